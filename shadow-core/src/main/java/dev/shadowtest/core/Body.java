@@ -1,0 +1,185 @@
+package dev.shadowtest.core;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.Objects;
+
+/**
+ * A message body as recorded: none, UTF-8 text, or binary bytes. A capture limit may have cut the
+ * stored bytes; then {@link #truncated()} is true and {@link #size()} is the original size in
+ * bytes, so a shortened body is never mistaken for the real one.
+ *
+ * <pre>{@code
+ * Body b = Body.of(bytes);          // Text when the bytes are valid UTF-8, else Binary
+ * Body cut = Body.of(first10MiB, originalLength);
+ * }</pre>
+ */
+public sealed interface Body permits Body.None, Body.Text, Body.Binary {
+
+  /** True when the stored bytes are only a prefix of the original body. */
+  boolean truncated();
+
+  /** Size in bytes of the original body (equal to the stored size unless truncated). */
+  long size();
+
+  /** The stored bytes (UTF-8 for text); a fresh copy. */
+  byte[] bytes();
+
+  /** No body at all (as opposed to an empty one). */
+  static Body none() {
+    return None.INSTANCE;
+  }
+
+  /** A complete text body. */
+  static Body text(String text) {
+    return new Text(text, false, -1);
+  }
+
+  /** A complete binary body. */
+  static Body binary(byte[] bytes) {
+    return new Binary(bytes, false, -1);
+  }
+
+  /** A complete body: text when {@code bytes} are valid UTF-8, binary otherwise. */
+  static Body of(byte[] bytes) {
+    return of(bytes, bytes.length);
+  }
+
+  /**
+   * A body whose original size was {@code originalSize}; truncated when fewer bytes are given.
+   * Text when the bytes are valid UTF-8 (a cut in the middle of a multi-byte character is
+   * tolerated for truncated bodies by falling back to binary), binary otherwise.
+   */
+  static Body of(byte[] bytes, long originalSize) {
+    boolean truncated = originalSize > bytes.length;
+    String text = decodeUtf8(bytes);
+    if (text != null) {
+      return new Text(text, truncated, truncated ? originalSize : -1);
+    }
+    return new Binary(bytes.clone(), truncated, truncated ? originalSize : -1);
+  }
+
+  /** The strict UTF-8 decoding of {@code bytes}, or null if they are not valid UTF-8. */
+  private static String decodeUtf8(byte[] bytes) {
+    for (byte b : bytes) {
+      if (b < 0) {
+        try {
+          return StandardCharsets.UTF_8.newDecoder()
+              .onMalformedInput(CodingErrorAction.REPORT)
+              .onUnmappableCharacter(CodingErrorAction.REPORT)
+              .decode(ByteBuffer.wrap(bytes))
+              .toString();
+        } catch (CharacterCodingException e) {
+          return null;
+        }
+      }
+    }
+    return new String(bytes, StandardCharsets.ISO_8859_1); // pure ASCII: fast path
+  }
+
+  /** No body. Written as JSON {@code null}. */
+  record None() implements Body {
+    static final None INSTANCE = new None();
+
+    @Override
+    public boolean truncated() {
+      return false;
+    }
+
+    @Override
+    public long size() {
+      return 0;
+    }
+
+    @Override
+    public byte[] bytes() {
+      return new byte[0];
+    }
+  }
+
+  /**
+   * A UTF-8 text body. {@code originalSize} is the original size in bytes when truncated, and -1
+   * when the body is complete.
+   */
+  record Text(String text, boolean truncated, long originalSize) implements Body {
+    public Text {
+      Objects.requireNonNull(text, "text");
+      if (truncated && originalSize < 0) {
+        throw new IllegalArgumentException("a truncated body needs its original size");
+      }
+      if (!truncated) {
+        originalSize = -1;
+      }
+    }
+
+    @Override
+    public long size() {
+      return truncated ? originalSize : text.getBytes(StandardCharsets.UTF_8).length;
+    }
+
+    @Override
+    public byte[] bytes() {
+      return text.getBytes(StandardCharsets.UTF_8);
+    }
+  }
+
+  /**
+   * A binary body, stored as base64. {@code originalSize} is the original size in bytes when
+   * truncated, and -1 when the body is complete. Equality compares the bytes.
+   */
+  record Binary(byte[] data, boolean truncated, long originalSize) implements Body {
+    public Binary {
+      Objects.requireNonNull(data, "data");
+      if (truncated && originalSize < 0) {
+        throw new IllegalArgumentException("a truncated body needs its original size");
+      }
+      if (!truncated) {
+        originalSize = -1;
+      }
+    }
+
+    @Override
+    public byte[] data() {
+      return data.clone();
+    }
+
+    @Override
+    public long size() {
+      return truncated ? originalSize : data.length;
+    }
+
+    @Override
+    public byte[] bytes() {
+      return data.clone();
+    }
+
+    /** The stored bytes without copying; callers must not modify them. */
+    byte[] unsafeBytes() {
+      return data;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Binary other
+          && truncated == other.truncated
+          && originalSize == other.originalSize
+          && Arrays.equals(data, other.data);
+    }
+
+    @Override
+    public int hashCode() {
+      return Arrays.hashCode(data) * 31 + Long.hashCode(originalSize);
+    }
+
+    @Override
+    public String toString() {
+      String head = HexFormat.of().formatHex(data, 0, Math.min(16, data.length));
+      return "Binary[" + data.length + " bytes: " + head + (data.length > 16 ? "…" : "")
+          + (truncated ? ", truncated from " + originalSize : "") + "]";
+    }
+  }
+}

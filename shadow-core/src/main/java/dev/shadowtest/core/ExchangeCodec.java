@@ -1,0 +1,439 @@
+package dev.shadowtest.core;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamWriteConstraints;
+import java.io.IOException;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Maps the model to and from the recording's JSON lines with Jackson's streaming API: no trees,
+ * no reflection, one pass. Field problems are reported as {@link FieldProblem} with a dotted
+ * path ({@code request.headers[2]}) that the reader turns into {@code file:line: path: what}.
+ */
+final class ExchangeCodec {
+
+  /** Recorded bodies can be large (10 MiB by default, base64 grows them); lift Jackson's caps. */
+  static final JsonFactory FACTORY = JsonFactory.builder()
+      .streamReadConstraints(StreamReadConstraints.builder()
+          .maxStringLength(Integer.MAX_VALUE)
+          .maxNestingDepth(64)
+          .build())
+      .streamWriteConstraints(StreamWriteConstraints.builder().maxNestingDepth(64).build())
+      .build();
+
+  private ExchangeCodec() {}
+
+  /** A field-level problem in one JSON line. */
+  static final class FieldProblem extends Exception {
+    final String path;
+
+    FieldProblem(String path, String message) {
+      super(message, null, false, false);
+      this.path = path;
+    }
+  }
+
+  // ---------------------------------------------------------------- writing
+
+  static void writeHeader(JsonGenerator g, RecordingHeader h) throws IOException {
+    g.writeStartObject();
+    g.writeStringField("format", h.format());
+    g.writeNumberField("version", h.version());
+    if (h.createdAt() != null) {
+      g.writeStringField("createdAt", h.createdAt().toString());
+    }
+    g.writeStringField("source", h.source());
+    g.writeObjectFieldStart("redaction");
+    writeStrings(g, "headers", h.redaction().headers());
+    writeStrings(g, "jsonPaths", h.redaction().jsonPaths());
+    g.writeEndObject();
+    g.writeEndObject();
+  }
+
+  private static void writeStrings(JsonGenerator g, String field, List<String> values) throws IOException {
+    g.writeArrayFieldStart(field);
+    for (String v : values) {
+      g.writeString(v);
+    }
+    g.writeEndArray();
+  }
+
+  static void writeExchange(JsonGenerator g, Exchange e) throws IOException {
+    g.writeStartObject();
+    g.writeStringField("id", e.id());
+    if (e.startedAt() != null) {
+      g.writeStringField("startedAt", e.startedAt().toString());
+    }
+    if (e.durationMicros() != null) {
+      g.writeNumberField("durationMicros", e.durationMicros());
+    }
+    HttpRequest rq = e.request();
+    g.writeObjectFieldStart("request");
+    g.writeStringField("method", rq.method());
+    g.writeStringField("target", rq.target());
+    g.writeStringField("httpVersion", rq.httpVersion());
+    writeHeaders(g, rq.headers());
+    writeBody(g, rq.body());
+    g.writeEndObject();
+    HttpResponse rs = e.response();
+    if (rs == null) {
+      g.writeNullField("response");
+    } else {
+      g.writeObjectFieldStart("response");
+      g.writeNumberField("status", rs.status());
+      g.writeStringField("reason", rs.reason());
+      writeHeaders(g, rs.headers());
+      writeBody(g, rs.body());
+      g.writeEndObject();
+    }
+    if (e.error() != null) {
+      g.writeStringField("error", e.error());
+    }
+    if (!e.tags().isEmpty()) {
+      g.writeObjectFieldStart("tags");
+      for (Map.Entry<String, String> t : e.tags().entrySet()) {
+        g.writeStringField(t.getKey(), t.getValue());
+      }
+      g.writeEndObject();
+    }
+    g.writeEndObject();
+  }
+
+  private static void writeHeaders(JsonGenerator g, Headers headers) throws IOException {
+    g.writeArrayFieldStart("headers");
+    for (Headers.Field f : headers) {
+      g.writeStartArray();
+      g.writeString(f.name());
+      g.writeString(f.value());
+      g.writeEndArray();
+    }
+    g.writeEndArray();
+  }
+
+  private static void writeBody(JsonGenerator g, Body body) throws IOException {
+    g.writeFieldName("body");
+    if (body instanceof Body.Text t) {
+      g.writeStartObject();
+      g.writeStringField("text", t.text());
+    } else if (body instanceof Body.Binary b) {
+      g.writeStartObject();
+      g.writeFieldName("base64");
+      g.writeBinary(b.unsafeBytes());
+    } else {
+      g.writeNull();
+      return;
+    }
+    if (body.truncated()) {
+      g.writeBooleanField("truncated", true);
+      g.writeNumberField("size", body.size());
+    }
+    g.writeEndObject();
+  }
+
+  // ---------------------------------------------------------------- reading
+
+  /** Reads the header object; the parser is positioned before its START_OBJECT. */
+  static RecordingHeader readHeader(JsonParser p) throws IOException, FieldProblem {
+    expect(p, p.nextToken(), JsonToken.START_OBJECT, "", "the recording header");
+    String format = null;
+    Integer version = null;
+    Instant createdAt = null;
+    String source = null;
+    Redaction redaction = Redaction.none();
+    for (String f = p.nextFieldName(); f != null; f = p.nextFieldName()) {
+      JsonToken t = p.nextToken();
+      switch (f) {
+        case "format" -> format = string(p, t, "format");
+        case "version" -> version = integer(p, t, "version");
+        case "createdAt" -> createdAt = instant(p, t, "createdAt");
+        case "source" -> source = string(p, t, "source");
+        case "redaction" -> redaction = readRedaction(p, t);
+        default -> p.skipChildren();
+      }
+    }
+    if (!RecordingHeader.FORMAT.equals(format)) {
+      throw new FieldProblem("format", "not a Shadow recording: line 1 must be a header with \"format\":\""
+          + RecordingHeader.FORMAT + "\"" + (format == null ? "" : ", found \"" + format + "\""));
+    }
+    if (version == null) {
+      throw new FieldProblem("version", "missing");
+    }
+    if (version != RecordingHeader.CURRENT_VERSION) {
+      throw new FieldProblem("version", "unsupported recording version " + version
+          + " (this Shadow reads version " + RecordingHeader.CURRENT_VERSION + "; upgrade Shadow)");
+    }
+    return new RecordingHeader(format, version, createdAt, source, redaction);
+  }
+
+  private static Redaction readRedaction(JsonParser p, JsonToken t) throws IOException, FieldProblem {
+    if (t == JsonToken.VALUE_NULL) {
+      return Redaction.none();
+    }
+    expect(p, t, JsonToken.START_OBJECT, "redaction", "an object");
+    List<String> headers = List.of();
+    List<String> paths = List.of();
+    for (String f = p.nextFieldName(); f != null; f = p.nextFieldName()) {
+      JsonToken v = p.nextToken();
+      switch (f) {
+        case "headers" -> headers = stringList(p, v, "redaction.headers");
+        case "jsonPaths" -> paths = stringList(p, v, "redaction.jsonPaths");
+        default -> p.skipChildren();
+      }
+    }
+    return new Redaction(headers, paths);
+  }
+
+  private static List<String> stringList(JsonParser p, JsonToken t, String path) throws IOException, FieldProblem {
+    expect(p, t, JsonToken.START_ARRAY, path, "an array of strings");
+    List<String> out = new ArrayList<>();
+    for (JsonToken v = p.nextToken(); v != JsonToken.END_ARRAY; v = p.nextToken()) {
+      out.add(string(p, v, path + "[" + out.size() + "]"));
+    }
+    return out;
+  }
+
+  /** Reads one exchange object; the parser is positioned before its START_OBJECT. */
+  static Exchange readExchange(JsonParser p) throws IOException, FieldProblem {
+    expect(p, p.nextToken(), JsonToken.START_OBJECT, "", "an exchange object");
+    String id = null;
+    Instant startedAt = null;
+    Long duration = null;
+    HttpRequest request = null;
+    HttpResponse response = null;
+    boolean sawResponse = false;
+    String error = null;
+    Map<String, String> tags = null;
+    for (String f = p.nextFieldName(); f != null; f = p.nextFieldName()) {
+      JsonToken t = p.nextToken();
+      switch (f) {
+        case "id" -> id = string(p, t, "id");
+        case "startedAt" -> startedAt = t == JsonToken.VALUE_NULL ? null : instant(p, t, "startedAt");
+        case "durationMicros" -> duration = t == JsonToken.VALUE_NULL ? null : nonNegativeLong(p, t, "durationMicros");
+        case "request" -> request = readRequest(p, t);
+        case "response" -> {
+          sawResponse = true;
+          response = t == JsonToken.VALUE_NULL ? null : readResponse(p, t);
+        }
+        case "error" -> error = t == JsonToken.VALUE_NULL ? null : string(p, t, "error");
+        case "tags" -> tags = t == JsonToken.VALUE_NULL ? null : readTags(p, t);
+        default -> p.skipChildren();
+      }
+    }
+    if (id == null) {
+      throw new FieldProblem("id", "missing");
+    }
+    if (id.isEmpty()) {
+      throw new FieldProblem("id", "is empty");
+    }
+    if (request == null) {
+      throw new FieldProblem("request", "missing");
+    }
+    if (!sawResponse) {
+      throw new FieldProblem("response", "missing (use null when there was no response)");
+    }
+    return new Exchange(id, startedAt, duration, request, response, error, tags);
+  }
+
+  private static HttpRequest readRequest(JsonParser p, JsonToken t) throws IOException, FieldProblem {
+    expect(p, t, JsonToken.START_OBJECT, "request", "an object");
+    String method = null;
+    String target = null;
+    String version = null;
+    Headers headers = Headers.empty();
+    Body body = Body.none();
+    for (String f = p.nextFieldName(); f != null; f = p.nextFieldName()) {
+      JsonToken v = p.nextToken();
+      switch (f) {
+        case "method" -> method = string(p, v, "request.method");
+        case "target" -> target = string(p, v, "request.target");
+        case "httpVersion" -> version = v == JsonToken.VALUE_NULL ? null : string(p, v, "request.httpVersion");
+        case "headers" -> headers = readHeaders(p, v, "request.headers");
+        case "body" -> body = readBody(p, v, "request.body");
+        default -> p.skipChildren();
+      }
+    }
+    if (method == null) {
+      throw new FieldProblem("request.method", "missing");
+    }
+    if (method.isEmpty()) {
+      throw new FieldProblem("request.method", "is empty");
+    }
+    if (target == null) {
+      throw new FieldProblem("request.target", "missing");
+    }
+    return new HttpRequest(method, target, version, headers, body);
+  }
+
+  private static HttpResponse readResponse(JsonParser p, JsonToken t) throws IOException, FieldProblem {
+    expect(p, t, JsonToken.START_OBJECT, "response", "an object or null");
+    Integer status = null;
+    String reason = "";
+    Headers headers = Headers.empty();
+    Body body = Body.none();
+    for (String f = p.nextFieldName(); f != null; f = p.nextFieldName()) {
+      JsonToken v = p.nextToken();
+      switch (f) {
+        case "status" -> status = integer(p, v, "response.status");
+        case "reason" -> reason = v == JsonToken.VALUE_NULL ? "" : string(p, v, "response.reason");
+        case "headers" -> headers = readHeaders(p, v, "response.headers");
+        case "body" -> body = readBody(p, v, "response.body");
+        default -> p.skipChildren();
+      }
+    }
+    if (status == null) {
+      throw new FieldProblem("response.status", "missing");
+    }
+    if (status < 100 || status > 999) {
+      throw new FieldProblem("response.status", status + " is not a 3-digit HTTP status");
+    }
+    return new HttpResponse(status, reason, headers, body);
+  }
+
+  private static Headers readHeaders(JsonParser p, JsonToken t, String path) throws IOException, FieldProblem {
+    if (t == JsonToken.VALUE_NULL) {
+      return Headers.empty();
+    }
+    expect(p, t, JsonToken.START_ARRAY, path, "an array of [name, value] pairs");
+    List<Headers.Field> fields = new ArrayList<>();
+    for (JsonToken v = p.nextToken(); v != JsonToken.END_ARRAY; v = p.nextToken()) {
+      String at = path + "[" + fields.size() + "]";
+      expect(p, v, JsonToken.START_ARRAY, at, "a [name, value] pair");
+      String name = string(p, p.nextToken(), at + "[0]");
+      String value = string(p, p.nextToken(), at + "[1]");
+      if (p.nextToken() != JsonToken.END_ARRAY) {
+        throw new FieldProblem(at, "expected exactly two strings [name, value]");
+      }
+      fields.add(new Headers.Field(name, value));
+    }
+    return Headers.of(fields);
+  }
+
+  private static Body readBody(JsonParser p, JsonToken t, String path) throws IOException, FieldProblem {
+    if (t == JsonToken.VALUE_NULL) {
+      return Body.none();
+    }
+    expect(p, t, JsonToken.START_OBJECT, path, "null, {\"text\": ...} or {\"base64\": ...}");
+    String text = null;
+    byte[] data = null;
+    boolean truncated = false;
+    Long size = null;
+    for (String f = p.nextFieldName(); f != null; f = p.nextFieldName()) {
+      JsonToken v = p.nextToken();
+      switch (f) {
+        case "text" -> text = string(p, v, path + ".text");
+        case "base64" -> {
+          expect(p, v, JsonToken.VALUE_STRING, path + ".base64", "a base64 string");
+          try {
+            data = p.getBinaryValue();
+          } catch (IOException e) {
+            throw new FieldProblem(path + ".base64", "invalid base64: " + firstLine(e.getMessage()));
+          }
+        }
+        case "truncated" -> {
+          if (v != JsonToken.VALUE_TRUE && v != JsonToken.VALUE_FALSE) {
+            throw new FieldProblem(path + ".truncated", "expected true or false, got " + describe(v));
+          }
+          truncated = v == JsonToken.VALUE_TRUE;
+        }
+        case "size" -> size = nonNegativeLong(p, v, path + ".size");
+        default -> p.skipChildren();
+      }
+    }
+    if (text != null && data != null) {
+      throw new FieldProblem(path, "has both \"text\" and \"base64\"; expected one");
+    }
+    if (text == null && data == null) {
+      throw new FieldProblem(path, "needs \"text\" or \"base64\" (use null for no body)");
+    }
+    if (truncated && size == null) {
+      throw new FieldProblem(path + ".size", "missing (required when truncated is true)");
+    }
+    long original = truncated ? size : -1;
+    return text != null ? new Body.Text(text, truncated, original) : new Body.Binary(data, truncated, original);
+  }
+
+  private static Map<String, String> readTags(JsonParser p, JsonToken t) throws IOException, FieldProblem {
+    expect(p, t, JsonToken.START_OBJECT, "tags", "an object of strings");
+    Map<String, String> tags = new LinkedHashMap<>();
+    for (String f = p.nextFieldName(); f != null; f = p.nextFieldName()) {
+      tags.put(f, string(p, p.nextToken(), "tags." + f));
+    }
+    return tags;
+  }
+
+  // ---------------------------------------------------------------- scalars
+
+  private static String string(JsonParser p, JsonToken t, String path) throws IOException, FieldProblem {
+    if (t != JsonToken.VALUE_STRING) {
+      throw new FieldProblem(path, "expected a string, got " + describe(t));
+    }
+    return p.getText();
+  }
+
+  private static int integer(JsonParser p, JsonToken t, String path) throws IOException, FieldProblem {
+    if (t != JsonToken.VALUE_NUMBER_INT || p.getNumberType() != JsonParser.NumberType.INT) {
+      throw new FieldProblem(path, "expected an integer, got " + describe(t));
+    }
+    return p.getIntValue();
+  }
+
+  private static long nonNegativeLong(JsonParser p, JsonToken t, String path) throws IOException, FieldProblem {
+    if (t != JsonToken.VALUE_NUMBER_INT || p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
+      throw new FieldProblem(path, "expected an integer, got " + describe(t));
+    }
+    long v = p.getLongValue();
+    if (v < 0) {
+      throw new FieldProblem(path, "must not be negative, got " + v);
+    }
+    return v;
+  }
+
+  private static Instant instant(JsonParser p, JsonToken t, String path) throws IOException, FieldProblem {
+    String s = string(p, t, path);
+    try {
+      return Instant.parse(s);
+    } catch (DateTimeParseException e) {
+      throw new FieldProblem(path, "expected an ISO-8601 instant like 2026-11-24T10:00:01.123Z, got \"" + s + "\"");
+    }
+  }
+
+  private static void expect(JsonParser p, JsonToken actual, JsonToken expected, String path, String what)
+      throws FieldProblem {
+    if (actual != expected) {
+      throw new FieldProblem(path, "expected " + what + ", got " + describe(actual));
+    }
+  }
+
+  static String describe(JsonToken t) {
+    if (t == null) {
+      return "end of input";
+    }
+    return switch (t) {
+      case START_OBJECT -> "an object";
+      case START_ARRAY -> "an array";
+      case VALUE_STRING -> "a string";
+      case VALUE_NUMBER_INT -> "an integer";
+      case VALUE_NUMBER_FLOAT -> "a decimal number";
+      case VALUE_TRUE, VALUE_FALSE -> "a boolean";
+      case VALUE_NULL -> "null";
+      default -> t.asString() == null ? t.name() : "'" + t.asString() + "'";
+    };
+  }
+
+  static String firstLine(String message) {
+    if (message == null) {
+      return "";
+    }
+    int nl = message.indexOf('\n');
+    return nl < 0 ? message : message.substring(0, nl);
+  }
+}

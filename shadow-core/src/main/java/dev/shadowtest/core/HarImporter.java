@@ -1,0 +1,431 @@
+package dev.shadowtest.core;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.exc.StreamReadException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * Imports HAR 1.2 files (browser DevTools, Charles, mitmproxy, ZAP...) into recordings. The file is
+ * streamed: one entry in memory at a time.
+ *
+ * <p>Per entry: {@code startedDateTime}, {@code time}, request (method, url split into target and
+ * {@code Host}, headers in order with repeats, {@code postData} text or params), response (status,
+ * statusText, headers, {@code content.text}, base64 when {@code encoding} says so). Fields starting
+ * with {@code _} are ignored, except Shadow's own {@code _shadow} block written by
+ * {@link HarExporter}, which restores the exchange id and tags. An entry with status 0 (the
+ * browser got no response) becomes an exchange without response. Non-HTTP URLs ({@code data:},
+ * {@code blob:}...) are skipped with a warning.
+ *
+ * <pre>{@code
+ * ImportResult r = HarImporter.importFile(Path.of("session.har"), Path.of("rec.jsonl"), Redaction.defaults());
+ * }</pre>
+ */
+public final class HarImporter {
+
+  private static final ObjectMapper MAPPER = new ObjectMapper(ExchangeCodec.FACTORY);
+
+  private HarImporter() {}
+
+  /** Imports {@code har} into the recording {@code out} (gzip if it ends in .gz), redacted. */
+  public static ImportResult importFile(Path har, Path out, Redaction redaction) {
+    return Imports.write(out, "import:har", redaction, (sink, warnings) -> read(har, sink, warnings));
+  }
+
+  /** Streams the exchanges of {@code har} to {@code sink}, unredacted; returns how many. */
+  public static long read(Path har, Consumer<Exchange> sink, Consumer<String> warnings) {
+    try (InputStream in = RecordingReader.openInput(har);
+         JsonParser p = ExchangeCodec.FACTORY.createParser(in)) {
+      return new HarImporter.Run(har, p, sink, warnings).run();
+    } catch (StreamReadException e) {
+      long line = e.getLocation() == null ? 0 : e.getLocation().getLineNr();
+      throw new RecordingException(har, line, "not valid JSON: " + ExchangeCodec.firstLine(e.getOriginalMessage()), e);
+    } catch (IOException e) {
+      throw new RecordingException(har, 0, "cannot read: " + RecordingWriter.describe(e), e);
+    }
+  }
+
+  private static final class Run {
+    private final Path file;
+    private final JsonParser p;
+    private final Consumer<Exchange> sink;
+    private final Consumer<String> warnings;
+    private long emitted;
+
+    Run(Path file, JsonParser p, Consumer<Exchange> sink, Consumer<String> warnings) {
+      this.file = file;
+      this.p = p;
+      this.sink = sink;
+      this.warnings = warnings;
+    }
+
+    long run() throws IOException {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        throw new RecordingException(file, line(), "not a HAR file: expected a JSON object with \"log\"");
+      }
+      boolean sawEntries = false;
+      for (String f = p.nextFieldName(); f != null; f = p.nextFieldName()) {
+        JsonToken t = p.nextToken();
+        if (!f.equals("log")) {
+          p.skipChildren();
+          continue;
+        }
+        if (t != JsonToken.START_OBJECT) {
+          throw new RecordingException(file, line(), "log: expected an object, got " + ExchangeCodec.describe(t));
+        }
+        for (String g = p.nextFieldName(); g != null; g = p.nextFieldName()) {
+          JsonToken v = p.nextToken();
+          if (g.equals("entries")) {
+            if (v != JsonToken.START_ARRAY) {
+              throw new RecordingException(file, line(), "log.entries: expected an array, got " + ExchangeCodec.describe(v));
+            }
+            sawEntries = true;
+            entries();
+          } else {
+            p.skipChildren(); // version, creator, pages, comment, _custom
+          }
+        }
+      }
+      if (!sawEntries) {
+        throw new RecordingException(file, 0, "not a HAR file: no log.entries array");
+      }
+      return emitted;
+    }
+
+    private long line() {
+      return p.currentLocation().getLineNr();
+    }
+
+    private void entries() throws IOException {
+      int index = 0;
+      for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) {
+        long line = p.currentLocation().getLineNr();
+        if (t != JsonToken.START_OBJECT) {
+          throw new RecordingException(file, line, "log.entries[" + index + "]: expected an object, got " + ExchangeCodec.describe(t));
+        }
+        JsonNode entry = MAPPER.readTree(p);
+        try {
+          Exchange e = entry(entry, index);
+          if (e != null) {
+            sink.accept(e);
+            emitted++;
+          }
+        } catch (Problem problem) {
+          throw new RecordingException(file, line, "log.entries[" + index + "]." + problem.path + ": " + problem.getMessage());
+        }
+        index++;
+      }
+    }
+
+    private Exchange entry(JsonNode entry, int index) throws Problem {
+      JsonNode rq = object(entry, "request", true);
+      String method = text(rq, "request.method", true);
+      if (method.isEmpty()) {
+        throw new Problem("request.method", "is empty");
+      }
+      String url = text(rq, "request.url", true);
+      Url parsed = Url.parse(url);
+      if (parsed == null) {
+        warnings.accept(file + ": log.entries[" + index + "]: skipped, not an HTTP URL: " + abbreviate(url));
+        return null;
+      }
+      Instant startedAt = null;
+      String started = text(entry, "startedDateTime", false);
+      if (started != null) {
+        try {
+          startedAt = OffsetDateTime.parse(started).toInstant();
+        } catch (DateTimeParseException e) {
+          throw new Problem("startedDateTime", "expected an ISO-8601 date-time, got \"" + abbreviate(started) + "\"");
+        }
+      }
+      Long duration = null;
+      JsonNode time = entry.get("time");
+      if (time != null && !time.isNull()) {
+        if (!time.isNumber()) {
+          throw new Problem("time", "expected a number of milliseconds");
+        }
+        if (time.asDouble() >= 0) {
+          duration = Math.round(time.asDouble() * 1000.0);
+        }
+      }
+
+      Headers requestHeaders = headers(rq, "request.headers");
+      String host = requestHeaders.first("Host").orElse(requestHeaders.first(":authority").orElse(parsed.authority));
+      requestHeaders = withoutPseudoHeaders(requestHeaders);
+      if (!requestHeaders.contains("Host")) {
+        requestHeaders = requestHeaders.withFirst("Host", host);
+      }
+      String target = parsed.target;
+      if (target.indexOf('?') < 0) {
+        target += queryFromParams(rq.get("queryString"));
+      }
+      Body requestBody = postData(rq, requestHeaders);
+      String httpVersion = text(rq, "request.httpVersion", false);
+      HttpRequest request = new HttpRequest(method, target, httpVersion, requestHeaders, requestBody);
+
+      HttpResponse response = null;
+      String error = null;
+      JsonNode rs = object(entry, "response", false);
+      if (rs == null) {
+        error = "no response in HAR entry";
+      } else {
+        JsonNode statusNode = rs.get("status");
+        if (statusNode == null || !statusNode.canConvertToInt() || !statusNode.isIntegralNumber()) {
+          throw new Problem("response.status", statusNode == null ? "missing" : "expected an integer");
+        }
+        int status = statusNode.asInt();
+        if (status == 0) {
+          JsonNode why = rs.get("_error");
+          error = why != null && why.isTextual() && !why.asText().isEmpty()
+              ? why.asText() : "no response (status 0 in HAR)";
+        } else if (status < 100 || status > 999) {
+          throw new Problem("response.status", status + " is not a 3-digit HTTP status");
+        } else {
+          String reason = text(rs, "response.statusText", false);
+          response = new HttpResponse(status, reason, withoutPseudoHeaders(headers(rs, "response.headers")), content(rs));
+        }
+      }
+
+      String id = null;
+      Map<String, String> tags = Map.of();
+      JsonNode own = entry.get("_shadow");
+      if (own != null && own.isObject()) {
+        JsonNode ownId = own.get("id");
+        if (ownId != null && ownId.isTextual() && !ownId.asText().isEmpty()) {
+          id = ownId.asText();
+        }
+        JsonNode ownTags = own.get("tags");
+        if (ownTags != null && ownTags.isObject()) {
+          Map<String, String> m = new LinkedHashMap<>();
+          ownTags.fields().forEachRemaining(t -> m.put(t.getKey(), t.getValue().asText()));
+          tags = m;
+        }
+      }
+      if (id == null) {
+        id = derivedId(index, started, method, url);
+      }
+      return new Exchange(id, startedAt, duration, request, response, error, tags);
+    }
+
+    private Body postData(JsonNode rq, Headers requestHeaders) throws Problem {
+      JsonNode pd = rq.get("postData");
+      if (pd == null || pd.isNull()) {
+        return Body.none();
+      }
+      if (!pd.isObject()) {
+        throw new Problem("request.postData", "expected an object");
+      }
+      byte[] bytes;
+      String text = text(pd, "request.postData.text", false);
+      if (text != null) {
+        bytes = "base64".equalsIgnoreCase(text(pd, "request.postData.encoding", false))
+            ? base64(text, "request.postData.text")
+            : text.getBytes(StandardCharsets.UTF_8);
+      } else {
+        JsonNode params = pd.get("params");
+        if (params == null || !params.isArray() || params.isEmpty()) {
+          return Body.of(new byte[0]);
+        }
+        String mime = text(pd, "request.postData.mimeType", false);
+        if (mime != null && mime.toLowerCase().startsWith("multipart/")) {
+          warnings.accept(file + ": request body rebuilt from postData.params as form fields; "
+              + "the original multipart body was not in the HAR");
+        }
+        bytes = form(params).getBytes(StandardCharsets.UTF_8);
+      }
+      long declared = declaredLength(requestHeaders);
+      return Body.of(bytes, Math.max(declared, bytes.length));
+    }
+
+    private Body content(JsonNode rs) throws Problem {
+      JsonNode content = rs.get("content");
+      if (content == null || content.isNull()) {
+        return Body.none();
+      }
+      if (!content.isObject()) {
+        throw new Problem("response.content", "expected an object");
+      }
+      long size = content.path("size").asLong(-1);
+      String text = text(content, "response.content.text", false);
+      if (text == null) {
+        // The HAR tool did not keep the body: say so rather than pretend it was empty.
+        return size > 0 ? new Body.Text("", true, size) : Body.none();
+      }
+      byte[] bytes = "base64".equalsIgnoreCase(text(content, "response.content.encoding", false))
+          ? base64(text, "response.content.text")
+          : text.getBytes(StandardCharsets.UTF_8);
+      return Body.of(bytes, Math.max(size, bytes.length));
+    }
+
+    private static long declaredLength(Headers headers) {
+      if (headers.contains("Content-Encoding")) {
+        return -1;
+      }
+      try {
+        return headers.first("Content-Length").map(v -> Long.parseLong(v.strip())).orElse(-1L);
+      } catch (NumberFormatException e) {
+        return -1;
+      }
+    }
+
+    private Headers headers(JsonNode parent, String path) throws Problem {
+      JsonNode list = parent.get(path.substring(path.lastIndexOf('.') + 1));
+      if (list == null || list.isNull()) {
+        return Headers.empty();
+      }
+      if (!list.isArray()) {
+        throw new Problem(path, "expected an array of {name, value}");
+      }
+      List<Headers.Field> fields = new ArrayList<>(list.size());
+      int i = 0;
+      for (JsonNode h : list) {
+        String at = path + "[" + i++ + "]";
+        if (!h.isObject()) {
+          throw new Problem(at, "expected an object {name, value}");
+        }
+        fields.add(new Headers.Field(text(h, at + ".name", true), text(h, at + ".value", true)));
+      }
+      return Headers.of(fields);
+    }
+
+    private static Headers withoutPseudoHeaders(Headers headers) {
+      if (headers.stream().noneMatch(f -> f.name().startsWith(":"))) {
+        return headers;
+      }
+      return Headers.of(headers.stream().filter(f -> !f.name().startsWith(":")).toList());
+    }
+
+    private static String queryFromParams(JsonNode params) {
+      if (params == null || !params.isArray() || params.isEmpty()) {
+        return "";
+      }
+      return "?" + form(params);
+    }
+
+    private static String form(JsonNode params) {
+      StringBuilder sb = new StringBuilder();
+      for (JsonNode param : params) {
+        if (sb.length() > 0) {
+          sb.append('&');
+        }
+        sb.append(URLEncoder.encode(param.path("name").asText(), StandardCharsets.UTF_8));
+        if (param.has("value")) {
+          sb.append('=').append(URLEncoder.encode(param.path("value").asText(), StandardCharsets.UTF_8));
+        }
+      }
+      return sb.toString();
+    }
+
+    private static byte[] base64(String text, String path) throws Problem {
+      try {
+        return Base64.getMimeDecoder().decode(text);
+      } catch (IllegalArgumentException e) {
+        throw new Problem(path, "invalid base64: " + e.getMessage());
+      }
+    }
+
+    private static JsonNode object(JsonNode parent, String field, boolean required) throws Problem {
+      JsonNode n = parent.get(field);
+      if (n == null || n.isNull()) {
+        if (required) {
+          throw new Problem(field, "missing");
+        }
+        return null;
+      }
+      if (!n.isObject()) {
+        throw new Problem(field, "expected an object");
+      }
+      return n;
+    }
+
+    private static String text(JsonNode parent, String path, boolean required) throws Problem {
+      JsonNode n = parent.get(path.substring(path.lastIndexOf('.') + 1));
+      if (n == null || n.isNull()) {
+        if (required) {
+          throw new Problem(path, "missing");
+        }
+        return null;
+      }
+      if (!n.isTextual()) {
+        throw new Problem(path, "expected a string");
+      }
+      return n.asText();
+    }
+  }
+
+  /** Deterministic, so that importing the same HAR twice gives the same ids. */
+  private static String derivedId(int index, String started, String method, String url) {
+    try {
+      MessageDigest sha = MessageDigest.getInstance("SHA-256");
+      sha.update((index + "\n" + started + "\n" + method + "\n" + url).getBytes(StandardCharsets.UTF_8));
+      return "har-" + HexFormat.of().formatHex(sha.digest(), 0, 8);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is required by every JVM", e);
+    }
+  }
+
+  private static String abbreviate(String s) {
+    return s.length() <= 80 ? s : s.substring(0, 77) + "...";
+  }
+
+  /** A field problem in one entry. */
+  private static final class Problem extends Exception {
+    final String path;
+
+    Problem(String path, String message) {
+      super(message, null, false, false);
+      this.path = path;
+    }
+  }
+
+  /** The parts of an absolute http(s) URL that a recording keeps. */
+  record Url(String authority, String target) {
+    static Url parse(String url) {
+      int scheme = url.indexOf("://");
+      if (scheme <= 0) {
+        return null;
+      }
+      String s = url.substring(0, scheme).toLowerCase();
+      if (!s.equals("http") && !s.equals("https")) {
+        return null;
+      }
+      int start = scheme + 3;
+      int end = start;
+      while (end < url.length() && "/?#".indexOf(url.charAt(end)) < 0) {
+        end++;
+      }
+      String authority = url.substring(start, end);
+      int at = authority.lastIndexOf('@');
+      if (at >= 0) {
+        authority = authority.substring(at + 1); // user:password never reaches a recording
+      }
+      String rest = url.substring(end);
+      int hash = rest.indexOf('#');
+      if (hash >= 0) {
+        rest = rest.substring(0, hash);
+      }
+      if (rest.isEmpty() || rest.charAt(0) == '?') {
+        rest = "/" + rest;
+      }
+      return new Url(authority, rest);
+    }
+  }
+}

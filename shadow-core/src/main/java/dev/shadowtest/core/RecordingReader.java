@@ -1,0 +1,257 @@
+package dev.shadowtest.core;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.exc.StreamReadException;
+import dev.shadowtest.core.internal.LineSource;
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.Spliterator;
+import java.util.Spliterators;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.ZipException;
+
+/**
+ * Streams the exchanges of a recording ({@code .jsonl}, or gzip when the file starts with the
+ * gzip magic bytes), in constant memory for any file size.
+ *
+ * <p>Strict: a bad line stops reading with a {@link RecordingException} naming the file and line.
+ * One exception: a last line cut off mid-write (a crashed recorder, a truncated gzip stream) is
+ * reported as a warning and everything before it is kept.
+ *
+ * <pre>{@code
+ * try (RecordingReader r = RecordingReader.open(Path.of("nightly.jsonl.gz"))) {
+ *   r.header().source();
+ *   while (r.hasNext()) {
+ *     Exchange e = r.next();
+ *   }
+ *   r.warnings().forEach(System.err::println);
+ * }
+ * }</pre>
+ */
+public final class RecordingReader implements Iterator<Exchange>, AutoCloseable {
+
+  private final Path file;
+  private final LineSource lines;
+  private final Consumer<String> warningSink;
+  private final List<String> warnings = new ArrayList<>();
+  private final RecordingHeader header;
+  private long lineNumber;
+  private long count;
+  private Exchange next;
+  private boolean done;
+
+  private RecordingReader(Path file, LineSource lines, Consumer<String> warningSink) {
+    this.file = file;
+    this.lines = lines;
+    this.warningSink = warningSink;
+    this.header = readHeader();
+  }
+
+  /** Opens {@code file} and reads its header line. */
+  public static RecordingReader open(Path file) {
+    return open(file, w -> {});
+  }
+
+  /** Opens {@code file}; warnings also go to {@code warningSink} as they happen. */
+  public static RecordingReader open(Path file, Consumer<String> warningSink) {
+    InputStream in = openInput(file);
+    try {
+      return new RecordingReader(file, new LineSource(in), warningSink);
+    } catch (RuntimeException e) {
+      try {
+        in.close();
+      } catch (IOException suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      throw e;
+    }
+  }
+
+  /** Opens a file for reading, decompressing gzip by its magic bytes, with precise errors. */
+  static InputStream openInput(Path file) {
+    if (Files.isDirectory(file)) {
+      throw new RecordingException(file, 0, "is a directory, expected a file");
+    }
+    try {
+      BufferedInputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
+      in.mark(2);
+      int b1 = in.read();
+      int b2 = in.read();
+      in.reset();
+      if (b1 == 0x1f && b2 == 0x8b) {
+        try {
+          return new GZIPInputStream(in, 1 << 16);
+        } catch (IOException e) {
+          in.close();
+          throw new RecordingException(file, 0, "not a valid gzip file: " + e.getMessage(), e);
+        }
+      }
+      return in;
+    } catch (NoSuchFileException e) {
+      throw new RecordingException(file, 0, "no such file", e);
+    } catch (AccessDeniedException e) {
+      throw new RecordingException(file, 0, "permission denied", e);
+    } catch (IOException e) {
+      throw new RecordingException(file, 0, "cannot read: " + RecordingWriter.describe(e), e);
+    }
+  }
+
+  /** The recording's header (line 1). */
+  public RecordingHeader header() {
+    return header;
+  }
+
+  /** Warnings so far (e.g. a last line cut off mid-write). */
+  public List<String> warnings() {
+    return List.copyOf(warnings);
+  }
+
+  /** The line number of the exchange most recently returned by {@link #next()}. */
+  public long lineNumber() {
+    return lineNumber;
+  }
+
+  public Path file() {
+    return file;
+  }
+
+  @Override
+  public boolean hasNext() {
+    if (next == null && !done) {
+      next = advance();
+      done = next == null;
+    }
+    return next != null;
+  }
+
+  @Override
+  public Exchange next() {
+    if (!hasNext()) {
+      throw new NoSuchElementException();
+    }
+    Exchange e = next;
+    next = null;
+    count++;
+    return e;
+  }
+
+  /** The remaining exchanges as a sequential stream; closing the stream closes this reader. */
+  public Stream<Exchange> stream() {
+    return StreamSupport.stream(
+            Spliterators.spliteratorUnknownSize(this, Spliterator.ORDERED | Spliterator.NONNULL), false)
+        .onClose(this::close);
+  }
+
+  private RecordingHeader readHeader() {
+    if (!nextNonBlankLine()) {
+      throw new RecordingException(file, 0, "is empty; expected a recording header on line 1"
+          + (lines.abruptEnd() != null ? " (the gzip stream is cut off)" : ""));
+    }
+    try (JsonParser p = parser()) {
+      return ExchangeCodec.readHeader(p);
+    } catch (ExchangeCodec.FieldProblem e) {
+      throw new RecordingException(file, lineNumber, "header: " + (e.path.isEmpty() ? "" : e.path + ": ") + e.getMessage());
+    } catch (StreamReadException e) {
+      throw new RecordingException(file, lineNumber, "not a Shadow recording: line 1 is not JSON ("
+          + jsonError(e) + ")", e);
+    } catch (IOException e) {
+      throw new RecordingException(file, lineNumber, "cannot read: " + RecordingWriter.describe(e), e);
+    }
+  }
+
+  private Exchange advance() {
+    if (!nextNonBlankLine()) {
+      if (lines.abruptEnd() != null) {
+        warn(file + ": compressed stream ends early (" + lines.abruptEnd().getMessage()
+            + "); kept everything up to line " + lineNumber);
+      }
+      return null;
+    }
+    try (JsonParser p = parser()) {
+      Exchange e = ExchangeCodec.readExchange(p);
+      JsonToken trailing = p.nextToken();
+      if (trailing != null) {
+        throw new RecordingException(file, lineNumber, "unexpected " + ExchangeCodec.describe(trailing)
+            + " after the exchange object (column " + p.currentLocation().getColumnNr() + ")");
+      }
+      return e;
+    } catch (ExchangeCodec.FieldProblem e) {
+      if (cutOff()) {
+        return truncatedLastLine(e.getMessage());
+      }
+      throw new RecordingException(file, lineNumber, e.path + ": " + e.getMessage());
+    } catch (StreamReadException e) {
+      if (cutOff()) {
+        return truncatedLastLine(jsonError(e));
+      }
+      throw new RecordingException(file, lineNumber, jsonError(e), e);
+    } catch (ZipException e) {
+      throw new RecordingException(file, lineNumber, "corrupt gzip data: " + e.getMessage(), e);
+    } catch (IOException e) {
+      throw new RecordingException(file, lineNumber, "cannot read: " + RecordingWriter.describe(e), e);
+    }
+  }
+
+  /** The current line is the last one and has no '\n': the writer died mid-line. */
+  private boolean cutOff() {
+    return !lines.lineTerminated();
+  }
+
+  private Exchange truncatedLastLine(String why) {
+    warn(file + ":" + lineNumber + ": last line is incomplete (cut off mid-write?): " + why
+        + "; ignored it and kept the " + count + " exchange(s) before it");
+    done = true;
+    return null;
+  }
+
+  private boolean nextNonBlankLine() {
+    try {
+      while (lines.next()) {
+        lineNumber++;
+        if (!lines.lineIsBlank()) {
+          return true;
+        }
+      }
+      return false;
+    } catch (IOException e) {
+      throw new RecordingException(file, lineNumber + 1, "cannot read: " + RecordingWriter.describe(e), e);
+    }
+  }
+
+  private JsonParser parser() throws IOException {
+    return ExchangeCodec.FACTORY.createParser(lines.buffer(), lines.lineStart(), lines.lineLength());
+  }
+
+  private static String jsonError(StreamReadException e) {
+    String m = ExchangeCodec.firstLine(e.getOriginalMessage());
+    int column = e.getLocation() == null ? -1 : e.getLocation().getColumnNr();
+    return column > 0 ? m + " (column " + column + ")" : m;
+  }
+
+  private void warn(String message) {
+    warnings.add(message);
+    warningSink.accept(message);
+  }
+
+  @Override
+  public void close() {
+    try {
+      lines.close();
+    } catch (IOException e) {
+      throw new RecordingException(file, 0, "cannot close: " + RecordingWriter.describe(e), e);
+    }
+  }
+}
