@@ -1,0 +1,42 @@
+package dev.shadowtest.cli;
+
+import dev.shadowtest.core.HarExporter;
+import dev.shadowtest.core.ImportResult;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(
+    name = "export",
+    mixinStandardHelpOptions = true,
+    description = {"Convert a Shadow recording into a HAR 1.2 file (for DevTools and HAR viewers).",
+        "The output is written 0600."},
+    footer = {"", "Example:", "  shadow export --to har rec.jsonl --out rec.har"})
+final class ExportCommand implements Callable<Integer> {
+
+  enum Format { har }
+
+  @Spec
+  CommandSpec spec;
+
+  @Option(names = "--to", required = true, paramLabel = "har", description = "Output format: ${COMPLETION-CANDIDATES}.")
+  Format to;
+
+  @Parameters(index = "0", paramLabel = "IN", description = "The recording (.jsonl or .jsonl.gz).")
+  Path in;
+
+  @Option(names = "--out", required = true, paramLabel = "FILE", description = "HAR file to write.")
+  Path out;
+
+  @Override
+  public Integer call() {
+    var err = spec.commandLine().getErr();
+    ImportResult r = HarExporter.exportFile(in, out, w -> err.println("warning: " + w));
+    spec.commandLine().getOut().printf("exported %d exchange(s) from %s into %s%n", r.exchanges(), in, out);
+    return Shadow.OK;
+  }
+}

@@ -1,0 +1,60 @@
+package dev.shadowtest.cli;
+
+import dev.shadowtest.core.GorImporter;
+import dev.shadowtest.core.HarImporter;
+import dev.shadowtest.core.ImportResult;
+import dev.shadowtest.core.Redaction;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(
+    name = "import",
+    mixinStandardHelpOptions = true,
+    description = {
+        "Convert a HAR 1.2 or GoReplay (.gor) file into a Shadow recording.",
+        "Credential headers (Authorization, Cookie, Set-Cookie, Proxy-Authorization, X-Api-Key) are redacted unless --no-redact is given.",
+        "The output is written 0600 and appears only when the whole input was read."},
+    footer = {"", "Examples:",
+        "  shadow import --from har session.har --out rec.jsonl",
+        "  shadow import --from gor requests_0.gor --out rec.jsonl.gz"})
+final class ImportCommand implements Callable<Integer> {
+
+  enum Format { har, gor }
+
+  @Spec
+  CommandSpec spec;
+
+  @Option(names = "--from", required = true, paramLabel = "har|gor", description = "Input format: ${COMPLETION-CANDIDATES}.")
+  Format from;
+
+  @Parameters(index = "0", paramLabel = "IN", description = "The HAR or .gor file (gzip-compressed is fine).")
+  Path in;
+
+  @Option(names = "--out", required = true, paramLabel = "FILE", description = "Recording to write (.jsonl, or .jsonl.gz for gzip).")
+  Path out;
+
+  @Option(names = "--no-redact", description = "Keep credential headers as they are (the recording will hold secrets).")
+  boolean noRedact;
+
+  @Override
+  public Integer call() {
+    Redaction redaction = noRedact ? Redaction.none() : Redaction.defaults();
+    ImportResult r = from == Format.har
+        ? HarImporter.importFile(in, out, redaction)
+        : GorImporter.importFile(in, out, redaction);
+    var err = spec.commandLine().getErr();
+    r.warnings().forEach(w -> err.println("warning: " + w));
+    var stdout = spec.commandLine().getOut();
+    stdout.printf("imported %d exchange(s) from %s into %s%s%n", r.exchanges(), in, out,
+        r.withoutResponse() > 0 ? " (" + r.withoutResponse() + " without response)" : "");
+    stdout.println(redaction.isEmpty()
+        ? "redaction: none (--no-redact)"
+        : "redacted headers: " + String.join(", ", redaction.headers()));
+    return Shadow.OK;
+  }
+}

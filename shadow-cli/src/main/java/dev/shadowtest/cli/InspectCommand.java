@@ -1,0 +1,69 @@
+package dev.shadowtest.cli;
+
+import dev.shadowtest.core.RecordingStats;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(
+    name = "inspect",
+    mixinStandardHelpOptions = true,
+    description = {"Summarize a recording: exchanges, time span, methods, statuses, top paths,",
+        "truncated bodies and exchanges without response. Exits 2 if the recording is invalid."},
+    footer = {"", "Example:", "  shadow inspect rec.jsonl.gz"})
+final class InspectCommand implements Callable<Integer> {
+
+  @Spec
+  CommandSpec spec;
+
+  @Parameters(index = "0", paramLabel = "FILE", description = "The recording (.jsonl or .jsonl.gz).")
+  Path file;
+
+  @Override
+  public Integer call() {
+    PrintWriter err = spec.commandLine().getErr();
+    RecordingStats s = RecordingStats.of(file, w -> err.println("warning: " + w));
+    PrintWriter out = spec.commandLine().getOut();
+    out.printf("%s: %s v%d, source %s, created %s%n", file, s.header().format(), s.header().version(),
+        s.header().source().isEmpty() ? "unknown" : s.header().source(),
+        s.header().createdAt() == null ? "unknown" : s.header().createdAt());
+    var redaction = s.header().redaction();
+    out.printf("redacted:          %s%n", redaction.isEmpty() ? "nothing"
+        : String.join(", ", redaction.headers()) + (redaction.jsonPaths().isEmpty() ? "" : "; " + String.join(", ", redaction.jsonPaths())));
+    out.printf("exchanges:         %d%n", s.exchanges());
+    if (s.first() != null) {
+      out.printf("time span:         %s .. %s (%s)%n", s.first(), s.last(), human(Duration.between(s.first(), s.last())));
+    } else {
+      out.printf("time span:         unknown%n");
+    }
+    out.printf("methods:           %s%n", counts(s.methods()));
+    out.printf("statuses:          %s%n", counts(s.statuses()));
+    out.printf("without response:  %d%n", s.withoutResponse());
+    out.printf("truncated bodies:  %d%n", s.truncatedBodies());
+    out.printf("top paths%s:%n", s.pathsExact() ? "" : " (approximate: more than "
+        + RecordingStats.MAX_DISTINCT_PATHS + " distinct paths)");
+    for (Map.Entry<String, Long> p : s.topPaths()) {
+      out.printf("  %8d  %s%n", p.getValue(), p.getKey());
+    }
+    return Shadow.OK;
+  }
+
+  private static String counts(Map<String, Long> m) {
+    return m.isEmpty() ? "-" : m.entrySet().stream().map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", "));
+  }
+
+  private static String human(Duration d) {
+    long s = d.toSeconds();
+    if (s < 60) {
+      return d.toMillis() / 1000.0 + "s";
+    }
+    return (s >= 3600 ? s / 3600 + "h" : "") + (s % 3600) / 60 + "m" + s % 60 + "s";
+  }
+}

@@ -1,0 +1,85 @@
+package dev.shadowtest.cli;
+
+import dev.shadowtest.core.RecordingException;
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.IVersionProvider;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+
+/**
+ * The {@code shadow} command. Thin: parses flags, calls the modules' entry points, prints one
+ * clear line per problem. Exit codes: 0 success, 1 gate failed, 2 bad input, 3 internal error.
+ */
+@Command(
+    name = "shadow",
+    mixinStandardHelpOptions = true,
+    versionProvider = Shadow.Version.class,
+    description = "Record production traffic, replay it against a replacement, prove parity with numbers.",
+    subcommands = {ImportCommand.class, ExportCommand.class, InspectCommand.class, CommandLine.HelpCommand.class},
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {"0:success", "1:gate failed / discrepancies over threshold", "2:bad input", "3:internal error (a bug: please report it with --verbose output)"})
+public final class Shadow implements Runnable {
+
+  static final int OK = 0;
+  static final int BAD_INPUT = 2;
+  static final int INTERNAL_ERROR = 3;
+
+  @Option(names = "--verbose", scope = ScopeType.INHERIT, description = "Print stack traces with errors.")
+  boolean verbose;
+
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  public static void main(String[] args) {
+    System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+  }
+
+  /** Runs the command line with the given streams and returns the exit code (for tests). */
+  public static int run(String[] args, PrintWriter out, PrintWriter err) {
+    Shadow root = new Shadow();
+    CommandLine cli = new CommandLine(root);
+    cli.setOut(out);
+    cli.setErr(err);
+    cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+      boolean known = e instanceof RecordingException || e instanceof IllegalArgumentException;
+      if (known) {
+        err.println("error: " + e.getMessage());
+      } else {
+        err.println("error: internal error: " + e + (root.verbose ? "" : " (run with --verbose for the stack trace)"));
+      }
+      if (root.verbose) {
+        e.printStackTrace(err);
+      }
+      err.flush();
+      return known ? BAD_INPUT : INTERNAL_ERROR;
+    });
+    cli.setParameterExceptionHandler((ex, arguments) -> {
+      CommandLine failed = ex.getCommandLine();
+      err.println("error: " + ex.getMessage());
+      err.println("Try '" + failed.getCommandSpec().qualifiedName() + " --help' for usage.");
+      err.flush();
+      return BAD_INPUT;
+    });
+    int code = cli.execute(args);
+    out.flush();
+    err.flush();
+    return code;
+  }
+
+  /** Reads the version from the jar manifest. */
+  static final class Version implements IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String v = Shadow.class.getPackage().getImplementationVersion();
+      return new String[] {"shadow " + (v == null ? "dev" : v),
+          "Java " + System.getProperty("java.version") + " (" + System.getProperty("java.vendor") + ")"};
+    }
+  }
+}
