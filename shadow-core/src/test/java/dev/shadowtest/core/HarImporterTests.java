@@ -1,0 +1,218 @@
+package dev.shadowtest.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class HarImporterTests {
+
+  @TempDir
+  Path dir;
+
+  Path shopHar;
+
+  @BeforeEach
+  void copyFixture() throws IOException {
+    shopHar = dir.resolve("shop.har");
+    try (InputStream in = getClass().getResourceAsStream("/har/shop.har")) {
+      Files.copy(in, shopHar, StandardCopyOption.REPLACE_EXISTING);
+    }
+  }
+
+  static List<Exchange> read(Path recording) {
+    try (RecordingReader r = RecordingReader.open(recording)) {
+      List<Exchange> out = new ArrayList<>();
+      r.forEachRemaining(out::add);
+      return out;
+    }
+  }
+
+  static List<Exchange> readHar(Path har) {
+    List<Exchange> out = new ArrayList<>();
+    HarImporter.read(har, out::add, w -> {});
+    return out;
+  }
+
+  @Test
+  void importsEntriesInOrderWithTargetsHostsAndTimes() {
+    List<Exchange> ex = readHar(shopHar);
+    assertThat(ex).extracting(e -> e.request().method() + " " + e.request().target()).containsExactly(
+        "GET /api/products/42?verbose=1", "GET /api/products?category=kitchen&page=2", "GET /img/products/42.png",
+        "POST /api/carts", "GET /api/products/999", "POST /api/search", "GET /api/recommendations");
+    Exchange first = ex.get(0);
+    assertThat(first.startedAt()).hasToString("2026-11-24T09:00:01.123Z"); // +01:00 in the HAR
+    assertThat(first.durationMicros()).isEqualTo(12_500L);
+    assertThat(first.request().headers().first("host")).contains("shop.example.test");
+    assertThat(first.response().headers().all("Set-Cookie")).containsExactly("a=1; Path=/", "b=2; Path=/");
+    assertThat(first.response().body()).isInstanceOf(Body.Text.class);
+    assertThat(((Body.Text) first.response().body()).text()).contains("Blue mug");
+  }
+
+  @Test
+  void decodesBase64ContentIntoBinaryBodies() {
+    Body png = readHar(shopHar).get(2).response().body();
+    assertThat(png).isInstanceOf(Body.Binary.class);
+    assertThat(png.bytes()).startsWith(0x89, 'P', 'N', 'G');
+    assertThat(png.truncated()).isFalse();
+  }
+
+  @Test
+  void rebuildsFormBodiesFromParamsAndKeepsPostText() {
+    List<Exchange> ex = readHar(shopHar);
+    assertThat(((Body.Text) ex.get(3).request().body()).text()).isEqualTo("{\"sku\": \"MUG-42\", \"qty\": 1}\n");
+    assertThat(((Body.Text) ex.get(5).request().body()).text()).isEqualTo("q=blue+mug&limit=10");
+  }
+
+  @Test
+  void aStatusZeroEntryBecomesAnExchangeWithoutResponse() {
+    Exchange failed = readHar(shopHar).get(6);
+    assertThat(failed.response()).isNull();
+    assertThat(failed.error()).isEqualTo("net::ERR_CONNECTION_REFUSED");
+  }
+
+  @Test
+  void idsAreStableAcrossImports() {
+    assertThat(readHar(shopHar)).extracting(Exchange::id).isEqualTo(readHar(shopHar).stream().map(Exchange::id).toList())
+        .doesNotHaveDuplicates();
+  }
+
+  @Test
+  void importRedactsCredentialsByDefaultAndSaysSo() {
+    Path out = dir.resolve("r.jsonl");
+    ImportResult result = HarImporter.importFile(shopHar, out, Redaction.defaults());
+    assertThat(result.exchanges()).isEqualTo(7);
+    assertThat(result.withoutResponse()).isEqualTo(1);
+    List<Exchange> ex = read(out);
+    assertThat(ex.get(0).request().headers().all("Authorization")).containsExactly("[REDACTED]");
+    assertThat(ex.get(0).request().headers().all("Cookie")).containsExactly("[REDACTED]");
+    assertThat(ex.get(0).response().headers().all("set-cookie")).containsExactly("[REDACTED]", "[REDACTED]");
+    assertThat(ex.get(3).request().headers().all("X-Api-Key")).containsExactly("[REDACTED]");
+    try (RecordingReader r = RecordingReader.open(out)) {
+      assertThat(r.header().source()).isEqualTo("import:har");
+      assertThat(r.header().redaction().headers()).contains("Authorization", "Set-Cookie");
+    }
+  }
+
+  @Test
+  void harToRecordingToHarToRecordingGivesEqualExchanges() throws IOException {
+    Path r1 = dir.resolve("r1.jsonl.gz");
+    Path back = dir.resolve("back.har");
+    Path r2 = dir.resolve("r2.jsonl");
+    HarImporter.importFile(shopHar, r1, Redaction.none());
+    ImportResult exported = HarExporter.exportFile(r1, back);
+    assertThat(exported.exchanges()).isEqualTo(7);
+    HarImporter.importFile(back, r2, Redaction.none());
+    List<Exchange> first = read(r1);
+    assertThat(read(r2)).containsExactlyElementsOf(first);
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(back))).isEqualTo("rw-------");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(r1))).isEqualTo("rw-------");
+  }
+
+  @Test
+  void randomRecordingsSurviveHarExportAndImport() {
+    // Through HAR, a recording keeps everything the HAR model can carry; normalise what it cannot
+    // (no scheme, no "unknown" start time) by importing once first, then the trip must be exact.
+    Path rec = dir.resolve("random.jsonl");
+    try (RecordingWriter w = RecordingWriter.create(rec, RecordingHeader.now("t", Redaction.none()))) {
+      for (Exchange e : new RandomExchanges(7).list(200)) {
+        w.write(harFriendly(e));
+      }
+    }
+    Path har1 = dir.resolve("1.har");
+    Path rec1 = dir.resolve("1.jsonl");
+    Path har2 = dir.resolve("2.har");
+    Path rec2 = dir.resolve("2.jsonl");
+    HarExporter.exportFile(rec, har1);
+    HarImporter.importFile(har1, rec1, Redaction.none());
+    HarExporter.exportFile(rec1, har2);
+    HarImporter.importFile(har2, rec2, Redaction.none());
+    List<Exchange> once = read(rec1);
+    assertThat(read(rec2)).containsExactlyElementsOf(once);
+    assertThat(once).hasSize(200);
+    // binary bodies are byte-exact through HAR
+    List<Exchange> original = read(rec);
+    for (int i = 0; i < original.size(); i++) {
+      if (original.get(i).response() != null && original.get(i).response().body() instanceof Body.Binary b) {
+        assertThat(once.get(i).response().body().bytes()).isEqualTo(b.bytes());
+      }
+    }
+  }
+
+  /** Targets that HAR URLs can express: origin form without '#'. */
+  private static Exchange harFriendly(Exchange e) {
+    String target = e.request().target().replace("#", "%23").replace(" ", "%20").replace("\n", "%0A").replace("\t", "%09");
+    Headers h = e.request().headers().without("Host").without("Content-Length").withFirst("Host", "example.test");
+    return e.withRequest(new HttpRequest(e.request().method(), target, e.request().httpVersion(), h, e.request().body()));
+  }
+
+  @Test
+  void anEntryWithoutMethodNamesTheEntryAndField() throws IOException {
+    Path har = dir.resolve("bad.har");
+    Files.writeString(har, Files.readString(shopHar).replaceFirst("\"method\": \"POST\",", ""));
+    assertThatThrownBy(() -> readHar(har)).isInstanceOf(RecordingException.class)
+        .hasMessageMatching("\\Q" + har + "\\E:\\d+: log\\.entries\\[3\\]\\.request\\.method: missing");
+  }
+
+  @Test
+  void badHarFilesAreClearErrors() throws IOException {
+    Path notJson = dir.resolve("x.har");
+    Files.writeString(notJson, "{\"log\": {\"entries\": [ {,");
+    assertThatThrownBy(() -> readHar(notJson)).hasMessageStartingWith(notJson + ":1: not valid JSON:");
+    Path noEntries = dir.resolve("y.har");
+    Files.writeString(noEntries, "{\"log\": {\"version\": \"1.2\"}}");
+    assertThatThrownBy(() -> readHar(noEntries)).hasMessage(noEntries + ": not a HAR file: no log.entries array");
+    Path missing = dir.resolve("missing.har");
+    assertThatThrownBy(() -> readHar(missing)).hasMessage(missing + ": no such file");
+    assertThatThrownBy(() -> readHar(dir)).hasMessage(dir + ": is a directory, expected a file");
+  }
+
+  @Test
+  void aFailedImportLeavesNoOutputBehind() throws IOException {
+    Path har = dir.resolve("bad.har");
+    Files.writeString(har, Files.readString(shopHar).replaceFirst("\"status\": 404", "\"status\": \"x\""));
+    Path out = dir.resolve("out.jsonl");
+    assertThatThrownBy(() -> HarImporter.importFile(har, out, Redaction.defaults()))
+        .hasMessageContaining("log.entries[4].response.status: expected an integer");
+    try (var files = Files.list(dir)) {
+      assertThat(files.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("shop.har", "bad.har");
+    }
+  }
+
+  @Test
+  void pseudoHeadersAndUserInfoNeverReachTheRecording() throws IOException {
+    Path har = dir.resolve("h2.har");
+    Files.writeString(har, """
+        {"log": {"version": "1.2", "creator": {"name": "x", "version": "1"}, "_custom": {"a": 1}, "entries": [
+          {"startedDateTime": "2026-11-24T10:00:00Z", "time": 1.5, "_resourceType": "fetch",
+           "request": {"method": "GET", "url": "https://user:secret@api.example.test:8443/v1/x#frag", "httpVersion": "h2",
+                       "headers": [{"name": ":authority", "value": "api.example.test:8443"}, {"name": ":path", "value": "/v1/x"},
+                                   {"name": "accept", "value": "*/*"}],
+                       "queryString": [{"name": "a", "value": "b c"}]},
+           "response": {"status": 200, "statusText": "", "headers": [], "content": {"size": 5000, "mimeType": "text/html"}}},
+          {"startedDateTime": "2026-11-24T10:00:01Z", "time": 0,
+           "request": {"method": "GET", "url": "data:image/png;base64,AAAA", "headers": []},
+           "response": {"status": 200, "headers": [], "content": {"size": 0}}}
+        ]}}
+        """);
+    List<String> warnings = new ArrayList<>();
+    List<Exchange> ex = new ArrayList<>();
+    HarImporter.read(har, ex::add, warnings::add);
+    assertThat(ex).hasSize(1);
+    HttpRequest rq = ex.get(0).request();
+    assertThat(rq.target()).isEqualTo("/v1/x?a=b+c");
+    assertThat(rq.headers()).isEqualTo(Headers.of("Host", "api.example.test:8443", "accept", "*/*"));
+    assertThat(ex.get(0).response().body()).isEqualTo(new Body.Text("", true, 5000)); // body not kept by the tool
+    assertThat(warnings).singleElement().asString().contains("entries[1]: skipped, not an HTTP URL: data:");
+  }
+}

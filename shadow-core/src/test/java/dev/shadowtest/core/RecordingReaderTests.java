@@ -1,0 +1,199 @@
+package dev.shadowtest.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.zip.GZIPOutputStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class RecordingReaderTests {
+
+  static final String HEADER = "{\"format\":\"shadow-recording\",\"version\":1,\"createdAt\":\"2026-11-24T10:00:00Z\","
+      + "\"source\":\"recorder\",\"redaction\":{\"headers\":[\"authorization\"],\"jsonPaths\":[\"$.card.number\"]}}";
+
+  @TempDir
+  Path dir;
+
+  static String line(int i) {
+    return "{\"id\":\"e" + i + "\",\"request\":{\"method\":\"GET\",\"target\":\"/x/" + i
+        + "\",\"headers\":[[\"Host\",\"h\"]],\"body\":null},\"response\":{\"status\":200,\"headers\":[],\"body\":{\"text\":\"ok\"}}}";
+  }
+
+  Path file(String name, String content) throws IOException {
+    Path f = dir.resolve(name);
+    Files.writeString(f, content);
+    return f;
+  }
+
+  static List<Exchange> readAll(RecordingReader r) {
+    List<Exchange> out = new ArrayList<>();
+    r.forEachRemaining(out::add);
+    return out;
+  }
+
+  @Test
+  void readsTheContractExample() throws IOException {
+    Path f = file("rec.jsonl", HEADER + "\n"
+        + "{\"id\":\"01J\",\"startedAt\":\"2026-11-24T10:00:01.123Z\",\"durationMicros\":5231,"
+        + "\"request\":{\"method\":\"GET\",\"target\":\"/api/users/42?verbose=1\",\"httpVersion\":\"HTTP/1.1\","
+        + "\"headers\":[[\"Host\",\"legacy:8080\"],[\"Accept\",\"application/json\"]],\"body\":null},"
+        + "\"response\":{\"status\":200,\"reason\":\"OK\",\"headers\":[[\"Content-Type\",\"application/json\"]],"
+        + "\"body\":{\"text\":\"{\\\"id\\\":42}\"}},\"tags\":{\"session\":\"abc\"}}\n");
+    try (RecordingReader r = RecordingReader.open(f)) {
+      assertThat(r.header().redaction().jsonPaths()).containsExactly("$.card.number");
+      assertThat(readAll(r)).containsExactly(RecordingRoundTripTests.sample("01J"));
+    }
+  }
+
+  @Test
+  void malformedLineSevenNamesFileAndLine() throws IOException {
+    StringBuilder sb = new StringBuilder(HEADER).append('\n');
+    for (int i = 2; i <= 9; i++) {
+      sb.append(i == 7 ? "{\"id\":\"e7\" \"request\":{}}" : line(i)).append('\n');
+    }
+    Path f = file("rec.jsonl", sb.toString());
+    try (RecordingReader r = RecordingReader.open(f)) {
+      assertThatThrownBy(() -> readAll(r))
+          .isInstanceOf(RecordingException.class)
+          .hasMessageStartingWith(f + ":7: Unexpected character ('\"'")
+          .hasMessageContaining("expecting comma")
+          .hasMessageContaining("(column 12)")
+          .satisfies(e -> assertThat(((RecordingException) e).line()).isEqualTo(7));
+    }
+  }
+
+  @Test
+  void aLastLineCutMidJsonIsAWarningAndEverythingBeforeItIsKept() throws IOException {
+    String complete = HEADER + "\n" + line(2) + "\n" + line(3) + "\n";
+    Path f = file("crashed.jsonl", complete + line(4).substring(0, 50));
+    List<String> seen = new ArrayList<>();
+    try (RecordingReader r = RecordingReader.open(f, seen::add)) {
+      assertThat(readAll(r)).extracting(Exchange::id).containsExactly("e2", "e3");
+      assertThat(r.warnings()).singleElement().asString()
+          .startsWith(f + ":4: last line is incomplete")
+          .contains("kept the 2 exchange(s)");
+      assertThat(seen).isEqualTo(r.warnings());
+    }
+  }
+
+  @Test
+  void aCutGzipStreamKeepsEveryCompleteLine() throws IOException {
+    StringBuilder sb = new StringBuilder(HEADER).append('\n');
+    for (int i = 2; i < 5000; i++) {
+      sb.append(line(i)).append('\n');
+    }
+    Path whole = dir.resolve("whole.jsonl.gz");
+    try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(whole))) {
+      out.write(sb.toString().getBytes(StandardCharsets.UTF_8));
+    }
+    byte[] bytes = Files.readAllBytes(whole);
+    Path cut = dir.resolve("cut.jsonl.gz");
+    Files.write(cut, Arrays.copyOf(bytes, bytes.length * 2 / 3));
+    try (RecordingReader r = RecordingReader.open(cut)) {
+      List<Exchange> read = readAll(r);
+      assertThat(read).isNotEmpty().hasSizeLessThan(4998);
+      for (int i = 0; i < read.size(); i++) {
+        assertThat(read.get(i).id()).isEqualTo("e" + (i + 2));
+      }
+      assertThat(r.warnings()).isNotEmpty();
+      assertThat(String.join("\n", r.warnings())).contains("cut.jsonl.gz");
+    }
+  }
+
+  @Test
+  void aMalformedLineInTheMiddleIsNotForgiven() throws IOException {
+    Path f = file("rec.jsonl", HEADER + "\n" + line(2) + "\n" + line(3).substring(0, 40) + "\n" + line(4) + "\n");
+    try (RecordingReader r = RecordingReader.open(f)) {
+      assertThatThrownBy(() -> readAll(r)).hasMessageStartingWith(f + ":3: ");
+    }
+  }
+
+  @Test
+  void aFieldProblemNamesTheField() throws IOException {
+    Path f = file("rec.jsonl", HEADER + "\n" + line(2) + "\n"
+        + "{\"id\":\"x\",\"request\":{\"target\":\"/\"},\"response\":null}\n");
+    try (RecordingReader r = RecordingReader.open(f)) {
+      assertThatThrownBy(() -> readAll(r)).hasMessage(f + ":3: request.method: missing");
+    }
+    Path g = file("rec2.jsonl", HEADER + "\n"
+        + "{\"id\":\"x\",\"request\":{\"method\":\"GET\",\"target\":\"/\",\"headers\":[[\"A\"]]},\"response\":null}\n");
+    try (RecordingReader r = RecordingReader.open(g)) {
+      assertThatThrownBy(() -> readAll(r)).hasMessage(g + ":2: request.headers[0][1]: expected a string, got ']'");
+    }
+    Path h = file("rec3.jsonl", HEADER + "\n"
+        + "{\"id\":\"x\",\"request\":{\"method\":\"GET\",\"target\":\"/\"},\"response\":{\"status\":\"200\"}}\n");
+    try (RecordingReader r = RecordingReader.open(h)) {
+      assertThatThrownBy(() -> readAll(r)).hasMessage(h + ":2: response.status: expected an integer, got a string");
+    }
+  }
+
+  @Test
+  void anUnknownVersionIsAClearError() throws IOException {
+    Path f = file("v2.jsonl", HEADER.replace("\"version\":1", "\"version\":2") + "\n" + line(2) + "\n");
+    assertThatThrownBy(() -> RecordingReader.open(f))
+        .isInstanceOf(RecordingException.class)
+        .hasMessage(f + ":1: header: version: unsupported recording version 2 (this Shadow reads version 1; upgrade Shadow)");
+  }
+
+  @Test
+  void aFileThatIsNotARecordingSaysSo() throws IOException {
+    Path json = file("other.json", "{\"log\":{\"entries\":[]}}\n");
+    assertThatThrownBy(() -> RecordingReader.open(json)).hasMessageStartingWith(json + ":1: header: format: not a Shadow recording");
+    Path text = file("notes.txt", "hello world\n");
+    assertThatThrownBy(() -> RecordingReader.open(text)).hasMessageStartingWith(text + ":1: not a Shadow recording: line 1 is not JSON");
+    Path empty = file("empty.jsonl", "");
+    assertThatThrownBy(() -> RecordingReader.open(empty)).hasMessage(empty + ": is empty; expected a recording header on line 1");
+  }
+
+  @Test
+  void aMissingFileAndADirectoryAreClearErrors() {
+    Path missing = dir.resolve("nope.jsonl");
+    assertThatThrownBy(() -> RecordingReader.open(missing)).isInstanceOf(RecordingException.class)
+        .hasMessage(missing + ": no such file");
+    assertThatThrownBy(() -> RecordingReader.open(dir)).isInstanceOf(RecordingException.class)
+        .hasMessage(dir + ": is a directory, expected a file");
+  }
+
+  @Test
+  void unknownFieldsAndBlankLinesAreIgnored() throws IOException {
+    String withExtras = line(2).replace("{\"id\":", "{\"future\":{\"nested\":[1,2,{\"x\":null}]},\"id\":")
+        .replace("\"method\":\"GET\"", "\"method\":\"GET\",\"priority\":5");
+    Path f = file("rec.jsonl", HEADER.replace("{\"format\"", "{\"writer\":\"v9\",\"format\"") + "\n\n" + withExtras + "\n  \n" + line(3) + "\n");
+    try (RecordingReader r = RecordingReader.open(f)) {
+      assertThat(readAll(r)).extracting(Exchange::id).containsExactly("e2", "e3");
+      assertThat(r.warnings()).isEmpty();
+    }
+  }
+
+  @Test
+  void bodiesKeepTruncationAndBytes() throws IOException {
+    Path f = file("rec.jsonl", HEADER + "\n"
+        + "{\"id\":\"b\",\"request\":{\"method\":\"POST\",\"target\":\"/\",\"body\":{\"base64\":\"AAEC/w==\",\"truncated\":true,\"size\":9}},"
+        + "\"response\":null,\"error\":\"connect timeout\"}\n");
+    try (RecordingReader r = RecordingReader.open(f)) {
+      Exchange e = r.next();
+      assertThat(e.request().body()).isEqualTo(new Body.Binary(new byte[] {0, 1, 2, (byte) 0xff}, true, 9));
+      assertThat(e.request().body().size()).isEqualTo(9);
+      assertThat(e.response()).isNull();
+      assertThat(e.error()).isEqualTo("connect timeout");
+    }
+  }
+
+  @Test
+  void aTruncatedBodyWithoutSizeIsAnError() throws IOException {
+    Path f = file("rec.jsonl", HEADER + "\n"
+        + "{\"id\":\"b\",\"request\":{\"method\":\"POST\",\"target\":\"/\",\"body\":{\"text\":\"ab\",\"truncated\":true}},\"response\":null}\n");
+    try (RecordingReader r = RecordingReader.open(f)) {
+      assertThatThrownBy(r::next).hasMessage(f + ":2: request.body.size: missing (required when truncated is true)");
+    }
+  }
+}
