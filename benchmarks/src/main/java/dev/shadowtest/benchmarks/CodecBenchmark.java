@@ -63,7 +63,7 @@ import org.openjdk.jmh.infra.Blackhole;
 @BenchmarkMode(Mode.SingleShotTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 3)
-@Measurement(iterations = 10)
+@Measurement(iterations = 15)
 @Fork(value = 1, jvmArgsAppend = {"-Xmx2g"})
 public class CodecBenchmark {
 

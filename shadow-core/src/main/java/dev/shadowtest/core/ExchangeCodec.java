@@ -6,6 +6,8 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamWriteConstraints;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -141,62 +143,74 @@ final class ExchangeCodec {
 
   // ---------------------------------------------------------------- reading
 
-  /** Reads the header object; the parser is positioned before its START_OBJECT. */
+  /**
+   * Reads the header object; the parser is positioned before its START_OBJECT. Format and
+   * version are checked before anything else, so a newer file says "upgrade" rather than
+   * complaining about a field this version does not know how to read.
+   */
   static RecordingHeader readHeader(JsonParser p) throws IOException, FieldProblem {
-    expect(p, p.nextToken(), JsonToken.START_OBJECT, "", "the recording header");
-    String format = null;
-    Integer version = null;
-    Instant createdAt = null;
-    String source = null;
-    Redaction redaction = Redaction.none();
-    for (String f = p.nextFieldName(); f != null; f = p.nextFieldName()) {
-      JsonToken t = p.nextToken();
-      switch (f) {
-        case "format" -> format = string(p, t, "format");
-        case "version" -> version = integer(p, t, "version");
-        case "createdAt" -> createdAt = instant(p, t, "createdAt");
-        case "source" -> source = string(p, t, "source");
-        case "redaction" -> redaction = readRedaction(p, t);
-        default -> p.skipChildren();
-      }
-    }
-    if (!RecordingHeader.FORMAT.equals(format)) {
+    JsonToken first = p.nextToken();
+    expect(p, first, JsonToken.START_OBJECT, "", "the recording header object");
+    JsonNode h = HEADER_READER.readTree(p);
+    JsonNode format = h.get("format");
+    if (format == null || !format.isTextual() || !RecordingHeader.FORMAT.equals(format.asText())) {
       throw new FieldProblem("format", "not a Shadow recording: line 1 must be a header with \"format\":\""
-          + RecordingHeader.FORMAT + "\"" + (format == null ? "" : ", found \"" + format + "\""));
+          + RecordingHeader.FORMAT + "\"" + (format == null ? "" : ", found " + format));
     }
+    JsonNode version = h.get("version");
     if (version == null) {
       throw new FieldProblem("version", "missing");
     }
-    if (version != RecordingHeader.CURRENT_VERSION) {
-      throw new FieldProblem("version", "unsupported recording version " + version
+    if (!version.isInt()) {
+      throw new FieldProblem("version", "expected an integer, got " + version);
+    }
+    if (version.asInt() != RecordingHeader.CURRENT_VERSION) {
+      throw new FieldProblem("version", "unsupported recording version " + version.asInt()
           + " (this Shadow reads version " + RecordingHeader.CURRENT_VERSION + "; upgrade Shadow)");
     }
-    return new RecordingHeader(format, version, createdAt, source, redaction);
-  }
-
-  private static Redaction readRedaction(JsonParser p, JsonToken t) throws IOException, FieldProblem {
-    if (t == JsonToken.VALUE_NULL) {
-      return Redaction.none();
-    }
-    expect(p, t, JsonToken.START_OBJECT, "redaction", "an object");
-    List<String> headers = List.of();
-    List<String> paths = List.of();
-    for (String f = p.nextFieldName(); f != null; f = p.nextFieldName()) {
-      JsonToken v = p.nextToken();
-      switch (f) {
-        case "headers" -> headers = stringList(p, v, "redaction.headers");
-        case "jsonPaths" -> paths = stringList(p, v, "redaction.jsonPaths");
-        default -> p.skipChildren();
+    Instant createdAt = null;
+    JsonNode created = h.get("createdAt");
+    if (created != null && !created.isNull()) {
+      if (!created.isTextual()) {
+        throw new FieldProblem("createdAt", "expected an ISO-8601 instant, got " + created);
+      }
+      try {
+        createdAt = Instant.parse(created.asText());
+      } catch (DateTimeParseException e) {
+        throw new FieldProblem("createdAt", "expected an ISO-8601 instant like 2026-11-24T10:00:00Z, got " + created);
       }
     }
-    return new Redaction(headers, paths);
+    JsonNode source = h.get("source");
+    if (source != null && !source.isNull() && !source.isTextual()) {
+      throw new FieldProblem("source", "expected a string, got " + source);
+    }
+    Redaction redaction = Redaction.none();
+    JsonNode r = h.get("redaction");
+    if (r != null && !r.isNull()) {
+      if (!r.isObject()) {
+        throw new FieldProblem("redaction", "expected an object, got " + r);
+      }
+      redaction = new Redaction(strings(r.get("headers"), "redaction.headers"), strings(r.get("jsonPaths"), "redaction.jsonPaths"));
+    }
+    return new RecordingHeader(RecordingHeader.FORMAT, RecordingHeader.CURRENT_VERSION, createdAt,
+        source == null || source.isNull() ? "" : source.asText(), redaction);
   }
 
-  private static List<String> stringList(JsonParser p, JsonToken t, String path) throws IOException, FieldProblem {
-    expect(p, t, JsonToken.START_ARRAY, path, "an array of strings");
-    List<String> out = new ArrayList<>();
-    for (JsonToken v = p.nextToken(); v != JsonToken.END_ARRAY; v = p.nextToken()) {
-      out.add(string(p, v, path + "[" + out.size() + "]"));
+  private static final ObjectMapper HEADER_READER = new ObjectMapper(FACTORY);
+
+  private static List<String> strings(JsonNode array, String path) throws FieldProblem {
+    if (array == null || array.isNull()) {
+      return List.of();
+    }
+    if (!array.isArray()) {
+      throw new FieldProblem(path, "expected an array of strings, got " + array);
+    }
+    List<String> out = new ArrayList<>(array.size());
+    for (JsonNode n : array) {
+      if (!n.isTextual()) {
+        throw new FieldProblem(path + "[" + out.size() + "]", "expected a string, got " + n);
+      }
+      out.add(n.asText());
     }
     return out;
   }
@@ -304,13 +318,23 @@ final class ExchangeCodec {
     }
     expect(p, t, JsonToken.START_ARRAY, path, "an array of [name, value] pairs");
     List<Headers.Field> fields = new ArrayList<>();
+    // hot path: error paths are built only when there is an error
     for (JsonToken v = p.nextToken(); v != JsonToken.END_ARRAY; v = p.nextToken()) {
-      String at = path + "[" + fields.size() + "]";
-      expect(p, v, JsonToken.START_ARRAY, at, "a [name, value] pair");
-      String name = string(p, p.nextToken(), at + "[0]");
-      String value = string(p, p.nextToken(), at + "[1]");
+      if (v != JsonToken.START_ARRAY) {
+        throw new FieldProblem(path + "[" + fields.size() + "]", "expected a [name, value] pair, got " + describe(v));
+      }
+      JsonToken n = p.nextToken();
+      if (n != JsonToken.VALUE_STRING) {
+        throw new FieldProblem(path + "[" + fields.size() + "][0]", "expected a string, got " + describe(n));
+      }
+      String name = p.getText();
+      n = p.nextToken();
+      if (n != JsonToken.VALUE_STRING) {
+        throw new FieldProblem(path + "[" + fields.size() + "][1]", "expected a string, got " + describe(n));
+      }
+      String value = p.getText();
       if (p.nextToken() != JsonToken.END_ARRAY) {
-        throw new FieldProblem(at, "expected exactly two strings [name, value]");
+        throw new FieldProblem(path + "[" + fields.size() + "]", "expected exactly two strings [name, value]");
       }
       fields.add(new Headers.Field(name, value));
     }
@@ -365,7 +389,11 @@ final class ExchangeCodec {
     expect(p, t, JsonToken.START_OBJECT, "tags", "an object of strings");
     Map<String, String> tags = new LinkedHashMap<>();
     for (String f = p.nextFieldName(); f != null; f = p.nextFieldName()) {
-      tags.put(f, string(p, p.nextToken(), "tags." + f));
+      JsonToken v = p.nextToken();
+      if (v != JsonToken.VALUE_STRING) {
+        throw new FieldProblem("tags." + f, "expected a string, got " + describe(v));
+      }
+      tags.put(f, p.getText());
     }
     return tags;
   }

@@ -7,8 +7,9 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.Arrays;
-import java.util.Iterator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -61,12 +62,14 @@ public final class GorImporter {
   private static final class Pending {
     final HttpRequest request;
     final long timestampNanos;
+    final String gorId;
     final String id;
     HttpResponse response;
     Long latencyNanos;
     String error;
 
-    Pending(String id, HttpRequest request, long timestampNanos) {
+    Pending(String gorId, String id, HttpRequest request, long timestampNanos) {
+      this.gorId = gorId;
       this.id = id;
       this.request = request;
       this.timestampNanos = timestampNanos;
@@ -78,7 +81,17 @@ public final class GorImporter {
     private final LineSource lines;
     private final Consumer<Exchange> sink;
     private final Consumer<String> warnings;
-    private final Map<String, Pending> pending = new LinkedHashMap<>();
+    /** Requests in capture order, until written. */
+    private final ArrayDeque<Pending> pending = new ArrayDeque<>();
+    /** Unanswered requests by GoReplay id; a response goes to the oldest one. */
+    private final Map<String, ArrayDeque<Pending>> waiting = new HashMap<>();
+    /** Recently seen ids and how often, to keep output ids unique with bounded memory. */
+    private final Map<String, Integer> recentIds = new LinkedHashMap<>(16, 0.75f, false) {
+      @Override
+      protected boolean removeEldestEntry(Map.Entry<String, Integer> eldest) {
+        return size() > MAX_PENDING * 2;
+      }
+    };
     private long lineNumber;
     private long emitted;
     private long orphanResponses;
@@ -113,12 +126,16 @@ public final class GorImporter {
         warnings.accept(file + ": compressed stream ends early; imported everything before line " + (lineNumber + 1));
       }
       if (payload.size() > 0 && !isBlank(payload.toByteArray())) {
-        payload(payload.toByteArray(), payloadLine); // last payload without a closing separator
+        try {
+          payload(payload.toByteArray(), payloadLine); // last payload without a closing separator
+        } catch (RecordingException e) {
+          // a capture cut off mid-payload: keep everything before it, as the recording reader does
+          warnings.accept(e.getMessage() + "; the last payload has no closing separator (capture cut off?), skipped it");
+        }
       }
-      for (Pending p : pending.values()) {
-        emit(p);
+      while (!pending.isEmpty()) {
+        emit(pending.pollFirst());
       }
-      pending.clear();
       if (payloads == 0) {
         warnings.accept(file + ": no GoReplay payloads found");
       }
@@ -129,7 +146,7 @@ public final class GorImporter {
         warnings.accept(file + ": " + replayed + " replayed response(s) (type 3) ignored");
       }
       if (duplicateIds > 0) {
-        warnings.accept(file + ": " + duplicateIds + " request id(s) appeared twice; later ones got a suffix");
+        warnings.accept(file + ": " + duplicateIds + " request id(s) repeated an earlier id; they got a -2, -3... suffix");
       }
       return emitted;
     }
@@ -177,19 +194,22 @@ public final class GorImporter {
       } catch (Http1Parser.ParseException e) {
         throw new RecordingException(file, line + 1, "request " + id + ": " + e.getMessage());
       }
-      String key = id;
-      for (int n = 2; pending.containsKey(key); n++) {
-        key = id + "-" + n;
-      }
-      if (!key.equals(id)) {
+      int seen = recentIds.merge(id, 1, Integer::sum);
+      if (seen > 1) {
         duplicateIds++;
       }
-      pending.put(key, new Pending(key, request, timestamp));
+      Pending p = new Pending(id, seen == 1 ? id : id + "-" + seen, request, timestamp);
+      pending.addLast(p);
+      waiting.computeIfAbsent(id, k -> new ArrayDeque<>()).addLast(p);
     }
 
     private void response(String id, byte[] data, int offset, long timestamp, Long latency, long line) {
-      Pending p = pending.get(id);
-      if (p == null || p.response != null || p.error != null) {
+      ArrayDeque<Pending> candidates = waiting.get(id);
+      Pending p = candidates == null ? null : candidates.pollFirst();
+      if (candidates != null && candidates.isEmpty()) {
+        waiting.remove(id);
+      }
+      if (p == null) {
         orphanResponses++;
         return;
       }
@@ -204,14 +224,20 @@ public final class GorImporter {
     }
 
     private void flushReady(long now) {
-      Iterator<Pending> it = pending.values().iterator();
-      while (it.hasNext()) {
-        Pending head = it.next();
+      while (!pending.isEmpty()) {
+        Pending head = pending.peekFirst();
+        boolean answered = head.response != null || head.error != null;
         boolean stale = now - head.timestampNanos > MAX_WAIT_NANOS || pending.size() > MAX_PENDING;
-        if (head.response == null && head.error == null && !stale) {
+        if (!answered && !stale) {
           return;
         }
-        it.remove();
+        pending.pollFirst();
+        if (!answered) {
+          ArrayDeque<Pending> candidates = waiting.get(head.gorId);
+          if (candidates != null && candidates.remove(head) && candidates.isEmpty()) {
+            waiting.remove(head.gorId);
+          }
+        }
         emit(head);
       }
     }

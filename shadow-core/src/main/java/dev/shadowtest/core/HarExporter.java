@@ -43,7 +43,7 @@ public final class HarExporter {
     long withoutResponse = 0;
     List<String> warnings = new ArrayList<>();
     try (RecordingReader reader = RecordingReader.open(recording, warningSink)) {
-      try (OutputStream raw = SecureFiles.newOutputStream(temp);
+      try (OutputStream raw = SecureFiles.newExclusiveOutputStream(temp);
            OutputStream out = RecordingWriter.isGzip(har) ? new GZIPOutputStream(raw, 1 << 16) : raw;
            JsonGenerator g = ExchangeCodec.FACTORY.createGenerator(out)) {
         g.useDefaultPrettyPrinter();
@@ -74,7 +74,7 @@ public final class HarExporter {
     } catch (IOException e) {
       Imports.deleteQuietly(temp);
       throw new RecordingException(har, 0, "cannot write: " + RecordingWriter.describe(e), e);
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
       Imports.deleteQuietly(temp);
       throw e;
     }
@@ -149,6 +149,19 @@ public final class HarExporter {
 
     g.writeObjectFieldStart("_shadow");
     g.writeStringField("id", e.id());
+    g.writeStringField("target", rq.target());
+    if (!rq.headers().contains("Host")) {
+      g.writeBooleanField("noHost", true);
+    }
+    if (rq.body() instanceof Body.Binary) {
+      g.writeBooleanField("requestBinary", true);
+    }
+    if (rs != null && rs.body() instanceof Body.Binary) {
+      g.writeBooleanField("responseBinary", true);
+    }
+    if (rs == null) {
+      g.writeStringField("error", e.error());
+    }
     if (!e.tags().isEmpty()) {
       g.writeObjectFieldStart("tags");
       for (Map.Entry<String, String> t : e.tags().entrySet()) {

@@ -14,6 +14,8 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeFormatterBuilder;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -22,6 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.regex.Pattern;
 
 /**
  * Imports HAR 1.2 files (browser DevTools, Charles, mitmproxy, ZAP...) into recordings. The file is
@@ -42,6 +45,15 @@ import java.util.function.Consumer;
 public final class HarImporter {
 
   private static final ObjectMapper MAPPER = new ObjectMapper(ExchangeCodec.FACTORY);
+
+  /** ISO-8601 with an offset written {@code Z}, {@code +01:00} or {@code +0100} (seen in the wild). */
+  private static final DateTimeFormatter DATE_TIME = new DateTimeFormatterBuilder()
+      .append(DateTimeFormatter.ISO_LOCAL_DATE_TIME)
+      .optionalStart().appendOffset("+HH:MM:ss", "Z").optionalEnd()
+      .optionalStart().appendOffset("+HHMM", "Z").optionalEnd()
+      .toFormatter();
+
+  private static final Pattern WHITESPACE = Pattern.compile("\\s+");
 
   private HarImporter() {}
 
@@ -151,7 +163,7 @@ public final class HarImporter {
       String started = text(entry, "startedDateTime", false);
       if (started != null) {
         try {
-          startedAt = OffsetDateTime.parse(started).toInstant();
+          startedAt = OffsetDateTime.parse(started, DATE_TIME).toInstant();
         } catch (DateTimeParseException e) {
           throw new Problem("startedDateTime", "expected an ISO-8601 date-time, got \"" + abbreviate(started) + "\"");
         }
@@ -208,6 +220,22 @@ public final class HarImporter {
       Map<String, String> tags = Map.of();
       JsonNode own = entry.get("_shadow");
       if (own != null && own.isObject()) {
+        // What HAR cannot say, written by HarExporter so that a recording survives the trip.
+        JsonNode ownTarget = own.get("target");
+        if (ownTarget != null && ownTarget.isTextual() && !ownTarget.asText().isEmpty()) {
+          target = ownTarget.asText();
+        }
+        if (own.path("noHost").asBoolean(false)) {
+          requestHeaders = requestHeaders.without("Host");
+        }
+        request = new HttpRequest(method, target, httpVersion, requestHeaders,
+            own.path("requestBinary").asBoolean(false) ? binary(requestBody) : requestBody);
+        if (response != null && own.path("responseBinary").asBoolean(false)) {
+          response = response.withBody(binary(response.body()));
+        }
+        if (response == null && own.has("error")) {
+          error = own.get("error").isTextual() ? own.get("error").asText() : null;
+        }
         JsonNode ownId = own.get("id");
         if (ownId != null && ownId.isTextual() && !ownId.asText().isEmpty()) {
           id = ownId.asText();
@@ -226,9 +254,12 @@ public final class HarImporter {
     }
 
     private Body postData(JsonNode rq, Headers requestHeaders) throws Problem {
+      // The original size: bodySize or Content-Length. A body the tool did not keep is stored
+      // as truncated, never as an empty or absent one.
+      long declared = Math.max(declaredLength(requestHeaders), rq.path("bodySize").asLong(-1));
       JsonNode pd = rq.get("postData");
       if (pd == null || pd.isNull()) {
-        return Body.none();
+        return declared > 0 ? new Body.Text("", true, declared) : Body.none();
       }
       if (!pd.isObject()) {
         throw new Problem("request.postData", "expected an object");
@@ -242,7 +273,7 @@ public final class HarImporter {
       } else {
         JsonNode params = pd.get("params");
         if (params == null || !params.isArray() || params.isEmpty()) {
-          return Body.of(new byte[0]);
+          return Body.of(new byte[0], Math.max(declared, 0));
         }
         String mime = text(pd, "request.postData.mimeType", false);
         if (mime != null && mime.toLowerCase().startsWith("multipart/")) {
@@ -251,7 +282,6 @@ public final class HarImporter {
         }
         bytes = form(params).getBytes(StandardCharsets.UTF_8);
       }
-      long declared = declaredLength(requestHeaders);
       return Body.of(bytes, Math.max(declared, bytes.length));
     }
 
@@ -273,6 +303,12 @@ public final class HarImporter {
           ? base64(text, "response.content.text")
           : text.getBytes(StandardCharsets.UTF_8);
       return Body.of(bytes, Math.max(size, bytes.length));
+    }
+
+    private static Body binary(Body body) {
+      return body instanceof Body.Text t
+          ? new Body.Binary(t.bytes(), t.truncated(), t.truncated() ? t.size() : -1)
+          : body;
     }
 
     private static long declaredLength(Headers headers) {
@@ -336,7 +372,7 @@ public final class HarImporter {
 
     private static byte[] base64(String text, String path) throws Problem {
       try {
-        return Base64.getMimeDecoder().decode(text);
+        return Base64.getDecoder().decode(WHITESPACE.matcher(text).replaceAll(""));
       } catch (IllegalArgumentException e) {
         throw new Problem(path, "invalid base64: " + e.getMessage());
       }

@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
@@ -175,10 +174,5 @@ public final class Headers implements Iterable<Headers.Field> {
       sb.append(f.name()).append(": ").append(f.value());
     }
     return sb.append(']').toString();
-  }
-
-  /** Lower-cased name, for case-insensitive sets and maps. */
-  static String key(String name) {
-    return name.toLowerCase(Locale.ROOT);
   }
 }

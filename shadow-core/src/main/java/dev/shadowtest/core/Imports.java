@@ -30,7 +30,7 @@ final class Imports {
     Path temp = SecureFiles.temporarySibling(out);
     long[] withoutResponse = new long[1];
     long count;
-    try (RecordingWriter w = RecordingWriter.create(temp, RecordingHeader.now(sourceName, redaction),
+    try (RecordingWriter w = RecordingWriter.createTemporary(temp, RecordingHeader.now(sourceName, redaction),
         RecordingWriter.isGzip(out))) {
       source.read(e -> {
         if (e.response() == null) {
@@ -39,7 +39,7 @@ final class Imports {
         w.write(redaction.apply(e));
       }, warnings::add);
       count = w.count();
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
       deleteQuietly(temp);
       throw e;
     }

@@ -20,7 +20,7 @@ import java.util.Spliterators;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
-import java.util.zip.GZIPInputStream;
+import dev.shadowtest.core.internal.StrictGzipInputStream;
 import java.util.zip.ZipException;
 
 /**
@@ -87,19 +87,22 @@ public final class RecordingReader implements Iterator<Exchange>, AutoCloseable 
     }
     try {
       BufferedInputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
-      in.mark(2);
-      int b1 = in.read();
-      int b2 = in.read();
-      in.reset();
-      if (b1 == 0x1f && b2 == 0x8b) {
-        try {
-          return new GZIPInputStream(in, 1 << 16);
-        } catch (IOException e) {
-          in.close();
+      try {
+        in.mark(2);
+        int b1 = in.read();
+        int b2 = in.read();
+        in.reset();
+        if (b1 == 0x1f && b2 == 0x8b) {
+          return new StrictGzipInputStream(in);
+        }
+        return in;
+      } catch (IOException | RuntimeException e) {
+        in.close();
+        if (e instanceof ZipException) {
           throw new RecordingException(file, 0, "not a valid gzip file: " + e.getMessage(), e);
         }
+        throw e;
       }
-      return in;
     } catch (NoSuchFileException e) {
       throw new RecordingException(file, 0, "no such file", e);
     } catch (AccessDeniedException e) {
@@ -131,6 +134,7 @@ public final class RecordingReader implements Iterator<Exchange>, AutoCloseable 
   @Override
   public boolean hasNext() {
     if (next == null && !done) {
+      done = true; // stays done if advance() throws: a strict reader does not go on past a bad line
       next = advance();
       done = next == null;
     }
@@ -198,8 +202,6 @@ public final class RecordingReader implements Iterator<Exchange>, AutoCloseable 
         return truncatedLastLine(jsonError(e));
       }
       throw new RecordingException(file, lineNumber, jsonError(e), e);
-    } catch (ZipException e) {
-      throw new RecordingException(file, lineNumber, "corrupt gzip data: " + e.getMessage(), e);
     } catch (IOException e) {
       throw new RecordingException(file, lineNumber, "cannot read: " + RecordingWriter.describe(e), e);
     }
@@ -226,6 +228,10 @@ public final class RecordingReader implements Iterator<Exchange>, AutoCloseable 
         }
       }
       return false;
+    } catch (LineSource.LineTooLongException | StrictGzipInputStream.TrailingDataException e) {
+      throw new RecordingException(file, lineNumber + 1, e.getMessage(), e);
+    } catch (ZipException e) {
+      throw new RecordingException(file, lineNumber + 1, "corrupt gzip data: " + e.getMessage(), e);
     } catch (IOException e) {
       throw new RecordingException(file, lineNumber + 1, "cannot read: " + RecordingWriter.describe(e), e);
     }

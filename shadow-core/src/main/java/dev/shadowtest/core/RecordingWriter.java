@@ -45,10 +45,19 @@ public final class RecordingWriter implements AutoCloseable, Flushable {
     return create(file, header, isGzip(file));
   }
 
-  static RecordingWriter create(Path file, RecordingHeader header, boolean gzip) {
+  /** Creates a new temporary file (must not exist) with explicit compression. */
+  static RecordingWriter createTemporary(Path file, RecordingHeader header, boolean gzip) {
+    return create(file, header, gzip, true);
+  }
+
+  private static RecordingWriter create(Path file, RecordingHeader header, boolean gzip) {
+    return create(file, header, gzip, false);
+  }
+
+  private static RecordingWriter create(Path file, RecordingHeader header, boolean gzip, boolean exclusive) {
     OutputStream raw = null;
     try {
-      raw = SecureFiles.newOutputStream(file);
+      raw = exclusive ? SecureFiles.newExclusiveOutputStream(file) : SecureFiles.newOutputStream(file);
       OutputStream out = gzip
           ? new GZIPOutputStream(raw, 1 << 16, true) // sync flush: flushed lines are readable
           : new BufferedOutputStream(raw, 1 << 16);

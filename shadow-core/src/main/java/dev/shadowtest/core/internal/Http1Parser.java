@@ -40,7 +40,7 @@ public final class Http1Parser {
     String line = p.line("request line");
     String[] parts = line.split(" ", -1);
     if (parts.length != 3 || parts[0].isEmpty() || parts[1].isEmpty() || !parts[2].startsWith("HTTP/")) {
-      throw new ParseException("bad request line \"" + abbreviate(line) + "\" (expected METHOD TARGET HTTP/1.x)");
+      throw new ParseException("bad request line \"" + withoutQuery(line) + "\" (expected METHOD TARGET HTTP/1.x)");
     }
     Headers headers = p.headers();
     Body body = p.body(headers, true);
@@ -117,7 +117,8 @@ public final class Http1Parser {
       }
       int colon = line.indexOf(':');
       if (colon <= 0) {
-        throw new ParseException("bad header line \"" + abbreviate(line) + "\" (expected Name: value)");
+        // never print the line: it may be a credential ("Authorization Bearer ...")
+        throw new ParseException("bad header line of " + line.length() + " characters without ':' (expected Name: value)");
       }
       fields.add(new Headers.Field(line.substring(0, colon), line.substring(colon + 1).strip()));
     }
@@ -158,12 +159,10 @@ public final class Http1Parser {
       String sizeLine = line("chunk size");
       int semi = sizeLine.indexOf(';');
       String hex = (semi < 0 ? sizeLine : sizeLine.substring(0, semi)).strip();
-      long size;
-      try {
-        size = Long.parseLong(hex, 16);
-      } catch (NumberFormatException e) {
-        throw new ParseException("bad chunk size \"" + abbreviate(sizeLine) + "\"");
+      if (hex.isEmpty() || hex.length() > 15 || !hex.chars().allMatch(c -> Character.digit(c, 16) >= 0)) {
+        throw new ParseException("bad chunk size \"" + abbreviate(sizeLine) + "\" (expected hex digits)");
       }
+      long size = Long.parseLong(hex, 16);
       if (size == 0) {
         trailers = headers(); // kept after the header fields, in order
         return Body.of(out.toByteArray());
@@ -177,7 +176,10 @@ public final class Http1Parser {
       if (pos < data.length && data[pos] == '\r') {
         pos++;
       }
-      if (pos < data.length && data[pos] == '\n') {
+      if (pos < data.length) {
+        if (data[pos] != '\n') {
+          throw new ParseException("chunk of " + size + " bytes is not followed by CRLF (bad chunk framing)");
+        }
         pos++;
       }
     }
@@ -196,6 +198,12 @@ public final class Http1Parser {
     byte[] b = new byte[n];
     System.arraycopy(data, from, b, 0, n);
     return b;
+  }
+
+  /** The request line without its query string, which may hold tokens. */
+  private static String withoutQuery(String line) {
+    int q = line.indexOf('?');
+    return abbreviate(q < 0 ? line : line.substring(0, q) + "?...");
   }
 
   private static String abbreviate(String s) {

@@ -12,6 +12,16 @@ import java.util.Arrays;
  */
 public final class LineSource implements AutoCloseable {
 
+  /** No line may be longer: a file without newlines must not exhaust memory. */
+  public static final int MAX_LINE_BYTES = 256 << 20;
+
+  /** Thrown when a line exceeds {@link #MAX_LINE_BYTES}. */
+  public static final class LineTooLongException extends IOException {
+    public LineTooLongException() {
+      super("line is longer than " + (MAX_LINE_BYTES >> 20) + " MiB (not a recording, or a corrupt one)");
+    }
+  }
+
   private final InputStream in;
   private byte[] buf = new byte[1 << 16];
   private int start; // start of the unconsumed data
@@ -64,7 +74,10 @@ public final class LineSource implements AutoCloseable {
       start = 0;
     }
     if (end == buf.length) {
-      buf = Arrays.copyOf(buf, buf.length * 2);
+      if (buf.length >= MAX_LINE_BYTES) {
+        throw new LineTooLongException();
+      }
+      buf = Arrays.copyOf(buf, Math.min(buf.length * 2, MAX_LINE_BYTES));
     }
     int n;
     try {

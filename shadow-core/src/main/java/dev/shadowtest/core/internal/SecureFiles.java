@@ -4,11 +4,13 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.LinkOption;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Set;
@@ -24,8 +26,14 @@ public final class SecureFiles {
 
   private SecureFiles() {}
 
-  /** Opens {@code file} for writing, truncating it, with permissions 0600; creates parent folders. */
+  /**
+   * Opens {@code file} for writing, truncating it, with permissions 0600; creates parent folders.
+   * Refuses symbolic links: a recording full of secrets is never written through one.
+   */
   public static OutputStream newOutputStream(Path file) throws IOException {
+    if (Files.isSymbolicLink(file)) {
+      throw new IOException(file + " is a symbolic link; refusing to write secrets through it");
+    }
     if (Files.isDirectory(file)) {
       throw new IOException(file + " is a directory");
     }
@@ -41,9 +49,20 @@ public final class SecureFiles {
       FileAttribute<Set<PosixFilePermission>> attr = PosixFilePermissions.asFileAttribute(OWNER_ONLY);
       Files.createFile(file, attr); // umask cannot widen 0600
     } catch (FileAlreadyExistsException e) {
-      Files.setPosixFilePermissions(file, OWNER_ONLY);
+      Files.getFileAttributeView(file, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS).setPermissions(OWNER_ONLY);
     }
-    return Files.newOutputStream(file, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+    return Files.newOutputStream(file, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING,
+        LinkOption.NOFOLLOW_LINKS);
+  }
+
+  /** Creates {@code file}, which must not exist yet, for writing with permissions 0600. */
+  public static OutputStream newExclusiveOutputStream(Path file) throws IOException {
+    Path parent = file.toAbsolutePath().getParent();
+    if (Files.getFileStore(parent).supportsFileAttributeView("posix")) {
+      return Files.newOutputStream(Files.createFile(file, PosixFilePermissions.asFileAttribute(OWNER_ONLY)),
+          StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+    }
+    return Files.newOutputStream(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
   }
 
   /** A fresh hidden sibling of {@code target} to write into before {@link #commit}. */
