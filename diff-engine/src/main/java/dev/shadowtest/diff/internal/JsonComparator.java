@@ -1,0 +1,311 @@
+package dev.shadowtest.diff.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.shadowtest.diff.Difference;
+import dev.shadowtest.diff.DifferenceType;
+import dev.shadowtest.diff.JsonOptions;
+import dev.shadowtest.diff.JsonPath;
+import java.math.BigDecimal;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Structural JSON comparison with an explicit work stack (no recursion: 10,000 levels of nesting
+ * are fine). Unordered arrays are matched as multisets and keyed arrays by key through hashing of
+ * canonical forms: O(n log n) or better, unlike pairwise matching.
+ */
+public final class JsonComparator {
+
+  /** Values longer than this are abbreviated in differences. */
+  static final int MAX_RENDERED = 300;
+
+  /** Leftover unordered elements up to this many are paired up and compared field by field. */
+  private static final int MAX_PAIRED_LEFTOVERS = 64;
+
+  private final JsonOptions options;
+
+  public JsonComparator(JsonOptions options) {
+    this.options = options;
+  }
+
+  private record Task(JsonNode expected, JsonNode actual, Loc loc) {}
+
+  /** All differences between {@code expected} and {@code actual}. */
+  public List<Difference> compare(JsonNode expected, JsonNode actual) {
+    List<Difference> out = new ArrayList<>();
+    ArrayDeque<Object> stack = new ArrayDeque<>(); // Task, or OrderCheck once an array's elements are done
+    stack.push(new Task(expected, actual, Loc.ROOT));
+    while (!stack.isEmpty()) {
+      Object top = stack.pop();
+      if (top instanceof OrderCheck check) {
+        orderCheck(check, out);
+        continue;
+      }
+      Task t = (Task) top;
+      JsonNode e = t.expected;
+      JsonNode a = t.actual;
+      if (e.isObject() && a.isObject()) {
+        objects(t, stack, out);
+      } else if (e.isArray() && a.isArray()) {
+        arrays(t, stack, out);
+      } else if (e.isNumber() && a.isNumber()) {
+        if (!options.tolerance().accepts(e.decimalValue(), a.decimalValue())) {
+          out.add(diff(t.loc, DifferenceType.VALUE, e, a));
+        }
+      } else if (e.getNodeType() != a.getNodeType()) {
+        out.add(diff(t.loc, DifferenceType.TYPE, e, a));
+      } else if (!e.equals(a)) { // scalars of the same type: string, boolean (null equals null)
+        out.add(diff(t.loc, DifferenceType.VALUE, e, a));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Pushed below an ordered array's elements; when it pops, they have all been compared. If they
+   * produced several differences but the arrays hold the same elements, it was a reordering:
+   * one ORDER difference replaces them. Costs nothing for equal arrays.
+   */
+  private record OrderCheck(Task array, int firstDifference) {}
+
+  private void orderCheck(OrderCheck check, List<Difference> out) {
+    if (out.size() - check.firstDifference < 2 || !sameMultiset(check.array)) {
+      return;
+    }
+    out.subList(check.firstDifference, out.size()).clear();
+    Loc loc = check.array.loc;
+    out.add(new Difference(JsonPath.render(loc.toList()), JsonPath.collapse(loc.toList()), DifferenceType.ORDER,
+        Render.abbreviate(check.array.expected, MAX_RENDERED), Render.abbreviate(check.array.actual, MAX_RENDERED)));
+  }
+
+  private void objects(Task t, ArrayDeque<Object> stack, List<Difference> out) {
+    JsonNode e = t.expected;
+    JsonNode a = t.actual;
+    List<Task> children = new ArrayList<>();
+    for (Iterator<Map.Entry<String, JsonNode>> it = e.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> f = it.next();
+      Loc loc = t.loc.child(f.getKey());
+      if (ignored(loc)) {
+        continue;
+      }
+      JsonNode other = a.get(f.getKey());
+      if (other == null) {
+        if (!(options.treatNullAsAbsent() && f.getValue().isNull())) {
+          out.add(diff(loc, DifferenceType.MISSING, f.getValue(), null));
+        }
+      } else {
+        children.add(new Task(f.getValue(), other, loc));
+      }
+    }
+    for (Iterator<Map.Entry<String, JsonNode>> it = a.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> f = it.next();
+      if (e.has(f.getKey())) {
+        continue;
+      }
+      if (options.extraFieldsAllowed() || options.treatNullAsAbsent() && f.getValue().isNull()) {
+        continue;
+      }
+      Loc loc = t.loc.child(f.getKey());
+      if (!ignored(loc)) {
+        out.add(diff(loc, DifferenceType.EXTRA, null, f.getValue()));
+      }
+    }
+    for (int i = children.size() - 1; i >= 0; i--) {
+      stack.push(children.get(i)); // keep document order in the output
+    }
+  }
+
+  private void arrays(Task t, ArrayDeque<Object> stack, List<Difference> out) {
+    String key = keyFor(t.loc);
+    if (key != null) {
+      keyed(t, key, stack, out);
+    } else if (unordered(t.loc)) {
+      unorderedArrays(t, stack, out);
+    } else {
+      ordered(t, stack, out);
+    }
+  }
+
+  private void ordered(Task t, ArrayDeque<Object> stack, List<Difference> out) {
+    JsonNode e = t.expected;
+    JsonNode a = t.actual;
+    if (e.size() != a.size()) {
+      out.add(new Difference(JsonPath.render(t.loc.toList()), JsonPath.collapse(t.loc.toList()), DifferenceType.ARRAY_SIZE,
+          "length " + e.size(), "length " + a.size()));
+      multisetDiff(t, out, stack); // which elements are missing or extra, without a cascade of shifts
+      return;
+    }
+    if (e.size() > 1) {
+      stack.push(new OrderCheck(t, out.size()));
+    }
+    for (int i = e.size() - 1; i >= 0; i--) {
+      Loc loc = t.loc.child(i);
+      if (!ignored(loc)) {
+        stack.push(new Task(e.get(i), a.get(i), loc));
+      }
+    }
+  }
+
+  private boolean sameMultiset(Task t) {
+    String[] e = canonicalElements(t.expected, t.loc);
+    String[] a = canonicalElements(t.actual, t.loc);
+    Arrays.sort(e);
+    Arrays.sort(a);
+    return Arrays.equals(e, a);
+  }
+
+  private String[] canonicalElements(JsonNode array, Loc loc) {
+    String[] out = new String[array.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = Canonical.of(array.get(i), loc.child(i), this);
+    }
+    return out;
+  }
+
+  private void unorderedArrays(Task t, ArrayDeque<Object> stack, List<Difference> out) {
+    if (t.expected.size() != t.actual.size()) {
+      out.add(new Difference(JsonPath.render(t.loc.toList()), JsonPath.collapse(t.loc.toList()), DifferenceType.ARRAY_SIZE,
+          "length " + t.expected.size(), "length " + t.actual.size()));
+    }
+    multisetDiff(t, out, stack);
+  }
+
+  /**
+   * Matches equal elements by canonical form (hashing: O(n) expected); reports what is left as
+   * MISSING / EXTRA, or, when as many are left on both sides and few, pairs them in canonical
+   * order and compares them field by field.
+   */
+  private void multisetDiff(Task t, List<Difference> out, ArrayDeque<Object> stack) {
+    Map<String, ArrayDeque<Integer>> actualByForm = new HashMap<>();
+    String[] actualForms = canonicalElements(t.actual, t.loc);
+    for (int i = 0; i < actualForms.length; i++) {
+      actualByForm.computeIfAbsent(actualForms[i], k -> new ArrayDeque<>()).add(i);
+    }
+    String[] expectedForms = canonicalElements(t.expected, t.loc);
+    List<Integer> missing = new ArrayList<>();
+    for (int i = 0; i < expectedForms.length; i++) {
+      ArrayDeque<Integer> q = actualByForm.get(expectedForms[i]);
+      if (q == null || q.isEmpty()) {
+        missing.add(i);
+      } else {
+        q.poll();
+      }
+    }
+    List<Integer> extra = new ArrayList<>();
+    for (ArrayDeque<Integer> q : actualByForm.values()) {
+      extra.addAll(q);
+    }
+    extra.sort(null);
+    if (!missing.isEmpty() && missing.size() == extra.size() && missing.size() <= MAX_PAIRED_LEFTOVERS) {
+      // Same number left on each side: most likely the same elements, changed. Pair them in
+      // canonical order and report the changed fields rather than whole elements.
+      missing.sort((x, y) -> expectedForms[x].compareTo(expectedForms[y]));
+      extra.sort((x, y) -> actualForms[x].compareTo(actualForms[y]));
+      for (int k = missing.size() - 1; k >= 0; k--) {
+        int i = missing.get(k);
+        stack.push(new Task(t.expected.get(i), t.actual.get(extra.get(k)), t.loc.child(i)));
+      }
+      return;
+    }
+    for (int i : missing) {
+      out.add(diff(t.loc.child(i), DifferenceType.MISSING, t.expected.get(i), null));
+    }
+    for (int i : extra) {
+      out.add(diff(t.loc.child(i), DifferenceType.EXTRA, null, t.actual.get(i)));
+    }
+  }
+
+  private void keyed(Task t, String key, ArrayDeque<Object> stack, List<Difference> out) {
+    Map<String, ArrayDeque<Integer>> actualByKey = new HashMap<>();
+    for (int i = 0; i < t.actual.size(); i++) {
+      actualByKey.computeIfAbsent(keyOf(t.actual.get(i), key), k -> new ArrayDeque<>()).add(i);
+    }
+    List<Task> matched = new ArrayList<>();
+    for (int i = 0; i < t.expected.size(); i++) {
+      ArrayDeque<Integer> q = actualByKey.get(keyOf(t.expected.get(i), key));
+      Integer j = q == null ? null : q.poll();
+      if (j == null) {
+        out.add(diff(t.loc.child(i), DifferenceType.MISSING, t.expected.get(i), null));
+      } else {
+        matched.add(new Task(t.expected.get(i), t.actual.get(j), t.loc.child(i)));
+      }
+    }
+    List<Integer> extra = new ArrayList<>();
+    for (ArrayDeque<Integer> q : actualByKey.values()) {
+      extra.addAll(q);
+    }
+    extra.sort(null);
+    for (int j : extra) {
+      out.add(diff(t.loc.child(j), DifferenceType.EXTRA, null, t.actual.get(j)));
+    }
+    for (int k = matched.size() - 1; k >= 0; k--) {
+      stack.push(matched.get(k));
+    }
+  }
+
+  /** The key of an element: the canonical form of its key member (elements without one share a key). */
+  private static String keyOf(JsonNode element, String key) {
+    JsonNode k = element.isObject() ? element.get(key) : null;
+    return k == null ? "\u0000absent" : Canonical.of(k, Loc.ROOT, null);
+  }
+
+  boolean ignored(Loc loc) {
+    if (options.ignore().isEmpty()) {
+      return false;
+    }
+    List<Object> list = loc.toList();
+    for (JsonPath p : options.ignore()) {
+      if (p.matches(list)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  boolean treatNullAsAbsent() {
+    return options.treatNullAsAbsent();
+  }
+
+  private boolean unordered(Loc loc) {
+    if (options.unorderedArrays().isEmpty()) {
+      return false;
+    }
+    List<Object> list = loc.toList();
+    for (JsonPath p : options.unorderedArrays()) {
+      if (p.matchesExactly(list)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private String keyFor(Loc loc) {
+    if (options.keyedArrays().isEmpty()) {
+      return null;
+    }
+    List<Object> list = loc.toList();
+    for (Map.Entry<JsonPath, String> k : options.keyedArrays().entrySet()) {
+      if (k.getKey().matchesExactly(list)) {
+        return k.getValue();
+      }
+    }
+    return null;
+  }
+
+  private static Difference diff(Loc loc, DifferenceType type, JsonNode expected, JsonNode actual) {
+    List<Object> list = loc.toList();
+    return new Difference(JsonPath.render(list), JsonPath.collapse(list), type,
+        expected == null ? null : Render.abbreviate(expected, MAX_RENDERED),
+        actual == null ? null : Render.abbreviate(actual, MAX_RENDERED));
+  }
+
+  /** Normalises numbers so that 1, 1.0 and 1E+0 compare equal, as BigDecimal comparison does. */
+  static String number(BigDecimal d) {
+    return d.signum() == 0 ? "0" : d.stripTrailingZeros().toString();
+  }
+}
