@@ -17,6 +17,7 @@ public record Tolerance(BigDecimal amount, boolean relative) {
     if (amount.signum() < 0) {
       throw new IllegalArgumentException("tolerance must not be negative: " + amount);
     }
+    amount = amount.signum() == 0 ? BigDecimal.ZERO : amount.stripTrailingZeros(); // 0.0 equals 0
   }
 
   /**
