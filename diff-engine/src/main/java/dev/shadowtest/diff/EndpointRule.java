@@ -45,6 +45,13 @@ public record EndpointRule(
     return new EndpointRule(null, Set.of(), JsonOptions.strict(), false, null, 0);
   }
 
+  /** This rule with one more header left out of comparison. */
+  public EndpointRule withIgnoredHeader(String name) {
+    Set<String> more = new TreeSet<>(ignoreHeaders);
+    more.add(name);
+    return new EndpointRule(match, more, json, skip, maxDiscrepancyRate, line);
+  }
+
   /** True when the header named {@code name} (any case) is not compared. */
   public boolean ignoresHeader(String name) {
     return ignoreHeaders.contains(name.toLowerCase(Locale.ROOT));

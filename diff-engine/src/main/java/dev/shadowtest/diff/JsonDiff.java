@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.shadowtest.diff.internal.JsonComparator;
 import java.util.List;
 
@@ -32,6 +33,7 @@ public final class JsonDiff {
           .maxStringLength(Integer.MAX_VALUE)
           .build())
       .build())
+      .setNodeFactory(JsonNodeFactory.withExactBigDecimals(true)) // 10.00 stays 10.00 in reports
       .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
       .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 

@@ -1,0 +1,208 @@
+package dev.shadowtest.diff.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.shadowtest.core.Body;
+import dev.shadowtest.core.Headers;
+import dev.shadowtest.diff.Difference;
+import dev.shadowtest.diff.DifferenceType;
+import dev.shadowtest.diff.JsonDiff;
+import dev.shadowtest.diff.JsonOptions;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.InflaterInputStream;
+
+/**
+ * Compares bodies by their kind, chosen from Content-Type with a fallback on sniffing: JSON
+ * (structural), XML (structural), form (multimap), text (lines), binary (size + SHA-256).
+ * Content-Encoding gzip/deflate is decoded first. Never throws on bad input: a body that does not
+ * parse as declared is compared as text, and a note says so.
+ */
+public final class BodyComparator {
+
+  /** Decoded bodies larger than this are not inflated further (zip bombs). */
+  static final int MAX_DECODED = 256 << 20;
+
+  enum Kind { JSON, XML, FORM, TEXT, BINARY }
+
+  private BodyComparator() {}
+
+  public static void compare(Body expected, Headers expectedHeaders, Body actual, Headers actualHeaders,
+      JsonOptions options, List<Difference> out, List<String> notes) {
+    if (expected instanceof Body.None && actual instanceof Body.None) {
+      return;
+    }
+    byte[] e = decode(expected.bytes(), expectedHeaders, "expected", notes);
+    byte[] a = decode(actual.bytes(), actualHeaders, "actual", notes);
+    if (expected.truncated() || actual.truncated()) {
+      int n = Math.min(e.length, a.length);
+      notes.add("body truncated at capture (" + (expected.truncated() ? "expected " + expected.size() + " bytes" : "")
+          + (expected.truncated() && actual.truncated() ? ", " : "") + (actual.truncated() ? "actual " + actual.size() + " bytes" : "")
+          + "): compared the first " + n + " bytes only");
+      for (int i = 0; i < n; i++) {
+        if (e[i] != a[i]) {
+          out.add(new Difference("body", "body", DifferenceType.BODY, "byte " + i + " = " + (e[i] & 0xff),
+              "byte " + i + " = " + (a[i] & 0xff)));
+          return;
+        }
+      }
+      return;
+    }
+    Kind kind = kind(expectedHeaders, e);
+    Kind actualKind = kind(actualHeaders, a);
+    if (kind != actualKind && !(kind == Kind.TEXT || actualKind == Kind.TEXT)) {
+      notes.add("bodies are of different kinds (" + kind + " vs " + actualKind + ")");
+    }
+    switch (kind) {
+      case JSON -> json(e, a, options, out, notes);
+      case XML -> XmlComparator.compare(e, a, out, notes);
+      case FORM -> FormComparator.compare(e, a, out);
+      case TEXT -> text(e, a, out, notes);
+      default -> binary(e, a, out);
+    }
+  }
+
+  private static void json(byte[] e, byte[] a, JsonOptions options, List<Difference> out, List<String> notes) {
+    JsonNode en;
+    JsonNode an;
+    try {
+      en = JsonDiff.parse(e);
+    } catch (IOException ex) {
+      notes.add("expected body is declared JSON but is not valid JSON: compared as text");
+      text(e, a, out, notes);
+      return;
+    }
+    try {
+      an = JsonDiff.parse(a);
+    } catch (IOException ex) {
+      notes.add("actual body is declared JSON but is not valid JSON: compared as text");
+      text(e, a, out, notes);
+      return;
+    }
+    out.addAll(JsonDiff.compare(en, an, options));
+  }
+
+  static void text(byte[] e, byte[] a, List<Difference> out, List<String> notes) {
+    String es = utf8(e);
+    String as = utf8(a);
+    if (es == null || as == null) {
+      binary(e, a, out);
+      return;
+    }
+    TextComparator.compare(es, as, out);
+  }
+
+  static void binary(byte[] e, byte[] a, List<Difference> out) {
+    if (java.util.Arrays.equals(e, a)) {
+      return;
+    }
+    out.add(new Difference("body", "body", DifferenceType.BODY, e.length + " bytes, sha256 " + sha256(e),
+        a.length + " bytes, sha256 " + sha256(a)));
+  }
+
+  static Kind kind(Headers headers, byte[] body) {
+    String type = headers.first("Content-Type").orElse("").toLowerCase(Locale.ROOT);
+    String mime = type.contains(";") ? type.substring(0, type.indexOf(';')).strip() : type.strip();
+    if (mime.equals("application/json") || mime.endsWith("+json") || mime.equals("text/json")) {
+      return Kind.JSON;
+    }
+    if (mime.equals("application/xml") || mime.equals("text/xml") || mime.endsWith("+xml")) {
+      return Kind.XML;
+    }
+    if (mime.equals("application/x-www-form-urlencoded")) {
+      return Kind.FORM;
+    }
+    if (mime.startsWith("text/") || mime.equals("application/javascript")) {
+      return Kind.TEXT;
+    }
+    if (!mime.isEmpty() && !mime.equals("application/octet-stream")) {
+      return utf8(body) != null && mime.startsWith("application/") && sniffJson(body) ? Kind.JSON : Kind.BINARY;
+    }
+    // no useful Content-Type: sniff
+    if (sniffJson(body)) {
+      return Kind.JSON;
+    }
+    String text = utf8(body);
+    if (text == null) {
+      return Kind.BINARY;
+    }
+    return text.stripLeading().startsWith("<?xml") ? Kind.XML : Kind.TEXT;
+  }
+
+  private static boolean sniffJson(byte[] body) {
+    for (byte b : body) {
+      if (b == ' ' || b == '\n' || b == '\r' || b == '\t') {
+        continue;
+      }
+      if (b != '{' && b != '[') {
+        return false;
+      }
+      try {
+        JsonDiff.parse(body);
+        return true;
+      } catch (IOException e) {
+        return false;
+      }
+    }
+    return false;
+  }
+
+  /** The body with Content-Encoding undone; on failure the raw bytes and a note. */
+  static byte[] decode(byte[] body, Headers headers, String side, List<String> notes) {
+    String encoding = headers.first("Content-Encoding").orElse("identity").strip().toLowerCase(Locale.ROOT);
+    if (encoding.equals("identity") || body.length == 0) {
+      return body;
+    }
+    try {
+      InputStream in = switch (encoding) {
+        case "gzip", "x-gzip" -> new GZIPInputStream(new ByteArrayInputStream(body));
+        case "deflate" -> new InflaterInputStream(new ByteArrayInputStream(body));
+        default -> null;
+      };
+      if (in == null) {
+        notes.add(side + " body has Content-Encoding " + encoding + ", which Shadow cannot decode: compared as bytes");
+        return body;
+      }
+      try (in) {
+        byte[] decoded = in.readNBytes(MAX_DECODED + 1);
+        if (decoded.length > MAX_DECODED) {
+          notes.add(side + " body decodes to more than " + (MAX_DECODED >> 20) + " MiB: compared as bytes");
+          return body;
+        }
+        return decoded;
+      }
+    } catch (IOException e) {
+      notes.add(side + " body says Content-Encoding " + encoding + " but does not decode (" + e.getMessage() + "): compared as bytes");
+      return body;
+    }
+  }
+
+  static String utf8(byte[] bytes) {
+    try {
+      return StandardCharsets.UTF_8.newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(bytes)).toString();
+    } catch (CharacterCodingException e) {
+      return null;
+    }
+  }
+
+  static String sha256(byte[] b) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b), 0, 8) + "…";
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
