@@ -8,6 +8,7 @@ import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamWriteConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.shadowtest.core.internal.Instants;
 import java.io.IOException;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -73,7 +74,7 @@ final class ExchangeCodec {
     g.writeStartObject();
     g.writeStringField("id", e.id());
     if (e.startedAt() != null) {
-      g.writeStringField("startedAt", e.startedAt().toString());
+      g.writeStringField("startedAt", Instants.format(e.startedAt()));
     }
     if (e.durationMicros() != null) {
       g.writeNumberField("durationMicros", e.durationMicros());
@@ -428,7 +429,7 @@ final class ExchangeCodec {
   private static Instant instant(JsonParser p, JsonToken t, String path) throws IOException, FieldProblem {
     String s = string(p, t, path);
     try {
-      return Instant.parse(s);
+      return Instants.parse(s);
     } catch (DateTimeParseException e) {
       throw new FieldProblem(path, "expected an ISO-8601 instant like 2026-11-24T10:00:01.123Z, got \"" + s + "\"");
     }

@@ -47,7 +47,9 @@ public final class SecureFiles {
     }
     try {
       FileAttribute<Set<PosixFilePermission>> attr = PosixFilePermissions.asFileAttribute(OWNER_ONLY);
-      Files.createFile(file, attr); // umask cannot widen 0600
+      // umask cannot widen 0600; a new file is opened without TRUNCATE, which on ext4 would make
+      // close() start writeback of the whole file
+      return Files.newOutputStream(Files.createFile(file, attr), StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
     } catch (FileAlreadyExistsException e) {
       Files.getFileAttributeView(file, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS).setPermissions(OWNER_ONLY);
     }
