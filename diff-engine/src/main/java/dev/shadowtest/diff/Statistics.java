@@ -1,0 +1,295 @@
+package dev.shadowtest.diff;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * Exact, mergeable counts of a run, per endpoint and per endpoint × field × difference type,
+ * with a few example exchange ids per field. Merging is exact, associative and commutative, so
+ * shards and nights add up: {@code stats(A ∪ B) == merge(stats(A), stats(B))}. Examples are the
+ * lexicographically smallest ids, which keeps that true.
+ *
+ * <p>Not thread-safe: one recorder per thread, then {@link #merge}.
+ *
+ * <pre>{@code
+ * Statistics s = new Statistics();
+ * s.record("GET /api/users/{id}", exchange.id(), outcome);
+ * RunResult r = s.result(NoiseModel.defaults());
+ * }</pre>
+ */
+public final class Statistics {
+
+  /** Example exchange ids kept per field. */
+  public static final int EXAMPLES = 3;
+
+  private final TreeMap<String, Counts> endpoints = new TreeMap<>();
+
+  /** Counts of one endpoint. */
+  static final class Counts {
+    long exchanges;
+    long skipped;
+    long errors;
+    long noBaseline;
+    long matched;
+    long noiseOnly;
+    long serverErrors;
+    long noiseSamples;
+    final TreeMap<FieldKey, FieldCounts> fields = new TreeMap<>();
+    /** DIFFERENT exchanges by the set of their non-noise fields (sorted). */
+    final HashMap<List<FieldKey>, Long> signatures = new HashMap<>();
+
+    void add(Counts o) {
+      exchanges += o.exchanges;
+      skipped += o.skipped;
+      errors += o.errors;
+      noBaseline += o.noBaseline;
+      matched += o.matched;
+      noiseOnly += o.noiseOnly;
+      serverErrors += o.serverErrors;
+      noiseSamples += o.noiseSamples;
+      o.fields.forEach((k, v) -> fields.computeIfAbsent(k, x -> new FieldCounts()).add(v));
+      o.signatures.forEach((k, v) -> signatures.merge(k, v, Long::sum));
+    }
+
+    @Override
+    public boolean equals(Object x) {
+      return x instanceof Counts o && exchanges == o.exchanges && skipped == o.skipped && errors == o.errors
+          && noBaseline == o.noBaseline && matched == o.matched && noiseOnly == o.noiseOnly
+          && serverErrors == o.serverErrors && noiseSamples == o.noiseSamples && fields.equals(o.fields)
+          && signatures.equals(o.signatures);
+    }
+
+    @Override
+    public int hashCode() {
+      return Objects.hash(exchanges, skipped, errors, noBaseline, matched, noiseOnly, serverErrors, noiseSamples, fields, signatures);
+    }
+  }
+
+  /** Counts of one field. */
+  static final class FieldCounts {
+    long candidate;
+    long noise;
+    final TreeSet<String> examples = new TreeSet<>();
+
+    void add(FieldCounts o) {
+      candidate += o.candidate;
+      noise += o.noise;
+      for (String id : o.examples) {
+        example(id);
+      }
+    }
+
+    void example(String id) {
+      examples.add(id);
+      if (examples.size() > EXAMPLES) {
+        examples.pollLast();
+      }
+    }
+
+    @Override
+    public boolean equals(Object x) {
+      return x instanceof FieldCounts o && candidate == o.candidate && noise == o.noise && examples.equals(o.examples);
+    }
+
+    @Override
+    public int hashCode() {
+      return Objects.hash(candidate, noise, examples);
+    }
+  }
+
+  /** Adds one exchange's outcome. */
+  public void record(String endpoint, String exchangeId, Outcome outcome) {
+    Counts c = endpoints.computeIfAbsent(endpoint, k -> new Counts());
+    c.exchanges++;
+    switch (outcome.verdict()) {
+      case SKIPPED -> c.skipped++;
+      case CANDIDATE_ERROR -> c.errors++;
+      case NO_BASELINE -> c.noBaseline++;
+      case MATCH -> c.matched++;
+      case NOISE_ONLY -> c.noiseOnly++;
+      case DIFFERENT -> {
+        TreeSet<FieldKey> signature = new TreeSet<>();
+        for (Difference d : outcome.differences()) {
+          if (!outcome.isNoise(d)) {
+            signature.add(FieldKey.of(d));
+          }
+        }
+        c.signatures.merge(List.copyOf(signature), 1L, Long::sum);
+      }
+      default -> throw new IllegalStateException(outcome.verdict().name());
+    }
+    boolean compared = outcome.verdict() == Verdict.MATCH || outcome.verdict() == Verdict.DIFFERENT
+        || outcome.verdict() == Verdict.NOISE_ONLY;
+    if (!compared) {
+      return;
+    }
+    if (outcome.serverError()) {
+      c.serverErrors++;
+    }
+    TreeSet<FieldKey> seen = new TreeSet<>(); // a field counts once per exchange
+    for (Difference d : outcome.differences()) {
+      FieldKey k = FieldKey.of(d);
+      if (seen.add(k)) {
+        FieldCounts f = c.fields.computeIfAbsent(k, x -> new FieldCounts());
+        f.candidate++;
+        f.example(exchangeId);
+      }
+    }
+    if (outcome.hadSecondary()) {
+      c.noiseSamples++;
+      for (FieldKey k : outcome.noiseFields()) {
+        c.fields.computeIfAbsent(k, x -> new FieldCounts()).noise++;
+      }
+    }
+  }
+
+  /** A new statistics holding both; neither input changes. */
+  public Statistics merge(Statistics other) {
+    Statistics out = new Statistics();
+    out.addAll(this);
+    out.addAll(other);
+    return out;
+  }
+
+  private void addAll(Statistics s) {
+    s.endpoints.forEach((k, v) -> endpoints.computeIfAbsent(k, x -> new Counts()).add(v));
+  }
+
+  /** Endpoints are renamed (e.g. collapsed templates); counts of endpoints that meet are merged. */
+  public Statistics renameEndpoints(Map<String, String> names) {
+    Statistics out = new Statistics();
+    endpoints.forEach((k, v) -> out.endpoints.computeIfAbsent(names.getOrDefault(k, k), x -> new Counts()).add(v));
+    return out;
+  }
+
+  public java.util.Set<String> endpointNames() {
+    return Collections.unmodifiableSet(endpoints.keySet());
+  }
+
+  /** Per-endpoint and overall results, with fields classified by {@code noise}. */
+  public RunResult result(NoiseModel noise) {
+    List<EndpointResult> results = new ArrayList<>();
+    for (Map.Entry<String, Counts> e : endpoints.entrySet()) {
+      Counts c = e.getValue();
+      long compared = c.matched + c.noiseOnly + c.signatures.values().stream().mapToLong(Long::longValue).sum();
+      Map<FieldKey, Boolean> real = new TreeMap<>();
+      List<FieldResult> fields = new ArrayList<>();
+      for (Map.Entry<FieldKey, FieldCounts> f : c.fields.entrySet()) {
+        FieldCounts fc = f.getValue();
+        boolean isNoise = noise.isNoise(fc.candidate, compared, fc.noise, c.noiseSamples);
+        real.put(f.getKey(), !isNoise);
+        fields.add(new FieldResult(f.getKey().field(), f.getKey().type(), fc.candidate, fc.noise, !isNoise,
+            List.copyOf(fc.examples)));
+      }
+      long discrepant = 0;
+      long noiseExchanges = c.noiseOnly;
+      for (Map.Entry<List<FieldKey>, Long> s : c.signatures.entrySet()) {
+        boolean anyReal = s.getKey().stream().anyMatch(k -> real.getOrDefault(k, true));
+        if (anyReal) {
+          discrepant += s.getValue();
+        } else {
+          noiseExchanges += s.getValue();
+        }
+      }
+      fields.sort((x, y) -> Long.compare(y.count(), x.count()) != 0 ? Long.compare(y.count(), x.count())
+          : (x.field() + x.type()).compareTo(y.field() + y.type()));
+      results.add(new EndpointResult(e.getKey(), c.exchanges, compared, c.skipped, c.matched, discrepant, noiseExchanges,
+          c.errors, c.serverErrors, c.noBaseline, fields));
+    }
+    return new RunResult(results);
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof Statistics s && endpoints.equals(s.endpoints);
+  }
+
+  @Override
+  public int hashCode() {
+    return endpoints.hashCode();
+  }
+
+  /** One field of one endpoint: how often it differed, how often as noise, whether it counts. */
+  public record FieldResult(String field, DifferenceType type, long count, long noise, boolean real, List<String> examples) {}
+
+  /**
+   * One endpoint. {@code compared = matched + discrepant + noise}; {@code discrepancyRate =
+   * discrepant / compared} (0 when nothing was compared).
+   */
+  public record EndpointResult(String endpoint, long exchanges, long compared, long skipped, long matched,
+      long discrepant, long noise, long errors, long serverErrors, long noBaseline, List<FieldResult> fields) {
+
+    public long attempted() {
+      return exchanges - skipped;
+    }
+
+    public double discrepancyRate() {
+      return compared == 0 ? 0.0 : (double) discrepant / compared;
+    }
+
+    public double errorRate() {
+      return attempted() == 0 ? 0.0 : (double) (errors + serverErrors) / attempted();
+    }
+  }
+
+  /** All endpoints and the totals (DESIGN.md counting rules). */
+  public record RunResult(List<EndpointResult> endpoints) {
+    public RunResult {
+      endpoints = List.copyOf(endpoints);
+    }
+
+    public long exchanges() {
+      return endpoints.stream().mapToLong(EndpointResult::exchanges).sum();
+    }
+
+    public long compared() {
+      return endpoints.stream().mapToLong(EndpointResult::compared).sum();
+    }
+
+    public long skipped() {
+      return endpoints.stream().mapToLong(EndpointResult::skipped).sum();
+    }
+
+    public long matched() {
+      return endpoints.stream().mapToLong(EndpointResult::matched).sum();
+    }
+
+    public long discrepant() {
+      return endpoints.stream().mapToLong(EndpointResult::discrepant).sum();
+    }
+
+    public long noise() {
+      return endpoints.stream().mapToLong(EndpointResult::noise).sum();
+    }
+
+    public long errors() {
+      return endpoints.stream().mapToLong(EndpointResult::errors).sum();
+    }
+
+    public long serverErrors() {
+      return endpoints.stream().mapToLong(EndpointResult::serverErrors).sum();
+    }
+
+    public long noBaseline() {
+      return endpoints.stream().mapToLong(EndpointResult::noBaseline).sum();
+    }
+
+    /** discrepant / compared; 0 when nothing was compared (and a gate must then fail). */
+    public double discrepancyRate() {
+      long c = compared();
+      return c == 0 ? 0.0 : (double) discrepant() / c;
+    }
+
+    /** (errors + serverErrors) / attempted. */
+    public double errorRate() {
+      long attempted = exchanges() - skipped();
+      return attempted == 0 ? 0.0 : (double) (errors() + serverErrors()) / attempted;
+    }
+  }
+}

@@ -1,0 +1,45 @@
+package dev.shadowtest.diff;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class EndpointsTests {
+
+  final Endpoints plain = new Endpoints(Rules.defaults());
+
+  @Test
+  void identifiersBecomeParameters() {
+    assertThat(plain.of("get", "/api/users/42?verbose=1")).isEqualTo("GET /api/users/{id}");
+    assertThat(plain.of("GET", "/api/orders/3f2a8c1e-9b7d-4c2a-8e1f-0a1b2c3d4e5f/lines")).isEqualTo("GET /api/orders/{uuid}/lines");
+    assertThat(plain.of("GET", "/blobs/5f3a9c0e77")).isEqualTo("GET /blobs/{hex}");
+    assertThat(plain.of("GET", "/s/aGVsbG8gd29ybGQx2")).isEqualTo("GET /s/{token}");
+    assertThat(plain.of("GET", "/api/v2/users")).isEqualTo("GET /api/v2/users");
+    assertThat(plain.of("GET", "/")).isEqualTo("GET /");
+    assertThat(plain.of("GET", "/deadbeef")).isEqualTo("GET /deadbeef"); // hex words without digits stay
+  }
+
+  @Test
+  void rulesNameEndpointsFirst() {
+    Endpoints e = new Endpoints(Rules.parse(RulesTests.DESIGN_EXAMPLE, "r.yaml"));
+    assertThat(e.of("GET", "/api/products/abc-slug")).isEqualTo("GET /api/products/{id}");
+    assertThat(e.of("POST", "/api/carts")).isEqualTo("POST /api/carts");
+  }
+
+  @Test
+  void manyDistinctValuesUnderOnePrefixCollapse() {
+    Set<String> endpoints = new LinkedHashSet<>();
+    for (int i = 0; i < 25; i++) {
+      endpoints.add(plain.of("GET", "/api/users/user" + (char) ('a' + i) + "/profile"));
+    }
+    endpoints.add("GET /api/health");
+    endpoints.add("GET /api/status");
+    Map<String, String> m = plain.collapse(endpoints, Endpoints.DEFAULT_CARDINALITY);
+    assertThat(m.get("GET /api/users/usera/profile")).isEqualTo("GET /api/users/{param}/profile");
+    assertThat(m.get("GET /api/health")).isEqualTo("GET /api/health");
+    assertThat(Set.copyOf(m.values())).hasSize(3);
+  }
+}
