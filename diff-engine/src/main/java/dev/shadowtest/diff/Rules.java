@@ -83,6 +83,24 @@ public final class Rules {
     return endpoints;
   }
 
+  /**
+   * The rule of the entry whose template equals {@code endpoint} ("GET /x/{id}"), else the rule
+   * that would apply to a request for that path, else the defaults.
+   *
+   * @throws IllegalArgumentException when {@code endpoint} is not "METHOD /path"
+   */
+  public EndpointRule ruleForEndpoint(String endpoint) {
+    EndpointTemplate t = EndpointTemplate.parse(endpoint);
+    for (EndpointRule e : endpoints) {
+      if (e.match().equals(t)) {
+        return e;
+      }
+    }
+    String text = t.toString();
+    int sp = text.indexOf(' ');
+    return ruleFor(text.substring(0, sp), text.substring(sp + 1));
+  }
+
   /** The first endpoint entry matching the request, else the defaults. */
   public EndpointRule ruleFor(String method, String target) {
     for (EndpointRule e : endpoints) {

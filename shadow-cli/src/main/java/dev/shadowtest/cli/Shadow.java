@@ -1,6 +1,7 @@
 package dev.shadowtest.cli;
 
 import dev.shadowtest.core.RecordingException;
+import dev.shadowtest.diff.RulesException;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -17,12 +18,13 @@ import picocli.CommandLine.ScopeType;
     mixinStandardHelpOptions = true,
     versionProvider = Shadow.Version.class,
     description = "Record production traffic, replay it against a replacement, prove parity with numbers.",
-    subcommands = {ImportCommand.class, ExportCommand.class, InspectCommand.class, CommandLine.HelpCommand.class},
+    subcommands = {ImportCommand.class, ExportCommand.class, InspectCommand.class, DiffCommand.class, CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:success", "1:gate failed / discrepancies over threshold", "2:bad input", "3:internal error (a bug: please report it with --verbose output)"})
 public final class Shadow implements Runnable {
 
   static final int OK = 0;
+  static final int FAILED = 1;
   static final int BAD_INPUT = 2;
   static final int INTERNAL_ERROR = 3;
 
@@ -48,7 +50,7 @@ public final class Shadow implements Runnable {
     cli.setOut(out);
     cli.setErr(err);
     cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-      boolean known = e instanceof RecordingException || e instanceof IllegalArgumentException;
+      boolean known = e instanceof RecordingException || e instanceof RulesException || e instanceof IllegalArgumentException;
       if (known) {
         err.println("error: " + e.getMessage());
       } else {

@@ -1,0 +1,90 @@
+package dev.shadowtest.cli;
+
+import dev.shadowtest.core.Exchange;
+import dev.shadowtest.diff.Difference;
+import dev.shadowtest.diff.EndpointRule;
+import dev.shadowtest.diff.FileDiff;
+import dev.shadowtest.diff.ResponseDiff;
+import dev.shadowtest.diff.Rules;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+@Command(
+    name = "diff",
+    mixinStandardHelpOptions = true,
+    description = {"Compare two response bodies, or the responses of two recordings exchange by exchange (matched by id).",
+        "Bodies: the kind comes from the extension (.json, .xml, .txt, .form) or is sniffed.",
+        "Prints each difference with its path, type, expected and actual value.",
+        "Exit 0 when the same, 1 when different, 2 on bad input."},
+    footer = {"", "Examples:",
+        "  shadow diff old.json new.json --rules shadow-rules.yaml --endpoint \"GET /api/products/{id}\"",
+        "  shadow diff legacy.jsonl.gz candidate.jsonl.gz --rules shadow-rules.yaml"})
+final class DiffCommand implements Callable<Integer> {
+
+  @Spec
+  CommandSpec spec;
+
+  @Parameters(index = "0", paramLabel = "LEFT", description = "Expected: a body file or a recording.")
+  Path left;
+
+  @Parameters(index = "1", paramLabel = "RIGHT", description = "Actual: a body file or a recording.")
+  Path right;
+
+  @Option(names = "--rules", paramLabel = "FILE", description = "Rules YAML (ignore paths, tolerances, array modes...).")
+  Path rulesFile;
+
+  @Option(names = "--endpoint", paramLabel = "\"METHOD /path\"",
+      description = "Compare under this endpoint's rule (e.g. \"GET /api/users/{id}\"); for recordings it overrides the per-exchange choice.")
+  String endpoint;
+
+  @Override
+  public Integer call() {
+    Rules rules = rulesFile == null ? Rules.defaults() : Rules.load(rulesFile);
+    EndpointRule rule = endpoint == null ? null : rules.ruleForEndpoint(endpoint);
+    PrintWriter out = spec.commandLine().getOut();
+    boolean leftRec = FileDiff.isRecording(left);
+    boolean rightRec = FileDiff.isRecording(right);
+    if (leftRec != rightRec) {
+      throw new IllegalArgumentException("cannot compare a recording with a body file: "
+          + (leftRec ? left : right) + " is a recording, " + (leftRec ? right : left) + " is not");
+    }
+    if (!leftRec) {
+      ResponseDiff d = FileDiff.bodies(left, right, rule != null ? rule : rules.defaultRule());
+      print(out, d, "");
+      out.println(d.same() ? "same" : d.differences().size() + " difference(s)");
+      return d.same() ? Shadow.OK : Shadow.FAILED;
+    }
+    FileDiff.Totals t = FileDiff.recordings(left, right, rules, rule, x -> {
+      if (x.right() == null) {
+        out.println("only in " + left + ": " + describe(x.left()));
+      } else if (x.left() == null) {
+        out.println("only in " + right + ": " + describe(x.right()));
+      } else {
+        out.println(describe(x.left()));
+        print(out, x.diff(), "  ");
+      }
+    });
+    out.printf("%d compared, %d different, %d only in %s, %d only in %s%n", t.compared(), t.different(),
+        t.onlyLeft(), left, t.onlyRight(), right);
+    return t.different() == 0 && t.onlyLeft() == 0 && t.onlyRight() == 0 ? Shadow.OK : Shadow.FAILED;
+  }
+
+  private static String describe(Exchange e) {
+    return e.id() + " " + e.request().method() + " " + e.request().target();
+  }
+
+  private static void print(PrintWriter out, ResponseDiff d, String indent) {
+    for (String n : d.notes()) {
+      out.println(indent + "note: " + n);
+    }
+    for (Difference x : d.differences()) {
+      out.println(indent + x);
+    }
+  }
+}
