@@ -37,15 +37,22 @@ public final class Rules {
 
   private final EndpointRule defaults;
   private final List<EndpointRule> endpoints;
+  private final NoiseModel noise;
 
-  private Rules(EndpointRule defaults, List<EndpointRule> endpoints) {
+  private Rules(EndpointRule defaults, List<EndpointRule> endpoints, NoiseModel noise) {
     this.defaults = defaults;
     this.endpoints = List.copyOf(endpoints);
+    this.noise = noise;
   }
 
   /** No rules file: strict comparison, framing headers and Date ignored. */
   public static Rules defaults() {
-    return new Rules(EndpointRule.builtIn(), List.of());
+    return new Rules(EndpointRule.builtIn(), List.of(), NoiseModel.defaults());
+  }
+
+  /** The noise thresholds ({@code noise:} section, else {@link NoiseModel#defaults()}). */
+  public NoiseModel noiseModel() {
+    return noise;
   }
 
   /** Reads and validates {@code file}. */
@@ -138,6 +145,7 @@ public final class Rules {
         throw error(null, "expected a mapping with version, defaults and endpoints");
       }
       Integer version = null;
+      NoiseModel noise = NoiseModel.defaults();
       Partial defaults = new Partial(0);
       List<Partial> entries = new ArrayList<>();
       for (String key = p.nextFieldName(); key != null; key = p.nextFieldName()) {
@@ -160,7 +168,11 @@ public final class Rules {
               entries.add(partial("endpoints[" + entries.size() + "]", true));
             }
           }
-          default -> throw error(key, "unknown key (expected version, defaults, endpoints)");
+          case "noise" -> {
+            expect(v, JsonToken.START_OBJECT, "noise", "a mapping with minSamples, relativeMargin, absoluteMargin, confidenceZ");
+            noise = noise();
+          }
+          default -> throw error(key, "unknown key (expected version, defaults, endpoints, noise)");
         }
       }
       if (version == null) {
@@ -176,7 +188,37 @@ public final class Rules {
         }
         rules.add(e.apply(base, e.match));
       }
-      return new Rules(base, rules);
+      return new Rules(base, rules, noise);
+    }
+
+    private NoiseModel noise() throws IOException {
+      NoiseModel d = NoiseModel.defaults();
+      int min = d.minNoiseSamples();
+      double relative = d.relative();
+      double absolute = d.absolute();
+      double z = d.z();
+      for (String key = p.nextFieldName(); key != null; key = p.nextFieldName()) {
+        JsonToken v = p.nextToken();
+        String at = "noise." + key;
+        switch (key) {
+          case "minSamples" -> {
+            if (v != JsonToken.VALUE_NUMBER_INT || p.getIntValue() < 1) {
+              throw error(at, "expected a whole number of at least 1");
+            }
+            min = p.getIntValue();
+          }
+          case "relativeMargin" -> relative = rate(scalar(v, at), at);
+          case "absoluteMargin" -> absolute = rate(scalar(v, at), at);
+          case "confidenceZ" -> {
+            if (!v.isNumeric() || p.getDoubleValue() < 0) {
+              throw error(at, "expected a non-negative number (1.96 for 95%)");
+            }
+            z = p.getDoubleValue();
+          }
+          default -> throw error(key, "unknown key in noise (expected minSamples, relativeMargin, absoluteMargin, confidenceZ)");
+        }
+      }
+      return new NoiseModel(min, relative, absolute, z);
     }
 
     /** Reads one mapping of rule keys; the parser is on its START_OBJECT. */

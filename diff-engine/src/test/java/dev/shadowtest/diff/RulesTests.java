@@ -70,7 +70,7 @@ class RulesTests {
     assertThatThrownBy(() -> Rules.parse(DESIGN_EXAMPLE.replace("    skip: true", "    skip: true\n    ignorePaths: [\"$.x\"]"), "rules.yaml"))
         .isInstanceOf(RulesException.class)
         .hasMessageStartingWith("rules.yaml:17: ignorePaths: unknown key in endpoints[2]");
-    assertThatThrownBy(() -> Rules.parse("version: 1\nextras: true\n", "r.yaml")).hasMessage("r.yaml:2: extras: unknown key (expected version, defaults, endpoints)");
+    assertThatThrownBy(() -> Rules.parse("version: 1\nextras: true\n", "r.yaml")).hasMessage("r.yaml:2: extras: unknown key (expected version, defaults, endpoints, noise)");
   }
 
   @Test
@@ -107,6 +107,17 @@ class RulesTests {
     Path bad = dir.resolve("bad.yaml");
     Files.writeString(bad, "version: 1\ndefaults:\n  ignore: [\"$.a\"\n");
     assertThatThrownBy(() -> Rules.load(bad)).hasMessageStartingWith(bad + ":").hasMessageContaining("not valid YAML");
+  }
+
+  @Test
+  void noiseThresholdsAreConfigurable() {
+    Rules r = Rules.parse("version: 1\nnoise:\n  minSamples: 50\n  relativeMargin: 10%\n  absoluteMargin: 0.001\n  confidenceZ: 2.58\n", "r.yaml");
+    assertThat(r.noiseModel()).isEqualTo(new NoiseModel(50, 0.1, 0.001, 2.58));
+    assertThat(Rules.defaults().noiseModel()).isEqualTo(NoiseModel.defaults());
+    assertThatThrownBy(() -> Rules.parse("version: 1\nnoise:\n  minSamples: 0\n", "r.yaml"))
+        .hasMessage("r.yaml:3: noise.minSamples: expected a whole number of at least 1");
+    assertThatThrownBy(() -> Rules.parse("version: 1\nnoise:\n  samples: 5\n", "r.yaml"))
+        .hasMessageStartingWith("r.yaml:3: samples: unknown key in noise");
   }
 
   @Test
