@@ -146,17 +146,18 @@ public final class JsonPath {
    * are {@link String} member names and {@link Integer} array indices.
    */
   public boolean matches(List<?> location) {
-    return matchPrefix(0, location, 0);
+    return match(0, location, 0, true);
   }
 
   /** True when this pattern matches {@code location} exactly (not an ancestor). */
   public boolean matchesExactly(List<?> location) {
-    return matchExact(0, location, 0);
+    return match(0, location, 0, false);
   }
 
-  private boolean matchPrefix(int s, List<?> loc, int l) {
+  /** With {@code prefix}, a used-up pattern matches any location below too. */
+  private boolean match(int s, List<?> loc, int l, boolean prefix) {
     if (s == steps.size()) {
-      return true; // the pattern is used up: this location is at or below a match
+      return prefix || l == loc.size();
     }
     if (l == loc.size()) {
       return false;
@@ -164,32 +165,13 @@ public final class JsonPath {
     Step step = steps.get(s);
     if (step instanceof Descendant d) {
       for (int k = l; k < loc.size(); k++) {
-        if (d.name().equals(loc.get(k)) && matchPrefix(s + 1, loc, k + 1)) {
+        if (d.name().equals(loc.get(k)) && match(s + 1, loc, k + 1, prefix)) {
           return true;
         }
       }
       return false;
     }
-    return stepMatches(step, loc.get(l)) && matchPrefix(s + 1, loc, l + 1);
-  }
-
-  private boolean matchExact(int s, List<?> loc, int l) {
-    if (s == steps.size()) {
-      return l == loc.size();
-    }
-    if (l == loc.size()) {
-      return false;
-    }
-    Step step = steps.get(s);
-    if (step instanceof Descendant d) {
-      for (int k = l; k < loc.size(); k++) {
-        if (d.name().equals(loc.get(k)) && matchExact(s + 1, loc, k + 1)) {
-          return true;
-        }
-      }
-      return false;
-    }
-    return stepMatches(step, loc.get(l)) && matchExact(s + 1, loc, l + 1);
+    return stepMatches(step, loc.get(l)) && match(s + 1, loc, l + 1, prefix);
   }
 
   private static boolean stepMatches(Step step, Object element) {

@@ -1,5 +1,7 @@
 package dev.shadowtest.core;
 
+import static dev.shadowtest.core.internal.Http1Parser.abbreviate;
+
 import dev.shadowtest.core.internal.Http1Parser;
 import dev.shadowtest.core.internal.LineSource;
 import java.io.ByteArrayOutputStream;
@@ -266,9 +268,5 @@ public final class GorImporter {
       }
     }
     return true;
-  }
-
-  private static String abbreviate(String s) {
-    return s.length() <= 80 ? s : s.substring(0, 77) + "...";
   }
 }

@@ -1,5 +1,7 @@
 package dev.shadowtest.core;
 
+import static dev.shadowtest.core.internal.Http1Parser.abbreviate;
+
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.exc.StreamReadException;
@@ -416,10 +418,6 @@ public final class HarImporter {
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is required by every JVM", e);
     }
-  }
-
-  private static String abbreviate(String s) {
-    return s.length() <= 80 ? s : s.substring(0, 77) + "...";
   }
 
   /** A field problem in one entry. */

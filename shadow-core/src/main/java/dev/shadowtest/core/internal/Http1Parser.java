@@ -206,7 +206,8 @@ public final class Http1Parser {
     return abbreviate(q < 0 ? line : line.substring(0, q) + "?...");
   }
 
-  private static String abbreviate(String s) {
+  /** {@code s}, cut to 80 characters for error messages. */
+  public static String abbreviate(String s) {
     return s.length() <= 80 ? s : s.substring(0, 77) + "...";
   }
 }
