@@ -80,6 +80,27 @@ public final class RecordingReader implements Iterator<Exchange>, AutoCloseable 
     }
   }
 
+  /**
+   * A fast estimate of the number of exchanges in {@code file} (its lines minus the header), for
+   * progress and ETA; no parsing. Returns -1 when the file cannot be read.
+   */
+  public static long estimateExchanges(Path file) {
+    try (InputStream in = openInput(file)) {
+      byte[] buf = new byte[1 << 16];
+      long lines = 0;
+      for (int n = in.read(buf); n >= 0; n = in.read(buf)) {
+        for (int i = 0; i < n; i++) {
+          if (buf[i] == '\n') {
+            lines++;
+          }
+        }
+      }
+      return Math.max(0, lines - 1);
+    } catch (IOException | RuntimeException e) {
+      return -1;
+    }
+  }
+
   /** Opens a file for reading, decompressing gzip by its magic bytes, with precise errors. */
   static InputStream openInput(Path file) {
     if (Files.isDirectory(file)) {

@@ -1,0 +1,140 @@
+package dev.shadowtest.replay;
+
+import dev.shadowtest.core.Headers;
+import dev.shadowtest.diff.Rules;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Everything a replay needs. Immutable; start from {@link #of} and change with {@code with...}.
+ *
+ * <pre>{@code
+ * ReplayConfig c = ReplayConfig.of(List.of(Path.of("nightly.jsonl.gz")), URI.create("http://127.0.0.1:8080"), Path.of("out"))
+ *     .withConcurrency(32).withRules(Rules.load(Path.of("shadow-rules.yaml")));
+ * }</pre>
+ *
+ * @param recordings       recordings replayed in order
+ * @param candidate        the new system's base URL
+ * @param primary          a legacy instance to compare against instead of the recorded responses, or null
+ * @param secondary        a second legacy instance; differences between primary and secondary are noise, or null
+ * @param out              the run directory (results.jsonl.gz, summary.json)
+ * @param rules            comparison rules
+ * @param concurrency      requests in flight at most (per target)
+ * @param pacing           when requests are sent
+ * @param allowUnsafe      also send methods other than GET, HEAD, OPTIONS
+ * @param shard            which part of the recording this run replays
+ * @param extraHeaders     headers added to (or replacing those of) every request, e.g. auth for the candidate
+ * @param keepHost         send the recorded Host header instead of the target's authority
+ * @param connectTimeout   TCP connect timeout
+ * @param responseTimeout  time to wait for a response
+ * @param gate             thresholds deciding pass or fail
+ */
+public record ReplayConfig(
+    List<Path> recordings,
+    URI candidate,
+    URI primary,
+    URI secondary,
+    Path out,
+    Rules rules,
+    int concurrency,
+    Pacing pacing,
+    boolean allowUnsafe,
+    Shard shard,
+    Headers extraHeaders,
+    boolean keepHost,
+    Duration connectTimeout,
+    Duration responseTimeout,
+    Gate gate) {
+
+  public ReplayConfig {
+    recordings = List.copyOf(recordings);
+    if (recordings.isEmpty()) {
+      throw new IllegalArgumentException("at least one recording is needed");
+    }
+    Objects.requireNonNull(candidate, "candidate");
+    checkBase(candidate, "candidate");
+    if (primary != null) {
+      checkBase(primary, "primary");
+    }
+    if (secondary != null) {
+      checkBase(secondary, "secondary");
+      if (primary == null) {
+        throw new IllegalArgumentException("--secondary needs --primary: noise is measured between two legacy instances");
+      }
+    }
+    Objects.requireNonNull(out, "out");
+    Objects.requireNonNull(rules, "rules");
+    if (concurrency < 1 || concurrency > 10_000) {
+      throw new IllegalArgumentException("concurrency must be between 1 and 10000, got " + concurrency);
+    }
+    Objects.requireNonNull(pacing, "pacing");
+    Objects.requireNonNull(shard, "shard");
+    Objects.requireNonNull(extraHeaders, "extraHeaders");
+    Objects.requireNonNull(gate, "gate");
+  }
+
+  private static void checkBase(URI uri, String what) {
+    String scheme = uri.getScheme();
+    if (scheme == null || !(scheme.equals("http") || scheme.equals("https")) || uri.getHost() == null) {
+      throw new IllegalArgumentException(what + " must be an http(s) URL like http://127.0.0.1:8080, got \"" + uri + "\"");
+    }
+  }
+
+  public static ReplayConfig of(List<Path> recordings, URI candidate, Path out) {
+    return new ReplayConfig(recordings, candidate, null, null, out, Rules.defaults(), 16, Pacing.asFastAsPossible(),
+        false, Shard.ALL, Headers.empty(), false, Duration.ofSeconds(5), Duration.ofSeconds(30), Gate.defaults());
+  }
+
+  public ReplayConfig withPrimary(URI p, URI s) {
+    return new ReplayConfig(recordings, candidate, p, s, out, rules, concurrency, pacing, allowUnsafe, shard, extraHeaders,
+        keepHost, connectTimeout, responseTimeout, gate);
+  }
+
+  public ReplayConfig withRules(Rules r) {
+    return new ReplayConfig(recordings, candidate, primary, secondary, out, r, concurrency, pacing, allowUnsafe, shard,
+        extraHeaders, keepHost, connectTimeout, responseTimeout, gate);
+  }
+
+  public ReplayConfig withConcurrency(int n) {
+    return new ReplayConfig(recordings, candidate, primary, secondary, out, rules, n, pacing, allowUnsafe, shard,
+        extraHeaders, keepHost, connectTimeout, responseTimeout, gate);
+  }
+
+  public ReplayConfig withPacing(Pacing p) {
+    return new ReplayConfig(recordings, candidate, primary, secondary, out, rules, concurrency, p, allowUnsafe, shard,
+        extraHeaders, keepHost, connectTimeout, responseTimeout, gate);
+  }
+
+  public ReplayConfig withAllowUnsafe(boolean on) {
+    return new ReplayConfig(recordings, candidate, primary, secondary, out, rules, concurrency, pacing, on, shard,
+        extraHeaders, keepHost, connectTimeout, responseTimeout, gate);
+  }
+
+  public ReplayConfig withShard(Shard s) {
+    return new ReplayConfig(recordings, candidate, primary, secondary, out, rules, concurrency, pacing, allowUnsafe, s,
+        extraHeaders, keepHost, connectTimeout, responseTimeout, gate);
+  }
+
+  public ReplayConfig withExtraHeaders(Headers h) {
+    return new ReplayConfig(recordings, candidate, primary, secondary, out, rules, concurrency, pacing, allowUnsafe, shard,
+        h, keepHost, connectTimeout, responseTimeout, gate);
+  }
+
+  public ReplayConfig withKeepHost(boolean on) {
+    return new ReplayConfig(recordings, candidate, primary, secondary, out, rules, concurrency, pacing, allowUnsafe, shard,
+        extraHeaders, on, connectTimeout, responseTimeout, gate);
+  }
+
+  public ReplayConfig withTimeouts(Duration connect, Duration response) {
+    return new ReplayConfig(recordings, candidate, primary, secondary, out, rules, concurrency, pacing, allowUnsafe, shard,
+        extraHeaders, keepHost, connect, response, gate);
+  }
+
+  public ReplayConfig withGate(Gate g) {
+    return new ReplayConfig(recordings, candidate, primary, secondary, out, rules, concurrency, pacing, allowUnsafe, shard,
+        extraHeaders, keepHost, connectTimeout, responseTimeout, g);
+  }
+}

@@ -1,0 +1,41 @@
+package dev.shadowtest.replay;
+
+import dev.shadowtest.diff.Statistics;
+import dev.shadowtest.replay.internal.RunAggregate;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What a replay (or a merge) produced.
+ *
+ * @param out          the run directory
+ * @param result       per-endpoint and overall counts and rates (endpoints collapsed)
+ * @param latencies    per endpoint: recorded, primary and candidate latency histograms
+ * @param gateFailures why the gate failed; empty when it passed
+ * @param incomplete   the run was stopped (Ctrl-C) or aborted before the end of the recordings
+ * @param abortReason  why the run was aborted (e.g. candidate unreachable), or null
+ * @param late         requests that could not start on time under {@code --rate}
+ * @param warnings     problems worth telling (e.g. a recording's last line cut off)
+ */
+public record ReplayResult(Path out, Statistics.RunResult result, Map<String, RunAggregate.Latencies> latencies,
+    List<String> gateFailures, boolean incomplete, String abortReason, long late, List<String> warnings) {
+
+  public ReplayResult {
+    gateFailures = List.copyOf(gateFailures);
+    warnings = List.copyOf(warnings);
+  }
+
+  /** True when the gate passed and the run completed. */
+  public boolean passed() {
+    return gateFailures.isEmpty() && !incomplete;
+  }
+
+  public Path summaryFile() {
+    return out.resolve("summary.json");
+  }
+
+  public Path resultsFile() {
+    return out.resolve("results.jsonl.gz");
+  }
+}

@@ -1,0 +1,365 @@
+package dev.shadowtest.replay;
+
+import dev.shadowtest.core.Exchange;
+import dev.shadowtest.core.HttpRequest;
+import dev.shadowtest.core.HttpResponse;
+import dev.shadowtest.core.RecordingException;
+import dev.shadowtest.core.RecordingReader;
+import dev.shadowtest.diff.DiffEngine;
+import dev.shadowtest.diff.EndpointRule;
+import dev.shadowtest.diff.Endpoints;
+import dev.shadowtest.diff.Outcome;
+import dev.shadowtest.diff.ResponseDiff;
+import dev.shadowtest.diff.Verdict;
+import dev.shadowtest.replay.internal.ResultsCodec;
+import dev.shadowtest.replay.internal.RunAggregate;
+import dev.shadowtest.replay.internal.Sender;
+import dev.shadowtest.replay.internal.SummaryJson;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Replays recordings against a candidate (and optionally a primary and a secondary legacy
+ * instance), compares the responses with the diff engine and writes the run directory:
+ * {@code results.jsonl.gz} (one line per exchange, streamed) and {@code summary.json}.
+ *
+ * <pre>{@code
+ * ReplayResult r = new Replayer(ReplayConfig.of(List.of(Path.of("rec.jsonl.gz")),
+ *     URI.create("http://127.0.0.1:8080"), Path.of("out"))).run(Progress.NONE);
+ * r.passed();
+ * }</pre>
+ *
+ * <p>Recordings are streamed; memory is bounded by the concurrency, not the recording size.
+ * Only GET, HEAD and OPTIONS are sent unless unsafe methods are allowed. {@link #stop()} (from a
+ * signal handler) ends the run early with a summary marked incomplete.
+ */
+public final class Replayer {
+
+  static final Set<String> SAFE_METHODS = Set.of("GET", "HEAD", "OPTIONS");
+
+  /** Refused connections in a row, with no success at all, that end the run. */
+  static final int UNREACHABLE_AFTER = 20;
+
+  private final ReplayConfig config;
+  private final DiffEngine engine;
+  private final Endpoints endpoints;
+  private final RunAggregate aggregate = new RunAggregate();
+  private final List<String> warnings = Collections.synchronizedList(new ArrayList<>());
+  private final AtomicLong done = new AtomicLong();
+  private final AtomicLong discrepant = new AtomicLong();
+  private final AtomicLong late = new AtomicLong();
+  private final AtomicInteger refusedInARow = new AtomicInteger();
+  private final AtomicLong candidateSuccesses = new AtomicLong();
+  private final CountDownLatch finished = new CountDownLatch(1);
+  private volatile boolean stopRequested;
+  private volatile String abortReason;
+
+  public Replayer(ReplayConfig config) {
+    this.config = config;
+    this.engine = DiffEngine.of(config.rules());
+    this.endpoints = new Endpoints(config.rules());
+  }
+
+  /** Asks a running replay to stop sending and finish with an incomplete summary. */
+  public void stop() {
+    stopRequested = true;
+  }
+
+  /** Waits until {@link #run} has written its summary. */
+  public boolean awaitFinished(Duration timeout) throws InterruptedException {
+    return finished.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * Runs the replay to the end (or until stopped or aborted) and writes the run directory.
+   *
+   * @throws RecordingException for a bad recording or an output that cannot be written
+   */
+  public ReplayResult run(Progress progress) {
+    try {
+      return runInternal(progress);
+    } finally {
+      finished.countDown();
+    }
+  }
+
+  private ReplayResult runInternal(Progress progress) {
+    Instant startedAt = Instant.now();
+    Path out = config.out();
+    try {
+      if (Files.exists(out) && !Files.isDirectory(out)) {
+        throw new RecordingException(out, 0, "is a file, expected a directory for the run's outputs");
+      }
+      Files.createDirectories(out);
+    } catch (IOException e) {
+      throw new RecordingException(out, 0, "cannot create the output directory: " + e.getMessage(), e);
+    }
+    for (Path r : config.recordings()) {
+      try (RecordingReader check = RecordingReader.open(r)) {
+        check.header(); // fail fast, before any traffic, on a missing or invalid recording
+      }
+    }
+    long total = -1;
+    for (Path r : config.recordings()) {
+      long n = RecordingReader.estimateExchanges(r);
+      total = n < 0 || total == -2 ? -2 : Math.max(total, 0) + n;
+    }
+    long expected = total < 0 ? -1 : config.shard().count() == 1 ? total : total / config.shard().count();
+
+    abortReason = preflight();
+    int workers = Math.max(2, Runtime.getRuntime().availableProcessors());
+    ExecutorService compare = Executors.newFixedThreadPool(workers, r -> {
+      Thread t = new Thread(r, "shadow-compare");
+      t.setDaemon(true);
+      return t;
+    });
+    Semaphore inFlight = new Semaphore(config.concurrency());
+    long t0 = System.nanoTime();
+    Thread ticker = progressTicker(progress, expected, t0);
+    try (ResultsCodec results = ResultsCodec.create(out.resolve("results.jsonl.gz"));
+         Sender sender = new Sender(config.concurrency(), config.connectTimeout(), config.responseTimeout(),
+             config.extraHeaders(), config.keepHost())) {
+      Pacer pacer = new Pacer(config.pacing());
+      outer:
+      for (Path recording : config.recordings()) {
+        try (RecordingReader reader = RecordingReader.open(recording, warnings::add)) {
+          while (reader.hasNext()) {
+            if (stopRequested || abortReason != null) {
+              break outer;
+            }
+            Exchange e = reader.next();
+            if (!config.shard().includes(e.id())) {
+              continue;
+            }
+            String endpoint = endpoints.of(e.request().method(), e.request().target());
+            EndpointRule rule = engine.ruleFor(e.request());
+            String skip = skipReason(e, rule);
+            if (skip != null) {
+              finish(results, line(e, endpoint, Verdict.SKIPPED, null, null, skip, null, List.of()));
+              continue;
+            }
+            pacer.await(e);
+            if (!inFlight.tryAcquire()) {
+              if (!(config.pacing() instanceof Pacing.AsFastAsPossible)) {
+                late.incrementAndGet();
+              }
+              inFlight.acquireUninterruptibly();
+            } else if (pacer.wasLate()) {
+              late.incrementAndGet();
+            }
+            send(sender, results, compare, inFlight, e, endpoint, rule);
+          }
+        }
+      }
+      // wait for what is in flight: every permit back, within the response timeout
+      long waitMs = config.responseTimeout().toMillis() + config.connectTimeout().toMillis() + 5_000;
+      if (!inFlight.tryAcquire(config.concurrency(), waitMs, TimeUnit.MILLISECONDS)) {
+        warnings.add("some requests were still in flight after " + waitMs + " ms and were abandoned");
+      }
+    } catch (IOException e) {
+      throw new RecordingException(out.resolve("results.jsonl.gz"), 0, "cannot write: " + e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      stopRequested = true;
+    } finally {
+      compare.shutdown();
+      ticker.interrupt();
+    }
+    double elapsed = (System.nanoTime() - t0) / 1e9;
+    progress.update(done.get(), expected, discrepant.get(), done.get() / Math.max(elapsed, 1e-9));
+    return writeSummary(startedAt, stopRequested || abortReason != null);
+  }
+
+  /** Writes summary.json from the aggregate. */
+  private ReplayResult writeSummary(Instant startedAt, boolean incomplete) {
+    return Summaries.write(config, aggregate, endpoints, startedAt, Instant.now(), incomplete, abortReason, late.get(),
+        List.copyOf(warnings));
+  }
+
+  private String preflight() {
+    List<URI> targets = new ArrayList<>();
+    targets.add(config.candidate());
+    if (config.primary() != null) {
+      targets.add(config.primary());
+    }
+    if (config.secondary() != null) {
+      targets.add(config.secondary());
+    }
+    for (URI t : targets) {
+      String error = Sender.preflight(t, config.connectTimeout());
+      if (error != null) {
+        String role = t == config.candidate() ? "candidate" : t == config.primary() ? "primary" : "secondary";
+        return role + " unreachable: " + error;
+      }
+    }
+    return null;
+  }
+
+  private String skipReason(Exchange e, EndpointRule rule) {
+    HttpRequest rq = e.request();
+    if (rule.skip()) {
+      return "skipped by rule " + rule.match();
+    }
+    if (!config.allowUnsafe() && !SAFE_METHODS.contains(rq.method().toUpperCase(Locale.ROOT))) {
+      return "unsafe method " + rq.method() + " (use --allow-unsafe to send it)";
+    }
+    if (rq.body().truncated()) {
+      return "request body was truncated at capture; it cannot be replayed faithfully";
+    }
+    return null;
+  }
+
+  private void send(Sender sender, ResultsCodec results, ExecutorService compare, Semaphore inFlight, Exchange e,
+      String endpoint, EndpointRule rule) {
+    CompletableFuture<Sender.Attempt> cand = sender.send(config.candidate(), e.request());
+    CompletableFuture<Sender.Attempt> prim = config.primary() == null ? CompletableFuture.completedFuture(null)
+        : sender.send(config.primary(), e.request());
+    CompletableFuture<Sender.Attempt> sec = config.secondary() == null ? CompletableFuture.completedFuture(null)
+        : sender.send(config.secondary(), e.request());
+    CompletableFuture.allOf(cand, prim, sec).whenCompleteAsync((v, t) -> {
+      try {
+        finish(results, evaluate(e, endpoint, rule, cand.join(), prim.join(), sec.join()));
+      } catch (RuntimeException | IOException ex) {
+        warnings.add("exchange " + e.id() + ": " + ex);
+      } finally {
+        inFlight.release();
+      }
+    }, compare);
+  }
+
+  private ResultLine evaluate(Exchange e, String endpoint, EndpointRule rule, Sender.Attempt cand, Sender.Attempt prim,
+      Sender.Attempt sec) {
+    if (!cand.ok()) {
+      if (cand.error().startsWith("refused") && candidateSuccesses.get() == 0
+          && refusedInARow.incrementAndGet() >= UNREACHABLE_AFTER) {
+        abortReason = "candidate unreachable: " + UNREACHABLE_AFTER + " connections refused in a row (" + cand.error() + ")";
+      }
+      return line(e, endpoint, Verdict.CANDIDATE_ERROR, prim, cand, cand.error(), null, List.of());
+    }
+    candidateSuccesses.incrementAndGet();
+    refusedInARow.set(0);
+    HttpResponse baseline = config.primary() != null ? (prim.ok() ? prim.response() : null) : e.response();
+    if (baseline == null) {
+      String why = config.primary() != null ? "primary gave no response (" + prim.error() + ")"
+          : "no recorded response" + (e.error() == null ? "" : " (" + e.error() + ")");
+      return line(e, endpoint, Verdict.NO_BASELINE, prim, cand, why, null, List.of());
+    }
+    ResponseDiff candidateDiff = engine.compare(baseline, cand.response(), rule);
+    ResponseDiff noiseDiff = sec != null && sec.ok() && prim != null && prim.ok()
+        ? engine.compare(prim.response(), sec.response(), rule) : null;
+    Outcome o = Outcome.compared(candidateDiff, noiseDiff, cand.response().status());
+    return line(e, endpoint, o.verdict(), prim, cand, null, o, candidateDiff.notes());
+  }
+
+  private ResultLine line(Exchange e, String endpoint, Verdict verdict, Sender.Attempt prim, Sender.Attempt cand,
+      String error, Outcome o, List<String> notes) {
+    return new ResultLine(e.id(), endpoint, e.request().method(), e.request().target(), verdict,
+        e.response() == null ? null : e.response().status(),
+        prim != null && prim.ok() ? prim.response().status() : null,
+        cand != null && cand.ok() ? cand.response().status() : null,
+        e.durationMicros(),
+        prim != null && prim.ok() ? prim.micros() : null,
+        cand != null && cand.ok() ? cand.micros() : null,
+        error,
+        o == null ? List.of() : o.differences(),
+        o == null ? Set.of() : o.noiseFields(),
+        o != null && o.hadSecondary(),
+        o != null && o.serverError(),
+        notes);
+  }
+
+  private void finish(ResultsCodec results, ResultLine line) throws IOException {
+    results.write(line);
+    aggregate.add(line);
+    done.incrementAndGet();
+    if (line.verdict() == Verdict.DIFFERENT) {
+      discrepant.incrementAndGet();
+    }
+  }
+
+  private Thread progressTicker(Progress progress, long total, long t0) {
+    Thread t = new Thread(() -> {
+      try {
+        while (!Thread.currentThread().isInterrupted()) {
+          Thread.sleep(500);
+          double elapsed = (System.nanoTime() - t0) / 1e9;
+          progress.update(done.get(), total, discrepant.get(), done.get() / Math.max(elapsed, 1e-9));
+        }
+      } catch (InterruptedException e) {
+        // done
+      }
+    }, "shadow-progress");
+    t.setDaemon(true);
+    t.start();
+    return t;
+  }
+
+  /** Paces sends: as fast as possible, at a constant rate, or at the recording's own speed. */
+  private static final class Pacer {
+    private final Pacing pacing;
+    private long start = -1;
+    private long count;
+    private Instant firstStarted;
+    private boolean wasLate;
+
+    Pacer(Pacing pacing) {
+      this.pacing = pacing;
+    }
+
+    void await(Exchange e) {
+      wasLate = false;
+      if (pacing instanceof Pacing.AsFastAsPossible) {
+        return;
+      }
+      long now = System.nanoTime();
+      if (start < 0) {
+        start = now;
+        firstStarted = e.startedAt();
+      }
+      long due;
+      if (pacing instanceof Pacing.Rate r) {
+        due = start + (long) (count * 1e9 / r.perSecond());
+      } else {
+        Pacing.Speed s = (Pacing.Speed) pacing;
+        if (e.startedAt() == null || firstStarted == null) {
+          due = now;
+        } else {
+          long offsetNanos = Duration.between(firstStarted, e.startedAt()).toNanos();
+          due = start + (long) (Math.max(0, offsetNanos) / s.factor());
+        }
+      }
+      count++;
+      long wait = due - now;
+      if (wait > 0) {
+        try {
+          TimeUnit.NANOSECONDS.sleep(wait);
+        } catch (InterruptedException ex) {
+          Thread.currentThread().interrupt();
+        }
+      } else if (wait < -10_000_000L) {
+        wasLate = true; // more than 10 ms behind schedule
+      }
+    }
+
+    boolean wasLate() {
+      return wasLate;
+    }
+  }
+}

@@ -1,0 +1,53 @@
+package dev.shadowtest.replay;
+
+import dev.shadowtest.diff.Difference;
+import dev.shadowtest.diff.FieldKey;
+import dev.shadowtest.diff.Outcome;
+import dev.shadowtest.diff.Verdict;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * One line of {@code results.jsonl.gz}: everything known about one replayed exchange. Lines hold
+ * all that statistics need, so shard outputs merge exactly.
+ *
+ * @param endpoint        the endpoint before traffic-wide collapsing
+ * @param recordedStatus  status of the recorded response, or null
+ * @param primaryStatus   status of the primary's response, or null
+ * @param candidateStatus status of the candidate's response, or null
+ * @param recordedMicros  the recording's duration, or null
+ * @param primaryMicros   the primary's latency, or null
+ * @param candidateMicros the candidate's latency, or null
+ * @param error           why there is no candidate response (category: message), or why the exchange was skipped
+ * @param noiseFields     fields that differed between primary and secondary
+ */
+public record ResultLine(
+    String id,
+    String endpoint,
+    String method,
+    String target,
+    Verdict verdict,
+    Integer recordedStatus,
+    Integer primaryStatus,
+    Integer candidateStatus,
+    Long recordedMicros,
+    Long primaryMicros,
+    Long candidateMicros,
+    String error,
+    List<Difference> differences,
+    Set<FieldKey> noiseFields,
+    boolean hadSecondary,
+    boolean serverError,
+    List<String> notes) {
+
+  public ResultLine {
+    differences = List.copyOf(differences);
+    noiseFields = Set.copyOf(noiseFields);
+    notes = List.copyOf(notes);
+  }
+
+  /** The outcome for statistics. */
+  public Outcome outcome() {
+    return new Outcome(verdict, differences, noiseFields, hadSecondary, serverError);
+  }
+}

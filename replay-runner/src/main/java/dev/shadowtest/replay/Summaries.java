@@ -1,0 +1,132 @@
+package dev.shadowtest.replay;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.shadowtest.core.RecordingException;
+import dev.shadowtest.diff.EndpointRule;
+import dev.shadowtest.diff.Endpoints;
+import dev.shadowtest.diff.Rules;
+import dev.shadowtest.replay.internal.ResultsCodec;
+import dev.shadowtest.replay.internal.RunAggregate;
+import dev.shadowtest.replay.internal.SummaryJson;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Summaries of run directories: written at the end of a replay, and rebuilt exactly from the
+ * results files of several shards ({@code shadow merge}).
+ */
+public final class Summaries {
+
+  private Summaries() {}
+
+  static ReplayResult write(ReplayConfig config, RunAggregate aggregate, Endpoints endpoints, Instant startedAt,
+      Instant finishedAt, boolean incomplete, String abortReason, long late, List<String> warnings) {
+    RunAggregate.Collapsed c = aggregate.collapse(endpoints, config.rules().noiseModel());
+    List<String> failures = config.gate().failures(c.result(), e -> threshold(config.rules(), e));
+    SummaryJson.Meta meta = new SummaryJson.Meta(startedAt, finishedAt,
+        config.recordings().stream().map(Path::toString).toList(), config.candidate().toString(),
+        config.primary() == null ? null : config.primary().toString(),
+        config.secondary() == null ? null : config.secondary().toString(),
+        config.shard().count() == 1 ? null : config.shard().toString(), incomplete, abortReason, late);
+    try {
+      SummaryJson.write(config.out().resolve("summary.json"), meta, c, config.gate().maxDiscrepancyRate(),
+          config.gate().maxErrorRate(), failures);
+    } catch (IOException e) {
+      throw new RecordingException(config.out().resolve("summary.json"), 0, "cannot write: " + e.getMessage(), e);
+    }
+    return new ReplayResult(config.out(), c.result(), c.latencies(), failures, incomplete, abortReason, late, warnings);
+  }
+
+  /** The per-endpoint gate threshold from the rules, or null. */
+  static Double threshold(Rules rules, String endpoint) {
+    try {
+      EndpointRule r = rules.ruleForEndpoint(endpoint);
+      return r.maxDiscrepancyRate();
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
+  }
+
+  /**
+   * Merges shard run directories into {@code out}: the results files are concatenated and the
+   * summary is computed from all their lines, so it equals the summary of one unsharded run.
+   */
+  public static ReplayResult merge(Path out, List<Path> dirs, Rules rules, Gate gate) {
+    if (dirs.isEmpty()) {
+      throw new IllegalArgumentException("merge needs at least one run directory");
+    }
+    RunAggregate aggregate = new RunAggregate();
+    ObjectMapper mapper = new ObjectMapper();
+    Instant started = null;
+    Instant finished = null;
+    Set<String> recordings = new LinkedHashSet<>();
+    String candidate = null;
+    String primary = null;
+    String secondary = null;
+    boolean incomplete = false;
+    long late = 0;
+    List<String> warnings = new ArrayList<>();
+    try {
+      Files.createDirectories(out);
+    } catch (IOException e) {
+      throw new RecordingException(out, 0, "cannot create the output directory: " + e.getMessage(), e);
+    }
+    try (ResultsCodec results = ResultsCodec.create(out.resolve("results.jsonl.gz"))) {
+      for (Path dir : dirs) {
+        if (dir.toAbsolutePath().normalize().equals(out.toAbsolutePath().normalize())) {
+          throw new IllegalArgumentException("the output directory " + out + " cannot also be an input");
+        }
+        Path summary = dir.resolve("summary.json");
+        JsonNode s;
+        try {
+          s = mapper.readTree(summary.toFile());
+        } catch (IOException e) {
+          throw new RecordingException(summary, 0, Files.exists(summary) ? "not a valid summary: " + e.getMessage()
+              : "missing: " + dir + " is not a Shadow run directory");
+        }
+        Instant st = Instant.parse(s.path("startedAt").asText());
+        Instant fi = Instant.parse(s.path("finishedAt").asText());
+        started = started == null || st.isBefore(started) ? st : started;
+        finished = finished == null || fi.isAfter(finished) ? fi : finished;
+        for (String r : s.path("recording").asText().split(", ")) {
+          recordings.add(r);
+        }
+        if (candidate != null && !candidate.equals(s.path("candidate").asText())) {
+          warnings.add("runs replayed against different candidates: " + candidate + " and " + s.path("candidate").asText());
+        }
+        candidate = s.path("candidate").asText();
+        primary = s.hasNonNull("primary") ? s.get("primary").asText() : primary;
+        secondary = s.hasNonNull("secondary") ? s.get("secondary").asText() : secondary;
+        incomplete |= s.path("incomplete").asBoolean();
+        late += s.path("late").asLong();
+        ResultsCodec.read(dir.resolve("results.jsonl.gz"), line -> {
+          try {
+            results.write(line);
+          } catch (IOException e) {
+            throw new RecordingException(out.resolve("results.jsonl.gz"), 0, "cannot write: " + e.getMessage(), e);
+          }
+          aggregate.add(line);
+        });
+      }
+    } catch (IOException e) {
+      throw new RecordingException(out.resolve("results.jsonl.gz"), 0, "cannot write: " + e.getMessage(), e);
+    }
+    RunAggregate.Collapsed c = aggregate.collapse(new Endpoints(rules), rules.noiseModel());
+    List<String> failures = gate.failures(c.result(), e -> threshold(rules, e));
+    SummaryJson.Meta meta = new SummaryJson.Meta(started, finished, List.copyOf(recordings), candidate, primary, secondary,
+        null, incomplete, null, late);
+    try {
+      SummaryJson.write(out.resolve("summary.json"), meta, c, gate.maxDiscrepancyRate(), gate.maxErrorRate(), failures);
+    } catch (IOException e) {
+      throw new RecordingException(out.resolve("summary.json"), 0, "cannot write: " + e.getMessage(), e);
+    }
+    return new ReplayResult(out, c.result(), c.latencies(), failures, incomplete, null, late, warnings);
+  }
+}

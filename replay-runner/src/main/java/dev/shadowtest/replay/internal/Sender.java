@@ -1,0 +1,208 @@
+package dev.shadowtest.replay.internal;
+
+import dev.shadowtest.core.Body;
+import dev.shadowtest.core.Headers;
+import dev.shadowtest.core.HttpRequest;
+import dev.shadowtest.core.HttpResponse;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.NoRouteToHostException;
+import java.net.Socket;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeoutException;
+import org.apache.hc.client5.http.async.methods.SimpleHttpRequest;
+import org.apache.hc.client5.http.async.methods.SimpleHttpResponse;
+import org.apache.hc.client5.http.async.methods.SimpleRequestProducer;
+import org.apache.hc.client5.http.async.methods.SimpleResponseConsumer;
+import org.apache.hc.client5.http.config.ConnectionConfig;
+import org.apache.hc.client5.http.config.RequestConfig;
+import org.apache.hc.client5.http.config.TlsConfig;
+import org.apache.hc.client5.http.impl.async.CloseableHttpAsyncClient;
+import org.apache.hc.client5.http.impl.async.HttpAsyncClients;
+import org.apache.hc.client5.http.impl.nio.PoolingAsyncClientConnectionManager;
+import org.apache.hc.client5.http.impl.nio.PoolingAsyncClientConnectionManagerBuilder;
+import org.apache.hc.core5.concurrent.FutureCallback;
+import org.apache.hc.core5.http.ConnectionClosedException;
+import org.apache.hc.core5.http.ContentType;
+import org.apache.hc.core5.http.Header;
+import org.apache.hc.core5.http.HttpHost;
+import org.apache.hc.core5.http.ProtocolException;
+import org.apache.hc.core5.http.nio.support.BasicRequestProducer;
+import org.apache.hc.core5.http.nio.entity.BasicAsyncEntityProducer;
+import org.apache.hc.core5.http2.HttpVersionPolicy;
+import org.apache.hc.core5.io.CloseMode;
+import org.apache.hc.core5.reactor.IOReactorConfig;
+import org.apache.hc.core5.util.Timeout;
+
+/**
+ * Sends recorded requests faithfully with the async HttpClient: no redirects, retries, cookie
+ * store or decompression; hop-by-hop and framing headers are not copied; Host becomes the
+ * target's unless the recorded one is kept; extra headers replace recorded ones.
+ */
+public final class Sender implements AutoCloseable {
+
+  /** Headers that belong to one connection or are recomputed by the client. */
+  static final Set<String> NOT_COPIED = Set.of("connection", "keep-alive", "proxy-connection", "te", "trailer",
+      "transfer-encoding", "upgrade", "content-length", "host", "expect");
+
+  /** The result of one attempt: a response, or an error with a category. */
+  public record Attempt(HttpResponse response, long micros, String error) {
+    public boolean ok() {
+      return response != null;
+    }
+  }
+
+  private final CloseableHttpAsyncClient client;
+  private final Headers extraHeaders;
+  private final boolean keepHost;
+
+  public Sender(int concurrency, Duration connectTimeout, Duration responseTimeout, Headers extraHeaders, boolean keepHost) {
+    this.extraHeaders = extraHeaders;
+    this.keepHost = keepHost;
+    PoolingAsyncClientConnectionManager cm = PoolingAsyncClientConnectionManagerBuilder.create()
+        .setMaxConnTotal(concurrency * 3)
+        .setMaxConnPerRoute(concurrency)
+        .setDefaultConnectionConfig(ConnectionConfig.custom()
+            .setConnectTimeout(Timeout.of(connectTimeout))
+            .setSocketTimeout(Timeout.of(responseTimeout))
+            .build())
+        .setDefaultTlsConfig(TlsConfig.custom().setVersionPolicy(HttpVersionPolicy.FORCE_HTTP_1).build())
+        .build();
+    client = HttpAsyncClients.custom()
+        .setConnectionManager(cm)
+        .setIOReactorConfig(IOReactorConfig.custom()
+            .setIoThreadCount(Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors())))
+            .setSoTimeout(Timeout.of(responseTimeout))
+            .build())
+        .setDefaultRequestConfig(RequestConfig.custom()
+            .setResponseTimeout(Timeout.of(responseTimeout))
+            .setRedirectsEnabled(false)
+            .build())
+        .disableRedirectHandling()
+        .disableAutomaticRetries()
+        .disableCookieManagement()
+        .build();
+    client.start();
+  }
+
+  /** Checks that {@code base} accepts TCP connections; returns the error, or null when it does. */
+  public static String preflight(URI base, Duration timeout) {
+    int port = base.getPort() > 0 ? base.getPort() : "https".equals(base.getScheme()) ? 443 : 80;
+    try (Socket s = new Socket()) {
+      s.connect(new InetSocketAddress(base.getHost(), port), (int) Math.max(1, timeout.toMillis()));
+      return null;
+    } catch (IOException e) {
+      return category(e) + ": " + base + " (" + e.getMessage() + ")";
+    }
+  }
+
+  public CompletableFuture<Attempt> send(URI base, HttpRequest recorded) {
+    CompletableFuture<Attempt> result = new CompletableFuture<>();
+    SimpleHttpRequest request = build(base, recorded);
+    long start = System.nanoTime();
+    byte[] body = recorded.body() instanceof Body.None ? null : recorded.body().bytes();
+    BasicRequestProducer producer = body == null
+        ? new BasicRequestProducer(request, null)
+        : new BasicRequestProducer(request, new BasicAsyncEntityProducer(body, contentType(recorded.headers())));
+    client.execute(producer, SimpleResponseConsumer.create(), null, new FutureCallback<SimpleHttpResponse>() {
+      @Override
+      public void completed(SimpleHttpResponse r) {
+        long micros = (System.nanoTime() - start) / 1000;
+        result.complete(new Attempt(toModel(r, recorded.method()), micros, null));
+      }
+
+      @Override
+      public void failed(Exception e) {
+        long micros = (System.nanoTime() - start) / 1000;
+        result.complete(new Attempt(null, micros, category(e) + ": " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage())));
+      }
+
+      @Override
+      public void cancelled() {
+        result.complete(new Attempt(null, (System.nanoTime() - start) / 1000, "cancelled: run stopped"));
+      }
+    });
+    return result;
+  }
+
+  private SimpleHttpRequest build(URI base, HttpRequest recorded) {
+    String prefix = base.getRawPath() == null || base.getRawPath().equals("/") ? "" : base.getRawPath().replaceAll("/$", "");
+    String target = recorded.target();
+    if (!target.startsWith("/")) {
+      int slash = target.indexOf('/', target.indexOf("://") + 3);
+      target = target.startsWith("http") && slash > 0 ? target.substring(slash) : "/" ; // absolute form -> origin form
+    }
+    SimpleHttpRequest r = new SimpleHttpRequest(recorded.method(), HttpHost.create(base), prefix + target);
+    for (Headers.Field f : recorded.headers()) {
+      String name = f.name().toLowerCase(Locale.ROOT);
+      if (NOT_COPIED.contains(name) || extraHeaders.contains(f.name())) {
+        continue;
+      }
+      r.addHeader(f.name(), f.value());
+    }
+    for (Headers.Field f : extraHeaders) {
+      r.addHeader(f.name(), f.value()); // an explicit Host is sent as is; the connection still goes to the target
+
+    }
+    if (keepHost && !extraHeaders.contains("Host")) {
+      recorded.headers().first("Host").ifPresent(h -> r.addHeader("Host", h));
+    }
+    return r;
+  }
+
+  private static ContentType contentType(Headers h) {
+    try {
+      return h.first("Content-Type").map(ContentType::parse).orElse(null);
+    } catch (RuntimeException e) {
+      return null;
+    }
+  }
+
+  private static HttpResponse toModel(SimpleHttpResponse r, String method) {
+    List<Headers.Field> fields = new ArrayList<>();
+    for (Header h : r.getHeaders()) {
+      fields.add(new Headers.Field(h.getName(), h.getValue()));
+    }
+    byte[] body = r.getBodyBytes();
+    Body b = body == null ? ("HEAD".equalsIgnoreCase(method) ? Body.none() : Body.of(new byte[0])) : Body.of(body);
+    return new HttpResponse(r.getCode(), r.getReasonPhrase() == null ? "" : r.getReasonPhrase(), Headers.of(fields), b);
+  }
+
+  /** refused, timeout, reset, protocol, dns or other. */
+  static String category(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof ConnectException || t instanceof NoRouteToHostException) {
+        return "refused";
+      }
+      if (t instanceof SocketTimeoutException || t instanceof TimeoutException || t instanceof InterruptedIOException) {
+        return "timeout";
+      }
+      if (t instanceof UnknownHostException) {
+        return "dns";
+      }
+      if (t instanceof ConnectionClosedException || t instanceof SocketException) {
+        return "reset";
+      }
+      if (t instanceof ProtocolException || t instanceof org.apache.hc.core5.http.MalformedChunkCodingException) {
+        return "protocol";
+      }
+    }
+    return "other";
+  }
+
+  @Override
+  public void close() {
+    client.close(CloseMode.GRACEFUL);
+  }
+}

@@ -1,0 +1,133 @@
+package dev.shadowtest.replay.internal;
+
+import com.fasterxml.jackson.core.JsonEncoding;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import dev.shadowtest.core.internal.SecureFiles;
+import dev.shadowtest.diff.Statistics;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/** Writes {@code summary.json} (DESIGN.md contract, version 1). Rates are unrounded doubles. */
+public final class SummaryJson {
+
+  /** What the run was. */
+  public record Meta(Instant startedAt, Instant finishedAt, List<String> recordings, String candidate, String primary,
+      String secondary, String shard, boolean incomplete, String abortReason, long late) {}
+
+  private SummaryJson() {}
+
+  public static void write(Path file, Meta meta, RunAggregate.Collapsed c, double maxDiscrepancyRate, Double maxErrorRate,
+      List<String> gateFailures) throws IOException {
+    Statistics.RunResult r = c.result();
+    try (OutputStream out = SecureFiles.newOutputStream(file);
+         JsonGenerator g = new JsonFactory().createGenerator(out, JsonEncoding.UTF8)) {
+      g.useDefaultPrettyPrinter();
+      g.writeStartObject();
+      g.writeNumberField("version", 1);
+      g.writeStringField("startedAt", meta.startedAt().toString());
+      g.writeStringField("finishedAt", meta.finishedAt().toString());
+      g.writeStringField("recording", String.join(", ", meta.recordings()));
+      g.writeStringField("candidate", meta.candidate());
+      if (meta.primary() != null) {
+        g.writeStringField("primary", meta.primary());
+      }
+      if (meta.secondary() != null) {
+        g.writeStringField("secondary", meta.secondary());
+      }
+      if (meta.shard() != null) {
+        g.writeStringField("shard", meta.shard());
+      }
+      g.writeBooleanField("incomplete", meta.incomplete());
+      if (meta.abortReason() != null) {
+        g.writeStringField("aborted", meta.abortReason());
+      }
+      g.writeNumberField("exchanges", r.exchanges());
+      g.writeNumberField("compared", r.compared());
+      g.writeNumberField("skipped", r.skipped());
+      g.writeNumberField("matched", r.matched());
+      g.writeNumberField("discrepant", r.discrepant());
+      g.writeNumberField("noise", r.noise());
+      g.writeNumberField("errors", r.errors());
+      g.writeNumberField("serverErrors", r.serverErrors());
+      g.writeNumberField("noBaseline", r.noBaseline());
+      g.writeNumberField("discrepancyRate", r.discrepancyRate());
+      g.writeNumberField("errorRate", r.errorRate());
+      g.writeNumberField("late", meta.late());
+      g.writeArrayFieldStart("endpoints");
+      for (Statistics.EndpointResult e : r.endpoints()) {
+        g.writeStartObject();
+        g.writeStringField("endpoint", e.endpoint());
+        g.writeNumberField("exchanges", e.exchanges());
+        g.writeNumberField("compared", e.compared());
+        g.writeNumberField("skipped", e.skipped());
+        g.writeNumberField("matched", e.matched());
+        g.writeNumberField("discrepant", e.discrepant());
+        g.writeNumberField("noise", e.noise());
+        g.writeNumberField("discrepancyRate", e.discrepancyRate());
+        g.writeNumberField("errors", e.errors());
+        g.writeNumberField("serverErrors", e.serverErrors());
+        g.writeNumberField("noBaseline", e.noBaseline());
+        g.writeArrayFieldStart("fields");
+        for (Statistics.FieldResult f : e.fields()) {
+          g.writeStartObject();
+          g.writeStringField("path", f.field());
+          g.writeStringField("type", f.type().name());
+          g.writeNumberField("count", f.count());
+          g.writeNumberField("noise", f.noise());
+          g.writeBooleanField("real", f.real());
+          g.writeArrayFieldStart("examples");
+          for (String id : f.examples()) {
+            g.writeString(id);
+          }
+          g.writeEndArray();
+          g.writeEndObject();
+        }
+        g.writeEndArray();
+        RunAggregate.Latencies l = c.latencies().get(e.endpoint());
+        g.writeObjectFieldStart("latency");
+        if (l != null) {
+          percentiles(g, "recorded", l.recorded);
+          percentiles(g, "primary", l.primary);
+          percentiles(g, "candidate", l.candidate);
+          LatencyHistogram base = l.primary.count() > 0 ? l.primary : l.recorded;
+          Double b = base.percentileMillis(0.99);
+          Double cand = l.candidate.percentileMillis(0.99);
+          if (b != null && cand != null && b > 0) {
+            g.writeNumberField("p99Ratio", cand / b);
+          }
+        }
+        g.writeEndObject();
+        g.writeEndObject();
+      }
+      g.writeEndArray();
+      g.writeObjectFieldStart("gate");
+      g.writeNumberField("maxDiscrepancyRate", maxDiscrepancyRate);
+      if (maxErrorRate != null) {
+        g.writeNumberField("maxErrorRate", maxErrorRate);
+      }
+      g.writeBooleanField("passed", gateFailures.isEmpty());
+      g.writeArrayFieldStart("failures");
+      for (String f : gateFailures) {
+        g.writeString(f);
+      }
+      g.writeEndArray();
+      g.writeEndObject();
+      g.writeEndObject();
+    }
+  }
+
+  private static void percentiles(JsonGenerator g, String name, LatencyHistogram h) throws IOException {
+    for (Map.Entry<String, Double> q : Map.of("P50", 0.5, "P95", 0.95, "P99", 0.99).entrySet().stream()
+        .sorted(Map.Entry.comparingByKey()).toList()) {
+      Double v = h.percentileMillis(q.getValue());
+      if (v != null) {
+        g.writeNumberField(name + q.getKey() + "Ms", v);
+      }
+    }
+  }
+}
