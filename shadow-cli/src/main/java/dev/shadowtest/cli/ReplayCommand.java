@@ -1,0 +1,180 @@
+package dev.shadowtest.cli;
+
+import dev.shadowtest.core.Headers;
+import dev.shadowtest.diff.Rules;
+import dev.shadowtest.replay.Gate;
+import dev.shadowtest.replay.Pacing;
+import dev.shadowtest.replay.Progress;
+import dev.shadowtest.replay.ReplayConfig;
+import dev.shadowtest.replay.ReplayResult;
+import dev.shadowtest.replay.Replayer;
+import dev.shadowtest.replay.Shard;
+import java.io.PrintWriter;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(
+    name = "replay",
+    mixinStandardHelpOptions = true,
+    description = {"Replay recordings against the candidate, compare every response and write a run directory",
+        "(results.jsonl.gz, summary.json). Only GET, HEAD and OPTIONS are sent unless --allow-unsafe.",
+        "Without --primary the recorded responses are the baseline. Exit 0 when the gate passes, 1 when it",
+        "fails (or the run is incomplete), 2 on bad input."},
+    footer = {"", "Examples:",
+        "  shadow replay --recording nightly.jsonl.gz --candidate http://127.0.0.1:8080 --out out/",
+        "  shadow replay --recording r.jsonl --candidate http://new:8080 --primary http://old-a:8080 \\",
+        "                --secondary http://old-b:8080 --rules shadow-rules.yaml --rate 200 --out out/"})
+final class ReplayCommand implements Callable<Integer> {
+
+  @Spec
+  CommandSpec spec;
+
+  @Option(names = "--recording", required = true, arity = "1..*", paramLabel = "FILE", description = "Recording(s) to replay, in order.")
+  List<Path> recordings;
+
+  @Option(names = "--candidate", required = true, paramLabel = "URL", description = "The new system's base URL.")
+  URI candidate;
+
+  @Option(names = "--primary", paramLabel = "URL", description = "A legacy instance to use as the baseline instead of the recorded responses.")
+  URI primary;
+
+  @Option(names = "--secondary", paramLabel = "URL", description = "A second legacy instance: differences between primary and secondary are noise.")
+  URI secondary;
+
+  @Option(names = "--rules", paramLabel = "FILE", description = "Rules YAML (see docs/rules.md).")
+  Path rules;
+
+  @Option(names = "--out", required = true, paramLabel = "DIR", description = "Run directory to write.")
+  Path out;
+
+  @Option(names = "--concurrency", defaultValue = "16", paramLabel = "N", description = "Requests in flight at most (default ${DEFAULT-VALUE}).")
+  int concurrency;
+
+  @ArgGroup(exclusive = true)
+  PacingOptions pacing;
+
+  static final class PacingOptions {
+    @Option(names = "--rate", paramLabel = "RPS", description = "Constant arrival rate (open model; late starts are counted).")
+    Double rate;
+
+    @Option(names = "--speed", paramLabel = "X", description = "The recording's own timing, X times faster.")
+    Double speed;
+  }
+
+  @Option(names = "--allow-unsafe", description = "Also send POST, PUT, PATCH, DELETE... (they change state on the candidate).")
+  boolean allowUnsafe;
+
+  @Option(names = "--shard", paramLabel = "I/N", description = "Replay only shard I of N (by exchange id); merge the runs with shadow merge.")
+  String shard;
+
+  @Option(names = "--header", paramLabel = "NAME=VALUE", description = "Add or replace a header on every request (e.g. auth for the candidate). Repeatable.")
+  List<String> headers = new ArrayList<>();
+
+  @Option(names = "--keep-host", description = "Send the recorded Host header instead of the target's.")
+  boolean keepHost;
+
+  @Option(names = "--rewrite-host", description = "Send the target's Host (the default).")
+  boolean rewriteHost;
+
+  @Option(names = "--connect-timeout", defaultValue = "5", paramLabel = "SECONDS", description = "TCP connect timeout (default ${DEFAULT-VALUE}).")
+  double connectTimeout;
+
+  @Option(names = "--timeout", defaultValue = "30", paramLabel = "SECONDS", description = "Response timeout (default ${DEFAULT-VALUE}).")
+  double timeout;
+
+  @Option(names = "--max-discrepancy", defaultValue = "0.5%", paramLabel = "RATE", description = "Gate: fail above this discrepancy rate (default ${DEFAULT-VALUE}).")
+  String maxDiscrepancy;
+
+  @Option(names = "--max-error-rate", paramLabel = "RATE", description = "Gate: also fail above this (errors + 5xx) / attempted.")
+  String maxErrorRate;
+
+  @Override
+  public Integer call() throws Exception {
+    if (keepHost && rewriteHost) {
+      throw new IllegalArgumentException("--keep-host and --rewrite-host contradict each other");
+    }
+    List<String> pairs = new ArrayList<>();
+    for (String h : headers) {
+      int eq = h.indexOf('=');
+      if (eq <= 0) {
+        throw new IllegalArgumentException("--header must look like NAME=VALUE, got \"" + h + "\"");
+      }
+      pairs.add(h.substring(0, eq).strip());
+      pairs.add(h.substring(eq + 1));
+    }
+    Gate gate = new Gate(Gate.parseRate(maxDiscrepancy), maxErrorRate == null ? null : Gate.parseRate(maxErrorRate));
+    ReplayConfig config = ReplayConfig.of(recordings, candidate, out)
+        .withPrimary(primary, secondary)
+        .withRules(rules == null ? Rules.defaults() : Rules.load(rules))
+        .withConcurrency(concurrency)
+        .withPacing(pacing == null ? Pacing.asFastAsPossible()
+            : pacing.rate != null ? new Pacing.Rate(pacing.rate) : new Pacing.Speed(pacing.speed))
+        .withAllowUnsafe(allowUnsafe)
+        .withShard(shard == null ? Shard.ALL : Shard.parse(shard))
+        .withExtraHeaders(Headers.of(pairs.toArray(String[]::new)))
+        .withKeepHost(keepHost)
+        .withTimeouts(seconds(connectTimeout, "--connect-timeout"), seconds(timeout, "--timeout"))
+        .withGate(gate);
+    return run(spec, config);
+  }
+
+  static Duration seconds(double s, String flag) {
+    if (!(s > 0)) {
+      throw new IllegalArgumentException(flag + " must be a positive number of seconds");
+    }
+    return Duration.ofMillis((long) (s * 1000));
+  }
+
+  /** Runs a replay with a terminal progress line and Ctrl-C handling; prints the table. */
+  static int run(CommandSpec spec, ReplayConfig config) throws InterruptedException {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    Replayer replayer = new Replayer(config);
+    Thread hook = new Thread(() -> {
+      replayer.stop();
+      try {
+        replayer.awaitFinished(Duration.ofSeconds(60));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, "shadow-stop");
+    Runtime.getRuntime().addShutdownHook(hook);
+    ReplayResult r;
+    try {
+      r = replayer.run(System.console() != null ? progressLine(err) : Progress.NONE);
+    } finally {
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException e) {
+        // already shutting down: the hook waits for the summary
+      }
+    }
+    if (System.console() != null) {
+      err.print("\r\033[K");
+      err.flush();
+    }
+    r.warnings().forEach(w -> err.println("warning: " + w));
+    RunReport.print(out, r);
+    return r.passed() ? Shadow.OK : Shadow.FAILED;
+  }
+
+  static Progress progressLine(PrintWriter err) {
+    return (done, total, discrepant, perSecond) -> {
+      String eta = total > 0 && perSecond > 0 && done < total
+          ? String.format(Locale.ROOT, ", ETA %ds", (long) ((total - done) / perSecond)) : "";
+      err.printf(Locale.ROOT, "\r\033[K%d/%s exchanges, %.0f/s, %d discrepant so far%s", done,
+          total >= 0 ? Long.toString(total) : "?", perSecond, discrepant, eta);
+      err.flush();
+    };
+  }
+}
