@@ -181,6 +181,34 @@ class ReplayerTests {
   }
 
   @Test
+  void stoppingWritesASummaryMarkedIncomplete() throws Exception {
+    try (TestServer candidate = new TestServer(s -> new TestServer.Reply(200, "application/json", "{}", 50))) {
+      List<Exchange> ex = new ArrayList<>();
+      for (int i = 0; i < 400; i++) {
+        ex.add(exchange("s" + i, "GET", "/s/" + i, 200, "{}"));
+      }
+      Path rec = recording("r.jsonl", ex);
+      Replayer replayer = new Replayer(ReplayConfig.of(List.of(rec), candidate.uri(), dir.resolve("out")).withConcurrency(2));
+      Thread stopper = new Thread(() -> {
+        try {
+          Thread.sleep(500);
+        } catch (InterruptedException e) {
+          return;
+        }
+        replayer.stop(); // what Ctrl-C does
+      });
+      stopper.start();
+      ReplayResult r = replayer.run(Progress.NONE);
+      assertThat(r.incomplete()).isTrue();
+      assertThat(r.passed()).isFalse();
+      assertThat(r.result().exchanges()).isBetween(1L, 399L);
+      JsonNode s = new ObjectMapper().readTree(r.summaryFile().toFile());
+      assertThat(s.get("incomplete").asBoolean()).isTrue();
+      assertThat(s.get("exchanges").asLong()).isEqualTo(r.result().exchanges());
+    }
+  }
+
+  @Test
   void pacingHoldsTheRateLoosely() throws IOException {
     try (TestServer candidate = new TestServer(s -> TestServer.Reply.json("{}"))) {
       List<Exchange> ex = new ArrayList<>();
