@@ -134,6 +134,9 @@ public final class JsonPath {
         throw bad(text, i, "unexpected '" + c + "' (expected '.', '..' or '[')");
       }
     }
+    if (steps.size() > 60) {
+      throw bad(text, 0, "more than 60 steps");
+    }
     return new JsonPath(text, steps);
   }
 
@@ -172,6 +175,39 @@ public final class JsonPath {
       return false;
     }
     return stepMatches(step, loc.get(l)) && match(s + 1, loc, l + 1, prefix);
+  }
+
+  // ---- incremental matching: a location's state is the set of pattern steps reached so far, as
+  // bits of a long; a comparator carries it down the tree instead of rebuilding locations.
+
+  /** The state of the empty location ({@code $}). */
+  public long start() {
+    return 1L;
+  }
+
+  /** True when a location in {@code state} is matched (this pattern covers it and all below). */
+  public boolean accepts(long state) {
+    return (state & (1L << steps.size())) != 0;
+  }
+
+  /** The state after stepping from a location in {@code state} to its child {@code element}. */
+  public long advance(long state, Object element) {
+    long next = 0;
+    for (int s = 0; s < steps.size(); s++) {
+      if ((state & (1L << s)) == 0) {
+        continue;
+      }
+      Step step = steps.get(s);
+      if (step instanceof Descendant d) {
+        next |= 1L << s; // '..' may skip this element
+        if (d.name().equals(element)) {
+          next |= 1L << (s + 1);
+        }
+      } else if (stepMatches(step, element)) {
+        next |= 1L << (s + 1);
+      }
+    }
+    return next | (state & (1L << steps.size())); // once matched, everything below is too
   }
 
   private static boolean stepMatches(Step step, Object element) {

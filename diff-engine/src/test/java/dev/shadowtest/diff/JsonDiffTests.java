@@ -150,6 +150,26 @@ class JsonDiffTests {
   }
 
   @Test
+  void incrementalMatchingAgreesWithListMatching() {
+    java.util.Random r = new java.util.Random(5);
+    Object[] elements = {"a", "b", "name", "odd.key", 0, 1, 2};
+    for (String pattern : List.of("$", "$.a", "$.a.b", "$..name", "$.a[*].b", "$['odd.key'][1]", "$.*.name", "$..name.a", "$.a..b..name")) {
+      JsonPath path = p(pattern);
+      for (int i = 0; i < 2_000; i++) {
+        List<Object> loc = new java.util.ArrayList<>();
+        long state = path.start();
+        int depth = r.nextInt(6);
+        for (int d = 0; d < depth; d++) {
+          Object e = elements[r.nextInt(elements.length)];
+          loc.add(e);
+          state = path.advance(state, e);
+        }
+        assertThat(path.accepts(state)).as("%s at %s", pattern, loc).isEqualTo(path.matches(loc));
+      }
+    }
+  }
+
+  @Test
   void pathsAreParsedOrRejectedWithTheColumn() {
     assertThat(p("$['odd.key'][*].b").matches(List.of("odd.key", 3, "b"))).isTrue();
     assertThat(p("$..name").matches(List.of("a", 1, "name", "x"))).isTrue();

@@ -33,13 +33,27 @@ public final class JsonComparator {
     this.options = options;
   }
 
-  private record Task(JsonNode expected, JsonNode actual, Loc loc) {}
+  /**
+   * One pair of values to compare. {@code ignore} holds, per ignore pattern, the match state of
+   * this location; null once no pattern can match anything below (then no checks at all).
+   */
+  private record Task(JsonNode expected, JsonNode actual, Loc loc, long[] ignore) {}
 
   /** All differences between {@code expected} and {@code actual}. */
   public List<Difference> compare(JsonNode expected, JsonNode actual) {
     List<Difference> out = new ArrayList<>();
     ArrayDeque<Object> stack = new ArrayDeque<>(); // Task, or OrderCheck once an array's elements are done
-    stack.push(new Task(expected, actual, Loc.ROOT));
+    long[] rootIgnore = null;
+    if (!options.ignore().isEmpty()) {
+      rootIgnore = new long[options.ignore().size()];
+      for (int i = 0; i < rootIgnore.length; i++) {
+        rootIgnore[i] = options.ignore().get(i).start();
+      }
+      if (ignoredState(rootIgnore)) {
+        return out; // "$" is ignored: nothing is compared
+      }
+    }
+    stack.push(new Task(expected, actual, Loc.ROOT, rootIgnore));
     while (!stack.isEmpty()) {
       Object top = stack.pop();
       if (top instanceof OrderCheck check) {
@@ -89,17 +103,18 @@ public final class JsonComparator {
     List<Task> children = new ArrayList<>();
     for (Iterator<Map.Entry<String, JsonNode>> it = e.fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> f = it.next();
-      Loc loc = t.loc.child(f.getKey());
-      if (ignored(loc)) {
+      long[] ignore = advance(t.ignore, f.getKey());
+      if (ignoredState(ignore)) {
         continue;
       }
+      Loc loc = t.loc.child(f.getKey());
       JsonNode other = a.get(f.getKey());
       if (other == null) {
         if (!(options.treatNullAsAbsent() && f.getValue().isNull())) {
           out.add(diff(loc, DifferenceType.MISSING, f.getValue(), null));
         }
       } else {
-        children.add(new Task(f.getValue(), other, loc));
+        children.add(new Task(f.getValue(), other, loc, ignore));
       }
     }
     for (Iterator<Map.Entry<String, JsonNode>> it = a.fields(); it.hasNext(); ) {
@@ -110,9 +125,8 @@ public final class JsonComparator {
       if (options.extraFieldsAllowed() || options.treatNullAsAbsent() && f.getValue().isNull()) {
         continue;
       }
-      Loc loc = t.loc.child(f.getKey());
-      if (!ignored(loc)) {
-        out.add(diff(loc, DifferenceType.EXTRA, null, f.getValue()));
+      if (!ignoredState(advance(t.ignore, f.getKey()))) {
+        out.add(diff(t.loc.child(f.getKey()), DifferenceType.EXTRA, null, f.getValue()));
       }
     }
     for (int i = children.size() - 1; i >= 0; i--) {
@@ -144,9 +158,9 @@ public final class JsonComparator {
       stack.push(new OrderCheck(t, out.size()));
     }
     for (int i = e.size() - 1; i >= 0; i--) {
-      Loc loc = t.loc.child(i);
-      if (!ignored(loc)) {
-        stack.push(new Task(e.get(i), a.get(i), loc));
+      long[] ignore = advance(t.ignore, i);
+      if (!ignoredState(ignore)) {
+        stack.push(new Task(e.get(i), a.get(i), t.loc.child(i), ignore));
       }
     }
   }
@@ -208,7 +222,7 @@ public final class JsonComparator {
       extra.sort((x, y) -> actualForms[x].compareTo(actualForms[y]));
       for (int k = missing.size() - 1; k >= 0; k--) {
         int i = missing.get(k);
-        stack.push(new Task(t.expected.get(i), t.actual.get(extra.get(k)), t.loc.child(i)));
+        stack.push(new Task(t.expected.get(i), t.actual.get(extra.get(k)), t.loc.child(i), advance(t.ignore, i)));
       }
       return;
     }
@@ -232,7 +246,7 @@ public final class JsonComparator {
       if (j == null) {
         out.add(diff(t.loc.child(i), DifferenceType.MISSING, t.expected.get(i), null));
       } else {
-        matched.add(new Task(t.expected.get(i), t.actual.get(j), t.loc.child(i)));
+        matched.add(new Task(t.expected.get(i), t.actual.get(j), t.loc.child(i), advance(t.ignore, i)));
       }
     }
     List<Integer> extra = new ArrayList<>();
@@ -254,6 +268,33 @@ public final class JsonComparator {
     return k == null ? "\u0000absent" : Canonical.of(k, Loc.ROOT, null);
   }
 
+  /** The ignore states of a child; null when no pattern can match at or below it. */
+  private long[] advance(long[] states, Object element) {
+    if (states == null) {
+      return null;
+    }
+    long[] next = new long[states.length];
+    boolean alive = false;
+    for (int i = 0; i < states.length; i++) {
+      next[i] = options.ignore().get(i).advance(states[i], element);
+      alive |= next[i] != 0;
+    }
+    return alive ? next : null;
+  }
+
+  private boolean ignoredState(long[] states) {
+    if (states == null) {
+      return false;
+    }
+    for (int i = 0; i < states.length; i++) {
+      if (options.ignore().get(i).accepts(states[i])) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** List-based check, for canonical forms of array elements (off the main path). */
   boolean ignored(Loc loc) {
     if (options.ignore().isEmpty()) {
       return false;
