@@ -101,14 +101,18 @@ public final class JsonComparator {
     JsonNode e = t.expected;
     JsonNode a = t.actual;
     List<Task> children = new ArrayList<>();
+    int present = 0; // expected members found in the actual object (ignored ones included)
     for (Iterator<Map.Entry<String, JsonNode>> it = e.fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> f = it.next();
+      JsonNode other = a.get(f.getKey());
+      if (other != null) {
+        present++;
+      }
       long[] ignore = advance(t.ignore, f.getKey());
       if (ignoredState(ignore)) {
         continue;
       }
       Loc loc = t.loc.child(f.getKey());
-      JsonNode other = a.get(f.getKey());
       if (other == null) {
         if (!(options.treatNullAsAbsent() && f.getValue().isNull())) {
           out.add(diff(loc, DifferenceType.MISSING, f.getValue(), null));
@@ -116,6 +120,13 @@ public final class JsonComparator {
       } else {
         children.add(new Task(f.getValue(), other, loc, ignore));
       }
+    }
+    if (present == e.size() && a.size() == e.size()) {
+      // every expected member was found and the sizes agree: the actual object has no extras
+      for (int i = children.size() - 1; i >= 0; i--) {
+        stack.push(children.get(i));
+      }
+      return;
     }
     for (Iterator<Map.Entry<String, JsonNode>> it = a.fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> f = it.next();
