@@ -116,12 +116,24 @@ public final class Replayer {
         check.header(); // fail fast, before any traffic, on a missing or invalid recording
       }
     }
-    long total = -1;
-    for (Path r : config.recordings()) {
-      long n = RecordingReader.estimateExchanges(r);
-      total = n < 0 || total == -2 ? -2 : Math.max(total, 0) + n;
+    // The total is only for a progress line's ETA: counted on the side, and only when someone looks.
+    AtomicLong expected = new AtomicLong(-1);
+    if (progress != Progress.NONE) {
+      Thread counter = new Thread(() -> {
+        long total = 0;
+        for (Path r : config.recordings()) {
+          long n = RecordingReader.estimateExchanges(r);
+          if (n < 0) {
+            return;
+          }
+          total += n;
+        }
+        expected.set(config.shard().count() == 1 ? total : total / config.shard().count());
+      }, "shadow-count");
+      counter.setDaemon(true);
+      counter.setPriority(Thread.MIN_PRIORITY);
+      counter.start();
     }
-    long expected = total < 0 ? -1 : config.shard().count() == 1 ? total : total / config.shard().count();
 
     abortReason = preflight();
     int workers = Math.max(2, Runtime.getRuntime().availableProcessors());
@@ -183,7 +195,7 @@ public final class Replayer {
       ticker.interrupt();
     }
     double elapsed = (System.nanoTime() - t0) / 1e9;
-    progress.update(done.get(), expected, discrepant.get(), done.get() / Math.max(elapsed, 1e-9));
+    progress.update(done.get(), expected.get(), discrepant.get(), done.get() / Math.max(elapsed, 1e-9));
     return writeSummary(startedAt, stopRequested || abortReason != null);
   }
 
@@ -294,13 +306,13 @@ public final class Replayer {
     }
   }
 
-  private Thread progressTicker(Progress progress, long total, long t0) {
+  private Thread progressTicker(Progress progress, AtomicLong total, long t0) {
     Thread t = new Thread(() -> {
       try {
         while (!Thread.currentThread().isInterrupted()) {
           Thread.sleep(500);
           double elapsed = (System.nanoTime() - t0) / 1e9;
-          progress.update(done.get(), total, discrepant.get(), done.get() / Math.max(elapsed, 1e-9));
+          progress.update(done.get(), total.get(), discrepant.get(), done.get() / Math.max(elapsed, 1e-9));
         }
       } catch (InterruptedException e) {
         // done

@@ -90,6 +90,7 @@ class ReplayerTests {
       assertThat(s.headers().get("Authorization")).containsExactly("Bearer candidate");
       assertThat(s.headers().get("X-shadow")).containsExactly("1");
       assertThat(s.headers().get("Accept")).containsExactly("application/json");
+      assertThat(s.headers()).doesNotContainKey("Accept-encoding"); // no decompression of our own
 
       candidate.seen.clear();
       new Replayer(ReplayConfig.of(List.of(rec), candidate.uri(), dir.resolve("out2")).withKeepHost(true)).run(Progress.NONE);

@@ -92,6 +92,7 @@ public final class Sender implements AutoCloseable {
         .disableRedirectHandling()
         .disableAutomaticRetries()
         .disableCookieManagement()
+        .disableContentCompression() // bodies are compared as sent; no Accept-Encoding of our own
         .build();
     client.start();
   }
