@@ -75,8 +75,11 @@ class DiffEngineTests {
     assertThat(d.differences()).singleElement().extracting(Difference::type).isEqualTo(DifferenceType.BODY);
     ResponseDiff same = strict.compare(HttpRequest.of("GET", "/x"),
         response(200, "application/json", "<html>oops"), response(200, "application/json", "<html>oops"));
-    assertThat(same.same()).isTrue();
-    assertThat(same.notes()).isNotEmpty();
+    assertThat(same.same()).isTrue(); // byte-identical: equal without parsing
+    ResponseDiff oneInvalid = strict.compare(HttpRequest.of("GET", "/x"),
+        response(200, "application/json", "{\"a\":1}"), response(200, "application/json", "<html>oops"));
+    assertThat(oneInvalid.notes()).anySatisfy(n -> assertThat(n).contains("actual body is declared JSON but is not valid JSON"));
+    assertThat(oneInvalid.differences()).singleElement().extracting(Difference::type).isEqualTo(DifferenceType.BODY);
   }
 
   @Test
