@@ -66,13 +66,30 @@ public final class DiffEngine {
     for (Map.Entry<String, String> name : display.entrySet()) {
       List<String> ev = e.get(name.getKey());
       List<String> av = a.get(name.getKey());
-      if (ev == null && av == null || ev != null && ev.equals(av)) {
+      if (ev == null && av == null || ev != null && av != null && values(name.getKey(), ev).equals(values(name.getKey(), av))) {
         continue;
       }
       String path = "header:" + name.getValue();
       out.add(new Difference(path, "header:" + name.getKey(), DifferenceType.HEADER,
           ev == null ? null : String.join(", ", ev), av == null ? null : String.join(", ", av)));
     }
+  }
+
+  /**
+   * A header's values as a list: repeated fields and comma-joined values are the same thing in
+   * HTTP ({@code X-A: 1} + {@code X-A: 2} is {@code X-A: 1, 2}), except Set-Cookie.
+   */
+  private static List<String> values(String lowerName, List<String> raw) {
+    if (lowerName.equals("set-cookie")) {
+      return raw;
+    }
+    List<String> out = new ArrayList<>();
+    for (String v : raw) {
+      for (String part : v.split(",")) {
+        out.add(part.strip());
+      }
+    }
+    return out;
   }
 
   private static Map<String, List<String>> byName(Headers headers, EndpointRule rule) {

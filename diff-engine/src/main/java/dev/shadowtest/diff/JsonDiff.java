@@ -35,7 +35,9 @@ public final class JsonDiff {
       .build())
       .setNodeFactory(JsonNodeFactory.withExactBigDecimals(true)) // 10.00 stays 10.00 in reports
       .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+      // {"a":1,"a":2} is not {"a":2}: duplicate keys make a body invalid JSON (compared as text)
+      .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
   private JsonDiff() {}
 

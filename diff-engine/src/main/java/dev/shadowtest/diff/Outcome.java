@@ -38,13 +38,15 @@ public record Outcome(Verdict verdict, List<Difference> differences, Set<FieldKe
     Set<FieldKey> noiseFields = new TreeSet<>();
     if (noise != null) {
       for (Difference d : noise.differences()) {
-        noiseFields.add(FieldKey.of(d));
+        if (!(d.type() == DifferenceType.BODY && d.path().equals("body"))) { // binary: never noise
+          noiseFields.add(noiseKey(d));
+        }
       }
     }
     List<Difference> diffs = new ArrayList<>(candidate.differences());
     boolean anyReal = false;
     for (Difference d : diffs) {
-      if (!noiseFields.contains(FieldKey.of(d))) {
+      if (!noiseFields.contains(noiseKey(d))) {
         anyReal = true;
         break;
       }
@@ -55,6 +57,19 @@ public record Outcome(Verdict verdict, List<Difference> differences, Set<FieldKe
 
   /** True when this difference also appeared between primary and secondary in this exchange. */
   public boolean isNoise(Difference d) {
-    return noiseFields.contains(FieldKey.of(d));
+    return noiseFields.contains(noiseKey(d));
+  }
+
+  /**
+   * What must match for a difference to be excused as noise. Structured differences match by
+   * field; a text body difference only by its exact line region ({@code body:lines 5-7}), so a
+   * noisy footer cannot hide a changed total; a binary body difference never (its path is just
+   * {@code body}: nothing tells which bytes changed).
+   */
+  static FieldKey noiseKey(Difference d) {
+    if (d.type() == DifferenceType.BODY) {
+      return new FieldKey(d.path(), DifferenceType.BODY); // binary ("body") is never in the noise set
+    }
+    return FieldKey.of(d);
   }
 }

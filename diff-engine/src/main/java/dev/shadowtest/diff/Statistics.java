@@ -143,7 +143,12 @@ public final class Statistics {
     }
     if (outcome.hadSecondary()) {
       c.noiseSamples++;
+      TreeSet<FieldKey> noisy = new TreeSet<>();
       for (FieldKey k : outcome.noiseFields()) {
+        // body regions are counted under the one "body" field, like the candidate's differences
+        noisy.add(k.type() == DifferenceType.BODY ? new FieldKey("body", DifferenceType.BODY) : k);
+      }
+      for (FieldKey k : noisy) {
         c.fields.computeIfAbsent(k, x -> new FieldCounts()).noise++;
       }
     }
@@ -182,7 +187,10 @@ public final class Statistics {
       List<FieldResult> fields = new ArrayList<>();
       for (Map.Entry<FieldKey, FieldCounts> f : c.fields.entrySet()) {
         FieldCounts fc = f.getValue();
-        boolean isNoise = noise.isNoise(fc.candidate, compared, fc.noise, c.noiseSamples);
+        // a whole text or binary body is never excused by rates: a noisy footer must not hide a
+        // changed total (exchange-level noise still matches exact line regions)
+        boolean isNoise = f.getKey().type() != DifferenceType.BODY
+            && noise.isNoise(fc.candidate, compared, fc.noise, c.noiseSamples);
         real.put(f.getKey(), !isNoise);
         fields.add(new FieldResult(f.getKey().field(), f.getKey().type(), fc.candidate, fc.noise, !isNoise,
             List.copyOf(fc.examples)));

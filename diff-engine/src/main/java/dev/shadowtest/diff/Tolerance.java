@@ -50,6 +50,14 @@ public record Tolerance(BigDecimal amount, boolean relative) {
     if (amount.signum() == 0) {
       return false;
     }
+    // Numbers whose magnitudes are far apart (1 vs 1e300000000) differ by more than any sane
+    // tolerance; subtracting them would build a gigantic integer.
+    long me = (long) expected.precision() - expected.scale();
+    long ma = (long) actual.precision() - actual.scale();
+    long mt = (long) amount.precision() - amount.scale();
+    if (Math.abs(me - ma) > 2 && Math.max(me, ma) > mt + 2 || Math.abs(me) > 10_000 || Math.abs(ma) > 10_000) {
+      return false;
+    }
     BigDecimal delta = expected.subtract(actual).abs();
     BigDecimal allowed = relative ? expected.abs().multiply(amount, MathContext.DECIMAL64) : amount;
     return delta.compareTo(allowed) <= 0;

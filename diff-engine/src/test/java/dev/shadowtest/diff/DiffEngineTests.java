@@ -142,10 +142,13 @@ class DiffEngineTests {
   @Test
   void truncatedBodiesCompareTheirPrefixAndSaySo() {
     HttpResponse e = new HttpResponse(200, "", Headers.of("Content-Type", "application/json"), new Body.Text("{\"a\":1,", true, 100));
-    HttpResponse a = response(200, "application/json", "{\"a\":1,\"b\":2}");
-    ResponseDiff d = strict.compare(HttpRequest.of("GET", "/x"), e, a);
-    assertThat(d.same()).isTrue();
+    String whole = "{\"a\":1," + "\"b\":\"" + "x".repeat(100 - 14) + "\"}";
+    assertThat(whole.length()).isEqualTo(100);
+    ResponseDiff d = strict.compare(HttpRequest.of("GET", "/x"), e, response(200, "application/json", whole));
+    assertThat(d.same()).isTrue(); // same original size, same bytes where both are known
     assertThat(d.notes()).anySatisfy(n -> assertThat(n).contains("truncated at capture"));
+    ResponseDiff shorter = strict.compare(HttpRequest.of("GET", "/x"), e, response(200, "application/json", "{\"a\":1,\"b\":2}"));
+    assertThat(shorter.differences()).singleElement().extracting(Difference::expected).isEqualTo("100 bytes");
   }
 
   private static byte[] gzip(String s) throws IOException {

@@ -45,14 +45,22 @@ public final class BodyComparator {
     byte[] e = decode(expected.bytes(), expectedHeaders, "expected", notes);
     byte[] a = decode(actual.bytes(), actualHeaders, "actual", notes);
     if (expected.truncated() || actual.truncated()) {
-      int n = Math.min(e.length, a.length);
+      // Only a prefix of at least one side is known: the original sizes must agree, and so must
+      // the bytes both sides have. A short or empty candidate never matches a cut recording.
       notes.add("body truncated at capture (" + (expected.truncated() ? "expected " + expected.size() + " bytes" : "")
           + (expected.truncated() && actual.truncated() ? ", " : "") + (actual.truncated() ? "actual " + actual.size() + " bytes" : "")
-          + "): compared the first " + n + " bytes only");
+          + "): compared sizes and the first " + Math.min(e.length, a.length) + " bytes only");
+      byte[] ep = expected.bytes();
+      byte[] ap = actual.bytes();
+      if (expected.size() != actual.size()) {
+        out.add(new Difference("body", "body", DifferenceType.BODY, expected.size() + " bytes", actual.size() + " bytes"));
+        return;
+      }
+      int n = Math.min(ep.length, ap.length);
       for (int i = 0; i < n; i++) {
-        if (e[i] != a[i]) {
-          out.add(new Difference("body", "body", DifferenceType.BODY, "byte " + i + " = " + (e[i] & 0xff),
-              "byte " + i + " = " + (a[i] & 0xff)));
+        if (ep[i] != ap[i]) {
+          out.add(new Difference("body", "body", DifferenceType.BODY, "byte " + i + " = " + (ep[i] & 0xff),
+              "byte " + i + " = " + (ap[i] & 0xff)));
           return;
         }
       }

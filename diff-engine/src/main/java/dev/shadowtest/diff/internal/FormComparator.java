@@ -53,7 +53,7 @@ final class FormComparator {
     try {
       return URLDecoder.decode(s, StandardCharsets.UTF_8);
     } catch (IllegalArgumentException e) {
-      return s;
+      return "\u0000undecodable:" + s; // never equal to a correctly encoded value
     }
   }
 }

@@ -122,16 +122,29 @@ final class XmlComparator {
     return out;
   }
 
+  /** Direct text, with the places of child elements marked, so {@code x<b/>y} is not {@code xy<b/>}. */
   private static String text(Element e) {
     StringBuilder sb = new StringBuilder();
+    StringBuilder segment = new StringBuilder();
     NodeList kids = e.getChildNodes();
     for (int i = 0; i < kids.getLength(); i++) {
       Node k = kids.item(i);
       if (k.getNodeType() == Node.TEXT_NODE || k.getNodeType() == Node.CDATA_SECTION_NODE) {
-        sb.append(k.getNodeValue());
+        segment.append(k.getNodeValue());
+      } else if (k.getNodeType() == Node.ELEMENT_NODE) {
+        if (!segment.toString().isBlank()) {
+          sb.append(segment.toString().strip());
+        }
+        sb.append("<").append(((Element) k).getTagName()).append("/>");
+        segment.setLength(0);
       }
     }
-    return sb.toString().strip();
+    if (!segment.toString().isBlank()) {
+      sb.append(segment.toString().strip());
+    }
+    String all = sb.toString();
+    // elements only, no text: nothing to compare here (children are compared on their own)
+    return all.replaceAll("<[^<>]*/>", "").isEmpty() ? "" : all;
   }
 
   private static List<Element> children(Element e) {

@@ -65,6 +65,7 @@ public final class ResultsCodec implements AutoCloseable {
     }
     g.writeArrayFieldStart("differences");
     Set<FieldKey> noise = r.noiseFields();
+    var outcome = r.outcome();
     for (Difference d : r.differences()) {
       g.writeStartObject();
       g.writeStringField("path", d.path());
@@ -76,7 +77,7 @@ public final class ResultsCodec implements AutoCloseable {
       if (d.actual() != null) {
         g.writeStringField("actual", d.actual());
       }
-      g.writeBooleanField("noise", noise.contains(FieldKey.of(d)));
+      g.writeBooleanField("noise", outcome.isNoise(d));
       g.writeEndObject();
     }
     g.writeEndArray();
