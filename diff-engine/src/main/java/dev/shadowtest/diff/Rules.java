@@ -38,16 +38,23 @@ public final class Rules {
   private final EndpointRule defaults;
   private final List<EndpointRule> endpoints;
   private final NoiseModel noise;
+  private final String yaml;
 
-  private Rules(EndpointRule defaults, List<EndpointRule> endpoints, NoiseModel noise) {
+  private Rules(EndpointRule defaults, List<EndpointRule> endpoints, NoiseModel noise, String yaml) {
     this.defaults = defaults;
     this.endpoints = List.copyOf(endpoints);
     this.noise = noise;
+    this.yaml = yaml;
+  }
+
+  /** The YAML these rules were read from, or null for {@link #defaults()}; runs keep a copy. */
+  public String yaml() {
+    return yaml;
   }
 
   /** No rules file: strict comparison, framing headers and Date ignored. */
   public static Rules defaults() {
-    return new Rules(EndpointRule.builtIn(), List.of(), NoiseModel.defaults());
+    return new Rules(EndpointRule.builtIn(), List.of(), NoiseModel.defaults(), null);
   }
 
   /** The noise thresholds ({@code noise:} section, else {@link NoiseModel#defaults()}). */
@@ -71,7 +78,8 @@ public final class Rules {
   /** Parses rules from YAML text; {@code source} names it in errors. */
   public static Rules parse(String yaml, String source) {
     try (Reader r = new StringReader(yaml); JsonParser p = YAML.createParser(r)) {
-      return new Reading(p, source).rules();
+      Rules read = new Reading(p, source).rules();
+      return new Rules(read.defaults, read.endpoints, read.noise, yaml);
     } catch (StreamReadException e) {
       int line = e.getLocation() == null ? 0 : e.getLocation().getLineNr();
       throw new RulesException(source, line, null, "not valid YAML: " + e.getOriginalMessage().lines().findFirst().orElse(""));
@@ -188,7 +196,7 @@ public final class Rules {
         }
         rules.add(e.apply(base, e.match));
       }
-      return new Rules(base, rules, noise);
+      return new Rules(base, rules, noise, null);
     }
 
     private NoiseModel noise() throws IOException {

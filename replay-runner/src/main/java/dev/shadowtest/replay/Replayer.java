@@ -69,6 +69,7 @@ public final class Replayer {
   private final AtomicLong candidateSuccesses = new AtomicLong();
   private final CountDownLatch finished = new CountDownLatch(1);
   private volatile boolean stopRequested;
+  private volatile boolean abandoned;
   private volatile String abortReason;
 
   public Replayer(ReplayConfig config) {
@@ -172,7 +173,11 @@ public final class Replayer {
               if (!(config.pacing() instanceof Pacing.AsFastAsPossible)) {
                 late.incrementAndGet();
               }
-              inFlight.acquireUninterruptibly();
+              while (!inFlight.tryAcquire(100, TimeUnit.MILLISECONDS)) {
+                if (stopRequested || abortReason != null) {
+                  break outer; // every permit is held by a request that will time out on its own
+                }
+              }
             } else if (pacer.wasLate()) {
               late.incrementAndGet();
             }
@@ -183,7 +188,9 @@ public final class Replayer {
       // wait for what is in flight: every permit back, within the response timeout
       long waitMs = config.responseTimeout().toMillis() + config.connectTimeout().toMillis() + 5_000;
       if (!inFlight.tryAcquire(config.concurrency(), waitMs, TimeUnit.MILLISECONDS)) {
-        warnings.add("some requests were still in flight after " + waitMs + " ms and were abandoned");
+        abandoned = true;
+        warnings.add("some requests were still in flight after " + waitMs + " ms; their exchanges are missing"
+            + " from the results and the run is marked incomplete");
       }
     } catch (IOException e) {
       throw new RecordingException(out.resolve("results.jsonl.gz"), 0, "cannot write: " + e.getMessage(), e);
@@ -196,7 +203,7 @@ public final class Replayer {
     }
     double elapsed = (System.nanoTime() - t0) / 1e9;
     progress.update(done.get(), expected.get(), discrepant.get(), done.get() / Math.max(elapsed, 1e-9));
-    return writeSummary(startedAt, stopRequested || abortReason != null);
+    return writeSummary(startedAt, stopRequested || abortReason != null || abandoned);
   }
 
   /** Writes summary.json from the aggregate. */
@@ -247,9 +254,18 @@ public final class Replayer {
         : sender.send(config.secondary(), e.request());
     CompletableFuture.allOf(cand, prim, sec).whenCompleteAsync((v, t) -> {
       try {
-        finish(results, evaluate(e, endpoint, rule, cand.join(), prim.join(), sec.join()));
-      } catch (RuntimeException | IOException ex) {
-        warnings.add("exchange " + e.id() + ": " + ex);
+        ResultLine line;
+        try {
+          line = evaluate(e, endpoint, rule, cand.join(), prim.join(), sec.join());
+        } catch (RuntimeException | Error ex) {
+          // never lose an exchange: it is counted as an error of the run, and said so
+          warnings.add("exchange " + e.id() + " could not be compared: " + ex);
+          line = line(e, endpoint, Verdict.CANDIDATE_ERROR, null, null, "internal: " + ex, null, List.of());
+        }
+        finish(results, line);
+      } catch (IOException | RuntimeException ex) {
+        abandoned = true;
+        warnings.add("exchange " + e.id() + " could not be written: " + ex);
       } finally {
         inFlight.release();
       }
@@ -267,10 +283,11 @@ public final class Replayer {
     }
     candidateSuccesses.incrementAndGet();
     refusedInARow.set(0);
-    HttpResponse baseline = config.primary() != null ? (prim.ok() ? prim.response() : null) : e.response();
+    // the primary's answer is the baseline; without one (no primary, or it failed) the recorded one
+    HttpResponse baseline = prim != null && prim.ok() ? prim.response() : e.response();
     if (baseline == null) {
-      String why = config.primary() != null ? "primary gave no response (" + prim.error() + ")"
-          : "no recorded response" + (e.error() == null ? "" : " (" + e.error() + ")");
+      String why = "no recorded response" + (e.error() == null ? "" : " (" + e.error() + ")")
+          + (prim != null ? " and the primary gave none (" + prim.error() + ")" : "");
       return line(e, endpoint, Verdict.NO_BASELINE, prim, cand, why, null, List.of());
     }
     ResponseDiff candidateDiff = engine.compare(baseline, cand.response(), rule);

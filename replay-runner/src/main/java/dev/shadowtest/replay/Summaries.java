@@ -24,12 +24,56 @@ import java.util.Set;
  */
 public final class Summaries {
 
+  /** The copy of the rules a run directory keeps. */
+  public static final String RULES_FILE = "rules.yaml";
+
   private Summaries() {}
+
+  private static void writeRules(Path file, String yaml) {
+    try (var out = dev.shadowtest.core.internal.SecureFiles.newOutputStream(file)) {
+      out.write(yaml.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new RecordingException(file, 0, "cannot write: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * The rules of a set of run directories: {@code explicit} when given, else the copy the runs
+   * kept (they must agree), else the defaults.
+   */
+  static Rules rulesOf(List<Path> dirs, Rules explicit) {
+    if (explicit != null) {
+      return explicit;
+    }
+    String yaml = null;
+    Path first = null;
+    for (Path dir : dirs) {
+      Path f = dir.resolve(RULES_FILE);
+      String text = null;
+      try {
+        text = Files.exists(f) ? Files.readString(f) : null;
+      } catch (IOException e) {
+        throw new RecordingException(f, 0, "cannot read: " + e.getMessage(), e);
+      }
+      if (first == null) {
+        first = f;
+        yaml = text;
+      } else if (!java.util.Objects.equals(yaml, text)) {
+        throw new IllegalArgumentException("the runs used different rules (" + first + " and " + f
+            + "); merge them with --rules FILE to judge them all by one set");
+      }
+    }
+    return yaml == null ? Rules.defaults() : Rules.parse(yaml, String.valueOf(first));
+  }
 
   static ReplayResult write(ReplayConfig config, RunAggregate aggregate, Endpoints endpoints, Instant startedAt,
       Instant finishedAt, boolean incomplete, String abortReason, long late, List<String> warnings) {
     RunAggregate.Collapsed c = aggregate.collapse(endpoints, config.rules().noiseModel());
     List<String> failures = config.gate().failures(c.result(), e -> threshold(config.rules(), e));
+    if (config.rules().yaml() != null) {
+      // the run keeps its rules, so that shadow merge judges shards by the same rules
+      writeRules(config.out().resolve(RULES_FILE), config.rules().yaml());
+    }
     SummaryJson.Meta meta = new SummaryJson.Meta(startedAt, finishedAt,
         config.recordings().stream().map(Path::toString).toList(), config.candidate().toString(),
         config.primary() == null ? null : config.primary().toString(),
@@ -58,10 +102,18 @@ public final class Summaries {
    * Merges shard run directories into {@code out}: the results files are concatenated and the
    * summary is computed from all their lines, so it equals the summary of one unsharded run.
    */
-  public static ReplayResult merge(Path out, List<Path> dirs, Rules rules, Gate gate) {
+  public static ReplayResult merge(Path out, List<Path> dirs, Rules explicitRules, Gate gate) {
     if (dirs.isEmpty()) {
       throw new IllegalArgumentException("merge needs at least one run directory");
     }
+    Set<Path> distinct = new java.util.HashSet<>();
+    for (Path d : dirs) {
+      if (!distinct.add(d.toAbsolutePath().normalize())) {
+        throw new IllegalArgumentException(d + " is given twice: its exchanges would count twice");
+      }
+    }
+    Rules rules = rulesOf(dirs, explicitRules);
+    Set<String> shards = new java.util.HashSet<>();
     RunAggregate aggregate = new RunAggregate();
     ObjectMapper mapper = new ObjectMapper();
     Instant started = null;
@@ -90,6 +142,10 @@ public final class Summaries {
         } catch (IOException e) {
           throw new RecordingException(summary, 0, Files.exists(summary) ? "not a valid summary: " + e.getMessage()
               : "missing: " + dir + " is not a Shadow run directory");
+        }
+        if (s.hasNonNull("shard") && !shards.add(s.get("shard").asText() + " of " + s.path("recording").asText())) {
+          throw new IllegalArgumentException(dir + " holds shard " + s.get("shard").asText()
+              + " of the same recording as another directory: its exchanges would count twice");
         }
         Instant st = Instant.parse(s.path("startedAt").asText());
         Instant fi = Instant.parse(s.path("finishedAt").asText());
@@ -120,6 +176,9 @@ public final class Summaries {
     }
     RunAggregate.Collapsed c = aggregate.collapse(new Endpoints(rules), rules.noiseModel());
     List<String> failures = gate.failures(c.result(), e -> threshold(rules, e));
+    if (rules.yaml() != null) {
+      writeRules(out.resolve(RULES_FILE), rules.yaml());
+    }
     SummaryJson.Meta meta = new SummaryJson.Meta(started, finished, List.copyOf(recordings), candidate, primary, secondary,
         null, incomplete, null, late);
     try {

@@ -182,6 +182,74 @@ class ReplayerTests {
   }
 
   @Test
+  void aCandidateThatDripsItsResponseTimesOutAsAWhole() throws Exception {
+    com.sun.net.httpserver.HttpServer drip = com.sun.net.httpserver.HttpServer.create(
+        new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 10);
+    drip.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
+    drip.createContext("/", ex -> {
+      ex.sendResponseHeaders(200, 0);
+      try (var out = ex.getResponseBody()) {
+        for (int i = 0; i < 40; i++) { // one byte every 200 ms: never a 500 ms gap, 8 s in all
+          out.write('x');
+          out.flush();
+          Thread.sleep(200);
+        }
+      } catch (IOException | InterruptedException e) {
+        // the client gave up: expected
+      }
+    });
+    drip.start();
+    try {
+      Path rec = recording("r.jsonl", List.of(exchange("1", "GET", "/drip", 200, "{}"), exchange("2", "GET", "/drip2", 200, "{}")));
+      long start = System.nanoTime();
+      ReplayResult r = new Replayer(ReplayConfig.of(List.of(rec), URI.create("http://127.0.0.1:" + drip.getAddress().getPort()),
+          dir.resolve("out")).withConcurrency(1).withTimeouts(Duration.ofMillis(500), Duration.ofMillis(500))).run(Progress.NONE);
+      assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(6));
+      assertThat(r.result().errors()).isEqualTo(2);
+      assertThat(lines(dir.resolve("out"))).extracting(ResultLine::error).allSatisfy(e -> assertThat(e).startsWith("timeout"));
+      assertThat(r.incomplete()).isFalse();
+    } finally {
+      drip.stop(0);
+      ((java.util.concurrent.ExecutorService) drip.getExecutor()).shutdownNow();
+    }
+  }
+
+  @Test
+  void aFailedPrimaryFallsBackToTheRecordedResponse() throws IOException {
+    int closedPort;
+    try (ServerSocket s = new ServerSocket(0)) {
+      closedPort = s.getLocalPort();
+    }
+    try (TestServer candidate = new TestServer(s -> TestServer.Reply.json("{\"v\":1}"));
+         TestServer primary = new TestServer(s -> new TestServer.Reply(200, "application/json", "{\"v\":1}", 2_000))) {
+      Path rec = recording("r.jsonl", List.of(exchange("1", "GET", "/a", 200, "{\"v\":1}")));
+      ReplayResult r = new Replayer(ReplayConfig.of(List.of(rec), candidate.uri(), dir.resolve("out"))
+          .withPrimary(primary.uri(), null).withTimeouts(Duration.ofSeconds(1), Duration.ofMillis(300))).run(Progress.NONE);
+      assertThat(r.result().noBaseline()).isZero(); // the recording still has a baseline
+      assertThat(r.result().compared()).isEqualTo(1);
+      assertThat(r.result().matched()).isEqualTo(1);
+    }
+    assertThat(closedPort).isPositive();
+  }
+
+  @Test
+  void mergeRefusesTheSameRunTwiceAndKeepsTheShardsRules() throws IOException {
+    try (TestServer candidate = new TestServer(s -> TestServer.Reply.json("{\"v\":2}"))) {
+      Path rec = recording("r.jsonl", List.of(exchange("1", "GET", "/api/x", 200, "{\"v\":1}")));
+      Rules rules = Rules.parse("version: 1\nendpoints:\n  - match: \"GET /api/x\"\n    maxDiscrepancyRate: 0%\n", "r.yaml");
+      Path run = dir.resolve("run");
+      new Replayer(ReplayConfig.of(List.of(rec), candidate.uri(), run).withRules(rules)
+          .withGate(new Gate(1.0, null))).run(Progress.NONE);
+      assertThat(run.resolve("rules.yaml")).exists();
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> Summaries.merge(dir.resolve("m"), List.of(run, run), null, Gate.defaults()))
+          .hasMessageContaining("given twice");
+      ReplayResult merged = Summaries.merge(dir.resolve("m2"), List.of(run), null, new Gate(1.0, null));
+      // the per-endpoint threshold of the shard's rules still applies after merging
+      assertThat(merged.gateFailures()).anySatisfy(f -> assertThat(f).contains("GET /api/x: discrepancy rate"));
+    }
+  }
+
+  @Test
   void stoppingWritesASummaryMarkedIncomplete() throws Exception {
     try (TestServer candidate = new TestServer(s -> new TestServer.Reply(200, "application/json", "{}", 50))) {
       List<Exchange> ex = new ArrayList<>();

@@ -30,7 +30,7 @@ final class MergeCommand implements Callable<Integer> {
   @Parameters(arity = "1..*", paramLabel = "DIR", description = "Run directories to merge.")
   List<Path> dirs;
 
-  @Option(names = "--rules", paramLabel = "FILE", description = "The rules the shards used (for endpoint names, noise thresholds and gates).")
+  @Option(names = "--rules", paramLabel = "FILE", description = "Rules to judge the merged run by (default: the copy the shards kept; they must agree).")
   Path rules;
 
   @Option(names = "--max-discrepancy", defaultValue = "0.5%", paramLabel = "RATE", description = "Gate threshold (default ${DEFAULT-VALUE}).")
@@ -42,7 +42,7 @@ final class MergeCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     Gate gate = new Gate(Gate.parseRate(maxDiscrepancy), maxErrorRate == null ? null : Gate.parseRate(maxErrorRate));
-    ReplayResult r = Summaries.merge(out, dirs, rules == null ? Rules.defaults() : Rules.load(rules), gate);
+    ReplayResult r = Summaries.merge(out, dirs, rules == null ? null : Rules.load(rules), gate);
     r.warnings().forEach(w -> spec.commandLine().getErr().println("warning: " + w));
     RunReport.print(spec.commandLine().getOut(), r);
     return r.passed() ? Shadow.OK : Shadow.FAILED;

@@ -66,10 +66,14 @@ public final class Sender implements AutoCloseable {
   private final CloseableHttpAsyncClient client;
   private final Headers extraHeaders;
   private final boolean keepHost;
+  private final long deadlineMillis;
 
   public Sender(int concurrency, Duration connectTimeout, Duration responseTimeout, Headers extraHeaders, boolean keepHost) {
     this.extraHeaders = extraHeaders;
     this.keepHost = keepHost;
+    // HttpClient's response timeout bounds the gap between bytes; a server that drips one byte a
+    // second would never time out. This bounds the whole exchange.
+    this.deadlineMillis = connectTimeout.toMillis() + responseTimeout.toMillis();
     PoolingAsyncClientConnectionManager cm = PoolingAsyncClientConnectionManagerBuilder.create()
         .setMaxConnTotal(concurrency * 3)
         .setMaxConnPerRoute(concurrency)
@@ -116,7 +120,8 @@ public final class Sender implements AutoCloseable {
     BasicRequestProducer producer = body == null
         ? new BasicRequestProducer(request, null)
         : new BasicRequestProducer(request, new BasicAsyncEntityProducer(body, contentType(recorded.headers())));
-    client.execute(producer, SimpleResponseConsumer.create(), null, new FutureCallback<SimpleHttpResponse>() {
+    java.util.concurrent.Future<SimpleHttpResponse> call = client.execute(producer, SimpleResponseConsumer.create(), null,
+        new FutureCallback<SimpleHttpResponse>() {
       @Override
       public void completed(SimpleHttpResponse r) {
         long micros = (System.nanoTime() - start) / 1000;
@@ -131,7 +136,15 @@ public final class Sender implements AutoCloseable {
 
       @Override
       public void cancelled() {
-        result.complete(new Attempt(null, (System.nanoTime() - start) / 1000, "cancelled: run stopped"));
+        result.complete(new Attempt(null, (System.nanoTime() - start) / 1000, "timeout: no complete response within "
+            + deadlineMillis + " ms"));
+      }
+    });
+    CompletableFuture.delayedExecutor(deadlineMillis, java.util.concurrent.TimeUnit.MILLISECONDS).execute(() -> {
+      if (!result.isDone()) {
+        call.cancel(true); // frees the connection; cancelled() completes the attempt as a timeout
+        result.complete(new Attempt(null, (System.nanoTime() - start) / 1000, "timeout: no complete response within "
+            + deadlineMillis + " ms"));
       }
     });
     return result;
