@@ -84,57 +84,116 @@ public record ReplayConfig(
   }
 
   public static ReplayConfig of(List<Path> recordings, URI candidate, Path out) {
-    return new ReplayConfig(recordings, candidate, null, null, out, Rules.defaults(), 16, Pacing.asFastAsPossible(),
-        false, Shard.ALL, Headers.empty(), false, Duration.ofSeconds(5), Duration.ofSeconds(30), Gate.defaults());
+    return new Builder(recordings, candidate, out).build();
+  }
+
+  /** A builder holding this configuration: the one place that copies every field. */
+  public Builder toBuilder() {
+    Builder b = new Builder(recordings, candidate, out);
+    b.primary = primary;
+    b.secondary = secondary;
+    b.rules = rules;
+    b.concurrency = concurrency;
+    b.pacing = pacing;
+    b.allowUnsafe = allowUnsafe;
+    b.shard = shard;
+    b.extraHeaders = extraHeaders;
+    b.keepHost = keepHost;
+    b.connectTimeout = connectTimeout;
+    b.responseTimeout = responseTimeout;
+    b.gate = gate;
+    return b;
   }
 
   public ReplayConfig withPrimary(URI p, URI s) {
-    return new ReplayConfig(recordings, candidate, p, s, out, rules, concurrency, pacing, allowUnsafe, shard, extraHeaders,
-        keepHost, connectTimeout, responseTimeout, gate);
+    Builder b = toBuilder();
+    b.primary = p;
+    b.secondary = s;
+    return b.build();
   }
 
   public ReplayConfig withRules(Rules r) {
-    return new ReplayConfig(recordings, candidate, primary, secondary, out, r, concurrency, pacing, allowUnsafe, shard,
-        extraHeaders, keepHost, connectTimeout, responseTimeout, gate);
+    Builder b = toBuilder();
+    b.rules = r;
+    return b.build();
   }
 
   public ReplayConfig withConcurrency(int n) {
-    return new ReplayConfig(recordings, candidate, primary, secondary, out, rules, n, pacing, allowUnsafe, shard,
-        extraHeaders, keepHost, connectTimeout, responseTimeout, gate);
+    Builder b = toBuilder();
+    b.concurrency = n;
+    return b.build();
   }
 
   public ReplayConfig withPacing(Pacing p) {
-    return new ReplayConfig(recordings, candidate, primary, secondary, out, rules, concurrency, p, allowUnsafe, shard,
-        extraHeaders, keepHost, connectTimeout, responseTimeout, gate);
+    Builder b = toBuilder();
+    b.pacing = p;
+    return b.build();
   }
 
   public ReplayConfig withAllowUnsafe(boolean on) {
-    return new ReplayConfig(recordings, candidate, primary, secondary, out, rules, concurrency, pacing, on, shard,
-        extraHeaders, keepHost, connectTimeout, responseTimeout, gate);
+    Builder b = toBuilder();
+    b.allowUnsafe = on;
+    return b.build();
   }
 
   public ReplayConfig withShard(Shard s) {
-    return new ReplayConfig(recordings, candidate, primary, secondary, out, rules, concurrency, pacing, allowUnsafe, s,
-        extraHeaders, keepHost, connectTimeout, responseTimeout, gate);
+    Builder b = toBuilder();
+    b.shard = s;
+    return b.build();
   }
 
   public ReplayConfig withExtraHeaders(Headers h) {
-    return new ReplayConfig(recordings, candidate, primary, secondary, out, rules, concurrency, pacing, allowUnsafe, shard,
-        h, keepHost, connectTimeout, responseTimeout, gate);
+    Builder b = toBuilder();
+    b.extraHeaders = h;
+    return b.build();
   }
 
   public ReplayConfig withKeepHost(boolean on) {
-    return new ReplayConfig(recordings, candidate, primary, secondary, out, rules, concurrency, pacing, allowUnsafe, shard,
-        extraHeaders, on, connectTimeout, responseTimeout, gate);
+    Builder b = toBuilder();
+    b.keepHost = on;
+    return b.build();
   }
 
   public ReplayConfig withTimeouts(Duration connect, Duration response) {
-    return new ReplayConfig(recordings, candidate, primary, secondary, out, rules, concurrency, pacing, allowUnsafe, shard,
-        extraHeaders, keepHost, connect, response, gate);
+    Builder b = toBuilder();
+    b.connectTimeout = connect;
+    b.responseTimeout = response;
+    return b.build();
   }
 
   public ReplayConfig withGate(Gate g) {
-    return new ReplayConfig(recordings, candidate, primary, secondary, out, rules, concurrency, pacing, allowUnsafe, shard,
-        extraHeaders, keepHost, connectTimeout, responseTimeout, g);
+    Builder b = toBuilder();
+    b.gate = g;
+    return b.build();
+  }
+
+  /** Mutable staging for a {@link ReplayConfig}; {@link #build()} validates. */
+  public static final class Builder {
+    private final List<Path> recordings;
+    private final URI candidate;
+    private final Path out;
+    private URI primary;
+    private URI secondary;
+    private Rules rules = Rules.defaults();
+    private int concurrency = 16;
+    private Pacing pacing = Pacing.asFastAsPossible();
+    private boolean allowUnsafe;
+    private Shard shard = Shard.ALL;
+    private Headers extraHeaders = Headers.empty();
+    private boolean keepHost;
+    private Duration connectTimeout = Duration.ofSeconds(5);
+    private Duration responseTimeout = Duration.ofSeconds(30);
+    private Gate gate = Gate.defaults();
+
+    private Builder(List<Path> recordings, URI candidate, Path out) {
+      this.recordings = recordings;
+      this.candidate = candidate;
+      this.out = out;
+    }
+
+    public ReplayConfig build() {
+      return new ReplayConfig(recordings, candidate, primary, secondary, out, rules, concurrency, pacing, allowUnsafe,
+          shard, extraHeaders, keepHost, connectTimeout, responseTimeout, gate);
+    }
   }
 }
