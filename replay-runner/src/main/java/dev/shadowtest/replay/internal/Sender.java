@@ -67,6 +67,7 @@ public final class Sender implements AutoCloseable {
   private final Headers extraHeaders;
   private final boolean keepHost;
   private final long deadlineMillis;
+  private final java.util.concurrent.ScheduledThreadPoolExecutor timer;
 
   public Sender(int concurrency, Duration connectTimeout, Duration responseTimeout, Headers extraHeaders, boolean keepHost) {
     this.extraHeaders = extraHeaders;
@@ -74,6 +75,12 @@ public final class Sender implements AutoCloseable {
     // HttpClient's response timeout bounds the gap between bytes; a server that drips one byte a
     // second would never time out. This bounds the whole exchange.
     this.deadlineMillis = connectTimeout.toMillis() + responseTimeout.toMillis();
+    this.timer = new java.util.concurrent.ScheduledThreadPoolExecutor(1, r -> {
+      Thread t = new Thread(r, "shadow-deadline");
+      t.setDaemon(true);
+      return t;
+    });
+    timer.setRemoveOnCancelPolicy(true);
     PoolingAsyncClientConnectionManager cm = PoolingAsyncClientConnectionManagerBuilder.create()
         .setMaxConnTotal(concurrency * 3)
         .setMaxConnPerRoute(concurrency)
@@ -140,13 +147,16 @@ public final class Sender implements AutoCloseable {
             + deadlineMillis + " ms"));
       }
     });
-    CompletableFuture.delayedExecutor(deadlineMillis, java.util.concurrent.TimeUnit.MILLISECONDS).execute(() -> {
+    java.util.concurrent.ScheduledFuture<?> deadline = timer.schedule(() -> {
       if (!result.isDone()) {
         call.cancel(true); // frees the connection; cancelled() completes the attempt as a timeout
         result.complete(new Attempt(null, (System.nanoTime() - start) / 1000, "timeout: no complete response within "
             + deadlineMillis + " ms"));
       }
-    });
+    }, deadlineMillis, java.util.concurrent.TimeUnit.MILLISECONDS);
+    // a finished exchange drops its deadline at once: nothing (least of all the response) stays
+    // referenced by the timer for the rest of the deadline
+    result.whenComplete((a, t) -> deadline.cancel(false));
     return result;
   }
 
@@ -218,5 +228,6 @@ public final class Sender implements AutoCloseable {
   @Override
   public void close() {
     client.close(CloseMode.GRACEFUL);
+    timer.shutdownNow();
   }
 }
