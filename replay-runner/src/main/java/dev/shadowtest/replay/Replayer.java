@@ -34,6 +34,8 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.ArrayBlockingQueue;
 
 /**
  * Replays recordings against a candidate (and optionally a primary and a secondary legacy
@@ -150,40 +152,52 @@ public final class Replayer {
          Sender sender = new Sender(config.concurrency(), config.connectTimeout(), config.responseTimeout(),
              config.extraHeaders(), config.keepHost())) {
       Pacer pacer = new Pacer(config.pacing());
-      outer:
-      for (Path recording : config.recordings()) {
-        try (RecordingReader reader = RecordingReader.open(recording, warnings::add)) {
-          while (reader.hasNext()) {
-            if (stopRequested || abortReason != null) {
-              break outer;
-            }
-            Exchange e = reader.next();
-            if (!config.shard().includes(e.id())) {
-              continue;
-            }
-            String endpoint = endpoints.of(e.request().method(), e.request().target());
-            EndpointRule rule = engine.ruleFor(e.request());
-            String skip = skipReason(e, rule);
-            if (skip != null) {
-              finish(results, line(e, endpoint, Verdict.SKIPPED, null, null, skip, null, List.of()));
-              continue;
-            }
-            pacer.await(e);
-            if (!inFlight.tryAcquire()) {
-              if (!(config.pacing() instanceof Pacing.AsFastAsPossible)) {
-                late.incrementAndGet();
-              }
-              while (!inFlight.tryAcquire(100, TimeUnit.MILLISECONDS)) {
-                if (stopRequested || abortReason != null) {
-                  break outer; // every permit is held by a request that will time out on its own
-                }
-              }
-            } else if (pacer.wasLate()) {
+      // Reading and parsing the recording runs on its own thread, ahead of the sender by a
+      // bounded queue: the main thread only paces and sends.
+      ArrayBlockingQueue<Item> queue = new ArrayBlockingQueue<>(1024);
+      AtomicReference<RuntimeException> readError = new AtomicReference<>();
+      Thread reader = new Thread(() -> read(queue, readError), "shadow-read");
+      reader.setDaemon(true);
+      reader.start();
+      try {
+        while (true) {
+          Item item = queue.poll(100, TimeUnit.MILLISECONDS);
+          if (stopRequested || abortReason != null) {
+            break;
+          }
+          if (item == null) {
+            continue;
+          }
+          if (item == Item.END) {
+            break;
+          }
+          Exchange e = item.exchange();
+          if (item.skip() != null) {
+            finish(results, line(e, item.endpoint(), Verdict.SKIPPED, null, null, item.skip(), null, List.of()));
+            continue;
+          }
+          pacer.await(e);
+          if (!inFlight.tryAcquire()) {
+            if (!(config.pacing() instanceof Pacing.AsFastAsPossible)) {
               late.incrementAndGet();
             }
-            send(sender, results, compare, inFlight, e, endpoint, rule);
+            boolean acquired = false;
+            while (!acquired && !stopRequested && abortReason == null) {
+              acquired = inFlight.tryAcquire(100, TimeUnit.MILLISECONDS);
+            }
+            if (!acquired) {
+              break; // every permit is held by a request that will time out on its own
+            }
+          } else if (pacer.wasLate()) {
+            late.incrementAndGet();
           }
+          send(sender, results, compare, inFlight, e, item.endpoint(), item.rule());
         }
+      } finally {
+        reader.interrupt();
+      }
+      if (readError.get() != null) {
+        throw readError.get();
       }
       // wait for what is in flight: every permit back, within the response timeout
       long waitMs = config.responseTimeout().toMillis() + config.connectTimeout().toMillis() + 5_000;
@@ -204,6 +218,48 @@ public final class Replayer {
     double elapsed = (System.nanoTime() - t0) / 1e9;
     progress.update(done.get(), expected.get(), discrepant.get(), done.get() / Math.max(elapsed, 1e-9));
     return writeSummary(startedAt, stopRequested || abortReason != null || abandoned);
+  }
+
+  /** One exchange read, named and checked, on its way to the sender. */
+  private record Item(Exchange exchange, String endpoint, EndpointRule rule, String skip) {
+    static final Item END = new Item(null, null, null, null);
+  }
+
+  /** The reader thread: recordings → named, checked exchanges → the queue, then END. */
+  private void read(ArrayBlockingQueue<Item> queue, AtomicReference<RuntimeException> error) {
+    try {
+      for (Path recording : config.recordings()) {
+        try (RecordingReader reader = RecordingReader.open(recording, warnings::add)) {
+          while (reader.hasNext()) {
+            if (stopRequested || abortReason != null) {
+              return;
+            }
+            Exchange e = reader.next();
+            if (!config.shard().includes(e.id())) {
+              continue;
+            }
+            EndpointRule rule = engine.ruleFor(e.request());
+            queue.put(new Item(e, endpoints.of(e.request().method(), e.request().target()), rule, skipReason(e, rule)));
+          }
+        }
+      }
+    } catch (RuntimeException e) {
+      error.set(e);
+    } catch (InterruptedException e) {
+      return; // the sender stopped
+    } finally {
+      boolean ended = false;
+      while (!ended && !Thread.currentThread().isInterrupted()) {
+        try {
+          ended = queue.offer(Item.END, 100, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+          return;
+        }
+        if (stopRequested || abortReason != null) {
+          return;
+        }
+      }
+    }
   }
 
   /** Writes summary.json from the aggregate. */

@@ -227,7 +227,7 @@ public final class Sender implements AutoCloseable {
 
   @Override
   public void close() {
-    client.close(CloseMode.GRACEFUL);
+    client.close(CloseMode.IMMEDIATE); // in-flight exchanges were awaited or given up before this
     timer.shutdownNow();
   }
 }
