@@ -253,39 +253,43 @@ public final class Statistics {
     }
 
     public long exchanges() {
-      return endpoints.stream().mapToLong(EndpointResult::exchanges).sum();
+      return sum(EndpointResult::exchanges);
     }
 
     public long compared() {
-      return endpoints.stream().mapToLong(EndpointResult::compared).sum();
+      return sum(EndpointResult::compared);
     }
 
     public long skipped() {
-      return endpoints.stream().mapToLong(EndpointResult::skipped).sum();
+      return sum(EndpointResult::skipped);
     }
 
     public long matched() {
-      return endpoints.stream().mapToLong(EndpointResult::matched).sum();
+      return sum(EndpointResult::matched);
     }
 
     public long discrepant() {
-      return endpoints.stream().mapToLong(EndpointResult::discrepant).sum();
+      return sum(EndpointResult::discrepant);
     }
 
     public long noise() {
-      return endpoints.stream().mapToLong(EndpointResult::noise).sum();
+      return sum(EndpointResult::noise);
     }
 
     public long errors() {
-      return endpoints.stream().mapToLong(EndpointResult::errors).sum();
+      return sum(EndpointResult::errors);
     }
 
     public long serverErrors() {
-      return endpoints.stream().mapToLong(EndpointResult::serverErrors).sum();
+      return sum(EndpointResult::serverErrors);
     }
 
     public long noBaseline() {
-      return endpoints.stream().mapToLong(EndpointResult::noBaseline).sum();
+      return sum(EndpointResult::noBaseline);
+    }
+
+    private long sum(java.util.function.ToLongFunction<EndpointResult> count) {
+      return endpoints.stream().mapToLong(count).sum();
     }
 
     /** discrepant / compared; 0 when nothing was compared (and a gate must then fail). */

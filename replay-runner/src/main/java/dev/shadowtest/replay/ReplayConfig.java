@@ -106,65 +106,43 @@ public record ReplayConfig(
   }
 
   public ReplayConfig withPrimary(URI p, URI s) {
-    Builder b = toBuilder();
-    b.primary = p;
-    b.secondary = s;
-    return b.build();
+    return toBuilder().primary(p, s).build();
   }
 
   public ReplayConfig withRules(Rules r) {
-    Builder b = toBuilder();
-    b.rules = r;
-    return b.build();
+    return toBuilder().rules(r).build();
   }
 
   public ReplayConfig withConcurrency(int n) {
-    Builder b = toBuilder();
-    b.concurrency = n;
-    return b.build();
+    return toBuilder().concurrency(n).build();
   }
 
   public ReplayConfig withPacing(Pacing p) {
-    Builder b = toBuilder();
-    b.pacing = p;
-    return b.build();
+    return toBuilder().pacing(p).build();
   }
 
   public ReplayConfig withAllowUnsafe(boolean on) {
-    Builder b = toBuilder();
-    b.allowUnsafe = on;
-    return b.build();
+    return toBuilder().allowUnsafe(on).build();
   }
 
   public ReplayConfig withShard(Shard s) {
-    Builder b = toBuilder();
-    b.shard = s;
-    return b.build();
+    return toBuilder().shard(s).build();
   }
 
   public ReplayConfig withExtraHeaders(Headers h) {
-    Builder b = toBuilder();
-    b.extraHeaders = h;
-    return b.build();
+    return toBuilder().extraHeaders(h).build();
   }
 
   public ReplayConfig withKeepHost(boolean on) {
-    Builder b = toBuilder();
-    b.keepHost = on;
-    return b.build();
+    return toBuilder().keepHost(on).build();
   }
 
   public ReplayConfig withTimeouts(Duration connect, Duration response) {
-    Builder b = toBuilder();
-    b.connectTimeout = connect;
-    b.responseTimeout = response;
-    return b.build();
+    return toBuilder().timeouts(connect, response).build();
   }
 
   public ReplayConfig withGate(Gate g) {
-    Builder b = toBuilder();
-    b.gate = g;
-    return b.build();
+    return toBuilder().gate(g).build();
   }
 
   /** Mutable staging for a {@link ReplayConfig}; {@link #build()} validates. */
@@ -189,6 +167,58 @@ public record ReplayConfig(
       this.recordings = recordings;
       this.candidate = candidate;
       this.out = out;
+    }
+
+    public Builder primary(URI p, URI s) {
+      primary = p;
+      secondary = s;
+      return this;
+    }
+
+    public Builder rules(Rules r) {
+      rules = r;
+      return this;
+    }
+
+    public Builder concurrency(int n) {
+      concurrency = n;
+      return this;
+    }
+
+    public Builder pacing(Pacing p) {
+      pacing = p;
+      return this;
+    }
+
+    public Builder allowUnsafe(boolean on) {
+      allowUnsafe = on;
+      return this;
+    }
+
+    public Builder shard(Shard s) {
+      shard = s;
+      return this;
+    }
+
+    public Builder extraHeaders(Headers h) {
+      extraHeaders = h;
+      return this;
+    }
+
+    public Builder keepHost(boolean on) {
+      keepHost = on;
+      return this;
+    }
+
+    public Builder timeouts(Duration connect, Duration response) {
+      connectTimeout = connect;
+      responseTimeout = response;
+      return this;
+    }
+
+    public Builder gate(Gate g) {
+      gate = g;
+      return this;
     }
 
     public ReplayConfig build() {
