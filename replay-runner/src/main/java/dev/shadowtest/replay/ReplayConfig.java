@@ -1,5 +1,6 @@
 package dev.shadowtest.replay;
 
+import dev.shadowtest.diff.run.Gate;
 import dev.shadowtest.core.Headers;
 import dev.shadowtest.diff.Rules;
 import java.net.URI;

@@ -1,7 +1,7 @@
 package dev.shadowtest.replay;
 
 import dev.shadowtest.diff.Statistics;
-import dev.shadowtest.replay.internal.RunAggregate;
+import dev.shadowtest.diff.run.RunAggregate;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;

@@ -1,5 +1,6 @@
 package dev.shadowtest.replay;
 
+import dev.shadowtest.diff.run.ResultLine;
 import dev.shadowtest.core.Exchange;
 import dev.shadowtest.core.HttpRequest;
 import dev.shadowtest.core.HttpResponse;
@@ -11,10 +12,11 @@ import dev.shadowtest.diff.Endpoints;
 import dev.shadowtest.diff.Outcome;
 import dev.shadowtest.diff.ResponseDiff;
 import dev.shadowtest.diff.Verdict;
-import dev.shadowtest.replay.internal.ResultsCodec;
-import dev.shadowtest.replay.internal.RunAggregate;
+import dev.shadowtest.diff.run.ResultsFile;
+import dev.shadowtest.diff.run.SamplesFile;
+import dev.shadowtest.diff.run.RunAggregate;
 import dev.shadowtest.replay.internal.Sender;
-import dev.shadowtest.replay.internal.SummaryJson;
+import dev.shadowtest.diff.run.SummaryJson;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -73,6 +75,7 @@ public final class Replayer {
   private volatile boolean stopRequested;
   private volatile boolean abandoned;
   private volatile String abortReason;
+  private volatile SamplesFile samples;
 
   public Replayer(ReplayConfig config) {
     this.config = config;
@@ -148,9 +151,11 @@ public final class Replayer {
     Semaphore inFlight = new Semaphore(config.concurrency());
     long t0 = System.nanoTime();
     Thread ticker = progressTicker(progress, expected, t0);
-    try (ResultsCodec results = ResultsCodec.create(out.resolve("results.jsonl.gz"));
+    try (ResultsFile results = ResultsFile.create(out.resolve("results.jsonl.gz"));
+         SamplesFile samplesFile = SamplesFile.create(out);
          Sender sender = new Sender(config.concurrency(), config.connectTimeout(), config.responseTimeout(),
              config.extraHeaders(), config.keepHost())) {
+      samples = samplesFile;
       Pacer pacer = new Pacer(config.pacing());
       // Reading and parsing the recording runs on its own thread, ahead of the sender by a
       // bounded queue: the main thread only paces and sends.
@@ -301,7 +306,7 @@ public final class Replayer {
     return null;
   }
 
-  private void send(Sender sender, ResultsCodec results, ExecutorService compare, Semaphore inFlight, Exchange e,
+  private void send(Sender sender, ResultsFile results, ExecutorService compare, Semaphore inFlight, Exchange e,
       String endpoint, EndpointRule rule) {
     CompletableFuture<Sender.Attempt> cand = sender.send(config.candidate(), e.request());
     CompletableFuture<Sender.Attempt> prim = config.primary() == null ? CompletableFuture.completedFuture(null)
@@ -350,6 +355,9 @@ public final class Replayer {
     ResponseDiff noiseDiff = sec != null && sec.ok() && prim != null && prim.ok()
         ? engine.compare(prim.response(), sec.response(), rule) : null;
     Outcome o = Outcome.compared(candidateDiff, noiseDiff, cand.response().status());
+    if (o.verdict() == Verdict.DIFFERENT) {
+      samples.offer(endpoint, e, baseline == e.response() ? "recorded" : "primary", baseline, cand.response());
+    }
     return line(e, endpoint, o.verdict(), prim, cand, null, o, candidateDiff.notes());
   }
 
@@ -370,7 +378,7 @@ public final class Replayer {
         notes);
   }
 
-  private void finish(ResultsCodec results, ResultLine line) throws IOException {
+  private void finish(ResultsFile results, ResultLine line) throws IOException {
     results.write(line);
     aggregate.add(line);
     done.incrementAndGet();

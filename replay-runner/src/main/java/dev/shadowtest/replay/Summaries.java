@@ -1,14 +1,16 @@
 package dev.shadowtest.replay;
 
+import dev.shadowtest.diff.run.Gate;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.shadowtest.core.RecordingException;
 import dev.shadowtest.diff.EndpointRule;
 import dev.shadowtest.diff.Endpoints;
 import dev.shadowtest.diff.Rules;
-import dev.shadowtest.replay.internal.ResultsCodec;
-import dev.shadowtest.replay.internal.RunAggregate;
-import dev.shadowtest.replay.internal.SummaryJson;
+import dev.shadowtest.diff.run.ResultsFile;
+import dev.shadowtest.diff.run.SamplesFile;
+import dev.shadowtest.diff.run.RunAggregate;
+import dev.shadowtest.diff.run.SummaryJson;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -69,7 +71,7 @@ public final class Summaries {
   static ReplayResult write(ReplayConfig config, RunAggregate aggregate, Endpoints endpoints, Instant startedAt,
       Instant finishedAt, boolean incomplete, String abortReason, long late, List<String> warnings) {
     RunAggregate.Collapsed c = aggregate.collapse(endpoints, config.rules().noiseModel());
-    List<String> failures = config.gate().failures(c.result(), e -> threshold(config.rules(), e));
+    List<String> failures = config.gate().failures(c.result(), e -> threshold(config.rules(), e), c.p99Ratios());
     if (config.rules().yaml() != null) {
       // the run keeps its rules, so that shadow merge judges shards by the same rules
       writeRules(config.out().resolve(RULES_FILE), config.rules().yaml());
@@ -80,8 +82,7 @@ public final class Summaries {
         config.secondary() == null ? null : config.secondary().toString(),
         config.shard().count() == 1 ? null : config.shard().toString(), incomplete, abortReason, late);
     try {
-      SummaryJson.write(config.out().resolve("summary.json"), meta, c, config.gate().maxDiscrepancyRate(),
-          config.gate().maxErrorRate(), failures);
+      SummaryJson.write(config.out().resolve("summary.json"), meta, c, config.gate(), failures);
     } catch (IOException e) {
       throw new RecordingException(config.out().resolve("summary.json"), 0, "cannot write: " + e.getMessage(), e);
     }
@@ -130,7 +131,8 @@ public final class Summaries {
     } catch (IOException e) {
       throw new RecordingException(out, 0, "cannot create the output directory: " + e.getMessage(), e);
     }
-    try (ResultsCodec results = ResultsCodec.create(out.resolve("results.jsonl.gz"))) {
+    try (ResultsFile results = ResultsFile.create(out.resolve("results.jsonl.gz"));
+         SamplesFile samples = SamplesFile.create(out)) {
       for (Path dir : dirs) {
         if (dir.toAbsolutePath().normalize().equals(out.toAbsolutePath().normalize())) {
           throw new IllegalArgumentException("the output directory " + out + " cannot also be an input");
@@ -162,7 +164,8 @@ public final class Summaries {
         secondary = s.hasNonNull("secondary") ? s.get("secondary").asText() : secondary;
         incomplete |= s.path("incomplete").asBoolean();
         late += s.path("late").asLong();
-        ResultsCodec.read(dir.resolve("results.jsonl.gz"), line -> {
+        SamplesFile.read(dir, warnings::add).values().forEach(samples::add);
+        ResultsFile.read(dir.resolve("results.jsonl.gz"), line -> {
           try {
             results.write(line);
           } catch (IOException e) {
@@ -175,14 +178,14 @@ public final class Summaries {
       throw new RecordingException(out.resolve("results.jsonl.gz"), 0, "cannot write: " + e.getMessage(), e);
     }
     RunAggregate.Collapsed c = aggregate.collapse(new Endpoints(rules), rules.noiseModel());
-    List<String> failures = gate.failures(c.result(), e -> threshold(rules, e));
+    List<String> failures = gate.failures(c.result(), e -> threshold(rules, e), c.p99Ratios());
     if (rules.yaml() != null) {
       writeRules(out.resolve(RULES_FILE), rules.yaml());
     }
     SummaryJson.Meta meta = new SummaryJson.Meta(started, finished, List.copyOf(recordings), candidate, primary, secondary,
         null, incomplete, null, late);
     try {
-      SummaryJson.write(out.resolve("summary.json"), meta, c, gate.maxDiscrepancyRate(), gate.maxErrorRate(), failures);
+      SummaryJson.write(out.resolve("summary.json"), meta, c, gate, failures);
     } catch (IOException e) {
       throw new RecordingException(out.resolve("summary.json"), 0, "cannot write: " + e.getMessage(), e);
     }

@@ -1,5 +1,7 @@
 package dev.shadowtest.replay;
 
+import dev.shadowtest.diff.run.Gate;
+import dev.shadowtest.diff.run.ResultLine;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -14,7 +16,7 @@ import dev.shadowtest.core.RecordingHeader;
 import dev.shadowtest.core.RecordingWriter;
 import dev.shadowtest.diff.Rules;
 import dev.shadowtest.diff.Verdict;
-import dev.shadowtest.replay.internal.ResultsCodec;
+import dev.shadowtest.diff.run.ResultsFile;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -52,7 +54,7 @@ class ReplayerTests {
 
   static List<ResultLine> lines(Path out) {
     List<ResultLine> l = new ArrayList<>();
-    ResultsCodec.read(out.resolve("results.jsonl.gz"), l::add);
+    ResultsFile.read(out.resolve("results.jsonl.gz"), l::add);
     return l;
   }
 

@@ -48,6 +48,7 @@ final class DemoCommand implements Callable<Integer> {
     r.warnings().forEach(w -> err.println("warning: " + w));
     out.println("Replayed " + out() + "/recording.jsonl.gz against the candidate (rules: " + out() + "/shadow-rules.yaml):");
     RunReport.print(out, r);
+    Outputs.write(out, err, r.out(), null, null, null, null);
     if (!r.passed()) {
       out.println("This is the expected demo outcome: the candidate has a seeded price regression on"
           + " GET /api/products/{id} and an occasional 500 on GET /api/users/{id}; the timestamp noise"

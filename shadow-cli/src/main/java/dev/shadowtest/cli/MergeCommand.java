@@ -1,7 +1,7 @@
 package dev.shadowtest.cli;
 
 import dev.shadowtest.diff.Rules;
-import dev.shadowtest.replay.Gate;
+import dev.shadowtest.diff.run.Gate;
 import dev.shadowtest.replay.ReplayResult;
 import dev.shadowtest.replay.Summaries;
 import java.nio.file.Path;
@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -33,18 +34,20 @@ final class MergeCommand implements Callable<Integer> {
   @Option(names = "--rules", paramLabel = "FILE", description = "Rules to judge the merged run by (default: the copy the shards kept; they must agree).")
   Path rules;
 
-  @Option(names = "--max-discrepancy", defaultValue = "0.5%", paramLabel = "RATE", description = "Gate threshold (default ${DEFAULT-VALUE}).")
-  String maxDiscrepancy;
+  @Mixin
+  GateOptions gateOptions;
 
-  @Option(names = "--max-error-rate", paramLabel = "RATE", description = "Gate: also fail above this error rate.")
-  String maxErrorRate;
+  @Option(names = "--history", paramLabel = "DIR", description = "Also store the merged summary in this history directory.")
+  Path history;
 
   @Override
   public Integer call() {
-    Gate gate = new Gate(Gate.parseRate(maxDiscrepancy), maxErrorRate == null ? null : Gate.parseRate(maxErrorRate));
-    ReplayResult r = Summaries.merge(out, dirs, rules == null ? null : Rules.load(rules), gate);
+    Gate gate = gateOptions.gate();
+    Rules explicit = rules == null ? null : Rules.load(rules);
+    ReplayResult r = Summaries.merge(out, dirs, explicit, gate);
     r.warnings().forEach(w -> spec.commandLine().getErr().println("warning: " + w));
     RunReport.print(spec.commandLine().getOut(), r);
+    Outputs.write(spec.commandLine().getOut(), spec.commandLine().getErr(), out, null, explicit, gate, history);
     return r.passed() ? Shadow.OK : Shadow.FAILED;
   }
 }

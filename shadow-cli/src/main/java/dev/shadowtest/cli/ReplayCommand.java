@@ -2,7 +2,7 @@ package dev.shadowtest.cli;
 
 import dev.shadowtest.core.Headers;
 import dev.shadowtest.diff.Rules;
-import dev.shadowtest.replay.Gate;
+import dev.shadowtest.diff.run.Gate;
 import dev.shadowtest.replay.Pacing;
 import dev.shadowtest.replay.Progress;
 import dev.shadowtest.replay.ReplayConfig;
@@ -17,9 +17,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -27,7 +30,7 @@ import picocli.CommandLine.Spec;
     name = "replay",
     mixinStandardHelpOptions = true,
     description = {"Replay recordings against the candidate, compare every response and write a run directory",
-        "(results.jsonl.gz, summary.json). Only GET, HEAD and OPTIONS are sent unless --allow-unsafe.",
+        "(results.jsonl.gz, summary.json, discrepancies.csv, report.html). Only GET, HEAD and OPTIONS are sent unless --allow-unsafe.",
         "Without --primary the recorded responses are the baseline. Exit 0 when the gate passes, 1 when it",
         "fails (or the run is incomplete), 2 on bad input."},
     footer = {"", "Examples:",
@@ -92,11 +95,11 @@ final class ReplayCommand implements Callable<Integer> {
   @Option(names = "--timeout", defaultValue = "30", paramLabel = "SECONDS", description = "Response timeout (default ${DEFAULT-VALUE}).")
   double timeout;
 
-  @Option(names = "--max-discrepancy", defaultValue = "0.5%", paramLabel = "RATE", description = "Gate: fail above this discrepancy rate (default ${DEFAULT-VALUE}).")
-  String maxDiscrepancy;
+  @Mixin
+  GateOptions gateOptions;
 
-  @Option(names = "--max-error-rate", paramLabel = "RATE", description = "Gate: also fail above this (errors + 5xx) / attempted.")
-  String maxErrorRate;
+  @Option(names = "--history", paramLabel = "DIR", description = "Also store the run's summary in this history directory (for shadow gate --history).")
+  Path history;
 
   @Override
   public Integer call() throws Exception {
@@ -112,7 +115,7 @@ final class ReplayCommand implements Callable<Integer> {
       pairs.add(h.substring(0, eq).strip());
       pairs.add(h.substring(eq + 1));
     }
-    Gate gate = new Gate(Gate.parseRate(maxDiscrepancy), maxErrorRate == null ? null : Gate.parseRate(maxErrorRate));
+    Gate gate = gateOptions.gate();
     ReplayConfig config = ReplayConfig.of(recordings, candidate, out)
         .withPrimary(primary, secondary)
         .withRules(rules == null ? Rules.defaults() : Rules.load(rules))
@@ -125,7 +128,7 @@ final class ReplayCommand implements Callable<Integer> {
         .withKeepHost(keepHost)
         .withTimeouts(seconds(connectTimeout, "--connect-timeout"), seconds(timeout, "--timeout"))
         .withGate(gate);
-    return run(spec, config);
+    return run(spec, config, history);
   }
 
   static Duration seconds(double s, String flag) {
@@ -136,14 +139,16 @@ final class ReplayCommand implements Callable<Integer> {
   }
 
   /** Runs a replay with a terminal progress line and Ctrl-C handling; prints the table. */
-  static int run(CommandSpec spec, ReplayConfig config) throws InterruptedException {
+  static int run(CommandSpec spec, ReplayConfig config, Path history) throws InterruptedException {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     Replayer replayer = new Replayer(config);
+    CountDownLatch reported = new CountDownLatch(1);
     Thread hook = new Thread(() -> {
       replayer.stop();
       try {
         replayer.awaitFinished(Duration.ofSeconds(60));
+        reported.await(60, TimeUnit.SECONDS); // the report of the (incomplete) run is written before the JVM exits
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
@@ -163,8 +168,13 @@ final class ReplayCommand implements Callable<Integer> {
       err.print("\r\033[K");
       err.flush();
     }
-    r.warnings().forEach(w -> err.println("warning: " + w));
-    RunReport.print(out, r);
+    try {
+      r.warnings().forEach(w -> err.println("warning: " + w));
+      RunReport.print(out, r);
+      Outputs.write(out, err, config.out(), null, config.rules(), config.gate(), history);
+    } finally {
+      reported.countDown();
+    }
     return r.passed() ? Shadow.OK : Shadow.FAILED;
   }
 

@@ -1,9 +1,9 @@
 package dev.shadowtest.cli;
 
 import dev.shadowtest.diff.Statistics;
-import dev.shadowtest.replay.Gate;
+import dev.shadowtest.diff.run.Gate;
 import dev.shadowtest.replay.ReplayResult;
-import dev.shadowtest.replay.internal.RunAggregate;
+import dev.shadowtest.diff.run.RunAggregate;
 import java.io.PrintWriter;
 import java.util.Locale;
 
@@ -27,7 +27,6 @@ final class RunReport {
         s.noise(), s.errors() + s.serverErrors(), "", "");
     out.printf(Locale.ROOT, "skipped %d, candidate errors %d, 5xx %d, no baseline %d%s%n", s.skipped(), s.errors(),
         s.serverErrors(), s.noBaseline(), r.late() > 0 ? ", late starts " + r.late() : "");
-    out.println("outputs: " + r.summaryFile() + ", " + r.resultsFile());
     if (r.abortReason() != null) {
       out.println("ABORTED: " + r.abortReason());
     } else if (r.incomplete()) {

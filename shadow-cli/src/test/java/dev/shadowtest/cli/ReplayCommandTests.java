@@ -66,13 +66,15 @@ class ReplayCommandTests {
     ShadowCliTests.Run run = shadow("replay", "--recording", rec, "--candidate", candidate(), "--out", out);
     assertThat(run.code()).as(run.err()).isEqualTo(1); // the candidate differs: the gate fails
     assertThat(run.out()).contains("GET /api/products/{id}").contains("GATE FAILED: discrepancy rate")
-        .contains("outputs: " + out.resolve("summary.json"));
+        .contains("report: " + out.resolve("report.html").toAbsolutePath());
     assertThat(seen).doesNotContain("POST /api/carts", "POST /api/search"); // unsafe: skipped
     JsonNode s = new ObjectMapper().readTree(out.resolve("summary.json").toFile());
     assertThat(s.get("exchanges").asLong()).isEqualTo(7);
     assertThat(s.get("skipped").asLong()).isEqualTo(2);
     assertThat(s.get("noBaseline").asLong()).isEqualTo(1); // the HAR entry without response
     assertThat(Files.exists(out.resolve("results.jsonl.gz"))).isTrue();
+    assertThat(out.resolve("discrepancies.csv")).isRegularFile();
+    assertThat(Files.readString(out.resolve("report.html"))).contains("GET /api/products/{id}");
   }
 
   @Test

@@ -1,4 +1,4 @@
-package dev.shadowtest.replay;
+package dev.shadowtest.diff.run;
 
 import dev.shadowtest.diff.Difference;
 import dev.shadowtest.diff.FieldKey;

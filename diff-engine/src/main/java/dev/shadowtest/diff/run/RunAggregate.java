@@ -1,9 +1,8 @@
-package dev.shadowtest.replay.internal;
+package dev.shadowtest.diff.run;
 
 import dev.shadowtest.diff.Endpoints;
 import dev.shadowtest.diff.NoiseModel;
 import dev.shadowtest.diff.Statistics;
-import dev.shadowtest.replay.ResultLine;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -18,6 +17,14 @@ public final class RunAggregate {
     public final LatencyHistogram recorded = new LatencyHistogram();
     public final LatencyHistogram primary = new LatencyHistogram();
     public final LatencyHistogram candidate = new LatencyHistogram();
+
+    /** Candidate p99 / baseline p99 (the primary's when there was one, else the recording's), or null. */
+    public Double p99Ratio() {
+      LatencyHistogram base = primary.count() > 0 ? primary : recorded;
+      Double b = base.percentileMillis(0.99);
+      Double c = candidate.percentileMillis(0.99);
+      return b != null && c != null && b > 0 ? c / b : null;
+    }
 
     void add(Latencies o) {
       recorded.add(o.recorded);
@@ -49,9 +56,26 @@ public final class RunAggregate {
     Statistics renamed = stats.renameEndpoints(names);
     TreeMap<String, Latencies> lat = new TreeMap<>();
     latencies.forEach((k, v) -> lat.computeIfAbsent(names.getOrDefault(k, k), x -> new Latencies()).add(v));
-    return new Collapsed(renamed.result(noise), lat);
+    return new Collapsed(renamed.result(noise), lat, Map.copyOf(names));
   }
 
-  /** Results per collapsed endpoint, with their latencies. */
-  public record Collapsed(Statistics.RunResult result, Map<String, Latencies> latencies) {}
+  /**
+   * Results per collapsed endpoint, with their latencies.
+   *
+   * @param names the collapsed name of each endpoint that was renamed (others keep their name)
+   */
+  public record Collapsed(Statistics.RunResult result, Map<String, Latencies> latencies, Map<String, String> names) {
+
+    /** Per endpoint: candidate p99 / baseline p99, where both are known. */
+    public Map<String, Double> p99Ratios() {
+      Map<String, Double> out = new TreeMap<>();
+      latencies.forEach((k, v) -> {
+        Double r = v.p99Ratio();
+        if (r != null) {
+          out.put(k, r);
+        }
+      });
+      return out;
+    }
+  }
 }

@@ -1,4 +1,4 @@
-package dev.shadowtest.replay.internal;
+package dev.shadowtest.diff.run;
 
 import java.util.Map;
 import java.util.TreeMap;

@@ -1,4 +1,4 @@
-package dev.shadowtest.replay.internal;
+package dev.shadowtest.diff.run;
 
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
@@ -21,8 +21,8 @@ public final class SummaryJson {
 
   private SummaryJson() {}
 
-  public static void write(Path file, Meta meta, RunAggregate.Collapsed c, double maxDiscrepancyRate, Double maxErrorRate,
-      List<String> gateFailures) throws IOException {
+  public static void write(Path file, Meta meta, RunAggregate.Collapsed c, Gate gate, List<String> gateFailures)
+      throws IOException {
     Statistics.RunResult r = c.result();
     try (OutputStream out = SecureFiles.newOutputStream(file);
          JsonGenerator g = new JsonFactory().createGenerator(out, JsonEncoding.UTF8)) {
@@ -94,11 +94,9 @@ public final class SummaryJson {
           percentiles(g, "recorded", l.recorded);
           percentiles(g, "primary", l.primary);
           percentiles(g, "candidate", l.candidate);
-          LatencyHistogram base = l.primary.count() > 0 ? l.primary : l.recorded;
-          Double b = base.percentileMillis(0.99);
-          Double cand = l.candidate.percentileMillis(0.99);
-          if (b != null && cand != null && b > 0) {
-            g.writeNumberField("p99Ratio", cand / b);
+          Double ratio = l.p99Ratio();
+          if (ratio != null) {
+            g.writeNumberField("p99Ratio", ratio);
           }
         }
         g.writeEndObject();
@@ -106,9 +104,12 @@ public final class SummaryJson {
       }
       g.writeEndArray();
       g.writeObjectFieldStart("gate");
-      g.writeNumberField("maxDiscrepancyRate", maxDiscrepancyRate);
-      if (maxErrorRate != null) {
-        g.writeNumberField("maxErrorRate", maxErrorRate);
+      g.writeNumberField("maxDiscrepancyRate", gate.maxDiscrepancyRate());
+      if (gate.maxErrorRate() != null) {
+        g.writeNumberField("maxErrorRate", gate.maxErrorRate());
+      }
+      if (gate.maxLatencyRatio() != null) {
+        g.writeNumberField("maxLatencyRatio", gate.maxLatencyRatio());
       }
       g.writeBooleanField("passed", gateFailures.isEmpty());
       g.writeArrayFieldStart("failures");

@@ -1,4 +1,4 @@
-package dev.shadowtest.replay.internal;
+package dev.shadowtest.diff.run;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
@@ -10,7 +10,6 @@ import dev.shadowtest.diff.Difference;
 import dev.shadowtest.diff.DifferenceType;
 import dev.shadowtest.diff.FieldKey;
 import dev.shadowtest.diff.Verdict;
-import dev.shadowtest.replay.ResultLine;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -28,7 +27,7 @@ import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
 
 /** Streams {@code results.jsonl.gz}: one JSON line per exchange. */
-public final class ResultsCodec implements AutoCloseable {
+public final class ResultsFile implements AutoCloseable {
 
   private static final JsonFactory JSON = new JsonFactory();
   private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -36,15 +35,15 @@ public final class ResultsCodec implements AutoCloseable {
   private final OutputStream out;
   private final JsonGenerator g;
 
-  private ResultsCodec(OutputStream out) throws IOException {
+  private ResultsFile(OutputStream out) throws IOException {
     this.out = out;
     this.g = JSON.createGenerator(out);
     g.setRootValueSeparator(null);
   }
 
   /** Creates {@code file} (0600, gzip). */
-  public static ResultsCodec create(Path file) throws IOException {
-    return new ResultsCodec(new GZIPOutputStream(SecureFiles.newOutputStream(file), 1 << 16));
+  public static ResultsFile create(Path file) throws IOException {
+    return new ResultsFile(new GZIPOutputStream(SecureFiles.newOutputStream(file), 1 << 16));
   }
 
   public synchronized void write(ResultLine r) throws IOException {

@@ -1,0 +1,121 @@
+package dev.shadowtest.diff.run;
+
+import dev.shadowtest.diff.Statistics;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Pass/fail thresholds of a run: the discrepancy rate (default 0.5%, the parallel-run playbook's
+ * Phase 2 gate) and, when set, the error rate and the latency ratio. Nothing compared is never a
+ * pass.
+ *
+ * @param maxDiscrepancyRate fail above this overall rate (per-endpoint overrides come from the rules)
+ * @param maxErrorRate       fail above this (errors + 5xx) / attempted, or null to not check
+ * @param maxLatencyRatio    fail when an endpoint's candidate p99 is above this many times its
+ *                           baseline p99 (primary, else recorded), or null to not check
+ */
+public record Gate(double maxDiscrepancyRate, Double maxErrorRate, Double maxLatencyRatio) {
+
+  public Gate {
+    if (!(maxDiscrepancyRate >= 0 && maxDiscrepancyRate <= 1)) {
+      throw new IllegalArgumentException("maxDiscrepancyRate must be between 0 and 1, got " + maxDiscrepancyRate);
+    }
+    if (maxErrorRate != null && !(maxErrorRate >= 0 && maxErrorRate <= 1)) {
+      throw new IllegalArgumentException("maxErrorRate must be between 0 and 1, got " + maxErrorRate);
+    }
+    if (maxLatencyRatio != null && !(maxLatencyRatio > 0)) {
+      throw new IllegalArgumentException("maxLatencyRatio must be a positive number, got " + maxLatencyRatio);
+    }
+  }
+
+  public Gate(double maxDiscrepancyRate, Double maxErrorRate) {
+    this(maxDiscrepancyRate, maxErrorRate, null);
+  }
+
+  public static Gate defaults() {
+    return new Gate(0.005, null, null);
+  }
+
+  /** Parses a latency ratio like {@code 2}, {@code 2.5} or {@code 2x}. */
+  public static double parseRatio(String text) {
+    String t = text.strip();
+    if (t.endsWith("x") || t.endsWith("X")) {
+      t = t.substring(0, t.length() - 1).strip();
+    }
+    try {
+      double v = Double.parseDouble(t);
+      if (v > 0 && Double.isFinite(v)) {
+        return v;
+      }
+    } catch (NumberFormatException e) {
+      // below
+    }
+    throw new IllegalArgumentException("expected a latency ratio like 2 or 2x (positive), got \"" + text + "\"");
+  }
+
+  /**
+   * Why the run fails the gate, latency included: {@code p99Ratios} maps endpoints to candidate
+   * p99 / baseline p99 (endpoints without both are absent).
+   */
+  public List<String> failures(Statistics.RunResult r, java.util.function.Function<String, Double> endpointThreshold,
+      java.util.Map<String, Double> p99Ratios) {
+    List<String> out = failures(r, endpointThreshold);
+    if (maxLatencyRatio != null && r.compared() > 0) {
+      p99Ratios.forEach((endpoint, ratio) -> {
+        if (ratio > maxLatencyRatio) {
+          out.add(String.format(Locale.ROOT, "%s: candidate p99 is %.2fx the baseline's, above %.2fx", endpoint, ratio,
+              maxLatencyRatio));
+        }
+      });
+    }
+    return out;
+  }
+
+  /** Parses {@code 0.5%} or {@code 0.005}. */
+  public static double parseRate(String text) {
+    String t = text.strip();
+    try {
+      if (t.startsWith("+") || t.startsWith("-") || t.contains("e") || t.contains("E")) {
+        throw new NumberFormatException(t);
+      }
+      double v = t.endsWith("%") ? Double.parseDouble(t.substring(0, t.length() - 1).strip()) / 100 : Double.parseDouble(t);
+      if (v >= 0 && v <= 1) {
+        return v;
+      }
+    } catch (NumberFormatException e) {
+      // below
+    }
+    throw new IllegalArgumentException("expected a rate like 0.5% or 0.005 (between 0 and 1), got \"" + text + "\"");
+  }
+
+  /** Why the run fails the gate; empty when it passes. */
+  public List<String> failures(Statistics.RunResult r, java.util.function.Function<String, Double> endpointThreshold) {
+    List<String> out = new ArrayList<>();
+    if (r.compared() == 0) {
+      out.add("nothing was compared (" + r.exchanges() + " exchanges: " + r.skipped() + " skipped, " + r.errors()
+          + " candidate errors, " + r.noBaseline() + " without baseline)");
+      return out;
+    }
+    if (r.discrepancyRate() > maxDiscrepancyRate) {
+      out.add(String.format(Locale.ROOT, "discrepancy rate %s is above %s (%d of %d compared)", percent(r.discrepancyRate()),
+          percent(maxDiscrepancyRate), r.discrepant(), r.compared()));
+    }
+    if (maxErrorRate != null && r.errorRate() > maxErrorRate) {
+      out.add(String.format(Locale.ROOT, "error rate %s is above %s (%d errors, %d 5xx)", percent(r.errorRate()),
+          percent(maxErrorRate), r.errors(), r.serverErrors()));
+    }
+    for (Statistics.EndpointResult e : r.endpoints()) {
+      Double max = endpointThreshold.apply(e.endpoint());
+      if (max != null && e.compared() > 0 && e.discrepancyRate() > max) {
+        out.add(String.format(Locale.ROOT, "%s: discrepancy rate %s is above its rule's %s", e.endpoint(),
+            percent(e.discrepancyRate()), percent(max)));
+      }
+    }
+    return out;
+  }
+
+  public static String percent(double rate) {
+    return String.format(Locale.ROOT, "%.2f%%", rate * 100);
+  }
+}

@@ -1,0 +1,131 @@
+package dev.shadowtest.diff.run;
+
+import dev.shadowtest.core.Body;
+import dev.shadowtest.core.Exchange;
+import dev.shadowtest.core.HttpResponse;
+import dev.shadowtest.core.RecordingException;
+import dev.shadowtest.core.RecordingHeader;
+import dev.shadowtest.core.RecordingReader;
+import dev.shadowtest.core.RecordingWriter;
+import dev.shadowtest.core.Redaction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * {@code samples.jsonl.gz}: the full request, baseline response and candidate response of a
+ * bounded number of discrepant exchanges, for the report's side-by-side view. It is a recording
+ * (same format, 0600, default redaction applied again) holding two lines per sample with the same
+ * id, tagged {@code shadow.role = baseline | candidate}. Bodies are cut at {@link #MAX_BODY}
+ * (flagged truncated); at most {@link #PER_ENDPOINT} samples per endpoint and {@link #MAX_SAMPLES}
+ * in all are kept, so the file stays small on any run.
+ */
+public final class SamplesFile implements AutoCloseable {
+
+  public static final String NAME = "samples.jsonl.gz";
+  public static final String ROLE = "shadow.role";
+  public static final String BASELINE_SOURCE = "shadow.baseline";
+  public static final int PER_ENDPOINT = 3;
+  public static final int MAX_SAMPLES = 600;
+  public static final int MAX_BODY = 16 * 1024;
+
+  private final RecordingWriter writer;
+  private final Map<String, Integer> perEndpoint = new HashMap<>();
+  private int total;
+
+  private SamplesFile(RecordingWriter writer) {
+    this.writer = writer;
+  }
+
+  public static SamplesFile create(Path dir) {
+    return new SamplesFile(RecordingWriter.create(dir.resolve(NAME), RecordingHeader.now("shadow-samples", Redaction.defaults())));
+  }
+
+  /** Keeps this exchange as a sample when its endpoint and the file still have room; true if kept. */
+  public synchronized boolean offer(String endpoint, Exchange recorded, String baselineSource, HttpResponse baseline,
+      HttpResponse candidate) {
+    if (total >= MAX_SAMPLES || perEndpoint.getOrDefault(endpoint, 0) >= PER_ENDPOINT) {
+      return false;
+    }
+    perEndpoint.merge(endpoint, 1, Integer::sum);
+    total++;
+    Exchange base = new Exchange(recorded.id(), recorded.startedAt(), recorded.durationMicros(),
+        recorded.request().withBody(cut(recorded.request().body())), cut(baseline), null,
+        Map.of(ROLE, "baseline", BASELINE_SOURCE, baselineSource));
+    Exchange cand = new Exchange(recorded.id(), null, null, base.request(), cut(candidate), null, Map.of(ROLE, "candidate"));
+    writer.write(Redaction.defaults().apply(base));
+    writer.write(Redaction.defaults().apply(cand));
+    return true;
+  }
+
+  /** Copies a sample of another run (shadow merge); the budgets do not apply. */
+  public synchronized void add(Sample s) {
+    writer.write(s.baseline());
+    writer.write(new Exchange(s.id(), null, null, s.baseline().request(), s.candidate(), null, Map.of(ROLE, "candidate")));
+  }
+
+  private static HttpResponse cut(HttpResponse r) {
+    return r == null ? null : r.withBody(cut(r.body()));
+  }
+
+  static Body cut(Body b) {
+    if (b.size() <= MAX_BODY || b.truncated() && b.bytes().length <= MAX_BODY) {
+      return b;
+    }
+    long size = b.size();
+    if (b instanceof Body.Text t) {
+      String s = t.text();
+      int end = MAX_BODY;
+      while (end > 0 && s.substring(0, end).getBytes(StandardCharsets.UTF_8).length > MAX_BODY) {
+        end -= Math.max(1, end / 8);
+      }
+      if (end > 0 && Character.isHighSurrogate(s.charAt(end - 1))) {
+        end--;
+      }
+      return new Body.Text(s.substring(0, end), true, size);
+    }
+    byte[] all = b.bytes();
+    return new Body.Binary(java.util.Arrays.copyOf(all, MAX_BODY), true, size);
+  }
+
+  @Override
+  public synchronized void close() {
+    writer.close();
+  }
+
+  /** One sample: the baseline exchange (request + baseline response) and the candidate's response. */
+  public record Sample(String id, String baselineSource, Exchange baseline, HttpResponse candidate) {}
+
+  /**
+   * Reads the samples of a run directory (none when it has no samples file); warnings (a cut
+   * last line) go to {@code warnings}.
+   */
+  public static Map<String, Sample> read(Path dir, Consumer<String> warnings) {
+    Path file = dir.resolve(NAME);
+    Map<String, Sample> out = new LinkedHashMap<>();
+    if (!Files.exists(file)) {
+      return out;
+    }
+    Map<String, Exchange> baselines = new HashMap<>();
+    try (RecordingReader r = RecordingReader.open(file, warnings)) {
+      while (r.hasNext()) {
+        Exchange e = r.next();
+        if ("baseline".equals(e.tags().get(ROLE))) {
+          baselines.put(e.id(), e);
+        } else if ("candidate".equals(e.tags().get(ROLE))) {
+          Exchange b = baselines.remove(e.id());
+          if (b != null) {
+            out.putIfAbsent(e.id(), new Sample(e.id(), b.tags().getOrDefault(BASELINE_SOURCE, "recorded"), b, e.response()));
+          }
+        } else {
+          throw new RecordingException(file, r.lineNumber(), "not a samples file: line without " + ROLE + " tag");
+        }
+      }
+    }
+    return out;
+  }
+}

@@ -1,0 +1,242 @@
+package dev.shadowtest.reports;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.shadowtest.core.RecordingException;
+import dev.shadowtest.diff.EndpointRule;
+import dev.shadowtest.diff.Endpoints;
+import dev.shadowtest.diff.Rules;
+import dev.shadowtest.diff.Statistics;
+import dev.shadowtest.diff.run.Gate;
+import dev.shadowtest.diff.run.ResultLine;
+import dev.shadowtest.diff.run.ResultsFile;
+import dev.shadowtest.diff.run.RunAggregate;
+import dev.shadowtest.diff.run.SamplesFile;
+import dev.shadowtest.diff.run.SummaryJson;
+import dev.shadowtest.reports.internal.DiscrepancyCsv;
+import dev.shadowtest.reports.internal.HtmlReport;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * The outputs of a run directory, (re)built from its {@code results.jsonl.gz}:
+ * {@code summary.json} (DESIGN.md contract, see docs/summary-format.md),
+ * {@code discrepancies.csv} and the self-contained {@code report.html}; optionally the summary
+ * is also stored in a history directory for the multi-day gate ({@link GateCheck}).
+ *
+ * <pre>{@code
+ * Reports.Written w = Reports.write(runDir, Reports.Options.defaults().withHistory(historyDir));
+ * System.out.println("report: " + w.html());
+ * }</pre>
+ */
+public final class Reports {
+
+  public static final String SUMMARY = "summary.json";
+  public static final String CSV = "discrepancies.csv";
+  public static final String HTML = "report.html";
+  public static final String RESULTS = "results.jsonl.gz";
+  public static final String RULES = "rules.yaml";
+
+  private Reports() {}
+
+  /**
+   * What to write and how to judge it.
+   *
+   * @param out                where the three files go; null for the run directory itself
+   * @param rules              rules to judge by; null for the run's own copy ({@code rules.yaml}) or the defaults
+   * @param gate               thresholds; null for the ones the run's summary.json recorded, else the defaults
+   * @param history            a history directory to store the summary in (and read the trend from), or null
+   * @param samplesPerEndpoint sample exchanges shown side by side per endpoint in the HTML report
+   */
+  public record Options(Path out, Rules rules, Gate gate, Path history, int samplesPerEndpoint) {
+    public Options {
+      if (samplesPerEndpoint < 0 || samplesPerEndpoint > SamplesFile.PER_ENDPOINT * 10) {
+        throw new IllegalArgumentException("samplesPerEndpoint must be between 0 and " + SamplesFile.PER_ENDPOINT * 10);
+      }
+    }
+
+    public static Options defaults() {
+      return new Options(null, null, null, null, SamplesFile.PER_ENDPOINT);
+    }
+
+    public Options withOut(Path dir) {
+      return new Options(dir, rules, gate, history, samplesPerEndpoint);
+    }
+
+    public Options withRules(Rules r) {
+      return new Options(out, r, gate, history, samplesPerEndpoint);
+    }
+
+    public Options withGate(Gate g) {
+      return new Options(out, rules, g, history, samplesPerEndpoint);
+    }
+
+    public Options withHistory(Path dir) {
+      return new Options(out, rules, gate, dir, samplesPerEndpoint);
+    }
+  }
+
+  /**
+   * What was written.
+   *
+   * @param historyEntry the summary's copy in the history, or null without a history
+   * @param result       the run's counts (endpoints collapsed)
+   * @param gateFailures why the gate failed; empty when it passed
+   * @param warnings     problems worth telling (e.g. a samples file cut off)
+   */
+  public record Written(Path summary, Path csv, Path html, Path historyEntry, Statistics.RunResult result,
+      List<String> gateFailures, List<String> warnings) {
+    public Written {
+      gateFailures = List.copyOf(gateFailures);
+      warnings = List.copyOf(warnings);
+    }
+  }
+
+  /** Reads {@code runDir}'s results (and summary.json for what the run was) and writes the outputs. */
+  public static Written write(Path runDir, Options options) {
+    Path results = runDir.resolve(RESULTS);
+    if (!Files.isRegularFile(results)) {
+      throw new RecordingException(results, 0, Files.isDirectory(runDir)
+          ? "missing: " + runDir + " is not a Shadow run directory (no " + RESULTS + ")"
+          : "no such run directory: " + runDir);
+    }
+    Path out = options.out() == null ? runDir : options.out();
+    try {
+      Files.createDirectories(out);
+    } catch (IOException e) {
+      throw new RecordingException(out, 0, "cannot create the output directory: " + e.getMessage(), e);
+    }
+    Rules rules = options.rules() != null ? options.rules() : rulesOf(runDir);
+    JsonNode previous = previousSummary(runDir.resolve(SUMMARY));
+    Gate gate = options.gate() != null ? options.gate() : gateOf(previous, runDir.resolve(SUMMARY));
+    SummaryJson.Meta meta = metaOf(previous, results);
+
+    RunAggregate aggregate = new RunAggregate();
+    ResultsFile.read(results, aggregate::add);
+    RunAggregate.Collapsed c = aggregate.collapse(new Endpoints(rules), rules.noiseModel());
+    Function<String, Double> thresholds = e -> threshold(rules, e);
+    List<String> failures = gate.failures(c.result(), thresholds, c.p99Ratios());
+
+    Path summary = out.resolve(SUMMARY);
+    try {
+      SummaryJson.write(summary, meta, c, gate, failures);
+    } catch (IOException e) {
+      throw new RecordingException(summary, 0, "cannot write: " + e.getMessage(), e);
+    }
+    if (!out.equals(runDir) && rules.yaml() != null) {
+      try (var o = dev.shadowtest.core.internal.SecureFiles.newOutputStream(out.resolve(RULES))) {
+        o.write(rules.yaml().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      } catch (IOException e) {
+        throw new RecordingException(out.resolve(RULES), 0, "cannot write: " + e.getMessage(), e);
+      }
+    }
+    List<String> warnings = new ArrayList<>();
+    Map<String, SamplesFile.Sample> samples = SamplesFile.read(runDir, warnings::add);
+
+    Path csv = out.resolve(CSV);
+    HtmlReport html = new HtmlReport(meta, c, gate, failures, thresholds, samples, options.samplesPerEndpoint());
+    var realFields = DiscrepancyCsv.realFields(c.result());
+    try (DiscrepancyCsv writer = DiscrepancyCsv.create(csv)) {
+      ResultsFile.read(results, line -> {
+        String endpoint = c.names().getOrDefault(line.endpoint(), line.endpoint());
+        DiscrepancyCsv.Judged judged = DiscrepancyCsv.judge(line, realFields.getOrDefault(endpoint, Map.of()));
+        writer.write(line, endpoint, judged);
+        html.offer(line, endpoint, judged);
+      });
+    } catch (IOException e) {
+      throw new RecordingException(csv, 0, "cannot write: " + e.getMessage(), e);
+    }
+
+    Path historyEntry = null;
+    List<RunSummary> trend = List.of();
+    if (options.history() != null) {
+      historyEntry = History.store(options.history(), summary);
+      trend = History.runs(options.history());
+    }
+    Path htmlFile = out.resolve(HTML);
+    html.write(htmlFile, trend);
+    return new Written(summary, csv, htmlFile, historyEntry, c.result(), failures, warnings);
+  }
+
+  /** The per-endpoint gate threshold from the rules, or null. */
+  public static Double threshold(Rules rules, String endpoint) {
+    try {
+      EndpointRule r = rules.ruleForEndpoint(endpoint);
+      return r.maxDiscrepancyRate();
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
+  }
+
+  private static Rules rulesOf(Path runDir) {
+    Path f = runDir.resolve(RULES);
+    if (!Files.exists(f)) {
+      return Rules.defaults();
+    }
+    return Rules.load(f);
+  }
+
+  private static JsonNode previousSummary(Path file) {
+    if (!Files.exists(file)) {
+      return null;
+    }
+    try {
+      return new ObjectMapper().readTree(file.toFile());
+    } catch (IOException e) {
+      throw new RecordingException(file, 0, "not a valid summary: " + e.getMessage(), e);
+    }
+  }
+
+  private static Gate gateOf(JsonNode summary, Path file) {
+    if (summary == null || !summary.path("gate").isObject()) {
+      return Gate.defaults();
+    }
+    JsonNode g = summary.get("gate");
+    try {
+      return new Gate(g.path("maxDiscrepancyRate").asDouble(Gate.defaults().maxDiscrepancyRate()),
+          g.hasNonNull("maxErrorRate") ? g.get("maxErrorRate").asDouble() : null,
+          g.hasNonNull("maxLatencyRatio") ? g.get("maxLatencyRatio").asDouble() : null);
+    } catch (IllegalArgumentException e) {
+      throw new RecordingException(file, 0, "field \"gate\": " + e.getMessage(), e);
+    }
+  }
+
+  /** What the run was: from its summary when it has one, else as much as the results file tells. */
+  private static SummaryJson.Meta metaOf(JsonNode s, Path results) {
+    if (s == null) {
+      Instant t;
+      try {
+        t = Files.getLastModifiedTime(results).toInstant();
+      } catch (IOException e) {
+        t = Instant.EPOCH;
+      }
+      return new SummaryJson.Meta(t, t, List.of("(unknown)"), "(unknown)", null, null, null, false, null, 0);
+    }
+    return new SummaryJson.Meta(instant(s, "startedAt"), instant(s, "finishedAt"),
+        Arrays.asList(s.path("recording").asText("(unknown)").split(", ")), s.path("candidate").asText("(unknown)"),
+        s.hasNonNull("primary") ? s.get("primary").asText() : null,
+        s.hasNonNull("secondary") ? s.get("secondary").asText() : null,
+        s.hasNonNull("shard") ? s.get("shard").asText() : null, s.path("incomplete").asBoolean(false),
+        s.hasNonNull("aborted") ? s.get("aborted").asText() : null, s.path("late").asLong(0));
+  }
+
+  private static Instant instant(JsonNode s, String field) {
+    try {
+      return Instant.parse(s.path(field).asText());
+    } catch (RuntimeException e) {
+      return Instant.EPOCH;
+    }
+  }
+
+  /** Lines of a results file, for callers that build their own views (e.g. the JUnit extension). */
+  public static void readResults(Path runDir, java.util.function.Consumer<ResultLine> sink) {
+    ResultsFile.read(runDir.resolve(RESULTS), sink);
+  }
+}

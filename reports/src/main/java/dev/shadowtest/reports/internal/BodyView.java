@@ -1,0 +1,217 @@
+package dev.shadowtest.reports.internal;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.shadowtest.core.Body;
+import dev.shadowtest.core.Headers;
+import dev.shadowtest.diff.JsonPath;
+import dev.shadowtest.reports.internal.ReportModel.BodyLine;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.InflaterInputStream;
+
+/**
+ * A body as lines for the side-by-side view: JSON pretty-printed with each line's path known, so
+ * that lines at (or under) a differing path are highlighted; text as its lines, with the differing
+ * line region highlighted; binary as its size and hash. Output is bounded.
+ */
+final class BodyView {
+
+  static final int MAX_LINES = 300;
+  static final int MAX_LINE = 400;
+  private static final int MAX_DECODED = 256 * 1024;
+  private static final Pattern LINES = Pattern.compile("body:lines (\\d+)-(\\d+)");
+  private static final ObjectMapper MAPPER = new ObjectMapper(JsonFactory.builder()
+      .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(200).build()).build());
+
+  private BodyView() {}
+
+  /** The lines of {@code body}, and a note (truncation, decoding) or null. */
+  record View(List<BodyLine> lines, String note) {}
+
+  static View of(Body body, Headers headers, Set<String> differingPaths) {
+    if (body instanceof Body.None) {
+      return new View(List.of(), "no body");
+    }
+    List<String> notes = new ArrayList<>();
+    if (body.truncated()) {
+      notes.add("cut at " + body.bytes().length + " of " + body.size() + " bytes");
+    }
+    byte[] bytes = body.bytes();
+    String encoding = headers.first("Content-Encoding").orElse("").strip().toLowerCase(Locale.ROOT);
+    if (!encoding.isEmpty() && !encoding.equals("identity")) {
+      byte[] decoded = decode(bytes, encoding);
+      if (decoded == null) {
+        notes.add("Content-Encoding " + encoding + " could not be decoded for display");
+      } else {
+        bytes = decoded;
+        notes.add("shown decoded (" + encoding + ")");
+      }
+    }
+    boolean bodyDiffers = differingPaths.contains("body");
+    String text = utf8(bytes);
+    List<BodyLine> lines = null;
+    if (text != null) {
+      String ct = headers.first("Content-Type").orElse("").toLowerCase(Locale.ROOT);
+      String t = text.strip();
+      if (ct.contains("json") || t.startsWith("{") || t.startsWith("[")) {
+        lines = json(text, differingPaths);
+      }
+      if (lines == null) {
+        lines = text(text, differingPaths, bodyDiffers);
+      }
+    } else {
+      lines = List.of(new BodyLine(String.format(Locale.ROOT, "(binary, %d bytes, sha256 %s)", bytes.length, sha256(bytes)),
+          bodyDiffers));
+    }
+    if (lines.size() > MAX_LINES) {
+      int more = lines.size() - MAX_LINES;
+      lines = new ArrayList<>(lines.subList(0, MAX_LINES));
+      notes.add(more + " more lines not shown");
+    }
+    return new View(lines, notes.isEmpty() ? null : String.join("; ", notes));
+  }
+
+  private static List<BodyLine> json(String text, Set<String> paths) {
+    JsonNode root;
+    try {
+      root = MAPPER.readTree(text);
+    } catch (IOException | RuntimeException e) {
+      return null;
+    }
+    if (root == null) {
+      return null;
+    }
+    List<BodyLine> out = new ArrayList<>();
+    emit(out, root, new ArrayList<>(), "", "", paths);
+    return out;
+  }
+
+  /** Pretty-prints {@code n} at {@code location}; iterative enough for the 200 levels the parser allows. */
+  private static void emit(List<BodyLine> out, JsonNode n, List<Object> location, String indent, String prefix,
+      Set<String> paths) {
+    if (out.size() > MAX_LINES) {
+      return;
+    }
+    boolean hit = highlighted(location, paths);
+    String comma = "";
+    if (n.isObject() && !n.isEmpty()) {
+      out.add(line(indent + prefix + "{", hit));
+      Iterator<Map.Entry<String, JsonNode>> it = n.fields();
+      while (it.hasNext()) {
+        Map.Entry<String, JsonNode> f = it.next();
+        location.add(f.getKey());
+        String key;
+        try {
+          key = MAPPER.writeValueAsString(f.getKey());
+        } catch (IOException e) {
+          key = "\"?\"";
+        }
+        emit(out, f.getValue(), location, indent + "  ", key + ": ", paths);
+        location.remove(location.size() - 1);
+        if (it.hasNext() && !out.isEmpty()) {
+          appendComma(out);
+        }
+      }
+      out.add(line(indent + "}" + comma, hit));
+    } else if (n.isArray() && !n.isEmpty()) {
+      out.add(line(indent + prefix + "[", hit));
+      for (int i = 0; i < n.size(); i++) {
+        location.add(i);
+        emit(out, n.get(i), location, indent + "  ", "", paths);
+        location.remove(location.size() - 1);
+        if (i < n.size() - 1) {
+          appendComma(out);
+        }
+      }
+      out.add(line(indent + "]", hit));
+    } else {
+      out.add(line(indent + prefix + n.toString(), hit));
+    }
+  }
+
+  private static void appendComma(List<BodyLine> out) {
+    BodyLine last = out.get(out.size() - 1);
+    out.set(out.size() - 1, new BodyLine(last.text() + ",", last.highlighted()));
+  }
+
+  /** A line is highlighted when its location, or one of its ancestors, differs. */
+  private static boolean highlighted(List<Object> location, Set<String> paths) {
+    for (int i = location.size(); i >= 0; i--) {
+      if (paths.contains(JsonPath.render(location.subList(0, i)))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static List<BodyLine> text(String text, Set<String> paths, boolean all) {
+    List<int[]> regions = new ArrayList<>();
+    for (String p : paths) {
+      Matcher m = LINES.matcher(p);
+      if (m.matches()) {
+        regions.add(new int[] {Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2))});
+      }
+    }
+    List<BodyLine> out = new ArrayList<>();
+    String[] lines = text.split("\r?\n", -1);
+    for (int i = 0; i < lines.length && out.size() <= MAX_LINES; i++) {
+      int n = i + 1;
+      boolean hit = all || regions.stream().anyMatch(r -> n >= r[0] && n <= r[1]);
+      out.add(line(lines[i], hit));
+    }
+    return out;
+  }
+
+  static BodyLine line(String text, boolean highlighted) {
+    return new BodyLine(clip(text), highlighted);
+  }
+
+  static String clip(String s) {
+    return s.length() <= MAX_LINE ? s : s.substring(0, MAX_LINE) + " …(" + (s.length() - MAX_LINE) + " more characters)";
+  }
+
+  private static String utf8(byte[] bytes) {
+    try {
+      return StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(bytes)).toString();
+    } catch (java.nio.charset.CharacterCodingException e) {
+      return null;
+    }
+  }
+
+  private static byte[] decode(byte[] bytes, String encoding) {
+    try (InputStream in = switch (encoding) {
+      case "gzip", "x-gzip" -> new GZIPInputStream(new ByteArrayInputStream(bytes));
+      case "deflate" -> new InflaterInputStream(new ByteArrayInputStream(bytes));
+      default -> null;
+    }) {
+      return in == null ? null : in.readNBytes(MAX_DECODED);
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  static String sha256(byte[] bytes) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

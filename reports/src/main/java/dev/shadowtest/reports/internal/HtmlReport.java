@@ -1,0 +1,270 @@
+package dev.shadowtest.reports.internal;
+
+import dev.shadowtest.core.Exchange;
+import dev.shadowtest.core.Headers;
+import dev.shadowtest.core.HttpResponse;
+import dev.shadowtest.core.RecordingException;
+import dev.shadowtest.core.internal.SecureFiles;
+import dev.shadowtest.diff.Difference;
+import dev.shadowtest.diff.Statistics;
+import dev.shadowtest.diff.run.Gate;
+import dev.shadowtest.diff.run.LatencyHistogram;
+import dev.shadowtest.diff.run.ResultLine;
+import dev.shadowtest.diff.run.RunAggregate;
+import dev.shadowtest.diff.run.SamplesFile;
+import dev.shadowtest.diff.run.SummaryJson;
+import dev.shadowtest.reports.RunSummary;
+import dev.shadowtest.reports.internal.ReportModel.BodyLine;
+import dev.shadowtest.reports.internal.ReportModel.DiffRow;
+import dev.shadowtest.reports.internal.ReportModel.EndpointDetail;
+import dev.shadowtest.reports.internal.ReportModel.EndpointRow;
+import dev.shadowtest.reports.internal.ReportModel.FieldRow;
+import dev.shadowtest.reports.internal.ReportModel.HeaderLine;
+import dev.shadowtest.reports.internal.ReportModel.Item;
+import dev.shadowtest.reports.internal.ReportModel.SampleView;
+import dev.shadowtest.reports.internal.ReportModel.Side;
+import gg.jte.ContentType;
+import gg.jte.TemplateEngine;
+import gg.jte.output.WriterOutput;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * Builds {@code report.html}: one self-contained file (inline CSS, one inline script allowed by
+ * its hash in a Content-Security-Policy that forbids everything else, no network). Everything
+ * recorded is attacker-controlled and reaches the page only through jte's escaping.
+ */
+public final class HtmlReport {
+
+  /** Endpoints that get a detail section (worst first); the table lists them all. */
+  static final int MAX_DETAILS = 200;
+  static final int MAX_FIELDS = 30;
+  static final int MAX_SAMPLES = 300;
+
+  private static final TemplateEngine ENGINE = TemplateEngine.createPrecompiled(ContentType.Html);
+  private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'").withZone(ZoneOffset.UTC);
+
+  private final SummaryJson.Meta meta;
+  private final RunAggregate.Collapsed collapsed;
+  private final Gate gate;
+  private final List<String> failures;
+  private final Function<String, Double> thresholds;
+  private final Map<String, SamplesFile.Sample> samples;
+  private final int perEndpoint;
+  private final Map<String, List<ResultLine>> chosen = new LinkedHashMap<>();
+  private int chosenCount;
+
+  public HtmlReport(SummaryJson.Meta meta, RunAggregate.Collapsed collapsed, Gate gate, List<String> failures,
+      Function<String, Double> thresholds, Map<String, SamplesFile.Sample> samples, int perEndpoint) {
+    this.meta = meta;
+    this.collapsed = collapsed;
+    this.gate = gate;
+    this.failures = List.copyOf(failures);
+    this.thresholds = thresholds;
+    this.samples = samples;
+    this.perEndpoint = perEndpoint;
+  }
+
+  /** Sees every result line once; keeps the first discrepant ones that have a sample. */
+  public void offer(ResultLine line, String endpoint, DiscrepancyCsv.Judged judged) {
+    if (!judged.discrepant() || chosenCount >= MAX_SAMPLES || !samples.containsKey(line.id())) {
+      return;
+    }
+    List<ResultLine> l = chosen.computeIfAbsent(endpoint, k -> new ArrayList<>());
+    if (l.size() < perEndpoint) {
+      l.add(line);
+      chosenCount++;
+    }
+  }
+
+  /** Renders the report to {@code file} (0600); {@code trend} are the history's runs, oldest first. */
+  public void write(Path file, List<RunSummary> trend) {
+    ReportModel model = model(trend);
+    try (Writer w = new BufferedWriter(new OutputStreamWriter(SecureFiles.newOutputStream(file), StandardCharsets.UTF_8), 1 << 16)) {
+      ENGINE.render("report.jte", model, new WriterOutput(w));
+    } catch (IOException e) {
+      throw new RecordingException(file, 0, "cannot write: " + e.getMessage(), e);
+    }
+  }
+
+  ReportModel model(List<RunSummary> trend) {
+    Statistics.RunResult r = collapsed.result();
+    boolean passed = failures.isEmpty() && !meta.incomplete();
+    List<Item> counts = List.of(
+        new Item("exchanges", Long.toString(r.exchanges())),
+        new Item("compared", Long.toString(r.compared())),
+        new Item("discrepant", Long.toString(r.discrepant())),
+        new Item("noise only", Long.toString(r.noise())),
+        new Item("skipped", Long.toString(r.skipped())),
+        new Item("candidate errors", Long.toString(r.errors())),
+        new Item("5xx", Long.toString(r.serverErrors())),
+        new Item("no baseline", Long.toString(r.noBaseline())),
+        new Item("error rate", Gate.percent(r.errorRate())),
+        new Item("run time", duration(Duration.between(meta.startedAt(), meta.finishedAt()))));
+    List<Item> info = new ArrayList<>();
+    info.add(new Item("candidate", meta.candidate()));
+    if (meta.primary() != null) {
+      info.add(new Item("primary", meta.primary()));
+    }
+    if (meta.secondary() != null) {
+      info.add(new Item("secondary", meta.secondary()));
+    }
+    info.add(new Item("recording", String.join(", ", meta.recordings())));
+    info.add(new Item("started", TIME.format(meta.startedAt())));
+    info.add(new Item("finished", TIME.format(meta.finishedAt())));
+    if (meta.shard() != null) {
+      info.add(new Item("shard", meta.shard()));
+    }
+
+    List<Statistics.EndpointResult> worstFirst = new ArrayList<>(r.endpoints());
+    worstFirst.sort(Comparator.comparingDouble(Statistics.EndpointResult::discrepancyRate).reversed()
+        .thenComparing(Comparator.comparingLong(Statistics.EndpointResult::errors).reversed())
+        .thenComparing(Statistics.EndpointResult::endpoint));
+    Map<String, String> anchors = new LinkedHashMap<>();
+    List<EndpointRow> rows = new ArrayList<>();
+    for (Statistics.EndpointResult e : worstFirst) {
+      String anchor = "ep-" + anchors.size(); // never derived from the (recorded) endpoint name
+      anchors.put(e.endpoint(), anchor);
+      RunAggregate.Latencies l = collapsed.latencies().get(e.endpoint());
+      Double ratio = l == null ? null : l.p99Ratio();
+      Double threshold = thresholds.apply(e.endpoint());
+      double max = threshold != null ? threshold : gate.maxDiscrepancyRate();
+      boolean failing = e.compared() > 0 && e.discrepancyRate() > max
+          || gate.maxLatencyRatio() != null && ratio != null && ratio > gate.maxLatencyRatio();
+      rows.add(new EndpointRow(anchor, e.endpoint(), e.exchanges(), e.compared(), e.discrepant(),
+          Gate.percent(e.discrepancyRate()), e.discrepancyRate(), e.errors(), e.serverErrors(),
+          ms(l == null ? null : baseline(l).percentileMillis(0.5)), ms(l == null ? null : baseline(l).percentileMillis(0.99)),
+          ms(l == null ? null : l.candidate.percentileMillis(0.5)), ms(l == null ? null : l.candidate.percentileMillis(0.99)),
+          ratio == null ? "–" : String.format(Locale.ROOT, "%.2f×", ratio), ratio == null ? -1 : ratio,
+          Gate.percent(max), failing));
+    }
+
+    List<EndpointDetail> details = new ArrayList<>();
+    for (Statistics.EndpointResult e : worstFirst) {
+      if (details.size() >= MAX_DETAILS) {
+        break;
+      }
+      if (e.fields().isEmpty() && e.errors() == 0) {
+        continue;
+      }
+      List<FieldRow> fields = e.fields().stream().limit(MAX_FIELDS)
+          .map(f -> new FieldRow(f.field(), f.type().name(), f.count(), f.noise(), f.real())).toList();
+      List<SampleView> views = new ArrayList<>();
+      for (ResultLine line : chosen.getOrDefault(e.endpoint(), List.of())) {
+        views.add(sample(line, samples.get(line.id())));
+      }
+      String note = e.discrepant() == 0 ? null
+          : views.isEmpty() ? "No sample exchange was kept for this endpoint (samples are bounded per run)."
+          : "Showing " + views.size() + " of " + e.discrepant() + " discrepant exchanges.";
+      details.add(new EndpointDetail(anchors.get(e.endpoint()), e.endpoint(), Gate.percent(e.discrepancyRate()),
+          e.discrepant() + " discrepant of " + e.compared() + " compared, " + e.errors() + " errors, " + e.noise()
+              + " noise only", fields, Math.max(0, e.fields().size() - MAX_FIELDS), views, note));
+    }
+
+    String js = resource("report.js");
+    String css = resource("report.css");
+    String csp = "default-src 'none'; style-src 'sha256-" + sha256(css) + "'; script-src 'sha256-" + sha256(js)
+        + "'; img-src data:; base-uri 'none'; form-action 'none'";
+    String trendNote = trend.isEmpty() ? "No history: run with --history DIR to keep one; this run alone is shown." : null;
+    return new ReportModel("Shadow report: " + meta.candidate(), passed, Gate.percent(r.discrepancyRate()),
+        Gate.percent(gate.maxDiscrepancyRate()), failures,
+        meta.incomplete() ? "Incomplete run" + (meta.abortReason() == null ? " (stopped before the end of the recording)"
+            : ": " + meta.abortReason()) : null,
+        counts, info, rows, details, Charts.latency(worstFirst, collapsed.latencies()),
+        Charts.trend(trend, r.discrepancyRate(), meta.finishedAt(), gate.maxDiscrepancyRate()), trendNote, css, js, csp,
+        TIME.format(Instant.now()));
+  }
+
+  static LatencyHistogram baseline(RunAggregate.Latencies l) {
+    return l.primary.count() > 0 ? l.primary : l.recorded;
+  }
+
+  private SampleView sample(ResultLine line, SamplesFile.Sample s) {
+    Set<String> paths = new HashSet<>();
+    Set<String> headerNames = new HashSet<>();
+    boolean status = false;
+    List<DiffRow> diffs = new ArrayList<>();
+    for (Difference d : line.differences()) {
+      paths.add(d.path());
+      if (d.path().startsWith("header:")) {
+        headerNames.add(d.path().substring(7).toLowerCase(Locale.ROOT));
+      }
+      status |= d.path().equals("status");
+      diffs.add(new DiffRow(d.path(), d.type().name(), d.expected() == null ? "(absent)" : BodyView.clip(d.expected()),
+          d.actual() == null ? "(absent)" : BodyView.clip(d.actual()), line.outcome().isNoise(d)));
+    }
+    Exchange b = s.baseline();
+    List<BodyLine> requestBody = b.request().body().size() == 0 ? List.of()
+        : BodyView.of(b.request().body(), b.request().headers(), Set.of()).lines();
+    return new SampleView(line.id(), BodyView.clip(b.request().method() + " " + b.request().target() + " "
+        + b.request().httpVersion()), headers(b.request().headers(), Set.of()), requestBody, s.baselineSource(),
+        side(b.response(), paths, headerNames, status), side(s.candidate(), paths, headerNames, status), diffs);
+  }
+
+  private static Side side(HttpResponse r, Set<String> paths, Set<String> headerNames, boolean status) {
+    if (r == null) {
+      return new Side("(no response)", status, List.of(), List.of(), null);
+    }
+    BodyView.View v = BodyView.of(r.body(), r.headers(), paths);
+    return new Side(r.status() + (r.reason() == null || r.reason().isEmpty() ? "" : " " + BodyView.clip(r.reason())), status,
+        headers(r.headers(), headerNames), v.lines(), v.note());
+  }
+
+  private static List<HeaderLine> headers(Headers h, Set<String> highlighted) {
+    List<HeaderLine> out = new ArrayList<>();
+    for (Headers.Field f : h) {
+      out.add(new HeaderLine(BodyView.clip(f.name()), BodyView.clip(f.value()),
+          highlighted.contains(f.name().toLowerCase(Locale.ROOT))));
+    }
+    return out;
+  }
+
+  static String ms(Double v) {
+    return v == null ? "–" : String.format(Locale.ROOT, "%.2f ms", v);
+  }
+
+  static String duration(Duration d) {
+    long s = d.getSeconds();
+    return s < 60 ? String.format(Locale.ROOT, "%.1f s", d.toMillis() / 1000.0)
+        : String.format(Locale.ROOT, "%dh %02dm %02ds", s / 3600, s / 60 % 60, s % 60);
+  }
+
+  private static String resource(String name) {
+    try (InputStream in = HtmlReport.class.getResourceAsStream(name)) {
+      if (in == null) {
+        throw new IllegalStateException("missing resource " + name);
+      }
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static String sha256(String s) {
+    try {
+      return Base64.getEncoder().encodeToString(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,69 @@
+package dev.shadowtest.reports.internal;
+
+import java.util.List;
+
+/**
+ * Everything {@code report.jte} shows, already computed and formatted: the template only lays it
+ * out, and jte escapes every value for its HTML context. Public only because the compiled
+ * template lives in jte's package.
+ */
+public record ReportModel(
+    String title,
+    boolean passed,
+    String rate,
+    String gate,
+    List<String> failures,
+    String incomplete,
+    List<Item> counts,
+    List<Item> info,
+    List<EndpointRow> endpoints,
+    List<EndpointDetail> details,
+    Chart latencyChart,
+    Chart trendChart,
+    String trendNote,
+    String css,
+    String js,
+    String csp,
+    String generatedAt) {
+
+  /** A label and its value. */
+  public record Item(String label, String value) {}
+
+  /** One row of the endpoint table; {@code *Sort} values order the columns numerically. */
+  public record EndpointRow(String anchor, String name, long exchanges, long compared, long discrepant, String rate,
+      double rateSort, long errors, long serverErrors, String recordedP50, String recordedP99, String candidateP50,
+      String candidateP99, String ratio, double ratioSort, String threshold, boolean failing) {}
+
+  /** The per-endpoint section: differing fields and sample exchanges. */
+  public record EndpointDetail(String anchor, String name, String rate, String counts, List<FieldRow> fields,
+      int moreFields, List<SampleView> samples, String samplesNote) {}
+
+  /** One differing field of an endpoint. */
+  public record FieldRow(String path, String type, long count, long noise, boolean real) {}
+
+  /** One exchange shown side by side. */
+  public record SampleView(String id, String requestLine, List<HeaderLine> requestHeaders, List<BodyLine> requestBody,
+      String baselineSource, Side expected, Side actual, List<DiffRow> differences) {}
+
+  /** One response of a sample. */
+  public record Side(String statusLine, boolean statusHighlighted, List<HeaderLine> headers, List<BodyLine> body,
+      String note) {}
+
+  public record HeaderLine(String name, String value, boolean highlighted) {}
+
+  public record BodyLine(String text, boolean highlighted) {}
+
+  public record DiffRow(String path, String type, String expected, String actual, boolean noise) {}
+
+  /** An inline SVG chart as primitives (numbers and texts; the template writes the elements). */
+  public record Chart(int width, int height, List<Rect> rects, List<Line> lines, List<Label> labels, String polyline,
+      List<Dot> dots) {}
+
+  public record Rect(double x, double y, double w, double h, String cls, String title) {}
+
+  public record Line(double x1, double y1, double x2, double y2, String cls) {}
+
+  public record Label(double x, double y, String text, String anchor, String cls) {}
+
+  public record Dot(double x, double y, String cls, String title) {}
+}

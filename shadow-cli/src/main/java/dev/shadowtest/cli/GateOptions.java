@@ -1,0 +1,40 @@
+package dev.shadowtest.cli;
+
+import dev.shadowtest.diff.run.Gate;
+import picocli.CommandLine.Option;
+
+/** The gate's thresholds, shared by replay, merge, report and gate. */
+final class GateOptions {
+
+  @Option(names = "--max-discrepancy", defaultValue = "0.5%", paramLabel = "RATE",
+      description = "Gate: fail above this discrepancy rate, 0.5% or 0.005 (default ${DEFAULT-VALUE}).")
+  String maxDiscrepancy;
+
+  @Option(names = "--max-error-rate", paramLabel = "RATE", description = "Gate: also fail above this (errors + 5xx) / attempted.")
+  String maxErrorRate;
+
+  @Option(names = "--max-latency-ratio", paramLabel = "X",
+      description = "Gate: also fail when an endpoint's candidate p99 is above X times its baseline p99 (e.g. 2).")
+  String maxLatencyRatio;
+
+  Gate gate() {
+    return new Gate(rate("--max-discrepancy", maxDiscrepancy), maxErrorRate == null ? null : rate("--max-error-rate", maxErrorRate),
+        maxLatencyRatio == null ? null : ratio());
+  }
+
+  private static double rate(String flag, String v) {
+    try {
+      return Gate.parseRate(v);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(flag + ": " + e.getMessage(), e);
+    }
+  }
+
+  private double ratio() {
+    try {
+      return Gate.parseRatio(maxLatencyRatio);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("--max-latency-ratio: " + e.getMessage(), e);
+    }
+  }
+}
