@@ -72,6 +72,7 @@ public final class HtmlReport {
   private final Map<String, SamplesFile.Sample> samples;
   private final int perEndpoint;
   private final Map<String, List<ResultLine>> chosen = new LinkedHashMap<>();
+  private final Map<String, List<ReportModel.ErrorRow>> errors = new LinkedHashMap<>();
   private int chosenCount;
 
   public HtmlReport(SummaryJson.Meta meta, RunAggregate.Collapsed collapsed, Gate gate, List<String> failures,
@@ -87,6 +88,14 @@ public final class HtmlReport {
 
   /** Sees every result line once; keeps the first discrepant ones that have a sample. */
   public void offer(ResultLine line, String endpoint, DiscrepancyCsv.Judged judged) {
+    if (line.verdict() == dev.shadowtest.diff.Verdict.CANDIDATE_ERROR) {
+      List<ReportModel.ErrorRow> l = errors.computeIfAbsent(endpoint, k -> new ArrayList<>());
+      if (l.size() < perEndpoint) {
+        l.add(new ReportModel.ErrorRow(BodyView.clip(line.id()), BodyView.clip(line.method() + " " + line.target()),
+            BodyView.clip(String.valueOf(line.error()))));
+      }
+      return;
+    }
     if (!judged.discrepant() || chosenCount >= MAX_SAMPLES || !samples.containsKey(line.id())) {
       return;
     }
@@ -171,14 +180,15 @@ public final class HtmlReport {
           .map(f -> new FieldRow(f.field(), f.type().name(), f.count(), f.noise(), f.real())).toList();
       List<SampleView> views = new ArrayList<>();
       for (ResultLine line : chosen.getOrDefault(e.endpoint(), List.of())) {
-        views.add(sample(line, samples.get(line.id())));
+        views.add(sample(views.isEmpty() && details.size() < 20, line, samples.get(line.id())));
       }
       String note = e.discrepant() == 0 ? null
           : views.isEmpty() ? "No sample exchange was kept for this endpoint (samples are bounded per run)."
           : "Showing " + views.size() + " of " + e.discrepant() + " discrepant exchanges.";
       details.add(new EndpointDetail(anchors.get(e.endpoint()), e.endpoint(), Gate.percent(e.discrepancyRate()),
           e.discrepant() + " discrepant of " + e.compared() + " compared, " + e.errors() + " errors, " + e.noise()
-              + " noise only", fields, Math.max(0, e.fields().size() - MAX_FIELDS), views, note));
+              + " noise only", fields, Math.max(0, e.fields().size() - MAX_FIELDS), views, note,
+          errors.getOrDefault(e.endpoint(), List.of())));
     }
 
     String js = resource("report.js");
@@ -199,7 +209,7 @@ public final class HtmlReport {
     return l.primary.count() > 0 ? l.primary : l.recorded;
   }
 
-  private SampleView sample(ResultLine line, SamplesFile.Sample s) {
+  private SampleView sample(boolean open, ResultLine line, SamplesFile.Sample s) {
     Set<String> paths = new HashSet<>();
     Set<String> headerNames = new HashSet<>();
     boolean status = false;
@@ -216,7 +226,7 @@ public final class HtmlReport {
     Exchange b = s.baseline();
     List<BodyLine> requestBody = b.request().body().size() == 0 ? List.of()
         : BodyView.of(b.request().body(), b.request().headers(), Set.of()).lines();
-    return new SampleView(line.id(), BodyView.clip(b.request().method() + " " + b.request().target() + " "
+    return new SampleView(open, line.id(), BodyView.clip(b.request().method() + " " + b.request().target() + " "
         + b.request().httpVersion()), headers(b.request().headers(), Set.of()), requestBody, s.baselineSource(),
         side(b.response(), paths, headerNames, status), side(s.candidate(), paths, headerNames, status), diffs);
   }

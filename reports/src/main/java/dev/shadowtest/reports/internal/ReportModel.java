@@ -36,13 +36,16 @@ public record ReportModel(
 
   /** The per-endpoint section: differing fields and sample exchanges. */
   public record EndpointDetail(String anchor, String name, String rate, String counts, List<FieldRow> fields,
-      int moreFields, List<SampleView> samples, String samplesNote) {}
+      int moreFields, List<SampleView> samples, String samplesNote, List<ErrorRow> errors) {}
+
+  /** An exchange the candidate did not answer. */
+  public record ErrorRow(String id, String target, String error) {}
 
   /** One differing field of an endpoint. */
   public record FieldRow(String path, String type, long count, long noise, boolean real) {}
 
   /** One exchange shown side by side. */
-  public record SampleView(String id, String requestLine, List<HeaderLine> requestHeaders, List<BodyLine> requestBody,
+  public record SampleView(boolean open, String id, String requestLine, List<HeaderLine> requestHeaders, List<BodyLine> requestBody,
       String baselineSource, Side expected, Side actual, List<DiffRow> differences) {}
 
   /** One response of a sample. */
