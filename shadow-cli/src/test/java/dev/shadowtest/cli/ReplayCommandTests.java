@@ -111,5 +111,8 @@ class ReplayCommandTests {
     assertThat(dir.resolve("demo/summary.json")).exists();
     assertThat(dir.resolve("demo/recording.jsonl.gz")).exists();
     assertThat(dir.resolve("demo/shadow-rules.yaml")).exists();
+    assertThat(run.out()).contains("report: " + dir.resolve("demo/report.html").toAbsolutePath());
+    assertThat(dir.resolve("demo/report.html")).content().contains("GET /api/products/{id}").contains("$.price.amount");
+    assertThat(dir.resolve("demo/discrepancies.csv")).content().contains("\"$.price.amount\"");
   }
 }
