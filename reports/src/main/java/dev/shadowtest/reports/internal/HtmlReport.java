@@ -250,7 +250,7 @@ public final class HtmlReport {
   }
 
   static String ms(Double v) {
-    return v == null ? "–" : String.format(Locale.ROOT, "%.2f ms", v);
+    return v == null ? "–" : String.format(Locale.ROOT, "%.2f", v);
   }
 
   static String duration(Duration d) {

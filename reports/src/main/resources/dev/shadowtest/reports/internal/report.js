@@ -15,11 +15,13 @@
         var key = function (row) {
           var cell = row.cells[column];
           var v = cell.hasAttribute("data-sort") ? cell.getAttribute("data-sort") : cell.textContent;
-          return numeric ? parseFloat(v) : v.toLowerCase();
+          if (!numeric) { return v.toLowerCase(); }
+          var n = parseFloat(v);
+          return isNaN(n) ? -Infinity : n;
         };
         rows.sort(function (a, b) {
           var x = key(a), y = key(b);
-          var c = numeric ? x - y : (x < y ? -1 : x > y ? 1 : 0);
+          var c = x < y ? -1 : x > y ? 1 : 0;
           return ascending ? c : -c;
         });
         rows.forEach(function (row) { body.appendChild(row); });
