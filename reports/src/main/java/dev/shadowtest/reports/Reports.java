@@ -3,6 +3,7 @@ package dev.shadowtest.reports;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.shadowtest.core.RecordingException;
+import dev.shadowtest.diff.Difference;
 import dev.shadowtest.diff.EndpointRule;
 import dev.shadowtest.diff.Endpoints;
 import dev.shadowtest.diff.Rules;
@@ -92,10 +93,23 @@ public final class Reports {
    * @param warnings     problems worth telling (e.g. a samples file cut off)
    */
   public record Written(Path summary, Path csv, Path html, Path historyEntry, Statistics.RunResult result,
-      List<String> gateFailures, List<String> warnings) {
+      List<String> gateFailures, List<String> warnings, Map<String, Example> examples) {
     public Written {
       gateFailures = List.copyOf(gateFailures);
       warnings = List.copyOf(warnings);
+      examples = Map.copyOf(examples);
+    }
+  }
+
+  /**
+   * The first discrepant exchange of an endpoint, for failure messages.
+   *
+   * @param request     method and target
+   * @param differences its differences that count (not noise)
+   */
+  public record Example(String id, String request, List<Difference> differences) {
+    public Example {
+      differences = List.copyOf(differences);
     }
   }
 
@@ -143,11 +157,16 @@ public final class Reports {
     Path csv = out.resolve(CSV);
     HtmlReport html = new HtmlReport(meta, c, gate, failures, thresholds, samples, options.samplesPerEndpoint());
     var realFields = DiscrepancyCsv.realFields(c.result());
+    Map<String, Example> examples = new java.util.TreeMap<>();
     try (DiscrepancyCsv writer = DiscrepancyCsv.create(csv)) {
       ResultsFile.read(results, line -> {
         String endpoint = c.names().getOrDefault(line.endpoint(), line.endpoint());
         DiscrepancyCsv.Judged judged = DiscrepancyCsv.judge(line, realFields.getOrDefault(endpoint, Map.of()));
         writer.write(line, endpoint, judged);
+        if (judged.discrepant() && !examples.containsKey(endpoint)) {
+          examples.put(endpoint, new Example(line.id(), line.method() + " " + line.target(),
+              line.differences().stream().filter(d -> !judged.isNoise(d)).toList()));
+        }
         html.offer(line, endpoint, judged);
       });
     } catch (IOException e) {
@@ -162,7 +181,7 @@ public final class Reports {
     }
     Path htmlFile = out.resolve(HTML);
     html.write(htmlFile, trend);
-    return new Written(summary, csv, htmlFile, historyEntry, c.result(), failures, warnings);
+    return new Written(summary, csv, htmlFile, historyEntry, c.result(), failures, warnings, examples);
   }
 
   /** The per-endpoint gate threshold from the rules, or null. */

@@ -1,0 +1,223 @@
+package dev.shadowtest.junit;
+
+import dev.shadowtest.diff.Difference;
+import dev.shadowtest.diff.Rules;
+import dev.shadowtest.diff.Statistics;
+import dev.shadowtest.diff.run.Gate;
+import dev.shadowtest.replay.ReplayResult;
+import dev.shadowtest.reports.Reports;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.opentest4j.AssertionFailedError;
+
+/**
+ * The replay of a {@link ShadowReplay} test class, injected into its test methods: one dynamic
+ * test per endpoint, the overall gate, and the numbers for assertions of your own.
+ *
+ * <pre>{@code
+ * @TestFactory Stream<DynamicTest> endpoints(ShadowRun run) { return run.endpointTests(); }
+ * @Test void overall(ShadowRun run) { run.assertGate(); }
+ * @Test void checkout(ShadowRun run) {
+ *   assertThat(run.endpoint("POST /api/checkout").orElseThrow().discrepant()).isZero();
+ * }
+ * }</pre>
+ */
+public final class ShadowRun implements AutoCloseable {
+
+  private final String testClass;
+  private final Path recording;
+  private final URI candidate;
+  private final Rules rules;
+  private final Gate gate;
+  private final ReplayResult replay;
+  private final Reports.Written written;
+  private final List<Path> temporary;
+
+  ShadowRun(String testClass, Path recording, URI candidate, Rules rules, Gate gate, ReplayResult replay,
+      Reports.Written written, List<Path> temporary) {
+    this.testClass = testClass;
+    this.recording = recording;
+    this.candidate = candidate;
+    this.rules = rules;
+    this.gate = gate;
+    this.replay = replay;
+    this.written = written;
+    this.temporary = List.copyOf(temporary);
+  }
+
+  /**
+   * One test per endpoint, named {@code GET /api/users/{id} — 0.00% (0/412)}, failing when its
+   * discrepancy rate is above its threshold (the rules' {@code maxDiscrepancyRate} for the
+   * endpoint, else the annotation's), when nothing of it could be compared because the candidate
+   * failed, or above the error-rate and latency-ratio thresholds when they are set.
+   *
+   * @throws AssertionFailedError at once when the replay was aborted (e.g. candidate unreachable)
+   */
+  public Stream<DynamicTest> endpointTests() {
+    failIfAborted();
+    return result().endpoints().stream().map(e -> DynamicTest.dynamicTest(name(e), () -> {
+      String failure = endpointFailure(e);
+      if (failure != null) {
+        Attachments.endpoint(e.endpoint(), failure);
+        throw new AssertionFailedError(failure);
+      }
+    }));
+  }
+
+  /** Fails unless the whole run is within the gate: overall rate, and error rate and latency ratio when set. */
+  public void assertGate() {
+    Attachments.run(written.html(), written.summary());
+    failIfAborted();
+    if (!written.gateFailures().isEmpty()) {
+      StringBuilder m = new StringBuilder("Shadow gate failed for " + testClass + " (" + recording.getFileName()
+          + " replayed against " + candidate + "):");
+      written.gateFailures().forEach(f -> m.append("\n  - ").append(f));
+      List<Statistics.EndpointResult> worst = result().endpoints().stream().filter(e -> e.discrepant() > 0)
+          .sorted((x, y) -> Double.compare(y.discrepancyRate(), x.discrepancyRate())).limit(3).toList();
+      if (!worst.isEmpty()) {
+        m.append("\n  worst endpoints:");
+        worst.forEach(e -> m.append("\n    ").append(e.endpoint()).append(": ").append(Gate.percent(e.discrepancyRate()))
+            .append(" (").append(e.discrepant()).append('/').append(e.compared()).append(')'));
+        m.append('\n').append(details(worst.get(0)));
+      }
+      m.append("\n  report: ").append(report().toAbsolutePath());
+      throw new AssertionFailedError(m.toString());
+    }
+  }
+
+  /** Counts and rates per endpoint and overall. */
+  public Statistics.RunResult result() {
+    return written.result();
+  }
+
+  public double discrepancyRate() {
+    return result().discrepancyRate();
+  }
+
+  public double errorRate() {
+    return result().errorRate();
+  }
+
+  public List<Statistics.EndpointResult> endpoints() {
+    return result().endpoints();
+  }
+
+  /** The endpoint named exactly so ({@code GET /api/users/{id}}), if the recording had it. */
+  public Optional<Statistics.EndpointResult> endpoint(String name) {
+    return endpoints().stream().filter(e -> e.endpoint().equals(name)).findFirst();
+  }
+
+  /** Why the gate fails; empty when it passes. */
+  public List<String> gateFailures() {
+    return written.gateFailures();
+  }
+
+  public boolean passed() {
+    return gateFailures().isEmpty() && !replay.incomplete();
+  }
+
+  /** The run directory: {@code <outputDirectory>/<test class>/}. */
+  public Path directory() {
+    return replay.out();
+  }
+
+  public Path report() {
+    return written.html();
+  }
+
+  public Path summary() {
+    return written.summary();
+  }
+
+  public Path csv() {
+    return written.csv();
+  }
+
+  /** Deletes the temporary copy of a recording read from a jar; the run directory stays. */
+  @Override
+  public void close() {
+    ShadowExtension.deleteAll(temporary);
+  }
+
+  @Override
+  public String toString() {
+    return "ShadowRun[" + testClass + ": " + Gate.percent(discrepancyRate()) + " (" + result().discrepant() + "/"
+        + result().compared() + "), report " + report() + "]";
+  }
+
+  private void failIfAborted() {
+    if (replay.abortReason() != null) {
+      throw new AssertionFailedError("the replay of " + recording + " against " + candidate + " was aborted: "
+          + replay.abortReason() + "\n  report: " + report().toAbsolutePath());
+    }
+    if (replay.incomplete()) {
+      throw new AssertionFailedError("the replay of " + recording + " against " + candidate + " did not complete"
+          + "\n  report: " + report().toAbsolutePath());
+    }
+  }
+
+  private String name(Statistics.EndpointResult e) {
+    return e.compared() == 0 && e.errors() == 0
+        ? String.format(Locale.ROOT, "%s — nothing compared (%d skipped, %d without baseline)", e.endpoint(), e.skipped(),
+            e.noBaseline())
+        : String.format(Locale.ROOT, "%s — %s (%d/%d)", e.endpoint(), Gate.percent(e.discrepancyRate()), e.discrepant(),
+            e.compared());
+  }
+
+  /** Why this endpoint fails, with what a developer needs to act; null when it passes. */
+  String endpointFailure(Statistics.EndpointResult e) {
+    Double ruleMax = Reports.threshold(rules, e.endpoint());
+    double max = ruleMax != null ? ruleMax : gate.maxDiscrepancyRate();
+    StringBuilder why = new StringBuilder();
+    if (e.compared() > 0 && e.discrepancyRate() > max) {
+      why.append(String.format(Locale.ROOT, "%s: discrepancy rate %s is above %s%s (%d of %d compared, %d errors)",
+          e.endpoint(), Gate.percent(e.discrepancyRate()), Gate.percent(max), ruleMax != null ? " (its rule)" : "",
+          e.discrepant(), e.compared(), e.errors()));
+    } else if (e.compared() == 0 && e.errors() > 0) {
+      why.append(String.format(Locale.ROOT, "%s: nothing compared, the candidate failed all %d attempted exchanges",
+          e.endpoint(), e.errors()));
+    } else if (gate.maxErrorRate() != null && e.errorRate() > gate.maxErrorRate()) {
+      why.append(String.format(Locale.ROOT, "%s: error rate %s is above %s (%d errors, %d 5xx)", e.endpoint(),
+          Gate.percent(e.errorRate()), Gate.percent(gate.maxErrorRate()), e.errors(), e.serverErrors()));
+    } else {
+      var l = replay.latencies().get(e.endpoint());
+      Double ratio = l == null ? null : l.p99Ratio();
+      if (gate.maxLatencyRatio() != null && ratio != null && ratio > gate.maxLatencyRatio()) {
+        why.append(String.format(Locale.ROOT, "%s: candidate p99 is %.2fx the baseline's, above %.2fx", e.endpoint(), ratio,
+            gate.maxLatencyRatio()));
+      }
+    }
+    if (why.length() == 0) {
+      return null;
+    }
+    why.append('\n').append(details(e));
+    why.append("\n  report: ").append(report().toAbsolutePath());
+    return why.toString();
+  }
+
+  /** The top differing fields with counts, and one example exchange with its differences. */
+  private String details(Statistics.EndpointResult e) {
+    StringBuilder m = new StringBuilder();
+    List<Statistics.FieldResult> top = e.fields().stream().filter(Statistics.FieldResult::real).limit(5).toList();
+    if (!top.isEmpty()) {
+      m.append("  top differing fields:");
+      for (Statistics.FieldResult f : top) {
+        m.append(String.format(Locale.ROOT, "%n    %-40s %-10s %d of %d compared (noise %d)", f.field(), f.type(), f.count(),
+            e.compared(), f.noise()));
+      }
+    }
+    Reports.Example x = written.examples().get(e.endpoint());
+    if (x != null) {
+      m.append(m.length() == 0 ? "" : "\n").append("  example: exchange ").append(x.id()).append(", ").append(x.request());
+      for (Difference d : x.differences().stream().limit(5).toList()) {
+        m.append("\n    ").append(d);
+      }
+    }
+    return m.toString();
+  }
+}
