@@ -152,7 +152,7 @@ public final class Replayer {
     long t0 = System.nanoTime();
     Thread ticker = progressTicker(progress, expected, t0);
     try (ResultsFile results = ResultsFile.create(out.resolve("results.jsonl.gz"));
-         SamplesFile samplesFile = SamplesFile.create(out);
+         SamplesFile samplesFile = SamplesFile.create(out, redactedHeaders(config.recordings()));
          Sender sender = new Sender(config.concurrency(), config.connectTimeout(), config.responseTimeout(),
              config.extraHeaders(), config.keepHost())) {
       samples = samplesFile;
@@ -290,6 +290,21 @@ public final class Replayer {
       }
     }
     return null;
+  }
+
+  /** The headers the recordings say they redacted: samples of live responses are redacted alike. */
+  private static List<String> redactedHeaders(List<Path> recordings) {
+    List<String> out = new ArrayList<>();
+    for (Path r : recordings) {
+      try (RecordingReader reader = RecordingReader.open(r)) {
+        if (reader.header().redaction() != null) {
+          out.addAll(reader.header().redaction().headers());
+        }
+      } catch (RuntimeException e) {
+        // the reader thread reports a bad recording with its file and line
+      }
+    }
+    return out;
   }
 
   private String skipReason(Exchange e, EndpointRule rule) {

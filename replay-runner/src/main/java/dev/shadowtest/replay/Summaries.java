@@ -71,7 +71,7 @@ public final class Summaries {
   static ReplayResult write(ReplayConfig config, RunAggregate aggregate, Endpoints endpoints, Instant startedAt,
       Instant finishedAt, boolean incomplete, String abortReason, long late, List<String> warnings) {
     RunAggregate.Collapsed c = aggregate.collapse(endpoints, config.rules().noiseModel());
-    List<String> failures = config.gate().failures(c.result(), e -> threshold(config.rules(), e), c.p99Ratios());
+    List<String> gateFailures = config.gate().failures(c.result(), e -> threshold(config.rules(), e), c.p99Ratios());
     if (config.rules().yaml() != null) {
       // the run keeps its rules, so that shadow merge judges shards by the same rules
       writeRules(config.out().resolve(RULES_FILE), config.rules().yaml());
@@ -81,6 +81,7 @@ public final class Summaries {
         config.primary() == null ? null : config.primary().toString(),
         config.secondary() == null ? null : config.secondary().toString(),
         config.shard().count() == 1 ? null : config.shard().toString(), incomplete, abortReason, late);
+    List<String> failures = SummaryJson.failuresOf(meta, gateFailures);
     try {
       SummaryJson.write(config.out().resolve("summary.json"), meta, c, config.gate(), failures);
     } catch (IOException e) {
@@ -178,12 +179,13 @@ public final class Summaries {
       throw new RecordingException(out.resolve("results.jsonl.gz"), 0, "cannot write: " + e.getMessage(), e);
     }
     RunAggregate.Collapsed c = aggregate.collapse(new Endpoints(rules), rules.noiseModel());
-    List<String> failures = gate.failures(c.result(), e -> threshold(rules, e), c.p99Ratios());
+    List<String> gateFailures = gate.failures(c.result(), e -> threshold(rules, e), c.p99Ratios());
     if (rules.yaml() != null) {
       writeRules(out.resolve(RULES_FILE), rules.yaml());
     }
     SummaryJson.Meta meta = new SummaryJson.Meta(started, finished, List.copyOf(recordings), candidate, primary, secondary,
         null, incomplete, null, late);
+    List<String> failures = SummaryJson.failuresOf(meta, gateFailures);
     try {
       SummaryJson.write(out.resolve("summary.json"), meta, c, gate, failures);
     } catch (IOException e) {

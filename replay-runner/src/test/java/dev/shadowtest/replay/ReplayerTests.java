@@ -102,6 +102,30 @@ class ReplayerTests {
   }
 
   @Test
+  void samplesOfLiveResponsesAreRedactedLikeTheRecording() throws IOException {
+    try (TestServer candidate = new TestServer(x -> TestServer.Reply.json("{\"id\":1,\"price\":11}"),
+        Map.of("X-Session-Token", "live-secret-token", "Set-Cookie", "sid=live-cookie"))) {
+      Path rec = dir.resolve("redacted.jsonl");
+      try (RecordingWriter w = RecordingWriter.create(rec,
+          RecordingHeader.now("test", Redaction.defaults().withHeaders(List.of("X-Session-Token"))))) {
+        w.write(exchange("e1", "GET", "/api/products/1", 200, "{\"id\":1,\"price\":10}"));
+      }
+      ReplayResult r = new Replayer(ReplayConfig.of(List.of(rec), candidate.uri(), dir.resolve("out"))).run(Progress.NONE);
+      assertThat(r.result().discrepant()).isEqualTo(1);
+      var samples = dev.shadowtest.diff.run.SamplesFile.read(dir.resolve("out"), w -> { });
+      assertThat(samples).containsKey("e1");
+      HttpResponse live = samples.get("e1").candidate();
+      assertThat(live.headers().first("X-Session-Token")).contains(Redaction.REDACTED);
+      assertThat(live.headers().first("Set-Cookie")).contains(Redaction.REDACTED);
+      try (var in = new java.util.zip.GZIPInputStream(java.nio.file.Files.newInputStream(
+          dir.resolve("out").resolve(dev.shadowtest.diff.run.SamplesFile.NAME)))) {
+        assertThat(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8))
+            .doesNotContain("live-secret-token").doesNotContain("live-cookie").contains("price");
+      }
+    }
+  }
+
+  @Test
   void findsDifferencesAndWritesTheSummary() throws IOException {
     try (TestServer candidate = new TestServer(s -> TestServer.Reply.json(
         s.target().endsWith("/3") ? "{\"id\":3,\"price\":9}" : "{\"id\":" + s.target().replaceAll(".*/", "") + ",\"price\":10}"))) {

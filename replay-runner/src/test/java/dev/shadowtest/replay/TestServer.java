@@ -26,9 +26,16 @@ final class TestServer implements AutoCloseable {
   }
 
   final List<Seen> seen = new CopyOnWriteArrayList<>();
+  private final Map<String, String> headers;
   private final HttpServer server;
 
   TestServer(Function<Seen, Reply> handler) throws IOException {
+    this(handler, Map.of());
+  }
+
+  /** A server that also sends {@code headers} with every response. */
+  TestServer(Function<Seen, Reply> handler, Map<String, String> headers) throws IOException {
+    this.headers = Map.copyOf(headers);
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 100);
     server.setExecutor(Executors.newFixedThreadPool(16));
     server.createContext("/", ex -> handle(ex, handler));
@@ -48,6 +55,7 @@ final class TestServer implements AutoCloseable {
       }
     }
     byte[] bytes = r.body().getBytes(StandardCharsets.UTF_8);
+    headers.forEach((k, v) -> ex.getResponseHeaders().add(k, v));
     if (r.contentType() != null) {
       ex.getResponseHeaders().add("Content-Type", r.contentType());
     }

@@ -17,6 +17,8 @@ import java.util.function.Function;
  * "discrepancy rate below 0.5% on each of 7 consecutive days". A day passes when it has at
  * least one complete run and all its complete runs together (counts summed exactly) stay within
  * every threshold; the window is the {@code days} calendar days (UTC) ending with {@code until}.
+ * Summaries of single shards are not runs (their merge is) and are left out. A rate equal to a
+ * threshold passes; above it fails.
  *
  * <pre>{@code
  * GateCheck check = new GateCheck(new Gate(0.005, null, 2.0), endpoint -> null);
@@ -49,7 +51,14 @@ public record GateCheck(Gate gate, Function<String, Double> endpointThresholds) 
 
   /** Checks one run's summary. */
   public Result summary(RunSummary s) {
-    Row row = row(s.file().getFileName().toString(), List.of(s));
+    Row row = row(s.file() == null ? "run" : s.file().getFileName().toString(), List.of(s));
+    if (s.incomplete()) {
+      List<String> f = new ArrayList<>();
+      f.add("the run is incomplete" + (s.aborted() == null ? " (stopped before the end of its recordings)" : ": " + s.aborted()));
+      f.addAll(row.failures());
+      row = new Row(row.label(), row.runs(), row.compared(), row.discrepant(), row.discrepancyRate(), row.errorRate(),
+          row.worstLatencyRatio(), f);
+    }
     String verdict = row.passed()
         ? "PASSED: discrepancy rate " + Gate.percent(row.discrepancyRate()) + " is within " + Gate.percent(gate.maxDiscrepancyRate())
         : "FAILED: " + String.join("; ", row.failures());
@@ -66,8 +75,8 @@ public record GateCheck(Gate gate, Function<String, Double> endpointThresholds) 
     Map<LocalDate, Integer> incompleteByDay = new TreeMap<>();
     for (RunSummary s : runs) {
       LocalDate d = s.finishedAt().atZone(ZoneOffset.UTC).toLocalDate();
-      if (d.isBefore(from) || d.isAfter(until)) {
-        continue;
+      if (d.isBefore(from) || d.isAfter(until) || s.shard() != null) {
+        continue; // a shard is part of a run: the merged summary (shadow merge --history) is the run
       }
       if (s.incomplete()) {
         incompleteByDay.merge(d, 1, Integer::sum);

@@ -25,26 +25,53 @@ public final class History {
 
   private History() {}
 
-  /** Copies a run's summary into {@code dir} (created if needed) under its UTC date-stamped name. */
+  /**
+   * Stores a run's summary in {@code dir} (created if needed) under its UTC date-stamped name. A
+   * summary of the same run stored before (same start, end, candidate, recording and shard: e.g.
+   * the run reported again with other thresholds) is replaced, so a run never counts twice.
+   */
   public static Path store(Path dir, Path summaryFile) {
     RunSummary s = RunSummary.read(summaryFile);
     try {
       Files.createDirectories(dir);
       byte[] bytes = Files.readAllBytes(summaryFile);
-      String base = NAME.format(s.finishedAt());
-      Path target = dir.resolve(base + ".json");
-      for (int i = 2; Files.exists(target); i++) {
-        if (java.util.Arrays.equals(Files.readAllBytes(target), bytes)) {
-          return target; // the same run stored again (e.g. shadow report after replay --history)
+      for (Path existing : entries(dir)) {
+        RunSummary e;
+        try {
+          e = RunSummary.read(existing);
+        } catch (RecordingException unreadable) {
+          continue; // named by runs() when the gate reads the history
         }
-        target = dir.resolve(base + "-" + i + ".json");
+        if (e.sameRun(s)) {
+          Path temp = SecureFiles.temporarySibling(existing);
+          try (OutputStream out = SecureFiles.newOutputStream(temp)) {
+            out.write(bytes);
+          }
+          SecureFiles.commit(temp, existing);
+          return existing;
+        }
       }
-      try (OutputStream out = SecureFiles.newOutputStream(target)) {
-        out.write(bytes);
+      String base = NAME.format(s.finishedAt());
+      for (int i = 1; ; i++) {
+        Path target = dir.resolve(i == 1 ? base + ".json" : base + "-" + i + ".json");
+        try (OutputStream out = SecureFiles.newExclusiveOutputStream(target)) {
+          out.write(bytes); // exclusive: two runs ending in the same second never overwrite each other
+          return target;
+        } catch (java.nio.file.FileAlreadyExistsException taken) {
+          // next suffix
+        }
       }
-      return target;
     } catch (IOException e) {
       throw new RecordingException(dir, 0, "cannot store the run in the history: " + e.getMessage(), e);
+    }
+  }
+
+  private static List<Path> entries(Path dir) throws IOException {
+    try (Stream<Path> files = Files.list(dir)) {
+      return files.filter(p -> {
+        String n = p.getFileName().toString();
+        return n.startsWith("summary-") && n.endsWith(".json") && Files.isRegularFile(p);
+      }).sorted().toList();
     }
   }
 
@@ -54,11 +81,8 @@ public final class History {
       throw new RecordingException(dir, 0, Files.exists(dir) ? "not a directory" : "no such history directory");
     }
     List<RunSummary> out = new ArrayList<>();
-    try (Stream<Path> files = Files.list(dir)) {
-      for (Path f : files.filter(p -> {
-        String n = p.getFileName().toString();
-        return n.startsWith("summary-") && n.endsWith(".json") && Files.isRegularFile(p);
-      }).sorted().toList()) {
+    try {
+      for (Path f : entries(dir)) {
         out.add(RunSummary.read(f));
       }
     } catch (IOException e) {

@@ -130,20 +130,14 @@ public final class Reports {
     Rules rules = options.rules() != null ? options.rules() : rulesOf(runDir);
     JsonNode previous = previousSummary(runDir.resolve(SUMMARY));
     Gate gate = options.gate() != null ? options.gate() : gateOf(previous, runDir.resolve(SUMMARY));
-    SummaryJson.Meta meta = metaOf(previous, results);
+    SummaryJson.Meta meta = metaOf(previous, results, runDir.resolve(SUMMARY));
 
     RunAggregate aggregate = new RunAggregate();
     ResultsFile.read(results, aggregate::add);
     RunAggregate.Collapsed c = aggregate.collapse(new Endpoints(rules), rules.noiseModel());
     Function<String, Double> thresholds = e -> threshold(rules, e);
-    List<String> failures = gate.failures(c.result(), thresholds, c.p99Ratios());
+    List<String> failures = SummaryJson.failuresOf(meta, gate.failures(c.result(), thresholds, c.p99Ratios()));
 
-    Path summary = out.resolve(SUMMARY);
-    try {
-      SummaryJson.write(summary, meta, c, gate, failures);
-    } catch (IOException e) {
-      throw new RecordingException(summary, 0, "cannot write: " + e.getMessage(), e);
-    }
     if (!out.equals(runDir) && rules.yaml() != null) {
       try (var o = dev.shadowtest.core.internal.SecureFiles.newOutputStream(out.resolve(RULES))) {
         o.write(rules.yaml().getBytes(java.nio.charset.StandardCharsets.UTF_8));
@@ -154,6 +148,8 @@ public final class Reports {
     List<String> warnings = new ArrayList<>();
     Map<String, SamplesFile.Sample> samples = SamplesFile.read(runDir, warnings::add);
 
+    // Every output is written beside its target and moved into place, the summary last: a run
+    // interrupted while reporting keeps the summary the replay wrote.
     Path csv = out.resolve(CSV);
     HtmlReport html = new HtmlReport(meta, c, gate, failures, thresholds, samples, options.samplesPerEndpoint());
     var realFields = DiscrepancyCsv.realFields(c.result());
@@ -163,25 +159,53 @@ public final class Reports {
         String endpoint = c.names().getOrDefault(line.endpoint(), line.endpoint());
         DiscrepancyCsv.Judged judged = DiscrepancyCsv.judge(line, realFields.getOrDefault(endpoint, Map.of()));
         writer.write(line, endpoint, judged);
+        html.offer(line, endpoint, judged);
         if (judged.discrepant() && !examples.containsKey(endpoint)) {
           examples.put(endpoint, new Example(line.id(), line.method() + " " + line.target(),
               line.differences().stream().filter(d -> !judged.isNoise(d)).toList()));
         }
-        html.offer(line, endpoint, judged);
       });
-    } catch (IOException e) {
+    } catch (IOException | java.io.UncheckedIOException e) {
       throw new RecordingException(csv, 0, "cannot write: " + e.getMessage(), e);
     }
 
-    Path historyEntry = null;
     List<RunSummary> trend = List.of();
     if (options.history() != null) {
-      historyEntry = History.store(options.history(), summary);
-      trend = History.runs(options.history());
+      try {
+        trend = History.runs(options.history());
+      } catch (RecordingException e) {
+        warnings.add("the trend chart shows this run only: " + e.getMessage());
+      }
     }
     Path htmlFile = out.resolve(HTML);
-    html.write(htmlFile, trend);
+    html.write(htmlFile, options.history() == null ? trend : withThisRun(trend, meta, c.result()));
+
+    Path summary = out.resolve(SUMMARY);
+    try {
+      SummaryJson.write(summary, meta, c, gate, failures);
+    } catch (IOException e) {
+      throw new RecordingException(summary, 0, "cannot write: " + e.getMessage(), e);
+    }
+    Path historyEntry = options.history() == null ? null : History.store(options.history(), summary);
     return new Written(summary, csv, htmlFile, historyEntry, c.result(), failures, warnings, examples);
+  }
+
+  /** The history's runs, with this run in place of an earlier copy of it (it is stored after the report). */
+  private static List<RunSummary> withThisRun(List<RunSummary> history, SummaryJson.Meta meta, Statistics.RunResult r) {
+    String recording = String.join(", ", meta.recordings());
+    List<RunSummary> out = new ArrayList<>();
+    for (RunSummary s : history) {
+      if (!(s.startedAt().equals(meta.startedAt()) && s.finishedAt().equals(meta.finishedAt())
+          && s.candidate().equals(meta.candidate()) && java.util.Objects.equals(s.recording(), recording)
+          && java.util.Objects.equals(s.shard(), meta.shard()))) {
+        out.add(s);
+      }
+    }
+    out.add(new RunSummary(null, meta.startedAt(), meta.finishedAt(), meta.candidate(), recording, meta.shard(),
+        meta.incomplete(), meta.abortReason(), r.exchanges(), r.compared(), r.skipped(), r.discrepant(), r.errors(), r.serverErrors(),
+        List.of()));
+    out.sort(java.util.Comparator.comparing(RunSummary::finishedAt));
+    return out;
   }
 
   /** The per-endpoint gate threshold from the rules, or null. */
@@ -219,16 +243,29 @@ public final class Reports {
     }
     JsonNode g = summary.get("gate");
     try {
-      return new Gate(g.path("maxDiscrepancyRate").asDouble(Gate.defaults().maxDiscrepancyRate()),
-          g.hasNonNull("maxErrorRate") ? g.get("maxErrorRate").asDouble() : null,
-          g.hasNonNull("maxLatencyRatio") ? g.get("maxLatencyRatio").asDouble() : null);
+      return new Gate(g.has("maxDiscrepancyRate") ? number(g, "maxDiscrepancyRate") : Gate.defaults().maxDiscrepancyRate(),
+          g.hasNonNull("maxErrorRate") ? number(g, "maxErrorRate") : null,
+          g.hasNonNull("maxLatencyRatio") ? number(g, "maxLatencyRatio") : null);
     } catch (IllegalArgumentException e) {
       throw new RecordingException(file, 0, "field \"gate\": " + e.getMessage(), e);
     }
   }
 
+  private static double number(JsonNode g, String field) {
+    JsonNode v = g.get(field);
+    if (v == null || !v.isNumber()) {
+      throw new IllegalArgumentException("\"" + field + "\" must be a number, got " + v);
+    }
+    return v.asDouble();
+  }
+
+  /** The gate a run was judged by (its summary.json), or the defaults when it has none. */
+  public static Gate recordedGate(Path runDir) {
+    return gateOf(previousSummary(runDir.resolve(SUMMARY)), runDir.resolve(SUMMARY));
+  }
+
   /** What the run was: from its summary when it has one, else as much as the results file tells. */
-  private static SummaryJson.Meta metaOf(JsonNode s, Path results) {
+  private static SummaryJson.Meta metaOf(JsonNode s, Path results, Path file) {
     if (s == null) {
       Instant t;
       try {
@@ -238,7 +275,7 @@ public final class Reports {
       }
       return new SummaryJson.Meta(t, t, List.of("(unknown)"), "(unknown)", null, null, null, false, null, 0);
     }
-    return new SummaryJson.Meta(instant(s, "startedAt"), instant(s, "finishedAt"),
+    return new SummaryJson.Meta(instant(s, "startedAt", file), instant(s, "finishedAt", file),
         Arrays.asList(s.path("recording").asText("(unknown)").split(", ")), s.path("candidate").asText("(unknown)"),
         s.hasNonNull("primary") ? s.get("primary").asText() : null,
         s.hasNonNull("secondary") ? s.get("secondary").asText() : null,
@@ -246,11 +283,11 @@ public final class Reports {
         s.hasNonNull("aborted") ? s.get("aborted").asText() : null, s.path("late").asLong(0));
   }
 
-  private static Instant instant(JsonNode s, String field) {
+  private static Instant instant(JsonNode s, String field, Path file) {
     try {
       return Instant.parse(s.path(field).asText());
     } catch (RuntimeException e) {
-      return Instant.EPOCH;
+      throw new RecordingException(file, 0, "field \"" + field + "\": expected an ISO-8601 instant, got " + s.get(field));
     }
   }
 

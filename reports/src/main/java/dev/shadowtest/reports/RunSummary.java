@@ -15,15 +15,26 @@ import java.util.List;
  * A {@code summary.json} as read back (the counts the gate and the history need). Reading is
  * strict: a missing or mistyped field is an error naming the file and the field.
  *
+ * @param file       where it was read from, or null
  * @param finishedAt when the run ended: the history files it under this instant's UTC day
+ * @param recording  the recording(s) replayed
+ * @param shard      {@code I/N} for the summary of one shard, else null
  * @param incomplete the run was stopped or aborted before the end of its recordings
+ * @param aborted    why it was aborted, or null
  */
-public record RunSummary(Path file, Instant startedAt, Instant finishedAt, String candidate, boolean incomplete,
+public record RunSummary(Path file, Instant startedAt, Instant finishedAt, String candidate, String recording, String shard,
+    boolean incomplete, String aborted,
     long exchanges, long compared, long skipped, long discrepant, long errors, long serverErrors,
     List<Endpoint> endpoints) {
 
   public RunSummary {
     endpoints = List.copyOf(endpoints);
+  }
+
+  /** True when both summaries describe the same run (e.g. stored again after a new report). */
+  public boolean sameRun(RunSummary o) {
+    return startedAt.equals(o.startedAt) && finishedAt.equals(o.finishedAt) && candidate.equals(o.candidate)
+        && java.util.Objects.equals(recording, o.recording) && java.util.Objects.equals(shard, o.shard);
   }
 
   /** One endpoint's counts and its candidate p99 / baseline p99 (null when unknown). */
@@ -76,7 +87,8 @@ public record RunSummary(Path file, Instant startedAt, Instant finishedAt, Strin
           ratio != null && ratio.isNumber() ? ratio.asDouble() : null));
     }
     return new RunSummary(file, instant(file, n, "startedAt"), instant(file, n, "finishedAt"), text(file, n, "candidate", ""),
-        n.path("incomplete").asBoolean(false), number(file, n, "exchanges"), number(file, n, "compared"),
+        n.hasNonNull("recording") ? n.get("recording").asText() : null, n.hasNonNull("shard") ? n.get("shard").asText() : null,
+        n.path("incomplete").asBoolean(false), n.hasNonNull("aborted") ? n.get("aborted").asText() : null, number(file, n, "exchanges"), number(file, n, "compared"),
         number(file, n, "skipped"), number(file, n, "discrepant"), number(file, n, "errors"),
         number(file, n, "serverErrors"), endpoints);
   }

@@ -169,8 +169,47 @@ class GateCheckTests {
     Path b = History.store(history(), f);
     assertThat(a).isEqualTo(b);
     assertThat(a.getFileName()).hasToString("summary-2026-11-25T02-00-00Z.json");
-    Files.writeString(f, summary("2026-11-25T02:00:00Z", 20, 0, 0, null, false));
+    // another run that ended in the same second
+    Files.writeString(f, summary("2026-11-25T02:00:00Z", 20, 0, 0, null, false)
+        .replace("\"startedAt\": \"2026-11-25T02:00:00Z\"", "\"startedAt\": \"2026-11-25T01:00:00Z\""));
     assertThat(History.store(history(), f).getFileName()).hasToString("summary-2026-11-25T02-00-00Z-2.json");
+  }
+
+  @Test
+  void anIncompleteRunNeverPassesTheGate() throws IOException {
+    Path f = dir.resolve("s.json");
+    Files.writeString(f, summary("2026-11-25T02:00:00Z", 10_000, 0, 0, null, true)
+        .replace("\"incomplete\": true,", "\"incomplete\": true, \"aborted\": \"candidate unreachable: refused\","));
+    GateCheck.Result r = new GateCheck(Gate.defaults(), null).summary(RunSummary.read(f));
+    assertThat(r.passed()).isFalse();
+    assertThat(r.verdict()).isEqualTo("FAILED: the run is incomplete: candidate unreachable: refused");
+  }
+
+  @Test
+  void aRunStoredAgainReplacesItsEntryAndShardsAreNotRuns() throws IOException {
+    sevenGoodDays();
+    // the 11-24 run reported again with another gate: the same run, so still one entry
+    Path f = dir.resolve("again.json");
+    Files.writeString(f, summary("2026-11-24T02:00:00Z", 10_000, 40, 0, 1.1, false)
+        .replace("\"maxDiscrepancyRate\": 0.005", "\"maxDiscrepancyRate\": 0.01"));
+    History.store(history(), f);
+    assertThat(Files.list(history()).filter(p -> p.toString().contains("2026-11-24")).count()).isEqualTo(1);
+    // a clean run stored twice would dilute a bad one: a day at 0.6% must stay at 0.6%
+    run("2026-11-23T14:00:00Z", 10_000, 80, 0, null);
+    run("2026-11-23T14:00:00Z", 10_000, 80, 0, null);
+    Path clean = dir.resolve("clean.json");
+    Files.writeString(clean, summary("2026-11-23T15:00:00Z", 10_000, 0, 0, null, false));
+    History.store(history(), clean);
+    History.store(history(), clean);
+    GateCheck.Result r = check(Gate.defaults());
+    assertThat(r.rows().get(4).runs()).isEqualTo(3);
+    assertThat(r.rows().get(4).discrepancyRate()).isEqualTo(120 / 30_000.0);
+    // a shard's summary is part of a run, not a run: it is left out
+    Path shard = dir.resolve("shard.json");
+    Files.writeString(shard, summary("2026-11-22T03:00:00Z", 10, 10, 0, null, false).replace("\"recording\"",
+        "\"shard\": \"1/2\", \"recording\""));
+    History.store(history(), shard);
+    assertThat(check(Gate.defaults()).rows().get(3).runs()).isEqualTo(1);
   }
 
   @Test

@@ -35,6 +35,38 @@ class LargeRunTests {
   Path dir;
 
   @Test
+  void hostileBodiesCannotInflateTheReport() throws IOException {
+    Path run = dir.resolve("hostile");
+    Files.createDirectories(run);
+    String angle = "<".repeat(16 * 1024 - 10); // every character escapes to &lt;
+    java.io.ByteArrayOutputStream zipped = new java.io.ByteArrayOutputStream();
+    try (var gz = new java.util.zip.GZIPOutputStream(zipped)) {
+      gz.write(("[" + "\"<<<<<<<<\",".repeat(200_000) + "0]").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+    try (ResultsFile results = ResultsFile.create(run.resolve("results.jsonl.gz"));
+         SamplesFile samples = SamplesFile.create(run)) {
+      for (int e = 0; e < 200; e++) {
+        String endpoint = "GET /api/" + WORDS[e % 15] + "/" + WORDS[e / 15 % 15] + "/x" + e / 225;
+        for (int k = 0; k < 3; k++) {
+          String id = "h" + e + "-" + k;
+          results.write(new ResultLine(id, endpoint, "GET", "/x", Verdict.DIFFERENT, 200, null, 200, 1L, null, 1L, null,
+              List.of(new Difference("body", "body", DifferenceType.BODY, angle, angle)), Set.of(), false, false, List.of()));
+          HttpRequest rq = new HttpRequest("GET", "/x?" + angle, "HTTP/1.1", Headers.of("X-A", angle), Body.none());
+          HttpResponse text = new HttpResponse(200, "OK", Headers.of("Content-Type", "text/plain"),
+              Body.text((angle.substring(0, 100) + "\n").repeat(160)));
+          HttpResponse bomb = new HttpResponse(200, "OK", Headers.of("Content-Type", "application/json", "Content-Encoding",
+              "gzip"), Body.binary(zipped.toByteArray()));
+          samples.offer(endpoint, new Exchange(id, null, 1L, rq, text, null, Map.of()), "recorded", text, bomb);
+        }
+      }
+    }
+    Reports.Written w = Reports.write(run, Reports.Options.defaults());
+    System.out.printf("hostile samples: report.html %,d bytes%n", Files.size(w.html()));
+    assertThat(Files.size(w.html())).isLessThan(20L << 20);
+    assertThat(Files.readString(w.html())).contains("the report's size budget is spent").contains("more lines not shown");
+  }
+
+  @Test
   void aMillionExchangeRunGivesABoundedReport() throws IOException {
     Path run = dir.resolve("run");
     Files.createDirectories(run);

@@ -1,6 +1,7 @@
 package dev.shadowtest.cli;
 
 import dev.shadowtest.diff.Rules;
+import dev.shadowtest.diff.run.Gate;
 import dev.shadowtest.reports.Reports;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -42,10 +43,16 @@ final class ReportCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    boolean gateGiven = spec.commandLine().getParseResult().hasMatchedOption("--max-discrepancy")
-        || gateOptions.maxErrorRate != null || gateOptions.maxLatencyRatio != null;
+    // the thresholds the run recorded, with those given here on top
+    Gate recorded = Reports.recordedGate(results);
+    Gate given = gateOptions.gate();
+    Gate gate = new Gate(
+        spec.commandLine().getParseResult().hasMatchedOption("--max-discrepancy") ? given.maxDiscrepancyRate()
+            : recorded.maxDiscrepancyRate(),
+        given.maxErrorRate() != null ? given.maxErrorRate() : recorded.maxErrorRate(),
+        given.maxLatencyRatio() != null ? given.maxLatencyRatio() : recorded.maxLatencyRatio());
     Reports.Written w = Outputs.write(spec.commandLine().getOut(), spec.commandLine().getErr(), results, out,
-        rules == null ? null : Rules.load(rules), gateGiven ? gateOptions.gate() : null, history);
+        rules == null ? null : Rules.load(rules), gate, history);
     if (w.gateFailures().isEmpty()) {
       spec.commandLine().getOut().println("gate: passed");
     } else {

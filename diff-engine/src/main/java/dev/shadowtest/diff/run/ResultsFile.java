@@ -124,11 +124,13 @@ public final class ResultsFile implements AutoCloseable {
         if (line.isBlank()) {
           continue;
         }
+        ResultLine parsed;
         try {
-          sink.accept(parse(MAPPER.readTree(line)));
+          parsed = parse(MAPPER.readTree(line));
         } catch (IOException | RuntimeException e) {
           throw new RecordingException(file, n, "bad result line: " + e.getMessage(), e);
         }
+        sink.accept(parsed); // the consumer's own failures (e.g. a full disk) are not this file's
       }
     } catch (NoSuchFileException e) {
       throw new RecordingException(file, 0, "no such file (not a Shadow run directory?)", e);

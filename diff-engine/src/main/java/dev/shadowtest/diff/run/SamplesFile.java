@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -34,15 +35,28 @@ public final class SamplesFile implements AutoCloseable {
   public static final int MAX_BODY = 16 * 1024;
 
   private final RecordingWriter writer;
+  private final Redaction redaction;
   private final Map<String, Integer> perEndpoint = new HashMap<>();
   private int total;
 
-  private SamplesFile(RecordingWriter writer) {
+  private SamplesFile(RecordingWriter writer, Redaction redaction) {
     this.writer = writer;
+    this.redaction = redaction;
   }
 
+  /** A samples file with the default redaction. */
   public static SamplesFile create(Path dir) {
-    return new SamplesFile(RecordingWriter.create(dir.resolve(NAME), RecordingHeader.now("shadow-samples", Redaction.defaults())));
+    return create(dir, List.of());
+  }
+
+  /**
+   * A samples file redacting the default credential headers and {@code moreHeaders} (those the
+   * recordings say they redacted): the live responses of primary and candidate are redacted
+   * like the recording was.
+   */
+  public static SamplesFile create(Path dir, List<String> moreHeaders) {
+    Redaction r = Redaction.defaults().withHeaders(moreHeaders);
+    return new SamplesFile(RecordingWriter.create(dir.resolve(NAME), RecordingHeader.now("shadow-samples", r)), r);
   }
 
   /** Keeps this exchange as a sample when its endpoint and the file still have room; true if kept. */
@@ -57,15 +71,21 @@ public final class SamplesFile implements AutoCloseable {
         recorded.request().withBody(cut(recorded.request().body())), cut(baseline), null,
         Map.of(ROLE, "baseline", BASELINE_SOURCE, baselineSource));
     Exchange cand = new Exchange(recorded.id(), null, null, base.request(), cut(candidate), null, Map.of(ROLE, "candidate"));
-    writer.write(Redaction.defaults().apply(base));
-    writer.write(Redaction.defaults().apply(cand));
+    writer.write(redaction.apply(base));
+    writer.write(redaction.apply(cand));
     return true;
   }
 
-  /** Copies a sample of another run (shadow merge); the budgets do not apply. */
-  public synchronized void add(Sample s) {
-    writer.write(s.baseline());
-    writer.write(new Exchange(s.id(), null, null, s.baseline().request(), s.candidate(), null, Map.of(ROLE, "candidate")));
+  /** Copies a sample of another run (shadow merge), within the file's total budget; true if kept. */
+  public synchronized boolean add(Sample s) {
+    if (total >= MAX_SAMPLES) {
+      return false;
+    }
+    total++;
+    writer.write(redaction.apply(s.baseline()));
+    writer.write(redaction.apply(new Exchange(s.id(), null, null, s.baseline().request(), s.candidate(), null,
+        Map.of(ROLE, "candidate"))));
+    return true;
   }
 
   private static HttpResponse cut(HttpResponse r) {

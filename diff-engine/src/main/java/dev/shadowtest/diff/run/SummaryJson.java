@@ -24,7 +24,9 @@ public final class SummaryJson {
   public static void write(Path file, Meta meta, RunAggregate.Collapsed c, Gate gate, List<String> gateFailures)
       throws IOException {
     Statistics.RunResult r = c.result();
-    try (OutputStream out = SecureFiles.newOutputStream(file);
+    // written beside and moved into place: an interrupted write never destroys a valid summary
+    Path temp = SecureFiles.temporarySibling(file);
+    try (OutputStream out = SecureFiles.newOutputStream(temp);
          JsonGenerator g = new JsonFactory().createGenerator(out, JsonEncoding.UTF8)) {
       g.useDefaultPrettyPrinter();
       g.writeStartObject();
@@ -111,7 +113,7 @@ public final class SummaryJson {
       if (gate.maxLatencyRatio() != null) {
         g.writeNumberField("maxLatencyRatio", gate.maxLatencyRatio());
       }
-      g.writeBooleanField("passed", gateFailures.isEmpty());
+      g.writeBooleanField("passed", gateFailures.isEmpty() && !meta.incomplete());
       g.writeArrayFieldStart("failures");
       for (String f : gateFailures) {
         g.writeString(f);
@@ -119,7 +121,23 @@ public final class SummaryJson {
       g.writeEndArray();
       g.writeEndObject();
       g.writeEndObject();
+    } catch (IOException | RuntimeException e) {
+      java.nio.file.Files.deleteIfExists(temp);
+      throw e;
     }
+    SecureFiles.commit(temp, file);
+  }
+
+  /** The gate's failures, with the run's incompleteness first: an incomplete run never passes. */
+  public static List<String> failuresOf(Meta meta, List<String> gateFailures) {
+    if (!meta.incomplete()) {
+      return gateFailures;
+    }
+    List<String> out = new java.util.ArrayList<>();
+    out.add("the run is incomplete" + (meta.abortReason() == null ? " (stopped before the end of its recordings)"
+        : ": " + meta.abortReason()));
+    out.addAll(gateFailures);
+    return out;
   }
 
   private static void percentiles(JsonGenerator g, String name, LatencyHistogram h) throws IOException {

@@ -35,7 +35,9 @@ final class BodyView {
 
   static final int MAX_LINES = 300;
   static final int MAX_LINE = 400;
-  private static final int MAX_DECODED = 256 * 1024;
+  private static final int MAX_DECODED = 64 * 1024;
+  /** What one body may cost in the page, escaping included (see {@link #cost}). */
+  static final long MAX_COST = 48 * 1024;
   private static final Pattern LINES = Pattern.compile("body:lines (\\d+)-(\\d+)");
   private static final ObjectMapper MAPPER = new ObjectMapper(JsonFactory.builder()
       .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(200).build()).build());
@@ -80,10 +82,14 @@ final class BodyView {
       lines = List.of(new BodyLine(String.format(Locale.ROOT, "(binary, %d bytes, sha256 %s)", bytes.length, sha256(bytes)),
           bodyDiffers));
     }
-    if (lines.size() > MAX_LINES) {
-      int more = lines.size() - MAX_LINES;
-      lines = new ArrayList<>(lines.subList(0, MAX_LINES));
-      notes.add(more + " more lines not shown");
+    long cost = 0;
+    int keep = 0;
+    while (keep < lines.size() && keep < MAX_LINES && (cost += cost(lines.get(keep).text())) <= MAX_COST) {
+      keep++;
+    }
+    if (keep < lines.size()) {
+      notes.add((lines.size() - keep) + " more lines not shown");
+      lines = new ArrayList<>(lines.subList(0, keep));
     }
     return new View(lines, notes.isEmpty() ? null : String.join("; ", notes));
   }
@@ -177,6 +183,21 @@ final class BodyView {
       out.add(line(lines[i], hit));
     }
     return out;
+  }
+
+  /** Characters as escaped in HTML: markup characters take up to 6. */
+  static long cost(String s) {
+    if (s == null) {
+      return 0;
+    }
+    long c = s.length();
+    for (int i = 0; i < s.length(); i++) {
+      char ch = s.charAt(i);
+      if (ch == '<' || ch == '>' || ch == '&' || ch == '"' || ch == '\'') {
+        c += 5;
+      }
+    }
+    return c;
   }
 
   static BodyLine line(String text, boolean highlighted) {

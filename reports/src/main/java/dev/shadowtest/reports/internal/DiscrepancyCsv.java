@@ -35,16 +35,23 @@ public final class DiscrepancyCsv implements AutoCloseable {
   private static final java.util.regex.Pattern NUMBER = java.util.regex.Pattern.compile("-?\\d+(\\.\\d+)?([eE][-+]?\\d+)?");
 
   private final CSVPrinter printer;
+  private final Path temp;
+  private final Path file;
+  private boolean failed;
 
-  private DiscrepancyCsv(CSVPrinter printer) {
+  private DiscrepancyCsv(CSVPrinter printer, Path temp, Path file) {
     this.printer = printer;
+    this.temp = temp;
+    this.file = file;
   }
 
+  /** Writes beside {@code file}; {@link #close} moves it into place. */
   public static DiscrepancyCsv create(Path file) throws IOException {
-    BufferedWriter w = new BufferedWriter(new OutputStreamWriter(SecureFiles.newOutputStream(file), StandardCharsets.UTF_8), 1 << 16);
+    Path temp = SecureFiles.temporarySibling(file);
+    BufferedWriter w = new BufferedWriter(new OutputStreamWriter(SecureFiles.newOutputStream(temp), StandardCharsets.UTF_8), 1 << 16);
     w.write('\uFEFF');
     CSVFormat format = CSVFormat.RFC4180.builder().setQuoteMode(QuoteMode.ALL).setHeader(HEADER).get();
-    return new DiscrepancyCsv(new CSVPrinter(w, format));
+    return new DiscrepancyCsv(new CSVPrinter(w, format), temp, file);
   }
 
   /** How the run judged one exchange: counted discrepant, and per difference whether it is noise. */
@@ -99,6 +106,7 @@ public final class DiscrepancyCsv implements AutoCloseable {
         }
       }
     } catch (IOException e) {
+      failed = true;
       throw new UncheckedIOException(e);
     }
   }
@@ -126,6 +134,16 @@ public final class DiscrepancyCsv implements AutoCloseable {
 
   @Override
   public void close() throws IOException {
-    printer.close(true);
+    try {
+      printer.close(true);
+    } catch (IOException | RuntimeException e) {
+      java.nio.file.Files.deleteIfExists(temp);
+      throw e;
+    }
+    if (failed) {
+      java.nio.file.Files.deleteIfExists(temp);
+    } else {
+      SecureFiles.commit(temp, file);
+    }
   }
 }

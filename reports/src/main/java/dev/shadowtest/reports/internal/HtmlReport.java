@@ -60,6 +60,16 @@ public final class HtmlReport {
   static final int MAX_DETAILS = 200;
   static final int MAX_FIELDS = 30;
   static final int MAX_SAMPLES = 300;
+  /** Endpoint table rows (worst first); the CSV and summary.json have them all. */
+  static final int MAX_ROWS = 2_000;
+  static final int MAX_HEADERS = 60;
+  static final int MAX_DIFF_ROWS = 40;
+  /**
+   * What the sample views may cost in all, in characters as escaped in the page (recorded bodies
+   * are attacker-controlled: a body of {@code <} would grow fivefold): the report stays well under
+   * 20 MB whatever the run holds.
+   */
+  static final long SAMPLE_BUDGET = 8_000_000;
 
   private static final TemplateEngine ENGINE = TemplateEngine.createPrecompiled(ContentType.Html);
   private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'").withZone(ZoneOffset.UTC);
@@ -72,6 +82,7 @@ public final class HtmlReport {
   private final Map<String, SamplesFile.Sample> samples;
   private final int perEndpoint;
   private final Map<String, List<ResultLine>> chosen = new LinkedHashMap<>();
+  private final Map<String, DiscrepancyCsv.Judged> judgements = new java.util.HashMap<>();
   private final Map<String, List<ReportModel.ErrorRow>> errors = new LinkedHashMap<>();
   private int chosenCount;
 
@@ -102,6 +113,7 @@ public final class HtmlReport {
     List<ResultLine> l = chosen.computeIfAbsent(endpoint, k -> new ArrayList<>());
     if (l.size() < perEndpoint) {
       l.add(line);
+      judgements.put(line.id(), judged);
       chosenCount++;
     }
   }
@@ -109,9 +121,18 @@ public final class HtmlReport {
   /** Renders the report to {@code file} (0600); {@code trend} are the history's runs, oldest first. */
   public void write(Path file, List<RunSummary> trend) {
     ReportModel model = model(trend);
-    try (Writer w = new BufferedWriter(new OutputStreamWriter(SecureFiles.newOutputStream(file), StandardCharsets.UTF_8), 1 << 16)) {
-      ENGINE.render("report.jte", model, new WriterOutput(w));
-    } catch (IOException e) {
+    Path temp = SecureFiles.temporarySibling(file);
+    try {
+      try (Writer w = new BufferedWriter(new OutputStreamWriter(SecureFiles.newOutputStream(temp), StandardCharsets.UTF_8), 1 << 16)) {
+        ENGINE.render("report.jte", model, new WriterOutput(w));
+      }
+      SecureFiles.commit(temp, file);
+    } catch (IOException | RuntimeException e) {
+      try {
+        java.nio.file.Files.deleteIfExists(temp);
+      } catch (IOException ignored) {
+        // the error below says what went wrong
+      }
       throw new RecordingException(file, 0, "cannot write: " + e.getMessage(), e);
     }
   }
@@ -152,6 +173,9 @@ public final class HtmlReport {
     Map<String, String> anchors = new LinkedHashMap<>();
     List<EndpointRow> rows = new ArrayList<>();
     for (Statistics.EndpointResult e : worstFirst) {
+      if (rows.size() >= MAX_ROWS) {
+        break;
+      }
       String anchor = "ep-" + anchors.size(); // never derived from the (recorded) endpoint name
       anchors.put(e.endpoint(), anchor);
       RunAggregate.Latencies l = collapsed.latencies().get(e.endpoint());
@@ -169,6 +193,7 @@ public final class HtmlReport {
     }
 
     List<EndpointDetail> details = new ArrayList<>();
+    long[] budget = {SAMPLE_BUDGET};
     for (Statistics.EndpointResult e : worstFirst) {
       if (details.size() >= MAX_DETAILS) {
         break;
@@ -179,10 +204,18 @@ public final class HtmlReport {
       List<FieldRow> fields = e.fields().stream().limit(MAX_FIELDS)
           .map(f -> new FieldRow(f.field(), f.type().name(), f.count(), f.noise(), f.real())).toList();
       List<SampleView> views = new ArrayList<>();
+      boolean spent = false;
       for (ResultLine line : chosen.getOrDefault(e.endpoint(), List.of())) {
-        views.add(sample(views.isEmpty() && details.size() < 20, line, samples.get(line.id())));
+        if (budget[0] <= 0) {
+          spent = true;
+          break;
+        }
+        SampleView v = sample(views.isEmpty() && details.size() < 20, line, samples.get(line.id()));
+        budget[0] -= cost(v);
+        views.add(v);
       }
       String note = e.discrepant() == 0 ? null
+          : spent && views.isEmpty() ? "Samples not shown: the report's size budget is spent (see discrepancies.csv)."
           : views.isEmpty() ? "No sample exchange was kept for this endpoint (samples are bounded per run)."
           : "Showing " + views.size() + " of " + e.discrepant() + " discrepant exchanges.";
       details.add(new EndpointDetail(anchors.get(e.endpoint()), e.endpoint(), Gate.percent(e.discrepancyRate()),
@@ -194,7 +227,7 @@ public final class HtmlReport {
     String js = resource("report.js");
     String css = resource("report.css");
     String csp = "default-src 'none'; style-src 'sha256-" + sha256(css) + "'; script-src 'sha256-" + sha256(js)
-        + "'; img-src data:; base-uri 'none'; form-action 'none'";
+        + "'; base-uri 'none'; form-action 'none'";
     String trendNote = trend.isEmpty() ? "No history: run with --history DIR to keep one; this run alone is shown." : null;
     return new ReportModel("Shadow report: " + meta.candidate(), passed, Gate.percent(r.discrepancyRate()),
         Gate.percent(gate.maxDiscrepancyRate()), failures,
@@ -203,6 +236,29 @@ public final class HtmlReport {
         counts, info, rows, details, Charts.latency(worstFirst, collapsed.latencies()),
         Charts.trend(trend, r.discrepancyRate(), meta.finishedAt(), gate.maxDiscrepancyRate()), trendNote, css, js, csp,
         TIME.format(Instant.now()));
+  }
+
+  /** What a sample costs in the page, escaping included. */
+  static long cost(SampleView v) {
+    long c = BodyView.cost(v.requestLine()) + 500;
+    for (HeaderLine h : v.requestHeaders()) {
+      c += BodyView.cost(h.name()) + BodyView.cost(h.value()) + 40;
+    }
+    for (BodyLine l : v.requestBody()) {
+      c += BodyView.cost(l.text()) + 40;
+    }
+    for (Side s : List.of(v.expected(), v.actual())) {
+      for (HeaderLine h : s.headers()) {
+        c += BodyView.cost(h.name()) + BodyView.cost(h.value()) + 40;
+      }
+      for (BodyLine l : s.body()) {
+        c += BodyView.cost(l.text()) + 40;
+      }
+    }
+    for (DiffRow d : v.differences()) {
+      c += BodyView.cost(d.path()) + BodyView.cost(d.expected()) + BodyView.cost(d.actual()) + 80;
+    }
+    return c;
   }
 
   static LatencyHistogram baseline(RunAggregate.Latencies l) {
@@ -214,14 +270,18 @@ public final class HtmlReport {
     Set<String> headerNames = new HashSet<>();
     boolean status = false;
     List<DiffRow> diffs = new ArrayList<>();
+    DiscrepancyCsv.Judged judged = judgements.get(line.id());
     for (Difference d : line.differences()) {
       paths.add(d.path());
       if (d.path().startsWith("header:")) {
         headerNames.add(d.path().substring(7).toLowerCase(Locale.ROOT));
       }
       status |= d.path().equals("status");
-      diffs.add(new DiffRow(d.path(), d.type().name(), d.expected() == null ? "(absent)" : BodyView.clip(d.expected()),
-          d.actual() == null ? "(absent)" : BodyView.clip(d.actual()), line.outcome().isNoise(d)));
+      if (diffs.size() < MAX_DIFF_ROWS) {
+        diffs.add(new DiffRow(BodyView.clip(d.path()), d.type().name(),
+            d.expected() == null ? "(absent)" : BodyView.clip(d.expected()),
+            d.actual() == null ? "(absent)" : BodyView.clip(d.actual()), judged != null && judged.isNoise(d)));
+      }
     }
     Exchange b = s.baseline();
     List<BodyLine> requestBody = b.request().body().size() == 0 ? List.of()
@@ -243,6 +303,10 @@ public final class HtmlReport {
   private static List<HeaderLine> headers(Headers h, Set<String> highlighted) {
     List<HeaderLine> out = new ArrayList<>();
     for (Headers.Field f : h) {
+      if (out.size() >= MAX_HEADERS) {
+        out.add(new HeaderLine("…", (h.size() - MAX_HEADERS) + " more headers not shown", false));
+        break;
+      }
       out.add(new HeaderLine(BodyView.clip(f.name()), BodyView.clip(f.value()),
           highlighted.contains(f.name().toLowerCase(Locale.ROOT))));
     }
