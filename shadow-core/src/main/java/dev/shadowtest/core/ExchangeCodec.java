@@ -58,6 +58,15 @@ final class ExchangeCodec {
     g.writeObjectFieldStart("redaction");
     writeStrings(g, "headers", h.redaction().headers());
     writeStrings(g, "jsonPaths", h.redaction().jsonPaths());
+    if (!h.redaction().queryParams().isEmpty()) {
+      writeStrings(g, "queryParams", h.redaction().queryParams());
+    }
+    if (!h.redaction().patterns().isEmpty()) {
+      writeStrings(g, "patterns", h.redaction().patterns());
+    }
+    if (h.redaction().pseudonyms()) {
+      g.writeStringField("values", "hmac-sha256 pseudonyms");
+    }
     g.writeEndObject();
     g.writeEndObject();
   }
@@ -191,7 +200,10 @@ final class ExchangeCodec {
       if (!r.isObject()) {
         throw new FieldProblem("redaction", "expected an object, got " + r);
       }
-      redaction = new Redaction(strings(r.get("headers"), "redaction.headers"), strings(r.get("jsonPaths"), "redaction.jsonPaths"));
+      redaction = new Redaction(strings(r.get("headers"), "redaction.headers"), strings(r.get("jsonPaths"), "redaction.jsonPaths"),
+          r.has("queryParams") ? strings(r.get("queryParams"), "redaction.queryParams") : List.of(),
+          r.has("patterns") ? strings(r.get("patterns"), "redaction.patterns") : List.of(),
+          r.path("values").asText("").startsWith("hmac"));
     }
     return new RecordingHeader(RecordingHeader.FORMAT, RecordingHeader.CURRENT_VERSION, createdAt,
         source == null || source.isNull() ? "" : source.asText(), redaction);

@@ -15,7 +15,8 @@ import java.util.TreeSet;
  * Exchange safe = r.apply(exchange);
  * }</pre>
  */
-public record Redaction(List<String> headers, List<String> jsonPaths) {
+public record Redaction(List<String> headers, List<String> jsonPaths, List<String> queryParams, List<String> patterns,
+    boolean pseudonyms) {
 
   /** The replacement for a redacted value. */
   public static final String REDACTED = "[REDACTED]";
@@ -27,6 +28,13 @@ public record Redaction(List<String> headers, List<String> jsonPaths) {
   public Redaction {
     headers = List.copyOf(Objects.requireNonNull(headers, "headers"));
     jsonPaths = List.copyOf(Objects.requireNonNull(jsonPaths, "jsonPaths"));
+    queryParams = List.copyOf(Objects.requireNonNull(queryParams, "queryParams"));
+    patterns = List.copyOf(Objects.requireNonNull(patterns, "patterns"));
+  }
+
+  /** Header names and JSON paths only, replaced by {@link #REDACTED}. */
+  public Redaction(List<String> headers, List<String> jsonPaths) {
+    this(headers, jsonPaths, List.of(), List.of(), false);
   }
 
   /** The default redaction: credential headers. */
@@ -49,11 +57,11 @@ public record Redaction(List<String> headers, List<String> jsonPaths) {
         merged.add(h);
       }
     }
-    return new Redaction(merged, jsonPaths);
+    return new Redaction(merged, jsonPaths, queryParams, patterns, pseudonyms);
   }
 
   public boolean isEmpty() {
-    return headers.isEmpty() && jsonPaths.isEmpty();
+    return headers.isEmpty() && jsonPaths.isEmpty() && queryParams.isEmpty() && patterns.isEmpty();
   }
 
   /**
@@ -64,8 +72,9 @@ public record Redaction(List<String> headers, List<String> jsonPaths) {
    *     with the recorder; until then a recording must never claim a redaction it did not do
    */
   public Exchange apply(Exchange exchange) {
-    if (!jsonPaths.isEmpty()) {
-      throw new UnsupportedOperationException("JSON-path redaction of bodies is not supported yet: " + jsonPaths);
+    if (!jsonPaths.isEmpty() || !queryParams.isEmpty() || !patterns.isEmpty() || pseudonyms) {
+      throw new UnsupportedOperationException("JSON paths, query parameters, patterns and pseudonyms are applied by the"
+          + " recorder's redactor (shadow-recorder), not here: " + this);
     }
     if (headers.isEmpty()) {
       return exchange;

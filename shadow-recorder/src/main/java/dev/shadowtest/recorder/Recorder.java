@@ -1,0 +1,185 @@
+package dev.shadowtest.recorder;
+
+import dev.shadowtest.core.Exchange;
+import dev.shadowtest.recorder.internal.AdminServer;
+import dev.shadowtest.recorder.internal.CaptureWriter;
+import dev.shadowtest.recorder.internal.Counters;
+import dev.shadowtest.recorder.internal.ExchangeSink;
+import dev.shadowtest.recorder.internal.FileSink;
+import dev.shadowtest.recorder.internal.Mirror;
+import dev.shadowtest.recorder.internal.ProxyHandler;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Predicate;
+import org.apache.hc.core5.http.ClassicHttpRequest;
+import org.apache.hc.core5.http.impl.bootstrap.HttpRequester;
+import org.apache.hc.core5.http.impl.bootstrap.HttpServer;
+import org.apache.hc.core5.http.impl.bootstrap.RequesterBootstrap;
+import org.apache.hc.core5.http.impl.bootstrap.ServerBootstrap;
+import org.apache.hc.core5.http.io.SocketConfig;
+import org.apache.hc.core5.http.protocol.DefaultHttpProcessor;
+import org.apache.hc.core5.http.protocol.RequestConnControl;
+import org.apache.hc.core5.http.protocol.RequestContent;
+import org.apache.hc.core5.http.protocol.RequestTargetHost;
+import org.apache.hc.core5.http.protocol.ResponseConnControl;
+import org.apache.hc.core5.http.protocol.ResponseContent;
+import org.apache.hc.core5.io.CloseMode;
+import org.apache.hc.core5.util.Timeout;
+
+/**
+ * The recording reverse proxy: forwards every request to the one upstream, streams bodies both
+ * ways, and records each exchange (redacted, bounded, sampled, filtered) through a bounded queue
+ * to a writer thread, so the live traffic never waits for the disk. Optionally mirrors recorded
+ * requests to a candidate and diffs the answers online.
+ *
+ * <pre>{@code
+ * try (Recorder r = Recorder.start(RecorderConfig.of(new InetSocketAddress("0.0.0.0", 8080),
+ *     URI.create("http://legacy:8080"), Path.of("capture.jsonl.gz")))) {
+ *   ... // until SIGTERM
+ *   System.out.println(r.stop(Duration.ofSeconds(30)));
+ * }
+ * }</pre>
+ */
+public final class Recorder implements AutoCloseable {
+
+  private final RecorderConfig config;
+  private final Counters counters = new Counters();
+  private final Redactor redactor;
+  private final CaptureWriter writer;
+  private final FileSink files;
+  private final Mirror mirror;
+  private final HttpRequester requester;
+  private final HttpServer server;
+  private final AdminServer admin;
+  private volatile RecorderStats finalStats;
+
+  private Recorder(RecorderConfig config, ExchangeSink sink) throws IOException {
+    this.config = config;
+    this.redactor = new Redactor(config.redaction(), config.hmacKey());
+    this.files = sink == null ? new FileSink(config.out(), redactor.description(), config.rotateExchanges(),
+        config.rotateBytes(), f -> { }) : null;
+    this.writer = new CaptureWriter(config.queueCapacity(), sink == null ? files : sink, counters);
+    this.mirror = config.mirror() == null ? null : new Mirror(config, counters, redactor);
+    this.requester = RequesterBootstrap.bootstrap()
+        // only what framing needs: no User-Agent or other additions to the client's request
+        .setHttpProcessor(new DefaultHttpProcessor(new RequestContent(), new RequestTargetHost(), new RequestConnControl()))
+        .setSocketConfig(SocketConfig.custom().setSoTimeout(Timeout.of(config.responseTimeout())).setTcpNoDelay(true).build())
+        .setMaxTotal(1000)
+        .setDefaultMaxPerRoute(1000)
+        .create();
+    Set<String> own = Set.of(config.listen().getHostString() + ":" + config.listen().getPort());
+    ProxyHandler handler = new ProxyHandler(requester, config.upstream(), own, config.maxBody(), filter(config),
+        config.sample(), config.forwardedHeaders(), Timeout.of(config.connectTimeout()), counters, this::captured);
+    this.server = ServerBootstrap.bootstrap()
+        .setLocalAddress(config.listen().getAddress())
+        .setListenerPort(config.listen().getPort())
+        .setSocketConfig(SocketConfig.custom().setSoTimeout(Timeout.ofMinutes(5)).setTcpNoDelay(true).build())
+        // only framing and connection control: the upstream's Date, Server... pass through unchanged
+        .setHttpProcessor(new DefaultHttpProcessor(new ResponseContent(), new ResponseConnControl()))
+        .setRequestRouter((request, context) -> handler) // every Host: it is forwarded, never routed
+        .create();
+    server.start();
+    this.admin = config.adminPort() < 0 ? null : new AdminServer(config.adminPort(), () -> stats().toJson());
+  }
+
+  /** Starts listening; the recording file is created at once. */
+  public static Recorder start(RecorderConfig config) throws IOException {
+    return new Recorder(config, null);
+  }
+
+  /** With another sink (tests: a failing or blocking disk). */
+  static Recorder start(RecorderConfig config, ExchangeSink sink) throws IOException {
+    return new Recorder(config, sink);
+  }
+
+  private static Predicate<ClassicHttpRequest> filter(RecorderConfig c) {
+    return r -> {
+      if (!c.methods().isEmpty() && !c.methods().contains(r.getMethod().toUpperCase(java.util.Locale.ROOT))) {
+        return false;
+      }
+      String path = r.getPath();
+      int q = path.indexOf('?');
+      String p = q < 0 ? path : path.substring(0, q);
+      return (c.include() == null || c.include().matcher(p).find()) && (c.exclude() == null || !c.exclude().matcher(p).find());
+    };
+  }
+
+  /** Off the live path: the response has been written to the client. */
+  private void captured(Exchange e) {
+    Exchange safe;
+    try {
+      safe = redactor.apply(e);
+    } catch (RuntimeException ex) {
+      counters.drop("redaction-error"); // never write what could not be redacted
+      return;
+    }
+    writer.offer(safe);
+    if (mirror != null) {
+      mirror.offer(e, safe);
+    }
+  }
+
+  public int port() {
+    return server.getLocalPort();
+  }
+
+  /** The proxy's own base URL. */
+  public URI url() {
+    return URI.create("http://" + config.listen().getAddress().getHostAddress() + ":" + port());
+  }
+
+  /** The admin port on 127.0.0.1, or -1 without one. */
+  public int adminPort() {
+    return admin == null ? -1 : admin.port();
+  }
+
+  public RecorderStats stats() {
+    return finalStats != null ? finalStats : counters.snapshot();
+  }
+
+  /** The recording files written so far (several with rotation). */
+  public List<Path> files() {
+    return files == null ? List.of() : files.files();
+  }
+
+  /**
+   * Stops gracefully: no new connections, in-flight exchanges finish (up to {@code grace}), the
+   * queue is written and the file closed cleanly; the mirror's run directory is written. Returns
+   * the final counters.
+   */
+  public synchronized RecorderStats stop(Duration grace) {
+    if (finalStats != null) {
+      return finalStats;
+    }
+    long deadline = System.nanoTime() + grace.toNanos();
+    server.initiateShutdown();
+    try {
+      while (counters.inFlight.get() > 0 && System.nanoTime() < deadline) {
+        Thread.sleep(10);
+      }
+      server.close(CloseMode.IMMEDIATE); // idle keep-alive connections: nothing is in flight on them
+      writer.close(Math.max(1000, (deadline - System.nanoTime()) / 1_000_000));
+      if (mirror != null) {
+        mirror.close(Math.max(1000, (deadline - System.nanoTime()) / 1_000_000));
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      requester.close(CloseMode.GRACEFUL);
+      if (admin != null) {
+        admin.close();
+      }
+    }
+    finalStats = counters.snapshot();
+    return finalStats;
+  }
+
+  @Override
+  public void close() {
+    stop(Duration.ofSeconds(30));
+  }
+}

@@ -1,0 +1,147 @@
+package dev.shadowtest.recorder;
+
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Everything the recorder needs. Immutable; start from {@link #of} and change with {@code with...}.
+ *
+ * @param listen          where clients connect (the proxy)
+ * @param upstream        the one system every request is forwarded to (never another: not an open proxy)
+ * @param out             the recording file ({@code .jsonl} or {@code .jsonl.gz}); with rotation, numbered siblings
+ * @param maxBody         bytes of each body kept in the recording (the live body is never cut)
+ * @param redaction       what is redacted beyond the default credential headers
+ * @param hmacKey         with a key, redacted values become HMAC pseudonyms; null for {@code [REDACTED]}
+ * @param sample          fraction of exchanges recorded, 0..1
+ * @param methods         methods recorded (upper case); empty for all
+ * @param include         paths recorded must match this, or null
+ * @param exclude         paths matching this are not recorded, or null
+ * @param rotateExchanges start a new file after this many exchanges; 0 for never
+ * @param rotateBytes     start a new file after about this many bytes; 0 for never
+ * @param queueCapacity   exchanges waiting for disk at most; beyond, new ones are dropped and counted
+ * @param forwardedHeaders add X-Forwarded-For/-Host/-Proto and Via to forwarded requests
+ * @param mirror          the candidate that gets a copy of each recorded request, or null
+ * @param mirrorOut       the mirror's run directory (results, summary, report), or null without a mirror
+ * @param adminPort       the stats endpoint's port on 127.0.0.1 ({@code /_shadow/stats}); 0 for any, -1 for none
+ * @param connectTimeout  connecting to the upstream
+ * @param responseTimeout waiting for the upstream's bytes
+ */
+public record RecorderConfig(
+    InetSocketAddress listen,
+    URI upstream,
+    Path out,
+    int maxBody,
+    RedactionRules redaction,
+    byte[] hmacKey,
+    double sample,
+    Set<String> methods,
+    Pattern include,
+    Pattern exclude,
+    long rotateExchanges,
+    long rotateBytes,
+    int queueCapacity,
+    boolean forwardedHeaders,
+    URI mirror,
+    Path mirrorOut,
+    int adminPort,
+    Duration connectTimeout,
+    Duration responseTimeout) {
+
+  public static final int DEFAULT_MAX_BODY = 10 * 1024 * 1024;
+
+  public RecorderConfig {
+    Objects.requireNonNull(listen, "listen");
+    Objects.requireNonNull(upstream, "upstream");
+    Objects.requireNonNull(out, "out");
+    String scheme = upstream.getScheme();
+    if (scheme == null || !(scheme.equals("http") || scheme.equals("https")) || upstream.getHost() == null) {
+      throw new IllegalArgumentException("--upstream must be an http(s) URL like http://127.0.0.1:8080, got \"" + upstream + "\"");
+    }
+    if (upstream.getRawQuery() != null || upstream.getRawFragment() != null) {
+      throw new IllegalArgumentException("--upstream must not have a query or fragment: " + upstream);
+    }
+    if (maxBody < 0) {
+      throw new IllegalArgumentException("--max-body must be 0 or more bytes, got " + maxBody);
+    }
+    if (!(sample >= 0 && sample <= 1)) {
+      throw new IllegalArgumentException("--sample must be between 0 and 1, got " + sample);
+    }
+    if (rotateExchanges < 0 || rotateBytes < 0) {
+      throw new IllegalArgumentException("--rotate-every must be positive");
+    }
+    if (queueCapacity < 1) {
+      throw new IllegalArgumentException("the capture queue needs room for at least one exchange");
+    }
+    if (mirror != null) {
+      String ms = mirror.getScheme();
+      if (ms == null || !(ms.equals("http") || ms.equals("https")) || mirror.getHost() == null) {
+        throw new IllegalArgumentException("--mirror must be an http(s) URL, got \"" + mirror + "\"");
+      }
+      Objects.requireNonNull(mirrorOut, "mirrorOut");
+    }
+    methods = methods.stream().map(m -> m.toUpperCase(Locale.ROOT)).collect(java.util.stream.Collectors.toUnmodifiableSet());
+    hmacKey = hmacKey == null ? null : hmacKey.clone();
+    redaction = redaction == null ? RedactionRules.none() : redaction;
+  }
+
+  public static RecorderConfig of(InetSocketAddress listen, URI upstream, Path out) {
+    return new RecorderConfig(listen, upstream, out, DEFAULT_MAX_BODY, RedactionRules.none(), null, 1.0, Set.of(), null, null,
+        0, 0, 10_000, false, null, null, -1, Duration.ofSeconds(5), Duration.ofSeconds(60));
+  }
+
+  public RecorderConfig withMaxBody(int bytes) {
+    return new RecorderConfig(listen, upstream, out, bytes, redaction, hmacKey, sample, methods, include, exclude,
+        rotateExchanges, rotateBytes, queueCapacity, forwardedHeaders, mirror, mirrorOut, adminPort, connectTimeout,
+        responseTimeout);
+  }
+
+  public RecorderConfig withRedaction(RedactionRules rules, byte[] key) {
+    return new RecorderConfig(listen, upstream, out, maxBody, rules, key, sample, methods, include, exclude,
+        rotateExchanges, rotateBytes, queueCapacity, forwardedHeaders, mirror, mirrorOut, adminPort, connectTimeout,
+        responseTimeout);
+  }
+
+  public RecorderConfig withFilters(double fraction, Set<String> onlyMethods, Pattern includePaths, Pattern excludePaths) {
+    return new RecorderConfig(listen, upstream, out, maxBody, redaction, hmacKey, fraction, onlyMethods, includePaths,
+        excludePaths, rotateExchanges, rotateBytes, queueCapacity, forwardedHeaders, mirror, mirrorOut, adminPort,
+        connectTimeout, responseTimeout);
+  }
+
+  public RecorderConfig withRotation(long exchanges, long bytes) {
+    return new RecorderConfig(listen, upstream, out, maxBody, redaction, hmacKey, sample, methods, include, exclude,
+        exchanges, bytes, queueCapacity, forwardedHeaders, mirror, mirrorOut, adminPort, connectTimeout, responseTimeout);
+  }
+
+  public RecorderConfig withQueueCapacity(int n) {
+    return new RecorderConfig(listen, upstream, out, maxBody, redaction, hmacKey, sample, methods, include, exclude,
+        rotateExchanges, rotateBytes, n, forwardedHeaders, mirror, mirrorOut, adminPort, connectTimeout, responseTimeout);
+  }
+
+  public RecorderConfig withForwardedHeaders(boolean on) {
+    return new RecorderConfig(listen, upstream, out, maxBody, redaction, hmacKey, sample, methods, include, exclude,
+        rotateExchanges, rotateBytes, queueCapacity, on, mirror, mirrorOut, adminPort, connectTimeout, responseTimeout);
+  }
+
+  public RecorderConfig withMirror(URI candidate, Path runDir) {
+    return new RecorderConfig(listen, upstream, out, maxBody, redaction, hmacKey, sample, methods, include, exclude,
+        rotateExchanges, rotateBytes, queueCapacity, forwardedHeaders, candidate, runDir, adminPort, connectTimeout,
+        responseTimeout);
+  }
+
+  public RecorderConfig withAdminPort(int port) {
+    return new RecorderConfig(listen, upstream, out, maxBody, redaction, hmacKey, sample, methods, include, exclude,
+        rotateExchanges, rotateBytes, queueCapacity, forwardedHeaders, mirror, mirrorOut, port, connectTimeout,
+        responseTimeout);
+  }
+
+  public RecorderConfig withTimeouts(Duration connect, Duration response) {
+    return new RecorderConfig(listen, upstream, out, maxBody, redaction, hmacKey, sample, methods, include, exclude,
+        rotateExchanges, rotateBytes, queueCapacity, forwardedHeaders, mirror, mirrorOut, adminPort, connect, response);
+  }
+}

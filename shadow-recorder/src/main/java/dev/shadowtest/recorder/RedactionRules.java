@@ -1,0 +1,126 @@
+package dev.shadowtest.recorder;
+
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.shadowtest.core.RecordingException;
+import dev.shadowtest.diff.JsonPath;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+/**
+ * What the recorder redacts beyond the default credential headers, from a {@code --redact} YAML
+ * file. Immutable.
+ *
+ * <pre>{@code
+ * version: 1
+ * headers: [X-Session-Token]            # case-insensitive, requests and responses
+ * jsonPaths: ["$.card.number", "$..password"]   # JSON bodies, requests and responses
+ * queryParams: [token, api_key]         # request targets, and form bodies
+ * patterns: ["\\b\\d{4}-\\d{4}-\\d{4}-\\d{4}\\b"]  # regexes: targets, header values, text bodies
+ * }</pre>
+ *
+ * Unknown keys, bad JSON paths and bad regexes are errors naming the file, the line and the key.
+ */
+public record RedactionRules(List<String> headers, List<String> jsonPaths, List<String> queryParams, List<String> patterns) {
+
+  public RedactionRules {
+    headers = List.copyOf(headers);
+    jsonPaths = List.copyOf(jsonPaths);
+    queryParams = List.copyOf(queryParams);
+    patterns = List.copyOf(patterns);
+  }
+
+  /** Nothing beyond the defaults. */
+  public static RedactionRules none() {
+    return new RedactionRules(List.of(), List.of(), List.of(), List.of());
+  }
+
+  public static RedactionRules load(Path file) {
+    String text;
+    try {
+      text = Files.readString(file);
+    } catch (IOException e) {
+      throw new RecordingException(file, 0, Files.exists(file) ? "cannot read: " + e.getMessage() : "no such file");
+    }
+    return parse(text, file);
+  }
+
+  static RedactionRules parse(String yaml, Path file) {
+    List<String> headers = new ArrayList<>();
+    List<String> jsonPaths = new ArrayList<>();
+    List<String> queryParams = new ArrayList<>();
+    List<String> patterns = new ArrayList<>();
+    try (JsonParser p = new YAMLFactory().createParser(yaml)) {
+      JsonToken t = p.nextToken();
+      if (t == null) {
+        return none();
+      }
+      if (t != JsonToken.START_OBJECT) {
+        throw error(file, p.currentLocation(), null, "expected a mapping of keys (version, headers, jsonPaths, queryParams, patterns)");
+      }
+      while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
+        String key = p.currentName();
+        JsonLocation where = p.currentLocation();
+        p.nextToken();
+        switch (key) {
+          case "version" -> {
+            if (!p.currentToken().isNumeric() || p.getIntValue() != 1) {
+              throw error(file, where, key, "only version 1 is known");
+            }
+          }
+          case "headers" -> strings(p, file, key, headers);
+          case "jsonPaths" -> {
+            for (String s : strings(p, file, key, new ArrayList<>())) {
+              try {
+                JsonPath.parse(s);
+              } catch (IllegalArgumentException e) {
+                throw error(file, where, key, "bad JSON path \"" + s + "\": " + e.getMessage());
+              }
+              jsonPaths.add(s);
+            }
+          }
+          case "queryParams" -> strings(p, file, key, queryParams);
+          case "patterns" -> {
+            for (String s : strings(p, file, key, new ArrayList<>())) {
+              try {
+                Pattern.compile(s);
+              } catch (PatternSyntaxException e) {
+                throw error(file, where, key, "bad regex \"" + s + "\": " + e.getDescription());
+              }
+              patterns.add(s);
+            }
+          }
+          default -> throw error(file, where, key, "unknown key (known: version, headers, jsonPaths, queryParams, patterns)");
+        }
+      }
+    } catch (IOException e) {
+      throw new RecordingException(file, 0, "not valid YAML: " + e.getMessage(), e);
+    }
+    return new RedactionRules(headers, jsonPaths, queryParams, patterns);
+  }
+
+  private static List<String> strings(JsonParser p, Path file, String key, List<String> into) throws IOException {
+    if (p.currentToken() != JsonToken.START_ARRAY) {
+      throw error(file, p.currentLocation(), key, "expected a list of strings");
+    }
+    JsonToken t;
+    while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
+      if (t != JsonToken.VALUE_STRING || p.getText().isBlank()) {
+        throw error(file, p.currentLocation(), key, "expected a non-empty string, got " + p.getText());
+      }
+      into.add(p.getText());
+    }
+    return into;
+  }
+
+  private static RecordingException error(Path file, JsonLocation where, String key, String message) {
+    return new RecordingException(file, where == null ? 0 : where.getLineNr(), (key == null ? "" : key + ": ") + message);
+  }
+}

@@ -1,0 +1,113 @@
+package dev.shadowtest.recorder.internal;
+
+import dev.shadowtest.core.Exchange;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Takes captured exchanges off the live path: {@link #offer} never blocks (a full queue drops
+ * and counts), one thread writes them to the sink, flushing whenever the queue runs dry (so a
+ * crash loses at most what was in flight). A sink that fails is counted per exchange; one that
+ * blocks only fills the queue.
+ */
+public final class CaptureWriter implements AutoCloseable {
+
+  private static final Exchange END = Exchange.of("-", dev.shadowtest.core.HttpRequest.of("GET", "/"), null);
+
+  private final BlockingQueue<Exchange> queue;
+  private final ExchangeSink sink;
+  private final Counters counters;
+  private final Thread thread;
+  private volatile boolean closing;
+
+  public CaptureWriter(int capacity, ExchangeSink sink, Counters counters) {
+    this.queue = new ArrayBlockingQueue<>(capacity);
+    this.sink = sink;
+    this.counters = counters;
+    this.thread = new Thread(this::run, "shadow-recorder-writer");
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  /** Queues an exchange for disk, or drops and counts it when the queue is full. Never blocks. */
+  public void offer(Exchange e) {
+    if (closing || !queue.offer(e)) {
+      counters.drop(closing ? "stopping" : "queue-full");
+    }
+  }
+
+  private void run() {
+    boolean dirty = false;
+    while (true) {
+      Exchange e;
+      try {
+        e = queue.poll(200, TimeUnit.MILLISECONDS);
+      } catch (InterruptedException ex) {
+        break;
+      }
+      if (e == null) {
+        if (dirty) {
+          flush();
+          dirty = false;
+        }
+        continue;
+      }
+      if (e == END) {
+        break;
+      }
+      try {
+        sink.write(e);
+        counters.recorded.increment();
+        dirty = true;
+      } catch (InterruptedException ex) {
+        counters.drop("not-written-at-stop"); // a sink that hung until the stop gave up on it
+        break;
+      } catch (Exception ex) {
+        counters.drop("write-error");
+      }
+    }
+  }
+
+  private void flush() {
+    try {
+      sink.flush();
+    } catch (Exception ex) {
+      counters.drop("flush-error");
+    }
+  }
+
+  /** Writes everything queued (waiting up to {@code millis}), then closes the sink. */
+  public void close(long millis) throws InterruptedException {
+    closing = true;
+    long deadline = System.currentTimeMillis() + millis;
+    while (!queue.offer(END)) {
+      if (System.currentTimeMillis() > deadline) {
+        thread.interrupt();
+        break;
+      }
+      Thread.sleep(10);
+    }
+    thread.join(Math.max(1, deadline - System.currentTimeMillis()));
+    if (thread.isAlive()) {
+      thread.interrupt(); // a blocked sink: what is still queued is lost, and counted
+      thread.join(1000);
+    }
+    int lost = queue.size();
+    for (int i = 0; i < lost; i++) {
+      if (queue.poll() != END) {
+        counters.drop("not-written-at-stop");
+      }
+    }
+    try {
+      sink.close();
+    } catch (Exception e) {
+      counters.drop("close-error");
+    }
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    close(30_000);
+  }
+}

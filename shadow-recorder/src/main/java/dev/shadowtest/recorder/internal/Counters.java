@@ -1,0 +1,33 @@
+package dev.shadowtest.recorder.internal;
+
+import dev.shadowtest.recorder.RecorderStats;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+
+/** The recorder's counters: cheap to bump from any thread. */
+public final class Counters {
+  public final LongAdder proxied = new LongAdder();
+  public final LongAdder recorded = new LongAdder();
+  public final LongAdder filtered = new LongAdder();
+  public final LongAdder upstreamErrors = new LongAdder();
+  public final LongAdder refused = new LongAdder();
+  public final LongAdder clientAborts = new LongAdder();
+  public final LongAdder mirrored = new LongAdder();
+  public final LongAdder mirrorErrors = new LongAdder();
+  /** Exchanges between the request's arrival and the end of the response to the client. */
+  public final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
+  private final ConcurrentHashMap<String, LongAdder> dropped = new ConcurrentHashMap<>();
+
+  public void drop(String reason) {
+    dropped.computeIfAbsent(reason, k -> new LongAdder()).increment();
+  }
+
+  public RecorderStats snapshot() {
+    Map<String, Long> d = new TreeMap<>();
+    dropped.forEach((k, v) -> d.put(k, v.sum()));
+    return new RecorderStats(proxied.sum(), recorded.sum(), filtered.sum(), d, upstreamErrors.sum(), refused.sum(),
+        clientAborts.sum(), mirrored.sum(), mirrorErrors.sum());
+  }
+}

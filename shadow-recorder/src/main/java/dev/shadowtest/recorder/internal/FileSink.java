@@ -1,0 +1,86 @@
+package dev.shadowtest.recorder.internal;
+
+import dev.shadowtest.core.Exchange;
+import dev.shadowtest.core.RecordingHeader;
+import dev.shadowtest.core.RecordingWriter;
+import dev.shadowtest.core.Redaction;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * Recording files (0600, gzip when the name ends in {@code .gz}), rotated after a number of
+ * exchanges or bytes: {@code rec.jsonl.gz} becomes {@code rec-0001.jsonl.gz}, {@code rec-0002...}
+ * when rotation is on. Every file starts with its own header line.
+ */
+public final class FileSink implements ExchangeSink {
+
+  private final Path out;
+  private final Redaction redaction;
+  private final long rotateExchanges;
+  private final long rotateBytes;
+  private final Consumer<Path> onRotate;
+  private final List<Path> files = new ArrayList<>();
+  private RecordingWriter writer;
+  private long inFile;
+
+  /** {@code rotateExchanges}/{@code rotateBytes}: 0 for no rotation; {@code onRotate} gets each finished file. */
+  public FileSink(Path out, Redaction redaction, long rotateExchanges, long rotateBytes, Consumer<Path> onRotate) {
+    this.out = out;
+    this.redaction = redaction;
+    this.rotateExchanges = rotateExchanges;
+    this.rotateBytes = rotateBytes;
+    this.onRotate = onRotate;
+    open();
+  }
+
+  private boolean rotating() {
+    return rotateExchanges > 0 || rotateBytes > 0;
+  }
+
+  private void open() {
+    Path file = out;
+    if (rotating()) {
+      String name = out.getFileName().toString();
+      int dot = name.indexOf('.') < 0 ? name.length() : name.indexOf('.');
+      file = out.resolveSibling(String.format("%s-%04d%s", name.substring(0, dot), files.size() + 1, name.substring(dot)));
+    }
+    writer = RecordingWriter.create(file, RecordingHeader.now("recorder", redaction));
+    files.add(file);
+    inFile = 0;
+  }
+
+  @Override
+  public void write(Exchange exchange) throws Exception {
+    writer.write(exchange);
+    inFile++;
+    boolean full = rotateExchanges > 0 && inFile >= rotateExchanges
+        || rotateBytes > 0 && inFile % 256 == 0 && size() >= rotateBytes;
+    if (full) {
+      writer.close();
+      onRotate.accept(writer.file());
+      open();
+    }
+  }
+
+  private long size() throws Exception {
+    writer.flush();
+    return Files.size(writer.file());
+  }
+
+  @Override
+  public void flush() {
+    writer.flush();
+  }
+
+  @Override
+  public void close() {
+    writer.close();
+  }
+
+  public List<Path> files() {
+    return List.copyOf(files);
+  }
+}

@@ -1,0 +1,128 @@
+package dev.shadowtest.recorder.internal;
+
+import dev.shadowtest.core.Exchange;
+import dev.shadowtest.core.Headers;
+import dev.shadowtest.core.RecordingException;
+import dev.shadowtest.diff.DiffEngine;
+import dev.shadowtest.diff.Endpoints;
+import dev.shadowtest.diff.Outcome;
+import dev.shadowtest.diff.ResponseDiff;
+import dev.shadowtest.diff.Rules;
+import dev.shadowtest.diff.Verdict;
+import dev.shadowtest.diff.run.Gate;
+import dev.shadowtest.diff.run.ResultLine;
+import dev.shadowtest.diff.run.ResultsFile;
+import dev.shadowtest.diff.run.RunAggregate;
+import dev.shadowtest.diff.run.SamplesFile;
+import dev.shadowtest.diff.run.SummaryJson;
+import dev.shadowtest.recorder.RecorderConfig;
+import dev.shadowtest.recorder.Redactor;
+import dev.shadowtest.replay.internal.Sender;
+import dev.shadowtest.reports.Reports;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The live shadow: each recorded request is sent again to the candidate after the live response
+ * went out; the candidate's answer is compared with the legacy one (both redacted, so secrets
+ * never reach the results) and streamed to a run directory, whose summary, CSV and report are
+ * written at stop. At most {@value #IN_FLIGHT} copies are in flight; beyond, copies are dropped
+ * and counted: the mirror never holds the live traffic back.
+ */
+public final class Mirror {
+
+  static final int IN_FLIGHT = 64;
+
+  private final RecorderConfig config;
+  private final Counters counters;
+  private final Redactor redactor;
+  private final Sender sender;
+  private final Semaphore permits = new Semaphore(IN_FLIGHT);
+  private final DiffEngine engine = DiffEngine.of(Rules.defaults());
+  private final Endpoints endpoints = new Endpoints(Rules.defaults());
+  private final RunAggregate aggregate = new RunAggregate();
+  private final ResultsFile results;
+  private final SamplesFile samples;
+  private final Instant startedAt = Instant.now();
+
+  public Mirror(RecorderConfig config, Counters counters, Redactor redactor) throws IOException {
+    this.config = config;
+    this.counters = counters;
+    this.redactor = redactor;
+    Files.createDirectories(config.mirrorOut());
+    this.results = ResultsFile.create(config.mirrorOut().resolve(Reports.RESULTS));
+    this.samples = SamplesFile.create(config.mirrorOut(), redactor.description().headers());
+    this.sender = new Sender(IN_FLIGHT, config.connectTimeout(), config.responseTimeout(), Headers.empty(), false);
+  }
+
+  /** Sends a copy of {@code original}'s request; {@code redacted} is what may be kept. */
+  public void offer(Exchange original, Exchange redacted) {
+    if (original.response() == null || original.request().body().truncated()) {
+      return; // nothing to compare with, or a request that cannot be sent again faithfully
+    }
+    if (!permits.tryAcquire()) {
+      counters.mirrorErrors.increment();
+      counters.drop("mirror-busy");
+      return;
+    }
+    String endpoint = endpoints.of(original.request().method(), original.request().target());
+    sender.send(config.mirror(), original.request()).whenComplete((attempt, failure) -> {
+      try {
+        ResultLine line;
+        if (failure != null || attempt == null || !attempt.ok()) {
+          counters.mirrorErrors.increment();
+          String why = failure != null ? "internal: " + failure : attempt == null ? "no attempt" : attempt.error();
+          line = line(redacted, endpoint, Verdict.CANDIDATE_ERROR, null, null, why, null);
+        } else {
+          counters.mirrored.increment();
+          Exchange cand = redactor.apply(redacted.withResponse(attempt.response()));
+          ResponseDiff diff = engine.compare(redacted.response(), cand.response(),
+              engine.ruleFor(redacted.request()));
+          Outcome o = Outcome.compared(diff, null, attempt.response().status());
+          if (o.verdict() == Verdict.DIFFERENT) {
+            samples.offer(endpoint, redacted, "recorded", redacted.response(), cand.response());
+          }
+          line = line(redacted, endpoint, o.verdict(), attempt.response().status(), attempt.micros(), null, o);
+        }
+        results.write(line);
+        aggregate.add(line);
+      } catch (IOException | RuntimeException e) {
+        counters.drop("mirror-write-error");
+      } finally {
+        permits.release();
+      }
+    });
+  }
+
+  private static ResultLine line(Exchange e, String endpoint, Verdict v, Integer status, Long micros, String error, Outcome o) {
+    return new ResultLine(e.id(), endpoint, e.request().method(), e.request().target(), v,
+        e.response() == null ? null : e.response().status(), null, status, e.durationMicros(), null, micros, error,
+        o == null ? List.of() : o.differences(), o == null ? Set.of() : o.noiseFields(), false,
+        o != null && o.serverError(), o == null ? List.of() : List.of());
+  }
+
+  /** Waits for copies in flight, then writes the run directory (summary, CSV, report). */
+  public void close(long millis) throws InterruptedException {
+    boolean all = permits.tryAcquire(IN_FLIGHT, millis, TimeUnit.MILLISECONDS);
+    sender.close();
+    try {
+      results.close();
+      samples.close();
+      RunAggregate.Collapsed c = aggregate.collapse(endpoints, Rules.defaults().noiseModel());
+      SummaryJson.Meta meta = new SummaryJson.Meta(startedAt, Instant.now(), List.of(config.out().toString()),
+          config.mirror().toString(), null, null, null, !all, all ? null : "stopped with mirror copies in flight", 0);
+      Gate gate = Gate.defaults();
+      SummaryJson.write(config.mirrorOut().resolve(Reports.SUMMARY), meta, c, gate,
+          SummaryJson.failuresOf(meta, gate.failures(c.result(), e -> null, c.p99Ratios())));
+      Reports.write(config.mirrorOut(), Reports.Options.defaults().withGate(gate));
+    } catch (IOException | RecordingException e) {
+      counters.drop("mirror-report-error");
+    }
+  }
+}

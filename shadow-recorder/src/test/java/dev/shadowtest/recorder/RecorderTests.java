@@ -1,0 +1,383 @@
+package dev.shadowtest.recorder;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.shadowtest.core.Body;
+import dev.shadowtest.core.Exchange;
+import dev.shadowtest.core.RecordingReader;
+import dev.shadowtest.recorder.internal.ExchangeSink;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.zip.GZIPInputStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The recording proxy against a real upstream on 127.0.0.1: faithfulness, faults, redaction, safety. */
+@Timeout(120)
+class RecorderTests {
+
+  @TempDir
+  Path dir;
+
+  final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+  static InetSocketAddress loopback() {
+    return new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+  }
+
+  RecorderConfig config(Upstream up) {
+    return RecorderConfig.of(loopback(), up.uri(), dir.resolve("rec.jsonl.gz"));
+  }
+
+  static List<Exchange> read(Path file) {
+    try (RecordingReader r = RecordingReader.open(file)) {
+      return r.stream().toList();
+    }
+  }
+
+  HttpResponse<String> get(Recorder r, String target, String... headers) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(r.url() + target)).timeout(Duration.ofSeconds(30));
+    for (int i = 0; i < headers.length; i += 2) {
+      b.header(headers[i], headers[i + 1]);
+    }
+    return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** Sends raw bytes on one connection and reads until the server closes it or {@code until} is seen. */
+  static String raw(int port, String request, String until) throws IOException {
+    try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+      s.setSoTimeout(10_000);
+      s.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+      s.getOutputStream().flush();
+      ByteArrayOutputStream got = new ByteArrayOutputStream();
+      InputStream in = s.getInputStream();
+      byte[] buf = new byte[8192];
+      int n;
+      while ((n = in.read(buf)) >= 0) {
+        got.write(buf, 0, n);
+        if (until != null && got.toString(StandardCharsets.ISO_8859_1).contains(until)) {
+          break;
+        }
+      }
+      return got.toString(StandardCharsets.ISO_8859_1);
+    }
+  }
+
+  @Test
+  void forwardsFaithfullyAndRecordsEveryExchange() throws Exception {
+    try (Upstream up = new Upstream(); Recorder r = Recorder.start(config(up))) {
+      HttpResponse<String> echo = client.send(HttpRequest.newBuilder(URI.create(r.url() + "/echo?a=1&a=2"))
+          .header("X-Rep", "one").header("X-Rep", "two").POST(HttpRequest.BodyPublishers.ofString("hello body")).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(echo.statusCode()).isEqualTo(200);
+      assertThat(echo.body()).startsWith("POST /echo?a=1&a=2\n").contains("X-rep=[one, two]").endsWith("hello body");
+      assertThat(echo.headers().allValues("X-Multi")).containsExactly("a", "b");
+      // a chunked request body (unknown length) and a chunked response
+      HttpResponse<String> chunked = client.send(HttpRequest.newBuilder(URI.create(r.url() + "/chunked"))
+          .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream("streamed".getBytes())))
+          .build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(chunked.body()).isEqualTo("part 0\npart 1\npart 2\npart 3\npart 4\n");
+      HttpResponse<byte[]> binary = client.send(HttpRequest.newBuilder(URI.create(r.url() + "/binary")).build(),
+          HttpResponse.BodyHandlers.ofByteArray());
+      assertThat(binary.body()).hasSize(256);
+      assertThat(binary.body()[255]).isEqualTo((byte) 255);
+      // keep-alive: two requests on one connection
+      String two = raw(r.port(), "GET /echo?n=1 HTTP/1.1\r\nHost: legacy\r\n\r\nGET /echo?n=2 HTTP/1.1\r\nHost: legacy\r\n"
+          + "Connection: close\r\n\r\n", null);
+      assertThat(two).contains("GET /echo?n=1").contains("GET /echo?n=2");
+      assertThat(two.split("HTTP/1.1 200", -1)).hasSize(3);
+
+      RecorderStats stats = r.stop(Duration.ofSeconds(10));
+      assertThat(stats.proxied()).isEqualTo(5);
+      assertThat(stats.recorded()).isEqualTo(5);
+      Path file = dir.resolve("rec.jsonl.gz");
+      assertThat(Files.getPosixFilePermissions(file)).isEqualTo(PosixFilePermissions.fromString("rw-------"));
+      List<Exchange> recorded = read(file);
+      assertThat(recorded).hasSize(5);
+      Exchange e = recorded.stream().filter(x -> x.request().target().startsWith("/echo?a=")).findFirst().orElseThrow();
+      assertThat(e.request().method()).isEqualTo("POST");
+      assertThat(e.request().headers().all("X-Rep")).containsExactly("one", "two");
+      assertThat(((Body.Text) e.request().body()).text()).isEqualTo("hello body");
+      assertThat(e.response().headers().all("X-Multi")).containsExactly("a", "b");
+      assertThat(e.durationMicros()).isPositive();
+      Exchange c = recorded.stream().filter(x -> x.request().target().equals("/chunked")).findFirst().orElseThrow();
+      assertThat(((Body.Text) c.request().body()).text()).isEqualTo("streamed");
+      assertThat(((Body.Text) c.response().body()).text()).startsWith("part 0");
+      Exchange b = recorded.stream().filter(x -> x.request().target().equals("/binary")).findFirst().orElseThrow();
+      assertThat(b.response().body()).isInstanceOf(Body.Binary.class);
+      assertThat(b.response().body().bytes()).hasSize(256);
+    }
+  }
+
+  @Test
+  void aHundredMegabytesStreamThroughAndTheRecordingKeepsABoundedPrefix() throws Exception {
+    long n = 100L << 20;
+    try (Upstream up = new Upstream(); Recorder r = Recorder.start(config(up).withMaxBody(64 * 1024))) {
+      HttpResponse<InputStream> big = client.send(HttpRequest.newBuilder(URI.create(r.url() + "/big?n=" + n)).build(),
+          HttpResponse.BodyHandlers.ofInputStream());
+      long seen = 0;
+      boolean same = true;
+      try (InputStream in = big.body()) {
+        byte[] buf = new byte[64 * 1024];
+        int k;
+        while ((k = in.read(buf)) >= 0) {
+          for (int j = 0; j < k && same; j += 4099) {
+            same = buf[j] == Upstream.patternByte(seen + j);
+          }
+          seen += k;
+        }
+      }
+      assertThat(seen).isEqualTo(n);
+      assertThat(same).isTrue();
+      // and 100 MB up, streamed (the upstream hashes what it got)
+      HttpResponse<String> upload = client.send(HttpRequest.newBuilder(URI.create(r.url() + "/upload"))
+          .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new PatternStream(n))).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(upload.body()).startsWith(n + " ");
+      r.stop(Duration.ofSeconds(10));
+      List<Exchange> recorded = read(dir.resolve("rec.jsonl.gz"));
+      Exchange down = recorded.stream().filter(x -> x.request().target().startsWith("/big")).findFirst().orElseThrow();
+      assertThat(down.response().body().truncated()).isTrue();
+      assertThat(down.response().body().size()).isEqualTo(n);
+      assertThat(down.response().body().bytes()).hasSize(64 * 1024);
+      Exchange upl = recorded.stream().filter(x -> x.request().target().equals("/upload")).findFirst().orElseThrow();
+      assertThat(upl.request().body().truncated()).isTrue();
+      assertThat(upl.request().body().size()).isEqualTo(n);
+    }
+  }
+
+  /** {@code n} bytes of the upstream's pattern, generated on the fly. */
+  static final class PatternStream extends InputStream {
+    private final long n;
+    private long i;
+
+    PatternStream(long n) {
+      this.n = n;
+    }
+
+    @Override
+    public int read() {
+      return i < n ? Upstream.patternByte(i++) & 0xff : -1;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) {
+      if (i >= n) {
+        return -1;
+      }
+      int k = (int) Math.min(len, n - i);
+      for (int j = 0; j < k; j++) {
+        b[off + j] = Upstream.patternByte(i++);
+      }
+      return k;
+    }
+  }
+
+  @Test
+  void anUpstreamThatIsDownGives502AndIsRecordedWithTheError() throws Exception {
+    Upstream up = new Upstream();
+    URI gone = up.uri();
+    up.close();
+    try (Recorder r = Recorder.start(RecorderConfig.of(loopback(), gone, dir.resolve("rec.jsonl"))
+        .withTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(5)))) {
+      HttpResponse<String> res = get(r, "/echo");
+      assertThat(res.statusCode()).isEqualTo(502);
+      assertThat(res.body()).contains("Bad Gateway").contains("refused");
+      RecorderStats s = r.stop(Duration.ofSeconds(5));
+      assertThat(s.upstreamErrors()).isEqualTo(1);
+      Exchange e = read(dir.resolve("rec.jsonl")).get(0);
+      assertThat(e.response()).isNull();
+      assertThat(e.error()).startsWith("refused");
+    }
+  }
+
+  @Test
+  void aSlowUpstreamDoesNotHoldOtherRequests() throws Exception {
+    try (Upstream up = new Upstream(); Recorder r = Recorder.start(config(up))) {
+      var slow = client.sendAsync(HttpRequest.newBuilder(URI.create(r.url() + "/slow")).build(),
+          HttpResponse.BodyHandlers.ofString());
+      Thread.sleep(100);
+      long t0 = System.nanoTime();
+      assertThat(get(r, "/echo").statusCode()).isEqualTo(200);
+      assertThat((System.nanoTime() - t0) / 1e6).as("ms for a fast request beside a slow one").isLessThan(1000);
+      assertThat(slow.get().body()).isEqualTo("slow");
+    }
+  }
+
+  @Test
+  void aClientThatAbortsMidBodyIsCountedAndTheProxyGoesOn() throws Exception {
+    try (Upstream up = new Upstream(); Recorder r = Recorder.start(config(up))) {
+      try (Socket s = new Socket(InetAddress.getLoopbackAddress(), r.port())) {
+        s.getOutputStream().write("GET /big?n=200000000 HTTP/1.1\r\nHost: legacy\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+        s.getInputStream().readNBytes(100_000);
+      }
+      assertThat(get(r, "/echo").statusCode()).isEqualTo(200);
+      RecorderStats stats = r.stop(Duration.ofSeconds(10));
+      assertThat(stats.clientAborts()).isEqualTo(1);
+      Exchange aborted = read(dir.resolve("rec.jsonl.gz")).stream().filter(x -> x.request().target().startsWith("/big"))
+          .findFirst().orElseThrow();
+      assertThat(aborted.tags()).containsEntry("shadow.clientAborted", "true");
+    }
+  }
+
+  @Test
+  void aFailingDiskNeverTouchesLiveResponses() throws Exception {
+    ExchangeSink failing = new ExchangeSink() {
+      @Override
+      public void write(Exchange exchange) throws IOException {
+        throw new IOException("No space left on device");
+      }
+
+      @Override
+      public void flush() { }
+
+      @Override
+      public void close() { }
+    };
+    try (Upstream up = new Upstream(); Recorder r = Recorder.start(config(up), failing)) {
+      for (int i = 0; i < 10; i++) {
+        assertThat(get(r, "/echo?i=" + i).body()).startsWith("GET /echo?i=" + i);
+      }
+      RecorderStats s = r.stop(Duration.ofSeconds(5));
+      assertThat(s.proxied()).isEqualTo(10);
+      assertThat(s.recorded()).isZero();
+      assertThat(s.dropped()).containsEntry("write-error", 10L);
+    }
+  }
+
+  @Test
+  void aBlockedDiskFillsTheQueueAndLiveResponsesStayOnTime() throws Exception {
+    CountDownLatch never = new CountDownLatch(1);
+    ExchangeSink blocked = new ExchangeSink() {
+      @Override
+      public void write(Exchange exchange) throws InterruptedException {
+        never.await(); // a disk that hangs
+      }
+
+      @Override
+      public void flush() { }
+
+      @Override
+      public void close() { }
+    };
+    try (Upstream up = new Upstream(); Recorder r = Recorder.start(config(up).withQueueCapacity(2), blocked)) {
+      List<Double> millis = new ArrayList<>();
+      for (int i = 0; i < 20; i++) {
+        long t0 = System.nanoTime();
+        assertThat(get(r, "/echo?i=" + i).statusCode()).isEqualTo(200);
+        millis.add((System.nanoTime() - t0) / 1e6);
+      }
+      assertThat(millis).allSatisfy(ms -> assertThat(ms).isLessThan(2000.0));
+      assertThat(r.stats().dropped().get("queue-full")).isGreaterThanOrEqualTo(17L);
+      RecorderStats s = r.stop(Duration.ofSeconds(2)); // the stop does not hang on the disk either
+      assertThat(s.proxied()).isEqualTo(20);
+      assertThat(s.droppedTotal()).isEqualTo(20);
+    }
+  }
+
+  @Test
+  void isNeverAnOpenProxy() throws Exception {
+    try (Upstream up = new Upstream(); Recorder r = Recorder.start(config(up))) {
+      String absolute = raw(r.port(), "GET http://example.com/ HTTP/1.1\r\nHost: example.com\r\nConnection: close\r\n\r\n", null);
+      assertThat(absolute).startsWith("HTTP/1.1 403").contains("example.com:80 is not proxied");
+      String connect = raw(r.port(), "CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\nConnection: close\r\n\r\n", null);
+      assertThat(connect).startsWith("HTTP/1.1 405").contains("CONNECT is refused");
+      // absolute form for the upstream itself is fine
+      String own = raw(r.port(), "GET " + up.uri() + "/echo HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", null);
+      assertThat(own).startsWith("HTTP/1.1 200");
+      assertThat(up.targets).noneMatch(t -> t.contains("example.com")).hasSize(1);
+      assertThat(r.stats().refused()).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void statsAreServedOnLoopbackOnly() throws Exception {
+    try (Upstream up = new Upstream(); Recorder r = Recorder.start(config(up).withAdminPort(0))) {
+      get(r, "/echo");
+      HttpResponse<String> stats = client.send(HttpRequest.newBuilder(
+          URI.create("http://127.0.0.1:" + r.adminPort() + "/_shadow/stats")).build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(stats.statusCode()).isEqualTo(200);
+      assertThat(stats.body()).contains("\"proxied\":1").contains("\"dropped\":{}").contains("\"upstreamErrors\":0");
+      // bound to 127.0.0.1: the machine's other addresses do not answer
+      for (var nif : java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces())) {
+        for (var addr : java.util.Collections.list(nif.getInetAddresses())) {
+          if (!addr.isLoopbackAddress() && addr instanceof java.net.Inet4Address) {
+            try (Socket s = new Socket()) {
+              s.connect(new InetSocketAddress(addr, r.adminPort()), 500);
+              throw new AssertionError("admin port answered on " + addr);
+            } catch (IOException expected) {
+              // refused: good
+            }
+          }
+        }
+      }
+    }
+  }
+
+  @Test
+  void samplingAndFiltersChooseWhatIsRecordedNotWhatIsProxied() throws Exception {
+    try (Upstream up = new Upstream(); Recorder r = Recorder.start(config(up).withFilters(1.0, java.util.Set.of("get"),
+        java.util.regex.Pattern.compile("^/echo"), java.util.regex.Pattern.compile("secret")))) {
+      assertThat(get(r, "/echo?x=1").statusCode()).isEqualTo(200);
+      assertThat(get(r, "/echo/secret").statusCode()).isEqualTo(404); // the upstream's answer
+      assertThat(get(r, "/binary").statusCode()).isEqualTo(200);
+      assertThat(client.send(HttpRequest.newBuilder(URI.create(r.url() + "/echo")).POST(HttpRequest.BodyPublishers.ofString("x"))
+          .build(), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+      RecorderStats s = r.stop(Duration.ofSeconds(5));
+      assertThat(s.proxied()).isEqualTo(4);
+      assertThat(s.recorded()).isEqualTo(1);
+      assertThat(s.filtered()).isEqualTo(3);
+    }
+    Path sampled = dir.resolve("sampled.jsonl");
+    try (Upstream up = new Upstream(); Recorder r = Recorder.start(RecorderConfig.of(loopback(), up.uri(), sampled)
+        .withFilters(0.25, java.util.Set.of(), null, null))) {
+      for (int i = 0; i < 400; i++) {
+        get(r, "/binary");
+      }
+      RecorderStats s = r.stop(Duration.ofSeconds(5));
+      assertThat(s.recorded()).isBetween(50L, 150L); // 25% of 400, loosely
+      assertThat(read(sampled)).hasSize((int) s.recorded());
+    }
+  }
+
+  @Test
+  void rotatesAfterNExchanges() throws Exception {
+    try (Upstream up = new Upstream(); Recorder r = Recorder.start(config(up).withRotation(3, 0))) {
+      for (int i = 0; i < 7; i++) {
+        get(r, "/echo?i=" + i);
+      }
+      r.stop(Duration.ofSeconds(5));
+      assertThat(r.files()).extracting(p -> p.getFileName().toString())
+          .containsExactly("rec-0001.jsonl.gz", "rec-0002.jsonl.gz", "rec-0003.jsonl.gz");
+      assertThat(r.files()).extracting(p -> read(p).size()).containsExactly(3, 3, 1);
+    }
+  }
+
+  static String gunzip(Path file) throws IOException {
+    try (InputStream in = new GZIPInputStream(Files.newInputStream(file))) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+  }
+
+  static OutputStream nowhere() {
+    return OutputStream.nullOutputStream();
+  }
+}

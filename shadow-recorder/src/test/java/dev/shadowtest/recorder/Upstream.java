@@ -1,0 +1,146 @@
+package dev.shadowtest.recorder;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** The "legacy system" for the recorder's tests: a real server on 127.0.0.1. */
+final class Upstream implements AutoCloseable {
+
+  final HttpServer server;
+  final List<String> targets = new CopyOnWriteArrayList<>();
+  final AtomicInteger requests = new AtomicInteger();
+
+  Upstream() throws IOException {
+    server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 100);
+    server.setExecutor(Executors.newFixedThreadPool(32));
+    server.createContext("/", this::handle);
+    server.start();
+  }
+
+  URI uri() {
+    return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+  }
+
+  /** A deterministic byte pattern, so a streamed body can be checked without keeping it. */
+  static byte patternByte(long i) {
+    return (byte) (i * 31 + (i >> 13));
+  }
+
+  private void handle(HttpExchange ex) throws IOException {
+    requests.incrementAndGet();
+    String target = ex.getRequestURI().toString();
+    targets.add(ex.getRequestMethod() + " " + target);
+    String path = ex.getRequestURI().getPath();
+    try {
+      switch (path) {
+        case "/echo" -> {
+          byte[] body = ex.getRequestBody().readAllBytes();
+          StringBuilder headers = new StringBuilder();
+          ex.getRequestHeaders().forEach((k, v) -> headers.append(k).append('=').append(v).append(';'));
+          ex.getResponseHeaders().add("X-Multi", "a");
+          ex.getResponseHeaders().add("X-Multi", "b");
+          ex.getResponseHeaders().add("Content-Type", "text/plain");
+          send(ex, 200, (ex.getRequestMethod() + " " + target + "\n" + headers + "\n" + new String(body, StandardCharsets.UTF_8))
+              .getBytes(StandardCharsets.UTF_8));
+        }
+        case "/json" -> {
+          ex.getRequestBody().readAllBytes();
+          ex.getResponseHeaders().add("Content-Type", "application/json");
+          ex.getResponseHeaders().add("Set-Cookie", "sid=response-cookie-secret");
+          ex.getResponseHeaders().add("X-Session-Token", "response-session-secret");
+          send(ex, 200, ("{\"user\":\"ann\",\"card\":{\"number\":\"4111-1111-1111-1111\",\"brand\":\"visa\"},"
+              + "\"password\":\"resp-pass-secret\",\"items\":[{\"sku\":\"a\",\"password\":\"nested-pass-secret\"}]}")
+              .getBytes(StandardCharsets.UTF_8));
+        }
+        case "/chunked" -> {
+          ex.getRequestBody().readAllBytes();
+          ex.getResponseHeaders().add("Content-Type", "text/plain");
+          ex.sendResponseHeaders(200, 0); // chunked
+          try (OutputStream out = ex.getResponseBody()) {
+            for (int i = 0; i < 5; i++) {
+              out.write(("part " + i + "\n").getBytes(StandardCharsets.UTF_8));
+              out.flush();
+            }
+          }
+        }
+        case "/big" -> {
+          long n = Long.parseLong(ex.getRequestURI().getQuery().substring(2));
+          ex.getResponseHeaders().add("Content-Type", "application/octet-stream");
+          ex.sendResponseHeaders(200, n);
+          byte[] buf = new byte[64 * 1024];
+          try (OutputStream out = ex.getResponseBody()) {
+            for (long i = 0; i < n; ) {
+              int k = (int) Math.min(buf.length, n - i);
+              for (int j = 0; j < k; j++) {
+                buf[j] = patternByte(i + j);
+              }
+              out.write(buf, 0, k);
+              i += k;
+            }
+          } catch (IOException aborted) {
+            // the client went away
+          }
+        }
+        case "/upload" -> {
+          MessageDigest sha = MessageDigest.getInstance("SHA-256");
+          long n = 0;
+          try (InputStream in = ex.getRequestBody()) {
+            byte[] buf = new byte[64 * 1024];
+            int k;
+            while ((k = in.read(buf)) >= 0) {
+              sha.update(buf, 0, k);
+              n += k;
+            }
+          }
+          send(ex, 200, (n + " " + HexFormat.of().formatHex(sha.digest())).getBytes(StandardCharsets.UTF_8));
+        }
+        case "/binary" -> {
+          byte[] b = new byte[256];
+          for (int i = 0; i < 256; i++) {
+            b[i] = (byte) i;
+          }
+          ex.getResponseHeaders().add("Content-Type", "application/octet-stream");
+          send(ex, 200, b);
+        }
+        case "/slow" -> {
+          Thread.sleep(1500);
+          send(ex, 200, "slow".getBytes(StandardCharsets.UTF_8));
+        }
+        default -> send(ex, 404, "no".getBytes(StandardCharsets.UTF_8));
+      }
+    } catch (Exception e) {
+      ex.close();
+    }
+  }
+
+  private static void send(HttpExchange ex, int status, byte[] body) throws IOException {
+    ex.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
+    try (OutputStream out = ex.getResponseBody()) {
+      out.write(body);
+    }
+  }
+
+  static Map<String, String> none() {
+    return Map.of();
+  }
+
+  @Override
+  public void close() {
+    server.stop(0);
+    ((java.util.concurrent.ExecutorService) server.getExecutor()).shutdownNow();
+  }
+}
