@@ -18,7 +18,7 @@ import picocli.CommandLine.ScopeType;
     mixinStandardHelpOptions = true,
     versionProvider = Shadow.Version.class,
     description = "Record production traffic, replay it against a replacement, prove parity with numbers.",
-    subcommands = {ImportCommand.class, ExportCommand.class, InspectCommand.class, DiffCommand.class, ReplayCommand.class, MergeCommand.class, ReportCommand.class, GateCommand.class, DemoCommand.class, CommandLine.HelpCommand.class},
+    subcommands = {RecordCommand.class, ImportCommand.class, ExportCommand.class, InspectCommand.class, DiffCommand.class, ReplayCommand.class, MergeCommand.class, ReportCommand.class, GateCommand.class, DemoCommand.class, CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:success", "1:gate failed / discrepancies over threshold", "2:bad input", "3:internal error (a bug: please report it with --verbose output)"})
 public final class Shadow implements Runnable {

@@ -1,0 +1,226 @@
+package dev.shadowtest.cli;
+
+import dev.shadowtest.recorder.Recorder;
+import dev.shadowtest.recorder.RecorderConfig;
+import dev.shadowtest.recorder.RecorderStats;
+import dev.shadowtest.recorder.RedactionRules;
+import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+import java.util.stream.Collectors;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(
+    name = "record",
+    mixinStandardHelpOptions = true,
+    description = {"Run the recording reverse proxy in front of the legacy system until SIGINT/SIGTERM: every",
+        "request goes to --upstream (and only there), the answer goes back unchanged, and the exchange is",
+        "recorded (redacted, bodies kept up to --max-body) off the live path. With --mirror, each recorded",
+        "request is also sent to the candidate and compared online (a run directory with report at stop).",
+        "On stop: no new connections, in-flight exchanges finish, the file is flushed and closed, the",
+        "counters are printed."},
+    footer = {"", "Examples:",
+        "  shadow record --listen 0.0.0.0:8080 --upstream http://legacy:8080 --out capture.jsonl.gz",
+        "  shadow record --listen 127.0.0.1:9000 --upstream http://legacy:8080 --out cap.jsonl.gz --redact redact.yaml \\",
+        "                --redact-key-env SHADOW_REDACT_KEY --sample 0.1 --rotate-every 100000 --admin-port 9901 \\",
+        "                --mirror http://candidate:8080"})
+final class RecordCommand implements Callable<Integer> {
+
+  @Spec
+  CommandSpec spec;
+
+  @Option(names = "--listen", required = true, paramLabel = "HOST:PORT", description = "Where clients connect (port 0: any free port).")
+  String listen;
+
+  @Option(names = "--upstream", required = true, paramLabel = "URL", description = "The legacy system; the only place requests go.")
+  URI upstream;
+
+  @Option(names = "--out", required = true, paramLabel = "FILE", description = "The recording (.jsonl or .jsonl.gz), written 0600.")
+  Path out;
+
+  @Option(names = "--max-body", defaultValue = "10MiB", paramLabel = "BYTES",
+      description = "Bytes of each body kept (default ${DEFAULT-VALUE}; beyond, the kept body is cut and flagged; the live one never is).")
+  String maxBody;
+
+  @Option(names = "--redact", paramLabel = "FILE", description = "More redaction: headers, jsonPaths, queryParams, patterns (YAML).")
+  Path redact;
+
+  @Option(names = "--redact-key-env", paramLabel = "VAR",
+      description = "Environment variable holding a key: redacted values become HMAC pseudonyms (equal secrets stay equal).")
+  String redactKeyEnv;
+
+  @Option(names = "--sample", defaultValue = "1", paramLabel = "R", description = "Fraction of exchanges recorded (default ${DEFAULT-VALUE}).")
+  double sample;
+
+  @Option(names = "--methods", split = ",", paramLabel = "M", description = "Record only these methods (e.g. GET,HEAD).")
+  String[] methods;
+
+  @Option(names = "--include", paramLabel = "REGEX", description = "Record only paths matching this.")
+  String include;
+
+  @Option(names = "--exclude", paramLabel = "REGEX", description = "Do not record paths matching this.")
+  String exclude;
+
+  @Option(names = "--rotate-every", paramLabel = "N|SIZE",
+      description = "Start a new file after N exchanges, or SIZE bytes (e.g. 500MB); files are numbered.")
+  String rotateEvery;
+
+  @Option(names = "--mirror", paramLabel = "URL", description = "Also send each recorded request to this candidate and compare.")
+  URI mirror;
+
+  @Option(names = "--mirror-out", paramLabel = "DIR", description = "The mirror's run directory (default: next to --out).")
+  Path mirrorOut;
+
+  @Option(names = "--admin-port", defaultValue = "-1", paramLabel = "PORT",
+      description = "Serve GET /_shadow/stats on 127.0.0.1:PORT (0: any free port; default: off).")
+  int adminPort;
+
+  @Option(names = "--stats-every", defaultValue = "60", paramLabel = "SECONDS", description = "Log the counters this often (0: never).")
+  int statsEvery;
+
+  @Option(names = "--queue", defaultValue = "10000", paramLabel = "N", description = "Exchanges waiting for disk at most (default ${DEFAULT-VALUE}).")
+  int queue;
+
+  @Option(names = "--forwarded-headers", description = "Add X-Forwarded-For/-Host/-Proto and Via to forwarded requests.")
+  boolean forwardedHeaders;
+
+  @Option(names = "--timeout", defaultValue = "60", paramLabel = "SECONDS", description = "Upstream response timeout (default ${DEFAULT-VALUE}).")
+  double timeout;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter outw = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    byte[] key = null;
+    if (redactKeyEnv != null) {
+      String v = System.getenv(redactKeyEnv);
+      if (v == null || v.isEmpty()) {
+        throw new IllegalArgumentException("--redact-key-env " + redactKeyEnv + ": the environment variable is not set");
+      }
+      key = v.getBytes(StandardCharsets.UTF_8);
+    }
+    long[] rotation = rotation(rotateEvery);
+    RecorderConfig config = RecorderConfig.of(address(listen), upstream, out)
+        .withMaxBody((int) Math.min(Integer.MAX_VALUE - 8, bytes("--max-body", maxBody)))
+        .withRedaction(redact == null ? RedactionRules.none() : RedactionRules.load(redact), key)
+        .withFilters(sample, methods == null ? Set.of() : Arrays.stream(methods).map(String::strip).collect(Collectors.toSet()),
+            regex("--include", include), regex("--exclude", exclude))
+        .withRotation(rotation[0], rotation[1])
+        .withQueueCapacity(queue)
+        .withForwardedHeaders(forwardedHeaders)
+        .withAdminPort(adminPort)
+        .withTimeouts(Duration.ofSeconds(5), ReplayCommand.seconds(timeout, "--timeout"));
+    if (mirror != null) {
+      config = config.withMirror(mirror, mirrorOut != null ? mirrorOut : defaultMirrorOut(out));
+    }
+    Recorder recorder = Recorder.start(config);
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      err.println("shadow record: stopping (finishing in-flight exchanges, flushing)...");
+      err.flush();
+      RecorderStats s = recorder.stop(Duration.ofSeconds(30));
+      outw.println("stopped: " + s);
+      outw.println("recording: " + String.join(", ", recorder.files().stream().map(Path::toString).toList()));
+      outw.flush();
+      stopped.countDown();
+    }, "shadow-record-stop"));
+    outw.println("recording " + recorder.url() + " -> " + upstream + " into " + out
+        + (mirror == null ? "" : ", mirroring to " + mirror + " (run directory " + config.mirrorOut() + ")")
+        + (recorder.adminPort() < 0 ? "" : "; stats on http://127.0.0.1:" + recorder.adminPort() + "/_shadow/stats"));
+    outw.println("stop with Ctrl-C or SIGTERM");
+    outw.flush();
+    while (!stopped.await(Math.max(1, statsEvery), java.util.concurrent.TimeUnit.SECONDS)) {
+      if (statsEvery > 0) {
+        err.println("shadow record: " + recorder.stats());
+        err.flush();
+      }
+    }
+    return Shadow.OK;
+  }
+
+  static Path defaultMirrorOut(Path out) {
+    String name = out.getFileName().toString();
+    int dot = name.indexOf('.');
+    return out.resolveSibling((dot < 0 ? name : name.substring(0, dot)) + "-mirror");
+  }
+
+  static InetSocketAddress address(String hostPort) throws UnknownHostException {
+    int colon = hostPort.lastIndexOf(':');
+    if (colon <= 0) {
+      throw new IllegalArgumentException("--listen must look like HOST:PORT (e.g. 127.0.0.1:8080), got \"" + hostPort + "\"");
+    }
+    int port;
+    try {
+      port = Integer.parseInt(hostPort.substring(colon + 1));
+    } catch (NumberFormatException e) {
+      port = -1;
+    }
+    if (port < 0 || port > 65535) {
+      throw new IllegalArgumentException("--listen: bad port in \"" + hostPort + "\"");
+    }
+    String host = hostPort.substring(0, colon).replace("[", "").replace("]", "");
+    return new InetSocketAddress(InetAddress.getByName(host), port);
+  }
+
+  private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(|B|KB|KIB|MB|MIB|GB|GIB)", Pattern.CASE_INSENSITIVE);
+
+  static long bytes(String flag, String text) {
+    Matcher m = SIZE.matcher(text.strip());
+    if (!m.matches()) {
+      throw new IllegalArgumentException(flag + " must be a size like 1048576, 10MB or 10MiB, got \"" + text + "\"");
+    }
+    long n = Long.parseLong(m.group(1));
+    return switch (m.group(2).toUpperCase(Locale.ROOT)) {
+      case "KB" -> n * 1000;
+      case "KIB" -> n << 10;
+      case "MB" -> n * 1_000_000;
+      case "MIB" -> n << 20;
+      case "GB" -> n * 1_000_000_000;
+      case "GIB" -> n << 30;
+      default -> n;
+    };
+  }
+
+  /** {exchanges, bytes}: a plain number counts exchanges, a size with a unit counts bytes. */
+  static long[] rotation(String text) {
+    if (text == null) {
+      return new long[] {0, 0};
+    }
+    String t = text.strip();
+    if (t.matches("\\d+")) {
+      long n = Long.parseLong(t);
+      if (n < 1) {
+        throw new IllegalArgumentException("--rotate-every must be at least 1");
+      }
+      return new long[] {n, 0};
+    }
+    return new long[] {0, bytes("--rotate-every", t)};
+  }
+
+  static java.util.regex.Pattern regex(String flag, String text) {
+    if (text == null) {
+      return null;
+    }
+    try {
+      return java.util.regex.Pattern.compile(text);
+    } catch (PatternSyntaxException e) {
+      throw new IllegalArgumentException(flag + ": bad regex \"" + text + "\": " + e.getDescription(), e);
+    }
+  }
+}

@@ -1,0 +1,133 @@
+package dev.shadowtest.cli;
+
+import static dev.shadowtest.cli.ShadowCliTests.shadow;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.sun.net.httpserver.HttpServer;
+import dev.shadowtest.core.Exchange;
+import dev.shadowtest.core.RecordingReader;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code shadow record} as a process: a small heap streams 100 MB, and SIGTERM drains and flushes. */
+@Timeout(120)
+class RecordCommandTests {
+
+  @TempDir
+  Path dir;
+
+  static HttpServer upstream() throws IOException {
+    HttpServer s = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
+    s.createContext("/", ex -> {
+      long n = ex.getRequestURI().getPath().equals("/big") ? 100L << 20 : 0;
+      byte[] small = ("{\"path\":\"" + ex.getRequestURI().getPath() + "\"}").getBytes(StandardCharsets.UTF_8);
+      ex.getResponseHeaders().add("Content-Type", n > 0 ? "application/octet-stream" : "application/json");
+      ex.sendResponseHeaders(200, n > 0 ? n : small.length);
+      try (OutputStream out = ex.getResponseBody()) {
+        if (n == 0) {
+          out.write(small);
+        }
+        byte[] buf = new byte[1 << 16];
+        for (long i = 0; i < n; i += buf.length) {
+          out.write(buf, 0, (int) Math.min(buf.length, n - i));
+        }
+      }
+    });
+    s.start();
+    return s;
+  }
+
+  @Test
+  void aSmallHeapStreams100MegabytesAndSigtermFlushesEveryAnsweredExchange() throws Exception {
+    HttpServer up = upstream();
+    Path out = dir.resolve("capture.jsonl.gz");
+    Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx64m", "-cp",
+        System.getProperty("java.class.path"), Shadow.class.getName(), "record", "--listen", "127.0.0.1:0", "--upstream",
+        "http://127.0.0.1:" + up.getAddress().getPort(), "--out", out.toString(), "--max-body", "1MiB", "--stats-every", "0")
+        .redirectErrorStream(true).start();
+    BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+    Thread reader = new Thread(() -> {
+      try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+        String l;
+        while ((l = r.readLine()) != null) {
+          lines.add(l);
+        }
+      } catch (IOException e) {
+        // process ended
+      }
+    });
+    reader.start();
+    try {
+      String first = lines.poll(30, TimeUnit.SECONDS);
+      assertThat(first).as("startup line").isNotNull().startsWith("recording http://127.0.0.1:");
+      Matcher m = Pattern.compile("recording (http://127.0.0.1:\\d+) ").matcher(first);
+      assertThat(m.find()).isTrue();
+      URI proxy = URI.create(m.group(1));
+      HttpClient client = HttpClient.newHttpClient();
+      long got = 0;
+      try (InputStream in = client.send(HttpRequest.newBuilder(proxy.resolve("/big")).build(),
+          HttpResponse.BodyHandlers.ofInputStream()).body()) {
+        byte[] buf = new byte[1 << 16];
+        int k;
+        while ((k = in.read(buf)) >= 0) {
+          got += k;
+        }
+      }
+      assertThat(got).isEqualTo(100L << 20);
+      for (int i = 0; i < 50; i++) {
+        assertThat(client.send(HttpRequest.newBuilder(proxy.resolve("/api/items/" + i)).build(),
+            HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+      }
+      p.toHandle().destroy(); // SIGTERM (Process.destroy would also close our end of its output)
+      assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+      reader.join(5000);
+      String all = String.join("\n", lines);
+      assertThat(all).contains("stopping").contains("stopped: proxied 51, recorded 51").doesNotContain("OutOfMemoryError");
+      List<Exchange> recorded;
+      try (RecordingReader r = RecordingReader.open(out)) {
+        recorded = r.stream().toList();
+        assertThat(r.warnings()).isEmpty(); // closed cleanly: no cut line, a complete gzip stream
+      }
+      assertThat(recorded).hasSize(51);
+      assertThat(recorded.get(0).response().body().size()).isEqualTo(100L << 20);
+      assertThat(recorded.get(0).response().body().truncated()).isTrue();
+    } finally {
+      p.destroyForcibly();
+      up.stop(0);
+    }
+  }
+
+  @Test
+  void badFlagsAreExit2() {
+    assertThat(shadow("record", "--listen", "nowhere", "--upstream", "http://127.0.0.1:1", "--out", dir.resolve("r.jsonl"))
+        .err()).contains("--listen must look like HOST:PORT");
+    assertThat(shadow("record", "--listen", "127.0.0.1:0", "--upstream", "ftp://x", "--out", dir.resolve("r.jsonl")).code())
+        .isEqualTo(2);
+    assertThat(shadow("record", "--listen", "127.0.0.1:0", "--upstream", "http://127.0.0.1:1", "--out", dir.resolve("r.jsonl"),
+        "--max-body", "lots").err()).contains("--max-body must be a size");
+    assertThat(shadow("record", "--listen", "127.0.0.1:0", "--upstream", "http://127.0.0.1:1", "--out", dir.resolve("r.jsonl"),
+        "--redact-key-env", "SHADOW_SURELY_UNSET_VAR").err()).contains("SHADOW_SURELY_UNSET_VAR");
+    assertThat(shadow("record", "--listen", "127.0.0.1:0", "--upstream", "http://127.0.0.1:1", "--out", dir.resolve("r.jsonl"),
+        "--sample", "2").err()).contains("--sample must be between 0 and 1");
+  }
+}

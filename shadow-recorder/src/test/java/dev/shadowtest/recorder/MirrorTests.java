@@ -1,0 +1,67 @@
+package dev.shadowtest.recorder;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpServer;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Live shadow: recorded requests are copied to the candidate and compared online. */
+@Timeout(60)
+class MirrorTests {
+
+  @TempDir
+  Path dir;
+
+  @Test
+  void mirrorsRecordedRequestsAndWritesARunDirectory() throws Exception {
+    HttpServer candidate = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
+    candidate.createContext("/", ex -> {
+      // the candidate's /binary differs; its /echo answers like the legacy one for GET /echo?same
+      byte[] body = ex.getRequestURI().getPath().equals("/binary") ? new byte[] {1, 2, 3}
+          : ("GET " + ex.getRequestURI() + "\n").getBytes(StandardCharsets.UTF_8);
+      ex.sendResponseHeaders(200, body.length);
+      try (OutputStream out = ex.getResponseBody()) {
+        out.write(body);
+      }
+    });
+    candidate.start();
+    Path run = dir.resolve("live");
+    HttpClient client = HttpClient.newHttpClient();
+    try (Upstream up = new Upstream(); Recorder r = Recorder.start(RecorderConfig.of(
+        new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), up.uri(), dir.resolve("rec.jsonl.gz"))
+        .withMirror(URI.create("http://127.0.0.1:" + candidate.getAddress().getPort()), run))) {
+      for (int i = 0; i < 10; i++) {
+        HttpResponse<byte[]> live = client.send(HttpRequest.newBuilder(URI.create(r.url() + "/binary")).build(),
+            HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(live.body()).hasSize(256); // the client always gets the legacy answer
+      }
+      RecorderStats s = r.stop(Duration.ofSeconds(10));
+      assertThat(s.mirrored()).isEqualTo(10);
+      assertThat(s.mirrorErrors()).isZero();
+    } finally {
+      candidate.stop(0);
+    }
+    JsonNode summary = new ObjectMapper().readTree(run.resolve("summary.json").toFile());
+    assertThat(summary.get("compared").asLong()).isEqualTo(10);
+    assertThat(summary.get("discrepant").asLong()).isEqualTo(10);
+    assertThat(summary.get("endpoints").get(0).get("endpoint").asText()).isEqualTo("GET /binary");
+    assertThat(run.resolve("report.html")).exists();
+    assertThat(run.resolve("discrepancies.csv")).exists();
+    assertThat(Files.readString(run.resolve("report.html"))).contains("GET /binary");
+  }
+}
