@@ -2,7 +2,7 @@ package dev.shadowtest.cli;
 
 import dev.shadowtest.replay.Progress;
 import dev.shadowtest.replay.ReplayResult;
-import dev.shadowtest.replay.demo.Demo;
+import dev.shadowtest.recorder.demo.Demo;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -16,7 +16,8 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {"Run Shadow end to end on an embedded shop API: a legacy service (two instances) and a",
         "candidate with seeded differences (a price regression, an occasional 500, a reordered list,",
-        "timestamps and ids that change on every call). Records traffic against the legacy service,",
+        "timestamps and ids that change on every call). Records traffic through the recording proxy",
+        "(shadow record) in front of the legacy service,",
         "replays it against the candidate, learns noise from the second legacy instance, prints the",
         "per-endpoint table and writes the run directory. Exits 1 because the seeded regression fails",
         "the 0.5% gate: that is the expected demo outcome."})

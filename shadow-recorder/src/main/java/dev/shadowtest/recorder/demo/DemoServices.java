@@ -1,4 +1,4 @@
-package dev.shadowtest.replay.demo;
+package dev.shadowtest.recorder.demo;
 
 import java.io.IOException;
 import java.net.InetAddress;

@@ -1,4 +1,7 @@
-package dev.shadowtest.replay;
+package dev.shadowtest.recorder.demo;
+
+import dev.shadowtest.replay.Progress;
+import dev.shadowtest.replay.ReplayResult;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -6,8 +9,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.shadowtest.diff.Endpoints;
 import dev.shadowtest.diff.Rules;
-import dev.shadowtest.replay.demo.Demo;
-import dev.shadowtest.replay.demo.DemoServices;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.HashMap;

@@ -1,27 +1,26 @@
-package dev.shadowtest.replay.demo;
+package dev.shadowtest.recorder.demo;
 
 import dev.shadowtest.core.Body;
-import dev.shadowtest.core.Exchange;
 import dev.shadowtest.core.Headers;
 import dev.shadowtest.core.HttpRequest;
-import dev.shadowtest.core.Redaction;
 import dev.shadowtest.core.RecordingException;
-import dev.shadowtest.core.RecordingHeader;
-import dev.shadowtest.core.RecordingWriter;
 import dev.shadowtest.diff.Rules;
 import dev.shadowtest.replay.Progress;
 import dev.shadowtest.replay.ReplayConfig;
 import dev.shadowtest.replay.ReplayResult;
 import dev.shadowtest.replay.Replayer;
 import dev.shadowtest.replay.internal.Sender;
+import dev.shadowtest.recorder.Recorder;
+import dev.shadowtest.recorder.RecorderConfig;
+import dev.shadowtest.recorder.RecorderStats;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ExecutionException;
 
 /**
@@ -65,23 +64,32 @@ public final class Demo {
     }
   }
 
-  /** Records real calls to the legacy service (until the recording proxy exists). */
-  private static void record(DemoServices services, Path recording, int exchanges) {
-    try (Sender legacy = new Sender(8, Duration.ofSeconds(5), Duration.ofSeconds(30), Headers.empty(), true);
-         RecordingWriter w = RecordingWriter.create(recording, RecordingHeader.now("demo", Redaction.defaults()))) {
+  /**
+   * Records the demo traffic the way production traffic is recorded: through the recording proxy
+   * ({@code shadow record}) in front of the legacy service.
+   */
+  private static void record(DemoServices services, Path recording, int exchanges) throws IOException {
+    RecorderConfig config = RecorderConfig.of(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), services.legacy(),
+        recording);
+    try (Recorder recorder = Recorder.start(config);
+         Sender client = new Sender(8, Duration.ofSeconds(5), Duration.ofSeconds(30), Headers.empty(), true)) {
       List<String[]> traffic = DemoServices.traffic(exchanges);
-      for (int i = 0; i < traffic.size(); i++) {
-        String[] t = traffic.get(i);
-        Headers h = Headers.of("Host", "shop.legacy.internal", "Accept", "application/json", "User-Agent", "shadow-demo");
+      for (String[] t : traffic) {
+        Headers h = Headers.of("Host", "shop.legacy.internal", "Accept", "application/json", "User-Agent", "shadow-demo",
+            "Authorization", "Bearer demo-user-token");
         Body body = Body.none();
         if (t[2] != null) {
           h = h.with("Content-Type", "application/json");
           body = Body.text(t[2]);
         }
-        HttpRequest rq = new HttpRequest(t[0], t[1], "HTTP/1.1", h, body);
-        Instant started = Instant.now();
-        Sender.Attempt a = legacy.send(services.legacy(), rq).get();
-        w.write(new Exchange(String.format("demo-%04d", i), started, a.micros(), rq, a.response(), a.error(), Map.of()));
+        Sender.Attempt a = client.send(recorder.url(), new HttpRequest(t[0], t[1], "HTTP/1.1", h, body)).get();
+        if (!a.ok()) {
+          throw new IllegalStateException("the demo's recording proxy did not answer: " + a.error());
+        }
+      }
+      RecorderStats stats = recorder.stop(Duration.ofSeconds(10));
+      if (stats.recorded() != traffic.size()) {
+        throw new IllegalStateException("the demo recorded " + stats.recorded() + " of " + traffic.size() + " exchanges: " + stats);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
