@@ -7,6 +7,7 @@ import java.io.Flushable;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Path;
+import java.util.zip.Deflater;
 import java.util.zip.GZIPOutputStream;
 
 /**
@@ -42,24 +43,31 @@ public final class RecordingWriter implements AutoCloseable, Flushable {
 
   /** Creates (or replaces) {@code file}; gzip when its name ends in {@code .gz}. */
   public static RecordingWriter create(Path file, RecordingHeader header) {
-    return create(file, header, isGzip(file));
+    return create(file, header, isGzip(file), false, Deflater.DEFAULT_COMPRESSION);
+  }
+
+  /**
+   * As {@link #create(Path, RecordingHeader)}, with a gzip level (1 fastest .. 9 smallest): the
+   * recorder writes at level 1, so that its one writer thread keeps up with live traffic.
+   */
+  public static RecordingWriter create(Path file, RecordingHeader header, int gzipLevel) {
+    if (gzipLevel < 1 || gzipLevel > 9) {
+      throw new IllegalArgumentException("gzip level must be 1..9, got " + gzipLevel);
+    }
+    return create(file, header, isGzip(file), false, gzipLevel);
   }
 
   /** Creates a new temporary file (must not exist) with explicit compression. */
   static RecordingWriter createTemporary(Path file, RecordingHeader header, boolean gzip) {
-    return create(file, header, gzip, true);
+    return create(file, header, gzip, true, Deflater.DEFAULT_COMPRESSION);
   }
 
-  private static RecordingWriter create(Path file, RecordingHeader header, boolean gzip) {
-    return create(file, header, gzip, false);
-  }
-
-  private static RecordingWriter create(Path file, RecordingHeader header, boolean gzip, boolean exclusive) {
+  private static RecordingWriter create(Path file, RecordingHeader header, boolean gzip, boolean exclusive, int level) {
     OutputStream raw = null;
     try {
       raw = exclusive ? SecureFiles.newExclusiveOutputStream(file) : SecureFiles.newOutputStream(file);
       OutputStream out = gzip
-          ? new GZIPOutputStream(raw, 1 << 16, true) // sync flush: flushed lines are readable
+          ? new LeveledGzip(raw, level) // sync flush: flushed lines are readable
           : new BufferedOutputStream(raw, 1 << 16);
       return new RecordingWriter(file, out, header);
     } catch (IOException e) {
@@ -123,6 +131,14 @@ public final class RecordingWriter implements AutoCloseable, Flushable {
   static String describe(IOException e) {
     String m = e.getMessage();
     return e.getClass().getSimpleName().replace("Exception", "") + (m == null ? "" : ": " + m);
+  }
+
+  /** GZIP with sync flush and a chosen level. */
+  private static final class LeveledGzip extends GZIPOutputStream {
+    LeveledGzip(OutputStream out, int level) throws IOException {
+      super(out, 1 << 16, true);
+      def.setLevel(level);
+    }
   }
 
   private static void closeQuietly(OutputStream s) {

@@ -47,7 +47,7 @@ public final class FileSink implements ExchangeSink {
       int dot = name.indexOf('.') < 0 ? name.length() : name.indexOf('.');
       file = out.resolveSibling(String.format("%s-%04d%s", name.substring(0, dot), files.size() + 1, name.substring(dot)));
     }
-    writer = RecordingWriter.create(file, RecordingHeader.now("recorder", redaction));
+    writer = RecordingWriter.create(file, RecordingHeader.now("recorder", redaction), 1);
     files.add(file);
     inFile = 0;
   }
