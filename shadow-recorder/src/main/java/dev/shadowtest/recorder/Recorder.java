@@ -60,10 +60,14 @@ public final class Recorder implements AutoCloseable {
   private Recorder(RecorderConfig config, ExchangeSink sink) throws IOException {
     this.config = config;
     this.redactor = new Redactor(config.redaction(), config.hmacKey());
-    this.files = sink == null ? new FileSink(config.out(), redactor.description(), config.rotateExchanges(),
-        config.rotateBytes(), f -> { }) : null;
-    this.writer = new CaptureWriter(config.queueCapacity(), sink == null ? files : sink, counters);
     this.mirror = config.mirror() == null ? null : new Mirror(config, counters, redactor);
+    this.files = sink == null ? new FileSink(config.out(), redactor.description(), config.rotateExchanges(),
+        config.rotateBytes(), f -> {
+          if (mirror != null) {
+            mirror.checkpoint(f);
+          }
+        }) : null;
+    this.writer = new CaptureWriter(config.queueCapacity(), sink == null ? files : sink, counters);
     this.requester = RequesterBootstrap.bootstrap()
         // only what framing needs: no User-Agent or other additions to the client's request
         .setHttpProcessor(new DefaultHttpProcessor(new RequestContent(), new RequestTargetHost(), new RequestConnControl()))

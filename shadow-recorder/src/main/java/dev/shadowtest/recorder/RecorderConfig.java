@@ -91,57 +91,124 @@ public record RecorderConfig(
   }
 
   public static RecorderConfig of(InetSocketAddress listen, URI upstream, Path out) {
-    return new RecorderConfig(listen, upstream, out, DEFAULT_MAX_BODY, RedactionRules.none(), null, 1.0, Set.of(), null, null,
-        0, 0, 10_000, false, null, null, -1, Duration.ofSeconds(5), Duration.ofSeconds(60));
+    return new Builder(listen, upstream, out).build();
+  }
+
+  /** A builder holding this configuration: the one place that copies every field. */
+  public Builder toBuilder() {
+    Builder b = new Builder(listen, upstream, out);
+    b.maxBody = maxBody;
+    b.redaction = redaction;
+    b.hmacKey = hmacKey;
+    b.sample = sample;
+    b.methods = methods;
+    b.include = include;
+    b.exclude = exclude;
+    b.rotateExchanges = rotateExchanges;
+    b.rotateBytes = rotateBytes;
+    b.queueCapacity = queueCapacity;
+    b.forwardedHeaders = forwardedHeaders;
+    b.mirror = mirror;
+    b.mirrorOut = mirrorOut;
+    b.adminPort = adminPort;
+    b.connectTimeout = connectTimeout;
+    b.responseTimeout = responseTimeout;
+    return b;
   }
 
   public RecorderConfig withMaxBody(int bytes) {
-    return new RecorderConfig(listen, upstream, out, bytes, redaction, hmacKey, sample, methods, include, exclude,
-        rotateExchanges, rotateBytes, queueCapacity, forwardedHeaders, mirror, mirrorOut, adminPort, connectTimeout,
-        responseTimeout);
+    Builder b = toBuilder();
+    b.maxBody = bytes;
+    return b.build();
   }
 
   public RecorderConfig withRedaction(RedactionRules rules, byte[] key) {
-    return new RecorderConfig(listen, upstream, out, maxBody, rules, key, sample, methods, include, exclude,
-        rotateExchanges, rotateBytes, queueCapacity, forwardedHeaders, mirror, mirrorOut, adminPort, connectTimeout,
-        responseTimeout);
+    Builder b = toBuilder();
+    b.redaction = rules;
+    b.hmacKey = key;
+    return b.build();
   }
 
   public RecorderConfig withFilters(double fraction, Set<String> onlyMethods, Pattern includePaths, Pattern excludePaths) {
-    return new RecorderConfig(listen, upstream, out, maxBody, redaction, hmacKey, fraction, onlyMethods, includePaths,
-        excludePaths, rotateExchanges, rotateBytes, queueCapacity, forwardedHeaders, mirror, mirrorOut, adminPort,
-        connectTimeout, responseTimeout);
+    Builder b = toBuilder();
+    b.sample = fraction;
+    b.methods = onlyMethods;
+    b.include = includePaths;
+    b.exclude = excludePaths;
+    return b.build();
   }
 
   public RecorderConfig withRotation(long exchanges, long bytes) {
-    return new RecorderConfig(listen, upstream, out, maxBody, redaction, hmacKey, sample, methods, include, exclude,
-        exchanges, bytes, queueCapacity, forwardedHeaders, mirror, mirrorOut, adminPort, connectTimeout, responseTimeout);
+    Builder b = toBuilder();
+    b.rotateExchanges = exchanges;
+    b.rotateBytes = bytes;
+    return b.build();
   }
 
   public RecorderConfig withQueueCapacity(int n) {
-    return new RecorderConfig(listen, upstream, out, maxBody, redaction, hmacKey, sample, methods, include, exclude,
-        rotateExchanges, rotateBytes, n, forwardedHeaders, mirror, mirrorOut, adminPort, connectTimeout, responseTimeout);
+    Builder b = toBuilder();
+    b.queueCapacity = n;
+    return b.build();
   }
 
   public RecorderConfig withForwardedHeaders(boolean on) {
-    return new RecorderConfig(listen, upstream, out, maxBody, redaction, hmacKey, sample, methods, include, exclude,
-        rotateExchanges, rotateBytes, queueCapacity, on, mirror, mirrorOut, adminPort, connectTimeout, responseTimeout);
+    Builder b = toBuilder();
+    b.forwardedHeaders = on;
+    return b.build();
   }
 
   public RecorderConfig withMirror(URI candidate, Path runDir) {
-    return new RecorderConfig(listen, upstream, out, maxBody, redaction, hmacKey, sample, methods, include, exclude,
-        rotateExchanges, rotateBytes, queueCapacity, forwardedHeaders, candidate, runDir, adminPort, connectTimeout,
-        responseTimeout);
+    Builder b = toBuilder();
+    b.mirror = candidate;
+    b.mirrorOut = runDir;
+    return b.build();
   }
 
   public RecorderConfig withAdminPort(int port) {
-    return new RecorderConfig(listen, upstream, out, maxBody, redaction, hmacKey, sample, methods, include, exclude,
-        rotateExchanges, rotateBytes, queueCapacity, forwardedHeaders, mirror, mirrorOut, port, connectTimeout,
-        responseTimeout);
+    Builder b = toBuilder();
+    b.adminPort = port;
+    return b.build();
   }
 
   public RecorderConfig withTimeouts(Duration connect, Duration response) {
-    return new RecorderConfig(listen, upstream, out, maxBody, redaction, hmacKey, sample, methods, include, exclude,
-        rotateExchanges, rotateBytes, queueCapacity, forwardedHeaders, mirror, mirrorOut, adminPort, connect, response);
+    Builder b = toBuilder();
+    b.connectTimeout = connect;
+    b.responseTimeout = response;
+    return b.build();
+  }
+
+  /** Mutable on the way to an immutable {@link RecorderConfig}; fields hold the defaults. */
+  public static final class Builder {
+    private final InetSocketAddress listen;
+    private final URI upstream;
+    private final Path out;
+    private int maxBody = DEFAULT_MAX_BODY;
+    private RedactionRules redaction = RedactionRules.none();
+    private byte[] hmacKey;
+    private double sample = 1.0;
+    private Set<String> methods = Set.of();
+    private Pattern include;
+    private Pattern exclude;
+    private long rotateExchanges;
+    private long rotateBytes;
+    private int queueCapacity = 10_000;
+    private boolean forwardedHeaders;
+    private URI mirror;
+    private Path mirrorOut;
+    private int adminPort = -1;
+    private Duration connectTimeout = Duration.ofSeconds(5);
+    private Duration responseTimeout = Duration.ofSeconds(60);
+
+    Builder(InetSocketAddress listen, URI upstream, Path out) {
+      this.listen = listen;
+      this.upstream = upstream;
+      this.out = out;
+    }
+
+    public RecorderConfig build() {
+      return new RecorderConfig(listen, upstream, out, maxBody, redaction, hmacKey, sample, methods, include, exclude,
+          rotateExchanges, rotateBytes, queueCapacity, forwardedHeaders, mirror, mirrorOut, adminPort, connectTimeout,
+          responseTimeout);
+    }
   }
 }

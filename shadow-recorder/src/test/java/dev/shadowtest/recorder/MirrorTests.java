@@ -44,12 +44,19 @@ class MirrorTests {
     HttpClient client = HttpClient.newHttpClient();
     try (Upstream up = new Upstream(); Recorder r = Recorder.start(RecorderConfig.of(
         new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), up.uri(), dir.resolve("rec.jsonl.gz"))
-        .withMirror(URI.create("http://127.0.0.1:" + candidate.getAddress().getPort()), run))) {
+        .withMirror(URI.create("http://127.0.0.1:" + candidate.getAddress().getPort()), run).withRotation(4, 0))) {
       for (int i = 0; i < 10; i++) {
         HttpResponse<byte[]> live = client.send(HttpRequest.newBuilder(URI.create(r.url() + "/binary")).build(),
             HttpResponse.BodyHandlers.ofByteArray());
         assertThat(live.body()).hasSize(256); // the client always gets the legacy answer
       }
+      // rotation wrote a checkpoint summary of the live shadow, marked in progress
+      for (int i = 0; i < 50 && !Files.exists(run.resolve("summary.json")); i++) {
+        Thread.sleep(100);
+      }
+      JsonNode checkpoint = new ObjectMapper().readTree(run.resolve("summary.json").toFile());
+      assertThat(checkpoint.get("incomplete").asBoolean()).isTrue();
+      assertThat(checkpoint.get("aborted").asText()).startsWith("live shadow in progress");
       RecorderStats s = r.stop(Duration.ofSeconds(10));
       assertThat(s.mirrored()).isEqualTo(10);
       assertThat(s.mirrorErrors()).isZero();
@@ -57,6 +64,7 @@ class MirrorTests {
       candidate.stop(0);
     }
     JsonNode summary = new ObjectMapper().readTree(run.resolve("summary.json").toFile());
+    assertThat(summary.get("incomplete").asBoolean()).isFalse();
     assertThat(summary.get("compared").asLong()).isEqualTo(10);
     assertThat(summary.get("discrepant").asLong()).isEqualTo(10);
     assertThat(summary.get("endpoints").get(0).get("endpoint").asText()).isEqualTo("GET /binary");

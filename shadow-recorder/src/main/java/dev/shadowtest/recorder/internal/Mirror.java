@@ -107,6 +107,24 @@ public final class Mirror {
         o != null && o.serverError(), o == null ? List.of() : List.of());
   }
 
+  /**
+   * On rotation of the recording: the summary of what was compared so far (marked incomplete,
+   * since the live shadow goes on); the CSV and report come at stop.
+   */
+  public void checkpoint(Path rotated) {
+    try {
+      RunAggregate.Collapsed c = aggregate.collapse(endpoints, Rules.defaults().noiseModel());
+      SummaryJson.Meta meta = new SummaryJson.Meta(startedAt, Instant.now(), List.of(config.out().toString()),
+          config.mirror().toString(), null, null, null, true, "live shadow in progress (checkpoint at " + rotated.getFileName()
+              + ")", 0);
+      Gate gate = Gate.defaults();
+      SummaryJson.write(config.mirrorOut().resolve(Reports.SUMMARY), meta, c, gate,
+          SummaryJson.failuresOf(meta, gate.failures(c.result(), e -> null, c.p99Ratios())));
+    } catch (IOException | RuntimeException e) {
+      counters.drop("mirror-report-error");
+    }
+  }
+
   /** Waits for copies in flight, then writes the run directory (summary, CSV, report). */
   public void close(long millis) throws InterruptedException {
     boolean all = permits.tryAcquire(IN_FLIGHT, millis, TimeUnit.MILLISECONDS);
