@@ -48,21 +48,26 @@ final class ShadowExtension implements ParameterResolver {
 
   @Override
   public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
-    ExtensionContext classContext = classContext(context);
+    ExtensionContext classContext = annotatedClassContext(context);
     Class<?> testClass = classContext.getRequiredTestClass();
-    ShadowReplay config = AnnotationSupport.findAnnotation(testClass, ShadowReplay.class)
-        .orElseThrow(() -> new ParameterResolutionException(testClass.getName() + " has no @ShadowReplay"));
+    ShadowReplay config = AnnotationSupport.findAnnotation(testClass, ShadowReplay.class).orElseThrow();
     return classContext.getStore(NAMESPACE)
         .getOrComputeIfAbsent(testClass, k -> replay(config, testClass, context), ShadowRun.class);
   }
 
-  /** The context of the test class (a method's or dynamic test's context has it as an ancestor). */
-  private static ExtensionContext classContext(ExtensionContext context) {
-    ExtensionContext c = context;
-    while (c.getTestMethod().isPresent() && c.getParent().isPresent()) {
-      c = c.getParent().get();
+  /**
+   * The context of the class that carries {@code @ShadowReplay}: the test class itself, or for a
+   * {@code @Nested} class the enclosing one, so that nested tests share its single replay.
+   */
+  private static ExtensionContext annotatedClassContext(ExtensionContext context) {
+    for (ExtensionContext c = context; c != null; c = c.getParent().orElse(null)) {
+      if (c.getTestMethod().isEmpty() && c.getTestClass().isPresent()
+          && AnnotationSupport.isAnnotated(c.getTestClass().get(), ShadowReplay.class)) {
+        return c;
+      }
     }
-    return c;
+    throw new ParameterResolutionException(context.getRequiredTestClass().getName()
+        + " asks for a ShadowRun but neither it nor an enclosing class has @ShadowReplay");
   }
 
   private static ShadowRun replay(ShadowReplay a, Class<?> testClass, ExtensionContext context) {
@@ -102,19 +107,22 @@ final class ShadowExtension implements ParameterResolver {
     List<Method> methods = AnnotationSupport.findAnnotatedMethods(testClass, ShadowCandidate.class,
         HierarchyTraversalMode.BOTTOM_UP);
     int supplied = fields.size() + methods.size();
-    if (!a.candidate().isBlank()) {
+    // resolved first: "${shadow.candidate.url:}" falls back to @ShadowCandidate when the property is unset
+    String given = Placeholders.resolve("candidate", a.candidate()).strip();
+    if (!given.isEmpty()) {
       if (supplied > 0) {
         throw new IllegalArgumentException("candidate is given twice: in @ShadowReplay(candidate = \"" + a.candidate()
-            + "\") and by @ShadowCandidate; keep one");
+            + "\") and by @ShadowCandidate; keep one (or let the annotation's placeholder resolve to empty)");
       }
-      return uri("candidate", a.candidate());
+      return uri("candidate", given);
     }
     if (supplied != 1) {
       throw new IllegalArgumentException(supplied == 0
-          ? "no candidate: set @ShadowReplay(candidate = \"http://...\") or annotate a field or method with @ShadowCandidate"
+          ? "no candidate: set @ShadowReplay(candidate = \"http://...\") (\"" + a.candidate() + "\" resolved to nothing)"
+              + " or annotate a field or method with @ShadowCandidate"
           : "more than one @ShadowCandidate (" + supplied + "); keep one");
     }
-    Object instance = context.getTestInstance().orElse(null);
+    Object instance = context.getTestInstances().flatMap(i -> i.findInstance(testClass)).orElse(null);
     Object value;
     String where;
     try {

@@ -27,7 +27,8 @@ import org.opentest4j.AssertionFailedError;
  * }
  * }</pre>
  */
-public final class ShadowRun implements AutoCloseable {
+@SuppressWarnings("deprecation") // CloseableResource: JUnit before 5.13 closes only those
+public final class ShadowRun implements AutoCloseable, org.junit.jupiter.api.extension.ExtensionContext.Store.CloseableResource {
 
   private final String testClass;
   private final Path recording;
@@ -59,7 +60,11 @@ public final class ShadowRun implements AutoCloseable {
    * @throws AssertionFailedError at once when the replay was aborted (e.g. candidate unreachable)
    */
   public Stream<DynamicTest> endpointTests() {
+    Attachments.run(written.html(), written.summary());
     failIfAborted();
+    if (result().compared() == 0) {
+      throw new AssertionFailedError(nothingCompared());
+    }
     return result().endpoints().stream().map(e -> DynamicTest.dynamicTest(name(e), () -> {
       String failure = endpointFailure(e);
       if (failure != null) {
@@ -73,16 +78,25 @@ public final class ShadowRun implements AutoCloseable {
   public void assertGate() {
     Attachments.run(written.html(), written.summary());
     failIfAborted();
+    if (gate.maxLatencyRatio() != null && replay.latencies().values().stream().allMatch(l -> l.p99Ratio() == null)) {
+      throw new AssertionFailedError("maxLatencyRatio is set but no endpoint has both a baseline and a candidate p99"
+          + " (does the recording carry durations, or is there a primary?): the latency gate cannot be checked"
+          + "\n  report: " + report().toAbsolutePath());
+    }
     if (!written.gateFailures().isEmpty()) {
       StringBuilder m = new StringBuilder("Shadow gate failed for " + testClass + " (" + recording.getFileName()
           + " replayed against " + candidate + "):");
       written.gateFailures().forEach(f -> m.append("\n  - ").append(f));
-      List<Statistics.EndpointResult> worst = result().endpoints().stream().filter(e -> e.discrepant() > 0)
-          .sorted((x, y) -> Double.compare(y.discrepancyRate(), x.discrepancyRate())).limit(3).toList();
+      List<Statistics.EndpointResult> worst = result().endpoints().stream()
+          .filter(e -> e.discrepant() > 0 || e.errors() + e.serverErrors() > 0)
+          .sorted((x, y) -> x.discrepancyRate() != y.discrepancyRate() ? Double.compare(y.discrepancyRate(), x.discrepancyRate())
+              : Double.compare(y.errorRate(), x.errorRate())).limit(3).toList();
       if (!worst.isEmpty()) {
         m.append("\n  worst endpoints:");
         worst.forEach(e -> m.append("\n    ").append(e.endpoint()).append(": ").append(Gate.percent(e.discrepancyRate()))
-            .append(" (").append(e.discrepant()).append('/').append(e.compared()).append(')'));
+            .append(" (").append(e.discrepant()).append('/').append(e.compared()).append(')')
+            .append(e.errors() + e.serverErrors() > 0 ? ", error rate " + Gate.percent(e.errorRate()) + " (" + e.errors()
+                + " errors, " + e.serverErrors() + " 5xx)" : ""));
         m.append('\n').append(details(worst.get(0)));
       }
       m.append("\n  report: ").append(report().toAbsolutePath());
@@ -150,6 +164,13 @@ public final class ShadowRun implements AutoCloseable {
         + result().compared() + "), report " + report() + "]";
   }
 
+  private String nothingCompared() {
+    Statistics.RunResult r = result();
+    return "nothing was compared in the replay of " + recording + " against " + candidate + " (" + r.exchanges()
+        + " exchanges: " + r.skipped() + " skipped, " + r.errors() + " candidate errors, " + r.noBaseline()
+        + " without baseline); nothing compared is never a pass\n  report: " + report().toAbsolutePath();
+  }
+
   private void failIfAborted() {
     if (replay.abortReason() != null) {
       throw new AssertionFailedError("the replay of " + recording + " against " + candidate + " was aborted: "
@@ -173,29 +194,35 @@ public final class ShadowRun implements AutoCloseable {
   String endpointFailure(Statistics.EndpointResult e) {
     Double ruleMax = Reports.threshold(rules, e.endpoint());
     double max = ruleMax != null ? ruleMax : gate.maxDiscrepancyRate();
-    StringBuilder why = new StringBuilder();
+    List<String> reasons = new java.util.ArrayList<>();
     if (e.compared() > 0 && e.discrepancyRate() > max) {
-      why.append(String.format(Locale.ROOT, "%s: discrepancy rate %s is above %s%s (%d of %d compared, %d errors)",
+      reasons.add(String.format(Locale.ROOT, "%s: discrepancy rate %s is above %s%s (%d of %d compared, %d errors)",
           e.endpoint(), Gate.percent(e.discrepancyRate()), Gate.percent(max), ruleMax != null ? " (its rule)" : "",
           e.discrepant(), e.compared(), e.errors()));
-    } else if (e.compared() == 0 && e.errors() > 0) {
-      why.append(String.format(Locale.ROOT, "%s: nothing compared, the candidate failed all %d attempted exchanges",
-          e.endpoint(), e.errors()));
-    } else if (gate.maxErrorRate() != null && e.errorRate() > gate.maxErrorRate()) {
-      why.append(String.format(Locale.ROOT, "%s: error rate %s is above %s (%d errors, %d 5xx)", e.endpoint(),
-          Gate.percent(e.errorRate()), Gate.percent(gate.maxErrorRate()), e.errors(), e.serverErrors()));
-    } else {
-      var l = replay.latencies().get(e.endpoint());
-      Double ratio = l == null ? null : l.p99Ratio();
-      if (gate.maxLatencyRatio() != null && ratio != null && ratio > gate.maxLatencyRatio()) {
-        why.append(String.format(Locale.ROOT, "%s: candidate p99 is %.2fx the baseline's, above %.2fx", e.endpoint(), ratio,
-            gate.maxLatencyRatio()));
-      }
     }
+    if (e.compared() == 0 && e.errors() > 0) {
+      reasons.add(String.format(Locale.ROOT, "%s: nothing compared, the candidate failed all %d attempted exchanges",
+          e.endpoint(), e.errors()));
+    }
+    if (gate.maxErrorRate() != null && e.errorRate() > gate.maxErrorRate()) {
+      reasons.add(String.format(Locale.ROOT, "%s: error rate %s is above %s (%d errors, %d 5xx)", e.endpoint(),
+          Gate.percent(e.errorRate()), Gate.percent(gate.maxErrorRate()), e.errors(), e.serverErrors()));
+    }
+    var l = replay.latencies().get(e.endpoint());
+    Double ratio = l == null ? null : l.p99Ratio();
+    if (gate.maxLatencyRatio() != null && ratio != null && ratio > gate.maxLatencyRatio()) {
+      var base = l.primary.count() > 0 ? l.primary : l.recorded;
+      reasons.add(String.format(Locale.ROOT, "%s: candidate p99 %.2f ms is %.2fx the baseline's %.2f ms, above %.2fx",
+          e.endpoint(), l.candidate.percentileMillis(0.99), ratio, base.percentileMillis(0.99), gate.maxLatencyRatio()));
+    }
+    StringBuilder why = new StringBuilder(String.join("\n", reasons));
     if (why.length() == 0) {
       return null;
     }
-    why.append('\n').append(details(e));
+    String details = details(e);
+    if (!details.isEmpty()) {
+      why.append('\n').append(details);
+    }
     why.append("\n  report: ").append(report().toAbsolutePath());
     return why.toString();
   }

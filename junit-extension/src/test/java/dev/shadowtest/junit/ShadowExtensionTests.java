@@ -164,7 +164,65 @@ class ShadowExtensionTests {
     }
   }
 
+  @ShadowReplay(recording = "shadow/legacy.jsonl", candidate = "${shadow.it.good}")
+  static class NestedTestCase {
+    @Test
+    void outer(ShadowRun run) {
+      run.assertGate();
+    }
+
+    @org.junit.jupiter.api.Nested
+    class Inner {
+      @Test
+      void inner(ShadowRun run) {
+        run.assertGate();
+      }
+    }
+  }
+
+  @ShadowReplay(recording = "shadow/posts-only.jsonl", candidate = "${shadow.it.good}")
+  static class NothingComparedTestCase {
+    @TestFactory
+    Stream<DynamicTest> endpoints(ShadowRun run) {
+      return run.endpointTests();
+    }
+  }
+
+  @ShadowReplay(recording = "shadow/legacy.jsonl", candidate = "${shadow.it.unset.candidate:}")
+  static class PlaceholderFallbackTestCase {
+    @ShadowCandidate
+    static String candidate() {
+      return System.getProperty("shadow.it.good");
+    }
+
+    @Test
+    void overall(ShadowRun run) {
+      run.assertGate();
+    }
+  }
+
   // ---- tests ----------------------------------------------------------------------------------
+
+  @Test
+  void nestedClassesShareTheEnclosingReplay() {
+    int before = GOOD_HITS.get();
+    Events events = run(NestedTestCase.class);
+    events.assertThatEvents().haveExactly(1, event(test("outer"), finishedSuccessfully()))
+        .haveExactly(1, event(test("inner"), finishedSuccessfully()));
+    assertThat(GOOD_HITS.get() - before).as("one replay for the class and its nested class").isEqualTo(40);
+  }
+
+  @Test
+  void nothingComparedIsNeverAPass() {
+    run(NothingComparedTestCase.class).assertThatEvents().haveExactly(1, event(container("endpoints"),
+        finishedWithFailure(message(m -> m.startsWith("nothing was compared in the replay")
+            && m.contains("5 exchanges: 5 skipped")))));
+  }
+
+  @Test
+  void anEmptyPlaceholderFallsBackToShadowCandidate() {
+    run(PlaceholderFallbackTestCase.class).assertThatEvents().haveExactly(1, event(test("overall"), finishedSuccessfully()));
+  }
 
   @Test
   void aCandidateWithinTheGatePassesAndIsReplayedOncePerClass() {
@@ -240,7 +298,8 @@ class ShadowExtensionTests {
     run(UnsetPropertyTestCase.class).assertThatEvents().haveExactly(1, event(test("overall"), finishedWithFailure(
         message(m -> m.contains("shadow.it.unset is neither a system property nor an environment variable")))));
     run(NoCandidateTestCase.class).assertThatEvents().haveExactly(1, event(test("overall"), finishedWithFailure(
-        message(m -> m.contains("no candidate: set @ShadowReplay(candidate = \"http://...\") or annotate")))));
+        message(m -> m.contains("no candidate: set @ShadowReplay(candidate = \"http://...\")")
+            && m.contains("or annotate a field or method with @ShadowCandidate")))));
   }
 
   @Test
