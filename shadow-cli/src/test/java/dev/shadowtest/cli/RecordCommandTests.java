@@ -63,7 +63,7 @@ class RecordCommandTests {
     Path out = dir.resolve("capture.jsonl.gz");
     Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx64m", "-cp",
         System.getProperty("java.class.path"), Shadow.class.getName(), "record", "--listen", "127.0.0.1:0", "--upstream",
-        "http://127.0.0.1:" + up.getAddress().getPort(), "--out", out.toString(), "--max-body", "1MiB", "--stats-every", "0")
+        "http://127.0.0.1:" + up.getAddress().getPort(), "--out", out.toString(), "--stats-every", "0") // default --max-body: 10 MiB
         .redirectErrorStream(true).start();
     BlockingQueue<String> lines = new LinkedBlockingQueue<>();
     Thread reader = new Thread(() -> {

@@ -2,6 +2,7 @@ package dev.shadowtest.recorder;
 
 import dev.shadowtest.core.Exchange;
 import dev.shadowtest.recorder.internal.AdminServer;
+import dev.shadowtest.recorder.internal.CaptureBudget;
 import dev.shadowtest.recorder.internal.CaptureWriter;
 import dev.shadowtest.recorder.internal.Counters;
 import dev.shadowtest.recorder.internal.ExchangeSink;
@@ -51,23 +52,24 @@ public final class Recorder implements AutoCloseable {
   private final Redactor redactor;
   private final CaptureWriter writer;
   private final FileSink files;
-  private final Mirror mirror;
+  private volatile Mirror mirror; // set after the files: a recording that cannot be created starts nothing
   private final HttpRequester requester;
   private final HttpServer server;
   private final AdminServer admin;
   private volatile RecorderStats finalStats;
+  private volatile boolean stopping;
 
   private Recorder(RecorderConfig config, ExchangeSink sink) throws IOException {
     this.config = config;
     this.redactor = new Redactor(config.redaction(), config.hmacKey());
-    this.mirror = config.mirror() == null ? null : new Mirror(config, counters, redactor);
     this.files = sink == null ? new FileSink(config.out(), redactor.description(), config.rotateExchanges(),
         config.rotateBytes(), f -> {
           if (mirror != null) {
             mirror.checkpoint(f);
           }
         }) : null;
-    this.writer = new CaptureWriter(config.queueCapacity(), sink == null ? files : sink, counters);
+    this.mirror = config.mirror() == null ? null : new Mirror(config, counters, redactor);
+    this.writer = new CaptureWriter(config.queueCapacity(), sink == null ? files : sink, counters, this::process);
     this.requester = RequesterBootstrap.bootstrap()
         // only what framing needs: no User-Agent or other additions to the client's request
         .setHttpProcessor(new DefaultHttpProcessor(new RequestContent(), new RequestTargetHost(), new RequestConnControl()))
@@ -77,13 +79,14 @@ public final class Recorder implements AutoCloseable {
         .create();
     Set<String> own = Set.of(config.listen().getHostString() + ":" + config.listen().getPort());
     ProxyHandler handler = new ProxyHandler(requester, config.upstream(), own, config.maxBody(), filter(config),
-        config.sample(), config.forwardedHeaders(), Timeout.of(config.connectTimeout()), counters, this::captured);
+        config.sample(), config.forwardedHeaders(), Timeout.of(config.connectTimeout()), counters, CaptureBudget.ofHeap(),
+        () -> stopping, writer::offer);
     this.server = ServerBootstrap.bootstrap()
         .setLocalAddress(config.listen().getAddress())
         .setListenerPort(config.listen().getPort())
         .setSocketConfig(SocketConfig.custom().setSoTimeout(Timeout.ofMinutes(5)).setTcpNoDelay(true).build())
         // only framing and connection control: the upstream's Date, Server... pass through unchanged
-        .setHttpProcessor(new DefaultHttpProcessor(new ResponseContent(), new ResponseConnControl()))
+        .setHttpProcessor(new DefaultHttpProcessor(Recorder::framing, new ResponseConnControl()))
         .setRequestRouter((request, context) -> handler) // every Host: it is forwarded, never routed
         .create();
     server.start();
@@ -112,19 +115,29 @@ public final class Recorder implements AutoCloseable {
     };
   }
 
-  /** Off the live path: the response has been written to the client. */
-  private void captured(Exchange e) {
-    Exchange safe;
-    try {
-      safe = redactor.apply(e);
-    } catch (RuntimeException ex) {
-      counters.drop("redaction-error"); // never write what could not be redacted
+  /** On the writer thread: what is written is redacted; the mirror gets the original request. */
+  private Exchange process(Exchange raw) {
+    Exchange safe = redactor.apply(raw);
+    if (mirror != null) {
+      mirror.offer(raw, safe);
+    }
+    return safe;
+  }
+
+  private static final ResponseContent CONTENT = new ResponseContent();
+
+  /**
+   * Framing of responses to clients: as HttpCore's, except that a response without a body (to
+   * HEAD, or a 304) keeps the upstream's Content-Length, which describes the resource.
+   */
+  private static void framing(org.apache.hc.core5.http.HttpResponse response, org.apache.hc.core5.http.EntityDetails entity,
+      org.apache.hc.core5.http.protocol.HttpContext context) throws org.apache.hc.core5.http.HttpException, IOException {
+    org.apache.hc.core5.http.HttpRequest request = org.apache.hc.core5.http.protocol.HttpCoreContext.cast(context).getRequest();
+    boolean bodiless = request != null && "HEAD".equalsIgnoreCase(request.getMethod()) || response.getCode() == 304;
+    if (bodiless && entity == null && response.containsHeader("Content-Length")) {
       return;
     }
-    writer.offer(safe);
-    if (mirror != null) {
-      mirror.offer(e, safe);
-    }
+    CONTENT.process(response, entity, context);
   }
 
   public int port() {
@@ -160,9 +173,18 @@ public final class Recorder implements AutoCloseable {
       return finalStats;
     }
     long deadline = System.nanoTime() + grace.toNanos();
+    stopping = true; // from now on every response says Connection: close
     server.initiateShutdown();
     try {
-      while (counters.inFlight.get() > 0 && System.nanoTime() < deadline) {
+      // in-flight exchanges finish; kept-alive connections get one more answer (with close) if a
+      // request was already on its way, then a short quiet period lets them go
+      long quietSince = System.nanoTime();
+      while (System.nanoTime() < deadline) {
+        if (counters.inFlight.get() > 0) {
+          quietSince = System.nanoTime();
+        } else if (System.nanoTime() - quietSince > 300_000_000L) {
+          break;
+        }
         Thread.sleep(10);
       }
       server.close(CloseMode.IMMEDIATE); // idle keep-alive connections: nothing is in flight on them

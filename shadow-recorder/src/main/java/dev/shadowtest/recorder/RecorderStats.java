@@ -14,9 +14,10 @@ import java.util.Map;
  * @param clientAborts   clients that went away before the end of the response
  * @param mirrored       requests copied to the mirror and compared
  * @param mirrorErrors   mirror copies that failed or were dropped
+ * @param bodiesCut      recorded bodies cut short because the capture memory budget was spent (the live bodies were not)
  */
 public record RecorderStats(long proxied, long recorded, long filtered, Map<String, Long> dropped, long upstreamErrors,
-    long refused, long clientAborts, long mirrored, long mirrorErrors) {
+    long refused, long clientAborts, long mirrored, long mirrorErrors, long bodiesCut) {
 
   public RecorderStats {
     dropped = Map.copyOf(dropped);
@@ -34,13 +35,15 @@ public record RecorderStats(long proxied, long recorded, long filtered, Map<Stri
     d.append('}');
     return "{\"proxied\":" + proxied + ",\"recorded\":" + recorded + ",\"filtered\":" + filtered + ",\"dropped\":" + d
         + ",\"droppedTotal\":" + droppedTotal() + ",\"upstreamErrors\":" + upstreamErrors + ",\"refused\":" + refused
-        + ",\"clientAborts\":" + clientAborts + ",\"mirrored\":" + mirrored + ",\"mirrorErrors\":" + mirrorErrors + "}";
+        + ",\"clientAborts\":" + clientAborts + ",\"mirrored\":" + mirrored + ",\"mirrorErrors\":" + mirrorErrors
+        + ",\"bodiesCut\":" + bodiesCut + "}";
   }
 
   @Override
   public String toString() {
     return "proxied " + proxied + ", recorded " + recorded + ", filtered " + filtered + ", dropped " + droppedTotal()
         + (dropped.isEmpty() ? "" : " " + dropped) + ", upstream errors " + upstreamErrors + ", refused " + refused
-        + ", client aborts " + clientAborts + ", mirrored " + mirrored + ", mirror errors " + mirrorErrors;
+        + ", client aborts " + clientAborts + ", mirrored " + mirrored + ", mirror errors " + mirrorErrors
+        + (bodiesCut > 0 ? ", bodies cut by the memory budget " + bodiesCut : "");
   }
 }

@@ -73,11 +73,14 @@ public final class Redactor {
 
   public Exchange apply(Exchange e) {
     HttpRequest rq = e.request();
-    HttpRequest request = new HttpRequest(rq.method(), target(rq.target()), rq.httpVersion(), headers(rq.headers()),
-        body(rq.body(), rq.headers()));
+    Message q = message(rq.headers(), rq.body());
+    HttpRequest request = new HttpRequest(rq.method(), target(rq.target()), rq.httpVersion(), q.headers(), q.body());
     HttpResponse rs = e.response();
-    HttpResponse response = rs == null ? null
-        : new HttpResponse(rs.status(), rs.reason(), headers(rs.headers()), body(rs.body(), rs.headers()));
+    HttpResponse response = null;
+    if (rs != null) {
+      Message m = message(rs.headers(), rs.body());
+      response = new HttpResponse(rs.status(), rs.reason(), m.headers(), m.body());
+    }
     return new Exchange(e.id(), e.startedAt(), e.durationMicros(), request, response,
         e.error() == null ? null : text(e.error()), e.tags());
   }
@@ -155,10 +158,62 @@ public final class Redactor {
     return out;
   }
 
+  private boolean inspectsBodies() {
+    return !jsonPaths.isEmpty() || !patterns.isEmpty() || !queryParams.isEmpty();
+  }
+
+  /**
+   * A message with its body redacted. A body under Content-Encoding gzip/deflate is decoded first
+   * (secrets hide in compressed bytes too) and kept decoded, without that header; a body that
+   * cannot be read as text although its type is textual is replaced whole.
+   */
+  private record Message(Headers headers, Body body) {}
+
+  private Message message(Headers h, Body b) {
+    Headers headers = headers(h);
+    if (!inspectsBodies() || b instanceof Body.None) {
+      return new Message(headers, b);
+    }
+    String encoding = h.first("Content-Encoding").orElse("").strip().toLowerCase(Locale.ROOT);
+    if (!encoding.isEmpty() && !encoding.equals("identity")) {
+      byte[] decoded = b.truncated() ? null : decode(b.bytes(), encoding);
+      if (decoded == null) {
+        return new Message(headers, whole(b, "encoded body (" + encoding + ") that could not be decoded"));
+      }
+      b = Body.of(decoded);
+      headers = headers.without("Content-Encoding");
+    }
+    if (b instanceof Body.Binary && textual(h)) {
+      return new Message(headers, whole(b, "body that is not valid UTF-8"));
+    }
+    return new Message(headers, body(b, h));
+  }
+
+  private static boolean textual(Headers h) {
+    String ct = h.first("Content-Type").orElse("").toLowerCase(Locale.ROOT);
+    return ct.isEmpty() || ct.contains("json") || ct.startsWith("text/") || ct.contains("xml") || ct.contains("form")
+        || ct.contains("javascript");
+  }
+
+  private static Body whole(Body b, String what) {
+    return new Body.Text(Redaction.REDACTED + " (" + what + ": redacted as a whole)", true, b.size());
+  }
+
+  private static byte[] decode(byte[] bytes, String encoding) {
+    try (java.io.InputStream in = switch (encoding) {
+      case "gzip", "x-gzip" -> new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(bytes));
+      case "deflate" -> new java.util.zip.InflaterInputStream(new java.io.ByteArrayInputStream(bytes));
+      default -> null;
+    }) {
+      return in == null ? null : in.readNBytes(64 << 20);
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
   private Body body(Body b, Headers h) {
     if (!(b instanceof Body.Text t)) {
-      // binary bodies are kept as bytes: patterns apply to text only
-      return b;
+      return b; // binary content types: patterns apply to text only
     }
     String text = t.text();
     String ct = h.first("Content-Type").orElse("").toLowerCase(Locale.ROOT);
@@ -167,15 +222,14 @@ public final class Redactor {
     if (!jsonPaths.isEmpty() && json) {
       if (t.truncated()) {
         // cut JSON cannot be parsed, so paths cannot be found in it: nothing of it is kept
-        return new Body.Text(Redaction.REDACTED + " (truncated JSON body: redacted as a whole)", true, t.size());
+        return whole(b, "truncated JSON body");
       }
-      try {
-        JsonNode root = JSON.readTree(text);
-        if (root != null && redact(root, new ArrayList<>())) {
-          text = JSON.writeValueAsString(root);
-        }
-      } catch (IOException e) {
-        // not JSON after all: patterns below still apply
+      String redacted = jsonDocuments(text);
+      if (redacted == null && (ct.contains("json") || trimmed.startsWith("{"))) {
+        return whole(b, "JSON body that could not be parsed");
+      }
+      if (redacted != null) {
+        text = redacted;
       }
     }
     if (!queryParams.isEmpty() && ct.contains("application/x-www-form-urlencoded")) {
@@ -183,6 +237,37 @@ public final class Redactor {
     }
     text = text(text);
     return text.equals(t.text()) ? b : new Body.Text(text, t.truncated(), t.truncated() ? t.size() : -1);
+  }
+
+  /**
+   * The body with configured paths masked in every JSON document it holds (one, or a sequence
+   * such as NDJSON); unchanged text when nothing matched; null when it is not JSON.
+   */
+  private String jsonDocuments(String text) {
+    List<JsonNode> docs = new ArrayList<>();
+    try (com.fasterxml.jackson.databind.MappingIterator<JsonNode> it = JSON.readerFor(JsonNode.class).readValues(text)) {
+      while (it.hasNextValue()) {
+        docs.add(it.nextValue());
+      }
+    } catch (IOException | RuntimeException e) {
+      return null;
+    }
+    boolean changed = false;
+    for (JsonNode d : docs) {
+      changed |= redact(d, new ArrayList<>());
+    }
+    if (!changed) {
+      return text;
+    }
+    StringBuilder out = new StringBuilder();
+    try {
+      for (JsonNode d : docs) {
+        out.append(out.length() == 0 ? "" : "\n").append(JSON.writeValueAsString(d));
+      }
+    } catch (IOException e) {
+      return null;
+    }
+    return out.toString();
   }
 
   /** Masks the values at configured paths under {@code node}; true when something changed. */

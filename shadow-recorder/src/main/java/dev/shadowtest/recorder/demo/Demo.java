@@ -69,6 +69,7 @@ public final class Demo {
    * ({@code shadow record}) in front of the legacy service.
    */
   private static void record(DemoServices services, Path recording, int exchanges) throws IOException {
+    Files.deleteIfExists(recording); // the demo's own output of an earlier run: the recorder never overwrites
     RecorderConfig config = RecorderConfig.of(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), services.legacy(),
         recording);
     try (Recorder recorder = Recorder.start(config);

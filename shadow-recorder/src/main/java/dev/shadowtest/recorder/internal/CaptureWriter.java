@@ -13,26 +13,33 @@ import java.util.concurrent.TimeUnit;
  */
 public final class CaptureWriter implements AutoCloseable {
 
-  private static final Exchange END = Exchange.of("-", dev.shadowtest.core.HttpRequest.of("GET", "/"), null);
+  /** A capture waiting for the writer: built, redacted and written there, never on the live path. */
+  public record Pending(java.util.function.Supplier<Exchange> build, Runnable release) {}
 
-  private final BlockingQueue<Exchange> queue;
+  private static final Pending END = new Pending(() -> null, () -> { });
+
+  private final BlockingQueue<Pending> queue;
   private final ExchangeSink sink;
   private final Counters counters;
+  private final java.util.function.UnaryOperator<Exchange> process;
   private final Thread thread;
   private volatile boolean closing;
 
-  public CaptureWriter(int capacity, ExchangeSink sink, Counters counters) {
+  /** {@code process} turns a raw exchange into what is written (redaction), on the writer thread. */
+  public CaptureWriter(int capacity, ExchangeSink sink, Counters counters, java.util.function.UnaryOperator<Exchange> process) {
     this.queue = new ArrayBlockingQueue<>(capacity);
     this.sink = sink;
     this.counters = counters;
+    this.process = process;
     this.thread = new Thread(this::run, "shadow-recorder-writer");
     thread.setDaemon(true);
     thread.start();
   }
 
   /** Queues an exchange for disk, or drops and counts it when the queue is full. Never blocks. */
-  public void offer(Exchange e) {
-    if (closing || !queue.offer(e)) {
+  public void offer(Pending p) {
+    if (closing || !queue.offer(p)) {
+      p.release().run();
       counters.drop(closing ? "stopping" : "queue-full");
     }
   }
@@ -40,7 +47,7 @@ public final class CaptureWriter implements AutoCloseable {
   private void run() {
     boolean dirty = false;
     while (true) {
-      Exchange e;
+      Pending e;
       try {
         e = queue.poll(200, TimeUnit.MILLISECONDS);
       } catch (InterruptedException ex) {
@@ -56,15 +63,25 @@ public final class CaptureWriter implements AutoCloseable {
       if (e == END) {
         break;
       }
+      Exchange safe;
       try {
-        sink.write(e);
+        safe = process.apply(e.build().get());
+      } catch (Throwable ex) { // e.g. a regex that overflows the stack: never written unredacted, and counted
+        e.release().run();
+        counters.drop("redaction-error");
+        continue;
+      }
+      try {
+        sink.write(safe);
         counters.recorded.increment();
         dirty = true;
       } catch (InterruptedException ex) {
         counters.drop("not-written-at-stop"); // a sink that hung until the stop gave up on it
         break;
-      } catch (Exception ex) {
+      } catch (Throwable ex) {
         counters.drop("write-error");
+      } finally {
+        e.release().run();
       }
     }
   }
@@ -95,7 +112,9 @@ public final class CaptureWriter implements AutoCloseable {
     }
     int lost = queue.size();
     for (int i = 0; i < lost; i++) {
-      if (queue.poll() != END) {
+      Pending p = queue.poll();
+      if (p != null && p != END) {
+        p.release().run();
         counters.drop("not-written-at-stop");
       }
     }

@@ -16,6 +16,8 @@ public final class Counters {
   public final LongAdder clientAborts = new LongAdder();
   public final LongAdder mirrored = new LongAdder();
   public final LongAdder mirrorErrors = new LongAdder();
+  /** Recorded bodies cut short because the capture memory budget was spent. */
+  public final LongAdder bodiesCut = new LongAdder();
   /** Exchanges between the request's arrival and the end of the response to the client. */
   public final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
   private final ConcurrentHashMap<String, LongAdder> dropped = new ConcurrentHashMap<>();
@@ -28,6 +30,6 @@ public final class Counters {
     Map<String, Long> d = new TreeMap<>();
     dropped.forEach((k, v) -> d.put(k, v.sum()));
     return new RecorderStats(proxied.sum(), recorded.sum(), filtered.sum(), d, upstreamErrors.sum(), refused.sum(),
-        clientAborts.sum(), mirrored.sum(), mirrorErrors.sum());
+        clientAborts.sum(), mirrored.sum(), mirrorErrors.sum(), bodiesCut.sum());
   }
 }

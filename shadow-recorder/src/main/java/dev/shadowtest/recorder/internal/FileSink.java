@@ -25,6 +25,7 @@ public final class FileSink implements ExchangeSink {
   private final List<Path> files = new ArrayList<>();
   private RecordingWriter writer;
   private long inFile;
+  private boolean broken;
 
   /** {@code rotateExchanges}/{@code rotateBytes}: 0 for no rotation; {@code onRotate} gets each finished file. */
   public FileSink(Path out, Redaction redaction, long rotateExchanges, long rotateBytes, Consumer<Path> onRotate) {
@@ -40,21 +41,40 @@ public final class FileSink implements ExchangeSink {
     return rotateExchanges > 0 || rotateBytes > 0;
   }
 
+  /**
+   * Opens the next file: {@code out} itself without rotation, else the next free numbered name.
+   * An existing recording is never overwritten (a restart after a crash keeps what was captured).
+   */
   private void open() {
     Path file = out;
-    if (rotating()) {
+    if (rotating() || !files.isEmpty()) {
       String name = out.getFileName().toString();
       int dot = name.indexOf('.') < 0 ? name.length() : name.indexOf('.');
-      file = out.resolveSibling(String.format("%s-%04d%s", name.substring(0, dot), files.size() + 1, name.substring(dot)));
+      int index = files.size() + 1;
+      do {
+        file = out.resolveSibling(String.format("%s-%04d%s", name.substring(0, dot), index++, name.substring(dot)));
+      } while (Files.exists(file));
+    } else if (Files.exists(file)) {
+      throw new dev.shadowtest.core.RecordingException(file, 0,
+          "already exists: a recording is never overwritten (move it away, or choose another --out)");
     }
     writer = RecordingWriter.create(file, RecordingHeader.now("recorder", redaction), 1);
     files.add(file);
     inFile = 0;
+    broken = false;
   }
 
   @Override
   public void write(Exchange exchange) throws Exception {
-    writer.write(exchange);
+    if (broken) {
+      open(); // after a disk error: a fresh file, never appending to a possibly torn one
+    }
+    try {
+      writer.write(exchange);
+    } catch (RuntimeException e) {
+      abandon();
+      throw e;
+    }
     inFile++;
     boolean full = rotateExchanges > 0 && inFile >= rotateExchanges
         || rotateBytes > 0 && inFile % 256 == 0 && size() >= rotateBytes;
@@ -72,12 +92,32 @@ public final class FileSink implements ExchangeSink {
 
   @Override
   public void flush() {
-    writer.flush();
+    if (broken) {
+      return;
+    }
+    try {
+      writer.flush();
+    } catch (RuntimeException e) {
+      abandon();
+      throw e;
+    }
+  }
+
+  /** The current file failed: it is closed as it is (its complete lines still replay) and left alone. */
+  private void abandon() {
+    broken = true;
+    try {
+      writer.close();
+    } catch (RuntimeException ignored) {
+      // the disk that failed the write may fail the close too
+    }
   }
 
   @Override
   public void close() {
-    writer.close();
+    if (!broken) {
+      writer.close();
+    }
   }
 
   public List<Path> files() {

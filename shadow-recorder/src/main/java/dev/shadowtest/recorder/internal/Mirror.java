@@ -38,6 +38,7 @@ import java.util.concurrent.TimeUnit;
 public final class Mirror {
 
   static final int IN_FLIGHT = 64;
+  static final Set<String> SAFE = Set.of("GET", "HEAD", "OPTIONS");
 
   private final RecorderConfig config;
   private final Counters counters;
@@ -66,12 +67,17 @@ public final class Mirror {
     if (original.response() == null || original.request().body().truncated()) {
       return; // nothing to compare with, or a request that cannot be sent again faithfully
     }
+    if (!SAFE.contains(original.request().method().toUpperCase(java.util.Locale.ROOT))) {
+      counters.drop("mirror-unsafe-method"); // a copy would change the candidate's state: never sent
+      return;
+    }
     if (!permits.tryAcquire()) {
       counters.mirrorErrors.increment();
       counters.drop("mirror-busy");
       return;
     }
-    String endpoint = endpoints.of(original.request().method(), original.request().target());
+    // named from the redacted target: a secret in a path never reaches the run directory
+    String endpoint = endpoints.of(redacted.request().method(), redacted.request().target());
     sender.send(config.mirror(), original.request()).whenComplete((attempt, failure) -> {
       try {
         ResultLine line;

@@ -59,13 +59,17 @@ public final class ProxyHandler implements HttpRequestHandler {
   private final boolean forwarded;
   private final Timeout connectTimeout;
   private final Counters counters;
-  private final Consumer<Exchange> capture;
+  private final Consumer<CaptureWriter.Pending> capture;
+  private final CaptureBudget budget;
+  private final java.util.function.BooleanSupplier stopping;
   private final String idPrefix = Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xffffffL);
   private final AtomicLong sequence = new AtomicLong();
 
   public ProxyHandler(HttpRequester requester, URI upstream, Set<String> ownAuthorities, int maxBody,
       Predicate<ClassicHttpRequest> record, double sample, boolean forwarded, Timeout connectTimeout, Counters counters,
-      Consumer<Exchange> capture) {
+      CaptureBudget budget, java.util.function.BooleanSupplier stopping, Consumer<CaptureWriter.Pending> capture) {
+    this.budget = budget;
+    this.stopping = stopping;
     this.requester = requester;
     this.upstream = new HttpHost(upstream.getScheme(), upstream.getHost(), port(upstream));
     String p = upstream.getRawPath() == null ? "" : upstream.getRawPath();
@@ -96,6 +100,9 @@ public final class ProxyHandler implements HttpRequestHandler {
       throws HttpException, IOException {
     counters.proxied.increment();
     counters.inFlight.incrementAndGet();
+    if (stopping.getAsBoolean()) {
+      response.setHeader("Connection", "close"); // draining: this connection takes no further request
+    }
     boolean handedOff = false;
     try {
       handedOff = forward(request, response, context);
@@ -133,7 +140,10 @@ public final class ProxyHandler implements HttpRequestHandler {
     if (forwarded) {
       addForwarded(request, up, context);
     }
-    TeeEntity.Capture requestBody = new TeeEntity.Capture(maxBody);
+    TeeEntity.Capture requestBody = new TeeEntity.Capture(maxBody, budget);
+    Header[] requestHeaders = request.getHeaders();
+    String method = request.getMethod();
+    String version = request.getVersion() == null ? "HTTP/1.1" : request.getVersion().toString();
     HttpEntity in = request.getEntity();
     if (in != null) {
       up.setEntity(recording ? new TeeEntity(in, requestBody, () -> { }) : in);
@@ -147,24 +157,36 @@ public final class ProxyHandler implements HttpRequestHandler {
       response.setCode(502);
       response.setEntity(new StringEntity("Bad Gateway: the upstream did not answer (" + why + ")\n", ContentType.TEXT_PLAIN));
       if (recording) {
-        capture.accept(new Exchange(nextId(), startedAt, (System.nanoTime() - t0) / 1000,
-            httpRequest(request, requestBody, in), null, why, java.util.Map.of()));
+        String id = nextId();
+        long micros = (System.nanoTime() - t0) / 1000;
+        capture.accept(new CaptureWriter.Pending(() -> new Exchange(id, startedAt, micros,
+            httpRequest(method, target, version, requestHeaders, requestBody, in), null, why, java.util.Map.of()),
+            requestBody::release));
       }
       return false;
     }
     response.setCode(upResponse.getCode());
     response.setReasonPhrase(upResponse.getReasonPhrase());
     Set<String> upListed = connectionListed(upResponse.getHeaders("Connection"));
+    // a response without a body (HEAD, 304) keeps the upstream's Content-Length: it describes the resource
+    boolean bodiless = method.equalsIgnoreCase("HEAD") || upResponse.getCode() == 304;
     for (Header h : upResponse.getHeaders()) {
-      if (!HOP_BY_HOP.contains(h.getName()) && !upListed.contains(h.getName())) {
+      boolean keep = bodiless && h.getName().equalsIgnoreCase("Content-Length");
+      if (keep || !HOP_BY_HOP.contains(h.getName()) && !upListed.contains(h.getName())) {
         response.addHeader(h.getName(), h.getValue());
       }
     }
+    Header[] responseHeaders = upResponse.getHeaders();
+    int status = upResponse.getCode();
+    String reason = upResponse.getReasonPhrase() == null ? "" : upResponse.getReasonPhrase();
     HttpEntity out = upResponse.getEntity();
     if (out == null) {
       upResponse.close();
       if (recording) {
-        capture.accept(exchange(request, requestBody, in, upResponse, null, startedAt, t0));
+        String id = nextId();
+        long micros = (System.nanoTime() - t0) / 1000;
+        capture.accept(new CaptureWriter.Pending(() -> exchange(id, method, target, version, requestHeaders, requestBody, in,
+            status, reason, responseHeaders, null, startedAt, micros), requestBody::release));
       }
       return false;
     }
@@ -172,18 +194,28 @@ public final class ProxyHandler implements HttpRequestHandler {
       response.setEntity(new ClosingEntity(out, upResponse, counters));
       return true;
     }
-    TeeEntity.Capture responseBody = new TeeEntity.Capture(maxBody);
+    TeeEntity.Capture responseBody = new TeeEntity.Capture(maxBody, budget);
     response.setEntity(new TeeEntity(out, responseBody, () -> {
       try {
+        if (responseBody.failure != null) {
+          counters.clientAborts.increment();
+        }
         upResponse.close();
       } catch (IOException e) {
         // the connection is discarded
       }
-      if (responseBody.failure != null) {
-        counters.clientAborts.increment();
-      }
       try {
-        capture.accept(exchange(request, requestBody, in, upResponse, responseBody, startedAt, t0));
+        // only a cheap hand-over here: the exchange is built, redacted and written on the writer thread
+        String id = nextId();
+        long micros = (System.nanoTime() - t0) / 1000;
+        if (requestBody.cutByBudget || responseBody.cutByBudget) {
+          counters.bodiesCut.increment();
+        }
+        capture.accept(new CaptureWriter.Pending(() -> exchange(id, method, target, version, requestHeaders, requestBody, in,
+            status, reason, responseHeaders, responseBody, startedAt, micros), () -> {
+              requestBody.release();
+              responseBody.release();
+            }));
       } finally {
         counters.inFlight.decrementAndGet();
       }
@@ -233,18 +265,18 @@ public final class ProxyHandler implements HttpRequestHandler {
     up.addHeader("Via", request.getVersion() + " shadow-recorder");
   }
 
-  private Exchange exchange(ClassicHttpRequest request, TeeEntity.Capture requestBody, HttpEntity in,
-      ClassicHttpResponse upResponse, TeeEntity.Capture responseBody, Instant startedAt, long t0) {
+  private static Exchange exchange(String id, String method, String target, String version, Header[] requestHeaders,
+      TeeEntity.Capture requestBody, HttpEntity in, int status, String reason, Header[] responseHeaders,
+      TeeEntity.Capture responseBody, Instant startedAt, long micros) {
     List<Headers.Field> headers = new ArrayList<>();
-    for (Header h : upResponse.getHeaders()) {
+    for (Header h : responseHeaders) {
       headers.add(new Headers.Field(h.getName(), h.getValue()));
     }
     Body body = responseBody == null ? Body.none() : body(responseBody);
-    HttpResponse r = new HttpResponse(upResponse.getCode(), upResponse.getReasonPhrase() == null ? "" : upResponse.getReasonPhrase(),
-        Headers.of(headers), body);
+    HttpResponse r = new HttpResponse(status, reason, Headers.of(headers), body);
     java.util.Map<String, String> tags = responseBody != null && responseBody.failure != null
         ? java.util.Map.of("shadow.clientAborted", "true") : java.util.Map.of();
-    return new Exchange(nextId(), startedAt, (System.nanoTime() - t0) / 1000, httpRequest(request, requestBody, in), r, null,
+    return new Exchange(id, startedAt, micros, httpRequest(method, target, version, requestHeaders, requestBody, in), r, null,
         tags);
   }
 
@@ -253,17 +285,17 @@ public final class ProxyHandler implements HttpRequestHandler {
     return Body.of(kept, Math.max(c.size, kept.length));
   }
 
-  private static HttpRequest httpRequest(ClassicHttpRequest request, TeeEntity.Capture requestBody, HttpEntity in) {
+  private static HttpRequest httpRequest(String method, String target, String version, Header[] requestHeaders,
+      TeeEntity.Capture requestBody, HttpEntity in) {
     List<Headers.Field> headers = new ArrayList<>();
-    for (Header h : request.getHeaders()) {
+    for (Header h : requestHeaders) {
       headers.add(new Headers.Field(h.getName(), h.getValue()));
     }
     Body body = in == null ? Body.none() : body(requestBody);
     if (in != null && !requestBody.complete && requestBody.size < Math.max(0, in.getContentLength())) {
       body = Body.of(requestBody.bytes(), in.getContentLength()); // not fully read: flagged as cut
     }
-    return new HttpRequest(request.getMethod(), request.getPath(), request.getVersion() == null ? "HTTP/1.1"
-        : request.getVersion().toString(), Headers.of(headers), body);
+    return new HttpRequest(method, target, version, Headers.of(headers), body);
   }
 
   private String nextId() {

@@ -18,29 +18,56 @@ import org.apache.hc.core5.http.HttpEntity;
  */
 final class TeeEntity implements HttpEntity {
 
-  /** The kept bytes, the size seen, and whether the copy reached the end. */
+  /**
+   * The kept bytes, the size seen, and whether the copy reached the end. Kept bytes are taken
+   * from a budget shared by all captures (in flight and queued): when it is spent the copy stops
+   * there, flagged as cut, and the live body goes on untouched.
+   */
   static final class Capture {
-    private final ByteArrayOutputStream kept;
+    private ByteArrayOutputStream kept; // allocated on the first byte: most requests have no body
     private final int limit;
+    private final CaptureBudget budget;
     long size;
+    long reserved;
+    boolean cutByBudget;
     boolean complete;
     IOException failure;
 
-    Capture(int limit) {
+    Capture(int limit, CaptureBudget budget) {
       this.limit = limit;
-      this.kept = new ByteArrayOutputStream(Math.min(limit, 8192));
+      this.budget = budget;
+    }
+
+    private int keptSize() {
+      return kept == null ? 0 : kept.size();
     }
 
     void add(byte[] b, int n) {
-      int room = (int) Math.min(n, Math.max(0, limit - size));
-      if (room > 0) {
-        kept.write(b, 0, room);
+      int room = (int) Math.min(n, Math.max(0, limit - keptSize()));
+      if (room > 0 && !cutByBudget && size == keptSize()) {
+        int granted = (int) budget.reserve(room);
+        reserved += granted;
+        if (granted < room) {
+          cutByBudget = true;
+        }
+        if (granted > 0) {
+          if (kept == null) {
+            kept = new ByteArrayOutputStream(Math.min(limit, Math.max(granted, 1024)));
+          }
+          kept.write(b, 0, granted);
+        }
       }
       size += n;
     }
 
+    /** Gives the kept bytes back to the budget (the exchange was written or dropped). */
+    void release() {
+      budget.release(reserved);
+      reserved = 0;
+    }
+
     byte[] bytes() {
-      return kept.toByteArray();
+      return kept == null ? new byte[0] : kept.toByteArray();
     }
   }
 

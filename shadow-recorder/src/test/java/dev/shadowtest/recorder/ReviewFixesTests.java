@@ -1,0 +1,158 @@
+package dev.shadowtest.recorder;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.sun.net.httpserver.HttpServer;
+import dev.shadowtest.core.Body;
+import dev.shadowtest.core.Exchange;
+import dev.shadowtest.core.Headers;
+import dev.shadowtest.core.HttpRequest;
+import dev.shadowtest.core.HttpResponse;
+import dev.shadowtest.core.RecordingException;
+import dev.shadowtest.core.RecordingReader;
+import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.zip.GZIPOutputStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Findings of the recorder's review, each pinned by a test. */
+@Timeout(60)
+class ReviewFixesTests {
+
+  @TempDir
+  Path dir;
+
+  static final RedactionRules PASSWORDS = new RedactionRules(List.of(), List.of("$..password"), List.of(), List.of());
+
+  static Exchange response(String contentType, String encoding, Body body) {
+    Headers h = Headers.of("Content-Type", contentType);
+    if (encoding != null) {
+      h = h.with("Content-Encoding", encoding);
+    }
+    return Exchange.of("x", HttpRequest.of("GET", "/"), new HttpResponse(200, "OK", h, body));
+  }
+
+  static String stored(Exchange e) {
+    Body b = e.response().body();
+    return b instanceof Body.Text t ? t.text() : new String(b.bytes(), StandardCharsets.ISO_8859_1);
+  }
+
+  @Test
+  void secretsInGzipLatin1NdjsonAndCutMultibyteBodiesAreRedacted() throws Exception {
+    Redactor r = new Redactor(PASSWORDS, null);
+    ByteArrayOutputStream gz = new ByteArrayOutputStream();
+    try (OutputStream o = new GZIPOutputStream(gz)) {
+      o.write("{\"user\":\"ann\",\"password\":\"gzip-secret\"}".getBytes(StandardCharsets.UTF_8));
+    }
+    Exchange zipped = r.apply(response("application/json", "gzip", Body.binary(gz.toByteArray())));
+    assertThat(stored(zipped)).doesNotContain("gzip-secret").contains("ann").contains("[REDACTED]");
+    assertThat(zipped.response().headers().contains("Content-Encoding")).isFalse(); // kept decoded
+
+    byte[] latin1 = "{\"name\":\"Ren\u00e9\",\"password\":\"latin1-secret\"}".getBytes(StandardCharsets.ISO_8859_1);
+    assertThat(stored(r.apply(response("application/json", null, Body.binary(latin1))))).doesNotContain("latin1-secret")
+        .contains("redacted as a whole");
+
+    String ndjson = "{\"a\":1}\n{\"password\":\"ndjson-secret\"}\n";
+    assertThat(stored(r.apply(response("application/x-ndjson", null, Body.text(ndjson))))).doesNotContain("ndjson-secret");
+
+    byte[] cut = "{\"password\":\"cut-secret\",\"x\":\"\u00e9\u00e9\"}".getBytes(StandardCharsets.UTF_8);
+    byte[] prefix = java.util.Arrays.copyOf(cut, cut.length - 4); // cut inside a multibyte character
+    assertThat(stored(r.apply(response("application/json", null, Body.of(prefix, cut.length))))).doesNotContain("cut-secret");
+
+    ByteArrayOutputStream brokenGzip = new ByteArrayOutputStream();
+    brokenGzip.write(gz.toByteArray(), 0, gz.size() / 2);
+    assertThat(stored(r.apply(response("application/json", "gzip", Body.binary(brokenGzip.toByteArray())))))
+        .contains("could not be decoded");
+  }
+
+  @Test
+  void headKeepsTheUpstreamContentLength() throws Exception {
+    // an upstream that answers HEAD the way nginx does: the length of the resource, no body
+    try (java.net.ServerSocket upstream = new java.net.ServerSocket(0, 10, InetAddress.getLoopbackAddress())) {
+      Thread t = new Thread(() -> {
+        try (Socket s = upstream.accept()) {
+          var in = new java.io.BufferedReader(new java.io.InputStreamReader(s.getInputStream(), StandardCharsets.ISO_8859_1));
+          String line;
+          while ((line = in.readLine()) != null && !line.isEmpty()) {
+            // the request head
+          }
+          s.getOutputStream().write("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2048\r\n\r\n"
+              .getBytes(StandardCharsets.ISO_8859_1));
+          s.getOutputStream().flush();
+          Thread.sleep(500);
+        } catch (Exception e) {
+          // test ends
+        }
+      });
+      t.start();
+      try (Recorder r = Recorder.start(RecorderConfig.of(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+          URI.create("http://127.0.0.1:" + upstream.getLocalPort()), dir.resolve("rec.jsonl")))) {
+        String proxied = RecorderTests.raw(r.port(), "HEAD /data.json HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", null);
+        assertThat(proxied).startsWith("HTTP/1.1 200");
+        assertThat(proxied.toLowerCase()).contains("content-length: 2048");
+      }
+      t.join(2000);
+    }
+  }
+
+  @Test
+  void anExistingRecordingIsNeverOverwritten() throws Exception {
+    Path out = dir.resolve("rec.jsonl");
+    Files.writeString(out, "precious\n");
+    try (Upstream up = new Upstream()) {
+      assertThatThrownBy(() -> Recorder.start(RecorderConfig.of(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+          up.uri(), out))).isInstanceOf(RecordingException.class).hasMessageContaining("already exists");
+      assertThat(Files.readString(out)).isEqualTo("precious\n");
+      // with rotation, a restart continues with the next free number
+      Files.writeString(dir.resolve("rot-0001.jsonl"), "earlier run\n");
+      try (Recorder r = Recorder.start(RecorderConfig.of(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+          up.uri(), dir.resolve("rot.jsonl")).withRotation(100, 0))) {
+        assertThat(r.files()).extracting(p -> p.getFileName().toString()).containsExactly("rot-0002.jsonl");
+      }
+      assertThat(Files.readString(dir.resolve("rot-0001.jsonl"))).isEqualTo("earlier run\n");
+    }
+  }
+
+  @Test
+  void theMirrorNeverSendsUnsafeMethods() throws Exception {
+    HttpServer candidate = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 10);
+    java.util.List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+    candidate.createContext("/", ex -> {
+      seen.add(ex.getRequestMethod());
+      ex.sendResponseHeaders(200, -1);
+      ex.close();
+    });
+    candidate.start();
+    try (Upstream up = new Upstream(); Recorder r = Recorder.start(RecorderConfig.of(
+        new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), up.uri(), dir.resolve("rec.jsonl"))
+        .withMirror(URI.create("http://127.0.0.1:" + candidate.getAddress().getPort()), dir.resolve("live")))) {
+      RecorderTests.raw(r.port(), "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nConnection: close\r\n\r\nhi", null);
+      RecorderTests.raw(r.port(), "GET /echo HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", null);
+      RecorderStats s = r.stop(Duration.ofSeconds(10));
+      assertThat(s.recorded()).isEqualTo(2);
+      assertThat(s.dropped()).containsEntry("mirror-unsafe-method", 1L);
+    } finally {
+      candidate.stop(0);
+    }
+    assertThat(seen).containsExactly("GET");
+  }
+
+  @Test
+  void aSecretInThePathDoesNotNameTheMirrorsEndpoint() {
+    Redactor r = new Redactor(new RedactionRules(List.of(), List.of(), List.of(), List.of("[a-z]+@example\\.com")), null);
+    Exchange e = r.apply(Exchange.of("1", HttpRequest.of("GET", "/users/ann@example.com"), null));
+    assertThat(e.request().target()).isEqualTo("/users/[REDACTED]");
+  }
+}
