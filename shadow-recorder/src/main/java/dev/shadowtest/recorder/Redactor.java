@@ -39,6 +39,14 @@ import javax.crypto.spec.SecretKeySpec;
 public final class Redactor {
 
   private static final ObjectMapper JSON = new ObjectMapper();
+  /** Headers whose values are URLs: their query parameters are redacted like the request target's. */
+  private static final Set<String> URL_HEADERS = caseInsensitive("Referer", "Location", "Content-Location", "Link");
+
+  private static Set<String> caseInsensitive(String... names) {
+    Set<String> s = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
+    s.addAll(List.of(names));
+    return s;
+  }
 
   private final Set<String> headers = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
   private final List<JsonPath> jsonPaths = new ArrayList<>();
@@ -107,7 +115,8 @@ public final class Redactor {
     List<Headers.Field> out = new ArrayList<>(h.size());
     boolean changed = false;
     for (Headers.Field f : h) {
-      String v = headers.contains(f.name()) ? mask(f.value()) : text(f.value());
+      String v = headers.contains(f.name()) ? mask(f.value())
+          : URL_HEADERS.contains(f.name()) ? target(f.value()) : text(f.value());
       changed |= !v.equals(f.value());
       out.add(new Headers.Field(f.name(), v));
     }

@@ -150,6 +150,16 @@ class ReviewFixesTests {
   }
 
   @Test
+  void queryParametersInUrlHeadersAreRedactedToo() {
+    Redactor r = new Redactor(new RedactionRules(List.of(), List.of(), List.of("token"), List.of()), null);
+    Exchange e = r.apply(Exchange.of("1", new HttpRequest("GET", "/a?token=t1", "HTTP/1.1",
+        Headers.of("Referer", "https://shop.example/cart?token=referer-secret&x=1"), Body.none()),
+        new HttpResponse(302, "Found", Headers.of("Location", "/next?token=location-secret"), Body.none())));
+    assertThat(e.request().headers().first("Referer")).contains("https://shop.example/cart?token=%5BREDACTED%5D&x=1");
+    assertThat(e.response().headers().first("Location")).contains("/next?token=%5BREDACTED%5D");
+  }
+
+  @Test
   void aSecretInThePathDoesNotNameTheMirrorsEndpoint() {
     Redactor r = new Redactor(new RedactionRules(List.of(), List.of(), List.of(), List.of("[a-z]+@example\\.com")), null);
     Exchange e = r.apply(Exchange.of("1", HttpRequest.of("GET", "/users/ann@example.com"), null));

@@ -77,7 +77,7 @@ public final class FileSink implements ExchangeSink {
     }
     inFile++;
     boolean full = rotateExchanges > 0 && inFile >= rotateExchanges
-        || rotateBytes > 0 && inFile % 256 == 0 && size() >= rotateBytes;
+        || rotateBytes > 0 && inFile % 16 == 0 && size() >= rotateBytes;
     if (full) {
       writer.close();
       onRotate.accept(writer.file());
