@@ -150,6 +150,25 @@ class ReviewFixesTests {
   }
 
   @Test
+  void expectContinueIsAnsweredByTheProxyAndNotForwarded() throws Exception {
+    try (Upstream up = new Upstream(); Recorder r = Recorder.start(RecorderConfig.of(
+        new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), up.uri(), dir.resolve("rec.jsonl")));
+         Socket s = new Socket(InetAddress.getLoopbackAddress(), r.port())) {
+      s.setSoTimeout(5000);
+      s.getOutputStream().write(("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nExpect: 100-continue\r\n"
+          + "Connection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+      byte[] interim = new byte[25];
+      int n = s.getInputStream().read(interim);
+      assertThat(new String(interim, 0, n, StandardCharsets.ISO_8859_1)).startsWith("HTTP/1.1 100");
+      long t0 = System.nanoTime();
+      s.getOutputStream().write("hello".getBytes(StandardCharsets.ISO_8859_1));
+      String rest = new String(s.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+      assertThat((System.nanoTime() - t0) / 1e6).as("ms").isLessThan(1000);
+      assertThat(rest).contains("200 OK").contains("hello").doesNotContainIgnoringCase("expect=");
+    }
+  }
+
+  @Test
   void queryParametersInUrlHeadersAreRedactedToo() {
     Redactor r = new Redactor(new RedactionRules(List.of(), List.of(), List.of("token"), List.of()), null);
     Exchange e = r.apply(Exchange.of("1", new HttpRequest("GET", "/a?token=t1", "HTTP/1.1",

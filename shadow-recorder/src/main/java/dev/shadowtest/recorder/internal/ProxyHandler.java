@@ -49,6 +49,12 @@ public final class ProxyHandler implements HttpRequestHandler {
   static final Set<String> HOP_BY_HOP = caseInsensitive("Connection", "Keep-Alive", "Proxy-Connection", "Proxy-Authenticate",
       "Proxy-Authorization", "TE", "Trailer", "Transfer-Encoding", "Upgrade", "Content-Length");
 
+  /**
+   * Not forwarded upstream: the proxy has already answered the client's {@code Expect:
+   * 100-continue}, so the body follows at once (an upstream that never sends 100 would cost seconds).
+   */
+  static final Set<String> REQUEST_ONLY = caseInsensitive("Expect");
+
   private final HttpRequester requester;
   private final HttpHost upstream;
   private final String upstreamPath;
@@ -133,7 +139,7 @@ public final class ProxyHandler implements HttpRequestHandler {
     ClassicHttpRequest up = new BasicClassicHttpRequest(request.getMethod(), upstream, upstreamPath + target);
     Set<String> connectionListed = connectionListed(request.getHeaders("Connection"));
     for (Header h : request.getHeaders()) {
-      if (!HOP_BY_HOP.contains(h.getName()) && !connectionListed.contains(h.getName())) {
+      if (!HOP_BY_HOP.contains(h.getName()) && !REQUEST_ONLY.contains(h.getName()) && !connectionListed.contains(h.getName())) {
         up.addHeader(h.getName(), h.getValue());
       }
     }
