@@ -118,6 +118,34 @@ class RecordCommandTests {
   }
 
   @Test
+  void aCrashLeavesAFileWhoseCompleteLinesAllReplay() throws Exception {
+    HttpServer up = upstream();
+    Path out = dir.resolve("crash.jsonl.gz");
+    Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+        System.getProperty("java.class.path"), Shadow.class.getName(), "record", "--listen", "127.0.0.1:0", "--upstream",
+        "http://127.0.0.1:" + up.getAddress().getPort(), "--out", out.toString(), "--stats-every", "0")
+        .redirectErrorStream(true).start();
+    try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+      Matcher m = Pattern.compile("recording (http://127.0.0.1:\\d+) ").matcher(r.readLine());
+      assertThat(m.find()).isTrue();
+      URI proxy = URI.create(m.group(1));
+      HttpClient client = HttpClient.newHttpClient();
+      for (int i = 0; i < 20; i++) {
+        client.send(HttpRequest.newBuilder(proxy.resolve("/api/items/" + i)).build(), HttpResponse.BodyHandlers.ofString());
+      }
+      Thread.sleep(1000); // the writer flushes whenever its queue runs dry
+      p.destroyForcibly().waitFor(30, TimeUnit.SECONDS); // SIGKILL: no hook, no close
+    } finally {
+      up.stop(0);
+    }
+    try (RecordingReader r = RecordingReader.open(out)) {
+      List<Exchange> all = r.stream().toList();
+      assertThat(all).hasSize(20);
+      assertThat(all).allSatisfy(e -> assertThat(e.response().status()).isEqualTo(200));
+    }
+  }
+
+  @Test
   void badFlagsAreExit2() {
     assertThat(shadow("record", "--listen", "nowhere", "--upstream", "http://127.0.0.1:1", "--out", dir.resolve("r.jsonl"))
         .err()).contains("--listen must look like HOST:PORT");
