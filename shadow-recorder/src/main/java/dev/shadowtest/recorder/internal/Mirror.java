@@ -120,7 +120,7 @@ public final class Mirror {
   public void checkpoint(Path rotated) {
     try {
       RunAggregate.Collapsed c = aggregate.collapse(endpoints, Rules.defaults().noiseModel());
-      SummaryJson.Meta meta = new SummaryJson.Meta(startedAt, Instant.now(), List.of(config.out().toString()),
+      SummaryJson.Meta meta = new SummaryJson.Meta(startedAt, Instant.now(), List.of(rotated.toString()),
           config.mirror().toString(), null, null, null, true, "live shadow in progress (checkpoint at " + rotated.getFileName()
               + ")", 0);
       Gate gate = Gate.defaults();
@@ -132,14 +132,16 @@ public final class Mirror {
   }
 
   /** Waits for copies in flight, then writes the run directory (summary, CSV, report). */
-  public void close(long millis) throws InterruptedException {
+  public void close(long millis, List<Path> recordings) throws InterruptedException {
     boolean all = permits.tryAcquire(IN_FLIGHT, millis, TimeUnit.MILLISECONDS);
     sender.close();
     try {
       results.close();
       samples.close();
       RunAggregate.Collapsed c = aggregate.collapse(endpoints, Rules.defaults().noiseModel());
-      SummaryJson.Meta meta = new SummaryJson.Meta(startedAt, Instant.now(), List.of(config.out().toString()),
+      List<String> names = recordings.isEmpty() ? List.of(config.out().toString())
+          : recordings.stream().map(Path::toString).toList();
+      SummaryJson.Meta meta = new SummaryJson.Meta(startedAt, Instant.now(), names,
           config.mirror().toString(), null, null, null, !all, all ? null : "stopped with mirror copies in flight", 0);
       Gate gate = Gate.defaults();
       SummaryJson.write(config.mirrorOut().resolve(Reports.SUMMARY), meta, c, gate,
