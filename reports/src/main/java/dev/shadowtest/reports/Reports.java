@@ -9,7 +9,6 @@ import dev.shadowtest.diff.Endpoints;
 import dev.shadowtest.diff.Rules;
 import dev.shadowtest.diff.Statistics;
 import dev.shadowtest.diff.run.Gate;
-import dev.shadowtest.diff.run.ResultLine;
 import dev.shadowtest.diff.run.ResultsFile;
 import dev.shadowtest.diff.run.RunAggregate;
 import dev.shadowtest.diff.run.SamplesFile;
@@ -289,10 +288,5 @@ public final class Reports {
     } catch (RuntimeException e) {
       throw new RecordingException(file, 0, "field \"" + field + "\": expected an ISO-8601 instant, got " + s.get(field));
     }
-  }
-
-  /** Lines of a results file, for callers that build their own views (e.g. the JUnit extension). */
-  public static void readResults(Path runDir, java.util.function.Consumer<ResultLine> sink) {
-    ResultsFile.read(runDir.resolve(RESULTS), sink);
   }
 }

@@ -209,12 +209,11 @@ public final class Redactor {
   }
 
   private static byte[] decode(byte[] bytes, String encoding) {
-    try (java.io.InputStream in = switch (encoding) {
-      case "gzip", "x-gzip" -> new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(bytes));
-      case "deflate" -> new java.util.zip.InflaterInputStream(new java.io.ByteArrayInputStream(bytes));
-      default -> null;
-    }) {
-      return in == null ? null : in.readNBytes(64 << 20);
+    if (!dev.shadowtest.core.internal.ContentCoding.supported(encoding)) {
+      return null;
+    }
+    try {
+      return dev.shadowtest.core.internal.ContentCoding.decode(bytes, encoding, 64 << 20);
     } catch (IOException e) {
       return null;
     }

@@ -12,7 +12,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -132,10 +131,6 @@ final class Upstream implements AutoCloseable {
     try (OutputStream out = ex.getResponseBody()) {
       out.write(body);
     }
-  }
-
-  static Map<String, String> none() {
-    return Map.of();
   }
 
   @Override

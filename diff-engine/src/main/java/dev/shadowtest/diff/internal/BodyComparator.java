@@ -1,5 +1,6 @@
 package dev.shadowtest.diff.internal;
 
+import dev.shadowtest.core.internal.ContentCoding;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.shadowtest.core.Body;
 import dev.shadowtest.core.Headers;
@@ -7,20 +8,12 @@ import dev.shadowtest.diff.Difference;
 import dev.shadowtest.diff.DifferenceType;
 import dev.shadowtest.diff.JsonDiff;
 import dev.shadowtest.diff.JsonOptions;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
-import java.util.zip.GZIPInputStream;
-import java.util.zip.InflaterInputStream;
 
 /**
  * Compares bodies by their kind, chosen from Content-Type with a fallback on sniffing: JSON
@@ -174,24 +167,17 @@ public final class BodyComparator {
     if (encoding.equals("identity") || body.length == 0) {
       return body;
     }
+    if (!ContentCoding.supported(encoding)) {
+      notes.add(side + " body has Content-Encoding " + encoding + ", which Shadow cannot decode: compared as bytes");
+      return body;
+    }
     try {
-      InputStream in = switch (encoding) {
-        case "gzip", "x-gzip" -> new GZIPInputStream(new ByteArrayInputStream(body));
-        case "deflate" -> new InflaterInputStream(new ByteArrayInputStream(body));
-        default -> null;
-      };
-      if (in == null) {
-        notes.add(side + " body has Content-Encoding " + encoding + ", which Shadow cannot decode: compared as bytes");
+      byte[] decoded = ContentCoding.decode(body, encoding, MAX_DECODED + 1);
+      if (decoded.length > MAX_DECODED) {
+        notes.add(side + " body decodes to more than " + (MAX_DECODED >> 20) + " MiB: compared as bytes");
         return body;
       }
-      try (in) {
-        byte[] decoded = in.readNBytes(MAX_DECODED + 1);
-        if (decoded.length > MAX_DECODED) {
-          notes.add(side + " body decodes to more than " + (MAX_DECODED >> 20) + " MiB: compared as bytes");
-          return body;
-        }
-        return decoded;
-      }
+      return decoded;
     } catch (IOException e) {
       notes.add(side + " body says Content-Encoding " + encoding + " but does not decode (" + e.getMessage() + "): compared as bytes");
       return body;
@@ -199,14 +185,7 @@ public final class BodyComparator {
   }
 
   static String utf8(byte[] bytes) {
-    try {
-      return StandardCharsets.UTF_8.newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(ByteBuffer.wrap(bytes)).toString();
-    } catch (CharacterCodingException e) {
-      return null;
-    }
+    return ContentCoding.strictUtf8(bytes);
   }
 
   static String sha256(byte[] b) {

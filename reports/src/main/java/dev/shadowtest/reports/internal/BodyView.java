@@ -6,12 +6,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.shadowtest.core.Body;
 import dev.shadowtest.core.Headers;
+import dev.shadowtest.core.internal.ContentCoding;
 import dev.shadowtest.diff.JsonPath;
 import dev.shadowtest.reports.internal.ReportModel.BodyLine;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -23,8 +21,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.zip.GZIPInputStream;
-import java.util.zip.InflaterInputStream;
 
 /**
  * A body as lines for the side-by-side view: JSON pretty-printed with each line's path known, so
@@ -209,20 +205,15 @@ final class BodyView {
   }
 
   private static String utf8(byte[] bytes) {
-    try {
-      return StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(bytes)).toString();
-    } catch (java.nio.charset.CharacterCodingException e) {
-      return null;
-    }
+    return ContentCoding.strictUtf8(bytes);
   }
 
   private static byte[] decode(byte[] bytes, String encoding) {
-    try (InputStream in = switch (encoding) {
-      case "gzip", "x-gzip" -> new GZIPInputStream(new ByteArrayInputStream(bytes));
-      case "deflate" -> new InflaterInputStream(new ByteArrayInputStream(bytes));
-      default -> null;
-    }) {
-      return in == null ? null : in.readNBytes(MAX_DECODED);
+    if (!ContentCoding.supported(encoding)) {
+      return null;
+    }
+    try {
+      return ContentCoding.decode(bytes, encoding, MAX_DECODED);
     } catch (IOException e) {
       return null;
     }

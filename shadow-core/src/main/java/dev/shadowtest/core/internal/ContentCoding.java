@@ -1,0 +1,53 @@
+package dev.shadowtest.core.internal;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.InflaterInputStream;
+
+/** Content-Encoding decoding and strict UTF-8, shared by the comparators, the report and the redactor. */
+public final class ContentCoding {
+
+  private ContentCoding() {}
+
+  /** True for the codings {@link #decode} knows: gzip, x-gzip, deflate. */
+  public static boolean supported(String encoding) {
+    String e = encoding.strip().toLowerCase(Locale.ROOT);
+    return e.equals("gzip") || e.equals("x-gzip") || e.equals("deflate");
+  }
+
+  /**
+   * Decodes {@code body} under {@code encoding}, reading at most {@code max} bytes of output.
+   *
+   * @throws IOException when the bytes are not valid under that coding
+   * @throws IllegalArgumentException for a coding that is not {@link #supported}
+   */
+  public static byte[] decode(byte[] body, String encoding, int max) throws IOException {
+    String e = encoding.strip().toLowerCase(Locale.ROOT);
+    try (InputStream in = switch (e) {
+      case "gzip", "x-gzip" -> new GZIPInputStream(new ByteArrayInputStream(body));
+      case "deflate" -> new InflaterInputStream(new ByteArrayInputStream(body));
+      default -> throw new IllegalArgumentException("unsupported Content-Encoding " + encoding);
+    }) {
+      return in.readNBytes(max);
+    }
+  }
+
+  /** The strict UTF-8 decoding of {@code bytes}, or null when they are not valid UTF-8. */
+  public static String strictUtf8(byte[] bytes) {
+    try {
+      return StandardCharsets.UTF_8.newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(bytes)).toString();
+    } catch (CharacterCodingException e) {
+      return null;
+    }
+  }
+}
