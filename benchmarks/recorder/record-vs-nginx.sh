@@ -12,10 +12,8 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 C="${1:-16}"; D="${2:-10}"
-need=()
-command -v wrk >/dev/null || need+=(wrk)
-command -v nginx >/dev/null || need+=(nginx)
-if [ ${#need[@]} -gt 0 ]; then apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${need[@]}"; fi
+source "$root/benchmarks/lib/nginx-static.sh"
+bench_install wrk nginx
 
 work="$(mktemp -d)"
 rec_pid=""
@@ -25,34 +23,14 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
-chmod 755 "$work"
-mkdir -p "$work/www/api" "$work/logs"
-python3 - "$work/www/api/data.json" <<'PY'
-import json, sys
-items = [{"id": i, "name": "Product %d" % i, "price": {"amount": 10 + i / 100, "currency": "EUR"}, "tags": ["a", "b"]} for i in range(20)]
-open(sys.argv[1], "w").write(json.dumps({"items": items, "total": 20, "page": 1}))
-PY
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-up=$(free_port); px=$(free_port); sh=$(free_port)
-cat > "$work/nginx.conf" <<CONF
-worker_processes 1;
-error_log $work/logs/error.log;
-pid $work/nginx.pid;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  default_type application/json;
-  keepalive_requests 1000000;
-  server_tokens off;
-  upstream origin { server 127.0.0.1:$up; keepalive 64; }
+bench_static_site "$work"
+up=$(bench_free_port); px=$(bench_free_port); sh=$(bench_free_port)
+bench_nginx "$work" "  upstream origin { server 127.0.0.1:$up; keepalive 64; }
   server { listen 127.0.0.1:$up; root $work/www; }
   server {
     listen 127.0.0.1:$px;
-    location / { proxy_pass http://origin; proxy_http_version 1.1; proxy_set_header Connection ""; }
-  }
-}
-CONF
-nginx -p "$work" -c nginx.conf
+    location / { proxy_pass http://origin; proxy_http_version 1.1; proxy_set_header Connection \"\"; }
+  }"
 "$root/shadow" --version >/dev/null  # build once, outside the timing
 "$root/shadow" record --listen "127.0.0.1:$sh" --upstream "http://127.0.0.1:$up" --out "$work/capture.jsonl.gz" \
   --stats-every 0 > "$work/record.txt" 2>&1 &

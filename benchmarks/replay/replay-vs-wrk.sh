@@ -12,35 +12,14 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 C="${1:-16}"; D="${2:-10}"; M="${3:-1000000}"
-need=()
-command -v wrk >/dev/null || need+=(wrk)
-command -v nginx >/dev/null || need+=(nginx)
-if [ ${#need[@]} -gt 0 ]; then apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${need[@]}"; fi
+source "$root/benchmarks/lib/nginx-static.sh"
+bench_install wrk nginx
 
 work="$(mktemp -d)"
 trap 'nginx -p "$work" -c nginx.conf -s stop 2>/dev/null || true; rm -rf "$work"' EXIT
-chmod 755 "$work"   # nginx workers run unprivileged and must read the files
-mkdir -p "$work/www/api" "$work/logs"
-python3 - "$work/www/api/data.json" <<'PY'
-import json, sys
-items = [{"id": i, "name": "Product %d" % i, "price": {"amount": 10 + i / 100, "currency": "EUR"}, "tags": ["a", "b"]} for i in range(20)]
-open(sys.argv[1], "w").write(json.dumps({"items": items, "total": 20, "page": 1}))
-PY
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-cat > "$work/nginx.conf" <<CONF
-worker_processes 1;
-error_log $work/logs/error.log;
-pid $work/nginx.pid;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  default_type application/json;
-  keepalive_requests 1000000;
-  server_tokens off;
-  server { listen 127.0.0.1:$port; root $work/www; }
-}
-CONF
-nginx -p "$work" -c nginx.conf
+bench_static_site "$work"
+port=$(bench_free_port)
+bench_nginx "$work" "  server { listen 127.0.0.1:$port; root $work/www; }"
 url="http://127.0.0.1:$port"
 for _ in 1 2 3 4 5 6 7 8 9 10; do curl -sf "$url/api/data.json" >/dev/null && break; sleep 0.3; done
 curl -sf "$url/api/data.json" >/dev/null || { echo "nginx did not serve $url/api/data.json; see $work/logs/error.log" >&2; cat "$work/logs/error.log" >&2; exit 1; }

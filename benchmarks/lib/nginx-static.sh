@@ -1,0 +1,45 @@
+# Shared by the load benchmarks: a static 2 KB JSON document served by nginx on 127.0.0.1.
+# Source it, then:
+#   bench_install wrk nginx            # apt-get what is missing
+#   bench_static_site "$work"          # $work/www/api/data.json, $work/logs
+#   bench_free_port                    # prints a free loopback port
+#   bench_nginx "$work" "<http-level config: server/upstream blocks>"   # starts nginx with it
+
+bench_install() {
+  local need=() c
+  for c in "$@"; do command -v "$c" >/dev/null || need+=("$c"); done
+  if [ ${#need[@]} -gt 0 ]; then apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${need[@]}"; fi
+}
+
+bench_static_site() {
+  local work="$1"
+  chmod 755 "$work"   # nginx workers run unprivileged and must read the files
+  mkdir -p "$work/www/api" "$work/logs"
+  python3 - "$work/www/api/data.json" <<'PY'
+import json, sys
+items = [{"id": i, "name": "Product %d" % i, "price": {"amount": 10 + i / 100, "currency": "EUR"}, "tags": ["a", "b"]} for i in range(20)]
+open(sys.argv[1], "w").write(json.dumps({"items": items, "total": 20, "page": 1}))
+PY
+}
+
+bench_free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+bench_nginx() {
+  local work="$1" servers="$2"
+  cat > "$work/nginx.conf" <<CONF
+worker_processes 1;
+error_log $work/logs/error.log;
+pid $work/nginx.pid;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  default_type application/json;
+  keepalive_requests 1000000;
+  server_tokens off;
+$servers
+}
+CONF
+  nginx -p "$work" -c nginx.conf
+}
