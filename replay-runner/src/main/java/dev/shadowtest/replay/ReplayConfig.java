@@ -78,10 +78,7 @@ public record ReplayConfig(
   }
 
   private static void checkBase(URI uri, String what) {
-    String scheme = uri.getScheme();
-    if (scheme == null || !(scheme.equals("http") || scheme.equals("https")) || uri.getHost() == null) {
-      throw new IllegalArgumentException(what + " must be an http(s) URL like http://127.0.0.1:8080, got \"" + uri + "\"");
-    }
+    dev.shadowtest.core.internal.BaseUrls.requireHttp(uri, what);
   }
 
   public static ReplayConfig of(List<Path> recordings, URI candidate, Path out) {

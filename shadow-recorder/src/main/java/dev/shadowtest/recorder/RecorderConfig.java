@@ -1,5 +1,6 @@
 package dev.shadowtest.recorder;
 
+import dev.shadowtest.core.internal.BaseUrls;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Path;
@@ -59,10 +60,7 @@ public record RecorderConfig(
     Objects.requireNonNull(listen, "listen");
     Objects.requireNonNull(upstream, "upstream");
     Objects.requireNonNull(out, "out");
-    String scheme = upstream.getScheme();
-    if (scheme == null || !(scheme.equals("http") || scheme.equals("https")) || upstream.getHost() == null) {
-      throw new IllegalArgumentException("--upstream must be an http(s) URL like http://127.0.0.1:8080, got \"" + upstream + "\"");
-    }
+    BaseUrls.requireHttp(upstream, "--upstream");
     if (upstream.getRawQuery() != null || upstream.getRawFragment() != null) {
       throw new IllegalArgumentException("--upstream must not have a query or fragment: " + upstream);
     }
@@ -79,10 +77,7 @@ public record RecorderConfig(
       throw new IllegalArgumentException("the capture queue needs room for at least one exchange");
     }
     if (mirror != null) {
-      String ms = mirror.getScheme();
-      if (ms == null || !(ms.equals("http") || ms.equals("https")) || mirror.getHost() == null) {
-        throw new IllegalArgumentException("--mirror must be an http(s) URL, got \"" + mirror + "\"");
-      }
+      BaseUrls.requireHttp(mirror, "--mirror");
       Objects.requireNonNull(mirrorOut, "mirrorOut");
     }
     methods = methods.stream().map(m -> m.toUpperCase(Locale.ROOT)).collect(java.util.stream.Collectors.toUnmodifiableSet());
