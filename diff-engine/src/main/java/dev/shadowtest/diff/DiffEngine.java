@@ -4,6 +4,7 @@ import dev.shadowtest.core.Headers;
 import dev.shadowtest.core.HttpRequest;
 import dev.shadowtest.core.HttpResponse;
 import dev.shadowtest.diff.internal.BodyComparator;
+import dev.shadowtest.diff.internal.OriginNormalizer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -12,7 +13,13 @@ import java.util.Map;
 
 /**
  * Compares responses under {@link Rules}: status, headers (ignore list, case-insensitive names,
- * repeated values in order), then the body by its kind. Thread-safe and immutable.
+ * repeated values in order, value patterns), then the body by its kind. Each side's own address
+ * ({@link Origin}) is normalised first, unless the rules turn that off. Thread-safe and immutable.
+ *
+ * <p>Two comparisons: {@link #compare} of a baseline with the candidate (the rule's projection
+ * applies, and differences the rule accepts are marked), and {@link #compareLegacy} of two
+ * legacy instances, which measures noise (no projection, nothing accepted). Both use the rule's
+ * {@code byStatus} keys for the first response's status.
  *
  * <pre>{@code
  * DiffEngine engine = DiffEngine.of(Rules.load(Path.of("shadow-rules.yaml")));
@@ -40,26 +47,55 @@ public final class DiffEngine {
     return rules.ruleFor(request.method(), request.target());
   }
 
-  /** Compares under the rule for {@code request}. */
+  /** Compares a baseline with the candidate's response under the rule for {@code request}. */
   public ResponseDiff compare(HttpRequest request, HttpResponse expected, HttpResponse actual) {
     return compare(expected, actual, ruleFor(request));
   }
 
+  /** Compares a baseline with the candidate's response, neither with a known address. */
   public ResponseDiff compare(HttpResponse expected, HttpResponse actual, EndpointRule rule) {
+    return compare(expected, Origin.NONE, actual, Origin.NONE, rule);
+  }
+
+  /**
+   * Compares a baseline ({@code expected}, recorded or from the primary) with the candidate's
+   * response: the rule's {@code baselineRoot}/{@code candidateRoot} projection applies, and the
+   * differences its {@code accepted} entries cover are marked accepted.
+   */
+  public ResponseDiff compare(HttpResponse expected, Origin expectedOrigin, HttpResponse actual, Origin actualOrigin,
+      EndpointRule rule) {
+    EndpointRule r = rule.forStatus(expected.status());
+    ResponseDiff d = diff(expected, expectedOrigin, actual, actualOrigin, r, true);
+    return r.accepted().isEmpty() ? d : new ResponseDiff(r.markAccepted(d.differences()), d.notes());
+  }
+
+  /** Compares two legacy instances (primary with secondary): what differs between them is noise. */
+  public ResponseDiff compareLegacy(HttpResponse primary, Origin primaryOrigin, HttpResponse secondary,
+      Origin secondaryOrigin, EndpointRule rule) {
+    return diff(primary, primaryOrigin, secondary, secondaryOrigin, rule.forStatus(primary.status()), false);
+  }
+
+  private static ResponseDiff diff(HttpResponse expected, Origin expectedOrigin, HttpResponse actual, Origin actualOrigin,
+      EndpointRule rule, boolean candidate) {
     List<Difference> out = new ArrayList<>();
     List<String> notes = new ArrayList<>();
     if (expected.status() != actual.status()) {
       out.add(new Difference("status", "status", DifferenceType.STATUS,
           Integer.toString(expected.status()), Integer.toString(actual.status())));
     }
-    headers(expected.headers(), actual.headers(), rule, out);
-    BodyComparator.compare(expected.body(), expected.headers(), actual.body(), actual.headers(), rule.json(), out, notes);
+    OriginNormalizer origins = rule.normalizeOrigins() ? OriginNormalizer.of(expectedOrigin, actualOrigin)
+        : OriginNormalizer.NONE;
+    headers(expected.headers(), actual.headers(), rule, origins, out);
+    BodyComparator.compare(expected.body(), expected.headers(), actual.body(), actual.headers(),
+        new BodyComparator.Options(rule.json(), origins, candidate ? rule.baselineRoot() : null,
+            candidate ? rule.candidateRoot() : null), out, notes);
     return new ResponseDiff(out, notes);
   }
 
-  private static void headers(Headers expected, Headers actual, EndpointRule rule, List<Difference> out) {
-    Map<String, List<String>> e = byName(expected, rule);
-    Map<String, List<String>> a = byName(actual, rule);
+  private static void headers(Headers expected, Headers actual, EndpointRule rule, OriginNormalizer origins,
+      List<Difference> out) {
+    Map<String, List<String>> e = byName(expected, rule, origins);
+    Map<String, List<String>> a = byName(actual, rule, origins);
     Map<String, String> display = new LinkedHashMap<>();
     expected.forEach(f -> display.putIfAbsent(f.name().toLowerCase(Locale.ROOT), f.name()));
     actual.forEach(f -> display.putIfAbsent(f.name().toLowerCase(Locale.ROOT), f.name()));
@@ -69,8 +105,9 @@ public final class DiffEngine {
       if (ev == null && av == null || ev != null && av != null && values(name.getKey(), ev).equals(values(name.getKey(), av))) {
         continue;
       }
-      String path = "header:" + name.getValue();
-      out.add(new Difference(path, "header:" + name.getKey(), DifferenceType.HEADER,
+      // typed, so that noise of one kind (values differ) never excuses another (header dropped)
+      DifferenceType type = av == null ? DifferenceType.MISSING : ev == null ? DifferenceType.EXTRA : DifferenceType.VALUE;
+      out.add(new Difference("header:" + name.getValue(), "header:" + name.getKey(), type,
           ev == null ? null : String.join(", ", ev), av == null ? null : String.join(", ", av)));
     }
   }
@@ -92,11 +129,12 @@ public final class DiffEngine {
     return out;
   }
 
-  private static Map<String, List<String>> byName(Headers headers, EndpointRule rule) {
+  private static Map<String, List<String>> byName(Headers headers, EndpointRule rule, OriginNormalizer origins) {
     Map<String, List<String>> out = new LinkedHashMap<>();
     for (Headers.Field f : headers) {
       if (!rule.ignoresHeader(f.name())) {
-        out.computeIfAbsent(f.name().toLowerCase(Locale.ROOT), k -> new ArrayList<>()).add(f.value());
+        String lower = f.name().toLowerCase(Locale.ROOT);
+        out.computeIfAbsent(lower, k -> new ArrayList<>()).add(rule.normalizeHeader(lower, origins.apply(f.value())));
       }
     }
     return out;

@@ -12,17 +12,33 @@ import java.util.Objects;
  * @param type     what kind of difference
  * @param expected the expected value, rendered compactly (abbreviated when long), or null when absent
  * @param actual   the actual value, rendered the same way, or null when absent
+ * @param accepted the reason of the rules' {@code accepted:} entry that covers this difference, or
+ *                 null: an accepted difference is listed in every report but never counts
  */
-public record Difference(String path, String field, DifferenceType type, String expected, String actual) {
+public record Difference(String path, String field, DifferenceType type, String expected, String actual, String accepted) {
   public Difference {
     Objects.requireNonNull(path, "path");
     Objects.requireNonNull(field, "field");
     Objects.requireNonNull(type, "type");
   }
 
+  /** A difference that no rule accepted. */
+  public Difference(String path, String field, DifferenceType type, String expected, String actual) {
+    this(path, field, type, expected, actual, null);
+  }
+
+  public boolean isAccepted() {
+    return accepted != null;
+  }
+
+  /** This difference, accepted for {@code reason}. */
+  public Difference withAccepted(String reason) {
+    return new Difference(path, field, type, expected, actual, reason);
+  }
+
   @Override
   public String toString() {
     return type + " " + path + ": expected " + (expected == null ? "(absent)" : expected)
-        + ", actual " + (actual == null ? "(absent)" : actual);
+        + ", actual " + (actual == null ? "(absent)" : actual) + (accepted == null ? "" : " (accepted: " + accepted + ")");
   }
 }

@@ -1,14 +1,21 @@
 package dev.shadowtest.diff;
 
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The effective rule for one endpoint: the rules file's defaults with the endpoint's entry
- * applied on top (lists add up, scalars override).
+ * applied on top (lists add up, scalars override). Immutable; {@link #with} is the one place
+ * that copies it.
  *
  * @param match              the endpoint template, or null for the defaults
  * @param ignoreHeaders      header names not compared (case-insensitive)
@@ -16,6 +23,14 @@ import java.util.TreeSet;
  * @param skip               exchanges of this endpoint are not replayed or compared
  * @param maxDiscrepancyRate per-endpoint gate override (0.01 = 1%), or null for the run's gate
  * @param line               the line of the entry in the rules file (0 for defaults and built-ins)
+ * @param headerPatterns     parts of header values replaced (or removed) on both sides before comparing
+ * @param accepted           differences that are expected and never count, each with its reason
+ * @param baselineRoot       the part of the baseline's JSON body compared, or null for all of it
+ * @param candidateRoot      the part of the candidate's JSON body compared ({@code $.data} when the
+ *                           new API wraps the old answer in an envelope), or null for all of it
+ * @param normalizeOrigins   each side's own base URL and Host become one placeholder before comparing
+ * @param splitByQueryNames  endpoints are split by the set of query parameter names
+ * @param byStatus           rule keys that apply only when the baseline's status matches
  */
 public record EndpointRule(
     EndpointTemplate match,
@@ -23,11 +38,21 @@ public record EndpointRule(
     JsonOptions json,
     boolean skip,
     Double maxDiscrepancyRate,
-    int line) {
+    int line,
+    List<HeaderPattern> headerPatterns,
+    List<Accepted> accepted,
+    JsonPath baselineRoot,
+    JsonPath candidateRoot,
+    boolean normalizeOrigins,
+    boolean splitByQueryNames,
+    List<StatusOverlay> byStatus) {
 
   /** Framing and hop-by-hop headers, and Date: never compared (DESIGN.md). */
   public static final List<String> ALWAYS_IGNORED_HEADERS =
       List.of("Content-Length", "Transfer-Encoding", "Connection", "Keep-Alive", "Date");
+
+  private static final EndpointRule BUILT_IN = new EndpointRule(null, Set.of(), JsonOptions.strict(), false, null, 0,
+      List.of(), List.of(), null, null, true, false, List.of());
 
   public EndpointRule {
     Set<String> lower = new TreeSet<>();
@@ -38,22 +63,257 @@ public record EndpointRule(
       lower.add(h.toLowerCase(Locale.ROOT));
     }
     ignoreHeaders = Collections.unmodifiableSet(lower);
+    Objects.requireNonNull(json, "json");
+    headerPatterns = List.copyOf(headerPatterns);
+    accepted = List.copyOf(accepted);
+    byStatus = List.copyOf(byStatus);
   }
 
-  /** The built-in rule: strict JSON, only framing headers and Date ignored. */
+  /** The built-in rule: strict JSON, only framing headers and Date ignored, origins normalised. */
   public static EndpointRule builtIn() {
-    return new EndpointRule(null, Set.of(), JsonOptions.strict(), false, null, 0);
+    return BUILT_IN;
+  }
+
+  /** The fields of a copy being changed. */
+  public static final class Builder {
+    public EndpointTemplate match;
+    public Set<String> ignoreHeaders;
+    public JsonOptions json;
+    public boolean skip;
+    public Double maxDiscrepancyRate;
+    public int line;
+    public List<HeaderPattern> headerPatterns;
+    public List<Accepted> accepted;
+    public JsonPath baselineRoot;
+    public JsonPath candidateRoot;
+    public boolean normalizeOrigins;
+    public boolean splitByQueryNames;
+    public List<StatusOverlay> byStatus;
+
+    private Builder(EndpointRule r) {
+      match = r.match;
+      ignoreHeaders = r.ignoreHeaders;
+      json = r.json;
+      skip = r.skip;
+      maxDiscrepancyRate = r.maxDiscrepancyRate;
+      line = r.line;
+      headerPatterns = r.headerPatterns;
+      accepted = r.accepted;
+      baselineRoot = r.baselineRoot;
+      candidateRoot = r.candidateRoot;
+      normalizeOrigins = r.normalizeOrigins;
+      splitByQueryNames = r.splitByQueryNames;
+      byStatus = r.byStatus;
+    }
+
+    private EndpointRule build() {
+      return new EndpointRule(match, ignoreHeaders, json, skip, maxDiscrepancyRate, line, headerPatterns, accepted,
+          baselineRoot, candidateRoot, normalizeOrigins, splitByQueryNames, byStatus);
+    }
+  }
+
+  /** A copy with the changes {@code change} makes to its fields. */
+  public EndpointRule with(Consumer<Builder> change) {
+    Builder b = new Builder(this);
+    change.accept(b);
+    return b.build();
   }
 
   /** This rule with one more header left out of comparison. */
   public EndpointRule withIgnoredHeader(String name) {
     Set<String> more = new TreeSet<>(ignoreHeaders);
     more.add(name);
-    return new EndpointRule(match, more, json, skip, maxDiscrepancyRate, line);
+    return with(b -> b.ignoreHeaders = more);
   }
 
   /** True when the header named {@code name} (any case) is not compared. */
   public boolean ignoresHeader(String name) {
     return ignoreHeaders.contains(name.toLowerCase(Locale.ROOT));
+  }
+
+  /** The rule for an exchange whose baseline answered {@code status}: its {@code byStatus} keys applied. */
+  public EndpointRule forStatus(int status) {
+    if (byStatus.isEmpty()) {
+      return this;
+    }
+    EndpointRule out = with(b -> b.byStatus = List.of());
+    for (StatusOverlay o : byStatus) {
+      if (o.matches(status)) {
+        out = o.apply().apply(out);
+      }
+    }
+    return out;
+  }
+
+  /** A header value with this rule's header patterns applied. */
+  public String normalizeHeader(String lowerName, String value) {
+    String out = value;
+    for (HeaderPattern p : headerPatterns) {
+      if (p.header().equals(lowerName)) {
+        out = p.apply(out);
+      }
+    }
+    return out;
+  }
+
+  /** {@code differences} with those this rule accepts marked (with the first matching entry's reason). */
+  public List<Difference> markAccepted(List<Difference> differences) {
+    if (accepted.isEmpty() || differences.isEmpty()) {
+      return differences;
+    }
+    List<Difference> out = new ArrayList<>(differences.size());
+    for (Difference d : differences) {
+      Accepted a = null;
+      for (Accepted x : accepted) {
+        if (x.covers(d)) {
+          a = x;
+          break;
+        }
+      }
+      out.add(a == null ? d : d.withAccepted(a.reason()));
+    }
+    return out;
+  }
+
+  /**
+   * Replaces what {@code regex} matches in the values of one header; with an empty replacement
+   * the matched part is left out of the comparison (e.g. only the {@code charset} of
+   * {@code Content-Type}).
+   */
+  public static final class HeaderPattern {
+    private final String header;
+    private final Pattern pattern;
+    private final String replacement;
+
+    public HeaderPattern(String header, String regex, String replacement) {
+      this.header = header.toLowerCase(Locale.ROOT);
+      this.pattern = Pattern.compile(regex);
+      this.replacement = Objects.requireNonNull(replacement, "replacement");
+    }
+
+    public String header() {
+      return header;
+    }
+
+    public String regex() {
+      return pattern.pattern();
+    }
+
+    public String replacement() {
+      return replacement;
+    }
+
+    String apply(String value) {
+      Matcher m = pattern.matcher(value);
+      return m.find() ? m.replaceAll(Matcher.quoteReplacement(replacement)) : value;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof HeaderPattern p && header.equals(p.header) && regex().equals(p.regex())
+          && replacement.equals(p.replacement);
+    }
+
+    @Override
+    public int hashCode() {
+      return Objects.hash(header, regex(), replacement);
+    }
+  }
+
+  /**
+   * A difference the migration expects, with the reason: an exchange whose only differences are
+   * accepted is a match, counted as {@code accepted}, and every report lists them.
+   *
+   * <p>{@code path} is a JSON path pattern ({@code $.meta}, {@code $.items[*].legacyId}, covering
+   * everything below), {@code header:Name}, {@code status}, {@code body} (text and binary bodies,
+   * any region) or an XML/form path prefix; {@code type} null accepts every kind.
+   */
+  public static final class Accepted {
+    private final String path;
+    private final DifferenceType type;
+    private final String reason;
+    private final JsonPath json;
+
+    public Accepted(String path, DifferenceType type, String reason) {
+      this.path = Objects.requireNonNull(path, "path");
+      this.type = type;
+      this.reason = Objects.requireNonNull(reason, "reason");
+      this.json = path.startsWith("$") ? JsonPath.parse(path) : null;
+    }
+
+    public String path() {
+      return path;
+    }
+
+    public DifferenceType type() {
+      return type;
+    }
+
+    public String reason() {
+      return reason;
+    }
+
+    boolean covers(Difference d) {
+      if (type != null && d.type() != type) {
+        return false;
+      }
+      String p = d.path();
+      if (json != null) {
+        List<Object> loc = p.startsWith("$") ? JsonPath.locationOf(p) : null;
+        return loc != null && json.matches(loc);
+      }
+      if (path.regionMatches(true, 0, "header:", 0, 7)) {
+        return p.equalsIgnoreCase(path);
+      }
+      if (path.equals("body")) {
+        return p.equals("body") || p.startsWith("body:");
+      }
+      return p.equals(path) || p.startsWith(path) && (path.endsWith("/") || p.charAt(path.length()) == '/'
+          || p.charAt(path.length()) == '[');
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Accepted a && path.equals(a.path) && type == a.type && reason.equals(a.reason);
+    }
+
+    @Override
+    public int hashCode() {
+      return Objects.hash(path, type, reason);
+    }
+
+    @Override
+    public String toString() {
+      return path + (type == null ? "" : " " + type) + ": " + reason;
+    }
+  }
+
+  /**
+   * Rule keys that apply only when the baseline's status matches {@code statuses} ({@code 404},
+   * {@code 4xx}, {@code 401,403}); {@code apply} adds them to a rule.
+   */
+  public record StatusOverlay(String statuses, UnaryOperator<EndpointRule> apply) {
+
+    /** Checks {@code spec} ("404", "4xx", "401, 403"); an IllegalArgumentException says what is wrong. */
+    public static String check(String spec) {
+      for (String part : spec.split(",")) {
+        String p = part.strip().toLowerCase(Locale.ROOT);
+        if (!p.matches("[1-5](\\d\\d|xx)")) {
+          throw new IllegalArgumentException("expected status codes or classes like 404, 4xx or \"401, 403\", got \"" + spec + "\"");
+        }
+      }
+      return spec;
+    }
+
+    public boolean matches(int status) {
+      String s = Integer.toString(status);
+      for (String part : statuses.split(",")) {
+        String p = part.strip().toLowerCase(Locale.ROOT);
+        if (p.equals(s) || p.endsWith("xx") && s.length() == 3 && s.charAt(0) == p.charAt(0)) {
+          return true;
+        }
+      }
+      return false;
+    }
   }
 }

@@ -24,7 +24,11 @@ import java.util.regex.Pattern;
  * <p>{@link #collapse} then turns a segment position into {@code {param}} when, under a common
  * prefix, it shows many distinct values across the traffic (slugs, user names):
  * {@code GET /api/users/alice} and 200 siblings become {@code GET /api/users/{param}}.
- * Query strings are never part of an endpoint.
+ *
+ * <p>Query strings are not part of an endpoint, unless the rule that applies says
+ * {@code splitByQueryNames: true}: then the endpoint carries the set of query parameter names
+ * (never values), sorted: {@code GET /posts?_limit&_page}. An endpoint path with
+ * {@link #DEFAULT_CARDINALITY} or more such sets is not split (the same cap as path templating).
  */
 public final class Endpoints {
 
@@ -36,6 +40,12 @@ public final class Endpoints {
   private static final Pattern HEX = Pattern.compile("(?=[0-9a-fA-F]*\\d)[0-9a-fA-F]{8,}");
   private static final Pattern TOKEN = Pattern.compile("(?=[A-Za-z0-9_=-]*\\d)(?=[A-Za-z0-9_=-]*[A-Za-z])[A-Za-z0-9_=-]{16,}");
 
+  /** A query with more names than this (or a name longer than {@link #MAX_NAME}) does not split its endpoint. */
+  static final int MAX_QUERY_NAMES = 20;
+  static final int MAX_NAME = 64;
+
+  private static final Pattern PLAIN_NAME = Pattern.compile("[A-Za-z0-9._~\\-\\[\\]$:@!*,;]+");
+
   private final Rules rules;
 
   public Endpoints(Rules rules) {
@@ -45,9 +55,14 @@ public final class Endpoints {
   /** The endpoint of one request, before traffic-wide collapsing. */
   public String of(String method, String target) {
     EndpointRule rule = rules.ruleFor(method, target);
+    String base = base(rule, method, target);
+    return rule.splitByQueryNames() ? base + querySuffix(target) : base;
+  }
+
+  private static String base(EndpointRule rule, String method, String target) {
     if (rule.match() != null) {
-      return rule.match().toString().startsWith("* ") ? method.toUpperCase(Locale.ROOT) + rule.match().toString().substring(1)
-          : rule.match().toString();
+      String t = rule.splitByQueryNames() ? rule.match().pathText() : rule.match().toString();
+      return t.startsWith("* ") ? method.toUpperCase(Locale.ROOT) + t.substring(1) : t;
     }
     StringBuilder sb = new StringBuilder(method.toUpperCase(Locale.ROOT)).append(' ');
     List<String> segments = EndpointTemplate.split(EndpointTemplate.pathOf(target.isEmpty() ? "/" : target));
@@ -59,6 +74,23 @@ public final class Endpoints {
     }
     if (segments.isEmpty()) {
       sb.append('/');
+    }
+    return sb.toString();
+  }
+
+  /** {@code ?a&b} for the sorted names of the target's query; empty without a query or beyond the caps. */
+  static String querySuffix(String target) {
+    java.util.Set<String> names = new java.util.TreeSet<>(EndpointTemplate.queryOf(target).keySet());
+    if (names.isEmpty() || names.size() > MAX_QUERY_NAMES) {
+      return "";
+    }
+    StringBuilder sb = new StringBuilder();
+    for (String n : names) {
+      if (n.isEmpty() || n.length() > MAX_NAME) {
+        return "";
+      }
+      sb.append(sb.length() == 0 ? '?' : '&')
+          .append(PLAIN_NAME.matcher(n).matches() ? n : java.net.URLEncoder.encode(n, java.nio.charset.StandardCharsets.UTF_8));
     }
     return sb.toString();
   }
@@ -82,10 +114,36 @@ public final class Endpoints {
   /**
    * Maps each endpoint to its collapsed form: a segment position becomes {@code {param}} when at
    * least {@code cardinality} distinct literal values share the same method and preceding
-   * segments (and the same number of segments). Endpoints named by rules are left alone.
-   * Deterministic: the result depends only on the set of endpoints.
+   * segments (and the same number of segments); an endpoint path with at least
+   * {@code cardinality} distinct query-name sets loses them. Endpoints named by rules keep their
+   * path. Deterministic: the result depends only on the set of endpoints.
    */
   public Map<String, String> collapse(Set<String> endpoints, int cardinality) {
+    Map<String, String> bases = collapsePaths(new java.util.TreeSet<>(
+        endpoints.stream().map(Endpoints::withoutQuery).toList()), cardinality);
+    Map<String, Set<String>> suffixes = new HashMap<>();
+    for (String e : endpoints) {
+      String q = e.substring(withoutQuery(e).length());
+      if (!q.isEmpty()) {
+        suffixes.computeIfAbsent(bases.get(withoutQuery(e)), k -> new HashSet<>()).add(q);
+      }
+    }
+    Map<String, String> result = new LinkedHashMap<>();
+    for (String e : endpoints) {
+      String base = bases.get(withoutQuery(e));
+      String q = e.substring(withoutQuery(e).length());
+      boolean tooMany = suffixes.getOrDefault(base, Set.of()).size() >= cardinality;
+      result.put(e, tooMany ? base : base + q);
+    }
+    return result;
+  }
+
+  private static String withoutQuery(String endpoint) {
+    int q = endpoint.indexOf('?');
+    return q < 0 ? endpoint : endpoint.substring(0, q);
+  }
+
+  private Map<String, String> collapsePaths(Set<String> endpoints, int cardinality) {
     Map<String, String> result = new LinkedHashMap<>();
     List<String[]> split = new ArrayList<>();
     for (String e : endpoints) {
@@ -119,7 +177,7 @@ public final class Endpoints {
 
   private boolean fromRules(String endpoint) {
     for (EndpointRule r : rules.endpoints()) {
-      if (r.match().toString().equals(endpoint)) {
+      if (r.match().toString().equals(endpoint) || r.match().pathText().equals(endpoint)) {
         return true;
       }
     }

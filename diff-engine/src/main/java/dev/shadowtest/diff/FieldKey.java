@@ -3,7 +3,12 @@ package dev.shadowtest.diff;
 import java.util.Comparator;
 import java.util.Objects;
 
-/** A field of an endpoint's responses (array indices collapsed) and a kind of difference. */
+/**
+ * A field of an endpoint's responses (array indices collapsed) and a kind of difference: the key
+ * of per-field statistics and of noise. A status difference is keyed by the status classes it
+ * goes between ({@code status 2xx->5xx}), so that a flake between 200 and 404 on the legacy
+ * instances never excuses a candidate 500.
+ */
 public record FieldKey(String field, DifferenceType type) implements Comparable<FieldKey> {
 
   private static final Comparator<FieldKey> ORDER =
@@ -15,7 +20,35 @@ public record FieldKey(String field, DifferenceType type) implements Comparable<
   }
 
   public static FieldKey of(Difference d) {
+    if (d.type() == DifferenceType.STATUS && d.field().equals("status")) {
+      String from = statusClass(d.expected());
+      String to = statusClass(d.actual());
+      if (from != null && to != null) {
+        return new FieldKey("status " + from + "->" + to, DifferenceType.STATUS);
+      }
+    }
+    if (d.type() == DifferenceType.BODY) {
+      return new FieldKey(d.path(), DifferenceType.BODY); // a line region, or "body" for a whole (binary, cut) body
+    }
     return new FieldKey(d.field(), d.type());
+  }
+
+  /** {@code 2xx} for "200", or null when {@code status} is not a status code. */
+  static String statusClass(String status) {
+    if (status == null || status.length() != 3 || !status.chars().allMatch(Character::isDigit)) {
+      return null;
+    }
+    return status.charAt(0) + "xx";
+  }
+
+  /**
+   * True when no amount of noise can excuse a difference of this key: a whole binary (or cut)
+   * body, where nothing tells which bytes changed, and a status that became 5xx in the actual
+   * response (a candidate 5xx is never noise).
+   */
+  public boolean neverNoise() {
+    return type == DifferenceType.BODY && field.equals("body")
+        || type == DifferenceType.STATUS && field.endsWith("->5xx");
   }
 
   @Override

@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -20,7 +21,7 @@ import java.util.function.Consumer;
 
 /**
  * What {@code shadow diff} compares: two body files, or the responses of two recordings
- * exchange by exchange (matched by id).
+ * exchange by exchange (paired by id, position or request).
  *
  * <pre>{@code
  * ResponseDiff d = FileDiff.bodies(Path.of("old.json"), Path.of("new.json"), Rules.defaults().defaultRule());
@@ -33,8 +34,22 @@ public final class FileDiff {
   /** One exchange of two recordings compared; {@code right} is null when only the left has it. */
   public record ExchangeDiff(Exchange left, Exchange right, ResponseDiff diff) {}
 
-  /** Totals of a recording comparison. */
-  public record Totals(long compared, long different, long onlyLeft, long onlyRight) {}
+  /**
+   * Totals of a recording comparison.
+   *
+   * @param unpaired why nothing could be paired although both recordings have exchanges, or null
+   */
+  public record Totals(long compared, long different, long onlyLeft, long onlyRight, String unpaired) {}
+
+  /** How the exchanges of two recordings are paired. */
+  public enum MatchBy {
+    /** By exchange id: the same recording replayed, or one recorder's two files. */
+    ID,
+    /** By position: the n-th exchange of each (two recorders that saw the same traffic in order). */
+    ORDER,
+    /** By method, target and occurrence: the n-th {@code GET /x?y} of each. */
+    REQUEST
+  }
 
   /** True when {@code file} starts like a Shadow recording (plain or gzip). */
   public static boolean isRecording(Path file) {
@@ -56,41 +71,77 @@ public final class FileDiff {
     return DiffEngine.of(Rules.defaults()).compare(l, r, rule.withIgnoredHeader("Content-Type"));
   }
 
-  /**
-   * Compares the responses of two recordings by exchange id, calling {@code sink} for each
-   * exchange that differs or exists on one side only. The right recording is held in memory.
-   * {@code rule} overrides the rules' choice per exchange when not null.
-   */
+  /** Compares by exchange id (see {@link #recordings(Path, Path, Rules, EndpointRule, MatchBy, Consumer)}). */
   public static Totals recordings(Path left, Path right, Rules rules, EndpointRule rule, Consumer<ExchangeDiff> sink) {
-    Map<String, Exchange> byId = new HashMap<>();
-    try (RecordingReader r = RecordingReader.open(right)) {
-      r.forEachRemaining(e -> byId.put(e.id(), e));
-    }
+    return recordings(left, right, rules, rule, MatchBy.ID, sink);
+  }
+
+  /**
+   * Compares the responses of two recordings, pairing their exchanges {@code by} id, position or
+   * request, calling {@code sink} for each pair that differs and each exchange on one side only.
+   * By id and by request the right recording is held in memory; by order both are streamed.
+   * {@code rule} overrides the rules' choice per exchange when not null. Each response's own
+   * recorded Host is normalised like a replay target's address.
+   */
+  public static Totals recordings(Path left, Path right, Rules rules, EndpointRule rule, MatchBy by,
+      Consumer<ExchangeDiff> sink) {
     DiffEngine engine = DiffEngine.of(rules);
-    long compared = 0;
-    long different = 0;
-    long onlyLeft = 0;
-    try (RecordingReader l = RecordingReader.open(left)) {
-      while (l.hasNext()) {
-        Exchange e = l.next();
-        Exchange other = byId.remove(e.id());
-        if (other == null) {
-          onlyLeft++;
-          sink.accept(new ExchangeDiff(e, null, null));
-          continue;
-        }
-        compared++;
-        ResponseDiff d = compareResponses(engine, e, other, rule);
+    long[] t = new long[4]; // compared, different, onlyLeft, onlyRight
+    Consumer<Exchange[]> pair = p -> {
+      if (p[1] == null) {
+        t[2]++;
+        sink.accept(new ExchangeDiff(p[0], null, null));
+      } else if (p[0] == null) {
+        t[3]++;
+        sink.accept(new ExchangeDiff(null, p[1], null));
+      } else {
+        t[0]++;
+        ResponseDiff d = compareResponses(engine, p[0], p[1], rule);
         if (!d.same()) {
-          different++;
-          sink.accept(new ExchangeDiff(e, other, d));
+          t[1]++;
+          sink.accept(new ExchangeDiff(p[0], p[1], d));
         }
       }
+    };
+    if (by == MatchBy.ORDER) {
+      try (RecordingReader l = RecordingReader.open(left); RecordingReader r = RecordingReader.open(right)) {
+        while (l.hasNext() || r.hasNext()) {
+          pair.accept(new Exchange[] {l.hasNext() ? l.next() : null, r.hasNext() ? r.next() : null});
+        }
+      }
+    } else {
+      Map<String, Exchange> byKey = new LinkedHashMap<>();
+      Map<String, Integer> occurrences = new HashMap<>();
+      try (RecordingReader r = RecordingReader.open(right)) {
+        r.forEachRemaining(e -> byKey.put(key(e, by, occurrences), e));
+      }
+      occurrences.clear();
+      try (RecordingReader l = RecordingReader.open(left)) {
+        while (l.hasNext()) {
+          Exchange e = l.next();
+          pair.accept(new Exchange[] {e, byKey.remove(key(e, by, occurrences))});
+        }
+      }
+      for (Exchange e : byKey.values()) {
+        pair.accept(new Exchange[] {null, e});
+      }
     }
-    for (Exchange e : byId.values()) {
-      sink.accept(new ExchangeDiff(null, e, null));
+    String unpaired = null;
+    if (t[0] == 0 && t[2] > 0 && t[3] > 0) {
+      unpaired = by == MatchBy.ID
+          ? "no exchange id appears in both recordings (two recorders give the same traffic different ids):"
+              + " pair them by position with --match-by order, or by request with --match-by request"
+          : "no request (method and target) appears in both recordings: they hold different traffic";
     }
-    return new Totals(compared, different, onlyLeft, byId.size());
+    return new Totals(t[0], t[1], t[2], t[3], unpaired);
+  }
+
+  private static String key(Exchange e, MatchBy by, Map<String, Integer> occurrences) {
+    if (by == MatchBy.ID) {
+      return e.id();
+    }
+    String request = e.request().method().toUpperCase(Locale.ROOT) + " " + e.request().target();
+    return request + "#" + occurrences.merge(request, 1, Integer::sum);
   }
 
   private static ResponseDiff compareResponses(DiffEngine engine, Exchange left, Exchange right, EndpointRule rule) {
@@ -103,7 +154,8 @@ public final class FileDiff {
       return new ResponseDiff(List.of(new Difference("status", "status", DifferenceType.STATUS, l, r)), List.of());
     }
     EndpointRule effective = rule != null ? rule : engine.ruleFor(left.request());
-    return engine.compare(left.response(), right.response(), effective);
+    return engine.compare(left.response(), Origin.recorded(left.request().headers().first("Host").orElse(null)),
+        right.response(), Origin.recorded(right.request().headers().first("Host").orElse(null)), effective);
   }
 
   private static Headers typeOf(Path file) {

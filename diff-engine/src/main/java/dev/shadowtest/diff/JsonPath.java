@@ -220,6 +220,33 @@ public final class JsonPath {
     return step instanceof Index idx && element instanceof Integer i && i == idx.index();
   }
 
+  /**
+   * The concrete location this path names, or null when it has wildcards or descendants:
+   * {@code $.data[0]} is {@code ["data", 0]}.
+   */
+  public List<Object> location() {
+    List<Object> out = new ArrayList<>(steps.size());
+    for (Step step : steps) {
+      if (step instanceof Member m) {
+        out.add(m.name());
+      } else if (step instanceof Index i) {
+        out.add(i.index());
+      } else {
+        return null;
+      }
+    }
+    return out;
+  }
+
+  /** The location of a rendered concrete path ({@link #render}), or null when it is not one. */
+  public static List<Object> locationOf(String rendered) {
+    try {
+      return parse(rendered).location();
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
+  }
+
   /** Renders a concrete location as a path: {@code $.items[3]['odd.key']}. */
   public static String render(List<?> location) {
     StringBuilder sb = new StringBuilder("$");

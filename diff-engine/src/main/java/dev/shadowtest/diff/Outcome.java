@@ -1,15 +1,19 @@
 package dev.shadowtest.diff;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * One exchange's result: its verdict, the candidate's differences (each marked noise when the
- * same field differed the same way between primary and secondary in this exchange), and the
- * fields that differed between primary and secondary.
+ * One exchange's result as known when it was compared: its provisional verdict, the
+ * candidate's differences (accepted ones marked), and the fields (and kinds) that differed
+ * between primary and secondary in this exchange. The final verdict is the run's
+ * {@link Judgement}, made when the summary is: a difference is noise only when its field and
+ * kind are judged noise over the whole run.
  *
+ * @param verdict       provisional: {@code DIFFERENT} when some difference also did not appear
+ *                      between primary and secondary in this exchange, {@code NOISE_ONLY} when all
+ *                      did, {@code MATCH} when nothing (or only accepted differences) differed
  * @param noiseFields   fields that differed between primary and secondary (empty without a secondary)
  * @param hadSecondary  whether primary and secondary both answered, so this exchange measured noise
  * @param serverError   the candidate answered 5xx
@@ -38,38 +42,26 @@ public record Outcome(Verdict verdict, List<Difference> differences, Set<FieldKe
     Set<FieldKey> noiseFields = new TreeSet<>();
     if (noise != null) {
       for (Difference d : noise.differences()) {
-        if (!(d.type() == DifferenceType.BODY && d.path().equals("body"))) { // binary: never noise
-          noiseFields.add(noiseKey(d));
+        FieldKey k = FieldKey.of(d);
+        if (!k.neverNoise()) {
+          noiseFields.add(k);
         }
       }
     }
-    List<Difference> diffs = new ArrayList<>(candidate.differences());
-    boolean anyReal = false;
-    for (Difference d : diffs) {
-      if (!noiseFields.contains(noiseKey(d))) {
-        anyReal = true;
-        break;
+    boolean any = false;
+    boolean anyNotNoise = false;
+    for (Difference d : candidate.differences()) {
+      if (!d.isAccepted()) {
+        any = true;
+        anyNotNoise |= !noiseFields.contains(FieldKey.of(d));
       }
     }
-    Verdict v = diffs.isEmpty() ? Verdict.MATCH : anyReal ? Verdict.DIFFERENT : Verdict.NOISE_ONLY;
-    return new Outcome(v, diffs, noiseFields, noise != null, candidateStatus >= 500);
+    Verdict v = !any ? Verdict.MATCH : anyNotNoise ? Verdict.DIFFERENT : Verdict.NOISE_ONLY;
+    return new Outcome(v, candidate.differences(), noiseFields, noise != null, candidateStatus >= 500);
   }
 
-  /** True when this difference also appeared between primary and secondary in this exchange. */
+  /** True when this difference (of its field and kind) also appeared between primary and secondary in this exchange. */
   public boolean isNoise(Difference d) {
-    return noiseFields.contains(noiseKey(d));
-  }
-
-  /**
-   * What must match for a difference to be excused as noise. Structured differences match by
-   * field; a text body difference only by its exact line region ({@code body:lines 5-7}), so a
-   * noisy footer cannot hide a changed total; a binary body difference never (its path is just
-   * {@code body}: nothing tells which bytes changed).
-   */
-  static FieldKey noiseKey(Difference d) {
-    if (d.type() == DifferenceType.BODY) {
-      return new FieldKey(d.path(), DifferenceType.BODY); // binary ("body") is never in the noise set
-    }
-    return FieldKey.of(d);
+    return !d.isAccepted() && noiseFields.contains(FieldKey.of(d));
   }
 }

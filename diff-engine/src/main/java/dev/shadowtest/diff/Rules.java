@@ -3,6 +3,9 @@ package dev.shadowtest.diff;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.exc.StreamReadException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
 import java.io.Reader;
@@ -12,16 +15,20 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.PatternSyntaxException;
 
 /**
- * Comparison rules, read from a YAML file (DESIGN.md "Rules"). Immutable once loaded. Every
- * problem names the file, the line and the key: unknown keys, bad paths, bad values and
- * duplicate endpoints are errors, never silently ignored.
+ * Comparison rules, read from a YAML file (DESIGN.md "Rules", docs/rules.md). Immutable once
+ * loaded. Every problem names the file, the line and the key: unknown keys, bad paths, bad
+ * values and duplicate endpoints are errors, never silently ignored.
  *
  * <pre>{@code
  * Rules rules = Rules.load(Path.of("shadow-rules.yaml"));
@@ -32,18 +39,25 @@ public final class Rules {
 
   private static final YAMLFactory YAML = new YAMLFactory();
 
-  private static final Set<String> COMMON_KEYS = Set.of("ignoreHeaders", "ignore", "numericTolerance",
-      "treatNullAsAbsent", "extraFieldsAllowed", "unorderedArrays", "keyedArrays", "maxDiscrepancyRate");
+  /** Keys that change how responses are compared: allowed in defaults, entries and byStatus. */
+  private static final Set<String> COMPARISON_KEYS = Set.of("ignoreHeaders", "ignore", "numericTolerance",
+      "treatNullAsAbsent", "extraFieldsAllowed", "unorderedArrays", "keyedArrays", "lenientTypes", "normalizeHeaders",
+      "accepted", "baselineRoot", "candidateRoot", "normalizeOrigins");
+
+  /** Keys of defaults and entries beyond the comparison keys. */
+  private static final Set<String> SECTION_KEYS = Set.of("maxDiscrepancyRate", "splitByQueryNames", "byStatus");
 
   private final EndpointRule defaults;
   private final List<EndpointRule> endpoints;
   private final NoiseModel noise;
+  private final Transforms transforms;
   private final String yaml;
 
-  private Rules(EndpointRule defaults, List<EndpointRule> endpoints, NoiseModel noise, String yaml) {
+  private Rules(EndpointRule defaults, List<EndpointRule> endpoints, NoiseModel noise, Transforms transforms, String yaml) {
     this.defaults = defaults;
     this.endpoints = List.copyOf(endpoints);
     this.noise = noise;
+    this.transforms = transforms;
     this.yaml = yaml;
   }
 
@@ -52,14 +66,19 @@ public final class Rules {
     return yaml;
   }
 
-  /** No rules file: strict comparison, framing headers and Date ignored. */
+  /** No rules file: strict comparison, framing headers and Date ignored, origins normalised. */
   public static Rules defaults() {
-    return new Rules(EndpointRule.builtIn(), List.of(), NoiseModel.defaults(), null);
+    return new Rules(EndpointRule.builtIn(), List.of(), NoiseModel.defaults(), Transforms.none(), null);
   }
 
   /** The noise thresholds ({@code noise:} section, else {@link NoiseModel#defaults()}). */
   public NoiseModel noiseModel() {
     return noise;
+  }
+
+  /** The request transforms ({@code transforms:} section). */
+  public Transforms transforms() {
+    return transforms;
   }
 
   /** Reads and validates {@code file}. */
@@ -78,14 +97,51 @@ public final class Rules {
   /** Parses rules from YAML text; {@code source} names it in errors. */
   public static Rules parse(String yaml, String source) {
     try (Reader r = new StringReader(yaml); JsonParser p = YAML.createParser(r)) {
-      Rules read = new Reading(p, source).rules();
-      return new Rules(read.defaults, read.endpoints, read.noise, yaml);
+      Reading read = new Reading(p, source).rules();
+      return new Rules(read.defaults, read.endpoints, read.noise, read.transforms, yaml);
     } catch (StreamReadException e) {
       int line = e.getLocation() == null ? 0 : e.getLocation().getLineNr();
       throw new RulesException(source, line, null, "not valid YAML: " + e.getOriginalMessage().lines().findFirst().orElse(""));
     } catch (IOException e) {
       throw new RulesException(source, 0, null, "cannot read: " + e.getMessage());
     }
+  }
+
+  /**
+   * True when these rules judge every exchange exactly as {@code other} does: they may differ
+   * only in gate thresholds ({@code maxDiscrepancyRate}), comments and layout.
+   */
+  public boolean judgesLike(Rules other) {
+    return judgement(this).equals(judgement(other));
+  }
+
+  /** The rules file as a tree without gate thresholds and empty sections: what judges. */
+  private static JsonNode judgement(Rules r) {
+    ObjectMapper m = new ObjectMapper(YAML);
+    JsonNode tree;
+    try {
+      tree = r.yaml == null ? m.createObjectNode().put("version", 1) : m.readTree(r.yaml);
+    } catch (IOException e) {
+      throw new IllegalStateException("rules that parsed once no longer parse", e);
+    }
+    return strip(tree);
+  }
+
+  private static JsonNode strip(JsonNode n) {
+    if (n.isObject()) {
+      ObjectNode o = (ObjectNode) n;
+      o.remove("maxDiscrepancyRate");
+      for (Iterator<Map.Entry<String, JsonNode>> it = o.fields(); it.hasNext(); ) {
+        Map.Entry<String, JsonNode> f = it.next();
+        JsonNode v = strip(f.getValue());
+        if (v.isContainerNode() && v.isEmpty() || v.isNull()) {
+          it.remove();
+        }
+      }
+    } else if (n.isArray()) {
+      n.forEach(Rules::strip);
+    }
+    return n;
   }
 
   /** The defaults section (with built-in header exclusions). */
@@ -100,7 +156,7 @@ public final class Rules {
 
   /**
    * The rule of the entry whose template equals {@code endpoint} ("GET /x/{id}"), else the rule
-   * that would apply to a request for that path, else the defaults.
+   * that would apply to a request for that path (and query names), else the defaults.
    *
    * @throws IllegalArgumentException when {@code endpoint} is not "METHOD /path"
    */
@@ -116,20 +172,28 @@ public final class Rules {
     return ruleFor(text.substring(0, sp), text.substring(sp + 1));
   }
 
-  /** The first endpoint entry matching the request, else the defaults. */
+  /**
+   * The rule for a request: of the endpoint entries that match it, the one requiring the most
+   * query parameter names, then the first in the file; else the defaults.
+   */
   public EndpointRule ruleFor(String method, String target) {
+    EndpointRule best = null;
     for (EndpointRule e : endpoints) {
-      if (e.match().matches(method, target)) {
-        return e;
+      if (e.match().matches(method, target) && (best == null || e.match().queryNameCount() > best.match().queryNameCount())) {
+        best = e;
       }
     }
-    return defaults;
+    return best == null ? defaults : best;
   }
 
   /** Streaming reader that keeps line numbers for every key. */
   private static final class Reading {
     private final JsonParser p;
     private final String source;
+    private EndpointRule defaults;
+    private List<EndpointRule> endpoints;
+    private NoiseModel noise;
+    private Transforms transforms;
 
     Reading(JsonParser p, String source) {
       this.p = p;
@@ -144,7 +208,7 @@ public final class Rules {
       return new RulesException(source, line(), key, message);
     }
 
-    Rules rules() throws IOException {
+    Reading rules() throws IOException {
       JsonToken t = p.nextToken();
       if (t == null) {
         throw new RulesException(source, 1, null, "is empty; expected at least \"version: 1\"");
@@ -153,9 +217,10 @@ public final class Rules {
         throw error(null, "expected a mapping with version, defaults and endpoints");
       }
       Integer version = null;
-      NoiseModel noise = NoiseModel.defaults();
-      Partial defaults = new Partial(0);
+      noise = NoiseModel.defaults();
+      Partial defaultsRead = new Partial(0);
       List<Partial> entries = new ArrayList<>();
+      List<Transforms.Rewrite> rewrites = new ArrayList<>();
       for (String key = p.nextFieldName(); key != null; key = p.nextFieldName()) {
         JsonToken v = p.nextToken();
         switch (key) {
@@ -167,36 +232,51 @@ public final class Rules {
           }
           case "defaults" -> {
             expect(v, JsonToken.START_OBJECT, "defaults", "a mapping");
-            defaults = partial("defaults", false);
+            defaultsRead = partial("defaults", Section.DEFAULTS);
           }
           case "endpoints" -> {
             expect(v, JsonToken.START_ARRAY, "endpoints", "a list of entries");
             for (JsonToken e = p.nextToken(); e != JsonToken.END_ARRAY; e = p.nextToken()) {
               expect(e, JsonToken.START_OBJECT, "endpoints[" + entries.size() + "]", "a mapping with match");
-              entries.add(partial("endpoints[" + entries.size() + "]", true));
+              entries.add(partial("endpoints[" + entries.size() + "]", Section.ENDPOINT));
             }
           }
           case "noise" -> {
             expect(v, JsonToken.START_OBJECT, "noise", "a mapping with minSamples, relativeMargin, absoluteMargin, confidenceZ");
             noise = noise();
           }
-          default -> throw error(key, "unknown key (expected version, defaults, endpoints, noise)");
+          case "transforms" -> {
+            expect(v, JsonToken.START_ARRAY, "transforms", "a list of entries, each with match and candidate");
+            for (JsonToken e = p.nextToken(); e != JsonToken.END_ARRAY; e = p.nextToken()) {
+              expect(e, JsonToken.START_OBJECT, "transforms[" + rewrites.size() + "]", "a mapping with match and candidate");
+              rewrites.add(rewrite("transforms[" + rewrites.size() + "]"));
+            }
+          }
+          default -> throw error(key, "unknown key (expected version, defaults, endpoints, noise, transforms)");
         }
       }
       if (version == null) {
         throw new RulesException(source, 1, "version", "missing (add \"version: 1\")");
       }
-      EndpointRule base = defaults.apply(EndpointRule.builtIn(), null);
-      List<EndpointRule> rules = new ArrayList<>();
+      defaults = defaultsRead.apply(EndpointRule.builtIn(), null);
+      endpoints = new ArrayList<>();
       Map<EndpointTemplate, Integer> seen = new LinkedHashMap<>();
       for (Partial e : entries) {
         Integer first = seen.putIfAbsent(e.match, e.line);
         if (first != null) {
           throw new RulesException(source, e.line, "match", "duplicate endpoint \"" + e.match + "\" (first at line " + first + ")");
         }
-        rules.add(e.apply(base, e.match));
+        endpoints.add(e.apply(defaults, e.match));
       }
-      return new Rules(base, rules, noise, null);
+      Map<EndpointTemplate, Integer> seenRewrites = new LinkedHashMap<>();
+      for (Transforms.Rewrite r : rewrites) {
+        Integer first = seenRewrites.putIfAbsent(r.match(), r.line());
+        if (first != null) {
+          throw new RulesException(source, r.line(), "match", "duplicate transform for \"" + r.match() + "\" (first at line " + first + ")");
+        }
+      }
+      transforms = new Transforms(rewrites);
+      return this;
     }
 
     private NoiseModel noise() throws IOException {
@@ -229,27 +309,96 @@ public final class Rules {
       return new NoiseModel(min, relative, absolute, z);
     }
 
+    /** One transforms entry; the parser is on its START_OBJECT. */
+    private Transforms.Rewrite rewrite(String where) throws IOException {
+      int entryLine = line();
+      EndpointTemplate match = null;
+      String path = null;
+      Map<String, String> rename = new LinkedHashMap<>();
+      boolean candidate = false;
+      int pathLine = 0;
+      for (String key = p.nextFieldName(); key != null; key = p.nextFieldName()) {
+        JsonToken v = p.nextToken();
+        String at = where + "." + key;
+        switch (key) {
+          case "match" -> match = template(scalar(v, at), at);
+          case "candidate" -> {
+            expect(v, JsonToken.START_OBJECT, at, "a mapping with path and/or renameQuery");
+            candidate = true;
+            for (String k = p.nextFieldName(); k != null; k = p.nextFieldName()) {
+              JsonToken cv = p.nextToken();
+              String cat = at + "." + k;
+              switch (k) {
+                case "path" -> {
+                  path = scalar(cv, cat);
+                  pathLine = line();
+                }
+                case "renameQuery" -> {
+                  expect(cv, JsonToken.START_OBJECT, cat, "a mapping of old name to new name, e.g. {_limit: _per_page}");
+                  for (String from = p.nextFieldName(); from != null; from = p.nextFieldName()) {
+                    String to = scalar(p.nextToken(), cat + "." + from);
+                    if (from.isEmpty() || to.isEmpty()) {
+                      throw error(cat, "query parameter names cannot be empty");
+                    }
+                    rename.put(from, to);
+                  }
+                }
+                default -> throw error(k, "unknown key in " + at + " (expected path, renameQuery)");
+              }
+            }
+          }
+          default -> throw error(key, "unknown key in " + where + " (expected match, candidate)");
+        }
+      }
+      if (match == null) {
+        throw new RulesException(source, entryLine, where + ".match", "missing (e.g. match: \"GET /posts/{id}/comments\")");
+      }
+      if (!candidate || path == null && rename.isEmpty()) {
+        throw new RulesException(source, entryLine, where + ".candidate",
+            "missing: say how the candidate's request changes (candidate: {path: \"/comments?postId={id}\"} or candidate: {renameQuery: {_limit: _per_page}})");
+      }
+      if (path != null) {
+        try {
+          Transforms.Rewrite.check(match, path);
+        } catch (IllegalArgumentException e) {
+          throw new RulesException(source, pathLine, where + ".candidate.path", e.getMessage());
+        }
+      }
+      return new Transforms.Rewrite(match, path, rename, entryLine);
+    }
+
+    private EndpointTemplate template(String text, String at) {
+      try {
+        return EndpointTemplate.parse(text);
+      } catch (IllegalArgumentException e) {
+        throw error(at, e.getMessage());
+      }
+    }
+
+    enum Section { DEFAULTS, ENDPOINT, BY_STATUS }
+
     /** Reads one mapping of rule keys; the parser is on its START_OBJECT. */
-    private Partial partial(String where, boolean endpoint) throws IOException {
+    private Partial partial(String where, Section section) throws IOException {
       Partial out = new Partial(line());
       for (String key = p.nextFieldName(); key != null; key = p.nextFieldName()) {
         JsonToken v = p.nextToken();
         String at = where + "." + key;
-        if (endpoint && key.equals("match")) {
-          String text = scalar(v, at);
-          try {
-            out.match = EndpointTemplate.parse(text);
-          } catch (IllegalArgumentException e) {
-            throw error(at, e.getMessage());
-          }
+        if (section == Section.ENDPOINT && key.equals("match")) {
+          out.match = template(scalar(v, at), at);
           continue;
         }
-        if (endpoint && key.equals("skip")) {
+        if (section == Section.ENDPOINT && key.equals("skip")) {
           out.skip = bool(v, at);
           continue;
         }
-        if (!COMMON_KEYS.contains(key)) {
-          throw error(key, "unknown key in " + where + " (expected " + (endpoint ? "match, skip, " : "") + String.join(", ", new java.util.TreeSet<>(COMMON_KEYS)) + ")");
+        boolean known = COMPARISON_KEYS.contains(key) || section != Section.BY_STATUS && SECTION_KEYS.contains(key);
+        if (!known) {
+          Set<String> expected = new TreeSet<>(COMPARISON_KEYS);
+          if (section != Section.BY_STATUS) {
+            expected.addAll(SECTION_KEYS);
+          }
+          throw error(key, "unknown key in " + where + " (expected " + (section == Section.ENDPOINT ? "match, skip, " : "")
+              + String.join(", ", expected) + ")");
         }
         switch (key) {
           case "ignoreHeaders" -> out.ignoreHeaders.addAll(strings(v, at));
@@ -271,14 +420,128 @@ public final class Rules {
           }
           case "treatNullAsAbsent" -> out.nullAsAbsent = bool(v, at);
           case "extraFieldsAllowed" -> out.extraAllowed = bool(v, at);
+          case "lenientTypes" -> out.lenientTypes = bool(v, at);
+          case "normalizeOrigins" -> out.normalizeOrigins = bool(v, at);
+          case "splitByQueryNames" -> out.splitByQueryNames = bool(v, at);
           case "maxDiscrepancyRate" -> out.maxRate = rate(scalar(v, at), at);
+          case "baselineRoot" -> out.baselineRoot = root(scalar(v, at), at);
+          case "candidateRoot" -> out.candidateRoot = root(scalar(v, at), at);
+          case "normalizeHeaders" -> normalizeHeaders(v, at, out);
+          case "accepted" -> accepted(v, at, out);
+          case "byStatus" -> {
+            expect(v, JsonToken.START_OBJECT, at, "a mapping of status (404, 4xx, \"401, 403\") to rule keys");
+            for (String status = p.nextFieldName(); status != null; status = p.nextFieldName()) {
+              String sat = at + "." + status;
+              try {
+                EndpointRule.StatusOverlay.check(status);
+              } catch (IllegalArgumentException e) {
+                throw error(sat, e.getMessage());
+              }
+              expect(p.nextToken(), JsonToken.START_OBJECT, sat, "a mapping of rule keys");
+              if (out.byStatus.put(status, partial(sat, Section.BY_STATUS)) != null) {
+                throw error(sat, "given twice");
+              }
+            }
+          }
           default -> throw new IllegalStateException(key);
         }
       }
-      if (endpoint && out.match == null) {
+      if (section == Section.ENDPOINT && out.match == null) {
         throw new RulesException(source, out.line, where + ".match", "missing (e.g. match: \"GET /api/users/{id}\")");
       }
       return out;
+    }
+
+    private JsonPath root(String text, String at) {
+      JsonPath path = path(text, at);
+      if (path.location() == null) {
+        throw error(at, "must name one place, like $.data or $.result[0] (no wildcards or '..'), got \"" + text + "\"");
+      }
+      return path;
+    }
+
+    /** {@code Header: regex}, {@code Header: {pattern, replace}} or a list of either per header. */
+    private void normalizeHeaders(JsonToken v, String at, Partial out) throws IOException {
+      expect(v, JsonToken.START_OBJECT, at, "a mapping of header name to a regex, {pattern, replace} or a list of them");
+      for (String header = p.nextFieldName(); header != null; header = p.nextFieldName()) {
+        String hat = at + "." + header;
+        JsonToken t = p.nextToken();
+        if (t == JsonToken.START_ARRAY) {
+          for (JsonToken e = p.nextToken(); e != JsonToken.END_ARRAY; e = p.nextToken()) {
+            out.headerPatterns.add(headerPattern(header, e, hat));
+          }
+        } else {
+          out.headerPatterns.add(headerPattern(header, t, hat));
+        }
+      }
+    }
+
+    private EndpointRule.HeaderPattern headerPattern(String header, JsonToken t, String at) throws IOException {
+      String regex = null;
+      String replace = "";
+      if (t == JsonToken.START_OBJECT) {
+        for (String k = p.nextFieldName(); k != null; k = p.nextFieldName()) {
+          JsonToken v = p.nextToken();
+          switch (k) {
+            case "pattern" -> regex = scalar(v, at + ".pattern");
+            case "replace" -> replace = v == JsonToken.VALUE_NULL ? "" : scalar(v, at + ".replace");
+            default -> throw error(at + "." + k, "unknown key (expected pattern, replace)");
+          }
+        }
+        if (regex == null) {
+          throw error(at + ".pattern", "missing (the regex whose matches are replaced)");
+        }
+      } else {
+        regex = scalar(t, at);
+      }
+      try {
+        return new EndpointRule.HeaderPattern(header, regex, replace);
+      } catch (PatternSyntaxException e) {
+        throw error(at, "bad regex: " + e.getDescription() + " near index " + e.getIndex() + " in \"" + regex + "\"");
+      }
+    }
+
+    /** A list of {path, type, reason}. */
+    private void accepted(JsonToken v, String at, Partial out) throws IOException {
+      expect(v, JsonToken.START_ARRAY, at, "a list of {path, type, reason}");
+      int i = 0;
+      for (JsonToken e = p.nextToken(); e != JsonToken.END_ARRAY; e = p.nextToken()) {
+        String eat = at + "[" + i++ + "]";
+        expect(e, JsonToken.START_OBJECT, eat, "a mapping with path, type (optional) and reason");
+        int entryLine = line();
+        String path = null;
+        DifferenceType type = null;
+        String reason = null;
+        for (String k = p.nextFieldName(); k != null; k = p.nextFieldName()) {
+          JsonToken kv = p.nextToken();
+          switch (k) {
+            case "path" -> path = scalar(kv, eat + ".path");
+            case "type" -> {
+              String s = scalar(kv, eat + ".type").strip().toUpperCase(Locale.ROOT);
+              try {
+                type = DifferenceType.valueOf(s);
+              } catch (IllegalArgumentException ex) {
+                throw error(eat + ".type", "unknown difference type \"" + p.getText() + "\" (expected one of STATUS, MISSING, EXTRA, VALUE, TYPE, ARRAY_SIZE, ORDER, BODY)");
+              }
+              if (type == DifferenceType.HEADER) {
+                throw error(eat + ".type", "HEADER is not a difference type any more: a header is MISSING, EXTRA or VALUE");
+              }
+            }
+            case "reason" -> reason = scalar(kv, eat + ".reason").strip();
+            default -> throw error(eat + "." + k, "unknown key (expected path, type, reason)");
+          }
+        }
+        if (path == null || path.isBlank()) {
+          throw new RulesException(source, entryLine, eat + ".path", "missing (e.g. path: \"header:Link\" or \"$.meta\")");
+        }
+        if (reason == null || reason.isEmpty()) {
+          throw new RulesException(source, entryLine, eat + ".reason", "missing: say why the difference is accepted (every report shows it)");
+        }
+        if (path.startsWith("$")) {
+          path(path, eat + ".path");
+        }
+        out.accepted.add(new EndpointRule.Accepted(path, type, reason));
+      }
     }
 
     private double rate(String text, String at) {
@@ -354,9 +617,17 @@ public final class Rules {
     final List<JsonPath> ignore = new ArrayList<>();
     final List<JsonPath> unordered = new ArrayList<>();
     final Map<JsonPath, String> keyed = new LinkedHashMap<>();
+    final List<EndpointRule.HeaderPattern> headerPatterns = new ArrayList<>();
+    final List<EndpointRule.Accepted> accepted = new ArrayList<>();
+    final Map<String, Partial> byStatus = new LinkedHashMap<>();
     Tolerance tolerance;
     Boolean nullAsAbsent;
     Boolean extraAllowed;
+    Boolean lenientTypes;
+    Boolean normalizeOrigins;
+    Boolean splitByQueryNames;
+    JsonPath baselineRoot;
+    JsonPath candidateRoot;
     boolean skip;
     Double maxRate;
 
@@ -364,21 +635,68 @@ public final class Rules {
       this.line = line;
     }
 
+    /** The rule of a defaults section or an endpoint entry: {@code base} with this section on top. */
     EndpointRule apply(EndpointRule base, EndpointTemplate template) {
-      JsonOptions j = base.json();
-      List<JsonPath> allIgnore = new ArrayList<>(j.ignore());
-      allIgnore.addAll(ignore);
-      List<JsonPath> allUnordered = new ArrayList<>(j.unorderedArrays());
-      allUnordered.addAll(unordered);
-      Map<JsonPath, String> allKeyed = new LinkedHashMap<>(j.keyedArrays());
-      allKeyed.putAll(keyed);
-      JsonOptions merged = new JsonOptions(allIgnore, tolerance != null ? tolerance : j.tolerance(), allUnordered, allKeyed,
-          nullAsAbsent != null ? nullAsAbsent : j.treatNullAsAbsent(),
-          extraAllowed != null ? extraAllowed : j.extraFieldsAllowed());
+      EndpointRule compared = overlay(base);
+      List<EndpointRule.StatusOverlay> overlays = new ArrayList<>(base.byStatus());
+      byStatus.forEach((status, section) -> overlays.add(new EndpointRule.StatusOverlay(status, section::overlay)));
+      return compared.with(b -> {
+        b.match = template;
+        b.skip = skip;
+        b.maxDiscrepancyRate = maxRate != null ? maxRate : base.maxDiscrepancyRate();
+        b.splitByQueryNames = splitByQueryNames != null ? splitByQueryNames : base.splitByQueryNames();
+        b.line = template == null ? 0 : line;
+        b.byStatus = overlays;
+      });
+    }
+
+    /** {@code base} with this section's comparison keys on top: lists add up, scalars override. */
+    EndpointRule overlay(EndpointRule base) {
+      JsonOptions merged = base.json().with(j -> {
+        j.ignore = concat(j.ignore, ignore);
+        j.unorderedArrays = concat(j.unorderedArrays, unordered);
+        Map<JsonPath, String> allKeyed = new LinkedHashMap<>(j.keyedArrays);
+        allKeyed.putAll(keyed);
+        j.keyedArrays = allKeyed;
+        if (tolerance != null) {
+          j.tolerance = tolerance;
+        }
+        if (nullAsAbsent != null) {
+          j.treatNullAsAbsent = nullAsAbsent;
+        }
+        if (extraAllowed != null) {
+          j.extraFieldsAllowed = extraAllowed;
+        }
+        if (lenientTypes != null) {
+          j.lenientTypes = lenientTypes;
+        }
+      });
       Set<String> headers = new LinkedHashSet<>(base.ignoreHeaders());
       headers.addAll(ignoreHeaders);
-      return new EndpointRule(template, headers, merged, skip, maxRate != null ? maxRate : base.maxDiscrepancyRate(),
-          template == null ? 0 : line);
+      return base.with(b -> {
+        b.ignoreHeaders = headers;
+        b.json = merged;
+        b.headerPatterns = concat(base.headerPatterns(), headerPatterns);
+        b.accepted = concat(base.accepted(), accepted);
+        if (baselineRoot != null) {
+          b.baselineRoot = baselineRoot;
+        }
+        if (candidateRoot != null) {
+          b.candidateRoot = candidateRoot;
+        }
+        if (normalizeOrigins != null) {
+          b.normalizeOrigins = normalizeOrigins;
+        }
+      });
+    }
+
+    private static <T> List<T> concat(List<T> a, List<T> b) {
+      if (b.isEmpty()) {
+        return a;
+      }
+      List<T> out = new ArrayList<>(a);
+      out.addAll(b);
+      return out;
     }
   }
 }

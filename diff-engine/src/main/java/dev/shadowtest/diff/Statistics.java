@@ -37,11 +37,13 @@ public final class Statistics {
     long errors;
     long noBaseline;
     long matched;
-    long noiseOnly;
+    long accepted;
+    long rewritten;
     long serverErrors;
     long noiseSamples;
     final TreeMap<FieldKey, FieldCounts> fields = new TreeMap<>();
-    /** DIFFERENT exchanges by the set of their non-noise fields (sorted). */
+    final TreeMap<AcceptedKey, FieldCounts> acceptedFields = new TreeMap<>();
+    /** Compared exchanges with differences that are not accepted, by the set of their fields (sorted). */
     final HashMap<List<FieldKey>, Long> signatures = new HashMap<>();
 
     void add(Counts o) {
@@ -50,24 +52,36 @@ public final class Statistics {
       errors += o.errors;
       noBaseline += o.noBaseline;
       matched += o.matched;
-      noiseOnly += o.noiseOnly;
+      accepted += o.accepted;
+      rewritten += o.rewritten;
       serverErrors += o.serverErrors;
       noiseSamples += o.noiseSamples;
       o.fields.forEach((k, v) -> fields.computeIfAbsent(k, x -> new FieldCounts()).add(v));
+      o.acceptedFields.forEach((k, v) -> acceptedFields.computeIfAbsent(k, x -> new FieldCounts()).add(v));
       o.signatures.forEach((k, v) -> signatures.merge(k, v, Long::sum));
     }
 
     @Override
     public boolean equals(Object x) {
       return x instanceof Counts o && exchanges == o.exchanges && skipped == o.skipped && errors == o.errors
-          && noBaseline == o.noBaseline && matched == o.matched && noiseOnly == o.noiseOnly
+          && noBaseline == o.noBaseline && matched == o.matched && accepted == o.accepted && rewritten == o.rewritten
           && serverErrors == o.serverErrors && noiseSamples == o.noiseSamples && fields.equals(o.fields)
-          && signatures.equals(o.signatures);
+          && acceptedFields.equals(o.acceptedFields) && signatures.equals(o.signatures);
     }
 
     @Override
     public int hashCode() {
-      return Objects.hash(exchanges, skipped, errors, noBaseline, matched, noiseOnly, serverErrors, noiseSamples, fields, signatures);
+      return Objects.hash(exchanges, skipped, errors, noBaseline, matched, accepted, rewritten, serverErrors, noiseSamples,
+          fields, acceptedFields, signatures);
+    }
+  }
+
+  /** An accepted field and kind, with the reason the rules gave. */
+  record AcceptedKey(FieldKey key, String reason) implements Comparable<AcceptedKey> {
+    @Override
+    public int compareTo(AcceptedKey o) {
+      int c = key.compareTo(o.key);
+      return c != 0 ? c : reason.compareTo(o.reason);
     }
   }
 
@@ -105,50 +119,56 @@ public final class Statistics {
 
   /** Adds one exchange's outcome. */
   public void record(String endpoint, String exchangeId, Outcome outcome) {
+    record(endpoint, exchangeId, outcome, false);
+  }
+
+  /** Adds one exchange's outcome; {@code rewritten}: the candidate was sent a rewritten request. */
+  public void record(String endpoint, String exchangeId, Outcome outcome, boolean rewritten) {
     Counts c = endpoints.computeIfAbsent(endpoint, k -> new Counts());
     c.exchanges++;
+    if (rewritten) {
+      c.rewritten++;
+    }
     switch (outcome.verdict()) {
       case SKIPPED -> c.skipped++;
       case CANDIDATE_ERROR -> c.errors++;
       case NO_BASELINE -> c.noBaseline++;
-      case MATCH -> c.matched++;
-      case NOISE_ONLY -> c.noiseOnly++;
-      case DIFFERENT -> {
-        TreeSet<FieldKey> signature = new TreeSet<>();
-        for (Difference d : outcome.differences()) {
-          if (!outcome.isNoise(d)) {
-            signature.add(FieldKey.of(d));
-          }
-        }
-        c.signatures.merge(List.copyOf(signature), 1L, Long::sum);
-      }
+      case MATCH, DIFFERENT, NOISE_ONLY -> compared(c, exchangeId, outcome);
       default -> throw new IllegalStateException(outcome.verdict().name());
     }
-    boolean compared = outcome.verdict() == Verdict.MATCH || outcome.verdict() == Verdict.DIFFERENT
-        || outcome.verdict() == Verdict.NOISE_ONLY;
-    if (!compared) {
-      return;
-    }
+  }
+
+  private static void compared(Counts c, String exchangeId, Outcome outcome) {
     if (outcome.serverError()) {
       c.serverErrors++;
     }
-    TreeSet<FieldKey> seen = new TreeSet<>(); // a field counts once per exchange
+    TreeSet<FieldKey> signature = new TreeSet<>(); // a field counts once per exchange
+    TreeSet<AcceptedKey> acceptedSeen = new TreeSet<>();
     for (Difference d : outcome.differences()) {
       FieldKey k = FieldKey.of(d);
-      if (seen.add(k)) {
+      if (d.isAccepted()) {
+        if (acceptedSeen.add(new AcceptedKey(k, d.accepted()))) {
+          FieldCounts f = c.acceptedFields.computeIfAbsent(new AcceptedKey(k, d.accepted()), x -> new FieldCounts());
+          f.candidate++;
+          f.example(exchangeId);
+        }
+      } else if (signature.add(k)) {
         FieldCounts f = c.fields.computeIfAbsent(k, x -> new FieldCounts());
         f.candidate++;
         f.example(exchangeId);
       }
     }
+    if (signature.isEmpty()) {
+      c.matched++;
+      if (!acceptedSeen.isEmpty()) {
+        c.accepted++;
+      }
+    } else {
+      c.signatures.merge(List.copyOf(signature), 1L, Long::sum);
+    }
     if (outcome.hadSecondary()) {
       c.noiseSamples++;
-      TreeSet<FieldKey> noisy = new TreeSet<>();
-      for (FieldKey k : outcome.noiseFields()) {
-        // body regions are counted under the one "body" field, like the candidate's differences
-        noisy.add(k.type() == DifferenceType.BODY ? new FieldKey("body", DifferenceType.BODY) : k);
-      }
-      for (FieldKey k : noisy) {
+      for (FieldKey k : new TreeSet<>(outcome.noiseFields())) {
         c.fields.computeIfAbsent(k, x -> new FieldCounts()).noise++;
       }
     }
@@ -177,29 +197,29 @@ public final class Statistics {
     return Collections.unmodifiableSet(endpoints.keySet());
   }
 
-  /** Per-endpoint and overall results, with fields classified by {@code noise}. */
+  /**
+   * Per-endpoint and overall results, with fields classified by {@code noise}: an exchange is
+   * discrepant when one of its differences that is not accepted is in a field judged real (the
+   * rule {@link Judgement} applies to each exchange).
+   */
   public RunResult result(NoiseModel noise) {
     List<EndpointResult> results = new ArrayList<>();
     for (Map.Entry<String, Counts> e : endpoints.entrySet()) {
       Counts c = e.getValue();
-      long compared = c.matched + c.noiseOnly + c.signatures.values().stream().mapToLong(Long::longValue).sum();
+      long compared = c.matched + c.signatures.values().stream().mapToLong(Long::longValue).sum();
       Map<FieldKey, Boolean> real = new TreeMap<>();
       List<FieldResult> fields = new ArrayList<>();
       for (Map.Entry<FieldKey, FieldCounts> f : c.fields.entrySet()) {
         FieldCounts fc = f.getValue();
-        // a whole text or binary body is never excused by rates: a noisy footer must not hide a
-        // changed total (exchange-level noise still matches exact line regions)
-        boolean isNoise = f.getKey().type() != DifferenceType.BODY
-            && noise.isNoise(fc.candidate, compared, fc.noise, c.noiseSamples);
+        boolean isNoise = !f.getKey().neverNoise() && noise.isNoise(fc.candidate, compared, fc.noise, c.noiseSamples);
         real.put(f.getKey(), !isNoise);
         fields.add(new FieldResult(f.getKey().field(), f.getKey().type(), fc.candidate, fc.noise, !isNoise,
             List.copyOf(fc.examples)));
       }
       long discrepant = 0;
-      long noiseExchanges = c.noiseOnly;
+      long noiseExchanges = 0;
       for (Map.Entry<List<FieldKey>, Long> s : c.signatures.entrySet()) {
-        boolean anyReal = s.getKey().stream().anyMatch(k -> real.getOrDefault(k, true));
-        if (anyReal) {
+        if (s.getKey().stream().anyMatch(k -> Judgement.counts(k, real))) {
           discrepant += s.getValue();
         } else {
           noiseExchanges += s.getValue();
@@ -207,8 +227,12 @@ public final class Statistics {
       }
       fields.sort((x, y) -> Long.compare(y.count(), x.count()) != 0 ? Long.compare(y.count(), x.count())
           : (x.field() + x.type()).compareTo(y.field() + y.type()));
+      List<AcceptedResult> accepted = new ArrayList<>();
+      c.acceptedFields.forEach((k, v) -> accepted.add(new AcceptedResult(k.key().field(), k.key().type(), k.reason(),
+          v.candidate, List.copyOf(v.examples))));
+      accepted.sort((x, y) -> Long.compare(y.count(), x.count()));
       results.add(new EndpointResult(e.getKey(), c.exchanges, compared, c.skipped, c.matched, discrepant, noiseExchanges,
-          c.errors, c.serverErrors, c.noBaseline, fields));
+          c.errors, c.serverErrors, c.noBaseline, fields, c.accepted, c.rewritten, accepted));
     }
     return new RunResult(results);
   }
@@ -226,12 +250,32 @@ public final class Statistics {
   /** One field of one endpoint: how often it differed, how often as noise, whether it counts. */
   public record FieldResult(String field, DifferenceType type, long count, long noise, boolean real, List<String> examples) {}
 
+  /** A field and kind of difference that the rules accept, with their reason: listed, never counted. */
+  public record AcceptedResult(String field, DifferenceType type, String reason, long count, List<String> examples) {}
+
   /**
    * One endpoint. {@code compared = matched + discrepant + noise}; {@code discrepancyRate =
    * discrepant / compared} (0 when nothing was compared).
+   *
+   * @param accepted       matched exchanges that matched only because the rules accept their differences
+   * @param rewritten      exchanges whose request was rewritten for the candidate ({@code transforms:})
+   * @param acceptedFields the accepted fields, with their reasons
    */
   public record EndpointResult(String endpoint, long exchanges, long compared, long skipped, long matched,
-      long discrepant, long noise, long errors, long serverErrors, long noBaseline, List<FieldResult> fields) {
+      long discrepant, long noise, long errors, long serverErrors, long noBaseline, List<FieldResult> fields,
+      long accepted, long rewritten, List<AcceptedResult> acceptedFields) {
+
+    public EndpointResult {
+      fields = List.copyOf(fields);
+      acceptedFields = List.copyOf(acceptedFields);
+    }
+
+    /** An endpoint without accepted or rewritten exchanges. */
+    public EndpointResult(String endpoint, long exchanges, long compared, long skipped, long matched,
+        long discrepant, long noise, long errors, long serverErrors, long noBaseline, List<FieldResult> fields) {
+      this(endpoint, exchanges, compared, skipped, matched, discrepant, noise, errors, serverErrors, noBaseline, fields,
+          0, 0, List.of());
+    }
 
     public long attempted() {
       return exchanges - skipped;
@@ -286,6 +330,14 @@ public final class Statistics {
 
     public long noBaseline() {
       return sum(EndpointResult::noBaseline);
+    }
+
+    public long accepted() {
+      return sum(EndpointResult::accepted);
+    }
+
+    public long rewritten() {
+      return sum(EndpointResult::rewritten);
     }
 
     private long sum(java.util.function.ToLongFunction<EndpointResult> count) {

@@ -32,6 +32,8 @@ import java.util.Objects;
  * @param connectTimeout   TCP connect timeout
  * @param responseTimeout  time to wait for a response
  * @param gate             thresholds deciding pass or fail
+ * @param overwrite        replace the outputs of an earlier run in {@code out} (otherwise such a
+ *                         directory is refused: a run is never overwritten by accident)
  */
 public record ReplayConfig(
     List<Path> recordings,
@@ -48,7 +50,8 @@ public record ReplayConfig(
     boolean keepHost,
     Duration connectTimeout,
     Duration responseTimeout,
-    Gate gate) {
+    Gate gate,
+    boolean overwrite) {
 
   public ReplayConfig {
     recordings = List.copyOf(recordings);
@@ -100,6 +103,7 @@ public record ReplayConfig(
     b.connectTimeout = connectTimeout;
     b.responseTimeout = responseTimeout;
     b.gate = gate;
+    b.overwrite = overwrite;
     return b;
   }
 
@@ -143,6 +147,10 @@ public record ReplayConfig(
     return toBuilder().gate(g).build();
   }
 
+  public ReplayConfig withOverwrite(boolean on) {
+    return toBuilder().overwrite(on).build();
+  }
+
   /** Mutable staging for a {@link ReplayConfig}; {@link #build()} validates. */
   public static final class Builder {
     private final List<Path> recordings;
@@ -160,6 +168,7 @@ public record ReplayConfig(
     private Duration connectTimeout = Duration.ofSeconds(5);
     private Duration responseTimeout = Duration.ofSeconds(30);
     private Gate gate = Gate.defaults();
+    private boolean overwrite;
 
     private Builder(List<Path> recordings, URI candidate, Path out) {
       this.recordings = recordings;
@@ -219,9 +228,14 @@ public record ReplayConfig(
       return this;
     }
 
+    public Builder overwrite(boolean on) {
+      overwrite = on;
+      return this;
+    }
+
     public ReplayConfig build() {
       return new ReplayConfig(recordings, candidate, primary, secondary, out, rules, concurrency, pacing, allowUnsafe,
-          shard, extraHeaders, keepHost, connectTimeout, responseTimeout, gate);
+          shard, extraHeaders, keepHost, connectTimeout, responseTimeout, gate, overwrite);
     }
   }
 }

@@ -9,6 +9,7 @@ import dev.shadowtest.core.RecordingReader;
 import dev.shadowtest.diff.DiffEngine;
 import dev.shadowtest.diff.EndpointRule;
 import dev.shadowtest.diff.Endpoints;
+import dev.shadowtest.diff.Origin;
 import dev.shadowtest.diff.Outcome;
 import dev.shadowtest.diff.ResponseDiff;
 import dev.shadowtest.diff.Verdict;
@@ -112,6 +113,14 @@ public final class Replayer {
     try {
       if (Files.exists(out) && !Files.isDirectory(out)) {
         throw new RecordingException(out, 0, "is a file, expected a directory for the run's outputs");
+      }
+      List<Path> earlier = earlierRun(out);
+      if (!earlier.isEmpty() && !config.overwrite()) {
+        throw new RecordingException(out, 0, "already holds a run (" + earlier.get(0).getFileName()
+            + "): choose another output directory, or replace that run with --force");
+      }
+      for (Path f : earlier) {
+        Files.delete(f); // a replaced run leaves nothing behind (not even its rules copy)
       }
       Files.createDirectories(out);
     } catch (IOException e) {
@@ -225,6 +234,25 @@ public final class Replayer {
     return writeSummary(startedAt, stopRequested || abortReason != null || abandoned);
   }
 
+  /** The files of a run directory that {@code dir} already holds. */
+  static List<Path> earlierRun(Path dir) throws IOException {
+    List<Path> out = new ArrayList<>();
+    if (!Files.isDirectory(dir)) {
+      return out;
+    }
+    for (String name : RUN_FILES) {
+      Path f = dir.resolve(name);
+      if (Files.isRegularFile(f, java.nio.file.LinkOption.NOFOLLOW_LINKS) || Files.isSymbolicLink(f)) {
+        out.add(f);
+      }
+    }
+    return out;
+  }
+
+  /** What a run directory holds (DESIGN.md "Outputs of a run"). */
+  static final List<String> RUN_FILES = List.of("summary.json", "results.jsonl.gz", "samples.jsonl.gz",
+      "discrepancies.csv", "report.html", Summaries.RULES_FILE);
+
   /** One exchange read, named and checked, on its way to the sender. */
   private record Item(Exchange exchange, String endpoint, EndpointRule rule, String skip) {
     static final Item END = new Item(null, null, null, null);
@@ -323,7 +351,8 @@ public final class Replayer {
 
   private void send(Sender sender, ResultsFile results, ExecutorService compare, Semaphore inFlight, Exchange e,
       String endpoint, EndpointRule rule) {
-    CompletableFuture<Sender.Attempt> cand = sender.send(config.candidate(), e.request());
+    HttpRequest candidateRequest = config.rules().transforms().forCandidate(e.request()); // the baseline is asked the original
+    CompletableFuture<Sender.Attempt> cand = sender.send(config.candidate(), candidateRequest);
     CompletableFuture<Sender.Attempt> prim = config.primary() == null ? CompletableFuture.completedFuture(null)
         : sender.send(config.primary(), e.request());
     CompletableFuture<Sender.Attempt> sec = config.secondary() == null ? CompletableFuture.completedFuture(null)
@@ -332,7 +361,7 @@ public final class Replayer {
       try {
         ResultLine line;
         try {
-          line = evaluate(e, endpoint, rule, cand.join(), prim.join(), sec.join());
+          line = evaluate(sender, e, candidateRequest, endpoint, rule, cand.join(), prim.join(), sec.join());
         } catch (RuntimeException | Error ex) {
           // never lose an exchange: it is counted as an error of the run, and said so
           warnings.add("exchange " + e.id() + " could not be compared: " + ex);
@@ -348,14 +377,15 @@ public final class Replayer {
     }, compare);
   }
 
-  private ResultLine evaluate(Exchange e, String endpoint, EndpointRule rule, Sender.Attempt cand, Sender.Attempt prim,
-      Sender.Attempt sec) {
+  private ResultLine evaluate(Sender sender, Exchange e, HttpRequest candidateRequest, String endpoint, EndpointRule rule,
+      Sender.Attempt cand, Sender.Attempt prim, Sender.Attempt sec) {
+    String rewritten = candidateRequest == e.request() ? null : candidateRequest.target();
     if (!cand.ok()) {
       if (cand.error().startsWith("refused") && candidateSuccesses.get() == 0
           && refusedInARow.incrementAndGet() >= UNREACHABLE_AFTER) {
         abortReason = "candidate unreachable: " + UNREACHABLE_AFTER + " connections refused in a row (" + cand.error() + ")";
       }
-      return line(e, endpoint, Verdict.CANDIDATE_ERROR, prim, cand, cand.error(), null, List.of());
+      return line(e, endpoint, Verdict.CANDIDATE_ERROR, prim, cand, cand.error(), null, List.of(), rewritten);
     }
     candidateSuccesses.incrementAndGet();
     refusedInARow.set(0);
@@ -364,20 +394,33 @@ public final class Replayer {
     if (baseline == null) {
       String why = "no recorded response" + (e.error() == null ? "" : " (" + e.error() + ")")
           + (prim != null ? " and the primary gave none (" + prim.error() + ")" : "");
-      return line(e, endpoint, Verdict.NO_BASELINE, prim, cand, why, null, List.of());
+      return line(e, endpoint, Verdict.NO_BASELINE, prim, cand, why, null, List.of(), rewritten);
     }
-    ResponseDiff candidateDiff = engine.compare(baseline, cand.response(), rule);
+    // each target builds absolute URLs from its own address: those are normalised before comparing
+    Origin primaryOrigin = config.primary() == null ? Origin.NONE
+        : Origin.of(config.primary(), sender.hostSent(config.primary(), e.request()));
+    Origin baselineOrigin = baseline == e.response()
+        ? Origin.recorded(e.request().headers().first("Host").orElse(null)) : primaryOrigin;
+    Origin candidateOrigin = Origin.of(config.candidate(), sender.hostSent(config.candidate(), candidateRequest));
+    ResponseDiff candidateDiff = engine.compare(baseline, baselineOrigin, cand.response(), candidateOrigin, rule);
     ResponseDiff noiseDiff = sec != null && sec.ok() && prim != null && prim.ok()
-        ? engine.compare(prim.response(), sec.response(), rule) : null;
+        ? engine.compareLegacy(prim.response(), primaryOrigin, sec.response(),
+            Origin.of(config.secondary(), sender.hostSent(config.secondary(), e.request())), rule)
+        : null;
     Outcome o = Outcome.compared(candidateDiff, noiseDiff, cand.response().status());
-    if (o.verdict() == Verdict.DIFFERENT) {
-      samples.offer(endpoint, e, baseline == e.response() ? "recorded" : "primary", baseline, cand.response());
+    if (o.verdict() != Verdict.MATCH) {
+      samples.offer(endpoint, o.verdict(), e, baseline == e.response() ? "recorded" : "primary", baseline, cand.response());
     }
-    return line(e, endpoint, o.verdict(), prim, cand, null, o, candidateDiff.notes());
+    return line(e, endpoint, o.verdict(), prim, cand, null, o, candidateDiff.notes(), rewritten);
   }
 
   private ResultLine line(Exchange e, String endpoint, Verdict verdict, Sender.Attempt prim, Sender.Attempt cand,
       String error, Outcome o, List<String> notes) {
+    return line(e, endpoint, verdict, prim, cand, error, o, notes, null);
+  }
+
+  private ResultLine line(Exchange e, String endpoint, Verdict verdict, Sender.Attempt prim, Sender.Attempt cand,
+      String error, Outcome o, List<String> notes, String candidateTarget) {
     return new ResultLine(e.id(), endpoint, e.request().method(), e.request().target(), verdict,
         e.response() == null ? null : e.response().status(),
         prim != null && prim.ok() ? prim.response().status() : null,
@@ -390,7 +433,8 @@ public final class Replayer {
         o == null ? Set.of() : o.noiseFields(),
         o != null && o.hadSecondary(),
         o != null && o.serverError(),
-        notes);
+        notes,
+        candidateTarget);
   }
 
   private void finish(ResultsFile results, ResultLine line) throws IOException {

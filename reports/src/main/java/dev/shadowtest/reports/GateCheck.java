@@ -113,7 +113,7 @@ public record GateCheck(Gate gate, Function<String, Double> endpointThresholds) 
   /** The runs of one day merged: counts per endpoint are summed, latency ratios take the worst run. */
   private Row row(String label, List<RunSummary> runs) {
     Map<String, long[]> counts = new LinkedHashMap<>();
-    Map<String, Double> ratios = new TreeMap<>();
+    Map<String, Gate.LatencyRatio> ratios = new TreeMap<>();
     for (RunSummary s : runs) {
       for (RunSummary.Endpoint e : s.endpoints()) {
         long[] c = counts.computeIfAbsent(e.endpoint(), k -> new long[6]);
@@ -123,8 +123,10 @@ public record GateCheck(Gate gate, Function<String, Double> endpointThresholds) 
         c[3] += e.discrepant();
         c[4] += e.errors();
         c[5] += e.serverErrors();
-        if (e.p99Ratio() != null) {
-          ratios.merge(e.endpoint(), e.p99Ratio(), Math::max);
+        if (e.p99Ratio() != null && gate.enoughLatencyData(e.latencySamples())) {
+          // the worst run of the day that has enough exchanges to judge its latency
+          ratios.merge(e.endpoint(), new Gate.LatencyRatio(e.p99Ratio(), e.latencySamples()),
+              (x, y) -> x.ratio() >= y.ratio() ? x : y);
         }
       }
     }
@@ -133,7 +135,7 @@ public record GateCheck(Gate gate, Function<String, Double> endpointThresholds) 
         c[5], 0, List.of())));
     Statistics.RunResult r = new Statistics.RunResult(eps);
     List<String> failures = gate.failures(r, endpointThresholds == null ? e -> null : endpointThresholds, ratios);
-    Double worst = ratios.values().stream().max(Double::compare).orElse(null);
+    Double worst = ratios.values().stream().map(Gate.LatencyRatio::ratio).max(Double::compare).orElse(null);
     return new Row(label, runs.size(), r.compared(), r.discrepant(), r.discrepancyRate(), r.errorRate(), worst, failures);
   }
 }

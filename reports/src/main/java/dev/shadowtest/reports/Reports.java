@@ -6,6 +6,7 @@ import dev.shadowtest.core.RecordingException;
 import dev.shadowtest.diff.Difference;
 import dev.shadowtest.diff.EndpointRule;
 import dev.shadowtest.diff.Endpoints;
+import dev.shadowtest.diff.Judgement;
 import dev.shadowtest.diff.Rules;
 import dev.shadowtest.diff.Statistics;
 import dev.shadowtest.diff.run.Gate;
@@ -54,33 +55,48 @@ public final class Reports {
    * @param gate               thresholds; null for the ones the run's summary.json recorded, else the defaults
    * @param history            a history directory to store the summary in (and read the trend from), or null
    * @param samplesPerEndpoint sample exchanges shown side by side per endpoint in the HTML report
+   * @param csvRows            the layout of discrepancies.csv
    */
-  public record Options(Path out, Rules rules, Gate gate, Path history, int samplesPerEndpoint) {
+  public record Options(Path out, Rules rules, Gate gate, Path history, int samplesPerEndpoint, CsvRows csvRows) {
     public Options {
       if (samplesPerEndpoint < 0 || samplesPerEndpoint > SamplesFile.PER_ENDPOINT * 10) {
         throw new IllegalArgumentException("samplesPerEndpoint must be between 0 and " + SamplesFile.PER_ENDPOINT * 10);
       }
+      java.util.Objects.requireNonNull(csvRows, "csvRows");
     }
 
     public static Options defaults() {
-      return new Options(null, null, null, null, SamplesFile.PER_ENDPOINT);
+      return new Options(null, null, null, null, SamplesFile.PER_ENDPOINT, CsvRows.EXACT);
     }
 
     public Options withOut(Path dir) {
-      return new Options(dir, rules, gate, history, samplesPerEndpoint);
+      return new Options(dir, rules, gate, history, samplesPerEndpoint, csvRows);
     }
 
+    /** Rules to judge by: they must judge like the run's own (only gate thresholds may differ). */
     public Options withRules(Rules r) {
-      return new Options(out, r, gate, history, samplesPerEndpoint);
+      return new Options(out, r, gate, history, samplesPerEndpoint, csvRows);
     }
 
     public Options withGate(Gate g) {
-      return new Options(out, rules, g, history, samplesPerEndpoint);
+      return new Options(out, rules, g, history, samplesPerEndpoint, csvRows);
     }
 
     public Options withHistory(Path dir) {
-      return new Options(out, rules, gate, dir, samplesPerEndpoint);
+      return new Options(out, rules, gate, dir, samplesPerEndpoint, csvRows);
     }
+
+    public Options withCsvRows(CsvRows rows) {
+      return new Options(out, rules, gate, history, samplesPerEndpoint, rows);
+    }
+  }
+
+  /** The layout of discrepancies.csv. */
+  public enum CsvRows {
+    /** One row per difference of every discrepant exchange (the default). */
+    EXACT,
+    /** One row per field and kind of difference per discrepant exchange, with how many places differed. */
+    GROUPED
   }
 
   /**
@@ -126,7 +142,14 @@ public final class Reports {
     } catch (IOException e) {
       throw new RecordingException(out, 0, "cannot create the output directory: " + e.getMessage(), e);
     }
-    Rules rules = options.rules() != null ? options.rules() : rulesOf(runDir);
+    Rules own = rulesOf(runDir);
+    if (options.rules() != null && !options.rules().judgesLike(own)) {
+      throw new IllegalArgumentException("the rules given differ from the ones " + runDir + " was judged by ("
+          + (own.yaml() == null ? "the defaults" : runDir.resolve(RULES)) + ") in more than gate thresholds"
+          + " (maxDiscrepancyRate): re-judging a stored run with new rules is not supported yet; replay the recording"
+          + " again with the new rules, or change only thresholds here");
+    }
+    Rules rules = options.rules() != null ? options.rules() : own;
     JsonNode previous = previousSummary(runDir.resolve(SUMMARY));
     Gate gate = options.gate() != null ? options.gate() : gateOf(previous, runDir.resolve(SUMMARY));
     SummaryJson.Meta meta = metaOf(previous, results, runDir.resolve(SUMMARY));
@@ -151,17 +174,17 @@ public final class Reports {
     // interrupted while reporting keeps the summary the replay wrote.
     Path csv = out.resolve(CSV);
     HtmlReport html = new HtmlReport(meta, c, gate, failures, thresholds, samples, options.samplesPerEndpoint());
-    var realFields = DiscrepancyCsv.realFields(c.result());
+    Judgement judgement = c.judgement();
     Map<String, Example> examples = new java.util.TreeMap<>();
-    try (DiscrepancyCsv writer = DiscrepancyCsv.create(csv)) {
+    try (DiscrepancyCsv writer = DiscrepancyCsv.create(csv, options.csvRows() == CsvRows.GROUPED)) {
       ResultsFile.read(results, line -> {
         String endpoint = c.names().getOrDefault(line.endpoint(), line.endpoint());
-        DiscrepancyCsv.Judged judged = DiscrepancyCsv.judge(line, realFields.getOrDefault(endpoint, Map.of()));
+        Judgement.Judged judged = judgement.judge(endpoint, line.verdict(), line.differences());
         writer.write(line, endpoint, judged);
         html.offer(line, endpoint, judged);
         if (judged.discrepant() && !examples.containsKey(endpoint)) {
           examples.put(endpoint, new Example(line.id(), line.method() + " " + line.target(),
-              line.differences().stream().filter(d -> !judged.isNoise(d)).toList()));
+              line.differences().stream().filter(d -> judged.standing(d) == Judgement.Standing.COUNTS).toList()));
         }
       });
     } catch (IOException | java.io.UncheckedIOException e) {
@@ -169,7 +192,7 @@ public final class Reports {
     }
 
     List<RunSummary> trend = List.of();
-    if (options.history() != null) {
+    if (options.history() != null && Files.exists(options.history())) { // a new history is created below
       try {
         trend = History.runs(options.history());
       } catch (RecordingException e) {

@@ -37,9 +37,18 @@ public record RunSummary(Path file, Instant startedAt, Instant finishedAt, Strin
         && java.util.Objects.equals(recording, o.recording) && java.util.Objects.equals(shard, o.shard);
   }
 
-  /** One endpoint's counts and its candidate p99 / baseline p99 (null when unknown). */
+  /**
+   * One endpoint's counts and its candidate p99 / baseline p99 (null when unknown), with the
+   * exchanges behind that ratio (version 1 summaries did not say: their compared count stands in).
+   */
   public record Endpoint(String endpoint, long exchanges, long compared, long skipped, long discrepant, long errors,
-      long serverErrors, Double p99Ratio) {}
+      long serverErrors, Double p99Ratio, long latencySamples) {
+
+    public Endpoint(String endpoint, long exchanges, long compared, long skipped, long discrepant, long errors,
+        long serverErrors, Double p99Ratio) {
+      this(endpoint, exchanges, compared, skipped, discrepant, errors, serverErrors, p99Ratio, compared);
+    }
+  }
 
   public double discrepancyRate() {
     return compared == 0 ? 0.0 : (double) discrepant / compared;
@@ -69,8 +78,9 @@ public record RunSummary(Path file, Instant startedAt, Instant finishedAt, Strin
       throw new RecordingException(file, 0, "not a summary: expected a JSON object");
     }
     int version = (int) number(file, n, "version");
-    if (version != 1) {
-      throw new RecordingException(file, 0, "summary version " + version + " is not supported (this Shadow reads version 1)");
+    if (version < 1 || version > dev.shadowtest.diff.run.SummaryJson.VERSION) {
+      throw new RecordingException(file, 0, "summary version " + version + " is not supported (this Shadow reads versions 1 to "
+          + dev.shadowtest.diff.run.SummaryJson.VERSION + ")");
     }
     List<Endpoint> endpoints = new ArrayList<>();
     JsonNode eps = n.get("endpoints");
@@ -81,10 +91,13 @@ public record RunSummary(Path file, Instant startedAt, Instant finishedAt, Strin
     for (JsonNode e : eps) {
       String where = "endpoints[" + i++ + "].";
       JsonNode ratio = e.path("latency").get("p99Ratio");
+      JsonNode samples = e.path("latency").get("samples");
+      long compared = number(file, e, "compared", where);
       endpoints.add(new Endpoint(text(file, e, "endpoint", where), number(file, e, "exchanges", where),
-          number(file, e, "compared", where), number(file, e, "skipped", where), number(file, e, "discrepant", where),
+          compared, number(file, e, "skipped", where), number(file, e, "discrepant", where),
           number(file, e, "errors", where), number(file, e, "serverErrors", where),
-          ratio != null && ratio.isNumber() ? ratio.asDouble() : null));
+          ratio != null && ratio.isNumber() ? ratio.asDouble() : null,
+          samples != null && samples.canConvertToLong() ? samples.asLong() : compared));
     }
     return new RunSummary(file, instant(file, n, "startedAt"), instant(file, n, "finishedAt"), text(file, n, "candidate", ""),
         n.hasNonNull("recording") ? n.get("recording").asText() : null, n.hasNonNull("shard") ? n.get("shard").asText() : null,

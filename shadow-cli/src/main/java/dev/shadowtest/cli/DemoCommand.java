@@ -14,13 +14,10 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "demo",
     mixinStandardHelpOptions = true,
-    description = {"Run Shadow end to end on an embedded shop API: a legacy service (two instances) and a",
-        "candidate with seeded differences (a price regression, an occasional 500, a reordered list,",
-        "timestamps and ids that change on every call). Records traffic through the recording proxy",
-        "(shadow record) in front of the legacy service,",
-        "replays it against the candidate, learns noise from the second legacy instance, prints the",
-        "per-endpoint table and writes the run directory. Exits 1 because the seeded regression fails",
-        "the 0.5% gate: that is the expected demo outcome."})
+    description = {"Run Shadow end to end on an embedded shop API.",
+        "The shop has a legacy service (two instances) and a candidate with seeded differences (a price regression, an occasional 500, a reordered list, timestamps and ids that change on every call).",
+        "The demo records traffic through the recording proxy (shadow record) in front of the legacy service, replays it against the candidate, learns noise from the second legacy instance, prints the per-endpoint table and writes the run directory.",
+        "It exits 1 because the seeded regression fails the 0.5%% gate: that is the expected demo outcome."})
 final class DemoCommand implements Callable<Integer> {
 
   @Spec

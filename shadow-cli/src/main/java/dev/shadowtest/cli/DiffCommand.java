@@ -18,13 +18,15 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "diff",
     mixinStandardHelpOptions = true,
-    description = {"Compare two response bodies, or the responses of two recordings exchange by exchange (matched by id).",
-        "Bodies: the kind comes from the extension (.json, .xml, .txt, .form) or is sniffed.",
+    description = {"Compare two response bodies, or the responses of two recordings.",
+        "Body files: the kind comes from the extension (.json, .xml, .txt, .form) or is sniffed.",
+        "Recordings are compared exchange by exchange, paired by exchange id (the default), by position (--match-by order) or by method, target and occurrence (--match-by request: two recorders that saw the same traffic).",
         "Prints each difference with its path, type, expected and actual value.",
         "Exit 0 when the same, 1 when different, 2 on bad input."},
     footer = {"", "Examples:",
         "  shadow diff old.json new.json --rules shadow-rules.yaml --endpoint \"GET /api/products/{id}\"",
-        "  shadow diff legacy.jsonl.gz candidate.jsonl.gz --rules shadow-rules.yaml"})
+        "  shadow diff legacy.jsonl.gz candidate.jsonl.gz --rules shadow-rules.yaml",
+        "  shadow diff recorder-a.jsonl.gz recorder-b.jsonl.gz --match-by request"})
 final class DiffCommand implements Callable<Integer> {
 
   @Spec
@@ -43,6 +45,21 @@ final class DiffCommand implements Callable<Integer> {
       description = "Compare under this endpoint's rule (e.g. \"GET /api/users/{id}\"); for recordings it overrides the per-exchange choice.")
   String endpoint;
 
+  @Option(names = "--match-by", defaultValue = "id", paramLabel = "id|order|request", converter = MatchByConverter.class,
+      description = "How the exchanges of two recordings are paired (default ${DEFAULT-VALUE}).")
+  FileDiff.MatchBy matchBy;
+
+  static final class MatchByConverter implements picocli.CommandLine.ITypeConverter<FileDiff.MatchBy> {
+    @Override
+    public FileDiff.MatchBy convert(String value) {
+      try {
+        return FileDiff.MatchBy.valueOf(value.strip().toUpperCase(java.util.Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        throw new picocli.CommandLine.TypeConversionException("expected id, order or request, got \"" + value + "\"");
+      }
+    }
+  }
+
   @Override
   public Integer call() {
     Rules rules = rulesFile == null ? Rules.defaults() : Rules.load(rulesFile);
@@ -54,13 +71,17 @@ final class DiffCommand implements Callable<Integer> {
       throw new IllegalArgumentException("cannot compare a recording with a body file: "
           + (leftRec ? left : right) + " is a recording, " + (leftRec ? right : left) + " is not");
     }
+    if (!leftRec && spec.commandLine().getParseResult().hasMatchedOption("--match-by")) {
+      throw new IllegalArgumentException("--match-by pairs the exchanges of two recordings; " + left + " and " + right
+          + " are body files");
+    }
     if (!leftRec) {
       ResponseDiff d = FileDiff.bodies(left, right, rule != null ? rule : rules.defaultRule());
       print(out, d, "");
       out.println(d.same() ? "same" : d.differences().size() + " difference(s)");
       return d.same() ? Shadow.OK : Shadow.FAILED;
     }
-    FileDiff.Totals t = FileDiff.recordings(left, right, rules, rule, x -> {
+    FileDiff.Totals t = FileDiff.recordings(left, right, rules, rule, matchBy, x -> {
       if (x.right() == null) {
         out.println("only in " + left + ": " + describe(x.left()));
       } else if (x.left() == null) {
@@ -72,6 +93,9 @@ final class DiffCommand implements Callable<Integer> {
     });
     out.printf("%d compared, %d different, %d only in %s, %d only in %s%n", t.compared(), t.different(),
         t.onlyLeft(), left, t.onlyRight(), right);
+    if (t.unpaired() != null) {
+      out.println("nothing paired: " + t.unpaired());
+    }
     return t.different() == 0 && t.onlyLeft() == 0 && t.onlyRight() == 0 ? Shadow.OK : Shadow.FAILED;
   }
 

@@ -13,7 +13,8 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(
     name = "export",
     mixinStandardHelpOptions = true,
-    description = {"Convert a Shadow recording into a HAR 1.2 file (for DevTools and HAR viewers).",
+    description = {"Convert a Shadow recording into a HAR 1.2 file.",
+        "For DevTools and HAR viewers.",
         "The output is written 0600."},
     footer = {"", "Example:", "  shadow export --to har rec.jsonl --out rec.har"})
 final class ExportCommand implements Callable<Integer> {

@@ -23,15 +23,13 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "gate",
     mixinStandardHelpOptions = true,
-    description = {"Decide a run, or the last N days of the history, against the migration gate. With",
-        "--history, each of the --days consecutive UTC calendar days ending --until (default today) must",
-        "have at least one complete run, and each day's runs together (counts summed exactly) must be",
-        "within every threshold. The discrepancy rate is always checked (default 0.5%); the error rate",
-        "and the latency ratio only when their flags are given; per-endpoint thresholds come from --rules.",
+    description = {"Decide a run, or the last N days of the history, against the migration gate.",
+        "With --history, each of the --days consecutive UTC calendar days ending --until (default today) must have at least one complete run, and each day's runs together (counts summed exactly) must be within every threshold.",
+        "The discrepancy rate is always checked (default 0.5%%); the error rate and the latency ratio only when their flags are given (an endpoint with fewer than --min-latency-samples exchanges is not judged on latency); per-endpoint thresholds come from --rules.",
         "Exit 0 pass, 1 fail, 2 bad input."},
     footer = {"", "Examples:",
         "  shadow gate --summary out/summary.json",
-        "  shadow gate --history nightly-history/ --days 7 --max-discrepancy 0.5% --max-error-rate 0.5% --max-latency-ratio 2"})
+        "  shadow gate --history nightly-history/ --days 7 --max-discrepancy 0.5%% --max-error-rate 0.5%% --max-latency-ratio 2"})
 final class GateCommand implements Callable<Integer> {
 
   @Spec

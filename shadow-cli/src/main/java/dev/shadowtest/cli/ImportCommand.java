@@ -15,8 +15,7 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(
     name = "import",
     mixinStandardHelpOptions = true,
-    description = {
-        "Convert a HAR 1.2 or GoReplay (.gor) file into a Shadow recording.",
+    description = {"Convert a HAR 1.2 or GoReplay (.gor) file into a Shadow recording.",
         "Credential headers (Authorization, Cookie, Set-Cookie, Proxy-Authorization, X-Api-Key) are redacted unless --no-redact is given.",
         "The output is written 0600 and appears only when the whole input was read."},
     footer = {"", "Examples:",

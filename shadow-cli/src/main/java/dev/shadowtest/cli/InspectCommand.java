@@ -1,6 +1,7 @@
 package dev.shadowtest.cli;
 
 import dev.shadowtest.core.RecordingStats;
+import dev.shadowtest.diff.run.SamplesFile;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,8 +16,10 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(
     name = "inspect",
     mixinStandardHelpOptions = true,
-    description = {"Summarize a recording: exchanges, time span, methods, statuses, top paths,",
-        "truncated bodies and exchanges without response. Exits 2 if the recording is invalid."},
+    description = {"Summarize a recording (or count the samples of a run).",
+        "For a recording: exchanges, time span, methods, statuses, top paths, truncated bodies and exchanges without response.",
+        "A run's samples.jsonl.gz is a recording too: its sample exchanges are counted per request.",
+        "Exits 2 if the file is not a valid recording."},
     footer = {"", "Example:", "  shadow inspect rec.jsonl.gz"})
 final class InspectCommand implements Callable<Integer> {
 
@@ -31,6 +34,9 @@ final class InspectCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     RecordingStats s = RecordingStats.of(file, w -> err.println("warning: " + w));
     PrintWriter out = spec.commandLine().getOut();
+    if (SamplesFile.isSamples(s.header())) {
+      return samples(out, err);
+    }
     out.printf("%s: %s v%d, source %s, created %s%n", file, s.header().format(), s.header().version(),
         s.header().source().isEmpty() ? "unknown" : s.header().source(),
         s.header().createdAt() == null ? "unknown" : s.header().createdAt());
@@ -51,6 +57,22 @@ final class InspectCommand implements Callable<Integer> {
         + RecordingStats.MAX_DISTINCT_PATHS + " distinct paths)");
     for (Map.Entry<String, Long> p : s.topPaths()) {
       out.printf("  %8d  %s%n", p.getValue(), p.getKey());
+    }
+    return Shadow.OK;
+  }
+
+  /** A run's samples file: the discrepant exchanges kept side by side, counted per endpoint. */
+  private int samples(PrintWriter out, PrintWriter err) {
+    Map<String, SamplesFile.Sample> samples = SamplesFile.readFile(file, w -> err.println("warning: " + w));
+    Map<String, Long> byRequest = new java.util.TreeMap<>();
+    samples.values().forEach(x -> byRequest.merge(x.baseline().request().method() + " " + x.baseline().request().path(), 1L,
+        Long::sum));
+    out.printf("%s: the samples of a run (not a recording of traffic): %d sample exchange(s), each with its baseline%n",
+        file, samples.size());
+    out.printf("and candidate response, kept for report.html (at most %d per endpoint and verdict, %d in all).%n",
+        SamplesFile.PER_ENDPOINT, SamplesFile.MAX_SAMPLES);
+    for (Map.Entry<String, Long> e : byRequest.entrySet()) {
+      out.printf("  %8d  %s%n", e.getValue(), e.getKey());
     }
     return Shadow.OK;
   }

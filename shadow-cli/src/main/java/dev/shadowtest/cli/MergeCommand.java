@@ -17,8 +17,9 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "merge",
     mixinStandardHelpOptions = true,
-    description = {"Merge the run directories of shards (shadow replay --shard I/N) into one, exactly:",
-        "the summary equals that of one unsharded run. Exit 0 when the gate passes, 1 when it fails."},
+    description = {"Merge the run directories of shards into one run, exactly.",
+        "The shards are runs of shadow replay --shard I/N; the merged summary equals that of one unsharded run.",
+        "Exit 0 when the gate passes, 1 when it fails."},
     footer = {"", "Example:", "  shadow merge --out all/ shard1/ shard2/ shard3/"})
 final class MergeCommand implements Callable<Integer> {
 

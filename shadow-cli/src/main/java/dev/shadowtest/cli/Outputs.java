@@ -12,14 +12,32 @@ final class Outputs {
   private Outputs() {}
 
   static Reports.Written write(PrintWriter out, PrintWriter err, Path runDir, Path outDir, Rules rules, Gate gate, Path history) {
+    return write(out, err, runDir, outDir, rules, gate, history, Reports.CsvRows.EXACT);
+  }
+
+  static Reports.Written write(PrintWriter out, PrintWriter err, Path runDir, Path outDir, Rules rules, Gate gate, Path history,
+      Reports.CsvRows csv) {
+    boolean newHistory = history != null && !java.nio.file.Files.exists(history);
     Reports.Written w = Reports.write(runDir, Reports.Options.defaults().withOut(outDir).withRules(rules).withGate(gate)
-        .withHistory(history));
+        .withHistory(history).withCsvRows(csv));
     w.warnings().forEach(x -> err.println("warning: " + x));
     out.println("report: " + w.html().toAbsolutePath());
     out.println("also:   " + w.summary() + ", " + w.csv() + ", " + runDir.resolve(Reports.RESULTS));
     if (w.historyEntry() != null) {
-      out.println("history: stored as " + w.historyEntry());
+      out.println("history: stored as " + w.historyEntry() + (newHistory ? " (new history directory)" : ""));
     }
     return w;
+  }
+
+  /** {@code --csv exact|grouped}, with a one-line error for anything else. */
+  static final class CsvRowsConverter implements picocli.CommandLine.ITypeConverter<Reports.CsvRows> {
+    @Override
+    public Reports.CsvRows convert(String value) {
+      try {
+        return Reports.CsvRows.valueOf(value.strip().toUpperCase(java.util.Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        throw new picocli.CommandLine.TypeConversionException("expected exact or grouped, got \"" + value + "\"");
+      }
+    }
   }
 }

@@ -9,6 +9,7 @@ import dev.shadowtest.replay.ReplayConfig;
 import dev.shadowtest.replay.ReplayResult;
 import dev.shadowtest.replay.Replayer;
 import dev.shadowtest.replay.Shard;
+import dev.shadowtest.reports.Reports;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.file.Path;
@@ -29,10 +30,10 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "replay",
     mixinStandardHelpOptions = true,
-    description = {"Replay recordings against the candidate, compare every response and write a run directory",
-        "(results.jsonl.gz, summary.json, discrepancies.csv, report.html). Only GET, HEAD and OPTIONS are sent unless --allow-unsafe.",
-        "Without --primary the recorded responses are the baseline. Exit 0 when the gate passes, 1 when it",
-        "fails (or the run is incomplete), 2 on bad input."},
+    description = {"Replay recordings against the candidate and judge every response.",
+        "It writes a run directory: results.jsonl.gz, summary.json, discrepancies.csv, report.html; an existing run directory is never overwritten (--force replaces it).",
+        "Only GET, HEAD and OPTIONS are sent unless --allow-unsafe. Without --primary the recorded responses are the baseline.",
+        "Exit 0 when the gate passes, 1 when it fails (or the run is incomplete), 2 on bad input."},
     footer = {"", "Examples:",
         "  shadow replay --recording nightly.jsonl.gz --candidate http://127.0.0.1:8080 --out out/",
         "  shadow replay --recording r.jsonl --candidate http://new:8080 --primary http://old-a:8080 \\",
@@ -86,7 +87,9 @@ final class ReplayCommand implements Callable<Integer> {
   @Option(names = "--keep-host", description = "Send the recorded Host header instead of the target's.")
   boolean keepHost;
 
-  @Option(names = "--rewrite-host", description = "Send the target's Host (the default).")
+  @Option(names = "--rewrite-host", description = {"Send each target its own host:port as Host (the default; the opposite of --keep-host).",
+      "Each target then builds absolute URLs (Link, Location, URLs in bodies) with its own address: Shadow",
+      "normalises every side's own address before comparing (rules key normalizeOrigins)."})
   boolean rewriteHost;
 
   @Option(names = "--connect-timeout", defaultValue = "5", paramLabel = "SECONDS", description = "TCP connect timeout (default ${DEFAULT-VALUE}).")
@@ -98,8 +101,15 @@ final class ReplayCommand implements Callable<Integer> {
   @Mixin
   GateOptions gateOptions;
 
-  @Option(names = "--history", paramLabel = "DIR", description = "Also store the run's summary in this history directory (for shadow gate --history).")
+  @Option(names = "--history", paramLabel = "DIR", description = "Also store the run's summary in this history directory, created if needed (for shadow gate --history).")
   Path history;
+
+  @Option(names = "--force", description = "Replace the run already in --out (by default an existing run directory is never overwritten).")
+  boolean force;
+
+  @Option(names = "--csv", defaultValue = "exact", paramLabel = "exact|grouped", converter = Outputs.CsvRowsConverter.class,
+      description = "discrepancies.csv: one row per difference (exact, the default), or one row per field and kind per exchange with a count (grouped).")
+  Reports.CsvRows csv;
 
   @Override
   public Integer call() throws Exception {
@@ -127,8 +137,9 @@ final class ReplayCommand implements Callable<Integer> {
         .withExtraHeaders(Headers.of(pairs.toArray(String[]::new)))
         .withKeepHost(keepHost)
         .withTimeouts(seconds(connectTimeout, "--connect-timeout"), seconds(timeout, "--timeout"))
-        .withGate(gate);
-    return run(spec, config, history);
+        .withGate(gate)
+        .withOverwrite(force);
+    return run(spec, config, history, csv);
   }
 
   static Duration seconds(double s, String flag) {
@@ -139,7 +150,7 @@ final class ReplayCommand implements Callable<Integer> {
   }
 
   /** Runs a replay with a terminal progress line and Ctrl-C handling; prints the table. */
-  static int run(CommandSpec spec, ReplayConfig config, Path history) throws InterruptedException {
+  static int run(CommandSpec spec, ReplayConfig config, Path history, Reports.CsvRows csv) throws InterruptedException {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     Replayer replayer = new Replayer(config);
@@ -171,7 +182,7 @@ final class ReplayCommand implements Callable<Integer> {
     try {
       r.warnings().forEach(w -> err.println("warning: " + w));
       RunReport.print(out, r);
-      Outputs.write(out, err, config.out(), null, config.rules(), config.gate(), history);
+      Outputs.write(out, err, config.out(), null, config.rules(), config.gate(), history, csv);
     } finally {
       reported.countDown();
     }
@@ -182,7 +193,8 @@ final class ReplayCommand implements Callable<Integer> {
     return (done, total, discrepant, perSecond) -> {
       String eta = total > 0 && perSecond > 0 && done < total
           ? String.format(Locale.ROOT, ", ETA %ds", (long) ((total - done) / perSecond)) : "";
-      err.printf(Locale.ROOT, "\r\033[K%d/%s exchanges, %.0f/s, %d discrepant so far%s", done,
+      // noise is judged over the whole run: the running count is the exchanges that differ beyond this exchange's noise
+      err.printf(Locale.ROOT, "\r\033[K%d/%s exchanges, %.0f/s, %d differing so far (provisional: noise is judged at the end)%s", done,
           total >= 0 ? Long.toString(total) : "?", perSecond, discrepant, eta);
       err.flush();
     };

@@ -14,13 +14,13 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "report",
     mixinStandardHelpOptions = true,
-    description = {"Rebuild a run directory's summary.json, discrepancies.csv and report.html from its",
-        "results.jsonl.gz (replay writes them at the end of every run). Gate thresholds default to the",
-        "ones the run recorded. Exit 0 when written (the gate verdict is printed; shadow gate decides),",
-        "2 on bad input."},
+    description = {"Rebuild the summary, CSV and HTML report of a run directory.",
+        "summary.json, discrepancies.csv and report.html are rebuilt from the run's results.jsonl.gz (replay writes them at the end of every run).",
+        "Gate thresholds default to the ones the run recorded; rules other than the run's own are refused unless they differ only in thresholds.",
+        "Exit 0 when written (the gate verdict is printed; shadow gate decides), 2 on bad input."},
     footer = {"", "Examples:",
         "  shadow report --results out/",
-        "  shadow report --results out/ --out review/ --rules stricter.yaml --max-discrepancy 0.1%"})
+        "  shadow report --results out/ --out review/ --rules stricter.yaml --max-discrepancy 0.1%%"})
 final class ReportCommand implements Callable<Integer> {
 
   @Spec
@@ -32,8 +32,14 @@ final class ReportCommand implements Callable<Integer> {
   @Option(names = "--out", paramLabel = "DIR", description = "Where to write the three files (default: the run directory).")
   Path out;
 
-  @Option(names = "--rules", paramLabel = "FILE", description = "Rules to judge by (default: the copy the run kept).")
+  @Option(names = "--rules", paramLabel = "FILE", description = {"Rules to judge by (default: the copy the run kept). They may",
+      "differ from the run's own only in gate thresholds (maxDiscrepancyRate): re-judging a stored run with new rules",
+      "is refused (exit 2) until it is supported; replay again instead."})
   Path rules;
+
+  @Option(names = "--csv", defaultValue = "exact", paramLabel = "exact|grouped", converter = Outputs.CsvRowsConverter.class,
+      description = "discrepancies.csv: one row per difference (exact, the default), or one row per field and kind per exchange with a count (grouped).")
+  Reports.CsvRows csv;
 
   @Option(names = "--history", paramLabel = "DIR", description = "Store the summary in this history directory and chart its trend.")
   Path history;
@@ -46,13 +52,14 @@ final class ReportCommand implements Callable<Integer> {
     // the thresholds the run recorded, with those given here on top
     Gate recorded = Reports.recordedGate(results);
     Gate given = gateOptions.gate();
+    var parsed = spec.commandLine().getParseResult();
     Gate gate = new Gate(
-        spec.commandLine().getParseResult().hasMatchedOption("--max-discrepancy") ? given.maxDiscrepancyRate()
-            : recorded.maxDiscrepancyRate(),
+        parsed.hasMatchedOption("--max-discrepancy") ? given.maxDiscrepancyRate() : recorded.maxDiscrepancyRate(),
         given.maxErrorRate() != null ? given.maxErrorRate() : recorded.maxErrorRate(),
-        given.maxLatencyRatio() != null ? given.maxLatencyRatio() : recorded.maxLatencyRatio());
+        given.maxLatencyRatio() != null ? given.maxLatencyRatio() : recorded.maxLatencyRatio(),
+        parsed.hasMatchedOption("--min-latency-samples") ? given.minLatencySamples() : recorded.minLatencySamples());
     Reports.Written w = Outputs.write(spec.commandLine().getOut(), spec.commandLine().getErr(), results, out,
-        rules == null ? null : Rules.load(rules), gate, history);
+        rules == null ? null : Rules.load(rules), gate, history, csv);
     if (w.gateFailures().isEmpty()) {
       spec.commandLine().getOut().println("gate: passed");
     } else {

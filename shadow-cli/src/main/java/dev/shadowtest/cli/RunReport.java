@@ -5,9 +5,15 @@ import dev.shadowtest.diff.run.Gate;
 import dev.shadowtest.replay.ReplayResult;
 import dev.shadowtest.diff.run.RunAggregate;
 import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Locale;
 
-/** The per-endpoint table and the gate verdict printed after replay, merge and demo. */
+/**
+ * The per-endpoint table and the gate verdict printed after replay, merge and demo: worst
+ * endpoint first (as in report.html), latencies are the candidate's.
+ */
 final class RunReport {
 
   private RunReport() {}
@@ -15,9 +21,10 @@ final class RunReport {
   static void print(PrintWriter out, ReplayResult r) {
     Statistics.RunResult s = r.result();
     int width = Math.max(30, s.endpoints().stream().mapToInt(e -> e.endpoint().length()).max().orElse(0));
-    String row = "%-" + width + "s %9s %9s %9s %8s %7s %7s %9s %9s%n";
-    out.printf(Locale.ROOT, row, "endpoint", "exchanges", "compared", "discrep.", "rate", "noise", "errors", "p50 ms", "p99 ms");
-    for (Statistics.EndpointResult e : s.endpoints()) {
+    String row = "%-" + width + "s %9s %9s %9s %8s %7s %7s %11s %11s%n";
+    out.printf(Locale.ROOT, row, "endpoint", "exchanges", "compared", "discrep.", "rate", "noise", "errors", "cand p50 ms",
+        "cand p99 ms");
+    for (Statistics.EndpointResult e : worstFirst(s)) {
       RunAggregate.Latencies l = r.latencies().get(e.endpoint());
       out.printf(Locale.ROOT, row, e.endpoint(), e.exchanges(), e.compared(), e.discrepant(),
           Gate.percent(e.discrepancyRate()), e.noise(), e.errors() + e.serverErrors(),
@@ -25,8 +32,10 @@ final class RunReport {
     }
     out.printf(Locale.ROOT, row, "total", s.exchanges(), s.compared(), s.discrepant(), Gate.percent(s.discrepancyRate()),
         s.noise(), s.errors() + s.serverErrors(), "", "");
-    out.printf(Locale.ROOT, "skipped %d, candidate errors %d, 5xx %d, no baseline %d%s%n", s.skipped(), s.errors(),
-        s.serverErrors(), s.noBaseline(), r.late() > 0 ? ", late starts " + r.late() : "");
+    out.printf(Locale.ROOT, "skipped %d, candidate errors %d, 5xx %d, no baseline %d%s%s%s%n", s.skipped(), s.errors(),
+        s.serverErrors(), s.noBaseline(), s.accepted() > 0 ? ", matched only by accepted differences " + s.accepted() : "",
+        s.rewritten() > 0 ? ", rewritten for the candidate " + s.rewritten() : "", r.late() > 0 ? ", late starts " + r.late() : "");
+    out.println("worst first; p50/p99: the candidate's latencies (the baseline's are in report.html)");
     if (r.abortReason() != null) {
       out.println("ABORTED: " + r.abortReason());
     } else if (r.incomplete()) {
@@ -37,6 +46,15 @@ final class RunReport {
     } else {
       r.gateFailures().forEach(f -> out.println("GATE FAILED: " + f));
     }
+  }
+
+  /** Highest discrepancy rate first, then most errors, then by name: the order of report.html. */
+  static List<Statistics.EndpointResult> worstFirst(Statistics.RunResult s) {
+    List<Statistics.EndpointResult> out = new ArrayList<>(s.endpoints());
+    out.sort(Comparator.comparingDouble(Statistics.EndpointResult::discrepancyRate).reversed()
+        .thenComparing(Comparator.comparingLong((Statistics.EndpointResult e) -> e.errors() + e.serverErrors()).reversed())
+        .thenComparing(Statistics.EndpointResult::endpoint));
+    return out;
   }
 
   private static String ms(Double v) {

@@ -8,6 +8,7 @@ import dev.shadowtest.diff.Difference;
 import dev.shadowtest.diff.DifferenceType;
 import dev.shadowtest.diff.JsonDiff;
 import dev.shadowtest.diff.JsonOptions;
+import dev.shadowtest.diff.JsonPath;
 import java.io.IOException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -30,8 +31,27 @@ public final class BodyComparator {
 
   private BodyComparator() {}
 
+  /**
+   * How bodies are compared.
+   *
+   * @param json         JSON comparison options
+   * @param origins      the addresses replaced in both bodies (textual kinds) before comparing
+   * @param expectedRoot the part of the expected JSON body compared, or null for all of it
+   * @param actualRoot   the part of the actual JSON body compared, or null for all of it
+   */
+  public record Options(JsonOptions json, OriginNormalizer origins, JsonPath expectedRoot, JsonPath actualRoot) {
+    public static Options of(JsonOptions json) {
+      return new Options(json, OriginNormalizer.NONE, null, null);
+    }
+  }
+
   public static void compare(Body expected, Headers expectedHeaders, Body actual, Headers actualHeaders,
       JsonOptions options, List<Difference> out, List<String> notes) {
+    compare(expected, expectedHeaders, actual, actualHeaders, Options.of(options), out, notes);
+  }
+
+  public static void compare(Body expected, Headers expectedHeaders, Body actual, Headers actualHeaders,
+      Options options, List<Difference> out, List<String> notes) {
     if (expected instanceof Body.None && actual instanceof Body.None) {
       return;
     }
@@ -59,13 +79,24 @@ public final class BodyComparator {
       }
       return;
     }
-    if (java.util.Arrays.equals(e, a)) {
+    boolean projected = options.expectedRoot() != null || options.actualRoot() != null;
+    if (!projected && java.util.Arrays.equals(e, a)) {
       return; // byte-identical bodies are equal under every rule: no need to parse them
     }
     Kind kind = kind(expectedHeaders, e);
     Kind actualKind = kind(actualHeaders, a);
     if (kind != actualKind && !(kind == Kind.TEXT || actualKind == Kind.TEXT)) {
       notes.add("bodies are of different kinds (" + kind + " vs " + actualKind + ")");
+    }
+    if (kind != Kind.BINARY && !options.origins().isNone()) {
+      e = options.origins().apply(e);
+      a = options.origins().apply(a);
+      if (!projected && java.util.Arrays.equals(e, a)) {
+        return; // equal once each side's own address is a placeholder
+      }
+    }
+    if (projected && kind != Kind.JSON) {
+      notes.add("baselineRoot/candidateRoot apply to JSON bodies only: this body was compared whole");
     }
     switch (kind) {
       case JSON -> json(e, a, options, out, notes);
@@ -76,7 +107,7 @@ public final class BodyComparator {
     }
   }
 
-  private static void json(byte[] e, byte[] a, JsonOptions options, List<Difference> out, List<String> notes) {
+  private static void json(byte[] e, byte[] a, Options options, List<Difference> out, List<String> notes) {
     JsonNode en;
     JsonNode an;
     try {
@@ -93,7 +124,37 @@ public final class BodyComparator {
       text(e, a, out, notes);
       return;
     }
-    out.addAll(JsonDiff.compare(en, an, options));
+    if (options.expectedRoot() != null) {
+      en = at(en, options.expectedRoot());
+      if (en == null) {
+        String root = options.expectedRoot().toString();
+        notes.add("the baseline's body has no " + root + " (baselineRoot): nothing else compared");
+        out.add(new Difference(root, root, DifferenceType.MISSING, null, "(the candidate's body)"));
+        return;
+      }
+    }
+    if (options.actualRoot() != null) {
+      an = at(an, options.actualRoot());
+      if (an == null) {
+        String root = options.actualRoot().toString();
+        notes.add("the candidate's body has no " + root + " (candidateRoot): nothing else compared");
+        out.add(new Difference(root, root, DifferenceType.MISSING, "(the baseline's body)", null));
+        return;
+      }
+    }
+    out.addAll(JsonDiff.compare(en, an, options.json()));
+  }
+
+  /** The node at a concrete path, or null when it is not there. */
+  private static JsonNode at(JsonNode root, JsonPath path) {
+    JsonNode n = root;
+    for (Object step : path.location()) {
+      n = step instanceof Integer i ? (n.isArray() ? n.get(i) : null) : (n.isObject() ? n.get((String) step) : null);
+      if (n == null) {
+        return null;
+      }
+    }
+    return n;
   }
 
   static void text(byte[] e, byte[] a, List<Difference> out, List<String> notes) {

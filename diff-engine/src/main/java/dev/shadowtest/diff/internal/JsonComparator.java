@@ -72,7 +72,9 @@ public final class JsonComparator {
           out.add(diff(t.loc, DifferenceType.VALUE, e, a));
         }
       } else if (e.getNodeType() != a.getNodeType()) {
-        out.add(diff(t.loc, DifferenceType.TYPE, e, a));
+        if (!(options.lenientTypes() && lenientlyEqual(e, a))) {
+          out.add(diff(t.loc, DifferenceType.TYPE, e, a));
+        }
       } else if (!e.equals(a)) { // scalars of the same type: string, boolean (null equals null)
         out.add(diff(t.loc, DifferenceType.VALUE, e, a));
       }
@@ -274,9 +276,10 @@ public final class JsonComparator {
   }
 
   /** The key of an element: the canonical form of its key member (elements without one share a key). */
-  private static String keyOf(JsonNode element, String key) {
+  private String keyOf(JsonNode element, String key) {
     JsonNode k = element.isObject() ? element.get(key) : null;
-    return k == null ? "\u0000absent" : Canonical.of(k, Loc.ROOT, null);
+    // under lenientTypes an id "7" finds the element whose id is 7
+    return k == null ? "\u0000absent" : Canonical.of(k, Loc.ROOT, options.lenientTypes() ? this : null);
   }
 
   /** The ignore states of a child; null when no pattern can match at or below it. */
@@ -354,6 +357,42 @@ public final class JsonComparator {
     return new Difference(JsonPath.render(list), JsonPath.collapse(list), type,
         expected == null ? null : Render.abbreviate(expected, MAX_RENDERED),
         actual == null ? null : Render.abbreviate(actual, MAX_RENDERED));
+  }
+
+  /** A JSON number literal, as a string may hold one under lenientTypes. */
+  private static final java.util.regex.Pattern JSON_NUMBER =
+      java.util.regex.Pattern.compile("-?(0|[1-9][0-9]*)(\\.[0-9]+)?([eE][-+]?[0-9]+)?");
+
+  /** lenientTypes: a string holding a number or a boolean equals that number or boolean. */
+  private boolean lenientlyEqual(JsonNode e, JsonNode a) {
+    JsonNode text = e.isTextual() ? e : a.isTextual() ? a : null;
+    JsonNode other = text == e ? a : e;
+    if (text == null) {
+      return false;
+    }
+    BigDecimal n = lenientNumber(text.textValue());
+    if (other.isNumber() && n != null) {
+      BigDecimal ev = text == e ? n : e.decimalValue();
+      BigDecimal av = text == a ? n : a.decimalValue();
+      return options.tolerance().accepts(ev, av);
+    }
+    return other.isBoolean() && text.textValue().equals(other.asText());
+  }
+
+  /** The number a string holds (a JSON number literal), or null. */
+  static BigDecimal lenientNumber(String s) {
+    if (s.isEmpty() || s.length() > 400 || !JSON_NUMBER.matcher(s).matches()) {
+      return null;
+    }
+    try {
+      return new BigDecimal(s);
+    } catch (NumberFormatException ex) {
+      return null;
+    }
+  }
+
+  boolean lenientTypes() {
+    return options.lenientTypes();
   }
 
   /** Normalises numbers so that 1, 1.0 and 1E+0 compare equal, as BigDecimal comparison does. */

@@ -14,8 +14,17 @@ import java.util.Locale;
  * @param maxErrorRate       fail above this (errors + 5xx) / attempted, or null to not check
  * @param maxLatencyRatio    fail when an endpoint's candidate p99 is above this many times its
  *                           baseline p99 (primary, else recorded), or null to not check
+ * @param minLatencySamples  exchanges an endpoint needs (with both a baseline and a candidate
+ *                           latency) before its p99 ratio is checked; below, it is "not enough
+ *                           data", never a failure (a p99 of 7 exchanges is their maximum)
  */
-public record Gate(double maxDiscrepancyRate, Double maxErrorRate, Double maxLatencyRatio) {
+public record Gate(double maxDiscrepancyRate, Double maxErrorRate, Double maxLatencyRatio, int minLatencySamples) {
+
+  /** The default {@link #minLatencySamples}. */
+  public static final int DEFAULT_MIN_LATENCY_SAMPLES = 30;
+
+  /** An endpoint's candidate p99 / baseline p99, and how many exchanges back it. */
+  public record LatencyRatio(double ratio, long samples) {}
 
   public Gate {
     if (!(maxDiscrepancyRate >= 0 && maxDiscrepancyRate <= 1)) {
@@ -27,6 +36,13 @@ public record Gate(double maxDiscrepancyRate, Double maxErrorRate, Double maxLat
     if (maxLatencyRatio != null && !(maxLatencyRatio > 0)) {
       throw new IllegalArgumentException("maxLatencyRatio must be a positive number, got " + maxLatencyRatio);
     }
+    if (minLatencySamples < 1) {
+      throw new IllegalArgumentException("minLatencySamples must be at least 1, got " + minLatencySamples);
+    }
+  }
+
+  public Gate(double maxDiscrepancyRate, Double maxErrorRate, Double maxLatencyRatio) {
+    this(maxDiscrepancyRate, maxErrorRate, maxLatencyRatio, DEFAULT_MIN_LATENCY_SAMPLES);
   }
 
   public Gate(double maxDiscrepancyRate, Double maxErrorRate) {
@@ -35,6 +51,11 @@ public record Gate(double maxDiscrepancyRate, Double maxErrorRate, Double maxLat
 
   public static Gate defaults() {
     return new Gate(0.005, null, null);
+  }
+
+  /** True when {@code samples} exchanges are enough to judge an endpoint's latency ratio. */
+  public boolean enoughLatencyData(long samples) {
+    return samples >= minLatencySamples;
   }
 
   /** Parses a latency ratio like {@code 2}, {@code 2.5} or {@code 2x}. */
@@ -56,16 +77,17 @@ public record Gate(double maxDiscrepancyRate, Double maxErrorRate, Double maxLat
 
   /**
    * Why the run fails the gate, latency included: {@code p99Ratios} maps endpoints to candidate
-   * p99 / baseline p99 (endpoints without both are absent).
+   * p99 / baseline p99 (endpoints without both are absent); an endpoint with fewer than
+   * {@link #minLatencySamples} exchanges behind its ratio is not judged on latency.
    */
   public List<String> failures(Statistics.RunResult r, java.util.function.Function<String, Double> endpointThreshold,
-      java.util.Map<String, Double> p99Ratios) {
+      java.util.Map<String, LatencyRatio> p99Ratios) {
     List<String> out = failures(r, endpointThreshold);
     if (maxLatencyRatio != null && r.compared() > 0) {
       p99Ratios.forEach((endpoint, ratio) -> {
-        if (ratio > maxLatencyRatio) {
-          out.add(String.format(Locale.ROOT, "%s: candidate p99 is %.2fx the baseline's, above %.2fx", endpoint, ratio,
-              maxLatencyRatio));
+        if (ratio.ratio() > maxLatencyRatio && enoughLatencyData(ratio.samples())) {
+          out.add(String.format(Locale.ROOT, "%s: candidate p99 is %.2fx the baseline's, above %.2fx", endpoint,
+              ratio.ratio(), maxLatencyRatio));
         }
       });
     }

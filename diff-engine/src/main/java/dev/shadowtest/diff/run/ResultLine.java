@@ -20,6 +20,7 @@ import java.util.Set;
  * @param candidateMicros the candidate's latency, or null
  * @param error           why there is no candidate response (category: message), or why the exchange was skipped
  * @param noiseFields     fields that differed between primary and secondary
+ * @param candidateTarget the target the candidate was sent when {@code transforms:} rewrote it, else null
  */
 public record ResultLine(
     String id,
@@ -38,12 +39,22 @@ public record ResultLine(
     Set<FieldKey> noiseFields,
     boolean hadSecondary,
     boolean serverError,
-    List<String> notes) {
+    List<String> notes,
+    String candidateTarget) {
 
   public ResultLine {
     differences = List.copyOf(differences);
     noiseFields = Set.copyOf(noiseFields);
     notes = List.copyOf(notes);
+  }
+
+  /** A line without a rewritten candidate request. */
+  public ResultLine(String id, String endpoint, String method, String target, Verdict verdict, Integer recordedStatus,
+      Integer primaryStatus, Integer candidateStatus, Long recordedMicros, Long primaryMicros, Long candidateMicros,
+      String error, List<Difference> differences, Set<FieldKey> noiseFields, boolean hadSecondary, boolean serverError,
+      List<String> notes) {
+    this(id, endpoint, method, target, verdict, recordedStatus, primaryStatus, candidateStatus, recordedMicros,
+        primaryMicros, candidateMicros, error, differences, noiseFields, hadSecondary, serverError, notes, null);
   }
 
   /** The outcome for statistics. */

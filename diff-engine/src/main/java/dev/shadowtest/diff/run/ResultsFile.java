@@ -77,6 +77,9 @@ public final class ResultsFile implements AutoCloseable {
         g.writeStringField("actual", d.actual());
       }
       g.writeBooleanField("noise", outcome.isNoise(d));
+      if (d.accepted() != null) {
+        g.writeStringField("accepted", d.accepted());
+      }
       g.writeEndObject();
     }
     g.writeEndArray();
@@ -90,6 +93,9 @@ public final class ResultsFile implements AutoCloseable {
     g.writeEndArray();
     g.writeBooleanField("hadSecondary", r.hadSecondary());
     g.writeBooleanField("serverError", r.serverError());
+    if (r.candidateTarget() != null) {
+      g.writeStringField("candidateTarget", r.candidateTarget());
+    }
     if (!r.notes().isEmpty()) {
       g.writeArrayFieldStart("notes");
       for (String n : r.notes()) {
@@ -143,7 +149,8 @@ public final class ResultsFile implements AutoCloseable {
     List<Difference> diffs = new ArrayList<>();
     for (JsonNode d : n.path("differences")) {
       diffs.add(new Difference(d.get("path").asText(), d.get("field").asText(), DifferenceType.valueOf(d.get("type").asText()),
-          d.hasNonNull("expected") ? d.get("expected").asText() : null, d.hasNonNull("actual") ? d.get("actual").asText() : null));
+          d.hasNonNull("expected") ? d.get("expected").asText() : null, d.hasNonNull("actual") ? d.get("actual").asText() : null,
+          d.hasNonNull("accepted") ? d.get("accepted").asText() : null));
     }
     Set<FieldKey> noise = new HashSet<>();
     for (JsonNode k : n.path("noiseFields")) {
@@ -156,7 +163,8 @@ public final class ResultsFile implements AutoCloseable {
         integer(n, "recordedStatus"), integer(n, "primaryStatus"), integer(n, "candidateStatus"),
         longValue(n, "recordedMicros"), longValue(n, "primaryMicros"), longValue(n, "candidateMicros"),
         n.hasNonNull("error") ? n.get("error").asText() : null, diffs, noise,
-        n.path("hadSecondary").asBoolean(), n.path("serverError").asBoolean(), notes);
+        n.path("hadSecondary").asBoolean(), n.path("serverError").asBoolean(), notes,
+        n.hasNonNull("candidateTarget") ? n.get("candidateTarget").asText() : null);
   }
 
   private static Integer integer(JsonNode n, String f) {

@@ -26,6 +26,12 @@ public final class RunAggregate {
       return b != null && c != null && b > 0 ? c / b : null;
     }
 
+    /** How many exchanges back the ratio: the fewer of the baseline's and the candidate's latencies. */
+    public long ratioSamples() {
+      LatencyHistogram base = primary.count() > 0 ? primary : recorded;
+      return Math.min(base.count(), candidate.count());
+    }
+
     void add(Latencies o) {
       recorded.add(o.recorded);
       primary.add(o.primary);
@@ -37,7 +43,7 @@ public final class RunAggregate {
   private final TreeMap<String, Latencies> latencies = new TreeMap<>();
 
   public synchronized void add(ResultLine r) {
-    stats.record(r.endpoint(), r.id(), r.outcome());
+    stats.record(r.endpoint(), r.id(), r.outcome(), r.candidateTarget() != null);
     Latencies l = latencies.computeIfAbsent(r.endpoint(), k -> new Latencies());
     if (r.recordedMicros() != null) {
       l.recorded.record(r.recordedMicros());
@@ -66,16 +72,21 @@ public final class RunAggregate {
    */
   public record Collapsed(Statistics.RunResult result, Map<String, Latencies> latencies, Map<String, String> names) {
 
-    /** Per endpoint: candidate p99 / baseline p99, where both are known. */
-    public Map<String, Double> p99Ratios() {
-      Map<String, Double> out = new TreeMap<>();
+    /** Per endpoint: candidate p99 / baseline p99 and how many exchanges back it, where both are known. */
+    public Map<String, Gate.LatencyRatio> p99Ratios() {
+      Map<String, Gate.LatencyRatio> out = new TreeMap<>();
       latencies.forEach((k, v) -> {
         Double r = v.p99Ratio();
         if (r != null) {
-          out.put(k, r);
+          out.put(k, new Gate.LatencyRatio(r, v.ratioSamples()));
         }
       });
       return out;
+    }
+
+    /** The final verdicts of this run's exchanges. */
+    public dev.shadowtest.diff.Judgement judgement() {
+      return dev.shadowtest.diff.Judgement.of(result);
     }
   }
 }

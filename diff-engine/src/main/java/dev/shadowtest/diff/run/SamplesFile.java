@@ -22,12 +22,16 @@ import java.util.function.Consumer;
  * bounded number of discrepant exchanges, for the report's side-by-side view. It is a recording
  * (same format, 0600, default redaction applied again) holding two lines per sample with the same
  * id, tagged {@code shadow.role = baseline | candidate}. Bodies are cut at {@link #MAX_BODY}
- * (flagged truncated); at most {@link #PER_ENDPOINT} samples per endpoint and {@link #MAX_SAMPLES}
- * in all are kept, so the file stays small on any run.
+ * (flagged truncated); at most {@link #PER_ENDPOINT} samples per endpoint and provisional verdict
+ * ({@code DIFFERENT}, {@code NOISE_ONLY}: noise is judged at the end of the run, and an exchange
+ * that looked like noise may still count) and {@link #MAX_SAMPLES} in all are kept, so the file
+ * stays small on any run.
  */
 public final class SamplesFile implements AutoCloseable {
 
   public static final String NAME = "samples.jsonl.gz";
+  /** The {@code source} of a samples file's header line. */
+  public static final String SOURCE = "shadow-samples";
   public static final String ROLE = "shadow.role";
   public static final String BASELINE_SOURCE = "shadow.baseline";
   public static final int PER_ENDPOINT = 3;
@@ -56,16 +60,26 @@ public final class SamplesFile implements AutoCloseable {
    */
   public static SamplesFile create(Path dir, List<String> moreHeaders) {
     Redaction r = Redaction.defaults().withHeaders(moreHeaders);
-    return new SamplesFile(RecordingWriter.create(dir.resolve(NAME), RecordingHeader.now("shadow-samples", r)), r);
+    return new SamplesFile(RecordingWriter.create(dir.resolve(NAME), RecordingHeader.now(SOURCE, r)), r);
   }
 
-  /** Keeps this exchange as a sample when its endpoint and the file still have room; true if kept. */
-  public synchronized boolean offer(String endpoint, Exchange recorded, String baselineSource, HttpResponse baseline,
+  /** Keeps a DIFFERENT exchange as a sample when its endpoint and the file still have room; true if kept. */
+  public boolean offer(String endpoint, Exchange recorded, String baselineSource, HttpResponse baseline,
       HttpResponse candidate) {
-    if (total >= MAX_SAMPLES || perEndpoint.getOrDefault(endpoint, 0) >= PER_ENDPOINT) {
+    return offer(endpoint, dev.shadowtest.diff.Verdict.DIFFERENT, recorded, baselineSource, baseline, candidate);
+  }
+
+  /**
+   * Keeps this exchange as a sample when its endpoint (for its provisional verdict) and the file
+   * still have room; true if kept.
+   */
+  public synchronized boolean offer(String endpoint, dev.shadowtest.diff.Verdict provisional, Exchange recorded,
+      String baselineSource, HttpResponse baseline, HttpResponse candidate) {
+    String slot = provisional + " " + endpoint;
+    if (total >= MAX_SAMPLES || perEndpoint.getOrDefault(slot, 0) >= PER_ENDPOINT) {
       return false;
     }
-    perEndpoint.merge(endpoint, 1, Integer::sum);
+    perEndpoint.merge(slot, 1, Integer::sum);
     total++;
     Exchange base = new Exchange(recorded.id(), recorded.startedAt(), recorded.durationMicros(),
         recorded.request().withBody(cut(recorded.request().body())), cut(baseline), null,
@@ -126,10 +140,20 @@ public final class SamplesFile implements AutoCloseable {
    */
   public static Map<String, Sample> read(Path dir, Consumer<String> warnings) {
     Path file = dir.resolve(NAME);
-    Map<String, Sample> out = new LinkedHashMap<>();
     if (!Files.exists(file)) {
-      return out;
+      return new LinkedHashMap<>();
     }
+    return readFile(file, warnings);
+  }
+
+  /** True when {@code header} is that of a samples file (not a recording of traffic). */
+  public static boolean isSamples(RecordingHeader header) {
+    return SOURCE.equals(header.source());
+  }
+
+  /** Reads a samples file; a line without a role tag is an error naming the file and line. */
+  public static Map<String, Sample> readFile(Path file, Consumer<String> warnings) {
+    Map<String, Sample> out = new LinkedHashMap<>();
     Map<String, Exchange> baselines = new HashMap<>();
     try (RecordingReader r = RecordingReader.open(file, warnings)) {
       while (r.hasNext()) {

@@ -12,8 +12,16 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
-/** Writes {@code summary.json} (DESIGN.md contract, version 1). Rates are unrounded doubles. */
+/**
+ * Writes {@code summary.json} (DESIGN.md contract, docs/summary-format.md). Rates are unrounded
+ * doubles. Version 2: header differences are typed MISSING/EXTRA/VALUE, status fields are keyed
+ * by status class, accepted differences and rewritten requests are counted, latency ratios say
+ * how many exchanges back them.
+ */
 public final class SummaryJson {
+
+  /** The format version this Shadow writes. */
+  public static final int VERSION = 2;
 
   /** What the run was. */
   public record Meta(Instant startedAt, Instant finishedAt, List<String> recordings, String candidate, String primary,
@@ -30,7 +38,7 @@ public final class SummaryJson {
          JsonGenerator g = new JsonFactory().createGenerator(out, JsonEncoding.UTF8)) {
       g.useDefaultPrettyPrinter();
       g.writeStartObject();
-      g.writeNumberField("version", 1);
+      g.writeNumberField("version", VERSION);
       g.writeStringField("startedAt", meta.startedAt().toString());
       g.writeStringField("finishedAt", meta.finishedAt().toString());
       g.writeStringField("recording", String.join(", ", meta.recordings()));
@@ -52,6 +60,7 @@ public final class SummaryJson {
       g.writeNumberField("compared", r.compared());
       g.writeNumberField("skipped", r.skipped());
       g.writeNumberField("matched", r.matched());
+      g.writeNumberField("accepted", r.accepted());
       g.writeNumberField("discrepant", r.discrepant());
       g.writeNumberField("noise", r.noise());
       g.writeNumberField("errors", r.errors());
@@ -59,6 +68,7 @@ public final class SummaryJson {
       g.writeNumberField("noBaseline", r.noBaseline());
       g.writeNumberField("discrepancyRate", r.discrepancyRate());
       g.writeNumberField("errorRate", r.errorRate());
+      g.writeNumberField("rewritten", r.rewritten());
       g.writeNumberField("late", meta.late());
       g.writeArrayFieldStart("endpoints");
       for (Statistics.EndpointResult e : r.endpoints()) {
@@ -68,12 +78,14 @@ public final class SummaryJson {
         g.writeNumberField("compared", e.compared());
         g.writeNumberField("skipped", e.skipped());
         g.writeNumberField("matched", e.matched());
+        g.writeNumberField("accepted", e.accepted());
         g.writeNumberField("discrepant", e.discrepant());
         g.writeNumberField("noise", e.noise());
         g.writeNumberField("discrepancyRate", e.discrepancyRate());
         g.writeNumberField("errors", e.errors());
         g.writeNumberField("serverErrors", e.serverErrors());
         g.writeNumberField("noBaseline", e.noBaseline());
+        g.writeNumberField("rewritten", e.rewritten());
         g.writeArrayFieldStart("fields");
         for (Statistics.FieldResult f : e.fields()) {
           g.writeStartObject();
@@ -82,6 +94,21 @@ public final class SummaryJson {
           g.writeNumberField("count", f.count());
           g.writeNumberField("noise", f.noise());
           g.writeBooleanField("real", f.real());
+          g.writeArrayFieldStart("examples");
+          for (String id : f.examples()) {
+            g.writeString(id);
+          }
+          g.writeEndArray();
+          g.writeEndObject();
+        }
+        g.writeEndArray();
+        g.writeArrayFieldStart("acceptedFields");
+        for (Statistics.AcceptedResult f : e.acceptedFields()) {
+          g.writeStartObject();
+          g.writeStringField("path", f.field());
+          g.writeStringField("type", f.type().name());
+          g.writeNumberField("count", f.count());
+          g.writeStringField("reason", f.reason());
           g.writeArrayFieldStart("examples");
           for (String id : f.examples()) {
             g.writeString(id);
@@ -99,6 +126,7 @@ public final class SummaryJson {
           Double ratio = l.p99Ratio();
           if (ratio != null) {
             g.writeNumberField("p99Ratio", ratio);
+            g.writeNumberField("samples", l.ratioSamples());
           }
         }
         g.writeEndObject();
@@ -112,6 +140,7 @@ public final class SummaryJson {
       }
       if (gate.maxLatencyRatio() != null) {
         g.writeNumberField("maxLatencyRatio", gate.maxLatencyRatio());
+        g.writeNumberField("minLatencySamples", gate.minLatencySamples());
       }
       g.writeBooleanField("passed", gateFailures.isEmpty() && !meta.incomplete());
       g.writeArrayFieldStart("failures");

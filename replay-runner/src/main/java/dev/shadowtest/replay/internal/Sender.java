@@ -160,6 +160,24 @@ public final class Sender implements AutoCloseable {
     return result;
   }
 
+  /**
+   * The Host header a request to {@code base} carries: an explicit {@code --header Host=...},
+   * else the recorded one with keepHost, else the target's own authority.
+   */
+  public String hostSent(URI base, HttpRequest recorded) {
+    java.util.Optional<String> explicit = extraHeaders.first("Host");
+    if (explicit.isPresent()) {
+      return explicit.get();
+    }
+    if (keepHost) {
+      java.util.Optional<String> h = recorded.headers().first("Host");
+      if (h.isPresent()) {
+        return h.get();
+      }
+    }
+    return base.getRawAuthority();
+  }
+
   private SimpleHttpRequest build(URI base, HttpRequest recorded) {
     String prefix = base.getRawPath() == null || base.getRawPath().equals("/") ? "" : base.getRawPath().replaceAll("/$", "");
     String target = recorded.target();

@@ -3,8 +3,7 @@ package dev.shadowtest.reports.internal;
 import dev.shadowtest.core.internal.SecureFiles;
 import dev.shadowtest.diff.Difference;
 import dev.shadowtest.diff.FieldKey;
-import dev.shadowtest.diff.Outcome;
-import dev.shadowtest.diff.Statistics;
+import dev.shadowtest.diff.Judgement;
 import dev.shadowtest.diff.Verdict;
 import dev.shadowtest.diff.run.ResultLine;
 import java.io.BufferedWriter;
@@ -14,6 +13,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import org.apache.commons.csv.CSVFormat;
@@ -21,88 +21,86 @@ import org.apache.commons.csv.CSVPrinter;
 import org.apache.commons.csv.QuoteMode;
 
 /**
- * {@code discrepancies.csv}: one row per difference of every discrepant exchange, and one row per
- * exchange the candidate did not answer (type {@code ERROR}). RFC 4180 (every value quoted, CRLF),
+ * {@code discrepancies.csv}, in one of two layouts ({@link Rows}). {@code EXACT}: one row per
+ * difference of every discrepant exchange, and one row per exchange the candidate did not answer
+ * (type {@code ERROR}). {@code GROUPED}: one row per field and kind of difference per discrepant
+ * exchange, with how many places differed ({@code $.items[0].price} … {@code $.items[99].price}
+ * is one row with count 100) and the first of them. Each difference says how it counts
+ * ({@code noise}, {@code accepted} with the rules' reason). RFC 4180 (every value quoted, CRLF),
  * UTF-8 with a byte-order mark so that spreadsheets pick the encoding; values that a spreadsheet
  * would run as a formula ({@code =}, {@code +}, {@code @}, tab, or {@code -} not starting a
  * number) are prefixed with {@code '}.
  */
 public final class DiscrepancyCsv implements AutoCloseable {
 
+  /** The layout of the rows. */
+  public enum Rows {
+    /** One row per difference (26,000 rows for 950 exchanges with big arrays). */
+    EXACT,
+    /** One row per field and kind per exchange, with a count. */
+    GROUPED
+  }
+
   static final String[] HEADER = {"exchange_id", "endpoint", "method", "target", "verdict", "path", "field", "type",
-      "expected", "actual", "noise", "recorded_ms", "primary_ms", "candidate_ms"};
+      "expected", "actual", "noise", "accepted", "recorded_ms", "primary_ms", "candidate_ms"};
+
+  static final String[] GROUPED_HEADER = {"exchange_id", "endpoint", "method", "target", "verdict", "field", "type",
+      "count", "first_path", "expected", "actual", "noise", "accepted", "recorded_ms", "primary_ms", "candidate_ms"};
 
   private static final java.util.regex.Pattern NUMBER = java.util.regex.Pattern.compile("-?\\d+(\\.\\d+)?([eE][-+]?\\d+)?");
 
   private final CSVPrinter printer;
   private final Path temp;
   private final Path file;
+  private final Rows rows;
   private boolean failed;
 
-  private DiscrepancyCsv(CSVPrinter printer, Path temp, Path file) {
+  private DiscrepancyCsv(CSVPrinter printer, Path temp, Path file, Rows rows) {
     this.printer = printer;
     this.temp = temp;
     this.file = file;
+    this.rows = rows;
   }
 
-  /** Writes beside {@code file}; {@link #close} moves it into place. */
+  /** Writes exact rows beside {@code file}; {@link #close} moves it into place. */
   public static DiscrepancyCsv create(Path file) throws IOException {
+    return create(file, Rows.EXACT);
+  }
+
+  /** Writes beside {@code file}, grouped or exact; {@link #close} moves it into place. */
+  public static DiscrepancyCsv create(Path file, boolean grouped) throws IOException {
+    return create(file, grouped ? Rows.GROUPED : Rows.EXACT);
+  }
+
+  /** Writes beside {@code file} in the {@code rows} layout; {@link #close} moves it into place. */
+  public static DiscrepancyCsv create(Path file, Rows rows) throws IOException {
     Path temp = SecureFiles.temporarySibling(file);
     BufferedWriter w = new BufferedWriter(new OutputStreamWriter(SecureFiles.newOutputStream(temp), StandardCharsets.UTF_8), 1 << 16);
     w.write('\uFEFF');
-    CSVFormat format = CSVFormat.RFC4180.builder().setQuoteMode(QuoteMode.ALL).setHeader(HEADER).get();
-    return new DiscrepancyCsv(new CSVPrinter(w, format), temp, file);
+    CSVFormat format = CSVFormat.RFC4180.builder().setQuoteMode(QuoteMode.ALL)
+        .setHeader(rows == Rows.EXACT ? HEADER : GROUPED_HEADER).get();
+    return new DiscrepancyCsv(new CSVPrinter(w, format), temp, file, rows);
   }
 
-  /** How the run judged one exchange: counted discrepant, and per difference whether it is noise. */
-  public record Judged(boolean discrepant, Map<Difference, Boolean> noise) {
-    public boolean isNoise(Difference d) {
-      return noise.getOrDefault(d, false);
-    }
-  }
-
-  private static final Judged NOT_DISCREPANT = new Judged(false, Map.of());
-
-  /**
-   * Judges {@code line} as the statistics did: a DIFFERENT exchange counts as discrepant when one
-   * of its differences is neither noise in this exchange nor a field the noise model classified as
-   * noise for its endpoint.
-   */
-  public static Judged judge(ResultLine line, Map<FieldKey, Boolean> real) {
-    if (line.verdict() != Verdict.DIFFERENT) {
-      return NOT_DISCREPANT;
-    }
-    Outcome o = line.outcome();
-    Map<Difference, Boolean> noise = new HashMap<>();
-    boolean any = false;
-    for (Difference d : line.differences()) {
-      boolean isNoise = o.isNoise(d) || !real.getOrDefault(FieldKey.of(d), true);
-      noise.put(d, isNoise);
-      any |= !isNoise;
-    }
-    return new Judged(any, noise);
-  }
-
-  /** Per endpoint: whether each field counts (true) or was classified as noise (false). */
-  public static Map<String, Map<FieldKey, Boolean>> realFields(Statistics.RunResult result) {
-    Map<String, Map<FieldKey, Boolean>> out = new HashMap<>();
-    for (Statistics.EndpointResult e : result.endpoints()) {
-      Map<FieldKey, Boolean> m = out.computeIfAbsent(e.endpoint(), k -> new HashMap<>());
-      for (Statistics.FieldResult f : e.fields()) {
-        m.put(new FieldKey(f.field(), f.type()), f.real());
-      }
-    }
-    return out;
-  }
-
-  public void write(ResultLine line, String endpoint, Judged judged) {
+  public void write(ResultLine line, String endpoint, Judgement.Judged judged) {
     try {
       if (line.verdict() == Verdict.CANDIDATE_ERROR) {
-        row(line, endpoint, "CANDIDATE_ERROR", "", "", "ERROR", "", line.error(), "false");
+        if (rows == Rows.EXACT) {
+          row(line, endpoint, "CANDIDATE_ERROR", "", "", "ERROR", "", line.error(), "false", "");
+        } else {
+          printer.printRecord(safe(line.id()), safe(endpoint), safe(line.method()), safe(line.target()), "CANDIDATE_ERROR",
+              "", "ERROR", "1", "", "", safe(line.error()), "false", "", ms(line.recordedMicros()), ms(line.primaryMicros()),
+              ms(line.candidateMicros()));
+        }
       } else if (judged.discrepant()) {
-        for (Difference d : line.differences()) {
-          row(line, endpoint, "DIFFERENT", d.path(), d.field(), d.type().name(), d.expected(), d.actual(),
-              Boolean.toString(judged.isNoise(d)));
+        if (rows == Rows.EXACT) {
+          for (Difference d : line.differences()) {
+            Judgement.Standing s = judged.standing(d);
+            row(line, endpoint, "DIFFERENT", d.path(), d.field(), d.type().name(), d.expected(), d.actual(),
+                Boolean.toString(s == Judgement.Standing.NOISE), d.accepted() == null ? "" : d.accepted());
+          }
+        } else {
+          grouped(line, endpoint, judged);
         }
       }
     } catch (IOException e) {
@@ -111,10 +109,28 @@ public final class DiscrepancyCsv implements AutoCloseable {
     }
   }
 
+  private void grouped(ResultLine line, String endpoint, Judgement.Judged judged) throws IOException {
+    Map<FieldKey, Difference> first = new LinkedHashMap<>();
+    Map<FieldKey, Integer> counts = new HashMap<>();
+    for (Difference d : line.differences()) {
+      FieldKey k = new FieldKey(d.field(), d.type());
+      first.putIfAbsent(k, d);
+      counts.merge(k, 1, Integer::sum);
+    }
+    for (Map.Entry<FieldKey, Difference> g : first.entrySet()) {
+      Difference d = g.getValue();
+      printer.printRecord(safe(line.id()), safe(endpoint), safe(line.method()), safe(line.target()), "DIFFERENT",
+          safe(d.field()), d.type().name(), counts.get(g.getKey()).toString(), safe(d.path()), safe(d.expected()),
+          safe(d.actual()), Boolean.toString(judged.standing(d) == Judgement.Standing.NOISE),
+          safe(d.accepted()), ms(line.recordedMicros()), ms(line.primaryMicros()), ms(line.candidateMicros()));
+    }
+  }
+
   private void row(ResultLine l, String endpoint, String verdict, String path, String field, String type, String expected,
-      String actual, String noise) throws IOException {
+      String actual, String noise, String accepted) throws IOException {
     printer.printRecord(safe(l.id()), safe(endpoint), safe(l.method()), safe(l.target()), verdict, safe(path), safe(field),
-        type, safe(expected), safe(actual), noise, ms(l.recordedMicros()), ms(l.primaryMicros()), ms(l.candidateMicros()));
+        type, safe(expected), safe(actual), noise, safe(accepted), ms(l.recordedMicros()), ms(l.primaryMicros()),
+        ms(l.candidateMicros()));
   }
 
   /** Neutralises spreadsheet formulas: recorded values are attacker-controlled. */

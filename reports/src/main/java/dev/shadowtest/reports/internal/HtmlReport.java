@@ -6,6 +6,7 @@ import dev.shadowtest.core.HttpResponse;
 import dev.shadowtest.core.RecordingException;
 import dev.shadowtest.core.internal.SecureFiles;
 import dev.shadowtest.diff.Difference;
+import dev.shadowtest.diff.Judgement;
 import dev.shadowtest.diff.Statistics;
 import dev.shadowtest.diff.run.Gate;
 import dev.shadowtest.diff.run.LatencyHistogram;
@@ -81,8 +82,10 @@ public final class HtmlReport {
   private final Function<String, Double> thresholds;
   private final Map<String, SamplesFile.Sample> samples;
   private final int perEndpoint;
+  /** Per endpoint, one rewritten request as an example: "/posts/1/comments → /comments?postId=1". */
+  private final Map<String, String> rewrites = new java.util.HashMap<>();
   private final Map<String, List<ResultLine>> chosen = new LinkedHashMap<>();
-  private final Map<String, DiscrepancyCsv.Judged> judgements = new java.util.HashMap<>();
+  private final Map<String, Judgement.Judged> judgements = new java.util.HashMap<>();
   private final Map<String, List<ReportModel.ErrorRow>> errors = new LinkedHashMap<>();
   private int chosenCount;
 
@@ -98,7 +101,10 @@ public final class HtmlReport {
   }
 
   /** Sees every result line once; keeps the first discrepant ones that have a sample. */
-  public void offer(ResultLine line, String endpoint, DiscrepancyCsv.Judged judged) {
+  public void offer(ResultLine line, String endpoint, Judgement.Judged judged) {
+    if (line.candidateTarget() != null) {
+      rewrites.putIfAbsent(endpoint, BodyView.clip(line.target() + " → " + line.candidateTarget()));
+    }
     if (line.verdict() == dev.shadowtest.diff.Verdict.CANDIDATE_ERROR) {
       List<ReportModel.ErrorRow> l = errors.computeIfAbsent(endpoint, k -> new ArrayList<>());
       if (l.size() < perEndpoint) {
@@ -145,6 +151,8 @@ public final class HtmlReport {
         new Item("compared", Long.toString(r.compared())),
         new Item("discrepant", Long.toString(r.discrepant())),
         new Item("noise only", Long.toString(r.noise())),
+        new Item("accepted", Long.toString(r.accepted())),
+        new Item("rewritten", Long.toString(r.rewritten())),
         new Item("skipped", Long.toString(r.skipped())),
         new Item("candidate errors", Long.toString(r.errors())),
         new Item("5xx", Long.toString(r.serverErrors())),
@@ -180,15 +188,17 @@ public final class HtmlReport {
       anchors.put(e.endpoint(), anchor);
       RunAggregate.Latencies l = collapsed.latencies().get(e.endpoint());
       Double ratio = l == null ? null : l.p99Ratio();
+      boolean enough = l != null && gate.enoughLatencyData(l.ratioSamples());
       Double threshold = thresholds.apply(e.endpoint());
       double max = threshold != null ? threshold : gate.maxDiscrepancyRate();
       boolean failing = e.compared() > 0 && e.discrepancyRate() > max
-          || gate.maxLatencyRatio() != null && ratio != null && ratio > gate.maxLatencyRatio();
+          || gate.maxLatencyRatio() != null && ratio != null && enough && ratio > gate.maxLatencyRatio();
       rows.add(new EndpointRow(anchor, e.endpoint(), e.exchanges(), e.compared(), e.discrepant(),
           Gate.percent(e.discrepancyRate()), e.discrepancyRate(), e.errors(), e.serverErrors(),
           ms(l == null ? null : baseline(l).percentileMillis(0.5)), ms(l == null ? null : baseline(l).percentileMillis(0.99)),
           ms(l == null ? null : l.candidate.percentileMillis(0.5)), ms(l == null ? null : l.candidate.percentileMillis(0.99)),
-          ratio == null ? "–" : String.format(Locale.ROOT, "%.2f×", ratio), ratio == null ? -1 : ratio,
+          ratio == null ? "–" : String.format(Locale.ROOT, "%.2f×", ratio) + (enough ? "" : " (" + l.ratioSamples()
+              + " exchanges: not enough data)"), ratio == null ? -1 : ratio,
           Gate.percent(max), failing));
     }
 
@@ -198,11 +208,14 @@ public final class HtmlReport {
       if (details.size() >= MAX_DETAILS) {
         break;
       }
-      if (e.fields().isEmpty() && e.errors() == 0) {
+      if (e.fields().isEmpty() && e.errors() == 0 && e.acceptedFields().isEmpty() && e.rewritten() == 0) {
         continue;
       }
       List<FieldRow> fields = e.fields().stream().limit(MAX_FIELDS)
-          .map(f -> new FieldRow(f.field(), f.type().name(), f.count(), f.noise(), f.real())).toList();
+          .map(f -> new FieldRow(pieces(f.field()), f.type().name(), f.count(), f.noise(), f.real())).toList();
+      List<ReportModel.AcceptedRow> accepted = e.acceptedFields().stream().limit(MAX_FIELDS)
+          .map(f -> new ReportModel.AcceptedRow(pieces(f.field()), f.type().name(), f.count(), BodyView.clip(f.reason())))
+          .toList();
       List<SampleView> views = new ArrayList<>();
       boolean spent = false;
       for (ResultLine line : chosen.getOrDefault(e.endpoint(), List.of())) {
@@ -220,8 +233,11 @@ public final class HtmlReport {
           : "Showing " + views.size() + " of " + e.discrepant() + " discrepant exchanges.";
       details.add(new EndpointDetail(anchors.get(e.endpoint()), e.endpoint(), Gate.percent(e.discrepancyRate()),
           e.discrepant() + " discrepant of " + e.compared() + " compared, " + e.errors() + " errors, " + e.noise()
-              + " noise only", fields, Math.max(0, e.fields().size() - MAX_FIELDS), views, note,
-          errors.getOrDefault(e.endpoint(), List.of())));
+              + " noise only, " + e.accepted() + " matched only because of accepted differences",
+          fields, Math.max(0, e.fields().size() - MAX_FIELDS), accepted,
+          e.rewritten() == 0 ? null : e.rewritten() + " of " + e.exchanges() + " requests were rewritten for the candidate"
+              + (rewrites.containsKey(e.endpoint()) ? " (transforms in the rules), e.g. " + rewrites.get(e.endpoint()) : ""),
+          views, note, errors.getOrDefault(e.endpoint(), List.of())));
     }
 
     String js = resource("report.js");
@@ -256,7 +272,8 @@ public final class HtmlReport {
       }
     }
     for (DiffRow d : v.differences()) {
-      c += BodyView.cost(d.path()) + BodyView.cost(d.expected()) + BodyView.cost(d.actual()) + 80;
+      c += BodyView.cost(String.join("", d.path())) + 6L * d.path().size() + BodyView.cost(d.expected())
+          + BodyView.cost(d.actual()) + BodyView.cost(d.reason()) + 100;
     }
     return c;
   }
@@ -270,7 +287,7 @@ public final class HtmlReport {
     Set<String> headerNames = new HashSet<>();
     boolean status = false;
     List<DiffRow> diffs = new ArrayList<>();
-    DiscrepancyCsv.Judged judged = judgements.get(line.id());
+    Judgement.Judged judged = judgements.get(line.id());
     for (Difference d : line.differences()) {
       paths.add(d.path());
       if (d.path().startsWith("header:")) {
@@ -278,9 +295,11 @@ public final class HtmlReport {
       }
       status |= d.path().equals("status");
       if (diffs.size() < MAX_DIFF_ROWS) {
-        diffs.add(new DiffRow(BodyView.clip(d.path()), d.type().name(),
+        Judgement.Standing standing = judged == null ? Judgement.Standing.COUNTS : judged.standing(d);
+        diffs.add(new DiffRow(pieces(BodyView.clip(d.path())), d.type().name(),
             d.expected() == null ? "(absent)" : BodyView.clip(d.expected()),
-            d.actual() == null ? "(absent)" : BodyView.clip(d.actual()), judged != null && judged.isNoise(d)));
+            d.actual() == null ? "(absent)" : BodyView.clip(d.actual()), standing.name().toLowerCase(Locale.ROOT),
+            d.accepted() == null ? "" : BodyView.clip(d.accepted())));
       }
     }
     Exchange b = s.baseline();
@@ -310,6 +329,24 @@ public final class HtmlReport {
       out.add(new HeaderLine(BodyView.clip(f.name()), BodyView.clip(f.value()),
           highlighted.contains(f.name().toLowerCase(Locale.ROOT))));
     }
+    return out;
+  }
+
+  /**
+   * A path in pieces, each ending before a separator ({@code .}, {@code /}, {@code [}, {@code :}):
+   * the page may wrap a long path between pieces, never inside a name.
+   */
+  static List<String> pieces(String path) {
+    List<String> out = new ArrayList<>();
+    int start = 0;
+    for (int i = 1; i < path.length(); i++) {
+      char c = path.charAt(i);
+      if ((c == '.' || c == '/' || c == '[' || c == ':') && i > start) {
+        out.add(path.substring(start, i));
+        start = i;
+      }
+    }
+    out.add(path.substring(start));
     return out;
   }
 

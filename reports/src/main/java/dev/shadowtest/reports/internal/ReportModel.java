@@ -34,15 +34,19 @@ public record ReportModel(
       double rateSort, long errors, long serverErrors, String recordedP50, String recordedP99, String candidateP50,
       String candidateP99, String ratio, double ratioSort, String threshold, boolean failing) {}
 
-  /** The per-endpoint section: differing fields and sample exchanges. */
+  /** The per-endpoint section: differing fields, accepted differences, rewrites and sample exchanges. */
   public record EndpointDetail(String anchor, String name, String rate, String counts, List<FieldRow> fields,
-      int moreFields, List<SampleView> samples, String samplesNote, List<ErrorRow> errors) {}
+      int moreFields, List<AcceptedRow> accepted, String rewrites, List<SampleView> samples, String samplesNote,
+      List<ErrorRow> errors) {}
+
+  /** A field and kind of difference the rules accept, with their reason: listed, never counted. */
+  public record AcceptedRow(List<String> path, String type, long count, String reason) {}
 
   /** An exchange the candidate did not answer. */
   public record ErrorRow(String id, String target, String error) {}
 
-  /** One differing field of an endpoint. */
-  public record FieldRow(String path, String type, long count, long noise, boolean real) {}
+  /** One differing field of an endpoint; {@code path} in pieces that may wrap between them. */
+  public record FieldRow(List<String> path, String type, long count, long noise, boolean real) {}
 
   /** One exchange shown side by side. */
   public record SampleView(boolean open, String id, String requestLine, List<HeaderLine> requestHeaders, List<BodyLine> requestBody,
@@ -56,7 +60,8 @@ public record ReportModel(
 
   public record BodyLine(String text, boolean highlighted) {}
 
-  public record DiffRow(String path, String type, String expected, String actual, boolean noise) {}
+  /** One difference of a sample: how it counts is {@code counts}, {@code noise} or {@code accepted}. */
+  public record DiffRow(List<String> path, String type, String expected, String actual, String standing, String reason) {}
 
   /** An inline SVG chart as primitives (numbers and texts; the template writes the elements). */
   public record Chart(int width, int height, List<Rect> rects, List<Line> lines, List<Label> labels, String polyline,

@@ -57,7 +57,8 @@ public final class Demo {
       ReplayConfig config = ReplayConfig.of(List.of(recording), services.candidate(), out)
           .withPrimary(services.legacy(), services.legacyTwin())
           .withRules(Rules.load(rules))
-          .withConcurrency(8);
+          .withConcurrency(8)
+          .withOverwrite(true); // the demo's own directory: running the demo again replaces its run
       return new Replayer(config).run(progress);
     } catch (IOException e) {
       throw new IllegalStateException("cannot start the demo services on loopback: " + e.getMessage(), e);

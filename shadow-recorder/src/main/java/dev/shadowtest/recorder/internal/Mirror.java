@@ -5,6 +5,7 @@ import dev.shadowtest.core.Headers;
 import dev.shadowtest.core.RecordingException;
 import dev.shadowtest.diff.DiffEngine;
 import dev.shadowtest.diff.Endpoints;
+import dev.shadowtest.diff.Origin;
 import dev.shadowtest.diff.Outcome;
 import dev.shadowtest.diff.ResponseDiff;
 import dev.shadowtest.diff.Rules;
@@ -88,11 +89,14 @@ public final class Mirror {
         } else {
           counters.mirrored.increment();
           Exchange cand = redactor.apply(redacted.withResponse(attempt.response()));
-          ResponseDiff diff = engine.compare(redacted.response(), cand.response(),
+          // the legacy answer was built under the upstream's address, the copy under the candidate's
+          Origin live = Origin.of(config.upstream(), original.request().headers().first("Host").orElse(null));
+          Origin candidate = Origin.of(config.mirror(), sender.hostSent(config.mirror(), original.request()));
+          ResponseDiff diff = engine.compare(redacted.response(), live, cand.response(), candidate,
               engine.ruleFor(redacted.request()));
           Outcome o = Outcome.compared(diff, null, attempt.response().status());
-          if (o.verdict() == Verdict.DIFFERENT) {
-            samples.offer(endpoint, redacted, "recorded", redacted.response(), cand.response());
+          if (o.verdict() != Verdict.MATCH) {
+            samples.offer(endpoint, o.verdict(), redacted, "recorded", redacted.response(), cand.response());
           }
           line = line(redacted, endpoint, o.verdict(), attempt.response().status(), attempt.micros(), null, o);
         }
