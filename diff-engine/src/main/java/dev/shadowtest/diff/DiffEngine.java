@@ -29,9 +29,28 @@ import java.util.Map;
 public final class DiffEngine {
 
   private final Rules rules;
+  /** Normalizers by pair of origins: a run has few (one per target, and per recorded Host). */
+  private final java.util.concurrent.ConcurrentHashMap<List<Origin>, OriginNormalizer> normalizers =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   private DiffEngine(Rules rules) {
     this.rules = rules;
+  }
+
+  private OriginNormalizer normalizer(Origin a, Origin b) {
+    if (a.isEmpty() && b.isEmpty()) {
+      return OriginNormalizer.NONE;
+    }
+    List<Origin> key = List.of(a, b);
+    OriginNormalizer n = normalizers.get(key);
+    if (n == null) {
+      if (normalizers.size() > 1024) {
+        normalizers.clear(); // bounded whatever the recorded Hosts
+      }
+      n = OriginNormalizer.of(a, b);
+      normalizers.put(key, n);
+    }
+    return n;
   }
 
   public static DiffEngine of(Rules rules) {
@@ -65,26 +84,27 @@ public final class DiffEngine {
   public ResponseDiff compare(HttpResponse expected, Origin expectedOrigin, HttpResponse actual, Origin actualOrigin,
       EndpointRule rule) {
     EndpointRule r = rule.forStatus(expected.status());
-    ResponseDiff d = diff(expected, expectedOrigin, actual, actualOrigin, r, true);
+    ResponseDiff d = diff(expected, actual, r.normalizeOrigins() ? normalizer(expectedOrigin, actualOrigin)
+        : OriginNormalizer.NONE, r, true);
     return r.accepted().isEmpty() ? d : new ResponseDiff(r.markAccepted(d.differences()), d.notes());
   }
 
   /** Compares two legacy instances (primary with secondary): what differs between them is noise. */
   public ResponseDiff compareLegacy(HttpResponse primary, Origin primaryOrigin, HttpResponse secondary,
       Origin secondaryOrigin, EndpointRule rule) {
-    return diff(primary, primaryOrigin, secondary, secondaryOrigin, rule.forStatus(primary.status()), false);
+    EndpointRule r = rule.forStatus(primary.status());
+    return diff(primary, secondary, r.normalizeOrigins() ? normalizer(primaryOrigin, secondaryOrigin) : OriginNormalizer.NONE,
+        r, false);
   }
 
-  private static ResponseDiff diff(HttpResponse expected, Origin expectedOrigin, HttpResponse actual, Origin actualOrigin,
-      EndpointRule rule, boolean candidate) {
+  private static ResponseDiff diff(HttpResponse expected, HttpResponse actual, OriginNormalizer origins, EndpointRule rule,
+      boolean candidate) {
     List<Difference> out = new ArrayList<>();
     List<String> notes = new ArrayList<>();
     if (expected.status() != actual.status()) {
       out.add(new Difference("status", "status", DifferenceType.STATUS,
           Integer.toString(expected.status()), Integer.toString(actual.status())));
     }
-    OriginNormalizer origins = rule.normalizeOrigins() ? OriginNormalizer.of(expectedOrigin, actualOrigin)
-        : OriginNormalizer.NONE;
     headers(expected.headers(), actual.headers(), rule, origins, out);
     BodyComparator.compare(expected.body(), expected.headers(), actual.body(), actual.headers(),
         new BodyComparator.Options(rule.json(), origins, candidate ? rule.baselineRoot() : null,

@@ -17,11 +17,25 @@ import java.util.function.Function;
 /** A real HTTP server on 127.0.0.1, ephemeral port, answering with a function of the request. */
 final class TestServer implements AutoCloseable {
 
-  record Seen(String method, String target, Map<String, List<String>> headers, String body) {}
+  record Seen(String method, String target, Map<String, List<String>> headers, String body) {
+    /** The Host the request carried: what a server builds its absolute URLs from. */
+    String host() {
+      List<String> h = headers.get("Host");
+      return h == null || h.isEmpty() ? "" : h.get(0);
+    }
+  }
 
-  record Reply(int status, String contentType, String body, long delayMillis) {
+  record Reply(int status, String contentType, String body, long delayMillis, Map<String, String> headers) {
+    Reply(int status, String contentType, String body, long delayMillis) {
+      this(status, contentType, body, delayMillis, Map.of());
+    }
+
     static Reply json(String body) {
       return new Reply(200, "application/json", body, 0);
+    }
+
+    static Reply json(int status, String body, Map<String, String> headers) {
+      return new Reply(status, "application/json", body, 0, headers);
     }
   }
 
@@ -56,6 +70,7 @@ final class TestServer implements AutoCloseable {
     }
     byte[] bytes = r.body().getBytes(StandardCharsets.UTF_8);
     headers.forEach((k, v) -> ex.getResponseHeaders().add(k, v));
+    r.headers().forEach((k, v) -> ex.getResponseHeaders().add(k, v));
     if (r.contentType() != null) {
       ex.getResponseHeaders().add("Content-Type", r.contentType());
     }

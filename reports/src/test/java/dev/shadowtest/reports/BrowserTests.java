@@ -232,6 +232,54 @@ class BrowserTests {
     assertThat(png.length).isGreaterThan(10_000);
   }
 
+  @Test
+  void longValuesWrapInsideTheirCellsAndPathsBreakOnlyBetweenNames() throws IOException {
+    Path run = dir.resolve("wide");
+    Files.createDirectories(run);
+    String path = "$.orders[3].lineItems[12].shippingAddress.recipientName.additionalDeliveryInstructions.localizedText";
+    String longValue = json("x".repeat(3000));
+    try (ResultsFile results = ResultsFile.create(run.resolve("results.jsonl.gz"));
+         SamplesFile samples = SamplesFile.create(run)) {
+      List<Difference> diffs = List.of(
+          new Difference(path, path.replaceAll("\\[\\d+]", "[*]"), DifferenceType.VALUE, longValue, json("y".repeat(2500))),
+          new Difference("header:X-Trace", "header:x-trace", DifferenceType.MISSING, "a-".repeat(400), null));
+      results.write(new ResultLine("wide-1", "GET /orders/{id}", "GET", "/orders/1", Verdict.DIFFERENT, 200, null, 200,
+          1000L, null, 1000L, null, diffs, Set.of(), false, false, List.of()));
+      HttpRequest rq = new HttpRequest("GET", "/orders/1", "HTTP/1.1", Headers.of("Host", "a"), Body.none());
+      HttpResponse body = new HttpResponse(200, "OK", Headers.of("Content-Type", "application/json"), Body.text("{}"));
+      samples.offer("GET /orders/{id}", new Exchange("wide-1", null, 1000L, rq, body, null, Map.of()), "recorded", body, body);
+    }
+    Reports.Written w = Reports.write(run, Reports.Options.defaults());
+    driver.get(w.html().toUri().toString());
+    js("document.querySelectorAll('details').forEach(function (d) { d.open = true; });");
+    assertThat(js("return document.querySelectorAll('table.diffs td').length")).isEqualTo(10L);
+    // no cell of the difference table overflows, and the table fits its section
+    assertThat(js("""
+        var bad = [];
+        document.querySelectorAll('table.diffs td').forEach(function (td) {
+          if (td.scrollWidth > td.clientWidth + 1) bad.push(td.textContent.substring(0, 40));
+        });
+        var t = document.querySelector('table.diffs');
+        if (t.getBoundingClientRect().width > t.parentElement.getBoundingClientRect().width + 1) bad.push('table');
+        return bad.join(' | ');""")).isEqualTo("");
+    // the long value wrapped onto many lines inside its cell
+    assertThat((Long) js("var td = document.querySelectorAll('table.diffs td.value')[0];"
+        + " return Math.round(td.getBoundingClientRect().height / 16);")).isGreaterThan(5L);
+    // the path wrapped (it is wider than its column), but only between names: each piece is on one line
+    assertThat(js("""
+        var td = document.querySelector('table.diffs td.path');
+        var lines = new Set(), split = [];
+        td.childNodes.forEach(function (n) {
+          if (n.nodeType !== 3) return;
+          var r = document.createRange(); r.selectNodeContents(n);
+          var rects = Array.from(r.getClientRects());
+          if (rects.length !== 1) split.push(n.textContent);
+          rects.forEach(function (x) { lines.add(Math.round(x.top)); });
+        });
+        return (lines.size > 1 ? 'wrapped' : 'one line') + (split.length ? ', split: ' + split.join(' ') : '');""")).isEqualTo("wrapped");
+    assertThat(js("return document.querySelector('table.diffs td.path').getAttribute('title')")).isEqualTo(path);
+  }
+
   List<String> column(int i) {
     List<String> out = new ArrayList<>();
     for (WebElement row : driver.findElements(By.cssSelector("#endpoints tbody tr"))) {

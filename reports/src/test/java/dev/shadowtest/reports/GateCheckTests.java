@@ -127,6 +127,24 @@ class GateCheckTests {
   }
 
   @Test
+  void anEndpointWithTooFewExchangesIsNotJudgedOnLatency() throws IOException {
+    sevenGoodDays();
+    // version 2 summaries say how many exchanges back the ratio: 7 is "not enough data"
+    Path seven = Files.createTempFile(dir, "summary", ".json");
+    Files.writeString(seven, summary("2026-11-21T05:00:00Z", 7, 0, 0, null, false)
+        .replace("\"version\": 1", "\"version\": 2").replace("\"latency\": {}", "\"latency\": {\"p99Ratio\": 4.32, \"samples\": 7}"));
+    History.store(history(), seven);
+    assertThat(check(new Gate(0.005, null, 2.0)).passed()).isTrue();
+    assertThat(check(new Gate(0.005, null, 2.0, 5)).verdict())
+        .contains("2026-11-21 (GET /api/users/{id}: candidate p99 is 4.32x the baseline's, above 2.00x)");
+    // a version 1 summary's compared count stands in for the samples
+    run("2026-11-22T05:00:00Z", 7, 0, 0, 4.32);
+    assertThat(check(new Gate(0.005, null, 2.0)).passed()).isTrue();
+    run("2026-11-23T05:00:00Z", 40, 0, 0, 4.32);
+    assertThat(check(new Gate(0.005, null, 2.0)).passed()).isFalse();
+  }
+
+  @Test
   void perEndpointThresholdsFromTheRulesApply() throws IOException {
     sevenGoodDays();
     GateCheck.Result r = new GateCheck(Gate.defaults(), e -> e.startsWith("GET /api/users") ? 0.001 : null)

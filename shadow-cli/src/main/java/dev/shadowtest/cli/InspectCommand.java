@@ -18,7 +18,7 @@ import picocli.CommandLine.Model.CommandSpec;
     mixinStandardHelpOptions = true,
     description = {"Summarize a recording (or count the samples of a run).",
         "For a recording: exchanges, time span, methods, statuses, top paths, truncated bodies and exchanges without response.",
-        "A run's samples.jsonl.gz is a recording too: its sample exchanges are counted per request.",
+        "A run's samples.jsonl.gz is a recording too: its sample exchanges are counted per endpoint.",
         "Exits 2 if the file is not a valid recording."},
     footer = {"", "Example:", "  shadow inspect rec.jsonl.gz"})
 final class InspectCommand implements Callable<Integer> {
@@ -65,8 +65,9 @@ final class InspectCommand implements Callable<Integer> {
   private int samples(PrintWriter out, PrintWriter err) {
     Map<String, SamplesFile.Sample> samples = SamplesFile.readFile(file, w -> err.println("warning: " + w));
     Map<String, Long> byRequest = new java.util.TreeMap<>();
-    samples.values().forEach(x -> byRequest.merge(x.baseline().request().method() + " " + x.baseline().request().path(), 1L,
-        Long::sum));
+    dev.shadowtest.diff.Endpoints endpoints = new dev.shadowtest.diff.Endpoints(dev.shadowtest.diff.Rules.defaults());
+    samples.values().forEach(x -> byRequest.merge(endpoints.of(x.baseline().request().method(),
+        x.baseline().request().target()), 1L, Long::sum));
     out.printf("%s: the samples of a run (not a recording of traffic): %d sample exchange(s), each with its baseline%n",
         file, samples.size());
     out.printf("and candidate response, kept for report.html (at most %d per endpoint and verdict, %d in all).%n",

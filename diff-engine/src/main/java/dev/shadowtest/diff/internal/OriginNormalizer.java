@@ -18,18 +18,17 @@ import java.util.Map;
 public final class OriginNormalizer {
 
   /** Does nothing. */
-  public static final OriginNormalizer NONE = new OriginNormalizer(List.of(), List.of());
+  public static final OriginNormalizer NONE = new OriginNormalizer(List.of(), List.of(), List.of());
 
   private final List<String> from;
   private final List<String> to;
-  private final List<byte[]> fromBytes;
-  private final List<byte[]> toBytes;
+  /** The bare authorities: every pattern contains one of them. */
+  private final List<String> authorities;
 
-  private OriginNormalizer(List<String> from, List<String> to) {
+  private OriginNormalizer(List<String> from, List<String> to, List<String> authorities) {
     this.from = from;
     this.to = to;
-    this.fromBytes = from.stream().map(s -> s.getBytes(StandardCharsets.UTF_8)).toList();
-    this.toBytes = to.stream().map(s -> s.getBytes(StandardCharsets.UTF_8)).toList();
+    this.authorities = authorities;
   }
 
   public static OriginNormalizer of(Origin a, Origin b) {
@@ -50,7 +49,15 @@ public final class OriginNormalizer {
     List<String> keys = new ArrayList<>(pairs.keySet());
     keys.sort(Comparator.comparingInt(String::length).reversed().thenComparing(Comparator.naturalOrder()));
     List<String> values = keys.stream().map(pairs::get).toList();
-    return new OriginNormalizer(List.copyOf(keys), values);
+    java.util.Set<String> authorities = new java.util.LinkedHashSet<>();
+    for (Origin o : List.of(a, b)) {
+      authorities.addAll(o.authorities());
+      for (String u : o.urls()) {
+        authorities.add(u.substring(u.indexOf("://") + 3));
+      }
+    }
+    authorities.remove("");
+    return new OriginNormalizer(List.copyOf(keys), values, List.copyOf(authorities));
   }
 
   public boolean isNone() {
@@ -71,49 +78,28 @@ public final class OriginNormalizer {
     return out;
   }
 
-  /** {@code body} with every address replaced (the same array when none occurs). */
+  /**
+   * {@code body} with every address replaced (the same array when none occurs). The patterns are
+   * ASCII, so they are searched in the bytes read as Latin-1 (one char per byte: a UTF-8
+   * multi-byte sequence never matches), with the JDK's intrinsic {@code indexOf}; every URL
+   * pattern holds an authority, so a body that holds no authority is left after one scan each.
+   */
   public byte[] apply(byte[] body) {
     if (from.isEmpty() || body.length == 0) {
       return body;
     }
-    byte[] out = body;
-    for (int i = 0; i < fromBytes.size(); i++) {
-      out = replace(out, fromBytes.get(i), toBytes.get(i));
-    }
-    return out;
-  }
-
-  private static byte[] replace(byte[] in, byte[] pattern, byte[] replacement) {
-    int first = indexOf(in, pattern, 0);
-    if (first < 0) {
-      return in;
-    }
-    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(in.length);
-    int from = 0;
-    for (int at = first; at >= 0; at = indexOf(in, pattern, from)) {
-      out.write(in, from, at - from);
-      out.write(replacement, 0, replacement.length);
-      from = at + pattern.length;
-    }
-    out.write(in, from, in.length - from);
-    return out.toByteArray();
-  }
-
-  private static int indexOf(byte[] in, byte[] p, int start) {
-    byte first = p[0];
-    int last = in.length - p.length;
-    outer:
-    for (int i = start; i <= last; i++) {
-      if (in[i] != first) {
-        continue;
+    String latin1 = new String(body, StandardCharsets.ISO_8859_1);
+    boolean any = false;
+    for (String a : authorities) {
+      if (latin1.contains(a)) {
+        any = true;
+        break;
       }
-      for (int j = 1; j < p.length; j++) {
-        if (in[i + j] != p[j]) {
-          continue outer;
-        }
-      }
-      return i;
     }
-    return -1;
+    if (!any) {
+      return body;
+    }
+    String out = apply(latin1);
+    return out == latin1 ? body : out.getBytes(StandardCharsets.ISO_8859_1);
   }
 }

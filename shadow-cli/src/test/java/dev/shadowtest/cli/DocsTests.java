@@ -1,0 +1,49 @@
+package dev.shadowtest.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.shadowtest.diff.Rules;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/** The documentation says what the code does: its rules examples load, and the README names what users meet. */
+class DocsTests {
+
+  static final Path ROOT = Path.of("..");
+
+  static List<String> yamlBlocks(Path markdown) throws IOException {
+    Matcher m = Pattern.compile("```yaml\\n(.*?)```", Pattern.DOTALL).matcher(Files.readString(markdown));
+    List<String> out = new ArrayList<>();
+    while (m.find()) {
+      out.add(m.group(1));
+    }
+    return out;
+  }
+
+  @Test
+  void everyRulesExampleInTheDocsLoads() throws IOException {
+    List<String> blocks = yamlBlocks(ROOT.resolve("docs/rules.md"));
+    assertThat(blocks).hasSizeGreaterThanOrEqualTo(9);
+    for (String yaml : blocks) {
+      Rules.parse(yaml, "docs/rules.md example"); // throws with file:line:key when an example is wrong
+    }
+    String all = String.join("\n", blocks);
+    for (String key : List.of("lenientTypes", "normalizeHeaders", "byStatus", "candidateRoot", "accepted", "transforms",
+        "renameQuery", "splitByQueryNames", "match: \"GET /posts?_page&_limit\"")) {
+      assertThat(all).as("an example of " + key).contains(key);
+    }
+  }
+
+  @Test
+  void theReadmeNamesTheFlagsAndErrorCategoriesUsersMeet() throws IOException {
+    String readme = Files.readString(ROOT.resolve("README.md"));
+    assertThat(readme).contains("--rewrite-host").contains("`other`").contains("TLS").contains("--force")
+        .contains("--match-by").contains("--csv grouped").contains("--min-latency-samples");
+  }
+}

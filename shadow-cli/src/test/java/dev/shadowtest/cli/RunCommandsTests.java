@@ -1,0 +1,222 @@
+package dev.shadowtest.cli;
+
+import static dev.shadowtest.cli.ShadowCliTests.shadow;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.sun.net.httpserver.HttpServer;
+import dev.shadowtest.core.Body;
+import dev.shadowtest.core.Exchange;
+import dev.shadowtest.core.Headers;
+import dev.shadowtest.core.HttpRequest;
+import dev.shadowtest.core.HttpResponse;
+import dev.shadowtest.core.RecordingHeader;
+import dev.shadowtest.core.RecordingWriter;
+import dev.shadowtest.core.Redaction;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What a user meets around a run on the command line: outputs never overwritten, a new history
+ * directory, the worst-first table, CSV layouts, help texts, inspect of a samples file, re-judging
+ * refused, and diff of two recorders' recordings.
+ */
+@Timeout(120)
+class RunCommandsTests {
+
+  @TempDir
+  Path dir;
+
+  HttpServer server;
+
+  /** A candidate: /a answers like the recording; /b/{n} differs on even n; /c differs always. */
+  @BeforeEach
+  void startCandidate() throws IOException {
+    server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
+    server.createContext("/", ex -> {
+      String path = ex.getRequestURI().getPath();
+      boolean differs = path.equals("/c") || path.startsWith("/b/") && Integer.parseInt(path.substring(3)) % 2 == 0;
+      byte[] body = (differs ? "{\"v\":2}" : "{\"v\":1}").getBytes(StandardCharsets.UTF_8);
+      ex.getResponseHeaders().add("Content-Type", "application/json");
+      ex.sendResponseHeaders(200, body.length);
+      try (OutputStream out = ex.getResponseBody()) {
+        out.write(body);
+      }
+    });
+    server.start();
+  }
+
+  @AfterEach
+  void stop() {
+    server.stop(0);
+  }
+
+  String candidate() {
+    return "http://127.0.0.1:" + server.getAddress().getPort();
+  }
+
+  static Exchange exchange(String id, String target) {
+    return new Exchange(id, Instant.parse("2026-11-24T10:00:00Z"), 1000L,
+        new HttpRequest("GET", target, "HTTP/1.1", Headers.of("Host", "legacy:8080"), Body.none()),
+        new HttpResponse(200, "OK", Headers.of("Content-Type", "application/json"), Body.text("{\"v\":1}")), null, Map.of());
+  }
+
+  Path recording(String name, String idPrefix) {
+    List<Exchange> ex = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      ex.add(exchange(idPrefix + "a" + i, "/a"));
+      ex.add(exchange(idPrefix + "b" + i, "/b/" + i));
+    }
+    ex.add(exchange(idPrefix + "c", "/c"));
+    Path p = dir.resolve(name);
+    try (RecordingWriter w = RecordingWriter.create(p, RecordingHeader.now("test", Redaction.none()))) {
+      ex.forEach(w::write);
+    }
+    return p;
+  }
+
+  @Test
+  void anExistingRunDirectoryIsNeverOverwrittenWithoutForce() throws IOException {
+    Path rec = recording("r.jsonl", "");
+    Path out = dir.resolve("run");
+    assertThat(shadow("replay", "--recording", rec, "--candidate", candidate(), "--out", out).code()).isEqualTo(1);
+    byte[] summary = Files.readAllBytes(out.resolve("summary.json"));
+    ShadowCliTests.Run again = shadow("replay", "--recording", rec, "--candidate", candidate(), "--out", out);
+    assertThat(again.code()).isEqualTo(2);
+    assertThat(again.err()).contains(out + ": already holds a run (summary.json)").contains("--force");
+    assertThat(Files.readAllBytes(out.resolve("summary.json"))).isEqualTo(summary);
+    ShadowCliTests.Run forced = shadow("replay", "--recording", rec, "--candidate", candidate(), "--out", out, "--force");
+    assertThat(forced.code()).as(forced.err()).isEqualTo(1);
+    assertThat(Files.readAllBytes(out.resolve("summary.json"))).isNotEqualTo(summary); // a new run, new times
+    // an empty or new directory is fine
+    Files.createDirectories(dir.resolve("empty"));
+    assertThat(shadow("replay", "--recording", rec, "--candidate", candidate(), "--out", dir.resolve("empty")).code()).isEqualTo(1);
+  }
+
+  @Test
+  void aNewHistoryDirectoryIsCreatedWithoutAWarning() {
+    Path history = dir.resolve("nightly/history");
+    ShadowCliTests.Run r = shadow("replay", "--recording", recording("r.jsonl", ""), "--candidate", candidate(), "--out",
+        dir.resolve("run"), "--history", history, "--max-discrepancy", "100%");
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.err()).doesNotContain("warning");
+    assertThat(r.out()).contains("history: stored as " + history).contains("(new history directory)");
+    assertThat(history.toFile().list()).hasSize(1);
+  }
+
+  @Test
+  void theTableIsWorstFirstAndSaysWhoseLatenciesItShows() {
+    ShadowCliTests.Run r = shadow("replay", "--recording", recording("r.jsonl", ""), "--candidate", candidate(), "--out",
+        dir.resolve("run"));
+    List<String> lines = r.out().lines().toList();
+    int header = lines.indexOf(lines.stream().filter(l -> l.startsWith("endpoint")).findFirst().orElseThrow());
+    assertThat(lines.get(header)).contains("cand p50 ms").contains("cand p99 ms");
+    assertThat(lines.subList(header + 1, header + 4)).extracting(l -> l.split("\\s+")[1])
+        .containsExactly("/c", "/b/{id}", "/a"); // 100%, 50%, 0%
+    assertThat(r.out()).contains("worst first; p50/p99: the candidate's latencies");
+  }
+
+  @Test
+  void theCsvCanBeGrouped() throws IOException {
+    Path out = dir.resolve("run");
+    shadow("replay", "--recording", recording("r.jsonl", ""), "--candidate", candidate(), "--out", out, "--csv", "grouped");
+    List<String> rows = Files.readAllLines(out.resolve("discrepancies.csv"));
+    assertThat(rows.get(0)).contains("\"count\"").contains("\"first_path\"");
+    assertThat(rows).hasSize(1 + 6); // 5 of /b/{n} and /c, one field each
+    ShadowCliTests.Run exact = shadow("report", "--results", out, "--out", dir.resolve("exact"), "--csv", "exact");
+    assertThat(exact.code()).isZero();
+    assertThat(Files.readAllLines(dir.resolve("exact/discrepancies.csv")).get(0)).doesNotContain("first_path");
+    ShadowCliTests.Run bad = shadow("report", "--results", out, "--csv", "pivot");
+    assertThat(bad.code()).isEqualTo(2);
+    assertThat(bad.err()).contains("expected exact or grouped, got \"pivot\"");
+  }
+
+  @Test
+  void reportRefusesRulesThatWouldRejudgeTheRun() throws IOException {
+    Path out = dir.resolve("run");
+    Path rules = dir.resolve("rules.yaml");
+    Files.writeString(rules, "version: 1\nendpoints:\n  - match: \"GET /c\"\n    maxDiscrepancyRate: 100%\n");
+    shadow("replay", "--recording", recording("r.jsonl", ""), "--candidate", candidate(), "--out", out, "--rules", rules);
+    Path thresholds = dir.resolve("thresholds.yaml");
+    Files.writeString(thresholds, "version: 1\n# only a threshold changed\nendpoints:\n  - {match: \"GET /c\", maxDiscrepancyRate: 50%}\n");
+    assertThat(shadow("report", "--results", out, "--rules", thresholds).code()).isZero();
+    Path other = dir.resolve("other.yaml");
+    Files.writeString(other, "version: 1\nendpoints:\n  - match: \"GET /c\"\n    ignore: [\"$.v\"]\n");
+    ShadowCliTests.Run refused = shadow("report", "--results", out, "--rules", other);
+    assertThat(refused.code()).isEqualTo(2);
+    assertThat(refused.err()).contains("re-judging a stored run with new rules is not supported yet");
+  }
+
+  @Test
+  void inspectCountsTheSamplesOfARunAndRefusesWhatIsNotARecording() {
+    Path out = dir.resolve("run");
+    shadow("replay", "--recording", recording("r.jsonl", ""), "--candidate", candidate(), "--out", out);
+    ShadowCliTests.Run samples = shadow("inspect", out.resolve("samples.jsonl.gz"));
+    assertThat(samples.code()).as(samples.err()).isZero();
+    assertThat(samples.out()).contains("the samples of a run (not a recording of traffic): 4 sample exchange(s)")
+        .contains("1  GET /c").contains("3  GET /b/{id}");
+    ShadowCliTests.Run results = shadow("inspect", out.resolve("results.jsonl.gz"));
+    assertThat(results.code()).isEqualTo(2);
+    assertThat(results.err()).startsWith("error: " + out.resolve("results.jsonl.gz"));
+  }
+
+  @Test
+  void diffPairsTwoRecordersRecordingsByRequestOrOrder() {
+    Path a = recording("a.jsonl", "rec1-");
+    Path b = recording("b.jsonl", "rec2-");
+    ShadowCliTests.Run byId = shadow("diff", a, b);
+    assertThat(byId.code()).isEqualTo(1);
+    assertThat(byId.out()).contains("0 compared").contains("nothing paired: no exchange id appears in both recordings")
+        .contains("--match-by request");
+    ShadowCliTests.Run byRequest = shadow("diff", a, b, "--match-by", "request");
+    assertThat(byRequest.code()).as(byRequest.out()).isZero();
+    assertThat(byRequest.out()).contains("21 compared, 0 different, 0 only in");
+    ShadowCliTests.Run byOrder = shadow("diff", a, b, "--match-by", "order");
+    assertThat(byOrder.code()).isZero();
+    assertThat(byOrder.out()).contains("21 compared, 0 different");
+    assertThat(shadow("diff", a, b, "--match-by", "color").code()).isEqualTo(2);
+  }
+
+  @Test
+  void everyHelpRendersWithoutFormatWarningsAndEveryCommandSummaryIsASentence() {
+    PrintStream saved = System.err;
+    ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    List<String> outs = new ArrayList<>();
+    System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+    try {
+      for (String c : List.of("", "record", "import", "export", "inspect", "diff", "replay", "merge", "report", "gate", "demo")) {
+        ShadowCliTests.Run r = c.isEmpty() ? shadow("--help") : shadow(c, "--help");
+        assertThat(r.code()).isZero();
+        outs.add(r.out() + r.err());
+      }
+    } finally {
+      System.setErr(saved);
+    }
+    assertThat(captured.toString(StandardCharsets.UTF_8)).doesNotContain("Could not format");
+    assertThat(String.join("\n", outs)).doesNotContain("Could not format").doesNotContain("%n");
+    String top = outs.get(0);
+    List<String> summaries = top.substring(top.indexOf("Commands:")).lines().skip(1).takeWhile(l -> !l.isBlank())
+        .filter(l -> l.startsWith("  ") && !l.startsWith("    ")).toList();
+    assertThat(summaries).hasSize(11);
+    for (String s : summaries) {
+      String text = s.strip().replaceFirst("^\\S+\\s+", "");
+      String whole = top.substring(top.indexOf(text)).split("\n\\s*\n|\n  \\S")[0].replaceAll("\\s+", " ").strip();
+      assertThat(whole).as(s).matches("[A-Z].*\\.");
+    }
+  }
+}
