@@ -97,7 +97,7 @@ public final class FileDiff {
       } else {
         t[0]++;
         ResponseDiff d = compareResponses(engine, p[0], p[1], rule);
-        if (!d.same()) {
+        if (!d.matches()) {
           t[1]++;
           sink.accept(new ExchangeDiff(p[0], p[1], d));
         }

@@ -15,7 +15,13 @@ public record ResponseDiff(List<Difference> differences, List<String> notes) {
     notes = List.copyOf(notes);
   }
 
+  /** True when nothing differs at all. */
   public boolean same() {
     return differences.isEmpty();
+  }
+
+  /** True when every difference is accepted by the rules (or there is none): a match. */
+  public boolean matches() {
+    return differences.stream().allMatch(Difference::isAccepted);
   }
 }

@@ -77,6 +77,7 @@ public final class Replayer {
   private volatile boolean abandoned;
   private volatile String abortReason;
   private volatile SamplesFile samples;
+  private final java.util.concurrent.ConcurrentHashMap<String, Origin> origins = new java.util.concurrent.ConcurrentHashMap<>();
 
   public Replayer(ReplayConfig config) {
     this.config = config;
@@ -398,20 +399,37 @@ public final class Replayer {
     }
     // each target builds absolute URLs from its own address: those are normalised before comparing
     Origin primaryOrigin = config.primary() == null ? Origin.NONE
-        : Origin.of(config.primary(), sender.hostSent(config.primary(), e.request()));
+        : origin(config.primary(), sender.hostSent(config.primary(), e.request()));
     Origin baselineOrigin = baseline == e.response()
-        ? Origin.recorded(e.request().headers().first("Host").orElse(null)) : primaryOrigin;
-    Origin candidateOrigin = Origin.of(config.candidate(), sender.hostSent(config.candidate(), candidateRequest));
+        ? origin(null, e.request().headers().first("Host").orElse(null)) : primaryOrigin;
+    Origin candidateOrigin = origin(config.candidate(), sender.hostSent(config.candidate(), candidateRequest));
     ResponseDiff candidateDiff = engine.compare(baseline, baselineOrigin, cand.response(), candidateOrigin, rule);
     ResponseDiff noiseDiff = sec != null && sec.ok() && prim != null && prim.ok()
         ? engine.compareLegacy(prim.response(), primaryOrigin, sec.response(),
-            Origin.of(config.secondary(), sender.hostSent(config.secondary(), e.request())), rule)
+            origin(config.secondary(), sender.hostSent(config.secondary(), e.request())), rule)
         : null;
     Outcome o = Outcome.compared(candidateDiff, noiseDiff, cand.response().status());
     if (o.verdict() != Verdict.MATCH) {
       samples.offer(endpoint, o.verdict(), e, baseline == e.response() ? "recorded" : "primary", baseline, cand.response());
     }
     return line(e, endpoint, o.verdict(), prim, cand, null, o, candidateDiff.notes(), rewritten);
+  }
+
+  /**
+   * The origin of a target (or, with {@code base} null, of a recorded response): a run has few,
+   * so they are built once (bounded whatever the recorded Hosts).
+   */
+  private Origin origin(URI base, String host) {
+    String key = (base == null ? "recorded" : base.toString()) + " " + host;
+    Origin o = origins.get(key);
+    if (o == null) {
+      if (origins.size() > 1024) {
+        origins.clear();
+      }
+      o = base == null ? Origin.recorded(host) : Origin.of(base, host);
+      origins.put(key, o);
+    }
+    return o;
   }
 
   private ResultLine line(Exchange e, String endpoint, Verdict verdict, Sender.Attempt prim, Sender.Attempt cand,

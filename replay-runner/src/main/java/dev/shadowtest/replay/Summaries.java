@@ -105,6 +105,14 @@ public final class Summaries {
    * summary is computed from all their lines, so it equals the summary of one unsharded run.
    */
   public static ReplayResult merge(Path out, List<Path> dirs, Rules explicitRules, Gate gate) {
+    return merge(out, dirs, explicitRules, gate, false);
+  }
+
+  /**
+   * As {@link #merge(Path, List, Rules, Gate)}; {@code overwrite} replaces a run already in
+   * {@code out}, which is otherwise refused.
+   */
+  public static ReplayResult merge(Path out, List<Path> dirs, Rules explicitRules, Gate gate, boolean overwrite) {
     if (dirs.isEmpty()) {
       throw new IllegalArgumentException("merge needs at least one run directory");
     }
@@ -127,7 +135,20 @@ public final class Summaries {
     boolean incomplete = false;
     long late = 0;
     List<String> warnings = new ArrayList<>();
+    for (Path dir : dirs) {
+      if (dir.toAbsolutePath().normalize().equals(out.toAbsolutePath().normalize())) {
+        throw new IllegalArgumentException("the output directory " + out + " cannot also be an input");
+      }
+    }
     try {
+      List<Path> earlier = Replayer.earlierRun(out);
+      if (!earlier.isEmpty() && !overwrite) {
+        throw new RecordingException(out, 0, "already holds a run (" + earlier.get(0).getFileName()
+            + "): choose another output directory, or replace that run with --force");
+      }
+      for (Path f : earlier) {
+        Files.delete(f);
+      }
       Files.createDirectories(out);
     } catch (IOException e) {
       throw new RecordingException(out, 0, "cannot create the output directory: " + e.getMessage(), e);
@@ -135,9 +156,6 @@ public final class Summaries {
     try (ResultsFile results = ResultsFile.create(out.resolve("results.jsonl.gz"));
          SamplesFile samples = SamplesFile.create(out)) {
       for (Path dir : dirs) {
-        if (dir.toAbsolutePath().normalize().equals(out.toAbsolutePath().normalize())) {
-          throw new IllegalArgumentException("the output directory " + out + " cannot also be an input");
-        }
         Path summary = dir.resolve("summary.json");
         JsonNode s;
         try {

@@ -78,8 +78,10 @@ final class DiffCommand implements Callable<Integer> {
     if (!leftRec) {
       ResponseDiff d = FileDiff.bodies(left, right, rule != null ? rule : rules.defaultRule());
       print(out, d, "");
-      out.println(d.same() ? "same" : d.differences().size() + " difference(s)");
-      return d.same() ? Shadow.OK : Shadow.FAILED;
+      long accepted = d.differences().stream().filter(Difference::isAccepted).count();
+      out.println(d.same() ? "same" : d.matches() ? "same but for " + accepted + " accepted difference(s)"
+          : (d.differences().size() - accepted) + " difference(s)" + (accepted > 0 ? " and " + accepted + " accepted" : ""));
+      return d.matches() ? Shadow.OK : Shadow.FAILED;
     }
     FileDiff.Totals t = FileDiff.recordings(left, right, rules, rule, matchBy, x -> {
       if (x.right() == null) {

@@ -19,7 +19,7 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {"Merge the run directories of shards into one run, exactly.",
         "The shards are runs of shadow replay --shard I/N; the merged summary equals that of one unsharded run.",
-        "Exit 0 when the gate passes, 1 when it fails."},
+        "An existing run directory in --out is never overwritten (--force replaces it). Exit 0 when the gate passes, 1 when it fails."},
     footer = {"", "Example:", "  shadow merge --out all/ shard1/ shard2/ shard3/"})
 final class MergeCommand implements Callable<Integer> {
 
@@ -41,11 +41,14 @@ final class MergeCommand implements Callable<Integer> {
   @Option(names = "--history", paramLabel = "DIR", description = "Also store the merged summary in this history directory.")
   Path history;
 
+  @Option(names = "--force", description = "Replace the run already in --out (by default an existing run directory is never overwritten).")
+  boolean force;
+
   @Override
   public Integer call() {
     Gate gate = gateOptions.gate();
     Rules explicit = rules == null ? null : Rules.load(rules);
-    ReplayResult r = Summaries.merge(out, dirs, explicit, gate);
+    ReplayResult r = Summaries.merge(out, dirs, explicit, gate, force);
     r.warnings().forEach(w -> spec.commandLine().getErr().println("warning: " + w));
     RunReport.print(spec.commandLine().getOut(), r);
     Outputs.write(spec.commandLine().getOut(), spec.commandLine().getErr(), out, null, explicit, gate, history);

@@ -98,4 +98,23 @@ class DiffCommandTests {
     assertThat(run.code()).isEqualTo(2);
     assertThat(run.err()).contains("nope.json: no such file");
   }
+
+  @Test
+  void differencesTheRulesAcceptDoNotFailTheDiff() throws IOException {
+    Path a = write("a.json", "{\"id\":1,\"legacyId\":9}");
+    Path b = write("b.json", "{\"id\":\"1\"}");
+    Path rules = write("accepting.yaml", """
+        version: 1
+        defaults:
+          lenientTypes: true
+          accepted:
+            - {path: "$.legacyId", type: MISSING, reason: "internal id dropped"}
+        """);
+    ShadowCliTests.Run strict = shadow("diff", a, b);
+    assertThat(strict.code()).isEqualTo(1);
+    ShadowCliTests.Run ruled = shadow("diff", a, b, "--rules", rules);
+    assertThat(ruled.code()).as(ruled.out()).isZero();
+    assertThat(ruled.out()).contains("MISSING $.legacyId: expected 9, actual (absent) (accepted: internal id dropped)")
+        .contains("same but for 1 accepted difference(s)");
+  }
 }

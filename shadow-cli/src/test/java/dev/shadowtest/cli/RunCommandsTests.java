@@ -109,6 +109,18 @@ class RunCommandsTests {
   }
 
   @Test
+  void mergeNeverOverwritesARunEither() {
+    Path rec = recording("r.jsonl", "");
+    shadow("replay", "--recording", rec, "--candidate", candidate(), "--out", dir.resolve("s1"), "--shard", "1/2");
+    shadow("replay", "--recording", rec, "--candidate", candidate(), "--out", dir.resolve("s2"), "--shard", "2/2");
+    assertThat(shadow("merge", "--out", dir.resolve("all"), dir.resolve("s1"), dir.resolve("s2")).code()).isEqualTo(1);
+    ShadowCliTests.Run again = shadow("merge", "--out", dir.resolve("all"), dir.resolve("s1"), dir.resolve("s2"));
+    assertThat(again.code()).isEqualTo(2);
+    assertThat(again.err()).contains("already holds a run");
+    assertThat(shadow("merge", "--out", dir.resolve("all"), dir.resolve("s1"), dir.resolve("s2"), "--force").code()).isEqualTo(1);
+  }
+
+  @Test
   void aNewHistoryDirectoryIsCreatedWithoutAWarning() {
     Path history = dir.resolve("nightly/history");
     ShadowCliTests.Run r = shadow("replay", "--recording", recording("r.jsonl", ""), "--candidate", candidate(), "--out",

@@ -66,7 +66,7 @@ public final class OriginNormalizer {
 
   /** {@code value} with every address replaced (the same object when none occurs). */
   public String apply(String value) {
-    if (value == null || from.isEmpty()) {
+    if (value == null || from.isEmpty() || !containsAuthority(value)) {
       return value;
     }
     String out = value;
@@ -76,6 +76,16 @@ public final class OriginNormalizer {
       }
     }
     return out;
+  }
+
+  /** Every pattern holds an authority: without one, nothing can match. */
+  private boolean containsAuthority(String s) {
+    for (String a : authorities) {
+      if (s.contains(a)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**
@@ -89,14 +99,7 @@ public final class OriginNormalizer {
       return body;
     }
     String latin1 = new String(body, StandardCharsets.ISO_8859_1);
-    boolean any = false;
-    for (String a : authorities) {
-      if (latin1.contains(a)) {
-        any = true;
-        break;
-      }
-    }
-    if (!any) {
+    if (!containsAuthority(latin1)) {
       return body;
     }
     String out = apply(latin1);
