@@ -52,11 +52,7 @@ final class DiffCommand implements Callable<Integer> {
   static final class MatchByConverter implements picocli.CommandLine.ITypeConverter<FileDiff.MatchBy> {
     @Override
     public FileDiff.MatchBy convert(String value) {
-      try {
-        return FileDiff.MatchBy.valueOf(value.strip().toUpperCase(java.util.Locale.ROOT));
-      } catch (IllegalArgumentException e) {
-        throw new picocli.CommandLine.TypeConversionException("expected id, order or request, got \"" + value + "\"");
-      }
+      return Outputs.choice(FileDiff.MatchBy.class, value);
     }
   }
 

@@ -5,6 +5,7 @@ import dev.shadowtest.diff.run.Gate;
 import dev.shadowtest.reports.Reports;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 
 /** Writes a run directory's summary, CSV and HTML report (and its history entry) and says where they are. */
 final class Outputs {
@@ -29,15 +30,23 @@ final class Outputs {
     return w;
   }
 
-  /** {@code --csv exact|grouped}, with a one-line error for anything else. */
+  /** The constant of {@code type} named {@code value} (any case), or a one-line error naming the choices. */
+  static <E extends Enum<E>> E choice(Class<E> type, String value) {
+    try {
+      return Enum.valueOf(type, value.strip().toUpperCase(java.util.Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      List<String> names = java.util.Arrays.stream(type.getEnumConstants()).map(c -> c.name().toLowerCase(java.util.Locale.ROOT))
+          .toList();
+      throw new picocli.CommandLine.TypeConversionException("expected " + String.join(", ", names.subList(0, names.size() - 1))
+          + " or " + names.get(names.size() - 1) + ", got \"" + value + "\"");
+    }
+  }
+
+  /** {@code --csv exact|grouped}. */
   static final class CsvRowsConverter implements picocli.CommandLine.ITypeConverter<Reports.CsvRows> {
     @Override
     public Reports.CsvRows convert(String value) {
-      try {
-        return Reports.CsvRows.valueOf(value.strip().toUpperCase(java.util.Locale.ROOT));
-      } catch (IllegalArgumentException e) {
-        throw new picocli.CommandLine.TypeConversionException("expected exact or grouped, got \"" + value + "\"");
-      }
+      return choice(Reports.CsvRows.class, value);
     }
   }
 }

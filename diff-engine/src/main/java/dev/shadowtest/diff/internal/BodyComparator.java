@@ -130,25 +130,31 @@ public final class BodyComparator {
       text(e, a, out, notes);
       return;
     }
-    if (options.expectedRoot() != null) {
-      en = at(en, options.expectedRoot());
-      if (en == null) {
-        String root = options.expectedRoot().toString();
-        notes.add("the baseline's body has no " + root + " (baselineRoot): nothing else compared");
-        out.add(new Difference(root, root, DifferenceType.MISSING, null, "(the candidate's body)"));
-        return;
-      }
-    }
-    if (options.actualRoot() != null) {
-      an = at(an, options.actualRoot());
-      if (an == null) {
-        String root = options.actualRoot().toString();
-        notes.add("the candidate's body has no " + root + " (candidateRoot): nothing else compared");
-        out.add(new Difference(root, root, DifferenceType.MISSING, "(the baseline's body)", null));
-        return;
-      }
+    en = project(en, options.expectedRoot(), "baseline", out, notes);
+    an = en == null ? null : project(an, options.actualRoot(), "candidate", out, notes);
+    if (en == null || an == null) {
+      return;
     }
     out.addAll(JsonDiff.compare(en, an, options.json()));
+  }
+
+  /**
+   * The part of a side's body its rule compares ({@code root} null: all of it); null, with a
+   * MISSING difference and a note, when the body has no such part.
+   */
+  private static JsonNode project(JsonNode body, JsonPath root, String side, List<Difference> out, List<String> notes) {
+    if (root == null) {
+      return body;
+    }
+    JsonNode part = at(body, root);
+    if (part == null) {
+      String r = root.toString();
+      notes.add("the " + side + "'s body has no " + r + " (" + side + "Root): nothing else compared");
+      boolean baseline = side.equals("baseline");
+      out.add(new Difference(r, r, DifferenceType.MISSING, baseline ? null : "(the baseline's body)",
+          baseline ? "(the candidate's body)" : null));
+    }
+    return part;
   }
 
   /** The node at a concrete path, or null when it is not there. */

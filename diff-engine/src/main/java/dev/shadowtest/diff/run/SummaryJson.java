@@ -88,33 +88,15 @@ public final class SummaryJson {
         g.writeNumberField("rewritten", e.rewritten());
         g.writeArrayFieldStart("fields");
         for (Statistics.FieldResult f : e.fields()) {
-          g.writeStartObject();
-          g.writeStringField("path", f.field());
-          g.writeStringField("type", f.type().name());
-          g.writeNumberField("count", f.count());
-          g.writeNumberField("noise", f.noise());
-          g.writeBooleanField("real", f.real());
-          g.writeArrayFieldStart("examples");
-          for (String id : f.examples()) {
-            g.writeString(id);
-          }
-          g.writeEndArray();
-          g.writeEndObject();
+          field(g, f.field(), f.type(), f.count(), f.examples(), () -> {
+            g.writeNumberField("noise", f.noise());
+            g.writeBooleanField("real", f.real());
+          });
         }
         g.writeEndArray();
         g.writeArrayFieldStart("acceptedFields");
         for (Statistics.AcceptedResult f : e.acceptedFields()) {
-          g.writeStartObject();
-          g.writeStringField("path", f.field());
-          g.writeStringField("type", f.type().name());
-          g.writeNumberField("count", f.count());
-          g.writeStringField("reason", f.reason());
-          g.writeArrayFieldStart("examples");
-          for (String id : f.examples()) {
-            g.writeString(id);
-          }
-          g.writeEndArray();
-          g.writeEndObject();
+          field(g, f.field(), f.type(), f.count(), f.examples(), () -> g.writeStringField("reason", f.reason()));
         }
         g.writeEndArray();
         RunAggregate.Latencies l = c.latencies().get(e.endpoint());
@@ -167,6 +149,26 @@ public final class SummaryJson {
         : ": " + meta.abortReason()));
     out.addAll(gateFailures);
     return out;
+  }
+
+  /** The members of a field row after its count (noise and judgement, or the accepted reason). */
+  private interface Fields {
+    void write() throws IOException;
+  }
+
+  private static void field(JsonGenerator g, String path, dev.shadowtest.diff.DifferenceType type, long count,
+      List<String> examples, Fields more) throws IOException {
+    g.writeStartObject();
+    g.writeStringField("path", path);
+    g.writeStringField("type", type.name());
+    g.writeNumberField("count", count);
+    more.write();
+    g.writeArrayFieldStart("examples");
+    for (String id : examples) {
+      g.writeString(id);
+    }
+    g.writeEndArray();
+    g.writeEndObject();
   }
 
   private static void percentiles(JsonGenerator g, String name, LatencyHistogram h) throws IOException {
