@@ -1,5 +1,6 @@
 package dev.shadowtest.diff;
 
+import dev.shadowtest.core.JsonPath;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;

@@ -1,5 +1,6 @@
 package dev.shadowtest.diff;
 
+import dev.shadowtest.core.JsonPath;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;

@@ -1,5 +1,6 @@
 package dev.shadowtest.diff;
 
+import dev.shadowtest.core.JsonPath;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

@@ -1,5 +1,6 @@
 package dev.shadowtest.diff;
 
+import dev.shadowtest.core.JsonPath;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.exc.StreamReadException;

@@ -1,5 +1,6 @@
 package dev.shadowtest.diff;
 
+import dev.shadowtest.core.JsonPath;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;

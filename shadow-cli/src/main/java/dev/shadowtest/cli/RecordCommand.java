@@ -3,7 +3,7 @@ package dev.shadowtest.cli;
 import dev.shadowtest.recorder.Recorder;
 import dev.shadowtest.recorder.RecorderConfig;
 import dev.shadowtest.recorder.RecorderStats;
-import dev.shadowtest.recorder.RedactionRules;
+import dev.shadowtest.core.RedactionRules;
 import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;

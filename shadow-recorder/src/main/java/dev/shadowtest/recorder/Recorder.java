@@ -1,5 +1,6 @@
 package dev.shadowtest.recorder;
 
+import dev.shadowtest.core.Redactor;
 import dev.shadowtest.core.Exchange;
 import dev.shadowtest.recorder.internal.AdminServer;
 import dev.shadowtest.recorder.internal.CaptureBudget;

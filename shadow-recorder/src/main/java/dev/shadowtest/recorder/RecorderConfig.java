@@ -1,5 +1,6 @@
 package dev.shadowtest.recorder;
 
+import dev.shadowtest.core.RedactionRules;
 import dev.shadowtest.core.internal.BaseUrls;
 import java.net.InetSocketAddress;
 import java.net.URI;

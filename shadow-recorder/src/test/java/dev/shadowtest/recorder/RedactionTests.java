@@ -1,5 +1,6 @@
 package dev.shadowtest.recorder;
 
+import dev.shadowtest.core.RedactionRules;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,5 +1,7 @@
 package dev.shadowtest.recorder;
 
+import dev.shadowtest.core.RedactionRules;
+import dev.shadowtest.core.Redactor;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -8,7 +8,7 @@ import dev.shadowtest.diff.Difference;
 import dev.shadowtest.diff.DifferenceType;
 import dev.shadowtest.diff.JsonDiff;
 import dev.shadowtest.diff.JsonOptions;
-import dev.shadowtest.diff.JsonPath;
+import dev.shadowtest.core.JsonPath;
 import java.io.IOException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.shadowtest.diff.Difference;
 import dev.shadowtest.diff.DifferenceType;
 import dev.shadowtest.diff.JsonOptions;
-import dev.shadowtest.diff.JsonPath;
+import dev.shadowtest.core.JsonPath;
 import java.math.BigDecimal;
 import java.util.ArrayDeque;
 import java.util.ArrayList;

@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.shadowtest.core.Body;
 import dev.shadowtest.core.Headers;
 import dev.shadowtest.core.internal.ContentCoding;
-import dev.shadowtest.diff.JsonPath;
+import dev.shadowtest.core.JsonPath;
 import dev.shadowtest.reports.internal.ReportModel.BodyLine;
 import java.io.IOException;
 import java.security.MessageDigest;

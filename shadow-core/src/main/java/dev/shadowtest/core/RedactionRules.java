@@ -1,11 +1,9 @@
-package dev.shadowtest.recorder;
+package dev.shadowtest.core;
 
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import dev.shadowtest.core.RecordingException;
-import dev.shadowtest.diff.JsonPath;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package dev.shadowtest.diff;
+package dev.shadowtest.core;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,17 +1,10 @@
-package dev.shadowtest.recorder;
+package dev.shadowtest.core;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
-import dev.shadowtest.core.Body;
-import dev.shadowtest.core.Exchange;
-import dev.shadowtest.core.Headers;
-import dev.shadowtest.core.HttpRequest;
-import dev.shadowtest.core.HttpResponse;
-import dev.shadowtest.core.Redaction;
-import dev.shadowtest.diff.JsonPath;
 import java.io.IOException;
 import java.net.URLDecoder;
 import java.net.URLEncoder;
