@@ -4,6 +4,7 @@ import dev.shadowtest.core.Headers;
 import dev.shadowtest.core.HttpRequest;
 import dev.shadowtest.core.HttpResponse;
 import dev.shadowtest.diff.internal.BodyComparator;
+import dev.shadowtest.diff.internal.DifferenceList;
 import dev.shadowtest.diff.internal.OriginNormalizer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -27,6 +28,12 @@ import java.util.Map;
  * }</pre>
  */
 public final class DiffEngine {
+
+  /**
+   * Differences kept per comparison; beyond, one {@code (more differences)} difference counts
+   * the rest (and is never noise): memory and result lines stay bounded whatever the bodies.
+   */
+  public static final int MAX_DIFFERENCES = 1_000;
 
   private final Rules rules;
   /** Normalizers by pair of origins: a run has few (one per target, and per recorded Host). */
@@ -99,7 +106,7 @@ public final class DiffEngine {
 
   private static ResponseDiff diff(HttpResponse expected, HttpResponse actual, OriginNormalizer origins, EndpointRule rule,
       boolean candidate) {
-    List<Difference> out = new ArrayList<>();
+    DifferenceList out = new DifferenceList(MAX_DIFFERENCES);
     List<String> notes = new ArrayList<>();
     if (expected.status() != actual.status()) {
       out.add(new Difference("status", "status", DifferenceType.STATUS,
@@ -109,7 +116,7 @@ public final class DiffEngine {
     BodyComparator.compare(expected.body(), expected.headers(), actual.body(), actual.headers(),
         new BodyComparator.Options(rule.json(), origins, candidate ? rule.baselineRoot() : null,
             candidate ? rule.candidateRoot() : null), out, notes);
-    return new ResponseDiff(out, notes);
+    return new ResponseDiff(out.finish(), notes);
   }
 
   private static void headers(Headers expected, Headers actual, EndpointRule rule, OriginNormalizer origins,

@@ -43,11 +43,13 @@ public record FieldKey(String field, DifferenceType type) implements Comparable<
 
   /**
    * True when no amount of noise can excuse a difference of this key: a whole binary (or cut)
-   * body, where nothing tells which bytes changed, and a status that became 5xx in the actual
-   * response (a candidate 5xx is never noise).
+   * body, where nothing tells which bytes changed; a status that became 5xx in the actual
+   * response (a candidate 5xx is never noise); the differences beyond the per-exchange cap and
+   * the fields beyond the per-endpoint cap, which nothing was learned about.
    */
   public boolean neverNoise() {
-    return type == DifferenceType.BODY && field.equals("body")
+    return type == DifferenceType.BODY && (field.equals("body") || field.equals(dev.shadowtest.diff.internal.DifferenceList.MORE)
+        || field.equals(Statistics.OTHER_FIELDS))
         || type == DifferenceType.STATUS && field.endsWith("->5xx");
   }
 

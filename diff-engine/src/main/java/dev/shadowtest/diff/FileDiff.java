@@ -5,7 +5,9 @@ import dev.shadowtest.core.Exchange;
 import dev.shadowtest.core.Headers;
 import dev.shadowtest.core.HttpResponse;
 import dev.shadowtest.core.RecordingException;
+import dev.shadowtest.core.RecordingHeader;
 import dev.shadowtest.core.RecordingReader;
+import dev.shadowtest.core.RecordingWriter;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -64,10 +66,21 @@ public final class FileDiff {
     }
   }
 
+  /** Body files larger than this are refused unless a larger limit is given. */
+  public static final long MAX_BODY_FILE = 64L << 20;
+
   /** Compares two body files; the kind comes from the extension (.json, .xml, .txt, .form) or sniffing. */
   public static ResponseDiff bodies(Path left, Path right, EndpointRule rule) {
-    HttpResponse l = new HttpResponse(200, "", typeOf(left), Body.of(read(left)));
-    HttpResponse r = new HttpResponse(200, "", typeOf(right), Body.of(read(right)));
+    return bodies(left, right, rule, MAX_BODY_FILE);
+  }
+
+  /**
+   * As {@link #bodies(Path, Path, EndpointRule)}, refusing a file (or a device, a pipe) of more
+   * than {@code maxBytes} bytes with an error naming it, after reading at most that many.
+   */
+  public static ResponseDiff bodies(Path left, Path right, EndpointRule rule, long maxBytes) {
+    HttpResponse l = new HttpResponse(200, "", typeOf(left), Body.of(read(left, maxBytes)));
+    HttpResponse r = new HttpResponse(200, "", typeOf(right), Body.of(read(right, maxBytes)));
     return DiffEngine.of(Rules.defaults()).compare(l, r, rule.withIgnoredHeader("Content-Type"));
   }
 
@@ -76,15 +89,29 @@ public final class FileDiff {
     return recordings(left, right, rules, rule, MatchBy.ID, sink);
   }
 
+  /** As the full form, with reading warnings dropped. */
+  public static Totals recordings(Path left, Path right, Rules rules, EndpointRule rule, MatchBy by,
+      Consumer<ExchangeDiff> sink) {
+    return recordings(left, right, rules, rule, by, sink, w -> { }, MEMORY_BUDGET);
+  }
+
+  /**
+   * Exchanges of the right recording held in memory at once, in estimated bytes: beyond, both
+   * recordings are split by key into temporary files (owner-only, deleted after) that each fit.
+   */
+  public static final long MEMORY_BUDGET = 64L << 20;
+
   /**
    * Compares the responses of two recordings, pairing their exchanges {@code by} id, position or
    * request, calling {@code sink} for each pair that differs and each exchange on one side only.
-   * By id and by request the right recording is held in memory; by order both are streamed.
-   * {@code rule} overrides the rules' choice per exchange when not null. Each response's own
-   * recorded Host is normalised like a replay target's address.
+   * By order both are streamed. By id and by request the right recording is held in memory while
+   * it fits {@code budget} bytes, and the pairs come in the left recording's order; a larger one
+   * is split into partitions by key on disk first, and the pairs come partition by partition.
+   * Memory stays bounded whatever the sizes. {@code rule} overrides the rules' choice per exchange
+   * when not null. Each response's own recorded Host is normalised like a replay target's address.
    */
   public static Totals recordings(Path left, Path right, Rules rules, EndpointRule rule, MatchBy by,
-      Consumer<ExchangeDiff> sink) {
+      Consumer<ExchangeDiff> sink, Consumer<String> warnings, long budget) {
     DiffEngine engine = DiffEngine.of(rules);
     long[] t = new long[4]; // compared, different, onlyLeft, onlyRight
     Consumer<Exchange[]> pair = p -> {
@@ -104,26 +131,17 @@ public final class FileDiff {
       }
     };
     if (by == MatchBy.ORDER) {
-      try (RecordingReader l = RecordingReader.open(left); RecordingReader r = RecordingReader.open(right)) {
+      try (RecordingReader l = RecordingReader.open(left, warnings); RecordingReader r = RecordingReader.open(right, warnings)) {
         while (l.hasNext() || r.hasNext()) {
           pair.accept(new Exchange[] {l.hasNext() ? l.next() : null, r.hasNext() ? r.next() : null});
         }
       }
     } else {
-      Map<String, Exchange> byKey = new LinkedHashMap<>();
-      Map<String, Integer> occurrences = new HashMap<>();
-      try (RecordingReader r = RecordingReader.open(right)) {
-        r.forEachRemaining(e -> byKey.put(key(e, by, occurrences), e));
-      }
-      occurrences.clear();
-      try (RecordingReader l = RecordingReader.open(left)) {
-        while (l.hasNext()) {
-          Exchange e = l.next();
-          pair.accept(new Exchange[] {e, byKey.remove(key(e, by, occurrences))});
-        }
-      }
-      for (Exchange e : byKey.values()) {
-        pair.accept(new Exchange[] {null, e});
+      Map<String, Exchange> byKey = loadWithin(right, by, budget, warnings);
+      if (byKey != null) {
+        pairStreaming(left, by, byKey, pair, warnings);
+      } else {
+        partitioned(left, right, by, budget, pair, warnings);
       }
     }
     String unpaired = null;
@@ -134,6 +152,132 @@ public final class FileDiff {
           : "no request (method and target) appears in both recordings: they hold different traffic";
     }
     return new Totals(t[0], t[1], t[2], t[3], unpaired);
+  }
+
+  /** The right recording by key, or null when it does not fit {@code budget}. */
+  private static Map<String, Exchange> loadWithin(Path right, MatchBy by, long budget, Consumer<String> warnings) {
+    Map<String, Exchange> byKey = new LinkedHashMap<>();
+    Map<String, Integer> occurrences = new HashMap<>();
+    long bytes = 0;
+    try (RecordingReader r = RecordingReader.open(right, warnings)) {
+      while (r.hasNext()) {
+        Exchange e = r.next();
+        bytes += cost(e);
+        if (bytes > budget) {
+          return null;
+        }
+        byKey.put(key(e, by, occurrences), e);
+      }
+    }
+    return byKey;
+  }
+
+  private static void pairStreaming(Path left, MatchBy by, Map<String, Exchange> byKey, Consumer<Exchange[]> pair,
+      Consumer<String> warnings) {
+    Map<String, Integer> occurrences = new HashMap<>();
+    try (RecordingReader l = RecordingReader.open(left, warnings)) {
+      while (l.hasNext()) {
+        Exchange e = l.next();
+        pair.accept(new Exchange[] {e, byKey.remove(key(e, by, occurrences))});
+      }
+    }
+    for (Exchange e : byKey.values()) {
+      pair.accept(new Exchange[] {null, e});
+    }
+  }
+
+  /** What an exchange costs in memory, roughly: its bodies and a fixed share for the rest. */
+  private static long cost(Exchange e) {
+    return 1024 + 2 * (e.request().body().bytes().length
+        + (e.response() == null ? 0 : (long) e.response().body().bytes().length));
+  }
+
+  private static final String KEY_TAG = "shadow.diffKey";
+
+  /** Splits both recordings by key into partitions that each fit the budget, then pairs partition by partition. */
+  private static void partitioned(Path left, Path right, MatchBy by, long budget, Consumer<Exchange[]> pair,
+      Consumer<String> warnings) {
+    long size = 0;
+    try {
+      size = Files.size(right);
+    } catch (IOException e) {
+      // estimated below from what is read
+    }
+    // compressed recordings expand about tenfold in memory; at least 4 partitions, at most 4,096
+    int parts = (int) Math.max(4, Math.min(4096, 20 * Math.max(size, 1) / budget + 1));
+    Path work;
+    try {
+      work = Files.createTempDirectory("shadow-diff-", java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+          java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+    } catch (IOException e) {
+      throw new RecordingException(Path.of(System.getProperty("java.io.tmpdir")), 0,
+          "cannot create a temporary directory to compare large recordings: " + e.getMessage(), e);
+    }
+    try {
+      split(right, by, work.resolve("right-"), parts, warnings);
+      split(left, by, work.resolve("left-"), parts, warnings);
+      for (int i = 0; i < parts; i++) {
+        Map<String, Exchange> byKey = new LinkedHashMap<>();
+        Path r = work.resolve("right-" + i + ".jsonl.gz");
+        Path l = work.resolve("left-" + i + ".jsonl.gz");
+        if (Files.exists(r)) {
+          try (RecordingReader reader = RecordingReader.open(r)) {
+            reader.forEachRemaining(e -> byKey.put(e.tags().get(KEY_TAG), untagged(e)));
+          }
+        }
+        if (Files.exists(l)) {
+          try (RecordingReader reader = RecordingReader.open(l)) {
+            while (reader.hasNext()) {
+              Exchange e = reader.next();
+              pair.accept(new Exchange[] {untagged(e), byKey.remove(e.tags().get(KEY_TAG))});
+            }
+          }
+        }
+        for (Exchange e : byKey.values()) {
+          pair.accept(new Exchange[] {null, e});
+        }
+      }
+    } finally {
+      try (java.util.stream.Stream<Path> files = Files.walk(work)) {
+        for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+          Files.deleteIfExists(f);
+        }
+      } catch (IOException e) {
+        warnings.accept("could not delete the temporary directory " + work + ": " + e.getMessage());
+      }
+    }
+  }
+
+  private static void split(Path recording, MatchBy by, Path prefix, int parts, Consumer<String> warnings) {
+    RecordingWriter[] writers = new RecordingWriter[parts];
+    Map<String, Integer> occurrences = new HashMap<>();
+    try (RecordingReader r = RecordingReader.open(recording, warnings)) {
+      RecordingHeader header = RecordingHeader.now("shadow-diff", r.header().redaction());
+      while (r.hasNext()) {
+        Exchange e = r.next();
+        String key = key(e, by, occurrences);
+        int part = Math.floorMod(key.hashCode(), parts);
+        if (writers[part] == null) {
+          writers[part] = RecordingWriter.create(Path.of(prefix + Integer.toString(part) + ".jsonl.gz"), header, 1);
+        }
+        Map<String, String> tags = new java.util.TreeMap<>(e.tags());
+        tags.put(KEY_TAG, key);
+        writers[part].write(new Exchange(e.id(), e.startedAt(), e.durationMicros(), e.request(), e.response(), e.error(),
+            tags));
+      }
+    } finally {
+      for (RecordingWriter w : writers) {
+        if (w != null) {
+          w.close();
+        }
+      }
+    }
+  }
+
+  private static Exchange untagged(Exchange e) {
+    Map<String, String> tags = new java.util.TreeMap<>(e.tags());
+    tags.remove(KEY_TAG);
+    return new Exchange(e.id(), e.startedAt(), e.durationMicros(), e.request(), e.response(), e.error(), tags);
   }
 
   private static String key(Exchange e, MatchBy by, Map<String, Integer> occurrences) {
@@ -168,12 +312,18 @@ public final class FileDiff {
     return type == null ? Headers.empty() : Headers.of("Content-Type", type);
   }
 
-  private static byte[] read(Path file) {
+  private static byte[] read(Path file, long maxBytes) {
     if (Files.isDirectory(file)) {
       throw new RecordingException(file, 0, "is a directory, expected a file");
     }
-    try {
-      return Files.readAllBytes(file);
+    int max = (int) Math.min(maxBytes, Integer.MAX_VALUE - 16);
+    try (InputStream in = Files.newInputStream(file)) {
+      byte[] bytes = in.readNBytes(max + 1);
+      if (bytes.length > max) {
+        throw new RecordingException(file, 0, "is larger than " + max + " bytes, the most shadow diff compares"
+            + " (--max-body raises it)");
+      }
+      return bytes;
     } catch (NoSuchFileException e) {
       throw new RecordingException(file, 0, "no such file", e);
     } catch (IOException e) {

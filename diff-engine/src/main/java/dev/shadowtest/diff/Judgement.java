@@ -45,21 +45,27 @@ public final class Judgement {
   }
 
   private final Map<String, Map<FieldKey, Boolean>> real;
+  private final Map<String, List<FieldKey>> signatureLimits;
 
-  private Judgement(Map<String, Map<FieldKey, Boolean>> real) {
+  private Judgement(Map<String, Map<FieldKey, Boolean>> real, Map<String, List<FieldKey>> signatureLimits) {
     this.real = real;
+    this.signatureLimits = signatureLimits;
   }
 
   /** The judgement of a run's results (endpoint names as in {@code result}). */
   public static Judgement of(Statistics.RunResult result) {
     Map<String, Map<FieldKey, Boolean>> out = new HashMap<>();
+    Map<String, List<FieldKey>> limits = new HashMap<>();
     for (Statistics.EndpointResult e : result.endpoints()) {
+      if (e.signatureLimit() != null) {
+        limits.put(e.endpoint(), e.signatureLimit());
+      }
       Map<FieldKey, Boolean> m = out.computeIfAbsent(e.endpoint(), k -> new HashMap<>());
       for (Statistics.FieldResult f : e.fields()) {
         m.put(new FieldKey(f.field(), f.type()), f.real());
       }
     }
-    return new Judgement(out);
+    return new Judgement(out, limits);
   }
 
   /**
@@ -81,7 +87,24 @@ public final class Judgement {
       counted |= s == Standing.COUNTS;
       any |= s != Standing.ACCEPTED;
     }
+    if (!counted && any && beyondCaps(endpoint, differences)) {
+      counted = true; // as Statistics counts it: too many fields, or a combination beyond those counted
+    }
     return new Judged(counted ? Verdict.DIFFERENT : any ? Verdict.NOISE_ONLY : Verdict.MATCH, standings);
+  }
+
+  private boolean beyondCaps(String endpoint, List<Difference> differences) {
+    java.util.TreeSet<FieldKey> signature = new java.util.TreeSet<>();
+    for (Difference d : differences) {
+      if (!d.isAccepted()) {
+        signature.add(FieldKey.of(d));
+      }
+    }
+    if (signature.size() > Statistics.MAX_SIGNATURE_FIELDS) {
+      return true;
+    }
+    List<FieldKey> limit = signatureLimits.get(endpoint);
+    return limit != null && Statistics.SIGNATURE_ORDER.compare(List.copyOf(signature), limit) > 0;
   }
 
   /** Whether a difference of {@code key} counts, given an endpoint's judged fields: unknown fields count. */

@@ -28,6 +28,37 @@ public final class Statistics {
   /** Example exchange ids kept per field. */
   public static final int EXAMPLES = 3;
 
+  /**
+   * Fields (× kind) counted one by one per endpoint; beyond, the lexicographically greatest are
+   * folded into {@link #OTHER_FIELDS}, which is never noise. Keeping the smallest keeps merging
+   * exact: a field among the smallest of the merged run is among the smallest of each part.
+   */
+  public static final int MAX_FIELDS = 10_000;
+
+  /** The folded fields' name in results and summaries. */
+  public static final String OTHER_FIELDS = "(other fields)";
+
+  /** An exchange differing in more fields than this counts as discrepant whatever the noise. */
+  public static final int MAX_SIGNATURE_FIELDS = 32;
+
+  /**
+   * Distinct combinations of differing fields kept per endpoint (the smallest, for exact merging);
+   * the exchanges of the others count as discrepant.
+   */
+  public static final int MAX_SIGNATURES = 16_384;
+
+  private static final FieldKey OTHER = new FieldKey(OTHER_FIELDS, DifferenceType.BODY);
+
+  static final java.util.Comparator<List<FieldKey>> SIGNATURE_ORDER = (x, y) -> {
+    for (int i = 0; i < Math.min(x.size(), y.size()); i++) {
+      int c = x.get(i).compareTo(y.get(i));
+      if (c != 0) {
+        return c;
+      }
+    }
+    return Integer.compare(x.size(), y.size());
+  };
+
   private final TreeMap<String, Counts> endpoints = new TreeMap<>();
 
   /** Counts of one endpoint. */
@@ -42,9 +73,14 @@ public final class Statistics {
     long serverErrors;
     long noiseSamples;
     final TreeMap<FieldKey, FieldCounts> fields = new TreeMap<>();
+    /** The fields beyond {@link #MAX_FIELDS}, folded together. */
+    final FieldCounts otherFields = new FieldCounts();
     final TreeMap<AcceptedKey, FieldCounts> acceptedFields = new TreeMap<>();
+    final FieldCounts otherAccepted = new FieldCounts();
     /** Compared exchanges with differences that are not accepted, by the set of their fields (sorted). */
-    final HashMap<List<FieldKey>, Long> signatures = new HashMap<>();
+    final TreeMap<List<FieldKey>, Long> signatures = new TreeMap<>(SIGNATURE_ORDER);
+    /** Exchanges whose combination of fields was beyond {@link #MAX_SIGNATURES}: discrepant. */
+    long overflow;
 
     void add(Counts o) {
       exchanges += o.exchanges;
@@ -57,8 +93,25 @@ public final class Statistics {
       serverErrors += o.serverErrors;
       noiseSamples += o.noiseSamples;
       o.fields.forEach((k, v) -> fields.computeIfAbsent(k, x -> new FieldCounts()).add(v));
+      otherFields.add(o.otherFields);
       o.acceptedFields.forEach((k, v) -> acceptedFields.computeIfAbsent(k, x -> new FieldCounts()).add(v));
+      otherAccepted.add(o.otherAccepted);
       o.signatures.forEach((k, v) -> signatures.merge(k, v, Long::sum));
+      overflow += o.overflow;
+      bound();
+    }
+
+    /** Folds what is beyond the caps: the greatest fields and signatures go first. */
+    void bound() {
+      while (fields.size() > MAX_FIELDS) {
+        otherFields.add(fields.pollLastEntry().getValue());
+      }
+      while (acceptedFields.size() > MAX_FIELDS) {
+        otherAccepted.add(acceptedFields.pollLastEntry().getValue());
+      }
+      while (signatures.size() > MAX_SIGNATURES) {
+        overflow += signatures.pollLastEntry().getValue();
+      }
     }
 
     @Override
@@ -66,13 +119,14 @@ public final class Statistics {
       return x instanceof Counts o && exchanges == o.exchanges && skipped == o.skipped && errors == o.errors
           && noBaseline == o.noBaseline && matched == o.matched && accepted == o.accepted && rewritten == o.rewritten
           && serverErrors == o.serverErrors && noiseSamples == o.noiseSamples && fields.equals(o.fields)
-          && acceptedFields.equals(o.acceptedFields) && signatures.equals(o.signatures);
+          && otherFields.equals(o.otherFields) && acceptedFields.equals(o.acceptedFields)
+          && otherAccepted.equals(o.otherAccepted) && signatures.equals(o.signatures) && overflow == o.overflow;
     }
 
     @Override
     public int hashCode() {
       return Objects.hash(exchanges, skipped, errors, noBaseline, matched, accepted, rewritten, serverErrors, noiseSamples,
-          fields, acceptedFields, signatures);
+          fields, otherFields, acceptedFields, otherAccepted, signatures, overflow);
     }
   }
 
@@ -164,7 +218,7 @@ public final class Statistics {
         c.accepted++;
       }
     } else {
-      c.signatures.merge(List.copyOf(signature), 1L, Long::sum);
+      c.signatures.merge(signature.size() > MAX_SIGNATURE_FIELDS ? List.of(OTHER) : List.copyOf(signature), 1L, Long::sum);
     }
     if (outcome.hadSecondary()) {
       c.noiseSamples++;
@@ -172,6 +226,7 @@ public final class Statistics {
         c.fields.computeIfAbsent(k, x -> new FieldCounts()).noise++;
       }
     }
+    c.bound();
   }
 
   /** A new statistics holding both; neither input changes. */
@@ -206,7 +261,7 @@ public final class Statistics {
     List<EndpointResult> results = new ArrayList<>();
     for (Map.Entry<String, Counts> e : endpoints.entrySet()) {
       Counts c = e.getValue();
-      long compared = c.matched + c.signatures.values().stream().mapToLong(Long::longValue).sum();
+      long compared = c.matched + c.overflow + c.signatures.values().stream().mapToLong(Long::longValue).sum();
       Map<FieldKey, Boolean> real = new TreeMap<>();
       List<FieldResult> fields = new ArrayList<>();
       for (Map.Entry<FieldKey, FieldCounts> f : c.fields.entrySet()) {
@@ -216,7 +271,12 @@ public final class Statistics {
         fields.add(new FieldResult(f.getKey().field(), f.getKey().type(), fc.candidate, fc.noise, !isNoise,
             List.copyOf(fc.examples)));
       }
-      long discrepant = 0;
+      if (c.otherFields.candidate + c.otherFields.noise > 0) {
+        real.put(OTHER, true);
+        fields.add(new FieldResult(OTHER_FIELDS, DifferenceType.BODY, c.otherFields.candidate, c.otherFields.noise, true,
+            List.copyOf(c.otherFields.examples)));
+      }
+      long discrepant = c.overflow;
       long noiseExchanges = 0;
       for (Map.Entry<List<FieldKey>, Long> s : c.signatures.entrySet()) {
         if (s.getKey().stream().anyMatch(k -> Judgement.counts(k, real))) {
@@ -230,9 +290,14 @@ public final class Statistics {
       List<AcceptedResult> accepted = new ArrayList<>();
       c.acceptedFields.forEach((k, v) -> accepted.add(new AcceptedResult(k.key().field(), k.key().type(), k.reason(),
           v.candidate, List.copyOf(v.examples))));
+      if (c.otherAccepted.candidate > 0) {
+        accepted.add(new AcceptedResult(OTHER_FIELDS, DifferenceType.BODY, "(more accepted fields than are counted one by one)",
+            c.otherAccepted.candidate, List.copyOf(c.otherAccepted.examples)));
+      }
       accepted.sort((x, y) -> Long.compare(y.count(), x.count()));
       results.add(new EndpointResult(e.getKey(), c.exchanges, compared, c.skipped, c.matched, discrepant, noiseExchanges,
-          c.errors, c.serverErrors, c.noBaseline, fields, c.accepted, c.rewritten, accepted));
+          c.errors, c.serverErrors, c.noBaseline, fields, c.accepted, c.rewritten, accepted,
+          c.overflow > 0 ? c.signatures.lastKey() : null));
     }
     return new RunResult(results);
   }
@@ -260,21 +325,25 @@ public final class Statistics {
    * @param accepted       matched exchanges that matched only because the rules accept their differences
    * @param rewritten      exchanges whose request was rewritten for the candidate ({@code transforms:})
    * @param acceptedFields the accepted fields, with their reasons
+   * @param signatureLimit  when more combinations of differing fields were seen than are counted
+   *                        ({@link #MAX_SIGNATURES}), the greatest one counted: exchanges with a
+   *                        greater combination are discrepant ({@link Judgement} applies it); else null
    */
   public record EndpointResult(String endpoint, long exchanges, long compared, long skipped, long matched,
       long discrepant, long noise, long errors, long serverErrors, long noBaseline, List<FieldResult> fields,
-      long accepted, long rewritten, List<AcceptedResult> acceptedFields) {
+      long accepted, long rewritten, List<AcceptedResult> acceptedFields, List<FieldKey> signatureLimit) {
 
     public EndpointResult {
       fields = List.copyOf(fields);
       acceptedFields = List.copyOf(acceptedFields);
+      signatureLimit = signatureLimit == null ? null : List.copyOf(signatureLimit);
     }
 
     /** An endpoint without accepted or rewritten exchanges. */
     public EndpointResult(String endpoint, long exchanges, long compared, long skipped, long matched,
         long discrepant, long noise, long errors, long serverErrors, long noBaseline, List<FieldResult> fields) {
       this(endpoint, exchanges, compared, skipped, matched, discrepant, noise, errors, serverErrors, noBaseline, fields,
-          0, 0, List.of());
+          0, 0, List.of(), null);
     }
 
     public long attempted() {

@@ -34,6 +34,8 @@ import java.util.Objects;
  * @param gate             thresholds deciding pass or fail
  * @param overwrite        replace the outputs of an earlier run in {@code out} (otherwise such a
  *                         directory is refused: a run is never overwritten by accident)
+ * @param maxBody          response body bytes kept per target and exchange; beyond, the rest is
+ *                         drained and only its size counted (the body is compared as truncated)
  */
 public record ReplayConfig(
     List<Path> recordings,
@@ -51,7 +53,8 @@ public record ReplayConfig(
     Duration connectTimeout,
     Duration responseTimeout,
     Gate gate,
-    boolean overwrite) {
+    boolean overwrite,
+    int maxBody) {
 
   public ReplayConfig {
     recordings = List.copyOf(recordings);
@@ -78,6 +81,9 @@ public record ReplayConfig(
     Objects.requireNonNull(shard, "shard");
     Objects.requireNonNull(extraHeaders, "extraHeaders");
     Objects.requireNonNull(gate, "gate");
+    if (maxBody < 1 || maxBody > 1 << 30) {
+      throw new IllegalArgumentException("--max-body must be between 1 byte and 1 GiB, got " + maxBody);
+    }
   }
 
   private static void checkBase(URI uri, String what) {
@@ -104,6 +110,7 @@ public record ReplayConfig(
     b.responseTimeout = responseTimeout;
     b.gate = gate;
     b.overwrite = overwrite;
+    b.maxBody = maxBody;
     return b;
   }
 
@@ -151,6 +158,10 @@ public record ReplayConfig(
     return toBuilder().overwrite(on).build();
   }
 
+  public ReplayConfig withMaxBody(int bytes) {
+    return toBuilder().maxBody(bytes).build();
+  }
+
   /** Mutable staging for a {@link ReplayConfig}; {@link #build()} validates. */
   public static final class Builder {
     private final List<Path> recordings;
@@ -169,6 +180,7 @@ public record ReplayConfig(
     private Duration responseTimeout = Duration.ofSeconds(30);
     private Gate gate = Gate.defaults();
     private boolean overwrite;
+    private int maxBody = dev.shadowtest.replay.internal.Sender.DEFAULT_MAX_BODY;
 
     private Builder(List<Path> recordings, URI candidate, Path out) {
       this.recordings = recordings;
@@ -233,9 +245,14 @@ public record ReplayConfig(
       return this;
     }
 
+    public Builder maxBody(int bytes) {
+      maxBody = bytes;
+      return this;
+    }
+
     public ReplayConfig build() {
       return new ReplayConfig(recordings, candidate, primary, secondary, out, rules, concurrency, pacing, allowUnsafe,
-          shard, extraHeaders, keepHost, connectTimeout, responseTimeout, gate, overwrite);
+          shard, extraHeaders, keepHost, connectTimeout, responseTimeout, gate, overwrite, maxBody);
     }
   }
 }

@@ -17,13 +17,21 @@ import java.util.Map;
  * @param abortReason  why the run was aborted (e.g. candidate unreachable), or null
  * @param late         requests that could not start on time under {@code --rate}
  * @param warnings     problems worth telling (e.g. a recording's last line cut off)
+ * @param internalError a bug or a crash of Shadow itself (out of memory, ...) that ended the run,
+ *                      or null: such a run is incomplete, never passes, and the CLI exits 3
  */
 public record ReplayResult(Path out, Statistics.RunResult result, Map<String, RunAggregate.Latencies> latencies,
-    List<String> gateFailures, boolean incomplete, String abortReason, long late, List<String> warnings) {
+    List<String> gateFailures, boolean incomplete, String abortReason, long late, List<String> warnings,
+    String internalError) {
 
   public ReplayResult {
     gateFailures = List.copyOf(gateFailures);
     warnings = List.copyOf(warnings);
+  }
+
+  public ReplayResult(Path out, Statistics.RunResult result, Map<String, RunAggregate.Latencies> latencies,
+      List<String> gateFailures, boolean incomplete, String abortReason, long late, List<String> warnings) {
+    this(out, result, latencies, gateFailures, incomplete, abortReason, late, warnings, null);
   }
 
   /** True when the gate passed and the run completed. */

@@ -76,6 +76,8 @@ public final class Replayer {
   private volatile boolean stopRequested;
   private volatile boolean abandoned;
   private volatile String abortReason;
+  /** A bug or crash of Shadow itself that ended the run (the first one), or null. */
+  private volatile String internalError;
   private volatile SamplesFile samples;
   private final java.util.concurrent.ConcurrentHashMap<String, Origin> origins = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -164,7 +166,7 @@ public final class Replayer {
     try (ResultsFile results = ResultsFile.create(out.resolve("results.jsonl.gz"));
          SamplesFile samplesFile = SamplesFile.create(out, redactedHeaders(config.recordings()));
          Sender sender = new Sender(config.concurrency(), config.connectTimeout(), config.responseTimeout(),
-             config.extraHeaders(), config.keepHost())) {
+             config.extraHeaders(), config.keepHost(), config.maxBody())) {
       samples = samplesFile;
       Pacer pacer = new Pacer(config.pacing());
       // Reading and parsing the recording runs on its own thread, ahead of the sender by a
@@ -206,6 +208,10 @@ public final class Replayer {
           } else if (pacer.wasLate()) {
             late.incrementAndGet();
           }
+          if (stopRequested || abortReason != null) {
+            inFlight.release(); // stopped or aborted while waiting for a permit: send nothing more
+            break;
+          }
           send(sender, results, compare, inFlight, e, item.endpoint(), item.rule());
         }
       } finally {
@@ -226,13 +232,31 @@ public final class Replayer {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       stopRequested = true;
+    } catch (RecordingException e) {
+      throw e; // a bad recording or an output that cannot be written: the user's to fix
+    } catch (RuntimeException | Error e) {
+      internalError(e); // a bug or a crash: the run ends incomplete, with what was compared so far
     } finally {
       compare.shutdown();
       ticker.interrupt();
     }
     double elapsed = (System.nanoTime() - t0) / 1e9;
     progress.update(done.get(), expected.get(), discrepant.get(), done.get() / Math.max(elapsed, 1e-9));
-    return writeSummary(startedAt, stopRequested || abortReason != null || abandoned);
+    return writeSummary(startedAt, stopRequested || abortReason != null || abandoned || internalError != null);
+  }
+
+  /**
+   * Ends the run because of a bug or a crash of Shadow itself (an Error such as out of memory, an
+   * unexpected exception): it is incomplete, its gate fails, and the CLI exits 3. Never a pass.
+   */
+  private void internalError(Throwable e) {
+    String what = e instanceof OutOfMemoryError ? "out of memory (" + e.getMessage() + ")" : e.toString();
+    if (internalError == null) {
+      internalError = what;
+    }
+    if (abortReason == null) {
+      abortReason = "internal error: " + what;
+    }
   }
 
   /** The files of a run directory that {@code dir} already holds. */
@@ -298,8 +322,10 @@ public final class Replayer {
 
   /** Writes summary.json from the aggregate. */
   private ReplayResult writeSummary(Instant startedAt, boolean incomplete) {
-    return Summaries.write(config, aggregate, endpoints, startedAt, Instant.now(), incomplete, abortReason, late.get(),
-        List.copyOf(warnings));
+    ReplayResult r = Summaries.write(config, aggregate, endpoints, startedAt, Instant.now(), incomplete, abortReason,
+        late.get(), List.copyOf(warnings));
+    return internalError == null ? r : new ReplayResult(r.out(), r.result(), r.latencies(), r.gateFailures(), true,
+        r.abortReason(), r.late(), r.warnings(), internalError);
   }
 
   private String preflight() {
@@ -364,7 +390,8 @@ public final class Replayer {
         try {
           line = evaluate(sender, e, candidateRequest, endpoint, rule, cand.join(), prim.join(), sec.join());
         } catch (RuntimeException | Error ex) {
-          // never lose an exchange: it is counted as an error of the run, and said so
+          // never lose an exchange, and never count it as compared: the run ends as an internal error
+          internalError(ex);
           warnings.add("exchange " + e.id() + " could not be compared: " + ex);
           line = line(e, endpoint, Verdict.CANDIDATE_ERROR, null, null, "internal: " + ex, null, List.of());
         }
@@ -381,6 +408,11 @@ public final class Replayer {
   private ResultLine evaluate(Sender sender, Exchange e, HttpRequest candidateRequest, String endpoint, EndpointRule rule,
       Sender.Attempt cand, Sender.Attempt prim, Sender.Attempt sec) {
     String rewritten = candidateRequest == e.request() ? null : candidateRequest.target();
+    for (Sender.Attempt a : new Sender.Attempt[] {cand, prim, sec}) {
+      if (a != null && !a.ok() && a.error().startsWith("internal")) {
+        internalError(new IllegalStateException(a.error())); // the client itself stopped: nothing more can be sent
+      }
+    }
     if (!cand.ok()) {
       if (cand.error().startsWith("refused") && candidateSuccesses.get() == 0
           && refusedInARow.incrementAndGet() >= UNREACHABLE_AFTER) {

@@ -116,13 +116,83 @@ public final class Summaries {
     if (dirs.isEmpty()) {
       throw new IllegalArgumentException("merge needs at least one run directory");
     }
+    // every argument is checked before anything is created: the output is never one of the
+    // inputs, however it is spelled (symlinks, "..")
+    Path realOut = realPath(out);
     Set<Path> distinct = new java.util.HashSet<>();
     for (Path d : dirs) {
-      if (!distinct.add(d.toAbsolutePath().normalize())) {
+      if (!Files.isRegularFile(d.resolve("summary.json")) || !Files.isRegularFile(d.resolve("results.jsonl.gz"))) {
+        throw new RecordingException(d, 0, Files.isDirectory(d) ? "not a Shadow run directory (no summary.json and results.jsonl.gz)"
+            : "no such directory: not a Shadow run directory");
+      }
+      Path real = realPath(d);
+      if (real.equals(realOut)) {
+        throw new IllegalArgumentException("the output directory " + out + " cannot also be an input (" + d + ")");
+      }
+      if (!distinct.add(real)) {
         throw new IllegalArgumentException(d + " is given twice: its exchanges would count twice");
       }
     }
     Rules rules = rulesOf(dirs, explicitRules);
+    List<String> warnings = new ArrayList<>();
+    List<Path> earlier;
+    Path work;
+    try {
+      earlier = Replayer.earlierRun(out);
+      if (!earlier.isEmpty() && !overwrite) {
+        throw new RecordingException(out, 0, "already holds a run (" + earlier.get(0).getFileName()
+            + "): choose another output directory, or replace that run with --force");
+      }
+      Path parent = out.toAbsolutePath().normalize().getParent();
+      Files.createDirectories(parent);
+      // the merged run is built aside and moved into place only when complete
+      work = Files.createTempDirectory(parent, ".shadow-merging-",
+          java.nio.file.attribute.PosixFilePermissions.asFileAttribute(java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+    } catch (IOException e) {
+      throw new RecordingException(out, 0, "cannot create the output directory: " + e.getMessage(), e);
+    }
+    try {
+      ReplayResult r = mergeInto(work, out, dirs, rules, gate, warnings);
+      Files.createDirectories(out);
+      for (Path f : earlier) {
+        Files.deleteIfExists(f);
+      }
+      try (java.util.stream.Stream<Path> files = Files.list(work)) {
+        for (Path f : files.toList()) {
+          Files.move(f, out.resolve(f.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+      }
+      return r;
+    } catch (IOException e) {
+      throw new RecordingException(out, 0, "cannot write the merged run: " + e.getMessage(), e);
+    } finally {
+      deleteTree(work);
+    }
+  }
+
+  /** The real path of {@code p}: symlinks resolved for the part that exists, ".." removed. */
+  static Path realPath(Path p) {
+    Path abs = p.toAbsolutePath().normalize();
+    try {
+      return abs.toRealPath();
+    } catch (IOException e) {
+      Path parent = abs.getParent();
+      return parent == null ? abs : realPath(parent).resolve(abs.getFileName());
+    }
+  }
+
+  private static void deleteTree(Path dir) {
+    try (java.util.stream.Stream<Path> files = Files.walk(dir)) {
+      for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(f);
+      }
+    } catch (IOException e) {
+      // a hidden, owner-only directory left behind at worst
+    }
+  }
+
+  /** Merges {@code dirs} into {@code work}; the result names {@code out}, where it will be. */
+  private static ReplayResult mergeInto(Path work, Path out, List<Path> dirs, Rules rules, Gate gate, List<String> warnings) {
     Set<String> shards = new java.util.HashSet<>();
     RunAggregate aggregate = new RunAggregate();
     ObjectMapper mapper = new ObjectMapper();
@@ -134,27 +204,8 @@ public final class Summaries {
     String secondary = null;
     boolean incomplete = false;
     long late = 0;
-    List<String> warnings = new ArrayList<>();
-    for (Path dir : dirs) {
-      if (dir.toAbsolutePath().normalize().equals(out.toAbsolutePath().normalize())) {
-        throw new IllegalArgumentException("the output directory " + out + " cannot also be an input");
-      }
-    }
-    try {
-      List<Path> earlier = Replayer.earlierRun(out);
-      if (!earlier.isEmpty() && !overwrite) {
-        throw new RecordingException(out, 0, "already holds a run (" + earlier.get(0).getFileName()
-            + "): choose another output directory, or replace that run with --force");
-      }
-      for (Path f : earlier) {
-        Files.delete(f);
-      }
-      Files.createDirectories(out);
-    } catch (IOException e) {
-      throw new RecordingException(out, 0, "cannot create the output directory: " + e.getMessage(), e);
-    }
-    try (ResultsFile results = ResultsFile.create(out.resolve("results.jsonl.gz"));
-         SamplesFile samples = SamplesFile.create(out)) {
+    try (ResultsFile results = ResultsFile.create(work.resolve("results.jsonl.gz"));
+         SamplesFile samples = SamplesFile.create(work)) {
       for (Path dir : dirs) {
         Path summary = dir.resolve("summary.json");
         JsonNode s;
@@ -188,26 +239,26 @@ public final class Summaries {
           try {
             results.write(line);
           } catch (IOException e) {
-            throw new RecordingException(out.resolve("results.jsonl.gz"), 0, "cannot write: " + e.getMessage(), e);
+            throw new RecordingException(work.resolve("results.jsonl.gz"), 0, "cannot write: " + e.getMessage(), e);
           }
           aggregate.add(line);
         });
       }
     } catch (IOException e) {
-      throw new RecordingException(out.resolve("results.jsonl.gz"), 0, "cannot write: " + e.getMessage(), e);
+      throw new RecordingException(work.resolve("results.jsonl.gz"), 0, "cannot write: " + e.getMessage(), e);
     }
     RunAggregate.Collapsed c = aggregate.collapse(new Endpoints(rules), rules.noiseModel());
     List<String> gateFailures = gate.failures(c.result(), e -> threshold(rules, e), c.p99Ratios());
     if (rules.yaml() != null) {
-      writeRules(out.resolve(RULES_FILE), rules.yaml());
+      writeRules(work.resolve(RULES_FILE), rules.yaml());
     }
     SummaryJson.Meta meta = new SummaryJson.Meta(started, finished, List.copyOf(recordings), candidate, primary, secondary,
         null, incomplete, null, late);
     List<String> failures = SummaryJson.failuresOf(meta, gateFailures);
     try {
-      SummaryJson.write(out.resolve("summary.json"), meta, c, gate, failures);
+      SummaryJson.write(work.resolve("summary.json"), meta, c, gate, failures);
     } catch (IOException e) {
-      throw new RecordingException(out.resolve("summary.json"), 0, "cannot write: " + e.getMessage(), e);
+      throw new RecordingException(work.resolve("summary.json"), 0, "cannot write: " + e.getMessage(), e);
     }
     return new ReplayResult(out, c.result(), c.latencies(), failures, incomplete, null, late, warnings);
   }

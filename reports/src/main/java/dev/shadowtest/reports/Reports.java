@@ -56,38 +56,75 @@ public final class Reports {
    * @param history            a history directory to store the summary in (and read the trend from), or null
    * @param samplesPerEndpoint sample exchanges shown side by side per endpoint in the HTML report
    * @param csvRows            the layout of discrepancies.csv
+   * @param csvMaxRows         rows written to discrepancies.csv at most (a last row says how many were left out)
    */
-  public record Options(Path out, Rules rules, Gate gate, Path history, int samplesPerEndpoint, CsvRows csvRows) {
+  public record Options(Path out, Rules rules, Gate gate, Path history, int samplesPerEndpoint, CsvRows csvRows,
+      long csvMaxRows) {
     public Options {
       if (samplesPerEndpoint < 0 || samplesPerEndpoint > SamplesFile.PER_ENDPOINT * 10) {
         throw new IllegalArgumentException("samplesPerEndpoint must be between 0 and " + SamplesFile.PER_ENDPOINT * 10);
       }
       java.util.Objects.requireNonNull(csvRows, "csvRows");
+      if (csvMaxRows < 1) {
+        throw new IllegalArgumentException("--csv-max-rows must be at least 1, got " + csvMaxRows);
+      }
     }
 
     public static Options defaults() {
-      return new Options(null, null, null, null, SamplesFile.PER_ENDPOINT, CsvRows.EXACT);
+      return new Options(null, null, null, null, SamplesFile.PER_ENDPOINT, CsvRows.EXACT, DiscrepancyCsv.DEFAULT_MAX_ROWS);
+    }
+
+    /** The fields of a copy being changed. */
+    public static final class Builder {
+      public Path out;
+      public Rules rules;
+      public Gate gate;
+      public Path history;
+      public int samplesPerEndpoint;
+      public CsvRows csvRows;
+      public long csvMaxRows;
+
+      private Builder(Options o) {
+        out = o.out;
+        rules = o.rules;
+        gate = o.gate;
+        history = o.history;
+        samplesPerEndpoint = o.samplesPerEndpoint;
+        csvRows = o.csvRows;
+        csvMaxRows = o.csvMaxRows;
+      }
+    }
+
+    /** A copy with the changes {@code change} makes: the one place that copies every field. */
+    public Options with(java.util.function.Consumer<Builder> change) {
+      Builder b = new Builder(this);
+      change.accept(b);
+      return new Options(b.out, b.rules, b.gate, b.history, b.samplesPerEndpoint, b.csvRows, b.csvMaxRows);
     }
 
     public Options withOut(Path dir) {
-      return new Options(dir, rules, gate, history, samplesPerEndpoint, csvRows);
+      return with(b -> b.out = dir);
     }
 
     /** Rules to judge by: they must judge like the run's own (only gate thresholds may differ). */
     public Options withRules(Rules r) {
-      return new Options(out, r, gate, history, samplesPerEndpoint, csvRows);
+      return with(b -> b.rules = r);
     }
 
     public Options withGate(Gate g) {
-      return new Options(out, rules, g, history, samplesPerEndpoint, csvRows);
+      return with(b -> b.gate = g);
     }
 
     public Options withHistory(Path dir) {
-      return new Options(out, rules, gate, dir, samplesPerEndpoint, csvRows);
+      return with(b -> b.history = dir);
     }
 
     public Options withCsvRows(CsvRows rows) {
-      return new Options(out, rules, gate, history, samplesPerEndpoint, rows);
+      return with(b -> b.csvRows = rows);
+    }
+
+    public Options withCsvMaxRows(long rows) {
+      return with(b -> b.csvMaxRows = rows);
     }
   }
 
@@ -176,7 +213,9 @@ public final class Reports {
     HtmlReport html = new HtmlReport(meta, c, gate, failures, thresholds, samples, options.samplesPerEndpoint());
     Judgement judgement = c.judgement();
     Map<String, Example> examples = new java.util.TreeMap<>();
-    try (DiscrepancyCsv writer = DiscrepancyCsv.create(csv, options.csvRows() == CsvRows.GROUPED)) {
+    DiscrepancyCsv[] opened = new DiscrepancyCsv[1];
+    try (DiscrepancyCsv writer = DiscrepancyCsv.create(csv, options.csvRows() == CsvRows.GROUPED, options.csvMaxRows())) {
+      opened[0] = writer;
       ResultsFile.read(results, line -> {
         String endpoint = c.names().getOrDefault(line.endpoint(), line.endpoint());
         Judgement.Judged judged = judgement.judge(endpoint, line.verdict(), line.differences());
@@ -189,6 +228,10 @@ public final class Reports {
       });
     } catch (IOException | java.io.UncheckedIOException e) {
       throw new RecordingException(csv, 0, "cannot write: " + e.getMessage(), e);
+    }
+    if (opened[0] != null && opened[0].omitted() > 0) {
+      warnings.add(csv + " holds the first " + options.csvMaxRows() + " rows; " + opened[0].omitted()
+          + " more were left out (raise --csv-max-rows, or use --csv grouped)");
     }
 
     List<RunSummary> trend = List.of();

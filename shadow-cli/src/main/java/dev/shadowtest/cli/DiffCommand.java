@@ -56,8 +56,16 @@ final class DiffCommand implements Callable<Integer> {
     }
   }
 
+  @Option(names = "--max-body", defaultValue = "64MiB", paramLabel = "BYTES",
+      description = "Body files larger than this are refused (default ${DEFAULT-VALUE}); recordings of any size are compared in bounded memory.")
+  String maxBody;
+
   @Override
   public Integer call() {
+    long maxBytes = RecordCommand.bytes("--max-body", maxBody);
+    if (maxBytes < 1 || maxBytes > 1L << 30) {
+      throw new IllegalArgumentException("--max-body must be between 1 byte and 1GiB, got " + maxBody);
+    }
     Rules rules = rulesFile == null ? Rules.defaults() : Rules.load(rulesFile);
     EndpointRule rule = endpoint == null ? null : rules.ruleForEndpoint(endpoint);
     PrintWriter out = spec.commandLine().getOut();
@@ -72,13 +80,14 @@ final class DiffCommand implements Callable<Integer> {
           + " are body files");
     }
     if (!leftRec) {
-      ResponseDiff d = FileDiff.bodies(left, right, rule != null ? rule : rules.defaultRule());
+      ResponseDiff d = FileDiff.bodies(left, right, rule != null ? rule : rules.defaultRule(), maxBytes);
       print(out, d, "");
       long accepted = d.differences().stream().filter(Difference::isAccepted).count();
       out.println(d.same() ? "same" : d.matches() ? "same but for " + accepted + " accepted difference(s)"
           : (d.differences().size() - accepted) + " difference(s)" + (accepted > 0 ? " and " + accepted + " accepted" : ""));
       return d.matches() ? Shadow.OK : Shadow.FAILED;
     }
+    PrintWriter err = spec.commandLine().getErr();
     FileDiff.Totals t = FileDiff.recordings(left, right, rules, rule, matchBy, x -> {
       if (x.right() == null) {
         out.println("only in " + left + ": " + describe(x.left()));
@@ -88,7 +97,7 @@ final class DiffCommand implements Callable<Integer> {
         out.println(describe(x.left()));
         print(out, x.diff(), "  ");
       }
-    });
+    }, w -> err.println("warning: " + w), FileDiff.MEMORY_BUDGET);
     out.printf("%d compared, %d different, %d only in %s, %d only in %s%n", t.compared(), t.different(),
         t.onlyLeft(), left, t.onlyRight(), right);
     if (t.unpaired() != null) {

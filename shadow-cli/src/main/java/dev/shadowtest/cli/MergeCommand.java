@@ -41,6 +41,9 @@ final class MergeCommand implements Callable<Integer> {
   @Option(names = "--history", paramLabel = "DIR", description = "Also store the merged summary in this history directory.")
   Path history;
 
+  @Mixin
+  CsvOptions csv;
+
   @Option(names = "--force", description = "Replace the run already in --out (by default an existing run directory is never overwritten).")
   boolean force;
 
@@ -51,7 +54,7 @@ final class MergeCommand implements Callable<Integer> {
     ReplayResult r = Summaries.merge(out, dirs, explicit, gate, force);
     r.warnings().forEach(w -> spec.commandLine().getErr().println("warning: " + w));
     RunReport.print(spec.commandLine().getOut(), r);
-    Outputs.write(spec.commandLine().getOut(), spec.commandLine().getErr(), out, null, explicit, gate, history);
+    Outputs.write(spec.commandLine().getOut(), spec.commandLine().getErr(), out, null, explicit, gate, history, csv);
     return r.passed() ? Shadow.OK : Shadow.FAILED;
   }
 }

@@ -13,14 +13,14 @@ final class Outputs {
   private Outputs() {}
 
   static Reports.Written write(PrintWriter out, PrintWriter err, Path runDir, Path outDir, Rules rules, Gate gate, Path history) {
-    return write(out, err, runDir, outDir, rules, gate, history, Reports.CsvRows.EXACT);
+    return write(out, err, runDir, outDir, rules, gate, history, null);
   }
 
   static Reports.Written write(PrintWriter out, PrintWriter err, Path runDir, Path outDir, Rules rules, Gate gate, Path history,
-      Reports.CsvRows csv) {
+      CsvOptions csv) {
     boolean newHistory = history != null && !java.nio.file.Files.exists(history);
-    Reports.Written w = Reports.write(runDir, Reports.Options.defaults().withOut(outDir).withRules(rules).withGate(gate)
-        .withHistory(history).withCsvRows(csv));
+    Reports.Options options = Reports.Options.defaults().withOut(outDir).withRules(rules).withGate(gate).withHistory(history);
+    Reports.Written w = Reports.write(runDir, csv == null ? options : csv.applyTo(options));
     w.warnings().forEach(x -> err.println("warning: " + x));
     out.println("report: " + w.html().toAbsolutePath());
     out.println("also:   " + w.summary() + ", " + w.csv() + ", " + runDir.resolve(Reports.RESULTS));

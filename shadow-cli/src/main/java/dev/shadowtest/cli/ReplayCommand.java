@@ -107,9 +107,12 @@ final class ReplayCommand implements Callable<Integer> {
   @Option(names = "--force", description = "Replace the run already in --out (by default an existing run directory is never overwritten).")
   boolean force;
 
-  @Option(names = "--csv", defaultValue = "exact", paramLabel = "exact|grouped", converter = Outputs.CsvRowsConverter.class,
-      description = "discrepancies.csv: one row per difference (exact, the default), or one row per field and kind per exchange with a count (grouped).")
-  Reports.CsvRows csv;
+  @Option(names = "--max-body", defaultValue = "10MiB", paramLabel = "BYTES",
+      description = "Response body bytes kept per target and exchange (default ${DEFAULT-VALUE}, at most 1GiB); beyond, the rest is drained and only its size compared.")
+  String maxBody;
+
+  @Mixin
+  CsvOptions csv;
 
   @Override
   public Integer call() throws Exception {
@@ -138,8 +141,17 @@ final class ReplayCommand implements Callable<Integer> {
         .withKeepHost(keepHost)
         .withTimeouts(seconds(connectTimeout, "--connect-timeout"), seconds(timeout, "--timeout"))
         .withGate(gate)
-        .withOverwrite(force);
+        .withOverwrite(force)
+        .withMaxBody(maxBodyBytes());
     return run(spec, config, history, csv);
+  }
+
+  private int maxBodyBytes() {
+    long bytes = RecordCommand.bytes("--max-body", maxBody);
+    if (bytes < 1 || bytes > 1L << 30) {
+      throw new IllegalArgumentException("--max-body must be between 1 byte and 1GiB, got " + maxBody);
+    }
+    return (int) bytes;
   }
 
   static Duration seconds(double s, String flag) {
@@ -150,7 +162,7 @@ final class ReplayCommand implements Callable<Integer> {
   }
 
   /** Runs a replay with a terminal progress line and Ctrl-C handling; prints the table. */
-  static int run(CommandSpec spec, ReplayConfig config, Path history, Reports.CsvRows csv) throws InterruptedException {
+  static int run(CommandSpec spec, ReplayConfig config, Path history, CsvOptions csv) throws InterruptedException {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     Replayer replayer = new Replayer(config);
@@ -185,6 +197,11 @@ final class ReplayCommand implements Callable<Integer> {
       Outputs.write(out, err, config.out(), null, config.rules(), config.gate(), history, csv);
     } finally {
       reported.countDown();
+    }
+    if (r.internalError() != null) {
+      err.println("error: internal error: " + r.internalError() + " (the run is incomplete and its gate failed;"
+          + " its summary and report show what was compared before)");
+      return Shadow.INTERNAL_ERROR;
     }
     return r.passed() ? Shadow.OK : Shadow.FAILED;
   }

@@ -37,9 +37,8 @@ final class ReportCommand implements Callable<Integer> {
       "is refused (exit 2) until it is supported; replay again instead."})
   Path rules;
 
-  @Option(names = "--csv", defaultValue = "exact", paramLabel = "exact|grouped", converter = Outputs.CsvRowsConverter.class,
-      description = "discrepancies.csv: one row per difference (exact, the default), or one row per field and kind per exchange with a count (grouped).")
-  Reports.CsvRows csv;
+  @Mixin
+  CsvOptions csv;
 
   @Option(names = "--history", paramLabel = "DIR", description = "Store the summary in this history directory and chart its trend.")
   Path history;

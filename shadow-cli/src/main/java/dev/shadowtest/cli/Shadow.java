@@ -54,7 +54,7 @@ public final class Shadow implements Runnable {
       if (known) {
         err.println("error: " + e.getMessage());
       } else {
-        err.println("error: internal error: " + e + (root.verbose ? "" : " (run with --verbose for the stack trace)"));
+        err.println("error: internal error: " + crash(e) + (root.verbose ? "" : " (run with --verbose for the stack trace)"));
       }
       if (root.verbose) {
         e.printStackTrace(err);
@@ -69,10 +69,33 @@ public final class Shadow implements Runnable {
       err.flush();
       return BAD_INPUT;
     });
-    int code = cli.execute(args);
+    int code;
+    try {
+      code = cli.execute(args);
+    } catch (VirtualMachineError | LinkageError e) {
+      // picocli hands Exceptions to the handler above; an Error (out of memory, a stack overflow,
+      // a missing class) is a crash of Shadow itself: exit 3, one line, never 1 ("different")
+      err.println("error: internal error: " + crash(e) + (root.verbose ? "" : " (run with --verbose for the stack trace)"));
+      if (root.verbose) {
+        e.printStackTrace(err);
+      }
+      code = INTERNAL_ERROR;
+    }
     out.flush();
     err.flush();
     return code;
+  }
+
+  /** One line for an Error, with what a user can do about the usual ones. */
+  static String crash(Throwable e) {
+    if (e instanceof OutOfMemoryError) {
+      return "out of memory (" + e.getMessage() + "); give the JVM more heap, e.g. SHADOW_JAVA_OPTS=-Xmx4g,"
+          + " or lower the input limits (see docs/limits.md)";
+    }
+    if (e instanceof StackOverflowError) {
+      return "stack overflow (a regular expression in the rules or redaction file on a long value?)";
+    }
+    return e.toString();
   }
 
   /** Reads the version from the jar manifest. */

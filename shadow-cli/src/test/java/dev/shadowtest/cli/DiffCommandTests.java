@@ -117,4 +117,36 @@ class DiffCommandTests {
     assertThat(ruled.out()).contains("MISSING $.legacyId: expected 9, actual (absent) (accepted: internal id dropped)")
         .contains("same but for 1 accepted difference(s)");
   }
+
+  @Test
+  void endlessOrHugeBodyFilesExitTwoWithOneLine() throws IOException {
+    Path ok = write("ok.json", "{}");
+    ShadowCliTests.Run zero = shadow("diff", "/dev/zero", ok);
+    assertThat(zero.code()).isEqualTo(2);
+    assertThat(zero.err()).isEqualTo("error: /dev/zero: is larger than 67108864 bytes, the most shadow diff compares"
+        + " (--max-body raises it)" + System.lineSeparator());
+  }
+
+  @Test
+  void largeRecordingsAreComparedUnderASmallHeap() throws Exception {
+    Path a = dir.resolve("a.jsonl.gz");
+    Path b = dir.resolve("b.jsonl.gz");
+    String pad = "p".repeat(2_000);
+    for (Path p : new Path[] {a, b}) {
+      try (RecordingWriter w = RecordingWriter.create(p, RecordingHeader.now("test", Redaction.none()))) {
+        for (int i = 0; i < 40_000; i++) {
+          w.write(new Exchange(p.getFileName() + "-" + i, null, null, dev.shadowtest.core.HttpRequest.of("GET", "/x/" + i),
+              new HttpResponse(200, "OK", dev.shadowtest.core.Headers.of("Content-Type", "application/json"),
+                  Body.text("{\"i\":" + i + ",\"pad\":\"" + pad + "\"}")), null, java.util.Map.of()));
+        }
+      }
+    }
+    Process p = new ProcessBuilder(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx48m",
+        "-cp", System.getProperty("java.class.path"), Shadow.class.getName(), "diff", a.toString(), b.toString(),
+        "--match-by", "request").redirectErrorStream(true).start();
+    String output = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).as(output).isZero();
+    assertThat(output).contains("40000 compared, 0 different, 0 only in");
+  }
 }

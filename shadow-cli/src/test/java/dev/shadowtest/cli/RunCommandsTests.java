@@ -121,6 +121,37 @@ class RunCommandsTests {
   }
 
   @Test
+  void mergeNeverDestroysItsInputHoweverTheOutputIsSpelled() throws IOException {
+    Path rec = recording("r.jsonl", "");
+    Path fresh = dir.resolve("fresh");
+    shadow("replay", "--recording", rec, "--candidate", candidate(), "--out", fresh);
+    byte[] results = Files.readAllBytes(fresh.resolve("results.jsonl.gz"));
+    byte[] samples = Files.readAllBytes(fresh.resolve("samples.jsonl.gz"));
+    Path link = Files.createSymbolicLink(dir.resolve("link"), fresh);
+    for (Path out : List.of(fresh, dir.resolve("sub/../fresh"), link)) {
+      for (String force : List.of("", "--force")) {
+        ShadowCliTests.Run r = force.isEmpty() ? shadow("merge", "--out", out, fresh) : shadow("merge", "--out", out, fresh, force);
+        assertThat(r.code()).as(out + " " + force).isEqualTo(2);
+        assertThat(r.err()).contains("cannot also be an input");
+      }
+    }
+    assertThat(Files.readAllBytes(fresh.resolve("results.jsonl.gz"))).isEqualTo(results);
+    assertThat(Files.readAllBytes(fresh.resolve("samples.jsonl.gz"))).isEqualTo(samples);
+    // an input given twice through a symlink counts twice: refused
+    assertThat(shadow("merge", "--out", dir.resolve("all"), fresh, link).err()).contains("is given twice");
+    // a merge that fails half-way leaves no output directory behind
+    Path broken = dir.resolve("broken");
+    shadow("replay", "--recording", rec, "--candidate", candidate(), "--out", broken);
+    Files.write(broken.resolve("results.jsonl.gz"), new byte[] {0x1f, (byte) 0x8b, 1, 2, 3});
+    ShadowCliTests.Run failed = shadow("merge", "--out", dir.resolve("half"), fresh, broken);
+    assertThat(failed.code()).as(failed.err()).isEqualTo(2);
+    assertThat(dir.resolve("half")).doesNotExist();
+    try (var left = Files.list(dir)) {
+      assertThat(left.map(p -> p.getFileName().toString())).noneMatch(n -> n.startsWith(".shadow-merging-"));
+    }
+  }
+
+  @Test
   void aNewHistoryDirectoryIsCreatedWithoutAWarning() {
     Path history = dir.resolve("nightly/history");
     ShadowCliTests.Run r = shadow("replay", "--recording", recording("r.jsonl", ""), "--candidate", candidate(), "--out",

@@ -135,7 +135,7 @@ public final class BodyComparator {
     if (en == null || an == null) {
       return;
     }
-    out.addAll(JsonDiff.compare(en, an, options.json()));
+    new JsonComparator(options.json()).compareInto(en, an, out);
   }
 
   /**

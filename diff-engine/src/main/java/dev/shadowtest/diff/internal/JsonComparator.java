@@ -42,6 +42,12 @@ public final class JsonComparator {
   /** All differences between {@code expected} and {@code actual}. */
   public List<Difference> compare(JsonNode expected, JsonNode actual) {
     List<Difference> out = new ArrayList<>();
+    compareInto(expected, actual, out);
+    return out;
+  }
+
+  /** Adds the differences between {@code expected} and {@code actual} to {@code out} (which may cap them). */
+  public void compareInto(JsonNode expected, JsonNode actual, List<Difference> out) {
     ArrayDeque<Object> stack = new ArrayDeque<>(); // Task, or OrderCheck once an array's elements are done
     long[] rootIgnore = null;
     if (!options.ignore().isEmpty()) {
@@ -50,7 +56,7 @@ public final class JsonComparator {
         rootIgnore[i] = options.ignore().get(i).start();
       }
       if (ignoredState(rootIgnore)) {
-        return out; // "$" is ignored: nothing is compared
+        return; // "$" is ignored: nothing is compared
       }
     }
     stack.push(new Task(expected, actual, Loc.ROOT, rootIgnore));
@@ -79,7 +85,6 @@ public final class JsonComparator {
         out.add(diff(t.loc, DifferenceType.VALUE, e, a));
       }
     }
-    return out;
   }
 
   /**

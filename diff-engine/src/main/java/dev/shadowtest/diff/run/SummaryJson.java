@@ -23,6 +23,18 @@ public final class SummaryJson {
   /** The format version this Shadow writes. */
   public static final int VERSION = 2;
 
+  /**
+   * Endpoints listed one by one (the worst, in name order); the others are summed into one entry
+   * named {@value #OTHER_ENDPOINTS}, so that the endpoints always add up to the totals.
+   */
+  public static final int MAX_ENDPOINTS = 400;
+  /** Field rows listed per endpoint (most frequent first) and in the whole summary. */
+  public static final int MAX_FIELDS_PER_ENDPOINT = 30;
+  public static final int MAX_FIELDS = 1_000;
+  /** Characters kept of a recorded string (endpoint, path, id, reason, URL); longer ones end in "…". */
+  public static final int MAX_STRING = 300;
+  public static final String OTHER_ENDPOINTS = "(other endpoints)";
+
   /** What the run was. */
   public record Meta(Instant startedAt, Instant finishedAt, List<String> recordings, String candidate, String primary,
       String secondary, String shard, boolean incomplete, String abortReason, long late) {}
@@ -41,20 +53,20 @@ public final class SummaryJson {
       g.writeNumberField("version", VERSION);
       g.writeStringField("startedAt", meta.startedAt().toString());
       g.writeStringField("finishedAt", meta.finishedAt().toString());
-      g.writeStringField("recording", String.join(", ", meta.recordings()));
-      g.writeStringField("candidate", meta.candidate());
+      g.writeStringField("recording", clip(String.join(", ", meta.recordings()), 4 * MAX_STRING));
+      g.writeStringField("candidate", clip(meta.candidate()));
       if (meta.primary() != null) {
-        g.writeStringField("primary", meta.primary());
+        g.writeStringField("primary", clip(meta.primary()));
       }
       if (meta.secondary() != null) {
-        g.writeStringField("secondary", meta.secondary());
+        g.writeStringField("secondary", clip(meta.secondary()));
       }
       if (meta.shard() != null) {
         g.writeStringField("shard", meta.shard());
       }
       g.writeBooleanField("incomplete", meta.incomplete());
       if (meta.abortReason() != null) {
-        g.writeStringField("aborted", meta.abortReason());
+        g.writeStringField("aborted", clip(meta.abortReason()));
       }
       g.writeNumberField("exchanges", r.exchanges());
       g.writeNumberField("compared", r.compared());
@@ -71,46 +83,42 @@ public final class SummaryJson {
       g.writeNumberField("rewritten", r.rewritten());
       g.writeNumberField("late", meta.late());
       g.writeArrayFieldStart("endpoints");
-      for (Statistics.EndpointResult e : r.endpoints()) {
-        g.writeStartObject();
-        g.writeStringField("endpoint", e.endpoint());
-        g.writeNumberField("exchanges", e.exchanges());
-        g.writeNumberField("compared", e.compared());
-        g.writeNumberField("skipped", e.skipped());
-        g.writeNumberField("matched", e.matched());
-        g.writeNumberField("accepted", e.accepted());
-        g.writeNumberField("discrepant", e.discrepant());
-        g.writeNumberField("noise", e.noise());
-        g.writeNumberField("discrepancyRate", e.discrepancyRate());
-        g.writeNumberField("errors", e.errors());
-        g.writeNumberField("serverErrors", e.serverErrors());
-        g.writeNumberField("noBaseline", e.noBaseline());
-        g.writeNumberField("rewritten", e.rewritten());
-        g.writeArrayFieldStart("fields");
-        for (Statistics.FieldResult f : e.fields()) {
-          field(g, f.field(), f.type(), f.count(), f.examples(), () -> {
-            g.writeNumberField("noise", f.noise());
-            g.writeBooleanField("real", f.real());
-          });
-        }
-        g.writeEndArray();
-        g.writeArrayFieldStart("acceptedFields");
-        for (Statistics.AcceptedResult f : e.acceptedFields()) {
-          field(g, f.field(), f.type(), f.count(), f.examples(), () -> g.writeStringField("reason", f.reason()));
-        }
-        g.writeEndArray();
-        RunAggregate.Latencies l = c.latencies().get(e.endpoint());
-        g.writeObjectFieldStart("latency");
-        if (l != null) {
-          percentiles(g, "recorded", l.recorded);
-          percentiles(g, "primary", l.primary);
-          percentiles(g, "candidate", l.candidate);
-          Double ratio = l.p99Ratio();
-          if (ratio != null) {
-            g.writeNumberField("p99Ratio", ratio);
-            g.writeNumberField("samples", l.ratioSamples());
+      int[] fieldBudget = {MAX_FIELDS};
+      List<Statistics.EndpointResult> listed = listed(r.endpoints());
+      for (Statistics.EndpointResult e : listed) {
+        endpoint(g, e, c.latencies().get(e.endpoint()), fieldBudget);
+      }
+      if (listed.size() < r.endpoints().size()) {
+        java.util.Set<String> names = new java.util.HashSet<>();
+        listed.forEach(e -> names.add(e.endpoint()));
+        long[] sum = new long[9];
+        int folded = 0;
+        for (Statistics.EndpointResult e : r.endpoints()) {
+          if (!names.contains(e.endpoint())) {
+            folded++;
+            long[] v = {e.exchanges(), e.compared(), e.skipped(), e.matched(), e.accepted(), e.discrepant(), e.noise(),
+                e.errors(), e.serverErrors()};
+            for (int i = 0; i < sum.length; i++) {
+              sum[i] += v[i];
+            }
           }
         }
+        long noBaseline = 0;
+        long rewritten = 0;
+        for (Statistics.EndpointResult e : r.endpoints()) {
+          if (!names.contains(e.endpoint())) {
+            noBaseline += e.noBaseline();
+            rewritten += e.rewritten();
+          }
+        }
+        Statistics.EndpointResult other = new Statistics.EndpointResult(OTHER_ENDPOINTS, sum[0], sum[1], sum[2], sum[3],
+            sum[5], sum[6], sum[7], sum[8], noBaseline, List.of(), sum[4], rewritten, List.of(), null);
+        g.writeStartObject();
+        counts(g, other);
+        g.writeNumberField("folded", folded);
+        g.writeArrayFieldStart("fields");
+        g.writeEndArray();
+        g.writeObjectFieldStart("latency");
         g.writeEndObject();
         g.writeEndObject();
       }
@@ -126,8 +134,11 @@ public final class SummaryJson {
       }
       g.writeBooleanField("passed", gateFailures.isEmpty() && !meta.incomplete());
       g.writeArrayFieldStart("failures");
-      for (String f : gateFailures) {
-        g.writeString(f);
+      for (String f : gateFailures.subList(0, Math.min(gateFailures.size(), MAX_FIELDS_PER_ENDPOINT * 3))) {
+        g.writeString(clip(f, 2 * MAX_STRING));
+      }
+      if (gateFailures.size() > MAX_FIELDS_PER_ENDPOINT * 3) {
+        g.writeString("... and " + (gateFailures.size() - MAX_FIELDS_PER_ENDPOINT * 3) + " more failures");
       }
       g.writeEndArray();
       g.writeEndObject();
@@ -151,6 +162,100 @@ public final class SummaryJson {
     return out;
   }
 
+  /** The endpoints listed one by one: all of them, or the worst {@link #MAX_ENDPOINTS}, in name order. */
+  static List<Statistics.EndpointResult> listed(List<Statistics.EndpointResult> all) {
+    if (all.size() <= MAX_ENDPOINTS) {
+      return all;
+    }
+    List<Statistics.EndpointResult> worst = new java.util.ArrayList<>(all);
+    worst.sort(java.util.Comparator.comparingDouble(Statistics.EndpointResult::discrepancyRate).reversed()
+        .thenComparing(java.util.Comparator.comparingLong((Statistics.EndpointResult e) -> e.errors() + e.serverErrors())
+            .reversed())
+        .thenComparing(java.util.Comparator.comparingLong(Statistics.EndpointResult::exchanges).reversed())
+        .thenComparing(Statistics.EndpointResult::endpoint));
+    List<Statistics.EndpointResult> kept = new java.util.ArrayList<>(worst.subList(0, MAX_ENDPOINTS));
+    kept.sort(java.util.Comparator.comparing(Statistics.EndpointResult::endpoint));
+    return kept;
+  }
+
+  private static void counts(JsonGenerator g, Statistics.EndpointResult e) throws IOException {
+    g.writeStringField("endpoint", clip(e.endpoint()));
+    g.writeNumberField("exchanges", e.exchanges());
+    g.writeNumberField("compared", e.compared());
+    g.writeNumberField("skipped", e.skipped());
+    g.writeNumberField("matched", e.matched());
+    g.writeNumberField("accepted", e.accepted());
+    g.writeNumberField("discrepant", e.discrepant());
+    g.writeNumberField("noise", e.noise());
+    g.writeNumberField("discrepancyRate", e.discrepancyRate());
+    g.writeNumberField("errors", e.errors());
+    g.writeNumberField("serverErrors", e.serverErrors());
+    g.writeNumberField("noBaseline", e.noBaseline());
+    g.writeNumberField("rewritten", e.rewritten());
+  }
+
+  private static void endpoint(JsonGenerator g, Statistics.EndpointResult e, RunAggregate.Latencies l, int[] fieldBudget)
+      throws IOException {
+    g.writeStartObject();
+    counts(g, e);
+    g.writeArrayFieldStart("fields");
+    int shown = 0;
+    for (Statistics.FieldResult f : e.fields()) {
+      if (shown >= MAX_FIELDS_PER_ENDPOINT || fieldBudget[0] <= 0) {
+        break;
+      }
+      shown++;
+      fieldBudget[0]--;
+      field(g, f.field(), f.type(), f.count(), f.examples(), () -> {
+        g.writeNumberField("noise", f.noise());
+        g.writeBooleanField("real", f.real());
+      });
+    }
+    g.writeEndArray();
+    if (shown < e.fields().size()) {
+      g.writeNumberField("moreFields", e.fields().size() - shown);
+    }
+    g.writeArrayFieldStart("acceptedFields");
+    int accepted = 0;
+    for (Statistics.AcceptedResult f : e.acceptedFields()) {
+      if (accepted >= MAX_FIELDS_PER_ENDPOINT || fieldBudget[0] <= 0) {
+        break;
+      }
+      accepted++;
+      fieldBudget[0]--;
+      field(g, f.field(), f.type(), f.count(), f.examples(), () -> g.writeStringField("reason", clip(f.reason())));
+    }
+    g.writeEndArray();
+    if (accepted < e.acceptedFields().size()) {
+      g.writeNumberField("moreAcceptedFields", e.acceptedFields().size() - accepted);
+    }
+    g.writeObjectFieldStart("latency");
+    if (l != null) {
+      percentiles(g, "recorded", l.recorded);
+      percentiles(g, "primary", l.primary);
+      percentiles(g, "candidate", l.candidate);
+      Double ratio = l.p99Ratio();
+      if (ratio != null) {
+        g.writeNumberField("p99Ratio", ratio);
+        g.writeNumberField("samples", l.ratioSamples());
+      }
+    }
+    g.writeEndObject();
+    g.writeEndObject();
+  }
+
+  static String clip(String s) {
+    return clip(s, MAX_STRING);
+  }
+
+  static String clip(String s, int max) {
+    if (s == null || s.length() <= max) {
+      return s;
+    }
+    int end = Character.isHighSurrogate(s.charAt(max - 1)) ? max - 1 : max;
+    return s.substring(0, end) + "…";
+  }
+
   /** The members of a field row after its count (noise and judgement, or the accepted reason). */
   private interface Fields {
     void write() throws IOException;
@@ -159,13 +264,13 @@ public final class SummaryJson {
   private static void field(JsonGenerator g, String path, dev.shadowtest.diff.DifferenceType type, long count,
       List<String> examples, Fields more) throws IOException {
     g.writeStartObject();
-    g.writeStringField("path", path);
+    g.writeStringField("path", clip(path));
     g.writeStringField("type", type.name());
     g.writeNumberField("count", count);
     more.write();
     g.writeArrayFieldStart("examples");
     for (String id : examples) {
-      g.writeString(id);
+      g.writeString(clip(id, MAX_STRING / 2));
     }
     g.writeEndArray();
     g.writeEndObject();

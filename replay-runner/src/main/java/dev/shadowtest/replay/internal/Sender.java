@@ -22,9 +22,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeoutException;
 import org.apache.hc.client5.http.async.methods.SimpleHttpRequest;
-import org.apache.hc.client5.http.async.methods.SimpleHttpResponse;
-import org.apache.hc.client5.http.async.methods.SimpleRequestProducer;
-import org.apache.hc.client5.http.async.methods.SimpleResponseConsumer;
 import org.apache.hc.client5.http.config.ConnectionConfig;
 import org.apache.hc.client5.http.config.RequestConfig;
 import org.apache.hc.client5.http.config.TlsConfig;
@@ -48,13 +45,22 @@ import org.apache.hc.core5.util.Timeout;
 /**
  * Sends recorded requests faithfully with the async HttpClient: no redirects, retries, cookie
  * store or decompression; hop-by-hop and framing headers are not copied; Host becomes the
- * target's unless the recorded one is kept; extra headers replace recorded ones.
+ * target's unless the recorded one is kept; extra headers replace recorded ones; no
+ * {@code User-Agent} of the client's own. Response bodies are kept up to {@code maxBody} bytes;
+ * beyond, the rest is drained and only counted (the body is flagged truncated with its real
+ * size), and a body still streaming past that at the deadline is the error {@code too-large}.
  */
 public final class Sender implements AutoCloseable {
 
   /** Headers that belong to one connection or are recomputed by the client. */
   static final Set<String> NOT_COPIED = Set.of("connection", "keep-alive", "proxy-connection", "te", "trailer",
       "transfer-encoding", "upgrade", "content-length", "host", "expect");
+
+  /** The client's own User-Agent, removed before sending (faithful replay sends none of its own). */
+  private static final String NO_USER_AGENT = "shadow-replay-no-user-agent-" + Long.toHexString(System.nanoTime());
+
+  /** Response bytes kept per body unless configured otherwise (the recorder's default too). */
+  public static final int DEFAULT_MAX_BODY = 10 << 20;
 
   /** The result of one attempt: a response, or an error with a category. */
   public record Attempt(HttpResponse response, long micros, String error) {
@@ -68,8 +74,19 @@ public final class Sender implements AutoCloseable {
   private final boolean keepHost;
   private final long deadlineMillis;
   private final java.util.concurrent.ScheduledThreadPoolExecutor timer;
+  private final int maxBody;
 
   public Sender(int concurrency, Duration connectTimeout, Duration responseTimeout, Headers extraHeaders, boolean keepHost) {
+    this(concurrency, connectTimeout, responseTimeout, extraHeaders, keepHost, DEFAULT_MAX_BODY);
+  }
+
+  /** {@code maxBody}: response body bytes kept per attempt (1 .. 1 GiB). */
+  public Sender(int concurrency, Duration connectTimeout, Duration responseTimeout, Headers extraHeaders, boolean keepHost,
+      int maxBody) {
+    if (maxBody < 1 || maxBody > 1 << 30) {
+      throw new IllegalArgumentException("the response body limit must be between 1 byte and 1 GiB, got " + maxBody);
+    }
+    this.maxBody = maxBody;
     this.extraHeaders = extraHeaders;
     this.keepHost = keepHost;
     // HttpClient's response timeout bounds the gap between bytes; a server that drips one byte a
@@ -104,6 +121,15 @@ public final class Sender implements AutoCloseable {
         .disableAutomaticRetries()
         .disableCookieManagement()
         .disableContentCompression() // bodies are compared as sent; no Accept-Encoding of our own
+        // the client adds a User-Agent of its own when a request has none: it marks it, and the
+        // mark is taken out again, so a recorded request without one is sent without one
+        .setUserAgent(NO_USER_AGENT)
+        .addRequestInterceptorLast((request, entity, context) -> {
+          org.apache.hc.core5.http.Header ua = request.getFirstHeader("User-Agent");
+          if (ua != null && NO_USER_AGENT.equals(ua.getValue())) {
+            request.removeHeaders("User-Agent");
+          }
+        })
         .build();
     client.start();
   }
@@ -127,10 +153,12 @@ public final class Sender implements AutoCloseable {
     BasicRequestProducer producer = body == null
         ? new BasicRequestProducer(request, null)
         : new BasicRequestProducer(request, new BasicAsyncEntityProducer(body, contentType(recorded.headers())));
-    java.util.concurrent.Future<SimpleHttpResponse> call = client.execute(producer, SimpleResponseConsumer.create(), null,
-        new FutureCallback<SimpleHttpResponse>() {
+    BoundedResponseConsumer consumer = new BoundedResponseConsumer(maxBody);
+    java.util.concurrent.Future<BoundedResponseConsumer.Received> call;
+    try {
+      call = client.execute(producer, consumer, null, new FutureCallback<BoundedResponseConsumer.Received>() {
       @Override
-      public void completed(SimpleHttpResponse r) {
+      public void completed(BoundedResponseConsumer.Received r) {
         long micros = (System.nanoTime() - start) / 1000;
         result.complete(new Attempt(toModel(r, recorded.method()), micros, null));
       }
@@ -138,20 +166,26 @@ public final class Sender implements AutoCloseable {
       @Override
       public void failed(Exception e) {
         long micros = (System.nanoTime() - start) / 1000;
-        result.complete(new Attempt(null, micros, category(e) + ": " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage())));
+        String category = category(e);
+        result.complete(category.equals("timeout") && consumer.beyondLimit() ? deadlinePassed(consumer, start)
+            : new Attempt(null, micros, category + ": " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage())));
       }
 
       @Override
       public void cancelled() {
-        result.complete(new Attempt(null, (System.nanoTime() - start) / 1000, "timeout: no complete response within "
-            + deadlineMillis + " ms"));
+        result.complete(deadlinePassed(consumer, start));
       }
-    });
+      });
+    } catch (IllegalStateException e) {
+      // the client no longer runs (its I/O reactor stopped): nothing more can be sent
+      result.complete(new Attempt(null, 0, "internal: the HTTP client stopped (" + e.getMessage() + ")"));
+      return result;
+    }
+    java.util.concurrent.Future<BoundedResponseConsumer.Received> running = call;
     java.util.concurrent.ScheduledFuture<?> deadline = timer.schedule(() -> {
       if (!result.isDone()) {
-        call.cancel(true); // frees the connection; cancelled() completes the attempt as a timeout
-        result.complete(new Attempt(null, (System.nanoTime() - start) / 1000, "timeout: no complete response within "
-            + deadlineMillis + " ms"));
+        running.cancel(true); // frees the connection; cancelled() completes the attempt as a timeout
+        result.complete(deadlinePassed(consumer, start));
       }
     }, deadlineMillis, java.util.concurrent.TimeUnit.MILLISECONDS);
     // a finished exchange drops its deadline at once: nothing (least of all the response) stays
@@ -176,6 +210,21 @@ public final class Sender implements AutoCloseable {
       }
     }
     return base.getRawAuthority();
+  }
+
+  /** A timeout, or {@code too-large} when the body was still streaming past the limit. */
+  private Attempt deadlinePassed(BoundedResponseConsumer consumer, long start) {
+    long micros = (System.nanoTime() - start) / 1000;
+    if (consumer.beyondLimit()) {
+      return new Attempt(null, micros, "too-large: the body was still streaming when the time ran out, after "
+          + consumer.size() + " bytes, more than the " + maxBody + " kept");
+    }
+    return new Attempt(null, micros, "timeout: no complete response within " + deadlineMillis + " ms");
+  }
+
+  /** True while the client can send (its I/O reactor runs). */
+  public boolean running() {
+    return client.getStatus() == org.apache.hc.core5.reactor.IOReactorStatus.ACTIVE;
   }
 
   private SimpleHttpRequest build(URI base, HttpRequest recorded) {
@@ -211,14 +260,15 @@ public final class Sender implements AutoCloseable {
     }
   }
 
-  private static HttpResponse toModel(SimpleHttpResponse r, String method) {
+  private static HttpResponse toModel(BoundedResponseConsumer.Received r, String method) {
     List<Headers.Field> fields = new ArrayList<>();
-    for (Header h : r.getHeaders()) {
+    for (Header h : r.head().getHeaders()) {
       fields.add(new Headers.Field(h.getName(), h.getValue()));
     }
-    byte[] body = r.getBodyBytes();
-    Body b = body == null ? ("HEAD".equalsIgnoreCase(method) ? Body.none() : Body.of(new byte[0])) : Body.of(body);
-    return new HttpResponse(r.getCode(), r.getReasonPhrase() == null ? "" : r.getReasonPhrase(), Headers.of(fields), b);
+    byte[] body = r.kept();
+    Body b = body == null ? ("HEAD".equalsIgnoreCase(method) ? Body.none() : Body.of(new byte[0])) : Body.of(body, r.size());
+    String reason = r.head().getReasonPhrase();
+    return new HttpResponse(r.head().getCode(), reason == null ? "" : reason, Headers.of(fields), b);
   }
 
   /** refused, timeout, reset, protocol, dns or other. */

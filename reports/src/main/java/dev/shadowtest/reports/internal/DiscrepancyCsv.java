@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.apache.commons.csv.CSVFormat;
@@ -53,13 +54,25 @@ public final class DiscrepancyCsv implements AutoCloseable {
   private final Path temp;
   private final Path file;
   private final Rows rows;
+  private final long maxRows;
+  private long written;
+  private long omitted;
   private boolean failed;
 
-  private DiscrepancyCsv(CSVPrinter printer, Path temp, Path file, Rows rows) {
+  private DiscrepancyCsv(CSVPrinter printer, Path temp, Path file, Rows rows, long maxRows) {
     this.printer = printer;
     this.temp = temp;
     this.file = file;
     this.rows = rows;
+    this.maxRows = maxRows;
+  }
+
+  /** Rows written unless told otherwise: a spreadsheet opens it, and it stays bounded on any run. */
+  public static final long DEFAULT_MAX_ROWS = 100_000;
+
+  /** Rows that were not written because of the row limit. */
+  public long omitted() {
+    return omitted;
   }
 
   /** Writes exact rows beside {@code file}; {@link #close} moves it into place. */
@@ -67,24 +80,44 @@ public final class DiscrepancyCsv implements AutoCloseable {
     return create(file, Rows.EXACT);
   }
 
-  /** Writes beside {@code file}, grouped or exact; {@link #close} moves it into place. */
-  public static DiscrepancyCsv create(Path file, boolean grouped) throws IOException {
-    return create(file, grouped ? Rows.GROUPED : Rows.EXACT);
+  /** Writes beside {@code file}, grouped or exact, at most {@code maxRows} rows; {@link #close} moves it into place. */
+  public static DiscrepancyCsv create(Path file, boolean grouped, long maxRows) throws IOException {
+    return create(file, grouped ? Rows.GROUPED : Rows.EXACT, maxRows);
   }
 
   /** Writes beside {@code file} in the {@code rows} layout; {@link #close} moves it into place. */
   public static DiscrepancyCsv create(Path file, Rows rows) throws IOException {
+    return create(file, rows, DEFAULT_MAX_ROWS);
+  }
+
+  private static DiscrepancyCsv create(Path file, Rows rows, long maxRows) throws IOException {
+    if (maxRows < 1) {
+      throw new IllegalArgumentException("the CSV row limit must be at least 1, got " + maxRows);
+    }
     Path temp = SecureFiles.temporarySibling(file);
     BufferedWriter w = new BufferedWriter(new OutputStreamWriter(SecureFiles.newOutputStream(temp), StandardCharsets.UTF_8), 1 << 16);
     w.write('\uFEFF');
     CSVFormat format = CSVFormat.RFC4180.builder().setQuoteMode(QuoteMode.ALL)
         .setHeader(rows == Rows.EXACT ? HEADER : GROUPED_HEADER).get();
-    return new DiscrepancyCsv(new CSVPrinter(w, format), temp, file, rows);
+    return new DiscrepancyCsv(new CSVPrinter(w, format), temp, file, rows, maxRows);
+  }
+
+  /** False once the row limit is reached: the row is counted as omitted instead. */
+  private boolean room() {
+    if (written >= maxRows) {
+      omitted++;
+      return false;
+    }
+    written++;
+    return true;
   }
 
   public void write(ResultLine line, String endpoint, Judgement.Judged judged) {
     try {
       if (line.verdict() == Verdict.CANDIDATE_ERROR) {
+        if (!room()) {
+          return;
+        }
         if (rows == Rows.EXACT) {
           row(line, endpoint, "CANDIDATE_ERROR", "", "", "ERROR", "", line.error(), "false", "");
         } else {
@@ -95,6 +128,9 @@ public final class DiscrepancyCsv implements AutoCloseable {
       } else if (judged.discrepant()) {
         if (rows == Rows.EXACT) {
           for (Difference d : line.differences()) {
+            if (!room()) {
+              continue;
+            }
             Judgement.Standing s = judged.standing(d);
             row(line, endpoint, "DIFFERENT", d.path(), d.field(), d.type().name(), d.expected(), d.actual(),
                 Boolean.toString(s == Judgement.Standing.NOISE), d.accepted() == null ? "" : d.accepted());
@@ -118,6 +154,9 @@ public final class DiscrepancyCsv implements AutoCloseable {
       counts.merge(k, 1, Integer::sum);
     }
     for (Map.Entry<FieldKey, Difference> g : first.entrySet()) {
+      if (!room()) {
+        continue;
+      }
       Difference d = g.getValue();
       printer.printRecord(safe(line.id()), safe(endpoint), safe(line.method()), safe(line.target()), "DIFFERENT",
           safe(d.field()), d.type().name(), counts.get(g.getKey()).toString(), safe(d.path()), safe(d.expected()),
@@ -151,6 +190,15 @@ public final class DiscrepancyCsv implements AutoCloseable {
   @Override
   public void close() throws IOException {
     try {
+      if (omitted > 0 && !failed) {
+        // the last row says the file is cut, in the file itself: nobody takes it for the whole run
+        List<String> notice = new java.util.ArrayList<>(java.util.Collections.nCopies(
+            (rows == Rows.EXACT ? HEADER : GROUPED_HEADER).length, ""));
+        notice.set(0, "(truncated)");
+        notice.set(4, "TRUNCATED");
+        notice.set(5, omitted + " more rows not written (the limit is " + maxRows + " rows: --csv-max-rows)");
+        printer.printRecord(notice);
+      }
       printer.close(true);
     } catch (IOException | RuntimeException e) {
       java.nio.file.Files.deleteIfExists(temp);
