@@ -82,10 +82,18 @@ public final class Rules {
     return transforms;
   }
 
+  /** A rules file is a few kilobytes; a larger one is refused before it is parsed. */
+  public static final long MAX_FILE_BYTES = 1 << 20;
+
   /** Reads and validates {@code file}. */
   public static Rules load(Path file) {
     String text;
     try {
+      if (Files.isRegularFile(file) && Files.size(file) > MAX_FILE_BYTES || !Files.isRegularFile(file) && Files.exists(file)
+          && !Files.isDirectory(file)) {
+        throw new RulesException(file.toString(), 0, null, "is larger than " + (MAX_FILE_BYTES >> 20) + " MiB, or not a"
+            + " regular file: a rules file is a few kilobytes of YAML");
+      }
       text = Files.readString(file, StandardCharsets.UTF_8);
     } catch (NoSuchFileException e) {
       throw new RulesException(file.toString(), 0, null, "no such file");

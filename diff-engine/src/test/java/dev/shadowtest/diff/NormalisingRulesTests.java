@@ -194,6 +194,20 @@ class NormalisingRulesTests {
   }
 
   @Test
+  void aHugeRulesFileIsRefusedBeforeItIsParsed(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    java.nio.file.Path big = dir.resolve("big.yaml");
+    try (var w = java.nio.file.Files.newBufferedWriter(big)) {
+      w.write("version: 1\ndefaults:\n  ignoreHeaders: [\"");
+      for (int i = 0; i < 50; i++) {
+        w.write("x".repeat(1 << 20)); // a 50 MB scalar
+      }
+      w.write("\"]\n");
+    }
+    assertThatThrownBy(() -> Rules.load(big)).isInstanceOf(RulesException.class)
+        .hasMessage(big + ": is larger than 1 MiB, or not a regular file: a rules file is a few kilobytes of YAML");
+  }
+
+  @Test
   void rulesJudgeAlikeWhenOnlyThresholdsDiffer() {
     Rules a = Rules.parse("version: 1\nendpoints:\n  - match: \"GET /a\"\n    ignore: [\"$.x\"]\n    maxDiscrepancyRate: 1%\n", "a");
     Rules b = Rules.parse("version: 1\n# a comment\nendpoints:\n  - {match: \"GET /a\", ignore: [\"$.x\"], maxDiscrepancyRate: 5%}\n", "b");

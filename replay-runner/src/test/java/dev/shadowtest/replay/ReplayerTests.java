@@ -102,6 +102,21 @@ class ReplayerTests {
   }
 
   @Test
+  void sendsNoUserAgentOfItsOwnAndKeepsTheRecordedOne() throws IOException {
+    try (TestServer candidate = new TestServer(s -> TestServer.Reply.json("{}"))) {
+      Exchange withAgent = exchange("2", "GET", "/b", 200, "{}");
+      withAgent = new Exchange("2", withAgent.startedAt(), 1000L, withAgent.request().withHeaders(
+          withAgent.request().headers().with("User-Agent", "Mozilla/5.0 recorded")), withAgent.response(), null, Map.of());
+      Path rec = recording("r.jsonl", List.of(exchange("1", "GET", "/a", 200, "{}"), withAgent));
+      new Replayer(ReplayConfig.of(List.of(rec), candidate.uri(), dir.resolve("out"))).run(Progress.NONE);
+      assertThat(candidate.seen).filteredOn(x -> x.target().equals("/a")).singleElement()
+          .satisfies(x -> assertThat(x.headers()).doesNotContainKey("User-agent"));
+      assertThat(candidate.seen).filteredOn(x -> x.target().equals("/b")).singleElement()
+          .satisfies(x -> assertThat(x.headers().get("User-agent")).containsExactly("Mozilla/5.0 recorded"));
+    }
+  }
+
+  @Test
   void samplesOfLiveResponsesAreRedactedLikeTheRecording() throws IOException {
     try (TestServer candidate = new TestServer(x -> TestServer.Reply.json("{\"id\":1,\"price\":11}"),
         Map.of("X-Session-Token", "live-secret-token", "Set-Cookie", "sid=live-cookie"))) {

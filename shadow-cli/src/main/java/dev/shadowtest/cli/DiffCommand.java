@@ -97,7 +97,7 @@ final class DiffCommand implements Callable<Integer> {
         out.println(describe(x.left()));
         print(out, x.diff(), "  ");
       }
-    }, w -> err.println("warning: " + w), FileDiff.MEMORY_BUDGET);
+    }, w -> err.println("warning: " + Terminal.safe(w)), FileDiff.MEMORY_BUDGET);
     out.printf("%d compared, %d different, %d only in %s, %d only in %s%n", t.compared(), t.different(),
         t.onlyLeft(), left, t.onlyRight(), right);
     if (t.unpaired() != null) {
@@ -107,15 +107,15 @@ final class DiffCommand implements Callable<Integer> {
   }
 
   private static String describe(Exchange e) {
-    return e.id() + " " + e.request().method() + " " + e.request().target();
+    return Terminal.safe(e.id() + " " + e.request().method() + " " + e.request().target());
   }
 
   private static void print(PrintWriter out, ResponseDiff d, String indent) {
     for (String n : d.notes()) {
-      out.println(indent + "note: " + n);
+      out.println(indent + "note: " + Terminal.safe(n));
     }
     for (Difference x : d.differences()) {
-      out.println(indent + x);
+      out.println(indent + Terminal.safe(x.toString()));
     }
   }
 }

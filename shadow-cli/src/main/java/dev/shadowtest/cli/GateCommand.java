@@ -79,7 +79,7 @@ final class GateCommand implements Callable<Integer> {
       result = check.history(History.runs(source.history), last, days);
     }
     PrintWriter out = spec.commandLine().getOut();
-    out.println("GATE " + result.verdict());
+    out.println("GATE " + Terminal.safe(result.verdict()));
     int width = Math.max(12, result.rows().stream().mapToInt(x -> x.label().length()).max().orElse(0));
     String fmt = "%-" + width + "s %5s %10s %10s %8s %8s %8s  %s%n";
     out.printf(Locale.ROOT, fmt, "day", "runs", "compared", "discrep.", "rate", "errors", "p99 x", "status");
@@ -87,7 +87,7 @@ final class GateCommand implements Callable<Integer> {
       out.printf(Locale.ROOT, fmt, row.label(), row.runs(), row.compared(), row.discrepant(),
           row.runs() == 0 ? "-" : Gate.percent(row.discrepancyRate()), row.runs() == 0 ? "-" : Gate.percent(row.errorRate()),
           row.worstLatencyRatio() == null ? "-" : String.format(Locale.ROOT, "%.2f", row.worstLatencyRatio()),
-          row.passed() ? "ok" : "FAIL: " + String.join("; ", row.failures()));
+          row.passed() ? "ok" : "FAIL: " + Terminal.safe(String.join("; ", row.failures())));
     }
     return result.passed() ? Shadow.OK : Shadow.FAILED;
   }

@@ -32,17 +32,18 @@ final class InspectCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     PrintWriter err = spec.commandLine().getErr();
-    RecordingStats s = RecordingStats.of(file, w -> err.println("warning: " + w));
+    RecordingStats s = RecordingStats.of(file, w -> err.println("warning: " + Terminal.safe(w)));
     PrintWriter out = spec.commandLine().getOut();
     if (SamplesFile.isSamples(s.header())) {
       return samples(out, err);
     }
     out.printf("%s: %s v%d, source %s, created %s%n", file, s.header().format(), s.header().version(),
-        s.header().source().isEmpty() ? "unknown" : s.header().source(),
+        s.header().source().isEmpty() ? "unknown" : Terminal.safe(s.header().source()),
         s.header().createdAt() == null ? "unknown" : s.header().createdAt());
     var redaction = s.header().redaction();
     out.printf("redacted:          %s%n", redaction.isEmpty() ? "nothing"
-        : String.join(", ", redaction.headers()) + (redaction.jsonPaths().isEmpty() ? "" : "; " + String.join(", ", redaction.jsonPaths())));
+        : Terminal.safe(String.join(", ", redaction.headers()) + (redaction.jsonPaths().isEmpty() ? ""
+            : "; " + String.join(", ", redaction.jsonPaths()))));
     out.printf("exchanges:         %d%n", s.exchanges());
     if (s.first() != null) {
       out.printf("time span:         %s .. %s (%s)%n", s.first(), s.last(), human(Duration.between(s.first(), s.last())));
@@ -56,14 +57,14 @@ final class InspectCommand implements Callable<Integer> {
     out.printf("top paths%s:%n", s.pathsExact() ? "" : " (approximate: more than "
         + RecordingStats.MAX_DISTINCT_PATHS + " distinct paths)");
     for (Map.Entry<String, Long> p : s.topPaths()) {
-      out.printf("  %8d  %s%n", p.getValue(), p.getKey());
+      out.printf("  %8d  %s%n", p.getValue(), Terminal.safe(p.getKey()));
     }
     return Shadow.OK;
   }
 
   /** A run's samples file: the discrepant exchanges kept side by side, counted per endpoint. */
   private int samples(PrintWriter out, PrintWriter err) {
-    Map<String, SamplesFile.Sample> samples = SamplesFile.readFile(file, w -> err.println("warning: " + w));
+    Map<String, SamplesFile.Sample> samples = SamplesFile.readFile(file, w -> err.println("warning: " + Terminal.safe(w)));
     Map<String, Long> byRequest = new java.util.TreeMap<>();
     dev.shadowtest.diff.Endpoints endpoints = new dev.shadowtest.diff.Endpoints(dev.shadowtest.diff.Rules.defaults());
     samples.values().forEach(x -> byRequest.merge(endpoints.of(x.baseline().request().method(),
@@ -73,13 +74,14 @@ final class InspectCommand implements Callable<Integer> {
     out.printf("and candidate response, kept for report.html (at most %d per endpoint and verdict, %d in all).%n",
         SamplesFile.PER_ENDPOINT, SamplesFile.MAX_SAMPLES);
     for (Map.Entry<String, Long> e : byRequest.entrySet()) {
-      out.printf("  %8d  %s%n", e.getValue(), e.getKey());
+      out.printf("  %8d  %s%n", e.getValue(), Terminal.safe(e.getKey()));
     }
     return Shadow.OK;
   }
 
   private static String counts(Map<String, Long> m) {
-    return m.isEmpty() ? "-" : m.entrySet().stream().map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", "));
+    return m.isEmpty() ? "-" : m.entrySet().stream().map(e -> Terminal.safe(e.getKey()) + " " + e.getValue())
+        .collect(Collectors.joining(", "));
   }
 
   private static String human(Duration d) {

@@ -52,7 +52,7 @@ final class MergeCommand implements Callable<Integer> {
     Gate gate = gateOptions.gate();
     Rules explicit = rules == null ? null : Rules.load(rules);
     ReplayResult r = Summaries.merge(out, dirs, explicit, gate, force);
-    r.warnings().forEach(w -> spec.commandLine().getErr().println("warning: " + w));
+    r.warnings().forEach(w -> spec.commandLine().getErr().println("warning: " + Terminal.safe(w)));
     RunReport.print(spec.commandLine().getOut(), r);
     Outputs.write(spec.commandLine().getOut(), spec.commandLine().getErr(), out, null, explicit, gate, history, csv);
     return r.passed() ? Shadow.OK : Shadow.FAILED;

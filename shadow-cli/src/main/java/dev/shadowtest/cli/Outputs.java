@@ -21,7 +21,7 @@ final class Outputs {
     boolean newHistory = history != null && !java.nio.file.Files.exists(history);
     Reports.Options options = Reports.Options.defaults().withOut(outDir).withRules(rules).withGate(gate).withHistory(history);
     Reports.Written w = Reports.write(runDir, csv == null ? options : csv.applyTo(options));
-    w.warnings().forEach(x -> err.println("warning: " + x));
+    w.warnings().forEach(x -> err.println("warning: " + Terminal.safe(x)));
     out.println("report: " + w.html().toAbsolutePath());
     out.println("also:   " + w.summary() + ", " + w.csv() + ", " + runDir.resolve(Reports.RESULTS));
     if (w.historyEntry() != null) {

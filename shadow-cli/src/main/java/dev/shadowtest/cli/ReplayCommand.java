@@ -192,14 +192,14 @@ final class ReplayCommand implements Callable<Integer> {
       err.flush();
     }
     try {
-      r.warnings().forEach(w -> err.println("warning: " + w));
+      r.warnings().forEach(w -> err.println("warning: " + Terminal.safe(w)));
       RunReport.print(out, r);
       Outputs.write(out, err, config.out(), null, config.rules(), config.gate(), history, csv);
     } finally {
       reported.countDown();
     }
     if (r.internalError() != null) {
-      err.println("error: internal error: " + r.internalError() + " (the run is incomplete and its gate failed;"
+      err.println("error: internal error: " + Terminal.safe(r.internalError()) + " (the run is incomplete and its gate failed;"
           + " its summary and report show what was compared before)");
       return Shadow.INTERNAL_ERROR;
     }

@@ -62,7 +62,7 @@ final class ReportCommand implements Callable<Integer> {
     if (w.gateFailures().isEmpty()) {
       spec.commandLine().getOut().println("gate: passed");
     } else {
-      w.gateFailures().forEach(f -> spec.commandLine().getOut().println("gate: failed: " + f));
+      w.gateFailures().forEach(f -> spec.commandLine().getOut().println("gate: failed: " + Terminal.safe(f)));
     }
     return Shadow.OK;
   }

@@ -20,13 +20,14 @@ final class RunReport {
 
   static void print(PrintWriter out, ReplayResult r) {
     Statistics.RunResult s = r.result();
-    int width = Math.max(30, s.endpoints().stream().mapToInt(e -> e.endpoint().length()).max().orElse(0));
+    int width = Math.max(30, Math.min(80, s.endpoints().stream().mapToInt(e -> Terminal.safe(e.endpoint()).length()).max()
+        .orElse(0)));
     String row = "%-" + width + "s %9s %9s %9s %8s %7s %7s %11s %11s%n";
     out.printf(Locale.ROOT, row, "endpoint", "exchanges", "compared", "discrep.", "rate", "noise", "errors", "cand p50 ms",
         "cand p99 ms");
     for (Statistics.EndpointResult e : worstFirst(s)) {
       RunAggregate.Latencies l = r.latencies().get(e.endpoint());
-      out.printf(Locale.ROOT, row, e.endpoint(), e.exchanges(), e.compared(), e.discrepant(),
+      out.printf(Locale.ROOT, row, Terminal.safe(e.endpoint()), e.exchanges(), e.compared(), e.discrepant(),
           Gate.percent(e.discrepancyRate()), e.noise(), e.errors() + e.serverErrors(),
           ms(l == null ? null : l.candidate.percentileMillis(0.5)), ms(l == null ? null : l.candidate.percentileMillis(0.99)));
     }
@@ -37,14 +38,14 @@ final class RunReport {
         s.rewritten() > 0 ? ", rewritten for the candidate " + s.rewritten() : "", r.late() > 0 ? ", late starts " + r.late() : "");
     out.println("worst first; p50/p99: the candidate's latencies (the baseline's are in report.html)");
     if (r.abortReason() != null) {
-      out.println("ABORTED: " + r.abortReason());
+      out.println("ABORTED: " + Terminal.safe(r.abortReason()));
     } else if (r.incomplete()) {
       out.println("INCOMPLETE: the run was stopped before the end of the recording");
     }
     if (r.gateFailures().isEmpty()) {
       out.println(r.incomplete() ? "GATE: not passed (incomplete run)" : "GATE PASSED: discrepancy rate " + Gate.percent(s.discrepancyRate()));
     } else {
-      r.gateFailures().forEach(f -> out.println("GATE FAILED: " + f));
+      r.gateFailures().forEach(f -> out.println("GATE FAILED: " + Terminal.safe(f)));
     }
   }
 

@@ -52,7 +52,7 @@ public final class Shadow implements Runnable {
     cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
       boolean known = e instanceof RecordingException || e instanceof RulesException || e instanceof IllegalArgumentException;
       if (known) {
-        err.println("error: " + e.getMessage());
+        err.println("error: " + Terminal.safe(e.getMessage()));
       } else {
         err.println("error: internal error: " + crash(e) + (root.verbose ? "" : " (run with --verbose for the stack trace)"));
       }
@@ -64,7 +64,7 @@ public final class Shadow implements Runnable {
     });
     cli.setParameterExceptionHandler((ex, arguments) -> {
       CommandLine failed = ex.getCommandLine();
-      err.println("error: " + ex.getMessage());
+      err.println("error: " + Terminal.safe(ex.getMessage()));
       err.println("Try '" + failed.getCommandSpec().qualifiedName() + " --help' for usage.");
       err.flush();
       return BAD_INPUT;

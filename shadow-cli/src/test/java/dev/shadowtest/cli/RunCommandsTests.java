@@ -152,6 +152,22 @@ class RunCommandsTests {
   }
 
   @Test
+  void recordedControlCharactersNeverReachTheTerminalRaw() throws IOException {
+    Path rec = dir.resolve("esc.jsonl");
+    try (RecordingWriter w = RecordingWriter.create(rec, RecordingHeader.now("test", Redaction.none()))) {
+      w.write(exchange("e1", "/c\u001b[2J\u001b]0;pwned\u0007\u202e"));
+    }
+    ShadowCliTests.Run inspect = shadow("inspect", rec);
+    assertThat(inspect.code()).isZero();
+    ShadowCliTests.Run replay = shadow("replay", "--recording", rec, "--candidate", candidate(), "--out", dir.resolve("run"));
+    for (String text : List.of(inspect.out(), inspect.err(), replay.out(), replay.err())) {
+      assertThat(text.chars().filter(c -> c < 0x20 && c != '\n' && c != '\r' && c != '\t' || c == 0x202e).count())
+          .as(text).isZero();
+    }
+    assertThat(inspect.out()).contains("/c\\u001b[2J\\u001b]0;pwned\\u0007\\u202e");
+  }
+
+  @Test
   void aNewHistoryDirectoryIsCreatedWithoutAWarning() {
     Path history = dir.resolve("nightly/history");
     ShadowCliTests.Run r = shadow("replay", "--recording", recording("r.jsonl", ""), "--candidate", candidate(), "--out",

@@ -129,7 +129,8 @@ public final class HtmlReport {
     ReportModel model = model(trend);
     Path temp = SecureFiles.temporarySibling(file);
     try {
-      try (Writer w = new BufferedWriter(new OutputStreamWriter(SecureFiles.newOutputStream(temp), StandardCharsets.UTF_8), 1 << 16)) {
+      try (Writer w = new ControlCharacters(new BufferedWriter(new OutputStreamWriter(SecureFiles.newOutputStream(temp),
+          StandardCharsets.UTF_8), 1 << 16))) {
         ENGINE.render("report.jte", model, new WriterOutput(w));
       }
       SecureFiles.commit(temp, file);
@@ -348,6 +349,46 @@ public final class HtmlReport {
     }
     out.add(path.substring(start));
     return out;
+  }
+
+  /**
+   * Replaces the control characters HTML does not allow in a document (NUL and the other C0
+   * controls but tab, line feed, form feed and carriage return) by U+FFFD: recorded bodies may
+   * hold them, and the report must stay a valid document whatever they hold.
+   */
+  static final class ControlCharacters extends java.io.FilterWriter {
+    ControlCharacters(Writer out) {
+      super(out);
+    }
+
+    private static char clean(char c) {
+      return c < 0x20 && c != '\t' && c != '\n' && c != '\f' && c != '\r' || c == 0x7f ? '\uFFFD' : c;
+    }
+
+    @Override
+    public void write(int c) throws IOException {
+      out.write(clean((char) c));
+    }
+
+    @Override
+    public void write(char[] buf, int off, int len) throws IOException {
+      char[] copy = null;
+      for (int i = off; i < off + len; i++) {
+        char c = clean(buf[i]);
+        if (c != buf[i]) {
+          if (copy == null) {
+            copy = java.util.Arrays.copyOfRange(buf, off, off + len);
+          }
+          copy[i - off] = c;
+        }
+      }
+      out.write(copy == null ? buf : copy, copy == null ? off : 0, len);
+    }
+
+    @Override
+    public void write(String str, int off, int len) throws IOException {
+      write(str.toCharArray(), off, len);
+    }
   }
 
   static String ms(Double v) {
