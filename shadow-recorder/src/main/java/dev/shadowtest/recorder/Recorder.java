@@ -3,6 +3,7 @@ package dev.shadowtest.recorder;
 import dev.shadowtest.core.Redactor;
 import dev.shadowtest.core.Exchange;
 import dev.shadowtest.recorder.internal.AdminServer;
+import dev.shadowtest.recorder.internal.BodyForm;
 import dev.shadowtest.recorder.internal.CaptureBudget;
 import dev.shadowtest.recorder.internal.CaptureWriter;
 import dev.shadowtest.recorder.internal.Counters;
@@ -62,7 +63,7 @@ public final class Recorder implements AutoCloseable {
 
   private Recorder(RecorderConfig config, ExchangeSink sink) throws IOException {
     this.config = config;
-    this.redactor = new Redactor(config.redaction(), config.hmacKey());
+    this.redactor = new Redactor(config.redaction(), config.hmacKey(), config.maxBody());
     this.files = sink == null ? new FileSink(config.out(), redactor.description(), config.rotateExchanges(),
         config.rotateBytes(), f -> {
           if (mirror != null) {
@@ -118,7 +119,7 @@ public final class Recorder implements AutoCloseable {
 
   /** On the writer thread: what is written is redacted; the mirror gets the original request. */
   private Exchange process(Exchange raw) {
-    Exchange safe = redactor.apply(raw);
+    Exchange safe = BodyForm.compact(redactor.apply(raw));
     if (mirror != null) {
       mirror.offer(raw, safe);
     }
@@ -156,7 +157,7 @@ public final class Recorder implements AutoCloseable {
   }
 
   public RecorderStats stats() {
-    return finalStats != null ? finalStats : counters.snapshot();
+    return finalStats != null ? finalStats : counters.snapshot(redactor.patternOverruns());
   }
 
   /** The recording files written so far (several with rotation). */
@@ -201,7 +202,7 @@ public final class Recorder implements AutoCloseable {
         admin.close();
       }
     }
-    finalStats = counters.snapshot();
+    finalStats = counters.snapshot(redactor.patternOverruns());
     return finalStats;
   }
 

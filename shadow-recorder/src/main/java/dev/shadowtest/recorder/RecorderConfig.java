@@ -1,6 +1,7 @@
 package dev.shadowtest.recorder;
 
 import dev.shadowtest.core.RedactionRules;
+import dev.shadowtest.core.Redactor;
 import dev.shadowtest.core.internal.BaseUrls;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -55,7 +56,15 @@ public record RecorderConfig(
     Duration connectTimeout,
     Duration responseTimeout) {
 
-  public static final int DEFAULT_MAX_BODY = 10 * 1024 * 1024;
+  /** Bytes of each body kept by default: 10 MiB (the redactor decodes compressed bodies as far by default). */
+  public static final int DEFAULT_MAX_BODY = Redactor.DEFAULT_MAX_BODY;
+
+  /**
+   * The largest {@code maxBody}: 64 MiB. A line of the recording holds both bodies, written as
+   * base64 at worst (4/3; see the writer's choice of body form) plus at most 2 x 100 header lines of
+   * 8 KiB: about 181 MiB, under the 256 MiB a reader accepts for one line.
+   */
+  public static final int MAX_BODY_LIMIT = 64 << 20;
 
   public RecorderConfig {
     Objects.requireNonNull(listen, "listen");
@@ -65,8 +74,9 @@ public record RecorderConfig(
     if (upstream.getRawQuery() != null || upstream.getRawFragment() != null) {
       throw new IllegalArgumentException("--upstream must not have a query or fragment: " + upstream);
     }
-    if (maxBody < 0) {
-      throw new IllegalArgumentException("--max-body must be 0 or more bytes, got " + maxBody);
+    if (maxBody < 0 || maxBody > MAX_BODY_LIMIT) {
+      throw new IllegalArgumentException("--max-body must be between 0 and 64MiB (every line of a recording must stay"
+          + " readable), got " + maxBody + " bytes");
     }
     if (!(sample >= 0 && sample <= 1)) {
       throw new IllegalArgumentException("--sample must be between 0 and 1, got " + sample);

@@ -15,9 +15,10 @@ import java.util.Map;
  * @param mirrored       requests copied to the mirror and compared
  * @param mirrorErrors   mirror copies that failed or were dropped
  * @param bodiesCut      recorded bodies cut short because the capture memory budget was spent (the live bodies were not)
+ * @param patternOverruns values and bodies masked whole because a {@code --redact} pattern ran over its matching budget
  */
 public record RecorderStats(long proxied, long recorded, long filtered, Map<String, Long> dropped, long upstreamErrors,
-    long refused, long clientAborts, long mirrored, long mirrorErrors, long bodiesCut) {
+    long refused, long clientAborts, long mirrored, long mirrorErrors, long bodiesCut, long patternOverruns) {
 
   public RecorderStats {
     dropped = Map.copyOf(dropped);
@@ -36,7 +37,7 @@ public record RecorderStats(long proxied, long recorded, long filtered, Map<Stri
     return "{\"proxied\":" + proxied + ",\"recorded\":" + recorded + ",\"filtered\":" + filtered + ",\"dropped\":" + d
         + ",\"droppedTotal\":" + droppedTotal() + ",\"upstreamErrors\":" + upstreamErrors + ",\"refused\":" + refused
         + ",\"clientAborts\":" + clientAborts + ",\"mirrored\":" + mirrored + ",\"mirrorErrors\":" + mirrorErrors
-        + ",\"bodiesCut\":" + bodiesCut + "}";
+        + ",\"bodiesCut\":" + bodiesCut + ",\"patternOverruns\":" + patternOverruns + "}";
   }
 
   @Override
@@ -44,6 +45,7 @@ public record RecorderStats(long proxied, long recorded, long filtered, Map<Stri
     return "proxied " + proxied + ", recorded " + recorded + ", filtered " + filtered + ", dropped " + droppedTotal()
         + (dropped.isEmpty() ? "" : " " + dropped) + ", upstream errors " + upstreamErrors + ", refused " + refused
         + ", client aborts " + clientAborts + ", mirrored " + mirrored + ", mirror errors " + mirrorErrors
-        + (bodiesCut > 0 ? ", bodies cut by the memory budget " + bodiesCut : "");
+        + (bodiesCut > 0 ? ", bodies cut by the memory budget " + bodiesCut : "")
+        + (patternOverruns > 0 ? ", values redacted whole (a pattern ran over its budget) " + patternOverruns : "");
   }
 }

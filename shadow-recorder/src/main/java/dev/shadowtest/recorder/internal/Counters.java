@@ -26,10 +26,11 @@ public final class Counters {
     dropped.computeIfAbsent(reason, k -> new LongAdder()).increment();
   }
 
-  public RecorderStats snapshot() {
+  /** {@code patternOverruns}: counted by the redactor, which owns the patterns. */
+  public RecorderStats snapshot(long patternOverruns) {
     Map<String, Long> d = new TreeMap<>();
     dropped.forEach((k, v) -> d.put(k, v.sum()));
     return new RecorderStats(proxied.sum(), recorded.sum(), filtered.sum(), d, upstreamErrors.sum(), refused.sum(),
-        clientAborts.sum(), mirrored.sum(), mirrorErrors.sum(), bodiesCut.sum());
+        clientAborts.sum(), mirrored.sum(), mirrorErrors.sum(), bodiesCut.sum(), patternOverruns);
   }
 }
