@@ -79,6 +79,25 @@ class RecorderTests {
     }
   }
 
+  /** Sends raw bytes and returns what came back before the proxy closed or reset the connection. */
+  static String rawUntilCut(int port, String request) throws IOException {
+    try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+      s.setSoTimeout(10_000);
+      s.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+      ByteArrayOutputStream got = new ByteArrayOutputStream();
+      byte[] buf = new byte[8192];
+      try {
+        int n;
+        while ((n = s.getInputStream().read(buf)) >= 0) {
+          got.write(buf, 0, n);
+        }
+      } catch (java.net.SocketException reset) {
+        // the proxy gives up on a response it cannot finish
+      }
+      return got.toString(StandardCharsets.ISO_8859_1);
+    }
+  }
+
   @Test
   void forwardsFaithfullyAndRecordsEveryExchange() throws Exception {
     try (Upstream up = new Upstream(); Recorder r = Recorder.start(config(up))) {
@@ -232,7 +251,92 @@ class RecorderTests {
       assertThat(stats.clientAborts()).isEqualTo(1);
       Exchange aborted = read(dir.resolve("rec.jsonl.gz")).stream().filter(x -> x.request().target().startsWith("/big"))
           .findFirst().orElseThrow();
-      assertThat(aborted.tags()).containsEntry("shadow.clientAborted", "true");
+      assertThat(aborted.tags()).containsEntry("shadow.truncated", "client-abort");
+    }
+  }
+
+  @Test
+  void aDownloadAbortedByItsClientIsRecordedTruncatedWithItsContentLength() throws Exception {
+    try (Upstream up = new Upstream(); Recorder r = Recorder.start(config(up))) {
+      try (Socket s = new Socket()) {
+        s.setReceiveBufferSize(32 * 1024); // the proxy cannot buffer the rest away before the close
+        s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), r.port()));
+        s.getOutputStream().write("GET /big?n=5000000 HTTP/1.1\r\nHost: legacy\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+        assertThat(s.getInputStream().readNBytes(1 << 20)).hasSize(1 << 20);
+      }
+      RecorderStats stats = r.stop(Duration.ofSeconds(10));
+      assertThat(stats.clientAborts()).isEqualTo(1);
+      assertThat(stats.upstreamCloses()).isZero();
+      Exchange e = read(dir.resolve("rec.jsonl.gz")).get(0);
+      assertThat(e.response().body().truncated()).isTrue();
+      assertThat(e.response().body().size()).isEqualTo(5_000_000);
+      assertThat(e.response().body().bytes().length).isBetween(1 << 20, 5_000_000 - 1);
+      assertThat(e.tags()).containsEntry("shadow.truncated", "client-abort");
+    }
+  }
+
+  @Test
+  void anUpstreamThatClosesMidBodyIsRecordedTruncatedAndCountedAsAnUpstreamClose() throws Exception {
+    // an upstream that announces 100,000 bytes, sends 5,000 and closes
+    try (java.net.ServerSocket liar = new java.net.ServerSocket(0, 10, InetAddress.getLoopbackAddress())) {
+      Thread t = new Thread(() -> {
+        try (Socket s = liar.accept()) {
+          var in = new java.io.BufferedReader(new java.io.InputStreamReader(s.getInputStream(), StandardCharsets.ISO_8859_1));
+          String line;
+          while ((line = in.readLine()) != null && !line.isEmpty()) {
+            // the request head
+          }
+          s.getOutputStream().write(("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 100000\r\n\r\n"
+              + "x".repeat(5000)).getBytes(StandardCharsets.ISO_8859_1));
+          s.getOutputStream().flush();
+        } catch (IOException e) {
+          // test ends
+        }
+      });
+      t.start();
+      try (Recorder r = Recorder.start(RecorderConfig.of(loopback(), URI.create("http://127.0.0.1:" + liar.getLocalPort()),
+          dir.resolve("rec.jsonl")))) {
+        rawUntilCut(r.port(), "GET /file HTTP/1.1\r\nHost: x\r\n\r\n"); // the client sees the cut too
+        RecorderStats stats = r.stop(Duration.ofSeconds(10));
+        assertThat(stats.upstreamCloses()).isEqualTo(1);
+        assertThat(stats.clientAborts()).isZero();
+        Exchange e = read(dir.resolve("rec.jsonl")).get(0);
+        assertThat(e.response().body().truncated()).isTrue();
+        assertThat(e.response().body().size()).isEqualTo(100_000);
+        assertThat(e.response().body().bytes()).hasSize(5000);
+        assertThat(e.tags()).containsEntry("shadow.truncated", "upstream-close");
+      }
+      t.join(2000);
+    }
+  }
+
+  @Test
+  void aChunkedResponseCutByTheUpstreamIsTruncatedWithTheBytesSeen() throws Exception {
+    try (java.net.ServerSocket liar = new java.net.ServerSocket(0, 10, InetAddress.getLoopbackAddress())) {
+      Thread t = new Thread(() -> {
+        try (Socket s = liar.accept()) {
+          var in = new java.io.BufferedReader(new java.io.InputStreamReader(s.getInputStream(), StandardCharsets.ISO_8859_1));
+          String line;
+          while ((line = in.readLine()) != null && !line.isEmpty()) {
+            // the request head
+          }
+          s.getOutputStream().write(("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n"
+              + "5\r\nhello\r\n").getBytes(StandardCharsets.ISO_8859_1)); // no last chunk: closed
+          s.getOutputStream().flush();
+        } catch (IOException e) {
+          // test ends
+        }
+      });
+      t.start();
+      try (Recorder r = Recorder.start(RecorderConfig.of(loopback(), URI.create("http://127.0.0.1:" + liar.getLocalPort()),
+          dir.resolve("rec.jsonl")))) {
+        rawUntilCut(r.port(), "GET /stream HTTP/1.1\r\nHost: x\r\n\r\n");
+        assertThat(r.stop(Duration.ofSeconds(10)).upstreamCloses()).isEqualTo(1);
+        Exchange e = read(dir.resolve("rec.jsonl")).get(0);
+        assertThat(e.response().body()).isEqualTo(new Body.Text("hello", true, 5));
+        assertThat(e.tags()).containsEntry("shadow.truncated", "upstream-close");
+      }
+      t.join(2000);
     }
   }
 
