@@ -435,6 +435,25 @@ class RecorderTests {
   }
 
   @Test
+  void statsAnswerWhileAnotherClientHasSentHalfARequest() throws Exception {
+    try (Upstream up = new Upstream(); Recorder r = Recorder.start(config(up).withAdminPort(0))) {
+      URI stats = URI.create("http://127.0.0.1:" + r.adminPort() + "/_shadow/stats");
+      assertThat(client.send(HttpRequest.newBuilder(stats).build(), HttpResponse.BodyHandlers.ofString()).statusCode())
+          .isEqualTo(200); // the client is warm
+      try (Socket half = new Socket(InetAddress.getLoopbackAddress(), r.adminPort())) {
+        half.getOutputStream().write("GET /_sha".getBytes(StandardCharsets.ISO_8859_1)); // and nothing more
+        half.getOutputStream().flush();
+        Thread.sleep(200);
+        long t0 = System.nanoTime();
+        HttpResponse<String> answer = HttpClient.newHttpClient() // a new connection
+            .send(HttpRequest.newBuilder(stats).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(answer.statusCode()).isEqualTo(200);
+        assertThat((System.nanoTime() - t0) / 1e6).as("ms for the stats beside a half request").isLessThan(2000);
+      }
+    }
+  }
+
+  @Test
   void samplingAndFiltersChooseWhatIsRecordedNotWhatIsProxied() throws Exception {
     try (Upstream up = new Upstream(); Recorder r = Recorder.start(config(up).withFilters(1.0, java.util.Set.of("get"),
         java.util.regex.Pattern.compile("^/echo"), java.util.regex.Pattern.compile("secret")))) {
