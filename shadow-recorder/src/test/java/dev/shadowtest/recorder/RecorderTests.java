@@ -411,6 +411,24 @@ class RecorderTests {
   }
 
   @Test
+  void targetsThatClimbOutOfTheUpstreamsBasePathAreRefusedAndNeverForwarded() throws Exception {
+    try (Upstream up = new Upstream(); Recorder r = Recorder.start(RecorderConfig.of(loopback(), URI.create(up.uri() + "/base"),
+        dir.resolve("rec.jsonl")))) {
+      for (String target : List.of("/../admin", "/%2e%2e/admin", "/a/../../admin", "/..%2fadmin", "/..;/admin", "/..%5cadmin",
+          "/%252e%252e/admin")) {
+        assertThat(raw(r.port(), "GET " + target + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", null))
+            .as(target).startsWith("HTTP/1.1 400").contains("climbs out of the upstream's base path /base");
+      }
+      assertThat(up.targets).isEmpty();
+      raw(r.port(), "GET /a/../echo HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", null); // stays below /base
+      assertThat(up.targets).containsExactly("GET /base/a/../echo");
+      RecorderStats s = r.stop(Duration.ofSeconds(5));
+      assertThat(s.refused()).isEqualTo(7);
+      assertThat(s.recorded()).isEqualTo(1);
+    }
+  }
+
+  @Test
   void statsAreServedOnLoopbackOnly() throws Exception {
     try (Upstream up = new Upstream(); Recorder r = Recorder.start(config(up).withAdminPort(0))) {
       get(r, "/echo");

@@ -121,11 +121,11 @@ public final class ProxyHandler implements HttpRequestHandler {
   /** True when the response entity took over the exchange (and will end it). */
   private boolean forward(ClassicHttpRequest request, ClassicHttpResponse response, HttpContext context)
       throws HttpException, IOException {
-    String refusal = refusal(request);
+    Refusal refusal = refusal(request);
     if (refusal != null) {
       counters.refused.increment();
-      response.setCode(refusal.startsWith("CONNECT") ? 405 : 403);
-      response.setEntity(new StringEntity(refusal + "\n", ContentType.TEXT_PLAIN));
+      response.setCode(refusal.status());
+      response.setEntity(new StringEntity(refusal.message() + "\n", ContentType.TEXT_PLAIN));
       return false;
     }
     Instant startedAt = Instant.now();
@@ -232,20 +232,29 @@ public final class ProxyHandler implements HttpRequestHandler {
     return true;
   }
 
-  /** Why a request is refused, or null: only origin-form requests (or absolute ones for the upstream) pass. */
-  private String refusal(ClassicHttpRequest request) {
+  /** A request that is answered by the proxy itself and never forwarded. */
+  private record Refusal(int status, String message) {}
+
+  /**
+   * Why a request is refused, or null: only origin-form requests (or absolute ones for the
+   * upstream) pass, and below a base path only those that stay below it.
+   */
+  private Refusal refusal(ClassicHttpRequest request) {
     if (request.getMethod().equalsIgnoreCase("CONNECT")) {
-      return "CONNECT is refused: this is a reverse proxy for " + upstream.toURI() + " only";
+      return new Refusal(405, "CONNECT is refused: this is a reverse proxy for " + upstream.toURI() + " only");
     }
     if (request.getScheme() != null && request.getAuthority() != null) { // absolute form: http://host:port/path
       String scheme = request.getScheme();
       int p = request.getAuthority().getPort();
       String authority = request.getAuthority().getHostName() + ":" + (p > 0 ? p : scheme.equalsIgnoreCase("https") ? 443 : 80);
       if (!ownAuthorities.contains(authority)) {
-        return "Forbidden: " + authority + " is not proxied (only " + upstream.toURI() + ")";
+        return new Refusal(403, "Forbidden: " + authority + " is not proxied (only " + upstream.toURI() + ")");
       }
     } else if (!request.getPath().startsWith("/") && !request.getPath().equals("*")) {
-      return "Forbidden: unsupported request target " + request.getPath();
+      return new Refusal(403, "Forbidden: unsupported request target " + request.getPath());
+    }
+    if (!upstreamPath.isEmpty() && DotSegments.climbOut(request.getPath())) {
+      return new Refusal(400, "Bad Request: the target climbs out of the upstream's base path " + upstreamPath);
     }
     return null;
   }
