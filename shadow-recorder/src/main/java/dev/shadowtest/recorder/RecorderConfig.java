@@ -70,6 +70,9 @@ public record RecorderConfig(
     Objects.requireNonNull(listen, "listen");
     Objects.requireNonNull(upstream, "upstream");
     Objects.requireNonNull(out, "out");
+    if (listen.isUnresolved()) { // unresolved, a server would listen on every address
+      throw new IllegalArgumentException("--listen: unknown host " + listen.getHostString());
+    }
     BaseUrls.requireHttp(upstream, "--upstream");
     if (upstream.getRawQuery() != null || upstream.getRawFragment() != null) {
       throw new IllegalArgumentException("--upstream must not have a query or fragment: " + upstream);

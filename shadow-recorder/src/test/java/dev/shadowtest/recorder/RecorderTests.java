@@ -396,6 +396,48 @@ class RecorderTests {
   }
 
   @Test
+  void aPortInUseFailsTheStartNamingTheAddressAndLeavesNoRecording() throws Exception {
+    Path out = dir.resolve("rec.jsonl.gz");
+    try (Upstream up = new Upstream(); java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      int port = taken.getLocalPort();
+      RecorderConfig c = RecorderConfig.of(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), up.uri(), out);
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> Recorder.start(c)).isInstanceOf(java.net.BindException.class)
+          .hasMessageStartingWith("cannot listen on 127.0.0.1:" + port + " (--listen): ");
+      assertThat(out).doesNotExist();
+      taken.close();
+      try (Recorder r = Recorder.start(c)) { // the retry is not blocked by an empty recording
+        assertThat(r.port()).isEqualTo(port);
+      }
+    }
+  }
+
+  @Test
+  void anAdminPortInUseFailsTheStartAndLeavesNoRecording() throws Exception {
+    Path out = dir.resolve("rec.jsonl.gz");
+    try (Upstream up = new Upstream(); java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> Recorder.start(config(up).withAdminPort(taken.getLocalPort())))
+          .isInstanceOf(java.net.BindException.class).hasMessageContaining("(--admin-port)");
+      assertThat(out).doesNotExist();
+    }
+  }
+
+  @Test
+  void anUpstreamThatIsTheProxyItselfIsRefusedBeforeAnythingIsCreated() throws Exception {
+    int port;
+    try (java.net.ServerSocket free = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      port = free.getLocalPort();
+    }
+    Path out = dir.resolve("rec.jsonl.gz");
+    for (String[] listenAndUpstream : new String[][] {{"127.0.0.1", "http://localhost:" + port},
+        {"0.0.0.0", "http://127.0.0.1:" + port + "/base"}}) {
+      RecorderConfig c = RecorderConfig.of(new InetSocketAddress(listenAndUpstream[0], port), URI.create(listenAndUpstream[1]), out);
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> Recorder.start(c)).isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("--upstream " + listenAndUpstream[1] + " is the proxy's own address");
+    }
+    assertThat(out).doesNotExist();
+  }
+
+  @Test
   void isNeverAnOpenProxy() throws Exception {
     try (Upstream up = new Upstream(); Recorder r = Recorder.start(config(up))) {
       String absolute = raw(r.port(), "GET http://example.com/ HTTP/1.1\r\nHost: example.com\r\nConnection: close\r\n\r\n", null);
