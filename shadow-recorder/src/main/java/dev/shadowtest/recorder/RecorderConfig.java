@@ -66,6 +66,9 @@ public record RecorderConfig(
    */
   public static final int MAX_BODY_LIMIT = 64 << 20;
 
+  /** The largest {@code queueCapacity}: the queue's array is allocated whole at the start. */
+  public static final int MAX_QUEUE = 1_000_000;
+
   public RecorderConfig {
     Objects.requireNonNull(listen, "listen");
     Objects.requireNonNull(upstream, "upstream");
@@ -87,8 +90,11 @@ public record RecorderConfig(
     if (rotateExchanges < 0 || rotateBytes < 0) {
       throw new IllegalArgumentException("--rotate-every must be positive");
     }
-    if (queueCapacity < 1) {
-      throw new IllegalArgumentException("the capture queue needs room for at least one exchange");
+    if (queueCapacity < 1 || queueCapacity > MAX_QUEUE) {
+      throw new IllegalArgumentException("--queue must be between 1 and " + MAX_QUEUE + " exchanges, got " + queueCapacity);
+    }
+    if (adminPort < -1 || adminPort > 65535) {
+      throw new IllegalArgumentException("--admin-port must be a port from 0 to 65535 (0: any free port), got " + adminPort);
     }
     if (mirror != null) {
       BaseUrls.requireHttp(mirror, "--mirror");
