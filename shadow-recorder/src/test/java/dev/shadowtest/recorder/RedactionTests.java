@@ -210,6 +210,27 @@ class RedactionTests {
   }
 
   @Test
+  void aPatternThatBacktracksCatastrophicallyDoesNotStallTheWriter() throws Exception {
+    Path f = dir.resolve("slow.yaml");
+    Files.writeString(f, "patterns: [\"(.*a){20}!?x\"]\n"); // explodes on a run of a's without an x
+    Path out = dir.resolve("rec.jsonl.gz");
+    try (Upstream up = new Upstream(); Recorder r = Recorder.start(RecorderConfig.of(
+        new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), up.uri(), out)
+        .withRedaction(RedactionRules.load(f), null))) {
+      for (int i = 0; i < 5; i++) {
+        client.send(HttpRequest.newBuilder(URI.create(r.url() + "/echo?i=" + i)).header("X-Note", "a".repeat(40) + "!")
+            .build(), HttpResponse.BodyHandlers.ofString());
+      }
+      long t0 = System.nanoTime();
+      RecorderStats s = r.stop(Duration.ofSeconds(10));
+      assertThat((System.nanoTime() - t0) / 1e6).as("ms to write five exchanges").isLessThan(3000);
+      assertThat(s.recorded()).isEqualTo(5);
+      assertThat(s.patternOverruns()).isGreaterThanOrEqualTo(5); // each header (and the echo of it in the body)
+    }
+    assertThat(content(out)).doesNotContain("a".repeat(40));
+  }
+
+  @Test
   void aTruncatedJsonBodyIsRedactedAsAWhole() throws Exception {
     Path out = dir.resolve("rec.jsonl.gz");
     try (Upstream up = new Upstream(); Recorder r = Recorder.start(RecorderConfig.of(
