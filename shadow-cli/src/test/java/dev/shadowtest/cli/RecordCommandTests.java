@@ -13,6 +13,7 @@ import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -182,14 +183,14 @@ class RecordCommandTests {
   }
 
   static int freePort() throws IOException {
-    try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       return s.getLocalPort();
     }
   }
 
   @Test
   void aPortInUseExitsTwoWithOneLineAndLeavesNoRecording() throws IOException {
-    try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       int port = taken.getLocalPort();
       assertRefused(record("--listen", "127.0.0.1:" + port), "cannot listen on 127.0.0.1:" + port + " (--listen)");
     }
@@ -197,7 +198,7 @@ class RecordCommandTests {
 
   @Test
   void anAdminPortInUseExitsTwoAndLeavesNoRecording() throws IOException {
-    try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       assertRefused(record("--admin-port", taken.getLocalPort()), "(--admin-port)");
     }
   }
