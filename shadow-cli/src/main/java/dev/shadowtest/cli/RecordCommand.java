@@ -5,6 +5,7 @@ import dev.shadowtest.recorder.RecorderConfig;
 import dev.shadowtest.recorder.RecorderStats;
 import dev.shadowtest.core.RedactionRules;
 import java.io.PrintWriter;
+import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -12,7 +13,6 @@ import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -20,7 +20,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
-import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -53,7 +52,7 @@ final class RecordCommand implements Callable<Integer> {
   Path out;
 
   @Option(names = "--max-body", defaultValue = "10MiB", paramLabel = "BYTES",
-      description = "Bytes of each body kept (default ${DEFAULT-VALUE}; beyond, the kept body is cut and flagged; the live one never is).")
+      description = "Bytes of each body kept, at most 64MiB (default ${DEFAULT-VALUE}; beyond, the kept body is cut and flagged; the live one never is; compressed bodies are decoded for redaction as far).")
   String maxBody;
 
   @Option(names = "--redact", paramLabel = "FILE", description = "More redaction: headers, jsonPaths, queryParams, patterns (YAML).")
@@ -92,7 +91,8 @@ final class RecordCommand implements Callable<Integer> {
   @Option(names = "--stats-every", defaultValue = "60", paramLabel = "SECONDS", description = "Log the counters this often (0: never).")
   int statsEvery;
 
-  @Option(names = "--queue", defaultValue = "10000", paramLabel = "N", description = "Exchanges waiting for disk at most (default ${DEFAULT-VALUE}).")
+  @Option(names = "--queue", defaultValue = "10000", paramLabel = "N",
+      description = "Exchanges waiting for disk at most, 1 to 1000000 (default ${DEFAULT-VALUE}).")
   int queue;
 
   @Option(names = "--forwarded-headers", description = "Add X-Forwarded-For/-Host/-Proto and Via to forwarded requests.")
@@ -114,11 +114,13 @@ final class RecordCommand implements Callable<Integer> {
       key = v.getBytes(StandardCharsets.UTF_8);
     }
     long[] rotation = rotation(rotateEvery);
+    if (statsEvery < 0) {
+      throw new IllegalArgumentException("--stats-every must be 0 (never) or a number of seconds, got " + statsEvery);
+    }
     RecorderConfig config = RecorderConfig.of(address(listen), upstream, out)
-        .withMaxBody((int) Math.min(Integer.MAX_VALUE - 8, bytes("--max-body", maxBody)))
+        .withMaxBody(maxBody(maxBody))
         .withRedaction(redact == null ? RedactionRules.none() : RedactionRules.load(redact), key)
-        .withFilters(sample, methods == null ? Set.of() : Arrays.stream(methods).map(String::strip).collect(Collectors.toSet()),
-            regex("--include", include), regex("--exclude", exclude))
+        .withFilters(sample, methods(methods), regex("--include", include), regex("--exclude", exclude))
         .withRotation(rotation[0], rotation[1])
         .withQueueCapacity(queue)
         .withForwardedHeaders(forwardedHeaders)
@@ -127,7 +129,12 @@ final class RecordCommand implements Callable<Integer> {
     if (mirror != null) {
       config = config.withMirror(mirror, mirrorOut != null ? mirrorOut : defaultMirrorOut(out));
     }
-    Recorder recorder = Recorder.start(config);
+    Recorder recorder;
+    try {
+      recorder = Recorder.start(config);
+    } catch (BindException e) { // a port in use, an address not this machine's: the user's to fix
+      throw new IllegalArgumentException(e.getMessage(), e);
+    }
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       err.println("shadow record: stopping (finishing in-flight exchanges, flushing)...");
@@ -158,22 +165,56 @@ final class RecordCommand implements Callable<Integer> {
     return out.resolveSibling((dot < 0 ? name : name.substring(0, dot)) + "-mirror");
   }
 
-  static InetSocketAddress address(String hostPort) throws UnknownHostException {
+  static InetSocketAddress address(String hostPort) {
     int colon = hostPort.lastIndexOf(':');
     if (colon <= 0) {
       throw new IllegalArgumentException("--listen must look like HOST:PORT (e.g. 127.0.0.1:8080), got \"" + hostPort + "\"");
     }
-    int port;
-    try {
-      port = Integer.parseInt(hostPort.substring(colon + 1));
-    } catch (NumberFormatException e) {
-      port = -1;
-    }
-    if (port < 0 || port > 65535) {
-      throw new IllegalArgumentException("--listen: bad port in \"" + hostPort + "\"");
+    String p = hostPort.substring(colon + 1);
+    if (!p.matches("\\d{1,5}") || Integer.parseInt(p) > 65535) {
+      throw new IllegalArgumentException("--listen: the port must be a number from 0 to 65535 (0: any free port), got \""
+          + p + "\" in \"" + hostPort + "\"");
     }
     String host = hostPort.substring(0, colon).replace("[", "").replace("]", "");
-    return new InetSocketAddress(InetAddress.getByName(host), port);
+    try {
+      return new InetSocketAddress(InetAddress.getByName(host), Integer.parseInt(p));
+    } catch (UnknownHostException e) {
+      throw new IllegalArgumentException("--listen: unknown host \"" + host + "\" in \"" + hostPort + "\"", e);
+    }
+  }
+
+  /** {@code --max-body}: a size within what a recording line can hold. */
+  static int maxBody(String text) {
+    long n = bytes("--max-body", text);
+    if (n > RecorderConfig.MAX_BODY_LIMIT) {
+      throw new IllegalArgumentException("--max-body must be at most 64MiB (every line of a recording must stay readable),"
+          + " got " + text.strip());
+    }
+    return (int) n;
+  }
+
+  /** An HTTP method name (RFC 9110 token). */
+  private static final Pattern TOKEN = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
+
+  /** {@code --methods}: at least one name, each a method token; null (not given) for all methods. */
+  static Set<String> methods(String[] given) {
+    if (given == null) {
+      return Set.of();
+    }
+    Set<String> out = new java.util.LinkedHashSet<>();
+    for (String m : given) {
+      String name = m.strip();
+      if (!TOKEN.matcher(name).matches()) {
+        throw new IllegalArgumentException("--methods takes method names separated by commas (e.g. GET,HEAD), got \""
+            + String.join(",", given) + "\"");
+      }
+      out.add(name);
+    }
+    if (out.isEmpty()) {
+      throw new IllegalArgumentException("--methods needs at least one method name (e.g. GET,HEAD); without it every method"
+          + " is recorded");
+    }
+    return out;
   }
 
   private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(|B|KB|KIB|MB|MIB|GB|GIB)", Pattern.CASE_INSENSITIVE);
@@ -183,16 +224,20 @@ final class RecordCommand implements Callable<Integer> {
     if (!m.matches()) {
       throw new IllegalArgumentException(flag + " must be a size like 1048576, 10MB or 10MiB, got \"" + text + "\"");
     }
-    long n = Long.parseLong(m.group(1));
-    return switch (m.group(2).toUpperCase(Locale.ROOT)) {
-      case "KB" -> n * 1000;
-      case "KIB" -> n << 10;
-      case "MB" -> n * 1_000_000;
-      case "MIB" -> n << 20;
-      case "GB" -> n * 1_000_000_000;
-      case "GIB" -> n << 30;
-      default -> n;
+    long unit = switch (m.group(2).toUpperCase(Locale.ROOT)) {
+      case "KB" -> 1000;
+      case "KIB" -> 1L << 10;
+      case "MB" -> 1_000_000;
+      case "MIB" -> 1L << 20;
+      case "GB" -> 1_000_000_000;
+      case "GIB" -> 1L << 30;
+      default -> 1;
     };
+    try {
+      return Math.multiplyExact(Long.parseLong(m.group(1)), unit);
+    } catch (NumberFormatException | ArithmeticException e) {
+      throw new IllegalArgumentException(flag + ": " + text.strip() + " is too large to be a size in bytes", e);
+    }
   }
 
   /** {exchanges, bytes}: a plain number counts exchanges, a size with a unit counts bytes. */
@@ -202,13 +247,22 @@ final class RecordCommand implements Callable<Integer> {
     }
     String t = text.strip();
     if (t.matches("\\d+")) {
-      long n = Long.parseLong(t);
+      long n;
+      try {
+        n = Long.parseLong(t);
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("--rotate-every: " + t + " is too large a number of exchanges", e);
+      }
       if (n < 1) {
-        throw new IllegalArgumentException("--rotate-every must be at least 1");
+        throw new IllegalArgumentException("--rotate-every must be at least 1 exchange, got " + t);
       }
       return new long[] {n, 0};
     }
-    return new long[] {0, bytes("--rotate-every", t)};
+    long size = bytes("--rotate-every", t);
+    if (size < 1) {
+      throw new IllegalArgumentException("--rotate-every must be at least 1 byte, got " + t);
+    }
+    return new long[] {0, size};
   }
 
   static java.util.regex.Pattern regex(String flag, String text) {

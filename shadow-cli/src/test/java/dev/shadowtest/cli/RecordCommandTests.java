@@ -13,6 +13,7 @@ import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -28,6 +29,9 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** {@code shadow record} as a process: a small heap streams 100 MB, and SIGTERM drains and flushes. */
 @Timeout(120)
@@ -157,5 +161,88 @@ class RecordCommandTests {
         "--redact-key-env", "SHADOW_SURELY_UNSET_VAR").err()).contains("SHADOW_SURELY_UNSET_VAR");
     assertThat(shadow("record", "--listen", "127.0.0.1:0", "--upstream", "http://127.0.0.1:1", "--out", dir.resolve("r.jsonl"),
         "--sample", "2").err()).contains("--sample must be between 0 and 1");
+  }
+
+  /** {@code shadow record} with flags that must fail before anything starts; the recording file is {@code r.jsonl}. */
+  ShadowCliTests.Run record(Object... flags) {
+    List<Object> args = new java.util.ArrayList<>(List.of("record", "--out", dir.resolve("r.jsonl")));
+    args.addAll(List.of(flags));
+    for (String[] required : new String[][] {{"--listen", "127.0.0.1:0"}, {"--upstream", "http://127.0.0.1:1"}}) {
+      if (!args.contains(required[0])) {
+        args.addAll(List.of(required));
+      }
+    }
+    return shadow(args.toArray());
+  }
+
+  /** Exit 2, one line on stderr that contains {@code message}, no recording file. */
+  void assertRefused(ShadowCliTests.Run run, String message) {
+    assertThat(run.code()).as(run.err()).isEqualTo(2);
+    assertThat(run.err().strip().lines()).as(run.err()).hasSize(1).first().asString().startsWith("error: ").contains(message);
+    assertThat(dir.resolve("r.jsonl")).doesNotExist();
+  }
+
+  static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
+  }
+
+  @Test
+  void aPortInUseExitsTwoWithOneLineAndLeavesNoRecording() throws IOException {
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      int port = taken.getLocalPort();
+      assertRefused(record("--listen", "127.0.0.1:" + port), "cannot listen on 127.0.0.1:" + port + " (--listen)");
+    }
+  }
+
+  @Test
+  void anAdminPortInUseExitsTwoAndLeavesNoRecording() throws IOException {
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      assertRefused(record("--admin-port", taken.getLocalPort()), "(--admin-port)");
+    }
+  }
+
+  @Test
+  void anUnknownListenHostExitsTwoAndLeavesNoRecording() {
+    assertRefused(record("--listen", "no-such-host.invalid:8080"), "--listen: unknown host \"no-such-host.invalid\"");
+  }
+
+  @Test
+  void anUpstreamThatIsTheListenAddressIsRefused() throws IOException {
+    int port = freePort();
+    assertRefused(record("--listen", "127.0.0.1:" + port, "--upstream", "http://localhost:" + port),
+        "--upstream http://localhost:" + port + " is the proxy's own address");
+    assertRefused(record("--listen", "0.0.0.0:" + port, "--upstream", "http://127.0.0.1:" + port + "/api"),
+        "--upstream http://127.0.0.1:" + port + "/api is the proxy's own address");
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "--max-body     | 9999999999GiB            | --max-body: 9999999999GiB is too large to be a size in bytes",
+      "--max-body     | 99999999999999999999     | --max-body: 99999999999999999999 is too large",
+      "--max-body     | 65MiB                    | --max-body must be at most 64MiB",
+      "--max-body     | -1                       | --max-body must be a size",
+      "--rotate-every | 0MB                      | --rotate-every must be at least 1 byte",
+      "--rotate-every | 0                        | --rotate-every must be at least 1 exchange",
+      "--rotate-every | 99999999999999999999     | --rotate-every: 99999999999999999999 is too large",
+      "--rotate-every | 99999999999GiB           | --rotate-every: 99999999999GiB is too large",
+      "--queue        | 0                        | --queue must be between 1 and 1000000",
+      "--queue        | 2000000000               | --queue must be between 1 and 1000000",
+      "--admin-port   | 70000                    | --admin-port must be a port from 0 to 65535",
+      "--admin-port   | -2                       | --admin-port must be a port from 0 to 65535",
+      "--listen       | 127.0.0.1:70000          | --listen: the port must be a number from 0 to 65535",
+      "--listen       | 127.0.0.1:-1             | --listen: the port must be a number from 0 to 65535",
+      "--stats-every  | -1                       | --stats-every must be 0",
+      "--sample       | 1.5                      | --sample must be between 0 and 1",
+      "--timeout      | 0                        | --timeout must be a positive number of seconds"})
+  void anOutOfRangeValueExitsTwoWithOneLineNamingItsFlag(String flag, String value, String message) {
+    assertRefused(record(flag, value), message);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"", ",", " , ", "GET POST", "GET,,HEAD"})
+  void aMethodsListWithoutMethodNamesIsRefused(String methods) {
+    assertRefused(record("--methods", methods), "--methods");
   }
 }

@@ -5,19 +5,26 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
+import dev.shadowtest.core.internal.BoundedChars;
+import dev.shadowtest.core.internal.ContentCoding;
 import java.io.IOException;
 import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.UnaryOperator;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -28,8 +35,31 @@ import javax.crypto.spec.SecretKeySpec;
  * HMAC-SHA256 pseudonyms ({@code hmac:…}) so that equal secrets stay equal across exchanges
  * without being recoverable. A truncated JSON body cannot be redacted by path: when JSON paths are
  * configured its text is replaced as a whole. Thread-safe.
+ *
+ * <pre>{@code
+ * Redactor r = new Redactor(RedactionRules.load(Path.of("redact.yaml")), key, config.maxBody());
+ * Exchange safe = r.apply(exchange);            // a recording
+ * String shown = r.redactText(difference);      // a run output, redacted alike
+ * }</pre>
+ *
+ * <p>Bounded whatever the input:
+ *
+ * <ul>
+ *   <li>A gzip/deflate body is decoded (secrets hide in compressed bytes too) to at most
+ *       {@code maxBody} bytes: beyond, the decoded body is cut there and flagged truncated, with
+ *       the decoded size seen so far (a lower bound) as its size, or, with JSON paths configured,
+ *       replaced as a whole like any truncated JSON body.
+ *   <li>A regex of {@code patterns} may read a value at most {@value BoundedChars#STEPS_PER_CHAR}
+ *       times per character (at least {@value BoundedChars#MIN_STEPS} times): a pattern that
+ *       backtracks catastrophically is abandoned there, and the value it ran on is masked as a
+ *       whole (a body is replaced as a whole, a request target becomes {@code /} and the mask);
+ *       {@link #patternOverruns()} counts these. So does a pattern that overflows the stack.
+ * </ul>
  */
 public final class Redactor {
+
+  /** Decoded body bytes kept when no limit is given: the recorder's default {@code --max-body}, 10 MiB. */
+  public static final int DEFAULT_MAX_BODY = 10 * 1024 * 1024;
 
   private static final ObjectMapper JSON = new ObjectMapper();
   /** Headers whose values are URLs: their query parameters are redacted like the request target's. */
@@ -48,9 +78,26 @@ public final class Redactor {
   private final byte[] key;
   private final Redaction description;
   private final ThreadLocal<Mac> mac;
+  private final int maxBody;
+  private final LongAdder patternOverruns = new LongAdder();
 
-  /** {@code hmacKey}: null to mask with {@code [REDACTED]}. */
+  /**
+   * A redactor that decodes compressed bodies up to {@link #DEFAULT_MAX_BODY} bytes.
+   * {@code hmacKey}: null to mask with {@code [REDACTED]}.
+   */
   public Redactor(RedactionRules rules, byte[] hmacKey) {
+    this(rules, hmacKey, DEFAULT_MAX_BODY);
+  }
+
+  /**
+   * {@code hmacKey}: null to mask with {@code [REDACTED]}. {@code maxBody}: decoded bytes kept of a
+   * compressed body (the recorder passes its {@code --max-body}); beyond, the body is cut and flagged.
+   */
+  public Redactor(RedactionRules rules, byte[] hmacKey, int maxBody) {
+    if (maxBody < 0) {
+      throw new IllegalArgumentException("maxBody must be 0 or more bytes, got " + maxBody);
+    }
+    this.maxBody = maxBody;
     headers.addAll(Redaction.DEFAULT_HEADERS);
     headers.addAll(rules.headers());
     rules.jsonPaths().forEach(p -> jsonPaths.add(JsonPath.parse(p)));
@@ -72,6 +119,15 @@ public final class Redactor {
     return description;
   }
 
+  /**
+   * Values and bodies masked as a whole because a pattern could not finish within its budget (or
+   * overflowed the stack), since this redactor was made.
+   */
+  public long patternOverruns() {
+    return patternOverruns.sum();
+  }
+
+  /** The exchange as it may be kept: headers, target, bodies and error redacted. */
   public Exchange apply(Exchange e) {
     HttpRequest rq = e.request();
     Message q = message(rq.headers(), rq.body());
@@ -86,7 +142,49 @@ public final class Redactor {
         e.error() == null ? null : text(e.error()), e.tags());
   }
 
-  String mask(String value) {
+  /**
+   * True when the values of header {@code name} are masked, in any case: the default credential
+   * headers ({@link Redaction#DEFAULT_HEADERS}) and the configured ones.
+   */
+  public boolean redactsHeader(String name) {
+    return headers.contains(name);
+  }
+
+  /**
+   * True when the JSON value at {@code location} is masked because a configured JSON path matches
+   * it or one of its ancestors (a masked object hides everything below it). Location elements are
+   * {@link String} member names and {@link Integer} array indices, as {@link JsonPath#matches}
+   * takes them.
+   */
+  public boolean redactsPath(List<?> location) {
+    return matches(location);
+  }
+
+  /**
+   * {@code text} with every match of the configured patterns masked, as {@link #apply} does to
+   * header values and text bodies; the whole text masked when a pattern runs over its budget.
+   * Null stays null.
+   */
+  public String redactText(String text) {
+    return text == null ? null : text(text);
+  }
+
+  /**
+   * A request target ({@code /a?token=x}) or a URL with the values of the configured query
+   * parameters masked, then the patterns applied, as {@link #apply} does to request targets and
+   * to {@code Referer}, {@code Location}, {@code Content-Location} and {@code Link} headers. Null
+   * stays null.
+   */
+  public String redactTarget(String target) {
+    return target == null ? null : target(target);
+  }
+
+  /**
+   * What a redacted value becomes: {@code [REDACTED]}, or with a key its pseudonym
+   * {@code hmac:} and 22 base64url characters of its HMAC-SHA256 (equal values, equal pseudonyms).
+   */
+  public String mask(String value) {
+    Objects.requireNonNull(value, "value");
     if (key == null) {
       return Redaction.REDACTED;
     }
@@ -119,7 +217,8 @@ public final class Redactor {
   private String target(String target) {
     int q = target.indexOf('?');
     String t = q < 0 || queryParams.isEmpty() ? target : target.substring(0, q + 1) + form(target.substring(q + 1));
-    return text(t);
+    // masked whole, an origin-form target stays one (a replay can still send it)
+    return text(t, whole -> whole.startsWith("/") ? "/" + URLEncoder.encode(mask(whole), StandardCharsets.UTF_8) : mask(whole));
   }
 
   /** {@code a=1&token=x}: the values of configured names masked. */
@@ -153,9 +252,24 @@ public final class Redactor {
   }
 
   private String text(String s) {
+    return text(s, this::mask);
+  }
+
+  /** The patterns applied to {@code s}; {@code whole} of it when one of them cannot finish (counted). */
+  private String text(String s, UnaryOperator<String> whole) {
+    try {
+      return patterns(s);
+    } catch (BoundedChars.OverBudget | StackOverflowError e) {
+      patternOverruns.increment();
+      return whole.apply(s);
+    }
+  }
+
+  /** @throws BoundedChars.OverBudget when a pattern backtracks beyond its budget */
+  private String patterns(String s) {
     String out = s;
     for (Pattern p : patterns) {
-      out = p.matcher(out).replaceAll(m -> java.util.regex.Matcher.quoteReplacement(mask(m.group())));
+      out = p.matcher(BoundedChars.of(out)).replaceAll(m -> Matcher.quoteReplacement(mask(m.group())));
     }
     return out;
   }
@@ -166,8 +280,9 @@ public final class Redactor {
 
   /**
    * A message with its body redacted. A body under Content-Encoding gzip/deflate is decoded first
-   * (secrets hide in compressed bytes too) and kept decoded, without that header; a body that
-   * cannot be read as text although its type is textual is replaced whole.
+   * (secrets hide in compressed bytes too, up to {@code maxBody} decoded bytes) and kept decoded,
+   * without that header; a body that cannot be read as text although its type is textual is
+   * replaced whole.
    */
   private record Message(Headers headers, Body body) {}
 
@@ -178,11 +293,11 @@ public final class Redactor {
     }
     String encoding = h.first("Content-Encoding").orElse("").strip().toLowerCase(Locale.ROOT);
     if (!encoding.isEmpty() && !encoding.equals("identity")) {
-      byte[] decoded = b.truncated() ? null : decode(b.bytes(), encoding);
+      Body decoded = b.truncated() ? null : decode(b.bytes(), encoding);
       if (decoded == null) {
         return new Message(headers, whole(b, "encoded body (" + encoding + ") that could not be decoded"));
       }
-      b = Body.of(decoded);
+      b = decoded;
       headers = headers.without("Content-Encoding");
     }
     if (b instanceof Body.Binary && textual(h)) {
@@ -201,15 +316,38 @@ public final class Redactor {
     return new Body.Text(Redaction.REDACTED + " (" + what + ": redacted as a whole)", true, b.size());
   }
 
-  private static byte[] decode(byte[] bytes, String encoding) {
-    if (!dev.shadowtest.core.internal.ContentCoding.supported(encoding)) {
+  /** The decoded body, cut and flagged beyond {@code maxBody} decoded bytes; null when it cannot be decoded. */
+  private Body decode(byte[] bytes, String encoding) {
+    if (!ContentCoding.supported(encoding)) {
       return null;
     }
+    ContentCoding.Prefix p;
     try {
-      return dev.shadowtest.core.internal.ContentCoding.decode(bytes, encoding, 64 << 20);
+      p = ContentCoding.decodePrefix(bytes, encoding, maxBody);
     } catch (IOException e) {
       return null;
     }
+    if (p.complete()) {
+      return Body.of(p.bytes());
+    }
+    // a character cut in two at the limit is left out, so that a text body stays text
+    return Body.of(Arrays.copyOf(p.bytes(), completeUtf8(p.bytes())), p.decoded());
+  }
+
+  /** The length of {@code b} without a UTF-8 sequence cut off at its end. */
+  static int completeUtf8(byte[] b) {
+    int i = b.length - 1;
+    int continuation = 0;
+    while (i >= 0 && continuation < 3 && (b[i] & 0xC0) == 0x80) {
+      i--;
+      continuation++;
+    }
+    if (i < 0) {
+      return b.length;
+    }
+    int lead = b[i] & 0xFF;
+    int length = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
+    return length > continuation + 1 ? i : b.length;
   }
 
   private Body body(Body b, Headers h) {
@@ -236,7 +374,12 @@ public final class Redactor {
     if (!queryParams.isEmpty() && ct.contains("application/x-www-form-urlencoded")) {
       text = form(text);
     }
-    text = text(text);
+    try {
+      text = patterns(text);
+    } catch (BoundedChars.OverBudget | StackOverflowError e) {
+      patternOverruns.increment();
+      return whole(b, "text on which a redaction pattern ran over its budget");
+    }
     return text.equals(t.text()) ? b : new Body.Text(text, t.truncated(), t.truncated() ? t.size() : -1);
   }
 
@@ -303,7 +446,7 @@ public final class Redactor {
     return changed;
   }
 
-  private boolean matches(List<Object> location) {
+  private boolean matches(List<?> location) {
     for (JsonPath p : jsonPaths) {
       if (p.matches(location)) {
         return true;

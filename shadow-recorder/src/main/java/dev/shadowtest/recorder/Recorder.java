@@ -3,14 +3,18 @@ package dev.shadowtest.recorder;
 import dev.shadowtest.core.Redactor;
 import dev.shadowtest.core.Exchange;
 import dev.shadowtest.recorder.internal.AdminServer;
+import dev.shadowtest.recorder.internal.BodyForm;
 import dev.shadowtest.recorder.internal.CaptureBudget;
 import dev.shadowtest.recorder.internal.CaptureWriter;
 import dev.shadowtest.recorder.internal.Counters;
 import dev.shadowtest.recorder.internal.ExchangeSink;
 import dev.shadowtest.recorder.internal.FileSink;
 import dev.shadowtest.recorder.internal.Mirror;
+import dev.shadowtest.recorder.internal.OwnAddress;
 import dev.shadowtest.recorder.internal.ProxyHandler;
 import java.io.IOException;
+import java.net.BindException;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -53,7 +57,7 @@ public final class Recorder implements AutoCloseable {
   private final Redactor redactor;
   private final CaptureWriter writer;
   private final FileSink files;
-  private volatile Mirror mirror; // set after the files: a recording that cannot be created starts nothing
+  private volatile Mirror mirror; // set once the ports are bound: a recorder that cannot start creates no run directory
   private final HttpRequester requester;
   private final HttpServer server;
   private final AdminServer admin;
@@ -62,14 +66,17 @@ public final class Recorder implements AutoCloseable {
 
   private Recorder(RecorderConfig config, ExchangeSink sink) throws IOException {
     this.config = config;
-    this.redactor = new Redactor(config.redaction(), config.hmacKey());
+    refuseLoop(config.upstream(), "--upstream", config.listen());
+    if (config.mirror() != null) {
+      refuseLoop(config.mirror(), "--mirror", config.listen());
+    }
+    this.redactor = new Redactor(config.redaction(), config.hmacKey(), config.maxBody());
     this.files = sink == null ? new FileSink(config.out(), redactor.description(), config.rotateExchanges(),
         config.rotateBytes(), f -> {
           if (mirror != null) {
             mirror.checkpoint(f);
           }
         }) : null;
-    this.mirror = config.mirror() == null ? null : new Mirror(config, counters, redactor);
     this.writer = new CaptureWriter(config.queueCapacity(), sink == null ? files : sink, counters, this::process);
     this.requester = RequesterBootstrap.bootstrap()
         // only what framing needs: no User-Agent or other additions to the client's request
@@ -90,11 +97,70 @@ public final class Recorder implements AutoCloseable {
         .setHttpProcessor(new DefaultHttpProcessor(Recorder::framing, new ResponseConnControl()))
         .setRequestRouter((request, context) -> handler) // every Host: it is forwarded, never routed
         .create();
-    server.start();
-    this.admin = config.adminPort() < 0 ? null : new AdminServer(config.adminPort(), () -> stats().toJson());
+    AdminServer adminServer = null;
+    try {
+      try {
+        server.start();
+      } catch (BindException e) {
+        throw new BindException("cannot listen on " + hostPort(config.listen()) + " (--listen): " + e.getMessage());
+      }
+      if (config.adminPort() >= 0) {
+        try {
+          adminServer = new AdminServer(config.adminPort(), () -> stats().toJson());
+        } catch (BindException e) {
+          throw new BindException("cannot serve the stats on 127.0.0.1:" + config.adminPort() + " (--admin-port): "
+              + e.getMessage());
+        }
+      }
+      // the mirror's run directory only once the ports are ours (a copy of an exchange answered in
+      // the first instant after binding may go unmirrored; it is recorded all the same)
+      this.mirror = config.mirror() == null ? null : new Mirror(config, counters, redactor);
+    } catch (IOException | RuntimeException | Error e) {
+      abandon(adminServer);
+      throw e;
+    }
+    this.admin = adminServer;
   }
 
-  /** Starts listening; the recording file is created at once. */
+  /** Refuses a target that is the proxy itself: each request would come back to it, forever. */
+  private static void refuseLoop(URI target, String flag, InetSocketAddress listen) {
+    if (OwnAddress.reaches(target, listen)) {
+      throw new IllegalArgumentException(flag + " " + target + " is the proxy's own address (--listen " + hostPort(listen)
+          + "): every request would come back to the proxy");
+    }
+  }
+
+  private static String hostPort(InetSocketAddress a) {
+    String host = a.getAddress() == null ? a.getHostString() : a.getAddress().getHostAddress();
+    return (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort();
+  }
+
+  /** A start that failed: everything started is stopped, and the recording file goes if it holds nothing. */
+  private void abandon(AdminServer adminServer) {
+    server.close(CloseMode.IMMEDIATE);
+    if (adminServer != null) {
+      adminServer.close();
+    }
+    requester.close(CloseMode.IMMEDIATE);
+    try {
+      writer.close(1000);
+      if (files != null) {
+        files.discardIfEmpty();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (IOException | RuntimeException e) {
+      // the start failed already; that is the error to report
+    }
+  }
+
+  /**
+   * Starts listening; the recording file is created at once.
+   *
+   * @throws java.net.BindException naming the address when the port or the admin port is taken or
+   *     the address is not this machine's; no recording file is left behind
+   * @throws IllegalArgumentException when the upstream or the mirror is the proxy's own address
+   */
   public static Recorder start(RecorderConfig config) throws IOException {
     return new Recorder(config, null);
   }
@@ -118,7 +184,7 @@ public final class Recorder implements AutoCloseable {
 
   /** On the writer thread: what is written is redacted; the mirror gets the original request. */
   private Exchange process(Exchange raw) {
-    Exchange safe = redactor.apply(raw);
+    Exchange safe = BodyForm.compact(redactor.apply(raw));
     if (mirror != null) {
       mirror.offer(raw, safe);
     }
@@ -156,7 +222,7 @@ public final class Recorder implements AutoCloseable {
   }
 
   public RecorderStats stats() {
-    return finalStats != null ? finalStats : counters.snapshot();
+    return finalStats != null ? finalStats : counters.snapshot(redactor.patternOverruns());
   }
 
   /** The recording files written so far (several with rotation). */
@@ -201,7 +267,7 @@ public final class Recorder implements AutoCloseable {
         admin.close();
       }
     }
-    finalStats = counters.snapshot();
+    finalStats = counters.snapshot(redactor.patternOverruns());
     return finalStats;
   }
 

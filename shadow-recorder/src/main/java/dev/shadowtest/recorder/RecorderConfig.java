@@ -1,6 +1,7 @@
 package dev.shadowtest.recorder;
 
 import dev.shadowtest.core.RedactionRules;
+import dev.shadowtest.core.Redactor;
 import dev.shadowtest.core.internal.BaseUrls;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -55,18 +56,33 @@ public record RecorderConfig(
     Duration connectTimeout,
     Duration responseTimeout) {
 
-  public static final int DEFAULT_MAX_BODY = 10 * 1024 * 1024;
+  /** Bytes of each body kept by default: 10 MiB (the redactor decodes compressed bodies as far by default). */
+  public static final int DEFAULT_MAX_BODY = Redactor.DEFAULT_MAX_BODY;
+
+  /**
+   * The largest {@code maxBody}: 64 MiB. A line of the recording holds both bodies, written as
+   * base64 at worst (4/3; see the writer's choice of body form) plus at most 2 x 100 header lines of
+   * 8 KiB: about 181 MiB, under the 256 MiB a reader accepts for one line.
+   */
+  public static final int MAX_BODY_LIMIT = 64 << 20;
+
+  /** The largest {@code queueCapacity}: the queue's array is allocated whole at the start. */
+  public static final int MAX_QUEUE = 1_000_000;
 
   public RecorderConfig {
     Objects.requireNonNull(listen, "listen");
     Objects.requireNonNull(upstream, "upstream");
     Objects.requireNonNull(out, "out");
+    if (listen.isUnresolved()) { // unresolved, a server would listen on every address
+      throw new IllegalArgumentException("--listen: unknown host " + listen.getHostString());
+    }
     BaseUrls.requireHttp(upstream, "--upstream");
     if (upstream.getRawQuery() != null || upstream.getRawFragment() != null) {
       throw new IllegalArgumentException("--upstream must not have a query or fragment: " + upstream);
     }
-    if (maxBody < 0) {
-      throw new IllegalArgumentException("--max-body must be 0 or more bytes, got " + maxBody);
+    if (maxBody < 0 || maxBody > MAX_BODY_LIMIT) {
+      throw new IllegalArgumentException("--max-body must be between 0 and 64MiB (every line of a recording must stay"
+          + " readable), got " + maxBody + " bytes");
     }
     if (!(sample >= 0 && sample <= 1)) {
       throw new IllegalArgumentException("--sample must be between 0 and 1, got " + sample);
@@ -74,8 +90,11 @@ public record RecorderConfig(
     if (rotateExchanges < 0 || rotateBytes < 0) {
       throw new IllegalArgumentException("--rotate-every must be positive");
     }
-    if (queueCapacity < 1) {
-      throw new IllegalArgumentException("the capture queue needs room for at least one exchange");
+    if (queueCapacity < 1 || queueCapacity > MAX_QUEUE) {
+      throw new IllegalArgumentException("--queue must be between 1 and " + MAX_QUEUE + " exchanges, got " + queueCapacity);
+    }
+    if (adminPort < -1 || adminPort > 65535) {
+      throw new IllegalArgumentException("--admin-port must be a port from 0 to 65535 (0: any free port), got " + adminPort);
     }
     if (mirror != null) {
       BaseUrls.requireHttp(mirror, "--mirror");

@@ -1,6 +1,7 @@
 package dev.shadowtest.recorder;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.shadowtest.core.Body;
 import dev.shadowtest.core.Exchange;
@@ -9,8 +10,10 @@ import dev.shadowtest.recorder.internal.ExchangeSink;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -74,6 +77,25 @@ class RecorderTests {
         if (until != null && got.toString(StandardCharsets.ISO_8859_1).contains(until)) {
           break;
         }
+      }
+      return got.toString(StandardCharsets.ISO_8859_1);
+    }
+  }
+
+  /** Sends raw bytes and returns what came back before the proxy closed or reset the connection. */
+  static String rawUntilCut(int port, String request) throws IOException {
+    try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+      s.setSoTimeout(10_000);
+      s.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+      ByteArrayOutputStream got = new ByteArrayOutputStream();
+      byte[] buf = new byte[8192];
+      try {
+        int n;
+        while ((n = s.getInputStream().read(buf)) >= 0) {
+          got.write(buf, 0, n);
+        }
+      } catch (java.net.SocketException reset) {
+        // the proxy gives up on a response it cannot finish
       }
       return got.toString(StandardCharsets.ISO_8859_1);
     }
@@ -232,7 +254,92 @@ class RecorderTests {
       assertThat(stats.clientAborts()).isEqualTo(1);
       Exchange aborted = read(dir.resolve("rec.jsonl.gz")).stream().filter(x -> x.request().target().startsWith("/big"))
           .findFirst().orElseThrow();
-      assertThat(aborted.tags()).containsEntry("shadow.clientAborted", "true");
+      assertThat(aborted.tags()).containsEntry("shadow.truncated", "client-abort");
+    }
+  }
+
+  @Test
+  void aDownloadAbortedByItsClientIsRecordedTruncatedWithItsContentLength() throws Exception {
+    try (Upstream up = new Upstream(); Recorder r = Recorder.start(config(up))) {
+      try (Socket s = new Socket()) {
+        s.setReceiveBufferSize(32 * 1024); // the proxy cannot buffer the rest away before the close
+        s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), r.port()));
+        s.getOutputStream().write("GET /big?n=5000000 HTTP/1.1\r\nHost: legacy\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+        assertThat(s.getInputStream().readNBytes(1 << 20)).hasSize(1 << 20);
+      }
+      RecorderStats stats = r.stop(Duration.ofSeconds(10));
+      assertThat(stats.clientAborts()).isEqualTo(1);
+      assertThat(stats.upstreamCloses()).isZero();
+      Exchange e = read(dir.resolve("rec.jsonl.gz")).get(0);
+      assertThat(e.response().body().truncated()).isTrue();
+      assertThat(e.response().body().size()).isEqualTo(5_000_000);
+      assertThat(e.response().body().bytes().length).isBetween(1 << 20, 5_000_000 - 1);
+      assertThat(e.tags()).containsEntry("shadow.truncated", "client-abort");
+    }
+  }
+
+  @Test
+  void anUpstreamThatClosesMidBodyIsRecordedTruncatedAndCountedAsAnUpstreamClose() throws Exception {
+    // an upstream that announces 100,000 bytes, sends 5,000 and closes
+    try (ServerSocket liar = new ServerSocket(0, 10, InetAddress.getLoopbackAddress())) {
+      Thread t = new Thread(() -> {
+        try (Socket s = liar.accept()) {
+          var in = new java.io.BufferedReader(new java.io.InputStreamReader(s.getInputStream(), StandardCharsets.ISO_8859_1));
+          String line;
+          while ((line = in.readLine()) != null && !line.isEmpty()) {
+            // the request head
+          }
+          s.getOutputStream().write(("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 100000\r\n\r\n"
+              + "x".repeat(5000)).getBytes(StandardCharsets.ISO_8859_1));
+          s.getOutputStream().flush();
+        } catch (IOException e) {
+          // test ends
+        }
+      });
+      t.start();
+      try (Recorder r = Recorder.start(RecorderConfig.of(loopback(), URI.create("http://127.0.0.1:" + liar.getLocalPort()),
+          dir.resolve("rec.jsonl")))) {
+        rawUntilCut(r.port(), "GET /file HTTP/1.1\r\nHost: x\r\n\r\n"); // the client sees the cut too
+        RecorderStats stats = r.stop(Duration.ofSeconds(10));
+        assertThat(stats.upstreamCloses()).isEqualTo(1);
+        assertThat(stats.clientAborts()).isZero();
+        Exchange e = read(dir.resolve("rec.jsonl")).get(0);
+        assertThat(e.response().body().truncated()).isTrue();
+        assertThat(e.response().body().size()).isEqualTo(100_000);
+        assertThat(e.response().body().bytes()).hasSize(5000);
+        assertThat(e.tags()).containsEntry("shadow.truncated", "upstream-close");
+      }
+      t.join(2000);
+    }
+  }
+
+  @Test
+  void aChunkedResponseCutByTheUpstreamIsTruncatedWithTheBytesSeen() throws Exception {
+    try (ServerSocket liar = new ServerSocket(0, 10, InetAddress.getLoopbackAddress())) {
+      Thread t = new Thread(() -> {
+        try (Socket s = liar.accept()) {
+          var in = new java.io.BufferedReader(new java.io.InputStreamReader(s.getInputStream(), StandardCharsets.ISO_8859_1));
+          String line;
+          while ((line = in.readLine()) != null && !line.isEmpty()) {
+            // the request head
+          }
+          s.getOutputStream().write(("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n"
+              + "5\r\nhello\r\n").getBytes(StandardCharsets.ISO_8859_1)); // no last chunk: closed
+          s.getOutputStream().flush();
+        } catch (IOException e) {
+          // test ends
+        }
+      });
+      t.start();
+      try (Recorder r = Recorder.start(RecorderConfig.of(loopback(), URI.create("http://127.0.0.1:" + liar.getLocalPort()),
+          dir.resolve("rec.jsonl")))) {
+        rawUntilCut(r.port(), "GET /stream HTTP/1.1\r\nHost: x\r\n\r\n");
+        assertThat(r.stop(Duration.ofSeconds(10)).upstreamCloses()).isEqualTo(1);
+        Exchange e = read(dir.resolve("rec.jsonl")).get(0);
+        assertThat(e.response().body()).isEqualTo(new Body.Text("hello", true, 5));
+        assertThat(e.tags()).containsEntry("shadow.truncated", "upstream-close");
+      }
+      t.join(2000);
     }
   }
 
@@ -292,6 +399,50 @@ class RecorderTests {
   }
 
   @Test
+  void aPortInUseFailsTheStartNamingTheAddressAndLeavesNoRecording() throws Exception {
+    Path out = dir.resolve("rec.jsonl.gz");
+    try (Upstream up = new Upstream()) {
+      RecorderConfig c;
+      try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+        int port = taken.getLocalPort();
+        c = RecorderConfig.of(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), up.uri(), out);
+        assertThatThrownBy(() -> Recorder.start(c)).isInstanceOf(BindException.class)
+            .hasMessageStartingWith("cannot listen on 127.0.0.1:" + port + " (--listen): ");
+        assertThat(out).doesNotExist();
+      }
+      try (Recorder r = Recorder.start(c)) { // the retry is not blocked by an empty recording
+        assertThat(r.port()).isEqualTo(c.listen().getPort());
+      }
+    }
+  }
+
+  @Test
+  void anAdminPortInUseFailsTheStartAndLeavesNoRecording() throws Exception {
+    Path out = dir.resolve("rec.jsonl.gz");
+    try (Upstream up = new Upstream(); ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      assertThatThrownBy(() -> Recorder.start(config(up).withAdminPort(taken.getLocalPort())))
+          .isInstanceOf(BindException.class).hasMessageContaining("(--admin-port)");
+      assertThat(out).doesNotExist();
+    }
+  }
+
+  @Test
+  void anUpstreamThatIsTheProxyItselfIsRefusedBeforeAnythingIsCreated() throws Exception {
+    int port;
+    try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      port = free.getLocalPort();
+    }
+    Path out = dir.resolve("rec.jsonl.gz");
+    for (String[] listenAndUpstream : new String[][] {{"127.0.0.1", "http://localhost:" + port},
+        {"0.0.0.0", "http://127.0.0.1:" + port + "/base"}}) {
+      RecorderConfig c = RecorderConfig.of(new InetSocketAddress(listenAndUpstream[0], port), URI.create(listenAndUpstream[1]), out);
+      assertThatThrownBy(() -> Recorder.start(c)).isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("--upstream " + listenAndUpstream[1] + " is the proxy's own address");
+    }
+    assertThat(out).doesNotExist();
+  }
+
+  @Test
   void isNeverAnOpenProxy() throws Exception {
     try (Upstream up = new Upstream(); Recorder r = Recorder.start(config(up))) {
       String absolute = raw(r.port(), "GET http://example.com/ HTTP/1.1\r\nHost: example.com\r\nConnection: close\r\n\r\n", null);
@@ -303,6 +454,24 @@ class RecorderTests {
       assertThat(own).startsWith("HTTP/1.1 200");
       assertThat(up.targets).noneMatch(t -> t.contains("example.com")).hasSize(1);
       assertThat(r.stats().refused()).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void targetsThatClimbOutOfTheUpstreamsBasePathAreRefusedAndNeverForwarded() throws Exception {
+    try (Upstream up = new Upstream(); Recorder r = Recorder.start(RecorderConfig.of(loopback(), URI.create(up.uri() + "/base"),
+        dir.resolve("rec.jsonl")))) {
+      for (String target : List.of("/../admin", "/%2e%2e/admin", "/a/../../admin", "/..%2fadmin", "/..;/admin", "/..%5cadmin",
+          "/%252e%252e/admin")) {
+        assertThat(raw(r.port(), "GET " + target + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", null))
+            .as(target).startsWith("HTTP/1.1 400").contains("climbs out of the upstream's base path /base");
+      }
+      assertThat(up.targets).isEmpty();
+      raw(r.port(), "GET /a/../echo HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", null); // stays below /base
+      assertThat(up.targets).containsExactly("GET /base/a/../echo");
+      RecorderStats s = r.stop(Duration.ofSeconds(5));
+      assertThat(s.refused()).isEqualTo(7);
+      assertThat(s.recorded()).isEqualTo(1);
     }
   }
 
@@ -326,6 +495,25 @@ class RecorderTests {
             }
           }
         }
+      }
+    }
+  }
+
+  @Test
+  void statsAnswerWhileAnotherClientHasSentHalfARequest() throws Exception {
+    try (Upstream up = new Upstream(); Recorder r = Recorder.start(config(up).withAdminPort(0))) {
+      URI stats = URI.create("http://127.0.0.1:" + r.adminPort() + "/_shadow/stats");
+      assertThat(client.send(HttpRequest.newBuilder(stats).build(), HttpResponse.BodyHandlers.ofString()).statusCode())
+          .isEqualTo(200); // the client is warm
+      try (Socket half = new Socket(InetAddress.getLoopbackAddress(), r.adminPort())) {
+        half.getOutputStream().write("GET /_sha".getBytes(StandardCharsets.ISO_8859_1)); // and nothing more
+        half.getOutputStream().flush();
+        Thread.sleep(200);
+        long t0 = System.nanoTime();
+        HttpResponse<String> answer = HttpClient.newHttpClient() // a new connection
+            .send(HttpRequest.newBuilder(stats).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(answer.statusCode()).isEqualTo(200);
+        assertThat((System.nanoTime() - t0) / 1e6).as("ms for the stats beside a half request").isLessThan(2000);
       }
     }
   }

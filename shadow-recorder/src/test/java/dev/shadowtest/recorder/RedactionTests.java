@@ -4,6 +4,7 @@ import dev.shadowtest.core.RedactionRules;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.shadowtest.core.Body;
 import dev.shadowtest.core.Exchange;
 import dev.shadowtest.core.RecordingException;
 import dev.shadowtest.core.RecordingReader;
@@ -149,6 +150,84 @@ class RedactionTests {
     Files.writeString(f, "patterns: [\"(unclosed\"]\n");
     assertThatThrownBy(() -> RedactionRules.load(f)).hasMessageContaining("patterns: bad regex");
     assertThatThrownBy(() -> RedactionRules.load(dir.resolve("nope.yaml"))).hasMessageContaining("no such file");
+  }
+
+  /** Sends a request and reads the answer to its end, whatever it is. */
+  void fetch(Recorder r, String target) throws Exception {
+    client.send(HttpRequest.newBuilder(URI.create(r.url() + target)).build(), HttpResponse.BodyHandlers.discarding());
+  }
+
+  @Test
+  void aGzipBombAmongGoodExchangesIsCutAtMaxBodyAndTheRecordingStaysReadable() throws Exception {
+    Path out = dir.resolve("rec.jsonl.gz");
+    try (Upstream up = new Upstream(); Recorder r = Recorder.start(RecorderConfig.of(
+        new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), up.uri(), out)
+        .withRedaction(RedactionRules.load(rules()), null))) { // default --max-body: 10 MiB
+      for (int i = 0; i < 3; i++) {
+        fetch(r, "/json?i=" + i);
+      }
+      fetch(r, "/gzip-bomb");
+      for (int i = 3; i < 6; i++) {
+        fetch(r, "/json?i=" + i);
+      }
+      assertThat(r.stop(Duration.ofSeconds(10)).recorded()).isEqualTo(7);
+    }
+    try (RecordingReader reader = RecordingReader.open(out)) {
+      List<Exchange> all = reader.stream().toList();
+      assertThat(reader.warnings()).isEmpty();
+      assertThat(all).hasSize(7);
+      Exchange bomb = all.get(3);
+      assertThat(bomb.request().target()).isEqualTo("/gzip-bomb");
+      assertThat(bomb.response().headers().contains("Content-Encoding")).isFalse(); // kept decoded
+      assertThat(bomb.response().body().truncated()).isTrue();
+      assertThat(bomb.response().body()).as("zeros written as base64, not as \\u0000 escapes").isInstanceOf(Body.Binary.class);
+      assertThat(bomb.response().body().bytes()).hasSize(RecorderConfig.DEFAULT_MAX_BODY);
+      assertThat(bomb.response().body().size()).isGreaterThan(RecorderConfig.DEFAULT_MAX_BODY);
+      assertThat(all).filteredOn(e -> e != bomb).allSatisfy(e -> {
+        assertThat(e.response().status()).isEqualTo(200);
+        assertThat(e.response().body().truncated()).isFalse();
+      });
+    }
+  }
+
+  @Test
+  void aFourMegabyteGzipResponseIsDecodedOnlyUpToMaxBody() throws Exception {
+    Path out = dir.resolve("rec.jsonl.gz");
+    int max = 5 << 20; // the 4 MB on the wire are kept whole; they inflate to 4 GiB
+    try (Upstream up = new Upstream(); Recorder r = Recorder.start(RecorderConfig.of(
+        new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), up.uri(), out)
+        .withRedaction(RedactionRules.load(rules()), null).withMaxBody(max))) {
+      fetch(r, "/gzip-4mb");
+      fetch(r, "/json");
+      r.stop(Duration.ofSeconds(10));
+    }
+    List<Exchange> all = RecorderTests.read(out);
+    assertThat(all).hasSize(2);
+    Body b = all.get(0).response().body();
+    assertThat(b.truncated()).isTrue();
+    assertThat(b.bytes()).hasSize(max);
+    assertThat(b.size()).isGreaterThan(max);
+  }
+
+  @Test
+  void aPatternThatBacktracksCatastrophicallyDoesNotStallTheWriter() throws Exception {
+    Path f = dir.resolve("slow.yaml");
+    Files.writeString(f, "patterns: [\"(.*a){20}!?x\"]\n"); // explodes on a run of a's without an x
+    Path out = dir.resolve("rec.jsonl.gz");
+    try (Upstream up = new Upstream(); Recorder r = Recorder.start(RecorderConfig.of(
+        new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), up.uri(), out)
+        .withRedaction(RedactionRules.load(f), null))) {
+      for (int i = 0; i < 5; i++) {
+        client.send(HttpRequest.newBuilder(URI.create(r.url() + "/echo?i=" + i)).header("X-Note", "a".repeat(40) + "!")
+            .build(), HttpResponse.BodyHandlers.ofString());
+      }
+      long t0 = System.nanoTime();
+      RecorderStats s = r.stop(Duration.ofSeconds(10));
+      assertThat((System.nanoTime() - t0) / 1e6).as("ms to write five exchanges").isLessThan(3000);
+      assertThat(s.recorded()).isEqualTo(5);
+      assertThat(s.patternOverruns()).isGreaterThanOrEqualTo(5); // each header (and the echo of it in the body)
+    }
+    assertThat(content(out)).doesNotContain("a".repeat(40));
   }
 
   @Test

@@ -115,6 +115,19 @@ final class Upstream implements AutoCloseable {
           ex.getResponseHeaders().add("Content-Type", "application/octet-stream");
           send(ex, 200, b);
         }
+        case "/gzip-bomb", "/gzip-4mb" -> {
+          // 100 KB that inflate to 100 MiB of zeros; forty of them end to end (one gzip stream of
+          // many members): 4 MB that inflate to 4 GiB
+          ex.getResponseHeaders().add("Content-Type", "text/plain");
+          ex.getResponseHeaders().add("Content-Encoding", "gzip");
+          byte[] member = bomb();
+          ex.sendResponseHeaders(200, path.equals("/gzip-bomb") ? member.length : 40L * member.length);
+          try (OutputStream out = ex.getResponseBody()) {
+            for (int i = path.equals("/gzip-bomb") ? 39 : 0; i < 40; i++) {
+              out.write(member);
+            }
+          }
+        }
         case "/slow" -> {
           Thread.sleep(1500);
           send(ex, 200, "slow".getBytes(StandardCharsets.UTF_8));
@@ -124,6 +137,23 @@ final class Upstream implements AutoCloseable {
     } catch (Exception e) {
       ex.close();
     }
+  }
+
+  private static byte[] bomb;
+
+  /** A gzip member of 100 MiB of zeros (about 100 KB), made once. */
+  static synchronized byte[] bomb() throws IOException {
+    if (bomb == null) {
+      java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+      try (OutputStream o = new java.util.zip.GZIPOutputStream(out)) {
+        byte[] zeros = new byte[1 << 20];
+        for (int i = 0; i < 100; i++) {
+          o.write(zeros);
+        }
+      }
+      bomb = out.toByteArray();
+    }
+    return bomb;
   }
 
   private static void send(HttpExchange ex, int status, byte[] body) throws IOException {

@@ -29,14 +29,45 @@ public final class ContentCoding {
    * @throws IllegalArgumentException for a coding that is not {@link #supported}
    */
   public static byte[] decode(byte[] body, String encoding, int max) throws IOException {
+    try (InputStream in = open(body, encoding)) {
+      return in.readNBytes(max);
+    }
+  }
+
+  /**
+   * The first bytes of {@code body} decoded under {@code encoding}: at most {@code max} are kept.
+   *
+   * @param bytes    the decoded bytes kept
+   * @param decoded  decoded bytes seen: the whole decoded size when {@code complete}, else a lower
+   *                 bound (decoding stops just past {@code max}: a small body can expand without limit)
+   * @param complete true when {@code bytes} is the whole decoded body
+   */
+  public record Prefix(byte[] bytes, long decoded, boolean complete) {}
+
+  /**
+   * Decodes at most {@code max} bytes of {@code body} under {@code encoding}, and looks a little
+   * further to tell whether there was more: the work is bounded by {@code max}, not by what the
+   * body would expand to (a 100 KB gzip bomb stands for 100 MB of zeros).
+   *
+   * @throws IOException when the bytes up to there are not valid under that coding
+   * @throws IllegalArgumentException for a coding that is not {@link #supported}
+   */
+  public static Prefix decodePrefix(byte[] body, String encoding, int max) throws IOException {
+    try (InputStream in = open(body, encoding)) {
+      byte[] kept = in.readNBytes(max);
+      byte[] probe = new byte[8192];
+      int more = in.readNBytes(probe, 0, probe.length);
+      return new Prefix(kept, kept.length + (long) more, more == 0);
+    }
+  }
+
+  private static InputStream open(byte[] body, String encoding) throws IOException {
     String e = encoding.strip().toLowerCase(Locale.ROOT);
-    try (InputStream in = switch (e) {
+    return switch (e) {
       case "gzip", "x-gzip" -> new GZIPInputStream(new ByteArrayInputStream(body));
       case "deflate" -> new InflaterInputStream(new ByteArrayInputStream(body));
       default -> throw new IllegalArgumentException("unsupported Content-Encoding " + encoding);
-    }) {
-      return in.readNBytes(max);
-    }
+    };
   }
 
   /** The strict UTF-8 decoding of {@code bytes}, or null when they are not valid UTF-8. */

@@ -66,7 +66,7 @@ public final class CaptureWriter implements AutoCloseable {
       Exchange safe;
       try {
         safe = process.apply(e.build().get());
-      } catch (Throwable ex) { // e.g. a regex that overflows the stack: never written unredacted, and counted
+      } catch (Throwable ex) { // a redaction that fails: never written unredacted, and counted
         e.release().run();
         counters.drop("redaction-error");
         continue;

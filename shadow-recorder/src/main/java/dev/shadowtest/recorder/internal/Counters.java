@@ -13,7 +13,10 @@ public final class Counters {
   public final LongAdder filtered = new LongAdder();
   public final LongAdder upstreamErrors = new LongAdder();
   public final LongAdder refused = new LongAdder();
+  /** Responses cut short because the client went away. */
   public final LongAdder clientAborts = new LongAdder();
+  /** Responses cut short because the upstream closed, reset or timed out mid-body. */
+  public final LongAdder upstreamCloses = new LongAdder();
   public final LongAdder mirrored = new LongAdder();
   public final LongAdder mirrorErrors = new LongAdder();
   /** Recorded bodies cut short because the capture memory budget was spent. */
@@ -26,10 +29,11 @@ public final class Counters {
     dropped.computeIfAbsent(reason, k -> new LongAdder()).increment();
   }
 
-  public RecorderStats snapshot() {
+  /** {@code patternOverruns}: counted by the redactor, which owns the patterns. */
+  public RecorderStats snapshot(long patternOverruns) {
     Map<String, Long> d = new TreeMap<>();
     dropped.forEach((k, v) -> d.put(k, v.sum()));
     return new RecorderStats(proxied.sum(), recorded.sum(), filtered.sum(), d, upstreamErrors.sum(), refused.sum(),
-        clientAborts.sum(), mirrored.sum(), mirrorErrors.sum(), bodiesCut.sum());
+        clientAborts.sum(), upstreamCloses.sum(), mirrored.sum(), mirrorErrors.sum(), bodiesCut.sum(), patternOverruns);
   }
 }

@@ -26,6 +26,7 @@ public final class FileSink implements ExchangeSink {
   private RecordingWriter writer;
   private long inFile;
   private boolean broken;
+  private boolean closed;
 
   /** {@code rotateExchanges}/{@code rotateBytes}: 0 for no rotation; {@code onRotate} gets each finished file. */
   public FileSink(Path out, Redaction redaction, long rotateExchanges, long rotateBytes, Consumer<Path> onRotate) {
@@ -115,8 +116,21 @@ public final class FileSink implements ExchangeSink {
 
   @Override
   public void close() {
-    if (!broken) {
+    if (!broken && !closed) {
       writer.close();
+    }
+    closed = true;
+  }
+
+  /**
+   * Closes, and deletes the current file when it holds no exchange: a recorder that could not
+   * start leaves nothing behind (an empty file would block the retry: recordings are never
+   * overwritten).
+   */
+  public void discardIfEmpty() throws java.io.IOException {
+    close();
+    if (inFile == 0 && !files.isEmpty()) {
+      Files.deleteIfExists(files.remove(files.size() - 1));
     }
   }
 

@@ -121,11 +121,11 @@ public final class ProxyHandler implements HttpRequestHandler {
   /** True when the response entity took over the exchange (and will end it). */
   private boolean forward(ClassicHttpRequest request, ClassicHttpResponse response, HttpContext context)
       throws HttpException, IOException {
-    String refusal = refusal(request);
+    Refusal refusal = refusal(request);
     if (refusal != null) {
       counters.refused.increment();
-      response.setCode(refusal.startsWith("CONNECT") ? 405 : 403);
-      response.setEntity(new StringEntity(refusal + "\n", ContentType.TEXT_PLAIN));
+      response.setCode(refusal.status());
+      response.setEntity(new StringEntity(refusal.message() + "\n", ContentType.TEXT_PLAIN));
       return false;
     }
     Instant startedAt = Instant.now();
@@ -191,7 +191,7 @@ public final class ProxyHandler implements HttpRequestHandler {
         String id = nextId();
         long micros = (System.nanoTime() - t0) / 1000;
         capture.accept(new CaptureWriter.Pending(() -> exchange(id, method, target, version, requestHeaders, requestBody, in,
-            status, reason, responseHeaders, null, startedAt, micros), requestBody::release));
+            status, reason, responseHeaders, null, -1, startedAt, micros), requestBody::release));
       }
       return false;
     }
@@ -200,10 +200,14 @@ public final class ProxyHandler implements HttpRequestHandler {
       return true;
     }
     TeeEntity.Capture responseBody = new TeeEntity.Capture(maxBody, budget);
+    long responseLength = out.getContentLength();
     response.setEntity(new TeeEntity(out, responseBody, () -> {
       try {
-        if (responseBody.failure != null) {
+        Truncation cut = truncation(responseBody, responseLength);
+        if (cut == Truncation.CLIENT_ABORT) {
           counters.clientAborts.increment();
+        } else if (cut == Truncation.UPSTREAM_CLOSE) {
+          counters.upstreamCloses.increment();
         }
         upResponse.close();
       } catch (IOException e) {
@@ -217,7 +221,7 @@ public final class ProxyHandler implements HttpRequestHandler {
           counters.bodiesCut.increment();
         }
         capture.accept(new CaptureWriter.Pending(() -> exchange(id, method, target, version, requestHeaders, requestBody, in,
-            status, reason, responseHeaders, responseBody, startedAt, micros), () -> {
+            status, reason, responseHeaders, responseBody, responseLength, startedAt, micros), () -> {
               requestBody.release();
               responseBody.release();
             }));
@@ -228,20 +232,29 @@ public final class ProxyHandler implements HttpRequestHandler {
     return true;
   }
 
-  /** Why a request is refused, or null: only origin-form requests (or absolute ones for the upstream) pass. */
-  private String refusal(ClassicHttpRequest request) {
+  /** A request that is answered by the proxy itself and never forwarded. */
+  private record Refusal(int status, String message) {}
+
+  /**
+   * Why a request is refused, or null: only origin-form requests (or absolute ones for the
+   * upstream) pass, and below a base path only those that stay below it.
+   */
+  private Refusal refusal(ClassicHttpRequest request) {
     if (request.getMethod().equalsIgnoreCase("CONNECT")) {
-      return "CONNECT is refused: this is a reverse proxy for " + upstream.toURI() + " only";
+      return new Refusal(405, "CONNECT is refused: this is a reverse proxy for " + upstream.toURI() + " only");
     }
     if (request.getScheme() != null && request.getAuthority() != null) { // absolute form: http://host:port/path
       String scheme = request.getScheme();
       int p = request.getAuthority().getPort();
       String authority = request.getAuthority().getHostName() + ":" + (p > 0 ? p : scheme.equalsIgnoreCase("https") ? 443 : 80);
       if (!ownAuthorities.contains(authority)) {
-        return "Forbidden: " + authority + " is not proxied (only " + upstream.toURI() + ")";
+        return new Refusal(403, "Forbidden: " + authority + " is not proxied (only " + upstream.toURI() + ")");
       }
     } else if (!request.getPath().startsWith("/") && !request.getPath().equals("*")) {
-      return "Forbidden: unsupported request target " + request.getPath();
+      return new Refusal(403, "Forbidden: unsupported request target " + request.getPath());
+    }
+    if (!upstreamPath.isEmpty() && DotSegments.climbOut(request.getPath())) {
+      return new Refusal(400, "Bad Request: the target climbs out of the upstream's base path " + upstreamPath);
     }
     return null;
   }
@@ -272,22 +285,44 @@ public final class ProxyHandler implements HttpRequestHandler {
 
   private static Exchange exchange(String id, String method, String target, String version, Header[] requestHeaders,
       TeeEntity.Capture requestBody, HttpEntity in, int status, String reason, Header[] responseHeaders,
-      TeeEntity.Capture responseBody, Instant startedAt, long micros) {
+      TeeEntity.Capture responseBody, long responseLength, Instant startedAt, long micros) {
     List<Headers.Field> headers = new ArrayList<>();
     for (Header h : responseHeaders) {
       headers.add(new Headers.Field(h.getName(), h.getValue()));
     }
-    Body body = responseBody == null ? Body.none() : body(responseBody);
+    Body body = responseBody == null ? Body.none() : body(responseBody, responseLength);
     HttpResponse r = new HttpResponse(status, reason, Headers.of(headers), body);
-    java.util.Map<String, String> tags = responseBody != null && responseBody.failure != null
-        ? java.util.Map.of("shadow.clientAborted", "true") : java.util.Map.of();
+    Truncation cut = responseBody == null ? null : truncation(responseBody, responseLength);
+    java.util.Map<String, String> tags = cut == null ? java.util.Map.of() : java.util.Map.of(Truncation.TAG, cut.tag());
     return new Exchange(id, startedAt, micros, httpRequest(method, target, version, requestHeaders, requestBody, in), r, null,
         tags);
   }
 
-  private static Body body(TeeEntity.Capture c) {
+  /** Why a response body did not go through whole, or null when it did. */
+  static Truncation truncation(TeeEntity.Capture response, long declaredLength) {
+    if (response.complete(declaredLength)) {
+      return null;
+    }
+    return response.end == TeeEntity.End.SOURCE_FAILED ? Truncation.UPSTREAM_CLOSE : Truncation.CLIENT_ABORT;
+  }
+
+  /**
+   * The recorded body: the kept prefix, flagged truncated when a limit cut it or the body did not
+   * go through whole; its size is then the declared length (Content-Length) when known, else the
+   * bytes seen. A partial body is never recorded as a complete one.
+   */
+  private static Body body(TeeEntity.Capture c, long declaredLength) {
     byte[] kept = c.bytes();
-    return Body.of(kept, Math.max(c.size, kept.length));
+    if (c.complete(declaredLength)) {
+      return Body.of(kept, Math.max(c.size, kept.length));
+    }
+    long size = Math.max(Math.max(declaredLength, c.size), kept.length);
+    Body b = Body.of(kept, size);
+    if (b.truncated()) {
+      return b;
+    }
+    // every byte seen was kept, and still it is not the whole body
+    return b instanceof Body.Text t ? new Body.Text(t.text(), true, size) : new Body.Binary(kept, true, size);
   }
 
   private static HttpRequest httpRequest(String method, String target, String version, Header[] requestHeaders,
@@ -296,10 +331,7 @@ public final class ProxyHandler implements HttpRequestHandler {
     for (Header h : requestHeaders) {
       headers.add(new Headers.Field(h.getName(), h.getValue()));
     }
-    Body body = in == null ? Body.none() : body(requestBody);
-    if (in != null && !requestBody.complete && requestBody.size < Math.max(0, in.getContentLength())) {
-      body = Body.of(requestBody.bytes(), in.getContentLength()); // not fully read: flagged as cut
-    }
+    Body body = in == null ? Body.none() : body(requestBody, in.getContentLength());
     return new HttpRequest(method, target, version, Headers.of(headers), body);
   }
 

@@ -18,6 +18,18 @@ import org.apache.hc.core5.http.HttpEntity;
  */
 final class TeeEntity implements HttpEntity {
 
+  /** How the streaming ended: the source (where the body comes from) or the destination may break off. */
+  enum End {
+    /** Every byte of the source reached the destination. */
+    COMPLETE,
+    /** Reading the source failed (closed early, reset, timed out). */
+    SOURCE_FAILED,
+    /** Writing to the destination failed. */
+    DESTINATION_FAILED,
+    /** Closed without being written. */
+    NOT_WRITTEN
+  }
+
   /**
    * The kept bytes, the size seen, and whether the copy reached the end. Kept bytes are taken
    * from a budget shared by all captures (in flight and queued): when it is spent the copy stops
@@ -30,8 +42,7 @@ final class TeeEntity implements HttpEntity {
     long size;
     long reserved;
     boolean cutByBudget;
-    boolean complete;
-    IOException failure;
+    volatile End end = End.NOT_WRITTEN;
 
     Capture(int limit, CaptureBudget budget) {
       this.limit = limit;
@@ -69,6 +80,11 @@ final class TeeEntity implements HttpEntity {
     byte[] bytes() {
       return kept == null ? new byte[0] : kept.toByteArray();
     }
+
+    /** True when the whole body went through: streamed to its end, or every announced byte seen. */
+    boolean complete(long declaredLength) {
+      return end == End.COMPLETE || declaredLength >= 0 && size >= declaredLength;
+    }
   }
 
   private final HttpEntity source;
@@ -84,18 +100,22 @@ final class TeeEntity implements HttpEntity {
 
   @Override
   public void writeTo(OutputStream out) throws IOException {
+    End end = End.SOURCE_FAILED;
     try (InputStream in = source.getContent()) {
       byte[] buf = new byte[16 * 1024];
-      int n;
-      while ((n = in.read(buf)) >= 0) {
+      while (true) {
+        end = End.SOURCE_FAILED;
+        int n = in.read(buf);
+        if (n < 0) {
+          break;
+        }
+        end = End.DESTINATION_FAILED;
         out.write(buf, 0, n);
         capture.add(buf, n);
       }
-      capture.complete = true;
-    } catch (IOException e) {
-      capture.failure = e;
-      throw e;
+      end = End.COMPLETE;
     } finally {
+      capture.end = end;
       finish();
     }
   }
