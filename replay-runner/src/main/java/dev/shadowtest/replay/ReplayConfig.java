@@ -36,6 +36,8 @@ import java.util.Objects;
  *                         directory is refused: a run is never overwritten by accident)
  * @param maxBody          response body bytes kept per target and exchange; beyond, the rest is
  *                         drained and only its size counted (the body is compared as truncated)
+ * @param redactionKey     the recorder's HMAC key, when the recordings hold pseudonyms: live answers
+ *                         are redacted with it alike; null to mask live values with {@code [REDACTED]}
  */
 public record ReplayConfig(
     List<Path> recordings,
@@ -54,7 +56,8 @@ public record ReplayConfig(
     Duration responseTimeout,
     Gate gate,
     boolean overwrite,
-    int maxBody) {
+    int maxBody,
+    byte[] redactionKey) {
 
   public ReplayConfig {
     recordings = List.copyOf(recordings);
@@ -81,6 +84,7 @@ public record ReplayConfig(
     Objects.requireNonNull(shard, "shard");
     Objects.requireNonNull(extraHeaders, "extraHeaders");
     Objects.requireNonNull(gate, "gate");
+    redactionKey = redactionKey == null ? null : redactionKey.clone();
     if (maxBody < 1 || maxBody > 1 << 30) {
       throw new IllegalArgumentException("--max-body must be between 1 byte and 1 GiB, got " + maxBody);
     }
@@ -111,7 +115,14 @@ public record ReplayConfig(
     b.gate = gate;
     b.overwrite = overwrite;
     b.maxBody = maxBody;
+    b.redactionKey = redactionKey;
     return b;
+  }
+
+  /** The recorder's HMAC key, or null; a fresh copy. */
+  @Override
+  public byte[] redactionKey() {
+    return redactionKey == null ? null : redactionKey.clone();
   }
 
   public ReplayConfig withPrimary(URI p, URI s) {
@@ -162,6 +173,10 @@ public record ReplayConfig(
     return toBuilder().maxBody(bytes).build();
   }
 
+  public ReplayConfig withRedactionKey(byte[] key) {
+    return toBuilder().redactionKey(key).build();
+  }
+
   /** Mutable staging for a {@link ReplayConfig}; {@link #build()} validates. */
   public static final class Builder {
     private final List<Path> recordings;
@@ -181,6 +196,7 @@ public record ReplayConfig(
     private Gate gate = Gate.defaults();
     private boolean overwrite;
     private int maxBody = dev.shadowtest.replay.internal.Sender.DEFAULT_MAX_BODY;
+    private byte[] redactionKey;
 
     private Builder(List<Path> recordings, URI candidate, Path out) {
       this.recordings = recordings;
@@ -250,9 +266,14 @@ public record ReplayConfig(
       return this;
     }
 
+    public Builder redactionKey(byte[] key) {
+      redactionKey = key;
+      return this;
+    }
+
     public ReplayConfig build() {
       return new ReplayConfig(recordings, candidate, primary, secondary, out, rules, concurrency, pacing, allowUnsafe,
-          shard, extraHeaders, keepHost, connectTimeout, responseTimeout, gate, overwrite, maxBody);
+          shard, extraHeaders, keepHost, connectTimeout, responseTimeout, gate, overwrite, maxBody, redactionKey);
     }
   }
 }

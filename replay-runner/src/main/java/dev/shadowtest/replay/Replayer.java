@@ -6,6 +6,7 @@ import dev.shadowtest.core.HttpRequest;
 import dev.shadowtest.core.HttpResponse;
 import dev.shadowtest.core.RecordingException;
 import dev.shadowtest.core.RecordingReader;
+import dev.shadowtest.core.Redaction;
 import dev.shadowtest.diff.DiffEngine;
 import dev.shadowtest.diff.EndpointRule;
 import dev.shadowtest.diff.Endpoints;
@@ -79,6 +80,8 @@ public final class Replayer {
   /** A bug or crash of Shadow itself that ended the run (the first one), or null. */
   private volatile String internalError;
   private volatile SamplesFile samples;
+  /** Redacts live answers (candidate, primary, secondary) the way the recordings were redacted. */
+  private volatile dev.shadowtest.core.Redactor live;
   private final java.util.concurrent.ConcurrentHashMap<String, Origin> origins = new java.util.concurrent.ConcurrentHashMap<>();
 
   public Replayer(ReplayConfig config) {
@@ -153,6 +156,14 @@ public final class Replayer {
       counter.start();
     }
 
+    Redaction recorded = recordedRedaction(config.recordings());
+    live = new dev.shadowtest.core.Redactor(new dev.shadowtest.core.RedactionRules(recorded.headers(), recorded.jsonPaths(),
+        recorded.queryParams(), recorded.patterns()), config.redactionKey(), config.maxBody());
+    if (recorded.pseudonyms() && config.redactionKey() == null) {
+      warnings.add("the recordings hold HMAC pseudonyms of redacted values (shadow record --redact-key-env); without the"
+          + " same key (shadow replay --redact-key-env) the live values are masked as " + Redaction.REDACTED
+          + " and every redacted field differs");
+    }
     abortReason = preflight();
     int workers = Math.max(2, Runtime.getRuntime().availableProcessors());
     ExecutorService compare = Executors.newFixedThreadPool(workers, r -> {
@@ -164,7 +175,7 @@ public final class Replayer {
     long t0 = System.nanoTime();
     Thread ticker = progressTicker(progress, expected, t0);
     try (ResultsFile results = ResultsFile.create(out.resolve("results.jsonl.gz"));
-         SamplesFile samplesFile = SamplesFile.create(out, redactedHeaders(config.recordings()));
+         SamplesFile samplesFile = SamplesFile.create(out, recorded.headers());
          Sender sender = new Sender(config.concurrency(), config.connectTimeout(), config.responseTimeout(),
              config.extraHeaders(), config.keepHost(), config.maxBody())) {
       samples = samplesFile;
@@ -347,19 +358,40 @@ public final class Replayer {
     return null;
   }
 
-  /** The headers the recordings say they redacted: samples of live responses are redacted alike. */
-  private static List<String> redactedHeaders(List<Path> recordings) {
-    List<String> out = new ArrayList<>();
+  /**
+   * What the recordings say they redacted, together: every output of the run (results, CSV,
+   * report, samples) redacts live answers alike, on every side, before anything compares or keeps them.
+   */
+  static Redaction recordedRedaction(List<Path> recordings) {
+    java.util.Set<String> headers = new java.util.LinkedHashSet<>();
+    java.util.Set<String> paths = new java.util.LinkedHashSet<>();
+    java.util.Set<String> params = new java.util.LinkedHashSet<>();
+    java.util.Set<String> patterns = new java.util.LinkedHashSet<>();
+    boolean pseudonyms = false;
     for (Path r : recordings) {
       try (RecordingReader reader = RecordingReader.open(r)) {
-        if (reader.header().redaction() != null) {
-          out.addAll(reader.header().redaction().headers());
+        Redaction d = reader.header().redaction();
+        if (d != null) {
+          headers.addAll(d.headers());
+          paths.addAll(d.jsonPaths());
+          params.addAll(d.queryParams());
+          patterns.addAll(d.patterns());
+          pseudonyms |= d.pseudonyms();
         }
       } catch (RuntimeException e) {
-        // the reader thread reports a bad recording with its file and line
+        // checked before: a bad header was refused already
       }
     }
-    return out;
+    return new Redaction(List.copyOf(headers), List.copyOf(paths), List.copyOf(params), List.copyOf(patterns), pseudonyms);
+  }
+
+  /** A live answer redacted like the recording (never null-safe needs: errors pass through). */
+  private Sender.Attempt redacted(Exchange e, Sender.Attempt a) {
+    if (a == null || !a.ok()) {
+      return a;
+    }
+    HttpResponse r = live.apply(new Exchange(e.id(), null, null, e.request(), a.response(), null, java.util.Map.of())).response();
+    return new Sender.Attempt(r, a.micros(), null);
   }
 
   private String skipReason(Exchange e, EndpointRule rule) {
@@ -406,7 +438,10 @@ public final class Replayer {
   }
 
   private ResultLine evaluate(Sender sender, Exchange e, HttpRequest candidateRequest, String endpoint, EndpointRule rule,
-      Sender.Attempt cand, Sender.Attempt prim, Sender.Attempt sec) {
+      Sender.Attempt candAttempt, Sender.Attempt primAttempt, Sender.Attempt secAttempt) {
+    Sender.Attempt cand = redacted(e, candAttempt);
+    Sender.Attempt prim = redacted(e, primAttempt);
+    Sender.Attempt sec = redacted(e, secAttempt);
     String rewritten = candidateRequest == e.request() ? null : candidateRequest.target();
     for (Sender.Attempt a : new Sender.Attempt[] {cand, prim, sec}) {
       if (a != null && !a.ok() && a.error().startsWith("internal")) {

@@ -101,18 +101,23 @@ final class RecordCommand implements Callable<Integer> {
   @Option(names = "--timeout", defaultValue = "60", paramLabel = "SECONDS", description = "Upstream response timeout (default ${DEFAULT-VALUE}).")
   double timeout;
 
+  /** The HMAC key in the environment variable {@code env}, or null when no variable is named. */
+  static byte[] key(String env) {
+    if (env == null) {
+      return null;
+    }
+    String v = System.getenv(env);
+    if (v == null || v.isEmpty()) {
+      throw new IllegalArgumentException("--redact-key-env " + env + ": the environment variable is not set");
+    }
+    return v.getBytes(StandardCharsets.UTF_8);
+  }
+
   @Override
   public Integer call() throws Exception {
     PrintWriter outw = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    byte[] key = null;
-    if (redactKeyEnv != null) {
-      String v = System.getenv(redactKeyEnv);
-      if (v == null || v.isEmpty()) {
-        throw new IllegalArgumentException("--redact-key-env " + redactKeyEnv + ": the environment variable is not set");
-      }
-      key = v.getBytes(StandardCharsets.UTF_8);
-    }
+    byte[] key = key(redactKeyEnv);
     long[] rotation = rotation(rotateEvery);
     if (statsEvery < 0) {
       throw new IllegalArgumentException("--stats-every must be 0 (never) or a number of seconds, got " + statsEvery);

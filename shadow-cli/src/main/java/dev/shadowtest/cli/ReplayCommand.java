@@ -107,6 +107,10 @@ final class ReplayCommand implements Callable<Integer> {
   @Option(names = "--force", description = "Replace the run already in --out (by default an existing run directory is never overwritten).")
   boolean force;
 
+  @Option(names = "--redact-key-env", paramLabel = "VAR",
+      description = "The environment variable with the recorder's HMAC key (shadow record --redact-key-env): live answers are then pseudonymised like the recording instead of masked.")
+  String redactKeyEnv;
+
   @Option(names = "--max-body", defaultValue = "10MiB", paramLabel = "BYTES",
       description = "Response body bytes kept per target and exchange (default ${DEFAULT-VALUE}, at most 1GiB); beyond, the rest is drained and only its size compared.")
   String maxBody;
@@ -142,7 +146,8 @@ final class ReplayCommand implements Callable<Integer> {
         .withTimeouts(seconds(connectTimeout, "--connect-timeout"), seconds(timeout, "--timeout"))
         .withGate(gate)
         .withOverwrite(force)
-        .withMaxBody(maxBodyBytes());
+        .withMaxBody(maxBodyBytes())
+        .withRedactionKey(RecordCommand.key(redactKeyEnv));
     return run(spec, config, history, csv);
   }
 

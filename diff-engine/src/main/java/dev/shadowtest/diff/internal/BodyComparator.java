@@ -25,7 +25,7 @@ import java.util.Locale;
 public final class BodyComparator {
 
   /** Decoded bodies larger than this are not inflated further (zip bombs). */
-  static final int MAX_DECODED = 256 << 20;
+  static final int MAX_DECODED = 64 << 20;
 
   enum Kind { JSON, XML, FORM, TEXT, BINARY }
 
