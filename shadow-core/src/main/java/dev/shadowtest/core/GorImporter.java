@@ -113,6 +113,10 @@ public final class GorImporter {
       long payloadLine = 1;
       while (lines.next()) {
         lineNumber++;
+        if (lines.lineTooLong()) {
+          throw new RecordingException(file, lineNumber, "line is longer than " + (lines.limit() >> 20)
+              + " MiB (not a GoReplay file, or a corrupt one)");
+        }
         if (isSeparator()) {
           payload(payload.toByteArray(), payloadLine);
           payload.reset();
