@@ -8,6 +8,7 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -112,6 +113,39 @@ class RecordingReaderTests {
     Path f = file("blob.jsonl", "\0".repeat(5000) + "\n" + line(2) + "\n");
     assertThatThrownBy(() -> RecordingReader.open(f, w -> {}, 1024)).isInstanceOf(RecordingException.class)
         .hasMessage(f + ":1: not a Shadow recording: line 1 is longer than 1024 bytes (binary data, or no newlines)");
+  }
+
+  /**
+   * The failure that issue 13 reports: one exchange of megabytes of NUL bytes (6 bytes each when
+   * escaped) made a line no reader accepted, and one bad line lost everything after it. Scaled
+   * down with test-only limits: lines of at most 6 MiB written, 8 MiB read.
+   */
+  @Test
+  void noLineCanPoisonARecording() throws IOException {
+    Path f = dir.resolve("hostile.jsonl");
+    byte[] nuls = new byte[3 << 20];
+    nuls[1000] = 1; // control bytes, still valid UTF-8: a text body
+    Exchange controls = RecordingWriterTests.exchange("nuls", Body.none(), Body.of(nuls));
+    assertThat(controls.response().body()).isInstanceOf(Body.Text.class);
+    try (RecordingWriter w = RecordingWriter.create(f, RecordingHeader.now("recorder", Redaction.none())).maxLineBytes(6 << 20)) {
+      w.write(RecordingRoundTripTests.sample("good-1"));
+      w.write(RecordingRoundTripTests.sample("good-2"));
+      w.write(controls);
+      assertThat(w.cutToFit()).isZero(); // base64: 4 MiB, not 18 MiB of escapes
+    }
+    String overLimit = line(98).replace("\"ok\"", "\"" + "x".repeat(9 << 20) + "\"");
+    Files.writeString(f, "{\"id\":\"corrupt\", \"request\": {\"method\": GET}}\n" + overLimit + "\n"
+        + line(4) + "\n" + line(5) + "\n", StandardOpenOption.APPEND);
+    List<String> seen = new ArrayList<>();
+    try (RecordingReader r = RecordingReader.open(f, seen::add, 8 << 20)) {
+      List<Exchange> read = readAll(r);
+      assertThat(read).extracting(Exchange::id).containsExactly("good-1", "good-2", "nuls", "e4", "e5");
+      assertThat(read.get(2).response().body().bytes()).isEqualTo(nuls);
+      assertThat(r.unreadable()).isEqualTo(2);
+      assertThat(seen).hasSize(2);
+      assertThat(seen.get(0)).startsWith(f + ":5: Unrecognized token 'GET'").endsWith("; skipped this line");
+      assertThat(seen.get(1)).isEqualTo(f + ":6: longer than 8 MiB; skipped this line");
+    }
   }
 
   @Test
