@@ -47,15 +47,42 @@ public final class GorImporter {
 
   private GorImporter() {}
 
-  /** Imports {@code gor} into the recording {@code out} (gzip if it ends in .gz), redacted. */
+  /**
+   * Imports {@code gor} into the recording {@code out} (gzip if it ends in .gz), redacted, with the
+   * default body limit (10 MiB); an existing {@code out} is refused.
+   */
   public static ImportResult importFile(Path gor, Path out, Redaction redaction) {
-    return Imports.write(out, "import:gor", redaction, (sink, warnings) -> read(gor, sink, warnings));
+    return importFile(gor, out, ImportOptions.defaults().withRedaction(redaction));
   }
 
-  /** Streams the exchanges of {@code gor} to {@code sink}, unredacted; returns how many. */
+  /**
+   * Imports {@code gor} into the recording {@code out} (gzip if it ends in .gz). Bodies longer
+   * than {@link ImportOptions#maxBody()} are cut and flagged truncated, with one warning. An
+   * existing {@code out} is replaced only with {@link ImportOptions#overwrite()}; {@code out} is
+   * never {@code gor} itself. The output appears only when complete.
+   */
+  public static ImportResult importFile(Path gor, Path out, ImportOptions options) {
+    return Imports.write(gor, out, "import:gor", options, (sink, warnings) -> read(gor, options.maxBody(), sink, warnings));
+  }
+
+  /** Streams the exchanges of {@code gor} to {@code sink}, unredacted, bodies cut at 10 MiB; returns how many. */
   public static long read(Path gor, Consumer<Exchange> sink, Consumer<String> warnings) {
+    return read(gor, ImportOptions.DEFAULT_MAX_BODY, sink, warnings);
+  }
+
+  /**
+   * Streams the exchanges of {@code gor} to {@code sink}, unredacted, bodies cut to
+   * {@code maxBody} bytes (flagged truncated, one warning); returns how many.
+   */
+  public static long read(Path gor, long maxBody, Consumer<Exchange> sink, Consumer<String> warnings) {
+    Imports.BodyLimit limit = new Imports.BodyLimit(maxBody);
     try (LineSource lines = new LineSource(RecordingReader.openInput(gor))) {
-      return new Run(gor, lines, sink, warnings).run();
+      long n = new Run(gor, lines, e -> {
+        Exchange out = e.withRequest(e.request().withBody(limit.apply(e.request().body())));
+        sink.accept(out.response() == null ? out : out.withResponse(out.response().withBody(limit.apply(out.response().body()))));
+      }, warnings).run();
+      limit.report(gor, warnings);
+      return n;
     } catch (IOException e) {
       throw new RecordingException(gor, 0, "cannot read: " + RecordingWriter.describe(e), e);
     }

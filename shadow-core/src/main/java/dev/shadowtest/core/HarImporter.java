@@ -59,16 +59,40 @@ public final class HarImporter {
 
   private HarImporter() {}
 
-  /** Imports {@code har} into the recording {@code out} (gzip if it ends in .gz), redacted. */
+  /**
+   * Imports {@code har} into the recording {@code out} (gzip if it ends in .gz), redacted, with the
+   * default body limit (10 MiB); an existing {@code out} is refused.
+   */
   public static ImportResult importFile(Path har, Path out, Redaction redaction) {
-    return Imports.write(out, "import:har", redaction, (sink, warnings) -> read(har, sink, warnings));
+    return importFile(har, out, ImportOptions.defaults().withRedaction(redaction));
   }
 
-  /** Streams the exchanges of {@code har} to {@code sink}, unredacted; returns how many. */
+  /**
+   * Imports {@code har} into the recording {@code out} (gzip if it ends in .gz). Bodies longer
+   * than {@link ImportOptions#maxBody()} are cut and flagged truncated, with one warning. An
+   * existing {@code out} is replaced only with {@link ImportOptions#overwrite()}; {@code out} is
+   * never {@code har} itself. The output appears only when complete.
+   */
+  public static ImportResult importFile(Path har, Path out, ImportOptions options) {
+    return Imports.write(har, out, "import:har", options, (sink, warnings) -> read(har, options.maxBody(), sink, warnings));
+  }
+
+  /** Streams the exchanges of {@code har} to {@code sink}, unredacted, bodies cut at 10 MiB; returns how many. */
   public static long read(Path har, Consumer<Exchange> sink, Consumer<String> warnings) {
+    return read(har, ImportOptions.DEFAULT_MAX_BODY, sink, warnings);
+  }
+
+  /**
+   * Streams the exchanges of {@code har} to {@code sink}, unredacted, bodies cut to
+   * {@code maxBody} bytes (flagged truncated, one warning); returns how many.
+   */
+  public static long read(Path har, long maxBody, Consumer<Exchange> sink, Consumer<String> warnings) {
+    Imports.BodyLimit limit = new Imports.BodyLimit(maxBody);
     try (InputStream in = RecordingReader.openInput(har);
          JsonParser p = ExchangeCodec.FACTORY.createParser(in)) {
-      return new HarImporter.Run(har, p, sink, warnings).run();
+      long n = new HarImporter.Run(har, p, e -> sink.accept(limited(e, limit)), warnings).run();
+      limit.report(har, warnings);
+      return n;
     } catch (StreamReadException e) {
       long line = e.getLocation() == null ? 0 : e.getLocation().getLineNr();
       throw new RecordingException(har, line, "not valid JSON: " + ExchangeCodec.firstLine(e.getOriginalMessage()), e);
@@ -407,6 +431,11 @@ public final class HarImporter {
       }
       return n.asText();
     }
+  }
+
+  private static Exchange limited(Exchange e, Imports.BodyLimit limit) {
+    Exchange out = e.withRequest(e.request().withBody(limit.apply(e.request().body())));
+    return out.response() == null ? out : out.withResponse(out.response().withBody(limit.apply(out.response().body())));
   }
 
   /** Deterministic, so that importing the same HAR twice gives the same ids. */
