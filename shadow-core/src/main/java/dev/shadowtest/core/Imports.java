@@ -166,17 +166,21 @@ final class Imports {
         return body; // UTF-8 takes at most 3 bytes per char: no need to encode it
       }
       byte[] bytes = body.bytes();
-      return bytes.length <= max ? body : cut(bytes, body.size());
+      return bytes.length <= max ? body : of(bytes, bytes.length, body.size());
     }
 
-    /** The first {@link #max} of {@code bytes} (or all), flagged truncated when {@code realSize} is larger. */
-    Body of(byte[] bytes, long realSize) {
-      return bytes.length <= max ? Body.of(bytes, Math.max(realSize, bytes.length)) : cut(bytes, Math.max(realSize, bytes.length));
-    }
-
-    private Body cut(byte[] bytes, long realSize) {
+    /**
+     * A body of {@code size} bytes, of which {@code bytes} are at hand (a prefix when the input
+     * was cut before it was parsed): at most its first {@link #max} bytes, flagged truncated with
+     * {@code declared} when that is larger still (the tool that wrote the input kept less).
+     */
+    Body of(byte[] bytes, long size, long declared) {
+      long real = Math.max(declared, Math.max(size, bytes.length));
+      if (Math.max(size, bytes.length) <= max) {
+        return Body.of(bytes, real);
+      }
       cut++;
-      return Body.of(Arrays.copyOf(bytes, (int) max), realSize);
+      return Body.of(bytes.length <= max ? bytes : Arrays.copyOf(bytes, (int) max), real);
     }
 
     /** The one warning of an import that cut bodies, or nothing. */
