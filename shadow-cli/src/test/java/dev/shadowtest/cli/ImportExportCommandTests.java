@@ -96,6 +96,18 @@ class ImportExportCommandTests {
   }
 
   @Test
+  void aGorFileWithoutSeparatorsExitsTwoWithOneLine() throws IOException {
+    Path notGor = dir.resolve("app.log");
+    Files.writeString(notGor, "2026-11-24 10:00:00 INFO started\n".repeat(100_000));
+    Path out = dir.resolve("r.jsonl");
+    Run run = shadow("import", "--from", "gor", notGor, "--out", out);
+    assertThat(run.code()).isEqualTo(2);
+    assertThat(oneLine(run.err())).isEqualTo("error: " + notGor + ":1: bad payload header \"2026-11-24 10:00:00 INFO started\" "
+        + "(expected 'TYPE ID TIMESTAMP [LATENCY]' with TYPE 1, 2 or 3)");
+    assertThat(out).doesNotExist();
+  }
+
+  @Test
   void aBadMaxBodyExitsTwo() {
     Run run = shadow("import", "--from", "har", SHOP_HAR, "--out", dir.resolve("r.jsonl"), "--max-body", "1GiB");
     assertThat(run.code()).isEqualTo(2);
