@@ -33,8 +33,9 @@ import java.util.function.Consumer;
  * file and line: the first line of every payload must be a payload header (binary data,
  * {@code /dev/zero} or a text file fail on line 1), and a payload that goes on past the end of
  * its HTTP message without a separator (a request without a body, a {@code Content-Length}
- * body) fails as soon as it is longer than the limit. Unanswered requests held for pairing take
- * at most {@value #MAX_PENDING} entries and 64 MiB of bodies.
+ * body) fails as soon as it is longer than the limit. Requests held until their response comes
+ * take at most {@value #MAX_PENDING} entries and 64 MiB of payloads (beyond, the oldest is written
+ * without its response), and request ids at most {@value #MAX_ID} characters.
  *
  * <pre>{@code
  * ImportResult r = GorImporter.importFile(Path.of("requests_0.gor"), Path.of("rec.jsonl.gz"), Redaction.defaults());
@@ -47,7 +48,7 @@ public final class GorImporter {
 
   /**
    * A request still waiting for its response after this much capture time (or this many later
-   * requests, or when the waiting bodies take more than {@link #MAX_PENDING_BYTES}) is written
+   * requests, or when the payloads held take more than {@link #MAX_PENDING_BYTES}) is written
    * without one, so memory stays bounded on long captures.
    */
   private static final long MAX_WAIT_NANOS = 5L * 60 * 1_000_000_000L;
@@ -59,6 +60,9 @@ public final class GorImporter {
 
   /** A payload header line is short ({@code 1 <40 hex digits> <19 digits> <19 digits>}). */
   private static final int MAX_PAYLOAD_HEADER = 1024;
+
+  /** Request ids are kept for pairing (up to {@link #MAX_PENDING} twice over): they must be short. */
+  private static final int MAX_ID = 128;
 
   /** Bytes tolerated after the end of an HTTP message before its separator (a stray CRLF). */
   private static final int SLACK = 1024;
@@ -123,13 +127,7 @@ public final class GorImporter {
       this.timestampNanos = timestampNanos;
     }
 
-    long bytes() {
-      return stored(request.body()) + (response == null ? 0 : stored(response.body()));
-    }
-
-    private static long stored(Body b) {
-      return b instanceof Body.Text t ? t.text().length() : b instanceof Body.Binary bin ? bin.unsafeBytes().length : 0;
-    }
+    long bytes; // of the payloads held: what waiting for a response costs
   }
 
   /** One payload being read: its header, and as much of its message as is kept. */
@@ -367,6 +365,9 @@ public final class GorImporter {
     }
 
     private void request(String id, byte[] data, int offset, long timestamp, long line, long skipped) {
+      if (id.length() > MAX_ID) {
+        throw new RecordingException(file, line, "bad payload header: an id of " + id.length() + " characters (GoReplay ids are short hex strings)");
+      }
       HttpRequest request;
       try {
         request = Http1Parser.parseRequest(data, offset);
@@ -380,7 +381,8 @@ public final class GorImporter {
       }
       Pending p = new Pending(id, seen == 1 ? id : id + "-" + seen, request, timestamp);
       pending.addLast(p);
-      pendingBytes += p.bytes();
+      p.bytes = data.length;
+      pendingBytes += p.bytes;
       waiting.computeIfAbsent(id, k -> new ArrayDeque<>()).addLast(p);
     }
 
@@ -397,7 +399,8 @@ public final class GorImporter {
       try {
         HttpResponse response = Http1Parser.parseResponse(data, offset, p.request.method());
         p.response = response.withBody(limited(response.body(), skipped));
-        pendingBytes += Pending.stored(p.response.body());
+        p.bytes += data.length;
+        pendingBytes += data.length;
         p.latencyNanos = latency != null && latency > 0 ? latency : Math.max(0, timestamp - p.timestampNanos);
       } catch (Http1Parser.ParseException e) {
         p.error = "unparseable response in the GoReplay file: " + e.getMessage();
@@ -427,7 +430,7 @@ public final class GorImporter {
     }
 
     private void emit(Pending p) {
-      pendingBytes -= p.bytes();
+      pendingBytes -= p.bytes;
       Instant started = Instant.ofEpochSecond(0, p.timestampNanos);
       Long micros = p.latencyNanos == null ? null : p.latencyNanos / 1000;
       String error = p.response != null ? null : p.error != null ? p.error : NO_RESPONSE;
@@ -439,7 +442,7 @@ public final class GorImporter {
       try {
         return Long.parseLong(s);
       } catch (NumberFormatException e) {
-        throw new RecordingException(file, line, "bad " + what + " \"" + abbreviate(s) + "\" in payload header (expected nanoseconds)");
+        throw new RecordingException(file, line, "bad " + what + " \"" + abbreviate(printable(s)) + "\" in payload header (expected nanoseconds)");
       }
     }
   }

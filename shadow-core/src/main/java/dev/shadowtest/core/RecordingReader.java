@@ -69,11 +69,20 @@ public final class RecordingReader implements Iterator<Exchange>, AutoCloseable 
   private Exchange next;
   private boolean done;
 
+  /**
+   * The longest header line (1 MiB: a header holds a few names and patterns). A file that is not a
+   * recording (binary data, no newlines) is refused after 1 MiB, not after 256.
+   */
+  static final int MAX_HEADER_BYTES = 1 << 20;
+
   private RecordingReader(Path file, LineSource lines, Consumer<String> warningSink) {
     this.file = file;
     this.lines = lines;
     this.warningSink = warningSink;
+    int limit = lines.limit();
+    lines.limit(Math.min(limit, MAX_HEADER_BYTES));
     this.header = readHeader();
+    lines.limit(limit);
   }
 
   /** Opens {@code file} and reads its header line. */

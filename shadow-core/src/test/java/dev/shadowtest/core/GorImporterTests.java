@@ -206,6 +206,14 @@ class GorImporterTests {
   }
 
   @Test
+  void aRequestIdLongerThanGoReplayWritesIsRefused() throws IOException {
+    Path gor = dir.resolve("id.gor");
+    Files.writeString(gor, "1 " + "a".repeat(200) + " 1000 0\nGET / HTTP/1.1\r\n\r\n" + SEP, StandardCharsets.UTF_8);
+    assertThatThrownBy(() -> read(gor, new ArrayList<>()))
+        .hasMessage(gor + ":1: bad payload header: an id of 200 characters (GoReplay ids are short hex strings)");
+  }
+
+  @Test
   void aPayloadHeaderCutOffByTheEndOfTheCaptureIsAWarning() throws IOException {
     Path gor = dir.resolve("cut.gor");
     Files.writeString(gor, "1 r1 1000 0\nGET / HTTP/1.1\r\n\r\n" + SEP + "2 r", StandardCharsets.UTF_8);

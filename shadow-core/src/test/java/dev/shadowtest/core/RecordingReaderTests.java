@@ -2,6 +2,7 @@ package dev.shadowtest.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -146,6 +147,14 @@ class RecordingReaderTests {
       assertThat(seen.get(0)).startsWith(f + ":5: Unrecognized token 'GET'").endsWith("; skipped this line");
       assertThat(seen.get(1)).isEqualTo(f + ":6: longer than 8 MiB; skipped this line");
     }
+  }
+
+  @Test
+  void aFileWithoutNewlinesIsRefusedAfterOneMiB() {
+    Path zeros = Path.of("/dev/zero");
+    assumeTrue(Files.isReadable(zeros));
+    assertThatThrownBy(() -> RecordingReader.open(zeros)).isInstanceOf(RecordingException.class)
+        .hasMessage(zeros + ":1: not a Shadow recording: line 1 is longer than 1 MiB (binary data, or no newlines)");
   }
 
   @Test

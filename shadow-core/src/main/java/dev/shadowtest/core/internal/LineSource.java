@@ -21,7 +21,7 @@ public final class LineSource implements AutoCloseable {
   public static final int MAX_LINE_BYTES = 256 << 20;
 
   private final InputStream in;
-  private final int limit;
+  private int limit;
   private byte[] buf;
   private long base; // stream offset of buf[0]
   private int start; // start of the unconsumed data
@@ -55,6 +55,14 @@ public final class LineSource implements AutoCloseable {
   /** The longest line returned whole; longer ones are cut and flagged {@link #lineTooLong()}. */
   public int limit() {
     return limit;
+  }
+
+  /** Changes the limit for the lines after the current one (a reader may want a short first line). */
+  public void limit(int newLimit) {
+    if (newLimit < 1 || newLimit > Integer.MAX_VALUE - 16) {
+      throw new IllegalArgumentException("line limit out of range: " + newLimit);
+    }
+    limit = newLimit;
   }
 
   /** Advances to the next line; false at the end of input. */
