@@ -109,39 +109,46 @@ final class ExchangeCodec {
       return BodyForm.NULL;
     }
     String s = t.text();
-    long utf8 = 0;
-    long escaped = 0;
+    int n = s.length();
+    long extraUtf8 = 0; // bytes beyond one per character
+    long extraEscaped = 0;
     boolean loneSurrogate = false;
-    for (int i = 0, n = s.length(); i < n; i++) {
+    for (int i = 0; i < n; i++) {
       char c = s.charAt(i);
       if (c < 0x80) {
-        utf8++;
-        escaped += c >= 0x20 ? (c == '"' || c == '\\' ? 2 : 1) : SHORT_ESCAPE[c] ? 2 : 6;
+        extraEscaped += ESCAPE_EXTRA[c]; // a table, no branch: this runs on the recorder's writer thread
       } else if (c < 0x800) {
-        utf8 += 2;
-        escaped += 2;
+        extraUtf8++;
+        extraEscaped++;
       } else if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
-        utf8 += 4;
-        escaped += 4;
+        extraUtf8 += 2; // 4 bytes for the 2 characters
+        extraEscaped += 2;
         i++;
       } else if (Character.isSurrogate(c)) {
         loneSurrogate = true; // kept only by the text form (written as an escape)
-        escaped += 6;
+        extraEscaped += 5;
       } else {
-        utf8 += 3;
-        escaped += 3;
+        extraUtf8 += 2;
+        extraEscaped += 2;
       }
     }
-    long base64 = base64Bytes(utf8);
+    long escaped = n + extraEscaped;
+    long base64 = base64Bytes(n + extraUtf8);
     return escaped > base64 && !loneSurrogate ? new BodyForm(true, base64 + 2) : new BodyForm(false, escaped + 2);
   }
 
-  /** Control characters that JSON escapes in two bytes ({@code \n}); the others take six. */
-  private static final boolean[] SHORT_ESCAPE = new boolean[0x20];
+  /**
+   * The bytes JSON adds to an ASCII character by escaping it: one for {@code "}, {@code \} and the
+   * controls with a short escape ({@code \n}), five for the other controls (a unicode escape).
+   */
+  private static final byte[] ESCAPE_EXTRA = new byte[0x80];
 
   static {
-    for (char c : new char[] {'\b', '\t', '\n', '\f', '\r'}) {
-      SHORT_ESCAPE[c] = true;
+    for (int c = 0; c < 0x20; c++) {
+      ESCAPE_EXTRA[c] = 5;
+    }
+    for (char c : new char[] {'\b', '\t', '\n', '\f', '\r', '"', '\\'}) {
+      ESCAPE_EXTRA[c] = 1;
     }
   }
 

@@ -357,7 +357,8 @@ public final class GorImporter {
       if (skipped == 0 || body instanceof Body.None) {
         return limit.apply(body);
       }
-      return limit.of(body.bytes(), stored(body) + skipped, body.size());
+      byte[] bytes = body.bytes();
+      return limit.of(bytes, bytes.length + skipped, body.size());
     }
 
     private static long stored(Body b) {
