@@ -15,7 +15,8 @@ import picocli.CommandLine.Model.CommandSpec;
     mixinStandardHelpOptions = true,
     description = {"Convert a Shadow recording into a HAR 1.2 file.",
         "For DevTools and HAR viewers.",
-        "The output is written 0600."},
+        "The output is written 0600 and appears only when the whole recording was read.",
+        "An existing output file is never overwritten (--force replaces it), and the recording never, even with --force."},
     footer = {"", "Example:", "  shadow export --to har rec.jsonl --out rec.har"})
 final class ExportCommand implements Callable<Integer> {
 
@@ -33,10 +34,13 @@ final class ExportCommand implements Callable<Integer> {
   @Option(names = "--out", required = true, paramLabel = "FILE", description = "HAR file to write.")
   Path out;
 
+  @Option(names = "--force", description = "Replace the output file if it exists (by default an existing file is never overwritten).")
+  boolean force;
+
   @Override
   public Integer call() {
     var err = spec.commandLine().getErr();
-    ImportResult r = HarExporter.exportFile(in, out, w -> err.println("warning: " + w));
+    ImportResult r = HarExporter.exportFile(in, out, force, w -> err.println("warning: " + w));
     spec.commandLine().getOut().printf("exported %d exchange(s) from %s into %s%n", r.exchanges(), in, out);
     return Shadow.OK;
   }

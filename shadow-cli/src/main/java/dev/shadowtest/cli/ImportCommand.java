@@ -2,6 +2,7 @@ package dev.shadowtest.cli;
 
 import dev.shadowtest.core.GorImporter;
 import dev.shadowtest.core.HarImporter;
+import dev.shadowtest.core.ImportOptions;
 import dev.shadowtest.core.ImportResult;
 import dev.shadowtest.core.Redaction;
 import java.nio.file.Path;
@@ -17,7 +18,9 @@ import picocli.CommandLine.Model.CommandSpec;
     mixinStandardHelpOptions = true,
     description = {"Convert a HAR 1.2 or GoReplay (.gor) file into a Shadow recording.",
         "Credential headers (Authorization, Cookie, Set-Cookie, Proxy-Authorization, X-Api-Key) are redacted unless --no-redact is given.",
-        "The output is written 0600 and appears only when the whole input was read."},
+        "The output is written 0600 and appears only when the whole input was read.",
+        "An existing output file is never overwritten (--force replaces it), and the input file never, even with --force.",
+        "Bodies longer than --max-body are cut to it and flagged truncated with their real size, as shadow record does."},
     footer = {"", "Examples:",
         "  shadow import --from har session.har --out rec.jsonl",
         "  shadow import --from gor requests_0.gor --out rec.jsonl.gz"})
@@ -40,12 +43,24 @@ final class ImportCommand implements Callable<Integer> {
   @Option(names = "--no-redact", description = "Keep credential headers as they are (the recording will hold secrets).")
   boolean noRedact;
 
+  @Option(names = "--max-body", defaultValue = "10MiB", paramLabel = "BYTES",
+      description = "Bytes of each body kept (default ${DEFAULT-VALUE}, at most 100MiB; beyond, the body is cut and flagged truncated).")
+  String maxBody;
+
+  @Option(names = "--force", description = "Replace the output file if it exists (by default an existing file is never overwritten).")
+  boolean force;
+
   @Override
   public Integer call() {
     Redaction redaction = noRedact ? Redaction.none() : Redaction.defaults();
+    long max = RecordCommand.bytes("--max-body", maxBody);
+    if (max > ImportOptions.MAX_BODY_LIMIT) {
+      throw new IllegalArgumentException("--max-body must be at most 100MiB, got \"" + maxBody + "\"");
+    }
+    ImportOptions options = ImportOptions.defaults().withRedaction(redaction).withMaxBody(max).withOverwrite(force);
     ImportResult r = from == Format.har
-        ? HarImporter.importFile(in, out, redaction)
-        : GorImporter.importFile(in, out, redaction);
+        ? HarImporter.importFile(in, out, options)
+        : GorImporter.importFile(in, out, options);
     var err = spec.commandLine().getErr();
     r.warnings().forEach(w -> err.println("warning: " + w));
     var stdout = spec.commandLine().getOut();

@@ -75,7 +75,7 @@ class ShadowCliTests {
   }
 
   @Test
-  void aMalformedLineSevenExitsTwoNamingFileAndLine() throws IOException {
+  void aMalformedLineSevenIsSkippedWithAWarningNamingFileAndLine() throws IOException {
     StringBuilder sb = new StringBuilder(HEADER).append('\n');
     for (int i = 2; i <= 8; i++) {
       sb.append(i == 7 ? "{\"id\":\"e7\" \"request\":{}}" : line(i)).append('\n');
@@ -83,11 +83,14 @@ class ShadowCliTests {
     Path rec = dir.resolve("rec.jsonl");
     Files.writeString(rec, sb);
     Run run = shadow("inspect", rec);
-    assertThat(run.code()).isEqualTo(2);
+    assertThat(run.code()).isZero();
+    assertThat(run.out()).contains("exchanges:         6");
     assertThat(run.err().lines().toList()).singleElement().asString()
-        .startsWith("error: " + rec + ":7: Unexpected character");
-    assertThat(shadow("export", "--to", "har", rec, "--out", dir.resolve("x.har")).code()).isEqualTo(2);
-    assertThat(dir.resolve("x.har")).doesNotExist();
+        .startsWith("warning: " + rec + ":7: Unexpected character").endsWith("; skipped this line");
+    Run export = shadow("export", "--to", "har", rec, "--out", dir.resolve("x.har"));
+    assertThat(export.code()).isZero();
+    assertThat(export.out()).contains("exported 6 exchange(s)");
+    assertThat(export.err()).startsWith("warning: " + rec + ":7: Unexpected character");
   }
 
   @Test

@@ -10,6 +10,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.shadowtest.core.internal.Instants;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -32,6 +34,12 @@ final class ExchangeCodec {
           .build())
       .streamWriteConstraints(StreamWriteConstraints.builder().maxNestingDepth(64).build())
       .build();
+
+  /**
+   * The most header fields in one message, and tags in one exchange, that a line may hold: a
+   * line of a million tiny headers would otherwise take gigabytes of heap to read.
+   */
+  static final int MAX_FIELDS = 100_000;
 
   private ExchangeCodec() {}
 
@@ -79,7 +87,158 @@ final class ExchangeCodec {
     g.writeEndArray();
   }
 
+  /**
+   * How a body goes into a line: as {@code text} or as {@code base64}, and the bytes its JSON
+   * value takes (quotes and escapes included).
+   */
+  record BodyForm(boolean base64, long valueBytes) {
+    static final BodyForm NULL = new BodyForm(false, 4);
+  }
+
+  /**
+   * The form that stores {@code body} in fewer bytes. Text is written as JSON text unless its
+   * escapes would make it larger than base64 (a control byte takes a 6-byte unicode escape): then
+   * as base64, which reads back as the same bytes in a {@link Body.Binary}. One pass over the
+   * characters, no copy.
+   */
+  static BodyForm form(Body body) {
+    if (body instanceof Body.Binary b) {
+      return new BodyForm(true, base64Bytes(b.unsafeBytes().length) + 2);
+    }
+    if (!(body instanceof Body.Text t)) {
+      return BodyForm.NULL;
+    }
+    String s = t.text();
+    int n = s.length();
+    long extraUtf8 = 0; // bytes beyond one per character
+    long extraEscaped = 0;
+    boolean loneSurrogate = false;
+    for (int i = 0; i < n; i++) {
+      char c = s.charAt(i);
+      if (c < 0x80) {
+        extraEscaped += ESCAPE_EXTRA[c]; // a table, no branch: this runs on the recorder's writer thread
+      } else if (c < 0x800) {
+        extraUtf8++;
+        extraEscaped++;
+      } else if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
+        extraUtf8 += 2; // 4 bytes for the 2 characters
+        extraEscaped += 2;
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        loneSurrogate = true; // kept only by the text form (written as an escape)
+        extraEscaped += 5;
+      } else {
+        extraUtf8 += 2;
+        extraEscaped += 2;
+      }
+    }
+    long escaped = n + extraEscaped;
+    long base64 = base64Bytes(n + extraUtf8);
+    return escaped > base64 && !loneSurrogate ? new BodyForm(true, base64 + 2) : new BodyForm(false, escaped + 2);
+  }
+
+  /**
+   * The bytes JSON adds to an ASCII character by escaping it: one for {@code "}, {@code \} and the
+   * controls with a short escape ({@code \n}), five for the other controls (a unicode escape).
+   */
+  private static final byte[] ESCAPE_EXTRA = new byte[0x80];
+
+  static {
+    for (int c = 0; c < 0x20; c++) {
+      ESCAPE_EXTRA[c] = 5;
+    }
+    for (char c : new char[] {'\b', '\t', '\n', '\f', '\r', '"', '\\'}) {
+      ESCAPE_EXTRA[c] = 1;
+    }
+  }
+
+  static long base64Bytes(long n) {
+    return (n + 2) / 3 * 4;
+  }
+
+  /**
+   * An upper bound of the bytes of {@code e}'s line without its two body values, from string
+   * lengths alone (every character counted as a 6-byte escape): no scan, no serialisation.
+   */
+  static long sizeWithoutBodies(Exchange e) {
+    long n = 512; // field names, punctuation, numbers, the timestamp, the body wrappers and flags
+    n += string(e.id());
+    HttpRequest rq = e.request();
+    n += string(rq.method()) + string(rq.target()) + string(rq.httpVersion()) + headers(rq.headers());
+    HttpResponse rs = e.response();
+    if (rs != null) {
+      n += string(rs.reason()) + headers(rs.headers());
+    }
+    if (e.error() != null) {
+      n += string(e.error());
+    }
+    for (Map.Entry<String, String> t : e.tags().entrySet()) {
+      n += string(t.getKey()) + string(t.getValue());
+    }
+    return n;
+  }
+
+  private static long headers(Headers headers) {
+    long n = 0;
+    for (Headers.Field f : headers) {
+      n += 4 + string(f.name()) + string(f.value());
+    }
+    return n;
+  }
+
+  private static long string(String s) {
+    return 6L * s.length() + 3;
+  }
+
+  /** The exact length of {@code e}'s line (without its '\n'): a serialisation that only counts. */
+  static long lineLength(Exchange e, BodyForm requestBody, BodyForm responseBody) {
+    long[] n = new long[1];
+    OutputStream counter = new OutputStream() {
+      @Override
+      public void write(int b) {
+        n[0]++;
+      }
+
+      @Override
+      public void write(byte[] b, int off, int len) {
+        n[0] += len;
+      }
+    };
+    try (JsonGenerator g = FACTORY.createGenerator(counter)) {
+      writeExchange(g, e, requestBody, responseBody);
+    } catch (IOException impossible) {
+      throw new UncheckedIOException(impossible);
+    }
+    return n[0];
+  }
+
+  /**
+   * Refuses an exchange whose header fields or tags exceed {@link #MAX_FIELDS} (the reader
+   * would refuse its line).
+   */
+  static void checkFieldCounts(Exchange e) {
+    check(e, "request headers", e.request().headers().size());
+    if (e.response() != null) {
+      check(e, "response headers", e.response().headers().size());
+    }
+    check(e, "tags", e.tags().size());
+  }
+
+  private static void check(Exchange e, String what, int n) {
+    if (n > MAX_FIELDS) {
+      throw new IllegalArgumentException("exchange " + e.id() + " has " + n + " " + what
+          + ", more than a recording line may hold (" + MAX_FIELDS + ")");
+    }
+  }
+
+  /** Writes {@code e} with its bodies in the smaller form ({@link #form(Body)}). */
   static void writeExchange(JsonGenerator g, Exchange e) throws IOException {
+    HttpResponse rs = e.response();
+    writeExchange(g, e, form(e.request().body()), rs == null ? BodyForm.NULL : form(rs.body()));
+  }
+
+  /** Writes {@code e} with its bodies in the given forms. */
+  static void writeExchange(JsonGenerator g, Exchange e, BodyForm requestBody, BodyForm responseBody) throws IOException {
     g.writeStartObject();
     g.writeStringField("id", e.id());
     if (e.startedAt() != null) {
@@ -94,7 +253,7 @@ final class ExchangeCodec {
     g.writeStringField("target", rq.target());
     g.writeStringField("httpVersion", rq.httpVersion());
     writeHeaders(g, rq.headers());
-    writeBody(g, rq.body());
+    writeBody(g, rq.body(), requestBody);
     g.writeEndObject();
     HttpResponse rs = e.response();
     if (rs == null) {
@@ -104,7 +263,7 @@ final class ExchangeCodec {
       g.writeNumberField("status", rs.status());
       g.writeStringField("reason", rs.reason());
       writeHeaders(g, rs.headers());
-      writeBody(g, rs.body());
+      writeBody(g, rs.body(), responseBody);
       g.writeEndObject();
     }
     if (e.error() != null) {
@@ -131,11 +290,15 @@ final class ExchangeCodec {
     g.writeEndArray();
   }
 
-  private static void writeBody(JsonGenerator g, Body body) throws IOException {
+  private static void writeBody(JsonGenerator g, Body body, BodyForm form) throws IOException {
     g.writeFieldName("body");
-    if (body instanceof Body.Text t) {
+    if (body instanceof Body.Text t && !form.base64()) {
       g.writeStartObject();
       g.writeStringField("text", t.text());
+    } else if (body instanceof Body.Text t) {
+      g.writeStartObject();
+      g.writeFieldName("base64");
+      g.writeBinary(t.bytes());
     } else if (body instanceof Body.Binary b) {
       g.writeStartObject();
       g.writeFieldName("base64");
@@ -333,6 +496,9 @@ final class ExchangeCodec {
     List<Headers.Field> fields = new ArrayList<>();
     // hot path: error paths are built only when there is an error
     for (JsonToken v = p.nextToken(); v != JsonToken.END_ARRAY; v = p.nextToken()) {
+      if (fields.size() == MAX_FIELDS) {
+        throw new FieldProblem(path, "more than " + MAX_FIELDS + " header fields");
+      }
       if (v != JsonToken.START_ARRAY) {
         throw new FieldProblem(path + "[" + fields.size() + "]", "expected a [name, value] pair, got " + describe(v));
       }
@@ -402,6 +568,9 @@ final class ExchangeCodec {
     expect(p, t, JsonToken.START_OBJECT, "tags", "an object of strings");
     Map<String, String> tags = new LinkedHashMap<>();
     for (String f = p.nextFieldName(); f != null; f = p.nextFieldName()) {
+      if (tags.size() == MAX_FIELDS) {
+        throw new FieldProblem("tags", "more than " + MAX_FIELDS + " tags");
+      }
       JsonToken v = p.nextToken();
       if (v != JsonToken.VALUE_STRING) {
         throw new FieldProblem("tags." + f, "expected a string, got " + describe(v));

@@ -26,6 +26,17 @@ import java.util.function.Consumer;
  * the recording keeps the order of the requests. A request whose response never came is kept
  * with {@code response: null} and an error, never dropped.
  *
+ * <p>Bounded whatever the file. At most the body limit ({@link ImportOptions#maxBody()}, 10 MiB
+ * by default) plus {@value #HEAD_BYTES} bytes of one payload are held; a longer payload has its
+ * body cut and flagged truncated with its real size, and the rest of it is skipped up to the next
+ * separator. A file that is not GoReplay fails fast with a {@link RecordingException} naming the
+ * file and line: the first line of every payload must be a payload header (binary data,
+ * {@code /dev/zero} or a text file fail on line 1), and a payload that goes on past the end of
+ * its HTTP message without a separator (a request without a body, a {@code Content-Length}
+ * body) fails as soon as it is longer than the limit. Requests held until their response comes
+ * take at most {@value #MAX_PENDING} entries and 64 MiB of payloads (beyond, the oldest is written
+ * without its response), and request ids at most {@value #MAX_ID} characters.
+ *
  * <pre>{@code
  * ImportResult r = GorImporter.importFile(Path.of("requests_0.gor"), Path.of("rec.jsonl.gz"), Redaction.defaults());
  * }</pre>
@@ -37,25 +48,64 @@ public final class GorImporter {
 
   /**
    * A request still waiting for its response after this much capture time (or this many later
-   * requests) is written without one, so memory stays bounded on long captures.
+   * requests, or when the payloads held take more than {@link #MAX_PENDING_BYTES}) is written
+   * without one, so memory stays bounded on long captures.
    */
   private static final long MAX_WAIT_NANOS = 5L * 60 * 1_000_000_000L;
   private static final int MAX_PENDING = 100_000;
+  private static final long MAX_PENDING_BYTES = 64L << 20;
+
+  /** A payload holds its body and at most this much more: the payload header and the HTTP head. */
+  static final int HEAD_BYTES = 64 * 1024;
+
+  /** A payload header line is short ({@code 1 <40 hex digits> <19 digits> <19 digits>}). */
+  private static final int MAX_PAYLOAD_HEADER = 1024;
+
+  /** Request ids are kept for pairing (up to {@link #MAX_PENDING} twice over): they must be short. */
+  private static final int MAX_ID = 128;
+
+  /** Bytes tolerated after the end of an HTTP message before its separator (a stray CRLF). */
+  private static final int SLACK = 1024;
 
   /** What this importer writes as the error of a request that never got a response. */
   public static final String NO_RESPONSE = "no response recorded in the GoReplay file";
 
   private GorImporter() {}
 
-  /** Imports {@code gor} into the recording {@code out} (gzip if it ends in .gz), redacted. */
+  /**
+   * Imports {@code gor} into the recording {@code out} (gzip if it ends in .gz), redacted, with the
+   * default body limit (10 MiB); an existing {@code out} is refused.
+   */
   public static ImportResult importFile(Path gor, Path out, Redaction redaction) {
-    return Imports.write(out, "import:gor", redaction, (sink, warnings) -> read(gor, sink, warnings));
+    return importFile(gor, out, ImportOptions.defaults().withRedaction(redaction));
   }
 
-  /** Streams the exchanges of {@code gor} to {@code sink}, unredacted; returns how many. */
+  /**
+   * Imports {@code gor} into the recording {@code out} (gzip if it ends in .gz). Bodies longer
+   * than {@link ImportOptions#maxBody()} are cut and flagged truncated, with one warning. An
+   * existing {@code out} is replaced only with {@link ImportOptions#overwrite()}; {@code out} is
+   * never {@code gor} itself. The output appears only when complete.
+   */
+  public static ImportResult importFile(Path gor, Path out, ImportOptions options) {
+    return Imports.write(gor, out, "import:gor", options, (sink, warnings) -> read(gor, options.maxBody(), sink, warnings));
+  }
+
+  /** Streams the exchanges of {@code gor} to {@code sink}, unredacted, bodies cut at 10 MiB; returns how many. */
   public static long read(Path gor, Consumer<Exchange> sink, Consumer<String> warnings) {
-    try (LineSource lines = new LineSource(RecordingReader.openInput(gor))) {
-      return new Run(gor, lines, sink, warnings).run();
+    return read(gor, ImportOptions.DEFAULT_MAX_BODY, sink, warnings);
+  }
+
+  /**
+   * Streams the exchanges of {@code gor} to {@code sink}, unredacted, bodies cut to
+   * {@code maxBody} bytes (flagged truncated, one warning); returns how many.
+   */
+  public static long read(Path gor, long maxBody, Consumer<Exchange> sink, Consumer<String> warnings) {
+    Imports.BodyLimit limit = new Imports.BodyLimit(maxBody);
+    int maxPayload = (int) Math.min(Integer.MAX_VALUE - 64, maxBody + HEAD_BYTES);
+    try (LineSource lines = new LineSource(RecordingReader.openInput(gor), maxPayload)) {
+      long n = new Run(gor, lines, limit, sink, warnings).run();
+      limit.report(gor, warnings);
+      return n;
     } catch (IOException e) {
       throw new RecordingException(gor, 0, "cannot read: " + RecordingWriter.describe(e), e);
     }
@@ -76,11 +126,40 @@ public final class GorImporter {
       this.request = request;
       this.timestampNanos = timestampNanos;
     }
+
+    long bytes; // of the payloads held: what waiting for a response costs
+  }
+
+  /** One payload being read: its header, and as much of its message as is kept. */
+  private static final class Payload {
+    char type;
+    String id;
+    long timestamp;
+    Long latency;
+    long line; // of the payload header
+    long messageOffset = -1; // of the message's first byte in the file, -1 before the first line
+    byte[] data = new byte[1 << 16];
+    int length;
+    boolean overflowed;
+    long allowance; // after overflowing: bytes the message may still take, -1 for any
+
+    void reset() {
+      id = null;
+      messageOffset = -1;
+      length = 0;
+      overflowed = false;
+    }
+
+    boolean started() {
+      return id != null;
+    }
   }
 
   private static final class Run {
     private final Path file;
     private final LineSource lines;
+    private final Imports.BodyLimit limit;
+    private final int maxPayload;
     private final Consumer<Exchange> sink;
     private final Consumer<String> warnings;
     /** Requests in capture order, until written. */
@@ -94,6 +173,8 @@ public final class GorImporter {
         return size() > MAX_PENDING * 2;
       }
     };
+    private final Payload payload = new Payload();
+    private long pendingBytes;
     private long lineNumber;
     private long emitted;
     private long orphanResponses;
@@ -101,35 +182,39 @@ public final class GorImporter {
     private long duplicateIds;
     private long payloads;
 
-    Run(Path file, LineSource lines, Consumer<Exchange> sink, Consumer<String> warnings) {
+    Run(Path file, LineSource lines, Imports.BodyLimit limit, Consumer<Exchange> sink, Consumer<String> warnings) {
       this.file = file;
       this.lines = lines;
+      this.limit = limit;
+      this.maxPayload = lines.limit();
       this.sink = sink;
       this.warnings = warnings;
     }
 
     long run() throws IOException {
-      ByteArrayOutputStream payload = new ByteArrayOutputStream();
-      long payloadLine = 1;
       while (lines.next()) {
         lineNumber++;
         if (isSeparator()) {
-          payload(payload.toByteArray(), payloadLine);
+          if (payload.started()) {
+            payload(lines.lineOffset() - 1);
+          }
           payload.reset();
-          payloadLine = lineNumber + 1;
-          continue;
+        } else if (!payload.started()) {
+          if (!lines.lineIsBlank() || lines.lineTooLong()) {
+            if (!payloadHeader()) {
+              break; // the last line, cut off: a warning was given
+            }
+          }
+        } else {
+          message();
         }
-        if (payload.size() > 0) {
-          payload.write('\n');
-        }
-        payload.write(lines.buffer(), lines.lineStart(), lines.lineLength());
       }
       if (lines.abruptEnd() != null) {
         warnings.accept(file + ": compressed stream ends early; imported everything before line " + (lineNumber + 1));
       }
-      if (payload.size() > 0 && !isBlank(payload.toByteArray())) {
+      if (payload.started()) {
         try {
-          payload(payload.toByteArray(), payloadLine); // last payload without a closing separator
+          payload(payload.messageOffset < 0 ? -1 : lines.lineOffset() + lines.lineLength()); // no closing separator
         } catch (RecordingException e) {
           // a capture cut off mid-payload: keep everything before it, as the recording reader does
           warnings.accept(e.getMessage() + "; the last payload has no closing separator (capture cut off?), skipped it");
@@ -158,54 +243,151 @@ public final class GorImporter {
       if (len > 0 && lines.buffer()[lines.lineStart() + len - 1] == '\r') {
         len--;
       }
-      return len == SEPARATOR.length
+      return !lines.lineTooLong() && len == SEPARATOR.length
           && Arrays.equals(lines.buffer(), lines.lineStart(), lines.lineStart() + len, SEPARATOR, 0, len);
     }
 
-    private void payload(byte[] data, long line) {
-      if (isBlank(data)) {
-        return;
-      }
-      payloads++;
-      int nl = 0;
-      while (nl < data.length && data[nl] != '\n') {
-        nl++;
-      }
-      String meta = new String(data, 0, nl, StandardCharsets.ISO_8859_1).strip();
-      String[] parts = meta.split(" +");
+    /**
+     * Reads the current line as a payload header, at once: a file that is not GoReplay fails on
+     * its first line, not after it was read to the end. False for a last line cut off mid-write.
+     */
+    private boolean payloadHeader() {
+      String meta = lines.lineTooLong() || lines.lineLength() > MAX_PAYLOAD_HEADER ? null
+          : new String(lines.buffer(), lines.lineStart(), lines.lineLength(), StandardCharsets.ISO_8859_1).strip();
+      String[] parts = meta == null ? new String[0] : meta.split(" +");
       if (parts.length < 3 || parts.length > 4 || parts[0].length() != 1 || "123".indexOf(parts[0].charAt(0)) < 0) {
-        throw new RecordingException(file, line, "bad payload header \"" + abbreviate(meta)
-            + "\" (expected 'TYPE ID TIMESTAMP [LATENCY]' with TYPE 1, 2 or 3)");
+        String what = meta == null
+            ? "bad payload header: a line of more than " + MAX_PAYLOAD_HEADER + " bytes (binary data, or not a GoReplay file?)"
+            : "bad payload header \"" + abbreviate(printable(meta)) + "\"";
+        if (!lines.lineTerminated() && !lines.lineTooLong()) {
+          warnings.accept(file + ":" + lineNumber + ": " + what + "; the last line is incomplete (capture cut off?), skipped it");
+          return false;
+        }
+        throw new RecordingException(file, lineNumber, what + " (expected 'TYPE ID TIMESTAMP [LATENCY]' with TYPE 1, 2 or 3)");
       }
-      long timestamp = number(parts[2], "timestamp", line);
-      Long latency = parts.length == 4 ? number(parts[3], "latency", line) : null;
-      String id = parts[1];
-      int bodyStart = Math.min(nl + 1, data.length);
-      switch (parts[0].charAt(0)) {
-        case '1' -> request(id, data, bodyStart, timestamp, line);
-        case '2' -> response(id, data, bodyStart, timestamp, latency, line);
-        default -> replayed++;
-      }
-      flushReady(timestamp);
+      payload.type = parts[0].charAt(0);
+      payload.timestamp = number(parts[2], "timestamp", lineNumber);
+      payload.latency = parts.length == 4 ? number(parts[3], "latency", lineNumber) : null;
+      payload.id = parts[1];
+      payload.line = lineNumber;
+      payloads++;
+      return true;
     }
 
-    private void request(String id, byte[] data, int offset, long timestamp, long line) {
+    /** Appends the current line to the payload's message, up to the payload limit; beyond, checks it may go on. */
+    private void message() {
+      if (payload.messageOffset < 0) {
+        payload.messageOffset = lines.lineOffset();
+      } else if (payload.length < maxPayload) {
+        append(new byte[] {'\n'}, 0, 1);
+      }
+      if (payload.length < maxPayload) {
+        append(lines.buffer(), lines.lineStart(), lines.lineLength());
+      }
+      if (payload.length == maxPayload && !payload.overflowed) {
+        payload.overflowed = true;
+        payload.allowance = allowance();
+      }
+      if (payload.overflowed && payload.allowance >= 0) {
+        long beyond = lines.lineOffset() + lines.lineLength() - payload.messageOffset - payload.length;
+        if (beyond > payload.allowance + SLACK) {
+          throw new RecordingException(file, payload.line, "the payload goes on past the end of its HTTP message (at least "
+              + beyond + " more bytes, up to line " + lineNumber + ", byte offset " + (lines.lineOffset() + lines.lineLength())
+              + ") without a separator line (not a GoReplay file, or a separator is missing?)");
+        }
+      }
+    }
+
+    private void append(byte[] bytes, int from, int n) {
+      int k = Math.min(n, maxPayload - payload.length);
+      if (payload.length + k > payload.data.length) {
+        payload.data = Arrays.copyOf(payload.data, (int) Math.min(maxPayload, Math.max(payload.length + k, payload.data.length * 2L)));
+      }
+      System.arraycopy(bytes, from, payload.data, payload.length, k);
+      payload.length += k;
+    }
+
+    /**
+     * How many more bytes the message kept so far can take by its own framing: what a
+     * {@code Content-Length} body still lacks, -1 for any (chunked, or a response body that runs
+     * to the end), 0 when the message ended (then the payload has no business going on).
+     */
+    private long allowance() {
+      byte[] data = Arrays.copyOf(payload.data, payload.length);
+      try {
+        if (payload.type == '1') {
+          HttpRequest rq = Http1Parser.parseRequest(data, 0);
+          return rq.headers().contains("Transfer-Encoding") ? (rq.body().truncated() ? -1 : 0)
+              : rq.headers().contains("Content-Length") ? missing(rq.body()) : 0;
+        }
+        HttpResponse rs = Http1Parser.parseResponse(data, 0, "GET");
+        return rs.headers().contains("Transfer-Encoding") ? (rs.body().truncated() ? -1 : 0)
+            : rs.headers().contains("Content-Length") ? missing(rs.body()) : -1;
+      } catch (Http1Parser.ParseException e) {
+        if (payload.type == '1') {
+          throw new RecordingException(file, payload.line + 1, "request " + payload.id + ": " + e.getMessage());
+        }
+        return -1; // a bad response is a warning when the payload ends
+      }
+    }
+
+    private static long missing(Body body) {
+      return body.truncated() ? body.size() - stored(body) : 0;
+    }
+
+    /** The payload is complete (its message ended at file offset {@code end}, -1 when there is none). */
+    private void payload(long end) {
+      Payload p = payload;
+      long skipped = end < 0 || p.messageOffset < 0 ? 0 : Math.max(0, end - p.messageOffset - p.length);
+      byte[] data = Arrays.copyOf(p.data, p.length);
+      switch (p.type) {
+        case '1' -> request(p.id, data, 0, p.timestamp, p.line, skipped);
+        case '2' -> response(p.id, data, 0, p.timestamp, p.latency, p.line, skipped);
+        default -> replayed++;
+      }
+      flushReady(p.timestamp);
+    }
+
+    /**
+     * {@code body} within the body limit: cut and flagged truncated when longer, its real size
+     * counting the {@code skipped} bytes of an overflowed payload (for a chunked body, an upper
+     * bound: its framing is counted too).
+     */
+    private Body limited(Body body, long skipped) {
+      if (skipped == 0 || body instanceof Body.None) {
+        return limit.apply(body);
+      }
+      byte[] bytes = body.bytes();
+      return limit.of(bytes, bytes.length + skipped, body.size());
+    }
+
+    private static long stored(Body b) {
+      return b instanceof Body.Text t ? t.bytes().length : b instanceof Body.Binary bin ? bin.unsafeBytes().length : 0;
+    }
+
+    private void request(String id, byte[] data, int offset, long timestamp, long line, long skipped) {
+      if (id.length() > MAX_ID) {
+        throw new RecordingException(file, line, "bad payload header: an id of " + id.length() + " characters (GoReplay ids are short hex strings)");
+      }
       HttpRequest request;
       try {
         request = Http1Parser.parseRequest(data, offset);
       } catch (Http1Parser.ParseException e) {
         throw new RecordingException(file, line + 1, "request " + id + ": " + e.getMessage());
       }
+      request = request.withBody(limited(request.body(), skipped));
       int seen = recentIds.merge(id, 1, Integer::sum);
       if (seen > 1) {
         duplicateIds++;
       }
       Pending p = new Pending(id, seen == 1 ? id : id + "-" + seen, request, timestamp);
       pending.addLast(p);
+      p.bytes = data.length;
+      pendingBytes += p.bytes;
       waiting.computeIfAbsent(id, k -> new ArrayDeque<>()).addLast(p);
     }
 
-    private void response(String id, byte[] data, int offset, long timestamp, Long latency, long line) {
+    private void response(String id, byte[] data, int offset, long timestamp, Long latency, long line, long skipped) {
       ArrayDeque<Pending> candidates = waiting.get(id);
       Pending p = candidates == null ? null : candidates.pollFirst();
       if (candidates != null && candidates.isEmpty()) {
@@ -216,7 +398,10 @@ public final class GorImporter {
         return;
       }
       try {
-        p.response = Http1Parser.parseResponse(data, offset, p.request.method());
+        HttpResponse response = Http1Parser.parseResponse(data, offset, p.request.method());
+        p.response = response.withBody(limited(response.body(), skipped));
+        p.bytes += data.length;
+        pendingBytes += data.length;
         p.latencyNanos = latency != null && latency > 0 ? latency : Math.max(0, timestamp - p.timestampNanos);
       } catch (Http1Parser.ParseException e) {
         p.error = "unparseable response in the GoReplay file: " + e.getMessage();
@@ -229,7 +414,8 @@ public final class GorImporter {
       while (!pending.isEmpty()) {
         Pending head = pending.peekFirst();
         boolean answered = head.response != null || head.error != null;
-        boolean stale = now - head.timestampNanos > MAX_WAIT_NANOS || pending.size() > MAX_PENDING;
+        boolean stale = now - head.timestampNanos > MAX_WAIT_NANOS || pending.size() > MAX_PENDING
+            || pendingBytes > MAX_PENDING_BYTES;
         if (!answered && !stale) {
           return;
         }
@@ -245,6 +431,7 @@ public final class GorImporter {
     }
 
     private void emit(Pending p) {
+      pendingBytes -= p.bytes;
       Instant started = Instant.ofEpochSecond(0, p.timestampNanos);
       Long micros = p.latencyNanos == null ? null : p.latencyNanos / 1000;
       String error = p.response != null ? null : p.error != null ? p.error : NO_RESPONSE;
@@ -256,17 +443,13 @@ public final class GorImporter {
       try {
         return Long.parseLong(s);
       } catch (NumberFormatException e) {
-        throw new RecordingException(file, line, "bad " + what + " \"" + abbreviate(s) + "\" in payload header (expected nanoseconds)");
+        throw new RecordingException(file, line, "bad " + what + " \"" + abbreviate(printable(s)) + "\" in payload header (expected nanoseconds)");
       }
     }
   }
 
-  private static boolean isBlank(byte[] data) {
-    for (byte b : data) {
-      if (b != '\n' && b != '\r' && b != ' ') {
-        return false;
-      }
-    }
-    return true;
+  /** The line with control characters (of a binary file) shown as '?': an error message is one clean line. */
+  private static String printable(String s) {
+    return s.replaceAll("[\\p{Cntrl}\u0080-\u009f]", "?");
   }
 }

@@ -28,16 +28,26 @@ public final class HarExporter {
 
   private HarExporter() {}
 
-  /** Writes {@code recording} as HAR to {@code har} (gzip if it ends in .gz), permissions 0600. */
+  /**
+   * Writes {@code recording} as HAR to {@code har} (gzip if it ends in .gz), permissions 0600; an
+   * existing {@code har} is refused.
+   */
   public static ImportResult exportFile(Path recording, Path har) {
     return exportFile(recording, har, w -> {});
   }
 
   /** As {@link #exportFile(Path, Path)}, with warnings from reading also sent to {@code warningSink}. */
   public static ImportResult exportFile(Path recording, Path har, Consumer<String> warningSink) {
-    if (java.nio.file.Files.isDirectory(har)) {
-      throw new RecordingException(har, 0, "is a directory, expected a file to write");
-    }
+    return exportFile(recording, har, false, warningSink);
+  }
+
+  /**
+   * Writes {@code recording} as HAR to {@code har}; warnings from reading also go to
+   * {@code warningSink}. An existing {@code har} is replaced only when {@code overwrite} is true;
+   * {@code har} is never the recording itself. The output appears only when complete.
+   */
+  public static ImportResult exportFile(Path recording, Path har, boolean overwrite, Consumer<String> warningSink) {
+    Imports.checkOutput(recording, har, overwrite);
     Path temp = SecureFiles.temporarySibling(har);
     long count = 0;
     long withoutResponse = 0;
@@ -70,7 +80,6 @@ public final class HarExporter {
         g.writeEndObject();
       }
       warnings.addAll(reader.warnings());
-      SecureFiles.commit(temp, har);
     } catch (IOException e) {
       Imports.deleteQuietly(temp);
       throw new RecordingException(har, 0, "cannot write: " + RecordingWriter.describe(e), e);
@@ -78,6 +87,7 @@ public final class HarExporter {
       Imports.deleteQuietly(temp);
       throw e;
     }
+    Imports.commit(temp, har, overwrite);
     return new ImportResult(har, count, withoutResponse, warnings);
   }
 

@@ -6,9 +6,13 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.exc.StreamReadException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.POJONode;
+import dev.shadowtest.core.internal.JsonStringCutter;
+import java.io.CharConversionException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -20,13 +24,13 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeFormatterBuilder;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
-import java.util.regex.Pattern;
 
 /**
  * Imports HAR 1.2 files (browser DevTools, Charles, mitmproxy, ZAP...) into recordings. The file is
@@ -40,13 +44,45 @@ import java.util.regex.Pattern;
  * browser got no response) becomes an exchange without response. Non-HTTP URLs ({@code data:},
  * {@code blob:}...) are skipped with a warning.
  *
+ * <p>Bounded whatever the file: bodies ({@code content.text}, {@code postData.text}) longer than
+ * the body limit ({@link ImportOptions#maxBody()}, 10 MiB by default) are cut and flagged truncated
+ * with their real size, and the bytes past what is kept are dropped before they are parsed; any
+ * other string longer than the kept text (1 MiB at least) is an error naming the entry and field,
+ * as is an entry of more than {@value #MAX_ENTRY_VALUES} JSON values or of more JSON than its two
+ * bodies plus 16 MiB. Fields the import does not read ({@code _initiator}, {@code cookies},
+ * {@code timings}...) are skipped unparsed.
+ *
  * <pre>{@code
  * ImportResult r = HarImporter.importFile(Path.of("session.har"), Path.of("rec.jsonl"), Redaction.defaults());
  * }</pre>
  */
 public final class HarImporter {
 
-  private static final ObjectMapper MAPPER = new ObjectMapper(ExchangeCodec.FACTORY);
+  /**
+   * The parser sees at most this many bytes of a string; the rest of a longer one is kept by the
+   * {@link JsonStringCutter} as JSON text, one byte per ASCII character ({@link LongText}).
+   */
+  private static final int PARSED_STRING_BYTES = 1 << 16;
+
+  /**
+   * The JSON of one entry may take at most this much besides its two largest strings (the bodies):
+   * an entry of millions of headers must not take the heap.
+   */
+  static final long MAX_ENTRY_JSON_BYTES = 16L << 20;
+
+  /** JSON values in one entry (a browser's entry has hundreds). */
+  static final int MAX_ENTRY_VALUES = 200_000;
+
+  /** Strings outside bodies (URLs, header values...) are never cut below this many bytes. */
+  private static final int MIN_STRING_LIMIT = 1 << 20;
+
+  /** Fields of an entry's objects that the import reads; the others are skipped unparsed. */
+  private static final Map<String, java.util.Set<String>> READ = Map.of(
+      "", java.util.Set.of("startedDateTime", "time", "request", "response", "_shadow"),
+      "request", java.util.Set.of("method", "url", "httpVersion", "headers", "queryString", "postData", "bodySize"),
+      "response", java.util.Set.of("status", "statusText", "headers", "content", "_error"));
+
+  private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
   /** ISO-8601 with an offset written {@code Z}, {@code +01:00} or {@code +0100} (seen in the wild). */
   private static final DateTimeFormatter DATE_TIME = new DateTimeFormatterBuilder()
@@ -55,38 +91,86 @@ public final class HarImporter {
       .optionalStart().appendOffset("+HHMM", "Z").optionalEnd()
       .toFormatter();
 
-  private static final Pattern WHITESPACE = Pattern.compile("\\s+");
-
   private HarImporter() {}
 
-  /** Imports {@code har} into the recording {@code out} (gzip if it ends in .gz), redacted. */
+  /**
+   * Imports {@code har} into the recording {@code out} (gzip if it ends in .gz), redacted, with the
+   * default body limit (10 MiB); an existing {@code out} is refused.
+   */
   public static ImportResult importFile(Path har, Path out, Redaction redaction) {
-    return Imports.write(out, "import:har", redaction, (sink, warnings) -> read(har, sink, warnings));
+    return importFile(har, out, ImportOptions.defaults().withRedaction(redaction));
   }
 
-  /** Streams the exchanges of {@code har} to {@code sink}, unredacted; returns how many. */
+  /**
+   * Imports {@code har} into the recording {@code out} (gzip if it ends in .gz). Bodies longer
+   * than {@link ImportOptions#maxBody()} are cut and flagged truncated, with one warning. An
+   * existing {@code out} is replaced only with {@link ImportOptions#overwrite()}; {@code out} is
+   * never {@code har} itself. The output appears only when complete.
+   */
+  public static ImportResult importFile(Path har, Path out, ImportOptions options) {
+    return Imports.write(har, out, "import:har", options, (sink, warnings) -> read(har, options.maxBody(), sink, warnings));
+  }
+
+  /** Streams the exchanges of {@code har} to {@code sink}, unredacted, bodies cut at 10 MiB; returns how many. */
   public static long read(Path har, Consumer<Exchange> sink, Consumer<String> warnings) {
-    try (InputStream in = RecordingReader.openInput(har);
+    return read(har, ImportOptions.DEFAULT_MAX_BODY, sink, warnings);
+  }
+
+  /**
+   * Streams the exchanges of {@code har} to {@code sink}, unredacted, bodies cut to
+   * {@code maxBody} bytes (flagged truncated, one warning); returns how many. Memory is bounded
+   * by the body limit, not by the file or its largest string: the bytes of a body past what is
+   * kept are counted and dropped before they are parsed.
+   */
+  public static long read(Path har, long maxBody, Consumer<Exchange> sink, Consumer<String> warnings) {
+    Imports.BodyLimit limit = new Imports.BodyLimit(maxBody);
+    // enough JSON text for maxBody bytes of base64 (4 characters for 3 bytes)
+    int stringLimit = (int) Math.max(MIN_STRING_LIMIT, maxBody / 3 * 4 + 8);
+    try (JsonStringCutter in = new JsonStringCutter(RecordingReader.openInput(har), PARSED_STRING_BYTES, stringLimit);
          JsonParser p = ExchangeCodec.FACTORY.createParser(in)) {
-      return new HarImporter.Run(har, p, sink, warnings).run();
+      long n = new HarImporter.Run(har, p, in, limit, 2L * stringLimit + MAX_ENTRY_JSON_BYTES, sink, warnings).run();
+      limit.report(har, warnings);
+      return n;
     } catch (StreamReadException e) {
       long line = e.getLocation() == null ? 0 : e.getLocation().getLineNr();
       throw new RecordingException(har, line, "not valid JSON: " + ExchangeCodec.firstLine(e.getOriginalMessage()), e);
+    } catch (CharConversionException e) {
+      throw new RecordingException(har, 0, "not a HAR file: " + e.getMessage() + "; HAR files are UTF-8", e);
     } catch (IOException e) {
       throw new RecordingException(har, 0, "cannot read: " + RecordingWriter.describe(e), e);
+    }
+  }
+
+  /** A string longer than the parser sees: its parsed beginning, and the rest as far as it was kept. */
+  record LongText(String head, JsonStringCutter.Cut cut) {
+    /** At most {@code max} bytes of it as UTF-8 (all of the head, possibly more than max). */
+    byte[] utf8(long max) {
+      return cut.utf8(head.getBytes(StandardCharsets.UTF_8), max);
     }
   }
 
   private static final class Run {
     private final Path file;
     private final JsonParser p;
+    private final JsonStringCutter strings;
+    private final Imports.BodyLimit limit;
+    private final long maxEntryBytes;
     private final Consumer<Exchange> sink;
     private final Consumer<String> warnings;
     private long emitted;
+    private int index;
+    private long entryLine;
+    private long entryStart;
+    private long entryKept;
+    private int values;
 
-    Run(Path file, JsonParser p, Consumer<Exchange> sink, Consumer<String> warnings) {
+    Run(Path file, JsonParser p, JsonStringCutter strings, Imports.BodyLimit limit, long maxEntryBytes,
+        Consumer<Exchange> sink, Consumer<String> warnings) {
       this.file = file;
       this.p = p;
+      this.strings = strings;
+      this.limit = limit;
+      this.maxEntryBytes = maxEntryBytes;
       this.sink = sink;
       this.warnings = warnings;
     }
@@ -129,13 +213,17 @@ public final class HarImporter {
     }
 
     private void entries() throws IOException {
-      int index = 0;
+      index = 0;
       for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) {
         long line = p.currentLocation().getLineNr();
         if (t != JsonToken.START_OBJECT) {
           throw new RecordingException(file, line, "log.entries[" + index + "]: expected an object, got " + ExchangeCodec.describe(t));
         }
-        JsonNode entry = MAPPER.readTree(p);
+        entryLine = line;
+        entryStart = p.currentTokenLocation().getByteOffset();
+        entryKept = 0;
+        values = 0;
+        JsonNode entry = node(t, "");
         try {
           Exchange e = entry(entry, index);
           if (e != null) {
@@ -146,6 +234,71 @@ public final class HarImporter {
           throw new RecordingException(file, line, "log.entries[" + index + "]." + problem.path + ": " + problem.getMessage());
         }
         index++;
+      }
+    }
+
+    /**
+     * The value at the current token as a tree, within the entry's bounds. Only the fields the
+     * import reads are kept at the entry, request and response levels; long strings become
+     * {@link LongText}.
+     */
+    private JsonNode node(JsonToken t, String path) throws IOException {
+      if (++values > MAX_ENTRY_VALUES) {
+        throw new RecordingException(file, entryLine, "log.entries[" + index + "]: more than " + MAX_ENTRY_VALUES
+            + " JSON values in one entry");
+      }
+      if (p.currentLocation().getByteOffset() - entryStart + entryKept > maxEntryBytes) {
+        throw new RecordingException(file, entryLine, "log.entries[" + index + "]: more than " + (maxEntryBytes >> 20)
+            + " MiB of JSON in one entry");
+      }
+      switch (t) {
+        case START_OBJECT -> {
+          ObjectNode o = NODES.objectNode();
+          java.util.Set<String> read = READ.get(path);
+          for (String f = p.nextFieldName(); f != null; f = p.nextFieldName()) {
+            JsonToken v = p.nextToken();
+            if (read != null && !read.contains(f)) {
+              p.skipChildren();
+            } else {
+              o.set(f, node(v, path.isEmpty() ? f : path + "." + f));
+            }
+          }
+          return o;
+        }
+        case START_ARRAY -> {
+          ArrayNode a = NODES.arrayNode();
+          for (JsonToken v = p.nextToken(); v != JsonToken.END_ARRAY; v = p.nextToken()) {
+            a.add(node(v, path + "[]"));
+          }
+          return a;
+        }
+        case VALUE_STRING -> {
+          long at = p.currentTokenLocation().getByteOffset();
+          String text = p.getText(); // reads up to the closing quote: the cutter has seen it
+          JsonStringCutter.Cut cut = strings.cutAt(at);
+          if (cut == null) {
+            return NODES.textNode(text);
+          }
+          entryKept += cut.keptBytes();
+          return NODES.pojoNode(new LongText(text, cut));
+        }
+        case VALUE_NUMBER_INT -> {
+          return switch (p.getNumberType()) {
+            case INT -> NODES.numberNode(p.getIntValue());
+            case LONG -> NODES.numberNode(p.getLongValue());
+            default -> NODES.numberNode(p.getBigIntegerValue());
+          };
+        }
+        case VALUE_NUMBER_FLOAT -> {
+          return NODES.numberNode(p.getDoubleValue());
+        }
+        case VALUE_TRUE, VALUE_FALSE -> {
+          return NODES.booleanNode(t == JsonToken.VALUE_TRUE);
+        }
+        case VALUE_NULL -> {
+          return NODES.nullNode();
+        }
+        default -> throw new RecordingException(file, line(), "unexpected " + ExchangeCodec.describe(t));
       }
     }
 
@@ -245,7 +398,11 @@ public final class HarImporter {
         JsonNode ownTags = own.get("tags");
         if (ownTags != null && ownTags.isObject()) {
           Map<String, String> m = new LinkedHashMap<>();
-          ownTags.fields().forEachRemaining(t -> m.put(t.getKey(), t.getValue().asText()));
+          ownTags.fields().forEachRemaining(t -> {
+            if (t.getValue().isTextual()) {
+              m.put(t.getKey(), t.getValue().asText());
+            }
+          });
           tags = m;
         }
       }
@@ -266,25 +423,47 @@ public final class HarImporter {
       if (!pd.isObject()) {
         throw new Problem("request.postData", "expected an object");
       }
-      byte[] bytes;
-      String text = text(pd, "request.postData.text", false);
-      if (text != null) {
-        bytes = "base64".equalsIgnoreCase(text(pd, "request.postData.encoding", false))
-            ? base64(text, "request.postData.text")
-            : text.getBytes(StandardCharsets.UTF_8);
-      } else {
-        JsonNode params = pd.get("params");
-        if (params == null || !params.isArray() || params.isEmpty()) {
-          return Body.of(new byte[0], Math.max(declared, 0));
-        }
-        String mime = text(pd, "request.postData.mimeType", false);
-        if (mime != null && mime.toLowerCase().startsWith("multipart/")) {
-          warnings.accept(file + ": request body rebuilt from postData.params as form fields; "
-              + "the original multipart body was not in the HAR");
-        }
-        bytes = form(params).getBytes(StandardCharsets.UTF_8);
+      if (pd.hasNonNull("text")) {
+        return bodyText(pd, "request.postData", declared);
       }
-      return Body.of(bytes, Math.max(declared, bytes.length));
+      JsonNode params = pd.get("params");
+      if (params == null || !params.isArray() || params.isEmpty()) {
+        return Body.of(new byte[0], Math.max(declared, 0));
+      }
+      String mime = text(pd, "request.postData.mimeType", false);
+      if (mime != null && mime.toLowerCase().startsWith("multipart/")) {
+        warnings.accept(file + ": request body rebuilt from postData.params as form fields; "
+            + "the original multipart body was not in the HAR");
+      }
+      byte[] bytes = form(params, "request.postData.params").getBytes(StandardCharsets.UTF_8);
+      return limit.of(bytes, bytes.length, declared);
+    }
+
+    /**
+     * The body in {@code parent.text} (base64-decoded when {@code parent.encoding} says so), cut
+     * to the body limit and flagged truncated with its real size: the larger of {@code declared}
+     * and the size of the whole text, even when only its beginning was parsed.
+     */
+    private Body bodyText(JsonNode parent, String path, long declared) throws Problem {
+      boolean base64 = "base64".equalsIgnoreCase(text(parent, path + ".encoding", false));
+      JsonNode n = parent.get("text");
+      byte[] bytes;
+      long real;
+      if (n instanceof POJONode pojo && pojo.getPojo() instanceof LongText t) {
+        if (base64) {
+          bytes = base64(t.utf8(Long.MAX_VALUE), !t.cut().whole(), path + ".text");
+          real = t.cut().whole() ? bytes.length : t.cut().base64Bytes();
+        } else {
+          bytes = t.utf8(limit.max);
+          real = t.cut().utf8Bytes();
+        }
+      } else {
+        String text = text(parent, path + ".text", true);
+        bytes = base64 ? base64(text.getBytes(StandardCharsets.ISO_8859_1), false, path + ".text")
+            : text.getBytes(StandardCharsets.UTF_8);
+        real = bytes.length;
+      }
+      return limit.of(bytes, real, declared);
     }
 
     private Body content(JsonNode rs) throws Problem {
@@ -296,15 +475,11 @@ public final class HarImporter {
         throw new Problem("response.content", "expected an object");
       }
       long size = content.path("size").asLong(-1);
-      String text = text(content, "response.content.text", false);
-      if (text == null) {
+      if (!content.hasNonNull("text")) {
         // The HAR tool did not keep the body: say so rather than pretend it was empty.
         return size > 0 ? new Body.Text("", true, size) : Body.none();
       }
-      byte[] bytes = "base64".equalsIgnoreCase(text(content, "response.content.encoding", false))
-          ? base64(text, "response.content.text")
-          : text.getBytes(StandardCharsets.UTF_8);
-      return Body.of(bytes, Math.max(size, bytes.length));
+      return bodyText(content, "response.content", size);
     }
 
     private static Body binary(Body body) {
@@ -351,30 +526,50 @@ public final class HarImporter {
       return Headers.of(headers.stream().filter(f -> !f.name().startsWith(":")).toList());
     }
 
-    private static String queryFromParams(JsonNode params) {
+    private static String queryFromParams(JsonNode params) throws Problem {
       if (params == null || !params.isArray() || params.isEmpty()) {
         return "";
       }
-      return "?" + form(params);
+      return "?" + form(params, "request.queryString");
     }
 
-    private static String form(JsonNode params) {
+    private static String form(JsonNode params, String path) throws Problem {
       StringBuilder sb = new StringBuilder();
+      int i = 0;
       for (JsonNode param : params) {
         if (sb.length() > 0) {
           sb.append('&');
         }
-        sb.append(URLEncoder.encode(param.path("name").asText(), StandardCharsets.UTF_8));
+        String at = path + "[" + i++ + "]";
+        sb.append(URLEncoder.encode(scalar(param.path("name"), at + ".name"), StandardCharsets.UTF_8));
         if (param.has("value")) {
-          sb.append('=').append(URLEncoder.encode(param.path("value").asText(), StandardCharsets.UTF_8));
+          sb.append('=').append(URLEncoder.encode(scalar(param.path("value"), at + ".value"), StandardCharsets.UTF_8));
         }
       }
       return sb.toString();
     }
 
-    private static byte[] base64(String text, String path) throws Problem {
+    /** Any scalar as text (a number stays a number); a long string is refused. */
+    private static String scalar(JsonNode n, String path) throws Problem {
+      return n instanceof POJONode ? text(n, path) : n.asText();
+    }
+
+    /**
+     * Decodes base64 text held as ASCII bytes, ignoring whitespace; {@code cut} text ends at an
+     * arbitrary point, so only its whole 4-character groups are decoded.
+     */
+    private static byte[] base64(byte[] ascii, boolean cut, String path) throws Problem {
+      int n = 0;
+      for (byte b : ascii) {
+        if (b != ' ' && b != '\t' && b != '\n' && b != '\r' && b != '\f' && b != 0x0b) {
+          ascii[n++] = b; // in place: the text is not needed afterwards
+        }
+      }
+      if (cut) {
+        n -= n % 4;
+      }
       try {
-        return Base64.getDecoder().decode(WHITESPACE.matcher(text).replaceAll(""));
+        return Base64.getDecoder().decode(n == ascii.length ? ascii : Arrays.copyOf(ascii, n));
       } catch (IllegalArgumentException e) {
         throw new Problem(path, "invalid base64: " + e.getMessage());
       }
@@ -401,6 +596,17 @@ public final class HarImporter {
           throw new Problem(path, "missing");
         }
         return null;
+      }
+      return text(n, path);
+    }
+
+    /** A string value; a long one that was cut is refused (only bodies may be cut). */
+    private static String text(JsonNode n, String path) throws Problem {
+      if (n instanceof POJONode pojo && pojo.getPojo() instanceof LongText t) {
+        if (!t.cut().whole()) {
+          throw new Problem(path, "a string of " + t.cut().utf8Bytes() + " bytes, longer than an import keeps outside bodies");
+        }
+        return new String(t.utf8(Long.MAX_VALUE), StandardCharsets.UTF_8);
       }
       if (!n.isTextual()) {
         throw new Problem(path, "expected a string");

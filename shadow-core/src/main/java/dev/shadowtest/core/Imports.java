@@ -3,13 +3,22 @@ package dev.shadowtest.core;
 import dev.shadowtest.core.internal.SecureFiles;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.Consumer;
 
-/** Plumbing shared by the importers: redact, write to a hidden temporary file, then commit. */
+/** Plumbing shared by the importers and the exporter: check the output, redact, write to a hidden temporary file, then commit. */
 final class Imports {
+
+  /**
+   * Warnings kept per import; beyond, they are counted (a HAR of a million {@code data:} URLs
+   * must not become a million strings in memory).
+   */
+  static final int MAX_WARNINGS = 100;
 
   private Imports() {}
 
@@ -19,17 +28,17 @@ final class Imports {
   }
 
   /**
-   * Writes every exchange of {@code source}, redacted, to {@code out}. The output appears only
-   * when the whole input was read; on an error nothing is left behind.
+   * Writes every exchange of {@code source} (read from {@code in}), redacted, to {@code out}.
+   * The output appears only when the whole input was read; on an error nothing is left behind.
    */
-  static ImportResult write(Path out, String sourceName, Redaction redaction, Source source) {
-    if (Files.isDirectory(out)) {
-      throw new RecordingException(out, 0, "is a directory, expected a file to write");
-    }
-    List<String> warnings = new ArrayList<>();
+  static ImportResult write(Path in, Path out, String sourceName, ImportOptions options, Source source) {
+    checkOutput(in, out, options.overwrite());
+    Redaction redaction = options.redaction();
+    Warnings warnings = new Warnings();
     Path temp = SecureFiles.temporarySibling(out);
     long[] withoutResponse = new long[1];
     long count;
+    long cut;
     try (RecordingWriter w = RecordingWriter.createTemporary(temp, RecordingHeader.now(sourceName, redaction),
         RecordingWriter.isGzip(out))) {
       source.read(e -> {
@@ -37,19 +46,67 @@ final class Imports {
           withoutResponse[0]++;
         }
         w.write(redaction.apply(e));
-      }, warnings::add);
+      }, warnings);
       count = w.count();
+      cut = w.cutToFit();
     } catch (RuntimeException | Error e) {
       deleteQuietly(temp);
       throw e;
     }
+    commit(temp, out, options.overwrite());
+    if (cut > 0) {
+      warnings.accept(out + ": " + cut + " exchange(s) had bodies cut to fit a recording line ("
+          + (RecordingWriter.MAX_LINE_BYTES >> 20) + " MiB)");
+    }
+    return new ImportResult(out, count, withoutResponse[0], warnings.list());
+  }
+
+  /**
+   * Refuses, before anything is created: an output that is a directory, that is the input itself
+   * (real paths compared: symbolic links and {@code ..} resolved; hard links too), or that exists
+   * when {@code overwrite} is off.
+   */
+  static void checkOutput(Path in, Path out, boolean overwrite) {
+    if (Files.isDirectory(out)) {
+      throw new RecordingException(out, 0, "is a directory, expected a file to write");
+    }
+    if (sameFile(in, out)) {
+      throw new RecordingException(out, 0, "is the input file; an import or export never writes over its input, even with --force");
+    }
+    if (!overwrite && Files.exists(out, LinkOption.NOFOLLOW_LINKS)) {
+      throw new RecordingException(out, 0, "already exists; not overwritten (--force replaces it)");
+    }
+  }
+
+  private static boolean sameFile(Path in, Path out) {
     try {
-      SecureFiles.commit(temp, out);
+      Path input = in.toRealPath();
+      Path parent = out.toAbsolutePath().getParent();
+      Path output = Files.exists(out) ? out.toRealPath()
+          : parent != null && Files.isDirectory(parent) ? parent.toRealPath().resolve(out.getFileName()) : out.toAbsolutePath().normalize();
+      return input.equals(output) || Files.exists(out) && Files.isSameFile(in, out);
+    } catch (NoSuchFileException e) {
+      return false; // no input: reading it says so
+    } catch (IOException e) {
+      throw new RecordingException(out, 0, "cannot check the output: " + RecordingWriter.describe(e), e);
+    }
+  }
+
+  /** Moves the finished temporary file into place; without {@code overwrite}, never over a file created meanwhile. */
+  static void commit(Path temp, Path out, boolean overwrite) {
+    try {
+      if (overwrite) {
+        SecureFiles.commit(temp, out);
+      } else {
+        SecureFiles.commitNew(temp, out);
+      }
+    } catch (java.nio.file.FileAlreadyExistsException e) {
+      deleteQuietly(temp);
+      throw new RecordingException(out, 0, "already exists (created while writing); not overwritten (--force replaces it)", e);
     } catch (IOException e) {
       deleteQuietly(temp);
       throw new RecordingException(out, 0, "cannot write: " + RecordingWriter.describe(e), e);
     }
-    return new ImportResult(out, count, withoutResponse[0], warnings);
   }
 
   static void deleteQuietly(Path p) {
@@ -57,6 +114,81 @@ final class Imports {
       Files.deleteIfExists(p);
     } catch (IOException ignored) {
       // best effort: the temporary file is hidden and owner-only
+    }
+  }
+
+  /** The first {@link #MAX_WARNINGS} warnings, then a count. */
+  static final class Warnings implements Consumer<String> {
+    private final List<String> kept = new ArrayList<>();
+    private long dropped;
+
+    @Override
+    public void accept(String warning) {
+      if (kept.size() < MAX_WARNINGS) {
+        kept.add(warning);
+      } else {
+        dropped++;
+      }
+    }
+
+    List<String> list() {
+      if (dropped == 0) {
+        return kept;
+      }
+      List<String> all = new ArrayList<>(kept);
+      all.add(dropped + " more warning(s) not listed");
+      return all;
+    }
+  }
+
+  /**
+   * Cuts bodies to the import's body limit, flagged truncated with their real size, and counts
+   * them for one warning per import.
+   */
+  static final class BodyLimit {
+    final long max;
+    private long cut;
+
+    BodyLimit(long max) {
+      this.max = max;
+    }
+
+    /** {@code body}, or its first {@link #max} bytes when longer, flagged truncated with its real size. */
+    Body apply(Body body) {
+      if (body instanceof Body.None) {
+        return body;
+      }
+      int stored = body instanceof Body.Binary b ? b.unsafeBytes().length : -1;
+      if (stored >= 0 && stored <= max) {
+        return body;
+      }
+      if (body instanceof Body.Text t && t.text().length() * 3L <= max) {
+        return body; // UTF-8 takes at most 3 bytes per char: no need to encode it
+      }
+      byte[] bytes = body.bytes();
+      return bytes.length <= max ? body : of(bytes, bytes.length, body.size());
+    }
+
+    /**
+     * A body of {@code size} bytes, of which {@code bytes} are at hand (a prefix when the input
+     * was cut before it was parsed): at most its first {@link #max} bytes, flagged truncated with
+     * {@code declared} when that is larger still (the tool that wrote the input kept less).
+     */
+    Body of(byte[] bytes, long size, long declared) {
+      long real = Math.max(declared, Math.max(size, bytes.length));
+      if (Math.max(size, bytes.length) <= max) {
+        return Body.of(bytes, real);
+      }
+      cut++;
+      return Body.of(bytes.length <= max ? bytes : Arrays.copyOf(bytes, (int) max), real);
+    }
+
+    /** The one warning of an import that cut bodies, or nothing. */
+    void report(Path file, Consumer<String> warnings) {
+      if (cut > 0) {
+        warnings.accept(file + ": " + (cut == 1 ? "1 body" : cut + " bodies") + " longer than " + max + " bytes "
+            + (cut == 1 ? "was" : "were") + " cut to " + max + " bytes (flagged truncated, with the real size)");
+      }
     }
   }
 }

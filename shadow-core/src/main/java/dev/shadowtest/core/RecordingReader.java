@@ -25,11 +25,16 @@ import java.util.zip.ZipException;
 
 /**
  * Streams the exchanges of a recording ({@code .jsonl}, or gzip when the file starts with the
- * gzip magic bytes), in constant memory for any file size.
+ * gzip magic bytes), in memory bounded by the longest line, for any file size.
  *
- * <p>Strict: a bad line stops reading with a {@link RecordingException} naming the file and line.
- * One exception: a last line cut off mid-write (a crashed recorder, a truncated gzip stream) is
- * reported as a warning and everything before it is kept.
+ * <p>No line can poison the file. The header (line 1) is strict: a file whose first line is not a
+ * recording header is refused with a {@link RecordingException}. After it, an exchange line that
+ * cannot be read (not JSON, a bad field, longer than {@link #MAX_LINE_BYTES}) is skipped: it is
+ * reported as a warning {@code FILE:LINE: reason; skipped this line}, counted by
+ * {@link #unreadable()}, and reading goes on with the next line. A line over the limit is skipped
+ * without being held in memory. A last line cut off mid-write (a crashed recorder, a truncated
+ * gzip stream) is a warning too, and not counted as unreadable. Only a broken stream (corrupt
+ * gzip data, bytes after the gzip trailer, a read error) still stops reading with an exception.
  *
  * <pre>{@code
  * try (RecordingReader r = RecordingReader.open(Path.of("nightly.jsonl.gz"))) {
@@ -38,10 +43,20 @@ import java.util.zip.ZipException;
  *     Exchange e = r.next();
  *   }
  *   r.warnings().forEach(System.err::println);
+ *   r.unreadable(); // lines skipped
  * }
  * }</pre>
  */
 public final class RecordingReader implements Iterator<Exchange>, AutoCloseable {
+
+  /** The longest line read (256 MiB); a longer exchange line is skipped as unreadable. */
+  public static final int MAX_LINE_BYTES = LineSource.MAX_LINE_BYTES;
+
+  /**
+   * Unreadable lines reported one warning each; beyond, they are only counted, and one last
+   * warning gives the total (a file of garbage must not turn into millions of warnings).
+   */
+  public static final int MAX_LISTED_UNREADABLE = 100;
 
   private final Path file;
   private final LineSource lines;
@@ -50,14 +65,24 @@ public final class RecordingReader implements Iterator<Exchange>, AutoCloseable 
   private final RecordingHeader header;
   private long lineNumber;
   private long count;
+  private long unreadable;
   private Exchange next;
   private boolean done;
+
+  /**
+   * The longest header line (1 MiB: a header holds a few names and patterns). A file that is not a
+   * recording (binary data, no newlines) is refused after 1 MiB, not after 256.
+   */
+  static final int MAX_HEADER_BYTES = 1 << 20;
 
   private RecordingReader(Path file, LineSource lines, Consumer<String> warningSink) {
     this.file = file;
     this.lines = lines;
     this.warningSink = warningSink;
+    int limit = lines.limit();
+    lines.limit(Math.min(limit, MAX_HEADER_BYTES));
     this.header = readHeader();
+    lines.limit(limit);
   }
 
   /** Opens {@code file} and reads its header line. */
@@ -67,9 +92,14 @@ public final class RecordingReader implements Iterator<Exchange>, AutoCloseable 
 
   /** Opens {@code file}; warnings also go to {@code warningSink} as they happen. */
   public static RecordingReader open(Path file, Consumer<String> warningSink) {
+    return open(file, warningSink, MAX_LINE_BYTES);
+  }
+
+  /** As {@link #open(Path, Consumer)} with another line limit (tests use a small one). */
+  static RecordingReader open(Path file, Consumer<String> warningSink, int maxLineBytes) {
     InputStream in = openInput(file);
     try {
-      return new RecordingReader(file, new LineSource(in), warningSink);
+      return new RecordingReader(file, new LineSource(in, maxLineBytes), warningSink);
     } catch (RuntimeException e) {
       try {
         in.close();
@@ -138,9 +168,17 @@ public final class RecordingReader implements Iterator<Exchange>, AutoCloseable 
     return header;
   }
 
-  /** Warnings so far (e.g. a last line cut off mid-write). */
+  /** Warnings so far (unreadable lines skipped, a last line cut off mid-write). */
   public List<String> warnings() {
     return List.copyOf(warnings);
+  }
+
+  /**
+   * How many exchange lines were skipped so far because they could not be read (each also a
+   * warning, up to {@link #MAX_LISTED_UNREADABLE}). A last line cut off mid-write is not counted.
+   */
+  public long unreadable() {
+    return unreadable;
   }
 
   /** The line number of the exchange most recently returned by {@link #next()}. */
@@ -155,7 +193,7 @@ public final class RecordingReader implements Iterator<Exchange>, AutoCloseable 
   @Override
   public boolean hasNext() {
     if (next == null && !done) {
-      done = true; // stays done if advance() throws: a strict reader does not go on past a bad line
+      done = true; // stays done if advance() throws: a broken stream cannot be read past
       next = advance();
       done = next == null;
     }
@@ -185,6 +223,10 @@ public final class RecordingReader implements Iterator<Exchange>, AutoCloseable 
       throw new RecordingException(file, 0, "is empty; expected a recording header on line 1"
           + (lines.abruptEnd() != null ? " (the gzip stream is cut off)" : ""));
     }
+    if (lines.lineTooLong()) {
+      throw new RecordingException(file, lineNumber, "not a Shadow recording: line 1 is longer than "
+          + describeLimit() + " (binary data, or no newlines)");
+    }
     try (JsonParser p = parser()) {
       return ExchangeCodec.readHeader(p);
     } catch (ExchangeCodec.FieldProblem e) {
@@ -198,34 +240,64 @@ public final class RecordingReader implements Iterator<Exchange>, AutoCloseable 
   }
 
   private Exchange advance() {
-    if (!nextNonBlankLine()) {
-      if (lines.abruptEnd() != null) {
-        warn(file + ": compressed stream ends early (" + lines.abruptEnd().getMessage()
-            + "); kept everything up to line " + lineNumber);
+    while (true) {
+      if (!nextNonBlankLine()) {
+        if (lines.abruptEnd() != null) {
+          warn(file + ": compressed stream ends early (" + lines.abruptEnd().getMessage()
+              + "); kept everything up to line " + lineNumber);
+        }
+        return finished();
       }
-      return null;
+      if (lines.lineTooLong()) {
+        skip("longer than " + describeLimit());
+        continue;
+      }
+      try (JsonParser p = parser()) {
+        Exchange e = ExchangeCodec.readExchange(p);
+        JsonToken trailing = p.nextToken();
+        if (trailing == null) {
+          return e;
+        }
+        if (cutOff()) {
+          return truncatedLastLine("unexpected " + ExchangeCodec.describe(trailing) + " after the exchange object");
+        }
+        skip("unexpected " + ExchangeCodec.describe(trailing) + " after the exchange object (column "
+            + p.currentLocation().getColumnNr() + ")");
+      } catch (ExchangeCodec.FieldProblem e) {
+        if (cutOff()) {
+          return truncatedLastLine(e.getMessage());
+        }
+        skip(e.path + ": " + e.getMessage());
+      } catch (StreamReadException e) {
+        if (cutOff()) {
+          return truncatedLastLine(jsonError(e));
+        }
+        skip(jsonError(e));
+      } catch (IOException e) {
+        throw new RecordingException(file, lineNumber, "cannot read: " + RecordingWriter.describe(e), e);
+      }
     }
-    try (JsonParser p = parser()) {
-      Exchange e = ExchangeCodec.readExchange(p);
-      JsonToken trailing = p.nextToken();
-      if (trailing != null) {
-        throw new RecordingException(file, lineNumber, "unexpected " + ExchangeCodec.describe(trailing)
-            + " after the exchange object (column " + p.currentLocation().getColumnNr() + ")");
-      }
-      return e;
-    } catch (ExchangeCodec.FieldProblem e) {
-      if (cutOff()) {
-        return truncatedLastLine(e.getMessage());
-      }
-      throw new RecordingException(file, lineNumber, e.path + ": " + e.getMessage());
-    } catch (StreamReadException e) {
-      if (cutOff()) {
-        return truncatedLastLine(jsonError(e));
-      }
-      throw new RecordingException(file, lineNumber, jsonError(e), e);
-    } catch (IOException e) {
-      throw new RecordingException(file, lineNumber, "cannot read: " + RecordingWriter.describe(e), e);
+  }
+
+  /** The current line cannot be read: count it, say so (up to a limit), go on. */
+  private void skip(String why) {
+    unreadable++;
+    if (unreadable <= MAX_LISTED_UNREADABLE) {
+      warn(file + ":" + lineNumber + ": " + why + "; skipped this line");
     }
+  }
+
+  private Exchange finished() {
+    if (unreadable > MAX_LISTED_UNREADABLE) {
+      warn(file + ": " + unreadable + " unreadable line(s) skipped in all (only the first "
+          + MAX_LISTED_UNREADABLE + " are listed)");
+    }
+    return null;
+  }
+
+  private String describeLimit() {
+    int limit = lines.limit();
+    return limit % (1 << 20) == 0 ? (limit >> 20) + " MiB" : limit + " bytes";
   }
 
   /** The current line is the last one and has no '\n': the writer died mid-line. */
@@ -237,19 +309,19 @@ public final class RecordingReader implements Iterator<Exchange>, AutoCloseable 
     warn(file + ":" + lineNumber + ": last line is incomplete (cut off mid-write?): " + why
         + "; ignored it and kept the " + count + " exchange(s) before it");
     done = true;
-    return null;
+    return finished();
   }
 
   private boolean nextNonBlankLine() {
     try {
       while (lines.next()) {
         lineNumber++;
-        if (!lines.lineIsBlank()) {
+        if (lines.lineTooLong() || !lines.lineIsBlank()) {
           return true;
         }
       }
       return false;
-    } catch (LineSource.LineTooLongException | StrictGzipInputStream.TrailingDataException e) {
+    } catch (StrictGzipInputStream.TrailingDataException e) {
       throw new RecordingException(file, lineNumber + 1, e.getMessage(), e);
     } catch (ZipException e) {
       throw new RecordingException(file, lineNumber + 1, "corrupt gzip data: " + e.getMessage(), e);
@@ -263,7 +335,8 @@ public final class RecordingReader implements Iterator<Exchange>, AutoCloseable 
   }
 
   private static String jsonError(StreamReadException e) {
-    String m = ExchangeCodec.firstLine(e.getOriginalMessage());
+    // Jackson quotes the bad token, which in a binary line may hold terminal control characters
+    String m = ExchangeCodec.firstLine(e.getOriginalMessage()).replaceAll("[\\p{Cntrl}\u0080-\u009f]", "?");
     int column = e.getLocation() == null ? -1 : e.getLocation().getColumnNr();
     return column > 0 ? m + " (column " + column + ")" : m;
   }

@@ -21,6 +21,7 @@ import java.util.function.Consumer;
  *
  * @param pathsExact false when the recording had more than {@link #MAX_DISTINCT_PATHS} distinct
  *                   paths: then {@code topPaths} counts only paths first seen before that limit
+ * @param unreadable lines skipped because they could not be read ({@link RecordingReader#unreadable()})
  */
 public record RecordingStats(
     RecordingHeader header,
@@ -33,6 +34,7 @@ public record RecordingStats(
     boolean pathsExact,
     long truncatedBodies,
     long withoutResponse,
+    long unreadable,
     List<String> warnings) {
 
   /** Distinct paths counted exactly; beyond this memory would grow with the recording. */
@@ -82,7 +84,7 @@ public record RecordingStats(
           .map(en -> Map.entry(en.getKey(), en.getValue()))
           .toList();
       return new RecordingStats(r.header(), count, first, last, new LinkedHashMap<>(methods),
-          new LinkedHashMap<>(statuses), top, exact, truncated, noResponse, r.warnings());
+          new LinkedHashMap<>(statuses), top, exact, truncated, noResponse, r.unreadable(), r.warnings());
     }
   }
 }

@@ -7,6 +7,7 @@ import java.io.Flushable;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.zip.Deflater;
 import java.util.zip.GZIPOutputStream;
 
@@ -22,14 +23,30 @@ import java.util.zip.GZIPOutputStream;
  * }
  * }</pre>
  *
+ * <p>Every line it writes can be read back: a text body full of control characters is stored as
+ * base64 when that is smaller (it reads back as the same bytes), and an exchange whose line would
+ * be longer than {@link #MAX_LINE_BYTES} has its largest bodies cut until it fits, flagged
+ * truncated with their original size, exactly as a capture limit does.
+ *
  * <p>Not thread-safe: one writer thread per file.
  */
 public final class RecordingWriter implements AutoCloseable, Flushable {
 
+  /**
+   * The longest exchange line written (200 MiB), comfortably below what readers accept
+   * ({@link RecordingReader#MAX_LINE_BYTES}, 256 MiB).
+   */
+  public static final int MAX_LINE_BYTES = 200 << 20;
+
+  /** Room for {@code ,"truncated":true,"size":N} next to a body that gets cut. */
+  private static final int TRUNCATION_BYTES = 48;
+
   private final Path file;
   private final OutputStream out;
   private final JsonGenerator json;
+  private long maxLine = MAX_LINE_BYTES;
   private long count;
+  private long cut;
   private boolean closed;
 
   private RecordingWriter(Path file, OutputStream out, RecordingHeader header) throws IOException {
@@ -82,23 +99,100 @@ public final class RecordingWriter implements AutoCloseable, Flushable {
     return name != null && name.toString().endsWith(".gz");
   }
 
-  /** Appends one exchange as one line. */
+  /**
+   * Appends one exchange as one line. When the line would be longer than
+   * {@link #MAX_LINE_BYTES}, the largest body is cut first (then the other if needed) so that it
+   * fits; the cut bodies are flagged truncated with their original size.
+   *
+   * @throws IllegalArgumentException before writing anything, when the exchange cannot fit a line
+   *     even without bodies (its target, headers and tags alone are too large), or has more than
+   *     100,000 header fields in one message or tags
+   */
   public void write(Exchange exchange) {
     if (closed) {
       throw new IllegalStateException("writer for " + file + " is closed");
     }
+    ExchangeCodec.checkFieldCounts(exchange);
+    Exchange e = exchange;
+    HttpResponse rs = e.response();
+    ExchangeCodec.BodyForm requestBody = ExchangeCodec.form(e.request().body());
+    ExchangeCodec.BodyForm responseBody = rs == null ? ExchangeCodec.BodyForm.NULL : ExchangeCodec.form(rs.body());
+    // the hot path: an upper bound from the body sizes, no second serialisation
+    if (ExchangeCodec.sizeWithoutBodies(e) + requestBody.valueBytes() + responseBody.valueBytes() > maxLine) {
+      e = fit(e, requestBody, responseBody);
+      if (e != exchange) {
+        cut++;
+        requestBody = ExchangeCodec.form(e.request().body());
+        responseBody = rs == null ? ExchangeCodec.BodyForm.NULL : ExchangeCodec.form(e.response().body());
+      }
+    }
     try {
-      ExchangeCodec.writeExchange(json, exchange);
+      ExchangeCodec.writeExchange(json, e, requestBody, responseBody);
       json.writeRaw('\n');
       count++;
-    } catch (IOException e) {
-      throw new RecordingException(file, 0, "cannot write: " + describe(e), e);
+    } catch (IOException x) {
+      throw new RecordingException(file, 0, "cannot write: " + describe(x), x);
     }
+  }
+
+  /**
+   * {@code e} itself when its exact line length fits (measured by a second serialisation: only
+   * for lines near the limit), else {@code e} with its largest bodies cut to fit.
+   */
+  private Exchange fit(Exchange e, ExchangeCodec.BodyForm requestBody, ExchangeCodec.BodyForm responseBody) {
+    long exact = ExchangeCodec.lineLength(e, requestBody, responseBody);
+    if (exact <= maxLine) {
+      return e;
+    }
+    long request = requestBody.valueBytes();
+    long response = responseBody.valueBytes();
+    long rest = exact - request - response;
+    long budget = maxLine - rest - 2 * TRUNCATION_BYTES;
+    if (budget < 16) {
+      throw new IllegalArgumentException("exchange " + e.id() + " cannot be written: its target, headers and tags alone take "
+          + rest + " bytes, more than a recording line may hold (" + maxLine + ")");
+    }
+    boolean requestFirst = request >= response;
+    long big = Math.max(request, response);
+    long small = Math.min(request, response);
+    long keepBig = Math.max(0, Math.min(big, budget - small));
+    long keepSmall = Math.min(small, budget - keepBig);
+    long keepRequest = requestFirst ? keepBig : keepSmall;
+    long keepResponse = requestFirst ? keepSmall : keepBig;
+    Exchange fitted = e;
+    if (request > keepRequest) {
+      fitted = fitted.withRequest(fitted.request().withBody(cut(fitted.request().body(), keepRequest)));
+    }
+    if (response > keepResponse) {
+      fitted = fitted.withResponse(fitted.response().withBody(cut(fitted.response().body(), keepResponse)));
+    }
+    return fitted;
+  }
+
+  /**
+   * The prefix of {@code body} whose stored form takes at most {@code valueBytes}: base64 bounds
+   * it (the writer never chooses a larger form than base64).
+   */
+  private static Body cut(Body body, long valueBytes) {
+    byte[] bytes = body.bytes();
+    int keep = (int) Math.min(bytes.length, Math.max(0, (valueBytes - 2) / 4 * 3));
+    return Body.of(Arrays.copyOf(bytes, keep), body.size());
+  }
+
+  /** Test hook: a smaller line limit, so that cutting is tested without 200 MiB bodies. */
+  RecordingWriter maxLineBytes(long bytes) {
+    maxLine = bytes;
+    return this;
   }
 
   /** Exchanges written so far. */
   public long count() {
     return count;
+  }
+
+  /** Exchanges written so far whose bodies were cut to fit {@link #MAX_LINE_BYTES}. */
+  public long cutToFit() {
+    return cut;
   }
 
   public Path file() {

@@ -2,6 +2,8 @@ package dev.shadowtest.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -131,6 +133,93 @@ class GorImporterTests {
     Files.writeString(gor, "1 r1 1000 0\nGARBAGE\r\n\r\n" + SEP, StandardCharsets.UTF_8);
     assertThatThrownBy(() -> read(gor, new ArrayList<>()))
         .hasMessage(gor + ":2: request r1: bad request line \"GARBAGE\" (expected METHOD TARGET HTTP/1.x)");
+  }
+
+  static final long LIMIT = 64 * 1024;
+
+  List<Exchange> read(Path gor, long maxBody, List<String> warnings) {
+    List<Exchange> out = new ArrayList<>();
+    GorImporter.read(gor, maxBody, out::add, warnings::add);
+    return out;
+  }
+
+  @Test
+  void aTextFileWithoutSeparatorsFailsOnItsFirstLine() throws IOException {
+    Path log = dir.resolve("access.log");
+    Files.writeString(log, "127.0.0.1 - - [24/Nov/2026] \"GET / HTTP/1.1\" 200 12\n".repeat(50_000));
+    assertThatThrownBy(() -> read(log, new ArrayList<>())).isInstanceOf(RecordingException.class)
+        .hasMessage(log + ":1: bad payload header \"127.0.0.1 - - [24/Nov/2026] \"GET / HTTP/1.1\" 200 12\" "
+            + "(expected 'TYPE ID TIMESTAMP [LATENCY]' with TYPE 1, 2 or 3)");
+  }
+
+  @Test
+  void binaryDataFailsOnItsFirstLineWithAOneLineMessage() throws IOException {
+    Path bin = dir.resolve("random.bin");
+    byte[] data = new byte[1 << 20];
+    new java.util.Random(3).nextBytes(data);
+    Files.write(bin, data);
+    assertThatThrownBy(() -> read(bin, new ArrayList<>())).isInstanceOf(RecordingException.class)
+        .hasMessageStartingWith(bin + ":1: bad payload header")
+        .satisfies(e -> assertThat(e.getMessage()).doesNotContainPattern("[\\p{Cntrl}\u0080-\u009f]"));
+  }
+
+  @Test
+  void devZeroAndDevUrandomFailFastInBoundedMemory() {
+    for (String device : List.of("/dev/zero", "/dev/urandom")) {
+      Path endless = Path.of(device);
+      assumeTrue(Files.isReadable(endless), device);
+      assertTimeoutPreemptively(java.time.Duration.ofSeconds(20), () -> assertThatThrownBy(() -> read(endless, new ArrayList<>()))
+          .isInstanceOf(RecordingException.class).hasMessageStartingWith(device + ":1: bad payload header"));
+    }
+  }
+
+  @Test
+  void aPayloadThatGoesOnPastItsMessageWithoutASeparatorFailsAtTheLimit() throws IOException {
+    Path gor = dir.resolve("glued.gor");
+    String glued = "1 r1 1000 0\nGET / HTTP/1.1\r\nHost: h\r\n\r\n" + "2 r1 2000 1\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok\n".repeat(10_000);
+    Files.writeString(gor, glued, StandardCharsets.UTF_8);
+    assertThatThrownBy(() -> read(gor, LIMIT, new ArrayList<>())).isInstanceOf(RecordingException.class)
+        .hasMessageStartingWith(gor + ":1: the payload goes on past the end of its HTTP message (at least ")
+        .hasMessageEndingWith(") without a separator line (not a GoReplay file, or a separator is missing?)");
+    Path sized = dir.resolve("sized.gor");
+    Files.writeString(sized, "1 r1 1000 0\nPOST / HTTP/1.1\r\nContent-Length: 100000\r\n\r\n" + "x".repeat(100_000)
+        + "\nGET /next HTTP/1.1\r\n\r\n".repeat(10_000), StandardCharsets.UTF_8);
+    assertThatThrownBy(() -> read(sized, LIMIT, new ArrayList<>())).hasMessageContaining("goes on past the end of its HTTP message");
+  }
+
+  @Test
+  void bodiesOverTheLimitAreCutAndFlaggedWithTheirRealSizeAndOneWarning() throws IOException {
+    Path gor = dir.resolve("big.gor");
+    String big = "y".repeat(300_000);
+    Files.writeString(gor, "1 r1 1000 0\nPOST /up HTTP/1.1\r\nHost: h\r\nContent-Length: 300000\r\n\r\n" + big + SEP
+        + "2 r1 2000 1\nHTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\n" + big + SEP
+        + "1 r2 3000 0\nGET /small HTTP/1.1\r\nHost: h\r\n\r\n" + SEP
+        + "2 r2 4000 1\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok" + SEP, StandardCharsets.UTF_8);
+    List<String> warnings = new ArrayList<>();
+    List<Exchange> ex = read(gor, LIMIT, warnings);
+    Body cut = new Body.Text(big.substring(0, (int) LIMIT), true, 300_000);
+    assertThat(ex.get(0).request().body()).isEqualTo(cut);
+    assertThat(ex.get(0).response().body()).isEqualTo(cut); // read to the end of the payload: its size counted
+    assertThat(ex.get(1).response().body()).isEqualTo(Body.text("ok"));
+    assertThat(warnings).containsExactly(gor + ": 2 bodies longer than 65536 bytes were cut to 65536 bytes "
+        + "(flagged truncated, with the real size)");
+  }
+
+  @Test
+  void aRequestIdLongerThanGoReplayWritesIsRefused() throws IOException {
+    Path gor = dir.resolve("id.gor");
+    Files.writeString(gor, "1 " + "a".repeat(200) + " 1000 0\nGET / HTTP/1.1\r\n\r\n" + SEP, StandardCharsets.UTF_8);
+    assertThatThrownBy(() -> read(gor, new ArrayList<>()))
+        .hasMessage(gor + ":1: bad payload header: an id of 200 characters (GoReplay ids are short hex strings)");
+  }
+
+  @Test
+  void aPayloadHeaderCutOffByTheEndOfTheCaptureIsAWarning() throws IOException {
+    Path gor = dir.resolve("cut.gor");
+    Files.writeString(gor, "1 r1 1000 0\nGET / HTTP/1.1\r\n\r\n" + SEP + "2 r", StandardCharsets.UTF_8);
+    List<String> warnings = new ArrayList<>();
+    assertThat(read(gor, warnings)).extracting(Exchange::id).containsExactly("r1");
+    assertThat(warnings).anySatisfy(w -> assertThat(w).startsWith(gor + ":6: bad payload header \"2 r\"; the last line is incomplete"));
   }
 
   @Test

@@ -5,12 +5,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
 import java.util.List;
+import java.util.Random;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -187,6 +191,118 @@ class HarImporterTests {
     try (var files = Files.list(dir)) {
       assertThat(files.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("shop.har", "bad.har");
     }
+  }
+
+  /** A HAR of the given entries, each {@code {"request": ..., "response": ...}} JSON. */
+  Path har(String name, String... entries) throws IOException {
+    Path har = dir.resolve(name);
+    Files.writeString(har, "{\"log\": {\"version\": \"1.2\", \"entries\": [" + String.join(",\n", entries) + "]}}");
+    return har;
+  }
+
+  static String entry(String url, String postData, String content) {
+    return "{\"startedDateTime\": \"2026-11-24T10:00:00Z\", \"time\": 1, \"request\": {\"method\": \"POST\", \"url\": \"" + url
+        + "\", \"headers\": []" + (postData == null ? "" : ", \"postData\": " + postData)
+        + "}, \"response\": {\"status\": 200, \"headers\": [], \"content\": " + content + "}}";
+  }
+
+  static final long LIMIT = 64 * 1024;
+
+  List<Exchange> readHar(Path har, long maxBody, List<String> warnings) {
+    List<Exchange> out = new ArrayList<>();
+    HarImporter.read(har, maxBody, out::add, warnings::add);
+    return out;
+  }
+
+  @Test
+  void bodiesOverTheLimitAreCutAndFlaggedWithTheirRealSizeAndOneWarning() throws IOException {
+    String text = "0123456789".repeat(20_000);
+    Path har = har("big.har",
+        entry("http://h/a", "{\"mimeType\": \"text/plain\", \"text\": \"" + text + "\"}", "{\"size\": 0, \"text\": \"" + text + "\"}"),
+        entry("http://h/b", null, "{\"size\": 0, \"text\": \"small\"}"));
+    List<String> warnings = new ArrayList<>();
+    List<Exchange> ex = readHar(har, LIMIT, warnings);
+    for (Body cut : List.of(ex.get(0).request().body(), ex.get(0).response().body())) {
+      assertThat(cut).isEqualTo(new Body.Text(text.substring(0, (int) LIMIT), true, 200_000));
+    }
+    assertThat(ex.get(1).response().body()).isEqualTo(Body.text("small"));
+    assertThat(warnings).containsExactly(har + ": 2 bodies longer than 65536 bytes were cut to 65536 bytes "
+        + "(flagged truncated, with the real size)");
+  }
+
+  @Test
+  void aBodyOverTheDefaultLimitImportsToARecordingThatReadsBack() throws IOException {
+    int size = 12 << 20;
+    Path har = har("default.har", entry("http://h/a", null, "{\"size\": " + size + ", \"text\": \"" + "x".repeat(size) + "\"}"));
+    Path rec = dir.resolve("default.jsonl.gz");
+    ImportResult result = HarImporter.importFile(har, rec, Redaction.defaults());
+    assertThat(result.warnings()).singleElement().asString().contains("1 body longer than 10485760 bytes was cut");
+    RecordingStats stats = RecordingStats.of(rec, w -> {});
+    assertThat(stats.exchanges()).isEqualTo(1);
+    assertThat(stats.truncatedBodies()).isEqualTo(1);
+    Body body = read(rec).get(0).response().body();
+    assertThat(body.size()).isEqualTo(size);
+    assertThat(body.bytes()).hasSize(10 << 20);
+  }
+
+  @Test
+  void aLongTextIsCutBeforeItIsParsedAndKeepsItsExactSize() throws IOException {
+    // 3 MB of JSON text with escapes and multi-byte characters, over the 1 MiB kept of any string
+    String unit = "caf\\u00e9 \\\"ok\\\"\\n日本 😀 ";
+    String decodedUnit = "caf\u00e9 \"ok\"\n日本 😀 ";
+    int units = 3_000_000 / unit.length();
+    Path har = har("long.har", entry("http://h/a", null, "{\"size\": -1, \"text\": \"" + unit.repeat(units) + "\"}"));
+    Body body = readHar(har, LIMIT, new ArrayList<>()).get(0).response().body();
+    byte[] whole = decodedUnit.repeat(units).getBytes(StandardCharsets.UTF_8);
+    assertThat(body.truncated()).isTrue();
+    assertThat(body.size()).isEqualTo(whole.length);
+    assertThat(body.bytes()).isEqualTo(Arrays.copyOf(whole, (int) LIMIT));
+  }
+
+  @Test
+  void aLongBase64BodyIsDecodedFromItsBeginningWhateverTheFieldOrder() throws IOException {
+    byte[] data = new byte[3_000_000];
+    new Random(5).nextBytes(data);
+    String base64 = Base64.getMimeEncoder().encodeToString(data).replace("\r\n", "\\r\\n"); // wrapped lines, as some tools write
+    Path har = har("b64.har", entry("http://h/a", null, "{\"size\": 3000000, \"text\": \"" + base64 + "\", \"encoding\": \"base64\"}"));
+    Body body = readHar(har, LIMIT, new ArrayList<>()).get(0).response().body();
+    assertThat(body).isInstanceOf(Body.Binary.class);
+    assertThat(body.truncated()).isTrue();
+    assertThat(body.size()).isEqualTo(3_000_000);
+    assertThat(body.bytes()).isEqualTo(Arrays.copyOf(data, (int) LIMIT));
+  }
+
+  @Test
+  void aStringOutsideBodiesTooLongToKeepIsAnErrorNamingTheField() throws IOException {
+    Path har = har("url.har", entry("http://h/" + "a".repeat(1_100_000), null, "{\"size\": 0}"));
+    assertThatThrownBy(() -> readHar(har, LIMIT, new ArrayList<>())).isInstanceOf(RecordingException.class)
+        .hasMessageMatching("\\Q" + har + "\\E:1: log\\.entries\\[0\\]\\.request\\.url: a string of 1100009 bytes, "
+            + "longer than an import keeps outside bodies");
+  }
+
+  @Test
+  void anEntryOfTooManyValuesIsRefused() throws IOException {
+    String headers = "{\"name\": \"a\", \"value\": \"b\"},".repeat(70_000);
+    Path har = har("many.har", entry("http://h/a", null, "{\"size\": 0}").replace("\"headers\": []",
+        "\"headers\": [" + headers + "{\"name\": \"a\", \"value\": \"b\"}]"));
+    assertThatThrownBy(() -> readHar(har, LIMIT, new ArrayList<>()))
+        .hasMessage(har + ":1: log.entries[0]: more than 200000 JSON values in one entry");
+  }
+
+  @Test
+  void fieldsTheImportDoesNotReadAreSkippedWithoutLimit() throws IOException {
+    // Chrome's _initiator stacks and cookies can be large: they are skipped, not parsed
+    String huge = "[" + "{\"functionName\": \"f\", \"url\": \"u\"},".repeat(100_000) + "{}]";
+    Path har = har("chrome.har", entry("http://h/a", null, "{\"size\": 0}")
+        .replace("{\"startedDateTime\"", "{\"_initiator\": {\"stack\": " + huge + "}, \"startedDateTime\""));
+    assertThat(readHar(har, LIMIT, new ArrayList<>())).hasSize(1);
+  }
+
+  @Test
+  void aHarThatIsNotUtf8IsAClearError() throws IOException {
+    Path har = dir.resolve("utf16.har");
+    Files.write(har, "{\"log\": {\"entries\": []}}".getBytes(StandardCharsets.UTF_16));
+    assertThatThrownBy(() -> readHar(har)).hasMessage(har + ": not a HAR file: the JSON is not UTF-8 (UTF-16 or UTF-32?); HAR files are UTF-8");
   }
 
   @Test

@@ -1,6 +1,7 @@
 package dev.shadowtest.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,8 +23,7 @@ class RecordingLowMemoryTests {
 
   @Test
   void aMillionExchangeRecordingStreamsThroughA64MbHeap() throws Exception {
-    long maxHeap = Runtime.getRuntime().maxMemory();
-    assertThat(maxHeap).as("this test must run with -Xmx64m").isLessThanOrEqualTo(80L << 20);
+    assumeTrue(Runtime.getRuntime().maxMemory() <= 80L << 20, "runs in the -Xmx64m execution (see shadow-core/pom.xml)");
 
     Path file = dir.resolve("million.jsonl.gz");
     String json = "{\"id\":1234,\"name\":\"Blue mug\",\"price\":{\"amount\":12.5,\"currency\":\"EUR\"},\"tags\":[\"a\",\"b\"]}";

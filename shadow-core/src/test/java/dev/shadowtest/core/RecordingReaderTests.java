@@ -2,12 +2,14 @@ package dev.shadowtest.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -62,12 +64,13 @@ class RecordingReaderTests {
     }
     Path f = file("rec.jsonl", sb.toString());
     try (RecordingReader r = RecordingReader.open(f)) {
-      assertThatThrownBy(() -> readAll(r))
-          .isInstanceOf(RecordingException.class)
-          .hasMessageStartingWith(f + ":7: Unexpected character ('\"'")
-          .hasMessageContaining("expecting comma")
-          .hasMessageContaining("(column 12)")
-          .satisfies(e -> assertThat(((RecordingException) e).line()).isEqualTo(7));
+      assertThat(readAll(r)).extracting(Exchange::id).containsExactly("e2", "e3", "e4", "e5", "e6", "e8", "e9");
+      assertThat(r.unreadable()).isEqualTo(1);
+      assertThat(r.warnings()).singleElement().asString()
+          .startsWith(f + ":7: Unexpected character ('\"'")
+          .contains("expecting comma")
+          .contains("(column 12)")
+          .endsWith("; skipped this line");
     }
   }
 
@@ -82,6 +85,90 @@ class RecordingReaderTests {
           .startsWith(f + ":4: last line is incomplete")
           .contains("kept the 2 exchange(s)");
       assertThat(seen).isEqualTo(r.warnings());
+      assertThat(r.unreadable()).isZero();
+    }
+  }
+
+  @Test
+  void aLineOverTheLimitIsSkippedAndTheNextLineIsRead() throws IOException {
+    String tooLong = line(3).replace("\"ok\"", "\"" + "x".repeat(5000) + "\"");
+    Path f = file("long.jsonl", HEADER + "\n" + line(2) + "\n" + tooLong + "\n" + line(4) + "\n");
+    try (RecordingReader r = RecordingReader.open(f, w -> {}, 1024)) {
+      assertThat(readAll(r)).extracting(Exchange::id).containsExactly("e2", "e4");
+      assertThat(r.unreadable()).isEqualTo(1);
+      assertThat(r.warnings()).containsExactly(f + ":3: longer than 1024 bytes; skipped this line");
+    }
+  }
+
+  @Test
+  void aLastLineOverTheLimitIsSkippedToo() throws IOException {
+    Path f = file("long.jsonl", HEADER + "\n" + line(2) + "\n" + "x".repeat(5000));
+    try (RecordingReader r = RecordingReader.open(f, w -> {}, 1024)) {
+      assertThat(readAll(r)).extracting(Exchange::id).containsExactly("e2");
+      assertThat(r.unreadable()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void aHeaderLineOverTheLimitIsNotARecording() throws IOException {
+    Path f = file("blob.jsonl", "\0".repeat(5000) + "\n" + line(2) + "\n");
+    assertThatThrownBy(() -> RecordingReader.open(f, w -> {}, 1024)).isInstanceOf(RecordingException.class)
+        .hasMessage(f + ":1: not a Shadow recording: line 1 is longer than 1024 bytes (binary data, or no newlines)");
+  }
+
+  /**
+   * The failure that issue 13 reports: one exchange of megabytes of NUL bytes (6 bytes each when
+   * escaped) made a line no reader accepted, and one bad line lost everything after it. Scaled
+   * down with test-only limits: lines of at most 6 MiB written, 8 MiB read.
+   */
+  @Test
+  void noLineCanPoisonARecording() throws IOException {
+    Path f = dir.resolve("hostile.jsonl");
+    byte[] nuls = new byte[3 << 20];
+    nuls[1000] = 1; // control bytes, still valid UTF-8: a text body
+    Exchange controls = RecordingWriterTests.exchange("nuls", Body.none(), Body.of(nuls));
+    assertThat(controls.response().body()).isInstanceOf(Body.Text.class);
+    try (RecordingWriter w = RecordingWriter.create(f, RecordingHeader.now("recorder", Redaction.none())).maxLineBytes(6 << 20)) {
+      w.write(RecordingRoundTripTests.sample("good-1"));
+      w.write(RecordingRoundTripTests.sample("good-2"));
+      w.write(controls);
+      assertThat(w.cutToFit()).isZero(); // base64: 4 MiB, not 18 MiB of escapes
+    }
+    String overLimit = line(98).replace("\"ok\"", "\"" + "x".repeat(9 << 20) + "\"");
+    Files.writeString(f, "{\"id\":\"corrupt\", \"request\": {\"method\": GET}}\n" + overLimit + "\n"
+        + line(4) + "\n" + line(5) + "\n", StandardOpenOption.APPEND);
+    List<String> seen = new ArrayList<>();
+    try (RecordingReader r = RecordingReader.open(f, seen::add, 8 << 20)) {
+      List<Exchange> read = readAll(r);
+      assertThat(read).extracting(Exchange::id).containsExactly("good-1", "good-2", "nuls", "e4", "e5");
+      assertThat(read.get(2).response().body().bytes()).isEqualTo(nuls);
+      assertThat(r.unreadable()).isEqualTo(2);
+      assertThat(seen).hasSize(2);
+      assertThat(seen.get(0)).startsWith(f + ":5: Unrecognized token 'GET'").endsWith("; skipped this line");
+      assertThat(seen.get(1)).isEqualTo(f + ":6: longer than 8 MiB; skipped this line");
+    }
+  }
+
+  @Test
+  void aFileWithoutNewlinesIsRefusedAfterOneMiB() {
+    Path zeros = Path.of("/dev/zero");
+    assumeTrue(Files.isReadable(zeros));
+    assertThatThrownBy(() -> RecordingReader.open(zeros)).isInstanceOf(RecordingException.class)
+        .hasMessage(zeros + ":1: not a Shadow recording: line 1 is longer than 1 MiB (binary data, or no newlines)");
+  }
+
+  @Test
+  void manyUnreadableLinesAreCountedButListedOnlyUpToALimit() throws IOException {
+    StringBuilder sb = new StringBuilder(HEADER).append('\n');
+    for (int i = 0; i < 250; i++) {
+      sb.append("garbage ").append(i).append('\n');
+    }
+    Path f = file("garbage.jsonl", sb.append(line(2)).append('\n').toString());
+    try (RecordingReader r = RecordingReader.open(f)) {
+      assertThat(readAll(r)).extracting(Exchange::id).containsExactly("e2");
+      assertThat(r.unreadable()).isEqualTo(250);
+      assertThat(r.warnings()).hasSize(RecordingReader.MAX_LISTED_UNREADABLE + 1)
+          .last().isEqualTo(f + ": 250 unreadable line(s) skipped in all (only the first 100 are listed)");
     }
   }
 
@@ -110,10 +197,12 @@ class RecordingReaderTests {
   }
 
   @Test
-  void aMalformedLineInTheMiddleIsNotForgiven() throws IOException {
+  void aMalformedLineInTheMiddleIsSkippedCountedAndNamed() throws IOException {
     Path f = file("rec.jsonl", HEADER + "\n" + line(2) + "\n" + line(3).substring(0, 40) + "\n" + line(4) + "\n");
     try (RecordingReader r = RecordingReader.open(f)) {
-      assertThatThrownBy(() -> readAll(r)).hasMessageStartingWith(f + ":3: ");
+      assertThat(readAll(r)).extracting(Exchange::id).containsExactly("e2", "e4");
+      assertThat(r.unreadable()).isEqualTo(1);
+      assertThat(r.warnings()).singleElement().asString().startsWith(f + ":3: ");
     }
   }
 
@@ -121,18 +210,21 @@ class RecordingReaderTests {
   void aFieldProblemNamesTheField() throws IOException {
     Path f = file("rec.jsonl", HEADER + "\n" + line(2) + "\n"
         + "{\"id\":\"x\",\"request\":{\"target\":\"/\"},\"response\":null}\n");
-    try (RecordingReader r = RecordingReader.open(f)) {
-      assertThatThrownBy(() -> readAll(r)).hasMessage(f + ":3: request.method: missing");
-    }
+    assertThat(warningsOf(f)).containsExactly(f + ":3: request.method: missing; skipped this line");
     Path g = file("rec2.jsonl", HEADER + "\n"
         + "{\"id\":\"x\",\"request\":{\"method\":\"GET\",\"target\":\"/\",\"headers\":[[\"A\"]]},\"response\":null}\n");
-    try (RecordingReader r = RecordingReader.open(g)) {
-      assertThatThrownBy(() -> readAll(r)).hasMessage(g + ":2: request.headers[0][1]: expected a string, got ']'");
-    }
+    assertThat(warningsOf(g)).containsExactly(g + ":2: request.headers[0][1]: expected a string, got ']'; skipped this line");
     Path h = file("rec3.jsonl", HEADER + "\n"
         + "{\"id\":\"x\",\"request\":{\"method\":\"GET\",\"target\":\"/\"},\"response\":{\"status\":\"200\"}}\n");
-    try (RecordingReader r = RecordingReader.open(h)) {
-      assertThatThrownBy(() -> readAll(r)).hasMessage(h + ":2: response.status: expected an integer, got a string");
+    assertThat(warningsOf(h)).containsExactly(h + ":2: response.status: expected an integer, got a string; skipped this line");
+  }
+
+  /** Reads every exchange of {@code f} and returns the warnings. */
+  static List<String> warningsOf(Path f) {
+    try (RecordingReader r = RecordingReader.open(f)) {
+      readAll(r);
+      assertThat(r.unreadable()).isEqualTo(r.warnings().size());
+      return r.warnings();
     }
   }
 
@@ -192,8 +284,6 @@ class RecordingReaderTests {
   void aTruncatedBodyWithoutSizeIsAnError() throws IOException {
     Path f = file("rec.jsonl", HEADER + "\n"
         + "{\"id\":\"b\",\"request\":{\"method\":\"POST\",\"target\":\"/\",\"body\":{\"text\":\"ab\",\"truncated\":true}},\"response\":null}\n");
-    try (RecordingReader r = RecordingReader.open(f)) {
-      assertThatThrownBy(r::next).hasMessage(f + ":2: request.body.size: missing (required when truncated is true)");
-    }
+    assertThat(warningsOf(f)).containsExactly(f + ":2: request.body.size: missing (required when truncated is true); skipped this line");
   }
 }

@@ -36,8 +36,18 @@ class RecordingRoundTripTests {
         r.forEachRemaining(read::add);
         assertThat(r.warnings()).isEmpty();
       }
-      assertThat(read).as("seed %d", seed).containsExactlyElementsOf(written);
+      assertThat(read).as("seed %d", seed).containsExactlyElementsOf(written.stream().map(RecordingRoundTripTests::asStored).toList());
     }
+  }
+
+  /** {@code e} as a reader returns it: a text body stored as base64 (smaller) comes back binary, same bytes. */
+  static Exchange asStored(Exchange e) {
+    Exchange out = e.withRequest(e.request().withBody(asStored(e.request().body())));
+    return out.response() == null ? out : out.withResponse(out.response().withBody(asStored(out.response().body())));
+  }
+
+  private static Body asStored(Body b) {
+    return b instanceof Body.Text t && ExchangeCodec.form(t).base64() ? new Body.Binary(t.bytes(), t.truncated(), t.originalSize()) : b;
   }
 
   @Test

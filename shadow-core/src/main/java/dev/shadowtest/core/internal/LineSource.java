@@ -7,59 +7,114 @@ import java.util.Arrays;
 
 /**
  * Splits a byte stream into '\n'-terminated lines without decoding them, so Jackson can parse
- * UTF-8 bytes directly. Memory is bounded by the longest line. Knows whether the last line was
- * terminated, and whether the stream ended abruptly (a gzip file cut off by a crash).
+ * UTF-8 bytes directly. Knows whether the last line was terminated, and whether the stream ended
+ * abruptly (a gzip file cut off by a crash).
+ *
+ * <p>Memory is bounded by the line limit, whatever the input: a line longer than the limit is
+ * returned as its first {@code limit} bytes with {@link #lineTooLong()} set, and the next call
+ * to {@link #next()} skips the rest of it (up to the next '\n') through the same buffer. A file
+ * without newlines (binary data, {@code /dev/zero}) therefore never exhausts memory.
  */
 public final class LineSource implements AutoCloseable {
 
-  /** No line may be longer: a file without newlines must not exhaust memory. */
+  /** The default line limit: the longest line a recording may hold. */
   public static final int MAX_LINE_BYTES = 256 << 20;
 
-  /** Thrown when a line exceeds {@link #MAX_LINE_BYTES}. */
-  public static final class LineTooLongException extends IOException {
-    public LineTooLongException() {
-      super("line is longer than " + (MAX_LINE_BYTES >> 20) + " MiB (not a recording, or a corrupt one)");
-    }
-  }
-
   private final InputStream in;
-  private byte[] buf = new byte[1 << 16];
+  private int limit;
+  private byte[] buf;
+  private long base; // stream offset of buf[0]
   private int start; // start of the unconsumed data
   private int end; // end of the valid data
   private int scanFrom; // where to continue looking for '\n'
   private boolean eof;
+  private boolean skipping; // the current line was too long: its rest is skipped by next()
   private IOException abruptEnd;
 
   private int lineStart;
   private int lineLength;
   private boolean lineTerminated;
+  private boolean lineTooLong;
+  private long lineOffset;
 
+  /** Lines of at most {@link #MAX_LINE_BYTES}. */
   public LineSource(InputStream in) {
+    this(in, MAX_LINE_BYTES);
+  }
+
+  /** Lines of at most {@code limit} bytes (without the '\n'). */
+  public LineSource(InputStream in, int limit) {
+    if (limit < 1 || limit > Integer.MAX_VALUE - 16) {
+      throw new IllegalArgumentException("line limit out of range: " + limit);
+    }
     this.in = in;
+    this.limit = limit;
+    this.buf = new byte[Math.min(1 << 16, limit + 1)];
+  }
+
+  /** The longest line returned whole; longer ones are cut and flagged {@link #lineTooLong()}. */
+  public int limit() {
+    return limit;
+  }
+
+  /** Changes the limit for the lines after the current one (a reader may want a short first line). */
+  public void limit(int newLimit) {
+    if (newLimit < 1 || newLimit > Integer.MAX_VALUE - 16) {
+      throw new IllegalArgumentException("line limit out of range: " + newLimit);
+    }
+    limit = newLimit;
   }
 
   /** Advances to the next line; false at the end of input. */
   public boolean next() throws IOException {
+    if (skipping && !skipRestOfLine()) {
+      return false;
+    }
     while (true) {
-      for (int i = scanFrom; i < end; i++) {
+      int scanEnd = (int) Math.min(end, (long) start + limit + 1);
+      for (int i = scanFrom; i < scanEnd; i++) {
         if (buf[i] == '\n') {
-          lineStart = start;
-          lineLength = i - start;
-          lineTerminated = true;
+          return line(i - start, true, false, i + 1);
+        }
+      }
+      scanFrom = scanEnd;
+      if (end - start > limit) {
+        skipping = true;
+        return line(limit, false, true, start + limit);
+      }
+      if (eof) {
+        return start < end && line(end - start, false, false, end);
+      }
+      fill();
+    }
+  }
+
+  private boolean line(int length, boolean terminated, boolean tooLong, int next) {
+    lineStart = start;
+    lineLength = length;
+    lineTerminated = terminated;
+    lineTooLong = tooLong;
+    lineOffset = base + start;
+    start = next;
+    scanFrom = next;
+    return true;
+  }
+
+  /** Discards input up to and including the next '\n'; false when the input ends first. */
+  private boolean skipRestOfLine() throws IOException {
+    while (true) {
+      for (int i = start; i < end; i++) {
+        if (buf[i] == '\n') {
           start = i + 1;
           scanFrom = start;
+          skipping = false;
           return true;
         }
       }
+      start = end;
       scanFrom = end;
       if (eof) {
-        if (start < end) {
-          lineStart = start;
-          lineLength = end - start;
-          lineTerminated = false;
-          start = end;
-          return true;
-        }
+        skipping = false;
         return false;
       }
       fill();
@@ -69,15 +124,14 @@ public final class LineSource implements AutoCloseable {
   private void fill() throws IOException {
     if (start > 0) {
       System.arraycopy(buf, start, buf, 0, end - start);
+      base += start;
       end -= start;
       scanFrom -= start;
       start = 0;
     }
     if (end == buf.length) {
-      if (buf.length >= MAX_LINE_BYTES) {
-        throw new LineTooLongException();
-      }
-      buf = Arrays.copyOf(buf, Math.min(buf.length * 2, MAX_LINE_BYTES));
+      // never reached at limit + 1 bytes: next() returns a too-long line before it asks for more
+      buf = Arrays.copyOf(buf, (int) Math.min(buf.length * 2L, limit + 1L));
     }
     int n;
     try {
@@ -102,13 +156,24 @@ public final class LineSource implements AutoCloseable {
     return lineStart;
   }
 
+  /** The length of the current line, or of its kept prefix ({@link #limit()}) when too long. */
   public int lineLength() {
     return lineLength;
   }
 
-  /** False for a last line that ended without '\n'. */
+  /** False for a last line that ended without '\n', and for a line that is too long. */
   public boolean lineTerminated() {
     return lineTerminated;
+  }
+
+  /** True when the current line is longer than {@link #limit()}: only its prefix is held. */
+  public boolean lineTooLong() {
+    return lineTooLong;
+  }
+
+  /** The offset in the (decompressed) stream of the current line's first byte. */
+  public long lineOffset() {
+    return lineOffset;
   }
 
   /** The error when the compressed stream ended before its trailer, or null. */

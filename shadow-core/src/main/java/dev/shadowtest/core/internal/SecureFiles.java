@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.LinkOption;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -72,6 +73,23 @@ public final class SecureFiles {
     Path abs = target.toAbsolutePath();
     String name = "." + abs.getFileName() + ".tmp" + Long.toHexString(ThreadLocalRandom.current().nextLong());
     return abs.resolveSibling(name);
+  }
+
+  /**
+   * Moves {@code temp} to {@code target}, which must not exist: a file created there meanwhile
+   * is never replaced ({@link FileAlreadyExistsException}). A hard link is the atomic no-clobber
+   * move; where the file system has none, a plain move that refuses an existing target.
+   */
+  public static void commitNew(Path temp, Path target) throws IOException {
+    try {
+      Files.createLink(target, temp);
+    } catch (FileAlreadyExistsException e) {
+      throw e;
+    } catch (UnsupportedOperationException | FileSystemException e) {
+      Files.move(temp, target);
+      return;
+    }
+    Files.delete(temp);
   }
 
   /** Replaces {@code target} with {@code temp} in one step where the file system allows it. */

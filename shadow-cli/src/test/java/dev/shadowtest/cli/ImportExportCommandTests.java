@@ -1,0 +1,117 @@
+package dev.shadowtest.cli;
+
+import static dev.shadowtest.cli.ShadowCliTests.shadow;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.shadowtest.cli.ShadowCliTests.Run;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ImportExportCommandTests {
+
+  static final Path SHOP_HAR = ShadowCliTests.EXAMPLES.resolve("shop.har");
+
+  @TempDir
+  Path dir;
+
+  static String oneLine(String text) {
+    assertThat(text.lines().toList()).hasSize(1);
+    return text.strip();
+  }
+
+  /** A HAR of one entry whose response body is {@code size} bytes of text. */
+  Path harWithBody(int size) throws IOException {
+    Path har = dir.resolve("big.har");
+    Files.writeString(har, """
+        {"log": {"version": "1.2", "entries": [
+          {"startedDateTime": "2026-11-24T10:00:00Z", "time": 1,
+           "request": {"method": "GET", "url": "http://shop.test/export.csv", "headers": []},
+           "response": {"status": 200, "statusText": "OK", "headers": [{"name": "Content-Type", "value": "text/csv"}],
+                        "content": {"size": %d, "mimeType": "text/csv", "text": "%s"}}}
+        ]}}
+        """.formatted(size, "a,b\\n".repeat(size / 4)));
+    return har;
+  }
+
+  @Test
+  void importRefusesAnExistingOutputWithoutForceAndReplacesItWithForce() throws IOException {
+    Path out = Files.writeString(dir.resolve("rec.jsonl"), "precious");
+    Run refused = shadow("import", "--from", "har", SHOP_HAR, "--out", out);
+    assertThat(refused.code()).isEqualTo(2);
+    assertThat(oneLine(refused.err())).isEqualTo("error: " + out + ": already exists; not overwritten (--force replaces it)");
+    assertThat(Files.readString(out)).isEqualTo("precious");
+    Run forced = shadow("import", "--from", "har", SHOP_HAR, "--out", out, "--force");
+    assertThat(forced.code()).as(forced.err()).isZero();
+    assertThat(forced.out()).contains("imported 7 exchange(s)");
+  }
+
+  @Test
+  void exportRefusesAnExistingOutputWithoutForceAndReplacesItWithForce() throws IOException {
+    Path rec = dir.resolve("rec.jsonl");
+    assertThat(shadow("import", "--from", "har", SHOP_HAR, "--out", rec).code()).isZero();
+    Path har = Files.writeString(dir.resolve("rec.har"), "precious");
+    Run refused = shadow("export", "--to", "har", rec, "--out", har);
+    assertThat(refused.code()).isEqualTo(2);
+    assertThat(oneLine(refused.err())).isEqualTo("error: " + har + ": already exists; not overwritten (--force replaces it)");
+    assertThat(Files.readString(har)).isEqualTo("precious");
+    assertThat(shadow("export", "--to", "har", rec, "--out", har, "--force").code()).isZero();
+    assertThat(Files.readString(har)).contains("\"entries\"");
+  }
+
+  @Test
+  void theInputIsNeverTheOutputEvenWithForce() throws IOException {
+    Path har = Files.copy(SHOP_HAR, dir.resolve("shop.har"));
+    byte[] before = Files.readAllBytes(har);
+    Run same = shadow("import", "--from", "har", har, "--out", har, "--force");
+    assertThat(same.code()).isEqualTo(2);
+    assertThat(oneLine(same.err())).isEqualTo("error: " + har
+        + ": is the input file; an import or export never writes over its input, even with --force");
+    Path link = Files.createSymbolicLink(dir.resolve("link.jsonl"), har);
+    Run viaLink = shadow("import", "--from", "har", har, "--out", link, "--force");
+    assertThat(viaLink.code()).isEqualTo(2);
+    assertThat(oneLine(viaLink.err())).contains("is the input file");
+    assertThat(Files.readAllBytes(har)).isEqualTo(before);
+    Path rec = dir.resolve("rec.jsonl");
+    assertThat(shadow("import", "--from", "har", har, "--out", rec).code()).isZero();
+    Run export = shadow("export", "--to", "har", rec, "--out", dir.resolve("x/../rec.jsonl"), "--force");
+    assertThat(export.code()).isEqualTo(2);
+    assertThat(oneLine(export.err())).contains("is the input file");
+    assertThat(shadow("inspect", rec).out()).contains("exchanges:         7");
+  }
+
+  @Test
+  void anOversizedHarBodyIsCutWithOneWarningAndInspectReadsTheResult() throws IOException {
+    Path har = harWithBody(200_000);
+    Path rec = dir.resolve("rec.jsonl.gz");
+    Run imported = shadow("import", "--from", "har", har, "--out", rec, "--max-body", "64KiB");
+    assertThat(imported.code()).as(imported.err()).isZero();
+    assertThat(oneLine(imported.err())).isEqualTo("warning: " + har
+        + ": 1 body longer than 65536 bytes was cut to 65536 bytes (flagged truncated, with the real size)");
+    Run inspect = shadow("inspect", rec);
+    assertThat(inspect.code()).as(inspect.err()).isZero();
+    assertThat(inspect.out()).contains("exchanges:         1").contains("truncated bodies:  1");
+  }
+
+  @Test
+  void aGorFileWithoutSeparatorsExitsTwoWithOneLine() throws IOException {
+    Path notGor = dir.resolve("app.log");
+    Files.writeString(notGor, "2026-11-24 10:00:00 INFO started\n".repeat(100_000));
+    Path out = dir.resolve("r.jsonl");
+    Run run = shadow("import", "--from", "gor", notGor, "--out", out);
+    assertThat(run.code()).isEqualTo(2);
+    assertThat(oneLine(run.err())).isEqualTo("error: " + notGor + ":1: bad payload header \"2026-11-24 10:00:00 INFO started\" "
+        + "(expected 'TYPE ID TIMESTAMP [LATENCY]' with TYPE 1, 2 or 3)");
+    assertThat(out).doesNotExist();
+  }
+
+  @Test
+  void aBadMaxBodyExitsTwo() {
+    Run run = shadow("import", "--from", "har", SHOP_HAR, "--out", dir.resolve("r.jsonl"), "--max-body", "1GiB");
+    assertThat(run.code()).isEqualTo(2);
+    assertThat(oneLine(run.err())).isEqualTo("error: --max-body must be at most 100MiB, got \"1GiB\"");
+    assertThat(dir.resolve("r.jsonl")).doesNotExist();
+  }
+}
