@@ -39,9 +39,10 @@ public final class FileDiff {
   /**
    * Totals of a recording comparison.
    *
-   * @param unpaired why nothing could be paired although both recordings have exchanges, or null
+   * @param unpaired   why nothing could be paired although both recordings have exchanges, or null
+   * @param unreadable lines of either recording that could not be read (skipped, each named in a warning)
    */
-  public record Totals(long compared, long different, long onlyLeft, long onlyRight, String unpaired) {}
+  public record Totals(long compared, long different, long onlyLeft, long onlyRight, String unpaired, long unreadable) {}
 
   /** How the exchanges of two recordings are paired. */
   public enum MatchBy {
@@ -114,6 +115,7 @@ public final class FileDiff {
       Consumer<ExchangeDiff> sink, Consumer<String> warnings, long budget) {
     DiffEngine engine = DiffEngine.of(rules);
     long[] t = new long[4]; // compared, different, onlyLeft, onlyRight
+    long[] unreadable = new long[1];
     Consumer<Exchange[]> pair = p -> {
       if (p[1] == null) {
         t[2]++;
@@ -135,13 +137,15 @@ public final class FileDiff {
         while (l.hasNext() || r.hasNext()) {
           pair.accept(new Exchange[] {l.hasNext() ? l.next() : null, r.hasNext() ? r.next() : null});
         }
+        unreadable[0] += l.unreadable() + r.unreadable();
       }
     } else {
-      Map<String, Exchange> byKey = loadWithin(right, by, budget, warnings);
+      Map<String, Exchange> byKey = loadWithin(right, by, budget, warnings, unreadable);
       if (byKey != null) {
-        pairStreaming(left, by, byKey, pair, warnings);
+        pairStreaming(left, by, byKey, pair, warnings, unreadable);
       } else {
-        partitioned(left, right, by, budget, pair, warnings);
+        unreadable[0] = 0; // counted again while splitting
+        partitioned(left, right, by, budget, pair, warnings, unreadable);
       }
     }
     String unpaired = null;
@@ -151,15 +155,17 @@ public final class FileDiff {
               + " pair them by position with --match-by order, or by request with --match-by request"
           : "no request (method and target) appears in both recordings: they hold different traffic";
     }
-    return new Totals(t[0], t[1], t[2], t[3], unpaired);
+    return new Totals(t[0], t[1], t[2], t[3], unpaired, unreadable[0]);
   }
 
   /** The right recording by key, or null when it does not fit {@code budget}. */
-  private static Map<String, Exchange> loadWithin(Path right, MatchBy by, long budget, Consumer<String> warnings) {
+  private static Map<String, Exchange> loadWithin(Path right, MatchBy by, long budget, Consumer<String> warnings,
+      long[] unreadable) {
     Map<String, Exchange> byKey = new LinkedHashMap<>();
     Map<String, Integer> occurrences = new HashMap<>();
     long bytes = 0;
-    try (RecordingReader r = RecordingReader.open(right, warnings)) {
+    List<String> held = new java.util.ArrayList<>(); // told only if the recording fits: splitting tells them again
+    try (RecordingReader r = RecordingReader.open(right, held::add)) {
       while (r.hasNext()) {
         Exchange e = r.next();
         bytes += cost(e);
@@ -168,18 +174,21 @@ public final class FileDiff {
         }
         byKey.put(key(e, by, occurrences), e);
       }
+      unreadable[0] += r.unreadable();
     }
+    held.forEach(warnings);
     return byKey;
   }
 
   private static void pairStreaming(Path left, MatchBy by, Map<String, Exchange> byKey, Consumer<Exchange[]> pair,
-      Consumer<String> warnings) {
+      Consumer<String> warnings, long[] unreadable) {
     Map<String, Integer> occurrences = new HashMap<>();
     try (RecordingReader l = RecordingReader.open(left, warnings)) {
       while (l.hasNext()) {
         Exchange e = l.next();
         pair.accept(new Exchange[] {e, byKey.remove(key(e, by, occurrences))});
       }
+      unreadable[0] += l.unreadable();
     }
     for (Exchange e : byKey.values()) {
       pair.accept(new Exchange[] {null, e});
@@ -196,7 +205,7 @@ public final class FileDiff {
 
   /** Splits both recordings by key into partitions that each fit the budget, then pairs partition by partition. */
   private static void partitioned(Path left, Path right, MatchBy by, long budget, Consumer<Exchange[]> pair,
-      Consumer<String> warnings) {
+      Consumer<String> warnings, long[] unreadable) {
     long size = 0;
     try {
       size = Files.size(right);
@@ -214,8 +223,8 @@ public final class FileDiff {
           "cannot create a temporary directory to compare large recordings: " + e.getMessage(), e);
     }
     try {
-      split(right, by, work.resolve("right-"), parts, warnings);
-      split(left, by, work.resolve("left-"), parts, warnings);
+      unreadable[0] += split(right, by, work.resolve("right-"), parts, warnings);
+      unreadable[0] += split(left, by, work.resolve("left-"), parts, warnings);
       for (int i = 0; i < parts; i++) {
         Map<String, Exchange> byKey = new LinkedHashMap<>();
         Path r = work.resolve("right-" + i + ".jsonl.gz");
@@ -248,7 +257,8 @@ public final class FileDiff {
     }
   }
 
-  private static void split(Path recording, MatchBy by, Path prefix, int parts, Consumer<String> warnings) {
+  /** Writes the exchanges of {@code recording} into {@code parts} files by key; returns its unreadable lines. */
+  private static long split(Path recording, MatchBy by, Path prefix, int parts, Consumer<String> warnings) {
     RecordingWriter[] writers = new RecordingWriter[parts];
     Map<String, Integer> occurrences = new HashMap<>();
     try (RecordingReader r = RecordingReader.open(recording, warnings)) {
@@ -265,6 +275,7 @@ public final class FileDiff {
         writers[part].write(new Exchange(e.id(), e.startedAt(), e.durationMicros(), e.request(), e.response(), e.error(),
             tags));
       }
+      return r.unreadable();
     } finally {
       for (RecordingWriter w : writers) {
         if (w != null) {

@@ -38,6 +38,8 @@ import java.util.Objects;
  *                         drained and only its size counted (the body is compared as truncated)
  * @param redactionKey     the recorder's HMAC key, when the recordings hold pseudonyms: live answers
  *                         are redacted with it alike; null to mask live values with {@code [REDACTED]}
+ * @param skipBadLines     accept recordings with unreadable lines (skipped and counted either way);
+ *                         otherwise a run that met one is incomplete and its gate fails
  */
 public record ReplayConfig(
     List<Path> recordings,
@@ -57,7 +59,8 @@ public record ReplayConfig(
     Gate gate,
     boolean overwrite,
     int maxBody,
-    byte[] redactionKey) {
+    byte[] redactionKey,
+    boolean skipBadLines) {
 
   public ReplayConfig {
     recordings = List.copyOf(recordings);
@@ -116,6 +119,7 @@ public record ReplayConfig(
     b.overwrite = overwrite;
     b.maxBody = maxBody;
     b.redactionKey = redactionKey;
+    b.skipBadLines = skipBadLines;
     return b;
   }
 
@@ -177,6 +181,10 @@ public record ReplayConfig(
     return toBuilder().redactionKey(key).build();
   }
 
+  public ReplayConfig withSkipBadLines(boolean on) {
+    return toBuilder().skipBadLines(on).build();
+  }
+
   /** Mutable staging for a {@link ReplayConfig}; {@link #build()} validates. */
   public static final class Builder {
     private final List<Path> recordings;
@@ -197,6 +205,7 @@ public record ReplayConfig(
     private boolean overwrite;
     private int maxBody = dev.shadowtest.replay.internal.Sender.DEFAULT_MAX_BODY;
     private byte[] redactionKey;
+    private boolean skipBadLines;
 
     private Builder(List<Path> recordings, URI candidate, Path out) {
       this.recordings = recordings;
@@ -271,9 +280,14 @@ public record ReplayConfig(
       return this;
     }
 
+    public Builder skipBadLines(boolean on) {
+      skipBadLines = on;
+      return this;
+    }
+
     public ReplayConfig build() {
       return new ReplayConfig(recordings, candidate, primary, secondary, out, rules, concurrency, pacing, allowUnsafe,
-          shard, extraHeaders, keepHost, connectTimeout, responseTimeout, gate, overwrite, maxBody, redactionKey);
+          shard, extraHeaders, keepHost, connectTimeout, responseTimeout, gate, overwrite, maxBody, redactionKey, skipBadLines);
     }
   }
 }

@@ -71,6 +71,8 @@ public final class Replayer {
   private final AtomicLong done = new AtomicLong();
   private final AtomicLong discrepant = new AtomicLong();
   private final AtomicLong late = new AtomicLong();
+  /** Recording lines that could not be read (skipped, with a warning each). */
+  private final AtomicLong unreadable = new AtomicLong();
   private final AtomicInteger refusedInARow = new AtomicInteger();
   private final AtomicLong candidateSuccesses = new AtomicLong();
   private final CountDownLatch finished = new CountDownLatch(1);
@@ -253,7 +255,12 @@ public final class Replayer {
     }
     double elapsed = (System.nanoTime() - t0) / 1e9;
     progress.update(done.get(), expected.get(), discrepant.get(), done.get() / Math.max(elapsed, 1e-9));
-    return writeSummary(startedAt, stopRequested || abortReason != null || abandoned || internalError != null);
+    boolean badLines = unreadable.get() > 0 && !config.skipBadLines();
+    if (badLines && abortReason == null) {
+      abortReason = unreadable.get() + " unreadable recording line(s) skipped: their exchanges were not replayed (the"
+          + " warnings name each file and line; --skip-bad-lines accepts a run without them)";
+    }
+    return writeSummary(startedAt, stopRequested || abortReason != null || abandoned || internalError != null || badLines);
   }
 
   /**
@@ -299,7 +306,7 @@ public final class Replayer {
     try {
       for (Path recording : config.recordings()) {
         try (RecordingReader reader = RecordingReader.open(recording, warnings::add)) {
-          while (reader.hasNext()) {
+          while (readNext(reader)) {
             if (stopRequested || abortReason != null) {
               return;
             }
@@ -331,10 +338,18 @@ public final class Replayer {
     }
   }
 
+  /** {@link RecordingReader#hasNext()}, counting the lines it skipped as unreadable. */
+  private boolean readNext(RecordingReader reader) {
+    long before = reader.unreadable();
+    boolean more = reader.hasNext();
+    unreadable.addAndGet(reader.unreadable() - before);
+    return more;
+  }
+
   /** Writes summary.json from the aggregate. */
   private ReplayResult writeSummary(Instant startedAt, boolean incomplete) {
     ReplayResult r = Summaries.write(config, aggregate, endpoints, startedAt, Instant.now(), incomplete, abortReason,
-        late.get(), List.copyOf(warnings));
+        late.get(), unreadable.get(), List.copyOf(warnings));
     return internalError == null ? r : new ReplayResult(r.out(), r.result(), r.latencies(), r.gateFailures(), true,
         r.abortReason(), r.late(), r.warnings(), internalError);
   }

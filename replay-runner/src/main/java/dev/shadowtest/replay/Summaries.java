@@ -69,7 +69,7 @@ public final class Summaries {
   }
 
   static ReplayResult write(ReplayConfig config, RunAggregate aggregate, Endpoints endpoints, Instant startedAt,
-      Instant finishedAt, boolean incomplete, String abortReason, long late, List<String> warnings) {
+      Instant finishedAt, boolean incomplete, String abortReason, long late, long unreadable, List<String> warnings) {
     RunAggregate.Collapsed c = aggregate.collapse(endpoints, config.rules().noiseModel());
     List<String> gateFailures = config.gate().failures(c.result(), e -> threshold(config.rules(), e), c.p99Ratios());
     if (config.rules().yaml() != null) {
@@ -80,7 +80,7 @@ public final class Summaries {
         config.recordings().stream().map(Path::toString).toList(), config.candidate().toString(),
         config.primary() == null ? null : config.primary().toString(),
         config.secondary() == null ? null : config.secondary().toString(),
-        config.shard().count() == 1 ? null : config.shard().toString(), incomplete, abortReason, late);
+        config.shard().count() == 1 ? null : config.shard().toString(), incomplete, abortReason, late, unreadable);
     List<String> failures = SummaryJson.failuresOf(meta, gateFailures);
     try {
       SummaryJson.write(config.out().resolve("summary.json"), meta, c, config.gate(), failures);
@@ -204,6 +204,7 @@ public final class Summaries {
     String secondary = null;
     boolean incomplete = false;
     long late = 0;
+    long unreadable = 0;
     try (ResultsFile results = ResultsFile.create(work.resolve("results.jsonl.gz"));
          SamplesFile samples = SamplesFile.create(work)) {
       for (Path dir : dirs) {
@@ -234,6 +235,7 @@ public final class Summaries {
         secondary = s.hasNonNull("secondary") ? s.get("secondary").asText() : secondary;
         incomplete |= s.path("incomplete").asBoolean();
         late += s.path("late").asLong();
+        unreadable += s.path("unreadable").asLong();
         SamplesFile.read(dir, warnings::add).values().forEach(samples::add);
         ResultsFile.read(dir.resolve("results.jsonl.gz"), line -> {
           try {
@@ -253,7 +255,7 @@ public final class Summaries {
       writeRules(work.resolve(RULES_FILE), rules.yaml());
     }
     SummaryJson.Meta meta = new SummaryJson.Meta(started, finished, List.copyOf(recordings), candidate, primary, secondary,
-        null, incomplete, null, late);
+        null, incomplete, null, late, unreadable);
     List<String> failures = SummaryJson.failuresOf(meta, gateFailures);
     try {
       SummaryJson.write(work.resolve("summary.json"), meta, c, gate, failures);

@@ -345,7 +345,7 @@ public final class Reports {
         s.hasNonNull("primary") ? s.get("primary").asText() : null,
         s.hasNonNull("secondary") ? s.get("secondary").asText() : null,
         s.hasNonNull("shard") ? s.get("shard").asText() : null, s.path("incomplete").asBoolean(false),
-        s.hasNonNull("aborted") ? s.get("aborted").asText() : null, s.path("late").asLong(0));
+        s.hasNonNull("aborted") ? s.get("aborted").asText() : null, s.path("late").asLong(0), s.path("unreadable").asLong(0));
   }
 
   private static Instant instant(JsonNode s, String field, Path file) {

@@ -60,6 +60,9 @@ final class DiffCommand implements Callable<Integer> {
       description = "Body files larger than this are refused (default ${DEFAULT-VALUE}); recordings of any size are compared in bounded memory.")
   String maxBody;
 
+  @Option(names = "--skip-bad-lines", description = "Compare recordings with unreadable lines (skipped and named either way; by default the diff then exits 2).")
+  boolean skipBadLines;
+
   @Override
   public Integer call() {
     long maxBytes = RecordCommand.bytes("--max-body", maxBody);
@@ -102,6 +105,11 @@ final class DiffCommand implements Callable<Integer> {
         t.onlyLeft(), left, t.onlyRight(), right);
     if (t.unpaired() != null) {
       out.println("nothing paired: " + t.unpaired());
+    }
+    if (t.unreadable() > 0 && !skipBadLines) {
+      err.println("error: " + t.unreadable() + " recording line(s) could not be read (named above), so their exchanges"
+          + " were not compared; --skip-bad-lines accepts that");
+      return Shadow.BAD_INPUT;
     }
     return t.different() == 0 && t.onlyLeft() == 0 && t.onlyRight() == 0 ? Shadow.OK : Shadow.FAILED;
   }

@@ -37,10 +37,13 @@ final class ExportCommand implements Callable<Integer> {
   @Option(names = "--force", description = "Replace the output file if it exists (by default an existing file is never overwritten).")
   boolean force;
 
+  @Option(names = "--skip-bad-lines", description = "Export the readable exchanges of a recording with unreadable lines (by default it is refused).")
+  boolean skipBadLines;
+
   @Override
   public Integer call() {
     var err = spec.commandLine().getErr();
-    ImportResult r = HarExporter.exportFile(in, out, force, w -> err.println("warning: " + w));
+    ImportResult r = HarExporter.exportFile(in, out, force, skipBadLines, w -> err.println("warning: " + Terminal.safe(w)));
     spec.commandLine().getOut().printf("exported %d exchange(s) from %s into %s%n", r.exchanges(), in, out);
     return Shadow.OK;
   }

@@ -62,7 +62,7 @@ final class ImportCommand implements Callable<Integer> {
         ? HarImporter.importFile(in, out, options)
         : GorImporter.importFile(in, out, options);
     var err = spec.commandLine().getErr();
-    r.warnings().forEach(w -> err.println("warning: " + w));
+    r.warnings().forEach(w -> err.println("warning: " + Terminal.safe(w)));
     var stdout = spec.commandLine().getOut();
     stdout.printf("imported %d exchange(s) from %s into %s%s%n", r.exchanges(), in, out,
         r.withoutResponse() > 0 ? " (" + r.withoutResponse() + " without response)" : "");

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -28,6 +29,9 @@ final class InspectCommand implements Callable<Integer> {
 
   @Parameters(index = "0", paramLabel = "FILE", description = "The recording (.jsonl or .jsonl.gz).")
   Path file;
+
+  @Option(names = "--skip-bad-lines", description = "Exit 0 even when lines could not be read (they are counted and named either way).")
+  boolean skipBadLines;
 
   @Override
   public Integer call() {
@@ -54,10 +58,16 @@ final class InspectCommand implements Callable<Integer> {
     out.printf("statuses:          %s%n", counts(s.statuses()));
     out.printf("without response:  %d%n", s.withoutResponse());
     out.printf("truncated bodies:  %d%n", s.truncatedBodies());
+    out.printf("unreadable lines:  %d%n", s.unreadable());
     out.printf("top paths%s:%n", s.pathsExact() ? "" : " (approximate: more than "
         + RecordingStats.MAX_DISTINCT_PATHS + " distinct paths)");
     for (Map.Entry<String, Long> p : s.topPaths()) {
       out.printf("  %8d  %s%n", p.getValue(), Terminal.safe(p.getKey()));
+    }
+    if (s.unreadable() > 0 && !skipBadLines) {
+      err.println("error: " + file + ": " + s.unreadable() + " line(s) could not be read (named above; everything else was"
+          + " read): the recording is damaged; --skip-bad-lines accepts it");
+      return Shadow.BAD_INPUT;
     }
     return Shadow.OK;
   }

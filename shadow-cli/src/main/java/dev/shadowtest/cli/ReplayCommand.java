@@ -107,6 +107,9 @@ final class ReplayCommand implements Callable<Integer> {
   @Option(names = "--force", description = "Replace the run already in --out (by default an existing run directory is never overwritten).")
   boolean force;
 
+  @Option(names = "--skip-bad-lines", description = "Accept recordings with unreadable lines: they are skipped and counted either way, and by default such a run is incomplete (its gate fails).")
+  boolean skipBadLines;
+
   @Option(names = "--redact-key-env", paramLabel = "VAR",
       description = "The environment variable with the recorder's HMAC key (shadow record --redact-key-env): live answers are then pseudonymised like the recording instead of masked.")
   String redactKeyEnv;
@@ -147,7 +150,8 @@ final class ReplayCommand implements Callable<Integer> {
         .withGate(gate)
         .withOverwrite(force)
         .withMaxBody(maxBodyBytes())
-        .withRedactionKey(RecordCommand.key(redactKeyEnv));
+        .withRedactionKey(RecordCommand.key(redactKeyEnv))
+        .withSkipBadLines(skipBadLines);
     return run(spec, config, history, csv);
   }
 

@@ -168,6 +168,30 @@ class RunCommandsTests {
   }
 
   @Test
+  void aRunThatMetUnreadableLinesIsIncompleteUnlessAccepted() throws IOException {
+    Path rec = recording("r.jsonl", "");
+    List<String> lines = new ArrayList<>(Files.readAllLines(rec));
+    lines.add(5, "{\"id\": \"broken\", \"request\": "); // a line no reader can take, in the middle
+    Files.write(rec, lines);
+    ShadowCliTests.Run strict = shadow("replay", "--recording", rec, "--candidate", candidate(), "--out", dir.resolve("a"),
+        "--max-discrepancy", "100%");
+    assertThat(strict.code()).isEqualTo(1);
+    assertThat(strict.err()).contains(rec + ":6: ").contains("skipped this line");
+    assertThat(strict.out()).contains("1 unreadable recording line(s) skipped");
+    com.fasterxml.jackson.databind.JsonNode s = new com.fasterxml.jackson.databind.ObjectMapper()
+        .readTree(dir.resolve("a/summary.json").toFile());
+    assertThat(s.get("unreadable").asLong()).isEqualTo(1);
+    assertThat(s.get("incomplete").asBoolean()).isTrue();
+    assertThat(s.get("exchanges").asLong()).isEqualTo(21); // everything after the bad line was replayed
+    ShadowCliTests.Run accepted = shadow("replay", "--recording", rec, "--candidate", candidate(), "--out", dir.resolve("b"),
+        "--max-discrepancy", "100%", "--skip-bad-lines");
+    assertThat(accepted.code()).as(accepted.out() + accepted.err()).isZero();
+    ShadowCliTests.Run diff = shadow("diff", rec, recording("clean.jsonl", ""));
+    assertThat(diff.code()).isEqualTo(2);
+    assertThat(diff.err()).contains("1 recording line(s) could not be read");
+  }
+
+  @Test
   void aNewHistoryDirectoryIsCreatedWithoutAWarning() {
     Path history = dir.resolve("nightly/history");
     ShadowCliTests.Run r = shadow("replay", "--recording", recording("r.jsonl", ""), "--candidate", candidate(), "--out",

@@ -75,7 +75,7 @@ class ShadowCliTests {
   }
 
   @Test
-  void aMalformedLineSevenIsSkippedWithAWarningNamingFileAndLine() throws IOException {
+  void aMalformedLineSevenIsNamedSkippedAndExitsTwoUnlessAccepted() throws IOException {
     StringBuilder sb = new StringBuilder(HEADER).append('\n');
     for (int i = 2; i <= 8; i++) {
       sb.append(i == 7 ? "{\"id\":\"e7\" \"request\":{}}" : line(i)).append('\n');
@@ -83,14 +83,19 @@ class ShadowCliTests {
     Path rec = dir.resolve("rec.jsonl");
     Files.writeString(rec, sb);
     Run run = shadow("inspect", rec);
-    assertThat(run.code()).isZero();
-    assertThat(run.out()).contains("exchanges:         6");
-    assertThat(run.err().lines().toList()).singleElement().asString()
+    assertThat(run.code()).isEqualTo(2);
+    assertThat(run.out()).contains("exchanges:         6").contains("unreadable lines:  1");
+    assertThat(run.err().lines().toList()).hasSize(2).first().asString()
         .startsWith("warning: " + rec + ":7: Unexpected character").endsWith("; skipped this line");
+    assertThat(run.err().lines().toList().get(1)).startsWith("error: " + rec + ": 1 line(s) could not be read");
+    assertThat(shadow("inspect", rec, "--skip-bad-lines").code()).isZero();
     Run export = shadow("export", "--to", "har", rec, "--out", dir.resolve("x.har"));
-    assertThat(export.code()).isZero();
-    assertThat(export.out()).contains("exported 6 exchange(s)");
-    assertThat(export.err()).startsWith("warning: " + rec + ":7: Unexpected character");
+    assertThat(export.code()).isEqualTo(2);
+    assertThat(export.err()).startsWith("warning: " + rec + ":7: Unexpected character").contains("nothing exported");
+    assertThat(dir.resolve("x.har")).doesNotExist();
+    Run accepted = shadow("export", "--to", "har", rec, "--out", dir.resolve("x.har"), "--skip-bad-lines");
+    assertThat(accepted.code()).isZero();
+    assertThat(accepted.out()).contains("exported 6 exchange(s)");
   }
 
   @Test

@@ -47,6 +47,16 @@ public final class HarExporter {
    * {@code har} is never the recording itself. The output appears only when complete.
    */
   public static ImportResult exportFile(Path recording, Path har, boolean overwrite, Consumer<String> warningSink) {
+    return exportFile(recording, har, overwrite, true, warningSink);
+  }
+
+  /**
+   * As {@link #exportFile(Path, Path, boolean, Consumer)}; unless {@code acceptBadLines}, a
+   * recording with unreadable lines (each named in a warning) is refused and nothing is written:
+   * a HAR file never silently lacks exchanges.
+   */
+  public static ImportResult exportFile(Path recording, Path har, boolean overwrite, boolean acceptBadLines,
+      Consumer<String> warningSink) {
     Imports.checkOutput(recording, har, overwrite);
     Path temp = SecureFiles.temporarySibling(har);
     long count = 0;
@@ -78,6 +88,10 @@ public final class HarExporter {
         g.writeEndArray();
         g.writeEndObject();
         g.writeEndObject();
+      }
+      if (reader.unreadable() > 0 && !acceptBadLines) {
+        throw new RecordingException(recording, 0, reader.unreadable() + " unreadable line(s) (named in the warnings):"
+            + " nothing exported; --skip-bad-lines exports the " + count + " readable exchange(s)");
       }
       warnings.addAll(reader.warnings());
     } catch (IOException e) {

@@ -3,7 +3,6 @@ package dev.shadowtest.recorder;
 import dev.shadowtest.core.Redactor;
 import dev.shadowtest.core.Exchange;
 import dev.shadowtest.recorder.internal.AdminServer;
-import dev.shadowtest.recorder.internal.BodyForm;
 import dev.shadowtest.recorder.internal.CaptureBudget;
 import dev.shadowtest.recorder.internal.CaptureWriter;
 import dev.shadowtest.recorder.internal.Counters;
@@ -184,7 +183,7 @@ public final class Recorder implements AutoCloseable {
 
   /** On the writer thread: what is written is redacted; the mirror gets the original request. */
   private Exchange process(Exchange raw) {
-    Exchange safe = BodyForm.compact(redactor.apply(raw));
+    Exchange safe = redactor.apply(raw); // the writer stores escape-heavy text as base64
     if (mirror != null) {
       mirror.offer(raw, safe);
     }

@@ -35,9 +35,19 @@ public final class SummaryJson {
   public static final int MAX_STRING = 300;
   public static final String OTHER_ENDPOINTS = "(other endpoints)";
 
-  /** What the run was. */
+  /**
+   * What the run was.
+   *
+   * @param unreadable recording lines that could not be read and were skipped
+   */
   public record Meta(Instant startedAt, Instant finishedAt, List<String> recordings, String candidate, String primary,
-      String secondary, String shard, boolean incomplete, String abortReason, long late) {}
+      String secondary, String shard, boolean incomplete, String abortReason, long late, long unreadable) {
+
+    public Meta(Instant startedAt, Instant finishedAt, List<String> recordings, String candidate, String primary,
+        String secondary, String shard, boolean incomplete, String abortReason, long late) {
+      this(startedAt, finishedAt, recordings, candidate, primary, secondary, shard, incomplete, abortReason, late, 0);
+    }
+  }
 
   private SummaryJson() {}
 
@@ -82,6 +92,7 @@ public final class SummaryJson {
       g.writeNumberField("errorRate", r.errorRate());
       g.writeNumberField("rewritten", r.rewritten());
       g.writeNumberField("late", meta.late());
+      g.writeNumberField("unreadable", meta.unreadable());
       g.writeArrayFieldStart("endpoints");
       int[] fieldBudget = {MAX_FIELDS};
       List<Statistics.EndpointResult> listed = listed(r.endpoints());

@@ -78,6 +78,8 @@ public final class CaptureWriter implements AutoCloseable {
       } catch (InterruptedException ex) {
         counters.drop("not-written-at-stop"); // a sink that hung until the stop gave up on it
         break;
+      } catch (IllegalArgumentException ex) {
+        counters.drop("unwritable-exchange"); // e.g. more headers than any recording line may hold
       } catch (Throwable ex) {
         counters.drop("write-error");
       } finally {

@@ -72,6 +72,8 @@ public final class FileSink implements ExchangeSink {
     }
     try {
       writer.write(exchange);
+    } catch (IllegalArgumentException e) {
+      throw e; // refused before a byte was written (too many headers for any line): the file is intact
     } catch (RuntimeException e) {
       abandon();
       throw e;
