@@ -14,6 +14,8 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "demo",
     mixinStandardHelpOptions = true,
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {"0:the gate passed (not with the seeded regression)", "1:the gate failed: the expected demo outcome", "3:internal error (a bug)"},
     description = {"Run Shadow end to end on an embedded shop API.",
         "The shop has a legacy service (two instances) and a candidate with seeded differences (a price regression, an occasional 500, a reordered list, timestamps and ids that change on every call).",
         "The demo records traffic through the recording proxy (shadow record) in front of the legacy service, replays it against the candidate, learns noise from the second legacy instance, prints the per-endpoint table and writes the run directory.",

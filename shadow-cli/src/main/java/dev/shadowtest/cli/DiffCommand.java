@@ -18,6 +18,8 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "diff",
     mixinStandardHelpOptions = true,
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {"0:the same", "1:different", "2:bad input", "3:internal error (a bug)"},
     description = {"Compare two response bodies, or the responses of two recordings.",
         "Body files: the kind comes from the extension (.json, .xml, .txt, .form) or is sniffed.",
         "Recordings are compared exchange by exchange, paired by exchange id (the default), by position (--match-by order) or by method, target and occurrence (--match-by request: two recorders that saw the same traffic).",

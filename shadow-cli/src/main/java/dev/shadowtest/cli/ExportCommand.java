@@ -13,6 +13,8 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(
     name = "export",
     mixinStandardHelpOptions = true,
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {"0:exported", "2:bad input (unreadable lines without --skip-bad-lines, an existing output without --force)", "3:internal error (a bug)"},
     description = {"Convert a Shadow recording into a HAR 1.2 file.",
         "For DevTools and HAR viewers.",
         "The output is written 0600 and appears only when the whole recording was read.",

@@ -23,6 +23,8 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "gate",
     mixinStandardHelpOptions = true,
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {"0:the gate passed", "1:the gate failed", "2:bad input", "3:internal error (a bug)"},
     description = {"Decide a run, or the last N days of the history, against the migration gate.",
         "With --history, each of the --days consecutive UTC calendar days ending --until (default today) must have at least one complete run, and each day's runs together (counts summed exactly) must be within every threshold.",
         "The discrepancy rate is always checked (default 0.5%%); the error rate and the latency ratio only when their flags are given (an endpoint with fewer than --min-latency-samples exchanges is not judged on latency); per-endpoint thresholds come from --rules.",

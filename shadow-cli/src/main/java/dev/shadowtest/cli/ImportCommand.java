@@ -16,6 +16,8 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(
     name = "import",
     mixinStandardHelpOptions = true,
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {"0:imported", "2:bad input (an unreadable file, an existing output without --force)", "3:internal error (a bug)"},
     description = {"Convert a HAR 1.2 or GoReplay (.gor) file into a Shadow recording.",
         "Credential headers (Authorization, Cookie, Set-Cookie, Proxy-Authorization, X-Api-Key) are redacted unless --no-redact is given.",
         "The output is written 0600 and appears only when the whole input was read.",

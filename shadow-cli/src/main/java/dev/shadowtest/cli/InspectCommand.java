@@ -17,6 +17,8 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(
     name = "inspect",
     mixinStandardHelpOptions = true,
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {"0:summarized", "2:not a recording, or unreadable lines without --skip-bad-lines", "3:internal error (a bug)"},
     description = {"Summarize a recording (or count the samples of a run).",
         "For a recording: exchanges, time span, methods, statuses, top paths, truncated bodies and exchanges without response.",
         "A run's samples.jsonl.gz is a recording too: its sample exchanges are counted per endpoint.",

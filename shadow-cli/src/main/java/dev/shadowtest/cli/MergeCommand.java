@@ -17,6 +17,8 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "merge",
     mixinStandardHelpOptions = true,
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {"0:the gate passed", "1:the gate failed, or a shard was incomplete", "2:bad input", "3:internal error (a bug)"},
     description = {"Merge the run directories of shards into one run, exactly.",
         "The shards are runs of shadow replay --shard I/N; the merged summary equals that of one unsharded run.",
         "An existing run directory in --out is never overwritten (--force replaces it). Exit 0 when the gate passes, 1 when it fails."},

@@ -28,6 +28,8 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "record",
     mixinStandardHelpOptions = true,
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {"0:stopped cleanly (130 or 143 after SIGINT or SIGTERM)", "2:bad input (flags, redaction file, a port in use)", "3:internal error (a bug)"},
     description = {"Run the recording reverse proxy in front of the legacy system.",
         "It runs until SIGINT/SIGTERM: every request goes to --upstream (and only there), the answer goes back unchanged, and the exchange is recorded (redacted, bodies kept up to --max-body) off the live path.",
         "With --mirror, each recorded request is also sent to the candidate and compared online (a run directory with report at stop).",

@@ -30,6 +30,8 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "replay",
     mixinStandardHelpOptions = true,
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {"0:the gate passed", "1:the gate failed, or the run is incomplete", "2:bad input", "3:internal error (a bug; the run is incomplete and never passes)"},
     description = {"Replay recordings against the candidate and judge every response.",
         "It writes a run directory: results.jsonl.gz, summary.json, discrepancies.csv, report.html; an existing run directory is never overwritten (--force replaces it).",
         "Only GET, HEAD and OPTIONS are sent unless --allow-unsafe. Without --primary the recorded responses are the baseline.",

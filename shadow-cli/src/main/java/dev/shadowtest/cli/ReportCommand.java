@@ -14,6 +14,8 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "report",
     mixinStandardHelpOptions = true,
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {"0:written (the gate verdict is printed)", "2:bad input", "3:internal error (a bug)"},
     description = {"Rebuild the summary, CSV and HTML report of a run directory.",
         "summary.json, discrepancies.csv and report.html are rebuilt from the run's results.jsonl.gz (replay writes them at the end of every run).",
         "Gate thresholds default to the ones the run recorded; rules other than the run's own are refused unless they differ only in thresholds.",

@@ -40,9 +40,16 @@ public record RedactionRules(List<String> headers, List<String> jsonPaths, List<
     return new RedactionRules(List.of(), List.of(), List.of(), List.of());
   }
 
+  /** A redaction file is a few kilobytes; a larger one is refused before it is parsed. */
+  public static final long MAX_FILE_BYTES = 1 << 20;
+
   public static RedactionRules load(Path file) {
     String text;
     try {
+      if (Files.isRegularFile(file) && Files.size(file) > MAX_FILE_BYTES || !Files.isRegularFile(file) && Files.exists(file)) {
+        throw new RecordingException(file, 0, "is larger than 1 MiB, or not a regular file: a redaction file is a few"
+            + " kilobytes of YAML");
+      }
       text = Files.readString(file);
     } catch (IOException e) {
       throw new RecordingException(file, 0, Files.exists(file) ? "cannot read: " + e.getMessage() : "no such file");

@@ -195,4 +195,18 @@ class RedactorTests {
     assertThat(r.redactsHeader("X-Session-Token")).isTrue();
     assertThat(r.redactsPath(List.of("card", "number"))).isTrue();
   }
+
+  @Test
+  void aHugeRedactionFileIsRefusedBeforeItIsParsed(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    java.nio.file.Path big = dir.resolve("redact.yaml");
+    try (var w = java.nio.file.Files.newBufferedWriter(big)) {
+      w.write("version: 1\npatterns: [\"");
+      for (int i = 0; i < 50; i++) {
+        w.write("x".repeat(1 << 20)); // a 50 MB scalar
+      }
+      w.write("\"]\n");
+    }
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> RedactionRules.load(big)).isInstanceOf(RecordingException.class)
+        .hasMessage(big + ": is larger than 1 MiB, or not a regular file: a redaction file is a few kilobytes of YAML");
+  }
 }
