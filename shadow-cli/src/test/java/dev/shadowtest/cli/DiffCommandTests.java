@@ -149,4 +149,22 @@ class DiffCommandTests {
     assertThat(p.exitValue()).as(output).isZero();
     assertThat(output).contains("40000 compared, 0 different, 0 only in");
   }
+
+  @Test
+  void runningOutOfMemoryExitsThreeWithOneLineNeverOne() throws Exception {
+    StringBuilder sb = new StringBuilder("[");
+    for (int i = 0; i < 400_000; i++) {
+      sb.append(i == 0 ? "" : ",").append("{\"i\":").append(i).append(",\"s\":\"abcdefghij\"}");
+    }
+    String json = sb.append(']').toString(); // about 12 MB: its tree needs far more than 32 MB
+    Path a = write("a.json", json);
+    Path b = write("b.json", json.replace("abcdefghij", "abcdefghik"));
+    Process p = new ProcessBuilder(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx32m",
+        "-cp", System.getProperty("java.class.path"), Shadow.class.getName(), "diff", a.toString(), b.toString())
+        .redirectErrorStream(true).start();
+    String output = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).as(output).isEqualTo(3);
+    assertThat(output).startsWith("error: internal error: out of memory").doesNotContain("\tat ");
+  }
 }
