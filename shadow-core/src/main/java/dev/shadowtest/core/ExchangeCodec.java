@@ -99,7 +99,7 @@ final class ExchangeCodec {
    * The form that stores {@code body} in fewer bytes. Text is written as JSON text unless its
    * escapes would make it larger than base64 (a control byte takes a 6-byte unicode escape): then
    * as base64, which reads back as the same bytes in a {@link Body.Binary}. One pass over the
-   * characters, no copy.
+   * characters, no copy; none for text of at most {@link #SMALL_TEXT} characters (always text).
    */
   static BodyForm form(Body body) {
     if (body instanceof Body.Binary b) {
@@ -110,6 +110,10 @@ final class ExchangeCodec {
     }
     String s = t.text();
     int n = s.length();
+    if (n <= SMALL_TEXT) {
+      // not worth a scan: at most 6 bytes per character even if all are escaped
+      return new BodyForm(false, 6L * n + 2);
+    }
     long extraUtf8 = 0; // bytes beyond one per character
     long extraEscaped = 0;
     boolean loneSurrogate = false;
@@ -151,6 +155,12 @@ final class ExchangeCodec {
       ESCAPE_EXTRA[c] = 1;
     }
   }
+
+  /**
+   * Text bodies up to this many characters are always written as text: their escapes cost at most
+   * 24 KiB, and the scan that chooses the form would cost more than it saves on the writer thread.
+   */
+  static final int SMALL_TEXT = 4096;
 
   static long base64Bytes(long n) {
     return (n + 2) / 3 * 4;
