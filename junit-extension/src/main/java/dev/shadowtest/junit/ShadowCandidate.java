@@ -8,17 +8,25 @@ import java.lang.annotation.Target;
 
 /**
  * Marks the field or no-argument method of a {@link ShadowReplay} test class that gives the
- * candidate's base URL ({@code String}, {@code URI} or {@code URL}), for a candidate that the test
- * class starts itself. It is read when the first test asks for its {@link ShadowRun}, that is after
- * {@code @BeforeAll}. Static, or an instance member with {@code @TestInstance(PER_CLASS)}.
+ * candidate, for a candidate the test starts itself. Its value may be:
+ * <ul>
+ *   <li>a base URL: {@code String}, {@code URI} or {@code URL};</li>
+ *   <li>a port ({@code int}, {@code Integer}, {@code long}): {@code http://127.0.0.1:<port>}, e.g.
+ *       Spring Boot's {@code @LocalServerPort int port};</li>
+ *   <li>Spring's {@code MockMvc} or {@code WebTestClient}: the replay calls the application
+ *       in-process, without a server;</li>
+ *   <li>a {@link dev.shadowtest.replay.Transport} of your own.</li>
+ * </ul>
+ * It is read when the first test asks for its {@link ShadowRun}, that is after
+ * {@code @BeforeAll} and after the test instance is prepared (Spring's injection included).
+ * Static, or an instance member (the current test's instance is used).
  *
  * <pre>{@code
- * @ShadowReplay(recording = "shadow/nightly.jsonl.gz")
+ * @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
+ * @ShadowReplay(recording = "shadow/legacy.jsonl")
  * class ParityTests {
- *   static HttpServer server;
- *   @BeforeAll static void start() throws IOException { server = MyService.start(0); }
- *   @ShadowCandidate static String candidate() { return "http://127.0.0.1:" + server.getAddress().getPort(); }
- *   ...
+ *   @ShadowCandidate @LocalServerPort int port;
+ *   @Test void gate(ShadowRun run) { run.assertGate(); }
  * }
  * }</pre>
  */

@@ -10,6 +10,9 @@ import dev.shadowtest.replay.Replayer;
 import dev.shadowtest.reports.Reports;
 import java.io.IOException;
 import java.io.InputStream;
+import dev.shadowtest.replay.Transport;
+import java.lang.annotation.Annotation;
+import java.lang.reflect.AnnotatedElement;
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
@@ -51,8 +54,12 @@ final class ShadowExtension implements ParameterResolver {
     ExtensionContext classContext = annotatedClassContext(context);
     Class<?> testClass = classContext.getRequiredTestClass();
     ShadowReplay config = AnnotationSupport.findAnnotation(testClass, ShadowReplay.class).orElseThrow();
-    return classContext.getStore(NAMESPACE)
-        .getOrComputeIfAbsent(testClass, k -> replay(config, testClass, context), ShadowRun.class);
+    try {
+      return classContext.getStore(NAMESPACE)
+          .getOrComputeIfAbsent(testClass, k -> replay(config, testClass, context), ShadowRun.class);
+    } catch (LinkageError e) {
+      throw new ExtensionConfigurationException("@ShadowReplay on " + testClass.getName() + ": " + Linkage.explain(e), e);
+    }
   }
 
   /**
@@ -70,29 +77,47 @@ final class ShadowExtension implements ParameterResolver {
         + " asks for a ShadowRun but neither it nor an enclosing class has @ShadowReplay");
   }
 
+  /** Placeholders: from the test's Spring Environment in a Spring test, else system properties and environment variables. */
+  interface Resolver {
+    String resolve(String attribute, String value);
+  }
+
   private static ShadowRun replay(ShadowReplay a, Class<?> testClass, ExtensionContext context) {
     List<Path> temporary = new ArrayList<>();
     try {
-      Path recording = locate("recording", Placeholders.resolve("recording", a.recording()), temporary);
-      URI candidate = candidate(a, testClass, context);
-      Rules rules = a.rules().isBlank() ? Rules.defaults()
-          : Rules.load(locate("rules", Placeholders.resolve("rules", a.rules()), temporary));
+      SpringContext spring = Spring.manages(testClass) ? SpringContext.of(context) : null;
+      Resolver resolver = spring != null ? spring::resolve : Placeholders::resolve;
+      Path recording = locate("recording", resolver.resolve("recording", a.recording()), temporary);
+      Candidate candidate = candidate(a, testClass, context, resolver, spring);
+      String rulesFile = resolver.resolve("rules", a.rules()).strip();
+      Rules rules = rulesFile.isEmpty() ? Rules.defaults() : Rules.load(locate("rules", rulesFile, temporary));
       Gate gate = gate(a);
-      Path out = Path.of(Placeholders.resolve("outputDirectory", a.outputDirectory())).resolve(testClass.getName());
+      String dir = resolver.resolve("outputDirectory", a.outputDirectory()).strip();
+      Path out = (dir.isEmpty() ? defaultOutputDirectory() : Path.of(dir)).resolve(testClass.getName());
       clean(out);
-      ReplayConfig config = ReplayConfig.of(List.of(recording), candidate, out)
-          .withPrimary(uri("primary", a.primary()), uri("secondary", a.secondary()))
+      int warmup = a.warmup() >= 0 ? a.warmup() : gate.maxLatencyRatio() != null ? ShadowReplay.DEFAULT_WARMUP : 0;
+      URI primary = member(ShadowPrimary.class, "primary", a.primary(), testClass, context, resolver);
+      URI secondary = member(ShadowSecondary.class, "secondary", a.secondary(), testClass, context, resolver);
+      ReplayConfig config = ReplayConfig.of(List.of(recording), candidate.uri(), out)
+          .withTransport(candidate.transport())
+          .withPrimary(primary, secondary)
           .withRules(rules)
           .withConcurrency(a.concurrency())
           .withAllowUnsafe(a.allowUnsafe())
-          .withExtraHeaders(headers(a.headers()))
+          .withExtraHeaders(headers(a.headers(), resolver))
+          .withKeepHost(a.keepHost())
           .withTimeouts(Duration.ofSeconds(5), seconds(a.timeoutSeconds()))
-          .withGate(gate);
+          .withGate(gate)
+          .withWarmup(warmup);
       ReplayResult result = new Replayer(config).run(Progress.NONE);
       Reports.Written written = Reports.write(out, Reports.Options.defaults().withRules(rules).withGate(gate));
       context.publishReportEntry("shadow.report", written.html().toAbsolutePath().toString());
-      return new ShadowRun(testClass.getName(), recording, candidate, rules, gate, result, written, temporary);
-    } catch (IllegalArgumentException | dev.shadowtest.core.RecordingException | dev.shadowtest.diff.RulesException e) {
+      ShadowRun run = new ShadowRun(testClass.getName(), recording, config.candidateDescription(), rules, gate, warmup,
+          result, written, temporary);
+      System.out.println(run.summaryLine());
+      return run;
+    } catch (IllegalArgumentException | IllegalStateException | dev.shadowtest.core.RecordingException
+        | dev.shadowtest.diff.RulesException e) {
       deleteAll(temporary);
       throw new ExtensionConfigurationException("@ShadowReplay on " + testClass.getName() + ": " + e.getMessage(), e);
     } catch (RuntimeException | Error e) {
@@ -101,56 +126,135 @@ final class ShadowExtension implements ParameterResolver {
     }
   }
 
-  private static URI candidate(ShadowReplay a, Class<?> testClass, ExtensionContext context) {
-    List<Field> fields = AnnotationSupport.findAnnotatedFields(testClass, ShadowCandidate.class, f -> true,
-        HierarchyTraversalMode.BOTTOM_UP);
-    List<Method> methods = AnnotationSupport.findAnnotatedMethods(testClass, ShadowCandidate.class,
-        HierarchyTraversalMode.BOTTOM_UP);
-    int supplied = fields.size() + methods.size();
+  /** Where run directories go by default: Gradle's build directory under Gradle, else Maven's target. */
+  static Path defaultOutputDirectory() {
+    boolean gradle = System.getProperty("org.gradle.test.worker") != null
+        || !Files.exists(Path.of("pom.xml")) && (Files.exists(Path.of("build.gradle")) || Files.exists(Path.of("build.gradle.kts")));
+    return Path.of(gradle ? "build" : "target", "shadow");
+  }
+
+  /** The candidate: a base URL, or an in-process transport and the URL the application believes it serves. */
+  record Candidate(URI uri, Transport transport) {
+    static final URI IN_PROCESS = URI.create("http://localhost");
+  }
+
+  private static Candidate candidate(ShadowReplay a, Class<?> testClass, ExtensionContext context, Resolver resolver,
+      SpringContext spring) {
+    List<AnnotatedElement> members = members(testClass, ShadowCandidate.class);
     // resolved first: "${shadow.candidate.url:}" falls back to @ShadowCandidate when the property is unset
-    String given = Placeholders.resolve("candidate", a.candidate()).strip();
+    String given = resolver.resolve("candidate", a.candidate()).strip();
     if (!given.isEmpty()) {
-      if (supplied > 0) {
+      if (!members.isEmpty()) {
         throw new IllegalArgumentException("candidate is given twice: in @ShadowReplay(candidate = \"" + a.candidate()
             + "\") and by @ShadowCandidate; keep one (or let the annotation's placeholder resolve to empty)");
       }
-      return uri("candidate", given);
+      return new Candidate(uri("candidate", given), null);
     }
-    if (supplied != 1) {
-      throw new IllegalArgumentException(supplied == 0
-          ? "no candidate: set @ShadowReplay(candidate = \"http://...\") (\"" + a.candidate() + "\" resolved to nothing)"
-              + " or annotate a field or method with @ShadowCandidate"
-          : "more than one @ShadowCandidate (" + supplied + "); keep one");
+    if (members.size() > 1) {
+      throw new IllegalArgumentException("more than one @ShadowCandidate (" + members.size() + "); keep one");
     }
+    if (members.size() == 1) {
+      AnnotatedElement m = members.get(0);
+      Object value = read(ShadowCandidate.class, m, testClass, context);
+      Transport transport = SpringTransports.of(value);
+      if (transport != null) {
+        return new Candidate(Candidate.IN_PROCESS, transport);
+      }
+      return new Candidate(toUri(ShadowCandidate.class, m, value, true), null);
+    }
+    if (spring != null) {
+      URI server = spring.server();
+      if (server != null) {
+        return new Candidate(server, null);
+      }
+      Transport inProcess = spring.inProcess();
+      if (inProcess != null) {
+        return new Candidate(Candidate.IN_PROCESS, inProcess);
+      }
+      throw new IllegalArgumentException("no candidate: the Spring test context has no embedded server (local.server.port)"
+          + " and no MockMvc or WebTestClient; use @SpringBootTest(webEnvironment = RANDOM_PORT),"
+          + " @AutoConfigureMockMvc, or set @ShadowReplay(candidate = \"http://...\")");
+    }
+    throw new IllegalArgumentException("no candidate: set @ShadowReplay(candidate = \"http://...\")"
+        + (a.candidate().isEmpty() ? "" : " (\"" + a.candidate() + "\" resolved to nothing)")
+        + " or annotate a field or method with @ShadowCandidate");
+  }
+
+  /** The primary or secondary: the annotation's attribute, else a member marked with {@code marker}. */
+  private static URI member(Class<? extends Annotation> marker, String attribute, String value, Class<?> testClass,
+      ExtensionContext context, Resolver resolver) {
+    List<AnnotatedElement> members = members(testClass, marker);
+    String given = resolver.resolve(attribute, value).strip();
+    if (!given.isEmpty()) {
+      if (!members.isEmpty()) {
+        throw new IllegalArgumentException(attribute + " is given twice: in @ShadowReplay(" + attribute + " = \"" + value
+            + "\") and by @" + marker.getSimpleName() + "; keep one");
+      }
+      return uri(attribute, given);
+    }
+    if (members.size() > 1) {
+      throw new IllegalArgumentException("more than one @" + marker.getSimpleName() + " (" + members.size() + "); keep one");
+    }
+    return members.isEmpty() ? null : toUri(marker, members.get(0), read(marker, members.get(0), testClass, context), false);
+  }
+
+  private static List<AnnotatedElement> members(Class<?> testClass, Class<? extends Annotation> marker) {
+    List<AnnotatedElement> out = new ArrayList<>(AnnotationSupport.findAnnotatedFields(testClass, marker, f -> true,
+        HierarchyTraversalMode.BOTTOM_UP));
+    out.addAll(AnnotationSupport.findAnnotatedMethods(testClass, marker, HierarchyTraversalMode.BOTTOM_UP));
+    return out;
+  }
+
+  private static String describe(Class<? extends Annotation> marker, AnnotatedElement m) {
+    return "@" + marker.getSimpleName() + " " + (m instanceof Field f ? "field " + f.getName()
+        : "method " + ((Method) m).getName() + "()");
+  }
+
+  /** The member's value, read from the current test instance (or statically). */
+  private static Object read(Class<? extends Annotation> marker, AnnotatedElement m, Class<?> testClass,
+      ExtensionContext context) {
     Object instance = context.getTestInstances().flatMap(i -> i.findInstance(testClass)).orElse(null);
+    String where = describe(marker, m);
     Object value;
-    String where;
     try {
-      if (!fields.isEmpty()) {
-        Field f = fields.get(0);
-        where = "field " + f.getName();
+      if (m instanceof Field f) {
         f.setAccessible(true);
         value = f.get(target(f.getModifiers(), instance, where));
       } else {
-        Method m = methods.get(0);
-        where = "method " + m.getName() + "()";
-        if (m.getParameterCount() != 0) {
-          throw new IllegalArgumentException("@ShadowCandidate " + where + " must take no arguments");
+        Method method = (Method) m;
+        if (method.getParameterCount() != 0) {
+          throw new IllegalArgumentException(where + " must take no arguments");
         }
-        m.setAccessible(true);
-        value = m.invoke(target(m.getModifiers(), instance, where));
+        method.setAccessible(true);
+        value = method.invoke(target(method.getModifiers(), instance, where));
       }
     } catch (ReflectiveOperationException e) {
       Throwable cause = e.getCause() != null ? e.getCause() : e;
-      throw new IllegalArgumentException("@ShadowCandidate could not be read: " + cause, cause);
+      throw new IllegalArgumentException(where + " could not be read: " + cause, cause);
     }
     if (value == null) {
-      throw new IllegalArgumentException("@ShadowCandidate " + where + " is null: is the candidate started in @BeforeAll?");
+      throw new IllegalArgumentException(where + " is null: is it started in @BeforeAll (or injected by Spring)?");
     }
-    if (value instanceof URL url) {
-      value = url.toString();
+    return value;
+  }
+
+  /** A URL, URI, String or port as a base URL; {@code transports} says whether MockMvc-like values were possible. */
+  private static URI toUri(Class<? extends Annotation> marker, AnnotatedElement m, Object value, boolean transports) {
+    String where = describe(marker, m);
+    if (value instanceof Integer || value instanceof Long || value instanceof Short) {
+      long port = ((Number) value).longValue();
+      if (port < 1 || port > 65535) {
+        throw new IllegalArgumentException(where + " is the port " + port + ": not a port a server listens on"
+            + (port == 0 ? " (is the server started yet? Spring sets @LocalServerPort only under RANDOM_PORT or DEFINED_PORT)"
+                : ""));
+      }
+      return URI.create("http://127.0.0.1:" + port);
     }
-    return uri("@ShadowCandidate " + where, value.toString());
+    if (value instanceof URL || value instanceof URI || value instanceof CharSequence) {
+      return uri(where, value.toString());
+    }
+    throw new IllegalArgumentException(where + " is a " + value.getClass().getName() + "; expected a base URL (String, URI,"
+        + " URL) or a port (int)" + (transports ? ", or Spring's MockMvc or WebTestClient" : ""));
   }
 
   private static Object target(int modifiers, Object instance, String where) {
@@ -158,14 +262,14 @@ final class ShadowExtension implements ParameterResolver {
       return null;
     }
     if (instance == null) {
-      throw new IllegalArgumentException("@ShadowCandidate " + where
+      throw new IllegalArgumentException(where
           + " is an instance member but there is no test instance yet: make it static, or use @TestInstance(PER_CLASS)");
     }
     return instance;
   }
 
   private static URI uri(String what, String value) {
-    String v = Placeholders.resolve(what, value).strip();
+    String v = value.strip();
     if (v.isEmpty()) {
       return null;
     }
@@ -182,7 +286,7 @@ final class ShadowExtension implements ParameterResolver {
 
   private static Gate gate(ShadowReplay a) {
     return new Gate(a.maxDiscrepancyRate(), a.maxErrorRate() < 0 ? null : a.maxErrorRate(),
-        a.maxLatencyRatio() < 0 ? null : a.maxLatencyRatio());
+        a.maxLatencyRatio() < 0 ? null : a.maxLatencyRatio(), a.minLatencySamples());
   }
 
   private static Duration seconds(double s) {
@@ -192,10 +296,10 @@ final class ShadowExtension implements ParameterResolver {
     return Duration.ofMillis((long) (s * 1000));
   }
 
-  private static Headers headers(String[] pairs) {
+  private static Headers headers(String[] pairs, Resolver resolver) {
     List<String> out = new ArrayList<>();
     for (String raw : pairs) {
-      String h = Placeholders.resolve("headers", raw);
+      String h = resolver.resolve("headers", raw);
       int eq = h.indexOf('=');
       if (eq <= 0) {
         throw new IllegalArgumentException("headers must look like NAME=VALUE, got \"" + raw + "\"");

@@ -6,7 +6,6 @@ import dev.shadowtest.diff.Statistics;
 import dev.shadowtest.diff.run.Gate;
 import dev.shadowtest.replay.ReplayResult;
 import dev.shadowtest.reports.Reports;
-import java.net.URI;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -32,27 +31,30 @@ public final class ShadowRun implements AutoCloseable, org.junit.jupiter.api.ext
 
   private final String testClass;
   private final Path recording;
-  private final URI candidate;
+  private final String candidate;
   private final Rules rules;
   private final Gate gate;
+  private final int warmup;
   private final ReplayResult replay;
   private final Reports.Written written;
   private final List<Path> temporary;
 
-  ShadowRun(String testClass, Path recording, URI candidate, Rules rules, Gate gate, ReplayResult replay,
+  ShadowRun(String testClass, Path recording, String candidate, Rules rules, Gate gate, int warmup, ReplayResult replay,
       Reports.Written written, List<Path> temporary) {
     this.testClass = testClass;
     this.recording = recording;
     this.candidate = candidate;
     this.rules = rules;
     this.gate = gate;
+    this.warmup = warmup;
     this.replay = replay;
     this.written = written;
     this.temporary = List.copyOf(temporary);
   }
 
   /**
-   * One test per endpoint, named {@code GET /api/users/{id} — 0.00% (0/412)}, failing when its
+   * One test per endpoint, named by the endpoint alone ({@code GET /api/users/{id}}, so that CI
+   * history follows it from run to run; its rate is in the failure message and the report), failing when its
    * discrepancy rate is above its threshold (the rules' {@code maxDiscrepancyRate} for the
    * endpoint, else the annotation's), when nothing of it could be compared because the candidate
    * failed, or above the error-rate and latency-ratio thresholds when they are set.
@@ -65,7 +67,7 @@ public final class ShadowRun implements AutoCloseable, org.junit.jupiter.api.ext
     if (result().compared() == 0) {
       throw new AssertionFailedError(nothingCompared());
     }
-    return result().endpoints().stream().map(e -> DynamicTest.dynamicTest(name(e), () -> {
+    return result().endpoints().stream().map(e -> DynamicTest.dynamicTest(e.endpoint(), () -> {
       String failure = endpointFailure(e);
       if (failure != null) {
         Attachments.endpoint(e.endpoint(), failure);
@@ -83,6 +85,14 @@ public final class ShadowRun implements AutoCloseable, org.junit.jupiter.api.ext
           + " (does the recording carry durations, or is there a primary?): the latency gate cannot be checked"
           + "\n  report: " + report().toAbsolutePath());
     }
+    if (gate.maxLatencyRatio() != null && replay.latencies().values().stream()
+        .noneMatch(l -> l.p99Ratio() != null && gate.enoughLatencyData(l.ratioSamples()))) {
+      long most = replay.latencies().values().stream().mapToLong(l -> l.ratioSamples()).max().orElse(0);
+      throw new AssertionFailedError("maxLatencyRatio is set but no endpoint has the " + gate.minLatencySamples()
+          + " latency samples it needs (the most: " + most + "): too few to judge a p99, so the latency gate cannot be"
+          + " checked; replay a longer recording, or lower minLatencySamples knowingly\n  report: "
+          + report().toAbsolutePath());
+    }
     if (!written.gateFailures().isEmpty()) {
       StringBuilder m = new StringBuilder("Shadow gate failed for " + testClass + " (" + recording.getFileName()
           + " replayed against " + candidate + "):");
@@ -99,6 +109,7 @@ public final class ShadowRun implements AutoCloseable, org.junit.jupiter.api.ext
                 + " errors, " + e.serverErrors() + " 5xx)" : ""));
         m.append('\n').append(details(worst.get(0)));
       }
+      m.append(warnings());
       m.append("\n  report: ").append(report().toAbsolutePath());
       throw new AssertionFailedError(m.toString());
     }
@@ -168,26 +179,39 @@ public final class ShadowRun implements AutoCloseable, org.junit.jupiter.api.ext
     Statistics.RunResult r = result();
     return "nothing was compared in the replay of " + recording + " against " + candidate + " (" + r.exchanges()
         + " exchanges: " + r.skipped() + " skipped, " + r.errors() + " candidate errors, " + r.noBaseline()
-        + " without baseline); nothing compared is never a pass\n  report: " + report().toAbsolutePath();
+        + " without baseline); nothing compared is never a pass" + warnings() + "\n  report: " + report().toAbsolutePath();
+  }
+
+  /** The run's first warnings (redacted credentials, 401 everywhere, cut recordings...), one per line. */
+  private String warnings() {
+    List<String> w = replay.warnings();
+    StringBuilder m = new StringBuilder();
+    w.stream().limit(3).forEach(x -> m.append("\n  warning: ").append(x));
+    if (w.size() > 3) {
+      m.append("\n  (").append(w.size() - 3).append(" more warnings in ").append(summary().toAbsolutePath()).append(')');
+    }
+    return m.toString();
+  }
+
+  /** One line for the build log: the rate, the verdict and where the report is. */
+  String summaryLine() {
+    Statistics.RunResult r = result();
+    String verdict = replay.abortReason() != null ? "replay aborted (" + replay.abortReason() + ")"
+        : replay.incomplete() ? "replay incomplete" : gateFailures().isEmpty() ? "gate passed" : "gate FAILED";
+    return String.format(Locale.ROOT, "Shadow %s: %s discrepant (%d/%d compared, %d exchanges) against %s, %s; report: %s",
+        testClass, Gate.percent(r.discrepancyRate()), r.discrepant(), r.compared(), r.exchanges(), candidate, verdict,
+        report().toAbsolutePath());
   }
 
   private void failIfAborted() {
     if (replay.abortReason() != null) {
       throw new AssertionFailedError("the replay of " + recording + " against " + candidate + " was aborted: "
-          + replay.abortReason() + "\n  report: " + report().toAbsolutePath());
+          + replay.abortReason() + warnings() + "\n  report: " + report().toAbsolutePath());
     }
     if (replay.incomplete()) {
       throw new AssertionFailedError("the replay of " + recording + " against " + candidate + " did not complete"
-          + "\n  report: " + report().toAbsolutePath());
+          + warnings() + "\n  report: " + report().toAbsolutePath());
     }
-  }
-
-  private String name(Statistics.EndpointResult e) {
-    return e.compared() == 0 && e.errors() == 0
-        ? String.format(Locale.ROOT, "%s — nothing compared (%d skipped, %d without baseline)", e.endpoint(), e.skipped(),
-            e.noBaseline())
-        : String.format(Locale.ROOT, "%s — %s (%d/%d)", e.endpoint(), Gate.percent(e.discrepancyRate()), e.discrepant(),
-            e.compared());
   }
 
   /** Why this endpoint fails, with what a developer needs to act; null when it passes. */
@@ -210,10 +234,15 @@ public final class ShadowRun implements AutoCloseable, org.junit.jupiter.api.ext
     }
     var l = replay.latencies().get(e.endpoint());
     Double ratio = l == null ? null : l.p99Ratio();
-    if (gate.maxLatencyRatio() != null && ratio != null && ratio > gate.maxLatencyRatio()) {
+    if (gate.maxLatencyRatio() != null && ratio != null && ratio > gate.maxLatencyRatio()
+        && gate.enoughLatencyData(l.ratioSamples())) {
       var base = l.primary.count() > 0 ? l.primary : l.recorded;
-      reasons.add(String.format(Locale.ROOT, "%s: candidate p99 %.2f ms is %.2fx the baseline's %.2f ms, above %.2fx",
-          e.endpoint(), l.candidate.percentileMillis(0.99), ratio, base.percentileMillis(0.99), gate.maxLatencyRatio()));
+      reasons.add(String.format(Locale.ROOT, "%s: candidate p99 %.2f ms is %.2fx the baseline's %.2f ms, above %.2fx"
+          + " (%d samples, measured after %s)%s",
+          e.endpoint(), l.candidate.percentileMillis(0.99), ratio, base.percentileMillis(0.99), gate.maxLatencyRatio(),
+          l.ratioSamples(), warmup == 0 ? "no warm-up" : warmup + " warm-up requests",
+          warmup == 0 ? "; the candidate was cold: its first requests pay for class loading and JIT compilation,"
+              + " set @ShadowReplay(warmup = " + ShadowReplay.DEFAULT_WARMUP + ")" : ""));
     }
     StringBuilder why = new StringBuilder(String.join("\n", reasons));
     if (why.length() == 0) {
@@ -223,6 +252,7 @@ public final class ShadowRun implements AutoCloseable, org.junit.jupiter.api.ext
     if (!details.isEmpty()) {
       why.append('\n').append(details);
     }
+    why.append(warnings());
     why.append("\n  report: ").append(report().toAbsolutePath());
     return why.toString();
   }

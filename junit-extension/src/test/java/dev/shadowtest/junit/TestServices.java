@@ -28,9 +28,45 @@ final class TestServices {
 
   /** A started server; {@code hits} counts the requests it answered. */
   static HttpServer start(boolean regression, AtomicInteger hits) throws IOException {
+    return start(regression, hits, 0, null, null, 0);
+  }
+
+  /**
+   * A started server whose first {@code coldRequests} answers take 300 ms (a cold JVM) and every
+   * answer at least {@code everyMillis}, which
+   * answers 401 without {@code Authorization: <requiredAuth>} when that is not null, and which
+   * adds every Authorization value it receives to {@code seenAuth} when that is not null.
+   */
+  static HttpServer start(boolean regression, AtomicInteger hits, int coldRequests, String requiredAuth,
+      java.util.List<String> seenAuth, int everyMillis) throws IOException {
     HttpServer s = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    s.setExecutor(java.util.concurrent.Executors.newFixedThreadPool(8, r -> {
+      Thread t = new Thread(r, "test-service");
+      t.setDaemon(true);
+      return t;
+    }));
     s.createContext("/api/", ex -> {
-      hits.incrementAndGet();
+      int n = hits.incrementAndGet();
+      String auth = ex.getRequestHeaders().getFirst("Authorization");
+      if (seenAuth != null && auth != null) {
+        seenAuth.add(auth);
+      }
+      if (n <= coldRequests || everyMillis > 0) {
+        try {
+          Thread.sleep(n <= coldRequests ? 300 : everyMillis);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+      if (requiredAuth != null && !requiredAuth.equals(auth)) {
+        byte[] denied = "{\"error\":\"unauthorized\"}".getBytes(StandardCharsets.UTF_8);
+        ex.getResponseHeaders().add("Content-Type", "application/json");
+        ex.sendResponseHeaders(401, denied.length);
+        try (OutputStream out = ex.getResponseBody()) {
+          out.write(denied);
+        }
+        return;
+      }
       String[] parts = ex.getRequestURI().getPath().split("/");
       String body = null;
       try {

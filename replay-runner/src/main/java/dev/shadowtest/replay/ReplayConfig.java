@@ -40,6 +40,13 @@ import java.util.Objects;
  *                         are redacted with it alike; null to mask live values with {@code [REDACTED]}
  * @param skipBadLines     accept recordings with unreadable lines (skipped and counted either way);
  *                         otherwise a run that met one is incomplete and its gate fails
+ * @param warmup           safe requests (GET, HEAD, OPTIONS, not skipped) from the start of the
+ *                         recordings sent once to every target before the measured replay, their
+ *                         answers discarded: a JVM's first requests are slow, and a latency gate
+ *                         must not judge them; 0 for none
+ * @param transport        sends the candidate's requests in-process instead of over HTTP (e.g.
+ *                         Spring's MockMvc), or null; {@code candidate} is then the base URL the
+ *                         application believes it serves (e.g. {@code http://localhost})
  */
 public record ReplayConfig(
     List<Path> recordings,
@@ -60,7 +67,12 @@ public record ReplayConfig(
     boolean overwrite,
     int maxBody,
     byte[] redactionKey,
-    boolean skipBadLines) {
+    boolean skipBadLines,
+    int warmup,
+    Transport transport) {
+
+  /** The most warm-up requests a run sends. */
+  public static final int MAX_WARMUP = 100_000;
 
   public ReplayConfig {
     recordings = List.copyOf(recordings);
@@ -91,6 +103,9 @@ public record ReplayConfig(
     if (maxBody < 1 || maxBody > 1 << 30) {
       throw new IllegalArgumentException("--max-body must be between 1 byte and 1 GiB, got " + maxBody);
     }
+    if (warmup < 0 || warmup > MAX_WARMUP) {
+      throw new IllegalArgumentException("--warmup must be between 0 and " + MAX_WARMUP + " requests, got " + warmup);
+    }
   }
 
   private static void checkBase(URI uri, String what) {
@@ -120,6 +135,8 @@ public record ReplayConfig(
     b.maxBody = maxBody;
     b.redactionKey = redactionKey;
     b.skipBadLines = skipBadLines;
+    b.warmup = warmup;
+    b.transport = transport;
     return b;
   }
 
@@ -185,6 +202,19 @@ public record ReplayConfig(
     return toBuilder().skipBadLines(on).build();
   }
 
+  public ReplayConfig withWarmup(int requests) {
+    return toBuilder().warmup(requests).build();
+  }
+
+  public ReplayConfig withTransport(Transport t) {
+    return toBuilder().transport(t).build();
+  }
+
+  /** How messages name the candidate: its URL, or the transport that reaches it. */
+  public String candidateDescription() {
+    return transport == null ? candidate.toString() : transport.description();
+  }
+
   /** Mutable staging for a {@link ReplayConfig}; {@link #build()} validates. */
   public static final class Builder {
     private final List<Path> recordings;
@@ -206,6 +236,8 @@ public record ReplayConfig(
     private int maxBody = dev.shadowtest.replay.internal.Sender.DEFAULT_MAX_BODY;
     private byte[] redactionKey;
     private boolean skipBadLines;
+    private int warmup;
+    private Transport transport;
 
     private Builder(List<Path> recordings, URI candidate, Path out) {
       this.recordings = recordings;
@@ -285,9 +317,20 @@ public record ReplayConfig(
       return this;
     }
 
+    public Builder warmup(int requests) {
+      warmup = requests;
+      return this;
+    }
+
+    public Builder transport(Transport t) {
+      transport = t;
+      return this;
+    }
+
     public ReplayConfig build() {
       return new ReplayConfig(recordings, candidate, primary, secondary, out, rules, concurrency, pacing, allowUnsafe,
-          shard, extraHeaders, keepHost, connectTimeout, responseTimeout, gate, overwrite, maxBody, redactionKey, skipBadLines);
+          shard, extraHeaders, keepHost, connectTimeout, responseTimeout, gate, overwrite, maxBody, redactionKey, skipBadLines,
+          warmup, transport);
     }
   }
 }

@@ -75,6 +75,11 @@ public final class Replayer {
   private final AtomicLong unreadable = new AtomicLong();
   private final AtomicInteger refusedInARow = new AtomicInteger();
   private final AtomicLong candidateSuccesses = new AtomicLong();
+  /** Candidate answers 401, and baseline answers 401, among exchanges the candidate answered. */
+  private final AtomicLong candidateUnauthorized = new AtomicLong();
+  private final AtomicLong baselineUnauthorized = new AtomicLong();
+  /** Runs an in-process {@link Transport}'s calls; null without one. */
+  private volatile ExecutorService inProcessPool;
   private final CountDownLatch finished = new CountDownLatch(1);
   private volatile boolean stopRequested;
   private volatile boolean abandoned;
@@ -181,6 +186,16 @@ public final class Replayer {
          Sender sender = new Sender(config.concurrency(), config.connectTimeout(), config.responseTimeout(),
              config.extraHeaders(), config.keepHost(), config.maxBody())) {
       samples = samplesFile;
+      if (config.transport() != null) {
+        inProcessPool = Executors.newFixedThreadPool(config.concurrency(), r -> {
+          Thread t = new Thread(r, "shadow-in-process");
+          t.setDaemon(true);
+          return t;
+        });
+      }
+      if (config.warmup() > 0 && abortReason == null) {
+        warmUp(sender, inFlight);
+      }
       Pacer pacer = new Pacer(config.pacing());
       // Reading and parsing the recording runs on its own thread, ahead of the sender by a
       // bounded queue: the main thread only paces and sends.
@@ -240,6 +255,7 @@ public final class Replayer {
         warnings.add("some requests were still in flight after " + waitMs + " ms; their exchanges are missing"
             + " from the results and the run is marked incomplete");
       }
+      credentialWarnings(sender.redactedNotSent());
     } catch (IOException e) {
       throw new RecordingException(out.resolve("results.jsonl.gz"), 0, "cannot write: " + e.getMessage(), e);
     } catch (InterruptedException e) {
@@ -252,6 +268,9 @@ public final class Replayer {
     } finally {
       compare.shutdown();
       ticker.interrupt();
+      if (inProcessPool != null) {
+        inProcessPool.shutdownNow();
+      }
     }
     double elapsed = (System.nanoTime() - t0) / 1e9;
     progress.update(done.get(), expected.get(), discrepant.get(), done.get() / Math.max(elapsed, 1e-9));
@@ -261,6 +280,119 @@ public final class Replayer {
           + " warnings name each file and line; --skip-bad-lines accepts a run without them)";
     }
     return writeSummary(startedAt, stopRequested || abortReason != null || abandoned || internalError != null || badLines);
+  }
+
+  /** The candidate's answer: over HTTP, or through the in-process transport. */
+  private CompletableFuture<Sender.Attempt> sendCandidate(Sender sender, HttpRequest request) {
+    Transport transport = config.transport();
+    if (transport == null) {
+      return sender.send(config.candidate(), request);
+    }
+    HttpRequest prepared = sender.prepared(config.candidate(), request);
+    long deadlineMs = config.connectTimeout().toMillis() + config.responseTimeout().toMillis();
+    try {
+      return CompletableFuture.supplyAsync(() -> inProcess(transport, prepared, config.maxBody()), inProcessPool)
+          .completeOnTimeout(new Sender.Attempt(null, deadlineMs * 1000,
+              "timeout: " + transport.description() + " gave no response within " + deadlineMs + " ms"),
+              deadlineMs, TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      return CompletableFuture.completedFuture(new Sender.Attempt(null, 0, "internal: the in-process sender stopped"));
+    }
+  }
+
+  /** One in-process exchange: the response (body cut at {@code maxBody}), or the failure as an error. */
+  static Sender.Attempt inProcess(Transport transport, HttpRequest request, int maxBody) {
+    long start = System.nanoTime();
+    try {
+      HttpResponse r = transport.exchange(request);
+      long micros = (System.nanoTime() - start) / 1000;
+      if (r == null) {
+        return new Sender.Attempt(null, micros, "other: " + transport.description() + " returned no response");
+      }
+      if (r.body().size() > maxBody && !r.body().truncated()) {
+        byte[] all = r.body().bytes();
+        r = new HttpResponse(r.status(), r.reason(), r.headers(),
+            dev.shadowtest.core.Body.of(java.util.Arrays.copyOf(all, maxBody), all.length));
+      }
+      return new Sender.Attempt(r, micros, null);
+    } catch (Exception | LinkageError | StackOverflowError e) {
+      long micros = (System.nanoTime() - start) / 1000;
+      Throwable root = e;
+      while (root.getCause() != null && root.getCause() != root) {
+        root = root.getCause();
+      }
+      return new Sender.Attempt(null, micros, "other: " + transport.description() + " failed: " + root);
+    }
+  }
+
+  /**
+   * Sends the first {@link ReplayConfig#warmup} safe requests once to every target, without
+   * measuring anything: the candidate's (and the baselines') first requests pay for class loading
+   * and JIT compilation, which a latency gate must not judge.
+   */
+  private void warmUp(Sender sender, Semaphore inFlight) throws InterruptedException {
+    int sent = 0;
+    outer:
+    for (Path recording : config.recordings()) {
+      try (RecordingReader reader = RecordingReader.open(recording, w -> { })) {
+        while (sent < config.warmup() && reader.hasNext()) {
+          if (stopRequested || abortReason != null) {
+            break outer;
+          }
+          Exchange e = reader.next();
+          if (!config.shard().includes(e.id()) || skipReason(e, engine.ruleFor(e.request())) != null
+              || !SAFE_METHODS.contains(e.request().method().toUpperCase(Locale.ROOT))) {
+            continue;
+          }
+          inFlight.acquire();
+          List<CompletableFuture<Sender.Attempt>> calls = new ArrayList<>();
+          calls.add(sendCandidate(sender, config.rules().transforms().forCandidate(e.request())));
+          if (config.primary() != null) {
+            calls.add(sender.send(config.primary(), e.request()));
+          }
+          if (config.secondary() != null) {
+            calls.add(sender.send(config.secondary(), e.request()));
+          }
+          CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)).whenComplete((v, t) -> inFlight.release());
+          sent++;
+        }
+        if (sent >= config.warmup()) {
+          break;
+        }
+      } catch (RuntimeException e) {
+        break; // a recording problem is the measured pass's to report
+      }
+    }
+    long waitMs = config.responseTimeout().toMillis() + config.connectTimeout().toMillis() + 5_000;
+    if (inFlight.tryAcquire(config.concurrency(), waitMs, TimeUnit.MILLISECONDS)) {
+      inFlight.release(config.concurrency());
+    } else {
+      abortReason = "the warm-up requests were still in flight after " + waitMs + " ms";
+    }
+  }
+
+  /**
+   * Tells when recorded credentials were left out (redacted at capture), and when the candidate
+   * refused every exchange with 401: a replay without credentials measures nothing.
+   */
+  private void credentialWarnings(java.util.Map<String, Long> redactedNotSent) {
+    List<String> front = new ArrayList<>();
+    long answered = candidateSuccesses.get();
+    if (answered > 0 && candidateUnauthorized.get() == answered && baselineUnauthorized.get() < answered) {
+      front.add("the candidate answered 401 Unauthorized to every exchange it answered (" + answered + "; the baseline to "
+          + baselineUnauthorized.get() + "): it needs credentials the replay does not send"
+          + (redactedNotSent.isEmpty() ? "" : ", because the recorded ones were redacted at capture")
+          + "; give them with shadow replay --header 'Authorization=Bearer ...' (JUnit: @ShadowReplay(headers ="
+          + " \"Authorization=Bearer ${TOKEN}\"))");
+    }
+    if (!redactedNotSent.isEmpty()) {
+      StringBuilder counts = new StringBuilder();
+      redactedNotSent.forEach((name, n) -> counts.append(counts.length() == 0 ? "" : ", ").append(name).append(": ").append(n));
+      front.add("recorded header values redacted at capture were not sent (" + counts + " requests): the targets saw"
+          + " those requests without them; to send real credentials, add --header NAME=VALUE (JUnit: @ShadowReplay(headers"
+          + " = \"NAME=${ENV_VAR}\"))");
+    }
+    warnings.addAll(0, front);
   }
 
   /**
@@ -356,7 +488,9 @@ public final class Replayer {
 
   private String preflight() {
     List<URI> targets = new ArrayList<>();
-    targets.add(config.candidate());
+    if (config.transport() == null) {
+      targets.add(config.candidate());
+    }
     if (config.primary() != null) {
       targets.add(config.primary());
     }
@@ -366,7 +500,7 @@ public final class Replayer {
     for (URI t : targets) {
       String error = Sender.preflight(t, config.connectTimeout());
       if (error != null) {
-        String role = t == config.candidate() ? "candidate" : t == config.primary() ? "primary" : "secondary";
+        String role = t == config.candidate() && config.transport() == null ? "candidate" : t == config.primary() ? "primary" : "secondary";
         return role + " unreachable: " + error;
       }
     }
@@ -426,7 +560,7 @@ public final class Replayer {
   private void send(Sender sender, ResultsFile results, ExecutorService compare, Semaphore inFlight, Exchange e,
       String endpoint, EndpointRule rule) {
     HttpRequest candidateRequest = config.rules().transforms().forCandidate(e.request()); // the baseline is asked the original
-    CompletableFuture<Sender.Attempt> cand = sender.send(config.candidate(), candidateRequest);
+    CompletableFuture<Sender.Attempt> cand = sendCandidate(sender, candidateRequest);
     CompletableFuture<Sender.Attempt> prim = config.primary() == null ? CompletableFuture.completedFuture(null)
         : sender.send(config.primary(), e.request());
     CompletableFuture<Sender.Attempt> sec = config.secondary() == null ? CompletableFuture.completedFuture(null)
@@ -474,6 +608,12 @@ public final class Replayer {
     refusedInARow.set(0);
     // the primary's answer is the baseline; without one (no primary, or it failed) the recorded one
     HttpResponse baseline = prim != null && prim.ok() ? prim.response() : e.response();
+    if (cand.response().status() == 401) {
+      candidateUnauthorized.incrementAndGet();
+    }
+    if (baseline != null && baseline.status() == 401) {
+      baselineUnauthorized.incrementAndGet();
+    }
     if (baseline == null) {
       String why = "no recorded response" + (e.error() == null ? "" : " (" + e.error() + ")")
           + (prim != null ? " and the primary gave none (" + prim.error() + ")" : "");

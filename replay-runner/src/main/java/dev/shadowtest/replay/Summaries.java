@@ -77,7 +77,7 @@ public final class Summaries {
       writeRules(config.out().resolve(RULES_FILE), config.rules().yaml());
     }
     SummaryJson.Meta meta = new SummaryJson.Meta(startedAt, finishedAt,
-        config.recordings().stream().map(Path::toString).toList(), config.candidate().toString(),
+        config.recordings().stream().map(Path::toString).toList(), config.candidateDescription(),
         config.primary() == null ? null : config.primary().toString(),
         config.secondary() == null ? null : config.secondary().toString(),
         config.shard().count() == 1 ? null : config.shard().toString(), incomplete, abortReason, late, unreadable);

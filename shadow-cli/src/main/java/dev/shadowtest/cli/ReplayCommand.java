@@ -120,6 +120,10 @@ final class ReplayCommand implements Callable<Integer> {
       description = "Response body bytes kept per target and exchange (default ${DEFAULT-VALUE}, at most 1GiB); beyond, the rest is drained and only its size compared.")
   String maxBody;
 
+  @Option(names = "--warmup", defaultValue = "0", paramLabel = "N",
+      description = "Send the first N safe requests (GET, HEAD, OPTIONS) of the recordings once to every target before the measured replay, answers discarded, so that a freshly started JVM's slow first requests are not judged by --max-latency-ratio (default ${DEFAULT-VALUE}).")
+  int warmup;
+
   @Mixin
   CsvOptions csv;
 
@@ -153,7 +157,8 @@ final class ReplayCommand implements Callable<Integer> {
         .withOverwrite(force)
         .withMaxBody(maxBodyBytes())
         .withRedactionKey(RecordCommand.key(redactKeyEnv))
-        .withSkipBadLines(skipBadLines);
+        .withSkipBadLines(skipBadLines)
+        .withWarmup(warmup);
     return run(spec, config, history, csv);
   }
 

@@ -75,6 +75,8 @@ public final class Sender implements AutoCloseable {
   private final long deadlineMillis;
   private final java.util.concurrent.ScheduledThreadPoolExecutor timer;
   private final int maxBody;
+  private final java.util.concurrent.ConcurrentHashMap<String, Long> redactedNotSent =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   public Sender(int concurrency, Duration connectTimeout, Duration responseTimeout, Headers extraHeaders, boolean keepHost) {
     this(concurrency, connectTimeout, responseTimeout, extraHeaders, keepHost, DEFAULT_MAX_BODY);
@@ -228,28 +230,67 @@ public final class Sender implements AutoCloseable {
   }
 
   private SimpleHttpRequest build(URI base, HttpRequest recorded) {
+    HttpRequest sent = prepared(base, recorded);
+    SimpleHttpRequest r = new SimpleHttpRequest(sent.method(), HttpHost.create(base), sent.target());
+    for (Headers.Field f : sent.headers()) {
+      if (!f.name().equalsIgnoreCase("Host") || keepHost || extraHeaders.contains("Host")) {
+        r.addHeader(f.name(), f.value()); // an explicit Host is sent as is; the connection still goes to the target
+      }
+    }
+    return r;
+  }
+
+  /**
+   * The request as the target receives it: origin-form target under the base URL's path, the
+   * recorded headers without hop-by-hop and framing ones, the extra headers applied, {@code Host}
+   * (see {@link #hostSent}), and without recorded credentials that were redacted at capture
+   * ({@code [REDACTED]}, {@code hmac:…}): those are never sent as they are.
+   */
+  public HttpRequest prepared(URI base, HttpRequest recorded) {
     String prefix = base.getRawPath() == null || base.getRawPath().equals("/") ? "" : base.getRawPath().replaceAll("/$", "");
     String target = recorded.target();
     if (!target.startsWith("/")) {
       int slash = target.indexOf('/', target.indexOf("://") + 3);
       target = target.startsWith("http") && slash > 0 ? target.substring(slash) : "/" ; // absolute form -> origin form
     }
-    SimpleHttpRequest r = new SimpleHttpRequest(recorded.method(), HttpHost.create(base), prefix + target);
+    List<String> fields = new ArrayList<>();
     for (Headers.Field f : recorded.headers()) {
       String name = f.name().toLowerCase(Locale.ROOT);
       if (NOT_COPIED.contains(name) || extraHeaders.contains(f.name())) {
         continue;
       }
-      r.addHeader(f.name(), f.value());
+      if (redacted(f.value())) {
+        redactedNotSent.merge(f.name().toLowerCase(Locale.ROOT), 1L, Long::sum);
+        continue;
+      }
+      fields.add(f.name());
+      fields.add(f.value());
     }
     for (Headers.Field f : extraHeaders) {
-      r.addHeader(f.name(), f.value()); // an explicit Host is sent as is; the connection still goes to the target
+      fields.add(f.name());
+      fields.add(f.value());
+    }
+    if (!extraHeaders.contains("Host")) {
+      fields.add("Host");
+      fields.add(hostSent(base, recorded));
+    }
+    return new HttpRequest(recorded.method(), prefix + target, recorded.httpVersion(),
+        Headers.of(fields.toArray(String[]::new)), recorded.body());
+  }
 
-    }
-    if (keepHost && !extraHeaders.contains("Host")) {
-      recorded.headers().first("Host").ifPresent(h -> r.addHeader("Host", h));
-    }
-    return r;
+  /** A value the recorder redacted as a whole: {@code [REDACTED]}, or a pseudonym {@code hmac:} + 22 characters. */
+  static boolean redacted(String value) {
+    return value.equals(dev.shadowtest.core.Redaction.REDACTED)
+        || value.length() == 27 && value.startsWith("hmac:") && value.substring(5).chars()
+            .allMatch(c -> c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_');
+  }
+
+  /**
+   * Recorded header values redacted at capture and therefore not sent, by lower-case header
+   * name: the target saw those requests without them (e.g. without credentials).
+   */
+  public java.util.Map<String, Long> redactedNotSent() {
+    return new java.util.TreeMap<>(redactedNotSent);
   }
 
   private static ContentType contentType(Headers h) {
