@@ -102,6 +102,87 @@ class ReplayerTests {
   }
 
   @Test
+  void theWarmUpSendsTheFirstSafeRequestsOnceBeforeTheMeasuredReplay() throws IOException {
+    try (TestServer candidate = new TestServer(s -> TestServer.Reply.json("{}"));
+         TestServer primary = new TestServer(s -> TestServer.Reply.json("{}"))) {
+      Path rec = recording("r.jsonl", List.of(exchange("1", "POST", "/w", 200, "{}"), exchange("2", "GET", "/a", 200, "{}"),
+          exchange("3", "GET", "/b", 200, "{}"), exchange("4", "GET", "/c", 200, "{}")));
+      ReplayResult r = new Replayer(ReplayConfig.of(List.of(rec), candidate.uri(), dir.resolve("out"))
+          .withPrimary(primary.uri(), null).withAllowUnsafe(true).withWarmup(2)).run(Progress.NONE);
+      List<String> seen = candidate.seen.stream().map(TestServer.Seen::target).toList();
+      assertThat(seen).hasSize(6);
+      assertThat(seen.subList(0, 2)).as("warm-up: the first two safe requests (never the POST), all answered first")
+          .containsExactlyInAnyOrder("/a", "/b");
+      assertThat(seen.subList(2, 6)).as("then the whole recording").containsExactlyInAnyOrder("/w", "/a", "/b", "/c");
+      List<String> primarySeen = primary.seen.stream().map(TestServer.Seen::target).toList();
+      assertThat(primarySeen.subList(0, 2)).containsExactlyInAnyOrder("/a", "/b");
+      assertThat(primarySeen).hasSize(6);
+      assertThat(r.result().compared()).as("the warm-up is not measured").isEqualTo(4);
+    }
+  }
+
+  @Test
+  void credentialsRedactedAtCaptureAreNeverSentAndA401EverywhereIsTold() throws IOException {
+    try (TestServer candidate = new TestServer(s -> s.headers().containsKey("Authorization")
+        ? TestServer.Reply.json("{}") : TestServer.Reply.json(401, "{\"error\":\"unauthorized\"}", Map.of()))) {
+      List<Exchange> redacted = new ArrayList<>();
+      for (String id : List.of("1", "2", "3")) {
+        Exchange e = exchange(id, "GET", "/" + id, 200, "{}");
+        redacted.add(new Exchange(id, e.startedAt(), 1000L, e.request().withHeaders(e.request().headers()
+            .mapValues("Authorization", v -> Redaction.REDACTED).with("Cookie", "hmac:AAAAAAAAAAAAAAAAAAAAAA")),
+            e.response(), null, Map.of()));
+      }
+      Path rec = recording("r.jsonl", redacted);
+      ReplayResult r = new Replayer(ReplayConfig.of(List.of(rec), candidate.uri(), dir.resolve("out"))).run(Progress.NONE);
+      assertThat(candidate.seen).hasSize(3).allSatisfy(x -> assertThat(x.headers()).doesNotContainKeys("Authorization", "Cookie"));
+      assertThat(r.warnings().get(0)).startsWith("the candidate answered 401 Unauthorized to every exchange it answered (3;"
+          + " the baseline to 0): it needs credentials the replay does not send, because the recorded ones were redacted");
+      assertThat(r.warnings().get(1)).startsWith("recorded header values redacted at capture were not sent"
+          + " (authorization: 3, cookie: 3 requests)");
+
+      candidate.seen.clear();
+      ReplayResult given = new Replayer(ReplayConfig.of(List.of(rec), candidate.uri(), dir.resolve("out2"))
+          .withExtraHeaders(Headers.of("Authorization", "Bearer real"))).run(Progress.NONE);
+      assertThat(candidate.seen).allSatisfy(x -> assertThat(x.headers().get("Authorization")).containsExactly("Bearer real"));
+      assertThat(given.result().discrepant()).isZero();
+      assertThat(given.warnings()).noneMatch(w -> w.contains("401"));
+    }
+  }
+
+  @Test
+  void anInProcessTransportReplacesHttpForTheCandidate() throws IOException {
+    List<HttpRequest> received = new java.util.concurrent.CopyOnWriteArrayList<>();
+    Transport app = new Transport() {
+      @Override
+      public HttpResponse exchange(HttpRequest request) {
+        received.add(request);
+        if (request.target().equals("/boom")) {
+          throw new IllegalStateException("handler exploded");
+        }
+        return new HttpResponse(200, "", Headers.of("Content-Type", "application/json"), Body.text("{\"ok\":true}"));
+      }
+
+      @Override
+      public String description() {
+        return "test app (in-process)";
+      }
+    };
+    Path rec = recording("r.jsonl", List.of(exchange("1", "GET", "/a?q=1", 200, "{\"ok\":true}"),
+        exchange("2", "GET", "/boom", 200, "{}")));
+    ReplayResult r = new Replayer(ReplayConfig.of(List.of(rec), URI.create("http://localhost"), dir.resolve("out"))
+        .withTransport(app)).run(Progress.NONE);
+    assertThat(r.abortReason()).as("no preflight for an in-process candidate").isNull();
+    assertThat(received).extracting(HttpRequest::target).containsExactlyInAnyOrder("/a?q=1", "/boom");
+    assertThat(received.get(0).headers().first("Host")).hasValue("localhost");
+    assertThat(r.result().compared()).isEqualTo(1);
+    assertThat(r.result().discrepant()).isZero();
+    assertThat(lines(dir.resolve("out"))).filteredOn(l -> l.verdict() == Verdict.CANDIDATE_ERROR).singleElement()
+        .extracting(ResultLine::error).asString()
+        .isEqualTo("other: test app (in-process) failed: java.lang.IllegalStateException: handler exploded");
+    assertThat(dir.resolve("out/summary.json")).content().contains("\"candidate\" : \"test app (in-process)\"");
+  }
+
+  @Test
   void sendsNoUserAgentOfItsOwnAndKeepsTheRecordedOne() throws IOException {
     try (TestServer candidate = new TestServer(s -> TestServer.Reply.json("{}"))) {
       Exchange withAgent = exchange("2", "GET", "/b", 200, "{}");
