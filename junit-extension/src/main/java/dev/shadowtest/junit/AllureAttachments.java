@@ -11,7 +11,18 @@ final class AllureAttachments {
 
   private AllureAttachments() {}
 
+  /**
+   * True when Allure records a test case, step or fixture on this thread: an attachment anywhere
+   * else is an ERROR in Allure's log and a file no result refers to.
+   */
+  static boolean recording() {
+    return Allure.getLifecycle().getCurrentTestCaseOrStep().isPresent();
+  }
+
   static void file(String name, String type, Path file, String extension) {
+    if (!recording()) {
+      return;
+    }
     try (InputStream in = Files.newInputStream(file)) {
       Allure.addAttachment(name, type, in, extension);
     } catch (IOException e) {
@@ -20,6 +31,9 @@ final class AllureAttachments {
   }
 
   static void text(String name, String content) {
+    if (!recording()) {
+      return;
+    }
     Allure.addAttachment(name, "text/plain", content, ".txt");
   }
 }

@@ -26,11 +26,31 @@ final class Attachments {
     return ALLURE;
   }
 
-  /** The report and the summary, on the current test. */
+  /** The report and the summary, on the current test (or fixture); nothing when Allure records none. */
   static void run(Path html, Path summary) {
     if (ALLURE) {
       AllureAttachments.file("Shadow report", "text/html", html, ".html");
       AllureAttachments.file("Shadow summary.json", "application/json", summary, ".json");
+    }
+  }
+
+  /**
+   * The report and the summary on a {@code @TestFactory}'s container, after its dynamic tests:
+   * Allure has no current test there, so a tear-down fixture is opened in the container through
+   * the JUnit report entries Allure's listener understands ({@code allure.fixture}), the files are
+   * attached to it, and it is closed. Allure shows them under "Tear down" of the endpoint tests.
+   */
+  static void container(org.junit.jupiter.api.extension.ExtensionContext context, Path html, Path summary) {
+    if (!ALLURE) {
+      return;
+    }
+    String uuid = java.util.UUID.randomUUID().toString();
+    context.publishReportEntry(java.util.Map.of("allure.fixture", "tear_down", "event", "start", "uuid", uuid,
+        "name", "Shadow report"));
+    try {
+      run(html, summary);
+    } finally {
+      context.publishReportEntry(java.util.Map.of("allure.fixture", "tear_down", "event", "stop", "uuid", uuid));
     }
   }
 

@@ -26,6 +26,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
@@ -40,7 +42,7 @@ import org.junit.platform.commons.support.HierarchyTraversalMode;
  * itself is up). Stateless: the run lives in the class's {@link ExtensionContext.Store}, so it is
  * replayed once per class and its temporary files are deleted when the class is done.
  */
-final class ShadowExtension implements ParameterResolver {
+final class ShadowExtension implements ParameterResolver, AfterEachCallback {
 
   private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(ShadowExtension.class);
 
@@ -59,6 +61,33 @@ final class ShadowExtension implements ParameterResolver {
           .getOrComputeIfAbsent(testClass, k -> replay(config, testClass, context), ShadowRun.class);
     } catch (LinkageError e) {
       throw new ExtensionConfigurationException("@ShadowReplay on " + testClass.getName() + ": " + Linkage.explain(e), e);
+    }
+  }
+
+  /**
+   * After a {@code @TestFactory} of a class whose replay ran: the report goes to the factory's
+   * container for Allure (when Allure is present), since no test runs while a factory does.
+   */
+  @Override
+  public void afterEach(ExtensionContext context) {
+    if (!Attachments.allure() || context.getTestMethod().filter(m -> AnnotationSupport.isAnnotated(m, TestFactory.class))
+        .isEmpty()) {
+      return;
+    }
+    for (ExtensionContext c = context; c != null; c = c.getParent().orElse(null)) {
+      if (c.getTestMethod().isEmpty() && c.getTestClass().isPresent()
+          && AnnotationSupport.isAnnotated(c.getTestClass().get(), ShadowReplay.class)) {
+        ShadowRun run;
+        try {
+          run = c.getStore(NAMESPACE).get(c.getTestClass().get(), ShadowRun.class);
+        } catch (RuntimeException e) {
+          return; // the replay itself failed: that failure is reported already
+        }
+        if (run != null) {
+          Attachments.container(context, run.report(), run.summary());
+        }
+        return;
+      }
     }
   }
 

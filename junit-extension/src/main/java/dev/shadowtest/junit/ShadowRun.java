@@ -62,7 +62,6 @@ public final class ShadowRun implements AutoCloseable, org.junit.jupiter.api.ext
    * @throws AssertionFailedError at once when the replay was aborted (e.g. candidate unreachable)
    */
   public Stream<DynamicTest> endpointTests() {
-    Attachments.run(written.html(), written.summary());
     failIfAborted();
     if (result().compared() == 0) {
       throw new AssertionFailedError(nothingCompared());

@@ -19,7 +19,7 @@ import org.opentest4j.AssertionFailedError;
 /**
  * Runs in its own Surefire execution, with allure-jupiter on the classpath (the other tests run
  * without it): the report, the summary and a failing endpoint's diff become Allure attachments in
- * target/allure-results.
+ * target/allure-results, and a {@code @TestFactory}'s report lands on its container.
  */
 @ShadowReplay(recording = "shadow/legacy.jsonl")
 class AllureAttachmentTests {
@@ -64,6 +64,91 @@ class AllureAttachmentTests {
     assertThat(added).anySatisfy(p -> assertThat(Files.readString(p)).contains("\"discrepancyRate\" : 0.125"));
     assertThat(added).anySatisfy(p -> assertThat(Files.readString(p))
         .contains("GET /api/products/{id}: discrepancy rate 25.00% is above 0.50%").contains("VALUE $.price"));
+  }
+
+  /** A class with only a factory: the report can only go to the factory's container. */
+  @ShadowReplay(recording = "shadow/legacy.jsonl")
+  static class FactoryOnlyTestCase {
+    @ShadowCandidate
+    static String candidate() {
+      return TestServices.url(server);
+    }
+
+    @org.junit.jupiter.api.TestFactory
+    Stream<DynamicTest> endpoints(ShadowRun run) {
+      return run.endpointTests();
+    }
+  }
+
+  @Test
+  void aFactorysReportIsAttachedToItsContainer() throws Exception {
+    Path results = Path.of(System.getProperty("allure.results.directory", "allure-results"));
+    List<Path> before = attachments(results);
+    List<Path> containersBefore = files(results, "-container.json");
+    // through a real Launcher, so that Allure's own listener (auto-registered) records the run; on
+    // a thread of its own, so that it does not touch this test's Allure context
+    Thread t = new Thread(() -> org.junit.platform.launcher.core.LauncherFactory.create().execute(
+        org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder.request()
+            .selectors(org.junit.platform.engine.discovery.DiscoverySelectors.selectClass(FactoryOnlyTestCase.class))
+            .build()));
+    t.start();
+    t.join(60_000);
+
+    List<Path> containers = files(results, "-container.json");
+    containers.removeAll(containersBefore);
+    com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+    com.fasterxml.jackson.databind.JsonNode factory = null;
+    for (Path c : containers) {
+      com.fasterxml.jackson.databind.JsonNode n = json.readTree(c.toFile());
+      if (n.path("name").asText().equals("endpoints(ShadowRun)")) {
+        factory = n;
+      }
+    }
+    assertThat(factory).as("the factory's container in " + containers).isNotNull();
+    assertThat(factory.path("children")).as("its endpoint tests").hasSize(2);
+    com.fasterxml.jackson.databind.JsonNode afters = factory.path("afters");
+    assertThat(afters).hasSize(1);
+    assertThat(afters.get(0).path("name").asText()).isEqualTo("Shadow report");
+    List<String> names = new java.util.ArrayList<>();
+    afters.get(0).path("attachments").forEach(a -> names.add(a.path("name").asText()));
+    assertThat(names).containsExactly("Shadow report", "Shadow summary.json");
+    String source = afters.get(0).path("attachments").get(0).path("source").asText();
+    assertThat(Files.readString(results.resolve(source))).contains("Shadow discrepancy report");
+
+    List<Path> added = attachments(results);
+    added.removeAll(before);
+    for (Path a : added) {
+      assertThat(Files.readString(results.resolve(a.getFileName())).isEmpty()).isFalse();
+    }
+    List<String> referenced = new java.util.ArrayList<>();
+    for (Path f : files(results, ".json")) {
+      String text = Files.readString(f);
+      added.stream().map(a -> a.getFileName().toString()).filter(text::contains).forEach(referenced::add);
+    }
+    assertThat(referenced).as("no attachment written that no result refers to")
+        .containsExactlyInAnyOrderElementsOf(added.stream().map(a -> a.getFileName().toString()).toList());
+  }
+
+  @Test
+  void theFactorysContainerOpensAndClosesAnAllureFixtureThroughReportEntries() {
+    var entries = org.junit.platform.testkit.engine.EngineTestKit.engine("junit-jupiter")
+        .selectors(org.junit.platform.engine.discovery.DiscoverySelectors.selectClass(FactoryOnlyTestCase.class))
+        .execute().containerEvents().reportingEntryPublished()
+        .map(e -> e.getPayload(org.junit.platform.engine.reporting.ReportEntry.class).orElseThrow().getKeyValuePairs())
+        .filter(m -> m.containsKey("allure.fixture")).toList();
+    assertThat(entries).hasSize(2);
+    assertThat(entries.get(0)).containsEntry("allure.fixture", "tear_down").containsEntry("event", "start")
+        .containsEntry("name", "Shadow report");
+    assertThat(entries.get(1)).containsEntry("event", "stop").containsEntry("uuid", entries.get(0).get("uuid"));
+  }
+
+  static List<Path> files(Path dir, String suffix) throws IOException {
+    if (!Files.isDirectory(dir)) {
+      return new java.util.ArrayList<>();
+    }
+    try (Stream<Path> s = Files.list(dir)) {
+      return new java.util.ArrayList<>(s.filter(p -> p.getFileName().toString().endsWith(suffix)).toList());
+    }
   }
 
   static List<Path> attachments(Path dir) throws IOException {

@@ -287,7 +287,8 @@ class BuildIntegrationTests {
           message(m -> m.contains("warning: the candidate answered 401 Unauthorized to every exchange it answered (40;"
               + " the baseline to 0): it needs credentials the replay does not send, because the recorded ones were"
               + " redacted at capture") && m.contains("@ShadowReplay(headers = \"Authorization=Bearer ${TOKEN}\")")
-              && m.contains("recorded header values redacted at capture were not sent (authorization: 40 requests)")))));
+              && m.contains("recorded header values redacted at capture were not sent (authorization: 40 requests), and the candidate"
+              + " answered 401 or 403 to 40 exchanges the baseline did not")))));
       assertThat(AuthFixture.SEEN).as("[REDACTED] is never sent as a credential").isEmpty();
 
       run(InjectedCredentialsTestCase.class).assertThatEvents()

@@ -78,6 +78,8 @@ public final class Replayer {
   /** Candidate answers 401, and baseline answers 401, among exchanges the candidate answered. */
   private final AtomicLong candidateUnauthorized = new AtomicLong();
   private final AtomicLong baselineUnauthorized = new AtomicLong();
+  /** Candidate answers 401 or 403 where the baseline's was neither: credentials it did not get. */
+  private final AtomicLong candidateDenied = new AtomicLong();
   /** Runs an in-process {@link Transport}'s calls; null without one. */
   private volatile ExecutorService inProcessPool;
   private final CountDownLatch finished = new CountDownLatch(1);
@@ -256,6 +258,9 @@ public final class Replayer {
             + " from the results and the run is marked incomplete");
       }
       credentialWarnings(sender.redactedNotSent());
+      if (sender.reactorFailure() != null) {
+        warnings.add("the HTTP client's I/O reactor failed: " + sender.reactorFailure());
+      }
     } catch (IOException e) {
       throw new RecordingException(out.resolve("results.jsonl.gz"), 0, "cannot write: " + e.getMessage(), e);
     } catch (InterruptedException e) {
@@ -372,8 +377,9 @@ public final class Replayer {
   }
 
   /**
-   * Tells when recorded credentials were left out (redacted at capture), and when the candidate
-   * refused every exchange with 401: a replay without credentials measures nothing.
+   * Tells when the candidate refused every exchange with 401 (a replay without credentials
+   * measures nothing), and when recorded credentials were left out (redacted at capture) while the
+   * candidate refused some exchanges the baseline did not.
    */
   private void credentialWarnings(java.util.Map<String, Long> redactedNotSent) {
     List<String> front = new ArrayList<>();
@@ -385,11 +391,11 @@ public final class Replayer {
           + "; give them with shadow replay --header 'Authorization=Bearer ...' (JUnit: @ShadowReplay(headers ="
           + " \"Authorization=Bearer ${TOKEN}\"))");
     }
-    if (!redactedNotSent.isEmpty()) {
+    if (!redactedNotSent.isEmpty() && candidateDenied.get() > 0) {
       StringBuilder counts = new StringBuilder();
       redactedNotSent.forEach((name, n) -> counts.append(counts.length() == 0 ? "" : ", ").append(name).append(": ").append(n));
-      front.add("recorded header values redacted at capture were not sent (" + counts + " requests): the targets saw"
-          + " those requests without them; to send real credentials, add --header NAME=VALUE (JUnit: @ShadowReplay(headers"
+      front.add("recorded header values redacted at capture were not sent (" + counts + " requests), and the candidate"
+          + " answered 401 or 403 to " + candidateDenied.get() + " exchanges the baseline did not: to send real credentials, add --header NAME=VALUE (JUnit: @ShadowReplay(headers"
           + " = \"NAME=${ENV_VAR}\"))");
     }
     warnings.addAll(0, front);
@@ -613,6 +619,10 @@ public final class Replayer {
     }
     if (baseline != null && baseline.status() == 401) {
       baselineUnauthorized.incrementAndGet();
+    }
+    int cs = cand.response().status();
+    if ((cs == 401 || cs == 403) && baseline != null && baseline.status() != 401 && baseline.status() != 403) {
+      candidateDenied.incrementAndGet();
     }
     if (baseline == null) {
       String why = "no recorded response" + (e.error() == null ? "" : " (" + e.error() + ")")

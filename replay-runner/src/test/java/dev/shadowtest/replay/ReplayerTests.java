@@ -138,7 +138,7 @@ class ReplayerTests {
       assertThat(r.warnings().get(0)).startsWith("the candidate answered 401 Unauthorized to every exchange it answered (3;"
           + " the baseline to 0): it needs credentials the replay does not send, because the recorded ones were redacted");
       assertThat(r.warnings().get(1)).startsWith("recorded header values redacted at capture were not sent"
-          + " (authorization: 3, cookie: 3 requests)");
+          + " (authorization: 3, cookie: 3 requests), and the candidate answered 401 or 403 to 3 exchanges the baseline did not");
 
       candidate.seen.clear();
       ReplayResult given = new Replayer(ReplayConfig.of(List.of(rec), candidate.uri(), dir.resolve("out2"))

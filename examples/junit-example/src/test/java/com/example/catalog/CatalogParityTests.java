@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
@@ -39,6 +40,7 @@ class CatalogParityTests {
   }
 
   @TestFactory
+  @DisplayName("endpoints")
   Stream<DynamicTest> endpoints(ShadowRun run) {
     return run.endpointTests();
   }

@@ -75,6 +75,8 @@ public final class Sender implements AutoCloseable {
   private final long deadlineMillis;
   private final java.util.concurrent.ScheduledThreadPoolExecutor timer;
   private final int maxBody;
+  private final java.util.concurrent.atomic.AtomicReference<Exception> reactorFailure =
+      new java.util.concurrent.atomic.AtomicReference<>();
   private final java.util.concurrent.ConcurrentHashMap<String, Long> redactedNotSent =
       new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -123,6 +125,13 @@ public final class Sender implements AutoCloseable {
         .disableAutomaticRetries()
         .disableCookieManagement()
         .disableContentCompression() // bodies are compared as sent; no Accept-Encoding of our own
+        // the default callback logs at ERROR; HttpCore 5.4 reports a ClosedSelectorException from
+        // its own shutdown race (its I/O thread still closing channels), which is no failure at all
+        .setIoReactorExceptionCallback(e -> {
+          if (!(e instanceof java.nio.channels.ClosedSelectorException)) {
+            reactorFailure.compareAndSet(null, e);
+          }
+        })
         // the client adds a User-Agent of its own when a request has none: it marks it, and the
         // mark is taken out again, so a recorded request without one is sent without one
         .setUserAgent(NO_USER_AGENT)
@@ -334,9 +343,26 @@ public final class Sender implements AutoCloseable {
     return "other";
   }
 
+  /** The first failure of the client's I/O reactor (it stopped sending), or null. */
+  public Exception reactorFailure() {
+    return reactorFailure.get();
+  }
+
+  /**
+   * Stops the client: in-flight exchanges were awaited or given up before this. The I/O reactor
+   * is asked to shut down and given a moment to end on its own before it is closed, so that its
+   * threads are not cut off in the middle of their own shutdown.
+   */
   @Override
   public void close() {
-    client.close(CloseMode.IMMEDIATE); // in-flight exchanges were awaited or given up before this
-    timer.shutdownNow();
+    try {
+      client.initiateShutdown();
+      client.awaitShutdown(org.apache.hc.core5.util.TimeValue.ofSeconds(2));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      client.close(CloseMode.IMMEDIATE);
+      timer.shutdownNow();
+    }
   }
 }
