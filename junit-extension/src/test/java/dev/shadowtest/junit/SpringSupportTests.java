@@ -193,6 +193,21 @@ class SpringSupportTests {
     }
   }
 
+  /** A WebFlux candidate handed over as a WebTestClient bound to the controller: no server either. */
+  @SpringJUnitConfig(Empty.class)
+  @ShadowReplay(recording = "shadow/legacy.jsonl")
+  static class WebTestClientTestCase {
+    @ShadowCandidate
+    static org.springframework.test.web.reactive.server.WebTestClient client() {
+      return org.springframework.test.web.reactive.server.WebTestClient.bindToController(new Catalog(true)).build();
+    }
+
+    @TestFactory
+    Stream<DynamicTest> endpoints(ShadowRun run) {
+      return run.endpointTests();
+    }
+  }
+
   // ---- tests ----------------------------------------------------------------------------------
 
   @Test
@@ -231,6 +246,16 @@ class SpringSupportTests {
     assertThat(HITS.get()).as("no HTTP server involved").isEqualTo(before);
     Path summary = Path.of("target/shadow", MockMvcTestCase.class.getName(), "summary.json");
     assertThat(Files.readString(summary)).contains("\"candidate\" : \"MockMvc (in-process)\"");
+  }
+
+  @Test
+  void aWebTestClientIsACandidateToo() {
+    int calls = Catalog.CALLS.get();
+    run(WebTestClientTestCase.class).assertThatEvents()
+        .haveExactly(1, event(test(), displayName("GET /api/users/{id}"), finishedSuccessfully()))
+        .haveExactly(1, event(test(), displayName("GET /api/products/{id}"), finishedWithFailure(message(m ->
+            m.startsWith("GET /api/products/{id}: discrepancy rate 25.00% is above 0.50% (5 of 20 compared, 0 errors)")))));
+    assertThat(Catalog.CALLS.get() - calls).isEqualTo(40);
   }
 
   @Test
