@@ -317,6 +317,12 @@ class BuildIntegrationTests {
   @Test
   void runDirectoriesGoWhereTheBuildToolPutsOutputs() {
     assertThat(ShadowExtension.defaultOutputDirectory()).isEqualTo(Path.of("target", "shadow"));
+    System.setProperty("org.gradle.test.worker", "1"); // what Gradle's test workers carry
+    try {
+      assertThat(ShadowExtension.defaultOutputDirectory()).isEqualTo(Path.of("build", "shadow"));
+    } finally {
+      System.clearProperty("org.gradle.test.worker");
+    }
   }
 
   @Test
