@@ -12,7 +12,9 @@ import java.util.regex.Pattern;
 /**
  * Turns a {@link LinkageError} (a method or class missing because the build resolved another
  * version of a library than the extension needs) into one line: which library, which version is
- * needed, which was found, and which property to set.
+ * needed, which was found, and which property to set. Only the libraries the extension shares
+ * with the build can mismatch (JUnit, Allure, Spring, SLF4J): HttpClient, Jackson and the others
+ * are inside its jar, relocated.
  */
 final class Linkage {
 
@@ -28,13 +30,7 @@ final class Linkage {
           "io.qameta.allure.Allure"),
       new Library("org.springframework.", "Spring Framework", "spring", "spring-framework.version",
           "org.springframework.core.SpringVersion"),
-      new Library("org.slf4j.", "SLF4J", "slf4j", "slf4j.version", "org.slf4j.Logger"),
-      new Library("org.apache.hc.client5.", "Apache HttpClient 5", "httpclient5", "httpclient5.version",
-          "org.apache.hc.client5.http.impl.async.HttpAsyncClients"),
-      new Library("org.apache.hc.core5.", "Apache HttpCore 5", "httpcore5", "httpcore5.version",
-          "org.apache.hc.core5.http.HttpHost"),
-      new Library("com.fasterxml.jackson.", "Jackson", "jackson", "jackson-bom.version",
-          "com.fasterxml.jackson.databind.ObjectMapper"));
+      new Library("org.slf4j.", "SLF4J", "slf4j", "slf4j.version", "org.slf4j.Logger"));
 
   private static final Pattern CLASS_NAME = Pattern.compile("([a-z][a-z0-9_]*(?:[./][a-zA-Z0-9_$]+)+)");
 
@@ -51,6 +47,11 @@ final class Linkage {
     }
     String needed = needed(library.key());
     String found = found(library.probe());
+    if (needed != null && needed.equals(found)) {
+      return "a class or method of " + library.name() + " is missing although the test classpath has " + found
+          + ", the version the extension was built with (" + what + "): look for a second, older copy of it on the"
+          + " test classpath (`mvn dependency:tree`, or a shaded jar that bundles it)";
+    }
     return "needs " + library.name() + " " + (needed == null ? "" : needed + " (or compatible) ") + "but the test"
         + " classpath has " + (found == null ? "another version" : found) + " (" + what + "): set the property "
         + library.property() + " to " + (needed == null ? "the version the extension needs" : needed)

@@ -21,29 +21,61 @@ import org.springframework.web.context.WebApplicationContext;
  * without a server or a port. Asynchronous handlers are awaited and dispatched again, as a
  * container would. Unlike a server, MockMvc renders no error page: an exception the application
  * does not handle is a candidate error, and {@code sendError} answers have no body.
+ *
+ * <p>A MockMvc the test context holds ({@code @AutoConfigureMockMvc}, {@code @WebMvcTest}) comes
+ * with the application's servlet filters (Spring Security's included). One built here on a bare
+ * web application context gets the context's {@code Filter} beans, in their order; a context that
+ * registers filters any other way (Spring Boot's {@code FilterRegistrationBean}) is refused
+ * rather than replayed without them.
  */
 final class MockMvcTransport implements Transport {
 
-  /** How long an asynchronous handler may take, like a response timeout. */
-  private static final long ASYNC_TIMEOUT_MS = 30_000;
+  private static final String FILTER_REGISTRATION = "org.springframework.boot.web.servlet.AbstractFilterRegistrationBean";
 
   private final MockMvc mvc;
+  /** How long an asynchronous handler may take: the response timeout. */
+  private final long asyncTimeoutMs;
 
-  private MockMvcTransport(MockMvc mvc) {
+  private MockMvcTransport(MockMvc mvc, java.time.Duration timeout) {
     this.mvc = mvc;
+    this.asyncTimeoutMs = timeout.toMillis();
   }
 
-  static Transport of(Object mockMvc) {
-    return new MockMvcTransport((MockMvc) mockMvc);
+  static Transport of(Object mockMvc, java.time.Duration timeout) {
+    return new MockMvcTransport((MockMvc) mockMvc, timeout);
   }
 
-  /** The context's MockMvc bean, else one on its servlet web application context, else null. */
-  static Transport fromContext(ApplicationContext context) {
+  /**
+   * The context's MockMvc bean, else one on its servlet web application context with its filter
+   * beans, else null.
+   *
+   * @throws IllegalArgumentException when the context registers filters a MockMvc built here would miss
+   */
+  static Transport fromContext(ApplicationContext context, java.time.Duration timeout) {
     MockMvc mvc = context.getBeanProvider(MockMvc.class).getIfAvailable();
     if (mvc == null && context instanceof WebApplicationContext web && web.getServletContext() != null) {
-      mvc = MockMvcBuilders.webAppContextSetup(web).build();
+      String[] registrations = registrations(context);
+      if (registrations.length > 0) {
+        throw new IllegalArgumentException("the Spring test context has no server and no MockMvc, and a MockMvc built"
+            + " here would miss the servlet filters it registers (" + String.join(", ", registrations) + "), Spring"
+            + " Security's among them if any: add @AutoConfigureMockMvc to the test class (Spring Boot then builds"
+            + " MockMvc with them), or hand one over with @ShadowCandidate");
+      }
+      List<jakarta.servlet.Filter> filters = new java.util.ArrayList<>(
+          context.getBeansOfType(jakarta.servlet.Filter.class).values());
+      org.springframework.core.annotation.AnnotationAwareOrderComparator.sort(filters);
+      mvc = MockMvcBuilders.webAppContextSetup(web).addFilters(filters.toArray(jakarta.servlet.Filter[]::new)).build();
     }
-    return mvc == null ? null : new MockMvcTransport(mvc);
+    return mvc == null ? null : new MockMvcTransport(mvc, timeout);
+  }
+
+  private static String[] registrations(ApplicationContext context) {
+    try {
+      Class<?> type = Class.forName(FILTER_REGISTRATION, false, MockMvcTransport.class.getClassLoader());
+      return context.getBeanNamesForType(type);
+    } catch (ClassNotFoundException | LinkageError e) {
+      return new String[0]; // not Spring Boot
+    }
   }
 
   @Override
@@ -58,7 +90,7 @@ final class MockMvcTransport implements Transport {
     }
     MvcResult result = mvc.perform(b).andReturn();
     if (result.getRequest().isAsyncStarted()) {
-      result.getAsyncResult(ASYNC_TIMEOUT_MS);
+      result.getAsyncResult(asyncTimeoutMs);
       result = mvc.perform(MockMvcRequestBuilders.asyncDispatch(result)).andReturn();
     }
     MockHttpServletResponse r = result.getResponse();

@@ -80,7 +80,7 @@ final class ShadowExtension implements ParameterResolver, AfterEachCallback {
         ShadowRun run;
         try {
           run = c.getStore(NAMESPACE).get(c.getTestClass().get(), ShadowRun.class);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | LinkageError e) {
           return; // the replay itself failed: that failure is reported already
         }
         if (run != null) {
@@ -138,11 +138,12 @@ final class ShadowExtension implements ParameterResolver, AfterEachCallback {
           .withTimeouts(Duration.ofSeconds(5), seconds(a.timeoutSeconds()))
           .withGate(gate)
           .withWarmup(warmup);
-      ReplayResult result = new Replayer(config).run(Progress.NONE);
+      Replayer replayer = new Replayer(config);
+      ReplayResult result = replayer.run(Progress.NONE);
       Reports.Written written = Reports.write(out, Reports.Options.defaults().withRules(rules).withGate(gate));
       context.publishReportEntry("shadow.report", written.html().toAbsolutePath().toString());
-      ShadowRun run = new ShadowRun(testClass.getName(), recording, config.candidateDescription(), rules, gate, warmup,
-          result, written, temporary);
+      ShadowRun run = new ShadowRun(testClass.getName(), recording, config.candidateDescription(), rules, gate,
+          replayer.warmedUp(), candidate.transport() != null, result, written, temporary);
       System.out.println(run.summaryLine());
       return run;
     } catch (IllegalArgumentException | IllegalStateException | dev.shadowtest.core.RecordingException
@@ -185,7 +186,7 @@ final class ShadowExtension implements ParameterResolver, AfterEachCallback {
     if (members.size() == 1) {
       AnnotatedElement m = members.get(0);
       Object value = read(ShadowCandidate.class, m, testClass, context);
-      Transport transport = SpringTransports.of(value);
+      Transport transport = SpringTransports.of(value, seconds(a.timeoutSeconds()));
       if (transport != null) {
         return new Candidate(Candidate.IN_PROCESS, transport);
       }
@@ -196,13 +197,14 @@ final class ShadowExtension implements ParameterResolver, AfterEachCallback {
       if (server != null) {
         return new Candidate(server, null);
       }
-      Transport inProcess = spring.inProcess();
+      Transport inProcess = spring.inProcess(seconds(a.timeoutSeconds()));
       if (inProcess != null) {
         return new Candidate(Candidate.IN_PROCESS, inProcess);
       }
       throw new IllegalArgumentException("no candidate: the Spring test context has no embedded server (local.server.port)"
           + " and no MockMvc or WebTestClient; use @SpringBootTest(webEnvironment = RANDOM_PORT),"
-          + " @AutoConfigureMockMvc, or set @ShadowReplay(candidate = \"http://...\")");
+          + " @AutoConfigureMockMvc (servlet) or @AutoConfigureWebTestClient (WebFlux), or set"
+          + " @ShadowReplay(candidate = \"http://...\")");
     }
     throw new IllegalArgumentException("no candidate: set @ShadowReplay(candidate = \"http://...\")"
         + (a.candidate().isEmpty() ? "" : " (\"" + a.candidate() + "\" resolved to nothing)")

@@ -34,19 +34,23 @@ public final class ShadowRun implements AutoCloseable, org.junit.jupiter.api.ext
   private final String candidate;
   private final Rules rules;
   private final Gate gate;
+  /** Warm-up requests actually sent before the measured replay. */
   private final int warmup;
+  /** The candidate was called in-process (MockMvc, WebTestClient, a Transport): no network in its latency. */
+  private final boolean inProcess;
   private final ReplayResult replay;
   private final Reports.Written written;
   private final List<Path> temporary;
 
-  ShadowRun(String testClass, Path recording, String candidate, Rules rules, Gate gate, int warmup, ReplayResult replay,
-      Reports.Written written, List<Path> temporary) {
+  ShadowRun(String testClass, Path recording, String candidate, Rules rules, Gate gate, int warmup, boolean inProcess,
+      ReplayResult replay, Reports.Written written, List<Path> temporary) {
     this.testClass = testClass;
     this.recording = recording;
     this.candidate = candidate;
     this.rules = rules;
     this.gate = gate;
     this.warmup = warmup;
+    this.inProcess = inProcess;
     this.replay = replay;
     this.written = written;
     this.temporary = List.copyOf(temporary);
@@ -240,8 +244,10 @@ public final class ShadowRun implements AutoCloseable, org.junit.jupiter.api.ext
           + " (%d samples, measured after %s)%s",
           e.endpoint(), l.candidate.percentileMillis(0.99), ratio, base.percentileMillis(0.99), gate.maxLatencyRatio(),
           l.ratioSamples(), warmup == 0 ? "no warm-up" : warmup + " warm-up requests",
-          warmup == 0 ? "; the candidate was cold: its first requests pay for class loading and JIT compilation,"
-              + " set @ShadowReplay(warmup = " + ShadowReplay.DEFAULT_WARMUP + ")" : ""));
+          (warmup == 0 ? "; the candidate was cold: its first requests pay for class loading and JIT compilation,"
+              + " set @ShadowReplay(warmup = " + ShadowReplay.DEFAULT_WARMUP + ")" : "")
+          + (inProcess ? "; note that the candidate ran in-process (" + candidate + "), without the network and"
+              + " server its baseline's latencies include: compare with a primary instead" : "")));
     }
     StringBuilder why = new StringBuilder(String.join("\n", reasons));
     if (why.length() == 0) {

@@ -55,9 +55,14 @@ final class SpringContext {
       return null;
     }
     String path = env.getProperty("server.servlet.context-path", env.getProperty("spring.webflux.base-path", ""));
-    String ssl = env.getProperty("server.ssl.enabled", "false");
-    String scheme = "true".equalsIgnoreCase(ssl) ? "https" : "http";
-    return URI.create(scheme + "://127.0.0.1:" + port.strip() + (path == null ? "" : path.strip()));
+    // Spring Boot serves TLS when a key store or an SSL bundle is configured, unless disabled
+    boolean ssl = !"false".equalsIgnoreCase(env.getProperty("server.ssl.enabled", "true"))
+        && (env.getProperty("server.ssl.key-store") != null || env.getProperty("server.ssl.bundle") != null
+            || env.getProperty("server.ssl.certificate") != null);
+    String address = env.getProperty("server.address", "").strip();
+    String host = address.isEmpty() || address.equals("0.0.0.0") || address.equals("::") ? "127.0.0.1"
+        : address.contains(":") && !address.startsWith("[") ? "[" + address + "]" : address;
+    return URI.create((ssl ? "https" : "http") + "://" + host + ":" + port.strip() + (path == null ? "" : path.strip()));
   }
 
   /**
@@ -65,10 +70,10 @@ final class SpringContext {
    * ({@code @AutoConfigureMockMvc}, {@code @WebMvcTest}), else one built on the servlet web
    * application context, else its {@code WebTestClient} bean; null when there is none.
    */
-  Transport inProcess() {
-    Transport t = SpringTransports.servlet() ? MockMvcTransport.fromContext(context) : null;
+  Transport inProcess(java.time.Duration timeout) {
+    Transport t = SpringTransports.servlet() ? MockMvcTransport.fromContext(context, timeout) : null;
     if (t == null && SpringTransports.reactive()) {
-      t = WebTestClientTransport.fromContext(context);
+      t = WebTestClientTransport.fromContext(context, timeout);
     }
     return t;
   }

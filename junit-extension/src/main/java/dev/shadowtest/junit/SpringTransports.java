@@ -39,16 +39,19 @@ final class SpringTransports {
     return REACTIVE;
   }
 
-  /** A transport for a {@code MockMvc} or {@code WebTestClient} instance, or null for any other value. */
-  static Transport of(Object value) {
+  /**
+   * A transport for a {@code MockMvc} or {@code WebTestClient} instance, or null for any other
+   * value; {@code timeout} bounds what the transport itself waits for (async results, responses).
+   */
+  static Transport of(Object value, java.time.Duration timeout) {
     if (value instanceof Transport t) {
       return t;
     }
     if (SERVLET && isA(value, "org.springframework.test.web.servlet.MockMvc")) {
-      return MockMvcTransport.of(value);
+      return MockMvcTransport.of(value, timeout);
     }
     if (REACTIVE && isA(value, "org.springframework.test.web.reactive.server.WebTestClient")) {
-      return WebTestClientTransport.of(value);
+      return WebTestClientTransport.of(value, timeout);
     }
     return null;
   }
@@ -70,7 +73,37 @@ final class SpringTransports {
   /** The request's absolute URI on the host it is addressed to ({@code Host}, else localhost). */
   static java.net.URI uri(HttpRequest request) {
     String host = request.headers().first("Host").orElse("localhost");
-    return java.net.URI.create("http://" + host + request.target());
+    return java.net.URI.create("http://" + host + encoded(request.target()));
+  }
+
+  /**
+   * A recorded target as a valid URI reference: characters a URI may not hold (space, {@code "},
+   * {@code <}, {@code >}, {@code \}, {@code ^}, {@code `}, braces, {@code |}, controls, non-ASCII)
+   * are percent-encoded as UTF-8, everything else, {@code %XX} escapes included, is kept. Over
+   * HTTP such a target is sent as recorded; in-process this is the closest a URI can carry.
+   */
+  static String encoded(String target) {
+    StringBuilder out = null;
+    for (int i = 0; i < target.length(); i++) {
+      char c = target.charAt(i);
+      boolean bad = c <= 0x20 || c >= 0x7f || "\"<>\\^`{|}".indexOf(c) >= 0;
+      if (bad && out == null) {
+        out = new StringBuilder(target.substring(0, i));
+      }
+      if (out != null) {
+        if (bad) {
+          int end = Character.isHighSurrogate(c) && i + 1 < target.length() ? i + 2 : i + 1;
+          for (byte b : target.substring(i, end).getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+            out.append('%').append(Character.toUpperCase(Character.forDigit((b >> 4) & 0xf, 16)))
+                .append(Character.toUpperCase(Character.forDigit(b & 0xf, 16)));
+          }
+          i = end - 1;
+        } else {
+          out.append(c);
+        }
+      }
+    }
+    return out == null ? target : out.toString();
   }
 
   /** Response headers in order, as the model holds them. */

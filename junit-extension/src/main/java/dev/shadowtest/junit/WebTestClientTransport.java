@@ -13,36 +13,43 @@ import org.springframework.test.web.reactive.server.EntityExchangeResult;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
 /**
- * Replays through Spring's {@code WebTestClient}, e.g. one bound to a WebFlux application
- * context without a server. Requests go to absolute URLs on the replay's candidate host
- * ({@code http://localhost} by default): a client bound to a running server is better replaced by
- * that server's URL.
+ * Replays through Spring's {@code WebTestClient}: one bound to a WebFlux application context,
+ * router or controller (in-process, no server), or to a running server. Requests go to the
+ * client's base URL when it has one, else to {@code http://localhost}; the {@code Host} header is
+ * always the client's own, from that URL.
  */
 final class WebTestClientTransport implements Transport {
 
   private final WebTestClient client;
 
-  private WebTestClientTransport(WebTestClient client) {
-    this.client = client;
+  private WebTestClientTransport(WebTestClient client, java.time.Duration timeout) {
+    this.client = client.mutate().responseTimeout(timeout).build();
   }
 
-  static Transport of(Object webTestClient) {
-    return new WebTestClientTransport((WebTestClient) webTestClient);
+  static Transport of(Object webTestClient, java.time.Duration timeout) {
+    return new WebTestClientTransport((WebTestClient) webTestClient, timeout);
   }
 
   /** The context's WebTestClient bean, or null. */
-  static Transport fromContext(ApplicationContext context) {
+  static Transport fromContext(ApplicationContext context, java.time.Duration timeout) {
     WebTestClient client = context.getBeanProvider(WebTestClient.class).getIfAvailable();
-    return client == null ? null : new WebTestClientTransport(client);
+    return client == null ? null : new WebTestClientTransport(client, timeout);
   }
 
   @Override
   public HttpResponse exchange(HttpRequest request) throws Exception {
+    String target = SpringTransports.encoded(request.target());
     WebTestClient.RequestBodySpec spec = client.method(HttpMethod.valueOf(request.method()))
-        .uri(SpringTransports.uri(request))
+        .uri(b -> {
+          java.net.URI base = b.build(); // the client's base URL (no template variables), or empty
+          String root = base.isAbsolute() ? base.toString().replaceAll("/+$", "") : "http://localhost";
+          return java.net.URI.create(root + target);
+        })
         .headers(h -> {
           for (Headers.Field f : request.headers()) {
-            h.add(f.name(), f.value());
+            if (!f.name().equalsIgnoreCase("Host")) { // the connector's own, from the URL
+              h.add(f.name(), f.value());
+            }
           }
         });
     WebTestClient.RequestHeadersSpec<?> ready = request.body() instanceof Body.None ? spec
@@ -62,6 +69,6 @@ final class WebTestClientTransport implements Transport {
 
   @Override
   public String description() {
-    return "WebTestClient (in-process)";
+    return "WebTestClient";
   }
 }

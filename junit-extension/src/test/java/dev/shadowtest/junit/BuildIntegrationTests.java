@@ -302,16 +302,24 @@ class BuildIntegrationTests {
 
   @Test
   void aLibraryMismatchIsExplainedInOneLine() {
-    String line = Linkage.explain(new NoSuchMethodError("'org.apache.hc.client5.http.impl.async.HttpAsyncClientBuilder"
-        + " org.apache.hc.client5.http.impl.async.HttpAsyncClientBuilder.disableContentCompression()'"));
+    String line = Linkage.explain(new NoSuchMethodError("'java.util.Optional"
+        + " org.junit.jupiter.api.extension.ExtensionContext.getSomethingNew()'"));
     assertThat(line).doesNotContain("\n")
-        .startsWith("needs Apache HttpClient 5 5.6.5 (or compatible) but the test classpath has ")
-        .contains("NoSuchMethodError: 'org.apache.hc.client5.http.impl.async.HttpAsyncClientBuilder")
-        .endsWith("set the property httpclient5.version to 5.6.5 in your build, or let the version your framework manages"
-            + " alone if you pinned it");
-    assertThat(Linkage.explain(new NoClassDefFoundError("org/junit/jupiter/api/extension/Something")))
-        .startsWith("needs JUnit Jupiter 5.14.4 (or compatible) but the test classpath has 5.14.4")
-        .contains("junit-jupiter.version (Spring Boot)");
+        .startsWith("a class or method of JUnit Jupiter is missing although the test classpath has 5.14.4, the version the"
+            + " extension was built with (NoSuchMethodError: 'java.util.Optional org.junit.jupiter.api.extension")
+        .endsWith("look for a second, older copy of it on the test classpath (`mvn dependency:tree`, or a shaded jar"
+            + " that bundles it)");
+    assertThat(Linkage.explain(new NoClassDefFoundError("io/qameta/allure/SomethingNew")))
+        .startsWith("needs Allure ").contains("but the test classpath has none (NoClassDefFoundError: io/qameta/allure/")
+        .contains("set the property the allure-bom / allure-jupiter version to ");
+    assertThat(Linkage.explain(new NoSuchMethodError("'void dev.shadowtest.shaded.org.apache.hc.core5.Foo.bar()'")))
+        .as("relocated libraries are the extension's own").startsWith("a library on the test classpath is not the version");
+  }
+
+  @Test
+  void inProcessTargetsAreValidUris() {
+    assertThat(SpringTransports.encoded("/a b|c{d}?q=\u00e9%20&x=\"<>\"")).isEqualTo("/a%20b%7Cc%7Bd%7D?q=%C3%A9%20&x=%22%3C%3E%22");
+    assertThat(SpringTransports.encoded("/plain?q=1")).isEqualTo("/plain?q=1");
   }
 
   @Test

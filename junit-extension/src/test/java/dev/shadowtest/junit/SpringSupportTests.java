@@ -142,12 +142,30 @@ class SpringSupportTests {
     }
   }
 
+  /** A servlet filter of the application: a MockMvc built on the context must run it. */
+  static class CountingFilter extends org.springframework.web.filter.OncePerRequestFilter {
+    static final AtomicInteger CALLS = new AtomicInteger();
+
+    @Override
+    protected void doFilterInternal(jakarta.servlet.http.HttpServletRequest request,
+        jakarta.servlet.http.HttpServletResponse response, jakarta.servlet.FilterChain chain)
+        throws jakarta.servlet.ServletException, IOException {
+      CALLS.incrementAndGet();
+      chain.doFilter(request, response);
+    }
+  }
+
   @Configuration
   @EnableWebMvc
   static class CatalogConfig {
     @Bean
     Catalog catalog() {
       return new Catalog(false);
+    }
+
+    @Bean
+    CountingFilter countingFilter() {
+      return new CountingFilter();
     }
   }
 
@@ -208,6 +226,22 @@ class SpringSupportTests {
     }
   }
 
+  /** A WebTestClient bound to a running server: its base URL is used, and its connector's own Host. */
+  @SpringJUnitConfig(Empty.class)
+  @ShadowReplay(recording = "shadow/legacy.jsonl")
+  static class ServerBoundWebTestClientTestCase {
+    @ShadowCandidate
+    static org.springframework.test.web.reactive.server.WebTestClient client() {
+      return org.springframework.test.web.reactive.server.WebTestClient.bindToServer().baseUrl(TestServices.url(server))
+          .build();
+    }
+
+    @Test
+    void overall(ShadowRun run) {
+      run.assertGate();
+    }
+  }
+
   // ---- tests ----------------------------------------------------------------------------------
 
   @Test
@@ -243,6 +277,7 @@ class SpringSupportTests {
         .haveExactly(1, event(test(), displayName("GET /api/products/{id}"), finishedSuccessfully()))
         .haveExactly(1, event(test("overall"), finishedSuccessfully()));
     assertThat(Catalog.CALLS.get() - calls).as("every exchange answered in-process").isEqualTo(40);
+    assertThat(CountingFilter.CALLS.get()).as("through the application's servlet filters").isEqualTo(40);
     assertThat(HITS.get()).as("no HTTP server involved").isEqualTo(before);
     Path summary = Path.of("target/shadow", MockMvcTestCase.class.getName(), "summary.json");
     assertThat(Files.readString(summary)).contains("\"candidate\" : \"MockMvc (in-process)\"");
@@ -256,6 +291,14 @@ class SpringSupportTests {
         .haveExactly(1, event(test(), displayName("GET /api/products/{id}"), finishedWithFailure(message(m ->
             m.startsWith("GET /api/products/{id}: discrepancy rate 25.00% is above 0.50% (5 of 20 compared, 0 errors)")))));
     assertThat(Catalog.CALLS.get() - calls).isEqualTo(40);
+  }
+
+  @Test
+  void aWebTestClientBoundToAServerGoesToThatServer() {
+    int before = HITS.get();
+    run(ServerBoundWebTestClientTestCase.class).assertThatEvents()
+        .haveExactly(1, event(test("overall"), finishedSuccessfully()));
+    assertThat(HITS.get() - before).isEqualTo(40);
   }
 
   @Test

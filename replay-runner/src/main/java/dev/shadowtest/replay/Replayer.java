@@ -78,6 +78,11 @@ public final class Replayer {
   /** Candidate answers 401, and baseline answers 401, among exchanges the candidate answered. */
   private final AtomicLong candidateUnauthorized = new AtomicLong();
   private final AtomicLong baselineUnauthorized = new AtomicLong();
+  /** Per lower-case header name: measured candidate requests sent without a redacted recorded value. */
+  private final java.util.concurrent.ConcurrentHashMap<String, Long> redactedNotSent =
+      new java.util.concurrent.ConcurrentHashMap<>();
+  /** Warm-up requests sent (to the candidate) before the measured replay. */
+  private volatile int warmedUp;
   /** Candidate answers 401 or 403 where the baseline's was neither: credentials it did not get. */
   private final AtomicLong candidateDenied = new AtomicLong();
   /** Runs an in-process {@link Transport}'s calls; null without one. */
@@ -97,6 +102,11 @@ public final class Replayer {
     this.config = config;
     this.engine = DiffEngine.of(config.rules());
     this.endpoints = new Endpoints(config.rules());
+  }
+
+  /** The warm-up requests sent to the candidate before the measured replay (at most {@link ReplayConfig#warmup}). */
+  public int warmedUp() {
+    return warmedUp;
   }
 
   /** Asks a running replay to stop sending and finish with an incomplete summary. */
@@ -257,7 +267,7 @@ public final class Replayer {
         warnings.add("some requests were still in flight after " + waitMs + " ms; their exchanges are missing"
             + " from the results and the run is marked incomplete");
       }
-      credentialWarnings(sender.redactedNotSent());
+      credentialWarnings(new java.util.TreeMap<>(redactedNotSent));
       if (sender.reactorFailure() != null) {
         warnings.add("the HTTP client's I/O reactor failed: " + sender.reactorFailure());
       }
@@ -295,14 +305,20 @@ public final class Replayer {
     }
     HttpRequest prepared = sender.prepared(config.candidate(), request);
     long deadlineMs = config.connectTimeout().toMillis() + config.responseTimeout().toMillis();
+    CompletableFuture<Sender.Attempt> attempt = new CompletableFuture<>();
+    attempt.completeOnTimeout(new Sender.Attempt(null, deadlineMs * 1000,
+        "timeout: " + transport.description() + " gave no response within " + deadlineMs + " ms"),
+        deadlineMs, TimeUnit.MILLISECONDS);
     try {
-      return CompletableFuture.supplyAsync(() -> inProcess(transport, prepared, config.maxBody()), inProcessPool)
-          .completeOnTimeout(new Sender.Attempt(null, deadlineMs * 1000,
-              "timeout: " + transport.description() + " gave no response within " + deadlineMs + " ms"),
-              deadlineMs, TimeUnit.MILLISECONDS);
+      inProcessPool.execute(() -> {
+        if (!attempt.isDone()) { // a request whose time ran out while it waited for a thread is never sent
+          attempt.complete(inProcess(transport, prepared, config.maxBody()));
+        }
+      });
     } catch (java.util.concurrent.RejectedExecutionException e) {
-      return CompletableFuture.completedFuture(new Sender.Attempt(null, 0, "internal: the in-process sender stopped"));
+      attempt.complete(new Sender.Attempt(null, 0, "internal: the in-process sender stopped"));
     }
+    return attempt;
   }
 
   /** One in-process exchange: the response (body cut at {@code maxBody}), or the failure as an error. */
@@ -326,7 +342,9 @@ public final class Replayer {
       while (root.getCause() != null && root.getCause() != root) {
         root = root.getCause();
       }
-      return new Sender.Attempt(null, micros, "other: " + transport.description() + " failed: " + root);
+      String category = Sender.category(e);
+      return new Sender.Attempt(null, micros, (category.equals("timeout") ? "timeout" : "other") + ": "
+          + transport.description() + " failed: " + root);
     }
   }
 
@@ -360,6 +378,7 @@ public final class Replayer {
           }
           CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)).whenComplete((v, t) -> inFlight.release());
           sent++;
+          warmedUp = sent;
         }
         if (sent >= config.warmup()) {
           break;
@@ -566,6 +585,9 @@ public final class Replayer {
   private void send(Sender sender, ResultsFile results, ExecutorService compare, Semaphore inFlight, Exchange e,
       String endpoint, EndpointRule rule) {
     HttpRequest candidateRequest = config.rules().transforms().forCandidate(e.request()); // the baseline is asked the original
+    for (String name : sender.redactedNotSent(candidateRequest)) {
+      redactedNotSent.merge(name, 1L, Long::sum);
+    }
     CompletableFuture<Sender.Attempt> cand = sendCandidate(sender, candidateRequest);
     CompletableFuture<Sender.Attempt> prim = config.primary() == null ? CompletableFuture.completedFuture(null)
         : sender.send(config.primary(), e.request());

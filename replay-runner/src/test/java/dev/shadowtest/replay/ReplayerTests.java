@@ -26,6 +26,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -133,9 +134,16 @@ class ReplayerTests {
             e.response(), null, Map.of()));
       }
       Path rec = recording("r.jsonl", redacted);
-      ReplayResult r = new Replayer(ReplayConfig.of(List.of(rec), candidate.uri(), dir.resolve("out"))).run(Progress.NONE);
-      assertThat(candidate.seen).hasSize(3).allSatisfy(x -> assertThat(x.headers()).doesNotContainKeys("Authorization", "Cookie"));
-      assertThat(r.warnings().get(0)).startsWith("the candidate answered 401 Unauthorized to every exchange it answered (3;"
+      ReplayResult r;
+      try (TestServer primary = new TestServer(x -> TestServer.Reply.json("{}"))) {
+        r = new Replayer(ReplayConfig.of(List.of(rec), candidate.uri(), dir.resolve("out"))
+            .withPrimary(primary.uri(), null).withWarmup(2)).run(Progress.NONE);
+        assertThat(primary.seen).hasSize(5).allSatisfy(x -> assertThat(x.headers()).doesNotContainKeys("Authorization", "Cookie"));
+      }
+      assertThat(candidate.seen).as("2 warm-up requests, 3 measured").hasSize(5)
+          .allSatisfy(x -> assertThat(x.headers()).doesNotContainKeys("Authorization", "Cookie"));
+      assertThat(r.warnings().get(0)).as("counted once per measured exchange, not per target or warm-up request")
+          .startsWith("the candidate answered 401 Unauthorized to every exchange it answered (3;"
           + " the baseline to 0): it needs credentials the replay does not send, because the recorded ones were redacted");
       assertThat(r.warnings().get(1)).startsWith("recorded header values redacted at capture were not sent"
           + " (authorization: 3, cookie: 3 requests), and the candidate answered 401 or 403 to 3 exchanges the baseline did not");
@@ -180,6 +188,32 @@ class ReplayerTests {
         .extracting(ResultLine::error).asString()
         .isEqualTo("other: test app (in-process) failed: java.lang.IllegalStateException: handler exploded");
     assertThat(dir.resolve("out/summary.json")).content().contains("\"candidate\" : \"test app (in-process)\"");
+  }
+
+  @Test
+  void anInProcessRequestWhoseTimeRanOutWhileQueuedIsNeverSent() throws IOException {
+    AtomicInteger calls = new AtomicInteger();
+    Transport slow = new Transport() {
+      @Override
+      public HttpResponse exchange(HttpRequest request) throws InterruptedException {
+        calls.incrementAndGet();
+        Thread.sleep(1_000);
+        return new HttpResponse(200, "", Headers.of("Content-Type", "application/json"), Body.text("{}"));
+      }
+
+      @Override
+      public String description() {
+        return "slow app (in-process)";
+      }
+    };
+    Path rec = recording("r.jsonl", List.of(exchange("1", "GET", "/slow", 200, "{}"), exchange("2", "GET", "/a", 200, "{}"),
+        exchange("3", "GET", "/b", 200, "{}")));
+    ReplayResult r = new Replayer(ReplayConfig.of(List.of(rec), URI.create("http://localhost"), dir.resolve("out"))
+        .withTransport(slow).withConcurrency(1).withTimeouts(Duration.ofMillis(100), Duration.ofMillis(200))).run(Progress.NONE);
+    assertThat(r.result().errors()).isEqualTo(3);
+    assertThat(lines(dir.resolve("out"))).extracting(ResultLine::error).allSatisfy(e -> assertThat(e)
+        .isEqualTo("timeout: slow app (in-process) gave no response within 300 ms"));
+    assertThat(calls).as("the two requests that timed out in the queue never reached the application").hasValue(1);
   }
 
   @Test

@@ -77,8 +77,6 @@ public final class Sender implements AutoCloseable {
   private final int maxBody;
   private final java.util.concurrent.atomic.AtomicReference<Exception> reactorFailure =
       new java.util.concurrent.atomic.AtomicReference<>();
-  private final java.util.concurrent.ConcurrentHashMap<String, Long> redactedNotSent =
-      new java.util.concurrent.ConcurrentHashMap<>();
 
   public Sender(int concurrency, Duration connectTimeout, Duration responseTimeout, Headers extraHeaders, boolean keepHost) {
     this(concurrency, connectTimeout, responseTimeout, extraHeaders, keepHost, DEFAULT_MAX_BODY);
@@ -269,7 +267,6 @@ public final class Sender implements AutoCloseable {
         continue;
       }
       if (redacted(f.value())) {
-        redactedNotSent.merge(f.name().toLowerCase(Locale.ROOT), 1L, Long::sum);
         continue;
       }
       fields.add(f.name());
@@ -288,18 +285,22 @@ public final class Sender implements AutoCloseable {
   }
 
   /** A value the recorder redacted as a whole: {@code [REDACTED]}, or a pseudonym {@code hmac:} + 22 characters. */
-  static boolean redacted(String value) {
+  public static boolean redacted(String value) {
     return value.equals(dev.shadowtest.core.Redaction.REDACTED)
         || value.length() == 27 && value.startsWith("hmac:") && value.substring(5).chars()
             .allMatch(c -> c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_');
   }
 
-  /**
-   * Recorded header values redacted at capture and therefore not sent, by lower-case header
-   * name: the target saw those requests without them (e.g. without credentials).
-   */
-  public java.util.Map<String, Long> redactedNotSent() {
-    return new java.util.TreeMap<>(redactedNotSent);
+  /** The names (lower case) of the recorded headers {@link #prepared} leaves out as redacted. */
+  public List<String> redactedNotSent(HttpRequest recorded) {
+    List<String> out = null;
+    for (Headers.Field f : recorded.headers()) {
+      if (redacted(f.value()) && !extraHeaders.contains(f.name())
+          && !NOT_COPIED.contains(f.name().toLowerCase(Locale.ROOT))) {
+        (out == null ? out = new ArrayList<>(2) : out).add(f.name().toLowerCase(Locale.ROOT));
+      }
+    }
+    return out == null ? List.of() : out;
   }
 
   private static ContentType contentType(Headers h) {
@@ -322,7 +323,7 @@ public final class Sender implements AutoCloseable {
   }
 
   /** refused, timeout, reset, protocol, dns or other. */
-  static String category(Throwable e) {
+  public static String category(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (t instanceof ConnectException || t instanceof NoRouteToHostException) {
         return "refused";
