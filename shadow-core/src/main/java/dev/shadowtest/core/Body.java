@@ -9,21 +9,25 @@ import java.util.HexFormat;
 import java.util.Objects;
 
 /**
- * A message body as recorded: none, UTF-8 text, or binary bytes. A capture limit may have cut the
- * stored bytes; then {@link #truncated()} is true and {@link #size()} is the original size in
- * bytes, so a shortened body is never mistaken for the real one.
+ * A message body as recorded: none, UTF-8 text, binary bytes, or {@linkplain NotCaptured not
+ * captured} (the tool that wrote the input knew there was a body but did not keep it). A capture
+ * limit may have cut the stored bytes; then {@link #truncated()} is true and {@link #size()} is the
+ * original size in bytes, so a shortened body is never mistaken for the real one.
  *
  * <pre>{@code
  * Body b = Body.of(bytes);          // Text when the bytes are valid UTF-8, else Binary
  * Body cut = Body.of(first10MiB, originalLength);
  * }</pre>
  */
-public sealed interface Body permits Body.None, Body.Text, Body.Binary {
+public sealed interface Body permits Body.None, Body.Text, Body.Binary, Body.NotCaptured {
 
   /** True when the stored bytes are only a prefix of the original body. */
   boolean truncated();
 
-  /** Size in bytes of the original body (equal to the stored size unless truncated). */
+  /**
+   * Size in bytes of the original body (equal to the stored size unless truncated); for a body
+   * {@linkplain NotCaptured not captured}, the size its producer gave, or -1 when unknown.
+   */
   long size();
 
   /** The stored bytes (UTF-8 for text); a fresh copy. */
@@ -32,6 +36,15 @@ public sealed interface Body permits Body.None, Body.Text, Body.Binary {
   /** No body at all (as opposed to an empty one). */
   static Body none() {
     return None.INSTANCE;
+  }
+
+  /**
+   * A body the producer of the input did not keep (HAR tools that leave bodies out): there was one,
+   * of {@code size} bytes (-1 when unknown), but none of its bytes are known. Comparisons skip it;
+   * a request with such a body is not replayed.
+   */
+  static Body notCaptured(long size) {
+    return new NotCaptured(size < 0 ? -1 : size);
   }
 
   /** A complete text body. */
@@ -180,6 +193,30 @@ public sealed interface Body permits Body.None, Body.Text, Body.Binary {
       String head = HexFormat.of().formatHex(data, 0, Math.min(16, data.length));
       return "Binary[" + data.length + " bytes: " + head + (data.length > 16 ? "…" : "")
           + (truncated ? ", truncated from " + originalSize : "") + "]";
+    }
+  }
+
+  /**
+   * A body that existed but was not captured by the tool that wrote the input: distinct from an
+   * absent body ({@link None}) and from a cut one ({@link #truncated()}). No bytes are known.
+   *
+   * @param size the original size in bytes as its producer gave it, or -1 when unknown
+   */
+  record NotCaptured(long size) implements Body {
+    public NotCaptured {
+      if (size < -1) {
+        throw new IllegalArgumentException("size must be -1 (unknown) or more, got " + size);
+      }
+    }
+
+    @Override
+    public boolean truncated() {
+      return false;
+    }
+
+    @Override
+    public byte[] bytes() {
+      return new byte[0];
     }
   }
 }

@@ -228,10 +228,22 @@ final class ExchangeCodec {
    */
   static void checkFieldCounts(Exchange e) {
     check(e, "request headers", e.request().headers().size());
+    checkLineBreaks(e, "request", e.request().headers());
     if (e.response() != null) {
       check(e, "response headers", e.response().headers().size());
+      checkLineBreaks(e, "response", e.response().headers());
     }
     check(e, "tags", e.tags().size());
+  }
+
+  /** A header field never holds CR or LF in a recording (the reader refuses such a line). */
+  private static void checkLineBreaks(Exchange e, String what, Headers headers) {
+    for (Headers.Field f : headers) {
+      if (Headers.hasLineBreak(f.name()) || Headers.hasLineBreak(f.value())) {
+        throw new IllegalArgumentException("exchange " + e.id() + " has a " + what + " header field with a line break (CR or LF): "
+            + dev.shadowtest.core.internal.Http1Parser.abbreviate(f.name()));
+      }
+    }
   }
 
   private static void check(Exchange e, String what, int n) {
@@ -313,6 +325,15 @@ final class ExchangeCodec {
       g.writeStartObject();
       g.writeFieldName("base64");
       g.writeBinary(b.unsafeBytes());
+    } else if (body instanceof Body.NotCaptured n) {
+      // read by a reader that predates "captured" as a cut empty body: never as a real empty one
+      g.writeStartObject();
+      g.writeStringField("text", "");
+      g.writeBooleanField("truncated", true);
+      g.writeNumberField("size", Math.max(n.size(), 0));
+      g.writeBooleanField("captured", false);
+      g.writeEndObject();
+      return;
     } else {
       g.writeNull();
       return;
@@ -522,6 +543,9 @@ final class ExchangeCodec {
         throw new FieldProblem(path + "[" + fields.size() + "][1]", "expected a string, got " + describe(n));
       }
       String value = p.getText();
+      if (Headers.hasLineBreak(name) || Headers.hasLineBreak(value)) {
+        throw new FieldProblem(path + "[" + fields.size() + "]", "holds a line break (CR or LF); a recorded header field never does");
+      }
       if (p.nextToken() != JsonToken.END_ARRAY) {
         throw new FieldProblem(path + "[" + fields.size() + "]", "expected exactly two strings [name, value]");
       }
@@ -538,11 +562,18 @@ final class ExchangeCodec {
     String text = null;
     byte[] data = null;
     boolean truncated = false;
+    boolean captured = true;
     Long size = null;
     for (String f = p.nextFieldName(); f != null; f = p.nextFieldName()) {
       JsonToken v = p.nextToken();
       switch (f) {
         case "text" -> text = string(p, v, path + ".text");
+        case "captured" -> {
+          if (v != JsonToken.VALUE_TRUE && v != JsonToken.VALUE_FALSE) {
+            throw new FieldProblem(path + ".captured", "expected true or false, got " + describe(v));
+          }
+          captured = v == JsonToken.VALUE_TRUE;
+        }
         case "base64" -> {
           expect(p, v, JsonToken.VALUE_STRING, path + ".base64", "a base64 string");
           try {
@@ -560,6 +591,9 @@ final class ExchangeCodec {
         case "size" -> size = nonNegativeLong(p, v, path + ".size");
         default -> p.skipChildren();
       }
+    }
+    if (!captured) {
+      return Body.notCaptured(size == null || size == 0 ? -1 : size);
     }
     if (text != null && data != null) {
       throw new FieldProblem(path, "has both \"text\" and \"base64\"; expected one");

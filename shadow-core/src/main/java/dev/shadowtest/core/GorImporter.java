@@ -87,7 +87,7 @@ public final class GorImporter {
    * never {@code gor} itself. The output appears only when complete.
    */
   public static ImportResult importFile(Path gor, Path out, ImportOptions options) {
-    return Imports.write(gor, out, "import:gor", options, (sink, warnings) -> read(gor, options.maxBody(), sink, warnings));
+    return Imports.write(gor, out, "import:gor", options, (sink, warnings, skips) -> read(gor, options.maxBody(), sink, warnings));
   }
 
   /** Streams the exchanges of {@code gor} to {@code sink}, unredacted, bodies cut at 10 MiB; returns how many. */

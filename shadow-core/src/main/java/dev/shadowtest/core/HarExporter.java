@@ -7,6 +7,7 @@ import java.io.OutputStream;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -108,10 +109,10 @@ public final class HarExporter {
   private static void entry(JsonGenerator g, Exchange e) throws IOException {
     HttpRequest rq = e.request();
     g.writeStartObject();
-    if (e.startedAt() != null) {
-      g.writeStringField("startedDateTime", e.startedAt().toString());
-    }
-    double ms = e.durationMicros() == null ? -1 : e.durationMicros() / 1000.0;
+    // both are required by HAR 1.2 and time is never negative: unknown values are written as the
+    // epoch and 0, and the _shadow block says they were unknown
+    g.writeStringField("startedDateTime", (e.startedAt() == null ? Instant.EPOCH : e.startedAt()).toString());
+    double ms = e.durationMicros() == null ? 0 : e.durationMicros() / 1000.0;
     g.writeNumberField("time", ms);
 
     g.writeObjectFieldStart("request");
@@ -129,7 +130,7 @@ public final class HarExporter {
       g.writeEndObject();
     }
     g.writeEndArray();
-    if (!(rq.body() instanceof Body.None)) {
+    if (!(rq.body() instanceof Body.None) && !(rq.body() instanceof Body.NotCaptured)) {
       g.writeObjectFieldStart("postData");
       g.writeStringField("mimeType", rq.headers().first("Content-Type").orElse(""));
       text(g, rq.body());
@@ -151,7 +152,7 @@ public final class HarExporter {
     Body body = rs == null ? Body.none() : rs.body();
     g.writeNumberField("size", body.size());
     g.writeStringField("mimeType", rs == null ? "" : rs.headers().first("Content-Type").orElse(""));
-    if (!(body instanceof Body.None)) {
+    if (!(body instanceof Body.None) && !(body instanceof Body.NotCaptured)) {
       text(g, body);
     }
     g.writeEndObject();
@@ -167,7 +168,7 @@ public final class HarExporter {
     g.writeEndObject();
     g.writeObjectFieldStart("timings");
     g.writeNumberField("send", 0);
-    g.writeNumberField("wait", Math.max(ms, 0));
+    g.writeNumberField("wait", ms);
     g.writeNumberField("receive", 0);
     g.writeEndObject();
 
@@ -177,11 +178,15 @@ public final class HarExporter {
     if (!rq.headers().contains("Host")) {
       g.writeBooleanField("noHost", true);
     }
-    if (rq.body() instanceof Body.Binary) {
-      g.writeBooleanField("requestBinary", true);
+    if (e.startedAt() == null) {
+      g.writeBooleanField("noStart", true);
     }
-    if (rs != null && rs.body() instanceof Body.Binary) {
-      g.writeBooleanField("responseBinary", true);
+    if (e.durationMicros() == null) {
+      g.writeBooleanField("noTime", true);
+    }
+    flags(g, "request", rq.body());
+    if (rs != null) {
+      flags(g, "response", rs.body());
     }
     if (rs == null) {
       g.writeStringField("error", e.error());
@@ -195,6 +200,19 @@ public final class HarExporter {
     }
     g.writeEndObject();
     g.writeEndObject();
+  }
+
+  /** What HAR cannot say about a body: binary, cut at capture, or not captured at all. */
+  private static void flags(JsonGenerator g, String side, Body body) throws IOException {
+    if (body instanceof Body.Binary) {
+      g.writeBooleanField(side + "Binary", true);
+    }
+    if (body.truncated()) {
+      g.writeBooleanField(side + "Truncated", true);
+    }
+    if (body instanceof Body.NotCaptured) {
+      g.writeBooleanField(side + "NotCaptured", true);
+    }
   }
 
   private static void text(JsonGenerator g, Body body) throws IOException {

@@ -29,7 +29,9 @@ import java.util.Base64;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
@@ -78,11 +80,49 @@ public final class HarImporter {
 
   /** Fields of an entry's objects that the import reads; the others are skipped unparsed. */
   private static final Map<String, java.util.Set<String>> READ = Map.of(
-      "", java.util.Set.of("startedDateTime", "time", "request", "response", "_shadow"),
+      "", java.util.Set.of("startedDateTime", "time", "request", "response", "_shadow", "_fromCache", "_resourceType",
+          "_webSocketMessages"),
       "request", java.util.Set.of("method", "url", "httpVersion", "headers", "queryString", "postData", "bodySize"),
-      "response", java.util.Set.of("status", "statusText", "headers", "content", "_error"));
+      "response", java.util.Set.of("status", "statusText", "headers", "content", "_error", "_transferSize"));
 
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+
+  /** Skip reason of WebSocket entries (ws:, wss:, status 101, Chrome's {@code _webSocketMessages}). */
+  static final String WEBSOCKET = "WebSocket";
+
+  /** Import decisions, kept as tags on the exchange (docs/recording-format.md, "Import tags"). */
+  public static final String TAG_BODY_DROPPED = "import.bodyDropped";
+  public static final String TAG_HEADERS_SPLIT = "import.headersSplit";
+  public static final String TAG_BODY_REBUILT = "import.bodyRebuilt";
+  public static final String TAG_PARAMS_NOT_REBUILT = "import.paramsNotRebuilt";
+  public static final String TAG_REQUEST_SIZE = "import.requestSize";
+  public static final String TAG_RESPONSE_SIZE = "import.responseSize";
+  public static final String TAG_CONTENT_ENCODING = "import.contentEncoding";
+  public static final String TAG_CONTENT_LENGTH = "import.contentLength";
+  public static final String TAG_FROM_CACHE = "import.fromCache";
+  public static final String TAG_BODY_NOT_CAPTURED = "import.bodyNotCaptured";
+  public static final String TAG_HTTP_VERSION = "import.httpVersion";
+
+  /** Methods whose requests carry no body by convention: an empty {@code postData} of theirs is no body. */
+  private static final java.util.Set<String> BODILESS_METHODS = java.util.Set.of("GET", "HEAD", "OPTIONS", "DELETE", "TRACE");
+
+  /** How a form rebuilt from {@code postData.params} is encoded. */
+  enum FormEncoding {
+    /** As browsers send forms: spaces as {@code +}, every other byte outside {@code A-Za-z0-9*-._} as %XX. */
+    PLUS,
+    /** The same with spaces as {@code %20}. */
+    PERCENT,
+    /** Names and values as the producer wrote them (already encoded). */
+    AS_WRITTEN;
+
+    String encode(String s) {
+      return switch (this) {
+        case PLUS -> URLEncoder.encode(s, StandardCharsets.UTF_8);
+        case PERCENT -> URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+        case AS_WRITTEN -> s;
+      };
+    }
+  }
 
   /** ISO-8601 with an offset written {@code Z}, {@code +01:00} or {@code +0100} (seen in the wild). */
   private static final DateTimeFormatter DATE_TIME = new DateTimeFormatterBuilder()
@@ -108,7 +148,8 @@ public final class HarImporter {
    * never {@code har} itself. The output appears only when complete.
    */
   public static ImportResult importFile(Path har, Path out, ImportOptions options) {
-    return Imports.write(har, out, "import:har", options, (sink, warnings) -> read(har, options.maxBody(), sink, warnings));
+    return Imports.write(har, out, "import:har", options,
+        (sink, warnings, skips) -> read(har, options.maxBody(), sink, warnings, skips));
   }
 
   /** Streams the exchanges of {@code har} to {@code sink}, unredacted, bodies cut at 10 MiB; returns how many. */
@@ -123,12 +164,16 @@ public final class HarImporter {
    * kept are counted and dropped before they are parsed.
    */
   public static long read(Path har, long maxBody, Consumer<Exchange> sink, Consumer<String> warnings) {
+    return read(har, maxBody, sink, warnings, new Imports.Skips());
+  }
+
+  static long read(Path har, long maxBody, Consumer<Exchange> sink, Consumer<String> warnings, Imports.Skips skips) {
     Imports.BodyLimit limit = new Imports.BodyLimit(maxBody);
     // enough JSON text for maxBody bytes of base64 (4 characters for 3 bytes)
     int stringLimit = (int) Math.max(MIN_STRING_LIMIT, maxBody / 3 * 4 + 8);
     try (JsonStringCutter in = new JsonStringCutter(RecordingReader.openInput(har), PARSED_STRING_BYTES, stringLimit);
          JsonParser p = ExchangeCodec.FACTORY.createParser(in)) {
-      long n = new HarImporter.Run(har, p, in, limit, 2L * stringLimit + MAX_ENTRY_JSON_BYTES, sink, warnings).run();
+      long n = new HarImporter.Run(har, p, in, limit, 2L * stringLimit + MAX_ENTRY_JSON_BYTES, sink, warnings, skips).run();
       limit.report(har, warnings);
       return n;
     } catch (StreamReadException e) {
@@ -157,6 +202,12 @@ public final class HarImporter {
     private final long maxEntryBytes;
     private final Consumer<Exchange> sink;
     private final Consumer<String> warnings;
+    private final Imports.Skips skips;
+    /** Per skip reason: how many entries, the first entry's index, and WebSocket messages left out. */
+    private final Map<String, long[]> skipped = new LinkedHashMap<>();
+    private long webSocketMessages;
+    /** The entry was written by Shadow's exporter ({@code _shadow}): no repairs, its flags say it all. */
+    private boolean trusted;
     private long emitted;
     private int index;
     private long entryLine;
@@ -165,7 +216,8 @@ public final class HarImporter {
     private int values;
 
     Run(Path file, JsonParser p, JsonStringCutter strings, Imports.BodyLimit limit, long maxEntryBytes,
-        Consumer<Exchange> sink, Consumer<String> warnings) {
+        Consumer<Exchange> sink, Consumer<String> warnings, Imports.Skips skips) {
+      this.skips = skips;
       this.file = file;
       this.p = p;
       this.strings = strings;
@@ -205,6 +257,10 @@ public final class HarImporter {
       if (!sawEntries) {
         throw new RecordingException(file, 0, "not a HAR file: no log.entries array");
       }
+      skipped.forEach((reason, v) -> warnings.accept(file + ": skipped " + v[0] + (v[0] == 1 ? " entry" : " entries")
+          + (reason.equals(WEBSOCKET) ? " of WebSocket connections (" + webSocketMessages + " message(s) not imported;"
+              + " Shadow records and replays HTTP exchanges only)" : " whose URL is " + reason.substring(reason.indexOf('(') + 1,
+              reason.length() - 1) + " (not HTTP, nothing to replay)") + "; first at log.entries[" + v[1] + "]"));
       return emitted;
     }
 
@@ -302,18 +358,40 @@ public final class HarImporter {
       }
     }
 
+    private void skip(String reason, int index) {
+      skips.add(reason);
+      skipped.computeIfAbsent(reason, r -> new long[] {0, index})[0]++;
+    }
+
     private Exchange entry(JsonNode entry, int index) throws Problem {
       JsonNode rq = object(entry, "request", true);
+      String url = text(rq, "request.url", true);
+      Url parsed = Url.parse(url);
+      String scheme = Url.scheme(url);
+      JsonNode rsNode = entry.get("response");
+      boolean ours = entry.path("_shadow").isObject(); // Shadow's export keeps any exchange a recording held
+      boolean webSocket = scheme.equals("ws") || scheme.equals("wss")
+          || !ours && ("websocket".equalsIgnoreCase(entry.path("_resourceType").asText(""))
+              || entry.has("_webSocketMessages")
+              || rsNode != null && rsNode.path("status").asInt(0) == 101);
+      if (webSocket) {
+        // before validation: an entry that is skipped anyway never aborts the file
+        skip(WEBSOCKET, index);
+        JsonNode messages = entry.get("_webSocketMessages");
+        webSocketMessages += messages != null && messages.isArray() ? messages.size() : 0;
+        return null;
+      }
+      if (parsed == null) {
+        skip("non-HTTP URL (" + (scheme.isEmpty() ? "no scheme" : scheme + ":") + ")", index);
+        return null;
+      }
       String method = text(rq, "request.method", true);
       if (method.isEmpty()) {
         throw new Problem("request.method", "is empty");
       }
-      String url = text(rq, "request.url", true);
-      Url parsed = Url.parse(url);
-      if (parsed == null) {
-        warnings.accept(file + ": log.entries[" + index + "]: skipped, not an HTTP URL: " + abbreviate(url));
-        return null;
-      }
+      trusted = ours;
+      Map<String, String> tags = new LinkedHashMap<>();
+      java.util.Set<String> split = new java.util.TreeSet<>(String.CASE_INSENSITIVE_ORDER);
       Instant startedAt = null;
       String started = text(entry, "startedDateTime", false);
       if (started != null) {
@@ -334,7 +412,7 @@ public final class HarImporter {
         }
       }
 
-      Headers requestHeaders = headers(rq, "request.headers");
+      Headers requestHeaders = headers(rq, "request.headers", split);
       String host = requestHeaders.first("Host").orElse(requestHeaders.first(":authority").orElse(parsed.authority));
       requestHeaders = withoutPseudoHeaders(requestHeaders);
       if (!requestHeaders.contains("Host")) {
@@ -344,8 +422,8 @@ public final class HarImporter {
       if (target.indexOf('?') < 0) {
         target += queryFromParams(rq.get("queryString"));
       }
-      Body requestBody = postData(rq, requestHeaders);
-      String httpVersion = text(rq, "request.httpVersion", false);
+      Body requestBody = postData(rq, method, requestHeaders, tags);
+      String httpVersion = httpVersion(text(rq, "request.httpVersion", false), tags);
       HttpRequest request = new HttpRequest(method, target, httpVersion, requestHeaders, requestBody);
 
       HttpResponse response = null;
@@ -367,12 +445,39 @@ public final class HarImporter {
           throw new Problem("response.status", status + " is not a 3-digit HTTP status");
         } else {
           String reason = text(rs, "response.statusText", false);
-          response = new HttpResponse(status, reason, withoutPseudoHeaders(headers(rs, "response.headers")), content(rs));
+          Headers responseHeaders = withoutPseudoHeaders(headers(rs, "response.headers", split));
+          Body body;
+          if (!trusted && (status / 100 == 1 || status == 204 || status == 304 || method.equalsIgnoreCase("HEAD"))) {
+            // no body on the wire: what a browser shows here is the cached resource (304) or nothing real
+            body = Body.none();
+            long dropped = droppedBody(rs);
+            if (dropped > 0) {
+              tags.put(TAG_BODY_DROPPED, Long.toString(dropped));
+            }
+          } else {
+            body = content(rs, responseHeaders, tags);
+            responseHeaders = decodedHeaders(responseHeaders, body, tags);
+          }
+          response = new HttpResponse(status, reason, responseHeaders, body);
+          String cache = entry.path("_fromCache").asText("");
+          if (!cache.isEmpty()) {
+            tags.put(TAG_FROM_CACHE, cache);
+          } else if (rs.path("_transferSize").isNumber() && rs.path("_transferSize").asLong() == 0
+              && (status == 200 || status == 304)) {
+            tags.put(TAG_FROM_CACHE, "transferSize 0");
+          }
         }
+      }
+      if (!split.isEmpty()) {
+        tags.put(TAG_HEADERS_SPLIT, String.join(", ", split));
+      }
+      boolean requestMissing = requestBody instanceof Body.NotCaptured;
+      boolean responseMissing = response != null && response.body() instanceof Body.NotCaptured;
+      if (requestMissing || responseMissing) {
+        tags.put(TAG_BODY_NOT_CAPTURED, requestMissing && responseMissing ? "request, response" : requestMissing ? "request" : "response");
       }
 
       String id = null;
-      Map<String, String> tags = Map.of();
       JsonNode own = entry.get("_shadow");
       if (own != null && own.isObject()) {
         // What HAR cannot say, written by HarExporter so that a recording survives the trip.
@@ -383,10 +488,26 @@ public final class HarImporter {
         if (own.path("noHost").asBoolean(false)) {
           requestHeaders = requestHeaders.without("Host");
         }
+        if (own.path("requestNotCaptured").asBoolean(false)) {
+          requestBody = Body.notCaptured(rq.path("bodySize").asLong(-1));
+        } else if (own.path("requestTruncated").asBoolean(false)) {
+          requestBody = truncated(requestBody, rq.path("bodySize").asLong(-1));
+        }
         request = new HttpRequest(method, target, httpVersion, requestHeaders,
             own.path("requestBinary").asBoolean(false) ? binary(requestBody) : requestBody);
+        if (response != null && own.path("responseNotCaptured").asBoolean(false)) {
+          response = response.withBody(Body.notCaptured(rs.path("content").path("size").asLong(-1)));
+        } else if (response != null && own.path("responseTruncated").asBoolean(false)) {
+          response = response.withBody(truncated(response.body(), rs.path("content").path("size").asLong(-1)));
+        }
         if (response != null && own.path("responseBinary").asBoolean(false)) {
           response = response.withBody(binary(response.body()));
+        }
+        if (own.path("noStart").asBoolean(false)) {
+          startedAt = null;
+        }
+        if (own.path("noTime").asBoolean(false)) {
+          duration = null;
         }
         if (response == null && own.has("error")) {
           error = own.get("error").isTextual() ? own.get("error").asText() : null;
@@ -397,12 +518,14 @@ public final class HarImporter {
         }
         JsonNode ownTags = own.get("tags");
         if (ownTags != null && ownTags.isObject()) {
+          // the exported tags, in their order, then any decision this import took besides
           Map<String, String> m = new LinkedHashMap<>();
           ownTags.fields().forEachRemaining(t -> {
             if (t.getValue().isTextual()) {
               m.put(t.getKey(), t.getValue().asText());
             }
           });
+          tags.forEach(m::putIfAbsent);
           tags = m;
         }
       }
@@ -412,31 +535,70 @@ public final class HarImporter {
       return new Exchange(id, startedAt, duration, request, response, error, tags);
     }
 
-    private Body postData(JsonNode rq, Headers requestHeaders) throws Problem {
-      // The original size: bodySize or Content-Length. A body the tool did not keep is stored
-      // as truncated, never as an empty or absent one.
-      long declared = Math.max(declaredLength(requestHeaders), rq.path("bodySize").asLong(-1));
+    /**
+     * The request body. The original size is {@code bodySize}, else {@code Content-Length}; a size
+     * that disagrees with a complete body is kept as a tag, never taken for a cut. A form with an
+     * empty {@code text} (ZAP) is rebuilt from {@code params} in the encoding that gives the
+     * declared size; any other body the producer did not keep is {@linkplain Body.NotCaptured not
+     * captured}.
+     */
+    private Body postData(JsonNode rq, String method, Headers requestHeaders, Map<String, String> tags) throws Problem {
+      long bodySize = rq.path("bodySize").isIntegralNumber() ? rq.path("bodySize").asLong() : -1;
+      long declared = bodySize >= 0 ? bodySize : declaredLength(requestHeaders);
       JsonNode pd = rq.get("postData");
       if (pd == null || pd.isNull()) {
-        return declared > 0 ? new Body.Text("", true, declared) : Body.none();
+        return declared > 0 && !trusted ? Body.notCaptured(declared) : Body.none();
       }
       if (!pd.isObject()) {
         throw new Problem("request.postData", "expected an object");
       }
-      if (pd.hasNonNull("text")) {
-        return bodyText(pd, "request.postData", declared);
+      String mime = text(pd, "request.postData.mimeType", false);
+      if (mime == null || mime.isEmpty()) {
+        mime = requestHeaders.first("Content-Type").orElse("");
+      }
+      JsonNode textNode = pd.get("text");
+      boolean emptyText = textNode == null || textNode.isNull() || textNode.isTextual() && textNode.asText().isEmpty();
+      if (!emptyText) {
+        return checked(bodyText(pd, "request.postData", -1), declared, mime, "request", tags);
       }
       JsonNode params = pd.get("params");
-      if (params == null || !params.isArray() || params.isEmpty()) {
-        return Body.of(new byte[0], Math.max(declared, 0));
+      if (params == null || !params.isArray() || params.isEmpty() || trusted) {
+        if (declared > 0 && !trusted) {
+          return Body.notCaptured(declared);
+        }
+        // ZAP writes an empty postData on every request: a GET had no body, not an empty one
+        boolean bodiless = !trusted && declared <= 0 && BODILESS_METHODS.contains(method.toUpperCase(Locale.ROOT));
+        return textNode == null || textNode.isNull() || bodiless ? Body.none() : Body.text("");
       }
-      String mime = text(pd, "request.postData.mimeType", false);
-      if (mime != null && mime.toLowerCase().startsWith("multipart/")) {
-        warnings.accept(file + ": request body rebuilt from postData.params as form fields; "
-            + "the original multipart body was not in the HAR");
+      if (!mime.toLowerCase(Locale.ROOT).startsWith("application/x-www-form-urlencoded") || !scalars(params)) {
+        // a JSON or multipart body listed as params cannot be rebuilt byte for byte
+        tags.put(TAG_PARAMS_NOT_REBUILT, mime.isEmpty() ? "no media type" : abbreviate(mime));
+        return Body.notCaptured(declared);
       }
-      byte[] bytes = form(params, "request.postData.params").getBytes(StandardCharsets.UTF_8);
-      return limit.of(bytes, bytes.length, declared);
+      String plus = form(params, "request.postData.params", FormEncoding.PLUS);
+      String percent = form(params, "request.postData.params", FormEncoding.PERCENT);
+      String raw = form(params, "request.postData.params", FormEncoding.AS_WRITTEN);
+      String body;
+      String how;
+      if (declared >= 0 && utf8Length(plus) == declared) {
+        body = plus;
+        how = "params, spaces as +";
+      } else if (declared >= 0 && utf8Length(percent) == declared) {
+        body = percent;
+        how = "params, spaces as %20";
+      } else if (declared >= 0 && utf8Length(raw) == declared) {
+        body = raw;
+        how = "params as written";
+      } else {
+        body = looksEncoded(raw) ? raw : plus;
+        how = looksEncoded(raw) ? "params as written" : "params, spaces as +";
+        if (declared >= 0) {
+          tags.put(TAG_REQUEST_SIZE, Long.toString(declared));
+        }
+      }
+      tags.put(TAG_BODY_REBUILT, how);
+      byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+      return limit.of(bytes, bytes.length, -1); // a rebuilt body is whole: never called truncated
     }
 
     /**
@@ -466,7 +628,26 @@ public final class HarImporter {
       return limit.of(bytes, real, declared);
     }
 
-    private Body content(JsonNode rs) throws Problem {
+    /**
+     * {@code body} as the producer's sizes and its syntax say: a complete JSON or XML text that
+     * stops short (ends inside a value or element) was cut by the producer, flagged truncated with
+     * at least {@code declared} bytes; a size that disagrees with a complete body is only a tag.
+     */
+    private Body checked(Body body, long declared, String mime, String side, Map<String, String> tags) {
+      if (trusted || body.truncated() || body instanceof Body.None) {
+        return body;
+      }
+      byte[] bytes = body.bytes();
+      if (Syntax.endsEarly(bytes, mime)) {
+        return Body.of(bytes, Math.max(declared, bytes.length + 1L));
+      }
+      if (declared >= 0 && declared != bytes.length) {
+        tags.put(side.equals("request") ? TAG_REQUEST_SIZE : TAG_RESPONSE_SIZE, Long.toString(declared));
+      }
+      return body;
+    }
+
+    private Body content(JsonNode rs, Headers headers, Map<String, String> tags) throws Problem {
       JsonNode content = rs.get("content");
       if (content == null || content.isNull()) {
         return Body.none();
@@ -474,12 +655,105 @@ public final class HarImporter {
       if (!content.isObject()) {
         throw new Problem("response.content", "expected an object");
       }
-      long size = content.path("size").asLong(-1);
+      long size = content.path("size").isIntegralNumber() ? content.path("size").asLong() : -1;
       if (!content.hasNonNull("text")) {
-        // The HAR tool did not keep the body: say so rather than pretend it was empty.
-        return size > 0 ? new Body.Text("", true, size) : Body.none();
+        // The tool did not keep the body: say so rather than pretend it was empty or cut.
+        long declared = size > 0 ? size : declaredLength(headers);
+        return declared > 0 && !trusted ? Body.notCaptured(declared) : Body.none();
       }
-      return bodyText(content, "response.content", size);
+      String mime = headers.first("Content-Type").orElse(content.path("mimeType").asText(""));
+      return checked(bodyText(content, "response.content", -1), size, mime, "response", tags);
+    }
+
+    /** Bytes of a body a bodiless response (1xx, 204, 304, HEAD) was shown with, or 0. */
+    private static long droppedBody(JsonNode rs) {
+      JsonNode content = rs.path("content");
+      JsonNode text = content.get("text");
+      if (text instanceof POJONode pojo && pojo.getPojo() instanceof LongText t) {
+        return t.cut().utf8Bytes();
+      }
+      if (text != null && text.isTextual() && !text.asText().isEmpty()) {
+        return text.asText().getBytes(StandardCharsets.UTF_8).length;
+      }
+      return 0;
+    }
+
+    /**
+     * Response headers fitting a body the producer decoded: HAR tools keep {@code
+     * Content-Encoding} and the wire {@code Content-Length} beside the decoded text, which the
+     * body no longer is. Both are dropped or fixed, their original values kept as tags. A body
+     * that still is encoded (gzip or zstd magic, binary bytes declared as text) keeps them.
+     */
+    private Headers decodedHeaders(Headers headers, Body body, Map<String, String> tags) {
+      if (trusted || body instanceof Body.None || body instanceof Body.NotCaptured) {
+        return headers;
+      }
+      List<String> codings = headers.all("Content-Encoding");
+      String coding = String.join(", ", codings).strip();
+      if (coding.isEmpty() || coding.equalsIgnoreCase("identity") || stillEncoded(body, coding, headers)) {
+        return headers;
+      }
+      tags.put(TAG_CONTENT_ENCODING, abbreviate(coding));
+      Headers out = headers.without("Content-Encoding");
+      Optional<String> length = out.first("Content-Length");
+      if (length.isPresent()) {
+        tags.put(TAG_CONTENT_LENGTH, abbreviate(length.get()));
+        out = body.truncated() ? out.without("Content-Length")
+            : out.mapValues("Content-Length", v -> Long.toString(body.size()));
+      }
+      return out;
+    }
+
+    private static boolean stillEncoded(Body body, String coding, Headers headers) {
+      String outer = coding.substring(coding.lastIndexOf(',') + 1).strip().toLowerCase(Locale.ROOT);
+      byte[] b = body.bytes();
+      return switch (outer) {
+        case "gzip", "x-gzip" -> b.length >= 2 && (b[0] & 0xff) == 0x1f && (b[1] & 0xff) == 0x8b;
+        case "zstd" -> b.length >= 4 && (b[0] & 0xff) == 0x28 && (b[1] & 0xff) == 0xb5 && (b[2] & 0xff) == 0x2f
+            && (b[3] & 0xff) == 0xfd;
+        case "deflate" -> b.length >= 2 && (b[0] & 0x0f) == 8 && (((b[0] & 0xff) << 8) | (b[1] & 0xff)) % 31 == 0
+            || body instanceof Body.Binary && textual(headers);
+        // br has no magic number: bytes that are not UTF-8 under a textual type are still compressed
+        default -> body instanceof Body.Binary && textual(headers);
+      };
+    }
+
+    private static boolean textual(Headers headers) {
+      String ct = headers.first("Content-Type").orElse("").toLowerCase(Locale.ROOT);
+      return ct.startsWith("text/") || ct.contains("json") || ct.contains("xml") || ct.contains("javascript")
+          || ct.contains("x-www-form-urlencoded");
+    }
+
+    /**
+     * A known HTTP version in its canonical spelling ({@code h2} and {@code http/2.0} are
+     * {@code HTTP/2}); anything else ({@code "ori"}, {@code "unknown"}) becomes the default,
+     * {@code HTTP/1.1}, and the original is kept as a tag.
+     */
+    private String httpVersion(String version, Map<String, String> tags) {
+      if (version == null) {
+        return null;
+      }
+      String v = version.strip().toUpperCase(Locale.ROOT);
+      String known = switch (v) {
+        case "HTTP/1.0", "1.0" -> "HTTP/1.0";
+        case "HTTP/1.1", "1.1" -> "HTTP/1.1";
+        case "HTTP/2", "HTTP/2.0", "H2", "H2C", "2", "2.0" -> "HTTP/2";
+        case "HTTP/3", "HTTP/3.0", "H3", "3", "3.0" -> "HTTP/3";
+        default -> null;
+      };
+      if (known == null && !trusted) {
+        if (!version.isBlank()) {
+          tags.put(TAG_HTTP_VERSION, abbreviate(version));
+        }
+        return null;
+      }
+      return known == null ? version : known;
+    }
+
+    /** {@code body} flagged cut from {@code size} bytes (as exported), when it is shorter. */
+    private static Body truncated(Body body, long size) {
+      byte[] bytes = body.bytes();
+      return size > bytes.length ? Body.of(bytes, size) : body;
     }
 
     private static Body binary(Body body) {
@@ -499,7 +773,12 @@ public final class HarImporter {
       }
     }
 
-    private Headers headers(JsonNode parent, String path) throws Problem {
+    /**
+     * Header fields in order. A value holding line breaks (chrome-har joins repeated fields with
+     * "\n") becomes one field per line, a line starting with a space or tab continuing the one
+     * before; the names of such fields go into {@code split}.
+     */
+    private Headers headers(JsonNode parent, String path, java.util.Set<String> split) throws Problem {
       JsonNode list = parent.get(path.substring(path.lastIndexOf('.') + 1));
       if (list == null || list.isNull()) {
         return Headers.empty();
@@ -514,7 +793,30 @@ public final class HarImporter {
         if (!h.isObject()) {
           throw new Problem(at, "expected an object {name, value}");
         }
-        fields.add(new Headers.Field(text(h, at + ".name", true), text(h, at + ".value", true)));
+        String name = text(h, at + ".name", true);
+        String value = text(h, at + ".value", true);
+        if (Headers.hasLineBreak(name)) {
+          throw new Problem(at + ".name", "holds a line break");
+        }
+        if (!Headers.hasLineBreak(value)) {
+          fields.add(new Headers.Field(name, value));
+          continue;
+        }
+        split.add(name);
+        StringBuilder current = null;
+        for (String line : value.split("\r\n|\r|\n")) {
+          if (current != null && !line.isEmpty() && (line.charAt(0) == ' ' || line.charAt(0) == '\t')) {
+            current.append(' ').append(line.strip());
+            continue;
+          }
+          if (current != null) {
+            fields.add(new Headers.Field(name, current.toString()));
+          }
+          current = line.isBlank() ? null : new StringBuilder(line);
+        }
+        if (current != null) {
+          fields.add(new Headers.Field(name, current.toString()));
+        }
       }
       return Headers.of(fields);
     }
@@ -534,19 +836,43 @@ public final class HarImporter {
     }
 
     private static String form(JsonNode params, String path) throws Problem {
+      return form(params, path, FormEncoding.PLUS);
+    }
+
+    /** {@code name=value} pairs joined by {@code &}, each part encoded as {@code how} says. */
+    private static String form(JsonNode params, String path, FormEncoding how) throws Problem {
       StringBuilder sb = new StringBuilder();
       int i = 0;
       for (JsonNode param : params) {
-        if (sb.length() > 0) {
+        if (i > 0) {
           sb.append('&');
         }
         String at = path + "[" + i++ + "]";
-        sb.append(URLEncoder.encode(scalar(param.path("name"), at + ".name"), StandardCharsets.UTF_8));
+        sb.append(how.encode(scalar(param.path("name"), at + ".name")));
         if (param.has("value")) {
-          sb.append('=').append(URLEncoder.encode(scalar(param.path("value"), at + ".value"), StandardCharsets.UTF_8));
+          sb.append('=').append(how.encode(scalar(param.path("value"), at + ".value")));
         }
       }
       return sb.toString();
+    }
+
+    /** True when every param's name and value is a scalar (a JSON object or array is no form field). */
+    private static boolean scalars(JsonNode params) {
+      for (JsonNode param : params) {
+        if (!param.isObject() || param.path("name").isContainerNode() || param.path("value").isContainerNode()) {
+          return false;
+        }
+      }
+      return true;
+    }
+
+    /** Already percent-encoded text: an escape, and nothing a form encoder would have escaped. */
+    private static boolean looksEncoded(String form) {
+      return form.matches("[A-Za-z0-9*\\-._~+%&=]*") && form.matches(".*%[0-9A-Fa-f]{2}.*");
+    }
+
+    private static long utf8Length(String s) {
+      return s.getBytes(StandardCharsets.UTF_8).length;
     }
 
     /** Any scalar as text (a number stays a number); a long string is refused. */
@@ -638,6 +964,21 @@ public final class HarImporter {
 
   /** The parts of an absolute http(s) URL that a recording keeps. */
   record Url(String authority, String target) {
+    /** The scheme of {@code url} in lower case ({@code data}, {@code wss}), or "" when it has none. */
+    static String scheme(String url) {
+      int colon = url.indexOf(':');
+      if (colon <= 0 || colon > 32 || !Character.isLetter(url.charAt(0))) {
+        return "";
+      }
+      for (int i = 1; i < colon; i++) {
+        char c = url.charAt(i);
+        if (!Character.isLetterOrDigit(c) && c != '+' && c != '-' && c != '.') {
+          return "";
+        }
+      }
+      return url.substring(0, colon).toLowerCase(Locale.ROOT);
+    }
+
     static Url parse(String url) {
       int scheme = url.indexOf("://");
       if (scheme <= 0) {

@@ -175,4 +175,15 @@ public final class Headers implements Iterable<Headers.Field> {
     }
     return sb.append(']').toString();
   }
+
+  /** True when {@code s} holds a CR or LF: never in a recorded header field. */
+  static boolean hasLineBreak(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == '\r' || c == '\n') {
+        return true;
+      }
+    }
+    return false;
+  }
 }

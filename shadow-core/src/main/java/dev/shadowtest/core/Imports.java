@@ -8,7 +8,9 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 
 /** Plumbing shared by the importers and the exporter: check the output, redact, write to a hidden temporary file, then commit. */
@@ -22,9 +24,22 @@ final class Imports {
 
   private Imports() {}
 
-  /** A source of exchanges that reports warnings as it goes. */
+  /** A source of exchanges that reports warnings and skipped entries as it goes. */
   interface Source {
-    void read(Consumer<Exchange> sink, Consumer<String> warnings);
+    void read(Consumer<Exchange> sink, Consumer<String> warnings, Skips skips);
+  }
+
+  /** Input entries left out, counted by reason (the warning is the importer's). */
+  static final class Skips {
+    private final Map<String, Long> byReason = new LinkedHashMap<>();
+
+    void add(String reason) {
+      byReason.merge(reason, 1L, Long::sum);
+    }
+
+    Map<String, Long> counts() {
+      return byReason;
+    }
   }
 
   /**
@@ -37,6 +52,9 @@ final class Imports {
     Warnings warnings = new Warnings();
     Path temp = SecureFiles.temporarySibling(out);
     long[] withoutResponse = new long[1];
+    long[] adjustedExchanges = new long[1];
+    Map<String, Long> adjusted = new LinkedHashMap<>();
+    Skips skips = new Skips();
     long count;
     long cut;
     try (RecordingWriter w = RecordingWriter.createTemporary(temp, RecordingHeader.now(sourceName, redaction),
@@ -45,8 +63,18 @@ final class Imports {
         if (e.response() == null) {
           withoutResponse[0]++;
         }
+        boolean any = false;
+        for (String tag : e.tags().keySet()) {
+          if (tag.startsWith(ImportResult.TAG_PREFIX)) {
+            adjusted.merge(tag, 1L, Long::sum);
+            any = true;
+          }
+        }
+        if (any) {
+          adjustedExchanges[0]++;
+        }
         w.write(redaction.apply(e));
-      }, warnings);
+      }, warnings, skips);
       count = w.count();
       cut = w.cutToFit();
     } catch (RuntimeException | Error e) {
@@ -58,7 +86,7 @@ final class Imports {
       warnings.accept(out + ": " + cut + " exchange(s) had bodies cut to fit a recording line ("
           + (RecordingWriter.MAX_LINE_BYTES >> 20) + " MiB)");
     }
-    return new ImportResult(out, count, withoutResponse[0], warnings.list());
+    return new ImportResult(out, count, withoutResponse[0], warnings.list(), skips.counts(), adjusted, adjustedExchanges[0]);
   }
 
   /**
@@ -155,7 +183,7 @@ final class Imports {
 
     /** {@code body}, or its first {@link #max} bytes when longer, flagged truncated with its real size. */
     Body apply(Body body) {
-      if (body instanceof Body.None) {
+      if (body instanceof Body.None || body instanceof Body.NotCaptured) {
         return body;
       }
       int stored = body instanceof Body.Binary b ? b.unsafeBytes().length : -1;

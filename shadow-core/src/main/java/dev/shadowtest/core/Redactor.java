@@ -288,7 +288,7 @@ public final class Redactor {
 
   private Message message(Headers h, Body b) {
     Headers headers = headers(h);
-    if (!inspectsBodies() || b instanceof Body.None) {
+    if (!inspectsBodies() || b instanceof Body.None || b instanceof Body.NotCaptured) {
       return new Message(headers, b);
     }
     String encoding = h.first("Content-Encoding").orElse("").strip().toLowerCase(Locale.ROOT);

@@ -1,0 +1,330 @@
+package dev.shadowtest.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * What real HAR producers write (fixtures in {@code har/producers/}, one per quirk, see its
+ * README) becomes exchanges a real server's answers match: field by field here, replayed in
+ * replay-runner's {@code HarProducerReplayTests}.
+ */
+class HarProducerQuirksTests {
+
+  static final String[] FIXTURES = {"chrome-304-with-body", "firefox-304-204-head", "chrome-har-joined-headers",
+      "zap-form-post", "mitmproxy-compressed-size", "fiddler-size-exceeds", "chrome-non-http-entries",
+      "params-json-and-encoding", "chrome-websocket", "chrome-brotli-gzip", "chrome-from-cache", "webpagetest-no-bodies",
+      "junk-versions-and-times", "mixed-quirks"};
+
+  @TempDir
+  Path dir;
+
+  Path fixture(String name) throws IOException {
+    Path p = dir.resolve(name + ".har");
+    try (InputStream in = getClass().getResourceAsStream("/har/producers/" + name + ".har")) {
+      Files.copy(in, p);
+    }
+    return p;
+  }
+
+  record Imported(List<Exchange> exchanges, List<String> warnings, ImportResult result) {
+    Exchange at(String method, String target) {
+      return exchanges.stream().filter(e -> e.request().method().equals(method) && e.request().target().equals(target))
+          .findFirst().orElseThrow(() -> new AssertionError("no " + method + " " + target + " in " + exchanges));
+    }
+  }
+
+  /** Imported unredacted (the values are asserted), as `shadow import --no-redact` would. */
+  Imported importFixture(String name) throws IOException {
+    Path har = fixture(name);
+    Path rec = dir.resolve(name + ".jsonl");
+    ImportResult r = HarImporter.importFile(har, rec, ImportOptions.defaults().withRedaction(Redaction.none()));
+    List<Exchange> ex = HarImporterTests.read(rec);
+    assertThat(ex).hasSize((int) r.exchanges());
+    return new Imported(ex, r.warnings(), r);
+  }
+
+  @Test
+  void a304WithTheCachedResourceInItsTextHasNoBodyAndATag() throws IOException {
+    Imported i = importFixture("chrome-304-with-body");
+    Exchange notModified = i.exchanges().get(1);
+    assertThat(notModified.response().status()).isEqualTo(304);
+    assertThat(notModified.response().body()).isEqualTo(Body.none());
+    assertThat(notModified.tags()).containsExactly(Map.entry("import.bodyDropped", "169"));
+    assertThat(notModified.request().headers().first("If-None-Match")).isPresent();
+    Exchange ok = i.exchanges().get(0);
+    assertThat(ok.response().body().bytes()).hasSize(169); // the resource the 304 showed, served whole by the 200
+    assertThat(ok.tags()).isEmpty();
+  }
+
+  @Test
+  void a204AndAHeadResponseHaveNoBodyEither() throws IOException {
+    Imported i = importFixture("firefox-304-204-head");
+    assertThat(i.at("GET", "/assets/site.css").response().body()).isEqualTo(Body.none());
+    assertThat(i.at("GET", "/assets/site.css").tags()).containsEntry("import.bodyDropped", "316");
+    Exchange deleted = i.at("DELETE", "/v1/cart/items/77");
+    assertThat(deleted.response().status()).isEqualTo(204);
+    assertThat(deleted.response().body()).isEqualTo(Body.none());
+    assertThat(deleted.tags()).containsEntry("import.bodyDropped", "53");
+    Exchange head = i.at("HEAD", "/products/1042");
+    assertThat(head.response().body()).isEqualTo(Body.none());
+    assertThat(head.tags()).containsEntry("import.bodyDropped", "1318");
+    assertThat(head.response().headers().first("Content-Length")).contains("1318"); // HEAD keeps the GET's length
+    assertThat(i.at("GET", "/v1/cart").tags()).isEmpty();
+  }
+
+  @Test
+  void headerLinesJoinedWithNewlinesBecomeOneFieldEach() throws IOException {
+    Imported i = importFixture("chrome-har-joined-headers");
+    Exchange home = i.at("GET", "/");
+    assertThat(home.response().headers().all("Set-Cookie")).hasSize(3).allSatisfy(v -> {
+      assertThat(v).doesNotContain("\n").doesNotContain("\r").isNotBlank();
+    });
+    assertThat(home.tags()).containsEntry("import.headersSplit", "Set-Cookie");
+    Exchange recommendations = i.at("GET", "/v1/recommendations?for=1042");
+    assertThat(recommendations.response().headers().all("vary")).containsExactly("Accept-Encoding", "Origin");
+    assertThat(recommendations.tags()).containsEntry("import.headersSplit", "set-cookie, vary");
+    for (Exchange e : i.exchanges()) {
+      for (Headers.Field f : e.response().headers()) {
+        assertThat(Headers.hasLineBreak(f.value())).as(f.name()).isFalse();
+      }
+    }
+  }
+
+  @Test
+  void aZapFormWithEmptyTextIsRebuiltFromItsParamsToTheDeclaredLength() throws IOException {
+    Imported i = importFixture("zap-form-post");
+    Exchange login = i.at("POST", "/login");
+    String body = ((Body.Text) login.request().body()).text();
+    assertThat(body).startsWith("username=j.doe%40example.test&password=FAKE+pass%26word%3D1");
+    assertThat(login.request().body().truncated()).isFalse();
+    assertThat(login.request().body().size())
+        .isEqualTo(Long.parseLong(login.request().headers().first("Content-Length").orElseThrow()));
+    assertThat(login.tags()).containsExactly(Map.entry("import.bodyRebuilt", "params, spaces as +"));
+    // ZAP writes an empty postData on every request: a GET has no body, not an empty one
+    assertThat(i.at("GET", "/login").request().body()).isEqualTo(Body.none());
+  }
+
+  @Test
+  void aCompressedLengthInContentSizeIsATagAndTheDecodedBodyLosesItsEncodingHeaders() throws IOException {
+    Imported i = importFixture("mitmproxy-compressed-size");
+    Exchange products = i.at("GET", "/v1/products?category=mugs&page=1");
+    Body body = products.response().body();
+    assertThat(body.truncated()).isFalse();
+    assertThat(products.tags()).containsEntry("import.responseSize", "404")
+        .containsEntry("import.contentEncoding", "gzip").containsEntry("import.contentLength", "404");
+    assertThat(products.response().headers().contains("Content-Encoding")).isFalse();
+    assertThat(products.response().headers().first("Content-Length")).contains(Long.toString(body.size()));
+    assertThat(Syntax.jsonEndsEarly(body.bytes())).isFalse();
+  }
+
+  @Test
+  void aSizeLargerThanACompleteBodyIsATagWhileJsonCutMidStringIsTruncated() throws IOException {
+    Imported i = importFixture("fiddler-size-exceeds");
+    Exchange store = i.at("GET", "/v1/stores/nl");
+    assertThat(store.response().body().truncated()).isFalse();
+    assertThat(store.response().body().size()).isEqualTo(200);
+    assertThat(store.tags()).containsExactly(Map.entry("import.responseSize", "231"));
+    Exchange cut = i.at("GET", "/v1/products?page=1&per_page=500");
+    assertThat(cut.response().body().truncated()).isTrue();
+    assertThat(cut.response().body().size()).isEqualTo(48_213);
+    assertThat(((Body.Text) cut.response().body()).text()).endsWith("\"name\":\"Wid");
+    assertThat(cut.tags()).isEmpty();
+  }
+
+  @Test
+  void nonHttpEntriesAreSkippedBeforeValidationAndCountedByScheme() throws IOException {
+    Imported i = importFixture("chrome-non-http-entries");
+    assertThat(i.exchanges()).extracting(e -> e.request().target()).containsExactly("/products/1042", "/v1/cart");
+    assertThat(i.result().skipped()).containsExactly(Map.entry("non-HTTP URL (data:)", 1L),
+        Map.entry("non-HTTP URL (blob:)", 1L), Map.entry("non-HTTP URL (chrome-extension:)", 1L),
+        Map.entry("non-HTTP URL (about:)", 1L));
+    assertThat(i.warnings()).hasSize(4).allSatisfy(w -> assertThat(w).contains("skipped 1 entry whose URL is")
+        .doesNotContain("base64,").doesNotContain("/script.js"));
+  }
+
+  @Test
+  void jsonSentAsParamsIsNotCapturedAndAPercentEncodedFormKeepsItsEncoding() throws IOException {
+    Imported i = importFixture("params-json-and-encoding");
+    Exchange order = i.at("POST", "/v1/orders");
+    assertThat(order.request().body()).isEqualTo(Body.notCaptured(142)); // never "0=&1="
+    assertThat(order.tags()).containsEntry("import.paramsNotRebuilt", "application/json")
+        .containsEntry("import.bodyNotCaptured", "request");
+    Exchange subscribe = i.at("POST", "/v1/newsletter/subscribe");
+    String form = ((Body.Text) subscribe.request().body()).text();
+    assertThat(form).contains("%20").doesNotContain("+");
+    assertThat(subscribe.request().body().size()).isEqualTo(89);
+    assertThat(subscribe.request().body().truncated()).isFalse();
+    assertThat(subscribe.tags()).containsExactly(Map.entry("import.bodyRebuilt", "params, spaces as %20"));
+  }
+
+  @Test
+  void webSocketEntriesAreSkippedWithTheirMessagesCountedAndNoQueryStringPrinted() throws IOException {
+    Imported i = importFixture("chrome-websocket");
+    assertThat(i.exchanges()).extracting(e -> e.request().target()).containsExactly("/live", "/v1/orders?status=open");
+    assertThat(i.result().skipped()).containsExactly(Map.entry("WebSocket", 2L));
+    assertThat(i.warnings()).singleElement().asString()
+        .contains("skipped 2 entries of WebSocket connections (6 message(s) not imported")
+        .doesNotContain("token").doesNotContain("wss://");
+  }
+
+  @Test
+  void bodiesTheBrowserDecodedDropContentEncodingAndFixContentLength() throws IOException {
+    Imported i = importFixture("chrome-brotli-gzip");
+    Exchange page = i.at("GET", "/products/1042?variant=blue");
+    assertThat(page.response().headers().contains("content-encoding")).isFalse();
+    assertThat(page.response().headers().first("content-length")).contains(Long.toString(page.response().body().size()));
+    assertThat(page.tags()).containsExactly(Map.entry("import.contentEncoding", "br"), Map.entry("import.contentLength", "588"));
+    Exchange reviews = i.at("GET", "/api/reviews?product=1042");
+    assertThat(reviews.tags()).containsEntry("import.contentEncoding", "gzip").containsEntry("import.contentLength", "311");
+    assertThat(reviews.response().headers().first("Content-Length")).contains("560");
+  }
+
+  @Test
+  void aBodyThatStillIsGzipKeepsItsHeaders() throws IOException {
+    Path har = dir.resolve("raw.har");
+    byte[] gz = gzip("{\"a\":1}");
+    Files.writeString(har, """
+        {"log": {"entries": [{"startedDateTime": "2026-11-24T10:00:00Z", "time": 1,
+          "request": {"method": "GET", "url": "http://h/a", "headers": []},
+          "response": {"status": 200, "headers": [{"name": "Content-Type", "value": "application/json"},
+              {"name": "Content-Encoding", "value": "gzip"}, {"name": "Content-Length", "value": "%d"}],
+            "content": {"size": %d, "mimeType": "application/json", "encoding": "base64", "text": "%s"}}}]}}
+        """.formatted(gz.length, gz.length, java.util.Base64.getEncoder().encodeToString(gz)));
+    List<Exchange> ex = new ArrayList<>();
+    HarImporter.read(har, ex::add, w -> {});
+    assertThat(ex.get(0).response().headers().first("Content-Encoding")).contains("gzip");
+    assertThat(ex.get(0).response().body().bytes()).isEqualTo(gz);
+    assertThat(ex.get(0).tags()).isEmpty();
+  }
+
+  @Test
+  void entriesFromTheBrowserCacheAreTagged() throws IOException {
+    Imported i = importFixture("chrome-from-cache");
+    assertThat(i.at("GET", "/assets/app.js").tags()).containsEntry("import.fromCache", "disk");
+    assertThat(i.at("GET", "/assets/logo.svg").tags()).containsEntry("import.fromCache", "memory");
+    assertThat(i.at("GET", "/v1/products/1042").tags()).containsEntry("import.fromCache", "transferSize 0");
+    assertThat(i.at("GET", "/v1/cart").tags()).doesNotContainKey("import.fromCache");
+  }
+
+  @Test
+  void bodiesTheProducerLeftOutAreNotCapturedNeverTruncated() throws IOException {
+    Imported i = importFixture("webpagetest-no-bodies");
+    assertThat(i.at("GET", "/").response().body()).isEqualTo(Body.notCaptured(1180));
+    assertThat(i.at("GET", "/").tags()).containsEntry("import.bodyNotCaptured", "response");
+    assertThat(i.at("POST", "/v1/events").request().body()).isEqualTo(Body.notCaptured(96));
+    Exchange both = i.at("POST", "/v1/cart/items");
+    assertThat(both.request().body()).isEqualTo(Body.notCaptured(29));
+    assertThat(both.response().body()).isEqualTo(Body.notCaptured(66));
+    assertThat(both.tags()).containsEntry("import.bodyNotCaptured", "request, response");
+    assertThat(i.at("GET", "/v1/config").response().body()).isInstanceOf(Body.Text.class);
+    // WebPageTest writes "1.1": a known version, not junk
+    assertThat(i.exchanges()).allSatisfy(e -> assertThat(e.request().httpVersion()).isEqualTo("HTTP/1.1"));
+    assertThat(i.exchanges()).allSatisfy(e -> assertThat(e.tags()).doesNotContainKey("import.httpVersion"));
+  }
+
+  @Test
+  void junkHttpVersionsAreNormalisedAndTaggedMissingTimesStayUnknown() throws IOException {
+    Imported i = importFixture("junk-versions-and-times");
+    Exchange ori = i.at("GET", "/v1/config");
+    assertThat(ori.request().httpVersion()).isEqualTo("HTTP/1.1");
+    assertThat(ori.tags()).containsExactly(Map.entry("import.httpVersion", "ori"));
+    assertThat(i.at("GET", "/assets/app.js").tags()).containsExactly(Map.entry("import.httpVersion", "unknown"));
+    assertThat(i.at("GET", "/v1/categories").request().httpVersion()).isEqualTo("HTTP/2");
+    assertThat(i.at("GET", "/v1/cart").request().httpVersion()).isEqualTo("HTTP/2");
+    assertThat(i.exchanges()).anySatisfy(e -> assertThat(e.startedAt()).isNull());
+    assertThat(i.exchanges()).anySatisfy(e -> assertThat(e.durationMicros()).isNull());
+  }
+
+  @Test
+  void aHarMixingEveryQuirkIsCountedByReasonAndDecision() throws IOException {
+    Imported i = importFixture("mixed-quirks");
+    ImportResult r = i.result();
+    assertThat(r.exchanges()).isEqualTo(18);
+    assertThat(r.skippedTotal()).isEqualTo(4);
+    assertThat(r.skipped()).containsExactly(Map.entry("non-HTTP URL (data:)", 1L), Map.entry("non-HTTP URL (blob:)", 1L),
+        Map.entry("non-HTTP URL (about:)", 1L), Map.entry("WebSocket", 1L));
+    assertThat(r.adjustedExchanges()).isEqualTo(14);
+    Map<String, Long> expected = new LinkedHashMap<>();
+    expected.put("import.bodyDropped", 3L);
+    expected.put("import.headersSplit", 1L);
+    expected.put("import.bodyRebuilt", 2L);
+    expected.put("import.responseSize", 1L);
+    expected.put("import.paramsNotRebuilt", 1L);
+    expected.put("import.bodyNotCaptured", 2L);
+    expected.put("import.contentEncoding", 3L);
+    expected.put("import.contentLength", 3L);
+    expected.put("import.fromCache", 2L);
+    expected.put("import.httpVersion", 1L);
+    assertThat(r.adjusted()).containsExactlyEntriesOf(expected);
+    assertThat(r.warnings()).hasSize(4);
+    assertThat(i.at("GET", "/v1/products?page=1&per_page=500").response().body().truncated()).isTrue();
+  }
+
+  @ParameterizedTest
+  @MethodSource("fixtures")
+  void harToRecordingToHarToRecordingIsIdentical(String name) throws IOException {
+    Path har = fixture(name);
+    Path rec1 = dir.resolve("1.jsonl");
+    Path har2 = dir.resolve("2.har");
+    Path rec2 = dir.resolve("2.jsonl");
+    HarImporter.importFile(har, rec1, Redaction.none());
+    HarExporter.exportFile(rec1, har2);
+    ImportResult second = HarImporter.importFile(har2, rec2, Redaction.none());
+    List<Exchange> once = HarImporterTests.read(rec1);
+    assertThat(once).isNotEmpty();
+    assertThat(HarImporterTests.read(rec2)).containsExactlyElementsOf(once);
+    assertThat(second.skipped()).isEmpty();
+    // the exported HAR is valid HAR: every entry has a start and a non-negative time
+    String exported = Files.readString(har2);
+    assertThat(exported).doesNotContain("\"time\" : -");
+    assertThat(exported.split("\"startedDateTime\"", -1).length - 1).isEqualTo(once.size());
+  }
+
+  @Test
+  void onlyJsonOrXmlThatStopsAtItsVeryEndCountsAsCut() {
+    byte[] cut = "{\"items\":[{\"id\":1,\"name\":\"Wid".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(Syntax.endsEarly(cut, "application/json; charset=utf-8")).isTrue();
+    assertThat(Syntax.endsEarly("[1,2".getBytes(), "application/problem+json")).isTrue();
+    assertThat(Syntax.endsEarly("{\"a\":1}".getBytes(), "application/json")).isFalse();
+    assertThat(Syntax.endsEarly("{\"a\":tru}".getBytes(), "application/json")).isFalse(); // broken inside: a real body
+    assertThat(Syntax.endsEarly("<a><b>1</b><c>".getBytes(), "application/xml")).isTrue();
+    assertThat(Syntax.endsEarly("<a><b>1</b></a>\n".getBytes(), "text/xml")).isFalse();
+    assertThat(Syntax.endsEarly("<a><b>1</c></a>".getBytes(), "text/xml")).isFalse();
+    assertThat(Syntax.endsEarly("<!DOCTYPE a [<!ENTITY x SYSTEM \"file:///etc/passwd\">]><a>&x;</a>".getBytes(),
+        "application/xml")).isFalse(); // no DTD, no external entity: refused, not read
+    assertThat(Syntax.endsEarly("{\"a\":".getBytes(), "text/plain")).isFalse(); // only JSON and XML are judged
+  }
+
+  static java.util.stream.Stream<String> fixtures() {
+    return java.util.stream.Stream.of(FIXTURES);
+  }
+
+  @Test
+  void everyFixtureInTheDirectoryIsRoundTripped() throws Exception {
+    Path producers = Path.of(getClass().getResource("/har/producers").toURI());
+    try (java.util.stream.Stream<Path> files = Files.list(producers)) {
+      assertThat(files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".har")).map(n -> n.replace(".har", "")))
+          .containsExactlyInAnyOrder(FIXTURES);
+    }
+  }
+
+  static byte[] gzip(String s) throws IOException {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    try (java.util.zip.GZIPOutputStream g = new java.util.zip.GZIPOutputStream(out)) {
+      g.write(s.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+    return out.toByteArray();
+  }
+}
