@@ -85,7 +85,7 @@ final class MockMvcTransport implements Transport {
     for (Headers.Field f : request.headers()) {
       b.header(f.name(), f.value());
     }
-    if (!(request.body() instanceof Body.None)) {
+    if (!(request.body() instanceof Body.None) && !(request.body() instanceof Body.NotCaptured)) {
       b.content(request.body().bytes());
     }
     MvcResult result = mvc.perform(b).andReturn();

@@ -52,7 +52,7 @@ final class WebTestClientTransport implements Transport {
             }
           }
         });
-    WebTestClient.RequestHeadersSpec<?> ready = request.body() instanceof Body.None ? spec
+    WebTestClient.RequestHeadersSpec<?> ready = request.body() instanceof Body.None || request.body() instanceof Body.NotCaptured ? spec
         : spec.bodyValue(request.body().bytes());
     EntityExchangeResult<byte[]> r = ready.exchange().expectBody(byte[].class).returnResult();
     List<String> headers = SpringTransports.pairs();

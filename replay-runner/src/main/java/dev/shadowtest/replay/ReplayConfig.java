@@ -47,6 +47,9 @@ import java.util.Objects;
  * @param transport        sends the candidate's requests in-process instead of over HTTP (e.g.
  *                         Spring's MockMvc), or null; {@code candidate} is then the base URL the
  *                         application believes it serves (e.g. {@code http://localhost})
+ * @param includeCached    also replay exchanges a HAR import tagged {@code import.fromCache}: the
+ *                         browser served them from its cache, they never reached the server, so by
+ *                         default they are skipped (and counted)
  */
 public record ReplayConfig(
     List<Path> recordings,
@@ -69,7 +72,8 @@ public record ReplayConfig(
     byte[] redactionKey,
     boolean skipBadLines,
     int warmup,
-    Transport transport) {
+    Transport transport,
+    boolean includeCached) {
 
   /** The most warm-up requests a run sends. */
   public static final int MAX_WARMUP = 100_000;
@@ -137,6 +141,7 @@ public record ReplayConfig(
     b.skipBadLines = skipBadLines;
     b.warmup = warmup;
     b.transport = transport;
+    b.includeCached = includeCached;
     return b;
   }
 
@@ -210,6 +215,10 @@ public record ReplayConfig(
     return toBuilder().transport(t).build();
   }
 
+  public ReplayConfig withIncludeCached(boolean on) {
+    return toBuilder().includeCached(on).build();
+  }
+
   /** How messages name the candidate: its URL, or the transport that reaches it. */
   public String candidateDescription() {
     return transport == null ? candidate.toString() : transport.description();
@@ -238,6 +247,7 @@ public record ReplayConfig(
     private boolean skipBadLines;
     private int warmup;
     private Transport transport;
+    private boolean includeCached;
 
     private Builder(List<Path> recordings, URI candidate, Path out) {
       this.recordings = recordings;
@@ -327,10 +337,15 @@ public record ReplayConfig(
       return this;
     }
 
+    public Builder includeCached(boolean on) {
+      includeCached = on;
+      return this;
+    }
+
     public ReplayConfig build() {
       return new ReplayConfig(recordings, candidate, primary, secondary, out, rules, concurrency, pacing, allowUnsafe,
           shard, extraHeaders, keepHost, connectTimeout, responseTimeout, gate, overwrite, maxBody, redactionKey, skipBadLines,
-          warmup, transport);
+          warmup, transport, includeCached);
     }
   }
 }

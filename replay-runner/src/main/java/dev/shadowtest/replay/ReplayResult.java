@@ -22,11 +22,18 @@ import java.util.Map;
  */
 public record ReplayResult(Path out, Statistics.RunResult result, Map<String, RunAggregate.Latencies> latencies,
     List<String> gateFailures, boolean incomplete, String abortReason, long late, List<String> warnings,
-    String internalError) {
+    String internalError, RunAggregate.CaptureGaps gaps) {
 
   public ReplayResult {
     gateFailures = List.copyOf(gateFailures);
     warnings = List.copyOf(warnings);
+    gaps = gaps == null ? RunAggregate.CaptureGaps.NONE : gaps;
+  }
+
+  public ReplayResult(Path out, Statistics.RunResult result, Map<String, RunAggregate.Latencies> latencies,
+      List<String> gateFailures, boolean incomplete, String abortReason, long late, List<String> warnings,
+      String internalError) {
+    this(out, result, latencies, gateFailures, incomplete, abortReason, late, warnings, internalError, null);
   }
 
   public ReplayResult(Path out, Statistics.RunResult result, Map<String, RunAggregate.Latencies> latencies,

@@ -2,6 +2,7 @@ package dev.shadowtest.replay;
 
 import dev.shadowtest.diff.run.ResultLine;
 import dev.shadowtest.core.Exchange;
+import dev.shadowtest.core.HarImporter;
 import dev.shadowtest.core.HttpRequest;
 import dev.shadowtest.core.HttpResponse;
 import dev.shadowtest.core.RecordingException;
@@ -508,7 +509,7 @@ public final class Replayer {
     ReplayResult r = Summaries.write(config, aggregate, endpoints, startedAt, Instant.now(), incomplete, abortReason,
         late.get(), unreadable.get(), List.copyOf(warnings));
     return internalError == null ? r : new ReplayResult(r.out(), r.result(), r.latencies(), r.gateFailures(), true,
-        r.abortReason(), r.late(), r.warnings(), internalError);
+        r.abortReason(), r.late(), r.warnings(), internalError, r.gaps());
   }
 
   private String preflight() {
@@ -578,6 +579,13 @@ public final class Replayer {
     }
     if (rq.body().truncated()) {
       return "request body was truncated at capture; it cannot be replayed faithfully";
+    }
+    if (rq.body() instanceof dev.shadowtest.core.Body.NotCaptured) {
+      return "request body was not captured by the tool that wrote the recording; it cannot be replayed faithfully";
+    }
+    String cache = e.tags().get(HarImporter.TAG_FROM_CACHE);
+    if (cache != null && !config.includeCached()) {
+      return ResultLine.SKIPPED_FROM_CACHE + " (" + cache + "); --include-cached replays it";
     }
     return null;
   }
@@ -657,7 +665,9 @@ public final class Replayer {
     Origin baselineOrigin = baseline == e.response()
         ? origin(null, e.request().headers().first("Host").orElse(null)) : primaryOrigin;
     Origin candidateOrigin = origin(config.candidate(), sender.hostSent(config.candidate(), candidateRequest));
-    ResponseDiff candidateDiff = engine.compare(baseline, baselineOrigin, cand.response(), candidateOrigin, rule);
+    List<String> decodedNote = new ArrayList<>(1);
+    HttpResponse candidate = baseline == e.response() ? decodedLikeTheRecording(e, cand.response(), decodedNote) : cand.response();
+    ResponseDiff candidateDiff = engine.compare(baseline, baselineOrigin, candidate, candidateOrigin, rule);
     ResponseDiff noiseDiff = sec != null && sec.ok() && prim != null && prim.ok()
         ? engine.compareLegacy(prim.response(), primaryOrigin, sec.response(),
             origin(config.secondary(), sender.hostSent(config.secondary(), e.request())), rule)
@@ -666,7 +676,58 @@ public final class Replayer {
     if (o.verdict() != Verdict.MATCH) {
       samples.offer(endpoint, o.verdict(), e, baseline == e.response() ? "recorded" : "primary", baseline, cand.response());
     }
-    return line(e, endpoint, o.verdict(), prim, cand, null, o, candidateDiff.notes(), rewritten);
+    List<String> notes = candidateDiff.notes();
+    if (!decodedNote.isEmpty()) {
+      notes = new ArrayList<>(notes);
+      notes.addAll(decodedNote);
+    }
+    return line(e, endpoint, o.verdict(), prim, cand, null, o, notes, rewritten);
+  }
+
+  /** Bodies decoded to compare a candidate with a recording whose producer decoded its body: 64 MiB at most. */
+  private static final int MAX_DECODED = 64 << 20;
+
+  /**
+   * The candidate's answer as the recording holds its own: a HAR producer decoded the recorded
+   * body, and the import dropped the {@code Content-Encoding} it kept as tag
+   * {@code import.contentEncoding}. An answer in that same coding is decoded and loses the header
+   * too (with a note); an answer in another coding, or none, is compared as it came, so that a
+   * changed coding still shows as a header difference.
+   */
+  static HttpResponse decodedLikeTheRecording(Exchange e, HttpResponse candidate, List<String> notes) {
+    String original = e.tags().get(HarImporter.TAG_CONTENT_ENCODING);
+    if (original == null) {
+      return candidate;
+    }
+    String coding = String.join(", ", candidate.headers().all("Content-Encoding")).strip();
+    if (coding.isEmpty() || !codingKey(coding).equals(codingKey(original))) {
+      return candidate;
+    }
+    dev.shadowtest.core.Body body = candidate.body();
+    if (body.truncated()) {
+      return candidate; // only a prefix: it is compared by size and bytes as it came
+    }
+    byte[] decoded;
+    try {
+      byte[] bytes = body.bytes();
+      decoded = dev.shadowtest.diff.internal.Brotli.supported(coding)
+          ? dev.shadowtest.diff.internal.Brotli.decode(bytes, MAX_DECODED + 1)
+          : dev.shadowtest.core.internal.ContentCoding.supported(coding)
+              ? dev.shadowtest.core.internal.ContentCoding.decode(bytes, coding, MAX_DECODED + 1) : null;
+    } catch (IOException ex) {
+      return candidate; // the comparator says it does not decode
+    }
+    if (decoded == null || decoded.length > MAX_DECODED) {
+      return candidate;
+    }
+    notes.add("candidate body decoded from Content-Encoding " + coding + ", as the recorded body was by the tool that"
+        + " wrote the HAR (import.contentEncoding)");
+    return new HttpResponse(candidate.status(), candidate.reason(), candidate.headers().without("Content-Encoding"),
+        dev.shadowtest.core.Body.of(decoded));
+  }
+
+  private static String codingKey(String coding) {
+    return coding.replace(" ", "").toLowerCase(Locale.ROOT).replace("x-gzip", "gzip");
   }
 
   /**

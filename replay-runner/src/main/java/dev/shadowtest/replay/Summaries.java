@@ -87,7 +87,8 @@ public final class Summaries {
     } catch (IOException e) {
       throw new RecordingException(config.out().resolve("summary.json"), 0, "cannot write: " + e.getMessage(), e);
     }
-    return new ReplayResult(config.out(), c.result(), c.latencies(), failures, incomplete, abortReason, late, warnings);
+    return new ReplayResult(config.out(), c.result(), c.latencies(), failures, incomplete, abortReason, late, warnings,
+        null, c.gaps());
   }
 
   /** The per-endpoint gate threshold from the rules, or null. */
@@ -262,6 +263,6 @@ public final class Summaries {
     } catch (IOException e) {
       throw new RecordingException(work.resolve("summary.json"), 0, "cannot write: " + e.getMessage(), e);
     }
-    return new ReplayResult(out, c.result(), c.latencies(), failures, incomplete, null, late, warnings);
+    return new ReplayResult(out, c.result(), c.latencies(), failures, incomplete, null, late, warnings, null, c.gaps());
   }
 }

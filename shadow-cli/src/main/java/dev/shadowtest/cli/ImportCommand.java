@@ -68,9 +68,24 @@ final class ImportCommand implements Callable<Integer> {
     var stdout = spec.commandLine().getOut();
     stdout.printf("imported %d exchange(s) from %s into %s%s%n", r.exchanges(), in, out,
         r.withoutResponse() > 0 ? " (" + r.withoutResponse() + " without response)" : "");
+    if (!r.skipped().isEmpty()) {
+      stdout.printf("skipped %d entr%s: %s%n", r.skippedTotal(), r.skippedTotal() == 1 ? "y" : "ies", counts(r.skipped()));
+    }
+    if (r.adjustedExchanges() > 0) {
+      stdout.printf("adjusted %d exchange(s) on import (tags): %s%n", r.adjustedExchanges(), counts(r.adjusted()));
+    }
+    if (!r.warnings().isEmpty()) {
+      stdout.printf("%d warning(s) (on stderr)%n", r.warnings().size());
+    }
     stdout.println(redaction.isEmpty()
         ? "redaction: none (--no-redact)"
         : "redacted headers: " + String.join(", ", redaction.headers()));
     return Shadow.OK;
+  }
+
+  private static String counts(java.util.Map<String, Long> counts) {
+    StringBuilder sb = new StringBuilder();
+    counts.forEach((k, v) -> sb.append(sb.length() == 0 ? "" : ", ").append(k).append(' ').append(v));
+    return sb.toString();
   }
 }

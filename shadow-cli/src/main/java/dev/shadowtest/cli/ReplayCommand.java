@@ -120,6 +120,10 @@ final class ReplayCommand implements Callable<Integer> {
       description = "Response body bytes kept per target and exchange (default ${DEFAULT-VALUE}, at most 1GiB); beyond, the rest is drained and only its size compared.")
   String maxBody;
 
+  @Option(names = "--include-cached",
+      description = "Also send exchanges a HAR import tagged import.fromCache (the browser served them from its cache; by default they are skipped and counted).")
+  boolean includeCached;
+
   @Option(names = "--warmup", defaultValue = "0", paramLabel = "N",
       description = "Send the first N safe requests (GET, HEAD, OPTIONS) of the recordings once to every target before the measured replay, answers discarded, so that a freshly started JVM's slow first requests are not judged by --max-latency-ratio (default ${DEFAULT-VALUE}).")
   int warmup;
@@ -158,7 +162,8 @@ final class ReplayCommand implements Callable<Integer> {
         .withMaxBody(maxBodyBytes())
         .withRedactionKey(RecordCommand.key(redactKeyEnv))
         .withSkipBadLines(skipBadLines)
-        .withWarmup(warmup);
+        .withWarmup(warmup)
+        .withIncludeCached(includeCached);
     return run(spec, config, history, csv);
   }
 

@@ -36,6 +36,10 @@ final class RunReport {
     out.printf(Locale.ROOT, "skipped %d, candidate errors %d, 5xx %d, no baseline %d%s%s%s%n", s.skipped(), s.errors(),
         s.serverErrors(), s.noBaseline(), s.accepted() > 0 ? ", matched only by accepted differences " + s.accepted() : "",
         s.rewritten() > 0 ? ", rewritten for the candidate " + s.rewritten() : "", r.late() > 0 ? ", late starts " + r.late() : "");
+    if (r.gaps().skippedFromCache() > 0 || r.gaps().bodyNotCaptured() > 0) {
+      out.printf(Locale.ROOT, "capture gaps: %d skipped (served from the browser cache at capture; --include-cached sends them),"
+          + " %d compared without body (not captured in the recording)%n", r.gaps().skippedFromCache(), r.gaps().bodyNotCaptured());
+    }
     out.println("worst first; p50/p99: the candidate's latencies (the baseline's are in report.html)");
     if (r.abortReason() != null) {
       out.println("ABORTED: " + Terminal.safe(r.abortReason()));

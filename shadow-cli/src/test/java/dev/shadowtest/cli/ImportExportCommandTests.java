@@ -37,6 +37,25 @@ class ImportExportCommandTests {
   }
 
   @Test
+  void importOfAHarMixingEveryProducerQuirkPrintsWhatItImportedSkippedAndAdjusted() {
+    Path mixed = Path.of("../shadow-core/src/test/resources/har/producers/mixed-quirks.har");
+    Path out = dir.resolve("mixed.jsonl");
+    Run r = shadow("import", "--from", "har", mixed, "--out", out);
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out().lines()).contains(
+        "imported 18 exchange(s) from " + mixed + " into " + out,
+        "skipped 4 entries: non-HTTP URL (data:) 1, non-HTTP URL (blob:) 1, non-HTTP URL (about:) 1, WebSocket 1",
+        "adjusted 14 exchange(s) on import (tags): import.bodyDropped 3, import.headersSplit 1, import.bodyRebuilt 2,"
+            + " import.responseSize 1, import.paramsNotRebuilt 1, import.bodyNotCaptured 2, import.contentEncoding 3,"
+            + " import.contentLength 3, import.fromCache 2, import.httpVersion 1",
+        "5 warning(s) (on stderr)");
+    assertThat(r.err().lines()).hasSize(5).allSatisfy(w -> assertThat(w).startsWith("warning: ")
+        .doesNotContain("token").doesNotContain("base64,"));
+    assertThat(r.err().lines().filter(w -> w.contains("skipped 1 entr"))).hasSize(4);
+    assertThat(r.err()).contains("1 entry had an httpVersion that is no HTTP version (\"ori\")");
+  }
+
+  @Test
   void importRefusesAnExistingOutputWithoutForceAndReplacesItWithForce() throws IOException {
     Path out = Files.writeString(dir.resolve("rec.jsonl"), "precious");
     Run refused = shadow("import", "--from", "har", SHOP_HAR, "--out", out);

@@ -206,6 +206,9 @@ public final class HarImporter {
     /** Per skip reason: how many entries, the first entry's index, and WebSocket messages left out. */
     private final Map<String, long[]> skipped = new LinkedHashMap<>();
     private long webSocketMessages;
+    /** Entries whose httpVersion was junk, and the first few such values. */
+    private long junkVersions;
+    private final java.util.Set<String> junkVersionValues = new java.util.LinkedHashSet<>();
     /** The entry was written by Shadow's exporter ({@code _shadow}): no repairs, its flags say it all. */
     private boolean trusted;
     private long emitted;
@@ -261,6 +264,12 @@ public final class HarImporter {
           + (reason.equals(WEBSOCKET) ? " of WebSocket connections (" + webSocketMessages + " message(s) not imported;"
               + " Shadow records and replays HTTP exchanges only)" : " whose URL is " + reason.substring(reason.indexOf('(') + 1,
               reason.length() - 1) + " (not HTTP, nothing to replay)") + "; first at log.entries[" + v[1] + "]"));
+      if (junkVersions > 0) {
+        warnings.accept(file + ": " + junkVersions + (junkVersions == 1 ? " entry had" : " entries had")
+            + " an httpVersion that is no HTTP version (" + String.join(", ", junkVersionValues)
+            + (junkVersions > junkVersionValues.size() ? ", ..." : "") + "): imported as HTTP/1.1, the original kept in tag "
+            + TAG_HTTP_VERSION);
+      }
       return emitted;
     }
 
@@ -744,6 +753,10 @@ public final class HarImporter {
       if (known == null && !trusted) {
         if (!version.isBlank()) {
           tags.put(TAG_HTTP_VERSION, abbreviate(version));
+          junkVersions++;
+          if (junkVersionValues.size() < 3) {
+            junkVersionValues.add("\"" + abbreviate(version) + "\"");
+          }
         }
         return null;
       }

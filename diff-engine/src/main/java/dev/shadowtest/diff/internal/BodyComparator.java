@@ -19,7 +19,7 @@ import java.util.Locale;
 /**
  * Compares bodies by their kind, chosen from Content-Type with a fallback on sniffing: JSON
  * (structural), XML (structural), form (multimap), text (lines), binary (size + SHA-256).
- * Content-Encoding gzip/deflate is decoded first. Never throws on bad input: a body that does not
+ * Content-Encoding gzip/deflate/br is decoded first. Never throws on bad input: a body that does not
  * parse as declared is compared as text, and a note says so.
  */
 public final class BodyComparator {
@@ -54,6 +54,10 @@ public final class BodyComparator {
       Options options, List<Difference> out, List<String> notes) {
     if (expected instanceof Body.None && actual instanceof Body.None) {
       return;
+    }
+    if (expected instanceof Body.NotCaptured || actual instanceof Body.NotCaptured) {
+      notes.add(dev.shadowtest.diff.run.ResultLine.BODY_NOT_CAPTURED);
+      return; // nothing is known of it: neither a match nor a difference
     }
     for (JsonPath p : options.json().ignore()) {
       if (p.accepts(p.start())) {
@@ -236,18 +240,26 @@ public final class BodyComparator {
 
   /** The body with Content-Encoding undone; on failure the raw bytes and a note. */
   static byte[] decode(byte[] body, Headers headers, String side, List<String> notes) {
+    return decode(body, headers, side, notes, MAX_DECODED);
+  }
+
+  /** {@link #decode(byte[], Headers, String, List)} with bodies decoding to more than {@code max} bytes left as they are. */
+  static byte[] decode(byte[] body, Headers headers, String side, List<String> notes, int max) {
     String encoding = headers.first("Content-Encoding").orElse("identity").strip().toLowerCase(Locale.ROOT);
     if (encoding.equals("identity") || body.length == 0) {
       return body;
     }
-    if (!ContentCoding.supported(encoding)) {
+    boolean brotli = Brotli.supported(encoding);
+    if (!brotli && !ContentCoding.supported(encoding)) {
       notes.add(side + " body has Content-Encoding " + encoding + ", which Shadow cannot decode: compared as bytes");
       return body;
     }
     try {
-      byte[] decoded = ContentCoding.decode(body, encoding, MAX_DECODED + 1);
-      if (decoded.length > MAX_DECODED) {
-        notes.add(side + " body decodes to more than " + (MAX_DECODED >> 20) + " MiB: compared as bytes");
+      // one byte past the limit tells a body that is too large from one that just fits
+      byte[] decoded = brotli ? Brotli.decode(body, max + 1) : ContentCoding.decode(body, encoding, max + 1);
+      if (decoded.length > max) {
+        String limit = max % (1 << 20) == 0 ? (max >> 20) + " MiB" : max + " bytes";
+        notes.add(side + " body decodes to more than " + limit + ": compared as bytes");
         return body;
       }
       return decoded;

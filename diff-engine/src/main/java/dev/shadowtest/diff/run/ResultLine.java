@@ -57,6 +57,23 @@ public record ResultLine(
         primaryMicros, candidateMicros, error, differences, noiseFields, hadSecondary, serverError, notes, null);
   }
 
+  /** The start of the reason of an exchange skipped because the browser served it from its cache. */
+  public static final String SKIPPED_FROM_CACHE = "served from the browser cache at capture, it never reached the server";
+
+  /** The note of an exchange whose recorded body the producer did not keep. */
+  public static final String BODY_NOT_CAPTURED = "body not captured in the recording (the tool that wrote it left it out):"
+      + " status and headers compared, the body not";
+
+  /** True for an exchange skipped because the browser served it from its cache ({@link #SKIPPED_FROM_CACHE}). */
+  public boolean skippedFromCache() {
+    return verdict == Verdict.SKIPPED && error != null && error.startsWith(SKIPPED_FROM_CACHE);
+  }
+
+  /** True for an exchange compared without its body, which the recording does not hold ({@link #BODY_NOT_CAPTURED}). */
+  public boolean bodyNotCaptured() {
+    return verdict != Verdict.SKIPPED && notes.contains(BODY_NOT_CAPTURED);
+  }
+
   /** The outcome for statistics. */
   public Outcome outcome() {
     return new Outcome(verdict, differences, noiseFields, hadSecondary, serverError);

@@ -39,10 +39,27 @@ public final class RunAggregate {
     }
   }
 
+  /**
+   * What the recording's producer left out, counted over a run: exchanges skipped because the
+   * browser served them from its cache ({@code import.fromCache}), and exchanges compared without
+   * their body because the recording holds none ({@link dev.shadowtest.core.Body.NotCaptured}).
+   */
+  public record CaptureGaps(long skippedFromCache, long bodyNotCaptured) {
+    public static final CaptureGaps NONE = new CaptureGaps(0, 0);
+  }
+
   private final Statistics stats = new Statistics();
   private final TreeMap<String, Latencies> latencies = new TreeMap<>();
+  private long skippedFromCache;
+  private long bodyNotCaptured;
 
   public synchronized void add(ResultLine r) {
+    if (r.skippedFromCache()) {
+      skippedFromCache++;
+    }
+    if (r.bodyNotCaptured()) {
+      bodyNotCaptured++;
+    }
     stats.record(r.endpoint(), r.id(), r.outcome(), r.candidateTarget() != null);
     Latencies l = latencies.computeIfAbsent(r.endpoint(), k -> new Latencies());
     if (r.recordedMicros() != null) {
@@ -62,7 +79,7 @@ public final class RunAggregate {
     Statistics renamed = stats.renameEndpoints(names);
     TreeMap<String, Latencies> lat = new TreeMap<>();
     latencies.forEach((k, v) -> lat.computeIfAbsent(names.getOrDefault(k, k), x -> new Latencies()).add(v));
-    return new Collapsed(renamed.result(noise), lat, Map.copyOf(names));
+    return new Collapsed(renamed.result(noise), lat, Map.copyOf(names), new CaptureGaps(skippedFromCache, bodyNotCaptured));
   }
 
   /**
@@ -70,7 +87,12 @@ public final class RunAggregate {
    *
    * @param names the collapsed name of each endpoint that was renamed (others keep their name)
    */
-  public record Collapsed(Statistics.RunResult result, Map<String, Latencies> latencies, Map<String, String> names) {
+  public record Collapsed(Statistics.RunResult result, Map<String, Latencies> latencies, Map<String, String> names,
+      CaptureGaps gaps) {
+
+    public Collapsed(Statistics.RunResult result, Map<String, Latencies> latencies, Map<String, String> names) {
+      this(result, latencies, names, CaptureGaps.NONE);
+    }
 
     /** Per endpoint: candidate p99 / baseline p99 and how many exchanges back it, where both are known. */
     public Map<String, Gate.LatencyRatio> p99Ratios() {

@@ -107,6 +107,9 @@ public final class SamplesFile implements AutoCloseable {
   }
 
   static Body cut(Body b) {
+    if (b instanceof Body.NotCaptured) {
+      return b;
+    }
     if (b.size() <= MAX_BODY || b.truncated() && b.bytes().length <= MAX_BODY) {
       return b;
     }

@@ -93,6 +93,8 @@ public final class SummaryJson {
       g.writeNumberField("rewritten", r.rewritten());
       g.writeNumberField("late", meta.late());
       g.writeNumberField("unreadable", meta.unreadable());
+      g.writeNumberField("skippedFromCache", c.gaps().skippedFromCache());
+      g.writeNumberField("bodyNotCaptured", c.gaps().bodyNotCaptured());
       g.writeArrayFieldStart("endpoints");
       int[] fieldBudget = {MAX_FIELDS};
       List<Statistics.EndpointResult> listed = listed(r.endpoints());

@@ -158,7 +158,8 @@ public final class Sender implements AutoCloseable {
     CompletableFuture<Attempt> result = new CompletableFuture<>();
     SimpleHttpRequest request = build(base, recorded);
     long start = System.nanoTime();
-    byte[] body = recorded.body() instanceof Body.None ? null : recorded.body().bytes();
+    byte[] body = recorded.body() instanceof Body.None || recorded.body() instanceof Body.NotCaptured ? null
+        : recorded.body().bytes();
     BasicRequestProducer producer = body == null
         ? new BasicRequestProducer(request, null)
         : new BasicRequestProducer(request, new BasicAsyncEntityProducer(body, contentType(recorded.headers())));

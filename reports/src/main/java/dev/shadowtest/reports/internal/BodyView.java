@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.shadowtest.core.Body;
 import dev.shadowtest.core.Headers;
 import dev.shadowtest.core.internal.ContentCoding;
+import dev.shadowtest.diff.internal.Brotli;
 import dev.shadowtest.core.JsonPath;
 import dev.shadowtest.reports.internal.ReportModel.BodyLine;
 import java.io.IOException;
@@ -46,6 +47,10 @@ final class BodyView {
   static View of(Body body, Headers headers, Set<String> differingPaths) {
     if (body instanceof Body.None) {
       return new View(List.of(), "no body");
+    }
+    if (body instanceof Body.NotCaptured n) {
+      return new View(List.of(), "body not captured in the recording" + (n.size() >= 0 ? " (" + n.size() + " bytes)" : "")
+          + ": the tool that wrote it left it out, so it was not compared");
     }
     List<String> notes = new ArrayList<>();
     if (body.truncated()) {
@@ -209,11 +214,12 @@ final class BodyView {
   }
 
   private static byte[] decode(byte[] bytes, String encoding) {
-    if (!ContentCoding.supported(encoding)) {
+    boolean brotli = Brotli.supported(encoding);
+    if (!brotli && !ContentCoding.supported(encoding)) {
       return null;
     }
     try {
-      return ContentCoding.decode(bytes, encoding, MAX_DECODED);
+      return brotli ? Brotli.decode(bytes, MAX_DECODED) : ContentCoding.decode(bytes, encoding, MAX_DECODED);
     } catch (IOException e) {
       return null;
     }

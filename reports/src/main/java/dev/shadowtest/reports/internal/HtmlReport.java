@@ -155,6 +155,8 @@ public final class HtmlReport {
         new Item("accepted", Long.toString(r.accepted())),
         new Item("rewritten", Long.toString(r.rewritten())),
         new Item("skipped", Long.toString(r.skipped())),
+        new Item("skipped: from browser cache", Long.toString(collapsed.gaps().skippedFromCache())),
+        new Item("compared without body (not captured)", Long.toString(collapsed.gaps().bodyNotCaptured())),
         new Item("candidate errors", Long.toString(r.errors())),
         new Item("5xx", Long.toString(r.serverErrors())),
         new Item("no baseline", Long.toString(r.noBaseline())),
