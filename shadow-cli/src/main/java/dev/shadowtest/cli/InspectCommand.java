@@ -60,6 +60,10 @@ final class InspectCommand implements Callable<Integer> {
     out.printf("statuses:          %s%n", counts(s.statuses()));
     out.printf("without response:  %d%n", s.withoutResponse());
     out.printf("truncated bodies:  %d%n", s.truncatedBodies());
+    out.printf("not captured:      %d (exchanges with a body the tool that wrote the input left out)%n", s.notCapturedBodies());
+    if (!s.importTags().isEmpty()) {
+      out.printf("import decisions:  %s%n", Terminal.safe(counts(s.importTags())));
+    }
     out.printf("unreadable lines:  %d%n", s.unreadable());
     out.printf("top paths%s:%n", s.pathsExact() ? "" : " (approximate: more than "
         + RecordingStats.MAX_DISTINCT_PATHS + " distinct paths)");

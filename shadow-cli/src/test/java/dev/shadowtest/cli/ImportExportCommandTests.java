@@ -53,6 +53,10 @@ class ImportExportCommandTests {
         .doesNotContain("token").doesNotContain("base64,"));
     assertThat(r.err().lines().filter(w -> w.contains("skipped 1 entr"))).hasSize(4);
     assertThat(r.err()).contains("1 entry had an httpVersion that is no HTTP version (\"ori\")");
+    Run inspect = shadow("inspect", out);
+    assertThat(inspect.code()).as(inspect.err()).isZero();
+    assertThat(inspect.out()).contains("truncated bodies:  1").contains("not captured:      2")
+        .contains("import decisions:  import.bodyDropped 3, import.bodyNotCaptured 2");
   }
 
   @Test

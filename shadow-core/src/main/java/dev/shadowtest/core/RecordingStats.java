@@ -12,7 +12,8 @@ import java.util.function.Consumer;
 
 /**
  * A one-pass summary of a recording, for {@code shadow inspect}: counts, time span, methods,
- * statuses, the most frequent paths, truncated bodies and exchanges without response.
+ * statuses, the most frequent paths, truncated and not captured bodies, exchanges without response
+ * and the importers' decisions.
  *
  * <pre>{@code
  * RecordingStats s = RecordingStats.of(Path.of("rec.jsonl.gz"), System.err::println);
@@ -22,6 +23,9 @@ import java.util.function.Consumer;
  * @param pathsExact false when the recording had more than {@link #MAX_DISTINCT_PATHS} distinct
  *                   paths: then {@code topPaths} counts only paths first seen before that limit
  * @param unreadable lines skipped because they could not be read ({@link RecordingReader#unreadable()})
+ * @param notCapturedBodies exchanges with a body {@linkplain Body.NotCaptured not captured} by the
+ *                   tool that wrote the input
+ * @param importTags exchanges carrying each {@code import.*} tag (an importer's decision), by tag
  */
 public record RecordingStats(
     RecordingHeader header,
@@ -35,7 +39,9 @@ public record RecordingStats(
     long truncatedBodies,
     long withoutResponse,
     long unreadable,
-    List<String> warnings) {
+    List<String> warnings,
+    long notCapturedBodies,
+    Map<String, Long> importTags) {
 
   /** Distinct paths counted exactly; beyond this memory would grow with the recording. */
   public static final int MAX_DISTINCT_PATHS = 100_000;
@@ -52,6 +58,8 @@ public record RecordingStats(
     long count = 0;
     long truncated = 0;
     long noResponse = 0;
+    long notCaptured = 0;
+    Map<String, Long> importTags = new TreeMap<>();
     Instant first = null;
     Instant last = null;
     try (RecordingReader r = RecordingReader.open(recording, warningSink)) {
@@ -72,6 +80,14 @@ public record RecordingStats(
         if (e.response() == null) {
           noResponse++;
         }
+        if (e.request().body() instanceof Body.NotCaptured || e.response() != null && e.response().body() instanceof Body.NotCaptured) {
+          notCaptured++;
+        }
+        for (String tag : e.tags().keySet()) {
+          if (tag.startsWith(ImportResult.TAG_PREFIX) && (importTags.containsKey(tag) || importTags.size() < 100)) {
+            importTags.merge(tag, 1L, Long::sum);
+          }
+        }
         if (e.startedAt() != null) {
           first = first == null || e.startedAt().isBefore(first) ? e.startedAt() : first;
           last = last == null || e.startedAt().isAfter(last) ? e.startedAt() : last;
@@ -84,7 +100,8 @@ public record RecordingStats(
           .map(en -> Map.entry(en.getKey(), en.getValue()))
           .toList();
       return new RecordingStats(r.header(), count, first, last, new LinkedHashMap<>(methods),
-          new LinkedHashMap<>(statuses), top, exact, truncated, noResponse, r.unreadable(), r.warnings());
+          new LinkedHashMap<>(statuses), top, exact, truncated, noResponse, r.unreadable(), r.warnings(), notCaptured,
+          new LinkedHashMap<>(importTags));
     }
   }
 }
