@@ -89,6 +89,8 @@ public final class HarImporter {
 
   /** Skip reason of WebSocket entries (ws:, wss:, status 101, Chrome's {@code _webSocketMessages}). */
   static final String WEBSOCKET = "WebSocket";
+  /** Skip reason of other 101 Switching Protocols entries (h2c...). */
+  static final String UPGRADE = "protocol upgrade (101)";
 
   /** Import decisions, kept as tags on the exchange (docs/recording-format.md, "Import tags"). */
   public static final String TAG_BODY_DROPPED = "import.bodyDropped";
@@ -367,6 +369,19 @@ public final class HarImporter {
       }
     }
 
+    private static boolean upgradesTo(JsonNode rs, String protocol) {
+      JsonNode headers = rs.path("headers");
+      if (!headers.isArray() || headers.isEmpty()) {
+        return true; // nothing to tell by: a 101 in a browser's HAR is a WebSocket
+      }
+      for (JsonNode h : headers) {
+        if (h.path("name").asText("").equalsIgnoreCase("Upgrade")) {
+          return h.path("value").asText("").toLowerCase(Locale.ROOT).contains(protocol);
+        }
+      }
+      return true;
+    }
+
     private void skip(String reason, int index) {
       skips.add(reason);
       skipped.computeIfAbsent(reason, r -> new long[] {0, index})[0]++;
@@ -374,15 +389,21 @@ public final class HarImporter {
 
     private Exchange entry(JsonNode entry, int index) throws Problem {
       JsonNode rq = object(entry, "request", true);
-      String url = text(rq, "request.url", true);
-      Url parsed = Url.parse(url);
-      String scheme = Url.scheme(url);
+      JsonNode urlNode = rq.get("url");
+      // the scheme first, from the URL's beginning: a long data: URL is skipped, never refused
+      String scheme = urlNode instanceof POJONode pojo && pojo.getPojo() instanceof LongText t ? Url.scheme(t.head())
+          : urlNode != null && urlNode.isTextual() ? Url.scheme(urlNode.asText()) : "";
       JsonNode rsNode = entry.get("response");
       boolean ours = entry.path("_shadow").isObject(); // Shadow's export keeps any exchange a recording held
+      boolean switching = !ours && rsNode != null && rsNode.path("status").asInt(0) == 101;
       boolean webSocket = scheme.equals("ws") || scheme.equals("wss")
           || !ours && ("websocket".equalsIgnoreCase(entry.path("_resourceType").asText(""))
               || entry.has("_webSocketMessages")
-              || rsNode != null && rsNode.path("status").asInt(0) == 101);
+              || switching && upgradesTo(rsNode, "websocket"));
+      if (switching && !webSocket) {
+        skip(UPGRADE, index); // 101 to another protocol (h2c): what follows is not HTTP/1 exchanges
+        return null;
+      }
       if (webSocket) {
         // before validation: an entry that is skipped anyway never aborts the file
         skip(WEBSOCKET, index);
@@ -390,9 +411,21 @@ public final class HarImporter {
         webSocketMessages += messages != null && messages.isArray() ? messages.size() : 0;
         return null;
       }
-      if (parsed == null) {
+      if (!scheme.equals("http") && !scheme.equals("https")) {
+        if (urlNode == null || urlNode.isNull()) {
+          throw new Problem("request.url", "missing");
+        }
         skip("non-HTTP URL (" + (scheme.isEmpty() ? "no scheme" : scheme + ":") + ")", index);
         return null;
+      }
+      String url = text(rq, "request.url", true);
+      Url parsed = Url.parse(url);
+      if (parsed == null) {
+        skip("non-HTTP URL (no scheme)", index);
+        return null;
+      }
+      if (Headers.hasLineBreak(url) || parsed.authority().isBlank() || parsed.authority().chars().anyMatch(Character::isWhitespace)) {
+        throw new Problem("request.url", "has no host, or a line break or space in it");
       }
       String method = text(rq, "request.method", true);
       if (method.isEmpty()) {
@@ -468,9 +501,10 @@ public final class HarImporter {
             responseHeaders = decodedHeaders(responseHeaders, body, tags);
           }
           response = new HttpResponse(status, reason, responseHeaders, body);
-          String cache = entry.path("_fromCache").asText("");
-          if (!cache.isEmpty()) {
-            tags.put(TAG_FROM_CACHE, cache);
+          JsonNode fromCache = entry.path("_fromCache");
+          String cache = fromCache.isTextual() ? fromCache.asText().strip() : fromCache.isBoolean() && fromCache.asBoolean() ? "true" : "";
+          if (!cache.isEmpty() && !cache.equalsIgnoreCase("false")) {
+            tags.put(TAG_FROM_CACHE, abbreviate(cache));
           } else if (rs.path("_transferSize").isNumber() && rs.path("_transferSize").asLong() == 0
               && (status == 200 || status == 304)) {
             tags.put(TAG_FROM_CACHE, "transferSize 0");
@@ -568,12 +602,15 @@ public final class HarImporter {
       JsonNode textNode = pd.get("text");
       boolean emptyText = textNode == null || textNode.isNull() || textNode.isTextual() && textNode.asText().isEmpty();
       if (!emptyText) {
-        return checked(bodyText(pd, "request.postData", -1), declared, mime, "request", tags);
+        return checked(bodyText(pd, "request.postData", -1), trusted ? bodySize : declared, mime, "request", tags);
       }
       JsonNode params = pd.get("params");
       if (params == null || !params.isArray() || params.isEmpty() || trusted) {
         if (declared > 0 && !trusted) {
           return Body.notCaptured(declared);
+        }
+        if (trusted && bodySize > 0 && textNode != null && textNode.isTextual()) {
+          return truncated(Body.text(""), bodySize); // an older export of a body cut to nothing
         }
         // ZAP writes an empty postData on every request: a GET had no body, not an empty one
         boolean bodiless = !trusted && declared <= 0 && BODILESS_METHODS.contains(method.toUpperCase(Locale.ROOT));
@@ -643,7 +680,11 @@ public final class HarImporter {
      * at least {@code declared} bytes; a size that disagrees with a complete body is only a tag.
      */
     private Body checked(Body body, long declared, String mime, String side, Map<String, String> tags) {
-      if (trusted || body.truncated() || body instanceof Body.None) {
+      if (trusted) {
+        // Shadow's export writes a complete body's exact size; older exports said "cut" by a larger one only
+        return declared > body.bytes().length ? truncated(body, declared) : body;
+      }
+      if (body.truncated() || body instanceof Body.None) {
         return body;
       }
       byte[] bytes = body.bytes();
@@ -667,8 +708,19 @@ public final class HarImporter {
       long size = content.path("size").isIntegralNumber() ? content.path("size").asLong() : -1;
       if (!content.hasNonNull("text")) {
         // The tool did not keep the body: say so rather than pretend it was empty or cut.
-        long declared = size > 0 ? size : declaredLength(headers);
-        return declared > 0 && !trusted ? Body.notCaptured(declared) : Body.none();
+        if (trusted) {
+          return Body.none();
+        }
+        long length = declaredLength(headers);
+        boolean encoded = headers.contains("Content-Encoding") || headers.contains("Transfer-Encoding");
+        long wire = headers.first("Content-Length").map(Run::parseLong).orElse(-1L);
+        if (size > 0) {
+          return Body.notCaptured(size);
+        }
+        if (length > 0) {
+          return Body.notCaptured(length);
+        }
+        return wire > 0 || encoded && size != 0 ? Body.notCaptured(-1) : Body.none();
       }
       String mime = headers.first("Content-Type").orElse(content.path("mimeType").asText(""));
       return checked(bodyText(content, "response.content", -1), size, mime, "response", tags);
@@ -714,23 +766,33 @@ public final class HarImporter {
     }
 
     private static boolean stillEncoded(Body body, String coding, Headers headers) {
+      if (!(body instanceof Body.Binary)) {
+        return false; // valid UTF-8 text: what the producer decoded (compressed streams are never that)
+      }
       String outer = coding.substring(coding.lastIndexOf(',') + 1).strip().toLowerCase(Locale.ROOT);
       byte[] b = body.bytes();
       return switch (outer) {
         case "gzip", "x-gzip" -> b.length >= 2 && (b[0] & 0xff) == 0x1f && (b[1] & 0xff) == 0x8b;
         case "zstd" -> b.length >= 4 && (b[0] & 0xff) == 0x28 && (b[1] & 0xff) == 0xb5 && (b[2] & 0xff) == 0x2f
             && (b[3] & 0xff) == 0xfd;
-        case "deflate" -> b.length >= 2 && (b[0] & 0x0f) == 8 && (((b[0] & 0xff) << 8) | (b[1] & 0xff)) % 31 == 0
-            || body instanceof Body.Binary && textual(headers);
-        // br has no magic number: bytes that are not UTF-8 under a textual type are still compressed
-        default -> body instanceof Body.Binary && textual(headers);
+        // br and deflate have no reliable magic number: binary bytes are still compressed, unless
+        // the type is binary media, which a producer shows decoded as it is
+        default -> !binaryMedia(headers);
       };
     }
 
-    private static boolean textual(Headers headers) {
-      String ct = headers.first("Content-Type").orElse("").toLowerCase(Locale.ROOT);
-      return ct.startsWith("text/") || ct.contains("json") || ct.contains("xml") || ct.contains("javascript")
-          || ct.contains("x-www-form-urlencoded");
+    private static boolean binaryMedia(Headers headers) {
+      String ct = headers.first("Content-Type").orElse("").strip().toLowerCase(Locale.ROOT);
+      return ct.startsWith("image/") || ct.startsWith("audio/") || ct.startsWith("video/") || ct.startsWith("font/")
+          || ct.startsWith("application/font") || ct.startsWith("application/pdf") || ct.startsWith("application/zip");
+    }
+
+    private static long parseLong(String v) {
+      try {
+        return Long.parseLong(v.strip());
+      } catch (NumberFormatException e) {
+        return -1;
+      }
     }
 
     /**
@@ -816,20 +878,7 @@ public final class HarImporter {
           continue;
         }
         split.add(name);
-        StringBuilder current = null;
-        for (String line : value.split("\r\n|\r|\n")) {
-          if (current != null && !line.isEmpty() && (line.charAt(0) == ' ' || line.charAt(0) == '\t')) {
-            current.append(' ').append(line.strip());
-            continue;
-          }
-          if (current != null) {
-            fields.add(new Headers.Field(name, current.toString()));
-          }
-          current = line.isBlank() ? null : new StringBuilder(line);
-        }
-        if (current != null) {
-          fields.add(new Headers.Field(name, current.toString()));
-        }
+        fields.addAll(Headers.oneFieldPerLine(name, value));
       }
       return Headers.of(fields);
     }

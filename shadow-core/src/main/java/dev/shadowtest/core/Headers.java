@@ -176,6 +176,33 @@ public final class Headers implements Iterable<Headers.Field> {
     return sb.append(']').toString();
   }
 
+  /**
+   * The fields of one header line whose value holds line breaks (chrome-har joins repeated
+   * fields with "\n"): one field per line, a line starting with a space or tab continuing the one
+   * before (obsolete line folding), blank lines dropped. A value without line breaks is one field.
+   */
+  static List<Field> oneFieldPerLine(String name, String value) {
+    if (!hasLineBreak(value)) {
+      return List.of(new Field(name, value));
+    }
+    List<Field> out = new ArrayList<>(2);
+    StringBuilder current = null;
+    for (String line : value.split("\r\n|\r|\n")) {
+      if (current != null && !line.isEmpty() && (line.charAt(0) == ' ' || line.charAt(0) == '\t')) {
+        current.append(' ').append(line.strip());
+        continue;
+      }
+      if (current != null) {
+        out.add(new Field(name, current.toString()));
+      }
+      current = line.isBlank() ? null : new StringBuilder(line);
+    }
+    if (current != null) {
+      out.add(new Field(name, current.toString()));
+    }
+    return out;
+  }
+
   /** True when {@code s} holds a CR or LF: never in a recorded header field. */
   static boolean hasLineBreak(String s) {
     for (int i = 0; i < s.length(); i++) {

@@ -1,10 +1,14 @@
 package dev.shadowtest.core;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.io.JsonEOFException;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import javax.xml.XMLConstants;
 import javax.xml.stream.XMLInputFactory;
@@ -19,6 +23,10 @@ import javax.xml.stream.XMLStreamReader;
 final class Syntax {
 
   private static final XMLInputFactory XML = xmlFactory();
+
+  /** Bodies may nest deeper than recordings do; the parser streams, so depth costs nothing. */
+  private static final JsonFactory JSON = JsonFactory.builder()
+      .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(100_000).build()).build();
 
   private Syntax() {}
 
@@ -38,7 +46,7 @@ final class Syntax {
   }
 
   static boolean jsonEndsEarly(byte[] bytes) {
-    try (JsonParser p = ExchangeCodec.FACTORY.createParser(bytes)) {
+    try (JsonParser p = JSON.createParser(bytes)) {
       int depth = 0;
       boolean any = false;
       for (JsonToken t = p.nextToken(); t != null; t = p.nextToken()) {
@@ -52,6 +60,14 @@ final class Syntax {
       return any && depth > 0;
     } catch (JsonEOFException e) {
       return true; // inside a string, an object or an array when the text ended
+    } catch (JsonProcessingException e) {
+      // a literal cut short ({"a":tr) fails at its start: what follows is a prefix of a literal
+      long at = e.getLocation() == null ? -1 : e.getLocation().getByteOffset();
+      if (at < 0 || at >= bytes.length) {
+        return at >= 0;
+      }
+      String tail = new String(bytes, (int) at, bytes.length - (int) at, StandardCharsets.UTF_8).strip();
+      return !tail.isEmpty() && ("true".startsWith(tail) || "false".startsWith(tail) || "null".startsWith(tail));
     } catch (IOException e) {
       return false; // broken before its end: whatever it is, it was not cut
     }
@@ -74,9 +90,12 @@ final class Syntax {
       }
       return false;
     } catch (XMLStreamException e) {
-      // the parser stops at the end of the input when an element is still open
+      // the parser stops at the end of the input when an element is still open; a mismatched
+      // end tag there is a broken document, not a cut one
       int at = e.getLocation() == null ? -1 : e.getLocation().getCharacterOffset();
-      return started && depth > 0 && (at < 0 || at >= lastNonSpace(bytes));
+      String text = new String(bytes, StandardCharsets.UTF_8).stripTrailing(); // offsets count characters
+      String why = String.valueOf(e.getMessage());
+      return started && depth > 0 && (at < 0 || at >= text.length() - 1) && !why.contains("end-tag");
     } finally {
       if (r != null) {
         try {

@@ -300,6 +300,11 @@ class HarProducerQuirksTests {
     assertThat(Syntax.endsEarly(cut, "application/json; charset=utf-8")).isTrue();
     assertThat(Syntax.endsEarly("[1,2".getBytes(), "application/problem+json")).isTrue();
     assertThat(Syntax.endsEarly("{\"a\":1}".getBytes(), "application/json")).isFalse();
+    assertThat(Syntax.endsEarly("{\"a\":tr".getBytes(), "application/json")).isTrue(); // cut inside a literal
+    assertThat(Syntax.endsEarly(("[".repeat(100) + "1").getBytes(), "application/json")).isTrue(); // deeper than recordings nest
+    assertThat(Syntax.endsEarly("<a><b>Grüße aus Köln, schöne Grüße".getBytes(java.nio.charset.StandardCharsets.UTF_8),
+        "application/xml")).isTrue(); // offsets count characters, not bytes
+    assertThat(Syntax.endsEarly("<a><b>x</a>".getBytes(), "application/xml")).isFalse(); // broken, not cut
     assertThat(Syntax.endsEarly("{\"a\":tru}".getBytes(), "application/json")).isFalse(); // broken inside: a real body
     assertThat(Syntax.endsEarly("<a><b>1</b><c>".getBytes(), "application/xml")).isTrue();
     assertThat(Syntax.endsEarly("<a><b>1</b></a>\n".getBytes(), "text/xml")).isFalse();
@@ -307,6 +312,144 @@ class HarProducerQuirksTests {
     assertThat(Syntax.endsEarly("<!DOCTYPE a [<!ENTITY x SYSTEM \"file:///etc/passwd\">]><a>&x;</a>".getBytes(),
         "application/xml")).isFalse(); // no DTD, no external entity: refused, not read
     assertThat(Syntax.endsEarly("{\"a\":".getBytes(), "text/plain")).isFalse(); // only JSON and XML are judged
+  }
+
+  @Test
+  void aRecordingWrittenBeforeTheLineBreakRuleReadsOneFieldPerLine() throws IOException {
+    // an older import kept chrome-har's joined Set-Cookie as it was: such lines still read, split
+    Path rec = dir.resolve("old.jsonl");
+    Files.writeString(rec, """
+        {"format":"shadow-recording","version":1,"createdAt":"2026-11-24T10:00:00Z","source":"import:har"}
+        {"id":"a","request":{"method":"GET","target":"/","headers":[["Host","h"]]},"response":{"status":200,"headers":[["Set-Cookie","a=1\\nb=2\\r\\n c"],["X","y"]]}}
+        """);
+    try (RecordingReader r = RecordingReader.open(rec)) {
+      Exchange e = r.next();
+      assertThat(e.response().headers()).isEqualTo(Headers.of("Set-Cookie", "a=1", "Set-Cookie", "b=2 c", "X", "y"));
+      assertThat(r.unreadable()).isZero();
+    }
+  }
+
+  @Test
+  void aWriterGivenAFieldWithLineBreaksWritesOneFieldPerLineInsteadOfRefusing() {
+    Path rec = dir.resolve("w.jsonl");
+    Exchange e = Exchange.of("a", new HttpRequest("GET", "/", null, Headers.of("Host", "h", "X-A", "a\rb"), Body.none()),
+        new HttpResponse(200, "OK", Headers.of("Set-Cookie", "a=1\nb=2"), Body.none()));
+    try (RecordingWriter w = RecordingWriter.create(rec, RecordingHeader.now("t", Redaction.none()))) {
+      w.write(e);
+    }
+    Exchange back = HarImporterTests.read(rec).get(0);
+    assertThat(back.request().headers().all("X-A")).containsExactly("a", "b");
+    assertThat(back.response().headers().all("Set-Cookie")).containsExactly("a=1", "b=2");
+  }
+
+  @Test
+  void aGoReplayHeaderWithABareCarriageReturnImportsWithASpace() throws IOException {
+    String sep = "\n\uD83D\uDC35\uD83D\uDE48\uD83D\uDE49\n";
+    Path gor = dir.resolve("cr.gor");
+    Files.writeString(gor, "1 a1 1764064800000000000 0\nGET /x HTTP/1.1\r\nHost: h\r\nX-A: a\rb\r\n\r\n" + sep
+        + "2 a1 1764064800001000000 1000\nHTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n" + sep);
+    Path rec = dir.resolve("cr.jsonl");
+    ImportResult r = GorImporter.importFile(gor, rec, ImportOptions.defaults());
+    assertThat(r.exchanges()).isEqualTo(1);
+    assertThat(HarImporterTests.read(rec).get(0).request().headers().first("X-A")).contains("a b");
+  }
+
+  @Test
+  void anEntryExportedByAnOlderShadowKeepsItsCutBodies() throws IOException {
+    // before the _shadow truncation flags, a size larger than the text was the only mark of a cut
+    Path har = dir.resolve("old-export.har");
+    Files.writeString(har, """
+        {"log": {"entries": [{"startedDateTime": "2026-11-24T10:00:00Z", "time": 1,
+          "request": {"method": "POST", "url": "http://h/a", "headers": [], "bodySize": 10,
+                      "postData": {"mimeType": "text/plain", "text": "abc"}},
+          "response": {"status": 200, "headers": [], "content": {"size": 50, "mimeType": "text/plain", "text": ""}},
+          "_shadow": {"id": "x1", "target": "/a"}}]}}
+        """);
+    List<Exchange> ex = new ArrayList<>();
+    HarImporter.read(har, ex::add, w -> {});
+    assertThat(ex.get(0).request().body()).isEqualTo(new Body.Text("abc", true, 10));
+    assertThat(ex.get(0).response().body()).isEqualTo(new Body.Text("", true, 50));
+  }
+
+  @Test
+  void aLongDataUrlIsSkippedNeverRefused() throws IOException {
+    Path har = dir.resolve("long-data.har");
+    Files.writeString(har, """
+        {"log": {"entries": [
+          {"request": {"method": "GET", "url": "data:image/png;base64,%s", "headers": []},
+           "response": {"status": 200, "headers": [], "content": {"size": 0}}},
+          {"request": {"method": "GET", "url": "http://h/ok", "headers": []},
+           "response": {"status": 200, "headers": [], "content": {"size": 2, "text": "ok"}}}]}}
+        """.formatted("A".repeat(1_200_000)));
+    Path rec = dir.resolve("long-data.jsonl");
+    ImportResult r = HarImporter.importFile(har, rec, ImportOptions.defaults().withMaxBody(64 << 10));
+    assertThat(r.exchanges()).isEqualTo(1);
+    assertThat(r.skipped()).containsExactly(Map.entry("non-HTTP URL (data:)", 1L));
+  }
+
+  @Test
+  void aBodyLeftOutBehindACodingOrChunkingIsNotCapturedNotAbsent() throws IOException {
+    Path har = dir.resolve("left-out.har");
+    Files.writeString(har, """
+        {"log": {"entries": [
+          {"request": {"method": "GET", "url": "http://h/gz", "headers": []},
+           "response": {"status": 200, "headers": [{"name": "Content-Encoding", "value": "gzip"},
+             {"name": "Content-Length", "value": "50"}], "content": {"size": 0, "mimeType": "application/json"}}},
+          {"request": {"method": "GET", "url": "http://h/chunked", "headers": []},
+           "response": {"status": 200, "headers": [{"name": "Transfer-Encoding", "value": "chunked"}],
+             "content": {"size": -1, "mimeType": "application/json"}}},
+          {"request": {"method": "GET", "url": "http://h/redirect", "headers": []},
+           "response": {"status": 302, "headers": [{"name": "Location", "value": "/x"}, {"name": "Content-Length", "value": "0"}],
+             "content": {"size": 0, "mimeType": "x-unknown"}}}]}}
+        """);
+    List<Exchange> ex = new ArrayList<>();
+    HarImporter.read(har, ex::add, w -> {});
+    assertThat(ex.get(0).response().body()).isEqualTo(Body.notCaptured(-1));
+    assertThat(ex.get(1).response().body()).isEqualTo(Body.notCaptured(-1));
+    assertThat(ex.get(2).response().body()).isEqualTo(Body.none()); // nothing says there was one
+  }
+
+  @Test
+  void decodedTextUnderACodingIsNeverMistakenForCompressedBytes() throws IOException {
+    Path har = dir.resolve("codings.har");
+    Files.writeString(har, """
+        {"log": {"entries": [
+          {"request": {"method": "GET", "url": "http://h/deflate", "headers": []},
+           "response": {"status": 200, "headers": [{"name": "Content-Type", "value": "text/plain"},
+             {"name": "Content-Encoding", "value": "deflate"}], "content": {"size": 9, "text": "x^2 + y^2"}}},
+          {"request": {"method": "GET", "url": "http://h/br-raw", "headers": []},
+           "response": {"status": 200, "headers": [{"name": "Content-Encoding", "value": "br"}],
+             "content": {"size": 4, "encoding": "base64", "text": "iwCA/w=="}}},
+          {"request": {"method": "GET", "url": "http://h/png", "headers": []},
+           "response": {"status": 200, "headers": [{"name": "Content-Type", "value": "image/png"},
+             {"name": "Content-Encoding", "value": "br"}], "content": {"size": 4, "encoding": "base64", "text": "iVBORw=="}}}]}}
+        """);
+    List<Exchange> ex = new ArrayList<>();
+    HarImporter.read(har, ex::add, w -> {});
+    assertThat(ex.get(0).response().headers().contains("Content-Encoding")).isFalse(); // "x^" is no zlib header here
+    assertThat(ex.get(1).response().headers().first("Content-Encoding")).contains("br"); // raw bytes, no type: still br
+    assertThat(ex.get(2).response().headers().contains("Content-Encoding")).isFalse(); // an image shown decoded
+    assertThat(ex.get(2).tags()).containsEntry("import.contentEncoding", "br");
+  }
+
+  @Test
+  void fromCacheFalseIsNoCacheAndA101ToAnotherProtocolIsNoWebSocket() throws IOException {
+    Path har = dir.resolve("flags.har");
+    Files.writeString(har, """
+        {"log": {"entries": [
+          {"_fromCache": false, "request": {"method": "GET", "url": "http://h/a", "headers": []},
+           "response": {"status": 200, "headers": [], "content": {"size": 2, "text": "ok"}}},
+          {"request": {"method": "GET", "url": "http://h/up", "headers": []},
+           "response": {"status": 101, "headers": [{"name": "Upgrade", "value": "h2c"}], "content": {"size": 0}}},
+          {"request": {"method": "GET", "url": "http://h\\nx/a", "headers": []},
+           "response": {"status": 200, "headers": [], "content": {"size": 0}}}]}}
+        """);
+    List<Exchange> ex = new ArrayList<>();
+    Imports.Skips skips = new Imports.Skips();
+    assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> HarImporter.read(har, 1 << 20, ex::add, w -> {}, skips)))
+        .isInstanceOf(RecordingException.class).hasMessageContaining("log.entries[2].request.url: has no host, or a line break");
+    assertThat(ex.get(0).tags()).doesNotContainKey("import.fromCache");
+    assertThat(skips.counts()).containsExactly(Map.entry("protocol upgrade (101)", 1L));
   }
 
   static java.util.stream.Stream<String> fixtures() {

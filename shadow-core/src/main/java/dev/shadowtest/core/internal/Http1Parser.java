@@ -96,7 +96,8 @@ public final class Http1Parser {
     if (end > start && data[end - 1] == '\r') {
       end--;
     }
-    return new String(data, start, end - start, StandardCharsets.ISO_8859_1);
+    // a bare CR inside a line is whitespace (RFC 9112, 2.2): a recorded field never holds one
+    return new String(data, start, end - start, StandardCharsets.ISO_8859_1).replace('\r', ' ');
   }
 
   private Headers headers() throws ParseException {
