@@ -113,7 +113,7 @@ public record ReplayConfig(
   }
 
   private static void checkBase(URI uri, String what) {
-    dev.shadowtest.core.internal.BaseUrls.requireHttp(uri, what);
+    dev.shadowtest.core.BaseUrls.requireHttp(uri, what);
   }
 
   public static ReplayConfig of(List<Path> recordings, URI candidate, Path out) {
@@ -242,7 +242,7 @@ public record ReplayConfig(
     private Duration responseTimeout = Duration.ofSeconds(30);
     private Gate gate = Gate.defaults();
     private boolean overwrite;
-    private int maxBody = dev.shadowtest.replay.internal.Sender.DEFAULT_MAX_BODY;
+    private int maxBody = dev.shadowtest.http.Sender.DEFAULT_MAX_BODY;
     private byte[] redactionKey;
     private boolean skipBadLines;
     private int warmup;

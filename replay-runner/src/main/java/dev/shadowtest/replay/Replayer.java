@@ -18,7 +18,7 @@ import dev.shadowtest.diff.Verdict;
 import dev.shadowtest.diff.run.ResultsFile;
 import dev.shadowtest.diff.run.SamplesFile;
 import dev.shadowtest.diff.run.RunAggregate;
-import dev.shadowtest.replay.internal.Sender;
+import dev.shadowtest.http.Sender;
 import dev.shadowtest.diff.run.SummaryJson;
 import java.io.IOException;
 import java.net.URI;
@@ -710,10 +710,10 @@ public final class Replayer {
     byte[] decoded;
     try {
       byte[] bytes = body.bytes();
-      decoded = dev.shadowtest.diff.internal.Brotli.supported(coding)
-          ? dev.shadowtest.diff.internal.Brotli.decode(bytes, MAX_DECODED + 1)
-          : dev.shadowtest.core.internal.ContentCoding.supported(coding)
-              ? dev.shadowtest.core.internal.ContentCoding.decode(bytes, coding, MAX_DECODED + 1) : null;
+      decoded = dev.shadowtest.diff.Brotli.supported(coding)
+          ? dev.shadowtest.diff.Brotli.decode(bytes, MAX_DECODED + 1)
+          : dev.shadowtest.core.ContentCoding.supported(coding)
+              ? dev.shadowtest.core.ContentCoding.decode(bytes, coding, MAX_DECODED + 1) : null;
     } catch (IOException ex) {
       return candidate; // the comparator says it does not decode
     }

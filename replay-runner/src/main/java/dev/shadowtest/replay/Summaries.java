@@ -32,7 +32,7 @@ public final class Summaries {
   private Summaries() {}
 
   private static void writeRules(Path file, String yaml) {
-    try (var out = dev.shadowtest.core.internal.SecureFiles.newOutputStream(file)) {
+    try (var out = dev.shadowtest.core.SecureFiles.newOutputStream(file)) {
       out.write(yaml.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     } catch (IOException e) {
       throw new RecordingException(file, 0, "cannot write: " + e.getMessage(), e);

@@ -1,7 +1,7 @@
 package dev.shadowtest.reports;
 
 import dev.shadowtest.core.RecordingException;
-import dev.shadowtest.core.internal.SecureFiles;
+import dev.shadowtest.core.SecureFiles;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;

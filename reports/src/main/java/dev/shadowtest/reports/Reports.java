@@ -198,7 +198,7 @@ public final class Reports {
     List<String> failures = SummaryJson.failuresOf(meta, gate.failures(c.result(), thresholds, c.p99Ratios()));
 
     if (!out.equals(runDir) && rules.yaml() != null) {
-      try (var o = dev.shadowtest.core.internal.SecureFiles.newOutputStream(out.resolve(RULES))) {
+      try (var o = dev.shadowtest.core.SecureFiles.newOutputStream(out.resolve(RULES))) {
         o.write(rules.yaml().getBytes(java.nio.charset.StandardCharsets.UTF_8));
       } catch (IOException e) {
         throw new RecordingException(out.resolve(RULES), 0, "cannot write: " + e.getMessage(), e);

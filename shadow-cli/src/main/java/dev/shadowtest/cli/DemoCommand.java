@@ -2,7 +2,7 @@ package dev.shadowtest.cli;
 
 import dev.shadowtest.replay.Progress;
 import dev.shadowtest.replay.ReplayResult;
-import dev.shadowtest.recorder.demo.Demo;
+import dev.shadowtest.cli.demo.Demo;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;

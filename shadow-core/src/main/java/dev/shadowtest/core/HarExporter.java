@@ -1,7 +1,6 @@
 package dev.shadowtest.core;
 
 import com.fasterxml.jackson.core.JsonGenerator;
-import dev.shadowtest.core.internal.SecureFiles;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.URLDecoder;

@@ -1,6 +1,5 @@
 package dev.shadowtest.core;
 
-import dev.shadowtest.core.internal.SecureFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.shadowtest.core.internal.BoundedChars;
-import dev.shadowtest.core.internal.ContentCoding;
 import java.io.IOException;
 import java.net.URLDecoder;
 import java.net.URLEncoder;

@@ -169,7 +169,8 @@ class GorImporterTests {
       Path endless = Path.of(device);
       assumeTrue(Files.isReadable(endless), device);
       assertTimeoutPreemptively(java.time.Duration.ofSeconds(20), () -> assertThatThrownBy(() -> read(endless, new ArrayList<>()))
-          .isInstanceOf(RecordingException.class).hasMessageStartingWith(device + ":1: bad payload header"));
+          .isInstanceOf(RecordingException.class).hasMessageMatching(java.util.regex.Pattern.quote(device)
+              + ":\\d+: bad payload header(?s).*")); // random bytes may start with blank lines
     }
   }
 

@@ -2,7 +2,7 @@ package dev.shadowtest.recorder;
 
 import dev.shadowtest.core.RedactionRules;
 import dev.shadowtest.core.Redactor;
-import dev.shadowtest.core.internal.BaseUrls;
+import dev.shadowtest.core.BaseUrls;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Path;

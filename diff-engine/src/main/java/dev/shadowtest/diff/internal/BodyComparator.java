@@ -1,6 +1,7 @@
 package dev.shadowtest.diff.internal;
 
-import dev.shadowtest.core.internal.ContentCoding;
+import dev.shadowtest.diff.Brotli;
+import dev.shadowtest.core.ContentCoding;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.shadowtest.core.Body;
 import dev.shadowtest.core.Headers;

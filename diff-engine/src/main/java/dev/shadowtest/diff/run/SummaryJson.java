@@ -3,7 +3,7 @@ package dev.shadowtest.diff.run;
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
-import dev.shadowtest.core.internal.SecureFiles;
+import dev.shadowtest.core.SecureFiles;
 import dev.shadowtest.diff.Statistics;
 import java.io.IOException;
 import java.io.OutputStream;

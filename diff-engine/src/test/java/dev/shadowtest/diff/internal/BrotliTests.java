@@ -1,5 +1,6 @@
 package dev.shadowtest.diff.internal;
 
+import dev.shadowtest.diff.Brotli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

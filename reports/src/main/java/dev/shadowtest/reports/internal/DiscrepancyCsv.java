@@ -1,6 +1,6 @@
 package dev.shadowtest.reports.internal;
 
-import dev.shadowtest.core.internal.SecureFiles;
+import dev.shadowtest.core.SecureFiles;
 import dev.shadowtest.diff.Difference;
 import dev.shadowtest.diff.FieldKey;
 import dev.shadowtest.diff.Judgement;

@@ -4,7 +4,7 @@ import dev.shadowtest.core.Exchange;
 import dev.shadowtest.core.Headers;
 import dev.shadowtest.core.HttpResponse;
 import dev.shadowtest.core.RecordingException;
-import dev.shadowtest.core.internal.SecureFiles;
+import dev.shadowtest.core.SecureFiles;
 import dev.shadowtest.diff.Difference;
 import dev.shadowtest.diff.Judgement;
 import dev.shadowtest.diff.Statistics;

@@ -18,7 +18,7 @@ import dev.shadowtest.diff.run.SamplesFile;
 import dev.shadowtest.diff.run.SummaryJson;
 import dev.shadowtest.recorder.RecorderConfig;
 import dev.shadowtest.core.Redactor;
-import dev.shadowtest.replay.internal.Sender;
+import dev.shadowtest.http.Sender;
 import dev.shadowtest.reports.Reports;
 import java.io.IOException;
 import java.nio.file.Files;

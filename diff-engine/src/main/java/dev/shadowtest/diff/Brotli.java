@@ -1,4 +1,4 @@
-package dev.shadowtest.diff.internal;
+package dev.shadowtest.diff;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -8,7 +8,7 @@ import org.brotli.dec.BrotliInputStream;
 
 /**
  * Decoding of {@code Content-Encoding: br} (RFC 7932) bodies, beside the codings that
- * {@code ContentCoding} in shadow-core knows (the model depends on Jackson only, so Brotli lives
+ * {@link dev.shadowtest.core.ContentCoding} in shadow-core knows (the model depends on Jackson only, so Brotli lives
  * here). The work is bounded by the output kept, not by what the body would expand to.
  *
  * <pre>{@code

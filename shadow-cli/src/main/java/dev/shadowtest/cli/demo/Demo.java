@@ -1,4 +1,4 @@
-package dev.shadowtest.recorder.demo;
+package dev.shadowtest.cli.demo;
 
 import dev.shadowtest.core.Body;
 import dev.shadowtest.core.Headers;
@@ -9,7 +9,7 @@ import dev.shadowtest.replay.Progress;
 import dev.shadowtest.replay.ReplayConfig;
 import dev.shadowtest.replay.ReplayResult;
 import dev.shadowtest.replay.Replayer;
-import dev.shadowtest.replay.internal.Sender;
+import dev.shadowtest.http.Sender;
 import dev.shadowtest.recorder.Recorder;
 import dev.shadowtest.recorder.RecorderConfig;
 import dev.shadowtest.recorder.RecorderStats;

@@ -1,4 +1,4 @@
-package dev.shadowtest.recorder.demo;
+package dev.shadowtest.cli.demo;
 
 import java.io.IOException;
 import java.net.InetAddress;

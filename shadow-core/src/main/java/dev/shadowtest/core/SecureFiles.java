@@ -1,4 +1,4 @@
-package dev.shadowtest.core.internal;
+package dev.shadowtest.core;
 
 import java.io.IOException;
 import java.io.OutputStream;

@@ -1,4 +1,4 @@
-package dev.shadowtest.recorder.demo;
+package dev.shadowtest.cli.demo;
 
 import dev.shadowtest.replay.Progress;
 import dev.shadowtest.replay.ReplayResult;

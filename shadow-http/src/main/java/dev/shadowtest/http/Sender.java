@@ -1,4 +1,4 @@
-package dev.shadowtest.replay.internal;
+package dev.shadowtest.http;
 
 import dev.shadowtest.core.Body;
 import dev.shadowtest.core.Headers;

@@ -1,4 +1,4 @@
-package dev.shadowtest.replay.internal;
+package dev.shadowtest.http;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
