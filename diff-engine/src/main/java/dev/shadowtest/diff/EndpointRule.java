@@ -1,5 +1,6 @@
 package dev.shadowtest.diff;
 
+import dev.shadowtest.core.BadInputException;
 import dev.shadowtest.core.JsonPath;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -295,12 +296,12 @@ public record EndpointRule(
    */
   public record StatusOverlay(String statuses, UnaryOperator<EndpointRule> apply) {
 
-    /** Checks {@code spec} ("404", "4xx", "401, 403"); an IllegalArgumentException says what is wrong. */
+    /** Checks {@code spec} ("404", "4xx", "401, 403"); a BadInputException says what is wrong. */
     public static String check(String spec) {
       for (String part : spec.split(",")) {
         String p = part.strip().toLowerCase(Locale.ROOT);
         if (!p.matches("[1-5](\\d\\d|xx)")) {
-          throw new IllegalArgumentException("expected status codes or classes like 404, 4xx or \"401, 403\", got \"" + spec + "\"");
+          throw new BadInputException("expected status codes or classes like 404, 4xx or \"401, 403\", got \"" + spec + "\"");
         }
       }
       return spec;

@@ -1,5 +1,6 @@
 package dev.shadowtest.diff;
 
+import dev.shadowtest.core.BadInputException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -42,42 +43,42 @@ public final class EndpointTemplate {
   /**
    * Parses {@code "METHOD /path/{param}"} or {@code "METHOD /path?name&name=value"}.
    *
-   * @throws IllegalArgumentException when malformed
+   * @throws BadInputException when malformed
    */
   public static EndpointTemplate parse(String text) {
     Objects.requireNonNull(text, "endpoint");
     String t = text.strip();
     int sp = t.indexOf(' ');
     if (sp <= 0) {
-      throw new IllegalArgumentException("expected \"METHOD /path\" (e.g. \"GET /api/users/{id}\"), got \"" + text + "\"");
+      throw new BadInputException("expected \"METHOD /path\" (e.g. \"GET /api/users/{id}\"), got \"" + text + "\"");
     }
     String method = t.substring(0, sp);
     String rest = t.substring(sp + 1).strip();
     if (!method.equals("*") && !method.chars().allMatch(c -> c > 32 && c < 127 && c != '/' && c != '{')) {
-      throw new IllegalArgumentException("bad method \"" + method + "\" in \"" + text + "\"");
+      throw new BadInputException("bad method \"" + method + "\" in \"" + text + "\"");
     }
     int q = rest.indexOf('?');
     String path = q < 0 ? rest : rest.substring(0, q);
     if (!path.startsWith("/")) {
-      throw new IllegalArgumentException("path must start with '/' in \"" + text + "\"");
+      throw new BadInputException("path must start with '/' in \"" + text + "\"");
     }
     Map<String, String> query = new TreeMap<>();
     if (q >= 0) {
       String qs = rest.substring(q + 1);
       if (qs.isEmpty()) {
-        throw new IllegalArgumentException("expected query parameter names after '?' (e.g. \"GET /posts?_page&_limit\"), got \""
+        throw new BadInputException("expected query parameter names after '?' (e.g. \"GET /posts?_page&_limit\"), got \""
             + text + "\"");
       }
       for (String part : qs.split("&", -1)) {
         int eq = part.indexOf('=');
         String name = eq < 0 ? part : part.substring(0, eq);
         if (name.isEmpty() || name.contains("{") || name.contains("}")) {
-          throw new IllegalArgumentException("bad query parameter name \"" + part + "\" in \"" + text
+          throw new BadInputException("bad query parameter name \"" + part + "\" in \"" + text
               + "\" (names only, or name=value; no parameters)");
         }
         String decoded = decode(name);
         if (query.containsKey(decoded)) {
-          throw new IllegalArgumentException("query parameter \"" + name + "\" is given twice in \"" + text + "\"");
+          throw new BadInputException("query parameter \"" + name + "\" is given twice in \"" + text + "\"");
         }
         query.put(decoded, eq < 0 ? null : decode(part.substring(eq + 1)));
       }
@@ -89,7 +90,7 @@ public final class EndpointTemplate {
         segments.add(null);
         names.add(s.substring(1, s.length() - 1));
       } else if (s.contains("{") || s.contains("}")) {
-        throw new IllegalArgumentException("a parameter must be a whole segment like {id}, got \"" + s + "\" in \"" + text + "\"");
+        throw new BadInputException("a parameter must be a whole segment like {id}, got \"" + s + "\" in \"" + text + "\"");
       } else {
         segments.add(s);
         names.add(null);

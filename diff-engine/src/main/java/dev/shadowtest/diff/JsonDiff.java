@@ -1,5 +1,6 @@
 package dev.shadowtest.diff;
 
+import dev.shadowtest.core.BadInputException;
 import dev.shadowtest.core.JsonPath;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -59,7 +60,7 @@ public final class JsonDiff {
   /**
    * Parses and compares.
    *
-   * @throws IllegalArgumentException when either side is not JSON
+   * @throws BadInputException when either side is not JSON
    */
   public static List<Difference> compare(String expected, String actual, JsonOptions options) {
     JsonNode e;
@@ -67,12 +68,12 @@ public final class JsonDiff {
     try {
       e = parse(expected);
     } catch (JsonProcessingException ex) {
-      throw new IllegalArgumentException("expected body is not JSON: " + ex.getOriginalMessage());
+      throw new BadInputException("expected body is not JSON: " + ex.getOriginalMessage());
     }
     try {
       a = parse(actual);
     } catch (JsonProcessingException ex) {
-      throw new IllegalArgumentException("actual body is not JSON: " + ex.getOriginalMessage());
+      throw new BadInputException("actual body is not JSON: " + ex.getOriginalMessage());
     }
     return compare(e, a, options);
   }

@@ -1,5 +1,7 @@
 package dev.shadowtest.diff;
 
+import dev.shadowtest.core.BadInputException;
+
 /**
  * Decides, from a whole run, whether a field's differences are real discrepancies or noise.
  *
@@ -29,7 +31,7 @@ public record NoiseModel(int minNoiseSamples, double relative, double absolute, 
 
   public NoiseModel {
     if (minNoiseSamples < 1 || relative < 0 || absolute < 0 || z < 0) {
-      throw new IllegalArgumentException("noise thresholds must be positive");
+      throw new BadInputException("noise thresholds must be positive");
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.shadowtest.diff;
 
+import dev.shadowtest.core.BadInputException;
 import dev.shadowtest.core.JsonPath;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
@@ -167,7 +168,7 @@ public final class Rules {
    * The rule of the entry whose template equals {@code endpoint} ("GET /x/{id}"), else the rule
    * that would apply to a request for that path (and query names), else the defaults.
    *
-   * @throws IllegalArgumentException when {@code endpoint} is not "METHOD /path"
+   * @throws dev.shadowtest.core.BadInputException when {@code endpoint} is not "METHOD /path"
    */
   public EndpointRule ruleForEndpoint(String endpoint) {
     EndpointTemplate t = EndpointTemplate.parse(endpoint);
@@ -369,7 +370,7 @@ public final class Rules {
       if (path != null) {
         try {
           Transforms.Rewrite.check(match, path);
-        } catch (IllegalArgumentException e) {
+        } catch (IllegalArgumentException | BadInputException e) {
           throw new RulesException(source, pathLine, where + ".candidate.path", e.getMessage());
         }
       }
@@ -379,7 +380,7 @@ public final class Rules {
     private EndpointTemplate template(String text, String at) {
       try {
         return EndpointTemplate.parse(text);
-      } catch (IllegalArgumentException e) {
+      } catch (IllegalArgumentException | BadInputException e) {
         throw error(at, e.getMessage());
       }
     }
@@ -423,7 +424,7 @@ public final class Rules {
           case "numericTolerance" -> {
             try {
               out.tolerance = Tolerance.parse(scalar(v, at));
-            } catch (IllegalArgumentException e) {
+            } catch (IllegalArgumentException | BadInputException e) {
               throw error(at, e.getMessage());
             }
           }
@@ -443,7 +444,7 @@ public final class Rules {
               String sat = at + "." + status;
               try {
                 EndpointRule.StatusOverlay.check(status);
-              } catch (IllegalArgumentException e) {
+              } catch (IllegalArgumentException | BadInputException e) {
                 throw error(sat, e.getMessage());
               }
               expect(p.nextToken(), JsonToken.START_OBJECT, sat, "a mapping of rule keys");
@@ -577,7 +578,7 @@ public final class Rules {
     private JsonPath path(String s, String at) {
       try {
         return JsonPath.parse(s);
-      } catch (IllegalArgumentException e) {
+      } catch (IllegalArgumentException | BadInputException e) {
         throw error(at, e.getMessage());
       }
     }

@@ -1,10 +1,12 @@
 package dev.shadowtest.diff;
 
+import dev.shadowtest.core.BadInputException;
+
 /**
  * A bad rules file: the message starts with {@code file:line: key: }. The diff engine's one
  * exception type.
  */
-public class RulesException extends RuntimeException {
+public class RulesException extends BadInputException {
 
   private final int line;
 

@@ -1,5 +1,6 @@
 package dev.shadowtest.diff;
 
+import dev.shadowtest.core.BadInputException;
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.util.Objects;
@@ -15,7 +16,7 @@ public record Tolerance(BigDecimal amount, boolean relative) {
   public Tolerance {
     Objects.requireNonNull(amount, "amount");
     if (amount.signum() < 0) {
-      throw new IllegalArgumentException("tolerance must not be negative: " + amount);
+      throw new BadInputException("tolerance must not be negative: " + amount);
     }
     amount = amount.signum() == 0 ? BigDecimal.ZERO : amount.stripTrailingZeros(); // 0.0 equals 0
   }
@@ -23,7 +24,7 @@ public record Tolerance(BigDecimal amount, boolean relative) {
   /**
    * Parses {@code 0.01} (absolute) or {@code 0.5%} (relative).
    *
-   * @throws IllegalArgumentException for anything else
+   * @throws dev.shadowtest.core.BadInputException for anything else
    */
   public static Tolerance parse(String text) {
     String t = text.strip();
@@ -33,10 +34,10 @@ public record Tolerance(BigDecimal amount, boolean relative) {
     try {
       amount = new BigDecimal(number);
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("bad tolerance \"" + text + "\": expected a number like 0.01 or a percentage like 0.5%");
+      throw new BadInputException("bad tolerance \"" + text + "\": expected a number like 0.01 or a percentage like 0.5%");
     }
     if (amount.signum() < 0) {
-      throw new IllegalArgumentException("bad tolerance \"" + text + "\": must not be negative");
+      throw new BadInputException("bad tolerance \"" + text + "\": must not be negative");
     }
     return new Tolerance(relative ? amount.movePointLeft(2) : amount, relative);
   }

@@ -1,5 +1,6 @@
 package dev.shadowtest.diff;
 
+import dev.shadowtest.core.BadInputException;
 import dev.shadowtest.core.HttpRequest;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -54,13 +55,13 @@ public final class Transforms {
     /** Checks the path template against the match's parameters; the message says what is wrong. */
     static void check(EndpointTemplate match, String path) {
       if (!path.startsWith("/")) {
-        throw new IllegalArgumentException("must start with '/', got \"" + path + "\"");
+        throw new BadInputException("must start with '/', got \"" + path + "\"");
       }
       Map<String, String> known = match.parameters(match.pathText().substring(match.pathText().indexOf(' ') + 1));
       Matcher m = PARAMETER.matcher(path);
       while (m.find()) {
         if (!known.containsKey(m.group(1))) {
-          throw new IllegalArgumentException("{" + m.group(1) + "} is not a parameter of \"" + match + "\"");
+          throw new BadInputException("{" + m.group(1) + "} is not a parameter of \"" + match + "\"");
         }
       }
     }

@@ -131,6 +131,6 @@ class RulesTests {
     assertThat(EndpointTemplate.parse("* /health").matches("HEAD", "/health")).isTrue();
     // "GET /a?x=1" is a valid template since query-aware endpoints (judgement issue); an empty query is not
     assertThat(List.of("GET /a?", "GET a", "GET /a/{b")).allSatisfy(s ->
-        assertThatThrownBy(() -> EndpointTemplate.parse(s)).isInstanceOf(IllegalArgumentException.class));
+        assertThatThrownBy(() -> EndpointTemplate.parse(s)).isInstanceOf(dev.shadowtest.core.BadInputException.class));
   }
 }

@@ -1,5 +1,6 @@
 package dev.shadowtest.junit;
 
+import dev.shadowtest.core.BadInputException;
 import dev.shadowtest.core.Body;
 import dev.shadowtest.core.Headers;
 import dev.shadowtest.core.HttpRequest;
@@ -49,14 +50,14 @@ final class MockMvcTransport implements Transport {
    * The context's MockMvc bean, else one on its servlet web application context with its filter
    * beans, else null.
    *
-   * @throws IllegalArgumentException when the context registers filters a MockMvc built here would miss
+   * @throws BadInputException when the context registers filters a MockMvc built here would miss
    */
   static Transport fromContext(ApplicationContext context, java.time.Duration timeout) {
     MockMvc mvc = context.getBeanProvider(MockMvc.class).getIfAvailable();
     if (mvc == null && context instanceof WebApplicationContext web && web.getServletContext() != null) {
       String[] registrations = registrations(context);
       if (registrations.length > 0) {
-        throw new IllegalArgumentException("the Spring test context has no server and no MockMvc, and a MockMvc built"
+        throw new BadInputException("the Spring test context has no server and no MockMvc, and a MockMvc built"
             + " here would miss the servlet filters it registers (" + String.join(", ", registrations) + "), Spring"
             + " Security's among them if any: add @AutoConfigureMockMvc to the test class (Spring Boot then builds"
             + " MockMvc with them), or hand one over with @ShadowCandidate");

@@ -1,5 +1,6 @@
 package dev.shadowtest.junit;
 
+import dev.shadowtest.core.BadInputException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -23,7 +24,7 @@ final class Placeholders {
         v = m.group(2);
       }
       if (v == null) {
-        throw new IllegalArgumentException(attribute + " = \"" + value + "\": " + name
+        throw new BadInputException(attribute + " = \"" + value + "\": " + name
             + " is neither a system property nor an environment variable (set it, or write ${" + name + ":default})");
       }
       m.appendReplacement(out, Matcher.quoteReplacement(v));

@@ -1,5 +1,6 @@
 package dev.shadowtest.junit;
 
+import dev.shadowtest.core.BadInputException;
 import dev.shadowtest.core.Headers;
 import dev.shadowtest.diff.Rules;
 import dev.shadowtest.diff.run.Gate;
@@ -146,8 +147,7 @@ final class ShadowExtension implements ParameterResolver, AfterEachCallback {
           replayer.warmedUp(), candidate.transport() != null, result, written, temporary);
       System.out.println(run.summaryLine());
       return run;
-    } catch (IllegalArgumentException | IllegalStateException | dev.shadowtest.core.RecordingException
-        | dev.shadowtest.diff.RulesException e) {
+    } catch (IllegalArgumentException | IllegalStateException | BadInputException e) {
       deleteAll(temporary);
       throw new ExtensionConfigurationException("@ShadowReplay on " + testClass.getName() + ": " + e.getMessage(), e);
     } catch (RuntimeException | Error e) {
@@ -175,13 +175,13 @@ final class ShadowExtension implements ParameterResolver, AfterEachCallback {
     String given = resolver.resolve("candidate", a.candidate()).strip();
     if (!given.isEmpty()) {
       if (!members.isEmpty()) {
-        throw new IllegalArgumentException("candidate is given twice: in @ShadowReplay(candidate = \"" + a.candidate()
+        throw new BadInputException("candidate is given twice: in @ShadowReplay(candidate = \"" + a.candidate()
             + "\") and by @ShadowCandidate; keep one (or let the annotation's placeholder resolve to empty)");
       }
       return new Candidate(uri("candidate", given), null);
     }
     if (members.size() > 1) {
-      throw new IllegalArgumentException("more than one @ShadowCandidate (" + members.size() + "); keep one");
+      throw new BadInputException("more than one @ShadowCandidate (" + members.size() + "); keep one");
     }
     if (members.size() == 1) {
       AnnotatedElement m = members.get(0);
@@ -201,12 +201,12 @@ final class ShadowExtension implements ParameterResolver, AfterEachCallback {
       if (inProcess != null) {
         return new Candidate(Candidate.IN_PROCESS, inProcess);
       }
-      throw new IllegalArgumentException("no candidate: the Spring test context has no embedded server (local.server.port)"
+      throw new BadInputException("no candidate: the Spring test context has no embedded server (local.server.port)"
           + " and no MockMvc or WebTestClient; use @SpringBootTest(webEnvironment = RANDOM_PORT),"
           + " @AutoConfigureMockMvc (servlet) or @AutoConfigureWebTestClient (WebFlux), or set"
           + " @ShadowReplay(candidate = \"http://...\")");
     }
-    throw new IllegalArgumentException("no candidate: set @ShadowReplay(candidate = \"http://...\")"
+    throw new BadInputException("no candidate: set @ShadowReplay(candidate = \"http://...\")"
         + (a.candidate().isEmpty() ? "" : " (\"" + a.candidate() + "\" resolved to nothing)")
         + " or annotate a field or method with @ShadowCandidate");
   }
@@ -218,13 +218,13 @@ final class ShadowExtension implements ParameterResolver, AfterEachCallback {
     String given = resolver.resolve(attribute, value).strip();
     if (!given.isEmpty()) {
       if (!members.isEmpty()) {
-        throw new IllegalArgumentException(attribute + " is given twice: in @ShadowReplay(" + attribute + " = \"" + value
+        throw new BadInputException(attribute + " is given twice: in @ShadowReplay(" + attribute + " = \"" + value
             + "\") and by @" + marker.getSimpleName() + "; keep one");
       }
       return uri(attribute, given);
     }
     if (members.size() > 1) {
-      throw new IllegalArgumentException("more than one @" + marker.getSimpleName() + " (" + members.size() + "); keep one");
+      throw new BadInputException("more than one @" + marker.getSimpleName() + " (" + members.size() + "); keep one");
     }
     return members.isEmpty() ? null : toUri(marker, members.get(0), read(marker, members.get(0), testClass, context), false);
   }
@@ -254,17 +254,17 @@ final class ShadowExtension implements ParameterResolver, AfterEachCallback {
       } else {
         Method method = (Method) m;
         if (method.getParameterCount() != 0) {
-          throw new IllegalArgumentException(where + " must take no arguments");
+          throw new BadInputException(where + " must take no arguments");
         }
         method.setAccessible(true);
         value = method.invoke(target(method.getModifiers(), instance, where));
       }
     } catch (ReflectiveOperationException e) {
       Throwable cause = e.getCause() != null ? e.getCause() : e;
-      throw new IllegalArgumentException(where + " could not be read: " + cause, cause);
+      throw new BadInputException(where + " could not be read: " + cause, cause);
     }
     if (value == null) {
-      throw new IllegalArgumentException(where + " is null: is it started in @BeforeAll (or injected by Spring)?");
+      throw new BadInputException(where + " is null: is it started in @BeforeAll (or injected by Spring)?");
     }
     return value;
   }
@@ -275,7 +275,7 @@ final class ShadowExtension implements ParameterResolver, AfterEachCallback {
     if (value instanceof Integer || value instanceof Long || value instanceof Short) {
       long port = ((Number) value).longValue();
       if (port < 1 || port > 65535) {
-        throw new IllegalArgumentException(where + " is the port " + port + ": not a port a server listens on"
+        throw new BadInputException(where + " is the port " + port + ": not a port a server listens on"
             + (port == 0 ? " (is the server started yet? Spring sets @LocalServerPort only under RANDOM_PORT or DEFINED_PORT)"
                 : ""));
       }
@@ -284,7 +284,7 @@ final class ShadowExtension implements ParameterResolver, AfterEachCallback {
     if (value instanceof URL || value instanceof URI || value instanceof CharSequence) {
       return uri(where, value.toString());
     }
-    throw new IllegalArgumentException(where + " is a " + value.getClass().getName() + "; expected a base URL (String, URI,"
+    throw new BadInputException(where + " is a " + value.getClass().getName() + "; expected a base URL (String, URI,"
         + " URL) or a port (int)" + (transports ? ", or Spring's MockMvc or WebTestClient" : ""));
   }
 
@@ -293,7 +293,7 @@ final class ShadowExtension implements ParameterResolver, AfterEachCallback {
       return null;
     }
     if (instance == null) {
-      throw new IllegalArgumentException(where
+      throw new BadInputException(where
           + " is an instance member but there is no test instance yet: make it static, or use @TestInstance(PER_CLASS)");
     }
     return instance;
@@ -311,7 +311,7 @@ final class ShadowExtension implements ParameterResolver, AfterEachCallback {
       }
       return u;
     } catch (URISyntaxException e) {
-      throw new IllegalArgumentException(what + " \"" + v + "\" is not a URL: " + e.getReason());
+      throw new BadInputException(what + " \"" + v + "\" is not a URL: " + e.getReason());
     }
   }
 
@@ -322,7 +322,7 @@ final class ShadowExtension implements ParameterResolver, AfterEachCallback {
 
   private static Duration seconds(double s) {
     if (!(s > 0)) {
-      throw new IllegalArgumentException("timeoutSeconds must be positive, got " + s);
+      throw new BadInputException("timeoutSeconds must be positive, got " + s);
     }
     return Duration.ofMillis((long) (s * 1000));
   }
@@ -333,7 +333,7 @@ final class ShadowExtension implements ParameterResolver, AfterEachCallback {
       String h = resolver.resolve("headers", raw);
       int eq = h.indexOf('=');
       if (eq <= 0) {
-        throw new IllegalArgumentException("headers must look like NAME=VALUE, got \"" + raw + "\"");
+        throw new BadInputException("headers must look like NAME=VALUE, got \"" + raw + "\"");
       }
       out.add(h.substring(0, eq).strip());
       out.add(h.substring(eq + 1));
@@ -352,7 +352,7 @@ final class ShadowExtension implements ParameterResolver, AfterEachCallback {
     String resource = name.startsWith("/") ? name.substring(1) : name;
     URL url = loader.getResource(resource);
     if (url == null) {
-      throw new IllegalArgumentException(what + " \"" + name + "\" not found: neither a file (" + p.toAbsolutePath()
+      throw new BadInputException(what + " \"" + name + "\" not found: neither a file (" + p.toAbsolutePath()
           + ") nor a resource on the test classpath");
     }
     try {
@@ -368,7 +368,7 @@ final class ShadowExtension implements ParameterResolver, AfterEachCallback {
       }
       return tmp;
     } catch (IOException | URISyntaxException e) {
-      throw new IllegalArgumentException(what + " \"" + name + "\" could not be read from " + url + ": " + e.getMessage(), e);
+      throw new BadInputException(what + " \"" + name + "\" could not be read from " + url + ": " + e.getMessage(), e);
     }
   }
 
@@ -379,7 +379,7 @@ final class ShadowExtension implements ParameterResolver, AfterEachCallback {
       try {
         Files.deleteIfExists(out.resolve(f));
       } catch (IOException e) {
-        throw new IllegalArgumentException("cannot clean the run directory " + out + ": " + e.getMessage(), e);
+        throw new BadInputException("cannot clean the run directory " + out + ": " + e.getMessage(), e);
       }
     }
   }

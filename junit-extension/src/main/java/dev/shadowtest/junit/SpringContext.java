@@ -1,5 +1,6 @@
 package dev.shadowtest.junit;
 
+import dev.shadowtest.core.BadInputException;
 import dev.shadowtest.replay.Transport;
 import java.net.URI;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -39,7 +40,7 @@ final class SpringContext {
               + " mode leave candidate empty and the replay goes through MockMvc)"
           : " (set it in the test's properties, @DynamicPropertySource, a system property or an environment variable,"
               + " or write ${name:default})";
-      throw new IllegalArgumentException(attribute + " = \"" + value + "\": " + e.getMessage()
+      throw new BadInputException(attribute + " = \"" + value + "\": " + e.getMessage()
           + " of the test's Spring Environment" + hint, e);
     }
   }

@@ -1,5 +1,7 @@
 package dev.shadowtest.replay;
 
+import dev.shadowtest.core.BadInputException;
+
 /**
  * When requests are sent.
  *
@@ -18,7 +20,7 @@ public sealed interface Pacing permits Pacing.AsFastAsPossible, Pacing.Rate, Pac
   record Rate(double perSecond) implements Pacing {
     public Rate {
       if (!(perSecond > 0)) {
-        throw new IllegalArgumentException("rate must be positive, got " + perSecond);
+        throw new BadInputException("rate must be positive, got " + perSecond);
       }
     }
   }
@@ -26,7 +28,7 @@ public sealed interface Pacing permits Pacing.AsFastAsPossible, Pacing.Rate, Pac
   record Speed(double factor) implements Pacing {
     public Speed {
       if (!(factor > 0)) {
-        throw new IllegalArgumentException("speed must be positive, got " + factor);
+        throw new BadInputException("speed must be positive, got " + factor);
       }
     }
   }

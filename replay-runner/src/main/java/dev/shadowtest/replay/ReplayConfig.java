@@ -1,5 +1,6 @@
 package dev.shadowtest.replay;
 
+import dev.shadowtest.core.BadInputException;
 import dev.shadowtest.diff.run.Gate;
 import dev.shadowtest.core.Headers;
 import dev.shadowtest.diff.Rules;
@@ -81,7 +82,7 @@ public record ReplayConfig(
   public ReplayConfig {
     recordings = List.copyOf(recordings);
     if (recordings.isEmpty()) {
-      throw new IllegalArgumentException("at least one recording is needed");
+      throw new BadInputException("at least one recording is needed");
     }
     Objects.requireNonNull(candidate, "candidate");
     checkBase(candidate, "candidate");
@@ -91,13 +92,13 @@ public record ReplayConfig(
     if (secondary != null) {
       checkBase(secondary, "secondary");
       if (primary == null) {
-        throw new IllegalArgumentException("--secondary needs --primary: noise is measured between two legacy instances");
+        throw new BadInputException("--secondary needs --primary: noise is measured between two legacy instances");
       }
     }
     Objects.requireNonNull(out, "out");
     Objects.requireNonNull(rules, "rules");
     if (concurrency < 1 || concurrency > 10_000) {
-      throw new IllegalArgumentException("concurrency must be between 1 and 10000, got " + concurrency);
+      throw new BadInputException("concurrency must be between 1 and 10000, got " + concurrency);
     }
     Objects.requireNonNull(pacing, "pacing");
     Objects.requireNonNull(shard, "shard");
@@ -105,10 +106,10 @@ public record ReplayConfig(
     Objects.requireNonNull(gate, "gate");
     redactionKey = redactionKey == null ? null : redactionKey.clone();
     if (maxBody < 1 || maxBody > 1 << 30) {
-      throw new IllegalArgumentException("--max-body must be between 1 byte and 1 GiB, got " + maxBody);
+      throw new BadInputException("--max-body must be between 1 byte and 1 GiB, got " + maxBody);
     }
     if (warmup < 0 || warmup > MAX_WARMUP) {
-      throw new IllegalArgumentException("--warmup must be between 0 and " + MAX_WARMUP + " requests, got " + warmup);
+      throw new BadInputException("--warmup must be between 0 and " + MAX_WARMUP + " requests, got " + warmup);
     }
   }
 

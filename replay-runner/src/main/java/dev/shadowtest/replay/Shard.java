@@ -1,5 +1,6 @@
 package dev.shadowtest.replay;
 
+import dev.shadowtest.core.BadInputException;
 import java.nio.charset.StandardCharsets;
 import java.util.zip.CRC32;
 
@@ -13,7 +14,7 @@ public record Shard(int index, int count) {
 
   public Shard {
     if (count < 1 || index < 1 || index > count) {
-      throw new IllegalArgumentException("shard must be I/N with 1 <= I <= N, got " + index + "/" + count);
+      throw new BadInputException("shard must be I/N with 1 <= I <= N, got " + index + "/" + count);
     }
   }
 
@@ -27,7 +28,7 @@ public record Shard(int index, int count) {
     } catch (NumberFormatException e) {
       // fall through
     }
-    throw new IllegalArgumentException("shard must look like 2/4 (shard 2 of 4), got \"" + text + "\"");
+    throw new BadInputException("shard must look like 2/4 (shard 2 of 4), got \"" + text + "\"");
   }
 
   /** True when the exchange with {@code id} belongs to this shard. */

@@ -1,5 +1,6 @@
 package dev.shadowtest.replay;
 
+import dev.shadowtest.core.BadInputException;
 import dev.shadowtest.diff.run.Gate;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -61,7 +62,7 @@ public final class Summaries {
         first = f;
         yaml = text;
       } else if (!java.util.Objects.equals(yaml, text)) {
-        throw new IllegalArgumentException("the runs used different rules (" + first + " and " + f
+        throw new BadInputException("the runs used different rules (" + first + " and " + f
             + "); merge them with --rules FILE to judge them all by one set");
       }
     }
@@ -96,7 +97,7 @@ public final class Summaries {
     try {
       EndpointRule r = rules.ruleForEndpoint(endpoint);
       return r.maxDiscrepancyRate();
-    } catch (IllegalArgumentException e) {
+    } catch (IllegalArgumentException | BadInputException e) {
       return null;
     }
   }
@@ -115,7 +116,7 @@ public final class Summaries {
    */
   public static ReplayResult merge(Path out, List<Path> dirs, Rules explicitRules, Gate gate, boolean overwrite) {
     if (dirs.isEmpty()) {
-      throw new IllegalArgumentException("merge needs at least one run directory");
+      throw new BadInputException("merge needs at least one run directory");
     }
     // every argument is checked before anything is created: the output is never one of the
     // inputs, however it is spelled (symlinks, "..")
@@ -128,10 +129,10 @@ public final class Summaries {
       }
       Path real = realPath(d);
       if (real.equals(realOut)) {
-        throw new IllegalArgumentException("the output directory " + out + " cannot also be an input (" + d + ")");
+        throw new BadInputException("the output directory " + out + " cannot also be an input (" + d + ")");
       }
       if (!distinct.add(real)) {
-        throw new IllegalArgumentException(d + " is given twice: its exchanges would count twice");
+        throw new BadInputException(d + " is given twice: its exchanges would count twice");
       }
     }
     Rules rules = rulesOf(dirs, explicitRules);
@@ -218,7 +219,7 @@ public final class Summaries {
               : "missing: " + dir + " is not a Shadow run directory");
         }
         if (s.hasNonNull("shard") && !shards.add(s.get("shard").asText() + " of " + s.path("recording").asText())) {
-          throw new IllegalArgumentException(dir + " holds shard " + s.get("shard").asText()
+          throw new BadInputException(dir + " holds shard " + s.get("shard").asText()
               + " of the same recording as another directory: its exchanges would count twice");
         }
         Instant st = Instant.parse(s.path("startedAt").asText());

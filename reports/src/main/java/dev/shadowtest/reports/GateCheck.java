@@ -1,5 +1,6 @@
 package dev.shadowtest.reports;
 
+import dev.shadowtest.core.BadInputException;
 import dev.shadowtest.diff.Statistics;
 import dev.shadowtest.diff.run.Gate;
 import java.time.LocalDate;
@@ -68,7 +69,7 @@ public record GateCheck(Gate gate, Function<String, Double> endpointThresholds) 
   /** Checks the {@code days} consecutive UTC days ending with {@code until}. */
   public Result history(List<RunSummary> runs, LocalDate until, int days) {
     if (days < 1) {
-      throw new IllegalArgumentException("--days must be at least 1, got " + days);
+      throw new BadInputException("--days must be at least 1, got " + days);
     }
     LocalDate from = until.minusDays(days - 1L);
     Map<LocalDate, List<RunSummary>> byDay = new TreeMap<>();

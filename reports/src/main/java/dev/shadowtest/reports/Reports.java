@@ -1,5 +1,6 @@
 package dev.shadowtest.reports;
 
+import dev.shadowtest.core.BadInputException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.shadowtest.core.RecordingException;
@@ -62,11 +63,11 @@ public final class Reports {
       long csvMaxRows) {
     public Options {
       if (samplesPerEndpoint < 0 || samplesPerEndpoint > SamplesFile.PER_ENDPOINT * 10) {
-        throw new IllegalArgumentException("samplesPerEndpoint must be between 0 and " + SamplesFile.PER_ENDPOINT * 10);
+        throw new BadInputException("samplesPerEndpoint must be between 0 and " + SamplesFile.PER_ENDPOINT * 10);
       }
       java.util.Objects.requireNonNull(csvRows, "csvRows");
       if (csvMaxRows < 1) {
-        throw new IllegalArgumentException("--csv-max-rows must be at least 1, got " + csvMaxRows);
+        throw new BadInputException("--csv-max-rows must be at least 1, got " + csvMaxRows);
       }
     }
 
@@ -181,7 +182,7 @@ public final class Reports {
     }
     Rules own = rulesOf(runDir);
     if (options.rules() != null && !options.rules().judgesLike(own)) {
-      throw new IllegalArgumentException("the rules given differ from the ones " + runDir + " was judged by ("
+      throw new BadInputException("the rules given differ from the ones " + runDir + " was judged by ("
           + (own.yaml() == null ? "the defaults" : runDir.resolve(RULES)) + ") in more than gate thresholds"
           + " (maxDiscrepancyRate): re-judging a stored run with new rules is not supported yet; replay the recording"
           + " again with the new rules, or change only thresholds here");
@@ -278,7 +279,7 @@ public final class Reports {
     try {
       EndpointRule r = rules.ruleForEndpoint(endpoint);
       return r.maxDiscrepancyRate();
-    } catch (IllegalArgumentException e) {
+    } catch (IllegalArgumentException | BadInputException e) {
       return null;
     }
   }
@@ -311,7 +312,7 @@ public final class Reports {
       return new Gate(g.has("maxDiscrepancyRate") ? number(g, "maxDiscrepancyRate") : Gate.defaults().maxDiscrepancyRate(),
           g.hasNonNull("maxErrorRate") ? number(g, "maxErrorRate") : null,
           g.hasNonNull("maxLatencyRatio") ? number(g, "maxLatencyRatio") : null);
-    } catch (IllegalArgumentException e) {
+    } catch (IllegalArgumentException | BadInputException e) {
       throw new RecordingException(file, 0, "field \"gate\": " + e.getMessage(), e);
     }
   }
@@ -319,7 +320,7 @@ public final class Reports {
   private static double number(JsonNode g, String field) {
     JsonNode v = g.get(field);
     if (v == null || !v.isNumber()) {
-      throw new IllegalArgumentException("\"" + field + "\" must be a number, got " + v);
+      throw new BadInputException("\"" + field + "\" must be a number, got " + v);
     }
     return v.asDouble();
   }

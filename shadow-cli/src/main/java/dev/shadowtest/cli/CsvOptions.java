@@ -1,5 +1,6 @@
 package dev.shadowtest.cli;
 
+import dev.shadowtest.core.BadInputException;
 import dev.shadowtest.reports.Reports;
 import picocli.CommandLine.Option;
 
@@ -16,7 +17,7 @@ final class CsvOptions {
 
   Reports.Options applyTo(Reports.Options o) {
     if (maxRows < 1) {
-      throw new IllegalArgumentException("--csv-max-rows must be at least 1, got " + maxRows);
+      throw new BadInputException("--csv-max-rows must be at least 1, got " + maxRows);
     }
     return o.withCsvRows(rows).withCsvMaxRows(maxRows);
   }

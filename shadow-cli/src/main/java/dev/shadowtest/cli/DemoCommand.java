@@ -1,5 +1,6 @@
 package dev.shadowtest.cli;
 
+import dev.shadowtest.core.BadInputException;
 import dev.shadowtest.replay.Progress;
 import dev.shadowtest.replay.ReplayResult;
 import dev.shadowtest.cli.demo.Demo;
@@ -34,7 +35,7 @@ final class DemoCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     if (exchanges < 1) {
-      throw new IllegalArgumentException("--exchanges must be at least 1");
+      throw new BadInputException("--exchanges must be at least 1");
     }
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();

@@ -1,5 +1,6 @@
 package dev.shadowtest.cli;
 
+import dev.shadowtest.core.BadInputException;
 import dev.shadowtest.core.Exchange;
 import dev.shadowtest.diff.Difference;
 import dev.shadowtest.diff.EndpointRule;
@@ -69,7 +70,7 @@ final class DiffCommand implements Callable<Integer> {
   public Integer call() {
     long maxBytes = RecordCommand.bytes("--max-body", maxBody);
     if (maxBytes < 1 || maxBytes > 1L << 30) {
-      throw new IllegalArgumentException("--max-body must be between 1 byte and 1GiB, got " + maxBody);
+      throw new BadInputException("--max-body must be between 1 byte and 1GiB, got " + maxBody);
     }
     Rules rules = rulesFile == null ? Rules.defaults() : Rules.load(rulesFile);
     EndpointRule rule = endpoint == null ? null : rules.ruleForEndpoint(endpoint);
@@ -77,11 +78,11 @@ final class DiffCommand implements Callable<Integer> {
     boolean leftRec = FileDiff.isRecording(left);
     boolean rightRec = FileDiff.isRecording(right);
     if (leftRec != rightRec) {
-      throw new IllegalArgumentException("cannot compare a recording with a body file: "
+      throw new BadInputException("cannot compare a recording with a body file: "
           + (leftRec ? left : right) + " is a recording, " + (leftRec ? right : left) + " is not");
     }
     if (!leftRec && spec.commandLine().getParseResult().hasMatchedOption("--match-by")) {
-      throw new IllegalArgumentException("--match-by pairs the exchanges of two recordings; " + left + " and " + right
+      throw new BadInputException("--match-by pairs the exchanges of two recordings; " + left + " and " + right
           + " are body files");
     }
     if (!leftRec) {

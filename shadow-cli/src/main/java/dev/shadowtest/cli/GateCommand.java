@@ -1,5 +1,6 @@
 package dev.shadowtest.cli;
 
+import dev.shadowtest.core.BadInputException;
 import dev.shadowtest.diff.Rules;
 import dev.shadowtest.diff.run.Gate;
 import dev.shadowtest.reports.GateCheck;
@@ -70,13 +71,13 @@ final class GateCommand implements Callable<Integer> {
       result = check.summary(RunSummary.read(source.summary));
     } else {
       if (days < 1 || days > 366) {
-        throw new IllegalArgumentException("--days must be between 1 and 366, got " + days);
+        throw new BadInputException("--days must be between 1 and 366, got " + days);
       }
       LocalDate last;
       try {
         last = until == null ? LocalDate.now(ZoneOffset.UTC) : LocalDate.parse(until);
       } catch (DateTimeParseException e) {
-        throw new IllegalArgumentException("--until must be a date like 2026-11-25, got \"" + until + "\"", e);
+        throw new BadInputException("--until must be a date like 2026-11-25, got \"" + until + "\"", e);
       }
       result = check.history(History.runs(source.history), last, days);
     }

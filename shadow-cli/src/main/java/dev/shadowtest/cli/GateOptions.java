@@ -1,5 +1,6 @@
 package dev.shadowtest.cli;
 
+import dev.shadowtest.core.BadInputException;
 import dev.shadowtest.diff.run.Gate;
 import picocli.CommandLine.Option;
 
@@ -24,7 +25,7 @@ final class GateOptions {
 
   Gate gate() {
     if (minLatencySamples < 1) {
-      throw new IllegalArgumentException("--min-latency-samples must be at least 1, got " + minLatencySamples);
+      throw new BadInputException("--min-latency-samples must be at least 1, got " + minLatencySamples);
     }
     return new Gate(rate("--max-discrepancy", maxDiscrepancy), maxErrorRate == null ? null : rate("--max-error-rate", maxErrorRate),
         maxLatencyRatio == null ? null : ratio(), minLatencySamples);
@@ -33,16 +34,16 @@ final class GateOptions {
   private static double rate(String flag, String v) {
     try {
       return Gate.parseRate(v);
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(flag + ": " + e.getMessage(), e);
+    } catch (IllegalArgumentException | BadInputException e) {
+      throw new BadInputException(flag + ": " + e.getMessage(), e);
     }
   }
 
   private double ratio() {
     try {
       return Gate.parseRatio(maxLatencyRatio);
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("--max-latency-ratio: " + e.getMessage(), e);
+    } catch (IllegalArgumentException | BadInputException e) {
+      throw new BadInputException("--max-latency-ratio: " + e.getMessage(), e);
     }
   }
 }

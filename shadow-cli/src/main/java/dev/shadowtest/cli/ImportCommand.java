@@ -1,5 +1,6 @@
 package dev.shadowtest.cli;
 
+import dev.shadowtest.core.BadInputException;
 import dev.shadowtest.core.GorImporter;
 import dev.shadowtest.core.HarImporter;
 import dev.shadowtest.core.ImportOptions;
@@ -57,7 +58,7 @@ final class ImportCommand implements Callable<Integer> {
     Redaction redaction = noRedact ? Redaction.none() : Redaction.defaults();
     long max = RecordCommand.bytes("--max-body", maxBody);
     if (max > ImportOptions.MAX_BODY_LIMIT) {
-      throw new IllegalArgumentException("--max-body must be at most 100MiB, got \"" + maxBody + "\"");
+      throw new BadInputException("--max-body must be at most 100MiB, got \"" + maxBody + "\"");
     }
     ImportOptions options = ImportOptions.defaults().withRedaction(redaction).withMaxBody(max).withOverwrite(force);
     ImportResult r = from == Format.har

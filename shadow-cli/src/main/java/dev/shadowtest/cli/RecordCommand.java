@@ -1,5 +1,6 @@
 package dev.shadowtest.cli;
 
+import dev.shadowtest.core.BadInputException;
 import dev.shadowtest.recorder.Recorder;
 import dev.shadowtest.recorder.RecorderConfig;
 import dev.shadowtest.recorder.RecorderStats;
@@ -110,7 +111,7 @@ final class RecordCommand implements Callable<Integer> {
     }
     String v = System.getenv(env);
     if (v == null || v.isEmpty()) {
-      throw new IllegalArgumentException("--redact-key-env " + env + ": the environment variable is not set");
+      throw new BadInputException("--redact-key-env " + env + ": the environment variable is not set");
     }
     return v.getBytes(StandardCharsets.UTF_8);
   }
@@ -122,7 +123,7 @@ final class RecordCommand implements Callable<Integer> {
     byte[] key = key(redactKeyEnv);
     long[] rotation = rotation(rotateEvery);
     if (statsEvery < 0) {
-      throw new IllegalArgumentException("--stats-every must be 0 (never) or a number of seconds, got " + statsEvery);
+      throw new BadInputException("--stats-every must be 0 (never) or a number of seconds, got " + statsEvery);
     }
     RecorderConfig config = RecorderConfig.of(address(listen), upstream, out)
         .withMaxBody(maxBody(maxBody))
@@ -140,7 +141,7 @@ final class RecordCommand implements Callable<Integer> {
     try {
       recorder = Recorder.start(config);
     } catch (BindException e) { // a port in use, an address not this machine's: the user's to fix
-      throw new IllegalArgumentException(e.getMessage(), e);
+      throw new BadInputException(e.getMessage(), e);
     }
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -175,18 +176,18 @@ final class RecordCommand implements Callable<Integer> {
   static InetSocketAddress address(String hostPort) {
     int colon = hostPort.lastIndexOf(':');
     if (colon <= 0) {
-      throw new IllegalArgumentException("--listen must look like HOST:PORT (e.g. 127.0.0.1:8080), got \"" + hostPort + "\"");
+      throw new BadInputException("--listen must look like HOST:PORT (e.g. 127.0.0.1:8080), got \"" + hostPort + "\"");
     }
     String p = hostPort.substring(colon + 1);
     if (!p.matches("\\d{1,5}") || Integer.parseInt(p) > 65535) {
-      throw new IllegalArgumentException("--listen: the port must be a number from 0 to 65535 (0: any free port), got \""
+      throw new BadInputException("--listen: the port must be a number from 0 to 65535 (0: any free port), got \""
           + p + "\" in \"" + hostPort + "\"");
     }
     String host = hostPort.substring(0, colon).replace("[", "").replace("]", "");
     try {
       return new InetSocketAddress(InetAddress.getByName(host), Integer.parseInt(p));
     } catch (UnknownHostException e) {
-      throw new IllegalArgumentException("--listen: unknown host \"" + host + "\" in \"" + hostPort + "\"", e);
+      throw new BadInputException("--listen: unknown host \"" + host + "\" in \"" + hostPort + "\"", e);
     }
   }
 
@@ -194,7 +195,7 @@ final class RecordCommand implements Callable<Integer> {
   static int maxBody(String text) {
     long n = bytes("--max-body", text);
     if (n > RecorderConfig.MAX_BODY_LIMIT) {
-      throw new IllegalArgumentException("--max-body must be at most 64MiB (every line of a recording must stay readable),"
+      throw new BadInputException("--max-body must be at most 64MiB (every line of a recording must stay readable),"
           + " got " + text.strip());
     }
     return (int) n;
@@ -212,13 +213,13 @@ final class RecordCommand implements Callable<Integer> {
     for (String m : given) {
       String name = m.strip();
       if (!TOKEN.matcher(name).matches()) {
-        throw new IllegalArgumentException("--methods takes method names separated by commas (e.g. GET,HEAD), got \""
+        throw new BadInputException("--methods takes method names separated by commas (e.g. GET,HEAD), got \""
             + String.join(",", given) + "\"");
       }
       out.add(name);
     }
     if (out.isEmpty()) {
-      throw new IllegalArgumentException("--methods needs at least one method name (e.g. GET,HEAD); without it every method"
+      throw new BadInputException("--methods needs at least one method name (e.g. GET,HEAD); without it every method"
           + " is recorded");
     }
     return out;
@@ -229,7 +230,7 @@ final class RecordCommand implements Callable<Integer> {
   static long bytes(String flag, String text) {
     Matcher m = SIZE.matcher(text.strip());
     if (!m.matches()) {
-      throw new IllegalArgumentException(flag + " must be a size like 1048576, 10MB or 10MiB, got \"" + text + "\"");
+      throw new BadInputException(flag + " must be a size like 1048576, 10MB or 10MiB, got \"" + text + "\"");
     }
     long unit = switch (m.group(2).toUpperCase(Locale.ROOT)) {
       case "KB" -> 1000;
@@ -243,7 +244,7 @@ final class RecordCommand implements Callable<Integer> {
     try {
       return Math.multiplyExact(Long.parseLong(m.group(1)), unit);
     } catch (NumberFormatException | ArithmeticException e) {
-      throw new IllegalArgumentException(flag + ": " + text.strip() + " is too large to be a size in bytes", e);
+      throw new BadInputException(flag + ": " + text.strip() + " is too large to be a size in bytes", e);
     }
   }
 
@@ -258,16 +259,16 @@ final class RecordCommand implements Callable<Integer> {
       try {
         n = Long.parseLong(t);
       } catch (NumberFormatException e) {
-        throw new IllegalArgumentException("--rotate-every: " + t + " is too large a number of exchanges", e);
+        throw new BadInputException("--rotate-every: " + t + " is too large a number of exchanges", e);
       }
       if (n < 1) {
-        throw new IllegalArgumentException("--rotate-every must be at least 1 exchange, got " + t);
+        throw new BadInputException("--rotate-every must be at least 1 exchange, got " + t);
       }
       return new long[] {n, 0};
     }
     long size = bytes("--rotate-every", t);
     if (size < 1) {
-      throw new IllegalArgumentException("--rotate-every must be at least 1 byte, got " + t);
+      throw new BadInputException("--rotate-every must be at least 1 byte, got " + t);
     }
     return new long[] {0, size};
   }
@@ -279,7 +280,7 @@ final class RecordCommand implements Callable<Integer> {
     try {
       return java.util.regex.Pattern.compile(text);
     } catch (PatternSyntaxException e) {
-      throw new IllegalArgumentException(flag + ": bad regex \"" + text + "\": " + e.getDescription(), e);
+      throw new BadInputException(flag + ": bad regex \"" + text + "\": " + e.getDescription(), e);
     }
   }
 }

@@ -1,5 +1,6 @@
 package dev.shadowtest.cli;
 
+import dev.shadowtest.core.BadInputException;
 import dev.shadowtest.core.Headers;
 import dev.shadowtest.diff.Rules;
 import dev.shadowtest.diff.run.Gate;
@@ -134,13 +135,13 @@ final class ReplayCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     if (keepHost && rewriteHost) {
-      throw new IllegalArgumentException("--keep-host and --rewrite-host contradict each other");
+      throw new BadInputException("--keep-host and --rewrite-host contradict each other");
     }
     List<String> pairs = new ArrayList<>();
     for (String h : headers) {
       int eq = h.indexOf('=');
       if (eq <= 0) {
-        throw new IllegalArgumentException("--header must look like NAME=VALUE, got \"" + h + "\"");
+        throw new BadInputException("--header must look like NAME=VALUE, got \"" + h + "\"");
       }
       pairs.add(h.substring(0, eq).strip());
       pairs.add(h.substring(eq + 1));
@@ -170,14 +171,14 @@ final class ReplayCommand implements Callable<Integer> {
   private int maxBodyBytes() {
     long bytes = RecordCommand.bytes("--max-body", maxBody);
     if (bytes < 1 || bytes > 1L << 30) {
-      throw new IllegalArgumentException("--max-body must be between 1 byte and 1GiB, got " + maxBody);
+      throw new BadInputException("--max-body must be between 1 byte and 1GiB, got " + maxBody);
     }
     return (int) bytes;
   }
 
   static Duration seconds(double s, String flag) {
     if (!(s > 0)) {
-      throw new IllegalArgumentException(flag + " must be a positive number of seconds");
+      throw new BadInputException(flag + " must be a positive number of seconds");
     }
     return Duration.ofMillis((long) (s * 1000));
   }

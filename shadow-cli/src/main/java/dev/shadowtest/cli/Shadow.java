@@ -1,7 +1,6 @@
 package dev.shadowtest.cli;
 
-import dev.shadowtest.core.RecordingException;
-import dev.shadowtest.diff.RulesException;
+import dev.shadowtest.core.ShadowException;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -50,7 +49,7 @@ public final class Shadow implements Runnable {
     cli.setOut(out);
     cli.setErr(err);
     cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-      boolean known = e instanceof RecordingException || e instanceof RulesException || e instanceof IllegalArgumentException;
+      boolean known = e instanceof ShadowException;
       if (known) {
         err.println("error: " + Terminal.safe(e.getMessage()));
       } else {
@@ -60,7 +59,7 @@ public final class Shadow implements Runnable {
         e.printStackTrace(err);
       }
       err.flush();
-      return known ? BAD_INPUT : INTERNAL_ERROR;
+      return exitCode(e);
     });
     cli.setParameterExceptionHandler((ex, arguments) -> {
       CommandLine failed = ex.getCommandLine();
@@ -84,6 +83,15 @@ public final class Shadow implements Runnable {
     out.flush();
     err.flush();
     return code;
+  }
+
+  /**
+   * The exit code of a failure, decided here only: a {@link ShadowException} explains bad input
+   * (a file, an option, a value, an output that cannot be written): 2. Anything else, an
+   * {@code IllegalArgumentException} included, is a bug in Shadow: 3, never "bad input".
+   */
+  static int exitCode(Throwable e) {
+    return e instanceof ShadowException ? BAD_INPUT : INTERNAL_ERROR;
   }
 
   /** One line for an Error, with what a user can do about the usual ones. */

@@ -34,6 +34,18 @@ class ShadowCliTests {
     return new Run(code, out.toString(), err.toString());
   }
 
+  @Test
+  void exitCodesAreDecidedInOnePlaceAndABugIsNeverBadInput() {
+    assertThat(Shadow.exitCode(new dev.shadowtest.core.BadInputException("--rate must be positive"))).isEqualTo(2);
+    assertThat(Shadow.exitCode(new dev.shadowtest.core.RecordingException(Path.of("rec.jsonl"), 3, "bad line"))).isEqualTo(2);
+    assertThat(Shadow.exitCode(new dev.shadowtest.diff.RulesException("rules.yaml", 4, "ignore", "bad path"))).isEqualTo(2);
+    assertThat(Shadow.exitCode(new dev.shadowtest.core.UnwritableExchangeException("too many headers"))).isEqualTo(2);
+    // what Shadow did not expect is a bug: exit 3, even when the JDK calls it an "illegal argument"
+    assertThat(Shadow.exitCode(new IllegalArgumentException("index out of range"))).isEqualTo(3);
+    assertThat(Shadow.exitCode(new IllegalStateException("closed"))).isEqualTo(3);
+    assertThat(Shadow.exitCode(new NullPointerException())).isEqualTo(3);
+  }
+
   static String line(int i) {
     return "{\"id\":\"e" + i + "\",\"request\":{\"method\":\"GET\",\"target\":\"/x\"},\"response\":{\"status\":200}}";
   }

@@ -11,7 +11,7 @@ public final class BaseUrls {
   public static URI requireHttp(URI uri, String what) {
     String scheme = uri.getScheme();
     if (scheme == null || !(scheme.equals("http") || scheme.equals("https")) || uri.getHost() == null) {
-      throw new IllegalArgumentException(what + " must be an http(s) URL like http://127.0.0.1:8080, got \"" + uri + "\"");
+      throw new BadInputException(what + " must be an http(s) URL like http://127.0.0.1:8080, got \"" + uri + "\"");
     }
     return uri;
   }

@@ -122,7 +122,7 @@ public sealed interface Body permits Body.None, Body.Text, Body.Binary, Body.Not
     public Text {
       Objects.requireNonNull(text, "text");
       if (truncated && originalSize < 0) {
-        throw new IllegalArgumentException("a truncated body needs its original size");
+        throw new BadInputException("a truncated body needs its original size");
       }
       if (!truncated) {
         originalSize = -1;
@@ -148,7 +148,7 @@ public sealed interface Body permits Body.None, Body.Text, Body.Binary, Body.Not
     public Binary {
       Objects.requireNonNull(data, "data");
       if (truncated && originalSize < 0) {
-        throw new IllegalArgumentException("a truncated body needs its original size");
+        throw new BadInputException("a truncated body needs its original size");
       }
       if (!truncated) {
         originalSize = -1;
@@ -205,7 +205,7 @@ public sealed interface Body permits Body.None, Body.Text, Body.Binary, Body.Not
   record NotCaptured(long size) implements Body {
     public NotCaptured {
       if (size < -1) {
-        throw new IllegalArgumentException("size must be -1 (unknown) or more, got " + size);
+        throw new BadInputException("size must be -1 (unknown) or more, got " + size);
       }
     }
 

@@ -30,10 +30,10 @@ public record Exchange(
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(request, "request");
     if (id.isEmpty()) {
-      throw new IllegalArgumentException("id is empty");
+      throw new BadInputException("id is empty");
     }
     if (durationMicros != null && durationMicros < 0) {
-      throw new IllegalArgumentException("durationMicros is negative: " + durationMicros);
+      throw new BadInputException("durationMicros is negative: " + durationMicros);
     }
     tags = tags == null || tags.isEmpty()
         ? Map.of()

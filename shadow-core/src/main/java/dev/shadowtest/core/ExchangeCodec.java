@@ -237,7 +237,7 @@ final class ExchangeCodec {
 
   private static void check(Exchange e, String what, int n) {
     if (n > MAX_FIELDS) {
-      throw new IllegalArgumentException("exchange " + e.id() + " has " + n + " " + what
+      throw new UnwritableExchangeException("exchange " + e.id() + " has " + n + " " + what
           + ", more than a recording line may hold (" + MAX_FIELDS + ")");
     }
   }

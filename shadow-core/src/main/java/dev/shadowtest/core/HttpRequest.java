@@ -12,7 +12,7 @@ public record HttpRequest(String method, String target, String httpVersion, Head
     Objects.requireNonNull(method, "method");
     Objects.requireNonNull(target, "target");
     if (method.isEmpty()) {
-      throw new IllegalArgumentException("method is empty");
+      throw new BadInputException("method is empty");
     }
     httpVersion = httpVersion == null || httpVersion.isEmpty() ? "HTTP/1.1" : httpVersion;
     headers = headers == null ? Headers.empty() : headers;

@@ -5,7 +5,7 @@ public record HttpResponse(int status, String reason, Headers headers, Body body
 
   public HttpResponse {
     if (status < 100 || status > 999) {
-      throw new IllegalArgumentException("status " + status + " is not a 3-digit HTTP status");
+      throw new BadInputException("status " + status + " is not a 3-digit HTTP status");
     }
     reason = reason == null ? "" : reason;
     headers = headers == null ? Headers.empty() : headers;

@@ -32,7 +32,7 @@ public record ImportOptions(Redaction redaction, long maxBody, boolean overwrite
   public ImportOptions {
     Objects.requireNonNull(redaction, "redaction");
     if (maxBody < 0 || maxBody > MAX_BODY_LIMIT) {
-      throw new IllegalArgumentException("the body limit must be 0 to " + MAX_BODY_LIMIT + " bytes (100 MiB), got " + maxBody);
+      throw new BadInputException("the body limit must be 0 to " + MAX_BODY_LIMIT + " bytes (100 MiB), got " + maxBody);
     }
   }
 

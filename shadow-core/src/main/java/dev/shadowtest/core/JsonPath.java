@@ -56,12 +56,12 @@ public final class JsonPath {
   /**
    * Parses {@code text}.
    *
-   * @throws IllegalArgumentException naming the column of the problem
+   * @throws BadInputException naming the column of the problem
    */
   public static JsonPath parse(String text) {
     Objects.requireNonNull(text, "path");
     if (!text.startsWith("$")) {
-      throw new IllegalArgumentException("path \"" + text + "\" must start with '$'");
+      throw new BadInputException("path \"" + text + "\" must start with '$'");
     }
     List<Step> steps = new ArrayList<>();
     int i = 1;
@@ -140,8 +140,8 @@ public final class JsonPath {
     return new JsonPath(text, steps);
   }
 
-  private static IllegalArgumentException bad(String text, int column, String why) {
-    return new IllegalArgumentException("bad path \"" + text + "\" at column " + (column + 1) + ": " + why);
+  private static BadInputException bad(String text, int column, String why) {
+    return new BadInputException("bad path \"" + text + "\" at column " + (column + 1) + ": " + why);
   }
 
   /**
@@ -242,7 +242,7 @@ public final class JsonPath {
   public static List<Object> locationOf(String rendered) {
     try {
       return parse(rendered).location();
-    } catch (IllegalArgumentException e) {
+    } catch (IllegalArgumentException | BadInputException e) {
       return null;
     }
   }

@@ -7,7 +7,7 @@ import java.nio.file.Path;
  * imported from. The message always starts with where: {@code file:line: what}, or
  * {@code file: what} when no line applies.
  */
-public class RecordingException extends RuntimeException {
+public class RecordingException extends BadInputException {
 
   private final Path file;
   private final long line;

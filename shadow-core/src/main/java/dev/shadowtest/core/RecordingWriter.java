@@ -68,7 +68,7 @@ public final class RecordingWriter implements AutoCloseable, Flushable {
    */
   public static RecordingWriter create(Path file, RecordingHeader header, int gzipLevel) {
     if (gzipLevel < 1 || gzipLevel > 9) {
-      throw new IllegalArgumentException("gzip level must be 1..9, got " + gzipLevel);
+      throw new BadInputException("gzip level must be 1..9, got " + gzipLevel);
     }
     return create(file, header, isGzip(file), false, gzipLevel);
   }
@@ -103,7 +103,7 @@ public final class RecordingWriter implements AutoCloseable, Flushable {
    * {@link #MAX_LINE_BYTES}, the largest body is cut first (then the other if needed) so that it
    * fits; the cut bodies are flagged truncated with their original size.
    *
-   * @throws IllegalArgumentException before writing anything, when the exchange cannot fit a line
+   * @throws UnwritableExchangeException before writing anything, when the exchange cannot fit a line
    *     even without bodies (its target, headers and tags alone are too large), or has more than
    *     100,000 header fields in one message or tags
    */
@@ -148,7 +148,7 @@ public final class RecordingWriter implements AutoCloseable, Flushable {
     long rest = exact - request - response;
     long budget = maxLine - rest - 2 * TRUNCATION_BYTES;
     if (budget < 16) {
-      throw new IllegalArgumentException("exchange " + e.id() + " cannot be written: its target, headers and tags alone take "
+      throw new UnwritableExchangeException("exchange " + e.id() + " cannot be written: its target, headers and tags alone take "
           + rest + " bytes, more than a recording line may hold (" + maxLine + ")");
     }
     boolean requestFirst = request >= response;

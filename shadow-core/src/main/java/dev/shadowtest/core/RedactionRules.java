@@ -85,7 +85,7 @@ public record RedactionRules(List<String> headers, List<String> jsonPaths, List<
             for (String s : strings(p, file, key, new ArrayList<>())) {
               try {
                 JsonPath.parse(s);
-              } catch (IllegalArgumentException e) {
+              } catch (IllegalArgumentException | BadInputException e) {
                 throw error(file, where, key, "bad JSON path \"" + s + "\": " + e.getMessage());
               }
               jsonPaths.add(s);

@@ -94,7 +94,7 @@ public final class Redactor {
    */
   public Redactor(RedactionRules rules, byte[] hmacKey, int maxBody) {
     if (maxBody < 0) {
-      throw new IllegalArgumentException("maxBody must be 0 or more bytes, got " + maxBody);
+      throw new BadInputException("maxBody must be 0 or more bytes, got " + maxBody);
     }
     this.maxBody = maxBody;
     headers.addAll(Redaction.DEFAULT_HEADERS);

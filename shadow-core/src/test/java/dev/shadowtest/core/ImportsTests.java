@@ -101,7 +101,7 @@ class ImportsTests {
   void theBodyLimitIsBetweenZeroAnd100MiB() {
     assertThat(ImportOptions.defaults().maxBody()).isEqualTo(10L << 20);
     assertThat(ImportOptions.defaults().withMaxBody(0).maxBody()).isZero();
-    assertThatThrownBy(() -> ImportOptions.defaults().withMaxBody(-1)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> ImportOptions.defaults().withMaxBody(-1)).isInstanceOf(BadInputException.class);
     assertThatThrownBy(() -> ImportOptions.defaults().withMaxBody((100L << 20) + 1))
         .hasMessage("the body limit must be 0 to 104857600 bytes (100 MiB), got 104857601");
   }

@@ -91,7 +91,7 @@ class RedactorTests {
 
   @Test
   void aNegativeLimitIsRefused() {
-    assertThatThrownBy(() -> new Redactor(CARDS, null, -1)).isInstanceOf(IllegalArgumentException.class)
+    assertThatThrownBy(() -> new Redactor(CARDS, null, -1)).isInstanceOf(BadInputException.class)
         .hasMessageContaining("maxBody");
   }
 

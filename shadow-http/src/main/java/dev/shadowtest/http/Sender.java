@@ -1,5 +1,6 @@
 package dev.shadowtest.http;
 
+import dev.shadowtest.core.BadInputException;
 import dev.shadowtest.core.Body;
 import dev.shadowtest.core.Headers;
 import dev.shadowtest.core.HttpRequest;
@@ -86,7 +87,7 @@ public final class Sender implements AutoCloseable {
   public Sender(int concurrency, Duration connectTimeout, Duration responseTimeout, Headers extraHeaders, boolean keepHost,
       int maxBody) {
     if (maxBody < 1 || maxBody > 1 << 30) {
-      throw new IllegalArgumentException("the response body limit must be between 1 byte and 1 GiB, got " + maxBody);
+      throw new BadInputException("the response body limit must be between 1 byte and 1 GiB, got " + maxBody);
     }
     this.maxBody = maxBody;
     this.extraHeaders = extraHeaders;

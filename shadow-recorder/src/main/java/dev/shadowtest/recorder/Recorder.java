@@ -1,5 +1,6 @@
 package dev.shadowtest.recorder;
 
+import dev.shadowtest.core.BadInputException;
 import dev.shadowtest.core.Redactor;
 import dev.shadowtest.core.Exchange;
 import dev.shadowtest.recorder.internal.AdminServer;
@@ -124,7 +125,7 @@ public final class Recorder implements AutoCloseable {
   /** Refuses a target that is the proxy itself: each request would come back to it, forever. */
   private static void refuseLoop(URI target, String flag, InetSocketAddress listen) {
     if (OwnAddress.reaches(target, listen)) {
-      throw new IllegalArgumentException(flag + " " + target + " is the proxy's own address (--listen " + hostPort(listen)
+      throw new BadInputException(flag + " " + target + " is the proxy's own address (--listen " + hostPort(listen)
           + "): every request would come back to the proxy");
     }
   }
@@ -158,7 +159,7 @@ public final class Recorder implements AutoCloseable {
    *
    * @throws java.net.BindException naming the address when the port or the admin port is taken or
    *     the address is not this machine's; no recording file is left behind
-   * @throws IllegalArgumentException when the upstream or the mirror is the proxy's own address
+   * @throws BadInputException when the upstream or the mirror is the proxy's own address
    */
   public static Recorder start(RecorderConfig config) throws IOException {
     return new Recorder(config, null);

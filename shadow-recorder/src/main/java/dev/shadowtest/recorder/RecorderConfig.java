@@ -1,5 +1,6 @@
 package dev.shadowtest.recorder;
 
+import dev.shadowtest.core.BadInputException;
 import dev.shadowtest.core.RedactionRules;
 import dev.shadowtest.core.Redactor;
 import dev.shadowtest.core.BaseUrls;
@@ -74,27 +75,27 @@ public record RecorderConfig(
     Objects.requireNonNull(upstream, "upstream");
     Objects.requireNonNull(out, "out");
     if (listen.isUnresolved()) { // unresolved, a server would listen on every address
-      throw new IllegalArgumentException("--listen: unknown host " + listen.getHostString());
+      throw new BadInputException("--listen: unknown host " + listen.getHostString());
     }
     BaseUrls.requireHttp(upstream, "--upstream");
     if (upstream.getRawQuery() != null || upstream.getRawFragment() != null) {
-      throw new IllegalArgumentException("--upstream must not have a query or fragment: " + upstream);
+      throw new BadInputException("--upstream must not have a query or fragment: " + upstream);
     }
     if (maxBody < 0 || maxBody > MAX_BODY_LIMIT) {
-      throw new IllegalArgumentException("--max-body must be between 0 and 64MiB (every line of a recording must stay"
+      throw new BadInputException("--max-body must be between 0 and 64MiB (every line of a recording must stay"
           + " readable), got " + maxBody + " bytes");
     }
     if (!(sample >= 0 && sample <= 1)) {
-      throw new IllegalArgumentException("--sample must be between 0 and 1, got " + sample);
+      throw new BadInputException("--sample must be between 0 and 1, got " + sample);
     }
     if (rotateExchanges < 0 || rotateBytes < 0) {
-      throw new IllegalArgumentException("--rotate-every must be positive");
+      throw new BadInputException("--rotate-every must be positive");
     }
     if (queueCapacity < 1 || queueCapacity > MAX_QUEUE) {
-      throw new IllegalArgumentException("--queue must be between 1 and " + MAX_QUEUE + " exchanges, got " + queueCapacity);
+      throw new BadInputException("--queue must be between 1 and " + MAX_QUEUE + " exchanges, got " + queueCapacity);
     }
     if (adminPort < -1 || adminPort > 65535) {
-      throw new IllegalArgumentException("--admin-port must be a port from 0 to 65535 (0: any free port), got " + adminPort);
+      throw new BadInputException("--admin-port must be a port from 0 to 65535 (0: any free port), got " + adminPort);
     }
     if (mirror != null) {
       BaseUrls.requireHttp(mirror, "--mirror");

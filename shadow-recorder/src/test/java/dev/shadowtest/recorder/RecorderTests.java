@@ -436,7 +436,7 @@ class RecorderTests {
     for (String[] listenAndUpstream : new String[][] {{"127.0.0.1", "http://localhost:" + port},
         {"0.0.0.0", "http://127.0.0.1:" + port + "/base"}}) {
       RecorderConfig c = RecorderConfig.of(new InetSocketAddress(listenAndUpstream[0], port), URI.create(listenAndUpstream[1]), out);
-      assertThatThrownBy(() -> Recorder.start(c)).isInstanceOf(IllegalArgumentException.class)
+      assertThatThrownBy(() -> Recorder.start(c)).isInstanceOf(dev.shadowtest.core.BadInputException.class)
           .hasMessageContaining("--upstream " + listenAndUpstream[1] + " is the proxy's own address");
     }
     assertThat(out).doesNotExist();

@@ -1,5 +1,6 @@
 package dev.shadowtest.diff.run;
 
+import dev.shadowtest.core.BadInputException;
 import dev.shadowtest.diff.Statistics;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,16 +29,16 @@ public record Gate(double maxDiscrepancyRate, Double maxErrorRate, Double maxLat
 
   public Gate {
     if (!(maxDiscrepancyRate >= 0 && maxDiscrepancyRate <= 1)) {
-      throw new IllegalArgumentException("maxDiscrepancyRate must be between 0 and 1, got " + maxDiscrepancyRate);
+      throw new BadInputException("maxDiscrepancyRate must be between 0 and 1, got " + maxDiscrepancyRate);
     }
     if (maxErrorRate != null && !(maxErrorRate >= 0 && maxErrorRate <= 1)) {
-      throw new IllegalArgumentException("maxErrorRate must be between 0 and 1, got " + maxErrorRate);
+      throw new BadInputException("maxErrorRate must be between 0 and 1, got " + maxErrorRate);
     }
     if (maxLatencyRatio != null && !(maxLatencyRatio > 0)) {
-      throw new IllegalArgumentException("maxLatencyRatio must be a positive number, got " + maxLatencyRatio);
+      throw new BadInputException("maxLatencyRatio must be a positive number, got " + maxLatencyRatio);
     }
     if (minLatencySamples < 1) {
-      throw new IllegalArgumentException("minLatencySamples must be at least 1, got " + minLatencySamples);
+      throw new BadInputException("minLatencySamples must be at least 1, got " + minLatencySamples);
     }
   }
 
@@ -72,7 +73,7 @@ public record Gate(double maxDiscrepancyRate, Double maxErrorRate, Double maxLat
     } catch (NumberFormatException e) {
       // below
     }
-    throw new IllegalArgumentException("expected a latency ratio like 2 or 2x (positive), got \"" + text + "\"");
+    throw new BadInputException("expected a latency ratio like 2 or 2x (positive), got \"" + text + "\"");
   }
 
   /**
@@ -108,7 +109,7 @@ public record Gate(double maxDiscrepancyRate, Double maxErrorRate, Double maxLat
     } catch (NumberFormatException e) {
       // below
     }
-    throw new IllegalArgumentException("expected a rate like 0.5% or 0.005 (between 0 and 1), got \"" + text + "\"");
+    throw new BadInputException("expected a rate like 0.5% or 0.005 (between 0 and 1), got \"" + text + "\"");
   }
 
   /** Why the run fails the gate; empty when it passes. */

@@ -1,5 +1,6 @@
 package dev.shadowtest.reports.internal;
 
+import dev.shadowtest.core.BadInputException;
 import dev.shadowtest.core.SecureFiles;
 import dev.shadowtest.diff.Difference;
 import dev.shadowtest.diff.FieldKey;
@@ -92,7 +93,7 @@ public final class DiscrepancyCsv implements AutoCloseable {
 
   private static DiscrepancyCsv create(Path file, Rows rows, long maxRows) throws IOException {
     if (maxRows < 1) {
-      throw new IllegalArgumentException("the CSV row limit must be at least 1, got " + maxRows);
+      throw new BadInputException("the CSV row limit must be at least 1, got " + maxRows);
     }
     Path temp = SecureFiles.temporarySibling(file);
     BufferedWriter w = new BufferedWriter(new OutputStreamWriter(SecureFiles.newOutputStream(temp), StandardCharsets.UTF_8), 1 << 16);

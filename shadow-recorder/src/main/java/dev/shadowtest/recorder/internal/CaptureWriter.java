@@ -1,5 +1,6 @@
 package dev.shadowtest.recorder.internal;
 
+import dev.shadowtest.core.UnwritableExchangeException;
 import dev.shadowtest.core.Exchange;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -78,7 +79,7 @@ public final class CaptureWriter implements AutoCloseable {
       } catch (InterruptedException ex) {
         counters.drop("not-written-at-stop"); // a sink that hung until the stop gave up on it
         break;
-      } catch (IllegalArgumentException ex) {
+      } catch (UnwritableExchangeException ex) {
         counters.drop("unwritable-exchange"); // e.g. more headers than any recording line may hold
       } catch (Throwable ex) {
         counters.drop("write-error");

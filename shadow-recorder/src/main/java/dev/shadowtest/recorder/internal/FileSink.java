@@ -1,5 +1,6 @@
 package dev.shadowtest.recorder.internal;
 
+import dev.shadowtest.core.UnwritableExchangeException;
 import dev.shadowtest.core.Exchange;
 import dev.shadowtest.core.RecordingHeader;
 import dev.shadowtest.core.RecordingWriter;
@@ -72,7 +73,7 @@ public final class FileSink implements ExchangeSink {
     }
     try {
       writer.write(exchange);
-    } catch (IllegalArgumentException e) {
+    } catch (UnwritableExchangeException e) {
       throw e; // refused before a byte was written (too many headers for any line): the file is intact
     } catch (RuntimeException e) {
       abandon();
