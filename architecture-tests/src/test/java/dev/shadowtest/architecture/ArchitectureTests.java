@@ -116,10 +116,10 @@ class ArchitectureTests {
         classes().that().resideInAPackage("dev.shadowtest.core..")
             .should().onlyDependOnClassesThat().resideInAnyPackage("dev.shadowtest.core..", "java..", "javax..",
                 "com.fasterxml.jackson..")
-            .because("shadow-core depends on nothing but Jackson (DESIGN.md)"),
+            .because("shadow-core depends on nothing but Jackson (docs/architecture.md)"),
         noClasses().that().resideOutsideOfPackage("dev.shadowtest.junit..")
             .should().dependOnClassesThat().resideInAnyPackage("org.junit..")
-            .because("only junit-extension depends on JUnit (DESIGN.md)"));
+            .because("only junit-extension depends on JUnit (docs/architecture.md)"));
   }
 
   @Test

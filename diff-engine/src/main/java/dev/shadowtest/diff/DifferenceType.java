@@ -1,7 +1,7 @@
 package dev.shadowtest.diff;
 
 /**
- * The kinds of difference between an expected and an actual response (DESIGN.md). A header
+ * The kinds of difference between an expected and an actual response (docs/summary-format.md). A header
  * difference is {@code MISSING} (only the expected response has the header), {@code EXTRA} (only
  * the actual one) or {@code VALUE} (both, with other values): noise of one kind never excuses
  * another.

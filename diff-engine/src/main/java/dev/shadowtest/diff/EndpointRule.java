@@ -49,7 +49,7 @@ public record EndpointRule(
     boolean splitByQueryNames,
     List<StatusOverlay> byStatus) {
 
-  /** Framing and hop-by-hop headers, and Date: never compared (DESIGN.md). */
+  /** Framing and hop-by-hop headers, and Date: never compared (docs/rules.md). */
   public static final List<String> ALWAYS_IGNORED_HEADERS =
       List.of("Content-Length", "Transfer-Encoding", "Connection", "Keep-Alive", "Date");
 

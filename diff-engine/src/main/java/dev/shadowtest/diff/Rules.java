@@ -28,7 +28,7 @@ import java.util.TreeSet;
 import java.util.regex.PatternSyntaxException;
 
 /**
- * Comparison rules, read from a YAML file (DESIGN.md "Rules", docs/rules.md). Immutable once
+ * Comparison rules, read from a YAML file (docs/rules.md). Immutable once
  * loaded. Every problem names the file, the line and the key: unknown keys, bad paths, bad
  * values and duplicate endpoints are errors, never silently ignored.
  *

@@ -359,7 +359,7 @@ public final class Statistics {
     }
   }
 
-  /** All endpoints and the totals (DESIGN.md counting rules). */
+  /** All endpoints and the totals (counted as docs/summary-format.md says). */
   public record RunResult(List<EndpointResult> endpoints) {
     public RunResult {
       endpoints = List.copyOf(endpoints);

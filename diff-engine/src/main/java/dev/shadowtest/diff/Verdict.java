@@ -1,6 +1,6 @@
 package dev.shadowtest.diff;
 
-/** What one replayed exchange came to (DESIGN.md "Verdicts and statistics"). */
+/** What one replayed exchange came to (docs/summary-format.md). */
 public enum Verdict {
   /** The candidate answered like the baseline (under the rules). */
   MATCH,

@@ -450,7 +450,7 @@ public final class Replayer {
     return out;
   }
 
-  /** What a run directory holds (DESIGN.md "Outputs of a run"). */
+  /** What a run directory holds (docs/summary-format.md, "Beside it in a run directory"). */
   static final List<String> RUN_FILES = List.of("summary.json", "results.jsonl.gz", "samples.jsonl.gz",
       "discrepancies.csv", "report.html", Summaries.RULES_FILE);
 

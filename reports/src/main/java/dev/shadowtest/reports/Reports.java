@@ -29,7 +29,7 @@ import java.util.function.Function;
 
 /**
  * The outputs of a run directory, (re)built from its {@code results.jsonl.gz}:
- * {@code summary.json} (DESIGN.md contract, see docs/summary-format.md),
+ * {@code summary.json} (the contract in docs/summary-format.md),
  * {@code discrepancies.csv} and the self-contained {@code report.html}; optionally the summary
  * is also stored in a history directory for the multi-day gate ({@link GateCheck}).
  *

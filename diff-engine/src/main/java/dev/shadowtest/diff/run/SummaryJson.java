@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Writes {@code summary.json} (DESIGN.md contract, docs/summary-format.md). Rates are unrounded
+ * Writes {@code summary.json} (the contract in docs/summary-format.md). Rates are unrounded
  * doubles. Version 2: header differences are typed MISSING/EXTRA/VALUE, status fields are keyed
  * by status class, accepted differences and rewritten requests are counted, latency ratios say
  * how many exchanges back them.
