@@ -6,6 +6,7 @@ import dev.shadowtest.core.HarImporter;
 import dev.shadowtest.core.ImportOptions;
 import dev.shadowtest.core.ImportResult;
 import dev.shadowtest.core.Redaction;
+import dev.shadowtest.core.RedactionRules;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -23,10 +24,12 @@ import picocli.CommandLine.Model.CommandSpec;
         "Credential headers (Authorization, Cookie, Set-Cookie, Proxy-Authorization, X-Api-Key) are redacted unless --no-redact is given.",
         "The output is written 0600 and appears only when the whole input was read.",
         "An existing output file is never overwritten (--force replaces it), and the input file never, even with --force.",
-        "Bodies longer than --max-body are cut to it and flagged truncated with their real size, as shadow record does."},
+        "Bodies longer than --max-body are cut to it and flagged truncated with their real size, as shadow record does.",
+        "--redact FILE redacts more, as shadow record --redact does: headers, JSON paths in bodies, query parameters, patterns."},
     footer = {"", "Examples:",
         "  shadow import --from har session.har --out rec.jsonl",
-        "  shadow import --from gor requests_0.gor --out rec.jsonl.gz"})
+        "  shadow import --from gor requests_0.gor --out rec.jsonl.gz",
+        "  shadow import --from har session.har --out rec.jsonl --redact redact.yaml"})
 final class ImportCommand implements Callable<Integer> {
 
   enum Format { har, gor }
@@ -46,6 +49,10 @@ final class ImportCommand implements Callable<Integer> {
   @Option(names = "--no-redact", description = "Keep credential headers as they are (the recording will hold secrets).")
   boolean noRedact;
 
+  @Option(names = "--redact", paramLabel = "FILE",
+      description = "More redaction, as shadow record --redact: headers, jsonPaths, queryParams, patterns (YAML).")
+  Path redact;
+
   @Option(names = "--max-body", defaultValue = "10MiB", paramLabel = "BYTES",
       description = "Bytes of each body kept (default ${DEFAULT-VALUE}, at most 100MiB; beyond, the body is cut and flagged truncated).")
   String maxBody;
@@ -56,11 +63,15 @@ final class ImportCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     Redaction redaction = noRedact ? Redaction.none() : Redaction.defaults();
+    if (noRedact && redact != null) {
+      throw new BadInputException("--no-redact and --redact contradict each other");
+    }
     long max = RecordCommand.bytes("--max-body", maxBody);
     if (max > ImportOptions.MAX_BODY_LIMIT) {
       throw new BadInputException("--max-body must be at most 100MiB, got \"" + maxBody + "\"");
     }
-    ImportOptions options = ImportOptions.defaults().withRedaction(redaction).withMaxBody(max).withOverwrite(force);
+    ImportOptions options = ImportOptions.defaults().withRedaction(redaction).withMaxBody(max).withOverwrite(force)
+        .withRules(redact == null ? RedactionRules.none() : RedactionRules.load(redact));
     ImportResult r = from == Format.har
         ? HarImporter.importFile(in, out, options)
         : GorImporter.importFile(in, out, options);
@@ -78,9 +89,13 @@ final class ImportCommand implements Callable<Integer> {
     if (!r.warnings().isEmpty()) {
       stdout.printf("%d warning(s) (on stderr)%n", r.warnings().size());
     }
-    stdout.println(redaction.isEmpty()
+    Redaction done = options.applied();
+    stdout.println(done.isEmpty()
         ? "redaction: none (--no-redact)"
-        : "redacted headers: " + String.join(", ", redaction.headers()));
+        : "redacted headers: " + String.join(", ", done.headers())
+            + (done.jsonPaths().isEmpty() ? "" : "; JSON paths: " + String.join(", ", done.jsonPaths()))
+            + (done.queryParams().isEmpty() ? "" : "; query parameters: " + String.join(", ", done.queryParams()))
+            + (done.patterns().isEmpty() ? "" : "; patterns: " + done.patterns().size()));
     return Shadow.OK;
   }
 

@@ -60,6 +60,23 @@ class ImportExportCommandTests {
   }
 
   @Test
+  void importTakesARedactionFileLikeRecordAndRefusesItWithNoRedact() throws IOException {
+    Path rules = Files.writeString(dir.resolve("redact.yaml"), "version: 1\njsonPaths: [\"$..email\"]\nqueryParams: [q]\n");
+    Path out = dir.resolve("redacted.jsonl");
+    Run r = shadow("import", "--from", "har", SHOP_HAR, "--out", out, "--redact", rules);
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out()).contains("redacted headers: Authorization, Cookie, Set-Cookie, Proxy-Authorization, X-Api-Key;"
+        + " JSON paths: $..email; query parameters: q");
+    assertThat(shadow("inspect", out).out()).contains("$..email");
+    Run both = shadow("import", "--from", "har", SHOP_HAR, "--out", dir.resolve("x.jsonl"), "--redact", rules, "--no-redact");
+    assertThat(both.code()).isEqualTo(2);
+    assertThat(oneLine(both.err())).isEqualTo("error: --no-redact and --redact contradict each other");
+    Run missing = shadow("import", "--from", "har", SHOP_HAR, "--out", dir.resolve("y.jsonl"), "--redact", dir.resolve("nope.yaml"));
+    assertThat(missing.code()).isEqualTo(2);
+    assertThat(missing.err()).contains("nope.yaml: no such file");
+  }
+
+  @Test
   void importRefusesAnExistingOutputWithoutForceAndReplacesItWithForce() throws IOException {
     Path out = Files.writeString(dir.resolve("rec.jsonl"), "precious");
     Run refused = shadow("import", "--from", "har", SHOP_HAR, "--out", out);

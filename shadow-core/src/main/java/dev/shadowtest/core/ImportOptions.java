@@ -1,13 +1,17 @@
 package dev.shadowtest.core;
 
+import java.util.List;
 import java.util.Objects;
 
 /**
  * How {@link HarImporter} and {@link GorImporter} write a recording: what is redacted, how many
- * bytes of each body are kept, and whether an existing output file may be replaced.
+ * bytes of each body are kept, and whether an existing output file may be replaced. Redaction is
+ * the credential headers of {@code redaction} plus, when given, a redaction file's rules (JSON
+ * paths, query parameters, patterns, more headers), applied by the recorder's {@link Redactor}.
  *
  * <pre>{@code
- * ImportOptions o = ImportOptions.defaults().withMaxBody(1 << 20).withOverwrite(true);
+ * ImportOptions o = ImportOptions.defaults().withMaxBody(1 << 20).withOverwrite(true)
+ *     .withRules(RedactionRules.load(Path.of("redact.yaml")));
  * HarImporter.importFile(Path.of("session.har"), Path.of("rec.jsonl"), o);
  * }</pre>
  *
@@ -17,8 +21,11 @@ import java.util.Objects;
  *                  {@code --max-body} does
  * @param overwrite replace an existing output file (otherwise refused); the input itself is never
  *                  written over
+ * @param rules     a redaction file's rules applied besides {@code redaction} (as {@code shadow
+ *                  record --redact} does); {@link RedactionRules#none()} for none. Rules need
+ *                  redaction: with {@link Redaction#none()} they are refused
  */
-public record ImportOptions(Redaction redaction, long maxBody, boolean overwrite) {
+public record ImportOptions(Redaction redaction, long maxBody, boolean overwrite, RedactionRules rules) {
 
   /** The default body limit (10 MiB), the recorder's default {@code --max-body}. */
   public static final long DEFAULT_MAX_BODY = 10L << 20;
@@ -31,9 +38,18 @@ public record ImportOptions(Redaction redaction, long maxBody, boolean overwrite
 
   public ImportOptions {
     Objects.requireNonNull(redaction, "redaction");
+    Objects.requireNonNull(rules, "rules");
+    if (redaction.isEmpty() && !rules.isEmpty()) {
+      throw new BadInputException("a redaction file and no redaction contradict each other (--redact with --no-redact)");
+    }
     if (maxBody < 0 || maxBody > MAX_BODY_LIMIT) {
       throw new BadInputException("the body limit must be 0 to " + MAX_BODY_LIMIT + " bytes (100 MiB), got " + maxBody);
     }
+  }
+
+  /** Without a redaction file. */
+  public ImportOptions(Redaction redaction, long maxBody, boolean overwrite) {
+    this(redaction, maxBody, overwrite, RedactionRules.none());
   }
 
   /** Credential headers redacted, bodies up to 10 MiB, an existing output refused. */
@@ -42,14 +58,46 @@ public record ImportOptions(Redaction redaction, long maxBody, boolean overwrite
   }
 
   public ImportOptions withRedaction(Redaction newRedaction) {
-    return new ImportOptions(newRedaction, maxBody, overwrite);
+    return new ImportOptions(newRedaction, maxBody, overwrite, rules);
   }
 
   public ImportOptions withMaxBody(long bytes) {
-    return new ImportOptions(redaction, bytes, overwrite);
+    return new ImportOptions(redaction, bytes, overwrite, rules);
   }
 
   public ImportOptions withOverwrite(boolean on) {
-    return new ImportOptions(redaction, maxBody, on);
+    return new ImportOptions(redaction, maxBody, on, rules);
+  }
+
+  /** These options with a redaction file's rules applied besides the credential headers. */
+  public ImportOptions withRules(RedactionRules newRules) {
+    return new ImportOptions(redaction, maxBody, overwrite, newRules);
+  }
+
+  /**
+   * How each exchange is redacted before it is written: the headers of {@code redaction} alone,
+   * or, with rules, the recorder's {@link Redactor} (credential headers, {@code redaction}'s
+   * headers and the rules), never following a key (an import writes {@code [REDACTED]}).
+   */
+  java.util.function.UnaryOperator<Exchange> redactor() {
+    if (rules.isEmpty()) {
+      return redaction::apply;
+    }
+    List<String> headers = new java.util.ArrayList<>(redaction.headers());
+    headers.addAll(rules.headers());
+    Redactor r = new Redactor(new RedactionRules(headers, rules.jsonPaths(), rules.queryParams(), rules.patterns()), null,
+        (int) Math.min(maxBody, Integer.MAX_VALUE));
+    return r::apply;
+  }
+
+  /** What is redacted, as the recording's header line says it: headers, JSON paths, query parameters, patterns. */
+  public Redaction applied() {
+    if (rules.isEmpty()) {
+      return redaction;
+    }
+    List<String> headers = new java.util.ArrayList<>(redaction.headers());
+    headers.addAll(rules.headers());
+    return new Redactor(new RedactionRules(headers, rules.jsonPaths(), rules.queryParams(), rules.patterns()), null)
+        .description();
   }
 }

@@ -47,7 +47,7 @@ final class Imports {
    */
   static ImportResult write(Path in, Path out, String sourceName, ImportOptions options, Source source) {
     checkOutput(in, out, options.overwrite());
-    Redaction redaction = options.redaction();
+    java.util.function.UnaryOperator<Exchange> redaction = options.redactor();
     Warnings warnings = new Warnings();
     Path temp = SecureFiles.temporarySibling(out);
     long[] withoutResponse = new long[1];
@@ -56,7 +56,7 @@ final class Imports {
     Skips skips = new Skips();
     long count;
     long cut;
-    try (RecordingWriter w = RecordingWriter.createTemporary(temp, RecordingHeader.now(sourceName, redaction),
+    try (RecordingWriter w = RecordingWriter.createTemporary(temp, RecordingHeader.now(sourceName, options.applied()),
         RecordingWriter.isGzip(out))) {
       source.read(e -> {
         if (e.response() == null) {

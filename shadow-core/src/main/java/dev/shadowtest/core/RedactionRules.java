@@ -40,6 +40,11 @@ public record RedactionRules(List<String> headers, List<String> jsonPaths, List<
     return new RedactionRules(List.of(), List.of(), List.of(), List.of());
   }
 
+  /** True when these rules add nothing to the default credential headers. */
+  public boolean isEmpty() {
+    return headers.isEmpty() && jsonPaths.isEmpty() && queryParams.isEmpty() && patterns.isEmpty();
+  }
+
   /** A redaction file is a few kilobytes; a larger one is refused before it is parsed. */
   public static final long MAX_FILE_BYTES = 1 << 20;
 

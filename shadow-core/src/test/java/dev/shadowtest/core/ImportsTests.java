@@ -105,4 +105,43 @@ class ImportsTests {
     assertThatThrownBy(() -> ImportOptions.defaults().withMaxBody((100L << 20) + 1))
         .hasMessage("the body limit must be 0 to 104857600 bytes (100 MiB), got 104857601");
   }
+
+  @Test
+  void anImportAppliesARedactionFileLikeTheRecorder() throws IOException {
+    Path har = dir.resolve("secrets.har");
+    Files.writeString(har, """
+        {"log": {"entries": [{"startedDateTime": "2026-11-24T10:00:00Z", "time": 1,
+          "request": {"method": "POST", "url": "http://h/pay?token=T0P&x=1", "headers": [
+              {"name": "Authorization", "value": "Bearer abc"}, {"name": "X-Session", "value": "s1"},
+              {"name": "Content-Type", "value": "application/json"}],
+            "postData": {"mimeType": "application/json", "text": "{\\"card\\":{\\"number\\":\\"4111\\"},\\"n\\":1}"}},
+          "response": {"status": 200, "headers": [{"name": "Content-Type", "value": "text/plain"}],
+            "content": {"size": 26, "mimeType": "text/plain", "text": "ssn 123-45-6789 confirmed"}}}]}}
+        """);
+    Path rules = Files.writeString(dir.resolve("redact.yaml"), """
+        version: 1
+        headers: [X-Session]
+        jsonPaths: ["$.card.number"]
+        queryParams: [token]
+        patterns: ["\\\\d{3}-\\\\d{2}-\\\\d{4}"]
+        """);
+    Path out = dir.resolve("rec.jsonl");
+    ImportResult r = HarImporter.importFile(har, out, ImportOptions.defaults().withRules(RedactionRules.load(rules)));
+    assertThat(r.exchanges()).isEqualTo(1);
+    String written = Files.readString(out);
+    assertThat(written).doesNotContain("abc").doesNotContain("s1\"").doesNotContain("4111").doesNotContain("T0P")
+        .doesNotContain("123-45-6789");
+    try (RecordingReader reader = RecordingReader.open(out)) {
+      Redaction said = reader.header().redaction();
+      assertThat(said.headers()).contains("Authorization", "X-Session");
+      assertThat(said.jsonPaths()).containsExactly("$.card.number");
+      assertThat(said.queryParams()).containsExactly("token");
+      assertThat(said.patterns()).hasSize(1);
+      Exchange e = reader.next();
+      assertThat(e.request().target()).isEqualTo("/pay?token=%5BREDACTED%5D&x=1");
+      assertThat(e.request().body().bytes()).asString().contains("\"n\":1");
+    }
+    assertThatThrownBy(() -> ImportOptions.defaults().withRedaction(Redaction.none()).withRules(RedactionRules.load(rules)))
+        .isInstanceOf(BadInputException.class).hasMessageContaining("--no-redact");
+  }
 }
