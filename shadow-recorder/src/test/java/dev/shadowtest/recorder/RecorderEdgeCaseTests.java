@@ -29,9 +29,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Findings of the recorder's review, each pinned by a test. */
+/** The recorder at its edges: secrets in encoded bodies, HEAD, existing files, the mirror, Expect: 100-continue, URL headers. */
 @Timeout(60)
-class ReviewFixesTests {
+class RecorderEdgeCaseTests {
 
   @TempDir
   Path dir;

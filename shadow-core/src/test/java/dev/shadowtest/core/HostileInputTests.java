@@ -15,8 +15,8 @@ import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Inputs found by review that once lost data, crashed, or leaked: each must stay fixed. */
-class HardeningTests {
+/** Hostile and malformed inputs (GoReplay, HAR, gzip, recordings, links) that once lost data, crashed or leaked: each must stay fixed. */
+class HostileInputTests {
 
   static final String SEP = GorImporterTests.SEP;
 

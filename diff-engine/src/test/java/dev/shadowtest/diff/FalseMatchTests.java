@@ -10,8 +10,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** False matches and noise leaks found by review: each must stay fixed. */
-class ReviewFindingsTests {
+/** False matches and noise leaks: comparisons that once called different responses equal, each pinned. */
+class FalseMatchTests {
 
   final DiffEngine engine = DiffEngine.of(Rules.defaults());
 
