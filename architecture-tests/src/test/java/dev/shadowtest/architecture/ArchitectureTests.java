@@ -49,7 +49,8 @@ class ArchitectureTests {
     for (Module m : graph.values()) {
       Path classes = ROOT.resolve(m.name()).resolve("target/classes");
       if (!Files.isDirectory(classes)) {
-        throw new IllegalStateException(classes + " is missing: build the whole reactor (mvn verify) before these tests");
+        throw new IllegalStateException(
+            classes + " is missing: build the whole reactor (mvn verify) before these tests");
       }
       dirs.add(classes);
     }
@@ -64,7 +65,10 @@ class ArchitectureTests {
     int start = markdown.indexOf("## Module graph");
     assertThat(start).as("docs/architecture.md has a \"## Module graph\" section").isNotNegative();
     Map<String, Module> out = new LinkedHashMap<>();
-    Pattern row = Pattern.compile("^\\|\\s*`([a-z-]+)`\\s*\\|\\s*`(dev\\.shadowtest\\.[a-z]+)`\\s*\\|([^|]*)\\|", Pattern.MULTILINE);
+    Pattern row =
+        Pattern.compile(
+            "^\\|\\s*`([a-z-]+)`\\s*\\|\\s*`(dev\\.shadowtest\\.[a-z]+)`\\s*\\|([^|]*)\\|",
+            Pattern.MULTILINE);
     Matcher m = row.matcher(markdown.substring(start));
     while (m.find()) {
       Set<String> uses = new LinkedHashSet<>();
@@ -72,7 +76,8 @@ class ArchitectureTests {
       while (used.find()) {
         uses.add(used.group(1));
       }
-      out.put(m.group(1), new Module(m.group(1), m.group(2), uses, m.group(3).strip().equals("any")));
+      out.put(
+          m.group(1), new Module(m.group(1), m.group(2), uses, m.group(3).strip().equals("any")));
     }
     assertThat(out).as("module graph rows").hasSizeGreaterThan(5);
     return out;
@@ -81,10 +86,22 @@ class ArchitectureTests {
   static List<ArchRule> internalRules() {
     List<ArchRule> rules = new ArrayList<>();
     for (Module m : graph.values()) {
-      // Shadow's own classes; a module's generated code (reports' precompiled jte templates) is its own
-      rules.add(noClasses().that().resideInAPackage("dev.shadowtest..").and().resideOutsideOfPackage(m.pkg() + "..")
-          .should().dependOnClassesThat().resideInAPackage(m.pkg() + ".internal..")
-          .because(m.pkg() + ".internal is " + m.name() + "'s own; other modules use its public API"));
+      // Shadow's own classes; a module's generated code (reports' precompiled jte templates) is its
+      // own
+      rules.add(
+          noClasses()
+              .that()
+              .resideInAPackage("dev.shadowtest..")
+              .and()
+              .resideOutsideOfPackage(m.pkg() + "..")
+              .should()
+              .dependOnClassesThat()
+              .resideInAPackage(m.pkg() + ".internal..")
+              .because(
+                  m.pkg()
+                      + ".internal is "
+                      + m.name()
+                      + "'s own; other modules use its public API"));
     }
     return rules;
   }
@@ -102,9 +119,18 @@ class ArchitectureTests {
         }
       }
       if (!forbidden.isEmpty()) {
-        rules.add(noClasses().that().resideInAPackage(m.pkg() + "..")
-            .should().dependOnClassesThat().resideInAnyPackage(forbidden.toArray(String[]::new))
-            .because("docs/architecture.md lets " + m.name() + " use " + (m.uses().isEmpty() ? "no other module" : m.uses())));
+        rules.add(
+            noClasses()
+                .that()
+                .resideInAPackage(m.pkg() + "..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(forbidden.toArray(String[]::new))
+                .because(
+                    "docs/architecture.md lets "
+                        + m.name()
+                        + " use "
+                        + (m.uses().isEmpty() ? "no other module" : m.uses())));
       }
     }
     return rules;
@@ -113,19 +139,29 @@ class ArchitectureTests {
   /** The model is Jackson-only; only junit-extension uses JUnit. */
   static List<ArchRule> libraryRules() {
     return List.of(
-        classes().that().resideInAPackage("dev.shadowtest.core..")
-            .should().onlyDependOnClassesThat().resideInAnyPackage("dev.shadowtest.core..", "java..", "javax..",
-                "com.fasterxml.jackson..")
+        classes()
+            .that()
+            .resideInAPackage("dev.shadowtest.core..")
+            .should()
+            .onlyDependOnClassesThat()
+            .resideInAnyPackage(
+                "dev.shadowtest.core..", "java..", "javax..", "com.fasterxml.jackson..")
             .because("shadow-core depends on nothing but Jackson (docs/architecture.md)"),
-        noClasses().that().resideOutsideOfPackage("dev.shadowtest.junit..")
-            .should().dependOnClassesThat().resideInAnyPackage("org.junit..")
+        noClasses()
+            .that()
+            .resideOutsideOfPackage("dev.shadowtest.junit..")
+            .should()
+            .dependOnClassesThat()
+            .resideInAnyPackage("org.junit..")
             .because("only junit-extension depends on JUnit (docs/architecture.md)"));
   }
 
   @Test
   void everyModuleOfTheBuildIsInTheGraph() throws IOException {
     Set<String> built = new LinkedHashSet<>();
-    Matcher m = Pattern.compile("<module>([a-z-]+)</module>").matcher(Files.readString(ROOT.resolve("pom.xml")));
+    Matcher m =
+        Pattern.compile("<module>([a-z-]+)</module>")
+            .matcher(Files.readString(ROOT.resolve("pom.xml")));
     while (m.find()) {
       if (!m.group(1).equals("architecture-tests")) {
         built.add(m.group(1));
@@ -157,8 +193,11 @@ class ArchitectureTests {
       EvaluationResult result = r.evaluate(fixture);
       violations.addAll(result.getFailureReport().getDetails());
     }
-    assertThat(violations).singleElement().asString()
-        .contains(ReachesIntoCoreInternals.class.getName()).contains("dev.shadowtest.core.internal.Instants");
+    assertThat(violations)
+        .singleElement()
+        .asString()
+        .contains(ReachesIntoCoreInternals.class.getName())
+        .contains("dev.shadowtest.core.internal.Instants");
   }
 
   @Test
@@ -168,7 +207,9 @@ class ArchitectureTests {
     for (ArchRule r : libraryRules()) {
       violations.addAll(r.evaluate(fixture).getFailureReport().getDetails());
     }
-    assertThat(violations).isNotEmpty().allSatisfy(v -> assertThat(v).contains(CoreUsingJUnit.class.getName()))
+    assertThat(violations)
+        .isNotEmpty()
+        .allSatisfy(v -> assertThat(v).contains(CoreUsingJUnit.class.getName()))
         .anySatisfy(v -> assertThat(v).contains("org.junit.jupiter.api.Assertions"));
   }
 
@@ -185,7 +226,9 @@ class ArchitectureTests {
       for (ArchRule r : graphRules()) {
         violations.addAll(r.evaluate(shadow).getFailureReport().getDetails());
       }
-      assertThat(violations).isNotEmpty().allSatisfy(v -> assertThat(v).contains("dev.shadowtest.diff"));
+      assertThat(violations)
+          .isNotEmpty()
+          .allSatisfy(v -> assertThat(v).contains("dev.shadowtest.diff"));
     } finally {
       graph = saved;
     }

@@ -64,7 +64,9 @@ import org.openjdk.jmh.infra.Blackhole;
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 3)
 @Measurement(iterations = 15)
-@Fork(value = 1, jvmArgsAppend = {"-Xmx2g"})
+@Fork(
+    value = 1,
+    jvmArgsAppend = {"-Xmx2g"})
 public class CodecBenchmark {
 
   /** Exchanges in the generated recording. */
@@ -74,13 +76,15 @@ public class CodecBenchmark {
   private static final int BUFFER = 1 << 16;
 
   /** Configured like the codec's own factory (large bodies allowed). */
-  private static final JsonFactory FACTORY = JsonFactory.builder()
-      .streamReadConstraints(StreamReadConstraints.builder()
-          .maxStringLength(Integer.MAX_VALUE)
-          .maxNestingDepth(64)
-          .build())
-      .streamWriteConstraints(StreamWriteConstraints.builder().maxNestingDepth(64).build())
-      .build();
+  private static final JsonFactory FACTORY =
+      JsonFactory.builder()
+          .streamReadConstraints(
+              StreamReadConstraints.builder()
+                  .maxStringLength(Integer.MAX_VALUE)
+                  .maxNestingDepth(64)
+                  .build())
+          .streamWriteConstraints(StreamWriteConstraints.builder().maxNestingDepth(64).build())
+          .build();
 
   @Param({"jsonl", "jsonl.gz"})
   public String format;
@@ -89,8 +93,10 @@ public class CodecBenchmark {
   private Path recording;
   private Path output;
   private RecordingHeader header;
+
   /** Only for writeShadow. */
   private List<Exchange> exchanges;
+
   /** Only for writeRawJackson. */
   private TokenTape tape;
 
@@ -103,8 +109,13 @@ public class CodecBenchmark {
     dir = Files.createTempDirectory("shadow-codec-bench");
     recording = dir.resolve("recording." + format);
     output = dir.resolve("out." + format);
-    header = new RecordingHeader(RecordingHeader.FORMAT, RecordingHeader.CURRENT_VERSION,
-        Instant.parse("2026-11-24T10:00:00Z"), "benchmark", Redaction.defaults());
+    header =
+        new RecordingHeader(
+            RecordingHeader.FORMAT,
+            RecordingHeader.CURRENT_VERSION,
+            Instant.parse("2026-11-24T10:00:00Z"),
+            "benchmark",
+            Redaction.defaults());
 
     TrafficGenerator traffic = new TrafficGenerator(TrafficGenerator.SEED);
     exchanges = keepExchanges ? new ArrayList<>(EXCHANGES) : null;
@@ -127,22 +138,26 @@ public class CodecBenchmark {
         contentBytes += n;
       }
     }
-    System.out.printf("%nrecording %s: %d exchanges, %.1f MB on disk, %.1f MB of JSON%n",
+    System.out.printf(
+        "%nrecording %s: %d exchanges, %.1f MB on disk, %.1f MB of JSON%n",
         recording.getFileName(), EXCHANGES, Files.size(recording) / 1e6, contentBytes / 1e6);
 
     if (needTape) {
-      try (InputStream in = openInput(recording); JsonParser p = FACTORY.createParser(in)) {
+      try (InputStream in = openInput(recording);
+          JsonParser p = FACTORY.createParser(in)) {
         tape = TokenTape.record(p);
       }
       // The reference must produce exactly the bytes Shadow wrote, or the comparison is void.
       CRC32 replayCrc = new CRC32();
-      try (JsonGenerator g = FACTORY.createGenerator(
-          new CheckedOutputStream(OutputStream.nullOutputStream(), replayCrc))) {
+      try (JsonGenerator g =
+          FACTORY.createGenerator(
+              new CheckedOutputStream(OutputStream.nullOutputStream(), replayCrc))) {
         g.setRootValueSeparator(null);
         tape.replay(g);
       }
       if (replayCrc.getValue() != contentCrc.getValue() || tape.lines() != EXCHANGES + 1) {
-        throw new IllegalStateException("the token tape does not reproduce the recording byte for byte");
+        throw new IllegalStateException(
+            "the token tape does not reproduce the recording byte for byte");
       }
       System.out.printf("token tape: %d lines, %d tokens%n", tape.lines(), tape.tokens());
     }
@@ -182,7 +197,8 @@ public class CodecBenchmark {
   @Benchmark
   public void readRawJackson(Blackhole bh) throws IOException {
     int roots = 0;
-    try (InputStream in = openInput(recording); JsonParser p = FACTORY.createParser(in)) {
+    try (InputStream in = openInput(recording);
+        JsonParser p = FACTORY.createParser(in)) {
       int depth = 0;
       for (JsonToken t = p.nextToken(); t != null; t = p.nextToken()) {
         switch (t) {
@@ -223,7 +239,8 @@ public class CodecBenchmark {
     }
   }
 
-  // ---------------------------------------------------------------- streams, as the codec opens them
+  // ---------------------------------------------------------------- streams, as the codec opens
+  // them
 
   /** Buffered file input, gunzipped when it starts with the gzip magic bytes. */
   private static InputStream openInput(Path file) throws IOException {

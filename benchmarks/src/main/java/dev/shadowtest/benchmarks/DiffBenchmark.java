@@ -3,11 +3,11 @@ package dev.shadowtest.benchmarks;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.shadowtest.core.JsonPath;
 import dev.shadowtest.diff.Difference;
 import dev.shadowtest.diff.DifferenceType;
 import dev.shadowtest.diff.JsonDiff;
 import dev.shadowtest.diff.JsonOptions;
-import dev.shadowtest.core.JsonPath;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -60,7 +60,9 @@ import org.openjdk.jmh.infra.Blackhole;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 5, time = 1)
 @Measurement(iterations = 8, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"-Xmx2g"})
+@Fork(
+    value = 1,
+    jvmArgsAppend = {"-Xmx2g"})
 public class DiffBenchmark {
 
   /** Elements in the unordered array. */
@@ -68,6 +70,7 @@ public class DiffBenchmark {
 
   /** The field that differs on every exchange and is ignored, in each engine's syntax. */
   static final String IGNORED_SHADOW = "$.meta.generatedAt";
+
   static final String IGNORED_JSON_UNIT = "meta.generatedAt";
 
   /** A default mapper: the floor (doubles for decimals, no extra checks). */
@@ -91,11 +94,12 @@ public class DiffBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() throws IOException {
-      int target = switch (size) {
-        case "2k" -> 2 * 1024;
-        case "200k" -> 200 * 1024;
-        default -> throw new IllegalArgumentException("size must be 2k or 200k: " + size);
-      };
+      int target =
+          switch (size) {
+            case "2k" -> 2 * 1024;
+            case "200k" -> 200 * 1024;
+            default -> throw new IllegalArgumentException("size must be 2k or 200k: " + size);
+          };
       DiffBodies.Pair pair = DiffBodies.orderPair(target, DiffBodies.SEED);
       expectedBytes = pair.expected();
       actualBytes = pair.actual();
@@ -111,32 +115,49 @@ public class DiffBenchmark {
       if (shadow.size() != DiffBodies.CHANGED_VALUES
           || !shadow.stream().allMatch(d -> d.type() == DifferenceType.VALUE)
           || shadow.stream().anyMatch(d -> d.path().startsWith(IGNORED_SHADOW))) {
-        throw new IllegalStateException("Shadow should report " + DiffBodies.CHANGED_VALUES + " changed values: " + shadow);
+        throw new IllegalStateException(
+            "Shadow should report " + DiffBodies.CHANGED_VALUES + " changed values: " + shadow);
       }
       // JSON-Unit: the same pair is different, with the same paths.
       List<String> jsonUnitPaths = new ArrayList<>();
-      boolean similar = Diff.create(expectedText, actualText, "fullJson", "",
-          jsonUnit.withDifferenceListener((d, ctx) -> jsonUnitPaths.add(d.getActualPath()))).similar();
-      List<String> shadowPaths = shadow.stream().map(d -> d.path().substring(2)).sorted().toList(); // "$.a.b" -> "a.b"
+      boolean similar =
+          Diff.create(
+                  expectedText,
+                  actualText,
+                  "fullJson",
+                  "",
+                  jsonUnit.withDifferenceListener((d, ctx) -> jsonUnitPaths.add(d.getActualPath())))
+              .similar();
+      List<String> shadowPaths =
+          shadow.stream().map(d -> d.path().substring(2)).sorted().toList(); // "$.a.b" -> "a.b"
       jsonUnitPaths.sort(null);
       if (similar || !jsonUnitPaths.equals(shadowPaths)) {
-        throw new IllegalStateException("JSON-Unit should report " + shadowPaths + ", got similar=" + similar
-            + " " + jsonUnitPaths);
+        throw new IllegalStateException(
+            "JSON-Unit should report "
+                + shadowPaths
+                + ", got similar="
+                + similar
+                + " "
+                + jsonUnitPaths);
       }
       // Both ignore generatedAt: a pair differing only there is equal for both.
       ObjectNode onlyIgnored = expectedNode.deepCopy();
-      ((ObjectNode) onlyIgnored.get("meta")).set("generatedAt", actualNode.get("meta").get("generatedAt"));
+      ((ObjectNode) onlyIgnored.get("meta"))
+          .set("generatedAt", actualNode.get("meta").get("generatedAt"));
       if (onlyIgnored.equals(expectedNode)
           || !JsonDiff.compare(expectedNode, onlyIgnored, options).isEmpty()
-          || !Diff.create(expectedText, PLAIN.writeValueAsString(onlyIgnored), "fullJson", "", jsonUnit).similar()) {
+          || !Diff.create(
+                  expectedText, PLAIN.writeValueAsString(onlyIgnored), "fullJson", "", jsonUnit)
+              .similar()) {
         throw new IllegalStateException("both engines should ignore " + IGNORED_SHADOW);
       }
       // The floor parses the same documents.
       if (!PLAIN.readTree(expectedBytes).isObject() || !PLAIN.readTree(actualBytes).isObject()) {
         throw new IllegalStateException("bodies should be objects");
       }
-      System.out.printf("%n[DiffBenchmark] size=%s: %d and %d bytes, %d items%n", size, expectedBytes.length,
-          actualBytes.length, expectedNode.get("items").size());
+      System.out.printf(
+          "%n[DiffBenchmark] size=%s: %d and %d bytes, %d items%n",
+          size, expectedBytes.length, actualBytes.length, expectedNode.get("items").size());
     }
   }
 
@@ -148,6 +169,7 @@ public class DiffBenchmark {
     JsonNode actual;
     JsonOptions options;
     Configuration jsonUnit;
+
     /** Result of the last JSON-Unit operation, checked after each iteration. */
     Boolean lastJsonUnitSimilar;
 
@@ -160,14 +182,18 @@ public class DiffBenchmark {
       jsonUnit = Configuration.empty().withOptions(Option.IGNORING_ARRAY_ORDER);
 
       List<Difference> shadow = JsonDiff.compare(expected, actual, options);
-      if (shadow.size() != 1 || shadow.get(0).type() != DifferenceType.VALUE || !shadow.get(0).field().equals("$[*].v")) {
+      if (shadow.size() != 1
+          || shadow.get(0).type() != DifferenceType.VALUE
+          || !shadow.get(0).field().equals("$[*].v")) {
         throw new IllegalStateException("Shadow should report one changed v: " + shadow);
       }
-      if (JsonDiff.compare(expected, actual, JsonOptions.strict()).size() < UNORDERED_ELEMENTS / 2) {
+      if (JsonDiff.compare(expected, actual, JsonOptions.strict()).size()
+          < UNORDERED_ELEMENTS / 2) {
         throw new IllegalStateException("the copy should be shuffled");
       }
-      System.out.printf("%n[DiffBenchmark] unordered: %d elements, %d and %d bytes%n", expected.size(),
-          pair.expected().length, pair.actual().length);
+      System.out.printf(
+          "%n[DiffBenchmark] unordered: %d elements, %d and %d bytes%n",
+          expected.size(), pair.expected().length, pair.actual().length);
       // JSON-Unit's result is checked after each (slow) operation instead: see checkJsonUnit.
     }
 
@@ -181,7 +207,8 @@ public class DiffBenchmark {
 
   @Benchmark
   public List<Difference> shadowDiff(Bodies b) throws IOException {
-    return JsonDiff.compare(JsonDiff.parse(b.expectedBytes), JsonDiff.parse(b.actualBytes), b.options);
+    return JsonDiff.compare(
+        JsonDiff.parse(b.expectedBytes), JsonDiff.parse(b.actualBytes), b.options);
   }
 
   @Benchmark

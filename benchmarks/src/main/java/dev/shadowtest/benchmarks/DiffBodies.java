@@ -38,15 +38,24 @@ final class DiffBodies {
   private static final ObjectMapper MAPPER = new ObjectMapper();
   private static final JsonNodeFactory NODES = JsonNodeFactory.withExactBigDecimals(true);
 
-  private static final String[] FIRST_NAMES = {"Ada", "Grace", "Linus", "Zoë", "José", "Ingrid", "Wei", "Amara", "Jürgen", "Olivia"};
-  private static final String[] LAST_NAMES = {"Lovelace", "Hopper", "Müller", "Nakamura", "García", "O'Brien", "Svensson", "Okafor"};
-  private static final String[] CITIES = {"Berlin", "Lisboa", "Osaka", "Malmö", "Lagos", "Toronto", "São Paulo"};
+  private static final String[] FIRST_NAMES = {
+    "Ada", "Grace", "Linus", "Zoë", "José", "Ingrid", "Wei", "Amara", "Jürgen", "Olivia"
+  };
+  private static final String[] LAST_NAMES = {
+    "Lovelace", "Hopper", "Müller", "Nakamura", "García", "O'Brien", "Svensson", "Okafor"
+  };
+  private static final String[] CITIES = {
+    "Berlin", "Lisboa", "Osaka", "Malmö", "Lagos", "Toronto", "São Paulo"
+  };
   private static final String[] COUNTRIES = {"DE", "PT", "JP", "SE", "NG", "CA", "BR"};
   private static final String[] PRODUCTS = {
-      "Espresso machine", "Wool socks (3 pairs)", "USB-C cable 2 m", "Notebook A5, dotted",
-      "Trail running shoes", "Cast-iron pan 28 cm", "Noise-cancelling headphones", "Desk lamp \"Aurora\"",
+    "Espresso machine", "Wool socks (3 pairs)", "USB-C cable 2 m", "Notebook A5, dotted",
+    "Trail running shoes", "Cast-iron pan 28 cm", "Noise-cancelling headphones",
+        "Desk lamp \"Aurora\"",
   };
-  private static final String[] TAGS = {"new", "sale", "eco", "bestseller", "limited", "bundle", "gift"};
+  private static final String[] TAGS = {
+    "new", "sale", "eco", "bestseller", "limited", "bundle", "gift"
+  };
   private static final String[] COLORS = {"black", "white", "red", "navy", "olive", "sand"};
   private static final String[] SIZES = {"XS", "S", "M", "L", "XL"};
   private static final String[] TIERS = {"bronze", "silver", "gold", "platinum"};
@@ -99,7 +108,9 @@ final class DiffBodies {
       ObjectNode item = item(r, count);
       items.add(item);
       size += bytes(item).length + (count > 0 ? 1 : 0);
-      subtotalCents += item.get("qty").intValue() * item.get("price").decimalValue().movePointRight(2).longValueExact();
+      subtotalCents +=
+          item.get("qty").intValue()
+              * item.get("price").decimalValue().movePointRight(2).longValueExact();
       count++;
     } while (size < targetBytes - 120); // about 120 bytes of summary follow
     long taxCents = subtotalCents * 19 / 100;
@@ -116,7 +127,8 @@ final class DiffBodies {
     ((ObjectNode) actual.get("customer").get("loyalty")).put("tier", TIERS[2]);
     ObjectNode changedItem = (ObjectNode) actual.get("items").get(count / 2);
     changedItem.put("inStock", !changedItem.get("inStock").booleanValue());
-    ((ObjectNode) actual.get("summary")).put("total", BigDecimal.valueOf(subtotalCents + taxCents + 100, 2));
+    ((ObjectNode) actual.get("summary"))
+        .put("total", BigDecimal.valueOf(subtotalCents + taxCents + 100, 2));
     return new Pair(bytes(root), bytes(actual));
   }
 

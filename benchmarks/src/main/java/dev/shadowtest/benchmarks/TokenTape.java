@@ -23,6 +23,7 @@ final class TokenTape {
   private static final byte K_TRUE = 8;
   private static final byte K_FALSE = 9;
   private static final byte K_NULL = 10;
+
   /** End of one root value: a line break follows. */
   private static final byte K_END_LINE = 11;
 

@@ -30,24 +30,58 @@ final class TrafficGenerator {
 
   private static final Instant START = Instant.parse("2026-11-24T10:00:00Z");
   private static final char[] CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ".toCharArray();
-  private static final String[] RESOURCES = {"users", "orders", "products", "carts", "invoices", "accounts"};
+  private static final String[] RESOURCES = {
+    "users", "orders", "products", "carts", "invoices", "accounts"
+  };
   private static final String[] SUB_RESOURCES = {"", "", "", "/lines", "/history", "/addresses"};
   private static final String[] QUERY_KEYS = {"x", "verbose", "page", "size", "expand", "lang"};
   private static final String[] AGENTS = {
-      "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36",
-      "okhttp/4.12.0",
-      "checkout-service/3.4.1 (+java 17)",
-      "curl/8.5.0",
+    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36",
+    "okhttp/4.12.0",
+    "checkout-service/3.4.1 (+java 17)",
+    "curl/8.5.0",
   };
-  private static final String[] FIRST_NAMES = {"Ada", "Grace", "Linus", "Zoë", "José", "Ingrid", "Wei", "Amara", "Jürgen", "Olivia"};
-  private static final String[] LAST_NAMES = {"Lovelace", "Hopper", "Müller", "Nakamura", "García", "O'Brien", "Svensson", "Okafor"};
+  private static final String[] FIRST_NAMES = {
+    "Ada", "Grace", "Linus", "Zoë", "José", "Ingrid", "Wei", "Amara", "Jürgen", "Olivia"
+  };
+  private static final String[] LAST_NAMES = {
+    "Lovelace", "Hopper", "Müller", "Nakamura", "García", "O'Brien", "Svensson", "Okafor"
+  };
   private static final String[] WORDS = {
-      "priority", "shipping", "gift wrap", "express", "backorder", "fragile", "discount",
-      "loyalty", "warehouse \"B\"", "returns", "subscription", "bundle", "clearance",
+    "priority",
+    "shipping",
+    "gift wrap",
+    "express",
+    "backorder",
+    "fragile",
+    "discount",
+    "loyalty",
+    "warehouse \"B\"",
+    "returns",
+    "subscription",
+    "bundle",
+    "clearance",
   };
-  private static final String[] STATUS_REASONS = {"200", "OK", "201", "Created", "204", "No Content",
-      "304", "Not Modified", "400", "Bad Request", "404", "Not Found", "409", "Conflict",
-      "500", "Internal Server Error", "503", "Service Unavailable"};
+  private static final String[] STATUS_REASONS = {
+    "200",
+    "OK",
+    "201",
+    "Created",
+    "204",
+    "No Content",
+    "304",
+    "Not Modified",
+    "400",
+    "Bad Request",
+    "404",
+    "Not Found",
+    "409",
+    "Conflict",
+    "500",
+    "Internal Server Error",
+    "503",
+    "Service Unavailable"
+  };
 
   private final Random random;
   private long clockMillis;
@@ -63,7 +97,8 @@ final class TrafficGenerator {
     String method = post ? "POST" : "GET";
     String target = target();
     Body requestBody = post ? body() : Body.none();
-    HttpRequest request = new HttpRequest(method, target, "HTTP/1.1", requestHeaders(post, requestBody), requestBody);
+    HttpRequest request =
+        new HttpRequest(method, target, "HTTP/1.1", requestHeaders(post, requestBody), requestBody);
 
     HttpResponse response = null;
     String error = null;
@@ -73,13 +108,17 @@ final class TrafficGenerator {
       int s = statusIndex(post);
       int status = Integer.parseInt(STATUS_REASONS[2 * s]);
       Body responseBody = status == 204 || status == 304 ? Body.none() : body();
-      response = new HttpResponse(status, STATUS_REASONS[2 * s + 1], responseHeaders(responseBody), responseBody);
+      response =
+          new HttpResponse(
+              status, STATUS_REASONS[2 * s + 1], responseHeaders(responseBody), responseBody);
     }
-    Map<String, String> tags = random.nextInt(10) < 3
-        ? Map.of("session", "s-" + Integer.toHexString(random.nextInt(1 << 20)))
-        : Map.of();
+    Map<String, String> tags =
+        random.nextInt(10) < 3
+            ? Map.of("session", "s-" + Integer.toHexString(random.nextInt(1 << 20)))
+            : Map.of();
     long duration = 200 + (long) Math.exp(random.nextDouble() * 12); // 0.2 ms .. ~160 ms, long tail
-    return new Exchange(ulid(), START.plusMillis(clockMillis), duration, request, response, error, tags);
+    return new Exchange(
+        ulid(), START.plusMillis(clockMillis), duration, request, response, error, tags);
   }
 
   /** {@code n} exchanges, in order. */
@@ -123,14 +162,19 @@ final class TrafficGenerator {
   }
 
   private String target() {
-    StringBuilder sb = new StringBuilder(48).append("/api/")
-        .append(RESOURCES[random.nextInt(RESOURCES.length)]).append('/')
-        .append(1 + random.nextInt(100_000))
-        .append(SUB_RESOURCES[random.nextInt(SUB_RESOURCES.length)]);
+    StringBuilder sb =
+        new StringBuilder(48)
+            .append("/api/")
+            .append(RESOURCES[random.nextInt(RESOURCES.length)])
+            .append('/')
+            .append(1 + random.nextInt(100_000))
+            .append(SUB_RESOURCES[random.nextInt(SUB_RESOURCES.length)]);
     int params = random.nextInt(3);
     for (int i = 0; i < params; i++) {
-      sb.append(i == 0 ? '?' : '&').append(QUERY_KEYS[random.nextInt(QUERY_KEYS.length)])
-          .append('=').append(random.nextInt(50));
+      sb.append(i == 0 ? '?' : '&')
+          .append(QUERY_KEYS[random.nextInt(QUERY_KEYS.length)])
+          .append('=')
+          .append(random.nextInt(50));
     }
     return sb.toString();
   }
@@ -142,7 +186,10 @@ final class TrafficGenerator {
     f.add(new Headers.Field("X-Forwarded-For", ip()));
     f.add(new Headers.Field("X-Forwarded-For", ip()));
     if (post) {
-      f.add(new Headers.Field("Content-Type", body instanceof Body.Binary ? "application/octet-stream" : "application/json"));
+      f.add(
+          new Headers.Field(
+              "Content-Type",
+              body instanceof Body.Binary ? "application/octet-stream" : "application/json"));
       f.add(new Headers.Field("Content-Length", Long.toString(body.size())));
     }
     int extra = random.nextInt(5); // 0..4 more, at most 8 in all
@@ -159,14 +206,25 @@ final class TrafficGenerator {
 
   private Headers responseHeaders(Body body) {
     List<Headers.Field> f = new ArrayList<>(8);
-    f.add(new Headers.Field("Content-Type", body instanceof Body.Binary ? "image/png" : "application/json; charset=utf-8"));
+    f.add(
+        new Headers.Field(
+            "Content-Type",
+            body instanceof Body.Binary ? "image/png" : "application/json; charset=utf-8"));
     f.add(new Headers.Field("Content-Length", Long.toString(body.size())));
     f.add(new Headers.Field("Set-Cookie", "[REDACTED]"));
     f.add(new Headers.Field("Set-Cookie", "[REDACTED]"));
     int extra = random.nextInt(5);
     for (int i = 0; i < extra; i++) {
       switch (random.nextInt(4)) {
-        case 0 -> f.add(new Headers.Field("Date", "Tue, 24 Nov 2026 10:" + two(random.nextInt(60)) + ":" + two(random.nextInt(60)) + " GMT"));
+        case 0 ->
+            f.add(
+                new Headers.Field(
+                    "Date",
+                    "Tue, 24 Nov 2026 10:"
+                        + two(random.nextInt(60))
+                        + ":"
+                        + two(random.nextInt(60))
+                        + " GMT"));
         case 1 -> f.add(new Headers.Field("Cache-Control", "no-store, max-age=0"));
         case 2 -> f.add(new Headers.Field("Server", "legacy-app/7.2"));
         default -> f.add(new Headers.Field("X-Request-Id", uuid()));
@@ -189,16 +247,29 @@ final class TrafficGenerator {
   /** A JSON document of roughly {@code length} bytes (never over 1500). */
   private String json(int length) {
     StringBuilder sb = new StringBuilder(length + 64);
-    sb.append("{\"id\":").append(random.nextInt(1_000_000))
-        .append(",\"name\":\"").append(FIRST_NAMES[random.nextInt(FIRST_NAMES.length)]).append(' ')
+    sb.append("{\"id\":")
+        .append(random.nextInt(1_000_000))
+        .append(",\"name\":\"")
+        .append(FIRST_NAMES[random.nextInt(FIRST_NAMES.length)])
+        .append(' ')
         .append(LAST_NAMES[random.nextInt(LAST_NAMES.length)])
-        .append("\",\"active\":").append(random.nextBoolean())
+        .append("\",\"active\":")
+        .append(random.nextBoolean())
         .append(",\"items\":[");
     boolean first = true;
     while (true) {
-      String item = "{\"sku\":\"SKU-" + (10_000 + random.nextInt(90_000)) + "\",\"qty\":" + (1 + random.nextInt(9))
-          + ",\"price\":" + random.nextInt(500) + "." + two(random.nextInt(100))
-          + ",\"note\":\"" + WORDS[random.nextInt(WORDS.length)].replace("\"", "\\\"") + "\"}";
+      String item =
+          "{\"sku\":\"SKU-"
+              + (10_000 + random.nextInt(90_000))
+              + "\",\"qty\":"
+              + (1 + random.nextInt(9))
+              + ",\"price\":"
+              + random.nextInt(500)
+              + "."
+              + two(random.nextInt(100))
+              + ",\"note\":\""
+              + WORDS[random.nextInt(WORDS.length)].replace("\"", "\\\"")
+              + "\"}";
       if (!first && sb.length() + item.length() + 3 > length) {
         break;
       }
@@ -212,7 +283,12 @@ final class TrafficGenerator {
   }
 
   private String ip() {
-    return "10." + random.nextInt(256) + "." + random.nextInt(256) + "." + (1 + random.nextInt(254));
+    return "10."
+        + random.nextInt(256)
+        + "."
+        + random.nextInt(256)
+        + "."
+        + (1 + random.nextInt(254));
   }
 
   private String uuid() {

@@ -39,7 +39,8 @@ public final class Brotli {
     } catch (IOException e) {
       throw new IOException(reason(e), e);
     } catch (RuntimeException e) {
-      // the decoder signals some corrupt input with unchecked exceptions: bad input is not a bug here
+      // the decoder signals some corrupt input with unchecked exceptions: bad input is not a bug
+      // here
       throw new IOException("invalid Brotli data: " + e, e);
     }
   }
@@ -47,7 +48,8 @@ public final class Brotli {
   /** The decoder's message with its cause's, which names what was wrong. */
   private static String reason(IOException e) {
     Throwable cause = e.getCause();
-    return cause == null || cause.getMessage() == null ? String.valueOf(e.getMessage())
+    return cause == null || cause.getMessage() == null
+        ? String.valueOf(e.getMessage())
         : e.getMessage() + ": " + cause.getMessage();
   }
 }

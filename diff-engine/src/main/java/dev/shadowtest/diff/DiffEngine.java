@@ -36,6 +36,7 @@ public final class DiffEngine {
   public static final int MAX_DIFFERENCES = 1_000;
 
   private final Rules rules;
+
   /** Normalizers by pair of origins: a run has few (one per target, and per recorded Host). */
   private final java.util.concurrent.ConcurrentHashMap<List<Origin>, OriginNormalizer> normalizers =
       new java.util.concurrent.ConcurrentHashMap<>();
@@ -88,38 +89,79 @@ public final class DiffEngine {
    * response: the rule's {@code baselineRoot}/{@code candidateRoot} projection applies, and the
    * differences its {@code accepted} entries cover are marked accepted.
    */
-  public ResponseDiff compare(HttpResponse expected, Origin expectedOrigin, HttpResponse actual, Origin actualOrigin,
+  public ResponseDiff compare(
+      HttpResponse expected,
+      Origin expectedOrigin,
+      HttpResponse actual,
+      Origin actualOrigin,
       EndpointRule rule) {
     EndpointRule r = rule.forStatus(expected.status());
-    ResponseDiff d = diff(expected, actual, r.normalizeOrigins() ? normalizer(expectedOrigin, actualOrigin)
-        : OriginNormalizer.NONE, r, true);
-    return r.accepted().isEmpty() ? d : new ResponseDiff(r.markAccepted(d.differences()), d.notes());
+    ResponseDiff d =
+        diff(
+            expected,
+            actual,
+            r.normalizeOrigins() ? normalizer(expectedOrigin, actualOrigin) : OriginNormalizer.NONE,
+            r,
+            true);
+    return r.accepted().isEmpty()
+        ? d
+        : new ResponseDiff(r.markAccepted(d.differences()), d.notes());
   }
 
   /** Compares two legacy instances (primary with secondary): what differs between them is noise. */
-  public ResponseDiff compareLegacy(HttpResponse primary, Origin primaryOrigin, HttpResponse secondary,
-      Origin secondaryOrigin, EndpointRule rule) {
+  public ResponseDiff compareLegacy(
+      HttpResponse primary,
+      Origin primaryOrigin,
+      HttpResponse secondary,
+      Origin secondaryOrigin,
+      EndpointRule rule) {
     EndpointRule r = rule.forStatus(primary.status());
-    return diff(primary, secondary, r.normalizeOrigins() ? normalizer(primaryOrigin, secondaryOrigin) : OriginNormalizer.NONE,
-        r, false);
+    return diff(
+        primary,
+        secondary,
+        r.normalizeOrigins() ? normalizer(primaryOrigin, secondaryOrigin) : OriginNormalizer.NONE,
+        r,
+        false);
   }
 
-  private static ResponseDiff diff(HttpResponse expected, HttpResponse actual, OriginNormalizer origins, EndpointRule rule,
+  private static ResponseDiff diff(
+      HttpResponse expected,
+      HttpResponse actual,
+      OriginNormalizer origins,
+      EndpointRule rule,
       boolean candidate) {
     DifferenceList out = new DifferenceList(MAX_DIFFERENCES);
     List<String> notes = new ArrayList<>();
     if (expected.status() != actual.status()) {
-      out.add(new Difference("status", "status", DifferenceType.STATUS,
-          Integer.toString(expected.status()), Integer.toString(actual.status())));
+      out.add(
+          new Difference(
+              "status",
+              "status",
+              DifferenceType.STATUS,
+              Integer.toString(expected.status()),
+              Integer.toString(actual.status())));
     }
     headers(expected.headers(), actual.headers(), rule, origins, out);
-    BodyComparator.compare(expected.body(), expected.headers(), actual.body(), actual.headers(),
-        new BodyComparator.Options(rule.json(), origins, candidate ? rule.baselineRoot() : null,
-            candidate ? rule.candidateRoot() : null), out, notes);
+    BodyComparator.compare(
+        expected.body(),
+        expected.headers(),
+        actual.body(),
+        actual.headers(),
+        new BodyComparator.Options(
+            rule.json(),
+            origins,
+            candidate ? rule.baselineRoot() : null,
+            candidate ? rule.candidateRoot() : null),
+        out,
+        notes);
     return new ResponseDiff(out.finish(), notes);
   }
 
-  private static void headers(Headers expected, Headers actual, EndpointRule rule, OriginNormalizer origins,
+  private static void headers(
+      Headers expected,
+      Headers actual,
+      EndpointRule rule,
+      OriginNormalizer origins,
       List<Difference> out) {
     Map<String, List<String>> e = byName(expected, rule, origins);
     Map<String, List<String>> a = byName(actual, rule, origins);
@@ -129,13 +171,24 @@ public final class DiffEngine {
     for (Map.Entry<String, String> name : display.entrySet()) {
       List<String> ev = e.get(name.getKey());
       List<String> av = a.get(name.getKey());
-      if (ev == null && av == null || ev != null && av != null && values(name.getKey(), ev).equals(values(name.getKey(), av))) {
+      if (ev == null && av == null
+          || ev != null
+              && av != null
+              && values(name.getKey(), ev).equals(values(name.getKey(), av))) {
         continue;
       }
       // typed, so that noise of one kind (values differ) never excuses another (header dropped)
-      DifferenceType type = av == null ? DifferenceType.MISSING : ev == null ? DifferenceType.EXTRA : DifferenceType.VALUE;
-      out.add(new Difference("header:" + name.getValue(), "header:" + name.getKey(), type,
-          ev == null ? null : String.join(", ", ev), av == null ? null : String.join(", ", av)));
+      DifferenceType type =
+          av == null
+              ? DifferenceType.MISSING
+              : ev == null ? DifferenceType.EXTRA : DifferenceType.VALUE;
+      out.add(
+          new Difference(
+              "header:" + name.getValue(),
+              "header:" + name.getKey(),
+              type,
+              ev == null ? null : String.join(", ", ev),
+              av == null ? null : String.join(", ", av)));
     }
   }
 
@@ -156,12 +209,14 @@ public final class DiffEngine {
     return out;
   }
 
-  private static Map<String, List<String>> byName(Headers headers, EndpointRule rule, OriginNormalizer origins) {
+  private static Map<String, List<String>> byName(
+      Headers headers, EndpointRule rule, OriginNormalizer origins) {
     Map<String, List<String>> out = new LinkedHashMap<>();
     for (Headers.Field f : headers) {
       if (!rule.ignoresHeader(f.name())) {
         String lower = f.name().toLowerCase(Locale.ROOT);
-        out.computeIfAbsent(lower, k -> new ArrayList<>()).add(rule.normalizeHeader(lower, origins.apply(f.value())));
+        out.computeIfAbsent(lower, k -> new ArrayList<>())
+            .add(rule.normalizeHeader(lower, origins.apply(f.value())));
       }
     }
     return out;

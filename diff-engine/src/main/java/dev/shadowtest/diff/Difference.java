@@ -15,7 +15,13 @@ import java.util.Objects;
  * @param accepted the reason of the rules' {@code accepted:} entry that covers this difference, or
  *                 null: an accepted difference is listed in every report but never counts
  */
-public record Difference(String path, String field, DifferenceType type, String expected, String actual, String accepted) {
+public record Difference(
+    String path,
+    String field,
+    DifferenceType type,
+    String expected,
+    String actual,
+    String accepted) {
   public Difference {
     Objects.requireNonNull(path, "path");
     Objects.requireNonNull(field, "field");
@@ -23,7 +29,8 @@ public record Difference(String path, String field, DifferenceType type, String 
   }
 
   /** A difference that no rule accepted. */
-  public Difference(String path, String field, DifferenceType type, String expected, String actual) {
+  public Difference(
+      String path, String field, DifferenceType type, String expected, String actual) {
     this(path, field, type, expected, actual, null);
   }
 
@@ -38,7 +45,13 @@ public record Difference(String path, String field, DifferenceType type, String 
 
   @Override
   public String toString() {
-    return type + " " + path + ": expected " + (expected == null ? "(absent)" : expected)
-        + ", actual " + (actual == null ? "(absent)" : actual) + (accepted == null ? "" : " (accepted: " + accepted + ")");
+    return type
+        + " "
+        + path
+        + ": expected "
+        + (expected == null ? "(absent)" : expected)
+        + ", actual "
+        + (actual == null ? "(absent)" : actual)
+        + (accepted == null ? "" : " (accepted: " + accepted + ")");
   }
 }

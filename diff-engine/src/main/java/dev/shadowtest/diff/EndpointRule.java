@@ -53,8 +53,21 @@ public record EndpointRule(
   public static final List<String> ALWAYS_IGNORED_HEADERS =
       List.of("Content-Length", "Transfer-Encoding", "Connection", "Keep-Alive", "Date");
 
-  private static final EndpointRule BUILT_IN = new EndpointRule(null, Set.of(), JsonOptions.strict(), false, null, 0,
-      List.of(), List.of(), null, null, true, false, List.of());
+  private static final EndpointRule BUILT_IN =
+      new EndpointRule(
+          null,
+          Set.of(),
+          JsonOptions.strict(),
+          false,
+          null,
+          0,
+          List.of(),
+          List.of(),
+          null,
+          null,
+          true,
+          false,
+          List.of());
 
   public EndpointRule {
     Set<String> lower = new TreeSet<>();
@@ -109,8 +122,20 @@ public record EndpointRule(
     }
 
     private EndpointRule build() {
-      return new EndpointRule(match, ignoreHeaders, json, skip, maxDiscrepancyRate, line, headerPatterns, accepted,
-          baselineRoot, candidateRoot, normalizeOrigins, splitByQueryNames, byStatus);
+      return new EndpointRule(
+          match,
+          ignoreHeaders,
+          json,
+          skip,
+          maxDiscrepancyRate,
+          line,
+          headerPatterns,
+          accepted,
+          baselineRoot,
+          candidateRoot,
+          normalizeOrigins,
+          splitByQueryNames,
+          byStatus);
     }
   }
 
@@ -212,7 +237,9 @@ public record EndpointRule(
 
     @Override
     public boolean equals(Object o) {
-      return o instanceof HeaderPattern p && header.equals(p.header) && regex().equals(p.regex())
+      return o instanceof HeaderPattern p
+          && header.equals(p.header)
+          && regex().equals(p.regex())
           && replacement.equals(p.replacement);
     }
 
@@ -270,13 +297,19 @@ public record EndpointRule(
       if (path.equals("body")) {
         return p.equals("body") || p.startsWith("body:");
       }
-      return p.equals(path) || p.startsWith(path) && (path.endsWith("/") || p.charAt(path.length()) == '/'
-          || p.charAt(path.length()) == '[');
+      return p.equals(path)
+          || p.startsWith(path)
+              && (path.endsWith("/")
+                  || p.charAt(path.length()) == '/'
+                  || p.charAt(path.length()) == '[');
     }
 
     @Override
     public boolean equals(Object o) {
-      return o instanceof Accepted a && path.equals(a.path) && type == a.type && reason.equals(a.reason);
+      return o instanceof Accepted a
+          && path.equals(a.path)
+          && type == a.type
+          && reason.equals(a.reason);
     }
 
     @Override
@@ -301,7 +334,10 @@ public record EndpointRule(
       for (String part : spec.split(",")) {
         String p = part.strip().toLowerCase(Locale.ROOT);
         if (!p.matches("[1-5](\\d\\d|xx)")) {
-          throw new BadInputException("expected status codes or classes like 404, 4xx or \"401, 403\", got \"" + spec + "\"");
+          throw new BadInputException(
+              "expected status codes or classes like 404, 4xx or \"401, 403\", got \""
+                  + spec
+                  + "\"");
         }
       }
       return spec;

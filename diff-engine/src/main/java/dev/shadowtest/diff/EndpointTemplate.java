@@ -27,11 +27,17 @@ public final class EndpointTemplate {
 
   private final String method;
   private final List<String> segments; // literal, or null for a parameter
-  private final List<String> parameterNames; // per segment: the parameter's name, or null for a literal
-  private final Map<String, String> query; // name -> required value, or null for "any value"; sorted
+  private final List<String>
+      parameterNames; // per segment: the parameter's name, or null for a literal
+  private final Map<String, String>
+      query; // name -> required value, or null for "any value"; sorted
   private final String text;
 
-  private EndpointTemplate(String method, List<String> segments, List<String> parameterNames, Map<String, String> query,
+  private EndpointTemplate(
+      String method,
+      List<String> segments,
+      List<String> parameterNames,
+      Map<String, String> query,
       String text) {
     this.method = method;
     this.segments = segments;
@@ -50,11 +56,13 @@ public final class EndpointTemplate {
     String t = text.strip();
     int sp = t.indexOf(' ');
     if (sp <= 0) {
-      throw new BadInputException("expected \"METHOD /path\" (e.g. \"GET /api/users/{id}\"), got \"" + text + "\"");
+      throw new BadInputException(
+          "expected \"METHOD /path\" (e.g. \"GET /api/users/{id}\"), got \"" + text + "\"");
     }
     String method = t.substring(0, sp);
     String rest = t.substring(sp + 1).strip();
-    if (!method.equals("*") && !method.chars().allMatch(c -> c > 32 && c < 127 && c != '/' && c != '{')) {
+    if (!method.equals("*")
+        && !method.chars().allMatch(c -> c > 32 && c < 127 && c != '/' && c != '{')) {
       throw new BadInputException("bad method \"" + method + "\" in \"" + text + "\"");
     }
     int q = rest.indexOf('?');
@@ -66,19 +74,26 @@ public final class EndpointTemplate {
     if (q >= 0) {
       String qs = rest.substring(q + 1);
       if (qs.isEmpty()) {
-        throw new BadInputException("expected query parameter names after '?' (e.g. \"GET /posts?_page&_limit\"), got \""
-            + text + "\"");
+        throw new BadInputException(
+            "expected query parameter names after '?' (e.g. \"GET /posts?_page&_limit\"), got \""
+                + text
+                + "\"");
       }
       for (String part : qs.split("&", -1)) {
         int eq = part.indexOf('=');
         String name = eq < 0 ? part : part.substring(0, eq);
         if (name.isEmpty() || name.contains("{") || name.contains("}")) {
-          throw new BadInputException("bad query parameter name \"" + part + "\" in \"" + text
-              + "\" (names only, or name=value; no parameters)");
+          throw new BadInputException(
+              "bad query parameter name \""
+                  + part
+                  + "\" in \""
+                  + text
+                  + "\" (names only, or name=value; no parameters)");
         }
         String decoded = decode(name);
         if (query.containsKey(decoded)) {
-          throw new BadInputException("query parameter \"" + name + "\" is given twice in \"" + text + "\"");
+          throw new BadInputException(
+              "query parameter \"" + name + "\" is given twice in \"" + text + "\"");
         }
         query.put(decoded, eq < 0 ? null : decode(part.substring(eq + 1)));
       }
@@ -90,14 +105,19 @@ public final class EndpointTemplate {
         segments.add(null);
         names.add(s.substring(1, s.length() - 1));
       } else if (s.contains("{") || s.contains("}")) {
-        throw new BadInputException("a parameter must be a whole segment like {id}, got \"" + s + "\" in \"" + text + "\"");
+        throw new BadInputException(
+            "a parameter must be a whole segment like {id}, got \"" + s + "\" in \"" + text + "\"");
       } else {
         segments.add(s);
         names.add(null);
       }
     }
     String m = method.equals("*") ? "*" : method.toUpperCase(Locale.ROOT);
-    return new EndpointTemplate(m, segments, names, java.util.Collections.unmodifiableMap(query),
+    return new EndpointTemplate(
+        m,
+        segments,
+        names,
+        java.util.Collections.unmodifiableMap(query),
         m + " " + path + (q < 0 ? "" : "?" + rest.substring(q + 1)));
   }
 
@@ -189,7 +209,8 @@ public final class EndpointTemplate {
       }
       int eq = part.indexOf('=');
       String name = decode(eq < 0 ? part : part.substring(0, eq));
-      out.computeIfAbsent(name, k -> new ArrayList<>()).add(eq < 0 ? "" : decode(part.substring(eq + 1)));
+      out.computeIfAbsent(name, k -> new ArrayList<>())
+          .add(eq < 0 ? "" : decode(part.substring(eq + 1)));
     }
     return out;
   }
@@ -221,7 +242,9 @@ public final class EndpointTemplate {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof EndpointTemplate other && method.equals(other.method) && segments.equals(other.segments)
+    return o instanceof EndpointTemplate other
+        && method.equals(other.method)
+        && segments.equals(other.segments)
         && query.equals(other.query);
   }
 

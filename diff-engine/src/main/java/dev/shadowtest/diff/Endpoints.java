@@ -36,12 +36,16 @@ public final class Endpoints {
   public static final int DEFAULT_CARDINALITY = 20;
 
   private static final Pattern NUMBER = Pattern.compile("-?\\d+");
-  private static final Pattern UUID = Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
+  private static final Pattern UUID =
+      Pattern.compile(
+          "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
   private static final Pattern HEX = Pattern.compile("(?=[0-9a-fA-F]*\\d)[0-9a-fA-F]{8,}");
-  private static final Pattern TOKEN = Pattern.compile("(?=[A-Za-z0-9_=-]*\\d)(?=[A-Za-z0-9_=-]*[A-Za-z])[A-Za-z0-9_=-]{16,}");
+  private static final Pattern TOKEN =
+      Pattern.compile("(?=[A-Za-z0-9_=-]*\\d)(?=[A-Za-z0-9_=-]*[A-Za-z])[A-Za-z0-9_=-]{16,}");
 
   /** A query with more names than this (or a name longer than {@link #MAX_NAME}) does not split its endpoint. */
   static final int MAX_QUERY_NAMES = 20;
+
   static final int MAX_NAME = 64;
 
   private static final Pattern PLAIN_NAME = Pattern.compile("[A-Za-z0-9._~\\-\\[\\]$:@!*,;]+");
@@ -65,9 +69,11 @@ public final class Endpoints {
       return t.startsWith("* ") ? method.toUpperCase(Locale.ROOT) + t.substring(1) : t;
     }
     StringBuilder sb = new StringBuilder(method.toUpperCase(Locale.ROOT)).append(' ');
-    List<String> segments = EndpointTemplate.split(EndpointTemplate.pathOf(target.isEmpty() ? "/" : target));
+    List<String> segments =
+        EndpointTemplate.split(EndpointTemplate.pathOf(target.isEmpty() ? "/" : target));
     if (!target.startsWith("/")) {
-      return sb.append(EndpointTemplate.pathOf(target)).toString(); // absolute form or '*': kept as is
+      return sb.append(EndpointTemplate.pathOf(target))
+          .toString(); // absolute form or '*': kept as is
     }
     for (String s : segments) {
       sb.append('/').append(parameter(s));
@@ -80,7 +86,8 @@ public final class Endpoints {
 
   /** {@code ?a&b} for the sorted names of the target's query; empty without a query or beyond the caps. */
   static String querySuffix(String target) {
-    java.util.Set<String> names = new java.util.TreeSet<>(EndpointTemplate.queryOf(target).keySet());
+    java.util.Set<String> names =
+        new java.util.TreeSet<>(EndpointTemplate.queryOf(target).keySet());
     if (names.isEmpty() || names.size() > MAX_QUERY_NAMES) {
       return "";
     }
@@ -90,7 +97,10 @@ public final class Endpoints {
         return "";
       }
       sb.append(sb.length() == 0 ? '?' : '&')
-          .append(PLAIN_NAME.matcher(n).matches() ? n : java.net.URLEncoder.encode(n, java.nio.charset.StandardCharsets.UTF_8));
+          .append(
+              PLAIN_NAME.matcher(n).matches()
+                  ? n
+                  : java.net.URLEncoder.encode(n, java.nio.charset.StandardCharsets.UTF_8));
     }
     return sb.toString();
   }
@@ -119,8 +129,10 @@ public final class Endpoints {
    * path. Deterministic: the result depends only on the set of endpoints.
    */
   public Map<String, String> collapse(Set<String> endpoints, int cardinality) {
-    Map<String, String> bases = collapsePaths(new java.util.TreeSet<>(
-        endpoints.stream().map(Endpoints::withoutQuery).toList()), cardinality);
+    Map<String, String> bases =
+        collapsePaths(
+            new java.util.TreeSet<>(endpoints.stream().map(Endpoints::withoutQuery).toList()),
+            cardinality);
     Map<String, Set<String>> suffixes = new HashMap<>();
     for (String e : endpoints) {
       String q = e.substring(withoutQuery(e).length());
@@ -159,7 +171,9 @@ public final class Endpoints {
         }
       }
       for (String[] p : split) {
-        if (p != null && pos < p.length && !p[pos].startsWith("{")
+        if (p != null
+            && pos < p.length
+            && !p[pos].startsWith("{")
             && values.getOrDefault(groupKey(p, pos), Set.of()).size() >= cardinality) {
           p[pos] = "{param}";
         }

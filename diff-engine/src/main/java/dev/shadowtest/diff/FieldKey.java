@@ -28,7 +28,8 @@ public record FieldKey(String field, DifferenceType type) implements Comparable<
       }
     }
     if (d.type() == DifferenceType.BODY) {
-      return new FieldKey(d.path(), DifferenceType.BODY); // a line region, or "body" for a whole (binary, cut) body
+      return new FieldKey(
+          d.path(), DifferenceType.BODY); // a line region, or "body" for a whole (binary, cut) body
     }
     return new FieldKey(d.field(), d.type());
   }
@@ -48,8 +49,10 @@ public record FieldKey(String field, DifferenceType type) implements Comparable<
    * the fields beyond the per-endpoint cap, which nothing was learned about.
    */
   public boolean neverNoise() {
-    return type == DifferenceType.BODY && (field.equals("body") || field.equals(dev.shadowtest.diff.internal.DifferenceList.MORE)
-        || field.equals(Statistics.OTHER_FIELDS))
+    return type == DifferenceType.BODY
+            && (field.equals("body")
+                || field.equals(dev.shadowtest.diff.internal.DifferenceList.MORE)
+                || field.equals(Statistics.OTHER_FIELDS))
         || type == DifferenceType.STATUS && field.endsWith("->5xx");
   }
 

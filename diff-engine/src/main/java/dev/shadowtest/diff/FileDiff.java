@@ -42,7 +42,13 @@ public final class FileDiff {
    * @param unpaired   why nothing could be paired although both recordings have exchanges, or null
    * @param unreadable lines of either recording that could not be read (skipped, each named in a warning)
    */
-  public record Totals(long compared, long different, long onlyLeft, long onlyRight, String unpaired, long unreadable) {}
+  public record Totals(
+      long compared,
+      long different,
+      long onlyLeft,
+      long onlyRight,
+      String unpaired,
+      long unreadable) {}
 
   /** How the exchanges of two recordings are paired. */
   public enum MatchBy {
@@ -61,7 +67,9 @@ public final class FileDiff {
       if (head.length >= 2 && (head[0] & 0xff) == 0x1f && (head[1] & 0xff) == 0x8b) {
         return true; // gzip: recordings are the gzip files Shadow reads
       }
-      return new String(head, StandardCharsets.UTF_8).replace(" ", "").startsWith("{\"format\":\"shadow-recording\"");
+      return new String(head, StandardCharsets.UTF_8)
+          .replace(" ", "")
+          .startsWith("{\"format\":\"shadow-recording\"");
     } catch (IOException e) {
       return false;
     }
@@ -86,14 +94,20 @@ public final class FileDiff {
   }
 
   /** Compares by exchange id (see {@link #recordings(Path, Path, Rules, EndpointRule, MatchBy, Consumer)}). */
-  public static Totals recordings(Path left, Path right, Rules rules, EndpointRule rule, Consumer<ExchangeDiff> sink) {
+  public static Totals recordings(
+      Path left, Path right, Rules rules, EndpointRule rule, Consumer<ExchangeDiff> sink) {
     return recordings(left, right, rules, rule, MatchBy.ID, sink);
   }
 
   /** As the full form, with reading warnings dropped. */
-  public static Totals recordings(Path left, Path right, Rules rules, EndpointRule rule, MatchBy by,
+  public static Totals recordings(
+      Path left,
+      Path right,
+      Rules rules,
+      EndpointRule rule,
+      MatchBy by,
       Consumer<ExchangeDiff> sink) {
-    return recordings(left, right, rules, rule, by, sink, w -> { }, MEMORY_BUDGET);
+    return recordings(left, right, rules, rule, by, sink, w -> {}, MEMORY_BUDGET);
   }
 
   /**
@@ -111,31 +125,41 @@ public final class FileDiff {
    * Memory stays bounded whatever the sizes. {@code rule} overrides the rules' choice per exchange
    * when not null. Each response's own recorded Host is normalised like a replay target's address.
    */
-  public static Totals recordings(Path left, Path right, Rules rules, EndpointRule rule, MatchBy by,
-      Consumer<ExchangeDiff> sink, Consumer<String> warnings, long budget) {
+  public static Totals recordings(
+      Path left,
+      Path right,
+      Rules rules,
+      EndpointRule rule,
+      MatchBy by,
+      Consumer<ExchangeDiff> sink,
+      Consumer<String> warnings,
+      long budget) {
     DiffEngine engine = DiffEngine.of(rules);
     long[] t = new long[4]; // compared, different, onlyLeft, onlyRight
     long[] unreadable = new long[1];
-    Consumer<Exchange[]> pair = p -> {
-      if (p[1] == null) {
-        t[2]++;
-        sink.accept(new ExchangeDiff(p[0], null, null));
-      } else if (p[0] == null) {
-        t[3]++;
-        sink.accept(new ExchangeDiff(null, p[1], null));
-      } else {
-        t[0]++;
-        ResponseDiff d = compareResponses(engine, p[0], p[1], rule);
-        if (!d.matches()) {
-          t[1]++;
-          sink.accept(new ExchangeDiff(p[0], p[1], d));
-        }
-      }
-    };
+    Consumer<Exchange[]> pair =
+        p -> {
+          if (p[1] == null) {
+            t[2]++;
+            sink.accept(new ExchangeDiff(p[0], null, null));
+          } else if (p[0] == null) {
+            t[3]++;
+            sink.accept(new ExchangeDiff(null, p[1], null));
+          } else {
+            t[0]++;
+            ResponseDiff d = compareResponses(engine, p[0], p[1], rule);
+            if (!d.matches()) {
+              t[1]++;
+              sink.accept(new ExchangeDiff(p[0], p[1], d));
+            }
+          }
+        };
     if (by == MatchBy.ORDER) {
-      try (RecordingReader l = RecordingReader.open(left, warnings); RecordingReader r = RecordingReader.open(right, warnings)) {
+      try (RecordingReader l = RecordingReader.open(left, warnings);
+          RecordingReader r = RecordingReader.open(right, warnings)) {
         while (l.hasNext() || r.hasNext()) {
-          pair.accept(new Exchange[] {l.hasNext() ? l.next() : null, r.hasNext() ? r.next() : null});
+          pair.accept(
+              new Exchange[] {l.hasNext() ? l.next() : null, r.hasNext() ? r.next() : null});
         }
         unreadable[0] += l.unreadable() + r.unreadable();
       }
@@ -150,21 +174,23 @@ public final class FileDiff {
     }
     String unpaired = null;
     if (t[0] == 0 && t[2] > 0 && t[3] > 0) {
-      unpaired = by == MatchBy.ID
-          ? "no exchange id appears in both recordings (two recorders give the same traffic different ids):"
-              + " pair them by position with --match-by order, or by request with --match-by request"
-          : "no request (method and target) appears in both recordings: they hold different traffic";
+      unpaired =
+          by == MatchBy.ID
+              ? "no exchange id appears in both recordings (two recorders give the same traffic different ids):"
+                  + " pair them by position with --match-by order, or by request with --match-by request"
+              : "no request (method and target) appears in both recordings: they hold different traffic";
     }
     return new Totals(t[0], t[1], t[2], t[3], unpaired, unreadable[0]);
   }
 
   /** The right recording by key, or null when it does not fit {@code budget}. */
-  private static Map<String, Exchange> loadWithin(Path right, MatchBy by, long budget, Consumer<String> warnings,
-      long[] unreadable) {
+  private static Map<String, Exchange> loadWithin(
+      Path right, MatchBy by, long budget, Consumer<String> warnings, long[] unreadable) {
     Map<String, Exchange> byKey = new LinkedHashMap<>();
     Map<String, Integer> occurrences = new HashMap<>();
     long bytes = 0;
-    List<String> held = new java.util.ArrayList<>(); // told only if the recording fits: splitting tells them again
+    List<String> held =
+        new java.util.ArrayList<>(); // told only if the recording fits: splitting tells them again
     try (RecordingReader r = RecordingReader.open(right, held::add)) {
       while (r.hasNext()) {
         Exchange e = r.next();
@@ -180,8 +206,13 @@ public final class FileDiff {
     return byKey;
   }
 
-  private static void pairStreaming(Path left, MatchBy by, Map<String, Exchange> byKey, Consumer<Exchange[]> pair,
-      Consumer<String> warnings, long[] unreadable) {
+  private static void pairStreaming(
+      Path left,
+      MatchBy by,
+      Map<String, Exchange> byKey,
+      Consumer<Exchange[]> pair,
+      Consumer<String> warnings,
+      long[] unreadable) {
     Map<String, Integer> occurrences = new HashMap<>();
     try (RecordingReader l = RecordingReader.open(left, warnings)) {
       while (l.hasNext()) {
@@ -197,15 +228,23 @@ public final class FileDiff {
 
   /** What an exchange costs in memory, roughly: its bodies and a fixed share for the rest. */
   private static long cost(Exchange e) {
-    return 1024 + 2 * (e.request().body().bytes().length
-        + (e.response() == null ? 0 : (long) e.response().body().bytes().length));
+    return 1024
+        + 2
+            * (e.request().body().bytes().length
+                + (e.response() == null ? 0 : (long) e.response().body().bytes().length));
   }
 
   private static final String KEY_TAG = "shadow.diffKey";
 
   /** Splits both recordings by key into partitions that each fit the budget, then pairs partition by partition. */
-  private static void partitioned(Path left, Path right, MatchBy by, long budget, Consumer<Exchange[]> pair,
-      Consumer<String> warnings, long[] unreadable) {
+  private static void partitioned(
+      Path left,
+      Path right,
+      MatchBy by,
+      long budget,
+      Consumer<Exchange[]> pair,
+      Consumer<String> warnings,
+      long[] unreadable) {
     long size = 0;
     try {
       size = Files.size(right);
@@ -216,11 +255,17 @@ public final class FileDiff {
     int parts = (int) Math.max(4, Math.min(4096, 20 * Math.max(size, 1) / budget + 1));
     Path work;
     try {
-      work = Files.createTempDirectory("shadow-diff-", java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
-          java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+      work =
+          Files.createTempDirectory(
+              "shadow-diff-",
+              java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                  java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
     } catch (IOException e) {
-      throw new RecordingException(Path.of(System.getProperty("java.io.tmpdir")), 0,
-          "cannot create a temporary directory to compare large recordings: " + e.getMessage(), e);
+      throw new RecordingException(
+          Path.of(System.getProperty("java.io.tmpdir")),
+          0,
+          "cannot create a temporary directory to compare large recordings: " + e.getMessage(),
+          e);
     }
     try {
       unreadable[0] += split(right, by, work.resolve("right-"), parts, warnings);
@@ -258,7 +303,8 @@ public final class FileDiff {
   }
 
   /** Writes the exchanges of {@code recording} into {@code parts} files by key; returns its unreadable lines. */
-  private static long split(Path recording, MatchBy by, Path prefix, int parts, Consumer<String> warnings) {
+  private static long split(
+      Path recording, MatchBy by, Path prefix, int parts, Consumer<String> warnings) {
     RecordingWriter[] writers = new RecordingWriter[parts];
     Map<String, Integer> occurrences = new HashMap<>();
     try (RecordingReader r = RecordingReader.open(recording, warnings)) {
@@ -268,12 +314,21 @@ public final class FileDiff {
         String key = key(e, by, occurrences);
         int part = Math.floorMod(key.hashCode(), parts);
         if (writers[part] == null) {
-          writers[part] = RecordingWriter.create(Path.of(prefix + Integer.toString(part) + ".jsonl.gz"), header, 1);
+          writers[part] =
+              RecordingWriter.create(
+                  Path.of(prefix + Integer.toString(part) + ".jsonl.gz"), header, 1);
         }
         Map<String, String> tags = new java.util.TreeMap<>(e.tags());
         tags.put(KEY_TAG, key);
-        writers[part].write(new Exchange(e.id(), e.startedAt(), e.durationMicros(), e.request(), e.response(), e.error(),
-            tags));
+        writers[part].write(
+            new Exchange(
+                e.id(),
+                e.startedAt(),
+                e.durationMicros(),
+                e.request(),
+                e.response(),
+                e.error(),
+                tags));
       }
       return r.unreadable();
     } finally {
@@ -288,7 +343,8 @@ public final class FileDiff {
   private static Exchange untagged(Exchange e) {
     Map<String, String> tags = new java.util.TreeMap<>(e.tags());
     tags.remove(KEY_TAG);
-    return new Exchange(e.id(), e.startedAt(), e.durationMicros(), e.request(), e.response(), e.error(), tags);
+    return new Exchange(
+        e.id(), e.startedAt(), e.durationMicros(), e.request(), e.response(), e.error(), tags);
   }
 
   private static String key(Exchange e, MatchBy by, Map<String, Integer> occurrences) {
@@ -299,27 +355,43 @@ public final class FileDiff {
     return request + "#" + occurrences.merge(request, 1, Integer::sum);
   }
 
-  private static ResponseDiff compareResponses(DiffEngine engine, Exchange left, Exchange right, EndpointRule rule) {
+  private static ResponseDiff compareResponses(
+      DiffEngine engine, Exchange left, Exchange right, EndpointRule rule) {
     if (left.response() == null || right.response() == null) {
       if (left.response() == null && right.response() == null) {
         return new ResponseDiff(List.of(), List.of());
       }
-      String l = left.response() == null ? "no response (" + left.error() + ")" : Integer.toString(left.response().status());
-      String r = right.response() == null ? "no response (" + right.error() + ")" : Integer.toString(right.response().status());
-      return new ResponseDiff(List.of(new Difference("status", "status", DifferenceType.STATUS, l, r)), List.of());
+      String l =
+          left.response() == null
+              ? "no response (" + left.error() + ")"
+              : Integer.toString(left.response().status());
+      String r =
+          right.response() == null
+              ? "no response (" + right.error() + ")"
+              : Integer.toString(right.response().status());
+      return new ResponseDiff(
+          List.of(new Difference("status", "status", DifferenceType.STATUS, l, r)), List.of());
     }
     EndpointRule effective = rule != null ? rule : engine.ruleFor(left.request());
-    return engine.compare(left.response(), Origin.recorded(left.request().headers().first("Host").orElse(null)),
-        right.response(), Origin.recorded(right.request().headers().first("Host").orElse(null)), effective);
+    return engine.compare(
+        left.response(),
+        Origin.recorded(left.request().headers().first("Host").orElse(null)),
+        right.response(),
+        Origin.recorded(right.request().headers().first("Host").orElse(null)),
+        effective);
   }
 
   private static Headers typeOf(Path file) {
-    String name = file.getFileName() == null ? "" : file.getFileName().toString().toLowerCase(Locale.ROOT);
-    String type = name.endsWith(".json") ? "application/json"
-        : name.endsWith(".xml") ? "application/xml"
-        : name.endsWith(".txt") || name.endsWith(".html") || name.endsWith(".csv") ? "text/plain"
-        : name.endsWith(".form") ? "application/x-www-form-urlencoded"
-        : null;
+    String name =
+        file.getFileName() == null ? "" : file.getFileName().toString().toLowerCase(Locale.ROOT);
+    String type =
+        name.endsWith(".json")
+            ? "application/json"
+            : name.endsWith(".xml")
+                ? "application/xml"
+                : name.endsWith(".txt") || name.endsWith(".html") || name.endsWith(".csv")
+                    ? "text/plain"
+                    : name.endsWith(".form") ? "application/x-www-form-urlencoded" : null;
     return type == null ? Headers.empty() : Headers.of("Content-Type", type);
   }
 
@@ -331,8 +403,13 @@ public final class FileDiff {
     try (InputStream in = Files.newInputStream(file)) {
       byte[] bytes = in.readNBytes(max + 1);
       if (bytes.length > max) {
-        throw new RecordingException(file, 0, "is larger than " + max + " bytes, the most shadow diff compares"
-            + " (--max-body raises it)");
+        throw new RecordingException(
+            file,
+            0,
+            "is larger than "
+                + max
+                + " bytes, the most shadow diff compares"
+                + " (--max-body raises it)");
       }
       return bytes;
     } catch (NoSuchFileException e) {

@@ -1,7 +1,5 @@
 package dev.shadowtest.diff;
 
-import dev.shadowtest.core.BadInputException;
-import dev.shadowtest.core.JsonPath;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
@@ -9,6 +7,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import dev.shadowtest.core.BadInputException;
 import dev.shadowtest.diff.internal.JsonComparator;
 import java.util.List;
 
@@ -29,17 +28,22 @@ public final class JsonDiff {
   /** Deepest nesting accepted when parsing bodies. */
   public static final int MAX_DEPTH = 100_000;
 
-  private static final ObjectMapper MAPPER = new ObjectMapper(JsonFactory.builder()
-      .streamReadConstraints(StreamReadConstraints.builder()
-          .maxNestingDepth(MAX_DEPTH)
-          .maxStringLength(Integer.MAX_VALUE)
-          .build())
-      .build())
-      .setNodeFactory(JsonNodeFactory.withExactBigDecimals(true)) // 10.00 stays 10.00 in reports
-      .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-      // {"a":1,"a":2} is not {"a":2}: duplicate keys make a body invalid JSON (compared as text)
-      .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+  private static final ObjectMapper MAPPER =
+      new ObjectMapper(
+              JsonFactory.builder()
+                  .streamReadConstraints(
+                      StreamReadConstraints.builder()
+                          .maxNestingDepth(MAX_DEPTH)
+                          .maxStringLength(Integer.MAX_VALUE)
+                          .build())
+                  .build())
+          .setNodeFactory(
+              JsonNodeFactory.withExactBigDecimals(true)) // 10.00 stays 10.00 in reports
+          .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+          // {"a":1,"a":2} is not {"a":2}: duplicate keys make a body invalid JSON (compared as
+          // text)
+          .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
   private JsonDiff() {}
 

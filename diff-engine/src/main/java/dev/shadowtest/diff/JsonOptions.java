@@ -35,7 +35,8 @@ public record JsonOptions(
     boolean extraFieldsAllowed,
     boolean lenientTypes) {
 
-  private static final JsonOptions STRICT = new JsonOptions(List.of(), Tolerance.EXACT, List.of(), Map.of(), false, false, false);
+  private static final JsonOptions STRICT =
+      new JsonOptions(List.of(), Tolerance.EXACT, List.of(), Map.of(), false, false, false);
 
   public JsonOptions {
     ignore = List.copyOf(ignore);
@@ -70,7 +71,13 @@ public record JsonOptions(
     }
 
     private JsonOptions build() {
-      return new JsonOptions(ignore, tolerance, unorderedArrays, keyedArrays, treatNullAsAbsent, extraFieldsAllowed,
+      return new JsonOptions(
+          ignore,
+          tolerance,
+          unorderedArrays,
+          keyedArrays,
+          treatNullAsAbsent,
+          extraFieldsAllowed,
           lenientTypes);
     }
   }

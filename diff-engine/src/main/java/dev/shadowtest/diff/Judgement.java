@@ -47,7 +47,8 @@ public final class Judgement {
   private final Map<String, Map<FieldKey, Boolean>> real;
   private final Map<String, List<FieldKey>> signatureLimits;
 
-  private Judgement(Map<String, Map<FieldKey, Boolean>> real, Map<String, List<FieldKey>> signatureLimits) {
+  private Judgement(
+      Map<String, Map<FieldKey, Boolean>> real, Map<String, List<FieldKey>> signatureLimits) {
     this.real = real;
     this.signatureLimits = signatureLimits;
   }
@@ -73,7 +74,9 @@ public final class Judgement {
    * baseline) stay as they are.
    */
   public Judged judge(String endpoint, Verdict provisional, List<Difference> differences) {
-    if (provisional != Verdict.MATCH && provisional != Verdict.DIFFERENT && provisional != Verdict.NOISE_ONLY) {
+    if (provisional != Verdict.MATCH
+        && provisional != Verdict.DIFFERENT
+        && provisional != Verdict.NOISE_ONLY) {
       return new Judged(provisional, Map.of());
     }
     Map<FieldKey, Boolean> fields = real.getOrDefault(endpoint, Map.of());
@@ -81,16 +84,20 @@ public final class Judgement {
     boolean counted = false;
     boolean any = false;
     for (Difference d : differences) {
-      Standing s = d.isAccepted() ? Standing.ACCEPTED
-          : counts(FieldKey.of(d), fields) ? Standing.COUNTS : Standing.NOISE;
+      Standing s =
+          d.isAccepted()
+              ? Standing.ACCEPTED
+              : counts(FieldKey.of(d), fields) ? Standing.COUNTS : Standing.NOISE;
       standings.put(d, s);
       counted |= s == Standing.COUNTS;
       any |= s != Standing.ACCEPTED;
     }
     if (!counted && any && beyondCaps(endpoint, differences)) {
-      counted = true; // as Statistics counts it: too many fields, or a combination beyond those counted
+      counted =
+          true; // as Statistics counts it: too many fields, or a combination beyond those counted
     }
-    return new Judged(counted ? Verdict.DIFFERENT : any ? Verdict.NOISE_ONLY : Verdict.MATCH, standings);
+    return new Judged(
+        counted ? Verdict.DIFFERENT : any ? Verdict.NOISE_ONLY : Verdict.MATCH, standings);
   }
 
   private boolean beyondCaps(String endpoint, List<Difference> differences) {

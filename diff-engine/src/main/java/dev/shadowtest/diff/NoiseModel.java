@@ -47,8 +47,9 @@ public record NoiseModel(int minNoiseSamples, double relative, double absolute, 
     }
     double c = (double) candidateDiffs / compared;
     double s = (double) noiseDiffs / noiseSamples;
-    boolean clearlyAbove = c > s * (1 + relative) + absolute
-        && wilsonLower(candidateDiffs, compared) > wilsonUpper(noiseDiffs, noiseSamples);
+    boolean clearlyAbove =
+        c > s * (1 + relative) + absolute
+            && wilsonLower(candidateDiffs, compared) > wilsonUpper(noiseDiffs, noiseSamples);
     return !clearlyAbove;
   }
 

@@ -28,6 +28,7 @@ public record Origin(List<String> urls, List<String> authorities) {
 
   /** What a base URL becomes in compared values. */
   public static final String URL_PLACEHOLDER = "{origin}";
+
   /** What a bare authority ({@code host:port}) becomes in compared values. */
   public static final String HOST_PLACEHOLDER = "{host}";
 

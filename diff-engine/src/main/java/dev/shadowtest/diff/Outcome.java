@@ -18,8 +18,12 @@ import java.util.TreeSet;
  * @param hadSecondary  whether primary and secondary both answered, so this exchange measured noise
  * @param serverError   the candidate answered 5xx
  */
-public record Outcome(Verdict verdict, List<Difference> differences, Set<FieldKey> noiseFields,
-    boolean hadSecondary, boolean serverError) {
+public record Outcome(
+    Verdict verdict,
+    List<Difference> differences,
+    Set<FieldKey> noiseFields,
+    boolean hadSecondary,
+    boolean serverError) {
 
   public Outcome {
     differences = List.copyOf(differences);
@@ -57,7 +61,8 @@ public record Outcome(Verdict verdict, List<Difference> differences, Set<FieldKe
       }
     }
     Verdict v = !any ? Verdict.MATCH : anyNotNoise ? Verdict.DIFFERENT : Verdict.NOISE_ONLY;
-    return new Outcome(v, candidate.differences(), noiseFields, noise != null, candidateStatus >= 500);
+    return new Outcome(
+        v, candidate.differences(), noiseFields, noise != null, candidateStatus >= 500);
   }
 
   /** True when this difference (of its field and kind) also appeared between primary and secondary in this exchange. */

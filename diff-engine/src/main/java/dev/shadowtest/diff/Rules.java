@@ -1,7 +1,5 @@
 package dev.shadowtest.diff;
 
-import dev.shadowtest.core.BadInputException;
-import dev.shadowtest.core.JsonPath;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.exc.StreamReadException;
@@ -9,6 +7,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.shadowtest.core.BadInputException;
+import dev.shadowtest.core.JsonPath;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.StringReader;
@@ -42,12 +42,25 @@ public final class Rules {
   private static final YAMLFactory YAML = new YAMLFactory();
 
   /** Keys that change how responses are compared: allowed in defaults, entries and byStatus. */
-  private static final Set<String> COMPARISON_KEYS = Set.of("ignoreHeaders", "ignore", "numericTolerance",
-      "treatNullAsAbsent", "extraFieldsAllowed", "unorderedArrays", "keyedArrays", "lenientTypes", "normalizeHeaders",
-      "accepted", "baselineRoot", "candidateRoot", "normalizeOrigins");
+  private static final Set<String> COMPARISON_KEYS =
+      Set.of(
+          "ignoreHeaders",
+          "ignore",
+          "numericTolerance",
+          "treatNullAsAbsent",
+          "extraFieldsAllowed",
+          "unorderedArrays",
+          "keyedArrays",
+          "lenientTypes",
+          "normalizeHeaders",
+          "accepted",
+          "baselineRoot",
+          "candidateRoot",
+          "normalizeOrigins");
 
   /** Keys of defaults and entries beyond the comparison keys. */
-  private static final Set<String> SECTION_KEYS = Set.of("maxDiscrepancyRate", "splitByQueryNames", "byStatus");
+  private static final Set<String> SECTION_KEYS =
+      Set.of("maxDiscrepancyRate", "splitByQueryNames", "byStatus");
 
   private final EndpointRule defaults;
   private final List<EndpointRule> endpoints;
@@ -55,7 +68,12 @@ public final class Rules {
   private final Transforms transforms;
   private final String yaml;
 
-  private Rules(EndpointRule defaults, List<EndpointRule> endpoints, NoiseModel noise, Transforms transforms, String yaml) {
+  private Rules(
+      EndpointRule defaults,
+      List<EndpointRule> endpoints,
+      NoiseModel noise,
+      Transforms transforms,
+      String yaml) {
     this.defaults = defaults;
     this.endpoints = List.copyOf(endpoints);
     this.noise = noise;
@@ -70,7 +88,8 @@ public final class Rules {
 
   /** No rules file: strict comparison, framing headers and Date ignored, origins normalised. */
   public static Rules defaults() {
-    return new Rules(EndpointRule.builtIn(), List.of(), NoiseModel.defaults(), Transforms.none(), null);
+    return new Rules(
+        EndpointRule.builtIn(), List.of(), NoiseModel.defaults(), Transforms.none(), null);
   }
 
   /** The noise thresholds ({@code noise:} section, else {@link NoiseModel#defaults()}). */
@@ -90,28 +109,45 @@ public final class Rules {
   public static Rules load(Path file) {
     String text;
     try {
-      if (Files.isRegularFile(file) && Files.size(file) > MAX_FILE_BYTES || !Files.isRegularFile(file) && Files.exists(file)
-          && !Files.isDirectory(file)) {
-        throw new RulesException(file.toString(), 0, null, "is larger than " + (MAX_FILE_BYTES >> 20) + " MiB, or not a"
-            + " regular file: a rules file is a few kilobytes of YAML");
+      if (Files.isRegularFile(file) && Files.size(file) > MAX_FILE_BYTES
+          || !Files.isRegularFile(file) && Files.exists(file) && !Files.isDirectory(file)) {
+        throw new RulesException(
+            file.toString(),
+            0,
+            null,
+            "is larger than "
+                + (MAX_FILE_BYTES >> 20)
+                + " MiB, or not a"
+                + " regular file: a rules file is a few kilobytes of YAML");
       }
       text = Files.readString(file, StandardCharsets.UTF_8);
     } catch (NoSuchFileException e) {
       throw new RulesException(file.toString(), 0, null, "no such file");
     } catch (IOException e) {
-      throw new RulesException(file.toString(), 0, null, Files.isDirectory(file) ? "is a directory, expected a file" : "cannot read: " + e.getMessage());
+      throw new RulesException(
+          file.toString(),
+          0,
+          null,
+          Files.isDirectory(file)
+              ? "is a directory, expected a file"
+              : "cannot read: " + e.getMessage());
     }
     return parse(text, file.toString());
   }
 
   /** Parses rules from YAML text; {@code source} names it in errors. */
   public static Rules parse(String yaml, String source) {
-    try (Reader r = new StringReader(yaml); JsonParser p = YAML.createParser(r)) {
+    try (Reader r = new StringReader(yaml);
+        JsonParser p = YAML.createParser(r)) {
       Reading read = new Reading(p, source).rules();
       return new Rules(read.defaults, read.endpoints, read.noise, read.transforms, yaml);
     } catch (StreamReadException e) {
       int line = e.getLocation() == null ? 0 : e.getLocation().getLineNr();
-      throw new RulesException(source, line, null, "not valid YAML: " + e.getOriginalMessage().lines().findFirst().orElse(""));
+      throw new RulesException(
+          source,
+          line,
+          null,
+          "not valid YAML: " + e.getOriginalMessage().lines().findFirst().orElse(""));
     } catch (IOException e) {
       throw new RulesException(source, 0, null, "cannot read: " + e.getMessage());
     }
@@ -189,7 +225,8 @@ public final class Rules {
   public EndpointRule ruleFor(String method, String target) {
     EndpointRule best = null;
     for (EndpointRule e : endpoints) {
-      if (e.match().matches(method, target) && (best == null || e.match().queryNameCount() > best.match().queryNameCount())) {
+      if (e.match().matches(method, target)
+          && (best == null || e.match().queryNameCount() > best.match().queryNameCount())) {
         best = e;
       }
     }
@@ -236,7 +273,9 @@ public final class Rules {
         switch (key) {
           case "version" -> {
             if (v != JsonToken.VALUE_NUMBER_INT || p.getIntValue() != 1) {
-              throw error("version", "unsupported rules version " + p.getText() + " (this Shadow reads version 1)");
+              throw error(
+                  "version",
+                  "unsupported rules version " + p.getText() + " (this Shadow reads version 1)");
             }
             version = 1;
           }
@@ -247,22 +286,40 @@ public final class Rules {
           case "endpoints" -> {
             expect(v, JsonToken.START_ARRAY, "endpoints", "a list of entries");
             for (JsonToken e = p.nextToken(); e != JsonToken.END_ARRAY; e = p.nextToken()) {
-              expect(e, JsonToken.START_OBJECT, "endpoints[" + entries.size() + "]", "a mapping with match");
+              expect(
+                  e,
+                  JsonToken.START_OBJECT,
+                  "endpoints[" + entries.size() + "]",
+                  "a mapping with match");
               entries.add(partial("endpoints[" + entries.size() + "]", Section.ENDPOINT));
             }
           }
           case "noise" -> {
-            expect(v, JsonToken.START_OBJECT, "noise", "a mapping with minSamples, relativeMargin, absoluteMargin, confidenceZ");
+            expect(
+                v,
+                JsonToken.START_OBJECT,
+                "noise",
+                "a mapping with minSamples, relativeMargin, absoluteMargin, confidenceZ");
             noise = noise();
           }
           case "transforms" -> {
-            expect(v, JsonToken.START_ARRAY, "transforms", "a list of entries, each with match and candidate");
+            expect(
+                v,
+                JsonToken.START_ARRAY,
+                "transforms",
+                "a list of entries, each with match and candidate");
             for (JsonToken e = p.nextToken(); e != JsonToken.END_ARRAY; e = p.nextToken()) {
-              expect(e, JsonToken.START_OBJECT, "transforms[" + rewrites.size() + "]", "a mapping with match and candidate");
+              expect(
+                  e,
+                  JsonToken.START_OBJECT,
+                  "transforms[" + rewrites.size() + "]",
+                  "a mapping with match and candidate");
               rewrites.add(rewrite("transforms[" + rewrites.size() + "]"));
             }
           }
-          default -> throw error(key, "unknown key (expected version, defaults, endpoints, noise, transforms)");
+          default ->
+              throw error(
+                  key, "unknown key (expected version, defaults, endpoints, noise, transforms)");
         }
       }
       if (version == null) {
@@ -274,7 +331,11 @@ public final class Rules {
       for (Partial e : entries) {
         Integer first = seen.putIfAbsent(e.match, e.line);
         if (first != null) {
-          throw new RulesException(source, e.line, "match", "duplicate endpoint \"" + e.match + "\" (first at line " + first + ")");
+          throw new RulesException(
+              source,
+              e.line,
+              "match",
+              "duplicate endpoint \"" + e.match + "\" (first at line " + first + ")");
         }
         endpoints.add(e.apply(defaults, e.match));
       }
@@ -282,7 +343,11 @@ public final class Rules {
       for (Transforms.Rewrite r : rewrites) {
         Integer first = seenRewrites.putIfAbsent(r.match(), r.line());
         if (first != null) {
-          throw new RulesException(source, r.line(), "match", "duplicate transform for \"" + r.match() + "\" (first at line " + first + ")");
+          throw new RulesException(
+              source,
+              r.line(),
+              "match",
+              "duplicate transform for \"" + r.match() + "\" (first at line " + first + ")");
         }
       }
       transforms = new Transforms(rewrites);
@@ -313,7 +378,10 @@ public final class Rules {
             }
             z = p.getDoubleValue();
           }
-          default -> throw error(key, "unknown key in noise (expected minSamples, relativeMargin, absoluteMargin, confidenceZ)");
+          default ->
+              throw error(
+                  key,
+                  "unknown key in noise (expected minSamples, relativeMargin, absoluteMargin, confidenceZ)");
         }
       }
       return new NoiseModel(min, relative, absolute, z);
@@ -344,7 +412,11 @@ public final class Rules {
                   pathLine = line();
                 }
                 case "renameQuery" -> {
-                  expect(cv, JsonToken.START_OBJECT, cat, "a mapping of old name to new name, e.g. {_limit: _per_page}");
+                  expect(
+                      cv,
+                      JsonToken.START_OBJECT,
+                      cat,
+                      "a mapping of old name to new name, e.g. {_limit: _per_page}");
                   for (String from = p.nextFieldName(); from != null; from = p.nextFieldName()) {
                     String to = scalar(p.nextToken(), cat + "." + from);
                     if (from.isEmpty() || to.isEmpty()) {
@@ -361,10 +433,17 @@ public final class Rules {
         }
       }
       if (match == null) {
-        throw new RulesException(source, entryLine, where + ".match", "missing (e.g. match: \"GET /posts/{id}/comments\")");
+        throw new RulesException(
+            source,
+            entryLine,
+            where + ".match",
+            "missing (e.g. match: \"GET /posts/{id}/comments\")");
       }
       if (!candidate || path == null && rename.isEmpty()) {
-        throw new RulesException(source, entryLine, where + ".candidate",
+        throw new RulesException(
+            source,
+            entryLine,
+            where + ".candidate",
             "missing: say how the candidate's request changes (candidate: {path: \"/comments?postId={id}\"} or candidate: {renameQuery: {_limit: _per_page}})");
       }
       if (path != null) {
@@ -385,7 +464,11 @@ public final class Rules {
       }
     }
 
-    enum Section { DEFAULTS, ENDPOINT, BY_STATUS }
+    enum Section {
+      DEFAULTS,
+      ENDPOINT,
+      BY_STATUS
+    }
 
     /** Reads one mapping of rule keys; the parser is on its START_OBJECT. */
     private Partial partial(String where, Section section) throws IOException {
@@ -401,21 +484,33 @@ public final class Rules {
           out.skip = bool(v, at);
           continue;
         }
-        boolean known = COMPARISON_KEYS.contains(key) || section != Section.BY_STATUS && SECTION_KEYS.contains(key);
+        boolean known =
+            COMPARISON_KEYS.contains(key)
+                || section != Section.BY_STATUS && SECTION_KEYS.contains(key);
         if (!known) {
           Set<String> expected = new TreeSet<>(COMPARISON_KEYS);
           if (section != Section.BY_STATUS) {
             expected.addAll(SECTION_KEYS);
           }
-          throw error(key, "unknown key in " + where + " (expected " + (section == Section.ENDPOINT ? "match, skip, " : "")
-              + String.join(", ", expected) + ")");
+          throw error(
+              key,
+              "unknown key in "
+                  + where
+                  + " (expected "
+                  + (section == Section.ENDPOINT ? "match, skip, " : "")
+                  + String.join(", ", expected)
+                  + ")");
         }
         switch (key) {
           case "ignoreHeaders" -> out.ignoreHeaders.addAll(strings(v, at));
           case "ignore" -> out.ignore.addAll(paths(v, at));
           case "unorderedArrays" -> out.unordered.addAll(paths(v, at));
           case "keyedArrays" -> {
-            expect(v, JsonToken.START_OBJECT, at, "a mapping of array path to key member, e.g. {\"$.lines\": \"sku\"}");
+            expect(
+                v,
+                JsonToken.START_OBJECT,
+                at,
+                "a mapping of array path to key member, e.g. {\"$.lines\": \"sku\"}");
             for (String path = p.nextFieldName(); path != null; path = p.nextFieldName()) {
               JsonPath parsed = path(path, at);
               out.keyed.put(parsed, scalar(p.nextToken(), at + "." + path));
@@ -439,7 +534,11 @@ public final class Rules {
           case "normalizeHeaders" -> normalizeHeaders(v, at, out);
           case "accepted" -> accepted(v, at, out);
           case "byStatus" -> {
-            expect(v, JsonToken.START_OBJECT, at, "a mapping of status (404, 4xx, \"401, 403\") to rule keys");
+            expect(
+                v,
+                JsonToken.START_OBJECT,
+                at,
+                "a mapping of status (404, 4xx, \"401, 403\") to rule keys");
             for (String status = p.nextFieldName(); status != null; status = p.nextFieldName()) {
               String sat = at + "." + status;
               try {
@@ -457,7 +556,8 @@ public final class Rules {
         }
       }
       if (section == Section.ENDPOINT && out.match == null) {
-        throw new RulesException(source, out.line, where + ".match", "missing (e.g. match: \"GET /api/users/{id}\")");
+        throw new RulesException(
+            source, out.line, where + ".match", "missing (e.g. match: \"GET /api/users/{id}\")");
       }
       return out;
     }
@@ -465,14 +565,22 @@ public final class Rules {
     private JsonPath root(String text, String at) {
       JsonPath path = path(text, at);
       if (path.location() == null) {
-        throw error(at, "must name one place, like $.data or $.result[0] (no wildcards or '..'), got \"" + text + "\"");
+        throw error(
+            at,
+            "must name one place, like $.data or $.result[0] (no wildcards or '..'), got \""
+                + text
+                + "\"");
       }
       return path;
     }
 
     /** {@code Header: regex}, {@code Header: {pattern, replace}} or a list of either per header. */
     private void normalizeHeaders(JsonToken v, String at, Partial out) throws IOException {
-      expect(v, JsonToken.START_OBJECT, at, "a mapping of header name to a regex, {pattern, replace} or a list of them");
+      expect(
+          v,
+          JsonToken.START_OBJECT,
+          at,
+          "a mapping of header name to a regex, {pattern, replace} or a list of them");
       for (String header = p.nextFieldName(); header != null; header = p.nextFieldName()) {
         String hat = at + "." + header;
         JsonToken t = p.nextToken();
@@ -486,7 +594,8 @@ public final class Rules {
       }
     }
 
-    private EndpointRule.HeaderPattern headerPattern(String header, JsonToken t, String at) throws IOException {
+    private EndpointRule.HeaderPattern headerPattern(String header, JsonToken t, String at)
+        throws IOException {
       String regex = null;
       String replace = "";
       if (t == JsonToken.START_OBJECT) {
@@ -507,7 +616,15 @@ public final class Rules {
       try {
         return new EndpointRule.HeaderPattern(header, regex, replace);
       } catch (PatternSyntaxException e) {
-        throw error(at, "bad regex: " + e.getDescription() + " near index " + e.getIndex() + " in \"" + regex + "\"");
+        throw error(
+            at,
+            "bad regex: "
+                + e.getDescription()
+                + " near index "
+                + e.getIndex()
+                + " in \""
+                + regex
+                + "\"");
       }
     }
 
@@ -531,10 +648,16 @@ public final class Rules {
               try {
                 type = DifferenceType.valueOf(s);
               } catch (IllegalArgumentException ex) {
-                throw error(eat + ".type", "unknown difference type \"" + p.getText() + "\" (expected one of STATUS, MISSING, EXTRA, VALUE, TYPE, ARRAY_SIZE, ORDER, BODY)");
+                throw error(
+                    eat + ".type",
+                    "unknown difference type \""
+                        + p.getText()
+                        + "\" (expected one of STATUS, MISSING, EXTRA, VALUE, TYPE, ARRAY_SIZE, ORDER, BODY)");
               }
               if (type == DifferenceType.HEADER) {
-                throw error(eat + ".type", "HEADER is not a difference type any more: a header is MISSING, EXTRA or VALUE");
+                throw error(
+                    eat + ".type",
+                    "HEADER is not a difference type any more: a header is MISSING, EXTRA or VALUE");
               }
             }
             case "reason" -> reason = scalar(kv, eat + ".reason").strip();
@@ -542,10 +665,18 @@ public final class Rules {
           }
         }
         if (path == null || path.isBlank()) {
-          throw new RulesException(source, entryLine, eat + ".path", "missing (e.g. path: \"header:Link\" or \"$.meta\")");
+          throw new RulesException(
+              source,
+              entryLine,
+              eat + ".path",
+              "missing (e.g. path: \"header:Link\" or \"$.meta\")");
         }
         if (reason == null || reason.isEmpty()) {
-          throw new RulesException(source, entryLine, eat + ".reason", "missing: say why the difference is accepted (every report shows it)");
+          throw new RulesException(
+              source,
+              entryLine,
+              eat + ".reason",
+              "missing: say why the difference is accepted (every report shows it)");
         }
         if (path.startsWith("$")) {
           path(path, eat + ".path");
@@ -557,7 +688,10 @@ public final class Rules {
     private double rate(String text, String at) {
       String t = text.strip();
       try {
-        double v = t.endsWith("%") ? Double.parseDouble(t.substring(0, t.length() - 1).strip()) / 100 : Double.parseDouble(t);
+        double v =
+            t.endsWith("%")
+                ? Double.parseDouble(t.substring(0, t.length() - 1).strip()) / 100
+                : Double.parseDouble(t);
         if (v < 0 || v > 1 || Double.isNaN(v)) {
           throw error(at, "rate must be between 0 and 1 (or 0% and 100%), got " + text);
         }
@@ -597,7 +731,14 @@ public final class Rules {
 
     private String scalar(JsonToken v, String at) throws IOException {
       if (v == null || v.isStructStart() || v == JsonToken.VALUE_NULL) {
-        throw error(at, "expected a value, got " + (v == null ? "nothing" : v.isStructStart() ? "a " + (v == JsonToken.START_OBJECT ? "mapping" : "list") : "null"));
+        throw error(
+            at,
+            "expected a value, got "
+                + (v == null
+                    ? "nothing"
+                    : v.isStructStart()
+                        ? "a " + (v == JsonToken.START_OBJECT ? "mapping" : "list")
+                        : "null"));
       }
       return p.getText();
     }
@@ -609,7 +750,10 @@ public final class Rules {
       if (v == JsonToken.VALUE_FALSE) {
         return false;
       }
-      throw error(at, "expected true or false, got " + (v != null && v.isScalarValue() ? "\"" + p.getText() + "\"" : String.valueOf(v)));
+      throw error(
+          at,
+          "expected true or false, got "
+              + (v != null && v.isScalarValue() ? "\"" + p.getText() + "\"" : String.valueOf(v)));
     }
 
     private void expect(JsonToken actual, JsonToken expected, String at, String what) {
@@ -649,55 +793,63 @@ public final class Rules {
     EndpointRule apply(EndpointRule base, EndpointTemplate template) {
       EndpointRule compared = overlay(base);
       List<EndpointRule.StatusOverlay> overlays = new ArrayList<>(base.byStatus());
-      byStatus.forEach((status, section) -> overlays.add(new EndpointRule.StatusOverlay(status, section::overlay)));
-      return compared.with(b -> {
-        b.match = template;
-        b.skip = skip;
-        b.maxDiscrepancyRate = maxRate != null ? maxRate : base.maxDiscrepancyRate();
-        b.splitByQueryNames = splitByQueryNames != null ? splitByQueryNames : base.splitByQueryNames();
-        b.line = template == null ? 0 : line;
-        b.byStatus = overlays;
-      });
+      byStatus.forEach(
+          (status, section) ->
+              overlays.add(new EndpointRule.StatusOverlay(status, section::overlay)));
+      return compared.with(
+          b -> {
+            b.match = template;
+            b.skip = skip;
+            b.maxDiscrepancyRate = maxRate != null ? maxRate : base.maxDiscrepancyRate();
+            b.splitByQueryNames =
+                splitByQueryNames != null ? splitByQueryNames : base.splitByQueryNames();
+            b.line = template == null ? 0 : line;
+            b.byStatus = overlays;
+          });
     }
 
     /** {@code base} with this section's comparison keys on top: lists add up, scalars override. */
     EndpointRule overlay(EndpointRule base) {
-      JsonOptions merged = base.json().with(j -> {
-        j.ignore = concat(j.ignore, ignore);
-        j.unorderedArrays = concat(j.unorderedArrays, unordered);
-        Map<JsonPath, String> allKeyed = new LinkedHashMap<>(j.keyedArrays);
-        allKeyed.putAll(keyed);
-        j.keyedArrays = allKeyed;
-        if (tolerance != null) {
-          j.tolerance = tolerance;
-        }
-        if (nullAsAbsent != null) {
-          j.treatNullAsAbsent = nullAsAbsent;
-        }
-        if (extraAllowed != null) {
-          j.extraFieldsAllowed = extraAllowed;
-        }
-        if (lenientTypes != null) {
-          j.lenientTypes = lenientTypes;
-        }
-      });
+      JsonOptions merged =
+          base.json()
+              .with(
+                  j -> {
+                    j.ignore = concat(j.ignore, ignore);
+                    j.unorderedArrays = concat(j.unorderedArrays, unordered);
+                    Map<JsonPath, String> allKeyed = new LinkedHashMap<>(j.keyedArrays);
+                    allKeyed.putAll(keyed);
+                    j.keyedArrays = allKeyed;
+                    if (tolerance != null) {
+                      j.tolerance = tolerance;
+                    }
+                    if (nullAsAbsent != null) {
+                      j.treatNullAsAbsent = nullAsAbsent;
+                    }
+                    if (extraAllowed != null) {
+                      j.extraFieldsAllowed = extraAllowed;
+                    }
+                    if (lenientTypes != null) {
+                      j.lenientTypes = lenientTypes;
+                    }
+                  });
       Set<String> headers = new LinkedHashSet<>(base.ignoreHeaders());
       headers.addAll(ignoreHeaders);
-      return base.with(b -> {
-        b.ignoreHeaders = headers;
-        b.json = merged;
-        b.headerPatterns = concat(base.headerPatterns(), headerPatterns);
-        b.accepted = concat(base.accepted(), accepted);
-        if (baselineRoot != null) {
-          b.baselineRoot = baselineRoot;
-        }
-        if (candidateRoot != null) {
-          b.candidateRoot = candidateRoot;
-        }
-        if (normalizeOrigins != null) {
-          b.normalizeOrigins = normalizeOrigins;
-        }
-      });
+      return base.with(
+          b -> {
+            b.ignoreHeaders = headers;
+            b.json = merged;
+            b.headerPatterns = concat(base.headerPatterns(), headerPatterns);
+            b.accepted = concat(base.accepted(), accepted);
+            if (baselineRoot != null) {
+              b.baselineRoot = baselineRoot;
+            }
+            if (candidateRoot != null) {
+              b.candidateRoot = candidateRoot;
+            }
+            if (normalizeOrigins != null) {
+              b.normalizeOrigins = normalizeOrigins;
+            }
+          });
     }
 
     private static <T> List<T> concat(List<T> a, List<T> b) {

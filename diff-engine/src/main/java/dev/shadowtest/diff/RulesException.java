@@ -11,7 +11,12 @@ public class RulesException extends BadInputException {
   private final int line;
 
   public RulesException(String source, int line, String key, String message) {
-    super(source + (line > 0 ? ":" + line : "") + ": " + (key == null || key.isEmpty() ? "" : key + ": ") + message);
+    super(
+        source
+            + (line > 0 ? ":" + line : "")
+            + ": "
+            + (key == null || key.isEmpty() ? "" : key + ": ")
+            + message);
     this.line = line;
   }
 

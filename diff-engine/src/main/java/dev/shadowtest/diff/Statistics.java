@@ -2,7 +2,6 @@ package dev.shadowtest.diff;
 
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -49,15 +48,16 @@ public final class Statistics {
 
   private static final FieldKey OTHER = new FieldKey(OTHER_FIELDS, DifferenceType.BODY);
 
-  static final java.util.Comparator<List<FieldKey>> SIGNATURE_ORDER = (x, y) -> {
-    for (int i = 0; i < Math.min(x.size(), y.size()); i++) {
-      int c = x.get(i).compareTo(y.get(i));
-      if (c != 0) {
-        return c;
-      }
-    }
-    return Integer.compare(x.size(), y.size());
-  };
+  static final java.util.Comparator<List<FieldKey>> SIGNATURE_ORDER =
+      (x, y) -> {
+        for (int i = 0; i < Math.min(x.size(), y.size()); i++) {
+          int c = x.get(i).compareTo(y.get(i));
+          if (c != 0) {
+            return c;
+          }
+        }
+        return Integer.compare(x.size(), y.size());
+      };
 
   private final TreeMap<String, Counts> endpoints = new TreeMap<>();
 
@@ -73,12 +73,16 @@ public final class Statistics {
     long serverErrors;
     long noiseSamples;
     final TreeMap<FieldKey, FieldCounts> fields = new TreeMap<>();
+
     /** The fields beyond {@link #MAX_FIELDS}, folded together. */
     final FieldCounts otherFields = new FieldCounts();
+
     final TreeMap<AcceptedKey, FieldCounts> acceptedFields = new TreeMap<>();
     final FieldCounts otherAccepted = new FieldCounts();
+
     /** Compared exchanges with differences that are not accepted, by the set of their fields (sorted). */
     final TreeMap<List<FieldKey>, Long> signatures = new TreeMap<>(SIGNATURE_ORDER);
+
     /** Exchanges whose combination of fields was beyond {@link #MAX_SIGNATURES}: discrepant. */
     long overflow;
 
@@ -94,7 +98,8 @@ public final class Statistics {
       noiseSamples += o.noiseSamples;
       o.fields.forEach((k, v) -> fields.computeIfAbsent(k, x -> new FieldCounts()).add(v));
       otherFields.add(o.otherFields);
-      o.acceptedFields.forEach((k, v) -> acceptedFields.computeIfAbsent(k, x -> new FieldCounts()).add(v));
+      o.acceptedFields.forEach(
+          (k, v) -> acceptedFields.computeIfAbsent(k, x -> new FieldCounts()).add(v));
       otherAccepted.add(o.otherAccepted);
       o.signatures.forEach((k, v) -> signatures.merge(k, v, Long::sum));
       overflow += o.overflow;
@@ -116,17 +121,42 @@ public final class Statistics {
 
     @Override
     public boolean equals(Object x) {
-      return x instanceof Counts o && exchanges == o.exchanges && skipped == o.skipped && errors == o.errors
-          && noBaseline == o.noBaseline && matched == o.matched && accepted == o.accepted && rewritten == o.rewritten
-          && serverErrors == o.serverErrors && noiseSamples == o.noiseSamples && fields.equals(o.fields)
-          && otherFields.equals(o.otherFields) && acceptedFields.equals(o.acceptedFields)
-          && otherAccepted.equals(o.otherAccepted) && signatures.equals(o.signatures) && overflow == o.overflow;
+      return x instanceof Counts o
+          && exchanges == o.exchanges
+          && skipped == o.skipped
+          && errors == o.errors
+          && noBaseline == o.noBaseline
+          && matched == o.matched
+          && accepted == o.accepted
+          && rewritten == o.rewritten
+          && serverErrors == o.serverErrors
+          && noiseSamples == o.noiseSamples
+          && fields.equals(o.fields)
+          && otherFields.equals(o.otherFields)
+          && acceptedFields.equals(o.acceptedFields)
+          && otherAccepted.equals(o.otherAccepted)
+          && signatures.equals(o.signatures)
+          && overflow == o.overflow;
     }
 
     @Override
     public int hashCode() {
-      return Objects.hash(exchanges, skipped, errors, noBaseline, matched, accepted, rewritten, serverErrors, noiseSamples,
-          fields, otherFields, acceptedFields, otherAccepted, signatures, overflow);
+      return Objects.hash(
+          exchanges,
+          skipped,
+          errors,
+          noBaseline,
+          matched,
+          accepted,
+          rewritten,
+          serverErrors,
+          noiseSamples,
+          fields,
+          otherFields,
+          acceptedFields,
+          otherAccepted,
+          signatures,
+          overflow);
     }
   }
 
@@ -162,7 +192,10 @@ public final class Statistics {
 
     @Override
     public boolean equals(Object x) {
-      return x instanceof FieldCounts o && candidate == o.candidate && noise == o.noise && examples.equals(o.examples);
+      return x instanceof FieldCounts o
+          && candidate == o.candidate
+          && noise == o.noise
+          && examples.equals(o.examples);
     }
 
     @Override
@@ -202,7 +235,9 @@ public final class Statistics {
       FieldKey k = FieldKey.of(d);
       if (d.isAccepted()) {
         if (acceptedSeen.add(new AcceptedKey(k, d.accepted()))) {
-          FieldCounts f = c.acceptedFields.computeIfAbsent(new AcceptedKey(k, d.accepted()), x -> new FieldCounts());
+          FieldCounts f =
+              c.acceptedFields.computeIfAbsent(
+                  new AcceptedKey(k, d.accepted()), x -> new FieldCounts());
           f.candidate++;
           f.example(exchangeId);
         }
@@ -218,7 +253,10 @@ public final class Statistics {
         c.accepted++;
       }
     } else {
-      c.signatures.merge(signature.size() > MAX_SIGNATURE_FIELDS ? List.of(OTHER) : List.copyOf(signature), 1L, Long::sum);
+      c.signatures.merge(
+          signature.size() > MAX_SIGNATURE_FIELDS ? List.of(OTHER) : List.copyOf(signature),
+          1L,
+          Long::sum);
     }
     if (outcome.hadSecondary()) {
       c.noiseSamples++;
@@ -244,7 +282,9 @@ public final class Statistics {
   /** Endpoints are renamed (e.g. collapsed templates); counts of endpoints that meet are merged. */
   public Statistics renameEndpoints(Map<String, String> names) {
     Statistics out = new Statistics();
-    endpoints.forEach((k, v) -> out.endpoints.computeIfAbsent(names.getOrDefault(k, k), x -> new Counts()).add(v));
+    endpoints.forEach(
+        (k, v) ->
+            out.endpoints.computeIfAbsent(names.getOrDefault(k, k), x -> new Counts()).add(v));
     return out;
   }
 
@@ -261,20 +301,35 @@ public final class Statistics {
     List<EndpointResult> results = new ArrayList<>();
     for (Map.Entry<String, Counts> e : endpoints.entrySet()) {
       Counts c = e.getValue();
-      long compared = c.matched + c.overflow + c.signatures.values().stream().mapToLong(Long::longValue).sum();
+      long compared =
+          c.matched + c.overflow + c.signatures.values().stream().mapToLong(Long::longValue).sum();
       Map<FieldKey, Boolean> real = new TreeMap<>();
       List<FieldResult> fields = new ArrayList<>();
       for (Map.Entry<FieldKey, FieldCounts> f : c.fields.entrySet()) {
         FieldCounts fc = f.getValue();
-        boolean isNoise = !f.getKey().neverNoise() && noise.isNoise(fc.candidate, compared, fc.noise, c.noiseSamples);
+        boolean isNoise =
+            !f.getKey().neverNoise()
+                && noise.isNoise(fc.candidate, compared, fc.noise, c.noiseSamples);
         real.put(f.getKey(), !isNoise);
-        fields.add(new FieldResult(f.getKey().field(), f.getKey().type(), fc.candidate, fc.noise, !isNoise,
-            List.copyOf(fc.examples)));
+        fields.add(
+            new FieldResult(
+                f.getKey().field(),
+                f.getKey().type(),
+                fc.candidate,
+                fc.noise,
+                !isNoise,
+                List.copyOf(fc.examples)));
       }
       if (c.otherFields.candidate + c.otherFields.noise > 0) {
         real.put(OTHER, true);
-        fields.add(new FieldResult(OTHER_FIELDS, DifferenceType.BODY, c.otherFields.candidate, c.otherFields.noise, true,
-            List.copyOf(c.otherFields.examples)));
+        fields.add(
+            new FieldResult(
+                OTHER_FIELDS,
+                DifferenceType.BODY,
+                c.otherFields.candidate,
+                c.otherFields.noise,
+                true,
+                List.copyOf(c.otherFields.examples)));
       }
       long discrepant = c.overflow;
       long noiseExchanges = 0;
@@ -285,19 +340,48 @@ public final class Statistics {
           noiseExchanges += s.getValue();
         }
       }
-      fields.sort((x, y) -> Long.compare(y.count(), x.count()) != 0 ? Long.compare(y.count(), x.count())
-          : (x.field() + x.type()).compareTo(y.field() + y.type()));
+      fields.sort(
+          (x, y) ->
+              Long.compare(y.count(), x.count()) != 0
+                  ? Long.compare(y.count(), x.count())
+                  : (x.field() + x.type()).compareTo(y.field() + y.type()));
       List<AcceptedResult> accepted = new ArrayList<>();
-      c.acceptedFields.forEach((k, v) -> accepted.add(new AcceptedResult(k.key().field(), k.key().type(), k.reason(),
-          v.candidate, List.copyOf(v.examples))));
+      c.acceptedFields.forEach(
+          (k, v) ->
+              accepted.add(
+                  new AcceptedResult(
+                      k.key().field(),
+                      k.key().type(),
+                      k.reason(),
+                      v.candidate,
+                      List.copyOf(v.examples))));
       if (c.otherAccepted.candidate > 0) {
-        accepted.add(new AcceptedResult(OTHER_FIELDS, DifferenceType.BODY, "(more accepted fields than are counted one by one)",
-            c.otherAccepted.candidate, List.copyOf(c.otherAccepted.examples)));
+        accepted.add(
+            new AcceptedResult(
+                OTHER_FIELDS,
+                DifferenceType.BODY,
+                "(more accepted fields than are counted one by one)",
+                c.otherAccepted.candidate,
+                List.copyOf(c.otherAccepted.examples)));
       }
       accepted.sort((x, y) -> Long.compare(y.count(), x.count()));
-      results.add(new EndpointResult(e.getKey(), c.exchanges, compared, c.skipped, c.matched, discrepant, noiseExchanges,
-          c.errors, c.serverErrors, c.noBaseline, fields, c.accepted, c.rewritten, accepted,
-          c.overflow > 0 ? c.signatures.lastKey() : null));
+      results.add(
+          new EndpointResult(
+              e.getKey(),
+              c.exchanges,
+              compared,
+              c.skipped,
+              c.matched,
+              discrepant,
+              noiseExchanges,
+              c.errors,
+              c.serverErrors,
+              c.noBaseline,
+              fields,
+              c.accepted,
+              c.rewritten,
+              accepted,
+              c.overflow > 0 ? c.signatures.lastKey() : null));
     }
     return new RunResult(results);
   }
@@ -313,10 +397,17 @@ public final class Statistics {
   }
 
   /** One field of one endpoint: how often it differed, how often as noise, whether it counts. */
-  public record FieldResult(String field, DifferenceType type, long count, long noise, boolean real, List<String> examples) {}
+  public record FieldResult(
+      String field,
+      DifferenceType type,
+      long count,
+      long noise,
+      boolean real,
+      List<String> examples) {}
 
   /** A field and kind of difference that the rules accept, with their reason: listed, never counted. */
-  public record AcceptedResult(String field, DifferenceType type, String reason, long count, List<String> examples) {}
+  public record AcceptedResult(
+      String field, DifferenceType type, String reason, long count, List<String> examples) {}
 
   /**
    * One endpoint. {@code compared = matched + discrepant + noise}; {@code discrepancyRate =
@@ -329,9 +420,22 @@ public final class Statistics {
    *                        ({@link #MAX_SIGNATURES}), the greatest one counted: exchanges with a
    *                        greater combination are discrepant ({@link Judgement} applies it); else null
    */
-  public record EndpointResult(String endpoint, long exchanges, long compared, long skipped, long matched,
-      long discrepant, long noise, long errors, long serverErrors, long noBaseline, List<FieldResult> fields,
-      long accepted, long rewritten, List<AcceptedResult> acceptedFields, List<FieldKey> signatureLimit) {
+  public record EndpointResult(
+      String endpoint,
+      long exchanges,
+      long compared,
+      long skipped,
+      long matched,
+      long discrepant,
+      long noise,
+      long errors,
+      long serverErrors,
+      long noBaseline,
+      List<FieldResult> fields,
+      long accepted,
+      long rewritten,
+      List<AcceptedResult> acceptedFields,
+      List<FieldKey> signatureLimit) {
 
     public EndpointResult {
       fields = List.copyOf(fields);
@@ -340,10 +444,34 @@ public final class Statistics {
     }
 
     /** An endpoint without accepted or rewritten exchanges. */
-    public EndpointResult(String endpoint, long exchanges, long compared, long skipped, long matched,
-        long discrepant, long noise, long errors, long serverErrors, long noBaseline, List<FieldResult> fields) {
-      this(endpoint, exchanges, compared, skipped, matched, discrepant, noise, errors, serverErrors, noBaseline, fields,
-          0, 0, List.of(), null);
+    public EndpointResult(
+        String endpoint,
+        long exchanges,
+        long compared,
+        long skipped,
+        long matched,
+        long discrepant,
+        long noise,
+        long errors,
+        long serverErrors,
+        long noBaseline,
+        List<FieldResult> fields) {
+      this(
+          endpoint,
+          exchanges,
+          compared,
+          skipped,
+          matched,
+          discrepant,
+          noise,
+          errors,
+          serverErrors,
+          noBaseline,
+          fields,
+          0,
+          0,
+          List.of(),
+          null);
     }
 
     public long attempted() {

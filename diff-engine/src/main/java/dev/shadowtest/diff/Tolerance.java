@@ -34,7 +34,8 @@ public record Tolerance(BigDecimal amount, boolean relative) {
     try {
       amount = new BigDecimal(number);
     } catch (NumberFormatException e) {
-      throw new BadInputException("bad tolerance \"" + text + "\": expected a number like 0.01 or a percentage like 0.5%");
+      throw new BadInputException(
+          "bad tolerance \"" + text + "\": expected a number like 0.01 or a percentage like 0.5%");
     }
     if (amount.signum() < 0) {
       throw new BadInputException("bad tolerance \"" + text + "\": must not be negative");
@@ -56,7 +57,9 @@ public record Tolerance(BigDecimal amount, boolean relative) {
     long me = (long) expected.precision() - expected.scale();
     long ma = (long) actual.precision() - actual.scale();
     long mt = (long) amount.precision() - amount.scale();
-    if (Math.abs(me - ma) > 2 && Math.max(me, ma) > mt + 2 || Math.abs(me) > 10_000 || Math.abs(ma) > 10_000) {
+    if (Math.abs(me - ma) > 2 && Math.max(me, ma) > mt + 2
+        || Math.abs(me) > 10_000
+        || Math.abs(ma) > 10_000) {
       return false;
     }
     BigDecimal delta = expected.subtract(actual).abs();
@@ -66,6 +69,8 @@ public record Tolerance(BigDecimal amount, boolean relative) {
 
   @Override
   public String toString() {
-    return relative ? amount.movePointRight(2).stripTrailingZeros().toPlainString() + "%" : amount.toPlainString();
+    return relative
+        ? amount.movePointRight(2).stripTrailingZeros().toPlainString() + "%"
+        : amount.toPlainString();
   }
 }

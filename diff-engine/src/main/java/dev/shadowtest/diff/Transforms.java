@@ -36,7 +36,8 @@ public final class Transforms {
    * @param renameQuery query parameter names to rename (decoded name → new name)
    * @param line        the entry's line in the rules file
    */
-  public record Rewrite(EndpointTemplate match, String path, Map<String, String> renameQuery, int line) {
+  public record Rewrite(
+      EndpointTemplate match, String path, Map<String, String> renameQuery, int line) {
     public Rewrite {
       Objects.requireNonNull(match, "match");
       renameQuery = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(renameQuery));
@@ -57,11 +58,13 @@ public final class Transforms {
       if (!path.startsWith("/")) {
         throw new BadInputException("must start with '/', got \"" + path + "\"");
       }
-      Map<String, String> known = match.parameters(match.pathText().substring(match.pathText().indexOf(' ') + 1));
+      Map<String, String> known =
+          match.parameters(match.pathText().substring(match.pathText().indexOf(' ') + 1));
       Matcher m = PARAMETER.matcher(path);
       while (m.find()) {
         if (!known.containsKey(m.group(1))) {
-          throw new BadInputException("{" + m.group(1) + "} is not a parameter of \"" + match + "\"");
+          throw new BadInputException(
+              "{" + m.group(1) + "} is not a parameter of \"" + match + "\"");
         }
       }
     }
@@ -90,7 +93,8 @@ public final class Transforms {
   public Rewrite rewriteFor(String method, String target) {
     Rewrite best = null;
     for (Rewrite r : rewrites) {
-      if (r.match().matches(method, target) && (best == null || r.match().queryNameCount() > best.match().queryNameCount())) {
+      if (r.match().matches(method, target)
+          && (best == null || r.match().queryNameCount() > best.match().queryNameCount())) {
         best = r;
       }
     }
@@ -107,8 +111,10 @@ public final class Transforms {
       return request;
     }
     String target = rewrite(r, request.target());
-    return target.equals(request.target()) ? request
-        : new HttpRequest(request.method(), target, request.httpVersion(), request.headers(), request.body());
+    return target.equals(request.target())
+        ? request
+        : new HttpRequest(
+            request.method(), target, request.httpVersion(), request.headers(), request.body());
   }
 
   static String rewrite(Rewrite r, String target) {
@@ -120,7 +126,8 @@ public final class Transforms {
       Matcher m = PARAMETER.matcher(r.path());
       StringBuilder sb = new StringBuilder();
       while (m.find()) {
-        m.appendReplacement(sb, Matcher.quoteReplacement(params.getOrDefault(m.group(1), m.group())));
+        m.appendReplacement(
+            sb, Matcher.quoteReplacement(params.getOrDefault(m.group(1), m.group())));
       }
       m.appendTail(sb);
       String t = sb.toString();
@@ -138,8 +145,11 @@ public final class Transforms {
         int eq = piece.indexOf('=');
         String name = EndpointTemplate.decode(eq < 0 ? piece : piece.substring(0, eq));
         String renamed = r.renameQuery().get(name);
-        query.add(renamed == null ? piece
-            : URLEncoder.encode(renamed, StandardCharsets.UTF_8) + (eq < 0 ? "" : piece.substring(eq)));
+        query.add(
+            renamed == null
+                ? piece
+                : URLEncoder.encode(renamed, StandardCharsets.UTF_8)
+                    + (eq < 0 ? "" : piece.substring(eq)));
       }
     }
     return query.isEmpty() ? path : path + "?" + String.join("&", query);

@@ -14,12 +14,14 @@ class EndpointsTests {
   @Test
   void identifiersBecomeParameters() {
     assertThat(plain.of("get", "/api/users/42?verbose=1")).isEqualTo("GET /api/users/{id}");
-    assertThat(plain.of("GET", "/api/orders/3f2a8c1e-9b7d-4c2a-8e1f-0a1b2c3d4e5f/lines")).isEqualTo("GET /api/orders/{uuid}/lines");
+    assertThat(plain.of("GET", "/api/orders/3f2a8c1e-9b7d-4c2a-8e1f-0a1b2c3d4e5f/lines"))
+        .isEqualTo("GET /api/orders/{uuid}/lines");
     assertThat(plain.of("GET", "/blobs/5f3a9c0e77")).isEqualTo("GET /blobs/{hex}");
     assertThat(plain.of("GET", "/s/aGVsbG8gd29ybGQx2")).isEqualTo("GET /s/{token}");
     assertThat(plain.of("GET", "/api/v2/users")).isEqualTo("GET /api/v2/users");
     assertThat(plain.of("GET", "/")).isEqualTo("GET /");
-    assertThat(plain.of("GET", "/deadbeef")).isEqualTo("GET /deadbeef"); // hex words without digits stay
+    assertThat(plain.of("GET", "/deadbeef"))
+        .isEqualTo("GET /deadbeef"); // hex words without digits stay
   }
 
   @Test

@@ -24,30 +24,70 @@ class FalseMatchTests {
     byte[] full = "x".repeat(1013).getBytes(StandardCharsets.UTF_8);
     Body cut = Body.of(java.util.Arrays.copyOf(full, 100), 1013);
     HttpResponse recorded = ok("text/plain", cut);
-    assertThat(engine.compare(recorded, ok("text/plain", Body.text("")), EndpointRule.builtIn()).same()).isFalse();
-    assertThat(engine.compare(recorded, ok("text/plain", Body.text("x".repeat(50))), EndpointRule.builtIn()).same()).isFalse();
-    assertThat(engine.compare(recorded, ok("text/plain", Body.text("x".repeat(108))), EndpointRule.builtIn()).same()).isFalse();
-    assertThat(engine.compare(recorded, ok("text/plain", Body.of(full)), EndpointRule.builtIn()).same()).isTrue();
+    assertThat(
+            engine
+                .compare(recorded, ok("text/plain", Body.text("")), EndpointRule.builtIn())
+                .same())
+        .isFalse();
+    assertThat(
+            engine
+                .compare(
+                    recorded, ok("text/plain", Body.text("x".repeat(50))), EndpointRule.builtIn())
+                .same())
+        .isFalse();
+    assertThat(
+            engine
+                .compare(
+                    recorded, ok("text/plain", Body.text("x".repeat(108))), EndpointRule.builtIn())
+                .same())
+        .isFalse();
+    assertThat(
+            engine
+                .compare(recorded, ok("text/plain", Body.of(full)), EndpointRule.builtIn())
+                .same())
+        .isTrue();
   }
 
   @Test
   void aNoisyFooterDoesNotHideAChangedTotal() {
-    ResponseDiff candidate = new ResponseDiff(List.of(
-        new Difference("body:lines 10-12", "body", DifferenceType.BODY, "Total: 10.00\n...\nt=1", "Total: 99999.00\n...\nt=3")),
-        List.of());
-    ResponseDiff noise = new ResponseDiff(List.of(new Difference("body:line 12", "body", DifferenceType.BODY, "t=1", "t=2")), List.of());
+    ResponseDiff candidate =
+        new ResponseDiff(
+            List.of(
+                new Difference(
+                    "body:lines 10-12",
+                    "body",
+                    DifferenceType.BODY,
+                    "Total: 10.00\n...\nt=1",
+                    "Total: 99999.00\n...\nt=3")),
+            List.of());
+    ResponseDiff noise =
+        new ResponseDiff(
+            List.of(new Difference("body:line 12", "body", DifferenceType.BODY, "t=1", "t=2")),
+            List.of());
     assertThat(Outcome.compared(candidate, noise, 200).verdict()).isEqualTo(Verdict.DIFFERENT);
-    ResponseDiff footerOnly = new ResponseDiff(List.of(new Difference("body:line 12", "body", DifferenceType.BODY, "t=1", "t=3")), List.of());
+    ResponseDiff footerOnly =
+        new ResponseDiff(
+            List.of(new Difference("body:line 12", "body", DifferenceType.BODY, "t=1", "t=3")),
+            List.of());
     assertThat(Outcome.compared(footerOnly, noise, 200).verdict()).isEqualTo(Verdict.NOISE_ONLY);
-    ResponseDiff binary = new ResponseDiff(List.of(new Difference("body", "body", DifferenceType.BODY, "3 bytes", "4 bytes")), List.of());
+    ResponseDiff binary =
+        new ResponseDiff(
+            List.of(new Difference("body", "body", DifferenceType.BODY, "3 bytes", "4 bytes")),
+            List.of());
     assertThat(Outcome.compared(binary, binary, 200).verdict()).isEqualTo(Verdict.DIFFERENT);
   }
 
   @Test
   void bodyFieldsAreNeverExcusedByRates() {
     Statistics s = new Statistics();
-    ResponseDiff text = new ResponseDiff(List.of(new Difference("body:line 1", "body", DifferenceType.BODY, "a", "b")), List.of());
-    ResponseDiff other = new ResponseDiff(List.of(new Difference("body:line 2", "body", DifferenceType.BODY, "a", "c")), List.of());
+    ResponseDiff text =
+        new ResponseDiff(
+            List.of(new Difference("body:line 1", "body", DifferenceType.BODY, "a", "b")),
+            List.of());
+    ResponseDiff other =
+        new ResponseDiff(
+            List.of(new Difference("body:line 2", "body", DifferenceType.BODY, "a", "c")),
+            List.of());
     for (int i = 0; i < 100; i++) {
       s.record("GET /x", "e" + i, Outcome.compared(text, other, 200));
     }
@@ -60,29 +100,43 @@ class FalseMatchTests {
   void anAbsurdExponentDoesNotStallTheComparison() {
     JsonOptions tolerant = JsonOptions.strict().withTolerance(Tolerance.parse("0.01"));
     assertThat(JsonDiff.compare("{\"p\":1}", "{\"p\":1e300000000}", tolerant)).hasSize(1);
-    assertThat(JsonDiff.compare("{\"p\":1e300000000}", "{\"p\":1}", tolerant.withTolerance(Tolerance.parse("0.5%")))).hasSize(1);
+    assertThat(
+            JsonDiff.compare(
+                "{\"p\":1e300000000}",
+                "{\"p\":1}",
+                tolerant.withTolerance(Tolerance.parse("0.5%"))))
+        .hasSize(1);
     assertThat(JsonDiff.compare("{\"p\":1.00}", "{\"p\":1.005}", tolerant)).isEmpty();
   }
 
   @Test
   void duplicateKeysAreNotSilentlyCollapsed() {
-    ResponseDiff d = engine.compare(ok("application/json", Body.text("{\"a\":1,\"a\":2}")),
-        ok("application/json", Body.text("{\"a\":2}")), EndpointRule.builtIn());
+    ResponseDiff d =
+        engine.compare(
+            ok("application/json", Body.text("{\"a\":1,\"a\":2}")),
+            ok("application/json", Body.text("{\"a\":2}")),
+            EndpointRule.builtIn());
     assertThat(d.same()).isFalse();
     assertThat(d.notes()).anySatisfy(n -> assertThat(n).contains("not valid JSON"));
   }
 
   @Test
   void xmlMixedContentKeepsTextPositions() {
-    ResponseDiff d = engine.compare(ok("application/xml", Body.text("<a>x<b/>y</a>")),
-        ok("application/xml", Body.text("<a>xy<b/></a>")), EndpointRule.builtIn());
+    ResponseDiff d =
+        engine.compare(
+            ok("application/xml", Body.text("<a>x<b/>y</a>")),
+            ok("application/xml", Body.text("<a>xy<b/></a>")),
+            EndpointRule.builtIn());
     assertThat(d.same()).isFalse();
   }
 
   @Test
   void badPercentEncodingIsNotEqualToTheEncodedPercent() {
-    ResponseDiff d = engine.compare(ok("application/x-www-form-urlencoded", Body.text("a=%zz")),
-        ok("application/x-www-form-urlencoded", Body.text("a=%25zz")), EndpointRule.builtIn());
+    ResponseDiff d =
+        engine.compare(
+            ok("application/x-www-form-urlencoded", Body.text("a=%zz")),
+            ok("application/x-www-form-urlencoded", Body.text("a=%25zz")),
+            EndpointRule.builtIn());
     assertThat(d.same()).isFalse();
   }
 
@@ -92,7 +146,8 @@ class FalseMatchTests {
     HttpResponse combined = ok("text/plain", Body.text("x"), "X-A", "1, 2");
     assertThat(engine.compare(repeated, combined, EndpointRule.builtIn()).same()).isTrue();
     HttpResponse cookies = ok("text/plain", Body.text("x"), "Set-Cookie", "a=1, b=2");
-    HttpResponse twoCookies = ok("text/plain", Body.text("x"), "Set-Cookie", "a=1", "Set-Cookie", "b=2");
+    HttpResponse twoCookies =
+        ok("text/plain", Body.text("x"), "Set-Cookie", "a=1", "Set-Cookie", "b=2");
     assertThat(engine.compare(cookies, twoCookies, EndpointRule.builtIn()).same()).isFalse();
   }
 }

@@ -23,18 +23,36 @@ import org.junit.jupiter.api.io.TempDir;
 /** shadow diff's comparisons in bounded memory: body files up to a limit, recordings of any size. */
 class FileDiffTests {
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   Path recording(String name, String idPrefix, int n, int differentEvery) {
     Path p = dir.resolve(name);
-    try (RecordingWriter w = RecordingWriter.create(p, RecordingHeader.now("test", Redaction.none()))) {
+    try (RecordingWriter w =
+        RecordingWriter.create(p, RecordingHeader.now("test", Redaction.none()))) {
       for (int i = 0; i < n; i++) {
-        String body = "{\"i\":" + i + ",\"v\":" + (differentEvery > 0 && i % differentEvery == 0 ? 2 : 1) + ",\"pad\":\""
-            + "p".repeat(200) + "\"}";
-        w.write(new Exchange(idPrefix + i, null, null, new HttpRequest("GET", "/items/" + (i % 50) + "?page=" + (i / 50), "HTTP/1.1",
-            Headers.of("Host", "legacy"), Body.none()),
-            new HttpResponse(200, "OK", Headers.of("Content-Type", "application/json"), Body.text(body)), null, Map.of()));
+        String body =
+            "{\"i\":"
+                + i
+                + ",\"v\":"
+                + (differentEvery > 0 && i % differentEvery == 0 ? 2 : 1)
+                + ",\"pad\":\""
+                + "p".repeat(200)
+                + "\"}";
+        w.write(
+            new Exchange(
+                idPrefix + i,
+                null,
+                null,
+                new HttpRequest(
+                    "GET",
+                    "/items/" + (i % 50) + "?page=" + (i / 50),
+                    "HTTP/1.1",
+                    Headers.of("Host", "legacy"),
+                    Body.none()),
+                new HttpResponse(
+                    200, "OK", Headers.of("Content-Type", "application/json"), Body.text(body)),
+                null,
+                Map.of()));
       }
     }
     return p;
@@ -47,19 +65,37 @@ class FileDiffTests {
     for (FileDiff.MatchBy by : List.of(FileDiff.MatchBy.REQUEST, FileDiff.MatchBy.ID)) {
       List<String> inMemory = new ArrayList<>();
       List<String> partitioned = new ArrayList<>();
-      FileDiff.Totals whole = FileDiff.recordings(a, b, Rules.defaults(), null, by,
-          x -> inMemory.add(String.valueOf(x.left()) + x.right()), w -> { }, FileDiff.MEMORY_BUDGET);
-      FileDiff.Totals split = FileDiff.recordings(a, b, Rules.defaults(), null, by,
-          x -> partitioned.add(String.valueOf(x.left()) + x.right()), w -> { }, 64 << 10); // 64 KiB: many partitions
+      FileDiff.Totals whole =
+          FileDiff.recordings(
+              a,
+              b,
+              Rules.defaults(),
+              null,
+              by,
+              x -> inMemory.add(String.valueOf(x.left()) + x.right()),
+              w -> {},
+              FileDiff.MEMORY_BUDGET);
+      FileDiff.Totals split =
+          FileDiff.recordings(
+              a,
+              b,
+              Rules.defaults(),
+              null,
+              by,
+              x -> partitioned.add(String.valueOf(x.left()) + x.right()),
+              w -> {},
+              64 << 10); // 64 KiB: many partitions
       assertThat(split).as(by.name()).isEqualTo(whole);
       assertThat(partitioned).as(by.name()).containsExactlyInAnyOrderElementsOf(inMemory);
     }
-    FileDiff.Totals byRequest = FileDiff.recordings(a, b, Rules.defaults(), null, FileDiff.MatchBy.REQUEST, x -> { },
-        w -> { }, 64 << 10);
+    FileDiff.Totals byRequest =
+        FileDiff.recordings(
+            a, b, Rules.defaults(), null, FileDiff.MatchBy.REQUEST, x -> {}, w -> {}, 64 << 10);
     assertThat(byRequest.compared()).isEqualTo(3_000);
     assertThat(byRequest.different()).isEqualTo(429); // every 7th of 3,000
     try (var left = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
-      assertThat(left.map(p -> p.getFileName().toString())).noneMatch(n -> n.startsWith("shadow-diff-"));
+      assertThat(left.map(p -> p.getFileName().toString()))
+          .noneMatch(n -> n.startsWith("shadow-diff-"));
     } catch (java.io.IOException e) {
       throw new AssertionError(e);
     }
@@ -71,9 +107,13 @@ class FileDiffTests {
     Files.write(big, new byte[2048]);
     Path ok = dir.resolve("ok.json");
     Files.writeString(ok, "{}");
-    assertThatThrownBy(() -> FileDiff.bodies(big, ok, EndpointRule.builtIn(), 1024)).isInstanceOf(RecordingException.class)
-        .hasMessage(big + ": is larger than 1024 bytes, the most shadow diff compares (--max-body raises it)");
-    assertThatThrownBy(() -> FileDiff.bodies(Path.of("/dev/zero"), ok, EndpointRule.builtIn(), 1 << 20))
+    assertThatThrownBy(() -> FileDiff.bodies(big, ok, EndpointRule.builtIn(), 1024))
+        .isInstanceOf(RecordingException.class)
+        .hasMessage(
+            big
+                + ": is larger than 1024 bytes, the most shadow diff compares (--max-body raises it)");
+    assertThatThrownBy(
+            () -> FileDiff.bodies(Path.of("/dev/zero"), ok, EndpointRule.builtIn(), 1 << 20))
         .hasMessageContaining("/dev/zero: is larger than 1048576 bytes");
   }
 }

@@ -1,6 +1,5 @@
 package dev.shadowtest.diff;
 
-import dev.shadowtest.core.JsonPath;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -8,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.shadowtest.core.JsonPath;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -35,7 +35,12 @@ class JsonUnitDifferentialTests {
   static final ObjectMapper MAPPER = new ObjectMapper();
   static final String[] KEYS = {"a", "b", "c", "id", "name", "arr", "x"};
 
-  enum Mode { STRICT, IGNORING_PATHS, IGNORING_ARRAY_ORDER, TOLERANCE }
+  enum Mode {
+    STRICT,
+    IGNORING_PATHS,
+    IGNORING_ARRAY_ORDER,
+    TOLERANCE
+  }
 
   @Test
   void strictAgrees() {
@@ -60,7 +65,10 @@ class JsonUnitDifferentialTests {
   @Test
   void integerAndDecimalNotationOfOneNumberDisagreeOnPurpose() {
     assertThat(JsonDiff.compare("{\"a\":1}", "{\"a\":1.0}", JsonOptions.strict())).isEmpty();
-    assertThat(Diff.create("{\"a\":1}", "{\"a\":1.0}", "fullJson", "", Configuration.empty()).similar()).isFalse();
+    assertThat(
+            Diff.create("{\"a\":1}", "{\"a\":1.0}", "fullJson", "", Configuration.empty())
+                .similar())
+        .isFalse();
   }
 
   private void agree(Mode mode, long seed) {
@@ -69,17 +77,23 @@ class JsonUnitDifferentialTests {
     List<String> disagreements = new ArrayList<>();
     for (int i = 0; i < PAIRS; i++) {
       JsonNode expected = document(random, mode);
-      JsonNode actual = random.nextInt(3) == 0 ? expected.deepCopy() : mutate(expected.deepCopy(), random, mode);
+      JsonNode actual =
+          random.nextInt(3) == 0 ? expected.deepCopy() : mutate(expected.deepCopy(), random, mode);
       boolean ours = JsonDiff.compare(expected, actual, ours(mode)).isEmpty();
-      boolean theirs = Diff.create(expected.toString(), actual.toString(), "fullJson", "", theirs(mode)).similar();
+      boolean theirs =
+          Diff.create(expected.toString(), actual.toString(), "fullJson", "", theirs(mode))
+              .similar();
       if (ours) {
         equal++;
       }
       if (ours != theirs) {
-        disagreements.add("ours=" + ours + " jsonunit=" + theirs + "\n  " + expected + "\n  " + actual);
+        disagreements.add(
+            "ours=" + ours + " jsonunit=" + theirs + "\n  " + expected + "\n  " + actual);
       }
     }
-    assertThat(disagreements).as(mode + ": %d of %d pairs disagree", disagreements.size(), PAIRS).isEmpty();
+    assertThat(disagreements)
+        .as(mode + ": %d of %d pairs disagree", disagreements.size(), PAIRS)
+        .isEmpty();
     // the generator must produce both outcomes in quantity, or the test proves little
     assertThat(equal).as("equal pairs").isBetween(PAIRS / 5, PAIRS * 4 / 5);
   }
@@ -87,8 +101,10 @@ class JsonUnitDifferentialTests {
   private static JsonOptions ours(Mode mode) {
     return switch (mode) {
       case STRICT -> JsonOptions.strict();
-      case IGNORING_PATHS -> JsonOptions.strict().withIgnore(List.of(JsonPath.parse("$.b"), JsonPath.parse("$.c.id")));
-      case IGNORING_ARRAY_ORDER -> JsonOptions.strict().withUnorderedArrays(List.of(JsonPath.parse("$.arr")));
+      case IGNORING_PATHS ->
+          JsonOptions.strict().withIgnore(List.of(JsonPath.parse("$.b"), JsonPath.parse("$.c.id")));
+      case IGNORING_ARRAY_ORDER ->
+          JsonOptions.strict().withUnorderedArrays(List.of(JsonPath.parse("$.arr")));
       case TOLERANCE -> JsonOptions.strict().withTolerance(Tolerance.parse("0.01"));
     };
   }
@@ -136,25 +152,27 @@ class JsonUnitDifferentialTests {
         return r.nextBoolean() ? F.booleanNode(r.nextBoolean()) : F.nullNode();
       case 3:
         return number(r, mode);
-      case 4: {
-        ObjectNode o = F.objectNode();
-        int n = r.nextInt(4);
-        for (int i = 0; i < n; i++) {
-          o.set(KEYS[r.nextInt(KEYS.length)], value(r, mode, depth + 1));
+      case 4:
+        {
+          ObjectNode o = F.objectNode();
+          int n = r.nextInt(4);
+          for (int i = 0; i < n; i++) {
+            o.set(KEYS[r.nextInt(KEYS.length)], value(r, mode, depth + 1));
+          }
+          return o;
         }
-        return o;
-      }
-      default: {
-        if (mode == Mode.IGNORING_ARRAY_ORDER) {
-          return number(r, mode);
+      default:
+        {
+          if (mode == Mode.IGNORING_ARRAY_ORDER) {
+            return number(r, mode);
+          }
+          ArrayNode a = F.arrayNode();
+          int n = r.nextInt(4);
+          for (int i = 0; i < n; i++) {
+            a.add(value(r, mode, depth + 1));
+          }
+          return a;
         }
-        ArrayNode a = F.arrayNode();
-        int n = r.nextInt(4);
-        for (int i = 0; i < n; i++) {
-          a.add(value(r, mode, depth + 1));
-        }
-        return a;
-      }
     }
   }
 
@@ -183,7 +201,10 @@ class JsonUnitDifferentialTests {
     List<String> names = new ArrayList<>();
     root.fieldNames().forEachRemaining(names::add);
     switch (r.nextInt(6)) {
-      case 0 -> root.set(KEYS[r.nextInt(KEYS.length)].equals("arr") ? "x" : KEYS[r.nextInt(KEYS.length)], value(r, mode, 1));
+      case 0 ->
+          root.set(
+              KEYS[r.nextInt(KEYS.length)].equals("arr") ? "x" : KEYS[r.nextInt(KEYS.length)],
+              value(r, mode, 1));
       case 1 -> {
         if (!names.isEmpty()) {
           root.remove(names.get(r.nextInt(names.size())));
@@ -216,7 +237,10 @@ class JsonUnitDifferentialTests {
         Map.Entry<String, JsonNode> f = it.next();
         if (f.getValue().isNumber()) {
           BigDecimal v = f.getValue().decimalValue();
-          BigDecimal step = v.scale() > 0 ? BigDecimal.valueOf(r.nextInt(3), 2) : BigDecimal.valueOf(r.nextInt(2));
+          BigDecimal step =
+              v.scale() > 0
+                  ? BigDecimal.valueOf(r.nextInt(3), 2)
+                  : BigDecimal.valueOf(r.nextInt(2));
           f.setValue(F.numberNode(v.add(step)));
         } else {
           nudgeNumbers(f.getValue(), r);
@@ -226,7 +250,13 @@ class JsonUnitDifferentialTests {
       for (int i = 0; i < a.size(); i++) {
         if (a.get(i).isNumber()) {
           BigDecimal v = a.get(i).decimalValue();
-          a.set(i, F.numberNode(v.add(v.scale() > 0 ? BigDecimal.valueOf(r.nextInt(3), 2) : BigDecimal.valueOf(r.nextInt(2)))));
+          a.set(
+              i,
+              F.numberNode(
+                  v.add(
+                      v.scale() > 0
+                          ? BigDecimal.valueOf(r.nextInt(3), 2)
+                          : BigDecimal.valueOf(r.nextInt(2)))));
         } else {
           nudgeNumbers(a.get(i), r);
         }

@@ -19,28 +19,41 @@ class JudgementTests {
 
   @Test
   void headerDifferencesAreTypedMissingExtraOrValue() {
-    ResponseDiff d = engine.compare(json(200, "{}", "Link", "<a>", "ETag", "1"), json(200, "{}", "ETag", "2", "X-New", "n"),
-        EndpointRule.builtIn());
-    assertThat(d.differences()).extracting(Difference::path, Difference::type).containsExactly(
-        org.assertj.core.groups.Tuple.tuple("header:Link", DifferenceType.MISSING),
-        org.assertj.core.groups.Tuple.tuple("header:ETag", DifferenceType.VALUE),
-        org.assertj.core.groups.Tuple.tuple("header:X-New", DifferenceType.EXTRA));
+    ResponseDiff d =
+        engine.compare(
+            json(200, "{}", "Link", "<a>", "ETag", "1"),
+            json(200, "{}", "ETag", "2", "X-New", "n"),
+            EndpointRule.builtIn());
+    assertThat(d.differences())
+        .extracting(Difference::path, Difference::type)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("header:Link", DifferenceType.MISSING),
+            org.assertj.core.groups.Tuple.tuple("header:ETag", DifferenceType.VALUE),
+            org.assertj.core.groups.Tuple.tuple("header:X-New", DifferenceType.EXTRA));
   }
 
   @Test
   void aHeaderValueThatDiffersBetweenLegacyInstancesNeverExcusesADroppedHeader() {
     Statistics s = new Statistics();
     for (int i = 0; i < 100; i++) {
-      ResponseDiff candidate = engine.compare(json(200, "{}", "Link", "<a>"), json(200, "{}"), EndpointRule.builtIn());
-      ResponseDiff noise = engine.compareLegacy(json(200, "{}", "Link", "<a>"), Origin.NONE, json(200, "{}", "Link", "<b>"),
-          Origin.NONE, EndpointRule.builtIn());
+      ResponseDiff candidate =
+          engine.compare(json(200, "{}", "Link", "<a>"), json(200, "{}"), EndpointRule.builtIn());
+      ResponseDiff noise =
+          engine.compareLegacy(
+              json(200, "{}", "Link", "<a>"),
+              Origin.NONE,
+              json(200, "{}", "Link", "<b>"),
+              Origin.NONE,
+              EndpointRule.builtIn());
       Outcome o = Outcome.compared(candidate, noise, 200);
       assertThat(o.verdict()).isEqualTo(Verdict.DIFFERENT);
       s.record("GET /posts", "e" + i, o);
     }
     Statistics.EndpointResult r = s.result(NoiseModel.defaults()).endpoints().get(0);
     assertThat(r.discrepant()).isEqualTo(100);
-    assertThat(r.fields()).filteredOn(f -> f.type() == DifferenceType.MISSING).singleElement()
+    assertThat(r.fields())
+        .filteredOn(f -> f.type() == DifferenceType.MISSING)
+        .singleElement()
         .satisfies(f -> assertThat(f.real()).isTrue());
   }
 
@@ -48,14 +61,22 @@ class JudgementTests {
   void aStatusFlakeBetweenLegacyInstancesNeverExcusesACandidate5xx() {
     Statistics s = new Statistics();
     for (int i = 0; i < 100; i++) {
-      ResponseDiff noise = engine.compareLegacy(json(200, "{}"), Origin.NONE, json(i % 2 == 0 ? 404 : 500, "{}"), Origin.NONE,
-          EndpointRule.builtIn()); // the secondary flakes, even with 500s
-      ResponseDiff candidate = engine.compare(json(200, "{}"), json(500, "{}"), EndpointRule.builtIn());
+      ResponseDiff noise =
+          engine.compareLegacy(
+              json(200, "{}"),
+              Origin.NONE,
+              json(i % 2 == 0 ? 404 : 500, "{}"),
+              Origin.NONE,
+              EndpointRule.builtIn()); // the secondary flakes, even with 500s
+      ResponseDiff candidate =
+          engine.compare(json(200, "{}"), json(500, "{}"), EndpointRule.builtIn());
       s.record("GET /x", "e" + i, Outcome.compared(candidate, noise, 500));
     }
     Statistics.EndpointResult r = s.result(NoiseModel.defaults()).endpoints().get(0);
     assertThat(r.discrepant()).isEqualTo(100);
-    assertThat(r.fields()).filteredOn(f -> f.field().equals("status 2xx->5xx")).singleElement()
+    assertThat(r.fields())
+        .filteredOn(f -> f.field().equals("status 2xx->5xx"))
+        .singleElement()
         .satisfies(f -> assertThat(f.real()).isTrue());
   }
 
@@ -64,9 +85,16 @@ class JudgementTests {
     Statistics s = new Statistics();
     for (int i = 0; i < 100; i++) {
       boolean flake = i % 2 == 0;
-      ResponseDiff noise = engine.compareLegacy(json(200, "{}"), Origin.NONE, json(flake ? 404 : 200, "{}"), Origin.NONE,
-          EndpointRule.builtIn());
-      ResponseDiff candidate = engine.compare(json(200, "{}"), json(i % 2 == 1 ? 404 : 200, "{}"), EndpointRule.builtIn());
+      ResponseDiff noise =
+          engine.compareLegacy(
+              json(200, "{}"),
+              Origin.NONE,
+              json(flake ? 404 : 200, "{}"),
+              Origin.NONE,
+              EndpointRule.builtIn());
+      ResponseDiff candidate =
+          engine.compare(
+              json(200, "{}"), json(i % 2 == 1 ? 404 : 200, "{}"), EndpointRule.builtIn());
       s.record("GET /x", "e" + i, Outcome.compared(candidate, noise, 200));
     }
     Statistics.EndpointResult r = s.result(NoiseModel.defaults()).endpoints().get(0);
@@ -79,11 +107,18 @@ class JudgementTests {
     Statistics s = new Statistics();
     List<Outcome> outcomes = new java.util.ArrayList<>();
     for (int i = 0; i < 22; i++) { // fewer than minSamples (30) exchanges measured noise
-      ResponseDiff noise = engine.compareLegacy(json(201, "{\"at\":1}"), Origin.NONE, json(201, "{\"at\":2}"), Origin.NONE,
-          EndpointRule.builtIn());
-      ResponseDiff candidate = engine.compare(json(201, "{\"at\":1}"), json(201, "{\"at\":3}"), EndpointRule.builtIn());
+      ResponseDiff noise =
+          engine.compareLegacy(
+              json(201, "{\"at\":1}"),
+              Origin.NONE,
+              json(201, "{\"at\":2}"),
+              Origin.NONE,
+              EndpointRule.builtIn());
+      ResponseDiff candidate =
+          engine.compare(json(201, "{\"at\":1}"), json(201, "{\"at\":3}"), EndpointRule.builtIn());
       Outcome o = Outcome.compared(candidate, noise, 201);
-      assertThat(o.verdict()).isEqualTo(Verdict.NOISE_ONLY); // provisional: this exchange's own noise
+      assertThat(o.verdict())
+          .isEqualTo(Verdict.NOISE_ONLY); // provisional: this exchange's own noise
       outcomes.add(o);
       s.record("POST /posts", "e" + i, o);
     }
@@ -109,7 +144,8 @@ class JudgementTests {
       Judgement j = Judgement.of(result);
       java.util.Map<String, long[]> counted = new java.util.TreeMap<>();
       for (StatisticsTests.Event e : events) {
-        Verdict v = j.judge(e.endpoint(), e.outcome().verdict(), e.outcome().differences()).verdict();
+        Verdict v =
+            j.judge(e.endpoint(), e.outcome().verdict(), e.outcome().differences()).verdict();
         long[] c = counted.computeIfAbsent(e.endpoint(), k -> new long[3]);
         c[0] += v == Verdict.DIFFERENT ? 1 : 0;
         c[1] += v == Verdict.NOISE_ONLY ? 1 : 0;
@@ -117,7 +153,9 @@ class JudgementTests {
       }
       for (Statistics.EndpointResult r : result.endpoints()) {
         long[] c = counted.get(r.endpoint());
-        assertThat(new long[] {r.discrepant(), r.noise(), r.matched()}).as("seed %d %s", seed, r.endpoint()).containsExactly(c);
+        assertThat(new long[] {r.discrepant(), r.noise(), r.matched()})
+            .as("seed %d %s", seed, r.endpoint())
+            .containsExactly(c);
       }
     }
   }
@@ -126,20 +164,50 @@ class JudgementTests {
   void originsAreNormalisedInHeadersAndBodies() {
     Origin primary = Origin.of(URI.create("http://127.0.0.1:8081"), "127.0.0.1:8081");
     Origin candidate = Origin.of(URI.create("http://127.0.0.1:9090"), "127.0.0.1:9090");
-    HttpResponse e = json(200, "{\"next\":\"http://127.0.0.1:8081/posts?_page=2\",\"self\":\"http:\\/\\/127.0.0.1:8081\\/posts\"}",
-        "Link", "<http://127.0.0.1:8081/posts?_page=2>; rel=\"next\"", "X-Host", "127.0.0.1:8081");
-    HttpResponse a = json(200, "{\"next\":\"http://127.0.0.1:9090/posts?_page=2\",\"self\":\"http:\\/\\/127.0.0.1:9090\\/posts\"}",
-        "Link", "<http://127.0.0.1:9090/posts?_page=2>; rel=\"next\"", "X-Host", "127.0.0.1:9090");
-    assertThat(engine.compare(e, primary, a, candidate, EndpointRule.builtIn()).differences()).isEmpty();
+    HttpResponse e =
+        json(
+            200,
+            "{\"next\":\"http://127.0.0.1:8081/posts?_page=2\",\"self\":\"http:\\/\\/127.0.0.1:8081\\/posts\"}",
+            "Link",
+            "<http://127.0.0.1:8081/posts?_page=2>; rel=\"next\"",
+            "X-Host",
+            "127.0.0.1:8081");
+    HttpResponse a =
+        json(
+            200,
+            "{\"next\":\"http://127.0.0.1:9090/posts?_page=2\",\"self\":\"http:\\/\\/127.0.0.1:9090\\/posts\"}",
+            "Link",
+            "<http://127.0.0.1:9090/posts?_page=2>; rel=\"next\"",
+            "X-Host",
+            "127.0.0.1:9090");
+    assertThat(engine.compare(e, primary, a, candidate, EndpointRule.builtIn()).differences())
+        .isEmpty();
     // the recorded baseline's own Host, any scheme
     HttpResponse recorded = json(200, "{\"next\":\"https://api.example.com/posts?_page=2\"}");
     HttpResponse live = json(200, "{\"next\":\"http://127.0.0.1:9090/posts?_page=2\"}");
-    assertThat(engine.compare(recorded, Origin.recorded("api.example.com"), live, candidate, EndpointRule.builtIn()).same())
+    assertThat(
+            engine
+                .compare(
+                    recorded,
+                    Origin.recorded("api.example.com"),
+                    live,
+                    candidate,
+                    EndpointRule.builtIn())
+                .same())
         .isTrue();
     // a real difference after the address still shows
     HttpResponse other = json(200, "{\"next\":\"http://127.0.0.1:9090/posts?_page=3\"}");
-    assertThat(engine.compare(recorded, Origin.recorded("api.example.com"), other, candidate, EndpointRule.builtIn())
-        .differences()).singleElement().satisfies(d -> assertThat(d.expected()).contains("{origin}/posts?_page=2"));
+    assertThat(
+            engine
+                .compare(
+                    recorded,
+                    Origin.recorded("api.example.com"),
+                    other,
+                    candidate,
+                    EndpointRule.builtIn())
+                .differences())
+        .singleElement()
+        .satisfies(d -> assertThat(d.expected()).contains("{origin}/posts?_page=2"));
   }
 
   @Test
@@ -149,15 +217,20 @@ class JudgementTests {
     Origin candidate = Origin.of(URI.create("http://127.0.0.1:9090"), null);
     HttpResponse e = json(200, "{}", "Location", "http://127.0.0.1:8081/posts/1");
     HttpResponse a = json(200, "{}", "Location", "http://127.0.0.1:9090/posts/1");
-    assertThat(DiffEngine.of(off).compare(e, primary, a, candidate, off.defaultRule()).differences())
-        .extracting(Difference::type).containsExactly(DifferenceType.VALUE);
+    assertThat(
+            DiffEngine.of(off).compare(e, primary, a, candidate, off.defaultRule()).differences())
+        .extracting(Difference::type)
+        .containsExactly(DifferenceType.VALUE);
     assertThat(engine.compare(e, primary, a, candidate, EndpointRule.builtIn()).same()).isTrue();
   }
 
   @Test
   void aCandidate5xxIsNeverNoiseEvenWhenTheLegacyFlakesTheSameWay() {
-    ResponseDiff noise = engine.compareLegacy(json(200, "{}"), Origin.NONE, json(500, "{}"), Origin.NONE, EndpointRule.builtIn());
-    ResponseDiff candidate = engine.compare(json(200, "{}"), json(500, "{}"), EndpointRule.builtIn());
+    ResponseDiff noise =
+        engine.compareLegacy(
+            json(200, "{}"), Origin.NONE, json(500, "{}"), Origin.NONE, EndpointRule.builtIn());
+    ResponseDiff candidate =
+        engine.compare(json(200, "{}"), json(500, "{}"), EndpointRule.builtIn());
     assertThat(Outcome.compared(candidate, noise, 500).verdict()).isEqualTo(Verdict.DIFFERENT);
   }
 
@@ -165,7 +238,8 @@ class JudgementTests {
   void headersWithoutOriginsStillCompareExactly() {
     HttpResponse e = json(200, "{}", "Link", "<http://a:1/x>");
     HttpResponse a = json(200, "{}", "Link", "<http://b:2/x>");
-    assertThat(engine.compare(e, Origin.NONE, a, Origin.NONE, EndpointRule.builtIn()).differences()).hasSize(1);
+    assertThat(engine.compare(e, Origin.NONE, a, Origin.NONE, EndpointRule.builtIn()).differences())
+        .hasSize(1);
     assertThat(Headers.of("A", "1").first("A")).contains("1");
   }
 }

@@ -15,36 +15,60 @@ class NormalisingRulesTests {
     return DiffEngineTests.response(status, "application/json", body, headers);
   }
 
-  static List<Difference> compare(String yaml, String method, String target, HttpResponse e, HttpResponse a) {
+  static List<Difference> compare(
+      String yaml, String method, String target, HttpResponse e, HttpResponse a) {
     Rules rules = Rules.parse(yaml, "rules.yaml");
     return DiffEngine.of(rules).compare(HttpRequest.of(method, target), e, a).differences();
   }
 
   static void fails(String yaml, String message) {
-    assertThatThrownBy(() -> Rules.parse(yaml, "rules.yaml")).isInstanceOf(RulesException.class).hasMessageStartingWith(message);
+    assertThatThrownBy(() -> Rules.parse(yaml, "rules.yaml"))
+        .isInstanceOf(RulesException.class)
+        .hasMessageStartingWith(message);
   }
 
   @Test
   void lenientTypesEqualIdsThatBecameStrings() {
     String yaml = "version: 1\ndefaults:\n  lenientTypes: true\n";
-    HttpResponse v1 = json(200, "{\"id\":1,\"live\":true,\"ids\":[1,2],\"lines\":[{\"sku\":7,\"n\":1}],\"price\":1.50}");
-    HttpResponse v2 = json(200, "{\"id\":\"1\",\"live\":\"true\",\"ids\":[\"1\",\"2\"],\"lines\":[{\"sku\":\"7\",\"n\":\"1\"}],\"price\":\"1.5\"}");
+    HttpResponse v1 =
+        json(
+            200,
+            "{\"id\":1,\"live\":true,\"ids\":[1,2],\"lines\":[{\"sku\":7,\"n\":1}],\"price\":1.50}");
+    HttpResponse v2 =
+        json(
+            200,
+            "{\"id\":\"1\",\"live\":\"true\",\"ids\":[\"1\",\"2\"],\"lines\":[{\"sku\":\"7\",\"n\":\"1\"}],\"price\":\"1.5\"}");
     assertThat(compare(yaml, "GET", "/x", v1, v2)).isEmpty();
-    assertThat(compare("version: 1\n", "GET", "/x", v1, v2)).extracting(Difference::type).contains(DifferenceType.TYPE);
+    assertThat(compare("version: 1\n", "GET", "/x", v1, v2))
+        .extracting(Difference::type)
+        .contains(DifferenceType.TYPE);
     // lenient is not loose: other values, and strings that are not JSON numbers, still differ
-    assertThat(compare(yaml, "GET", "/x", json(200, "{\"id\":1}"), json(200, "{\"id\":\"2\"}"))).hasSize(1);
-    assertThat(compare(yaml, "GET", "/x", json(200, "{\"id\":1}"), json(200, "{\"id\":\"01\"}"))).hasSize(1);
-    assertThat(compare(yaml, "GET", "/x", json(200, "{\"ok\":true}"), json(200, "{\"ok\":\"yes\"}"))).hasSize(1);
+    assertThat(compare(yaml, "GET", "/x", json(200, "{\"id\":1}"), json(200, "{\"id\":\"2\"}")))
+        .hasSize(1);
+    assertThat(compare(yaml, "GET", "/x", json(200, "{\"id\":1}"), json(200, "{\"id\":\"01\"}")))
+        .hasSize(1);
+    assertThat(
+            compare(yaml, "GET", "/x", json(200, "{\"ok\":true}"), json(200, "{\"ok\":\"yes\"}")))
+        .hasSize(1);
     // keyed and unordered arrays match "7" with 7
     String keyed = yaml + "  keyedArrays: {\"$.lines\": sku}\n  unorderedArrays: [\"$.ids\"]\n";
-    assertThat(compare(keyed, "GET", "/x", json(200, "{\"ids\":[2,1],\"lines\":[{\"sku\":7},{\"sku\":8}]}"),
-        json(200, "{\"ids\":[\"1\",\"2\"],\"lines\":[{\"sku\":\"8\"},{\"sku\":\"7\"}]}"))).isEmpty();
-    fails("version: 1\ndefaults:\n  lenientTypes: sometimes\n", "rules.yaml:3: defaults.lenientTypes: expected true or false");
+    assertThat(
+            compare(
+                keyed,
+                "GET",
+                "/x",
+                json(200, "{\"ids\":[2,1],\"lines\":[{\"sku\":7},{\"sku\":8}]}"),
+                json(200, "{\"ids\":[\"1\",\"2\"],\"lines\":[{\"sku\":\"8\"},{\"sku\":\"7\"}]}")))
+        .isEmpty();
+    fails(
+        "version: 1\ndefaults:\n  lenientTypes: sometimes\n",
+        "rules.yaml:3: defaults.lenientTypes: expected true or false");
   }
 
   @Test
   void headerPatternsNormalisePartOfAValue() {
-    String yaml = """
+    String yaml =
+        """
         version: 1
         defaults:
           normalizeHeaders:
@@ -53,20 +77,31 @@ class NormalisingRulesTests {
             Cache-Control: [{pattern: "max-age=\\\\d+", replace: "max-age=N"}]
         """;
     HttpResponse e = json(200, "{}", "ETag", "W/\"abc\"", "Cache-Control", "public, max-age=60");
-    e = e.withHeaders(e.headers().without("Content-Type").with("Content-Type", "application/json; charset=utf-8"));
+    e =
+        e.withHeaders(
+            e.headers()
+                .without("Content-Type")
+                .with("Content-Type", "application/json; charset=utf-8"));
     HttpResponse a = json(200, "{}", "ETag", "\"abc\"", "Cache-Control", "public, max-age=3600");
     assertThat(compare(yaml, "GET", "/x", e, a)).isEmpty();
     assertThat(compare("version: 1\n", "GET", "/x", e, a)).hasSize(3);
-    HttpResponse otherType = a.withHeaders(a.headers().without("Content-Type").with("Content-Type", "text/html"));
-    assertThat(compare(yaml, "GET", "/x", e, otherType)).extracting(Difference::path).containsExactly("header:Content-Type");
-    fails("version: 1\ndefaults:\n  normalizeHeaders:\n    ETag: \"([a\"\n", "rules.yaml:4: defaults.normalizeHeaders.ETag: bad regex");
-    fails("version: 1\ndefaults:\n  normalizeHeaders:\n    ETag: {replace: x}\n",
+    HttpResponse otherType =
+        a.withHeaders(a.headers().without("Content-Type").with("Content-Type", "text/html"));
+    assertThat(compare(yaml, "GET", "/x", e, otherType))
+        .extracting(Difference::path)
+        .containsExactly("header:Content-Type");
+    fails(
+        "version: 1\ndefaults:\n  normalizeHeaders:\n    ETag: \"([a\"\n",
+        "rules.yaml:4: defaults.normalizeHeaders.ETag: bad regex");
+    fails(
+        "version: 1\ndefaults:\n  normalizeHeaders:\n    ETag: {replace: x}\n",
         "rules.yaml:4: defaults.normalizeHeaders.ETag.pattern: missing");
   }
 
   @Test
   void byStatusKeysApplyOnlyWhenTheBaselineStatusMatches() {
-    String yaml = """
+    String yaml =
+        """
         version: 1
         defaults:
           byStatus:
@@ -81,21 +116,38 @@ class NormalisingRulesTests {
     HttpResponse a404 = json(404, "{\"message\":\"Not found\",\"code\":1}", "X-Error-Id", "b");
     assertThat(compare(yaml, "GET", "/posts/9", e404, a404)).isEmpty();
     // the same keys do not apply to a 200
-    assertThat(compare(yaml, "GET", "/posts/9", json(200, "{\"message\":\"a\"}"), json(200, "{\"message\":\"b\"}")))
-        .extracting(Difference::path).containsExactly("$.message");
+    assertThat(
+            compare(
+                yaml,
+                "GET",
+                "/posts/9",
+                json(200, "{\"message\":\"a\"}"),
+                json(200, "{\"message\":\"b\"}")))
+        .extracting(Difference::path)
+        .containsExactly("$.message");
     // the entry's own keys still apply under 404, and the defaults' 5xx overlay only to 5xx
-    assertThat(compare(yaml, "GET", "/posts/9", json(404, "{\"views\":1}"), json(404, "{\"views\":2}"))).isEmpty();
-    assertThat(compare(yaml, "GET", "/other", json(503, "{\"a\":1}"), json(503, "{\"a\":2}"))).isEmpty();
+    assertThat(
+            compare(
+                yaml, "GET", "/posts/9", json(404, "{\"views\":1}"), json(404, "{\"views\":2}")))
+        .isEmpty();
+    assertThat(compare(yaml, "GET", "/other", json(503, "{\"a\":1}"), json(503, "{\"a\":2}")))
+        .isEmpty();
     // the status itself is still compared
-    assertThat(compare(yaml, "GET", "/other", json(503, "{}"), json(200, "{}"))).extracting(Difference::path)
+    assertThat(compare(yaml, "GET", "/other", json(503, "{}"), json(200, "{}")))
+        .extracting(Difference::path)
         .containsExactly("status");
-    fails("version: 1\ndefaults:\n  byStatus:\n    \"600\": {ignore: [\"$\"]}\n", "rules.yaml:4: defaults.byStatus.600: expected status codes");
-    fails("version: 1\ndefaults:\n  byStatus:\n    \"404\": {skip: true}\n", "rules.yaml:4: skip: unknown key in defaults.byStatus.404");
+    fails(
+        "version: 1\ndefaults:\n  byStatus:\n    \"600\": {ignore: [\"$\"]}\n",
+        "rules.yaml:4: defaults.byStatus.600: expected status codes");
+    fails(
+        "version: 1\ndefaults:\n  byStatus:\n    \"404\": {skip: true}\n",
+        "rules.yaml:4: skip: unknown key in defaults.byStatus.404");
   }
 
   @Test
   void theCandidateRootProjectsAnEnvelope() {
-    String yaml = """
+    String yaml =
+        """
         version: 1
         endpoints:
           - match: "GET /posts"
@@ -105,22 +157,36 @@ class NormalisingRulesTests {
     HttpResponse v2 = json(200, "{\"first\":1,\"next\":2,\"data\":[{\"id\":1},{\"id\":2}]}");
     assertThat(compare(yaml, "GET", "/posts", v1, v2)).isEmpty();
     assertThat(compare(yaml, "GET", "/posts", v1, json(200, "{\"data\":[{\"id\":1},{\"id\":3}]}")))
-        .extracting(Difference::path).containsExactly("$[1].id"); // in the baseline's coordinates
-    assertThat(compare(yaml, "GET", "/posts", v1, json(200, "{\"items\":[]}"))).singleElement()
+        .extracting(Difference::path)
+        .containsExactly("$[1].id"); // in the baseline's coordinates
+    assertThat(compare(yaml, "GET", "/posts", v1, json(200, "{\"items\":[]}")))
+        .singleElement()
         .satisfies(d -> assertThat(d.path()).isEqualTo("$.data"));
     // a legacy-vs-legacy comparison (noise) is never projected
     Rules rules = Rules.parse(yaml, "rules.yaml");
-    assertThat(DiffEngine.of(rules).compareLegacy(v1, Origin.NONE, v1, Origin.NONE, rules.ruleFor("GET", "/posts")).same()).isTrue();
-    fails("version: 1\nendpoints:\n  - match: \"GET /posts\"\n    candidateRoot: \"$.data[*]\"\n",
+    assertThat(
+            DiffEngine.of(rules)
+                .compareLegacy(v1, Origin.NONE, v1, Origin.NONE, rules.ruleFor("GET", "/posts"))
+                .same())
+        .isTrue();
+    fails(
+        "version: 1\nendpoints:\n  - match: \"GET /posts\"\n    candidateRoot: \"$.data[*]\"\n",
         "rules.yaml:4: endpoints[0].candidateRoot: must name one place");
     // the baseline side can be projected too (the old API had the envelope)
-    assertThat(compare("version: 1\ndefaults:\n  baselineRoot: \"$.result\"\n", "GET", "/x", json(200, "{\"result\":{\"a\":1}}"),
-        json(200, "{\"a\":1}"))).isEmpty();
+    assertThat(
+            compare(
+                "version: 1\ndefaults:\n  baselineRoot: \"$.result\"\n",
+                "GET",
+                "/x",
+                json(200, "{\"result\":{\"a\":1}}"),
+                json(200, "{\"a\":1}")))
+        .isEmpty();
   }
 
   @Test
   void acceptedDifferencesAreMarkedWithTheirReason() {
-    String yaml = """
+    String yaml =
+        """
         version: 1
         defaults:
           accepted:
@@ -131,17 +197,35 @@ class NormalisingRulesTests {
               - {path: "header:link", type: MISSING, reason: "v1 pages in the body"}
               - {path: "$.items[*].legacyId", reason: "internal id dropped"}
         """;
-    HttpResponse e = json(200, "{\"items\":[{\"id\":1,\"legacyId\":9}]}", "Link", "<x>", "X-Powered-By", "Express");
+    HttpResponse e =
+        json(
+            200,
+            "{\"items\":[{\"id\":1,\"legacyId\":9}]}",
+            "Link",
+            "<x>",
+            "X-Powered-By",
+            "Express");
     HttpResponse a = json(200, "{\"items\":[{\"id\":1}]}");
     List<Difference> d = compare(yaml, "GET", "/posts", e, a);
-    assertThat(d).extracting(Difference::path, Difference::accepted).containsExactlyInAnyOrder(
-        org.assertj.core.groups.Tuple.tuple("header:Link", "v1 pages in the body"),
-        org.assertj.core.groups.Tuple.tuple("header:X-Powered-By", "the new stack does not advertise itself"),
-        org.assertj.core.groups.Tuple.tuple("$.items[0].legacyId", "internal id dropped"));
-    assertThat(Outcome.compared(new ResponseDiff(d, List.of()), null, 200).verdict()).isEqualTo(Verdict.MATCH);
+    assertThat(d)
+        .extracting(Difference::path, Difference::accepted)
+        .containsExactlyInAnyOrder(
+            org.assertj.core.groups.Tuple.tuple("header:Link", "v1 pages in the body"),
+            org.assertj.core.groups.Tuple.tuple(
+                "header:X-Powered-By", "the new stack does not advertise itself"),
+            org.assertj.core.groups.Tuple.tuple("$.items[0].legacyId", "internal id dropped"));
+    assertThat(Outcome.compared(new ResponseDiff(d, List.of()), null, 200).verdict())
+        .isEqualTo(Verdict.MATCH);
     // the type must match: a Link with another value is not accepted
-    assertThat(compare(yaml, "GET", "/posts", json(200, "{}", "Link", "<x>"), json(200, "{}", "Link", "<y>")))
-        .singleElement().satisfies(x -> assertThat(x.isAccepted()).isFalse());
+    assertThat(
+            compare(
+                yaml,
+                "GET",
+                "/posts",
+                json(200, "{}", "Link", "<x>"),
+                json(200, "{}", "Link", "<y>")))
+        .singleElement()
+        .satisfies(x -> assertThat(x.isAccepted()).isFalse());
     // counted as matched and accepted, listed with the reason
     Statistics s = new Statistics();
     s.record("GET /posts", "e1", Outcome.compared(new ResponseDiff(d, List.of()), null, 200));
@@ -150,16 +234,24 @@ class NormalisingRulesTests {
     assertThat(r.accepted()).isEqualTo(1);
     assertThat(r.discrepant()).isZero();
     assertThat(r.fields()).isEmpty();
-    assertThat(r.acceptedFields()).extracting(Statistics.AcceptedResult::reason).contains("v1 pages in the body");
-    fails("version: 1\ndefaults:\n  accepted:\n    - {path: \"header:Link\"}\n", "rules.yaml:4: defaults.accepted[0].reason: missing");
-    fails("version: 1\ndefaults:\n  accepted:\n    - {path: \"$.a\", type: GONE, reason: x}\n",
+    assertThat(r.acceptedFields())
+        .extracting(Statistics.AcceptedResult::reason)
+        .contains("v1 pages in the body");
+    fails(
+        "version: 1\ndefaults:\n  accepted:\n    - {path: \"header:Link\"}\n",
+        "rules.yaml:4: defaults.accepted[0].reason: missing");
+    fails(
+        "version: 1\ndefaults:\n  accepted:\n    - {path: \"$.a\", type: GONE, reason: x}\n",
         "rules.yaml:4: defaults.accepted[0].type: unknown difference type \"GONE\"");
-    fails("version: 1\ndefaults:\n  accepted:\n    - {path: \"$.a[\", reason: x}\n", "rules.yaml:4: defaults.accepted[0].path: bad path");
+    fails(
+        "version: 1\ndefaults:\n  accepted:\n    - {path: \"$.a[\", reason: x}\n",
+        "rules.yaml:4: defaults.accepted[0].path: bad path");
   }
 
   @Test
   void transformsRewriteTheCandidatesRequestOnly() {
-    String yaml = """
+    String yaml =
+        """
         version: 1
         transforms:
           - match: "GET /posts?_limit"
@@ -170,31 +262,47 @@ class NormalisingRulesTests {
               path: "/comments?postId={id}"
         """;
     Transforms t = Rules.parse(yaml, "rules.yaml").transforms();
-    assertThat(t.forCandidate(HttpRequest.of("GET", "/posts?_page=2&_limit=10")).target()).isEqualTo("/posts?_page=2&_per_page=10");
-    assertThat(t.forCandidate(HttpRequest.of("GET", "/posts/7/comments")).target()).isEqualTo("/comments?postId=7");
+    assertThat(t.forCandidate(HttpRequest.of("GET", "/posts?_page=2&_limit=10")).target())
+        .isEqualTo("/posts?_page=2&_per_page=10");
+    assertThat(t.forCandidate(HttpRequest.of("GET", "/posts/7/comments")).target())
+        .isEqualTo("/comments?postId=7");
     assertThat(t.forCandidate(HttpRequest.of("GET", "/posts/7/comments?_sort=id")).target())
         .isEqualTo("/comments?postId=7&_sort=id");
     HttpRequest untouched = HttpRequest.of("GET", "/posts?_page=2");
     assertThat(t.forCandidate(untouched)).isSameAs(untouched);
-    fails(yaml.replace("/comments?postId={id}", "/comments?postId={postId}"),
+    fails(
+        yaml.replace("/comments?postId={id}", "/comments?postId={postId}"),
         "rules.yaml:8: transforms[1].candidate.path: {postId} is not a parameter of \"GET /posts/{id}/comments\"");
-    fails("version: 1\ntransforms:\n  - match: \"GET /a\"\n", "rules.yaml:3: transforms[0].candidate: missing");
-    fails("version: 1\ntransforms:\n  - match: \"GET /a\"\n    all: {path: \"/b\"}\n", "rules.yaml:4: all: unknown key in transforms[0]");
+    fails(
+        "version: 1\ntransforms:\n  - match: \"GET /a\"\n",
+        "rules.yaml:3: transforms[0].candidate: missing");
+    fails(
+        "version: 1\ntransforms:\n  - match: \"GET /a\"\n    all: {path: \"/b\"}\n",
+        "rules.yaml:4: all: unknown key in transforms[0]");
   }
 
   @Test
   void eachSwitchNamesItsFileLineAndKey() {
-    fails("version: 1\ndefaults:\n  splitByQueryNames: 1\n", "rules.yaml:3: defaults.splitByQueryNames: expected true or false");
-    fails("version: 1\nendpoints:\n  - match: \"GET /a\"\n    normalizeOrigins: maybe\n",
+    fails(
+        "version: 1\ndefaults:\n  splitByQueryNames: 1\n",
+        "rules.yaml:3: defaults.splitByQueryNames: expected true or false");
+    fails(
+        "version: 1\nendpoints:\n  - match: \"GET /a\"\n    normalizeOrigins: maybe\n",
         "rules.yaml:4: endpoints[0].normalizeOrigins: expected true or false");
-    fails("version: 1\ndefaults:\n  baselineRoot: \"$..result\"\n", "rules.yaml:3: defaults.baselineRoot: must name one place");
-    fails("version: 1\ndefaults:\n  byStatus:\n    \"404\": {splitByQueryNames: true}\n",
+    fails(
+        "version: 1\ndefaults:\n  baselineRoot: \"$..result\"\n",
+        "rules.yaml:3: defaults.baselineRoot: must name one place");
+    fails(
+        "version: 1\ndefaults:\n  byStatus:\n    \"404\": {splitByQueryNames: true}\n",
         "rules.yaml:4: splitByQueryNames: unknown key in defaults.byStatus.404");
-    fails("version: 1\nendpoints:\n  - match: \"GET /posts?\"\n", "rules.yaml:3: endpoints[0].match: expected query parameter names");
+    fails(
+        "version: 1\nendpoints:\n  - match: \"GET /posts?\"\n",
+        "rules.yaml:3: endpoints[0].match: expected query parameter names");
   }
 
   @Test
-  void aHugeRulesFileIsRefusedBeforeItIsParsed(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+  void aHugeRulesFileIsRefusedBeforeItIsParsed(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
     java.nio.file.Path big = dir.resolve("big.yaml");
     try (var w = java.nio.file.Files.newBufferedWriter(big)) {
       w.write("version: 1\ndefaults:\n  ignoreHeaders: [\"");
@@ -203,18 +311,29 @@ class NormalisingRulesTests {
       }
       w.write("\"]\n");
     }
-    assertThatThrownBy(() -> Rules.load(big)).isInstanceOf(RulesException.class)
-        .hasMessage(big + ": is larger than 1 MiB, or not a regular file: a rules file is a few kilobytes of YAML");
+    assertThatThrownBy(() -> Rules.load(big))
+        .isInstanceOf(RulesException.class)
+        .hasMessage(
+            big
+                + ": is larger than 1 MiB, or not a regular file: a rules file is a few kilobytes of YAML");
   }
 
   @Test
   void rulesJudgeAlikeWhenOnlyThresholdsDiffer() {
-    Rules a = Rules.parse("version: 1\nendpoints:\n  - match: \"GET /a\"\n    ignore: [\"$.x\"]\n    maxDiscrepancyRate: 1%\n", "a");
-    Rules b = Rules.parse("version: 1\n# a comment\nendpoints:\n  - {match: \"GET /a\", ignore: [\"$.x\"], maxDiscrepancyRate: 5%}\n", "b");
-    Rules c = Rules.parse("version: 1\nendpoints:\n  - match: \"GET /a\"\n    ignore: [\"$.y\"]\n", "c");
+    Rules a =
+        Rules.parse(
+            "version: 1\nendpoints:\n  - match: \"GET /a\"\n    ignore: [\"$.x\"]\n    maxDiscrepancyRate: 1%\n",
+            "a");
+    Rules b =
+        Rules.parse(
+            "version: 1\n# a comment\nendpoints:\n  - {match: \"GET /a\", ignore: [\"$.x\"], maxDiscrepancyRate: 5%}\n",
+            "b");
+    Rules c =
+        Rules.parse("version: 1\nendpoints:\n  - match: \"GET /a\"\n    ignore: [\"$.y\"]\n", "c");
     assertThat(a.judgesLike(b)).isTrue();
     assertThat(a.judgesLike(c)).isFalse();
-    assertThat(Rules.defaults().judgesLike(Rules.parse("version: 1\ndefaults: {}\n", "d"))).isTrue();
+    assertThat(Rules.defaults().judgesLike(Rules.parse("version: 1\ndefaults: {}\n", "d")))
+        .isTrue();
     assertThat(Rules.defaults().judgesLike(c)).isFalse();
   }
 }

@@ -1,9 +1,9 @@
 package dev.shadowtest.diff;
 
-import dev.shadowtest.core.JsonPath;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.shadowtest.core.JsonPath;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -12,7 +12,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 class RulesTests {
 
-  static final String DESIGN_EXAMPLE = """
+  static final String DESIGN_EXAMPLE =
+      """
       version: 1
       defaults:
         ignoreHeaders: [Date, Server, X-Request-Id, Set-Cookie]   # case-insensitive
@@ -31,8 +32,7 @@ class RulesTests {
           skip: true
       """;
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void readsTheDesignExampleAndMergesEndpointsOverDefaults() {
@@ -40,7 +40,8 @@ class RulesTests {
     EndpointRule product = rules.ruleFor("GET", "/api/products/42?x=1");
     assertThat(product.match()).hasToString("GET /api/products/{id}");
     assertThat(product.line()).isEqualTo(8);
-    assertThat(product.json().ignore()).extracting(JsonPath::toString)
+    assertThat(product.json().ignore())
+        .extracting(JsonPath::toString)
         .containsExactly("$.meta.generatedAt", "$..traceId", "$.price.currency");
     assertThat(product.json().tolerance()).isEqualTo(Tolerance.parse("0.01"));
     assertThat(product.maxDiscrepancyRate()).isEqualTo(0.01);
@@ -49,7 +50,9 @@ class RulesTests {
     assertThat(product.ignoresHeader("Content-Type")).isFalse();
 
     EndpointRule orders = rules.ruleFor("GET", "/api/orders");
-    assertThat(orders.json().unorderedArrays()).extracting(JsonPath::toString).containsExactly("$.items");
+    assertThat(orders.json().unorderedArrays())
+        .extracting(JsonPath::toString)
+        .containsExactly("$.items");
     assertThat(orders.json().keyedArrays()).containsEntry(JsonPath.parse("$.lines"), "sku");
     assertThat(orders.json().tolerance()).isEqualTo(Tolerance.EXACT);
 
@@ -62,57 +65,102 @@ class RulesTests {
   void rulesDriveTheComparison() {
     Rules rules = Rules.parse(DESIGN_EXAMPLE, "rules.yaml");
     JsonOptions product = rules.ruleFor("GET", "/api/products/1").json();
-    assertThat(JsonDiff.compare("{\"price\":{\"amount\":10.00,\"currency\":\"EUR\"},\"traceId\":1}",
-        "{\"price\":{\"amount\":10.01,\"currency\":\"USD\"},\"traceId\":2}", product)).isEmpty();
+    assertThat(
+            JsonDiff.compare(
+                "{\"price\":{\"amount\":10.00,\"currency\":\"EUR\"},\"traceId\":1}",
+                "{\"price\":{\"amount\":10.01,\"currency\":\"USD\"},\"traceId\":2}",
+                product))
+        .isEmpty();
   }
 
   @Test
   void anUnknownKeyNamesFileLineAndKey() {
-    assertThatThrownBy(() -> Rules.parse(DESIGN_EXAMPLE.replace("    skip: true", "    skip: true\n    ignorePaths: [\"$.x\"]"), "rules.yaml"))
+    assertThatThrownBy(
+            () ->
+                Rules.parse(
+                    DESIGN_EXAMPLE.replace(
+                        "    skip: true", "    skip: true\n    ignorePaths: [\"$.x\"]"),
+                    "rules.yaml"))
         .isInstanceOf(RulesException.class)
         .hasMessageStartingWith("rules.yaml:17: ignorePaths: unknown key in endpoints[2]");
-    assertThatThrownBy(() -> Rules.parse("version: 1\nextras: true\n", "r.yaml")).hasMessage("r.yaml:2: extras: unknown key (expected version, defaults, endpoints, noise, transforms)");
+    assertThatThrownBy(() -> Rules.parse("version: 1\nextras: true\n", "r.yaml"))
+        .hasMessage(
+            "r.yaml:2: extras: unknown key (expected version, defaults, endpoints, noise, transforms)");
   }
 
   @Test
   void aBadPathNamesTheLine() {
-    assertThatThrownBy(() -> Rules.parse(DESIGN_EXAMPLE.replace("\"$.price.currency\"", "\"$.price[x]\""), "rules.yaml"))
-        .hasMessageStartingWith("rules.yaml:9: endpoints[0].ignore: bad path \"$.price[x]\" at column 9");
+    assertThatThrownBy(
+            () ->
+                Rules.parse(
+                    DESIGN_EXAMPLE.replace("\"$.price.currency\"", "\"$.price[x]\""), "rules.yaml"))
+        .hasMessageStartingWith(
+            "rules.yaml:9: endpoints[0].ignore: bad path \"$.price[x]\" at column 9");
   }
 
   @Test
   void aBadToleranceOrRateNamesTheLine() {
-    assertThatThrownBy(() -> Rules.parse(DESIGN_EXAMPLE.replace("numericTolerance: 0.01", "numericTolerance: lots"), "rules.yaml"))
-        .hasMessageStartingWith("rules.yaml:10: endpoints[0].numericTolerance: bad tolerance \"lots\"");
-    assertThatThrownBy(() -> Rules.parse(DESIGN_EXAMPLE.replace("maxDiscrepancyRate: 1%", "maxDiscrepancyRate: 150%"), "rules.yaml"))
-        .hasMessageStartingWith("rules.yaml:11: endpoints[0].maxDiscrepancyRate: rate must be between 0 and 1");
-    assertThatThrownBy(() -> Rules.parse(DESIGN_EXAMPLE.replace("treatNullAsAbsent: false", "treatNullAsAbsent: maybe"), "rules.yaml"))
-        .hasMessageStartingWith("rules.yaml:6: defaults.treatNullAsAbsent: expected true or false, got \"maybe\"");
+    assertThatThrownBy(
+            () ->
+                Rules.parse(
+                    DESIGN_EXAMPLE.replace("numericTolerance: 0.01", "numericTolerance: lots"),
+                    "rules.yaml"))
+        .hasMessageStartingWith(
+            "rules.yaml:10: endpoints[0].numericTolerance: bad tolerance \"lots\"");
+    assertThatThrownBy(
+            () ->
+                Rules.parse(
+                    DESIGN_EXAMPLE.replace("maxDiscrepancyRate: 1%", "maxDiscrepancyRate: 150%"),
+                    "rules.yaml"))
+        .hasMessageStartingWith(
+            "rules.yaml:11: endpoints[0].maxDiscrepancyRate: rate must be between 0 and 1");
+    assertThatThrownBy(
+            () ->
+                Rules.parse(
+                    DESIGN_EXAMPLE.replace("treatNullAsAbsent: false", "treatNullAsAbsent: maybe"),
+                    "rules.yaml"))
+        .hasMessageStartingWith(
+            "rules.yaml:6: defaults.treatNullAsAbsent: expected true or false, got \"maybe\"");
   }
 
   @Test
   void aDuplicateEndpointNamesBothLines() {
-    assertThatThrownBy(() -> Rules.parse(DESIGN_EXAMPLE + "  - match: \"GET /api/products/{productId}\"\n    skip: true\n", "rules.yaml"))
-        .hasMessage("rules.yaml:17: match: duplicate endpoint \"GET /api/products/{productId}\" (first at line 8)");
+    assertThatThrownBy(
+            () ->
+                Rules.parse(
+                    DESIGN_EXAMPLE
+                        + "  - match: \"GET /api/products/{productId}\"\n    skip: true\n",
+                    "rules.yaml"))
+        .hasMessage(
+            "rules.yaml:17: match: duplicate endpoint \"GET /api/products/{productId}\" (first at line 8)");
   }
 
   @Test
   void missingVersionMatchOrFileAreErrors() throws Exception {
-    assertThatThrownBy(() -> Rules.parse("defaults: {}\n", "r.yaml")).hasMessage("r.yaml:1: version: missing (add \"version: 1\")");
-    assertThatThrownBy(() -> Rules.parse("version: 2\n", "r.yaml")).hasMessageContaining("unsupported rules version 2");
+    assertThatThrownBy(() -> Rules.parse("defaults: {}\n", "r.yaml"))
+        .hasMessage("r.yaml:1: version: missing (add \"version: 1\")");
+    assertThatThrownBy(() -> Rules.parse("version: 2\n", "r.yaml"))
+        .hasMessageContaining("unsupported rules version 2");
     assertThatThrownBy(() -> Rules.parse("version: 1\nendpoints:\n  - skip: true\n", "r.yaml"))
         .hasMessage("r.yaml:3: endpoints[0].match: missing (e.g. match: \"GET /api/users/{id}\")");
-    assertThatThrownBy(() -> Rules.parse("version: 1\nendpoints:\n  - match: \"/no/method\"\n", "r.yaml"))
+    assertThatThrownBy(
+            () -> Rules.parse("version: 1\nendpoints:\n  - match: \"/no/method\"\n", "r.yaml"))
         .hasMessageStartingWith("r.yaml:3: endpoints[0].match: expected \"METHOD /path\"");
-    assertThatThrownBy(() -> Rules.load(dir.resolve("none.yaml"))).hasMessage(dir.resolve("none.yaml") + ": no such file");
+    assertThatThrownBy(() -> Rules.load(dir.resolve("none.yaml")))
+        .hasMessage(dir.resolve("none.yaml") + ": no such file");
     Path bad = dir.resolve("bad.yaml");
     Files.writeString(bad, "version: 1\ndefaults:\n  ignore: [\"$.a\"\n");
-    assertThatThrownBy(() -> Rules.load(bad)).hasMessageStartingWith(bad + ":").hasMessageContaining("not valid YAML");
+    assertThatThrownBy(() -> Rules.load(bad))
+        .hasMessageStartingWith(bad + ":")
+        .hasMessageContaining("not valid YAML");
   }
 
   @Test
   void noiseThresholdsAreConfigurable() {
-    Rules r = Rules.parse("version: 1\nnoise:\n  minSamples: 50\n  relativeMargin: 10%\n  absoluteMargin: 0.001\n  confidenceZ: 2.58\n", "r.yaml");
+    Rules r =
+        Rules.parse(
+            "version: 1\nnoise:\n  minSamples: 50\n  relativeMargin: 10%\n  absoluteMargin: 0.001\n  confidenceZ: 2.58\n",
+            "r.yaml");
     assertThat(r.noiseModel()).isEqualTo(new NoiseModel(50, 0.1, 0.001, 2.58));
     assertThat(Rules.defaults().noiseModel()).isEqualTo(NoiseModel.defaults());
     assertThatThrownBy(() -> Rules.parse("version: 1\nnoise:\n  minSamples: 0\n", "r.yaml"))
@@ -129,8 +177,12 @@ class RulesTests {
     assertThat(t.matches("POST", "/api/users/7/orders")).isFalse();
     assertThat(t.matches("GET", "/api/users/7/8/orders")).isFalse();
     assertThat(EndpointTemplate.parse("* /health").matches("HEAD", "/health")).isTrue();
-    // "GET /a?x=1" is a valid template since query-aware endpoints (judgement issue); an empty query is not
-    assertThat(List.of("GET /a?", "GET a", "GET /a/{b")).allSatisfy(s ->
-        assertThatThrownBy(() -> EndpointTemplate.parse(s)).isInstanceOf(dev.shadowtest.core.BadInputException.class));
+    // "GET /a?x=1" is a valid template since query-aware endpoints (judgement issue); an empty
+    // query is not
+    assertThat(List.of("GET /a?", "GET a", "GET /a/{b"))
+        .allSatisfy(
+            s ->
+                assertThatThrownBy(() -> EndpointTemplate.parse(s))
+                    .isInstanceOf(dev.shadowtest.core.BadInputException.class));
   }
 }

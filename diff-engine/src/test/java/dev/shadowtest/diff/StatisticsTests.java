@@ -43,8 +43,11 @@ class StatisticsTests {
             }
           }
           boolean secondary = r.nextBoolean();
-          o = Outcome.compared(diffs(cand.toArray(Difference[]::new)),
-              secondary ? diffs(noise.toArray(Difference[]::new)) : null, r.nextInt(10) == 0 ? 503 : 200);
+          o =
+              Outcome.compared(
+                  diffs(cand.toArray(Difference[]::new)),
+                  secondary ? diffs(noise.toArray(Difference[]::new)) : null,
+                  r.nextInt(10) == 0 ? 503 : 200);
         }
       }
       out.add(new Event(endpoints[r.nextInt(endpoints.length)], "ex-" + seed + "-" + i, o));
@@ -73,7 +76,8 @@ class StatisticsTests {
       assertThat(sa.merge(sb).merge(sc)).isEqualTo(of(all));
       assertThat(sa.merge(sb.merge(sc))).isEqualTo(of(all));
       assertThat(sc.merge(sa).merge(sb)).isEqualTo(of(all));
-      assertThat(sa.merge(sb).merge(sc).result(NoiseModel.defaults())).isEqualTo(of(all).result(NoiseModel.defaults()));
+      assertThat(sa.merge(sb).merge(sc).result(NoiseModel.defaults()))
+          .isEqualTo(of(all).result(NoiseModel.defaults()));
     }
   }
 
@@ -95,11 +99,14 @@ class StatisticsTests {
     assertThat(x.serverErrors()).isEqualTo(1);
     assertThat(x.discrepancyRate()).isEqualTo(0.5);
     assertThat(x.errorRate()).isEqualTo(0.5); // (1 error + 1 server error) / 4 attempted
-    assertThat(x.fields()).singleElement().satisfies(f -> {
-      assertThat(f.field()).isEqualTo("status");
-      assertThat(f.examples()).containsExactly("5");
-      assertThat(f.real()).isTrue();
-    });
+    assertThat(x.fields())
+        .singleElement()
+        .satisfies(
+            f -> {
+              assertThat(f.field()).isEqualTo("status");
+              assertThat(f.examples()).containsExactly("5");
+              assertThat(f.real()).isTrue();
+            });
     assertThat(new Statistics().result(NoiseModel.defaults()).discrepancyRate()).isZero();
   }
 
@@ -111,8 +118,13 @@ class StatisticsTests {
       // $.timestamp differs in 30% of exchanges both ways, independently
       boolean cand = r.nextInt(10) < 3;
       boolean noise = r.nextInt(10) < 3;
-      s.record("GET /x", "e" + i, Outcome.compared(cand ? diffs(d("$.timestamp", DifferenceType.VALUE)) : diffs(),
-          noise ? diffs(d("$.timestamp", DifferenceType.VALUE)) : diffs(), 200));
+      s.record(
+          "GET /x",
+          "e" + i,
+          Outcome.compared(
+              cand ? diffs(d("$.timestamp", DifferenceType.VALUE)) : diffs(),
+              noise ? diffs(d("$.timestamp", DifferenceType.VALUE)) : diffs(),
+              200));
     }
     Statistics.EndpointResult x = s.result(NoiseModel.defaults()).endpoints().get(0);
     assertThat(x.fields()).singleElement().satisfies(f -> assertThat(f.real()).isFalse());
@@ -135,14 +147,31 @@ class StatisticsTests {
         cand.add(d("$.timestamp", DifferenceType.VALUE));
       }
       boolean noiseTs = r.nextInt(10) < 3;
-      s.record("GET /x", "e" + i, Outcome.compared(diffs(cand.toArray(Difference[]::new)),
-          noiseTs ? diffs(d("$.timestamp", DifferenceType.VALUE)) : diffs(), 200));
+      s.record(
+          "GET /x",
+          "e" + i,
+          Outcome.compared(
+              diffs(cand.toArray(Difference[]::new)),
+              noiseTs ? diffs(d("$.timestamp", DifferenceType.VALUE)) : diffs(),
+              200));
     }
     Statistics.EndpointResult x = s.result(NoiseModel.defaults()).endpoints().get(0);
-    assertThat(x.fields()).filteredOn(f -> f.field().equals("$.price")).singleElement().satisfies(f -> assertThat(f.real()).isTrue());
-    assertThat(x.fields()).filteredOn(f -> f.field().equals("$.timestamp")).singleElement().satisfies(f -> assertThat(f.real()).isFalse());
-    long priceExchanges = x.fields().stream().filter(f -> f.field().equals("$.price")).findFirst().orElseThrow().count();
-    assertThat(x.discrepant()).isEqualTo(priceExchanges); // exactly the exchanges with a price difference
+    assertThat(x.fields())
+        .filteredOn(f -> f.field().equals("$.price"))
+        .singleElement()
+        .satisfies(f -> assertThat(f.real()).isTrue());
+    assertThat(x.fields())
+        .filteredOn(f -> f.field().equals("$.timestamp"))
+        .singleElement()
+        .satisfies(f -> assertThat(f.real()).isFalse());
+    long priceExchanges =
+        x.fields().stream()
+            .filter(f -> f.field().equals("$.price"))
+            .findFirst()
+            .orElseThrow()
+            .count();
+    assertThat(x.discrepant())
+        .isEqualTo(priceExchanges); // exactly the exchanges with a price difference
   }
 
   @Test
@@ -157,10 +186,15 @@ class StatisticsTests {
 
   @Test
   void exchangeLevelNoiseMakesNoiseOnlyVerdicts() {
-    Outcome o = Outcome.compared(diffs(d("$.ts", DifferenceType.VALUE)), diffs(d("$.ts", DifferenceType.VALUE)), 200);
+    Outcome o =
+        Outcome.compared(
+            diffs(d("$.ts", DifferenceType.VALUE)), diffs(d("$.ts", DifferenceType.VALUE)), 200);
     assertThat(o.verdict()).isEqualTo(Verdict.NOISE_ONLY);
-    Outcome mixed = Outcome.compared(diffs(d("$.ts", DifferenceType.VALUE), d("$.price", DifferenceType.VALUE)),
-        diffs(d("$.ts", DifferenceType.VALUE)), 200);
+    Outcome mixed =
+        Outcome.compared(
+            diffs(d("$.ts", DifferenceType.VALUE), d("$.price", DifferenceType.VALUE)),
+            diffs(d("$.ts", DifferenceType.VALUE)),
+            200);
     assertThat(mixed.verdict()).isEqualTo(Verdict.DIFFERENT);
     assertThat(Outcome.compared(diffs(), null, 200).verdict()).isEqualTo(Verdict.MATCH);
   }

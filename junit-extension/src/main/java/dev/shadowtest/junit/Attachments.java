@@ -40,17 +40,27 @@ final class Attachments {
    * the JUnit report entries Allure's listener understands ({@code allure.fixture}), the files are
    * attached to it, and it is closed. Allure shows them under "Tear down" of the endpoint tests.
    */
-  static void container(org.junit.jupiter.api.extension.ExtensionContext context, Path html, Path summary) {
+  static void container(
+      org.junit.jupiter.api.extension.ExtensionContext context, Path html, Path summary) {
     if (!ALLURE) {
       return;
     }
     String uuid = java.util.UUID.randomUUID().toString();
-    context.publishReportEntry(java.util.Map.of("allure.fixture", "tear_down", "event", "start", "uuid", uuid,
-        "name", "Shadow report"));
+    context.publishReportEntry(
+        java.util.Map.of(
+            "allure.fixture",
+            "tear_down",
+            "event",
+            "start",
+            "uuid",
+            uuid,
+            "name",
+            "Shadow report"));
     try {
       run(html, summary);
     } finally {
-      context.publishReportEntry(java.util.Map.of("allure.fixture", "tear_down", "event", "stop", "uuid", uuid));
+      context.publishReportEntry(
+          java.util.Map.of("allure.fixture", "tear_down", "event", "stop", "uuid", uuid));
     }
   }
 

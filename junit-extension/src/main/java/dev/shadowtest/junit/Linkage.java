@@ -21,18 +21,36 @@ final class Linkage {
   /** A library the extension links against: package prefix, name, versions key, the property that pins it. */
   private record Library(String prefix, String name, String key, String property, String probe) {}
 
-  private static final List<Library> LIBRARIES = List.of(
-      new Library("org.junit.", "JUnit Jupiter", "junit", "junit-jupiter.version (Spring Boot) or the junit-bom version",
-          "org.junit.jupiter.api.Test"),
-      new Library("org.opentest4j.", "opentest4j (JUnit)", "junit", "junit-jupiter.version (Spring Boot) or the junit-bom version",
-          "org.opentest4j.AssertionFailedError"),
-      new Library("io.qameta.allure.", "Allure", "allure", "the allure-bom / allure-jupiter version",
-          "io.qameta.allure.Allure"),
-      new Library("org.springframework.", "Spring Framework", "spring", "spring-framework.version",
-          "org.springframework.core.SpringVersion"),
-      new Library("org.slf4j.", "SLF4J", "slf4j", "slf4j.version", "org.slf4j.Logger"));
+  private static final List<Library> LIBRARIES =
+      List.of(
+          new Library(
+              "org.junit.",
+              "JUnit Jupiter",
+              "junit",
+              "junit-jupiter.version (Spring Boot) or the junit-bom version",
+              "org.junit.jupiter.api.Test"),
+          new Library(
+              "org.opentest4j.",
+              "opentest4j (JUnit)",
+              "junit",
+              "junit-jupiter.version (Spring Boot) or the junit-bom version",
+              "org.opentest4j.AssertionFailedError"),
+          new Library(
+              "io.qameta.allure.",
+              "Allure",
+              "allure",
+              "the allure-bom / allure-jupiter version",
+              "io.qameta.allure.Allure"),
+          new Library(
+              "org.springframework.",
+              "Spring Framework",
+              "spring",
+              "spring-framework.version",
+              "org.springframework.core.SpringVersion"),
+          new Library("org.slf4j.", "SLF4J", "slf4j", "slf4j.version", "org.slf4j.Logger"));
 
-  private static final Pattern CLASS_NAME = Pattern.compile("([a-z][a-z0-9_]*(?:[./][a-zA-Z0-9_$]+)+)");
+  private static final Pattern CLASS_NAME =
+      Pattern.compile("([a-z][a-z0-9_]*(?:[./][a-zA-Z0-9_$]+)+)");
 
   private Linkage() {}
 
@@ -42,19 +60,36 @@ final class Linkage {
     Library library = library(message);
     String what = e.getClass().getSimpleName() + ": " + message;
     if (library == null) {
-      return "a library on the test classpath is not the version this extension needs (" + what + "); check"
+      return "a library on the test classpath is not the version this extension needs ("
+          + what
+          + "); check"
           + " `mvn dependency:tree` for versions your build overrides";
     }
     String needed = needed(library.key());
     String found = found(library.probe());
     if (needed != null && needed.equals(found)) {
-      return "a class or method of " + library.name() + " is missing although the test classpath has " + found
-          + ", the version the extension was built with (" + what + "): look for a second, older copy of it on the"
+      return "a class or method of "
+          + library.name()
+          + " is missing although the test classpath has "
+          + found
+          + ", the version the extension was built with ("
+          + what
+          + "): look for a second, older copy of it on the"
           + " test classpath (`mvn dependency:tree`, or a shaded jar that bundles it)";
     }
-    return "needs " + library.name() + " " + (needed == null ? "" : needed + " (or compatible) ") + "but the test"
-        + " classpath has " + (found == null ? "another version" : found) + " (" + what + "): set the property "
-        + library.property() + " to " + (needed == null ? "the version the extension needs" : needed)
+    return "needs "
+        + library.name()
+        + " "
+        + (needed == null ? "" : needed + " (or compatible) ")
+        + "but the test"
+        + " classpath has "
+        + (found == null ? "another version" : found)
+        + " ("
+        + what
+        + "): set the property "
+        + library.property()
+        + " to "
+        + (needed == null ? "the version the extension needs" : needed)
         + " in your build, or let the version your framework manages alone if you pinned it";
   }
 

@@ -31,9 +31,11 @@ import org.springframework.web.context.WebApplicationContext;
  */
 final class MockMvcTransport implements Transport {
 
-  private static final String FILTER_REGISTRATION = "org.springframework.boot.web.servlet.AbstractFilterRegistrationBean";
+  private static final String FILTER_REGISTRATION =
+      "org.springframework.boot.web.servlet.AbstractFilterRegistrationBean";
 
   private final MockMvc mvc;
+
   /** How long an asynchronous handler may take: the response timeout. */
   private final long asyncTimeoutMs;
 
@@ -54,25 +56,34 @@ final class MockMvcTransport implements Transport {
    */
   static Transport fromContext(ApplicationContext context, java.time.Duration timeout) {
     MockMvc mvc = context.getBeanProvider(MockMvc.class).getIfAvailable();
-    if (mvc == null && context instanceof WebApplicationContext web && web.getServletContext() != null) {
+    if (mvc == null
+        && context instanceof WebApplicationContext web
+        && web.getServletContext() != null) {
       String[] registrations = registrations(context);
       if (registrations.length > 0) {
-        throw new BadInputException("the Spring test context has no server and no MockMvc, and a MockMvc built"
-            + " here would miss the servlet filters it registers (" + String.join(", ", registrations) + "), Spring"
-            + " Security's among them if any: add @AutoConfigureMockMvc to the test class (Spring Boot then builds"
-            + " MockMvc with them), or hand one over with @ShadowCandidate");
+        throw new BadInputException(
+            "the Spring test context has no server and no MockMvc, and a MockMvc built"
+                + " here would miss the servlet filters it registers ("
+                + String.join(", ", registrations)
+                + "), Spring"
+                + " Security's among them if any: add @AutoConfigureMockMvc to the test class (Spring Boot then builds"
+                + " MockMvc with them), or hand one over with @ShadowCandidate");
       }
-      List<jakarta.servlet.Filter> filters = new java.util.ArrayList<>(
-          context.getBeansOfType(jakarta.servlet.Filter.class).values());
+      List<jakarta.servlet.Filter> filters =
+          new java.util.ArrayList<>(context.getBeansOfType(jakarta.servlet.Filter.class).values());
       org.springframework.core.annotation.AnnotationAwareOrderComparator.sort(filters);
-      mvc = MockMvcBuilders.webAppContextSetup(web).addFilters(filters.toArray(jakarta.servlet.Filter[]::new)).build();
+      mvc =
+          MockMvcBuilders.webAppContextSetup(web)
+              .addFilters(filters.toArray(jakarta.servlet.Filter[]::new))
+              .build();
     }
     return mvc == null ? null : new MockMvcTransport(mvc, timeout);
   }
 
   private static String[] registrations(ApplicationContext context) {
     try {
-      Class<?> type = Class.forName(FILTER_REGISTRATION, false, MockMvcTransport.class.getClassLoader());
+      Class<?> type =
+          Class.forName(FILTER_REGISTRATION, false, MockMvcTransport.class.getClassLoader());
       return context.getBeanNamesForType(type);
     } catch (ClassNotFoundException | LinkageError e) {
       return new String[0]; // not Spring Boot
@@ -81,8 +92,9 @@ final class MockMvcTransport implements Transport {
 
   @Override
   public HttpResponse exchange(HttpRequest request) throws Exception {
-    MockHttpServletRequestBuilder b = MockMvcRequestBuilders.request(HttpMethod.valueOf(request.method()),
-        SpringTransports.uri(request));
+    MockHttpServletRequestBuilder b =
+        MockMvcRequestBuilders.request(
+            HttpMethod.valueOf(request.method()), SpringTransports.uri(request));
     for (Headers.Field f : request.headers()) {
       b.header(f.name(), f.value());
     }
@@ -104,7 +116,10 @@ final class MockMvcTransport implements Transport {
     }
     String reason = r.getErrorMessage();
     byte[] body = r.getContentAsByteArray();
-    return new HttpResponse(r.getStatus(), reason == null ? "" : reason, SpringTransports.headers(headers),
+    return new HttpResponse(
+        r.getStatus(),
+        reason == null ? "" : reason,
+        SpringTransports.headers(headers),
         "HEAD".equalsIgnoreCase(request.method()) ? Body.none() : Body.of(body));
   }
 
@@ -112,5 +127,4 @@ final class MockMvcTransport implements Transport {
   public String description() {
     return "MockMvc (in-process)";
   }
-
 }

@@ -24,8 +24,15 @@ final class Placeholders {
         v = m.group(2);
       }
       if (v == null) {
-        throw new BadInputException(attribute + " = \"" + value + "\": " + name
-            + " is neither a system property nor an environment variable (set it, or write ${" + name + ":default})");
+        throw new BadInputException(
+            attribute
+                + " = \""
+                + value
+                + "\": "
+                + name
+                + " is neither a system property nor an environment variable (set it, or write ${"
+                + name
+                + ":default})");
       }
       m.appendReplacement(out, Matcher.quoteReplacement(v));
     }

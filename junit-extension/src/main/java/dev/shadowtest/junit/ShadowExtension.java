@@ -8,10 +8,10 @@ import dev.shadowtest.replay.Progress;
 import dev.shadowtest.replay.ReplayConfig;
 import dev.shadowtest.replay.ReplayResult;
 import dev.shadowtest.replay.Replayer;
+import dev.shadowtest.replay.Transport;
 import dev.shadowtest.reports.Reports;
 import java.io.IOException;
 import java.io.InputStream;
-import dev.shadowtest.replay.Transport;
 import java.lang.annotation.Annotation;
 import java.lang.reflect.AnnotatedElement;
 import java.lang.reflect.Field;
@@ -45,7 +45,8 @@ import org.junit.platform.commons.support.HierarchyTraversalMode;
  */
 final class ShadowExtension implements ParameterResolver, AfterEachCallback {
 
-  private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(ShadowExtension.class);
+  private static final ExtensionContext.Namespace NAMESPACE =
+      ExtensionContext.Namespace.create(ShadowExtension.class);
 
   @Override
   public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
@@ -56,12 +57,16 @@ final class ShadowExtension implements ParameterResolver, AfterEachCallback {
   public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
     ExtensionContext classContext = annotatedClassContext(context);
     Class<?> testClass = classContext.getRequiredTestClass();
-    ShadowReplay config = AnnotationSupport.findAnnotation(testClass, ShadowReplay.class).orElseThrow();
+    ShadowReplay config =
+        AnnotationSupport.findAnnotation(testClass, ShadowReplay.class).orElseThrow();
     try {
-      return classContext.getStore(NAMESPACE)
-          .getOrComputeIfAbsent(testClass, k -> replay(config, testClass, context), ShadowRun.class);
+      return classContext
+          .getStore(NAMESPACE)
+          .getOrComputeIfAbsent(
+              testClass, k -> replay(config, testClass, context), ShadowRun.class);
     } catch (LinkageError e) {
-      throw new ExtensionConfigurationException("@ShadowReplay on " + testClass.getName() + ": " + Linkage.explain(e), e);
+      throw new ExtensionConfigurationException(
+          "@ShadowReplay on " + testClass.getName() + ": " + Linkage.explain(e), e);
     }
   }
 
@@ -71,12 +76,16 @@ final class ShadowExtension implements ParameterResolver, AfterEachCallback {
    */
   @Override
   public void afterEach(ExtensionContext context) {
-    if (!Attachments.allure() || context.getTestMethod().filter(m -> AnnotationSupport.isAnnotated(m, TestFactory.class))
-        .isEmpty()) {
+    if (!Attachments.allure()
+        || context
+            .getTestMethod()
+            .filter(m -> AnnotationSupport.isAnnotated(m, TestFactory.class))
+            .isEmpty()) {
       return;
     }
     for (ExtensionContext c = context; c != null; c = c.getParent().orElse(null)) {
-      if (c.getTestMethod().isEmpty() && c.getTestClass().isPresent()
+      if (c.getTestMethod().isEmpty()
+          && c.getTestClass().isPresent()
           && AnnotationSupport.isAnnotated(c.getTestClass().get(), ShadowReplay.class)) {
         ShadowRun run;
         try {
@@ -98,13 +107,15 @@ final class ShadowExtension implements ParameterResolver, AfterEachCallback {
    */
   private static ExtensionContext annotatedClassContext(ExtensionContext context) {
     for (ExtensionContext c = context; c != null; c = c.getParent().orElse(null)) {
-      if (c.getTestMethod().isEmpty() && c.getTestClass().isPresent()
+      if (c.getTestMethod().isEmpty()
+          && c.getTestClass().isPresent()
           && AnnotationSupport.isAnnotated(c.getTestClass().get(), ShadowReplay.class)) {
         return c;
       }
     }
-    throw new ParameterResolutionException(context.getRequiredTestClass().getName()
-        + " asks for a ShadowRun but neither it nor an enclosing class has @ShadowReplay");
+    throw new ParameterResolutionException(
+        context.getRequiredTestClass().getName()
+            + " asks for a ShadowRun but neither it nor an enclosing class has @ShadowReplay");
   }
 
   /** Placeholders: from the test's Spring Environment in a Spring test, else system properties and environment variables. */
@@ -120,36 +131,58 @@ final class ShadowExtension implements ParameterResolver, AfterEachCallback {
       Path recording = locate("recording", resolver.resolve("recording", a.recording()), temporary);
       Candidate candidate = candidate(a, testClass, context, resolver, spring);
       String rulesFile = resolver.resolve("rules", a.rules()).strip();
-      Rules rules = rulesFile.isEmpty() ? Rules.defaults() : Rules.load(locate("rules", rulesFile, temporary));
+      Rules rules =
+          rulesFile.isEmpty()
+              ? Rules.defaults()
+              : Rules.load(locate("rules", rulesFile, temporary));
       Gate gate = gate(a);
       String dir = resolver.resolve("outputDirectory", a.outputDirectory()).strip();
-      Path out = (dir.isEmpty() ? defaultOutputDirectory() : Path.of(dir)).resolve(testClass.getName());
+      Path out =
+          (dir.isEmpty() ? defaultOutputDirectory() : Path.of(dir)).resolve(testClass.getName());
       clean(out);
-      int warmup = a.warmup() >= 0 ? a.warmup() : gate.maxLatencyRatio() != null ? ShadowReplay.DEFAULT_WARMUP : 0;
-      URI primary = member(ShadowPrimary.class, "primary", a.primary(), testClass, context, resolver);
-      URI secondary = member(ShadowSecondary.class, "secondary", a.secondary(), testClass, context, resolver);
-      ReplayConfig config = ReplayConfig.of(List.of(recording), candidate.uri(), out)
-          .withTransport(candidate.transport())
-          .withPrimary(primary, secondary)
-          .withRules(rules)
-          .withConcurrency(a.concurrency())
-          .withAllowUnsafe(a.allowUnsafe())
-          .withExtraHeaders(headers(a.headers(), resolver))
-          .withKeepHost(a.keepHost())
-          .withTimeouts(Duration.ofSeconds(5), seconds(a.timeoutSeconds()))
-          .withGate(gate)
-          .withWarmup(warmup);
+      int warmup =
+          a.warmup() >= 0
+              ? a.warmup()
+              : gate.maxLatencyRatio() != null ? ShadowReplay.DEFAULT_WARMUP : 0;
+      URI primary =
+          member(ShadowPrimary.class, "primary", a.primary(), testClass, context, resolver);
+      URI secondary =
+          member(ShadowSecondary.class, "secondary", a.secondary(), testClass, context, resolver);
+      ReplayConfig config =
+          ReplayConfig.of(List.of(recording), candidate.uri(), out)
+              .withTransport(candidate.transport())
+              .withPrimary(primary, secondary)
+              .withRules(rules)
+              .withConcurrency(a.concurrency())
+              .withAllowUnsafe(a.allowUnsafe())
+              .withExtraHeaders(headers(a.headers(), resolver))
+              .withKeepHost(a.keepHost())
+              .withTimeouts(Duration.ofSeconds(5), seconds(a.timeoutSeconds()))
+              .withGate(gate)
+              .withWarmup(warmup);
       Replayer replayer = new Replayer(config);
       ReplayResult result = replayer.run(Progress.NONE);
-      Reports.Written written = Reports.write(out, Reports.Options.defaults().withRules(rules).withGate(gate));
+      Reports.Written written =
+          Reports.write(out, Reports.Options.defaults().withRules(rules).withGate(gate));
       context.publishReportEntry("shadow.report", written.html().toAbsolutePath().toString());
-      ShadowRun run = new ShadowRun(testClass.getName(), recording, config.candidateDescription(), rules, gate,
-          replayer.warmedUp(), candidate.transport() != null, result, written, temporary);
+      ShadowRun run =
+          new ShadowRun(
+              testClass.getName(),
+              recording,
+              config.candidateDescription(),
+              rules,
+              gate,
+              replayer.warmedUp(),
+              candidate.transport() != null,
+              result,
+              written,
+              temporary);
       System.out.println(run.summaryLine());
       return run;
     } catch (IllegalArgumentException | IllegalStateException | BadInputException e) {
       deleteAll(temporary);
-      throw new ExtensionConfigurationException("@ShadowReplay on " + testClass.getName() + ": " + e.getMessage(), e);
+      throw new ExtensionConfigurationException(
+          "@ShadowReplay on " + testClass.getName() + ": " + e.getMessage(), e);
     } catch (RuntimeException | Error e) {
       deleteAll(temporary);
       throw e;
@@ -158,8 +191,11 @@ final class ShadowExtension implements ParameterResolver, AfterEachCallback {
 
   /** Where run directories go by default: Gradle's build directory under Gradle, else Maven's target. */
   static Path defaultOutputDirectory() {
-    boolean gradle = System.getProperty("org.gradle.test.worker") != null
-        || !Files.exists(Path.of("pom.xml")) && (Files.exists(Path.of("build.gradle")) || Files.exists(Path.of("build.gradle.kts")));
+    boolean gradle =
+        System.getProperty("org.gradle.test.worker") != null
+            || !Files.exists(Path.of("pom.xml"))
+                && (Files.exists(Path.of("build.gradle"))
+                    || Files.exists(Path.of("build.gradle.kts")));
     return Path.of(gradle ? "build" : "target", "shadow");
   }
 
@@ -168,20 +204,28 @@ final class ShadowExtension implements ParameterResolver, AfterEachCallback {
     static final URI IN_PROCESS = URI.create("http://localhost");
   }
 
-  private static Candidate candidate(ShadowReplay a, Class<?> testClass, ExtensionContext context, Resolver resolver,
+  private static Candidate candidate(
+      ShadowReplay a,
+      Class<?> testClass,
+      ExtensionContext context,
+      Resolver resolver,
       SpringContext spring) {
     List<AnnotatedElement> members = members(testClass, ShadowCandidate.class);
-    // resolved first: "${shadow.candidate.url:}" falls back to @ShadowCandidate when the property is unset
+    // resolved first: "${shadow.candidate.url:}" falls back to @ShadowCandidate when the property
+    // is unset
     String given = resolver.resolve("candidate", a.candidate()).strip();
     if (!given.isEmpty()) {
       if (!members.isEmpty()) {
-        throw new BadInputException("candidate is given twice: in @ShadowReplay(candidate = \"" + a.candidate()
-            + "\") and by @ShadowCandidate; keep one (or let the annotation's placeholder resolve to empty)");
+        throw new BadInputException(
+            "candidate is given twice: in @ShadowReplay(candidate = \""
+                + a.candidate()
+                + "\") and by @ShadowCandidate; keep one (or let the annotation's placeholder resolve to empty)");
       }
       return new Candidate(uri("candidate", given), null);
     }
     if (members.size() > 1) {
-      throw new BadInputException("more than one @ShadowCandidate (" + members.size() + "); keep one");
+      throw new BadInputException(
+          "more than one @ShadowCandidate (" + members.size() + "); keep one");
     }
     if (members.size() == 1) {
       AnnotatedElement m = members.get(0);
@@ -201,50 +245,80 @@ final class ShadowExtension implements ParameterResolver, AfterEachCallback {
       if (inProcess != null) {
         return new Candidate(Candidate.IN_PROCESS, inProcess);
       }
-      throw new BadInputException("no candidate: the Spring test context has no embedded server (local.server.port)"
-          + " and no MockMvc or WebTestClient; use @SpringBootTest(webEnvironment = RANDOM_PORT),"
-          + " @AutoConfigureMockMvc (servlet) or @AutoConfigureWebTestClient (WebFlux), or set"
-          + " @ShadowReplay(candidate = \"http://...\")");
+      throw new BadInputException(
+          "no candidate: the Spring test context has no embedded server (local.server.port)"
+              + " and no MockMvc or WebTestClient; use @SpringBootTest(webEnvironment = RANDOM_PORT),"
+              + " @AutoConfigureMockMvc (servlet) or @AutoConfigureWebTestClient (WebFlux), or set"
+              + " @ShadowReplay(candidate = \"http://...\")");
     }
-    throw new BadInputException("no candidate: set @ShadowReplay(candidate = \"http://...\")"
-        + (a.candidate().isEmpty() ? "" : " (\"" + a.candidate() + "\" resolved to nothing)")
-        + " or annotate a field or method with @ShadowCandidate");
+    throw new BadInputException(
+        "no candidate: set @ShadowReplay(candidate = \"http://...\")"
+            + (a.candidate().isEmpty() ? "" : " (\"" + a.candidate() + "\" resolved to nothing)")
+            + " or annotate a field or method with @ShadowCandidate");
   }
 
   /** The primary or secondary: the annotation's attribute, else a member marked with {@code marker}. */
-  private static URI member(Class<? extends Annotation> marker, String attribute, String value, Class<?> testClass,
-      ExtensionContext context, Resolver resolver) {
+  private static URI member(
+      Class<? extends Annotation> marker,
+      String attribute,
+      String value,
+      Class<?> testClass,
+      ExtensionContext context,
+      Resolver resolver) {
     List<AnnotatedElement> members = members(testClass, marker);
     String given = resolver.resolve(attribute, value).strip();
     if (!given.isEmpty()) {
       if (!members.isEmpty()) {
-        throw new BadInputException(attribute + " is given twice: in @ShadowReplay(" + attribute + " = \"" + value
-            + "\") and by @" + marker.getSimpleName() + "; keep one");
+        throw new BadInputException(
+            attribute
+                + " is given twice: in @ShadowReplay("
+                + attribute
+                + " = \""
+                + value
+                + "\") and by @"
+                + marker.getSimpleName()
+                + "; keep one");
       }
       return uri(attribute, given);
     }
     if (members.size() > 1) {
-      throw new BadInputException("more than one @" + marker.getSimpleName() + " (" + members.size() + "); keep one");
+      throw new BadInputException(
+          "more than one @" + marker.getSimpleName() + " (" + members.size() + "); keep one");
     }
-    return members.isEmpty() ? null : toUri(marker, members.get(0), read(marker, members.get(0), testClass, context), false);
+    return members.isEmpty()
+        ? null
+        : toUri(marker, members.get(0), read(marker, members.get(0), testClass, context), false);
   }
 
-  private static List<AnnotatedElement> members(Class<?> testClass, Class<? extends Annotation> marker) {
-    List<AnnotatedElement> out = new ArrayList<>(AnnotationSupport.findAnnotatedFields(testClass, marker, f -> true,
-        HierarchyTraversalMode.BOTTOM_UP));
-    out.addAll(AnnotationSupport.findAnnotatedMethods(testClass, marker, HierarchyTraversalMode.BOTTOM_UP));
+  private static List<AnnotatedElement> members(
+      Class<?> testClass, Class<? extends Annotation> marker) {
+    List<AnnotatedElement> out =
+        new ArrayList<>(
+            AnnotationSupport.findAnnotatedFields(
+                testClass, marker, f -> true, HierarchyTraversalMode.BOTTOM_UP));
+    out.addAll(
+        AnnotationSupport.findAnnotatedMethods(
+            testClass, marker, HierarchyTraversalMode.BOTTOM_UP));
     return out;
   }
 
   private static String describe(Class<? extends Annotation> marker, AnnotatedElement m) {
-    return "@" + marker.getSimpleName() + " " + (m instanceof Field f ? "field " + f.getName()
-        : "method " + ((Method) m).getName() + "()");
+    return "@"
+        + marker.getSimpleName()
+        + " "
+        + (m instanceof Field f
+            ? "field " + f.getName()
+            : "method " + ((Method) m).getName() + "()");
   }
 
   /** The member's value, read from the current test instance (or statically). */
-  private static Object read(Class<? extends Annotation> marker, AnnotatedElement m, Class<?> testClass,
+  private static Object read(
+      Class<? extends Annotation> marker,
+      AnnotatedElement m,
+      Class<?> testClass,
       ExtensionContext context) {
-    Object instance = context.getTestInstances().flatMap(i -> i.findInstance(testClass)).orElse(null);
+    Object instance =
+        context.getTestInstances().flatMap(i -> i.findInstance(testClass)).orElse(null);
     String where = describe(marker, m);
     Object value;
     try {
@@ -264,28 +338,40 @@ final class ShadowExtension implements ParameterResolver, AfterEachCallback {
       throw new BadInputException(where + " could not be read: " + cause, cause);
     }
     if (value == null) {
-      throw new BadInputException(where + " is null: is it started in @BeforeAll (or injected by Spring)?");
+      throw new BadInputException(
+          where + " is null: is it started in @BeforeAll (or injected by Spring)?");
     }
     return value;
   }
 
   /** A URL, URI, String or port as a base URL; {@code transports} says whether MockMvc-like values were possible. */
-  private static URI toUri(Class<? extends Annotation> marker, AnnotatedElement m, Object value, boolean transports) {
+  private static URI toUri(
+      Class<? extends Annotation> marker, AnnotatedElement m, Object value, boolean transports) {
     String where = describe(marker, m);
     if (value instanceof Integer || value instanceof Long || value instanceof Short) {
       long port = ((Number) value).longValue();
       if (port < 1 || port > 65535) {
-        throw new BadInputException(where + " is the port " + port + ": not a port a server listens on"
-            + (port == 0 ? " (is the server started yet? Spring sets @LocalServerPort only under RANDOM_PORT or DEFINED_PORT)"
-                : ""));
+        throw new BadInputException(
+            where
+                + " is the port "
+                + port
+                + ": not a port a server listens on"
+                + (port == 0
+                    ? " (is the server started yet? Spring sets @LocalServerPort only under RANDOM_PORT or DEFINED_PORT)"
+                    : ""));
       }
       return URI.create("http://127.0.0.1:" + port);
     }
     if (value instanceof URL || value instanceof URI || value instanceof CharSequence) {
       return uri(where, value.toString());
     }
-    throw new BadInputException(where + " is a " + value.getClass().getName() + "; expected a base URL (String, URI,"
-        + " URL) or a port (int)" + (transports ? ", or Spring's MockMvc or WebTestClient" : ""));
+    throw new BadInputException(
+        where
+            + " is a "
+            + value.getClass().getName()
+            + "; expected a base URL (String, URI,"
+            + " URL) or a port (int)"
+            + (transports ? ", or Spring's MockMvc or WebTestClient" : ""));
   }
 
   private static Object target(int modifiers, Object instance, String where) {
@@ -293,8 +379,9 @@ final class ShadowExtension implements ParameterResolver, AfterEachCallback {
       return null;
     }
     if (instance == null) {
-      throw new BadInputException(where
-          + " is an instance member but there is no test instance yet: make it static, or use @TestInstance(PER_CLASS)");
+      throw new BadInputException(
+          where
+              + " is an instance member but there is no test instance yet: make it static, or use @TestInstance(PER_CLASS)");
     }
     return instance;
   }
@@ -316,8 +403,11 @@ final class ShadowExtension implements ParameterResolver, AfterEachCallback {
   }
 
   private static Gate gate(ShadowReplay a) {
-    return new Gate(a.maxDiscrepancyRate(), a.maxErrorRate() < 0 ? null : a.maxErrorRate(),
-        a.maxLatencyRatio() < 0 ? null : a.maxLatencyRatio(), a.minLatencySamples());
+    return new Gate(
+        a.maxDiscrepancyRate(),
+        a.maxErrorRate() < 0 ? null : a.maxErrorRate(),
+        a.maxLatencyRatio() < 0 ? null : a.maxLatencyRatio(),
+        a.minLatencySamples());
   }
 
   private static Duration seconds(double s) {
@@ -347,20 +437,28 @@ final class ShadowExtension implements ParameterResolver, AfterEachCallback {
     if (Files.isRegularFile(p)) {
       return p;
     }
-    ClassLoader loader = Optional.ofNullable(Thread.currentThread().getContextClassLoader())
-        .orElse(ShadowExtension.class.getClassLoader());
+    ClassLoader loader =
+        Optional.ofNullable(Thread.currentThread().getContextClassLoader())
+            .orElse(ShadowExtension.class.getClassLoader());
     String resource = name.startsWith("/") ? name.substring(1) : name;
     URL url = loader.getResource(resource);
     if (url == null) {
-      throw new BadInputException(what + " \"" + name + "\" not found: neither a file (" + p.toAbsolutePath()
-          + ") nor a resource on the test classpath");
+      throw new BadInputException(
+          what
+              + " \""
+              + name
+              + "\" not found: neither a file ("
+              + p.toAbsolutePath()
+              + ") nor a resource on the test classpath");
     }
     try {
       if ("file".equals(url.getProtocol())) {
         return Path.of(url.toURI());
       }
-      String suffix = resource.endsWith(".gz") ? ".jsonl.gz" : resource.endsWith(".yaml") || resource.endsWith(".yml")
-          ? ".yaml" : ".jsonl";
+      String suffix =
+          resource.endsWith(".gz")
+              ? ".jsonl.gz"
+              : resource.endsWith(".yaml") || resource.endsWith(".yml") ? ".yaml" : ".jsonl";
       Path tmp = Files.createTempFile("shadow-", suffix);
       temporary.add(tmp);
       try (InputStream in = url.openStream()) {
@@ -368,18 +466,26 @@ final class ShadowExtension implements ParameterResolver, AfterEachCallback {
       }
       return tmp;
     } catch (IOException | URISyntaxException e) {
-      throw new BadInputException(what + " \"" + name + "\" could not be read from " + url + ": " + e.getMessage(), e);
+      throw new BadInputException(
+          what + " \"" + name + "\" could not be read from " + url + ": " + e.getMessage(), e);
     }
   }
 
   /** Removes the outputs of an earlier run of this class, so the report never mixes runs. */
   private static void clean(Path out) {
-    for (String f : List.of(Reports.RESULTS, Reports.SUMMARY, Reports.CSV, Reports.HTML, Reports.RULES,
-        dev.shadowtest.diff.run.SamplesFile.NAME)) {
+    for (String f :
+        List.of(
+            Reports.RESULTS,
+            Reports.SUMMARY,
+            Reports.CSV,
+            Reports.HTML,
+            Reports.RULES,
+            dev.shadowtest.diff.run.SamplesFile.NAME)) {
       try {
         Files.deleteIfExists(out.resolve(f));
       } catch (IOException e) {
-        throw new BadInputException("cannot clean the run directory " + out + ": " + e.getMessage(), e);
+        throw new BadInputException(
+            "cannot clean the run directory " + out + ": " + e.getMessage(), e);
       }
     }
   }

@@ -36,7 +36,8 @@ final class Spring {
       return false;
     }
     for (Class<?> c = testClass; c != null; c = c.getEnclosingClass()) {
-      List<ExtendWith> extensions = AnnotationSupport.findRepeatableAnnotations(c, ExtendWith.class);
+      List<ExtendWith> extensions =
+          AnnotationSupport.findRepeatableAnnotations(c, ExtendWith.class);
       for (ExtendWith e : extensions) {
         for (Class<?> x : e.value()) {
           if (x.getName().equals(EXTENSION)) {

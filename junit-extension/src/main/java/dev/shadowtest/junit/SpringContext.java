@@ -35,13 +35,21 @@ final class SpringContext {
     try {
       return context.getEnvironment().resolveRequiredPlaceholders(value);
     } catch (IllegalArgumentException e) {
-      String hint = value.contains("local.server.port")
-          ? " (local.server.port exists only with @SpringBootTest(webEnvironment = RANDOM_PORT or DEFINED_PORT); in MOCK"
-              + " mode leave candidate empty and the replay goes through MockMvc)"
-          : " (set it in the test's properties, @DynamicPropertySource, a system property or an environment variable,"
-              + " or write ${name:default})";
-      throw new BadInputException(attribute + " = \"" + value + "\": " + e.getMessage()
-          + " of the test's Spring Environment" + hint, e);
+      String hint =
+          value.contains("local.server.port")
+              ? " (local.server.port exists only with @SpringBootTest(webEnvironment = RANDOM_PORT or DEFINED_PORT); in MOCK"
+                  + " mode leave candidate empty and the replay goes through MockMvc)"
+              : " (set it in the test's properties, @DynamicPropertySource, a system property or an environment variable,"
+                  + " or write ${name:default})";
+      throw new BadInputException(
+          attribute
+              + " = \""
+              + value
+              + "\": "
+              + e.getMessage()
+              + " of the test's Spring Environment"
+              + hint,
+          e);
     }
   }
 
@@ -55,15 +63,27 @@ final class SpringContext {
     if (port == null || port.isBlank()) {
       return null;
     }
-    String path = env.getProperty("server.servlet.context-path", env.getProperty("spring.webflux.base-path", ""));
+    String path =
+        env.getProperty(
+            "server.servlet.context-path", env.getProperty("spring.webflux.base-path", ""));
     // Spring Boot serves TLS when a key store or an SSL bundle is configured, unless disabled
-    boolean ssl = !"false".equalsIgnoreCase(env.getProperty("server.ssl.enabled", "true"))
-        && (env.getProperty("server.ssl.key-store") != null || env.getProperty("server.ssl.bundle") != null
-            || env.getProperty("server.ssl.certificate") != null);
+    boolean ssl =
+        !"false".equalsIgnoreCase(env.getProperty("server.ssl.enabled", "true"))
+            && (env.getProperty("server.ssl.key-store") != null
+                || env.getProperty("server.ssl.bundle") != null
+                || env.getProperty("server.ssl.certificate") != null);
     String address = env.getProperty("server.address", "").strip();
-    String host = address.isEmpty() || address.equals("0.0.0.0") || address.equals("::") ? "127.0.0.1"
-        : address.contains(":") && !address.startsWith("[") ? "[" + address + "]" : address;
-    return URI.create((ssl ? "https" : "http") + "://" + host + ":" + port.strip() + (path == null ? "" : path.strip()));
+    String host =
+        address.isEmpty() || address.equals("0.0.0.0") || address.equals("::")
+            ? "127.0.0.1"
+            : address.contains(":") && !address.startsWith("[") ? "[" + address + "]" : address;
+    return URI.create(
+        (ssl ? "https" : "http")
+            + "://"
+            + host
+            + ":"
+            + port.strip()
+            + (path == null ? "" : path.strip()));
   }
 
   /**
@@ -72,7 +92,8 @@ final class SpringContext {
    * application context, else its {@code WebTestClient} bean; null when there is none.
    */
   Transport inProcess(java.time.Duration timeout) {
-    Transport t = SpringTransports.servlet() ? MockMvcTransport.fromContext(context, timeout) : null;
+    Transport t =
+        SpringTransports.servlet() ? MockMvcTransport.fromContext(context, timeout) : null;
     if (t == null && SpringTransports.reactive()) {
       t = WebTestClientTransport.fromContext(context, timeout);
     }

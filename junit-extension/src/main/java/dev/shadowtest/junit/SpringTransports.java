@@ -26,10 +26,15 @@ final class SpringTransports {
     }
   }
 
-  private static final boolean SERVLET = present("org.springframework.test.web.servlet.MockMvc",
-      "org.springframework.web.servlet.DispatcherServlet", "jakarta.servlet.http.HttpServletRequest");
-  private static final boolean REACTIVE = present("org.springframework.test.web.reactive.server.WebTestClient",
-      "org.springframework.web.reactive.function.client.WebClient");
+  private static final boolean SERVLET =
+      present(
+          "org.springframework.test.web.servlet.MockMvc",
+          "org.springframework.web.servlet.DispatcherServlet",
+          "jakarta.servlet.http.HttpServletRequest");
+  private static final boolean REACTIVE =
+      present(
+          "org.springframework.test.web.reactive.server.WebTestClient",
+          "org.springframework.web.reactive.function.client.WebClient");
 
   static boolean servlet() {
     return SERVLET;
@@ -93,8 +98,10 @@ final class SpringTransports {
       if (out != null) {
         if (bad) {
           int end = Character.isHighSurrogate(c) && i + 1 < target.length() ? i + 2 : i + 1;
-          for (byte b : target.substring(i, end).getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
-            out.append('%').append(Character.toUpperCase(Character.forDigit((b >> 4) & 0xf, 16)))
+          for (byte b :
+              target.substring(i, end).getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+            out.append('%')
+                .append(Character.toUpperCase(Character.forDigit((b >> 4) & 0xf, 16)))
                 .append(Character.toUpperCase(Character.forDigit(b & 0xf, 16)));
           }
           i = end - 1;

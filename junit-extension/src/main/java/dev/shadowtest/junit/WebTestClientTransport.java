@@ -39,21 +39,31 @@ final class WebTestClientTransport implements Transport {
   @Override
   public HttpResponse exchange(HttpRequest request) throws Exception {
     String target = SpringTransports.encoded(request.target());
-    WebTestClient.RequestBodySpec spec = client.method(HttpMethod.valueOf(request.method()))
-        .uri(b -> {
-          java.net.URI base = b.build(); // the client's base URL (no template variables), or empty
-          String root = base.isAbsolute() ? base.toString().replaceAll("/+$", "") : "http://localhost";
-          return java.net.URI.create(root + target);
-        })
-        .headers(h -> {
-          for (Headers.Field f : request.headers()) {
-            if (!f.name().equalsIgnoreCase("Host")) { // the connector's own, from the URL
-              h.add(f.name(), f.value());
-            }
-          }
-        });
-    WebTestClient.RequestHeadersSpec<?> ready = request.body() instanceof Body.None || request.body() instanceof Body.NotCaptured ? spec
-        : spec.bodyValue(request.body().bytes());
+    WebTestClient.RequestBodySpec spec =
+        client
+            .method(HttpMethod.valueOf(request.method()))
+            .uri(
+                b -> {
+                  java.net.URI base =
+                      b.build(); // the client's base URL (no template variables), or empty
+                  String root =
+                      base.isAbsolute()
+                          ? base.toString().replaceAll("/+$", "")
+                          : "http://localhost";
+                  return java.net.URI.create(root + target);
+                })
+            .headers(
+                h -> {
+                  for (Headers.Field f : request.headers()) {
+                    if (!f.name().equalsIgnoreCase("Host")) { // the connector's own, from the URL
+                      h.add(f.name(), f.value());
+                    }
+                  }
+                });
+    WebTestClient.RequestHeadersSpec<?> ready =
+        request.body() instanceof Body.None || request.body() instanceof Body.NotCaptured
+            ? spec
+            : spec.bodyValue(request.body().bytes());
     EntityExchangeResult<byte[]> r = ready.exchange().expectBody(byte[].class).returnResult();
     List<String> headers = SpringTransports.pairs();
     for (Map.Entry<String, List<String>> e : r.getResponseHeaders().entrySet()) {
@@ -63,8 +73,13 @@ final class WebTestClientTransport implements Transport {
       }
     }
     byte[] body = r.getResponseBody();
-    return new HttpResponse(r.getStatus().value(), "", SpringTransports.headers(headers),
-        "HEAD".equalsIgnoreCase(request.method()) ? Body.none() : Body.of(body == null ? new byte[0] : body));
+    return new HttpResponse(
+        r.getStatus().value(),
+        "",
+        SpringTransports.headers(headers),
+        "HEAD".equalsIgnoreCase(request.method())
+            ? Body.none()
+            : Body.of(body == null ? new byte[0] : body));
   }
 
   @Override

@@ -47,7 +47,9 @@ class AllureAttachmentTests {
     Path results = Path.of(System.getProperty("allure.results.directory", "allure-results"));
     List<Path> before = attachments(results);
 
-    assertThatThrownBy(run::assertGate).isInstanceOf(AssertionFailedError.class).hasMessageContaining("Shadow gate failed");
+    assertThatThrownBy(run::assertGate)
+        .isInstanceOf(AssertionFailedError.class)
+        .hasMessageContaining("Shadow gate failed");
     try (Stream<DynamicTest> tests = run.endpointTests()) {
       for (DynamicTest t : tests.toList()) {
         try {
@@ -60,10 +62,16 @@ class AllureAttachmentTests {
 
     List<Path> added = attachments(results);
     added.removeAll(before);
-    assertThat(added).anySatisfy(p -> assertThat(Files.readString(p)).contains("Shadow discrepancy report"));
-    assertThat(added).anySatisfy(p -> assertThat(Files.readString(p)).contains("\"discrepancyRate\" : 0.125"));
-    assertThat(added).anySatisfy(p -> assertThat(Files.readString(p))
-        .contains("GET /api/products/{id}: discrepancy rate 25.00% is above 0.50%").contains("VALUE $.price"));
+    assertThat(added)
+        .anySatisfy(p -> assertThat(Files.readString(p)).contains("Shadow discrepancy report"));
+    assertThat(added)
+        .anySatisfy(p -> assertThat(Files.readString(p)).contains("\"discrepancyRate\" : 0.125"));
+    assertThat(added)
+        .anySatisfy(
+            p ->
+                assertThat(Files.readString(p))
+                    .contains("GET /api/products/{id}: discrepancy rate 25.00% is above 0.50%")
+                    .contains("VALUE $.price"));
   }
 
   /** A class with only a factory: the report can only go to the factory's container. */
@@ -87,16 +95,23 @@ class AllureAttachmentTests {
     List<Path> containersBefore = files(results, "-container.json");
     // through a real Launcher, so that Allure's own listener (auto-registered) records the run; on
     // a thread of its own, so that it does not touch this test's Allure context
-    Thread t = new Thread(() -> org.junit.platform.launcher.core.LauncherFactory.create().execute(
-        org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder.request()
-            .selectors(org.junit.platform.engine.discovery.DiscoverySelectors.selectClass(FactoryOnlyTestCase.class))
-            .build()));
+    Thread t =
+        new Thread(
+            () ->
+                org.junit.platform.launcher.core.LauncherFactory.create()
+                    .execute(
+                        org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder.request()
+                            .selectors(
+                                org.junit.platform.engine.discovery.DiscoverySelectors.selectClass(
+                                    FactoryOnlyTestCase.class))
+                            .build()));
     t.start();
     t.join(60_000);
 
     List<Path> containers = files(results, "-container.json");
     containers.removeAll(containersBefore);
-    com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+    com.fasterxml.jackson.databind.ObjectMapper json =
+        new com.fasterxml.jackson.databind.ObjectMapper();
     com.fasterxml.jackson.databind.JsonNode factory = null;
     for (Path c : containers) {
       com.fasterxml.jackson.databind.JsonNode n = json.readTree(c.toFile());
@@ -123,23 +138,42 @@ class AllureAttachmentTests {
     List<String> referenced = new java.util.ArrayList<>();
     for (Path f : files(results, ".json")) {
       String text = Files.readString(f);
-      added.stream().map(a -> a.getFileName().toString()).filter(text::contains).forEach(referenced::add);
+      added.stream()
+          .map(a -> a.getFileName().toString())
+          .filter(text::contains)
+          .forEach(referenced::add);
     }
-    assertThat(referenced).as("no attachment written that no result refers to")
-        .containsExactlyInAnyOrderElementsOf(added.stream().map(a -> a.getFileName().toString()).toList());
+    assertThat(referenced)
+        .as("no attachment written that no result refers to")
+        .containsExactlyInAnyOrderElementsOf(
+            added.stream().map(a -> a.getFileName().toString()).toList());
   }
 
   @Test
   void theFactorysContainerOpensAndClosesAnAllureFixtureThroughReportEntries() {
-    var entries = org.junit.platform.testkit.engine.EngineTestKit.engine("junit-jupiter")
-        .selectors(org.junit.platform.engine.discovery.DiscoverySelectors.selectClass(FactoryOnlyTestCase.class))
-        .execute().containerEvents().reportingEntryPublished()
-        .map(e -> e.getPayload(org.junit.platform.engine.reporting.ReportEntry.class).orElseThrow().getKeyValuePairs())
-        .filter(m -> m.containsKey("allure.fixture")).toList();
+    var entries =
+        org.junit.platform.testkit.engine.EngineTestKit.engine("junit-jupiter")
+            .selectors(
+                org.junit.platform.engine.discovery.DiscoverySelectors.selectClass(
+                    FactoryOnlyTestCase.class))
+            .execute()
+            .containerEvents()
+            .reportingEntryPublished()
+            .map(
+                e ->
+                    e.getPayload(org.junit.platform.engine.reporting.ReportEntry.class)
+                        .orElseThrow()
+                        .getKeyValuePairs())
+            .filter(m -> m.containsKey("allure.fixture"))
+            .toList();
     assertThat(entries).hasSize(2);
-    assertThat(entries.get(0)).containsEntry("allure.fixture", "tear_down").containsEntry("event", "start")
+    assertThat(entries.get(0))
+        .containsEntry("allure.fixture", "tear_down")
+        .containsEntry("event", "start")
         .containsEntry("name", "Shadow report");
-    assertThat(entries.get(1)).containsEntry("event", "stop").containsEntry("uuid", entries.get(0).get("uuid"));
+    assertThat(entries.get(1))
+        .containsEntry("event", "stop")
+        .containsEntry("uuid", entries.get(0).get("uuid"));
   }
 
   static List<Path> files(Path dir, String suffix) throws IOException {
@@ -147,7 +181,8 @@ class AllureAttachmentTests {
       return new java.util.ArrayList<>();
     }
     try (Stream<Path> s = Files.list(dir)) {
-      return new java.util.ArrayList<>(s.filter(p -> p.getFileName().toString().endsWith(suffix)).toList());
+      return new java.util.ArrayList<>(
+          s.filter(p -> p.getFileName().toString().endsWith(suffix)).toList());
     }
   }
 
@@ -156,7 +191,8 @@ class AllureAttachmentTests {
       return new java.util.ArrayList<>();
     }
     try (Stream<Path> s = Files.list(dir)) {
-      return new java.util.ArrayList<>(s.filter(p -> p.getFileName().toString().contains("-attachment")).toList());
+      return new java.util.ArrayList<>(
+          s.filter(p -> p.getFileName().toString().contains("-attachment")).toList());
     }
   }
 }

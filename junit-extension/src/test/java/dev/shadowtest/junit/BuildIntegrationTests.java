@@ -59,7 +59,10 @@ class BuildIntegrationTests {
   }
 
   static Events run(Class<?> testCase) {
-    return EngineTestKit.engine("junit-jupiter").selectors(selectClass(testCase)).execute().allEvents();
+    return EngineTestKit.engine("junit-jupiter")
+        .selectors(selectClass(testCase))
+        .execute()
+        .allEvents();
   }
 
   // ---- fixtures -------------------------------------------------------------------------------
@@ -67,8 +70,7 @@ class BuildIntegrationTests {
   /** Spring Boot's {@code @LocalServerPort int port}, without Spring: an int member is a port. */
   @ShadowReplay(recording = "shadow/legacy.jsonl")
   static class PortCandidateTestCase {
-    @ShadowCandidate
-    int port = good.getAddress().getPort();
+    @ShadowCandidate int port = good.getAddress().getPort();
 
     @Test
     void overall(ShadowRun run) {
@@ -78,8 +80,7 @@ class BuildIntegrationTests {
 
   @ShadowReplay(recording = "shadow/legacy.jsonl")
   static class ZeroPortTestCase {
-    @ShadowCandidate
-    static int port;
+    @ShadowCandidate static int port;
 
     @Test
     void overall(ShadowRun run) {
@@ -88,7 +89,10 @@ class BuildIntegrationTests {
   }
 
   /** {@code -Dshadow.bt.rules=} (set empty above): the default rules, as documented. */
-  @ShadowReplay(recording = "shadow/legacy.jsonl", candidate = "${shadow.bt.good}", rules = "${shadow.bt.rules:shadow-it-rules.yaml}")
+  @ShadowReplay(
+      recording = "shadow/legacy.jsonl",
+      candidate = "${shadow.bt.good}",
+      rules = "${shadow.bt.rules:shadow-it-rules.yaml}")
   static class EmptyRulesPlaceholderTestCase {
     @Test
     void overall(ShadowRun run) {
@@ -96,7 +100,10 @@ class BuildIntegrationTests {
     }
   }
 
-  @ShadowReplay(recording = "shadow/legacy.jsonl", candidate = "${shadow.bt.good}", rules = "${shadow.bt.rules}")
+  @ShadowReplay(
+      recording = "shadow/legacy.jsonl",
+      candidate = "${shadow.bt.good}",
+      rules = "${shadow.bt.rules}")
   static class EmptyRulesPropertyTestCase {
     @Test
     void overall(ShadowRun run) {
@@ -116,12 +123,20 @@ class BuildIntegrationTests {
    * A candidate whose first 20 answers take 300 ms, measured with no warm-up, against a primary
    * that always takes 20 ms (so that the warm ratio, about 0.1, is far from the gate's 5).
    */
-  @ShadowReplay(recording = "shadow/legacy.jsonl", maxLatencyRatio = 5, minLatencySamples = 10, warmup = 0,
+  @ShadowReplay(
+      recording = "shadow/legacy.jsonl",
+      maxLatencyRatio = 5,
+      minLatencySamples = 10,
+      warmup = 0,
       concurrency = 2)
   static class ColdCandidateTestCase extends ColdFixture {}
 
   /** The same cold candidate with the default warm-up of a latency gate. */
-  @ShadowReplay(recording = "shadow/legacy.jsonl", maxLatencyRatio = 5, minLatencySamples = 10, concurrency = 2)
+  @ShadowReplay(
+      recording = "shadow/legacy.jsonl",
+      maxLatencyRatio = 5,
+      minLatencySamples = 10,
+      concurrency = 2)
   static class WarmedCandidateTestCase extends ColdFixture {}
 
   /** 20 exchanges per endpoint are fewer than the default 30 latency samples. */
@@ -174,7 +189,9 @@ class BuildIntegrationTests {
   @ShadowReplay(recording = "${shadow.bt.redacted}")
   static class RedactedCredentialsTestCase extends AuthFixture {}
 
-  @ShadowReplay(recording = "${shadow.bt.redacted}", headers = "Authorization=Bearer ${shadow.bt.token}")
+  @ShadowReplay(
+      recording = "${shadow.bt.redacted}",
+      headers = "Authorization=Bearer ${shadow.bt.token}")
   static class InjectedCredentialsTestCase extends AuthFixture {}
 
   abstract static class AuthFixture {
@@ -215,17 +232,30 @@ class BuildIntegrationTests {
   @Test
   void aPortIsACandidate() {
     int before = GOOD_HITS.get();
-    run(PortCandidateTestCase.class).assertThatEvents().haveExactly(1, event(test("overall"), finishedSuccessfully()));
+    run(PortCandidateTestCase.class)
+        .assertThatEvents()
+        .haveExactly(1, event(test("overall"), finishedSuccessfully()));
     assertThat(GOOD_HITS.get() - before).isEqualTo(40);
-    run(ZeroPortTestCase.class).assertThatEvents().haveExactly(1, event(test("overall"), finishedWithFailure(message(m ->
-        m.contains("@ShadowCandidate field port is the port 0: not a port a server listens on (is the server started yet?")))));
+    run(ZeroPortTestCase.class)
+        .assertThatEvents()
+        .haveExactly(
+            1,
+            event(
+                test("overall"),
+                finishedWithFailure(
+                    message(
+                        m ->
+                            m.contains(
+                                "@ShadowCandidate field port is the port 0: not a port a server listens on (is the server started yet?")))));
   }
 
   @Test
   void anEmptyRulesPlaceholderMeansTheDefaultRules() {
-    run(EmptyRulesPlaceholderTestCase.class).assertThatEvents()
+    run(EmptyRulesPlaceholderTestCase.class)
+        .assertThatEvents()
         .haveExactly(1, event(test("overall"), finishedSuccessfully()));
-    run(EmptyRulesPropertyTestCase.class).assertThatEvents()
+    run(EmptyRulesPropertyTestCase.class)
+        .assertThatEvents()
         .haveExactly(1, event(test("overall"), finishedSuccessfully()));
   }
 
@@ -235,63 +265,117 @@ class BuildIntegrationTests {
     System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
     Events events = run(StableNamesTestCase.class);
     System.setOut(stdout);
-    events.assertThatEvents()
+    events
+        .assertThatEvents()
         .haveExactly(1, event(test(), displayName("GET /api/users/{id}"), finishedSuccessfully()))
-        .haveExactly(1, event(test(), displayName("GET /api/products/{id}"), finishedSuccessfully()));
-    Path report = Path.of("target/shadow", StableNamesTestCase.class.getName(), "report.html").toAbsolutePath();
-    List<String> lines = captured.toString(StandardCharsets.UTF_8).lines().filter(l -> l.startsWith("Shadow ")).toList();
-    assertThat(lines).containsExactly("Shadow " + StableNamesTestCase.class.getName() + ": 0.00% discrepant (0/40 compared,"
-        + " 40 exchanges) against " + TestServices.url(good) + ", gate passed; report: " + report);
+        .haveExactly(
+            1, event(test(), displayName("GET /api/products/{id}"), finishedSuccessfully()));
+    Path report =
+        Path.of("target/shadow", StableNamesTestCase.class.getName(), "report.html")
+            .toAbsolutePath();
+    List<String> lines =
+        captured
+            .toString(StandardCharsets.UTF_8)
+            .lines()
+            .filter(l -> l.startsWith("Shadow "))
+            .toList();
+    assertThat(lines)
+        .containsExactly(
+            "Shadow "
+                + StableNamesTestCase.class.getName()
+                + ": 0.00% discrepant (0/40 compared,"
+                + " 40 exchanges) against "
+                + TestServices.url(good)
+                + ", gate passed; report: "
+                + report);
   }
 
   @Test
   void aColdCandidateFailsTheLatencyGateAndTheMessageSaysItWasCold() {
     Events events = run(ColdCandidateTestCase.class);
-    events.assertThatEvents().haveAtLeastOne(event(test(), finishedWithFailure(message(m ->
-        m.matches("(?s)GET /api/(users|products)/\\{id}: candidate p99 .* ms is .*x the baseline's .* ms, above 5.00x"
-            + " \\(20 samples, measured after no warm-up\\); the candidate was cold: .*set @ShadowReplay\\(warmup = 100\\).*")))));
+    events
+        .assertThatEvents()
+        .haveAtLeastOne(
+            event(
+                test(),
+                finishedWithFailure(
+                    message(
+                        m ->
+                            m.matches(
+                                "(?s)GET /api/(users|products)/\\{id}: candidate p99 .* ms is .*x the baseline's .* ms, above 5.00x"
+                                    + " \\(20 samples, measured after no warm-up\\); the candidate was cold: .*set @ShadowReplay\\(warmup = 100\\).*")))));
     assertThat(ColdFixture.CANDIDATE_HITS.get()).isEqualTo(40);
   }
 
   @Test
   void theWarmUpIsSentFirstAndNotMeasured() {
     Events events = run(WarmedCandidateTestCase.class);
-    events.assertThatEvents()
+    events
+        .assertThatEvents()
         .haveExactly(1, event(test(), displayName("GET /api/users/{id}"), finishedSuccessfully()))
-        .haveExactly(1, event(test(), displayName("GET /api/products/{id}"), finishedSuccessfully()))
+        .haveExactly(
+            1, event(test(), displayName("GET /api/products/{id}"), finishedSuccessfully()))
         .haveExactly(1, event(test("overall"), finishedSuccessfully()));
-    assertThat(ColdFixture.CANDIDATE_HITS.get()).as("40 warm-up requests (all safe ones), then the 40 measured").isEqualTo(80);
+    assertThat(ColdFixture.CANDIDATE_HITS.get())
+        .as("40 warm-up requests (all safe ones), then the 40 measured")
+        .isEqualTo(80);
     assertThat(ColdFixture.PRIMARY_HITS.get()).as("the primary is warmed too").isEqualTo(80);
   }
 
   @Test
   void tooFewLatencySamplesAreSaidSo() {
-    run(TooFewLatencySamplesTestCase.class).assertThatEvents().haveExactly(1, event(test("overall"), finishedWithFailure(
-        message(m -> m.startsWith("maxLatencyRatio is set but no endpoint has the 30 latency samples it needs (the most: 20)")))));
+    run(TooFewLatencySamplesTestCase.class)
+        .assertThatEvents()
+        .haveExactly(
+            1,
+            event(
+                test("overall"),
+                finishedWithFailure(
+                    message(
+                        m ->
+                            m.startsWith(
+                                "maxLatencyRatio is set but no endpoint has the 30 latency samples it needs (the most: 20)")))));
   }
 
   @Test
-  void redactedCredentialsAreNeverSentAndA401EverywhereIsReported(@TempDir Path dir) throws IOException {
+  void redactedCredentialsAreNeverSentAndA401EverywhereIsReported(@TempDir Path dir)
+      throws IOException {
     Path recording = dir.resolve("redacted.jsonl");
     List<String> lines = Files.readAllLines(Path.of("src/test/resources/shadow/legacy.jsonl"));
     StringBuilder out = new StringBuilder(lines.get(0)).append('\n');
     for (String l : lines.subList(1, lines.size())) {
-      out.append(l.replace("\"headers\": [[\"Accept\", \"application/json\"]]",
-          "\"headers\": [[\"Accept\", \"application/json\"], [\"Authorization\", \"[REDACTED]\"]]")).append('\n');
+      out.append(
+              l.replace(
+                  "\"headers\": [[\"Accept\", \"application/json\"]]",
+                  "\"headers\": [[\"Accept\", \"application/json\"], [\"Authorization\", \"[REDACTED]\"]]"))
+          .append('\n');
     }
     Files.writeString(recording, out);
     System.setProperty("shadow.bt.redacted", recording.toString());
     System.setProperty("shadow.bt.token", "t0ken");
     try {
-      run(RedactedCredentialsTestCase.class).assertThatEvents().haveExactly(1, event(test("overall"), finishedWithFailure(
-          message(m -> m.contains("warning: the candidate answered 401 Unauthorized to every exchange it answered (40;"
-              + " the baseline to 0): it needs credentials the replay does not send, because the recorded ones were"
-              + " redacted at capture") && m.contains("@ShadowReplay(headers = \"Authorization=Bearer ${TOKEN}\")")
-              && m.contains("recorded header values redacted at capture were not sent (authorization: 40 requests), and the candidate"
-              + " answered 401 or 403 to 40 exchanges the baseline did not")))));
+      run(RedactedCredentialsTestCase.class)
+          .assertThatEvents()
+          .haveExactly(
+              1,
+              event(
+                  test("overall"),
+                  finishedWithFailure(
+                      message(
+                          m ->
+                              m.contains(
+                                      "warning: the candidate answered 401 Unauthorized to every exchange it answered (40;"
+                                          + " the baseline to 0): it needs credentials the replay does not send, because the recorded ones were"
+                                          + " redacted at capture")
+                                  && m.contains(
+                                      "@ShadowReplay(headers = \"Authorization=Bearer ${TOKEN}\")")
+                                  && m.contains(
+                                      "recorded header values redacted at capture were not sent (authorization: 40 requests), and the candidate"
+                                          + " answered 401 or 403 to 40 exchanges the baseline did not")))));
       assertThat(AuthFixture.SEEN).as("[REDACTED] is never sent as a credential").isEmpty();
 
-      run(InjectedCredentialsTestCase.class).assertThatEvents()
+      run(InjectedCredentialsTestCase.class)
+          .assertThatEvents()
           .haveExactly(1, event(test("overall"), finishedSuccessfully()));
       assertThat(AuthFixture.SEEN).hasSize(40).containsOnly("Bearer t0ken");
     } finally {
@@ -302,23 +386,35 @@ class BuildIntegrationTests {
 
   @Test
   void aLibraryMismatchIsExplainedInOneLine() {
-    String line = Linkage.explain(new NoSuchMethodError("'java.util.Optional"
-        + " org.junit.jupiter.api.extension.ExtensionContext.getSomethingNew()'"));
-    assertThat(line).doesNotContain("\n")
-        .startsWith("a class or method of JUnit Jupiter is missing although the test classpath has 5.14.4, the version the"
-            + " extension was built with (NoSuchMethodError: 'java.util.Optional org.junit.jupiter.api.extension")
-        .endsWith("look for a second, older copy of it on the test classpath (`mvn dependency:tree`, or a shaded jar"
-            + " that bundles it)");
+    String line =
+        Linkage.explain(
+            new NoSuchMethodError(
+                "'java.util.Optional"
+                    + " org.junit.jupiter.api.extension.ExtensionContext.getSomethingNew()'"));
+    assertThat(line)
+        .doesNotContain("\n")
+        .startsWith(
+            "a class or method of JUnit Jupiter is missing although the test classpath has 5.14.4, the version the"
+                + " extension was built with (NoSuchMethodError: 'java.util.Optional org.junit.jupiter.api.extension")
+        .endsWith(
+            "look for a second, older copy of it on the test classpath (`mvn dependency:tree`, or a shaded jar"
+                + " that bundles it)");
     assertThat(Linkage.explain(new NoClassDefFoundError("io/qameta/allure/SomethingNew")))
-        .startsWith("needs Allure ").contains("but the test classpath has none (NoClassDefFoundError: io/qameta/allure/")
+        .startsWith("needs Allure ")
+        .contains("but the test classpath has none (NoClassDefFoundError: io/qameta/allure/")
         .contains("set the property the allure-bom / allure-jupiter version to ");
-    assertThat(Linkage.explain(new NoSuchMethodError("'void dev.shadowtest.shaded.org.apache.hc.core5.Foo.bar()'")))
-        .as("relocated libraries are the extension's own").startsWith("a library on the test classpath is not the version");
+    assertThat(
+            Linkage.explain(
+                new NoSuchMethodError(
+                    "'void dev.shadowtest.shaded.org.apache.hc.core5.Foo.bar()'")))
+        .as("relocated libraries are the extension's own")
+        .startsWith("a library on the test classpath is not the version");
   }
 
   @Test
   void inProcessTargetsAreValidUris() {
-    assertThat(SpringTransports.encoded("/a b|c{d}?q=\u00e9%20&x=\"<>\"")).isEqualTo("/a%20b%7Cc%7Bd%7D?q=%C3%A9%20&x=%22%3C%3E%22");
+    assertThat(SpringTransports.encoded("/a b|c{d}?q=\u00e9%20&x=\"<>\""))
+        .isEqualTo("/a%20b%7Cc%7Bd%7D?q=%C3%A9%20&x=%22%3C%3E%22");
     assertThat(SpringTransports.encoded("/plain?q=1")).isEqualTo("/plain?q=1");
   }
 
@@ -335,9 +431,12 @@ class BuildIntegrationTests {
 
   @Test
   void noSpringHereMeansNoSpringSupport() {
-    assertThatThrownBy(() -> Class.forName(Spring.EXTENSION)).as("this execution runs without Spring on the classpath")
+    assertThatThrownBy(() -> Class.forName(Spring.EXTENSION))
+        .as("this execution runs without Spring on the classpath")
         .isInstanceOf(ClassNotFoundException.class);
     assertThat(Spring.manages(PortCandidateTestCase.class)).isFalse();
-    run(StableNamesTestCase.class).assertThatEvents().haveExactly(0, event(container(), finishedWithFailure()));
+    run(StableNamesTestCase.class)
+        .assertThatEvents()
+        .haveExactly(0, event(container(), finishedWithFailure()));
   }
 }

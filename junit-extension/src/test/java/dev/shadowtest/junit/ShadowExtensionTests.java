@@ -42,7 +42,9 @@ class ShadowExtensionTests {
     bad = TestServices.start(true, BAD_HITS);
     System.setProperty("shadow.it.good", TestServices.url(good));
     System.setProperty("shadow.it.bad", TestServices.url(bad));
-    System.setProperty("shadow.it.recording", Path.of("src/test/resources/shadow/legacy.jsonl").toAbsolutePath().toString());
+    System.setProperty(
+        "shadow.it.recording",
+        Path.of("src/test/resources/shadow/legacy.jsonl").toAbsolutePath().toString());
   }
 
   @AfterAll
@@ -55,7 +57,10 @@ class ShadowExtensionTests {
   }
 
   static Events run(Class<?> testCase) {
-    return EngineTestKit.engine("junit-jupiter").selectors(selectClass(testCase)).execute().allEvents();
+    return EngineTestKit.engine("junit-jupiter")
+        .selectors(selectClass(testCase))
+        .execute()
+        .allEvents();
   }
 
   // ---- fixtures -------------------------------------------------------------------------------
@@ -93,7 +98,10 @@ class ShadowExtensionTests {
     }
   }
 
-  @ShadowReplay(recording = "shadow/legacy.jsonl", candidate = "${shadow.it.bad}", rules = "shadow-it-rules.yaml")
+  @ShadowReplay(
+      recording = "shadow/legacy.jsonl",
+      candidate = "${shadow.it.bad}",
+      rules = "shadow-it-rules.yaml")
   static class RuleOverrideTestCase {
     @TestFactory
     Stream<DynamicTest> endpoints(ShadowRun run) {
@@ -207,34 +215,52 @@ class ShadowExtensionTests {
   void nestedClassesShareTheEnclosingReplay() {
     int before = GOOD_HITS.get();
     Events events = run(NestedTestCase.class);
-    events.assertThatEvents().haveExactly(1, event(test("outer"), finishedSuccessfully()))
+    events
+        .assertThatEvents()
+        .haveExactly(1, event(test("outer"), finishedSuccessfully()))
         .haveExactly(1, event(test("inner"), finishedSuccessfully()));
-    assertThat(GOOD_HITS.get() - before).as("one replay for the class and its nested class").isEqualTo(40);
+    assertThat(GOOD_HITS.get() - before)
+        .as("one replay for the class and its nested class")
+        .isEqualTo(40);
   }
 
   @Test
   void nothingComparedIsNeverAPass() {
-    run(NothingComparedTestCase.class).assertThatEvents().haveExactly(1, event(container("endpoints"),
-        finishedWithFailure(message(m -> m.startsWith("nothing was compared in the replay")
-            && m.contains("5 exchanges: 5 skipped")))));
+    run(NothingComparedTestCase.class)
+        .assertThatEvents()
+        .haveExactly(
+            1,
+            event(
+                container("endpoints"),
+                finishedWithFailure(
+                    message(
+                        m ->
+                            m.startsWith("nothing was compared in the replay")
+                                && m.contains("5 exchanges: 5 skipped")))));
   }
 
   @Test
   void anEmptyPlaceholderFallsBackToShadowCandidate() {
-    run(PlaceholderFallbackTestCase.class).assertThatEvents().haveExactly(1, event(test("overall"), finishedSuccessfully()));
+    run(PlaceholderFallbackTestCase.class)
+        .assertThatEvents()
+        .haveExactly(1, event(test("overall"), finishedSuccessfully()));
   }
 
   @Test
   void aCandidateWithinTheGatePassesAndIsReplayedOncePerClass() {
     int before = GOOD_HITS.get();
     Events events = run(WithinTheGateTestCase.class);
-    events.assertThatEvents()
+    events
+        .assertThatEvents()
         .haveExactly(1, event(test(), displayName("GET /api/users/{id}"), finishedSuccessfully()))
-        .haveExactly(1, event(test(), displayName("GET /api/products/{id}"), finishedSuccessfully()))
+        .haveExactly(
+            1, event(test(), displayName("GET /api/products/{id}"), finishedSuccessfully()))
         .haveExactly(1, event(test("overall"), finishedSuccessfully()))
         .haveExactly(1, event(test("custom"), finishedSuccessfully()));
     assertThat(events.failed().count()).isZero();
-    assertThat(GOOD_HITS.get() - before).as("three tests, one replay of the 40 exchanges").isEqualTo(40);
+    assertThat(GOOD_HITS.get() - before)
+        .as("three tests, one replay of the 40 exchanges")
+        .isEqualTo(40);
     Path dir = Path.of("target/shadow", WithinTheGateTestCase.class.getName());
     assertThat(dir.resolve("report.html")).exists();
     assertThat(dir.resolve("summary.json")).exists();
@@ -244,27 +270,52 @@ class ShadowExtensionTests {
   @Test
   void aCandidateOverTheGateFailsWithAnActionableMessage() {
     Events events = run(OverTheGateTestCase.class);
-    Path report = Path.of("target/shadow", OverTheGateTestCase.class.getName(), "report.html").toAbsolutePath();
-    events.assertThatEvents()
+    Path report =
+        Path.of("target/shadow", OverTheGateTestCase.class.getName(), "report.html")
+            .toAbsolutePath();
+    events
+        .assertThatEvents()
         .haveExactly(1, event(test(), displayName("GET /api/users/{id}"), finishedSuccessfully()))
-        .haveExactly(1, event(test(), displayName("GET /api/products/{id}"), finishedWithFailure(message(m ->
-            m.startsWith("GET /api/products/{id}: discrepancy rate 25.00% is above 0.50% (5 of 20 compared, 0 errors)")
-                && m.contains("top differing fields:") && m.contains("$.price") && m.contains("VALUE")
-                && m.contains("5 of 20 compared (noise 0)")
-                && m.matches("(?s).*example: exchange p(4|8|12|16|20), GET /api/products/(4|8|12|16|20)\n.*")
-                && m.contains("VALUE $.price: expected 10.00, actual 10.01")
-                && m.contains("report: " + report)))))
-        .haveExactly(1, event(test("overall"), finishedWithFailure(message(m ->
-            m.contains("Shadow gate failed for " + OverTheGateTestCase.class.getName())
-                && m.contains("discrepancy rate 12.50% is above 0.50% (5 of 40 compared)")
-                && m.contains("GET /api/products/{id}: 25.00% (5/20)") && m.contains("report: " + report)))));
+        .haveExactly(
+            1,
+            event(
+                test(),
+                displayName("GET /api/products/{id}"),
+                finishedWithFailure(
+                    message(
+                        m ->
+                            m.startsWith(
+                                    "GET /api/products/{id}: discrepancy rate 25.00% is above 0.50% (5 of 20 compared, 0 errors)")
+                                && m.contains("top differing fields:")
+                                && m.contains("$.price")
+                                && m.contains("VALUE")
+                                && m.contains("5 of 20 compared (noise 0)")
+                                && m.matches(
+                                    "(?s).*example: exchange p(4|8|12|16|20), GET /api/products/(4|8|12|16|20)\n.*")
+                                && m.contains("VALUE $.price: expected 10.00, actual 10.01")
+                                && m.contains("report: " + report)))))
+        .haveExactly(
+            1,
+            event(
+                test("overall"),
+                finishedWithFailure(
+                    message(
+                        m ->
+                            m.contains(
+                                    "Shadow gate failed for " + OverTheGateTestCase.class.getName())
+                                && m.contains(
+                                    "discrepancy rate 12.50% is above 0.50% (5 of 40 compared)")
+                                && m.contains("GET /api/products/{id}: 25.00% (5/20)")
+                                && m.contains("report: " + report)))));
   }
 
   @Test
   void perEndpointThresholdsFromTheRulesApply() {
     Events events = run(RuleOverrideTestCase.class);
-    events.assertThatEvents()
-        .haveExactly(1, event(test(), displayName("GET /api/products/{id}"), finishedSuccessfully()));
+    events
+        .assertThatEvents()
+        .haveExactly(
+            1, event(test(), displayName("GET /api/products/{id}"), finishedSuccessfully()));
   }
 
   @Test
@@ -276,10 +327,20 @@ class ShadowExtensionTests {
 
   @Test
   void aMissingRecordingFailsWithAClearMessage() {
-    run(MissingRecordingTestCase.class).assertThatEvents().haveExactly(1, event(test("overall"),
-        finishedWithFailure(message(m -> m.contains("@ShadowReplay on " + MissingRecordingTestCase.class.getName())
-            && m.contains("recording \"no/such/recording.jsonl\" not found: neither a file")
-            && m.contains("nor a resource on the test classpath")))));
+    run(MissingRecordingTestCase.class)
+        .assertThatEvents()
+        .haveExactly(
+            1,
+            event(
+                test("overall"),
+                finishedWithFailure(
+                    message(
+                        m ->
+                            m.contains(
+                                    "@ShadowReplay on " + MissingRecordingTestCase.class.getName())
+                                && m.contains(
+                                    "recording \"no/such/recording.jsonl\" not found: neither a file")
+                                && m.contains("nor a resource on the test classpath")))));
   }
 
   @Test
@@ -287,26 +348,60 @@ class ShadowExtensionTests {
     long t0 = System.nanoTime();
     Events events = run(UnreachableCandidateTestCase.class);
     assertThat((System.nanoTime() - t0) / 1e9).as("seconds").isLessThan(30);
-    events.assertThatEvents()
-        .haveExactly(1, event(container("endpoints"), finishedWithFailure(message(m ->
-            m.contains("was aborted: candidate unreachable") && m.contains("report: ")))))
-        .haveExactly(1, event(test("overall"), finishedWithFailure(message(m -> m.contains("candidate unreachable")))));
+    events
+        .assertThatEvents()
+        .haveExactly(
+            1,
+            event(
+                container("endpoints"),
+                finishedWithFailure(
+                    message(
+                        m ->
+                            m.contains("was aborted: candidate unreachable")
+                                && m.contains("report: ")))))
+        .haveExactly(
+            1,
+            event(
+                test("overall"),
+                finishedWithFailure(message(m -> m.contains("candidate unreachable")))));
   }
 
   @Test
   void configurationMistakesAreNamed() {
-    run(UnsetPropertyTestCase.class).assertThatEvents().haveExactly(1, event(test("overall"), finishedWithFailure(
-        message(m -> m.contains("shadow.it.unset is neither a system property nor an environment variable")))));
-    run(NoCandidateTestCase.class).assertThatEvents().haveExactly(1, event(test("overall"), finishedWithFailure(
-        message(m -> m.contains("no candidate: set @ShadowReplay(candidate = \"http://...\")")
-            && m.contains("or annotate a field or method with @ShadowCandidate")))));
+    run(UnsetPropertyTestCase.class)
+        .assertThatEvents()
+        .haveExactly(
+            1,
+            event(
+                test("overall"),
+                finishedWithFailure(
+                    message(
+                        m ->
+                            m.contains(
+                                "shadow.it.unset is neither a system property nor an environment variable")))));
+    run(NoCandidateTestCase.class)
+        .assertThatEvents()
+        .haveExactly(
+            1,
+            event(
+                test("overall"),
+                finishedWithFailure(
+                    message(
+                        m ->
+                            m.contains(
+                                    "no candidate: set @ShadowReplay(candidate = \"http://...\")")
+                                && m.contains(
+                                    "or annotate a field or method with @ShadowCandidate")))));
   }
 
   @Test
   void placeholdersTakeDefaults() throws IOException {
-    assertThat(Placeholders.resolve("x", "${shadow.it.nothing:http://h:1}/a")).isEqualTo("http://h:1/a");
+    assertThat(Placeholders.resolve("x", "${shadow.it.nothing:http://h:1}/a"))
+        .isEqualTo("http://h:1/a");
     assertThat(Placeholders.resolve("x", "plain")).isEqualTo("plain");
     assertThat(Files.exists(Path.of(System.getProperty("shadow.it.recording")))).isTrue();
-    assertThat(Attachments.allure()).as("this execution runs without Allure on the classpath").isFalse();
+    assertThat(Attachments.allure())
+        .as("this execution runs without Allure on the classpath")
+        .isFalse();
   }
 }

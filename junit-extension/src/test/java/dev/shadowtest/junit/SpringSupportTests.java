@@ -62,7 +62,10 @@ class SpringSupportTests {
   }
 
   static Events run(Class<?> testCase) {
-    return EngineTestKit.engine("junit-jupiter").selectors(selectClass(testCase)).execute().allEvents();
+    return EngineTestKit.engine("junit-jupiter")
+        .selectors(selectClass(testCase))
+        .execute()
+        .allEvents();
   }
 
   @Configuration
@@ -73,7 +76,10 @@ class SpringSupportTests {
   /** The port from {@code @DynamicPropertySource}, an empty rules property from the test's properties. */
   @SpringJUnitConfig(Empty.class)
   @TestPropertySource(properties = "it.rules=")
-  @ShadowReplay(recording = "shadow/legacy.jsonl", candidate = "http://127.0.0.1:${it.port}", rules = "${it.rules}")
+  @ShadowReplay(
+      recording = "shadow/legacy.jsonl",
+      candidate = "http://127.0.0.1:${it.port}",
+      rules = "${it.rules}")
   static class DynamicPropertyTestCase {
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
@@ -102,7 +108,9 @@ class SpringSupportTests {
   }
 
   @SpringJUnitConfig(Empty.class)
-  @ShadowReplay(recording = "shadow/legacy.jsonl", candidate = "http://localhost:${local.server.port}")
+  @ShadowReplay(
+      recording = "shadow/legacy.jsonl",
+      candidate = "http://localhost:${local.server.port}")
   static class NoServerPortTestCase {
     @Test
     void overall(ShadowRun run) {
@@ -132,13 +140,17 @@ class SpringSupportTests {
     @GetMapping("/api/users/{id}")
     ResponseEntity<String> user(@PathVariable("id") int id) {
       CALLS.incrementAndGet();
-      return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(TestServices.user(id));
+      return ResponseEntity.ok()
+          .contentType(MediaType.APPLICATION_JSON)
+          .body(TestServices.user(id));
     }
 
     @GetMapping("/api/products/{id}")
     ResponseEntity<String> product(@PathVariable("id") int id) {
       CALLS.incrementAndGet();
-      return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(TestServices.product(id, regression));
+      return ResponseEntity.ok()
+          .contentType(MediaType.APPLICATION_JSON)
+          .body(TestServices.product(id, regression));
     }
   }
 
@@ -147,8 +159,10 @@ class SpringSupportTests {
     static final AtomicInteger CALLS = new AtomicInteger();
 
     @Override
-    protected void doFilterInternal(jakarta.servlet.http.HttpServletRequest request,
-        jakarta.servlet.http.HttpServletResponse response, jakarta.servlet.FilterChain chain)
+    protected void doFilterInternal(
+        jakarta.servlet.http.HttpServletRequest request,
+        jakarta.servlet.http.HttpServletResponse response,
+        jakarta.servlet.FilterChain chain)
         throws jakarta.servlet.ServletException, IOException {
       CALLS.incrementAndGet();
       chain.doFilter(request, response);
@@ -197,8 +211,7 @@ class SpringSupportTests {
   @SpringJUnitWebConfig(RegressedCatalogConfig.class)
   @ShadowReplay(recording = "shadow/legacy.jsonl")
   static class RegressedMockMvcTestCase {
-    @Autowired
-    WebApplicationContext context;
+    @Autowired WebApplicationContext context;
 
     @ShadowCandidate
     MockMvc mvc() {
@@ -217,7 +230,9 @@ class SpringSupportTests {
   static class WebTestClientTestCase {
     @ShadowCandidate
     static org.springframework.test.web.reactive.server.WebTestClient client() {
-      return org.springframework.test.web.reactive.server.WebTestClient.bindToController(new Catalog(true)).build();
+      return org.springframework.test.web.reactive.server.WebTestClient.bindToController(
+              new Catalog(true))
+          .build();
     }
 
     @TestFactory
@@ -232,7 +247,8 @@ class SpringSupportTests {
   static class ServerBoundWebTestClientTestCase {
     @ShadowCandidate
     static org.springframework.test.web.reactive.server.WebTestClient client() {
-      return org.springframework.test.web.reactive.server.WebTestClient.bindToServer().baseUrl(TestServices.url(server))
+      return org.springframework.test.web.reactive.server.WebTestClient.bindToServer()
+          .baseUrl(TestServices.url(server))
           .build();
     }
 
@@ -247,24 +263,47 @@ class SpringSupportTests {
   @Test
   void placeholdersResolveThroughTheSpringEnvironment() {
     int before = HITS.get();
-    run(DynamicPropertyTestCase.class).assertThatEvents().haveExactly(1, event(test("overall"), finishedSuccessfully()));
+    run(DynamicPropertyTestCase.class)
+        .assertThatEvents()
+        .haveExactly(1, event(test("overall"), finishedSuccessfully()));
     assertThat(HITS.get() - before).isEqualTo(40);
   }
 
   @Test
   void theCandidateDefaultsToTheEmbeddedServersPort() {
     int before = HITS.get();
-    run(LocalServerPortTestCase.class).assertThatEvents().haveExactly(1, event(test("overall"), finishedSuccessfully()));
+    run(LocalServerPortTestCase.class)
+        .assertThatEvents()
+        .haveExactly(1, event(test("overall"), finishedSuccessfully()));
     assertThat(HITS.get() - before).isEqualTo(40);
   }
 
   @Test
   void springsOwnPlaceholderErrorsAreExplained() {
-    run(NoServerPortTestCase.class).assertThatEvents().haveExactly(1, event(test("overall"), finishedWithFailure(message(m ->
-        m.contains("candidate = \"http://localhost:${local.server.port}\": Could not resolve placeholder 'local.server.port'")
-            && m.contains("local.server.port exists only with @SpringBootTest(webEnvironment = RANDOM_PORT or DEFINED_PORT)")))));
-    run(NoCandidateAtAllTestCase.class).assertThatEvents().haveExactly(1, event(test("overall"), finishedWithFailure(message(m ->
-        m.contains("no candidate: the Spring test context has no embedded server (local.server.port) and no MockMvc")))));
+    run(NoServerPortTestCase.class)
+        .assertThatEvents()
+        .haveExactly(
+            1,
+            event(
+                test("overall"),
+                finishedWithFailure(
+                    message(
+                        m ->
+                            m.contains(
+                                    "candidate = \"http://localhost:${local.server.port}\": Could not resolve placeholder 'local.server.port'")
+                                && m.contains(
+                                    "local.server.port exists only with @SpringBootTest(webEnvironment = RANDOM_PORT or DEFINED_PORT)")))));
+    run(NoCandidateAtAllTestCase.class)
+        .assertThatEvents()
+        .haveExactly(
+            1,
+            event(
+                test("overall"),
+                finishedWithFailure(
+                    message(
+                        m ->
+                            m.contains(
+                                "no candidate: the Spring test context has no embedded server (local.server.port) and no MockMvc")))));
   }
 
   @Test
@@ -272,12 +311,16 @@ class SpringSupportTests {
     int before = HITS.get();
     int calls = Catalog.CALLS.get();
     Events events = run(MockMvcTestCase.class);
-    events.assertThatEvents()
+    events
+        .assertThatEvents()
         .haveExactly(1, event(test(), displayName("GET /api/users/{id}"), finishedSuccessfully()))
-        .haveExactly(1, event(test(), displayName("GET /api/products/{id}"), finishedSuccessfully()))
+        .haveExactly(
+            1, event(test(), displayName("GET /api/products/{id}"), finishedSuccessfully()))
         .haveExactly(1, event(test("overall"), finishedSuccessfully()));
     assertThat(Catalog.CALLS.get() - calls).as("every exchange answered in-process").isEqualTo(40);
-    assertThat(CountingFilter.CALLS.get()).as("through the application's servlet filters").isEqualTo(40);
+    assertThat(CountingFilter.CALLS.get())
+        .as("through the application's servlet filters")
+        .isEqualTo(40);
     assertThat(HITS.get()).as("no HTTP server involved").isEqualTo(before);
     Path summary = Path.of("target/shadow", MockMvcTestCase.class.getName(), "summary.json");
     assertThat(Files.readString(summary)).contains("\"candidate\" : \"MockMvc (in-process)\"");
@@ -286,27 +329,46 @@ class SpringSupportTests {
   @Test
   void aWebTestClientIsACandidateToo() {
     int calls = Catalog.CALLS.get();
-    run(WebTestClientTestCase.class).assertThatEvents()
+    run(WebTestClientTestCase.class)
+        .assertThatEvents()
         .haveExactly(1, event(test(), displayName("GET /api/users/{id}"), finishedSuccessfully()))
-        .haveExactly(1, event(test(), displayName("GET /api/products/{id}"), finishedWithFailure(message(m ->
-            m.startsWith("GET /api/products/{id}: discrepancy rate 25.00% is above 0.50% (5 of 20 compared, 0 errors)")))));
+        .haveExactly(
+            1,
+            event(
+                test(),
+                displayName("GET /api/products/{id}"),
+                finishedWithFailure(
+                    message(
+                        m ->
+                            m.startsWith(
+                                "GET /api/products/{id}: discrepancy rate 25.00% is above 0.50% (5 of 20 compared, 0 errors)")))));
     assertThat(Catalog.CALLS.get() - calls).isEqualTo(40);
   }
 
   @Test
   void aWebTestClientBoundToAServerGoesToThatServer() {
     int before = HITS.get();
-    run(ServerBoundWebTestClientTestCase.class).assertThatEvents()
+    run(ServerBoundWebTestClientTestCase.class)
+        .assertThatEvents()
         .haveExactly(1, event(test("overall"), finishedSuccessfully()));
     assertThat(HITS.get() - before).isEqualTo(40);
   }
 
   @Test
   void aMockMvcCandidateFailsTheGateLikeAServer() {
-    run(RegressedMockMvcTestCase.class).assertThatEvents()
+    run(RegressedMockMvcTestCase.class)
+        .assertThatEvents()
         .haveExactly(1, event(test(), displayName("GET /api/users/{id}"), finishedSuccessfully()))
-        .haveExactly(1, event(test(), displayName("GET /api/products/{id}"), finishedWithFailure(message(m ->
-            m.startsWith("GET /api/products/{id}: discrepancy rate 25.00% is above 0.50% (5 of 20 compared, 0 errors)")
-                && m.contains("VALUE $.price: expected 10.00, actual 10.01")))));
+        .haveExactly(
+            1,
+            event(
+                test(),
+                displayName("GET /api/products/{id}"),
+                finishedWithFailure(
+                    message(
+                        m ->
+                            m.startsWith(
+                                    "GET /api/products/{id}: discrepancy rate 25.00% is above 0.50% (5 of 20 compared, 0 errors)")
+                                && m.contains("VALUE $.price: expected 10.00, actual 10.01")))));
   }
 }

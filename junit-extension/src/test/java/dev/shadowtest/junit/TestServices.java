@@ -37,51 +37,66 @@ final class TestServices {
    * answers 401 without {@code Authorization: <requiredAuth>} when that is not null, and which
    * adds every Authorization value it receives to {@code seenAuth} when that is not null.
    */
-  static HttpServer start(boolean regression, AtomicInteger hits, int coldRequests, String requiredAuth,
-      java.util.List<String> seenAuth, int everyMillis) throws IOException {
+  static HttpServer start(
+      boolean regression,
+      AtomicInteger hits,
+      int coldRequests,
+      String requiredAuth,
+      java.util.List<String> seenAuth,
+      int everyMillis)
+      throws IOException {
     HttpServer s = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    s.setExecutor(java.util.concurrent.Executors.newFixedThreadPool(8, r -> {
-      Thread t = new Thread(r, "test-service");
-      t.setDaemon(true);
-      return t;
-    }));
-    s.createContext("/api/", ex -> {
-      int n = hits.incrementAndGet();
-      String auth = ex.getRequestHeaders().getFirst("Authorization");
-      if (seenAuth != null && auth != null) {
-        seenAuth.add(auth);
-      }
-      if (n <= coldRequests || everyMillis > 0) {
-        try {
-          Thread.sleep(n <= coldRequests ? 300 : everyMillis);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      }
-      if (requiredAuth != null && !requiredAuth.equals(auth)) {
-        byte[] denied = "{\"error\":\"unauthorized\"}".getBytes(StandardCharsets.UTF_8);
-        ex.getResponseHeaders().add("Content-Type", "application/json");
-        ex.sendResponseHeaders(401, denied.length);
-        try (OutputStream out = ex.getResponseBody()) {
-          out.write(denied);
-        }
-        return;
-      }
-      String[] parts = ex.getRequestURI().getPath().split("/");
-      String body = null;
-      try {
-        int id = Integer.parseInt(parts[3]);
-        body = parts[2].equals("users") ? user(id) : parts[2].equals("products") ? product(id, regression) : null;
-      } catch (RuntimeException e) {
-        // 404 below
-      }
-      byte[] bytes = (body == null ? "{\"error\":\"not found\"}" : body).getBytes(StandardCharsets.UTF_8);
-      ex.getResponseHeaders().add("Content-Type", "application/json");
-      ex.sendResponseHeaders(body == null ? 404 : 200, bytes.length);
-      try (OutputStream out = ex.getResponseBody()) {
-        out.write(bytes);
-      }
-    });
+    s.setExecutor(
+        java.util.concurrent.Executors.newFixedThreadPool(
+            8,
+            r -> {
+              Thread t = new Thread(r, "test-service");
+              t.setDaemon(true);
+              return t;
+            }));
+    s.createContext(
+        "/api/",
+        ex -> {
+          int n = hits.incrementAndGet();
+          String auth = ex.getRequestHeaders().getFirst("Authorization");
+          if (seenAuth != null && auth != null) {
+            seenAuth.add(auth);
+          }
+          if (n <= coldRequests || everyMillis > 0) {
+            try {
+              Thread.sleep(n <= coldRequests ? 300 : everyMillis);
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          }
+          if (requiredAuth != null && !requiredAuth.equals(auth)) {
+            byte[] denied = "{\"error\":\"unauthorized\"}".getBytes(StandardCharsets.UTF_8);
+            ex.getResponseHeaders().add("Content-Type", "application/json");
+            ex.sendResponseHeaders(401, denied.length);
+            try (OutputStream out = ex.getResponseBody()) {
+              out.write(denied);
+            }
+            return;
+          }
+          String[] parts = ex.getRequestURI().getPath().split("/");
+          String body = null;
+          try {
+            int id = Integer.parseInt(parts[3]);
+            body =
+                parts[2].equals("users")
+                    ? user(id)
+                    : parts[2].equals("products") ? product(id, regression) : null;
+          } catch (RuntimeException e) {
+            // 404 below
+          }
+          byte[] bytes =
+              (body == null ? "{\"error\":\"not found\"}" : body).getBytes(StandardCharsets.UTF_8);
+          ex.getResponseHeaders().add("Content-Type", "application/json");
+          ex.sendResponseHeaders(body == null ? 404 : 200, bytes.length);
+          try (OutputStream out = ex.getResponseBody()) {
+            out.write(bytes);
+          }
+        });
     s.start();
     return s;
   }
@@ -89,5 +104,4 @@ final class TestServices {
   static String url(HttpServer s) {
     return "http://127.0.0.1:" + s.getAddress().getPort();
   }
-
 }

@@ -1,9 +1,9 @@
 package dev.shadowtest.replay;
 
 import dev.shadowtest.core.BadInputException;
-import dev.shadowtest.diff.run.Gate;
 import dev.shadowtest.core.Headers;
 import dev.shadowtest.diff.Rules;
+import dev.shadowtest.diff.run.Gate;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -92,7 +92,8 @@ public record ReplayConfig(
     if (secondary != null) {
       checkBase(secondary, "secondary");
       if (primary == null) {
-        throw new BadInputException("--secondary needs --primary: noise is measured between two legacy instances");
+        throw new BadInputException(
+            "--secondary needs --primary: noise is measured between two legacy instances");
       }
     }
     Objects.requireNonNull(out, "out");
@@ -109,7 +110,8 @@ public record ReplayConfig(
       throw new BadInputException("--max-body must be between 1 byte and 1 GiB, got " + maxBody);
     }
     if (warmup < 0 || warmup > MAX_WARMUP) {
-      throw new BadInputException("--warmup must be between 0 and " + MAX_WARMUP + " requests, got " + warmup);
+      throw new BadInputException(
+          "--warmup must be between 0 and " + MAX_WARMUP + " requests, got " + warmup);
     }
   }
 
@@ -344,9 +346,29 @@ public record ReplayConfig(
     }
 
     public ReplayConfig build() {
-      return new ReplayConfig(recordings, candidate, primary, secondary, out, rules, concurrency, pacing, allowUnsafe,
-          shard, extraHeaders, keepHost, connectTimeout, responseTimeout, gate, overwrite, maxBody, redactionKey, skipBadLines,
-          warmup, transport, includeCached);
+      return new ReplayConfig(
+          recordings,
+          candidate,
+          primary,
+          secondary,
+          out,
+          rules,
+          concurrency,
+          pacing,
+          allowUnsafe,
+          shard,
+          extraHeaders,
+          keepHost,
+          connectTimeout,
+          responseTimeout,
+          gate,
+          overwrite,
+          maxBody,
+          redactionKey,
+          skipBadLines,
+          warmup,
+          transport,
+          includeCached);
     }
   }
 }

@@ -20,9 +20,17 @@ import java.util.Map;
  * @param internalError a bug or a crash of Shadow itself (out of memory, ...) that ended the run,
  *                      or null: such a run is incomplete, never passes, and the CLI exits 3
  */
-public record ReplayResult(Path out, Statistics.RunResult result, Map<String, RunAggregate.Latencies> latencies,
-    List<String> gateFailures, boolean incomplete, String abortReason, long late, List<String> warnings,
-    String internalError, RunAggregate.CaptureGaps gaps) {
+public record ReplayResult(
+    Path out,
+    Statistics.RunResult result,
+    Map<String, RunAggregate.Latencies> latencies,
+    List<String> gateFailures,
+    boolean incomplete,
+    String abortReason,
+    long late,
+    List<String> warnings,
+    String internalError,
+    RunAggregate.CaptureGaps gaps) {
 
   public ReplayResult {
     gateFailures = List.copyOf(gateFailures);
@@ -30,14 +38,38 @@ public record ReplayResult(Path out, Statistics.RunResult result, Map<String, Ru
     gaps = gaps == null ? RunAggregate.CaptureGaps.NONE : gaps;
   }
 
-  public ReplayResult(Path out, Statistics.RunResult result, Map<String, RunAggregate.Latencies> latencies,
-      List<String> gateFailures, boolean incomplete, String abortReason, long late, List<String> warnings,
+  public ReplayResult(
+      Path out,
+      Statistics.RunResult result,
+      Map<String, RunAggregate.Latencies> latencies,
+      List<String> gateFailures,
+      boolean incomplete,
+      String abortReason,
+      long late,
+      List<String> warnings,
       String internalError) {
-    this(out, result, latencies, gateFailures, incomplete, abortReason, late, warnings, internalError, null);
+    this(
+        out,
+        result,
+        latencies,
+        gateFailures,
+        incomplete,
+        abortReason,
+        late,
+        warnings,
+        internalError,
+        null);
   }
 
-  public ReplayResult(Path out, Statistics.RunResult result, Map<String, RunAggregate.Latencies> latencies,
-      List<String> gateFailures, boolean incomplete, String abortReason, long late, List<String> warnings) {
+  public ReplayResult(
+      Path out,
+      Statistics.RunResult result,
+      Map<String, RunAggregate.Latencies> latencies,
+      List<String> gateFailures,
+      boolean incomplete,
+      String abortReason,
+      long late,
+      List<String> warnings) {
     this(out, result, latencies, gateFailures, incomplete, abortReason, late, warnings, null);
   }
 

@@ -1,6 +1,5 @@
 package dev.shadowtest.replay;
 
-import dev.shadowtest.diff.run.ResultLine;
 import dev.shadowtest.core.Exchange;
 import dev.shadowtest.core.HarImporter;
 import dev.shadowtest.core.HttpRequest;
@@ -15,11 +14,11 @@ import dev.shadowtest.diff.Origin;
 import dev.shadowtest.diff.Outcome;
 import dev.shadowtest.diff.ResponseDiff;
 import dev.shadowtest.diff.Verdict;
+import dev.shadowtest.diff.run.ResultLine;
 import dev.shadowtest.diff.run.ResultsFile;
-import dev.shadowtest.diff.run.SamplesFile;
 import dev.shadowtest.diff.run.RunAggregate;
+import dev.shadowtest.diff.run.SamplesFile;
 import dev.shadowtest.http.Sender;
-import dev.shadowtest.diff.run.SummaryJson;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -31,6 +30,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -40,7 +40,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.ArrayBlockingQueue;
 
 /**
  * Replays recordings against a candidate (and optionally a primary and a secondary legacy
@@ -72,32 +71,46 @@ public final class Replayer {
   private final AtomicLong done = new AtomicLong();
   private final AtomicLong discrepant = new AtomicLong();
   private final AtomicLong late = new AtomicLong();
+
   /** Recording lines that could not be read (skipped, with a warning each). */
   private final AtomicLong unreadable = new AtomicLong();
+
   private final AtomicInteger refusedInARow = new AtomicInteger();
   private final AtomicLong candidateSuccesses = new AtomicLong();
+
   /** Candidate answers 401, and baseline answers 401, among exchanges the candidate answered. */
   private final AtomicLong candidateUnauthorized = new AtomicLong();
+
   private final AtomicLong baselineUnauthorized = new AtomicLong();
+
   /** Per lower-case header name: measured candidate requests sent without a redacted recorded value. */
   private final java.util.concurrent.ConcurrentHashMap<String, Long> redactedNotSent =
       new java.util.concurrent.ConcurrentHashMap<>();
+
   /** Warm-up requests sent (to the candidate) before the measured replay. */
   private volatile int warmedUp;
+
   /** Candidate answers 401 or 403 where the baseline's was neither: credentials it did not get. */
   private final AtomicLong candidateDenied = new AtomicLong();
+
   /** Runs an in-process {@link Transport}'s calls; null without one. */
   private volatile ExecutorService inProcessPool;
+
   private final CountDownLatch finished = new CountDownLatch(1);
   private volatile boolean stopRequested;
   private volatile boolean abandoned;
   private volatile String abortReason;
+
   /** A bug or crash of Shadow itself that ended the run (the first one), or null. */
   private volatile String internalError;
+
   private volatile SamplesFile samples;
+
   /** Redacts live answers (candidate, primary, secondary) the way the recordings were redacted. */
   private volatile dev.shadowtest.core.Redactor live;
-  private final java.util.concurrent.ConcurrentHashMap<String, Origin> origins = new java.util.concurrent.ConcurrentHashMap<>();
+
+  private final java.util.concurrent.ConcurrentHashMap<String, Origin> origins =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   public Replayer(ReplayConfig config) {
     this.config = config;
@@ -138,73 +151,104 @@ public final class Replayer {
     Path out = config.out();
     try {
       if (Files.exists(out) && !Files.isDirectory(out)) {
-        throw new RecordingException(out, 0, "is a file, expected a directory for the run's outputs");
+        throw new RecordingException(
+            out, 0, "is a file, expected a directory for the run's outputs");
       }
       List<Path> earlier = earlierRun(out);
       if (!earlier.isEmpty() && !config.overwrite()) {
-        throw new RecordingException(out, 0, "already holds a run (" + earlier.get(0).getFileName()
-            + "): choose another output directory, or replace that run with --force");
+        throw new RecordingException(
+            out,
+            0,
+            "already holds a run ("
+                + earlier.get(0).getFileName()
+                + "): choose another output directory, or replace that run with --force");
       }
       for (Path f : earlier) {
         Files.delete(f); // a replaced run leaves nothing behind (not even its rules copy)
       }
       Files.createDirectories(out);
     } catch (IOException e) {
-      throw new RecordingException(out, 0, "cannot create the output directory: " + e.getMessage(), e);
+      throw new RecordingException(
+          out, 0, "cannot create the output directory: " + e.getMessage(), e);
     }
     for (Path r : config.recordings()) {
       try (RecordingReader check = RecordingReader.open(r)) {
         check.header(); // fail fast, before any traffic, on a missing or invalid recording
       }
     }
-    // The total is only for a progress line's ETA: counted on the side, and only when someone looks.
+    // The total is only for a progress line's ETA: counted on the side, and only when someone
+    // looks.
     AtomicLong expected = new AtomicLong(-1);
     if (progress != Progress.NONE) {
-      Thread counter = new Thread(() -> {
-        long total = 0;
-        for (Path r : config.recordings()) {
-          long n = RecordingReader.estimateExchanges(r);
-          if (n < 0) {
-            return;
-          }
-          total += n;
-        }
-        expected.set(config.shard().count() == 1 ? total : total / config.shard().count());
-      }, "shadow-count");
+      Thread counter =
+          new Thread(
+              () -> {
+                long total = 0;
+                for (Path r : config.recordings()) {
+                  long n = RecordingReader.estimateExchanges(r);
+                  if (n < 0) {
+                    return;
+                  }
+                  total += n;
+                }
+                expected.set(config.shard().count() == 1 ? total : total / config.shard().count());
+              },
+              "shadow-count");
       counter.setDaemon(true);
       counter.setPriority(Thread.MIN_PRIORITY);
       counter.start();
     }
 
     Redaction recorded = recordedRedaction(config.recordings());
-    live = new dev.shadowtest.core.Redactor(new dev.shadowtest.core.RedactionRules(recorded.headers(), recorded.jsonPaths(),
-        recorded.queryParams(), recorded.patterns()), config.redactionKey(), config.maxBody());
+    live =
+        new dev.shadowtest.core.Redactor(
+            new dev.shadowtest.core.RedactionRules(
+                recorded.headers(),
+                recorded.jsonPaths(),
+                recorded.queryParams(),
+                recorded.patterns()),
+            config.redactionKey(),
+            config.maxBody());
     if (recorded.pseudonyms() && config.redactionKey() == null) {
-      warnings.add("the recordings hold HMAC pseudonyms of redacted values (shadow record --redact-key-env); without the"
-          + " same key (shadow replay --redact-key-env) the live values are masked as " + Redaction.REDACTED
-          + " and every redacted field differs");
+      warnings.add(
+          "the recordings hold HMAC pseudonyms of redacted values (shadow record --redact-key-env); without the"
+              + " same key (shadow replay --redact-key-env) the live values are masked as "
+              + Redaction.REDACTED
+              + " and every redacted field differs");
     }
     abortReason = preflight();
     int workers = Math.max(2, Runtime.getRuntime().availableProcessors());
-    ExecutorService compare = Executors.newFixedThreadPool(workers, r -> {
-      Thread t = new Thread(r, "shadow-compare");
-      t.setDaemon(true);
-      return t;
-    });
+    ExecutorService compare =
+        Executors.newFixedThreadPool(
+            workers,
+            r -> {
+              Thread t = new Thread(r, "shadow-compare");
+              t.setDaemon(true);
+              return t;
+            });
     Semaphore inFlight = new Semaphore(config.concurrency());
     long t0 = System.nanoTime();
     Thread ticker = progressTicker(progress, expected, t0);
     try (ResultsFile results = ResultsFile.create(out.resolve("results.jsonl.gz"));
-         SamplesFile samplesFile = SamplesFile.create(out, recorded.headers());
-         Sender sender = new Sender(config.concurrency(), config.connectTimeout(), config.responseTimeout(),
-             config.extraHeaders(), config.keepHost(), config.maxBody())) {
+        SamplesFile samplesFile = SamplesFile.create(out, recorded.headers());
+        Sender sender =
+            new Sender(
+                config.concurrency(),
+                config.connectTimeout(),
+                config.responseTimeout(),
+                config.extraHeaders(),
+                config.keepHost(),
+                config.maxBody())) {
       samples = samplesFile;
       if (config.transport() != null) {
-        inProcessPool = Executors.newFixedThreadPool(config.concurrency(), r -> {
-          Thread t = new Thread(r, "shadow-in-process");
-          t.setDaemon(true);
-          return t;
-        });
+        inProcessPool =
+            Executors.newFixedThreadPool(
+                config.concurrency(),
+                r -> {
+                  Thread t = new Thread(r, "shadow-in-process");
+                  t.setDaemon(true);
+                  return t;
+                });
       }
       if (config.warmup() > 0 && abortReason == null) {
         warmUp(sender, inFlight);
@@ -231,7 +275,10 @@ public final class Replayer {
           }
           Exchange e = item.exchange();
           if (item.skip() != null) {
-            finish(results, line(e, item.endpoint(), Verdict.SKIPPED, null, null, item.skip(), null, List.of()));
+            finish(
+                results,
+                line(
+                    e, item.endpoint(), Verdict.SKIPPED, null, null, item.skip(), null, List.of()));
             continue;
           }
           pacer.await(e);
@@ -262,18 +309,23 @@ public final class Replayer {
         throw readError.get();
       }
       // wait for what is in flight: every permit back, within the response timeout
-      long waitMs = config.responseTimeout().toMillis() + config.connectTimeout().toMillis() + 5_000;
+      long waitMs =
+          config.responseTimeout().toMillis() + config.connectTimeout().toMillis() + 5_000;
       if (!inFlight.tryAcquire(config.concurrency(), waitMs, TimeUnit.MILLISECONDS)) {
         abandoned = true;
-        warnings.add("some requests were still in flight after " + waitMs + " ms; their exchanges are missing"
-            + " from the results and the run is marked incomplete");
+        warnings.add(
+            "some requests were still in flight after "
+                + waitMs
+                + " ms; their exchanges are missing"
+                + " from the results and the run is marked incomplete");
       }
       credentialWarnings(new java.util.TreeMap<>(redactedNotSent));
       if (sender.reactorFailure() != null) {
         warnings.add("the HTTP client's I/O reactor failed: " + sender.reactorFailure());
       }
     } catch (IOException e) {
-      throw new RecordingException(out.resolve("results.jsonl.gz"), 0, "cannot write: " + e.getMessage(), e);
+      throw new RecordingException(
+          out.resolve("results.jsonl.gz"), 0, "cannot write: " + e.getMessage(), e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       stopRequested = true;
@@ -289,13 +341,18 @@ public final class Replayer {
       }
     }
     double elapsed = (System.nanoTime() - t0) / 1e9;
-    progress.update(done.get(), expected.get(), discrepant.get(), done.get() / Math.max(elapsed, 1e-9));
+    progress.update(
+        done.get(), expected.get(), discrepant.get(), done.get() / Math.max(elapsed, 1e-9));
     boolean badLines = unreadable.get() > 0 && !config.skipBadLines();
     if (badLines && abortReason == null) {
-      abortReason = unreadable.get() + " unreadable recording line(s) skipped: their exchanges were not replayed (the"
-          + " warnings name each file and line; --skip-bad-lines accepts a run without them)";
+      abortReason =
+          unreadable.get()
+              + " unreadable recording line(s) skipped: their exchanges were not replayed (the"
+              + " warnings name each file and line; --skip-bad-lines accepts a run without them)";
     }
-    return writeSummary(startedAt, stopRequested || abortReason != null || abandoned || internalError != null || badLines);
+    return writeSummary(
+        startedAt,
+        stopRequested || abortReason != null || abandoned || internalError != null || badLines);
   }
 
   /** The candidate's answer: over HTTP, or through the in-process transport. */
@@ -307,15 +364,26 @@ public final class Replayer {
     HttpRequest prepared = sender.prepared(config.candidate(), request);
     long deadlineMs = config.connectTimeout().toMillis() + config.responseTimeout().toMillis();
     CompletableFuture<Sender.Attempt> attempt = new CompletableFuture<>();
-    attempt.completeOnTimeout(new Sender.Attempt(null, deadlineMs * 1000,
-        "timeout: " + transport.description() + " gave no response within " + deadlineMs + " ms"),
-        deadlineMs, TimeUnit.MILLISECONDS);
+    attempt.completeOnTimeout(
+        new Sender.Attempt(
+            null,
+            deadlineMs * 1000,
+            "timeout: "
+                + transport.description()
+                + " gave no response within "
+                + deadlineMs
+                + " ms"),
+        deadlineMs,
+        TimeUnit.MILLISECONDS);
     try {
-      inProcessPool.execute(() -> {
-        if (!attempt.isDone()) { // a request whose time ran out while it waited for a thread is never sent
-          attempt.complete(inProcess(transport, prepared, config.maxBody()));
-        }
-      });
+      inProcessPool.execute(
+          () -> {
+            if (!attempt
+                .isDone()) { // a request whose time ran out while it waited for a thread is never
+              // sent
+              attempt.complete(inProcess(transport, prepared, config.maxBody()));
+            }
+          });
     } catch (java.util.concurrent.RejectedExecutionException e) {
       attempt.complete(new Sender.Attempt(null, 0, "internal: the in-process sender stopped"));
     }
@@ -329,12 +397,17 @@ public final class Replayer {
       HttpResponse r = transport.exchange(request);
       long micros = (System.nanoTime() - start) / 1000;
       if (r == null) {
-        return new Sender.Attempt(null, micros, "other: " + transport.description() + " returned no response");
+        return new Sender.Attempt(
+            null, micros, "other: " + transport.description() + " returned no response");
       }
       if (r.body().size() > maxBody && !r.body().truncated()) {
         byte[] all = r.body().bytes();
-        r = new HttpResponse(r.status(), r.reason(), r.headers(),
-            dev.shadowtest.core.Body.of(java.util.Arrays.copyOf(all, maxBody), all.length));
+        r =
+            new HttpResponse(
+                r.status(),
+                r.reason(),
+                r.headers(),
+                dev.shadowtest.core.Body.of(java.util.Arrays.copyOf(all, maxBody), all.length));
       }
       return new Sender.Attempt(r, micros, null);
     } catch (Exception | LinkageError | StackOverflowError e) {
@@ -344,8 +417,14 @@ public final class Replayer {
         root = root.getCause();
       }
       String category = Sender.category(e);
-      return new Sender.Attempt(null, micros, (category.equals("timeout") ? "timeout" : "other") + ": "
-          + transport.description() + " failed: " + root);
+      return new Sender.Attempt(
+          null,
+          micros,
+          (category.equals("timeout") ? "timeout" : "other")
+              + ": "
+              + transport.description()
+              + " failed: "
+              + root);
     }
   }
 
@@ -358,13 +437,14 @@ public final class Replayer {
     int sent = 0;
     outer:
     for (Path recording : config.recordings()) {
-      try (RecordingReader reader = RecordingReader.open(recording, w -> { })) {
+      try (RecordingReader reader = RecordingReader.open(recording, w -> {})) {
         while (sent < config.warmup() && reader.hasNext()) {
           if (stopRequested || abortReason != null) {
             break outer;
           }
           Exchange e = reader.next();
-          if (!config.shard().includes(e.id()) || skipReason(e, engine.ruleFor(e.request())) != null
+          if (!config.shard().includes(e.id())
+              || skipReason(e, engine.ruleFor(e.request())) != null
               || !SAFE_METHODS.contains(e.request().method().toUpperCase(Locale.ROOT))) {
             continue;
           }
@@ -377,7 +457,8 @@ public final class Replayer {
           if (config.secondary() != null) {
             calls.add(sender.send(config.secondary(), e.request()));
           }
-          CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)).whenComplete((v, t) -> inFlight.release());
+          CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new))
+              .whenComplete((v, t) -> inFlight.release());
           sent++;
           warmedUp = sent;
         }
@@ -404,19 +485,34 @@ public final class Replayer {
   private void credentialWarnings(java.util.Map<String, Long> redactedNotSent) {
     List<String> front = new ArrayList<>();
     long answered = candidateSuccesses.get();
-    if (answered > 0 && candidateUnauthorized.get() == answered && baselineUnauthorized.get() < answered) {
-      front.add("the candidate answered 401 Unauthorized to every exchange it answered (" + answered + "; the baseline to "
-          + baselineUnauthorized.get() + "): it needs credentials the replay does not send"
-          + (redactedNotSent.isEmpty() ? "" : ", because the recorded ones were redacted at capture")
-          + "; give them with shadow replay --header 'Authorization=Bearer ...' (JUnit: @ShadowReplay(headers ="
-          + " \"Authorization=Bearer ${TOKEN}\"))");
+    if (answered > 0
+        && candidateUnauthorized.get() == answered
+        && baselineUnauthorized.get() < answered) {
+      front.add(
+          "the candidate answered 401 Unauthorized to every exchange it answered ("
+              + answered
+              + "; the baseline to "
+              + baselineUnauthorized.get()
+              + "): it needs credentials the replay does not send"
+              + (redactedNotSent.isEmpty()
+                  ? ""
+                  : ", because the recorded ones were redacted at capture")
+              + "; give them with shadow replay --header 'Authorization=Bearer ...' (JUnit: @ShadowReplay(headers ="
+              + " \"Authorization=Bearer ${TOKEN}\"))");
     }
     if (!redactedNotSent.isEmpty() && candidateDenied.get() > 0) {
       StringBuilder counts = new StringBuilder();
-      redactedNotSent.forEach((name, n) -> counts.append(counts.length() == 0 ? "" : ", ").append(name).append(": ").append(n));
-      front.add("recorded header values redacted at capture were not sent (" + counts + " requests), and the candidate"
-          + " answered 401 or 403 to " + candidateDenied.get() + " exchanges the baseline did not: to send real credentials, add --header NAME=VALUE (JUnit: @ShadowReplay(headers"
-          + " = \"NAME=${ENV_VAR}\"))");
+      redactedNotSent.forEach(
+          (name, n) ->
+              counts.append(counts.length() == 0 ? "" : ", ").append(name).append(": ").append(n));
+      front.add(
+          "recorded header values redacted at capture were not sent ("
+              + counts
+              + " requests), and the candidate"
+              + " answered 401 or 403 to "
+              + candidateDenied.get()
+              + " exchanges the baseline did not: to send real credentials, add --header NAME=VALUE (JUnit: @ShadowReplay(headers"
+              + " = \"NAME=${ENV_VAR}\"))");
     }
     warnings.addAll(0, front);
   }
@@ -426,7 +522,8 @@ public final class Replayer {
    * unexpected exception): it is incomplete, its gate fails, and the CLI exits 3. Never a pass.
    */
   private void internalError(Throwable e) {
-    String what = e instanceof OutOfMemoryError ? "out of memory (" + e.getMessage() + ")" : e.toString();
+    String what =
+        e instanceof OutOfMemoryError ? "out of memory (" + e.getMessage() + ")" : e.toString();
     if (internalError == null) {
       internalError = what;
     }
@@ -443,7 +540,8 @@ public final class Replayer {
     }
     for (String name : RUN_FILES) {
       Path f = dir.resolve(name);
-      if (Files.isRegularFile(f, java.nio.file.LinkOption.NOFOLLOW_LINKS) || Files.isSymbolicLink(f)) {
+      if (Files.isRegularFile(f, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+          || Files.isSymbolicLink(f)) {
         out.add(f);
       }
     }
@@ -451,8 +549,14 @@ public final class Replayer {
   }
 
   /** What a run directory holds (docs/summary-format.md, "Beside it in a run directory"). */
-  static final List<String> RUN_FILES = List.of("summary.json", "results.jsonl.gz", "samples.jsonl.gz",
-      "discrepancies.csv", "report.html", Summaries.RULES_FILE);
+  static final List<String> RUN_FILES =
+      List.of(
+          "summary.json",
+          "results.jsonl.gz",
+          "samples.jsonl.gz",
+          "discrepancies.csv",
+          "report.html",
+          Summaries.RULES_FILE);
 
   /** One exchange read, named and checked, on its way to the sender. */
   private record Item(Exchange exchange, String endpoint, EndpointRule rule, String skip) {
@@ -473,7 +577,12 @@ public final class Replayer {
               continue;
             }
             EndpointRule rule = engine.ruleFor(e.request());
-            queue.put(new Item(e, endpoints.of(e.request().method(), e.request().target()), rule, skipReason(e, rule)));
+            queue.put(
+                new Item(
+                    e,
+                    endpoints.of(e.request().method(), e.request().target()),
+                    rule,
+                    skipReason(e, rule)));
           }
         }
       }
@@ -506,10 +615,31 @@ public final class Replayer {
 
   /** Writes summary.json from the aggregate. */
   private ReplayResult writeSummary(Instant startedAt, boolean incomplete) {
-    ReplayResult r = Summaries.write(config, aggregate, endpoints, startedAt, Instant.now(), incomplete, abortReason,
-        late.get(), unreadable.get(), List.copyOf(warnings));
-    return internalError == null ? r : new ReplayResult(r.out(), r.result(), r.latencies(), r.gateFailures(), true,
-        r.abortReason(), r.late(), r.warnings(), internalError, r.gaps());
+    ReplayResult r =
+        Summaries.write(
+            config,
+            aggregate,
+            endpoints,
+            startedAt,
+            Instant.now(),
+            incomplete,
+            abortReason,
+            late.get(),
+            unreadable.get(),
+            List.copyOf(warnings));
+    return internalError == null
+        ? r
+        : new ReplayResult(
+            r.out(),
+            r.result(),
+            r.latencies(),
+            r.gateFailures(),
+            true,
+            r.abortReason(),
+            r.late(),
+            r.warnings(),
+            internalError,
+            r.gaps());
   }
 
   private String preflight() {
@@ -526,7 +656,10 @@ public final class Replayer {
     for (URI t : targets) {
       String error = Sender.preflight(t, config.connectTimeout());
       if (error != null) {
-        String role = t == config.candidate() && config.transport() == null ? "candidate" : t == config.primary() ? "primary" : "secondary";
+        String role =
+            t == config.candidate() && config.transport() == null
+                ? "candidate"
+                : t == config.primary() ? "primary" : "secondary";
         return role + " unreachable: " + error;
       }
     }
@@ -557,7 +690,12 @@ public final class Replayer {
         // checked before: a bad header was refused already
       }
     }
-    return new Redaction(List.copyOf(headers), List.copyOf(paths), List.copyOf(params), List.copyOf(patterns), pseudonyms);
+    return new Redaction(
+        List.copyOf(headers),
+        List.copyOf(paths),
+        List.copyOf(params),
+        List.copyOf(patterns),
+        pseudonyms);
   }
 
   /** A live answer redacted like the recording (never null-safe needs: errors pass through). */
@@ -565,7 +703,11 @@ public final class Replayer {
     if (a == null || !a.ok()) {
       return a;
     }
-    HttpResponse r = live.apply(new Exchange(e.id(), null, null, e.request(), a.response(), null, java.util.Map.of())).response();
+    HttpResponse r =
+        live.apply(
+                new Exchange(
+                    e.id(), null, null, e.request(), a.response(), null, java.util.Map.of()))
+            .response();
     return new Sender.Attempt(r, a.micros(), null);
   }
 
@@ -590,55 +732,112 @@ public final class Replayer {
     return null;
   }
 
-  private void send(Sender sender, ResultsFile results, ExecutorService compare, Semaphore inFlight, Exchange e,
-      String endpoint, EndpointRule rule) {
-    HttpRequest candidateRequest = config.rules().transforms().forCandidate(e.request()); // the baseline is asked the original
+  private void send(
+      Sender sender,
+      ResultsFile results,
+      ExecutorService compare,
+      Semaphore inFlight,
+      Exchange e,
+      String endpoint,
+      EndpointRule rule) {
+    HttpRequest candidateRequest =
+        config.rules().transforms().forCandidate(e.request()); // the baseline is asked the original
     for (String name : sender.redactedNotSent(candidateRequest)) {
       redactedNotSent.merge(name, 1L, Long::sum);
     }
     CompletableFuture<Sender.Attempt> cand = sendCandidate(sender, candidateRequest);
-    CompletableFuture<Sender.Attempt> prim = config.primary() == null ? CompletableFuture.completedFuture(null)
-        : sender.send(config.primary(), e.request());
-    CompletableFuture<Sender.Attempt> sec = config.secondary() == null ? CompletableFuture.completedFuture(null)
-        : sender.send(config.secondary(), e.request());
-    CompletableFuture.allOf(cand, prim, sec).whenCompleteAsync((v, t) -> {
-      try {
-        ResultLine line;
-        try {
-          line = evaluate(sender, e, candidateRequest, endpoint, rule, cand.join(), prim.join(), sec.join());
-        } catch (RuntimeException | Error ex) {
-          // never lose an exchange, and never count it as compared: the run ends as an internal error
-          internalError(ex);
-          warnings.add("exchange " + e.id() + " could not be compared: " + ex);
-          line = line(e, endpoint, Verdict.CANDIDATE_ERROR, null, null, "internal: " + ex, null, List.of());
-        }
-        finish(results, line);
-      } catch (IOException | RuntimeException ex) {
-        abandoned = true;
-        warnings.add("exchange " + e.id() + " could not be written: " + ex);
-      } finally {
-        inFlight.release();
-      }
-    }, compare);
+    CompletableFuture<Sender.Attempt> prim =
+        config.primary() == null
+            ? CompletableFuture.completedFuture(null)
+            : sender.send(config.primary(), e.request());
+    CompletableFuture<Sender.Attempt> sec =
+        config.secondary() == null
+            ? CompletableFuture.completedFuture(null)
+            : sender.send(config.secondary(), e.request());
+    CompletableFuture.allOf(cand, prim, sec)
+        .whenCompleteAsync(
+            (v, t) -> {
+              try {
+                ResultLine line;
+                try {
+                  line =
+                      evaluate(
+                          sender,
+                          e,
+                          candidateRequest,
+                          endpoint,
+                          rule,
+                          cand.join(),
+                          prim.join(),
+                          sec.join());
+                } catch (RuntimeException | Error ex) {
+                  // never lose an exchange, and never count it as compared: the run ends as an
+                  // internal error
+                  internalError(ex);
+                  warnings.add("exchange " + e.id() + " could not be compared: " + ex);
+                  line =
+                      line(
+                          e,
+                          endpoint,
+                          Verdict.CANDIDATE_ERROR,
+                          null,
+                          null,
+                          "internal: " + ex,
+                          null,
+                          List.of());
+                }
+                finish(results, line);
+              } catch (IOException | RuntimeException ex) {
+                abandoned = true;
+                warnings.add("exchange " + e.id() + " could not be written: " + ex);
+              } finally {
+                inFlight.release();
+              }
+            },
+            compare);
   }
 
-  private ResultLine evaluate(Sender sender, Exchange e, HttpRequest candidateRequest, String endpoint, EndpointRule rule,
-      Sender.Attempt candAttempt, Sender.Attempt primAttempt, Sender.Attempt secAttempt) {
+  private ResultLine evaluate(
+      Sender sender,
+      Exchange e,
+      HttpRequest candidateRequest,
+      String endpoint,
+      EndpointRule rule,
+      Sender.Attempt candAttempt,
+      Sender.Attempt primAttempt,
+      Sender.Attempt secAttempt) {
     Sender.Attempt cand = redacted(e, candAttempt);
     Sender.Attempt prim = redacted(e, primAttempt);
     Sender.Attempt sec = redacted(e, secAttempt);
     String rewritten = candidateRequest == e.request() ? null : candidateRequest.target();
     for (Sender.Attempt a : new Sender.Attempt[] {cand, prim, sec}) {
       if (a != null && !a.ok() && a.error().startsWith("internal")) {
-        internalError(new IllegalStateException(a.error())); // the client itself stopped: nothing more can be sent
+        internalError(
+            new IllegalStateException(
+                a.error())); // the client itself stopped: nothing more can be sent
       }
     }
     if (!cand.ok()) {
-      if (cand.error().startsWith("refused") && candidateSuccesses.get() == 0
+      if (cand.error().startsWith("refused")
+          && candidateSuccesses.get() == 0
           && refusedInARow.incrementAndGet() >= UNREACHABLE_AFTER) {
-        abortReason = "candidate unreachable: " + UNREACHABLE_AFTER + " connections refused in a row (" + cand.error() + ")";
+        abortReason =
+            "candidate unreachable: "
+                + UNREACHABLE_AFTER
+                + " connections refused in a row ("
+                + cand.error()
+                + ")";
       }
-      return line(e, endpoint, Verdict.CANDIDATE_ERROR, prim, cand, cand.error(), null, List.of(), rewritten);
+      return line(
+          e,
+          endpoint,
+          Verdict.CANDIDATE_ERROR,
+          prim,
+          cand,
+          cand.error(),
+          null,
+          List.of(),
+          rewritten);
     }
     candidateSuccesses.incrementAndGet();
     refusedInARow.set(0);
@@ -651,30 +850,55 @@ public final class Replayer {
       baselineUnauthorized.incrementAndGet();
     }
     int cs = cand.response().status();
-    if ((cs == 401 || cs == 403) && baseline != null && baseline.status() != 401 && baseline.status() != 403) {
+    if ((cs == 401 || cs == 403)
+        && baseline != null
+        && baseline.status() != 401
+        && baseline.status() != 403) {
       candidateDenied.incrementAndGet();
     }
     if (baseline == null) {
-      String why = "no recorded response" + (e.error() == null ? "" : " (" + e.error() + ")")
-          + (prim != null ? " and the primary gave none (" + prim.error() + ")" : "");
+      String why =
+          "no recorded response"
+              + (e.error() == null ? "" : " (" + e.error() + ")")
+              + (prim != null ? " and the primary gave none (" + prim.error() + ")" : "");
       return line(e, endpoint, Verdict.NO_BASELINE, prim, cand, why, null, List.of(), rewritten);
     }
     // each target builds absolute URLs from its own address: those are normalised before comparing
-    Origin primaryOrigin = config.primary() == null ? Origin.NONE
-        : origin(config.primary(), sender.hostSent(config.primary(), e.request()));
-    Origin baselineOrigin = baseline == e.response()
-        ? origin(null, e.request().headers().first("Host").orElse(null)) : primaryOrigin;
-    Origin candidateOrigin = origin(config.candidate(), sender.hostSent(config.candidate(), candidateRequest));
+    Origin primaryOrigin =
+        config.primary() == null
+            ? Origin.NONE
+            : origin(config.primary(), sender.hostSent(config.primary(), e.request()));
+    Origin baselineOrigin =
+        baseline == e.response()
+            ? origin(null, e.request().headers().first("Host").orElse(null))
+            : primaryOrigin;
+    Origin candidateOrigin =
+        origin(config.candidate(), sender.hostSent(config.candidate(), candidateRequest));
     List<String> decodedNote = new ArrayList<>(1);
-    HttpResponse candidate = baseline == e.response() ? decodedLikeTheRecording(e, cand.response(), decodedNote) : cand.response();
-    ResponseDiff candidateDiff = engine.compare(baseline, baselineOrigin, candidate, candidateOrigin, rule);
-    ResponseDiff noiseDiff = sec != null && sec.ok() && prim != null && prim.ok()
-        ? engine.compareLegacy(prim.response(), primaryOrigin, sec.response(),
-            origin(config.secondary(), sender.hostSent(config.secondary(), e.request())), rule)
-        : null;
+    HttpResponse candidate =
+        baseline == e.response()
+            ? decodedLikeTheRecording(e, cand.response(), decodedNote)
+            : cand.response();
+    ResponseDiff candidateDiff =
+        engine.compare(baseline, baselineOrigin, candidate, candidateOrigin, rule);
+    ResponseDiff noiseDiff =
+        sec != null && sec.ok() && prim != null && prim.ok()
+            ? engine.compareLegacy(
+                prim.response(),
+                primaryOrigin,
+                sec.response(),
+                origin(config.secondary(), sender.hostSent(config.secondary(), e.request())),
+                rule)
+            : null;
     Outcome o = Outcome.compared(candidateDiff, noiseDiff, cand.response().status());
     if (o.verdict() != Verdict.MATCH) {
-      samples.offer(endpoint, o.verdict(), e, baseline == e.response() ? "recorded" : "primary", baseline, cand.response());
+      samples.offer(
+          endpoint,
+          o.verdict(),
+          e,
+          baseline == e.response() ? "recorded" : "primary",
+          baseline,
+          cand.response());
     }
     List<String> notes = candidateDiff.notes();
     if (!decodedNote.isEmpty()) {
@@ -694,7 +918,8 @@ public final class Replayer {
    * too (with a note); an answer in another coding, or none, is compared as it came, so that a
    * changed coding still shows as a header difference.
    */
-  static HttpResponse decodedLikeTheRecording(Exchange e, HttpResponse candidate, List<String> notes) {
+  static HttpResponse decodedLikeTheRecording(
+      Exchange e, HttpResponse candidate, List<String> notes) {
     String original = e.tags().get(HarImporter.TAG_CONTENT_ENCODING);
     if (original == null) {
       return candidate;
@@ -710,19 +935,27 @@ public final class Replayer {
     byte[] decoded;
     try {
       byte[] bytes = body.bytes();
-      decoded = dev.shadowtest.diff.Brotli.supported(coding)
-          ? dev.shadowtest.diff.Brotli.decode(bytes, MAX_DECODED + 1)
-          : dev.shadowtest.core.ContentCoding.supported(coding)
-              ? dev.shadowtest.core.ContentCoding.decode(bytes, coding, MAX_DECODED + 1) : null;
+      decoded =
+          dev.shadowtest.diff.Brotli.supported(coding)
+              ? dev.shadowtest.diff.Brotli.decode(bytes, MAX_DECODED + 1)
+              : dev.shadowtest.core.ContentCoding.supported(coding)
+                  ? dev.shadowtest.core.ContentCoding.decode(bytes, coding, MAX_DECODED + 1)
+                  : null;
     } catch (IOException ex) {
       return candidate; // the comparator says it does not decode
     }
     if (decoded == null || decoded.length > MAX_DECODED) {
       return candidate;
     }
-    notes.add("candidate body decoded from Content-Encoding " + coding + ", as the recorded body was by the tool that"
-        + " wrote the HAR (import.contentEncoding)");
-    return new HttpResponse(candidate.status(), candidate.reason(), candidate.headers().without("Content-Encoding"),
+    notes.add(
+        "candidate body decoded from Content-Encoding "
+            + coding
+            + ", as the recorded body was by the tool that"
+            + " wrote the HAR (import.contentEncoding)");
+    return new HttpResponse(
+        candidate.status(),
+        candidate.reason(),
+        candidate.headers().without("Content-Encoding"),
         dev.shadowtest.core.Body.of(decoded));
   }
 
@@ -747,14 +980,34 @@ public final class Replayer {
     return o;
   }
 
-  private ResultLine line(Exchange e, String endpoint, Verdict verdict, Sender.Attempt prim, Sender.Attempt cand,
-      String error, Outcome o, List<String> notes) {
+  private ResultLine line(
+      Exchange e,
+      String endpoint,
+      Verdict verdict,
+      Sender.Attempt prim,
+      Sender.Attempt cand,
+      String error,
+      Outcome o,
+      List<String> notes) {
     return line(e, endpoint, verdict, prim, cand, error, o, notes, null);
   }
 
-  private ResultLine line(Exchange e, String endpoint, Verdict verdict, Sender.Attempt prim, Sender.Attempt cand,
-      String error, Outcome o, List<String> notes, String candidateTarget) {
-    return new ResultLine(e.id(), endpoint, e.request().method(), e.request().target(), verdict,
+  private ResultLine line(
+      Exchange e,
+      String endpoint,
+      Verdict verdict,
+      Sender.Attempt prim,
+      Sender.Attempt cand,
+      String error,
+      Outcome o,
+      List<String> notes,
+      String candidateTarget) {
+    return new ResultLine(
+        e.id(),
+        endpoint,
+        e.request().method(),
+        e.request().target(),
+        verdict,
         e.response() == null ? null : e.response().status(),
         prim != null && prim.ok() ? prim.response().status() : null,
         cand != null && cand.ok() ? cand.response().status() : null,
@@ -780,17 +1033,24 @@ public final class Replayer {
   }
 
   private Thread progressTicker(Progress progress, AtomicLong total, long t0) {
-    Thread t = new Thread(() -> {
-      try {
-        while (!Thread.currentThread().isInterrupted()) {
-          Thread.sleep(500);
-          double elapsed = (System.nanoTime() - t0) / 1e9;
-          progress.update(done.get(), total.get(), discrepant.get(), done.get() / Math.max(elapsed, 1e-9));
-        }
-      } catch (InterruptedException e) {
-        // done
-      }
-    }, "shadow-progress");
+    Thread t =
+        new Thread(
+            () -> {
+              try {
+                while (!Thread.currentThread().isInterrupted()) {
+                  Thread.sleep(500);
+                  double elapsed = (System.nanoTime() - t0) / 1e9;
+                  progress.update(
+                      done.get(),
+                      total.get(),
+                      discrepant.get(),
+                      done.get() / Math.max(elapsed, 1e-9));
+                }
+              } catch (InterruptedException e) {
+                // done
+              }
+            },
+            "shadow-progress");
     t.setDaemon(true);
     t.start();
     return t;

@@ -1,16 +1,16 @@
 package dev.shadowtest.replay;
 
-import dev.shadowtest.core.BadInputException;
-import dev.shadowtest.diff.run.Gate;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.shadowtest.core.BadInputException;
 import dev.shadowtest.core.RecordingException;
 import dev.shadowtest.diff.EndpointRule;
 import dev.shadowtest.diff.Endpoints;
 import dev.shadowtest.diff.Rules;
+import dev.shadowtest.diff.run.Gate;
 import dev.shadowtest.diff.run.ResultsFile;
-import dev.shadowtest.diff.run.SamplesFile;
 import dev.shadowtest.diff.run.RunAggregate;
+import dev.shadowtest.diff.run.SamplesFile;
 import dev.shadowtest.diff.run.SummaryJson;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -62,34 +62,66 @@ public final class Summaries {
         first = f;
         yaml = text;
       } else if (!java.util.Objects.equals(yaml, text)) {
-        throw new BadInputException("the runs used different rules (" + first + " and " + f
-            + "); merge them with --rules FILE to judge them all by one set");
+        throw new BadInputException(
+            "the runs used different rules ("
+                + first
+                + " and "
+                + f
+                + "); merge them with --rules FILE to judge them all by one set");
       }
     }
     return yaml == null ? Rules.defaults() : Rules.parse(yaml, String.valueOf(first));
   }
 
-  static ReplayResult write(ReplayConfig config, RunAggregate aggregate, Endpoints endpoints, Instant startedAt,
-      Instant finishedAt, boolean incomplete, String abortReason, long late, long unreadable, List<String> warnings) {
+  static ReplayResult write(
+      ReplayConfig config,
+      RunAggregate aggregate,
+      Endpoints endpoints,
+      Instant startedAt,
+      Instant finishedAt,
+      boolean incomplete,
+      String abortReason,
+      long late,
+      long unreadable,
+      List<String> warnings) {
     RunAggregate.Collapsed c = aggregate.collapse(endpoints, config.rules().noiseModel());
-    List<String> gateFailures = config.gate().failures(c.result(), e -> threshold(config.rules(), e), c.p99Ratios());
+    List<String> gateFailures =
+        config.gate().failures(c.result(), e -> threshold(config.rules(), e), c.p99Ratios());
     if (config.rules().yaml() != null) {
       // the run keeps its rules, so that shadow merge judges shards by the same rules
       writeRules(config.out().resolve(RULES_FILE), config.rules().yaml());
     }
-    SummaryJson.Meta meta = new SummaryJson.Meta(startedAt, finishedAt,
-        config.recordings().stream().map(Path::toString).toList(), config.candidateDescription(),
-        config.primary() == null ? null : config.primary().toString(),
-        config.secondary() == null ? null : config.secondary().toString(),
-        config.shard().count() == 1 ? null : config.shard().toString(), incomplete, abortReason, late, unreadable);
+    SummaryJson.Meta meta =
+        new SummaryJson.Meta(
+            startedAt,
+            finishedAt,
+            config.recordings().stream().map(Path::toString).toList(),
+            config.candidateDescription(),
+            config.primary() == null ? null : config.primary().toString(),
+            config.secondary() == null ? null : config.secondary().toString(),
+            config.shard().count() == 1 ? null : config.shard().toString(),
+            incomplete,
+            abortReason,
+            late,
+            unreadable);
     List<String> failures = SummaryJson.failuresOf(meta, gateFailures);
     try {
       SummaryJson.write(config.out().resolve("summary.json"), meta, c, config.gate(), failures);
     } catch (IOException e) {
-      throw new RecordingException(config.out().resolve("summary.json"), 0, "cannot write: " + e.getMessage(), e);
+      throw new RecordingException(
+          config.out().resolve("summary.json"), 0, "cannot write: " + e.getMessage(), e);
     }
-    return new ReplayResult(config.out(), c.result(), c.latencies(), failures, incomplete, abortReason, late, warnings,
-        null, c.gaps());
+    return new ReplayResult(
+        config.out(),
+        c.result(),
+        c.latencies(),
+        failures,
+        incomplete,
+        abortReason,
+        late,
+        warnings,
+        null,
+        c.gaps());
   }
 
   /** The per-endpoint gate threshold from the rules, or null. */
@@ -114,7 +146,8 @@ public final class Summaries {
    * As {@link #merge(Path, List, Rules, Gate)}; {@code overwrite} replaces a run already in
    * {@code out}, which is otherwise refused.
    */
-  public static ReplayResult merge(Path out, List<Path> dirs, Rules explicitRules, Gate gate, boolean overwrite) {
+  public static ReplayResult merge(
+      Path out, List<Path> dirs, Rules explicitRules, Gate gate, boolean overwrite) {
     if (dirs.isEmpty()) {
       throw new BadInputException("merge needs at least one run directory");
     }
@@ -123,13 +156,19 @@ public final class Summaries {
     Path realOut = realPath(out);
     Set<Path> distinct = new java.util.HashSet<>();
     for (Path d : dirs) {
-      if (!Files.isRegularFile(d.resolve("summary.json")) || !Files.isRegularFile(d.resolve("results.jsonl.gz"))) {
-        throw new RecordingException(d, 0, Files.isDirectory(d) ? "not a Shadow run directory (no summary.json and results.jsonl.gz)"
-            : "no such directory: not a Shadow run directory");
+      if (!Files.isRegularFile(d.resolve("summary.json"))
+          || !Files.isRegularFile(d.resolve("results.jsonl.gz"))) {
+        throw new RecordingException(
+            d,
+            0,
+            Files.isDirectory(d)
+                ? "not a Shadow run directory (no summary.json and results.jsonl.gz)"
+                : "no such directory: not a Shadow run directory");
       }
       Path real = realPath(d);
       if (real.equals(realOut)) {
-        throw new BadInputException("the output directory " + out + " cannot also be an input (" + d + ")");
+        throw new BadInputException(
+            "the output directory " + out + " cannot also be an input (" + d + ")");
       }
       if (!distinct.add(real)) {
         throw new BadInputException(d + " is given twice: its exchanges would count twice");
@@ -142,16 +181,25 @@ public final class Summaries {
     try {
       earlier = Replayer.earlierRun(out);
       if (!earlier.isEmpty() && !overwrite) {
-        throw new RecordingException(out, 0, "already holds a run (" + earlier.get(0).getFileName()
-            + "): choose another output directory, or replace that run with --force");
+        throw new RecordingException(
+            out,
+            0,
+            "already holds a run ("
+                + earlier.get(0).getFileName()
+                + "): choose another output directory, or replace that run with --force");
       }
       Path parent = out.toAbsolutePath().normalize().getParent();
       Files.createDirectories(parent);
       // the merged run is built aside and moved into place only when complete
-      work = Files.createTempDirectory(parent, ".shadow-merging-",
-          java.nio.file.attribute.PosixFilePermissions.asFileAttribute(java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+      work =
+          Files.createTempDirectory(
+              parent,
+              ".shadow-merging-",
+              java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                  java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
     } catch (IOException e) {
-      throw new RecordingException(out, 0, "cannot create the output directory: " + e.getMessage(), e);
+      throw new RecordingException(
+          out, 0, "cannot create the output directory: " + e.getMessage(), e);
     }
     try {
       ReplayResult r = mergeInto(work, out, dirs, rules, gate, warnings);
@@ -161,7 +209,8 @@ public final class Summaries {
       }
       try (java.util.stream.Stream<Path> files = Files.list(work)) {
         for (Path f : files.toList()) {
-          Files.move(f, out.resolve(f.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+          Files.move(
+              f, out.resolve(f.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         }
       }
       return r;
@@ -194,7 +243,8 @@ public final class Summaries {
   }
 
   /** Merges {@code dirs} into {@code work}; the result names {@code out}, where it will be. */
-  private static ReplayResult mergeInto(Path work, Path out, List<Path> dirs, Rules rules, Gate gate, List<String> warnings) {
+  private static ReplayResult mergeInto(
+      Path work, Path out, List<Path> dirs, Rules rules, Gate gate, List<String> warnings) {
     Set<String> shards = new java.util.HashSet<>();
     RunAggregate aggregate = new RunAggregate();
     ObjectMapper mapper = new ObjectMapper();
@@ -208,19 +258,27 @@ public final class Summaries {
     long late = 0;
     long unreadable = 0;
     try (ResultsFile results = ResultsFile.create(work.resolve("results.jsonl.gz"));
-         SamplesFile samples = SamplesFile.create(work)) {
+        SamplesFile samples = SamplesFile.create(work)) {
       for (Path dir : dirs) {
         Path summary = dir.resolve("summary.json");
         JsonNode s;
         try {
           s = mapper.readTree(summary.toFile());
         } catch (IOException e) {
-          throw new RecordingException(summary, 0, Files.exists(summary) ? "not a valid summary: " + e.getMessage()
-              : "missing: " + dir + " is not a Shadow run directory");
+          throw new RecordingException(
+              summary,
+              0,
+              Files.exists(summary)
+                  ? "not a valid summary: " + e.getMessage()
+                  : "missing: " + dir + " is not a Shadow run directory");
         }
-        if (s.hasNonNull("shard") && !shards.add(s.get("shard").asText() + " of " + s.path("recording").asText())) {
-          throw new BadInputException(dir + " holds shard " + s.get("shard").asText()
-              + " of the same recording as another directory: its exchanges would count twice");
+        if (s.hasNonNull("shard")
+            && !shards.add(s.get("shard").asText() + " of " + s.path("recording").asText())) {
+          throw new BadInputException(
+              dir
+                  + " holds shard "
+                  + s.get("shard").asText()
+                  + " of the same recording as another directory: its exchanges would count twice");
         }
         Instant st = Instant.parse(s.path("startedAt").asText());
         Instant fi = Instant.parse(s.path("finishedAt").asText());
@@ -230,7 +288,11 @@ public final class Summaries {
           recordings.add(r);
         }
         if (candidate != null && !candidate.equals(s.path("candidate").asText())) {
-          warnings.add("runs replayed against different candidates: " + candidate + " and " + s.path("candidate").asText());
+          warnings.add(
+              "runs replayed against different candidates: "
+                  + candidate
+                  + " and "
+                  + s.path("candidate").asText());
         }
         candidate = s.path("candidate").asText();
         primary = s.hasNonNull("primary") ? s.get("primary").asText() : primary;
@@ -239,31 +301,48 @@ public final class Summaries {
         late += s.path("late").asLong();
         unreadable += s.path("unreadable").asLong();
         SamplesFile.read(dir, warnings::add).values().forEach(samples::add);
-        ResultsFile.read(dir.resolve("results.jsonl.gz"), line -> {
-          try {
-            results.write(line);
-          } catch (IOException e) {
-            throw new RecordingException(work.resolve("results.jsonl.gz"), 0, "cannot write: " + e.getMessage(), e);
-          }
-          aggregate.add(line);
-        });
+        ResultsFile.read(
+            dir.resolve("results.jsonl.gz"),
+            line -> {
+              try {
+                results.write(line);
+              } catch (IOException e) {
+                throw new RecordingException(
+                    work.resolve("results.jsonl.gz"), 0, "cannot write: " + e.getMessage(), e);
+              }
+              aggregate.add(line);
+            });
       }
     } catch (IOException e) {
-      throw new RecordingException(work.resolve("results.jsonl.gz"), 0, "cannot write: " + e.getMessage(), e);
+      throw new RecordingException(
+          work.resolve("results.jsonl.gz"), 0, "cannot write: " + e.getMessage(), e);
     }
     RunAggregate.Collapsed c = aggregate.collapse(new Endpoints(rules), rules.noiseModel());
     List<String> gateFailures = gate.failures(c.result(), e -> threshold(rules, e), c.p99Ratios());
     if (rules.yaml() != null) {
       writeRules(work.resolve(RULES_FILE), rules.yaml());
     }
-    SummaryJson.Meta meta = new SummaryJson.Meta(started, finished, List.copyOf(recordings), candidate, primary, secondary,
-        null, incomplete, null, late, unreadable);
+    SummaryJson.Meta meta =
+        new SummaryJson.Meta(
+            started,
+            finished,
+            List.copyOf(recordings),
+            candidate,
+            primary,
+            secondary,
+            null,
+            incomplete,
+            null,
+            late,
+            unreadable);
     List<String> failures = SummaryJson.failuresOf(meta, gateFailures);
     try {
       SummaryJson.write(work.resolve("summary.json"), meta, c, gate, failures);
     } catch (IOException e) {
-      throw new RecordingException(work.resolve("summary.json"), 0, "cannot write: " + e.getMessage(), e);
+      throw new RecordingException(
+          work.resolve("summary.json"), 0, "cannot write: " + e.getMessage(), e);
     }
-    return new ReplayResult(out, c.result(), c.latencies(), failures, incomplete, null, late, warnings, null, c.gaps());
+    return new ReplayResult(
+        out, c.result(), c.latencies(), failures, incomplete, null, late, warnings, null, c.gaps());
   }
 }

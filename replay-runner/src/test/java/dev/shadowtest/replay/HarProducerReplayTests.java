@@ -45,23 +45,47 @@ class HarProducerReplayTests {
   static final Path PRODUCERS = Path.of("../shadow-core/src/test/resources/har/producers");
   static final ObjectMapper JSON = new ObjectMapper();
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @ParameterizedTest
-  @ValueSource(strings = {"chrome-304-with-body", "firefox-304-204-head", "chrome-har-joined-headers", "zap-form-post",
-      "mitmproxy-compressed-size", "fiddler-size-exceeds", "chrome-non-http-entries", "params-json-and-encoding",
-      "chrome-websocket", "chrome-brotli-gzip", "chrome-from-cache", "webpagetest-no-bodies", "junk-versions-and-times",
-      "mixed-quirks"})
+  @ValueSource(
+      strings = {
+        "chrome-304-with-body",
+        "firefox-304-204-head",
+        "chrome-har-joined-headers",
+        "zap-form-post",
+        "mitmproxy-compressed-size",
+        "fiddler-size-exceeds",
+        "chrome-non-http-entries",
+        "params-json-and-encoding",
+        "chrome-websocket",
+        "chrome-brotli-gzip",
+        "chrome-from-cache",
+        "webpagetest-no-bodies",
+        "junk-versions-and-times",
+        "mixed-quirks"
+      })
   void everySentExchangeOfEachProducerMatchesARealServer(String name) throws IOException {
     Run run = replay(name, false);
     assertThat(run.lines()).isNotEmpty();
     for (ResultLine l : run.lines()) {
       if (l.verdict() == Verdict.SKIPPED) {
-        assertThat(l.error()).as(l.method() + " " + l.target())
-            .matches(e -> e.startsWith(ResultLine.SKIPPED_FROM_CACHE) || e.contains("not captured"));
+        assertThat(l.error())
+            .as(l.method() + " " + l.target())
+            .matches(
+                e -> e.startsWith(ResultLine.SKIPPED_FROM_CACHE) || e.contains("not captured"));
       } else {
-        assertThat(l.verdict()).as(l.method() + " " + l.target() + " " + l.differences() + " " + l.notes() + " " + l.error())
+        assertThat(l.verdict())
+            .as(
+                l.method()
+                    + " "
+                    + l.target()
+                    + " "
+                    + l.differences()
+                    + " "
+                    + l.notes()
+                    + " "
+                    + l.error())
             .isEqualTo(Verdict.MATCH);
       }
     }
@@ -75,11 +99,16 @@ class HarProducerReplayTests {
     // served from the browser cache (2) and a JSON body the producer did not keep (1)
     assertThat(r.result().skipped()).isEqualTo(3);
     assertThat(r.gaps().skippedFromCache()).isEqualTo(2);
-    assertThat(r.gaps().bodyNotCaptured()).isEqualTo(1); // GET /assets/app.css: compared by status and headers
+    assertThat(r.gaps().bodyNotCaptured())
+        .isEqualTo(1); // GET /assets/app.css: compared by status and headers
     assertThat(r.result().compared()).isEqualTo(15);
     assertThat(r.result().matched()).isEqualTo(15);
     assertThat(r.passed()).isTrue();
-    ResultLine css = run.lines().stream().filter(l -> l.target().equals("/assets/app.css")).findFirst().orElseThrow();
+    ResultLine css =
+        run.lines().stream()
+            .filter(l -> l.target().equals("/assets/app.css"))
+            .findFirst()
+            .orElseThrow();
     assertThat(css.notes()).contains(ResultLine.BODY_NOT_CAPTURED);
   }
 
@@ -87,20 +116,39 @@ class HarProducerReplayTests {
   void cachedEntriesAreSentWhenAskedAndMatchToo() throws IOException {
     Run run = replay("chrome-from-cache", true);
     assertThat(run.result().gaps().skippedFromCache()).isZero();
-    assertThat(run.lines()).hasSize(4).allSatisfy(l -> assertThat(l.verdict()).as(l.target() + " " + l.differences())
-        .isEqualTo(Verdict.MATCH));
+    assertThat(run.lines())
+        .hasSize(4)
+        .allSatisfy(
+            l ->
+                assertThat(l.verdict())
+                    .as(l.target() + " " + l.differences())
+                    .isEqualTo(Verdict.MATCH));
   }
 
   @Test
   void aCandidateThatChangesTheBodyOfADecodedResponseIsStillCaught() throws IOException {
-    Run run = replay("chrome-brotli-gzip", false, body -> body.replace("\"average\":4.4", "\"average\":4.5"));
-    ResultLine reviews = run.lines().stream().filter(l -> l.target().startsWith("/api/reviews")).findFirst().orElseThrow();
+    Run run =
+        replay(
+            "chrome-brotli-gzip",
+            false,
+            body -> body.replace("\"average\":4.4", "\"average\":4.5"));
+    ResultLine reviews =
+        run.lines().stream()
+            .filter(l -> l.target().startsWith("/api/reviews"))
+            .findFirst()
+            .orElseThrow();
     assertThat(reviews.verdict()).isEqualTo(Verdict.DIFFERENT);
     assertThat(reviews.differences()).extracting(d -> d.path()).containsExactly("$.average");
     // the br page went through the Brotli decoder and matched
-    ResultLine page = run.lines().stream().filter(l -> l.target().startsWith("/products/1042")).findFirst().orElseThrow();
+    ResultLine page =
+        run.lines().stream()
+            .filter(l -> l.target().startsWith("/products/1042"))
+            .findFirst()
+            .orElseThrow();
     assertThat(page.verdict()).isEqualTo(Verdict.MATCH);
-    assertThat(page.notes()).anySatisfy(n -> assertThat(n).startsWith("candidate body decoded from Content-Encoding br"));
+    assertThat(page.notes())
+        .anySatisfy(
+            n -> assertThat(n).startsWith("candidate body decoded from Content-Encoding br"));
   }
 
   record Run(ReplayResult result, List<ResultLine> lines) {}
@@ -109,15 +157,20 @@ class HarProducerReplayTests {
     return replay(name, includeCached, b -> b);
   }
 
-  Run replay(String name, boolean includeCached, java.util.function.UnaryOperator<String> change) throws IOException {
+  Run replay(String name, boolean includeCached, java.util.function.UnaryOperator<String> change)
+      throws IOException {
     Path har = PRODUCERS.resolve(name + ".har");
     Path rec = dir.resolve(name + ".jsonl");
     HarImporter.importFile(har, rec, ImportOptions.defaults());
     HttpServer server = realServer(JSON.readTree(har.toFile()), change);
     try {
       URI candidate = URI.create("http://127.0.0.1:" + server.getAddress().getPort());
-      ReplayResult r = new Replayer(ReplayConfig.of(List.of(rec), candidate, dir.resolve("run-" + name))
-          .withAllowUnsafe(true).withIncludeCached(includeCached)).run(Progress.NONE);
+      ReplayResult r =
+          new Replayer(
+                  ReplayConfig.of(List.of(rec), candidate, dir.resolve("run-" + name))
+                      .withAllowUnsafe(true)
+                      .withIncludeCached(includeCached))
+              .run(Progress.NONE);
       List<ResultLine> lines = new ArrayList<>();
       ResultsFile.read(r.resultsFile(), lines::add);
       return new Run(r, lines);
@@ -130,7 +183,8 @@ class HarProducerReplayTests {
   record Answer(int status, List<String[]> headers, byte[] body, String coding) {}
 
   /** A server answering each HAR entry's method and target as the real server did on the wire. */
-  static HttpServer realServer(JsonNode har, java.util.function.UnaryOperator<String> change) throws IOException {
+  static HttpServer realServer(JsonNode har, java.util.function.UnaryOperator<String> change)
+      throws IOException {
     Map<String, List<Answer>> answers = new HashMap<>();
     for (JsonNode e : har.path("log").path("entries")) {
       String url = e.path("request").path("url").asText();
@@ -149,7 +203,9 @@ class HarProducerReplayTests {
         String lower = n.toLowerCase(Locale.ROOT);
         if (lower.equals("content-encoding")) {
           coding = h.path("value").asText().strip().toLowerCase(Locale.ROOT);
-        } else if (!List.of("content-length", "transfer-encoding", "connection", "keep-alive", "date").contains(lower)
+        } else if (!List.of(
+                    "content-length", "transfer-encoding", "connection", "keep-alive", "date")
+                .contains(lower)
             && !n.startsWith(":")) {
           for (String line : h.path("value").asText().split("\n")) {
             headers.add(new String[] {n, line});
@@ -157,14 +213,17 @@ class HarProducerReplayTests {
         }
       }
       byte[] body = null;
-      boolean bodiless = status == 304 || status == 204 || method.equals("HEAD") || status / 100 == 1;
+      boolean bodiless =
+          status == 304 || status == 204 || method.equals("HEAD") || status / 100 == 1;
       if (!bodiless) {
         JsonNode content = rs.path("content");
         long size = content.path("size").asLong(0);
         if (content.has("text")) {
           String text = content.path("text").asText();
-          body = "base64".equals(content.path("encoding").asText()) ? Base64.getDecoder().decode(text)
-              : change.apply(text).getBytes(StandardCharsets.UTF_8);
+          body =
+              "base64".equals(content.path("encoding").asText())
+                  ? Base64.getDecoder().decode(text)
+                  : change.apply(text).getBytes(StandardCharsets.UTF_8);
           if (size > body.length && text.startsWith("{") && !text.strip().endsWith("}")) {
             body = padded(body, size); // the producer kept a prefix: the server sends all of it
           }
@@ -172,23 +231,33 @@ class HarProducerReplayTests {
           body = padded(new byte[0], size); // the producer kept none of it
         }
       }
-      answers.computeIfAbsent(method + " " + target, k -> new ArrayList<>()).add(new Answer(status, headers, body, coding));
+      answers
+          .computeIfAbsent(method + " " + target, k -> new ArrayList<>())
+          .add(new Answer(status, headers, body, coding));
     }
-    HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
+    HttpServer server =
+        HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
     server.setExecutor(Executors.newFixedThreadPool(4));
     server.createContext("/", ex -> answer(ex, answers));
     server.start();
     return server;
   }
 
-  private static void answer(HttpExchange ex, Map<String, List<Answer>> answers) throws IOException {
+  private static void answer(HttpExchange ex, Map<String, List<Answer>> answers)
+      throws IOException {
     ex.getRequestBody().readAllBytes();
-    List<Answer> candidates = answers.getOrDefault(ex.getRequestMethod() + " " + ex.getRequestURI().toString(), List.of());
+    List<Answer> candidates =
+        answers.getOrDefault(
+            ex.getRequestMethod() + " " + ex.getRequestURI().toString(), List.of());
     // a conditional request for what the client has is answered 304, any other with the resource
-    boolean conditional = ex.getRequestHeaders().containsKey("If-None-Match")
-        || ex.getRequestHeaders().containsKey("If-Modified-Since");
-    Answer a = candidates.stream().filter(c -> (c.status() == 304) == conditional).findFirst()
-        .orElse(candidates.isEmpty() ? null : candidates.get(0));
+    boolean conditional =
+        ex.getRequestHeaders().containsKey("If-None-Match")
+            || ex.getRequestHeaders().containsKey("If-Modified-Since");
+    Answer a =
+        candidates.stream()
+            .filter(c -> (c.status() == 304) == conditional)
+            .findFirst()
+            .orElse(candidates.isEmpty() ? null : candidates.get(0));
     if (a == null) {
       ex.sendResponseHeaders(404, -1);
       ex.close();
@@ -196,8 +265,9 @@ class HarProducerReplayTests {
     }
     a.headers().forEach(h -> ex.getResponseHeaders().add(h[0], h[1]));
     byte[] body = a.body();
-    String accepted = String.join(",", ex.getRequestHeaders().getOrDefault("Accept-Encoding", List.of()))
-        .toLowerCase(Locale.ROOT);
+    String accepted =
+        String.join(",", ex.getRequestHeaders().getOrDefault("Accept-Encoding", List.of()))
+            .toLowerCase(Locale.ROOT);
     if (body != null && a.coding() != null && accepted.contains(a.coding())) {
       body = encode(body, a.coding());
       ex.getResponseHeaders().add("Content-Encoding", a.coding());
@@ -215,7 +285,10 @@ class HarProducerReplayTests {
       return BrotliStreams.encode(body);
     }
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    try (OutputStream z = coding.equals("gzip") ? new GZIPOutputStream(out) : new java.util.zip.DeflaterOutputStream(out)) {
+    try (OutputStream z =
+        coding.equals("gzip")
+            ? new GZIPOutputStream(out)
+            : new java.util.zip.DeflaterOutputStream(out)) {
       z.write(body);
     }
     return out.toByteArray();

@@ -38,7 +38,8 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(60)
 class MigrationTests {
 
-  static final String RULES = """
+  static final String RULES =
+      """
       version: 1
       defaults:
         lenientTypes: true                        # ids became strings
@@ -66,10 +67,12 @@ class MigrationTests {
 
   record Post(int id, String title, int views) {}
 
-  static final List<Post> POSTS = IntStream.rangeClosed(1, 100).mapToObj(i -> new Post(i, "post " + i, (i * 37) % 500)).toList();
+  static final List<Post> POSTS =
+      IntStream.rangeClosed(1, 100)
+          .mapToObj(i -> new Post(i, "post " + i, (i * 37) % 500))
+          .toList();
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   static String post(Post p, boolean v1) {
     String id = v1 ? "\"" + p.id() + "\"" : Integer.toString(p.id());
@@ -81,9 +84,19 @@ class MigrationTests {
   }
 
   static String comments(int postId, boolean v1) {
-    return IntStream.of(2 * postId - 1, 2 * postId).mapToObj(c -> v1
-        ? "{\"id\":\"" + c + "\",\"postId\":\"" + postId + "\",\"body\":\"comment " + c + "\"}"
-        : "{\"id\":" + c + ",\"postId\":" + postId + ",\"body\":\"comment " + c + "\"}").collect(Collectors.joining(",", "[", "]"));
+    return IntStream.of(2 * postId - 1, 2 * postId)
+        .mapToObj(
+            c ->
+                v1
+                    ? "{\"id\":\""
+                        + c
+                        + "\",\"postId\":\""
+                        + postId
+                        + "\",\"body\":\"comment "
+                        + c
+                        + "\"}"
+                    : "{\"id\":" + c + ",\"postId\":" + postId + ",\"body\":\"comment " + c + "\"}")
+        .collect(Collectors.joining(",", "[", "]"));
   }
 
   static Map<String, String> query(String target) {
@@ -92,7 +105,9 @@ class MigrationTests {
     if (at >= 0) {
       for (String part : target.substring(at + 1).split("&")) {
         int eq = part.indexOf('=');
-        q.put(part.substring(0, eq), URLDecoder.decode(part.substring(eq + 1), StandardCharsets.UTF_8));
+        q.put(
+            part.substring(0, eq),
+            URLDecoder.decode(part.substring(eq + 1), StandardCharsets.UTF_8));
       }
     }
     return q;
@@ -118,21 +133,52 @@ class MigrationTests {
         List<Post> slice = posts.subList((page - 1) * per, Math.min(posts.size(), page * per));
         int pages = (posts.size() + per - 1) / per;
         if (v1) {
-          return new TestServer.Reply(200, json, "{\"first\":1,\"prev\":" + (page > 1 ? page - 1 : null) + ",\"next\":"
-              + (page < pages ? page + 1 : null) + ",\"last\":" + pages + ",\"pages\":" + pages + ",\"items\":" + posts.size()
-              + ",\"data\":" + array(slice, true) + "}", 0, headers);
+          return new TestServer.Reply(
+              200,
+              json,
+              "{\"first\":1,\"prev\":"
+                  + (page > 1 ? page - 1 : null)
+                  + ",\"next\":"
+                  + (page < pages ? page + 1 : null)
+                  + ",\"last\":"
+                  + pages
+                  + ",\"pages\":"
+                  + pages
+                  + ",\"items\":"
+                  + posts.size()
+                  + ",\"data\":"
+                  + array(slice, true)
+                  + "}",
+              0,
+              headers);
         }
         String base = "http://" + s.host() + "/posts?_page=";
         Map<String, String> h = new LinkedHashMap<>(headers);
         h.put("X-Total-Count", Integer.toString(posts.size()));
-        h.put("Link", "<" + base + "1&_limit=" + per + ">; rel=\"first\", <" + base + (page + 1) + "&_limit=" + per
-            + ">; rel=\"next\", <" + base + pages + "&_limit=" + per + ">; rel=\"last\"");
+        h.put(
+            "Link",
+            "<"
+                + base
+                + "1&_limit="
+                + per
+                + ">; rel=\"first\", <"
+                + base
+                + (page + 1)
+                + "&_limit="
+                + per
+                + ">; rel=\"next\", <"
+                + base
+                + pages
+                + "&_limit="
+                + per
+                + ">; rel=\"last\"");
         return new TestServer.Reply(200, json, array(slice, false), 0, h);
       }
       return new TestServer.Reply(200, json, array(posts, v1), 0, headers);
     }
     if (v1 && path.equals("/comments")) {
-      return new TestServer.Reply(200, json, comments(Integer.parseInt(q.get("postId")), true), 0, headers);
+      return new TestServer.Reply(
+          200, json, comments(Integer.parseInt(q.get("postId")), true), 0, headers);
     }
     String[] seg = path.split("/");
     if (seg.length >= 3 && seg[1].equals("posts")) {
@@ -144,7 +190,9 @@ class MigrationTests {
         return new TestServer.Reply(200, json, comments(id, false), 0, headers);
       }
     }
-    return v1 ? new TestServer.Reply(404, "text/plain", "Not Found", 0) : new TestServer.Reply(404, json, "{}", 0, headers);
+    return v1
+        ? new TestServer.Reply(404, "text/plain", "Not Found", 0)
+        : new TestServer.Reply(404, json, "{}", 0, headers);
   }
 
   static List<Exchange> traffic() {
@@ -171,26 +219,37 @@ class MigrationTests {
   }
 
   static Exchange get(String id, String target) {
-    return ReplayerTests.exchange(id, "GET", target, 200, "[]"); // the primary's answers are the baseline
+    return ReplayerTests.exchange(
+        id, "GET", target, 200, "[]"); // the primary's answers are the baseline
   }
 
   @Test
   void aMajorVersionMigrationIsJudgedExactlyWithTheRulesATeamWouldWrite() throws IOException {
     Path rec = dir.resolve("traffic.jsonl.gz");
-    try (RecordingWriter w = RecordingWriter.create(rec, RecordingHeader.now("test", Redaction.none()))) {
+    try (RecordingWriter w =
+        RecordingWriter.create(rec, RecordingHeader.now("test", Redaction.none()))) {
       traffic().forEach(w::write);
     }
     try (TestServer primary = new TestServer(s -> server(s, false));
-         TestServer secondary = new TestServer(s -> server(s, false));
-         TestServer candidate = new TestServer(s -> server(s, true))) {
-      ReplayResult r = new Replayer(ReplayConfig.of(List.of(rec), candidate.uri(), dir.resolve("run"))
-          .withPrimary(primary.uri(), secondary.uri())
-          .withRules(Rules.parse(RULES, "shadow-rules.yaml"))).run(Progress.NONE);
+        TestServer secondary = new TestServer(s -> server(s, false));
+        TestServer candidate = new TestServer(s -> server(s, true))) {
+      ReplayResult r =
+          new Replayer(
+                  ReplayConfig.of(List.of(rec), candidate.uri(), dir.resolve("run"))
+                      .withPrimary(primary.uri(), secondary.uri())
+                      .withRules(Rules.parse(RULES, "shadow-rules.yaml")))
+              .run(Progress.NONE);
 
-      Map<String, Statistics.EndpointResult> byName = r.result().endpoints().stream()
-          .collect(Collectors.toMap(Statistics.EndpointResult::endpoint, e -> e));
-      assertThat(byName.keySet()).containsExactlyInAnyOrder("GET /posts?_page", "GET /posts/{id}", "GET /posts/{id}/comments",
-          "GET /posts?_sort", "GET /posts?q");
+      Map<String, Statistics.EndpointResult> byName =
+          r.result().endpoints().stream()
+              .collect(Collectors.toMap(Statistics.EndpointResult::endpoint, e -> e));
+      assertThat(byName.keySet())
+          .containsExactlyInAnyOrder(
+              "GET /posts?_page",
+              "GET /posts/{id}",
+              "GET /posts/{id}/comments",
+              "GET /posts?_sort",
+              "GET /posts?q");
       // name, exchanges, compared, matched, accepted, discrepant, noise, rewritten
       assertCounts(byName.get("GET /posts?_page"), 60, 60, 60, 60, 0, 0, 60);
       assertCounts(byName.get("GET /posts/{id}"), 50, 50, 50, 0, 0, 0, 0);
@@ -201,32 +260,74 @@ class MigrationTests {
       assertThat(r.result().compared()).isEqualTo(170);
       assertThat(r.result().discrepant()).isEqualTo(20);
       assertThat(r.passed()).isFalse(); // search is gone: 11.76% > 0.5%
-      assertThat(r.gateFailures()).singleElement().asString().startsWith("discrepancy rate 11.76% is above 0.50% (20 of 170");
+      assertThat(r.gateFailures())
+          .singleElement()
+          .asString()
+          .startsWith("discrepancy rate 11.76% is above 0.50% (20 of 170");
 
       Statistics.EndpointResult pages = byName.get("GET /posts?_page");
       assertThat(pages.fields()).isEmpty();
-      assertThat(pages.acceptedFields()).extracting(Statistics.AcceptedResult::field, Statistics.AcceptedResult::type,
-          Statistics.AcceptedResult::count, Statistics.AcceptedResult::reason).containsExactlyInAnyOrder(
-          org.assertj.core.groups.Tuple.tuple("header:link", DifferenceType.MISSING, 60L,
-              "v1 pages with first/prev/next/last in the body"),
-          org.assertj.core.groups.Tuple.tuple("header:x-total-count", DifferenceType.MISSING, 60L, "v1 counts items in the body"));
-      assertThat(byName.get("GET /posts?q").fields()).extracting(Statistics.FieldResult::field, Statistics.FieldResult::type)
+      assertThat(pages.acceptedFields())
+          .extracting(
+              Statistics.AcceptedResult::field,
+              Statistics.AcceptedResult::type,
+              Statistics.AcceptedResult::count,
+              Statistics.AcceptedResult::reason)
+          .containsExactlyInAnyOrder(
+              org.assertj.core.groups.Tuple.tuple(
+                  "header:link",
+                  DifferenceType.MISSING,
+                  60L,
+                  "v1 pages with first/prev/next/last in the body"),
+              org.assertj.core.groups.Tuple.tuple(
+                  "header:x-total-count",
+                  DifferenceType.MISSING,
+                  60L,
+                  "v1 counts items in the body"));
+      assertThat(byName.get("GET /posts?q").fields())
+          .extracting(Statistics.FieldResult::field, Statistics.FieldResult::type)
           .contains(org.assertj.core.groups.Tuple.tuple("$", DifferenceType.ARRAY_SIZE));
 
       // the candidate was asked the rewritten requests, the primary the original ones
-      assertThat(candidate.seen).extracting(TestServer.Seen::target)
-          .contains("/posts?_page=1&_per_page=10", "/comments?postId=7").noneMatch(t -> t.contains("_limit"));
-      assertThat(primary.seen).extracting(TestServer.Seen::target).contains("/posts?_page=1&_limit=10", "/posts/7/comments");
+      assertThat(candidate.seen)
+          .extracting(TestServer.Seen::target)
+          .contains("/posts?_page=1&_per_page=10", "/comments?postId=7")
+          .noneMatch(t -> t.contains("_limit"));
+      assertThat(primary.seen)
+          .extracting(TestServer.Seen::target)
+          .contains("/posts?_page=1&_limit=10", "/posts/7/comments");
       List<ResultLine> lines = ReplayerTests.lines(dir.resolve("run"));
-      assertThat(lines).filteredOn(l -> l.id().equals("comments7")).singleElement()
-          .extracting(ResultLine::candidateTarget).isEqualTo("/comments?postId=7");
+      assertThat(lines)
+          .filteredOn(l -> l.id().equals("comments7"))
+          .singleElement()
+          .extracting(ResultLine::candidateTarget)
+          .isEqualTo("/comments?postId=7");
     }
   }
 
-  static void assertCounts(Statistics.EndpointResult e, long exchanges, long compared, long matched, long accepted,
-      long discrepant, long noise, long rewritten) {
-    assertThat(new long[] {e.exchanges(), e.compared(), e.matched(), e.accepted(), e.discrepant(), e.noise(), e.rewritten()})
-        .as(e.endpoint() + " (exchanges, compared, matched, accepted, discrepant, noise, rewritten); fields " + e.fields())
+  static void assertCounts(
+      Statistics.EndpointResult e,
+      long exchanges,
+      long compared,
+      long matched,
+      long accepted,
+      long discrepant,
+      long noise,
+      long rewritten) {
+    assertThat(
+            new long[] {
+              e.exchanges(),
+              e.compared(),
+              e.matched(),
+              e.accepted(),
+              e.discrepant(),
+              e.noise(),
+              e.rewritten()
+            })
+        .as(
+            e.endpoint()
+                + " (exchanges, compared, matched, accepted, discrepant, noise, rewritten); fields "
+                + e.fields())
         .containsExactly(exchanges, compared, matched, accepted, discrepant, noise, rewritten);
   }
 }

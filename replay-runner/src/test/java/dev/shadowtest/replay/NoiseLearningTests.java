@@ -30,12 +30,12 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(60)
 class NoiseLearningTests {
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   Path recording(List<Exchange> exchanges) {
     Path p = dir.resolve("rec.jsonl.gz");
-    try (RecordingWriter w = RecordingWriter.create(p, RecordingHeader.now("test", Redaction.none()))) {
+    try (RecordingWriter w =
+        RecordingWriter.create(p, RecordingHeader.now("test", Redaction.none()))) {
       exchanges.forEach(w::write);
     }
     return p;
@@ -44,7 +44,8 @@ class NoiseLearningTests {
   static List<Exchange> pages(int n) {
     List<Exchange> out = new ArrayList<>();
     for (int i = 1; i <= n; i++) {
-      out.add(ReplayerTests.exchange("p" + i, "GET", "/posts?_page=" + i, 200, "[{\"id\":" + i + "}]"));
+      out.add(
+          ReplayerTests.exchange("p" + i, "GET", "/posts?_page=" + i, 200, "[{\"id\":" + i + "}]"));
     }
     return out;
   }
@@ -52,32 +53,56 @@ class NoiseLearningTests {
   /** json-server 0.17: a page, with a Link header built from the request's Host. */
   static TestServer.Reply page(TestServer.Seen s, boolean withLink) {
     int page = Integer.parseInt(s.target().replaceAll(".*_page=", ""));
-    return TestServer.Reply.json(200, "[{\"id\":" + page + "}]", withLink
-        ? Map.of("Link", "<http://" + s.host() + "/posts?_page=1>; rel=\"first\", <http://" + s.host() + "/posts?_page="
-            + (page + 1) + ">; rel=\"next\"")
-        : Map.of());
+    return TestServer.Reply.json(
+        200,
+        "[{\"id\":" + page + "}]",
+        withLink
+            ? Map.of(
+                "Link",
+                "<http://"
+                    + s.host()
+                    + "/posts?_page=1>; rel=\"first\", <http://"
+                    + s.host()
+                    + "/posts?_page="
+                    + (page + 1)
+                    + ">; rel=\"next\"")
+            : Map.of());
   }
 
-  ReplayResult replay(Path rec, TestServer primary, TestServer secondary, TestServer candidate, String rules, String out,
+  ReplayResult replay(
+      Path rec,
+      TestServer primary,
+      TestServer secondary,
+      TestServer candidate,
+      String rules,
+      String out,
       boolean unsafe) {
-    return new Replayer(ReplayConfig.of(List.of(rec), candidate.uri(), dir.resolve(out))
-        .withPrimary(primary.uri(), secondary.uri())
-        .withRules(Rules.parse(rules, "rules.yaml"))
-        .withAllowUnsafe(unsafe)).run(Progress.NONE);
+    return new Replayer(
+            ReplayConfig.of(List.of(rec), candidate.uri(), dir.resolve(out))
+                .withPrimary(primary.uri(), secondary.uri())
+                .withRules(Rules.parse(rules, "rules.yaml"))
+                .withAllowUnsafe(unsafe))
+        .run(Progress.NONE);
   }
 
   static Statistics.FieldResult field(ReplayResult r, String path) {
-    return r.result().endpoints().get(0).fields().stream().filter(f -> f.field().equals(path)).findFirst().orElseThrow();
+    return r.result().endpoints().get(0).fields().stream()
+        .filter(f -> f.field().equals(path))
+        .findFirst()
+        .orElseThrow();
   }
 
   @Test
   void aDroppedLinkHeaderFailsTheGateThoughEachLegacyInstanceLinksToItself() throws IOException {
     Function<TestServer.Seen, TestServer.Reply> legacy = s -> page(s, true);
-    try (TestServer primary = new TestServer(legacy); TestServer secondary = new TestServer(legacy);
-         TestServer candidate = new TestServer(s -> page(s, false))) {
+    try (TestServer primary = new TestServer(legacy);
+        TestServer secondary = new TestServer(legacy);
+        TestServer candidate = new TestServer(s -> page(s, false))) {
       Path rec = recording(pages(60));
-      for (String rules : List.of("version: 1\n", "version: 1\ndefaults:\n  normalizeOrigins: false\n")) {
-        ReplayResult r = replay(rec, primary, secondary, candidate, rules, "out-" + rules.length(), false);
+      for (String rules :
+          List.of("version: 1\n", "version: 1\ndefaults:\n  normalizeOrigins: false\n")) {
+        ReplayResult r =
+            replay(rec, primary, secondary, candidate, rules, "out-" + rules.length(), false);
         assertThat(r.passed()).as(rules).isFalse();
         assertThat(r.result().discrepant()).as(rules).isEqualTo(60);
         assertThat(r.result().noise()).as(rules).isZero();
@@ -86,17 +111,22 @@ class NoiseLearningTests {
         assertThat(link.real()).isTrue();
       }
       // with origins normalised, the two legacy instances agree on Link: nothing is noise
-      ReplayResult r = replay(rec, primary, secondary, candidate, "version: 1\n", "out-again", false);
-      assertThat(r.result().endpoints().get(0).fields()).extracting(Statistics.FieldResult::noise).containsOnly(0L);
+      ReplayResult r =
+          replay(rec, primary, secondary, candidate, "version: 1\n", "out-again", false);
+      assertThat(r.result().endpoints().get(0).fields())
+          .extracting(Statistics.FieldResult::noise)
+          .containsOnly(0L);
     }
   }
 
   @Test
   void aCandidateThatLinksToItselfMatches() throws IOException {
     Function<TestServer.Seen, TestServer.Reply> server = s -> page(s, true);
-    try (TestServer primary = new TestServer(server); TestServer secondary = new TestServer(server);
-         TestServer candidate = new TestServer(server)) {
-      ReplayResult r = replay(recording(pages(40)), primary, secondary, candidate, "version: 1\n", "out", false);
+    try (TestServer primary = new TestServer(server);
+        TestServer secondary = new TestServer(server);
+        TestServer candidate = new TestServer(server)) {
+      ReplayResult r =
+          replay(recording(pages(40)), primary, secondary, candidate, "version: 1\n", "out", false);
       assertThat(r.passed()).isTrue();
       assertThat(r.result().matched()).isEqualTo(40);
       assertThat(r.result().noise()).isZero();
@@ -106,15 +136,22 @@ class NoiseLearningTests {
   @Test
   void aDroppedLocationOnCreatedFailsTheGate() throws IOException {
     AtomicInteger ids = new AtomicInteger(100);
-    Function<TestServer.Seen, TestServer.Reply> legacy = s -> TestServer.Reply.json(201, "{\"ok\":true}",
-        Map.of("Location", "http://" + s.host() + "/posts/" + ids.incrementAndGet() % 7));
-    try (TestServer primary = new TestServer(legacy); TestServer secondary = new TestServer(legacy);
-         TestServer candidate = new TestServer(s -> TestServer.Reply.json(201, "{\"ok\":true}", Map.of()))) {
+    Function<TestServer.Seen, TestServer.Reply> legacy =
+        s ->
+            TestServer.Reply.json(
+                201,
+                "{\"ok\":true}",
+                Map.of("Location", "http://" + s.host() + "/posts/" + ids.incrementAndGet() % 7));
+    try (TestServer primary = new TestServer(legacy);
+        TestServer secondary = new TestServer(legacy);
+        TestServer candidate =
+            new TestServer(s -> TestServer.Reply.json(201, "{\"ok\":true}", Map.of()))) {
       List<Exchange> posts = new ArrayList<>();
       for (int i = 0; i < 40; i++) {
         posts.add(ReplayerTests.exchange("c" + i, "POST", "/posts", 201, "{\"ok\":true}"));
       }
-      ReplayResult r = replay(recording(posts), primary, secondary, candidate, "version: 1\n", "out", true);
+      ReplayResult r =
+          replay(recording(posts), primary, secondary, candidate, "version: 1\n", "out", true);
       assertThat(r.passed()).isFalse();
       assertThat(r.result().discrepant()).isEqualTo(40);
       Statistics.FieldResult location = field(r, "header:location");
@@ -127,16 +164,24 @@ class NoiseLearningTests {
   void aStatusFlakeBetweenTheLegacyInstancesDoesNotExcuseACandidate5xx() throws IOException {
     AtomicInteger secondaryCalls = new AtomicInteger();
     try (TestServer primary = new TestServer(s -> TestServer.Reply.json("{\"id\":1}"));
-         TestServer secondary = new TestServer(s -> secondaryCalls.incrementAndGet() % 2 == 0
-             ? new TestServer.Reply(404, "application/json", "{\"id\":1}", 0)
-             : new TestServer.Reply(503, "application/json", "{\"id\":1}", 0));
-         TestServer candidate = new TestServer(s -> s.target().endsWith("0")
-             ? new TestServer.Reply(500, "application/json", "{\"id\":1}", 0) : TestServer.Reply.json("{\"id\":1}"))) {
+        TestServer secondary =
+            new TestServer(
+                s ->
+                    secondaryCalls.incrementAndGet() % 2 == 0
+                        ? new TestServer.Reply(404, "application/json", "{\"id\":1}", 0)
+                        : new TestServer.Reply(503, "application/json", "{\"id\":1}", 0));
+        TestServer candidate =
+            new TestServer(
+                s ->
+                    s.target().endsWith("0")
+                        ? new TestServer.Reply(500, "application/json", "{\"id\":1}", 0)
+                        : TestServer.Reply.json("{\"id\":1}"))) {
       List<Exchange> gets = new ArrayList<>();
       for (int i = 1; i <= 60; i++) {
         gets.add(ReplayerTests.exchange("g" + i, "GET", "/items/" + i, 200, "{\"id\":1}"));
       }
-      ReplayResult r = replay(recording(gets), primary, secondary, candidate, "version: 1\n", "out", false);
+      ReplayResult r =
+          replay(recording(gets), primary, secondary, candidate, "version: 1\n", "out", false);
       assertThat(r.result().discrepant()).isEqualTo(6); // /items/10, 20, ... 60 answered 500
       assertThat(r.result().serverErrors()).isEqualTo(6);
       assertThat(r.passed()).isFalse();

@@ -25,7 +25,8 @@ final class TestServer implements AutoCloseable {
     }
   }
 
-  record Reply(int status, String contentType, String body, long delayMillis, Map<String, String> headers) {
+  record Reply(
+      int status, String contentType, String body, long delayMillis, Map<String, String> headers) {
     Reply(int status, String contentType, String body, long delayMillis) {
       this(status, contentType, body, delayMillis, Map.of());
     }
@@ -58,7 +59,12 @@ final class TestServer implements AutoCloseable {
 
   private void handle(HttpExchange ex, Function<Seen, Reply> handler) throws IOException {
     String body = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-    Seen s = new Seen(ex.getRequestMethod(), ex.getRequestURI().toString(), Map.copyOf(ex.getRequestHeaders()), body);
+    Seen s =
+        new Seen(
+            ex.getRequestMethod(),
+            ex.getRequestURI().toString(),
+            Map.copyOf(ex.getRequestHeaders()),
+            body);
     seen.add(s);
     Reply r = handler.apply(s);
     if (r.delayMillis() > 0) {

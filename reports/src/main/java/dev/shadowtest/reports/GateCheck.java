@@ -32,8 +32,15 @@ import java.util.function.Function;
 public record GateCheck(Gate gate, Function<String, Double> endpointThresholds) {
 
   /** One line of the gate's table: a day (or the one summary checked). */
-  public record Row(String label, int runs, long compared, long discrepant, double discrepancyRate, double errorRate,
-      Double worstLatencyRatio, List<String> failures) {
+  public record Row(
+      String label,
+      int runs,
+      long compared,
+      long discrepant,
+      double discrepancyRate,
+      double errorRate,
+      Double worstLatencyRatio,
+      List<String> failures) {
     public Row {
       failures = List.copyOf(failures);
     }
@@ -55,14 +62,30 @@ public record GateCheck(Gate gate, Function<String, Double> endpointThresholds) 
     Row row = row(s.file() == null ? "run" : s.file().getFileName().toString(), List.of(s));
     if (s.incomplete()) {
       List<String> f = new ArrayList<>();
-      f.add("the run is incomplete" + (s.aborted() == null ? " (stopped before the end of its recordings)" : ": " + s.aborted()));
+      f.add(
+          "the run is incomplete"
+              + (s.aborted() == null
+                  ? " (stopped before the end of its recordings)"
+                  : ": " + s.aborted()));
       f.addAll(row.failures());
-      row = new Row(row.label(), row.runs(), row.compared(), row.discrepant(), row.discrepancyRate(), row.errorRate(),
-          row.worstLatencyRatio(), f);
+      row =
+          new Row(
+              row.label(),
+              row.runs(),
+              row.compared(),
+              row.discrepant(),
+              row.discrepancyRate(),
+              row.errorRate(),
+              row.worstLatencyRatio(),
+              f);
     }
-    String verdict = row.passed()
-        ? "PASSED: discrepancy rate " + Gate.percent(row.discrepancyRate()) + " is within " + Gate.percent(gate.maxDiscrepancyRate())
-        : "FAILED: " + String.join("; ", row.failures());
+    String verdict =
+        row.passed()
+            ? "PASSED: discrepancy rate "
+                + Gate.percent(row.discrepancyRate())
+                + " is within "
+                + Gate.percent(gate.maxDiscrepancyRate())
+            : "FAILED: " + String.join("; ", row.failures());
     return new Result(row.passed(), verdict, List.of(row));
   }
 
@@ -77,7 +100,8 @@ public record GateCheck(Gate gate, Function<String, Double> endpointThresholds) 
     for (RunSummary s : runs) {
       LocalDate d = s.finishedAt().atZone(ZoneOffset.UTC).toLocalDate();
       if (d.isBefore(from) || d.isAfter(until) || s.shard() != null) {
-        continue; // a shard is part of a run: the merged summary (shadow merge --history) is the run
+        continue; // a shard is part of a run: the merged summary (shadow merge --history) is the
+        // run
       }
       if (s.incomplete()) {
         incompleteByDay.merge(d, 1, Integer::sum);
@@ -92,8 +116,16 @@ public record GateCheck(Gate gate, Function<String, Double> endpointThresholds) 
       Row row;
       if (day.isEmpty()) {
         int inc = incompleteByDay.getOrDefault(d, 0);
-        row = new Row(d.toString(), 0, 0, 0, 0.0, 0.0, null,
-            List.of(inc == 0 ? "no run" : "no complete run (" + inc + " incomplete)"));
+        row =
+            new Row(
+                d.toString(),
+                0,
+                0,
+                0,
+                0.0,
+                0.0,
+                null,
+                List.of(inc == 0 ? "no run" : "no complete run (" + inc + " incomplete)"));
       } else {
         row = row(d.toString(), day);
       }
@@ -103,11 +135,22 @@ public record GateCheck(Gate gate, Function<String, Double> endpointThresholds) 
       }
     }
     String window = from + " .. " + until;
-    String verdict = failing.isEmpty()
-        ? String.format(Locale.ROOT, "PASSED: %d of %d days (%s) below %s", days, days, window,
-            Gate.percent(gate.maxDiscrepancyRate()))
-        : String.format(Locale.ROOT, "FAILED: %d of %d days (%s) fail: %s", failing.size(), days, window,
-            String.join(", ", failing));
+    String verdict =
+        failing.isEmpty()
+            ? String.format(
+                Locale.ROOT,
+                "PASSED: %d of %d days (%s) below %s",
+                days,
+                days,
+                window,
+                Gate.percent(gate.maxDiscrepancyRate()))
+            : String.format(
+                Locale.ROOT,
+                "FAILED: %d of %d days (%s) fail: %s",
+                failing.size(),
+                days,
+                window,
+                String.join(", ", failing));
     return new Result(failing.isEmpty(), verdict, rows);
   }
 
@@ -126,17 +169,32 @@ public record GateCheck(Gate gate, Function<String, Double> endpointThresholds) 
         c[5] += e.serverErrors();
         if (e.p99Ratio() != null && gate.enoughLatencyData(e.latencySamples())) {
           // the worst run of the day that has enough exchanges to judge its latency
-          ratios.merge(e.endpoint(), new Gate.LatencyRatio(e.p99Ratio(), e.latencySamples()),
+          ratios.merge(
+              e.endpoint(),
+              new Gate.LatencyRatio(e.p99Ratio(), e.latencySamples()),
               (x, y) -> x.ratio() >= y.ratio() ? x : y);
         }
       }
     }
     List<Statistics.EndpointResult> eps = new ArrayList<>();
-    counts.forEach((name, c) -> eps.add(new Statistics.EndpointResult(name, c[0], c[1], c[2], c[1] - c[3], c[3], 0, c[4],
-        c[5], 0, List.of())));
+    counts.forEach(
+        (name, c) ->
+            eps.add(
+                new Statistics.EndpointResult(
+                    name, c[0], c[1], c[2], c[1] - c[3], c[3], 0, c[4], c[5], 0, List.of())));
     Statistics.RunResult r = new Statistics.RunResult(eps);
-    List<String> failures = gate.failures(r, endpointThresholds == null ? e -> null : endpointThresholds, ratios);
-    Double worst = ratios.values().stream().map(Gate.LatencyRatio::ratio).max(Double::compare).orElse(null);
-    return new Row(label, runs.size(), r.compared(), r.discrepant(), r.discrepancyRate(), r.errorRate(), worst, failures);
+    List<String> failures =
+        gate.failures(r, endpointThresholds == null ? e -> null : endpointThresholds, ratios);
+    Double worst =
+        ratios.values().stream().map(Gate.LatencyRatio::ratio).max(Double::compare).orElse(null);
+    return new Row(
+        label,
+        runs.size(),
+        r.compared(),
+        r.discrepant(),
+        r.discrepancyRate(),
+        r.errorRate(),
+        worst,
+        failures);
   }
 }

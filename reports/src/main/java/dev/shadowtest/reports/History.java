@@ -55,30 +55,37 @@ public final class History {
       for (int i = 1; ; i++) {
         Path target = dir.resolve(i == 1 ? base + ".json" : base + "-" + i + ".json");
         try (OutputStream out = SecureFiles.newExclusiveOutputStream(target)) {
-          out.write(bytes); // exclusive: two runs ending in the same second never overwrite each other
+          out.write(
+              bytes); // exclusive: two runs ending in the same second never overwrite each other
           return target;
         } catch (java.nio.file.FileAlreadyExistsException taken) {
           // next suffix
         }
       }
     } catch (IOException e) {
-      throw new RecordingException(dir, 0, "cannot store the run in the history: " + e.getMessage(), e);
+      throw new RecordingException(
+          dir, 0, "cannot store the run in the history: " + e.getMessage(), e);
     }
   }
 
   private static List<Path> entries(Path dir) throws IOException {
     try (Stream<Path> files = Files.list(dir)) {
-      return files.filter(p -> {
-        String n = p.getFileName().toString();
-        return n.startsWith("summary-") && n.endsWith(".json") && Files.isRegularFile(p);
-      }).sorted().toList();
+      return files
+          .filter(
+              p -> {
+                String n = p.getFileName().toString();
+                return n.startsWith("summary-") && n.endsWith(".json") && Files.isRegularFile(p);
+              })
+          .sorted()
+          .toList();
     }
   }
 
   /** Every run in {@code dir}, oldest first; an unreadable summary is an error naming its file. */
   public static List<RunSummary> runs(Path dir) {
     if (!Files.isDirectory(dir)) {
-      throw new RecordingException(dir, 0, Files.exists(dir) ? "not a directory" : "no such history directory");
+      throw new RecordingException(
+          dir, 0, Files.exists(dir) ? "not a directory" : "no such history directory");
     }
     List<RunSummary> out = new ArrayList<>();
     try {

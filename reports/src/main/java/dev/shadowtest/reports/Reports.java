@@ -1,8 +1,8 @@
 package dev.shadowtest.reports;
 
-import dev.shadowtest.core.BadInputException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.shadowtest.core.BadInputException;
 import dev.shadowtest.core.RecordingException;
 import dev.shadowtest.diff.Difference;
 import dev.shadowtest.diff.EndpointRule;
@@ -59,11 +59,18 @@ public final class Reports {
    * @param csvRows            the layout of discrepancies.csv
    * @param csvMaxRows         rows written to discrepancies.csv at most (a last row says how many were left out)
    */
-  public record Options(Path out, Rules rules, Gate gate, Path history, int samplesPerEndpoint, CsvRows csvRows,
+  public record Options(
+      Path out,
+      Rules rules,
+      Gate gate,
+      Path history,
+      int samplesPerEndpoint,
+      CsvRows csvRows,
       long csvMaxRows) {
     public Options {
       if (samplesPerEndpoint < 0 || samplesPerEndpoint > SamplesFile.PER_ENDPOINT * 10) {
-        throw new BadInputException("samplesPerEndpoint must be between 0 and " + SamplesFile.PER_ENDPOINT * 10);
+        throw new BadInputException(
+            "samplesPerEndpoint must be between 0 and " + SamplesFile.PER_ENDPOINT * 10);
       }
       java.util.Objects.requireNonNull(csvRows, "csvRows");
       if (csvMaxRows < 1) {
@@ -72,7 +79,14 @@ public final class Reports {
     }
 
     public static Options defaults() {
-      return new Options(null, null, null, null, SamplesFile.PER_ENDPOINT, CsvRows.EXACT, DiscrepancyCsv.DEFAULT_MAX_ROWS);
+      return new Options(
+          null,
+          null,
+          null,
+          null,
+          SamplesFile.PER_ENDPOINT,
+          CsvRows.EXACT,
+          DiscrepancyCsv.DEFAULT_MAX_ROWS);
     }
 
     /** The fields of a copy being changed. */
@@ -100,7 +114,8 @@ public final class Reports {
     public Options with(java.util.function.Consumer<Builder> change) {
       Builder b = new Builder(this);
       change.accept(b);
-      return new Options(b.out, b.rules, b.gate, b.history, b.samplesPerEndpoint, b.csvRows, b.csvMaxRows);
+      return new Options(
+          b.out, b.rules, b.gate, b.history, b.samplesPerEndpoint, b.csvRows, b.csvMaxRows);
     }
 
     public Options withOut(Path dir) {
@@ -145,8 +160,15 @@ public final class Reports {
    * @param gateFailures why the gate failed; empty when it passed
    * @param warnings     problems worth telling (e.g. a samples file cut off)
    */
-  public record Written(Path summary, Path csv, Path html, Path historyEntry, Statistics.RunResult result,
-      List<String> gateFailures, List<String> warnings, Map<String, Example> examples) {
+  public record Written(
+      Path summary,
+      Path csv,
+      Path html,
+      Path historyEntry,
+      Statistics.RunResult result,
+      List<String> gateFailures,
+      List<String> warnings,
+      Map<String, Example> examples) {
     public Written {
       gateFailures = List.copyOf(gateFailures);
       warnings = List.copyOf(warnings);
@@ -170,22 +192,30 @@ public final class Reports {
   public static Written write(Path runDir, Options options) {
     Path results = runDir.resolve(RESULTS);
     if (!Files.isRegularFile(results)) {
-      throw new RecordingException(results, 0, Files.isDirectory(runDir)
-          ? "missing: " + runDir + " is not a Shadow run directory (no " + RESULTS + ")"
-          : "no such run directory: " + runDir);
+      throw new RecordingException(
+          results,
+          0,
+          Files.isDirectory(runDir)
+              ? "missing: " + runDir + " is not a Shadow run directory (no " + RESULTS + ")"
+              : "no such run directory: " + runDir);
     }
     Path out = options.out() == null ? runDir : options.out();
     try {
       Files.createDirectories(out);
     } catch (IOException e) {
-      throw new RecordingException(out, 0, "cannot create the output directory: " + e.getMessage(), e);
+      throw new RecordingException(
+          out, 0, "cannot create the output directory: " + e.getMessage(), e);
     }
     Rules own = rulesOf(runDir);
     if (options.rules() != null && !options.rules().judgesLike(own)) {
-      throw new BadInputException("the rules given differ from the ones " + runDir + " was judged by ("
-          + (own.yaml() == null ? "the defaults" : runDir.resolve(RULES)) + ") in more than gate thresholds"
-          + " (maxDiscrepancyRate): re-judging a stored run with new rules is not supported yet; replay the recording"
-          + " again with the new rules, or change only thresholds here");
+      throw new BadInputException(
+          "the rules given differ from the ones "
+              + runDir
+              + " was judged by ("
+              + (own.yaml() == null ? "the defaults" : runDir.resolve(RULES))
+              + ") in more than gate thresholds"
+              + " (maxDiscrepancyRate): re-judging a stored run with new rules is not supported yet; replay the recording"
+              + " again with the new rules, or change only thresholds here");
     }
     Rules rules = options.rules() != null ? options.rules() : own;
     JsonNode previous = previousSummary(runDir.resolve(SUMMARY));
@@ -196,7 +226,8 @@ public final class Reports {
     ResultsFile.read(results, aggregate::add);
     RunAggregate.Collapsed c = aggregate.collapse(new Endpoints(rules), rules.noiseModel());
     Function<String, Double> thresholds = e -> threshold(rules, e);
-    List<String> failures = SummaryJson.failuresOf(meta, gate.failures(c.result(), thresholds, c.p99Ratios()));
+    List<String> failures =
+        SummaryJson.failuresOf(meta, gate.failures(c.result(), thresholds, c.p99Ratios()));
 
     if (!out.equals(runDir) && rules.yaml() != null) {
       try (var o = dev.shadowtest.core.SecureFiles.newOutputStream(out.resolve(RULES))) {
@@ -211,32 +242,48 @@ public final class Reports {
     // Every output is written beside its target and moved into place, the summary last: a run
     // interrupted while reporting keeps the summary the replay wrote.
     Path csv = out.resolve(CSV);
-    HtmlReport html = new HtmlReport(meta, c, gate, failures, thresholds, samples, options.samplesPerEndpoint());
+    HtmlReport html =
+        new HtmlReport(meta, c, gate, failures, thresholds, samples, options.samplesPerEndpoint());
     Judgement judgement = c.judgement();
     Map<String, Example> examples = new java.util.TreeMap<>();
     DiscrepancyCsv[] opened = new DiscrepancyCsv[1];
-    try (DiscrepancyCsv writer = DiscrepancyCsv.create(csv, options.csvRows() == CsvRows.GROUPED, options.csvMaxRows())) {
+    try (DiscrepancyCsv writer =
+        DiscrepancyCsv.create(csv, options.csvRows() == CsvRows.GROUPED, options.csvMaxRows())) {
       opened[0] = writer;
-      ResultsFile.read(results, line -> {
-        String endpoint = c.names().getOrDefault(line.endpoint(), line.endpoint());
-        Judgement.Judged judged = judgement.judge(endpoint, line.verdict(), line.differences());
-        writer.write(line, endpoint, judged);
-        html.offer(line, endpoint, judged);
-        if (judged.discrepant() && !examples.containsKey(endpoint)) {
-          examples.put(endpoint, new Example(line.id(), line.method() + " " + line.target(),
-              line.differences().stream().filter(d -> judged.standing(d) == Judgement.Standing.COUNTS).toList()));
-        }
-      });
+      ResultsFile.read(
+          results,
+          line -> {
+            String endpoint = c.names().getOrDefault(line.endpoint(), line.endpoint());
+            Judgement.Judged judged = judgement.judge(endpoint, line.verdict(), line.differences());
+            writer.write(line, endpoint, judged);
+            html.offer(line, endpoint, judged);
+            if (judged.discrepant() && !examples.containsKey(endpoint)) {
+              examples.put(
+                  endpoint,
+                  new Example(
+                      line.id(),
+                      line.method() + " " + line.target(),
+                      line.differences().stream()
+                          .filter(d -> judged.standing(d) == Judgement.Standing.COUNTS)
+                          .toList()));
+            }
+          });
     } catch (IOException | java.io.UncheckedIOException e) {
       throw new RecordingException(csv, 0, "cannot write: " + e.getMessage(), e);
     }
     if (opened[0] != null && opened[0].omitted() > 0) {
-      warnings.add(csv + " holds the first " + options.csvMaxRows() + " rows; " + opened[0].omitted()
-          + " more were left out (raise --csv-max-rows, or use --csv grouped)");
+      warnings.add(
+          csv
+              + " holds the first "
+              + options.csvMaxRows()
+              + " rows; "
+              + opened[0].omitted()
+              + " more were left out (raise --csv-max-rows, or use --csv grouped)");
     }
 
     List<RunSummary> trend = List.of();
-    if (options.history() != null && Files.exists(options.history())) { // a new history is created below
+    if (options.history() != null
+        && Files.exists(options.history())) { // a new history is created below
       try {
         trend = History.runs(options.history());
       } catch (RecordingException e) {
@@ -252,24 +299,43 @@ public final class Reports {
     } catch (IOException e) {
       throw new RecordingException(summary, 0, "cannot write: " + e.getMessage(), e);
     }
-    Path historyEntry = options.history() == null ? null : History.store(options.history(), summary);
-    return new Written(summary, csv, htmlFile, historyEntry, c.result(), failures, warnings, examples);
+    Path historyEntry =
+        options.history() == null ? null : History.store(options.history(), summary);
+    return new Written(
+        summary, csv, htmlFile, historyEntry, c.result(), failures, warnings, examples);
   }
 
   /** The history's runs, with this run in place of an earlier copy of it (it is stored after the report). */
-  private static List<RunSummary> withThisRun(List<RunSummary> history, SummaryJson.Meta meta, Statistics.RunResult r) {
+  private static List<RunSummary> withThisRun(
+      List<RunSummary> history, SummaryJson.Meta meta, Statistics.RunResult r) {
     String recording = String.join(", ", meta.recordings());
     List<RunSummary> out = new ArrayList<>();
     for (RunSummary s : history) {
-      if (!(s.startedAt().equals(meta.startedAt()) && s.finishedAt().equals(meta.finishedAt())
-          && s.candidate().equals(meta.candidate()) && java.util.Objects.equals(s.recording(), recording)
+      if (!(s.startedAt().equals(meta.startedAt())
+          && s.finishedAt().equals(meta.finishedAt())
+          && s.candidate().equals(meta.candidate())
+          && java.util.Objects.equals(s.recording(), recording)
           && java.util.Objects.equals(s.shard(), meta.shard()))) {
         out.add(s);
       }
     }
-    out.add(new RunSummary(null, meta.startedAt(), meta.finishedAt(), meta.candidate(), recording, meta.shard(),
-        meta.incomplete(), meta.abortReason(), r.exchanges(), r.compared(), r.skipped(), r.discrepant(), r.errors(), r.serverErrors(),
-        List.of()));
+    out.add(
+        new RunSummary(
+            null,
+            meta.startedAt(),
+            meta.finishedAt(),
+            meta.candidate(),
+            recording,
+            meta.shard(),
+            meta.incomplete(),
+            meta.abortReason(),
+            r.exchanges(),
+            r.compared(),
+            r.skipped(),
+            r.discrepant(),
+            r.errors(),
+            r.serverErrors(),
+            List.of()));
     out.sort(java.util.Comparator.comparing(RunSummary::finishedAt));
     return out;
   }
@@ -309,7 +375,10 @@ public final class Reports {
     }
     JsonNode g = summary.get("gate");
     try {
-      return new Gate(g.has("maxDiscrepancyRate") ? number(g, "maxDiscrepancyRate") : Gate.defaults().maxDiscrepancyRate(),
+      return new Gate(
+          g.has("maxDiscrepancyRate")
+              ? number(g, "maxDiscrepancyRate")
+              : Gate.defaults().maxDiscrepancyRate(),
           g.hasNonNull("maxErrorRate") ? number(g, "maxErrorRate") : null,
           g.hasNonNull("maxLatencyRatio") ? number(g, "maxLatencyRatio") : null);
     } catch (IllegalArgumentException | BadInputException e) {
@@ -339,21 +408,29 @@ public final class Reports {
       } catch (IOException e) {
         t = Instant.EPOCH;
       }
-      return new SummaryJson.Meta(t, t, List.of("(unknown)"), "(unknown)", null, null, null, false, null, 0);
+      return new SummaryJson.Meta(
+          t, t, List.of("(unknown)"), "(unknown)", null, null, null, false, null, 0);
     }
-    return new SummaryJson.Meta(instant(s, "startedAt", file), instant(s, "finishedAt", file),
-        Arrays.asList(s.path("recording").asText("(unknown)").split(", ")), s.path("candidate").asText("(unknown)"),
+    return new SummaryJson.Meta(
+        instant(s, "startedAt", file),
+        instant(s, "finishedAt", file),
+        Arrays.asList(s.path("recording").asText("(unknown)").split(", ")),
+        s.path("candidate").asText("(unknown)"),
         s.hasNonNull("primary") ? s.get("primary").asText() : null,
         s.hasNonNull("secondary") ? s.get("secondary").asText() : null,
-        s.hasNonNull("shard") ? s.get("shard").asText() : null, s.path("incomplete").asBoolean(false),
-        s.hasNonNull("aborted") ? s.get("aborted").asText() : null, s.path("late").asLong(0), s.path("unreadable").asLong(0));
+        s.hasNonNull("shard") ? s.get("shard").asText() : null,
+        s.path("incomplete").asBoolean(false),
+        s.hasNonNull("aborted") ? s.get("aborted").asText() : null,
+        s.path("late").asLong(0),
+        s.path("unreadable").asLong(0));
   }
 
   private static Instant instant(JsonNode s, String field, Path file) {
     try {
       return Instant.parse(s.path(field).asText());
     } catch (RuntimeException e) {
-      throw new RecordingException(file, 0, "field \"" + field + "\": expected an ISO-8601 instant, got " + s.get(field));
+      throw new RecordingException(
+          file, 0, "field \"" + field + "\": expected an ISO-8601 instant, got " + s.get(field));
     }
   }
 }

@@ -22,9 +22,21 @@ import java.util.List;
  * @param incomplete the run was stopped or aborted before the end of its recordings
  * @param aborted    why it was aborted, or null
  */
-public record RunSummary(Path file, Instant startedAt, Instant finishedAt, String candidate, String recording, String shard,
-    boolean incomplete, String aborted,
-    long exchanges, long compared, long skipped, long discrepant, long errors, long serverErrors,
+public record RunSummary(
+    Path file,
+    Instant startedAt,
+    Instant finishedAt,
+    String candidate,
+    String recording,
+    String shard,
+    boolean incomplete,
+    String aborted,
+    long exchanges,
+    long compared,
+    long skipped,
+    long discrepant,
+    long errors,
+    long serverErrors,
     List<Endpoint> endpoints) {
 
   public RunSummary {
@@ -33,20 +45,47 @@ public record RunSummary(Path file, Instant startedAt, Instant finishedAt, Strin
 
   /** True when both summaries describe the same run (e.g. stored again after a new report). */
   public boolean sameRun(RunSummary o) {
-    return startedAt.equals(o.startedAt) && finishedAt.equals(o.finishedAt) && candidate.equals(o.candidate)
-        && java.util.Objects.equals(recording, o.recording) && java.util.Objects.equals(shard, o.shard);
+    return startedAt.equals(o.startedAt)
+        && finishedAt.equals(o.finishedAt)
+        && candidate.equals(o.candidate)
+        && java.util.Objects.equals(recording, o.recording)
+        && java.util.Objects.equals(shard, o.shard);
   }
 
   /**
    * One endpoint's counts and its candidate p99 / baseline p99 (null when unknown), with the
    * exchanges behind that ratio (version 1 summaries did not say: their compared count stands in).
    */
-  public record Endpoint(String endpoint, long exchanges, long compared, long skipped, long discrepant, long errors,
-      long serverErrors, Double p99Ratio, long latencySamples) {
+  public record Endpoint(
+      String endpoint,
+      long exchanges,
+      long compared,
+      long skipped,
+      long discrepant,
+      long errors,
+      long serverErrors,
+      Double p99Ratio,
+      long latencySamples) {
 
-    public Endpoint(String endpoint, long exchanges, long compared, long skipped, long discrepant, long errors,
-        long serverErrors, Double p99Ratio) {
-      this(endpoint, exchanges, compared, skipped, discrepant, errors, serverErrors, p99Ratio, compared);
+    public Endpoint(
+        String endpoint,
+        long exchanges,
+        long compared,
+        long skipped,
+        long discrepant,
+        long errors,
+        long serverErrors,
+        Double p99Ratio) {
+      this(
+          endpoint,
+          exchanges,
+          compared,
+          skipped,
+          discrepant,
+          errors,
+          serverErrors,
+          p99Ratio,
+          compared);
     }
   }
 
@@ -69,7 +108,9 @@ public record RunSummary(Path file, Instant startedAt, Instant finishedAt, Strin
     } catch (NoSuchFileException | java.io.FileNotFoundException e) {
       throw new RecordingException(file, 0, "no such file");
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      throw new RecordingException(file, e.getLocation() == null ? 0 : e.getLocation().getLineNr(),
+      throw new RecordingException(
+          file,
+          e.getLocation() == null ? 0 : e.getLocation().getLineNr(),
           "not valid JSON: " + e.getOriginalMessage());
     } catch (IOException e) {
       throw new RecordingException(file, 0, "cannot read: " + e.getMessage(), e);
@@ -79,8 +120,14 @@ public record RunSummary(Path file, Instant startedAt, Instant finishedAt, Strin
     }
     int version = (int) number(file, n, "version");
     if (version < 1 || version > dev.shadowtest.diff.run.SummaryJson.VERSION) {
-      throw new RecordingException(file, 0, "summary version " + version + " is not supported (this Shadow reads versions 1 to "
-          + dev.shadowtest.diff.run.SummaryJson.VERSION + ")");
+      throw new RecordingException(
+          file,
+          0,
+          "summary version "
+              + version
+              + " is not supported (this Shadow reads versions 1 to "
+              + dev.shadowtest.diff.run.SummaryJson.VERSION
+              + ")");
     }
     List<Endpoint> endpoints = new ArrayList<>();
     JsonNode eps = n.get("endpoints");
@@ -93,17 +140,34 @@ public record RunSummary(Path file, Instant startedAt, Instant finishedAt, Strin
       JsonNode ratio = e.path("latency").get("p99Ratio");
       JsonNode samples = e.path("latency").get("samples");
       long compared = number(file, e, "compared", where);
-      endpoints.add(new Endpoint(text(file, e, "endpoint", where), number(file, e, "exchanges", where),
-          compared, number(file, e, "skipped", where), number(file, e, "discrepant", where),
-          number(file, e, "errors", where), number(file, e, "serverErrors", where),
-          ratio != null && ratio.isNumber() ? ratio.asDouble() : null,
-          samples != null && samples.canConvertToLong() ? samples.asLong() : compared));
+      endpoints.add(
+          new Endpoint(
+              text(file, e, "endpoint", where),
+              number(file, e, "exchanges", where),
+              compared,
+              number(file, e, "skipped", where),
+              number(file, e, "discrepant", where),
+              number(file, e, "errors", where),
+              number(file, e, "serverErrors", where),
+              ratio != null && ratio.isNumber() ? ratio.asDouble() : null,
+              samples != null && samples.canConvertToLong() ? samples.asLong() : compared));
     }
-    return new RunSummary(file, instant(file, n, "startedAt"), instant(file, n, "finishedAt"), text(file, n, "candidate", ""),
-        n.hasNonNull("recording") ? n.get("recording").asText() : null, n.hasNonNull("shard") ? n.get("shard").asText() : null,
-        n.path("incomplete").asBoolean(false), n.hasNonNull("aborted") ? n.get("aborted").asText() : null, number(file, n, "exchanges"), number(file, n, "compared"),
-        number(file, n, "skipped"), number(file, n, "discrepant"), number(file, n, "errors"),
-        number(file, n, "serverErrors"), endpoints);
+    return new RunSummary(
+        file,
+        instant(file, n, "startedAt"),
+        instant(file, n, "finishedAt"),
+        text(file, n, "candidate", ""),
+        n.hasNonNull("recording") ? n.get("recording").asText() : null,
+        n.hasNonNull("shard") ? n.get("shard").asText() : null,
+        n.path("incomplete").asBoolean(false),
+        n.hasNonNull("aborted") ? n.get("aborted").asText() : null,
+        number(file, n, "exchanges"),
+        number(file, n, "compared"),
+        number(file, n, "skipped"),
+        number(file, n, "discrepant"),
+        number(file, n, "errors"),
+        number(file, n, "serverErrors"),
+        endpoints);
   }
 
   private static long number(Path file, JsonNode n, String field) {
@@ -113,8 +177,14 @@ public record RunSummary(Path file, Instant startedAt, Instant finishedAt, Strin
   private static long number(Path file, JsonNode n, String field, String where) {
     JsonNode v = n.get(field);
     if (v == null || !v.canConvertToLong() || !v.isIntegralNumber() || v.asLong() < 0) {
-      throw new RecordingException(file, 0, "field \"" + where + field + "\": expected a non-negative whole number"
-          + (v == null ? ", it is missing" : ", got " + v));
+      throw new RecordingException(
+          file,
+          0,
+          "field \""
+              + where
+              + field
+              + "\": expected a non-negative whole number"
+              + (v == null ? ", it is missing" : ", got " + v));
     }
     return v.asLong();
   }
@@ -122,8 +192,14 @@ public record RunSummary(Path file, Instant startedAt, Instant finishedAt, Strin
   private static String text(Path file, JsonNode n, String field, String where) {
     JsonNode v = n.get(field);
     if (v == null || !v.isTextual()) {
-      throw new RecordingException(file, 0, "field \"" + where + field + "\": expected a string"
-          + (v == null ? ", it is missing" : ", got " + v));
+      throw new RecordingException(
+          file,
+          0,
+          "field \""
+              + where
+              + field
+              + "\": expected a string"
+              + (v == null ? ", it is missing" : ", got " + v));
     }
     return v.asText();
   }
@@ -133,7 +209,8 @@ public record RunSummary(Path file, Instant startedAt, Instant finishedAt, Strin
     try {
       return Instant.parse(t);
     } catch (DateTimeParseException e) {
-      throw new RecordingException(file, 0, "field \"" + field + "\": expected an ISO-8601 instant, got \"" + t + "\"");
+      throw new RecordingException(
+          file, 0, "field \"" + field + "\": expected an ISO-8601 instant, got \"" + t + "\"");
     }
   }
 }

@@ -26,7 +26,8 @@ final class Fixtures {
   }
 
   static void gzip(Path from, Path to) throws IOException {
-    try (InputStream in = Files.newInputStream(from); OutputStream out = new GZIPOutputStream(Files.newOutputStream(to))) {
+    try (InputStream in = Files.newInputStream(from);
+        OutputStream out = new GZIPOutputStream(Files.newOutputStream(to))) {
       in.transferTo(out);
     }
   }

@@ -19,35 +19,59 @@ class GateCheckTests {
 
   static final LocalDate UNTIL = LocalDate.parse("2026-11-25");
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   Path history() {
     return dir.resolve("history");
   }
 
   /** Stores a run that finished at {@code instant} with the given counts (one endpoint). */
-  Path run(String instant, long compared, long discrepant, long errors, Double p99Ratio) throws IOException {
+  Path run(String instant, long compared, long discrepant, long errors, Double p99Ratio)
+      throws IOException {
     return run(instant, compared, discrepant, errors, p99Ratio, false);
   }
 
-  Path run(String instant, long compared, long discrepant, long errors, Double p99Ratio, boolean incomplete) throws IOException {
+  Path run(
+      String instant,
+      long compared,
+      long discrepant,
+      long errors,
+      Double p99Ratio,
+      boolean incomplete)
+      throws IOException {
     Path f = Files.createTempFile(dir, "summary", ".json");
     Files.writeString(f, summary(instant, compared, discrepant, errors, p99Ratio, incomplete));
     return History.store(history(), f);
   }
 
-  static String summary(String finished, long compared, long discrepant, long errors, Double p99Ratio, boolean incomplete) {
+  static String summary(
+      String finished,
+      long compared,
+      long discrepant,
+      long errors,
+      Double p99Ratio,
+      boolean incomplete) {
     long exchanges = compared + errors;
-    String latency = p99Ratio == null ? "{}" : String.format(Locale.ROOT, "{\"p99Ratio\": %s}", p99Ratio);
-    return String.format(Locale.ROOT, """
+    String latency =
+        p99Ratio == null ? "{}" : String.format(Locale.ROOT, "{\"p99Ratio\": %s}", p99Ratio);
+    return String.format(
+        Locale.ROOT,
+        """
         {"version": 1, "startedAt": "%1$s", "finishedAt": "%1$s", "recording": "r.jsonl", "candidate": "http://c",
          "incomplete": %7$s, "exchanges": %2$d, "compared": %3$d, "skipped": 0, "matched": %5$d, "discrepant": %4$d,
          "noise": 0, "errors": %6$d, "serverErrors": 0, "noBaseline": 0,
          "endpoints": [{"endpoint": "GET /api/users/{id}", "exchanges": %2$d, "compared": %3$d, "skipped": 0,
                         "discrepant": %4$d, "errors": %6$d, "serverErrors": 0, "latency": %8$s}],
          "gate": {"maxDiscrepancyRate": 0.005, "passed": true, "failures": []}}
-        """, finished, exchanges, compared, discrepant, compared - discrepant, errors, incomplete, latency);
+        """,
+        finished,
+        exchanges,
+        compared,
+        discrepant,
+        compared - discrepant,
+        errors,
+        incomplete,
+        latency);
   }
 
   GateCheck.Result check(Gate gate) {
@@ -108,7 +132,12 @@ class GateCheckTests {
   @Test
   void errorRateTriggerAppliesOnlyWhenSet() throws IOException {
     sevenGoodDays();
-    run("2026-11-21T05:00:00Z", 1_000, 0, 100, null); // 100 errors of 11,100 attempted that day: 0.90%
+    run(
+        "2026-11-21T05:00:00Z",
+        1_000,
+        0,
+        100,
+        null); // 100 errors of 11,100 attempted that day: 0.90%
     assertThat(check(Gate.defaults()).passed()).isTrue();
     GateCheck.Result r = check(new Gate(0.005, 0.008, null));
     assertThat(r.passed()).isFalse();
@@ -122,7 +151,9 @@ class GateCheckTests {
     assertThat(check(Gate.defaults()).passed()).isTrue();
     GateCheck.Result r = check(new Gate(0.005, null, 2.0));
     assertThat(r.passed()).isFalse();
-    assertThat(r.verdict()).contains("2026-11-20 (GET /api/users/{id}: candidate p99 is 2.50x the baseline's, above 2.00x)");
+    assertThat(r.verdict())
+        .contains(
+            "2026-11-20 (GET /api/users/{id}: candidate p99 is 2.50x the baseline's, above 2.00x)");
     assertThat(r.rows().get(1).worstLatencyRatio()).isEqualTo(2.5);
   }
 
@@ -131,12 +162,16 @@ class GateCheckTests {
     sevenGoodDays();
     // version 2 summaries say how many exchanges back the ratio: 7 is "not enough data"
     Path seven = Files.createTempFile(dir, "summary", ".json");
-    Files.writeString(seven, summary("2026-11-21T05:00:00Z", 7, 0, 0, null, false)
-        .replace("\"version\": 1", "\"version\": 2").replace("\"latency\": {}", "\"latency\": {\"p99Ratio\": 4.32, \"samples\": 7}"));
+    Files.writeString(
+        seven,
+        summary("2026-11-21T05:00:00Z", 7, 0, 0, null, false)
+            .replace("\"version\": 1", "\"version\": 2")
+            .replace("\"latency\": {}", "\"latency\": {\"p99Ratio\": 4.32, \"samples\": 7}"));
     History.store(history(), seven);
     assertThat(check(new Gate(0.005, null, 2.0)).passed()).isTrue();
     assertThat(check(new Gate(0.005, null, 2.0, 5)).verdict())
-        .contains("2026-11-21 (GET /api/users/{id}: candidate p99 is 4.32x the baseline's, above 2.00x)");
+        .contains(
+            "2026-11-21 (GET /api/users/{id}: candidate p99 is 4.32x the baseline's, above 2.00x)");
     // a version 1 summary's compared count stands in for the samples
     run("2026-11-22T05:00:00Z", 7, 0, 0, 4.32);
     assertThat(check(new Gate(0.005, null, 2.0)).passed()).isTrue();
@@ -147,16 +182,20 @@ class GateCheckTests {
   @Test
   void perEndpointThresholdsFromTheRulesApply() throws IOException {
     sevenGoodDays();
-    GateCheck.Result r = new GateCheck(Gate.defaults(), e -> e.startsWith("GET /api/users") ? 0.001 : null)
-        .history(History.runs(history()), UNTIL, 7);
+    GateCheck.Result r =
+        new GateCheck(Gate.defaults(), e -> e.startsWith("GET /api/users") ? 0.001 : null)
+            .history(History.runs(history()), UNTIL, 7);
     assertThat(r.passed()).isFalse();
-    assertThat(r.verdict()).contains("GET /api/users/{id}: discrepancy rate 0.40% is above its rule's 0.10%");
+    assertThat(r.verdict())
+        .contains("GET /api/users/{id}: discrepancy rate 0.40% is above its rule's 0.10%");
   }
 
   @Test
   void incompleteRunsDoNotCountAsADay() throws IOException {
     sevenGoodDays();
-    Files.list(history()).filter(p -> p.toString().contains("2026-11-24")).forEach(p -> p.toFile().delete());
+    Files.list(history())
+        .filter(p -> p.toString().contains("2026-11-24"))
+        .forEach(p -> p.toFile().delete());
     run("2026-11-24T02:00:00Z", 10, 0, 0, null, true);
     GateCheck.Result r = check(Gate.defaults());
     assertThat(r.verdict()).contains("2026-11-24 (no complete run (1 incomplete))");
@@ -174,7 +213,9 @@ class GateCheckTests {
   void nothingComparedNeverPasses() throws IOException {
     sevenGoodDays();
     run("2026-11-25T05:00:00Z", 0, 0, 0, null);
-    Files.list(history()).filter(p -> p.toString().contains("2026-11-25T02")).forEach(p -> p.toFile().delete());
+    Files.list(history())
+        .filter(p -> p.toString().contains("2026-11-25T02"))
+        .forEach(p -> p.toFile().delete());
     GateCheck.Result r = check(Gate.defaults());
     assertThat(r.verdict()).contains("2026-11-25 (nothing was compared");
   }
@@ -188,19 +229,29 @@ class GateCheckTests {
     assertThat(a).isEqualTo(b);
     assertThat(a.getFileName()).hasToString("summary-2026-11-25T02-00-00Z.json");
     // another run that ended in the same second
-    Files.writeString(f, summary("2026-11-25T02:00:00Z", 20, 0, 0, null, false)
-        .replace("\"startedAt\": \"2026-11-25T02:00:00Z\"", "\"startedAt\": \"2026-11-25T01:00:00Z\""));
-    assertThat(History.store(history(), f).getFileName()).hasToString("summary-2026-11-25T02-00-00Z-2.json");
+    Files.writeString(
+        f,
+        summary("2026-11-25T02:00:00Z", 20, 0, 0, null, false)
+            .replace(
+                "\"startedAt\": \"2026-11-25T02:00:00Z\"",
+                "\"startedAt\": \"2026-11-25T01:00:00Z\""));
+    assertThat(History.store(history(), f).getFileName())
+        .hasToString("summary-2026-11-25T02-00-00Z-2.json");
   }
 
   @Test
   void anIncompleteRunNeverPassesTheGate() throws IOException {
     Path f = dir.resolve("s.json");
-    Files.writeString(f, summary("2026-11-25T02:00:00Z", 10_000, 0, 0, null, true)
-        .replace("\"incomplete\": true,", "\"incomplete\": true, \"aborted\": \"candidate unreachable: refused\","));
+    Files.writeString(
+        f,
+        summary("2026-11-25T02:00:00Z", 10_000, 0, 0, null, true)
+            .replace(
+                "\"incomplete\": true,",
+                "\"incomplete\": true, \"aborted\": \"candidate unreachable: refused\","));
     GateCheck.Result r = new GateCheck(Gate.defaults(), null).summary(RunSummary.read(f));
     assertThat(r.passed()).isFalse();
-    assertThat(r.verdict()).isEqualTo("FAILED: the run is incomplete: candidate unreachable: refused");
+    assertThat(r.verdict())
+        .isEqualTo("FAILED: the run is incomplete: candidate unreachable: refused");
   }
 
   @Test
@@ -208,10 +259,13 @@ class GateCheckTests {
     sevenGoodDays();
     // the 11-24 run reported again with another gate: the same run, so still one entry
     Path f = dir.resolve("again.json");
-    Files.writeString(f, summary("2026-11-24T02:00:00Z", 10_000, 40, 0, 1.1, false)
-        .replace("\"maxDiscrepancyRate\": 0.005", "\"maxDiscrepancyRate\": 0.01"));
+    Files.writeString(
+        f,
+        summary("2026-11-24T02:00:00Z", 10_000, 40, 0, 1.1, false)
+            .replace("\"maxDiscrepancyRate\": 0.005", "\"maxDiscrepancyRate\": 0.01"));
     History.store(history(), f);
-    assertThat(Files.list(history()).filter(p -> p.toString().contains("2026-11-24")).count()).isEqualTo(1);
+    assertThat(Files.list(history()).filter(p -> p.toString().contains("2026-11-24")).count())
+        .isEqualTo(1);
     // a clean run stored twice would dilute a bad one: a day at 0.6% must stay at 0.6%
     run("2026-11-23T14:00:00Z", 10_000, 80, 0, null);
     run("2026-11-23T14:00:00Z", 10_000, 80, 0, null);
@@ -224,8 +278,10 @@ class GateCheckTests {
     assertThat(r.rows().get(4).discrepancyRate()).isEqualTo(120 / 30_000.0);
     // a shard's summary is part of a run, not a run: it is left out
     Path shard = dir.resolve("shard.json");
-    Files.writeString(shard, summary("2026-11-22T03:00:00Z", 10, 10, 0, null, false).replace("\"recording\"",
-        "\"shard\": \"1/2\", \"recording\""));
+    Files.writeString(
+        shard,
+        summary("2026-11-22T03:00:00Z", 10, 10, 0, null, false)
+            .replace("\"recording\"", "\"shard\": \"1/2\", \"recording\""));
     History.store(history(), shard);
     assertThat(check(Gate.defaults()).rows().get(3).runs()).isEqualTo(1);
   }
@@ -234,12 +290,20 @@ class GateCheckTests {
   void badSummariesAreErrorsNamingFileAndField() throws IOException {
     Files.createDirectories(history());
     Path bad = history().resolve("summary-2026-11-25T02-00-00Z.json");
-    Files.writeString(bad, summary("2026-11-25T02:00:00Z", 10, 0, 0, null, false).replace("\"compared\": 10,", "\"compared\": \"ten\","));
-    assertThatThrownBy(() -> History.runs(history())).isInstanceOf(RecordingException.class)
-        .hasMessageContaining(bad.toString()).hasMessageContaining("compared\": expected a non-negative whole number");
-    assertThatThrownBy(() -> History.runs(dir.resolve("nope"))).hasMessageContaining("no such history directory");
-    assertThatThrownBy(() -> Gate.parseRate("0.5 %%")).hasMessageContaining("expected a rate like 0.5%");
-    assertThatThrownBy(() -> Gate.parseRatio("fast")).hasMessageContaining("expected a latency ratio");
+    Files.writeString(
+        bad,
+        summary("2026-11-25T02:00:00Z", 10, 0, 0, null, false)
+            .replace("\"compared\": 10,", "\"compared\": \"ten\","));
+    assertThatThrownBy(() -> History.runs(history()))
+        .isInstanceOf(RecordingException.class)
+        .hasMessageContaining(bad.toString())
+        .hasMessageContaining("compared\": expected a non-negative whole number");
+    assertThatThrownBy(() -> History.runs(dir.resolve("nope")))
+        .hasMessageContaining("no such history directory");
+    assertThatThrownBy(() -> Gate.parseRate("0.5 %%"))
+        .hasMessageContaining("expected a rate like 0.5%");
+    assertThatThrownBy(() -> Gate.parseRatio("fast"))
+        .hasMessageContaining("expected a latency ratio");
     assertThat(Instant.parse("2026-11-25T02:00:00Z")).isNotNull();
   }
 }

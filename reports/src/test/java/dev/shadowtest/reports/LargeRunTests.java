@@ -28,11 +28,25 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class LargeRunTests {
 
-  static final String[] WORDS = {"alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel", "india",
-      "juliett", "kilo", "lima", "mike", "november", "oscar"};
+  static final String[] WORDS = {
+    "alpha",
+    "bravo",
+    "charlie",
+    "delta",
+    "echo",
+    "foxtrot",
+    "golf",
+    "hotel",
+    "india",
+    "juliett",
+    "kilo",
+    "lima",
+    "mike",
+    "november",
+    "oscar"
+  };
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void hostileBodiesCannotInflateTheReport() throws IOException {
@@ -41,69 +55,145 @@ class LargeRunTests {
     String angle = "<".repeat(16 * 1024 - 10); // every character escapes to &lt;
     java.io.ByteArrayOutputStream zipped = new java.io.ByteArrayOutputStream();
     try (var gz = new java.util.zip.GZIPOutputStream(zipped)) {
-      gz.write(("[" + "\"<<<<<<<<\",".repeat(200_000) + "0]").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      gz.write(
+          ("[" + "\"<<<<<<<<\",".repeat(200_000) + "0]")
+              .getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
     try (ResultsFile results = ResultsFile.create(run.resolve("results.jsonl.gz"));
-         SamplesFile samples = SamplesFile.create(run)) {
+        SamplesFile samples = SamplesFile.create(run)) {
       for (int e = 0; e < 200; e++) {
         String endpoint = "GET /api/" + WORDS[e % 15] + "/" + WORDS[e / 15 % 15] + "/x" + e / 225;
         for (int k = 0; k < 3; k++) {
           String id = "h" + e + "-" + k;
-          results.write(new ResultLine(id, endpoint, "GET", "/x", Verdict.DIFFERENT, 200, null, 200, 1L, null, 1L, null,
-              List.of(new Difference("body", "body", DifferenceType.BODY, angle, angle)), Set.of(), false, false, List.of()));
-          HttpRequest rq = new HttpRequest("GET", "/x?" + angle, "HTTP/1.1", Headers.of("X-A", angle), Body.none());
-          HttpResponse text = new HttpResponse(200, "OK", Headers.of("Content-Type", "text/plain"),
-              Body.text((angle.substring(0, 100) + "\n").repeat(160)));
-          HttpResponse bomb = new HttpResponse(200, "OK", Headers.of("Content-Type", "application/json", "Content-Encoding",
-              "gzip"), Body.binary(zipped.toByteArray()));
-          samples.offer(endpoint, new Exchange(id, null, 1L, rq, text, null, Map.of()), "recorded", text, bomb);
+          results.write(
+              new ResultLine(
+                  id,
+                  endpoint,
+                  "GET",
+                  "/x",
+                  Verdict.DIFFERENT,
+                  200,
+                  null,
+                  200,
+                  1L,
+                  null,
+                  1L,
+                  null,
+                  List.of(new Difference("body", "body", DifferenceType.BODY, angle, angle)),
+                  Set.of(),
+                  false,
+                  false,
+                  List.of()));
+          HttpRequest rq =
+              new HttpRequest(
+                  "GET", "/x?" + angle, "HTTP/1.1", Headers.of("X-A", angle), Body.none());
+          HttpResponse text =
+              new HttpResponse(
+                  200,
+                  "OK",
+                  Headers.of("Content-Type", "text/plain"),
+                  Body.text((angle.substring(0, 100) + "\n").repeat(160)));
+          HttpResponse bomb =
+              new HttpResponse(
+                  200,
+                  "OK",
+                  Headers.of("Content-Type", "application/json", "Content-Encoding", "gzip"),
+                  Body.binary(zipped.toByteArray()));
+          samples.offer(
+              endpoint,
+              new Exchange(id, null, 1L, rq, text, null, Map.of()),
+              "recorded",
+              text,
+              bomb);
         }
       }
     }
     Reports.Written w = Reports.write(run, Reports.Options.defaults());
     System.out.printf("hostile samples: report.html %,d bytes%n", Files.size(w.html()));
     assertThat(Files.size(w.html())).isLessThan(20L << 20);
-    assertThat(Files.readString(w.html())).contains("the report's size budget is spent").contains("more lines not shown");
+    assertThat(Files.readString(w.html()))
+        .contains("the report's size budget is spent")
+        .contains("more lines not shown");
   }
 
   @Test
   void aMillionExchangeRunGivesABoundedReport() throws IOException {
     Path run = dir.resolve("run");
     Files.createDirectories(run);
-    Files.writeString(run.resolve("summary.json"), """
+    Files.writeString(
+        run.resolve("summary.json"),
+        """
         {"version":1,"startedAt":"2026-11-24T02:00:00Z","finishedAt":"2026-11-24T03:00:00Z","recording":"big.jsonl.gz",
          "candidate":"http://127.0.0.1:9","endpoints":[]}""");
     // just under the samples' 16 KiB cut: valid JSON, pretty-printed to hundreds of lines
-    String big = "{\"items\": [" + "{\"id\": 1, \"name\": \"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"},".repeat(300) + "{}]}";
+    String big =
+        "{\"items\": ["
+            + "{\"id\": 1, \"name\": \"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"},".repeat(300)
+            + "{}]}";
     long differences = 0;
     try (ResultsFile results = ResultsFile.create(run.resolve("results.jsonl.gz"));
-         SamplesFile samples = SamplesFile.create(run)) {
+        SamplesFile samples = SamplesFile.create(run)) {
       for (int i = 0; i < 1_000_000; i++) {
         // 225 endpoints that stay distinct (15 x 15: below the high-cardinality collapse)
         String endpoint = "GET /api/" + WORDS[i % 15] + "/" + WORDS[(i / 15) % 15] + "/items";
         boolean differs = i % 10 == 0;
-        List<Difference> diffs = differs
-            ? List.of(new Difference("$.items[" + (i % 7) + "].f" + (i % 40), "$.items[*].f" + (i % 40), DifferenceType.VALUE,
-                "\"" + "e".repeat(300) + "\"", "\"" + "a".repeat(300) + "\""))
-            : List.of();
+        List<Difference> diffs =
+            differs
+                ? List.of(
+                    new Difference(
+                        "$.items[" + (i % 7) + "].f" + (i % 40),
+                        "$.items[*].f" + (i % 40),
+                        DifferenceType.VALUE,
+                        "\"" + "e".repeat(300) + "\"",
+                        "\"" + "a".repeat(300) + "\""))
+                : List.of();
         differences += diffs.size();
         String id = String.format("x%07d", i);
-        results.write(new ResultLine(id, endpoint, "GET", "/api/r" + (i % 300) + "/items?page=" + i,
-            differs ? Verdict.DIFFERENT : Verdict.MATCH, 200, null, 200, 1000L + i % 5000, null, 1100L + i % 7000, null,
-            diffs, Set.of(), false, false, List.of()));
+        results.write(
+            new ResultLine(
+                id,
+                endpoint,
+                "GET",
+                "/api/r" + (i % 300) + "/items?page=" + i,
+                differs ? Verdict.DIFFERENT : Verdict.MATCH,
+                200,
+                null,
+                200,
+                1000L + i % 5000,
+                null,
+                1100L + i % 7000,
+                null,
+                diffs,
+                Set.of(),
+                false,
+                false,
+                List.of()));
         if (differs) {
-          HttpRequest rq = new HttpRequest("GET", "/api/r" + i, "HTTP/1.1", Headers.of("Accept", "application/json"), Body.none());
-          HttpResponse rs = new HttpResponse(200, "OK", Headers.of("Content-Type", "application/json"), Body.text(big));
-          samples.offer(endpoint, new Exchange(id, null, 1000L, rq, rs, null, Map.of()), "recorded", rs, rs);
+          HttpRequest rq =
+              new HttpRequest(
+                  "GET",
+                  "/api/r" + i,
+                  "HTTP/1.1",
+                  Headers.of("Accept", "application/json"),
+                  Body.none());
+          HttpResponse rs =
+              new HttpResponse(
+                  200, "OK", Headers.of("Content-Type", "application/json"), Body.text(big));
+          samples.offer(
+              endpoint, new Exchange(id, null, 1000L, rq, rs, null, Map.of()), "recorded", rs, rs);
         }
       }
     }
     Reports.Written w = Reports.write(run, Reports.Options.defaults());
     assertThat(w.result().exchanges()).isEqualTo(1_000_000);
     assertThat(w.result().discrepant()).isEqualTo(100_000);
-    System.out.printf("1M-exchange run: report.html %,d bytes, discrepancies.csv %,d bytes%n", Files.size(w.html()), Files.size(w.csv()));
+    System.out.printf(
+        "1M-exchange run: report.html %,d bytes, discrepancies.csv %,d bytes%n",
+        Files.size(w.html()), Files.size(w.csv()));
     assertThat(w.result().endpoints()).hasSize(225);
-    assertThat(Files.size(w.html())).as("report.html bytes").isBetween(2L << 20, 20L << 20); // samples are in it
+    assertThat(Files.size(w.html()))
+        .as("report.html bytes")
+        .isBetween(2L << 20, 20L << 20); // samples are in it
     assertThat(Files.readString(w.html())).contains("Showing 3 of ");
     try (var lines = Files.lines(w.csv())) {
       assertThat(lines.count()).isEqualTo(differences + 1);

@@ -25,8 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** Recorded control characters never reach report.html raw: it stays a valid document. */
 class ReportEscapingTests {
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void nulAndOtherControlCharactersBecomeReplacementCharacters() throws IOException {
@@ -34,18 +33,56 @@ class ReportEscapingTests {
     Files.createDirectories(run);
     String hostile = "a\u0000b\u0001c\u001b[2Jd\u007f";
     try (ResultsFile results = ResultsFile.create(run.resolve(Reports.RESULTS));
-         SamplesFile samples = SamplesFile.create(run)) {
-      List<Difference> diffs = List.of(new Difference("$.t", "$.t", DifferenceType.VALUE, "\"" + hostile + "\"", "\"x\""));
-      results.write(new ResultLine("e\u00001", "GET /x", "GET", "/x?q=" + hostile, Verdict.DIFFERENT, 200, null, 200, 1000L,
-          null, 1000L, null, diffs, Set.of(), false, false, List.of()));
-      HttpResponse body = new HttpResponse(200, "OK", Headers.of("Content-Type", "text/plain", "X-H", hostile),
-          Body.text(hostile + "\n" + hostile));
-      samples.offer("GET /x", new Exchange("e\u00001", null, 1000L, HttpRequest.of("GET", "/x?q=" + hostile), body, null,
-          Map.of()), "recorded", body, body);
+        SamplesFile samples = SamplesFile.create(run)) {
+      List<Difference> diffs =
+          List.of(
+              new Difference("$.t", "$.t", DifferenceType.VALUE, "\"" + hostile + "\"", "\"x\""));
+      results.write(
+          new ResultLine(
+              "e\u00001",
+              "GET /x",
+              "GET",
+              "/x?q=" + hostile,
+              Verdict.DIFFERENT,
+              200,
+              null,
+              200,
+              1000L,
+              null,
+              1000L,
+              null,
+              diffs,
+              Set.of(),
+              false,
+              false,
+              List.of()));
+      HttpResponse body =
+          new HttpResponse(
+              200,
+              "OK",
+              Headers.of("Content-Type", "text/plain", "X-H", hostile),
+              Body.text(hostile + "\n" + hostile));
+      samples.offer(
+          "GET /x",
+          new Exchange(
+              "e\u00001",
+              null,
+              1000L,
+              HttpRequest.of("GET", "/x?q=" + hostile),
+              body,
+              null,
+              Map.of()),
+          "recorded",
+          body,
+          body);
     }
     Reports.Written w = Reports.write(run, Reports.Options.defaults());
     String html = Files.readString(w.html());
-    assertThat(html).doesNotContain("\u0000").doesNotContain("\u0001").doesNotContain("\u001b").doesNotContain("\u007f");
+    assertThat(html)
+        .doesNotContain("\u0000")
+        .doesNotContain("\u0001")
+        .doesNotContain("\u001b")
+        .doesNotContain("\u007f");
     assertThat(html).contains("a\uFFFDb\uFFFDc\uFFFD[2Jd\uFFFD");
   }
 }

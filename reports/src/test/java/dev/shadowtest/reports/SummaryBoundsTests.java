@@ -22,15 +22,20 @@ import org.junit.jupiter.api.io.TempDir;
 /** summary.json stays under 1 MiB for any run, and its endpoints still add up to its totals. */
 class SummaryBoundsTests {
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
-  void aRunWithThousandsOfEndpointsAndFieldsWithLongNamesHasASummaryUnderOneMebibyte() throws IOException {
+  void aRunWithThousandsOfEndpointsAndFieldsWithLongNamesHasASummaryUnderOneMebibyte()
+      throws IOException {
     int endpoints = 2_000;
     StringBuilder rules = new StringBuilder("version: 1\nendpoints:\n");
     for (int e = 0; e < endpoints; e++) {
-      rules.append("  - match: \"GET /e").append(e).append("/").append("s".repeat(200)).append("\"\n");
+      rules
+          .append("  - match: \"GET /e")
+          .append(e)
+          .append("/")
+          .append("s".repeat(200))
+          .append("\"\n");
     }
     Path run = dir.resolve("run");
     Files.createDirectories(run);
@@ -44,29 +49,63 @@ class SummaryBoundsTests {
           diffs.add(new Difference(path, path, DifferenceType.VALUE, "1", "2"));
         }
         String endpoint = "GET /e" + e + "/" + "s".repeat(200);
-        results.write(new ResultLine("id-" + "x".repeat(1_000) + e, endpoint, "GET", "/e" + e, Verdict.DIFFERENT, 200, null,
-            200, 1000L, null, 1000L, null, diffs, Set.of(), false, false, List.of()));
+        results.write(
+            new ResultLine(
+                "id-" + "x".repeat(1_000) + e,
+                endpoint,
+                "GET",
+                "/e" + e,
+                Verdict.DIFFERENT,
+                200,
+                null,
+                200,
+                1000L,
+                null,
+                1000L,
+                null,
+                diffs,
+                Set.of(),
+                false,
+                false,
+                List.of()));
       }
     }
-    Reports.Written w = Reports.write(run, Reports.Options.defaults().withRules(Rules.load(run.resolve(Reports.RULES)))
-        .withGate(new Gate(0.005, null, null)));
+    Reports.Written w =
+        Reports.write(
+            run,
+            Reports.Options.defaults()
+                .withRules(Rules.load(run.resolve(Reports.RULES)))
+                .withGate(new Gate(0.005, null, null)));
     assertThat(Files.size(w.summary())).isLessThan(1L << 20);
     RunSummary s = RunSummary.read(w.summary());
     assertThat(s.endpoints()).hasSize(SummaryJson.MAX_ENDPOINTS + 1);
-    RunSummary.Endpoint other = s.endpoints().stream().filter(x -> x.endpoint().equals(SummaryJson.OTHER_ENDPOINTS))
-        .findFirst().orElseThrow();
+    RunSummary.Endpoint other =
+        s.endpoints().stream()
+            .filter(x -> x.endpoint().equals(SummaryJson.OTHER_ENDPOINTS))
+            .findFirst()
+            .orElseThrow();
     assertThat(other.exchanges()).isEqualTo(endpoints - SummaryJson.MAX_ENDPOINTS);
-    assertThat(s.endpoints().stream().mapToLong(RunSummary.Endpoint::exchanges).sum()).isEqualTo(s.exchanges());
-    assertThat(s.endpoints().stream().mapToLong(RunSummary.Endpoint::discrepant).sum()).isEqualTo(s.discrepant());
+    assertThat(s.endpoints().stream().mapToLong(RunSummary.Endpoint::exchanges).sum())
+        .isEqualTo(s.exchanges());
+    assertThat(s.endpoints().stream().mapToLong(RunSummary.Endpoint::discrepant).sum())
+        .isEqualTo(s.discrepant());
     assertThat(s.exchanges()).isEqualTo(endpoints);
     // the multi-day gate reads it like any summary
     assertThat(new GateCheck(Gate.defaults(), null).summary(s).passed()).isFalse();
     // the CSV is bounded too: 200,000 rows would be written without a limit
-    Reports.Written small = Reports.write(run, Reports.Options.defaults().withOut(dir.resolve("small"))
-        .withRules(Rules.load(run.resolve(Reports.RULES))).withCsvMaxRows(1_000));
+    Reports.Written small =
+        Reports.write(
+            run,
+            Reports.Options.defaults()
+                .withOut(dir.resolve("small"))
+                .withRules(Rules.load(run.resolve(Reports.RULES)))
+                .withCsvMaxRows(1_000));
     List<String> rows = Files.readAllLines(small.csv());
     assertThat(rows).hasSize(1 + 1_000 + 1);
-    assertThat(rows.get(rows.size() - 1)).contains("TRUNCATED").contains("199000 more rows not written");
-    assertThat(small.warnings()).anySatisfy(x -> assertThat(x).contains("199000 more were left out"));
+    assertThat(rows.get(rows.size() - 1))
+        .contains("TRUNCATED")
+        .contains("199000 more rows not written");
+    assertThat(small.warnings())
+        .anySatisfy(x -> assertThat(x).contains("199000 more were left out"));
   }
 }

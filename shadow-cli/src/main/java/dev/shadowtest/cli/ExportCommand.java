@@ -5,29 +5,40 @@ import dev.shadowtest.core.ImportResult;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 @Command(
     name = "export",
     mixinStandardHelpOptions = true,
     exitCodeListHeading = "%nExit codes:%n",
-    exitCodeList = {"0:exported", "2:bad input (unreadable lines without --skip-bad-lines, an existing output without --force)", "3:internal error (a bug)"},
-    description = {"Convert a Shadow recording into a HAR 1.2 file.",
-        "For DevTools and HAR viewers.",
-        "The output is written 0600 and appears only when the whole recording was read.",
-        "An existing output file is never overwritten (--force replaces it), and the recording never, even with --force."},
+    exitCodeList = {
+      "0:exported",
+      "2:bad input (unreadable lines without --skip-bad-lines, an existing output without --force)",
+      "3:internal error (a bug)"
+    },
+    description = {
+      "Convert a Shadow recording into a HAR 1.2 file.",
+      "For DevTools and HAR viewers.",
+      "The output is written 0600 and appears only when the whole recording was read.",
+      "An existing output file is never overwritten (--force replaces it), and the recording never, even with --force."
+    },
     footer = {"", "Example:", "  shadow export --to har rec.jsonl --out rec.har"})
 final class ExportCommand implements Callable<Integer> {
 
-  enum Format { har }
+  enum Format {
+    har
+  }
 
-  @Spec
-  CommandSpec spec;
+  @Spec CommandSpec spec;
 
-  @Option(names = "--to", required = true, paramLabel = "har", description = "Output format: ${COMPLETION-CANDIDATES}.")
+  @Option(
+      names = "--to",
+      required = true,
+      paramLabel = "har",
+      description = "Output format: ${COMPLETION-CANDIDATES}.")
   Format to;
 
   @Parameters(index = "0", paramLabel = "IN", description = "The recording (.jsonl or .jsonl.gz).")
@@ -36,17 +47,27 @@ final class ExportCommand implements Callable<Integer> {
   @Option(names = "--out", required = true, paramLabel = "FILE", description = "HAR file to write.")
   Path out;
 
-  @Option(names = "--force", description = "Replace the output file if it exists (by default an existing file is never overwritten).")
+  @Option(
+      names = "--force",
+      description =
+          "Replace the output file if it exists (by default an existing file is never overwritten).")
   boolean force;
 
-  @Option(names = "--skip-bad-lines", description = "Export the readable exchanges of a recording with unreadable lines (by default it is refused).")
+  @Option(
+      names = "--skip-bad-lines",
+      description =
+          "Export the readable exchanges of a recording with unreadable lines (by default it is refused).")
   boolean skipBadLines;
 
   @Override
   public Integer call() {
     var err = spec.commandLine().getErr();
-    ImportResult r = HarExporter.exportFile(in, out, force, skipBadLines, w -> err.println("warning: " + Terminal.safe(w)));
-    spec.commandLine().getOut().printf("exported %d exchange(s) from %s into %s%n", r.exchanges(), in, out);
+    ImportResult r =
+        HarExporter.exportFile(
+            in, out, force, skipBadLines, w -> err.println("warning: " + Terminal.safe(w)));
+    spec.commandLine()
+        .getOut()
+        .printf("exported %d exchange(s) from %s into %s%n", r.exchanges(), in, out);
     return Shadow.OK;
   }
 }

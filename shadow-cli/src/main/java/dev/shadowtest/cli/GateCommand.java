@@ -25,18 +25,27 @@ import picocli.CommandLine.Spec;
     name = "gate",
     mixinStandardHelpOptions = true,
     exitCodeListHeading = "%nExit codes:%n",
-    exitCodeList = {"0:the gate passed", "1:the gate failed", "2:bad input", "3:internal error (a bug)"},
-    description = {"Decide a run, or the last N days of the history, against the migration gate.",
-        "With --history, each of the --days consecutive UTC calendar days ending --until (default today) must have at least one complete run, and each day's runs together (counts summed exactly) must be within every threshold.",
-        "The discrepancy rate is always checked (default 0.5%%); the error rate and the latency ratio only when their flags are given (an endpoint with fewer than --min-latency-samples exchanges is not judged on latency); per-endpoint thresholds come from --rules.",
-        "Exit 0 pass, 1 fail, 2 bad input."},
-    footer = {"", "Examples:",
-        "  shadow gate --summary out/summary.json",
-        "  shadow gate --history nightly-history/ --days 7 --max-discrepancy 0.5%% --max-error-rate 0.5%% --max-latency-ratio 2"})
+    exitCodeList = {
+      "0:the gate passed",
+      "1:the gate failed",
+      "2:bad input",
+      "3:internal error (a bug)"
+    },
+    description = {
+      "Decide a run, or the last N days of the history, against the migration gate.",
+      "With --history, each of the --days consecutive UTC calendar days ending --until (default today) must have at least one complete run, and each day's runs together (counts summed exactly) must be within every threshold.",
+      "The discrepancy rate is always checked (default 0.5%%); the error rate and the latency ratio only when their flags are given (an endpoint with fewer than --min-latency-samples exchanges is not judged on latency); per-endpoint thresholds come from --rules.",
+      "Exit 0 pass, 1 fail, 2 bad input."
+    },
+    footer = {
+      "",
+      "Examples:",
+      "  shadow gate --summary out/summary.json",
+      "  shadow gate --history nightly-history/ --days 7 --max-discrepancy 0.5%% --max-error-rate 0.5%% --max-latency-ratio 2"
+    })
 final class GateCommand implements Callable<Integer> {
 
-  @Spec
-  CommandSpec spec;
+  @Spec CommandSpec spec;
 
   @ArgGroup(exclusive = true, multiplicity = "1")
   Source source;
@@ -45,21 +54,33 @@ final class GateCommand implements Callable<Integer> {
     @Option(names = "--summary", paramLabel = "FILE", description = "One run's summary.json.")
     Path summary;
 
-    @Option(names = "--history", paramLabel = "DIR", description = "A history directory (replay/report --history DIR).")
+    @Option(
+        names = "--history",
+        paramLabel = "DIR",
+        description = "A history directory (replay/report --history DIR).")
     Path history;
   }
 
-  @Option(names = "--days", defaultValue = "7", paramLabel = "N", description = "Consecutive days that must pass (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--days",
+      defaultValue = "7",
+      paramLabel = "N",
+      description = "Consecutive days that must pass (default ${DEFAULT-VALUE}).")
   int days;
 
-  @Option(names = "--until", paramLabel = "YYYY-MM-DD", description = "Last day of the window, UTC (default: today).")
+  @Option(
+      names = "--until",
+      paramLabel = "YYYY-MM-DD",
+      description = "Last day of the window, UTC (default: today).")
   String until;
 
-  @Option(names = "--rules", paramLabel = "FILE", description = "Rules file whose maxDiscrepancyRate per endpoint also applies.")
+  @Option(
+      names = "--rules",
+      paramLabel = "FILE",
+      description = "Rules file whose maxDiscrepancyRate per endpoint also applies.")
   Path rules;
 
-  @Mixin
-  GateOptions gateOptions;
+  @Mixin GateOptions gateOptions;
 
   @Override
   public Integer call() {
@@ -77,19 +98,40 @@ final class GateCommand implements Callable<Integer> {
       try {
         last = until == null ? LocalDate.now(ZoneOffset.UTC) : LocalDate.parse(until);
       } catch (DateTimeParseException e) {
-        throw new BadInputException("--until must be a date like 2026-11-25, got \"" + until + "\"", e);
+        throw new BadInputException(
+            "--until must be a date like 2026-11-25, got \"" + until + "\"", e);
       }
       result = check.history(History.runs(source.history), last, days);
     }
     PrintWriter out = spec.commandLine().getOut();
     out.println("GATE " + Terminal.safe(result.verdict()));
-    int width = Math.max(12, result.rows().stream().mapToInt(x -> x.label().length()).max().orElse(0));
+    int width =
+        Math.max(12, result.rows().stream().mapToInt(x -> x.label().length()).max().orElse(0));
     String fmt = "%-" + width + "s %5s %10s %10s %8s %8s %8s  %s%n";
-    out.printf(Locale.ROOT, fmt, "day", "runs", "compared", "discrep.", "rate", "errors", "p99 x", "status");
+    out.printf(
+        Locale.ROOT,
+        fmt,
+        "day",
+        "runs",
+        "compared",
+        "discrep.",
+        "rate",
+        "errors",
+        "p99 x",
+        "status");
     for (GateCheck.Row row : result.rows()) {
-      out.printf(Locale.ROOT, fmt, row.label(), row.runs(), row.compared(), row.discrepant(),
-          row.runs() == 0 ? "-" : Gate.percent(row.discrepancyRate()), row.runs() == 0 ? "-" : Gate.percent(row.errorRate()),
-          row.worstLatencyRatio() == null ? "-" : String.format(Locale.ROOT, "%.2f", row.worstLatencyRatio()),
+      out.printf(
+          Locale.ROOT,
+          fmt,
+          row.label(),
+          row.runs(),
+          row.compared(),
+          row.discrepant(),
+          row.runs() == 0 ? "-" : Gate.percent(row.discrepancyRate()),
+          row.runs() == 0 ? "-" : Gate.percent(row.errorRate()),
+          row.worstLatencyRatio() == null
+              ? "-"
+              : String.format(Locale.ROOT, "%.2f", row.worstLatencyRatio()),
           row.passed() ? "ok" : "FAIL: " + Terminal.safe(String.join("; ", row.failures())));
     }
     return result.passed() ? Shadow.OK : Shadow.FAILED;

@@ -8,8 +8,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -18,35 +18,53 @@ import picocli.CommandLine.Spec;
     name = "merge",
     mixinStandardHelpOptions = true,
     exitCodeListHeading = "%nExit codes:%n",
-    exitCodeList = {"0:the gate passed", "1:the gate failed, or a shard was incomplete", "2:bad input", "3:internal error (a bug)"},
-    description = {"Merge the run directories of shards into one run, exactly.",
-        "The shards are runs of shadow replay --shard I/N; the merged summary equals that of one unsharded run.",
-        "An existing run directory in --out is never overwritten (--force replaces it). Exit 0 when the gate passes, 1 when it fails."},
+    exitCodeList = {
+      "0:the gate passed",
+      "1:the gate failed, or a shard was incomplete",
+      "2:bad input",
+      "3:internal error (a bug)"
+    },
+    description = {
+      "Merge the run directories of shards into one run, exactly.",
+      "The shards are runs of shadow replay --shard I/N; the merged summary equals that of one unsharded run.",
+      "An existing run directory in --out is never overwritten (--force replaces it). Exit 0 when the gate passes, 1 when it fails."
+    },
     footer = {"", "Example:", "  shadow merge --out all/ shard1/ shard2/ shard3/"})
 final class MergeCommand implements Callable<Integer> {
 
-  @Spec
-  CommandSpec spec;
+  @Spec CommandSpec spec;
 
-  @Option(names = "--out", required = true, paramLabel = "DIR", description = "Run directory to write.")
+  @Option(
+      names = "--out",
+      required = true,
+      paramLabel = "DIR",
+      description = "Run directory to write.")
   Path out;
 
   @Parameters(arity = "1..*", paramLabel = "DIR", description = "Run directories to merge.")
   List<Path> dirs;
 
-  @Option(names = "--rules", paramLabel = "FILE", description = "Rules to judge the merged run by (default: the copy the shards kept; they must agree).")
+  @Option(
+      names = "--rules",
+      paramLabel = "FILE",
+      description =
+          "Rules to judge the merged run by (default: the copy the shards kept; they must agree).")
   Path rules;
 
-  @Mixin
-  GateOptions gateOptions;
+  @Mixin GateOptions gateOptions;
 
-  @Option(names = "--history", paramLabel = "DIR", description = "Also store the merged summary in this history directory.")
+  @Option(
+      names = "--history",
+      paramLabel = "DIR",
+      description = "Also store the merged summary in this history directory.")
   Path history;
 
-  @Mixin
-  CsvOptions csv;
+  @Mixin CsvOptions csv;
 
-  @Option(names = "--force", description = "Replace the run already in --out (by default an existing run directory is never overwritten).")
+  @Option(
+      names = "--force",
+      description =
+          "Replace the run already in --out (by default an existing run directory is never overwritten).")
   boolean force;
 
   @Override
@@ -56,7 +74,15 @@ final class MergeCommand implements Callable<Integer> {
     ReplayResult r = Summaries.merge(out, dirs, explicit, gate, force);
     r.warnings().forEach(w -> spec.commandLine().getErr().println("warning: " + Terminal.safe(w)));
     RunReport.print(spec.commandLine().getOut(), r);
-    Outputs.write(spec.commandLine().getOut(), spec.commandLine().getErr(), out, null, explicit, gate, history, csv);
+    Outputs.write(
+        spec.commandLine().getOut(),
+        spec.commandLine().getErr(),
+        out,
+        null,
+        explicit,
+        gate,
+        history,
+        csv);
     return r.passed() ? Shadow.OK : Shadow.FAILED;
   }
 }

@@ -12,20 +12,42 @@ final class Outputs {
 
   private Outputs() {}
 
-  static Reports.Written write(PrintWriter out, PrintWriter err, Path runDir, Path outDir, Rules rules, Gate gate, Path history) {
+  static Reports.Written write(
+      PrintWriter out,
+      PrintWriter err,
+      Path runDir,
+      Path outDir,
+      Rules rules,
+      Gate gate,
+      Path history) {
     return write(out, err, runDir, outDir, rules, gate, history, null);
   }
 
-  static Reports.Written write(PrintWriter out, PrintWriter err, Path runDir, Path outDir, Rules rules, Gate gate, Path history,
+  static Reports.Written write(
+      PrintWriter out,
+      PrintWriter err,
+      Path runDir,
+      Path outDir,
+      Rules rules,
+      Gate gate,
+      Path history,
       CsvOptions csv) {
     boolean newHistory = history != null && !java.nio.file.Files.exists(history);
-    Reports.Options options = Reports.Options.defaults().withOut(outDir).withRules(rules).withGate(gate).withHistory(history);
+    Reports.Options options =
+        Reports.Options.defaults()
+            .withOut(outDir)
+            .withRules(rules)
+            .withGate(gate)
+            .withHistory(history);
     Reports.Written w = Reports.write(runDir, csv == null ? options : csv.applyTo(options));
     w.warnings().forEach(x -> err.println("warning: " + Terminal.safe(x)));
     out.println("report: " + w.html().toAbsolutePath());
     out.println("also:   " + w.summary() + ", " + w.csv() + ", " + runDir.resolve(Reports.RESULTS));
     if (w.historyEntry() != null) {
-      out.println("history: stored as " + w.historyEntry() + (newHistory ? " (new history directory)" : ""));
+      out.println(
+          "history: stored as "
+              + w.historyEntry()
+              + (newHistory ? " (new history directory)" : ""));
     }
     return w;
   }
@@ -35,15 +57,24 @@ final class Outputs {
     try {
       return Enum.valueOf(type, value.strip().toUpperCase(java.util.Locale.ROOT));
     } catch (IllegalArgumentException e) {
-      List<String> names = java.util.Arrays.stream(type.getEnumConstants()).map(c -> c.name().toLowerCase(java.util.Locale.ROOT))
-          .toList();
-      throw new picocli.CommandLine.TypeConversionException("expected " + String.join(", ", names.subList(0, names.size() - 1))
-          + " or " + names.get(names.size() - 1) + ", got \"" + value + "\"");
+      List<String> names =
+          java.util.Arrays.stream(type.getEnumConstants())
+              .map(c -> c.name().toLowerCase(java.util.Locale.ROOT))
+              .toList();
+      throw new picocli.CommandLine.TypeConversionException(
+          "expected "
+              + String.join(", ", names.subList(0, names.size() - 1))
+              + " or "
+              + names.get(names.size() - 1)
+              + ", got \""
+              + value
+              + "\"");
     }
   }
 
   /** {@code --csv exact|grouped}. */
-  static final class CsvRowsConverter implements picocli.CommandLine.ITypeConverter<Reports.CsvRows> {
+  static final class CsvRowsConverter
+      implements picocli.CommandLine.ITypeConverter<Reports.CsvRows> {
     @Override
     public Reports.CsvRows convert(String value) {
       return choice(Reports.CsvRows.class, value);

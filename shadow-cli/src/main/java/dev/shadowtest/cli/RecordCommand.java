@@ -1,10 +1,10 @@
 package dev.shadowtest.cli;
 
 import dev.shadowtest.core.BadInputException;
+import dev.shadowtest.core.RedactionRules;
 import dev.shadowtest.recorder.Recorder;
 import dev.shadowtest.recorder.RecorderConfig;
 import dev.shadowtest.recorder.RecorderStats;
-import dev.shadowtest.core.RedactionRules;
 import java.io.PrintWriter;
 import java.net.BindException;
 import java.net.InetAddress;
@@ -30,78 +30,147 @@ import picocli.CommandLine.Spec;
     name = "record",
     mixinStandardHelpOptions = true,
     exitCodeListHeading = "%nExit codes:%n",
-    exitCodeList = {"0:stopped cleanly (130 or 143 after SIGINT or SIGTERM)", "2:bad input (flags, redaction file, a port in use)", "3:internal error (a bug)"},
-    description = {"Run the recording reverse proxy in front of the legacy system.",
-        "It runs until SIGINT/SIGTERM: every request goes to --upstream (and only there), the answer goes back unchanged, and the exchange is recorded (redacted, bodies kept up to --max-body) off the live path.",
-        "With --mirror, each recorded request is also sent to the candidate and compared online (a run directory with report at stop).",
-        "On stop: no new connections, in-flight exchanges finish, the file is flushed and closed, the counters are printed."},
-    footer = {"", "Examples:",
-        "  shadow record --listen 0.0.0.0:8080 --upstream http://legacy:8080 --out capture.jsonl.gz",
-        "  shadow record --listen 127.0.0.1:9000 --upstream http://legacy:8080 --out cap.jsonl.gz --redact redact.yaml \\",
-        "                --redact-key-env SHADOW_REDACT_KEY --sample 0.1 --rotate-every 100000 --admin-port 9901 \\",
-        "                --mirror http://candidate:8080"})
+    exitCodeList = {
+      "0:stopped cleanly (130 or 143 after SIGINT or SIGTERM)",
+      "2:bad input (flags, redaction file, a port in use)",
+      "3:internal error (a bug)"
+    },
+    description = {
+      "Run the recording reverse proxy in front of the legacy system.",
+      "It runs until SIGINT/SIGTERM: every request goes to --upstream (and only there), the answer goes back unchanged, and the exchange is recorded (redacted, bodies kept up to --max-body) off the live path.",
+      "With --mirror, each recorded request is also sent to the candidate and compared online (a run directory with report at stop).",
+      "On stop: no new connections, in-flight exchanges finish, the file is flushed and closed, the counters are printed."
+    },
+    footer = {
+      "",
+      "Examples:",
+      "  shadow record --listen 0.0.0.0:8080 --upstream http://legacy:8080 --out capture.jsonl.gz",
+      "  shadow record --listen 127.0.0.1:9000 --upstream http://legacy:8080 --out cap.jsonl.gz --redact redact.yaml \\",
+      "                --redact-key-env SHADOW_REDACT_KEY --sample 0.1 --rotate-every 100000 --admin-port 9901 \\",
+      "                --mirror http://candidate:8080"
+    })
 final class RecordCommand implements Callable<Integer> {
 
-  @Spec
-  CommandSpec spec;
+  @Spec CommandSpec spec;
 
-  @Option(names = "--listen", required = true, paramLabel = "HOST:PORT", description = "Where clients connect (port 0: any free port).")
+  @Option(
+      names = "--listen",
+      required = true,
+      paramLabel = "HOST:PORT",
+      description = "Where clients connect (port 0: any free port).")
   String listen;
 
-  @Option(names = "--upstream", required = true, paramLabel = "URL", description = "The legacy system; the only place requests go.")
+  @Option(
+      names = "--upstream",
+      required = true,
+      paramLabel = "URL",
+      description = "The legacy system; the only place requests go.")
   URI upstream;
 
-  @Option(names = "--out", required = true, paramLabel = "FILE", description = "The recording (.jsonl or .jsonl.gz), written 0600.")
+  @Option(
+      names = "--out",
+      required = true,
+      paramLabel = "FILE",
+      description = "The recording (.jsonl or .jsonl.gz), written 0600.")
   Path out;
 
-  @Option(names = "--max-body", defaultValue = "10MiB", paramLabel = "BYTES",
-      description = "Bytes of each body kept, at most 64MiB (default ${DEFAULT-VALUE}; beyond, the kept body is cut and flagged; the live one never is; compressed bodies are decoded for redaction as far).")
+  @Option(
+      names = "--max-body",
+      defaultValue = "10MiB",
+      paramLabel = "BYTES",
+      description =
+          "Bytes of each body kept, at most 64MiB (default ${DEFAULT-VALUE}; beyond, the kept body is cut and flagged; the live one never is; compressed bodies are decoded for redaction as far).")
   String maxBody;
 
-  @Option(names = "--redact", paramLabel = "FILE", description = "More redaction: headers, jsonPaths, queryParams, patterns (YAML).")
+  @Option(
+      names = "--redact",
+      paramLabel = "FILE",
+      description = "More redaction: headers, jsonPaths, queryParams, patterns (YAML).")
   Path redact;
 
-  @Option(names = "--redact-key-env", paramLabel = "VAR",
-      description = "Environment variable holding a key: redacted values become HMAC pseudonyms (equal secrets stay equal).")
+  @Option(
+      names = "--redact-key-env",
+      paramLabel = "VAR",
+      description =
+          "Environment variable holding a key: redacted values become HMAC pseudonyms (equal secrets stay equal).")
   String redactKeyEnv;
 
-  @Option(names = "--sample", defaultValue = "1", paramLabel = "R", description = "Fraction of exchanges recorded (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--sample",
+      defaultValue = "1",
+      paramLabel = "R",
+      description = "Fraction of exchanges recorded (default ${DEFAULT-VALUE}).")
   double sample;
 
-  @Option(names = "--methods", split = ",", paramLabel = "M", description = "Record only these methods (e.g. GET,HEAD).")
+  @Option(
+      names = "--methods",
+      split = ",",
+      paramLabel = "M",
+      description = "Record only these methods (e.g. GET,HEAD).")
   String[] methods;
 
-  @Option(names = "--include", paramLabel = "REGEX", description = "Record only paths matching this.")
+  @Option(
+      names = "--include",
+      paramLabel = "REGEX",
+      description = "Record only paths matching this.")
   String include;
 
-  @Option(names = "--exclude", paramLabel = "REGEX", description = "Do not record paths matching this.")
+  @Option(
+      names = "--exclude",
+      paramLabel = "REGEX",
+      description = "Do not record paths matching this.")
   String exclude;
 
-  @Option(names = "--rotate-every", paramLabel = "N|SIZE",
-      description = "Start a new file after N exchanges, or SIZE bytes (e.g. 500MB); files are numbered.")
+  @Option(
+      names = "--rotate-every",
+      paramLabel = "N|SIZE",
+      description =
+          "Start a new file after N exchanges, or SIZE bytes (e.g. 500MB); files are numbered.")
   String rotateEvery;
 
-  @Option(names = "--mirror", paramLabel = "URL", description = "Also send each recorded request to this candidate and compare.")
+  @Option(
+      names = "--mirror",
+      paramLabel = "URL",
+      description = "Also send each recorded request to this candidate and compare.")
   URI mirror;
 
-  @Option(names = "--mirror-out", paramLabel = "DIR", description = "The mirror's run directory (default: next to --out).")
+  @Option(
+      names = "--mirror-out",
+      paramLabel = "DIR",
+      description = "The mirror's run directory (default: next to --out).")
   Path mirrorOut;
 
-  @Option(names = "--admin-port", defaultValue = "-1", paramLabel = "PORT",
+  @Option(
+      names = "--admin-port",
+      defaultValue = "-1",
+      paramLabel = "PORT",
       description = "Serve GET /_shadow/stats on 127.0.0.1:PORT (0: any free port; default: off).")
   int adminPort;
 
-  @Option(names = "--stats-every", defaultValue = "60", paramLabel = "SECONDS", description = "Log the counters this often (0: never).")
+  @Option(
+      names = "--stats-every",
+      defaultValue = "60",
+      paramLabel = "SECONDS",
+      description = "Log the counters this often (0: never).")
   int statsEvery;
 
-  @Option(names = "--queue", defaultValue = "10000", paramLabel = "N",
+  @Option(
+      names = "--queue",
+      defaultValue = "10000",
+      paramLabel = "N",
       description = "Exchanges waiting for disk at most, 1 to 1000000 (default ${DEFAULT-VALUE}).")
   int queue;
 
-  @Option(names = "--forwarded-headers", description = "Add X-Forwarded-For/-Host/-Proto and Via to forwarded requests.")
+  @Option(
+      names = "--forwarded-headers",
+      description = "Add X-Forwarded-For/-Host/-Proto and Via to forwarded requests.")
   boolean forwardedHeaders;
 
-  @Option(names = "--timeout", defaultValue = "60", paramLabel = "SECONDS", description = "Upstream response timeout (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--timeout",
+      defaultValue = "60",
+      paramLabel = "SECONDS",
+      description = "Upstream response timeout (default ${DEFAULT-VALUE}).")
   double timeout;
 
   /** The HMAC key in the environment variable {@code env}, or null when no variable is named. */
@@ -111,7 +180,8 @@ final class RecordCommand implements Callable<Integer> {
     }
     String v = System.getenv(env);
     if (v == null || v.isEmpty()) {
-      throw new BadInputException("--redact-key-env " + env + ": the environment variable is not set");
+      throw new BadInputException(
+          "--redact-key-env " + env + ": the environment variable is not set");
     }
     return v.getBytes(StandardCharsets.UTF_8);
   }
@@ -123,17 +193,21 @@ final class RecordCommand implements Callable<Integer> {
     byte[] key = key(redactKeyEnv);
     long[] rotation = rotation(rotateEvery);
     if (statsEvery < 0) {
-      throw new BadInputException("--stats-every must be 0 (never) or a number of seconds, got " + statsEvery);
+      throw new BadInputException(
+          "--stats-every must be 0 (never) or a number of seconds, got " + statsEvery);
     }
-    RecorderConfig config = RecorderConfig.of(address(listen), upstream, out)
-        .withMaxBody(maxBody(maxBody))
-        .withRedaction(redact == null ? RedactionRules.none() : RedactionRules.load(redact), key)
-        .withFilters(sample, methods(methods), regex("--include", include), regex("--exclude", exclude))
-        .withRotation(rotation[0], rotation[1])
-        .withQueueCapacity(queue)
-        .withForwardedHeaders(forwardedHeaders)
-        .withAdminPort(adminPort)
-        .withTimeouts(Duration.ofSeconds(5), ReplayCommand.seconds(timeout, "--timeout"));
+    RecorderConfig config =
+        RecorderConfig.of(address(listen), upstream, out)
+            .withMaxBody(maxBody(maxBody))
+            .withRedaction(
+                redact == null ? RedactionRules.none() : RedactionRules.load(redact), key)
+            .withFilters(
+                sample, methods(methods), regex("--include", include), regex("--exclude", exclude))
+            .withRotation(rotation[0], rotation[1])
+            .withQueueCapacity(queue)
+            .withForwardedHeaders(forwardedHeaders)
+            .withAdminPort(adminPort)
+            .withTimeouts(Duration.ofSeconds(5), ReplayCommand.seconds(timeout, "--timeout"));
     if (mirror != null) {
       config = config.withMirror(mirror, mirrorOut != null ? mirrorOut : defaultMirrorOut(out));
     }
@@ -144,18 +218,36 @@ final class RecordCommand implements Callable<Integer> {
       throw new BadInputException(e.getMessage(), e);
     }
     CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      err.println("shadow record: stopping (finishing in-flight exchanges, flushing)...");
-      err.flush();
-      RecorderStats s = recorder.stop(Duration.ofSeconds(30));
-      outw.println("stopped: " + s);
-      outw.println("recording: " + String.join(", ", recorder.files().stream().map(Path::toString).toList()));
-      outw.flush();
-      stopped.countDown();
-    }, "shadow-record-stop"));
-    outw.println("recording " + recorder.url() + " -> " + upstream + " into " + out
-        + (mirror == null ? "" : ", mirroring to " + mirror + " (run directory " + config.mirrorOut() + ")")
-        + (recorder.adminPort() < 0 ? "" : "; stats on http://127.0.0.1:" + recorder.adminPort() + "/_shadow/stats"));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  err.println(
+                      "shadow record: stopping (finishing in-flight exchanges, flushing)...");
+                  err.flush();
+                  RecorderStats s = recorder.stop(Duration.ofSeconds(30));
+                  outw.println("stopped: " + s);
+                  outw.println(
+                      "recording: "
+                          + String.join(
+                              ", ", recorder.files().stream().map(Path::toString).toList()));
+                  outw.flush();
+                  stopped.countDown();
+                },
+                "shadow-record-stop"));
+    outw.println(
+        "recording "
+            + recorder.url()
+            + " -> "
+            + upstream
+            + " into "
+            + out
+            + (mirror == null
+                ? ""
+                : ", mirroring to " + mirror + " (run directory " + config.mirrorOut() + ")")
+            + (recorder.adminPort() < 0
+                ? ""
+                : "; stats on http://127.0.0.1:" + recorder.adminPort() + "/_shadow/stats"));
     outw.println("stop with Ctrl-C or SIGTERM");
     outw.flush();
     while (!stopped.await(Math.max(1, statsEvery), java.util.concurrent.TimeUnit.SECONDS)) {
@@ -176,18 +268,24 @@ final class RecordCommand implements Callable<Integer> {
   static InetSocketAddress address(String hostPort) {
     int colon = hostPort.lastIndexOf(':');
     if (colon <= 0) {
-      throw new BadInputException("--listen must look like HOST:PORT (e.g. 127.0.0.1:8080), got \"" + hostPort + "\"");
+      throw new BadInputException(
+          "--listen must look like HOST:PORT (e.g. 127.0.0.1:8080), got \"" + hostPort + "\"");
     }
     String p = hostPort.substring(colon + 1);
     if (!p.matches("\\d{1,5}") || Integer.parseInt(p) > 65535) {
-      throw new BadInputException("--listen: the port must be a number from 0 to 65535 (0: any free port), got \""
-          + p + "\" in \"" + hostPort + "\"");
+      throw new BadInputException(
+          "--listen: the port must be a number from 0 to 65535 (0: any free port), got \""
+              + p
+              + "\" in \""
+              + hostPort
+              + "\"");
     }
     String host = hostPort.substring(0, colon).replace("[", "").replace("]", "");
     try {
       return new InetSocketAddress(InetAddress.getByName(host), Integer.parseInt(p));
     } catch (UnknownHostException e) {
-      throw new BadInputException("--listen: unknown host \"" + host + "\" in \"" + hostPort + "\"", e);
+      throw new BadInputException(
+          "--listen: unknown host \"" + host + "\" in \"" + hostPort + "\"", e);
     }
   }
 
@@ -195,8 +293,10 @@ final class RecordCommand implements Callable<Integer> {
   static int maxBody(String text) {
     long n = bytes("--max-body", text);
     if (n > RecorderConfig.MAX_BODY_LIMIT) {
-      throw new BadInputException("--max-body must be at most 64MiB (every line of a recording must stay readable),"
-          + " got " + text.strip());
+      throw new BadInputException(
+          "--max-body must be at most 64MiB (every line of a recording must stay readable),"
+              + " got "
+              + text.strip());
     }
     return (int) n;
   }
@@ -213,38 +313,45 @@ final class RecordCommand implements Callable<Integer> {
     for (String m : given) {
       String name = m.strip();
       if (!TOKEN.matcher(name).matches()) {
-        throw new BadInputException("--methods takes method names separated by commas (e.g. GET,HEAD), got \""
-            + String.join(",", given) + "\"");
+        throw new BadInputException(
+            "--methods takes method names separated by commas (e.g. GET,HEAD), got \""
+                + String.join(",", given)
+                + "\"");
       }
       out.add(name);
     }
     if (out.isEmpty()) {
-      throw new BadInputException("--methods needs at least one method name (e.g. GET,HEAD); without it every method"
-          + " is recorded");
+      throw new BadInputException(
+          "--methods needs at least one method name (e.g. GET,HEAD); without it every method"
+              + " is recorded");
     }
     return out;
   }
 
-  private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(|B|KB|KIB|MB|MIB|GB|GIB)", Pattern.CASE_INSENSITIVE);
+  private static final Pattern SIZE =
+      Pattern.compile("(\\d+)\\s*(|B|KB|KIB|MB|MIB|GB|GIB)", Pattern.CASE_INSENSITIVE);
 
   static long bytes(String flag, String text) {
     Matcher m = SIZE.matcher(text.strip());
     if (!m.matches()) {
-      throw new BadInputException(flag + " must be a size like 1048576, 10MB or 10MiB, got \"" + text + "\"");
+      throw new BadInputException(
+          flag + " must be a size like 1048576, 10MB or 10MiB, got \"" + text + "\"");
     }
-    long unit = switch (m.group(2).toUpperCase(Locale.ROOT)) {
-      case "KB" -> 1000;
-      case "KIB" -> 1L << 10;
-      case "MB" -> 1_000_000;
-      case "MIB" -> 1L << 20;
-      case "GB" -> 1_000_000_000;
-      case "GIB" -> 1L << 30;
-      default -> 1;
-    };
+    long unit =
+        switch (m.group(2).toUpperCase(Locale.ROOT)) {
+          case "KB" -> 1000;
+          case "KIB" -> 1L << 10;
+          case "MB" -> 1_000_000;
+          case "MIB" -> 1L << 20;
+          case "GB" -> 1_000_000_000;
+          case "GIB" -> 1L << 30;
+          default -> 1;
+        };
     try {
       return Math.multiplyExact(Long.parseLong(m.group(1)), unit);
     } catch (NumberFormatException | ArithmeticException e) {
-      throw new BadInputException(flag + ": " + text.strip() + " is too large to be a size in bytes", e);
+      throw new BadInputException(
+          flag + ": " + text.strip() + " is too large to be a size in bytes", e);
     }
   }
 
@@ -259,7 +366,8 @@ final class RecordCommand implements Callable<Integer> {
       try {
         n = Long.parseLong(t);
       } catch (NumberFormatException e) {
-        throw new BadInputException("--rotate-every: " + t + " is too large a number of exchanges", e);
+        throw new BadInputException(
+            "--rotate-every: " + t + " is too large a number of exchanges", e);
       }
       if (n < 1) {
         throw new BadInputException("--rotate-every must be at least 1 exchange, got " + t);

@@ -10,7 +10,6 @@ import dev.shadowtest.replay.ReplayConfig;
 import dev.shadowtest.replay.ReplayResult;
 import dev.shadowtest.replay.Replayer;
 import dev.shadowtest.replay.Shard;
-import dev.shadowtest.reports.Reports;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.file.Path;
@@ -23,8 +22,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -32,105 +31,188 @@ import picocli.CommandLine.Spec;
     name = "replay",
     mixinStandardHelpOptions = true,
     exitCodeListHeading = "%nExit codes:%n",
-    exitCodeList = {"0:the gate passed", "1:the gate failed, or the run is incomplete", "2:bad input", "3:internal error (a bug; the run is incomplete and never passes)"},
-    description = {"Replay recordings against the candidate and judge every response.",
-        "It writes a run directory: results.jsonl.gz, summary.json, discrepancies.csv, report.html; an existing run directory is never overwritten (--force replaces it).",
-        "Only GET, HEAD and OPTIONS are sent unless --allow-unsafe. Without --primary the recorded responses are the baseline.",
-        "Exit 0 when the gate passes, 1 when it fails (or the run is incomplete), 2 on bad input."},
-    footer = {"", "Examples:",
-        "  shadow replay --recording nightly.jsonl.gz --candidate http://127.0.0.1:8080 --out out/",
-        "  shadow replay --recording r.jsonl --candidate http://new:8080 --primary http://old-a:8080 \\",
-        "                --secondary http://old-b:8080 --rules shadow-rules.yaml --rate 200 --out out/"})
+    exitCodeList = {
+      "0:the gate passed",
+      "1:the gate failed, or the run is incomplete",
+      "2:bad input",
+      "3:internal error (a bug; the run is incomplete and never passes)"
+    },
+    description = {
+      "Replay recordings against the candidate and judge every response.",
+      "It writes a run directory: results.jsonl.gz, summary.json, discrepancies.csv, report.html; an existing run directory is never overwritten (--force replaces it).",
+      "Only GET, HEAD and OPTIONS are sent unless --allow-unsafe. Without --primary the recorded responses are the baseline.",
+      "Exit 0 when the gate passes, 1 when it fails (or the run is incomplete), 2 on bad input."
+    },
+    footer = {
+      "",
+      "Examples:",
+      "  shadow replay --recording nightly.jsonl.gz --candidate http://127.0.0.1:8080 --out out/",
+      "  shadow replay --recording r.jsonl --candidate http://new:8080 --primary http://old-a:8080 \\",
+      "                --secondary http://old-b:8080 --rules shadow-rules.yaml --rate 200 --out out/"
+    })
 final class ReplayCommand implements Callable<Integer> {
 
-  @Spec
-  CommandSpec spec;
+  @Spec CommandSpec spec;
 
-  @Option(names = "--recording", required = true, arity = "1..*", paramLabel = "FILE", description = "Recording(s) to replay, in order.")
+  @Option(
+      names = "--recording",
+      required = true,
+      arity = "1..*",
+      paramLabel = "FILE",
+      description = "Recording(s) to replay, in order.")
   List<Path> recordings;
 
-  @Option(names = "--candidate", required = true, paramLabel = "URL", description = "The new system's base URL.")
+  @Option(
+      names = "--candidate",
+      required = true,
+      paramLabel = "URL",
+      description = "The new system's base URL.")
   URI candidate;
 
-  @Option(names = "--primary", paramLabel = "URL", description = "A legacy instance to use as the baseline instead of the recorded responses.")
+  @Option(
+      names = "--primary",
+      paramLabel = "URL",
+      description = "A legacy instance to use as the baseline instead of the recorded responses.")
   URI primary;
 
-  @Option(names = "--secondary", paramLabel = "URL", description = "A second legacy instance: differences between primary and secondary are noise.")
+  @Option(
+      names = "--secondary",
+      paramLabel = "URL",
+      description =
+          "A second legacy instance: differences between primary and secondary are noise.")
   URI secondary;
 
   @Option(names = "--rules", paramLabel = "FILE", description = "Rules YAML (see docs/rules.md).")
   Path rules;
 
-  @Option(names = "--out", required = true, paramLabel = "DIR", description = "Run directory to write.")
+  @Option(
+      names = "--out",
+      required = true,
+      paramLabel = "DIR",
+      description = "Run directory to write.")
   Path out;
 
-  @Option(names = "--concurrency", defaultValue = "16", paramLabel = "N", description = "Requests in flight at most (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--concurrency",
+      defaultValue = "16",
+      paramLabel = "N",
+      description = "Requests in flight at most (default ${DEFAULT-VALUE}).")
   int concurrency;
 
   @ArgGroup(exclusive = true)
   PacingOptions pacing;
 
   static final class PacingOptions {
-    @Option(names = "--rate", paramLabel = "RPS", description = "Constant arrival rate (open model; late starts are counted).")
+    @Option(
+        names = "--rate",
+        paramLabel = "RPS",
+        description = "Constant arrival rate (open model; late starts are counted).")
     Double rate;
 
-    @Option(names = "--speed", paramLabel = "X", description = "The recording's own timing, X times faster.")
+    @Option(
+        names = "--speed",
+        paramLabel = "X",
+        description = "The recording's own timing, X times faster.")
     Double speed;
   }
 
-  @Option(names = "--allow-unsafe", description = "Also send POST, PUT, PATCH, DELETE... (they change state on the candidate).")
+  @Option(
+      names = "--allow-unsafe",
+      description = "Also send POST, PUT, PATCH, DELETE... (they change state on the candidate).")
   boolean allowUnsafe;
 
-  @Option(names = "--shard", paramLabel = "I/N", description = "Replay only shard I of N (by exchange id); merge the runs with shadow merge.")
+  @Option(
+      names = "--shard",
+      paramLabel = "I/N",
+      description = "Replay only shard I of N (by exchange id); merge the runs with shadow merge.")
   String shard;
 
-  @Option(names = "--header", paramLabel = "NAME=VALUE", description = "Add or replace a header on every request (e.g. auth for the candidate). Repeatable.")
+  @Option(
+      names = "--header",
+      paramLabel = "NAME=VALUE",
+      description =
+          "Add or replace a header on every request (e.g. auth for the candidate). Repeatable.")
   List<String> headers = new ArrayList<>();
 
-  @Option(names = "--keep-host", description = "Send the recorded Host header instead of the target's.")
+  @Option(
+      names = "--keep-host",
+      description = "Send the recorded Host header instead of the target's.")
   boolean keepHost;
 
-  @Option(names = "--rewrite-host", description = {"Send each target its own host:port as Host (the default; the opposite of --keep-host).",
-      "Each target then builds absolute URLs (Link, Location, URLs in bodies) with its own address: Shadow",
-      "normalises every side's own address before comparing (rules key normalizeOrigins)."})
+  @Option(
+      names = "--rewrite-host",
+      description = {
+        "Send each target its own host:port as Host (the default; the opposite of --keep-host).",
+        "Each target then builds absolute URLs (Link, Location, URLs in bodies) with its own address: Shadow",
+        "normalises every side's own address before comparing (rules key normalizeOrigins)."
+      })
   boolean rewriteHost;
 
-  @Option(names = "--connect-timeout", defaultValue = "5", paramLabel = "SECONDS", description = "TCP connect timeout (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--connect-timeout",
+      defaultValue = "5",
+      paramLabel = "SECONDS",
+      description = "TCP connect timeout (default ${DEFAULT-VALUE}).")
   double connectTimeout;
 
-  @Option(names = "--timeout", defaultValue = "30", paramLabel = "SECONDS", description = "Response timeout (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--timeout",
+      defaultValue = "30",
+      paramLabel = "SECONDS",
+      description = "Response timeout (default ${DEFAULT-VALUE}).")
   double timeout;
 
-  @Mixin
-  GateOptions gateOptions;
+  @Mixin GateOptions gateOptions;
 
-  @Option(names = "--history", paramLabel = "DIR", description = "Also store the run's summary in this history directory, created if needed (for shadow gate --history).")
+  @Option(
+      names = "--history",
+      paramLabel = "DIR",
+      description =
+          "Also store the run's summary in this history directory, created if needed (for shadow gate --history).")
   Path history;
 
-  @Option(names = "--force", description = "Replace the run already in --out (by default an existing run directory is never overwritten).")
+  @Option(
+      names = "--force",
+      description =
+          "Replace the run already in --out (by default an existing run directory is never overwritten).")
   boolean force;
 
-  @Option(names = "--skip-bad-lines", description = "Accept recordings with unreadable lines: they are skipped and counted either way, and by default such a run is incomplete (its gate fails).")
+  @Option(
+      names = "--skip-bad-lines",
+      description =
+          "Accept recordings with unreadable lines: they are skipped and counted either way, and by default such a run is incomplete (its gate fails).")
   boolean skipBadLines;
 
-  @Option(names = "--redact-key-env", paramLabel = "VAR",
-      description = "The environment variable with the recorder's HMAC key (shadow record --redact-key-env): live answers are then pseudonymised like the recording instead of masked.")
+  @Option(
+      names = "--redact-key-env",
+      paramLabel = "VAR",
+      description =
+          "The environment variable with the recorder's HMAC key (shadow record --redact-key-env): live answers are then pseudonymised like the recording instead of masked.")
   String redactKeyEnv;
 
-  @Option(names = "--max-body", defaultValue = "10MiB", paramLabel = "BYTES",
-      description = "Response body bytes kept per target and exchange (default ${DEFAULT-VALUE}, at most 1GiB); beyond, the rest is drained and only its size compared.")
+  @Option(
+      names = "--max-body",
+      defaultValue = "10MiB",
+      paramLabel = "BYTES",
+      description =
+          "Response body bytes kept per target and exchange (default ${DEFAULT-VALUE}, at most 1GiB); beyond, the rest is drained and only its size compared.")
   String maxBody;
 
-  @Option(names = "--include-cached",
-      description = "Also send exchanges a HAR import tagged import.fromCache (the browser served them from its cache; by default they are skipped and counted).")
+  @Option(
+      names = "--include-cached",
+      description =
+          "Also send exchanges a HAR import tagged import.fromCache (the browser served them from its cache; by default they are skipped and counted).")
   boolean includeCached;
 
-  @Option(names = "--warmup", defaultValue = "0", paramLabel = "N",
-      description = "Send the first N safe requests (GET, HEAD, OPTIONS) of the recordings once to every target before the measured replay, answers discarded, so that a freshly started JVM's slow first requests are not judged by --max-latency-ratio (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--warmup",
+      defaultValue = "0",
+      paramLabel = "N",
+      description =
+          "Send the first N safe requests (GET, HEAD, OPTIONS) of the recordings once to every target before the measured replay, answers discarded, so that a freshly started JVM's slow first requests are not judged by --max-latency-ratio (default ${DEFAULT-VALUE}).")
   int warmup;
 
-  @Mixin
-  CsvOptions csv;
+  @Mixin CsvOptions csv;
 
   @Override
   public Integer call() throws Exception {
@@ -147,24 +229,30 @@ final class ReplayCommand implements Callable<Integer> {
       pairs.add(h.substring(eq + 1));
     }
     Gate gate = gateOptions.gate();
-    ReplayConfig config = ReplayConfig.of(recordings, candidate, out)
-        .withPrimary(primary, secondary)
-        .withRules(rules == null ? Rules.defaults() : Rules.load(rules))
-        .withConcurrency(concurrency)
-        .withPacing(pacing == null ? Pacing.asFastAsPossible()
-            : pacing.rate != null ? new Pacing.Rate(pacing.rate) : new Pacing.Speed(pacing.speed))
-        .withAllowUnsafe(allowUnsafe)
-        .withShard(shard == null ? Shard.ALL : Shard.parse(shard))
-        .withExtraHeaders(Headers.of(pairs.toArray(String[]::new)))
-        .withKeepHost(keepHost)
-        .withTimeouts(seconds(connectTimeout, "--connect-timeout"), seconds(timeout, "--timeout"))
-        .withGate(gate)
-        .withOverwrite(force)
-        .withMaxBody(maxBodyBytes())
-        .withRedactionKey(RecordCommand.key(redactKeyEnv))
-        .withSkipBadLines(skipBadLines)
-        .withWarmup(warmup)
-        .withIncludeCached(includeCached);
+    ReplayConfig config =
+        ReplayConfig.of(recordings, candidate, out)
+            .withPrimary(primary, secondary)
+            .withRules(rules == null ? Rules.defaults() : Rules.load(rules))
+            .withConcurrency(concurrency)
+            .withPacing(
+                pacing == null
+                    ? Pacing.asFastAsPossible()
+                    : pacing.rate != null
+                        ? new Pacing.Rate(pacing.rate)
+                        : new Pacing.Speed(pacing.speed))
+            .withAllowUnsafe(allowUnsafe)
+            .withShard(shard == null ? Shard.ALL : Shard.parse(shard))
+            .withExtraHeaders(Headers.of(pairs.toArray(String[]::new)))
+            .withKeepHost(keepHost)
+            .withTimeouts(
+                seconds(connectTimeout, "--connect-timeout"), seconds(timeout, "--timeout"))
+            .withGate(gate)
+            .withOverwrite(force)
+            .withMaxBody(maxBodyBytes())
+            .withRedactionKey(RecordCommand.key(redactKeyEnv))
+            .withSkipBadLines(skipBadLines)
+            .withWarmup(warmup)
+            .withIncludeCached(includeCached);
     return run(spec, config, history, csv);
   }
 
@@ -184,20 +272,28 @@ final class ReplayCommand implements Callable<Integer> {
   }
 
   /** Runs a replay with a terminal progress line and Ctrl-C handling; prints the table. */
-  static int run(CommandSpec spec, ReplayConfig config, Path history, CsvOptions csv) throws InterruptedException {
+  static int run(CommandSpec spec, ReplayConfig config, Path history, CsvOptions csv)
+      throws InterruptedException {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     Replayer replayer = new Replayer(config);
     CountDownLatch reported = new CountDownLatch(1);
-    Thread hook = new Thread(() -> {
-      replayer.stop();
-      try {
-        replayer.awaitFinished(Duration.ofSeconds(60));
-        reported.await(60, TimeUnit.SECONDS); // the report of the (incomplete) run is written before the JVM exits
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }, "shadow-stop");
+    Thread hook =
+        new Thread(
+            () -> {
+              replayer.stop();
+              try {
+                replayer.awaitFinished(Duration.ofSeconds(60));
+                reported.await(
+                    60,
+                    TimeUnit
+                        .SECONDS); // the report of the (incomplete) run is written before the JVM
+                // exits
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            },
+            "shadow-stop");
     Runtime.getRuntime().addShutdownHook(hook);
     ReplayResult r;
     try {
@@ -221,8 +317,11 @@ final class ReplayCommand implements Callable<Integer> {
       reported.countDown();
     }
     if (r.internalError() != null) {
-      err.println("error: internal error: " + Terminal.safe(r.internalError()) + " (the run is incomplete and its gate failed;"
-          + " its summary and report show what was compared before)");
+      err.println(
+          "error: internal error: "
+              + Terminal.safe(r.internalError())
+              + " (the run is incomplete and its gate failed;"
+              + " its summary and report show what was compared before)");
       return Shadow.INTERNAL_ERROR;
     }
     return r.passed() ? Shadow.OK : Shadow.FAILED;
@@ -230,11 +329,20 @@ final class ReplayCommand implements Callable<Integer> {
 
   static Progress progressLine(PrintWriter err) {
     return (done, total, discrepant, perSecond) -> {
-      String eta = total > 0 && perSecond > 0 && done < total
-          ? String.format(Locale.ROOT, ", ETA %ds", (long) ((total - done) / perSecond)) : "";
-      // noise is judged over the whole run: the running count is the exchanges that differ beyond this exchange's noise
-      err.printf(Locale.ROOT, "\r\033[K%d/%s exchanges, %.0f/s, %d differing so far (provisional: noise is judged at the end)%s", done,
-          total >= 0 ? Long.toString(total) : "?", perSecond, discrepant, eta);
+      String eta =
+          total > 0 && perSecond > 0 && done < total
+              ? String.format(Locale.ROOT, ", ETA %ds", (long) ((total - done) / perSecond))
+              : "";
+      // noise is judged over the whole run: the running count is the exchanges that differ beyond
+      // this exchange's noise
+      err.printf(
+          Locale.ROOT,
+          "\r\033[K%d/%s exchanges, %.0f/s, %d differing so far (provisional: noise is judged at the end)%s",
+          done,
+          total >= 0 ? Long.toString(total) : "?",
+          perSecond,
+          discrepant,
+          eta);
       err.flush();
     };
   }

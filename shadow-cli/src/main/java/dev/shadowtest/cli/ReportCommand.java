@@ -15,38 +15,59 @@ import picocli.CommandLine.Spec;
     name = "report",
     mixinStandardHelpOptions = true,
     exitCodeListHeading = "%nExit codes:%n",
-    exitCodeList = {"0:written (the gate verdict is printed)", "2:bad input", "3:internal error (a bug)"},
-    description = {"Rebuild the summary, CSV and HTML report of a run directory.",
-        "summary.json, discrepancies.csv and report.html are rebuilt from the run's results.jsonl.gz (replay writes them at the end of every run).",
-        "Gate thresholds default to the ones the run recorded; rules other than the run's own are refused unless they differ only in thresholds.",
-        "Exit 0 when written (the gate verdict is printed; shadow gate decides), 2 on bad input."},
-    footer = {"", "Examples:",
-        "  shadow report --results out/",
-        "  shadow report --results out/ --out review/ --rules stricter.yaml --max-discrepancy 0.1%%"})
+    exitCodeList = {
+      "0:written (the gate verdict is printed)",
+      "2:bad input",
+      "3:internal error (a bug)"
+    },
+    description = {
+      "Rebuild the summary, CSV and HTML report of a run directory.",
+      "summary.json, discrepancies.csv and report.html are rebuilt from the run's results.jsonl.gz (replay writes them at the end of every run).",
+      "Gate thresholds default to the ones the run recorded; rules other than the run's own are refused unless they differ only in thresholds.",
+      "Exit 0 when written (the gate verdict is printed; shadow gate decides), 2 on bad input."
+    },
+    footer = {
+      "",
+      "Examples:",
+      "  shadow report --results out/",
+      "  shadow report --results out/ --out review/ --rules stricter.yaml --max-discrepancy 0.1%%"
+    })
 final class ReportCommand implements Callable<Integer> {
 
-  @Spec
-  CommandSpec spec;
+  @Spec CommandSpec spec;
 
-  @Option(names = "--results", required = true, paramLabel = "DIR", description = "The run directory (holds results.jsonl.gz).")
+  @Option(
+      names = "--results",
+      required = true,
+      paramLabel = "DIR",
+      description = "The run directory (holds results.jsonl.gz).")
   Path results;
 
-  @Option(names = "--out", paramLabel = "DIR", description = "Where to write the three files (default: the run directory).")
+  @Option(
+      names = "--out",
+      paramLabel = "DIR",
+      description = "Where to write the three files (default: the run directory).")
   Path out;
 
-  @Option(names = "--rules", paramLabel = "FILE", description = {"Rules to judge by (default: the copy the run kept). They may",
-      "differ from the run's own only in gate thresholds (maxDiscrepancyRate): re-judging a stored run with new rules",
-      "is refused (exit 2) until it is supported; replay again instead."})
+  @Option(
+      names = "--rules",
+      paramLabel = "FILE",
+      description = {
+        "Rules to judge by (default: the copy the run kept). They may",
+        "differ from the run's own only in gate thresholds (maxDiscrepancyRate): re-judging a stored run with new rules",
+        "is refused (exit 2) until it is supported; replay again instead."
+      })
   Path rules;
 
-  @Mixin
-  CsvOptions csv;
+  @Mixin CsvOptions csv;
 
-  @Option(names = "--history", paramLabel = "DIR", description = "Store the summary in this history directory and chart its trend.")
+  @Option(
+      names = "--history",
+      paramLabel = "DIR",
+      description = "Store the summary in this history directory and chart its trend.")
   Path history;
 
-  @Mixin
-  GateOptions gateOptions;
+  @Mixin GateOptions gateOptions;
 
   @Override
   public Integer call() {
@@ -54,17 +75,31 @@ final class ReportCommand implements Callable<Integer> {
     Gate recorded = Reports.recordedGate(results);
     Gate given = gateOptions.gate();
     var parsed = spec.commandLine().getParseResult();
-    Gate gate = new Gate(
-        parsed.hasMatchedOption("--max-discrepancy") ? given.maxDiscrepancyRate() : recorded.maxDiscrepancyRate(),
-        given.maxErrorRate() != null ? given.maxErrorRate() : recorded.maxErrorRate(),
-        given.maxLatencyRatio() != null ? given.maxLatencyRatio() : recorded.maxLatencyRatio(),
-        parsed.hasMatchedOption("--min-latency-samples") ? given.minLatencySamples() : recorded.minLatencySamples());
-    Reports.Written w = Outputs.write(spec.commandLine().getOut(), spec.commandLine().getErr(), results, out,
-        rules == null ? null : Rules.load(rules), gate, history, csv);
+    Gate gate =
+        new Gate(
+            parsed.hasMatchedOption("--max-discrepancy")
+                ? given.maxDiscrepancyRate()
+                : recorded.maxDiscrepancyRate(),
+            given.maxErrorRate() != null ? given.maxErrorRate() : recorded.maxErrorRate(),
+            given.maxLatencyRatio() != null ? given.maxLatencyRatio() : recorded.maxLatencyRatio(),
+            parsed.hasMatchedOption("--min-latency-samples")
+                ? given.minLatencySamples()
+                : recorded.minLatencySamples());
+    Reports.Written w =
+        Outputs.write(
+            spec.commandLine().getOut(),
+            spec.commandLine().getErr(),
+            results,
+            out,
+            rules == null ? null : Rules.load(rules),
+            gate,
+            history,
+            csv);
     if (w.gateFailures().isEmpty()) {
       spec.commandLine().getOut().println("gate: passed");
     } else {
-      w.gateFailures().forEach(f -> spec.commandLine().getOut().println("gate: failed: " + Terminal.safe(f)));
+      w.gateFailures()
+          .forEach(f -> spec.commandLine().getOut().println("gate: failed: " + Terminal.safe(f)));
     }
     return Shadow.OK;
   }

@@ -2,8 +2,8 @@ package dev.shadowtest.cli;
 
 import dev.shadowtest.diff.Statistics;
 import dev.shadowtest.diff.run.Gate;
-import dev.shadowtest.replay.ReplayResult;
 import dev.shadowtest.diff.run.RunAggregate;
+import dev.shadowtest.replay.ReplayResult;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -20,34 +20,85 @@ final class RunReport {
 
   static void print(PrintWriter out, ReplayResult r) {
     Statistics.RunResult s = r.result();
-    int width = Math.max(30, Math.min(80, s.endpoints().stream().mapToInt(e -> Terminal.safe(e.endpoint()).length()).max()
-        .orElse(0)));
+    int width =
+        Math.max(
+            30,
+            Math.min(
+                80,
+                s.endpoints().stream()
+                    .mapToInt(e -> Terminal.safe(e.endpoint()).length())
+                    .max()
+                    .orElse(0)));
     String row = "%-" + width + "s %9s %9s %9s %8s %7s %7s %11s %11s%n";
-    out.printf(Locale.ROOT, row, "endpoint", "exchanges", "compared", "discrep.", "rate", "noise", "errors", "cand p50 ms",
+    out.printf(
+        Locale.ROOT,
+        row,
+        "endpoint",
+        "exchanges",
+        "compared",
+        "discrep.",
+        "rate",
+        "noise",
+        "errors",
+        "cand p50 ms",
         "cand p99 ms");
     for (Statistics.EndpointResult e : worstFirst(s)) {
       RunAggregate.Latencies l = r.latencies().get(e.endpoint());
-      out.printf(Locale.ROOT, row, Terminal.safe(e.endpoint()), e.exchanges(), e.compared(), e.discrepant(),
-          Gate.percent(e.discrepancyRate()), e.noise(), e.errors() + e.serverErrors(),
-          ms(l == null ? null : l.candidate.percentileMillis(0.5)), ms(l == null ? null : l.candidate.percentileMillis(0.99)));
+      out.printf(
+          Locale.ROOT,
+          row,
+          Terminal.safe(e.endpoint()),
+          e.exchanges(),
+          e.compared(),
+          e.discrepant(),
+          Gate.percent(e.discrepancyRate()),
+          e.noise(),
+          e.errors() + e.serverErrors(),
+          ms(l == null ? null : l.candidate.percentileMillis(0.5)),
+          ms(l == null ? null : l.candidate.percentileMillis(0.99)));
     }
-    out.printf(Locale.ROOT, row, "total", s.exchanges(), s.compared(), s.discrepant(), Gate.percent(s.discrepancyRate()),
-        s.noise(), s.errors() + s.serverErrors(), "", "");
-    out.printf(Locale.ROOT, "skipped %d, candidate errors %d, 5xx %d, no baseline %d%s%s%s%n", s.skipped(), s.errors(),
-        s.serverErrors(), s.noBaseline(), s.accepted() > 0 ? ", matched only by accepted differences " + s.accepted() : "",
-        s.rewritten() > 0 ? ", rewritten for the candidate " + s.rewritten() : "", r.late() > 0 ? ", late starts " + r.late() : "");
+    out.printf(
+        Locale.ROOT,
+        row,
+        "total",
+        s.exchanges(),
+        s.compared(),
+        s.discrepant(),
+        Gate.percent(s.discrepancyRate()),
+        s.noise(),
+        s.errors() + s.serverErrors(),
+        "",
+        "");
+    out.printf(
+        Locale.ROOT,
+        "skipped %d, candidate errors %d, 5xx %d, no baseline %d%s%s%s%n",
+        s.skipped(),
+        s.errors(),
+        s.serverErrors(),
+        s.noBaseline(),
+        s.accepted() > 0 ? ", matched only by accepted differences " + s.accepted() : "",
+        s.rewritten() > 0 ? ", rewritten for the candidate " + s.rewritten() : "",
+        r.late() > 0 ? ", late starts " + r.late() : "");
     if (r.gaps().skippedFromCache() > 0 || r.gaps().bodyNotCaptured() > 0) {
-      out.printf(Locale.ROOT, "capture gaps: %d skipped (served from the browser cache at capture; --include-cached sends them),"
-          + " %d compared without body (not captured in the recording)%n", r.gaps().skippedFromCache(), r.gaps().bodyNotCaptured());
+      out.printf(
+          Locale.ROOT,
+          "capture gaps: %d skipped (served from the browser cache at capture; --include-cached sends them),"
+              + " %d compared without body (not captured in the recording)%n",
+          r.gaps().skippedFromCache(),
+          r.gaps().bodyNotCaptured());
     }
-    out.println("worst first; p50/p99: the candidate's latencies (the baseline's are in report.html)");
+    out.println(
+        "worst first; p50/p99: the candidate's latencies (the baseline's are in report.html)");
     if (r.abortReason() != null) {
       out.println("ABORTED: " + Terminal.safe(r.abortReason()));
     } else if (r.incomplete()) {
       out.println("INCOMPLETE: the run was stopped before the end of the recording");
     }
     if (r.gateFailures().isEmpty()) {
-      out.println(r.incomplete() ? "GATE: not passed (incomplete run)" : "GATE PASSED: discrepancy rate " + Gate.percent(s.discrepancyRate()));
+      out.println(
+          r.incomplete()
+              ? "GATE: not passed (incomplete run)"
+              : "GATE PASSED: discrepancy rate " + Gate.percent(s.discrepancyRate()));
     } else {
       r.gateFailures().forEach(f -> out.println("GATE FAILED: " + Terminal.safe(f)));
     }
@@ -56,9 +107,14 @@ final class RunReport {
   /** Highest discrepancy rate first, then most errors, then by name: the order of report.html. */
   static List<Statistics.EndpointResult> worstFirst(Statistics.RunResult s) {
     List<Statistics.EndpointResult> out = new ArrayList<>(s.endpoints());
-    out.sort(Comparator.comparingDouble(Statistics.EndpointResult::discrepancyRate).reversed()
-        .thenComparing(Comparator.comparingLong((Statistics.EndpointResult e) -> e.errors() + e.serverErrors()).reversed())
-        .thenComparing(Statistics.EndpointResult::endpoint));
+    out.sort(
+        Comparator.comparingDouble(Statistics.EndpointResult::discrepancyRate)
+            .reversed()
+            .thenComparing(
+                Comparator.comparingLong(
+                        (Statistics.EndpointResult e) -> e.errors() + e.serverErrors())
+                    .reversed())
+            .thenComparing(Statistics.EndpointResult::endpoint));
     return out;
   }
 

@@ -16,10 +16,28 @@ import picocli.CommandLine.ScopeType;
     name = "shadow",
     mixinStandardHelpOptions = true,
     versionProvider = Shadow.Version.class,
-    description = "Record production traffic, replay it against a replacement, prove parity with numbers.",
-    subcommands = {RecordCommand.class, ImportCommand.class, ExportCommand.class, InspectCommand.class, DiffCommand.class, ReplayCommand.class, MergeCommand.class, ReportCommand.class, GateCommand.class, DemoCommand.class, CommandLine.HelpCommand.class},
+    description =
+        "Record production traffic, replay it against a replacement, prove parity with numbers.",
+    subcommands = {
+      RecordCommand.class,
+      ImportCommand.class,
+      ExportCommand.class,
+      InspectCommand.class,
+      DiffCommand.class,
+      ReplayCommand.class,
+      MergeCommand.class,
+      ReportCommand.class,
+      GateCommand.class,
+      DemoCommand.class,
+      CommandLine.HelpCommand.class
+    },
     exitCodeListHeading = "%nExit codes:%n",
-    exitCodeList = {"0:success", "1:gate failed / discrepancies over threshold", "2:bad input", "3:internal error (a bug: please report it with --verbose output)"})
+    exitCodeList = {
+      "0:success",
+      "1:gate failed / discrepancies over threshold",
+      "2:bad input",
+      "3:internal error (a bug: please report it with --verbose output)"
+    })
 public final class Shadow implements Runnable {
 
   static final int OK = 0;
@@ -27,11 +45,13 @@ public final class Shadow implements Runnable {
   static final int BAD_INPUT = 2;
   static final int INTERNAL_ERROR = 3;
 
-  @Option(names = "--verbose", scope = ScopeType.INHERIT, description = "Print stack traces with errors.")
+  @Option(
+      names = "--verbose",
+      scope = ScopeType.INHERIT,
+      description = "Print stack traces with errors.")
   boolean verbose;
 
-  @CommandLine.Spec
-  CommandLine.Model.CommandSpec spec;
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Override
   public void run() {
@@ -48,33 +68,41 @@ public final class Shadow implements Runnable {
     CommandLine cli = new CommandLine(root);
     cli.setOut(out);
     cli.setErr(err);
-    cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-      boolean known = e instanceof ShadowException;
-      if (known) {
-        err.println("error: " + Terminal.safe(e.getMessage()));
-      } else {
-        err.println("error: internal error: " + crash(e) + (root.verbose ? "" : " (run with --verbose for the stack trace)"));
-      }
-      if (root.verbose) {
-        e.printStackTrace(err);
-      }
-      err.flush();
-      return exitCode(e);
-    });
-    cli.setParameterExceptionHandler((ex, arguments) -> {
-      CommandLine failed = ex.getCommandLine();
-      err.println("error: " + Terminal.safe(ex.getMessage()));
-      err.println("Try '" + failed.getCommandSpec().qualifiedName() + " --help' for usage.");
-      err.flush();
-      return BAD_INPUT;
-    });
+    cli.setExecutionExceptionHandler(
+        (e, commandLine, parseResult) -> {
+          boolean known = e instanceof ShadowException;
+          if (known) {
+            err.println("error: " + Terminal.safe(e.getMessage()));
+          } else {
+            err.println(
+                "error: internal error: "
+                    + crash(e)
+                    + (root.verbose ? "" : " (run with --verbose for the stack trace)"));
+          }
+          if (root.verbose) {
+            e.printStackTrace(err);
+          }
+          err.flush();
+          return exitCode(e);
+        });
+    cli.setParameterExceptionHandler(
+        (ex, arguments) -> {
+          CommandLine failed = ex.getCommandLine();
+          err.println("error: " + Terminal.safe(ex.getMessage()));
+          err.println("Try '" + failed.getCommandSpec().qualifiedName() + " --help' for usage.");
+          err.flush();
+          return BAD_INPUT;
+        });
     int code;
     try {
       code = cli.execute(args);
     } catch (VirtualMachineError | LinkageError e) {
       // picocli hands Exceptions to the handler above; an Error (out of memory, a stack overflow,
       // a missing class) is a crash of Shadow itself: exit 3, one line, never 1 ("different")
-      err.println("error: internal error: " + crash(e) + (root.verbose ? "" : " (run with --verbose for the stack trace)"));
+      err.println(
+          "error: internal error: "
+              + crash(e)
+              + (root.verbose ? "" : " (run with --verbose for the stack trace)"));
       if (root.verbose) {
         e.printStackTrace(err);
       }
@@ -97,7 +125,9 @@ public final class Shadow implements Runnable {
   /** One line for an Error, with what a user can do about the usual ones. */
   static String crash(Throwable e) {
     if (e instanceof OutOfMemoryError) {
-      return "out of memory (" + e.getMessage() + "); give the JVM more heap, e.g. SHADOW_JAVA_OPTS=-Xmx4g,"
+      return "out of memory ("
+          + e.getMessage()
+          + "); give the JVM more heap, e.g. SHADOW_JAVA_OPTS=-Xmx4g,"
           + " or lower the input limits (see docs/limits.md)";
     }
     if (e instanceof StackOverflowError) {
@@ -111,8 +141,14 @@ public final class Shadow implements Runnable {
     @Override
     public String[] getVersion() {
       String v = Shadow.class.getPackage().getImplementationVersion();
-      return new String[] {"shadow " + (v == null ? "dev" : v),
-          "Java " + System.getProperty("java.version") + " (" + System.getProperty("java.vendor") + ")"};
+      return new String[] {
+        "shadow " + (v == null ? "dev" : v),
+        "Java "
+            + System.getProperty("java.version")
+            + " ("
+            + System.getProperty("java.vendor")
+            + ")"
+      };
     }
   }
 }

@@ -17,7 +17,11 @@ final class Terminal {
     StringBuilder out = null;
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
-      boolean control = c < 0x20 || c >= 0x7f && c <= 0x9f || c >= 0x202a && c <= 0x202e || c >= 0x2066 && c <= 0x2069;
+      boolean control =
+          c < 0x20
+              || c >= 0x7f && c <= 0x9f
+              || c >= 0x202a && c <= 0x202e
+              || c >= 0x2066 && c <= 0x2069;
       if (control) {
         if (out == null) {
           out = new StringBuilder(s.length() + 16).append(s, 0, i);

@@ -6,10 +6,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.shadowtest.core.Body;
 import dev.shadowtest.core.Exchange;
 import dev.shadowtest.core.HttpResponse;
-import dev.shadowtest.core.Redaction;
 import dev.shadowtest.core.RecordingHeader;
 import dev.shadowtest.core.RecordingReader;
 import dev.shadowtest.core.RecordingWriter;
+import dev.shadowtest.core.Redaction;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,7 +20,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 class DiffCommandTests {
 
-  static final String RULES = """
+  static final String RULES =
+      """
       version: 1
       defaults:
         ignore: ["$.meta.generatedAt"]
@@ -29,8 +30,7 @@ class DiffCommandTests {
           numericTolerance: 1
       """;
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   Path write(String name, String content) throws IOException {
     Path p = dir.resolve(name);
@@ -45,19 +45,25 @@ class DiffCommandTests {
     Path rules = write("rules.yaml", RULES);
     ShadowCliTests.Run strict = shadow("diff", a, b);
     assertThat(strict.code()).isEqualTo(1);
-    assertThat(strict.out()).contains("VALUE $.price: expected 10.00, actual 10.5")
-        .contains("VALUE $.meta.generatedAt: expected \"x\", actual \"y\"").contains("2 difference(s)");
-    ShadowCliTests.Run ruled = shadow("diff", a, b, "--rules", rules, "--endpoint", "GET /api/products/{id}");
+    assertThat(strict.out())
+        .contains("VALUE $.price: expected 10.00, actual 10.5")
+        .contains("VALUE $.meta.generatedAt: expected \"x\", actual \"y\"")
+        .contains("2 difference(s)");
+    ShadowCliTests.Run ruled =
+        shadow("diff", a, b, "--rules", rules, "--endpoint", "GET /api/products/{id}");
     assertThat(ruled.code()).as(ruled.out() + ruled.err()).isZero();
     assertThat(ruled.out()).contains("same");
   }
 
   @ParameterizedTest
-  @CsvSource(delimiter = '|', value = {
-      "version: 1\\ndefaults:\\n  ignor: []\\n|:3: ignor: unknown key in defaults",
-      "version: 1\\ndefaults:\\n  ignore: [\"$.a[x]\"]\\n|:3: defaults.ignore: bad path",
-      "version: 1\\ndefaults:\\n  numericTolerance: much\\n|:3: defaults.numericTolerance: bad tolerance",
-      "version: 1\\nendpoints:\\n  - match: GET /a\\n  - match: GET /a\\n|:4: match: duplicate endpoint"})
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "version: 1\\ndefaults:\\n  ignor: []\\n|:3: ignor: unknown key in defaults",
+        "version: 1\\ndefaults:\\n  ignore: [\"$.a[x]\"]\\n|:3: defaults.ignore: bad path",
+        "version: 1\\ndefaults:\\n  numericTolerance: much\\n|:3: defaults.numericTolerance: bad tolerance",
+        "version: 1\\nendpoints:\\n  - match: GET /a\\n  - match: GET /a\\n|:4: match: duplicate endpoint"
+      })
   void badRulesExitTwoWithFileAndLine(String yaml, String message) throws IOException {
     Path rules = write("rules.yaml", yaml.replace("\\n", "\n"));
     Path a = write("a.json", "{}");
@@ -69,15 +75,31 @@ class DiffCommandTests {
   @Test
   void recordingsAreComparedExchangeByExchange() throws IOException {
     Path left = dir.resolve("left.jsonl");
-    assertThat(shadow("import", "--from", "har", ShadowCliTests.EXAMPLES.resolve("shop.har"), "--out", left).code()).isZero();
+    assertThat(
+            shadow(
+                    "import",
+                    "--from",
+                    "har",
+                    ShadowCliTests.EXAMPLES.resolve("shop.har"),
+                    "--out",
+                    left)
+                .code())
+        .isZero();
     Path right = dir.resolve("right.jsonl.gz");
     try (RecordingReader r = RecordingReader.open(left);
-         RecordingWriter w = RecordingWriter.create(right, RecordingHeader.now("test", Redaction.none()))) {
+        RecordingWriter w =
+            RecordingWriter.create(right, RecordingHeader.now("test", Redaction.none()))) {
       int i = 0;
       while (r.hasNext()) {
         Exchange e = r.next();
         if (i++ == 1 && e.response() != null) { // change the product list
-          HttpResponse changed = e.response().withBody(Body.text(((Body.Text) e.response().body()).text().replace("\"page\": 2", "\"page\": 3")));
+          HttpResponse changed =
+              e.response()
+                  .withBody(
+                      Body.text(
+                          ((Body.Text) e.response().body())
+                              .text()
+                              .replace("\"page\": 2", "\"page\": 3")));
           e = e.withResponse(changed);
         }
         w.write(e);
@@ -85,11 +107,13 @@ class DiffCommandTests {
     }
     ShadowCliTests.Run run = shadow("diff", left, right);
     assertThat(run.code()).as(run.err()).isEqualTo(1);
-    assertThat(run.out()).contains("GET /api/products?category=kitchen&page=2")
+    assertThat(run.out())
+        .contains("GET /api/products?category=kitchen&page=2")
         .contains("VALUE $.page: expected 2, actual 3")
         .contains("7 compared, 1 different, 0 only in");
     assertThat(shadow("diff", left, left).code()).isZero();
-    assertThat(shadow("diff", left, ShadowCliTests.EXAMPLES.resolve("shop.har")).err()).contains("cannot compare a recording with a body file");
+    assertThat(shadow("diff", left, ShadowCliTests.EXAMPLES.resolve("shop.har")).err())
+        .contains("cannot compare a recording with a body file");
   }
 
   @Test
@@ -103,7 +127,10 @@ class DiffCommandTests {
   void differencesTheRulesAcceptDoNotFailTheDiff() throws IOException {
     Path a = write("a.json", "{\"id\":1,\"legacyId\":9}");
     Path b = write("b.json", "{\"id\":\"1\"}");
-    Path rules = write("accepting.yaml", """
+    Path rules =
+        write(
+            "accepting.yaml",
+            """
         version: 1
         defaults:
           lenientTypes: true
@@ -114,7 +141,8 @@ class DiffCommandTests {
     assertThat(strict.code()).isEqualTo(1);
     ShadowCliTests.Run ruled = shadow("diff", a, b, "--rules", rules);
     assertThat(ruled.code()).as(ruled.out()).isZero();
-    assertThat(ruled.out()).contains("MISSING $.legacyId: expected 9, actual (absent) (accepted: internal id dropped)")
+    assertThat(ruled.out())
+        .contains("MISSING $.legacyId: expected 9, actual (absent) (accepted: internal id dropped)")
         .contains("same but for 1 accepted difference(s)");
   }
 
@@ -123,8 +151,11 @@ class DiffCommandTests {
     Path ok = write("ok.json", "{}");
     ShadowCliTests.Run zero = shadow("diff", "/dev/zero", ok);
     assertThat(zero.code()).isEqualTo(2);
-    assertThat(zero.err()).isEqualTo("error: /dev/zero: is larger than 67108864 bytes, the most shadow diff compares"
-        + " (--max-body raises it)" + System.lineSeparator());
+    assertThat(zero.err())
+        .isEqualTo(
+            "error: /dev/zero: is larger than 67108864 bytes, the most shadow diff compares"
+                + " (--max-body raises it)"
+                + System.lineSeparator());
   }
 
   @Test
@@ -133,18 +164,41 @@ class DiffCommandTests {
     Path b = dir.resolve("b.jsonl.gz");
     String pad = "p".repeat(2_000);
     for (Path p : new Path[] {a, b}) {
-      try (RecordingWriter w = RecordingWriter.create(p, RecordingHeader.now("test", Redaction.none()))) {
+      try (RecordingWriter w =
+          RecordingWriter.create(p, RecordingHeader.now("test", Redaction.none()))) {
         for (int i = 0; i < 40_000; i++) {
-          w.write(new Exchange(p.getFileName() + "-" + i, null, null, dev.shadowtest.core.HttpRequest.of("GET", "/x/" + i),
-              new HttpResponse(200, "OK", dev.shadowtest.core.Headers.of("Content-Type", "application/json"),
-                  Body.text("{\"i\":" + i + ",\"pad\":\"" + pad + "\"}")), null, java.util.Map.of()));
+          w.write(
+              new Exchange(
+                  p.getFileName() + "-" + i,
+                  null,
+                  null,
+                  dev.shadowtest.core.HttpRequest.of("GET", "/x/" + i),
+                  new HttpResponse(
+                      200,
+                      "OK",
+                      dev.shadowtest.core.Headers.of("Content-Type", "application/json"),
+                      Body.text("{\"i\":" + i + ",\"pad\":\"" + pad + "\"}")),
+                  null,
+                  java.util.Map.of()));
         }
       }
     }
-    Process p = new ProcessBuilder(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx48m",
-        "-cp", System.getProperty("java.class.path"), Shadow.class.getName(), "diff", a.toString(), b.toString(),
-        "--match-by", "request").redirectErrorStream(true).start();
-    String output = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    Process p =
+        new ProcessBuilder(
+                java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx48m",
+                "-cp",
+                System.getProperty("java.class.path"),
+                Shadow.class.getName(),
+                "diff",
+                a.toString(),
+                b.toString(),
+                "--match-by",
+                "request")
+            .redirectErrorStream(true)
+            .start();
+    String output =
+        new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
     assertThat(p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
     assertThat(p.exitValue()).as(output).isZero();
     assertThat(output).contains("40000 compared, 0 different, 0 only in");
@@ -159,10 +213,20 @@ class DiffCommandTests {
     String json = sb.append(']').toString(); // about 12 MB: its tree needs far more than 32 MB
     Path a = write("a.json", json);
     Path b = write("b.json", json.replace("abcdefghij", "abcdefghik"));
-    Process p = new ProcessBuilder(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx32m",
-        "-cp", System.getProperty("java.class.path"), Shadow.class.getName(), "diff", a.toString(), b.toString())
-        .redirectErrorStream(true).start();
-    String output = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    Process p =
+        new ProcessBuilder(
+                java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx32m",
+                "-cp",
+                System.getProperty("java.class.path"),
+                Shadow.class.getName(),
+                "diff",
+                a.toString(),
+                b.toString())
+            .redirectErrorStream(true)
+            .start();
+    String output =
+        new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
     assertThat(p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
     assertThat(p.exitValue()).as(output).isEqualTo(3);
     assertThat(output).startsWith("error: internal error: out of memory").doesNotContain("\tat ");

@@ -18,7 +18,8 @@ class DocsTests {
   static final Path ROOT = Path.of("..");
 
   static List<String> yamlBlocks(Path markdown) throws IOException {
-    Matcher m = Pattern.compile("```yaml\\n(.*?)```", Pattern.DOTALL).matcher(Files.readString(markdown));
+    Matcher m =
+        Pattern.compile("```yaml\\n(.*?)```", Pattern.DOTALL).matcher(Files.readString(markdown));
     List<String> out = new ArrayList<>();
     while (m.find()) {
       out.add(m.group(1));
@@ -31,11 +32,21 @@ class DocsTests {
     List<String> blocks = yamlBlocks(ROOT.resolve("docs/rules.md"));
     assertThat(blocks).hasSizeGreaterThanOrEqualTo(9);
     for (String yaml : blocks) {
-      Rules.parse(yaml, "docs/rules.md example"); // throws with file:line:key when an example is wrong
+      Rules.parse(
+          yaml, "docs/rules.md example"); // throws with file:line:key when an example is wrong
     }
     String all = String.join("\n", blocks);
-    for (String key : List.of("lenientTypes", "normalizeHeaders", "byStatus", "candidateRoot", "accepted", "transforms",
-        "renameQuery", "splitByQueryNames", "match: \"GET /posts?_page&_limit\"")) {
+    for (String key :
+        List.of(
+            "lenientTypes",
+            "normalizeHeaders",
+            "byStatus",
+            "candidateRoot",
+            "accepted",
+            "transforms",
+            "renameQuery",
+            "splitByQueryNames",
+            "match: \"GET /posts?_page&_limit\"")) {
       assertThat(all).as("an example of " + key).contains(key);
     }
   }
@@ -43,7 +54,13 @@ class DocsTests {
   @Test
   void theReadmeNamesTheFlagsAndErrorCategoriesUsersMeet() throws IOException {
     String readme = Files.readString(ROOT.resolve("README.md"));
-    assertThat(readme).contains("--rewrite-host").contains("`other`").contains("TLS").contains("--force")
-        .contains("--match-by").contains("--csv grouped").contains("--min-latency-samples");
+    assertThat(readme)
+        .contains("--rewrite-host")
+        .contains("`other`")
+        .contains("TLS")
+        .contains("--force")
+        .contains("--match-by")
+        .contains("--csv grouped")
+        .contains("--min-latency-samples");
   }
 }

@@ -14,8 +14,7 @@ class ImportExportCommandTests {
 
   static final Path SHOP_HAR = ShadowCliTests.EXAMPLES.resolve("shop.har");
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   static String oneLine(String text) {
     assertThat(text.lines().toList()).hasSize(1);
@@ -25,14 +24,17 @@ class ImportExportCommandTests {
   /** A HAR of one entry whose response body is {@code size} bytes of text. */
   Path harWithBody(int size) throws IOException {
     Path har = dir.resolve("big.har");
-    Files.writeString(har, """
+    Files.writeString(
+        har,
+        """
         {"log": {"version": "1.2", "entries": [
           {"startedDateTime": "2026-11-24T10:00:00Z", "time": 1,
            "request": {"method": "GET", "url": "http://shop.test/export.csv", "headers": []},
            "response": {"status": 200, "statusText": "OK", "headers": [{"name": "Content-Type", "value": "text/csv"}],
                         "content": {"size": %d, "mimeType": "text/csv", "text": "%s"}}}
         ]}}
-        """.formatted(size, "a,b\\n".repeat(size / 4)));
+        """
+            .formatted(size, "a,b\\n".repeat(size / 4)));
     return har;
   }
 
@@ -42,36 +44,70 @@ class ImportExportCommandTests {
     Path out = dir.resolve("mixed.jsonl");
     Run r = shadow("import", "--from", "har", mixed, "--out", out);
     assertThat(r.code()).as(r.err()).isZero();
-    assertThat(r.out().lines()).contains(
-        "imported 18 exchange(s) from " + mixed + " into " + out,
-        "skipped 4 entries: non-HTTP URL (data:) 1, non-HTTP URL (blob:) 1, non-HTTP URL (about:) 1, WebSocket 1",
-        "adjusted 14 exchange(s) on import (tags): import.bodyDropped 3, import.headersSplit 1, import.bodyRebuilt 2,"
-            + " import.responseSize 1, import.paramsNotRebuilt 1, import.bodyNotCaptured 2, import.contentEncoding 3,"
-            + " import.contentLength 3, import.fromCache 2, import.httpVersion 1",
-        "5 warning(s) (on stderr)");
-    assertThat(r.err().lines()).hasSize(5).allSatisfy(w -> assertThat(w).startsWith("warning: ")
-        .doesNotContain("token").doesNotContain("base64,"));
+    assertThat(r.out().lines())
+        .contains(
+            "imported 18 exchange(s) from " + mixed + " into " + out,
+            "skipped 4 entries: non-HTTP URL (data:) 1, non-HTTP URL (blob:) 1, non-HTTP URL (about:) 1, WebSocket 1",
+            "adjusted 14 exchange(s) on import (tags): import.bodyDropped 3, import.headersSplit 1, import.bodyRebuilt 2,"
+                + " import.responseSize 1, import.paramsNotRebuilt 1, import.bodyNotCaptured 2, import.contentEncoding 3,"
+                + " import.contentLength 3, import.fromCache 2, import.httpVersion 1",
+            "5 warning(s) (on stderr)");
+    assertThat(r.err().lines())
+        .hasSize(5)
+        .allSatisfy(
+            w ->
+                assertThat(w)
+                    .startsWith("warning: ")
+                    .doesNotContain("token")
+                    .doesNotContain("base64,"));
     assertThat(r.err().lines().filter(w -> w.contains("skipped 1 entr"))).hasSize(4);
     assertThat(r.err()).contains("1 entry had an httpVersion that is no HTTP version (\"ori\")");
     Run inspect = shadow("inspect", out);
     assertThat(inspect.code()).as(inspect.err()).isZero();
-    assertThat(inspect.out()).contains("truncated bodies:  1").contains("not captured:      2")
+    assertThat(inspect.out())
+        .contains("truncated bodies:  1")
+        .contains("not captured:      2")
         .contains("import decisions:  import.bodyDropped 3, import.bodyNotCaptured 2");
   }
 
   @Test
   void importTakesARedactionFileLikeRecordAndRefusesItWithNoRedact() throws IOException {
-    Path rules = Files.writeString(dir.resolve("redact.yaml"), "version: 1\njsonPaths: [\"$..email\"]\nqueryParams: [q]\n");
+    Path rules =
+        Files.writeString(
+            dir.resolve("redact.yaml"),
+            "version: 1\njsonPaths: [\"$..email\"]\nqueryParams: [q]\n");
     Path out = dir.resolve("redacted.jsonl");
     Run r = shadow("import", "--from", "har", SHOP_HAR, "--out", out, "--redact", rules);
     assertThat(r.code()).as(r.err()).isZero();
-    assertThat(r.out()).contains("redacted headers: Authorization, Cookie, Set-Cookie, Proxy-Authorization, X-Api-Key;"
-        + " JSON paths: $..email; query parameters: q");
+    assertThat(r.out())
+        .contains(
+            "redacted headers: Authorization, Cookie, Set-Cookie, Proxy-Authorization, X-Api-Key;"
+                + " JSON paths: $..email; query parameters: q");
     assertThat(shadow("inspect", out).out()).contains("$..email");
-    Run both = shadow("import", "--from", "har", SHOP_HAR, "--out", dir.resolve("x.jsonl"), "--redact", rules, "--no-redact");
+    Run both =
+        shadow(
+            "import",
+            "--from",
+            "har",
+            SHOP_HAR,
+            "--out",
+            dir.resolve("x.jsonl"),
+            "--redact",
+            rules,
+            "--no-redact");
     assertThat(both.code()).isEqualTo(2);
-    assertThat(oneLine(both.err())).isEqualTo("error: --no-redact and --redact contradict each other");
-    Run missing = shadow("import", "--from", "har", SHOP_HAR, "--out", dir.resolve("y.jsonl"), "--redact", dir.resolve("nope.yaml"));
+    assertThat(oneLine(both.err()))
+        .isEqualTo("error: --no-redact and --redact contradict each other");
+    Run missing =
+        shadow(
+            "import",
+            "--from",
+            "har",
+            SHOP_HAR,
+            "--out",
+            dir.resolve("y.jsonl"),
+            "--redact",
+            dir.resolve("nope.yaml"));
     assertThat(missing.code()).isEqualTo(2);
     assertThat(missing.err()).contains("nope.yaml: no such file");
   }
@@ -81,7 +117,8 @@ class ImportExportCommandTests {
     Path out = Files.writeString(dir.resolve("rec.jsonl"), "precious");
     Run refused = shadow("import", "--from", "har", SHOP_HAR, "--out", out);
     assertThat(refused.code()).isEqualTo(2);
-    assertThat(oneLine(refused.err())).isEqualTo("error: " + out + ": already exists; not overwritten (--force replaces it)");
+    assertThat(oneLine(refused.err()))
+        .isEqualTo("error: " + out + ": already exists; not overwritten (--force replaces it)");
     assertThat(Files.readString(out)).isEqualTo("precious");
     Run forced = shadow("import", "--from", "har", SHOP_HAR, "--out", out, "--force");
     assertThat(forced.code()).as(forced.err()).isZero();
@@ -95,7 +132,8 @@ class ImportExportCommandTests {
     Path har = Files.writeString(dir.resolve("rec.har"), "precious");
     Run refused = shadow("export", "--to", "har", rec, "--out", har);
     assertThat(refused.code()).isEqualTo(2);
-    assertThat(oneLine(refused.err())).isEqualTo("error: " + har + ": already exists; not overwritten (--force replaces it)");
+    assertThat(oneLine(refused.err()))
+        .isEqualTo("error: " + har + ": already exists; not overwritten (--force replaces it)");
     assertThat(Files.readString(har)).isEqualTo("precious");
     assertThat(shadow("export", "--to", "har", rec, "--out", har, "--force").code()).isZero();
     assertThat(Files.readString(har)).contains("\"entries\"");
@@ -107,8 +145,11 @@ class ImportExportCommandTests {
     byte[] before = Files.readAllBytes(har);
     Run same = shadow("import", "--from", "har", har, "--out", har, "--force");
     assertThat(same.code()).isEqualTo(2);
-    assertThat(oneLine(same.err())).isEqualTo("error: " + har
-        + ": is the input file; an import or export never writes over its input, even with --force");
+    assertThat(oneLine(same.err()))
+        .isEqualTo(
+            "error: "
+                + har
+                + ": is the input file; an import or export never writes over its input, even with --force");
     Path link = Files.createSymbolicLink(dir.resolve("link.jsonl"), har);
     Run viaLink = shadow("import", "--from", "har", har, "--out", link, "--force");
     assertThat(viaLink.code()).isEqualTo(2);
@@ -116,7 +157,8 @@ class ImportExportCommandTests {
     assertThat(Files.readAllBytes(har)).isEqualTo(before);
     Path rec = dir.resolve("rec.jsonl");
     assertThat(shadow("import", "--from", "har", har, "--out", rec).code()).isZero();
-    Run export = shadow("export", "--to", "har", rec, "--out", dir.resolve("x/../rec.jsonl"), "--force");
+    Run export =
+        shadow("export", "--to", "har", rec, "--out", dir.resolve("x/../rec.jsonl"), "--force");
     assertThat(export.code()).isEqualTo(2);
     assertThat(oneLine(export.err())).contains("is the input file");
     assertThat(shadow("inspect", rec).out()).contains("exchanges:         7");
@@ -128,8 +170,11 @@ class ImportExportCommandTests {
     Path rec = dir.resolve("rec.jsonl.gz");
     Run imported = shadow("import", "--from", "har", har, "--out", rec, "--max-body", "64KiB");
     assertThat(imported.code()).as(imported.err()).isZero();
-    assertThat(oneLine(imported.err())).isEqualTo("warning: " + har
-        + ": 1 body longer than 65536 bytes was cut to 65536 bytes (flagged truncated, with the real size)");
+    assertThat(oneLine(imported.err()))
+        .isEqualTo(
+            "warning: "
+                + har
+                + ": 1 body longer than 65536 bytes was cut to 65536 bytes (flagged truncated, with the real size)");
     Run inspect = shadow("inspect", rec);
     assertThat(inspect.code()).as(inspect.err()).isZero();
     assertThat(inspect.out()).contains("exchanges:         1").contains("truncated bodies:  1");
@@ -142,16 +187,30 @@ class ImportExportCommandTests {
     Path out = dir.resolve("r.jsonl");
     Run run = shadow("import", "--from", "gor", notGor, "--out", out);
     assertThat(run.code()).isEqualTo(2);
-    assertThat(oneLine(run.err())).isEqualTo("error: " + notGor + ":1: bad payload header \"2026-11-24 10:00:00 INFO started\" "
-        + "(expected 'TYPE ID TIMESTAMP [LATENCY]' with TYPE 1, 2 or 3)");
+    assertThat(oneLine(run.err()))
+        .isEqualTo(
+            "error: "
+                + notGor
+                + ":1: bad payload header \"2026-11-24 10:00:00 INFO started\" "
+                + "(expected 'TYPE ID TIMESTAMP [LATENCY]' with TYPE 1, 2 or 3)");
     assertThat(out).doesNotExist();
   }
 
   @Test
   void aBadMaxBodyExitsTwo() {
-    Run run = shadow("import", "--from", "har", SHOP_HAR, "--out", dir.resolve("r.jsonl"), "--max-body", "1GiB");
+    Run run =
+        shadow(
+            "import",
+            "--from",
+            "har",
+            SHOP_HAR,
+            "--out",
+            dir.resolve("r.jsonl"),
+            "--max-body",
+            "1GiB");
     assertThat(run.code()).isEqualTo(2);
-    assertThat(oneLine(run.err())).isEqualTo("error: --max-body must be at most 100MiB, got \"1GiB\"");
+    assertThat(oneLine(run.err()))
+        .isEqualTo("error: --max-body must be at most 100MiB, got \"1GiB\"");
     assertThat(dir.resolve("r.jsonl")).doesNotExist();
   }
 }

@@ -37,26 +37,31 @@ import org.junit.jupiter.params.provider.ValueSource;
 @Timeout(120)
 class RecordCommandTests {
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   static HttpServer upstream() throws IOException {
-    HttpServer s = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
-    s.createContext("/", ex -> {
-      long n = ex.getRequestURI().getPath().equals("/big") ? 100L << 20 : 0;
-      byte[] small = ("{\"path\":\"" + ex.getRequestURI().getPath() + "\"}").getBytes(StandardCharsets.UTF_8);
-      ex.getResponseHeaders().add("Content-Type", n > 0 ? "application/octet-stream" : "application/json");
-      ex.sendResponseHeaders(200, n > 0 ? n : small.length);
-      try (OutputStream out = ex.getResponseBody()) {
-        if (n == 0) {
-          out.write(small);
-        }
-        byte[] buf = new byte[1 << 16];
-        for (long i = 0; i < n; i += buf.length) {
-          out.write(buf, 0, (int) Math.min(buf.length, n - i));
-        }
-      }
-    });
+    HttpServer s =
+        HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
+    s.createContext(
+        "/",
+        ex -> {
+          long n = ex.getRequestURI().getPath().equals("/big") ? 100L << 20 : 0;
+          byte[] small =
+              ("{\"path\":\"" + ex.getRequestURI().getPath() + "\"}")
+                  .getBytes(StandardCharsets.UTF_8);
+          ex.getResponseHeaders()
+              .add("Content-Type", n > 0 ? "application/octet-stream" : "application/json");
+          ex.sendResponseHeaders(200, n > 0 ? n : small.length);
+          try (OutputStream out = ex.getResponseBody()) {
+            if (n == 0) {
+              out.write(small);
+            }
+            byte[] buf = new byte[1 << 16];
+            for (long i = 0; i < n; i += buf.length) {
+              out.write(buf, 0, (int) Math.min(buf.length, n - i));
+            }
+          }
+        });
     s.start();
     return s;
   }
@@ -65,21 +70,39 @@ class RecordCommandTests {
   void aSmallHeapStreams100MegabytesAndSigtermFlushesEveryAnsweredExchange() throws Exception {
     HttpServer up = upstream();
     Path out = dir.resolve("capture.jsonl.gz");
-    Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx64m", "-cp",
-        System.getProperty("java.class.path"), Shadow.class.getName(), "record", "--listen", "127.0.0.1:0", "--upstream",
-        "http://127.0.0.1:" + up.getAddress().getPort(), "--out", out.toString(), "--stats-every", "0") // default --max-body: 10 MiB
-        .redirectErrorStream(true).start();
+    Process p =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx64m",
+                "-cp",
+                System.getProperty("java.class.path"),
+                Shadow.class.getName(),
+                "record",
+                "--listen",
+                "127.0.0.1:0",
+                "--upstream",
+                "http://127.0.0.1:" + up.getAddress().getPort(),
+                "--out",
+                out.toString(),
+                "--stats-every",
+                "0") // default --max-body: 10 MiB
+            .redirectErrorStream(true)
+            .start();
     BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-    Thread reader = new Thread(() -> {
-      try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-        String l;
-        while ((l = r.readLine()) != null) {
-          lines.add(l);
-        }
-      } catch (IOException e) {
-        // process ended
-      }
-    });
+    Thread reader =
+        new Thread(
+            () -> {
+              try (BufferedReader r =
+                  new BufferedReader(
+                      new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                String l;
+                while ((l = r.readLine()) != null) {
+                  lines.add(l);
+                }
+              } catch (IOException e) {
+                // process ended
+              }
+            });
     reader.start();
     try {
       String first = lines.poll(30, TimeUnit.SECONDS);
@@ -89,8 +112,12 @@ class RecordCommandTests {
       URI proxy = URI.create(m.group(1));
       HttpClient client = HttpClient.newHttpClient();
       long got = 0;
-      try (InputStream in = client.send(HttpRequest.newBuilder(proxy.resolve("/big")).build(),
-          HttpResponse.BodyHandlers.ofInputStream()).body()) {
+      try (InputStream in =
+          client
+              .send(
+                  HttpRequest.newBuilder(proxy.resolve("/big")).build(),
+                  HttpResponse.BodyHandlers.ofInputStream())
+              .body()) {
         byte[] buf = new byte[1 << 16];
         int k;
         while ((k = in.read(buf)) >= 0) {
@@ -99,14 +126,22 @@ class RecordCommandTests {
       }
       assertThat(got).isEqualTo(100L << 20);
       for (int i = 0; i < 50; i++) {
-        assertThat(client.send(HttpRequest.newBuilder(proxy.resolve("/api/items/" + i)).build(),
-            HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+        assertThat(
+                client
+                    .send(
+                        HttpRequest.newBuilder(proxy.resolve("/api/items/" + i)).build(),
+                        HttpResponse.BodyHandlers.ofString())
+                    .statusCode())
+            .isEqualTo(200);
       }
       p.toHandle().destroy(); // SIGTERM (Process.destroy would also close our end of its output)
       assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
       reader.join(5000);
       String all = String.join("\n", lines);
-      assertThat(all).contains("stopping").contains("stopped: proxied 51, recorded 51").doesNotContain("OutOfMemoryError");
+      assertThat(all)
+          .contains("stopping")
+          .contains("stopped: proxied 51, recorded 51")
+          .doesNotContain("OutOfMemoryError");
       List<Exchange> recorded;
       try (RecordingReader r = RecordingReader.open(out)) {
         recorded = r.stream().toList();
@@ -125,17 +160,33 @@ class RecordCommandTests {
   void aCrashLeavesAFileWhoseCompleteLinesAllReplay() throws Exception {
     HttpServer up = upstream();
     Path out = dir.resolve("crash.jsonl.gz");
-    Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
-        System.getProperty("java.class.path"), Shadow.class.getName(), "record", "--listen", "127.0.0.1:0", "--upstream",
-        "http://127.0.0.1:" + up.getAddress().getPort(), "--out", out.toString(), "--stats-every", "0")
-        .redirectErrorStream(true).start();
-    try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+    Process p =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                Shadow.class.getName(),
+                "record",
+                "--listen",
+                "127.0.0.1:0",
+                "--upstream",
+                "http://127.0.0.1:" + up.getAddress().getPort(),
+                "--out",
+                out.toString(),
+                "--stats-every",
+                "0")
+            .redirectErrorStream(true)
+            .start();
+    try (BufferedReader r =
+        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
       Matcher m = Pattern.compile("recording (http://127.0.0.1:\\d+) ").matcher(r.readLine());
       assertThat(m.find()).isTrue();
       URI proxy = URI.create(m.group(1));
       HttpClient client = HttpClient.newHttpClient();
       for (int i = 0; i < 20; i++) {
-        client.send(HttpRequest.newBuilder(proxy.resolve("/api/items/" + i)).build(), HttpResponse.BodyHandlers.ofString());
+        client.send(
+            HttpRequest.newBuilder(proxy.resolve("/api/items/" + i)).build(),
+            HttpResponse.BodyHandlers.ofString());
       }
       Thread.sleep(1000); // the writer flushes whenever its queue runs dry
       p.destroyForcibly().waitFor(30, TimeUnit.SECONDS); // SIGKILL: no hook, no close
@@ -151,23 +202,76 @@ class RecordCommandTests {
 
   @Test
   void badFlagsAreExit2() {
-    assertThat(shadow("record", "--listen", "nowhere", "--upstream", "http://127.0.0.1:1", "--out", dir.resolve("r.jsonl"))
-        .err()).contains("--listen must look like HOST:PORT");
-    assertThat(shadow("record", "--listen", "127.0.0.1:0", "--upstream", "ftp://x", "--out", dir.resolve("r.jsonl")).code())
+    assertThat(
+            shadow(
+                    "record",
+                    "--listen",
+                    "nowhere",
+                    "--upstream",
+                    "http://127.0.0.1:1",
+                    "--out",
+                    dir.resolve("r.jsonl"))
+                .err())
+        .contains("--listen must look like HOST:PORT");
+    assertThat(
+            shadow(
+                    "record",
+                    "--listen",
+                    "127.0.0.1:0",
+                    "--upstream",
+                    "ftp://x",
+                    "--out",
+                    dir.resolve("r.jsonl"))
+                .code())
         .isEqualTo(2);
-    assertThat(shadow("record", "--listen", "127.0.0.1:0", "--upstream", "http://127.0.0.1:1", "--out", dir.resolve("r.jsonl"),
-        "--max-body", "lots").err()).contains("--max-body must be a size");
-    assertThat(shadow("record", "--listen", "127.0.0.1:0", "--upstream", "http://127.0.0.1:1", "--out", dir.resolve("r.jsonl"),
-        "--redact-key-env", "SHADOW_SURELY_UNSET_VAR").err()).contains("SHADOW_SURELY_UNSET_VAR");
-    assertThat(shadow("record", "--listen", "127.0.0.1:0", "--upstream", "http://127.0.0.1:1", "--out", dir.resolve("r.jsonl"),
-        "--sample", "2").err()).contains("--sample must be between 0 and 1");
+    assertThat(
+            shadow(
+                    "record",
+                    "--listen",
+                    "127.0.0.1:0",
+                    "--upstream",
+                    "http://127.0.0.1:1",
+                    "--out",
+                    dir.resolve("r.jsonl"),
+                    "--max-body",
+                    "lots")
+                .err())
+        .contains("--max-body must be a size");
+    assertThat(
+            shadow(
+                    "record",
+                    "--listen",
+                    "127.0.0.1:0",
+                    "--upstream",
+                    "http://127.0.0.1:1",
+                    "--out",
+                    dir.resolve("r.jsonl"),
+                    "--redact-key-env",
+                    "SHADOW_SURELY_UNSET_VAR")
+                .err())
+        .contains("SHADOW_SURELY_UNSET_VAR");
+    assertThat(
+            shadow(
+                    "record",
+                    "--listen",
+                    "127.0.0.1:0",
+                    "--upstream",
+                    "http://127.0.0.1:1",
+                    "--out",
+                    dir.resolve("r.jsonl"),
+                    "--sample",
+                    "2")
+                .err())
+        .contains("--sample must be between 0 and 1");
   }
 
   /** {@code shadow record} with flags that must fail before anything starts; the recording file is {@code r.jsonl}. */
   ShadowCliTests.Run record(Object... flags) {
-    List<Object> args = new java.util.ArrayList<>(List.of("record", "--out", dir.resolve("r.jsonl")));
+    List<Object> args =
+        new java.util.ArrayList<>(List.of("record", "--out", dir.resolve("r.jsonl")));
     args.addAll(List.of(flags));
-    for (String[] required : new String[][] {{"--listen", "127.0.0.1:0"}, {"--upstream", "http://127.0.0.1:1"}}) {
+    for (String[] required :
+        new String[][] {{"--listen", "127.0.0.1:0"}, {"--upstream", "http://127.0.0.1:1"}}) {
       if (!args.contains(required[0])) {
         args.addAll(List.of(required));
       }
@@ -178,7 +282,13 @@ class RecordCommandTests {
   /** Exit 2, one line on stderr that contains {@code message}, no recording file. */
   void assertRefused(ShadowCliTests.Run run, String message) {
     assertThat(run.code()).as(run.err()).isEqualTo(2);
-    assertThat(run.err().strip().lines()).as(run.err()).hasSize(1).first().asString().startsWith("error: ").contains(message);
+    assertThat(run.err().strip().lines())
+        .as(run.err())
+        .hasSize(1)
+        .first()
+        .asString()
+        .startsWith("error: ")
+        .contains(message);
     assertThat(dir.resolve("r.jsonl")).doesNotExist();
   }
 
@@ -192,7 +302,9 @@ class RecordCommandTests {
   void aPortInUseExitsTwoWithOneLineAndLeavesNoRecording() throws IOException {
     try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       int port = taken.getLocalPort();
-      assertRefused(record("--listen", "127.0.0.1:" + port), "cannot listen on 127.0.0.1:" + port + " (--listen)");
+      assertRefused(
+          record("--listen", "127.0.0.1:" + port),
+          "cannot listen on 127.0.0.1:" + port + " (--listen)");
     }
   }
 
@@ -205,38 +317,46 @@ class RecordCommandTests {
 
   @Test
   void anUnknownListenHostExitsTwoAndLeavesNoRecording() {
-    assertRefused(record("--listen", "no-such-host.invalid:8080"), "--listen: unknown host \"no-such-host.invalid\"");
+    assertRefused(
+        record("--listen", "no-such-host.invalid:8080"),
+        "--listen: unknown host \"no-such-host.invalid\"");
   }
 
   @Test
   void anUpstreamThatIsTheListenAddressIsRefused() throws IOException {
     int port = freePort();
-    assertRefused(record("--listen", "127.0.0.1:" + port, "--upstream", "http://localhost:" + port),
+    assertRefused(
+        record("--listen", "127.0.0.1:" + port, "--upstream", "http://localhost:" + port),
         "--upstream http://localhost:" + port + " is the proxy's own address");
-    assertRefused(record("--listen", "0.0.0.0:" + port, "--upstream", "http://127.0.0.1:" + port + "/api"),
+    assertRefused(
+        record("--listen", "0.0.0.0:" + port, "--upstream", "http://127.0.0.1:" + port + "/api"),
         "--upstream http://127.0.0.1:" + port + "/api is the proxy's own address");
   }
 
   @ParameterizedTest
-  @CsvSource(delimiter = '|', value = {
-      "--max-body     | 9999999999GiB            | --max-body: 9999999999GiB is too large to be a size in bytes",
-      "--max-body     | 99999999999999999999     | --max-body: 99999999999999999999 is too large",
-      "--max-body     | 65MiB                    | --max-body must be at most 64MiB",
-      "--max-body     | -1                       | --max-body must be a size",
-      "--rotate-every | 0MB                      | --rotate-every must be at least 1 byte",
-      "--rotate-every | 0                        | --rotate-every must be at least 1 exchange",
-      "--rotate-every | 99999999999999999999     | --rotate-every: 99999999999999999999 is too large",
-      "--rotate-every | 99999999999GiB           | --rotate-every: 99999999999GiB is too large",
-      "--queue        | 0                        | --queue must be between 1 and 1000000",
-      "--queue        | 2000000000               | --queue must be between 1 and 1000000",
-      "--admin-port   | 70000                    | --admin-port must be a port from 0 to 65535",
-      "--admin-port   | -2                       | --admin-port must be a port from 0 to 65535",
-      "--listen       | 127.0.0.1:70000          | --listen: the port must be a number from 0 to 65535",
-      "--listen       | 127.0.0.1:-1             | --listen: the port must be a number from 0 to 65535",
-      "--stats-every  | -1                       | --stats-every must be 0",
-      "--sample       | 1.5                      | --sample must be between 0 and 1",
-      "--timeout      | 0                        | --timeout must be a positive number of seconds"})
-  void anOutOfRangeValueExitsTwoWithOneLineNamingItsFlag(String flag, String value, String message) {
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "--max-body     | 9999999999GiB            | --max-body: 9999999999GiB is too large to be a size in bytes",
+        "--max-body     | 99999999999999999999     | --max-body: 99999999999999999999 is too large",
+        "--max-body     | 65MiB                    | --max-body must be at most 64MiB",
+        "--max-body     | -1                       | --max-body must be a size",
+        "--rotate-every | 0MB                      | --rotate-every must be at least 1 byte",
+        "--rotate-every | 0                        | --rotate-every must be at least 1 exchange",
+        "--rotate-every | 99999999999999999999     | --rotate-every: 99999999999999999999 is too large",
+        "--rotate-every | 99999999999GiB           | --rotate-every: 99999999999GiB is too large",
+        "--queue        | 0                        | --queue must be between 1 and 1000000",
+        "--queue        | 2000000000               | --queue must be between 1 and 1000000",
+        "--admin-port   | 70000                    | --admin-port must be a port from 0 to 65535",
+        "--admin-port   | -2                       | --admin-port must be a port from 0 to 65535",
+        "--listen       | 127.0.0.1:70000          | --listen: the port must be a number from 0 to 65535",
+        "--listen       | 127.0.0.1:-1             | --listen: the port must be a number from 0 to 65535",
+        "--stats-every  | -1                       | --stats-every must be 0",
+        "--sample       | 1.5                      | --sample must be between 0 and 1",
+        "--timeout      | 0                        | --timeout must be a positive number of seconds"
+      })
+  void anOutOfRangeValueExitsTwoWithOneLineNamingItsFlag(
+      String flag, String value, String message) {
     assertRefused(record(flag, value), message);
   }
 

@@ -24,8 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(120)
 class ReplayCommandTests {
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   HttpServer server;
   final List<String> seen = new CopyOnWriteArrayList<>();
@@ -34,18 +33,21 @@ class ReplayCommandTests {
   @BeforeEach
   void startCandidate() throws IOException {
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
-    server.createContext("/", ex -> {
-      seen.add(ex.getRequestMethod() + " " + ex.getRequestURI());
-      byte[] body = ex.getRequestURI().getPath().equals("/api/products/42")
-          ? "{\"id\": 42, \"name\": \"Blue mug \\u2615\", \"price\": {\"amount\": 13.5, \"currency\": \"EUR\"}, \"tags\": [\"kitchen\", \"gift\"]}"
-              .getBytes(StandardCharsets.UTF_8)
-          : "{}".getBytes(StandardCharsets.UTF_8);
-      ex.getResponseHeaders().add("Content-Type", "application/json; charset=utf-8");
-      ex.sendResponseHeaders(200, body.length);
-      try (OutputStream out = ex.getResponseBody()) {
-        out.write(body);
-      }
-    });
+    server.createContext(
+        "/",
+        ex -> {
+          seen.add(ex.getRequestMethod() + " " + ex.getRequestURI());
+          byte[] body =
+              ex.getRequestURI().getPath().equals("/api/products/42")
+                  ? "{\"id\": 42, \"name\": \"Blue mug \\u2615\", \"price\": {\"amount\": 13.5, \"currency\": \"EUR\"}, \"tags\": [\"kitchen\", \"gift\"]}"
+                      .getBytes(StandardCharsets.UTF_8)
+                  : "{}".getBytes(StandardCharsets.UTF_8);
+          ex.getResponseHeaders().add("Content-Type", "application/json; charset=utf-8");
+          ex.sendResponseHeaders(200, body.length);
+          try (OutputStream out = ex.getResponseBody()) {
+            out.write(body);
+          }
+        });
     server.start();
   }
 
@@ -61,11 +63,23 @@ class ReplayCommandTests {
   @Test
   void replaysAHarImportedRecordingAsTheReadmeShows() throws IOException {
     Path rec = dir.resolve("r.jsonl");
-    assertThat(shadow("import", "--from", "har", ShadowCliTests.EXAMPLES.resolve("shop.har"), "--out", rec).code()).isZero();
+    assertThat(
+            shadow(
+                    "import",
+                    "--from",
+                    "har",
+                    ShadowCliTests.EXAMPLES.resolve("shop.har"),
+                    "--out",
+                    rec)
+                .code())
+        .isZero();
     Path out = dir.resolve("out");
-    ShadowCliTests.Run run = shadow("replay", "--recording", rec, "--candidate", candidate(), "--out", out);
+    ShadowCliTests.Run run =
+        shadow("replay", "--recording", rec, "--candidate", candidate(), "--out", out);
     assertThat(run.code()).as(run.err()).isEqualTo(1); // the candidate differs: the gate fails
-    assertThat(run.out()).contains("GET /api/products/{id}").contains("GATE FAILED: discrepancy rate")
+    assertThat(run.out())
+        .contains("GET /api/products/{id}")
+        .contains("GATE FAILED: discrepancy rate")
         .contains("report: " + out.resolve("report.html").toAbsolutePath());
     assertThat(seen).doesNotContain("POST /api/carts", "POST /api/search"); // unsafe: skipped
     JsonNode s = new ObjectMapper().readTree(out.resolve("summary.json").toFile());
@@ -81,9 +95,28 @@ class ReplayCommandTests {
   void shardsAndMergeThroughTheCli() throws IOException {
     Path rec = dir.resolve("r.jsonl.gz");
     shadow("import", "--from", "har", ShadowCliTests.EXAMPLES.resolve("shop.har"), "--out", rec);
-    shadow("replay", "--recording", rec, "--candidate", candidate(), "--out", dir.resolve("s1"), "--shard", "1/2");
-    shadow("replay", "--recording", rec, "--candidate", candidate(), "--out", dir.resolve("s2"), "--shard", "2/2");
-    ShadowCliTests.Run merged = shadow("merge", "--out", dir.resolve("all"), dir.resolve("s1"), dir.resolve("s2"));
+    shadow(
+        "replay",
+        "--recording",
+        rec,
+        "--candidate",
+        candidate(),
+        "--out",
+        dir.resolve("s1"),
+        "--shard",
+        "1/2");
+    shadow(
+        "replay",
+        "--recording",
+        rec,
+        "--candidate",
+        candidate(),
+        "--out",
+        dir.resolve("s2"),
+        "--shard",
+        "2/2");
+    ShadowCliTests.Run merged =
+        shadow("merge", "--out", dir.resolve("all"), dir.resolve("s1"), dir.resolve("s2"));
     assertThat(merged.code()).isEqualTo(1);
     JsonNode s = new ObjectMapper().readTree(dir.resolve("all/summary.json").toFile());
     assertThat(s.get("exchanges").asLong()).isEqualTo(7);
@@ -91,28 +124,77 @@ class ReplayCommandTests {
 
   @Test
   void badInputExitsTwo() {
-    assertThat(shadow("replay", "--recording", dir.resolve("none.jsonl"), "--candidate", candidate(), "--out", dir.resolve("o")).err())
+    assertThat(
+            shadow(
+                    "replay",
+                    "--recording",
+                    dir.resolve("none.jsonl"),
+                    "--candidate",
+                    candidate(),
+                    "--out",
+                    dir.resolve("o"))
+                .err())
         .contains("none.jsonl: no such file");
-    ShadowCliTests.Run badUrl = shadow("replay", "--recording", dir.resolve("none.jsonl"), "--candidate", "ftp://x", "--out", dir.resolve("o"));
+    ShadowCliTests.Run badUrl =
+        shadow(
+            "replay",
+            "--recording",
+            dir.resolve("none.jsonl"),
+            "--candidate",
+            "ftp://x",
+            "--out",
+            dir.resolve("o"));
     assertThat(badUrl.code()).isEqualTo(2);
     assertThat(badUrl.err()).contains("candidate must be an http(s) URL");
-    assertThat(shadow("replay", "--recording", "x", "--candidate", candidate(), "--out", "o", "--rate", "5", "--speed", "2").code()).isEqualTo(2);
-    assertThat(shadow("replay", "--recording", "x", "--candidate", candidate(), "--out", "o", "--shard", "3/2").err())
+    assertThat(
+            shadow(
+                    "replay",
+                    "--recording",
+                    "x",
+                    "--candidate",
+                    candidate(),
+                    "--out",
+                    "o",
+                    "--rate",
+                    "5",
+                    "--speed",
+                    "2")
+                .code())
+        .isEqualTo(2);
+    assertThat(
+            shadow(
+                    "replay",
+                    "--recording",
+                    "x",
+                    "--candidate",
+                    candidate(),
+                    "--out",
+                    "o",
+                    "--shard",
+                    "3/2")
+                .err())
         .contains("shard must be I/N");
-    assertThat(shadow("merge", "--out", dir.resolve("m"), dir.resolve("nothing")).err()).contains("not a Shadow run directory");
+    assertThat(shadow("merge", "--out", dir.resolve("m"), dir.resolve("nothing")).err())
+        .contains("not a Shadow run directory");
   }
 
   @Test
   void theDemoPrintsTheTableAndExitsOneByDesign() {
     ShadowCliTests.Run run = shadow("demo", "--out", dir.resolve("demo"), "--exchanges", "300");
     assertThat(run.code()).as(run.err()).isEqualTo(1);
-    assertThat(run.out()).contains("GET /api/products/{id}").contains("GET /api/users/{id}")
-        .contains("GATE FAILED").contains("This is the expected demo outcome");
+    assertThat(run.out())
+        .contains("GET /api/products/{id}")
+        .contains("GET /api/users/{id}")
+        .contains("GATE FAILED")
+        .contains("This is the expected demo outcome");
     assertThat(dir.resolve("demo/summary.json")).exists();
     assertThat(dir.resolve("demo/recording.jsonl.gz")).exists();
     assertThat(dir.resolve("demo/shadow-rules.yaml")).exists();
     assertThat(run.out()).contains("report: " + dir.resolve("demo/report.html").toAbsolutePath());
-    assertThat(dir.resolve("demo/report.html")).content().contains("GET /api/products/{id}").contains("$.price.amount");
+    assertThat(dir.resolve("demo/report.html"))
+        .content()
+        .contains("GET /api/products/{id}")
+        .contains("$.price.amount");
     assertThat(dir.resolve("demo/discrepancies.csv")).content().contains("\"$.price.amount\"");
   }
 }

@@ -40,8 +40,7 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(180)
 class ReplayLimitsTests {
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   HttpServer server;
 
@@ -50,43 +49,45 @@ class ReplayLimitsTests {
   void startCandidate() throws IOException {
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
     server.setExecutor(Executors.newFixedThreadPool(8));
-    server.createContext("/", ex -> {
-      String path = ex.getRequestURI().getPath();
-      ex.getResponseHeaders().add("Content-Type", "application/json");
-      if (path.startsWith("/keys")) {
-        byte[] body = keys(2).getBytes(StandardCharsets.UTF_8);
-        ex.sendResponseHeaders(200, body.length);
-        try (OutputStream out = ex.getResponseBody()) {
-          out.write(body);
-        }
-        return;
-      }
-      if (path.equals("/long")) {
-        ex.getResponseHeaders().add("X-Long", "a".repeat(6_000));
-      }
-      byte[] chunk = new byte[1 << 20];
-      java.util.Arrays.fill(chunk, (byte) 'x');
-      try (OutputStream out = ex.getResponseBody()) {
-        if (path.equals("/big")) {
-          ex.sendResponseHeaders(200, 300L << 20);
-          for (int i = 0; i < 300; i++) {
-            out.write(chunk);
+    server.createContext(
+        "/",
+        ex -> {
+          String path = ex.getRequestURI().getPath();
+          ex.getResponseHeaders().add("Content-Type", "application/json");
+          if (path.startsWith("/keys")) {
+            byte[] body = keys(2).getBytes(StandardCharsets.UTF_8);
+            ex.sendResponseHeaders(200, body.length);
+            try (OutputStream out = ex.getResponseBody()) {
+              out.write(body);
+            }
+            return;
           }
-        } else if (path.equals("/slow")) {
-          ex.sendResponseHeaders(200, 0); // chunked
-          out.write(chunk);
-          out.write(chunk);
-          out.flush();
-          Thread.sleep(10_000);
-        } else {
-          byte[] body = "{\"v\":1}".getBytes(StandardCharsets.UTF_8);
-          ex.sendResponseHeaders(200, body.length);
-          out.write(body);
-        }
-      } catch (InterruptedException | IOException e) {
-        // the client went away
-      }
-    });
+          if (path.equals("/long")) {
+            ex.getResponseHeaders().add("X-Long", "a".repeat(6_000));
+          }
+          byte[] chunk = new byte[1 << 20];
+          java.util.Arrays.fill(chunk, (byte) 'x');
+          try (OutputStream out = ex.getResponseBody()) {
+            if (path.equals("/big")) {
+              ex.sendResponseHeaders(200, 300L << 20);
+              for (int i = 0; i < 300; i++) {
+                out.write(chunk);
+              }
+            } else if (path.equals("/slow")) {
+              ex.sendResponseHeaders(200, 0); // chunked
+              out.write(chunk);
+              out.write(chunk);
+              out.flush();
+              Thread.sleep(10_000);
+            } else {
+              byte[] body = "{\"v\":1}".getBytes(StandardCharsets.UTF_8);
+              ex.sendResponseHeaders(200, body.length);
+              out.write(body);
+            }
+          } catch (InterruptedException | IOException e) {
+            // the client went away
+          }
+        });
     server.start();
   }
 
@@ -104,12 +105,23 @@ class ReplayLimitsTests {
     List<Exchange> ex = new ArrayList<>();
     int i = 0;
     for (String t : targets) {
-      ex.add(new Exchange("e" + i++, Instant.parse("2026-11-24T10:00:00Z"), 1000L,
-          new HttpRequest("GET", t, "HTTP/1.1", Headers.of("Host", "legacy:8080"), Body.none()),
-          new HttpResponse(200, "OK", Headers.of("Content-Type", "application/json"), Body.text("{\"v\":1}")), null, Map.of()));
+      ex.add(
+          new Exchange(
+              "e" + i++,
+              Instant.parse("2026-11-24T10:00:00Z"),
+              1000L,
+              new HttpRequest("GET", t, "HTTP/1.1", Headers.of("Host", "legacy:8080"), Body.none()),
+              new HttpResponse(
+                  200,
+                  "OK",
+                  Headers.of("Content-Type", "application/json"),
+                  Body.text("{\"v\":1}")),
+              null,
+              Map.of()));
     }
     Path p = dir.resolve("r.jsonl");
-    try (RecordingWriter w = RecordingWriter.create(p, RecordingHeader.now("test", Redaction.none()))) {
+    try (RecordingWriter w =
+        RecordingWriter.create(p, RecordingHeader.now("test", Redaction.none()))) {
       ex.forEach(w::write);
     }
     return p;
@@ -119,13 +131,29 @@ class ReplayLimitsTests {
   void aHugeCandidateBodyIsDrainedUnderASmallHeapAndComparedBySize() throws Exception {
     Path rec = recording("/a", "/big", "/b", "/c");
     Path out = dir.resolve("run");
-    Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx64m", "-cp",
-        System.getProperty("java.class.path"), Shadow.class.getName(), "replay", "--recording", rec.toString(),
-        "--candidate", candidate(), "--out", out.toString(), "--max-body", "1MiB")
-        .redirectErrorStream(true).start();
+    Process p =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx64m",
+                "-cp",
+                System.getProperty("java.class.path"),
+                Shadow.class.getName(),
+                "replay",
+                "--recording",
+                rec.toString(),
+                "--candidate",
+                candidate(),
+                "--out",
+                out.toString(),
+                "--max-body",
+                "1MiB")
+            .redirectErrorStream(true)
+            .start();
     String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
-    assertThat(p.exitValue()).as(output).isEqualTo(1); // the gate fails on /big, and nothing crashed
+    assertThat(p.exitValue())
+        .as(output)
+        .isEqualTo(1); // the gate fails on /big, and nothing crashed
     JsonNode s = new ObjectMapper().readTree(out.resolve("summary.json").toFile());
     assertThat(s.get("compared").asLong()).isEqualTo(4);
     assertThat(s.get("discrepant").asLong()).isEqualTo(1);
@@ -147,53 +175,107 @@ class ReplayLimitsTests {
   void twoHundredThousandDistinctKeysStayBoundedUnderASmallHeap() throws Exception {
     List<Exchange> ex = new ArrayList<>();
     for (int i = 0; i < 5; i++) {
-      ex.add(new Exchange("k" + i, Instant.parse("2026-11-24T10:00:00Z"), 1000L,
-          new HttpRequest("GET", "/keys/" + i, "HTTP/1.1", Headers.of("Host", "legacy:8080"), Body.none()),
-          new HttpResponse(200, "OK", Headers.of("Content-Type", "application/json"), Body.text(keys(1))), null, Map.of()));
+      ex.add(
+          new Exchange(
+              "k" + i,
+              Instant.parse("2026-11-24T10:00:00Z"),
+              1000L,
+              new HttpRequest(
+                  "GET", "/keys/" + i, "HTTP/1.1", Headers.of("Host", "legacy:8080"), Body.none()),
+              new HttpResponse(
+                  200, "OK", Headers.of("Content-Type", "application/json"), Body.text(keys(1))),
+              null,
+              Map.of()));
     }
     Path rec = dir.resolve("keys.jsonl.gz");
-    try (RecordingWriter w = RecordingWriter.create(rec, RecordingHeader.now("test", Redaction.none()))) {
+    try (RecordingWriter w =
+        RecordingWriter.create(rec, RecordingHeader.now("test", Redaction.none()))) {
       ex.forEach(w::write);
     }
     Path out = dir.resolve("run");
-    Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m", "-cp",
-        System.getProperty("java.class.path"), Shadow.class.getName(), "replay", "--recording", rec.toString(),
-        "--candidate", candidate(), "--out", out.toString()).redirectErrorStream(true).start();
+    Process p =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m",
+                "-cp",
+                System.getProperty("java.class.path"),
+                Shadow.class.getName(),
+                "replay",
+                "--recording",
+                rec.toString(),
+                "--candidate",
+                candidate(),
+                "--out",
+                out.toString())
+            .redirectErrorStream(true)
+            .start();
     String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
     assertThat(p.exitValue()).as(output).isEqualTo(1);
     assertThat(Files.size(out.resolve("summary.json"))).isLessThan(1L << 20);
     JsonNode s = new ObjectMapper().readTree(out.resolve("summary.json").toFile());
     assertThat(s.get("discrepant").asLong()).isEqualTo(5);
-    assertThat(Files.size(out.resolve("discrepancies.csv"))).isLessThan(4L << 20); // 1,001 rows per exchange
+    assertThat(Files.size(out.resolve("discrepancies.csv")))
+        .isLessThan(4L << 20); // 1,001 rows per exchange
     assertThat(Files.size(out.resolve("report.html"))).isLessThan(20L << 20);
   }
 
   @Test
   void aBodyStillStreamingPastTheLimitAtTheDeadlineIsTooLarge() throws IOException {
-    ShadowCliTests.Run r = shadow("replay", "--recording", recording("/a", "/slow"), "--candidate", candidate(), "--out",
-        dir.resolve("run"), "--max-body", "1MiB", "--timeout", "1");
-    assertThat(r.code()).as(r.err()).isZero(); // a candidate error is not a discrepancy: the error rate gate is opt-in
+    ShadowCliTests.Run r =
+        shadow(
+            "replay",
+            "--recording",
+            recording("/a", "/slow"),
+            "--candidate",
+            candidate(),
+            "--out",
+            dir.resolve("run"),
+            "--max-body",
+            "1MiB",
+            "--timeout",
+            "1");
+    assertThat(r.code())
+        .as(r.err())
+        .isZero(); // a candidate error is not a discrepancy: the error rate gate is opt-in
     JsonNode s = new ObjectMapper().readTree(dir.resolve("run/summary.json").toFile());
     assertThat(s.get("errors").asLong()).isEqualTo(1);
     assertThat(s.get("compared").asLong()).isEqualTo(1);
-    assertThat(Files.readString(dir.resolve("run/discrepancies.csv"))).contains("too-large: the body was still streaming");
+    assertThat(Files.readString(dir.resolve("run/discrepancies.csv")))
+        .contains("too-large: the body was still streaming");
   }
 
   @Test
   void anErrorInsideShadowEndsTheRunIncompleteAndExitsThreeNeverPasses() throws IOException {
     Path rules = dir.resolve("rules.yaml");
-    // a regex that recurses once per character: java.util.regex overflows its stack on the 6,000-character header
-    Files.writeString(rules, "version: 1\ndefaults:\n  normalizeHeaders:\n    X-Long: \"(a|b)*c\"\n");
-    ShadowCliTests.Run r = shadow("replay", "--recording", recording("/a", "/long", "/b"), "--candidate", candidate(),
-        "--out", dir.resolve("run"), "--rules", rules, "--max-discrepancy", "100%", "--concurrency", "1");
+    // a regex that recurses once per character: java.util.regex overflows its stack on the
+    // 6,000-character header
+    Files.writeString(
+        rules, "version: 1\ndefaults:\n  normalizeHeaders:\n    X-Long: \"(a|b)*c\"\n");
+    ShadowCliTests.Run r =
+        shadow(
+            "replay",
+            "--recording",
+            recording("/a", "/long", "/b"),
+            "--candidate",
+            candidate(),
+            "--out",
+            dir.resolve("run"),
+            "--rules",
+            rules,
+            "--max-discrepancy",
+            "100%",
+            "--concurrency",
+            "1");
     assertThat(r.code()).as(r.out() + r.err()).isEqualTo(3);
     assertThat(r.err()).contains("error: internal error: java.lang.StackOverflowError");
     assertThat(r.out()).doesNotContain("GATE PASSED");
     JsonNode s = new ObjectMapper().readTree(dir.resolve("run/summary.json").toFile());
     assertThat(s.get("incomplete").asBoolean()).isTrue();
     assertThat(s.get("gate").get("passed").asBoolean()).isFalse();
-    assertThat(s.get("aborted").asText()).startsWith("internal error: java.lang.StackOverflowError");
-    assertThat(s.get("compared").asLong()).isLessThanOrEqualTo(1); // the exchange that failed is not compared
+    assertThat(s.get("aborted").asText())
+        .startsWith("internal error: java.lang.StackOverflowError");
+    assertThat(s.get("compared").asLong())
+        .isLessThanOrEqualTo(1); // the exchange that failed is not compared
   }
 }

@@ -13,16 +13,20 @@ import org.junit.jupiter.api.io.TempDir;
 /** shadow report and shadow gate through the command line: outputs, verdicts and exit codes. */
 class ReportAndGateCommandTests {
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   static String summary(String finished, long compared, long discrepant) {
-    return String.format(Locale.ROOT, """
+    return String.format(
+        Locale.ROOT,
+        """
         {"version": 1, "startedAt": "%1$s", "finishedAt": "%1$s", "recording": "r.jsonl", "candidate": "http://c",
          "incomplete": false, "exchanges": %2$d, "compared": %2$d, "skipped": 0, "discrepant": %3$d, "errors": 0,
          "serverErrors": 0, "endpoints": [{"endpoint": "GET /a", "exchanges": %2$d, "compared": %2$d, "skipped": 0,
          "discrepant": %3$d, "errors": 0, "serverErrors": 0, "latency": {"p99Ratio": 1.5}}]}
-        """, finished, compared, discrepant);
+        """,
+        finished,
+        compared,
+        discrepant);
   }
 
   Path history(int badDay, boolean gap) throws IOException {
@@ -31,7 +35,8 @@ class ReportAndGateCommandTests {
       if (gap && d == badDay) {
         continue;
       }
-      Files.writeString(h.resolve("summary-2026-11-" + d + "T02-00-00Z.json"),
+      Files.writeString(
+          h.resolve("summary-2026-11-" + d + "T02-00-00Z.json"),
           summary("2026-11-" + d + "T02:00:00Z", 1000, d == badDay ? 6 : 2));
     }
     return h;
@@ -39,19 +44,33 @@ class ReportAndGateCommandTests {
 
   @Test
   void gatePassesSevenGoodDays() throws IOException {
-    ShadowCliTests.Run r = shadow("gate", "--history", history(0, false), "--days", "7", "--until", "2026-11-25");
+    ShadowCliTests.Run r =
+        shadow("gate", "--history", history(0, false), "--days", "7", "--until", "2026-11-25");
     assertThat(r.code()).as(r.out() + r.err()).isZero();
-    assertThat(r.out()).startsWith("GATE PASSED: 7 of 7 days (2026-11-19 .. 2026-11-25) below 0.50%")
-        .contains("2026-11-19").contains("0.20%");
+    assertThat(r.out())
+        .startsWith("GATE PASSED: 7 of 7 days (2026-11-19 .. 2026-11-25) below 0.50%")
+        .contains("2026-11-19")
+        .contains("0.20%");
   }
 
   @Test
   void gateFailsNamingTheBadDayAndTheMissingDay() throws IOException {
-    ShadowCliTests.Run bad = shadow("gate", "--history", history(23, false), "--until", "2026-11-25", "--max-discrepancy", "0.5%");
+    ShadowCliTests.Run bad =
+        shadow(
+            "gate",
+            "--history",
+            history(23, false),
+            "--until",
+            "2026-11-25",
+            "--max-discrepancy",
+            "0.5%");
     assertThat(bad.code()).isEqualTo(1);
-    assertThat(bad.out()).contains("GATE FAILED").contains("2026-11-23 (discrepancy rate 0.60% is above 0.50%");
+    assertThat(bad.out())
+        .contains("GATE FAILED")
+        .contains("2026-11-23 (discrepancy rate 0.60% is above 0.50%");
     Files.delete(dir.resolve("history/summary-2026-11-23T02-00-00Z.json"));
-    ShadowCliTests.Run gap = shadow("gate", "--history", dir.resolve("history"), "--until", "2026-11-25");
+    ShadowCliTests.Run gap =
+        shadow("gate", "--history", dir.resolve("history"), "--until", "2026-11-25");
     assertThat(gap.code()).isEqualTo(1);
     assertThat(gap.out()).contains("2026-11-23 (no run)");
   }
@@ -59,8 +78,12 @@ class ReportAndGateCommandTests {
   @Test
   void gateLatencyTriggerOnlyWhenGiven() throws IOException {
     Path h = history(0, false);
-    assertThat(shadow("gate", "--history", h, "--until", "2026-11-25", "--max-latency-ratio", "2x").code()).isZero();
-    ShadowCliTests.Run r = shadow("gate", "--history", h, "--until", "2026-11-25", "--max-latency-ratio", "1.2");
+    assertThat(
+            shadow("gate", "--history", h, "--until", "2026-11-25", "--max-latency-ratio", "2x")
+                .code())
+        .isZero();
+    ShadowCliTests.Run r =
+        shadow("gate", "--history", h, "--until", "2026-11-25", "--max-latency-ratio", "1.2");
     assertThat(r.code()).isEqualTo(1);
     assertThat(r.out()).contains("GET /a: candidate p99 is 1.50x the baseline's, above 1.20x");
   }
@@ -72,7 +95,8 @@ class ReportAndGateCommandTests {
     assertThat(shadow("gate", "--summary", s).code()).isZero();
     ShadowCliTests.Run r = shadow("gate", "--summary", s, "--max-discrepancy", "0.003");
     assertThat(r.code()).isEqualTo(1);
-    assertThat(r.out()).contains("GATE FAILED: discrepancy rate 0.40% is above 0.30% (4 of 1000 compared)");
+    assertThat(r.out())
+        .contains("GATE FAILED: discrepancy rate 0.40% is above 0.30% (4 of 1000 compared)");
   }
 
   @Test
@@ -82,33 +106,61 @@ class ReportAndGateCommandTests {
     assertThat(syntax.code()).isEqualTo(2);
     assertThat(syntax.err()).contains("--max-discrepancy: expected a rate like 0.5% or 0.005");
     assertThat(shadow("gate", "--history", h, "--max-discrepancy", "150%").code()).isEqualTo(2);
-    assertThat(shadow("gate", "--history", h, "--max-latency-ratio", "-1").err()).contains("--max-latency-ratio");
-    assertThat(shadow("gate", "--history", h, "--until", "25/11/2026").err()).contains("--until must be a date");
+    assertThat(shadow("gate", "--history", h, "--max-latency-ratio", "-1").err())
+        .contains("--max-latency-ratio");
+    assertThat(shadow("gate", "--history", h, "--until", "25/11/2026").err())
+        .contains("--until must be a date");
     assertThat(shadow("gate", "--history", h, "--days", "0").code()).isEqualTo(2);
-    assertThat(shadow("gate", "--history", dir.resolve("nope")).err()).contains("no such history directory");
+    assertThat(shadow("gate", "--history", dir.resolve("nope")).err())
+        .contains("no such history directory");
     assertThat(shadow("gate").code()).isEqualTo(2); // --summary or --history is required
     Files.writeString(h.resolve("summary-2026-11-20T05-00-00Z.json"), "{\"version\": 1,");
     ShadowCliTests.Run broken = shadow("gate", "--history", h);
     assertThat(broken.code()).isEqualTo(2);
-    assertThat(broken.err()).contains("summary-2026-11-20T05-00-00Z.json").contains("not valid JSON");
+    assertThat(broken.err())
+        .contains("summary-2026-11-20T05-00-00Z.json")
+        .contains("not valid JSON");
   }
 
   @Test
   void reportRegeneratesTheOutputsAndStoresHistory() throws IOException {
     Path rec = dir.resolve("r.jsonl");
-    assertThat(shadow("import", "--from", "har", ShadowCliTests.EXAMPLES.resolve("shop.har"), "--out", rec).code()).isZero();
+    assertThat(
+            shadow(
+                    "import",
+                    "--from",
+                    "har",
+                    ShadowCliTests.EXAMPLES.resolve("shop.har"),
+                    "--out",
+                    rec)
+                .code())
+        .isZero();
     // a run against nothing: every exchange is a candidate error, still a run directory
     Path run = dir.resolve("run");
-    shadow("replay", "--recording", rec, "--candidate", "http://127.0.0.1:9", "--connect-timeout", "1", "--out", run);
+    shadow(
+        "replay",
+        "--recording",
+        rec,
+        "--candidate",
+        "http://127.0.0.1:9",
+        "--connect-timeout",
+        "1",
+        "--out",
+        run);
     Files.delete(run.resolve("report.html"));
     Files.delete(run.resolve("discrepancies.csv"));
     Path out = dir.resolve("review");
-    ShadowCliTests.Run r = shadow("report", "--results", run, "--out", out, "--history", dir.resolve("h"));
+    ShadowCliTests.Run r =
+        shadow("report", "--results", run, "--out", out, "--history", dir.resolve("h"));
     assertThat(r.code()).as(r.err()).isZero();
-    assertThat(r.out()).contains("report: " + out.resolve("report.html").toAbsolutePath()).contains("history: stored as");
+    assertThat(r.out())
+        .contains("report: " + out.resolve("report.html").toAbsolutePath())
+        .contains("history: stored as");
     assertThat(out.resolve("report.html")).exists();
     assertThat(out.resolve("discrepancies.csv")).exists();
-    assertThat(out.resolve("summary.json")).content().isEqualTo(Files.readString(run.resolve("summary.json")));
+    assertThat(out.resolve("summary.json"))
+        .content()
+        .isEqualTo(Files.readString(run.resolve("summary.json")));
     assertThat(Files.list(dir.resolve("h")).count()).isEqualTo(1);
     ShadowCliTests.Run missing = shadow("report", "--results", dir.resolve("nothing"));
     assertThat(missing.code()).isEqualTo(2);

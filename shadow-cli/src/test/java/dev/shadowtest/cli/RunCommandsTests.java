@@ -39,8 +39,7 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(120)
 class RunCommandsTests {
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   HttpServer server;
 
@@ -48,16 +47,20 @@ class RunCommandsTests {
   @BeforeEach
   void startCandidate() throws IOException {
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
-    server.createContext("/", ex -> {
-      String path = ex.getRequestURI().getPath();
-      boolean differs = path.equals("/c") || path.startsWith("/b/") && Integer.parseInt(path.substring(3)) % 2 == 0;
-      byte[] body = (differs ? "{\"v\":2}" : "{\"v\":1}").getBytes(StandardCharsets.UTF_8);
-      ex.getResponseHeaders().add("Content-Type", "application/json");
-      ex.sendResponseHeaders(200, body.length);
-      try (OutputStream out = ex.getResponseBody()) {
-        out.write(body);
-      }
-    });
+    server.createContext(
+        "/",
+        ex -> {
+          String path = ex.getRequestURI().getPath();
+          boolean differs =
+              path.equals("/c")
+                  || path.startsWith("/b/") && Integer.parseInt(path.substring(3)) % 2 == 0;
+          byte[] body = (differs ? "{\"v\":2}" : "{\"v\":1}").getBytes(StandardCharsets.UTF_8);
+          ex.getResponseHeaders().add("Content-Type", "application/json");
+          ex.sendResponseHeaders(200, body.length);
+          try (OutputStream out = ex.getResponseBody()) {
+            out.write(body);
+          }
+        });
     server.start();
   }
 
@@ -71,9 +74,15 @@ class RunCommandsTests {
   }
 
   static Exchange exchange(String id, String target) {
-    return new Exchange(id, Instant.parse("2026-11-24T10:00:00Z"), 1000L,
+    return new Exchange(
+        id,
+        Instant.parse("2026-11-24T10:00:00Z"),
+        1000L,
         new HttpRequest("GET", target, "HTTP/1.1", Headers.of("Host", "legacy:8080"), Body.none()),
-        new HttpResponse(200, "OK", Headers.of("Content-Type", "application/json"), Body.text("{\"v\":1}")), null, Map.of());
+        new HttpResponse(
+            200, "OK", Headers.of("Content-Type", "application/json"), Body.text("{\"v\":1}")),
+        null,
+        Map.of());
   }
 
   Path recording(String name, String idPrefix) {
@@ -84,7 +93,8 @@ class RunCommandsTests {
     }
     ex.add(exchange(idPrefix + "c", "/c"));
     Path p = dir.resolve(name);
-    try (RecordingWriter w = RecordingWriter.create(p, RecordingHeader.now("test", Redaction.none()))) {
+    try (RecordingWriter w =
+        RecordingWriter.create(p, RecordingHeader.now("test", Redaction.none()))) {
       ex.forEach(w::write);
     }
     return p;
@@ -94,30 +104,78 @@ class RunCommandsTests {
   void anExistingRunDirectoryIsNeverOverwrittenWithoutForce() throws IOException {
     Path rec = recording("r.jsonl", "");
     Path out = dir.resolve("run");
-    assertThat(shadow("replay", "--recording", rec, "--candidate", candidate(), "--out", out).code()).isEqualTo(1);
+    assertThat(
+            shadow("replay", "--recording", rec, "--candidate", candidate(), "--out", out).code())
+        .isEqualTo(1);
     byte[] summary = Files.readAllBytes(out.resolve("summary.json"));
-    ShadowCliTests.Run again = shadow("replay", "--recording", rec, "--candidate", candidate(), "--out", out);
+    ShadowCliTests.Run again =
+        shadow("replay", "--recording", rec, "--candidate", candidate(), "--out", out);
     assertThat(again.code()).isEqualTo(2);
-    assertThat(again.err()).contains(out + ": already holds a run (summary.json)").contains("--force");
+    assertThat(again.err())
+        .contains(out + ": already holds a run (summary.json)")
+        .contains("--force");
     assertThat(Files.readAllBytes(out.resolve("summary.json"))).isEqualTo(summary);
-    ShadowCliTests.Run forced = shadow("replay", "--recording", rec, "--candidate", candidate(), "--out", out, "--force");
+    ShadowCliTests.Run forced =
+        shadow("replay", "--recording", rec, "--candidate", candidate(), "--out", out, "--force");
     assertThat(forced.code()).as(forced.err()).isEqualTo(1);
-    assertThat(Files.readAllBytes(out.resolve("summary.json"))).isNotEqualTo(summary); // a new run, new times
+    assertThat(Files.readAllBytes(out.resolve("summary.json")))
+        .isNotEqualTo(summary); // a new run, new times
     // an empty or new directory is fine
     Files.createDirectories(dir.resolve("empty"));
-    assertThat(shadow("replay", "--recording", rec, "--candidate", candidate(), "--out", dir.resolve("empty")).code()).isEqualTo(1);
+    assertThat(
+            shadow(
+                    "replay",
+                    "--recording",
+                    rec,
+                    "--candidate",
+                    candidate(),
+                    "--out",
+                    dir.resolve("empty"))
+                .code())
+        .isEqualTo(1);
   }
 
   @Test
   void mergeNeverOverwritesARunEither() {
     Path rec = recording("r.jsonl", "");
-    shadow("replay", "--recording", rec, "--candidate", candidate(), "--out", dir.resolve("s1"), "--shard", "1/2");
-    shadow("replay", "--recording", rec, "--candidate", candidate(), "--out", dir.resolve("s2"), "--shard", "2/2");
-    assertThat(shadow("merge", "--out", dir.resolve("all"), dir.resolve("s1"), dir.resolve("s2")).code()).isEqualTo(1);
-    ShadowCliTests.Run again = shadow("merge", "--out", dir.resolve("all"), dir.resolve("s1"), dir.resolve("s2"));
+    shadow(
+        "replay",
+        "--recording",
+        rec,
+        "--candidate",
+        candidate(),
+        "--out",
+        dir.resolve("s1"),
+        "--shard",
+        "1/2");
+    shadow(
+        "replay",
+        "--recording",
+        rec,
+        "--candidate",
+        candidate(),
+        "--out",
+        dir.resolve("s2"),
+        "--shard",
+        "2/2");
+    assertThat(
+            shadow("merge", "--out", dir.resolve("all"), dir.resolve("s1"), dir.resolve("s2"))
+                .code())
+        .isEqualTo(1);
+    ShadowCliTests.Run again =
+        shadow("merge", "--out", dir.resolve("all"), dir.resolve("s1"), dir.resolve("s2"));
     assertThat(again.code()).isEqualTo(2);
     assertThat(again.err()).contains("already holds a run");
-    assertThat(shadow("merge", "--out", dir.resolve("all"), dir.resolve("s1"), dir.resolve("s2"), "--force").code()).isEqualTo(1);
+    assertThat(
+            shadow(
+                    "merge",
+                    "--out",
+                    dir.resolve("all"),
+                    dir.resolve("s1"),
+                    dir.resolve("s2"),
+                    "--force")
+                .code())
+        .isEqualTo(1);
   }
 
   @Test
@@ -130,7 +188,10 @@ class RunCommandsTests {
     Path link = Files.createSymbolicLink(dir.resolve("link"), fresh);
     for (Path out : List.of(fresh, dir.resolve("sub/../fresh"), link)) {
       for (String force : List.of("", "--force")) {
-        ShadowCliTests.Run r = force.isEmpty() ? shadow("merge", "--out", out, fresh) : shadow("merge", "--out", out, fresh, force);
+        ShadowCliTests.Run r =
+            force.isEmpty()
+                ? shadow("merge", "--out", out, fresh)
+                : shadow("merge", "--out", out, fresh, force);
         assertThat(r.code()).as(out + " " + force).isEqualTo(2);
         assertThat(r.err()).contains("cannot also be an input");
       }
@@ -138,7 +199,8 @@ class RunCommandsTests {
     assertThat(Files.readAllBytes(fresh.resolve("results.jsonl.gz"))).isEqualTo(results);
     assertThat(Files.readAllBytes(fresh.resolve("samples.jsonl.gz"))).isEqualTo(samples);
     // an input given twice through a symlink counts twice: refused
-    assertThat(shadow("merge", "--out", dir.resolve("all"), fresh, link).err()).contains("is given twice");
+    assertThat(shadow("merge", "--out", dir.resolve("all"), fresh, link).err())
+        .contains("is given twice");
     // a merge that fails half-way leaves no output directory behind
     Path broken = dir.resolve("broken");
     shadow("replay", "--recording", rec, "--candidate", candidate(), "--out", broken);
@@ -147,22 +209,30 @@ class RunCommandsTests {
     assertThat(failed.code()).as(failed.err()).isEqualTo(2);
     assertThat(dir.resolve("half")).doesNotExist();
     try (var left = Files.list(dir)) {
-      assertThat(left.map(p -> p.getFileName().toString())).noneMatch(n -> n.startsWith(".shadow-merging-"));
+      assertThat(left.map(p -> p.getFileName().toString()))
+          .noneMatch(n -> n.startsWith(".shadow-merging-"));
     }
   }
 
   @Test
   void recordedControlCharactersNeverReachTheTerminalRaw() throws IOException {
     Path rec = dir.resolve("esc.jsonl");
-    try (RecordingWriter w = RecordingWriter.create(rec, RecordingHeader.now("test", Redaction.none()))) {
+    try (RecordingWriter w =
+        RecordingWriter.create(rec, RecordingHeader.now("test", Redaction.none()))) {
       w.write(exchange("e1", "/c\u001b[2J\u001b]0;pwned\u0007\u202e"));
     }
     ShadowCliTests.Run inspect = shadow("inspect", rec);
     assertThat(inspect.code()).isZero();
-    ShadowCliTests.Run replay = shadow("replay", "--recording", rec, "--candidate", candidate(), "--out", dir.resolve("run"));
+    ShadowCliTests.Run replay =
+        shadow(
+            "replay", "--recording", rec, "--candidate", candidate(), "--out", dir.resolve("run"));
     for (String text : List.of(inspect.out(), inspect.err(), replay.out(), replay.err())) {
-      assertThat(text.chars().filter(c -> c < 0x20 && c != '\n' && c != '\r' && c != '\t' || c == 0x202e).count())
-          .as(text).isZero();
+      assertThat(
+              text.chars()
+                  .filter(c -> c < 0x20 && c != '\n' && c != '\r' && c != '\t' || c == 0x202e)
+                  .count())
+          .as(text)
+          .isZero();
     }
     assertThat(inspect.out()).contains("/c\\u001b[2J\\u001b]0;pwned\\u0007\\u202e");
   }
@@ -173,18 +243,39 @@ class RunCommandsTests {
     List<String> lines = new ArrayList<>(Files.readAllLines(rec));
     lines.add(5, "{\"id\": \"broken\", \"request\": "); // a line no reader can take, in the middle
     Files.write(rec, lines);
-    ShadowCliTests.Run strict = shadow("replay", "--recording", rec, "--candidate", candidate(), "--out", dir.resolve("a"),
-        "--max-discrepancy", "100%");
+    ShadowCliTests.Run strict =
+        shadow(
+            "replay",
+            "--recording",
+            rec,
+            "--candidate",
+            candidate(),
+            "--out",
+            dir.resolve("a"),
+            "--max-discrepancy",
+            "100%");
     assertThat(strict.code()).isEqualTo(1);
     assertThat(strict.err()).contains(rec + ":6: ").contains("skipped this line");
     assertThat(strict.out()).contains("1 unreadable recording line(s) skipped");
-    com.fasterxml.jackson.databind.JsonNode s = new com.fasterxml.jackson.databind.ObjectMapper()
-        .readTree(dir.resolve("a/summary.json").toFile());
+    com.fasterxml.jackson.databind.JsonNode s =
+        new com.fasterxml.jackson.databind.ObjectMapper()
+            .readTree(dir.resolve("a/summary.json").toFile());
     assertThat(s.get("unreadable").asLong()).isEqualTo(1);
     assertThat(s.get("incomplete").asBoolean()).isTrue();
-    assertThat(s.get("exchanges").asLong()).isEqualTo(21); // everything after the bad line was replayed
-    ShadowCliTests.Run accepted = shadow("replay", "--recording", rec, "--candidate", candidate(), "--out", dir.resolve("b"),
-        "--max-discrepancy", "100%", "--skip-bad-lines");
+    assertThat(s.get("exchanges").asLong())
+        .isEqualTo(21); // everything after the bad line was replayed
+    ShadowCliTests.Run accepted =
+        shadow(
+            "replay",
+            "--recording",
+            rec,
+            "--candidate",
+            candidate(),
+            "--out",
+            dir.resolve("b"),
+            "--max-discrepancy",
+            "100%",
+            "--skip-bad-lines");
     assertThat(accepted.code()).as(accepted.out() + accepted.err()).isZero();
     ShadowCliTests.Run diff = shadow("diff", rec, recording("clean.jsonl", ""));
     assertThat(diff.code()).isEqualTo(2);
@@ -194,22 +285,45 @@ class RunCommandsTests {
   @Test
   void aNewHistoryDirectoryIsCreatedWithoutAWarning() {
     Path history = dir.resolve("nightly/history");
-    ShadowCliTests.Run r = shadow("replay", "--recording", recording("r.jsonl", ""), "--candidate", candidate(), "--out",
-        dir.resolve("run"), "--history", history, "--max-discrepancy", "100%");
+    ShadowCliTests.Run r =
+        shadow(
+            "replay",
+            "--recording",
+            recording("r.jsonl", ""),
+            "--candidate",
+            candidate(),
+            "--out",
+            dir.resolve("run"),
+            "--history",
+            history,
+            "--max-discrepancy",
+            "100%");
     assertThat(r.code()).as(r.err()).isZero();
     assertThat(r.err()).doesNotContain("warning");
-    assertThat(r.out()).contains("history: stored as " + history).contains("(new history directory)");
+    assertThat(r.out())
+        .contains("history: stored as " + history)
+        .contains("(new history directory)");
     assertThat(history.toFile().list()).hasSize(1);
   }
 
   @Test
   void theTableIsWorstFirstAndSaysWhoseLatenciesItShows() {
-    ShadowCliTests.Run r = shadow("replay", "--recording", recording("r.jsonl", ""), "--candidate", candidate(), "--out",
-        dir.resolve("run"));
+    ShadowCliTests.Run r =
+        shadow(
+            "replay",
+            "--recording",
+            recording("r.jsonl", ""),
+            "--candidate",
+            candidate(),
+            "--out",
+            dir.resolve("run"));
     List<String> lines = r.out().lines().toList();
-    int header = lines.indexOf(lines.stream().filter(l -> l.startsWith("endpoint")).findFirst().orElseThrow());
+    int header =
+        lines.indexOf(
+            lines.stream().filter(l -> l.startsWith("endpoint")).findFirst().orElseThrow());
     assertThat(lines.get(header)).contains("cand p50 ms").contains("cand p99 ms");
-    assertThat(lines.subList(header + 1, header + 4)).extracting(l -> l.split("\\s+")[1])
+    assertThat(lines.subList(header + 1, header + 4))
+        .extracting(l -> l.split("\\s+")[1])
         .containsExactly("/c", "/b/{id}", "/a"); // 100%, 50%, 0%
     assertThat(r.out()).contains("worst first; p50/p99: the candidate's latencies");
   }
@@ -217,13 +331,24 @@ class RunCommandsTests {
   @Test
   void theCsvCanBeGrouped() throws IOException {
     Path out = dir.resolve("run");
-    shadow("replay", "--recording", recording("r.jsonl", ""), "--candidate", candidate(), "--out", out, "--csv", "grouped");
+    shadow(
+        "replay",
+        "--recording",
+        recording("r.jsonl", ""),
+        "--candidate",
+        candidate(),
+        "--out",
+        out,
+        "--csv",
+        "grouped");
     List<String> rows = Files.readAllLines(out.resolve("discrepancies.csv"));
     assertThat(rows.get(0)).contains("\"count\"").contains("\"first_path\"");
     assertThat(rows).hasSize(1 + 6); // 5 of /b/{n} and /c, one field each
-    ShadowCliTests.Run exact = shadow("report", "--results", out, "--out", dir.resolve("exact"), "--csv", "exact");
+    ShadowCliTests.Run exact =
+        shadow("report", "--results", out, "--out", dir.resolve("exact"), "--csv", "exact");
     assertThat(exact.code()).isZero();
-    assertThat(Files.readAllLines(dir.resolve("exact/discrepancies.csv")).get(0)).doesNotContain("first_path");
+    assertThat(Files.readAllLines(dir.resolve("exact/discrepancies.csv")).get(0))
+        .doesNotContain("first_path");
     ShadowCliTests.Run bad = shadow("report", "--results", out, "--csv", "pivot");
     assertThat(bad.code()).isEqualTo(2);
     assertThat(bad.err()).contains("expected exact or grouped, got \"pivot\"");
@@ -233,26 +358,49 @@ class RunCommandsTests {
   void reportRefusesRulesThatWouldRejudgeTheRun() throws IOException {
     Path out = dir.resolve("run");
     Path rules = dir.resolve("rules.yaml");
-    Files.writeString(rules, "version: 1\nendpoints:\n  - match: \"GET /c\"\n    maxDiscrepancyRate: 100%\n");
-    shadow("replay", "--recording", recording("r.jsonl", ""), "--candidate", candidate(), "--out", out, "--rules", rules);
+    Files.writeString(
+        rules, "version: 1\nendpoints:\n  - match: \"GET /c\"\n    maxDiscrepancyRate: 100%\n");
+    shadow(
+        "replay",
+        "--recording",
+        recording("r.jsonl", ""),
+        "--candidate",
+        candidate(),
+        "--out",
+        out,
+        "--rules",
+        rules);
     Path thresholds = dir.resolve("thresholds.yaml");
-    Files.writeString(thresholds, "version: 1\n# only a threshold changed\nendpoints:\n  - {match: \"GET /c\", maxDiscrepancyRate: 50%}\n");
+    Files.writeString(
+        thresholds,
+        "version: 1\n# only a threshold changed\nendpoints:\n  - {match: \"GET /c\", maxDiscrepancyRate: 50%}\n");
     assertThat(shadow("report", "--results", out, "--rules", thresholds).code()).isZero();
     Path other = dir.resolve("other.yaml");
-    Files.writeString(other, "version: 1\nendpoints:\n  - match: \"GET /c\"\n    ignore: [\"$.v\"]\n");
+    Files.writeString(
+        other, "version: 1\nendpoints:\n  - match: \"GET /c\"\n    ignore: [\"$.v\"]\n");
     ShadowCliTests.Run refused = shadow("report", "--results", out, "--rules", other);
     assertThat(refused.code()).isEqualTo(2);
-    assertThat(refused.err()).contains("re-judging a stored run with new rules is not supported yet");
+    assertThat(refused.err())
+        .contains("re-judging a stored run with new rules is not supported yet");
   }
 
   @Test
   void inspectCountsTheSamplesOfARunAndRefusesWhatIsNotARecording() {
     Path out = dir.resolve("run");
-    shadow("replay", "--recording", recording("r.jsonl", ""), "--candidate", candidate(), "--out", out);
+    shadow(
+        "replay",
+        "--recording",
+        recording("r.jsonl", ""),
+        "--candidate",
+        candidate(),
+        "--out",
+        out);
     ShadowCliTests.Run samples = shadow("inspect", out.resolve("samples.jsonl.gz"));
     assertThat(samples.code()).as(samples.err()).isZero();
-    assertThat(samples.out()).contains("the samples of a run (not a recording of traffic): 4 sample exchange(s)")
-        .contains("1  GET /c").contains("3  GET /b/{id}");
+    assertThat(samples.out())
+        .contains("the samples of a run (not a recording of traffic): 4 sample exchange(s)")
+        .contains("1  GET /c")
+        .contains("3  GET /b/{id}");
     ShadowCliTests.Run results = shadow("inspect", out.resolve("results.jsonl.gz"));
     assertThat(results.code()).isEqualTo(2);
     assertThat(results.err()).startsWith("error: " + out.resolve("results.jsonl.gz"));
@@ -264,7 +412,9 @@ class RunCommandsTests {
     Path b = recording("b.jsonl", "rec2-");
     ShadowCliTests.Run byId = shadow("diff", a, b);
     assertThat(byId.code()).isEqualTo(1);
-    assertThat(byId.out()).contains("0 compared").contains("nothing paired: no exchange id appears in both recordings")
+    assertThat(byId.out())
+        .contains("0 compared")
+        .contains("nothing paired: no exchange id appears in both recordings")
         .contains("--match-by request");
     ShadowCliTests.Run byRequest = shadow("diff", a, b, "--match-by", "request");
     assertThat(byRequest.code()).as(byRequest.out()).isZero();
@@ -282,7 +432,10 @@ class RunCommandsTests {
     List<String> outs = new ArrayList<>();
     System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
     try {
-      for (String c : List.of("", "record", "import", "export", "inspect", "diff", "replay", "merge", "report", "gate", "demo")) {
+      for (String c :
+          List.of(
+              "", "record", "import", "export", "inspect", "diff", "replay", "merge", "report",
+              "gate", "demo")) {
         ShadowCliTests.Run r = c.isEmpty() ? shadow("--help") : shadow(c, "--help");
         assertThat(r.code()).isZero();
         outs.add(r.out() + r.err());
@@ -293,12 +446,21 @@ class RunCommandsTests {
     assertThat(captured.toString(StandardCharsets.UTF_8)).doesNotContain("Could not format");
     assertThat(String.join("\n", outs)).doesNotContain("Could not format").doesNotContain("%n");
     String top = outs.get(0);
-    List<String> summaries = top.substring(top.indexOf("Commands:")).lines().skip(1).takeWhile(l -> !l.isBlank())
-        .filter(l -> l.startsWith("  ") && !l.startsWith("    ")).toList();
+    List<String> summaries =
+        top.substring(top.indexOf("Commands:"))
+            .lines()
+            .skip(1)
+            .takeWhile(l -> !l.isBlank())
+            .filter(l -> l.startsWith("  ") && !l.startsWith("    "))
+            .toList();
     assertThat(summaries).hasSize(11);
     for (String s : summaries) {
       String text = s.strip().replaceFirst("^\\S+\\s+", "");
-      String whole = top.substring(top.indexOf(text)).split("\n\\s*\n|\n  \\S")[0].replaceAll("\\s+", " ").strip();
+      String whole =
+          top.substring(top.indexOf(text))
+              .split("\n\\s*\n|\n  \\S")[0]
+              .replaceAll("\\s+", " ")
+              .strip();
       assertThat(whole).as(s).matches("[A-Z].*\\.");
     }
   }

@@ -39,28 +39,38 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(60)
 class RunRedactionTests {
 
-  static final List<String> SECRETS = List.of("sid-live-secret", "key-live-secret", "4111-1111-1111-1111", "tok_live_123",
-      "primary-cookie-secret");
+  static final List<String> SECRETS =
+      List.of(
+          "sid-live-secret",
+          "key-live-secret",
+          "4111-1111-1111-1111",
+          "tok_live_123",
+          "primary-cookie-secret");
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   HttpServer candidate;
   HttpServer primary;
 
   HttpServer server(String cookie) throws IOException {
-    HttpServer s = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
-    s.createContext("/", ex -> {
-      byte[] body = ("{\"card\":{\"number\":\"4111-1111-1111-1111\"},\"note\":\"your token tok_live_123\",\"n\":"
-          + (cookie.startsWith("sid") ? 2 : 1) + "}").getBytes(StandardCharsets.UTF_8);
-      ex.getResponseHeaders().add("Content-Type", "application/json");
-      ex.getResponseHeaders().add("Set-Cookie", cookie);
-      ex.getResponseHeaders().add("X-Api-Key", "key-live-secret");
-      ex.sendResponseHeaders(200, body.length);
-      try (OutputStream out = ex.getResponseBody()) {
-        out.write(body);
-      }
-    });
+    HttpServer s =
+        HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
+    s.createContext(
+        "/",
+        ex -> {
+          byte[] body =
+              ("{\"card\":{\"number\":\"4111-1111-1111-1111\"},\"note\":\"your token tok_live_123\",\"n\":"
+                      + (cookie.startsWith("sid") ? 2 : 1)
+                      + "}")
+                  .getBytes(StandardCharsets.UTF_8);
+          ex.getResponseHeaders().add("Content-Type", "application/json");
+          ex.getResponseHeaders().add("Set-Cookie", cookie);
+          ex.getResponseHeaders().add("X-Api-Key", "key-live-secret");
+          ex.sendResponseHeaders(200, body.length);
+          try (OutputStream out = ex.getResponseBody()) {
+            out.write(body);
+          }
+        });
     s.start();
     return s;
   }
@@ -84,20 +94,48 @@ class RunRedactionTests {
   @Test
   void noLiveSecretReachesAnyOutputOfTheRun() throws IOException {
     Path rec = dir.resolve("r.jsonl.gz");
-    Redaction recorded = new Redaction(Redaction.DEFAULT_HEADERS, List.of("$.card.number"), List.of(),
-        List.of("tok_[a-z0-9_]+"), false);
-    try (RecordingWriter w = RecordingWriter.create(rec, RecordingHeader.now("recorder", recorded))) {
+    Redaction recorded =
+        new Redaction(
+            Redaction.DEFAULT_HEADERS,
+            List.of("$.card.number"),
+            List.of(),
+            List.of("tok_[a-z0-9_]+"),
+            false);
+    try (RecordingWriter w =
+        RecordingWriter.create(rec, RecordingHeader.now("recorder", recorded))) {
       for (int i = 0; i < 5; i++) {
-        w.write(new Exchange("e" + i, Instant.parse("2026-11-24T10:00:00Z"), 1000L,
-            new HttpRequest("GET", "/cards/" + i, "HTTP/1.1", Headers.of("Host", "legacy"), Body.none()),
-            new HttpResponse(200, "OK", Headers.of("Content-Type", "application/json", "Set-Cookie", "[REDACTED]"),
-                Body.text("{\"card\":{\"number\":\"[REDACTED]\"},\"note\":\"your token [REDACTED]\",\"n\":1}")), null, Map.of()));
+        w.write(
+            new Exchange(
+                "e" + i,
+                Instant.parse("2026-11-24T10:00:00Z"),
+                1000L,
+                new HttpRequest(
+                    "GET", "/cards/" + i, "HTTP/1.1", Headers.of("Host", "legacy"), Body.none()),
+                new HttpResponse(
+                    200,
+                    "OK",
+                    Headers.of("Content-Type", "application/json", "Set-Cookie", "[REDACTED]"),
+                    Body.text(
+                        "{\"card\":{\"number\":\"[REDACTED]\"},\"note\":\"your token [REDACTED]\",\"n\":1}")),
+                null,
+                Map.of()));
       }
     }
     Path out = dir.resolve("run");
-    ShadowCliTests.Run r = shadow("replay", "--recording", rec, "--candidate", url(candidate), "--primary", url(primary),
-        "--out", out);
-    assertThat(r.code()).as(r.err()).isEqualTo(1); // $.n differs: discrepancies were written, with their samples
+    ShadowCliTests.Run r =
+        shadow(
+            "replay",
+            "--recording",
+            rec,
+            "--candidate",
+            url(candidate),
+            "--primary",
+            url(primary),
+            "--out",
+            out);
+    assertThat(r.code())
+        .as(r.err())
+        .isEqualTo(1); // $.n differs: discrepancies were written, with their samples
     assertThat(Files.readString(out.resolve("discrepancies.csv"))).contains("$.n");
     try (Stream<Path> files = Files.list(out)) {
       for (Path f : files.toList()) {

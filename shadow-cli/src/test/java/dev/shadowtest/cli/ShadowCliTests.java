@@ -19,10 +19,10 @@ class ShadowCliTests {
   /** The example files shipped in the repository, which the README's commands use. */
   static final Path EXAMPLES = Path.of("..", "examples");
 
-  static final String HEADER = "{\"format\":\"shadow-recording\",\"version\":1,\"source\":\"test\"}";
+  static final String HEADER =
+      "{\"format\":\"shadow-recording\",\"version\":1,\"source\":\"test\"}";
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   record Run(int code, String out, String err) {}
 
@@ -36,10 +36,21 @@ class ShadowCliTests {
 
   @Test
   void exitCodesAreDecidedInOnePlaceAndABugIsNeverBadInput() {
-    assertThat(Shadow.exitCode(new dev.shadowtest.core.BadInputException("--rate must be positive"))).isEqualTo(2);
-    assertThat(Shadow.exitCode(new dev.shadowtest.core.RecordingException(Path.of("rec.jsonl"), 3, "bad line"))).isEqualTo(2);
-    assertThat(Shadow.exitCode(new dev.shadowtest.diff.RulesException("rules.yaml", 4, "ignore", "bad path"))).isEqualTo(2);
-    assertThat(Shadow.exitCode(new dev.shadowtest.core.UnwritableExchangeException("too many headers"))).isEqualTo(2);
+    assertThat(
+            Shadow.exitCode(new dev.shadowtest.core.BadInputException("--rate must be positive")))
+        .isEqualTo(2);
+    assertThat(
+            Shadow.exitCode(
+                new dev.shadowtest.core.RecordingException(Path.of("rec.jsonl"), 3, "bad line")))
+        .isEqualTo(2);
+    assertThat(
+            Shadow.exitCode(
+                new dev.shadowtest.diff.RulesException("rules.yaml", 4, "ignore", "bad path")))
+        .isEqualTo(2);
+    assertThat(
+            Shadow.exitCode(
+                new dev.shadowtest.core.UnwritableExchangeException("too many headers")))
+        .isEqualTo(2);
     // what Shadow did not expect is a bug: exit 3, even when the JDK calls it an "illegal argument"
     assertThat(Shadow.exitCode(new IllegalArgumentException("index out of range"))).isEqualTo(3);
     assertThat(Shadow.exitCode(new IllegalStateException("closed"))).isEqualTo(3);
@@ -47,7 +58,9 @@ class ShadowCliTests {
   }
 
   static String line(int i) {
-    return "{\"id\":\"e" + i + "\",\"request\":{\"method\":\"GET\",\"target\":\"/x\"},\"response\":{\"status\":200}}";
+    return "{\"id\":\"e"
+        + i
+        + "\",\"request\":{\"method\":\"GET\",\"target\":\"/x\"},\"response\":{\"status\":200}}";
   }
 
   @Test
@@ -57,7 +70,9 @@ class ShadowCliTests {
     Path r2 = dir.resolve("r2.jsonl");
     Run imported = shadow("import", "--from", "har", EXAMPLES.resolve("shop.har"), "--out", r);
     assertThat(imported.code()).as(imported.err()).isZero();
-    assertThat(imported.out()).contains("imported 7 exchange(s)").contains("(1 without response)")
+    assertThat(imported.out())
+        .contains("imported 7 exchange(s)")
+        .contains("(1 without response)")
         .contains("redacted headers: Authorization");
     assertThat(shadow("export", "--to", "har", r, "--out", back).code()).isZero();
     assertThat(shadow("import", "--from", "har", back, "--out", r2).code()).isZero();
@@ -65,7 +80,8 @@ class ShadowCliTests {
     List<String> second = Files.readAllLines(r2);
     assertThat(second.subList(1, second.size())).isEqualTo(first.subList(1, first.size()));
     for (Path p : List.of(r, back, r2)) {
-      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(p))).isEqualTo("rw-------");
+      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(p)))
+          .isEqualTo("rw-------");
     }
   }
 
@@ -97,15 +113,23 @@ class ShadowCliTests {
     Run run = shadow("inspect", rec);
     assertThat(run.code()).isEqualTo(2);
     assertThat(run.out()).contains("exchanges:         6").contains("unreadable lines:  1");
-    assertThat(run.err().lines().toList()).hasSize(2).first().asString()
-        .startsWith("warning: " + rec + ":7: Unexpected character").endsWith("; skipped this line");
-    assertThat(run.err().lines().toList().get(1)).startsWith("error: " + rec + ": 1 line(s) could not be read");
+    assertThat(run.err().lines().toList())
+        .hasSize(2)
+        .first()
+        .asString()
+        .startsWith("warning: " + rec + ":7: Unexpected character")
+        .endsWith("; skipped this line");
+    assertThat(run.err().lines().toList().get(1))
+        .startsWith("error: " + rec + ": 1 line(s) could not be read");
     assertThat(shadow("inspect", rec, "--skip-bad-lines").code()).isZero();
     Run export = shadow("export", "--to", "har", rec, "--out", dir.resolve("x.har"));
     assertThat(export.code()).isEqualTo(2);
-    assertThat(export.err()).startsWith("warning: " + rec + ":7: Unexpected character").contains("nothing exported");
+    assertThat(export.err())
+        .startsWith("warning: " + rec + ":7: Unexpected character")
+        .contains("nothing exported");
     assertThat(dir.resolve("x.har")).doesNotExist();
-    Run accepted = shadow("export", "--to", "har", rec, "--out", dir.resolve("x.har"), "--skip-bad-lines");
+    Run accepted =
+        shadow("export", "--to", "har", rec, "--out", dir.resolve("x.har"), "--skip-bad-lines");
     assertThat(accepted.code()).isZero();
     assertThat(accepted.out()).contains("exported 6 exchange(s)");
   }
@@ -113,7 +137,8 @@ class ShadowCliTests {
   @Test
   void aCutLastLineWarnsAndKeepsTheRest() throws IOException {
     Path rec = dir.resolve("crashed.jsonl");
-    Files.writeString(rec, HEADER + "\n" + line(2) + "\n" + line(3) + "\n" + line(4).substring(0, 30));
+    Files.writeString(
+        rec, HEADER + "\n" + line(2) + "\n" + line(3) + "\n" + line(4).substring(0, 30));
     Run run = shadow("inspect", rec);
     assertThat(run.code()).isZero();
     assertThat(run.out()).contains("exchanges:         2");
@@ -123,7 +148,8 @@ class ShadowCliTests {
   @Test
   void anUnknownVersionExitsTwo() throws IOException {
     Path rec = dir.resolve("v9.jsonl");
-    Files.writeString(rec, HEADER.replace("\"version\":1", "\"version\":9") + "\n" + line(2) + "\n");
+    Files.writeString(
+        rec, HEADER.replace("\"version\":1", "\"version\":9") + "\n" + line(2) + "\n");
     Run run = shadow("inspect", rec);
     assertThat(run.code()).isEqualTo(2);
     assertThat(run.err()).contains(rec + ":1: header: version: unsupported recording version 9");
@@ -132,10 +158,14 @@ class ShadowCliTests {
   @Test
   void aHarEntryWithoutMethodExitsTwoNamingEntryAndField() throws IOException {
     Path har = dir.resolve("bad.har");
-    Files.writeString(har, Files.readString(EXAMPLES.resolve("shop.har")).replaceFirst("\"method\": \"GET\",", ""));
+    Files.writeString(
+        har,
+        Files.readString(EXAMPLES.resolve("shop.har")).replaceFirst("\"method\": \"GET\",", ""));
     Run run = shadow("import", "--from", "har", har, "--out", dir.resolve("r.jsonl"));
     assertThat(run.code()).isEqualTo(2);
-    assertThat(run.err()).containsPattern("error: \\Q" + har + "\\E:\\d+: log\\.entries\\[0\\]\\.request\\.method: missing");
+    assertThat(run.err())
+        .containsPattern(
+            "error: \\Q" + har + "\\E:\\d+: log\\.entries\\[0\\]\\.request\\.method: missing");
     assertThat(dir.resolve("r.jsonl")).doesNotExist();
   }
 
@@ -143,10 +173,13 @@ class ShadowCliTests {
   void aMissingFileOrADirectoryExitsTwoWithOneLine() {
     Run missing = shadow("inspect", dir.resolve("nope.jsonl"));
     assertThat(missing.code()).isEqualTo(2);
-    assertThat(missing.err()).isEqualTo("error: " + dir.resolve("nope.jsonl") + ": no such file" + System.lineSeparator());
+    assertThat(missing.err())
+        .isEqualTo(
+            "error: " + dir.resolve("nope.jsonl") + ": no such file" + System.lineSeparator());
     Run directory = shadow("import", "--from", "gor", dir, "--out", dir.resolve("r.jsonl"));
     assertThat(directory.code()).isEqualTo(2);
-    assertThat(directory.err()).isEqualTo("error: " + dir + ": is a directory, expected a file" + System.lineSeparator());
+    assertThat(directory.err())
+        .isEqualTo("error: " + dir + ": is a directory, expected a file" + System.lineSeparator());
     Run outIsDir = shadow("import", "--from", "har", EXAMPLES.resolve("shop.har"), "--out", dir);
     assertThat(outIsDir.code()).isEqualTo(2);
     assertThat(outIsDir.err()).contains(dir + ": is a directory, expected a file to write");
@@ -172,14 +205,20 @@ class ShadowCliTests {
     assertThat(shadow("--version").out()).startsWith("shadow ");
     Run help = shadow("--help");
     assertThat(help.code()).isZero();
-    assertThat(help.out()).contains("import").contains("export").contains("inspect").contains("Exit codes");
+    assertThat(help.out())
+        .contains("import")
+        .contains("export")
+        .contains("inspect")
+        .contains("Exit codes");
   }
 
   @Test
   void badFlagsExitTwoWithAHint() {
     Run run = shadow("import", "--from", "pcap", "x", "--out", "y");
     assertThat(run.code()).isEqualTo(2);
-    assertThat(run.err()).contains("Invalid value for option '--from'").contains("Try 'shadow import --help'");
+    assertThat(run.err())
+        .contains("Invalid value for option '--from'")
+        .contains("Try 'shadow import --help'");
     assertThat(shadow("frobnicate").code()).isEqualTo(2);
     assertThat(shadow("export", "--to", "har", "x").code()).isEqualTo(2); // --out missing
   }
@@ -187,7 +226,8 @@ class ShadowCliTests {
   @Test
   void noRedactKeepsSecrets() throws IOException {
     Path r = dir.resolve("r.jsonl");
-    Run run = shadow("import", "--from", "har", EXAMPLES.resolve("shop.har"), "--out", r, "--no-redact");
+    Run run =
+        shadow("import", "--from", "har", EXAMPLES.resolve("shop.har"), "--out", r, "--no-redact");
     assertThat(run.code()).isZero();
     assertThat(run.out()).contains("redaction: none");
     assertThat(Files.readString(r)).contains("Bearer eyJ");

@@ -81,7 +81,8 @@ public sealed interface Body permits Body.None, Body.Text, Body.Binary, Body.Not
     for (byte b : bytes) {
       if (b < 0) {
         try {
-          return StandardCharsets.UTF_8.newDecoder()
+          return StandardCharsets.UTF_8
+              .newDecoder()
               .onMalformedInput(CodingErrorAction.REPORT)
               .onUnmappableCharacter(CodingErrorAction.REPORT)
               .decode(ByteBuffer.wrap(bytes))
@@ -191,8 +192,13 @@ public sealed interface Body permits Body.None, Body.Text, Body.Binary, Body.Not
     @Override
     public String toString() {
       String head = HexFormat.of().formatHex(data, 0, Math.min(16, data.length));
-      return "Binary[" + data.length + " bytes: " + head + (data.length > 16 ? "…" : "")
-          + (truncated ? ", truncated from " + originalSize : "") + "]";
+      return "Binary["
+          + data.length
+          + " bytes: "
+          + head
+          + (data.length > 16 ? "…" : "")
+          + (truncated ? ", truncated from " + originalSize : "")
+          + "]";
     }
   }
 

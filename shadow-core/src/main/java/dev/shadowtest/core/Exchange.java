@@ -35,9 +35,10 @@ public record Exchange(
     if (durationMicros != null && durationMicros < 0) {
       throw new BadInputException("durationMicros is negative: " + durationMicros);
     }
-    tags = tags == null || tags.isEmpty()
-        ? Map.of()
-        : Collections.unmodifiableMap(new LinkedHashMap<>(tags));
+    tags =
+        tags == null || tags.isEmpty()
+            ? Map.of()
+            : Collections.unmodifiableMap(new LinkedHashMap<>(tags));
   }
 
   /** An exchange with a response and no timing or tags. */

@@ -27,13 +27,15 @@ import java.util.Map;
 final class ExchangeCodec {
 
   /** Recorded bodies can be large (10 MiB by default, base64 grows them); lift Jackson's caps. */
-  static final JsonFactory FACTORY = JsonFactory.builder()
-      .streamReadConstraints(StreamReadConstraints.builder()
-          .maxStringLength(Integer.MAX_VALUE)
-          .maxNestingDepth(64)
-          .build())
-      .streamWriteConstraints(StreamWriteConstraints.builder().maxNestingDepth(64).build())
-      .build();
+  static final JsonFactory FACTORY =
+      JsonFactory.builder()
+          .streamReadConstraints(
+              StreamReadConstraints.builder()
+                  .maxStringLength(Integer.MAX_VALUE)
+                  .maxNestingDepth(64)
+                  .build())
+          .streamWriteConstraints(StreamWriteConstraints.builder().maxNestingDepth(64).build())
+          .build();
 
   /**
    * The most header fields in one message, and tags in one exchange, that a line may hold: a
@@ -79,7 +81,8 @@ final class ExchangeCodec {
     g.writeEndObject();
   }
 
-  private static void writeStrings(JsonGenerator g, String field, List<String> values) throws IOException {
+  private static void writeStrings(JsonGenerator g, String field, List<String> values)
+      throws IOException {
     g.writeArrayFieldStart(field);
     for (String v : values) {
       g.writeString(v);
@@ -120,11 +123,14 @@ final class ExchangeCodec {
     for (int i = 0; i < n; i++) {
       char c = s.charAt(i);
       if (c < 0x80) {
-        extraEscaped += ESCAPE_EXTRA[c]; // a table, no branch: this runs on the recorder's writer thread
+        extraEscaped +=
+            ESCAPE_EXTRA[c]; // a table, no branch: this runs on the recorder's writer thread
       } else if (c < 0x800) {
         extraUtf8++;
         extraEscaped++;
-      } else if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
+      } else if (Character.isHighSurrogate(c)
+          && i + 1 < n
+          && Character.isLowSurrogate(s.charAt(i + 1))) {
         extraUtf8 += 2; // 4 bytes for the 2 characters
         extraEscaped += 2;
         i++;
@@ -138,7 +144,9 @@ final class ExchangeCodec {
     }
     long escaped = n + extraEscaped;
     long base64 = base64Bytes(n + extraUtf8);
-    return escaped > base64 && !loneSurrogate ? new BodyForm(true, base64 + 2) : new BodyForm(false, escaped + 2);
+    return escaped > base64 && !loneSurrogate
+        ? new BodyForm(true, base64 + 2)
+        : new BodyForm(false, escaped + 2);
   }
 
   /**
@@ -174,7 +182,11 @@ final class ExchangeCodec {
     long n = 512; // field names, punctuation, numbers, the timestamp, the body wrappers and flags
     n += string(e.id());
     HttpRequest rq = e.request();
-    n += string(rq.method()) + string(rq.target()) + string(rq.httpVersion()) + headers(rq.headers());
+    n +=
+        string(rq.method())
+            + string(rq.target())
+            + string(rq.httpVersion())
+            + headers(rq.headers());
     HttpResponse rs = e.response();
     if (rs != null) {
       n += string(rs.reason()) + headers(rs.headers());
@@ -203,17 +215,18 @@ final class ExchangeCodec {
   /** The exact length of {@code e}'s line (without its '\n'): a serialisation that only counts. */
   static long lineLength(Exchange e, BodyForm requestBody, BodyForm responseBody) {
     long[] n = new long[1];
-    OutputStream counter = new OutputStream() {
-      @Override
-      public void write(int b) {
-        n[0]++;
-      }
+    OutputStream counter =
+        new OutputStream() {
+          @Override
+          public void write(int b) {
+            n[0]++;
+          }
 
-      @Override
-      public void write(byte[] b, int off, int len) {
-        n[0] += len;
-      }
-    };
+          @Override
+          public void write(byte[] b, int off, int len) {
+            n[0] += len;
+          }
+        };
     try (JsonGenerator g = FACTORY.createGenerator(counter)) {
       writeExchange(g, e, requestBody, responseBody);
     } catch (IOException impossible) {
@@ -234,11 +247,18 @@ final class ExchangeCodec {
     check(e, "tags", e.tags().size());
   }
 
-
   private static void check(Exchange e, String what, int n) {
     if (n > MAX_FIELDS) {
-      throw new UnwritableExchangeException("exchange " + e.id() + " has " + n + " " + what
-          + ", more than a recording line may hold (" + MAX_FIELDS + ")");
+      throw new UnwritableExchangeException(
+          "exchange "
+              + e.id()
+              + " has "
+              + n
+              + " "
+              + what
+              + ", more than a recording line may hold ("
+              + MAX_FIELDS
+              + ")");
     }
   }
 
@@ -249,7 +269,8 @@ final class ExchangeCodec {
   }
 
   /** Writes {@code e} with its bodies in the given forms. */
-  static void writeExchange(JsonGenerator g, Exchange e, BodyForm requestBody, BodyForm responseBody) throws IOException {
+  static void writeExchange(
+      JsonGenerator g, Exchange e, BodyForm requestBody, BodyForm responseBody) throws IOException {
     g.writeStartObject();
     g.writeStringField("id", e.id());
     if (e.startedAt() != null) {
@@ -358,8 +379,12 @@ final class ExchangeCodec {
     JsonNode h = HEADER_READER.readTree(p);
     JsonNode format = h.get("format");
     if (format == null || !format.isTextual() || !RecordingHeader.FORMAT.equals(format.asText())) {
-      throw new FieldProblem("format", "not a Shadow recording: line 1 must be a header with \"format\":\""
-          + RecordingHeader.FORMAT + "\"" + (format == null ? "" : ", found " + format));
+      throw new FieldProblem(
+          "format",
+          "not a Shadow recording: line 1 must be a header with \"format\":\""
+              + RecordingHeader.FORMAT
+              + "\""
+              + (format == null ? "" : ", found " + format));
     }
     JsonNode version = h.get("version");
     if (version == null) {
@@ -369,8 +394,13 @@ final class ExchangeCodec {
       throw new FieldProblem("version", "expected an integer, got " + version);
     }
     if (version.asInt() != RecordingHeader.CURRENT_VERSION) {
-      throw new FieldProblem("version", "unsupported recording version " + version.asInt()
-          + " (this Shadow reads version " + RecordingHeader.CURRENT_VERSION + "; upgrade Shadow)");
+      throw new FieldProblem(
+          "version",
+          "unsupported recording version "
+              + version.asInt()
+              + " (this Shadow reads version "
+              + RecordingHeader.CURRENT_VERSION
+              + "; upgrade Shadow)");
     }
     Instant createdAt = null;
     JsonNode created = h.get("createdAt");
@@ -381,7 +411,8 @@ final class ExchangeCodec {
       try {
         createdAt = Instant.parse(created.asText());
       } catch (DateTimeParseException e) {
-        throw new FieldProblem("createdAt", "expected an ISO-8601 instant like 2026-11-24T10:00:00Z, got " + created);
+        throw new FieldProblem(
+            "createdAt", "expected an ISO-8601 instant like 2026-11-24T10:00:00Z, got " + created);
       }
     }
     JsonNode source = h.get("source");
@@ -394,13 +425,22 @@ final class ExchangeCodec {
       if (!r.isObject()) {
         throw new FieldProblem("redaction", "expected an object, got " + r);
       }
-      redaction = new Redaction(strings(r.get("headers"), "redaction.headers"), strings(r.get("jsonPaths"), "redaction.jsonPaths"),
-          r.has("queryParams") ? strings(r.get("queryParams"), "redaction.queryParams") : List.of(),
-          r.has("patterns") ? strings(r.get("patterns"), "redaction.patterns") : List.of(),
-          r.path("values").asText("").startsWith("hmac"));
+      redaction =
+          new Redaction(
+              strings(r.get("headers"), "redaction.headers"),
+              strings(r.get("jsonPaths"), "redaction.jsonPaths"),
+              r.has("queryParams")
+                  ? strings(r.get("queryParams"), "redaction.queryParams")
+                  : List.of(),
+              r.has("patterns") ? strings(r.get("patterns"), "redaction.patterns") : List.of(),
+              r.path("values").asText("").startsWith("hmac"));
     }
-    return new RecordingHeader(RecordingHeader.FORMAT, RecordingHeader.CURRENT_VERSION, createdAt,
-        source == null || source.isNull() ? "" : source.asText(), redaction);
+    return new RecordingHeader(
+        RecordingHeader.FORMAT,
+        RecordingHeader.CURRENT_VERSION,
+        createdAt,
+        source == null || source.isNull() ? "" : source.asText(),
+        redaction);
   }
 
   private static final ObjectMapper HEADER_READER = new ObjectMapper(FACTORY);
@@ -437,8 +477,10 @@ final class ExchangeCodec {
       JsonToken t = p.nextToken();
       switch (f) {
         case "id" -> id = string(p, t, "id");
-        case "startedAt" -> startedAt = t == JsonToken.VALUE_NULL ? null : instant(p, t, "startedAt");
-        case "durationMicros" -> duration = t == JsonToken.VALUE_NULL ? null : nonNegativeLong(p, t, "durationMicros");
+        case "startedAt" ->
+            startedAt = t == JsonToken.VALUE_NULL ? null : instant(p, t, "startedAt");
+        case "durationMicros" ->
+            duration = t == JsonToken.VALUE_NULL ? null : nonNegativeLong(p, t, "durationMicros");
         case "request" -> request = readRequest(p, t);
         case "response" -> {
           sawResponse = true;
@@ -464,7 +506,8 @@ final class ExchangeCodec {
     return new Exchange(id, startedAt, duration, request, response, error, tags);
   }
 
-  private static HttpRequest readRequest(JsonParser p, JsonToken t) throws IOException, FieldProblem {
+  private static HttpRequest readRequest(JsonParser p, JsonToken t)
+      throws IOException, FieldProblem {
     expect(p, t, JsonToken.START_OBJECT, "request", "an object");
     String method = null;
     String target = null;
@@ -476,7 +519,8 @@ final class ExchangeCodec {
       switch (f) {
         case "method" -> method = string(p, v, "request.method");
         case "target" -> target = string(p, v, "request.target");
-        case "httpVersion" -> version = v == JsonToken.VALUE_NULL ? null : string(p, v, "request.httpVersion");
+        case "httpVersion" ->
+            version = v == JsonToken.VALUE_NULL ? null : string(p, v, "request.httpVersion");
         case "headers" -> headers = readHeaders(p, v, "request.headers");
         case "body" -> body = readBody(p, v, "request.body");
         default -> p.skipChildren();
@@ -494,7 +538,8 @@ final class ExchangeCodec {
     return new HttpRequest(method, target, version, headers, body);
   }
 
-  private static HttpResponse readResponse(JsonParser p, JsonToken t) throws IOException, FieldProblem {
+  private static HttpResponse readResponse(JsonParser p, JsonToken t)
+      throws IOException, FieldProblem {
     expect(p, t, JsonToken.START_OBJECT, "response", "an object or null");
     Integer status = null;
     String reason = "";
@@ -519,7 +564,8 @@ final class ExchangeCodec {
     return new HttpResponse(status, reason, headers, body);
   }
 
-  private static Headers readHeaders(JsonParser p, JsonToken t, String path) throws IOException, FieldProblem {
+  private static Headers readHeaders(JsonParser p, JsonToken t, String path)
+      throws IOException, FieldProblem {
     if (t == JsonToken.VALUE_NULL) {
       return Headers.empty();
     }
@@ -531,23 +577,28 @@ final class ExchangeCodec {
         throw new FieldProblem(path, "more than " + MAX_FIELDS + " header fields");
       }
       if (v != JsonToken.START_ARRAY) {
-        throw new FieldProblem(path + "[" + fields.size() + "]", "expected a [name, value] pair, got " + describe(v));
+        throw new FieldProblem(
+            path + "[" + fields.size() + "]", "expected a [name, value] pair, got " + describe(v));
       }
       JsonToken n = p.nextToken();
       if (n != JsonToken.VALUE_STRING) {
-        throw new FieldProblem(path + "[" + fields.size() + "][0]", "expected a string, got " + describe(n));
+        throw new FieldProblem(
+            path + "[" + fields.size() + "][0]", "expected a string, got " + describe(n));
       }
       String name = p.getText();
       n = p.nextToken();
       if (n != JsonToken.VALUE_STRING) {
-        throw new FieldProblem(path + "[" + fields.size() + "][1]", "expected a string, got " + describe(n));
+        throw new FieldProblem(
+            path + "[" + fields.size() + "][1]", "expected a string, got " + describe(n));
       }
       String value = p.getText();
       if (p.nextToken() != JsonToken.END_ARRAY) {
-        throw new FieldProblem(path + "[" + fields.size() + "]", "expected exactly two strings [name, value]");
+        throw new FieldProblem(
+            path + "[" + fields.size() + "]", "expected exactly two strings [name, value]");
       }
       if (Headers.hasLineBreak(name) || Headers.hasLineBreak(value)) {
-        // written before the rule (an older import of chrome-har's joined Set-Cookie): one field per line
+        // written before the rule (an older import of chrome-har's joined Set-Cookie): one field
+        // per line
         fields.addAll(Headers.oneFieldPerLine(name.replace('\r', ' ').replace('\n', ' '), value));
       } else {
         fields.add(new Headers.Field(name, value));
@@ -556,7 +607,8 @@ final class ExchangeCodec {
     return Headers.of(fields);
   }
 
-  private static Body readBody(JsonParser p, JsonToken t, String path) throws IOException, FieldProblem {
+  private static Body readBody(JsonParser p, JsonToken t, String path)
+      throws IOException, FieldProblem {
     if (t == JsonToken.VALUE_NULL) {
       return Body.none();
     }
@@ -572,7 +624,8 @@ final class ExchangeCodec {
         case "text" -> text = string(p, v, path + ".text");
         case "captured" -> {
           if (v != JsonToken.VALUE_TRUE && v != JsonToken.VALUE_FALSE) {
-            throw new FieldProblem(path + ".captured", "expected true or false, got " + describe(v));
+            throw new FieldProblem(
+                path + ".captured", "expected true or false, got " + describe(v));
           }
           captured = v == JsonToken.VALUE_TRUE;
         }
@@ -581,12 +634,14 @@ final class ExchangeCodec {
           try {
             data = p.getBinaryValue();
           } catch (IOException e) {
-            throw new FieldProblem(path + ".base64", "invalid base64: " + firstLine(e.getMessage()));
+            throw new FieldProblem(
+                path + ".base64", "invalid base64: " + firstLine(e.getMessage()));
           }
         }
         case "truncated" -> {
           if (v != JsonToken.VALUE_TRUE && v != JsonToken.VALUE_FALSE) {
-            throw new FieldProblem(path + ".truncated", "expected true or false, got " + describe(v));
+            throw new FieldProblem(
+                path + ".truncated", "expected true or false, got " + describe(v));
           }
           truncated = v == JsonToken.VALUE_TRUE;
         }
@@ -607,10 +662,13 @@ final class ExchangeCodec {
       throw new FieldProblem(path + ".size", "missing (required when truncated is true)");
     }
     long original = truncated ? size : -1;
-    return text != null ? new Body.Text(text, truncated, original) : new Body.Binary(data, truncated, original);
+    return text != null
+        ? new Body.Text(text, truncated, original)
+        : new Body.Binary(data, truncated, original);
   }
 
-  private static Map<String, String> readTags(JsonParser p, JsonToken t) throws IOException, FieldProblem {
+  private static Map<String, String> readTags(JsonParser p, JsonToken t)
+      throws IOException, FieldProblem {
     expect(p, t, JsonToken.START_OBJECT, "tags", "an object of strings");
     Map<String, String> tags = new LinkedHashMap<>();
     for (String f = p.nextFieldName(); f != null; f = p.nextFieldName()) {
@@ -628,21 +686,24 @@ final class ExchangeCodec {
 
   // ---------------------------------------------------------------- scalars
 
-  private static String string(JsonParser p, JsonToken t, String path) throws IOException, FieldProblem {
+  private static String string(JsonParser p, JsonToken t, String path)
+      throws IOException, FieldProblem {
     if (t != JsonToken.VALUE_STRING) {
       throw new FieldProblem(path, "expected a string, got " + describe(t));
     }
     return p.getText();
   }
 
-  private static int integer(JsonParser p, JsonToken t, String path) throws IOException, FieldProblem {
+  private static int integer(JsonParser p, JsonToken t, String path)
+      throws IOException, FieldProblem {
     if (t != JsonToken.VALUE_NUMBER_INT || p.getNumberType() != JsonParser.NumberType.INT) {
       throw new FieldProblem(path, "expected an integer, got " + describe(t));
     }
     return p.getIntValue();
   }
 
-  private static long nonNegativeLong(JsonParser p, JsonToken t, String path) throws IOException, FieldProblem {
+  private static long nonNegativeLong(JsonParser p, JsonToken t, String path)
+      throws IOException, FieldProblem {
     if (t != JsonToken.VALUE_NUMBER_INT || p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
       throw new FieldProblem(path, "expected an integer, got " + describe(t));
     }
@@ -653,16 +714,19 @@ final class ExchangeCodec {
     return v;
   }
 
-  private static Instant instant(JsonParser p, JsonToken t, String path) throws IOException, FieldProblem {
+  private static Instant instant(JsonParser p, JsonToken t, String path)
+      throws IOException, FieldProblem {
     String s = string(p, t, path);
     try {
       return Instants.parse(s);
     } catch (DateTimeParseException e) {
-      throw new FieldProblem(path, "expected an ISO-8601 instant like 2026-11-24T10:00:01.123Z, got \"" + s + "\"");
+      throw new FieldProblem(
+          path, "expected an ISO-8601 instant like 2026-11-24T10:00:01.123Z, got \"" + s + "\"");
     }
   }
 
-  private static void expect(JsonParser p, JsonToken actual, JsonToken expected, String path, String what)
+  private static void expect(
+      JsonParser p, JsonToken actual, JsonToken expected, String path, String what)
       throws FieldProblem {
     if (actual != expected) {
       throw new FieldProblem(path, "expected " + what + ", got " + describe(actual));

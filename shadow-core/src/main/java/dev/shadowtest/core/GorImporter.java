@@ -4,7 +4,6 @@ import static dev.shadowtest.core.internal.Http1Parser.abbreviate;
 
 import dev.shadowtest.core.internal.Http1Parser;
 import dev.shadowtest.core.internal.LineSource;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -52,6 +51,7 @@ public final class GorImporter {
    * without one, so memory stays bounded on long captures.
    */
   private static final long MAX_WAIT_NANOS = 5L * 60 * 1_000_000_000L;
+
   private static final int MAX_PENDING = 100_000;
   private static final long MAX_PENDING_BYTES = 64L << 20;
 
@@ -87,7 +87,12 @@ public final class GorImporter {
    * never {@code gor} itself. The output appears only when complete.
    */
   public static ImportResult importFile(Path gor, Path out, ImportOptions options) {
-    return Imports.write(gor, out, "import:gor", options, (sink, warnings, skips) -> read(gor, options.maxBody(), sink, warnings));
+    return Imports.write(
+        gor,
+        out,
+        "import:gor",
+        options,
+        (sink, warnings, skips) -> read(gor, options.maxBody(), sink, warnings));
   }
 
   /** Streams the exchanges of {@code gor} to {@code sink}, unredacted, bodies cut at 10 MiB; returns how many. */
@@ -99,7 +104,8 @@ public final class GorImporter {
    * Streams the exchanges of {@code gor} to {@code sink}, unredacted, bodies cut to
    * {@code maxBody} bytes (flagged truncated, one warning); returns how many.
    */
-  public static long read(Path gor, long maxBody, Consumer<Exchange> sink, Consumer<String> warnings) {
+  public static long read(
+      Path gor, long maxBody, Consumer<Exchange> sink, Consumer<String> warnings) {
     Imports.BodyLimit limit = new Imports.BodyLimit(maxBody);
     int maxPayload = (int) Math.min(Integer.MAX_VALUE - 64, maxBody + HEAD_BYTES);
     try (LineSource lines = new LineSource(RecordingReader.openInput(gor), maxPayload)) {
@@ -162,17 +168,22 @@ public final class GorImporter {
     private final int maxPayload;
     private final Consumer<Exchange> sink;
     private final Consumer<String> warnings;
+
     /** Requests in capture order, until written. */
     private final ArrayDeque<Pending> pending = new ArrayDeque<>();
+
     /** Unanswered requests by GoReplay id; a response goes to the oldest one. */
     private final Map<String, ArrayDeque<Pending>> waiting = new HashMap<>();
+
     /** Recently seen ids and how often, to keep output ids unique with bounded memory. */
-    private final Map<String, Integer> recentIds = new LinkedHashMap<>(16, 0.75f, false) {
-      @Override
-      protected boolean removeEldestEntry(Map.Entry<String, Integer> eldest) {
-        return size() > MAX_PENDING * 2;
-      }
-    };
+    private final Map<String, Integer> recentIds =
+        new LinkedHashMap<>(16, 0.75f, false) {
+          @Override
+          protected boolean removeEldestEntry(Map.Entry<String, Integer> eldest) {
+            return size() > MAX_PENDING * 2;
+          }
+        };
+
     private final Payload payload = new Payload();
     private long pendingBytes;
     private long lineNumber;
@@ -182,7 +193,12 @@ public final class GorImporter {
     private long duplicateIds;
     private long payloads;
 
-    Run(Path file, LineSource lines, Imports.BodyLimit limit, Consumer<Exchange> sink, Consumer<String> warnings) {
+    Run(
+        Path file,
+        LineSource lines,
+        Imports.BodyLimit limit,
+        Consumer<Exchange> sink,
+        Consumer<String> warnings) {
       this.file = file;
       this.lines = lines;
       this.limit = limit;
@@ -210,14 +226,22 @@ public final class GorImporter {
         }
       }
       if (lines.abruptEnd() != null) {
-        warnings.accept(file + ": compressed stream ends early; imported everything before line " + (lineNumber + 1));
+        warnings.accept(
+            file
+                + ": compressed stream ends early; imported everything before line "
+                + (lineNumber + 1));
       }
       if (payload.started()) {
         try {
-          payload(payload.messageOffset < 0 ? -1 : lines.lineOffset() + lines.lineLength()); // no closing separator
+          payload(
+              payload.messageOffset < 0
+                  ? -1
+                  : lines.lineOffset() + lines.lineLength()); // no closing separator
         } catch (RecordingException e) {
           // a capture cut off mid-payload: keep everything before it, as the recording reader does
-          warnings.accept(e.getMessage() + "; the last payload has no closing separator (capture cut off?), skipped it");
+          warnings.accept(
+              e.getMessage()
+                  + "; the last payload has no closing separator (capture cut off?), skipped it");
         }
       }
       while (!pending.isEmpty()) {
@@ -227,13 +251,21 @@ public final class GorImporter {
         warnings.accept(file + ": no GoReplay payloads found");
       }
       if (orphanResponses > 0) {
-        warnings.accept(file + ": " + orphanResponses + " response(s) had no matching request and were skipped");
+        warnings.accept(
+            file
+                + ": "
+                + orphanResponses
+                + " response(s) had no matching request and were skipped");
       }
       if (replayed > 0) {
         warnings.accept(file + ": " + replayed + " replayed response(s) (type 3) ignored");
       }
       if (duplicateIds > 0) {
-        warnings.accept(file + ": " + duplicateIds + " request id(s) repeated an earlier id; they got a -2, -3... suffix");
+        warnings.accept(
+            file
+                + ": "
+                + duplicateIds
+                + " request id(s) repeated an earlier id; they got a -2, -3... suffix");
       }
       return emitted;
     }
@@ -243,8 +275,10 @@ public final class GorImporter {
       if (len > 0 && lines.buffer()[lines.lineStart() + len - 1] == '\r') {
         len--;
       }
-      return !lines.lineTooLong() && len == SEPARATOR.length
-          && Arrays.equals(lines.buffer(), lines.lineStart(), lines.lineStart() + len, SEPARATOR, 0, len);
+      return !lines.lineTooLong()
+          && len == SEPARATOR.length
+          && Arrays.equals(
+              lines.buffer(), lines.lineStart(), lines.lineStart() + len, SEPARATOR, 0, len);
     }
 
     /**
@@ -252,18 +286,40 @@ public final class GorImporter {
      * its first line, not after it was read to the end. False for a last line cut off mid-write.
      */
     private boolean payloadHeader() {
-      String meta = lines.lineTooLong() || lines.lineLength() > MAX_PAYLOAD_HEADER ? null
-          : new String(lines.buffer(), lines.lineStart(), lines.lineLength(), StandardCharsets.ISO_8859_1).strip();
+      String meta =
+          lines.lineTooLong() || lines.lineLength() > MAX_PAYLOAD_HEADER
+              ? null
+              : new String(
+                      lines.buffer(),
+                      lines.lineStart(),
+                      lines.lineLength(),
+                      StandardCharsets.ISO_8859_1)
+                  .strip();
       String[] parts = meta == null ? new String[0] : meta.split(" +");
-      if (parts.length < 3 || parts.length > 4 || parts[0].length() != 1 || "123".indexOf(parts[0].charAt(0)) < 0) {
-        String what = meta == null
-            ? "bad payload header: a line of more than " + MAX_PAYLOAD_HEADER + " bytes (binary data, or not a GoReplay file?)"
-            : "bad payload header \"" + abbreviate(printable(meta)) + "\"";
+      if (parts.length < 3
+          || parts.length > 4
+          || parts[0].length() != 1
+          || "123".indexOf(parts[0].charAt(0)) < 0) {
+        String what =
+            meta == null
+                ? "bad payload header: a line of more than "
+                    + MAX_PAYLOAD_HEADER
+                    + " bytes (binary data, or not a GoReplay file?)"
+                : "bad payload header \"" + abbreviate(printable(meta)) + "\"";
         if (!lines.lineTerminated() && !lines.lineTooLong()) {
-          warnings.accept(file + ":" + lineNumber + ": " + what + "; the last line is incomplete (capture cut off?), skipped it");
+          warnings.accept(
+              file
+                  + ":"
+                  + lineNumber
+                  + ": "
+                  + what
+                  + "; the last line is incomplete (capture cut off?), skipped it");
           return false;
         }
-        throw new RecordingException(file, lineNumber, what + " (expected 'TYPE ID TIMESTAMP [LATENCY]' with TYPE 1, 2 or 3)");
+        throw new RecordingException(
+            file,
+            lineNumber,
+            what + " (expected 'TYPE ID TIMESTAMP [LATENCY]' with TYPE 1, 2 or 3)");
       }
       payload.type = parts[0].charAt(0);
       payload.timestamp = number(parts[2], "timestamp", lineNumber);
@@ -289,11 +345,19 @@ public final class GorImporter {
         payload.allowance = allowance();
       }
       if (payload.overflowed && payload.allowance >= 0) {
-        long beyond = lines.lineOffset() + lines.lineLength() - payload.messageOffset - payload.length;
+        long beyond =
+            lines.lineOffset() + lines.lineLength() - payload.messageOffset - payload.length;
         if (beyond > payload.allowance + SLACK) {
-          throw new RecordingException(file, payload.line, "the payload goes on past the end of its HTTP message (at least "
-              + beyond + " more bytes, up to line " + lineNumber + ", byte offset " + (lines.lineOffset() + lines.lineLength())
-              + ") without a separator line (not a GoReplay file, or a separator is missing?)");
+          throw new RecordingException(
+              file,
+              payload.line,
+              "the payload goes on past the end of its HTTP message (at least "
+                  + beyond
+                  + " more bytes, up to line "
+                  + lineNumber
+                  + ", byte offset "
+                  + (lines.lineOffset() + lines.lineLength())
+                  + ") without a separator line (not a GoReplay file, or a separator is missing?)");
         }
       }
     }
@@ -301,7 +365,10 @@ public final class GorImporter {
     private void append(byte[] bytes, int from, int n) {
       int k = Math.min(n, maxPayload - payload.length);
       if (payload.length + k > payload.data.length) {
-        payload.data = Arrays.copyOf(payload.data, (int) Math.min(maxPayload, Math.max(payload.length + k, payload.data.length * 2L)));
+        payload.data =
+            Arrays.copyOf(
+                payload.data,
+                (int) Math.min(maxPayload, Math.max(payload.length + k, payload.data.length * 2L)));
       }
       System.arraycopy(bytes, from, payload.data, payload.length, k);
       payload.length += k;
@@ -317,15 +384,18 @@ public final class GorImporter {
       try {
         if (payload.type == '1') {
           HttpRequest rq = Http1Parser.parseRequest(data, 0);
-          return rq.headers().contains("Transfer-Encoding") ? (rq.body().truncated() ? -1 : 0)
+          return rq.headers().contains("Transfer-Encoding")
+              ? (rq.body().truncated() ? -1 : 0)
               : rq.headers().contains("Content-Length") ? missing(rq.body()) : 0;
         }
         HttpResponse rs = Http1Parser.parseResponse(data, 0, "GET");
-        return rs.headers().contains("Transfer-Encoding") ? (rs.body().truncated() ? -1 : 0)
+        return rs.headers().contains("Transfer-Encoding")
+            ? (rs.body().truncated() ? -1 : 0)
             : rs.headers().contains("Content-Length") ? missing(rs.body()) : -1;
       } catch (Http1Parser.ParseException e) {
         if (payload.type == '1') {
-          throw new RecordingException(file, payload.line + 1, "request " + payload.id + ": " + e.getMessage());
+          throw new RecordingException(
+              file, payload.line + 1, "request " + payload.id + ": " + e.getMessage());
         }
         return -1; // a bad response is a warning when the payload ends
       }
@@ -338,7 +408,8 @@ public final class GorImporter {
     /** The payload is complete (its message ended at file offset {@code end}, -1 when there is none). */
     private void payload(long end) {
       Payload p = payload;
-      long skipped = end < 0 || p.messageOffset < 0 ? 0 : Math.max(0, end - p.messageOffset - p.length);
+      long skipped =
+          end < 0 || p.messageOffset < 0 ? 0 : Math.max(0, end - p.messageOffset - p.length);
       byte[] data = Arrays.copyOf(p.data, p.length);
       switch (p.type) {
         case '1' -> request(p.id, data, 0, p.timestamp, p.line, skipped);
@@ -362,12 +433,20 @@ public final class GorImporter {
     }
 
     private static long stored(Body b) {
-      return b instanceof Body.Text t ? t.bytes().length : b instanceof Body.Binary bin ? bin.unsafeBytes().length : 0;
+      return b instanceof Body.Text t
+          ? t.bytes().length
+          : b instanceof Body.Binary bin ? bin.unsafeBytes().length : 0;
     }
 
-    private void request(String id, byte[] data, int offset, long timestamp, long line, long skipped) {
+    private void request(
+        String id, byte[] data, int offset, long timestamp, long line, long skipped) {
       if (id.length() > MAX_ID) {
-        throw new RecordingException(file, line, "bad payload header: an id of " + id.length() + " characters (GoReplay ids are short hex strings)");
+        throw new RecordingException(
+            file,
+            line,
+            "bad payload header: an id of "
+                + id.length()
+                + " characters (GoReplay ids are short hex strings)");
       }
       HttpRequest request;
       try {
@@ -387,7 +466,8 @@ public final class GorImporter {
       waiting.computeIfAbsent(id, k -> new ArrayDeque<>()).addLast(p);
     }
 
-    private void response(String id, byte[] data, int offset, long timestamp, Long latency, long line, long skipped) {
+    private void response(
+        String id, byte[] data, int offset, long timestamp, Long latency, long line, long skipped) {
       ArrayDeque<Pending> candidates = waiting.get(id);
       Pending p = candidates == null ? null : candidates.pollFirst();
       if (candidates != null && candidates.isEmpty()) {
@@ -402,11 +482,19 @@ public final class GorImporter {
         p.response = response.withBody(limited(response.body(), skipped));
         p.bytes += data.length;
         pendingBytes += data.length;
-        p.latencyNanos = latency != null && latency > 0 ? latency : Math.max(0, timestamp - p.timestampNanos);
+        p.latencyNanos =
+            latency != null && latency > 0 ? latency : Math.max(0, timestamp - p.timestampNanos);
       } catch (Http1Parser.ParseException e) {
         p.error = "unparseable response in the GoReplay file: " + e.getMessage();
-        warnings.accept(file + ":" + (line + 1) + ": response " + id + ": " + e.getMessage()
-            + "; kept the request without a response");
+        warnings.accept(
+            file
+                + ":"
+                + (line + 1)
+                + ": response "
+                + id
+                + ": "
+                + e.getMessage()
+                + "; kept the request without a response");
       }
     }
 
@@ -414,8 +502,10 @@ public final class GorImporter {
       while (!pending.isEmpty()) {
         Pending head = pending.peekFirst();
         boolean answered = head.response != null || head.error != null;
-        boolean stale = now - head.timestampNanos > MAX_WAIT_NANOS || pending.size() > MAX_PENDING
-            || pendingBytes > MAX_PENDING_BYTES;
+        boolean stale =
+            now - head.timestampNanos > MAX_WAIT_NANOS
+                || pending.size() > MAX_PENDING
+                || pendingBytes > MAX_PENDING_BYTES;
         if (!answered && !stale) {
           return;
         }
@@ -443,7 +533,14 @@ public final class GorImporter {
       try {
         return Long.parseLong(s);
       } catch (NumberFormatException e) {
-        throw new RecordingException(file, line, "bad " + what + " \"" + abbreviate(printable(s)) + "\" in payload header (expected nanoseconds)");
+        throw new RecordingException(
+            file,
+            line,
+            "bad "
+                + what
+                + " \""
+                + abbreviate(printable(s))
+                + "\" in payload header (expected nanoseconds)");
       }
     }
   }

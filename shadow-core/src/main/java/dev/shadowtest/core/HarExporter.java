@@ -46,7 +46,8 @@ public final class HarExporter {
    * {@code warningSink}. An existing {@code har} is replaced only when {@code overwrite} is true;
    * {@code har} is never the recording itself. The output appears only when complete.
    */
-  public static ImportResult exportFile(Path recording, Path har, boolean overwrite, Consumer<String> warningSink) {
+  public static ImportResult exportFile(
+      Path recording, Path har, boolean overwrite, Consumer<String> warningSink) {
     return exportFile(recording, har, overwrite, true, warningSink);
   }
 
@@ -55,7 +56,11 @@ public final class HarExporter {
    * recording with unreadable lines (each named in a warning) is refused and nothing is written:
    * a HAR file never silently lacks exchanges.
    */
-  public static ImportResult exportFile(Path recording, Path har, boolean overwrite, boolean acceptBadLines,
+  public static ImportResult exportFile(
+      Path recording,
+      Path har,
+      boolean overwrite,
+      boolean acceptBadLines,
       Consumer<String> warningSink) {
     Imports.checkOutput(recording, har, overwrite);
     Path temp = SecureFiles.temporarySibling(har);
@@ -64,8 +69,9 @@ public final class HarExporter {
     List<String> warnings = new ArrayList<>();
     try (RecordingReader reader = RecordingReader.open(recording, warningSink)) {
       try (OutputStream raw = SecureFiles.newExclusiveOutputStream(temp);
-           OutputStream out = RecordingWriter.isGzip(har) ? new GZIPOutputStream(raw, 1 << 16) : raw;
-           JsonGenerator g = ExchangeCodec.FACTORY.createGenerator(out)) {
+          OutputStream out =
+              RecordingWriter.isGzip(har) ? new GZIPOutputStream(raw, 1 << 16) : raw;
+          JsonGenerator g = ExchangeCodec.FACTORY.createGenerator(out)) {
         g.useDefaultPrettyPrinter();
         g.writeStartObject();
         g.writeObjectFieldStart("log");
@@ -90,8 +96,14 @@ public final class HarExporter {
         g.writeEndObject();
       }
       if (reader.unreadable() > 0 && !acceptBadLines) {
-        throw new RecordingException(recording, 0, reader.unreadable() + " unreadable line(s) (named in the warnings):"
-            + " nothing exported; --skip-bad-lines exports the " + count + " readable exchange(s)");
+        throw new RecordingException(
+            recording,
+            0,
+            reader.unreadable()
+                + " unreadable line(s) (named in the warnings):"
+                + " nothing exported; --skip-bad-lines exports the "
+                + count
+                + " readable exchange(s)");
       }
       warnings.addAll(reader.warnings());
     } catch (IOException e) {
@@ -110,7 +122,8 @@ public final class HarExporter {
     g.writeStartObject();
     // both are required by HAR 1.2 and time is never negative: unknown values are written as the
     // epoch and 0, and the _shadow block says they were unknown
-    g.writeStringField("startedDateTime", (e.startedAt() == null ? Instant.EPOCH : e.startedAt()).toString());
+    g.writeStringField(
+        "startedDateTime", (e.startedAt() == null ? Instant.EPOCH : e.startedAt()).toString());
     double ms = e.durationMicros() == null ? 0 : e.durationMicros() / 1000.0;
     g.writeNumberField("time", ms);
 

@@ -79,21 +79,36 @@ public final class HarImporter {
   private static final int MIN_STRING_LIMIT = 1 << 20;
 
   /** Fields of an entry's objects that the import reads; the others are skipped unparsed. */
-  private static final Map<String, java.util.Set<String>> READ = Map.of(
-      "", java.util.Set.of("startedDateTime", "time", "request", "response", "_shadow", "_fromCache", "_resourceType",
-          "_webSocketMessages"),
-      "request", java.util.Set.of("method", "url", "httpVersion", "headers", "queryString", "postData", "bodySize"),
-      "response", java.util.Set.of("status", "statusText", "headers", "content", "_error", "_transferSize"));
+  private static final Map<String, java.util.Set<String>> READ =
+      Map.of(
+          "",
+              java.util.Set.of(
+                  "startedDateTime",
+                  "time",
+                  "request",
+                  "response",
+                  "_shadow",
+                  "_fromCache",
+                  "_resourceType",
+                  "_webSocketMessages"),
+          "request",
+              java.util.Set.of(
+                  "method", "url", "httpVersion", "headers", "queryString", "postData", "bodySize"),
+          "response",
+              java.util.Set.of(
+                  "status", "statusText", "headers", "content", "_error", "_transferSize"));
 
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
   /** Skip reason of WebSocket entries (ws:, wss:, status 101, Chrome's {@code _webSocketMessages}). */
   static final String WEBSOCKET = "WebSocket";
+
   /** Skip reason of other 101 Switching Protocols entries (h2c...). */
   static final String UPGRADE = "protocol upgrade (101)";
 
   /** Import decisions, kept as tags on the exchange (docs/recording-format.md, "Import tags"). */
   public static final String TAG_BODY_DROPPED = "import.bodyDropped";
+
   public static final String TAG_HEADERS_SPLIT = "import.headersSplit";
   public static final String TAG_BODY_REBUILT = "import.bodyRebuilt";
   public static final String TAG_PARAMS_NOT_REBUILT = "import.paramsNotRebuilt";
@@ -106,7 +121,8 @@ public final class HarImporter {
   public static final String TAG_HTTP_VERSION = "import.httpVersion";
 
   /** Methods whose requests carry no body by convention: an empty {@code postData} of theirs is no body. */
-  private static final java.util.Set<String> BODILESS_METHODS = java.util.Set.of("GET", "HEAD", "OPTIONS", "DELETE", "TRACE");
+  private static final java.util.Set<String> BODILESS_METHODS =
+      java.util.Set.of("GET", "HEAD", "OPTIONS", "DELETE", "TRACE");
 
   /** How a form rebuilt from {@code postData.params} is encoded. */
   enum FormEncoding {
@@ -127,11 +143,16 @@ public final class HarImporter {
   }
 
   /** ISO-8601 with an offset written {@code Z}, {@code +01:00} or {@code +0100} (seen in the wild). */
-  private static final DateTimeFormatter DATE_TIME = new DateTimeFormatterBuilder()
-      .append(DateTimeFormatter.ISO_LOCAL_DATE_TIME)
-      .optionalStart().appendOffset("+HH:MM:ss", "Z").optionalEnd()
-      .optionalStart().appendOffset("+HHMM", "Z").optionalEnd()
-      .toFormatter();
+  private static final DateTimeFormatter DATE_TIME =
+      new DateTimeFormatterBuilder()
+          .append(DateTimeFormatter.ISO_LOCAL_DATE_TIME)
+          .optionalStart()
+          .appendOffset("+HH:MM:ss", "Z")
+          .optionalEnd()
+          .optionalStart()
+          .appendOffset("+HHMM", "Z")
+          .optionalEnd()
+          .toFormatter();
 
   private HarImporter() {}
 
@@ -150,7 +171,11 @@ public final class HarImporter {
    * never {@code har} itself. The output appears only when complete.
    */
   public static ImportResult importFile(Path har, Path out, ImportOptions options) {
-    return Imports.write(har, out, "import:har", options,
+    return Imports.write(
+        har,
+        out,
+        "import:har",
+        options,
         (sink, warnings, skips) -> read(har, options.maxBody(), sink, warnings, skips));
   }
 
@@ -165,24 +190,36 @@ public final class HarImporter {
    * by the body limit, not by the file or its largest string: the bytes of a body past what is
    * kept are counted and dropped before they are parsed.
    */
-  public static long read(Path har, long maxBody, Consumer<Exchange> sink, Consumer<String> warnings) {
+  public static long read(
+      Path har, long maxBody, Consumer<Exchange> sink, Consumer<String> warnings) {
     return read(har, maxBody, sink, warnings, new Imports.Skips());
   }
 
-  static long read(Path har, long maxBody, Consumer<Exchange> sink, Consumer<String> warnings, Imports.Skips skips) {
+  static long read(
+      Path har,
+      long maxBody,
+      Consumer<Exchange> sink,
+      Consumer<String> warnings,
+      Imports.Skips skips) {
     Imports.BodyLimit limit = new Imports.BodyLimit(maxBody);
     // enough JSON text for maxBody bytes of base64 (4 characters for 3 bytes)
     int stringLimit = (int) Math.max(MIN_STRING_LIMIT, maxBody / 3 * 4 + 8);
-    try (JsonStringCutter in = new JsonStringCutter(RecordingReader.openInput(har), PARSED_STRING_BYTES, stringLimit);
-         JsonParser p = ExchangeCodec.FACTORY.createParser(in)) {
-      long n = new HarImporter.Run(har, p, in, limit, 2L * stringLimit + MAX_ENTRY_JSON_BYTES, sink, warnings, skips).run();
+    try (JsonStringCutter in =
+            new JsonStringCutter(RecordingReader.openInput(har), PARSED_STRING_BYTES, stringLimit);
+        JsonParser p = ExchangeCodec.FACTORY.createParser(in)) {
+      long n =
+          new HarImporter.Run(
+                  har, p, in, limit, 2L * stringLimit + MAX_ENTRY_JSON_BYTES, sink, warnings, skips)
+              .run();
       limit.report(har, warnings);
       return n;
     } catch (StreamReadException e) {
       long line = e.getLocation() == null ? 0 : e.getLocation().getLineNr();
-      throw new RecordingException(har, line, "not valid JSON: " + ExchangeCodec.firstLine(e.getOriginalMessage()), e);
+      throw new RecordingException(
+          har, line, "not valid JSON: " + ExchangeCodec.firstLine(e.getOriginalMessage()), e);
     } catch (CharConversionException e) {
-      throw new RecordingException(har, 0, "not a HAR file: " + e.getMessage() + "; HAR files are UTF-8", e);
+      throw new RecordingException(
+          har, 0, "not a HAR file: " + e.getMessage() + "; HAR files are UTF-8", e);
     } catch (IOException e) {
       throw new RecordingException(har, 0, "cannot read: " + RecordingWriter.describe(e), e);
     }
@@ -205,14 +242,20 @@ public final class HarImporter {
     private final Consumer<Exchange> sink;
     private final Consumer<String> warnings;
     private final Imports.Skips skips;
+
     /** Per skip reason: how many entries, the first entry's index, and WebSocket messages left out. */
     private final Map<String, long[]> skipped = new LinkedHashMap<>();
+
     private long webSocketMessages;
+
     /** Entries whose httpVersion was junk, and the first few such values. */
     private long junkVersions;
+
     private final java.util.Set<String> junkVersionValues = new java.util.LinkedHashSet<>();
+
     /** The entry was written by Shadow's exporter ({@code _shadow}): no repairs, its flags say it all. */
     private boolean trusted;
+
     private long emitted;
     private int index;
     private long entryLine;
@@ -220,8 +263,15 @@ public final class HarImporter {
     private long entryKept;
     private int values;
 
-    Run(Path file, JsonParser p, JsonStringCutter strings, Imports.BodyLimit limit, long maxEntryBytes,
-        Consumer<Exchange> sink, Consumer<String> warnings, Imports.Skips skips) {
+    Run(
+        Path file,
+        JsonParser p,
+        JsonStringCutter strings,
+        Imports.BodyLimit limit,
+        long maxEntryBytes,
+        Consumer<Exchange> sink,
+        Consumer<String> warnings,
+        Imports.Skips skips) {
       this.skips = skips;
       this.file = file;
       this.p = p;
@@ -234,7 +284,8 @@ public final class HarImporter {
 
     long run() throws IOException {
       if (p.nextToken() != JsonToken.START_OBJECT) {
-        throw new RecordingException(file, line(), "not a HAR file: expected a JSON object with \"log\"");
+        throw new RecordingException(
+            file, line(), "not a HAR file: expected a JSON object with \"log\"");
       }
       boolean sawEntries = false;
       for (String f = p.nextFieldName(); f != null; f = p.nextFieldName()) {
@@ -244,13 +295,15 @@ public final class HarImporter {
           continue;
         }
         if (t != JsonToken.START_OBJECT) {
-          throw new RecordingException(file, line(), "log: expected an object, got " + ExchangeCodec.describe(t));
+          throw new RecordingException(
+              file, line(), "log: expected an object, got " + ExchangeCodec.describe(t));
         }
         for (String g = p.nextFieldName(); g != null; g = p.nextFieldName()) {
           JsonToken v = p.nextToken();
           if (g.equals("entries")) {
             if (v != JsonToken.START_ARRAY) {
-              throw new RecordingException(file, line(), "log.entries: expected an array, got " + ExchangeCodec.describe(v));
+              throw new RecordingException(
+                  file, line(), "log.entries: expected an array, got " + ExchangeCodec.describe(v));
             }
             sawEntries = true;
             entries();
@@ -262,15 +315,35 @@ public final class HarImporter {
       if (!sawEntries) {
         throw new RecordingException(file, 0, "not a HAR file: no log.entries array");
       }
-      skipped.forEach((reason, v) -> warnings.accept(file + ": skipped " + v[0] + (v[0] == 1 ? " entry" : " entries")
-          + (reason.equals(WEBSOCKET) ? " of WebSocket connections (" + webSocketMessages + " message(s) not imported;"
-              + " Shadow records and replays HTTP exchanges only)" : " whose URL is " + reason.substring(reason.indexOf('(') + 1,
-              reason.length() - 1) + " (not HTTP, nothing to replay)") + "; first at log.entries[" + v[1] + "]"));
+      skipped.forEach(
+          (reason, v) ->
+              warnings.accept(
+                  file
+                      + ": skipped "
+                      + v[0]
+                      + (v[0] == 1 ? " entry" : " entries")
+                      + (reason.equals(WEBSOCKET)
+                          ? " of WebSocket connections ("
+                              + webSocketMessages
+                              + " message(s) not imported;"
+                              + " Shadow records and replays HTTP exchanges only)"
+                          : " whose URL is "
+                              + reason.substring(reason.indexOf('(') + 1, reason.length() - 1)
+                              + " (not HTTP, nothing to replay)")
+                      + "; first at log.entries["
+                      + v[1]
+                      + "]"));
       if (junkVersions > 0) {
-        warnings.accept(file + ": " + junkVersions + (junkVersions == 1 ? " entry had" : " entries had")
-            + " an httpVersion that is no HTTP version (" + String.join(", ", junkVersionValues)
-            + (junkVersions > junkVersionValues.size() ? ", ..." : "") + "): imported as HTTP/1.1, the original kept in tag "
-            + TAG_HTTP_VERSION);
+        warnings.accept(
+            file
+                + ": "
+                + junkVersions
+                + (junkVersions == 1 ? " entry had" : " entries had")
+                + " an httpVersion that is no HTTP version ("
+                + String.join(", ", junkVersionValues)
+                + (junkVersions > junkVersionValues.size() ? ", ..." : "")
+                + "): imported as HTTP/1.1, the original kept in tag "
+                + TAG_HTTP_VERSION);
       }
       return emitted;
     }
@@ -284,7 +357,10 @@ public final class HarImporter {
       for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) {
         long line = p.currentLocation().getLineNr();
         if (t != JsonToken.START_OBJECT) {
-          throw new RecordingException(file, line, "log.entries[" + index + "]: expected an object, got " + ExchangeCodec.describe(t));
+          throw new RecordingException(
+              file,
+              line,
+              "log.entries[" + index + "]: expected an object, got " + ExchangeCodec.describe(t));
         }
         entryLine = line;
         entryStart = p.currentTokenLocation().getByteOffset();
@@ -298,7 +374,10 @@ public final class HarImporter {
             emitted++;
           }
         } catch (Problem problem) {
-          throw new RecordingException(file, line, "log.entries[" + index + "]." + problem.path + ": " + problem.getMessage());
+          throw new RecordingException(
+              file,
+              line,
+              "log.entries[" + index + "]." + problem.path + ": " + problem.getMessage());
         }
         index++;
       }
@@ -311,12 +390,24 @@ public final class HarImporter {
      */
     private JsonNode node(JsonToken t, String path) throws IOException {
       if (++values > MAX_ENTRY_VALUES) {
-        throw new RecordingException(file, entryLine, "log.entries[" + index + "]: more than " + MAX_ENTRY_VALUES
-            + " JSON values in one entry");
+        throw new RecordingException(
+            file,
+            entryLine,
+            "log.entries["
+                + index
+                + "]: more than "
+                + MAX_ENTRY_VALUES
+                + " JSON values in one entry");
       }
       if (p.currentLocation().getByteOffset() - entryStart + entryKept > maxEntryBytes) {
-        throw new RecordingException(file, entryLine, "log.entries[" + index + "]: more than " + (maxEntryBytes >> 20)
-            + " MiB of JSON in one entry");
+        throw new RecordingException(
+            file,
+            entryLine,
+            "log.entries["
+                + index
+                + "]: more than "
+                + (maxEntryBytes >> 20)
+                + " MiB of JSON in one entry");
       }
       switch (t) {
         case START_OBJECT -> {
@@ -365,7 +456,8 @@ public final class HarImporter {
         case VALUE_NULL -> {
           return NODES.nullNode();
         }
-        default -> throw new RecordingException(file, line(), "unexpected " + ExchangeCodec.describe(t));
+        default ->
+            throw new RecordingException(file, line(), "unexpected " + ExchangeCodec.describe(t));
       }
     }
 
@@ -391,15 +483,21 @@ public final class HarImporter {
       JsonNode rq = object(entry, "request", true);
       JsonNode urlNode = rq.get("url");
       // the scheme first, from the URL's beginning: a long data: URL is skipped, never refused
-      String scheme = urlNode instanceof POJONode pojo && pojo.getPojo() instanceof LongText t ? Url.scheme(t.head())
-          : urlNode != null && urlNode.isTextual() ? Url.scheme(urlNode.asText()) : "";
+      String scheme =
+          urlNode instanceof POJONode pojo && pojo.getPojo() instanceof LongText t
+              ? Url.scheme(t.head())
+              : urlNode != null && urlNode.isTextual() ? Url.scheme(urlNode.asText()) : "";
       JsonNode rsNode = entry.get("response");
-      boolean ours = entry.path("_shadow").isObject(); // Shadow's export keeps any exchange a recording held
+      boolean ours =
+          entry.path("_shadow").isObject(); // Shadow's export keeps any exchange a recording held
       boolean switching = !ours && rsNode != null && rsNode.path("status").asInt(0) == 101;
-      boolean webSocket = scheme.equals("ws") || scheme.equals("wss")
-          || !ours && ("websocket".equalsIgnoreCase(entry.path("_resourceType").asText(""))
-              || entry.has("_webSocketMessages")
-              || switching && upgradesTo(rsNode, "websocket"));
+      boolean webSocket =
+          scheme.equals("ws")
+              || scheme.equals("wss")
+              || !ours
+                  && ("websocket".equalsIgnoreCase(entry.path("_resourceType").asText(""))
+                      || entry.has("_webSocketMessages")
+                      || switching && upgradesTo(rsNode, "websocket"));
       if (switching && !webSocket) {
         skip(UPGRADE, index); // 101 to another protocol (h2c): what follows is not HTTP/1 exchanges
         return null;
@@ -424,7 +522,9 @@ public final class HarImporter {
         skip("non-HTTP URL (no scheme)", index);
         return null;
       }
-      if (Headers.hasLineBreak(url) || parsed.authority().isBlank() || parsed.authority().chars().anyMatch(Character::isWhitespace)) {
+      if (Headers.hasLineBreak(url)
+          || parsed.authority().isBlank()
+          || parsed.authority().chars().anyMatch(Character::isWhitespace)) {
         throw new Problem("request.url", "has no host, or a line break or space in it");
       }
       String method = text(rq, "request.method", true);
@@ -440,7 +540,9 @@ public final class HarImporter {
         try {
           startedAt = OffsetDateTime.parse(started, DATE_TIME).toInstant();
         } catch (DateTimeParseException e) {
-          throw new Problem("startedDateTime", "expected an ISO-8601 date-time, got \"" + abbreviate(started) + "\"");
+          throw new Problem(
+              "startedDateTime",
+              "expected an ISO-8601 date-time, got \"" + abbreviate(started) + "\"");
         }
       }
       Long duration = null;
@@ -455,7 +557,10 @@ public final class HarImporter {
       }
 
       Headers requestHeaders = headers(rq, "request.headers", split);
-      String host = requestHeaders.first("Host").orElse(requestHeaders.first(":authority").orElse(parsed.authority));
+      String host =
+          requestHeaders
+              .first("Host")
+              .orElse(requestHeaders.first(":authority").orElse(parsed.authority));
       requestHeaders = withoutPseudoHeaders(requestHeaders);
       if (!requestHeaders.contains("Host")) {
         requestHeaders = requestHeaders.withFirst("Host", host);
@@ -466,7 +571,8 @@ public final class HarImporter {
       }
       Body requestBody = postData(rq, method, requestHeaders, tags);
       String httpVersion = httpVersion(text(rq, "request.httpVersion", false), tags);
-      HttpRequest request = new HttpRequest(method, target, httpVersion, requestHeaders, requestBody);
+      HttpRequest request =
+          new HttpRequest(method, target, httpVersion, requestHeaders, requestBody);
 
       HttpResponse response = null;
       String error = null;
@@ -476,21 +582,29 @@ public final class HarImporter {
       } else {
         JsonNode statusNode = rs.get("status");
         if (statusNode == null || !statusNode.canConvertToInt() || !statusNode.isIntegralNumber()) {
-          throw new Problem("response.status", statusNode == null ? "missing" : "expected an integer");
+          throw new Problem(
+              "response.status", statusNode == null ? "missing" : "expected an integer");
         }
         int status = statusNode.asInt();
         if (status == 0) {
           JsonNode why = rs.get("_error");
-          error = why != null && why.isTextual() && !why.asText().isEmpty()
-              ? why.asText() : "no response (status 0 in HAR)";
+          error =
+              why != null && why.isTextual() && !why.asText().isEmpty()
+                  ? why.asText()
+                  : "no response (status 0 in HAR)";
         } else if (status < 100 || status > 999) {
           throw new Problem("response.status", status + " is not a 3-digit HTTP status");
         } else {
           String reason = text(rs, "response.statusText", false);
           Headers responseHeaders = withoutPseudoHeaders(headers(rs, "response.headers", split));
           Body body;
-          if (!trusted && (status / 100 == 1 || status == 204 || status == 304 || method.equalsIgnoreCase("HEAD"))) {
-            // no body on the wire: what a browser shows here is the cached resource (304) or nothing real
+          if (!trusted
+              && (status / 100 == 1
+                  || status == 204
+                  || status == 304
+                  || method.equalsIgnoreCase("HEAD"))) {
+            // no body on the wire: what a browser shows here is the cached resource (304) or
+            // nothing real
             body = Body.none();
             long dropped = droppedBody(rs);
             if (dropped > 0) {
@@ -502,10 +616,14 @@ public final class HarImporter {
           }
           response = new HttpResponse(status, reason, responseHeaders, body);
           JsonNode fromCache = entry.path("_fromCache");
-          String cache = fromCache.isTextual() ? fromCache.asText().strip() : fromCache.isBoolean() && fromCache.asBoolean() ? "true" : "";
+          String cache =
+              fromCache.isTextual()
+                  ? fromCache.asText().strip()
+                  : fromCache.isBoolean() && fromCache.asBoolean() ? "true" : "";
           if (!cache.isEmpty() && !cache.equalsIgnoreCase("false")) {
             tags.put(TAG_FROM_CACHE, abbreviate(cache));
-          } else if (rs.path("_transferSize").isNumber() && rs.path("_transferSize").asLong() == 0
+          } else if (rs.path("_transferSize").isNumber()
+              && rs.path("_transferSize").asLong() == 0
               && (status == 200 || status == 304)) {
             tags.put(TAG_FROM_CACHE, "transferSize 0");
           }
@@ -517,7 +635,11 @@ public final class HarImporter {
       boolean requestMissing = requestBody instanceof Body.NotCaptured;
       boolean responseMissing = response != null && response.body() instanceof Body.NotCaptured;
       if (requestMissing || responseMissing) {
-        tags.put(TAG_BODY_NOT_CAPTURED, requestMissing && responseMissing ? "request, response" : requestMissing ? "request" : "response");
+        tags.put(
+            TAG_BODY_NOT_CAPTURED,
+            requestMissing && responseMissing
+                ? "request, response"
+                : requestMissing ? "request" : "response");
       }
 
       String id = null;
@@ -536,12 +658,20 @@ public final class HarImporter {
         } else if (own.path("requestTruncated").asBoolean(false)) {
           requestBody = truncated(requestBody, rq.path("bodySize").asLong(-1));
         }
-        request = new HttpRequest(method, target, httpVersion, requestHeaders,
-            own.path("requestBinary").asBoolean(false) ? binary(requestBody) : requestBody);
+        request =
+            new HttpRequest(
+                method,
+                target,
+                httpVersion,
+                requestHeaders,
+                own.path("requestBinary").asBoolean(false) ? binary(requestBody) : requestBody);
         if (response != null && own.path("responseNotCaptured").asBoolean(false)) {
-          response = response.withBody(Body.notCaptured(rs.path("content").path("size").asLong(-1)));
+          response =
+              response.withBody(Body.notCaptured(rs.path("content").path("size").asLong(-1)));
         } else if (response != null && own.path("responseTruncated").asBoolean(false)) {
-          response = response.withBody(truncated(response.body(), rs.path("content").path("size").asLong(-1)));
+          response =
+              response.withBody(
+                  truncated(response.body(), rs.path("content").path("size").asLong(-1)));
         }
         if (response != null && own.path("responseBinary").asBoolean(false)) {
           response = response.withBody(binary(response.body()));
@@ -563,11 +693,14 @@ public final class HarImporter {
         if (ownTags != null && ownTags.isObject()) {
           // the exported tags, in their order, then any decision this import took besides
           Map<String, String> m = new LinkedHashMap<>();
-          ownTags.fields().forEachRemaining(t -> {
-            if (t.getValue().isTextual()) {
-              m.put(t.getKey(), t.getValue().asText());
-            }
-          });
+          ownTags
+              .fields()
+              .forEachRemaining(
+                  t -> {
+                    if (t.getValue().isTextual()) {
+                      m.put(t.getKey(), t.getValue().asText());
+                    }
+                  });
           tags.forEach(m::putIfAbsent);
           tags = m;
         }
@@ -585,7 +718,9 @@ public final class HarImporter {
      * declared size; any other body the producer did not keep is {@linkplain Body.NotCaptured not
      * captured}.
      */
-    private Body postData(JsonNode rq, String method, Headers requestHeaders, Map<String, String> tags) throws Problem {
+    private Body postData(
+        JsonNode rq, String method, Headers requestHeaders, Map<String, String> tags)
+        throws Problem {
       long bodySize = rq.path("bodySize").isIntegralNumber() ? rq.path("bodySize").asLong() : -1;
       long declared = bodySize >= 0 ? bodySize : declaredLength(requestHeaders);
       JsonNode pd = rq.get("postData");
@@ -600,9 +735,17 @@ public final class HarImporter {
         mime = requestHeaders.first("Content-Type").orElse("");
       }
       JsonNode textNode = pd.get("text");
-      boolean emptyText = textNode == null || textNode.isNull() || textNode.isTextual() && textNode.asText().isEmpty();
+      boolean emptyText =
+          textNode == null
+              || textNode.isNull()
+              || textNode.isTextual() && textNode.asText().isEmpty();
       if (!emptyText) {
-        return checked(bodyText(pd, "request.postData", -1), trusted ? bodySize : declared, mime, "request", tags);
+        return checked(
+            bodyText(pd, "request.postData", -1),
+            trusted ? bodySize : declared,
+            mime,
+            "request",
+            tags);
       }
       JsonNode params = pd.get("params");
       if (params == null || !params.isArray() || params.isEmpty() || trusted) {
@@ -613,10 +756,12 @@ public final class HarImporter {
           return truncated(Body.text(""), bodySize); // an older export of a body cut to nothing
         }
         // ZAP writes an empty postData on every request: a GET had no body, not an empty one
-        boolean bodiless = !trusted && declared <= 0 && BODILESS_METHODS.contains(method.toUpperCase(Locale.ROOT));
+        boolean bodiless =
+            !trusted && declared <= 0 && BODILESS_METHODS.contains(method.toUpperCase(Locale.ROOT));
         return textNode == null || textNode.isNull() || bodiless ? Body.none() : Body.text("");
       }
-      if (!mime.toLowerCase(Locale.ROOT).startsWith("application/x-www-form-urlencoded") || !scalars(params)) {
+      if (!mime.toLowerCase(Locale.ROOT).startsWith("application/x-www-form-urlencoded")
+          || !scalars(params)) {
         // a JSON or multipart body listed as params cannot be rebuilt byte for byte
         tags.put(TAG_PARAMS_NOT_REBUILT, mime.isEmpty() ? "no media type" : abbreviate(mime));
         return Body.notCaptured(declared);
@@ -667,8 +812,10 @@ public final class HarImporter {
         }
       } else {
         String text = text(parent, path + ".text", true);
-        bytes = base64 ? base64(text.getBytes(StandardCharsets.ISO_8859_1), false, path + ".text")
-            : text.getBytes(StandardCharsets.UTF_8);
+        bytes =
+            base64
+                ? base64(text.getBytes(StandardCharsets.ISO_8859_1), false, path + ".text")
+                : text.getBytes(StandardCharsets.UTF_8);
         real = bytes.length;
       }
       return limit.of(bytes, real, declared);
@@ -679,9 +826,11 @@ public final class HarImporter {
      * stops short (ends inside a value or element) was cut by the producer, flagged truncated with
      * at least {@code declared} bytes; a size that disagrees with a complete body is only a tag.
      */
-    private Body checked(Body body, long declared, String mime, String side, Map<String, String> tags) {
+    private Body checked(
+        Body body, long declared, String mime, String side, Map<String, String> tags) {
       if (trusted) {
-        // Shadow's export writes a complete body's exact size; older exports said "cut" by a larger one only
+        // Shadow's export writes a complete body's exact size; older exports said "cut" by a larger
+        // one only
         return declared > body.bytes().length ? truncated(body, declared) : body;
       }
       if (body.truncated() || body instanceof Body.None) {
@@ -692,7 +841,8 @@ public final class HarImporter {
         return Body.of(bytes, Math.max(declared, bytes.length + 1L));
       }
       if (declared >= 0 && declared != bytes.length) {
-        tags.put(side.equals("request") ? TAG_REQUEST_SIZE : TAG_RESPONSE_SIZE, Long.toString(declared));
+        tags.put(
+            side.equals("request") ? TAG_REQUEST_SIZE : TAG_RESPONSE_SIZE, Long.toString(declared));
       }
       return body;
     }
@@ -712,7 +862,8 @@ public final class HarImporter {
           return Body.none();
         }
         long length = declaredLength(headers);
-        boolean encoded = headers.contains("Content-Encoding") || headers.contains("Transfer-Encoding");
+        boolean encoded =
+            headers.contains("Content-Encoding") || headers.contains("Transfer-Encoding");
         long wire = headers.first("Content-Length").map(Run::parseLong).orElse(-1L);
         if (size > 0) {
           return Body.notCaptured(size);
@@ -751,7 +902,9 @@ public final class HarImporter {
       }
       List<String> codings = headers.all("Content-Encoding");
       String coding = String.join(", ", codings).strip();
-      if (coding.isEmpty() || coding.equalsIgnoreCase("identity") || stillEncoded(body, coding, headers)) {
+      if (coding.isEmpty()
+          || coding.equalsIgnoreCase("identity")
+          || stillEncoded(body, coding, headers)) {
         return headers;
       }
       tags.put(TAG_CONTENT_ENCODING, abbreviate(coding));
@@ -759,22 +912,29 @@ public final class HarImporter {
       Optional<String> length = out.first("Content-Length");
       if (length.isPresent()) {
         tags.put(TAG_CONTENT_LENGTH, abbreviate(length.get()));
-        out = body.truncated() ? out.without("Content-Length")
-            : out.mapValues("Content-Length", v -> Long.toString(body.size()));
+        out =
+            body.truncated()
+                ? out.without("Content-Length")
+                : out.mapValues("Content-Length", v -> Long.toString(body.size()));
       }
       return out;
     }
 
     private static boolean stillEncoded(Body body, String coding, Headers headers) {
       if (!(body instanceof Body.Binary)) {
-        return false; // valid UTF-8 text: what the producer decoded (compressed streams are never that)
+        return false; // valid UTF-8 text: what the producer decoded (compressed streams are never
+        // that)
       }
       String outer = coding.substring(coding.lastIndexOf(',') + 1).strip().toLowerCase(Locale.ROOT);
       byte[] b = body.bytes();
       return switch (outer) {
         case "gzip", "x-gzip" -> b.length >= 2 && (b[0] & 0xff) == 0x1f && (b[1] & 0xff) == 0x8b;
-        case "zstd" -> b.length >= 4 && (b[0] & 0xff) == 0x28 && (b[1] & 0xff) == 0xb5 && (b[2] & 0xff) == 0x2f
-            && (b[3] & 0xff) == 0xfd;
+        case "zstd" ->
+            b.length >= 4
+                && (b[0] & 0xff) == 0x28
+                && (b[1] & 0xff) == 0xb5
+                && (b[2] & 0xff) == 0x2f
+                && (b[3] & 0xff) == 0xfd;
         // br and deflate have no reliable magic number: binary bytes are still compressed, unless
         // the type is binary media, which a producer shows decoded as it is
         default -> !binaryMedia(headers);
@@ -783,8 +943,13 @@ public final class HarImporter {
 
     private static boolean binaryMedia(Headers headers) {
       String ct = headers.first("Content-Type").orElse("").strip().toLowerCase(Locale.ROOT);
-      return ct.startsWith("image/") || ct.startsWith("audio/") || ct.startsWith("video/") || ct.startsWith("font/")
-          || ct.startsWith("application/font") || ct.startsWith("application/pdf") || ct.startsWith("application/zip");
+      return ct.startsWith("image/")
+          || ct.startsWith("audio/")
+          || ct.startsWith("video/")
+          || ct.startsWith("font/")
+          || ct.startsWith("application/font")
+          || ct.startsWith("application/pdf")
+          || ct.startsWith("application/zip");
     }
 
     private static long parseLong(String v) {
@@ -805,13 +970,14 @@ public final class HarImporter {
         return null;
       }
       String v = version.strip().toUpperCase(Locale.ROOT);
-      String known = switch (v) {
-        case "HTTP/1.0", "1.0" -> "HTTP/1.0";
-        case "HTTP/1.1", "1.1" -> "HTTP/1.1";
-        case "HTTP/2", "HTTP/2.0", "H2", "H2C", "2", "2.0" -> "HTTP/2";
-        case "HTTP/3", "HTTP/3.0", "H3", "3", "3.0" -> "HTTP/3";
-        default -> null;
-      };
+      String known =
+          switch (v) {
+            case "HTTP/1.0", "1.0" -> "HTTP/1.0";
+            case "HTTP/1.1", "1.1" -> "HTTP/1.1";
+            case "HTTP/2", "HTTP/2.0", "H2", "H2C", "2", "2.0" -> "HTTP/2";
+            case "HTTP/3", "HTTP/3.0", "H3", "3", "3.0" -> "HTTP/3";
+            default -> null;
+          };
       if (known == null && !trusted) {
         if (!version.isBlank()) {
           tags.put(TAG_HTTP_VERSION, abbreviate(version));
@@ -853,7 +1019,8 @@ public final class HarImporter {
      * "\n") becomes one field per line, a line starting with a space or tab continuing the one
      * before; the names of such fields go into {@code split}.
      */
-    private Headers headers(JsonNode parent, String path, java.util.Set<String> split) throws Problem {
+    private Headers headers(JsonNode parent, String path, java.util.Set<String> split)
+        throws Problem {
       JsonNode list = parent.get(path.substring(path.lastIndexOf('.') + 1));
       if (list == null || list.isNull()) {
         return Headers.empty();
@@ -921,7 +1088,9 @@ public final class HarImporter {
     /** True when every param's name and value is a scalar (a JSON object or array is no form field). */
     private static boolean scalars(JsonNode params) {
       for (JsonNode param : params) {
-        if (!param.isObject() || param.path("name").isContainerNode() || param.path("value").isContainerNode()) {
+        if (!param.isObject()
+            || param.path("name").isContainerNode()
+            || param.path("value").isContainerNode()) {
           return false;
         }
       }
@@ -992,7 +1161,11 @@ public final class HarImporter {
     private static String text(JsonNode n, String path) throws Problem {
       if (n instanceof POJONode pojo && pojo.getPojo() instanceof LongText t) {
         if (!t.cut().whole()) {
-          throw new Problem(path, "a string of " + t.cut().utf8Bytes() + " bytes, longer than an import keeps outside bodies");
+          throw new Problem(
+              path,
+              "a string of "
+                  + t.cut().utf8Bytes()
+                  + " bytes, longer than an import keeps outside bodies");
         }
         return new String(t.utf8(Long.MAX_VALUE), StandardCharsets.UTF_8);
       }
@@ -1007,7 +1180,8 @@ public final class HarImporter {
   private static String derivedId(int index, String started, String method, String url) {
     try {
       MessageDigest sha = MessageDigest.getInstance("SHA-256");
-      sha.update((index + "\n" + started + "\n" + method + "\n" + url).getBytes(StandardCharsets.UTF_8));
+      sha.update(
+          (index + "\n" + started + "\n" + method + "\n" + url).getBytes(StandardCharsets.UTF_8));
       return "har-" + HexFormat.of().formatHex(sha.digest(), 0, 8);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is required by every JVM", e);

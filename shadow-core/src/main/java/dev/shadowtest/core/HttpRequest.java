@@ -6,7 +6,8 @@ import java.util.Objects;
  * A recorded HTTP request. {@code target} is the request target as sent (origin form: path and
  * query, e.g. {@code /api/users/42?verbose=1}); the authority lives in the {@code Host} header.
  */
-public record HttpRequest(String method, String target, String httpVersion, Headers headers, Body body) {
+public record HttpRequest(
+    String method, String target, String httpVersion, Headers headers, Body body) {
 
   public HttpRequest {
     Objects.requireNonNull(method, "method");

@@ -25,7 +25,8 @@ import java.util.Objects;
  *                  record --redact} does); {@link RedactionRules#none()} for none. Rules need
  *                  redaction: with {@link Redaction#none()} they are refused
  */
-public record ImportOptions(Redaction redaction, long maxBody, boolean overwrite, RedactionRules rules) {
+public record ImportOptions(
+    Redaction redaction, long maxBody, boolean overwrite, RedactionRules rules) {
 
   /** The default body limit (10 MiB), the recorder's default {@code --max-body}. */
   public static final long DEFAULT_MAX_BODY = 10L << 20;
@@ -40,10 +41,12 @@ public record ImportOptions(Redaction redaction, long maxBody, boolean overwrite
     Objects.requireNonNull(redaction, "redaction");
     Objects.requireNonNull(rules, "rules");
     if (redaction.isEmpty() && !rules.isEmpty()) {
-      throw new BadInputException("a redaction file and no redaction contradict each other (--redact with --no-redact)");
+      throw new BadInputException(
+          "a redaction file and no redaction contradict each other (--redact with --no-redact)");
     }
     if (maxBody < 0 || maxBody > MAX_BODY_LIMIT) {
-      throw new BadInputException("the body limit must be 0 to " + MAX_BODY_LIMIT + " bytes (100 MiB), got " + maxBody);
+      throw new BadInputException(
+          "the body limit must be 0 to " + MAX_BODY_LIMIT + " bytes (100 MiB), got " + maxBody);
     }
   }
 
@@ -85,8 +88,11 @@ public record ImportOptions(Redaction redaction, long maxBody, boolean overwrite
     }
     List<String> headers = new java.util.ArrayList<>(redaction.headers());
     headers.addAll(rules.headers());
-    Redactor r = new Redactor(new RedactionRules(headers, rules.jsonPaths(), rules.queryParams(), rules.patterns()), null,
-        (int) Math.min(maxBody, Integer.MAX_VALUE));
+    Redactor r =
+        new Redactor(
+            new RedactionRules(headers, rules.jsonPaths(), rules.queryParams(), rules.patterns()),
+            null,
+            (int) Math.min(maxBody, Integer.MAX_VALUE));
     return r::apply;
   }
 
@@ -97,7 +103,9 @@ public record ImportOptions(Redaction redaction, long maxBody, boolean overwrite
     }
     List<String> headers = new java.util.ArrayList<>(redaction.headers());
     headers.addAll(rules.headers());
-    return new Redactor(new RedactionRules(headers, rules.jsonPaths(), rules.queryParams(), rules.patterns()), null)
+    return new Redactor(
+            new RedactionRules(headers, rules.jsonPaths(), rules.queryParams(), rules.patterns()),
+            null)
         .description();
   }
 }

@@ -17,8 +17,14 @@ import java.util.Map;
  *                         as {@code import.bodyDropped}), by tag name, in the order first met
  * @param adjustedExchanges exchanges written with at least one {@code import.*} tag
  */
-public record ImportResult(Path output, long exchanges, long withoutResponse, List<String> warnings,
-    Map<String, Long> skipped, Map<String, Long> adjusted, long adjustedExchanges) {
+public record ImportResult(
+    Path output,
+    long exchanges,
+    long withoutResponse,
+    List<String> warnings,
+    Map<String, Long> skipped,
+    Map<String, Long> adjusted,
+    long adjustedExchanges) {
 
   /** The prefix of the tags that record an import decision (docs/recording-format.md). */
   public static final String TAG_PREFIX = "import.";

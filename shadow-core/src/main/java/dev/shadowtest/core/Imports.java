@@ -45,7 +45,8 @@ final class Imports {
    * Writes every exchange of {@code source} (read from {@code in}), redacted, to {@code out}.
    * The output appears only when the whole input was read; on an error nothing is left behind.
    */
-  static ImportResult write(Path in, Path out, String sourceName, ImportOptions options, Source source) {
+  static ImportResult write(
+      Path in, Path out, String sourceName, ImportOptions options, Source source) {
     checkOutput(in, out, options.overwrite());
     java.util.function.UnaryOperator<Exchange> redaction = options.redactor();
     Warnings warnings = new Warnings();
@@ -56,24 +57,30 @@ final class Imports {
     Skips skips = new Skips();
     long count;
     long cut;
-    try (RecordingWriter w = RecordingWriter.createTemporary(temp, RecordingHeader.now(sourceName, options.applied()),
-        RecordingWriter.isGzip(out))) {
-      source.read(e -> {
-        if (e.response() == null) {
-          withoutResponse[0]++;
-        }
-        boolean any = false;
-        for (String tag : e.tags().keySet()) {
-          if (tag.startsWith(ImportResult.TAG_PREFIX)) {
-            adjusted.merge(tag, 1L, Long::sum);
-            any = true;
-          }
-        }
-        if (any) {
-          adjustedExchanges[0]++;
-        }
-        w.write(redaction.apply(e));
-      }, warnings, skips);
+    try (RecordingWriter w =
+        RecordingWriter.createTemporary(
+            temp,
+            RecordingHeader.now(sourceName, options.applied()),
+            RecordingWriter.isGzip(out))) {
+      source.read(
+          e -> {
+            if (e.response() == null) {
+              withoutResponse[0]++;
+            }
+            boolean any = false;
+            for (String tag : e.tags().keySet()) {
+              if (tag.startsWith(ImportResult.TAG_PREFIX)) {
+                adjusted.merge(tag, 1L, Long::sum);
+                any = true;
+              }
+            }
+            if (any) {
+              adjustedExchanges[0]++;
+            }
+            w.write(redaction.apply(e));
+          },
+          warnings,
+          skips);
       count = w.count();
       cut = w.cutToFit();
     } catch (RuntimeException | Error e) {
@@ -82,10 +89,22 @@ final class Imports {
     }
     commit(temp, out, options.overwrite());
     if (cut > 0) {
-      warnings.accept(out + ": " + cut + " exchange(s) had bodies cut to fit a recording line ("
-          + (RecordingWriter.MAX_LINE_BYTES >> 20) + " MiB)");
+      warnings.accept(
+          out
+              + ": "
+              + cut
+              + " exchange(s) had bodies cut to fit a recording line ("
+              + (RecordingWriter.MAX_LINE_BYTES >> 20)
+              + " MiB)");
     }
-    return new ImportResult(out, count, withoutResponse[0], warnings.list(), skips.counts(), adjusted, adjustedExchanges[0]);
+    return new ImportResult(
+        out,
+        count,
+        withoutResponse[0],
+        warnings.list(),
+        skips.counts(),
+        adjusted,
+        adjustedExchanges[0]);
   }
 
   /**
@@ -98,7 +117,10 @@ final class Imports {
       throw new RecordingException(out, 0, "is a directory, expected a file to write");
     }
     if (sameFile(in, out)) {
-      throw new RecordingException(out, 0, "is the input file; an import or export never writes over its input, even with --force");
+      throw new RecordingException(
+          out,
+          0,
+          "is the input file; an import or export never writes over its input, even with --force");
     }
     if (!overwrite && Files.exists(out, LinkOption.NOFOLLOW_LINKS)) {
       throw new RecordingException(out, 0, "already exists; not overwritten (--force replaces it)");
@@ -109,13 +131,18 @@ final class Imports {
     try {
       Path input = in.toRealPath();
       Path parent = out.toAbsolutePath().getParent();
-      Path output = Files.exists(out) ? out.toRealPath()
-          : parent != null && Files.isDirectory(parent) ? parent.toRealPath().resolve(out.getFileName()) : out.toAbsolutePath().normalize();
+      Path output =
+          Files.exists(out)
+              ? out.toRealPath()
+              : parent != null && Files.isDirectory(parent)
+                  ? parent.toRealPath().resolve(out.getFileName())
+                  : out.toAbsolutePath().normalize();
       return input.equals(output) || Files.exists(out) && Files.isSameFile(in, out);
     } catch (NoSuchFileException e) {
       return false; // no input: reading it says so
     } catch (IOException e) {
-      throw new RecordingException(out, 0, "cannot check the output: " + RecordingWriter.describe(e), e);
+      throw new RecordingException(
+          out, 0, "cannot check the output: " + RecordingWriter.describe(e), e);
     }
   }
 
@@ -129,7 +156,11 @@ final class Imports {
       }
     } catch (java.nio.file.FileAlreadyExistsException e) {
       deleteQuietly(temp);
-      throw new RecordingException(out, 0, "already exists (created while writing); not overwritten (--force replaces it)", e);
+      throw new RecordingException(
+          out,
+          0,
+          "already exists (created while writing); not overwritten (--force replaces it)",
+          e);
     } catch (IOException e) {
       deleteQuietly(temp);
       throw new RecordingException(out, 0, "cannot write: " + RecordingWriter.describe(e), e);
@@ -213,8 +244,17 @@ final class Imports {
     /** The one warning of an import that cut bodies, or nothing. */
     void report(Path file, Consumer<String> warnings) {
       if (cut > 0) {
-        warnings.accept(file + ": " + (cut == 1 ? "1 body" : cut + " bodies") + " longer than " + max + " bytes "
-            + (cut == 1 ? "was" : "were") + " cut to " + max + " bytes (flagged truncated, with the real size)");
+        warnings.accept(
+            file
+                + ": "
+                + (cut == 1 ? "1 body" : cut + " bodies")
+                + " longer than "
+                + max
+                + " bytes "
+                + (cut == 1 ? "was" : "were")
+                + " cut to "
+                + max
+                + " bytes (flagged truncated, with the real size)");
       }
     }
   }

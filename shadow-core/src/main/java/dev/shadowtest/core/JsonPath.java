@@ -125,7 +125,10 @@ public final class JsonPath {
               }
               steps.add(new Index(idx));
             } catch (NumberFormatException e) {
-              throw bad(text, i + 1, "expected an index, '*' or a quoted name inside [...], got \"" + inside + "\"");
+              throw bad(
+                  text,
+                  i + 1,
+                  "expected an index, '*' or a quoted name inside [...], got \"" + inside + "\"");
             }
           }
         }
@@ -141,7 +144,8 @@ public final class JsonPath {
   }
 
   private static BadInputException bad(String text, int column, String why) {
-    return new BadInputException("bad path \"" + text + "\" at column " + (column + 1) + ": " + why);
+    return new BadInputException(
+        "bad path \"" + text + "\" at column " + (column + 1) + ": " + why);
   }
 
   /**

@@ -11,7 +11,8 @@ import java.util.Objects;
  * RecordingHeader h = RecordingHeader.now("import:har", Redaction.defaults());
  * }</pre>
  */
-public record RecordingHeader(String format, int version, Instant createdAt, String source, Redaction redaction) {
+public record RecordingHeader(
+    String format, int version, Instant createdAt, String source, Redaction redaction) {
 
   /** The value of {@code format} in every recording. */
   public static final String FORMAT = "shadow-recording";

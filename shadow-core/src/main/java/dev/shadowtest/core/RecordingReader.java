@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.exc.StreamReadException;
 import dev.shadowtest.core.internal.LineSource;
+import dev.shadowtest.core.internal.StrictGzipInputStream;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -20,7 +21,6 @@ import java.util.Spliterators;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
-import dev.shadowtest.core.internal.StrictGzipInputStream;
 import java.util.zip.ZipException;
 
 /**
@@ -214,28 +214,38 @@ public final class RecordingReader implements Iterator<Exchange>, AutoCloseable 
   /** The remaining exchanges as a sequential stream; closing the stream closes this reader. */
   public Stream<Exchange> stream() {
     return StreamSupport.stream(
-            Spliterators.spliteratorUnknownSize(this, Spliterator.ORDERED | Spliterator.NONNULL), false)
+            Spliterators.spliteratorUnknownSize(this, Spliterator.ORDERED | Spliterator.NONNULL),
+            false)
         .onClose(this::close);
   }
 
   private RecordingHeader readHeader() {
     if (!nextNonBlankLine()) {
-      throw new RecordingException(file, 0, "is empty; expected a recording header on line 1"
-          + (lines.abruptEnd() != null ? " (the gzip stream is cut off)" : ""));
+      throw new RecordingException(
+          file,
+          0,
+          "is empty; expected a recording header on line 1"
+              + (lines.abruptEnd() != null ? " (the gzip stream is cut off)" : ""));
     }
     if (lines.lineTooLong()) {
-      throw new RecordingException(file, lineNumber, "not a Shadow recording: line 1 is longer than "
-          + describeLimit() + " (binary data, or no newlines)");
+      throw new RecordingException(
+          file,
+          lineNumber,
+          "not a Shadow recording: line 1 is longer than "
+              + describeLimit()
+              + " (binary data, or no newlines)");
     }
     try (JsonParser p = parser()) {
       return ExchangeCodec.readHeader(p);
     } catch (ExchangeCodec.FieldProblem e) {
-      throw new RecordingException(file, lineNumber, "header: " + (e.path.isEmpty() ? "" : e.path + ": ") + e.getMessage());
+      throw new RecordingException(
+          file, lineNumber, "header: " + (e.path.isEmpty() ? "" : e.path + ": ") + e.getMessage());
     } catch (StreamReadException e) {
-      throw new RecordingException(file, lineNumber, "not a Shadow recording: line 1 is not JSON ("
-          + jsonError(e) + ")", e);
+      throw new RecordingException(
+          file, lineNumber, "not a Shadow recording: line 1 is not JSON (" + jsonError(e) + ")", e);
     } catch (IOException e) {
-      throw new RecordingException(file, lineNumber, "cannot read: " + RecordingWriter.describe(e), e);
+      throw new RecordingException(
+          file, lineNumber, "cannot read: " + RecordingWriter.describe(e), e);
     }
   }
 
@@ -243,8 +253,12 @@ public final class RecordingReader implements Iterator<Exchange>, AutoCloseable 
     while (true) {
       if (!nextNonBlankLine()) {
         if (lines.abruptEnd() != null) {
-          warn(file + ": compressed stream ends early (" + lines.abruptEnd().getMessage()
-              + "); kept everything up to line " + lineNumber);
+          warn(
+              file
+                  + ": compressed stream ends early ("
+                  + lines.abruptEnd().getMessage()
+                  + "); kept everything up to line "
+                  + lineNumber);
         }
         return finished();
       }
@@ -259,10 +273,15 @@ public final class RecordingReader implements Iterator<Exchange>, AutoCloseable 
           return e;
         }
         if (cutOff()) {
-          return truncatedLastLine("unexpected " + ExchangeCodec.describe(trailing) + " after the exchange object");
+          return truncatedLastLine(
+              "unexpected " + ExchangeCodec.describe(trailing) + " after the exchange object");
         }
-        skip("unexpected " + ExchangeCodec.describe(trailing) + " after the exchange object (column "
-            + p.currentLocation().getColumnNr() + ")");
+        skip(
+            "unexpected "
+                + ExchangeCodec.describe(trailing)
+                + " after the exchange object (column "
+                + p.currentLocation().getColumnNr()
+                + ")");
       } catch (ExchangeCodec.FieldProblem e) {
         if (cutOff()) {
           return truncatedLastLine(e.getMessage());
@@ -274,7 +293,8 @@ public final class RecordingReader implements Iterator<Exchange>, AutoCloseable 
         }
         skip(jsonError(e));
       } catch (IOException e) {
-        throw new RecordingException(file, lineNumber, "cannot read: " + RecordingWriter.describe(e), e);
+        throw new RecordingException(
+            file, lineNumber, "cannot read: " + RecordingWriter.describe(e), e);
       }
     }
   }
@@ -289,8 +309,13 @@ public final class RecordingReader implements Iterator<Exchange>, AutoCloseable 
 
   private Exchange finished() {
     if (unreadable > MAX_LISTED_UNREADABLE) {
-      warn(file + ": " + unreadable + " unreadable line(s) skipped in all (only the first "
-          + MAX_LISTED_UNREADABLE + " are listed)");
+      warn(
+          file
+              + ": "
+              + unreadable
+              + " unreadable line(s) skipped in all (only the first "
+              + MAX_LISTED_UNREADABLE
+              + " are listed)");
     }
     return null;
   }
@@ -306,8 +331,15 @@ public final class RecordingReader implements Iterator<Exchange>, AutoCloseable 
   }
 
   private Exchange truncatedLastLine(String why) {
-    warn(file + ":" + lineNumber + ": last line is incomplete (cut off mid-write?): " + why
-        + "; ignored it and kept the " + count + " exchange(s) before it");
+    warn(
+        file
+            + ":"
+            + lineNumber
+            + ": last line is incomplete (cut off mid-write?): "
+            + why
+            + "; ignored it and kept the "
+            + count
+            + " exchange(s) before it");
     done = true;
     return finished();
   }
@@ -326,17 +358,21 @@ public final class RecordingReader implements Iterator<Exchange>, AutoCloseable 
     } catch (ZipException e) {
       throw new RecordingException(file, lineNumber + 1, "corrupt gzip data: " + e.getMessage(), e);
     } catch (IOException e) {
-      throw new RecordingException(file, lineNumber + 1, "cannot read: " + RecordingWriter.describe(e), e);
+      throw new RecordingException(
+          file, lineNumber + 1, "cannot read: " + RecordingWriter.describe(e), e);
     }
   }
 
   private JsonParser parser() throws IOException {
-    return ExchangeCodec.FACTORY.createParser(lines.buffer(), lines.lineStart(), lines.lineLength());
+    return ExchangeCodec.FACTORY.createParser(
+        lines.buffer(), lines.lineStart(), lines.lineLength());
   }
 
   private static String jsonError(StreamReadException e) {
     // Jackson quotes the bad token, which in a binary line may hold terminal control characters
-    String m = ExchangeCodec.firstLine(e.getOriginalMessage()).replaceAll("[\\p{Cntrl}\u0080-\u009f]", "?");
+    String m =
+        ExchangeCodec.firstLine(e.getOriginalMessage())
+            .replaceAll("[\\p{Cntrl}\u0080-\u009f]", "?");
     int column = e.getLocation() == null ? -1 : e.getLocation().getColumnNr();
     return column > 0 ? m + " (column " + column + ")" : m;
   }

@@ -67,24 +67,28 @@ public record RecordingStats(
         Exchange e = r.next();
         count++;
         methods.merge(e.request().method(), 1L, Long::sum);
-        statuses.merge(e.response() == null ? "none" : Integer.toString(e.response().status()), 1L, Long::sum);
+        statuses.merge(
+            e.response() == null ? "none" : Integer.toString(e.response().status()), 1L, Long::sum);
         String path = e.request().path();
         if (paths.containsKey(path) || paths.size() < MAX_DISTINCT_PATHS) {
           paths.merge(path, 1L, Long::sum);
         } else {
           exact = false;
         }
-        if (e.request().body().truncated() || e.response() != null && e.response().body().truncated()) {
+        if (e.request().body().truncated()
+            || e.response() != null && e.response().body().truncated()) {
           truncated++;
         }
         if (e.response() == null) {
           noResponse++;
         }
-        if (e.request().body() instanceof Body.NotCaptured || e.response() != null && e.response().body() instanceof Body.NotCaptured) {
+        if (e.request().body() instanceof Body.NotCaptured
+            || e.response() != null && e.response().body() instanceof Body.NotCaptured) {
           notCaptured++;
         }
         for (String tag : e.tags().keySet()) {
-          if (tag.startsWith(ImportResult.TAG_PREFIX) && (importTags.containsKey(tag) || importTags.size() < 100)) {
+          if (tag.startsWith(ImportResult.TAG_PREFIX)
+              && (importTags.containsKey(tag) || importTags.size() < 100)) {
             importTags.merge(tag, 1L, Long::sum);
           }
         }
@@ -93,14 +97,28 @@ public record RecordingStats(
           last = last == null || e.startedAt().isAfter(last) ? e.startedAt() : last;
         }
       }
-      List<Map.Entry<String, Long>> top = paths.entrySet().stream()
-          .sorted(Map.Entry.<String, Long>comparingByValue(Comparator.reverseOrder())
-              .thenComparing(Map.Entry.comparingByKey()))
-          .limit(TOP_PATHS)
-          .map(en -> Map.entry(en.getKey(), en.getValue()))
-          .toList();
-      return new RecordingStats(r.header(), count, first, last, new LinkedHashMap<>(methods),
-          new LinkedHashMap<>(statuses), top, exact, truncated, noResponse, r.unreadable(), r.warnings(), notCaptured,
+      List<Map.Entry<String, Long>> top =
+          paths.entrySet().stream()
+              .sorted(
+                  Map.Entry.<String, Long>comparingByValue(Comparator.reverseOrder())
+                      .thenComparing(Map.Entry.comparingByKey()))
+              .limit(TOP_PATHS)
+              .map(en -> Map.entry(en.getKey(), en.getValue()))
+              .toList();
+      return new RecordingStats(
+          r.header(),
+          count,
+          first,
+          last,
+          new LinkedHashMap<>(methods),
+          new LinkedHashMap<>(statuses),
+          top,
+          exact,
+          truncated,
+          noResponse,
+          r.unreadable(),
+          r.warnings(),
+          notCaptured,
           new LinkedHashMap<>(importTags));
     }
   }

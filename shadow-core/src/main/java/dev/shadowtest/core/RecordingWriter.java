@@ -78,13 +78,18 @@ public final class RecordingWriter implements AutoCloseable, Flushable {
     return create(file, header, gzip, true, Deflater.DEFAULT_COMPRESSION);
   }
 
-  private static RecordingWriter create(Path file, RecordingHeader header, boolean gzip, boolean exclusive, int level) {
+  private static RecordingWriter create(
+      Path file, RecordingHeader header, boolean gzip, boolean exclusive, int level) {
     OutputStream raw = null;
     try {
-      raw = exclusive ? SecureFiles.newExclusiveOutputStream(file) : SecureFiles.newOutputStream(file);
-      OutputStream out = gzip
-          ? new LeveledGzip(raw, level) // sync flush: flushed lines are readable
-          : new BufferedOutputStream(raw, 1 << 16);
+      raw =
+          exclusive
+              ? SecureFiles.newExclusiveOutputStream(file)
+              : SecureFiles.newOutputStream(file);
+      OutputStream out =
+          gzip
+              ? new LeveledGzip(raw, level) // sync flush: flushed lines are readable
+              : new BufferedOutputStream(raw, 1 << 16);
       return new RecordingWriter(file, out, header);
     } catch (IOException e) {
       closeQuietly(raw);
@@ -115,14 +120,17 @@ public final class RecordingWriter implements AutoCloseable, Flushable {
     Exchange e = exchange;
     HttpResponse rs = e.response();
     ExchangeCodec.BodyForm requestBody = ExchangeCodec.form(e.request().body());
-    ExchangeCodec.BodyForm responseBody = rs == null ? ExchangeCodec.BodyForm.NULL : ExchangeCodec.form(rs.body());
+    ExchangeCodec.BodyForm responseBody =
+        rs == null ? ExchangeCodec.BodyForm.NULL : ExchangeCodec.form(rs.body());
     // the hot path: an upper bound from the body sizes, no second serialisation
-    if (ExchangeCodec.sizeWithoutBodies(e) + requestBody.valueBytes() + responseBody.valueBytes() > maxLine) {
+    if (ExchangeCodec.sizeWithoutBodies(e) + requestBody.valueBytes() + responseBody.valueBytes()
+        > maxLine) {
       e = fit(e, requestBody, responseBody);
       if (e != exchange) {
         cut++;
         requestBody = ExchangeCodec.form(e.request().body());
-        responseBody = rs == null ? ExchangeCodec.BodyForm.NULL : ExchangeCodec.form(e.response().body());
+        responseBody =
+            rs == null ? ExchangeCodec.BodyForm.NULL : ExchangeCodec.form(e.response().body());
       }
     }
     try {
@@ -138,7 +146,8 @@ public final class RecordingWriter implements AutoCloseable, Flushable {
    * {@code e} itself when its exact line length fits (measured by a second serialisation: only
    * for lines near the limit), else {@code e} with its largest bodies cut to fit.
    */
-  private Exchange fit(Exchange e, ExchangeCodec.BodyForm requestBody, ExchangeCodec.BodyForm responseBody) {
+  private Exchange fit(
+      Exchange e, ExchangeCodec.BodyForm requestBody, ExchangeCodec.BodyForm responseBody) {
     long exact = ExchangeCodec.lineLength(e, requestBody, responseBody);
     if (exact <= maxLine) {
       return e;
@@ -148,8 +157,14 @@ public final class RecordingWriter implements AutoCloseable, Flushable {
     long rest = exact - request - response;
     long budget = maxLine - rest - 2 * TRUNCATION_BYTES;
     if (budget < 16) {
-      throw new UnwritableExchangeException("exchange " + e.id() + " cannot be written: its target, headers and tags alone take "
-          + rest + " bytes, more than a recording line may hold (" + maxLine + ")");
+      throw new UnwritableExchangeException(
+          "exchange "
+              + e.id()
+              + " cannot be written: its target, headers and tags alone take "
+              + rest
+              + " bytes, more than a recording line may hold ("
+              + maxLine
+              + ")");
     }
     boolean requestFirst = request >= response;
     long big = Math.max(request, response);
@@ -160,10 +175,13 @@ public final class RecordingWriter implements AutoCloseable, Flushable {
     long keepResponse = requestFirst ? keepSmall : keepBig;
     Exchange fitted = e;
     if (request > keepRequest) {
-      fitted = fitted.withRequest(fitted.request().withBody(cut(fitted.request().body(), keepRequest)));
+      fitted =
+          fitted.withRequest(fitted.request().withBody(cut(fitted.request().body(), keepRequest)));
     }
     if (response > keepResponse) {
-      fitted = fitted.withResponse(fitted.response().withBody(cut(fitted.response().body(), keepResponse)));
+      fitted =
+          fitted.withResponse(
+              fitted.response().withBody(cut(fitted.response().body(), keepResponse)));
     }
     return fitted;
   }

@@ -15,7 +15,11 @@ import java.util.TreeSet;
  * Exchange safe = r.apply(exchange);
  * }</pre>
  */
-public record Redaction(List<String> headers, List<String> jsonPaths, List<String> queryParams, List<String> patterns,
+public record Redaction(
+    List<String> headers,
+    List<String> jsonPaths,
+    List<String> queryParams,
+    List<String> patterns,
     boolean pseudonyms) {
 
   /** The replacement for a redacted value. */
@@ -73,14 +77,16 @@ public record Redaction(List<String> headers, List<String> jsonPaths, List<Strin
    */
   public Exchange apply(Exchange exchange) {
     if (!jsonPaths.isEmpty() || !queryParams.isEmpty() || !patterns.isEmpty() || pseudonyms) {
-      throw new UnsupportedOperationException("JSON paths, query parameters, patterns and pseudonyms are applied by the"
-          + " recorder's redactor (shadow-recorder), not here: " + this);
+      throw new UnsupportedOperationException(
+          "JSON paths, query parameters, patterns and pseudonyms are applied by the"
+              + " recorder's redactor (shadow-recorder), not here: "
+              + this);
     }
     if (headers.isEmpty()) {
       return exchange;
     }
-    Exchange out = exchange.withRequest(
-        exchange.request().withHeaders(redact(exchange.request().headers())));
+    Exchange out =
+        exchange.withRequest(exchange.request().withHeaders(redact(exchange.request().headers())));
     if (out.response() != null) {
       out = out.withResponse(out.response().withHeaders(redact(out.response().headers())));
     }

@@ -26,7 +26,8 @@ import java.util.regex.PatternSyntaxException;
  *
  * Unknown keys, bad JSON paths and bad regexes are errors naming the file, the line and the key.
  */
-public record RedactionRules(List<String> headers, List<String> jsonPaths, List<String> queryParams, List<String> patterns) {
+public record RedactionRules(
+    List<String> headers, List<String> jsonPaths, List<String> queryParams, List<String> patterns) {
 
   public RedactionRules {
     headers = List.copyOf(headers);
@@ -51,13 +52,18 @@ public record RedactionRules(List<String> headers, List<String> jsonPaths, List<
   public static RedactionRules load(Path file) {
     String text;
     try {
-      if (Files.isRegularFile(file) && Files.size(file) > MAX_FILE_BYTES || !Files.isRegularFile(file) && Files.exists(file)) {
-        throw new RecordingException(file, 0, "is larger than 1 MiB, or not a regular file: a redaction file is a few"
-            + " kilobytes of YAML");
+      if (Files.isRegularFile(file) && Files.size(file) > MAX_FILE_BYTES
+          || !Files.isRegularFile(file) && Files.exists(file)) {
+        throw new RecordingException(
+            file,
+            0,
+            "is larger than 1 MiB, or not a regular file: a redaction file is a few"
+                + " kilobytes of YAML");
       }
       text = Files.readString(file);
     } catch (IOException e) {
-      throw new RecordingException(file, 0, Files.exists(file) ? "cannot read: " + e.getMessage() : "no such file");
+      throw new RecordingException(
+          file, 0, Files.exists(file) ? "cannot read: " + e.getMessage() : "no such file");
     }
     return parse(text, file);
   }
@@ -73,7 +79,11 @@ public record RedactionRules(List<String> headers, List<String> jsonPaths, List<
         return none();
       }
       if (t != JsonToken.START_OBJECT) {
-        throw error(file, p.currentLocation(), null, "expected a mapping of keys (version, headers, jsonPaths, queryParams, patterns)");
+        throw error(
+            file,
+            p.currentLocation(),
+            null,
+            "expected a mapping of keys (version, headers, jsonPaths, queryParams, patterns)");
       }
       while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
         String key = p.currentName();
@@ -107,7 +117,12 @@ public record RedactionRules(List<String> headers, List<String> jsonPaths, List<
               patterns.add(s);
             }
           }
-          default -> throw error(file, where, key, "unknown key (known: version, headers, jsonPaths, queryParams, patterns)");
+          default ->
+              throw error(
+                  file,
+                  where,
+                  key,
+                  "unknown key (known: version, headers, jsonPaths, queryParams, patterns)");
         }
       }
     } catch (IOException e) {
@@ -116,21 +131,25 @@ public record RedactionRules(List<String> headers, List<String> jsonPaths, List<
     return new RedactionRules(headers, jsonPaths, queryParams, patterns);
   }
 
-  private static List<String> strings(JsonParser p, Path file, String key, List<String> into) throws IOException {
+  private static List<String> strings(JsonParser p, Path file, String key, List<String> into)
+      throws IOException {
     if (p.currentToken() != JsonToken.START_ARRAY) {
       throw error(file, p.currentLocation(), key, "expected a list of strings");
     }
     JsonToken t;
     while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
       if (t != JsonToken.VALUE_STRING || p.getText().isBlank()) {
-        throw error(file, p.currentLocation(), key, "expected a non-empty string, got " + p.getText());
+        throw error(
+            file, p.currentLocation(), key, "expected a non-empty string, got " + p.getText());
       }
       into.add(p.getText());
     }
     return into;
   }
 
-  private static RecordingException error(Path file, JsonLocation where, String key, String message) {
-    return new RecordingException(file, where == null ? 0 : where.getLineNr(), (key == null ? "" : key + ": ") + message);
+  private static RecordingException error(
+      Path file, JsonLocation where, String key, String message) {
+    return new RecordingException(
+        file, where == null ? 0 : where.getLineNr(), (key == null ? "" : key + ": ") + message);
   }
 }

@@ -61,8 +61,10 @@ public final class Redactor {
   public static final int DEFAULT_MAX_BODY = 10 * 1024 * 1024;
 
   private static final ObjectMapper JSON = new ObjectMapper();
+
   /** Headers whose values are URLs: their query parameters are redacted like the request target's. */
-  private static final Set<String> URL_HEADERS = caseInsensitive("Referer", "Location", "Content-Location", "Link");
+  private static final Set<String> URL_HEADERS =
+      caseInsensitive("Referer", "Location", "Content-Location", "Link");
 
   private static Set<String> caseInsensitive(String... names) {
     Set<String> s = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
@@ -110,7 +112,8 @@ public final class Redactor {
         names.add(h);
       }
     }
-    description = new Redaction(names, rules.jsonPaths(), rules.queryParams(), rules.patterns(), key != null);
+    description =
+        new Redaction(names, rules.jsonPaths(), rules.queryParams(), rules.patterns(), key != null);
   }
 
   /** What this redactor does, for the recording's header line. */
@@ -130,15 +133,22 @@ public final class Redactor {
   public Exchange apply(Exchange e) {
     HttpRequest rq = e.request();
     Message q = message(rq.headers(), rq.body());
-    HttpRequest request = new HttpRequest(rq.method(), target(rq.target()), rq.httpVersion(), q.headers(), q.body());
+    HttpRequest request =
+        new HttpRequest(rq.method(), target(rq.target()), rq.httpVersion(), q.headers(), q.body());
     HttpResponse rs = e.response();
     HttpResponse response = null;
     if (rs != null) {
       Message m = message(rs.headers(), rs.body());
       response = new HttpResponse(rs.status(), rs.reason(), m.headers(), m.body());
     }
-    return new Exchange(e.id(), e.startedAt(), e.durationMicros(), request, response,
-        e.error() == null ? null : text(e.error()), e.tags());
+    return new Exchange(
+        e.id(),
+        e.startedAt(),
+        e.durationMicros(),
+        request,
+        response,
+        e.error() == null ? null : text(e.error()),
+        e.tags());
   }
 
   /**
@@ -205,8 +215,10 @@ public final class Redactor {
     List<Headers.Field> out = new ArrayList<>(h.size());
     boolean changed = false;
     for (Headers.Field f : h) {
-      String v = headers.contains(f.name()) ? mask(f.value())
-          : URL_HEADERS.contains(f.name()) ? target(f.value()) : text(f.value());
+      String v =
+          headers.contains(f.name())
+              ? mask(f.value())
+              : URL_HEADERS.contains(f.name()) ? target(f.value()) : text(f.value());
       changed |= !v.equals(f.value());
       out.add(new Headers.Field(f.name(), v));
     }
@@ -215,9 +227,17 @@ public final class Redactor {
 
   private String target(String target) {
     int q = target.indexOf('?');
-    String t = q < 0 || queryParams.isEmpty() ? target : target.substring(0, q + 1) + form(target.substring(q + 1));
+    String t =
+        q < 0 || queryParams.isEmpty()
+            ? target
+            : target.substring(0, q + 1) + form(target.substring(q + 1));
     // masked whole, an origin-form target stays one (a replay can still send it)
-    return text(t, whole -> whole.startsWith("/") ? "/" + URLEncoder.encode(mask(whole), StandardCharsets.UTF_8) : mask(whole));
+    return text(
+        t,
+        whole ->
+            whole.startsWith("/")
+                ? "/" + URLEncoder.encode(mask(whole), StandardCharsets.UTF_8)
+                : mask(whole));
   }
 
   /** {@code a=1&token=x}: the values of configured names masked. */
@@ -268,7 +288,9 @@ public final class Redactor {
   private String patterns(String s) {
     String out = s;
     for (Pattern p : patterns) {
-      out = p.matcher(BoundedChars.of(out)).replaceAll(m -> Matcher.quoteReplacement(mask(m.group())));
+      out =
+          p.matcher(BoundedChars.of(out))
+              .replaceAll(m -> Matcher.quoteReplacement(mask(m.group())));
     }
     return out;
   }
@@ -294,7 +316,8 @@ public final class Redactor {
     if (!encoding.isEmpty() && !encoding.equals("identity")) {
       Body decoded = b.truncated() ? null : decode(b.bytes(), encoding);
       if (decoded == null) {
-        return new Message(headers, whole(b, "encoded body (" + encoding + ") that could not be decoded"));
+        return new Message(
+            headers, whole(b, "encoded body (" + encoding + ") that could not be decoded"));
       }
       b = decoded;
       headers = headers.without("Content-Encoding");
@@ -307,12 +330,17 @@ public final class Redactor {
 
   private static boolean textual(Headers h) {
     String ct = h.first("Content-Type").orElse("").toLowerCase(Locale.ROOT);
-    return ct.isEmpty() || ct.contains("json") || ct.startsWith("text/") || ct.contains("xml") || ct.contains("form")
+    return ct.isEmpty()
+        || ct.contains("json")
+        || ct.startsWith("text/")
+        || ct.contains("xml")
+        || ct.contains("form")
         || ct.contains("javascript");
   }
 
   private static Body whole(Body b, String what) {
-    return new Body.Text(Redaction.REDACTED + " (" + what + ": redacted as a whole)", true, b.size());
+    return new Body.Text(
+        Redaction.REDACTED + " (" + what + ": redacted as a whole)", true, b.size());
   }
 
   /** The decoded body, cut and flagged beyond {@code maxBody} decoded bytes; null when it cannot be decoded. */
@@ -379,7 +407,9 @@ public final class Redactor {
       patternOverruns.increment();
       return whole(b, "text on which a redaction pattern ran over its budget");
     }
-    return text.equals(t.text()) ? b : new Body.Text(text, t.truncated(), t.truncated() ? t.size() : -1);
+    return text.equals(t.text())
+        ? b
+        : new Body.Text(text, t.truncated(), t.truncated() ? t.size() : -1);
   }
 
   /**
@@ -388,7 +418,8 @@ public final class Redactor {
    */
   private String jsonDocuments(String text) {
     List<JsonNode> docs = new ArrayList<>();
-    try (com.fasterxml.jackson.databind.MappingIterator<JsonNode> it = JSON.readerFor(JsonNode.class).readValues(text)) {
+    try (com.fasterxml.jackson.databind.MappingIterator<JsonNode> it =
+        JSON.readerFor(JsonNode.class).readValues(text)) {
       while (it.hasNextValue()) {
         docs.add(it.nextValue());
       }
@@ -423,7 +454,11 @@ public final class Redactor {
       for (Map.Entry<String, JsonNode> f : entries) {
         location.add(f.getKey());
         if (matches(location)) {
-          o.set(f.getKey(), TextNode.valueOf(mask(f.getValue().isTextual() ? f.getValue().asText() : f.getValue().toString())));
+          o.set(
+              f.getKey(),
+              TextNode.valueOf(
+                  mask(
+                      f.getValue().isTextual() ? f.getValue().asText() : f.getValue().toString())));
           changed = true;
         } else {
           changed |= redact(f.getValue(), location);
@@ -434,7 +469,10 @@ public final class Redactor {
       for (int i = 0; i < a.size(); i++) {
         location.add(i);
         if (matches(location)) {
-          a.set(i, TextNode.valueOf(mask(a.get(i).isTextual() ? a.get(i).asText() : a.get(i).toString())));
+          a.set(
+              i,
+              TextNode.valueOf(
+                  mask(a.get(i).isTextual() ? a.get(i).asText() : a.get(i).toString())));
           changed = true;
         } else {
           changed |= redact(a.get(i), location);

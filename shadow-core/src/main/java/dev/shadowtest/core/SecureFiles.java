@@ -5,8 +5,8 @@ import java.io.OutputStream;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
-import java.nio.file.LinkOption;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -23,7 +23,8 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 public final class SecureFiles {
 
-  private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
+  private static final Set<PosixFilePermission> OWNER_ONLY =
+      PosixFilePermissions.fromString("rw-------");
 
   private SecureFiles() {}
 
@@ -47,14 +48,20 @@ public final class SecureFiles {
       return Files.newOutputStream(file);
     }
     try {
-      FileAttribute<Set<PosixFilePermission>> attr = PosixFilePermissions.asFileAttribute(OWNER_ONLY);
+      FileAttribute<Set<PosixFilePermission>> attr =
+          PosixFilePermissions.asFileAttribute(OWNER_ONLY);
       // umask cannot widen 0600; a new file is opened without TRUNCATE, which on ext4 would make
       // close() start writeback of the whole file
-      return Files.newOutputStream(Files.createFile(file, attr), StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+      return Files.newOutputStream(
+          Files.createFile(file, attr), StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
     } catch (FileAlreadyExistsException e) {
-      Files.getFileAttributeView(file, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS).setPermissions(OWNER_ONLY);
+      Files.getFileAttributeView(file, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+          .setPermissions(OWNER_ONLY);
     }
-    return Files.newOutputStream(file, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING,
+    return Files.newOutputStream(
+        file,
+        StandardOpenOption.WRITE,
+        StandardOpenOption.TRUNCATE_EXISTING,
         LinkOption.NOFOLLOW_LINKS);
   }
 
@@ -62,8 +69,10 @@ public final class SecureFiles {
   public static OutputStream newExclusiveOutputStream(Path file) throws IOException {
     Path parent = file.toAbsolutePath().getParent();
     if (Files.getFileStore(parent).supportsFileAttributeView("posix")) {
-      return Files.newOutputStream(Files.createFile(file, PosixFilePermissions.asFileAttribute(OWNER_ONLY)),
-          StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+      return Files.newOutputStream(
+          Files.createFile(file, PosixFilePermissions.asFileAttribute(OWNER_ONLY)),
+          StandardOpenOption.WRITE,
+          LinkOption.NOFOLLOW_LINKS);
     }
     return Files.newOutputStream(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
   }
@@ -71,7 +80,8 @@ public final class SecureFiles {
   /** A fresh hidden sibling of {@code target} to write into before {@link #commit}. */
   public static Path temporarySibling(Path target) {
     Path abs = target.toAbsolutePath();
-    String name = "." + abs.getFileName() + ".tmp" + Long.toHexString(ThreadLocalRandom.current().nextLong());
+    String name =
+        "." + abs.getFileName() + ".tmp" + Long.toHexString(ThreadLocalRandom.current().nextLong());
     return abs.resolveSibling(name);
   }
 

@@ -3,8 +3,8 @@ package dev.shadowtest.core;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.io.JsonEOFException;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -25,8 +25,10 @@ final class Syntax {
   private static final XMLInputFactory XML = xmlFactory();
 
   /** Bodies may nest deeper than recordings do; the parser streams, so depth costs nothing. */
-  private static final JsonFactory JSON = JsonFactory.builder()
-      .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(100_000).build()).build();
+  private static final JsonFactory JSON =
+      JsonFactory.builder()
+          .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(100_000).build())
+          .build();
 
   private Syntax() {}
 
@@ -66,8 +68,10 @@ final class Syntax {
       if (at < 0 || at >= bytes.length) {
         return at >= 0;
       }
-      String tail = new String(bytes, (int) at, bytes.length - (int) at, StandardCharsets.UTF_8).strip();
-      return !tail.isEmpty() && ("true".startsWith(tail) || "false".startsWith(tail) || "null".startsWith(tail));
+      String tail =
+          new String(bytes, (int) at, bytes.length - (int) at, StandardCharsets.UTF_8).strip();
+      return !tail.isEmpty()
+          && ("true".startsWith(tail) || "false".startsWith(tail) || "null".startsWith(tail));
     } catch (IOException e) {
       return false; // broken before its end: whatever it is, it was not cut
     }
@@ -93,9 +97,13 @@ final class Syntax {
       // the parser stops at the end of the input when an element is still open; a mismatched
       // end tag there is a broken document, not a cut one
       int at = e.getLocation() == null ? -1 : e.getLocation().getCharacterOffset();
-      String text = new String(bytes, StandardCharsets.UTF_8).stripTrailing(); // offsets count characters
+      String text =
+          new String(bytes, StandardCharsets.UTF_8).stripTrailing(); // offsets count characters
       String why = String.valueOf(e.getMessage());
-      return started && depth > 0 && (at < 0 || at >= text.length() - 1) && !why.contains("end-tag");
+      return started
+          && depth > 0
+          && (at < 0 || at >= text.length() - 1)
+          && !why.contains("end-tag");
     } finally {
       if (r != null) {
         try {

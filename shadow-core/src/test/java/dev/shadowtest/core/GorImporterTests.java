@@ -22,8 +22,7 @@ class GorImporterTests {
 
   static final String SEP = "\n\uD83D\uDC35\uD83D\uDE48\uD83D\uDE49\n";
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   Path sample;
 
@@ -54,7 +53,8 @@ class GorImporterTests {
     assertThat(a1.response().body()).isEqualTo(Body.text("{\"id\":42}"));
     assertThat(a1.startedAt()).hasToString("2025-11-25T10:00:00Z");
     assertThat(a1.durationMicros()).isEqualTo(1200L); // the latency field, in ns
-    assertThat(warnings).anySatisfy(w -> assertThat(w).contains("1 replayed response(s) (type 3) ignored"))
+    assertThat(warnings)
+        .anySatisfy(w -> assertThat(w).contains("1 replayed response(s) (type 3) ignored"))
         .anySatisfy(w -> assertThat(w).contains("1 response(s) had no matching request"));
   }
 
@@ -71,7 +71,8 @@ class GorImporterTests {
   @Test
   void keepsBinaryBodiesByteExact() {
     Exchange d4 = read(sample, new ArrayList<>()).get(3);
-    assertThat(d4.response().body()).isEqualTo(Body.binary(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'}));
+    assertThat(d4.response().body())
+        .isEqualTo(Body.binary(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'}));
   }
 
   @Test
@@ -99,8 +100,12 @@ class GorImporterTests {
   @Test
   void toleratesAMissingFinalSeparatorAndInterimResponses() throws IOException {
     Path gor = dir.resolve("x.gor");
-    Files.writeString(gor, "1 r1 1000 0\nPUT /a HTTP/1.1\r\nHost: h\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\nhi" + SEP
-        + "2 r1 2000 1000\nHTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 204 No Content\r\nX-A: 1\r\n\r\n", StandardCharsets.UTF_8);
+    Files.writeString(
+        gor,
+        "1 r1 1000 0\nPUT /a HTTP/1.1\r\nHost: h\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\nhi"
+            + SEP
+            + "2 r1 2000 1000\nHTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 204 No Content\r\nX-A: 1\r\n\r\n",
+        StandardCharsets.UTF_8);
     Exchange e = read(gor, new ArrayList<>()).get(0);
     assertThat(e.request().body()).isEqualTo(Body.text("hi"));
     assertThat(e.response().status()).isEqualTo(204);
@@ -111,8 +116,13 @@ class GorImporterTests {
   @Test
   void aBodyShorterThanItsContentLengthIsFlaggedTruncated() throws IOException {
     Path gor = dir.resolve("t.gor");
-    Files.writeString(gor, "1 r1 1000 0\nGET / HTTP/1.1\r\nHost: h\r\n\r\n" + SEP
-        + "2 r1 2000 1000\nHTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n{\"partial\":" + SEP, StandardCharsets.UTF_8);
+    Files.writeString(
+        gor,
+        "1 r1 1000 0\nGET / HTTP/1.1\r\nHost: h\r\n\r\n"
+            + SEP
+            + "2 r1 2000 1000\nHTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n{\"partial\":"
+            + SEP,
+        StandardCharsets.UTF_8);
     Body body = read(gor, new ArrayList<>()).get(0).response().body();
     assertThat(body.truncated()).isTrue();
     assertThat(body.size()).isEqualTo(100000);
@@ -121,10 +131,18 @@ class GorImporterTests {
   @Test
   void aBadPayloadHeaderNamesTheLine() throws IOException {
     Path gor = dir.resolve("bad.gor");
-    Files.writeString(gor, "1 r1 1000 0\nGET / HTTP/1.1\r\nHost: h\r\n\r\n" + SEP + "hello there\nGET / HTTP/1.1\r\n\r\n" + SEP,
+    Files.writeString(
+        gor,
+        "1 r1 1000 0\nGET / HTTP/1.1\r\nHost: h\r\n\r\n"
+            + SEP
+            + "hello there\nGET / HTTP/1.1\r\n\r\n"
+            + SEP,
         StandardCharsets.UTF_8);
-    assertThatThrownBy(() -> read(gor, new ArrayList<>())).isInstanceOf(RecordingException.class)
-        .hasMessage(gor + ":7: bad payload header \"hello there\" (expected 'TYPE ID TIMESTAMP [LATENCY]' with TYPE 1, 2 or 3)");
+    assertThatThrownBy(() -> read(gor, new ArrayList<>()))
+        .isInstanceOf(RecordingException.class)
+        .hasMessage(
+            gor
+                + ":7: bad payload header \"hello there\" (expected 'TYPE ID TIMESTAMP [LATENCY]' with TYPE 1, 2 or 3)");
   }
 
   @Test
@@ -132,7 +150,8 @@ class GorImporterTests {
     Path gor = dir.resolve("bad.gor");
     Files.writeString(gor, "1 r1 1000 0\nGARBAGE\r\n\r\n" + SEP, StandardCharsets.UTF_8);
     assertThatThrownBy(() -> read(gor, new ArrayList<>()))
-        .hasMessage(gor + ":2: request r1: bad request line \"GARBAGE\" (expected METHOD TARGET HTTP/1.x)");
+        .hasMessage(
+            gor + ":2: request r1: bad request line \"GARBAGE\" (expected METHOD TARGET HTTP/1.x)");
   }
 
   static final long LIMIT = 64 * 1024;
@@ -146,10 +165,14 @@ class GorImporterTests {
   @Test
   void aTextFileWithoutSeparatorsFailsOnItsFirstLine() throws IOException {
     Path log = dir.resolve("access.log");
-    Files.writeString(log, "127.0.0.1 - - [24/Nov/2026] \"GET / HTTP/1.1\" 200 12\n".repeat(50_000));
-    assertThatThrownBy(() -> read(log, new ArrayList<>())).isInstanceOf(RecordingException.class)
-        .hasMessage(log + ":1: bad payload header \"127.0.0.1 - - [24/Nov/2026] \"GET / HTTP/1.1\" 200 12\" "
-            + "(expected 'TYPE ID TIMESTAMP [LATENCY]' with TYPE 1, 2 or 3)");
+    Files.writeString(
+        log, "127.0.0.1 - - [24/Nov/2026] \"GET / HTTP/1.1\" 200 12\n".repeat(50_000));
+    assertThatThrownBy(() -> read(log, new ArrayList<>()))
+        .isInstanceOf(RecordingException.class)
+        .hasMessage(
+            log
+                + ":1: bad payload header \"127.0.0.1 - - [24/Nov/2026] \"GET / HTTP/1.1\" 200 12\" "
+                + "(expected 'TYPE ID TIMESTAMP [LATENCY]' with TYPE 1, 2 or 3)");
   }
 
   @Test
@@ -158,9 +181,11 @@ class GorImporterTests {
     byte[] data = new byte[1 << 20];
     new java.util.Random(3).nextBytes(data);
     Files.write(bin, data);
-    assertThatThrownBy(() -> read(bin, new ArrayList<>())).isInstanceOf(RecordingException.class)
+    assertThatThrownBy(() -> read(bin, new ArrayList<>()))
+        .isInstanceOf(RecordingException.class)
         .hasMessageStartingWith(bin + ":1: bad payload header")
-        .satisfies(e -> assertThat(e.getMessage()).doesNotContainPattern("[\\p{Cntrl}\u0080-\u009f]"));
+        .satisfies(
+            e -> assertThat(e.getMessage()).doesNotContainPattern("[\\p{Cntrl}\u0080-\u009f]"));
   }
 
   @Test
@@ -168,65 +193,110 @@ class GorImporterTests {
     for (String device : List.of("/dev/zero", "/dev/urandom")) {
       Path endless = Path.of(device);
       assumeTrue(Files.isReadable(endless), device);
-      assertTimeoutPreemptively(java.time.Duration.ofSeconds(20), () -> assertThatThrownBy(() -> read(endless, new ArrayList<>()))
-          .isInstanceOf(RecordingException.class).hasMessageMatching(java.util.regex.Pattern.quote(device)
-              + ":\\d+: bad payload header(?s).*")); // random bytes may start with blank lines
+      assertTimeoutPreemptively(
+          java.time.Duration.ofSeconds(20),
+          () ->
+              assertThatThrownBy(() -> read(endless, new ArrayList<>()))
+                  .isInstanceOf(RecordingException.class)
+                  .hasMessageMatching(
+                      java.util.regex.Pattern.quote(device)
+                          + ":\\d+: bad payload header(?s).*")); // random bytes may start with
+      // blank lines
     }
   }
 
   @Test
   void aPayloadThatGoesOnPastItsMessageWithoutASeparatorFailsAtTheLimit() throws IOException {
     Path gor = dir.resolve("glued.gor");
-    String glued = "1 r1 1000 0\nGET / HTTP/1.1\r\nHost: h\r\n\r\n" + "2 r1 2000 1\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok\n".repeat(10_000);
+    String glued =
+        "1 r1 1000 0\nGET / HTTP/1.1\r\nHost: h\r\n\r\n"
+            + "2 r1 2000 1\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok\n".repeat(10_000);
     Files.writeString(gor, glued, StandardCharsets.UTF_8);
-    assertThatThrownBy(() -> read(gor, LIMIT, new ArrayList<>())).isInstanceOf(RecordingException.class)
-        .hasMessageStartingWith(gor + ":1: the payload goes on past the end of its HTTP message (at least ")
-        .hasMessageEndingWith(") without a separator line (not a GoReplay file, or a separator is missing?)");
+    assertThatThrownBy(() -> read(gor, LIMIT, new ArrayList<>()))
+        .isInstanceOf(RecordingException.class)
+        .hasMessageStartingWith(
+            gor + ":1: the payload goes on past the end of its HTTP message (at least ")
+        .hasMessageEndingWith(
+            ") without a separator line (not a GoReplay file, or a separator is missing?)");
     Path sized = dir.resolve("sized.gor");
-    Files.writeString(sized, "1 r1 1000 0\nPOST / HTTP/1.1\r\nContent-Length: 100000\r\n\r\n" + "x".repeat(100_000)
-        + "\nGET /next HTTP/1.1\r\n\r\n".repeat(10_000), StandardCharsets.UTF_8);
-    assertThatThrownBy(() -> read(sized, LIMIT, new ArrayList<>())).hasMessageContaining("goes on past the end of its HTTP message");
+    Files.writeString(
+        sized,
+        "1 r1 1000 0\nPOST / HTTP/1.1\r\nContent-Length: 100000\r\n\r\n"
+            + "x".repeat(100_000)
+            + "\nGET /next HTTP/1.1\r\n\r\n".repeat(10_000),
+        StandardCharsets.UTF_8);
+    assertThatThrownBy(() -> read(sized, LIMIT, new ArrayList<>()))
+        .hasMessageContaining("goes on past the end of its HTTP message");
   }
 
   @Test
   void bodiesOverTheLimitAreCutAndFlaggedWithTheirRealSizeAndOneWarning() throws IOException {
     Path gor = dir.resolve("big.gor");
     String big = "y".repeat(300_000);
-    Files.writeString(gor, "1 r1 1000 0\nPOST /up HTTP/1.1\r\nHost: h\r\nContent-Length: 300000\r\n\r\n" + big + SEP
-        + "2 r1 2000 1\nHTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\n" + big + SEP
-        + "1 r2 3000 0\nGET /small HTTP/1.1\r\nHost: h\r\n\r\n" + SEP
-        + "2 r2 4000 1\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok" + SEP, StandardCharsets.UTF_8);
+    Files.writeString(
+        gor,
+        "1 r1 1000 0\nPOST /up HTTP/1.1\r\nHost: h\r\nContent-Length: 300000\r\n\r\n"
+            + big
+            + SEP
+            + "2 r1 2000 1\nHTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\n"
+            + big
+            + SEP
+            + "1 r2 3000 0\nGET /small HTTP/1.1\r\nHost: h\r\n\r\n"
+            + SEP
+            + "2 r2 4000 1\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+            + SEP,
+        StandardCharsets.UTF_8);
     List<String> warnings = new ArrayList<>();
     List<Exchange> ex = read(gor, LIMIT, warnings);
     Body cut = new Body.Text(big.substring(0, (int) LIMIT), true, 300_000);
     assertThat(ex.get(0).request().body()).isEqualTo(cut);
-    assertThat(ex.get(0).response().body()).isEqualTo(cut); // read to the end of the payload: its size counted
+    assertThat(ex.get(0).response().body())
+        .isEqualTo(cut); // read to the end of the payload: its size counted
     assertThat(ex.get(1).response().body()).isEqualTo(Body.text("ok"));
-    assertThat(warnings).containsExactly(gor + ": 2 bodies longer than 65536 bytes were cut to 65536 bytes "
-        + "(flagged truncated, with the real size)");
+    assertThat(warnings)
+        .containsExactly(
+            gor
+                + ": 2 bodies longer than 65536 bytes were cut to 65536 bytes "
+                + "(flagged truncated, with the real size)");
   }
 
   @Test
   void aRequestIdLongerThanGoReplayWritesIsRefused() throws IOException {
     Path gor = dir.resolve("id.gor");
-    Files.writeString(gor, "1 " + "a".repeat(200) + " 1000 0\nGET / HTTP/1.1\r\n\r\n" + SEP, StandardCharsets.UTF_8);
+    Files.writeString(
+        gor,
+        "1 " + "a".repeat(200) + " 1000 0\nGET / HTTP/1.1\r\n\r\n" + SEP,
+        StandardCharsets.UTF_8);
     assertThatThrownBy(() -> read(gor, new ArrayList<>()))
-        .hasMessage(gor + ":1: bad payload header: an id of 200 characters (GoReplay ids are short hex strings)");
+        .hasMessage(
+            gor
+                + ":1: bad payload header: an id of 200 characters (GoReplay ids are short hex strings)");
   }
 
   @Test
   void aPayloadHeaderCutOffByTheEndOfTheCaptureIsAWarning() throws IOException {
     Path gor = dir.resolve("cut.gor");
-    Files.writeString(gor, "1 r1 1000 0\nGET / HTTP/1.1\r\n\r\n" + SEP + "2 r", StandardCharsets.UTF_8);
+    Files.writeString(
+        gor, "1 r1 1000 0\nGET / HTTP/1.1\r\n\r\n" + SEP + "2 r", StandardCharsets.UTF_8);
     List<String> warnings = new ArrayList<>();
     assertThat(read(gor, warnings)).extracting(Exchange::id).containsExactly("r1");
-    assertThat(warnings).anySatisfy(w -> assertThat(w).startsWith(gor + ":6: bad payload header \"2 r\"; the last line is incomplete"));
+    assertThat(warnings)
+        .anySatisfy(
+            w ->
+                assertThat(w)
+                    .startsWith(
+                        gor + ":6: bad payload header \"2 r\"; the last line is incomplete"));
   }
 
   @Test
   void anUnparseableResponseKeepsTheRequestAndWarns() throws IOException {
     Path gor = dir.resolve("r.gor");
-    Files.writeString(gor, "1 r1 1000 0\nGET / HTTP/1.1\r\nHost: h\r\n\r\n" + SEP + "2 r1 2000 1\nSPDY nonsense\r\n\r\n" + SEP,
+    Files.writeString(
+        gor,
+        "1 r1 1000 0\nGET / HTTP/1.1\r\nHost: h\r\n\r\n"
+            + SEP
+            + "2 r1 2000 1\nSPDY nonsense\r\n\r\n"
+            + SEP,
         StandardCharsets.UTF_8);
     List<String> warnings = new ArrayList<>();
     Exchange e = read(gor, warnings).get(0);

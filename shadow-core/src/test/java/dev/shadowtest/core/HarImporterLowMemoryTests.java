@@ -25,19 +25,23 @@ class HarImporterLowMemoryTests {
 
   static final int BODY_BYTES = 96 << 20;
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void aBodyLargerThanTheHeapImportsCutToTheDefaultLimit() throws IOException {
-    assumeTrue(Runtime.getRuntime().maxMemory() <= 80L << 20, "runs in the -Xmx64m execution (see shadow-core/pom.xml)");
+    assumeTrue(
+        Runtime.getRuntime().maxMemory() <= 80L << 20,
+        "runs in the -Xmx64m execution (see shadow-core/pom.xml)");
     Path har = dir.resolve("huge.har");
     char[] chunk = new char[1 << 16];
     Arrays.fill(chunk, 'x');
     try (BufferedWriter w = Files.newBufferedWriter(har, StandardCharsets.UTF_8)) {
-      w.write("{\"log\": {\"version\": \"1.2\", \"entries\": [{\"startedDateTime\": \"2026-11-24T10:00:00Z\", \"time\": 1,"
-          + " \"request\": {\"method\": \"GET\", \"url\": \"http://h/dump\", \"headers\": []},"
-          + " \"response\": {\"status\": 200, \"headers\": [], \"content\": {\"size\": " + BODY_BYTES + ", \"text\": \"");
+      w.write(
+          "{\"log\": {\"version\": \"1.2\", \"entries\": [{\"startedDateTime\": \"2026-11-24T10:00:00Z\", \"time\": 1,"
+              + " \"request\": {\"method\": \"GET\", \"url\": \"http://h/dump\", \"headers\": []},"
+              + " \"response\": {\"status\": 200, \"headers\": [], \"content\": {\"size\": "
+              + BODY_BYTES
+              + ", \"text\": \"");
       for (int i = 0; i < BODY_BYTES / chunk.length; i++) {
         w.write(chunk);
       }
@@ -46,7 +50,10 @@ class HarImporterLowMemoryTests {
     Path rec = dir.resolve("rec.jsonl.gz");
     ImportResult r = HarImporter.importFile(har, rec, Redaction.defaults());
     assertThat(r.exchanges()).isEqualTo(1);
-    assertThat(r.warnings()).singleElement().asString().contains("1 body longer than 10485760 bytes was cut");
+    assertThat(r.warnings())
+        .singleElement()
+        .asString()
+        .contains("1 body longer than 10485760 bytes was cut");
     assertThat(RecordingReader.estimateExchanges(rec)).isEqualTo(1);
     try (InputStream in = new GZIPInputStream(Files.newInputStream(rec))) {
       byte[] all = in.readAllBytes(); // 10 MiB

@@ -21,8 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 class HarImporterTests {
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   Path shopHar;
 
@@ -51,14 +50,22 @@ class HarImporterTests {
   @Test
   void importsEntriesInOrderWithTargetsHostsAndTimes() {
     List<Exchange> ex = readHar(shopHar);
-    assertThat(ex).extracting(e -> e.request().method() + " " + e.request().target()).containsExactly(
-        "GET /api/products/42?verbose=1", "GET /api/products?category=kitchen&page=2", "GET /img/products/42.png",
-        "POST /api/carts", "GET /api/products/999", "POST /api/search", "GET /api/recommendations");
+    assertThat(ex)
+        .extracting(e -> e.request().method() + " " + e.request().target())
+        .containsExactly(
+            "GET /api/products/42?verbose=1",
+            "GET /api/products?category=kitchen&page=2",
+            "GET /img/products/42.png",
+            "POST /api/carts",
+            "GET /api/products/999",
+            "POST /api/search",
+            "GET /api/recommendations");
     Exchange first = ex.get(0);
     assertThat(first.startedAt()).hasToString("2026-11-24T09:00:01.123Z"); // +01:00 in the HAR
     assertThat(first.durationMicros()).isEqualTo(12_500L);
     assertThat(first.request().headers().first("host")).contains("shop.example.test");
-    assertThat(first.response().headers().all("Set-Cookie")).containsExactly("a=1; Path=/", "b=2; Path=/");
+    assertThat(first.response().headers().all("Set-Cookie"))
+        .containsExactly("a=1; Path=/", "b=2; Path=/");
     assertThat(first.response().body()).isInstanceOf(Body.Text.class);
     assertThat(((Body.Text) first.response().body()).text()).contains("Blue mug");
   }
@@ -74,7 +81,8 @@ class HarImporterTests {
   @Test
   void rebuildsFormBodiesFromParamsAndKeepsPostText() {
     List<Exchange> ex = readHar(shopHar);
-    assertThat(((Body.Text) ex.get(3).request().body()).text()).isEqualTo("{\"sku\": \"MUG-42\", \"qty\": 1}\n");
+    assertThat(((Body.Text) ex.get(3).request().body()).text())
+        .isEqualTo("{\"sku\": \"MUG-42\", \"qty\": 1}\n");
     assertThat(((Body.Text) ex.get(5).request().body()).text()).isEqualTo("q=blue+mug&limit=10");
   }
 
@@ -87,7 +95,9 @@ class HarImporterTests {
 
   @Test
   void idsAreStableAcrossImports() {
-    assertThat(readHar(shopHar)).extracting(Exchange::id).isEqualTo(readHar(shopHar).stream().map(Exchange::id).toList())
+    assertThat(readHar(shopHar))
+        .extracting(Exchange::id)
+        .isEqualTo(readHar(shopHar).stream().map(Exchange::id).toList())
         .doesNotHaveDuplicates();
   }
 
@@ -100,7 +110,8 @@ class HarImporterTests {
     List<Exchange> ex = read(out);
     assertThat(ex.get(0).request().headers().all("Authorization")).containsExactly("[REDACTED]");
     assertThat(ex.get(0).request().headers().all("Cookie")).containsExactly("[REDACTED]");
-    assertThat(ex.get(0).response().headers().all("set-cookie")).containsExactly("[REDACTED]", "[REDACTED]");
+    assertThat(ex.get(0).response().headers().all("set-cookie"))
+        .containsExactly("[REDACTED]", "[REDACTED]");
     assertThat(ex.get(3).request().headers().all("X-Api-Key")).containsExactly("[REDACTED]");
     try (RecordingReader r = RecordingReader.open(out)) {
       assertThat(r.header().source()).isEqualTo("import:har");
@@ -119,8 +130,10 @@ class HarImporterTests {
     HarImporter.importFile(back, r2, Redaction.none());
     List<Exchange> first = read(r1);
     assertThat(read(r2)).containsExactlyElementsOf(first);
-    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(back))).isEqualTo("rw-------");
-    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(r1))).isEqualTo("rw-------");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(back)))
+        .isEqualTo("rw-------");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(r1)))
+        .isEqualTo("rw-------");
   }
 
   @Test
@@ -128,7 +141,8 @@ class HarImporterTests {
     // Through HAR, a recording keeps everything the HAR model can carry; normalise what it cannot
     // (no scheme, no "unknown" start time) by importing once first, then the trip must be exact.
     Path rec = dir.resolve("random.jsonl");
-    try (RecordingWriter w = RecordingWriter.create(rec, RecordingHeader.now("t", Redaction.none()))) {
+    try (RecordingWriter w =
+        RecordingWriter.create(rec, RecordingHeader.now("t", Redaction.none()))) {
       for (Exchange e : new RandomExchanges(7).list(200)) {
         w.write(harFriendly(e));
       }
@@ -147,7 +161,8 @@ class HarImporterTests {
     // binary bodies are byte-exact through HAR
     List<Exchange> original = read(rec);
     for (int i = 0; i < original.size(); i++) {
-      if (original.get(i).response() != null && original.get(i).response().body() instanceof Body.Binary b) {
+      if (original.get(i).response() != null
+          && original.get(i).response().body() instanceof Body.Binary b) {
         assertThat(once.get(i).response().body().bytes()).isEqualTo(b.bytes());
       }
     }
@@ -155,27 +170,44 @@ class HarImporterTests {
 
   /** Targets that HAR URLs can express: origin form without '#'. */
   private static Exchange harFriendly(Exchange e) {
-    String target = e.request().target().replace("#", "%23").replace(" ", "%20").replace("\n", "%0A").replace("\t", "%09");
-    Headers h = e.request().headers().without("Host").without("Content-Length").withFirst("Host", "example.test");
-    return e.withRequest(new HttpRequest(e.request().method(), target, e.request().httpVersion(), h, e.request().body()));
+    String target =
+        e.request()
+            .target()
+            .replace("#", "%23")
+            .replace(" ", "%20")
+            .replace("\n", "%0A")
+            .replace("\t", "%09");
+    Headers h =
+        e.request()
+            .headers()
+            .without("Host")
+            .without("Content-Length")
+            .withFirst("Host", "example.test");
+    return e.withRequest(
+        new HttpRequest(
+            e.request().method(), target, e.request().httpVersion(), h, e.request().body()));
   }
 
   @Test
   void anEntryWithoutMethodNamesTheEntryAndField() throws IOException {
     Path har = dir.resolve("bad.har");
     Files.writeString(har, Files.readString(shopHar).replaceFirst("\"method\": \"POST\",", ""));
-    assertThatThrownBy(() -> readHar(har)).isInstanceOf(RecordingException.class)
-        .hasMessageMatching("\\Q" + har + "\\E:\\d+: log\\.entries\\[3\\]\\.request\\.method: missing");
+    assertThatThrownBy(() -> readHar(har))
+        .isInstanceOf(RecordingException.class)
+        .hasMessageMatching(
+            "\\Q" + har + "\\E:\\d+: log\\.entries\\[3\\]\\.request\\.method: missing");
   }
 
   @Test
   void badHarFilesAreClearErrors() throws IOException {
     Path notJson = dir.resolve("x.har");
     Files.writeString(notJson, "{\"log\": {\"entries\": [ {,");
-    assertThatThrownBy(() -> readHar(notJson)).hasMessageStartingWith(notJson + ":1: not valid JSON:");
+    assertThatThrownBy(() -> readHar(notJson))
+        .hasMessageStartingWith(notJson + ":1: not valid JSON:");
     Path noEntries = dir.resolve("y.har");
     Files.writeString(noEntries, "{\"log\": {\"version\": \"1.2\"}}");
-    assertThatThrownBy(() -> readHar(noEntries)).hasMessage(noEntries + ": not a HAR file: no log.entries array");
+    assertThatThrownBy(() -> readHar(noEntries))
+        .hasMessage(noEntries + ": not a HAR file: no log.entries array");
     Path missing = dir.resolve("missing.har");
     assertThatThrownBy(() -> readHar(missing)).hasMessage(missing + ": no such file");
     assertThatThrownBy(() -> readHar(dir)).hasMessage(dir + ": is a directory, expected a file");
@@ -184,26 +216,34 @@ class HarImporterTests {
   @Test
   void aFailedImportLeavesNoOutputBehind() throws IOException {
     Path har = dir.resolve("bad.har");
-    Files.writeString(har, Files.readString(shopHar).replaceFirst("\"status\": 404", "\"status\": \"x\""));
+    Files.writeString(
+        har, Files.readString(shopHar).replaceFirst("\"status\": 404", "\"status\": \"x\""));
     Path out = dir.resolve("out.jsonl");
     assertThatThrownBy(() -> HarImporter.importFile(har, out, Redaction.defaults()))
         .hasMessageContaining("log.entries[4].response.status: expected an integer");
     try (var files = Files.list(dir)) {
-      assertThat(files.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("shop.har", "bad.har");
+      assertThat(files.map(p -> p.getFileName().toString()))
+          .containsExactlyInAnyOrder("shop.har", "bad.har");
     }
   }
 
   /** A HAR of the given entries, each {@code {"request": ..., "response": ...}} JSON. */
   Path har(String name, String... entries) throws IOException {
     Path har = dir.resolve(name);
-    Files.writeString(har, "{\"log\": {\"version\": \"1.2\", \"entries\": [" + String.join(",\n", entries) + "]}}");
+    Files.writeString(
+        har,
+        "{\"log\": {\"version\": \"1.2\", \"entries\": [" + String.join(",\n", entries) + "]}}");
     return har;
   }
 
   static String entry(String url, String postData, String content) {
-    return "{\"startedDateTime\": \"2026-11-24T10:00:00Z\", \"time\": 1, \"request\": {\"method\": \"POST\", \"url\": \"" + url
-        + "\", \"headers\": []" + (postData == null ? "" : ", \"postData\": " + postData)
-        + "}, \"response\": {\"status\": 200, \"headers\": [], \"content\": " + content + "}}";
+    return "{\"startedDateTime\": \"2026-11-24T10:00:00Z\", \"time\": 1, \"request\": {\"method\": \"POST\", \"url\": \""
+        + url
+        + "\", \"headers\": []"
+        + (postData == null ? "" : ", \"postData\": " + postData)
+        + "}, \"response\": {\"status\": 200, \"headers\": [], \"content\": "
+        + content
+        + "}}";
   }
 
   static final long LIMIT = 64 * 1024;
@@ -217,26 +257,43 @@ class HarImporterTests {
   @Test
   void bodiesOverTheLimitAreCutAndFlaggedWithTheirRealSizeAndOneWarning() throws IOException {
     String text = "0123456789".repeat(20_000);
-    Path har = har("big.har",
-        entry("http://h/a", "{\"mimeType\": \"text/plain\", \"text\": \"" + text + "\"}", "{\"size\": 0, \"text\": \"" + text + "\"}"),
-        entry("http://h/b", null, "{\"size\": 0, \"text\": \"small\"}"));
+    Path har =
+        har(
+            "big.har",
+            entry(
+                "http://h/a",
+                "{\"mimeType\": \"text/plain\", \"text\": \"" + text + "\"}",
+                "{\"size\": 0, \"text\": \"" + text + "\"}"),
+            entry("http://h/b", null, "{\"size\": 0, \"text\": \"small\"}"));
     List<String> warnings = new ArrayList<>();
     List<Exchange> ex = readHar(har, LIMIT, warnings);
     for (Body cut : List.of(ex.get(0).request().body(), ex.get(0).response().body())) {
       assertThat(cut).isEqualTo(new Body.Text(text.substring(0, (int) LIMIT), true, 200_000));
     }
     assertThat(ex.get(1).response().body()).isEqualTo(Body.text("small"));
-    assertThat(warnings).containsExactly(har + ": 2 bodies longer than 65536 bytes were cut to 65536 bytes "
-        + "(flagged truncated, with the real size)");
+    assertThat(warnings)
+        .containsExactly(
+            har
+                + ": 2 bodies longer than 65536 bytes were cut to 65536 bytes "
+                + "(flagged truncated, with the real size)");
   }
 
   @Test
   void aBodyOverTheDefaultLimitImportsToARecordingThatReadsBack() throws IOException {
     int size = 12 << 20;
-    Path har = har("default.har", entry("http://h/a", null, "{\"size\": " + size + ", \"text\": \"" + "x".repeat(size) + "\"}"));
+    Path har =
+        har(
+            "default.har",
+            entry(
+                "http://h/a",
+                null,
+                "{\"size\": " + size + ", \"text\": \"" + "x".repeat(size) + "\"}"));
     Path rec = dir.resolve("default.jsonl.gz");
     ImportResult result = HarImporter.importFile(har, rec, Redaction.defaults());
-    assertThat(result.warnings()).singleElement().asString().contains("1 body longer than 10485760 bytes was cut");
+    assertThat(result.warnings())
+        .singleElement()
+        .asString()
+        .contains("1 body longer than 10485760 bytes was cut");
     RecordingStats stats = RecordingStats.of(rec, w -> {});
     assertThat(stats.exchanges()).isEqualTo(1);
     assertThat(stats.truncatedBodies()).isEqualTo(1);
@@ -251,7 +308,10 @@ class HarImporterTests {
     String unit = "caf\\u00e9 \\\"ok\\\"\\n日本 😀 ";
     String decodedUnit = "caf\u00e9 \"ok\"\n日本 😀 ";
     int units = 3_000_000 / unit.length();
-    Path har = har("long.har", entry("http://h/a", null, "{\"size\": -1, \"text\": \"" + unit.repeat(units) + "\"}"));
+    Path har =
+        har(
+            "long.har",
+            entry("http://h/a", null, "{\"size\": -1, \"text\": \"" + unit.repeat(units) + "\"}"));
     Body body = readHar(har, LIMIT, new ArrayList<>()).get(0).response().body();
     byte[] whole = decodedUnit.repeat(units).getBytes(StandardCharsets.UTF_8);
     assertThat(body.truncated()).isTrue();
@@ -263,8 +323,17 @@ class HarImporterTests {
   void aLongBase64BodyIsDecodedFromItsBeginningWhateverTheFieldOrder() throws IOException {
     byte[] data = new byte[3_000_000];
     new Random(5).nextBytes(data);
-    String base64 = Base64.getMimeEncoder().encodeToString(data).replace("\r\n", "\\r\\n"); // wrapped lines, as some tools write
-    Path har = har("b64.har", entry("http://h/a", null, "{\"size\": 3000000, \"text\": \"" + base64 + "\", \"encoding\": \"base64\"}"));
+    String base64 =
+        Base64.getMimeEncoder()
+            .encodeToString(data)
+            .replace("\r\n", "\\r\\n"); // wrapped lines, as some tools write
+    Path har =
+        har(
+            "b64.har",
+            entry(
+                "http://h/a",
+                null,
+                "{\"size\": 3000000, \"text\": \"" + base64 + "\", \"encoding\": \"base64\"}"));
     Body body = readHar(har, LIMIT, new ArrayList<>()).get(0).response().body();
     assertThat(body).isInstanceOf(Body.Binary.class);
     assertThat(body.truncated()).isTrue();
@@ -275,16 +344,25 @@ class HarImporterTests {
   @Test
   void aStringOutsideBodiesTooLongToKeepIsAnErrorNamingTheField() throws IOException {
     Path har = har("url.har", entry("http://h/" + "a".repeat(1_100_000), null, "{\"size\": 0}"));
-    assertThatThrownBy(() -> readHar(har, LIMIT, new ArrayList<>())).isInstanceOf(RecordingException.class)
-        .hasMessageMatching("\\Q" + har + "\\E:1: log\\.entries\\[0\\]\\.request\\.url: a string of 1100009 bytes, "
-            + "longer than an import keeps outside bodies");
+    assertThatThrownBy(() -> readHar(har, LIMIT, new ArrayList<>()))
+        .isInstanceOf(RecordingException.class)
+        .hasMessageMatching(
+            "\\Q"
+                + har
+                + "\\E:1: log\\.entries\\[0\\]\\.request\\.url: a string of 1100009 bytes, "
+                + "longer than an import keeps outside bodies");
   }
 
   @Test
   void anEntryOfTooManyValuesIsRefused() throws IOException {
     String headers = "{\"name\": \"a\", \"value\": \"b\"},".repeat(70_000);
-    Path har = har("many.har", entry("http://h/a", null, "{\"size\": 0}").replace("\"headers\": []",
-        "\"headers\": [" + headers + "{\"name\": \"a\", \"value\": \"b\"}]"));
+    Path har =
+        har(
+            "many.har",
+            entry("http://h/a", null, "{\"size\": 0}")
+                .replace(
+                    "\"headers\": []",
+                    "\"headers\": [" + headers + "{\"name\": \"a\", \"value\": \"b\"}]"));
     assertThatThrownBy(() -> readHar(har, LIMIT, new ArrayList<>()))
         .hasMessage(har + ":1: log.entries[0]: more than 200000 JSON values in one entry");
   }
@@ -293,8 +371,13 @@ class HarImporterTests {
   void fieldsTheImportDoesNotReadAreSkippedWithoutLimit() throws IOException {
     // Chrome's _initiator stacks and cookies can be large: they are skipped, not parsed
     String huge = "[" + "{\"functionName\": \"f\", \"url\": \"u\"},".repeat(100_000) + "{}]";
-    Path har = har("chrome.har", entry("http://h/a", null, "{\"size\": 0}")
-        .replace("{\"startedDateTime\"", "{\"_initiator\": {\"stack\": " + huge + "}, \"startedDateTime\""));
+    Path har =
+        har(
+            "chrome.har",
+            entry("http://h/a", null, "{\"size\": 0}")
+                .replace(
+                    "{\"startedDateTime\"",
+                    "{\"_initiator\": {\"stack\": " + huge + "}, \"startedDateTime\""));
     assertThat(readHar(har, LIMIT, new ArrayList<>())).hasSize(1);
   }
 
@@ -302,13 +385,18 @@ class HarImporterTests {
   void aHarThatIsNotUtf8IsAClearError() throws IOException {
     Path har = dir.resolve("utf16.har");
     Files.write(har, "{\"log\": {\"entries\": []}}".getBytes(StandardCharsets.UTF_16));
-    assertThatThrownBy(() -> readHar(har)).hasMessage(har + ": not a HAR file: the JSON is not UTF-8 (UTF-16 or UTF-32?); HAR files are UTF-8");
+    assertThatThrownBy(() -> readHar(har))
+        .hasMessage(
+            har
+                + ": not a HAR file: the JSON is not UTF-8 (UTF-16 or UTF-32?); HAR files are UTF-8");
   }
 
   @Test
   void pseudoHeadersAndUserInfoNeverReachTheRecording() throws IOException {
     Path har = dir.resolve("h2.har");
-    Files.writeString(har, """
+    Files.writeString(
+        har,
+        """
         {"log": {"version": "1.2", "creator": {"name": "x", "version": "1"}, "_custom": {"a": 1}, "entries": [
           {"startedDateTime": "2026-11-24T10:00:00Z", "time": 1.5, "_resourceType": "fetch",
            "request": {"method": "GET", "url": "https://user:secret@api.example.test:8443/v1/x#frag", "httpVersion": "h2",
@@ -327,10 +415,15 @@ class HarImporterTests {
     assertThat(ex).hasSize(1);
     HttpRequest rq = ex.get(0).request();
     assertThat(rq.target()).isEqualTo("/v1/x?a=b+c");
-    assertThat(rq.headers()).isEqualTo(Headers.of("Host", "api.example.test:8443", "accept", "*/*"));
-    assertThat(ex.get(0).response().body()).isEqualTo(Body.notCaptured(5000)); // body not kept by the tool
-    assertThat(warnings).singleElement().asString()
-        .contains("skipped 1 entry whose URL is data: (not HTTP, nothing to replay); first at log.entries[1]")
+    assertThat(rq.headers())
+        .isEqualTo(Headers.of("Host", "api.example.test:8443", "accept", "*/*"));
+    assertThat(ex.get(0).response().body())
+        .isEqualTo(Body.notCaptured(5000)); // body not kept by the tool
+    assertThat(warnings)
+        .singleElement()
+        .asString()
+        .contains(
+            "skipped 1 entry whose URL is data: (not HTTP, nothing to replay); first at log.entries[1]")
         .doesNotContain("base64,AAAA");
   }
 }

@@ -22,13 +22,24 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class HarProducerQuirksTests {
 
-  static final String[] FIXTURES = {"chrome-304-with-body", "firefox-304-204-head", "chrome-har-joined-headers",
-      "zap-form-post", "mitmproxy-compressed-size", "fiddler-size-exceeds", "chrome-non-http-entries",
-      "params-json-and-encoding", "chrome-websocket", "chrome-brotli-gzip", "chrome-from-cache", "webpagetest-no-bodies",
-      "junk-versions-and-times", "mixed-quirks"};
+  static final String[] FIXTURES = {
+    "chrome-304-with-body",
+    "firefox-304-204-head",
+    "chrome-har-joined-headers",
+    "zap-form-post",
+    "mitmproxy-compressed-size",
+    "fiddler-size-exceeds",
+    "chrome-non-http-entries",
+    "params-json-and-encoding",
+    "chrome-websocket",
+    "chrome-brotli-gzip",
+    "chrome-from-cache",
+    "webpagetest-no-bodies",
+    "junk-versions-and-times",
+    "mixed-quirks"
+  };
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   Path fixture(String name) throws IOException {
     Path p = dir.resolve(name + ".har");
@@ -40,8 +51,11 @@ class HarProducerQuirksTests {
 
   record Imported(List<Exchange> exchanges, List<String> warnings, ImportResult result) {
     Exchange at(String method, String target) {
-      return exchanges.stream().filter(e -> e.request().method().equals(method) && e.request().target().equals(target))
-          .findFirst().orElseThrow(() -> new AssertionError("no " + method + " " + target + " in " + exchanges));
+      return exchanges.stream()
+          .filter(e -> e.request().method().equals(method) && e.request().target().equals(target))
+          .findFirst()
+          .orElseThrow(
+              () -> new AssertionError("no " + method + " " + target + " in " + exchanges));
     }
   }
 
@@ -49,7 +63,8 @@ class HarProducerQuirksTests {
   Imported importFixture(String name) throws IOException {
     Path har = fixture(name);
     Path rec = dir.resolve(name + ".jsonl");
-    ImportResult r = HarImporter.importFile(har, rec, ImportOptions.defaults().withRedaction(Redaction.none()));
+    ImportResult r =
+        HarImporter.importFile(har, rec, ImportOptions.defaults().withRedaction(Redaction.none()));
     List<Exchange> ex = HarImporterTests.read(rec);
     assertThat(ex).hasSize((int) r.exchanges());
     return new Imported(ex, r.warnings(), r);
@@ -64,7 +79,8 @@ class HarProducerQuirksTests {
     assertThat(notModified.tags()).containsExactly(Map.entry("import.bodyDropped", "169"));
     assertThat(notModified.request().headers().first("If-None-Match")).isPresent();
     Exchange ok = i.exchanges().get(0);
-    assertThat(ok.response().body().bytes()).hasSize(169); // the resource the 304 showed, served whole by the 200
+    assertThat(ok.response().body().bytes())
+        .hasSize(169); // the resource the 304 showed, served whole by the 200
     assertThat(ok.tags()).isEmpty();
   }
 
@@ -80,7 +96,8 @@ class HarProducerQuirksTests {
     Exchange head = i.at("HEAD", "/products/1042");
     assertThat(head.response().body()).isEqualTo(Body.none());
     assertThat(head.tags()).containsEntry("import.bodyDropped", "1318");
-    assertThat(head.response().headers().first("Content-Length")).contains("1318"); // HEAD keeps the GET's length
+    assertThat(head.response().headers().first("Content-Length"))
+        .contains("1318"); // HEAD keeps the GET's length
     assertThat(i.at("GET", "/v1/cart").tags()).isEmpty();
   }
 
@@ -88,12 +105,16 @@ class HarProducerQuirksTests {
   void headerLinesJoinedWithNewlinesBecomeOneFieldEach() throws IOException {
     Imported i = importFixture("chrome-har-joined-headers");
     Exchange home = i.at("GET", "/");
-    assertThat(home.response().headers().all("Set-Cookie")).hasSize(3).allSatisfy(v -> {
-      assertThat(v).doesNotContain("\n").doesNotContain("\r").isNotBlank();
-    });
+    assertThat(home.response().headers().all("Set-Cookie"))
+        .hasSize(3)
+        .allSatisfy(
+            v -> {
+              assertThat(v).doesNotContain("\n").doesNotContain("\r").isNotBlank();
+            });
     assertThat(home.tags()).containsEntry("import.headersSplit", "Set-Cookie");
     Exchange recommendations = i.at("GET", "/v1/recommendations?for=1042");
-    assertThat(recommendations.response().headers().all("vary")).containsExactly("Accept-Encoding", "Origin");
+    assertThat(recommendations.response().headers().all("vary"))
+        .containsExactly("Accept-Encoding", "Origin");
     assertThat(recommendations.tags()).containsEntry("import.headersSplit", "set-cookie, vary");
     for (Exchange e : i.exchanges()) {
       for (Headers.Field f : e.response().headers()) {
@@ -111,21 +132,26 @@ class HarProducerQuirksTests {
     assertThat(login.request().body().truncated()).isFalse();
     assertThat(login.request().body().size())
         .isEqualTo(Long.parseLong(login.request().headers().first("Content-Length").orElseThrow()));
-    assertThat(login.tags()).containsExactly(Map.entry("import.bodyRebuilt", "params, spaces as +"));
+    assertThat(login.tags())
+        .containsExactly(Map.entry("import.bodyRebuilt", "params, spaces as +"));
     // ZAP writes an empty postData on every request: a GET has no body, not an empty one
     assertThat(i.at("GET", "/login").request().body()).isEqualTo(Body.none());
   }
 
   @Test
-  void aCompressedLengthInContentSizeIsATagAndTheDecodedBodyLosesItsEncodingHeaders() throws IOException {
+  void aCompressedLengthInContentSizeIsATagAndTheDecodedBodyLosesItsEncodingHeaders()
+      throws IOException {
     Imported i = importFixture("mitmproxy-compressed-size");
     Exchange products = i.at("GET", "/v1/products?category=mugs&page=1");
     Body body = products.response().body();
     assertThat(body.truncated()).isFalse();
-    assertThat(products.tags()).containsEntry("import.responseSize", "404")
-        .containsEntry("import.contentEncoding", "gzip").containsEntry("import.contentLength", "404");
+    assertThat(products.tags())
+        .containsEntry("import.responseSize", "404")
+        .containsEntry("import.contentEncoding", "gzip")
+        .containsEntry("import.contentLength", "404");
     assertThat(products.response().headers().contains("Content-Encoding")).isFalse();
-    assertThat(products.response().headers().first("Content-Length")).contains(Long.toString(body.size()));
+    assertThat(products.response().headers().first("Content-Length"))
+        .contains(Long.toString(body.size()));
     assertThat(Syntax.jsonEndsEarly(body.bytes())).isFalse();
   }
 
@@ -146,12 +172,23 @@ class HarProducerQuirksTests {
   @Test
   void nonHttpEntriesAreSkippedBeforeValidationAndCountedByScheme() throws IOException {
     Imported i = importFixture("chrome-non-http-entries");
-    assertThat(i.exchanges()).extracting(e -> e.request().target()).containsExactly("/products/1042", "/v1/cart");
-    assertThat(i.result().skipped()).containsExactly(Map.entry("non-HTTP URL (data:)", 1L),
-        Map.entry("non-HTTP URL (blob:)", 1L), Map.entry("non-HTTP URL (chrome-extension:)", 1L),
-        Map.entry("non-HTTP URL (about:)", 1L));
-    assertThat(i.warnings()).hasSize(4).allSatisfy(w -> assertThat(w).contains("skipped 1 entry whose URL is")
-        .doesNotContain("base64,").doesNotContain("/script.js"));
+    assertThat(i.exchanges())
+        .extracting(e -> e.request().target())
+        .containsExactly("/products/1042", "/v1/cart");
+    assertThat(i.result().skipped())
+        .containsExactly(
+            Map.entry("non-HTTP URL (data:)", 1L),
+            Map.entry("non-HTTP URL (blob:)", 1L),
+            Map.entry("non-HTTP URL (chrome-extension:)", 1L),
+            Map.entry("non-HTTP URL (about:)", 1L));
+    assertThat(i.warnings())
+        .hasSize(4)
+        .allSatisfy(
+            w ->
+                assertThat(w)
+                    .contains("skipped 1 entry whose URL is")
+                    .doesNotContain("base64,")
+                    .doesNotContain("/script.js"));
   }
 
   @Test
@@ -159,24 +196,32 @@ class HarProducerQuirksTests {
     Imported i = importFixture("params-json-and-encoding");
     Exchange order = i.at("POST", "/v1/orders");
     assertThat(order.request().body()).isEqualTo(Body.notCaptured(142)); // never "0=&1="
-    assertThat(order.tags()).containsEntry("import.paramsNotRebuilt", "application/json")
+    assertThat(order.tags())
+        .containsEntry("import.paramsNotRebuilt", "application/json")
         .containsEntry("import.bodyNotCaptured", "request");
     Exchange subscribe = i.at("POST", "/v1/newsletter/subscribe");
     String form = ((Body.Text) subscribe.request().body()).text();
     assertThat(form).contains("%20").doesNotContain("+");
     assertThat(subscribe.request().body().size()).isEqualTo(89);
     assertThat(subscribe.request().body().truncated()).isFalse();
-    assertThat(subscribe.tags()).containsExactly(Map.entry("import.bodyRebuilt", "params, spaces as %20"));
+    assertThat(subscribe.tags())
+        .containsExactly(Map.entry("import.bodyRebuilt", "params, spaces as %20"));
   }
 
   @Test
-  void webSocketEntriesAreSkippedWithTheirMessagesCountedAndNoQueryStringPrinted() throws IOException {
+  void webSocketEntriesAreSkippedWithTheirMessagesCountedAndNoQueryStringPrinted()
+      throws IOException {
     Imported i = importFixture("chrome-websocket");
-    assertThat(i.exchanges()).extracting(e -> e.request().target()).containsExactly("/live", "/v1/orders?status=open");
+    assertThat(i.exchanges())
+        .extracting(e -> e.request().target())
+        .containsExactly("/live", "/v1/orders?status=open");
     assertThat(i.result().skipped()).containsExactly(Map.entry("WebSocket", 2L));
-    assertThat(i.warnings()).singleElement().asString()
+    assertThat(i.warnings())
+        .singleElement()
+        .asString()
         .contains("skipped 2 entries of WebSocket connections (6 message(s) not imported")
-        .doesNotContain("token").doesNotContain("wss://");
+        .doesNotContain("token")
+        .doesNotContain("wss://");
   }
 
   @Test
@@ -184,10 +229,15 @@ class HarProducerQuirksTests {
     Imported i = importFixture("chrome-brotli-gzip");
     Exchange page = i.at("GET", "/products/1042?variant=blue");
     assertThat(page.response().headers().contains("content-encoding")).isFalse();
-    assertThat(page.response().headers().first("content-length")).contains(Long.toString(page.response().body().size()));
-    assertThat(page.tags()).containsExactly(Map.entry("import.contentEncoding", "br"), Map.entry("import.contentLength", "588"));
+    assertThat(page.response().headers().first("content-length"))
+        .contains(Long.toString(page.response().body().size()));
+    assertThat(page.tags())
+        .containsExactly(
+            Map.entry("import.contentEncoding", "br"), Map.entry("import.contentLength", "588"));
     Exchange reviews = i.at("GET", "/api/reviews?product=1042");
-    assertThat(reviews.tags()).containsEntry("import.contentEncoding", "gzip").containsEntry("import.contentLength", "311");
+    assertThat(reviews.tags())
+        .containsEntry("import.contentEncoding", "gzip")
+        .containsEntry("import.contentLength", "311");
     assertThat(reviews.response().headers().first("Content-Length")).contains("560");
   }
 
@@ -195,13 +245,16 @@ class HarProducerQuirksTests {
   void aBodyThatStillIsGzipKeepsItsHeaders() throws IOException {
     Path har = dir.resolve("raw.har");
     byte[] gz = gzip("{\"a\":1}");
-    Files.writeString(har, """
+    Files.writeString(
+        har,
+        """
         {"log": {"entries": [{"startedDateTime": "2026-11-24T10:00:00Z", "time": 1,
           "request": {"method": "GET", "url": "http://h/a", "headers": []},
           "response": {"status": 200, "headers": [{"name": "Content-Type", "value": "application/json"},
               {"name": "Content-Encoding", "value": "gzip"}, {"name": "Content-Length", "value": "%d"}],
             "content": {"size": %d, "mimeType": "application/json", "encoding": "base64", "text": "%s"}}}]}}
-        """.formatted(gz.length, gz.length, java.util.Base64.getEncoder().encodeToString(gz)));
+        """
+            .formatted(gz.length, gz.length, java.util.Base64.getEncoder().encodeToString(gz)));
     List<Exchange> ex = new ArrayList<>();
     HarImporter.read(har, ex::add, w -> {});
     assertThat(ex.get(0).response().headers().first("Content-Encoding")).contains("gzip");
@@ -214,7 +267,8 @@ class HarProducerQuirksTests {
     Imported i = importFixture("chrome-from-cache");
     assertThat(i.at("GET", "/assets/app.js").tags()).containsEntry("import.fromCache", "disk");
     assertThat(i.at("GET", "/assets/logo.svg").tags()).containsEntry("import.fromCache", "memory");
-    assertThat(i.at("GET", "/v1/products/1042").tags()).containsEntry("import.fromCache", "transferSize 0");
+    assertThat(i.at("GET", "/v1/products/1042").tags())
+        .containsEntry("import.fromCache", "transferSize 0");
     assertThat(i.at("GET", "/v1/cart").tags()).doesNotContainKey("import.fromCache");
   }
 
@@ -230,8 +284,10 @@ class HarProducerQuirksTests {
     assertThat(both.tags()).containsEntry("import.bodyNotCaptured", "request, response");
     assertThat(i.at("GET", "/v1/config").response().body()).isInstanceOf(Body.Text.class);
     // WebPageTest writes "1.1": a known version, not junk
-    assertThat(i.exchanges()).allSatisfy(e -> assertThat(e.request().httpVersion()).isEqualTo("HTTP/1.1"));
-    assertThat(i.exchanges()).allSatisfy(e -> assertThat(e.tags()).doesNotContainKey("import.httpVersion"));
+    assertThat(i.exchanges())
+        .allSatisfy(e -> assertThat(e.request().httpVersion()).isEqualTo("HTTP/1.1"));
+    assertThat(i.exchanges())
+        .allSatisfy(e -> assertThat(e.tags()).doesNotContainKey("import.httpVersion"));
   }
 
   @Test
@@ -240,11 +296,16 @@ class HarProducerQuirksTests {
     Exchange ori = i.at("GET", "/v1/config");
     assertThat(ori.request().httpVersion()).isEqualTo("HTTP/1.1");
     assertThat(ori.tags()).containsExactly(Map.entry("import.httpVersion", "ori"));
-    assertThat(i.at("GET", "/assets/app.js").tags()).containsExactly(Map.entry("import.httpVersion", "unknown"));
+    assertThat(i.at("GET", "/assets/app.js").tags())
+        .containsExactly(Map.entry("import.httpVersion", "unknown"));
     assertThat(i.at("GET", "/v1/categories").request().httpVersion()).isEqualTo("HTTP/2");
     assertThat(i.at("GET", "/v1/cart").request().httpVersion()).isEqualTo("HTTP/2");
-    assertThat(i.warnings()).singleElement().asString().endsWith(": 2 entries had an httpVersion that is no HTTP version"
-        + " (\"ori\", \"unknown\"): imported as HTTP/1.1, the original kept in tag import.httpVersion");
+    assertThat(i.warnings())
+        .singleElement()
+        .asString()
+        .endsWith(
+            ": 2 entries had an httpVersion that is no HTTP version"
+                + " (\"ori\", \"unknown\"): imported as HTTP/1.1, the original kept in tag import.httpVersion");
     assertThat(i.exchanges()).anySatisfy(e -> assertThat(e.startedAt()).isNull());
     assertThat(i.exchanges()).anySatisfy(e -> assertThat(e.durationMicros()).isNull());
   }
@@ -255,8 +316,12 @@ class HarProducerQuirksTests {
     ImportResult r = i.result();
     assertThat(r.exchanges()).isEqualTo(18);
     assertThat(r.skippedTotal()).isEqualTo(4);
-    assertThat(r.skipped()).containsExactly(Map.entry("non-HTTP URL (data:)", 1L), Map.entry("non-HTTP URL (blob:)", 1L),
-        Map.entry("non-HTTP URL (about:)", 1L), Map.entry("WebSocket", 1L));
+    assertThat(r.skipped())
+        .containsExactly(
+            Map.entry("non-HTTP URL (data:)", 1L),
+            Map.entry("non-HTTP URL (blob:)", 1L),
+            Map.entry("non-HTTP URL (about:)", 1L),
+            Map.entry("WebSocket", 1L));
     assertThat(r.adjustedExchanges()).isEqualTo(14);
     Map<String, Long> expected = new LinkedHashMap<>();
     expected.put("import.bodyDropped", 3L);
@@ -271,7 +336,8 @@ class HarProducerQuirksTests {
     expected.put("import.httpVersion", 1L);
     assertThat(r.adjusted()).containsExactlyEntriesOf(expected);
     assertThat(r.warnings()).hasSize(5); // one per skip reason, one for the junk httpVersion
-    assertThat(i.at("GET", "/v1/products?page=1&per_page=500").response().body().truncated()).isTrue();
+    assertThat(i.at("GET", "/v1/products?page=1&per_page=500").response().body().truncated())
+        .isTrue();
   }
 
   @ParameterizedTest
@@ -296,35 +362,51 @@ class HarProducerQuirksTests {
 
   @Test
   void onlyJsonOrXmlThatStopsAtItsVeryEndCountsAsCut() {
-    byte[] cut = "{\"items\":[{\"id\":1,\"name\":\"Wid".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    byte[] cut =
+        "{\"items\":[{\"id\":1,\"name\":\"Wid".getBytes(java.nio.charset.StandardCharsets.UTF_8);
     assertThat(Syntax.endsEarly(cut, "application/json; charset=utf-8")).isTrue();
     assertThat(Syntax.endsEarly("[1,2".getBytes(), "application/problem+json")).isTrue();
     assertThat(Syntax.endsEarly("{\"a\":1}".getBytes(), "application/json")).isFalse();
-    assertThat(Syntax.endsEarly("{\"a\":tr".getBytes(), "application/json")).isTrue(); // cut inside a literal
-    assertThat(Syntax.endsEarly(("[".repeat(100) + "1").getBytes(), "application/json")).isTrue(); // deeper than recordings nest
-    assertThat(Syntax.endsEarly("<a><b>Grüße aus Köln, schöne Grüße".getBytes(java.nio.charset.StandardCharsets.UTF_8),
-        "application/xml")).isTrue(); // offsets count characters, not bytes
-    assertThat(Syntax.endsEarly("<a><b>x</a>".getBytes(), "application/xml")).isFalse(); // broken, not cut
-    assertThat(Syntax.endsEarly("{\"a\":tru}".getBytes(), "application/json")).isFalse(); // broken inside: a real body
+    assertThat(Syntax.endsEarly("{\"a\":tr".getBytes(), "application/json"))
+        .isTrue(); // cut inside a literal
+    assertThat(Syntax.endsEarly(("[".repeat(100) + "1").getBytes(), "application/json"))
+        .isTrue(); // deeper than recordings nest
+    assertThat(
+            Syntax.endsEarly(
+                "<a><b>Grüße aus Köln, schöne Grüße"
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                "application/xml"))
+        .isTrue(); // offsets count characters, not bytes
+    assertThat(Syntax.endsEarly("<a><b>x</a>".getBytes(), "application/xml"))
+        .isFalse(); // broken, not cut
+    assertThat(Syntax.endsEarly("{\"a\":tru}".getBytes(), "application/json"))
+        .isFalse(); // broken inside: a real body
     assertThat(Syntax.endsEarly("<a><b>1</b><c>".getBytes(), "application/xml")).isTrue();
     assertThat(Syntax.endsEarly("<a><b>1</b></a>\n".getBytes(), "text/xml")).isFalse();
     assertThat(Syntax.endsEarly("<a><b>1</c></a>".getBytes(), "text/xml")).isFalse();
-    assertThat(Syntax.endsEarly("<!DOCTYPE a [<!ENTITY x SYSTEM \"file:///etc/passwd\">]><a>&x;</a>".getBytes(),
-        "application/xml")).isFalse(); // no DTD, no external entity: refused, not read
-    assertThat(Syntax.endsEarly("{\"a\":".getBytes(), "text/plain")).isFalse(); // only JSON and XML are judged
+    assertThat(
+            Syntax.endsEarly(
+                "<!DOCTYPE a [<!ENTITY x SYSTEM \"file:///etc/passwd\">]><a>&x;</a>".getBytes(),
+                "application/xml"))
+        .isFalse(); // no DTD, no external entity: refused, not read
+    assertThat(Syntax.endsEarly("{\"a\":".getBytes(), "text/plain"))
+        .isFalse(); // only JSON and XML are judged
   }
 
   @Test
   void aRecordingWrittenBeforeTheLineBreakRuleReadsOneFieldPerLine() throws IOException {
     // an older import kept chrome-har's joined Set-Cookie as it was: such lines still read, split
     Path rec = dir.resolve("old.jsonl");
-    Files.writeString(rec, """
+    Files.writeString(
+        rec,
+        """
         {"format":"shadow-recording","version":1,"createdAt":"2026-11-24T10:00:00Z","source":"import:har"}
         {"id":"a","request":{"method":"GET","target":"/","headers":[["Host","h"]]},"response":{"status":200,"headers":[["Set-Cookie","a=1\\nb=2\\r\\n c"],["X","y"]]}}
         """);
     try (RecordingReader r = RecordingReader.open(rec)) {
       Exchange e = r.next();
-      assertThat(e.response().headers()).isEqualTo(Headers.of("Set-Cookie", "a=1", "Set-Cookie", "b=2 c", "X", "y"));
+      assertThat(e.response().headers())
+          .isEqualTo(Headers.of("Set-Cookie", "a=1", "Set-Cookie", "b=2 c", "X", "y"));
       assertThat(r.unreadable()).isZero();
     }
   }
@@ -332,9 +414,13 @@ class HarProducerQuirksTests {
   @Test
   void aWriterGivenAFieldWithLineBreaksWritesOneFieldPerLineInsteadOfRefusing() {
     Path rec = dir.resolve("w.jsonl");
-    Exchange e = Exchange.of("a", new HttpRequest("GET", "/", null, Headers.of("Host", "h", "X-A", "a\rb"), Body.none()),
-        new HttpResponse(200, "OK", Headers.of("Set-Cookie", "a=1\nb=2"), Body.none()));
-    try (RecordingWriter w = RecordingWriter.create(rec, RecordingHeader.now("t", Redaction.none()))) {
+    Exchange e =
+        Exchange.of(
+            "a",
+            new HttpRequest("GET", "/", null, Headers.of("Host", "h", "X-A", "a\rb"), Body.none()),
+            new HttpResponse(200, "OK", Headers.of("Set-Cookie", "a=1\nb=2"), Body.none()));
+    try (RecordingWriter w =
+        RecordingWriter.create(rec, RecordingHeader.now("t", Redaction.none()))) {
       w.write(e);
     }
     Exchange back = HarImporterTests.read(rec).get(0);
@@ -346,8 +432,12 @@ class HarProducerQuirksTests {
   void aGoReplayHeaderWithABareCarriageReturnImportsWithASpace() throws IOException {
     String sep = "\n\uD83D\uDC35\uD83D\uDE48\uD83D\uDE49\n";
     Path gor = dir.resolve("cr.gor");
-    Files.writeString(gor, "1 a1 1764064800000000000 0\nGET /x HTTP/1.1\r\nHost: h\r\nX-A: a\rb\r\n\r\n" + sep
-        + "2 a1 1764064800001000000 1000\nHTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n" + sep);
+    Files.writeString(
+        gor,
+        "1 a1 1764064800000000000 0\nGET /x HTTP/1.1\r\nHost: h\r\nX-A: a\rb\r\n\r\n"
+            + sep
+            + "2 a1 1764064800001000000 1000\nHTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"
+            + sep);
     Path rec = dir.resolve("cr.jsonl");
     ImportResult r = GorImporter.importFile(gor, rec, ImportOptions.defaults());
     assertThat(r.exchanges()).isEqualTo(1);
@@ -358,7 +448,9 @@ class HarProducerQuirksTests {
   void anEntryExportedByAnOlderShadowKeepsItsCutBodies() throws IOException {
     // before the _shadow truncation flags, a size larger than the text was the only mark of a cut
     Path har = dir.resolve("old-export.har");
-    Files.writeString(har, """
+    Files.writeString(
+        har,
+        """
         {"log": {"entries": [{"startedDateTime": "2026-11-24T10:00:00Z", "time": 1,
           "request": {"method": "POST", "url": "http://h/a", "headers": [], "bodySize": 10,
                       "postData": {"mimeType": "text/plain", "text": "abc"}},
@@ -374,15 +466,19 @@ class HarProducerQuirksTests {
   @Test
   void aLongDataUrlIsSkippedNeverRefused() throws IOException {
     Path har = dir.resolve("long-data.har");
-    Files.writeString(har, """
+    Files.writeString(
+        har,
+        """
         {"log": {"entries": [
           {"request": {"method": "GET", "url": "data:image/png;base64,%s", "headers": []},
            "response": {"status": 200, "headers": [], "content": {"size": 0}}},
           {"request": {"method": "GET", "url": "http://h/ok", "headers": []},
            "response": {"status": 200, "headers": [], "content": {"size": 2, "text": "ok"}}}]}}
-        """.formatted("A".repeat(1_200_000)));
+        """
+            .formatted("A".repeat(1_200_000)));
     Path rec = dir.resolve("long-data.jsonl");
-    ImportResult r = HarImporter.importFile(har, rec, ImportOptions.defaults().withMaxBody(64 << 10));
+    ImportResult r =
+        HarImporter.importFile(har, rec, ImportOptions.defaults().withMaxBody(64 << 10));
     assertThat(r.exchanges()).isEqualTo(1);
     assertThat(r.skipped()).containsExactly(Map.entry("non-HTTP URL (data:)", 1L));
   }
@@ -390,7 +486,9 @@ class HarProducerQuirksTests {
   @Test
   void aBodyLeftOutBehindACodingOrChunkingIsNotCapturedNotAbsent() throws IOException {
     Path har = dir.resolve("left-out.har");
-    Files.writeString(har, """
+    Files.writeString(
+        har,
+        """
         {"log": {"entries": [
           {"request": {"method": "GET", "url": "http://h/gz", "headers": []},
            "response": {"status": 200, "headers": [{"name": "Content-Encoding", "value": "gzip"},
@@ -412,7 +510,9 @@ class HarProducerQuirksTests {
   @Test
   void decodedTextUnderACodingIsNeverMistakenForCompressedBytes() throws IOException {
     Path har = dir.resolve("codings.har");
-    Files.writeString(har, """
+    Files.writeString(
+        har,
+        """
         {"log": {"entries": [
           {"request": {"method": "GET", "url": "http://h/deflate", "headers": []},
            "response": {"status": 200, "headers": [{"name": "Content-Type", "value": "text/plain"},
@@ -426,16 +526,21 @@ class HarProducerQuirksTests {
         """);
     List<Exchange> ex = new ArrayList<>();
     HarImporter.read(har, ex::add, w -> {});
-    assertThat(ex.get(0).response().headers().contains("Content-Encoding")).isFalse(); // "x^" is no zlib header here
-    assertThat(ex.get(1).response().headers().first("Content-Encoding")).contains("br"); // raw bytes, no type: still br
-    assertThat(ex.get(2).response().headers().contains("Content-Encoding")).isFalse(); // an image shown decoded
+    assertThat(ex.get(0).response().headers().contains("Content-Encoding"))
+        .isFalse(); // "x^" is no zlib header here
+    assertThat(ex.get(1).response().headers().first("Content-Encoding"))
+        .contains("br"); // raw bytes, no type: still br
+    assertThat(ex.get(2).response().headers().contains("Content-Encoding"))
+        .isFalse(); // an image shown decoded
     assertThat(ex.get(2).tags()).containsEntry("import.contentEncoding", "br");
   }
 
   @Test
   void fromCacheFalseIsNoCacheAndA101ToAnotherProtocolIsNoWebSocket() throws IOException {
     Path har = dir.resolve("flags.har");
-    Files.writeString(har, """
+    Files.writeString(
+        har,
+        """
         {"log": {"entries": [
           {"_fromCache": false, "request": {"method": "GET", "url": "http://h/a", "headers": []},
            "response": {"status": 200, "headers": [], "content": {"size": 2, "text": "ok"}}},
@@ -446,8 +551,11 @@ class HarProducerQuirksTests {
         """);
     List<Exchange> ex = new ArrayList<>();
     Imports.Skips skips = new Imports.Skips();
-    assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> HarImporter.read(har, 1 << 20, ex::add, w -> {}, skips)))
-        .isInstanceOf(RecordingException.class).hasMessageContaining("log.entries[2].request.url: has no host, or a line break");
+    assertThat(
+            org.assertj.core.api.Assertions.catchThrowable(
+                () -> HarImporter.read(har, 1 << 20, ex::add, w -> {}, skips)))
+        .isInstanceOf(RecordingException.class)
+        .hasMessageContaining("log.entries[2].request.url: has no host, or a line break");
     assertThat(ex.get(0).tags()).doesNotContainKey("import.fromCache");
     assertThat(skips.counts()).containsExactly(Map.entry("protocol upgrade (101)", 1L));
   }
@@ -460,7 +568,11 @@ class HarProducerQuirksTests {
   void everyFixtureInTheDirectoryIsRoundTripped() throws Exception {
     Path producers = Path.of(getClass().getResource("/har/producers").toURI());
     try (java.util.stream.Stream<Path> files = Files.list(producers)) {
-      assertThat(files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".har")).map(n -> n.replace(".har", "")))
+      assertThat(
+              files
+                  .map(p -> p.getFileName().toString())
+                  .filter(n -> n.endsWith(".har"))
+                  .map(n -> n.replace(".har", "")))
           .containsExactlyInAnyOrder(FIXTURES);
     }
   }

@@ -15,8 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** What every import and export does with its output: never destroy a file. */
 class ImportsTests {
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   Path har;
 
@@ -37,7 +36,8 @@ class ImportsTests {
   @Test
   void anExistingOutputIsRefusedAndLeftAsItWas() throws IOException {
     Path out = Files.writeString(dir.resolve("rec.jsonl"), "precious");
-    assertThatThrownBy(() -> HarImporter.importFile(har, out, Redaction.none())).isInstanceOf(RecordingException.class)
+    assertThatThrownBy(() -> HarImporter.importFile(har, out, Redaction.none()))
+        .isInstanceOf(RecordingException.class)
         .hasMessage(out + ": already exists; not overwritten (--force replaces it)");
     assertThat(Files.readString(out)).isEqualTo("precious");
     assertThat(files()).containsExactly("rec.jsonl", "shop.har");
@@ -57,9 +57,13 @@ class ImportsTests {
     Files.createDirectory(dir.resolve("sub"));
     Path link = Files.createSymbolicLink(dir.resolve("link.jsonl"), har);
     for (Path out : new Path[] {har, dir.resolve("sub/../shop.har"), link}) {
-      assertThatThrownBy(() -> HarImporter.importFile(har, out, ImportOptions.defaults().withOverwrite(true)))
-          .as(out.toString()).isInstanceOf(RecordingException.class)
-          .hasMessage(out + ": is the input file; an import or export never writes over its input, even with --force");
+      assertThatThrownBy(
+              () -> HarImporter.importFile(har, out, ImportOptions.defaults().withOverwrite(true)))
+          .as(out.toString())
+          .isInstanceOf(RecordingException.class)
+          .hasMessage(
+              out
+                  + ": is the input file; an import or export never writes over its input, even with --force");
     }
     assertThat(Files.readAllBytes(har)).isEqualTo(before);
     assertThat(files()).containsExactly("link.jsonl", "shop.har", "sub");
@@ -70,7 +74,8 @@ class ImportsTests {
     Path gor = dir.resolve("in.gor");
     Files.writeString(gor, "1 r1 1000 0\nGET / HTTP/1.1\r\n\r\n" + GorImporterTests.SEP);
     Path hard = Files.createLink(dir.resolve("hard.jsonl"), gor);
-    assertThatThrownBy(() -> GorImporter.importFile(gor, hard, ImportOptions.defaults().withOverwrite(true)))
+    assertThatThrownBy(
+            () -> GorImporter.importFile(gor, hard, ImportOptions.defaults().withOverwrite(true)))
         .hasMessageContaining("is the input file");
   }
 
@@ -79,9 +84,11 @@ class ImportsTests {
     Path rec = dir.resolve("rec.jsonl");
     HarImporter.importFile(har, rec, Redaction.none());
     Path existing = Files.writeString(dir.resolve("old.har"), "precious");
-    assertThatThrownBy(() -> HarExporter.exportFile(rec, existing)).hasMessage(existing + ": already exists; not overwritten (--force replaces it)");
+    assertThatThrownBy(() -> HarExporter.exportFile(rec, existing))
+        .hasMessage(existing + ": already exists; not overwritten (--force replaces it)");
     assertThat(Files.readString(existing)).isEqualTo("precious");
-    assertThatThrownBy(() -> HarExporter.exportFile(rec, rec, true, w -> {})).hasMessageContaining("is the input file");
+    assertThatThrownBy(() -> HarExporter.exportFile(rec, rec, true, w -> {}))
+        .hasMessageContaining("is the input file");
     assertThat(HarImporterTests.read(rec)).hasSize(7);
     HarExporter.exportFile(rec, existing, true, w -> {});
     assertThat(Files.readString(existing)).startsWith("{");
@@ -101,7 +108,8 @@ class ImportsTests {
   void theBodyLimitIsBetweenZeroAnd100MiB() {
     assertThat(ImportOptions.defaults().maxBody()).isEqualTo(10L << 20);
     assertThat(ImportOptions.defaults().withMaxBody(0).maxBody()).isZero();
-    assertThatThrownBy(() -> ImportOptions.defaults().withMaxBody(-1)).isInstanceOf(BadInputException.class);
+    assertThatThrownBy(() -> ImportOptions.defaults().withMaxBody(-1))
+        .isInstanceOf(BadInputException.class);
     assertThatThrownBy(() -> ImportOptions.defaults().withMaxBody((100L << 20) + 1))
         .hasMessage("the body limit must be 0 to 104857600 bytes (100 MiB), got 104857601");
   }
@@ -109,7 +117,9 @@ class ImportsTests {
   @Test
   void anImportAppliesARedactionFileLikeTheRecorder() throws IOException {
     Path har = dir.resolve("secrets.har");
-    Files.writeString(har, """
+    Files.writeString(
+        har,
+        """
         {"log": {"entries": [{"startedDateTime": "2026-11-24T10:00:00Z", "time": 1,
           "request": {"method": "POST", "url": "http://h/pay?token=T0P&x=1", "headers": [
               {"name": "Authorization", "value": "Bearer abc"}, {"name": "X-Session", "value": "s1"},
@@ -118,7 +128,10 @@ class ImportsTests {
           "response": {"status": 200, "headers": [{"name": "Content-Type", "value": "text/plain"}],
             "content": {"size": 26, "mimeType": "text/plain", "text": "ssn 123-45-6789 confirmed"}}}]}}
         """);
-    Path rules = Files.writeString(dir.resolve("redact.yaml"), """
+    Path rules =
+        Files.writeString(
+            dir.resolve("redact.yaml"),
+            """
         version: 1
         headers: [X-Session]
         jsonPaths: ["$.card.number"]
@@ -126,10 +139,16 @@ class ImportsTests {
         patterns: ["\\\\d{3}-\\\\d{2}-\\\\d{4}"]
         """);
     Path out = dir.resolve("rec.jsonl");
-    ImportResult r = HarImporter.importFile(har, out, ImportOptions.defaults().withRules(RedactionRules.load(rules)));
+    ImportResult r =
+        HarImporter.importFile(
+            har, out, ImportOptions.defaults().withRules(RedactionRules.load(rules)));
     assertThat(r.exchanges()).isEqualTo(1);
     String written = Files.readString(out);
-    assertThat(written).doesNotContain("abc").doesNotContain("s1\"").doesNotContain("4111").doesNotContain("T0P")
+    assertThat(written)
+        .doesNotContain("abc")
+        .doesNotContain("s1\"")
+        .doesNotContain("4111")
+        .doesNotContain("T0P")
         .doesNotContain("123-45-6789");
     try (RecordingReader reader = RecordingReader.open(out)) {
       Redaction said = reader.header().redaction();
@@ -141,7 +160,12 @@ class ImportsTests {
       assertThat(e.request().target()).isEqualTo("/pay?token=%5BREDACTED%5D&x=1");
       assertThat(e.request().body().bytes()).asString().contains("\"n\":1");
     }
-    assertThatThrownBy(() -> ImportOptions.defaults().withRedaction(Redaction.none()).withRules(RedactionRules.load(rules)))
-        .isInstanceOf(BadInputException.class).hasMessageContaining("--no-redact");
+    assertThatThrownBy(
+            () ->
+                ImportOptions.defaults()
+                    .withRedaction(Redaction.none())
+                    .withRules(RedactionRules.load(rules)))
+        .isInstanceOf(BadInputException.class)
+        .hasMessageContaining("--no-redact");
   }
 }

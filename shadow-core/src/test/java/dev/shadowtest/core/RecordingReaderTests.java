@@ -19,14 +19,17 @@ import org.junit.jupiter.api.io.TempDir;
 
 class RecordingReaderTests {
 
-  static final String HEADER = "{\"format\":\"shadow-recording\",\"version\":1,\"createdAt\":\"2026-11-24T10:00:00Z\","
-      + "\"source\":\"recorder\",\"redaction\":{\"headers\":[\"authorization\"],\"jsonPaths\":[\"$.card.number\"]}}";
+  static final String HEADER =
+      "{\"format\":\"shadow-recording\",\"version\":1,\"createdAt\":\"2026-11-24T10:00:00Z\","
+          + "\"source\":\"recorder\",\"redaction\":{\"headers\":[\"authorization\"],\"jsonPaths\":[\"$.card.number\"]}}";
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   static String line(int i) {
-    return "{\"id\":\"e" + i + "\",\"request\":{\"method\":\"GET\",\"target\":\"/x/" + i
+    return "{\"id\":\"e"
+        + i
+        + "\",\"request\":{\"method\":\"GET\",\"target\":\"/x/"
+        + i
         + "\",\"headers\":[[\"Host\",\"h\"]],\"body\":null},\"response\":{\"status\":200,\"headers\":[],\"body\":{\"text\":\"ok\"}}}";
   }
 
@@ -44,12 +47,16 @@ class RecordingReaderTests {
 
   @Test
   void readsTheContractExample() throws IOException {
-    Path f = file("rec.jsonl", HEADER + "\n"
-        + "{\"id\":\"01J\",\"startedAt\":\"2026-11-24T10:00:01.123Z\",\"durationMicros\":5231,"
-        + "\"request\":{\"method\":\"GET\",\"target\":\"/api/users/42?verbose=1\",\"httpVersion\":\"HTTP/1.1\","
-        + "\"headers\":[[\"Host\",\"legacy:8080\"],[\"Accept\",\"application/json\"]],\"body\":null},"
-        + "\"response\":{\"status\":200,\"reason\":\"OK\",\"headers\":[[\"Content-Type\",\"application/json\"]],"
-        + "\"body\":{\"text\":\"{\\\"id\\\":42}\"}},\"tags\":{\"session\":\"abc\"}}\n");
+    Path f =
+        file(
+            "rec.jsonl",
+            HEADER
+                + "\n"
+                + "{\"id\":\"01J\",\"startedAt\":\"2026-11-24T10:00:01.123Z\",\"durationMicros\":5231,"
+                + "\"request\":{\"method\":\"GET\",\"target\":\"/api/users/42?verbose=1\",\"httpVersion\":\"HTTP/1.1\","
+                + "\"headers\":[[\"Host\",\"legacy:8080\"],[\"Accept\",\"application/json\"]],\"body\":null},"
+                + "\"response\":{\"status\":200,\"reason\":\"OK\",\"headers\":[[\"Content-Type\",\"application/json\"]],"
+                + "\"body\":{\"text\":\"{\\\"id\\\":42}\"}},\"tags\":{\"session\":\"abc\"}}\n");
     try (RecordingReader r = RecordingReader.open(f)) {
       assertThat(r.header().redaction().jsonPaths()).containsExactly("$.card.number");
       assertThat(readAll(r)).containsExactly(RecordingRoundTripTests.sample("01J"));
@@ -64,9 +71,13 @@ class RecordingReaderTests {
     }
     Path f = file("rec.jsonl", sb.toString());
     try (RecordingReader r = RecordingReader.open(f)) {
-      assertThat(readAll(r)).extracting(Exchange::id).containsExactly("e2", "e3", "e4", "e5", "e6", "e8", "e9");
+      assertThat(readAll(r))
+          .extracting(Exchange::id)
+          .containsExactly("e2", "e3", "e4", "e5", "e6", "e8", "e9");
       assertThat(r.unreadable()).isEqualTo(1);
-      assertThat(r.warnings()).singleElement().asString()
+      assertThat(r.warnings())
+          .singleElement()
+          .asString()
           .startsWith(f + ":7: Unexpected character ('\"'")
           .contains("expecting comma")
           .contains("(column 12)")
@@ -81,7 +92,9 @@ class RecordingReaderTests {
     List<String> seen = new ArrayList<>();
     try (RecordingReader r = RecordingReader.open(f, seen::add)) {
       assertThat(readAll(r)).extracting(Exchange::id).containsExactly("e2", "e3");
-      assertThat(r.warnings()).singleElement().asString()
+      assertThat(r.warnings())
+          .singleElement()
+          .asString()
           .startsWith(f + ":4: last line is incomplete")
           .contains("kept the 2 exchange(s)");
       assertThat(seen).isEqualTo(r.warnings());
@@ -112,8 +125,11 @@ class RecordingReaderTests {
   @Test
   void aHeaderLineOverTheLimitIsNotARecording() throws IOException {
     Path f = file("blob.jsonl", "\0".repeat(5000) + "\n" + line(2) + "\n");
-    assertThatThrownBy(() -> RecordingReader.open(f, w -> {}, 1024)).isInstanceOf(RecordingException.class)
-        .hasMessage(f + ":1: not a Shadow recording: line 1 is longer than 1024 bytes (binary data, or no newlines)");
+    assertThatThrownBy(() -> RecordingReader.open(f, w -> {}, 1024))
+        .isInstanceOf(RecordingException.class)
+        .hasMessage(
+            f
+                + ":1: not a Shadow recording: line 1 is longer than 1024 bytes (binary data, or no newlines)");
   }
 
   /**
@@ -128,23 +144,37 @@ class RecordingReaderTests {
     nuls[1000] = 1; // control bytes, still valid UTF-8: a text body
     Exchange controls = RecordingWriterTests.exchange("nuls", Body.none(), Body.of(nuls));
     assertThat(controls.response().body()).isInstanceOf(Body.Text.class);
-    try (RecordingWriter w = RecordingWriter.create(f, RecordingHeader.now("recorder", Redaction.none())).maxLineBytes(6 << 20)) {
+    try (RecordingWriter w =
+        RecordingWriter.create(f, RecordingHeader.now("recorder", Redaction.none()))
+            .maxLineBytes(6 << 20)) {
       w.write(RecordingRoundTripTests.sample("good-1"));
       w.write(RecordingRoundTripTests.sample("good-2"));
       w.write(controls);
       assertThat(w.cutToFit()).isZero(); // base64: 4 MiB, not 18 MiB of escapes
     }
     String overLimit = line(98).replace("\"ok\"", "\"" + "x".repeat(9 << 20) + "\"");
-    Files.writeString(f, "{\"id\":\"corrupt\", \"request\": {\"method\": GET}}\n" + overLimit + "\n"
-        + line(4) + "\n" + line(5) + "\n", StandardOpenOption.APPEND);
+    Files.writeString(
+        f,
+        "{\"id\":\"corrupt\", \"request\": {\"method\": GET}}\n"
+            + overLimit
+            + "\n"
+            + line(4)
+            + "\n"
+            + line(5)
+            + "\n",
+        StandardOpenOption.APPEND);
     List<String> seen = new ArrayList<>();
     try (RecordingReader r = RecordingReader.open(f, seen::add, 8 << 20)) {
       List<Exchange> read = readAll(r);
-      assertThat(read).extracting(Exchange::id).containsExactly("good-1", "good-2", "nuls", "e4", "e5");
+      assertThat(read)
+          .extracting(Exchange::id)
+          .containsExactly("good-1", "good-2", "nuls", "e4", "e5");
       assertThat(read.get(2).response().body().bytes()).isEqualTo(nuls);
       assertThat(r.unreadable()).isEqualTo(2);
       assertThat(seen).hasSize(2);
-      assertThat(seen.get(0)).startsWith(f + ":5: Unrecognized token 'GET'").endsWith("; skipped this line");
+      assertThat(seen.get(0))
+          .startsWith(f + ":5: Unrecognized token 'GET'")
+          .endsWith("; skipped this line");
       assertThat(seen.get(1)).isEqualTo(f + ":6: longer than 8 MiB; skipped this line");
     }
   }
@@ -153,8 +183,11 @@ class RecordingReaderTests {
   void aFileWithoutNewlinesIsRefusedAfterOneMiB() {
     Path zeros = Path.of("/dev/zero");
     assumeTrue(Files.isReadable(zeros));
-    assertThatThrownBy(() -> RecordingReader.open(zeros)).isInstanceOf(RecordingException.class)
-        .hasMessage(zeros + ":1: not a Shadow recording: line 1 is longer than 1 MiB (binary data, or no newlines)");
+    assertThatThrownBy(() -> RecordingReader.open(zeros))
+        .isInstanceOf(RecordingException.class)
+        .hasMessage(
+            zeros
+                + ":1: not a Shadow recording: line 1 is longer than 1 MiB (binary data, or no newlines)");
   }
 
   @Test
@@ -167,8 +200,10 @@ class RecordingReaderTests {
     try (RecordingReader r = RecordingReader.open(f)) {
       assertThat(readAll(r)).extracting(Exchange::id).containsExactly("e2");
       assertThat(r.unreadable()).isEqualTo(250);
-      assertThat(r.warnings()).hasSize(RecordingReader.MAX_LISTED_UNREADABLE + 1)
-          .last().isEqualTo(f + ": 250 unreadable line(s) skipped in all (only the first 100 are listed)");
+      assertThat(r.warnings())
+          .hasSize(RecordingReader.MAX_LISTED_UNREADABLE + 1)
+          .last()
+          .isEqualTo(f + ": 250 unreadable line(s) skipped in all (only the first 100 are listed)");
     }
   }
 
@@ -198,7 +233,10 @@ class RecordingReaderTests {
 
   @Test
   void aMalformedLineInTheMiddleIsSkippedCountedAndNamed() throws IOException {
-    Path f = file("rec.jsonl", HEADER + "\n" + line(2) + "\n" + line(3).substring(0, 40) + "\n" + line(4) + "\n");
+    Path f =
+        file(
+            "rec.jsonl",
+            HEADER + "\n" + line(2) + "\n" + line(3).substring(0, 40) + "\n" + line(4) + "\n");
     try (RecordingReader r = RecordingReader.open(f)) {
       assertThat(readAll(r)).extracting(Exchange::id).containsExactly("e2", "e4");
       assertThat(r.unreadable()).isEqualTo(1);
@@ -208,15 +246,33 @@ class RecordingReaderTests {
 
   @Test
   void aFieldProblemNamesTheField() throws IOException {
-    Path f = file("rec.jsonl", HEADER + "\n" + line(2) + "\n"
-        + "{\"id\":\"x\",\"request\":{\"target\":\"/\"},\"response\":null}\n");
+    Path f =
+        file(
+            "rec.jsonl",
+            HEADER
+                + "\n"
+                + line(2)
+                + "\n"
+                + "{\"id\":\"x\",\"request\":{\"target\":\"/\"},\"response\":null}\n");
     assertThat(warningsOf(f)).containsExactly(f + ":3: request.method: missing; skipped this line");
-    Path g = file("rec2.jsonl", HEADER + "\n"
-        + "{\"id\":\"x\",\"request\":{\"method\":\"GET\",\"target\":\"/\",\"headers\":[[\"A\"]]},\"response\":null}\n");
-    assertThat(warningsOf(g)).containsExactly(g + ":2: request.headers[0][1]: expected a string, got ']'; skipped this line");
-    Path h = file("rec3.jsonl", HEADER + "\n"
-        + "{\"id\":\"x\",\"request\":{\"method\":\"GET\",\"target\":\"/\"},\"response\":{\"status\":\"200\"}}\n");
-    assertThat(warningsOf(h)).containsExactly(h + ":2: response.status: expected an integer, got a string; skipped this line");
+    Path g =
+        file(
+            "rec2.jsonl",
+            HEADER
+                + "\n"
+                + "{\"id\":\"x\",\"request\":{\"method\":\"GET\",\"target\":\"/\",\"headers\":[[\"A\"]]},\"response\":null}\n");
+    assertThat(warningsOf(g))
+        .containsExactly(
+            g + ":2: request.headers[0][1]: expected a string, got ']'; skipped this line");
+    Path h =
+        file(
+            "rec3.jsonl",
+            HEADER
+                + "\n"
+                + "{\"id\":\"x\",\"request\":{\"method\":\"GET\",\"target\":\"/\"},\"response\":{\"status\":\"200\"}}\n");
+    assertThat(warningsOf(h))
+        .containsExactly(
+            h + ":2: response.status: expected an integer, got a string; skipped this line");
   }
 
   /** Reads every exchange of {@code f} and returns the warnings. */
@@ -230,36 +286,54 @@ class RecordingReaderTests {
 
   @Test
   void anUnknownVersionIsAClearError() throws IOException {
-    Path f = file("v2.jsonl", HEADER.replace("\"version\":1", "\"version\":2") + "\n" + line(2) + "\n");
+    Path f =
+        file("v2.jsonl", HEADER.replace("\"version\":1", "\"version\":2") + "\n" + line(2) + "\n");
     assertThatThrownBy(() -> RecordingReader.open(f))
         .isInstanceOf(RecordingException.class)
-        .hasMessage(f + ":1: header: version: unsupported recording version 2 (this Shadow reads version 1; upgrade Shadow)");
+        .hasMessage(
+            f
+                + ":1: header: version: unsupported recording version 2 (this Shadow reads version 1; upgrade Shadow)");
   }
 
   @Test
   void aFileThatIsNotARecordingSaysSo() throws IOException {
     Path json = file("other.json", "{\"log\":{\"entries\":[]}}\n");
-    assertThatThrownBy(() -> RecordingReader.open(json)).hasMessageStartingWith(json + ":1: header: format: not a Shadow recording");
+    assertThatThrownBy(() -> RecordingReader.open(json))
+        .hasMessageStartingWith(json + ":1: header: format: not a Shadow recording");
     Path text = file("notes.txt", "hello world\n");
-    assertThatThrownBy(() -> RecordingReader.open(text)).hasMessageStartingWith(text + ":1: not a Shadow recording: line 1 is not JSON");
+    assertThatThrownBy(() -> RecordingReader.open(text))
+        .hasMessageStartingWith(text + ":1: not a Shadow recording: line 1 is not JSON");
     Path empty = file("empty.jsonl", "");
-    assertThatThrownBy(() -> RecordingReader.open(empty)).hasMessage(empty + ": is empty; expected a recording header on line 1");
+    assertThatThrownBy(() -> RecordingReader.open(empty))
+        .hasMessage(empty + ": is empty; expected a recording header on line 1");
   }
 
   @Test
   void aMissingFileAndADirectoryAreClearErrors() {
     Path missing = dir.resolve("nope.jsonl");
-    assertThatThrownBy(() -> RecordingReader.open(missing)).isInstanceOf(RecordingException.class)
+    assertThatThrownBy(() -> RecordingReader.open(missing))
+        .isInstanceOf(RecordingException.class)
         .hasMessage(missing + ": no such file");
-    assertThatThrownBy(() -> RecordingReader.open(dir)).isInstanceOf(RecordingException.class)
+    assertThatThrownBy(() -> RecordingReader.open(dir))
+        .isInstanceOf(RecordingException.class)
         .hasMessage(dir + ": is a directory, expected a file");
   }
 
   @Test
   void unknownFieldsAndBlankLinesAreIgnored() throws IOException {
-    String withExtras = line(2).replace("{\"id\":", "{\"future\":{\"nested\":[1,2,{\"x\":null}]},\"id\":")
-        .replace("\"method\":\"GET\"", "\"method\":\"GET\",\"priority\":5");
-    Path f = file("rec.jsonl", HEADER.replace("{\"format\"", "{\"writer\":\"v9\",\"format\"") + "\n\n" + withExtras + "\n  \n" + line(3) + "\n");
+    String withExtras =
+        line(2)
+            .replace("{\"id\":", "{\"future\":{\"nested\":[1,2,{\"x\":null}]},\"id\":")
+            .replace("\"method\":\"GET\"", "\"method\":\"GET\",\"priority\":5");
+    Path f =
+        file(
+            "rec.jsonl",
+            HEADER.replace("{\"format\"", "{\"writer\":\"v9\",\"format\"")
+                + "\n\n"
+                + withExtras
+                + "\n  \n"
+                + line(3)
+                + "\n");
     try (RecordingReader r = RecordingReader.open(f)) {
       assertThat(readAll(r)).extracting(Exchange::id).containsExactly("e2", "e3");
       assertThat(r.warnings()).isEmpty();
@@ -268,12 +342,17 @@ class RecordingReaderTests {
 
   @Test
   void bodiesKeepTruncationAndBytes() throws IOException {
-    Path f = file("rec.jsonl", HEADER + "\n"
-        + "{\"id\":\"b\",\"request\":{\"method\":\"POST\",\"target\":\"/\",\"body\":{\"base64\":\"AAEC/w==\",\"truncated\":true,\"size\":9}},"
-        + "\"response\":null,\"error\":\"connect timeout\"}\n");
+    Path f =
+        file(
+            "rec.jsonl",
+            HEADER
+                + "\n"
+                + "{\"id\":\"b\",\"request\":{\"method\":\"POST\",\"target\":\"/\",\"body\":{\"base64\":\"AAEC/w==\",\"truncated\":true,\"size\":9}},"
+                + "\"response\":null,\"error\":\"connect timeout\"}\n");
     try (RecordingReader r = RecordingReader.open(f)) {
       Exchange e = r.next();
-      assertThat(e.request().body()).isEqualTo(new Body.Binary(new byte[] {0, 1, 2, (byte) 0xff}, true, 9));
+      assertThat(e.request().body())
+          .isEqualTo(new Body.Binary(new byte[] {0, 1, 2, (byte) 0xff}, true, 9));
       assertThat(e.request().body().size()).isEqualTo(9);
       assertThat(e.response()).isNull();
       assertThat(e.error()).isEqualTo("connect timeout");
@@ -282,8 +361,15 @@ class RecordingReaderTests {
 
   @Test
   void aTruncatedBodyWithoutSizeIsAnError() throws IOException {
-    Path f = file("rec.jsonl", HEADER + "\n"
-        + "{\"id\":\"b\",\"request\":{\"method\":\"POST\",\"target\":\"/\",\"body\":{\"text\":\"ab\",\"truncated\":true}},\"response\":null}\n");
-    assertThat(warningsOf(f)).containsExactly(f + ":2: request.body.size: missing (required when truncated is true); skipped this line");
+    Path f =
+        file(
+            "rec.jsonl",
+            HEADER
+                + "\n"
+                + "{\"id\":\"b\",\"request\":{\"method\":\"POST\",\"target\":\"/\",\"body\":{\"text\":\"ab\",\"truncated\":true}},\"response\":null}\n");
+    assertThat(warningsOf(f))
+        .containsExactly(
+            f
+                + ":2: request.body.size: missing (required when truncated is true); skipped this line");
   }
 }

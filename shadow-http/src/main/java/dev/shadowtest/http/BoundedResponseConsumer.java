@@ -12,7 +12,8 @@ import org.apache.hc.core5.http.HttpResponse;
  * comparison still learns the real size. Flow control is the reactor's: the window grows by
  * {@link #capacityIncrement()} as data is consumed.
  */
-final class BoundedResponseConsumer extends AbstractBinResponseConsumer<BoundedResponseConsumer.Received> {
+final class BoundedResponseConsumer
+    extends AbstractBinResponseConsumer<BoundedResponseConsumer.Received> {
 
   /** What arrived: the head, the kept bytes (null when no body came), and the body's real size. */
   record Received(HttpResponse head, byte[] kept, long size) {
@@ -24,6 +25,7 @@ final class BoundedResponseConsumer extends AbstractBinResponseConsumer<BoundedR
   private final int limit;
   private HttpResponse head;
   private ByteArrayOutputStream kept;
+
   /** Body bytes seen so far; read by the deadline timer. */
   private volatile long size;
 

@@ -36,8 +36,8 @@ import org.apache.hc.core5.http.ContentType;
 import org.apache.hc.core5.http.Header;
 import org.apache.hc.core5.http.HttpHost;
 import org.apache.hc.core5.http.ProtocolException;
-import org.apache.hc.core5.http.nio.support.BasicRequestProducer;
 import org.apache.hc.core5.http.nio.entity.BasicAsyncEntityProducer;
+import org.apache.hc.core5.http.nio.support.BasicRequestProducer;
 import org.apache.hc.core5.http2.HttpVersionPolicy;
 import org.apache.hc.core5.io.CloseMode;
 import org.apache.hc.core5.reactor.IOReactorConfig;
@@ -54,11 +54,22 @@ import org.apache.hc.core5.util.Timeout;
 public final class Sender implements AutoCloseable {
 
   /** Headers that belong to one connection or are recomputed by the client. */
-  static final Set<String> NOT_COPIED = Set.of("connection", "keep-alive", "proxy-connection", "te", "trailer",
-      "transfer-encoding", "upgrade", "content-length", "host", "expect");
+  static final Set<String> NOT_COPIED =
+      Set.of(
+          "connection",
+          "keep-alive",
+          "proxy-connection",
+          "te",
+          "trailer",
+          "transfer-encoding",
+          "upgrade",
+          "content-length",
+          "host",
+          "expect");
 
   /** The client's own User-Agent, removed before sending (faithful replay sends none of its own). */
-  private static final String NO_USER_AGENT = "shadow-replay-no-user-agent-" + Long.toHexString(System.nanoTime());
+  private static final String NO_USER_AGENT =
+      "shadow-replay-no-user-agent-" + Long.toHexString(System.nanoTime());
 
   /** Response bytes kept per body unless configured otherwise (the recorder's default too). */
   public static final int DEFAULT_MAX_BODY = 10 << 20;
@@ -79,15 +90,26 @@ public final class Sender implements AutoCloseable {
   private final java.util.concurrent.atomic.AtomicReference<Exception> reactorFailure =
       new java.util.concurrent.atomic.AtomicReference<>();
 
-  public Sender(int concurrency, Duration connectTimeout, Duration responseTimeout, Headers extraHeaders, boolean keepHost) {
+  public Sender(
+      int concurrency,
+      Duration connectTimeout,
+      Duration responseTimeout,
+      Headers extraHeaders,
+      boolean keepHost) {
     this(concurrency, connectTimeout, responseTimeout, extraHeaders, keepHost, DEFAULT_MAX_BODY);
   }
 
   /** {@code maxBody}: response body bytes kept per attempt (1 .. 1 GiB). */
-  public Sender(int concurrency, Duration connectTimeout, Duration responseTimeout, Headers extraHeaders, boolean keepHost,
+  public Sender(
+      int concurrency,
+      Duration connectTimeout,
+      Duration responseTimeout,
+      Headers extraHeaders,
+      boolean keepHost,
       int maxBody) {
     if (maxBody < 1 || maxBody > 1 << 30) {
-      throw new BadInputException("the response body limit must be between 1 byte and 1 GiB, got " + maxBody);
+      throw new BadInputException(
+          "the response body limit must be between 1 byte and 1 GiB, got " + maxBody);
     }
     this.maxBody = maxBody;
     this.extraHeaders = extraHeaders;
@@ -95,52 +117,67 @@ public final class Sender implements AutoCloseable {
     // HttpClient's response timeout bounds the gap between bytes; a server that drips one byte a
     // second would never time out. This bounds the whole exchange.
     this.deadlineMillis = connectTimeout.toMillis() + responseTimeout.toMillis();
-    this.timer = new java.util.concurrent.ScheduledThreadPoolExecutor(1, r -> {
-      Thread t = new Thread(r, "shadow-deadline");
-      t.setDaemon(true);
-      return t;
-    });
+    this.timer =
+        new java.util.concurrent.ScheduledThreadPoolExecutor(
+            1,
+            r -> {
+              Thread t = new Thread(r, "shadow-deadline");
+              t.setDaemon(true);
+              return t;
+            });
     timer.setRemoveOnCancelPolicy(true);
-    PoolingAsyncClientConnectionManager cm = PoolingAsyncClientConnectionManagerBuilder.create()
-        .setMaxConnTotal(concurrency * 3)
-        .setMaxConnPerRoute(concurrency)
-        .setDefaultConnectionConfig(ConnectionConfig.custom()
-            .setConnectTimeout(Timeout.of(connectTimeout))
-            .setSocketTimeout(Timeout.of(responseTimeout))
-            .build())
-        .setDefaultTlsConfig(TlsConfig.custom().setVersionPolicy(HttpVersionPolicy.FORCE_HTTP_1).build())
-        .build();
-    client = HttpAsyncClients.custom()
-        .setConnectionManager(cm)
-        .setIOReactorConfig(IOReactorConfig.custom()
-            .setIoThreadCount(Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors())))
-            .setSoTimeout(Timeout.of(responseTimeout))
-            .build())
-        .setDefaultRequestConfig(RequestConfig.custom()
-            .setResponseTimeout(Timeout.of(responseTimeout))
-            .setRedirectsEnabled(false)
-            .build())
-        .disableRedirectHandling()
-        .disableAutomaticRetries()
-        .disableCookieManagement()
-        .disableContentCompression() // bodies are compared as sent; no Accept-Encoding of our own
-        // the default callback logs at ERROR; HttpCore 5.4 reports a ClosedSelectorException from
-        // its own shutdown race (its I/O thread still closing channels), which is no failure at all
-        .setIoReactorExceptionCallback(e -> {
-          if (!(e instanceof java.nio.channels.ClosedSelectorException)) {
-            reactorFailure.compareAndSet(null, e);
-          }
-        })
-        // the client adds a User-Agent of its own when a request has none: it marks it, and the
-        // mark is taken out again, so a recorded request without one is sent without one
-        .setUserAgent(NO_USER_AGENT)
-        .addRequestInterceptorLast((request, entity, context) -> {
-          org.apache.hc.core5.http.Header ua = request.getFirstHeader("User-Agent");
-          if (ua != null && NO_USER_AGENT.equals(ua.getValue())) {
-            request.removeHeaders("User-Agent");
-          }
-        })
-        .build();
+    PoolingAsyncClientConnectionManager cm =
+        PoolingAsyncClientConnectionManagerBuilder.create()
+            .setMaxConnTotal(concurrency * 3)
+            .setMaxConnPerRoute(concurrency)
+            .setDefaultConnectionConfig(
+                ConnectionConfig.custom()
+                    .setConnectTimeout(Timeout.of(connectTimeout))
+                    .setSocketTimeout(Timeout.of(responseTimeout))
+                    .build())
+            .setDefaultTlsConfig(
+                TlsConfig.custom().setVersionPolicy(HttpVersionPolicy.FORCE_HTTP_1).build())
+            .build();
+    client =
+        HttpAsyncClients.custom()
+            .setConnectionManager(cm)
+            .setIOReactorConfig(
+                IOReactorConfig.custom()
+                    .setIoThreadCount(
+                        Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors())))
+                    .setSoTimeout(Timeout.of(responseTimeout))
+                    .build())
+            .setDefaultRequestConfig(
+                RequestConfig.custom()
+                    .setResponseTimeout(Timeout.of(responseTimeout))
+                    .setRedirectsEnabled(false)
+                    .build())
+            .disableRedirectHandling()
+            .disableAutomaticRetries()
+            .disableCookieManagement()
+            .disableContentCompression() // bodies are compared as sent; no Accept-Encoding of our
+            // own
+            // the default callback logs at ERROR; HttpCore 5.4 reports a ClosedSelectorException
+            // from
+            // its own shutdown race (its I/O thread still closing channels), which is no failure at
+            // all
+            .setIoReactorExceptionCallback(
+                e -> {
+                  if (!(e instanceof java.nio.channels.ClosedSelectorException)) {
+                    reactorFailure.compareAndSet(null, e);
+                  }
+                })
+            // the client adds a User-Agent of its own when a request has none: it marks it, and the
+            // mark is taken out again, so a recorded request without one is sent without one
+            .setUserAgent(NO_USER_AGENT)
+            .addRequestInterceptorLast(
+                (request, entity, context) -> {
+                  org.apache.hc.core5.http.Header ua = request.getFirstHeader("User-Agent");
+                  if (ua != null && NO_USER_AGENT.equals(ua.getValue())) {
+                    request.removeHeaders("User-Agent");
+                  }
+                })
+            .build();
     client.start();
   }
 
@@ -159,46 +196,70 @@ public final class Sender implements AutoCloseable {
     CompletableFuture<Attempt> result = new CompletableFuture<>();
     SimpleHttpRequest request = build(base, recorded);
     long start = System.nanoTime();
-    byte[] body = recorded.body() instanceof Body.None || recorded.body() instanceof Body.NotCaptured ? null
-        : recorded.body().bytes();
-    BasicRequestProducer producer = body == null
-        ? new BasicRequestProducer(request, null)
-        : new BasicRequestProducer(request, new BasicAsyncEntityProducer(body, contentType(recorded.headers())));
+    byte[] body =
+        recorded.body() instanceof Body.None || recorded.body() instanceof Body.NotCaptured
+            ? null
+            : recorded.body().bytes();
+    BasicRequestProducer producer =
+        body == null
+            ? new BasicRequestProducer(request, null)
+            : new BasicRequestProducer(
+                request, new BasicAsyncEntityProducer(body, contentType(recorded.headers())));
     BoundedResponseConsumer consumer = new BoundedResponseConsumer(maxBody);
     java.util.concurrent.Future<BoundedResponseConsumer.Received> call;
     try {
-      call = client.execute(producer, consumer, null, new FutureCallback<BoundedResponseConsumer.Received>() {
-      @Override
-      public void completed(BoundedResponseConsumer.Received r) {
-        long micros = (System.nanoTime() - start) / 1000;
-        result.complete(new Attempt(toModel(r, recorded.method()), micros, null));
-      }
+      call =
+          client.execute(
+              producer,
+              consumer,
+              null,
+              new FutureCallback<BoundedResponseConsumer.Received>() {
+                @Override
+                public void completed(BoundedResponseConsumer.Received r) {
+                  long micros = (System.nanoTime() - start) / 1000;
+                  result.complete(new Attempt(toModel(r, recorded.method()), micros, null));
+                }
 
-      @Override
-      public void failed(Exception e) {
-        long micros = (System.nanoTime() - start) / 1000;
-        String category = category(e);
-        result.complete(category.equals("timeout") && consumer.beyondLimit() ? deadlinePassed(consumer, start)
-            : new Attempt(null, micros, category + ": " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage())));
-      }
+                @Override
+                public void failed(Exception e) {
+                  long micros = (System.nanoTime() - start) / 1000;
+                  String category = category(e);
+                  result.complete(
+                      category.equals("timeout") && consumer.beyondLimit()
+                          ? deadlinePassed(consumer, start)
+                          : new Attempt(
+                              null,
+                              micros,
+                              category
+                                  + ": "
+                                  + (e.getMessage() == null
+                                      ? e.getClass().getSimpleName()
+                                      : e.getMessage())));
+                }
 
-      @Override
-      public void cancelled() {
-        result.complete(deadlinePassed(consumer, start));
-      }
-      });
+                @Override
+                public void cancelled() {
+                  result.complete(deadlinePassed(consumer, start));
+                }
+              });
     } catch (IllegalStateException e) {
       // the client no longer runs (its I/O reactor stopped): nothing more can be sent
-      result.complete(new Attempt(null, 0, "internal: the HTTP client stopped (" + e.getMessage() + ")"));
+      result.complete(
+          new Attempt(null, 0, "internal: the HTTP client stopped (" + e.getMessage() + ")"));
       return result;
     }
     java.util.concurrent.Future<BoundedResponseConsumer.Received> running = call;
-    java.util.concurrent.ScheduledFuture<?> deadline = timer.schedule(() -> {
-      if (!result.isDone()) {
-        running.cancel(true); // frees the connection; cancelled() completes the attempt as a timeout
-        result.complete(deadlinePassed(consumer, start));
-      }
-    }, deadlineMillis, java.util.concurrent.TimeUnit.MILLISECONDS);
+    java.util.concurrent.ScheduledFuture<?> deadline =
+        timer.schedule(
+            () -> {
+              if (!result.isDone()) {
+                running.cancel(
+                    true); // frees the connection; cancelled() completes the attempt as a timeout
+                result.complete(deadlinePassed(consumer, start));
+              }
+            },
+            deadlineMillis,
+            java.util.concurrent.TimeUnit.MILLISECONDS);
     // a finished exchange drops its deadline at once: nothing (least of all the response) stays
     // referenced by the timer for the rest of the deadline
     result.whenComplete((a, t) -> deadline.cancel(false));
@@ -227,10 +288,17 @@ public final class Sender implements AutoCloseable {
   private Attempt deadlinePassed(BoundedResponseConsumer consumer, long start) {
     long micros = (System.nanoTime() - start) / 1000;
     if (consumer.beyondLimit()) {
-      return new Attempt(null, micros, "too-large: the body was still streaming when the time ran out, after "
-          + consumer.size() + " bytes, more than the " + maxBody + " kept");
+      return new Attempt(
+          null,
+          micros,
+          "too-large: the body was still streaming when the time ran out, after "
+              + consumer.size()
+              + " bytes, more than the "
+              + maxBody
+              + " kept");
     }
-    return new Attempt(null, micros, "timeout: no complete response within " + deadlineMillis + " ms");
+    return new Attempt(
+        null, micros, "timeout: no complete response within " + deadlineMillis + " ms");
   }
 
   /** True while the client can send (its I/O reactor runs). */
@@ -240,10 +308,13 @@ public final class Sender implements AutoCloseable {
 
   private SimpleHttpRequest build(URI base, HttpRequest recorded) {
     HttpRequest sent = prepared(base, recorded);
-    SimpleHttpRequest r = new SimpleHttpRequest(sent.method(), HttpHost.create(base), sent.target());
+    SimpleHttpRequest r =
+        new SimpleHttpRequest(sent.method(), HttpHost.create(base), sent.target());
     for (Headers.Field f : sent.headers()) {
       if (!f.name().equalsIgnoreCase("Host") || keepHost || extraHeaders.contains("Host")) {
-        r.addHeader(f.name(), f.value()); // an explicit Host is sent as is; the connection still goes to the target
+        r.addHeader(
+            f.name(),
+            f.value()); // an explicit Host is sent as is; the connection still goes to the target
       }
     }
     return r;
@@ -256,11 +327,17 @@ public final class Sender implements AutoCloseable {
    * ({@code [REDACTED]}, {@code hmac:…}): those are never sent as they are.
    */
   public HttpRequest prepared(URI base, HttpRequest recorded) {
-    String prefix = base.getRawPath() == null || base.getRawPath().equals("/") ? "" : base.getRawPath().replaceAll("/$", "");
+    String prefix =
+        base.getRawPath() == null || base.getRawPath().equals("/")
+            ? ""
+            : base.getRawPath().replaceAll("/$", "");
     String target = recorded.target();
     if (!target.startsWith("/")) {
       int slash = target.indexOf('/', target.indexOf("://") + 3);
-      target = target.startsWith("http") && slash > 0 ? target.substring(slash) : "/" ; // absolute form -> origin form
+      target =
+          target.startsWith("http") && slash > 0
+              ? target.substring(slash)
+              : "/"; // absolute form -> origin form
     }
     List<String> fields = new ArrayList<>();
     for (Headers.Field f : recorded.headers()) {
@@ -282,22 +359,37 @@ public final class Sender implements AutoCloseable {
       fields.add("Host");
       fields.add(hostSent(base, recorded));
     }
-    return new HttpRequest(recorded.method(), prefix + target, recorded.httpVersion(),
-        Headers.of(fields.toArray(String[]::new)), recorded.body());
+    return new HttpRequest(
+        recorded.method(),
+        prefix + target,
+        recorded.httpVersion(),
+        Headers.of(fields.toArray(String[]::new)),
+        recorded.body());
   }
 
   /** A value the recorder redacted as a whole: {@code [REDACTED]}, or a pseudonym {@code hmac:} + 22 characters. */
   public static boolean redacted(String value) {
     return value.equals(dev.shadowtest.core.Redaction.REDACTED)
-        || value.length() == 27 && value.startsWith("hmac:") && value.substring(5).chars()
-            .allMatch(c -> c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_');
+        || value.length() == 27
+            && value.startsWith("hmac:")
+            && value
+                .substring(5)
+                .chars()
+                .allMatch(
+                    c ->
+                        c >= 'A' && c <= 'Z'
+                            || c >= 'a' && c <= 'z'
+                            || c >= '0' && c <= '9'
+                            || c == '-'
+                            || c == '_');
   }
 
   /** The names (lower case) of the recorded headers {@link #prepared} leaves out as redacted. */
   public List<String> redactedNotSent(HttpRequest recorded) {
     List<String> out = null;
     for (Headers.Field f : recorded.headers()) {
-      if (redacted(f.value()) && !extraHeaders.contains(f.name())
+      if (redacted(f.value())
+          && !extraHeaders.contains(f.name())
           && !NOT_COPIED.contains(f.name().toLowerCase(Locale.ROOT))) {
         (out == null ? out = new ArrayList<>(2) : out).add(f.name().toLowerCase(Locale.ROOT));
       }
@@ -319,9 +411,13 @@ public final class Sender implements AutoCloseable {
       fields.add(new Headers.Field(h.getName(), h.getValue()));
     }
     byte[] body = r.kept();
-    Body b = body == null ? ("HEAD".equalsIgnoreCase(method) ? Body.none() : Body.of(new byte[0])) : Body.of(body, r.size());
+    Body b =
+        body == null
+            ? ("HEAD".equalsIgnoreCase(method) ? Body.none() : Body.of(new byte[0]))
+            : Body.of(body, r.size());
     String reason = r.head().getReasonPhrase();
-    return new HttpResponse(r.head().getCode(), reason == null ? "" : reason, Headers.of(fields), b);
+    return new HttpResponse(
+        r.head().getCode(), reason == null ? "" : reason, Headers.of(fields), b);
   }
 
   /** refused, timeout, reset, protocol, dns or other. */
@@ -330,7 +426,9 @@ public final class Sender implements AutoCloseable {
       if (t instanceof ConnectException || t instanceof NoRouteToHostException) {
         return "refused";
       }
-      if (t instanceof SocketTimeoutException || t instanceof TimeoutException || t instanceof InterruptedIOException) {
+      if (t instanceof SocketTimeoutException
+          || t instanceof TimeoutException
+          || t instanceof InterruptedIOException) {
         return "timeout";
       }
       if (t instanceof UnknownHostException) {
@@ -339,7 +437,8 @@ public final class Sender implements AutoCloseable {
       if (t instanceof ConnectionClosedException || t instanceof SocketException) {
         return "reset";
       }
-      if (t instanceof ProtocolException || t instanceof org.apache.hc.core5.http.MalformedChunkCodingException) {
+      if (t instanceof ProtocolException
+          || t instanceof org.apache.hc.core5.http.MalformedChunkCodingException) {
         return "protocol";
       }
     }

@@ -1,8 +1,8 @@
 package dev.shadowtest.recorder;
 
 import dev.shadowtest.core.BadInputException;
-import dev.shadowtest.core.Redactor;
 import dev.shadowtest.core.Exchange;
+import dev.shadowtest.core.Redactor;
 import dev.shadowtest.recorder.internal.AdminServer;
 import dev.shadowtest.recorder.internal.CaptureBudget;
 import dev.shadowtest.recorder.internal.CaptureWriter;
@@ -57,7 +57,8 @@ public final class Recorder implements AutoCloseable {
   private final Redactor redactor;
   private final CaptureWriter writer;
   private final FileSink files;
-  private volatile Mirror mirror; // set once the ports are bound: a recorder that cannot start creates no run directory
+  private volatile Mirror
+      mirror; // set once the ports are bound: a recorder that cannot start creates no run directory
   private final HttpRequester requester;
   private final HttpServer server;
   private final AdminServer admin;
@@ -71,45 +72,84 @@ public final class Recorder implements AutoCloseable {
       refuseLoop(config.mirror(), "--mirror", config.listen());
     }
     this.redactor = new Redactor(config.redaction(), config.hmacKey(), config.maxBody());
-    this.files = sink == null ? new FileSink(config.out(), redactor.description(), config.rotateExchanges(),
-        config.rotateBytes(), f -> {
-          if (mirror != null) {
-            mirror.checkpoint(f);
-          }
-        }) : null;
-    this.writer = new CaptureWriter(config.queueCapacity(), sink == null ? files : sink, counters, this::process);
-    this.requester = RequesterBootstrap.bootstrap()
-        // only what framing needs: no User-Agent or other additions to the client's request
-        .setHttpProcessor(new DefaultHttpProcessor(new RequestContent(), new RequestTargetHost(), new RequestConnControl()))
-        .setSocketConfig(SocketConfig.custom().setSoTimeout(Timeout.of(config.responseTimeout())).setTcpNoDelay(true).build())
-        .setMaxTotal(1000)
-        .setDefaultMaxPerRoute(1000)
-        .create();
+    this.files =
+        sink == null
+            ? new FileSink(
+                config.out(),
+                redactor.description(),
+                config.rotateExchanges(),
+                config.rotateBytes(),
+                f -> {
+                  if (mirror != null) {
+                    mirror.checkpoint(f);
+                  }
+                })
+            : null;
+    this.writer =
+        new CaptureWriter(
+            config.queueCapacity(), sink == null ? files : sink, counters, this::process);
+    this.requester =
+        RequesterBootstrap.bootstrap()
+            // only what framing needs: no User-Agent or other additions to the client's request
+            .setHttpProcessor(
+                new DefaultHttpProcessor(
+                    new RequestContent(), new RequestTargetHost(), new RequestConnControl()))
+            .setSocketConfig(
+                SocketConfig.custom()
+                    .setSoTimeout(Timeout.of(config.responseTimeout()))
+                    .setTcpNoDelay(true)
+                    .build())
+            .setMaxTotal(1000)
+            .setDefaultMaxPerRoute(1000)
+            .create();
     Set<String> own = Set.of(config.listen().getHostString() + ":" + config.listen().getPort());
-    ProxyHandler handler = new ProxyHandler(requester, config.upstream(), own, config.maxBody(), filter(config),
-        config.sample(), config.forwardedHeaders(), Timeout.of(config.connectTimeout()), counters, CaptureBudget.ofHeap(),
-        () -> stopping, writer::offer);
-    this.server = ServerBootstrap.bootstrap()
-        .setLocalAddress(config.listen().getAddress())
-        .setListenerPort(config.listen().getPort())
-        .setSocketConfig(SocketConfig.custom().setSoTimeout(Timeout.ofMinutes(5)).setTcpNoDelay(true).build())
-        // only framing and connection control: the upstream's Date, Server... pass through unchanged
-        .setHttpProcessor(new DefaultHttpProcessor(Recorder::framing, new ResponseConnControl()))
-        .setRequestRouter((request, context) -> handler) // every Host: it is forwarded, never routed
-        .create();
+    ProxyHandler handler =
+        new ProxyHandler(
+            requester,
+            config.upstream(),
+            own,
+            config.maxBody(),
+            filter(config),
+            config.sample(),
+            config.forwardedHeaders(),
+            Timeout.of(config.connectTimeout()),
+            counters,
+            CaptureBudget.ofHeap(),
+            () -> stopping,
+            writer::offer);
+    this.server =
+        ServerBootstrap.bootstrap()
+            .setLocalAddress(config.listen().getAddress())
+            .setListenerPort(config.listen().getPort())
+            .setSocketConfig(
+                SocketConfig.custom()
+                    .setSoTimeout(Timeout.ofMinutes(5))
+                    .setTcpNoDelay(true)
+                    .build())
+            // only framing and connection control: the upstream's Date, Server... pass through
+            // unchanged
+            .setHttpProcessor(
+                new DefaultHttpProcessor(Recorder::framing, new ResponseConnControl()))
+            .setRequestRouter(
+                (request, context) -> handler) // every Host: it is forwarded, never routed
+            .create();
     AdminServer adminServer = null;
     try {
       try {
         server.start();
       } catch (BindException e) {
-        throw new BindException("cannot listen on " + hostPort(config.listen()) + " (--listen): " + e.getMessage());
+        throw new BindException(
+            "cannot listen on " + hostPort(config.listen()) + " (--listen): " + e.getMessage());
       }
       if (config.adminPort() >= 0) {
         try {
           adminServer = new AdminServer(config.adminPort(), () -> stats().toJson());
         } catch (BindException e) {
-          throw new BindException("cannot serve the stats on 127.0.0.1:" + config.adminPort() + " (--admin-port): "
-              + e.getMessage());
+          throw new BindException(
+              "cannot serve the stats on 127.0.0.1:"
+                  + config.adminPort()
+                  + " (--admin-port): "
+                  + e.getMessage());
         }
       }
       // the mirror's run directory only once the ports are ours (a copy of an exchange answered in
@@ -125,8 +165,13 @@ public final class Recorder implements AutoCloseable {
   /** Refuses a target that is the proxy itself: each request would come back to it, forever. */
   private static void refuseLoop(URI target, String flag, InetSocketAddress listen) {
     if (OwnAddress.reaches(target, listen)) {
-      throw new BadInputException(flag + " " + target + " is the proxy's own address (--listen " + hostPort(listen)
-          + "): every request would come back to the proxy");
+      throw new BadInputException(
+          flag
+              + " "
+              + target
+              + " is the proxy's own address (--listen "
+              + hostPort(listen)
+              + "): every request would come back to the proxy");
     }
   }
 
@@ -172,13 +217,15 @@ public final class Recorder implements AutoCloseable {
 
   private static Predicate<ClassicHttpRequest> filter(RecorderConfig c) {
     return r -> {
-      if (!c.methods().isEmpty() && !c.methods().contains(r.getMethod().toUpperCase(java.util.Locale.ROOT))) {
+      if (!c.methods().isEmpty()
+          && !c.methods().contains(r.getMethod().toUpperCase(java.util.Locale.ROOT))) {
         return false;
       }
       String path = r.getPath();
       int q = path.indexOf('?');
       String p = q < 0 ? path : path.substring(0, q);
-      return (c.include() == null || c.include().matcher(p).find()) && (c.exclude() == null || !c.exclude().matcher(p).find());
+      return (c.include() == null || c.include().matcher(p).find())
+          && (c.exclude() == null || !c.exclude().matcher(p).find());
     };
   }
 
@@ -197,10 +244,16 @@ public final class Recorder implements AutoCloseable {
    * Framing of responses to clients: as HttpCore's, except that a response without a body (to
    * HEAD, or a 304) keeps the upstream's Content-Length, which describes the resource.
    */
-  private static void framing(org.apache.hc.core5.http.HttpResponse response, org.apache.hc.core5.http.EntityDetails entity,
-      org.apache.hc.core5.http.protocol.HttpContext context) throws org.apache.hc.core5.http.HttpException, IOException {
-    org.apache.hc.core5.http.HttpRequest request = org.apache.hc.core5.http.protocol.HttpCoreContext.cast(context).getRequest();
-    boolean bodiless = request != null && "HEAD".equalsIgnoreCase(request.getMethod()) || response.getCode() == 304;
+  private static void framing(
+      org.apache.hc.core5.http.HttpResponse response,
+      org.apache.hc.core5.http.EntityDetails entity,
+      org.apache.hc.core5.http.protocol.HttpContext context)
+      throws org.apache.hc.core5.http.HttpException, IOException {
+    org.apache.hc.core5.http.HttpRequest request =
+        org.apache.hc.core5.http.protocol.HttpCoreContext.cast(context).getRequest();
+    boolean bodiless =
+        request != null && "HEAD".equalsIgnoreCase(request.getMethod())
+            || response.getCode() == 304;
     if (bodiless && entity == null && response.containsHeader("Content-Length")) {
       return;
     }
@@ -254,7 +307,8 @@ public final class Recorder implements AutoCloseable {
         }
         Thread.sleep(10);
       }
-      server.close(CloseMode.IMMEDIATE); // idle keep-alive connections: nothing is in flight on them
+      server.close(
+          CloseMode.IMMEDIATE); // idle keep-alive connections: nothing is in flight on them
       writer.close(Math.max(1000, (deadline - System.nanoTime()) / 1_000_000));
       if (mirror != null) {
         mirror.close(Math.max(1000, (deadline - System.nanoTime()) / 1_000_000), files());

@@ -1,9 +1,9 @@
 package dev.shadowtest.recorder;
 
 import dev.shadowtest.core.BadInputException;
+import dev.shadowtest.core.BaseUrls;
 import dev.shadowtest.core.RedactionRules;
 import dev.shadowtest.core.Redactor;
-import dev.shadowtest.core.BaseUrls;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Path;
@@ -82,8 +82,11 @@ public record RecorderConfig(
       throw new BadInputException("--upstream must not have a query or fragment: " + upstream);
     }
     if (maxBody < 0 || maxBody > MAX_BODY_LIMIT) {
-      throw new BadInputException("--max-body must be between 0 and 64MiB (every line of a recording must stay"
-          + " readable), got " + maxBody + " bytes");
+      throw new BadInputException(
+          "--max-body must be between 0 and 64MiB (every line of a recording must stay"
+              + " readable), got "
+              + maxBody
+              + " bytes");
     }
     if (!(sample >= 0 && sample <= 1)) {
       throw new BadInputException("--sample must be between 0 and 1, got " + sample);
@@ -92,16 +95,21 @@ public record RecorderConfig(
       throw new BadInputException("--rotate-every must be positive");
     }
     if (queueCapacity < 1 || queueCapacity > MAX_QUEUE) {
-      throw new BadInputException("--queue must be between 1 and " + MAX_QUEUE + " exchanges, got " + queueCapacity);
+      throw new BadInputException(
+          "--queue must be between 1 and " + MAX_QUEUE + " exchanges, got " + queueCapacity);
     }
     if (adminPort < -1 || adminPort > 65535) {
-      throw new BadInputException("--admin-port must be a port from 0 to 65535 (0: any free port), got " + adminPort);
+      throw new BadInputException(
+          "--admin-port must be a port from 0 to 65535 (0: any free port), got " + adminPort);
     }
     if (mirror != null) {
       BaseUrls.requireHttp(mirror, "--mirror");
       Objects.requireNonNull(mirrorOut, "mirrorOut");
     }
-    methods = methods.stream().map(m -> m.toUpperCase(Locale.ROOT)).collect(java.util.stream.Collectors.toUnmodifiableSet());
+    methods =
+        methods.stream()
+            .map(m -> m.toUpperCase(Locale.ROOT))
+            .collect(java.util.stream.Collectors.toUnmodifiableSet());
     hmacKey = hmacKey == null ? null : hmacKey.clone();
     redaction = redaction == null ? RedactionRules.none() : redaction;
   }
@@ -145,7 +153,8 @@ public record RecorderConfig(
     return b.build();
   }
 
-  public RecorderConfig withFilters(double fraction, Set<String> onlyMethods, Pattern includePaths, Pattern excludePaths) {
+  public RecorderConfig withFilters(
+      double fraction, Set<String> onlyMethods, Pattern includePaths, Pattern excludePaths) {
     Builder b = toBuilder();
     b.sample = fraction;
     b.methods = onlyMethods;
@@ -222,8 +231,25 @@ public record RecorderConfig(
     }
 
     public RecorderConfig build() {
-      return new RecorderConfig(listen, upstream, out, maxBody, redaction, hmacKey, sample, methods, include, exclude,
-          rotateExchanges, rotateBytes, queueCapacity, forwardedHeaders, mirror, mirrorOut, adminPort, connectTimeout,
+      return new RecorderConfig(
+          listen,
+          upstream,
+          out,
+          maxBody,
+          redaction,
+          hmacKey,
+          sample,
+          methods,
+          include,
+          exclude,
+          rotateExchanges,
+          rotateBytes,
+          queueCapacity,
+          forwardedHeaders,
+          mirror,
+          mirrorOut,
+          adminPort,
+          connectTimeout,
           responseTimeout);
     }
   }

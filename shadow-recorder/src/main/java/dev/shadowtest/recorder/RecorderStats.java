@@ -20,8 +20,19 @@ import java.util.Map;
  * @param bodiesCut      recorded bodies cut short because the capture memory budget was spent (the live bodies were not)
  * @param patternOverruns values and bodies masked whole because a {@code --redact} pattern ran over its matching budget
  */
-public record RecorderStats(long proxied, long recorded, long filtered, Map<String, Long> dropped, long upstreamErrors,
-    long refused, long clientAborts, long upstreamCloses, long mirrored, long mirrorErrors, long bodiesCut, long patternOverruns) {
+public record RecorderStats(
+    long proxied,
+    long recorded,
+    long filtered,
+    Map<String, Long> dropped,
+    long upstreamErrors,
+    long refused,
+    long clientAborts,
+    long upstreamCloses,
+    long mirrored,
+    long mirrorErrors,
+    long bodiesCut,
+    long patternOverruns) {
 
   public RecorderStats {
     dropped = Map.copyOf(dropped);
@@ -34,21 +45,71 @@ public record RecorderStats(long proxied, long recorded, long filtered, Map<Stri
   /** One JSON object, for the admin endpoint and logs. */
   public String toJson() {
     StringBuilder d = new StringBuilder("{");
-    dropped.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e ->
-        d.append(d.length() > 1 ? "," : "").append('"').append(e.getKey()).append("\":").append(e.getValue()));
+    dropped.entrySet().stream()
+        .sorted(Map.Entry.comparingByKey())
+        .forEach(
+            e ->
+                d.append(d.length() > 1 ? "," : "")
+                    .append('"')
+                    .append(e.getKey())
+                    .append("\":")
+                    .append(e.getValue()));
     d.append('}');
-    return "{\"proxied\":" + proxied + ",\"recorded\":" + recorded + ",\"filtered\":" + filtered + ",\"dropped\":" + d
-        + ",\"droppedTotal\":" + droppedTotal() + ",\"upstreamErrors\":" + upstreamErrors + ",\"refused\":" + refused
-        + ",\"clientAborts\":" + clientAborts + ",\"upstreamCloses\":" + upstreamCloses + ",\"mirrored\":" + mirrored + ",\"mirrorErrors\":" + mirrorErrors
-        + ",\"bodiesCut\":" + bodiesCut + ",\"patternOverruns\":" + patternOverruns + "}";
+    return "{\"proxied\":"
+        + proxied
+        + ",\"recorded\":"
+        + recorded
+        + ",\"filtered\":"
+        + filtered
+        + ",\"dropped\":"
+        + d
+        + ",\"droppedTotal\":"
+        + droppedTotal()
+        + ",\"upstreamErrors\":"
+        + upstreamErrors
+        + ",\"refused\":"
+        + refused
+        + ",\"clientAborts\":"
+        + clientAborts
+        + ",\"upstreamCloses\":"
+        + upstreamCloses
+        + ",\"mirrored\":"
+        + mirrored
+        + ",\"mirrorErrors\":"
+        + mirrorErrors
+        + ",\"bodiesCut\":"
+        + bodiesCut
+        + ",\"patternOverruns\":"
+        + patternOverruns
+        + "}";
   }
 
   @Override
   public String toString() {
-    return "proxied " + proxied + ", recorded " + recorded + ", filtered " + filtered + ", dropped " + droppedTotal()
-        + (dropped.isEmpty() ? "" : " " + dropped) + ", upstream errors " + upstreamErrors + ", refused " + refused
-        + ", client aborts " + clientAborts + ", upstream closes " + upstreamCloses + ", mirrored " + mirrored + ", mirror errors " + mirrorErrors
+    return "proxied "
+        + proxied
+        + ", recorded "
+        + recorded
+        + ", filtered "
+        + filtered
+        + ", dropped "
+        + droppedTotal()
+        + (dropped.isEmpty() ? "" : " " + dropped)
+        + ", upstream errors "
+        + upstreamErrors
+        + ", refused "
+        + refused
+        + ", client aborts "
+        + clientAborts
+        + ", upstream closes "
+        + upstreamCloses
+        + ", mirrored "
+        + mirrored
+        + ", mirror errors "
+        + mirrorErrors
         + (bodiesCut > 0 ? ", bodies cut by the memory budget " + bodiesCut : "")
-        + (patternOverruns > 0 ? ", values redacted whole (a pattern ran over its budget) " + patternOverruns : "");
+        + (patternOverruns > 0
+            ? ", values redacted whole (a pattern ran over its budget) " + patternOverruns
+            : "");
   }
 }

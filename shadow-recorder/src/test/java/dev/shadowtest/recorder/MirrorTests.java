@@ -24,30 +24,44 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(60)
 class MirrorTests {
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void mirrorsRecordedRequestsAndWritesARunDirectory() throws Exception {
-    HttpServer candidate = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
-    candidate.createContext("/", ex -> {
-      // the candidate's /binary differs; its /echo answers like the legacy one for GET /echo?same
-      byte[] body = ex.getRequestURI().getPath().equals("/binary") ? new byte[] {1, 2, 3}
-          : ("GET " + ex.getRequestURI() + "\n").getBytes(StandardCharsets.UTF_8);
-      ex.sendResponseHeaders(200, body.length);
-      try (OutputStream out = ex.getResponseBody()) {
-        out.write(body);
-      }
-    });
+    HttpServer candidate =
+        HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
+    candidate.createContext(
+        "/",
+        ex -> {
+          // the candidate's /binary differs; its /echo answers like the legacy one for GET
+          // /echo?same
+          byte[] body =
+              ex.getRequestURI().getPath().equals("/binary")
+                  ? new byte[] {1, 2, 3}
+                  : ("GET " + ex.getRequestURI() + "\n").getBytes(StandardCharsets.UTF_8);
+          ex.sendResponseHeaders(200, body.length);
+          try (OutputStream out = ex.getResponseBody()) {
+            out.write(body);
+          }
+        });
     candidate.start();
     Path run = dir.resolve("live");
     HttpClient client = HttpClient.newHttpClient();
-    try (Upstream up = new Upstream(); Recorder r = Recorder.start(RecorderConfig.of(
-        new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), up.uri(), dir.resolve("rec.jsonl.gz"))
-        .withMirror(URI.create("http://127.0.0.1:" + candidate.getAddress().getPort()), run).withRotation(4, 0))) {
+    try (Upstream up = new Upstream();
+        Recorder r =
+            Recorder.start(
+                RecorderConfig.of(
+                        new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+                        up.uri(),
+                        dir.resolve("rec.jsonl.gz"))
+                    .withMirror(
+                        URI.create("http://127.0.0.1:" + candidate.getAddress().getPort()), run)
+                    .withRotation(4, 0))) {
       for (int i = 0; i < 10; i++) {
-        HttpResponse<byte[]> live = client.send(HttpRequest.newBuilder(URI.create(r.url() + "/binary")).build(),
-            HttpResponse.BodyHandlers.ofByteArray());
+        HttpResponse<byte[]> live =
+            client.send(
+                HttpRequest.newBuilder(URI.create(r.url() + "/binary")).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
         assertThat(live.body()).hasSize(256); // the client always gets the legacy answer
       }
       // rotation wrote a checkpoint summary of the live shadow, marked in progress

@@ -1,7 +1,5 @@
 package dev.shadowtest.recorder;
 
-import dev.shadowtest.core.RedactionRules;
-import dev.shadowtest.core.Redactor;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -12,7 +10,8 @@ import dev.shadowtest.core.Headers;
 import dev.shadowtest.core.HttpRequest;
 import dev.shadowtest.core.HttpResponse;
 import dev.shadowtest.core.RecordingException;
-import dev.shadowtest.core.RecordingReader;
+import dev.shadowtest.core.RedactionRules;
+import dev.shadowtest.core.Redactor;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -33,10 +32,10 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(60)
 class RecorderEdgeCaseTests {
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
-  static final RedactionRules PASSWORDS = new RedactionRules(List.of(), List.of("$..password"), List.of(), List.of());
+  static final RedactionRules PASSWORDS =
+      new RedactionRules(List.of(), List.of("$..password"), List.of(), List.of());
 
   static Exchange response(String contentType, String encoding, Body body) {
     Headers h = Headers.of("Content-Type", contentType);
@@ -62,46 +61,70 @@ class RecorderEdgeCaseTests {
     assertThat(stored(zipped)).doesNotContain("gzip-secret").contains("ann").contains("[REDACTED]");
     assertThat(zipped.response().headers().contains("Content-Encoding")).isFalse(); // kept decoded
 
-    byte[] latin1 = "{\"name\":\"Ren\u00e9\",\"password\":\"latin1-secret\"}".getBytes(StandardCharsets.ISO_8859_1);
-    assertThat(stored(r.apply(response("application/json", null, Body.binary(latin1))))).doesNotContain("latin1-secret")
+    byte[] latin1 =
+        "{\"name\":\"Ren\u00e9\",\"password\":\"latin1-secret\"}"
+            .getBytes(StandardCharsets.ISO_8859_1);
+    assertThat(stored(r.apply(response("application/json", null, Body.binary(latin1)))))
+        .doesNotContain("latin1-secret")
         .contains("redacted as a whole");
 
     String ndjson = "{\"a\":1}\n{\"password\":\"ndjson-secret\"}\n";
-    assertThat(stored(r.apply(response("application/x-ndjson", null, Body.text(ndjson))))).doesNotContain("ndjson-secret");
+    assertThat(stored(r.apply(response("application/x-ndjson", null, Body.text(ndjson)))))
+        .doesNotContain("ndjson-secret");
 
-    byte[] cut = "{\"password\":\"cut-secret\",\"x\":\"\u00e9\u00e9\"}".getBytes(StandardCharsets.UTF_8);
-    byte[] prefix = java.util.Arrays.copyOf(cut, cut.length - 4); // cut inside a multibyte character
-    assertThat(stored(r.apply(response("application/json", null, Body.of(prefix, cut.length))))).doesNotContain("cut-secret");
+    byte[] cut =
+        "{\"password\":\"cut-secret\",\"x\":\"\u00e9\u00e9\"}".getBytes(StandardCharsets.UTF_8);
+    byte[] prefix =
+        java.util.Arrays.copyOf(cut, cut.length - 4); // cut inside a multibyte character
+    assertThat(stored(r.apply(response("application/json", null, Body.of(prefix, cut.length)))))
+        .doesNotContain("cut-secret");
 
     ByteArrayOutputStream brokenGzip = new ByteArrayOutputStream();
     brokenGzip.write(gz.toByteArray(), 0, gz.size() / 2);
-    assertThat(stored(r.apply(response("application/json", "gzip", Body.binary(brokenGzip.toByteArray())))))
+    assertThat(
+            stored(
+                r.apply(
+                    response("application/json", "gzip", Body.binary(brokenGzip.toByteArray())))))
         .contains("could not be decoded");
   }
 
   @Test
   void headKeepsTheUpstreamContentLength() throws Exception {
     // an upstream that answers HEAD the way nginx does: the length of the resource, no body
-    try (java.net.ServerSocket upstream = new java.net.ServerSocket(0, 10, InetAddress.getLoopbackAddress())) {
-      Thread t = new Thread(() -> {
-        try (Socket s = upstream.accept()) {
-          var in = new java.io.BufferedReader(new java.io.InputStreamReader(s.getInputStream(), StandardCharsets.ISO_8859_1));
-          String line;
-          while ((line = in.readLine()) != null && !line.isEmpty()) {
-            // the request head
-          }
-          s.getOutputStream().write("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2048\r\n\r\n"
-              .getBytes(StandardCharsets.ISO_8859_1));
-          s.getOutputStream().flush();
-          Thread.sleep(500);
-        } catch (Exception e) {
-          // test ends
-        }
-      });
+    try (java.net.ServerSocket upstream =
+        new java.net.ServerSocket(0, 10, InetAddress.getLoopbackAddress())) {
+      Thread t =
+          new Thread(
+              () -> {
+                try (Socket s = upstream.accept()) {
+                  var in =
+                      new java.io.BufferedReader(
+                          new java.io.InputStreamReader(
+                              s.getInputStream(), StandardCharsets.ISO_8859_1));
+                  String line;
+                  while ((line = in.readLine()) != null && !line.isEmpty()) {
+                    // the request head
+                  }
+                  s.getOutputStream()
+                      .write(
+                          "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2048\r\n\r\n"
+                              .getBytes(StandardCharsets.ISO_8859_1));
+                  s.getOutputStream().flush();
+                  Thread.sleep(500);
+                } catch (Exception e) {
+                  // test ends
+                }
+              });
       t.start();
-      try (Recorder r = Recorder.start(RecorderConfig.of(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
-          URI.create("http://127.0.0.1:" + upstream.getLocalPort()), dir.resolve("rec.jsonl")))) {
-        String proxied = RecorderTests.raw(r.port(), "HEAD /data.json HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", null);
+      try (Recorder r =
+          Recorder.start(
+              RecorderConfig.of(
+                  new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+                  URI.create("http://127.0.0.1:" + upstream.getLocalPort()),
+                  dir.resolve("rec.jsonl")))) {
+        String proxied =
+            RecorderTests.raw(
+                r.port(), "HEAD /data.json HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", null);
         assertThat(proxied).startsWith("HTTP/1.1 200");
         assertThat(proxied.toLowerCase()).contains("content-length: 2048");
       }
@@ -114,14 +137,28 @@ class RecorderEdgeCaseTests {
     Path out = dir.resolve("rec.jsonl");
     Files.writeString(out, "precious\n");
     try (Upstream up = new Upstream()) {
-      assertThatThrownBy(() -> Recorder.start(RecorderConfig.of(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
-          up.uri(), out))).isInstanceOf(RecordingException.class).hasMessageContaining("already exists");
+      assertThatThrownBy(
+              () ->
+                  Recorder.start(
+                      RecorderConfig.of(
+                          new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+                          up.uri(),
+                          out)))
+          .isInstanceOf(RecordingException.class)
+          .hasMessageContaining("already exists");
       assertThat(Files.readString(out)).isEqualTo("precious\n");
       // with rotation, a restart continues with the next free number
       Files.writeString(dir.resolve("rot-0001.jsonl"), "earlier run\n");
-      try (Recorder r = Recorder.start(RecorderConfig.of(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
-          up.uri(), dir.resolve("rot.jsonl")).withRotation(100, 0))) {
-        assertThat(r.files()).extracting(p -> p.getFileName().toString()).containsExactly("rot-0002.jsonl");
+      try (Recorder r =
+          Recorder.start(
+              RecorderConfig.of(
+                      new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+                      up.uri(),
+                      dir.resolve("rot.jsonl"))
+                  .withRotation(100, 0))) {
+        assertThat(r.files())
+            .extracting(p -> p.getFileName().toString())
+            .containsExactly("rot-0002.jsonl");
       }
       assertThat(Files.readString(dir.resolve("rot-0001.jsonl"))).isEqualTo("earlier run\n");
     }
@@ -129,19 +166,33 @@ class RecorderEdgeCaseTests {
 
   @Test
   void theMirrorNeverSendsUnsafeMethods() throws Exception {
-    HttpServer candidate = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 10);
+    HttpServer candidate =
+        HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 10);
     java.util.List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
-    candidate.createContext("/", ex -> {
-      seen.add(ex.getRequestMethod());
-      ex.sendResponseHeaders(200, -1);
-      ex.close();
-    });
+    candidate.createContext(
+        "/",
+        ex -> {
+          seen.add(ex.getRequestMethod());
+          ex.sendResponseHeaders(200, -1);
+          ex.close();
+        });
     candidate.start();
-    try (Upstream up = new Upstream(); Recorder r = Recorder.start(RecorderConfig.of(
-        new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), up.uri(), dir.resolve("rec.jsonl"))
-        .withMirror(URI.create("http://127.0.0.1:" + candidate.getAddress().getPort()), dir.resolve("live")))) {
-      RecorderTests.raw(r.port(), "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nConnection: close\r\n\r\nhi", null);
-      RecorderTests.raw(r.port(), "GET /echo HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", null);
+    try (Upstream up = new Upstream();
+        Recorder r =
+            Recorder.start(
+                RecorderConfig.of(
+                        new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+                        up.uri(),
+                        dir.resolve("rec.jsonl"))
+                    .withMirror(
+                        URI.create("http://127.0.0.1:" + candidate.getAddress().getPort()),
+                        dir.resolve("live")))) {
+      RecorderTests.raw(
+          r.port(),
+          "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nConnection: close\r\n\r\nhi",
+          null);
+      RecorderTests.raw(
+          r.port(), "GET /echo HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", null);
       RecorderStats s = r.stop(Duration.ofSeconds(10));
       assertThat(s.recorded()).isEqualTo(2);
       assertThat(s.dropped()).containsEntry("mirror-unsafe-method", 1L);
@@ -153,12 +204,20 @@ class RecorderEdgeCaseTests {
 
   @Test
   void expectContinueIsAnsweredByTheProxyAndNotForwarded() throws Exception {
-    try (Upstream up = new Upstream(); Recorder r = Recorder.start(RecorderConfig.of(
-        new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), up.uri(), dir.resolve("rec.jsonl")));
-         Socket s = new Socket(InetAddress.getLoopbackAddress(), r.port())) {
+    try (Upstream up = new Upstream();
+        Recorder r =
+            Recorder.start(
+                RecorderConfig.of(
+                    new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+                    up.uri(),
+                    dir.resolve("rec.jsonl")));
+        Socket s = new Socket(InetAddress.getLoopbackAddress(), r.port())) {
       s.setSoTimeout(5000);
-      s.getOutputStream().write(("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nExpect: 100-continue\r\n"
-          + "Connection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+      s.getOutputStream()
+          .write(
+              ("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nExpect: 100-continue\r\n"
+                      + "Connection: close\r\n\r\n")
+                  .getBytes(StandardCharsets.ISO_8859_1));
       byte[] interim = new byte[25];
       int n = s.getInputStream().read(interim);
       assertThat(new String(interim, 0, n, StandardCharsets.ISO_8859_1)).startsWith("HTTP/1.1 100");
@@ -172,17 +231,34 @@ class RecorderEdgeCaseTests {
 
   @Test
   void queryParametersInUrlHeadersAreRedactedToo() {
-    Redactor r = new Redactor(new RedactionRules(List.of(), List.of(), List.of("token"), List.of()), null);
-    Exchange e = r.apply(Exchange.of("1", new HttpRequest("GET", "/a?token=t1", "HTTP/1.1",
-        Headers.of("Referer", "https://shop.example/cart?token=referer-secret&x=1"), Body.none()),
-        new HttpResponse(302, "Found", Headers.of("Location", "/next?token=location-secret"), Body.none())));
-    assertThat(e.request().headers().first("Referer")).contains("https://shop.example/cart?token=%5BREDACTED%5D&x=1");
+    Redactor r =
+        new Redactor(new RedactionRules(List.of(), List.of(), List.of("token"), List.of()), null);
+    Exchange e =
+        r.apply(
+            Exchange.of(
+                "1",
+                new HttpRequest(
+                    "GET",
+                    "/a?token=t1",
+                    "HTTP/1.1",
+                    Headers.of("Referer", "https://shop.example/cart?token=referer-secret&x=1"),
+                    Body.none()),
+                new HttpResponse(
+                    302,
+                    "Found",
+                    Headers.of("Location", "/next?token=location-secret"),
+                    Body.none())));
+    assertThat(e.request().headers().first("Referer"))
+        .contains("https://shop.example/cart?token=%5BREDACTED%5D&x=1");
     assertThat(e.response().headers().first("Location")).contains("/next?token=%5BREDACTED%5D");
   }
 
   @Test
   void aSecretInThePathDoesNotNameTheMirrorsEndpoint() {
-    Redactor r = new Redactor(new RedactionRules(List.of(), List.of(), List.of(), List.of("[a-z]+@example\\.com")), null);
+    Redactor r =
+        new Redactor(
+            new RedactionRules(List.of(), List.of(), List.of(), List.of("[a-z]+@example\\.com")),
+            null);
     Exchange e = r.apply(Exchange.of("1", HttpRequest.of("GET", "/users/ann@example.com"), null));
     assertThat(e.request().target()).isEqualTo("/users/[REDACTED]");
   }

@@ -35,8 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(120)
 class RecorderTests {
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
@@ -55,7 +54,8 @@ class RecorderTests {
   }
 
   HttpResponse<String> get(Recorder r, String target, String... headers) throws Exception {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(r.url() + target)).timeout(Duration.ofSeconds(30));
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(r.url() + target)).timeout(Duration.ofSeconds(30));
     for (int i = 0; i < headers.length; i += 2) {
       b.header(headers[i], headers[i + 1]);
     }
@@ -103,25 +103,45 @@ class RecorderTests {
 
   @Test
   void forwardsFaithfullyAndRecordsEveryExchange() throws Exception {
-    try (Upstream up = new Upstream(); Recorder r = Recorder.start(config(up))) {
-      HttpResponse<String> echo = client.send(HttpRequest.newBuilder(URI.create(r.url() + "/echo?a=1&a=2"))
-          .header("X-Rep", "one").header("X-Rep", "two").POST(HttpRequest.BodyPublishers.ofString("hello body")).build(),
-          HttpResponse.BodyHandlers.ofString());
+    try (Upstream up = new Upstream();
+        Recorder r = Recorder.start(config(up))) {
+      HttpResponse<String> echo =
+          client.send(
+              HttpRequest.newBuilder(URI.create(r.url() + "/echo?a=1&a=2"))
+                  .header("X-Rep", "one")
+                  .header("X-Rep", "two")
+                  .POST(HttpRequest.BodyPublishers.ofString("hello body"))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
       assertThat(echo.statusCode()).isEqualTo(200);
-      assertThat(echo.body()).startsWith("POST /echo?a=1&a=2\n").contains("X-rep=[one, two]").endsWith("hello body");
+      assertThat(echo.body())
+          .startsWith("POST /echo?a=1&a=2\n")
+          .contains("X-rep=[one, two]")
+          .endsWith("hello body");
       assertThat(echo.headers().allValues("X-Multi")).containsExactly("a", "b");
       // a chunked request body (unknown length) and a chunked response
-      HttpResponse<String> chunked = client.send(HttpRequest.newBuilder(URI.create(r.url() + "/chunked"))
-          .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream("streamed".getBytes())))
-          .build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> chunked =
+          client.send(
+              HttpRequest.newBuilder(URI.create(r.url() + "/chunked"))
+                  .POST(
+                      HttpRequest.BodyPublishers.ofInputStream(
+                          () -> new java.io.ByteArrayInputStream("streamed".getBytes())))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
       assertThat(chunked.body()).isEqualTo("part 0\npart 1\npart 2\npart 3\npart 4\n");
-      HttpResponse<byte[]> binary = client.send(HttpRequest.newBuilder(URI.create(r.url() + "/binary")).build(),
-          HttpResponse.BodyHandlers.ofByteArray());
+      HttpResponse<byte[]> binary =
+          client.send(
+              HttpRequest.newBuilder(URI.create(r.url() + "/binary")).build(),
+              HttpResponse.BodyHandlers.ofByteArray());
       assertThat(binary.body()).hasSize(256);
       assertThat(binary.body()[255]).isEqualTo((byte) 255);
       // keep-alive: two requests on one connection
-      String two = raw(r.port(), "GET /echo?n=1 HTTP/1.1\r\nHost: legacy\r\n\r\nGET /echo?n=2 HTTP/1.1\r\nHost: legacy\r\n"
-          + "Connection: close\r\n\r\n", null);
+      String two =
+          raw(
+              r.port(),
+              "GET /echo?n=1 HTTP/1.1\r\nHost: legacy\r\n\r\nGET /echo?n=2 HTTP/1.1\r\nHost: legacy\r\n"
+                  + "Connection: close\r\n\r\n",
+              null);
       assertThat(two).contains("GET /echo?n=1").contains("GET /echo?n=2");
       assertThat(two.split("HTTP/1.1 200", -1)).hasSize(3);
 
@@ -129,19 +149,32 @@ class RecorderTests {
       assertThat(stats.proxied()).isEqualTo(5);
       assertThat(stats.recorded()).isEqualTo(5);
       Path file = dir.resolve("rec.jsonl.gz");
-      assertThat(Files.getPosixFilePermissions(file)).isEqualTo(PosixFilePermissions.fromString("rw-------"));
+      assertThat(Files.getPosixFilePermissions(file))
+          .isEqualTo(PosixFilePermissions.fromString("rw-------"));
       List<Exchange> recorded = read(file);
       assertThat(recorded).hasSize(5);
-      Exchange e = recorded.stream().filter(x -> x.request().target().startsWith("/echo?a=")).findFirst().orElseThrow();
+      Exchange e =
+          recorded.stream()
+              .filter(x -> x.request().target().startsWith("/echo?a="))
+              .findFirst()
+              .orElseThrow();
       assertThat(e.request().method()).isEqualTo("POST");
       assertThat(e.request().headers().all("X-Rep")).containsExactly("one", "two");
       assertThat(((Body.Text) e.request().body()).text()).isEqualTo("hello body");
       assertThat(e.response().headers().all("X-Multi")).containsExactly("a", "b");
       assertThat(e.durationMicros()).isPositive();
-      Exchange c = recorded.stream().filter(x -> x.request().target().equals("/chunked")).findFirst().orElseThrow();
+      Exchange c =
+          recorded.stream()
+              .filter(x -> x.request().target().equals("/chunked"))
+              .findFirst()
+              .orElseThrow();
       assertThat(((Body.Text) c.request().body()).text()).isEqualTo("streamed");
       assertThat(((Body.Text) c.response().body()).text()).startsWith("part 0");
-      Exchange b = recorded.stream().filter(x -> x.request().target().equals("/binary")).findFirst().orElseThrow();
+      Exchange b =
+          recorded.stream()
+              .filter(x -> x.request().target().equals("/binary"))
+              .findFirst()
+              .orElseThrow();
       assertThat(b.response().body()).isInstanceOf(Body.Binary.class);
       assertThat(b.response().body().bytes()).hasSize(256);
     }
@@ -150,9 +183,12 @@ class RecorderTests {
   @Test
   void aHundredMegabytesStreamThroughAndTheRecordingKeepsABoundedPrefix() throws Exception {
     long n = 100L << 20;
-    try (Upstream up = new Upstream(); Recorder r = Recorder.start(config(up).withMaxBody(64 * 1024))) {
-      HttpResponse<InputStream> big = client.send(HttpRequest.newBuilder(URI.create(r.url() + "/big?n=" + n)).build(),
-          HttpResponse.BodyHandlers.ofInputStream());
+    try (Upstream up = new Upstream();
+        Recorder r = Recorder.start(config(up).withMaxBody(64 * 1024))) {
+      HttpResponse<InputStream> big =
+          client.send(
+              HttpRequest.newBuilder(URI.create(r.url() + "/big?n=" + n)).build(),
+              HttpResponse.BodyHandlers.ofInputStream());
       long seen = 0;
       boolean same = true;
       try (InputStream in = big.body()) {
@@ -168,17 +204,28 @@ class RecorderTests {
       assertThat(seen).isEqualTo(n);
       assertThat(same).isTrue();
       // and 100 MB up, streamed (the upstream hashes what it got)
-      HttpResponse<String> upload = client.send(HttpRequest.newBuilder(URI.create(r.url() + "/upload"))
-          .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new PatternStream(n))).build(),
-          HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> upload =
+          client.send(
+              HttpRequest.newBuilder(URI.create(r.url() + "/upload"))
+                  .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new PatternStream(n)))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
       assertThat(upload.body()).startsWith(n + " ");
       r.stop(Duration.ofSeconds(10));
       List<Exchange> recorded = read(dir.resolve("rec.jsonl.gz"));
-      Exchange down = recorded.stream().filter(x -> x.request().target().startsWith("/big")).findFirst().orElseThrow();
+      Exchange down =
+          recorded.stream()
+              .filter(x -> x.request().target().startsWith("/big"))
+              .findFirst()
+              .orElseThrow();
       assertThat(down.response().body().truncated()).isTrue();
       assertThat(down.response().body().size()).isEqualTo(n);
       assertThat(down.response().body().bytes()).hasSize(64 * 1024);
-      Exchange upl = recorded.stream().filter(x -> x.request().target().equals("/upload")).findFirst().orElseThrow();
+      Exchange upl =
+          recorded.stream()
+              .filter(x -> x.request().target().equals("/upload"))
+              .findFirst()
+              .orElseThrow();
       assertThat(upl.request().body().truncated()).isTrue();
       assertThat(upl.request().body().size()).isEqualTo(n);
     }
@@ -216,8 +263,10 @@ class RecorderTests {
     Upstream up = new Upstream();
     URI gone = up.uri();
     up.close();
-    try (Recorder r = Recorder.start(RecorderConfig.of(loopback(), gone, dir.resolve("rec.jsonl"))
-        .withTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(5)))) {
+    try (Recorder r =
+        Recorder.start(
+            RecorderConfig.of(loopback(), gone, dir.resolve("rec.jsonl"))
+                .withTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(5)))) {
       HttpResponse<String> res = get(r, "/echo");
       assertThat(res.statusCode()).isEqualTo(502);
       assertThat(res.body()).contains("Bad Gateway").contains("refused");
@@ -231,40 +280,56 @@ class RecorderTests {
 
   @Test
   void aSlowUpstreamDoesNotHoldOtherRequests() throws Exception {
-    try (Upstream up = new Upstream(); Recorder r = Recorder.start(config(up))) {
-      var slow = client.sendAsync(HttpRequest.newBuilder(URI.create(r.url() + "/slow")).build(),
-          HttpResponse.BodyHandlers.ofString());
+    try (Upstream up = new Upstream();
+        Recorder r = Recorder.start(config(up))) {
+      var slow =
+          client.sendAsync(
+              HttpRequest.newBuilder(URI.create(r.url() + "/slow")).build(),
+              HttpResponse.BodyHandlers.ofString());
       Thread.sleep(100);
       long t0 = System.nanoTime();
       assertThat(get(r, "/echo").statusCode()).isEqualTo(200);
-      assertThat((System.nanoTime() - t0) / 1e6).as("ms for a fast request beside a slow one").isLessThan(1000);
+      assertThat((System.nanoTime() - t0) / 1e6)
+          .as("ms for a fast request beside a slow one")
+          .isLessThan(1000);
       assertThat(slow.get().body()).isEqualTo("slow");
     }
   }
 
   @Test
   void aClientThatAbortsMidBodyIsCountedAndTheProxyGoesOn() throws Exception {
-    try (Upstream up = new Upstream(); Recorder r = Recorder.start(config(up))) {
+    try (Upstream up = new Upstream();
+        Recorder r = Recorder.start(config(up))) {
       try (Socket s = new Socket(InetAddress.getLoopbackAddress(), r.port())) {
-        s.getOutputStream().write("GET /big?n=200000000 HTTP/1.1\r\nHost: legacy\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+        s.getOutputStream()
+            .write(
+                "GET /big?n=200000000 HTTP/1.1\r\nHost: legacy\r\n\r\n"
+                    .getBytes(StandardCharsets.ISO_8859_1));
         s.getInputStream().readNBytes(100_000);
       }
       assertThat(get(r, "/echo").statusCode()).isEqualTo(200);
       RecorderStats stats = r.stop(Duration.ofSeconds(10));
       assertThat(stats.clientAborts()).isEqualTo(1);
-      Exchange aborted = read(dir.resolve("rec.jsonl.gz")).stream().filter(x -> x.request().target().startsWith("/big"))
-          .findFirst().orElseThrow();
+      Exchange aborted =
+          read(dir.resolve("rec.jsonl.gz")).stream()
+              .filter(x -> x.request().target().startsWith("/big"))
+              .findFirst()
+              .orElseThrow();
       assertThat(aborted.tags()).containsEntry("shadow.truncated", "client-abort");
     }
   }
 
   @Test
   void aDownloadAbortedByItsClientIsRecordedTruncatedWithItsContentLength() throws Exception {
-    try (Upstream up = new Upstream(); Recorder r = Recorder.start(config(up))) {
+    try (Upstream up = new Upstream();
+        Recorder r = Recorder.start(config(up))) {
       try (Socket s = new Socket()) {
         s.setReceiveBufferSize(32 * 1024); // the proxy cannot buffer the rest away before the close
         s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), r.port()));
-        s.getOutputStream().write("GET /big?n=5000000 HTTP/1.1\r\nHost: legacy\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+        s.getOutputStream()
+            .write(
+                "GET /big?n=5000000 HTTP/1.1\r\nHost: legacy\r\n\r\n"
+                    .getBytes(StandardCharsets.ISO_8859_1));
         assertThat(s.getInputStream().readNBytes(1 << 20)).hasSize(1 << 20);
       }
       RecorderStats stats = r.stop(Duration.ofSeconds(10));
@@ -279,27 +344,41 @@ class RecorderTests {
   }
 
   @Test
-  void anUpstreamThatClosesMidBodyIsRecordedTruncatedAndCountedAsAnUpstreamClose() throws Exception {
+  void anUpstreamThatClosesMidBodyIsRecordedTruncatedAndCountedAsAnUpstreamClose()
+      throws Exception {
     // an upstream that announces 100,000 bytes, sends 5,000 and closes
     try (ServerSocket liar = new ServerSocket(0, 10, InetAddress.getLoopbackAddress())) {
-      Thread t = new Thread(() -> {
-        try (Socket s = liar.accept()) {
-          var in = new java.io.BufferedReader(new java.io.InputStreamReader(s.getInputStream(), StandardCharsets.ISO_8859_1));
-          String line;
-          while ((line = in.readLine()) != null && !line.isEmpty()) {
-            // the request head
-          }
-          s.getOutputStream().write(("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 100000\r\n\r\n"
-              + "x".repeat(5000)).getBytes(StandardCharsets.ISO_8859_1));
-          s.getOutputStream().flush();
-        } catch (IOException e) {
-          // test ends
-        }
-      });
+      Thread t =
+          new Thread(
+              () -> {
+                try (Socket s = liar.accept()) {
+                  var in =
+                      new java.io.BufferedReader(
+                          new java.io.InputStreamReader(
+                              s.getInputStream(), StandardCharsets.ISO_8859_1));
+                  String line;
+                  while ((line = in.readLine()) != null && !line.isEmpty()) {
+                    // the request head
+                  }
+                  s.getOutputStream()
+                      .write(
+                          ("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 100000\r\n\r\n"
+                                  + "x".repeat(5000))
+                              .getBytes(StandardCharsets.ISO_8859_1));
+                  s.getOutputStream().flush();
+                } catch (IOException e) {
+                  // test ends
+                }
+              });
       t.start();
-      try (Recorder r = Recorder.start(RecorderConfig.of(loopback(), URI.create("http://127.0.0.1:" + liar.getLocalPort()),
-          dir.resolve("rec.jsonl")))) {
-        rawUntilCut(r.port(), "GET /file HTTP/1.1\r\nHost: x\r\n\r\n"); // the client sees the cut too
+      try (Recorder r =
+          Recorder.start(
+              RecorderConfig.of(
+                  loopback(),
+                  URI.create("http://127.0.0.1:" + liar.getLocalPort()),
+                  dir.resolve("rec.jsonl")))) {
+        rawUntilCut(
+            r.port(), "GET /file HTTP/1.1\r\nHost: x\r\n\r\n"); // the client sees the cut too
         RecorderStats stats = r.stop(Duration.ofSeconds(10));
         assertThat(stats.upstreamCloses()).isEqualTo(1);
         assertThat(stats.clientAborts()).isZero();
@@ -316,23 +395,35 @@ class RecorderTests {
   @Test
   void aChunkedResponseCutByTheUpstreamIsTruncatedWithTheBytesSeen() throws Exception {
     try (ServerSocket liar = new ServerSocket(0, 10, InetAddress.getLoopbackAddress())) {
-      Thread t = new Thread(() -> {
-        try (Socket s = liar.accept()) {
-          var in = new java.io.BufferedReader(new java.io.InputStreamReader(s.getInputStream(), StandardCharsets.ISO_8859_1));
-          String line;
-          while ((line = in.readLine()) != null && !line.isEmpty()) {
-            // the request head
-          }
-          s.getOutputStream().write(("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n"
-              + "5\r\nhello\r\n").getBytes(StandardCharsets.ISO_8859_1)); // no last chunk: closed
-          s.getOutputStream().flush();
-        } catch (IOException e) {
-          // test ends
-        }
-      });
+      Thread t =
+          new Thread(
+              () -> {
+                try (Socket s = liar.accept()) {
+                  var in =
+                      new java.io.BufferedReader(
+                          new java.io.InputStreamReader(
+                              s.getInputStream(), StandardCharsets.ISO_8859_1));
+                  String line;
+                  while ((line = in.readLine()) != null && !line.isEmpty()) {
+                    // the request head
+                  }
+                  s.getOutputStream()
+                      .write(
+                          ("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n"
+                                  + "5\r\nhello\r\n")
+                              .getBytes(StandardCharsets.ISO_8859_1)); // no last chunk: closed
+                  s.getOutputStream().flush();
+                } catch (IOException e) {
+                  // test ends
+                }
+              });
       t.start();
-      try (Recorder r = Recorder.start(RecorderConfig.of(loopback(), URI.create("http://127.0.0.1:" + liar.getLocalPort()),
-          dir.resolve("rec.jsonl")))) {
+      try (Recorder r =
+          Recorder.start(
+              RecorderConfig.of(
+                  loopback(),
+                  URI.create("http://127.0.0.1:" + liar.getLocalPort()),
+                  dir.resolve("rec.jsonl")))) {
         rawUntilCut(r.port(), "GET /stream HTTP/1.1\r\nHost: x\r\n\r\n");
         assertThat(r.stop(Duration.ofSeconds(10)).upstreamCloses()).isEqualTo(1);
         Exchange e = read(dir.resolve("rec.jsonl")).get(0);
@@ -345,19 +436,21 @@ class RecorderTests {
 
   @Test
   void aFailingDiskNeverTouchesLiveResponses() throws Exception {
-    ExchangeSink failing = new ExchangeSink() {
-      @Override
-      public void write(Exchange exchange) throws IOException {
-        throw new IOException("No space left on device");
-      }
+    ExchangeSink failing =
+        new ExchangeSink() {
+          @Override
+          public void write(Exchange exchange) throws IOException {
+            throw new IOException("No space left on device");
+          }
 
-      @Override
-      public void flush() { }
+          @Override
+          public void flush() {}
 
-      @Override
-      public void close() { }
-    };
-    try (Upstream up = new Upstream(); Recorder r = Recorder.start(config(up), failing)) {
+          @Override
+          public void close() {}
+        };
+    try (Upstream up = new Upstream();
+        Recorder r = Recorder.start(config(up), failing)) {
       for (int i = 0; i < 10; i++) {
         assertThat(get(r, "/echo?i=" + i).body()).startsWith("GET /echo?i=" + i);
       }
@@ -371,19 +464,21 @@ class RecorderTests {
   @Test
   void aBlockedDiskFillsTheQueueAndLiveResponsesStayOnTime() throws Exception {
     CountDownLatch never = new CountDownLatch(1);
-    ExchangeSink blocked = new ExchangeSink() {
-      @Override
-      public void write(Exchange exchange) throws InterruptedException {
-        never.await(); // a disk that hangs
-      }
+    ExchangeSink blocked =
+        new ExchangeSink() {
+          @Override
+          public void write(Exchange exchange) throws InterruptedException {
+            never.await(); // a disk that hangs
+          }
 
-      @Override
-      public void flush() { }
+          @Override
+          public void flush() {}
 
-      @Override
-      public void close() { }
-    };
-    try (Upstream up = new Upstream(); Recorder r = Recorder.start(config(up).withQueueCapacity(2), blocked)) {
+          @Override
+          public void close() {}
+        };
+    try (Upstream up = new Upstream();
+        Recorder r = Recorder.start(config(up).withQueueCapacity(2), blocked)) {
       List<Double> millis = new ArrayList<>();
       for (int i = 0; i < 20; i++) {
         long t0 = System.nanoTime();
@@ -405,8 +500,11 @@ class RecorderTests {
       RecorderConfig c;
       try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
         int port = taken.getLocalPort();
-        c = RecorderConfig.of(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), up.uri(), out);
-        assertThatThrownBy(() -> Recorder.start(c)).isInstanceOf(BindException.class)
+        c =
+            RecorderConfig.of(
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), port), up.uri(), out);
+        assertThatThrownBy(() -> Recorder.start(c))
+            .isInstanceOf(BindException.class)
             .hasMessageStartingWith("cannot listen on 127.0.0.1:" + port + " (--listen): ");
         assertThat(out).doesNotExist();
       }
@@ -419,9 +517,11 @@ class RecorderTests {
   @Test
   void anAdminPortInUseFailsTheStartAndLeavesNoRecording() throws Exception {
     Path out = dir.resolve("rec.jsonl.gz");
-    try (Upstream up = new Upstream(); ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+    try (Upstream up = new Upstream();
+        ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       assertThatThrownBy(() -> Recorder.start(config(up).withAdminPort(taken.getLocalPort())))
-          .isInstanceOf(BindException.class).hasMessageContaining("(--admin-port)");
+          .isInstanceOf(BindException.class)
+          .hasMessageContaining("(--admin-port)");
       assertThat(out).doesNotExist();
     }
   }
@@ -433,24 +533,46 @@ class RecorderTests {
       port = free.getLocalPort();
     }
     Path out = dir.resolve("rec.jsonl.gz");
-    for (String[] listenAndUpstream : new String[][] {{"127.0.0.1", "http://localhost:" + port},
-        {"0.0.0.0", "http://127.0.0.1:" + port + "/base"}}) {
-      RecorderConfig c = RecorderConfig.of(new InetSocketAddress(listenAndUpstream[0], port), URI.create(listenAndUpstream[1]), out);
-      assertThatThrownBy(() -> Recorder.start(c)).isInstanceOf(dev.shadowtest.core.BadInputException.class)
-          .hasMessageContaining("--upstream " + listenAndUpstream[1] + " is the proxy's own address");
+    for (String[] listenAndUpstream :
+        new String[][] {
+          {"127.0.0.1", "http://localhost:" + port},
+          {"0.0.0.0", "http://127.0.0.1:" + port + "/base"}
+        }) {
+      RecorderConfig c =
+          RecorderConfig.of(
+              new InetSocketAddress(listenAndUpstream[0], port),
+              URI.create(listenAndUpstream[1]),
+              out);
+      assertThatThrownBy(() -> Recorder.start(c))
+          .isInstanceOf(dev.shadowtest.core.BadInputException.class)
+          .hasMessageContaining(
+              "--upstream " + listenAndUpstream[1] + " is the proxy's own address");
     }
     assertThat(out).doesNotExist();
   }
 
   @Test
   void isNeverAnOpenProxy() throws Exception {
-    try (Upstream up = new Upstream(); Recorder r = Recorder.start(config(up))) {
-      String absolute = raw(r.port(), "GET http://example.com/ HTTP/1.1\r\nHost: example.com\r\nConnection: close\r\n\r\n", null);
+    try (Upstream up = new Upstream();
+        Recorder r = Recorder.start(config(up))) {
+      String absolute =
+          raw(
+              r.port(),
+              "GET http://example.com/ HTTP/1.1\r\nHost: example.com\r\nConnection: close\r\n\r\n",
+              null);
       assertThat(absolute).startsWith("HTTP/1.1 403").contains("example.com:80 is not proxied");
-      String connect = raw(r.port(), "CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\nConnection: close\r\n\r\n", null);
+      String connect =
+          raw(
+              r.port(),
+              "CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\nConnection: close\r\n\r\n",
+              null);
       assertThat(connect).startsWith("HTTP/1.1 405").contains("CONNECT is refused");
       // absolute form for the upstream itself is fine
-      String own = raw(r.port(), "GET " + up.uri() + "/echo HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", null);
+      String own =
+          raw(
+              r.port(),
+              "GET " + up.uri() + "/echo HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+              null);
       assertThat(own).startsWith("HTTP/1.1 200");
       assertThat(up.targets).noneMatch(t -> t.contains("example.com")).hasSize(1);
       assertThat(r.stats().refused()).isEqualTo(2);
@@ -459,15 +581,34 @@ class RecorderTests {
 
   @Test
   void targetsThatClimbOutOfTheUpstreamsBasePathAreRefusedAndNeverForwarded() throws Exception {
-    try (Upstream up = new Upstream(); Recorder r = Recorder.start(RecorderConfig.of(loopback(), URI.create(up.uri() + "/base"),
-        dir.resolve("rec.jsonl")))) {
-      for (String target : List.of("/../admin", "/%2e%2e/admin", "/a/../../admin", "/..%2fadmin", "/..;/admin", "/..%5cadmin",
-          "/%252e%252e/admin")) {
-        assertThat(raw(r.port(), "GET " + target + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", null))
-            .as(target).startsWith("HTTP/1.1 400").contains("climbs out of the upstream's base path /base");
+    try (Upstream up = new Upstream();
+        Recorder r =
+            Recorder.start(
+                RecorderConfig.of(
+                    loopback(), URI.create(up.uri() + "/base"), dir.resolve("rec.jsonl")))) {
+      for (String target :
+          List.of(
+              "/../admin",
+              "/%2e%2e/admin",
+              "/a/../../admin",
+              "/..%2fadmin",
+              "/..;/admin",
+              "/..%5cadmin",
+              "/%252e%252e/admin")) {
+        assertThat(
+                raw(
+                    r.port(),
+                    "GET " + target + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+                    null))
+            .as(target)
+            .startsWith("HTTP/1.1 400")
+            .contains("climbs out of the upstream's base path /base");
       }
       assertThat(up.targets).isEmpty();
-      raw(r.port(), "GET /a/../echo HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", null); // stays below /base
+      raw(
+          r.port(),
+          "GET /a/../echo HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+          null); // stays below /base
       assertThat(up.targets).containsExactly("GET /base/a/../echo");
       RecorderStats s = r.stop(Duration.ofSeconds(5));
       assertThat(s.refused()).isEqualTo(7);
@@ -477,12 +618,20 @@ class RecorderTests {
 
   @Test
   void statsAreServedOnLoopbackOnly() throws Exception {
-    try (Upstream up = new Upstream(); Recorder r = Recorder.start(config(up).withAdminPort(0))) {
+    try (Upstream up = new Upstream();
+        Recorder r = Recorder.start(config(up).withAdminPort(0))) {
       get(r, "/echo");
-      HttpResponse<String> stats = client.send(HttpRequest.newBuilder(
-          URI.create("http://127.0.0.1:" + r.adminPort() + "/_shadow/stats")).build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> stats =
+          client.send(
+              HttpRequest.newBuilder(
+                      URI.create("http://127.0.0.1:" + r.adminPort() + "/_shadow/stats"))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
       assertThat(stats.statusCode()).isEqualTo(200);
-      assertThat(stats.body()).contains("\"proxied\":1").contains("\"dropped\":{}").contains("\"upstreamErrors\":0");
+      assertThat(stats.body())
+          .contains("\"proxied\":1")
+          .contains("\"dropped\":{}")
+          .contains("\"upstreamErrors\":0");
       // bound to 127.0.0.1: the machine's other addresses do not answer
       for (var nif : java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces())) {
         for (var addr : java.util.Collections.list(nif.getInetAddresses())) {
@@ -501,40 +650,67 @@ class RecorderTests {
 
   @Test
   void statsAnswerWhileAnotherClientHasSentHalfARequest() throws Exception {
-    try (Upstream up = new Upstream(); Recorder r = Recorder.start(config(up).withAdminPort(0))) {
+    try (Upstream up = new Upstream();
+        Recorder r = Recorder.start(config(up).withAdminPort(0))) {
       URI stats = URI.create("http://127.0.0.1:" + r.adminPort() + "/_shadow/stats");
-      assertThat(client.send(HttpRequest.newBuilder(stats).build(), HttpResponse.BodyHandlers.ofString()).statusCode())
+      assertThat(
+              client
+                  .send(HttpRequest.newBuilder(stats).build(), HttpResponse.BodyHandlers.ofString())
+                  .statusCode())
           .isEqualTo(200); // the client is warm
       try (Socket half = new Socket(InetAddress.getLoopbackAddress(), r.adminPort())) {
-        half.getOutputStream().write("GET /_sha".getBytes(StandardCharsets.ISO_8859_1)); // and nothing more
+        half.getOutputStream()
+            .write("GET /_sha".getBytes(StandardCharsets.ISO_8859_1)); // and nothing more
         half.getOutputStream().flush();
         Thread.sleep(200);
         long t0 = System.nanoTime();
-        HttpResponse<String> answer = HttpClient.newHttpClient() // a new connection
-            .send(HttpRequest.newBuilder(stats).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> answer =
+            HttpClient.newHttpClient() // a new connection
+                .send(
+                    HttpRequest.newBuilder(stats).timeout(Duration.ofSeconds(5)).build(),
+                    HttpResponse.BodyHandlers.ofString());
         assertThat(answer.statusCode()).isEqualTo(200);
-        assertThat((System.nanoTime() - t0) / 1e6).as("ms for the stats beside a half request").isLessThan(2000);
+        assertThat((System.nanoTime() - t0) / 1e6)
+            .as("ms for the stats beside a half request")
+            .isLessThan(2000);
       }
     }
   }
 
   @Test
   void samplingAndFiltersChooseWhatIsRecordedNotWhatIsProxied() throws Exception {
-    try (Upstream up = new Upstream(); Recorder r = Recorder.start(config(up).withFilters(1.0, java.util.Set.of("get"),
-        java.util.regex.Pattern.compile("^/echo"), java.util.regex.Pattern.compile("secret")))) {
+    try (Upstream up = new Upstream();
+        Recorder r =
+            Recorder.start(
+                config(up)
+                    .withFilters(
+                        1.0,
+                        java.util.Set.of("get"),
+                        java.util.regex.Pattern.compile("^/echo"),
+                        java.util.regex.Pattern.compile("secret")))) {
       assertThat(get(r, "/echo?x=1").statusCode()).isEqualTo(200);
       assertThat(get(r, "/echo/secret").statusCode()).isEqualTo(404); // the upstream's answer
       assertThat(get(r, "/binary").statusCode()).isEqualTo(200);
-      assertThat(client.send(HttpRequest.newBuilder(URI.create(r.url() + "/echo")).POST(HttpRequest.BodyPublishers.ofString("x"))
-          .build(), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+      assertThat(
+              client
+                  .send(
+                      HttpRequest.newBuilder(URI.create(r.url() + "/echo"))
+                          .POST(HttpRequest.BodyPublishers.ofString("x"))
+                          .build(),
+                      HttpResponse.BodyHandlers.ofString())
+                  .statusCode())
+          .isEqualTo(200);
       RecorderStats s = r.stop(Duration.ofSeconds(5));
       assertThat(s.proxied()).isEqualTo(4);
       assertThat(s.recorded()).isEqualTo(1);
       assertThat(s.filtered()).isEqualTo(3);
     }
     Path sampled = dir.resolve("sampled.jsonl");
-    try (Upstream up = new Upstream(); Recorder r = Recorder.start(RecorderConfig.of(loopback(), up.uri(), sampled)
-        .withFilters(0.25, java.util.Set.of(), null, null))) {
+    try (Upstream up = new Upstream();
+        Recorder r =
+            Recorder.start(
+                RecorderConfig.of(loopback(), up.uri(), sampled)
+                    .withFilters(0.25, java.util.Set.of(), null, null))) {
       for (int i = 0; i < 400; i++) {
         get(r, "/binary");
       }
@@ -546,15 +722,16 @@ class RecorderTests {
 
   @Test
   void rotatesAfterNExchanges() throws Exception {
-    try (Upstream up = new Upstream(); Recorder r = Recorder.start(config(up).withRotation(3, 0))) {
+    try (Upstream up = new Upstream();
+        Recorder r = Recorder.start(config(up).withRotation(3, 0))) {
       for (int i = 0; i < 7; i++) {
         get(r, "/echo?i=" + i);
       }
       r.stop(Duration.ofSeconds(5));
-      assertThat(r.files()).extracting(p -> p.getFileName().toString())
+      assertThat(r.files())
+          .extracting(p -> p.getFileName().toString())
           .containsExactly("rec-0001.jsonl.gz", "rec-0002.jsonl.gz", "rec-0003.jsonl.gz");
       assertThat(r.files()).extracting(p -> read(p).size()).containsExactly(3, 3, 1);
     }
   }
-
 }

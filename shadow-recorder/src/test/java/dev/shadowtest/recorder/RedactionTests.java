@@ -1,6 +1,5 @@
 package dev.shadowtest.recorder;
 
-import dev.shadowtest.core.RedactionRules;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -8,6 +7,7 @@ import dev.shadowtest.core.Body;
 import dev.shadowtest.core.Exchange;
 import dev.shadowtest.core.RecordingException;
 import dev.shadowtest.core.RecordingReader;
+import dev.shadowtest.core.RedactionRules;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -30,19 +30,32 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(60)
 class RedactionTests {
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
-  static final List<String> SECRETS = List.of("Bearer auth-header-secret", "auth-header-secret", "cookie-secret",
-      "session-header-secret", "api-key-secret", "query-token-secret", "body-pass-secret", "4111-1111-1111-1111",
-      "resp-pass-secret", "nested-pass-secret", "response-cookie-secret", "response-session-secret", "form-token-secret",
-      "4222-2222-2222-2222");
+  static final List<String> SECRETS =
+      List.of(
+          "Bearer auth-header-secret",
+          "auth-header-secret",
+          "cookie-secret",
+          "session-header-secret",
+          "api-key-secret",
+          "query-token-secret",
+          "body-pass-secret",
+          "4111-1111-1111-1111",
+          "resp-pass-secret",
+          "nested-pass-secret",
+          "response-cookie-secret",
+          "response-session-secret",
+          "form-token-secret",
+          "4222-2222-2222-2222");
 
   Path rules() throws IOException {
     Path f = dir.resolve("redact.yaml");
-    Files.writeString(f, """
+    Files.writeString(
+        f,
+        """
         version: 1
         headers: [X-Session-Token]
         jsonPaths: ["$.card.number", "$..password"]
@@ -53,18 +66,27 @@ class RedactionTests {
   }
 
   void sendSecrets(Recorder r) throws Exception {
-    client.send(HttpRequest.newBuilder(URI.create(r.url() + "/json?token=query-token-secret&page=2"))
-        .header("Authorization", "Bearer auth-header-secret").header("Cookie", "sid=cookie-secret")
-        .header("X-Session-Token", "session-header-secret").header("X-Api-Key", "api-key-secret")
-        .header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString("{\"login\":\"ann\",\"password\":\"body-pass-secret\",\"card\":{\"number\":"
-            + "\"4111-1111-1111-1111\"},\"note\":\"card 4222-2222-2222-2222 on file\"}"))
-        .build(), HttpResponse.BodyHandlers.ofString());
+    client.send(
+        HttpRequest.newBuilder(URI.create(r.url() + "/json?token=query-token-secret&page=2"))
+            .header("Authorization", "Bearer auth-header-secret")
+            .header("Cookie", "sid=cookie-secret")
+            .header("X-Session-Token", "session-header-secret")
+            .header("X-Api-Key", "api-key-secret")
+            .header("Content-Type", "application/json")
+            .POST(
+                HttpRequest.BodyPublishers.ofString(
+                    "{\"login\":\"ann\",\"password\":\"body-pass-secret\",\"card\":{\"number\":"
+                        + "\"4111-1111-1111-1111\"},\"note\":\"card 4222-2222-2222-2222 on file\"}"))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
     // (to an endpoint that does not reflect it: a secret the upstream copies into free text is
     // only caught by a pattern)
-    client.send(HttpRequest.newBuilder(URI.create(r.url() + "/upload"))
-        .header("Content-Type", "application/x-www-form-urlencoded")
-        .POST(HttpRequest.BodyPublishers.ofString("user=ann&token=form-token-secret")).build(), HttpResponse.BodyHandlers.ofString());
+    client.send(
+        HttpRequest.newBuilder(URI.create(r.url() + "/upload"))
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .POST(HttpRequest.BodyPublishers.ofString("user=ann&token=form-token-secret"))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   static String content(Path file) throws IOException {
@@ -76,9 +98,12 @@ class RedactionTests {
   @Test
   void noByteOfAnySecretIsInTheRecording() throws Exception {
     Path out = dir.resolve("rec.jsonl.gz");
-    try (Upstream up = new Upstream(); Recorder r = Recorder.start(RecorderConfig.of(
-        new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), up.uri(), out)
-        .withRedaction(RedactionRules.load(rules()), null))) {
+    try (Upstream up = new Upstream();
+        Recorder r =
+            Recorder.start(
+                RecorderConfig.of(
+                        new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), up.uri(), out)
+                    .withRedaction(RedactionRules.load(rules()), null))) {
       sendSecrets(r);
       r.stop(Duration.ofSeconds(5));
     }
@@ -86,11 +111,16 @@ class RedactionTests {
     for (String secret : SECRETS) {
       assertThat(recording).as("the recording holds %s", secret).doesNotContain(secret);
     }
-    assertThat(recording).contains("[REDACTED]").contains("login").contains("page=2").contains("user=ann")
+    assertThat(recording)
+        .contains("[REDACTED]")
+        .contains("login")
+        .contains("page=2")
+        .contains("user=ann")
         .contains("visa");
     try (RecordingReader reader = RecordingReader.open(out)) {
       var redaction = reader.header().redaction();
-      assertThat(redaction.headers()).contains("Authorization", "Cookie", "Set-Cookie", "X-Api-Key", "X-Session-Token");
+      assertThat(redaction.headers())
+          .contains("Authorization", "Cookie", "Set-Cookie", "X-Api-Key", "X-Session-Token");
       assertThat(redaction.jsonPaths()).containsExactly("$.card.number", "$..password");
       assertThat(redaction.queryParams()).containsExactly("token");
       assertThat(redaction.patterns()).hasSize(1);
@@ -102,13 +132,18 @@ class RedactionTests {
   @Test
   void defaultsRedactCredentialHeadersWithoutAnyFile() throws Exception {
     Path out = dir.resolve("rec.jsonl.gz");
-    try (Upstream up = new Upstream(); Recorder r = Recorder.start(RecorderConfig.of(
-        new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), up.uri(), out))) {
+    try (Upstream up = new Upstream();
+        Recorder r =
+            Recorder.start(
+                RecorderConfig.of(
+                    new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), up.uri(), out))) {
       sendSecrets(r);
       r.stop(Duration.ofSeconds(5));
     }
     String recording = content(out);
-    for (String secret : List.of("auth-header-secret", "cookie-secret", "api-key-secret", "response-cookie-secret")) {
+    for (String secret :
+        List.of(
+            "auth-header-secret", "cookie-secret", "api-key-secret", "response-cookie-secret")) {
       assertThat(recording).doesNotContain(secret);
     }
     assertThat(recording).contains("body-pass-secret"); // bodies are redacted only as configured
@@ -117,9 +152,14 @@ class RedactionTests {
   @Test
   void hmacPseudonymsKeepEqualSecretsEqual() throws Exception {
     Path out = dir.resolve("rec.jsonl.gz");
-    try (Upstream up = new Upstream(); Recorder r = Recorder.start(RecorderConfig.of(
-        new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), up.uri(), out)
-        .withRedaction(RedactionRules.load(rules()), "a key from the environment".getBytes(StandardCharsets.UTF_8)))) {
+    try (Upstream up = new Upstream();
+        Recorder r =
+            Recorder.start(
+                RecorderConfig.of(
+                        new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), up.uri(), out)
+                    .withRedaction(
+                        RedactionRules.load(rules()),
+                        "a key from the environment".getBytes(StandardCharsets.UTF_8)))) {
       sendSecrets(r);
       sendSecrets(r);
       r.stop(Duration.ofSeconds(5));
@@ -136,33 +176,46 @@ class RedactionTests {
     String a = all.get(0).request().headers().first("Authorization").orElseThrow();
     String b = all.get(2).request().headers().first("Authorization").orElseThrow();
     assertThat(a).startsWith("hmac:").isEqualTo(b);
-    assertThat(all.get(0).request().headers().first("Cookie").orElseThrow()).startsWith("hmac:").isNotEqualTo(a);
+    assertThat(all.get(0).request().headers().first("Cookie").orElseThrow())
+        .startsWith("hmac:")
+        .isNotEqualTo(a);
   }
 
   @Test
   void aBadRedactionFileNamesFileLineAndKey() throws IOException {
     Path f = dir.resolve("bad.yaml");
     Files.writeString(f, "version: 1\nheaders: [X-A]\njsonPaths: [\"$.ok\", \"$..\"]\n");
-    assertThatThrownBy(() -> RedactionRules.load(f)).isInstanceOf(RecordingException.class)
-        .hasMessageContaining(f + ":3").hasMessageContaining("jsonPaths: bad JSON path \"$..\"");
+    assertThatThrownBy(() -> RedactionRules.load(f))
+        .isInstanceOf(RecordingException.class)
+        .hasMessageContaining(f + ":3")
+        .hasMessageContaining("jsonPaths: bad JSON path \"$..\"");
     Files.writeString(f, "version: 1\nheader: [X-A]\n");
-    assertThatThrownBy(() -> RedactionRules.load(f)).hasMessageContaining(f + ":2").hasMessageContaining("header: unknown key");
+    assertThatThrownBy(() -> RedactionRules.load(f))
+        .hasMessageContaining(f + ":2")
+        .hasMessageContaining("header: unknown key");
     Files.writeString(f, "patterns: [\"(unclosed\"]\n");
     assertThatThrownBy(() -> RedactionRules.load(f)).hasMessageContaining("patterns: bad regex");
-    assertThatThrownBy(() -> RedactionRules.load(dir.resolve("nope.yaml"))).hasMessageContaining("no such file");
+    assertThatThrownBy(() -> RedactionRules.load(dir.resolve("nope.yaml")))
+        .hasMessageContaining("no such file");
   }
 
   /** Sends a request and reads the answer to its end, whatever it is. */
   void fetch(Recorder r, String target) throws Exception {
-    client.send(HttpRequest.newBuilder(URI.create(r.url() + target)).build(), HttpResponse.BodyHandlers.discarding());
+    client.send(
+        HttpRequest.newBuilder(URI.create(r.url() + target)).build(),
+        HttpResponse.BodyHandlers.discarding());
   }
 
   @Test
   void aGzipBombAmongGoodExchangesIsCutAtMaxBodyAndTheRecordingStaysReadable() throws Exception {
     Path out = dir.resolve("rec.jsonl.gz");
-    try (Upstream up = new Upstream(); Recorder r = Recorder.start(RecorderConfig.of(
-        new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), up.uri(), out)
-        .withRedaction(RedactionRules.load(rules()), null))) { // default --max-body: 10 MiB
+    try (Upstream up = new Upstream();
+        Recorder r =
+            Recorder.start(
+                RecorderConfig.of(
+                        new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), up.uri(), out)
+                    .withRedaction(
+                        RedactionRules.load(rules()), null))) { // default --max-body: 10 MiB
       for (int i = 0; i < 3; i++) {
         fetch(r, "/json?i=" + i);
       }
@@ -180,13 +233,18 @@ class RedactionTests {
       assertThat(bomb.request().target()).isEqualTo("/gzip-bomb");
       assertThat(bomb.response().headers().contains("Content-Encoding")).isFalse(); // kept decoded
       assertThat(bomb.response().body().truncated()).isTrue();
-      assertThat(bomb.response().body()).as("zeros written as base64, not as \\u0000 escapes").isInstanceOf(Body.Binary.class);
+      assertThat(bomb.response().body())
+          .as("zeros written as base64, not as \\u0000 escapes")
+          .isInstanceOf(Body.Binary.class);
       assertThat(bomb.response().body().bytes()).hasSize(RecorderConfig.DEFAULT_MAX_BODY);
       assertThat(bomb.response().body().size()).isGreaterThan(RecorderConfig.DEFAULT_MAX_BODY);
-      assertThat(all).filteredOn(e -> e != bomb).allSatisfy(e -> {
-        assertThat(e.response().status()).isEqualTo(200);
-        assertThat(e.response().body().truncated()).isFalse();
-      });
+      assertThat(all)
+          .filteredOn(e -> e != bomb)
+          .allSatisfy(
+              e -> {
+                assertThat(e.response().status()).isEqualTo(200);
+                assertThat(e.response().body().truncated()).isFalse();
+              });
     }
   }
 
@@ -194,9 +252,13 @@ class RedactionTests {
   void aFourMegabyteGzipResponseIsDecodedOnlyUpToMaxBody() throws Exception {
     Path out = dir.resolve("rec.jsonl.gz");
     int max = 5 << 20; // the 4 MB on the wire are kept whole; they inflate to 4 GiB
-    try (Upstream up = new Upstream(); Recorder r = Recorder.start(RecorderConfig.of(
-        new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), up.uri(), out)
-        .withRedaction(RedactionRules.load(rules()), null).withMaxBody(max))) {
+    try (Upstream up = new Upstream();
+        Recorder r =
+            Recorder.start(
+                RecorderConfig.of(
+                        new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), up.uri(), out)
+                    .withRedaction(RedactionRules.load(rules()), null)
+                    .withMaxBody(max))) {
       fetch(r, "/gzip-4mb");
       fetch(r, "/json");
       r.stop(Duration.ofSeconds(10));
@@ -214,18 +276,25 @@ class RedactionTests {
     Path f = dir.resolve("slow.yaml");
     Files.writeString(f, "patterns: [\"(.*a){20}!?x\"]\n"); // explodes on a run of a's without an x
     Path out = dir.resolve("rec.jsonl.gz");
-    try (Upstream up = new Upstream(); Recorder r = Recorder.start(RecorderConfig.of(
-        new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), up.uri(), out)
-        .withRedaction(RedactionRules.load(f), null))) {
+    try (Upstream up = new Upstream();
+        Recorder r =
+            Recorder.start(
+                RecorderConfig.of(
+                        new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), up.uri(), out)
+                    .withRedaction(RedactionRules.load(f), null))) {
       for (int i = 0; i < 5; i++) {
-        client.send(HttpRequest.newBuilder(URI.create(r.url() + "/echo?i=" + i)).header("X-Note", "a".repeat(40) + "!")
-            .build(), HttpResponse.BodyHandlers.ofString());
+        client.send(
+            HttpRequest.newBuilder(URI.create(r.url() + "/echo?i=" + i))
+                .header("X-Note", "a".repeat(40) + "!")
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
       }
       long t0 = System.nanoTime();
       RecorderStats s = r.stop(Duration.ofSeconds(10));
       assertThat((System.nanoTime() - t0) / 1e6).as("ms to write five exchanges").isLessThan(3000);
       assertThat(s.recorded()).isEqualTo(5);
-      assertThat(s.patternOverruns()).isGreaterThanOrEqualTo(5); // each header (and the echo of it in the body)
+      assertThat(s.patternOverruns())
+          .isGreaterThanOrEqualTo(5); // each header (and the echo of it in the body)
     }
     assertThat(content(out)).doesNotContain("a".repeat(40));
   }
@@ -233,13 +302,20 @@ class RedactionTests {
   @Test
   void aTruncatedJsonBodyIsRedactedAsAWhole() throws Exception {
     Path out = dir.resolve("rec.jsonl.gz");
-    try (Upstream up = new Upstream(); Recorder r = Recorder.start(RecorderConfig.of(
-        new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), up.uri(), out)
-        .withRedaction(RedactionRules.load(rules()), null).withMaxBody(40))) {
+    try (Upstream up = new Upstream();
+        Recorder r =
+            Recorder.start(
+                RecorderConfig.of(
+                        new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), up.uri(), out)
+                    .withRedaction(RedactionRules.load(rules()), null)
+                    .withMaxBody(40))) {
       sendSecrets(r);
       r.stop(Duration.ofSeconds(5));
     }
     String recording = content(out);
-    assertThat(recording).doesNotContain("4111").doesNotContain("resp-pass").contains("truncated JSON body: redacted as a whole");
+    assertThat(recording)
+        .doesNotContain("4111")
+        .doesNotContain("resp-pass")
+        .contains("truncated JSON body: redacted as a whole");
   }
 }

@@ -49,21 +49,34 @@ final class Upstream implements AutoCloseable {
         case "/echo" -> {
           byte[] body = ex.getRequestBody().readAllBytes();
           StringBuilder headers = new StringBuilder();
-          ex.getRequestHeaders().forEach((k, v) -> headers.append(k).append('=').append(v).append(';'));
+          ex.getRequestHeaders()
+              .forEach((k, v) -> headers.append(k).append('=').append(v).append(';'));
           ex.getResponseHeaders().add("X-Multi", "a");
           ex.getResponseHeaders().add("X-Multi", "b");
           ex.getResponseHeaders().add("Content-Type", "text/plain");
-          send(ex, 200, (ex.getRequestMethod() + " " + target + "\n" + headers + "\n" + new String(body, StandardCharsets.UTF_8))
-              .getBytes(StandardCharsets.UTF_8));
+          send(
+              ex,
+              200,
+              (ex.getRequestMethod()
+                      + " "
+                      + target
+                      + "\n"
+                      + headers
+                      + "\n"
+                      + new String(body, StandardCharsets.UTF_8))
+                  .getBytes(StandardCharsets.UTF_8));
         }
         case "/json" -> {
           ex.getRequestBody().readAllBytes();
           ex.getResponseHeaders().add("Content-Type", "application/json");
           ex.getResponseHeaders().add("Set-Cookie", "sid=response-cookie-secret");
           ex.getResponseHeaders().add("X-Session-Token", "response-session-secret");
-          send(ex, 200, ("{\"user\":\"ann\",\"card\":{\"number\":\"4111-1111-1111-1111\",\"brand\":\"visa\"},"
-              + "\"password\":\"resp-pass-secret\",\"items\":[{\"sku\":\"a\",\"password\":\"nested-pass-secret\"}]}")
-              .getBytes(StandardCharsets.UTF_8));
+          send(
+              ex,
+              200,
+              ("{\"user\":\"ann\",\"card\":{\"number\":\"4111-1111-1111-1111\",\"brand\":\"visa\"},"
+                      + "\"password\":\"resp-pass-secret\",\"items\":[{\"sku\":\"a\",\"password\":\"nested-pass-secret\"}]}")
+                  .getBytes(StandardCharsets.UTF_8));
         }
         case "/chunked" -> {
           ex.getRequestBody().readAllBytes();
@@ -105,7 +118,10 @@ final class Upstream implements AutoCloseable {
               n += k;
             }
           }
-          send(ex, 200, (n + " " + HexFormat.of().formatHex(sha.digest())).getBytes(StandardCharsets.UTF_8));
+          send(
+              ex,
+              200,
+              (n + " " + HexFormat.of().formatHex(sha.digest())).getBytes(StandardCharsets.UTF_8));
         }
         case "/binary" -> {
           byte[] b = new byte[256];
@@ -121,7 +137,8 @@ final class Upstream implements AutoCloseable {
           ex.getResponseHeaders().add("Content-Type", "text/plain");
           ex.getResponseHeaders().add("Content-Encoding", "gzip");
           byte[] member = bomb();
-          ex.sendResponseHeaders(200, path.equals("/gzip-bomb") ? member.length : 40L * member.length);
+          ex.sendResponseHeaders(
+              200, path.equals("/gzip-bomb") ? member.length : 40L * member.length);
           try (OutputStream out = ex.getResponseBody()) {
             for (int i = path.equals("/gzip-bomb") ? 39 : 0; i < 40; i++) {
               out.write(member);

@@ -1,15 +1,15 @@
 package dev.shadowtest.diff.internal;
 
-import dev.shadowtest.diff.Brotli;
-import dev.shadowtest.core.ContentCoding;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.shadowtest.core.Body;
+import dev.shadowtest.core.ContentCoding;
 import dev.shadowtest.core.Headers;
+import dev.shadowtest.core.JsonPath;
+import dev.shadowtest.diff.Brotli;
 import dev.shadowtest.diff.Difference;
 import dev.shadowtest.diff.DifferenceType;
 import dev.shadowtest.diff.JsonDiff;
 import dev.shadowtest.diff.JsonOptions;
-import dev.shadowtest.core.JsonPath;
 import java.io.IOException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -28,7 +28,13 @@ public final class BodyComparator {
   /** Decoded bodies larger than this are not inflated further (zip bombs). */
   static final int MAX_DECODED = 64 << 20;
 
-  enum Kind { JSON, XML, FORM, TEXT, BINARY }
+  enum Kind {
+    JSON,
+    XML,
+    FORM,
+    TEXT,
+    BINARY
+  }
 
   private BodyComparator() {}
 
@@ -40,19 +46,32 @@ public final class BodyComparator {
    * @param expectedRoot the part of the expected JSON body compared, or null for all of it
    * @param actualRoot   the part of the actual JSON body compared, or null for all of it
    */
-  public record Options(JsonOptions json, OriginNormalizer origins, JsonPath expectedRoot, JsonPath actualRoot) {
+  public record Options(
+      JsonOptions json, OriginNormalizer origins, JsonPath expectedRoot, JsonPath actualRoot) {
     public static Options of(JsonOptions json) {
       return new Options(json, OriginNormalizer.NONE, null, null);
     }
   }
 
-  public static void compare(Body expected, Headers expectedHeaders, Body actual, Headers actualHeaders,
-      JsonOptions options, List<Difference> out, List<String> notes) {
+  public static void compare(
+      Body expected,
+      Headers expectedHeaders,
+      Body actual,
+      Headers actualHeaders,
+      JsonOptions options,
+      List<Difference> out,
+      List<String> notes) {
     compare(expected, expectedHeaders, actual, actualHeaders, Options.of(options), out, notes);
   }
 
-  public static void compare(Body expected, Headers expectedHeaders, Body actual, Headers actualHeaders,
-      Options options, List<Difference> out, List<String> notes) {
+  public static void compare(
+      Body expected,
+      Headers expectedHeaders,
+      Body actual,
+      Headers actualHeaders,
+      Options options,
+      List<Difference> out,
+      List<String> notes) {
     if (expected instanceof Body.None && actual instanceof Body.None) {
       return;
     }
@@ -63,7 +82,8 @@ public final class BodyComparator {
     for (JsonPath p : options.json().ignore()) {
       if (p.accepts(p.start())) {
         notes.add("body not compared: the rule ignores \"" + p + "\"");
-        return; // "$" is the whole body, whatever its kind (an error page in HTML, an empty body...)
+        return; // "$" is the whole body, whatever its kind (an error page in HTML, an empty
+        // body...)
       }
     }
     byte[] e = decode(expected.bytes(), expectedHeaders, "expected", notes);
@@ -71,20 +91,36 @@ public final class BodyComparator {
     if (expected.truncated() || actual.truncated()) {
       // Only a prefix of at least one side is known: the original sizes must agree, and so must
       // the bytes both sides have. A short or empty candidate never matches a cut recording.
-      notes.add("body truncated at capture (" + (expected.truncated() ? "expected " + expected.size() + " bytes" : "")
-          + (expected.truncated() && actual.truncated() ? ", " : "") + (actual.truncated() ? "actual " + actual.size() + " bytes" : "")
-          + "): compared sizes and the first " + Math.min(e.length, a.length) + " bytes only");
+      notes.add(
+          "body truncated at capture ("
+              + (expected.truncated() ? "expected " + expected.size() + " bytes" : "")
+              + (expected.truncated() && actual.truncated() ? ", " : "")
+              + (actual.truncated() ? "actual " + actual.size() + " bytes" : "")
+              + "): compared sizes and the first "
+              + Math.min(e.length, a.length)
+              + " bytes only");
       byte[] ep = expected.bytes();
       byte[] ap = actual.bytes();
       if (expected.size() != actual.size()) {
-        out.add(new Difference("body", "body", DifferenceType.BODY, expected.size() + " bytes", actual.size() + " bytes"));
+        out.add(
+            new Difference(
+                "body",
+                "body",
+                DifferenceType.BODY,
+                expected.size() + " bytes",
+                actual.size() + " bytes"));
         return;
       }
       int n = Math.min(ep.length, ap.length);
       for (int i = 0; i < n; i++) {
         if (ep[i] != ap[i]) {
-          out.add(new Difference("body", "body", DifferenceType.BODY, "byte " + i + " = " + (ep[i] & 0xff),
-              "byte " + i + " = " + (ap[i] & 0xff)));
+          out.add(
+              new Difference(
+                  "body",
+                  "body",
+                  DifferenceType.BODY,
+                  "byte " + i + " = " + (ep[i] & 0xff),
+                  "byte " + i + " = " + (ap[i] & 0xff)));
           return;
         }
       }
@@ -107,7 +143,8 @@ public final class BodyComparator {
       }
     }
     if (projected && kind != Kind.JSON) {
-      notes.add("baselineRoot/candidateRoot apply to JSON bodies only: this body was compared whole");
+      notes.add(
+          "baselineRoot/candidateRoot apply to JSON bodies only: this body was compared whole");
     }
     switch (kind) {
       case JSON -> json(e, a, options, out, notes);
@@ -118,7 +155,8 @@ public final class BodyComparator {
     }
   }
 
-  private static void json(byte[] e, byte[] a, Options options, List<Difference> out, List<String> notes) {
+  private static void json(
+      byte[] e, byte[] a, Options options, List<Difference> out, List<String> notes) {
     JsonNode en;
     JsonNode an;
     try {
@@ -147,17 +185,24 @@ public final class BodyComparator {
    * The part of a side's body its rule compares ({@code root} null: all of it); null, with a
    * MISSING difference and a note, when the body has no such part.
    */
-  private static JsonNode project(JsonNode body, JsonPath root, String side, List<Difference> out, List<String> notes) {
+  private static JsonNode project(
+      JsonNode body, JsonPath root, String side, List<Difference> out, List<String> notes) {
     if (root == null) {
       return body;
     }
     JsonNode part = at(body, root);
     if (part == null) {
       String r = root.toString();
-      notes.add("the " + side + "'s body has no " + r + " (" + side + "Root): nothing else compared");
+      notes.add(
+          "the " + side + "'s body has no " + r + " (" + side + "Root): nothing else compared");
       boolean baseline = side.equals("baseline");
-      out.add(new Difference(r, r, DifferenceType.MISSING, baseline ? null : "(the baseline's body)",
-          baseline ? "(the candidate's body)" : null));
+      out.add(
+          new Difference(
+              r,
+              r,
+              DifferenceType.MISSING,
+              baseline ? null : "(the baseline's body)",
+              baseline ? "(the candidate's body)" : null));
     }
     return part;
   }
@@ -166,7 +211,10 @@ public final class BodyComparator {
   private static JsonNode at(JsonNode root, JsonPath path) {
     JsonNode n = root;
     for (Object step : path.location()) {
-      n = step instanceof Integer i ? (n.isArray() ? n.get(i) : null) : (n.isObject() ? n.get((String) step) : null);
+      n =
+          step instanceof Integer i
+              ? (n.isArray() ? n.get(i) : null)
+              : (n.isObject() ? n.get((String) step) : null);
       if (n == null) {
         return null;
       }
@@ -188,8 +236,13 @@ public final class BodyComparator {
     if (java.util.Arrays.equals(e, a)) {
       return;
     }
-    out.add(new Difference("body", "body", DifferenceType.BODY, e.length + " bytes, sha256 " + sha256(e),
-        a.length + " bytes, sha256 " + sha256(a)));
+    out.add(
+        new Difference(
+            "body",
+            "body",
+            DifferenceType.BODY,
+            e.length + " bytes, sha256 " + sha256(e),
+            a.length + " bytes, sha256 " + sha256(a)));
   }
 
   static Kind kind(Headers headers, byte[] body) {
@@ -208,7 +261,9 @@ public final class BodyComparator {
       return Kind.TEXT;
     }
     if (!mime.isEmpty() && !mime.equals("application/octet-stream")) {
-      return utf8(body) != null && mime.startsWith("application/") && sniffJson(body) ? Kind.JSON : Kind.BINARY;
+      return utf8(body) != null && mime.startsWith("application/") && sniffJson(body)
+          ? Kind.JSON
+          : Kind.BINARY;
     }
     // no useful Content-Type: sniff
     if (sniffJson(body)) {
@@ -246,18 +301,24 @@ public final class BodyComparator {
 
   /** {@link #decode(byte[], Headers, String, List)} with bodies decoding to more than {@code max} bytes left as they are. */
   static byte[] decode(byte[] body, Headers headers, String side, List<String> notes, int max) {
-    String encoding = headers.first("Content-Encoding").orElse("identity").strip().toLowerCase(Locale.ROOT);
+    String encoding =
+        headers.first("Content-Encoding").orElse("identity").strip().toLowerCase(Locale.ROOT);
     if (encoding.equals("identity") || body.length == 0) {
       return body;
     }
     boolean brotli = Brotli.supported(encoding);
     if (!brotli && !ContentCoding.supported(encoding)) {
-      notes.add(side + " body has Content-Encoding " + encoding + ", which Shadow cannot decode: compared as bytes");
+      notes.add(
+          side
+              + " body has Content-Encoding "
+              + encoding
+              + ", which Shadow cannot decode: compared as bytes");
       return body;
     }
     try {
       // one byte past the limit tells a body that is too large from one that just fits
-      byte[] decoded = brotli ? Brotli.decode(body, max + 1) : ContentCoding.decode(body, encoding, max + 1);
+      byte[] decoded =
+          brotli ? Brotli.decode(body, max + 1) : ContentCoding.decode(body, encoding, max + 1);
       if (decoded.length > max) {
         String limit = max % (1 << 20) == 0 ? (max >> 20) + " MiB" : max + " bytes";
         notes.add(side + " body decodes to more than " + limit + ": compared as bytes");
@@ -265,7 +326,13 @@ public final class BodyComparator {
       }
       return decoded;
     } catch (IOException e) {
-      notes.add(side + " body says Content-Encoding " + encoding + " but does not decode (" + e.getMessage() + "): compared as bytes");
+      notes.add(
+          side
+              + " body says Content-Encoding "
+              + encoding
+              + " but does not decode ("
+              + e.getMessage()
+              + "): compared as bytes");
       return body;
     }
   }

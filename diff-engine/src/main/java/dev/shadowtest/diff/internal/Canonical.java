@@ -61,11 +61,16 @@ final class Canonical {
       } else if (n.isNumber()) {
         sb.append('#').append(JsonComparator.number(n.decimalValue()));
       } else if (n.isTextual()) {
-        java.math.BigDecimal lenient = comparator != null && comparator.lenientTypes()
-            ? JsonComparator.lenientNumber(n.textValue()) : null;
+        java.math.BigDecimal lenient =
+            comparator != null && comparator.lenientTypes()
+                ? JsonComparator.lenientNumber(n.textValue())
+                : null;
         if (lenient != null) {
-          sb.append('#').append(JsonComparator.number(lenient)); // "1" and 1 are one element under lenientTypes
-        } else if (comparator != null && comparator.lenientTypes()
+          sb.append('#')
+              .append(
+                  JsonComparator.number(lenient)); // "1" and 1 are one element under lenientTypes
+        } else if (comparator != null
+            && comparator.lenientTypes()
             && (n.textValue().equals("true") || n.textValue().equals("false"))) {
           sb.append(n.textValue());
         } else {

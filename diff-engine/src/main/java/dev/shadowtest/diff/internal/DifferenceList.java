@@ -47,8 +47,13 @@ public final class DifferenceList extends ArrayList<Difference> {
   /** This list with the count of what was left out as a last difference (when anything was). */
   public DifferenceList finish() {
     if (omitted > 0) {
-      super.add(new Difference(MORE, MORE, DifferenceType.BODY, null, omitted + " more difference(s) not listed (at most "
-          + cap + " per exchange)"));
+      super.add(
+          new Difference(
+              MORE,
+              MORE,
+              DifferenceType.BODY,
+              null,
+              omitted + " more difference(s) not listed (at most " + cap + " per exchange)"));
     }
     return this;
   }

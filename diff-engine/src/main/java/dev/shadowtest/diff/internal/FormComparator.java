@@ -30,7 +30,9 @@ final class FormComparator {
       } else if (av == null) {
         out.add(new Difference(path, path, DifferenceType.MISSING, String.join(", ", ev), null));
       } else if (!ev.equals(av)) {
-        out.add(new Difference(path, path, DifferenceType.VALUE, String.join(", ", ev), String.join(", ", av)));
+        out.add(
+            new Difference(
+                path, path, DifferenceType.VALUE, String.join(", ", ev), String.join(", ", av)));
       }
     }
   }

@@ -1,10 +1,10 @@
 package dev.shadowtest.diff.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.shadowtest.core.JsonPath;
 import dev.shadowtest.diff.Difference;
 import dev.shadowtest.diff.DifferenceType;
 import dev.shadowtest.diff.JsonOptions;
-import dev.shadowtest.core.JsonPath;
 import java.math.BigDecimal;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -48,7 +48,8 @@ public final class JsonComparator {
 
   /** Adds the differences between {@code expected} and {@code actual} to {@code out} (which may cap them). */
   public void compareInto(JsonNode expected, JsonNode actual, List<Difference> out) {
-    ArrayDeque<Object> stack = new ArrayDeque<>(); // Task, or OrderCheck once an array's elements are done
+    ArrayDeque<Object> stack =
+        new ArrayDeque<>(); // Task, or OrderCheck once an array's elements are done
     long[] rootIgnore = null;
     if (!options.ignore().isEmpty()) {
       rootIgnore = new long[options.ignore().size()];
@@ -100,8 +101,13 @@ public final class JsonComparator {
     }
     out.subList(check.firstDifference, out.size()).clear();
     Loc loc = check.array.loc;
-    out.add(new Difference(JsonPath.render(loc.toList()), JsonPath.collapse(loc.toList()), DifferenceType.ORDER,
-        Render.abbreviate(check.array.expected, MAX_RENDERED), Render.abbreviate(check.array.actual, MAX_RENDERED)));
+    out.add(
+        new Difference(
+            JsonPath.render(loc.toList()),
+            JsonPath.collapse(loc.toList()),
+            DifferenceType.ORDER,
+            Render.abbreviate(check.array.expected, MAX_RENDERED),
+            Render.abbreviate(check.array.actual, MAX_RENDERED)));
   }
 
   private void objects(Task t, ArrayDeque<Object> stack, List<Difference> out) {
@@ -167,9 +173,15 @@ public final class JsonComparator {
     JsonNode e = t.expected;
     JsonNode a = t.actual;
     if (e.size() != a.size()) {
-      out.add(new Difference(JsonPath.render(t.loc.toList()), JsonPath.collapse(t.loc.toList()), DifferenceType.ARRAY_SIZE,
-          "length " + e.size(), "length " + a.size()));
-      multisetDiff(t, out, stack); // which elements are missing or extra, without a cascade of shifts
+      out.add(
+          new Difference(
+              JsonPath.render(t.loc.toList()),
+              JsonPath.collapse(t.loc.toList()),
+              DifferenceType.ARRAY_SIZE,
+              "length " + e.size(),
+              "length " + a.size()));
+      multisetDiff(
+          t, out, stack); // which elements are missing or extra, without a cascade of shifts
       return;
     }
     if (e.size() > 1) {
@@ -201,8 +213,13 @@ public final class JsonComparator {
 
   private void unorderedArrays(Task t, ArrayDeque<Object> stack, List<Difference> out) {
     if (t.expected.size() != t.actual.size()) {
-      out.add(new Difference(JsonPath.render(t.loc.toList()), JsonPath.collapse(t.loc.toList()), DifferenceType.ARRAY_SIZE,
-          "length " + t.expected.size(), "length " + t.actual.size()));
+      out.add(
+          new Difference(
+              JsonPath.render(t.loc.toList()),
+              JsonPath.collapse(t.loc.toList()),
+              DifferenceType.ARRAY_SIZE,
+              "length " + t.expected.size(),
+              "length " + t.actual.size()));
     }
     multisetDiff(t, out, stack);
   }
@@ -233,14 +250,21 @@ public final class JsonComparator {
       extra.addAll(q);
     }
     extra.sort(null);
-    if (!missing.isEmpty() && missing.size() == extra.size() && missing.size() <= MAX_PAIRED_LEFTOVERS) {
+    if (!missing.isEmpty()
+        && missing.size() == extra.size()
+        && missing.size() <= MAX_PAIRED_LEFTOVERS) {
       // Same number left on each side: most likely the same elements, changed. Pair them in
       // canonical order and report the changed fields rather than whole elements.
       missing.sort((x, y) -> expectedForms[x].compareTo(expectedForms[y]));
       extra.sort((x, y) -> actualForms[x].compareTo(actualForms[y]));
       for (int k = missing.size() - 1; k >= 0; k--) {
         int i = missing.get(k);
-        stack.push(new Task(t.expected.get(i), t.actual.get(extra.get(k)), t.loc.child(i), advance(t.ignore, i)));
+        stack.push(
+            new Task(
+                t.expected.get(i),
+                t.actual.get(extra.get(k)),
+                t.loc.child(i),
+                advance(t.ignore, i)));
       }
       return;
     }
@@ -264,7 +288,8 @@ public final class JsonComparator {
       if (j == null) {
         out.add(diff(t.loc.child(i), DifferenceType.MISSING, t.expected.get(i), null));
       } else {
-        matched.add(new Task(t.expected.get(i), t.actual.get(j), t.loc.child(i), advance(t.ignore, i)));
+        matched.add(
+            new Task(t.expected.get(i), t.actual.get(j), t.loc.child(i), advance(t.ignore, i)));
       }
     }
     List<Integer> extra = new ArrayList<>();
@@ -284,7 +309,9 @@ public final class JsonComparator {
   private String keyOf(JsonNode element, String key) {
     JsonNode k = element.isObject() ? element.get(key) : null;
     // under lenientTypes an id "7" finds the element whose id is 7
-    return k == null ? "\u0000absent" : Canonical.of(k, Loc.ROOT, options.lenientTypes() ? this : null);
+    return k == null
+        ? "\u0000absent"
+        : Canonical.of(k, Loc.ROOT, options.lenientTypes() ? this : null);
   }
 
   /** The ignore states of a child; null when no pattern can match at or below it. */
@@ -359,7 +386,10 @@ public final class JsonComparator {
 
   private static Difference diff(Loc loc, DifferenceType type, JsonNode expected, JsonNode actual) {
     List<Object> list = loc.toList();
-    return new Difference(JsonPath.render(list), JsonPath.collapse(list), type,
+    return new Difference(
+        JsonPath.render(list),
+        JsonPath.collapse(list),
+        type,
         expected == null ? null : Render.abbreviate(expected, MAX_RENDERED),
         actual == null ? null : Render.abbreviate(actual, MAX_RENDERED));
   }

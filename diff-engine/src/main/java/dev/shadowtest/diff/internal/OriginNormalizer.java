@@ -22,6 +22,7 @@ public final class OriginNormalizer {
 
   private final List<String> from;
   private final List<String> to;
+
   /** The bare authorities: every pattern contains one of them. */
   private final List<String> authorities;
 
@@ -47,7 +48,10 @@ public final class OriginNormalizer {
       return NONE;
     }
     List<String> keys = new ArrayList<>(pairs.keySet());
-    keys.sort(Comparator.comparingInt(String::length).reversed().thenComparing(Comparator.naturalOrder()));
+    keys.sort(
+        Comparator.comparingInt(String::length)
+            .reversed()
+            .thenComparing(Comparator.naturalOrder()));
     List<String> values = keys.stream().map(pairs::get).toList();
     java.util.Set<String> authorities = new java.util.LinkedHashSet<>();
     for (Origin o : List.of(a, b)) {

@@ -30,10 +30,13 @@ final class TextComparator {
       endE--;
       endA--;
     }
-    String where = endE - start <= 1 && endA - start <= 1
-        ? "body:line " + (start + 1)
-        : "body:lines " + (start + 1) + "-" + Math.max(endE, endA);
-    out.add(new Difference(where, "body", DifferenceType.BODY, region(e, start, endE), region(a, start, endA)));
+    String where =
+        endE - start <= 1 && endA - start <= 1
+            ? "body:line " + (start + 1)
+            : "body:lines " + (start + 1) + "-" + Math.max(endE, endA);
+    out.add(
+        new Difference(
+            where, "body", DifferenceType.BODY, region(e, start, endE), region(a, start, endA)));
   }
 
   private static String region(String[] lines, int from, int to) {

@@ -29,7 +29,9 @@ final class XmlComparator {
     Element e = parse(expected);
     Element a = parse(actual);
     if (e == null || a == null) {
-      notes.add((e == null ? "expected" : "actual") + " body is declared XML but does not parse (or has a DOCTYPE): compared as text");
+      notes.add(
+          (e == null ? "expected" : "actual")
+              + " body is declared XML but does not parse (or has a DOCTYPE): compared as text");
       BodyComparator.text(expected, actual, out, notes);
       return;
     }
@@ -37,7 +39,13 @@ final class XmlComparator {
     ArrayDeque<Task> stack = new ArrayDeque<>();
     stack.push(new Task(e, a, "/" + e.getTagName(), "/" + e.getTagName()));
     if (!e.getTagName().equals(a.getTagName())) {
-      out.add(new Difference("/", "/", DifferenceType.VALUE, "<" + e.getTagName() + ">", "<" + a.getTagName() + ">"));
+      out.add(
+          new Difference(
+              "/",
+              "/",
+              DifferenceType.VALUE,
+              "<" + e.getTagName() + ">",
+              "<" + a.getTagName() + ">"));
       return;
     }
     while (!stack.isEmpty()) {
@@ -56,13 +64,21 @@ final class XmlComparator {
       }
       for (Map.Entry<String, String> at : aa.entrySet()) {
         if (!ea.containsKey(at.getKey())) {
-          out.add(new Difference(t.path + "/@" + at.getKey(), t.field + "/@" + at.getKey(), DifferenceType.EXTRA, null, at.getValue()));
+          out.add(
+              new Difference(
+                  t.path + "/@" + at.getKey(),
+                  t.field + "/@" + at.getKey(),
+                  DifferenceType.EXTRA,
+                  null,
+                  at.getValue()));
         }
       }
       String et = text(t.e);
       String atext = text(t.a);
       if (!et.equals(atext)) {
-        out.add(new Difference(t.path + "/text()", t.field + "/text()", DifferenceType.VALUE, et, atext));
+        out.add(
+            new Difference(
+                t.path + "/text()", t.field + "/text()", DifferenceType.VALUE, et, atext));
       }
       List<Element> ec = children(t.e);
       List<Element> ac = children(t.a);
@@ -81,7 +97,13 @@ final class XmlComparator {
         } else if (y == null) {
           out.add(new Difference(p, f, DifferenceType.MISSING, "<" + x.getTagName() + ">", null));
         } else if (!x.getTagName().equals(y.getTagName())) {
-          out.add(new Difference(p, f, DifferenceType.VALUE, "<" + x.getTagName() + ">", "<" + y.getTagName() + ">"));
+          out.add(
+              new Difference(
+                  p,
+                  f,
+                  DifferenceType.VALUE,
+                  "<" + x.getTagName() + ">",
+                  "<" + y.getTagName() + ">"));
         } else {
           next.add(new Task(x, y, p, f));
         }

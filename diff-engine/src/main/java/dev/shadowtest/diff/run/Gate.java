@@ -19,7 +19,8 @@ import java.util.Locale;
  *                           latency) before its p99 ratio is checked; below, it is "not enough
  *                           data", never a failure (a p99 of 7 exchanges is their maximum)
  */
-public record Gate(double maxDiscrepancyRate, Double maxErrorRate, Double maxLatencyRatio, int minLatencySamples) {
+public record Gate(
+    double maxDiscrepancyRate, Double maxErrorRate, Double maxLatencyRatio, int minLatencySamples) {
 
   /** The default {@link #minLatencySamples}. */
   public static final int DEFAULT_MIN_LATENCY_SAMPLES = 30;
@@ -29,13 +30,15 @@ public record Gate(double maxDiscrepancyRate, Double maxErrorRate, Double maxLat
 
   public Gate {
     if (!(maxDiscrepancyRate >= 0 && maxDiscrepancyRate <= 1)) {
-      throw new BadInputException("maxDiscrepancyRate must be between 0 and 1, got " + maxDiscrepancyRate);
+      throw new BadInputException(
+          "maxDiscrepancyRate must be between 0 and 1, got " + maxDiscrepancyRate);
     }
     if (maxErrorRate != null && !(maxErrorRate >= 0 && maxErrorRate <= 1)) {
       throw new BadInputException("maxErrorRate must be between 0 and 1, got " + maxErrorRate);
     }
     if (maxLatencyRatio != null && !(maxLatencyRatio > 0)) {
-      throw new BadInputException("maxLatencyRatio must be a positive number, got " + maxLatencyRatio);
+      throw new BadInputException(
+          "maxLatencyRatio must be a positive number, got " + maxLatencyRatio);
     }
     if (minLatencySamples < 1) {
       throw new BadInputException("minLatencySamples must be at least 1, got " + minLatencySamples);
@@ -73,7 +76,8 @@ public record Gate(double maxDiscrepancyRate, Double maxErrorRate, Double maxLat
     } catch (NumberFormatException e) {
       // below
     }
-    throw new BadInputException("expected a latency ratio like 2 or 2x (positive), got \"" + text + "\"");
+    throw new BadInputException(
+        "expected a latency ratio like 2 or 2x (positive), got \"" + text + "\"");
   }
 
   /**
@@ -81,16 +85,24 @@ public record Gate(double maxDiscrepancyRate, Double maxErrorRate, Double maxLat
    * p99 / baseline p99 (endpoints without both are absent); an endpoint with fewer than
    * {@link #minLatencySamples} exchanges behind its ratio is not judged on latency.
    */
-  public List<String> failures(Statistics.RunResult r, java.util.function.Function<String, Double> endpointThreshold,
+  public List<String> failures(
+      Statistics.RunResult r,
+      java.util.function.Function<String, Double> endpointThreshold,
       java.util.Map<String, LatencyRatio> p99Ratios) {
     List<String> out = failures(r, endpointThreshold);
     if (maxLatencyRatio != null && r.compared() > 0) {
-      p99Ratios.forEach((endpoint, ratio) -> {
-        if (ratio.ratio() > maxLatencyRatio && enoughLatencyData(ratio.samples())) {
-          out.add(String.format(Locale.ROOT, "%s: candidate p99 is %.2fx the baseline's, above %.2fx", endpoint,
-              ratio.ratio(), maxLatencyRatio));
-        }
-      });
+      p99Ratios.forEach(
+          (endpoint, ratio) -> {
+            if (ratio.ratio() > maxLatencyRatio && enoughLatencyData(ratio.samples())) {
+              out.add(
+                  String.format(
+                      Locale.ROOT,
+                      "%s: candidate p99 is %.2fx the baseline's, above %.2fx",
+                      endpoint,
+                      ratio.ratio(),
+                      maxLatencyRatio));
+            }
+          });
     }
     return out;
   }
@@ -102,37 +114,67 @@ public record Gate(double maxDiscrepancyRate, Double maxErrorRate, Double maxLat
       if (t.startsWith("+") || t.startsWith("-") || t.contains("e") || t.contains("E")) {
         throw new NumberFormatException(t);
       }
-      double v = t.endsWith("%") ? Double.parseDouble(t.substring(0, t.length() - 1).strip()) / 100 : Double.parseDouble(t);
+      double v =
+          t.endsWith("%")
+              ? Double.parseDouble(t.substring(0, t.length() - 1).strip()) / 100
+              : Double.parseDouble(t);
       if (v >= 0 && v <= 1) {
         return v;
       }
     } catch (NumberFormatException e) {
       // below
     }
-    throw new BadInputException("expected a rate like 0.5% or 0.005 (between 0 and 1), got \"" + text + "\"");
+    throw new BadInputException(
+        "expected a rate like 0.5% or 0.005 (between 0 and 1), got \"" + text + "\"");
   }
 
   /** Why the run fails the gate; empty when it passes. */
-  public List<String> failures(Statistics.RunResult r, java.util.function.Function<String, Double> endpointThreshold) {
+  public List<String> failures(
+      Statistics.RunResult r, java.util.function.Function<String, Double> endpointThreshold) {
     List<String> out = new ArrayList<>();
     if (r.compared() == 0) {
-      out.add("nothing was compared (" + r.exchanges() + " exchanges: " + r.skipped() + " skipped, " + r.errors()
-          + " candidate errors, " + r.noBaseline() + " without baseline)");
+      out.add(
+          "nothing was compared ("
+              + r.exchanges()
+              + " exchanges: "
+              + r.skipped()
+              + " skipped, "
+              + r.errors()
+              + " candidate errors, "
+              + r.noBaseline()
+              + " without baseline)");
       return out;
     }
     if (r.discrepancyRate() > maxDiscrepancyRate) {
-      out.add(String.format(Locale.ROOT, "discrepancy rate %s is above %s (%d of %d compared)", percent(r.discrepancyRate()),
-          percent(maxDiscrepancyRate), r.discrepant(), r.compared()));
+      out.add(
+          String.format(
+              Locale.ROOT,
+              "discrepancy rate %s is above %s (%d of %d compared)",
+              percent(r.discrepancyRate()),
+              percent(maxDiscrepancyRate),
+              r.discrepant(),
+              r.compared()));
     }
     if (maxErrorRate != null && r.errorRate() > maxErrorRate) {
-      out.add(String.format(Locale.ROOT, "error rate %s is above %s (%d errors, %d 5xx)", percent(r.errorRate()),
-          percent(maxErrorRate), r.errors(), r.serverErrors()));
+      out.add(
+          String.format(
+              Locale.ROOT,
+              "error rate %s is above %s (%d errors, %d 5xx)",
+              percent(r.errorRate()),
+              percent(maxErrorRate),
+              r.errors(),
+              r.serverErrors()));
     }
     for (Statistics.EndpointResult e : r.endpoints()) {
       Double max = endpointThreshold.apply(e.endpoint());
       if (max != null && e.compared() > 0 && e.discrepancyRate() > max) {
-        out.add(String.format(Locale.ROOT, "%s: discrepancy rate %s is above its rule's %s", e.endpoint(),
-            percent(e.discrepancyRate()), percent(max)));
+        out.add(
+            String.format(
+                Locale.ROOT,
+                "%s: discrepancy rate %s is above its rule's %s",
+                e.endpoint(),
+                percent(e.discrepancyRate()),
+                percent(max)));
       }
     }
     return out;

@@ -49,20 +49,53 @@ public record ResultLine(
   }
 
   /** A line without a rewritten candidate request. */
-  public ResultLine(String id, String endpoint, String method, String target, Verdict verdict, Integer recordedStatus,
-      Integer primaryStatus, Integer candidateStatus, Long recordedMicros, Long primaryMicros, Long candidateMicros,
-      String error, List<Difference> differences, Set<FieldKey> noiseFields, boolean hadSecondary, boolean serverError,
+  public ResultLine(
+      String id,
+      String endpoint,
+      String method,
+      String target,
+      Verdict verdict,
+      Integer recordedStatus,
+      Integer primaryStatus,
+      Integer candidateStatus,
+      Long recordedMicros,
+      Long primaryMicros,
+      Long candidateMicros,
+      String error,
+      List<Difference> differences,
+      Set<FieldKey> noiseFields,
+      boolean hadSecondary,
+      boolean serverError,
       List<String> notes) {
-    this(id, endpoint, method, target, verdict, recordedStatus, primaryStatus, candidateStatus, recordedMicros,
-        primaryMicros, candidateMicros, error, differences, noiseFields, hadSecondary, serverError, notes, null);
+    this(
+        id,
+        endpoint,
+        method,
+        target,
+        verdict,
+        recordedStatus,
+        primaryStatus,
+        candidateStatus,
+        recordedMicros,
+        primaryMicros,
+        candidateMicros,
+        error,
+        differences,
+        noiseFields,
+        hadSecondary,
+        serverError,
+        notes,
+        null);
   }
 
   /** The start of the reason of an exchange skipped because the browser served it from its cache. */
-  public static final String SKIPPED_FROM_CACHE = "served from the browser cache at capture, it never reached the server";
+  public static final String SKIPPED_FROM_CACHE =
+      "served from the browser cache at capture, it never reached the server";
 
   /** The note of an exchange whose recorded body the producer did not keep. */
-  public static final String BODY_NOT_CAPTURED = "body not captured in the recording (the tool that wrote it left it out):"
-      + " status and headers compared, the body not";
+  public static final String BODY_NOT_CAPTURED =
+      "body not captured in the recording (the tool that wrote it left it out):"
+          + " status and headers compared, the body not";
 
   /** True for an exchange skipped because the browser served it from its cache ({@link #SKIPPED_FROM_CACHE}). */
   public boolean skippedFromCache() {

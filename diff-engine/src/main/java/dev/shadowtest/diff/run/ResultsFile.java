@@ -121,8 +121,11 @@ public final class ResultsFile implements AutoCloseable {
 
   /** Reads every line of {@code file}; a bad line is an error naming file and line. */
   public static void read(Path file, Consumer<ResultLine> sink) {
-    try (BufferedReader in = new BufferedReader(new InputStreamReader(
-        new GZIPInputStream(Files.newInputStream(file), 1 << 16), StandardCharsets.UTF_8))) {
+    try (BufferedReader in =
+        new BufferedReader(
+            new InputStreamReader(
+                new GZIPInputStream(Files.newInputStream(file), 1 << 16),
+                StandardCharsets.UTF_8))) {
       String line;
       long n = 0;
       while ((line = in.readLine()) != null) {
@@ -148,9 +151,14 @@ public final class ResultsFile implements AutoCloseable {
   private static ResultLine parse(JsonNode n) {
     List<Difference> diffs = new ArrayList<>();
     for (JsonNode d : n.path("differences")) {
-      diffs.add(new Difference(d.get("path").asText(), d.get("field").asText(), DifferenceType.valueOf(d.get("type").asText()),
-          d.hasNonNull("expected") ? d.get("expected").asText() : null, d.hasNonNull("actual") ? d.get("actual").asText() : null,
-          d.hasNonNull("accepted") ? d.get("accepted").asText() : null));
+      diffs.add(
+          new Difference(
+              d.get("path").asText(),
+              d.get("field").asText(),
+              DifferenceType.valueOf(d.get("type").asText()),
+              d.hasNonNull("expected") ? d.get("expected").asText() : null,
+              d.hasNonNull("actual") ? d.get("actual").asText() : null,
+              d.hasNonNull("accepted") ? d.get("accepted").asText() : null));
     }
     Set<FieldKey> noise = new HashSet<>();
     for (JsonNode k : n.path("noiseFields")) {
@@ -158,12 +166,24 @@ public final class ResultsFile implements AutoCloseable {
     }
     List<String> notes = new ArrayList<>();
     n.path("notes").forEach(x -> notes.add(x.asText()));
-    return new ResultLine(n.get("id").asText(), n.get("endpoint").asText(), n.path("method").asText(),
-        n.path("target").asText(), Verdict.valueOf(n.get("verdict").asText()),
-        integer(n, "recordedStatus"), integer(n, "primaryStatus"), integer(n, "candidateStatus"),
-        longValue(n, "recordedMicros"), longValue(n, "primaryMicros"), longValue(n, "candidateMicros"),
-        n.hasNonNull("error") ? n.get("error").asText() : null, diffs, noise,
-        n.path("hadSecondary").asBoolean(), n.path("serverError").asBoolean(), notes,
+    return new ResultLine(
+        n.get("id").asText(),
+        n.get("endpoint").asText(),
+        n.path("method").asText(),
+        n.path("target").asText(),
+        Verdict.valueOf(n.get("verdict").asText()),
+        integer(n, "recordedStatus"),
+        integer(n, "primaryStatus"),
+        integer(n, "candidateStatus"),
+        longValue(n, "recordedMicros"),
+        longValue(n, "primaryMicros"),
+        longValue(n, "candidateMicros"),
+        n.hasNonNull("error") ? n.get("error").asText() : null,
+        diffs,
+        noise,
+        n.path("hadSecondary").asBoolean(),
+        n.path("serverError").asBoolean(),
+        notes,
         n.hasNonNull("candidateTarget") ? n.get("candidateTarget").asText() : null);
   }
 

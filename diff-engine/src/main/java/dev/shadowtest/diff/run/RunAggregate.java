@@ -75,11 +75,17 @@ public final class RunAggregate {
 
   /** The aggregate with high-cardinality endpoints collapsed, and its results. */
   public synchronized Collapsed collapse(Endpoints endpoints, NoiseModel noise) {
-    Map<String, String> names = endpoints.collapse(stats.endpointNames(), Endpoints.DEFAULT_CARDINALITY);
+    Map<String, String> names =
+        endpoints.collapse(stats.endpointNames(), Endpoints.DEFAULT_CARDINALITY);
     Statistics renamed = stats.renameEndpoints(names);
     TreeMap<String, Latencies> lat = new TreeMap<>();
-    latencies.forEach((k, v) -> lat.computeIfAbsent(names.getOrDefault(k, k), x -> new Latencies()).add(v));
-    return new Collapsed(renamed.result(noise), lat, Map.copyOf(names), new CaptureGaps(skippedFromCache, bodyNotCaptured));
+    latencies.forEach(
+        (k, v) -> lat.computeIfAbsent(names.getOrDefault(k, k), x -> new Latencies()).add(v));
+    return new Collapsed(
+        renamed.result(noise),
+        lat,
+        Map.copyOf(names),
+        new CaptureGaps(skippedFromCache, bodyNotCaptured));
   }
 
   /**
@@ -87,22 +93,27 @@ public final class RunAggregate {
    *
    * @param names the collapsed name of each endpoint that was renamed (others keep their name)
    */
-  public record Collapsed(Statistics.RunResult result, Map<String, Latencies> latencies, Map<String, String> names,
+  public record Collapsed(
+      Statistics.RunResult result,
+      Map<String, Latencies> latencies,
+      Map<String, String> names,
       CaptureGaps gaps) {
 
-    public Collapsed(Statistics.RunResult result, Map<String, Latencies> latencies, Map<String, String> names) {
+    public Collapsed(
+        Statistics.RunResult result, Map<String, Latencies> latencies, Map<String, String> names) {
       this(result, latencies, names, CaptureGaps.NONE);
     }
 
     /** Per endpoint: candidate p99 / baseline p99 and how many exchanges back it, where both are known. */
     public Map<String, Gate.LatencyRatio> p99Ratios() {
       Map<String, Gate.LatencyRatio> out = new TreeMap<>();
-      latencies.forEach((k, v) -> {
-        Double r = v.p99Ratio();
-        if (r != null) {
-          out.put(k, new Gate.LatencyRatio(r, v.ratioSamples()));
-        }
-      });
+      latencies.forEach(
+          (k, v) -> {
+            Double r = v.p99Ratio();
+            if (r != null) {
+              out.put(k, new Gate.LatencyRatio(r, v.ratioSamples()));
+            }
+          });
       return out;
     }
 

@@ -12,8 +12,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
-import java.util.List;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 
@@ -30,8 +30,10 @@ import java.util.function.Consumer;
 public final class SamplesFile implements AutoCloseable {
 
   public static final String NAME = "samples.jsonl.gz";
+
   /** The {@code source} of a samples file's header line. */
   public static final String SOURCE = "shadow-samples";
+
   public static final String ROLE = "shadow.role";
   public static final String BASELINE_SOURCE = "shadow.baseline";
   public static final int PER_ENDPOINT = 3;
@@ -60,31 +62,61 @@ public final class SamplesFile implements AutoCloseable {
    */
   public static SamplesFile create(Path dir, List<String> moreHeaders) {
     Redaction r = Redaction.defaults().withHeaders(moreHeaders);
-    return new SamplesFile(RecordingWriter.create(dir.resolve(NAME), RecordingHeader.now(SOURCE, r)), r);
+    return new SamplesFile(
+        RecordingWriter.create(dir.resolve(NAME), RecordingHeader.now(SOURCE, r)), r);
   }
 
   /** Keeps a DIFFERENT exchange as a sample when its endpoint and the file still have room; true if kept. */
-  public boolean offer(String endpoint, Exchange recorded, String baselineSource, HttpResponse baseline,
+  public boolean offer(
+      String endpoint,
+      Exchange recorded,
+      String baselineSource,
+      HttpResponse baseline,
       HttpResponse candidate) {
-    return offer(endpoint, dev.shadowtest.diff.Verdict.DIFFERENT, recorded, baselineSource, baseline, candidate);
+    return offer(
+        endpoint,
+        dev.shadowtest.diff.Verdict.DIFFERENT,
+        recorded,
+        baselineSource,
+        baseline,
+        candidate);
   }
 
   /**
    * Keeps this exchange as a sample when its endpoint (for its provisional verdict) and the file
    * still have room; true if kept.
    */
-  public synchronized boolean offer(String endpoint, dev.shadowtest.diff.Verdict provisional, Exchange recorded,
-      String baselineSource, HttpResponse baseline, HttpResponse candidate) {
+  public synchronized boolean offer(
+      String endpoint,
+      dev.shadowtest.diff.Verdict provisional,
+      Exchange recorded,
+      String baselineSource,
+      HttpResponse baseline,
+      HttpResponse candidate) {
     String slot = provisional + " " + endpoint;
     if (total >= MAX_SAMPLES || perEndpoint.getOrDefault(slot, 0) >= PER_ENDPOINT) {
       return false;
     }
     perEndpoint.merge(slot, 1, Integer::sum);
     total++;
-    Exchange base = new Exchange(recorded.id(), recorded.startedAt(), recorded.durationMicros(),
-        recorded.request().withBody(cut(recorded.request().body())), cut(baseline), null,
-        Map.of(ROLE, "baseline", BASELINE_SOURCE, baselineSource));
-    Exchange cand = new Exchange(recorded.id(), null, null, base.request(), cut(candidate), null, Map.of(ROLE, "candidate"));
+    Exchange base =
+        new Exchange(
+            recorded.id(),
+            recorded.startedAt(),
+            recorded.durationMicros(),
+            recorded.request().withBody(cut(recorded.request().body())),
+            cut(baseline),
+            null,
+            Map.of(ROLE, "baseline", BASELINE_SOURCE, baselineSource));
+    Exchange cand =
+        new Exchange(
+            recorded.id(),
+            null,
+            null,
+            base.request(),
+            cut(candidate),
+            null,
+            Map.of(ROLE, "candidate"));
     writer.write(redaction.apply(base));
     writer.write(redaction.apply(cand));
     return true;
@@ -97,8 +129,16 @@ public final class SamplesFile implements AutoCloseable {
     }
     total++;
     writer.write(redaction.apply(s.baseline()));
-    writer.write(redaction.apply(new Exchange(s.id(), null, null, s.baseline().request(), s.candidate(), null,
-        Map.of(ROLE, "candidate"))));
+    writer.write(
+        redaction.apply(
+            new Exchange(
+                s.id(),
+                null,
+                null,
+                s.baseline().request(),
+                s.candidate(),
+                null,
+                Map.of(ROLE, "candidate"))));
     return true;
   }
 
@@ -135,7 +175,8 @@ public final class SamplesFile implements AutoCloseable {
   }
 
   /** One sample: the baseline exchange (request + baseline response) and the candidate's response. */
-  public record Sample(String id, String baselineSource, Exchange baseline, HttpResponse candidate) {}
+  public record Sample(
+      String id, String baselineSource, Exchange baseline, HttpResponse candidate) {}
 
   /**
    * Reads the samples of a run directory (none when it has no samples file); warnings (a cut
@@ -166,10 +207,14 @@ public final class SamplesFile implements AutoCloseable {
         } else if ("candidate".equals(e.tags().get(ROLE))) {
           Exchange b = baselines.remove(e.id());
           if (b != null) {
-            out.putIfAbsent(e.id(), new Sample(e.id(), b.tags().getOrDefault(BASELINE_SOURCE, "recorded"), b, e.response()));
+            out.putIfAbsent(
+                e.id(),
+                new Sample(
+                    e.id(), b.tags().getOrDefault(BASELINE_SOURCE, "recorded"), b, e.response()));
           }
         } else {
-          throw new RecordingException(file, r.lineNumber(), "not a samples file: line without " + ROLE + " tag");
+          throw new RecordingException(
+              file, r.lineNumber(), "not a samples file: line without " + ROLE + " tag");
         }
       }
     }

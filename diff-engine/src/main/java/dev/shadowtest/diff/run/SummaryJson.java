@@ -28,11 +28,15 @@ public final class SummaryJson {
    * named {@value #OTHER_ENDPOINTS}, so that the endpoints always add up to the totals.
    */
   public static final int MAX_ENDPOINTS = 400;
+
   /** Field rows listed per endpoint (most frequent first) and in the whole summary. */
   public static final int MAX_FIELDS_PER_ENDPOINT = 30;
+
   public static final int MAX_FIELDS = 1_000;
+
   /** Characters kept of a recorded string (endpoint, path, id, reason, URL); longer ones end in "…". */
   public static final int MAX_STRING = 300;
+
   public static final String OTHER_ENDPOINTS = "(other endpoints)";
 
   /**
@@ -40,24 +44,55 @@ public final class SummaryJson {
    *
    * @param unreadable recording lines that could not be read and were skipped
    */
-  public record Meta(Instant startedAt, Instant finishedAt, List<String> recordings, String candidate, String primary,
-      String secondary, String shard, boolean incomplete, String abortReason, long late, long unreadable) {
+  public record Meta(
+      Instant startedAt,
+      Instant finishedAt,
+      List<String> recordings,
+      String candidate,
+      String primary,
+      String secondary,
+      String shard,
+      boolean incomplete,
+      String abortReason,
+      long late,
+      long unreadable) {
 
-    public Meta(Instant startedAt, Instant finishedAt, List<String> recordings, String candidate, String primary,
-        String secondary, String shard, boolean incomplete, String abortReason, long late) {
-      this(startedAt, finishedAt, recordings, candidate, primary, secondary, shard, incomplete, abortReason, late, 0);
+    public Meta(
+        Instant startedAt,
+        Instant finishedAt,
+        List<String> recordings,
+        String candidate,
+        String primary,
+        String secondary,
+        String shard,
+        boolean incomplete,
+        String abortReason,
+        long late) {
+      this(
+          startedAt,
+          finishedAt,
+          recordings,
+          candidate,
+          primary,
+          secondary,
+          shard,
+          incomplete,
+          abortReason,
+          late,
+          0);
     }
   }
 
   private SummaryJson() {}
 
-  public static void write(Path file, Meta meta, RunAggregate.Collapsed c, Gate gate, List<String> gateFailures)
+  public static void write(
+      Path file, Meta meta, RunAggregate.Collapsed c, Gate gate, List<String> gateFailures)
       throws IOException {
     Statistics.RunResult r = c.result();
     // written beside and moved into place: an interrupted write never destroys a valid summary
     Path temp = SecureFiles.temporarySibling(file);
     try (OutputStream out = SecureFiles.newOutputStream(temp);
-         JsonGenerator g = new JsonFactory().createGenerator(out, JsonEncoding.UTF8)) {
+        JsonGenerator g = new JsonFactory().createGenerator(out, JsonEncoding.UTF8)) {
       g.useDefaultPrettyPrinter();
       g.writeStartObject();
       g.writeNumberField("version", VERSION);
@@ -109,8 +144,17 @@ public final class SummaryJson {
         for (Statistics.EndpointResult e : r.endpoints()) {
           if (!names.contains(e.endpoint())) {
             folded++;
-            long[] v = {e.exchanges(), e.compared(), e.skipped(), e.matched(), e.accepted(), e.discrepant(), e.noise(),
-                e.errors(), e.serverErrors()};
+            long[] v = {
+              e.exchanges(),
+              e.compared(),
+              e.skipped(),
+              e.matched(),
+              e.accepted(),
+              e.discrepant(),
+              e.noise(),
+              e.errors(),
+              e.serverErrors()
+            };
             for (int i = 0; i < sum.length; i++) {
               sum[i] += v[i];
             }
@@ -124,8 +168,23 @@ public final class SummaryJson {
             rewritten += e.rewritten();
           }
         }
-        Statistics.EndpointResult other = new Statistics.EndpointResult(OTHER_ENDPOINTS, sum[0], sum[1], sum[2], sum[3],
-            sum[5], sum[6], sum[7], sum[8], noBaseline, List.of(), sum[4], rewritten, List.of(), null);
+        Statistics.EndpointResult other =
+            new Statistics.EndpointResult(
+                OTHER_ENDPOINTS,
+                sum[0],
+                sum[1],
+                sum[2],
+                sum[3],
+                sum[5],
+                sum[6],
+                sum[7],
+                sum[8],
+                noBaseline,
+                List.of(),
+                sum[4],
+                rewritten,
+                List.of(),
+                null);
         g.writeStartObject();
         counts(g, other);
         g.writeNumberField("folded", folded);
@@ -147,11 +206,13 @@ public final class SummaryJson {
       }
       g.writeBooleanField("passed", gateFailures.isEmpty() && !meta.incomplete());
       g.writeArrayFieldStart("failures");
-      for (String f : gateFailures.subList(0, Math.min(gateFailures.size(), MAX_FIELDS_PER_ENDPOINT * 3))) {
+      for (String f :
+          gateFailures.subList(0, Math.min(gateFailures.size(), MAX_FIELDS_PER_ENDPOINT * 3))) {
         g.writeString(clip(f, 2 * MAX_STRING));
       }
       if (gateFailures.size() > MAX_FIELDS_PER_ENDPOINT * 3) {
-        g.writeString("... and " + (gateFailures.size() - MAX_FIELDS_PER_ENDPOINT * 3) + " more failures");
+        g.writeString(
+            "... and " + (gateFailures.size() - MAX_FIELDS_PER_ENDPOINT * 3) + " more failures");
       }
       g.writeEndArray();
       g.writeEndObject();
@@ -169,8 +230,11 @@ public final class SummaryJson {
       return gateFailures;
     }
     List<String> out = new java.util.ArrayList<>();
-    out.add("the run is incomplete" + (meta.abortReason() == null ? " (stopped before the end of its recordings)"
-        : ": " + meta.abortReason()));
+    out.add(
+        "the run is incomplete"
+            + (meta.abortReason() == null
+                ? " (stopped before the end of its recordings)"
+                : ": " + meta.abortReason()));
     out.addAll(gateFailures);
     return out;
   }
@@ -181,12 +245,18 @@ public final class SummaryJson {
       return all;
     }
     List<Statistics.EndpointResult> worst = new java.util.ArrayList<>(all);
-    worst.sort(java.util.Comparator.comparingDouble(Statistics.EndpointResult::discrepancyRate).reversed()
-        .thenComparing(java.util.Comparator.comparingLong((Statistics.EndpointResult e) -> e.errors() + e.serverErrors())
-            .reversed())
-        .thenComparing(java.util.Comparator.comparingLong(Statistics.EndpointResult::exchanges).reversed())
-        .thenComparing(Statistics.EndpointResult::endpoint));
-    List<Statistics.EndpointResult> kept = new java.util.ArrayList<>(worst.subList(0, MAX_ENDPOINTS));
+    worst.sort(
+        java.util.Comparator.comparingDouble(Statistics.EndpointResult::discrepancyRate)
+            .reversed()
+            .thenComparing(
+                java.util.Comparator.comparingLong(
+                        (Statistics.EndpointResult e) -> e.errors() + e.serverErrors())
+                    .reversed())
+            .thenComparing(
+                java.util.Comparator.comparingLong(Statistics.EndpointResult::exchanges).reversed())
+            .thenComparing(Statistics.EndpointResult::endpoint));
+    List<Statistics.EndpointResult> kept =
+        new java.util.ArrayList<>(worst.subList(0, MAX_ENDPOINTS));
     kept.sort(java.util.Comparator.comparing(Statistics.EndpointResult::endpoint));
     return kept;
   }
@@ -207,7 +277,8 @@ public final class SummaryJson {
     g.writeNumberField("rewritten", e.rewritten());
   }
 
-  private static void endpoint(JsonGenerator g, Statistics.EndpointResult e, RunAggregate.Latencies l, int[] fieldBudget)
+  private static void endpoint(
+      JsonGenerator g, Statistics.EndpointResult e, RunAggregate.Latencies l, int[] fieldBudget)
       throws IOException {
     g.writeStartObject();
     counts(g, e);
@@ -219,10 +290,16 @@ public final class SummaryJson {
       }
       shown++;
       fieldBudget[0]--;
-      field(g, f.field(), f.type(), f.count(), f.examples(), () -> {
-        g.writeNumberField("noise", f.noise());
-        g.writeBooleanField("real", f.real());
-      });
+      field(
+          g,
+          f.field(),
+          f.type(),
+          f.count(),
+          f.examples(),
+          () -> {
+            g.writeNumberField("noise", f.noise());
+            g.writeBooleanField("real", f.real());
+          });
     }
     g.writeEndArray();
     if (shown < e.fields().size()) {
@@ -236,7 +313,13 @@ public final class SummaryJson {
       }
       accepted++;
       fieldBudget[0]--;
-      field(g, f.field(), f.type(), f.count(), f.examples(), () -> g.writeStringField("reason", clip(f.reason())));
+      field(
+          g,
+          f.field(),
+          f.type(),
+          f.count(),
+          f.examples(),
+          () -> g.writeStringField("reason", clip(f.reason())));
     }
     g.writeEndArray();
     if (accepted < e.acceptedFields().size()) {
@@ -274,8 +357,14 @@ public final class SummaryJson {
     void write() throws IOException;
   }
 
-  private static void field(JsonGenerator g, String path, dev.shadowtest.diff.DifferenceType type, long count,
-      List<String> examples, Fields more) throws IOException {
+  private static void field(
+      JsonGenerator g,
+      String path,
+      dev.shadowtest.diff.DifferenceType type,
+      long count,
+      List<String> examples,
+      Fields more)
+      throws IOException {
     g.writeStartObject();
     g.writeStringField("path", clip(path));
     g.writeStringField("type", type.name());
@@ -289,9 +378,12 @@ public final class SummaryJson {
     g.writeEndObject();
   }
 
-  private static void percentiles(JsonGenerator g, String name, LatencyHistogram h) throws IOException {
-    for (Map.Entry<String, Double> q : Map.of("P50", 0.5, "P95", 0.95, "P99", 0.99).entrySet().stream()
-        .sorted(Map.Entry.comparingByKey()).toList()) {
+  private static void percentiles(JsonGenerator g, String name, LatencyHistogram h)
+      throws IOException {
+    for (Map.Entry<String, Double> q :
+        Map.of("P50", 0.5, "P95", 0.95, "P99", 0.99).entrySet().stream()
+            .sorted(Map.Entry.comparingByKey())
+            .toList()) {
       Double v = h.percentileMillis(q.getValue());
       if (v != null) {
         g.writeNumberField(name + q.getKey() + "Ms", v);

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.shadowtest.core.Body;
 import dev.shadowtest.core.Headers;
-import dev.shadowtest.core.HttpRequest;
 import dev.shadowtest.core.HttpResponse;
 import dev.shadowtest.diff.DiffEngine;
 import dev.shadowtest.diff.Difference;
@@ -25,11 +24,16 @@ class BodyComparatorTests {
   static final String JSON = "{\"a\":1,\"b\":\"two\",\"c\":[1,2,3]}";
 
   final DiffEngine strict = DiffEngine.of(Rules.defaults());
+
   /** The codings differ on purpose: only the bodies are compared. */
   final EndpointRule bodiesOnly = EndpointRule.builtIn().withIgnoredHeader("Content-Encoding");
 
   static HttpResponse json(byte[] body, String... headers) {
-    return new HttpResponse(200, "", Headers.of(headers).withFirst("Content-Type", "application/json"), Body.binary(body));
+    return new HttpResponse(
+        200,
+        "",
+        Headers.of(headers).withFirst("Content-Type", "application/json"),
+        Body.binary(body));
   }
 
   static byte[] br(String s) {
@@ -42,50 +46,75 @@ class BodyComparatorTests {
 
   @Test
   void brBodyEqualsTheSameJsonUncompressed() {
-    ResponseDiff d = strict.compare(json(br(JSON), "Content-Encoding", "br"), json(utf8("{\"c\":[1,2,3],\"b\":\"two\",\"a\":1}")),
-        bodiesOnly);
+    ResponseDiff d =
+        strict.compare(
+            json(br(JSON), "Content-Encoding", "br"),
+            json(utf8("{\"c\":[1,2,3],\"b\":\"two\",\"a\":1}")),
+            bodiesOnly);
     assertThat(d.differences()).isEmpty();
     assertThat(d.notes()).noneSatisfy(n -> assertThat(n).contains("decode"));
   }
 
   @Test
   void brBodyEqualsTheSameJsonGzipped() throws IOException {
-    ResponseDiff d = strict.compare(json(br(JSON), "Content-Encoding", "br"), json(gzip(JSON), "Content-Encoding", "gzip"),
-        bodiesOnly);
+    ResponseDiff d =
+        strict.compare(
+            json(br(JSON), "Content-Encoding", "br"),
+            json(gzip(JSON), "Content-Encoding", "gzip"),
+            bodiesOnly);
     assertThat(d.differences()).isEmpty();
     assertThat(d.notes()).noneSatisfy(n -> assertThat(n).contains("decode"));
   }
 
   @Test
   void brIsRecognisedInAnyCaseAndWithSurroundingSpaces() {
-    ResponseDiff d = strict.compare(json(br(JSON), "Content-Encoding", " BR "), json(utf8(JSON)), bodiesOnly);
+    ResponseDiff d =
+        strict.compare(json(br(JSON), "Content-Encoding", " BR "), json(utf8(JSON)), bodiesOnly);
     assertThat(d.differences()).isEmpty();
     assertThat(d.notes()).noneSatisfy(n -> assertThat(n).contains("decode"));
   }
 
   @Test
   void oneDifferentFieldInABrBodyIsThatFieldsDifferenceOnly() {
-    ResponseDiff d = strict.compare(json(utf8(JSON)), json(br(JSON.replace("\"two\"", "\"three\"")), "Content-Encoding", "br"),
-        bodiesOnly);
-    assertThat(d.differences()).containsExactly(new Difference("$.b", "$.b", DifferenceType.VALUE, "\"two\"", "\"three\""));
+    ResponseDiff d =
+        strict.compare(
+            json(utf8(JSON)),
+            json(br(JSON.replace("\"two\"", "\"three\"")), "Content-Encoding", "br"),
+            bodiesOnly);
+    assertThat(d.differences())
+        .containsExactly(
+            new Difference("$.b", "$.b", DifferenceType.VALUE, "\"two\"", "\"three\""));
   }
 
   @Test
   void invalidBrBytesAreComparedAsBytesWithANote() {
     byte[] notBrotli = {(byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, 1, 2, 3};
-    ResponseDiff d = strict.compare(json(notBrotli, "Content-Encoding", "br"), json(utf8(JSON)), bodiesOnly);
-    assertThat(d.notes()).anySatisfy(n -> assertThat(n)
-        .startsWith("expected body says Content-Encoding br but does not decode (").endsWith("): compared as bytes"));
-    assertThat(d.differences()).singleElement().extracting(Difference::type).isEqualTo(DifferenceType.BODY);
+    ResponseDiff d =
+        strict.compare(json(notBrotli, "Content-Encoding", "br"), json(utf8(JSON)), bodiesOnly);
+    assertThat(d.notes())
+        .anySatisfy(
+            n ->
+                assertThat(n)
+                    .startsWith("expected body says Content-Encoding br but does not decode (")
+                    .endsWith("): compared as bytes"));
+    assertThat(d.differences())
+        .singleElement()
+        .extracting(Difference::type)
+        .isEqualTo(DifferenceType.BODY);
   }
 
   @Test
   void aListOfCodingsIsStillComparedAsBytes() {
     // one coding at a time, like gzip: a list ("gzip, br") is not undone step by step
-    ResponseDiff d = strict.compare(json(br(JSON), "Content-Encoding", "gzip, br"), json(br(JSON), "Content-Encoding", "gzip, br"),
-        EndpointRule.builtIn());
+    ResponseDiff d =
+        strict.compare(
+            json(br(JSON), "Content-Encoding", "gzip, br"),
+            json(br(JSON), "Content-Encoding", "gzip, br"),
+            EndpointRule.builtIn());
     assertThat(d.differences()).isEmpty();
-    assertThat(d.notes()).contains("expected body has Content-Encoding gzip, br, which Shadow cannot decode: compared as bytes");
+    assertThat(d.notes())
+        .contains(
+            "expected body has Content-Encoding gzip, br, which Shadow cannot decode: compared as bytes");
   }
 
   @Test
@@ -93,13 +122,18 @@ class BodyComparatorTests {
     int limit = 1 << 20;
     byte[] tooLarge = BrotliStreams.encode(new byte[limit + 1]);
     List<String> notes = new ArrayList<>();
-    byte[] kept = BodyComparator.decode(tooLarge, Headers.of("Content-Encoding", "br"), "actual", notes, limit);
+    byte[] kept =
+        BodyComparator.decode(
+            tooLarge, Headers.of("Content-Encoding", "br"), "actual", notes, limit);
     assertThat(kept).isSameAs(tooLarge);
     assertThat(notes).containsExactly("actual body decodes to more than 1 MiB: compared as bytes");
 
     byte[] justFits = BrotliStreams.encode(new byte[limit]);
     notes.clear();
-    assertThat(BodyComparator.decode(justFits, Headers.of("Content-Encoding", "br"), "actual", notes, limit)).hasSize(limit);
+    assertThat(
+            BodyComparator.decode(
+                justFits, Headers.of("Content-Encoding", "br"), "actual", notes, limit))
+        .hasSize(limit);
     assertThat(notes).isEmpty();
   }
 
@@ -107,7 +141,8 @@ class BodyComparatorTests {
   void theLimitIsNamedInBytesWhenItIsNotWholeMebibytes() {
     List<String> notes = new ArrayList<>();
     BodyComparator.decode(br(JSON), Headers.of("Content-Encoding", "br"), "expected", notes, 10);
-    assertThat(notes).containsExactly("expected body decodes to more than 10 bytes: compared as bytes");
+    assertThat(notes)
+        .containsExactly("expected body decodes to more than 10 bytes: compared as bytes");
   }
 
   private static byte[] gzip(String s) throws IOException {

@@ -1,9 +1,9 @@
 package dev.shadowtest.diff.internal;
 
-import dev.shadowtest.diff.Brotli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.shadowtest.diff.Brotli;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -26,7 +26,8 @@ class BrotliTests {
   @ValueSource(ints = {0, 1, BrotliStreams.MAX_BLOCK, BrotliStreams.MAX_BLOCK + 1, 70_000})
   void brotliStreamsRoundTripThroughTheReferenceDecoder(int length) throws IOException {
     byte[] data = data(length);
-    try (InputStream in = new BrotliInputStream(new ByteArrayInputStream(BrotliStreams.encode(data)))) {
+    try (InputStream in =
+        new BrotliInputStream(new ByteArrayInputStream(BrotliStreams.encode(data)))) {
       assertThat(in.readAllBytes()).isEqualTo(data);
     }
   }
@@ -56,15 +57,20 @@ class BrotliTests {
   @Test
   void decodesNoMoreThanAskedFor() throws IOException {
     byte[] data = data(200_000);
-    assertThat(Brotli.decode(BrotliStreams.encode(data), 1000)).isEqualTo(Arrays.copyOf(data, 1000));
+    assertThat(Brotli.decode(BrotliStreams.encode(data), 1000))
+        .isEqualTo(Arrays.copyOf(data, 1000));
   }
 
   @Test
   void invalidStreamsAreIoExceptionsNamingTheProblem() {
-    assertThatThrownBy(() -> Brotli.decode(new byte[] {(byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff}, 100))
-        .isInstanceOf(IOException.class).hasMessageContaining("Brotli");
+    assertThatThrownBy(
+            () ->
+                Brotli.decode(new byte[] {(byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff}, 100))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("Brotli");
     byte[] whole = BrotliStreams.encode(data(1000));
-    assertThatThrownBy(() -> Brotli.decode(Arrays.copyOf(whole, 500), 2000)).isInstanceOf(IOException.class);
+    assertThatThrownBy(() -> Brotli.decode(Arrays.copyOf(whole, 500), 2000))
+        .isInstanceOf(IOException.class);
   }
 
   @Test

@@ -5,10 +5,10 @@ import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.shadowtest.core.Body;
-import dev.shadowtest.core.Headers;
 import dev.shadowtest.core.ContentCoding;
-import dev.shadowtest.diff.Brotli;
+import dev.shadowtest.core.Headers;
 import dev.shadowtest.core.JsonPath;
+import dev.shadowtest.diff.Brotli;
 import dev.shadowtest.reports.internal.ReportModel.BodyLine;
 import java.io.IOException;
 import java.security.MessageDigest;
@@ -33,11 +33,16 @@ final class BodyView {
   static final int MAX_LINES = 300;
   static final int MAX_LINE = 400;
   private static final int MAX_DECODED = 64 * 1024;
+
   /** What one body may cost in the page, escaping included (see {@link #cost}). */
   static final long MAX_COST = 48 * 1024;
+
   private static final Pattern LINES = Pattern.compile("body:lines (\\d+)-(\\d+)");
-  private static final ObjectMapper MAPPER = new ObjectMapper(JsonFactory.builder()
-      .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(200).build()).build());
+  private static final ObjectMapper MAPPER =
+      new ObjectMapper(
+          JsonFactory.builder()
+              .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(200).build())
+              .build());
 
   private BodyView() {}
 
@@ -49,8 +54,11 @@ final class BodyView {
       return new View(List.of(), "no body");
     }
     if (body instanceof Body.NotCaptured n) {
-      return new View(List.of(), "body not captured in the recording" + (n.size() >= 0 ? " (" + n.size() + " bytes)" : "")
-          + ": the tool that wrote it left it out, so it was not compared");
+      return new View(
+          List.of(),
+          "body not captured in the recording"
+              + (n.size() >= 0 ? " (" + n.size() + " bytes)" : "")
+              + ": the tool that wrote it left it out, so it was not compared");
     }
     List<String> notes = new ArrayList<>();
     if (body.truncated()) {
@@ -80,12 +88,18 @@ final class BodyView {
         lines = text(text, differingPaths, bodyDiffers);
       }
     } else {
-      lines = List.of(new BodyLine(String.format(Locale.ROOT, "(binary, %d bytes, sha256 %s)", bytes.length, sha256(bytes)),
-          bodyDiffers));
+      lines =
+          List.of(
+              new BodyLine(
+                  String.format(
+                      Locale.ROOT, "(binary, %d bytes, sha256 %s)", bytes.length, sha256(bytes)),
+                  bodyDiffers));
     }
     long cost = 0;
     int keep = 0;
-    while (keep < lines.size() && keep < MAX_LINES && (cost += cost(lines.get(keep).text())) <= MAX_COST) {
+    while (keep < lines.size()
+        && keep < MAX_LINES
+        && (cost += cost(lines.get(keep).text())) <= MAX_COST) {
       keep++;
     }
     if (keep < lines.size()) {
@@ -111,7 +125,12 @@ final class BodyView {
   }
 
   /** Pretty-prints {@code n} at {@code location}; iterative enough for the 200 levels the parser allows. */
-  private static void emit(List<BodyLine> out, JsonNode n, List<Object> location, String indent, String prefix,
+  private static void emit(
+      List<BodyLine> out,
+      JsonNode n,
+      List<Object> location,
+      String indent,
+      String prefix,
       Set<String> paths) {
     if (out.size() > MAX_LINES) {
       return;
@@ -206,7 +225,9 @@ final class BodyView {
   }
 
   static String clip(String s) {
-    return s.length() <= MAX_LINE ? s : s.substring(0, MAX_LINE) + " …(" + (s.length() - MAX_LINE) + " more characters)";
+    return s.length() <= MAX_LINE
+        ? s
+        : s.substring(0, MAX_LINE) + " …(" + (s.length() - MAX_LINE) + " more characters)";
   }
 
   private static String utf8(byte[] bytes) {
@@ -219,7 +240,9 @@ final class BodyView {
       return null;
     }
     try {
-      return brotli ? Brotli.decode(bytes, MAX_DECODED) : ContentCoding.decode(bytes, encoding, MAX_DECODED);
+      return brotli
+          ? Brotli.decode(bytes, MAX_DECODED)
+          : ContentCoding.decode(bytes, encoding, MAX_DECODED);
     } catch (IOException e) {
       return null;
     }

@@ -26,7 +26,8 @@ final class Charts {
   static final int TREND_RUNS = 30;
   private static final int LABEL_WIDTH = 260;
   private static final int PLOT_WIDTH = 560;
-  private static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("MM-dd").withZone(ZoneOffset.UTC);
+  private static final DateTimeFormatter DAY =
+      DateTimeFormatter.ofPattern("MM-dd").withZone(ZoneOffset.UTC);
 
   private Charts() {}
 
@@ -34,12 +35,20 @@ final class Charts {
    * Per endpoint (the busiest {@value #MAX_ENDPOINTS}), two bars: baseline and candidate p99, with
    * ticks at p50 and p95.
    */
-  static Chart latency(List<Statistics.EndpointResult> endpoints, Map<String, RunAggregate.Latencies> latencies) {
-    List<Statistics.EndpointResult> shown = endpoints.stream()
-        .filter(e -> latencies.containsKey(e.endpoint()) && latencies.get(e.endpoint()).candidate.count() > 0)
-        .sorted(Comparator.comparingLong(Statistics.EndpointResult::exchanges).reversed()
-            .thenComparing(Statistics.EndpointResult::endpoint))
-        .limit(MAX_ENDPOINTS).toList();
+  static Chart latency(
+      List<Statistics.EndpointResult> endpoints, Map<String, RunAggregate.Latencies> latencies) {
+    List<Statistics.EndpointResult> shown =
+        endpoints.stream()
+            .filter(
+                e ->
+                    latencies.containsKey(e.endpoint())
+                        && latencies.get(e.endpoint()).candidate.count() > 0)
+            .sorted(
+                Comparator.comparingLong(Statistics.EndpointResult::exchanges)
+                    .reversed()
+                    .thenComparing(Statistics.EndpointResult::endpoint))
+            .limit(MAX_ENDPOINTS)
+            .toList();
     double max = 0;
     for (Statistics.EndpointResult e : shown) {
       RunAggregate.Latencies l = latencies.get(e.endpoint());
@@ -53,7 +62,13 @@ final class Charts {
     List<Rect> rects = new ArrayList<>();
     List<Line> lines = new ArrayList<>();
     List<Label> labels = new ArrayList<>();
-    labels.add(new Label(LABEL_WIDTH, 14, "baseline p99 (grey), candidate p99 (blue); ticks at p50 and p95", "start", "legend"));
+    labels.add(
+        new Label(
+            LABEL_WIDTH,
+            14,
+            "baseline p99 (grey), candidate p99 (blue); ticks at p50 and p95",
+            "start",
+            "legend"));
     for (int i = 0; i < shown.size(); i++) {
       Statistics.EndpointResult e = shown.get(i);
       RunAggregate.Latencies l = latencies.get(e.endpoint());
@@ -66,7 +81,9 @@ final class Charts {
     lines.add(new Line(LABEL_WIDTH, axisY, LABEL_WIDTH + PLOT_WIDTH, axisY, "axis"));
     for (int t = 0; t <= 4; t++) {
       double x = LABEL_WIDTH + PLOT_WIDTH * t / 4.0;
-      labels.add(new Label(x, axisY + 16, String.format(Locale.ROOT, "%.1f ms", max * t / 4), "middle", "tick"));
+      labels.add(
+          new Label(
+              x, axisY + 16, String.format(Locale.ROOT, "%.1f ms", max * t / 4), "middle", "tick"));
     }
     if (shown.isEmpty()) {
       labels.add(new Label(LABEL_WIDTH, top + 20, "no latencies measured", "start", "name"));
@@ -74,7 +91,13 @@ final class Charts {
     return new Chart(LABEL_WIDTH + PLOT_WIDTH + 40, height, rects, lines, labels, "", List.of());
   }
 
-  private static void bar(List<Rect> rects, List<Line> lines, LatencyHistogram h, double y, double max, String cls,
+  private static void bar(
+      List<Rect> rects,
+      List<Line> lines,
+      LatencyHistogram h,
+      double y,
+      double max,
+      String cls,
       String title) {
     if (h.count() == 0) {
       return;
@@ -83,8 +106,21 @@ final class Charts {
     double p95 = value(h, 0.95);
     double p99 = value(h, 0.99);
     double w = PLOT_WIDTH * p99 / max;
-    rects.add(new Rect(LABEL_WIDTH, y, Math.max(w, 1), 11, cls, String.format(Locale.ROOT,
-        "%s: p50 %.2f ms, p95 %.2f ms, p99 %.2f ms (%d requests)", title, p50, p95, p99, h.count())));
+    rects.add(
+        new Rect(
+            LABEL_WIDTH,
+            y,
+            Math.max(w, 1),
+            11,
+            cls,
+            String.format(
+                Locale.ROOT,
+                "%s: p50 %.2f ms, p95 %.2f ms, p99 %.2f ms (%d requests)",
+                title,
+                p50,
+                p95,
+                p99,
+                h.count())));
     for (double p : new double[] {p50, p95}) {
       double x = LABEL_WIDTH + PLOT_WIDTH * p / max;
       lines.add(new Line(x, y - 1, x, y + 12, "tick-" + cls));
@@ -97,16 +133,25 @@ final class Charts {
   }
 
   /** The discrepancy rate of the last {@value #TREND_RUNS} runs of the history (or this run alone), with the gate line. */
-  static Chart trend(List<RunSummary> history, double currentRate, Instant currentFinished, double gate) {
+  static Chart trend(
+      List<RunSummary> history, double currentRate, Instant currentFinished, double gate) {
     List<double[]> points = new ArrayList<>();
     List<String> titles = new ArrayList<>();
     List<Instant> times = new ArrayList<>();
-    List<RunSummary> last = history.subList(Math.max(0, history.size() - TREND_RUNS), history.size());
+    List<RunSummary> last =
+        history.subList(Math.max(0, history.size() - TREND_RUNS), history.size());
     for (RunSummary s : last) {
       points.add(new double[] {s.discrepancyRate()});
       times.add(s.finishedAt());
-      titles.add(String.format(Locale.ROOT, "%s: %s (%d of %d)%s", s.finishedAt(), Gate.percent(s.discrepancyRate()),
-          s.discrepant(), s.compared(), s.incomplete() ? ", incomplete" : ""));
+      titles.add(
+          String.format(
+              Locale.ROOT,
+              "%s: %s (%d of %d)%s",
+              s.finishedAt(),
+              Gate.percent(s.discrepancyRate()),
+              s.discrepant(),
+              s.compared(),
+              s.incomplete() ? ", incomplete" : ""));
     }
     if (points.isEmpty()) {
       points.add(new double[] {currentRate});
@@ -143,7 +188,8 @@ final class Charts {
         labels.add(new Label(x, top + plotH + 16, DAY.format(times.get(i)), "middle", "tick"));
       }
     }
-    return new Chart(width, top + plotH + 28, List.of(), lines, labels, poly.toString().strip(), dots);
+    return new Chart(
+        width, top + plotH + 28, List.of(), lines, labels, poly.toString().strip(), dots);
   }
 
   static String shorten(String s, int max) {

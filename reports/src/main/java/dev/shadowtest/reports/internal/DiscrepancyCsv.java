@@ -43,13 +43,45 @@ public final class DiscrepancyCsv implements AutoCloseable {
     GROUPED
   }
 
-  static final String[] HEADER = {"exchange_id", "endpoint", "method", "target", "verdict", "path", "field", "type",
-      "expected", "actual", "noise", "accepted", "recorded_ms", "primary_ms", "candidate_ms"};
+  static final String[] HEADER = {
+    "exchange_id",
+    "endpoint",
+    "method",
+    "target",
+    "verdict",
+    "path",
+    "field",
+    "type",
+    "expected",
+    "actual",
+    "noise",
+    "accepted",
+    "recorded_ms",
+    "primary_ms",
+    "candidate_ms"
+  };
 
-  static final String[] GROUPED_HEADER = {"exchange_id", "endpoint", "method", "target", "verdict", "field", "type",
-      "count", "first_path", "expected", "actual", "noise", "accepted", "recorded_ms", "primary_ms", "candidate_ms"};
+  static final String[] GROUPED_HEADER = {
+    "exchange_id",
+    "endpoint",
+    "method",
+    "target",
+    "verdict",
+    "field",
+    "type",
+    "count",
+    "first_path",
+    "expected",
+    "actual",
+    "noise",
+    "accepted",
+    "recorded_ms",
+    "primary_ms",
+    "candidate_ms"
+  };
 
-  private static final java.util.regex.Pattern NUMBER = java.util.regex.Pattern.compile("-?\\d+(\\.\\d+)?([eE][-+]?\\d+)?");
+  private static final java.util.regex.Pattern NUMBER =
+      java.util.regex.Pattern.compile("-?\\d+(\\.\\d+)?([eE][-+]?\\d+)?");
 
   private final CSVPrinter printer;
   private final Path temp;
@@ -96,10 +128,17 @@ public final class DiscrepancyCsv implements AutoCloseable {
       throw new BadInputException("the CSV row limit must be at least 1, got " + maxRows);
     }
     Path temp = SecureFiles.temporarySibling(file);
-    BufferedWriter w = new BufferedWriter(new OutputStreamWriter(SecureFiles.newOutputStream(temp), StandardCharsets.UTF_8), 1 << 16);
+    BufferedWriter w =
+        new BufferedWriter(
+            new OutputStreamWriter(SecureFiles.newOutputStream(temp), StandardCharsets.UTF_8),
+            1 << 16);
     w.write('\uFEFF');
-    CSVFormat format = CSVFormat.RFC4180.builder().setQuoteMode(QuoteMode.ALL)
-        .setHeader(rows == Rows.EXACT ? HEADER : GROUPED_HEADER).get();
+    CSVFormat format =
+        CSVFormat.RFC4180
+            .builder()
+            .setQuoteMode(QuoteMode.ALL)
+            .setHeader(rows == Rows.EXACT ? HEADER : GROUPED_HEADER)
+            .get();
     return new DiscrepancyCsv(new CSVPrinter(w, format), temp, file, rows, maxRows);
   }
 
@@ -122,8 +161,22 @@ public final class DiscrepancyCsv implements AutoCloseable {
         if (rows == Rows.EXACT) {
           row(line, endpoint, "CANDIDATE_ERROR", "", "", "ERROR", "", line.error(), "false", "");
         } else {
-          printer.printRecord(safe(line.id()), safe(endpoint), safe(line.method()), safe(line.target()), "CANDIDATE_ERROR",
-              "", "ERROR", "1", "", "", safe(line.error()), "false", "", ms(line.recordedMicros()), ms(line.primaryMicros()),
+          printer.printRecord(
+              safe(line.id()),
+              safe(endpoint),
+              safe(line.method()),
+              safe(line.target()),
+              "CANDIDATE_ERROR",
+              "",
+              "ERROR",
+              "1",
+              "",
+              "",
+              safe(line.error()),
+              "false",
+              "",
+              ms(line.recordedMicros()),
+              ms(line.primaryMicros()),
               ms(line.candidateMicros()));
         }
       } else if (judged.discrepant()) {
@@ -133,8 +186,17 @@ public final class DiscrepancyCsv implements AutoCloseable {
               continue;
             }
             Judgement.Standing s = judged.standing(d);
-            row(line, endpoint, "DIFFERENT", d.path(), d.field(), d.type().name(), d.expected(), d.actual(),
-                Boolean.toString(s == Judgement.Standing.NOISE), d.accepted() == null ? "" : d.accepted());
+            row(
+                line,
+                endpoint,
+                "DIFFERENT",
+                d.path(),
+                d.field(),
+                d.type().name(),
+                d.expected(),
+                d.actual(),
+                Boolean.toString(s == Judgement.Standing.NOISE),
+                d.accepted() == null ? "" : d.accepted());
           }
         } else {
           grouped(line, endpoint, judged);
@@ -146,7 +208,8 @@ public final class DiscrepancyCsv implements AutoCloseable {
     }
   }
 
-  private void grouped(ResultLine line, String endpoint, Judgement.Judged judged) throws IOException {
+  private void grouped(ResultLine line, String endpoint, Judgement.Judged judged)
+      throws IOException {
     Map<FieldKey, Difference> first = new LinkedHashMap<>();
     Map<FieldKey, Integer> counts = new HashMap<>();
     for (Difference d : line.differences()) {
@@ -159,17 +222,53 @@ public final class DiscrepancyCsv implements AutoCloseable {
         continue;
       }
       Difference d = g.getValue();
-      printer.printRecord(safe(line.id()), safe(endpoint), safe(line.method()), safe(line.target()), "DIFFERENT",
-          safe(d.field()), d.type().name(), counts.get(g.getKey()).toString(), safe(d.path()), safe(d.expected()),
-          safe(d.actual()), Boolean.toString(judged.standing(d) == Judgement.Standing.NOISE),
-          safe(d.accepted()), ms(line.recordedMicros()), ms(line.primaryMicros()), ms(line.candidateMicros()));
+      printer.printRecord(
+          safe(line.id()),
+          safe(endpoint),
+          safe(line.method()),
+          safe(line.target()),
+          "DIFFERENT",
+          safe(d.field()),
+          d.type().name(),
+          counts.get(g.getKey()).toString(),
+          safe(d.path()),
+          safe(d.expected()),
+          safe(d.actual()),
+          Boolean.toString(judged.standing(d) == Judgement.Standing.NOISE),
+          safe(d.accepted()),
+          ms(line.recordedMicros()),
+          ms(line.primaryMicros()),
+          ms(line.candidateMicros()));
     }
   }
 
-  private void row(ResultLine l, String endpoint, String verdict, String path, String field, String type, String expected,
-      String actual, String noise, String accepted) throws IOException {
-    printer.printRecord(safe(l.id()), safe(endpoint), safe(l.method()), safe(l.target()), verdict, safe(path), safe(field),
-        type, safe(expected), safe(actual), noise, safe(accepted), ms(l.recordedMicros()), ms(l.primaryMicros()),
+  private void row(
+      ResultLine l,
+      String endpoint,
+      String verdict,
+      String path,
+      String field,
+      String type,
+      String expected,
+      String actual,
+      String noise,
+      String accepted)
+      throws IOException {
+    printer.printRecord(
+        safe(l.id()),
+        safe(endpoint),
+        safe(l.method()),
+        safe(l.target()),
+        verdict,
+        safe(path),
+        safe(field),
+        type,
+        safe(expected),
+        safe(actual),
+        noise,
+        safe(accepted),
+        ms(l.recordedMicros()),
+        ms(l.primaryMicros()),
         ms(l.candidateMicros()));
   }
 
@@ -179,8 +278,13 @@ public final class DiscrepancyCsv implements AutoCloseable {
       return "";
     }
     char c = v.charAt(0);
-    boolean formula = c == '=' || c == '+' || c == '@' || c == '\t' || c == '\r'
-        || c == '-' && !NUMBER.matcher(v).matches();
+    boolean formula =
+        c == '='
+            || c == '+'
+            || c == '@'
+            || c == '\t'
+            || c == '\r'
+            || c == '-' && !NUMBER.matcher(v).matches();
     return formula ? "'" + v : v;
   }
 
@@ -193,11 +297,15 @@ public final class DiscrepancyCsv implements AutoCloseable {
     try {
       if (omitted > 0 && !failed) {
         // the last row says the file is cut, in the file itself: nobody takes it for the whole run
-        List<String> notice = new java.util.ArrayList<>(java.util.Collections.nCopies(
-            (rows == Rows.EXACT ? HEADER : GROUPED_HEADER).length, ""));
+        List<String> notice =
+            new java.util.ArrayList<>(
+                java.util.Collections.nCopies(
+                    (rows == Rows.EXACT ? HEADER : GROUPED_HEADER).length, ""));
         notice.set(0, "(truncated)");
         notice.set(4, "TRUNCATED");
-        notice.set(5, omitted + " more rows not written (the limit is " + maxRows + " rows: --csv-max-rows)");
+        notice.set(
+            5,
+            omitted + " more rows not written (the limit is " + maxRows + " rows: --csv-max-rows)");
         printer.printRecord(notice);
       }
       printer.close(true);

@@ -59,12 +59,16 @@ public final class HtmlReport {
 
   /** Endpoints that get a detail section (worst first); the table lists them all. */
   static final int MAX_DETAILS = 200;
+
   static final int MAX_FIELDS = 30;
   static final int MAX_SAMPLES = 300;
+
   /** Endpoint table rows (worst first); the CSV and summary.json have them all. */
   static final int MAX_ROWS = 2_000;
+
   static final int MAX_HEADERS = 60;
   static final int MAX_DIFF_ROWS = 40;
+
   /**
    * What the sample views may cost in all, in characters as escaped in the page (recorded bodies
    * are attacker-controlled: a body of {@code <} would grow fivefold): the report stays well under
@@ -73,7 +77,8 @@ public final class HtmlReport {
   static final long SAMPLE_BUDGET = 8_000_000;
 
   private static final TemplateEngine ENGINE = TemplateEngine.createPrecompiled(ContentType.Html);
-  private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'").withZone(ZoneOffset.UTC);
+  private static final DateTimeFormatter TIME =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'").withZone(ZoneOffset.UTC);
 
   private final SummaryJson.Meta meta;
   private final RunAggregate.Collapsed collapsed;
@@ -82,15 +87,23 @@ public final class HtmlReport {
   private final Function<String, Double> thresholds;
   private final Map<String, SamplesFile.Sample> samples;
   private final int perEndpoint;
+
   /** Per endpoint, one rewritten request as an example: "/posts/1/comments → /comments?postId=1". */
   private final Map<String, String> rewrites = new java.util.HashMap<>();
+
   private final Map<String, List<ResultLine>> chosen = new LinkedHashMap<>();
   private final Map<String, Judgement.Judged> judgements = new java.util.HashMap<>();
   private final Map<String, List<ReportModel.ErrorRow>> errors = new LinkedHashMap<>();
   private int chosenCount;
 
-  public HtmlReport(SummaryJson.Meta meta, RunAggregate.Collapsed collapsed, Gate gate, List<String> failures,
-      Function<String, Double> thresholds, Map<String, SamplesFile.Sample> samples, int perEndpoint) {
+  public HtmlReport(
+      SummaryJson.Meta meta,
+      RunAggregate.Collapsed collapsed,
+      Gate gate,
+      List<String> failures,
+      Function<String, Double> thresholds,
+      Map<String, SamplesFile.Sample> samples,
+      int perEndpoint) {
     this.meta = meta;
     this.collapsed = collapsed;
     this.gate = gate;
@@ -108,8 +121,11 @@ public final class HtmlReport {
     if (line.verdict() == dev.shadowtest.diff.Verdict.CANDIDATE_ERROR) {
       List<ReportModel.ErrorRow> l = errors.computeIfAbsent(endpoint, k -> new ArrayList<>());
       if (l.size() < perEndpoint) {
-        l.add(new ReportModel.ErrorRow(BodyView.clip(line.id()), BodyView.clip(line.method() + " " + line.target()),
-            BodyView.clip(String.valueOf(line.error()))));
+        l.add(
+            new ReportModel.ErrorRow(
+                BodyView.clip(line.id()),
+                BodyView.clip(line.method() + " " + line.target()),
+                BodyView.clip(String.valueOf(line.error()))));
       }
       return;
     }
@@ -129,8 +145,11 @@ public final class HtmlReport {
     ReportModel model = model(trend);
     Path temp = SecureFiles.temporarySibling(file);
     try {
-      try (Writer w = new ControlCharacters(new BufferedWriter(new OutputStreamWriter(SecureFiles.newOutputStream(temp),
-          StandardCharsets.UTF_8), 1 << 16))) {
+      try (Writer w =
+          new ControlCharacters(
+              new BufferedWriter(
+                  new OutputStreamWriter(SecureFiles.newOutputStream(temp), StandardCharsets.UTF_8),
+                  1 << 16))) {
         ENGINE.render("report.jte", model, new WriterOutput(w));
       }
       SecureFiles.commit(temp, file);
@@ -147,21 +166,25 @@ public final class HtmlReport {
   ReportModel model(List<RunSummary> trend) {
     Statistics.RunResult r = collapsed.result();
     boolean passed = failures.isEmpty() && !meta.incomplete();
-    List<Item> counts = List.of(
-        new Item("exchanges", Long.toString(r.exchanges())),
-        new Item("compared", Long.toString(r.compared())),
-        new Item("discrepant", Long.toString(r.discrepant())),
-        new Item("noise only", Long.toString(r.noise())),
-        new Item("accepted", Long.toString(r.accepted())),
-        new Item("rewritten", Long.toString(r.rewritten())),
-        new Item("skipped", Long.toString(r.skipped())),
-        new Item("skipped: from browser cache", Long.toString(collapsed.gaps().skippedFromCache())),
-        new Item("compared without body (not captured)", Long.toString(collapsed.gaps().bodyNotCaptured())),
-        new Item("candidate errors", Long.toString(r.errors())),
-        new Item("5xx", Long.toString(r.serverErrors())),
-        new Item("no baseline", Long.toString(r.noBaseline())),
-        new Item("error rate", Gate.percent(r.errorRate())),
-        new Item("run time", duration(Duration.between(meta.startedAt(), meta.finishedAt()))));
+    List<Item> counts =
+        List.of(
+            new Item("exchanges", Long.toString(r.exchanges())),
+            new Item("compared", Long.toString(r.compared())),
+            new Item("discrepant", Long.toString(r.discrepant())),
+            new Item("noise only", Long.toString(r.noise())),
+            new Item("accepted", Long.toString(r.accepted())),
+            new Item("rewritten", Long.toString(r.rewritten())),
+            new Item("skipped", Long.toString(r.skipped())),
+            new Item(
+                "skipped: from browser cache", Long.toString(collapsed.gaps().skippedFromCache())),
+            new Item(
+                "compared without body (not captured)",
+                Long.toString(collapsed.gaps().bodyNotCaptured())),
+            new Item("candidate errors", Long.toString(r.errors())),
+            new Item("5xx", Long.toString(r.serverErrors())),
+            new Item("no baseline", Long.toString(r.noBaseline())),
+            new Item("error rate", Gate.percent(r.errorRate())),
+            new Item("run time", duration(Duration.between(meta.startedAt(), meta.finishedAt()))));
     List<Item> info = new ArrayList<>();
     info.add(new Item("candidate", meta.candidate()));
     if (meta.primary() != null) {
@@ -178,9 +201,11 @@ public final class HtmlReport {
     }
 
     List<Statistics.EndpointResult> worstFirst = new ArrayList<>(r.endpoints());
-    worstFirst.sort(Comparator.comparingDouble(Statistics.EndpointResult::discrepancyRate).reversed()
-        .thenComparing(Comparator.comparingLong(Statistics.EndpointResult::errors).reversed())
-        .thenComparing(Statistics.EndpointResult::endpoint));
+    worstFirst.sort(
+        Comparator.comparingDouble(Statistics.EndpointResult::discrepancyRate)
+            .reversed()
+            .thenComparing(Comparator.comparingLong(Statistics.EndpointResult::errors).reversed())
+            .thenComparing(Statistics.EndpointResult::endpoint));
     Map<String, String> anchors = new LinkedHashMap<>();
     List<EndpointRow> rows = new ArrayList<>();
     for (Statistics.EndpointResult e : worstFirst) {
@@ -194,15 +219,34 @@ public final class HtmlReport {
       boolean enough = l != null && gate.enoughLatencyData(l.ratioSamples());
       Double threshold = thresholds.apply(e.endpoint());
       double max = threshold != null ? threshold : gate.maxDiscrepancyRate();
-      boolean failing = e.compared() > 0 && e.discrepancyRate() > max
-          || gate.maxLatencyRatio() != null && ratio != null && enough && ratio > gate.maxLatencyRatio();
-      rows.add(new EndpointRow(anchor, e.endpoint(), e.exchanges(), e.compared(), e.discrepant(),
-          Gate.percent(e.discrepancyRate()), e.discrepancyRate(), e.errors(), e.serverErrors(),
-          ms(l == null ? null : baseline(l).percentileMillis(0.5)), ms(l == null ? null : baseline(l).percentileMillis(0.99)),
-          ms(l == null ? null : l.candidate.percentileMillis(0.5)), ms(l == null ? null : l.candidate.percentileMillis(0.99)),
-          ratio == null ? "–" : String.format(Locale.ROOT, "%.2f×", ratio) + (enough ? "" : " (" + l.ratioSamples()
-              + " exchanges: not enough data)"), ratio == null ? -1 : ratio,
-          Gate.percent(max), failing));
+      boolean failing =
+          e.compared() > 0 && e.discrepancyRate() > max
+              || gate.maxLatencyRatio() != null
+                  && ratio != null
+                  && enough
+                  && ratio > gate.maxLatencyRatio();
+      rows.add(
+          new EndpointRow(
+              anchor,
+              e.endpoint(),
+              e.exchanges(),
+              e.compared(),
+              e.discrepant(),
+              Gate.percent(e.discrepancyRate()),
+              e.discrepancyRate(),
+              e.errors(),
+              e.serverErrors(),
+              ms(l == null ? null : baseline(l).percentileMillis(0.5)),
+              ms(l == null ? null : baseline(l).percentileMillis(0.99)),
+              ms(l == null ? null : l.candidate.percentileMillis(0.5)),
+              ms(l == null ? null : l.candidate.percentileMillis(0.99)),
+              ratio == null
+                  ? "–"
+                  : String.format(Locale.ROOT, "%.2f×", ratio)
+                      + (enough ? "" : " (" + l.ratioSamples() + " exchanges: not enough data)"),
+              ratio == null ? -1 : ratio,
+              Gate.percent(max),
+              failing));
     }
 
     List<EndpointDetail> details = new ArrayList<>();
@@ -211,14 +255,28 @@ public final class HtmlReport {
       if (details.size() >= MAX_DETAILS) {
         break;
       }
-      if (e.fields().isEmpty() && e.errors() == 0 && e.acceptedFields().isEmpty() && e.rewritten() == 0) {
+      if (e.fields().isEmpty()
+          && e.errors() == 0
+          && e.acceptedFields().isEmpty()
+          && e.rewritten() == 0) {
         continue;
       }
-      List<FieldRow> fields = e.fields().stream().limit(MAX_FIELDS)
-          .map(f -> new FieldRow(pieces(f.field()), f.type().name(), f.count(), f.noise(), f.real())).toList();
-      List<ReportModel.AcceptedRow> accepted = e.acceptedFields().stream().limit(MAX_FIELDS)
-          .map(f -> new ReportModel.AcceptedRow(pieces(f.field()), f.type().name(), f.count(), BodyView.clip(f.reason())))
-          .toList();
+      List<FieldRow> fields =
+          e.fields().stream()
+              .limit(MAX_FIELDS)
+              .map(
+                  f ->
+                      new FieldRow(
+                          pieces(f.field()), f.type().name(), f.count(), f.noise(), f.real()))
+              .toList();
+      List<ReportModel.AcceptedRow> accepted =
+          e.acceptedFields().stream()
+              .limit(MAX_FIELDS)
+              .map(
+                  f ->
+                      new ReportModel.AcceptedRow(
+                          pieces(f.field()), f.type().name(), f.count(), BodyView.clip(f.reason())))
+              .toList();
       List<SampleView> views = new ArrayList<>();
       boolean spent = false;
       for (ResultLine line : chosen.getOrDefault(e.endpoint(), List.of())) {
@@ -230,30 +288,84 @@ public final class HtmlReport {
         budget[0] -= cost(v);
         views.add(v);
       }
-      String note = e.discrepant() == 0 ? null
-          : spent && views.isEmpty() ? "Samples not shown: the report's size budget is spent (see discrepancies.csv)."
-          : views.isEmpty() ? "No sample exchange was kept for this endpoint (samples are bounded per run)."
-          : "Showing " + views.size() + " of " + e.discrepant() + " discrepant exchanges.";
-      details.add(new EndpointDetail(anchors.get(e.endpoint()), e.endpoint(), Gate.percent(e.discrepancyRate()),
-          e.discrepant() + " discrepant of " + e.compared() + " compared, " + e.errors() + " errors, " + e.noise()
-              + " noise only, " + e.accepted() + " matched only because of accepted differences",
-          fields, Math.max(0, e.fields().size() - MAX_FIELDS), accepted,
-          e.rewritten() == 0 ? null : e.rewritten() + " of " + e.exchanges() + " requests were rewritten for the candidate"
-              + (rewrites.containsKey(e.endpoint()) ? " (transforms in the rules), e.g. " + rewrites.get(e.endpoint()) : ""),
-          views, note, errors.getOrDefault(e.endpoint(), List.of())));
+      String note =
+          e.discrepant() == 0
+              ? null
+              : spent && views.isEmpty()
+                  ? "Samples not shown: the report's size budget is spent (see discrepancies.csv)."
+                  : views.isEmpty()
+                      ? "No sample exchange was kept for this endpoint (samples are bounded per run)."
+                      : "Showing "
+                          + views.size()
+                          + " of "
+                          + e.discrepant()
+                          + " discrepant exchanges.";
+      details.add(
+          new EndpointDetail(
+              anchors.get(e.endpoint()),
+              e.endpoint(),
+              Gate.percent(e.discrepancyRate()),
+              e.discrepant()
+                  + " discrepant of "
+                  + e.compared()
+                  + " compared, "
+                  + e.errors()
+                  + " errors, "
+                  + e.noise()
+                  + " noise only, "
+                  + e.accepted()
+                  + " matched only because of accepted differences",
+              fields,
+              Math.max(0, e.fields().size() - MAX_FIELDS),
+              accepted,
+              e.rewritten() == 0
+                  ? null
+                  : e.rewritten()
+                      + " of "
+                      + e.exchanges()
+                      + " requests were rewritten for the candidate"
+                      + (rewrites.containsKey(e.endpoint())
+                          ? " (transforms in the rules), e.g. " + rewrites.get(e.endpoint())
+                          : ""),
+              views,
+              note,
+              errors.getOrDefault(e.endpoint(), List.of())));
     }
 
     String js = resource("report.js");
     String css = resource("report.css");
-    String csp = "default-src 'none'; style-src 'sha256-" + sha256(css) + "'; script-src 'sha256-" + sha256(js)
-        + "'; base-uri 'none'; form-action 'none'";
-    String trendNote = trend.isEmpty() ? "No history: run with --history DIR to keep one; this run alone is shown." : null;
-    return new ReportModel("Shadow report: " + meta.candidate(), passed, Gate.percent(r.discrepancyRate()),
-        Gate.percent(gate.maxDiscrepancyRate()), failures,
-        meta.incomplete() ? "Incomplete run" + (meta.abortReason() == null ? " (stopped before the end of the recording)"
-            : ": " + meta.abortReason()) : null,
-        counts, info, rows, details, Charts.latency(worstFirst, collapsed.latencies()),
-        Charts.trend(trend, r.discrepancyRate(), meta.finishedAt(), gate.maxDiscrepancyRate()), trendNote, css, js, csp,
+    String csp =
+        "default-src 'none'; style-src 'sha256-"
+            + sha256(css)
+            + "'; script-src 'sha256-"
+            + sha256(js)
+            + "'; base-uri 'none'; form-action 'none'";
+    String trendNote =
+        trend.isEmpty()
+            ? "No history: run with --history DIR to keep one; this run alone is shown."
+            : null;
+    return new ReportModel(
+        "Shadow report: " + meta.candidate(),
+        passed,
+        Gate.percent(r.discrepancyRate()),
+        Gate.percent(gate.maxDiscrepancyRate()),
+        failures,
+        meta.incomplete()
+            ? "Incomplete run"
+                + (meta.abortReason() == null
+                    ? " (stopped before the end of the recording)"
+                    : ": " + meta.abortReason())
+            : null,
+        counts,
+        info,
+        rows,
+        details,
+        Charts.latency(worstFirst, collapsed.latencies()),
+        Charts.trend(trend, r.discrepancyRate(), meta.finishedAt(), gate.maxDiscrepancyRate()),
+        trendNote,
+        css,
+        js,
+        csp,
         TIME.format(Instant.now()));
   }
 
@@ -275,8 +387,13 @@ public final class HtmlReport {
       }
     }
     for (DiffRow d : v.differences()) {
-      c += BodyView.cost(String.join("", d.path())) + 6L * d.path().size() + BodyView.cost(d.expected())
-          + BodyView.cost(d.actual()) + BodyView.cost(d.reason()) + 100;
+      c +=
+          BodyView.cost(String.join("", d.path()))
+              + 6L * d.path().size()
+              + BodyView.cost(d.expected())
+              + BodyView.cost(d.actual())
+              + BodyView.cost(d.reason())
+              + 100;
     }
     return c;
   }
@@ -298,28 +415,49 @@ public final class HtmlReport {
       }
       status |= d.path().equals("status");
       if (diffs.size() < MAX_DIFF_ROWS) {
-        Judgement.Standing standing = judged == null ? Judgement.Standing.COUNTS : judged.standing(d);
-        diffs.add(new DiffRow(pieces(BodyView.clip(d.path())), d.type().name(),
-            d.expected() == null ? "(absent)" : BodyView.clip(d.expected()),
-            d.actual() == null ? "(absent)" : BodyView.clip(d.actual()), standing.name().toLowerCase(Locale.ROOT),
-            d.accepted() == null ? "" : BodyView.clip(d.accepted())));
+        Judgement.Standing standing =
+            judged == null ? Judgement.Standing.COUNTS : judged.standing(d);
+        diffs.add(
+            new DiffRow(
+                pieces(BodyView.clip(d.path())),
+                d.type().name(),
+                d.expected() == null ? "(absent)" : BodyView.clip(d.expected()),
+                d.actual() == null ? "(absent)" : BodyView.clip(d.actual()),
+                standing.name().toLowerCase(Locale.ROOT),
+                d.accepted() == null ? "" : BodyView.clip(d.accepted())));
       }
     }
     Exchange b = s.baseline();
-    List<BodyLine> requestBody = b.request().body().size() == 0 ? List.of()
-        : BodyView.of(b.request().body(), b.request().headers(), Set.of()).lines();
-    return new SampleView(open, line.id(), BodyView.clip(b.request().method() + " " + b.request().target() + " "
-        + b.request().httpVersion()), headers(b.request().headers(), Set.of()), requestBody, s.baselineSource(),
-        side(b.response(), paths, headerNames, status), side(s.candidate(), paths, headerNames, status), diffs);
+    List<BodyLine> requestBody =
+        b.request().body().size() == 0
+            ? List.of()
+            : BodyView.of(b.request().body(), b.request().headers(), Set.of()).lines();
+    return new SampleView(
+        open,
+        line.id(),
+        BodyView.clip(
+            b.request().method() + " " + b.request().target() + " " + b.request().httpVersion()),
+        headers(b.request().headers(), Set.of()),
+        requestBody,
+        s.baselineSource(),
+        side(b.response(), paths, headerNames, status),
+        side(s.candidate(), paths, headerNames, status),
+        diffs);
   }
 
-  private static Side side(HttpResponse r, Set<String> paths, Set<String> headerNames, boolean status) {
+  private static Side side(
+      HttpResponse r, Set<String> paths, Set<String> headerNames, boolean status) {
     if (r == null) {
       return new Side("(no response)", status, List.of(), List.of(), null);
     }
     BodyView.View v = BodyView.of(r.body(), r.headers(), paths);
-    return new Side(r.status() + (r.reason() == null || r.reason().isEmpty() ? "" : " " + BodyView.clip(r.reason())), status,
-        headers(r.headers(), headerNames), v.lines(), v.note());
+    return new Side(
+        r.status()
+            + (r.reason() == null || r.reason().isEmpty() ? "" : " " + BodyView.clip(r.reason())),
+        status,
+        headers(r.headers(), headerNames),
+        v.lines(),
+        v.note());
   }
 
   private static List<HeaderLine> headers(Headers h, Set<String> highlighted) {
@@ -329,8 +467,11 @@ public final class HtmlReport {
         out.add(new HeaderLine("…", (h.size() - MAX_HEADERS) + " more headers not shown", false));
         break;
       }
-      out.add(new HeaderLine(BodyView.clip(f.name()), BodyView.clip(f.value()),
-          highlighted.contains(f.name().toLowerCase(Locale.ROOT))));
+      out.add(
+          new HeaderLine(
+              BodyView.clip(f.name()),
+              BodyView.clip(f.value()),
+              highlighted.contains(f.name().toLowerCase(Locale.ROOT))));
     }
     return out;
   }
@@ -364,7 +505,9 @@ public final class HtmlReport {
     }
 
     private static char clean(char c) {
-      return c < 0x20 && c != '\t' && c != '\n' && c != '\f' && c != '\r' || c == 0x7f ? '\uFFFD' : c;
+      return c < 0x20 && c != '\t' && c != '\n' && c != '\f' && c != '\r' || c == 0x7f
+          ? '\uFFFD'
+          : c;
     }
 
     @Override
@@ -399,7 +542,8 @@ public final class HtmlReport {
 
   static String duration(Duration d) {
     long s = d.getSeconds();
-    return s < 60 ? String.format(Locale.ROOT, "%.1f s", d.toMillis() / 1000.0)
+    return s < 60
+        ? String.format(Locale.ROOT, "%.1f s", d.toMillis() / 1000.0)
         : String.format(Locale.ROOT, "%dh %02dm %02ds", s / 3600, s / 60 % 60, s % 60);
   }
 
@@ -416,7 +560,9 @@ public final class HtmlReport {
 
   static String sha256(String s) {
     try {
-      return Base64.getEncoder().encodeToString(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
+      return Base64.getEncoder()
+          .encodeToString(
+              MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
     } catch (java.security.NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }

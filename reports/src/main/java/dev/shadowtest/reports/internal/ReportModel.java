@@ -30,13 +30,37 @@ public record ReportModel(
   public record Item(String label, String value) {}
 
   /** One row of the endpoint table; {@code *Sort} values order the columns numerically. */
-  public record EndpointRow(String anchor, String name, long exchanges, long compared, long discrepant, String rate,
-      double rateSort, long errors, long serverErrors, String recordedP50, String recordedP99, String candidateP50,
-      String candidateP99, String ratio, double ratioSort, String threshold, boolean failing) {}
+  public record EndpointRow(
+      String anchor,
+      String name,
+      long exchanges,
+      long compared,
+      long discrepant,
+      String rate,
+      double rateSort,
+      long errors,
+      long serverErrors,
+      String recordedP50,
+      String recordedP99,
+      String candidateP50,
+      String candidateP99,
+      String ratio,
+      double ratioSort,
+      String threshold,
+      boolean failing) {}
 
   /** The per-endpoint section: differing fields, accepted differences, rewrites and sample exchanges. */
-  public record EndpointDetail(String anchor, String name, String rate, String counts, List<FieldRow> fields,
-      int moreFields, List<AcceptedRow> accepted, String rewrites, List<SampleView> samples, String samplesNote,
+  public record EndpointDetail(
+      String anchor,
+      String name,
+      String rate,
+      String counts,
+      List<FieldRow> fields,
+      int moreFields,
+      List<AcceptedRow> accepted,
+      String rewrites,
+      List<SampleView> samples,
+      String samplesNote,
       List<ErrorRow> errors) {}
 
   /** A field and kind of difference the rules accept, with their reason: listed, never counted. */
@@ -49,11 +73,23 @@ public record ReportModel(
   public record FieldRow(List<String> path, String type, long count, long noise, boolean real) {}
 
   /** One exchange shown side by side. */
-  public record SampleView(boolean open, String id, String requestLine, List<HeaderLine> requestHeaders, List<BodyLine> requestBody,
-      String baselineSource, Side expected, Side actual, List<DiffRow> differences) {}
+  public record SampleView(
+      boolean open,
+      String id,
+      String requestLine,
+      List<HeaderLine> requestHeaders,
+      List<BodyLine> requestBody,
+      String baselineSource,
+      Side expected,
+      Side actual,
+      List<DiffRow> differences) {}
 
   /** One response of a sample. */
-  public record Side(String statusLine, boolean statusHighlighted, List<HeaderLine> headers, List<BodyLine> body,
+  public record Side(
+      String statusLine,
+      boolean statusHighlighted,
+      List<HeaderLine> headers,
+      List<BodyLine> body,
       String note) {}
 
   public record HeaderLine(String name, String value, boolean highlighted) {}
@@ -61,10 +97,22 @@ public record ReportModel(
   public record BodyLine(String text, boolean highlighted) {}
 
   /** One difference of a sample: how it counts is {@code counts}, {@code noise} or {@code accepted}. */
-  public record DiffRow(List<String> path, String type, String expected, String actual, String standing, String reason) {}
+  public record DiffRow(
+      List<String> path,
+      String type,
+      String expected,
+      String actual,
+      String standing,
+      String reason) {}
 
   /** An inline SVG chart as primitives (numbers and texts; the template writes the elements). */
-  public record Chart(int width, int height, List<Rect> rects, List<Line> lines, List<Label> labels, String polyline,
+  public record Chart(
+      int width,
+      int height,
+      List<Rect> rects,
+      List<Line> lines,
+      List<Label> labels,
+      String polyline,
       List<Dot> dots) {}
 
   public record Rect(double x, double y, double w, double h, String cls, String title) {}

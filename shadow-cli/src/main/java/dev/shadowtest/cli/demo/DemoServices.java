@@ -43,7 +43,10 @@ import org.apache.hc.core5.util.Timeout;
 public final class DemoServices implements AutoCloseable {
 
   /** Which system a server plays. */
-  public enum Role { LEGACY, CANDIDATE }
+  public enum Role {
+    LEGACY,
+    CANDIDATE
+  }
 
   private final List<HttpServer> servers = new ArrayList<>();
   private final URI legacy;
@@ -83,10 +86,18 @@ public final class DemoServices implements AutoCloseable {
       int user = 1 + random.nextInt(400);
       switch (i % 10) {
         case 0, 1, 2 -> out.add(new String[] {"GET", "/api/products/" + product, null});
-        case 3 -> out.add(new String[] {"GET", "/api/products?category=" + categories[i % 3] + "&page=" + (1 + i % 5), null});
+        case 3 ->
+            out.add(
+                new String[] {
+                  "GET",
+                  "/api/products?category=" + categories[i % 3] + "&page=" + (1 + i % 5),
+                  null
+                });
         case 4, 5 -> out.add(new String[] {"GET", "/api/users/" + user, null});
         case 6 -> out.add(new String[] {"GET", "/img/products/" + product + ".png", null});
-        case 7 -> out.add(new String[] {"POST", "/api/carts", "{\"sku\":\"P-" + product + "\",\"qty\":1}"});
+        case 7 ->
+            out.add(
+                new String[] {"POST", "/api/carts", "{\"sku\":\"P-" + product + "\",\"qty\":1}"});
         case 8 -> out.add(new String[] {"GET", "/api/health", null});
         default -> out.add(new String[] {"GET", "/api/products/" + product + "/reviews", null});
       }
@@ -125,24 +136,28 @@ public final class DemoServices implements AutoCloseable {
 
   private URI start(Role role) throws IOException {
     AtomicLong counter = new AtomicLong();
-    HttpRequestHandler handler = (request, response, context) -> answer(role, counter, request, response);
-    RequestRouter<HttpRequestHandler> router = RequestRouter.<HttpRequestHandler>builder()
-        .addRoute(RequestRouter.LOCAL_AUTHORITY, "*", handler)
-        .resolveAuthority(RequestRouter.LOCAL_AUTHORITY_RESOLVER)
-        .build();
-    HttpServer server = ServerBootstrap.bootstrap()
-        .setLocalAddress(InetAddress.getLoopbackAddress())
-        .setListenerPort(0)
-        .setCanonicalHostName("127.0.0.1")
-        .setSocketConfig(SocketConfig.custom().setSoTimeout(Timeout.ofSeconds(30)).build())
-        .setRequestRouter(router)
-        .create();
+    HttpRequestHandler handler =
+        (request, response, context) -> answer(role, counter, request, response);
+    RequestRouter<HttpRequestHandler> router =
+        RequestRouter.<HttpRequestHandler>builder()
+            .addRoute(RequestRouter.LOCAL_AUTHORITY, "*", handler)
+            .resolveAuthority(RequestRouter.LOCAL_AUTHORITY_RESOLVER)
+            .build();
+    HttpServer server =
+        ServerBootstrap.bootstrap()
+            .setLocalAddress(InetAddress.getLoopbackAddress())
+            .setListenerPort(0)
+            .setCanonicalHostName("127.0.0.1")
+            .setSocketConfig(SocketConfig.custom().setSoTimeout(Timeout.ofSeconds(30)).build())
+            .setRequestRouter(router)
+            .create();
     server.start();
     servers.add(server);
     return URI.create("http://127.0.0.1:" + server.getLocalPort());
   }
 
-  private static void answer(Role role, AtomicLong counter, ClassicHttpRequest request, ClassicHttpResponse response)
+  private static void answer(
+      Role role, AtomicLong counter, ClassicHttpRequest request, ClassicHttpResponse response)
       throws IOException {
     long n = counter.incrementAndGet();
     String path;
@@ -151,33 +166,73 @@ public final class DemoServices implements AutoCloseable {
     } catch (java.net.URISyntaxException e) {
       path = request.getPath();
     }
-    String query = request.getPath().contains("?") ? request.getPath().substring(request.getPath().indexOf('?') + 1) : "";
+    String query =
+        request.getPath().contains("?")
+            ? request.getPath().substring(request.getPath().indexOf('?') + 1)
+            : "";
     String method = request.getMethod().toUpperCase(Locale.ROOT);
     if (request.getEntity() != null) {
       EntityUtils.consume(request.getEntity());
     }
     response.addHeader("X-Request-Id", UUID.randomUUID().toString());
-    String noise = "\"generatedAt\":\"" + Instant.now() + "\",\"requestId\":\"" + UUID.randomUUID() + "\"";
+    String noise =
+        "\"generatedAt\":\"" + Instant.now() + "\",\"requestId\":\"" + UUID.randomUUID() + "\"";
     Integer product = id(path, "/api/products/");
     Integer user = id(path, "/api/users/");
     if (method.equals("GET") && product != null) {
-      double price = 10 + product % 7 + 0.99 + (role == Role.CANDIDATE && product % 10 == 3 ? 1.0 : 0.0);
-      json(response, 200, String.format(Locale.ROOT,
-          "{\"id\":%d,\"name\":\"Product %d\",\"price\":{\"amount\":%.2f,\"currency\":\"EUR\"},\"stock\":%d,%s}",
-          product, product, price, product % 13, noise));
+      double price =
+          10 + product % 7 + 0.99 + (role == Role.CANDIDATE && product % 10 == 3 ? 1.0 : 0.0);
+      json(
+          response,
+          200,
+          String.format(
+              Locale.ROOT,
+              "{\"id\":%d,\"name\":\"Product %d\",\"price\":{\"amount\":%.2f,\"currency\":\"EUR\"},\"stock\":%d,%s}",
+              product,
+              product,
+              price,
+              product % 13,
+              noise));
     } else if (method.equals("GET") && path.equals("/api/products")) {
       StringBuilder items = new StringBuilder();
       for (int k = 0; k < 5; k++) {
         int id = role == Role.CANDIDATE ? 5 - k : k + 1; // the candidate sorts the other way
-        items.append(k == 0 ? "" : ",").append("{\"id\":").append(id).append(",\"name\":\"Item ").append(id).append("\"}");
+        items
+            .append(k == 0 ? "" : ",")
+            .append("{\"id\":")
+            .append(id)
+            .append(",\"name\":\"Item ")
+            .append(id)
+            .append("\"}");
       }
-      json(response, 200, "{\"query\":\"" + query.replace("\"", "") + "\",\"items\":[" + items + "],\"total\":5," + noise + "}");
+      json(
+          response,
+          200,
+          "{\"query\":\""
+              + query.replace("\"", "")
+              + "\",\"items\":["
+              + items
+              + "],\"total\":5,"
+              + noise
+              + "}");
     } else if (method.equals("GET") && user != null && path.matches("/api/users/\\d+")) {
       if (role == Role.CANDIDATE && user % 25 == 7) {
         json(response, 500, "{\"error\":\"internal error\"}");
       } else {
-        json(response, 200, "{\"id\":" + user + ",\"name\":\"user" + user + "\",\"email\":\"user" + user
-            + "@example.test\",\"lastLogin\":" + (System.nanoTime() + n) + "," + noise + "}");
+        json(
+            response,
+            200,
+            "{\"id\":"
+                + user
+                + ",\"name\":\"user"
+                + user
+                + "\",\"email\":\"user"
+                + user
+                + "@example.test\",\"lastLogin\":"
+                + (System.nanoTime() + n)
+                + ","
+                + noise
+                + "}");
       }
     } else if (method.equals("GET") && path.startsWith("/img/products/") && path.endsWith(".png")) {
       byte[] png = new byte[64];
@@ -191,7 +246,10 @@ public final class DemoServices implements AutoCloseable {
       response.setCode(200);
       response.setEntity(new ByteArrayEntity(png, ContentType.IMAGE_PNG));
     } else if (method.equals("GET") && path.endsWith("/reviews")) {
-      json(response, 200, "{\"reviews\":[{\"stars\":5,\"text\":\"Great \\u2615\"},{\"stars\":3,\"text\":\"OK\"}]}");
+      json(
+          response,
+          200,
+          "{\"reviews\":[{\"stars\":5,\"text\":\"Great \\u2615\"},{\"stars\":3,\"text\":\"OK\"}]}");
     } else if (method.equals("POST") && path.equals("/api/carts")) {
       json(response, 201, "{\"cart\":\"c-" + n + "\",\"items\":1," + noise + "}");
     } else if (method.equals("GET") && path.equals("/api/health")) {
@@ -203,7 +261,8 @@ public final class DemoServices implements AutoCloseable {
 
   private static void json(ClassicHttpResponse response, int status, String body) {
     response.setCode(status);
-    response.setEntity(new ByteArrayEntity(body.getBytes(StandardCharsets.UTF_8), ContentType.APPLICATION_JSON));
+    response.setEntity(
+        new ByteArrayEntity(body.getBytes(StandardCharsets.UTF_8), ContentType.APPLICATION_JSON));
   }
 
   /** The integer id right after {@code prefix} in {@code path}, or null. */
@@ -218,7 +277,9 @@ public final class DemoServices implements AutoCloseable {
     if (digits.isEmpty() || !digits.chars().allMatch(Character::isDigit) || digits.length() > 9) {
       return null;
     }
-    return slash >= 0 ? null : Integer.parseInt(digits); // /api/products/42/reviews is not a product
+    return slash >= 0
+        ? null
+        : Integer.parseInt(digits); // /api/products/42/reviews is not a product
   }
 
   @Override

@@ -1,14 +1,13 @@
 package dev.shadowtest.cli.demo;
 
-import dev.shadowtest.replay.Progress;
-import dev.shadowtest.replay.ReplayResult;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.shadowtest.diff.Endpoints;
 import dev.shadowtest.diff.Rules;
+import dev.shadowtest.replay.Progress;
+import dev.shadowtest.replay.ReplayResult;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -20,8 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(120)
 class DemoTests {
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void theDemoFindsExactlyTheSeededDiscrepancies() throws IOException {
@@ -49,7 +47,8 @@ class DemoTests {
     assertThat(summary.get("discrepant").asLong()).isEqualTo(seeded);
     assertThat(summary.get("gate").get("passed").asBoolean()).isFalse();
     assertThat(summary.get("skipped").asLong()).isEqualTo(Demo.EXCHANGES / 10); // the POSTs
-    assertThat(summary.get("noise").asLong()).isGreaterThan(50); // users' lastLogin, learned from the twin
+    assertThat(summary.get("noise").asLong())
+        .isGreaterThan(50); // users' lastLogin, learned from the twin
     JsonNode users = null;
     for (JsonNode e : summary.get("endpoints")) {
       if (e.get("endpoint").asText().equals("GET /api/users/{id}")) {

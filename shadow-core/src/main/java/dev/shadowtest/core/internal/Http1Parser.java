@@ -39,8 +39,12 @@ public final class Http1Parser {
     Http1Parser p = new Http1Parser(data, offset);
     String line = p.line("request line");
     String[] parts = line.split(" ", -1);
-    if (parts.length != 3 || parts[0].isEmpty() || parts[1].isEmpty() || !parts[2].startsWith("HTTP/")) {
-      throw new ParseException("bad request line \"" + withoutQuery(line) + "\" (expected METHOD TARGET HTTP/1.x)");
+    if (parts.length != 3
+        || parts[0].isEmpty()
+        || parts[1].isEmpty()
+        || !parts[2].startsWith("HTTP/")) {
+      throw new ParseException(
+          "bad request line \"" + withoutQuery(line) + "\" (expected METHOD TARGET HTTP/1.x)");
     }
     Headers headers = p.headers();
     Body body = p.body(headers, true);
@@ -51,14 +55,18 @@ public final class Http1Parser {
    * Parses a response from {@code data[offset..]}. Interim 1xx responses before the final one are
    * skipped. {@code requestMethod} tells whether a body can follow ({@code HEAD} never has one).
    */
-  public static HttpResponse parseResponse(byte[] data, int offset, String requestMethod) throws ParseException {
+  public static HttpResponse parseResponse(byte[] data, int offset, String requestMethod)
+      throws ParseException {
     Http1Parser p = new Http1Parser(data, offset);
     while (true) {
       String line = p.line("status line");
       int sp = line.indexOf(' ');
-      if (!line.startsWith("HTTP/") || sp < 0 || line.length() < sp + 4
+      if (!line.startsWith("HTTP/")
+          || sp < 0
+          || line.length() < sp + 4
           || line.length() > sp + 4 && line.charAt(sp + 4) != ' ') {
-        throw new ParseException("bad status line \"" + abbreviate(line) + "\" (expected HTTP/1.x NNN Reason)");
+        throw new ParseException(
+            "bad status line \"" + abbreviate(line) + "\" (expected HTTP/1.x NNN Reason)");
       }
       int status;
       try {
@@ -74,8 +82,11 @@ public final class Http1Parser {
       if (status >= 100 && status < 200 && status != 101 && p.pos < data.length) {
         continue; // interim response (100 Continue, 103 Early Hints): the final one follows
       }
-      boolean bodyAllowed = !"HEAD".equalsIgnoreCase(requestMethod) && status != 204 && status != 304
-          && (status >= 200 || status == 101);
+      boolean bodyAllowed =
+          !"HEAD".equalsIgnoreCase(requestMethod)
+              && status != 204
+              && status != 304
+              && (status >= 200 || status == 101);
       Body body = bodyAllowed ? p.body(headers, false) : Body.none();
       return new HttpResponse(status, reason, p.withTrailers(headers), body);
     }
@@ -119,7 +130,10 @@ public final class Http1Parser {
       int colon = line.indexOf(':');
       if (colon <= 0) {
         // never print the line: it may be a credential ("Authorization Bearer ...")
-        throw new ParseException("bad header line of " + line.length() + " characters without ':' (expected Name: value)");
+        throw new ParseException(
+            "bad header line of "
+                + line.length()
+                + " characters without ':' (expected Name: value)");
       }
       fields.add(new Headers.Field(line.substring(0, colon), line.substring(colon + 1).strip()));
     }
@@ -160,8 +174,11 @@ public final class Http1Parser {
       String sizeLine = line("chunk size");
       int semi = sizeLine.indexOf(';');
       String hex = (semi < 0 ? sizeLine : sizeLine.substring(0, semi)).strip();
-      if (hex.isEmpty() || hex.length() > 15 || !hex.chars().allMatch(c -> Character.digit(c, 16) >= 0)) {
-        throw new ParseException("bad chunk size \"" + abbreviate(sizeLine) + "\" (expected hex digits)");
+      if (hex.isEmpty()
+          || hex.length() > 15
+          || !hex.chars().allMatch(c -> Character.digit(c, 16) >= 0)) {
+        throw new ParseException(
+            "bad chunk size \"" + abbreviate(sizeLine) + "\" (expected hex digits)");
       }
       long size = Long.parseLong(hex, 16);
       if (size == 0) {
@@ -179,7 +196,8 @@ public final class Http1Parser {
       }
       if (pos < data.length) {
         if (data[pos] != '\n') {
-          throw new ParseException("chunk of " + size + " bytes is not followed by CRLF (bad chunk framing)");
+          throw new ParseException(
+              "chunk of " + size + " bytes is not followed by CRLF (bad chunk framing)");
         }
         pos++;
       }

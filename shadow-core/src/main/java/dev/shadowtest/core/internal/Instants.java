@@ -16,8 +16,14 @@ public final class Instants {
   /** Same result as {@link Instant#parse}, faster for the UTC {@code Z} form. */
   public static Instant parse(String s) {
     int n = s.length();
-    if (n < 20 || n > 30 || s.charAt(n - 1) != 'Z' || s.charAt(4) != '-' || s.charAt(7) != '-' || s.charAt(10) != 'T'
-        || s.charAt(13) != ':' || s.charAt(16) != ':') {
+    if (n < 20
+        || n > 30
+        || s.charAt(n - 1) != 'Z'
+        || s.charAt(4) != '-'
+        || s.charAt(7) != '-'
+        || s.charAt(10) != 'T'
+        || s.charAt(13) != ':'
+        || s.charAt(16) != ':') {
       return Instant.parse(s);
     }
     int year = digits(s, 0, 4);
@@ -42,8 +48,17 @@ public final class Instants {
     } else if (s.charAt(19) != 'Z') {
       return Instant.parse(s);
     }
-    if (year < 0 || month < 1 || month > 12 || day < 1 || day > 28 && day > LocalDate.of(year, month, 1).lengthOfMonth()
-        || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) {
+    if (year < 0
+        || month < 1
+        || month > 12
+        || day < 1
+        || day > 28 && day > LocalDate.of(year, month, 1).lengthOfMonth()
+        || hour < 0
+        || hour > 23
+        || minute < 0
+        || minute > 59
+        || second < 0
+        || second > 59) {
       return Instant.parse(s); // let the JDK produce its exact error (or handle what we do not)
     }
     long epochDay = LocalDate.of(year, month, day).toEpochDay();

@@ -34,7 +34,13 @@ public final class JsonStringCutter extends InputStream {
     private final long base64Bytes;
     private final boolean whole;
 
-    Cut(long offset, List<byte[]> chunks, long rest, long utf8Bytes, long base64Bytes, boolean whole) {
+    Cut(
+        long offset,
+        List<byte[]> chunks,
+        long rest,
+        long utf8Bytes,
+        long base64Bytes,
+        boolean whole) {
       this.offset = offset;
       this.chunks = chunks;
       this.rest = rest;
@@ -70,7 +76,8 @@ public final class JsonStringCutter extends InputStream {
      */
     public byte[] utf8(byte[] head, long max) {
       // decoding never makes JSON text longer
-      Unescaper u = new Unescaper(head, (int) Math.max(head.length, Math.min(max, head.length + rest)));
+      Unescaper u =
+          new Unescaper(head, (int) Math.max(head.length, Math.min(max, head.length + rest)));
       long left = rest;
       for (byte[] chunk : chunks) {
         for (int i = 0; i < chunk.length && left > 0 && !u.full(); i++, left--) {
@@ -178,7 +185,11 @@ public final class JsonStringCutter extends InputStream {
     }
   }
 
-  private enum Phase { PARSED, KEPT, DROPPED }
+  private enum Phase {
+    PARSED,
+    KEPT,
+    DROPPED
+  }
 
   /**
    * Cuts not asked for yet. The parser is at most a string or two behind this filter (a string's
@@ -231,7 +242,8 @@ public final class JsonStringCutter extends InputStream {
    */
   public Cut cutAt(long offset) {
     if (offset <= forgottenUpTo) {
-      throw new IllegalStateException("the string at offset " + offset + " was forgotten before it was asked for");
+      throw new IllegalStateException(
+          "the string at offset " + offset + " was forgotten before it was asked for");
     }
     while (!cuts.isEmpty() && cuts.peekFirst().offset < offset) {
       cuts.pollFirst();
@@ -281,8 +293,10 @@ public final class JsonStringCutter extends InputStream {
   /** UTF-16 and UTF-32 JSON (a BOM, or zero bytes among the first ones) would be cut mid-character. */
   private void checkEncoding() throws CharConversionException {
     checkedEncoding = true;
-    boolean utf16Bom = srcEnd >= 2 && ((src[0] & 0xff) == 0xfe && (src[1] & 0xff) == 0xff
-        || (src[0] & 0xff) == 0xff && (src[1] & 0xff) == 0xfe);
+    boolean utf16Bom =
+        srcEnd >= 2
+            && ((src[0] & 0xff) == 0xfe && (src[1] & 0xff) == 0xff
+                || (src[0] & 0xff) == 0xff && (src[1] & 0xff) == 0xfe);
     boolean zero = false;
     for (int i = 0; i < Math.min(4, srcEnd); i++) {
       zero |= src[i] == 0;
@@ -309,8 +323,14 @@ public final class JsonStringCutter extends InputStream {
     }
     if (escape == 0 && b == '"') {
       if (phase != Phase.PARSED) {
-        cuts.addLast(new Cut(stringStart, chunks, rest, utf8 - (pendingHigh ? 3 : 0), base64Chars * 6 / 8,
-            phase == Phase.KEPT));
+        cuts.addLast(
+            new Cut(
+                stringStart,
+                chunks,
+                rest,
+                utf8 - (pendingHigh ? 3 : 0),
+                base64Chars * 6 / 8,
+                phase == Phase.KEPT));
         if (cuts.size() > PENDING_CUTS) {
           forgottenUpTo = cuts.pollFirst().offset;
         }
@@ -419,7 +439,13 @@ public final class JsonStringCutter extends InputStream {
   }
 
   private static boolean isBase64(byte b) {
-    return b >= 'A' && b <= 'Z' || b >= 'a' && b <= 'z' || b >= '0' && b <= '9' || b == '+' || b == '/' || b == '-' || b == '_';
+    return b >= 'A' && b <= 'Z'
+        || b >= 'a' && b <= 'z'
+        || b >= '0' && b <= '9'
+        || b == '+'
+        || b == '/'
+        || b == '-'
+        || b == '_';
   }
 
   @Override

@@ -14,7 +14,8 @@ public final class StrictGzipInputStream extends GZIPInputStream {
   /** The gzip data is followed by bytes that are not gzip. */
   public static final class TrailingDataException extends IOException {
     TrailingDataException() {
-      super("data after the end of the gzip stream (appended without compression?); refusing to ignore it");
+      super(
+          "data after the end of the gzip stream (appended without compression?); refusing to ignore it");
     }
   }
 

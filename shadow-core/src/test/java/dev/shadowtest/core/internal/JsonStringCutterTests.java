@@ -20,20 +20,29 @@ class JsonStringCutterTests {
   record Value(String parsed, JsonStringCutter.Cut cut) {
     /** All that was kept of the string. */
     String kept() {
-      return cut == null ? parsed : new String(cut.utf8(parsed.getBytes(StandardCharsets.UTF_8), Long.MAX_VALUE), StandardCharsets.UTF_8);
+      return cut == null
+          ? parsed
+          : new String(
+              cut.utf8(parsed.getBytes(StandardCharsets.UTF_8), Long.MAX_VALUE),
+              StandardCharsets.UTF_8);
     }
   }
 
   /** Every string value of {@code json} read through a cutter, by field name. */
   static Map<String, Value> parse(String json, int parsed, long kept) throws IOException {
-    JsonStringCutter cutter = new JsonStringCutter(new ByteArrayInputStream(json.getBytes(StandardCharsets.UTF_8)), parsed, kept);
+    JsonStringCutter cutter =
+        new JsonStringCutter(
+            new ByteArrayInputStream(json.getBytes(StandardCharsets.UTF_8)), parsed, kept);
     Map<String, Value> out = new LinkedHashMap<>();
     try (JsonParser p = new JsonFactory().createParser(cutter)) {
       for (JsonToken t = p.nextToken(); t != null; t = p.nextToken()) {
         if (t == JsonToken.VALUE_STRING) {
           long at = p.currentTokenLocation().getByteOffset();
           String text = p.getText();
-          String name = p.currentName() != null ? p.currentName() : p.getParsingContext().getParent().getCurrentName();
+          String name =
+              p.currentName() != null
+                  ? p.currentName()
+                  : p.getParsingContext().getParent().getCurrentName();
           out.put(name, new Value(text, cutter.cutAt(at)));
         }
       }
@@ -43,7 +52,15 @@ class JsonStringCutterTests {
 
   @Test
   void theParserSeesAPrefixAndTheRestIsKeptUpToTheLimit() throws IOException {
-    Map<String, Value> v = parse("{\"a\": \"" + "x".repeat(5000) + "\", \"b\": \"short\", \"c\": [\"" + "y".repeat(300) + "\"]}", 100, 1000);
+    Map<String, Value> v =
+        parse(
+            "{\"a\": \""
+                + "x".repeat(5000)
+                + "\", \"b\": \"short\", \"c\": [\""
+                + "y".repeat(300)
+                + "\"]}",
+            100,
+            1000);
     assertThat(v.get("a").parsed()).isEqualTo("x".repeat(100));
     assertThat(v.get("a").kept()).isEqualTo("x".repeat(1000));
     assertThat(v.get("a").cut().whole()).isFalse();
@@ -56,8 +73,14 @@ class JsonStringCutterTests {
 
   @Test
   void noBoundarySplitsAMultiByteCharacterAnEscapeOrASurrogatePair() throws IOException {
-    String json = "{\"utf8\": \"" + "é".repeat(100) + "\", \"escaped\": \"" + "\\u00e9\\n\\\"".repeat(100)
-        + "\", \"emoji\": \"" + "\\ud83d\\ude00".repeat(100) + "\"}";
+    String json =
+        "{\"utf8\": \""
+            + "é".repeat(100)
+            + "\", \"escaped\": \""
+            + "\\u00e9\\n\\\"".repeat(100)
+            + "\", \"emoji\": \""
+            + "\\ud83d\\ude00".repeat(100)
+            + "\"}";
     Map<String, Value> whole = parse(json, 51, 10_000);
     assertThat(whole.get("utf8").parsed()).isEqualTo("é".repeat(26));
     assertThat(whole.get("utf8").kept()).isEqualTo("é".repeat(100));
@@ -71,8 +94,19 @@ class JsonStringCutterTests {
 
   @Test
   void theRealSizeIsTheDecodedSizeOfTheWholeString() throws IOException {
-    Map<String, Value> v = parse("{\"utf8\": \"" + "é".repeat(100) + "\", \"escaped\": \"" + "\\u00e9".repeat(100)
-        + "\", \"emoji\": \"" + "\\ud83d\\ude00".repeat(10) + "\", \"b64\": \"" + "QUJD\\n".repeat(40) + "\"}", 8, 16);
+    Map<String, Value> v =
+        parse(
+            "{\"utf8\": \""
+                + "é".repeat(100)
+                + "\", \"escaped\": \""
+                + "\\u00e9".repeat(100)
+                + "\", \"emoji\": \""
+                + "\\ud83d\\ude00".repeat(10)
+                + "\", \"b64\": \""
+                + "QUJD\\n".repeat(40)
+                + "\"}",
+            8,
+            16);
     assertThat(v.get("utf8").cut().utf8Bytes()).isEqualTo(200);
     assertThat(v.get("escaped").cut().utf8Bytes()).isEqualTo(200);
     assertThat(v.get("emoji").cut().utf8Bytes()).isEqualTo(40);
@@ -87,7 +121,9 @@ class JsonStringCutterTests {
       json.append('"').append("z".repeat(200)).append("\",");
     }
     json.append("\"last\"]}");
-    JsonStringCutter cutter = new JsonStringCutter(new ByteArrayInputStream(json.toString().getBytes(StandardCharsets.UTF_8)), 50, 100);
+    JsonStringCutter cutter =
+        new JsonStringCutter(
+            new ByteArrayInputStream(json.toString().getBytes(StandardCharsets.UTF_8)), 50, 100);
     try (JsonParser p = new JsonFactory().createParser(cutter)) {
       p.nextToken();
       p.nextToken();
@@ -102,7 +138,10 @@ class JsonStringCutterTests {
   @Test
   void utf16IsRefused() {
     byte[] utf16 = "{\"a\": \"b\"}".getBytes(StandardCharsets.UTF_16LE);
-    assertThatThrownBy(() -> new JsonStringCutter(new ByteArrayInputStream(utf16), 10, 10).read(new byte[10], 0, 10))
+    assertThatThrownBy(
+            () ->
+                new JsonStringCutter(new ByteArrayInputStream(utf16), 10, 10)
+                    .read(new byte[10], 0, 10))
         .isInstanceOf(CharConversionException.class);
   }
 }

@@ -27,19 +27,23 @@ public final class AdminServer implements AutoCloseable {
   private final HttpServer server;
 
   public AdminServer(int port, Supplier<String> statsJson) throws IOException {
-    server = ServerBootstrap.bootstrap()
-        .setLocalAddress(InetAddress.getLoopbackAddress())
-        .setListenerPort(port)
-        .setSocketConfig(SocketConfig.custom().setSoTimeout(IDLE).build())
-        // any Host: loopback is the only way in
-        .setRequestRouter((request, context) -> request.getPath().equals(PATH) || request.getPath().startsWith(PATH + "?")
-            ? (req, response, ctx) -> stats(req.getMethod(), response, statsJson)
-            : (req, response, ctx) -> response.setCode(404))
-        .create();
+    server =
+        ServerBootstrap.bootstrap()
+            .setLocalAddress(InetAddress.getLoopbackAddress())
+            .setListenerPort(port)
+            .setSocketConfig(SocketConfig.custom().setSoTimeout(IDLE).build())
+            // any Host: loopback is the only way in
+            .setRequestRouter(
+                (request, context) ->
+                    request.getPath().equals(PATH) || request.getPath().startsWith(PATH + "?")
+                        ? (req, response, ctx) -> stats(req.getMethod(), response, statsJson)
+                        : (req, response, ctx) -> response.setCode(404))
+            .create();
     server.start();
   }
 
-  private static void stats(String method, ClassicHttpResponse response, Supplier<String> statsJson) {
+  private static void stats(
+      String method, ClassicHttpResponse response, Supplier<String> statsJson) {
     if (!method.equals("GET")) {
       response.setCode(405);
       response.setHeader("Allow", "GET");

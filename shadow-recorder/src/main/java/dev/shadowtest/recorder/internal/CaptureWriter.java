@@ -1,7 +1,7 @@
 package dev.shadowtest.recorder.internal;
 
-import dev.shadowtest.core.UnwritableExchangeException;
 import dev.shadowtest.core.Exchange;
+import dev.shadowtest.core.UnwritableExchangeException;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -17,7 +17,7 @@ public final class CaptureWriter implements AutoCloseable {
   /** A capture waiting for the writer: built, redacted and written there, never on the live path. */
   public record Pending(java.util.function.Supplier<Exchange> build, Runnable release) {}
 
-  private static final Pending END = new Pending(() -> null, () -> { });
+  private static final Pending END = new Pending(() -> null, () -> {});
 
   private final BlockingQueue<Pending> queue;
   private final ExchangeSink sink;
@@ -27,7 +27,11 @@ public final class CaptureWriter implements AutoCloseable {
   private volatile boolean closing;
 
   /** {@code process} turns a raw exchange into what is written (redaction), on the writer thread. */
-  public CaptureWriter(int capacity, ExchangeSink sink, Counters counters, java.util.function.UnaryOperator<Exchange> process) {
+  public CaptureWriter(
+      int capacity,
+      ExchangeSink sink,
+      Counters counters,
+      java.util.function.UnaryOperator<Exchange> process) {
     this.queue = new ArrayBlockingQueue<>(capacity);
     this.sink = sink;
     this.counters = counters;

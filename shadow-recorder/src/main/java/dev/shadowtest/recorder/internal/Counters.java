@@ -13,16 +13,23 @@ public final class Counters {
   public final LongAdder filtered = new LongAdder();
   public final LongAdder upstreamErrors = new LongAdder();
   public final LongAdder refused = new LongAdder();
+
   /** Responses cut short because the client went away. */
   public final LongAdder clientAborts = new LongAdder();
+
   /** Responses cut short because the upstream closed, reset or timed out mid-body. */
   public final LongAdder upstreamCloses = new LongAdder();
+
   public final LongAdder mirrored = new LongAdder();
   public final LongAdder mirrorErrors = new LongAdder();
+
   /** Recorded bodies cut short because the capture memory budget was spent. */
   public final LongAdder bodiesCut = new LongAdder();
+
   /** Exchanges between the request's arrival and the end of the response to the client. */
-  public final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
+  public final java.util.concurrent.atomic.AtomicInteger inFlight =
+      new java.util.concurrent.atomic.AtomicInteger();
+
   private final ConcurrentHashMap<String, LongAdder> dropped = new ConcurrentHashMap<>();
 
   public void drop(String reason) {
@@ -33,7 +40,18 @@ public final class Counters {
   public RecorderStats snapshot(long patternOverruns) {
     Map<String, Long> d = new TreeMap<>();
     dropped.forEach((k, v) -> d.put(k, v.sum()));
-    return new RecorderStats(proxied.sum(), recorded.sum(), filtered.sum(), d, upstreamErrors.sum(), refused.sum(),
-        clientAborts.sum(), upstreamCloses.sum(), mirrored.sum(), mirrorErrors.sum(), bodiesCut.sum(), patternOverruns);
+    return new RecorderStats(
+        proxied.sum(),
+        recorded.sum(),
+        filtered.sum(),
+        d,
+        upstreamErrors.sum(),
+        refused.sum(),
+        clientAborts.sum(),
+        upstreamCloses.sum(),
+        mirrored.sum(),
+        mirrorErrors.sum(),
+        bodiesCut.sum(),
+        patternOverruns);
   }
 }

@@ -70,6 +70,9 @@ final class DotSegments {
         out.append(c);
       }
     }
-    return out.toString().replace("\u00c0\u00ae", ".").replace("\u00c0\u00af", "/").replace("\u00c1\u009c", "\\");
+    return out.toString()
+        .replace("\u00c0\u00ae", ".")
+        .replace("\u00c0\u00af", "/")
+        .replace("\u00c1\u009c", "\\");
   }
 }

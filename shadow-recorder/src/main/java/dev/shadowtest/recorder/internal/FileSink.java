@@ -1,10 +1,10 @@
 package dev.shadowtest.recorder.internal;
 
-import dev.shadowtest.core.UnwritableExchangeException;
 import dev.shadowtest.core.Exchange;
 import dev.shadowtest.core.RecordingHeader;
 import dev.shadowtest.core.RecordingWriter;
 import dev.shadowtest.core.Redaction;
+import dev.shadowtest.core.UnwritableExchangeException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -30,7 +30,12 @@ public final class FileSink implements ExchangeSink {
   private boolean closed;
 
   /** {@code rotateExchanges}/{@code rotateBytes}: 0 for no rotation; {@code onRotate} gets each finished file. */
-  public FileSink(Path out, Redaction redaction, long rotateExchanges, long rotateBytes, Consumer<Path> onRotate) {
+  public FileSink(
+      Path out,
+      Redaction redaction,
+      long rotateExchanges,
+      long rotateBytes,
+      Consumer<Path> onRotate) {
     this.out = out;
     this.redaction = redaction;
     this.rotateExchanges = rotateExchanges;
@@ -54,10 +59,14 @@ public final class FileSink implements ExchangeSink {
       int dot = name.indexOf('.') < 0 ? name.length() : name.indexOf('.');
       int index = files.size() + 1;
       do {
-        file = out.resolveSibling(String.format("%s-%04d%s", name.substring(0, dot), index++, name.substring(dot)));
+        file =
+            out.resolveSibling(
+                String.format("%s-%04d%s", name.substring(0, dot), index++, name.substring(dot)));
       } while (Files.exists(file));
     } else if (Files.exists(file)) {
-      throw new dev.shadowtest.core.RecordingException(file, 0,
+      throw new dev.shadowtest.core.RecordingException(
+          file,
+          0,
           "already exists: a recording is never overwritten (move it away, or choose another --out)");
     }
     writer = RecordingWriter.create(file, RecordingHeader.now("recorder", redaction), 1);
@@ -74,14 +83,16 @@ public final class FileSink implements ExchangeSink {
     try {
       writer.write(exchange);
     } catch (UnwritableExchangeException e) {
-      throw e; // refused before a byte was written (too many headers for any line): the file is intact
+      throw e; // refused before a byte was written (too many headers for any line): the file is
+      // intact
     } catch (RuntimeException e) {
       abandon();
       throw e;
     }
     inFile++;
-    boolean full = rotateExchanges > 0 && inFile >= rotateExchanges
-        || rotateBytes > 0 && inFile % 16 == 0 && size() >= rotateBytes;
+    boolean full =
+        rotateExchanges > 0 && inFile >= rotateExchanges
+            || rotateBytes > 0 && inFile % 16 == 0 && size() >= rotateBytes;
     if (full) {
       writer.close();
       onRotate.accept(writer.file());

@@ -3,6 +3,7 @@ package dev.shadowtest.recorder.internal;
 import dev.shadowtest.core.Exchange;
 import dev.shadowtest.core.Headers;
 import dev.shadowtest.core.RecordingException;
+import dev.shadowtest.core.Redactor;
 import dev.shadowtest.diff.DiffEngine;
 import dev.shadowtest.diff.Endpoints;
 import dev.shadowtest.diff.Origin;
@@ -16,9 +17,8 @@ import dev.shadowtest.diff.run.ResultsFile;
 import dev.shadowtest.diff.run.RunAggregate;
 import dev.shadowtest.diff.run.SamplesFile;
 import dev.shadowtest.diff.run.SummaryJson;
-import dev.shadowtest.recorder.RecorderConfig;
-import dev.shadowtest.core.Redactor;
 import dev.shadowtest.http.Sender;
+import dev.shadowtest.recorder.RecorderConfig;
 import dev.shadowtest.reports.Reports;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -60,7 +60,9 @@ public final class Mirror {
     Files.createDirectories(config.mirrorOut());
     this.results = ResultsFile.create(config.mirrorOut().resolve(Reports.RESULTS));
     this.samples = SamplesFile.create(config.mirrorOut(), redactor.description().headers());
-    this.sender = new Sender(IN_FLIGHT, config.connectTimeout(), config.responseTimeout(), Headers.empty(), false);
+    this.sender =
+        new Sender(
+            IN_FLIGHT, config.connectTimeout(), config.responseTimeout(), Headers.empty(), false);
   }
 
   /** Sends a copy of {@code original}'s request; {@code redacted} is what may be kept. */
@@ -69,7 +71,8 @@ public final class Mirror {
       return; // nothing to compare with, or a request that cannot be sent again faithfully
     }
     if (!SAFE.contains(original.request().method().toUpperCase(java.util.Locale.ROOT))) {
-      counters.drop("mirror-unsafe-method"); // a copy would change the candidate's state: never sent
+      counters.drop(
+          "mirror-unsafe-method"); // a copy would change the candidate's state: never sent
       return;
     }
     if (!permits.tryAcquire()) {
@@ -79,42 +82,94 @@ public final class Mirror {
     }
     // named from the redacted target: a secret in a path never reaches the run directory
     String endpoint = endpoints.of(redacted.request().method(), redacted.request().target());
-    sender.send(config.mirror(), original.request()).whenComplete((attempt, failure) -> {
-      try {
-        ResultLine line;
-        if (failure != null || attempt == null || !attempt.ok()) {
-          counters.mirrorErrors.increment();
-          String why = failure != null ? "internal: " + failure : attempt == null ? "no attempt" : attempt.error();
-          line = line(redacted, endpoint, Verdict.CANDIDATE_ERROR, null, null, why, null);
-        } else {
-          counters.mirrored.increment();
-          Exchange cand = redactor.apply(redacted.withResponse(attempt.response()));
-          // the legacy answer was built under the upstream's address, the copy under the candidate's
-          Origin live = Origin.of(config.upstream(), original.request().headers().first("Host").orElse(null));
-          Origin candidate = Origin.of(config.mirror(), sender.hostSent(config.mirror(), original.request()));
-          ResponseDiff diff = engine.compare(redacted.response(), live, cand.response(), candidate,
-              engine.ruleFor(redacted.request()));
-          Outcome o = Outcome.compared(diff, null, attempt.response().status());
-          if (o.verdict() != Verdict.MATCH) {
-            samples.offer(endpoint, o.verdict(), redacted, "recorded", redacted.response(), cand.response());
-          }
-          line = line(redacted, endpoint, o.verdict(), attempt.response().status(), attempt.micros(), null, o);
-        }
-        results.write(line);
-        aggregate.add(line);
-      } catch (IOException | RuntimeException e) {
-        counters.drop("mirror-write-error");
-      } finally {
-        permits.release();
-      }
-    });
+    sender
+        .send(config.mirror(), original.request())
+        .whenComplete(
+            (attempt, failure) -> {
+              try {
+                ResultLine line;
+                if (failure != null || attempt == null || !attempt.ok()) {
+                  counters.mirrorErrors.increment();
+                  String why =
+                      failure != null
+                          ? "internal: " + failure
+                          : attempt == null ? "no attempt" : attempt.error();
+                  line = line(redacted, endpoint, Verdict.CANDIDATE_ERROR, null, null, why, null);
+                } else {
+                  counters.mirrored.increment();
+                  Exchange cand = redactor.apply(redacted.withResponse(attempt.response()));
+                  // the legacy answer was built under the upstream's address, the copy under the
+                  // candidate's
+                  Origin live =
+                      Origin.of(
+                          config.upstream(),
+                          original.request().headers().first("Host").orElse(null));
+                  Origin candidate =
+                      Origin.of(
+                          config.mirror(), sender.hostSent(config.mirror(), original.request()));
+                  ResponseDiff diff =
+                      engine.compare(
+                          redacted.response(),
+                          live,
+                          cand.response(),
+                          candidate,
+                          engine.ruleFor(redacted.request()));
+                  Outcome o = Outcome.compared(diff, null, attempt.response().status());
+                  if (o.verdict() != Verdict.MATCH) {
+                    samples.offer(
+                        endpoint,
+                        o.verdict(),
+                        redacted,
+                        "recorded",
+                        redacted.response(),
+                        cand.response());
+                  }
+                  line =
+                      line(
+                          redacted,
+                          endpoint,
+                          o.verdict(),
+                          attempt.response().status(),
+                          attempt.micros(),
+                          null,
+                          o);
+                }
+                results.write(line);
+                aggregate.add(line);
+              } catch (IOException | RuntimeException e) {
+                counters.drop("mirror-write-error");
+              } finally {
+                permits.release();
+              }
+            });
   }
 
-  private static ResultLine line(Exchange e, String endpoint, Verdict v, Integer status, Long micros, String error, Outcome o) {
-    return new ResultLine(e.id(), endpoint, e.request().method(), e.request().target(), v,
-        e.response() == null ? null : e.response().status(), null, status, e.durationMicros(), null, micros, error,
-        o == null ? List.of() : o.differences(), o == null ? Set.of() : o.noiseFields(), false,
-        o != null && o.serverError(), o == null ? List.of() : List.of());
+  private static ResultLine line(
+      Exchange e,
+      String endpoint,
+      Verdict v,
+      Integer status,
+      Long micros,
+      String error,
+      Outcome o) {
+    return new ResultLine(
+        e.id(),
+        endpoint,
+        e.request().method(),
+        e.request().target(),
+        v,
+        e.response() == null ? null : e.response().status(),
+        null,
+        status,
+        e.durationMicros(),
+        null,
+        micros,
+        error,
+        o == null ? List.of() : o.differences(),
+        o == null ? Set.of() : o.noiseFields(),
+        false,
+        o != null && o.serverError(),
+        o == null ? List.of() : List.of());
   }
 
   /**
@@ -124,11 +179,24 @@ public final class Mirror {
   public void checkpoint(Path rotated) {
     try {
       RunAggregate.Collapsed c = aggregate.collapse(endpoints, Rules.defaults().noiseModel());
-      SummaryJson.Meta meta = new SummaryJson.Meta(startedAt, Instant.now(), List.of(rotated.toString()),
-          config.mirror().toString(), null, null, null, true, "live shadow in progress (checkpoint at " + rotated.getFileName()
-              + ")", 0);
+      SummaryJson.Meta meta =
+          new SummaryJson.Meta(
+              startedAt,
+              Instant.now(),
+              List.of(rotated.toString()),
+              config.mirror().toString(),
+              null,
+              null,
+              null,
+              true,
+              "live shadow in progress (checkpoint at " + rotated.getFileName() + ")",
+              0);
       Gate gate = Gate.defaults();
-      SummaryJson.write(config.mirrorOut().resolve(Reports.SUMMARY), meta, c, gate,
+      SummaryJson.write(
+          config.mirrorOut().resolve(Reports.SUMMARY),
+          meta,
+          c,
+          gate,
           SummaryJson.failuresOf(meta, gate.failures(c.result(), e -> null, c.p99Ratios())));
     } catch (IOException | RuntimeException e) {
       counters.drop("mirror-report-error");
@@ -143,12 +211,28 @@ public final class Mirror {
       results.close();
       samples.close();
       RunAggregate.Collapsed c = aggregate.collapse(endpoints, Rules.defaults().noiseModel());
-      List<String> names = recordings.isEmpty() ? List.of(config.out().toString())
-          : recordings.stream().map(Path::toString).toList();
-      SummaryJson.Meta meta = new SummaryJson.Meta(startedAt, Instant.now(), names,
-          config.mirror().toString(), null, null, null, !all, all ? null : "stopped with mirror copies in flight", 0);
+      List<String> names =
+          recordings.isEmpty()
+              ? List.of(config.out().toString())
+              : recordings.stream().map(Path::toString).toList();
+      SummaryJson.Meta meta =
+          new SummaryJson.Meta(
+              startedAt,
+              Instant.now(),
+              names,
+              config.mirror().toString(),
+              null,
+              null,
+              null,
+              !all,
+              all ? null : "stopped with mirror copies in flight",
+              0);
       Gate gate = Gate.defaults();
-      SummaryJson.write(config.mirrorOut().resolve(Reports.SUMMARY), meta, c, gate,
+      SummaryJson.write(
+          config.mirrorOut().resolve(Reports.SUMMARY),
+          meta,
+          c,
+          gate,
           SummaryJson.failuresOf(meta, gate.failures(c.result(), e -> null, c.p99Ratios())));
       Reports.write(config.mirrorOut(), Reports.Options.defaults().withGate(gate));
     } catch (IOException | RecordingException e) {

@@ -20,7 +20,9 @@ public final class OwnAddress {
 
   /** True when {@code target} would reach the proxy listening on {@code listen} (port 0: any free port, never). */
   public static boolean reaches(URI target, InetSocketAddress listen) {
-    if (listen.getPort() == 0 || listen.isUnresolved() || ProxyHandler.port(target) != listen.getPort()) {
+    if (listen.getPort() == 0
+        || listen.isUnresolved()
+        || ProxyHandler.port(target) != listen.getPort()) {
       return false;
     }
     InetAddress[] addresses;

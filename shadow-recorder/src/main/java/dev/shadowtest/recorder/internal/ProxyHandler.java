@@ -45,8 +45,18 @@ import org.apache.hc.core5.util.Timeout;
 public final class ProxyHandler implements HttpRequestHandler {
 
   /** Not forwarded: they describe one connection, not the message (RFC 9110 7.6.1), or the framing, which is redone. */
-  static final Set<String> HOP_BY_HOP = caseInsensitive("Connection", "Keep-Alive", "Proxy-Connection", "Proxy-Authenticate",
-      "Proxy-Authorization", "TE", "Trailer", "Transfer-Encoding", "Upgrade", "Content-Length");
+  static final Set<String> HOP_BY_HOP =
+      caseInsensitive(
+          "Connection",
+          "Keep-Alive",
+          "Proxy-Connection",
+          "Proxy-Authenticate",
+          "Proxy-Authorization",
+          "TE",
+          "Trailer",
+          "Transfer-Encoding",
+          "Upgrade",
+          "Content-Length");
 
   /**
    * Not forwarded upstream: the proxy has already answered the client's {@code Expect:
@@ -67,12 +77,23 @@ public final class ProxyHandler implements HttpRequestHandler {
   private final Consumer<CaptureWriter.Pending> capture;
   private final CaptureBudget budget;
   private final java.util.function.BooleanSupplier stopping;
-  private final String idPrefix = Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xffffffL);
+  private final String idPrefix =
+      Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xffffffL);
   private final AtomicLong sequence = new AtomicLong();
 
-  public ProxyHandler(HttpRequester requester, URI upstream, Set<String> ownAuthorities, int maxBody,
-      Predicate<ClassicHttpRequest> record, double sample, boolean forwarded, Timeout connectTimeout, Counters counters,
-      CaptureBudget budget, java.util.function.BooleanSupplier stopping, Consumer<CaptureWriter.Pending> capture) {
+  public ProxyHandler(
+      HttpRequester requester,
+      URI upstream,
+      Set<String> ownAuthorities,
+      int maxBody,
+      Predicate<ClassicHttpRequest> record,
+      double sample,
+      boolean forwarded,
+      Timeout connectTimeout,
+      Counters counters,
+      CaptureBudget budget,
+      java.util.function.BooleanSupplier stopping,
+      Consumer<CaptureWriter.Pending> capture) {
     this.budget = budget;
     this.stopping = stopping;
     this.requester = requester;
@@ -106,7 +127,8 @@ public final class ProxyHandler implements HttpRequestHandler {
     counters.proxied.increment();
     counters.inFlight.incrementAndGet();
     if (stopping.getAsBoolean()) {
-      response.setHeader("Connection", "close"); // draining: this connection takes no further request
+      response.setHeader(
+          "Connection", "close"); // draining: this connection takes no further request
     }
     boolean handedOff = false;
     try {
@@ -119,7 +141,8 @@ public final class ProxyHandler implements HttpRequestHandler {
   }
 
   /** True when the response entity took over the exchange (and will end it). */
-  private boolean forward(ClassicHttpRequest request, ClassicHttpResponse response, HttpContext context)
+  private boolean forward(
+      ClassicHttpRequest request, ClassicHttpResponse response, HttpContext context)
       throws HttpException, IOException {
     Refusal refusal = refusal(request);
     if (refusal != null) {
@@ -130,15 +153,19 @@ public final class ProxyHandler implements HttpRequestHandler {
     }
     Instant startedAt = Instant.now();
     long t0 = System.nanoTime();
-    boolean recording = record.test(request) && (sample >= 1 || ThreadLocalRandom.current().nextDouble() < sample);
+    boolean recording =
+        record.test(request) && (sample >= 1 || ThreadLocalRandom.current().nextDouble() < sample);
     if (!recording) {
       counters.filtered.increment();
     }
     String target = request.getPath();
-    ClassicHttpRequest up = new BasicClassicHttpRequest(request.getMethod(), upstream, upstreamPath + target);
+    ClassicHttpRequest up =
+        new BasicClassicHttpRequest(request.getMethod(), upstream, upstreamPath + target);
     Set<String> connectionListed = connectionListed(request.getHeaders("Connection"));
     for (Header h : request.getHeaders()) {
-      if (!HOP_BY_HOP.contains(h.getName()) && !REQUEST_ONLY.contains(h.getName()) && !connectionListed.contains(h.getName())) {
+      if (!HOP_BY_HOP.contains(h.getName())
+          && !REQUEST_ONLY.contains(h.getName())
+          && !connectionListed.contains(h.getName())) {
         up.addHeader(h.getName(), h.getValue());
       }
     }
@@ -151,7 +178,7 @@ public final class ProxyHandler implements HttpRequestHandler {
     String version = request.getVersion() == null ? "HTTP/1.1" : request.getVersion().toString();
     HttpEntity in = request.getEntity();
     if (in != null) {
-      up.setEntity(recording ? new TeeEntity(in, requestBody, () -> { }) : in);
+      up.setEntity(recording ? new TeeEntity(in, requestBody, () -> {}) : in);
     }
     ClassicHttpResponse upResponse;
     try {
@@ -160,20 +187,32 @@ public final class ProxyHandler implements HttpRequestHandler {
       counters.upstreamErrors.increment();
       String why = category(e);
       response.setCode(502);
-      response.setEntity(new StringEntity("Bad Gateway: the upstream did not answer (" + why + ")\n", ContentType.TEXT_PLAIN));
+      response.setEntity(
+          new StringEntity(
+              "Bad Gateway: the upstream did not answer (" + why + ")\n", ContentType.TEXT_PLAIN));
       if (recording) {
         String id = nextId();
         long micros = (System.nanoTime() - t0) / 1000;
-        capture.accept(new CaptureWriter.Pending(() -> new Exchange(id, startedAt, micros,
-            httpRequest(method, target, version, requestHeaders, requestBody, in), null, why, java.util.Map.of()),
-            requestBody::release));
+        capture.accept(
+            new CaptureWriter.Pending(
+                () ->
+                    new Exchange(
+                        id,
+                        startedAt,
+                        micros,
+                        httpRequest(method, target, version, requestHeaders, requestBody, in),
+                        null,
+                        why,
+                        java.util.Map.of()),
+                requestBody::release));
       }
       return false;
     }
     response.setCode(upResponse.getCode());
     response.setReasonPhrase(upResponse.getReasonPhrase());
     Set<String> upListed = connectionListed(upResponse.getHeaders("Connection"));
-    // a response without a body (HEAD, 304) keeps the upstream's Content-Length: it describes the resource
+    // a response without a body (HEAD, 304) keeps the upstream's Content-Length: it describes the
+    // resource
     boolean bodiless = method.equalsIgnoreCase("HEAD") || upResponse.getCode() == 304;
     for (Header h : upResponse.getHeaders()) {
       boolean keep = bodiless && h.getName().equalsIgnoreCase("Content-Length");
@@ -190,8 +229,25 @@ public final class ProxyHandler implements HttpRequestHandler {
       if (recording) {
         String id = nextId();
         long micros = (System.nanoTime() - t0) / 1000;
-        capture.accept(new CaptureWriter.Pending(() -> exchange(id, method, target, version, requestHeaders, requestBody, in,
-            status, reason, responseHeaders, null, -1, startedAt, micros), requestBody::release));
+        capture.accept(
+            new CaptureWriter.Pending(
+                () ->
+                    exchange(
+                        id,
+                        method,
+                        target,
+                        version,
+                        requestHeaders,
+                        requestBody,
+                        in,
+                        status,
+                        reason,
+                        responseHeaders,
+                        null,
+                        -1,
+                        startedAt,
+                        micros),
+                requestBody::release));
       }
       return false;
     }
@@ -201,34 +257,56 @@ public final class ProxyHandler implements HttpRequestHandler {
     }
     TeeEntity.Capture responseBody = new TeeEntity.Capture(maxBody, budget);
     long responseLength = out.getContentLength();
-    response.setEntity(new TeeEntity(out, responseBody, () -> {
-      try {
-        Truncation cut = truncation(responseBody, responseLength);
-        if (cut == Truncation.CLIENT_ABORT) {
-          counters.clientAborts.increment();
-        } else if (cut == Truncation.UPSTREAM_CLOSE) {
-          counters.upstreamCloses.increment();
-        }
-        upResponse.close();
-      } catch (IOException e) {
-        // the connection is discarded
-      }
-      try {
-        // only a cheap hand-over here: the exchange is built, redacted and written on the writer thread
-        String id = nextId();
-        long micros = (System.nanoTime() - t0) / 1000;
-        if (requestBody.cutByBudget || responseBody.cutByBudget) {
-          counters.bodiesCut.increment();
-        }
-        capture.accept(new CaptureWriter.Pending(() -> exchange(id, method, target, version, requestHeaders, requestBody, in,
-            status, reason, responseHeaders, responseBody, responseLength, startedAt, micros), () -> {
-              requestBody.release();
-              responseBody.release();
+    response.setEntity(
+        new TeeEntity(
+            out,
+            responseBody,
+            () -> {
+              try {
+                Truncation cut = truncation(responseBody, responseLength);
+                if (cut == Truncation.CLIENT_ABORT) {
+                  counters.clientAborts.increment();
+                } else if (cut == Truncation.UPSTREAM_CLOSE) {
+                  counters.upstreamCloses.increment();
+                }
+                upResponse.close();
+              } catch (IOException e) {
+                // the connection is discarded
+              }
+              try {
+                // only a cheap hand-over here: the exchange is built, redacted and written on the
+                // writer thread
+                String id = nextId();
+                long micros = (System.nanoTime() - t0) / 1000;
+                if (requestBody.cutByBudget || responseBody.cutByBudget) {
+                  counters.bodiesCut.increment();
+                }
+                capture.accept(
+                    new CaptureWriter.Pending(
+                        () ->
+                            exchange(
+                                id,
+                                method,
+                                target,
+                                version,
+                                requestHeaders,
+                                requestBody,
+                                in,
+                                status,
+                                reason,
+                                responseHeaders,
+                                responseBody,
+                                responseLength,
+                                startedAt,
+                                micros),
+                        () -> {
+                          requestBody.release();
+                          responseBody.release();
+                        }));
+              } finally {
+                counters.inFlight.decrementAndGet();
+              }
             }));
-      } finally {
-        counters.inFlight.decrementAndGet();
-      }
-    }));
     return true;
   }
 
@@ -241,20 +319,27 @@ public final class ProxyHandler implements HttpRequestHandler {
    */
   private Refusal refusal(ClassicHttpRequest request) {
     if (request.getMethod().equalsIgnoreCase("CONNECT")) {
-      return new Refusal(405, "CONNECT is refused: this is a reverse proxy for " + upstream.toURI() + " only");
+      return new Refusal(
+          405, "CONNECT is refused: this is a reverse proxy for " + upstream.toURI() + " only");
     }
-    if (request.getScheme() != null && request.getAuthority() != null) { // absolute form: http://host:port/path
+    if (request.getScheme() != null
+        && request.getAuthority() != null) { // absolute form: http://host:port/path
       String scheme = request.getScheme();
       int p = request.getAuthority().getPort();
-      String authority = request.getAuthority().getHostName() + ":" + (p > 0 ? p : scheme.equalsIgnoreCase("https") ? 443 : 80);
+      String authority =
+          request.getAuthority().getHostName()
+              + ":"
+              + (p > 0 ? p : scheme.equalsIgnoreCase("https") ? 443 : 80);
       if (!ownAuthorities.contains(authority)) {
-        return new Refusal(403, "Forbidden: " + authority + " is not proxied (only " + upstream.toURI() + ")");
+        return new Refusal(
+            403, "Forbidden: " + authority + " is not proxied (only " + upstream.toURI() + ")");
       }
     } else if (!request.getPath().startsWith("/") && !request.getPath().equals("*")) {
       return new Refusal(403, "Forbidden: unsupported request target " + request.getPath());
     }
     if (!upstreamPath.isEmpty() && DotSegments.climbOut(request.getPath())) {
-      return new Refusal(400, "Bad Request: the target climbs out of the upstream's base path " + upstreamPath);
+      return new Refusal(
+          400, "Bad Request: the target climbs out of the upstream's base path " + upstreamPath);
     }
     return null;
   }
@@ -269,10 +354,12 @@ public final class ProxyHandler implements HttpRequestHandler {
     return out;
   }
 
-  private static void addForwarded(ClassicHttpRequest request, ClassicHttpRequest up, HttpContext context) {
+  private static void addForwarded(
+      ClassicHttpRequest request, ClassicHttpRequest up, HttpContext context) {
     EndpointDetails details = HttpCoreContext.cast(context).getEndpointDetails();
     SocketAddress remote = details == null ? null : details.getRemoteAddress();
-    String client = remote instanceof InetSocketAddress a ? a.getAddress().getHostAddress() : "unknown";
+    String client =
+        remote instanceof InetSocketAddress a ? a.getAddress().getHostAddress() : "unknown";
     Header xff = request.getFirstHeader("X-Forwarded-For");
     up.setHeader("X-Forwarded-For", xff == null ? client : xff.getValue() + ", " + client);
     Header host = request.getFirstHeader("Host");
@@ -283,9 +370,21 @@ public final class ProxyHandler implements HttpRequestHandler {
     up.addHeader("Via", request.getVersion() + " shadow-recorder");
   }
 
-  private static Exchange exchange(String id, String method, String target, String version, Header[] requestHeaders,
-      TeeEntity.Capture requestBody, HttpEntity in, int status, String reason, Header[] responseHeaders,
-      TeeEntity.Capture responseBody, long responseLength, Instant startedAt, long micros) {
+  private static Exchange exchange(
+      String id,
+      String method,
+      String target,
+      String version,
+      Header[] requestHeaders,
+      TeeEntity.Capture requestBody,
+      HttpEntity in,
+      int status,
+      String reason,
+      Header[] responseHeaders,
+      TeeEntity.Capture responseBody,
+      long responseLength,
+      Instant startedAt,
+      long micros) {
     List<Headers.Field> headers = new ArrayList<>();
     for (Header h : responseHeaders) {
       headers.add(new Headers.Field(h.getName(), h.getValue()));
@@ -293,8 +392,15 @@ public final class ProxyHandler implements HttpRequestHandler {
     Body body = responseBody == null ? Body.none() : body(responseBody, responseLength);
     HttpResponse r = new HttpResponse(status, reason, Headers.of(headers), body);
     Truncation cut = responseBody == null ? null : truncation(responseBody, responseLength);
-    java.util.Map<String, String> tags = cut == null ? java.util.Map.of() : java.util.Map.of(Truncation.TAG, cut.tag());
-    return new Exchange(id, startedAt, micros, httpRequest(method, target, version, requestHeaders, requestBody, in), r, null,
+    java.util.Map<String, String> tags =
+        cut == null ? java.util.Map.of() : java.util.Map.of(Truncation.TAG, cut.tag());
+    return new Exchange(
+        id,
+        startedAt,
+        micros,
+        httpRequest(method, target, version, requestHeaders, requestBody, in),
+        r,
+        null,
         tags);
   }
 
@@ -303,7 +409,9 @@ public final class ProxyHandler implements HttpRequestHandler {
     if (response.complete(declaredLength)) {
       return null;
     }
-    return response.end == TeeEntity.End.SOURCE_FAILED ? Truncation.UPSTREAM_CLOSE : Truncation.CLIENT_ABORT;
+    return response.end == TeeEntity.End.SOURCE_FAILED
+        ? Truncation.UPSTREAM_CLOSE
+        : Truncation.CLIENT_ABORT;
   }
 
   /**
@@ -322,11 +430,18 @@ public final class ProxyHandler implements HttpRequestHandler {
       return b;
     }
     // every byte seen was kept, and still it is not the whole body
-    return b instanceof Body.Text t ? new Body.Text(t.text(), true, size) : new Body.Binary(kept, true, size);
+    return b instanceof Body.Text t
+        ? new Body.Text(t.text(), true, size)
+        : new Body.Binary(kept, true, size);
   }
 
-  private static HttpRequest httpRequest(String method, String target, String version, Header[] requestHeaders,
-      TeeEntity.Capture requestBody, HttpEntity in) {
+  private static HttpRequest httpRequest(
+      String method,
+      String target,
+      String version,
+      Header[] requestHeaders,
+      TeeEntity.Capture requestBody,
+      HttpEntity in) {
     List<Headers.Field> headers = new ArrayList<>();
     for (Header h : requestHeaders) {
       headers.add(new Headers.Field(h.getName(), h.getValue()));
@@ -357,7 +472,8 @@ public final class ProxyHandler implements HttpRequestHandler {
   static final class ClosingEntity extends org.apache.hc.core5.http.io.entity.HttpEntityWrapper {
     private final ClassicHttpResponse upstream;
     private final Counters counters;
-    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+    private final java.util.concurrent.atomic.AtomicBoolean closed =
+        new java.util.concurrent.atomic.AtomicBoolean();
 
     ClosingEntity(HttpEntity entity, ClassicHttpResponse upstream, Counters counters) {
       super(entity);
