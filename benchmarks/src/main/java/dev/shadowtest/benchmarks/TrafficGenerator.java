@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.UUID;
 
 /**
  * Deterministic, realistic-looking recorded traffic: the same seed always gives the same
@@ -292,7 +293,7 @@ final class TrafficGenerator {
   }
 
   private String uuid() {
-    return new java.util.UUID(random.nextLong(), random.nextLong()).toString();
+    return new UUID(random.nextLong(), random.nextLong()).toString();
   }
 
   private static String two(int n) {

@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Compares responses under {@link Rules}: status, headers (ignore list, case-insensitive names,
@@ -38,8 +39,8 @@ public final class DiffEngine {
   private final Rules rules;
 
   /** Normalizers by pair of origins: a run has few (one per target, and per recorded Host). */
-  private final java.util.concurrent.ConcurrentHashMap<List<Origin>, OriginNormalizer> normalizers =
-      new java.util.concurrent.ConcurrentHashMap<>();
+  private final ConcurrentHashMap<List<Origin>, OriginNormalizer> normalizers =
+      new ConcurrentHashMap<>();
 
   private DiffEngine(Rules rules) {
     this.rules = rules;

@@ -4,6 +4,7 @@ import dev.shadowtest.core.BadInputException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -117,7 +118,7 @@ public final class EndpointTemplate {
         m,
         segments,
         names,
-        java.util.Collections.unmodifiableMap(query),
+        Collections.unmodifiableMap(query),
         m + " " + path + (q < 0 ? "" : "?" + rest.substring(q + 1)));
   }
 

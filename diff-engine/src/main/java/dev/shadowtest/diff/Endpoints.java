@@ -1,6 +1,9 @@
 package dev.shadowtest.diff;
 
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -8,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 /**
@@ -86,8 +90,7 @@ public final class Endpoints {
 
   /** {@code ?a&b} for the sorted names of the target's query; empty without a query or beyond the caps. */
   static String querySuffix(String target) {
-    java.util.Set<String> names =
-        new java.util.TreeSet<>(EndpointTemplate.queryOf(target).keySet());
+    Set<String> names = new TreeSet<>(EndpointTemplate.queryOf(target).keySet());
     if (names.isEmpty() || names.size() > MAX_QUERY_NAMES) {
       return "";
     }
@@ -98,9 +101,7 @@ public final class Endpoints {
       }
       sb.append(sb.length() == 0 ? '?' : '&')
           .append(
-              PLAIN_NAME.matcher(n).matches()
-                  ? n
-                  : java.net.URLEncoder.encode(n, java.nio.charset.StandardCharsets.UTF_8));
+              PLAIN_NAME.matcher(n).matches() ? n : URLEncoder.encode(n, StandardCharsets.UTF_8));
     }
     return sb.toString();
   }
@@ -131,8 +132,7 @@ public final class Endpoints {
   public Map<String, String> collapse(Set<String> endpoints, int cardinality) {
     Map<String, String> bases =
         collapsePaths(
-            new java.util.TreeSet<>(endpoints.stream().map(Endpoints::withoutQuery).toList()),
-            cardinality);
+            new TreeSet<>(endpoints.stream().map(Endpoints::withoutQuery).toList()), cardinality);
     Map<String, Set<String>> suffixes = new HashMap<>();
     for (String e : endpoints) {
       String q = e.substring(withoutQuery(e).length());
@@ -183,7 +183,7 @@ public final class Endpoints {
     for (String e : endpoints) {
       String[] p = split.get(i++);
       if (p != null) {
-        result.put(e, p[0] + " /" + String.join("/", java.util.Arrays.copyOfRange(p, 1, p.length)));
+        result.put(e, p[0] + " /" + String.join("/", Arrays.copyOfRange(p, 1, p.length)));
       }
     }
     return result;

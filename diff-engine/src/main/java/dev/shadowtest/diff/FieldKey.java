@@ -1,5 +1,6 @@
 package dev.shadowtest.diff;
 
+import dev.shadowtest.diff.internal.DifferenceList;
 import java.util.Comparator;
 import java.util.Objects;
 
@@ -51,7 +52,7 @@ public record FieldKey(String field, DifferenceType type) implements Comparable<
   public boolean neverNoise() {
     return type == DifferenceType.BODY
             && (field.equals("body")
-                || field.equals(dev.shadowtest.diff.internal.DifferenceList.MORE)
+                || field.equals(DifferenceList.MORE)
                 || field.equals(Statistics.OTHER_FIELDS))
         || type == DifferenceType.STATUS && field.endsWith("->5xx");
   }

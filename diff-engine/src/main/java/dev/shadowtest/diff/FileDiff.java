@@ -14,12 +14,17 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.Consumer;
+import java.util.stream.Stream;
 
 /**
  * What {@code shadow diff} compares: two body files, or the responses of two recordings
@@ -190,7 +195,7 @@ public final class FileDiff {
     Map<String, Integer> occurrences = new HashMap<>();
     long bytes = 0;
     List<String> held =
-        new java.util.ArrayList<>(); // told only if the recording fits: splitting tells them again
+        new ArrayList<>(); // told only if the recording fits: splitting tells them again
     try (RecordingReader r = RecordingReader.open(right, held::add)) {
       while (r.hasNext()) {
         Exchange e = r.next();
@@ -258,8 +263,7 @@ public final class FileDiff {
       work =
           Files.createTempDirectory(
               "shadow-diff-",
-              java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
-                  java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+              PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
     } catch (IOException e) {
       throw new RecordingException(
           Path.of(System.getProperty("java.io.tmpdir")),
@@ -292,8 +296,8 @@ public final class FileDiff {
         }
       }
     } finally {
-      try (java.util.stream.Stream<Path> files = Files.walk(work)) {
-        for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+      try (Stream<Path> files = Files.walk(work)) {
+        for (Path f : files.sorted(Comparator.reverseOrder()).toList()) {
           Files.deleteIfExists(f);
         }
       } catch (IOException e) {
@@ -318,7 +322,7 @@ public final class FileDiff {
               RecordingWriter.create(
                   Path.of(prefix + Integer.toString(part) + ".jsonl.gz"), header, 1);
         }
-        Map<String, String> tags = new java.util.TreeMap<>(e.tags());
+        Map<String, String> tags = new TreeMap<>(e.tags());
         tags.put(KEY_TAG, key);
         writers[part].write(
             new Exchange(
@@ -341,7 +345,7 @@ public final class FileDiff {
   }
 
   private static Exchange untagged(Exchange e) {
-    Map<String, String> tags = new java.util.TreeMap<>(e.tags());
+    Map<String, String> tags = new TreeMap<>(e.tags());
     tags.remove(KEY_TAG);
     return new Exchange(
         e.id(), e.startedAt(), e.durationMicros(), e.request(), e.response(), e.error(), tags);

@@ -1,6 +1,7 @@
 package dev.shadowtest.diff;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -9,6 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.shadowtest.core.BadInputException;
 import dev.shadowtest.diff.internal.JsonComparator;
+import java.io.IOException;
 import java.util.List;
 
 /**
@@ -43,7 +45,7 @@ public final class JsonDiff {
           .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
           // {"a":1,"a":2} is not {"a":2}: duplicate keys make a body invalid JSON (compared as
           // text)
-          .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+          .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
   private JsonDiff() {}
 
@@ -53,7 +55,7 @@ public final class JsonDiff {
   }
 
   /** Parses a JSON document from UTF-8 bytes with exact numbers. */
-  public static JsonNode parse(byte[] utf8) throws java.io.IOException {
+  public static JsonNode parse(byte[] utf8) throws IOException {
     return MAPPER.readTree(utf8);
   }
 

@@ -1,6 +1,7 @@
 package dev.shadowtest.diff;
 
 import dev.shadowtest.core.JsonPath;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -42,7 +43,7 @@ public record JsonOptions(
     ignore = List.copyOf(ignore);
     Objects.requireNonNull(tolerance, "tolerance");
     unorderedArrays = List.copyOf(unorderedArrays);
-    keyedArrays = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(keyedArrays));
+    keyedArrays = Collections.unmodifiableMap(new LinkedHashMap<>(keyedArrays));
   }
 
   /** Everything compared, order matters, numbers exact, types strict. */

@@ -3,6 +3,7 @@ package dev.shadowtest.diff;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 
 /**
  * The final verdicts of a run, from its statistics: the one place that decides whether an
@@ -101,7 +102,7 @@ public final class Judgement {
   }
 
   private boolean beyondCaps(String endpoint, List<Difference> differences) {
-    java.util.TreeSet<FieldKey> signature = new java.util.TreeSet<>();
+    TreeSet<FieldKey> signature = new TreeSet<>();
     for (Difference d : differences) {
       if (!d.isAccepted()) {
         signature.add(FieldKey.of(d));

@@ -2,11 +2,14 @@ package dev.shadowtest.diff;
 
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.ToLongFunction;
 
 /**
  * Exact, mergeable counts of a run, per endpoint and per endpoint × field × difference type,
@@ -48,7 +51,7 @@ public final class Statistics {
 
   private static final FieldKey OTHER = new FieldKey(OTHER_FIELDS, DifferenceType.BODY);
 
-  static final java.util.Comparator<List<FieldKey>> SIGNATURE_ORDER =
+  static final Comparator<List<FieldKey>> SIGNATURE_ORDER =
       (x, y) -> {
         for (int i = 0; i < Math.min(x.size(), y.size()); i++) {
           int c = x.get(i).compareTo(y.get(i));
@@ -288,7 +291,7 @@ public final class Statistics {
     return out;
   }
 
-  public java.util.Set<String> endpointNames() {
+  public Set<String> endpointNames() {
     return Collections.unmodifiableSet(endpoints.keySet());
   }
 
@@ -537,7 +540,7 @@ public final class Statistics {
       return sum(EndpointResult::rewritten);
     }
 
-    private long sum(java.util.function.ToLongFunction<EndpointResult> count) {
+    private long sum(ToLongFunction<EndpointResult> count) {
       return endpoints.stream().mapToLong(count).sum();
     }
 

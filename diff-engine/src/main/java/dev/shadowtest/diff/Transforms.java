@@ -5,6 +5,7 @@ import dev.shadowtest.core.HttpRequest;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,7 +41,7 @@ public final class Transforms {
       EndpointTemplate match, String path, Map<String, String> renameQuery, int line) {
     public Rewrite {
       Objects.requireNonNull(match, "match");
-      renameQuery = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(renameQuery));
+      renameQuery = Collections.unmodifiableMap(new LinkedHashMap<>(renameQuery));
     }
 
     /** What this rewrite does, for reports: {@code GET /posts → candidate: _limit→_per_page}. */

@@ -6,6 +6,7 @@ import dev.shadowtest.core.Body;
 import dev.shadowtest.core.Headers;
 import dev.shadowtest.core.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -22,7 +23,7 @@ class FalseMatchTests {
   @Test
   void aShortOrEmptyCandidateNeverMatchesATruncatedRecording() {
     byte[] full = "x".repeat(1013).getBytes(StandardCharsets.UTF_8);
-    Body cut = Body.of(java.util.Arrays.copyOf(full, 100), 1013);
+    Body cut = Body.of(Arrays.copyOf(full, 100), 1013);
     HttpResponse recorded = ok("text/plain", cut);
     assertThat(
             engine

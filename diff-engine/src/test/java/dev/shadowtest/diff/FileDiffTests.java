@@ -12,6 +12,7 @@ import dev.shadowtest.core.RecordingException;
 import dev.shadowtest.core.RecordingHeader;
 import dev.shadowtest.core.RecordingWriter;
 import dev.shadowtest.core.Redaction;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -96,7 +97,7 @@ class FileDiffTests {
     try (var left = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
       assertThat(left.map(p -> p.getFileName().toString()))
           .noneMatch(n -> n.startsWith("shadow-diff-"));
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       throw new AssertionError(e);
     }
   }

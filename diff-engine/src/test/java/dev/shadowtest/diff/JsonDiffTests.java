@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.shadowtest.core.JsonPath;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class JsonDiffTests {
@@ -248,7 +250,7 @@ class JsonDiffTests {
 
   @Test
   void incrementalMatchingAgreesWithListMatching() {
-    java.util.Random r = new java.util.Random(5);
+    Random r = new Random(5);
     Object[] elements = {"a", "b", "name", "odd.key", 0, 1, 2};
     for (String pattern :
         List.of(
@@ -263,7 +265,7 @@ class JsonDiffTests {
             "$.a..b..name")) {
       JsonPath path = p(pattern);
       for (int i = 0; i < 2_000; i++) {
-        List<Object> loc = new java.util.ArrayList<>();
+        List<Object> loc = new ArrayList<>();
         long state = path.start();
         int depth = r.nextInt(6);
         for (int d = 0; d < depth; d++) {

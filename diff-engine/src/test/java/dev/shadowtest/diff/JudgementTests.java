@@ -5,7 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.shadowtest.core.Headers;
 import dev.shadowtest.core.HttpResponse;
 import java.net.URI;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.Test;
 
 /** Noise of one kind never excuses another; verdicts come from the run's statistics. */
@@ -27,9 +31,9 @@ class JudgementTests {
     assertThat(d.differences())
         .extracting(Difference::path, Difference::type)
         .containsExactly(
-            org.assertj.core.groups.Tuple.tuple("header:Link", DifferenceType.MISSING),
-            org.assertj.core.groups.Tuple.tuple("header:ETag", DifferenceType.VALUE),
-            org.assertj.core.groups.Tuple.tuple("header:X-New", DifferenceType.EXTRA));
+            Tuple.tuple("header:Link", DifferenceType.MISSING),
+            Tuple.tuple("header:ETag", DifferenceType.VALUE),
+            Tuple.tuple("header:X-New", DifferenceType.EXTRA));
   }
 
   @Test
@@ -105,7 +109,7 @@ class JudgementTests {
   @Test
   void withTooFewNoiseSamplesNothingIsExcusedAtExchangeLevelEither() {
     Statistics s = new Statistics();
-    List<Outcome> outcomes = new java.util.ArrayList<>();
+    List<Outcome> outcomes = new ArrayList<>();
     for (int i = 0; i < 22; i++) { // fewer than minSamples (30) exchanges measured noise
       ResponseDiff noise =
           engine.compareLegacy(
@@ -142,7 +146,7 @@ class JudgementTests {
       Statistics s = StatisticsTests.of(events);
       Statistics.RunResult result = s.result(new NoiseModel(5, 0.2, 0.0003, 1.96));
       Judgement j = Judgement.of(result);
-      java.util.Map<String, long[]> counted = new java.util.TreeMap<>();
+      Map<String, long[]> counted = new TreeMap<>();
       for (StatisticsTests.Event e : events) {
         Verdict v =
             j.judge(e.endpoint(), e.outcome().verdict(), e.outcome().differences()).verdict();

@@ -5,8 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.shadowtest.core.HttpRequest;
 import dev.shadowtest.core.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
+import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The normalising keys of rules.yaml v1: each with what it does and its errors (file:line:key). */
 class NormalisingRulesTests {
@@ -210,10 +214,9 @@ class NormalisingRulesTests {
     assertThat(d)
         .extracting(Difference::path, Difference::accepted)
         .containsExactlyInAnyOrder(
-            org.assertj.core.groups.Tuple.tuple("header:Link", "v1 pages in the body"),
-            org.assertj.core.groups.Tuple.tuple(
-                "header:X-Powered-By", "the new stack does not advertise itself"),
-            org.assertj.core.groups.Tuple.tuple("$.items[0].legacyId", "internal id dropped"));
+            Tuple.tuple("header:Link", "v1 pages in the body"),
+            Tuple.tuple("header:X-Powered-By", "the new stack does not advertise itself"),
+            Tuple.tuple("$.items[0].legacyId", "internal id dropped"));
     assertThat(Outcome.compared(new ResponseDiff(d, List.of()), null, 200).verdict())
         .isEqualTo(Verdict.MATCH);
     // the type must match: a Link with another value is not accepted
@@ -301,10 +304,9 @@ class NormalisingRulesTests {
   }
 
   @Test
-  void aHugeRulesFileIsRefusedBeforeItIsParsed(
-      @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
-    java.nio.file.Path big = dir.resolve("big.yaml");
-    try (var w = java.nio.file.Files.newBufferedWriter(big)) {
+  void aHugeRulesFileIsRefusedBeforeItIsParsed(@TempDir Path dir) throws Exception {
+    Path big = dir.resolve("big.yaml");
+    try (var w = Files.newBufferedWriter(big)) {
       w.write("version: 1\ndefaults:\n  ignoreHeaders: [\"");
       for (int i = 0; i < 50; i++) {
         w.write("x".repeat(1 << 20)); // a 50 MB scalar

@@ -3,6 +3,7 @@ package dev.shadowtest.diff;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.shadowtest.core.BadInputException;
 import dev.shadowtest.core.JsonPath;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -183,6 +184,6 @@ class RulesTests {
         .allSatisfy(
             s ->
                 assertThatThrownBy(() -> EndpointTemplate.parse(s))
-                    .isInstanceOf(dev.shadowtest.core.BadInputException.class));
+                    .isInstanceOf(BadInputException.class));
   }
 }

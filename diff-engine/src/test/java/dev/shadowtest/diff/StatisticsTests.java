@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -202,7 +203,7 @@ class StatisticsTests {
   @Test
   void collapsedEndpointsMergeTheirCounts() {
     Statistics s = of(events(9, 100));
-    Statistics renamed = s.renameEndpoints(java.util.Map.of("GET /a/{id}", "GET /b"));
+    Statistics renamed = s.renameEndpoints(Map.of("GET /a/{id}", "GET /b"));
     assertThat(renamed.endpointNames()).isEqualTo(Set.of("GET /b", "POST /c"));
     Statistics.RunResult before = s.result(NoiseModel.defaults());
     Statistics.RunResult after = renamed.result(NoiseModel.defaults());

@@ -1,6 +1,9 @@
 package dev.shadowtest.junit;
 
 import java.nio.file.Path;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * Allure attachments when Allure is on the test classpath (allure-jupiter), nothing otherwise:
@@ -40,14 +43,13 @@ final class Attachments {
    * the JUnit report entries Allure's listener understands ({@code allure.fixture}), the files are
    * attached to it, and it is closed. Allure shows them under "Tear down" of the endpoint tests.
    */
-  static void container(
-      org.junit.jupiter.api.extension.ExtensionContext context, Path html, Path summary) {
+  static void container(ExtensionContext context, Path html, Path summary) {
     if (!ALLURE) {
       return;
     }
-    String uuid = java.util.UUID.randomUUID().toString();
+    String uuid = UUID.randomUUID().toString();
     context.publishReportEntry(
-        java.util.Map.of(
+        Map.of(
             "allure.fixture",
             "tear_down",
             "event",
@@ -60,7 +62,7 @@ final class Attachments {
       run(html, summary);
     } finally {
       context.publishReportEntry(
-          java.util.Map.of("allure.fixture", "tear_down", "event", "stop", "uuid", uuid));
+          Map.of("allure.fixture", "tear_down", "event", "stop", "uuid", uuid));
     }
   }
 

@@ -6,8 +6,11 @@ import dev.shadowtest.core.Headers;
 import dev.shadowtest.core.HttpRequest;
 import dev.shadowtest.core.HttpResponse;
 import dev.shadowtest.replay.Transport;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import org.springframework.context.ApplicationContext;
+import org.springframework.core.annotation.AnnotationAwareOrderComparator;
 import org.springframework.http.HttpMethod;
 import org.springframework.mock.web.MockHttpServletResponse;
 import org.springframework.test.web.servlet.MockMvc;
@@ -39,12 +42,12 @@ final class MockMvcTransport implements Transport {
   /** How long an asynchronous handler may take: the response timeout. */
   private final long asyncTimeoutMs;
 
-  private MockMvcTransport(MockMvc mvc, java.time.Duration timeout) {
+  private MockMvcTransport(MockMvc mvc, Duration timeout) {
     this.mvc = mvc;
     this.asyncTimeoutMs = timeout.toMillis();
   }
 
-  static Transport of(Object mockMvc, java.time.Duration timeout) {
+  static Transport of(Object mockMvc, Duration timeout) {
     return new MockMvcTransport((MockMvc) mockMvc, timeout);
   }
 
@@ -54,7 +57,7 @@ final class MockMvcTransport implements Transport {
    *
    * @throws BadInputException when the context registers filters a MockMvc built here would miss
    */
-  static Transport fromContext(ApplicationContext context, java.time.Duration timeout) {
+  static Transport fromContext(ApplicationContext context, Duration timeout) {
     MockMvc mvc = context.getBeanProvider(MockMvc.class).getIfAvailable();
     if (mvc == null
         && context instanceof WebApplicationContext web
@@ -70,8 +73,8 @@ final class MockMvcTransport implements Transport {
                 + " MockMvc with them), or hand one over with @ShadowCandidate");
       }
       List<jakarta.servlet.Filter> filters =
-          new java.util.ArrayList<>(context.getBeansOfType(jakarta.servlet.Filter.class).values());
-      org.springframework.core.annotation.AnnotationAwareOrderComparator.sort(filters);
+          new ArrayList<>(context.getBeansOfType(jakarta.servlet.Filter.class).values());
+      AnnotationAwareOrderComparator.sort(filters);
       mvc =
           MockMvcBuilders.webAppContextSetup(web)
               .addFilters(filters.toArray(jakarta.servlet.Filter[]::new))

@@ -4,6 +4,7 @@ import dev.shadowtest.core.BadInputException;
 import dev.shadowtest.core.Headers;
 import dev.shadowtest.diff.Rules;
 import dev.shadowtest.diff.run.Gate;
+import dev.shadowtest.diff.run.SamplesFile;
 import dev.shadowtest.replay.Progress;
 import dev.shadowtest.replay.ReplayConfig;
 import dev.shadowtest.replay.ReplayResult;
@@ -480,7 +481,7 @@ final class ShadowExtension implements ParameterResolver, AfterEachCallback {
             Reports.CSV,
             Reports.HTML,
             Reports.RULES,
-            dev.shadowtest.diff.run.SamplesFile.NAME)) {
+            SamplesFile.NAME)) {
       try {
         Files.deleteIfExists(out.resolve(f));
       } catch (IOException e) {

@@ -7,11 +7,13 @@ import dev.shadowtest.diff.run.Gate;
 import dev.shadowtest.replay.ReplayResult;
 import dev.shadowtest.reports.Reports;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.extension.ExtensionContext;
 import org.opentest4j.AssertionFailedError;
 
 /**
@@ -27,9 +29,7 @@ import org.opentest4j.AssertionFailedError;
  * }</pre>
  */
 @SuppressWarnings("deprecation") // CloseableResource: JUnit before 5.13 closes only those
-public final class ShadowRun
-    implements AutoCloseable,
-        org.junit.jupiter.api.extension.ExtensionContext.Store.CloseableResource {
+public final class ShadowRun implements AutoCloseable, ExtensionContext.Store.CloseableResource {
 
   private final String testClass;
   private final Path recording;
@@ -332,7 +332,7 @@ public final class ShadowRun
   String endpointFailure(Statistics.EndpointResult e) {
     Double ruleMax = Reports.threshold(rules, e.endpoint());
     double max = ruleMax != null ? ruleMax : gate.maxDiscrepancyRate();
-    List<String> reasons = new java.util.ArrayList<>();
+    List<String> reasons = new ArrayList<>();
     if (e.compared() > 0 && e.discrepancyRate() > max) {
       reasons.add(
           String.format(

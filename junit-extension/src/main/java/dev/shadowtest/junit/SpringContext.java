@@ -3,6 +3,7 @@ package dev.shadowtest.junit;
 import dev.shadowtest.core.BadInputException;
 import dev.shadowtest.replay.Transport;
 import java.net.URI;
+import java.time.Duration;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.springframework.context.ApplicationContext;
 import org.springframework.core.env.Environment;
@@ -91,7 +92,7 @@ final class SpringContext {
    * ({@code @AutoConfigureMockMvc}, {@code @WebMvcTest}), else one built on the servlet web
    * application context, else its {@code WebTestClient} bean; null when there is none.
    */
-  Transport inProcess(java.time.Duration timeout) {
+  Transport inProcess(Duration timeout) {
     Transport t =
         SpringTransports.servlet() ? MockMvcTransport.fromContext(context, timeout) : null;
     if (t == null && SpringTransports.reactive()) {

@@ -3,6 +3,9 @@ package dev.shadowtest.junit;
 import dev.shadowtest.core.Headers;
 import dev.shadowtest.core.HttpRequest;
 import dev.shadowtest.replay.Transport;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -48,7 +51,7 @@ final class SpringTransports {
    * A transport for a {@code MockMvc} or {@code WebTestClient} instance, or null for any other
    * value; {@code timeout} bounds what the transport itself waits for (async results, responses).
    */
-  static Transport of(Object value, java.time.Duration timeout) {
+  static Transport of(Object value, Duration timeout) {
     if (value instanceof Transport t) {
       return t;
     }
@@ -76,9 +79,9 @@ final class SpringTransports {
   }
 
   /** The request's absolute URI on the host it is addressed to ({@code Host}, else localhost). */
-  static java.net.URI uri(HttpRequest request) {
+  static URI uri(HttpRequest request) {
     String host = request.headers().first("Host").orElse("localhost");
-    return java.net.URI.create("http://" + host + encoded(request.target()));
+    return URI.create("http://" + host + encoded(request.target()));
   }
 
   /**
@@ -98,8 +101,7 @@ final class SpringTransports {
       if (out != null) {
         if (bad) {
           int end = Character.isHighSurrogate(c) && i + 1 < target.length() ? i + 2 : i + 1;
-          for (byte b :
-              target.substring(i, end).getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+          for (byte b : target.substring(i, end).getBytes(StandardCharsets.UTF_8)) {
             out.append('%')
                 .append(Character.toUpperCase(Character.forDigit((b >> 4) & 0xf, 16)))
                 .append(Character.toUpperCase(Character.forDigit(b & 0xf, 16)));

@@ -5,6 +5,8 @@ import dev.shadowtest.core.Headers;
 import dev.shadowtest.core.HttpRequest;
 import dev.shadowtest.core.HttpResponse;
 import dev.shadowtest.replay.Transport;
+import java.net.URI;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.springframework.context.ApplicationContext;
@@ -22,16 +24,16 @@ final class WebTestClientTransport implements Transport {
 
   private final WebTestClient client;
 
-  private WebTestClientTransport(WebTestClient client, java.time.Duration timeout) {
+  private WebTestClientTransport(WebTestClient client, Duration timeout) {
     this.client = client.mutate().responseTimeout(timeout).build();
   }
 
-  static Transport of(Object webTestClient, java.time.Duration timeout) {
+  static Transport of(Object webTestClient, Duration timeout) {
     return new WebTestClientTransport((WebTestClient) webTestClient, timeout);
   }
 
   /** The context's WebTestClient bean, or null. */
-  static Transport fromContext(ApplicationContext context, java.time.Duration timeout) {
+  static Transport fromContext(ApplicationContext context, Duration timeout) {
     WebTestClient client = context.getBeanProvider(WebTestClient.class).getIfAvailable();
     return client == null ? null : new WebTestClientTransport(client, timeout);
   }
@@ -44,13 +46,12 @@ final class WebTestClientTransport implements Transport {
             .method(HttpMethod.valueOf(request.method()))
             .uri(
                 b -> {
-                  java.net.URI base =
-                      b.build(); // the client's base URL (no template variables), or empty
+                  URI base = b.build(); // the client's base URL (no template variables), or empty
                   String root =
                       base.isAbsolute()
                           ? base.toString().replaceAll("/+$", "")
                           : "http://localhost";
-                  return java.net.URI.create(root + target);
+                  return URI.create(root + target);
                 })
             .headers(
                 h -> {

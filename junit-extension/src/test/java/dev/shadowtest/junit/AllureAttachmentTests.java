@@ -3,10 +3,13 @@ package dev.shadowtest.junit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
@@ -14,6 +17,12 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+import org.junit.platform.engine.discovery.DiscoverySelectors;
+import org.junit.platform.engine.reporting.ReportEntry;
+import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
+import org.junit.platform.launcher.core.LauncherFactory;
+import org.junit.platform.testkit.engine.EngineTestKit;
 import org.opentest4j.AssertionFailedError;
 
 /**
@@ -82,7 +91,7 @@ class AllureAttachmentTests {
       return TestServices.url(server);
     }
 
-    @org.junit.jupiter.api.TestFactory
+    @TestFactory
     Stream<DynamicTest> endpoints(ShadowRun run) {
       return run.endpointTests();
     }
@@ -98,33 +107,30 @@ class AllureAttachmentTests {
     Thread t =
         new Thread(
             () ->
-                org.junit.platform.launcher.core.LauncherFactory.create()
+                LauncherFactory.create()
                     .execute(
-                        org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder.request()
-                            .selectors(
-                                org.junit.platform.engine.discovery.DiscoverySelectors.selectClass(
-                                    FactoryOnlyTestCase.class))
+                        LauncherDiscoveryRequestBuilder.request()
+                            .selectors(DiscoverySelectors.selectClass(FactoryOnlyTestCase.class))
                             .build()));
     t.start();
     t.join(60_000);
 
     List<Path> containers = files(results, "-container.json");
     containers.removeAll(containersBefore);
-    com.fasterxml.jackson.databind.ObjectMapper json =
-        new com.fasterxml.jackson.databind.ObjectMapper();
-    com.fasterxml.jackson.databind.JsonNode factory = null;
+    ObjectMapper json = new ObjectMapper();
+    JsonNode factory = null;
     for (Path c : containers) {
-      com.fasterxml.jackson.databind.JsonNode n = json.readTree(c.toFile());
+      JsonNode n = json.readTree(c.toFile());
       if (n.path("name").asText().equals("endpoints(ShadowRun)")) {
         factory = n;
       }
     }
     assertThat(factory).as("the factory's container in " + containers).isNotNull();
     assertThat(factory.path("children")).as("its endpoint tests").hasSize(2);
-    com.fasterxml.jackson.databind.JsonNode afters = factory.path("afters");
+    JsonNode afters = factory.path("afters");
     assertThat(afters).hasSize(1);
     assertThat(afters.get(0).path("name").asText()).isEqualTo("Shadow report");
-    List<String> names = new java.util.ArrayList<>();
+    List<String> names = new ArrayList<>();
     afters.get(0).path("attachments").forEach(a -> names.add(a.path("name").asText()));
     assertThat(names).containsExactly("Shadow report", "Shadow summary.json");
     String source = afters.get(0).path("attachments").get(0).path("source").asText();
@@ -135,7 +141,7 @@ class AllureAttachmentTests {
     for (Path a : added) {
       assertThat(Files.readString(results.resolve(a.getFileName())).isEmpty()).isFalse();
     }
-    List<String> referenced = new java.util.ArrayList<>();
+    List<String> referenced = new ArrayList<>();
     for (Path f : files(results, ".json")) {
       String text = Files.readString(f);
       added.stream()
@@ -152,18 +158,12 @@ class AllureAttachmentTests {
   @Test
   void theFactorysContainerOpensAndClosesAnAllureFixtureThroughReportEntries() {
     var entries =
-        org.junit.platform.testkit.engine.EngineTestKit.engine("junit-jupiter")
-            .selectors(
-                org.junit.platform.engine.discovery.DiscoverySelectors.selectClass(
-                    FactoryOnlyTestCase.class))
+        EngineTestKit.engine("junit-jupiter")
+            .selectors(DiscoverySelectors.selectClass(FactoryOnlyTestCase.class))
             .execute()
             .containerEvents()
             .reportingEntryPublished()
-            .map(
-                e ->
-                    e.getPayload(org.junit.platform.engine.reporting.ReportEntry.class)
-                        .orElseThrow()
-                        .getKeyValuePairs())
+            .map(e -> e.getPayload(ReportEntry.class).orElseThrow().getKeyValuePairs())
             .filter(m -> m.containsKey("allure.fixture"))
             .toList();
     assertThat(entries).hasSize(2);
@@ -178,20 +178,19 @@ class AllureAttachmentTests {
 
   static List<Path> files(Path dir, String suffix) throws IOException {
     if (!Files.isDirectory(dir)) {
-      return new java.util.ArrayList<>();
+      return new ArrayList<>();
     }
     try (Stream<Path> s = Files.list(dir)) {
-      return new java.util.ArrayList<>(
-          s.filter(p -> p.getFileName().toString().endsWith(suffix)).toList());
+      return new ArrayList<>(s.filter(p -> p.getFileName().toString().endsWith(suffix)).toList());
     }
   }
 
   static List<Path> attachments(Path dir) throws IOException {
     if (!Files.isDirectory(dir)) {
-      return new java.util.ArrayList<>();
+      return new ArrayList<>();
     }
     try (Stream<Path> s = Files.list(dir)) {
-      return new java.util.ArrayList<>(
+      return new ArrayList<>(
           s.filter(p -> p.getFileName().toString().contains("-attachment")).toList());
     }
   }

@@ -15,6 +15,7 @@ import com.sun.net.httpserver.HttpServer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -210,8 +211,8 @@ class BuildIntegrationTests {
     }
 
     @ShadowCandidate
-    static java.net.URI candidate() {
-      return java.net.URI.create(TestServices.url(server));
+    static URI candidate() {
+      return URI.create(TestServices.url(server));
     }
 
     @Test

@@ -19,6 +19,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.platform.testkit.engine.EngineTestKit;
@@ -179,7 +180,7 @@ class ShadowExtensionTests {
       run.assertGate();
     }
 
-    @org.junit.jupiter.api.Nested
+    @Nested
     class Inner {
       @Test
       void inner(ShadowRun run) {

@@ -32,12 +32,14 @@ import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.context.TestPropertySource;
 import org.springframework.test.context.junit.jupiter.SpringJUnitConfig;
 import org.springframework.test.context.junit.jupiter.web.SpringJUnitWebConfig;
+import org.springframework.test.web.reactive.server.WebTestClient;
 import org.springframework.test.web.servlet.MockMvc;
 import org.springframework.test.web.servlet.setup.MockMvcBuilders;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.context.WebApplicationContext;
+import org.springframework.web.filter.OncePerRequestFilter;
 import org.springframework.web.servlet.config.annotation.EnableWebMvc;
 
 /**
@@ -155,7 +157,7 @@ class SpringSupportTests {
   }
 
   /** A servlet filter of the application: a MockMvc built on the context must run it. */
-  static class CountingFilter extends org.springframework.web.filter.OncePerRequestFilter {
+  static class CountingFilter extends OncePerRequestFilter {
     static final AtomicInteger CALLS = new AtomicInteger();
 
     @Override
@@ -229,10 +231,8 @@ class SpringSupportTests {
   @ShadowReplay(recording = "shadow/legacy.jsonl")
   static class WebTestClientTestCase {
     @ShadowCandidate
-    static org.springframework.test.web.reactive.server.WebTestClient client() {
-      return org.springframework.test.web.reactive.server.WebTestClient.bindToController(
-              new Catalog(true))
-          .build();
+    static WebTestClient client() {
+      return WebTestClient.bindToController(new Catalog(true)).build();
     }
 
     @TestFactory
@@ -246,10 +246,8 @@ class SpringSupportTests {
   @ShadowReplay(recording = "shadow/legacy.jsonl")
   static class ServerBoundWebTestClientTestCase {
     @ShadowCandidate
-    static org.springframework.test.web.reactive.server.WebTestClient client() {
-      return org.springframework.test.web.reactive.server.WebTestClient.bindToServer()
-          .baseUrl(TestServices.url(server))
-          .build();
+    static WebTestClient client() {
+      return WebTestClient.bindToServer().baseUrl(TestServices.url(server)).build();
     }
 
     @Test

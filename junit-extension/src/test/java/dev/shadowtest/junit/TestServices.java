@@ -5,6 +5,8 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -42,12 +44,12 @@ final class TestServices {
       AtomicInteger hits,
       int coldRequests,
       String requiredAuth,
-      java.util.List<String> seenAuth,
+      List<String> seenAuth,
       int everyMillis)
       throws IOException {
     HttpServer s = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     s.setExecutor(
-        java.util.concurrent.Executors.newFixedThreadPool(
+        Executors.newFixedThreadPool(
             8,
             r -> {
               Thread t = new Thread(r, "test-service");

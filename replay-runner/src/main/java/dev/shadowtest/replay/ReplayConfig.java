@@ -1,9 +1,11 @@
 package dev.shadowtest.replay;
 
 import dev.shadowtest.core.BadInputException;
+import dev.shadowtest.core.BaseUrls;
 import dev.shadowtest.core.Headers;
 import dev.shadowtest.diff.Rules;
 import dev.shadowtest.diff.run.Gate;
+import dev.shadowtest.http.Sender;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -116,7 +118,7 @@ public record ReplayConfig(
   }
 
   private static void checkBase(URI uri, String what) {
-    dev.shadowtest.core.BaseUrls.requireHttp(uri, what);
+    BaseUrls.requireHttp(uri, what);
   }
 
   public static ReplayConfig of(List<Path> recordings, URI candidate, Path out) {
@@ -245,7 +247,7 @@ public record ReplayConfig(
     private Duration responseTimeout = Duration.ofSeconds(30);
     private Gate gate = Gate.defaults();
     private boolean overwrite;
-    private int maxBody = dev.shadowtest.http.Sender.DEFAULT_MAX_BODY;
+    private int maxBody = Sender.DEFAULT_MAX_BODY;
     private byte[] redactionKey;
     private boolean skipBadLines;
     private int warmup;

@@ -1,5 +1,7 @@
 package dev.shadowtest.replay;
 
+import dev.shadowtest.core.Body;
+import dev.shadowtest.core.ContentCoding;
 import dev.shadowtest.core.Exchange;
 import dev.shadowtest.core.HarImporter;
 import dev.shadowtest.core.HttpRequest;
@@ -7,6 +9,9 @@ import dev.shadowtest.core.HttpResponse;
 import dev.shadowtest.core.RecordingException;
 import dev.shadowtest.core.RecordingReader;
 import dev.shadowtest.core.Redaction;
+import dev.shadowtest.core.RedactionRules;
+import dev.shadowtest.core.Redactor;
+import dev.shadowtest.diff.Brotli;
 import dev.shadowtest.diff.DiffEngine;
 import dev.shadowtest.diff.EndpointRule;
 import dev.shadowtest.diff.Endpoints;
@@ -22,19 +27,26 @@ import dev.shadowtest.http.Sender;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -84,8 +96,7 @@ public final class Replayer {
   private final AtomicLong baselineUnauthorized = new AtomicLong();
 
   /** Per lower-case header name: measured candidate requests sent without a redacted recorded value. */
-  private final java.util.concurrent.ConcurrentHashMap<String, Long> redactedNotSent =
-      new java.util.concurrent.ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Long> redactedNotSent = new ConcurrentHashMap<>();
 
   /** Warm-up requests sent (to the candidate) before the measured replay. */
   private volatile int warmedUp;
@@ -107,10 +118,9 @@ public final class Replayer {
   private volatile SamplesFile samples;
 
   /** Redacts live answers (candidate, primary, secondary) the way the recordings were redacted. */
-  private volatile dev.shadowtest.core.Redactor live;
+  private volatile Redactor live;
 
-  private final java.util.concurrent.ConcurrentHashMap<String, Origin> origins =
-      new java.util.concurrent.ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Origin> origins = new ConcurrentHashMap<>();
 
   public Replayer(ReplayConfig config) {
     this.config = config;
@@ -201,8 +211,8 @@ public final class Replayer {
 
     Redaction recorded = recordedRedaction(config.recordings());
     live =
-        new dev.shadowtest.core.Redactor(
-            new dev.shadowtest.core.RedactionRules(
+        new Redactor(
+            new RedactionRules(
                 recorded.headers(),
                 recorded.jsonPaths(),
                 recorded.queryParams(),
@@ -319,7 +329,7 @@ public final class Replayer {
                 + " ms; their exchanges are missing"
                 + " from the results and the run is marked incomplete");
       }
-      credentialWarnings(new java.util.TreeMap<>(redactedNotSent));
+      credentialWarnings(new TreeMap<>(redactedNotSent));
       if (sender.reactorFailure() != null) {
         warnings.add("the HTTP client's I/O reactor failed: " + sender.reactorFailure());
       }
@@ -384,7 +394,7 @@ public final class Replayer {
               attempt.complete(inProcess(transport, prepared, config.maxBody()));
             }
           });
-    } catch (java.util.concurrent.RejectedExecutionException e) {
+    } catch (RejectedExecutionException e) {
       attempt.complete(new Sender.Attempt(null, 0, "internal: the in-process sender stopped"));
     }
     return attempt;
@@ -407,7 +417,7 @@ public final class Replayer {
                 r.status(),
                 r.reason(),
                 r.headers(),
-                dev.shadowtest.core.Body.of(java.util.Arrays.copyOf(all, maxBody), all.length));
+                Body.of(Arrays.copyOf(all, maxBody), all.length));
       }
       return new Sender.Attempt(r, micros, null);
     } catch (Exception | LinkageError | StackOverflowError e) {
@@ -482,7 +492,7 @@ public final class Replayer {
    * measures nothing), and when recorded credentials were left out (redacted at capture) while the
    * candidate refused some exchanges the baseline did not.
    */
-  private void credentialWarnings(java.util.Map<String, Long> redactedNotSent) {
+  private void credentialWarnings(Map<String, Long> redactedNotSent) {
     List<String> front = new ArrayList<>();
     long answered = candidateSuccesses.get();
     if (answered > 0
@@ -540,8 +550,7 @@ public final class Replayer {
     }
     for (String name : RUN_FILES) {
       Path f = dir.resolve(name);
-      if (Files.isRegularFile(f, java.nio.file.LinkOption.NOFOLLOW_LINKS)
-          || Files.isSymbolicLink(f)) {
+      if (Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS) || Files.isSymbolicLink(f)) {
         out.add(f);
       }
     }
@@ -671,10 +680,10 @@ public final class Replayer {
    * report, samples) redacts live answers alike, on every side, before anything compares or keeps them.
    */
   static Redaction recordedRedaction(List<Path> recordings) {
-    java.util.Set<String> headers = new java.util.LinkedHashSet<>();
-    java.util.Set<String> paths = new java.util.LinkedHashSet<>();
-    java.util.Set<String> params = new java.util.LinkedHashSet<>();
-    java.util.Set<String> patterns = new java.util.LinkedHashSet<>();
+    Set<String> headers = new LinkedHashSet<>();
+    Set<String> paths = new LinkedHashSet<>();
+    Set<String> params = new LinkedHashSet<>();
+    Set<String> patterns = new LinkedHashSet<>();
     boolean pseudonyms = false;
     for (Path r : recordings) {
       try (RecordingReader reader = RecordingReader.open(r)) {
@@ -704,9 +713,7 @@ public final class Replayer {
       return a;
     }
     HttpResponse r =
-        live.apply(
-                new Exchange(
-                    e.id(), null, null, e.request(), a.response(), null, java.util.Map.of()))
+        live.apply(new Exchange(e.id(), null, null, e.request(), a.response(), null, Map.of()))
             .response();
     return new Sender.Attempt(r, a.micros(), null);
   }
@@ -722,7 +729,7 @@ public final class Replayer {
     if (rq.body().truncated()) {
       return "request body was truncated at capture; it cannot be replayed faithfully";
     }
-    if (rq.body() instanceof dev.shadowtest.core.Body.NotCaptured) {
+    if (rq.body() instanceof Body.NotCaptured) {
       return "request body was not captured by the tool that wrote the recording; it cannot be replayed faithfully";
     }
     String cache = e.tags().get(HarImporter.TAG_FROM_CACHE);
@@ -928,7 +935,7 @@ public final class Replayer {
     if (coding.isEmpty() || !codingKey(coding).equals(codingKey(original))) {
       return candidate;
     }
-    dev.shadowtest.core.Body body = candidate.body();
+    Body body = candidate.body();
     if (body.truncated()) {
       return candidate; // only a prefix: it is compared by size and bytes as it came
     }
@@ -936,10 +943,10 @@ public final class Replayer {
     try {
       byte[] bytes = body.bytes();
       decoded =
-          dev.shadowtest.diff.Brotli.supported(coding)
-              ? dev.shadowtest.diff.Brotli.decode(bytes, MAX_DECODED + 1)
-              : dev.shadowtest.core.ContentCoding.supported(coding)
-                  ? dev.shadowtest.core.ContentCoding.decode(bytes, coding, MAX_DECODED + 1)
+          Brotli.supported(coding)
+              ? Brotli.decode(bytes, MAX_DECODED + 1)
+              : ContentCoding.supported(coding)
+                  ? ContentCoding.decode(bytes, coding, MAX_DECODED + 1)
                   : null;
     } catch (IOException ex) {
       return candidate; // the comparator says it does not decode
@@ -956,7 +963,7 @@ public final class Replayer {
         candidate.status(),
         candidate.reason(),
         candidate.headers().without("Content-Encoding"),
-        dev.shadowtest.core.Body.of(decoded));
+        Body.of(decoded));
   }
 
   private static String codingKey(String coding) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.shadowtest.core.BadInputException;
 import dev.shadowtest.core.RecordingException;
+import dev.shadowtest.core.SecureFiles;
 import dev.shadowtest.diff.EndpointRule;
 import dev.shadowtest.diff.Endpoints;
 import dev.shadowtest.diff.Rules;
@@ -13,13 +14,20 @@ import dev.shadowtest.diff.run.RunAggregate;
 import dev.shadowtest.diff.run.SamplesFile;
 import dev.shadowtest.diff.run.SummaryJson;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
+import java.util.stream.Stream;
 
 /**
  * Summaries of run directories: written at the end of a replay, and rebuilt exactly from the
@@ -33,8 +41,8 @@ public final class Summaries {
   private Summaries() {}
 
   private static void writeRules(Path file, String yaml) {
-    try (var out = dev.shadowtest.core.SecureFiles.newOutputStream(file)) {
-      out.write(yaml.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    try (var out = SecureFiles.newOutputStream(file)) {
+      out.write(yaml.getBytes(StandardCharsets.UTF_8));
     } catch (IOException e) {
       throw new RecordingException(file, 0, "cannot write: " + e.getMessage(), e);
     }
@@ -61,7 +69,7 @@ public final class Summaries {
       if (first == null) {
         first = f;
         yaml = text;
-      } else if (!java.util.Objects.equals(yaml, text)) {
+      } else if (!Objects.equals(yaml, text)) {
         throw new BadInputException(
             "the runs used different rules ("
                 + first
@@ -154,7 +162,7 @@ public final class Summaries {
     // every argument is checked before anything is created: the output is never one of the
     // inputs, however it is spelled (symlinks, "..")
     Path realOut = realPath(out);
-    Set<Path> distinct = new java.util.HashSet<>();
+    Set<Path> distinct = new HashSet<>();
     for (Path d : dirs) {
       if (!Files.isRegularFile(d.resolve("summary.json"))
           || !Files.isRegularFile(d.resolve("results.jsonl.gz"))) {
@@ -195,8 +203,7 @@ public final class Summaries {
           Files.createTempDirectory(
               parent,
               ".shadow-merging-",
-              java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
-                  java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+              PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
     } catch (IOException e) {
       throw new RecordingException(
           out, 0, "cannot create the output directory: " + e.getMessage(), e);
@@ -207,10 +214,9 @@ public final class Summaries {
       for (Path f : earlier) {
         Files.deleteIfExists(f);
       }
-      try (java.util.stream.Stream<Path> files = Files.list(work)) {
+      try (Stream<Path> files = Files.list(work)) {
         for (Path f : files.toList()) {
-          Files.move(
-              f, out.resolve(f.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+          Files.move(f, out.resolve(f.getFileName()), StandardCopyOption.REPLACE_EXISTING);
         }
       }
       return r;
@@ -233,8 +239,8 @@ public final class Summaries {
   }
 
   private static void deleteTree(Path dir) {
-    try (java.util.stream.Stream<Path> files = Files.walk(dir)) {
-      for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+    try (Stream<Path> files = Files.walk(dir)) {
+      for (Path f : files.sorted(Comparator.reverseOrder()).toList()) {
         Files.deleteIfExists(f);
       }
     } catch (IOException e) {
@@ -245,7 +251,7 @@ public final class Summaries {
   /** Merges {@code dirs} into {@code work}; the result names {@code out}, where it will be. */
   private static ReplayResult mergeInto(
       Path work, Path out, List<Path> dirs, Rules rules, Gate gate, List<String> warnings) {
-    Set<String> shards = new java.util.HashSet<>();
+    Set<String> shards = new HashSet<>();
     RunAggregate aggregate = new RunAggregate();
     ObjectMapper mapper = new ObjectMapper();
     Instant started = null;

@@ -21,12 +21,15 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Executors;
+import java.util.function.UnaryOperator;
+import java.util.zip.DeflaterOutputStream;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -157,8 +160,7 @@ class HarProducerReplayTests {
     return replay(name, includeCached, b -> b);
   }
 
-  Run replay(String name, boolean includeCached, java.util.function.UnaryOperator<String> change)
-      throws IOException {
+  Run replay(String name, boolean includeCached, UnaryOperator<String> change) throws IOException {
     Path har = PRODUCERS.resolve(name + ".har");
     Path rec = dir.resolve(name + ".jsonl");
     HarImporter.importFile(har, rec, ImportOptions.defaults());
@@ -183,8 +185,7 @@ class HarProducerReplayTests {
   record Answer(int status, List<String[]> headers, byte[] body, String coding) {}
 
   /** A server answering each HAR entry's method and target as the real server did on the wire. */
-  static HttpServer realServer(JsonNode har, java.util.function.UnaryOperator<String> change)
-      throws IOException {
+  static HttpServer realServer(JsonNode har, UnaryOperator<String> change) throws IOException {
     Map<String, List<Answer>> answers = new HashMap<>();
     for (JsonNode e : har.path("log").path("entries")) {
       String url = e.path("request").path("url").asText();
@@ -286,17 +287,15 @@ class HarProducerReplayTests {
     }
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     try (OutputStream z =
-        coding.equals("gzip")
-            ? new GZIPOutputStream(out)
-            : new java.util.zip.DeflaterOutputStream(out)) {
+        coding.equals("gzip") ? new GZIPOutputStream(out) : new DeflaterOutputStream(out)) {
       z.write(body);
     }
     return out.toByteArray();
   }
 
   private static byte[] padded(byte[] prefix, long size) {
-    byte[] all = java.util.Arrays.copyOf(prefix, (int) size);
-    java.util.Arrays.fill(all, prefix.length, all.length, (byte) 'x');
+    byte[] all = Arrays.copyOf(prefix, (int) size);
+    Arrays.fill(all, prefix.length, all.length, (byte) 'x');
     return all;
   }
 }

@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -274,19 +275,19 @@ class MigrationTests {
               Statistics.AcceptedResult::count,
               Statistics.AcceptedResult::reason)
           .containsExactlyInAnyOrder(
-              org.assertj.core.groups.Tuple.tuple(
+              Tuple.tuple(
                   "header:link",
                   DifferenceType.MISSING,
                   60L,
                   "v1 pages with first/prev/next/last in the body"),
-              org.assertj.core.groups.Tuple.tuple(
+              Tuple.tuple(
                   "header:x-total-count",
                   DifferenceType.MISSING,
                   60L,
                   "v1 counts items in the body"));
       assertThat(byName.get("GET /posts?q").fields())
           .extracting(Statistics.FieldResult::field, Statistics.FieldResult::type)
-          .contains(org.assertj.core.groups.Tuple.tuple("$", DifferenceType.ARRAY_SIZE));
+          .contains(Tuple.tuple("$", DifferenceType.ARRAY_SIZE));
 
       // the candidate was asked the rewritten requests, the primary the original ones
       assertThat(candidate.seen)

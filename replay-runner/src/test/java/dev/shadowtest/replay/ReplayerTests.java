@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpServer;
 import dev.shadowtest.core.Body;
 import dev.shadowtest.core.Exchange;
 import dev.shadowtest.core.Headers;
@@ -17,16 +18,26 @@ import dev.shadowtest.diff.Verdict;
 import dev.shadowtest.diff.run.Gate;
 import dev.shadowtest.diff.run.ResultLine;
 import dev.shadowtest.diff.run.ResultsFile;
+import dev.shadowtest.diff.run.SamplesFile;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.zip.GZIPInputStream;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -245,7 +256,7 @@ class ReplayerTests {
 
   @Test
   void anInProcessTransportReplacesHttpForTheCandidate() throws IOException {
-    List<HttpRequest> received = new java.util.concurrent.CopyOnWriteArrayList<>();
+    List<HttpRequest> received = new CopyOnWriteArrayList<>();
     Transport app =
         new Transport() {
           @Override
@@ -391,16 +402,14 @@ class ReplayerTests {
           new Replayer(ReplayConfig.of(List.of(rec), candidate.uri(), dir.resolve("out")))
               .run(Progress.NONE);
       assertThat(r.result().discrepant()).isEqualTo(1);
-      var samples = dev.shadowtest.diff.run.SamplesFile.read(dir.resolve("out"), w -> {});
+      var samples = SamplesFile.read(dir.resolve("out"), w -> {});
       assertThat(samples).containsKey("e1");
       HttpResponse live = samples.get("e1").candidate();
       assertThat(live.headers().first("X-Session-Token")).contains(Redaction.REDACTED);
       assertThat(live.headers().first("Set-Cookie")).contains(Redaction.REDACTED);
       try (var in =
-          new java.util.zip.GZIPInputStream(
-              java.nio.file.Files.newInputStream(
-                  dir.resolve("out").resolve(dev.shadowtest.diff.run.SamplesFile.NAME)))) {
-        assertThat(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8))
+          new GZIPInputStream(Files.newInputStream(dir.resolve("out").resolve(SamplesFile.NAME)))) {
+        assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8))
             .doesNotContain("live-secret-token")
             .doesNotContain("live-cookie")
             .contains("price");
@@ -535,10 +544,9 @@ class ReplayerTests {
 
   @Test
   void aCandidateThatDripsItsResponseTimesOutAsAWhole() throws Exception {
-    com.sun.net.httpserver.HttpServer drip =
-        com.sun.net.httpserver.HttpServer.create(
-            new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 10);
-    drip.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
+    HttpServer drip =
+        HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 10);
+    drip.setExecutor(Executors.newCachedThreadPool());
     drip.createContext(
         "/",
         ex -> {
@@ -580,7 +588,7 @@ class ReplayerTests {
       assertThat(r.incomplete()).isFalse();
     } finally {
       drip.stop(0);
-      ((java.util.concurrent.ExecutorService) drip.getExecutor()).shutdownNow();
+      ((ExecutorService) drip.getExecutor()).shutdownNow();
     }
   }
 
@@ -623,7 +631,7 @@ class ReplayerTests {
                   .withGate(new Gate(1.0, null)))
           .run(Progress.NONE);
       assertThat(run.resolve("rules.yaml")).exists();
-      org.assertj.core.api.Assertions.assertThatThrownBy(
+      Assertions.assertThatThrownBy(
               () -> Summaries.merge(dir.resolve("m"), List.of(run, run), null, Gate.defaults()))
           .hasMessageContaining("given twice");
       ReplayResult merged =

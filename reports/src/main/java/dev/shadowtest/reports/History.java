@@ -4,6 +4,7 @@ import dev.shadowtest.core.RecordingException;
 import dev.shadowtest.core.SecureFiles;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.ZoneOffset;
@@ -58,7 +59,7 @@ public final class History {
           out.write(
               bytes); // exclusive: two runs ending in the same second never overwrite each other
           return target;
-        } catch (java.nio.file.FileAlreadyExistsException taken) {
+        } catch (FileAlreadyExistsException taken) {
           // next suffix
         }
       }

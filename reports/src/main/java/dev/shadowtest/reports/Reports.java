@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.shadowtest.core.BadInputException;
 import dev.shadowtest.core.RecordingException;
+import dev.shadowtest.core.SecureFiles;
 import dev.shadowtest.diff.Difference;
 import dev.shadowtest.diff.EndpointRule;
 import dev.shadowtest.diff.Endpoints;
@@ -18,13 +19,19 @@ import dev.shadowtest.diff.run.SummaryJson;
 import dev.shadowtest.reports.internal.DiscrepancyCsv;
 import dev.shadowtest.reports.internal.HtmlReport;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -72,7 +79,7 @@ public final class Reports {
         throw new BadInputException(
             "samplesPerEndpoint must be between 0 and " + SamplesFile.PER_ENDPOINT * 10);
       }
-      java.util.Objects.requireNonNull(csvRows, "csvRows");
+      Objects.requireNonNull(csvRows, "csvRows");
       if (csvMaxRows < 1) {
         throw new BadInputException("--csv-max-rows must be at least 1, got " + csvMaxRows);
       }
@@ -111,7 +118,7 @@ public final class Reports {
     }
 
     /** A copy with the changes {@code change} makes: the one place that copies every field. */
-    public Options with(java.util.function.Consumer<Builder> change) {
+    public Options with(Consumer<Builder> change) {
       Builder b = new Builder(this);
       change.accept(b);
       return new Options(
@@ -230,8 +237,8 @@ public final class Reports {
         SummaryJson.failuresOf(meta, gate.failures(c.result(), thresholds, c.p99Ratios()));
 
     if (!out.equals(runDir) && rules.yaml() != null) {
-      try (var o = dev.shadowtest.core.SecureFiles.newOutputStream(out.resolve(RULES))) {
-        o.write(rules.yaml().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      try (var o = SecureFiles.newOutputStream(out.resolve(RULES))) {
+        o.write(rules.yaml().getBytes(StandardCharsets.UTF_8));
       } catch (IOException e) {
         throw new RecordingException(out.resolve(RULES), 0, "cannot write: " + e.getMessage(), e);
       }
@@ -245,7 +252,7 @@ public final class Reports {
     HtmlReport html =
         new HtmlReport(meta, c, gate, failures, thresholds, samples, options.samplesPerEndpoint());
     Judgement judgement = c.judgement();
-    Map<String, Example> examples = new java.util.TreeMap<>();
+    Map<String, Example> examples = new TreeMap<>();
     DiscrepancyCsv[] opened = new DiscrepancyCsv[1];
     try (DiscrepancyCsv writer =
         DiscrepancyCsv.create(csv, options.csvRows() == CsvRows.GROUPED, options.csvMaxRows())) {
@@ -268,7 +275,7 @@ public final class Reports {
                           .toList()));
             }
           });
-    } catch (IOException | java.io.UncheckedIOException e) {
+    } catch (IOException | UncheckedIOException e) {
       throw new RecordingException(csv, 0, "cannot write: " + e.getMessage(), e);
     }
     if (opened[0] != null && opened[0].omitted() > 0) {
@@ -314,8 +321,8 @@ public final class Reports {
       if (!(s.startedAt().equals(meta.startedAt())
           && s.finishedAt().equals(meta.finishedAt())
           && s.candidate().equals(meta.candidate())
-          && java.util.Objects.equals(s.recording(), recording)
-          && java.util.Objects.equals(s.shard(), meta.shard()))) {
+          && Objects.equals(s.recording(), recording)
+          && Objects.equals(s.shard(), meta.shard()))) {
         out.add(s);
       }
     }
@@ -336,7 +343,7 @@ public final class Reports {
             r.errors(),
             r.serverErrors(),
             List.of()));
-    out.sort(java.util.Comparator.comparing(RunSummary::finishedAt));
+    out.sort(Comparator.comparing(RunSummary::finishedAt));
     return out;
   }
 

@@ -1,8 +1,11 @@
 package dev.shadowtest.reports;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.shadowtest.core.RecordingException;
+import dev.shadowtest.diff.run.SummaryJson;
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -10,6 +13,7 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * A {@code summary.json} as read back (the counts the gate and the history need). Reading is
@@ -48,8 +52,8 @@ public record RunSummary(
     return startedAt.equals(o.startedAt)
         && finishedAt.equals(o.finishedAt)
         && candidate.equals(o.candidate)
-        && java.util.Objects.equals(recording, o.recording)
-        && java.util.Objects.equals(shard, o.shard);
+        && Objects.equals(recording, o.recording)
+        && Objects.equals(shard, o.shard);
   }
 
   /**
@@ -105,9 +109,9 @@ public record RunSummary(
     JsonNode n;
     try {
       n = MAPPER.readTree(file.toFile());
-    } catch (NoSuchFileException | java.io.FileNotFoundException e) {
+    } catch (NoSuchFileException | FileNotFoundException e) {
       throw new RecordingException(file, 0, "no such file");
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+    } catch (JsonProcessingException e) {
       throw new RecordingException(
           file,
           e.getLocation() == null ? 0 : e.getLocation().getLineNr(),
@@ -119,14 +123,14 @@ public record RunSummary(
       throw new RecordingException(file, 0, "not a summary: expected a JSON object");
     }
     int version = (int) number(file, n, "version");
-    if (version < 1 || version > dev.shadowtest.diff.run.SummaryJson.VERSION) {
+    if (version < 1 || version > SummaryJson.VERSION) {
       throw new RecordingException(
           file,
           0,
           "summary version "
               + version
               + " is not supported (this Shadow reads versions 1 to "
-              + dev.shadowtest.diff.run.SummaryJson.VERSION
+              + SummaryJson.VERSION
               + ")");
     }
     List<Endpoint> endpoints = new ArrayList<>();

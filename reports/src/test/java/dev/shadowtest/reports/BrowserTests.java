@@ -3,6 +3,7 @@ package dev.shadowtest.reports;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.shadowtest.core.Body;
 import dev.shadowtest.core.Exchange;
 import dev.shadowtest.core.Headers;
@@ -230,7 +231,7 @@ class BrowserTests {
 
   static String json(String s) {
     try {
-      return new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(s);
+      return new ObjectMapper().writeValueAsString(s);
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }

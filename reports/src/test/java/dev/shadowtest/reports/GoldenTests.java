@@ -7,6 +7,7 @@ import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import org.apache.commons.csv.CSVFormat;
@@ -99,7 +100,7 @@ class GoldenTests {
   private static void check(Path actual, String golden) throws IOException {
     Path expected = Fixtures.GOLDEN.resolve(golden);
     if (Boolean.getBoolean("shadow.golden.update")) {
-      Files.copy(actual, expected, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      Files.copy(actual, expected, StandardCopyOption.REPLACE_EXISTING);
     }
     assertThat(Files.readString(actual))
         .as("%s (update with -Dshadow.golden.update=true)", golden)

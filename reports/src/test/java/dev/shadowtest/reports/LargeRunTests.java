@@ -13,12 +13,15 @@ import dev.shadowtest.diff.Verdict;
 import dev.shadowtest.diff.run.ResultLine;
 import dev.shadowtest.diff.run.ResultsFile;
 import dev.shadowtest.diff.run.SamplesFile;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -53,11 +56,9 @@ class LargeRunTests {
     Path run = dir.resolve("hostile");
     Files.createDirectories(run);
     String angle = "<".repeat(16 * 1024 - 10); // every character escapes to &lt;
-    java.io.ByteArrayOutputStream zipped = new java.io.ByteArrayOutputStream();
-    try (var gz = new java.util.zip.GZIPOutputStream(zipped)) {
-      gz.write(
-          ("[" + "\"<<<<<<<<\",".repeat(200_000) + "0]")
-              .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    ByteArrayOutputStream zipped = new ByteArrayOutputStream();
+    try (var gz = new GZIPOutputStream(zipped)) {
+      gz.write(("[" + "\"<<<<<<<<\",".repeat(200_000) + "0]").getBytes(StandardCharsets.UTF_8));
     }
     try (ResultsFile results = ResultsFile.create(run.resolve("results.jsonl.gz"));
         SamplesFile samples = SamplesFile.create(run)) {

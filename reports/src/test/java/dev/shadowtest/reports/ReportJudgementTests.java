@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import org.apache.commons.csv.CSVFormat;
@@ -169,7 +170,7 @@ class ReportJudgementTests {
     Files.createDirectories(run);
     try (ResultsFile results = ResultsFile.create(run.resolve(Reports.RESULTS))) {
       for (int i = 0; i < 3; i++) {
-        List<Difference> diffs = new java.util.ArrayList<>();
+        List<Difference> diffs = new ArrayList<>();
         for (int k = 0; k < 100; k++) {
           diffs.add(
               new Difference(

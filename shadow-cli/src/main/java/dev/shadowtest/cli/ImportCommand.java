@@ -8,6 +8,7 @@ import dev.shadowtest.core.ImportResult;
 import dev.shadowtest.core.Redaction;
 import dev.shadowtest.core.RedactionRules;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -152,7 +153,7 @@ final class ImportCommand implements Callable<Integer> {
     return Shadow.OK;
   }
 
-  private static String counts(java.util.Map<String, Long> counts) {
+  private static String counts(Map<String, Long> counts) {
     StringBuilder sb = new StringBuilder();
     counts.forEach(
         (k, v) -> sb.append(sb.length() == 0 ? "" : ", ").append(k).append(' ').append(v));

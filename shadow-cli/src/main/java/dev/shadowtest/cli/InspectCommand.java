@@ -1,11 +1,14 @@
 package dev.shadowtest.cli;
 
 import dev.shadowtest.core.RecordingStats;
+import dev.shadowtest.diff.Endpoints;
+import dev.shadowtest.diff.Rules;
 import dev.shadowtest.diff.run.SamplesFile;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
@@ -115,9 +118,8 @@ final class InspectCommand implements Callable<Integer> {
   private int samples(PrintWriter out, PrintWriter err) {
     Map<String, SamplesFile.Sample> samples =
         SamplesFile.readFile(file, w -> err.println("warning: " + Terminal.safe(w)));
-    Map<String, Long> byRequest = new java.util.TreeMap<>();
-    dev.shadowtest.diff.Endpoints endpoints =
-        new dev.shadowtest.diff.Endpoints(dev.shadowtest.diff.Rules.defaults());
+    Map<String, Long> byRequest = new TreeMap<>();
+    Endpoints endpoints = new Endpoints(Rules.defaults());
     samples
         .values()
         .forEach(

@@ -4,8 +4,11 @@ import dev.shadowtest.diff.Rules;
 import dev.shadowtest.diff.run.Gate;
 import dev.shadowtest.reports.Reports;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 
 /** Writes a run directory's summary, CSV and HTML report (and its history entry) and says where they are. */
 final class Outputs {
@@ -32,7 +35,7 @@ final class Outputs {
       Gate gate,
       Path history,
       CsvOptions csv) {
-    boolean newHistory = history != null && !java.nio.file.Files.exists(history);
+    boolean newHistory = history != null && !Files.exists(history);
     Reports.Options options =
         Reports.Options.defaults()
             .withOut(outDir)
@@ -55,11 +58,11 @@ final class Outputs {
   /** The constant of {@code type} named {@code value} (any case), or a one-line error naming the choices. */
   static <E extends Enum<E>> E choice(Class<E> type, String value) {
     try {
-      return Enum.valueOf(type, value.strip().toUpperCase(java.util.Locale.ROOT));
+      return Enum.valueOf(type, value.strip().toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
       List<String> names =
-          java.util.Arrays.stream(type.getEnumConstants())
-              .map(c -> c.name().toLowerCase(java.util.Locale.ROOT))
+          Arrays.stream(type.getEnumConstants())
+              .map(c -> c.name().toLowerCase(Locale.ROOT))
               .toList();
       throw new picocli.CommandLine.TypeConversionException(
           "expected "

@@ -14,10 +14,12 @@ import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashSet;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
@@ -250,7 +252,7 @@ final class RecordCommand implements Callable<Integer> {
                 : "; stats on http://127.0.0.1:" + recorder.adminPort() + "/_shadow/stats"));
     outw.println("stop with Ctrl-C or SIGTERM");
     outw.flush();
-    while (!stopped.await(Math.max(1, statsEvery), java.util.concurrent.TimeUnit.SECONDS)) {
+    while (!stopped.await(Math.max(1, statsEvery), TimeUnit.SECONDS)) {
       if (statsEvery > 0) {
         err.println("shadow record: " + recorder.stats());
         err.flush();
@@ -309,7 +311,7 @@ final class RecordCommand implements Callable<Integer> {
     if (given == null) {
       return Set.of();
     }
-    Set<String> out = new java.util.LinkedHashSet<>();
+    Set<String> out = new LinkedHashSet<>();
     for (String m : given) {
       String name = m.strip();
       if (!TOKEN.matcher(name).matches()) {
@@ -381,12 +383,12 @@ final class RecordCommand implements Callable<Integer> {
     return new long[] {0, size};
   }
 
-  static java.util.regex.Pattern regex(String flag, String text) {
+  static Pattern regex(String flag, String text) {
     if (text == null) {
       return null;
     }
     try {
-      return java.util.regex.Pattern.compile(text);
+      return Pattern.compile(text);
     } catch (PatternSyntaxException e) {
       throw new BadInputException(flag + ": bad regex \"" + text + "\": " + e.getDescription(), e);
     }

@@ -5,14 +5,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.shadowtest.core.Body;
 import dev.shadowtest.core.Exchange;
+import dev.shadowtest.core.Headers;
+import dev.shadowtest.core.HttpRequest;
 import dev.shadowtest.core.HttpResponse;
 import dev.shadowtest.core.RecordingHeader;
 import dev.shadowtest.core.RecordingReader;
 import dev.shadowtest.core.RecordingWriter;
 import dev.shadowtest.core.Redaction;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -172,20 +177,20 @@ class DiffCommandTests {
                   p.getFileName() + "-" + i,
                   null,
                   null,
-                  dev.shadowtest.core.HttpRequest.of("GET", "/x/" + i),
+                  HttpRequest.of("GET", "/x/" + i),
                   new HttpResponse(
                       200,
                       "OK",
-                      dev.shadowtest.core.Headers.of("Content-Type", "application/json"),
+                      Headers.of("Content-Type", "application/json"),
                       Body.text("{\"i\":" + i + ",\"pad\":\"" + pad + "\"}")),
                   null,
-                  java.util.Map.of()));
+                  Map.of()));
         }
       }
     }
     Process p =
         new ProcessBuilder(
-                java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx48m",
                 "-cp",
                 System.getProperty("java.class.path"),
@@ -197,9 +202,8 @@ class DiffCommandTests {
                 "request")
             .redirectErrorStream(true)
             .start();
-    String output =
-        new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-    assertThat(p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
     assertThat(p.exitValue()).as(output).isZero();
     assertThat(output).contains("40000 compared, 0 different, 0 only in");
   }
@@ -215,7 +219,7 @@ class DiffCommandTests {
     Path b = write("b.json", json.replace("abcdefghij", "abcdefghik"));
     Process p =
         new ProcessBuilder(
-                java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx32m",
                 "-cp",
                 System.getProperty("java.class.path"),
@@ -225,9 +229,8 @@ class DiffCommandTests {
                 b.toString())
             .redirectErrorStream(true)
             .start();
-    String output =
-        new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-    assertThat(p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
     assertThat(p.exitValue()).as(output).isEqualTo(3);
     assertThat(output).startsWith("error: internal error: out of memory").doesNotContain("\tat ");
   }

@@ -20,6 +20,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -267,8 +268,7 @@ class RecordCommandTests {
 
   /** {@code shadow record} with flags that must fail before anything starts; the recording file is {@code r.jsonl}. */
   ShadowCliTests.Run record(Object... flags) {
-    List<Object> args =
-        new java.util.ArrayList<>(List.of("record", "--out", dir.resolve("r.jsonl")));
+    List<Object> args = new ArrayList<>(List.of("record", "--out", dir.resolve("r.jsonl")));
     args.addAll(List.of(flags));
     for (String[] required :
         new String[][] {{"--listen", "127.0.0.1:0"}, {"--upstream", "http://127.0.0.1:1"}}) {

@@ -23,8 +23,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -66,7 +68,7 @@ class ReplayLimitsTests {
             ex.getResponseHeaders().add("X-Long", "a".repeat(6_000));
           }
           byte[] chunk = new byte[1 << 20];
-          java.util.Arrays.fill(chunk, (byte) 'x');
+          Arrays.fill(chunk, (byte) 'x');
           try (OutputStream out = ex.getResponseBody()) {
             if (path.equals("/big")) {
               ex.sendResponseHeaders(200, 300L << 20);
@@ -94,7 +96,7 @@ class ReplayLimitsTests {
   @AfterEach
   void stop() {
     server.stop(0);
-    ((java.util.concurrent.ExecutorService) server.getExecutor()).shutdownNow();
+    ((ExecutorService) server.getExecutor()).shutdownNow();
   }
 
   String candidate() {

@@ -3,6 +3,8 @@ package dev.shadowtest.cli;
 import static dev.shadowtest.cli.ShadowCliTests.shadow;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
 import dev.shadowtest.core.Body;
 import dev.shadowtest.core.Exchange;
@@ -257,9 +259,7 @@ class RunCommandsTests {
     assertThat(strict.code()).isEqualTo(1);
     assertThat(strict.err()).contains(rec + ":6: ").contains("skipped this line");
     assertThat(strict.out()).contains("1 unreadable recording line(s) skipped");
-    com.fasterxml.jackson.databind.JsonNode s =
-        new com.fasterxml.jackson.databind.ObjectMapper()
-            .readTree(dir.resolve("a/summary.json").toFile());
+    JsonNode s = new ObjectMapper().readTree(dir.resolve("a/summary.json").toFile());
     assertThat(s.get("unreadable").asLong()).isEqualTo(1);
     assertThat(s.get("incomplete").asBoolean()).isTrue();
     assertThat(s.get("exchanges").asLong())

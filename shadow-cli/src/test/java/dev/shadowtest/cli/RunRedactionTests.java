@@ -12,6 +12,7 @@ import dev.shadowtest.core.HttpResponse;
 import dev.shadowtest.core.RecordingHeader;
 import dev.shadowtest.core.RecordingWriter;
 import dev.shadowtest.core.Redaction;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -151,7 +152,7 @@ class RunRedactionTests {
   static String read(Path f) throws IOException {
     byte[] bytes = Files.readAllBytes(f);
     if (bytes.length > 2 && (bytes[0] & 0xff) == 0x1f && (bytes[1] & 0xff) == 0x8b) {
-      try (InputStream in = new GZIPInputStream(new java.io.ByteArrayInputStream(bytes))) {
+      try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(bytes))) {
         ByteArrayOutputStream o = new ByteArrayOutputStream();
         in.transferTo(o);
         bytes = o.toByteArray();

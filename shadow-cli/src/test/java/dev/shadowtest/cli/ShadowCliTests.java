@@ -2,12 +2,17 @@ package dev.shadowtest.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.shadowtest.core.BadInputException;
+import dev.shadowtest.core.RecordingException;
+import dev.shadowtest.core.UnwritableExchangeException;
+import dev.shadowtest.diff.RulesException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,28 +34,19 @@ class ShadowCliTests {
   static Run shadow(Object... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    String[] strings = java.util.Arrays.stream(args).map(String::valueOf).toArray(String[]::new);
+    String[] strings = Arrays.stream(args).map(String::valueOf).toArray(String[]::new);
     int code = Shadow.run(strings, new PrintWriter(out), new PrintWriter(err));
     return new Run(code, out.toString(), err.toString());
   }
 
   @Test
   void exitCodesAreDecidedInOnePlaceAndABugIsNeverBadInput() {
-    assertThat(
-            Shadow.exitCode(new dev.shadowtest.core.BadInputException("--rate must be positive")))
+    assertThat(Shadow.exitCode(new BadInputException("--rate must be positive"))).isEqualTo(2);
+    assertThat(Shadow.exitCode(new RecordingException(Path.of("rec.jsonl"), 3, "bad line")))
         .isEqualTo(2);
-    assertThat(
-            Shadow.exitCode(
-                new dev.shadowtest.core.RecordingException(Path.of("rec.jsonl"), 3, "bad line")))
+    assertThat(Shadow.exitCode(new RulesException("rules.yaml", 4, "ignore", "bad path")))
         .isEqualTo(2);
-    assertThat(
-            Shadow.exitCode(
-                new dev.shadowtest.diff.RulesException("rules.yaml", 4, "ignore", "bad path")))
-        .isEqualTo(2);
-    assertThat(
-            Shadow.exitCode(
-                new dev.shadowtest.core.UnwritableExchangeException("too many headers")))
-        .isEqualTo(2);
+    assertThat(Shadow.exitCode(new UnwritableExchangeException("too many headers"))).isEqualTo(2);
     // what Shadow did not expect is a bug: exit 3, even when the JDK calls it an "illegal argument"
     assertThat(Shadow.exitCode(new IllegalArgumentException("index out of range"))).isEqualTo(3);
     assertThat(Shadow.exitCode(new IllegalStateException("closed"))).isEqualTo(3);

@@ -28,10 +28,13 @@ import java.util.Arrays;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Consumer;
 
 /**
@@ -79,10 +82,10 @@ public final class HarImporter {
   private static final int MIN_STRING_LIMIT = 1 << 20;
 
   /** Fields of an entry's objects that the import reads; the others are skipped unparsed. */
-  private static final Map<String, java.util.Set<String>> READ =
+  private static final Map<String, Set<String>> READ =
       Map.of(
           "",
-              java.util.Set.of(
+              Set.of(
                   "startedDateTime",
                   "time",
                   "request",
@@ -92,11 +95,10 @@ public final class HarImporter {
                   "_resourceType",
                   "_webSocketMessages"),
           "request",
-              java.util.Set.of(
+              Set.of(
                   "method", "url", "httpVersion", "headers", "queryString", "postData", "bodySize"),
           "response",
-              java.util.Set.of(
-                  "status", "statusText", "headers", "content", "_error", "_transferSize"));
+              Set.of("status", "statusText", "headers", "content", "_error", "_transferSize"));
 
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
@@ -121,8 +123,8 @@ public final class HarImporter {
   public static final String TAG_HTTP_VERSION = "import.httpVersion";
 
   /** Methods whose requests carry no body by convention: an empty {@code postData} of theirs is no body. */
-  private static final java.util.Set<String> BODILESS_METHODS =
-      java.util.Set.of("GET", "HEAD", "OPTIONS", "DELETE", "TRACE");
+  private static final Set<String> BODILESS_METHODS =
+      Set.of("GET", "HEAD", "OPTIONS", "DELETE", "TRACE");
 
   /** How a form rebuilt from {@code postData.params} is encoded. */
   enum FormEncoding {
@@ -251,7 +253,7 @@ public final class HarImporter {
     /** Entries whose httpVersion was junk, and the first few such values. */
     private long junkVersions;
 
-    private final java.util.Set<String> junkVersionValues = new java.util.LinkedHashSet<>();
+    private final Set<String> junkVersionValues = new LinkedHashSet<>();
 
     /** The entry was written by Shadow's exporter ({@code _shadow}): no repairs, its flags say it all. */
     private boolean trusted;
@@ -412,7 +414,7 @@ public final class HarImporter {
       switch (t) {
         case START_OBJECT -> {
           ObjectNode o = NODES.objectNode();
-          java.util.Set<String> read = READ.get(path);
+          Set<String> read = READ.get(path);
           for (String f = p.nextFieldName(); f != null; f = p.nextFieldName()) {
             JsonToken v = p.nextToken();
             if (read != null && !read.contains(f)) {
@@ -533,7 +535,7 @@ public final class HarImporter {
       }
       trusted = ours;
       Map<String, String> tags = new LinkedHashMap<>();
-      java.util.Set<String> split = new java.util.TreeSet<>(String.CASE_INSENSITIVE_ORDER);
+      Set<String> split = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
       Instant startedAt = null;
       String started = text(entry, "startedDateTime", false);
       if (started != null) {
@@ -1019,8 +1021,7 @@ public final class HarImporter {
      * "\n") becomes one field per line, a line starting with a space or tab continuing the one
      * before; the names of such fields go into {@code split}.
      */
-    private Headers headers(JsonNode parent, String path, java.util.Set<String> split)
-        throws Problem {
+    private Headers headers(JsonNode parent, String path, Set<String> split) throws Problem {
       JsonNode list = parent.get(path.substring(path.lastIndexOf('.') + 1));
       if (list == null || list.isNull()) {
         return Headers.empty();

@@ -1,7 +1,9 @@
 package dev.shadowtest.core;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.UnaryOperator;
 
 /**
  * How {@link HarImporter} and {@link GorImporter} write a recording: what is redacted, how many
@@ -82,11 +84,11 @@ public record ImportOptions(
    * or, with rules, the recorder's {@link Redactor} (credential headers, {@code redaction}'s
    * headers and the rules), never following a key (an import writes {@code [REDACTED]}).
    */
-  java.util.function.UnaryOperator<Exchange> redactor() {
+  UnaryOperator<Exchange> redactor() {
     if (rules.isEmpty()) {
       return redaction::apply;
     }
-    List<String> headers = new java.util.ArrayList<>(redaction.headers());
+    List<String> headers = new ArrayList<>(redaction.headers());
     headers.addAll(rules.headers());
     Redactor r =
         new Redactor(
@@ -101,7 +103,7 @@ public record ImportOptions(
     if (rules.isEmpty()) {
       return redaction;
     }
-    List<String> headers = new java.util.ArrayList<>(redaction.headers());
+    List<String> headers = new ArrayList<>(redaction.headers());
     headers.addAll(rules.headers());
     return new Redactor(
             new RedactionRules(headers, rules.jsonPaths(), rules.queryParams(), rules.patterns()),

@@ -1,6 +1,7 @@
 package dev.shadowtest.core;
 
 import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
@@ -11,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 
 /** Plumbing shared by the importers and the exporter: check the output, redact, write to a hidden temporary file, then commit. */
 final class Imports {
@@ -48,7 +50,7 @@ final class Imports {
   static ImportResult write(
       Path in, Path out, String sourceName, ImportOptions options, Source source) {
     checkOutput(in, out, options.overwrite());
-    java.util.function.UnaryOperator<Exchange> redaction = options.redactor();
+    UnaryOperator<Exchange> redaction = options.redactor();
     Warnings warnings = new Warnings();
     Path temp = SecureFiles.temporarySibling(out);
     long[] withoutResponse = new long[1];
@@ -154,7 +156,7 @@ final class Imports {
       } else {
         SecureFiles.commitNew(temp, out);
       }
-    } catch (java.nio.file.FileAlreadyExistsException e) {
+    } catch (FileAlreadyExistsException e) {
       deleteQuietly(temp);
       throw new RecordingException(
           out,

@@ -1,5 +1,6 @@
 package dev.shadowtest.core;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -55,7 +56,7 @@ public record Redaction(
   public Redaction withHeaders(List<String> more) {
     Set<String> seen = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
     seen.addAll(headers);
-    List<String> merged = new java.util.ArrayList<>(headers);
+    List<String> merged = new ArrayList<>(headers);
     for (String h : more) {
       if (seen.add(h)) {
         merged.add(h);

@@ -1,6 +1,7 @@
 package dev.shadowtest.core;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -418,8 +419,7 @@ public final class Redactor {
    */
   private String jsonDocuments(String text) {
     List<JsonNode> docs = new ArrayList<>();
-    try (com.fasterxml.jackson.databind.MappingIterator<JsonNode> it =
-        JSON.readerFor(JsonNode.class).readValues(text)) {
+    try (MappingIterator<JsonNode> it = JSON.readerFor(JsonNode.class).readValues(text)) {
       while (it.hasNextValue()) {
         docs.add(it.nextValue());
       }

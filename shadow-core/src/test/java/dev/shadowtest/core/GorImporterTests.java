@@ -11,8 +11,11 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
+import java.util.regex.Pattern;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -179,7 +182,7 @@ class GorImporterTests {
   void binaryDataFailsOnItsFirstLineWithAOneLineMessage() throws IOException {
     Path bin = dir.resolve("random.bin");
     byte[] data = new byte[1 << 20];
-    new java.util.Random(3).nextBytes(data);
+    new Random(3).nextBytes(data);
     Files.write(bin, data);
     assertThatThrownBy(() -> read(bin, new ArrayList<>()))
         .isInstanceOf(RecordingException.class)
@@ -194,12 +197,12 @@ class GorImporterTests {
       Path endless = Path.of(device);
       assumeTrue(Files.isReadable(endless), device);
       assertTimeoutPreemptively(
-          java.time.Duration.ofSeconds(20),
+          Duration.ofSeconds(20),
           () ->
               assertThatThrownBy(() -> read(endless, new ArrayList<>()))
                   .isInstanceOf(RecordingException.class)
                   .hasMessageMatching(
-                      java.util.regex.Pattern.quote(device)
+                      Pattern.quote(device)
                           + ":\\d+: bad payload header(?s).*")); // random bytes may start with
       // blank lines
     }

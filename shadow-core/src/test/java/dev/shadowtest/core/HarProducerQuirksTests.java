@@ -2,14 +2,20 @@ package dev.shadowtest.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
+import java.util.zip.GZIPOutputStream;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -254,7 +260,7 @@ class HarProducerQuirksTests {
               {"name": "Content-Encoding", "value": "gzip"}, {"name": "Content-Length", "value": "%d"}],
             "content": {"size": %d, "mimeType": "application/json", "encoding": "base64", "text": "%s"}}}]}}
         """
-            .formatted(gz.length, gz.length, java.util.Base64.getEncoder().encodeToString(gz)));
+            .formatted(gz.length, gz.length, Base64.getEncoder().encodeToString(gz)));
     List<Exchange> ex = new ArrayList<>();
     HarImporter.read(har, ex::add, w -> {});
     assertThat(ex.get(0).response().headers().first("Content-Encoding")).contains("gzip");
@@ -362,8 +368,7 @@ class HarProducerQuirksTests {
 
   @Test
   void onlyJsonOrXmlThatStopsAtItsVeryEndCountsAsCut() {
-    byte[] cut =
-        "{\"items\":[{\"id\":1,\"name\":\"Wid".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    byte[] cut = "{\"items\":[{\"id\":1,\"name\":\"Wid".getBytes(StandardCharsets.UTF_8);
     assertThat(Syntax.endsEarly(cut, "application/json; charset=utf-8")).isTrue();
     assertThat(Syntax.endsEarly("[1,2".getBytes(), "application/problem+json")).isTrue();
     assertThat(Syntax.endsEarly("{\"a\":1}".getBytes(), "application/json")).isFalse();
@@ -373,8 +378,7 @@ class HarProducerQuirksTests {
         .isTrue(); // deeper than recordings nest
     assertThat(
             Syntax.endsEarly(
-                "<a><b>Grüße aus Köln, schöne Grüße"
-                    .getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                "<a><b>Grüße aus Köln, schöne Grüße".getBytes(StandardCharsets.UTF_8),
                 "application/xml"))
         .isTrue(); // offsets count characters, not bytes
     assertThat(Syntax.endsEarly("<a><b>x</a>".getBytes(), "application/xml"))
@@ -552,7 +556,7 @@ class HarProducerQuirksTests {
     List<Exchange> ex = new ArrayList<>();
     Imports.Skips skips = new Imports.Skips();
     assertThat(
-            org.assertj.core.api.Assertions.catchThrowable(
+            Assertions.catchThrowable(
                 () -> HarImporter.read(har, 1 << 20, ex::add, w -> {}, skips)))
         .isInstanceOf(RecordingException.class)
         .hasMessageContaining("log.entries[2].request.url: has no host, or a line break");
@@ -560,14 +564,14 @@ class HarProducerQuirksTests {
     assertThat(skips.counts()).containsExactly(Map.entry("protocol upgrade (101)", 1L));
   }
 
-  static java.util.stream.Stream<String> fixtures() {
-    return java.util.stream.Stream.of(FIXTURES);
+  static Stream<String> fixtures() {
+    return Stream.of(FIXTURES);
   }
 
   @Test
   void everyFixtureInTheDirectoryIsRoundTripped() throws Exception {
     Path producers = Path.of(getClass().getResource("/har/producers").toURI());
-    try (java.util.stream.Stream<Path> files = Files.list(producers)) {
+    try (Stream<Path> files = Files.list(producers)) {
       assertThat(
               files
                   .map(p -> p.getFileName().toString())
@@ -578,9 +582,9 @@ class HarProducerQuirksTests {
   }
 
   static byte[] gzip(String s) throws IOException {
-    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-    try (java.util.zip.GZIPOutputStream g = new java.util.zip.GZIPOutputStream(out)) {
-      g.write(s.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (GZIPOutputStream g = new GZIPOutputStream(out)) {
+      g.write(s.getBytes(StandardCharsets.UTF_8));
     }
     return out.toByteArray();
   }

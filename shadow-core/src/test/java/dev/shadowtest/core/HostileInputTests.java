@@ -8,6 +8,7 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -216,7 +217,7 @@ class HostileInputTests {
     Files.write(
         gz,
         (RecordingReaderTests.line(9) + "\n").getBytes(StandardCharsets.UTF_8),
-        java.nio.file.StandardOpenOption.APPEND);
+        StandardOpenOption.APPEND);
     try (RecordingReader r = RecordingReader.open(gz)) {
       assertThat(r.next().id()).isEqualTo("1");
       assertThatThrownBy(r::hasNext)

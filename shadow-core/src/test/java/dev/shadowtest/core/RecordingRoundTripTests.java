@@ -3,11 +3,14 @@ package dev.shadowtest.core;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -64,7 +67,7 @@ class RecordingRoundTripTests {
       w.write(sample("1"));
     }
     try (GZIPInputStream in = new GZIPInputStream(Files.newInputStream(gz))) {
-      assertThat(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8))
+      assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8))
           .startsWith("{\"format\":\"shadow-recording\",\"version\":1");
     }
     Path plain = dir.resolve("a.jsonl");
@@ -124,7 +127,7 @@ class RecordingRoundTripTests {
   static Exchange sample(String id) {
     return new Exchange(
         id,
-        java.time.Instant.parse("2026-11-24T10:00:01.123Z"),
+        Instant.parse("2026-11-24T10:00:01.123Z"),
         5231L,
         new HttpRequest(
             "GET",
@@ -135,6 +138,6 @@ class RecordingRoundTripTests {
         new HttpResponse(
             200, "OK", Headers.of("Content-Type", "application/json"), Body.text("{\"id\":42}")),
         null,
-        java.util.Map.of("session", "abc"));
+        Map.of("session", "abc"));
   }
 }

@@ -7,10 +7,14 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.zip.GZIPOutputStream;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The redactor alone: bounded decoding, bounded patterns, and the helpers that redact run outputs like recordings. */
 @Timeout(30)
@@ -274,17 +278,16 @@ class RedactorTests {
   }
 
   @Test
-  void aHugeRedactionFileIsRefusedBeforeItIsParsed(
-      @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
-    java.nio.file.Path big = dir.resolve("redact.yaml");
-    try (var w = java.nio.file.Files.newBufferedWriter(big)) {
+  void aHugeRedactionFileIsRefusedBeforeItIsParsed(@TempDir Path dir) throws Exception {
+    Path big = dir.resolve("redact.yaml");
+    try (var w = Files.newBufferedWriter(big)) {
       w.write("version: 1\npatterns: [\"");
       for (int i = 0; i < 50; i++) {
         w.write("x".repeat(1 << 20)); // a 50 MB scalar
       }
       w.write("\"]\n");
     }
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> RedactionRules.load(big))
+    Assertions.assertThatThrownBy(() -> RedactionRules.load(big))
         .isInstanceOf(RecordingException.class)
         .hasMessage(
             big

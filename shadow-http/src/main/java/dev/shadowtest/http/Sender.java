@@ -5,6 +5,7 @@ import dev.shadowtest.core.Body;
 import dev.shadowtest.core.Headers;
 import dev.shadowtest.core.HttpRequest;
 import dev.shadowtest.core.HttpResponse;
+import dev.shadowtest.core.Redaction;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.ConnectException;
@@ -15,13 +16,20 @@ import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.UnknownHostException;
+import java.nio.channels.ClosedSelectorException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.hc.client5.http.async.methods.SimpleHttpRequest;
 import org.apache.hc.client5.http.config.ConnectionConfig;
 import org.apache.hc.client5.http.config.RequestConfig;
@@ -35,12 +43,15 @@ import org.apache.hc.core5.http.ConnectionClosedException;
 import org.apache.hc.core5.http.ContentType;
 import org.apache.hc.core5.http.Header;
 import org.apache.hc.core5.http.HttpHost;
+import org.apache.hc.core5.http.MalformedChunkCodingException;
 import org.apache.hc.core5.http.ProtocolException;
 import org.apache.hc.core5.http.nio.entity.BasicAsyncEntityProducer;
 import org.apache.hc.core5.http.nio.support.BasicRequestProducer;
 import org.apache.hc.core5.http2.HttpVersionPolicy;
 import org.apache.hc.core5.io.CloseMode;
 import org.apache.hc.core5.reactor.IOReactorConfig;
+import org.apache.hc.core5.reactor.IOReactorStatus;
+import org.apache.hc.core5.util.TimeValue;
 import org.apache.hc.core5.util.Timeout;
 
 /**
@@ -85,10 +96,9 @@ public final class Sender implements AutoCloseable {
   private final Headers extraHeaders;
   private final boolean keepHost;
   private final long deadlineMillis;
-  private final java.util.concurrent.ScheduledThreadPoolExecutor timer;
+  private final ScheduledThreadPoolExecutor timer;
   private final int maxBody;
-  private final java.util.concurrent.atomic.AtomicReference<Exception> reactorFailure =
-      new java.util.concurrent.atomic.AtomicReference<>();
+  private final AtomicReference<Exception> reactorFailure = new AtomicReference<>();
 
   public Sender(
       int concurrency,
@@ -118,7 +128,7 @@ public final class Sender implements AutoCloseable {
     // second would never time out. This bounds the whole exchange.
     this.deadlineMillis = connectTimeout.toMillis() + responseTimeout.toMillis();
     this.timer =
-        new java.util.concurrent.ScheduledThreadPoolExecutor(
+        new ScheduledThreadPoolExecutor(
             1,
             r -> {
               Thread t = new Thread(r, "shadow-deadline");
@@ -163,7 +173,7 @@ public final class Sender implements AutoCloseable {
             // all
             .setIoReactorExceptionCallback(
                 e -> {
-                  if (!(e instanceof java.nio.channels.ClosedSelectorException)) {
+                  if (!(e instanceof ClosedSelectorException)) {
                     reactorFailure.compareAndSet(null, e);
                   }
                 })
@@ -172,7 +182,7 @@ public final class Sender implements AutoCloseable {
             .setUserAgent(NO_USER_AGENT)
             .addRequestInterceptorLast(
                 (request, entity, context) -> {
-                  org.apache.hc.core5.http.Header ua = request.getFirstHeader("User-Agent");
+                  Header ua = request.getFirstHeader("User-Agent");
                   if (ua != null && NO_USER_AGENT.equals(ua.getValue())) {
                     request.removeHeaders("User-Agent");
                   }
@@ -206,7 +216,7 @@ public final class Sender implements AutoCloseable {
             : new BasicRequestProducer(
                 request, new BasicAsyncEntityProducer(body, contentType(recorded.headers())));
     BoundedResponseConsumer consumer = new BoundedResponseConsumer(maxBody);
-    java.util.concurrent.Future<BoundedResponseConsumer.Received> call;
+    Future<BoundedResponseConsumer.Received> call;
     try {
       call =
           client.execute(
@@ -248,8 +258,8 @@ public final class Sender implements AutoCloseable {
           new Attempt(null, 0, "internal: the HTTP client stopped (" + e.getMessage() + ")"));
       return result;
     }
-    java.util.concurrent.Future<BoundedResponseConsumer.Received> running = call;
-    java.util.concurrent.ScheduledFuture<?> deadline =
+    Future<BoundedResponseConsumer.Received> running = call;
+    ScheduledFuture<?> deadline =
         timer.schedule(
             () -> {
               if (!result.isDone()) {
@@ -259,7 +269,7 @@ public final class Sender implements AutoCloseable {
               }
             },
             deadlineMillis,
-            java.util.concurrent.TimeUnit.MILLISECONDS);
+            TimeUnit.MILLISECONDS);
     // a finished exchange drops its deadline at once: nothing (least of all the response) stays
     // referenced by the timer for the rest of the deadline
     result.whenComplete((a, t) -> deadline.cancel(false));
@@ -271,12 +281,12 @@ public final class Sender implements AutoCloseable {
    * else the recorded one with keepHost, else the target's own authority.
    */
   public String hostSent(URI base, HttpRequest recorded) {
-    java.util.Optional<String> explicit = extraHeaders.first("Host");
+    Optional<String> explicit = extraHeaders.first("Host");
     if (explicit.isPresent()) {
       return explicit.get();
     }
     if (keepHost) {
-      java.util.Optional<String> h = recorded.headers().first("Host");
+      Optional<String> h = recorded.headers().first("Host");
       if (h.isPresent()) {
         return h.get();
       }
@@ -303,7 +313,7 @@ public final class Sender implements AutoCloseable {
 
   /** True while the client can send (its I/O reactor runs). */
   public boolean running() {
-    return client.getStatus() == org.apache.hc.core5.reactor.IOReactorStatus.ACTIVE;
+    return client.getStatus() == IOReactorStatus.ACTIVE;
   }
 
   private SimpleHttpRequest build(URI base, HttpRequest recorded) {
@@ -369,7 +379,7 @@ public final class Sender implements AutoCloseable {
 
   /** A value the recorder redacted as a whole: {@code [REDACTED]}, or a pseudonym {@code hmac:} + 22 characters. */
   public static boolean redacted(String value) {
-    return value.equals(dev.shadowtest.core.Redaction.REDACTED)
+    return value.equals(Redaction.REDACTED)
         || value.length() == 27
             && value.startsWith("hmac:")
             && value
@@ -437,8 +447,7 @@ public final class Sender implements AutoCloseable {
       if (t instanceof ConnectionClosedException || t instanceof SocketException) {
         return "reset";
       }
-      if (t instanceof ProtocolException
-          || t instanceof org.apache.hc.core5.http.MalformedChunkCodingException) {
+      if (t instanceof ProtocolException || t instanceof MalformedChunkCodingException) {
         return "protocol";
       }
     }
@@ -459,7 +468,7 @@ public final class Sender implements AutoCloseable {
   public void close() {
     try {
       client.initiateShutdown();
-      client.awaitShutdown(org.apache.hc.core5.util.TimeValue.ofSeconds(2));
+      client.awaitShutdown(TimeValue.ofSeconds(2));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } finally {

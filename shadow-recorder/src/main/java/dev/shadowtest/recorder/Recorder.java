@@ -19,15 +19,22 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.function.Predicate;
 import org.apache.hc.core5.http.ClassicHttpRequest;
+import org.apache.hc.core5.http.EntityDetails;
+import org.apache.hc.core5.http.HttpException;
+import org.apache.hc.core5.http.HttpRequest;
+import org.apache.hc.core5.http.HttpResponse;
 import org.apache.hc.core5.http.impl.bootstrap.HttpRequester;
 import org.apache.hc.core5.http.impl.bootstrap.HttpServer;
 import org.apache.hc.core5.http.impl.bootstrap.RequesterBootstrap;
 import org.apache.hc.core5.http.impl.bootstrap.ServerBootstrap;
 import org.apache.hc.core5.http.io.SocketConfig;
 import org.apache.hc.core5.http.protocol.DefaultHttpProcessor;
+import org.apache.hc.core5.http.protocol.HttpContext;
+import org.apache.hc.core5.http.protocol.HttpCoreContext;
 import org.apache.hc.core5.http.protocol.RequestConnControl;
 import org.apache.hc.core5.http.protocol.RequestContent;
 import org.apache.hc.core5.http.protocol.RequestTargetHost;
@@ -217,8 +224,7 @@ public final class Recorder implements AutoCloseable {
 
   private static Predicate<ClassicHttpRequest> filter(RecorderConfig c) {
     return r -> {
-      if (!c.methods().isEmpty()
-          && !c.methods().contains(r.getMethod().toUpperCase(java.util.Locale.ROOT))) {
+      if (!c.methods().isEmpty() && !c.methods().contains(r.getMethod().toUpperCase(Locale.ROOT))) {
         return false;
       }
       String path = r.getPath();
@@ -244,13 +250,9 @@ public final class Recorder implements AutoCloseable {
    * Framing of responses to clients: as HttpCore's, except that a response without a body (to
    * HEAD, or a 304) keeps the upstream's Content-Length, which describes the resource.
    */
-  private static void framing(
-      org.apache.hc.core5.http.HttpResponse response,
-      org.apache.hc.core5.http.EntityDetails entity,
-      org.apache.hc.core5.http.protocol.HttpContext context)
-      throws org.apache.hc.core5.http.HttpException, IOException {
-    org.apache.hc.core5.http.HttpRequest request =
-        org.apache.hc.core5.http.protocol.HttpCoreContext.cast(context).getRequest();
+  private static void framing(HttpResponse response, EntityDetails entity, HttpContext context)
+      throws HttpException, IOException {
+    HttpRequest request = HttpCoreContext.cast(context).getRequest();
     boolean bodiless =
         request != null && "HEAD".equalsIgnoreCase(request.getMethod())
             || response.getCode() == 304;

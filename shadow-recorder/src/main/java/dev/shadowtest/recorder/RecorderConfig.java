@@ -12,6 +12,7 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * Everything the recorder needs. Immutable; start from {@link #of} and change with {@code with...}.
@@ -109,7 +110,7 @@ public record RecorderConfig(
     methods =
         methods.stream()
             .map(m -> m.toUpperCase(Locale.ROOT))
-            .collect(java.util.stream.Collectors.toUnmodifiableSet());
+            .collect(Collectors.toUnmodifiableSet());
     hmacKey = hmacKey == null ? null : hmacKey.clone();
     redaction = redaction == null ? RedactionRules.none() : redaction;
   }

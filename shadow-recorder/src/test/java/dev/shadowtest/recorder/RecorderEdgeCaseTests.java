@@ -12,17 +12,22 @@ import dev.shadowtest.core.HttpResponse;
 import dev.shadowtest.core.RecordingException;
 import dev.shadowtest.core.RedactionRules;
 import dev.shadowtest.core.Redactor;
+import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
+import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -74,8 +79,7 @@ class RecorderEdgeCaseTests {
 
     byte[] cut =
         "{\"password\":\"cut-secret\",\"x\":\"\u00e9\u00e9\"}".getBytes(StandardCharsets.UTF_8);
-    byte[] prefix =
-        java.util.Arrays.copyOf(cut, cut.length - 4); // cut inside a multibyte character
+    byte[] prefix = Arrays.copyOf(cut, cut.length - 4); // cut inside a multibyte character
     assertThat(stored(r.apply(response("application/json", null, Body.of(prefix, cut.length)))))
         .doesNotContain("cut-secret");
 
@@ -91,16 +95,14 @@ class RecorderEdgeCaseTests {
   @Test
   void headKeepsTheUpstreamContentLength() throws Exception {
     // an upstream that answers HEAD the way nginx does: the length of the resource, no body
-    try (java.net.ServerSocket upstream =
-        new java.net.ServerSocket(0, 10, InetAddress.getLoopbackAddress())) {
+    try (ServerSocket upstream = new ServerSocket(0, 10, InetAddress.getLoopbackAddress())) {
       Thread t =
           new Thread(
               () -> {
                 try (Socket s = upstream.accept()) {
                   var in =
-                      new java.io.BufferedReader(
-                          new java.io.InputStreamReader(
-                              s.getInputStream(), StandardCharsets.ISO_8859_1));
+                      new BufferedReader(
+                          new InputStreamReader(s.getInputStream(), StandardCharsets.ISO_8859_1));
                   String line;
                   while ((line = in.readLine()) != null && !line.isEmpty()) {
                     // the request head
@@ -168,7 +170,7 @@ class RecorderEdgeCaseTests {
   void theMirrorNeverSendsUnsafeMethods() throws Exception {
     HttpServer candidate =
         HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 10);
-    java.util.List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+    List<String> seen = new CopyOnWriteArrayList<>();
     candidate.createContext(
         "/",
         ex -> {

@@ -3,18 +3,25 @@ package dev.shadowtest.recorder;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.shadowtest.core.BadInputException;
 import dev.shadowtest.core.Body;
 import dev.shadowtest.core.Exchange;
 import dev.shadowtest.core.RecordingReader;
 import dev.shadowtest.recorder.internal.ExchangeSink;
+import java.io.BufferedReader;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.net.BindException;
+import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.SocketException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -25,8 +32,11 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -94,7 +104,7 @@ class RecorderTests {
         while ((n = s.getInputStream().read(buf)) >= 0) {
           got.write(buf, 0, n);
         }
-      } catch (java.net.SocketException reset) {
+      } catch (SocketException reset) {
         // the proxy gives up on a response it cannot finish
       }
       return got.toString(StandardCharsets.ISO_8859_1);
@@ -125,7 +135,7 @@ class RecorderTests {
               HttpRequest.newBuilder(URI.create(r.url() + "/chunked"))
                   .POST(
                       HttpRequest.BodyPublishers.ofInputStream(
-                          () -> new java.io.ByteArrayInputStream("streamed".getBytes())))
+                          () -> new ByteArrayInputStream("streamed".getBytes())))
                   .build(),
               HttpResponse.BodyHandlers.ofString());
       assertThat(chunked.body()).isEqualTo("part 0\npart 1\npart 2\npart 3\npart 4\n");
@@ -353,9 +363,8 @@ class RecorderTests {
               () -> {
                 try (Socket s = liar.accept()) {
                   var in =
-                      new java.io.BufferedReader(
-                          new java.io.InputStreamReader(
-                              s.getInputStream(), StandardCharsets.ISO_8859_1));
+                      new BufferedReader(
+                          new InputStreamReader(s.getInputStream(), StandardCharsets.ISO_8859_1));
                   String line;
                   while ((line = in.readLine()) != null && !line.isEmpty()) {
                     // the request head
@@ -400,9 +409,8 @@ class RecorderTests {
               () -> {
                 try (Socket s = liar.accept()) {
                   var in =
-                      new java.io.BufferedReader(
-                          new java.io.InputStreamReader(
-                              s.getInputStream(), StandardCharsets.ISO_8859_1));
+                      new BufferedReader(
+                          new InputStreamReader(s.getInputStream(), StandardCharsets.ISO_8859_1));
                   String line;
                   while ((line = in.readLine()) != null && !line.isEmpty()) {
                     // the request head
@@ -544,7 +552,7 @@ class RecorderTests {
               URI.create(listenAndUpstream[1]),
               out);
       assertThatThrownBy(() -> Recorder.start(c))
-          .isInstanceOf(dev.shadowtest.core.BadInputException.class)
+          .isInstanceOf(BadInputException.class)
           .hasMessageContaining(
               "--upstream " + listenAndUpstream[1] + " is the proxy's own address");
     }
@@ -633,9 +641,9 @@ class RecorderTests {
           .contains("\"dropped\":{}")
           .contains("\"upstreamErrors\":0");
       // bound to 127.0.0.1: the machine's other addresses do not answer
-      for (var nif : java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces())) {
-        for (var addr : java.util.Collections.list(nif.getInetAddresses())) {
-          if (!addr.isLoopbackAddress() && addr instanceof java.net.Inet4Address) {
+      for (var nif : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+        for (var addr : Collections.list(nif.getInetAddresses())) {
+          if (!addr.isLoopbackAddress() && addr instanceof Inet4Address) {
             try (Socket s = new Socket()) {
               s.connect(new InetSocketAddress(addr, r.adminPort()), 500);
               throw new AssertionError("admin port answered on " + addr);
@@ -685,9 +693,9 @@ class RecorderTests {
                 config(up)
                     .withFilters(
                         1.0,
-                        java.util.Set.of("get"),
-                        java.util.regex.Pattern.compile("^/echo"),
-                        java.util.regex.Pattern.compile("secret")))) {
+                        Set.of("get"),
+                        Pattern.compile("^/echo"),
+                        Pattern.compile("secret")))) {
       assertThat(get(r, "/echo?x=1").statusCode()).isEqualTo(200);
       assertThat(get(r, "/echo/secret").statusCode()).isEqualTo(404); // the upstream's answer
       assertThat(get(r, "/binary").statusCode()).isEqualTo(200);
@@ -710,7 +718,7 @@ class RecorderTests {
         Recorder r =
             Recorder.start(
                 RecorderConfig.of(loopback(), up.uri(), sampled)
-                    .withFilters(0.25, java.util.Set.of(), null, null))) {
+                    .withFilters(0.25, Set.of(), null, null))) {
       for (int i = 0; i < 400; i++) {
         get(r, "/binary");
       }

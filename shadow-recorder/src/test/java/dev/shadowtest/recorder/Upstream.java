@@ -2,6 +2,7 @@ package dev.shadowtest.recorder;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -13,8 +14,10 @@ import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.zip.GZIPOutputStream;
 
 /** The "legacy system" for the recorder's tests: a real server on 127.0.0.1. */
 final class Upstream implements AutoCloseable {
@@ -161,8 +164,8 @@ final class Upstream implements AutoCloseable {
   /** A gzip member of 100 MiB of zeros (about 100 KB), made once. */
   static synchronized byte[] bomb() throws IOException {
     if (bomb == null) {
-      java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-      try (OutputStream o = new java.util.zip.GZIPOutputStream(out)) {
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      try (OutputStream o = new GZIPOutputStream(out)) {
         byte[] zeros = new byte[1 << 20];
         for (int i = 0; i < 100; i++) {
           o.write(zeros);
@@ -183,6 +186,6 @@ final class Upstream implements AutoCloseable {
   @Override
   public void close() {
     server.stop(0);
-    ((java.util.concurrent.ExecutorService) server.getExecutor()).shutdownNow();
+    ((ExecutorService) server.getExecutor()).shutdownNow();
   }
 }

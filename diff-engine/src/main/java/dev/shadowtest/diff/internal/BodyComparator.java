@@ -10,9 +10,11 @@ import dev.shadowtest.diff.Difference;
 import dev.shadowtest.diff.DifferenceType;
 import dev.shadowtest.diff.JsonDiff;
 import dev.shadowtest.diff.JsonOptions;
+import dev.shadowtest.diff.run.ResultLine;
 import java.io.IOException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
@@ -76,7 +78,7 @@ public final class BodyComparator {
       return;
     }
     if (expected instanceof Body.NotCaptured || actual instanceof Body.NotCaptured) {
-      notes.add(dev.shadowtest.diff.run.ResultLine.BODY_NOT_CAPTURED);
+      notes.add(ResultLine.BODY_NOT_CAPTURED);
       return; // nothing is known of it: neither a match nor a difference
     }
     for (JsonPath p : options.json().ignore()) {
@@ -127,7 +129,7 @@ public final class BodyComparator {
       return;
     }
     boolean projected = options.expectedRoot() != null || options.actualRoot() != null;
-    if (!projected && java.util.Arrays.equals(e, a)) {
+    if (!projected && Arrays.equals(e, a)) {
       return; // byte-identical bodies are equal under every rule: no need to parse them
     }
     Kind kind = kind(expectedHeaders, e);
@@ -138,7 +140,7 @@ public final class BodyComparator {
     if (kind != Kind.BINARY && !options.origins().isNone()) {
       e = options.origins().apply(e);
       a = options.origins().apply(a);
-      if (!projected && java.util.Arrays.equals(e, a)) {
+      if (!projected && Arrays.equals(e, a)) {
         return; // equal once each side's own address is a placeholder
       }
     }
@@ -233,7 +235,7 @@ public final class BodyComparator {
   }
 
   static void binary(byte[] e, byte[] a, List<Difference> out) {
-    if (java.util.Arrays.equals(e, a)) {
+    if (Arrays.equals(e, a)) {
       return;
     }
     out.add(

@@ -1,6 +1,7 @@
 package dev.shadowtest.diff.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.math.BigDecimal;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -61,7 +62,7 @@ final class Canonical {
       } else if (n.isNumber()) {
         sb.append('#').append(JsonComparator.number(n.decimalValue()));
       } else if (n.isTextual()) {
-        java.math.BigDecimal lenient =
+        BigDecimal lenient =
             comparator != null && comparator.lenientTypes()
                 ? JsonComparator.lenientNumber(n.textValue())
                 : null;

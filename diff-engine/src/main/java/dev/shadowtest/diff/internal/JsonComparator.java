@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * Structural JSON comparison with an explicit work stack (no recursion: 10,000 levels of nesting
@@ -395,8 +396,8 @@ public final class JsonComparator {
   }
 
   /** A JSON number literal, as a string may hold one under lenientTypes. */
-  private static final java.util.regex.Pattern JSON_NUMBER =
-      java.util.regex.Pattern.compile("-?(0|[1-9][0-9]*)(\\.[0-9]+)?([eE][-+]?[0-9]+)?");
+  private static final Pattern JSON_NUMBER =
+      Pattern.compile("-?(0|[1-9][0-9]*)(\\.[0-9]+)?([eE][-+]?[0-9]+)?");
 
   /** lenientTypes: a string holding a number or a boolean equals that number or boolean. */
   private boolean lenientlyEqual(JsonNode e, JsonNode a) {

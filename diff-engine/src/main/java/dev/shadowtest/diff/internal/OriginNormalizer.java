@@ -5,8 +5,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Replaces the addresses of both sides of a comparison by placeholders, in header values and
@@ -53,7 +55,7 @@ public final class OriginNormalizer {
             .reversed()
             .thenComparing(Comparator.naturalOrder()));
     List<String> values = keys.stream().map(pairs::get).toList();
-    java.util.Set<String> authorities = new java.util.LinkedHashSet<>();
+    Set<String> authorities = new LinkedHashSet<>();
     for (Origin o : List.of(a, b)) {
       authorities.addAll(o.authorities());
       for (String u : o.urls()) {

@@ -3,6 +3,8 @@ package dev.shadowtest.diff.internal;
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /** Compact JSON text of a value, cut at a length limit; iterative, so any depth is fine. */
@@ -22,7 +24,7 @@ public final class Render {
       }
       JsonNode n = (JsonNode) top;
       if (n.isObject()) {
-        java.util.List<Map.Entry<String, JsonNode>> members = new java.util.ArrayList<>();
+        List<Map.Entry<String, JsonNode>> members = new ArrayList<>();
         n.fields().forEachRemaining(members::add);
         stack.push("}");
         for (int i = members.size() - 1; i >= 0; i--) {

@@ -5,6 +5,8 @@ import dev.shadowtest.diff.Statistics;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.function.Function;
 
 /**
  * Pass/fail thresholds of a run: the discrepancy rate (default 0.5%, the parallel-run playbook's
@@ -87,8 +89,8 @@ public record Gate(
    */
   public List<String> failures(
       Statistics.RunResult r,
-      java.util.function.Function<String, Double> endpointThreshold,
-      java.util.Map<String, LatencyRatio> p99Ratios) {
+      Function<String, Double> endpointThreshold,
+      Map<String, LatencyRatio> p99Ratios) {
     List<String> out = failures(r, endpointThreshold);
     if (maxLatencyRatio != null && r.compared() > 0) {
       p99Ratios.forEach(
@@ -129,8 +131,7 @@ public record Gate(
   }
 
   /** Why the run fails the gate; empty when it passes. */
-  public List<String> failures(
-      Statistics.RunResult r, java.util.function.Function<String, Double> endpointThreshold) {
+  public List<String> failures(Statistics.RunResult r, Function<String, Double> endpointThreshold) {
     List<String> out = new ArrayList<>();
     if (r.compared() == 0) {
       out.add(

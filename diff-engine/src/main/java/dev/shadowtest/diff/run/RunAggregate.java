@@ -1,6 +1,7 @@
 package dev.shadowtest.diff.run;
 
 import dev.shadowtest.diff.Endpoints;
+import dev.shadowtest.diff.Judgement;
 import dev.shadowtest.diff.NoiseModel;
 import dev.shadowtest.diff.Statistics;
 import java.util.Map;
@@ -118,8 +119,8 @@ public final class RunAggregate {
     }
 
     /** The final verdicts of this run's exchanges. */
-    public dev.shadowtest.diff.Judgement judgement() {
-      return dev.shadowtest.diff.Judgement.of(result);
+    public Judgement judgement() {
+      return Judgement.of(result);
     }
   }
 }

@@ -8,9 +8,11 @@ import dev.shadowtest.core.RecordingHeader;
 import dev.shadowtest.core.RecordingReader;
 import dev.shadowtest.core.RecordingWriter;
 import dev.shadowtest.core.Redaction;
+import dev.shadowtest.diff.Verdict;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -73,13 +75,7 @@ public final class SamplesFile implements AutoCloseable {
       String baselineSource,
       HttpResponse baseline,
       HttpResponse candidate) {
-    return offer(
-        endpoint,
-        dev.shadowtest.diff.Verdict.DIFFERENT,
-        recorded,
-        baselineSource,
-        baseline,
-        candidate);
+    return offer(endpoint, Verdict.DIFFERENT, recorded, baselineSource, baseline, candidate);
   }
 
   /**
@@ -88,7 +84,7 @@ public final class SamplesFile implements AutoCloseable {
    */
   public synchronized boolean offer(
       String endpoint,
-      dev.shadowtest.diff.Verdict provisional,
+      Verdict provisional,
       Exchange recorded,
       String baselineSource,
       HttpResponse baseline,
@@ -166,7 +162,7 @@ public final class SamplesFile implements AutoCloseable {
       return new Body.Text(s.substring(0, end), true, size);
     }
     byte[] all = b.bytes();
-    return new Body.Binary(java.util.Arrays.copyOf(all, MAX_BODY), true, size);
+    return new Body.Binary(Arrays.copyOf(all, MAX_BODY), true, size);
   }
 
   @Override

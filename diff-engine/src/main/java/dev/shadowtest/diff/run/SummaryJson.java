@@ -4,13 +4,19 @@ import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.shadowtest.core.SecureFiles;
+import dev.shadowtest.diff.DifferenceType;
 import dev.shadowtest.diff.Statistics;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Writes {@code summary.json} (the contract in docs/summary-format.md). Rates are unrounded
@@ -137,7 +143,7 @@ public final class SummaryJson {
         endpoint(g, e, c.latencies().get(e.endpoint()), fieldBudget);
       }
       if (listed.size() < r.endpoints().size()) {
-        java.util.Set<String> names = new java.util.HashSet<>();
+        Set<String> names = new HashSet<>();
         listed.forEach(e -> names.add(e.endpoint()));
         long[] sum = new long[9];
         int folded = 0;
@@ -218,7 +224,7 @@ public final class SummaryJson {
       g.writeEndObject();
       g.writeEndObject();
     } catch (IOException | RuntimeException e) {
-      java.nio.file.Files.deleteIfExists(temp);
+      Files.deleteIfExists(temp);
       throw e;
     }
     SecureFiles.commit(temp, file);
@@ -229,7 +235,7 @@ public final class SummaryJson {
     if (!meta.incomplete()) {
       return gateFailures;
     }
-    List<String> out = new java.util.ArrayList<>();
+    List<String> out = new ArrayList<>();
     out.add(
         "the run is incomplete"
             + (meta.abortReason() == null
@@ -244,20 +250,19 @@ public final class SummaryJson {
     if (all.size() <= MAX_ENDPOINTS) {
       return all;
     }
-    List<Statistics.EndpointResult> worst = new java.util.ArrayList<>(all);
+    List<Statistics.EndpointResult> worst = new ArrayList<>(all);
     worst.sort(
-        java.util.Comparator.comparingDouble(Statistics.EndpointResult::discrepancyRate)
+        Comparator.comparingDouble(Statistics.EndpointResult::discrepancyRate)
             .reversed()
             .thenComparing(
-                java.util.Comparator.comparingLong(
+                Comparator.comparingLong(
                         (Statistics.EndpointResult e) -> e.errors() + e.serverErrors())
                     .reversed())
             .thenComparing(
-                java.util.Comparator.comparingLong(Statistics.EndpointResult::exchanges).reversed())
+                Comparator.comparingLong(Statistics.EndpointResult::exchanges).reversed())
             .thenComparing(Statistics.EndpointResult::endpoint));
-    List<Statistics.EndpointResult> kept =
-        new java.util.ArrayList<>(worst.subList(0, MAX_ENDPOINTS));
-    kept.sort(java.util.Comparator.comparing(Statistics.EndpointResult::endpoint));
+    List<Statistics.EndpointResult> kept = new ArrayList<>(worst.subList(0, MAX_ENDPOINTS));
+    kept.sort(Comparator.comparing(Statistics.EndpointResult::endpoint));
     return kept;
   }
 
@@ -360,7 +365,7 @@ public final class SummaryJson {
   private static void field(
       JsonGenerator g,
       String path,
-      dev.shadowtest.diff.DifferenceType type,
+      DifferenceType type,
       long count,
       List<String> examples,
       Fields more)

@@ -12,12 +12,16 @@ import java.io.IOException;
 import java.io.OutputStreamWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Pattern;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVPrinter;
 import org.apache.commons.csv.QuoteMode;
@@ -80,8 +84,7 @@ public final class DiscrepancyCsv implements AutoCloseable {
     "candidate_ms"
   };
 
-  private static final java.util.regex.Pattern NUMBER =
-      java.util.regex.Pattern.compile("-?\\d+(\\.\\d+)?([eE][-+]?\\d+)?");
+  private static final Pattern NUMBER = Pattern.compile("-?\\d+(\\.\\d+)?([eE][-+]?\\d+)?");
 
   private final CSVPrinter printer;
   private final Path temp;
@@ -298,9 +301,8 @@ public final class DiscrepancyCsv implements AutoCloseable {
       if (omitted > 0 && !failed) {
         // the last row says the file is cut, in the file itself: nobody takes it for the whole run
         List<String> notice =
-            new java.util.ArrayList<>(
-                java.util.Collections.nCopies(
-                    (rows == Rows.EXACT ? HEADER : GROUPED_HEADER).length, ""));
+            new ArrayList<>(
+                Collections.nCopies((rows == Rows.EXACT ? HEADER : GROUPED_HEADER).length, ""));
         notice.set(0, "(truncated)");
         notice.set(4, "TRUNCATED");
         notice.set(
@@ -310,11 +312,11 @@ public final class DiscrepancyCsv implements AutoCloseable {
       }
       printer.close(true);
     } catch (IOException | RuntimeException e) {
-      java.nio.file.Files.deleteIfExists(temp);
+      Files.deleteIfExists(temp);
       throw e;
     }
     if (failed) {
-      java.nio.file.Files.deleteIfExists(temp);
+      Files.deleteIfExists(temp);
     } else {
       SecureFiles.commit(temp, file);
     }

@@ -8,6 +8,7 @@ import dev.shadowtest.core.SecureFiles;
 import dev.shadowtest.diff.Difference;
 import dev.shadowtest.diff.Judgement;
 import dev.shadowtest.diff.Statistics;
+import dev.shadowtest.diff.Verdict;
 import dev.shadowtest.diff.run.Gate;
 import dev.shadowtest.diff.run.LatencyHistogram;
 import dev.shadowtest.diff.run.ResultLine;
@@ -28,20 +29,25 @@ import gg.jte.ContentType;
 import gg.jte.TemplateEngine;
 import gg.jte.output.WriterOutput;
 import java.io.BufferedWriter;
+import java.io.FilterWriter;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -89,10 +95,10 @@ public final class HtmlReport {
   private final int perEndpoint;
 
   /** Per endpoint, one rewritten request as an example: "/posts/1/comments → /comments?postId=1". */
-  private final Map<String, String> rewrites = new java.util.HashMap<>();
+  private final Map<String, String> rewrites = new HashMap<>();
 
   private final Map<String, List<ResultLine>> chosen = new LinkedHashMap<>();
-  private final Map<String, Judgement.Judged> judgements = new java.util.HashMap<>();
+  private final Map<String, Judgement.Judged> judgements = new HashMap<>();
   private final Map<String, List<ReportModel.ErrorRow>> errors = new LinkedHashMap<>();
   private int chosenCount;
 
@@ -118,7 +124,7 @@ public final class HtmlReport {
     if (line.candidateTarget() != null) {
       rewrites.putIfAbsent(endpoint, BodyView.clip(line.target() + " → " + line.candidateTarget()));
     }
-    if (line.verdict() == dev.shadowtest.diff.Verdict.CANDIDATE_ERROR) {
+    if (line.verdict() == Verdict.CANDIDATE_ERROR) {
       List<ReportModel.ErrorRow> l = errors.computeIfAbsent(endpoint, k -> new ArrayList<>());
       if (l.size() < perEndpoint) {
         l.add(
@@ -155,7 +161,7 @@ public final class HtmlReport {
       SecureFiles.commit(temp, file);
     } catch (IOException | RuntimeException e) {
       try {
-        java.nio.file.Files.deleteIfExists(temp);
+        Files.deleteIfExists(temp);
       } catch (IOException ignored) {
         // the error below says what went wrong
       }
@@ -499,7 +505,7 @@ public final class HtmlReport {
    * controls but tab, line feed, form feed and carriage return) by U+FFFD: recorded bodies may
    * hold them, and the report must stay a valid document whatever they hold.
    */
-  static final class ControlCharacters extends java.io.FilterWriter {
+  static final class ControlCharacters extends FilterWriter {
     ControlCharacters(Writer out) {
       super(out);
     }
@@ -522,7 +528,7 @@ public final class HtmlReport {
         char c = clean(buf[i]);
         if (c != buf[i]) {
           if (copy == null) {
-            copy = java.util.Arrays.copyOfRange(buf, off, off + len);
+            copy = Arrays.copyOfRange(buf, off, off + len);
           }
           copy[i - off] = c;
         }
@@ -563,7 +569,7 @@ public final class HtmlReport {
       return Base64.getEncoder()
           .encodeToString(
               MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
-    } catch (java.security.NoSuchAlgorithmException e) {
+    } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
   }

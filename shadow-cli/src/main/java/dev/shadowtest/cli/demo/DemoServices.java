@@ -3,11 +3,13 @@ package dev.shadowtest.cli.demo;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.hc.core5.http.ClassicHttpRequest;
@@ -80,7 +82,7 @@ public final class DemoServices implements AutoCloseable {
   public static List<String[]> traffic(int n) {
     List<String[]> out = new ArrayList<>(n);
     String[] categories = {"kitchen", "garden", "toys"};
-    java.util.Random random = new java.util.Random(20261125L); // fixed: the same traffic every run
+    Random random = new Random(20261125L); // fixed: the same traffic every run
     for (int i = 0; i < n; i++) {
       int product = 1 + random.nextInt(500);
       int user = 1 + random.nextInt(400);
@@ -163,7 +165,7 @@ public final class DemoServices implements AutoCloseable {
     String path;
     try {
       path = request.getUri().getRawPath();
-    } catch (java.net.URISyntaxException e) {
+    } catch (URISyntaxException e) {
       path = request.getPath();
     }
     String query =

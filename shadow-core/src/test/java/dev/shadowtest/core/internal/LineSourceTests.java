@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -52,7 +53,7 @@ class LineSourceTests {
           public int read(byte[] b, int off, int len) {
             if (left > 0) {
               int n = (int) Math.min(len, left);
-              java.util.Arrays.fill(b, off, off + n, (byte) 0);
+              Arrays.fill(b, off, off + n, (byte) 0);
               left -= n;
               return n;
             }

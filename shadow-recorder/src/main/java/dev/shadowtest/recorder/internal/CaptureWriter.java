@@ -5,6 +5,8 @@ import dev.shadowtest.core.UnwritableExchangeException;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 
 /**
  * Takes captured exchanges off the live path: {@link #offer} never blocks (a full queue drops
@@ -15,23 +17,20 @@ import java.util.concurrent.TimeUnit;
 public final class CaptureWriter implements AutoCloseable {
 
   /** A capture waiting for the writer: built, redacted and written there, never on the live path. */
-  public record Pending(java.util.function.Supplier<Exchange> build, Runnable release) {}
+  public record Pending(Supplier<Exchange> build, Runnable release) {}
 
   private static final Pending END = new Pending(() -> null, () -> {});
 
   private final BlockingQueue<Pending> queue;
   private final ExchangeSink sink;
   private final Counters counters;
-  private final java.util.function.UnaryOperator<Exchange> process;
+  private final UnaryOperator<Exchange> process;
   private final Thread thread;
   private volatile boolean closing;
 
   /** {@code process} turns a raw exchange into what is written (redaction), on the writer thread. */
   public CaptureWriter(
-      int capacity,
-      ExchangeSink sink,
-      Counters counters,
-      java.util.function.UnaryOperator<Exchange> process) {
+      int capacity, ExchangeSink sink, Counters counters, UnaryOperator<Exchange> process) {
     this.queue = new ArrayBlockingQueue<>(capacity);
     this.sink = sink;
     this.counters = counters;

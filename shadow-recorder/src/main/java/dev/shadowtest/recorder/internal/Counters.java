@@ -4,6 +4,7 @@ import dev.shadowtest.recorder.RecorderStats;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
 /** The recorder's counters: cheap to bump from any thread. */
@@ -27,8 +28,7 @@ public final class Counters {
   public final LongAdder bodiesCut = new LongAdder();
 
   /** Exchanges between the request's arrival and the end of the response to the client. */
-  public final java.util.concurrent.atomic.AtomicInteger inFlight =
-      new java.util.concurrent.atomic.AtomicInteger();
+  public final AtomicInteger inFlight = new AtomicInteger();
 
   private final ConcurrentHashMap<String, LongAdder> dropped = new ConcurrentHashMap<>();
 

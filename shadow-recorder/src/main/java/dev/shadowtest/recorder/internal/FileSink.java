@@ -1,10 +1,12 @@
 package dev.shadowtest.recorder.internal;
 
 import dev.shadowtest.core.Exchange;
+import dev.shadowtest.core.RecordingException;
 import dev.shadowtest.core.RecordingHeader;
 import dev.shadowtest.core.RecordingWriter;
 import dev.shadowtest.core.Redaction;
 import dev.shadowtest.core.UnwritableExchangeException;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -64,7 +66,7 @@ public final class FileSink implements ExchangeSink {
                 String.format("%s-%04d%s", name.substring(0, dot), index++, name.substring(dot)));
       } while (Files.exists(file));
     } else if (Files.exists(file)) {
-      throw new dev.shadowtest.core.RecordingException(
+      throw new RecordingException(
           file,
           0,
           "already exists: a recording is never overwritten (move it away, or choose another --out)");
@@ -141,7 +143,7 @@ public final class FileSink implements ExchangeSink {
    * start leaves nothing behind (an empty file would block the retry: recordings are never
    * overwritten).
    */
-  public void discardIfEmpty() throws java.io.IOException {
+  public void discardIfEmpty() throws IOException {
     close();
     if (inFile == 0 && !files.isEmpty()) {
       Files.deleteIfExists(files.remove(files.size() - 1));

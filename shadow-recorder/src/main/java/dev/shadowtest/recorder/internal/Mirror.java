@@ -25,6 +25,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -70,7 +71,7 @@ public final class Mirror {
     if (original.response() == null || original.request().body().truncated()) {
       return; // nothing to compare with, or a request that cannot be sent again faithfully
     }
-    if (!SAFE.contains(original.request().method().toUpperCase(java.util.Locale.ROOT))) {
+    if (!SAFE.contains(original.request().method().toUpperCase(Locale.ROOT))) {
       counters.drop(
           "mirror-unsafe-method"); // a copy would change the candidate's state: never sent
       return;

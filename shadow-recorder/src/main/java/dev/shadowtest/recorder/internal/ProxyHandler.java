@@ -15,10 +15,13 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 import org.apache.hc.core5.http.ClassicHttpRequest;
@@ -31,6 +34,7 @@ import org.apache.hc.core5.http.HttpException;
 import org.apache.hc.core5.http.HttpHost;
 import org.apache.hc.core5.http.impl.bootstrap.HttpRequester;
 import org.apache.hc.core5.http.io.HttpRequestHandler;
+import org.apache.hc.core5.http.io.entity.HttpEntityWrapper;
 import org.apache.hc.core5.http.io.entity.StringEntity;
 import org.apache.hc.core5.http.message.BasicClassicHttpRequest;
 import org.apache.hc.core5.http.protocol.HttpContext;
@@ -76,7 +80,7 @@ public final class ProxyHandler implements HttpRequestHandler {
   private final Counters counters;
   private final Consumer<CaptureWriter.Pending> capture;
   private final CaptureBudget budget;
-  private final java.util.function.BooleanSupplier stopping;
+  private final BooleanSupplier stopping;
   private final String idPrefix =
       Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xffffffL);
   private final AtomicLong sequence = new AtomicLong();
@@ -92,7 +96,7 @@ public final class ProxyHandler implements HttpRequestHandler {
       Timeout connectTimeout,
       Counters counters,
       CaptureBudget budget,
-      java.util.function.BooleanSupplier stopping,
+      BooleanSupplier stopping,
       Consumer<CaptureWriter.Pending> capture) {
     this.budget = budget;
     this.stopping = stopping;
@@ -203,7 +207,7 @@ public final class ProxyHandler implements HttpRequestHandler {
                         httpRequest(method, target, version, requestHeaders, requestBody, in),
                         null,
                         why,
-                        java.util.Map.of()),
+                        Map.of()),
                 requestBody::release));
       }
       return false;
@@ -392,8 +396,7 @@ public final class ProxyHandler implements HttpRequestHandler {
     Body body = responseBody == null ? Body.none() : body(responseBody, responseLength);
     HttpResponse r = new HttpResponse(status, reason, Headers.of(headers), body);
     Truncation cut = responseBody == null ? null : truncation(responseBody, responseLength);
-    java.util.Map<String, String> tags =
-        cut == null ? java.util.Map.of() : java.util.Map.of(Truncation.TAG, cut.tag());
+    Map<String, String> tags = cut == null ? Map.of() : Map.of(Truncation.TAG, cut.tag());
     return new Exchange(
         id,
         startedAt,
@@ -469,11 +472,10 @@ public final class ProxyHandler implements HttpRequestHandler {
   }
 
   /** An upstream entity passed through untouched, releasing the upstream response when done. */
-  static final class ClosingEntity extends org.apache.hc.core5.http.io.entity.HttpEntityWrapper {
+  static final class ClosingEntity extends HttpEntityWrapper {
     private final ClassicHttpResponse upstream;
     private final Counters counters;
-    private final java.util.concurrent.atomic.AtomicBoolean closed =
-        new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     ClosingEntity(HttpEntity entity, ClassicHttpResponse upstream, Counters counters) {
       super(entity);
