@@ -23,6 +23,7 @@ import dev.shadowtest.diff.run.ResultLine;
 import dev.shadowtest.diff.run.ResultsFile;
 import dev.shadowtest.diff.run.RunAggregate;
 import dev.shadowtest.diff.run.SamplesFile;
+import dev.shadowtest.http.ErrorCategory;
 import dev.shadowtest.http.Sender;
 import java.io.IOException;
 import java.net.URI;
@@ -375,14 +376,10 @@ public final class Replayer {
     long deadlineMs = config.connectTimeout().toMillis() + config.responseTimeout().toMillis();
     CompletableFuture<Sender.Attempt> attempt = new CompletableFuture<>();
     attempt.completeOnTimeout(
-        new Sender.Attempt(
-            null,
-            deadlineMs * 1000,
-            "timeout: "
-                + transport.description()
-                + " gave no response within "
-                + deadlineMs
-                + " ms"),
+        new Sender.Failed(
+            ErrorCategory.TIMEOUT,
+            transport.description() + " gave no response within " + deadlineMs + " ms",
+            deadlineMs * 1000),
         deadlineMs,
         TimeUnit.MILLISECONDS);
     try {
@@ -395,7 +392,8 @@ public final class Replayer {
             }
           });
     } catch (RejectedExecutionException e) {
-      attempt.complete(new Sender.Attempt(null, 0, "internal: the in-process sender stopped"));
+      attempt.complete(
+          new Sender.Failed(ErrorCategory.INTERNAL, "the in-process sender stopped", 0));
     }
     return attempt;
   }
@@ -407,8 +405,8 @@ public final class Replayer {
       HttpResponse r = transport.exchange(request);
       long micros = (System.nanoTime() - start) / 1000;
       if (r == null) {
-        return new Sender.Attempt(
-            null, micros, "other: " + transport.description() + " returned no response");
+        return new Sender.Failed(
+            ErrorCategory.OTHER, transport.description() + " returned no response", micros);
       }
       if (r.body().size() > maxBody && !r.body().truncated()) {
         byte[] all = r.body().bytes();
@@ -419,22 +417,16 @@ public final class Replayer {
                 r.headers(),
                 Body.of(Arrays.copyOf(all, maxBody), all.length));
       }
-      return new Sender.Attempt(r, micros, null);
+      return new Sender.Answered(r, micros);
     } catch (Exception | LinkageError | StackOverflowError e) {
       long micros = (System.nanoTime() - start) / 1000;
       Throwable root = e;
       while (root.getCause() != null && root.getCause() != root) {
         root = root.getCause();
       }
-      String category = Sender.category(e);
-      return new Sender.Attempt(
-          null,
-          micros,
-          (category.equals("timeout") ? "timeout" : "other")
-              + ": "
-              + transport.description()
-              + " failed: "
-              + root);
+      ErrorCategory category =
+          Sender.category(e) == ErrorCategory.TIMEOUT ? ErrorCategory.TIMEOUT : ErrorCategory.OTHER;
+      return new Sender.Failed(category, transport.description() + " failed: " + root, micros);
     }
   }
 
@@ -715,7 +707,7 @@ public final class Replayer {
     HttpResponse r =
         live.apply(new Exchange(e.id(), null, null, e.request(), a.response(), null, Map.of()))
             .response();
-    return new Sender.Attempt(r, a.micros(), null);
+    return new Sender.Answered(r, a.micros());
   }
 
   private String skipReason(Exchange e, EndpointRule rule) {
@@ -818,14 +810,15 @@ public final class Replayer {
     Sender.Attempt sec = redacted(e, secAttempt);
     String rewritten = candidateRequest == e.request() ? null : candidateRequest.target();
     for (Sender.Attempt a : new Sender.Attempt[] {cand, prim, sec}) {
-      if (a != null && !a.ok() && a.error().startsWith("internal")) {
+      if (a instanceof Sender.Failed f && f.category() == ErrorCategory.INTERNAL) {
         internalError(
             new IllegalStateException(
                 a.error())); // the client itself stopped: nothing more can be sent
       }
     }
     if (!cand.ok()) {
-      if (cand.error().startsWith("refused")
+      if (cand instanceof Sender.Failed f
+          && f.category() == ErrorCategory.REFUSED
           && candidateSuccesses.get() == 0
           && refusedInARow.incrementAndGet() >= UNREACHABLE_AFTER) {
         abortReason =

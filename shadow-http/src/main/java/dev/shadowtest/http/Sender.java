@@ -86,9 +86,36 @@ public final class Sender implements AutoCloseable {
   public static final int DEFAULT_MAX_BODY = 10 << 20;
 
   /** The result of one attempt: a response, or an error with a category. */
-  public record Attempt(HttpResponse response, long micros, String error) {
-    public boolean ok() {
-      return response != null;
+  /** What sending one request came to: an answer, or a failure of a known category. */
+  public sealed interface Attempt permits Answered, Failed {
+
+    /** How long it took, in microseconds. */
+    long micros();
+
+    /** True for an answer. */
+    default boolean ok() {
+      return this instanceof Answered;
+    }
+
+    /** The answer, or null for a failure. */
+    default HttpResponse response() {
+      return null;
+    }
+
+    /** {@code "category: message"} as results files keep it, or null for an answer. */
+    default String error() {
+      return null;
+    }
+  }
+
+  /** The target answered (any status). */
+  public record Answered(HttpResponse response, long micros) implements Attempt {}
+
+  /** The target gave no answer, for a reason of {@code category}, described by {@code message}. */
+  public record Failed(ErrorCategory category, String message, long micros) implements Attempt {
+    @Override
+    public String error() {
+      return category.label() + ": " + message;
     }
   }
 
@@ -198,7 +225,7 @@ public final class Sender implements AutoCloseable {
       s.connect(new InetSocketAddress(base.getHost(), port), (int) Math.max(1, timeout.toMillis()));
       return null;
     } catch (IOException e) {
-      return category(e) + ": " + base + " (" + e.getMessage() + ")";
+      return category(e).label() + ": " + base + " (" + e.getMessage() + ")";
     }
   }
 
@@ -227,24 +254,22 @@ public final class Sender implements AutoCloseable {
                 @Override
                 public void completed(BoundedResponseConsumer.Received r) {
                   long micros = (System.nanoTime() - start) / 1000;
-                  result.complete(new Attempt(toModel(r, recorded.method()), micros, null));
+                  result.complete(new Answered(toModel(r, recorded.method()), micros));
                 }
 
                 @Override
                 public void failed(Exception e) {
                   long micros = (System.nanoTime() - start) / 1000;
-                  String category = category(e);
+                  ErrorCategory category = category(e);
                   result.complete(
-                      category.equals("timeout") && consumer.beyondLimit()
+                      category == ErrorCategory.TIMEOUT && consumer.beyondLimit()
                           ? deadlinePassed(consumer, start)
-                          : new Attempt(
-                              null,
-                              micros,
-                              category
-                                  + ": "
-                                  + (e.getMessage() == null
-                                      ? e.getClass().getSimpleName()
-                                      : e.getMessage())));
+                          : new Failed(
+                              category,
+                              e.getMessage() == null
+                                  ? e.getClass().getSimpleName()
+                                  : e.getMessage(),
+                              micros));
                 }
 
                 @Override
@@ -255,7 +280,8 @@ public final class Sender implements AutoCloseable {
     } catch (IllegalStateException e) {
       // the client no longer runs (its I/O reactor stopped): nothing more can be sent
       result.complete(
-          new Attempt(null, 0, "internal: the HTTP client stopped (" + e.getMessage() + ")"));
+          new Failed(
+              ErrorCategory.INTERNAL, "the HTTP client stopped (" + e.getMessage() + ")", 0));
       return result;
     }
     Future<BoundedResponseConsumer.Received> running = call;
@@ -298,17 +324,17 @@ public final class Sender implements AutoCloseable {
   private Attempt deadlinePassed(BoundedResponseConsumer consumer, long start) {
     long micros = (System.nanoTime() - start) / 1000;
     if (consumer.beyondLimit()) {
-      return new Attempt(
-          null,
-          micros,
-          "too-large: the body was still streaming when the time ran out, after "
+      return new Failed(
+          ErrorCategory.TOO_LARGE,
+          "the body was still streaming when the time ran out, after "
               + consumer.size()
               + " bytes, more than the "
               + maxBody
-              + " kept");
+              + " kept",
+          micros);
     }
-    return new Attempt(
-        null, micros, "timeout: no complete response within " + deadlineMillis + " ms");
+    return new Failed(
+        ErrorCategory.TIMEOUT, "no complete response within " + deadlineMillis + " ms", micros);
   }
 
   /** True while the client can send (its I/O reactor runs). */
@@ -430,28 +456,28 @@ public final class Sender implements AutoCloseable {
         r.head().getCode(), reason == null ? "" : reason, Headers.of(fields), b);
   }
 
-  /** refused, timeout, reset, protocol, dns or other. */
-  public static String category(Throwable e) {
+  /** What a failure of the HTTP client was: refused, timeout, reset, protocol, dns or other. */
+  public static ErrorCategory category(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (t instanceof ConnectException || t instanceof NoRouteToHostException) {
-        return "refused";
+        return ErrorCategory.REFUSED;
       }
       if (t instanceof SocketTimeoutException
           || t instanceof TimeoutException
           || t instanceof InterruptedIOException) {
-        return "timeout";
+        return ErrorCategory.TIMEOUT;
       }
       if (t instanceof UnknownHostException) {
-        return "dns";
+        return ErrorCategory.DNS;
       }
       if (t instanceof ConnectionClosedException || t instanceof SocketException) {
-        return "reset";
+        return ErrorCategory.RESET;
       }
       if (t instanceof ProtocolException || t instanceof MalformedChunkCodingException) {
-        return "protocol";
+        return ErrorCategory.PROTOCOL;
       }
     }
-    return "other";
+    return ErrorCategory.OTHER;
   }
 
   /** The first failure of the client's I/O reactor (it stopped sending), or null. */

@@ -1,0 +1,31 @@
+package dev.shadowtest.http;
+
+import java.util.Locale;
+
+/**
+ * Why a target gave no answer. Results files keep the {@link #label()} before the message
+ * ({@code "refused: Connection refused"}); code switches on the constant.
+ */
+public enum ErrorCategory {
+  /** Nothing listens: the connection was refused or no route leads there. */
+  REFUSED,
+  /** No complete answer within the time allowed. */
+  TIMEOUT,
+  /** The connection was closed or reset in the middle of the exchange. */
+  RESET,
+  /** A malformed HTTP answer. */
+  PROTOCOL,
+  /** An unknown host. */
+  DNS,
+  /** A body still streaming past the body limit when the time ran out. */
+  TOO_LARGE,
+  /** The sender itself stopped: nothing more can be sent (a bug or a crash, never the target's fault). */
+  INTERNAL,
+  /** Anything else (TLS handshakes and certificates among them), with the library's message. */
+  OTHER;
+
+  /** The lower-case, hyphenated name results files keep: {@code refused}, {@code too-large}. */
+  public String label() {
+    return name().toLowerCase(Locale.ROOT).replace('_', '-');
+  }
+}
