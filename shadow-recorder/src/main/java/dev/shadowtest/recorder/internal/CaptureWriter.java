@@ -2,6 +2,7 @@ package dev.shadowtest.recorder.internal;
 
 import dev.shadowtest.core.Exchange;
 import dev.shadowtest.core.UnwritableExchangeException;
+import dev.shadowtest.recorder.DropReason;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -44,7 +45,7 @@ public final class CaptureWriter implements AutoCloseable {
   public void offer(Pending p) {
     if (closing || !queue.offer(p)) {
       p.release().run();
-      counters.drop(closing ? "stopping" : "queue-full");
+      counters.drop(closing ? DropReason.STOPPING : DropReason.QUEUE_FULL);
     }
   }
 
@@ -72,7 +73,7 @@ public final class CaptureWriter implements AutoCloseable {
         safe = process.apply(e.build().get());
       } catch (Throwable ex) { // a redaction that fails: never written unredacted, and counted
         e.release().run();
-        counters.drop("redaction-error");
+        counters.drop(DropReason.REDACTION_ERROR);
         continue;
       }
       try {
@@ -80,12 +81,14 @@ public final class CaptureWriter implements AutoCloseable {
         counters.recorded.increment();
         dirty = true;
       } catch (InterruptedException ex) {
-        counters.drop("not-written-at-stop"); // a sink that hung until the stop gave up on it
+        counters.drop(
+            DropReason.NOT_WRITTEN_AT_STOP); // a sink that hung until the stop gave up on it
         break;
       } catch (UnwritableExchangeException ex) {
-        counters.drop("unwritable-exchange"); // e.g. more headers than any recording line may hold
+        counters.drop(
+            DropReason.UNWRITABLE_EXCHANGE); // e.g. more headers than any recording line may hold
       } catch (Throwable ex) {
-        counters.drop("write-error");
+        counters.drop(DropReason.WRITE_ERROR);
       } finally {
         e.release().run();
       }
@@ -96,7 +99,7 @@ public final class CaptureWriter implements AutoCloseable {
     try {
       sink.flush();
     } catch (Exception ex) {
-      counters.drop("flush-error");
+      counters.drop(DropReason.FLUSH_ERROR);
     }
   }
 
@@ -121,13 +124,13 @@ public final class CaptureWriter implements AutoCloseable {
       Pending p = queue.poll();
       if (p != null && p != END) {
         p.release().run();
-        counters.drop("not-written-at-stop");
+        counters.drop(DropReason.NOT_WRITTEN_AT_STOP);
       }
     }
     try {
       sink.close();
     } catch (Exception e) {
-      counters.drop("close-error");
+      counters.drop(DropReason.CLOSE_ERROR);
     }
   }
 

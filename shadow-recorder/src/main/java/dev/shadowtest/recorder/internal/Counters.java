@@ -1,5 +1,6 @@
 package dev.shadowtest.recorder.internal;
 
+import dev.shadowtest.recorder.DropReason;
 import dev.shadowtest.recorder.RecorderStats;
 import java.util.Map;
 import java.util.TreeMap;
@@ -32,8 +33,8 @@ public final class Counters {
 
   private final ConcurrentHashMap<String, LongAdder> dropped = new ConcurrentHashMap<>();
 
-  public void drop(String reason) {
-    dropped.computeIfAbsent(reason, k -> new LongAdder()).increment();
+  public void drop(DropReason reason) {
+    dropped.computeIfAbsent(reason.label(), k -> new LongAdder()).increment();
   }
 
   /** {@code patternOverruns}: counted by the redactor, which owns the patterns. */

@@ -18,6 +18,7 @@ import dev.shadowtest.diff.run.RunAggregate;
 import dev.shadowtest.diff.run.SamplesFile;
 import dev.shadowtest.diff.run.SummaryJson;
 import dev.shadowtest.http.Sender;
+import dev.shadowtest.recorder.DropReason;
 import dev.shadowtest.recorder.RecorderConfig;
 import dev.shadowtest.reports.Reports;
 import java.io.IOException;
@@ -73,12 +74,12 @@ public final class Mirror {
     }
     if (!SAFE.contains(original.request().method().toUpperCase(Locale.ROOT))) {
       counters.drop(
-          "mirror-unsafe-method"); // a copy would change the candidate's state: never sent
+          DropReason.MIRROR_UNSAFE_METHOD); // a copy would change the candidate's state: never sent
       return;
     }
     if (!permits.tryAcquire()) {
       counters.mirrorErrors.increment();
-      counters.drop("mirror-busy");
+      counters.drop(DropReason.MIRROR_BUSY);
       return;
     }
     // named from the redacted target: a secret in a path never reaches the run directory
@@ -138,7 +139,7 @@ public final class Mirror {
                 results.write(line);
                 aggregate.add(line);
               } catch (IOException | RuntimeException e) {
-                counters.drop("mirror-write-error");
+                counters.drop(DropReason.MIRROR_WRITE_ERROR);
               } finally {
                 permits.release();
               }
@@ -200,7 +201,7 @@ public final class Mirror {
           gate,
           SummaryJson.failuresOf(meta, gate.failures(c.result(), e -> null, c.p99Ratios())));
     } catch (IOException | RuntimeException e) {
-      counters.drop("mirror-report-error");
+      counters.drop(DropReason.MIRROR_REPORT_ERROR);
     }
   }
 
@@ -237,7 +238,7 @@ public final class Mirror {
           SummaryJson.failuresOf(meta, gate.failures(c.result(), e -> null, c.p99Ratios())));
       Reports.write(config.mirrorOut(), Reports.Options.defaults().withGate(gate));
     } catch (IOException | RecordingException e) {
-      counters.drop("mirror-report-error");
+      counters.drop(DropReason.MIRROR_REPORT_ERROR);
     }
   }
 }
