@@ -1,7 +1,6 @@
 package dev.shadowtest.replay;
 
 import dev.shadowtest.core.Body;
-import dev.shadowtest.core.ContentCoding;
 import dev.shadowtest.core.Exchange;
 import dev.shadowtest.core.HarImporter;
 import dev.shadowtest.core.HttpRequest;
@@ -11,7 +10,7 @@ import dev.shadowtest.core.RecordingReader;
 import dev.shadowtest.core.Redaction;
 import dev.shadowtest.core.RedactionRules;
 import dev.shadowtest.core.Redactor;
-import dev.shadowtest.diff.Brotli;
+import dev.shadowtest.diff.ContentDecoding;
 import dev.shadowtest.diff.DiffEngine;
 import dev.shadowtest.diff.EndpointRule;
 import dev.shadowtest.diff.Endpoints;
@@ -932,19 +931,16 @@ public final class Replayer {
     if (body.truncated()) {
       return candidate; // only a prefix: it is compared by size and bytes as it came
     }
+    if (!ContentDecoding.supported(coding)) {
+      return candidate;
+    }
     byte[] decoded;
     try {
-      byte[] bytes = body.bytes();
-      decoded =
-          Brotli.supported(coding)
-              ? Brotli.decode(bytes, MAX_DECODED + 1)
-              : ContentCoding.supported(coding)
-                  ? ContentCoding.decode(bytes, coding, MAX_DECODED + 1)
-                  : null;
+      decoded = ContentDecoding.decode(body.bytes(), coding, MAX_DECODED + 1);
     } catch (IOException ex) {
       return candidate; // the comparator says it does not decode
     }
-    if (decoded == null || decoded.length > MAX_DECODED) {
+    if (decoded.length > MAX_DECODED) {
       return candidate;
     }
     notes.add(

@@ -8,7 +8,6 @@ import dev.shadowtest.core.ImportResult;
 import dev.shadowtest.core.Redaction;
 import dev.shadowtest.core.RedactionRules;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -127,12 +126,14 @@ final class ImportCommand implements Callable<Integer> {
     if (!r.skipped().isEmpty()) {
       stdout.printf(
           "skipped %d entr%s: %s%n",
-          r.skippedTotal(), r.skippedTotal() == 1 ? "y" : "ies", counts(r.skipped()));
+          r.skippedTotal(),
+          r.skippedTotal() == 1 ? "y" : "ies",
+          InspectCommand.counts(r.skipped()));
     }
     if (r.adjustedExchanges() > 0) {
       stdout.printf(
           "adjusted %d exchange(s) on import (tags): %s%n",
-          r.adjustedExchanges(), counts(r.adjusted()));
+          r.adjustedExchanges(), InspectCommand.counts(r.adjusted()));
     }
     if (!r.warnings().isEmpty()) {
       stdout.printf("%d warning(s) (on stderr)%n", r.warnings().size());
@@ -151,12 +152,5 @@ final class ImportCommand implements Callable<Integer> {
                     : "; query parameters: " + String.join(", ", done.queryParams()))
                 + (done.patterns().isEmpty() ? "" : "; patterns: " + done.patterns().size()));
     return Shadow.OK;
-  }
-
-  private static String counts(Map<String, Long> counts) {
-    StringBuilder sb = new StringBuilder();
-    counts.forEach(
-        (k, v) -> sb.append(sb.length() == 0 ? "" : ", ").append(k).append(' ').append(v));
-    return sb.toString();
   }
 }

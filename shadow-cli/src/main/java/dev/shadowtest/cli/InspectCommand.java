@@ -140,7 +140,8 @@ final class InspectCommand implements Callable<Integer> {
     return Shadow.OK;
   }
 
-  private static String counts(Map<String, Long> m) {
+  /** {@code name count, name count...} with terminal-safe names, or "-" for none. */
+  static String counts(Map<String, Long> m) {
     return m.isEmpty()
         ? "-"
         : m.entrySet().stream()

@@ -85,29 +85,21 @@ public record ImportOptions(
    * headers and the rules), never following a key (an import writes {@code [REDACTED]}).
    */
   UnaryOperator<Exchange> redactor() {
-    if (rules.isEmpty()) {
-      return redaction::apply;
-    }
+    return rules.isEmpty() ? redaction::apply : withRules()::apply;
+  }
+
+  /** The recorder's redactor for {@code redaction}'s headers plus the rules (no key: [REDACTED]). */
+  private Redactor withRules() {
     List<String> headers = new ArrayList<>(redaction.headers());
     headers.addAll(rules.headers());
-    Redactor r =
-        new Redactor(
-            new RedactionRules(headers, rules.jsonPaths(), rules.queryParams(), rules.patterns()),
-            null,
-            (int) Math.min(maxBody, Integer.MAX_VALUE));
-    return r::apply;
+    return new Redactor(
+        new RedactionRules(headers, rules.jsonPaths(), rules.queryParams(), rules.patterns()),
+        null,
+        (int) Math.min(maxBody, Integer.MAX_VALUE));
   }
 
   /** What is redacted, as the recording's header line says it: headers, JSON paths, query parameters, patterns. */
   public Redaction applied() {
-    if (rules.isEmpty()) {
-      return redaction;
-    }
-    List<String> headers = new ArrayList<>(redaction.headers());
-    headers.addAll(rules.headers());
-    return new Redactor(
-            new RedactionRules(headers, rules.jsonPaths(), rules.queryParams(), rules.patterns()),
-            null)
-        .description();
+    return rules.isEmpty() ? redaction : withRules().description();
   }
 }

@@ -5,7 +5,7 @@ import dev.shadowtest.core.Body;
 import dev.shadowtest.core.ContentCoding;
 import dev.shadowtest.core.Headers;
 import dev.shadowtest.core.JsonPath;
-import dev.shadowtest.diff.Brotli;
+import dev.shadowtest.diff.ContentDecoding;
 import dev.shadowtest.diff.Difference;
 import dev.shadowtest.diff.DifferenceType;
 import dev.shadowtest.diff.JsonDiff;
@@ -308,8 +308,7 @@ public final class BodyComparator {
     if (encoding.equals("identity") || body.length == 0) {
       return body;
     }
-    boolean brotli = Brotli.supported(encoding);
-    if (!brotli && !ContentCoding.supported(encoding)) {
+    if (!ContentDecoding.supported(encoding)) {
       notes.add(
           side
               + " body has Content-Encoding "
@@ -319,8 +318,7 @@ public final class BodyComparator {
     }
     try {
       // one byte past the limit tells a body that is too large from one that just fits
-      byte[] decoded =
-          brotli ? Brotli.decode(body, max + 1) : ContentCoding.decode(body, encoding, max + 1);
+      byte[] decoded = ContentDecoding.decode(body, encoding, max + 1);
       if (decoded.length > max) {
         String limit = max % (1 << 20) == 0 ? (max >> 20) + " MiB" : max + " bytes";
         notes.add(side + " body decodes to more than " + limit + ": compared as bytes");

@@ -8,7 +8,7 @@ import dev.shadowtest.core.Body;
 import dev.shadowtest.core.ContentCoding;
 import dev.shadowtest.core.Headers;
 import dev.shadowtest.core.JsonPath;
-import dev.shadowtest.diff.Brotli;
+import dev.shadowtest.diff.ContentDecoding;
 import dev.shadowtest.reports.internal.ReportModel.BodyLine;
 import java.io.IOException;
 import java.security.MessageDigest;
@@ -235,14 +235,11 @@ final class BodyView {
   }
 
   private static byte[] decode(byte[] bytes, String encoding) {
-    boolean brotli = Brotli.supported(encoding);
-    if (!brotli && !ContentCoding.supported(encoding)) {
+    if (!ContentDecoding.supported(encoding)) {
       return null;
     }
     try {
-      return brotli
-          ? Brotli.decode(bytes, MAX_DECODED)
-          : ContentCoding.decode(bytes, encoding, MAX_DECODED);
+      return ContentDecoding.decode(bytes, encoding, MAX_DECODED);
     } catch (IOException e) {
       return null;
     }
