@@ -125,12 +125,125 @@ public final class DiffEngine {
         false);
   }
 
+  /**
+   * The stored form of a comparison for re-judging ({@link StoredPair}): what {@link
+   * #compare(StoredPair, EndpointRule)} judges as this engine judges the responses themselves.
+   * {@code rule} is the exchange's rule under this engine's rules (its normalizeOrigins decides
+   * whether addresses are replaced).
+   */
+  public StoredPair store(
+      HttpResponse expected,
+      Origin expectedOrigin,
+      HttpResponse actual,
+      Origin actualOrigin,
+      EndpointRule rule,
+      Pseudonyms pseudonyms) {
+    EndpointRule r = rule.forStatus(expected.status());
+    OriginNormalizer n = normalizer(expectedOrigin, actualOrigin);
+    Boolean normalized = n.isNone() ? null : r.normalizeOrigins();
+    OriginNormalizer origins = r.normalizeOrigins() ? n : OriginNormalizer.NONE;
+    List<String> raw = rules.normalizedHeaders();
+    List<String> notes = new ArrayList<>();
+    BodyComparator.Prepared b =
+        BodyComparator.prepare(
+            expected.body(),
+            expected.headers(),
+            actual.body(),
+            actual.headers(),
+            origins,
+            pseudonyms,
+            notes);
+    return new StoredPair(
+        new HttpResponse(
+            expected.status(),
+            expected.reason(),
+            storedHeaders(expected.headers(), origins, raw, pseudonyms),
+            b.expected()),
+        new HttpResponse(
+            actual.status(),
+            actual.reason(),
+            storedHeaders(actual.headers(), origins, raw, pseudonyms),
+            b.actual()),
+        b.kind().name(),
+        normalized,
+        raw,
+        notes);
+  }
+
+  /** Header values as the comparison reads them (split at commas but Set-Cookie), pseudonymised. */
+  private static Headers storedHeaders(
+      Headers headers, OriginNormalizer origins, List<String> raw, Pseudonyms p) {
+    List<Headers.Field> out = new ArrayList<>();
+    for (Headers.Field f : headers) {
+      String lower = f.name().toLowerCase(Locale.ROOT);
+      String v = origins.apply(f.value());
+      if (!lower.equals("content-type") && !raw.contains(lower)) {
+        if (lower.equals("set-cookie")) {
+          v = p.of(v);
+        } else {
+          List<String> parts = new ArrayList<>();
+          for (String part : v.split(",", -1)) {
+            parts.add(p.of(part.strip()));
+          }
+          v = String.join(", ", parts);
+        }
+      }
+      out.add(new Headers.Field(f.name(), v));
+    }
+    return Headers.of(out);
+  }
+
+  /**
+   * Judges a stored pair of a baseline and the candidate's response as {@link #compare(HttpResponse,
+   * Origin, HttpResponse, Origin, EndpointRule)} judged them. The caller checks first that the
+   * rule can judge the stored form ({@link StoredPair}).
+   */
+  public ResponseDiff compare(StoredPair stored, EndpointRule rule) {
+    EndpointRule r = rule.forStatus(stored.expected().status());
+    ResponseDiff d = stored(stored, r, true);
+    return r.accepted().isEmpty()
+        ? d
+        : new ResponseDiff(r.markAccepted(d.differences()), d.notes());
+  }
+
+  /** Judges a stored pair of two legacy instances as {@link #compareLegacy} judged them. */
+  public ResponseDiff compareLegacy(StoredPair stored, EndpointRule rule) {
+    return stored(stored, rule.forStatus(stored.expected().status()), false);
+  }
+
+  private static ResponseDiff stored(StoredPair s, EndpointRule r, boolean candidate) {
+    ResponseDiff d =
+        diff(
+            s.expected(),
+            s.actual(),
+            OriginNormalizer.NONE,
+            r,
+            candidate,
+            BodyComparator.Kind.valueOf(s.kind()));
+    if (s.notes().isEmpty()) {
+      return d;
+    }
+    List<String> notes = new ArrayList<>(s.notes());
+    notes.addAll(d.notes());
+    return new ResponseDiff(d.differences(), notes);
+  }
+
   private static ResponseDiff diff(
       HttpResponse expected,
       HttpResponse actual,
       OriginNormalizer origins,
       EndpointRule rule,
       boolean candidate) {
+    return diff(expected, actual, origins, rule, candidate, null);
+  }
+
+  private static ResponseDiff diff(
+      HttpResponse expected,
+      HttpResponse actual,
+      OriginNormalizer origins,
+      EndpointRule rule,
+      boolean candidate,
+      BodyComparator.Kind stored) {
     DifferenceList out = new DifferenceList(MAX_DIFFERENCES);
     List<String> notes = new ArrayList<>();
     if (expected.status() != actual.status()) {
@@ -152,7 +265,8 @@ public final class DiffEngine {
             rule.json(),
             origins,
             candidate ? rule.baselineRoot() : null,
-            candidate ? rule.candidateRoot() : null),
+            candidate ? rule.candidateRoot() : null,
+            stored),
         out,
         notes);
     return new ResponseDiff(out.finish(), notes);

@@ -154,6 +154,44 @@ public final class Rules {
   }
 
   /**
+   * Lower-case names of the headers whose values some {@code normalizeHeaders} entry of these
+   * rules rewrites (anywhere: defaults, endpoints, byStatus), sorted. A run keeps those values as
+   * they came, so that re-judging can apply the patterns again.
+   */
+  public List<String> normalizedHeaders() {
+    List<String> out = normalizedHeaders;
+    if (out == null) {
+      TreeSet<String> names = new java.util.TreeSet<>();
+      collectNormalized(judgement(this), names);
+      out = List.copyOf(names);
+      normalizedHeaders = out;
+    }
+    return out;
+  }
+
+  private volatile List<String> normalizedHeaders;
+
+  private static void collectNormalized(JsonNode n, Set<String> names) {
+    if (n.isObject()) {
+      for (Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext(); ) {
+        Map.Entry<String, JsonNode> f = it.next();
+        if (f.getKey().equals("normalizeHeaders") && f.getValue().isObject()) {
+          f.getValue().fieldNames().forEachRemaining(h -> names.add(h.toLowerCase(Locale.ROOT)));
+        } else {
+          collectNormalized(f.getValue(), names);
+        }
+      }
+    } else if (n.isArray()) {
+      n.forEach(c -> collectNormalized(c, names));
+    }
+  }
+
+  /** True when these rules rewrite candidate requests ({@code transforms:}) exactly as {@code other}'s do. */
+  public boolean transformsLike(Rules other) {
+    return judgement(this).path("transforms").equals(judgement(other).path("transforms"));
+  }
+
+  /**
    * True when these rules judge every exchange exactly as {@code other} does: they may differ
    * only in gate thresholds ({@code maxDiscrepancyRate}), comments and layout.
    */

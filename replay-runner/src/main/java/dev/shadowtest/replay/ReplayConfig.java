@@ -5,6 +5,8 @@ import dev.shadowtest.core.BaseUrls;
 import dev.shadowtest.core.Headers;
 import dev.shadowtest.diff.Rules;
 import dev.shadowtest.diff.run.Gate;
+import dev.shadowtest.diff.run.ResponsesFile;
+import dev.shadowtest.diff.run.RunOutput;
 import dev.shadowtest.http.Sender;
 import java.net.URI;
 import java.nio.file.Path;
@@ -53,6 +55,11 @@ import java.util.Objects;
  * @param includeCached    also replay exchanges a HAR import tagged {@code import.fromCache}: the
  *                         browser served them from its cache, they never reached the server, so by
  *                         default they are skipped (and counted)
+ * @param rejudgeBudget    bytes of compared responses the run keeps (pseudonymised, before
+ *                         compression) so that {@code shadow report --rules} can judge it again
+ *                         without replaying; 0 keeps none
+ * @param outputs          outputs written from the results once the run is judged, beside
+ *                         summary.json (e.g. a format of the user's own); empty by default
  */
 public record ReplayConfig(
     List<Path> recordings,
@@ -76,7 +83,9 @@ public record ReplayConfig(
     boolean skipBadLines,
     int warmup,
     Transport transport,
-    boolean includeCached) {
+    boolean includeCached,
+    long rejudgeBudget,
+    List<RunOutput> outputs) {
 
   /** The most warm-up requests a run sends. */
   public static final int MAX_WARMUP = 100_000;
@@ -111,6 +120,10 @@ public record ReplayConfig(
     if (maxBody < 1 || maxBody > 1 << 30) {
       throw new BadInputException("--max-body must be between 1 byte and 1 GiB, got " + maxBody);
     }
+    if (rejudgeBudget < 0) {
+      throw new BadInputException("--rejudge-budget must be 0 or more, got " + rejudgeBudget);
+    }
+    outputs = List.copyOf(outputs);
     if (warmup < 0 || warmup > MAX_WARMUP) {
       throw new BadInputException(
           "--warmup must be between 0 and " + MAX_WARMUP + " requests, got " + warmup);
@@ -147,6 +160,8 @@ public record ReplayConfig(
     b.warmup = warmup;
     b.transport = transport;
     b.includeCached = includeCached;
+    b.rejudgeBudget = rejudgeBudget;
+    b.outputs = outputs;
     return b;
   }
 
@@ -224,6 +239,14 @@ public record ReplayConfig(
     return toBuilder().includeCached(on).build();
   }
 
+  public ReplayConfig withRejudgeBudget(long bytes) {
+    return toBuilder().rejudgeBudget(bytes).build();
+  }
+
+  public ReplayConfig withOutputs(List<RunOutput> o) {
+    return toBuilder().outputs(o).build();
+  }
+
   /** How messages name the candidate: its URL, or the transport that reaches it. */
   public String candidateDescription() {
     return transport == null ? candidate.toString() : transport.description();
@@ -253,6 +276,8 @@ public record ReplayConfig(
     private int warmup;
     private Transport transport;
     private boolean includeCached;
+    private long rejudgeBudget = ResponsesFile.DEFAULT_BUDGET;
+    private List<RunOutput> outputs = List.of();
 
     private Builder(List<Path> recordings, URI candidate, Path out) {
       this.recordings = recordings;
@@ -347,6 +372,16 @@ public record ReplayConfig(
       return this;
     }
 
+    public Builder rejudgeBudget(long bytes) {
+      rejudgeBudget = bytes;
+      return this;
+    }
+
+    public Builder outputs(List<RunOutput> o) {
+      outputs = o;
+      return this;
+    }
+
     public ReplayConfig build() {
       return new ReplayConfig(
           recordings,
@@ -370,7 +405,9 @@ public record ReplayConfig(
           skipBadLines,
           warmup,
           transport,
-          includeCached);
+          includeCached,
+          rejudgeBudget,
+          outputs);
     }
   }
 }

@@ -16,11 +16,14 @@ import dev.shadowtest.diff.EndpointRule;
 import dev.shadowtest.diff.Endpoints;
 import dev.shadowtest.diff.Origin;
 import dev.shadowtest.diff.Outcome;
+import dev.shadowtest.diff.Pseudonyms;
 import dev.shadowtest.diff.ResponseDiff;
 import dev.shadowtest.diff.Verdict;
+import dev.shadowtest.diff.run.ResponsesFile;
 import dev.shadowtest.diff.run.ResultLine;
 import dev.shadowtest.diff.run.ResultsFile;
 import dev.shadowtest.diff.run.RunAggregate;
+import dev.shadowtest.diff.run.RunDirectory;
 import dev.shadowtest.diff.run.SamplesFile;
 import dev.shadowtest.http.ErrorCategory;
 import dev.shadowtest.http.Sender;
@@ -49,6 +52,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -116,6 +120,15 @@ public final class Replayer {
   private volatile String internalError;
 
   private volatile SamplesFile samples;
+
+  /** The responses kept for re-judging, or null (budget 0); written with results, in their order. */
+  private volatile ResponsesFile responses;
+
+  /** Pseudonyms of the kept responses: a random key per run, never written. */
+  private final Pseudonyms pseudonyms = Pseudonyms.random();
+
+  private final Object writeLock = new Object();
+  private final AtomicBoolean storeFailed = new AtomicBoolean();
 
   /** Redacts live answers (candidate, primary, secondary) the way the recordings were redacted. */
   private volatile Redactor live;
@@ -239,8 +252,10 @@ public final class Replayer {
     Semaphore inFlight = new Semaphore(config.concurrency());
     long t0 = System.nanoTime();
     Thread ticker = progressTicker(progress, expected, t0);
-    try (ResultsFile results = ResultsFile.create(out.resolve("results.jsonl.gz"));
+    try (ResultsFile results = ResultsFile.create(out.resolve(RunDirectory.RESULTS));
         SamplesFile samplesFile = SamplesFile.create(out, recorded.headers());
+        ResponsesFile responsesFile =
+            config.rejudgeBudget() > 0 ? ResponsesFile.create(out, config.rejudgeBudget()) : null;
         Sender sender =
             new Sender(
                 config.concurrency(),
@@ -250,6 +265,7 @@ public final class Replayer {
                 config.keepHost(),
                 config.maxBody())) {
       samples = samplesFile;
+      responses = responsesFile;
       if (config.transport() != null) {
         inProcessPool =
             Executors.newFixedThreadPool(
@@ -287,8 +303,8 @@ public final class Replayer {
           if (item.skip() != null) {
             finish(
                 results,
-                line(
-                    e, item.endpoint(), Verdict.SKIPPED, null, null, item.skip(), null, List.of()));
+                line(e, item.endpoint(), Verdict.SKIPPED, null, null, item.skip(), null, List.of()),
+                null);
             continue;
           }
           pacer.await(e);
@@ -335,7 +351,7 @@ public final class Replayer {
       }
     } catch (IOException e) {
       throw new RecordingException(
-          out.resolve("results.jsonl.gz"), 0, "cannot write: " + e.getMessage(), e);
+          out.resolve(RunDirectory.RESULTS), 0, "cannot write: " + e.getMessage(), e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       stopRequested = true;
@@ -548,15 +564,15 @@ public final class Replayer {
     return out;
   }
 
-  /** What a run directory holds (docs/summary-format.md, "Beside it in a run directory"). */
-  static final List<String> RUN_FILES =
-      List.of(
-          "summary.json",
-          "results.jsonl.gz",
-          "samples.jsonl.gz",
-          "discrepancies.csv",
-          "report.html",
-          Summaries.RULES_FILE);
+  /** What a run directory holds (docs/run-format.md). */
+  static final List<String> RUN_FILES = RunDirectory.FILES;
+
+  /** True for a line that re-judging needs kept responses for: one that was compared. */
+  private static boolean needsStoring(ResultLine line) {
+    return line.verdict() != Verdict.SKIPPED
+        && line.verdict() != Verdict.CANDIDATE_ERROR
+        && line.verdict() != Verdict.NO_BASELINE;
+  }
 
   /** One exchange read, named and checked, on its way to the sender. */
   private record Item(Exchange exchange, String endpoint, EndpointRule rule, String skip) {
@@ -757,6 +773,7 @@ public final class Replayer {
             (v, t) -> {
               try {
                 ResultLine line;
+                ResponsesFile.Entry[] stored = new ResponsesFile.Entry[1];
                 try {
                   line =
                       evaluate(
@@ -767,7 +784,8 @@ public final class Replayer {
                           rule,
                           cand.join(),
                           prim.join(),
-                          sec.join());
+                          sec.join(),
+                          stored);
                 } catch (RuntimeException | Error ex) {
                   // never lose an exchange, and never count it as compared: the run ends as an
                   // internal error
@@ -783,8 +801,9 @@ public final class Replayer {
                           "internal: " + ex,
                           null,
                           List.of());
+                  stored[0] = null;
                 }
-                finish(results, line);
+                finish(results, line, stored[0]);
               } catch (IOException | RuntimeException ex) {
                 abandoned = true;
                 warnings.add("exchange " + e.id() + " could not be written: " + ex);
@@ -803,7 +822,8 @@ public final class Replayer {
       EndpointRule rule,
       Sender.Attempt candAttempt,
       Sender.Attempt primAttempt,
-      Sender.Attempt secAttempt) {
+      Sender.Attempt secAttempt,
+      ResponsesFile.Entry[] stored) {
     Sender.Attempt cand = redacted(e, candAttempt);
     Sender.Attempt prim = redacted(e, primAttempt);
     Sender.Attempt sec = redacted(e, secAttempt);
@@ -904,7 +924,61 @@ public final class Replayer {
       notes = new ArrayList<>(notes);
       notes.addAll(decodedNote);
     }
+    if (responses != null) {
+      stored[0] =
+          store(
+              e,
+              baseline,
+              baselineOrigin,
+              candidate,
+              candidateOrigin,
+              noiseDiff == null ? null : prim.response(),
+              primaryOrigin,
+              noiseDiff == null ? null : sec.response(),
+              noiseDiff == null
+                  ? null
+                  : origin(config.secondary(), sender.hostSent(config.secondary(), e.request())),
+              rule,
+              decodedNote);
+    }
     return line(e, endpoint, o.verdict(), prim, cand, null, o, notes, rewritten);
+  }
+
+  /**
+   * The stored form of an exchange's comparisons, for re-judging; null when storing failed (a
+   * bug: the run then keeps too few responses to be re-judged, and says so).
+   */
+  private ResponsesFile.Entry store(
+      Exchange e,
+      HttpResponse baseline,
+      Origin baselineOrigin,
+      HttpResponse candidate,
+      Origin candidateOrigin,
+      HttpResponse primary,
+      Origin primaryOrigin,
+      HttpResponse secondary,
+      Origin secondaryOrigin,
+      EndpointRule rule,
+      List<String> notes) {
+    try {
+      return new ResponsesFile.Entry(
+          e.id(),
+          engine.store(baseline, baselineOrigin, candidate, candidateOrigin, rule, pseudonyms),
+          primary == null
+              ? null
+              : engine.store(primary, primaryOrigin, secondary, secondaryOrigin, rule, pseudonyms),
+          notes);
+    } catch (RuntimeException ex) {
+      if (storeFailed.compareAndSet(false, true)) {
+        warnings.add(
+            "the responses of exchange "
+                + e.id()
+                + " could not be kept for re-judging ("
+                + ex
+                + "): this run cannot be re-judged with other rules");
+      }
+      return null;
+    }
   }
 
   /** Bodies decoded to compare a candidate with a recording whose producer decoded its body: 64 MiB at most. */
@@ -1019,8 +1093,19 @@ public final class Replayer {
         candidateTarget);
   }
 
-  private void finish(ResultsFile results, ResultLine line) throws IOException {
-    results.write(line);
+  private void finish(ResultsFile results, ResultLine line, ResponsesFile.Entry stored)
+      throws IOException {
+    synchronized (writeLock) { // results and kept responses in the same order
+      results.write(line);
+      ResponsesFile r = responses;
+      if (r != null) {
+        if (stored != null) {
+          r.write(stored.measured(line));
+        } else if (needsStoring(line)) {
+          r.leftOut(1);
+        }
+      }
+    }
     aggregate.add(line);
     done.incrementAndGet();
     if (line.verdict() == Verdict.DIFFERENT) {

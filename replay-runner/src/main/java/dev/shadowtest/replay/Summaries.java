@@ -4,17 +4,19 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.shadowtest.core.BadInputException;
 import dev.shadowtest.core.RecordingException;
-import dev.shadowtest.core.SecureFiles;
 import dev.shadowtest.diff.EndpointRule;
 import dev.shadowtest.diff.Endpoints;
 import dev.shadowtest.diff.Rules;
 import dev.shadowtest.diff.run.Gate;
+import dev.shadowtest.diff.run.ResponsesFile;
 import dev.shadowtest.diff.run.ResultsFile;
 import dev.shadowtest.diff.run.RunAggregate;
+import dev.shadowtest.diff.run.RunDirectory;
+import dev.shadowtest.diff.run.RunOutputs;
+import dev.shadowtest.diff.run.RunView;
 import dev.shadowtest.diff.run.SamplesFile;
 import dev.shadowtest.diff.run.SummaryJson;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -35,18 +37,7 @@ import java.util.stream.Stream;
  */
 public final class Summaries {
 
-  /** The copy of the rules a run directory keeps. */
-  public static final String RULES_FILE = "rules.yaml";
-
   private Summaries() {}
-
-  private static void writeRules(Path file, String yaml) {
-    try (var out = SecureFiles.newOutputStream(file)) {
-      out.write(yaml.getBytes(StandardCharsets.UTF_8));
-    } catch (IOException e) {
-      throw new RecordingException(file, 0, "cannot write: " + e.getMessage(), e);
-    }
-  }
 
   /**
    * The rules of a set of run directories: {@code explicit} when given, else the copy the runs
@@ -59,7 +50,7 @@ public final class Summaries {
     String yaml = null;
     Path first = null;
     for (Path dir : dirs) {
-      Path f = dir.resolve(RULES_FILE);
+      Path f = dir.resolve(RunDirectory.RULES);
       String text = null;
       try {
         text = Files.exists(f) ? Files.readString(f) : null;
@@ -95,10 +86,8 @@ public final class Summaries {
     RunAggregate.Collapsed c = aggregate.collapse(endpoints, config.rules().noiseModel());
     List<String> gateFailures =
         config.gate().failures(c.result(), e -> threshold(config.rules(), e), c.p99Ratios());
-    if (config.rules().yaml() != null) {
-      // the run keeps its rules, so that shadow merge judges shards by the same rules
-      writeRules(config.out().resolve(RULES_FILE), config.rules().yaml());
-    }
+    // the run keeps its rules, so that shadow merge and re-judging know what it was judged by
+    RunDirectory.writeRules(config.out(), config.rules());
     SummaryJson.Meta meta =
         new SummaryJson.Meta(
             startedAt,
@@ -113,11 +102,19 @@ public final class Summaries {
             late,
             unreadable);
     List<String> failures = SummaryJson.failuresOf(meta, gateFailures);
-    try {
-      SummaryJson.write(config.out().resolve("summary.json"), meta, c, config.gate(), failures);
-    } catch (IOException e) {
-      throw new RecordingException(
-          config.out().resolve("summary.json"), 0, "cannot write: " + e.getMessage(), e);
+    RunView view =
+        new RunView(
+            config.out(),
+            config.out(),
+            meta,
+            c,
+            config.gate(),
+            failures,
+            config.rules(),
+            e -> threshold(config.rules(), e));
+    RunOutputs.writeSummary(view);
+    if (!config.outputs().isEmpty()) {
+      RunOutputs.write(view, config.out().resolve(RunDirectory.RESULTS), config.outputs());
     }
     return new ReplayResult(
         config.out(),
@@ -248,6 +245,20 @@ public final class Summaries {
     }
   }
 
+  /** Appends a shard's kept responses; one that cannot be read leaves the merged run unable to be re-judged. */
+  private static void copyResponses(Path dir, ResponsesFile kept, List<String> warnings)
+      throws IOException {
+    try (ResponsesFile.Reader r = ResponsesFile.Reader.open(dir.resolve(RunDirectory.RESPONSES))) {
+      for (ResponsesFile.Entry e = r.next(); e != null; e = r.next()) {
+        kept.write(e);
+      }
+      kept.leftOut(r.end().leftOut());
+    } catch (RecordingException e) {
+      warnings.add("the merged run cannot be re-judged with other rules: " + e.getMessage());
+      kept.leftOut(1);
+    }
+  }
+
   /** Merges {@code dirs} into {@code work}; the result names {@code out}, where it will be. */
   private static ReplayResult mergeInto(
       Path work, Path out, List<Path> dirs, Rules rules, Gate gate, List<String> warnings) {
@@ -263,8 +274,12 @@ public final class Summaries {
     boolean incomplete = false;
     long late = 0;
     long unreadable = 0;
-    try (ResultsFile results = ResultsFile.create(work.resolve("results.jsonl.gz"));
-        SamplesFile samples = SamplesFile.create(work)) {
+    // the merged run keeps responses for re-judging when every shard kept them
+    boolean keep =
+        dirs.stream().allMatch(d -> Files.isRegularFile(d.resolve(RunDirectory.RESPONSES)));
+    try (ResultsFile results = ResultsFile.create(work.resolve(RunDirectory.RESULTS));
+        SamplesFile samples = SamplesFile.create(work);
+        ResponsesFile kept = keep ? ResponsesFile.create(work, Long.MAX_VALUE / 2) : null) {
       for (Path dir : dirs) {
         Path summary = dir.resolve("summary.json");
         JsonNode s;
@@ -307,6 +322,9 @@ public final class Summaries {
         late += s.path("late").asLong();
         unreadable += s.path("unreadable").asLong();
         SamplesFile.read(dir, warnings::add).values().forEach(samples::add);
+        if (kept != null) {
+          copyResponses(dir, kept, warnings);
+        }
         ResultsFile.read(
             dir.resolve("results.jsonl.gz"),
             line -> {
@@ -325,9 +343,7 @@ public final class Summaries {
     }
     RunAggregate.Collapsed c = aggregate.collapse(new Endpoints(rules), rules.noiseModel());
     List<String> gateFailures = gate.failures(c.result(), e -> threshold(rules, e), c.p99Ratios());
-    if (rules.yaml() != null) {
-      writeRules(work.resolve(RULES_FILE), rules.yaml());
-    }
+    RunDirectory.writeRules(work, rules);
     SummaryJson.Meta meta =
         new SummaryJson.Meta(
             started,
@@ -342,12 +358,8 @@ public final class Summaries {
             late,
             unreadable);
     List<String> failures = SummaryJson.failuresOf(meta, gateFailures);
-    try {
-      SummaryJson.write(work.resolve("summary.json"), meta, c, gate, failures);
-    } catch (IOException e) {
-      throw new RecordingException(
-          work.resolve("summary.json"), 0, "cannot write: " + e.getMessage(), e);
-    }
+    RunOutputs.writeSummary(
+        new RunView(work, work, meta, c, gate, failures, rules, e -> threshold(rules, e)));
     return new ReplayResult(
         out, c.result(), c.latencies(), failures, incomplete, null, late, warnings, null, c.gaps());
   }

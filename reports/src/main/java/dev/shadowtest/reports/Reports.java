@@ -12,15 +12,19 @@ import dev.shadowtest.diff.Judgement;
 import dev.shadowtest.diff.Rules;
 import dev.shadowtest.diff.Statistics;
 import dev.shadowtest.diff.run.Gate;
+import dev.shadowtest.diff.run.Rejudge;
+import dev.shadowtest.diff.run.ResultLine;
 import dev.shadowtest.diff.run.ResultsFile;
 import dev.shadowtest.diff.run.RunAggregate;
+import dev.shadowtest.diff.run.RunDirectory;
+import dev.shadowtest.diff.run.RunOutput;
+import dev.shadowtest.diff.run.RunOutputs;
+import dev.shadowtest.diff.run.RunView;
 import dev.shadowtest.diff.run.SamplesFile;
 import dev.shadowtest.diff.run.SummaryJson;
 import dev.shadowtest.reports.internal.DiscrepancyCsv;
 import dev.shadowtest.reports.internal.HtmlReport;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -47,11 +51,11 @@ import java.util.function.Function;
  */
 public final class Reports {
 
-  public static final String SUMMARY = "summary.json";
-  public static final String CSV = "discrepancies.csv";
-  public static final String HTML = "report.html";
-  public static final String RESULTS = "results.jsonl.gz";
-  public static final String RULES = "rules.yaml";
+  public static final String SUMMARY = RunDirectory.SUMMARY;
+  public static final String CSV = RunDirectory.CSV;
+  public static final String HTML = RunDirectory.HTML;
+  public static final String RESULTS = RunDirectory.RESULTS;
+  public static final String RULES = RunDirectory.RULES;
 
   private Reports() {}
 
@@ -65,6 +69,7 @@ public final class Reports {
    * @param samplesPerEndpoint sample exchanges shown side by side per endpoint in the HTML report
    * @param csvRows            the layout of discrepancies.csv
    * @param csvMaxRows         rows written to discrepancies.csv at most (a last row says how many were left out)
+   * @param outputs            more outputs written beside the built-in ones (a format of one's own)
    */
   public record Options(
       Path out,
@@ -73,8 +78,10 @@ public final class Reports {
       Path history,
       int samplesPerEndpoint,
       CsvRows csvRows,
-      long csvMaxRows) {
+      long csvMaxRows,
+      List<RunOutput> outputs) {
     public Options {
+      outputs = List.copyOf(outputs);
       if (samplesPerEndpoint < 0 || samplesPerEndpoint > SamplesFile.PER_ENDPOINT * 10) {
         throw new BadInputException(
             "samplesPerEndpoint must be between 0 and " + SamplesFile.PER_ENDPOINT * 10);
@@ -93,7 +100,8 @@ public final class Reports {
           null,
           SamplesFile.PER_ENDPOINT,
           CsvRows.EXACT,
-          DiscrepancyCsv.DEFAULT_MAX_ROWS);
+          DiscrepancyCsv.DEFAULT_MAX_ROWS,
+          List.of());
     }
 
     /** The fields of a copy being changed. */
@@ -105,6 +113,7 @@ public final class Reports {
       public int samplesPerEndpoint;
       public CsvRows csvRows;
       public long csvMaxRows;
+      public List<RunOutput> outputs;
 
       private Builder(Options o) {
         out = o.out;
@@ -114,6 +123,7 @@ public final class Reports {
         samplesPerEndpoint = o.samplesPerEndpoint;
         csvRows = o.csvRows;
         csvMaxRows = o.csvMaxRows;
+        outputs = o.outputs;
       }
     }
 
@@ -122,14 +132,24 @@ public final class Reports {
       Builder b = new Builder(this);
       change.accept(b);
       return new Options(
-          b.out, b.rules, b.gate, b.history, b.samplesPerEndpoint, b.csvRows, b.csvMaxRows);
+          b.out,
+          b.rules,
+          b.gate,
+          b.history,
+          b.samplesPerEndpoint,
+          b.csvRows,
+          b.csvMaxRows,
+          b.outputs);
     }
 
     public Options withOut(Path dir) {
       return with(b -> b.out = dir);
     }
 
-    /** Rules to judge by: they must judge like the run's own (only gate thresholds may differ). */
+    /**
+     * Rules to judge by: when they judge differently from the run's own, the run is judged again
+     * from the responses it kept (refused when it cannot be).
+     */
     public Options withRules(Rules r) {
       return with(b -> b.rules = r);
     }
@@ -149,6 +169,11 @@ public final class Reports {
     public Options withCsvMaxRows(long rows) {
       return with(b -> b.csvMaxRows = rows);
     }
+
+    /** More outputs, written after the built-in ones and before the summary. */
+    public Options withOutputs(List<RunOutput> o) {
+      return with(b -> b.outputs = o);
+    }
   }
 
   /** The layout of discrepancies.csv. */
@@ -166,6 +191,7 @@ public final class Reports {
    * @param result       the run's counts (endpoints collapsed)
    * @param gateFailures why the gate failed; empty when it passed
    * @param warnings     problems worth telling (e.g. a samples file cut off)
+   * @param rejudged     what re-judging did, when the rules given judged differently; else null
    */
   public record Written(
       Path summary,
@@ -175,7 +201,8 @@ public final class Reports {
       Statistics.RunResult result,
       List<String> gateFailures,
       List<String> warnings,
-      Map<String, Example> examples) {
+      Map<String, Example> examples,
+      String rejudged) {
     public Written {
       gateFailures = List.copyOf(gateFailures);
       warnings = List.copyOf(warnings);
@@ -195,7 +222,12 @@ public final class Reports {
     }
   }
 
-  /** Reads {@code runDir}'s results (and summary.json for what the run was) and writes the outputs. */
+  /**
+   * Reads {@code runDir}'s results (and summary.json for what the run was) and writes the outputs.
+   * With rules that judge differently from the run's own, the run is judged again from the
+   * responses it kept ({@link Rejudge}; refused with a reason when it cannot be), and its results
+   * and rules copy are replaced by the new ones in the output directory.
+   */
   public static Written write(Path runDir, Options options) {
     Path results = runDir.resolve(RESULTS);
     if (!Files.isRegularFile(results)) {
@@ -213,103 +245,240 @@ public final class Reports {
       throw new RecordingException(
           out, 0, "cannot create the output directory: " + e.getMessage(), e);
     }
-    Rules own = rulesOf(runDir);
-    if (options.rules() != null && !options.rules().judgesLike(own)) {
-      throw new BadInputException(
-          "the rules given differ from the ones "
-              + runDir
-              + " was judged by ("
-              + (own.yaml() == null ? "the defaults" : runDir.resolve(RULES))
-              + ") in more than gate thresholds"
-              + " (maxDiscrepancyRate): re-judging a stored run with new rules is not supported yet; replay the recording"
-              + " again with the new rules, or change only thresholds here");
-    }
+    Rules own = RunDirectory.rulesOf(runDir);
     Rules rules = options.rules() != null ? options.rules() : own;
+    List<String> warnings = new ArrayList<>();
+    Path rejudged = null;
+    String rejudgedNote = null;
+    if (!rules.judgesLike(own)) {
+      rejudged = SecureFiles.temporarySibling(out.resolve(RESULTS));
+      Rejudge.Counts n = Rejudge.run(runDir, own, rules, rejudged);
+      rejudgedNote =
+          "re-judged "
+              + n.lines()
+              + " exchanges with the new rules from the responses the run kept ("
+              + n.changed()
+              + " changed verdict); "
+              + out.resolve(RESULTS)
+              + " and "
+              + out.resolve(RULES)
+              + " now hold the new judgement";
+    }
     JsonNode previous = previousSummary(runDir.resolve(SUMMARY));
     Gate gate = options.gate() != null ? options.gate() : gateOf(previous, runDir.resolve(SUMMARY));
     SummaryJson.Meta meta = metaOf(previous, results, runDir.resolve(SUMMARY));
-
-    RunAggregate aggregate = new RunAggregate();
-    ResultsFile.read(results, aggregate::add);
-    RunAggregate.Collapsed c = aggregate.collapse(new Endpoints(rules), rules.noiseModel());
-    Function<String, Double> thresholds = e -> threshold(rules, e);
-    List<String> failures =
-        SummaryJson.failuresOf(meta, gate.failures(c.result(), thresholds, c.p99Ratios()));
-
-    if (!out.equals(runDir) && rules.yaml() != null) {
-      try (var o = SecureFiles.newOutputStream(out.resolve(RULES))) {
-        o.write(rules.yaml().getBytes(StandardCharsets.UTF_8));
-      } catch (IOException e) {
-        throw new RecordingException(out.resolve(RULES), 0, "cannot write: " + e.getMessage(), e);
-      }
-    }
-    List<String> warnings = new ArrayList<>();
-    Map<String, SamplesFile.Sample> samples = SamplesFile.read(runDir, warnings::add);
-
-    // Every output is written beside its target and moved into place, the summary last: a run
-    // interrupted while reporting keeps the summary the replay wrote.
-    Path csv = out.resolve(CSV);
-    HtmlReport html =
-        new HtmlReport(meta, c, gate, failures, thresholds, samples, options.samplesPerEndpoint());
-    Judgement judgement = c.judgement();
-    Map<String, Example> examples = new TreeMap<>();
-    DiscrepancyCsv[] opened = new DiscrepancyCsv[1];
-    try (DiscrepancyCsv writer =
-        DiscrepancyCsv.create(csv, options.csvRows() == CsvRows.GROUPED, options.csvMaxRows())) {
-      opened[0] = writer;
-      ResultsFile.read(
-          results,
-          line -> {
-            String endpoint = c.names().getOrDefault(line.endpoint(), line.endpoint());
-            Judgement.Judged judged = judgement.judge(endpoint, line.verdict(), line.differences());
-            writer.write(line, endpoint, judged);
-            html.offer(line, endpoint, judged);
-            if (judged.discrepant() && !examples.containsKey(endpoint)) {
-              examples.put(
-                  endpoint,
-                  new Example(
-                      line.id(),
-                      line.method() + " " + line.target(),
-                      line.differences().stream()
-                          .filter(d -> judged.standing(d) == Judgement.Standing.COUNTS)
-                          .toList()));
-            }
-          });
-    } catch (IOException | UncheckedIOException e) {
-      throw new RecordingException(csv, 0, "cannot write: " + e.getMessage(), e);
-    }
-    if (opened[0] != null && opened[0].omitted() > 0) {
-      warnings.add(
-          csv
-              + " holds the first "
-              + options.csvMaxRows()
-              + " rows; "
-              + opened[0].omitted()
-              + " more were left out (raise --csv-max-rows, or use --csv grouped)");
-    }
-
-    List<RunSummary> trend = List.of();
-    if (options.history() != null
-        && Files.exists(options.history())) { // a new history is created below
-      try {
-        trend = History.runs(options.history());
-      } catch (RecordingException e) {
-        warnings.add("the trend chart shows this run only: " + e.getMessage());
-      }
-    }
-    Path htmlFile = out.resolve(HTML);
-    html.write(htmlFile, options.history() == null ? trend : withThisRun(trend, meta, c.result()));
-
-    Path summary = out.resolve(SUMMARY);
+    Path judged = rejudged != null ? rejudged : results;
     try {
-      SummaryJson.write(summary, meta, c, gate, failures);
+      RunAggregate aggregate = new RunAggregate();
+      ResultsFile.read(judged, aggregate::add);
+      RunAggregate.Collapsed c = aggregate.collapse(new Endpoints(rules), rules.noiseModel());
+      Function<String, Double> thresholds = e -> threshold(rules, e);
+      List<String> failures =
+          SummaryJson.failuresOf(meta, gate.failures(c.result(), thresholds, c.p99Ratios()));
+      if (!out.equals(runDir) || rejudged != null) {
+        RunDirectory.writeRules(out, rules);
+      }
+      if (rejudged != null && !out.equals(runDir)) {
+        copy(runDir, out, RunDirectory.RESPONSES);
+        copy(runDir, out, RunDirectory.SAMPLES);
+      }
+      Map<String, SamplesFile.Sample> samples = SamplesFile.read(runDir, warnings::add);
+
+      // Every output is written beside its target and moved into place, the summary last: a run
+      // interrupted while reporting keeps the summary the replay wrote.
+      RunView view = new RunView(runDir, out, meta, c, gate, failures, rules, thresholds);
+      CsvOutput csv = new CsvOutput(options.csvRows() == CsvRows.GROUPED, options.csvMaxRows());
+      HtmlOutput html =
+          new HtmlOutput(samples, options.samplesPerEndpoint(), options.history(), warnings);
+      ExampleOutput examples = new ExampleOutput();
+      List<RunOutput> outputs = new ArrayList<>(List.of(csv, html, examples));
+      outputs.addAll(options.outputs());
+      outputs.add(RunOutputs.summary());
+      RunOutputs.write(view, judged, outputs);
+      for (RunOutput o : outputs) {
+        warnings.addAll(o.warnings());
+      }
+      if (rejudged != null) {
+        SecureFiles.commit(rejudged, out.resolve(RESULTS));
+        rejudged = null;
+      }
+      Path summary = out.resolve(SUMMARY);
+      Path historyEntry =
+          options.history() == null ? null : History.store(options.history(), summary);
+      return new Written(
+          summary,
+          out.resolve(CSV),
+          out.resolve(HTML),
+          historyEntry,
+          c.result(),
+          failures,
+          warnings,
+          examples.examples,
+          rejudgedNote);
     } catch (IOException e) {
-      throw new RecordingException(summary, 0, "cannot write: " + e.getMessage(), e);
+      throw new RecordingException(out, 0, "cannot write: " + e.getMessage(), e);
+    } finally {
+      if (rejudged != null) {
+        try {
+          Files.deleteIfExists(rejudged);
+        } catch (IOException e) {
+          // an owner-only temporary file left at worst
+        }
+      }
     }
-    Path historyEntry =
-        options.history() == null ? null : History.store(options.history(), summary);
-    return new Written(
-        summary, csv, htmlFile, historyEntry, c.result(), failures, warnings, examples);
+  }
+
+  private static void copy(Path from, Path to, String name) throws IOException {
+    Path f = from.resolve(name);
+    if (Files.isRegularFile(f)) {
+      Path temp = SecureFiles.temporarySibling(to.resolve(name));
+      try (var in = Files.newInputStream(f);
+          var o = SecureFiles.newOutputStream(temp)) {
+        in.transferTo(o);
+      }
+      SecureFiles.commit(temp, to.resolve(name));
+    }
+  }
+
+  /** discrepancies.csv as an output. */
+  private static final class CsvOutput implements RunOutput {
+    private final boolean grouped;
+    private final long maxRows;
+    private DiscrepancyCsv writer;
+    private Path file;
+
+    CsvOutput(boolean grouped, long maxRows) {
+      this.grouped = grouped;
+      this.maxRows = maxRows;
+    }
+
+    @Override
+    public String fileName() {
+      return CSV;
+    }
+
+    @Override
+    public void begin(RunView run) throws IOException {
+      file = run.out().resolve(CSV);
+      writer = DiscrepancyCsv.create(file, grouped, maxRows);
+    }
+
+    @Override
+    public void offer(ResultLine line, String endpoint, Judgement.Judged judged) {
+      writer.write(line, endpoint, judged);
+    }
+
+    @Override
+    public Path finish() throws IOException {
+      writer.close();
+      return file;
+    }
+
+    @Override
+    public List<String> warnings() {
+      return writer == null || writer.omitted() == 0
+          ? List.of()
+          : List.of(
+              file
+                  + " holds the first "
+                  + maxRows
+                  + " rows; "
+                  + writer.omitted()
+                  + " more were left out (raise --csv-max-rows, or use --csv grouped)");
+    }
+  }
+
+  /** report.html as an output, with the trend from a history directory when there is one. */
+  private static final class HtmlOutput implements RunOutput {
+    private final Map<String, SamplesFile.Sample> samples;
+    private final int perEndpoint;
+    private final Path history;
+    private final List<String> warnings;
+    private HtmlReport html;
+    private RunView run;
+
+    HtmlOutput(
+        Map<String, SamplesFile.Sample> samples,
+        int perEndpoint,
+        Path history,
+        List<String> warnings) {
+      this.samples = samples;
+      this.perEndpoint = perEndpoint;
+      this.history = history;
+      this.warnings = warnings;
+    }
+
+    @Override
+    public String fileName() {
+      return HTML;
+    }
+
+    @Override
+    public void begin(RunView r) {
+      run = r;
+      html =
+          new HtmlReport(
+              r.meta(),
+              r.collapsed(),
+              r.gate(),
+              r.failures(),
+              r.thresholds(),
+              samples,
+              perEndpoint);
+    }
+
+    @Override
+    public void offer(ResultLine line, String endpoint, Judgement.Judged judged) {
+      html.offer(line, endpoint, judged);
+    }
+
+    @Override
+    public Path finish() {
+      List<RunSummary> trend = List.of();
+      if (history != null && Files.exists(history)) { // a new history is created below
+        try {
+          trend = History.runs(history);
+        } catch (RecordingException e) {
+          warnings.add("the trend chart shows this run only: " + e.getMessage());
+        }
+      }
+      Path file = run.out().resolve(HTML);
+      html.write(
+          file, history == null ? trend : withThisRun(trend, run.meta(), run.collapsed().result()));
+      return file;
+    }
+  }
+
+  /** The first discrepant exchange of each endpoint, for failure messages (writes no file). */
+  private static final class ExampleOutput implements RunOutput {
+    final Map<String, Example> examples = new TreeMap<>();
+
+    @Override
+    public String fileName() {
+      return "(examples)";
+    }
+
+    @Override
+    public void begin(RunView run) {}
+
+    @Override
+    public void offer(ResultLine line, String endpoint, Judgement.Judged judged) {
+      if (judged.discrepant() && !examples.containsKey(endpoint)) {
+        examples.put(
+            endpoint,
+            new Example(
+                line.id(),
+                line.method() + " " + line.target(),
+                line.differences().stream()
+                    .filter(d -> judged.standing(d) == Judgement.Standing.COUNTS)
+                    .toList()));
+      }
+    }
+
+    @Override
+    public Path finish() {
+      return null;
+    }
   }
 
   /** The history's runs, with this run in place of an earlier copy of it (it is stored after the report). */
@@ -355,14 +524,6 @@ public final class Reports {
     } catch (IllegalArgumentException | BadInputException e) {
       return null;
     }
-  }
-
-  private static Rules rulesOf(Path runDir) {
-    Path f = runDir.resolve(RULES);
-    if (!Files.exists(f)) {
-      return Rules.defaults();
-    }
-    return Rules.load(f);
   }
 
   private static JsonNode previousSummary(Path file) {

@@ -44,8 +44,19 @@ final class Outputs {
             .withHistory(history);
     Reports.Written w = Reports.write(runDir, csv == null ? options : csv.applyTo(options));
     w.warnings().forEach(x -> err.println("warning: " + Terminal.safe(x)));
+    if (w.rejudged() != null) {
+      out.println(Terminal.safe(w.rejudged()));
+    }
     out.println("report: " + w.html().toAbsolutePath());
-    out.println("also:   " + w.summary() + ", " + w.csv() + ", " + runDir.resolve(Reports.RESULTS));
+    out.println(
+        "also:   "
+            + w.summary()
+            + ", "
+            + w.csv()
+            + ", "
+            + (w.rejudged() != null
+                ? w.summary().resolveSibling(Reports.RESULTS)
+                : runDir.resolve(Reports.RESULTS)));
     if (w.historyEntry() != null) {
       out.println(
           "history: stored as "

@@ -199,6 +199,14 @@ final class ReplayCommand implements Callable<Integer> {
   String maxBody;
 
   @Option(
+      names = "--rejudge-budget",
+      defaultValue = "256MiB",
+      paramLabel = "BYTES",
+      description =
+          "Compared responses kept in the run directory (responses.jsonl.gz: pseudonymised under a random key that is never written, counted before compression) so that shadow report --rules NEW can judge the run again without replaying it (default ${DEFAULT-VALUE}; 0 keeps none). A run over its budget cannot be re-judged.")
+  String rejudgeBudget;
+
+  @Option(
       names = "--include-cached",
       description =
           "Also send exchanges a HAR import tagged import.fromCache (the browser served them from its cache; by default they are skipped and counted).")
@@ -252,7 +260,8 @@ final class ReplayCommand implements Callable<Integer> {
             .withRedactionKey(RecordCommand.key(redactKeyEnv))
             .withSkipBadLines(skipBadLines)
             .withWarmup(warmup)
-            .withIncludeCached(includeCached);
+            .withIncludeCached(includeCached)
+            .withRejudgeBudget(RecordCommand.bytes("--rejudge-budget", rejudgeBudget));
     return run(spec, config, history, csv);
   }
 

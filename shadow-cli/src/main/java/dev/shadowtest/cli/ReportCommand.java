@@ -23,14 +23,15 @@ import picocli.CommandLine.Spec;
     description = {
       "Rebuild the summary, CSV and HTML report of a run directory.",
       "summary.json, discrepancies.csv and report.html are rebuilt from the run's results.jsonl.gz (replay writes them at the end of every run).",
-      "Gate thresholds default to the ones the run recorded; rules other than the run's own are refused unless they differ only in thresholds.",
+      "Gate thresholds default to the ones the run recorded. Rules that judge differently from the run's own re-judge it from the responses it kept (replay --rejudge-budget), without replaying: results.jsonl.gz and rules.yaml in the output directory then hold the new judgement. What cannot be re-judged that way is refused with the reason (exit 2).",
       "Exit 0 when written (the gate verdict is printed; shadow gate decides), 2 on bad input."
     },
     footer = {
       "",
       "Examples:",
       "  shadow report --results out/",
-      "  shadow report --results out/ --out review/ --rules stricter.yaml --max-discrepancy 0.1%%"
+      "  shadow report --results out/ --out review/ --rules stricter.yaml --max-discrepancy 0.1%%",
+      "  shadow report --results out/ --out rejudged/ --rules with-extra-ignore.yaml"
     })
 final class ReportCommand implements Callable<Integer> {
 
@@ -53,9 +54,11 @@ final class ReportCommand implements Callable<Integer> {
       names = "--rules",
       paramLabel = "FILE",
       description = {
-        "Rules to judge by (default: the copy the run kept). They may",
-        "differ from the run's own only in gate thresholds (maxDiscrepancyRate): re-judging a stored run with new rules",
-        "is refused (exit 2) until it is supported; replay again instead."
+        "Rules to judge by (default: the copy the run kept). Rules that",
+        "judge differently re-judge the run from the responses it kept;",
+        "refused (exit 2, with the reason) when the run cannot tell: no or",
+        "too few kept responses, other transforms, normalizeOrigins",
+        "switched, a newly normalised header, an exchange the run skipped."
       })
   Path rules;
 

@@ -10,6 +10,7 @@ import dev.shadowtest.diff.Difference;
 import dev.shadowtest.diff.DifferenceType;
 import dev.shadowtest.diff.JsonDiff;
 import dev.shadowtest.diff.JsonOptions;
+import dev.shadowtest.diff.Pseudonyms;
 import dev.shadowtest.diff.run.ResultLine;
 import java.io.IOException;
 import java.security.MessageDigest;
@@ -30,7 +31,8 @@ public final class BodyComparator {
   /** Decoded bodies larger than this are not inflated further (zip bombs). */
   static final int MAX_DECODED = 64 << 20;
 
-  enum Kind {
+  /** How a body is compared. */
+  public enum Kind {
     JSON,
     XML,
     FORM,
@@ -47,12 +49,80 @@ public final class BodyComparator {
    * @param origins      the addresses replaced in both bodies (textual kinds) before comparing
    * @param expectedRoot the part of the expected JSON body compared, or null for all of it
    * @param actualRoot   the part of the actual JSON body compared, or null for all of it
+   * @param stored       null for bodies as they came; for the stored form of a pair ({@link
+   *     #prepare}), its kind: the bodies are decoded, normalised and pseudonymised already
    */
   public record Options(
-      JsonOptions json, OriginNormalizer origins, JsonPath expectedRoot, JsonPath actualRoot) {
+      JsonOptions json,
+      OriginNormalizer origins,
+      JsonPath expectedRoot,
+      JsonPath actualRoot,
+      Kind stored) {
+    public Options(
+        JsonOptions json, OriginNormalizer origins, JsonPath expectedRoot, JsonPath actualRoot) {
+      this(json, origins, expectedRoot, actualRoot, null);
+    }
+
     public static Options of(JsonOptions json) {
       return new Options(json, OriginNormalizer.NONE, null, null);
     }
+  }
+
+  /**
+   * The stored form of a pair of bodies: what {@link #compare} with {@code Options.stored = kind}
+   * judges exactly as it judges the bodies as they came, under any rules, with no value on disk.
+   * Bodies with nothing of their content compared (none, not captured, cut at capture) are kept
+   * as what the comparison reads of them (sizes, whether the kept bytes differ). Others are decoded, with the addresses replaced, then pseudonymised by the kind the comparison uses (the
+   * expected side's): JSON strings (not those holding a number or a boolean, which lenient types
+   * compare), XML text and attribute values, form values, text lines, binary bodies whole.
+   */
+  public record Prepared(Body expected, Body actual, Kind kind) {}
+
+  /** See {@link Prepared}; {@code notes} gets what the comparison would note of the bodies. */
+  public static Prepared prepare(
+      Body expected,
+      Headers expectedHeaders,
+      Body actual,
+      Headers actualHeaders,
+      OriginNormalizer origins,
+      Pseudonyms pseudonyms,
+      List<String> notes) {
+    if (expected instanceof Body.None && actual instanceof Body.None) {
+      return new Prepared(expected, actual, Kind.BINARY);
+    }
+    if (expected instanceof Body.NotCaptured || actual instanceof Body.NotCaptured) {
+      return new Prepared(
+          expected instanceof Body.NotCaptured ? expected : Body.none(),
+          actual instanceof Body.NotCaptured ? actual : Body.none(),
+          Kind.BINARY);
+    }
+    if (expected.truncated() || actual.truncated()) {
+      // only sizes and whether the common prefix differs count: one byte tells that
+      byte[] ep = expected.bytes();
+      byte[] ap = actual.bytes();
+      boolean differs = false;
+      if (expected.size() == actual.size()) {
+        for (int i = 0; i < Math.min(ep.length, ap.length) && !differs; i++) {
+          differs = ep[i] != ap[i];
+        }
+      }
+      return new Prepared(
+          new Body.Binary(differs ? new byte[] {0} : new byte[0], true, expected.size()),
+          new Body.Binary(differs ? new byte[] {1} : new byte[0], true, actual.size()),
+          Kind.BINARY);
+    }
+    byte[] e = decode(expected.bytes(), expectedHeaders, "expected", notes);
+    byte[] a = decode(actual.bytes(), actualHeaders, "actual", notes);
+    Kind kind = kind(expectedHeaders, e);
+    Kind actualKind = kind(actualHeaders, a);
+    if (kind != actualKind && !(kind == Kind.TEXT || actualKind == Kind.TEXT)) {
+      notes.add("bodies are of different kinds (" + kind + " vs " + actualKind + ")");
+    }
+    if (kind != Kind.BINARY && !origins.isNone()) {
+      e = origins.apply(e);
+      a = origins.apply(a);
+    }
+    return Pseudonymize.pair(e, a, kind, pseudonyms);
   }
 
   public static void compare(
@@ -88,8 +158,13 @@ public final class BodyComparator {
         // body...)
       }
     }
-    byte[] e = decode(expected.bytes(), expectedHeaders, "expected", notes);
-    byte[] a = decode(actual.bytes(), actualHeaders, "actual", notes);
+    Kind stored = options.stored();
+    byte[] e =
+        stored != null
+            ? expected.bytes()
+            : decode(expected.bytes(), expectedHeaders, "expected", notes);
+    byte[] a =
+        stored != null ? actual.bytes() : decode(actual.bytes(), actualHeaders, "actual", notes);
     if (expected.truncated() || actual.truncated()) {
       // Only a prefix of at least one side is known: the original sizes must agree, and so must
       // the bytes both sides have. A short or empty candidate never matches a cut recording.
@@ -132,12 +207,12 @@ public final class BodyComparator {
     if (!projected && Arrays.equals(e, a)) {
       return; // byte-identical bodies are equal under every rule: no need to parse them
     }
-    Kind kind = kind(expectedHeaders, e);
-    Kind actualKind = kind(actualHeaders, a);
+    Kind kind = stored != null ? stored : kind(expectedHeaders, e);
+    Kind actualKind = stored != null ? stored : kind(actualHeaders, a);
     if (kind != actualKind && !(kind == Kind.TEXT || actualKind == Kind.TEXT)) {
       notes.add("bodies are of different kinds (" + kind + " vs " + actualKind + ")");
     }
-    if (kind != Kind.BINARY && !options.origins().isNone()) {
+    if (stored == null && kind != Kind.BINARY && !options.origins().isNone()) {
       e = options.origins().apply(e);
       a = options.origins().apply(a);
       if (!projected && Arrays.equals(e, a)) {

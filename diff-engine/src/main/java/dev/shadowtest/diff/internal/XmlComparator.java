@@ -114,7 +114,7 @@ final class XmlComparator {
     }
   }
 
-  private static Element parse(byte[] body) {
+  static Element parse(byte[] body) {
     try {
       DocumentBuilderFactory f = DocumentBuilderFactory.newInstance();
       f.setNamespaceAware(true);
@@ -145,7 +145,7 @@ final class XmlComparator {
   }
 
   /** Direct text, with the places of child elements marked, so {@code x<b/>y} is not {@code xy<b/>}. */
-  private static String text(Element e) {
+  static String text(Element e) {
     StringBuilder sb = new StringBuilder();
     StringBuilder segment = new StringBuilder();
     NodeList kids = e.getChildNodes();
@@ -169,7 +169,7 @@ final class XmlComparator {
     return all.replaceAll("<[^<>]*/>", "").isEmpty() ? "" : all;
   }
 
-  private static List<Element> children(Element e) {
+  static List<Element> children(Element e) {
     List<Element> out = new ArrayList<>();
     NodeList kids = e.getChildNodes();
     for (int i = 0; i < kids.getLength(); i++) {

@@ -29,6 +29,8 @@ import java.util.zip.GZIPOutputStream;
 /** Streams {@code results.jsonl.gz}: one JSON line per exchange. */
 public final class ResultsFile implements AutoCloseable {
 
+  public static final String NAME = "results.jsonl.gz";
+
   private static final JsonFactory JSON = new JsonFactory();
   private static final ObjectMapper MAPPER = new ObjectMapper();
 

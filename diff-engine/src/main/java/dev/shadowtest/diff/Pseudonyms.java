@@ -1,0 +1,75 @@
+package dev.shadowtest.diff;
+
+import dev.shadowtest.core.BadInputException;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
+import java.util.Base64;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * Keyed pseudonyms for values kept on disk (the responses a run keeps for re-judging): HMAC-SHA256
+ * with a key that is never written anywhere, cut to 128 bits. Equal values get equal pseudonyms
+ * and different values different ones (barring a 2<sup>-128</sup> collision), so comparisons
+ * give the same answers; the values themselves cannot be recovered, nor guessed and checked,
+ * without the key. One instance per run; thread-safe.
+ */
+public final class Pseudonyms {
+
+  /** Every pseudonym starts with this, so a reader of a stored body can tell them from data. */
+  public static final String PREFIX = "~p:";
+
+  private final SecretKeySpec key;
+  private final ThreadLocal<Mac> macs;
+
+  private Pseudonyms(byte[] key) {
+    this.key = new SecretKeySpec(key.clone(), "HmacSHA256");
+    this.macs = ThreadLocal.withInitial(this::newMac);
+  }
+
+  /** Pseudonyms under a fresh random key, held in memory only (the usual case: one per run). */
+  public static Pseudonyms random() {
+    byte[] k = new byte[32];
+    new SecureRandom().nextBytes(k);
+    return new Pseudonyms(k);
+  }
+
+  /**
+   * Pseudonyms under a given key (at least 16 bytes), so that several runs (the shards of one
+   * replay on several machines) pseudonymise alike. The key is copied, never handed out.
+   */
+  public static Pseudonyms withKey(byte[] key) {
+    if (key.length < 16) {
+      throw new BadInputException("a pseudonym key needs at least 16 bytes, got " + key.length);
+    }
+    return new Pseudonyms(key);
+  }
+
+  /** The pseudonym of {@code value}. */
+  public String of(String value) {
+    return of(value.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** The pseudonym of {@code bytes}. */
+  public String of(byte[] bytes) {
+    Mac mac = macs.get();
+    byte[] h = mac.doFinal(bytes);
+    return PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(h).substring(0, 22);
+  }
+
+  private Mac newMac() {
+    try {
+      Mac m = Mac.getInstance("HmacSHA256");
+      m.init(key);
+      return m;
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("HmacSHA256 is part of every Java runtime", e);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "Pseudonyms[key hidden]";
+  }
+}

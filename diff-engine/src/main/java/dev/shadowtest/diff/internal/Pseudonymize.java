@@ -1,0 +1,213 @@
+package dev.shadowtest.diff.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import dev.shadowtest.core.Body;
+import dev.shadowtest.diff.JsonDiff;
+import dev.shadowtest.diff.Pseudonyms;
+import dev.shadowtest.diff.internal.BodyComparator.Kind;
+import dev.shadowtest.diff.internal.BodyComparator.Prepared;
+import java.io.IOException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import org.w3c.dom.Element;
+import org.w3c.dom.NamedNodeMap;
+import org.w3c.dom.Node;
+
+/**
+ * The pseudonymised form of a pair of decoded, normalised bodies, by the kind the comparison
+ * uses: the structure the comparators look at is kept (JSON keys, numbers, booleans and nulls,
+ * strings that hold a number or a boolean; XML names; form keys; line breaks), every other value
+ * is replaced by its pseudonym. Equal values stay equal, different ones different, so each
+ * comparator finds the same differences at the same places.
+ */
+final class Pseudonymize {
+
+  private Pseudonymize() {}
+
+  static Prepared pair(byte[] e, byte[] a, Kind kind, Pseudonyms p) {
+    switch (kind) {
+      case JSON -> {
+        JsonNode en = parseJson(e);
+        JsonNode an = en == null ? null : parseJson(a);
+        if (en != null && an != null) {
+          return new Prepared(
+              Body.text(json(en, p).toString()), Body.text(json(an, p).toString()), Kind.JSON);
+        }
+        return text(e, a, p); // the comparator falls back to text too
+      }
+      case XML -> {
+        Element ex = XmlComparator.parse(e);
+        Element ax = ex == null ? null : XmlComparator.parse(a);
+        if (ex != null && ax != null) {
+          return new Prepared(Body.text(xml(ex, p)), Body.text(xml(ax, p)), Kind.XML);
+        }
+        return text(e, a, p);
+      }
+      case FORM -> {
+        return new Prepared(
+            Body.text(form(new String(e, StandardCharsets.UTF_8), p)),
+            Body.text(form(new String(a, StandardCharsets.UTF_8), p)),
+            Kind.FORM);
+      }
+      case TEXT -> {
+        return text(e, a, p);
+      }
+      default -> {
+        return binary(e, a, p);
+      }
+    }
+  }
+
+  private static Prepared text(byte[] e, byte[] a, Pseudonyms p) {
+    String es = BodyComparator.utf8(e);
+    String as = BodyComparator.utf8(a);
+    if (es == null || as == null) {
+      return binary(e, a, p);
+    }
+    return new Prepared(Body.text(lines(es, p)), Body.text(lines(as, p)), Kind.TEXT);
+  }
+
+  private static Prepared binary(byte[] e, byte[] a, Pseudonyms p) {
+    return new Prepared(Body.text(p.of(e)), Body.text(p.of(a)), Kind.BINARY);
+  }
+
+  private static JsonNode parseJson(byte[] b) {
+    try {
+      return JsonDiff.parse(b);
+    } catch (IOException ex) {
+      return null;
+    }
+  }
+
+  /** Line by line: the text comparator compares lines ("\n"-separated) and nothing else. */
+  private static String lines(String text, Pseudonyms p) {
+    StringBuilder sb = new StringBuilder(text.length() / 2 + 32);
+    int from = 0;
+    while (true) {
+      int nl = text.indexOf('\n', from);
+      String line = nl < 0 ? text.substring(from) : text.substring(from, nl);
+      sb.append(line.isEmpty() ? "" : p.of(line));
+      if (nl < 0) {
+        return sb.toString();
+      }
+      sb.append('\n');
+      from = nl + 1;
+    }
+  }
+
+  private static String form(String body, Pseudonyms p) {
+    StringBuilder sb = new StringBuilder();
+    for (Map.Entry<String, List<String>> f : FormComparator.parse(body).entrySet()) {
+      for (String v : f.getValue()) {
+        if (sb.length() > 0) {
+          sb.append('&');
+        }
+        sb.append(URLEncoder.encode(f.getKey(), StandardCharsets.UTF_8))
+            .append('=')
+            .append(URLEncoder.encode(p.of(v), StandardCharsets.UTF_8));
+      }
+    }
+    return sb.toString();
+  }
+
+  /** A copy of {@code n} with its strings pseudonymised (iteratively: depth is not bounded here). */
+  private static JsonNode json(JsonNode root, Pseudonyms p) {
+    if (!root.isContainerNode()) {
+      return scalar(root, p);
+    }
+    JsonNode copy = root.deepCopy();
+    ArrayDeque<JsonNode> todo = new ArrayDeque<>();
+    todo.push(copy);
+    while (!todo.isEmpty()) {
+      JsonNode n = todo.pop();
+      if (n instanceof ObjectNode o) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = o.fields(); it.hasNext(); ) {
+          Map.Entry<String, JsonNode> c = it.next();
+          if (c.getValue().isContainerNode()) {
+            todo.push(c.getValue());
+          } else if (c.getValue().isTextual()) {
+            c.setValue(scalar(c.getValue(), p));
+          }
+        }
+      } else if (n instanceof ArrayNode arr) {
+        for (int i = 0; i < arr.size(); i++) {
+          JsonNode c = arr.get(i);
+          if (c.isContainerNode()) {
+            todo.push(c);
+          } else if (c.isTextual()) {
+            arr.set(i, scalar(c, p));
+          }
+        }
+      }
+    }
+    return copy;
+  }
+
+  private static JsonNode scalar(JsonNode n, Pseudonyms p) {
+    if (!n.isTextual()) {
+      return n;
+    }
+    String s = n.textValue();
+    // lenientTypes compares a string holding a number or a boolean with that number or boolean
+    if (s.equals("true") || s.equals("false") || JsonComparator.lenientNumber(s) != null) {
+      return n;
+    }
+    return TextNode.valueOf(p.of(s));
+  }
+
+  /**
+   * The element written back with names kept, attribute values (not namespace declarations)
+   * pseudonymised, and its direct text, as the XML comparator reads it, replaced by one
+   * pseudonym placed before the children (the comparator's text of an element names its
+   * children too, so equal texts stay equal and different ones different).
+   */
+  private static String xml(Element root, Pseudonyms p) {
+    StringBuilder sb = new StringBuilder();
+    ArrayDeque<Object> todo = new ArrayDeque<>();
+    todo.push(root);
+    while (!todo.isEmpty()) {
+      Object next = todo.pop();
+      if (next instanceof String closing) {
+        sb.append(closing);
+        continue;
+      }
+      Element e = (Element) next;
+      sb.append('<').append(e.getTagName());
+      NamedNodeMap attrs = e.getAttributes();
+      for (int i = 0; i < attrs.getLength(); i++) {
+        Node at = attrs.item(i);
+        String name = at.getNodeName();
+        String value =
+            name.equals("xmlns") || name.startsWith("xmlns:")
+                ? at.getNodeValue()
+                : p.of(at.getNodeValue());
+        sb.append(' ').append(name).append("=\"").append(escape(value)).append('"');
+      }
+      sb.append('>');
+      String text = XmlComparator.text(e);
+      if (!text.isEmpty()) {
+        sb.append(p.of(text));
+      }
+      todo.push("</" + e.getTagName() + ">");
+      List<Element> kids = XmlComparator.children(e);
+      for (int i = kids.size() - 1; i >= 0; i--) {
+        todo.push(kids.get(i));
+      }
+    }
+    return sb.toString();
+  }
+
+  private static String escape(String s) {
+    return s.replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace("\"", "&quot;")
+        .replace(">", "&gt;");
+  }
+}

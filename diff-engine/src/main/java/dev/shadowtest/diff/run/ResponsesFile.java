@@ -1,0 +1,389 @@
+package dev.shadowtest.diff.run;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.shadowtest.core.Body;
+import dev.shadowtest.core.Headers;
+import dev.shadowtest.core.HttpResponse;
+import dev.shadowtest.core.RecordingException;
+import dev.shadowtest.core.SecureFiles;
+import dev.shadowtest.diff.StoredPair;
+import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.GZIPOutputStream;
+
+/**
+ * {@code responses.jsonl.gz}: what re-judging a run needs (docs/run-format.md). One JSON line per
+ * compared exchange, in the order of {@code results.jsonl.gz}, holding the stored form of its
+ * comparison with the baseline ({@link StoredPair}: addresses replaced, bodies decoded, values
+ * pseudonymised under a key that is never written) and of its noise comparison, if any. Lines
+ * are kept until their total reaches a budget; an end line says how many were stored and left
+ * out. A file without its end line is from a run that did not finish writing it.
+ */
+public final class ResponsesFile implements AutoCloseable {
+
+  public static final String NAME = "responses.jsonl.gz";
+
+  /** The default budget: 256 MiB of lines before compression. */
+  public static final long DEFAULT_BUDGET = 256L << 20;
+
+  static final int VERSION = 1;
+
+  private static final JsonFactory JSON = new JsonFactory();
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+
+  /**
+   * One exchange's stored comparisons, and what the replay measured of it: enough to rebuild its
+   * result line under any rules, also after a re-judging skipped it.
+   *
+   * @param noise null when the exchange had no noise comparison (no secondary, or it failed)
+   * @param notes notes of the replay's own about the exchange (not the comparison's)
+   */
+  public record Entry(
+      String id,
+      StoredPair candidate,
+      StoredPair noise,
+      List<String> notes,
+      Integer primaryStatus,
+      Long primaryMicros,
+      Long candidateMicros,
+      String candidateTarget) {
+    public Entry {
+      notes = List.copyOf(notes);
+    }
+
+    /** An entry of comparisons, before the replay's measures are known. */
+    public Entry(String id, StoredPair candidate, StoredPair noise, List<String> notes) {
+      this(id, candidate, noise, notes, null, null, null, null);
+    }
+
+    /** This entry with the measures of its result line. */
+    public Entry measured(ResultLine line) {
+      return new Entry(
+          id,
+          candidate,
+          noise,
+          notes,
+          line.primaryStatus(),
+          line.primaryMicros(),
+          line.candidateMicros(),
+          line.candidateTarget());
+    }
+  }
+
+  /** The end line: how many exchanges were stored and left out (over the budget). */
+  public record End(long stored, long leftOut, long budget) {}
+
+  private final OutputStream out;
+  private final long budget;
+  private long used;
+  private long stored;
+  private long leftOut;
+
+  private ResponsesFile(OutputStream out, long budget) throws IOException {
+    this.out = out;
+    this.budget = budget;
+    out.write(("{\"shadowResponses\":" + VERSION + "}\n").getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** Creates {@code dir}/{@value #NAME} (0600, gzip) keeping lines up to {@code budget} bytes. */
+  public static ResponsesFile create(Path dir, long budget) throws IOException {
+    return new ResponsesFile(
+        new GZIPOutputStream(SecureFiles.newOutputStream(dir.resolve(NAME)), 1 << 16), budget);
+  }
+
+  /** Stores {@code e} if the budget has room; false (and counted as left out) if not. */
+  public synchronized boolean write(Entry e) throws IOException {
+    ByteArrayOutputStream buf = new ByteArrayOutputStream(1024);
+    try (JsonGenerator g = JSON.createGenerator(buf)) {
+      g.writeStartObject();
+      g.writeStringField("id", e.id());
+      g.writeFieldName("candidate");
+      pair(g, e.candidate());
+      if (e.noise() != null) {
+        g.writeFieldName("noise");
+        pair(g, e.noise());
+      }
+      strings(g, "notes", e.notes());
+      if (e.primaryStatus() != null) {
+        g.writeNumberField("primaryStatus", e.primaryStatus());
+      }
+      if (e.primaryMicros() != null) {
+        g.writeNumberField("primaryMicros", e.primaryMicros());
+      }
+      if (e.candidateMicros() != null) {
+        g.writeNumberField("candidateMicros", e.candidateMicros());
+      }
+      if (e.candidateTarget() != null) {
+        g.writeStringField("candidateTarget", e.candidateTarget());
+      }
+      g.writeEndObject();
+    }
+    buf.write('\n');
+    if (used + buf.size() > budget) {
+      leftOut++;
+      return false;
+    }
+    used += buf.size();
+    stored++;
+    buf.writeTo(out);
+    return true;
+  }
+
+  /** Counts compared exchanges that were not kept (storing failed, or another file left them out). */
+  public synchronized void leftOut(long n) {
+    leftOut += n;
+  }
+
+  private static void pair(JsonGenerator g, StoredPair p) throws IOException {
+    g.writeStartObject();
+    g.writeStringField("kind", p.kind());
+    if (p.originsNormalized() != null) {
+      g.writeBooleanField("originsNormalized", p.originsNormalized());
+    }
+    strings(g, "rawHeaders", p.rawHeaders());
+    strings(g, "notes", p.notes());
+    g.writeFieldName("expected");
+    response(g, p.expected());
+    g.writeFieldName("actual");
+    response(g, p.actual());
+    g.writeEndObject();
+  }
+
+  private static void strings(JsonGenerator g, String name, List<String> values)
+      throws IOException {
+    if (!values.isEmpty()) {
+      g.writeArrayFieldStart(name);
+      for (String v : values) {
+        g.writeString(v);
+      }
+      g.writeEndArray();
+    }
+  }
+
+  private static void response(JsonGenerator g, HttpResponse r) throws IOException {
+    g.writeStartObject();
+    g.writeNumberField("status", r.status());
+    if (r.reason() != null) {
+      g.writeStringField("reason", r.reason());
+    }
+    g.writeArrayFieldStart("headers");
+    for (Headers.Field f : r.headers()) {
+      g.writeStartArray();
+      g.writeString(f.name());
+      g.writeString(f.value());
+      g.writeEndArray();
+    }
+    g.writeEndArray();
+    g.writeFieldName("body");
+    Body b = r.body();
+    if (b instanceof Body.None) {
+      g.writeNull();
+    } else {
+      g.writeStartObject();
+      if (b instanceof Body.NotCaptured n) {
+        g.writeNumberField("notCaptured", n.size());
+      } else if (b instanceof Body.Text t && !t.truncated()) {
+        g.writeStringField("text", t.text());
+      } else {
+        g.writeStringField("base64", Base64.getEncoder().encodeToString(b.bytes()));
+        if (b.truncated()) {
+          g.writeNumberField("truncatedFrom", b.size());
+        }
+      }
+      g.writeEndObject();
+    }
+    g.writeEndObject();
+  }
+
+  @Override
+  public synchronized void close() throws IOException {
+    out.write(
+        ("{\"end\":true,\"stored\":"
+                + stored
+                + ",\"leftOut\":"
+                + leftOut
+                + ",\"budget\":"
+                + budget
+                + "}\n")
+            .getBytes(StandardCharsets.UTF_8));
+    out.close();
+  }
+
+  /** Reads a responses file in order; {@link #end()} is known once every entry was read. */
+  public static final class Reader implements AutoCloseable {
+    private final Path file;
+    private final BufferedReader in;
+    private long line;
+    private Entry peeked;
+    private End end;
+
+    private Reader(Path file, BufferedReader in) {
+      this.file = file;
+      this.in = in;
+    }
+
+    /** Opens {@code file}, checking its first line. */
+    public static Reader open(Path file) {
+      try {
+        Reader r =
+            new Reader(
+                file,
+                new BufferedReader(
+                    new InputStreamReader(
+                        new GZIPInputStream(Files.newInputStream(file), 1 << 16),
+                        StandardCharsets.UTF_8)));
+        JsonNode first = r.nextJson();
+        if (first == null || first.path("shadowResponses").asInt() != VERSION) {
+          throw new RecordingException(
+              file, 1, "not a Shadow responses file of version " + VERSION);
+        }
+        return r;
+      } catch (IOException e) {
+        throw new RecordingException(file, 0, "cannot read: " + e.getMessage(), e);
+      }
+    }
+
+    private JsonNode nextJson() throws IOException {
+      String s = in.readLine();
+      if (s == null) {
+        return null;
+      }
+      line++;
+      try {
+        return MAPPER.readTree(s);
+      } catch (IOException e) {
+        throw new RecordingException(file, line, "bad line: " + e.getMessage(), e);
+      }
+    }
+
+    /** The next entry without consuming it, or null at the end of the entries. */
+    public Entry peek() {
+      if (peeked == null && end == null) {
+        try {
+          JsonNode n = nextJson();
+          if (n == null) {
+            throw new RecordingException(
+                file,
+                line,
+                "cut off: the run did not finish writing it (no end line), so what it left out is"
+                    + " not known");
+          }
+          if (n.path("end").asBoolean()) {
+            end =
+                new End(
+                    n.path("stored").asLong(),
+                    n.path("leftOut").asLong(),
+                    n.path("budget").asLong());
+          } else {
+            peeked = entry(n);
+          }
+        } catch (IOException e) {
+          throw new RecordingException(file, line, "cannot read: " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+          if (e instanceof RecordingException r) {
+            throw r;
+          }
+          throw new RecordingException(file, line, "bad entry: " + e.getMessage(), e);
+        }
+      }
+      return peeked;
+    }
+
+    /** Consumes and returns the next entry, or null at the end of the entries. */
+    public Entry next() {
+      Entry e = peek();
+      peeked = null;
+      return e;
+    }
+
+    /** The end line, once every entry has been read (null before). */
+    public End end() {
+      return end;
+    }
+
+    /** Reads to the end line and returns it. */
+    public End drain() {
+      while (next() != null) {
+        // skip
+      }
+      return end;
+    }
+
+    @Override
+    public void close() {
+      try {
+        in.close();
+      } catch (IOException e) {
+        // read-only
+      }
+    }
+  }
+
+  private static Entry entry(JsonNode n) {
+    return new Entry(
+        n.get("id").asText(),
+        pair(n.get("candidate")),
+        n.hasNonNull("noise") ? pair(n.get("noise")) : null,
+        strings(n.path("notes")),
+        n.hasNonNull("primaryStatus") ? n.get("primaryStatus").asInt() : null,
+        n.hasNonNull("primaryMicros") ? n.get("primaryMicros").asLong() : null,
+        n.hasNonNull("candidateMicros") ? n.get("candidateMicros").asLong() : null,
+        n.hasNonNull("candidateTarget") ? n.get("candidateTarget").asText() : null);
+  }
+
+  private static StoredPair pair(JsonNode n) {
+    return new StoredPair(
+        response(n.get("expected")),
+        response(n.get("actual")),
+        n.get("kind").asText(),
+        n.hasNonNull("originsNormalized") ? n.get("originsNormalized").asBoolean() : null,
+        strings(n.path("rawHeaders")),
+        strings(n.path("notes")));
+  }
+
+  private static List<String> strings(JsonNode n) {
+    List<String> out = new ArrayList<>();
+    n.forEach(x -> out.add(x.asText()));
+    return out;
+  }
+
+  private static HttpResponse response(JsonNode n) {
+    List<Headers.Field> headers = new ArrayList<>();
+    for (JsonNode h : n.path("headers")) {
+      headers.add(new Headers.Field(h.get(0).asText(), h.get(1).asText()));
+    }
+    JsonNode b = n.get("body");
+    Body body;
+    if (b == null || b.isNull()) {
+      body = Body.none();
+    } else if (b.has("notCaptured")) {
+      body = Body.notCaptured(b.get("notCaptured").asLong());
+    } else if (b.has("text")) {
+      body = Body.text(b.get("text").asText());
+    } else {
+      byte[] bytes = Base64.getDecoder().decode(b.get("base64").asText());
+      body =
+          b.has("truncatedFrom")
+              ? new Body.Binary(bytes, true, b.get("truncatedFrom").asLong())
+              : Body.binary(bytes);
+    }
+    return new HttpResponse(
+        n.get("status").asInt(),
+        n.hasNonNull("reason") ? n.get("reason").asText() : null,
+        Headers.of(headers),
+        body);
+  }
+}
