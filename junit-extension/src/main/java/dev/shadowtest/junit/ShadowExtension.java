@@ -4,7 +4,7 @@ import dev.shadowtest.core.BadInputException;
 import dev.shadowtest.core.Headers;
 import dev.shadowtest.diff.Rules;
 import dev.shadowtest.diff.run.Gate;
-import dev.shadowtest.diff.run.SamplesFile;
+import dev.shadowtest.diff.run.RunDirectory;
 import dev.shadowtest.replay.Progress;
 import dev.shadowtest.replay.ReplayConfig;
 import dev.shadowtest.replay.ReplayResult;
@@ -474,14 +474,7 @@ final class ShadowExtension implements ParameterResolver, AfterEachCallback {
 
   /** Removes the outputs of an earlier run of this class, so the report never mixes runs. */
   private static void clean(Path out) {
-    for (String f :
-        List.of(
-            Reports.RESULTS,
-            Reports.SUMMARY,
-            Reports.CSV,
-            Reports.HTML,
-            Reports.RULES,
-            SamplesFile.NAME)) {
+    for (String f : RunDirectory.FILES) {
       try {
         Files.deleteIfExists(out.resolve(f));
       } catch (IOException e) {

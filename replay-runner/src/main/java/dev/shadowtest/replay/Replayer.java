@@ -2,6 +2,8 @@ package dev.shadowtest.replay;
 
 import dev.shadowtest.core.Body;
 import dev.shadowtest.core.Exchange;
+import dev.shadowtest.core.ExchangeSource;
+import dev.shadowtest.core.ExchangeStorage;
 import dev.shadowtest.core.HarImporter;
 import dev.shadowtest.core.HttpRequest;
 import dev.shadowtest.core.HttpResponse;
@@ -56,6 +58,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 
 /**
  * Replays recordings against a candidate (and optionally a primary and a secondary legacy
@@ -195,7 +198,7 @@ public final class Replayer {
           out, 0, "cannot create the output directory: " + e.getMessage(), e);
     }
     for (Path r : config.recordings()) {
-      try (RecordingReader check = RecordingReader.open(r)) {
+      try (ExchangeSource check = open(r, w -> {})) {
         check.header(); // fail fast, before any traffic, on a missing or invalid recording
       }
     }
@@ -208,7 +211,8 @@ public final class Replayer {
               () -> {
                 long total = 0;
                 for (Path r : config.recordings()) {
-                  long n = RecordingReader.estimateExchanges(r);
+                  Path file = ExchangeStorage.file(r.toString());
+                  long n = file == null ? -1 : RecordingReader.estimateExchanges(file);
                   if (n < 0) {
                     return;
                   }
@@ -454,7 +458,7 @@ public final class Replayer {
     int sent = 0;
     outer:
     for (Path recording : config.recordings()) {
-      try (RecordingReader reader = RecordingReader.open(recording, w -> {})) {
+      try (ExchangeSource reader = open(recording, w -> {})) {
         while (sent < config.warmup() && reader.hasNext()) {
           if (stopRequested || abortReason != null) {
             break outer;
@@ -583,7 +587,7 @@ public final class Replayer {
   private void read(ArrayBlockingQueue<Item> queue, AtomicReference<RuntimeException> error) {
     try {
       for (Path recording : config.recordings()) {
-        try (RecordingReader reader = RecordingReader.open(recording, warnings::add)) {
+        try (ExchangeSource reader = open(recording, warnings::add)) {
           while (readNext(reader)) {
             if (stopRequested || abortReason != null) {
               return;
@@ -621,8 +625,16 @@ public final class Replayer {
     }
   }
 
-  /** {@link RecordingReader#hasNext()}, counting the lines it skipped as unreadable. */
-  private boolean readNext(RecordingReader reader) {
+  /**
+   * The exchanges of a recording: a file, or, when its name is a URI of another scheme, what the
+   * {@link ExchangeStorage} of that scheme serves (replay does not know which).
+   */
+  static ExchangeSource open(Path recording, Consumer<String> warnings) {
+    return ExchangeStorage.source(recording.toString(), warnings);
+  }
+
+  /** {@link ExchangeSource#hasNext()}, counting the exchanges it skipped as unreadable. */
+  private boolean readNext(ExchangeSource reader) {
     long before = reader.unreadable();
     boolean more = reader.hasNext();
     unreadable.addAndGet(reader.unreadable() - before);
@@ -693,7 +705,7 @@ public final class Replayer {
     Set<String> patterns = new LinkedHashSet<>();
     boolean pseudonyms = false;
     for (Path r : recordings) {
-      try (RecordingReader reader = RecordingReader.open(r)) {
+      try (ExchangeSource reader = open(r, w -> {})) {
         Redaction d = reader.header().redaction();
         if (d != null) {
           headers.addAll(d.headers());

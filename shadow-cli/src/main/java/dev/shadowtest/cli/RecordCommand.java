@@ -72,9 +72,10 @@ final class RecordCommand implements Callable<Integer> {
   @Option(
       names = "--out",
       required = true,
-      paramLabel = "FILE",
-      description = "The recording (.jsonl or .jsonl.gz), written 0600.")
-  Path out;
+      paramLabel = "LOCATION",
+      description =
+          "The recording (.jsonl or .jsonl.gz), written 0600; or a location another exchange storage on the class path serves, by its URI scheme (docs/architecture.md). A file whose name holds a colon: ./name.")
+  String out;
 
   @Option(
       names = "--max-body",
@@ -211,7 +212,13 @@ final class RecordCommand implements Callable<Integer> {
             .withAdminPort(adminPort)
             .withTimeouts(Duration.ofSeconds(5), ReplayCommand.seconds(timeout, "--timeout"));
     if (mirror != null) {
-      config = config.withMirror(mirror, mirrorOut != null ? mirrorOut : defaultMirrorOut(out));
+      if (mirrorOut == null && config.outFile() == null) {
+        throw new BadInputException(
+            "--mirror needs --mirror-out DIR when --out is not a file (" + out + ")");
+      }
+      config =
+          config.withMirror(
+              mirror, mirrorOut != null ? mirrorOut : defaultMirrorOut(config.outFile()));
     }
     Recorder recorder;
     try {

@@ -13,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Spliterator;
@@ -47,7 +46,7 @@ import java.util.zip.ZipException;
  * }
  * }</pre>
  */
-public final class RecordingReader implements Iterator<Exchange>, AutoCloseable {
+public final class RecordingReader implements ExchangeSource {
 
   /** The longest line read (256 MiB); a longer exchange line is skipped as unreadable. */
   public static final int MAX_LINE_BYTES = LineSource.MAX_LINE_BYTES;

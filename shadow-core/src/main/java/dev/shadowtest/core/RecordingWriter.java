@@ -2,9 +2,9 @@ package dev.shadowtest.core;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import java.io.BufferedOutputStream;
-import java.io.Flushable;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.zip.Deflater;
@@ -29,7 +29,7 @@ import java.util.zip.GZIPOutputStream;
  *
  * <p>Not thread-safe: one writer thread per file.
  */
-public final class RecordingWriter implements AutoCloseable, Flushable {
+public final class RecordingWriter implements ExchangeSink {
 
   /**
    * The longest exchange line written (200 MiB), comfortably below what readers accept
@@ -135,6 +135,38 @@ public final class RecordingWriter implements AutoCloseable, Flushable {
     }
     try {
       ExchangeCodec.writeExchange(json, e, requestBody, responseBody);
+      json.writeRaw('\n');
+      count++;
+    } catch (IOException x) {
+      throw new RecordingException(file, 0, "cannot write: " + describe(x), x);
+    }
+  }
+
+  /**
+   * Appends one exchange already encoded as one line (its JSON, as {@link #write} writes it, no
+   * line break). The caller vouches for its content; its shape is checked.
+   *
+   * @throws UnwritableExchangeException before writing anything, when it is not a JSON object on
+   *     one line, or is longer than a recording line may be
+   */
+  @Override
+  public void writeLine(String line) {
+    if (closed) {
+      throw new IllegalStateException("writer for " + file + " is closed");
+    }
+    if (line.isEmpty() || line.charAt(0) != '{' || line.charAt(line.length() - 1) != '}') {
+      throw new UnwritableExchangeException("an encoded exchange must be one JSON object");
+    }
+    if (line.indexOf('\n') >= 0 || line.indexOf('\r') >= 0) {
+      throw new UnwritableExchangeException("an encoded exchange must be one line");
+    }
+    if ((long) line.length() * 3 > maxLine
+        && line.getBytes(StandardCharsets.UTF_8).length > maxLine) {
+      throw new UnwritableExchangeException(
+          "an encoded exchange is longer than a recording line may be (" + maxLine + " bytes)");
+    }
+    try {
+      json.writeRaw(line);
       json.writeRaw('\n');
       count++;
     } catch (IOException x) {

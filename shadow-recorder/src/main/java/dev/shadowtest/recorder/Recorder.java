@@ -2,12 +2,14 @@ package dev.shadowtest.recorder;
 
 import dev.shadowtest.core.BadInputException;
 import dev.shadowtest.core.Exchange;
+import dev.shadowtest.core.ExchangeSink;
+import dev.shadowtest.core.ExchangeStorage;
+import dev.shadowtest.core.RecordingHeader;
 import dev.shadowtest.core.Redactor;
 import dev.shadowtest.recorder.internal.AdminServer;
 import dev.shadowtest.recorder.internal.CaptureBudget;
 import dev.shadowtest.recorder.internal.CaptureWriter;
 import dev.shadowtest.recorder.internal.Counters;
-import dev.shadowtest.recorder.internal.ExchangeSink;
 import dev.shadowtest.recorder.internal.FileSink;
 import dev.shadowtest.recorder.internal.Mirror;
 import dev.shadowtest.recorder.internal.OwnAddress;
@@ -79,10 +81,11 @@ public final class Recorder implements AutoCloseable {
       refuseLoop(config.mirror(), "--mirror", config.listen());
     }
     this.redactor = new Redactor(config.redaction(), config.hmacKey(), config.maxBody());
+    Path file = config.outFile();
     this.files =
-        sink == null
+        sink == null && file != null
             ? new FileSink(
-                config.out(),
+                file,
                 redactor.description(),
                 config.rotateExchanges(),
                 config.rotateBytes(),
@@ -94,7 +97,15 @@ public final class Recorder implements AutoCloseable {
             : null;
     this.writer =
         new CaptureWriter(
-            config.queueCapacity(), sink == null ? files : sink, counters, this::process);
+            config.queueCapacity(),
+            sink != null
+                ? sink
+                : files != null
+                    ? files
+                    : ExchangeStorage.sink(
+                        config.out(), RecordingHeader.now("recorder", redactor.description())),
+            counters,
+            this::process);
     this.requester =
         RequesterBootstrap.bootstrap()
             // only what framing needs: no User-Agent or other additions to the client's request

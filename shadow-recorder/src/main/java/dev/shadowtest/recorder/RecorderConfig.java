@@ -2,6 +2,7 @@ package dev.shadowtest.recorder;
 
 import dev.shadowtest.core.BadInputException;
 import dev.shadowtest.core.BaseUrls;
+import dev.shadowtest.core.ExchangeStorage;
 import dev.shadowtest.core.RedactionRules;
 import dev.shadowtest.core.Redactor;
 import java.net.InetSocketAddress;
@@ -19,7 +20,9 @@ import java.util.stream.Collectors;
  *
  * @param listen          where clients connect (the proxy)
  * @param upstream        the one system every request is forwarded to (never another: not an open proxy)
- * @param out             the recording file ({@code .jsonl} or {@code .jsonl.gz}); with rotation, numbered siblings
+ * @param out             where exchanges go: a recording file ({@code .jsonl} or {@code .jsonl.gz};
+ *                        with rotation, numbered siblings), or a location another {@link
+ *                        ExchangeStorage} serves ({@code kafka:topic}); see {@link ExchangeStorage#of}
  * @param maxBody         bytes of each body kept in the recording (the live body is never cut)
  * @param redaction       what is redacted beyond the default credential headers
  * @param hmacKey         with a key, redacted values become HMAC pseudonyms; null for {@code [REDACTED]}
@@ -40,7 +43,7 @@ import java.util.stream.Collectors;
 public record RecorderConfig(
     InetSocketAddress listen,
     URI upstream,
-    Path out,
+    String out,
     int maxBody,
     RedactionRules redaction,
     byte[] hmacKey,
@@ -95,6 +98,11 @@ public record RecorderConfig(
     if (rotateExchanges < 0 || rotateBytes < 0) {
       throw new BadInputException("--rotate-every must be positive");
     }
+    ExchangeStorage.of(out); // a location no storage serves is refused here, naming the known ones
+    if ((rotateExchanges > 0 || rotateBytes > 0) && ExchangeStorage.file(out) == null) {
+      throw new BadInputException(
+          "--rotate-every applies to recording files; " + out + " is not one");
+    }
     if (queueCapacity < 1 || queueCapacity > MAX_QUEUE) {
       throw new BadInputException(
           "--queue must be between 1 and " + MAX_QUEUE + " exchanges, got " + queueCapacity);
@@ -115,8 +123,19 @@ public record RecorderConfig(
     redaction = redaction == null ? RedactionRules.none() : redaction;
   }
 
+  /** Records to the file {@code out}. */
   public static RecorderConfig of(InetSocketAddress listen, URI upstream, Path out) {
-    return new Builder(listen, upstream, out).build();
+    return new Builder(listen, upstream, ExchangeStorage.location(out)).build();
+  }
+
+  /** Records to {@code location}: a file, or what another {@link ExchangeStorage} serves. */
+  public static RecorderConfig of(InetSocketAddress listen, URI upstream, String location) {
+    return new Builder(listen, upstream, location).build();
+  }
+
+  /** The recording file, or null when exchanges go to another storage. */
+  public Path outFile() {
+    return ExchangeStorage.file(out);
   }
 
   /** A builder holding this configuration: the one place that copies every field. */
@@ -207,7 +226,7 @@ public record RecorderConfig(
   public static final class Builder {
     private final InetSocketAddress listen;
     private final URI upstream;
-    private final Path out;
+    private final String out;
     private int maxBody = DEFAULT_MAX_BODY;
     private RedactionRules redaction = RedactionRules.none();
     private byte[] hmacKey;
@@ -225,7 +244,7 @@ public record RecorderConfig(
     private Duration connectTimeout = Duration.ofSeconds(5);
     private Duration responseTimeout = Duration.ofSeconds(60);
 
-    Builder(InetSocketAddress listen, URI upstream, Path out) {
+    Builder(InetSocketAddress listen, URI upstream, String out) {
       this.listen = listen;
       this.upstream = upstream;
       this.out = out;

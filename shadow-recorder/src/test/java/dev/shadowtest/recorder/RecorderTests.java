@@ -6,14 +6,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.shadowtest.core.BadInputException;
 import dev.shadowtest.core.Body;
 import dev.shadowtest.core.Exchange;
+import dev.shadowtest.core.ExchangeSink;
 import dev.shadowtest.core.RecordingReader;
-import dev.shadowtest.recorder.internal.ExchangeSink;
 import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
 import java.net.BindException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -447,8 +448,13 @@ class RecorderTests {
     ExchangeSink failing =
         new ExchangeSink() {
           @Override
-          public void write(Exchange exchange) throws IOException {
-            throw new IOException("No space left on device");
+          public void write(Exchange exchange) {
+            throw new UncheckedIOException(new IOException("No space left on device"));
+          }
+
+          @Override
+          public void writeLine(String line) {
+            throw new UncheckedIOException(new IOException("No space left on device"));
           }
 
           @Override
@@ -475,8 +481,18 @@ class RecorderTests {
     ExchangeSink blocked =
         new ExchangeSink() {
           @Override
-          public void write(Exchange exchange) throws InterruptedException {
-            never.await(); // a disk that hangs
+          public void write(Exchange exchange) {
+            try {
+              never.await(); // a disk that hangs
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+              throw new IllegalStateException("interrupted", e);
+            }
+          }
+
+          @Override
+          public void writeLine(String line) {
+            write(null);
           }
 
           @Override

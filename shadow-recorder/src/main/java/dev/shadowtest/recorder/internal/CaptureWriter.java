@@ -1,6 +1,7 @@
 package dev.shadowtest.recorder.internal;
 
 import dev.shadowtest.core.Exchange;
+import dev.shadowtest.core.ExchangeSink;
 import dev.shadowtest.core.UnwritableExchangeException;
 import dev.shadowtest.recorder.DropReason;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -80,14 +81,17 @@ public final class CaptureWriter implements AutoCloseable {
         sink.write(safe);
         counters.recorded.increment();
         dirty = true;
-      } catch (InterruptedException ex) {
-        counters.drop(
-            DropReason.NOT_WRITTEN_AT_STOP); // a sink that hung until the stop gave up on it
-        break;
       } catch (UnwritableExchangeException ex) {
         counters.drop(
             DropReason.UNWRITABLE_EXCHANGE); // e.g. more headers than any recording line may hold
       } catch (Throwable ex) {
+        if (Thread.currentThread().isInterrupted()
+            || ex.getCause() instanceof InterruptedException) {
+          // a sink that hung until the stop gave up on it
+          counters.drop(DropReason.NOT_WRITTEN_AT_STOP);
+          e.release().run();
+          break;
+        }
         counters.drop(DropReason.WRITE_ERROR);
       } finally {
         e.release().run();

@@ -1,6 +1,7 @@
 package dev.shadowtest.recorder.internal;
 
 import dev.shadowtest.core.Exchange;
+import dev.shadowtest.core.ExchangeSink;
 import dev.shadowtest.core.RecordingException;
 import dev.shadowtest.core.RecordingHeader;
 import dev.shadowtest.core.RecordingWriter;
@@ -78,7 +79,7 @@ public final class FileSink implements ExchangeSink {
   }
 
   @Override
-  public void write(Exchange exchange) throws Exception {
+  public void write(Exchange exchange) {
     if (broken) {
       open(); // after a disk error: a fresh file, never appending to a possibly torn one
     }
@@ -91,6 +92,10 @@ public final class FileSink implements ExchangeSink {
       abandon();
       throw e;
     }
+    rotateIfFull();
+  }
+
+  private void rotateIfFull() {
     inFile++;
     boolean full =
         rotateExchanges > 0 && inFile >= rotateExchanges
@@ -102,9 +107,29 @@ public final class FileSink implements ExchangeSink {
     }
   }
 
-  private long size() throws Exception {
+  @Override
+  public void writeLine(String line) {
+    if (broken) {
+      open();
+    }
+    try {
+      writer.writeLine(line);
+    } catch (UnwritableExchangeException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      abandon();
+      throw e;
+    }
+    rotateIfFull();
+  }
+
+  private long size() {
     writer.flush();
-    return Files.size(writer.file());
+    try {
+      return Files.size(writer.file());
+    } catch (IOException e) {
+      throw new RecordingException(writer.file(), 0, "cannot read its size: " + e.getMessage(), e);
+    }
   }
 
   @Override

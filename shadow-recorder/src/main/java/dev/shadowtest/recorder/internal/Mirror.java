@@ -215,7 +215,7 @@ public final class Mirror {
       RunAggregate.Collapsed c = aggregate.collapse(endpoints, Rules.defaults().noiseModel());
       List<String> names =
           recordings.isEmpty()
-              ? List.of(config.out().toString())
+              ? List.of(config.out())
               : recordings.stream().map(Path::toString).toList();
       SummaryJson.Meta meta =
           new SummaryJson.Meta(
