@@ -1,9 +1,10 @@
 package dev.shadowtest.diff;
 
+import dev.shadowtest.core.Body;
 import dev.shadowtest.core.Headers;
 import dev.shadowtest.core.HttpRequest;
 import dev.shadowtest.core.HttpResponse;
-import dev.shadowtest.diff.internal.BodyComparator;
+import dev.shadowtest.diff.internal.Bodies;
 import dev.shadowtest.diff.internal.DifferenceList;
 import dev.shadowtest.diff.internal.OriginNormalizer;
 import java.util.ArrayList;
@@ -144,8 +145,8 @@ public final class DiffEngine {
     OriginNormalizer origins = r.normalizeOrigins() ? n : OriginNormalizer.NONE;
     List<String> raw = rules.normalizedHeaders();
     List<String> notes = new ArrayList<>();
-    BodyComparator.Prepared b =
-        BodyComparator.prepare(
+    Bodies.Prepared b =
+        Bodies.prepare(
             expected.body(),
             expected.headers(),
             actual.body(),
@@ -158,13 +159,13 @@ public final class DiffEngine {
             expected.status(),
             expected.reason(),
             storedHeaders(expected.headers(), origins, raw, pseudonyms),
-            b.expected()),
+            b.expected() == null ? Body.none() : b.expected()),
         new HttpResponse(
             actual.status(),
             actual.reason(),
             storedHeaders(actual.headers(), origins, raw, pseudonyms),
-            b.actual()),
-        b.kind().name(),
+            b.actual() == null ? Body.none() : b.actual()),
+        b.expected() == null ? StoredPair.UNSTORED + b.comparator() : b.comparator(),
         normalized,
         raw,
         notes);
@@ -219,7 +220,7 @@ public final class DiffEngine {
             OriginNormalizer.NONE,
             r,
             candidate,
-            BodyComparator.Kind.valueOf(s.kind()));
+            BodyComparators.named(s.kind()));
     if (s.notes().isEmpty()) {
       return d;
     }
@@ -243,7 +244,7 @@ public final class DiffEngine {
       OriginNormalizer origins,
       EndpointRule rule,
       boolean candidate,
-      BodyComparator.Kind stored) {
+      BodyComparator stored) {
     DifferenceList out = new DifferenceList(MAX_DIFFERENCES);
     List<String> notes = new ArrayList<>();
     if (expected.status() != actual.status()) {
@@ -256,16 +257,17 @@ public final class DiffEngine {
               Integer.toString(actual.status())));
     }
     headers(expected.headers(), actual.headers(), rule, origins, out);
-    BodyComparator.compare(
+    Bodies.compare(
         expected.body(),
         expected.headers(),
         actual.body(),
         actual.headers(),
-        new BodyComparator.Options(
+        new Bodies.Options(
             rule.json(),
             origins,
             candidate ? rule.baselineRoot() : null,
             candidate ? rule.candidateRoot() : null,
+            rule.comparators(),
             stored),
         out,
         notes);

@@ -6,8 +6,10 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
@@ -33,6 +35,7 @@ import java.util.regex.Pattern;
  * @param normalizeOrigins   each side's own base URL and Host become one placeholder before comparing
  * @param splitByQueryNames  endpoints are split by the set of query parameter names
  * @param byStatus           rule keys that apply only when the baseline's status matches
+ * @param comparators        per body comparator name, its options ({@code comparators:})
  */
 public record EndpointRule(
     EndpointTemplate match,
@@ -47,7 +50,8 @@ public record EndpointRule(
     JsonPath candidateRoot,
     boolean normalizeOrigins,
     boolean splitByQueryNames,
-    List<StatusOverlay> byStatus) {
+    List<StatusOverlay> byStatus,
+    Map<String, Map<String, String>> comparators) {
 
   /** Framing and hop-by-hop headers, and Date: never compared (docs/rules.md). */
   public static final List<String> ALWAYS_IGNORED_HEADERS =
@@ -67,7 +71,8 @@ public record EndpointRule(
           null,
           true,
           false,
-          List.of());
+          List.of(),
+          Map.of());
 
   public EndpointRule {
     Set<String> lower = new TreeSet<>();
@@ -82,6 +87,9 @@ public record EndpointRule(
     headerPatterns = List.copyOf(headerPatterns);
     accepted = List.copyOf(accepted);
     byStatus = List.copyOf(byStatus);
+    Map<String, Map<String, String>> c = new TreeMap<>();
+    comparators.forEach((k, v) -> c.put(k, Map.copyOf(v)));
+    comparators = Collections.unmodifiableMap(c);
   }
 
   /** The built-in rule: strict JSON, only framing headers and Date ignored, origins normalised. */
@@ -104,6 +112,7 @@ public record EndpointRule(
     public boolean normalizeOrigins;
     public boolean splitByQueryNames;
     public List<StatusOverlay> byStatus;
+    public Map<String, Map<String, String>> comparators;
 
     private Builder(EndpointRule r) {
       match = r.match;
@@ -119,6 +128,7 @@ public record EndpointRule(
       normalizeOrigins = r.normalizeOrigins;
       splitByQueryNames = r.splitByQueryNames;
       byStatus = r.byStatus;
+      comparators = r.comparators;
     }
 
     private EndpointRule build() {
@@ -135,7 +145,8 @@ public record EndpointRule(
           candidateRoot,
           normalizeOrigins,
           splitByQueryNames,
-          byStatus);
+          byStatus,
+          comparators);
     }
   }
 

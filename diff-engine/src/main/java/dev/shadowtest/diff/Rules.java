@@ -56,7 +56,8 @@ public final class Rules {
           "accepted",
           "baselineRoot",
           "candidateRoot",
-          "normalizeOrigins");
+          "normalizeOrigins",
+          "comparators");
 
   /** Keys of defaults and entries beyond the comparison keys. */
   private static final Set<String> SECTION_KEYS =
@@ -561,6 +562,7 @@ public final class Rules {
               throw error(at, e.getMessage());
             }
           }
+          case "comparators" -> comparators(v, at, out);
           case "treatNullAsAbsent" -> out.nullAsAbsent = bool(v, at);
           case "extraFieldsAllowed" -> out.extraAllowed = bool(v, at);
           case "lenientTypes" -> out.lenientTypes = bool(v, at);
@@ -610,6 +612,41 @@ public final class Rules {
                 + "\"");
       }
       return path;
+    }
+
+    /** {@code name: {option: value}} per body comparator; names and options are checked. */
+    private void comparators(JsonToken v, String at, Partial out) throws IOException {
+      expect(
+          v,
+          JsonToken.START_OBJECT,
+          at,
+          "a mapping of comparator name to its options, e.g. {text: {ignoreTrailingWhitespace: true}}");
+      for (String name = p.nextFieldName(); name != null; name = p.nextFieldName()) {
+        String cat = at + "." + name;
+        BodyComparator c;
+        try {
+          c = BodyComparators.named(name);
+        } catch (BadInputException e) {
+          throw error(cat, e.getMessage());
+        }
+        expect(p.nextToken(), JsonToken.START_OBJECT, cat, "a mapping of option to value");
+        Map<String, String> options =
+            out.comparators.computeIfAbsent(c.name(), k -> new LinkedHashMap<>());
+        for (String option = p.nextFieldName(); option != null; option = p.nextFieldName()) {
+          if (!c.optionNames().contains(option)) {
+            throw error(
+                cat + "." + option,
+                "unknown option of the "
+                    + c.name()
+                    + " comparator (expected "
+                    + (c.optionNames().isEmpty()
+                        ? "none"
+                        : String.join(", ", new TreeSet<>(c.optionNames())))
+                    + ")");
+          }
+          options.put(option, scalar(p.nextToken(), cat + "." + option));
+        }
+      }
     }
 
     /** {@code Header: regex}, {@code Header: {pattern, replace}} or a list of either per header. */
@@ -812,6 +849,7 @@ public final class Rules {
     final List<EndpointRule.HeaderPattern> headerPatterns = new ArrayList<>();
     final List<EndpointRule.Accepted> accepted = new ArrayList<>();
     final Map<String, Partial> byStatus = new LinkedHashMap<>();
+    final Map<String, Map<String, String>> comparators = new LinkedHashMap<>();
     Tolerance tolerance;
     Boolean nullAsAbsent;
     Boolean extraAllowed;
@@ -886,6 +924,13 @@ public final class Rules {
             }
             if (normalizeOrigins != null) {
               b.normalizeOrigins = normalizeOrigins;
+            }
+            if (!comparators.isEmpty()) {
+              Map<String, Map<String, String>> all = new LinkedHashMap<>();
+              base.comparators().forEach((k, v) -> all.put(k, new LinkedHashMap<>(v)));
+              comparators.forEach(
+                  (k, v) -> all.computeIfAbsent(k, x -> new LinkedHashMap<>()).putAll(v));
+              b.comparators = all;
             }
           });
     }

@@ -11,7 +11,8 @@ import java.util.List;
  * EndpointRule)} judges the responses as they came, except for rules that need values this form
  * does not keep (see docs/run-format.md).
  *
- * @param kind              how the bodies are compared (the body comparator's kind)
+ * @param kind              the body comparator that judges the stored bodies; {@link #UNSTORED}
+ *     and its name when it keeps no stored form (the pair cannot be judged again)
  * @param originsNormalized whether the sides' addresses were replaced (the rule's
  *     normalizeOrigins); null when neither side had an address to replace
  * @param rawHeaders        lower-case names of headers kept as they came (Content-Type and every
@@ -25,6 +26,9 @@ public record StoredPair(
     Boolean originsNormalized,
     List<String> rawHeaders,
     List<String> notes) {
+  /** The start of {@code kind} for a pair whose comparator keeps no stored form. */
+  public static final String UNSTORED = "unstored:";
+
   public StoredPair {
     rawHeaders = List.copyOf(rawHeaders);
     notes = List.copyOf(notes);

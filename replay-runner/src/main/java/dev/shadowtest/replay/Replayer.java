@@ -1084,23 +1084,16 @@ public final class Replayer {
       Outcome o,
       List<String> notes,
       String candidateTarget) {
-    return new ResultLine(
-        e.id(),
+    return ResultLine.of(
+        e,
         endpoint,
-        e.request().method(),
-        e.request().target(),
         verdict,
-        e.response() == null ? null : e.response().status(),
         prim != null && prim.ok() ? prim.response().status() : null,
-        cand != null && cand.ok() ? cand.response().status() : null,
-        e.durationMicros(),
         prim != null && prim.ok() ? prim.micros() : null,
+        cand != null && cand.ok() ? cand.response().status() : null,
         cand != null && cand.ok() ? cand.micros() : null,
         error,
-        o == null ? List.of() : o.differences(),
-        o == null ? Set.of() : o.noiseFields(),
-        o != null && o.hadSecondary(),
-        o != null && o.serverError(),
+        o,
         notes,
         candidateTarget);
   }

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.shadowtest.core.BadInputException;
 import dev.shadowtest.core.RecordingException;
-import dev.shadowtest.diff.EndpointRule;
 import dev.shadowtest.diff.Endpoints;
 import dev.shadowtest.diff.Rules;
 import dev.shadowtest.diff.run.Gate;
@@ -85,7 +84,7 @@ public final class Summaries {
       List<String> warnings) {
     RunAggregate.Collapsed c = aggregate.collapse(endpoints, config.rules().noiseModel());
     List<String> gateFailures =
-        config.gate().failures(c.result(), e -> threshold(config.rules(), e), c.p99Ratios());
+        config.gate().failures(c.result(), Gate.thresholds(config.rules()), c.p99Ratios());
     // the run keeps its rules, so that shadow merge and re-judging know what it was judged by
     RunDirectory.writeRules(config.out(), config.rules());
     SummaryJson.Meta meta =
@@ -111,7 +110,7 @@ public final class Summaries {
             config.gate(),
             failures,
             config.rules(),
-            e -> threshold(config.rules(), e));
+            Gate.thresholds(config.rules()));
     RunOutputs.writeSummary(view);
     if (!config.outputs().isEmpty()) {
       RunOutputs.write(view, config.out().resolve(RunDirectory.RESULTS), config.outputs());
@@ -127,16 +126,6 @@ public final class Summaries {
         warnings,
         null,
         c.gaps());
-  }
-
-  /** The per-endpoint gate threshold from the rules, or null. */
-  static Double threshold(Rules rules, String endpoint) {
-    try {
-      EndpointRule r = rules.ruleForEndpoint(endpoint);
-      return r.maxDiscrepancyRate();
-    } catch (IllegalArgumentException | BadInputException e) {
-      return null;
-    }
   }
 
   /**
@@ -342,7 +331,7 @@ public final class Summaries {
           work.resolve("results.jsonl.gz"), 0, "cannot write: " + e.getMessage(), e);
     }
     RunAggregate.Collapsed c = aggregate.collapse(new Endpoints(rules), rules.noiseModel());
-    List<String> gateFailures = gate.failures(c.result(), e -> threshold(rules, e), c.p99Ratios());
+    List<String> gateFailures = gate.failures(c.result(), Gate.thresholds(rules), c.p99Ratios());
     RunDirectory.writeRules(work, rules);
     SummaryJson.Meta meta =
         new SummaryJson.Meta(
@@ -359,7 +348,7 @@ public final class Summaries {
             unreadable);
     List<String> failures = SummaryJson.failuresOf(meta, gateFailures);
     RunOutputs.writeSummary(
-        new RunView(work, work, meta, c, gate, failures, rules, e -> threshold(rules, e)));
+        new RunView(work, work, meta, c, gate, failures, rules, Gate.thresholds(rules)));
     return new ReplayResult(
         out, c.result(), c.latencies(), failures, incomplete, null, late, warnings, null, c.gaps());
   }

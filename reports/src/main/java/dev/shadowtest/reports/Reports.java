@@ -6,7 +6,6 @@ import dev.shadowtest.core.BadInputException;
 import dev.shadowtest.core.RecordingException;
 import dev.shadowtest.core.SecureFiles;
 import dev.shadowtest.diff.Difference;
-import dev.shadowtest.diff.EndpointRule;
 import dev.shadowtest.diff.Endpoints;
 import dev.shadowtest.diff.Judgement;
 import dev.shadowtest.diff.Rules;
@@ -272,7 +271,7 @@ public final class Reports {
       RunAggregate aggregate = new RunAggregate();
       ResultsFile.read(judged, aggregate::add);
       RunAggregate.Collapsed c = aggregate.collapse(new Endpoints(rules), rules.noiseModel());
-      Function<String, Double> thresholds = e -> threshold(rules, e);
+      Function<String, Double> thresholds = Gate.thresholds(rules);
       List<String> failures =
           SummaryJson.failuresOf(meta, gate.failures(c.result(), thresholds, c.p99Ratios()));
       if (!out.equals(runDir) || rejudged != null) {
@@ -282,16 +281,13 @@ public final class Reports {
         copy(runDir, out, RunDirectory.RESPONSES);
         copy(runDir, out, RunDirectory.SAMPLES);
       }
-      Map<String, SamplesFile.Sample> samples = SamplesFile.read(runDir, warnings::add);
 
       // Every output is written beside its target and moved into place, the summary last: a run
       // interrupted while reporting keeps the summary the replay wrote.
       RunView view = new RunView(runDir, out, meta, c, gate, failures, rules, thresholds);
-      CsvOutput csv = new CsvOutput(options.csvRows() == CsvRows.GROUPED, options.csvMaxRows());
-      HtmlOutput html =
-          new HtmlOutput(samples, options.samplesPerEndpoint(), options.history(), warnings);
       ExampleOutput examples = new ExampleOutput();
-      List<RunOutput> outputs = new ArrayList<>(List.of(csv, html, examples));
+      List<RunOutput> outputs = new ArrayList<>(outputs(options));
+      outputs.add(examples);
       outputs.addAll(options.outputs());
       outputs.add(RunOutputs.summary());
       RunOutputs.write(view, judged, outputs);
@@ -338,6 +334,17 @@ public final class Reports {
       }
       SecureFiles.commit(temp, to.resolve(name));
     }
+  }
+
+  /**
+   * New instances of the built-in outputs besides the summary, {@code discrepancies.csv} and
+   * {@code report.html}, as {@code options} lay them out: for writers of run directories other
+   * than {@link #write} (the recorder's live mirror).
+   */
+  public static List<RunOutput> outputs(Options options) {
+    return List.of(
+        new CsvOutput(options.csvRows() == CsvRows.GROUPED, options.csvMaxRows()),
+        new HtmlOutput(options.samplesPerEndpoint(), options.history()));
   }
 
   /** discrepancies.csv as an output. */
@@ -390,22 +397,20 @@ public final class Reports {
 
   /** report.html as an output, with the trend from a history directory when there is one. */
   private static final class HtmlOutput implements RunOutput {
-    private final Map<String, SamplesFile.Sample> samples;
     private final int perEndpoint;
     private final Path history;
-    private final List<String> warnings;
+    private final List<String> warnings = new ArrayList<>();
     private HtmlReport html;
     private RunView run;
 
-    HtmlOutput(
-        Map<String, SamplesFile.Sample> samples,
-        int perEndpoint,
-        Path history,
-        List<String> warnings) {
-      this.samples = samples;
+    HtmlOutput(int perEndpoint, Path history) {
       this.perEndpoint = perEndpoint;
       this.history = history;
-      this.warnings = warnings;
+    }
+
+    @Override
+    public List<String> warnings() {
+      return warnings;
     }
 
     @Override
@@ -416,6 +421,7 @@ public final class Reports {
     @Override
     public void begin(RunView r) {
       run = r;
+      Map<String, SamplesFile.Sample> samples = SamplesFile.read(r.runDir(), warnings::add);
       html =
           new HtmlReport(
               r.meta(),
@@ -516,14 +522,9 @@ public final class Reports {
     return out;
   }
 
-  /** The per-endpoint gate threshold from the rules, or null. */
+  /** The per-endpoint gate threshold from the rules, or null ({@link Gate#thresholds}). */
   public static Double threshold(Rules rules, String endpoint) {
-    try {
-      EndpointRule r = rules.ruleForEndpoint(endpoint);
-      return r.maxDiscrepancyRate();
-    } catch (IllegalArgumentException | BadInputException e) {
-      return null;
-    }
+    return Gate.thresholds(rules).apply(endpoint);
   }
 
   private static JsonNode previousSummary(Path file) {

@@ -2,9 +2,11 @@ package dev.shadowtest.cli;
 
 import dev.shadowtest.core.BadInputException;
 import dev.shadowtest.core.RedactionRules;
+import dev.shadowtest.diff.Rules;
 import dev.shadowtest.recorder.Recorder;
 import dev.shadowtest.recorder.RecorderConfig;
 import dev.shadowtest.recorder.RecorderStats;
+import dev.shadowtest.reports.Reports;
 import java.io.PrintWriter;
 import java.net.BindException;
 import java.net.InetAddress;
@@ -144,6 +146,13 @@ final class RecordCommand implements Callable<Integer> {
   Path mirrorOut;
 
   @Option(
+      names = "--mirror-rules",
+      paramLabel = "FILE",
+      description =
+          "Rules the mirror judges the candidate's answers by (docs/rules.md; default: the built-in defaults).")
+  Path mirrorRules;
+
+  @Option(
       names = "--admin-port",
       defaultValue = "-1",
       paramLabel = "PORT",
@@ -218,7 +227,13 @@ final class RecordCommand implements Callable<Integer> {
       }
       config =
           config.withMirror(
-              mirror, mirrorOut != null ? mirrorOut : defaultMirrorOut(config.outFile()));
+              new RecorderConfig.Mirroring(
+                  mirror,
+                  mirrorOut != null ? mirrorOut : defaultMirrorOut(config.outFile()),
+                  mirrorRules == null ? Rules.defaults() : Rules.load(mirrorRules),
+                  Reports.outputs(Reports.Options.defaults())));
+    } else if (mirrorRules != null || mirrorOut != null) {
+      throw new BadInputException("--mirror-rules and --mirror-out need --mirror");
     }
     Recorder recorder;
     try {

@@ -46,6 +46,7 @@ class DocsTests {
             "transforms",
             "renameQuery",
             "splitByQueryNames",
+            "comparators",
             "match: \"GET /posts?_page&_limit\"")) {
       assertThat(all).as("an example of " + key).contains(key);
     }

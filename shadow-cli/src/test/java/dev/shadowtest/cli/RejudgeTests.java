@@ -118,6 +118,14 @@ class RejudgeTests {
               ignoreHeaders: [X-Trace]
             - match: "GET /bin/{id}"
               ignore: ["$"]
+          """,
+          // a comparator's own option
+          """
+          version: 1
+          endpoints:
+            - match: "GET /text/{id}"
+              comparators:
+                text: {ignoreTrailingWhitespace: true}
           """);
 
   @BeforeEach
@@ -469,7 +477,12 @@ class RejudgeTests {
     } else if (path.startsWith("/text/")) {
       type = "text/plain";
       body =
-          ("line one\nline two of " + i + (cand && i % 4 == 0 ? " changed" : "") + "\nline three\n")
+          ("line one"
+                  + (cand && i % 6 == 0 ? "  " : "")
+                  + "\nline two of "
+                  + i
+                  + (cand && i % 4 == 0 ? " changed" : "")
+                  + "\nline three\n")
               .getBytes(StandardCharsets.UTF_8);
     } else if (path.startsWith("/form/")) {
       type = "application/x-www-form-urlencoded";

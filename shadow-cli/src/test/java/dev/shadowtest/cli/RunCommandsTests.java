@@ -355,7 +355,7 @@ class RunCommandsTests {
   }
 
   @Test
-  void reportRefusesRulesThatWouldRejudgeTheRun() throws IOException {
+  void reportReJudgesTheRunWithRulesThatJudgeDifferently() throws IOException {
     Path out = dir.resolve("run");
     Path rules = dir.resolve("rules.yaml");
     Files.writeString(
@@ -378,10 +378,25 @@ class RunCommandsTests {
     Path other = dir.resolve("other.yaml");
     Files.writeString(
         other, "version: 1\nendpoints:\n  - match: \"GET /c\"\n    ignore: [\"$.v\"]\n");
-    ShadowCliTests.Run refused = shadow("report", "--results", out, "--rules", other);
+    ShadowCliTests.Run rejudged = shadow("report", "--results", out, "--rules", other);
+    assertThat(rejudged.code()).as(rejudged.err()).isZero();
+    assertThat(rejudged.out()).contains("re-judged").contains("now hold the new judgement");
+    assertThat(Files.readString(out.resolve("rules.yaml"))).contains("$.v");
+    // a run that kept no responses cannot be re-judged: refused, with the reason
+    Path bare = dir.resolve("bare");
+    shadow(
+        "replay",
+        "--recording",
+        recording("r2.jsonl", ""),
+        "--candidate",
+        candidate(),
+        "--out",
+        bare,
+        "--rejudge-budget",
+        "0");
+    ShadowCliTests.Run refused = shadow("report", "--results", bare, "--rules", other);
     assertThat(refused.code()).isEqualTo(2);
-    assertThat(refused.err())
-        .contains("re-judging a stored run with new rules is not supported yet");
+    assertThat(refused.err()).contains("keeps no responses");
   }
 
   @Test

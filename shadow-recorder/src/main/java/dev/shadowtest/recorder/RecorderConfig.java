@@ -5,10 +5,13 @@ import dev.shadowtest.core.BaseUrls;
 import dev.shadowtest.core.ExchangeStorage;
 import dev.shadowtest.core.RedactionRules;
 import dev.shadowtest.core.Redactor;
+import dev.shadowtest.diff.Rules;
+import dev.shadowtest.diff.run.RunOutput;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
@@ -34,8 +37,8 @@ import java.util.stream.Collectors;
  * @param rotateBytes     start a new file after about this many bytes; 0 for never
  * @param queueCapacity   exchanges waiting for disk at most; beyond, new ones are dropped and counted
  * @param forwardedHeaders add X-Forwarded-For/-Host/-Proto and Via to forwarded requests
- * @param mirror          the candidate that gets a copy of each recorded request, or null
- * @param mirrorOut       the mirror's run directory (results, summary, report), or null without a mirror
+ * @param mirroring       the live shadow: where copies of recorded requests go and how their
+ *                        answers are judged and written; null without one
  * @param adminPort       the stats endpoint's port on 127.0.0.1 ({@code /_shadow/stats}); 0 for any, -1 for none
  * @param connectTimeout  connecting to the upstream
  * @param responseTimeout waiting for the upstream's bytes
@@ -55,8 +58,7 @@ public record RecorderConfig(
     long rotateBytes,
     int queueCapacity,
     boolean forwardedHeaders,
-    URI mirror,
-    Path mirrorOut,
+    Mirroring mirroring,
     int adminPort,
     Duration connectTimeout,
     Duration responseTimeout) {
@@ -111,10 +113,7 @@ public record RecorderConfig(
       throw new BadInputException(
           "--admin-port must be a port from 0 to 65535 (0: any free port), got " + adminPort);
     }
-    if (mirror != null) {
-      BaseUrls.requireHttp(mirror, "--mirror");
-      Objects.requireNonNull(mirrorOut, "mirrorOut");
-    }
+
     methods =
         methods.stream()
             .map(m -> m.toUpperCase(Locale.ROOT))
@@ -152,8 +151,7 @@ public record RecorderConfig(
     b.rotateBytes = rotateBytes;
     b.queueCapacity = queueCapacity;
     b.forwardedHeaders = forwardedHeaders;
-    b.mirror = mirror;
-    b.mirrorOut = mirrorOut;
+    b.mirroring = mirroring;
     b.adminPort = adminPort;
     b.connectTimeout = connectTimeout;
     b.responseTimeout = responseTimeout;
@@ -202,11 +200,43 @@ public record RecorderConfig(
     return b.build();
   }
 
+  /** Mirrors to {@code candidate}, judged by the default rules, into the run directory {@code runDir}. */
   public RecorderConfig withMirror(URI candidate, Path runDir) {
+    return withMirror(new Mirroring(candidate, runDir, Rules.defaults(), List.of()));
+  }
+
+  public RecorderConfig withMirror(Mirroring m) {
     Builder b = toBuilder();
-    b.mirror = candidate;
-    b.mirrorOut = runDir;
+    b.mirroring = m;
     return b.build();
+  }
+
+  /** The mirror's candidate, or null without a mirror. */
+  public URI mirror() {
+    return mirroring == null ? null : mirroring.candidate();
+  }
+
+  /** The mirror's run directory, or null without a mirror. */
+  public Path mirrorOut() {
+    return mirroring == null ? null : mirroring.out();
+  }
+
+  /**
+   * The live shadow.
+   *
+   * @param candidate the new system that gets a copy of each recorded (safe) request
+   * @param out       its run directory: results, samples and summary.json, and the outputs below
+   * @param rules     how its answers are judged (a copy is kept in the run directory)
+   * @param outputs   more outputs written at stop, beside summary.json (the CLI adds the CSV and
+   *                  the HTML report); single-use, like every {@link RunOutput}
+   */
+  public record Mirroring(URI candidate, Path out, Rules rules, List<RunOutput> outputs) {
+    public Mirroring {
+      BaseUrls.requireHttp(candidate, "--mirror");
+      Objects.requireNonNull(out, "out");
+      Objects.requireNonNull(rules, "rules");
+      outputs = List.copyOf(outputs);
+    }
   }
 
   public RecorderConfig withAdminPort(int port) {
@@ -238,8 +268,7 @@ public record RecorderConfig(
     private long rotateBytes;
     private int queueCapacity = 10_000;
     private boolean forwardedHeaders;
-    private URI mirror;
-    private Path mirrorOut;
+    private Mirroring mirroring;
     private int adminPort = -1;
     private Duration connectTimeout = Duration.ofSeconds(5);
     private Duration responseTimeout = Duration.ofSeconds(60);
@@ -266,8 +295,7 @@ public record RecorderConfig(
           rotateBytes,
           queueCapacity,
           forwardedHeaders,
-          mirror,
-          mirrorOut,
+          mirroring,
           adminPort,
           connectTimeout,
           responseTimeout);

@@ -5,6 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
+import dev.shadowtest.diff.Judgement;
+import dev.shadowtest.diff.Rules;
+import dev.shadowtest.diff.run.ResultLine;
+import dev.shadowtest.diff.run.RunOutput;
+import dev.shadowtest.diff.run.RunView;
+import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -16,6 +22,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -55,7 +63,11 @@ class MirrorTests {
                         up.uri(),
                         dir.resolve("rec.jsonl.gz"))
                     .withMirror(
-                        URI.create("http://127.0.0.1:" + candidate.getAddress().getPort()), run)
+                        new RecorderConfig.Mirroring(
+                            URI.create("http://127.0.0.1:" + candidate.getAddress().getPort()),
+                            run,
+                            Rules.defaults(),
+                            List.of(new DiscrepantIds())))
                     .withRotation(4, 0))) {
       for (int i = 0; i < 10; i++) {
         HttpResponse<byte[]> live =
@@ -82,8 +94,37 @@ class MirrorTests {
     assertThat(summary.get("compared").asLong()).isEqualTo(10);
     assertThat(summary.get("discrepant").asLong()).isEqualTo(10);
     assertThat(summary.get("endpoints").get(0).get("endpoint").asText()).isEqualTo("GET /binary");
-    assertThat(run.resolve("report.html")).exists();
-    assertThat(run.resolve("discrepancies.csv")).exists();
-    assertThat(Files.readString(run.resolve("report.html"))).contains("GET /binary");
+    // the outputs handed in are written at stop (the CLI hands in the CSV and the HTML report)
+    assertThat(Files.readAllLines(run.resolve("discrepant-ids.txt"))).hasSize(10);
+    assertThat(run.resolve("report.html")).doesNotExist();
+  }
+
+  /** An output of one's own: the ids of discrepant exchanges, one per line. */
+  static final class DiscrepantIds implements RunOutput {
+    private final List<String> ids = new ArrayList<>();
+    private Path file;
+
+    @Override
+    public String fileName() {
+      return "discrepant-ids.txt";
+    }
+
+    @Override
+    public void begin(RunView run) {
+      file = run.out().resolve(fileName());
+    }
+
+    @Override
+    public void offer(ResultLine line, String endpoint, Judgement.Judged judged) {
+      if (judged.discrepant()) {
+        ids.add(line.id());
+      }
+    }
+
+    @Override
+    public Path finish() throws IOException {
+      Files.write(file, ids);
+      return file;
+    }
   }
 }

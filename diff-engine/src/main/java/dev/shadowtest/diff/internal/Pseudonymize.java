@@ -4,11 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
-import dev.shadowtest.core.Body;
+import dev.shadowtest.diff.BodyComparator;
 import dev.shadowtest.diff.JsonDiff;
 import dev.shadowtest.diff.Pseudonyms;
-import dev.shadowtest.diff.internal.BodyComparator.Kind;
-import dev.shadowtest.diff.internal.BodyComparator.Prepared;
 import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -31,51 +29,47 @@ final class Pseudonymize {
 
   private Pseudonymize() {}
 
-  static Prepared pair(byte[] e, byte[] a, Kind kind, Pseudonyms p) {
-    switch (kind) {
-      case JSON -> {
-        JsonNode en = parseJson(e);
-        JsonNode an = en == null ? null : parseJson(a);
-        if (en != null && an != null) {
-          return new Prepared(
-              Body.text(json(en, p).toString()), Body.text(json(an, p).toString()), Kind.JSON);
-        }
-        return text(e, a, p); // the comparator falls back to text too
-      }
-      case XML -> {
-        Element ex = XmlComparator.parse(e);
-        Element ax = ex == null ? null : XmlComparator.parse(a);
-        if (ex != null && ax != null) {
-          return new Prepared(Body.text(xml(ex, p)), Body.text(xml(ax, p)), Kind.XML);
-        }
-        return text(e, a, p);
-      }
-      case FORM -> {
-        return new Prepared(
-            Body.text(form(new String(e, StandardCharsets.UTF_8), p)),
-            Body.text(form(new String(a, StandardCharsets.UTF_8), p)),
-            Kind.FORM);
-      }
-      case TEXT -> {
-        return text(e, a, p);
-      }
-      default -> {
-        return binary(e, a, p);
-      }
+  static BodyComparator.Stored json(byte[] e, byte[] a, Pseudonyms p) {
+    JsonNode en = parseJson(e);
+    JsonNode an = en == null ? null : parseJson(a);
+    if (en != null && an != null) {
+      return new BodyComparator.Stored(
+          utf8(json(en, p).toString()), utf8(json(an, p).toString()), "json");
     }
+    return text(e, a, p); // the comparator falls back to text too
   }
 
-  private static Prepared text(byte[] e, byte[] a, Pseudonyms p) {
-    String es = BodyComparator.utf8(e);
-    String as = BodyComparator.utf8(a);
+  static BodyComparator.Stored xml(byte[] e, byte[] a, Pseudonyms p) {
+    Element ex = XmlComparator.parse(e);
+    Element ax = ex == null ? null : XmlComparator.parse(a);
+    if (ex != null && ax != null) {
+      return new BodyComparator.Stored(utf8(xml(ex, p)), utf8(xml(ax, p)), "xml");
+    }
+    return text(e, a, p);
+  }
+
+  static BodyComparator.Stored form(byte[] e, byte[] a, Pseudonyms p) {
+    return new BodyComparator.Stored(
+        utf8(form(new String(e, StandardCharsets.UTF_8), p)),
+        utf8(form(new String(a, StandardCharsets.UTF_8), p)),
+        "form");
+  }
+
+  static BodyComparator.Stored text(byte[] e, byte[] a, Pseudonyms p) {
+    String es = Bodies.utf8(e);
+    String as = Bodies.utf8(a);
     if (es == null || as == null) {
       return binary(e, a, p);
     }
-    return new Prepared(Body.text(lines(es, p)), Body.text(lines(as, p)), Kind.TEXT);
+    return new BodyComparator.Stored(utf8(lines(es, p)), utf8(lines(as, p)), "text");
   }
 
-  private static Prepared binary(byte[] e, byte[] a, Pseudonyms p) {
-    return new Prepared(Body.text(p.of(e)), Body.text(p.of(a)), Kind.BINARY);
+  static BodyComparator.Stored binary(byte[] e, byte[] a, Pseudonyms p) {
+    return new BodyComparator.Stored(utf8(p.of(e)), utf8(p.of(a)), "binary");
+  }
+
+  private static byte[] utf8(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
   }
 
   private static JsonNode parseJson(byte[] b) {
@@ -86,14 +80,20 @@ final class Pseudonymize {
     }
   }
 
-  /** Line by line: the text comparator compares lines ("\n"-separated) and nothing else. */
+  /**
+   * Line by line: the text comparator compares lines ("\n"-separated) and nothing else. A line's
+   * trailing whitespace is kept as it is after the pseudonym of the rest, so that the option
+   * ignoreTrailingWhitespace judges the stored lines as it judges the lines themselves.
+   */
   private static String lines(String text, Pseudonyms p) {
     StringBuilder sb = new StringBuilder(text.length() / 2 + 32);
     int from = 0;
     while (true) {
       int nl = text.indexOf('\n', from);
       String line = nl < 0 ? text.substring(from) : text.substring(from, nl);
-      sb.append(line.isEmpty() ? "" : p.of(line));
+      String content = line.stripTrailing();
+      sb.append(content.isEmpty() ? "" : p.of(content))
+          .append(line, content.length(), line.length());
       if (nl < 0) {
         return sb.toString();
       }

@@ -14,19 +14,29 @@ final class TextComparator {
 
   private TextComparator() {}
 
-  static void compare(String expected, String actual, List<Difference> out) {
+  /**
+   * Compares line by line; with {@code ignoreTrailingWhitespace} (the text comparator's option of
+   * that name), lines that differ only in spaces, tabs or a carriage return at their end are equal.
+   */
+  static void compare(
+      String expected, String actual, boolean ignoreTrailingWhitespace, List<Difference> out) {
     if (expected.equals(actual)) {
       return;
     }
     String[] e = expected.split("\n", -1);
     String[] a = actual.split("\n", -1);
+    String[] ek = ignoreTrailingWhitespace ? stripped(e) : e;
+    String[] ak = ignoreTrailingWhitespace ? stripped(a) : a;
     int start = 0;
-    while (start < e.length && start < a.length && e[start].equals(a[start])) {
+    while (start < e.length && start < a.length && ek[start].equals(ak[start])) {
       start++;
+    }
+    if (start == e.length && start == a.length) {
+      return;
     }
     int endE = e.length;
     int endA = a.length;
-    while (endE > start && endA > start && e[endE - 1].equals(a[endA - 1])) {
+    while (endE > start && endA > start && ek[endE - 1].equals(ak[endA - 1])) {
       endE--;
       endA--;
     }
@@ -37,6 +47,14 @@ final class TextComparator {
     out.add(
         new Difference(
             where, "body", DifferenceType.BODY, region(e, start, endE), region(a, start, endA)));
+  }
+
+  private static String[] stripped(String[] lines) {
+    String[] out = new String[lines.length];
+    for (int i = 0; i < lines.length; i++) {
+      out[i] = lines[i].stripTrailing();
+    }
+    return out;
   }
 
   private static String region(String[] lines, int from, int to) {

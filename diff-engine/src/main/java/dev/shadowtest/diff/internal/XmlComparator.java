@@ -1,5 +1,6 @@
 package dev.shadowtest.diff.internal;
 
+import dev.shadowtest.diff.BodyComparator;
 import dev.shadowtest.diff.Difference;
 import dev.shadowtest.diff.DifferenceType;
 import java.io.ByteArrayInputStream;
@@ -25,14 +26,19 @@ final class XmlComparator {
 
   private XmlComparator() {}
 
-  static void compare(byte[] expected, byte[] actual, List<Difference> out, List<String> notes) {
+  static void compare(
+      byte[] expected,
+      byte[] actual,
+      BodyComparator.Context context,
+      List<Difference> out,
+      List<String> notes) {
     Element e = parse(expected);
     Element a = parse(actual);
     if (e == null || a == null) {
       notes.add(
           (e == null ? "expected" : "actual")
               + " body is declared XML but does not parse (or has a DOCTYPE): compared as text");
-      BodyComparator.text(expected, actual, out, notes);
+      BodyComparator.compareAsText(expected, actual, context, out, notes);
       return;
     }
     record Task(Element e, Element a, String path, String field) {}

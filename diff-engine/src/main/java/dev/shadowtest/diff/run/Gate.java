@@ -1,6 +1,7 @@
 package dev.shadowtest.diff.run;
 
 import dev.shadowtest.core.BadInputException;
+import dev.shadowtest.diff.Rules;
 import dev.shadowtest.diff.Statistics;
 import java.util.ArrayList;
 import java.util.List;
@@ -183,5 +184,19 @@ public record Gate(
 
   public static String percent(double rate) {
     return String.format(Locale.ROOT, "%.2f%%", rate * 100);
+  }
+
+  /**
+   * Per endpoint, the gate threshold the rules give it ({@code maxDiscrepancyRate} of its entry,
+   * else of the defaults), or null: the one lookup every gate uses.
+   */
+  public static Function<String, Double> thresholds(Rules rules) {
+    return endpoint -> {
+      try {
+        return rules.ruleForEndpoint(endpoint).maxDiscrepancyRate();
+      } catch (IllegalArgumentException | BadInputException e) {
+        return null; // a collapsed name ("(other endpoints)") is no template
+      }
+    };
   }
 }

@@ -224,6 +224,17 @@ public final class Rejudge {
 
   private static void check(
       StoredPair p, EndpointRule rule, List<String> normalized, ResultLine line, Path runDir) {
+    if (p.kind().startsWith(StoredPair.UNSTORED)) {
+      throw new Refused(
+          "cannot re-judge "
+              + runDir
+              + ": exchange "
+              + line.id()
+              + " was compared by the body comparator \""
+              + p.kind().substring(StoredPair.UNSTORED.length())
+              + "\", which keeps no stored form (BodyComparator.store): replay the recording"
+              + " again with the new rules");
+    }
     EndpointRule r = rule.forStatus(p.expected().status());
     if (p.originsNormalized() != null && p.originsNormalized() != r.normalizeOrigins()) {
       throw new Refused(

@@ -1,5 +1,6 @@
 package dev.shadowtest.diff.run;
 
+import dev.shadowtest.core.Exchange;
 import dev.shadowtest.diff.Difference;
 import dev.shadowtest.diff.FieldKey;
 import dev.shadowtest.diff.Outcome;
@@ -86,6 +87,44 @@ public record ResultLine(
         serverError,
         notes,
         null);
+  }
+
+  /**
+   * The line of a replayed exchange: what the recording holds of it ({@code e}), what the
+   * primary and the candidate answered (statuses and latencies, null when they gave none), and
+   * the outcome of comparing (null when nothing was compared: an error, a skip).
+   */
+  public static ResultLine of(
+      Exchange e,
+      String endpoint,
+      Verdict verdict,
+      Integer primaryStatus,
+      Long primaryMicros,
+      Integer candidateStatus,
+      Long candidateMicros,
+      String error,
+      Outcome o,
+      List<String> notes,
+      String candidateTarget) {
+    return new ResultLine(
+        e.id(),
+        endpoint,
+        e.request().method(),
+        e.request().target(),
+        verdict,
+        e.response() == null ? null : e.response().status(),
+        primaryStatus,
+        candidateStatus,
+        e.durationMicros(),
+        primaryMicros,
+        candidateMicros,
+        error,
+        o == null ? List.of() : o.differences(),
+        o == null ? Set.of() : o.noiseFields(),
+        o != null && o.hadSecondary(),
+        o != null && o.serverError(),
+        notes,
+        candidateTarget);
   }
 
   /** The start of the reason of an exchange skipped because the browser served it from its cache. */

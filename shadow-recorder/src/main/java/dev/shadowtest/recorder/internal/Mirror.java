@@ -2,7 +2,6 @@ package dev.shadowtest.recorder.internal;
 
 import dev.shadowtest.core.Exchange;
 import dev.shadowtest.core.Headers;
-import dev.shadowtest.core.RecordingException;
 import dev.shadowtest.core.Redactor;
 import dev.shadowtest.diff.DiffEngine;
 import dev.shadowtest.diff.Endpoints;
@@ -15,21 +14,26 @@ import dev.shadowtest.diff.run.Gate;
 import dev.shadowtest.diff.run.ResultLine;
 import dev.shadowtest.diff.run.ResultsFile;
 import dev.shadowtest.diff.run.RunAggregate;
+import dev.shadowtest.diff.run.RunDirectory;
+import dev.shadowtest.diff.run.RunOutput;
+import dev.shadowtest.diff.run.RunOutputs;
+import dev.shadowtest.diff.run.RunView;
 import dev.shadowtest.diff.run.SamplesFile;
 import dev.shadowtest.diff.run.SummaryJson;
 import dev.shadowtest.http.Sender;
 import dev.shadowtest.recorder.DropReason;
 import dev.shadowtest.recorder.RecorderConfig;
-import dev.shadowtest.reports.Reports;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
  * The live shadow: each recorded request is sent again to the candidate after the live response
@@ -48,8 +52,9 @@ public final class Mirror {
   private final Redactor redactor;
   private final Sender sender;
   private final Semaphore permits = new Semaphore(IN_FLIGHT);
-  private final DiffEngine engine = DiffEngine.of(Rules.defaults());
-  private final Endpoints endpoints = new Endpoints(Rules.defaults());
+  private final Rules rules;
+  private final DiffEngine engine;
+  private final Endpoints endpoints;
   private final RunAggregate aggregate = new RunAggregate();
   private final ResultsFile results;
   private final SamplesFile samples;
@@ -59,8 +64,12 @@ public final class Mirror {
     this.config = config;
     this.counters = counters;
     this.redactor = redactor;
+    this.rules = config.mirroring().rules();
+    this.engine = DiffEngine.of(rules);
+    this.endpoints = new Endpoints(rules);
     Files.createDirectories(config.mirrorOut());
-    this.results = ResultsFile.create(config.mirrorOut().resolve(Reports.RESULTS));
+    RunDirectory.writeRules(config.mirrorOut(), rules);
+    this.results = ResultsFile.create(config.mirrorOut().resolve(RunDirectory.RESULTS));
     this.samples = SamplesFile.create(config.mirrorOut(), redactor.description().headers());
     this.sender =
         new Sender(
@@ -96,7 +105,19 @@ public final class Mirror {
                       failure != null
                           ? "internal: " + failure
                           : attempt == null ? "no attempt" : attempt.error();
-                  line = line(redacted, endpoint, Verdict.CANDIDATE_ERROR, null, null, why, null);
+                  line =
+                      ResultLine.of(
+                          redacted,
+                          endpoint,
+                          Verdict.CANDIDATE_ERROR,
+                          null,
+                          null,
+                          null,
+                          null,
+                          why,
+                          null,
+                          List.of(),
+                          null);
                 } else {
                   counters.mirrored.increment();
                   Exchange cand = redactor.apply(redacted.withResponse(attempt.response()));
@@ -127,14 +148,18 @@ public final class Mirror {
                         cand.response());
                   }
                   line =
-                      line(
+                      ResultLine.of(
                           redacted,
                           endpoint,
                           o.verdict(),
+                          null,
+                          null,
                           attempt.response().status(),
                           attempt.micros(),
                           null,
-                          o);
+                          o,
+                          diff.notes(),
+                          null);
                 }
                 results.write(line);
                 aggregate.add(line);
@@ -146,98 +171,68 @@ public final class Mirror {
             });
   }
 
-  private static ResultLine line(
-      Exchange e,
-      String endpoint,
-      Verdict v,
-      Integer status,
-      Long micros,
-      String error,
-      Outcome o) {
-    return new ResultLine(
-        e.id(),
-        endpoint,
-        e.request().method(),
-        e.request().target(),
-        v,
-        e.response() == null ? null : e.response().status(),
-        null,
-        status,
-        e.durationMicros(),
-        null,
-        micros,
-        error,
-        o == null ? List.of() : o.differences(),
-        o == null ? Set.of() : o.noiseFields(),
-        false,
-        o != null && o.serverError(),
-        o == null ? List.of() : List.of());
-  }
-
   /**
    * On rotation of the recording: the summary of what was compared so far (marked incomplete,
    * since the live shadow goes on); the CSV and report come at stop.
    */
   public void checkpoint(Path rotated) {
     try {
-      RunAggregate.Collapsed c = aggregate.collapse(endpoints, Rules.defaults().noiseModel());
-      SummaryJson.Meta meta =
-          new SummaryJson.Meta(
-              startedAt,
-              Instant.now(),
+      RunOutputs.writeSummary(
+          view(
               List.of(rotated.toString()),
-              config.mirror().toString(),
-              null,
-              null,
-              null,
               true,
-              "live shadow in progress (checkpoint at " + rotated.getFileName() + ")",
-              0);
-      Gate gate = Gate.defaults();
-      SummaryJson.write(
-          config.mirrorOut().resolve(Reports.SUMMARY),
-          meta,
-          c,
-          gate,
-          SummaryJson.failuresOf(meta, gate.failures(c.result(), e -> null, c.p99Ratios())));
-    } catch (IOException | RuntimeException e) {
+              "live shadow in progress (checkpoint at " + rotated.getFileName() + ")"));
+    } catch (RuntimeException e) {
       counters.drop(DropReason.MIRROR_REPORT_ERROR);
     }
   }
 
-  /** Waits for copies in flight, then writes the run directory (summary, CSV, report). */
+  /** What the run directory's outputs are written from, as of now. */
+  private RunView view(List<String> recordings, boolean incomplete, String abortReason) {
+    RunAggregate.Collapsed c = aggregate.collapse(endpoints, rules.noiseModel());
+    SummaryJson.Meta meta =
+        new SummaryJson.Meta(
+            startedAt,
+            Instant.now(),
+            recordings,
+            config.mirror().toString(),
+            null,
+            null,
+            null,
+            incomplete,
+            abortReason,
+            0);
+    Gate gate = Gate.defaults();
+    Function<String, Double> thresholds = Gate.thresholds(rules);
+    return new RunView(
+        config.mirrorOut(),
+        config.mirrorOut(),
+        meta,
+        c,
+        gate,
+        SummaryJson.failuresOf(meta, gate.failures(c.result(), thresholds, c.p99Ratios())),
+        rules,
+        thresholds);
+  }
+
+  /** Waits for copies in flight, then writes the run directory (its outputs, the summary last). */
   public void close(long millis, List<Path> recordings) throws InterruptedException {
     boolean all = permits.tryAcquire(IN_FLIGHT, millis, TimeUnit.MILLISECONDS);
     sender.close();
     try {
       results.close();
       samples.close();
-      RunAggregate.Collapsed c = aggregate.collapse(endpoints, Rules.defaults().noiseModel());
-      List<String> names =
-          recordings.isEmpty()
-              ? List.of(config.out())
-              : recordings.stream().map(Path::toString).toList();
-      SummaryJson.Meta meta =
-          new SummaryJson.Meta(
-              startedAt,
-              Instant.now(),
-              names,
-              config.mirror().toString(),
-              null,
-              null,
-              null,
+      RunView view =
+          view(
+              recordings.isEmpty()
+                  ? List.of(config.out())
+                  : recordings.stream().map(Path::toString).toList(),
               !all,
-              all ? null : "stopped with mirror copies in flight",
-              0);
-      Gate gate = Gate.defaults();
-      SummaryJson.write(
-          config.mirrorOut().resolve(Reports.SUMMARY),
-          meta,
-          c,
-          gate,
-          SummaryJson.failuresOf(meta, gate.failures(c.result(), e -> null, c.p99Ratios())));
-      Reports.write(config.mirrorOut(), Reports.Options.defaults().withGate(gate));
-    } catch (IOException | RecordingException e) {
+              all ? null : "stopped with mirror copies in flight");
+      List<RunOutput> outputs = new ArrayList<>(config.mirroring().outputs());
+      outputs.add(RunOutputs.summary());
+      RunOutputs.write(view, config.mirrorOut().resolve(RunDirectory.RESULTS), outputs);
+    } catch (IOException | RuntimeException e) {
       counters.drop(DropReason.MIRROR_REPORT_ERROR);
     }
   }

@@ -19,7 +19,7 @@ import java.util.List;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
 
-class BodyComparatorTests {
+class BodiesTests {
 
   static final String JSON = "{\"a\":1,\"b\":\"two\",\"c\":[1,2,3]}";
 
@@ -123,16 +123,14 @@ class BodyComparatorTests {
     byte[] tooLarge = BrotliStreams.encode(new byte[limit + 1]);
     List<String> notes = new ArrayList<>();
     byte[] kept =
-        BodyComparator.decode(
-            tooLarge, Headers.of("Content-Encoding", "br"), "actual", notes, limit);
+        Bodies.decode(tooLarge, Headers.of("Content-Encoding", "br"), "actual", notes, limit);
     assertThat(kept).isSameAs(tooLarge);
     assertThat(notes).containsExactly("actual body decodes to more than 1 MiB: compared as bytes");
 
     byte[] justFits = BrotliStreams.encode(new byte[limit]);
     notes.clear();
     assertThat(
-            BodyComparator.decode(
-                justFits, Headers.of("Content-Encoding", "br"), "actual", notes, limit))
+            Bodies.decode(justFits, Headers.of("Content-Encoding", "br"), "actual", notes, limit))
         .hasSize(limit);
     assertThat(notes).isEmpty();
   }
@@ -140,7 +138,7 @@ class BodyComparatorTests {
   @Test
   void theLimitIsNamedInBytesWhenItIsNotWholeMebibytes() {
     List<String> notes = new ArrayList<>();
-    BodyComparator.decode(br(JSON), Headers.of("Content-Encoding", "br"), "expected", notes, 10);
+    Bodies.decode(br(JSON), Headers.of("Content-Encoding", "br"), "expected", notes, 10);
     assertThat(notes)
         .containsExactly("expected body decodes to more than 10 bytes: compared as bytes");
   }

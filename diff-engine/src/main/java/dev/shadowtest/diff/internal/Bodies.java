@@ -5,6 +5,8 @@ import dev.shadowtest.core.Body;
 import dev.shadowtest.core.ContentCoding;
 import dev.shadowtest.core.Headers;
 import dev.shadowtest.core.JsonPath;
+import dev.shadowtest.diff.BodyComparator;
+import dev.shadowtest.diff.BodyComparators;
 import dev.shadowtest.diff.ContentDecoding;
 import dev.shadowtest.diff.Difference;
 import dev.shadowtest.diff.DifferenceType;
@@ -19,28 +21,21 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
- * Compares bodies by their kind, chosen from Content-Type with a fallback on sniffing: JSON
- * (structural), XML (structural), form (multimap), text (lines), binary (size + SHA-256).
- * Content-Encoding gzip/deflate/br is decoded first. Never throws on bad input: a body that does not
- * parse as declared is compared as text, and a note says so.
+ * Compares bodies: decoded first (Content-Encoding gzip/deflate/br), then by the {@link
+ * BodyComparator} of the baseline's media type, the extras found through ServiceLoader first,
+ * then the built-in ones (chosen from Content-Type with a fallback on sniffing: JSON, XML, form,
+ * text, binary). Never throws on bad input: a body that does not parse as declared is compared as
+ * text, and a note says so.
  */
-public final class BodyComparator {
+public final class Bodies {
 
   /** Decoded bodies larger than this are not inflated further (zip bombs). */
   static final int MAX_DECODED = 64 << 20;
 
-  /** How a body is compared. */
-  public enum Kind {
-    JSON,
-    XML,
-    FORM,
-    TEXT,
-    BINARY
-  }
-
-  private BodyComparator() {}
+  private Bodies() {}
 
   /**
    * How bodies are compared.
@@ -49,18 +44,26 @@ public final class BodyComparator {
    * @param origins      the addresses replaced in both bodies (textual kinds) before comparing
    * @param expectedRoot the part of the expected JSON body compared, or null for all of it
    * @param actualRoot   the part of the actual JSON body compared, or null for all of it
+   * @param comparators  per comparator name, its options from the rules
    * @param stored       null for bodies as they came; for the stored form of a pair ({@link
-   *     #prepare}), its kind: the bodies are decoded, normalised and pseudonymised already
+   *     #prepare}), the comparator that judges it: the bodies are decoded, normalised and
+   *     pseudonymised already
    */
   public record Options(
       JsonOptions json,
       OriginNormalizer origins,
       JsonPath expectedRoot,
       JsonPath actualRoot,
-      Kind stored) {
+      Map<String, Map<String, String>> comparators,
+      BodyComparator stored) {
     public Options(
         JsonOptions json, OriginNormalizer origins, JsonPath expectedRoot, JsonPath actualRoot) {
-      this(json, origins, expectedRoot, actualRoot, null);
+      this(json, origins, expectedRoot, actualRoot, Map.of(), null);
+    }
+
+    BodyComparator.Context context(BodyComparator c) {
+      return new BodyComparator.Context(
+          json, expectedRoot, actualRoot, comparators.getOrDefault(c.name(), Map.of()));
     }
 
     public static Options of(JsonOptions json) {
@@ -76,7 +79,7 @@ public final class BodyComparator {
    * expected side's): JSON strings (not those holding a number or a boolean, which lenient types
    * compare), XML text and attribute values, form values, text lines, binary bodies whole.
    */
-  public record Prepared(Body expected, Body actual, Kind kind) {}
+  public record Prepared(Body expected, Body actual, String comparator) {}
 
   /** See {@link Prepared}; {@code notes} gets what the comparison would note of the bodies. */
   public static Prepared prepare(
@@ -88,13 +91,13 @@ public final class BodyComparator {
       Pseudonyms pseudonyms,
       List<String> notes) {
     if (expected instanceof Body.None && actual instanceof Body.None) {
-      return new Prepared(expected, actual, Kind.BINARY);
+      return new Prepared(expected, actual, BuiltInComparators.BINARY.name());
     }
     if (expected instanceof Body.NotCaptured || actual instanceof Body.NotCaptured) {
       return new Prepared(
           expected instanceof Body.NotCaptured ? expected : Body.none(),
           actual instanceof Body.NotCaptured ? actual : Body.none(),
-          Kind.BINARY);
+          BuiltInComparators.BINARY.name());
     }
     if (expected.truncated() || actual.truncated()) {
       // only sizes and whether the common prefix differs count: one byte tells that
@@ -109,20 +112,43 @@ public final class BodyComparator {
       return new Prepared(
           new Body.Binary(differs ? new byte[] {0} : new byte[0], true, expected.size()),
           new Body.Binary(differs ? new byte[] {1} : new byte[0], true, actual.size()),
-          Kind.BINARY);
+          BuiltInComparators.BINARY.name());
     }
     byte[] e = decode(expected.bytes(), expectedHeaders, "expected", notes);
     byte[] a = decode(actual.bytes(), actualHeaders, "actual", notes);
-    Kind kind = kind(expectedHeaders, e);
-    Kind actualKind = kind(actualHeaders, a);
-    if (kind != actualKind && !(kind == Kind.TEXT || actualKind == Kind.TEXT)) {
-      notes.add("bodies are of different kinds (" + kind + " vs " + actualKind + ")");
-    }
-    if (kind != Kind.BINARY && !origins.isNone()) {
+    BodyComparator kind = choose(expectedHeaders, e);
+    differentKinds(kind, choose(actualHeaders, a), notes);
+    if (kind.textual() && !origins.isNone()) {
       e = origins.apply(e);
       a = origins.apply(a);
     }
-    return Pseudonymize.pair(e, a, kind, pseudonyms);
+    BodyComparator.Stored stored = kind.store(e, a, pseudonyms);
+    if (stored == null) {
+      return new Prepared(null, null, kind.name()); // this comparator keeps no stored form
+    }
+    return new Prepared(Body.of(stored.expected()), Body.of(stored.actual()), stored.comparator());
+  }
+
+  private static void differentKinds(BodyComparator e, BodyComparator a, List<String> notes) {
+    if (e != a && !(e == BuiltInComparators.TEXT || a == BuiltInComparators.TEXT)) {
+      notes.add(
+          "bodies are of different kinds ("
+              + e.name().toUpperCase(Locale.ROOT)
+              + " vs "
+              + a.name().toUpperCase(Locale.ROOT)
+              + ")");
+    }
+  }
+
+  /** The comparator of a body: the first extra that accepts its media type, else a built-in one. */
+  static BodyComparator choose(Headers headers, byte[] body) {
+    String mime = mediaType(headers);
+    for (BodyComparator c : BodyComparators.extras()) {
+      if (c.accepts(mime, body)) {
+        return c;
+      }
+    }
+    return builtIn(mime, body);
   }
 
   public static void compare(
@@ -158,7 +184,7 @@ public final class BodyComparator {
         // body...)
       }
     }
-    Kind stored = options.stored();
+    BodyComparator stored = options.stored();
     byte[] e =
         stored != null
             ? expected.bytes()
@@ -207,47 +233,44 @@ public final class BodyComparator {
     if (!projected && Arrays.equals(e, a)) {
       return; // byte-identical bodies are equal under every rule: no need to parse them
     }
-    Kind kind = stored != null ? stored : kind(expectedHeaders, e);
-    Kind actualKind = stored != null ? stored : kind(actualHeaders, a);
-    if (kind != actualKind && !(kind == Kind.TEXT || actualKind == Kind.TEXT)) {
-      notes.add("bodies are of different kinds (" + kind + " vs " + actualKind + ")");
+    BodyComparator kind = stored != null ? stored : choose(expectedHeaders, e);
+    if (stored == null) {
+      differentKinds(kind, choose(actualHeaders, a), notes);
     }
-    if (stored == null && kind != Kind.BINARY && !options.origins().isNone()) {
+    if (stored == null && kind.textual() && !options.origins().isNone()) {
       e = options.origins().apply(e);
       a = options.origins().apply(a);
       if (!projected && Arrays.equals(e, a)) {
         return; // equal once each side's own address is a placeholder
       }
     }
-    if (projected && kind != Kind.JSON) {
+    if (projected && kind != BuiltInComparators.JSON) {
       notes.add(
           "baselineRoot/candidateRoot apply to JSON bodies only: this body was compared whole");
     }
-    switch (kind) {
-      case JSON -> json(e, a, options, out, notes);
-      case XML -> XmlComparator.compare(e, a, out, notes);
-      case FORM -> FormComparator.compare(e, a, out);
-      case TEXT -> text(e, a, out, notes);
-      default -> binary(e, a, out);
-    }
+    kind.compare(e, a, options.context(kind), out, notes);
   }
 
-  private static void json(
-      byte[] e, byte[] a, Options options, List<Difference> out, List<String> notes) {
+  static void json(
+      byte[] e,
+      byte[] a,
+      BodyComparator.Context options,
+      List<Difference> out,
+      List<String> notes) {
     JsonNode en;
     JsonNode an;
     try {
       en = JsonDiff.parse(e);
     } catch (IOException ex) {
       notes.add("expected body is declared JSON but is not valid JSON: compared as text");
-      text(e, a, out, notes);
+      BodyComparator.compareAsText(e, a, options, out, notes);
       return;
     }
     try {
       an = JsonDiff.parse(a);
     } catch (IOException ex) {
       notes.add("actual body is declared JSON but is not valid JSON: compared as text");
-      text(e, a, out, notes);
+      BodyComparator.compareAsText(e, a, options, out, notes);
       return;
     }
     en = project(en, options.expectedRoot(), "baseline", out, notes);
@@ -299,14 +322,14 @@ public final class BodyComparator {
     return n;
   }
 
-  static void text(byte[] e, byte[] a, List<Difference> out, List<String> notes) {
+  static void text(byte[] e, byte[] a, boolean ignoreTrailingWhitespace, List<Difference> out) {
     String es = utf8(e);
     String as = utf8(a);
     if (es == null || as == null) {
       binary(e, a, out);
       return;
     }
-    TextComparator.compare(es, as, out);
+    TextComparator.compare(es, as, ignoreTrailingWhitespace, out);
   }
 
   static void binary(byte[] e, byte[] a, List<Difference> out) {
@@ -322,35 +345,42 @@ public final class BodyComparator {
             a.length + " bytes, sha256 " + sha256(a)));
   }
 
-  static Kind kind(Headers headers, byte[] body) {
+  /** The media type of a message: lower case, without parameters; empty when it has none. */
+  static String mediaType(Headers headers) {
     String type = headers.first("Content-Type").orElse("").toLowerCase(Locale.ROOT);
-    String mime = type.contains(";") ? type.substring(0, type.indexOf(';')).strip() : type.strip();
+    return type.contains(";") ? type.substring(0, type.indexOf(';')).strip() : type.strip();
+  }
+
+  /** The built-in comparator of a media type, with a fallback on sniffing. */
+  static BodyComparator builtIn(String mime, byte[] body) {
     if (mime.equals("application/json") || mime.endsWith("+json") || mime.equals("text/json")) {
-      return Kind.JSON;
+      return BuiltInComparators.JSON;
     }
     if (mime.equals("application/xml") || mime.equals("text/xml") || mime.endsWith("+xml")) {
-      return Kind.XML;
+      return BuiltInComparators.XML;
     }
     if (mime.equals("application/x-www-form-urlencoded")) {
-      return Kind.FORM;
+      return BuiltInComparators.FORM;
     }
     if (mime.startsWith("text/") || mime.equals("application/javascript")) {
-      return Kind.TEXT;
+      return BuiltInComparators.TEXT;
     }
     if (!mime.isEmpty() && !mime.equals("application/octet-stream")) {
       return utf8(body) != null && mime.startsWith("application/") && sniffJson(body)
-          ? Kind.JSON
-          : Kind.BINARY;
+          ? BuiltInComparators.JSON
+          : BuiltInComparators.BINARY;
     }
     // no useful Content-Type: sniff
     if (sniffJson(body)) {
-      return Kind.JSON;
+      return BuiltInComparators.JSON;
     }
     String text = utf8(body);
     if (text == null) {
-      return Kind.BINARY;
+      return BuiltInComparators.BINARY;
     }
-    return text.stripLeading().startsWith("<?xml") ? Kind.XML : Kind.TEXT;
+    return text.stripLeading().startsWith("<?xml")
+        ? BuiltInComparators.XML
+        : BuiltInComparators.TEXT;
   }
 
   private static boolean sniffJson(byte[] body) {
