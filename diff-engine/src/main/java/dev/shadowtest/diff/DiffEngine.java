@@ -249,8 +249,8 @@ public final class DiffEngine {
     List<String> notes = new ArrayList<>();
     if (expected.status() != actual.status()) {
       out.add(
-          new Difference(
-              "status",
+          Difference.at(
+              new Location.Status(),
               "status",
               DifferenceType.STATUS,
               Integer.toString(expected.status()),
@@ -300,9 +300,9 @@ public final class DiffEngine {
               ? DifferenceType.MISSING
               : ev == null ? DifferenceType.EXTRA : DifferenceType.VALUE;
       out.add(
-          new Difference(
-              "header:" + name.getValue(),
-              "header:" + name.getKey(),
+          Difference.at(
+              new Location.Header(name.getValue()),
+              new Location.Header(name.getKey()).path(),
               type,
               ev == null ? null : String.join(", ", ev),
               av == null ? null : String.join(", ", av)));

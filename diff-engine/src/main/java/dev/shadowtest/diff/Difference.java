@@ -34,6 +34,17 @@ public record Difference(
     this(path, field, type, expected, actual, null);
   }
 
+  /** Where it is, typed ({@link Location#parse} of {@link #path()}). */
+  public Location location() {
+    return Location.parse(path);
+  }
+
+  /** A difference at a typed location; {@code field} is what statistics count it by. */
+  public static Difference at(
+      Location where, String field, DifferenceType type, String expected, String actual) {
+    return new Difference(where.path(), field, type, expected, actual, null);
+  }
+
   public boolean isAccepted() {
     return accepted != null;
   }

@@ -2,10 +2,10 @@ package dev.shadowtest.junit;
 
 import dev.shadowtest.core.BadInputException;
 import dev.shadowtest.core.Headers;
+import dev.shadowtest.core.ShadowListener;
 import dev.shadowtest.diff.Rules;
 import dev.shadowtest.diff.run.Gate;
 import dev.shadowtest.diff.run.RunDirectory;
-import dev.shadowtest.replay.Progress;
 import dev.shadowtest.replay.ReplayConfig;
 import dev.shadowtest.replay.ReplayResult;
 import dev.shadowtest.replay.Replayer;
@@ -162,7 +162,7 @@ final class ShadowExtension implements ParameterResolver, AfterEachCallback {
               .withGate(gate)
               .withWarmup(warmup);
       Replayer replayer = new Replayer(config);
-      ReplayResult result = replayer.run(Progress.NONE);
+      ReplayResult result = replayer.run(ShadowListener.NONE);
       Reports.Written written =
           Reports.write(out, Reports.Options.defaults().withRules(rules).withGate(gate));
       context.publishReportEntry("shadow.report", written.html().toAbsolutePath().toString());

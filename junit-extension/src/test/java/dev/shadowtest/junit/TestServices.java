@@ -1,12 +1,10 @@
 package dev.shadowtest.junit;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.shadowtest.testing.LoopbackServer;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -47,60 +45,43 @@ final class TestServices {
       List<String> seenAuth,
       int everyMillis)
       throws IOException {
-    HttpServer s = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    s.setExecutor(
-        Executors.newFixedThreadPool(
+    return LoopbackServer.start(
             8,
-            r -> {
-              Thread t = new Thread(r, "test-service");
-              t.setDaemon(true);
-              return t;
-            }));
-    s.createContext(
-        "/api/",
-        ex -> {
-          int n = hits.incrementAndGet();
-          String auth = ex.getRequestHeaders().getFirst("Authorization");
-          if (seenAuth != null && auth != null) {
-            seenAuth.add(auth);
-          }
-          if (n <= coldRequests || everyMillis > 0) {
-            try {
-              Thread.sleep(n <= coldRequests ? 600 : everyMillis);
-            } catch (InterruptedException e) {
-              Thread.currentThread().interrupt();
-            }
-          }
-          if (requiredAuth != null && !requiredAuth.equals(auth)) {
-            byte[] denied = "{\"error\":\"unauthorized\"}".getBytes(StandardCharsets.UTF_8);
-            ex.getResponseHeaders().add("Content-Type", "application/json");
-            ex.sendResponseHeaders(401, denied.length);
-            try (OutputStream out = ex.getResponseBody()) {
-              out.write(denied);
-            }
-            return;
-          }
-          String[] parts = ex.getRequestURI().getPath().split("/");
-          String body = null;
-          try {
-            int id = Integer.parseInt(parts[3]);
-            body =
-                parts[2].equals("users")
-                    ? user(id)
-                    : parts[2].equals("products") ? product(id, regression) : null;
-          } catch (RuntimeException e) {
-            // 404 below
-          }
-          byte[] bytes =
-              (body == null ? "{\"error\":\"not found\"}" : body).getBytes(StandardCharsets.UTF_8);
-          ex.getResponseHeaders().add("Content-Type", "application/json");
-          ex.sendResponseHeaders(body == null ? 404 : 200, bytes.length);
-          try (OutputStream out = ex.getResponseBody()) {
-            out.write(bytes);
-          }
-        });
-    s.start();
-    return s;
+            "/api/",
+            ex -> {
+              int n = hits.incrementAndGet();
+              String auth = ex.getRequestHeaders().getFirst("Authorization");
+              if (seenAuth != null && auth != null) {
+                seenAuth.add(auth);
+              }
+              if (n <= coldRequests || everyMillis > 0) {
+                try {
+                  Thread.sleep(n <= coldRequests ? 600 : everyMillis);
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              }
+              if (requiredAuth != null && !requiredAuth.equals(auth)) {
+                LoopbackServer.send(ex, 401, "application/json", "{\"error\":\"unauthorized\"}");
+                return;
+              }
+              String[] parts = ex.getRequestURI().getPath().split("/");
+              String body = null;
+              try {
+                int id = Integer.parseInt(parts[3]);
+                body =
+                    parts[2].equals("users")
+                        ? user(id)
+                        : parts[2].equals("products") ? product(id, regression) : null;
+              } catch (RuntimeException e) {
+                // 404 below
+              }
+              byte[] bytes =
+                  (body == null ? "{\"error\":\"not found\"}" : body)
+                      .getBytes(StandardCharsets.UTF_8);
+              LoopbackServer.send(ex, body == null ? 404 : 200, "application/json", bytes);
+            })
+        .server();
   }
 
   static String url(HttpServer s) {

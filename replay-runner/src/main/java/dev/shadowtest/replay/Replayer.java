@@ -12,6 +12,7 @@ import dev.shadowtest.core.RecordingReader;
 import dev.shadowtest.core.Redaction;
 import dev.shadowtest.core.RedactionRules;
 import dev.shadowtest.core.Redactor;
+import dev.shadowtest.core.ShadowListener;
 import dev.shadowtest.diff.ContentDecoding;
 import dev.shadowtest.diff.DiffEngine;
 import dev.shadowtest.diff.EndpointRule;
@@ -67,7 +68,7 @@ import java.util.function.Consumer;
  *
  * <pre>{@code
  * ReplayResult r = new Replayer(ReplayConfig.of(List.of(Path.of("rec.jsonl.gz")),
- *     URI.create("http://127.0.0.1:8080"), Path.of("out"))).run(Progress.NONE);
+ *     URI.create("http://127.0.0.1:8080"), Path.of("out"))).run(ShadowListener.NONE);
  * r.passed();
  * }</pre>
  *
@@ -131,6 +132,10 @@ public final class Replayer {
   private final Pseudonyms pseudonyms = Pseudonyms.random();
 
   private final Object writeLock = new Object();
+
+  /** Told of progress and of every judged exchange. */
+  private volatile ShadowListener listener = ShadowListener.NONE;
+
   private final AtomicBoolean storeFailed = new AtomicBoolean();
 
   /** Redacts live answers (candidate, primary, secondary) the way the recordings were redacted. */
@@ -164,7 +169,8 @@ public final class Replayer {
    *
    * @throws RecordingException for a bad recording or an output that cannot be written
    */
-  public ReplayResult run(Progress progress) {
+  public ReplayResult run(ShadowListener progress) {
+    listener = progress;
     try {
       return runInternal(progress);
     } finally {
@@ -172,7 +178,7 @@ public final class Replayer {
     }
   }
 
-  private ReplayResult runInternal(Progress progress) {
+  private ReplayResult runInternal(ShadowListener progress) {
     Instant startedAt = Instant.now();
     Path out = config.out();
     try {
@@ -205,7 +211,7 @@ public final class Replayer {
     // The total is only for a progress line's ETA: counted on the side, and only when someone
     // looks.
     AtomicLong expected = new AtomicLong(-1);
-    if (progress != Progress.NONE) {
+    if (progress != ShadowListener.NONE) {
       Thread counter =
           new Thread(
               () -> {
@@ -371,7 +377,7 @@ public final class Replayer {
       }
     }
     double elapsed = (System.nanoTime() - t0) / 1e9;
-    progress.update(
+    progress.progress(
         done.get(), expected.get(), discrepant.get(), done.get() / Math.max(elapsed, 1e-9));
     boolean badLines = unreadable.get() > 0 && !config.skipBadLines();
     if (badLines && abortReason == null) {
@@ -1116,9 +1122,14 @@ public final class Replayer {
     if (line.verdict() == Verdict.DIFFERENT) {
       discrepant.incrementAndGet();
     }
+    try {
+      listener.judged(line.id(), line.endpoint(), line.verdict().name());
+    } catch (RuntimeException e) {
+      // a listener never breaks a run
+    }
   }
 
-  private Thread progressTicker(Progress progress, AtomicLong total, long t0) {
+  private Thread progressTicker(ShadowListener progress, AtomicLong total, long t0) {
     Thread t =
         new Thread(
             () -> {
@@ -1126,7 +1137,7 @@ public final class Replayer {
                 while (!Thread.currentThread().isInterrupted()) {
                   Thread.sleep(500);
                   double elapsed = (System.nanoTime() - t0) / 1e9;
-                  progress.update(
+                  progress.progress(
                       done.get(),
                       total.get(),
                       discrepant.get(),

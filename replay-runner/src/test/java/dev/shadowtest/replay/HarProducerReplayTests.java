@@ -8,6 +8,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.shadowtest.core.HarImporter;
 import dev.shadowtest.core.ImportOptions;
+import dev.shadowtest.core.ShadowListener;
 import dev.shadowtest.diff.Verdict;
 import dev.shadowtest.diff.internal.BrotliStreams;
 import dev.shadowtest.diff.run.ResultLine;
@@ -172,7 +173,7 @@ class HarProducerReplayTests {
                   ReplayConfig.of(List.of(rec), candidate, dir.resolve("run-" + name))
                       .withAllowUnsafe(true)
                       .withIncludeCached(includeCached))
-              .run(Progress.NONE);
+              .run(ShadowListener.NONE);
       List<ResultLine> lines = new ArrayList<>();
       ResultsFile.read(r.resultsFile(), lines::add);
       return new Run(r, lines);

@@ -6,6 +6,7 @@ import dev.shadowtest.core.Exchange;
 import dev.shadowtest.core.RecordingHeader;
 import dev.shadowtest.core.RecordingWriter;
 import dev.shadowtest.core.Redaction;
+import dev.shadowtest.core.ShadowListener;
 import dev.shadowtest.diff.DifferenceType;
 import dev.shadowtest.diff.Rules;
 import dev.shadowtest.diff.Statistics;
@@ -239,7 +240,7 @@ class MigrationTests {
                   ReplayConfig.of(List.of(rec), candidate.uri(), dir.resolve("run"))
                       .withPrimary(primary.uri(), secondary.uri())
                       .withRules(Rules.parse(RULES, "shadow-rules.yaml")))
-              .run(Progress.NONE);
+              .run(ShadowListener.NONE);
 
       Map<String, Statistics.EndpointResult> byName =
           r.result().endpoints().stream()

@@ -6,6 +6,7 @@ import dev.shadowtest.core.Exchange;
 import dev.shadowtest.core.RecordingHeader;
 import dev.shadowtest.core.RecordingWriter;
 import dev.shadowtest.core.Redaction;
+import dev.shadowtest.core.ShadowListener;
 import dev.shadowtest.diff.DifferenceType;
 import dev.shadowtest.diff.Rules;
 import dev.shadowtest.diff.Statistics;
@@ -82,7 +83,7 @@ class NoiseLearningTests {
                 .withPrimary(primary.uri(), secondary.uri())
                 .withRules(Rules.parse(rules, "rules.yaml"))
                 .withAllowUnsafe(unsafe))
-        .run(Progress.NONE);
+        .run(ShadowListener.NONE);
   }
 
   static Statistics.FieldResult field(ReplayResult r, String path) {

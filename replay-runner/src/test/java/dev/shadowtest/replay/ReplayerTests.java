@@ -13,6 +13,7 @@ import dev.shadowtest.core.HttpResponse;
 import dev.shadowtest.core.RecordingHeader;
 import dev.shadowtest.core.RecordingWriter;
 import dev.shadowtest.core.Redaction;
+import dev.shadowtest.core.ShadowListener;
 import dev.shadowtest.diff.Rules;
 import dev.shadowtest.diff.Verdict;
 import dev.shadowtest.diff.run.Gate;
@@ -98,7 +99,7 @@ class ReplayerTests {
                   exchange("4", "HEAD", "/d", 200, "")));
       ReplayResult r =
           new Replayer(ReplayConfig.of(List.of(rec), candidate.uri(), dir.resolve("out")))
-              .run(Progress.NONE);
+              .run(ShadowListener.NONE);
       assertThat(candidate.seen)
           .extracting(TestServer.Seen::method)
           .containsExactlyInAnyOrder("GET", "HEAD");
@@ -112,7 +113,7 @@ class ReplayerTests {
       new Replayer(
               ReplayConfig.of(List.of(rec), candidate.uri(), dir.resolve("out2"))
                   .withAllowUnsafe(true))
-          .run(Progress.NONE);
+          .run(ShadowListener.NONE);
       assertThat(candidate.seen)
           .extracting(TestServer.Seen::method)
           .containsExactlyInAnyOrder("GET", "POST", "DELETE", "HEAD");
@@ -132,7 +133,7 @@ class ReplayerTests {
               ReplayConfig.of(List.of(rec), candidate.uri(), dir.resolve("out"))
                   .withExtraHeaders(
                       Headers.of("Authorization", "Bearer candidate", "X-Shadow", "1")))
-          .run(Progress.NONE);
+          .run(ShadowListener.NONE);
       TestServer.Seen s = candidate.seen.get(0);
       assertThat(s.target()).isEqualTo("/a?q=1");
       assertThat(s.headers().get("Host")).containsExactly(candidate.uri().getAuthority());
@@ -145,7 +146,7 @@ class ReplayerTests {
       new Replayer(
               ReplayConfig.of(List.of(rec), candidate.uri(), dir.resolve("out2"))
                   .withKeepHost(true))
-          .run(Progress.NONE);
+          .run(ShadowListener.NONE);
       assertThat(candidate.seen.get(0).headers().get("Host"))
           .containsExactly("legacy.internal:8080");
       assertThat(candidate.seen.get(0).headers().get("Authorization"))
@@ -171,7 +172,7 @@ class ReplayerTests {
                       .withPrimary(primary.uri(), null)
                       .withAllowUnsafe(true)
                       .withWarmup(2))
-              .run(Progress.NONE);
+              .run(ShadowListener.NONE);
       List<String> seen = candidate.seen.stream().map(TestServer.Seen::target).toList();
       assertThat(seen).hasSize(6);
       assertThat(seen.subList(0, 2))
@@ -221,7 +222,7 @@ class ReplayerTests {
                     ReplayConfig.of(List.of(rec), candidate.uri(), dir.resolve("out"))
                         .withPrimary(primary.uri(), null)
                         .withWarmup(2))
-                .run(Progress.NONE);
+                .run(ShadowListener.NONE);
         assertThat(primary.seen)
             .hasSize(5)
             .allSatisfy(x -> assertThat(x.headers()).doesNotContainKeys("Authorization", "Cookie"));
@@ -245,7 +246,7 @@ class ReplayerTests {
           new Replayer(
                   ReplayConfig.of(List.of(rec), candidate.uri(), dir.resolve("out2"))
                       .withExtraHeaders(Headers.of("Authorization", "Bearer real")))
-              .run(Progress.NONE);
+              .run(ShadowListener.NONE);
       assertThat(candidate.seen)
           .allSatisfy(
               x -> assertThat(x.headers().get("Authorization")).containsExactly("Bearer real"));
@@ -287,7 +288,7 @@ class ReplayerTests {
         new Replayer(
                 ReplayConfig.of(List.of(rec), URI.create("http://localhost"), dir.resolve("out"))
                     .withTransport(app))
-            .run(Progress.NONE);
+            .run(ShadowListener.NONE);
     assertThat(r.abortReason()).as("no preflight for an in-process candidate").isNull();
     assertThat(received)
         .extracting(HttpRequest::target)
@@ -338,7 +339,7 @@ class ReplayerTests {
                     .withTransport(slow)
                     .withConcurrency(1)
                     .withTimeouts(Duration.ofMillis(100), Duration.ofMillis(200)))
-            .run(Progress.NONE);
+            .run(ShadowListener.NONE);
     assertThat(r.result().errors()).isEqualTo(3);
     assertThat(lines(dir.resolve("out")))
         .extracting(ResultLine::error)
@@ -369,7 +370,7 @@ class ReplayerTests {
               Map.of());
       Path rec = recording("r.jsonl", List.of(exchange("1", "GET", "/a", 200, "{}"), withAgent));
       new Replayer(ReplayConfig.of(List.of(rec), candidate.uri(), dir.resolve("out")))
-          .run(Progress.NONE);
+          .run(ShadowListener.NONE);
       assertThat(candidate.seen)
           .filteredOn(x -> x.target().equals("/a"))
           .singleElement()
@@ -400,7 +401,7 @@ class ReplayerTests {
       }
       ReplayResult r =
           new Replayer(ReplayConfig.of(List.of(rec), candidate.uri(), dir.resolve("out")))
-              .run(Progress.NONE);
+              .run(ShadowListener.NONE);
       assertThat(r.result().discrepant()).isEqualTo(1);
       var samples = SamplesFile.read(dir.resolve("out"), w -> {});
       assertThat(samples).containsKey("e1");
@@ -443,7 +444,7 @@ class ReplayerTests {
       Path rec = recording("r.jsonl.gz", ex);
       ReplayResult r =
           new Replayer(ReplayConfig.of(List.of(rec), candidate.uri(), dir.resolve("out")))
-              .run(Progress.NONE);
+              .run(ShadowListener.NONE);
       assertThat(r.result().exchanges()).isEqualTo(11);
       assertThat(r.result().noBaseline()).isEqualTo(1);
       assertThat(r.result().compared()).isEqualTo(10);
@@ -484,7 +485,7 @@ class ReplayerTests {
         new Replayer(
                 ReplayConfig.of(
                     List.of(rec), URI.create("http://127.0.0.1:" + port), dir.resolve("out")))
-            .run(Progress.NONE);
+            .run(ShadowListener.NONE);
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
     assertThat(r.abortReason()).startsWith("candidate unreachable: refused");
     assertThat(r.passed()).isFalse();
@@ -500,7 +501,7 @@ class ReplayerTests {
           new Replayer(
                   ReplayConfig.of(List.of(rec), candidate.uri(), dir.resolve("out"))
                       .withTimeouts(Duration.ofSeconds(1), Duration.ofMillis(500)))
-              .run(Progress.NONE);
+              .run(ShadowListener.NONE);
       assertThat(r.result().errors()).isEqualTo(1);
       assertThat(lines(dir.resolve("out")).get(0).error()).startsWith("timeout");
     }
@@ -526,12 +527,12 @@ class ReplayerTests {
       Path rec = recording("r.jsonl.gz", ex);
       ReplayResult whole =
           new Replayer(ReplayConfig.of(List.of(rec), candidate.uri(), dir.resolve("whole")))
-              .run(Progress.NONE);
+              .run(ShadowListener.NONE);
       List<Path> shardDirs = new ArrayList<>();
       for (int i = 1; i <= 3; i++) {
         Path d = dir.resolve("shard" + i);
         new Replayer(ReplayConfig.of(List.of(rec), candidate.uri(), d).withShard(new Shard(i, 3)))
-            .run(Progress.NONE);
+            .run(ShadowListener.NONE);
         shardDirs.add(d);
       }
       ReplayResult merged =
@@ -578,7 +579,7 @@ class ReplayerTests {
                           dir.resolve("out"))
                       .withConcurrency(1)
                       .withTimeouts(Duration.ofMillis(500), Duration.ofMillis(500)))
-              .run(Progress.NONE);
+              .run(ShadowListener.NONE);
       // two 1 s deadlines take ~2 s; without a whole-exchange deadline the drips take 16 s
       assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
       assertThat(r.result().errors()).isEqualTo(2);
@@ -608,7 +609,7 @@ class ReplayerTests {
                   ReplayConfig.of(List.of(rec), candidate.uri(), dir.resolve("out"))
                       .withPrimary(primary.uri(), null)
                       .withTimeouts(Duration.ofSeconds(1), Duration.ofMillis(300)))
-              .run(Progress.NONE);
+              .run(ShadowListener.NONE);
       assertThat(r.result().noBaseline()).isZero(); // the recording still has a baseline
       assertThat(r.result().compared()).isEqualTo(1);
       assertThat(r.result().matched()).isEqualTo(1);
@@ -629,7 +630,7 @@ class ReplayerTests {
               ReplayConfig.of(List.of(rec), candidate.uri(), run)
                   .withRules(rules)
                   .withGate(new Gate(1.0, null)))
-          .run(Progress.NONE);
+          .run(ShadowListener.NONE);
       assertThat(run.resolve("rules.yaml")).exists();
       Assertions.assertThatThrownBy(
               () -> Summaries.merge(dir.resolve("m"), List.of(run, run), null, Gate.defaults()))
@@ -666,7 +667,7 @@ class ReplayerTests {
                 replayer.stop(); // what Ctrl-C does
               });
       stopper.start();
-      ReplayResult r = replayer.run(Progress.NONE);
+      ReplayResult r = replayer.run(ShadowListener.NONE);
       assertThat(r.incomplete()).isTrue();
       assertThat(r.passed()).isFalse();
       assertThat(r.result().exchanges()).isBetween(1L, 399L);
@@ -688,7 +689,7 @@ class ReplayerTests {
       new Replayer(
               ReplayConfig.of(List.of(rec), candidate.uri(), dir.resolve("out"))
                   .withPacing(new Pacing.Rate(20)))
-          .run(Progress.NONE);
+          .run(ShadowListener.NONE);
       double seconds = (System.nanoTime() - start) / 1e9;
       // 60 requests at 20/s: the last starts at 2.95 s; loosely checked on a shared machine
       assertThat(seconds).isBetween(2.6, 5.0);

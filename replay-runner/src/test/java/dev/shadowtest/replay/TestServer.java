@@ -1,21 +1,16 @@
 package dev.shadowtest.replay;
 
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
+import dev.shadowtest.testing.LoopbackServer;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.function.Function;
 
-/** A real HTTP server on 127.0.0.1, ephemeral port, answering with a function of the request. */
+/** Replay's fixture: a {@link LoopbackServer} answering with a function of the request. */
 final class TestServer implements AutoCloseable {
 
   record Seen(String method, String target, Map<String, List<String>> headers, String body) {
@@ -43,7 +38,7 @@ final class TestServer implements AutoCloseable {
 
   final List<Seen> seen = new CopyOnWriteArrayList<>();
   private final Map<String, String> headers;
-  private final HttpServer server;
+  private final LoopbackServer server;
 
   TestServer(Function<Seen, Reply> handler) throws IOException {
     this(handler, Map.of());
@@ -52,10 +47,7 @@ final class TestServer implements AutoCloseable {
   /** A server that also sends {@code headers} with every response. */
   TestServer(Function<Seen, Reply> handler, Map<String, String> headers) throws IOException {
     this.headers = Map.copyOf(headers);
-    server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 100);
-    server.setExecutor(Executors.newFixedThreadPool(16));
-    server.createContext("/", ex -> handle(ex, handler));
-    server.start();
+    server = LoopbackServer.start(16, ex -> handle(ex, handler));
   }
 
   private void handle(HttpExchange ex, Function<Seen, Reply> handler) throws IOException {
@@ -78,22 +70,15 @@ final class TestServer implements AutoCloseable {
     byte[] bytes = r.body().getBytes(StandardCharsets.UTF_8);
     headers.forEach((k, v) -> ex.getResponseHeaders().add(k, v));
     r.headers().forEach((k, v) -> ex.getResponseHeaders().add(k, v));
-    if (r.contentType() != null) {
-      ex.getResponseHeaders().add("Content-Type", r.contentType());
-    }
-    ex.sendResponseHeaders(r.status(), bytes.length == 0 ? -1 : bytes.length);
-    try (OutputStream out = ex.getResponseBody()) {
-      out.write(bytes);
-    }
+    LoopbackServer.send(ex, r.status(), r.contentType(), bytes);
   }
 
   URI uri() {
-    return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+    return server.uri();
   }
 
   @Override
   public void close() {
-    server.stop(0);
-    ((ExecutorService) server.getExecutor()).shutdownNow();
+    server.close();
   }
 }

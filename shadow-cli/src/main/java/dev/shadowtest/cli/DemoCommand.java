@@ -2,7 +2,7 @@ package dev.shadowtest.cli;
 
 import dev.shadowtest.cli.demo.Demo;
 import dev.shadowtest.core.BadInputException;
-import dev.shadowtest.replay.Progress;
+import dev.shadowtest.core.ShadowListener;
 import dev.shadowtest.replay.ReplayResult;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -61,7 +61,7 @@ final class DemoCommand implements Callable<Integer> {
         Demo.run(
             out(),
             exchanges,
-            System.console() != null ? ReplayCommand.progressLine(err) : Progress.NONE);
+            System.console() != null ? ReplayCommand.progressLine(err) : ShadowListener.NONE);
     if (System.console() != null) {
       err.print("\r\033[K");
       err.flush();

@@ -2,10 +2,10 @@ package dev.shadowtest.cli;
 
 import dev.shadowtest.core.BadInputException;
 import dev.shadowtest.core.Headers;
+import dev.shadowtest.core.ShadowListener;
 import dev.shadowtest.diff.Rules;
 import dev.shadowtest.diff.run.Gate;
 import dev.shadowtest.replay.Pacing;
-import dev.shadowtest.replay.Progress;
 import dev.shadowtest.replay.ReplayConfig;
 import dev.shadowtest.replay.ReplayResult;
 import dev.shadowtest.replay.Replayer;
@@ -306,7 +306,7 @@ final class ReplayCommand implements Callable<Integer> {
     Runtime.getRuntime().addShutdownHook(hook);
     ReplayResult r;
     try {
-      r = replayer.run(System.console() != null ? progressLine(err) : Progress.NONE);
+      r = replayer.run(System.console() != null ? progressLine(err) : ShadowListener.NONE);
     } finally {
       try {
         Runtime.getRuntime().removeShutdownHook(hook);
@@ -336,23 +336,26 @@ final class ReplayCommand implements Callable<Integer> {
     return r.passed() ? Shadow.OK : Shadow.FAILED;
   }
 
-  static Progress progressLine(PrintWriter err) {
-    return (done, total, discrepant, perSecond) -> {
-      String eta =
-          total > 0 && perSecond > 0 && done < total
-              ? String.format(Locale.ROOT, ", ETA %ds", (long) ((total - done) / perSecond))
-              : "";
-      // noise is judged over the whole run: the running count is the exchanges that differ beyond
-      // this exchange's noise
-      err.printf(
-          Locale.ROOT,
-          "\r\033[K%d/%s exchanges, %.0f/s, %d differing so far (provisional: noise is judged at the end)%s",
-          done,
-          total >= 0 ? Long.toString(total) : "?",
-          perSecond,
-          discrepant,
-          eta);
-      err.flush();
+  static ShadowListener progressLine(PrintWriter err) {
+    return new ShadowListener() {
+      @Override
+      public void progress(long done, long total, long discrepant, double perSecond) {
+        String eta =
+            total > 0 && perSecond > 0 && done < total
+                ? String.format(Locale.ROOT, ", ETA %ds", (long) ((total - done) / perSecond))
+                : "";
+        // noise is judged over the whole run: the running count is the exchanges that differ beyond
+        // this exchange's noise
+        err.printf(
+            Locale.ROOT,
+            "\r\033[K%d/%s exchanges, %.0f/s, %d differing so far (provisional: noise is judged at the end)%s",
+            done,
+            total >= 0 ? Long.toString(total) : "?",
+            perSecond,
+            discrepant,
+            eta);
+        err.flush();
+      }
     };
   }
 }

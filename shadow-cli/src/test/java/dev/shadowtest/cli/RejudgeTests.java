@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import dev.shadowtest.cli.demo.Demo;
 import dev.shadowtest.cli.demo.DemoServices;
 import dev.shadowtest.core.Body;
@@ -18,11 +17,9 @@ import dev.shadowtest.core.HttpResponse;
 import dev.shadowtest.core.RecordingHeader;
 import dev.shadowtest.core.RecordingWriter;
 import dev.shadowtest.core.Redaction;
-import dev.shadowtest.replay.Progress;
+import dev.shadowtest.core.ShadowListener;
+import dev.shadowtest.testing.LoopbackServer;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -30,7 +27,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Executors;
 import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -48,7 +44,7 @@ class RejudgeTests {
 
   @TempDir Path dir;
 
-  private final List<HttpServer> servers = new ArrayList<>();
+  private final List<LoopbackServer> servers = new ArrayList<>();
   private URI primary;
   private URI secondary;
   private URI candidate;
@@ -137,7 +133,7 @@ class RejudgeTests {
 
   @AfterEach
   void stop() {
-    servers.forEach(s -> s.stop(0));
+    servers.forEach(LoopbackServer::close);
   }
 
   @Test
@@ -289,7 +285,7 @@ class RejudgeTests {
   @Test
   void theDemoRunReJudgedWithAnExtraIgnoreGivesTheNumbersOfAFreshReplay() throws IOException {
     Path demo = dir.resolve("demo");
-    Demo.run(demo, Demo.EXCHANGES, Progress.NONE);
+    Demo.run(demo, Demo.EXCHANGES, ShadowListener.NONE);
     String extra =
         DemoServices.rulesYaml()
             .replace(
@@ -397,14 +393,10 @@ class RejudgeTests {
     return file;
   }
 
-  private URI server(String role) throws IOException {
-    HttpServer s =
-        HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
-    s.setExecutor(Executors.newFixedThreadPool(4));
-    s.createContext("/", ex -> answer(ex, role));
-    s.start();
+  private URI server(String role) {
+    LoopbackServer s = LoopbackServer.start(4, ex -> answer(ex, role));
     servers.add(s);
-    return URI.create("http://127.0.0.1:" + s.getAddress().getPort());
+    return s.uri();
   }
 
   /** Deterministic answers; the candidate differs in seeded ways, the secondary in noise. */
@@ -505,11 +497,7 @@ class RejudgeTests {
       body =
           (cand ? "{\"data\":" + inner + ",\"page\":1}" : inner).getBytes(StandardCharsets.UTF_8);
     }
-    ex.getResponseHeaders().add("Content-Type", type);
-    ex.sendResponseHeaders(status, body.length);
-    try (OutputStream o = ex.getResponseBody()) {
-      o.write(body);
-    }
+    LoopbackServer.send(ex, status, type, body);
   }
 
   /** The summary without what differs between two runs of the same judgement (times, latencies). */

@@ -6,6 +6,7 @@ import dev.shadowtest.core.ExchangeSink;
 import dev.shadowtest.core.ExchangeStorage;
 import dev.shadowtest.core.RecordingHeader;
 import dev.shadowtest.core.Redactor;
+import dev.shadowtest.core.ShadowListener;
 import dev.shadowtest.recorder.internal.AdminServer;
 import dev.shadowtest.recorder.internal.CaptureBudget;
 import dev.shadowtest.recorder.internal.CaptureWriter;
@@ -62,7 +63,7 @@ import org.apache.hc.core5.util.Timeout;
 public final class Recorder implements AutoCloseable {
 
   private final RecorderConfig config;
-  private final Counters counters = new Counters();
+  private final Counters counters;
   private final Redactor redactor;
   private final CaptureWriter writer;
   private final FileSink files;
@@ -74,8 +75,10 @@ public final class Recorder implements AutoCloseable {
   private volatile RecorderStats finalStats;
   private volatile boolean stopping;
 
-  private Recorder(RecorderConfig config, ExchangeSink sink) throws IOException {
+  private Recorder(RecorderConfig config, ExchangeSink sink, ShadowListener listener)
+      throws IOException {
     this.config = config;
+    this.counters = new Counters(listener);
     refuseLoop(config.upstream(), "--upstream", config.listen());
     if (config.mirror() != null) {
       refuseLoop(config.mirror(), "--mirror", config.listen());
@@ -225,12 +228,17 @@ public final class Recorder implements AutoCloseable {
    * @throws BadInputException when the upstream or the mirror is the proxy's own address
    */
   public static Recorder start(RecorderConfig config) throws IOException {
-    return new Recorder(config, null);
+    return new Recorder(config, null, ShadowListener.NONE);
+  }
+
+  /** As {@link #start(RecorderConfig)}, telling {@code listener} of what is recorded and lost. */
+  public static Recorder start(RecorderConfig config, ShadowListener listener) throws IOException {
+    return new Recorder(config, null, listener);
   }
 
   /** With another sink (tests: a failing or blocking disk). */
   static Recorder start(RecorderConfig config, ExchangeSink sink) throws IOException {
-    return new Recorder(config, sink);
+    return new Recorder(config, sink, ShadowListener.NONE);
   }
 
   private static Predicate<ClassicHttpRequest> filter(RecorderConfig c) {

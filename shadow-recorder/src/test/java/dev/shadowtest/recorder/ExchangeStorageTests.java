@@ -7,6 +7,7 @@ import dev.shadowtest.core.BadInputException;
 import dev.shadowtest.core.Exchange;
 import dev.shadowtest.core.ExchangeSource;
 import dev.shadowtest.core.ExchangeStorage;
+import dev.shadowtest.core.ShadowListener;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -35,13 +36,22 @@ class ExchangeStorageTests {
   void aStorageRegisteredThroughServiceLoaderReceivesTheRecording() throws Exception {
     assertThat(ExchangeStorage.all()).containsKeys("file", "mem");
     HttpClient client = HttpClient.newHttpClient();
+    List<String> heard = java.util.Collections.synchronizedList(new ArrayList<>());
+    ShadowListener listener =
+        new ShadowListener() {
+          @Override
+          public void recorded(String exchangeId) {
+            heard.add(exchangeId);
+          }
+        };
     try (Upstream up = new Upstream();
         Recorder r =
             Recorder.start(
                 RecorderConfig.of(
                     new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
                     up.uri(),
-                    "mem:capture-1"))) {
+                    "mem:capture-1"),
+                listener)) {
       for (int i = 0; i < 5; i++) {
         HttpResponse<String> res =
             client.send(
@@ -59,6 +69,7 @@ class ExchangeStorageTests {
     MemoryStorage.Held held = MemoryStorage.HELD.get("capture-1");
     assertThat(held.header().source()).isEqualTo("recorder");
     assertThat(held.exchanges()).hasSize(5);
+    assertThat(heard).hasSize(5); // the listener heard each one
     assertThat(held.exchanges().get(0).request().target()).isEqualTo("/echo?i=0");
     assertThat(held.exchanges().get(0).request().headers().first("Authorization"))
         .hasValue("[REDACTED]");

@@ -2,39 +2,35 @@ package dev.shadowtest.recorder;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.shadowtest.testing.LoopbackServer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.zip.GZIPOutputStream;
 
-/** The "legacy system" for the recorder's tests: a real server on 127.0.0.1. */
+/** The "legacy system" for the recorder's tests: a {@link LoopbackServer} with routes. */
 final class Upstream implements AutoCloseable {
 
+  final LoopbackServer loopback;
   final HttpServer server;
   final List<String> targets = new CopyOnWriteArrayList<>();
   final AtomicInteger requests = new AtomicInteger();
 
   Upstream() throws IOException {
-    server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 100);
-    server.setExecutor(Executors.newFixedThreadPool(32));
-    server.createContext("/", this::handle);
-    server.start();
+    loopback = LoopbackServer.start(32, this::handle);
+    server = loopback.server();
   }
 
   URI uri() {
-    return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+    return loopback.uri();
   }
 
   /** A deterministic byte pattern, so a streamed body can be checked without keeping it. */
@@ -185,7 +181,6 @@ final class Upstream implements AutoCloseable {
 
   @Override
   public void close() {
-    server.stop(0);
-    ((ExecutorService) server.getExecutor()).shutdownNow();
+    loopback.close();
   }
 }

@@ -12,6 +12,7 @@ import dev.shadowtest.diff.Difference;
 import dev.shadowtest.diff.DifferenceType;
 import dev.shadowtest.diff.JsonDiff;
 import dev.shadowtest.diff.JsonOptions;
+import dev.shadowtest.diff.Location;
 import dev.shadowtest.diff.Pseudonyms;
 import dev.shadowtest.diff.run.ResultLine;
 import java.io.IOException;
@@ -206,8 +207,8 @@ public final class Bodies {
       byte[] ap = actual.bytes();
       if (expected.size() != actual.size()) {
         out.add(
-            new Difference(
-                "body",
+            Difference.at(
+                new Location.WholeBody(),
                 "body",
                 DifferenceType.BODY,
                 expected.size() + " bytes",
@@ -218,8 +219,8 @@ public final class Bodies {
       for (int i = 0; i < n; i++) {
         if (ep[i] != ap[i]) {
           out.add(
-              new Difference(
-                  "body",
+              Difference.at(
+                  new Location.WholeBody(),
                   "body",
                   DifferenceType.BODY,
                   "byte " + i + " = " + (ep[i] & 0xff),
@@ -337,8 +338,8 @@ public final class Bodies {
       return;
     }
     out.add(
-        new Difference(
-            "body",
+        Difference.at(
+            new Location.WholeBody(),
             "body",
             DifferenceType.BODY,
             e.length + " bytes, sha256 " + sha256(e),

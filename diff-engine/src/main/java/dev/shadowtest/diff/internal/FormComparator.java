@@ -2,6 +2,7 @@ package dev.shadowtest.diff.internal;
 
 import dev.shadowtest.diff.Difference;
 import dev.shadowtest.diff.DifferenceType;
+import dev.shadowtest.diff.Location;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -24,7 +25,7 @@ final class FormComparator {
     for (String k : keys) {
       List<String> ev = e.get(k);
       List<String> av = a.get(k);
-      String path = "form:" + k;
+      String path = new Location.Form(k).path();
       if (ev == null) {
         out.add(new Difference(path, path, DifferenceType.EXTRA, null, String.join(", ", av)));
       } else if (av == null) {

@@ -2,6 +2,7 @@ package dev.shadowtest.diff.internal;
 
 import dev.shadowtest.diff.Difference;
 import dev.shadowtest.diff.DifferenceType;
+import dev.shadowtest.diff.Location;
 import java.util.List;
 
 /**
@@ -40,12 +41,12 @@ final class TextComparator {
       endE--;
       endA--;
     }
-    String where =
+    Location where =
         endE - start <= 1 && endA - start <= 1
-            ? "body:line " + (start + 1)
-            : "body:lines " + (start + 1) + "-" + Math.max(endE, endA);
+            ? new Location.TextLines(start + 1, start + 1)
+            : new Location.TextLines(start + 1, Math.max(endE, endA));
     out.add(
-        new Difference(
+        Difference.at(
             where, "body", DifferenceType.BODY, region(e, start, endE), region(a, start, endA)));
   }
 

@@ -9,6 +9,7 @@ import dev.shadowtest.core.ContentCoding;
 import dev.shadowtest.core.Headers;
 import dev.shadowtest.core.JsonPath;
 import dev.shadowtest.diff.ContentDecoding;
+import dev.shadowtest.diff.Location;
 import dev.shadowtest.reports.internal.ReportModel.BodyLine;
 import java.io.IOException;
 import java.security.MessageDigest;
@@ -20,8 +21,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * A body as lines for the side-by-side view: JSON pretty-printed with each line's path known, so
@@ -37,7 +36,6 @@ final class BodyView {
   /** What one body may cost in the page, escaping included (see {@link #cost}). */
   static final long MAX_COST = 48 * 1024;
 
-  private static final Pattern LINES = Pattern.compile("body:lines (\\d+)-(\\d+)");
   private static final ObjectMapper MAPPER =
       new ObjectMapper(
           JsonFactory.builder()
@@ -75,7 +73,7 @@ final class BodyView {
         notes.add("shown decoded (" + encoding + ")");
       }
     }
-    boolean bodyDiffers = differingPaths.contains("body");
+    boolean bodyDiffers = differingPaths.contains(new Location.WholeBody().path());
     String text = utf8(bytes);
     List<BodyLine> lines = null;
     if (text != null) {
@@ -190,9 +188,8 @@ final class BodyView {
   private static List<BodyLine> text(String text, Set<String> paths, boolean all) {
     List<int[]> regions = new ArrayList<>();
     for (String p : paths) {
-      Matcher m = LINES.matcher(p);
-      if (m.matches()) {
-        regions.add(new int[] {Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2))});
+      if (Location.parse(p) instanceof Location.TextLines l) {
+        regions.add(new int[] {l.from(), l.to()});
       }
     }
     List<BodyLine> out = new ArrayList<>();

@@ -7,6 +7,7 @@ import dev.shadowtest.core.RecordingException;
 import dev.shadowtest.core.SecureFiles;
 import dev.shadowtest.diff.Difference;
 import dev.shadowtest.diff.Judgement;
+import dev.shadowtest.diff.Location;
 import dev.shadowtest.diff.Statistics;
 import dev.shadowtest.diff.Verdict;
 import dev.shadowtest.diff.run.Gate;
@@ -416,10 +417,11 @@ public final class HtmlReport {
     Judgement.Judged judged = judgements.get(line.id());
     for (Difference d : line.differences()) {
       paths.add(d.path());
-      if (d.path().startsWith("header:")) {
-        headerNames.add(d.path().substring(7).toLowerCase(Locale.ROOT));
+      Location where = d.location();
+      if (where instanceof Location.Header h) {
+        headerNames.add(h.lowerName());
       }
-      status |= d.path().equals("status");
+      status |= where instanceof Location.Status;
       if (diffs.size() < MAX_DIFF_ROWS) {
         Judgement.Standing standing =
             judged == null ? Judgement.Standing.COUNTS : judged.standing(d);

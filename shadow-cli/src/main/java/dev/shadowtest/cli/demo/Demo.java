@@ -4,12 +4,12 @@ import dev.shadowtest.core.Body;
 import dev.shadowtest.core.Headers;
 import dev.shadowtest.core.HttpRequest;
 import dev.shadowtest.core.RecordingException;
+import dev.shadowtest.core.ShadowListener;
 import dev.shadowtest.diff.Rules;
 import dev.shadowtest.http.Sender;
 import dev.shadowtest.recorder.Recorder;
 import dev.shadowtest.recorder.RecorderConfig;
 import dev.shadowtest.recorder.RecorderStats;
-import dev.shadowtest.replay.Progress;
 import dev.shadowtest.replay.ReplayConfig;
 import dev.shadowtest.replay.ReplayResult;
 import dev.shadowtest.replay.Replayer;
@@ -29,7 +29,7 @@ import java.util.concurrent.ExecutionException;
  * secondary so noise is learned.
  *
  * <pre>{@code
- * ReplayResult r = Demo.run(Path.of("shadow-demo-out"), 600, Progress.NONE);
+ * ReplayResult r = Demo.run(Path.of("shadow-demo-out"), 600, ShadowListener.NONE);
  * }</pre>
  */
 public final class Demo {
@@ -39,7 +39,7 @@ public final class Demo {
 
   private Demo() {}
 
-  public static ReplayResult run(Path out, int exchanges, Progress progress) {
+  public static ReplayResult run(Path out, int exchanges, ShadowListener progress) {
     try {
       Files.createDirectories(out);
     } catch (IOException e) {

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.shadowtest.core.ShadowListener;
 import dev.shadowtest.diff.Endpoints;
 import dev.shadowtest.diff.Rules;
-import dev.shadowtest.replay.Progress;
 import dev.shadowtest.replay.ReplayResult;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -23,7 +23,7 @@ class DemoTests {
 
   @Test
   void theDemoFindsExactlyTheSeededDiscrepancies() throws IOException {
-    ReplayResult r = Demo.run(dir, Demo.EXCHANGES, Progress.NONE);
+    ReplayResult r = Demo.run(dir, Demo.EXCHANGES, ShadowListener.NONE);
 
     Endpoints names = new Endpoints(Rules.parse(DemoServices.rulesYaml(), "demo rules"));
     Map<String, Long> expected = new HashMap<>();

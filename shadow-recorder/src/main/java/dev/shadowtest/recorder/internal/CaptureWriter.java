@@ -79,7 +79,7 @@ public final class CaptureWriter implements AutoCloseable {
       }
       try {
         sink.write(safe);
-        counters.recorded.increment();
+        counters.recorded(safe.id());
         dirty = true;
       } catch (UnwritableExchangeException ex) {
         counters.drop(

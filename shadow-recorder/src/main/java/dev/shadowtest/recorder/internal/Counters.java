@@ -1,5 +1,6 @@
 package dev.shadowtest.recorder.internal;
 
+import dev.shadowtest.core.ShadowListener;
 import dev.shadowtest.recorder.DropReason;
 import dev.shadowtest.recorder.RecorderStats;
 import java.util.Map;
@@ -33,8 +34,30 @@ public final class Counters {
 
   private final ConcurrentHashMap<String, LongAdder> dropped = new ConcurrentHashMap<>();
 
+  /** Told of every recorded and dropped exchange. */
+  public final ShadowListener listener;
+
+  public Counters(ShadowListener listener) {
+    this.listener = listener;
+  }
+
   public void drop(DropReason reason) {
     dropped.computeIfAbsent(reason.label(), k -> new LongAdder()).increment();
+    try {
+      listener.dropped(reason.label());
+    } catch (RuntimeException e) {
+      // a listener never breaks the recorder
+    }
+  }
+
+  /** Counts an exchange written to the sink. */
+  public void recorded(String exchangeId) {
+    recorded.increment();
+    try {
+      listener.recorded(exchangeId);
+    } catch (RuntimeException e) {
+      // a listener never breaks the recorder
+    }
   }
 
   /** {@code patternOverruns}: counted by the redactor, which owns the patterns. */

@@ -163,6 +163,11 @@ public final class Mirror {
                 }
                 results.write(line);
                 aggregate.add(line);
+                try {
+                  counters.listener.judged(line.id(), line.endpoint(), line.verdict().name());
+                } catch (RuntimeException e) {
+                  // a listener never breaks the mirror
+                }
               } catch (IOException | RuntimeException e) {
                 counters.drop(DropReason.MIRROR_WRITE_ERROR);
               } finally {
