@@ -3,6 +3,7 @@ package dev.shadowtest.replay;
 import dev.shadowtest.core.BadInputException;
 import dev.shadowtest.core.BaseUrls;
 import dev.shadowtest.core.Headers;
+import dev.shadowtest.core.RedactionKey;
 import dev.shadowtest.diff.Rules;
 import dev.shadowtest.diff.run.Gate;
 import dev.shadowtest.diff.run.ResponsesFile;
@@ -79,7 +80,7 @@ public record ReplayConfig(
     Gate gate,
     boolean overwrite,
     int maxBody,
-    byte[] redactionKey,
+    RedactionKey redactionKey,
     boolean skipBadLines,
     int warmup,
     Transport transport,
@@ -116,7 +117,6 @@ public record ReplayConfig(
     Objects.requireNonNull(shard, "shard");
     Objects.requireNonNull(extraHeaders, "extraHeaders");
     Objects.requireNonNull(gate, "gate");
-    redactionKey = redactionKey == null ? null : redactionKey.clone();
     if (maxBody < 1 || maxBody > 1 << 30) {
       throw new BadInputException("--max-body must be between 1 byte and 1 GiB, got " + maxBody);
     }
@@ -163,12 +163,6 @@ public record ReplayConfig(
     b.rejudgeBudget = rejudgeBudget;
     b.outputs = outputs;
     return b;
-  }
-
-  /** The recorder's HMAC key, or null; a fresh copy. */
-  @Override
-  public byte[] redactionKey() {
-    return redactionKey == null ? null : redactionKey.clone();
   }
 
   public ReplayConfig withPrimary(URI p, URI s) {
@@ -219,7 +213,7 @@ public record ReplayConfig(
     return toBuilder().maxBody(bytes).build();
   }
 
-  public ReplayConfig withRedactionKey(byte[] key) {
+  public ReplayConfig withRedactionKey(RedactionKey key) {
     return toBuilder().redactionKey(key).build();
   }
 
@@ -271,7 +265,7 @@ public record ReplayConfig(
     private Gate gate = Gate.defaults();
     private boolean overwrite;
     private int maxBody = Sender.DEFAULT_MAX_BODY;
-    private byte[] redactionKey;
+    private RedactionKey redactionKey;
     private boolean skipBadLines;
     private int warmup;
     private Transport transport;
@@ -347,7 +341,7 @@ public record ReplayConfig(
       return this;
     }
 
-    public Builder redactionKey(byte[] key) {
+    public Builder redactionKey(RedactionKey key) {
       redactionKey = key;
       return this;
     }

@@ -2,6 +2,7 @@ package dev.shadowtest.replay;
 
 import dev.shadowtest.diff.Statistics;
 import dev.shadowtest.diff.run.RunAggregate;
+import dev.shadowtest.diff.run.RunDirectory;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -79,10 +80,10 @@ public record ReplayResult(
   }
 
   public Path summaryFile() {
-    return out.resolve("summary.json");
+    return out.resolve(RunDirectory.SUMMARY);
   }
 
   public Path resultsFile() {
-    return out.resolve("results.jsonl.gz");
+    return out.resolve(RunDirectory.RESULTS);
   }
 }

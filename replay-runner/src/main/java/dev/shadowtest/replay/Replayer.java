@@ -10,7 +10,6 @@ import dev.shadowtest.core.HttpResponse;
 import dev.shadowtest.core.RecordingException;
 import dev.shadowtest.core.RecordingReader;
 import dev.shadowtest.core.Redaction;
-import dev.shadowtest.core.RedactionRules;
 import dev.shadowtest.core.Redactor;
 import dev.shadowtest.core.ShadowListener;
 import dev.shadowtest.diff.ContentDecoding;
@@ -234,14 +233,7 @@ public final class Replayer {
 
     Redaction recorded = recordedRedaction(config.recordings());
     live =
-        new Redactor(
-            new RedactionRules(
-                recorded.headers(),
-                recorded.jsonPaths(),
-                recorded.queryParams(),
-                recorded.patterns()),
-            config.redactionKey(),
-            config.maxBody());
+        new Redactor(Redaction.defaults().plus(recorded), config.redactionKey(), config.maxBody());
     if (recorded.pseudonyms() && config.redactionKey() == null) {
       warnings.add(
           "the recordings hold HMAC pseudonyms of redacted values (shadow record --redact-key-env); without the"

@@ -1,7 +1,5 @@
 package dev.shadowtest.replay;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.shadowtest.core.BadInputException;
 import dev.shadowtest.core.RecordingException;
 import dev.shadowtest.diff.Endpoints;
@@ -11,9 +9,11 @@ import dev.shadowtest.diff.run.ResponsesFile;
 import dev.shadowtest.diff.run.ResultsFile;
 import dev.shadowtest.diff.run.RunAggregate;
 import dev.shadowtest.diff.run.RunDirectory;
+import dev.shadowtest.diff.run.RunOutput;
 import dev.shadowtest.diff.run.RunOutputs;
 import dev.shadowtest.diff.run.RunView;
 import dev.shadowtest.diff.run.SamplesFile;
+import dev.shadowtest.diff.run.SummaryFile;
 import dev.shadowtest.diff.run.SummaryJson;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -111,9 +111,17 @@ public final class Summaries {
             failures,
             config.rules(),
             Gate.thresholds(config.rules()));
-    RunOutputs.writeSummary(view);
-    if (!config.outputs().isEmpty()) {
-      RunOutputs.write(view, config.out().resolve(RunDirectory.RESULTS), config.outputs());
+    List<String> allWarnings = warnings;
+    if (config.outputs().isEmpty()) {
+      RunOutputs.writeSummary(view); // needs no pass over the results
+    } else {
+      List<RunOutput> outputs = new ArrayList<>(config.outputs());
+      outputs.add(RunOutputs.summary()); // last: an interrupted run keeps no half summary
+      RunOutputs.write(view, config.out().resolve(RunDirectory.RESULTS), outputs);
+      allWarnings = new ArrayList<>(warnings);
+      for (RunOutput o : config.outputs()) {
+        allWarnings.addAll(o.warnings());
+      }
     }
     return new ReplayResult(
         config.out(),
@@ -123,7 +131,7 @@ public final class Summaries {
         incomplete,
         abortReason,
         late,
-        warnings,
+        allWarnings,
         null,
         c.gaps());
   }
@@ -150,8 +158,8 @@ public final class Summaries {
     Path realOut = realPath(out);
     Set<Path> distinct = new HashSet<>();
     for (Path d : dirs) {
-      if (!Files.isRegularFile(d.resolve("summary.json"))
-          || !Files.isRegularFile(d.resolve("results.jsonl.gz"))) {
+      if (!Files.isRegularFile(d.resolve(RunDirectory.SUMMARY))
+          || !Files.isRegularFile(d.resolve(RunDirectory.RESULTS))) {
         throw new RecordingException(
             d,
             0,
@@ -253,7 +261,6 @@ public final class Summaries {
       Path work, Path out, List<Path> dirs, Rules rules, Gate gate, List<String> warnings) {
     Set<String> shards = new HashSet<>();
     RunAggregate aggregate = new RunAggregate();
-    ObjectMapper mapper = new ObjectMapper();
     Instant started = null;
     Instant finished = null;
     Set<String> recordings = new LinkedHashSet<>();
@@ -270,65 +277,47 @@ public final class Summaries {
         SamplesFile samples = SamplesFile.create(work);
         ResponsesFile kept = keep ? ResponsesFile.create(work, Long.MAX_VALUE / 2) : null) {
       for (Path dir : dirs) {
-        Path summary = dir.resolve("summary.json");
-        JsonNode s;
-        try {
-          s = mapper.readTree(summary.toFile());
-        } catch (IOException e) {
-          throw new RecordingException(
-              summary,
-              0,
-              Files.exists(summary)
-                  ? "not a valid summary: " + e.getMessage()
-                  : "missing: " + dir + " is not a Shadow run directory");
-        }
-        if (s.hasNonNull("shard")
-            && !shards.add(s.get("shard").asText() + " of " + s.path("recording").asText())) {
+        SummaryJson.Meta m = SummaryFile.read(dir.resolve(RunDirectory.SUMMARY)).meta();
+        String recording = String.join(", ", m.recordings());
+        if (m.shard() != null && !shards.add(m.shard() + " of " + recording)) {
           throw new BadInputException(
               dir
                   + " holds shard "
-                  + s.get("shard").asText()
+                  + m.shard()
                   + " of the same recording as another directory: its exchanges would count twice");
         }
-        Instant st = Instant.parse(s.path("startedAt").asText());
-        Instant fi = Instant.parse(s.path("finishedAt").asText());
-        started = started == null || st.isBefore(started) ? st : started;
-        finished = finished == null || fi.isAfter(finished) ? fi : finished;
-        for (String r : s.path("recording").asText().split(", ")) {
-          recordings.add(r);
-        }
-        if (candidate != null && !candidate.equals(s.path("candidate").asText())) {
+        started = started == null || m.startedAt().isBefore(started) ? m.startedAt() : started;
+        finished = finished == null || m.finishedAt().isAfter(finished) ? m.finishedAt() : finished;
+        recordings.addAll(m.recordings());
+        if (candidate != null && !candidate.equals(m.candidate())) {
           warnings.add(
-              "runs replayed against different candidates: "
-                  + candidate
-                  + " and "
-                  + s.path("candidate").asText());
+              "runs replayed against different candidates: " + candidate + " and " + m.candidate());
         }
-        candidate = s.path("candidate").asText();
-        primary = s.hasNonNull("primary") ? s.get("primary").asText() : primary;
-        secondary = s.hasNonNull("secondary") ? s.get("secondary").asText() : secondary;
-        incomplete |= s.path("incomplete").asBoolean();
-        late += s.path("late").asLong();
-        unreadable += s.path("unreadable").asLong();
+        candidate = m.candidate();
+        primary = m.primary() != null ? m.primary() : primary;
+        secondary = m.secondary() != null ? m.secondary() : secondary;
+        incomplete |= m.incomplete();
+        late += m.late();
+        unreadable += m.unreadable();
         SamplesFile.read(dir, warnings::add).values().forEach(samples::add);
         if (kept != null) {
           copyResponses(dir, kept, warnings);
         }
         ResultsFile.read(
-            dir.resolve("results.jsonl.gz"),
+            dir.resolve(RunDirectory.RESULTS),
             line -> {
               try {
                 results.write(line);
               } catch (IOException e) {
                 throw new RecordingException(
-                    work.resolve("results.jsonl.gz"), 0, "cannot write: " + e.getMessage(), e);
+                    work.resolve(RunDirectory.RESULTS), 0, "cannot write: " + e.getMessage(), e);
               }
               aggregate.add(line);
             });
       }
     } catch (IOException e) {
       throw new RecordingException(
-          work.resolve("results.jsonl.gz"), 0, "cannot write: " + e.getMessage(), e);
+          work.resolve(RunDirectory.RESULTS), 0, "cannot write: " + e.getMessage(), e);
     }
     RunAggregate.Collapsed c = aggregate.collapse(new Endpoints(rules), rules.noiseModel());
     List<String> gateFailures = gate.failures(c.result(), Gate.thresholds(rules), c.p99Ratios());

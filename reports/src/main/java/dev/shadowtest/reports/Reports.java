@@ -1,7 +1,5 @@
 package dev.shadowtest.reports;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.shadowtest.core.BadInputException;
 import dev.shadowtest.core.RecordingException;
 import dev.shadowtest.core.SecureFiles;
@@ -20,6 +18,7 @@ import dev.shadowtest.diff.run.RunOutput;
 import dev.shadowtest.diff.run.RunOutputs;
 import dev.shadowtest.diff.run.RunView;
 import dev.shadowtest.diff.run.SamplesFile;
+import dev.shadowtest.diff.run.SummaryFile;
 import dev.shadowtest.diff.run.SummaryJson;
 import dev.shadowtest.reports.internal.DiscrepancyCsv;
 import dev.shadowtest.reports.internal.HtmlReport;
@@ -28,7 +27,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -263,9 +261,13 @@ public final class Reports {
               + out.resolve(RULES)
               + " now hold the new judgement";
     }
-    JsonNode previous = previousSummary(runDir.resolve(SUMMARY));
-    Gate gate = options.gate() != null ? options.gate() : gateOf(previous, runDir.resolve(SUMMARY));
-    SummaryJson.Meta meta = metaOf(previous, results, runDir.resolve(SUMMARY));
+    SummaryFile previous =
+        Files.exists(runDir.resolve(SUMMARY)) ? SummaryFile.read(runDir.resolve(SUMMARY)) : null;
+    Gate gate =
+        options.gate() != null
+            ? options.gate()
+            : previous == null || previous.gate() == null ? Gate.defaults() : previous.gate();
+    SummaryJson.Meta meta = metaOf(previous, results);
     Path judged = rejudged != null ? rejudged : results;
     try {
       RunAggregate aggregate = new RunAggregate();
@@ -527,49 +529,15 @@ public final class Reports {
     return Gate.thresholds(rules).apply(endpoint);
   }
 
-  private static JsonNode previousSummary(Path file) {
-    if (!Files.exists(file)) {
-      return null;
-    }
-    try {
-      return new ObjectMapper().readTree(file.toFile());
-    } catch (IOException e) {
-      throw new RecordingException(file, 0, "not a valid summary: " + e.getMessage(), e);
-    }
-  }
-
-  private static Gate gateOf(JsonNode summary, Path file) {
-    if (summary == null || !summary.path("gate").isObject()) {
-      return Gate.defaults();
-    }
-    JsonNode g = summary.get("gate");
-    try {
-      return new Gate(
-          g.has("maxDiscrepancyRate")
-              ? number(g, "maxDiscrepancyRate")
-              : Gate.defaults().maxDiscrepancyRate(),
-          g.hasNonNull("maxErrorRate") ? number(g, "maxErrorRate") : null,
-          g.hasNonNull("maxLatencyRatio") ? number(g, "maxLatencyRatio") : null);
-    } catch (IllegalArgumentException | BadInputException e) {
-      throw new RecordingException(file, 0, "field \"gate\": " + e.getMessage(), e);
-    }
-  }
-
-  private static double number(JsonNode g, String field) {
-    JsonNode v = g.get(field);
-    if (v == null || !v.isNumber()) {
-      throw new BadInputException("\"" + field + "\" must be a number, got " + v);
-    }
-    return v.asDouble();
-  }
-
   /** The gate a run was judged by (its summary.json), or the defaults when it has none. */
   public static Gate recordedGate(Path runDir) {
-    return gateOf(previousSummary(runDir.resolve(SUMMARY)), runDir.resolve(SUMMARY));
+    Path file = runDir.resolve(SUMMARY);
+    Gate g = Files.exists(file) ? SummaryFile.read(file).gate() : null;
+    return g == null ? Gate.defaults() : g;
   }
 
   /** What the run was: from its summary when it has one, else as much as the results file tells. */
-  private static SummaryJson.Meta metaOf(JsonNode s, Path results, Path file) {
+  private static SummaryJson.Meta metaOf(SummaryFile s, Path results) {
     if (s == null) {
       Instant t;
       try {
@@ -580,26 +548,20 @@ public final class Reports {
       return new SummaryJson.Meta(
           t, t, List.of("(unknown)"), "(unknown)", null, null, null, false, null, 0);
     }
-    return new SummaryJson.Meta(
-        instant(s, "startedAt", file),
-        instant(s, "finishedAt", file),
-        Arrays.asList(s.path("recording").asText("(unknown)").split(", ")),
-        s.path("candidate").asText("(unknown)"),
-        s.hasNonNull("primary") ? s.get("primary").asText() : null,
-        s.hasNonNull("secondary") ? s.get("secondary").asText() : null,
-        s.hasNonNull("shard") ? s.get("shard").asText() : null,
-        s.path("incomplete").asBoolean(false),
-        s.hasNonNull("aborted") ? s.get("aborted").asText() : null,
-        s.path("late").asLong(0),
-        s.path("unreadable").asLong(0));
-  }
-
-  private static Instant instant(JsonNode s, String field, Path file) {
-    try {
-      return Instant.parse(s.path(field).asText());
-    } catch (RuntimeException e) {
-      throw new RecordingException(
-          file, 0, "field \"" + field + "\": expected an ISO-8601 instant, got " + s.get(field));
-    }
+    SummaryJson.Meta m = s.meta();
+    return m.recordings().isEmpty()
+        ? new SummaryJson.Meta(
+            m.startedAt(),
+            m.finishedAt(),
+            List.of("(unknown)"),
+            m.candidate(),
+            m.primary(),
+            m.secondary(),
+            m.shard(),
+            m.incomplete(),
+            m.abortReason(),
+            m.late(),
+            m.unreadable())
+        : m;
   }
 }

@@ -1,17 +1,9 @@
 package dev.shadowtest.reports;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.shadowtest.core.RecordingException;
+import dev.shadowtest.diff.run.SummaryFile;
 import dev.shadowtest.diff.run.SummaryJson;
-import java.io.FileNotFoundException;
-import java.io.IOException;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
@@ -102,119 +94,38 @@ public record RunSummary(
     return attempted == 0 ? 0.0 : (double) (errors + serverErrors) / attempted;
   }
 
-  private static final ObjectMapper MAPPER = new ObjectMapper();
-
-  /** Reads and checks {@code file}. */
+  /** Reads and checks {@code file} ({@link SummaryFile#read}, the one reader). */
   public static RunSummary read(Path file) {
-    JsonNode n;
-    try {
-      n = MAPPER.readTree(file.toFile());
-    } catch (NoSuchFileException | FileNotFoundException e) {
-      throw new RecordingException(file, 0, "no such file");
-    } catch (JsonProcessingException e) {
-      throw new RecordingException(
-          file,
-          e.getLocation() == null ? 0 : e.getLocation().getLineNr(),
-          "not valid JSON: " + e.getOriginalMessage());
-    } catch (IOException e) {
-      throw new RecordingException(file, 0, "cannot read: " + e.getMessage(), e);
-    }
-    if (n == null || !n.isObject()) {
-      throw new RecordingException(file, 0, "not a summary: expected a JSON object");
-    }
-    int version = (int) number(file, n, "version");
-    if (version < 1 || version > SummaryJson.VERSION) {
-      throw new RecordingException(
-          file,
-          0,
-          "summary version "
-              + version
-              + " is not supported (this Shadow reads versions 1 to "
-              + SummaryJson.VERSION
-              + ")");
-    }
-    List<Endpoint> endpoints = new ArrayList<>();
-    JsonNode eps = n.get("endpoints");
-    if (eps == null || !eps.isArray()) {
-      throw new RecordingException(file, 0, "field \"endpoints\": expected an array");
-    }
-    int i = 0;
-    for (JsonNode e : eps) {
-      String where = "endpoints[" + i++ + "].";
-      JsonNode ratio = e.path("latency").get("p99Ratio");
-      JsonNode samples = e.path("latency").get("samples");
-      long compared = number(file, e, "compared", where);
-      endpoints.add(
-          new Endpoint(
-              text(file, e, "endpoint", where),
-              number(file, e, "exchanges", where),
-              compared,
-              number(file, e, "skipped", where),
-              number(file, e, "discrepant", where),
-              number(file, e, "errors", where),
-              number(file, e, "serverErrors", where),
-              ratio != null && ratio.isNumber() ? ratio.asDouble() : null,
-              samples != null && samples.canConvertToLong() ? samples.asLong() : compared));
-    }
+    SummaryFile f = SummaryFile.read(file);
+    SummaryJson.Meta m = f.meta();
     return new RunSummary(
         file,
-        instant(file, n, "startedAt"),
-        instant(file, n, "finishedAt"),
-        text(file, n, "candidate", ""),
-        n.hasNonNull("recording") ? n.get("recording").asText() : null,
-        n.hasNonNull("shard") ? n.get("shard").asText() : null,
-        n.path("incomplete").asBoolean(false),
-        n.hasNonNull("aborted") ? n.get("aborted").asText() : null,
-        number(file, n, "exchanges"),
-        number(file, n, "compared"),
-        number(file, n, "skipped"),
-        number(file, n, "discrepant"),
-        number(file, n, "errors"),
-        number(file, n, "serverErrors"),
-        endpoints);
-  }
-
-  private static long number(Path file, JsonNode n, String field) {
-    return number(file, n, field, "");
-  }
-
-  private static long number(Path file, JsonNode n, String field, String where) {
-    JsonNode v = n.get(field);
-    if (v == null || !v.canConvertToLong() || !v.isIntegralNumber() || v.asLong() < 0) {
-      throw new RecordingException(
-          file,
-          0,
-          "field \""
-              + where
-              + field
-              + "\": expected a non-negative whole number"
-              + (v == null ? ", it is missing" : ", got " + v));
-    }
-    return v.asLong();
-  }
-
-  private static String text(Path file, JsonNode n, String field, String where) {
-    JsonNode v = n.get(field);
-    if (v == null || !v.isTextual()) {
-      throw new RecordingException(
-          file,
-          0,
-          "field \""
-              + where
-              + field
-              + "\": expected a string"
-              + (v == null ? ", it is missing" : ", got " + v));
-    }
-    return v.asText();
-  }
-
-  private static Instant instant(Path file, JsonNode n, String field) {
-    String t = text(file, n, field, "");
-    try {
-      return Instant.parse(t);
-    } catch (DateTimeParseException e) {
-      throw new RecordingException(
-          file, 0, "field \"" + field + "\": expected an ISO-8601 instant, got \"" + t + "\"");
-    }
+        m.startedAt(),
+        m.finishedAt(),
+        m.candidate(),
+        f.recording(),
+        m.shard(),
+        m.incomplete(),
+        m.abortReason(),
+        f.exchanges(),
+        f.compared(),
+        f.skipped(),
+        f.discrepant(),
+        f.errors(),
+        f.serverErrors(),
+        f.endpoints().stream()
+            .map(
+                e ->
+                    new Endpoint(
+                        e.endpoint(),
+                        e.exchanges(),
+                        e.compared(),
+                        e.skipped(),
+                        e.discrepant(),
+                        e.errors(),
+                        e.serverErrors(),
+                        e.p99Ratio(),
+                        e.latencySamples()))
+            .toList());
   }
 }

@@ -6,7 +6,6 @@ import dev.shadowtest.core.HarImporter;
 import dev.shadowtest.core.ImportOptions;
 import dev.shadowtest.core.ImportResult;
 import dev.shadowtest.core.Redaction;
-import dev.shadowtest.core.RedactionRules;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -96,7 +95,10 @@ final class ImportCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Redaction redaction = noRedact ? Redaction.none() : Redaction.defaults();
+    Redaction redaction =
+        noRedact
+            ? Redaction.none()
+            : redact == null ? Redaction.defaults() : Redaction.load(redact);
     if (noRedact && redact != null) {
       throw new BadInputException("--no-redact and --redact contradict each other");
     }
@@ -105,11 +107,7 @@ final class ImportCommand implements Callable<Integer> {
       throw new BadInputException("--max-body must be at most 100MiB, got \"" + maxBody + "\"");
     }
     ImportOptions options =
-        ImportOptions.defaults()
-            .withRedaction(redaction)
-            .withMaxBody(max)
-            .withOverwrite(force)
-            .withRules(redact == null ? RedactionRules.none() : RedactionRules.load(redact));
+        ImportOptions.defaults().withRedaction(redaction).withMaxBody(max).withOverwrite(force);
     ImportResult r =
         from == Format.har
             ? HarImporter.importFile(in, out, options)

@@ -1,7 +1,8 @@
 package dev.shadowtest.cli;
 
 import dev.shadowtest.core.BadInputException;
-import dev.shadowtest.core.RedactionRules;
+import dev.shadowtest.core.Redaction;
+import dev.shadowtest.core.RedactionKey;
 import dev.shadowtest.diff.Rules;
 import dev.shadowtest.recorder.Recorder;
 import dev.shadowtest.recorder.RecorderConfig;
@@ -13,7 +14,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashSet;
@@ -186,7 +186,7 @@ final class RecordCommand implements Callable<Integer> {
   double timeout;
 
   /** The HMAC key in the environment variable {@code env}, or null when no variable is named. */
-  static byte[] key(String env) {
+  static RedactionKey key(String env) {
     if (env == null) {
       return null;
     }
@@ -195,14 +195,14 @@ final class RecordCommand implements Callable<Integer> {
       throw new BadInputException(
           "--redact-key-env " + env + ": the environment variable is not set");
     }
-    return v.getBytes(StandardCharsets.UTF_8);
+    return RedactionKey.of(v);
   }
 
   @Override
   public Integer call() throws Exception {
     PrintWriter outw = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    byte[] key = key(redactKeyEnv);
+    RedactionKey key = key(redactKeyEnv);
     long[] rotation = rotation(rotateEvery);
     if (statsEvery < 0) {
       throw new BadInputException(
@@ -211,8 +211,7 @@ final class RecordCommand implements Callable<Integer> {
     RecorderConfig config =
         RecorderConfig.of(address(listen), upstream, out)
             .withMaxBody(maxBody(maxBody))
-            .withRedaction(
-                redact == null ? RedactionRules.none() : RedactionRules.load(redact), key)
+            .withRedaction(redact == null ? Redaction.defaults() : Redaction.load(redact), key)
             .withFilters(
                 sample, methods(methods), regex("--include", include), regex("--exclude", exclude))
             .withRotation(rotation[0], rotation[1])

@@ -10,8 +10,11 @@ import dev.shadowtest.replay.ReplayConfig;
 import dev.shadowtest.replay.ReplayResult;
 import dev.shadowtest.replay.Replayer;
 import dev.shadowtest.replay.Shard;
+import dev.shadowtest.reports.History;
+import dev.shadowtest.reports.Reports;
 import java.io.PrintWriter;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -285,6 +288,11 @@ final class ReplayCommand implements Callable<Integer> {
       throws InterruptedException {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
+    // the CSV and the HTML report are written by the replay itself, from its results, before its
+    // summary: each file once
+    Reports.Options options = Reports.Options.defaults().withHistory(history);
+    boolean newHistory = history != null && !Files.exists(history);
+    config = config.withOutputs(Reports.outputs(csv == null ? options : csv.applyTo(options)));
     Replayer replayer = new Replayer(config);
     CountDownLatch reported = new CountDownLatch(1);
     Thread hook =
@@ -321,7 +329,18 @@ final class ReplayCommand implements Callable<Integer> {
     try {
       r.warnings().forEach(w -> err.println("warning: " + Terminal.safe(w)));
       RunReport.print(out, r);
-      Outputs.write(out, err, config.out(), null, config.rules(), config.gate(), history, csv);
+      out.println("report: " + config.out().resolve(Reports.HTML).toAbsolutePath());
+      out.println(
+          "also:   "
+              + r.summaryFile()
+              + ", "
+              + config.out().resolve(Reports.CSV)
+              + ", "
+              + r.resultsFile());
+      if (history != null) {
+        Path entry = History.store(history, r.summaryFile());
+        out.println("history: stored as " + entry + (newHistory ? " (new history directory)" : ""));
+      }
     } finally {
       reported.countDown();
     }

@@ -1,7 +1,5 @@
 package dev.shadowtest.core;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Objects;
 import java.util.function.UnaryOperator;
 
@@ -13,22 +11,20 @@ import java.util.function.UnaryOperator;
  *
  * <pre>{@code
  * ImportOptions o = ImportOptions.defaults().withMaxBody(1 << 20).withOverwrite(true)
- *     .withRules(RedactionRules.load(Path.of("redact.yaml")));
+ *     .withRedaction(Redaction.load(Path.of("redact.yaml")));
  * HarImporter.importFile(Path.of("session.har"), Path.of("rec.jsonl"), o);
  * }</pre>
  *
- * @param redaction applied to every exchange before it is written
+ * @param redaction applied to every exchange before it is written ({@link Redaction#defaults()}:
+ *                  the credential headers; {@link Redaction#load} adds a redaction file, as
+ *                  {@code shadow record --redact} does; {@link Redaction#none()} for none)
  * @param maxBody   bytes of each body kept, 0 to {@link #MAX_BODY_LIMIT}; a longer body is cut to
  *                  this many bytes and flagged truncated with its real size, as the recorder's
  *                  {@code --max-body} does
  * @param overwrite replace an existing output file (otherwise refused); the input itself is never
  *                  written over
- * @param rules     a redaction file's rules applied besides {@code redaction} (as {@code shadow
- *                  record --redact} does); {@link RedactionRules#none()} for none. Rules need
- *                  redaction: with {@link Redaction#none()} they are refused
  */
-public record ImportOptions(
-    Redaction redaction, long maxBody, boolean overwrite, RedactionRules rules) {
+public record ImportOptions(Redaction redaction, long maxBody, boolean overwrite) {
 
   /** The default body limit (10 MiB), the recorder's default {@code --max-body}. */
   public static final long DEFAULT_MAX_BODY = 10L << 20;
@@ -41,20 +37,10 @@ public record ImportOptions(
 
   public ImportOptions {
     Objects.requireNonNull(redaction, "redaction");
-    Objects.requireNonNull(rules, "rules");
-    if (redaction.isEmpty() && !rules.isEmpty()) {
-      throw new BadInputException(
-          "a redaction file and no redaction contradict each other (--redact with --no-redact)");
-    }
     if (maxBody < 0 || maxBody > MAX_BODY_LIMIT) {
       throw new BadInputException(
           "the body limit must be 0 to " + MAX_BODY_LIMIT + " bytes (100 MiB), got " + maxBody);
     }
-  }
-
-  /** Without a redaction file. */
-  public ImportOptions(Redaction redaction, long maxBody, boolean overwrite) {
-    this(redaction, maxBody, overwrite, RedactionRules.none());
   }
 
   /** Credential headers redacted, bodies up to 10 MiB, an existing output refused. */
@@ -63,43 +49,30 @@ public record ImportOptions(
   }
 
   public ImportOptions withRedaction(Redaction newRedaction) {
-    return new ImportOptions(newRedaction, maxBody, overwrite, rules);
+    return new ImportOptions(newRedaction, maxBody, overwrite);
   }
 
   public ImportOptions withMaxBody(long bytes) {
-    return new ImportOptions(redaction, bytes, overwrite, rules);
+    return new ImportOptions(redaction, bytes, overwrite);
   }
 
   public ImportOptions withOverwrite(boolean on) {
-    return new ImportOptions(redaction, maxBody, on, rules);
-  }
-
-  /** These options with a redaction file's rules applied besides the credential headers. */
-  public ImportOptions withRules(RedactionRules newRules) {
-    return new ImportOptions(redaction, maxBody, overwrite, newRules);
+    return new ImportOptions(redaction, maxBody, on);
   }
 
   /**
-   * How each exchange is redacted before it is written: the headers of {@code redaction} alone,
-   * or, with rules, the recorder's {@link Redactor} (credential headers, {@code redaction}'s
-   * headers and the rules), never following a key (an import writes {@code [REDACTED]}).
+   * How each exchange is redacted before it is written: the one {@link Redactor}, never
+   * following a key (an import writes {@code [REDACTED]}).
    */
   UnaryOperator<Exchange> redactor() {
-    return rules.isEmpty() ? redaction::apply : withRules()::apply;
+    if (redaction.isEmpty()) {
+      return e -> e;
+    }
+    return new Redactor(redaction, null, (int) Math.min(maxBody, Integer.MAX_VALUE))::apply;
   }
 
-  /** The recorder's redactor for {@code redaction}'s headers plus the rules (no key: [REDACTED]). */
-  private Redactor withRules() {
-    List<String> headers = new ArrayList<>(redaction.headers());
-    headers.addAll(rules.headers());
-    return new Redactor(
-        new RedactionRules(headers, rules.jsonPaths(), rules.queryParams(), rules.patterns()),
-        null,
-        (int) Math.min(maxBody, Integer.MAX_VALUE));
-  }
-
-  /** What is redacted, as the recording's header line says it: headers, JSON paths, query parameters, patterns. */
+  /** What is redacted, as the recording's header line says it. */
   public Redaction applied() {
-    return rules.isEmpty() ? redaction : withRules().description();
+    return redaction;
   }
 }

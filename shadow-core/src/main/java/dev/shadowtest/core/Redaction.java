@@ -1,19 +1,23 @@
 package dev.shadowtest.core;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * What a recording had redacted before it reached disk: header names (any case) whose values
- * were replaced, and JSON paths. It is both the configuration of redaction and the summary
- * written in the recording's header line.
+ * What is redacted: header names (any case), JSON paths, query parameters and patterns, and
+ * whether values became keyed pseudonyms. The one redaction spec: what the recorder, an import
+ * and a replay's live answers are redacted by ({@link Redactor} is the one engine that applies
+ * it), and what a recording's header line says was redacted.
  *
  * <pre>{@code
- * Redaction r = Redaction.defaults().withHeaders(List.of("X-Session"));
- * Exchange safe = r.apply(exchange);
+ * Redaction r = Redaction.load(Path.of("redact.yaml"));   // the defaults plus the file
+ * Exchange safe = r.apply(exchange);                       // values become [REDACTED]
+ * Exchange pseudonymised = new Redactor(r, key, maxBody).apply(exchange);
  * }</pre>
  */
 public record Redaction(
@@ -52,6 +56,44 @@ public record Redaction(
     return new Redaction(List.of(), List.of());
   }
 
+  /** A redaction file's size limit: a few kilobytes are expected. */
+  public static final long MAX_FILE_BYTES = 1 << 20;
+
+  /**
+   * The default credential headers plus what the redaction file {@code file} adds ({@code
+   * --redact FILE}: version, headers, jsonPaths, queryParams, patterns). Unknown keys, bad JSON
+   * paths and bad regexes are errors naming the file, the line and the key.
+   */
+  public static Redaction load(Path file) {
+    return defaults().plus(RedactionFile.load(file));
+  }
+
+  /** Everything either redacts: lists joined (headers any case, no repeats), pseudonyms if either. */
+  public Redaction plus(Redaction other) {
+    return new Redaction(
+        union(headers, other.headers, String.CASE_INSENSITIVE_ORDER),
+        union(jsonPaths, other.jsonPaths, Comparator.naturalOrder()),
+        union(queryParams, other.queryParams, Comparator.naturalOrder()),
+        union(patterns, other.patterns, Comparator.naturalOrder()),
+        pseudonyms || other.pseudonyms);
+  }
+
+  private static List<String> union(List<String> a, List<String> b, Comparator<String> sameness) {
+    Set<String> seen = new TreeSet<>(sameness);
+    List<String> out = new ArrayList<>();
+    for (String s : a) {
+      if (seen.add(s)) {
+        out.add(s);
+      }
+    }
+    for (String s : b) {
+      if (seen.add(s)) {
+        out.add(s);
+      }
+    }
+    return out;
+  }
+
   /** This redaction plus more header names. */
   public Redaction withHeaders(List<String> more) {
     Set<String> seen = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
@@ -70,35 +112,15 @@ public record Redaction(
   }
 
   /**
-   * The exchange with the value of every configured header replaced by {@link #REDACTED}, in
-   * requests and responses.
-   *
-   * @throws UnsupportedOperationException when JSON paths are configured: body redaction comes
-   *     with the recorder; until then a recording must never claim a redaction it did not do
+   * The exchange with everything this spec names replaced by {@link #REDACTED} ({@link
+   * Redactor} without a key; bodies decoded up to {@link Redactor#DEFAULT_MAX_BODY}): headers,
+   * JSON paths, query parameters and patterns, in requests and responses. For keyed pseudonyms,
+   * use a {@link Redactor} with the key.
    */
   public Exchange apply(Exchange exchange) {
-    if (!jsonPaths.isEmpty() || !queryParams.isEmpty() || !patterns.isEmpty() || pseudonyms) {
-      throw new UnsupportedOperationException(
-          "JSON paths, query parameters, patterns and pseudonyms are applied by the"
-              + " recorder's redactor (shadow-recorder), not here: "
-              + this);
-    }
-    if (headers.isEmpty()) {
+    if (isEmpty()) {
       return exchange;
     }
-    Exchange out =
-        exchange.withRequest(exchange.request().withHeaders(redact(exchange.request().headers())));
-    if (out.response() != null) {
-      out = out.withResponse(out.response().withHeaders(redact(out.response().headers())));
-    }
-    return out;
-  }
-
-  private Headers redact(Headers h) {
-    Headers out = h;
-    for (String name : headers) {
-      out = out.mapValues(name, v -> REDACTED);
-    }
-    return out;
+    return new Redactor(this, null).apply(exchange);
   }
 }

@@ -31,13 +31,13 @@ import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Applies redaction to an exchange before anything of it is queued for disk: the default
- * credential headers plus {@link RedactionRules}. Values become {@code [REDACTED]}, or with a key
+ * what a {@link Redaction} names (the credential headers by default, plus a {@code --redact} file). Values become {@code [REDACTED]}, or with a key
  * HMAC-SHA256 pseudonyms ({@code hmac:…}) so that equal secrets stay equal across exchanges
  * without being recoverable. A truncated JSON body cannot be redacted by path: when JSON paths are
  * configured its text is replaced as a whole. Thread-safe.
  *
  * <pre>{@code
- * Redactor r = new Redactor(RedactionRules.load(Path.of("redact.yaml")), key, config.maxBody());
+ * Redactor r = new Redactor(Redaction.load(Path.of("redact.yaml")), key, config.maxBody());
  * Exchange safe = r.apply(exchange);            // a recording
  * String shown = r.redactText(difference);      // a run output, redacted alike
  * }</pre>
@@ -87,34 +87,28 @@ public final class Redactor {
    * A redactor that decodes compressed bodies up to {@link #DEFAULT_MAX_BODY} bytes.
    * {@code hmacKey}: null to mask with {@code [REDACTED]}.
    */
-  public Redactor(RedactionRules rules, byte[] hmacKey) {
-    this(rules, hmacKey, DEFAULT_MAX_BODY);
+  public Redactor(Redaction spec, RedactionKey hmacKey) {
+    this(spec, hmacKey, DEFAULT_MAX_BODY);
   }
 
   /**
    * {@code hmacKey}: null to mask with {@code [REDACTED]}. {@code maxBody}: decoded bytes kept of a
    * compressed body (the recorder passes its {@code --max-body}); beyond, the body is cut and flagged.
    */
-  public Redactor(RedactionRules rules, byte[] hmacKey, int maxBody) {
+  public Redactor(Redaction spec, RedactionKey hmacKey, int maxBody) {
     if (maxBody < 0) {
       throw new BadInputException("maxBody must be 0 or more bytes, got " + maxBody);
     }
     this.maxBody = maxBody;
-    headers.addAll(Redaction.DEFAULT_HEADERS);
-    headers.addAll(rules.headers());
-    rules.jsonPaths().forEach(p -> jsonPaths.add(JsonPath.parse(p)));
-    queryParams = Set.copyOf(rules.queryParams());
-    rules.patterns().forEach(p -> patterns.add(Pattern.compile(p)));
-    key = hmacKey == null ? null : hmacKey.clone();
+    headers.addAll(spec.headers());
+    spec.jsonPaths().forEach(p -> jsonPaths.add(JsonPath.parse(p)));
+    queryParams = Set.copyOf(spec.queryParams());
+    spec.patterns().forEach(p -> patterns.add(Pattern.compile(p)));
+    key = hmacKey == null ? null : hmacKey.bytes();
     mac = ThreadLocal.withInitial(this::newMac);
-    List<String> names = new ArrayList<>(Redaction.DEFAULT_HEADERS);
-    for (String h : rules.headers()) {
-      if (names.stream().noneMatch(n -> n.equalsIgnoreCase(h))) {
-        names.add(h);
-      }
-    }
     description =
-        new Redaction(names, rules.jsonPaths(), rules.queryParams(), rules.patterns(), key != null);
+        new Redaction(
+            spec.headers(), spec.jsonPaths(), spec.queryParams(), spec.patterns(), key != null);
   }
 
   /** What this redactor does, for the recording's header line. */

@@ -3,7 +3,8 @@ package dev.shadowtest.recorder;
 import dev.shadowtest.core.BadInputException;
 import dev.shadowtest.core.BaseUrls;
 import dev.shadowtest.core.ExchangeStorage;
-import dev.shadowtest.core.RedactionRules;
+import dev.shadowtest.core.Redaction;
+import dev.shadowtest.core.RedactionKey;
 import dev.shadowtest.core.Redactor;
 import dev.shadowtest.diff.Rules;
 import dev.shadowtest.diff.run.RunOutput;
@@ -48,8 +49,8 @@ public record RecorderConfig(
     URI upstream,
     String out,
     int maxBody,
-    RedactionRules redaction,
-    byte[] hmacKey,
+    Redaction redaction,
+    RedactionKey hmacKey,
     double sample,
     Set<String> methods,
     Pattern include,
@@ -118,8 +119,7 @@ public record RecorderConfig(
         methods.stream()
             .map(m -> m.toUpperCase(Locale.ROOT))
             .collect(Collectors.toUnmodifiableSet());
-    hmacKey = hmacKey == null ? null : hmacKey.clone();
-    redaction = redaction == null ? RedactionRules.none() : redaction;
+    redaction = redaction == null ? Redaction.defaults() : redaction;
   }
 
   /** Records to the file {@code out}. */
@@ -164,7 +164,7 @@ public record RecorderConfig(
     return b.build();
   }
 
-  public RecorderConfig withRedaction(RedactionRules rules, byte[] key) {
+  public RecorderConfig withRedaction(Redaction rules, RedactionKey key) {
     Builder b = toBuilder();
     b.redaction = rules;
     b.hmacKey = key;
@@ -258,8 +258,8 @@ public record RecorderConfig(
     private final URI upstream;
     private final String out;
     private int maxBody = DEFAULT_MAX_BODY;
-    private RedactionRules redaction = RedactionRules.none();
-    private byte[] hmacKey;
+    private Redaction redaction = Redaction.defaults();
+    private RedactionKey hmacKey;
     private double sample = 1.0;
     private Set<String> methods = Set.of();
     private Pattern include;

@@ -10,7 +10,7 @@ import dev.shadowtest.core.Headers;
 import dev.shadowtest.core.HttpRequest;
 import dev.shadowtest.core.HttpResponse;
 import dev.shadowtest.core.RecordingException;
-import dev.shadowtest.core.RedactionRules;
+import dev.shadowtest.core.Redaction;
 import dev.shadowtest.core.Redactor;
 import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
@@ -39,8 +39,9 @@ class RecorderEdgeCaseTests {
 
   @TempDir Path dir;
 
-  static final RedactionRules PASSWORDS =
-      new RedactionRules(List.of(), List.of("$..password"), List.of(), List.of());
+  static final Redaction PASSWORDS =
+      Redaction.defaults()
+          .plus(new Redaction(List.of(), List.of("$..password"), List.of(), List.of(), false));
 
   static Exchange response(String contentType, String encoding, Body body) {
     Headers h = Headers.of("Content-Type", contentType);
@@ -234,7 +235,10 @@ class RecorderEdgeCaseTests {
   @Test
   void queryParametersInUrlHeadersAreRedactedToo() {
     Redactor r =
-        new Redactor(new RedactionRules(List.of(), List.of(), List.of("token"), List.of()), null);
+        new Redactor(
+            Redaction.defaults()
+                .plus(new Redaction(List.of(), List.of(), List.of("token"), List.of(), false)),
+            null);
     Exchange e =
         r.apply(
             Exchange.of(
@@ -259,7 +263,10 @@ class RecorderEdgeCaseTests {
   void aSecretInThePathDoesNotNameTheMirrorsEndpoint() {
     Redactor r =
         new Redactor(
-            new RedactionRules(List.of(), List.of(), List.of(), List.of("[a-z]+@example\\.com")),
+            Redaction.defaults()
+                .plus(
+                    new Redaction(
+                        List.of(), List.of(), List.of(), List.of("[a-z]+@example\\.com"), false)),
             null);
     Exchange e = r.apply(Exchange.of("1", HttpRequest.of("GET", "/users/ann@example.com"), null));
     assertThat(e.request().target()).isEqualTo("/users/[REDACTED]");

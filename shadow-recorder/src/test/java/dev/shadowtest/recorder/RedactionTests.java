@@ -7,7 +7,8 @@ import dev.shadowtest.core.Body;
 import dev.shadowtest.core.Exchange;
 import dev.shadowtest.core.RecordingException;
 import dev.shadowtest.core.RecordingReader;
-import dev.shadowtest.core.RedactionRules;
+import dev.shadowtest.core.Redaction;
+import dev.shadowtest.core.RedactionKey;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -103,7 +104,7 @@ class RedactionTests {
             Recorder.start(
                 RecorderConfig.of(
                         new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), up.uri(), out)
-                    .withRedaction(RedactionRules.load(rules()), null))) {
+                    .withRedaction(Redaction.load(rules()), null))) {
       sendSecrets(r);
       r.stop(Duration.ofSeconds(5));
     }
@@ -158,8 +159,7 @@ class RedactionTests {
                 RecorderConfig.of(
                         new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), up.uri(), out)
                     .withRedaction(
-                        RedactionRules.load(rules()),
-                        "a key from the environment".getBytes(StandardCharsets.UTF_8)))) {
+                        Redaction.load(rules()), RedactionKey.of("a key from the environment")))) {
       sendSecrets(r);
       sendSecrets(r);
       r.stop(Duration.ofSeconds(5));
@@ -185,17 +185,17 @@ class RedactionTests {
   void aBadRedactionFileNamesFileLineAndKey() throws IOException {
     Path f = dir.resolve("bad.yaml");
     Files.writeString(f, "version: 1\nheaders: [X-A]\njsonPaths: [\"$.ok\", \"$..\"]\n");
-    assertThatThrownBy(() -> RedactionRules.load(f))
+    assertThatThrownBy(() -> Redaction.load(f))
         .isInstanceOf(RecordingException.class)
         .hasMessageContaining(f + ":3")
         .hasMessageContaining("jsonPaths: bad JSON path \"$..\"");
     Files.writeString(f, "version: 1\nheader: [X-A]\n");
-    assertThatThrownBy(() -> RedactionRules.load(f))
+    assertThatThrownBy(() -> Redaction.load(f))
         .hasMessageContaining(f + ":2")
         .hasMessageContaining("header: unknown key");
     Files.writeString(f, "patterns: [\"(unclosed\"]\n");
-    assertThatThrownBy(() -> RedactionRules.load(f)).hasMessageContaining("patterns: bad regex");
-    assertThatThrownBy(() -> RedactionRules.load(dir.resolve("nope.yaml")))
+    assertThatThrownBy(() -> Redaction.load(f)).hasMessageContaining("patterns: bad regex");
+    assertThatThrownBy(() -> Redaction.load(dir.resolve("nope.yaml")))
         .hasMessageContaining("no such file");
   }
 
@@ -214,8 +214,7 @@ class RedactionTests {
             Recorder.start(
                 RecorderConfig.of(
                         new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), up.uri(), out)
-                    .withRedaction(
-                        RedactionRules.load(rules()), null))) { // default --max-body: 10 MiB
+                    .withRedaction(Redaction.load(rules()), null))) { // default --max-body: 10 MiB
       for (int i = 0; i < 3; i++) {
         fetch(r, "/json?i=" + i);
       }
@@ -257,7 +256,7 @@ class RedactionTests {
             Recorder.start(
                 RecorderConfig.of(
                         new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), up.uri(), out)
-                    .withRedaction(RedactionRules.load(rules()), null)
+                    .withRedaction(Redaction.load(rules()), null)
                     .withMaxBody(max))) {
       fetch(r, "/gzip-4mb");
       fetch(r, "/json");
@@ -281,7 +280,7 @@ class RedactionTests {
             Recorder.start(
                 RecorderConfig.of(
                         new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), up.uri(), out)
-                    .withRedaction(RedactionRules.load(f), null))) {
+                    .withRedaction(Redaction.load(f), null))) {
       for (int i = 0; i < 5; i++) {
         client.send(
             HttpRequest.newBuilder(URI.create(r.url() + "/echo?i=" + i))
@@ -307,7 +306,7 @@ class RedactionTests {
             Recorder.start(
                 RecorderConfig.of(
                         new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), up.uri(), out)
-                    .withRedaction(RedactionRules.load(rules()), null)
+                    .withRedaction(Redaction.load(rules()), null)
                     .withMaxBody(40))) {
       sendSecrets(r);
       r.stop(Duration.ofSeconds(5));

@@ -13,8 +13,8 @@ import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
 /**
- * What the recorder redacts beyond the default credential headers, from a {@code --redact} YAML
- * file. Immutable.
+ * The parser of a redaction file ({@code --redact FILE}, {@link Redaction#load}): what is redacted
+ * beyond the default credential headers.
  *
  * <pre>{@code
  * version: 1
@@ -26,30 +26,14 @@ import java.util.regex.PatternSyntaxException;
  *
  * Unknown keys, bad JSON paths and bad regexes are errors naming the file, the line and the key.
  */
-public record RedactionRules(
-    List<String> headers, List<String> jsonPaths, List<String> queryParams, List<String> patterns) {
+final class RedactionFile {
 
-  public RedactionRules {
-    headers = List.copyOf(headers);
-    jsonPaths = List.copyOf(jsonPaths);
-    queryParams = List.copyOf(queryParams);
-    patterns = List.copyOf(patterns);
-  }
-
-  /** Nothing beyond the defaults. */
-  public static RedactionRules none() {
-    return new RedactionRules(List.of(), List.of(), List.of(), List.of());
-  }
-
-  /** True when these rules add nothing to the default credential headers. */
-  public boolean isEmpty() {
-    return headers.isEmpty() && jsonPaths.isEmpty() && queryParams.isEmpty() && patterns.isEmpty();
-  }
+  private RedactionFile() {}
 
   /** A redaction file is a few kilobytes; a larger one is refused before it is parsed. */
   public static final long MAX_FILE_BYTES = 1 << 20;
 
-  public static RedactionRules load(Path file) {
+  static Redaction load(Path file) {
     String text;
     try {
       if (Files.isRegularFile(file) && Files.size(file) > MAX_FILE_BYTES
@@ -68,7 +52,7 @@ public record RedactionRules(
     return parse(text, file);
   }
 
-  static RedactionRules parse(String yaml, Path file) {
+  static Redaction parse(String yaml, Path file) {
     List<String> headers = new ArrayList<>();
     List<String> jsonPaths = new ArrayList<>();
     List<String> queryParams = new ArrayList<>();
@@ -76,7 +60,7 @@ public record RedactionRules(
     try (JsonParser p = new YAMLFactory().createParser(yaml)) {
       JsonToken t = p.nextToken();
       if (t == null) {
-        return none();
+        return Redaction.none();
       }
       if (t != JsonToken.START_OBJECT) {
         throw error(
@@ -128,7 +112,7 @@ public record RedactionRules(
     } catch (IOException e) {
       throw new RecordingException(file, 0, "not valid YAML: " + e.getMessage(), e);
     }
-    return new RedactionRules(headers, jsonPaths, queryParams, patterns);
+    return new Redaction(headers, jsonPaths, queryParams, patterns, false);
   }
 
   private static List<String> strings(JsonParser p, Path file, String key, List<String> into)

@@ -1,0 +1,218 @@
+package dev.shadowtest.diff.run;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.shadowtest.core.BadInputException;
+import dev.shadowtest.core.RecordingException;
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * A {@code summary.json} read back: the one reader (the writer is {@link SummaryJson}), used by
+ * the report (what the run was, its gate), merge, the history and {@code shadow gate}. Strict: a
+ * missing or mistyped field is an error naming the file and the field; fields a version does not
+ * have take their defaults (docs/summary-format.md).
+ *
+ * @param meta      what the run was
+ * @param gate      the thresholds it was judged by, or null when the summary records none
+ * @param endpoints per endpoint, the counts the gate and the history need
+ */
+public record SummaryFile(
+    Path file,
+    int version,
+    SummaryJson.Meta meta,
+    Gate gate,
+    long exchanges,
+    long compared,
+    long skipped,
+    long discrepant,
+    long errors,
+    long serverErrors,
+    List<Endpoint> endpoints) {
+
+  public SummaryFile {
+    endpoints = List.copyOf(endpoints);
+  }
+
+  /**
+   * One endpoint's counts and its candidate p99 / baseline p99 (null when unknown), with the
+   * exchanges behind that ratio (version 1 did not say: its compared count stands in).
+   */
+  public record Endpoint(
+      String endpoint,
+      long exchanges,
+      long compared,
+      long skipped,
+      long discrepant,
+      long errors,
+      long serverErrors,
+      Double p99Ratio,
+      long latencySamples) {}
+
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+
+  /** Reads and checks {@code file}. */
+  public static SummaryFile read(Path file) {
+    JsonNode n;
+    try {
+      n = MAPPER.readTree(file.toFile());
+    } catch (NoSuchFileException | FileNotFoundException e) {
+      throw new RecordingException(file, 0, "no such file");
+    } catch (JsonProcessingException e) {
+      throw new RecordingException(
+          file,
+          e.getLocation() == null ? 0 : e.getLocation().getLineNr(),
+          "not valid JSON: " + e.getOriginalMessage());
+    } catch (IOException e) {
+      throw new RecordingException(file, 0, "cannot read: " + e.getMessage(), e);
+    }
+    if (n == null || !n.isObject()) {
+      throw new RecordingException(file, 0, "not a summary: expected a JSON object");
+    }
+    int version = (int) number(file, n, "version", "");
+    if (version < 1 || version > SummaryJson.VERSION) {
+      throw new RecordingException(
+          file,
+          0,
+          "summary version "
+              + version
+              + " is not supported (this Shadow reads versions 1 to "
+              + SummaryJson.VERSION
+              + ")");
+    }
+    JsonNode eps = n.get("endpoints");
+    if (eps == null || !eps.isArray()) {
+      throw new RecordingException(file, 0, "field \"endpoints\": expected an array");
+    }
+    List<Endpoint> endpoints = new ArrayList<>();
+    int i = 0;
+    for (JsonNode e : eps) {
+      String where = "endpoints[" + i++ + "].";
+      JsonNode ratio = e.path("latency").get("p99Ratio");
+      JsonNode samples = e.path("latency").get("samples");
+      long compared = number(file, e, "compared", where);
+      endpoints.add(
+          new Endpoint(
+              text(file, e, "endpoint", where),
+              number(file, e, "exchanges", where),
+              compared,
+              number(file, e, "skipped", where),
+              number(file, e, "discrepant", where),
+              number(file, e, "errors", where),
+              number(file, e, "serverErrors", where),
+              ratio != null && ratio.isNumber() ? ratio.asDouble() : null,
+              samples != null && samples.canConvertToLong() ? samples.asLong() : compared));
+    }
+    SummaryJson.Meta meta =
+        new SummaryJson.Meta(
+            instant(file, n, "startedAt"),
+            instant(file, n, "finishedAt"),
+            n.hasNonNull("recording")
+                ? Arrays.asList(n.get("recording").asText().split(", "))
+                : List.of(),
+            text(file, n, "candidate", ""),
+            optional(n, "primary"),
+            optional(n, "secondary"),
+            optional(n, "shard"),
+            n.path("incomplete").asBoolean(false),
+            optional(n, "aborted"),
+            n.path("late").asLong(0),
+            n.path("unreadable").asLong(0));
+    return new SummaryFile(
+        file,
+        version,
+        meta,
+        gate(file, n.get("gate")),
+        number(file, n, "exchanges", ""),
+        number(file, n, "compared", ""),
+        number(file, n, "skipped", ""),
+        number(file, n, "discrepant", ""),
+        number(file, n, "errors", ""),
+        number(file, n, "serverErrors", ""),
+        endpoints);
+  }
+
+  /** The recording(s) as the summary names them, comma-separated; null when it names none. */
+  public String recording() {
+    return meta.recordings().isEmpty() ? null : String.join(", ", meta.recordings());
+  }
+
+  private static Gate gate(Path file, JsonNode g) {
+    if (g == null || !g.isObject()) {
+      return null;
+    }
+    try {
+      return new Gate(
+          g.has("maxDiscrepancyRate")
+              ? rate(g, "maxDiscrepancyRate")
+              : Gate.defaults().maxDiscrepancyRate(),
+          g.hasNonNull("maxErrorRate") ? rate(g, "maxErrorRate") : null,
+          g.hasNonNull("maxLatencyRatio") ? rate(g, "maxLatencyRatio") : null,
+          g.hasNonNull("minLatencySamples")
+              ? (int) rate(g, "minLatencySamples")
+              : Gate.DEFAULT_MIN_LATENCY_SAMPLES);
+    } catch (IllegalArgumentException | BadInputException e) {
+      throw new RecordingException(file, 0, "field \"gate\": " + e.getMessage(), e);
+    }
+  }
+
+  private static double rate(JsonNode g, String field) {
+    JsonNode v = g.get(field);
+    if (v == null || !v.isNumber()) {
+      throw new BadInputException("\"" + field + "\" must be a number, got " + v);
+    }
+    return v.asDouble();
+  }
+
+  private static String optional(JsonNode n, String field) {
+    return n.hasNonNull(field) ? n.get(field).asText() : null;
+  }
+
+  private static long number(Path file, JsonNode n, String field, String where) {
+    JsonNode v = n.get(field);
+    if (v == null || !v.canConvertToLong() || !v.isIntegralNumber() || v.asLong() < 0) {
+      throw new RecordingException(
+          file,
+          0,
+          "field \""
+              + where
+              + field
+              + "\": expected a non-negative whole number"
+              + (v == null ? ", it is missing" : ", got " + v));
+    }
+    return v.asLong();
+  }
+
+  private static String text(Path file, JsonNode n, String field, String where) {
+    JsonNode v = n.get(field);
+    if (v == null || !v.isTextual()) {
+      throw new RecordingException(
+          file,
+          0,
+          "field \""
+              + where
+              + field
+              + "\": expected a string"
+              + (v == null ? ", it is missing" : ", got " + v));
+    }
+    return v.asText();
+  }
+
+  private static Instant instant(Path file, JsonNode n, String field) {
+    String t = text(file, n, field, "");
+    try {
+      return Instant.parse(t);
+    } catch (DateTimeParseException e) {
+      throw new RecordingException(
+          file, 0, "field \"" + field + "\": expected an ISO-8601 instant, got \"" + t + "\"");
+    }
+  }
+}
