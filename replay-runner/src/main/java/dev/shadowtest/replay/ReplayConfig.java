@@ -16,392 +16,417 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Everything a replay needs. Immutable; start from {@link #of} and change with {@code with...}.
+ * Everything a replay needs, in small groups: where requests go ({@link Targets}), how they are
+ * sent ({@link Sending}), which exchanges of the recordings ({@link Selection}), and what the run
+ * keeps ({@link Keeping}). Immutable; one way to build it: {@link #of}, then {@code with...} (one
+ * per setting, and one per group).
  *
  * <pre>{@code
  * ReplayConfig c = ReplayConfig.of(List.of(Path.of("nightly.jsonl.gz")), URI.create("http://127.0.0.1:8080"), Path.of("out"))
  *     .withConcurrency(32).withRules(Rules.load(Path.of("shadow-rules.yaml")));
  * }</pre>
  *
- * @param recordings       recordings replayed in order
- * @param candidate        the new system's base URL
- * @param primary          a legacy instance to compare against instead of the recorded responses, or null
- * @param secondary        a second legacy instance; differences between primary and secondary are noise, or null
- * @param out              the run directory (results.jsonl.gz, summary.json)
- * @param rules            comparison rules
- * @param concurrency      requests in flight at most (per target)
- * @param pacing           when requests are sent
- * @param allowUnsafe      also send methods other than GET, HEAD, OPTIONS
- * @param shard            which part of the recording this run replays
- * @param extraHeaders     headers added to (or replacing those of) every request, e.g. auth for the candidate
- * @param keepHost         send the recorded Host header instead of the target's authority
- * @param connectTimeout   TCP connect timeout
- * @param responseTimeout  time to wait for a response
- * @param gate             thresholds deciding pass or fail
- * @param overwrite        replace the outputs of an earlier run in {@code out} (otherwise such a
- *                         directory is refused: a run is never overwritten by accident)
- * @param maxBody          response body bytes kept per target and exchange; beyond, the rest is
- *                         drained and only its size counted (the body is compared as truncated)
- * @param redactionKey     the recorder's HMAC key, when the recordings hold pseudonyms: live answers
- *                         are redacted with it alike; null to mask live values with {@code [REDACTED]}
- * @param skipBadLines     accept recordings with unreadable lines (skipped and counted either way);
- *                         otherwise a run that met one is incomplete and its gate fails
- * @param warmup           safe requests (GET, HEAD, OPTIONS, not skipped) from the start of the
- *                         recordings sent once to every target before the measured replay, their
- *                         answers discarded: a JVM's first requests are slow, and a latency gate
- *                         must not judge them; 0 for none
- * @param transport        sends the candidate's requests in-process instead of over HTTP (e.g.
- *                         Spring's MockMvc), or null; {@code candidate} is then the base URL the
- *                         application believes it serves (e.g. {@code http://localhost})
- * @param includeCached    also replay exchanges a HAR import tagged {@code import.fromCache}: the
- *                         browser served them from its cache, they never reached the server, so by
- *                         default they are skipped (and counted)
- * @param rejudgeBudget    bytes of compared responses the run keeps (pseudonymised, before
- *                         compression) so that {@code shadow report --rules} can judge it again
- *                         without replaying; 0 keeps none
- * @param outputs          outputs written from the results once the run is judged, beside
- *                         summary.json (e.g. a format of the user's own); empty by default
+ * @param recordings   recordings replayed in order (files, or locations another exchange storage
+ *                     serves)
+ * @param out          the run directory (docs/run-format.md)
+ * @param targets      where requests go
+ * @param rules        comparison rules
+ * @param gate         thresholds deciding pass or fail
+ * @param sending      how requests are sent
+ * @param selection    which exchanges of the recordings are replayed
+ * @param keeping      what the run keeps and writes
+ * @param redactionKey the recorder's HMAC key, when the recordings hold pseudonyms: live answers
+ *                     are redacted with it alike; null to mask live values with {@code [REDACTED]}
  */
 public record ReplayConfig(
     List<Path> recordings,
-    URI candidate,
-    URI primary,
-    URI secondary,
     Path out,
+    Targets targets,
     Rules rules,
-    int concurrency,
-    Pacing pacing,
-    boolean allowUnsafe,
-    Shard shard,
-    Headers extraHeaders,
-    boolean keepHost,
-    Duration connectTimeout,
-    Duration responseTimeout,
     Gate gate,
-    boolean overwrite,
-    int maxBody,
-    RedactionKey redactionKey,
-    boolean skipBadLines,
-    int warmup,
-    Transport transport,
-    boolean includeCached,
-    long rejudgeBudget,
-    List<RunOutput> outputs) {
+    Sending sending,
+    Selection selection,
+    Keeping keeping,
+    RedactionKey redactionKey) {
 
   /** The most warm-up requests a run sends. */
   public static final int MAX_WARMUP = 100_000;
+
+  /**
+   * Where requests go.
+   *
+   * @param candidate    the new system's base URL (with a transport, the base URL the application
+   *                     believes it serves, e.g. {@code http://localhost})
+   * @param primary      a legacy instance to compare against instead of the recorded responses,
+   *                     or null
+   * @param secondary    a second legacy instance; differences between primary and secondary are
+   *                     noise, or null
+   * @param transport    sends the candidate's requests in-process instead of over HTTP (e.g.
+   *                     Spring's MockMvc), or null
+   * @param extraHeaders headers added to (or replacing those of) every request, e.g. auth for the
+   *                     candidate
+   * @param keepHost     send the recorded Host header instead of the target's authority
+   */
+  public record Targets(
+      URI candidate,
+      URI primary,
+      URI secondary,
+      Transport transport,
+      Headers extraHeaders,
+      boolean keepHost) {
+    public Targets {
+      Objects.requireNonNull(candidate, "candidate");
+      BaseUrls.requireHttp(candidate, "candidate");
+      if (primary != null) {
+        BaseUrls.requireHttp(primary, "primary");
+      }
+      if (secondary != null) {
+        BaseUrls.requireHttp(secondary, "secondary");
+        if (primary == null) {
+          throw new BadInputException(
+              "--secondary needs --primary: noise is measured between two legacy instances");
+        }
+      }
+      Objects.requireNonNull(extraHeaders, "extraHeaders");
+    }
+
+    /** The candidate alone, over HTTP. */
+    public static Targets of(URI candidate) {
+      return new Targets(candidate, null, null, null, Headers.empty(), false);
+    }
+  }
+
+  /**
+   * How requests are sent.
+   *
+   * @param concurrency     requests in flight at most (per target)
+   * @param pacing          when requests are sent
+   * @param connectTimeout  TCP connect timeout
+   * @param responseTimeout time to wait for a whole response
+   * @param maxBody         response body bytes kept per target and exchange; beyond, the rest is
+   *                        drained and only its size counted (the body is compared as truncated)
+   * @param allowUnsafe     also send methods other than GET, HEAD, OPTIONS
+   * @param warmup          safe requests from the start of the recordings sent once to every
+   *                        target before the measured replay, answers discarded (a JVM's first
+   *                        requests are slow, and a latency gate must not judge them); 0 for none
+   */
+  public record Sending(
+      int concurrency,
+      Pacing pacing,
+      Duration connectTimeout,
+      Duration responseTimeout,
+      int maxBody,
+      boolean allowUnsafe,
+      int warmup) {
+    public Sending {
+      if (concurrency < 1 || concurrency > 10_000) {
+        throw new BadInputException("concurrency must be between 1 and 10000, got " + concurrency);
+      }
+      Objects.requireNonNull(pacing, "pacing");
+      Objects.requireNonNull(connectTimeout, "connectTimeout");
+      Objects.requireNonNull(responseTimeout, "responseTimeout");
+      if (maxBody < 1 || maxBody > 1 << 30) {
+        throw new BadInputException("--max-body must be between 1 byte and 1 GiB, got " + maxBody);
+      }
+      if (warmup < 0 || warmup > MAX_WARMUP) {
+        throw new BadInputException(
+            "--warmup must be between 0 and " + MAX_WARMUP + " requests, got " + warmup);
+      }
+    }
+
+    /** 16 in flight, as fast as possible, 5 s to connect, 30 s per response, 10 MiB bodies. */
+    public static Sending defaults() {
+      return new Sending(
+          16,
+          Pacing.asFastAsPossible(),
+          Duration.ofSeconds(5),
+          Duration.ofSeconds(30),
+          Sender.DEFAULT_MAX_BODY,
+          false,
+          0);
+    }
+  }
+
+  /**
+   * Which exchanges of the recordings are replayed.
+   *
+   * @param shard         which part of the recordings this run replays
+   * @param includeCached also replay exchanges a HAR import tagged {@code import.fromCache} (the
+   *                      browser served them from its cache; by default skipped and counted)
+   * @param skipBadLines  accept recordings with unreadable lines (skipped and counted either way);
+   *                      otherwise a run that met one is incomplete and its gate fails
+   */
+  public record Selection(Shard shard, boolean includeCached, boolean skipBadLines) {
+    public Selection {
+      Objects.requireNonNull(shard, "shard");
+    }
+
+    public static Selection all() {
+      return new Selection(Shard.ALL, false, false);
+    }
+  }
+
+  /**
+   * What the run keeps and writes.
+   *
+   * @param overwrite     replace the outputs of an earlier run in {@code out} (otherwise such a
+   *                      directory is refused: a run is never overwritten by accident)
+   * @param rejudgeBudget bytes of compared responses kept (pseudonymised, before compression) so
+   *                      that {@code shadow report --rules} can judge the run again without
+   *                      replaying; 0 keeps none
+   * @param outputs       outputs written from the results once the run is judged, before
+   *                      summary.json (the CLI's CSV and HTML; a format of one's own); single-use
+   */
+  public record Keeping(boolean overwrite, long rejudgeBudget, List<RunOutput> outputs) {
+    public Keeping {
+      if (rejudgeBudget < 0) {
+        throw new BadInputException("--rejudge-budget must be 0 or more, got " + rejudgeBudget);
+      }
+      outputs = List.copyOf(outputs);
+    }
+
+    public static Keeping defaults() {
+      return new Keeping(false, ResponsesFile.DEFAULT_BUDGET, List.of());
+    }
+  }
 
   public ReplayConfig {
     recordings = List.copyOf(recordings);
     if (recordings.isEmpty()) {
       throw new BadInputException("at least one recording is needed");
     }
-    Objects.requireNonNull(candidate, "candidate");
-    checkBase(candidate, "candidate");
-    if (primary != null) {
-      checkBase(primary, "primary");
-    }
-    if (secondary != null) {
-      checkBase(secondary, "secondary");
-      if (primary == null) {
-        throw new BadInputException(
-            "--secondary needs --primary: noise is measured between two legacy instances");
-      }
-    }
     Objects.requireNonNull(out, "out");
+    Objects.requireNonNull(targets, "targets");
     Objects.requireNonNull(rules, "rules");
-    if (concurrency < 1 || concurrency > 10_000) {
-      throw new BadInputException("concurrency must be between 1 and 10000, got " + concurrency);
-    }
-    Objects.requireNonNull(pacing, "pacing");
-    Objects.requireNonNull(shard, "shard");
-    Objects.requireNonNull(extraHeaders, "extraHeaders");
     Objects.requireNonNull(gate, "gate");
-    if (maxBody < 1 || maxBody > 1 << 30) {
-      throw new BadInputException("--max-body must be between 1 byte and 1 GiB, got " + maxBody);
-    }
-    if (rejudgeBudget < 0) {
-      throw new BadInputException("--rejudge-budget must be 0 or more, got " + rejudgeBudget);
-    }
-    outputs = List.copyOf(outputs);
-    if (warmup < 0 || warmup > MAX_WARMUP) {
-      throw new BadInputException(
-          "--warmup must be between 0 and " + MAX_WARMUP + " requests, got " + warmup);
-    }
+    Objects.requireNonNull(sending, "sending");
+    Objects.requireNonNull(selection, "selection");
+    Objects.requireNonNull(keeping, "keeping");
   }
 
-  private static void checkBase(URI uri, String what) {
-    BaseUrls.requireHttp(uri, what);
-  }
-
+  /** The defaults for replaying {@code recordings} against {@code candidate} into {@code out}. */
   public static ReplayConfig of(List<Path> recordings, URI candidate, Path out) {
-    return new Builder(recordings, candidate, out).build();
+    return new ReplayConfig(
+        recordings,
+        out,
+        Targets.of(candidate),
+        Rules.defaults(),
+        Gate.defaults(),
+        Sending.defaults(),
+        Selection.all(),
+        Keeping.defaults(),
+        null);
   }
 
-  /** A builder holding this configuration: the one place that copies every field. */
-  public Builder toBuilder() {
-    Builder b = new Builder(recordings, candidate, out);
-    b.primary = primary;
-    b.secondary = secondary;
-    b.rules = rules;
-    b.concurrency = concurrency;
-    b.pacing = pacing;
-    b.allowUnsafe = allowUnsafe;
-    b.shard = shard;
-    b.extraHeaders = extraHeaders;
-    b.keepHost = keepHost;
-    b.connectTimeout = connectTimeout;
-    b.responseTimeout = responseTimeout;
-    b.gate = gate;
-    b.overwrite = overwrite;
-    b.maxBody = maxBody;
-    b.redactionKey = redactionKey;
-    b.skipBadLines = skipBadLines;
-    b.warmup = warmup;
-    b.transport = transport;
-    b.includeCached = includeCached;
-    b.rejudgeBudget = rejudgeBudget;
-    b.outputs = outputs;
-    return b;
+  // ---- groups ------------------------------------------------------------------------------
+
+  public ReplayConfig withTargets(Targets t) {
+    return new ReplayConfig(
+        recordings, out, t, rules, gate, sending, selection, keeping, redactionKey);
   }
 
-  public ReplayConfig withPrimary(URI p, URI s) {
-    return toBuilder().primary(p, s).build();
+  public ReplayConfig withSending(Sending s) {
+    return new ReplayConfig(
+        recordings, out, targets, rules, gate, s, selection, keeping, redactionKey);
+  }
+
+  public ReplayConfig withSelection(Selection s) {
+    return new ReplayConfig(
+        recordings, out, targets, rules, gate, sending, s, keeping, redactionKey);
+  }
+
+  public ReplayConfig withKeeping(Keeping k) {
+    return new ReplayConfig(
+        recordings, out, targets, rules, gate, sending, selection, k, redactionKey);
   }
 
   public ReplayConfig withRules(Rules r) {
-    return toBuilder().rules(r).build();
-  }
-
-  public ReplayConfig withConcurrency(int n) {
-    return toBuilder().concurrency(n).build();
-  }
-
-  public ReplayConfig withPacing(Pacing p) {
-    return toBuilder().pacing(p).build();
-  }
-
-  public ReplayConfig withAllowUnsafe(boolean on) {
-    return toBuilder().allowUnsafe(on).build();
-  }
-
-  public ReplayConfig withShard(Shard s) {
-    return toBuilder().shard(s).build();
-  }
-
-  public ReplayConfig withExtraHeaders(Headers h) {
-    return toBuilder().extraHeaders(h).build();
-  }
-
-  public ReplayConfig withKeepHost(boolean on) {
-    return toBuilder().keepHost(on).build();
-  }
-
-  public ReplayConfig withTimeouts(Duration connect, Duration response) {
-    return toBuilder().timeouts(connect, response).build();
+    return new ReplayConfig(
+        recordings, out, targets, r, gate, sending, selection, keeping, redactionKey);
   }
 
   public ReplayConfig withGate(Gate g) {
-    return toBuilder().gate(g).build();
-  }
-
-  public ReplayConfig withOverwrite(boolean on) {
-    return toBuilder().overwrite(on).build();
-  }
-
-  public ReplayConfig withMaxBody(int bytes) {
-    return toBuilder().maxBody(bytes).build();
+    return new ReplayConfig(
+        recordings, out, targets, rules, g, sending, selection, keeping, redactionKey);
   }
 
   public ReplayConfig withRedactionKey(RedactionKey key) {
-    return toBuilder().redactionKey(key).build();
+    return new ReplayConfig(
+        recordings, out, targets, rules, gate, sending, selection, keeping, key);
   }
 
-  public ReplayConfig withSkipBadLines(boolean on) {
-    return toBuilder().skipBadLines(on).build();
+  // ---- one setting at a time ---------------------------------------------------------------
+
+  public ReplayConfig withPrimary(URI p, URI s) {
+    Targets t = targets;
+    return withTargets(
+        new Targets(t.candidate(), p, s, t.transport(), t.extraHeaders(), t.keepHost()));
+  }
+
+  public ReplayConfig withTransport(Transport transport) {
+    Targets t = targets;
+    return withTargets(
+        new Targets(
+            t.candidate(), t.primary(), t.secondary(), transport, t.extraHeaders(), t.keepHost()));
+  }
+
+  public ReplayConfig withExtraHeaders(Headers h) {
+    Targets t = targets;
+    return withTargets(
+        new Targets(t.candidate(), t.primary(), t.secondary(), t.transport(), h, t.keepHost()));
+  }
+
+  public ReplayConfig withKeepHost(boolean on) {
+    Targets t = targets;
+    return withTargets(
+        new Targets(
+            t.candidate(), t.primary(), t.secondary(), t.transport(), t.extraHeaders(), on));
+  }
+
+  public ReplayConfig withConcurrency(int n) {
+    Sending s = sending;
+    return withSending(
+        new Sending(
+            n,
+            s.pacing(),
+            s.connectTimeout(),
+            s.responseTimeout(),
+            s.maxBody(),
+            s.allowUnsafe(),
+            s.warmup()));
+  }
+
+  public ReplayConfig withPacing(Pacing p) {
+    Sending s = sending;
+    return withSending(
+        new Sending(
+            s.concurrency(),
+            p,
+            s.connectTimeout(),
+            s.responseTimeout(),
+            s.maxBody(),
+            s.allowUnsafe(),
+            s.warmup()));
+  }
+
+  public ReplayConfig withTimeouts(Duration connect, Duration response) {
+    Sending s = sending;
+    return withSending(
+        new Sending(
+            s.concurrency(),
+            s.pacing(),
+            connect,
+            response,
+            s.maxBody(),
+            s.allowUnsafe(),
+            s.warmup()));
+  }
+
+  public ReplayConfig withMaxBody(int bytes) {
+    Sending s = sending;
+    return withSending(
+        new Sending(
+            s.concurrency(),
+            s.pacing(),
+            s.connectTimeout(),
+            s.responseTimeout(),
+            bytes,
+            s.allowUnsafe(),
+            s.warmup()));
+  }
+
+  public ReplayConfig withAllowUnsafe(boolean on) {
+    Sending s = sending;
+    return withSending(
+        new Sending(
+            s.concurrency(),
+            s.pacing(),
+            s.connectTimeout(),
+            s.responseTimeout(),
+            s.maxBody(),
+            on,
+            s.warmup()));
   }
 
   public ReplayConfig withWarmup(int requests) {
-    return toBuilder().warmup(requests).build();
+    Sending s = sending;
+    return withSending(
+        new Sending(
+            s.concurrency(),
+            s.pacing(),
+            s.connectTimeout(),
+            s.responseTimeout(),
+            s.maxBody(),
+            s.allowUnsafe(),
+            requests));
   }
 
-  public ReplayConfig withTransport(Transport t) {
-    return toBuilder().transport(t).build();
+  public ReplayConfig withShard(Shard shard) {
+    return withSelection(new Selection(shard, selection.includeCached(), selection.skipBadLines()));
   }
 
   public ReplayConfig withIncludeCached(boolean on) {
-    return toBuilder().includeCached(on).build();
+    return withSelection(new Selection(selection.shard(), on, selection.skipBadLines()));
+  }
+
+  public ReplayConfig withSkipBadLines(boolean on) {
+    return withSelection(new Selection(selection.shard(), selection.includeCached(), on));
+  }
+
+  public ReplayConfig withOverwrite(boolean on) {
+    return withKeeping(new Keeping(on, keeping.rejudgeBudget(), keeping.outputs()));
   }
 
   public ReplayConfig withRejudgeBudget(long bytes) {
-    return toBuilder().rejudgeBudget(bytes).build();
+    return withKeeping(new Keeping(keeping.overwrite(), bytes, keeping.outputs()));
   }
 
   public ReplayConfig withOutputs(List<RunOutput> o) {
-    return toBuilder().outputs(o).build();
+    return withKeeping(new Keeping(keeping.overwrite(), keeping.rejudgeBudget(), o));
+  }
+
+  // ---- reading -----------------------------------------------------------------------------
+
+  public URI candidate() {
+    return targets.candidate();
+  }
+
+  public URI primary() {
+    return targets.primary();
+  }
+
+  public URI secondary() {
+    return targets.secondary();
+  }
+
+  public Transport transport() {
+    return targets.transport();
+  }
+
+  public int concurrency() {
+    return sending.concurrency();
+  }
+
+  public Duration connectTimeout() {
+    return sending.connectTimeout();
+  }
+
+  public Duration responseTimeout() {
+    return sending.responseTimeout();
+  }
+
+  public int maxBody() {
+    return sending.maxBody();
+  }
+
+  public Shard shard() {
+    return selection.shard();
   }
 
   /** How messages name the candidate: its URL, or the transport that reaches it. */
   public String candidateDescription() {
-    return transport == null ? candidate.toString() : transport.description();
-  }
-
-  /** Mutable staging for a {@link ReplayConfig}; {@link #build()} validates. */
-  public static final class Builder {
-    private final List<Path> recordings;
-    private final URI candidate;
-    private final Path out;
-    private URI primary;
-    private URI secondary;
-    private Rules rules = Rules.defaults();
-    private int concurrency = 16;
-    private Pacing pacing = Pacing.asFastAsPossible();
-    private boolean allowUnsafe;
-    private Shard shard = Shard.ALL;
-    private Headers extraHeaders = Headers.empty();
-    private boolean keepHost;
-    private Duration connectTimeout = Duration.ofSeconds(5);
-    private Duration responseTimeout = Duration.ofSeconds(30);
-    private Gate gate = Gate.defaults();
-    private boolean overwrite;
-    private int maxBody = Sender.DEFAULT_MAX_BODY;
-    private RedactionKey redactionKey;
-    private boolean skipBadLines;
-    private int warmup;
-    private Transport transport;
-    private boolean includeCached;
-    private long rejudgeBudget = ResponsesFile.DEFAULT_BUDGET;
-    private List<RunOutput> outputs = List.of();
-
-    private Builder(List<Path> recordings, URI candidate, Path out) {
-      this.recordings = recordings;
-      this.candidate = candidate;
-      this.out = out;
-    }
-
-    public Builder primary(URI p, URI s) {
-      primary = p;
-      secondary = s;
-      return this;
-    }
-
-    public Builder rules(Rules r) {
-      rules = r;
-      return this;
-    }
-
-    public Builder concurrency(int n) {
-      concurrency = n;
-      return this;
-    }
-
-    public Builder pacing(Pacing p) {
-      pacing = p;
-      return this;
-    }
-
-    public Builder allowUnsafe(boolean on) {
-      allowUnsafe = on;
-      return this;
-    }
-
-    public Builder shard(Shard s) {
-      shard = s;
-      return this;
-    }
-
-    public Builder extraHeaders(Headers h) {
-      extraHeaders = h;
-      return this;
-    }
-
-    public Builder keepHost(boolean on) {
-      keepHost = on;
-      return this;
-    }
-
-    public Builder timeouts(Duration connect, Duration response) {
-      connectTimeout = connect;
-      responseTimeout = response;
-      return this;
-    }
-
-    public Builder gate(Gate g) {
-      gate = g;
-      return this;
-    }
-
-    public Builder overwrite(boolean on) {
-      overwrite = on;
-      return this;
-    }
-
-    public Builder maxBody(int bytes) {
-      maxBody = bytes;
-      return this;
-    }
-
-    public Builder redactionKey(RedactionKey key) {
-      redactionKey = key;
-      return this;
-    }
-
-    public Builder skipBadLines(boolean on) {
-      skipBadLines = on;
-      return this;
-    }
-
-    public Builder warmup(int requests) {
-      warmup = requests;
-      return this;
-    }
-
-    public Builder transport(Transport t) {
-      transport = t;
-      return this;
-    }
-
-    public Builder includeCached(boolean on) {
-      includeCached = on;
-      return this;
-    }
-
-    public Builder rejudgeBudget(long bytes) {
-      rejudgeBudget = bytes;
-      return this;
-    }
-
-    public Builder outputs(List<RunOutput> o) {
-      outputs = o;
-      return this;
-    }
-
-    public ReplayConfig build() {
-      return new ReplayConfig(
-          recordings,
-          candidate,
-          primary,
-          secondary,
-          out,
-          rules,
-          concurrency,
-          pacing,
-          allowUnsafe,
-          shard,
-          extraHeaders,
-          keepHost,
-          connectTimeout,
-          responseTimeout,
-          gate,
-          overwrite,
-          maxBody,
-          redactionKey,
-          skipBadLines,
-          warmup,
-          transport,
-          includeCached,
-          rejudgeBudget,
-          outputs);
-    }
+    return targets.transport() == null
+        ? targets.candidate().toString()
+        : targets.transport().description();
   }
 }

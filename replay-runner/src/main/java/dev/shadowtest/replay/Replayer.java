@@ -186,7 +186,7 @@ public final class Replayer {
             out, 0, "is a file, expected a directory for the run's outputs");
       }
       List<Path> earlier = earlierRun(out);
-      if (!earlier.isEmpty() && !config.overwrite()) {
+      if (!earlier.isEmpty() && !config.keeping().overwrite()) {
         throw new RecordingException(
             out,
             0,
@@ -257,14 +257,16 @@ public final class Replayer {
     try (ResultsFile results = ResultsFile.create(out.resolve(RunDirectory.RESULTS));
         SamplesFile samplesFile = SamplesFile.create(out, recorded.headers());
         ResponsesFile responsesFile =
-            config.rejudgeBudget() > 0 ? ResponsesFile.create(out, config.rejudgeBudget()) : null;
+            config.keeping().rejudgeBudget() > 0
+                ? ResponsesFile.create(out, config.keeping().rejudgeBudget())
+                : null;
         Sender sender =
             new Sender(
                 config.concurrency(),
                 config.connectTimeout(),
                 config.responseTimeout(),
-                config.extraHeaders(),
-                config.keepHost(),
+                config.targets().extraHeaders(),
+                config.targets().keepHost(),
                 config.maxBody())) {
       samples = samplesFile;
       responses = responsesFile;
@@ -278,10 +280,10 @@ public final class Replayer {
                   return t;
                 });
       }
-      if (config.warmup() > 0 && abortReason == null) {
+      if (config.sending().warmup() > 0 && abortReason == null) {
         warmUp(sender, inFlight);
       }
-      Pacer pacer = new Pacer(config.pacing());
+      Pacer pacer = new Pacer(config.sending().pacing());
       // Reading and parsing the recording runs on its own thread, ahead of the sender by a
       // bounded queue: the main thread only paces and sends.
       ArrayBlockingQueue<Item> queue = new ArrayBlockingQueue<>(1024);
@@ -311,7 +313,7 @@ public final class Replayer {
           }
           pacer.await(e);
           if (!inFlight.tryAcquire()) {
-            if (!(config.pacing() instanceof Pacing.AsFastAsPossible)) {
+            if (!(config.sending().pacing() instanceof Pacing.AsFastAsPossible)) {
               late.incrementAndGet();
             }
             boolean acquired = false;
@@ -371,7 +373,7 @@ public final class Replayer {
     double elapsed = (System.nanoTime() - t0) / 1e9;
     progress.progress(
         done.get(), expected.get(), discrepant.get(), done.get() / Math.max(elapsed, 1e-9));
-    boolean badLines = unreadable.get() > 0 && !config.skipBadLines();
+    boolean badLines = unreadable.get() > 0 && !config.selection().skipBadLines();
     if (badLines && abortReason == null) {
       abortReason =
           unreadable.get()
@@ -457,7 +459,7 @@ public final class Replayer {
     outer:
     for (Path recording : config.recordings()) {
       try (ExchangeSource reader = open(recording, w -> {})) {
-        while (sent < config.warmup() && reader.hasNext()) {
+        while (sent < config.sending().warmup() && reader.hasNext()) {
           if (stopRequested || abortReason != null) {
             break outer;
           }
@@ -481,7 +483,7 @@ public final class Replayer {
           sent++;
           warmedUp = sent;
         }
-        if (sent >= config.warmup()) {
+        if (sent >= config.sending().warmup()) {
           break;
         }
       } catch (RuntimeException e) {
@@ -740,7 +742,8 @@ public final class Replayer {
     if (rule.skip()) {
       return "skipped by rule " + rule.match();
     }
-    if (!config.allowUnsafe() && !SAFE_METHODS.contains(rq.method().toUpperCase(Locale.ROOT))) {
+    if (!config.sending().allowUnsafe()
+        && !SAFE_METHODS.contains(rq.method().toUpperCase(Locale.ROOT))) {
       return "unsafe method " + rq.method() + " (use --allow-unsafe to send it)";
     }
     if (rq.body().truncated()) {
@@ -750,7 +753,7 @@ public final class Replayer {
       return "request body was not captured by the tool that wrote the recording; it cannot be replayed faithfully";
     }
     String cache = e.tags().get(HarImporter.TAG_FROM_CACHE);
-    if (cache != null && !config.includeCached()) {
+    if (cache != null && !config.selection().includeCached()) {
       return ResultLine.SKIPPED_FROM_CACHE + " (" + cache + "); --include-cached replays it";
     }
     return null;

@@ -112,14 +112,14 @@ public final class Summaries {
             config.rules(),
             Gate.thresholds(config.rules()));
     List<String> allWarnings = warnings;
-    if (config.outputs().isEmpty()) {
+    if (config.keeping().outputs().isEmpty()) {
       RunOutputs.writeSummary(view); // needs no pass over the results
     } else {
-      List<RunOutput> outputs = new ArrayList<>(config.outputs());
+      List<RunOutput> outputs = new ArrayList<>(config.keeping().outputs());
       outputs.add(RunOutputs.summary()); // last: an interrupted run keeps no half summary
       RunOutputs.write(view, config.out().resolve(RunDirectory.RESULTS), outputs);
       allWarnings = new ArrayList<>(warnings);
-      for (RunOutput o : config.outputs()) {
+      for (RunOutput o : config.keeping().outputs()) {
         allWarnings.addAll(o.warnings());
       }
     }

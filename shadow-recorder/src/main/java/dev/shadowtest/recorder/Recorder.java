@@ -83,15 +83,15 @@ public final class Recorder implements AutoCloseable {
     if (config.mirror() != null) {
       refuseLoop(config.mirror(), "--mirror", config.listen());
     }
-    this.redactor = new Redactor(config.redaction(), config.hmacKey(), config.maxBody());
+    this.redactor = new Redactor(config.redaction(), config.capture().key(), config.maxBody());
     Path file = config.outFile();
     this.files =
         sink == null && file != null
             ? new FileSink(
                 file,
                 redactor.description(),
-                config.rotateExchanges(),
-                config.rotateBytes(),
+                config.rotation().exchanges(),
+                config.rotation().bytes(),
                 f -> {
                   if (mirror != null) {
                     mirror.checkpoint(f);
@@ -131,7 +131,7 @@ public final class Recorder implements AutoCloseable {
             own,
             config.maxBody(),
             filter(config),
-            config.sample(),
+            config.filters().sample(),
             config.forwardedHeaders(),
             Timeout.of(config.connectTimeout()),
             counters,
@@ -243,14 +243,15 @@ public final class Recorder implements AutoCloseable {
 
   private static Predicate<ClassicHttpRequest> filter(RecorderConfig c) {
     return r -> {
-      if (!c.methods().isEmpty() && !c.methods().contains(r.getMethod().toUpperCase(Locale.ROOT))) {
+      if (!c.filters().methods().isEmpty()
+          && !c.filters().methods().contains(r.getMethod().toUpperCase(Locale.ROOT))) {
         return false;
       }
       String path = r.getPath();
       int q = path.indexOf('?');
       String p = q < 0 ? path : path.substring(0, q);
-      return (c.include() == null || c.include().matcher(p).find())
-          && (c.exclude() == null || !c.exclude().matcher(p).find());
+      return (c.filters().include() == null || c.filters().include().matcher(p).find())
+          && (c.filters().exclude() == null || !c.filters().exclude().matcher(p).find());
     };
   }
 

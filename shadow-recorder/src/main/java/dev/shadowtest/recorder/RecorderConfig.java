@@ -20,49 +20,44 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
- * Everything the recorder needs. Immutable; start from {@link #of} and change with {@code with...}.
+ * Everything the recording proxy needs, in small groups: what is kept of each exchange ({@link
+ * Capture}), which exchanges ({@link Filters}), when files rotate ({@link Rotation}), the
+ * upstream's {@link Timeouts}, and the live shadow ({@link Mirroring}). Immutable; one way to
+ * build it: {@link #of}, then {@code with...}.
  *
- * @param listen          where clients connect (the proxy)
- * @param upstream        the one system every request is forwarded to (never another: not an open proxy)
- * @param out             where exchanges go: a recording file ({@code .jsonl} or {@code .jsonl.gz};
- *                        with rotation, numbered siblings), or a location another {@link
- *                        ExchangeStorage} serves ({@code kafka:topic}); see {@link ExchangeStorage#of}
- * @param maxBody         bytes of each body kept in the recording (the live body is never cut)
- * @param redaction       what is redacted beyond the default credential headers
- * @param hmacKey         with a key, redacted values become HMAC pseudonyms; null for {@code [REDACTED]}
- * @param sample          fraction of exchanges recorded, 0..1
- * @param methods         methods recorded (upper case); empty for all
- * @param include         paths recorded must match this, or null
- * @param exclude         paths matching this are not recorded, or null
- * @param rotateExchanges start a new file after this many exchanges; 0 for never
- * @param rotateBytes     start a new file after about this many bytes; 0 for never
- * @param queueCapacity   exchanges waiting for disk at most; beyond, new ones are dropped and counted
+ * <pre>{@code
+ * RecorderConfig c = RecorderConfig.of(new InetSocketAddress("0.0.0.0", 8080), URI.create("http://legacy:8080"), Path.of("rec.jsonl.gz"))
+ *     .withRedaction(Redaction.load(Path.of("redact.yaml")), null).withRotation(100_000, 0);
+ * }</pre>
+ *
+ * @param listen           where clients connect (the proxy)
+ * @param upstream         the one system every request is forwarded to (never another: not an
+ *                         open proxy)
+ * @param out              where exchanges go: a recording file ({@code .jsonl} or {@code
+ *                         .jsonl.gz}; with rotation, numbered siblings), or a location another
+ *                         {@link ExchangeStorage} serves ({@code kafka:topic}); see {@link
+ *                         ExchangeStorage#of}
+ * @param capture          what is kept of each exchange
+ * @param filters          which exchanges are recorded
+ * @param rotation         when a new recording file is started
+ * @param timeouts         connecting to the upstream, waiting for its bytes
  * @param forwardedHeaders add X-Forwarded-For/-Host/-Proto and Via to forwarded requests
- * @param mirroring       the live shadow: where copies of recorded requests go and how their
- *                        answers are judged and written; null without one
- * @param adminPort       the stats endpoint's port on 127.0.0.1 ({@code /_shadow/stats}); 0 for any, -1 for none
- * @param connectTimeout  connecting to the upstream
- * @param responseTimeout waiting for the upstream's bytes
+ * @param mirroring        the live shadow: where copies of recorded requests go and how their
+ *                         answers are judged and written; null without one
+ * @param adminPort        the stats endpoint's port on 127.0.0.1 ({@code /_shadow/stats}); 0 for
+ *                         any, -1 for none
  */
 public record RecorderConfig(
     InetSocketAddress listen,
     URI upstream,
     String out,
-    int maxBody,
-    Redaction redaction,
-    RedactionKey hmacKey,
-    double sample,
-    Set<String> methods,
-    Pattern include,
-    Pattern exclude,
-    long rotateExchanges,
-    long rotateBytes,
-    int queueCapacity,
+    Capture capture,
+    Filters filters,
+    Rotation rotation,
+    Timeouts timeouts,
     boolean forwardedHeaders,
     Mirroring mirroring,
-    int adminPort,
-    Duration connectTimeout,
-    Duration responseTimeout) {
+    int adminPort) {
 
   /** Bytes of each body kept by default: 10 MiB (the redactor decodes compressed bodies as far by default). */
   public static final int DEFAULT_MAX_BODY = Redactor.DEFAULT_MAX_BODY;
@@ -77,148 +72,92 @@ public record RecorderConfig(
   /** The largest {@code queueCapacity}: the queue's array is allocated whole at the start. */
   public static final int MAX_QUEUE = 1_000_000;
 
-  public RecorderConfig {
-    Objects.requireNonNull(listen, "listen");
-    Objects.requireNonNull(upstream, "upstream");
-    Objects.requireNonNull(out, "out");
-    if (listen.isUnresolved()) { // unresolved, a server would listen on every address
-      throw new BadInputException("--listen: unknown host " + listen.getHostString());
-    }
-    BaseUrls.requireHttp(upstream, "--upstream");
-    if (upstream.getRawQuery() != null || upstream.getRawFragment() != null) {
-      throw new BadInputException("--upstream must not have a query or fragment: " + upstream);
-    }
-    if (maxBody < 0 || maxBody > MAX_BODY_LIMIT) {
-      throw new BadInputException(
-          "--max-body must be between 0 and 64MiB (every line of a recording must stay"
-              + " readable), got "
-              + maxBody
-              + " bytes");
-    }
-    if (!(sample >= 0 && sample <= 1)) {
-      throw new BadInputException("--sample must be between 0 and 1, got " + sample);
-    }
-    if (rotateExchanges < 0 || rotateBytes < 0) {
-      throw new BadInputException("--rotate-every must be positive");
-    }
-    ExchangeStorage.of(out); // a location no storage serves is refused here, naming the known ones
-    if ((rotateExchanges > 0 || rotateBytes > 0) && ExchangeStorage.file(out) == null) {
-      throw new BadInputException(
-          "--rotate-every applies to recording files; " + out + " is not one");
-    }
-    if (queueCapacity < 1 || queueCapacity > MAX_QUEUE) {
-      throw new BadInputException(
-          "--queue must be between 1 and " + MAX_QUEUE + " exchanges, got " + queueCapacity);
-    }
-    if (adminPort < -1 || adminPort > 65535) {
-      throw new BadInputException(
-          "--admin-port must be a port from 0 to 65535 (0: any free port), got " + adminPort);
+  /**
+   * What is kept of each exchange.
+   *
+   * @param maxBody       bytes of each body kept in the recording (the live body is never cut)
+   * @param redaction     what is redacted before anything is kept
+   * @param key           with a key, redacted values become HMAC pseudonyms; null for {@code
+   *                      [REDACTED]}
+   * @param queueCapacity exchanges waiting for the sink at most; beyond, new ones are dropped and
+   *                      counted
+   */
+  public record Capture(int maxBody, Redaction redaction, RedactionKey key, int queueCapacity) {
+    public Capture {
+      if (maxBody < 0 || maxBody > MAX_BODY_LIMIT) {
+        throw new BadInputException(
+            "--max-body must be between 0 and 64MiB (every line of a recording must stay"
+                + " readable), got "
+                + maxBody
+                + " bytes");
+      }
+      redaction = redaction == null ? Redaction.defaults() : redaction;
+      if (queueCapacity < 1 || queueCapacity > MAX_QUEUE) {
+        throw new BadInputException(
+            "--queue must be between 1 and " + MAX_QUEUE + " exchanges, got " + queueCapacity);
+      }
     }
 
-    methods =
-        methods.stream()
-            .map(m -> m.toUpperCase(Locale.ROOT))
-            .collect(Collectors.toUnmodifiableSet());
-    redaction = redaction == null ? Redaction.defaults() : redaction;
+    public static Capture defaults() {
+      return new Capture(DEFAULT_MAX_BODY, Redaction.defaults(), null, 10_000);
+    }
   }
 
-  /** Records to the file {@code out}. */
-  public static RecorderConfig of(InetSocketAddress listen, URI upstream, Path out) {
-    return new Builder(listen, upstream, ExchangeStorage.location(out)).build();
+  /**
+   * Which exchanges are recorded.
+   *
+   * @param sample  fraction of exchanges recorded, 0..1
+   * @param methods methods recorded (upper case); empty for all
+   * @param include paths recorded must match this, or null
+   * @param exclude paths matching this are not recorded, or null
+   */
+  public record Filters(double sample, Set<String> methods, Pattern include, Pattern exclude) {
+    public Filters {
+      if (!(sample >= 0 && sample <= 1)) {
+        throw new BadInputException("--sample must be between 0 and 1, got " + sample);
+      }
+      methods =
+          methods.stream()
+              .map(m -> m.toUpperCase(Locale.ROOT))
+              .collect(Collectors.toUnmodifiableSet());
+    }
+
+    public static Filters all() {
+      return new Filters(1.0, Set.of(), null, null);
+    }
   }
 
-  /** Records to {@code location}: a file, or what another {@link ExchangeStorage} serves. */
-  public static RecorderConfig of(InetSocketAddress listen, URI upstream, String location) {
-    return new Builder(listen, upstream, location).build();
+  /**
+   * When a new recording file is started.
+   *
+   * @param exchanges after this many exchanges; 0 for never
+   * @param bytes     after about this many bytes; 0 for never
+   */
+  public record Rotation(long exchanges, long bytes) {
+    public Rotation {
+      if (exchanges < 0 || bytes < 0) {
+        throw new BadInputException("--rotate-every must be positive");
+      }
+    }
+
+    public static final Rotation NEVER = new Rotation(0, 0);
+
+    public boolean on() {
+      return exchanges > 0 || bytes > 0;
+    }
   }
 
-  /** The recording file, or null when exchanges go to another storage. */
-  public Path outFile() {
-    return ExchangeStorage.file(out);
-  }
-
-  /** A builder holding this configuration: the one place that copies every field. */
-  public Builder toBuilder() {
-    Builder b = new Builder(listen, upstream, out);
-    b.maxBody = maxBody;
-    b.redaction = redaction;
-    b.hmacKey = hmacKey;
-    b.sample = sample;
-    b.methods = methods;
-    b.include = include;
-    b.exclude = exclude;
-    b.rotateExchanges = rotateExchanges;
-    b.rotateBytes = rotateBytes;
-    b.queueCapacity = queueCapacity;
-    b.forwardedHeaders = forwardedHeaders;
-    b.mirroring = mirroring;
-    b.adminPort = adminPort;
-    b.connectTimeout = connectTimeout;
-    b.responseTimeout = responseTimeout;
-    return b;
-  }
-
-  public RecorderConfig withMaxBody(int bytes) {
-    Builder b = toBuilder();
-    b.maxBody = bytes;
-    return b.build();
-  }
-
-  public RecorderConfig withRedaction(Redaction rules, RedactionKey key) {
-    Builder b = toBuilder();
-    b.redaction = rules;
-    b.hmacKey = key;
-    return b.build();
-  }
-
-  public RecorderConfig withFilters(
-      double fraction, Set<String> onlyMethods, Pattern includePaths, Pattern excludePaths) {
-    Builder b = toBuilder();
-    b.sample = fraction;
-    b.methods = onlyMethods;
-    b.include = includePaths;
-    b.exclude = excludePaths;
-    return b.build();
-  }
-
-  public RecorderConfig withRotation(long exchanges, long bytes) {
-    Builder b = toBuilder();
-    b.rotateExchanges = exchanges;
-    b.rotateBytes = bytes;
-    return b.build();
-  }
-
-  public RecorderConfig withQueueCapacity(int n) {
-    Builder b = toBuilder();
-    b.queueCapacity = n;
-    return b.build();
-  }
-
-  public RecorderConfig withForwardedHeaders(boolean on) {
-    Builder b = toBuilder();
-    b.forwardedHeaders = on;
-    return b.build();
-  }
-
-  /** Mirrors to {@code candidate}, judged by the default rules, into the run directory {@code runDir}. */
-  public RecorderConfig withMirror(URI candidate, Path runDir) {
-    return withMirror(new Mirroring(candidate, runDir, Rules.defaults(), List.of()));
-  }
-
-  public RecorderConfig withMirror(Mirroring m) {
-    Builder b = toBuilder();
-    b.mirroring = m;
-    return b.build();
-  }
-
-  /** The mirror's candidate, or null without a mirror. */
-  public URI mirror() {
-    return mirroring == null ? null : mirroring.candidate();
-  }
-
-  /** The mirror's run directory, or null without a mirror. */
-  public Path mirrorOut() {
-    return mirroring == null ? null : mirroring.out();
+  /**
+   * The upstream's timeouts.
+   *
+   * @param connect  connecting to the upstream
+   * @param response waiting for the upstream's bytes
+   */
+  public record Timeouts(Duration connect, Duration response) {
+    public Timeouts {
+      Objects.requireNonNull(connect, "connect");
+      Objects.requireNonNull(response, "response");
+    }
   }
 
   /**
@@ -239,66 +178,211 @@ public record RecorderConfig(
     }
   }
 
+  public RecorderConfig {
+    Objects.requireNonNull(listen, "listen");
+    Objects.requireNonNull(upstream, "upstream");
+    Objects.requireNonNull(out, "out");
+    Objects.requireNonNull(capture, "capture");
+    Objects.requireNonNull(filters, "filters");
+    Objects.requireNonNull(rotation, "rotation");
+    Objects.requireNonNull(timeouts, "timeouts");
+    if (listen.isUnresolved()) { // unresolved, a server would listen on every address
+      throw new BadInputException("--listen: unknown host " + listen.getHostString());
+    }
+    BaseUrls.requireHttp(upstream, "--upstream");
+    if (upstream.getRawQuery() != null || upstream.getRawFragment() != null) {
+      throw new BadInputException("--upstream must not have a query or fragment: " + upstream);
+    }
+    ExchangeStorage.of(out); // a location no storage serves is refused here, naming the known ones
+    if (rotation.on() && ExchangeStorage.file(out) == null) {
+      throw new BadInputException(
+          "--rotate-every applies to recording files; " + out + " is not one");
+    }
+    if (adminPort < -1 || adminPort > 65535) {
+      throw new BadInputException(
+          "--admin-port must be a port from 0 to 65535 (0: any free port), got " + adminPort);
+    }
+  }
+
+  /** Records to the file {@code out}. */
+  public static RecorderConfig of(InetSocketAddress listen, URI upstream, Path out) {
+    return of(listen, upstream, ExchangeStorage.location(out));
+  }
+
+  /** Records to {@code location}: a file, or what another {@link ExchangeStorage} serves. */
+  public static RecorderConfig of(InetSocketAddress listen, URI upstream, String location) {
+    return new RecorderConfig(
+        listen,
+        upstream,
+        location,
+        Capture.defaults(),
+        Filters.all(),
+        Rotation.NEVER,
+        new Timeouts(Duration.ofSeconds(5), Duration.ofSeconds(60)),
+        false,
+        null,
+        -1);
+  }
+
+  /** The recording file, or null when exchanges go to another storage. */
+  public Path outFile() {
+    return ExchangeStorage.file(out);
+  }
+
+  // ---- groups ------------------------------------------------------------------------------
+
+  public RecorderConfig withCapture(Capture c) {
+    return new RecorderConfig(
+        listen,
+        upstream,
+        out,
+        c,
+        filters,
+        rotation,
+        timeouts,
+        forwardedHeaders,
+        mirroring,
+        adminPort);
+  }
+
+  public RecorderConfig withFilters(Filters f) {
+    return new RecorderConfig(
+        listen,
+        upstream,
+        out,
+        capture,
+        f,
+        rotation,
+        timeouts,
+        forwardedHeaders,
+        mirroring,
+        adminPort);
+  }
+
+  public RecorderConfig withRotation(Rotation r) {
+    return new RecorderConfig(
+        listen,
+        upstream,
+        out,
+        capture,
+        filters,
+        r,
+        timeouts,
+        forwardedHeaders,
+        mirroring,
+        adminPort);
+  }
+
+  public RecorderConfig withTimeouts(Timeouts t) {
+    return new RecorderConfig(
+        listen,
+        upstream,
+        out,
+        capture,
+        filters,
+        rotation,
+        t,
+        forwardedHeaders,
+        mirroring,
+        adminPort);
+  }
+
+  public RecorderConfig withMirror(Mirroring m) {
+    return new RecorderConfig(
+        listen,
+        upstream,
+        out,
+        capture,
+        filters,
+        rotation,
+        timeouts,
+        forwardedHeaders,
+        m,
+        adminPort);
+  }
+
+  public RecorderConfig withForwardedHeaders(boolean on) {
+    return new RecorderConfig(
+        listen, upstream, out, capture, filters, rotation, timeouts, on, mirroring, adminPort);
+  }
+
   public RecorderConfig withAdminPort(int port) {
-    Builder b = toBuilder();
-    b.adminPort = port;
-    return b.build();
+    return new RecorderConfig(
+        listen,
+        upstream,
+        out,
+        capture,
+        filters,
+        rotation,
+        timeouts,
+        forwardedHeaders,
+        mirroring,
+        port);
+  }
+
+  // ---- one setting at a time ---------------------------------------------------------------
+
+  public RecorderConfig withMaxBody(int bytes) {
+    return withCapture(
+        new Capture(bytes, capture.redaction(), capture.key(), capture.queueCapacity()));
+  }
+
+  /** What is redacted ({@link Redaction#defaults()}, or {@link Redaction#load}) and the key, or null. */
+  public RecorderConfig withRedaction(Redaction redaction, RedactionKey key) {
+    return withCapture(new Capture(capture.maxBody(), redaction, key, capture.queueCapacity()));
+  }
+
+  public RecorderConfig withQueueCapacity(int n) {
+    return withCapture(new Capture(capture.maxBody(), capture.redaction(), capture.key(), n));
+  }
+
+  public RecorderConfig withFilters(
+      double fraction, Set<String> onlyMethods, Pattern includePaths, Pattern excludePaths) {
+    return withFilters(new Filters(fraction, onlyMethods, includePaths, excludePaths));
+  }
+
+  public RecorderConfig withRotation(long exchanges, long bytes) {
+    return withRotation(new Rotation(exchanges, bytes));
   }
 
   public RecorderConfig withTimeouts(Duration connect, Duration response) {
-    Builder b = toBuilder();
-    b.connectTimeout = connect;
-    b.responseTimeout = response;
-    return b.build();
+    return withTimeouts(new Timeouts(connect, response));
   }
 
-  /** Mutable on the way to an immutable {@link RecorderConfig}; fields hold the defaults. */
-  public static final class Builder {
-    private final InetSocketAddress listen;
-    private final URI upstream;
-    private final String out;
-    private int maxBody = DEFAULT_MAX_BODY;
-    private Redaction redaction = Redaction.defaults();
-    private RedactionKey hmacKey;
-    private double sample = 1.0;
-    private Set<String> methods = Set.of();
-    private Pattern include;
-    private Pattern exclude;
-    private long rotateExchanges;
-    private long rotateBytes;
-    private int queueCapacity = 10_000;
-    private boolean forwardedHeaders;
-    private Mirroring mirroring;
-    private int adminPort = -1;
-    private Duration connectTimeout = Duration.ofSeconds(5);
-    private Duration responseTimeout = Duration.ofSeconds(60);
+  /** Mirrors to {@code candidate}, judged by the default rules, into the run directory {@code runDir}. */
+  public RecorderConfig withMirror(URI candidate, Path runDir) {
+    return withMirror(new Mirroring(candidate, runDir, Rules.defaults(), List.of()));
+  }
 
-    Builder(InetSocketAddress listen, URI upstream, String out) {
-      this.listen = listen;
-      this.upstream = upstream;
-      this.out = out;
-    }
+  // ---- reading -----------------------------------------------------------------------------
 
-    public RecorderConfig build() {
-      return new RecorderConfig(
-          listen,
-          upstream,
-          out,
-          maxBody,
-          redaction,
-          hmacKey,
-          sample,
-          methods,
-          include,
-          exclude,
-          rotateExchanges,
-          rotateBytes,
-          queueCapacity,
-          forwardedHeaders,
-          mirroring,
-          adminPort,
-          connectTimeout,
-          responseTimeout);
-    }
+  public int maxBody() {
+    return capture.maxBody();
+  }
+
+  public Redaction redaction() {
+    return capture.redaction();
+  }
+
+  public int queueCapacity() {
+    return capture.queueCapacity();
+  }
+
+  public Duration connectTimeout() {
+    return timeouts.connect();
+  }
+
+  public Duration responseTimeout() {
+    return timeouts.response();
+  }
+
+  /** The mirror's candidate, or null without a mirror. */
+  public URI mirror() {
+    return mirroring == null ? null : mirroring.candidate();
+  }
+
+  /** The mirror's run directory, or null without a mirror. */
+  public Path mirrorOut() {
+    return mirroring == null ? null : mirroring.out();
   }
 }
