@@ -3,6 +3,7 @@ package dev.shadowtest.reports;
 import dev.shadowtest.core.BadInputException;
 import dev.shadowtest.diff.Statistics;
 import dev.shadowtest.diff.run.Gate;
+import dev.shadowtest.diff.run.SummaryFile;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -159,7 +160,7 @@ public record GateCheck(Gate gate, Function<String, Double> endpointThresholds) 
     Map<String, long[]> counts = new LinkedHashMap<>();
     Map<String, Gate.LatencyRatio> ratios = new TreeMap<>();
     for (RunSummary s : runs) {
-      for (RunSummary.Endpoint e : s.endpoints()) {
+      for (SummaryFile.Endpoint e : s.endpoints()) {
         long[] c = counts.computeIfAbsent(e.endpoint(), k -> new long[6]);
         c[0] += e.exchanges();
         c[1] += e.compared();

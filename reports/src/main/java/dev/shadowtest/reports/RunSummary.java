@@ -33,7 +33,7 @@ public record RunSummary(
     long discrepant,
     long errors,
     long serverErrors,
-    List<Endpoint> endpoints) {
+    List<SummaryFile.Endpoint> endpoints) {
 
   public RunSummary {
     endpoints = List.copyOf(endpoints);
@@ -46,43 +46,6 @@ public record RunSummary(
         && candidate.equals(o.candidate)
         && Objects.equals(recording, o.recording)
         && Objects.equals(shard, o.shard);
-  }
-
-  /**
-   * One endpoint's counts and its candidate p99 / baseline p99 (null when unknown), with the
-   * exchanges behind that ratio (version 1 summaries did not say: their compared count stands in).
-   */
-  public record Endpoint(
-      String endpoint,
-      long exchanges,
-      long compared,
-      long skipped,
-      long discrepant,
-      long errors,
-      long serverErrors,
-      Double p99Ratio,
-      long latencySamples) {
-
-    public Endpoint(
-        String endpoint,
-        long exchanges,
-        long compared,
-        long skipped,
-        long discrepant,
-        long errors,
-        long serverErrors,
-        Double p99Ratio) {
-      this(
-          endpoint,
-          exchanges,
-          compared,
-          skipped,
-          discrepant,
-          errors,
-          serverErrors,
-          p99Ratio,
-          compared);
-    }
   }
 
   public double discrepancyRate() {
@@ -113,19 +76,6 @@ public record RunSummary(
         f.discrepant(),
         f.errors(),
         f.serverErrors(),
-        f.endpoints().stream()
-            .map(
-                e ->
-                    new Endpoint(
-                        e.endpoint(),
-                        e.exchanges(),
-                        e.compared(),
-                        e.skipped(),
-                        e.discrepant(),
-                        e.errors(),
-                        e.serverErrors(),
-                        e.p99Ratio(),
-                        e.latencySamples()))
-            .toList());
+        f.endpoints());
   }
 }

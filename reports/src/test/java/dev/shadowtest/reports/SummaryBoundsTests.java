@@ -9,6 +9,7 @@ import dev.shadowtest.diff.Verdict;
 import dev.shadowtest.diff.run.Gate;
 import dev.shadowtest.diff.run.ResultLine;
 import dev.shadowtest.diff.run.ResultsFile;
+import dev.shadowtest.diff.run.SummaryFile;
 import dev.shadowtest.diff.run.SummaryJson;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -79,15 +80,15 @@ class SummaryBoundsTests {
     assertThat(Files.size(w.summary())).isLessThan(1L << 20);
     RunSummary s = RunSummary.read(w.summary());
     assertThat(s.endpoints()).hasSize(SummaryJson.MAX_ENDPOINTS + 1);
-    RunSummary.Endpoint other =
+    SummaryFile.Endpoint other =
         s.endpoints().stream()
             .filter(x -> x.endpoint().equals(SummaryJson.OTHER_ENDPOINTS))
             .findFirst()
             .orElseThrow();
     assertThat(other.exchanges()).isEqualTo(endpoints - SummaryJson.MAX_ENDPOINTS);
-    assertThat(s.endpoints().stream().mapToLong(RunSummary.Endpoint::exchanges).sum())
+    assertThat(s.endpoints().stream().mapToLong(SummaryFile.Endpoint::exchanges).sum())
         .isEqualTo(s.exchanges());
-    assertThat(s.endpoints().stream().mapToLong(RunSummary.Endpoint::discrepant).sum())
+    assertThat(s.endpoints().stream().mapToLong(SummaryFile.Endpoint::discrepant).sum())
         .isEqualTo(s.discrepant());
     assertThat(s.exchanges()).isEqualTo(endpoints);
     // the multi-day gate reads it like any summary
