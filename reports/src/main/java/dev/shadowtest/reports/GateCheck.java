@@ -59,7 +59,7 @@ public record GateCheck(Gate gate, Function<String, Double> endpointThresholds) 
   }
 
   /** Checks one run's summary. */
-  public Result summary(RunSummary s) {
+  public Result summary(SummaryFile s) {
     Row row = row(s.file() == null ? "run" : s.file().getFileName().toString(), List.of(s));
     if (s.incomplete()) {
       List<String> f = new ArrayList<>();
@@ -91,14 +91,14 @@ public record GateCheck(Gate gate, Function<String, Double> endpointThresholds) 
   }
 
   /** Checks the {@code days} consecutive UTC days ending with {@code until}. */
-  public Result history(List<RunSummary> runs, LocalDate until, int days) {
+  public Result history(List<SummaryFile> runs, LocalDate until, int days) {
     if (days < 1) {
       throw new BadInputException("--days must be at least 1, got " + days);
     }
     LocalDate from = until.minusDays(days - 1L);
-    Map<LocalDate, List<RunSummary>> byDay = new TreeMap<>();
+    Map<LocalDate, List<SummaryFile>> byDay = new TreeMap<>();
     Map<LocalDate, Integer> incompleteByDay = new TreeMap<>();
-    for (RunSummary s : runs) {
+    for (SummaryFile s : runs) {
       LocalDate d = s.finishedAt().atZone(ZoneOffset.UTC).toLocalDate();
       if (d.isBefore(from) || d.isAfter(until) || s.shard() != null) {
         continue; // a shard is part of a run: the merged summary (shadow merge --history) is the
@@ -113,7 +113,7 @@ public record GateCheck(Gate gate, Function<String, Double> endpointThresholds) 
     List<Row> rows = new ArrayList<>();
     List<String> failing = new ArrayList<>();
     for (LocalDate d = from; !d.isAfter(until); d = d.plusDays(1)) {
-      List<RunSummary> day = byDay.getOrDefault(d, List.of());
+      List<SummaryFile> day = byDay.getOrDefault(d, List.of());
       Row row;
       if (day.isEmpty()) {
         int inc = incompleteByDay.getOrDefault(d, 0);
@@ -156,10 +156,10 @@ public record GateCheck(Gate gate, Function<String, Double> endpointThresholds) 
   }
 
   /** The runs of one day merged: counts per endpoint are summed, latency ratios take the worst run. */
-  private Row row(String label, List<RunSummary> runs) {
+  private Row row(String label, List<SummaryFile> runs) {
     Map<String, long[]> counts = new LinkedHashMap<>();
     Map<String, Gate.LatencyRatio> ratios = new TreeMap<>();
-    for (RunSummary s : runs) {
+    for (SummaryFile s : runs) {
       for (SummaryFile.Endpoint e : s.endpoints()) {
         long[] c = counts.computeIfAbsent(e.endpoint(), k -> new long[6]);
         c[0] += e.exchanges();

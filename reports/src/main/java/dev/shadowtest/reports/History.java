@@ -2,6 +2,7 @@ package dev.shadowtest.reports;
 
 import dev.shadowtest.core.RecordingException;
 import dev.shadowtest.core.SecureFiles;
+import dev.shadowtest.diff.run.SummaryFile;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.FileAlreadyExistsException;
@@ -32,14 +33,14 @@ public final class History {
    * the run reported again with other thresholds) is replaced, so a run never counts twice.
    */
   public static Path store(Path dir, Path summaryFile) {
-    RunSummary s = RunSummary.read(summaryFile);
+    SummaryFile s = SummaryFile.read(summaryFile);
     try {
       Files.createDirectories(dir);
       byte[] bytes = Files.readAllBytes(summaryFile);
       for (Path existing : entries(dir)) {
-        RunSummary e;
+        SummaryFile e;
         try {
-          e = RunSummary.read(existing);
+          e = SummaryFile.read(existing);
         } catch (RecordingException unreadable) {
           continue; // named by runs() when the gate reads the history
         }
@@ -83,20 +84,20 @@ public final class History {
   }
 
   /** Every run in {@code dir}, oldest first; an unreadable summary is an error naming its file. */
-  public static List<RunSummary> runs(Path dir) {
+  public static List<SummaryFile> runs(Path dir) {
     if (!Files.isDirectory(dir)) {
       throw new RecordingException(
           dir, 0, Files.exists(dir) ? "not a directory" : "no such history directory");
     }
-    List<RunSummary> out = new ArrayList<>();
+    List<SummaryFile> out = new ArrayList<>();
     try {
       for (Path f : entries(dir)) {
-        out.add(RunSummary.read(f));
+        out.add(SummaryFile.read(f));
       }
     } catch (IOException e) {
       throw new RecordingException(dir, 0, "cannot list: " + e.getMessage(), e);
     }
-    out.sort(Comparator.comparing(RunSummary::finishedAt));
+    out.sort(Comparator.comparing(SummaryFile::finishedAt));
     return out;
   }
 }

@@ -442,7 +442,7 @@ public final class Reports {
 
     @Override
     public Path finish() {
-      List<RunSummary> trend = List.of();
+      List<SummaryFile> trend = List.of();
       if (history != null && Files.exists(history)) { // a new history is created below
         try {
           trend = History.runs(history);
@@ -490,11 +490,11 @@ public final class Reports {
   }
 
   /** The history's runs, with this run in place of an earlier copy of it (it is stored after the report). */
-  private static List<RunSummary> withThisRun(
-      List<RunSummary> history, SummaryJson.Meta meta, Statistics.RunResult r) {
+  private static List<SummaryFile> withThisRun(
+      List<SummaryFile> history, SummaryJson.Meta meta, Statistics.RunResult r) {
     String recording = String.join(", ", meta.recordings());
-    List<RunSummary> out = new ArrayList<>();
-    for (RunSummary s : history) {
+    List<SummaryFile> out = new ArrayList<>();
+    for (SummaryFile s : history) {
       if (!(s.startedAt().equals(meta.startedAt())
           && s.finishedAt().equals(meta.finishedAt())
           && s.candidate().equals(meta.candidate())
@@ -504,15 +504,11 @@ public final class Reports {
       }
     }
     out.add(
-        new RunSummary(
+        new SummaryFile(
             null,
-            meta.startedAt(),
-            meta.finishedAt(),
-            meta.candidate(),
-            recording,
-            meta.shard(),
-            meta.incomplete(),
-            meta.abortReason(),
+            SummaryJson.VERSION,
+            meta,
+            null,
             r.exchanges(),
             r.compared(),
             r.skipped(),
@@ -520,7 +516,7 @@ public final class Reports {
             r.errors(),
             r.serverErrors(),
             List.of()));
-    out.sort(Comparator.comparing(RunSummary::finishedAt));
+    out.sort(Comparator.comparing(SummaryFile::finishedAt));
     return out;
   }
 

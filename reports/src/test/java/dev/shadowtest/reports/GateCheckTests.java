@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.shadowtest.core.RecordingException;
 import dev.shadowtest.diff.run.Gate;
+import dev.shadowtest.diff.run.SummaryFile;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -248,7 +249,7 @@ class GateCheckTests {
             .replace(
                 "\"incomplete\": true,",
                 "\"incomplete\": true, \"aborted\": \"candidate unreachable: refused\","));
-    GateCheck.Result r = new GateCheck(Gate.defaults(), null).summary(RunSummary.read(f));
+    GateCheck.Result r = new GateCheck(Gate.defaults(), null).summary(SummaryFile.read(f));
     assertThat(r.passed()).isFalse();
     assertThat(r.verdict())
         .isEqualTo("FAILED: the run is incomplete: candidate unreachable: refused");

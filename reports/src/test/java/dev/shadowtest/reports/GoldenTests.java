@@ -2,6 +2,7 @@ package dev.shadowtest.reports;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.shadowtest.diff.run.SummaryFile;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
@@ -48,7 +49,7 @@ class GoldenTests {
     assertThat(w.result().compared()).isEqualTo(20);
     assertThat(w.result().discrepant()).isEqualTo(5);
     assertThat(w.result().noise()).isEqualTo(6);
-    RunSummary s = RunSummary.read(w.summary());
+    SummaryFile s = SummaryFile.read(w.summary());
     assertThat(s.discrepancyRate()).isEqualTo(5 / 20.0);
     assertThat(s.finishedAt()).hasToString("2026-11-24T02:01:30.500Z");
     // the gate the run recorded is kept: 0.5% and a 5% error rate

@@ -78,7 +78,7 @@ class SummaryBoundsTests {
                 .withRules(Rules.load(run.resolve(Reports.RULES)))
                 .withGate(new Gate(0.005, null, null)));
     assertThat(Files.size(w.summary())).isLessThan(1L << 20);
-    RunSummary s = RunSummary.read(w.summary());
+    SummaryFile s = SummaryFile.read(w.summary());
     assertThat(s.endpoints()).hasSize(SummaryJson.MAX_ENDPOINTS + 1);
     SummaryFile.Endpoint other =
         s.endpoints().stream()

@@ -3,10 +3,10 @@ package dev.shadowtest.cli;
 import dev.shadowtest.core.BadInputException;
 import dev.shadowtest.diff.Rules;
 import dev.shadowtest.diff.run.Gate;
+import dev.shadowtest.diff.run.SummaryFile;
 import dev.shadowtest.reports.GateCheck;
 import dev.shadowtest.reports.History;
 import dev.shadowtest.reports.Reports;
-import dev.shadowtest.reports.RunSummary;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.LocalDate;
@@ -89,7 +89,7 @@ final class GateCommand implements Callable<Integer> {
     GateCheck check = new GateCheck(gate, r == null ? null : e -> Reports.threshold(r, e));
     GateCheck.Result result;
     if (source.summary != null) {
-      result = check.summary(RunSummary.read(source.summary));
+      result = check.summary(SummaryFile.read(source.summary));
     } else {
       if (days < 1 || days > 366) {
         throw new BadInputException("--days must be between 1 and 366, got " + days);

@@ -14,6 +14,7 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * A {@code summary.json} read back: the one reader (the writer is {@link SummaryJson}), used by
@@ -138,6 +139,52 @@ public record SummaryFile(
         number(file, n, "errors", ""),
         number(file, n, "serverErrors", ""),
         endpoints);
+  }
+
+  public Instant startedAt() {
+    return meta.startedAt();
+  }
+
+  /** When the run ended: the history files it under this instant's UTC day. */
+  public Instant finishedAt() {
+    return meta.finishedAt();
+  }
+
+  public String candidate() {
+    return meta.candidate();
+  }
+
+  /** {@code I/N} for the summary of one shard, else null. */
+  public String shard() {
+    return meta.shard();
+  }
+
+  /** The run was stopped or aborted before the end of its recordings. */
+  public boolean incomplete() {
+    return meta.incomplete();
+  }
+
+  /** Why it was aborted, or null. */
+  public String aborted() {
+    return meta.abortReason();
+  }
+
+  public double discrepancyRate() {
+    return compared == 0 ? 0.0 : (double) discrepant / compared;
+  }
+
+  public double errorRate() {
+    long attempted = exchanges - skipped;
+    return attempted == 0 ? 0.0 : (double) (errors + serverErrors) / attempted;
+  }
+
+  /** True when both summaries describe the same run (e.g. stored again after a new report). */
+  public boolean sameRun(SummaryFile o) {
+    return startedAt().equals(o.startedAt())
+        && finishedAt().equals(o.finishedAt())
+        && candidate().equals(o.candidate())
+        && Objects.equals(recording(), o.recording())
+        && Objects.equals(shard(), o.shard());
   }
 
   /** The recording(s) as the summary names them, comma-separated; null when it names none. */

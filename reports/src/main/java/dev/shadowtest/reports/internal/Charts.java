@@ -4,7 +4,7 @@ import dev.shadowtest.diff.Statistics;
 import dev.shadowtest.diff.run.Gate;
 import dev.shadowtest.diff.run.LatencyHistogram;
 import dev.shadowtest.diff.run.RunAggregate;
-import dev.shadowtest.reports.RunSummary;
+import dev.shadowtest.diff.run.SummaryFile;
 import dev.shadowtest.reports.internal.ReportModel.Chart;
 import dev.shadowtest.reports.internal.ReportModel.Dot;
 import dev.shadowtest.reports.internal.ReportModel.Label;
@@ -134,13 +134,13 @@ final class Charts {
 
   /** The discrepancy rate of the last {@value #TREND_RUNS} runs of the history (or this run alone), with the gate line. */
   static Chart trend(
-      List<RunSummary> history, double currentRate, Instant currentFinished, double gate) {
+      List<SummaryFile> history, double currentRate, Instant currentFinished, double gate) {
     List<double[]> points = new ArrayList<>();
     List<String> titles = new ArrayList<>();
     List<Instant> times = new ArrayList<>();
-    List<RunSummary> last =
+    List<SummaryFile> last =
         history.subList(Math.max(0, history.size() - TREND_RUNS), history.size());
-    for (RunSummary s : last) {
+    for (SummaryFile s : last) {
       points.add(new double[] {s.discrepancyRate()});
       times.add(s.finishedAt());
       titles.add(

@@ -15,8 +15,8 @@ import dev.shadowtest.diff.run.LatencyHistogram;
 import dev.shadowtest.diff.run.ResultLine;
 import dev.shadowtest.diff.run.RunAggregate;
 import dev.shadowtest.diff.run.SamplesFile;
+import dev.shadowtest.diff.run.SummaryFile;
 import dev.shadowtest.diff.run.SummaryJson;
-import dev.shadowtest.reports.RunSummary;
 import dev.shadowtest.reports.internal.ReportModel.BodyLine;
 import dev.shadowtest.reports.internal.ReportModel.DiffRow;
 import dev.shadowtest.reports.internal.ReportModel.EndpointDetail;
@@ -148,7 +148,7 @@ public final class HtmlReport {
   }
 
   /** Renders the report to {@code file} (0600); {@code trend} are the history's runs, oldest first. */
-  public void write(Path file, List<RunSummary> trend) {
+  public void write(Path file, List<SummaryFile> trend) {
     ReportModel model = model(trend);
     Path temp = SecureFiles.temporarySibling(file);
     try {
@@ -170,7 +170,7 @@ public final class HtmlReport {
     }
   }
 
-  ReportModel model(List<RunSummary> trend) {
+  ReportModel model(List<SummaryFile> trend) {
     Statistics.RunResult r = collapsed.result();
     boolean passed = failures.isEmpty() && !meta.incomplete();
     List<Item> counts =
