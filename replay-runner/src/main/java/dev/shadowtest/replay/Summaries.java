@@ -277,7 +277,7 @@ public final class Summaries {
         SamplesFile samples = SamplesFile.create(work);
         ResponsesFile kept = keep ? ResponsesFile.create(work, Long.MAX_VALUE / 2) : null) {
       for (Path dir : dirs) {
-        SummaryJson.Meta m = SummaryFile.read(dir.resolve(RunDirectory.SUMMARY)).meta();
+        SummaryJson.Meta m = SummaryFile.readMeta(dir.resolve(RunDirectory.SUMMARY)).meta();
         String recording = String.join(", ", m.recordings());
         if (m.shard() != null && !shards.add(m.shard() + " of " + recording)) {
           throw new BadInputException(

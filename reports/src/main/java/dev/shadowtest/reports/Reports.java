@@ -262,7 +262,9 @@ public final class Reports {
               + " now hold the new judgement";
     }
     SummaryFile previous =
-        Files.exists(runDir.resolve(SUMMARY)) ? SummaryFile.read(runDir.resolve(SUMMARY)) : null;
+        Files.exists(runDir.resolve(SUMMARY))
+            ? SummaryFile.readMeta(runDir.resolve(SUMMARY))
+            : null;
     Gate gate =
         options.gate() != null
             ? options.gate()
@@ -528,7 +530,7 @@ public final class Reports {
   /** The gate a run was judged by (its summary.json), or the defaults when it has none. */
   public static Gate recordedGate(Path runDir) {
     Path file = runDir.resolve(SUMMARY);
-    Gate g = Files.exists(file) ? SummaryFile.read(file).gate() : null;
+    Gate g = Files.exists(file) ? SummaryFile.readMeta(file).gate() : null;
     return g == null ? Gate.defaults() : g;
   }
 

@@ -60,8 +60,21 @@ public record SummaryFile(
 
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
-  /** Reads and checks {@code file}. */
+  /** Reads and checks {@code file}: every count must be there. */
   public static SummaryFile read(Path file) {
+    return read(file, true);
+  }
+
+  /**
+   * Reads what a run was and its gate from {@code file}, for rebuilding its outputs from its
+   * results (which give the counts): the counts may be missing (they read as 0), the rest is
+   * checked as by {@link #read(Path)}.
+   */
+  public static SummaryFile readMeta(Path file) {
+    return read(file, false);
+  }
+
+  private static SummaryFile read(Path file, boolean counts) {
     JsonNode n;
     try {
       n = MAPPER.readTree(file.toFile());
@@ -90,12 +103,12 @@ public record SummaryFile(
               + ")");
     }
     JsonNode eps = n.get("endpoints");
-    if (eps == null || !eps.isArray()) {
+    if (counts && (eps == null || !eps.isArray())) {
       throw new RecordingException(file, 0, "field \"endpoints\": expected an array");
     }
     List<Endpoint> endpoints = new ArrayList<>();
     int i = 0;
-    for (JsonNode e : eps) {
+    for (JsonNode e : counts ? eps : n.path("none")) {
       String where = "endpoints[" + i++ + "].";
       JsonNode ratio = e.path("latency").get("p99Ratio");
       JsonNode samples = e.path("latency").get("samples");
@@ -119,7 +132,7 @@ public record SummaryFile(
             n.hasNonNull("recording")
                 ? Arrays.asList(n.get("recording").asText().split(", "))
                 : List.of(),
-            text(file, n, "candidate", ""),
+            counts ? text(file, n, "candidate", "") : n.path("candidate").asText("(unknown)"),
             optional(n, "primary"),
             optional(n, "secondary"),
             optional(n, "shard"),
@@ -132,13 +145,17 @@ public record SummaryFile(
         version,
         meta,
         gate(file, n.get("gate")),
-        number(file, n, "exchanges", ""),
-        number(file, n, "compared", ""),
-        number(file, n, "skipped", ""),
-        number(file, n, "discrepant", ""),
-        number(file, n, "errors", ""),
-        number(file, n, "serverErrors", ""),
+        count(file, n, "exchanges", counts),
+        count(file, n, "compared", counts),
+        count(file, n, "skipped", counts),
+        count(file, n, "discrepant", counts),
+        count(file, n, "errors", counts),
+        count(file, n, "serverErrors", counts),
         endpoints);
+  }
+
+  private static long count(Path file, JsonNode n, String field, boolean required) {
+    return required || n.has(field) ? number(file, n, field, "") : 0;
   }
 
   public Instant startedAt() {
