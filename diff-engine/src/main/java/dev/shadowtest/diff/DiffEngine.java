@@ -138,7 +138,8 @@ public final class DiffEngine {
       HttpResponse actual,
       Origin actualOrigin,
       EndpointRule rule,
-      Pseudonyms pseudonyms) {
+      Pseudonyms shared) {
+    Pseudonyms pseudonyms = shared.memoized(); // the two sides mostly hold the same values
     EndpointRule r = rule.forStatus(expected.status());
     OriginNormalizer n = normalizer(expectedOrigin, actualOrigin);
     Boolean normalized = n.isNone() ? null : r.normalizeOrigins();

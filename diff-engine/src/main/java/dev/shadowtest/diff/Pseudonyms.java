@@ -5,6 +5,8 @@ import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.util.Base64;
+import java.util.HashMap;
+import java.util.Map;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -23,10 +25,31 @@ public final class Pseudonyms {
   private final SecretKeySpec key;
   private final ThreadLocal<Mac> macs;
 
+  /** Pseudonyms already made, for a {@link #memoized()} view; null otherwise. */
+  private final Map<String, String> memo;
+
   private Pseudonyms(byte[] key) {
     this.key = new SecretKeySpec(key.clone(), "HmacSHA256");
     this.macs = ThreadLocal.withInitial(this::newMac);
+    this.memo = null;
   }
+
+  private Pseudonyms(Pseudonyms of) {
+    this.key = of.key;
+    this.macs = of.macs;
+    this.memo = new HashMap<>();
+  }
+
+  /**
+   * The same pseudonyms, remembering those it made: for one pair of responses, whose two sides
+   * mostly hold the same values (one HMAC each instead of two). Not thread-safe; bounded to
+   * {@value #MEMO} values.
+   */
+  public Pseudonyms memoized() {
+    return new Pseudonyms(this);
+  }
+
+  private static final int MEMO = 4096;
 
   /** Pseudonyms under a fresh random key, held in memory only (the usual case: one per run). */
   public static Pseudonyms random() {
@@ -48,7 +71,17 @@ public final class Pseudonyms {
 
   /** The pseudonym of {@code value}. */
   public String of(String value) {
-    return of(value.getBytes(StandardCharsets.UTF_8));
+    if (memo == null) {
+      return of(value.getBytes(StandardCharsets.UTF_8));
+    }
+    String p = memo.get(value);
+    if (p == null) {
+      p = of(value.getBytes(StandardCharsets.UTF_8));
+      if (memo.size() < MEMO) {
+        memo.put(value, p);
+      }
+    }
+    return p;
   }
 
   /** The pseudonym of {@code bytes}. */
