@@ -236,6 +236,7 @@ public final class Reports {
               : "no such run directory: " + runDir);
     }
     Path out = options.out() == null ? runDir : options.out();
+    boolean created = !Files.exists(out);
     try {
       Files.createDirectories(out);
     } catch (IOException e) {
@@ -249,7 +250,19 @@ public final class Reports {
     String rejudgedNote = null;
     if (!rules.judgesLike(own)) {
       rejudged = SecureFiles.temporarySibling(out.resolve(RESULTS));
-      Rejudge.Counts n = Rejudge.run(runDir, own, rules, rejudged);
+      Rejudge.Counts n;
+      try {
+        n = Rejudge.run(runDir, own, rules, rejudged);
+      } catch (RuntimeException e) {
+        if (created) {
+          try {
+            Files.deleteIfExists(out); // refused: no empty output directory left behind
+          } catch (IOException ignored) {
+            // not empty after all: left as it is
+          }
+        }
+        throw e;
+      }
       rejudgedNote =
           "re-judged "
               + n.lines()

@@ -204,6 +204,9 @@ class RejudgeTests {
             write("o.yaml", "version: 1\ndefaults:\n  normalizeOrigins: false\n"));
     assertThat(origins.code()).isEqualTo(2);
     assertThat(origins.err()).contains("normalizeOrigins off");
+    assertThat(dir.resolve("o1"))
+        .as("a refused re-judging leaves no output directory")
+        .doesNotExist();
 
     ShadowCliTests.Run header =
         shadow(
