@@ -79,19 +79,39 @@ public interface BodyComparator {
   record Stored(byte[] expected, byte[] actual, String comparator) {}
 
   /**
-   * What a comparison may use beyond the bodies: the rule's JSON options and projections, and
-   * this comparator's options from the rules.
+   * What a comparison may use beyond the bodies: the rule's JSON options and projections, and the
+   * comparators' options from the rules ({@link #options()}: those of the comparator at work).
+   *
+   * @param comparator  the name of the comparator at work
+   * @param comparators every comparator's options, by name
    */
   record Context(
-      JsonOptions json, JsonPath expectedRoot, JsonPath actualRoot, Map<String, String> options) {
+      JsonOptions json,
+      JsonPath expectedRoot,
+      JsonPath actualRoot,
+      String comparator,
+      Map<String, Map<String, String>> comparators) {
     public Context {
-      options = Map.copyOf(options);
+      comparators = Map.copyOf(comparators);
+    }
+
+    /** The options the rules give the comparator at work. */
+    public Map<String, String> options() {
+      return comparators.getOrDefault(comparator, Map.of());
+    }
+
+    /** This context for another comparator (a fallback). */
+    public Context of(String name) {
+      return new Context(json, expectedRoot, actualRoot, name, comparators);
     }
   }
 
-  /** The built-in text comparison (lines), for a body that does not parse as its kind. */
+  /**
+   * The built-in text comparison (lines), with the text comparator's options, for a body that does
+   * not parse as its kind.
+   */
   static void compareAsText(
       byte[] expected, byte[] actual, Context context, List<Difference> out, List<String> notes) {
-    BodyComparators.named("text").compare(expected, actual, context, out, notes);
+    BodyComparators.named("text").compare(expected, actual, context.of("text"), out, notes);
   }
 }

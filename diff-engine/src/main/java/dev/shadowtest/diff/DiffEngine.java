@@ -183,11 +183,16 @@ public final class DiffEngine {
         if (lower.equals("set-cookie")) {
           v = p.of(v);
         } else {
-          List<String> parts = new ArrayList<>();
-          for (String part : v.split(",", -1)) {
-            parts.add(p.of(part.strip()));
+          // split as the comparison splits (values()): trailing empty parts dropped, and a value
+          // of commas alone, which holds no part, kept as it is
+          String[] split = v.split(",");
+          if (split.length > 0) {
+            List<String> parts = new ArrayList<>();
+            for (String part : split) {
+              parts.add(p.of(part.strip()));
+            }
+            v = String.join(", ", parts);
           }
-          v = String.join(", ", parts);
         }
       }
       out.add(new Headers.Field(f.name(), v));

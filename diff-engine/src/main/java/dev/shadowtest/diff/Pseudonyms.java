@@ -1,7 +1,6 @@
 package dev.shadowtest.diff;
 
 import dev.shadowtest.core.BadInputException;
-import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.util.Base64;
@@ -72,16 +71,27 @@ public final class Pseudonyms {
   /** The pseudonym of {@code value}. */
   public String of(String value) {
     if (memo == null) {
-      return of(value.getBytes(StandardCharsets.UTF_8));
+      return of(utf16(value));
     }
     String p = memo.get(value);
     if (p == null) {
-      p = of(value.getBytes(StandardCharsets.UTF_8));
+      p = of(utf16(value));
       if (memo.size() < MEMO) {
         memo.put(value, p);
       }
     }
     return p;
+  }
+
+  /** The UTF-16 code units of {@code s}: lossless (a lone surrogate is kept as it is). */
+  private static byte[] utf16(String s) {
+    byte[] b = new byte[s.length() * 2];
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      b[2 * i] = (byte) (c >> 8);
+      b[2 * i + 1] = (byte) c;
+    }
+    return b;
   }
 
   /** The pseudonym of {@code bytes}. */

@@ -132,6 +132,9 @@ public final class Replayer {
 
   private final Object writeLock = new Object();
 
+  /** Result lines written so far (guarded by writeLock): kept responses name theirs. */
+  private long resultLines;
+
   /** Told of progress and of every judged exchange. */
   private volatile ShadowListener listener = ShadowListener.NONE;
 
@@ -981,7 +984,7 @@ public final class Replayer {
               ? null
               : engine.store(primary, primaryOrigin, secondary, secondaryOrigin, rule, pseudonyms),
           notes);
-    } catch (RuntimeException ex) {
+    } catch (RuntimeException | StackOverflowError ex) {
       if (storeFailed.compareAndSet(false, true)) {
         warnings.add(
             "the responses of exchange "
@@ -1103,12 +1106,13 @@ public final class Replayer {
       throws IOException {
     synchronized (writeLock) { // results and kept responses in the same order
       results.write(line);
+      long index = resultLines++;
       ResponsesFile r = responses;
       if (r != null) {
         if (stored != null) {
-          r.write(stored.measured(line));
+          r.write(stored.measured(line, index));
         } else if (needsStoring(line)) {
-          r.leftOut(1);
+          r.failed(1); // storing it failed (told in the warnings)
         }
       }
     }

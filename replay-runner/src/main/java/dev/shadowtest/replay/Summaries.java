@@ -5,6 +5,7 @@ import dev.shadowtest.core.RecordingException;
 import dev.shadowtest.diff.Endpoints;
 import dev.shadowtest.diff.Rules;
 import dev.shadowtest.diff.run.Gate;
+import dev.shadowtest.diff.run.Rejudge;
 import dev.shadowtest.diff.run.ResponsesFile;
 import dev.shadowtest.diff.run.ResultsFile;
 import dev.shadowtest.diff.run.RunAggregate;
@@ -243,16 +244,17 @@ public final class Summaries {
   }
 
   /** Appends a shard's kept responses; one that cannot be read leaves the merged run unable to be re-judged. */
-  private static void copyResponses(Path dir, ResponsesFile kept, List<String> warnings)
-      throws IOException {
+  private static void copyResponses(
+      Path dir, ResponsesFile kept, long linesBefore, List<String> warnings) throws IOException {
     try (ResponsesFile.Reader r = ResponsesFile.Reader.open(dir.resolve(RunDirectory.RESPONSES))) {
       for (ResponsesFile.Entry e = r.next(); e != null; e = r.next()) {
-        kept.write(e);
+        kept.write(e.at(linesBefore + e.line())); // the merged results put this shard's lines after
       }
       kept.leftOut(r.end().leftOut());
+      kept.failed(r.end().failed());
     } catch (RecordingException e) {
       warnings.add("the merged run cannot be re-judged with other rules: " + e.getMessage());
-      kept.leftOut(1);
+      kept.failed(1);
     }
   }
 
@@ -270,6 +272,7 @@ public final class Summaries {
     boolean incomplete = false;
     long late = 0;
     long unreadable = 0;
+    long[] linesBefore = {0}; // result lines of the shards merged so far
     // the merged run keeps responses for re-judging when every shard kept them
     boolean keep =
         dirs.stream().allMatch(d -> Files.isRegularFile(d.resolve(RunDirectory.RESPONSES)));
@@ -301,10 +304,20 @@ public final class Summaries {
         unreadable += m.unreadable();
         SamplesFile.read(dir, warnings::add).values().forEach(samples::add);
         if (kept != null) {
-          copyResponses(dir, kept, warnings);
+          copyResponses(dir, kept, linesBefore[0], warnings);
+        }
+        // a shard judged by other rules than the merged run's is judged again from the responses it
+        // kept (refused, with the reason, when it cannot be): every line of the merged run is
+        // judged by its rules
+        Path lines = dir.resolve(RunDirectory.RESULTS);
+        Rules own = RunDirectory.rulesOf(dir);
+        if (!rules.judgesLike(own)) {
+          lines =
+              work.resolve(".rejudged-" + shards.size() + "-" + dirs.indexOf(dir) + ".jsonl.gz");
+          Rejudge.run(dir, own, rules, lines);
         }
         ResultsFile.read(
-            dir.resolve(RunDirectory.RESULTS),
+            lines,
             line -> {
               try {
                 results.write(line);
@@ -313,7 +326,11 @@ public final class Summaries {
                     work.resolve(RunDirectory.RESULTS), 0, "cannot write: " + e.getMessage(), e);
               }
               aggregate.add(line);
+              linesBefore[0]++;
             });
+        if (!lines.equals(dir.resolve(RunDirectory.RESULTS))) {
+          Files.deleteIfExists(lines);
+        }
       }
     } catch (IOException e) {
       throw new RecordingException(

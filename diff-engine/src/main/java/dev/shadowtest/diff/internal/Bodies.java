@@ -63,8 +63,7 @@ public final class Bodies {
     }
 
     BodyComparator.Context context(BodyComparator c) {
-      return new BodyComparator.Context(
-          json, expectedRoot, actualRoot, comparators.getOrDefault(c.name(), Map.of()));
+      return new BodyComparator.Context(json, expectedRoot, actualRoot, c.name(), comparators);
     }
 
     public static Options of(JsonOptions json) {

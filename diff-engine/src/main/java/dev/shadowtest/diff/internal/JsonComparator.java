@@ -227,8 +227,9 @@ public final class JsonComparator {
 
   /**
    * Matches equal elements by canonical form (hashing: O(n) expected); reports what is left as
-   * MISSING / EXTRA, or, when as many are left on both sides and few, pairs them in canonical
-   * order and compares them field by field.
+   * MISSING / EXTRA, or, when as many are left on both sides and few, pairs them in their order
+   * in each array and compares them field by field. Order of appearance, not of values: pairing
+   * depends on which elements are equal only, so a run's pseudonymised responses pair alike.
    */
   private void multisetDiff(Task t, List<Difference> out, ArrayDeque<Object> stack) {
     Map<String, ArrayDeque<Integer>> actualByForm = new HashMap<>();
@@ -255,9 +256,7 @@ public final class JsonComparator {
         && missing.size() == extra.size()
         && missing.size() <= MAX_PAIRED_LEFTOVERS) {
       // Same number left on each side: most likely the same elements, changed. Pair them in
-      // canonical order and report the changed fields rather than whole elements.
-      missing.sort((x, y) -> expectedForms[x].compareTo(expectedForms[y]));
-      extra.sort((x, y) -> actualForms[x].compareTo(actualForms[y]));
+      // their order and report the changed fields rather than whole elements.
       for (int k = missing.size() - 1; k >= 0; k--) {
         int i = missing.get(k);
         stack.push(

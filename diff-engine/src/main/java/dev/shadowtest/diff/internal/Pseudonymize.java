@@ -1,13 +1,19 @@
 package dev.shadowtest.diff.internal;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.StreamWriteConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
+import com.fasterxml.jackson.databind.node.ValueNode;
 import dev.shadowtest.diff.BodyComparator;
 import dev.shadowtest.diff.JsonDiff;
 import dev.shadowtest.diff.Pseudonyms;
 import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
@@ -33,8 +39,7 @@ final class Pseudonymize {
     JsonNode en = parseJson(e);
     JsonNode an = en == null ? null : parseJson(a);
     if (en != null && an != null) {
-      return new BodyComparator.Stored(
-          utf8(json(en, p).toString()), utf8(json(an, p).toString()), "json");
+      return new BodyComparator.Stored(utf8(write(json(en, p))), utf8(write(json(an, p))), "json");
     }
     return text(e, a, p); // the comparator falls back to text too
   }
@@ -117,12 +122,70 @@ final class Pseudonymize {
     return sb.toString();
   }
 
-  /** A copy of {@code n} with its strings pseudonymised (iteratively: depth is not bounded here). */
+  /** Writes for the stored form: as deep as the comparison reads ({@link JsonDiff#MAX_DEPTH}). */
+  private static final JsonFactory WRITER =
+      JsonFactory.builder()
+          .streamWriteConstraints(
+              StreamWriteConstraints.builder().maxNestingDepth(JsonDiff.MAX_DEPTH).build())
+          .build();
+
+  /** {@code root} as compact JSON, written iteratively (no recursion, whatever the depth). */
+  private static String write(JsonNode root) {
+    StringWriter w = new StringWriter();
+    try (JsonGenerator g = WRITER.createGenerator(w)) {
+      record Frame(Iterator<?> children, boolean object) {}
+      ArrayDeque<Frame> stack = new ArrayDeque<>();
+      JsonNode next = root;
+      while (true) {
+        if (next != null) {
+          if (next.isObject()) {
+            g.writeStartObject();
+            stack.push(new Frame(next.fields(), true));
+          } else if (next.isArray()) {
+            g.writeStartArray();
+            stack.push(new Frame(next.elements(), false));
+          } else if (next.isNull()) {
+            g.writeNull(); // NullNode.serialize needs a serializer provider
+          } else {
+            ((ValueNode) next).serialize(g, null); // strings, numbers as parsed, booleans
+          }
+          next = null;
+        }
+        Frame top = stack.peek();
+        if (top == null) {
+          break;
+        }
+        if (top.children().hasNext()) {
+          Object child = top.children().next();
+          if (top.object()) {
+            @SuppressWarnings("unchecked")
+            Map.Entry<String, JsonNode> e = (Map.Entry<String, JsonNode>) child;
+            g.writeFieldName(e.getKey());
+            next = e.getValue();
+          } else {
+            next = (JsonNode) child;
+          }
+        } else {
+          stack.pop();
+          if (top.object()) {
+            g.writeEndObject();
+          } else {
+            g.writeEndArray();
+          }
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return w.toString();
+  }
+
+  /** {@code root} (a tree of its own, changed in place) with its strings pseudonymised. */
   private static JsonNode json(JsonNode root, Pseudonyms p) {
     if (!root.isContainerNode()) {
       return scalar(root, p);
     }
-    JsonNode copy = root.deepCopy();
+    JsonNode copy = root;
     ArrayDeque<JsonNode> todo = new ArrayDeque<>();
     todo.push(copy);
     while (!todo.isEmpty()) {

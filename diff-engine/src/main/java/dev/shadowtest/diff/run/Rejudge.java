@@ -75,13 +75,14 @@ public final class Rejudge {
     DiffEngine engine = DiffEngine.of(rules);
     Endpoints endpoints = new Endpoints(rules);
     List<String> normalized = rules.normalizedHeaders();
-    long[] counts = new long[2];
+    long[] counts = new long[2]; // lines judged, verdicts changed
     try (ResponsesFile.Reader reader = ResponsesFile.Reader.open(stored);
         ResultsFile out = ResultsFile.create(resultsOut)) {
       ResultsFile.read(
           runDir.resolve(ResultsFile.NAME),
           line -> {
-            ResultLine again = judge(line, reader, engine, endpoints, rules, normalized, runDir);
+            ResultLine again =
+                judge(line, counts[0], reader, engine, endpoints, rules, normalized, runDir);
             counts[0]++;
             if (again.verdict() != line.verdict()) {
               counts[1]++;
@@ -93,7 +94,7 @@ public final class Rejudge {
             }
           });
       ResponsesFile.End end = reader.drain();
-      if (end.leftOut() > 0) {
+      if (end.leftOut() > 0 || end.failed() > 0) {
         throw new Refused(overBudget(runDir, end) + advice);
       }
     } catch (IOException e) {
@@ -110,6 +111,13 @@ public final class Rejudge {
   }
 
   private static String overBudget(Path runDir, ResponsesFile.End end) {
+    if (end.failed() > 0) {
+      return "cannot re-judge "
+          + runDir
+          + ": the responses of "
+          + end.failed()
+          + " exchanges could not be kept (the run's warnings say why)";
+    }
     return "cannot re-judge "
         + runDir
         + ": it kept the responses of "
@@ -123,6 +131,7 @@ public final class Rejudge {
 
   private static ResultLine judge(
       ResultLine line,
+      long index,
       ResponsesFile.Reader reader,
       DiffEngine engine,
       Endpoints endpoints,
@@ -134,7 +143,8 @@ public final class Rejudge {
     // the kept responses of this exchange, if it was compared when the run was replayed (a
     // re-judged run keeps them for exchanges its rules skip, so they can be judged again)
     ResponsesFile.Entry next = reader.peek();
-    ResponsesFile.Entry entry = next != null && next.id().equals(line.id()) ? reader.next() : null;
+    ResponsesFile.Entry entry =
+        next != null && next.line() == index && next.id().equals(line.id()) ? reader.next() : null;
     // a fresh replay checks the rule's skip before anything else
     if (rule.skip()) {
       return new ResultLine(
@@ -182,7 +192,7 @@ public final class Rejudge {
       if (compared) {
         ResponsesFile.End end = reader.drain();
         throw new Refused(
-            end != null && end.leftOut() > 0
+            end != null && (end.leftOut() > 0 || end.failed() > 0)
                 ? overBudget(runDir, end)
                 : "cannot re-judge "
                     + runDir

@@ -2,6 +2,7 @@ package dev.shadowtest.diff.run;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.shadowtest.core.Body;
@@ -42,16 +43,26 @@ public final class ResponsesFile implements AutoCloseable {
   static final int VERSION = 1;
 
   private static final JsonFactory JSON = new JsonFactory();
-  private static final ObjectMapper MAPPER = new ObjectMapper();
+
+  /** Lines hold whole bodies as strings: as long as a line may be (the budget bounds them). */
+  private static final ObjectMapper MAPPER =
+      new ObjectMapper(
+          JsonFactory.builder()
+              .streamReadConstraints(
+                  StreamReadConstraints.builder().maxStringLength(Integer.MAX_VALUE).build())
+              .build());
 
   /**
    * One exchange's stored comparisons, and what the replay measured of it: enough to rebuild its
    * result line under any rules, also after a re-judging skipped it.
    *
+   * @param line  the index of its line in {@code results.jsonl.gz} (0 for the first): entries are
+   *     matched to result lines by it, whatever the ids
    * @param noise null when the exchange had no noise comparison (no secondary, or it failed)
    * @param notes notes of the replay's own about the exchange (not the comparison's)
    */
   public record Entry(
+      long line,
       String id,
       StoredPair candidate,
       StoredPair noise,
@@ -66,12 +77,27 @@ public final class ResponsesFile implements AutoCloseable {
 
     /** An entry of comparisons, before the replay's measures are known. */
     public Entry(String id, StoredPair candidate, StoredPair noise, List<String> notes) {
-      this(id, candidate, noise, notes, null, null, null, null);
+      this(-1, id, candidate, noise, notes, null, null, null, null);
     }
 
-    /** This entry with the measures of its result line. */
-    public Entry measured(ResultLine line) {
+    /** This entry moved to another results file, at line {@code index}. */
+    public Entry at(long index) {
       return new Entry(
+          index,
+          id,
+          candidate,
+          noise,
+          notes,
+          primaryStatus,
+          primaryMicros,
+          candidateMicros,
+          candidateTarget);
+    }
+
+    /** This entry with the measures of its result line, the {@code index}th of its file. */
+    public Entry measured(ResultLine line, long index) {
+      return new Entry(
+          index,
           id,
           candidate,
           noise,
@@ -83,14 +109,18 @@ public final class ResponsesFile implements AutoCloseable {
     }
   }
 
-  /** The end line: how many exchanges were stored and left out (over the budget). */
-  public record End(long stored, long leftOut, long budget) {}
+  /**
+   * The end line: how many exchanges were stored, left out over the budget, and not stored
+   * because storing failed (a bug, told in the run's warnings).
+   */
+  public record End(long stored, long leftOut, long budget, long failed) {}
 
   private final OutputStream out;
   private final long budget;
   private long used;
   private long stored;
   private long leftOut;
+  private long failed;
 
   private ResponsesFile(OutputStream out, long budget) throws IOException {
     this.out = out;
@@ -109,6 +139,7 @@ public final class ResponsesFile implements AutoCloseable {
     ByteArrayOutputStream buf = new ByteArrayOutputStream(1024);
     try (JsonGenerator g = JSON.createGenerator(buf)) {
       g.writeStartObject();
+      g.writeNumberField("line", e.line());
       g.writeStringField("id", e.id());
       g.writeFieldName("candidate");
       pair(g, e.candidate());
@@ -142,9 +173,14 @@ public final class ResponsesFile implements AutoCloseable {
     return true;
   }
 
-  /** Counts compared exchanges that were not kept (storing failed, or another file left them out). */
+  /** Counts compared exchanges left out over a budget (another file's, when merging). */
   public synchronized void leftOut(long n) {
     leftOut += n;
+  }
+
+  /** Counts compared exchanges whose responses could not be stored (storing failed). */
+  public synchronized void failed(long n) {
+    failed += n;
   }
 
   private static void pair(JsonGenerator g, StoredPair p) throws IOException {
@@ -217,6 +253,8 @@ public final class ResponsesFile implements AutoCloseable {
                 + leftOut
                 + ",\"budget\":"
                 + budget
+                + ",\"failed\":"
+                + failed
                 + "}\n")
             .getBytes(StandardCharsets.UTF_8));
     out.close();
@@ -286,7 +324,8 @@ public final class ResponsesFile implements AutoCloseable {
                 new End(
                     n.path("stored").asLong(),
                     n.path("leftOut").asLong(),
-                    n.path("budget").asLong());
+                    n.path("budget").asLong(),
+                    n.path("failed").asLong());
           } else {
             peeked = entry(n);
           }
@@ -334,6 +373,7 @@ public final class ResponsesFile implements AutoCloseable {
 
   private static Entry entry(JsonNode n) {
     return new Entry(
+        n.get("line").asLong(),
         n.get("id").asText(),
         pair(n.get("candidate")),
         n.hasNonNull("noise") ? pair(n.get("noise")) : null,

@@ -1,0 +1,118 @@
+package dev.shadowtest.diff;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.shadowtest.core.Body;
+import dev.shadowtest.core.Headers;
+import dev.shadowtest.core.HttpResponse;
+import dev.shadowtest.diff.run.ResponsesFile;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The stored form of a pair (what a run keeps for re-judging) is judged exactly as the pair
+ * itself, under the rules of the case: the places a second read of the change found where it was
+ * not.
+ */
+class StoredFormTests {
+
+  @TempDir Path dir;
+
+  static HttpResponse json(String body, String... headers) {
+    return new HttpResponse(
+        200, "OK", Headers.of(headers).with("Content-Type", "application/json"), Body.text(body));
+  }
+
+  /** (path, field, type) of each difference: what the summary counts. */
+  static List<String> shape(ResponseDiff d) {
+    return d.differences().stream()
+        .map(x -> x.path() + " " + x.field() + " " + x.type() + " " + x.isAccepted())
+        .sorted()
+        .toList();
+  }
+
+  static void judgedAlike(String rulesYaml, HttpResponse e, HttpResponse a) {
+    Rules rules = Rules.parse(rulesYaml, "rules");
+    DiffEngine engine = DiffEngine.of(rules);
+    EndpointRule rule = rules.ruleFor("GET", "/x");
+    List<String> fresh = shape(engine.compare(e, Origin.NONE, a, Origin.NONE, rule));
+    for (int key = 0; key < 20; key++) { // pseudonyms differ by key: no key may change a verdict
+      StoredPair s = engine.store(e, Origin.NONE, a, Origin.NONE, rule, Pseudonyms.random());
+      assertThat(shape(engine.compare(s, rule))).as("key %d", key).isEqualTo(fresh);
+    }
+  }
+
+  @Test
+  void leftoverElementsOfUnorderedArraysPairAlike() {
+    judgedAlike(
+        "version: 1\ndefaults:\n  unorderedArrays: [\"$.a\"]\n"
+            + "  accepted:\n    - {path: \"$.a[*].n\", reason: renamed}\n",
+        json("{\"a\":[{\"n\":\"alice\",\"r\":\"admin\"},{\"n\":\"bob\",\"r\":\"user\"}]}"),
+        json("{\"a\":[{\"n\":\"carol\",\"r\":\"admin\"},{\"n\":\"dave\",\"r\":\"user\"}]}"));
+  }
+
+  @Test
+  void everyKindOfJsonValueIsStoredAndJudgedAlike() {
+    judgedAlike(
+        "version: 1\ndefaults:\n  treatNullAsAbsent: true\n  lenientTypes: true\n",
+        json("{\"a\":null,\"b\":1.50,\"c\":true,\"d\":\"7\",\"e\":[null,2e3],\"f\":\"s\"}"),
+        json("{\"b\":1.5,\"c\":\"true\",\"d\":7,\"e\":[null,2000],\"f\":\"t\"}"));
+    judgedAlike("version: 1\n", json("null"), json("{\"a\":null}"));
+  }
+
+  @Test
+  void deepDocumentsAreStoredAndJudgedAlike() {
+    String deep = "[".repeat(3000) + "\"x\"" + "]".repeat(3000);
+    String other = "[".repeat(3000) + "\"y\"" + "]".repeat(3000);
+    judgedAlike("version: 1\n", json(deep), json(other));
+  }
+
+  @Test
+  void aBodyThatIsNotJsonFallsBackToTextWithTheTextOptionsEitherWay() {
+    judgedAlike(
+        "version: 1\ndefaults:\n  comparators:\n    text: {ignoreTrailingWhitespace: true}\n",
+        json("not json \nx"),
+        json("not json\nx"));
+  }
+
+  @Test
+  void headerValuesSplitAsTheComparisonSplitsThem() {
+    judgedAlike("version: 1\n", json("{}", "Vary", "Accept,"), json("{}", "Vary", "Accept"));
+    judgedAlike("version: 1\n", json("{}", "X-A", ","), json("{}", "X-A", ""));
+    judgedAlike("version: 1\n", json("{}", "X-A", "a,,b"), json("{}", "X-A", "a,b"));
+  }
+
+  @Test
+  void loneSurrogatesStayDifferent() {
+    judgedAlike("version: 1\n", json("{\"a\":\"\\ud800\"}"), json("{\"a\":\"\\udc00\"}"));
+    judgedAlike("version: 1\n", json("{\"a\":\"\\ud800\"}"), json("{\"a\":\"?\"}"));
+  }
+
+  @Test
+  void aLargeBodyIsReadBack() throws IOException {
+    StringBuilder big = new StringBuilder("[");
+    for (int i = 0; i < 10_500_000; i++) {
+      big.append(i % 10).append(',');
+    }
+    big.append(
+        "0]"); // 21 MB of numbers, kept as they are: a string longer than Jackson's default limit
+    String body = big.toString();
+    Rules rules = Rules.defaults();
+    DiffEngine engine = DiffEngine.of(rules);
+    EndpointRule rule = rules.ruleFor("GET", "/x");
+    StoredPair s =
+        engine.store(
+            json(body), Origin.NONE, json(body + " "), Origin.NONE, rule, Pseudonyms.random());
+    try (ResponsesFile f = ResponsesFile.create(dir, 1L << 30)) {
+      f.write(new ResponsesFile.Entry("1", s, null, List.of()).at(0));
+    }
+    try (ResponsesFile.Reader r = ResponsesFile.Reader.open(dir.resolve(ResponsesFile.NAME))) {
+      ResponsesFile.Entry e = r.next();
+      assertThat(e.candidate().expected().body().size()).isGreaterThan(20_000_000);
+      assertThat(r.drain().stored()).isEqualTo(1);
+    }
+  }
+}
