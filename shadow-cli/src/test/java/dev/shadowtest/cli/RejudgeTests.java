@@ -167,6 +167,40 @@ class RejudgeTests {
   }
 
   @Test
+  void shardsJudgedByOtherRulesAreReJudgedWhenMerged() throws IOException {
+    Path recording = recording();
+    Path runRules = write("run-rules.yaml", RUN_RULES);
+    Path other = write("other.yaml", OTHER_RULES.get(1));
+    replay(recording, runRules, dir.resolve("s1"), "--shard", "1/2");
+    replay(recording, runRules, dir.resolve("s2"), "--shard", "2/2");
+    ShadowCliTests.Run merged =
+        shadow(
+            "merge",
+            "--out",
+            dir.resolve("merged"),
+            "--rules",
+            other,
+            dir.resolve("s1"),
+            dir.resolve("s2"));
+    assertThat(merged.code()).as(merged.err()).isIn(0, 1);
+    replay(recording, other, dir.resolve("fresh"));
+    assertThat(judgement(dir.resolve("merged"))).isEqualTo(judgement(dir.resolve("fresh")));
+    // and the merged run can be re-judged in turn
+    ShadowCliTests.Run back =
+        shadow(
+            "report",
+            "--results",
+            dir.resolve("merged"),
+            "--out",
+            dir.resolve("back"),
+            "--rules",
+            runRules);
+    assertThat(back.code()).as(back.err()).isZero();
+    replay(recording, runRules, dir.resolve("fresh-run"));
+    assertThat(judgement(dir.resolve("back"))).isEqualTo(judgement(dir.resolve("fresh-run")));
+  }
+
+  @Test
   void theKeptResponsesHoldNoValueOfTheResponses() throws IOException {
     Path run = dir.resolve("run");
     replay(recording(), write("run-rules.yaml", RUN_RULES), run);
