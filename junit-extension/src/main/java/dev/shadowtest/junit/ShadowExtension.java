@@ -6,6 +6,7 @@ import dev.shadowtest.core.ShadowListener;
 import dev.shadowtest.diff.Rules;
 import dev.shadowtest.diff.run.Gate;
 import dev.shadowtest.diff.run.RunDirectory;
+import dev.shadowtest.diff.run.RunOutput;
 import dev.shadowtest.replay.ReplayConfig;
 import dev.shadowtest.replay.ReplayResult;
 import dev.shadowtest.replay.Replayer;
@@ -161,10 +162,24 @@ final class ShadowExtension implements ParameterResolver, AfterEachCallback {
               .withTimeouts(Duration.ofSeconds(5), seconds(a.timeoutSeconds()))
               .withGate(gate)
               .withWarmup(warmup);
-      Replayer replayer = new Replayer(config);
+      // the CSV, the report and the failure messages' examples are outputs of the run: each file
+      // is written once, by the replay
+      Reports.Examples examples = Reports.examples();
+      List<RunOutput> outputs = new ArrayList<>(Reports.outputs(Reports.Options.defaults()));
+      outputs.add(examples);
+      Replayer replayer = new Replayer(config.withOutputs(outputs));
       ReplayResult result = replayer.run(ShadowListener.NONE);
       Reports.Written written =
-          Reports.write(out, Reports.Options.defaults().withRules(rules).withGate(gate));
+          new Reports.Written(
+              out.resolve(Reports.SUMMARY),
+              out.resolve(Reports.CSV),
+              out.resolve(Reports.HTML),
+              null,
+              result.result(),
+              result.gateFailures(),
+              result.warnings(),
+              examples.examples(),
+              null);
       context.publishReportEntry("shadow.report", written.html().toAbsolutePath().toString());
       ShadowRun run =
           new ShadowRun(

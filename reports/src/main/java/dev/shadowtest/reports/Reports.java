@@ -302,7 +302,7 @@ public final class Reports {
       // Every output is written beside its target and moved into place, the summary last: a run
       // interrupted while reporting keeps the summary the replay wrote.
       RunView view = new RunView(runDir, out, meta, c, gate, failures, rules, thresholds);
-      ExampleOutput examples = new ExampleOutput();
+      Examples examples = new Examples();
       List<RunOutput> outputs = new ArrayList<>(outputs(options));
       outputs.add(examples);
       outputs.addAll(options.outputs());
@@ -326,7 +326,7 @@ public final class Reports {
           c.result(),
           failures,
           warnings,
-          examples.examples,
+          examples.examples(),
           rejudgedNote);
     } catch (IOException e) {
       throw new RecordingException(out, 0, "cannot write: " + e.getMessage(), e);
@@ -472,9 +472,21 @@ public final class Reports {
     }
   }
 
+  /** A new output collecting the first discrepant exchange of each endpoint (it writes no file). */
+  public static Examples examples() {
+    return new Examples();
+  }
+
   /** The first discrepant exchange of each endpoint, for failure messages (writes no file). */
-  private static final class ExampleOutput implements RunOutput {
-    final Map<String, Example> examples = new TreeMap<>();
+  public static final class Examples implements RunOutput {
+    private final Map<String, Example> examples = new TreeMap<>();
+
+    private Examples() {}
+
+    /** By endpoint (collapsed), once the run's outputs are written. */
+    public Map<String, Example> examples() {
+      return Map.copyOf(examples);
+    }
 
     @Override
     public String fileName() {
