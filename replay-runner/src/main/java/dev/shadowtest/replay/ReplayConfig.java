@@ -59,8 +59,9 @@ public record ReplayConfig(
    *                     believes it serves, e.g. {@code http://localhost})
    * @param primary      a legacy instance to compare against instead of the recorded responses,
    *                     or null
-   * @param secondary    a second legacy instance; differences between primary and secondary are
-   *                     noise, or null
+   * @param secondary    a second legacy instance whose differences from the baseline are noise:
+   *                     from the primary's answer, or, without a primary, from the recorded one;
+   *                     or null
    * @param transport    sends the candidate's requests in-process instead of over HTTP (e.g.
    *                     Spring's MockMvc), or null
    * @param extraHeaders headers added to (or replacing those of) every request, e.g. auth for the
@@ -82,10 +83,6 @@ public record ReplayConfig(
       }
       if (secondary != null) {
         BaseUrls.requireHttp(secondary, "secondary");
-        if (primary == null) {
-          throw new BadInputException(
-              "--secondary needs --primary: noise is measured between two legacy instances");
-        }
       }
       Objects.requireNonNull(extraHeaders, "extraHeaders");
     }

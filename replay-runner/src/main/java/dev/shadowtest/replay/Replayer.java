@@ -916,15 +916,30 @@ public final class Replayer {
             : cand.response();
     ResponseDiff candidateDiff =
         engine.compare(baseline, baselineOrigin, candidate, candidateOrigin, rule);
+    // noise is what differs between two legacy answers: the primary's and the secondary's, or,
+    // without a primary, the recorded one and the secondary's
+    HttpResponse noiseBase = null;
+    Origin noiseBaseOrigin = null;
+    HttpResponse noiseOther = null;
+    if (sec != null && sec.ok()) {
+      if (config.primary() == null) {
+        noiseBase = baseline; // the recording
+        noiseBaseOrigin = baselineOrigin;
+        noiseOther = decodedLikeTheRecording(e, sec.response(), new ArrayList<>(1));
+      } else if (prim != null && prim.ok()) {
+        noiseBase = prim.response();
+        noiseBaseOrigin = primaryOrigin;
+        noiseOther = sec.response();
+      }
+    }
+    Origin secondaryOrigin =
+        noiseBase == null
+            ? null
+            : origin(config.secondary(), sender.hostSent(config.secondary(), e.request()));
     ResponseDiff noiseDiff =
-        sec != null && sec.ok() && prim != null && prim.ok()
-            ? engine.compareLegacy(
-                prim.response(),
-                primaryOrigin,
-                sec.response(),
-                origin(config.secondary(), sender.hostSent(config.secondary(), e.request())),
-                rule)
-            : null;
+        noiseBase == null
+            ? null
+            : engine.compareLegacy(noiseBase, noiseBaseOrigin, noiseOther, secondaryOrigin, rule);
     Outcome o = Outcome.compared(candidateDiff, noiseDiff, cand.response().status());
     if (o.verdict() != Verdict.MATCH) {
       samples.offer(
@@ -948,12 +963,10 @@ public final class Replayer {
               baselineOrigin,
               candidate,
               candidateOrigin,
-              noiseDiff == null ? null : prim.response(),
-              primaryOrigin,
-              noiseDiff == null ? null : sec.response(),
-              noiseDiff == null
-                  ? null
-                  : origin(config.secondary(), sender.hostSent(config.secondary(), e.request())),
+              noiseBase,
+              noiseBaseOrigin,
+              noiseOther,
+              secondaryOrigin,
               rule,
               decodedNote);
     }

@@ -191,4 +191,53 @@ class NoiseLearningTests {
       assertThat(status.count()).isEqualTo(6);
     }
   }
+
+  /** A page whose body carries a time that changes with every answer, and a price. */
+  static String timed(int page, String price, long t) {
+    return "{\"id\":" + page + ",\"price\":" + price + ",\"at\":\"t" + t + "\"}";
+  }
+
+  @Test
+  void withoutAPrimaryTheSecondaryTeachesTheNoiseAgainstTheRecording() throws IOException {
+    // the recording and every live answer differ in "at"; the candidate also changed the price of
+    // every 10th page: that, not "at", is what must count
+    List<Exchange> recorded = new ArrayList<>();
+    for (int i = 1; i <= 60; i++) {
+      recorded.add(ReplayerTests.exchange("p" + i, "GET", "/items/" + i, 200, timed(i, "10", 0)));
+    }
+    Path rec = recording(recorded);
+    java.util.concurrent.atomic.AtomicLong clock = new java.util.concurrent.atomic.AtomicLong();
+    Function<TestServer.Seen, TestServer.Reply> legacy =
+        s -> {
+          int i = Integer.parseInt(s.target().substring(s.target().lastIndexOf('/') + 1));
+          return TestServer.Reply.json(timed(i, "10", clock.incrementAndGet()));
+        };
+    try (TestServer secondary = new TestServer(legacy);
+        TestServer candidate =
+            new TestServer(
+                s -> {
+                  int i = Integer.parseInt(s.target().substring(s.target().lastIndexOf('/') + 1));
+                  return TestServer.Reply.json(
+                      timed(i, i % 10 == 0 ? "11" : "10", clock.incrementAndGet()));
+                })) {
+      ReplayResult r =
+          new Replayer(
+                  ReplayConfig.of(List.of(rec), candidate.uri(), dir.resolve("out"))
+                      .withPrimary(null, secondary.uri()))
+              .run(ShadowListener.NONE);
+      assertThat(r.result().compared()).isEqualTo(60);
+      assertThat(r.result().discrepant()).isEqualTo(6); // the prices
+      assertThat(r.result().noise()).isEqualTo(54); // "at" alone: learned from the secondary
+      assertThat(field(r, "$.at").noise()).isEqualTo(60);
+      assertThat(field(r, "$.price").real()).isTrue();
+    }
+    // without the secondary, "at" counts: the noise came from it
+    try (TestServer candidate =
+        new TestServer(s -> TestServer.Reply.json(timed(1, "10", clock.incrementAndGet())))) {
+      ReplayResult r =
+          new Replayer(ReplayConfig.of(List.of(rec), candidate.uri(), dir.resolve("out-2")))
+              .run(ShadowListener.NONE);
+      assertThat(r.result().discrepant()).isEqualTo(60);
+    }
+  }
 }

@@ -82,7 +82,7 @@ final class ReplayCommand implements Callable<Integer> {
       names = "--secondary",
       paramLabel = "URL",
       description =
-          "A second legacy instance: differences between primary and secondary are noise.")
+          "A second legacy instance whose differences from the baseline are noise: from the primary's answer, or, without --primary, from the recorded response (so a recording needs only one live legacy instance to learn noise).")
   URI secondary;
 
   @Option(names = "--rules", paramLabel = "FILE", description = "Rules YAML (see docs/rules.md).")

@@ -24,8 +24,6 @@ public enum DropReason {
   FLUSH_ERROR,
   /** Lost when the recording file was closed. */
   CLOSE_ERROR,
-  /** The mirror never sends unsafe methods: a copy would change the candidate's state. */
-  MIRROR_UNSAFE_METHOD,
   /** The mirror had its maximum of copies in flight. */
   MIRROR_BUSY,
   /** The mirror's result could not be written. */

@@ -81,9 +81,37 @@ public final class Mirror {
     if (original.response() == null || original.request().body().truncated()) {
       return; // nothing to compare with, or a request that cannot be sent again faithfully
     }
-    if (!SAFE.contains(original.request().method().toUpperCase(Locale.ROOT))) {
-      counters.drop(
-          DropReason.MIRROR_UNSAFE_METHOD); // a copy would change the candidate's state: never sent
+    // named from the redacted target: a secret in a path never reaches the run directory
+    String named = endpoints.of(redacted.request().method(), redacted.request().target());
+    String skip =
+        engine.ruleFor(redacted.request()).skip()
+            ? "skipped by rule " + engine.ruleFor(redacted.request()).match()
+            : !SAFE.contains(original.request().method().toUpperCase(Locale.ROOT))
+                ? "unsafe method "
+                    + original.request().method()
+                    + " (the live mirror never sends one: a copy would change the candidate's state)"
+                : null;
+    if (skip != null) {
+      // recorded but not mirrored: a SKIPPED line, as a replay writes one, not a lost exchange
+      ResultLine line =
+          ResultLine.of(
+              redacted,
+              named,
+              Verdict.SKIPPED,
+              null,
+              null,
+              null,
+              null,
+              skip,
+              null,
+              List.of(),
+              null);
+      try {
+        results.write(line);
+        aggregate.add(line);
+      } catch (IOException | RuntimeException e) {
+        counters.drop(DropReason.MIRROR_WRITE_ERROR);
+      }
       return;
     }
     if (!permits.tryAcquire()) {
@@ -91,8 +119,7 @@ public final class Mirror {
       counters.drop(DropReason.MIRROR_BUSY);
       return;
     }
-    // named from the redacted target: a secret in a path never reaches the run directory
-    String endpoint = endpoints.of(redacted.request().method(), redacted.request().target());
+    String endpoint = named;
     sender
         .send(config.mirror(), original.request())
         .whenComplete(
