@@ -1,6 +1,5 @@
 package dev.shadowtest.diff;
 
-import dev.shadowtest.core.BadInputException;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.util.Base64;
@@ -27,7 +26,7 @@ public final class Pseudonyms {
   /** Pseudonyms already made, for a {@link #memoized()} view; null otherwise. */
   private final Map<String, String> memo;
 
-  private Pseudonyms(byte[] key) {
+  private Pseudonyms(byte[] key) { // a random key, drawn by random(): never written anywhere
     this.key = new SecretKeySpec(key.clone(), "HmacSHA256");
     this.macs = ThreadLocal.withInitial(this::newMac);
     this.memo = null;
@@ -55,17 +54,6 @@ public final class Pseudonyms {
     byte[] k = new byte[32];
     new SecureRandom().nextBytes(k);
     return new Pseudonyms(k);
-  }
-
-  /**
-   * Pseudonyms under a given key (at least 16 bytes), so that several runs (the shards of one
-   * replay on several machines) pseudonymise alike. The key is copied, never handed out.
-   */
-  public static Pseudonyms withKey(byte[] key) {
-    if (key.length < 16) {
-      throw new BadInputException("a pseudonym key needs at least 16 bytes, got " + key.length);
-    }
-    return new Pseudonyms(key);
   }
 
   /** The pseudonym of {@code value}. */

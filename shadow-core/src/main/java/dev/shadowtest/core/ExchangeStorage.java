@@ -60,11 +60,14 @@ public interface ExchangeStorage {
    */
   private static ExchangeStorage forReading(String location) {
     var m = SCHEME.matcher(location);
-    if (m.matches()
-        && m.group(1).length() > 1
-        && !all().containsKey(m.group(1).toLowerCase(Locale.ROOT))
-        && Files.isRegularFile(Path.of(location))) {
-      return new FileStorage();
+    if (m.matches() && m.group(1).length() > 1) {
+      ExchangeStorage s = all().get(m.group(1).toLowerCase(Locale.ROOT));
+      if (s != null) {
+        return s;
+      }
+      if (Files.isRegularFile(Path.of(location))) {
+        return new FileStorage();
+      }
     }
     return of(location);
   }

@@ -57,17 +57,8 @@ public final class Bodies {
       JsonPath actualRoot,
       Map<String, Map<String, String>> comparators,
       BodyComparator stored) {
-    public Options(
-        JsonOptions json, OriginNormalizer origins, JsonPath expectedRoot, JsonPath actualRoot) {
-      this(json, origins, expectedRoot, actualRoot, Map.of(), null);
-    }
-
     BodyComparator.Context context(BodyComparator c) {
       return new BodyComparator.Context(json, expectedRoot, actualRoot, c.name(), comparators);
-    }
-
-    public static Options of(JsonOptions json) {
-      return new Options(json, OriginNormalizer.NONE, null, null);
     }
   }
 
@@ -149,17 +140,6 @@ public final class Bodies {
       }
     }
     return builtIn(mime, body);
-  }
-
-  public static void compare(
-      Body expected,
-      Headers expectedHeaders,
-      Body actual,
-      Headers actualHeaders,
-      JsonOptions options,
-      List<Difference> out,
-      List<String> notes) {
-    compare(expected, expectedHeaders, actual, actualHeaders, Options.of(options), out, notes);
   }
 
   public static void compare(

@@ -55,8 +55,7 @@ public final class Rejudge {
     String advice = ": replay the recording again with the new rules";
     if (!rules.transformsLike(own)) {
       throw new Refused(
-          "cannot re-judge "
-              + runDir
+          refusal(runDir)
               + ": the new rules rewrite candidate requests differently (transforms:), so the"
               + " candidate would have been asked something else"
               + advice);
@@ -64,8 +63,7 @@ public final class Rejudge {
     Path stored = runDir.resolve(ResponsesFile.NAME);
     if (!Files.isRegularFile(stored)) {
       throw new Refused(
-          "cannot re-judge "
-              + runDir
+          refusal(runDir)
               + ": it keeps no responses ("
               + ResponsesFile.NAME
               + "): a run of an older Shadow, a live mirror's run, or a replay with"
@@ -110,16 +108,19 @@ public final class Rejudge {
     return new Counts(counts[0], counts[1]);
   }
 
+  /** The start of every refusal: which run. */
+  private static String refusal(Path runDir) {
+    return "cannot re-judge " + runDir;
+  }
+
   private static String overBudget(Path runDir, ResponsesFile.End end) {
     if (end.failed() > 0) {
-      return "cannot re-judge "
-          + runDir
+      return refusal(runDir)
           + ": the responses of "
           + end.failed()
           + " exchanges could not be kept (the run's warnings say why)";
     }
-    return "cannot re-judge "
-        + runDir
+    return refusal(runDir)
         + ": it kept the responses of "
         + end.stored()
         + " exchanges within its budget of "
@@ -172,8 +173,7 @@ public final class Rejudge {
           && line.error() != null
           && line.error().startsWith("skipped by rule ")) {
         throw new Refused(
-            "cannot re-judge "
-                + runDir
+            refusal(runDir)
                 + ": exchange "
                 + line.id()
                 + " ("
@@ -194,8 +194,7 @@ public final class Rejudge {
         throw new Refused(
             end != null && (end.leftOut() > 0 || end.failed() > 0)
                 ? overBudget(runDir, end)
-                : "cannot re-judge "
-                    + runDir
+                : refusal(runDir)
                     + ": exchange "
                     + line.id()
                     + " has no kept responses (the files do not belong together)");
@@ -236,8 +235,7 @@ public final class Rejudge {
       StoredPair p, EndpointRule rule, List<String> normalized, ResultLine line, Path runDir) {
     if (p.kind().startsWith(StoredPair.UNSTORED)) {
       throw new Refused(
-          "cannot re-judge "
-              + runDir
+          refusal(runDir)
               + ": exchange "
               + line.id()
               + " was compared by the body comparator \""
@@ -248,8 +246,7 @@ public final class Rejudge {
     EndpointRule r = rule.forStatus(p.expected().status());
     if (p.originsNormalized() != null && p.originsNormalized() != r.normalizeOrigins()) {
       throw new Refused(
-          "cannot re-judge "
-              + runDir
+          refusal(runDir)
               + ": the new rules turn normalizeOrigins "
               + (r.normalizeOrigins() ? "on" : "off")
               + " for "
@@ -263,8 +260,7 @@ public final class Rejudge {
     for (String h : normalized) {
       if (!h.equals("content-type") && !p.rawHeaders().contains(h)) {
         throw new Refused(
-            "cannot re-judge "
-                + runDir
+            refusal(runDir)
                 + ": the new rules normalise header "
                 + h
                 + " (normalizeHeaders), whose values the run kept pseudonymised (it keeps"

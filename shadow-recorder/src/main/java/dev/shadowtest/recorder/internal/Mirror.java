@@ -4,6 +4,7 @@ import dev.shadowtest.core.Exchange;
 import dev.shadowtest.core.Headers;
 import dev.shadowtest.core.Redactor;
 import dev.shadowtest.diff.DiffEngine;
+import dev.shadowtest.diff.EndpointRule;
 import dev.shadowtest.diff.Endpoints;
 import dev.shadowtest.diff.Origin;
 import dev.shadowtest.diff.Outcome;
@@ -83,9 +84,10 @@ public final class Mirror {
     }
     // named from the redacted target: a secret in a path never reaches the run directory
     String named = endpoints.of(redacted.request().method(), redacted.request().target());
+    EndpointRule rule = engine.ruleFor(redacted.request());
     String skip =
-        engine.ruleFor(redacted.request()).skip()
-            ? "skipped by rule " + engine.ruleFor(redacted.request()).match()
+        rule.skip()
+            ? "skipped by rule " + rule.match()
             : !SAFE.contains(original.request().method().toUpperCase(Locale.ROOT))
                 ? "unsafe method "
                     + original.request().method()
@@ -158,12 +160,7 @@ public final class Mirror {
                       Origin.of(
                           config.mirror(), sender.hostSent(config.mirror(), original.request()));
                   ResponseDiff diff =
-                      engine.compare(
-                          redacted.response(),
-                          live,
-                          cand.response(),
-                          candidate,
-                          engine.ruleFor(redacted.request()));
+                      engine.compare(redacted.response(), live, cand.response(), candidate, rule);
                   Outcome o = Outcome.compared(diff, null, attempt.response().status());
                   if (o.verdict() != Verdict.MATCH) {
                     samples.offer(
