@@ -389,6 +389,69 @@ public final class Statistics {
     return new RunResult(results);
   }
 
+  /**
+   * The discrepant exchanges of this statistics (e.g. a time window of a live run) with each
+   * field classified by {@code judgedBy}'s counts (e.g. the whole day so far): a window alone has
+   * too few exchanges to excuse anything as noise. Counts per endpoint, by this statistics'
+   * endpoints; a field {@code judgedBy} has not seen is real.
+   */
+  public Window window(NoiseModel noise, Statistics judgedBy) {
+    long exchanges = 0;
+    long skipped = 0;
+    long compared = 0;
+    long discrepant = 0;
+    long errors = 0;
+    long serverErrors = 0;
+    for (Map.Entry<String, Counts> e : endpoints.entrySet()) {
+      Counts c = e.getValue();
+      Counts ref = judgedBy.endpoints.get(e.getKey());
+      Map<FieldKey, Boolean> real = new TreeMap<>();
+      if (ref != null) {
+        long refCompared =
+            ref.matched
+                + ref.overflow
+                + ref.signatures.values().stream().mapToLong(Long::longValue).sum();
+        for (Map.Entry<FieldKey, FieldCounts> f : ref.fields.entrySet()) {
+          FieldCounts fc = f.getValue();
+          real.put(
+              f.getKey(),
+              f.getKey().neverNoise()
+                  || !noise.isNoise(fc.candidate, refCompared, fc.noise, ref.noiseSamples));
+        }
+      }
+      long d = c.overflow;
+      long signatures = 0;
+      for (Map.Entry<List<FieldKey>, Long> s : c.signatures.entrySet()) {
+        signatures += s.getValue();
+        if (s.getKey().stream().anyMatch(k -> Judgement.counts(k, real))) {
+          d += s.getValue();
+        }
+      }
+      exchanges += c.exchanges;
+      skipped += c.skipped;
+      compared += c.matched + c.overflow + signatures;
+      discrepant += d;
+      errors += c.errors;
+      serverErrors += c.serverErrors;
+    }
+    return new Window(exchanges, skipped, compared, discrepant, errors, serverErrors);
+  }
+
+  /** Totals of a window judged by {@link #window}. */
+  public record Window(
+      long exchanges,
+      long skipped,
+      long compared,
+      long discrepant,
+      long errors,
+      long serverErrors) {
+
+    /** Exchanges that were sent (not skipped). */
+    public long attempted() {
+      return exchanges - skipped;
+    }
+  }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof Statistics s && endpoints.equals(s.endpoints);

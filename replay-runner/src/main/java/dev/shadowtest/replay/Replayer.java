@@ -12,20 +12,19 @@ import dev.shadowtest.core.RecordingReader;
 import dev.shadowtest.core.Redaction;
 import dev.shadowtest.core.Redactor;
 import dev.shadowtest.core.ShadowListener;
-import dev.shadowtest.diff.ContentDecoding;
 import dev.shadowtest.diff.DiffEngine;
 import dev.shadowtest.diff.EndpointRule;
 import dev.shadowtest.diff.Endpoints;
 import dev.shadowtest.diff.Origin;
-import dev.shadowtest.diff.Outcome;
 import dev.shadowtest.diff.Pseudonyms;
-import dev.shadowtest.diff.ResponseDiff;
 import dev.shadowtest.diff.Verdict;
+import dev.shadowtest.diff.run.ExchangeJudge;
 import dev.shadowtest.diff.run.ResponsesFile;
 import dev.shadowtest.diff.run.ResultLine;
 import dev.shadowtest.diff.run.ResultsFile;
 import dev.shadowtest.diff.run.RunAggregate;
 import dev.shadowtest.diff.run.RunDirectory;
+import dev.shadowtest.diff.run.RunWriter;
 import dev.shadowtest.diff.run.SamplesFile;
 import dev.shadowtest.http.ErrorCategory;
 import dev.shadowtest.http.Sender;
@@ -54,7 +53,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -122,28 +120,20 @@ public final class Replayer {
   /** A bug or crash of Shadow itself that ended the run (the first one), or null. */
   private volatile String internalError;
 
-  private volatile SamplesFile samples;
+  /** Judges each exchange from its targets' answers (set when the run's files are open). */
+  private volatile ExchangeJudge judge;
 
-  /** The responses kept for re-judging, or null (budget 0); written with results, in their order. */
-  private volatile ResponsesFile responses;
+  /** Writes results and kept responses, in the same order, and the aggregate. */
+  private volatile RunWriter writer;
 
   /** Pseudonyms of the kept responses: a random key per run, never written. */
   private final Pseudonyms pseudonyms = Pseudonyms.random();
 
-  private final Object writeLock = new Object();
-
-  /** Result lines written so far (guarded by writeLock): kept responses name theirs. */
-  private long resultLines;
-
   /** Told of progress and of every judged exchange. */
   private volatile ShadowListener listener = ShadowListener.NONE;
 
-  private final AtomicBoolean storeFailed = new AtomicBoolean();
-
   /** Redacts live answers (candidate, primary, secondary) the way the recordings were redacted. */
   private volatile Redactor live;
-
-  private final ConcurrentHashMap<String, Origin> origins = new ConcurrentHashMap<>();
 
   public Replayer(ReplayConfig config) {
     this.config = config;
@@ -271,8 +261,10 @@ public final class Replayer {
                 config.targets().extraHeaders(),
                 config.targets().keepHost(),
                 config.maxBody())) {
-      samples = samplesFile;
-      responses = responsesFile;
+      writer = new RunWriter(results, responsesFile, aggregate);
+      judge =
+          new ExchangeJudge(
+              engine, live, samplesFile, responsesFile == null ? null : pseudonyms, warnings::add);
       if (config.transport() != null) {
         inProcessPool =
             Executors.newFixedThreadPool(
@@ -308,10 +300,7 @@ public final class Replayer {
           }
           Exchange e = item.exchange();
           if (item.skip() != null) {
-            finish(
-                results,
-                line(e, item.endpoint(), Verdict.SKIPPED, null, null, item.skip(), null, List.of()),
-                null);
+            finish(ExchangeJudge.unsent(e, item.endpoint(), Verdict.SKIPPED, item.skip()), null);
             continue;
           }
           pacer.await(e);
@@ -333,7 +322,7 @@ public final class Replayer {
             inFlight.release(); // stopped or aborted while waiting for a permit: send nothing more
             break;
           }
-          send(sender, results, compare, inFlight, e, item.endpoint(), item.rule());
+          send(sender, compare, inFlight, e, item.endpoint(), item.rule());
         }
       } finally {
         reader.interrupt();
@@ -574,13 +563,6 @@ public final class Replayer {
   /** What a run directory holds (docs/run-format.md). */
   static final List<String> RUN_FILES = RunDirectory.FILES;
 
-  /** True for a line that re-judging needs kept responses for: one that was compared. */
-  private static boolean needsStoring(ResultLine line) {
-    return line.verdict() != Verdict.SKIPPED
-        && line.verdict() != Verdict.CANDIDATE_ERROR
-        && line.verdict() != Verdict.NO_BASELINE;
-  }
-
   /** One exchange read, named and checked, on its way to the sender. */
   private record Item(Exchange exchange, String endpoint, EndpointRule rule, String skip) {
     static final Item END = new Item(null, null, null, null);
@@ -729,17 +711,6 @@ public final class Replayer {
         pseudonyms);
   }
 
-  /** A live answer redacted like the recording (never null-safe needs: errors pass through). */
-  private Sender.Attempt redacted(Exchange e, Sender.Attempt a) {
-    if (a == null || !a.ok()) {
-      return a;
-    }
-    HttpResponse r =
-        live.apply(new Exchange(e.id(), null, null, e.request(), a.response(), null, Map.of()))
-            .response();
-    return new Sender.Answered(r, a.micros());
-  }
-
   private String skipReason(Exchange e, EndpointRule rule) {
     HttpRequest rq = e.request();
     if (rule.skip()) {
@@ -764,7 +735,6 @@ public final class Replayer {
 
   private void send(
       Sender sender,
-      ResultsFile results,
       ExecutorService compare,
       Semaphore inFlight,
       Exchange e,
@@ -808,18 +778,10 @@ public final class Replayer {
                   internalError(ex);
                   warnings.add("exchange " + e.id() + " could not be compared: " + ex);
                   line =
-                      line(
-                          e,
-                          endpoint,
-                          Verdict.CANDIDATE_ERROR,
-                          null,
-                          null,
-                          "internal: " + ex,
-                          null,
-                          List.of());
+                      ExchangeJudge.unsent(e, endpoint, Verdict.CANDIDATE_ERROR, "internal: " + ex);
                   stored[0] = null;
                 }
-                finish(results, line, stored[0]);
+                finish(line, stored[0]);
               } catch (IOException | RuntimeException ex) {
                 abandoned = true;
                 warnings.add("exchange " + e.id() + " could not be written: " + ex);
@@ -840,19 +802,15 @@ public final class Replayer {
       Sender.Attempt primAttempt,
       Sender.Attempt secAttempt,
       ResponsesFile.Entry[] stored) {
-    Sender.Attempt cand = redacted(e, candAttempt);
-    Sender.Attempt prim = redacted(e, primAttempt);
-    Sender.Attempt sec = redacted(e, secAttempt);
-    String rewritten = candidateRequest == e.request() ? null : candidateRequest.target();
-    for (Sender.Attempt a : new Sender.Attempt[] {cand, prim, sec}) {
+    for (Sender.Attempt a : new Sender.Attempt[] {candAttempt, primAttempt, secAttempt}) {
       if (a instanceof Sender.Failed f && f.category() == ErrorCategory.INTERNAL) {
         internalError(
             new IllegalStateException(
                 a.error())); // the client itself stopped: nothing more can be sent
       }
     }
-    if (!cand.ok()) {
-      if (cand instanceof Sender.Failed f
+    if (!candAttempt.ok()) {
+      if (candAttempt instanceof Sender.Failed f
           && f.category() == ErrorCategory.REFUSED
           && candidateSuccesses.get() == 0
           && refusedInARow.incrementAndGet() >= UNREACHABLE_AFTER) {
@@ -860,276 +818,64 @@ public final class Replayer {
             "candidate unreachable: "
                 + UNREACHABLE_AFTER
                 + " connections refused in a row ("
-                + cand.error()
+                + candAttempt.error()
                 + ")";
       }
-      return line(
-          e,
-          endpoint,
-          Verdict.CANDIDATE_ERROR,
-          prim,
-          cand,
-          cand.error(),
-          null,
-          List.of(),
-          rewritten);
-    }
-    candidateSuccesses.incrementAndGet();
-    refusedInARow.set(0);
-    // the primary's answer is the baseline; without one (no primary, or it failed) the recorded one
-    HttpResponse baseline = prim != null && prim.ok() ? prim.response() : e.response();
-    if (cand.response().status() == 401) {
-      candidateUnauthorized.incrementAndGet();
-    }
-    if (baseline != null && baseline.status() == 401) {
-      baselineUnauthorized.incrementAndGet();
-    }
-    int cs = cand.response().status();
-    if ((cs == 401 || cs == 403)
-        && baseline != null
-        && baseline.status() != 401
-        && baseline.status() != 403) {
-      candidateDenied.incrementAndGet();
-    }
-    if (baseline == null) {
-      String why =
-          "no recorded response"
-              + (e.error() == null ? "" : " (" + e.error() + ")")
-              + (prim != null ? " and the primary gave none (" + prim.error() + ")" : "");
-      return line(e, endpoint, Verdict.NO_BASELINE, prim, cand, why, null, List.of(), rewritten);
-    }
-    // each target builds absolute URLs from its own address: those are normalised before comparing
-    Origin primaryOrigin =
-        config.primary() == null
-            ? Origin.NONE
-            : origin(config.primary(), sender.hostSent(config.primary(), e.request()));
-    Origin baselineOrigin =
-        baseline == e.response()
-            ? origin(null, e.request().headers().first("Host").orElse(null))
-            : primaryOrigin;
-    Origin candidateOrigin =
-        origin(config.candidate(), sender.hostSent(config.candidate(), candidateRequest));
-    List<String> decodedNote = new ArrayList<>(1);
-    HttpResponse candidate =
-        baseline == e.response()
-            ? decodedLikeTheRecording(e, cand.response(), decodedNote)
-            : cand.response();
-    ResponseDiff candidateDiff =
-        engine.compare(baseline, baselineOrigin, candidate, candidateOrigin, rule);
-    // noise is what differs between two legacy answers: the primary's and the secondary's, or,
-    // without a primary, the recorded one and the secondary's
-    HttpResponse noiseBase = null;
-    Origin noiseBaseOrigin = null;
-    HttpResponse noiseOther = null;
-    if (sec != null && sec.ok()) {
-      if (config.primary() == null) {
-        noiseBase = baseline; // the recording
-        noiseBaseOrigin = baselineOrigin;
-        noiseOther = decodedLikeTheRecording(e, sec.response(), new ArrayList<>(1));
-      } else if (prim != null && prim.ok()) {
-        noiseBase = prim.response();
-        noiseBaseOrigin = primaryOrigin;
-        noiseOther = sec.response();
+    } else {
+      candidateSuccesses.incrementAndGet();
+      refusedInARow.set(0);
+      HttpResponse baseline =
+          primAttempt != null && primAttempt.ok() ? primAttempt.response() : e.response();
+      int cs = candAttempt.response().status();
+      if (cs == 401) {
+        candidateUnauthorized.incrementAndGet();
+      }
+      if (baseline != null && baseline.status() == 401) {
+        baselineUnauthorized.incrementAndGet();
+      }
+      if ((cs == 401 || cs == 403)
+          && baseline != null
+          && baseline.status() != 401
+          && baseline.status() != 403) {
+        candidateDenied.incrementAndGet();
       }
     }
-    Origin secondaryOrigin =
-        noiseBase == null
-            ? null
-            : origin(config.secondary(), sender.hostSent(config.secondary(), e.request()));
-    ResponseDiff noiseDiff =
-        noiseBase == null
-            ? null
-            : engine.compareLegacy(noiseBase, noiseBaseOrigin, noiseOther, secondaryOrigin, rule);
-    Outcome o = Outcome.compared(candidateDiff, noiseDiff, cand.response().status());
-    if (o.verdict() != Verdict.MATCH) {
-      samples.offer(
-          endpoint,
-          o.verdict(),
-          e,
-          baseline == e.response() ? "recorded" : "primary",
-          baseline,
-          cand.response());
-    }
-    List<String> notes = candidateDiff.notes();
-    if (!decodedNote.isEmpty()) {
-      notes = new ArrayList<>(notes);
-      notes.addAll(decodedNote);
-    }
-    if (responses != null) {
-      stored[0] =
-          store(
-              e,
-              baseline,
-              baselineOrigin,
-              candidate,
-              candidateOrigin,
-              noiseBase,
-              noiseBaseOrigin,
-              noiseOther,
-              secondaryOrigin,
-              rule,
-              decodedNote);
-    }
-    return line(e, endpoint, o.verdict(), prim, cand, null, o, notes, rewritten);
+    ExchangeJudge.Judged j =
+        judge.judge(
+            e,
+            candidateRequest,
+            endpoint,
+            rule,
+            answer(candAttempt),
+            answer(primAttempt),
+            answer(secAttempt),
+            new ExchangeJudge.Origins(
+                config.primary() == null
+                    ? Origin.NONE
+                    : judge.origin(
+                        config.primary(), sender.hostSent(config.primary(), e.request())),
+                judge.origin(
+                    config.candidate(), sender.hostSent(config.candidate(), candidateRequest)),
+                config.secondary() == null
+                    ? null
+                    : judge.origin(
+                        config.secondary(), sender.hostSent(config.secondary(), e.request()))));
+    stored[0] = j.stored();
+    return j.line();
   }
 
-  /**
-   * The stored form of an exchange's comparisons, for re-judging; null when storing failed (a
-   * bug: the run then keeps too few responses to be re-judged, and says so).
-   */
-  private ResponsesFile.Entry store(
-      Exchange e,
-      HttpResponse baseline,
-      Origin baselineOrigin,
-      HttpResponse candidate,
-      Origin candidateOrigin,
-      HttpResponse primary,
-      Origin primaryOrigin,
-      HttpResponse secondary,
-      Origin secondaryOrigin,
-      EndpointRule rule,
-      List<String> notes) {
-    try {
-      return new ResponsesFile.Entry(
-          e.id(),
-          engine.store(baseline, baselineOrigin, candidate, candidateOrigin, rule, pseudonyms),
-          primary == null
-              ? null
-              : engine.store(primary, primaryOrigin, secondary, secondaryOrigin, rule, pseudonyms),
-          notes);
-    } catch (RuntimeException | StackOverflowError ex) {
-      if (storeFailed.compareAndSet(false, true)) {
-        warnings.add(
-            "the responses of exchange "
-                + e.id()
-                + " could not be kept for re-judging ("
-                + ex
-                + "): this run cannot be re-judged with other rules");
-      }
+  /** A target's attempt as the judge reads it; null (no such target) stays null. */
+  static ExchangeJudge.Answer answer(Sender.Attempt a) {
+    if (a == null) {
       return null;
     }
+    return a.ok()
+        ? ExchangeJudge.Answer.of(a.response(), a.micros())
+        : ExchangeJudge.Answer.failed(a.error());
   }
 
-  /** Bodies decoded to compare a candidate with a recording whose producer decoded its body: 64 MiB at most. */
-  private static final int MAX_DECODED = 64 << 20;
-
-  /**
-   * The candidate's answer as the recording holds its own: a HAR producer decoded the recorded
-   * body, and the import dropped the {@code Content-Encoding} it kept as tag
-   * {@code import.contentEncoding}. An answer in that same coding is decoded and loses the header
-   * too (with a note); an answer in another coding, or none, is compared as it came, so that a
-   * changed coding still shows as a header difference.
-   */
-  static HttpResponse decodedLikeTheRecording(
-      Exchange e, HttpResponse candidate, List<String> notes) {
-    String original = e.tags().get(HarImporter.TAG_CONTENT_ENCODING);
-    if (original == null) {
-      return candidate;
-    }
-    String coding = String.join(", ", candidate.headers().all("Content-Encoding")).strip();
-    if (coding.isEmpty() || !codingKey(coding).equals(codingKey(original))) {
-      return candidate;
-    }
-    Body body = candidate.body();
-    if (body.truncated()) {
-      return candidate; // only a prefix: it is compared by size and bytes as it came
-    }
-    if (!ContentDecoding.supported(coding)) {
-      return candidate;
-    }
-    byte[] decoded;
-    try {
-      decoded = ContentDecoding.decode(body.bytes(), coding, MAX_DECODED + 1);
-    } catch (IOException ex) {
-      return candidate; // the comparator says it does not decode
-    }
-    if (decoded.length > MAX_DECODED) {
-      return candidate;
-    }
-    notes.add(
-        "candidate body decoded from Content-Encoding "
-            + coding
-            + ", as the recorded body was by the tool that"
-            + " wrote the HAR (import.contentEncoding)");
-    return new HttpResponse(
-        candidate.status(),
-        candidate.reason(),
-        candidate.headers().without("Content-Encoding"),
-        Body.of(decoded));
-  }
-
-  private static String codingKey(String coding) {
-    return coding.replace(" ", "").toLowerCase(Locale.ROOT).replace("x-gzip", "gzip");
-  }
-
-  /**
-   * The origin of a target (or, with {@code base} null, of a recorded response): a run has few,
-   * so they are built once (bounded whatever the recorded Hosts).
-   */
-  private Origin origin(URI base, String host) {
-    String key = (base == null ? "recorded" : base.toString()) + " " + host;
-    Origin o = origins.get(key);
-    if (o == null) {
-      if (origins.size() > 1024) {
-        origins.clear();
-      }
-      o = base == null ? Origin.recorded(host) : Origin.of(base, host);
-      origins.put(key, o);
-    }
-    return o;
-  }
-
-  private ResultLine line(
-      Exchange e,
-      String endpoint,
-      Verdict verdict,
-      Sender.Attempt prim,
-      Sender.Attempt cand,
-      String error,
-      Outcome o,
-      List<String> notes) {
-    return line(e, endpoint, verdict, prim, cand, error, o, notes, null);
-  }
-
-  private ResultLine line(
-      Exchange e,
-      String endpoint,
-      Verdict verdict,
-      Sender.Attempt prim,
-      Sender.Attempt cand,
-      String error,
-      Outcome o,
-      List<String> notes,
-      String candidateTarget) {
-    return ResultLine.of(
-        e,
-        endpoint,
-        verdict,
-        prim != null && prim.ok() ? prim.response().status() : null,
-        prim != null && prim.ok() ? prim.micros() : null,
-        cand != null && cand.ok() ? cand.response().status() : null,
-        cand != null && cand.ok() ? cand.micros() : null,
-        error,
-        o,
-        notes,
-        candidateTarget);
-  }
-
-  private void finish(ResultsFile results, ResultLine line, ResponsesFile.Entry stored)
-      throws IOException {
-    synchronized (writeLock) { // results and kept responses in the same order
-      results.write(line);
-      long index = resultLines++;
-      ResponsesFile r = responses;
-      if (r != null) {
-        if (stored != null) {
-          r.write(stored.measured(line, index));
-        } else if (needsStoring(line)) {
-          r.failed(1); // storing it failed (told in the warnings)
-        }
-      }
-    }
-    aggregate.add(line);
+  private void finish(ResultLine line, ResponsesFile.Entry stored) throws IOException {
+    writer.write(line, stored);
     done.incrementAndGet();
     if (line.verdict() == Verdict.DIFFERENT) {
       discrepant.incrementAndGet();

@@ -584,7 +584,8 @@ public final class Reports {
             m.incomplete(),
             m.abortReason(),
             m.late(),
-            m.unreadable())
+            m.unreadable(),
+            m.liveDay())
         : m;
   }
 }

@@ -4,9 +4,11 @@ import dev.shadowtest.core.BadInputException;
 import dev.shadowtest.core.Redaction;
 import dev.shadowtest.core.RedactionKey;
 import dev.shadowtest.diff.Rules;
+import dev.shadowtest.diff.run.RunDirectory;
 import dev.shadowtest.recorder.Recorder;
 import dev.shadowtest.recorder.RecorderConfig;
 import dev.shadowtest.recorder.RecorderStats;
+import dev.shadowtest.reports.History;
 import dev.shadowtest.reports.Reports;
 import java.io.PrintWriter;
 import java.net.BindException;
@@ -16,7 +18,9 @@ import java.net.URI;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -26,6 +30,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -142,15 +147,59 @@ final class RecordCommand implements Callable<Integer> {
   @Option(
       names = "--mirror-out",
       paramLabel = "DIR",
-      description = "The mirror's run directory (default: next to --out).")
+      description =
+          "The mirror's run directory (default: next to --out); with --history, one run directory per UTC day in it.")
   Path mirrorOut;
 
   @Option(
-      names = "--mirror-rules",
+      names = {"--rules", "--mirror-rules"},
       paramLabel = "FILE",
       description =
-          "Rules the mirror judges the candidate's answers by (docs/rules.md; default: the built-in defaults).")
+          "Rules the mirror judges the candidate's answers by, as shadow replay --rules (docs/rules.md; default: the built-in defaults).")
   Path mirrorRules;
+
+  @Option(
+      names = "--secondary",
+      paramLabel = "URL",
+      description =
+          "A second legacy instance that also gets each mirrored copy: what differs between the live answer and its answer is noise, learned live.")
+  URI secondary;
+
+  @Option(
+      names = "--header",
+      paramLabel = "NAME=VALUE",
+      description =
+          "Add or replace a header on every mirrored copy (candidate and secondary), e.g. auth. Repeatable.")
+  List<String> headers = new ArrayList<>();
+
+  @Option(
+      names = "--keep-host",
+      description =
+          "Send mirrored copies the live Host header instead of each target's own host:port.")
+  boolean keepHost;
+
+  @Option(
+      names = "--rewrite-host",
+      description =
+          "Send each mirror target its own host:port as Host (the default; the opposite of --keep-host).")
+  boolean rewriteHost;
+
+  @Mixin GateOptions gateOptions;
+
+  @Option(
+      names = "--history",
+      paramLabel = "DIR",
+      description =
+          "Close the mirror's run at each UTC midnight (and on stop) and store each day in this history directory (for shadow gate --history DIR --days 7).")
+  Path history;
+
+  @Option(
+      names = "--rejudge-budget",
+      defaultValue = "256MB",
+      paramLabel = "SIZE",
+      description =
+          "Per run directory, keep the compared responses (pseudonymised) up to SIZE for shadow report --rules; 0 keeps none (default ${DEFAULT-VALUE}).")
+  String rejudgeBudget;
 
   @Option(
       names = "--admin-port",
@@ -198,10 +247,8 @@ final class RecordCommand implements Callable<Integer> {
     return RedactionKey.of(v);
   }
 
-  @Override
-  public Integer call() throws Exception {
-    PrintWriter outw = spec.commandLine().getOut();
-    PrintWriter err = spec.commandLine().getErr();
+  /** The recorder's configuration from the flags; closed days are logged to {@code err}. */
+  RecorderConfig config(PrintWriter err) {
     RedactionKey key = key(redactKeyEnv);
     long[] rotation = rotation(rotateEvery);
     if (statsEvery < 0) {
@@ -224,16 +271,50 @@ final class RecordCommand implements Callable<Integer> {
         throw new BadInputException(
             "--mirror needs --mirror-out DIR when --out is not a file (" + out + ")");
       }
-      config =
-          config.withMirror(
-              new RecorderConfig.Mirroring(
+      if (keepHost && rewriteHost) {
+        throw new BadInputException("--keep-host and --rewrite-host contradict each other");
+      }
+      RecorderConfig.Mirroring mirroring =
+          new RecorderConfig.Mirroring(
                   mirror,
                   mirrorOut != null ? mirrorOut : defaultMirrorOut(config.outFile()),
                   mirrorRules == null ? Rules.defaults() : Rules.load(mirrorRules),
-                  Reports.outputs(Reports.Options.defaults())));
-    } else if (mirrorRules != null || mirrorOut != null) {
-      throw new BadInputException("--mirror-rules and --mirror-out need --mirror");
+                  () -> Reports.outputs(Reports.Options.defaults()))
+              .withSecondary(secondary)
+              .withHeaders(ReplayCommand.headers(headers), keepHost)
+              .withGate(gateOptions.gate())
+              .withRejudgeBudget(bytes("--rejudge-budget", rejudgeBudget));
+      if (history != null) {
+        Path h = history;
+        PrintWriter log = err;
+        mirroring =
+            mirroring.withDays(
+                dir -> {
+                  Path entry = History.store(h, dir.resolve(RunDirectory.SUMMARY));
+                  log.println(
+                      "shadow record: " + dir + " closed, stored in the history as " + entry);
+                  log.flush();
+                });
+      }
+      config = config.withMirror(mirroring);
+    } else if (mirrorRules != null
+        || mirrorOut != null
+        || secondary != null
+        || !headers.isEmpty()
+        || keepHost
+        || rewriteHost
+        || history != null) {
+      throw new BadInputException(
+          "--rules, --mirror-out, --secondary, --header, --keep-host, --rewrite-host and --history apply to the live mirror: they need --mirror");
     }
+    return config;
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter outw = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    RecorderConfig config = config(err);
     Recorder recorder;
     try {
       recorder = Recorder.start(config);

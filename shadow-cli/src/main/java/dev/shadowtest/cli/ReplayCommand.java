@@ -230,15 +230,6 @@ final class ReplayCommand implements Callable<Integer> {
     if (keepHost && rewriteHost) {
       throw new BadInputException("--keep-host and --rewrite-host contradict each other");
     }
-    List<String> pairs = new ArrayList<>();
-    for (String h : headers) {
-      int eq = h.indexOf('=');
-      if (eq <= 0) {
-        throw new BadInputException("--header must look like NAME=VALUE, got \"" + h + "\"");
-      }
-      pairs.add(h.substring(0, eq).strip());
-      pairs.add(h.substring(eq + 1));
-    }
     Gate gate = gateOptions.gate();
     ReplayConfig config =
         ReplayConfig.of(recordings, candidate, out)
@@ -253,7 +244,7 @@ final class ReplayCommand implements Callable<Integer> {
                         : new Pacing.Speed(pacing.speed))
             .withAllowUnsafe(allowUnsafe)
             .withShard(shard == null ? Shard.ALL : Shard.parse(shard))
-            .withExtraHeaders(Headers.of(pairs.toArray(String[]::new)))
+            .withExtraHeaders(headers(headers))
             .withKeepHost(keepHost)
             .withTimeouts(
                 seconds(connectTimeout, "--connect-timeout"), seconds(timeout, "--timeout"))
@@ -284,6 +275,20 @@ final class ReplayCommand implements Callable<Integer> {
   }
 
   /** Runs a replay with a terminal progress line and Ctrl-C handling; prints the table. */
+  /** {@code --header NAME=VALUE} flags as headers. */
+  static Headers headers(List<String> flags) {
+    List<String> pairs = new ArrayList<>();
+    for (String h : flags) {
+      int eq = h.indexOf('=');
+      if (eq <= 0) {
+        throw new BadInputException("--header must look like NAME=VALUE, got \"" + h + "\"");
+      }
+      pairs.add(h.substring(0, eq).strip());
+      pairs.add(h.substring(eq + 1));
+    }
+    return Headers.of(pairs.toArray(String[]::new));
+  }
+
   static int run(CommandSpec spec, ReplayConfig config, Path history, CsvOptions csv)
       throws InterruptedException {
     PrintWriter out = spec.commandLine().getOut();

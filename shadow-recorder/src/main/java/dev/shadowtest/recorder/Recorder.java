@@ -333,7 +333,7 @@ public final class Recorder implements AutoCloseable {
           CloseMode.IMMEDIATE); // idle keep-alive connections: nothing is in flight on them
       writer.close(Math.max(1000, (deadline - System.nanoTime()) / 1_000_000));
       if (mirror != null) {
-        mirror.close(Math.max(1000, (deadline - System.nanoTime()) / 1_000_000), files());
+        mirror.close(Math.max(1000, (deadline - System.nanoTime()) / 1_000_000));
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -3,19 +3,25 @@ package dev.shadowtest.recorder;
 import dev.shadowtest.core.BadInputException;
 import dev.shadowtest.core.BaseUrls;
 import dev.shadowtest.core.ExchangeStorage;
+import dev.shadowtest.core.Headers;
 import dev.shadowtest.core.Redaction;
 import dev.shadowtest.core.RedactionKey;
 import dev.shadowtest.core.Redactor;
 import dev.shadowtest.diff.Rules;
+import dev.shadowtest.diff.run.Gate;
+import dev.shadowtest.diff.run.ResponsesFile;
 import dev.shadowtest.diff.run.RunOutput;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
@@ -161,20 +167,180 @@ public record RecorderConfig(
   }
 
   /**
-   * The live shadow.
+   * The live shadow: a full run, judged exactly like {@code shadow replay} with the live legacy
+   * answer as the baseline.
    *
-   * @param candidate the new system that gets a copy of each recorded (safe) request
-   * @param out       its run directory: results, samples and summary.json, and the outputs below
-   * @param rules     how its answers are judged (a copy is kept in the run directory)
-   * @param outputs   more outputs written at stop, beside summary.json (the CLI adds the CSV and
-   *                  the HTML report); single-use, like every {@link RunOutput}
+   * @param candidate     the new system that gets a copy of each recorded (safe) request
+   * @param out           its run directory: results, samples and summary.json, and the outputs
+   *                      below; with {@code daily}, one run directory per UTC day under it
+   * @param rules         how its answers are judged (a copy is kept in the run directory)
+   * @param outputs       more outputs written when a run directory is closed, beside
+   *                      summary.json (the CLI adds the CSV and the HTML report); a fresh set per
+   *                      run directory
+   * @param secondary     a second legacy instance that also gets each copy: what differs between
+   *                      the live answer and its answer is noise (null: none)
+   * @param headers       added to (or replacing) every copy's headers, on every target
+   * @param keepHost      send the live Host header instead of each target's own host:port
+   * @param gate          the thresholds the summaries' gate applies
+   * @param daily         close the run at each UTC midnight and open the next day's
+   * @param closed        told of each closed run directory (the CLI stores it in the history)
+   * @param clock         the time days and trigger windows are read from
+   * @param evaluateEvery how often days and triggers are checked
+   * @param rejudgeBudget bytes of responses kept per run directory for re-judging (0: none)
    */
-  public record Mirroring(URI candidate, Path out, Rules rules, List<RunOutput> outputs) {
+  public record Mirroring(
+      URI candidate,
+      Path out,
+      Rules rules,
+      Supplier<List<RunOutput>> outputs,
+      URI secondary,
+      Headers headers,
+      boolean keepHost,
+      Gate gate,
+      boolean daily,
+      Consumer<Path> closed,
+      Clock clock,
+      Duration evaluateEvery,
+      long rejudgeBudget) {
     public Mirroring {
       BaseUrls.requireHttp(candidate, "--mirror");
       Objects.requireNonNull(out, "out");
       Objects.requireNonNull(rules, "rules");
-      outputs = List.copyOf(outputs);
+      Objects.requireNonNull(outputs, "outputs");
+      if (secondary != null) {
+        BaseUrls.requireHttp(secondary, "--secondary");
+      }
+      Objects.requireNonNull(headers, "headers");
+      Objects.requireNonNull(gate, "gate");
+      Objects.requireNonNull(closed, "closed");
+      Objects.requireNonNull(clock, "clock");
+      if (evaluateEvery.isNegative() || evaluateEvery.isZero()) {
+        throw new BadInputException("the evaluation interval must be positive: " + evaluateEvery);
+      }
+      if (rejudgeBudget < 0) {
+        throw new BadInputException("--rejudge-budget must not be negative: " + rejudgeBudget);
+      }
+    }
+
+    /** Judged by {@code rules}, written to {@code out} and by {@code outputs}; nothing else. */
+    public Mirroring(URI candidate, Path out, Rules rules, Supplier<List<RunOutput>> outputs) {
+      this(
+          candidate,
+          out,
+          rules,
+          outputs,
+          null,
+          Headers.empty(),
+          false,
+          Gate.defaults(),
+          false,
+          dir -> {},
+          Clock.systemUTC(),
+          Duration.ofSeconds(10),
+          ResponsesFile.DEFAULT_BUDGET);
+    }
+
+    public Mirroring withSecondary(URI s) {
+      return new Mirroring(
+          candidate,
+          out,
+          rules,
+          outputs,
+          s,
+          headers,
+          keepHost,
+          gate,
+          daily,
+          closed,
+          clock,
+          evaluateEvery,
+          rejudgeBudget);
+    }
+
+    public Mirroring withHeaders(Headers h, boolean keep) {
+      return new Mirroring(
+          candidate,
+          out,
+          rules,
+          outputs,
+          secondary,
+          h,
+          keep,
+          gate,
+          daily,
+          closed,
+          clock,
+          evaluateEvery,
+          rejudgeBudget);
+    }
+
+    public Mirroring withGate(Gate g) {
+      return new Mirroring(
+          candidate,
+          out,
+          rules,
+          outputs,
+          secondary,
+          headers,
+          keepHost,
+          g,
+          daily,
+          closed,
+          clock,
+          evaluateEvery,
+          rejudgeBudget);
+    }
+
+    /** One run directory per UTC day under {@code out}; each closed one is handed to {@code c}. */
+    public Mirroring withDays(Consumer<Path> c) {
+      return new Mirroring(
+          candidate,
+          out,
+          rules,
+          outputs,
+          secondary,
+          headers,
+          keepHost,
+          gate,
+          true,
+          c,
+          clock,
+          evaluateEvery,
+          rejudgeBudget);
+    }
+
+    public Mirroring withClock(Clock c, Duration every) {
+      return new Mirroring(
+          candidate,
+          out,
+          rules,
+          outputs,
+          secondary,
+          headers,
+          keepHost,
+          gate,
+          daily,
+          closed,
+          c,
+          every,
+          rejudgeBudget);
+    }
+
+    public Mirroring withRejudgeBudget(long bytes) {
+      return new Mirroring(
+          candidate,
+          out,
+          rules,
+          outputs,
+          secondary,
+          headers,
+          keepHost,
+          gate,
+          daily,
+          closed,
+          clock,
+          evaluateEvery,
+          bytes);
     }
   }
 
@@ -351,7 +517,7 @@ public record RecorderConfig(
 
   /** Mirrors to {@code candidate}, judged by the default rules, into the run directory {@code runDir}. */
   public RecorderConfig withMirror(URI candidate, Path runDir) {
-    return withMirror(new Mirroring(candidate, runDir, Rules.defaults(), List.of()));
+    return withMirror(new Mirroring(candidate, runDir, Rules.defaults(), List::of));
   }
 
   // ---- reading -----------------------------------------------------------------------------

@@ -67,7 +67,7 @@ class MirrorTests {
                             URI.create("http://127.0.0.1:" + candidate.getAddress().getPort()),
                             run,
                             Rules.defaults(),
-                            List.of(new DiscrepantIds())))
+                            () -> List.of(new DiscrepantIds())))
                     .withRotation(4, 0))) {
       for (int i = 0; i < 10; i++) {
         HttpResponse<byte[]> live =

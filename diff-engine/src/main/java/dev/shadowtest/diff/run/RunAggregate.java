@@ -74,6 +74,14 @@ public final class RunAggregate {
     }
   }
 
+  /**
+   * The totals of {@code window} (e.g. the last minutes of a live run) with each field judged by
+   * this aggregate's noise so far ({@link Statistics#window}).
+   */
+  public synchronized Statistics.Window window(Statistics window, NoiseModel noise) {
+    return window.window(noise, stats);
+  }
+
   /** The aggregate with high-cardinality endpoints collapsed, and its results. */
   public synchronized Collapsed collapse(Endpoints endpoints, NoiseModel noise) {
     Map<String, String> names =

@@ -139,7 +139,8 @@ public record SummaryFile(
             n.path("incomplete").asBoolean(false),
             optional(n, "aborted"),
             n.path("late").asLong(0),
-            n.path("unreadable").asLong(0));
+            n.path("unreadable").asLong(0),
+            optional(n, "liveDay"));
     return new SummaryFile(
         file,
         version,
@@ -197,6 +198,12 @@ public record SummaryFile(
 
   /** True when both summaries describe the same run (e.g. stored again after a new report). */
   public boolean sameRun(SummaryFile o) {
+    if (meta.liveDay() != null || o.meta.liveDay() != null) {
+      // a live day continued after a restart: the same day of the same live run
+      return Objects.equals(meta.liveDay(), o.meta.liveDay())
+          && startedAt().equals(o.startedAt())
+          && candidate().equals(o.candidate());
+    }
     return startedAt().equals(o.startedAt())
         && finishedAt().equals(o.finishedAt())
         && candidate().equals(o.candidate())

@@ -49,6 +49,8 @@ public final class SummaryJson {
    * What the run was.
    *
    * @param unreadable recording lines that could not be read and were skipped
+   * @param liveDay the UTC day (yyyy-MM-dd) of a live run's window, or null: a live day's summary
+   *     stored again (the day went on after a restart) replaces the one stored before
    */
   public record Meta(
       Instant startedAt,
@@ -61,7 +63,35 @@ public final class SummaryJson {
       boolean incomplete,
       String abortReason,
       long late,
-      long unreadable) {
+      long unreadable,
+      String liveDay) {
+
+    public Meta(
+        Instant startedAt,
+        Instant finishedAt,
+        List<String> recordings,
+        String candidate,
+        String primary,
+        String secondary,
+        String shard,
+        boolean incomplete,
+        String abortReason,
+        long late,
+        long unreadable) {
+      this(
+          startedAt,
+          finishedAt,
+          recordings,
+          candidate,
+          primary,
+          secondary,
+          shard,
+          incomplete,
+          abortReason,
+          late,
+          unreadable,
+          null);
+    }
 
     public Meta(
         Instant startedAt,
@@ -85,7 +115,8 @@ public final class SummaryJson {
           incomplete,
           abortReason,
           late,
-          0);
+          0,
+          null);
     }
   }
 
@@ -134,6 +165,9 @@ public final class SummaryJson {
       g.writeNumberField("rewritten", r.rewritten());
       g.writeNumberField("late", meta.late());
       g.writeNumberField("unreadable", meta.unreadable());
+      if (meta.liveDay() != null) {
+        g.writeStringField("liveDay", meta.liveDay());
+      }
       g.writeNumberField("skippedFromCache", c.gaps().skippedFromCache());
       g.writeNumberField("bodyNotCaptured", c.gaps().bodyNotCaptured());
       g.writeArrayFieldStart("endpoints");

@@ -1,0 +1,60 @@
+package dev.shadowtest.diff.run;
+
+import dev.shadowtest.diff.Verdict;
+import java.io.IOException;
+
+/**
+ * Writes a run's judged exchanges: each result line, in the same order its kept responses (when
+ * the run keeps them), and adds it to the run's aggregate. Replay and the live mirror write
+ * through it, so their run directories are built alike. Thread-safe.
+ */
+public final class RunWriter {
+
+  private final ResultsFile results;
+  private final ResponsesFile responses;
+  private final RunAggregate aggregate;
+  private long lines;
+
+  /** @param responses the kept responses, or null when the run keeps none */
+  public RunWriter(ResultsFile results, ResponsesFile responses, RunAggregate aggregate) {
+    this.results = results;
+    this.responses = responses;
+    this.aggregate = aggregate;
+  }
+
+  /**
+   * Writes {@code line} and, when the run keeps responses, its stored comparisons ({@code stored}
+   * null for a compared line means storing it failed: counted as such), then adds it to the
+   * aggregate.
+   */
+  public void write(ResultLine line, ResponsesFile.Entry stored) throws IOException {
+    synchronized (this) { // results and kept responses in the same order
+      results.write(line);
+      long index = lines++;
+      if (responses != null) {
+        if (stored != null) {
+          responses.write(stored.measured(line, index));
+        } else if (needsStoring(line)) {
+          responses.failed(1);
+        }
+      }
+    }
+    aggregate.add(line);
+  }
+
+  /** The lines written so far. */
+  public synchronized long lines() {
+    return lines;
+  }
+
+  public RunAggregate aggregate() {
+    return aggregate;
+  }
+
+  /** True for a line that re-judging needs kept responses for: one that was compared. */
+  static boolean needsStoring(ResultLine line) {
+    return line.verdict() != Verdict.SKIPPED
+        && line.verdict() != Verdict.CANDIDATE_ERROR
+        && line.verdict() != Verdict.NO_BASELINE;
+  }
+}
