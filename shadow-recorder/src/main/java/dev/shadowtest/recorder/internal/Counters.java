@@ -50,6 +50,12 @@ public final class Counters {
     }
   }
 
+  /** Exchanges lost for this reason so far (what {@link #snapshot} shows under its label). */
+  public long dropped(DropReason reason) {
+    LongAdder n = dropped.get(reason.label());
+    return n == null ? 0 : n.sum();
+  }
+
   /** Counts an exchange written to the sink. */
   public void recorded(String exchangeId) {
     recorded.increment();
