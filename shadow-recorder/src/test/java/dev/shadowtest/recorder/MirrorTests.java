@@ -99,6 +99,100 @@ class MirrorTests {
     assertThat(run.resolve("report.html")).doesNotExist();
   }
 
+  /** Live latencies (ms) of {@code n} sequential requests through a recorder mirroring to {@code candidate}. */
+  private long[] liveLatencies(URI candidate, Path run, int n) throws Exception {
+    HttpClient client = HttpClient.newHttpClient();
+    long[] ms = new long[n];
+    try (Upstream up = new Upstream();
+        Recorder r =
+            Recorder.start(
+                RecorderConfig.of(
+                        new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+                        up.uri(),
+                        run.resolveSibling(run.getFileName() + ".jsonl.gz"))
+                    .withTimeouts(Duration.ofSeconds(5), Duration.ofSeconds(2))
+                    .withMirror(candidate, run))) {
+      for (int i = 0; i < 20; i++) { // warm-up: connections, JIT
+        client.send(
+            HttpRequest.newBuilder(URI.create(r.url() + "/binary")).build(),
+            HttpResponse.BodyHandlers.ofByteArray());
+      }
+      for (int i = 0; i < n; i++) {
+        long t0 = System.nanoTime();
+        HttpResponse<byte[]> live =
+            client.send(
+                HttpRequest.newBuilder(URI.create(r.url() + "/binary")).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        ms[i] = (System.nanoTime() - t0) / 1_000_000;
+        assertThat(live.statusCode()).isEqualTo(200);
+        assertThat(live.body()).hasSize(256);
+      }
+      r.stop(Duration.ofSeconds(20));
+    }
+    java.util.Arrays.sort(ms);
+    return ms;
+  }
+
+  @Test
+  void aHangingCandidateNeitherDelaysLiveTrafficNorHidesItsErrors() throws Exception {
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    HttpServer hanging =
+        HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 200);
+    hanging.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
+    hanging.createContext(
+        "/",
+        ex -> {
+          try {
+            release.await(30, java.util.concurrent.TimeUnit.SECONDS); // never answers in time
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+          ex.sendResponseHeaders(200, -1);
+          ex.close();
+        });
+    hanging.start();
+    HttpServer healthy =
+        HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
+    healthy.createContext(
+        "/",
+        ex -> {
+          byte[] body = new byte[256];
+          ex.sendResponseHeaders(200, body.length);
+          try (OutputStream out = ex.getResponseBody()) {
+            out.write(body);
+          }
+        });
+    healthy.start();
+    try {
+      int n = 150;
+      long[] withHealthy =
+          liveLatencies(
+              URI.create("http://127.0.0.1:" + healthy.getAddress().getPort()),
+              dir.resolve("healthy"),
+              n);
+      long[] withHanging =
+          liveLatencies(
+              URI.create("http://127.0.0.1:" + hanging.getAddress().getPort()),
+              dir.resolve("hanging"),
+              n);
+      // loose bounds (shared machines): the median and the 90th percentile stay in the same
+      // range, and no live request waits for the candidate's 2 s timeout
+      assertThat(withHanging[n / 2]).isLessThanOrEqualTo(withHealthy[n / 2] * 5 + 50);
+      assertThat(withHanging[n * 9 / 10]).isLessThanOrEqualTo(withHealthy[n * 9 / 10] * 5 + 100);
+      assertThat(withHanging[n - 1]).isLessThan(1500);
+    } finally {
+      release.countDown();
+      hanging.stop(0);
+      healthy.stop(0);
+    }
+    // every copy is accounted for: a dead candidate is an error rate, not silence
+    JsonNode summary =
+        new ObjectMapper().readTree(dir.resolve("hanging").resolve("summary.json").toFile());
+    assertThat(summary.get("exchanges").asLong()).isEqualTo(170);
+    assertThat(summary.get("errors").asLong()).isEqualTo(170);
+    assertThat(summary.get("compared").asLong()).isZero();
+  }
+
   /** An output of one's own: the ids of discrepant exchanges, one per line. */
   static final class DiscrepantIds implements RunOutput {
     private final List<String> ids = new ArrayList<>();
