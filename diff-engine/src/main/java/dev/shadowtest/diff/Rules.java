@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.shadowtest.core.BadInputException;
 import dev.shadowtest.core.JsonPath;
+import dev.shadowtest.diff.run.Trigger;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.StringReader;
@@ -16,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -67,6 +69,7 @@ public final class Rules {
   private final List<EndpointRule> endpoints;
   private final NoiseModel noise;
   private final Transforms transforms;
+  private final List<Trigger> triggers;
   private final String yaml;
 
   private Rules(
@@ -74,11 +77,13 @@ public final class Rules {
       List<EndpointRule> endpoints,
       NoiseModel noise,
       Transforms transforms,
+      List<Trigger> triggers,
       String yaml) {
     this.defaults = defaults;
     this.endpoints = List.copyOf(endpoints);
     this.noise = noise;
     this.transforms = transforms;
+    this.triggers = List.copyOf(triggers);
     this.yaml = yaml;
   }
 
@@ -90,7 +95,12 @@ public final class Rules {
   /** No rules file: strict comparison, framing headers and Date ignored, origins normalised. */
   public static Rules defaults() {
     return new Rules(
-        EndpointRule.builtIn(), List.of(), NoiseModel.defaults(), Transforms.none(), null);
+        EndpointRule.builtIn(),
+        List.of(),
+        NoiseModel.defaults(),
+        Transforms.none(),
+        Trigger.defaults(),
+        null);
   }
 
   /** The noise thresholds ({@code noise:} section, else {@link NoiseModel#defaults()}). */
@@ -101,6 +111,14 @@ public final class Rules {
   /** The request transforms ({@code transforms:} section). */
   public Transforms transforms() {
     return transforms;
+  }
+
+  /**
+   * The live run's rollback triggers ({@code triggers:} section, in file order): {@link
+   * Trigger#defaults()} without the section, none with {@code triggers: []}.
+   */
+  public List<Trigger> triggers() {
+    return triggers;
   }
 
   /** A rules file is a few kilobytes; a larger one is refused before it is parsed. */
@@ -141,7 +159,8 @@ public final class Rules {
     try (Reader r = new StringReader(yaml);
         JsonParser p = YAML.createParser(r)) {
       Reading read = new Reading(p, source).rules();
-      return new Rules(read.defaults, read.endpoints, read.noise, read.transforms, yaml);
+      return new Rules(
+          read.defaults, read.endpoints, read.noise, read.transforms, read.triggers, yaml);
     } catch (StreamReadException e) {
       int line = e.getLocation() == null ? 0 : e.getLocation().getLineNr();
       throw new RulesException(
@@ -194,13 +213,13 @@ public final class Rules {
 
   /**
    * True when these rules judge every exchange exactly as {@code other} does: they may differ
-   * only in gate thresholds ({@code maxDiscrepancyRate}), comments and layout.
+   * only in gate thresholds ({@code maxDiscrepancyRate}), rollback triggers, comments and layout.
    */
   public boolean judgesLike(Rules other) {
     return judgement(this).equals(judgement(other));
   }
 
-  /** The rules file as a tree without gate thresholds and empty sections: what judges. */
+  /** The rules file as a tree without gate thresholds, triggers and empty sections: what judges. */
   private static JsonNode judgement(Rules r) {
     ObjectMapper m = new ObjectMapper(YAML);
     JsonNode tree;
@@ -208,6 +227,9 @@ public final class Rules {
       tree = r.yaml == null ? m.createObjectNode().put("version", 1) : m.readTree(r.yaml);
     } catch (IOException e) {
       throw new IllegalStateException("rules that parsed once no longer parse", e);
+    }
+    if (tree instanceof ObjectNode o) {
+      o.remove("triggers"); // they watch a live run; they judge no exchange
     }
     return strip(tree);
   }
@@ -280,6 +302,7 @@ public final class Rules {
     private List<EndpointRule> endpoints;
     private NoiseModel noise;
     private Transforms transforms;
+    private List<Trigger> triggers = Trigger.defaults();
 
     Reading(JsonParser p, String source) {
       this.p = p;
@@ -356,9 +379,18 @@ public final class Rules {
               rewrites.add(rewrite("transforms[" + rewrites.size() + "]"));
             }
           }
+          case "triggers" -> {
+            expect(
+                v,
+                JsonToken.START_ARRAY,
+                "triggers",
+                "a list of entries, each with metric and above (triggers: [] for none)");
+            triggers = triggers();
+          }
           default ->
               throw error(
-                  key, "unknown key (expected version, defaults, endpoints, noise, transforms)");
+                  key,
+                  "unknown key (expected version, defaults, endpoints, noise, transforms, triggers)");
         }
       }
       if (version == null) {
@@ -424,6 +456,124 @@ public final class Rules {
         }
       }
       return new NoiseModel(min, relative, absolute, z);
+    }
+
+    /** The entries of {@code triggers:}; the parser is on its START_ARRAY. */
+    private List<Trigger> triggers() throws IOException {
+      List<Trigger> out = new ArrayList<>();
+      Map<String, Integer> seen = new LinkedHashMap<>();
+      for (JsonToken e = p.nextToken(); e != JsonToken.END_ARRAY; e = p.nextToken()) {
+        String where = "triggers[" + out.size() + "]";
+        expect(e, JsonToken.START_OBJECT, where, "a mapping with metric and above");
+        int entryLine = line();
+        Trigger t = trigger(where);
+        Integer first = seen.putIfAbsent(t.name(), entryLine);
+        if (first != null) {
+          throw new RulesException(
+              source,
+              entryLine,
+              where + ".name",
+              "a second trigger named \""
+                  + t.name()
+                  + "\" (first at line "
+                  + first
+                  + "): give each its own name");
+        }
+        out.add(t);
+      }
+      return out;
+    }
+
+    /** One triggers entry; the parser is on its START_OBJECT. */
+    private Trigger trigger(String where) throws IOException {
+      int entryLine = line();
+      Trigger.Metric metric = null;
+      String above = null;
+      int aboveLine = 0;
+      Duration window = null;
+      Duration forDuration = Duration.ZERO;
+      Long min = null;
+      String name = null;
+      for (String key = p.nextFieldName(); key != null; key = p.nextFieldName()) {
+        JsonToken v = p.nextToken();
+        String at = where + "." + key;
+        switch (key) {
+          case "metric" -> {
+            try {
+              metric = Trigger.Metric.parse(scalar(v, at));
+            } catch (BadInputException e) {
+              throw error(at, e.getMessage());
+            }
+          }
+          case "above" -> {
+            above = scalar(v, at);
+            aboveLine = line();
+          }
+          case "window" -> window = duration(scalar(v, at), at);
+          case "for" -> forDuration = duration(scalar(v, at), at);
+          case "minExchanges" -> {
+            if (v != JsonToken.VALUE_NUMBER_INT || p.getLongValue() < 1) {
+              throw error(at, "expected a whole number of at least 1");
+            }
+            min = p.getLongValue();
+          }
+          case "name" -> name = scalar(v, at);
+          default ->
+              throw error(
+                  key,
+                  "unknown key in "
+                      + where
+                      + " (expected metric, above, window, for, minExchanges, name)");
+        }
+      }
+      if (metric == null) {
+        throw new RulesException(
+            source,
+            entryLine,
+            where + ".metric",
+            "missing (expected " + String.join(", ", metricLabels()) + ")");
+      }
+      if (above == null) {
+        throw new RulesException(
+            source,
+            entryLine,
+            where + ".above",
+            "missing: the threshold the metric must go above (e.g. above: 0.5%)");
+      }
+      double threshold;
+      try {
+        threshold = metric.parseThreshold(above);
+      } catch (BadInputException e) {
+        throw new RulesException(source, aboveLine, where + ".above", e.getMessage());
+      }
+      try {
+        Trigger t = Trigger.of(metric, threshold, forDuration);
+        if (window != null) {
+          t = t.withWindow(window);
+        }
+        if (min != null) {
+          t = t.withMinExchanges(min);
+        }
+        return name == null ? t : t.withName(name);
+      } catch (BadInputException e) {
+        throw new RulesException(source, entryLine, where, e.getMessage());
+      }
+    }
+
+    private static List<String> metricLabels() {
+      List<String> out = new ArrayList<>();
+      for (Trigger.Metric m : Trigger.Metric.values()) {
+        out.add(m.label());
+      }
+      return out;
+    }
+
+    private Duration duration(String text, String at) {
+      try {
+        return Trigger.parseDuration(text);
+      } catch (BadInputException e) {
+        throw error(at, e.getMessage());
+      }
     }
 
     /** One transforms entry; the parser is on its START_OBJECT. */

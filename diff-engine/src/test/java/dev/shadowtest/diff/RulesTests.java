@@ -86,7 +86,8 @@ class RulesTests {
         .hasMessageStartingWith("rules.yaml:17: ignorePaths: unknown key in endpoints[2]");
     assertThatThrownBy(() -> Rules.parse("version: 1\nextras: true\n", "r.yaml"))
         .hasMessage(
-            "r.yaml:2: extras: unknown key (expected version, defaults, endpoints, noise, transforms)");
+            "r.yaml:2: extras: unknown key (expected version, defaults, endpoints, noise, transforms,"
+                + " triggers)");
   }
 
   @Test
