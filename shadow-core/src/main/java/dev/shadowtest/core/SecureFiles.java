@@ -65,6 +65,37 @@ public final class SecureFiles {
         LinkOption.NOFOLLOW_LINKS);
   }
 
+  /**
+   * Opens {@code file} for appending, creating it with permissions 0600 (an existing file is set
+   * to 0600); creates parent folders. Refuses symbolic links, as {@link #newOutputStream} does.
+   */
+  public static OutputStream newAppendingOutputStream(Path file) throws IOException {
+    if (Files.isSymbolicLink(file)) {
+      throw new IOException(file + " is a symbolic link; refusing to write secrets through it");
+    }
+    if (Files.isDirectory(file)) {
+      throw new IOException(file + " is a directory");
+    }
+    Path parent = file.toAbsolutePath().getParent();
+    if (parent != null) {
+      Files.createDirectories(parent);
+    }
+    if (Files.getFileStore(parent).supportsFileAttributeView("posix")) {
+      try {
+        Files.createFile(file, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
+      } catch (FileAlreadyExistsException e) {
+        Files.getFileAttributeView(file, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+            .setPermissions(OWNER_ONLY);
+      }
+    }
+    return Files.newOutputStream(
+        file,
+        StandardOpenOption.CREATE,
+        StandardOpenOption.WRITE,
+        StandardOpenOption.APPEND,
+        LinkOption.NOFOLLOW_LINKS);
+  }
+
   /** Creates {@code file}, which must not exist yet, for writing with permissions 0600. */
   public static OutputStream newExclusiveOutputStream(Path file) throws IOException {
     Path parent = file.toAbsolutePath().getParent();

@@ -23,10 +23,11 @@ public final class RunDirectory {
   public static final String CSV = "discrepancies.csv";
   public static final String HTML = "report.html";
   public static final String RULES = "rules.yaml";
+  public static final String TRIGGERS = TriggersFile.NAME;
 
   /** Every file a run directory holds. */
   public static final List<String> FILES =
-      List.of(SUMMARY, RESULTS, SAMPLES, RESPONSES, CSV, HTML, RULES);
+      List.of(SUMMARY, RESULTS, SAMPLES, RESPONSES, CSV, HTML, RULES, TRIGGERS);
 
   private RunDirectory() {}
 
