@@ -5,6 +5,8 @@ import dev.shadowtest.core.Redaction;
 import dev.shadowtest.core.RedactionKey;
 import dev.shadowtest.diff.Rules;
 import dev.shadowtest.diff.run.RunDirectory;
+import dev.shadowtest.diff.run.Trigger;
+import dev.shadowtest.diff.run.TriggerActions;
 import dev.shadowtest.recorder.Recorder;
 import dev.shadowtest.recorder.RecorderConfig;
 import dev.shadowtest.recorder.RecorderStats;
@@ -202,11 +204,49 @@ final class RecordCommand implements Callable<Integer> {
   String rejudgeBudget;
 
   @Option(
+      names = "--trigger",
+      paramLabel = "SPEC",
+      description = {
+        "A rollback trigger of the live mirror, e.g. 'errorRate>0.5%,for=5m' or 'latencyRatio(p99)>2,for=10m,window=10m,min=30'; repeatable; replaces the rules file's triggers: section.",
+        "'none' evaluates none. Default: the rules file's, else discrepancy>1%, errorRate>0.5% for 5m, latencyRatio(p99)>2 for 10m (docs/rules.md)."
+      })
+  List<String> triggers = new ArrayList<>();
+
+  @Option(
+      names = "--webhook",
+      paramLabel = "URL",
+      description =
+          "POST each trigger event (fired, cleared) as JSON to this URL (5 s timeout, 3 attempts), off the live path.")
+  URI webhook;
+
+  @Option(
+      names = "--on-trigger",
+      paramLabel = "COMMAND",
+      description =
+          "Run this shell command on each trigger event, with SHADOW_TRIGGER, SHADOW_EVENT, SHADOW_VALUE... in its environment (e.g. flip the feature flag back to legacy).")
+  String onTrigger;
+
+  @Option(
       names = "--admin-port",
       defaultValue = "-1",
       paramLabel = "PORT",
-      description = "Serve GET /_shadow/stats on 127.0.0.1:PORT (0: any free port; default: off).")
+      description =
+          "Serve GET /_shadow/stats and GET /metrics (Prometheus) on PORT (0: any free port; default: off); 127.0.0.1 unless --admin-bind.")
   int adminPort;
+
+  @Option(
+      names = "--admin-bind",
+      paramLabel = "ADDRESS",
+      description =
+          "The admin port's address (default 127.0.0.1); any other needs --admin-token-env.")
+  String adminBind;
+
+  @Option(
+      names = "--admin-token-env",
+      paramLabel = "VAR",
+      description =
+          "Every admin request must carry 'Authorization: Bearer <the value of VAR>' (required to bind beyond loopback).")
+  String adminTokenEnv;
 
   @Option(
       names = "--stats-every",
@@ -264,7 +304,7 @@ final class RecordCommand implements Callable<Integer> {
             .withRotation(rotation[0], rotation[1])
             .withQueueCapacity(queue)
             .withForwardedHeaders(forwardedHeaders)
-            .withAdminPort(adminPort)
+            .withAdmin(admin())
             .withTimeouts(Duration.ofSeconds(5), ReplayCommand.seconds(timeout, "--timeout"));
     if (mirror != null) {
       if (mirrorOut == null && config.outFile() == null) {
@@ -284,6 +324,28 @@ final class RecordCommand implements Callable<Integer> {
               .withHeaders(ReplayCommand.headers(headers), keepHost)
               .withGate(gateOptions.gate())
               .withRejudgeBudget(bytes("--rejudge-budget", rejudgeBudget));
+      if (!triggers.isEmpty() || webhook != null || onTrigger != null) {
+        List<Trigger> chosen = new ArrayList<>();
+        if (!(triggers.size() == 1 && triggers.get(0).strip().equalsIgnoreCase("none"))) {
+          for (String t : triggers) {
+            chosen.add(Trigger.parse(t));
+          }
+        }
+        PrintWriter log = err;
+        TriggerActions.Options actions =
+            TriggerActions.Options.none()
+                .withLog(
+                    line -> {
+                      synchronized (log) {
+                        log.println("shadow record: " + line);
+                        log.flush();
+                      }
+                    })
+                .withWebhook(webhook)
+                .withCommand(onTrigger);
+        mirroring =
+            mirroring.withTriggers(triggers.isEmpty() ? mirroring.triggers() : chosen, actions);
+      }
       if (history != null) {
         Path h = history;
         PrintWriter log = err;
@@ -303,9 +365,12 @@ final class RecordCommand implements Callable<Integer> {
         || !headers.isEmpty()
         || keepHost
         || rewriteHost
-        || history != null) {
+        || history != null
+        || !triggers.isEmpty()
+        || webhook != null
+        || onTrigger != null) {
       throw new BadInputException(
-          "--rules, --mirror-out, --secondary, --header, --keep-host, --rewrite-host and --history apply to the live mirror: they need --mirror");
+          "--rules, --mirror-out, --secondary, --header, --keep-host, --rewrite-host, --history, --trigger, --webhook and --on-trigger apply to the live mirror: they need --mirror");
     }
     return config;
   }
@@ -351,7 +416,11 @@ final class RecordCommand implements Callable<Integer> {
                 : ", mirroring to " + mirror + " (run directory " + config.mirrorOut() + ")")
             + (recorder.adminPort() < 0
                 ? ""
-                : "; stats on http://127.0.0.1:" + recorder.adminPort() + "/_shadow/stats"));
+                : "; stats on http://"
+                    + (adminBind == null ? "127.0.0.1" : adminBind)
+                    + ":"
+                    + recorder.adminPort()
+                    + "/_shadow/stats, metrics on /metrics"));
     outw.println("stop with Ctrl-C or SIGTERM");
     outw.flush();
     while (!stopped.await(Math.max(1, statsEvery), TimeUnit.SECONDS)) {
@@ -361,6 +430,30 @@ final class RecordCommand implements Callable<Integer> {
       }
     }
     return Shadow.OK;
+  }
+
+  /** The admin endpoints from --admin-port, --admin-bind and --admin-token-env. */
+  private RecorderConfig.Admin admin() {
+    InetAddress bind = InetAddress.getLoopbackAddress();
+    if (adminBind != null) {
+      try {
+        bind = InetAddress.getByName(adminBind);
+      } catch (UnknownHostException e) {
+        throw new BadInputException("--admin-bind: unknown address " + adminBind);
+      }
+    }
+    String token = null;
+    if (adminTokenEnv != null) {
+      token = System.getenv(adminTokenEnv);
+      if (token == null || token.isBlank()) {
+        throw new BadInputException(
+            "--admin-token-env " + adminTokenEnv + ": the environment variable is not set");
+      }
+    }
+    if (adminPort < 0 && (adminBind != null || adminTokenEnv != null)) {
+      throw new BadInputException("--admin-bind and --admin-token-env need --admin-port");
+    }
+    return new RecorderConfig.Admin(adminPort, bind, token);
   }
 
   static Path defaultMirrorOut(Path out) {

@@ -12,6 +12,7 @@ import dev.shadowtest.recorder.internal.CaptureBudget;
 import dev.shadowtest.recorder.internal.CaptureWriter;
 import dev.shadowtest.recorder.internal.Counters;
 import dev.shadowtest.recorder.internal.FileSink;
+import dev.shadowtest.recorder.internal.LiveMetrics;
 import dev.shadowtest.recorder.internal.Mirror;
 import dev.shadowtest.recorder.internal.OwnAddress;
 import dev.shadowtest.recorder.internal.ProxyHandler;
@@ -72,6 +73,10 @@ public final class Recorder implements AutoCloseable {
   private final HttpRequester requester;
   private final HttpServer server;
   private final AdminServer admin;
+
+  /** The Prometheus metrics the admin port serves ({@code /metrics}). */
+  private final LiveMetrics metrics;
+
   private volatile RecorderStats finalStats;
   private volatile boolean stopping;
 
@@ -82,7 +87,11 @@ public final class Recorder implements AutoCloseable {
     refuseLoop(config.upstream(), "--upstream", config.listen());
     if (config.mirror() != null) {
       refuseLoop(config.mirror(), "--mirror", config.listen());
+      if (config.mirroring().secondary() != null) {
+        refuseLoop(config.mirroring().secondary(), "--secondary", config.listen());
+      }
     }
+    this.metrics = new LiveMetrics(counters, LiveMetrics.DEFAULT_MAX_ENDPOINTS);
     this.redactor = new Redactor(config.redaction(), config.capture().key(), config.maxBody());
     Path file = config.outFile();
     this.files =
@@ -164,10 +173,18 @@ public final class Recorder implements AutoCloseable {
       }
       if (config.adminPort() >= 0) {
         try {
-          adminServer = new AdminServer(config.adminPort(), () -> stats().toJson());
+          adminServer =
+              new AdminServer(
+                  config.admin().bind(),
+                  config.adminPort(),
+                  config.admin().token(),
+                  () -> stats().toJson(),
+                  metrics);
         } catch (BindException e) {
           throw new BindException(
-              "cannot serve the stats on 127.0.0.1:"
+              "cannot serve the admin endpoints on "
+                  + config.admin().bind().getHostAddress()
+                  + ":"
                   + config.adminPort()
                   + " (--admin-port): "
                   + e.getMessage());
@@ -175,7 +192,8 @@ public final class Recorder implements AutoCloseable {
       }
       // the mirror's run directory only once the ports are ours (a copy of an exchange answered in
       // the first instant after binding may go unmirrored; it is recorded all the same)
-      this.mirror = config.mirror() == null ? null : new Mirror(config, counters, redactor);
+      this.mirror =
+          config.mirror() == null ? null : new Mirror(config, counters, redactor, metrics);
     } catch (IOException | RuntimeException | Error e) {
       abandon(adminServer);
       throw e;
@@ -289,6 +307,16 @@ public final class Recorder implements AutoCloseable {
   /** The proxy's own base URL. */
   public URI url() {
     return URI.create("http://" + config.listen().getAddress().getHostAddress() + ":" + port());
+  }
+
+  /**
+   * Runs one evaluation of the live mirror now, as its timer does every {@code evaluateEvery}
+   * (the day boundary, the metrics, the triggers), and waits for it: tests with a test clock.
+   */
+  void evaluateNow() throws InterruptedException {
+    if (mirror != null) {
+      mirror.evaluateNow();
+    }
   }
 
   /** The admin port on 127.0.0.1, or -1 without one. */

@@ -11,6 +11,8 @@ import dev.shadowtest.diff.Rules;
 import dev.shadowtest.diff.run.Gate;
 import dev.shadowtest.diff.run.ResponsesFile;
 import dev.shadowtest.diff.run.RunOutput;
+import dev.shadowtest.diff.run.Trigger;
+import dev.shadowtest.diff.run.TriggerActions;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Path;
@@ -50,8 +52,8 @@ import java.util.stream.Collectors;
  * @param forwardedHeaders add X-Forwarded-For/-Host/-Proto and Via to forwarded requests
  * @param mirroring        the live shadow: where copies of recorded requests go and how their
  *                         answers are judged and written; null without one
- * @param adminPort        the stats endpoint's port on 127.0.0.1 ({@code /_shadow/stats}); 0 for
- *                         any, -1 for none
+ * @param admin            the admin endpoints ({@code /_shadow/stats}, {@code /metrics}): where
+ *                         and with which token; {@link Admin#NONE} for none
  */
 public record RecorderConfig(
     InetSocketAddress listen,
@@ -63,7 +65,7 @@ public record RecorderConfig(
     Timeouts timeouts,
     boolean forwardedHeaders,
     Mirroring mirroring,
-    int adminPort) {
+    Admin admin) {
 
   /** Bytes of each body kept by default: 10 MiB (the redactor decodes compressed bodies as far by default). */
   public static final int DEFAULT_MAX_BODY = Redactor.DEFAULT_MAX_BODY;
@@ -187,6 +189,8 @@ public record RecorderConfig(
    * @param clock         the time days and trigger windows are read from
    * @param evaluateEvery how often days and triggers are checked
    * @param rejudgeBudget bytes of responses kept per run directory for re-judging (0: none)
+   * @param triggers      the rollback triggers evaluated every {@code evaluateEvery}
+   * @param actions       what runs when a trigger fires or clears (log, webhook, command)
    */
   public record Mirroring(
       URI candidate,
@@ -201,8 +205,12 @@ public record RecorderConfig(
       Consumer<Path> closed,
       Clock clock,
       Duration evaluateEvery,
-      long rejudgeBudget) {
+      long rejudgeBudget,
+      List<Trigger> triggers,
+      TriggerActions.Options actions) {
     public Mirroring {
+      triggers = List.copyOf(triggers);
+      Objects.requireNonNull(actions, "actions");
       BaseUrls.requireHttp(candidate, "--mirror");
       Objects.requireNonNull(out, "out");
       Objects.requireNonNull(rules, "rules");
@@ -237,7 +245,9 @@ public record RecorderConfig(
           dir -> {},
           Clock.systemUTC(),
           Duration.ofSeconds(10),
-          ResponsesFile.DEFAULT_BUDGET);
+          ResponsesFile.DEFAULT_BUDGET,
+          rules.triggers(),
+          TriggerActions.Options.none());
     }
 
     public Mirroring withSecondary(URI s) {
@@ -254,7 +264,9 @@ public record RecorderConfig(
           closed,
           clock,
           evaluateEvery,
-          rejudgeBudget);
+          rejudgeBudget,
+          triggers,
+          actions);
     }
 
     public Mirroring withHeaders(Headers h, boolean keep) {
@@ -271,7 +283,9 @@ public record RecorderConfig(
           closed,
           clock,
           evaluateEvery,
-          rejudgeBudget);
+          rejudgeBudget,
+          triggers,
+          actions);
     }
 
     public Mirroring withGate(Gate g) {
@@ -288,7 +302,9 @@ public record RecorderConfig(
           closed,
           clock,
           evaluateEvery,
-          rejudgeBudget);
+          rejudgeBudget,
+          triggers,
+          actions);
     }
 
     /** One run directory per UTC day under {@code out}; each closed one is handed to {@code c}. */
@@ -306,7 +322,9 @@ public record RecorderConfig(
           c,
           clock,
           evaluateEvery,
-          rejudgeBudget);
+          rejudgeBudget,
+          triggers,
+          actions);
     }
 
     public Mirroring withClock(Clock c, Duration every) {
@@ -323,7 +341,29 @@ public record RecorderConfig(
           closed,
           c,
           every,
-          rejudgeBudget);
+          rejudgeBudget,
+          triggers,
+          actions);
+    }
+
+    /** Evaluates {@code t} (instead of the rules' triggers) and runs {@code a} on their events. */
+    public Mirroring withTriggers(List<Trigger> t, TriggerActions.Options a) {
+      return new Mirroring(
+          candidate,
+          out,
+          rules,
+          outputs,
+          secondary,
+          headers,
+          keepHost,
+          gate,
+          daily,
+          closed,
+          clock,
+          evaluateEvery,
+          rejudgeBudget,
+          t,
+          a);
     }
 
     public Mirroring withRejudgeBudget(long bytes) {
@@ -340,8 +380,40 @@ public record RecorderConfig(
           closed,
           clock,
           evaluateEvery,
-          bytes);
+          bytes,
+          triggers,
+          actions);
     }
+  }
+
+  /**
+   * The admin endpoints: read-only stats and metrics.
+   *
+   * @param port  0 for any free port, -1 for none
+   * @param bind  the address it listens on: loopback unless a token is given
+   * @param token the bearer token every request must carry, or null (loopback only)
+   */
+  public record Admin(int port, java.net.InetAddress bind, String token) {
+    public static final Admin NONE = new Admin(-1, java.net.InetAddress.getLoopbackAddress(), null);
+
+    public Admin {
+      if (port < -1 || port > 65535) {
+        throw new BadInputException(
+            "--admin-port must be a port from 0 to 65535 (0: any free port), got " + port);
+      }
+      Objects.requireNonNull(bind, "bind");
+      if (!bind.isLoopbackAddress() && token == null) {
+        throw new BadInputException(
+            "the admin port binds to "
+                + bind.getHostAddress()
+                + " only with a bearer token: use --admin-token-env VAR (loopback needs none)");
+      }
+    }
+  }
+
+  /** The admin port, or -1 without one. */
+  public int adminPort() {
+    return admin.port();
   }
 
   public RecorderConfig {
@@ -364,10 +436,7 @@ public record RecorderConfig(
       throw new BadInputException(
           "--rotate-every applies to recording files; " + out + " is not one");
     }
-    if (adminPort < -1 || adminPort > 65535) {
-      throw new BadInputException(
-          "--admin-port must be a port from 0 to 65535 (0: any free port), got " + adminPort);
-    }
+    Objects.requireNonNull(admin, "admin");
   }
 
   /** Records to the file {@code out}. */
@@ -387,7 +456,7 @@ public record RecorderConfig(
         new Timeouts(Duration.ofSeconds(5), Duration.ofSeconds(60)),
         false,
         null,
-        -1);
+        Admin.NONE);
   }
 
   /** The recording file, or null when exchanges go to another storage. */
@@ -399,80 +468,40 @@ public record RecorderConfig(
 
   public RecorderConfig withCapture(Capture c) {
     return new RecorderConfig(
-        listen,
-        upstream,
-        out,
-        c,
-        filters,
-        rotation,
-        timeouts,
-        forwardedHeaders,
-        mirroring,
-        adminPort);
+        listen, upstream, out, c, filters, rotation, timeouts, forwardedHeaders, mirroring, admin);
   }
 
   public RecorderConfig withFilters(Filters f) {
     return new RecorderConfig(
-        listen,
-        upstream,
-        out,
-        capture,
-        f,
-        rotation,
-        timeouts,
-        forwardedHeaders,
-        mirroring,
-        adminPort);
+        listen, upstream, out, capture, f, rotation, timeouts, forwardedHeaders, mirroring, admin);
   }
 
   public RecorderConfig withRotation(Rotation r) {
     return new RecorderConfig(
-        listen,
-        upstream,
-        out,
-        capture,
-        filters,
-        r,
-        timeouts,
-        forwardedHeaders,
-        mirroring,
-        adminPort);
+        listen, upstream, out, capture, filters, r, timeouts, forwardedHeaders, mirroring, admin);
   }
 
   public RecorderConfig withTimeouts(Timeouts t) {
     return new RecorderConfig(
-        listen,
-        upstream,
-        out,
-        capture,
-        filters,
-        rotation,
-        t,
-        forwardedHeaders,
-        mirroring,
-        adminPort);
+        listen, upstream, out, capture, filters, rotation, t, forwardedHeaders, mirroring, admin);
   }
 
   public RecorderConfig withMirror(Mirroring m) {
     return new RecorderConfig(
-        listen,
-        upstream,
-        out,
-        capture,
-        filters,
-        rotation,
-        timeouts,
-        forwardedHeaders,
-        m,
-        adminPort);
+        listen, upstream, out, capture, filters, rotation, timeouts, forwardedHeaders, m, admin);
   }
 
   public RecorderConfig withForwardedHeaders(boolean on) {
     return new RecorderConfig(
-        listen, upstream, out, capture, filters, rotation, timeouts, on, mirroring, adminPort);
+        listen, upstream, out, capture, filters, rotation, timeouts, on, mirroring, admin);
   }
 
+  /** The admin endpoints on 127.0.0.1:{@code port} (0: any free port; -1: none), without a token. */
   public RecorderConfig withAdminPort(int port) {
+    return withAdmin(new Admin(port, java.net.InetAddress.getLoopbackAddress(), null));
+  }
+
+  public RecorderConfig withAdmin(Admin a) {
     return new RecorderConfig(
         listen,
         upstream,
@@ -483,7 +512,7 @@ public record RecorderConfig(
         timeouts,
         forwardedHeaders,
         mirroring,
-        port);
+        a);
   }
 
   // ---- one setting at a time ---------------------------------------------------------------

@@ -47,6 +47,9 @@ public final class LiveMetrics {
   /** The endpoint label of every endpoint past the first {@code maxEndpoints}. */
   public static final String OTHER_ENDPOINT = "(other)";
 
+  /** Endpoint label values by default: beyond, {@link #OTHER_ENDPOINT}. */
+  public static final int DEFAULT_MAX_ENDPOINTS = 100;
+
   /** Latency buckets in seconds, 1 ms to 10 s. */
   static final double[] LATENCY_BUCKETS = {
     0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10

@@ -26,6 +26,12 @@ import dev.shadowtest.diff.run.RunWriter;
 import dev.shadowtest.diff.run.SamplesFile;
 import dev.shadowtest.diff.run.SummaryFile;
 import dev.shadowtest.diff.run.SummaryJson;
+import dev.shadowtest.diff.run.Trigger;
+import dev.shadowtest.diff.run.TriggerActions;
+import dev.shadowtest.diff.run.TriggerEvent;
+import dev.shadowtest.diff.run.Triggers;
+import dev.shadowtest.diff.run.TriggersFile;
+import dev.shadowtest.diff.run.WindowFacts;
 import dev.shadowtest.http.Sender;
 import dev.shadowtest.recorder.DropReason;
 import dev.shadowtest.recorder.RecorderConfig;
@@ -67,7 +73,7 @@ import java.util.function.Function;
  * RecorderConfig.Mirroring#daily()} the run is closed at each UTC midnight and the next day's
  * opened, one run directory per day; a restart the same day continues that day's directory. Memory
  * is bounded whatever the duration: per-endpoint statistics of the day, and per-endpoint
- * statistics of the last {@link #MAX_WINDOW} in buckets of {@link #BUCKET}.
+ * statistics of the longest trigger window in buckets of {@link #BUCKET}.
  */
 public final class Mirror {
 
@@ -78,12 +84,13 @@ public final class Mirror {
   /** The granularity of trigger windows. */
   static final Duration BUCKET = Duration.ofSeconds(10);
 
-  /** The longest trigger window kept. */
-  static final Duration MAX_WINDOW = Duration.ofHours(1);
+  /** The window kept without triggers: the rates of the last minutes. */
+  static final Duration MIN_WINDOW = Duration.ofMinutes(5);
 
   private final RecorderConfig config;
   private final RecorderConfig.Mirroring m;
   private final Counters counters;
+  private final LiveMetrics metrics;
   private final Redactor redactor;
   private final Sender sender;
   private final Semaphore permits = new Semaphore(IN_FLIGHT);
@@ -103,13 +110,23 @@ public final class Mirror {
   /** The current run directory (judge thread only). */
   private Day day;
 
-  /** The last {@link #MAX_WINDOW}, oldest first (judge thread only). */
+  /** The longest trigger window, oldest first (judge thread only). */
   private final ArrayDeque<Bucket> buckets = new ArrayDeque<>();
 
   private volatile boolean closed;
 
-  public Mirror(RecorderConfig config, Counters counters, Redactor redactor) throws IOException {
+  /** The rollback triggers, evaluated at each tick; their state spans days. */
+  private final Triggers triggers;
+
+  private final TriggerActions actions;
+
+  /** The longest trigger window: how far back buckets are kept. */
+  private final Duration maxWindow;
+
+  public Mirror(RecorderConfig config, Counters counters, Redactor redactor, LiveMetrics metrics)
+      throws IOException {
     this.config = config;
+    this.metrics = metrics;
     this.m = config.mirroring();
     this.counters = counters;
     this.redactor = redactor;
@@ -117,6 +134,11 @@ public final class Mirror {
     this.engine = DiffEngine.of(rules);
     this.endpoints = new Endpoints(rules);
     Files.createDirectories(m.out());
+    this.triggers = Triggers.of(m.triggers(), Triggers.Context.none());
+    this.maxWindow =
+        m.triggers().stream()
+            .map(Trigger::window)
+            .reduce(MIN_WINDOW, (a, b) -> a.compareTo(b) >= 0 ? a : b);
     this.day = open(today());
     this.sender =
         new Sender(
@@ -129,6 +151,7 @@ public final class Mirror {
     this.judgeThread =
         Executors.newSingleThreadScheduledExecutor(daemon("shadow-judge", Thread.NORM_PRIORITY));
     this.closer = Executors.newSingleThreadExecutor(daemon("shadow-close", Thread.MIN_PRIORITY));
+    this.actions = TriggerActions.start(m.actions());
     long every = m.evaluateEvery().toMillis();
     judgeThread.scheduleWithFixedDelay(this::guardedTick, every, every, TimeUnit.MILLISECONDS);
   }
@@ -293,6 +316,16 @@ public final class Mirror {
     }
     bucket(now).add(line);
     try {
+      metrics.judged(
+          line.endpoint(),
+          line.verdict().name(),
+          line.recordedMicros(),
+          line.candidateMicros(),
+          line.candidateStatus());
+    } catch (RuntimeException e) {
+      // metrics never break the mirror
+    }
+    try {
       counters.listener.judged(line.id(), line.endpoint(), line.verdict().name());
     } catch (RuntimeException e) {
       // a listener never breaks the mirror
@@ -306,7 +339,7 @@ public final class Mirror {
       last = new Bucket(start);
       buckets.addLast(last);
     }
-    long oldest = now.getEpochSecond() - MAX_WINDOW.toSeconds();
+    long oldest = now.getEpochSecond() - maxWindow.toSeconds();
     while (buckets.size() > 1 && buckets.peekFirst().start + BUCKET.toSeconds() <= oldest) {
       buckets.removeFirst();
     }
@@ -327,6 +360,69 @@ public final class Mirror {
   void tick() {
     Instant now = m.clock().instant();
     roll(now);
+    Statistics.RunResult r = day.aggregate.collapse(endpoints, rules.noiseModel()).result();
+    metrics.window(
+        r.exchanges(),
+        r.compared(),
+        r.discrepant(),
+        r.noise(),
+        r.errors(),
+        r.serverErrors(),
+        r.skipped());
+    for (TriggerEvent e : triggers.evaluate(now, w -> facts(now, w))) {
+      TriggerEvent event = inDay(e, day);
+      try {
+        day.triggers().append(event);
+      } catch (IOException | RuntimeException failed) {
+        counters.drop(DropReason.MIRROR_REPORT_ERROR);
+      }
+      actions.offer(event);
+      metrics.triggerEvent(event.trigger(), event.kind().label());
+    }
+    for (Triggers.Status st : triggers.status()) {
+      metrics.trigger(st.trigger().name(), st.firing(), st.value());
+    }
+  }
+
+  /** The counts of the last {@code window}, judged by the day's noise so far. */
+  private WindowFacts facts(Instant now, Duration window) {
+    Statistics.Window w = window(now, window);
+    LatencyHistogram legacy = new LatencyHistogram();
+    LatencyHistogram candidate = new LatencyHistogram();
+    long from = now.getEpochSecond() - window.toSeconds();
+    for (Bucket b : buckets) {
+      if (b.start + BUCKET.toSeconds() > from) {
+        legacy.add(b.legacy);
+        candidate.add(b.candidate);
+      }
+    }
+    return new WindowFacts(
+        w.attempted(),
+        w.compared(),
+        w.discrepant(),
+        w.errors(),
+        w.serverErrors(),
+        legacy.percentileMillis(0.99),
+        candidate.percentileMillis(0.99),
+        Math.min(legacy.count(), candidate.count()));
+  }
+
+  /** {@code e} naming the run directory and report of {@code d}. */
+  private static TriggerEvent inDay(TriggerEvent e, Day d) {
+    return new TriggerEvent(
+        e.kind(),
+        e.trigger(),
+        e.metric(),
+        e.value(),
+        e.threshold(),
+        e.window(),
+        e.forDuration(),
+        e.windowStart(),
+        e.windowEnd(),
+        e.at(),
+        e.facts(),
+        d.dir().toString(),
+        d.dir().resolve(RunDirectory.HTML).toString());
   }
 
   /** Runs an evaluation on the judge thread and waits for it (tests, with a test clock). */
@@ -452,7 +548,8 @@ public final class Mirror {
         responses,
         aggregate,
         writer,
-        judge);
+        judge,
+        TriggersFile.open(dir));
   }
 
   /** Writes a closed day's outputs (summary last) and hands the directory on. */
@@ -460,6 +557,7 @@ public final class Mirror {
     try {
       d.results.close();
       d.samples.close();
+      d.triggers.close();
       if (d.responses != null) {
         d.responses.close();
       }
@@ -564,6 +662,7 @@ public final class Mirror {
       counters.drop(DropReason.MIRROR_REPORT_ERROR);
     }
     judgeThread.shutdownNow();
+    actions.close();
     closer.shutdown();
     if (!closer.awaitTermination(Math.max(millis, 60_000), TimeUnit.MILLISECONDS)) {
       counters.drop(DropReason.MIRROR_REPORT_ERROR);
@@ -581,7 +680,8 @@ public final class Mirror {
       ResponsesFile responses,
       RunAggregate aggregate,
       RunWriter writer,
-      ExchangeJudge judge) {}
+      ExchangeJudge judge,
+      TriggersFile triggers) {}
 
   /** The judged exchanges of {@link #BUCKET}: per-endpoint statistics and latencies. */
   private static final class Bucket {

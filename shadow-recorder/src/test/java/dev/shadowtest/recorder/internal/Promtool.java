@@ -18,15 +18,15 @@ import org.junit.jupiter.api.Assumptions;
  * it is not on the PATH the test is skipped, or fails when SHADOW_REQUIRE_PROMTOOL=1 (.ci/run sets
  * it and installs the package).
  */
-final class Promtool {
+public final class Promtool {
 
   /** What promtool said (stdout and stderr) and its exit code. */
-  record Outcome(int exitCode, String said) {}
+  public record Outcome(int exitCode, String said) {}
 
   private Promtool() {}
 
   /** {@code promtool ARGS...} with {@code stdin} piped in, bounded to 30 seconds. */
-  static Outcome run(String stdin, String... args) throws IOException, InterruptedException {
+  public static Outcome run(String stdin, String... args) throws IOException, InterruptedException {
     List<String> command = new ArrayList<>();
     command.add(path().toString());
     command.addAll(List.of(args));

@@ -13,7 +13,7 @@ import java.util.TreeSet;
  * The samples of a text exposition (format 0.0.4), read back for assertions: each sample line is
  * keyed by its name and its labels in name order, {@code name{a="x",b="y"}}.
  */
-final class ScrapedSamples {
+public final class ScrapedSamples {
 
   private final Map<String, Double> values = new LinkedHashMap<>();
   private final Map<String, Map<String, String>> labels = new LinkedHashMap<>();
@@ -21,7 +21,7 @@ final class ScrapedSamples {
 
   private ScrapedSamples() {}
 
-  static ScrapedSamples parse(String text) {
+  public static ScrapedSamples parse(String text) {
     ScrapedSamples s = new ScrapedSamples();
     for (String line : text.split("\n")) {
       if (line.startsWith("# TYPE ")) {
@@ -79,7 +79,7 @@ final class ScrapedSamples {
   }
 
   /** The value of the sample with this name and these label pairs ({@code "verdict", "match"}). */
-  double value(String name, String... labelPairs) {
+  public double value(String name, String... labelPairs) {
     Map<String, String> ls = new TreeMap<>();
     for (int i = 0; i < labelPairs.length; i += 2) {
       ls.put(labelPairs[i], labelPairs[i + 1]);
@@ -90,7 +90,7 @@ final class ScrapedSamples {
   }
 
   /** The values a label takes among the samples of this name. */
-  Set<String> labelValues(String name, String label) {
+  public Set<String> labelValues(String name, String label) {
     Set<String> out = new TreeSet<>();
     labels.forEach(
         (key, ls) -> {

@@ -1,0 +1,293 @@
+package dev.shadowtest.recorder;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.shadowtest.diff.Rules;
+import dev.shadowtest.diff.run.Trigger;
+import dev.shadowtest.diff.run.TriggerActions;
+import dev.shadowtest.diff.run.TriggerEvent;
+import dev.shadowtest.diff.run.TriggersFile;
+import dev.shadowtest.recorder.internal.Promtool;
+import dev.shadowtest.recorder.internal.ScrapedSamples;
+import dev.shadowtest.testing.LoopbackServer;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Rollback triggers of the live mirror with a test clock: a candidate that starts failing fires
+ * {@code errorRate} once after its duration, its actions run once, recovery clears it once, too
+ * little traffic never fires; {@code /metrics} agrees with the summary.
+ */
+@Timeout(180)
+class LiveTriggersTests {
+
+  static final Instant T0 = Instant.parse("2026-11-26T10:00:00Z");
+
+  @TempDir Path dir;
+
+  static final class TestClock extends Clock {
+    volatile Instant now = T0;
+
+    @Override
+    public ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(ZoneId zone) {
+      return this;
+    }
+
+    @Override
+    public Instant instant() {
+      return now;
+    }
+  }
+
+  /** A live run: legacy and candidate on loopback, the candidate answering 503 while failing. */
+  private final class Live implements AutoCloseable {
+    final AtomicBoolean failing = new AtomicBoolean();
+    final LoopbackServer legacy =
+        LoopbackServer.start(
+            4, ex -> LoopbackServer.send(ex, 200, "application/json", "{\"ok\":true}"));
+    final LoopbackServer candidate =
+        LoopbackServer.start(
+            4,
+            ex -> {
+              if (failing.get()) {
+                LoopbackServer.send(ex, 503, "text/plain", "unavailable");
+              } else {
+                LoopbackServer.send(ex, 200, "application/json", "{\"ok\":true}");
+              }
+            });
+    final TestClock clock = new TestClock();
+    final HttpClient client = HttpClient.newHttpClient();
+    final Path run;
+    Recorder recorder;
+    long sent;
+
+    Live(String name, List<Trigger> triggers, TriggerActions.Options actions) throws Exception {
+      run = dir.resolve(name);
+      RecorderConfig config =
+          RecorderConfig.of(
+                  new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+                  legacy.uri(),
+                  dir.resolve(name + ".jsonl.gz"))
+              .withAdminPort(0)
+              .withMirror(
+                  new RecorderConfig.Mirroring(candidate.uri(), run, Rules.defaults(), List::of)
+                      .withClock(clock, Duration.ofHours(1)) // evaluated by the test only
+                      .withTriggers(triggers, actions));
+      recorder = Recorder.start(config);
+    }
+
+    /** {@code n} live requests at the current instant, judged, then the clock moves on and the run is evaluated. */
+    void step(int n, Duration then) throws Exception {
+      for (int i = 0; i < n; i++) {
+        HttpResponse<String> r =
+            client.send(
+                HttpRequest.newBuilder(URI.create(recorder.url() + "/api/items/" + (sent++ % 9)))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(200); // live traffic never sees the candidate
+      }
+      for (int i = 0; i < 400 && judged() < sent; i++) {
+        Thread.sleep(25);
+      }
+      assertThat(judged()).isEqualTo(sent);
+      clock.now = clock.now.plus(then);
+      recorder.evaluateNow();
+    }
+
+    long judged() {
+      RecorderStats s = recorder.stats();
+      return s.mirrored() + s.mirrorErrors();
+    }
+
+    String scrape() throws Exception {
+      return client
+          .send(
+              HttpRequest.newBuilder(
+                      URI.create("http://127.0.0.1:" + recorder.adminPort() + "/metrics"))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString())
+          .body();
+    }
+
+    @Override
+    public void close() {
+      if (recorder != null) {
+        recorder.close();
+      }
+      legacy.close();
+      candidate.close();
+    }
+  }
+
+  @Test
+  void aFailingCandidateFiresErrorRateOnceAfterFiveMinutesAndRecoveryClearsItOnce()
+      throws Exception {
+    List<String> posts = new CopyOnWriteArrayList<>();
+    List<String> logged = new CopyOnWriteArrayList<>();
+    Path commandOut = dir.resolve("command.txt");
+    String scrape;
+    JsonNode summary;
+    try (LoopbackServer webhook =
+            LoopbackServer.start(
+                2,
+                ex -> {
+                  posts.add(
+                      ex.getRequestMethod()
+                          + " "
+                          + ex.getRequestHeaders().getFirst("Content-Type")
+                          + " "
+                          + new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+                  LoopbackServer.send(ex, 204, "text/plain", "");
+                });
+        Live live =
+            new Live(
+                "live",
+                Trigger.defaults(),
+                TriggerActions.Options.none()
+                    .withLog(logged::add)
+                    .withWebhook(webhook.uri().resolve("/hooks/shadow"))
+                    .withCommand(
+                        "printf '%s %s %s %s\\n' \"$SHADOW_TRIGGER\" \"$SHADOW_EVENT\""
+                            + " \"$SHADOW_METRIC\" \"$SHADOW_RUN_DIR\" >> '"
+                            + commandOut
+                            + "'"))) {
+      Duration step = Duration.ofSeconds(30);
+      for (int k = 0; k < 46; k++) {
+        // a full window of healthy traffic, then failing from minute 5 to minute 12
+        live.failing.set(k >= 10 && k < 24);
+        live.step(12, step);
+      }
+      scrape = live.scrape();
+      live.recorder.stop(Duration.ofSeconds(30)); // waits for the actions
+      summary = new ObjectMapper().readTree(live.run.resolve("summary.json").toFile());
+      webhook.close();
+    }
+    // the webhook: one POST per event, the documented JSON
+    List<JsonNode> errorRate = new ArrayList<>();
+    for (String p : posts) {
+      assertThat(p).startsWith("POST application/json ");
+      JsonNode n = new ObjectMapper().readTree(p.substring("POST application/json ".length()));
+      if (n.get("trigger").asText().equals("errorRate")) {
+        errorRate.add(n);
+      }
+    }
+    assertThat(errorRate).hasSize(2);
+    JsonNode fired = errorRate.get(0);
+    JsonNode cleared = errorRate.get(1);
+    assertThat(fired.get("event").asText()).isEqualTo("fired");
+    assertThat(cleared.get("event").asText()).isEqualTo("cleared");
+    Instant firedAt = Instant.parse(fired.get("at").asText());
+    // over the threshold from the evaluation at 5:30 on: fired once 5 minutes later, not before
+    assertThat(firedAt).isBetween(T0.plusSeconds(10 * 60 + 30), T0.plusSeconds(11 * 60));
+    // the window is clear of failures from 17:00 on: cleared once 5 minutes later
+    Instant clearedAt = Instant.parse(cleared.get("at").asText());
+    assertThat(clearedAt).isBetween(T0.plusSeconds(22 * 60), T0.plusSeconds(22 * 60 + 30));
+    for (String key :
+        List.of(
+            "metric",
+            "value",
+            "threshold",
+            "window",
+            "for",
+            "windowStart",
+            "windowEnd",
+            "attempted",
+            "compared",
+            "discrepant",
+            "errors",
+            "serverErrors",
+            "runDirectory",
+            "report")) {
+      assertThat(fired.has(key)).as(key).isTrue();
+    }
+    assertThat(fired.get("metric").asText()).isEqualTo("errorRate");
+    assertThat(fired.get("threshold").asDouble()).isEqualTo(0.005);
+    assertThat(fired.get("value").asDouble()).isGreaterThan(0.005);
+    assertThat(fired.get("serverErrors").asLong()).isPositive();
+    assertThat(fired.get("runDirectory").asText()).isEqualTo(dir.resolve("live").toString());
+    // the command: once per event, with the documented variables
+    List<String> commands =
+        Files.readAllLines(commandOut).stream().filter(l -> l.startsWith("errorRate ")).toList();
+    assertThat(commands)
+        .containsExactly(
+            "errorRate fired errorRate " + dir.resolve("live"),
+            "errorRate cleared errorRate " + dir.resolve("live"));
+    assertThat(logged.stream().filter(l -> l.contains("errorRate") && l.contains("fired")))
+        .isNotEmpty();
+    // the run directory keeps every event
+    List<TriggerEvent> stored =
+        TriggersFile.read(dir.resolve("live").resolve(TriggersFile.NAME), w -> {});
+    assertThat(stored.stream().filter(e -> e.trigger().equals("errorRate")))
+        .extracting(e -> e.kind().label())
+        .containsExactly("fired", "cleared");
+    assertThat(stored).hasSameSizeAs(posts);
+
+    // /metrics agrees with the summary, and Prometheus' own checker accepts it
+    ScrapedSamples m = ScrapedSamples.parse(scrape);
+    assertThat(m.value("shadow_trigger_firing", "trigger", "errorRate")).isZero();
+    assertThat(m.value("shadow_trigger_events_total", "trigger", "errorRate", "event", "fired"))
+        .isEqualTo(1);
+    assertThat(m.value("shadow_trigger_events_total", "trigger", "errorRate", "event", "cleared"))
+        .isEqualTo(1);
+    double judged = 0;
+    for (String v : m.labelValues("shadow_judged_total", "verdict")) {
+      judged += m.value("shadow_judged_total", "verdict", v);
+    }
+    assertThat(judged).isEqualTo(summary.get("exchanges").asDouble()).isEqualTo(46 * 12);
+    assertThat(m.value("shadow_window_exchanges")).isEqualTo(summary.get("exchanges").asDouble());
+    assertThat(m.value("shadow_window_compared")).isEqualTo(summary.get("compared").asDouble());
+    assertThat(m.value("shadow_window_discrepant")).isEqualTo(summary.get("discrepant").asDouble());
+    assertThat(m.value("shadow_window_errors")).isEqualTo(summary.get("errors").asDouble());
+    assertThat(m.value("shadow_window_server_errors"))
+        .isEqualTo(summary.get("serverErrors").asDouble())
+        .isEqualTo(14 * 12);
+    assertThat(m.value("shadow_candidate_server_errors_total")).isEqualTo(14 * 12);
+    assertThat(m.value("shadow_mirrored_total")).isEqualTo(46 * 12);
+    Promtool.Outcome checked = Promtool.run(scrape, "check", "metrics");
+    assertThat(checked.exitCode()).as(checked.said()).isZero();
+  }
+
+  @Test
+  void tooLittleTrafficNeverFires() throws Exception {
+    List<String> logged = new CopyOnWriteArrayList<>();
+    try (Live live =
+        new Live("quiet", Trigger.defaults(), TriggerActions.Options.none().withLog(logged::add))) {
+      live.failing.set(true);
+      for (int k = 0; k < 30; k++) { // 15 minutes of 2 failing requests per 30 s: 20 per window
+        live.step(2, Duration.ofSeconds(30));
+      }
+      ScrapedSamples m = ScrapedSamples.parse(live.scrape());
+      assertThat(m.value("shadow_trigger_firing", "trigger", "errorRate")).isZero();
+      assertThat(m.value("shadow_trigger_value", "trigger", "errorRate")).isNaN();
+      live.recorder.stop(Duration.ofSeconds(30));
+      assertThat(TriggersFile.read(live.run.resolve(TriggersFile.NAME), w -> {})).isEmpty();
+    }
+    assertThat(logged).isEmpty();
+  }
+}
