@@ -20,6 +20,8 @@ import dev.shadowtest.diff.run.RunView;
 import dev.shadowtest.diff.run.SamplesFile;
 import dev.shadowtest.diff.run.SummaryFile;
 import dev.shadowtest.diff.run.SummaryJson;
+import dev.shadowtest.diff.run.TriggerEvent;
+import dev.shadowtest.diff.run.TriggersFile;
 import dev.shadowtest.reports.internal.DiscrepancyCsv;
 import dev.shadowtest.reports.internal.HtmlReport;
 import java.io.IOException;
@@ -447,7 +449,22 @@ public final class Reports {
               r.failures(),
               r.thresholds(),
               samples,
+              triggerEvents(r.runDir()),
               perEndpoint);
+    }
+
+    /** The events of the run's rollback triggers, when a live run wrote some. */
+    private List<TriggerEvent> triggerEvents(Path runDir) {
+      Path file = runDir.resolve(RunDirectory.TRIGGERS);
+      if (!Files.exists(file)) {
+        return List.of();
+      }
+      try {
+        return TriggersFile.read(file, warnings::add);
+      } catch (RecordingException e) {
+        warnings.add("the report shows no rollback triggers: " + e.getMessage());
+        return List.of();
+      }
     }
 
     @Override

@@ -15,11 +15,14 @@ import dev.shadowtest.diff.Verdict;
 import dev.shadowtest.diff.run.ResultLine;
 import dev.shadowtest.diff.run.ResultsFile;
 import dev.shadowtest.diff.run.SamplesFile;
+import dev.shadowtest.diff.run.TriggerEvent;
+import dev.shadowtest.diff.run.TriggersFile;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -226,6 +229,12 @@ class BrowserTests {
               false,
               List.of()));
     }
+    try (TriggersFile triggers = TriggersFile.open(run)) {
+      Instant at = Instant.parse("2026-11-24T02:00:05Z");
+      for (String p : XSS) {
+        triggers.append(ReportEscapingTests.triggerEvent(TriggerEvent.Kind.FIRED, p, at, 0.052));
+      }
+    }
     return run;
   }
 
@@ -284,6 +293,11 @@ class BrowserTests {
     for (String p : XSS) {
       assertThat(text).contains("GET /x" + XSS.indexOf(p) + "/" + p);
     }
+    for (String p : XSS) { // the rollback triggers' names
+      assertThat(text).contains(p + "fired");
+    }
+    assertThat(js("return document.querySelectorAll('#triggers tbody tr').length"))
+        .isEqualTo((long) XSS.size());
     assertThat(text)
         .contains("refused: " + XSS.get(0) + "")
         .contains(XSS.get(4)); // the recording name

@@ -13,11 +13,14 @@ import dev.shadowtest.diff.Verdict;
 import dev.shadowtest.diff.run.ResultLine;
 import dev.shadowtest.diff.run.ResultsFile;
 import dev.shadowtest.diff.run.SamplesFile;
+import dev.shadowtest.diff.run.TriggerEvent;
+import dev.shadowtest.diff.run.TriggersFile;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -50,6 +53,25 @@ class LargeRunTests {
   };
 
   @TempDir Path dir;
+
+  @Test
+  void aFlappingTriggerGivesABoundedTimeline() throws IOException {
+    Path run = Fixtures.goldenRun(dir);
+    Instant at = Instant.parse("2026-11-24T02:00:00Z");
+    try (TriggersFile file = TriggersFile.open(run)) {
+      for (int i = 0; i < 2_000; i++) {
+        file.append(
+            ReportEscapingTests.triggerEvent(
+                i % 2 == 0 ? TriggerEvent.Kind.FIRED : TriggerEvent.Kind.CLEARED,
+                "errorRate",
+                at.plusSeconds(10L * i),
+                i % 2 == 0 ? 0.05 : 0.001));
+      }
+    }
+    String html = Files.readString(Reports.write(run, Reports.Options.defaults()).html());
+    assertThat(html.split("<tr class=\"(fired|cleared)\">", -1)).hasSize(500 + 1);
+    assertThat(html).contains("Showing the first 500 of 2000 trigger events (see triggers.jsonl).");
+  }
 
   @Test
   void hostileBodiesCannotInflateTheReport() throws IOException {

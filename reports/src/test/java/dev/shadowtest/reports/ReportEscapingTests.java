@@ -12,20 +12,89 @@ import dev.shadowtest.diff.DifferenceType;
 import dev.shadowtest.diff.Verdict;
 import dev.shadowtest.diff.run.ResultLine;
 import dev.shadowtest.diff.run.ResultsFile;
+import dev.shadowtest.diff.run.RunDirectory;
 import dev.shadowtest.diff.run.SamplesFile;
+import dev.shadowtest.diff.run.Trigger;
+import dev.shadowtest.diff.run.TriggerEvent;
+import dev.shadowtest.diff.run.TriggersFile;
+import dev.shadowtest.diff.run.WindowFacts;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Recorded control characters never reach report.html raw: it stays a valid document. */
+/**
+ * What reaches report.html from a run directory is escaped: recorded control characters never
+ * reach it raw (it stays a valid document), nor does markup in triggers.jsonl.
+ */
 class ReportEscapingTests {
 
   @TempDir Path dir;
+
+  static TriggerEvent triggerEvent(TriggerEvent.Kind kind, String name, Instant at, double value) {
+    return new TriggerEvent(
+        kind,
+        name,
+        Trigger.Metric.ERROR_RATE,
+        value,
+        0.005,
+        Duration.ofMinutes(5),
+        Duration.ofMinutes(5),
+        at.minus(Duration.ofMinutes(5)),
+        at,
+        at,
+        new WindowFacts(1200, 1100, 3, 60, 2, null, null, 0),
+        null,
+        null);
+  }
+
+  @Test
+  void theRunsTriggerEventsAreATimelineOfEscapedRows() throws IOException {
+    Path run = Fixtures.goldenRun(dir);
+    Instant fired = Instant.parse("2026-11-24T02:08:30Z");
+    try (TriggersFile file = TriggersFile.open(run)) {
+      file.append(triggerEvent(TriggerEvent.Kind.FIRED, "errorRate", fired, 0.052));
+      file.append(
+          triggerEvent(
+              TriggerEvent.Kind.FIRED, "<script>alert(1)</script>", fired.plusSeconds(10), 0.3));
+      file.append(
+          triggerEvent(TriggerEvent.Kind.CLEARED, "errorRate", fired.plusSeconds(600), 0.001));
+    }
+    Files.writeString(
+        run.resolve(RunDirectory.TRIGGERS),
+        "{\"event\":\"fir",
+        StandardOpenOption.APPEND); // a crash while the next line was written
+
+    Reports.Written w = Reports.write(run, Reports.Options.defaults());
+    String html = Files.readString(w.html()).replaceAll(">\\s+<", "><");
+    assertThat(html)
+        .contains("<h2>Rollback triggers</h2>")
+        .contains(
+            "<tr class=\"fired\"><td>2026-11-24 02:08:30 UTC</td><td class=\"name\">errorRate</td>"
+                + "<td class=\"kind\">fired</td><td>errorRate 5.20% &gt; 0.50%</td>"
+                + "<td>5m (02:03:30–02:08:30)</td><td>5m</td></tr>")
+        .contains(
+            "<tr class=\"cleared\"><td>2026-11-24 02:18:30 UTC</td><td class=\"name\">errorRate</td>"
+                + "<td class=\"kind\">cleared</td><td>errorRate 0.10% &lt;= 0.50%</td>")
+        .contains("&lt;script&gt;alert(1)&lt;/script&gt;")
+        .doesNotContain("<script>alert(1)");
+    assertThat(html.indexOf("02:08:30 UTC</td>"))
+        .as("in the order they happened")
+        .isLessThan(html.indexOf("02:18:30 UTC</td>"));
+    assertThat(w.warnings()).anySatisfy(x -> assertThat(x).contains("the last line was cut off"));
+
+    Files.delete(run.resolve(RunDirectory.TRIGGERS));
+    assertThat(Files.readString(Reports.write(run, Reports.Options.defaults()).html()))
+        .as("a run without trigger events has no timeline")
+        .doesNotContain("Rollback triggers");
+  }
 
   @Test
   void nulAndOtherControlCharactersBecomeReplacementCharacters() throws IOException {

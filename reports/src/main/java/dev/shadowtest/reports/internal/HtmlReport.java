@@ -17,6 +17,8 @@ import dev.shadowtest.diff.run.RunAggregate;
 import dev.shadowtest.diff.run.SamplesFile;
 import dev.shadowtest.diff.run.SummaryFile;
 import dev.shadowtest.diff.run.SummaryJson;
+import dev.shadowtest.diff.run.Trigger;
+import dev.shadowtest.diff.run.TriggerEvent;
 import dev.shadowtest.reports.internal.ReportModel.BodyLine;
 import dev.shadowtest.reports.internal.ReportModel.DiffRow;
 import dev.shadowtest.reports.internal.ReportModel.EndpointDetail;
@@ -73,6 +75,9 @@ public final class HtmlReport {
   /** Endpoint table rows (worst first); the CSV and summary.json have them all. */
   static final int MAX_ROWS = 2_000;
 
+  /** Rows of the rollback triggers' timeline, first events first; triggers.jsonl has them all. */
+  static final int MAX_TRIGGER_ROWS = 500;
+
   static final int MAX_HEADERS = 60;
   static final int MAX_DIFF_ROWS = 40;
 
@@ -86,6 +91,8 @@ public final class HtmlReport {
   private static final TemplateEngine ENGINE = TemplateEngine.createPrecompiled(ContentType.Html);
   private static final DateTimeFormatter TIME =
       DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'").withZone(ZoneOffset.UTC);
+  private static final DateTimeFormatter CLOCK =
+      DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneOffset.UTC);
 
   private final SummaryJson.Meta meta;
   private final RunAggregate.Collapsed collapsed;
@@ -93,6 +100,7 @@ public final class HtmlReport {
   private final List<String> failures;
   private final Function<String, Double> thresholds;
   private final Map<String, SamplesFile.Sample> samples;
+  private final List<TriggerEvent> triggers;
   private final int perEndpoint;
 
   /** Per endpoint, one rewritten request as an example: "/posts/1/comments → /comments?postId=1". */
@@ -110,6 +118,7 @@ public final class HtmlReport {
       List<String> failures,
       Function<String, Double> thresholds,
       Map<String, SamplesFile.Sample> samples,
+      List<TriggerEvent> triggers,
       int perEndpoint) {
     this.meta = meta;
     this.collapsed = collapsed;
@@ -117,6 +126,7 @@ public final class HtmlReport {
     this.failures = List.copyOf(failures);
     this.thresholds = thresholds;
     this.samples = samples;
+    this.triggers = List.copyOf(triggers);
     this.perEndpoint = perEndpoint;
   }
 
@@ -351,6 +361,16 @@ public final class HtmlReport {
         trend.isEmpty()
             ? "No history: run with --history DIR to keep one; this run alone is shown."
             : null;
+    List<ReportModel.TriggerRow> triggerRows =
+        triggers.stream().limit(MAX_TRIGGER_ROWS).map(HtmlReport::triggerRow).toList();
+    String triggersNote =
+        triggers.size() > MAX_TRIGGER_ROWS
+            ? "Showing the first "
+                + MAX_TRIGGER_ROWS
+                + " of "
+                + triggers.size()
+                + " trigger events (see triggers.jsonl)."
+            : null;
     return new ReportModel(
         "Shadow report: " + meta.candidate(),
         passed,
@@ -365,6 +385,8 @@ public final class HtmlReport {
             : null,
         counts,
         info,
+        triggerRows,
+        triggersNote,
         rows,
         details,
         Charts.latency(worstFirst, collapsed.latencies()),
@@ -374,6 +396,21 @@ public final class HtmlReport {
         js,
         csp,
         TIME.format(Instant.now()));
+  }
+
+  static ReportModel.TriggerRow triggerRow(TriggerEvent e) {
+    return new ReportModel.TriggerRow(
+        TIME.format(e.at()),
+        BodyView.clip(e.trigger()),
+        e.kind().label(),
+        e.metric().label() + " " + e.comparison(),
+        Trigger.formatDuration(e.window())
+            + " ("
+            + CLOCK.format(e.windowStart())
+            + "–"
+            + CLOCK.format(e.windowEnd())
+            + ")",
+        Trigger.formatDuration(e.forDuration()));
   }
 
   /** What a sample costs in the page, escaping included. */

@@ -16,6 +16,8 @@ public record ReportModel(
     String incomplete,
     List<Item> counts,
     List<Item> info,
+    List<TriggerRow> triggers,
+    String triggersNote,
     List<EndpointRow> endpoints,
     List<EndpointDetail> details,
     Chart latencyChart,
@@ -28,6 +30,18 @@ public record ReportModel(
 
   /** A label and its value. */
   public record Item(String label, String value) {}
+
+  /**
+   * One event of the run's rollback triggers (triggers.jsonl): when, which trigger, {@code fired}
+   * or {@code cleared}, the value against the threshold, the window and the trigger's {@code for}.
+   */
+  public record TriggerRow(
+      String time,
+      String trigger,
+      String kind,
+      String comparison,
+      String window,
+      String forDuration) {}
 
   /** One row of the endpoint table; {@code *Sort} values order the columns numerically. */
   public record EndpointRow(
