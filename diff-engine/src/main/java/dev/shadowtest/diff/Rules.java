@@ -531,7 +531,7 @@ public final class Rules {
             source,
             entryLine,
             where + ".metric",
-            "missing (expected " + String.join(", ", metricLabels()) + ")");
+            "missing: the metric to watch (e.g. metric: errorRate)");
       }
       if (above == null) {
         throw new RulesException(
@@ -558,14 +558,6 @@ public final class Rules {
       } catch (BadInputException e) {
         throw new RulesException(source, entryLine, where, e.getMessage());
       }
-    }
-
-    private static List<String> metricLabels() {
-      List<String> out = new ArrayList<>();
-      for (Trigger.Metric m : Trigger.Metric.values()) {
-        out.add(m.label());
-      }
-      return out;
     }
 
     private Duration duration(String text, String at) {

@@ -75,7 +75,7 @@ public record Trigger(
     }
 
     /** True for a rate (a fraction, shown as a percentage), false for the latency ratio. */
-    public boolean isRate() {
+    boolean isRate() {
       return rate;
     }
 
@@ -100,7 +100,7 @@ public record Trigger(
     }
 
     /** {@code value} as people read it: {@code 5.20%}, or {@code 2.35x}. */
-    public String format(double value) {
+    String format(double value) {
       return rate ? Gate.percent(value) : String.format(Locale.ROOT, "%.2fx", value);
     }
 
@@ -359,7 +359,7 @@ public record Trigger(
   public String toString() {
     return metric.label()
         + ">"
-        + (metric.isRate() ? Gate.percent(threshold) : metric.format(threshold))
+        + metric.format(threshold)
         + ",for="
         + formatDuration(forDuration)
         + ",window="

@@ -43,11 +43,9 @@ public final class TriggersFile implements AutoCloseable {
 
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
-  private final Path file;
   private final OutputStream out;
 
-  private TriggersFile(Path file, OutputStream out) {
-    this.file = file;
+  private TriggersFile(OutputStream out) {
     this.out = out;
   }
 
@@ -55,7 +53,7 @@ public final class TriggersFile implements AutoCloseable {
   public static TriggersFile open(Path dir) {
     Path file = dir.resolve(NAME);
     try {
-      return new TriggersFile(file, SecureFiles.newAppendingOutputStream(file));
+      return new TriggersFile(SecureFiles.newAppendingOutputStream(file));
     } catch (IOException e) {
       throw new RecordingException(file, 0, "cannot open: " + e.getMessage(), e);
     }
@@ -66,11 +64,6 @@ public final class TriggersFile implements AutoCloseable {
     // one write per line: a concurrent reader sees whole lines, or a last one cut short
     out.write((event.toJson() + "\n").getBytes(StandardCharsets.UTF_8));
     out.flush();
-  }
-
-  /** The file written. */
-  public Path file() {
-    return file;
   }
 
   @Override

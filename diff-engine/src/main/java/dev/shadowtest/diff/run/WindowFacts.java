@@ -37,9 +37,4 @@ public record WindowFacts(
       throw new IllegalArgumentException("negative counts in " + this);
     }
   }
-
-  /** A window without any exchange. */
-  public static WindowFacts none() {
-    return new WindowFacts(0, 0, 0, 0, 0, null, null, 0);
-  }
 }

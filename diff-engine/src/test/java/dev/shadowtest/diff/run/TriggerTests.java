@@ -215,8 +215,7 @@ class TriggerTests {
             + " above: 0.5%)");
     assertRules(
         "triggers:\n  - above: 1%\n",
-        "r.yaml:3: triggers[0].metric: missing (expected discrepancy, errorRate,"
-            + " latencyRatio(p99))");
+        "r.yaml:3: triggers[0].metric: missing: the metric to watch (e.g. metric: errorRate)");
     assertRules(
         "triggers:\n  - metric: errorRate\n    above: 1%\n    window: 0\n",
         "r.yaml:3: triggers[0]: window: expected between 1s and 24h, got 0");
