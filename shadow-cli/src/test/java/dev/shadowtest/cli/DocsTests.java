@@ -64,4 +64,26 @@ class DocsTests {
         .contains("--csv grouped")
         .contains("--min-latency-samples");
   }
+
+  @Test
+  void theReadmesWebhookBodyIsTheEventsJson() throws Exception {
+    String readme = Files.readString(ROOT.resolve("README.md"));
+    int at = readme.indexOf("The webhook's body:");
+    assertThat(at).isPositive();
+    int start = readme.indexOf("```json", at) + "```json".length();
+    String documented = readme.substring(start, readme.indexOf("```", start)).strip();
+    // the documented body reads back as an event, and writes again with the same fields
+    Path file = Files.createTempFile("triggers", ".jsonl");
+    try {
+      Files.writeString(file, documented.replace("\n", " ") + "\n");
+      List<dev.shadowtest.diff.run.TriggerEvent> events =
+          dev.shadowtest.diff.run.TriggersFile.read(file, w -> {});
+      assertThat(events).hasSize(1);
+      com.fasterxml.jackson.databind.ObjectMapper json =
+          new com.fasterxml.jackson.databind.ObjectMapper();
+      assertThat(json.readTree(events.get(0).toJson())).isEqualTo(json.readTree(documented));
+    } finally {
+      Files.delete(file);
+    }
+  }
 }

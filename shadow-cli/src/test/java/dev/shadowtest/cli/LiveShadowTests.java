@@ -383,4 +383,77 @@ class LiveShadowTests {
       return s.filter(p -> p.getFileName().toString().startsWith("summary-")).sorted().toList();
     }
   }
+
+  @Test
+  void theLiveFlagsConfigureTheMirrorAndAreRefusedWithoutOne() {
+    RecorderConfig c =
+        recordConfig(
+            "--listen", "127.0.0.1:0",
+            "--upstream", "http://127.0.0.1:1",
+            "--out", dir.resolve("flags.jsonl.gz"),
+            "--mirror", "http://127.0.0.1:2",
+            "--trigger", "errorRate>2%,for=1m",
+            "--trigger", "latencyRatio(p99)>3,for=10m,name=slow",
+            "--webhook", "http://127.0.0.1:3/hook",
+            "--on-trigger", "true",
+            "--admin-port", "0");
+    assertThat(c.mirroring().triggers())
+        .extracting(dev.shadowtest.diff.run.Trigger::name)
+        .containsExactly("errorRate", "slow");
+    assertThat(c.mirroring().triggers().get(0).threshold()).isEqualTo(0.02);
+    assertThat(c.mirroring().actions().webhook()).hasToString("http://127.0.0.1:3/hook");
+    assertThat(c.mirroring().actions().command()).isEqualTo("true");
+    assertThat(c.admin().bind().isLoopbackAddress()).isTrue();
+    RecorderConfig none =
+        recordConfig(
+            "--listen", "127.0.0.1:0",
+            "--upstream", "http://127.0.0.1:1",
+            "--out", dir.resolve("none.jsonl.gz"),
+            "--mirror", "http://127.0.0.1:2",
+            "--trigger", "none");
+    assertThat(none.mirroring().triggers()).isEmpty();
+    ShadowCliTests.Run noMirror =
+        shadow(
+            "record",
+            "--listen",
+            "127.0.0.1:0",
+            "--upstream",
+            "http://127.0.0.1:1",
+            "--out",
+            dir.resolve("x.jsonl.gz"),
+            "--trigger",
+            "errorRate>1%");
+    assertThat(noMirror.code()).isEqualTo(2);
+    assertThat(noMirror.err()).contains("need --mirror");
+    ShadowCliTests.Run open =
+        shadow(
+            "record",
+            "--listen",
+            "127.0.0.1:0",
+            "--upstream",
+            "http://127.0.0.1:1",
+            "--out",
+            dir.resolve("y.jsonl.gz"),
+            "--admin-port",
+            "0",
+            "--admin-bind",
+            "0.0.0.0");
+    assertThat(open.code()).isEqualTo(2);
+    assertThat(open.err()).contains("--admin-token-env");
+    ShadowCliTests.Run badTrigger =
+        shadow(
+            "record",
+            "--listen",
+            "127.0.0.1:0",
+            "--upstream",
+            "http://127.0.0.1:1",
+            "--out",
+            dir.resolve("z.jsonl.gz"),
+            "--mirror",
+            "http://127.0.0.1:2",
+            "--trigger",
+            "errorRate>lots");
+    assertThat(badTrigger.code()).isEqualTo(2);
+    assertThat(badTrigger.err()).contains("errorRate>lots");
+  }
 }

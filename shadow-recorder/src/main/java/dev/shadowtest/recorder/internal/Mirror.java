@@ -372,7 +372,7 @@ public final class Mirror {
     for (TriggerEvent e : triggers.evaluate(now, w -> facts(now, w))) {
       TriggerEvent event = inDay(e, day);
       try {
-        day.triggers().append(event);
+        day.triggersFile().append(event);
       } catch (IOException | RuntimeException failed) {
         counters.drop(DropReason.MIRROR_REPORT_ERROR);
       }
@@ -549,7 +549,7 @@ public final class Mirror {
         aggregate,
         writer,
         judge,
-        TriggersFile.open(dir));
+        new java.util.concurrent.atomic.AtomicReference<>());
   }
 
   /** Writes a closed day's outputs (summary last) and hands the directory on. */
@@ -557,7 +557,10 @@ public final class Mirror {
     try {
       d.results.close();
       d.samples.close();
-      d.triggers.close();
+      TriggersFile events = d.triggers.getAndSet(null);
+      if (events != null) {
+        events.close();
+      }
       if (d.responses != null) {
         d.responses.close();
       }
@@ -681,7 +684,18 @@ public final class Mirror {
       RunAggregate aggregate,
       RunWriter writer,
       ExchangeJudge judge,
-      TriggersFile triggers) {}
+      java.util.concurrent.atomic.AtomicReference<TriggersFile> triggers) {
+
+    /** The day's triggers.jsonl, created with its first event. */
+    TriggersFile triggersFile() {
+      TriggersFile f = triggers.get();
+      if (f == null) {
+        f = TriggersFile.open(dir);
+        triggers.set(f);
+      }
+      return f;
+    }
+  }
 
   /** The judged exchanges of {@link #BUCKET}: per-endpoint statistics and latencies. */
   private static final class Bucket {
