@@ -28,6 +28,7 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
@@ -207,8 +208,8 @@ final class RecordCommand implements Callable<Integer> {
       names = "--trigger",
       paramLabel = "SPEC",
       description = {
-        "A rollback trigger of the live mirror, e.g. 'errorRate>0.5%,for=5m' or 'latencyRatio(p99)>2,for=10m,window=10m,min=30'; repeatable; replaces the rules file's triggers: section.",
-        "'none' evaluates none. Default: the rules file's, else discrepancy>1%, errorRate>0.5% for 5m, latencyRatio(p99)>2 for 10m (docs/rules.md)."
+        "A rollback trigger of the live mirror, e.g. 'errorRate>0.5%%,for=5m' or 'latencyRatio(p99)>2,for=10m,window=10m,min=30'; repeatable; replaces the rules file's triggers: section.",
+        "'none' evaluates none. Default: the rules file's, else discrepancy>1%%, errorRate>0.5%% for 5m, latencyRatio(p99)>2 for 10m (docs/rules.md)."
       })
   List<String> triggers = new ArrayList<>();
 
@@ -324,38 +325,36 @@ final class RecordCommand implements Callable<Integer> {
               .withHeaders(ReplayCommand.headers(headers), keepHost)
               .withGate(gateOptions.gate())
               .withRejudgeBudget(bytes("--rejudge-budget", rejudgeBudget));
-      if (!triggers.isEmpty() || webhook != null || onTrigger != null) {
-        List<Trigger> chosen = new ArrayList<>();
-        if (!(triggers.size() == 1 && triggers.get(0).strip().equalsIgnoreCase("none"))) {
-          for (String t : triggers) {
-            chosen.add(Trigger.parse(t));
-          }
+      PrintWriter log = err;
+      Consumer<String> stderr =
+          line -> {
+            synchronized (log) {
+              log.println("shadow record: " + line);
+              log.flush();
+            }
+          };
+      List<Trigger> chosen = new ArrayList<>();
+      if (!(triggers.size() == 1 && triggers.get(0).strip().equalsIgnoreCase("none"))) {
+        for (String t : triggers) {
+          chosen.add(Trigger.parse(t));
         }
-        PrintWriter log = err;
-        TriggerActions.Options actions =
-            TriggerActions.Options.none()
-                .withLog(
-                    line -> {
-                      synchronized (log) {
-                        log.println("shadow record: " + line);
-                        log.flush();
-                      }
-                    })
-                .withWebhook(webhook)
-                .withCommand(onTrigger);
-        mirroring =
-            mirroring.withTriggers(triggers.isEmpty() ? mirroring.triggers() : chosen, actions);
       }
+      mirroring =
+          mirroring
+              .withTriggers(
+                  triggers.isEmpty() ? mirroring.triggers() : chosen,
+                  TriggerActions.Options.none()
+                      .withLog(stderr)
+                      .withWebhook(webhook)
+                      .withCommand(onTrigger))
+              .withLog(stderr);
       if (history != null) {
         Path h = history;
-        PrintWriter log = err;
         mirroring =
             mirroring.withDays(
                 dir -> {
                   Path entry = History.store(h, dir.resolve(RunDirectory.SUMMARY));
-                  log.println(
-                      "shadow record: " + dir + " closed, stored in the history as " + entry);
-                  log.flush();
+                  stderr.accept(dir + " closed, stored in the history as " + entry);
                 });
       }
       config = config.withMirror(mirroring);
@@ -445,9 +444,11 @@ final class RecordCommand implements Callable<Integer> {
     String token = null;
     if (adminTokenEnv != null) {
       token = System.getenv(adminTokenEnv);
-      if (token == null || token.isBlank()) {
+      if (token == null || token.isEmpty()) {
         throw new BadInputException(
-            "--admin-token-env " + adminTokenEnv + ": the environment variable is not set");
+            "--admin-token-env "
+                + adminTokenEnv
+                + ": the environment variable is not set or empty");
       }
     }
     if (adminPort < 0 && (adminBind != null || adminTokenEnv != null)) {

@@ -191,6 +191,8 @@ public record RecorderConfig(
    * @param rejudgeBudget bytes of responses kept per run directory for re-judging (0: none)
    * @param triggers      the rollback triggers evaluated every {@code evaluateEvery}
    * @param actions       what runs when a trigger fires or clears (log, webhook, command)
+   * @param log           hears the live run's warnings (a day continued, a closed day stored, a
+   *                      run directory that could not be written)
    */
   public record Mirroring(
       URI candidate,
@@ -207,8 +209,10 @@ public record RecorderConfig(
       Duration evaluateEvery,
       long rejudgeBudget,
       List<Trigger> triggers,
-      TriggerActions.Options actions) {
+      TriggerActions.Options actions,
+      Consumer<String> log) {
     public Mirroring {
+      Objects.requireNonNull(log, "log");
       triggers = List.copyOf(triggers);
       Objects.requireNonNull(actions, "actions");
       BaseUrls.requireHttp(candidate, "--mirror");
@@ -247,7 +251,8 @@ public record RecorderConfig(
           Duration.ofSeconds(10),
           ResponsesFile.DEFAULT_BUDGET,
           rules.triggers(),
-          TriggerActions.Options.none());
+          TriggerActions.Options.none(),
+          line -> {});
     }
 
     public Mirroring withSecondary(URI s) {
@@ -266,7 +271,8 @@ public record RecorderConfig(
           evaluateEvery,
           rejudgeBudget,
           triggers,
-          actions);
+          actions,
+          log);
     }
 
     public Mirroring withHeaders(Headers h, boolean keep) {
@@ -285,7 +291,8 @@ public record RecorderConfig(
           evaluateEvery,
           rejudgeBudget,
           triggers,
-          actions);
+          actions,
+          log);
     }
 
     public Mirroring withGate(Gate g) {
@@ -304,7 +311,8 @@ public record RecorderConfig(
           evaluateEvery,
           rejudgeBudget,
           triggers,
-          actions);
+          actions,
+          log);
     }
 
     /** One run directory per UTC day under {@code out}; each closed one is handed to {@code c}. */
@@ -324,7 +332,8 @@ public record RecorderConfig(
           evaluateEvery,
           rejudgeBudget,
           triggers,
-          actions);
+          actions,
+          log);
     }
 
     public Mirroring withClock(Clock c, Duration every) {
@@ -343,7 +352,8 @@ public record RecorderConfig(
           every,
           rejudgeBudget,
           triggers,
-          actions);
+          actions,
+          log);
     }
 
     /** Evaluates {@code t} (instead of the rules' triggers) and runs {@code a} on their events. */
@@ -363,7 +373,28 @@ public record RecorderConfig(
           evaluateEvery,
           rejudgeBudget,
           t,
-          a);
+          a,
+          log);
+    }
+
+    public Mirroring withLog(Consumer<String> l) {
+      return new Mirroring(
+          candidate,
+          out,
+          rules,
+          outputs,
+          secondary,
+          headers,
+          keepHost,
+          gate,
+          daily,
+          closed,
+          clock,
+          evaluateEvery,
+          rejudgeBudget,
+          triggers,
+          actions,
+          l);
     }
 
     public Mirroring withRejudgeBudget(long bytes) {
@@ -382,7 +413,8 @@ public record RecorderConfig(
           evaluateEvery,
           bytes,
           triggers,
-          actions);
+          actions,
+          log);
     }
   }
 
@@ -396,12 +428,27 @@ public record RecorderConfig(
   public record Admin(int port, java.net.InetAddress bind, String token) {
     public static final Admin NONE = new Admin(-1, java.net.InetAddress.getLoopbackAddress(), null);
 
+    /** Never the token. */
+    @Override
+    public String toString() {
+      return "Admin[port="
+          + port
+          + ", bind="
+          + bind.getHostAddress()
+          + (token == null ? "" : ", token=(set)")
+          + "]";
+    }
+
     public Admin {
       if (port < -1 || port > 65535) {
         throw new BadInputException(
             "--admin-port must be a port from 0 to 65535 (0: any free port), got " + port);
       }
       Objects.requireNonNull(bind, "bind");
+      if (token != null && (token.isEmpty() || !token.chars().allMatch(c -> c > 32 && c < 127))) {
+        throw new BadInputException(
+            "the admin token must be printable ASCII without spaces (its value is not shown)");
+      }
       if (!bind.isLoopbackAddress() && token == null) {
         throw new BadInputException(
             "the admin port binds to "

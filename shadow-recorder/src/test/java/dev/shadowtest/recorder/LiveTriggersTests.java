@@ -46,6 +46,9 @@ class LiveTriggersTests {
 
   @TempDir Path dir;
 
+  /** Recordings started: each recorder writes its own file. */
+  private int recordings;
+
   static final class TestClock extends Clock {
     volatile Instant now = T0;
 
@@ -66,11 +69,17 @@ class LiveTriggersTests {
   }
 
   /** A live run: legacy and candidate on loopback, the candidate answering 503 while failing. */
+  /** A JSON answer with a nonce: it differs on every call, as a request id or a timestamp does. */
+  static String nonce() {
+    return "{\"ok\":true,\"nonce\":\"" + java.util.UUID.randomUUID() + "\"}";
+  }
+
   private final class Live implements AutoCloseable {
     final AtomicBoolean failing = new AtomicBoolean();
     final LoopbackServer legacy =
-        LoopbackServer.start(
-            4, ex -> LoopbackServer.send(ex, 200, "application/json", "{\"ok\":true}"));
+        LoopbackServer.start(4, ex -> LoopbackServer.send(ex, 200, "application/json", nonce()));
+    final LoopbackServer secondary =
+        LoopbackServer.start(4, ex -> LoopbackServer.send(ex, 200, "application/json", nonce()));
     final LoopbackServer candidate =
         LoopbackServer.start(
             4,
@@ -78,7 +87,7 @@ class LiveTriggersTests {
               if (failing.get()) {
                 LoopbackServer.send(ex, 503, "text/plain", "unavailable");
               } else {
-                LoopbackServer.send(ex, 200, "application/json", "{\"ok\":true}");
+                LoopbackServer.send(ex, 200, "application/json", nonce());
               }
             });
     final TestClock clock = new TestClock();
@@ -88,17 +97,31 @@ class LiveTriggersTests {
     long sent;
 
     Live(String name, List<Trigger> triggers, TriggerActions.Options actions) throws Exception {
+      this(name, triggers, actions, T0, false);
+    }
+
+    Live(
+        String name,
+        List<Trigger> triggers,
+        TriggerActions.Options actions,
+        Instant start,
+        boolean daily)
+        throws Exception {
       run = dir.resolve(name);
+      clock.now = start;
       RecorderConfig config =
           RecorderConfig.of(
                   new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
                   legacy.uri(),
-                  dir.resolve(name + ".jsonl.gz"))
+                  dir.resolve(name + "-" + (++recordings) + ".jsonl.gz"))
               .withAdminPort(0)
               .withMirror(
-                  new RecorderConfig.Mirroring(candidate.uri(), run, Rules.defaults(), List::of)
-                      .withClock(clock, Duration.ofHours(1)) // evaluated by the test only
-                      .withTriggers(triggers, actions));
+                  daily(
+                      new RecorderConfig.Mirroring(candidate.uri(), run, Rules.defaults(), List::of)
+                          .withSecondary(secondary.uri()) // the nonce is noise, learned live
+                          .withClock(clock, Duration.ofHours(1)) // evaluated by the test only
+                          .withTriggers(triggers, actions),
+                      daily));
       recorder = Recorder.start(config);
     }
 
@@ -118,6 +141,10 @@ class LiveTriggersTests {
       assertThat(judged()).isEqualTo(sent);
       clock.now = clock.now.plus(then);
       recorder.evaluateNow();
+    }
+
+    private RecorderConfig.Mirroring daily(RecorderConfig.Mirroring m, boolean daily) {
+      return daily ? m.withDays(d -> {}) : m;
     }
 
     long judged() {
@@ -141,6 +168,7 @@ class LiveTriggersTests {
         recorder.close();
       }
       legacy.close();
+      secondary.close();
       candidate.close();
     }
   }
@@ -289,5 +317,71 @@ class LiveTriggersTests {
       assertThat(live.run.resolve(TriggersFile.NAME)).doesNotExist(); // no event, no file
     }
     assertThat(logged).isEmpty();
+  }
+
+  @Test
+  void noiseLearnedBeforeMidnightStillExcusesTheWindowsJustAfterIt() throws Exception {
+    List<String> logged = new CopyOnWriteArrayList<>();
+    try (Live live =
+        new Live(
+            "midnight",
+            Trigger.defaults(),
+            TriggerActions.Options.none().withLog(logged::add),
+            Instant.parse("2026-11-25T23:52:00Z"),
+            true)) {
+      // every answer differs in its nonce: noise, learned from the secondary, never discrepant
+      for (int k = 0; k < 26; k++) { // 23:52 .. 00:05
+        live.step(12, Duration.ofSeconds(30));
+      }
+      live.recorder.stop(Duration.ofSeconds(30));
+      JsonNode before =
+          new ObjectMapper()
+              .readTree(live.run.resolve("2026-11-25").resolve("summary.json").toFile());
+      JsonNode after =
+          new ObjectMapper()
+              .readTree(live.run.resolve("2026-11-26").resolve("summary.json").toFile());
+      assertThat(before.get("noise").asLong()).isPositive();
+      assertThat(before.get("discrepant").asLong()).isZero();
+      assertThat(after.get("compared").asLong()).isPositive();
+    }
+    // the new day's first windows are judged with the noise of the day before: nothing fires
+    assertThat(logged).isEmpty();
+  }
+
+  @Test
+  void aRestartAfterACrashContinuesTheDayFromWhatWasFlushed() throws Exception {
+    Path day = dir.resolve("crash").resolve("2026-11-26");
+    byte[] atTheCrash;
+    try (Live live =
+        new Live(
+            "crash",
+            List.of(),
+            TriggerActions.Options.none(),
+            Instant.parse("2026-11-26T08:00:00Z"),
+            true)) {
+      for (int k = 0; k < 3; k++) {
+        live.step(10, Duration.ofSeconds(30)); // each evaluation flushes the results
+      }
+      // what a crash (kill -9, power loss) leaves: flushed lines, no gzip end, no summary
+      atTheCrash = Files.readAllBytes(day.resolve("results.jsonl.gz"));
+      live.recorder.stop(Duration.ofSeconds(30));
+    }
+    Files.write(day.resolve("results.jsonl.gz"), atTheCrash);
+    Files.delete(day.resolve("summary.json"));
+    List<String> logged = new CopyOnWriteArrayList<>();
+    try (Live again =
+        new Live(
+            "crash",
+            List.of(),
+            TriggerActions.Options.none(),
+            Instant.parse("2026-11-26T09:00:00Z"),
+            true)) {
+      again.step(10, Duration.ofSeconds(30));
+      again.recorder.stop(Duration.ofSeconds(30));
+    }
+    JsonNode summary = new ObjectMapper().readTree(day.resolve("summary.json").toFile());
+    assertThat(summary.get("exchanges").asLong()).isEqualTo(40); // 30 before the crash, 10 after
+    assertThat(summary.get("incomplete").asBoolean()).isFalse();
+    assertThat(day.resolve("results.jsonl.gz.continuing")).doesNotExist();
   }
 }

@@ -43,9 +43,18 @@ public final class ResultsFile implements AutoCloseable {
     g.setRootValueSeparator(null);
   }
 
-  /** Creates {@code file} (0600, gzip). */
+  /** Creates {@code file} (0600, gzip; {@link #flush} makes every line written so far readable). */
   public static ResultsFile create(Path file) throws IOException {
-    return new ResultsFile(new GZIPOutputStream(SecureFiles.newOutputStream(file), 1 << 16));
+    return new ResultsFile(new GZIPOutputStream(SecureFiles.newOutputStream(file), 1 << 16, true));
+  }
+
+  /**
+   * Makes the lines written so far readable from the file (a gzip sync flush): a run that goes on
+   * for days flushes now and then, so that a crash loses seconds, not the day.
+   */
+  public synchronized void flush() throws IOException {
+    g.flush();
+    out.flush();
   }
 
   public synchronized void write(ResultLine r) throws IOException {
@@ -147,6 +156,84 @@ public final class ResultsFile implements AutoCloseable {
       throw new RecordingException(file, 0, "no such file (not a Shadow run directory?)", e);
     } catch (IOException e) {
       throw new RecordingException(file, 0, "cannot read: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Reads the lines of a results file that a crash may have cut off (gzip without its end, a last
+   * line cut mid-write): every complete line before the cut; returns a warning naming the cut,
+   * or null when the file is whole. Any other bad line is an error naming file and line.
+   */
+  public static String readRecovering(Path file, Consumer<ResultLine> sink) {
+    long n = 0;
+    try (CutTolerant gz =
+            new CutTolerant(new GZIPInputStream(Files.newInputStream(file), 1 << 16));
+        BufferedReader in = new BufferedReader(new InputStreamReader(gz, StandardCharsets.UTF_8))) {
+      String line = in.readLine();
+      while (line != null) {
+        n++;
+        String next = in.readLine();
+        if (!line.isBlank()) {
+          ResultLine parsed;
+          try {
+            parsed = parse(MAPPER.readTree(line));
+          } catch (IOException | RuntimeException e) {
+            if (next == null && gz.cut) {
+              return file + ": cut off in line " + n + " (a crash); the lines before are read";
+            }
+            throw new RecordingException(file, n, "bad result line: " + e.getMessage(), e);
+          }
+          sink.accept(parsed);
+        }
+        line = next;
+      }
+      return gz.cut
+          ? file + ": cut off after line " + n + " (a crash); the lines before are read"
+          : null;
+    } catch (NoSuchFileException e) {
+      throw new RecordingException(file, 0, "no such file (not a Shadow run directory?)", e);
+    } catch (IOException e) {
+      throw new RecordingException(file, 0, "cannot read: " + e.getMessage(), e);
+    }
+  }
+
+  /** A gzip stream whose early end (a crash's cut) reads as its end, and is remembered. */
+  private static final class CutTolerant extends java.io.FilterInputStream {
+    boolean cut;
+
+    CutTolerant(java.io.InputStream in) {
+      super(in);
+    }
+
+    @Override
+    public int read() throws IOException {
+      if (cut) {
+        return -1;
+      }
+      try {
+        return super.read();
+      } catch (java.io.EOFException | java.util.zip.ZipException e) {
+        cut = true;
+        return -1;
+      }
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      if (cut) {
+        return -1;
+      }
+      try {
+        return super.read(b, off, len);
+      } catch (java.io.EOFException | java.util.zip.ZipException e) {
+        cut = true;
+        return -1;
+      }
+    }
+
+    @Override
+    public int available() throws IOException {
+      return cut ? 0 : super.available();
     }
   }
 

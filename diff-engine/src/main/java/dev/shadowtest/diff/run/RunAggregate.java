@@ -76,10 +76,25 @@ public final class RunAggregate {
 
   /**
    * The totals of {@code window} (e.g. the last minutes of a live run) with each field judged by
-   * this aggregate's noise so far ({@link Statistics#window}).
+   * the noise of this aggregate and {@code before} (e.g. the day so far and the day before; null
+   * for none): a window alone has too few exchanges to excuse anything ({@link
+   * Statistics#window}). Endpoints are collapsed as the summary collapses them.
    */
-  public synchronized Statistics.Window window(Statistics window, NoiseModel noise) {
-    return window.window(noise, stats);
+  public Statistics.Window window(
+      Statistics window, NoiseModel noise, Endpoints endpoints, RunAggregate before) {
+    Statistics reference = snapshot();
+    if (before != null && before != this) {
+      reference = reference.merge(before.snapshot());
+    }
+    java.util.Set<String> names = new java.util.TreeSet<>(reference.endpointNames());
+    names.addAll(window.endpointNames());
+    Map<String, String> collapsed = endpoints.collapse(names, Endpoints.DEFAULT_CARDINALITY);
+    return window.renameEndpoints(collapsed).window(noise, reference.renameEndpoints(collapsed));
+  }
+
+  /** A copy of the statistics so far. */
+  private synchronized Statistics snapshot() {
+    return stats.merge(new Statistics());
   }
 
   /** The aggregate with high-cardinality endpoints collapsed, and its results. */

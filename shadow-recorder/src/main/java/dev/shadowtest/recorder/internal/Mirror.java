@@ -1,5 +1,6 @@
 package dev.shadowtest.recorder.internal;
 
+import dev.shadowtest.core.BadInputException;
 import dev.shadowtest.core.Exchange;
 import dev.shadowtest.core.HttpRequest;
 import dev.shadowtest.core.Redactor;
@@ -50,13 +51,18 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 
 /**
@@ -66,19 +72,27 @@ import java.util.function.Function;
  * baseline, noise learned between it and the secondary's), written through the run directory
  * owner ({@link RunWriter}).
  *
- * <p>Everything but the sending runs on one judge thread, never on the recorder's writer thread:
- * copies wait for it in a queue of at most {@value #MAX_QUEUED} (beyond, dropped and counted);
- * at most {@value #IN_FLIGHT} copies are in flight (beyond, written as candidate errors: a
- * saturated or dead candidate shows in the error rate). With {@link
- * RecorderConfig.Mirroring#daily()} the run is closed at each UTC midnight and the next day's
- * opened, one run directory per day; a restart the same day continues that day's directory. Memory
- * is bounded whatever the duration: per-endpoint statistics of the day, and per-endpoint
- * statistics of the longest trigger window in buckets of {@link #BUCKET}.
+ * <p>The recorder's writer thread only names the exchange and decides whether it is sent; sending,
+ * judging, writing, days and triggers run on one judge thread. Copies wait for it in a queue of
+ * at most {@value #MAX_QUEUED} exchanges and {@value #MAX_QUEUED_BYTES} bytes of bodies (beyond,
+ * the exchange is written as {@code SKIPPED}, not judged, and the copy counted as dropped); at
+ * most {@value #IN_FLIGHT} copies are in flight (beyond, written as candidate errors: a saturated
+ * or dead candidate shows in the error rate). With {@link RecorderConfig.Mirroring#daily()} the run
+ * is closed at each UTC midnight and the next day's opened, one run directory per day; a restart
+ * the same day continues that day's directory. Memory is bounded whatever the duration:
+ * per-endpoint statistics of the day (and of the day before, for the noise of windows just after
+ * midnight), and per-endpoint statistics of the longest trigger window in buckets of {@link
+ * #BUCKET}.
  */
 public final class Mirror {
 
   static final int IN_FLIGHT = 64;
   static final int MAX_QUEUED = 4096;
+  static final long MAX_QUEUED_BYTES = 64L << 20;
+
+  /** Result lines of exchanges not sent (skipped, or over the queue) waiting for the judge thread. */
+  static final int MAX_UNSENT_QUEUED = 65_536;
+
   static final Set<String> SAFE = Set.of("GET", "HEAD", "OPTIONS");
 
   /** The granularity of trigger windows. */
@@ -95,6 +109,8 @@ public final class Mirror {
   private final Sender sender;
   private final Semaphore permits = new Semaphore(IN_FLIGHT);
   private final AtomicInteger queued = new AtomicInteger();
+  private final AtomicLong queuedBytes = new AtomicLong();
+  private final AtomicInteger unsentQueued = new AtomicInteger();
   private final Rules rules;
   private final DiffEngine engine;
   private final Endpoints endpoints;
@@ -105,10 +121,11 @@ public final class Mirror {
   /** Writes the outputs of closed days, so that judging goes on meanwhile. */
   private final ExecutorService closer;
 
-  private final List<String> warnings = java.util.Collections.synchronizedList(new ArrayList<>());
-
-  /** The current run directory (judge thread only). */
+  /** The current run directory (judge thread only; the closing thread once it has stopped). */
   private Day day;
+
+  /** The day before the current one, for the noise of windows just after midnight (judge thread). */
+  private RunAggregate yesterday;
 
   /** The longest trigger window, oldest first (judge thread only). */
   private final ArrayDeque<Bucket> buckets = new ArrayDeque<>();
@@ -165,86 +182,92 @@ public final class Mirror {
     };
   }
 
+  private void log(String line) {
+    try {
+      m.log().accept(line);
+    } catch (RuntimeException e) {
+      // a log never breaks the mirror
+    }
+  }
+
   // ---- the writer thread ---------------------------------------------------------------------
 
   /**
    * Hands a recorded exchange to the judge thread: {@code original} is what is sent again,
-   * {@code redacted} what may be kept. Never blocks: beyond {@value #MAX_QUEUED} waiting, the copy
-   * is dropped and counted.
+   * {@code redacted} what may be kept. Never blocks.
    */
   public void offer(Exchange original, Exchange redacted) {
-    if (closed || queued.get() >= MAX_QUEUED) {
+    if (closed) {
       counters.mirrorErrors.increment();
-      counters.drop(DropReason.MIRROR_BUSY);
+      counters.drop(DropReason.MIRROR_BUSY); // recorded after the stop began: not mirrored
       return;
     }
-    queued.incrementAndGet();
-    try {
-      judgeThread.execute(
-          () -> {
-            queued.decrementAndGet();
-            try {
-              accept(original, redacted);
-            } catch (RuntimeException e) {
-              counters.drop(DropReason.MIRROR_WRITE_ERROR);
-            }
-          });
-    } catch (java.util.concurrent.RejectedExecutionException e) {
-      queued.decrementAndGet();
-      counters.drop(DropReason.MIRROR_BUSY);
-    }
-  }
-
-  // ---- the judge thread ----------------------------------------------------------------------
-
-  private void accept(Exchange original, Exchange redacted) {
-    roll(m.clock().instant());
     // named from the redacted target: a secret in a path never reaches the run directory
     String endpoint = endpoints.of(redacted.request().method(), redacted.request().target());
     EndpointRule rule = engine.ruleFor(redacted.request());
     String skip = skipReason(original, rule);
     if (skip != null) {
       // recorded but not mirrored: a SKIPPED line, as a replay writes one, not a lost exchange
-      write(ExchangeJudge.unsent(redacted, endpoint, Verdict.SKIPPED, skip), null);
+      unsent(ExchangeJudge.unsent(redacted, endpoint, Verdict.SKIPPED, skip));
       return;
     }
-    if (!permits.tryAcquire()) {
+    long bytes = kept(original) + kept(redacted);
+    if (queued.get() >= MAX_QUEUED || queuedBytes.get() + bytes > MAX_QUEUED_BYTES) {
       counters.mirrorErrors.increment();
       counters.drop(DropReason.MIRROR_BUSY);
-      write(
+      unsent(
           ExchangeJudge.unsent(
               redacted,
               endpoint,
-              Verdict.CANDIDATE_ERROR,
-              "not sent: "
-                  + IN_FLIGHT
-                  + " copies already in flight (the candidate or the secondary is slow or down)"),
-          null);
+              Verdict.SKIPPED,
+              "not judged: the live mirror's queue was full (Shadow could not keep up); the"
+                  + " exchange is recorded"));
       return;
     }
-    // the candidate's request as the rules rewrite it; judged as the replay of the recording would
-    HttpRequest judged = rules.transforms().forCandidate(redacted.request());
-    HttpRequest sent =
-        judged == redacted.request()
-            ? original.request()
-            : rules.transforms().forCandidate(original.request());
-    CompletableFuture<Sender.Attempt> cand = sender.send(m.candidate(), sent);
-    CompletableFuture<Sender.Attempt> sec =
-        m.secondary() == null
-            ? CompletableFuture.completedFuture(null)
-            : sender.send(m.secondary(), original.request());
-    CompletableFuture.allOf(cand, sec)
-        .whenCompleteAsync(
-            (v, t) -> {
-              try {
-                judge(original, redacted, judged, sent, endpoint, rule, cand.join(), sec.join());
-              } catch (RuntimeException | Error e) {
-                counters.drop(DropReason.MIRROR_WRITE_ERROR);
-              } finally {
-                permits.release();
-              }
-            },
-            judgeThread);
+    queued.incrementAndGet();
+    queuedBytes.addAndGet(bytes);
+    try {
+      judgeThread.execute(
+          () -> {
+            queued.decrementAndGet();
+            queuedBytes.addAndGet(-bytes);
+            accept(original, redacted, endpoint, rule);
+          });
+    } catch (RejectedExecutionException e) {
+      queued.decrementAndGet();
+      queuedBytes.addAndGet(-bytes);
+      counters.mirrorErrors.increment();
+      counters.drop(DropReason.MIRROR_BUSY);
+    }
+  }
+
+  /** Bodies an exchange holds in memory (each at most the capture's {@code maxBody}). */
+  private long kept(Exchange e) {
+    long n = Math.min(e.request().body().size(), config.maxBody());
+    if (e.response() != null) {
+      n += Math.min(e.response().body().size(), config.maxBody());
+    }
+    return n + 1024; // headers and the rest, roughly
+  }
+
+  /** Queues the result line of an exchange that is not sent (small: no bodies). */
+  private void unsent(ResultLine line) {
+    if (unsentQueued.incrementAndGet() > MAX_UNSENT_QUEUED) {
+      unsentQueued.decrementAndGet();
+      counters.drop(DropReason.MIRROR_BUSY);
+      return;
+    }
+    try {
+      judgeThread.execute(
+          () -> {
+            unsentQueued.decrementAndGet();
+            roll(m.clock().instant());
+            write(line, null);
+          });
+    } catch (RejectedExecutionException e) {
+      unsentQueued.decrementAndGet();
+      counters.drop(DropReason.MIRROR_BUSY);
+    }
   }
 
   private String skipReason(Exchange original, EndpointRule rule) {
@@ -263,6 +286,71 @@ public final class Mirror {
     return null;
   }
 
+  // ---- the judge thread ----------------------------------------------------------------------
+
+  private void accept(Exchange original, Exchange redacted, String endpoint, EndpointRule rule) {
+    roll(m.clock().instant());
+    if (!permits.tryAcquire()) {
+      counters.mirrorErrors.increment();
+      counters.drop(DropReason.MIRROR_BUSY);
+      write(
+          ExchangeJudge.unsent(
+              redacted,
+              endpoint,
+              Verdict.CANDIDATE_ERROR,
+              "not sent: "
+                  + IN_FLIGHT
+                  + " copies already in flight (the candidate or the secondary is slow or down)"),
+          null);
+      return;
+    }
+    boolean handedOff = false;
+    try {
+      // the candidate's request as the rules rewrite it; judged as the replay of the recording
+      // would be
+      HttpRequest judged = rules.transforms().forCandidate(redacted.request());
+      HttpRequest sent =
+          judged == redacted.request()
+              ? original.request()
+              : rules.transforms().forCandidate(original.request());
+      CompletableFuture<Sender.Attempt> cand = sender.send(m.candidate(), sent);
+      CompletableFuture<Sender.Attempt> sec =
+          m.secondary() == null
+              ? CompletableFuture.completedFuture(null)
+              : sender.send(m.secondary(), original.request());
+      CompletableFuture.allOf(cand, sec)
+          .whenCompleteAsync(
+              (v, t) -> {
+                try {
+                  judge(original, redacted, judged, sent, endpoint, rule, cand.join(), sec.join());
+                } finally {
+                  permits.release();
+                }
+              },
+              judgeThread)
+          .exceptionally(
+              rejected -> {
+                permits.release(); // the judge thread stopped (at close): not judged
+                return null;
+              });
+      handedOff = true;
+    } catch (RuntimeException e) {
+      internal(redacted, endpoint, e);
+    } finally {
+      if (!handedOff) {
+        permits.release();
+      }
+    }
+  }
+
+  /** A bug of Shadow's own while judging: the exchange is written as an internal error, never lost. */
+  private void internal(Exchange redacted, String endpoint, Throwable e) {
+    counters.mirrorErrors.increment();
+    log("live mirror: exchange " + redacted.id() + " could not be judged: " + e);
+    write(
+        ExchangeJudge.unsent(redacted, endpoint, Verdict.CANDIDATE_ERROR, "internal: " + e), null);
+  }
+
   private void judge(
       Exchange original,
       Exchange redacted,
@@ -273,27 +361,33 @@ public final class Mirror {
       Sender.Attempt cand,
       Sender.Attempt sec) {
     roll(m.clock().instant());
+    ExchangeJudge.Judged j;
+    try {
+      j =
+          day.judge.judge(
+              redacted,
+              judged,
+              endpoint,
+              rule,
+              answer(cand),
+              null,
+              answer(sec),
+              new ExchangeJudge.Origins(
+                  Origin.NONE,
+                  day.judge.origin(m.candidate(), sender.hostSent(m.candidate(), sent)),
+                  m.secondary() == null
+                      ? null
+                      : day.judge.origin(
+                          m.secondary(), sender.hostSent(m.secondary(), original.request()))));
+    } catch (RuntimeException | StackOverflowError e) {
+      internal(redacted, endpoint, e);
+      return;
+    }
     if (cand.ok()) {
       counters.mirrored.increment();
     } else {
       counters.mirrorErrors.increment();
     }
-    ExchangeJudge.Judged j =
-        day.judge.judge(
-            redacted,
-            judged,
-            endpoint,
-            rule,
-            answer(cand),
-            null,
-            answer(sec),
-            new ExchangeJudge.Origins(
-                Origin.NONE,
-                day.judge.origin(m.candidate(), sender.hostSent(m.candidate(), sent)),
-                m.secondary() == null
-                    ? null
-                    : day.judge.origin(
-                        m.secondary(), sender.hostSent(m.secondary(), original.request()))));
     write(j.line(), j.stored());
   }
 
@@ -351,8 +445,9 @@ public final class Mirror {
     try {
       tick();
     } catch (RuntimeException | Error e) {
-      counters.drop(
-          DropReason.MIRROR_REPORT_ERROR); // a scheduled task that throws never runs again
+      // a scheduled task that throws never runs again: the next tick tries again
+      counters.drop(DropReason.MIRROR_REPORT_ERROR);
+      log("live mirror: an evaluation failed: " + e);
     }
   }
 
@@ -360,6 +455,11 @@ public final class Mirror {
   void tick() {
     Instant now = m.clock().instant();
     roll(now);
+    try {
+      day.results.flush(); // a crash loses seconds of results, not the day
+    } catch (IOException e) {
+      counters.drop(DropReason.MIRROR_WRITE_ERROR);
+    }
     Statistics.RunResult r = day.aggregate.collapse(endpoints, rules.noiseModel()).result();
     metrics.window(
         r.exchanges(),
@@ -375,6 +475,7 @@ public final class Mirror {
         day.triggersFile().append(event);
       } catch (IOException | RuntimeException failed) {
         counters.drop(DropReason.MIRROR_REPORT_ERROR);
+        log("live mirror: cannot keep the trigger event in " + day.dir + ": " + failed);
       }
       actions.offer(event);
       metrics.triggerEvent(event.trigger(), event.kind().label());
@@ -384,18 +485,20 @@ public final class Mirror {
     }
   }
 
-  /** The counts of the last {@code window}, judged by the day's noise so far. */
+  /** The counts of the last {@code window}, judged by the noise of the day (and the day before). */
   private WindowFacts facts(Instant now, Duration window) {
-    Statistics.Window w = window(now, window);
+    long from = now.getEpochSecond() - window.toSeconds();
+    Statistics merged = new Statistics();
     LatencyHistogram legacy = new LatencyHistogram();
     LatencyHistogram candidate = new LatencyHistogram();
-    long from = now.getEpochSecond() - window.toSeconds();
     for (Bucket b : buckets) {
       if (b.start + BUCKET.toSeconds() > from) {
+        merged = merged.merge(b.stats);
         legacy.add(b.legacy);
         candidate.add(b.candidate);
       }
     }
+    Statistics.Window w = day.aggregate.window(merged, rules.noiseModel(), endpoints, yesterday);
     return new WindowFacts(
         w.attempted(),
         w.compared(),
@@ -430,21 +533,9 @@ public final class Mirror {
     Future<?> f = judgeThread.submit(this::tick);
     try {
       f.get(30, TimeUnit.SECONDS);
-    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+    } catch (ExecutionException | TimeoutException e) {
       throw new IllegalStateException("evaluation failed: " + e, e);
     }
-  }
-
-  /** The totals of the judged exchanges over the last {@code window}, judged by the day's noise. */
-  Statistics.Window window(Instant now, Duration window) {
-    long from = now.getEpochSecond() - window.toSeconds();
-    Statistics merged = new Statistics();
-    for (Bucket b : buckets) {
-      if (b.start + BUCKET.toSeconds() > from) {
-        merged = merged.merge(b.stats);
-      }
-    }
-    return day.aggregate.window(merged, rules.noiseModel());
   }
 
   // ---- days ----------------------------------------------------------------------------------
@@ -469,8 +560,10 @@ public final class Mirror {
       day = open(date);
     } catch (IOException | RuntimeException e) {
       counters.drop(DropReason.MIRROR_REPORT_ERROR);
+      log("live mirror: cannot open the run directory of " + date + ": " + e);
       return; // the day goes on in the old directory; tried again at the next exchange
     }
+    yesterday = ending.aggregate;
     closer.execute(() -> finish(ending, lastInstant, true, null));
   }
 
@@ -478,14 +571,15 @@ public final class Mirror {
   private Day open(LocalDate date) throws IOException {
     Path dir = date == null ? m.out() : m.out().resolve(date.toString());
     Files.createDirectories(dir);
-    RunDirectory.writeRules(dir, rules);
     Path results = dir.resolve(RunDirectory.RESULTS);
+    // a continuation interrupted before it took over: the earlier results are still in place
+    Path continuing = dir.resolve(RunDirectory.RESULTS + ".continuing");
+    Files.deleteIfExists(continuing);
     Instant startedAt = m.clock().instant();
     List<String> recordings = new ArrayList<>();
-    Path earlier = null;
-    Map<String, SamplesFile.Sample> earlierSamples = Map.of();
-    if (date != null && Files.exists(results)) {
-      // a restart the same day: that day's run goes on, its results read back exactly
+    boolean continued = date != null && Files.exists(results);
+    if (continued) {
+      refuseOtherRun(dir, date);
       Path summary = dir.resolve(RunDirectory.SUMMARY);
       if (Files.exists(summary)) {
         try {
@@ -496,60 +590,126 @@ public final class Mirror {
           // the day's start is then this one
         }
       }
-      earlier = dir.resolve(RunDirectory.RESULTS + ".earlier");
-      Files.move(results, earlier, StandardCopyOption.REPLACE_EXISTING);
-      earlierSamples = SamplesFile.read(dir, w -> {});
-      warnings.add("continued the run of " + date + " in " + dir + " (restarted the same day)");
     }
-    // kept responses describe one process's comparisons: a continued day keeps none
-    Files.deleteIfExists(dir.resolve(RunDirectory.RESPONSES));
     if (!recordings.contains(config.out())) {
       recordings.add(config.out());
     }
-    ResultsFile resultsFile = ResultsFile.create(results);
-    SamplesFile samples = SamplesFile.create(dir, redactor.description().headers());
-    earlierSamples.values().forEach(samples::add);
-    ResponsesFile responses =
-        earlier == null && m.rejudgeBudget() > 0
-            ? ResponsesFile.create(dir, m.rejudgeBudget())
-            : null;
-    RunAggregate aggregate = new RunAggregate();
-    RunWriter writer = new RunWriter(resultsFile, responses, aggregate);
-    if (earlier != null) {
-      List<IOException> failed = new ArrayList<>(1);
-      ResultsFile.read(
-          earlier,
-          line -> {
-            try {
-              writer.write(line, null);
-            } catch (IOException e) {
-              failed.add(e);
-            }
-          });
-      if (!failed.isEmpty()) {
-        throw failed.get(0);
+    RunDirectory.writeRules(dir, rules);
+    List<AutoCloseable> opened = new ArrayList<>();
+    try {
+      ResultsFile resultsFile = ResultsFile.create(continued ? continuing : results);
+      opened.add(resultsFile);
+      Map<String, SamplesFile.Sample> earlierSamples =
+          continued ? SamplesFile.read(dir, w -> {}) : Map.of();
+      SamplesFile samples = SamplesFile.create(dir, redactor.description().headers());
+      opened.add(samples);
+      earlierSamples.values().forEach(samples::add);
+      // kept responses describe one process's comparisons: a continued day keeps none
+      Files.deleteIfExists(dir.resolve(RunDirectory.RESPONSES));
+      ResponsesFile responses =
+          !continued && m.rejudgeBudget() > 0 ? ResponsesFile.create(dir, m.rejudgeBudget()) : null;
+      if (responses != null) {
+        opened.add(responses);
       }
-      Files.delete(earlier);
+      RunAggregate aggregate = new RunAggregate();
+      RunWriter writer = new RunWriter(resultsFile, responses, aggregate);
+      if (continued) {
+        // a restart the same day: the day's results are read back exactly (up to a crash's cut)
+        List<IOException> failed = new ArrayList<>(1);
+        String cut =
+            ResultsFile.readRecovering(
+                results,
+                line -> {
+                  try {
+                    writer.write(line, null);
+                  } catch (IOException e) {
+                    failed.add(e);
+                  }
+                });
+        if (!failed.isEmpty()) {
+          throw failed.get(0);
+        }
+        resultsFile.flush();
+        // the copy takes over only once complete: an interrupted one leaves the day as it was
+        Files.move(continuing, results, StandardCopyOption.REPLACE_EXISTING);
+        log(
+            "live mirror: continued the run of "
+                + date
+                + " in "
+                + dir
+                + " ("
+                + writer.lines()
+                + " exchanges judged before the restart"
+                + (cut == null ? "" : "; " + cut)
+                + ")");
+      }
+      ExchangeJudge judge =
+          new ExchangeJudge(
+              engine, redactor, samples, responses == null ? null : Pseudonyms.random(), this::log);
+      return new Day(
+          date,
+          dir,
+          startedAt,
+          List.copyOf(recordings),
+          resultsFile,
+          samples,
+          responses,
+          aggregate,
+          writer,
+          judge,
+          new AtomicReference<>());
+    } catch (IOException | RuntimeException e) {
+      for (AutoCloseable c : opened) {
+        try {
+          c.close();
+        } catch (Exception ignored) {
+          // closing what was opened for a day that could not start
+        }
+      }
+      Files.deleteIfExists(continuing);
+      throw e;
     }
-    ExchangeJudge judge =
-        new ExchangeJudge(
-            engine,
-            redactor,
-            samples,
-            responses == null ? null : Pseudonyms.random(),
-            warnings::add);
-    return new Day(
-        date,
-        dir,
-        startedAt,
-        List.copyOf(recordings),
-        resultsFile,
-        samples,
-        responses,
-        aggregate,
-        writer,
-        judge,
-        new java.util.concurrent.atomic.AtomicReference<>());
+  }
+
+  /**
+   * A day's directory is continued only by the same live run: the same candidate and rules (else
+   * its results and the new ones would be one run judged two ways, or against two systems).
+   */
+  private void refuseOtherRun(Path dir, LocalDate date) {
+    Path summary = dir.resolve(RunDirectory.SUMMARY);
+    if (Files.exists(summary)) {
+      SummaryFile before;
+      try {
+        before = SummaryFile.read(summary);
+      } catch (RuntimeException unreadable) {
+        return; // a crash mid-write: the results say what the day was
+      }
+      if (!before.candidate().equals(m.candidate().toString())) {
+        throw new BadInputException(
+            "--mirror-out: "
+                + dir
+                + " holds the live run of "
+                + date
+                + " against "
+                + before.candidate()
+                + ", not "
+                + m.candidate()
+                + ": choose another --mirror-out, or move it away");
+      }
+    }
+    Path kept = dir.resolve(RunDirectory.RULES);
+    Rules earlier = Files.exists(kept) ? Rules.load(kept) : Rules.defaults();
+    if (!earlier.judgesLike(rules)) {
+      throw new BadInputException(
+          "--rules: "
+              + dir
+              + " holds the live run of "
+              + date
+              + " judged by other rules ("
+              + kept
+              + "): restart with those, or choose another --mirror-out (re-judge the day with"
+              + " shadow report --rules)");
+    }
   }
 
   /** Writes a closed day's outputs (summary last) and hands the directory on. */
@@ -566,13 +726,16 @@ public final class Mirror {
       }
       List<RunOutput> outputs = new ArrayList<>(m.outputs().get());
       outputs.add(RunOutputs.summary());
-      RunOutputs.write(
-          view(d, finishedAt, !complete, abortReason),
-          d.dir.resolve(RunDirectory.RESULTS),
-          outputs);
-      m.closed().accept(d.dir);
+      RunView view = view(d, finishedAt, !complete, abortReason);
+      RunOutputs.write(view, d.dir.resolve(RunDirectory.RESULTS), outputs);
+      if (view.collapsed().result().exchanges() > 0 || d.date == null) {
+        m.closed().accept(d.dir);
+      } else {
+        log("live mirror: " + d.dir + " saw no traffic: not stored (a day without a run)");
+      }
     } catch (IOException | RuntimeException e) {
       counters.drop(DropReason.MIRROR_REPORT_ERROR);
+      log("live mirror: cannot write the run directory " + d.dir + ": " + e);
     }
   }
 
@@ -607,41 +770,39 @@ public final class Mirror {
   }
 
   /**
-   * On rotation of the recording: the summary of what was compared so far (marked incomplete,
-   * since the live shadow goes on); the CSV and report come when the day closes.
+   * On rotation of the recording (the writer thread): the summary of what was compared so far,
+   * marked incomplete since the live shadow goes on, written by the judge thread; the CSV and
+   * report come when the day closes. Never waits.
    */
   public void checkpoint(Path rotated) {
     try {
-      judgeThread
-          .submit(
-              () ->
-                  RunOutputs.writeSummary(
-                      view(
-                          day,
-                          m.clock().instant(),
-                          true,
-                          "live shadow in progress (checkpoint at " + rotated.getFileName() + ")")))
-          .get(30, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      counters.drop(DropReason.MIRROR_REPORT_ERROR);
-    }
-  }
-
-  /** Warnings of the live run so far (e.g. a day continued after a restart). */
-  public List<String> warnings() {
-    synchronized (warnings) {
-      return List.copyOf(warnings);
+      judgeThread.execute(
+          () -> {
+            try {
+              day.results.flush();
+              RunOutputs.writeSummary(
+                  view(
+                      day,
+                      m.clock().instant(),
+                      true,
+                      "live shadow in progress (checkpoint at " + rotated.getFileName() + ")"));
+            } catch (IOException | RuntimeException e) {
+              counters.drop(DropReason.MIRROR_REPORT_ERROR);
+            }
+          });
+    } catch (RejectedExecutionException e) {
+      // stopping: the run directory is written at stop
     }
   }
 
   /**
-   * Waits for copies queued and in flight, then closes the current day: its run directory is
-   * written (the summary last) and handed on.
+   * Waits for copies queued and in flight (at most {@code millis}), stops the judge thread, then
+   * closes the current day: its run directory is written (the summary last) and handed on.
    */
   public void close(long millis) throws InterruptedException {
     closed = true;
     long deadline = System.nanoTime() + millis * 1_000_000;
-    while (queued.get() > 0 && System.nanoTime() < deadline) {
+    while ((queued.get() > 0 || unsentQueued.get() > 0) && System.nanoTime() < deadline) {
       Thread.sleep(5);
     }
     boolean all =
@@ -649,27 +810,24 @@ public final class Mirror {
             IN_FLIGHT,
             Math.max(1, (deadline - System.nanoTime()) / 1_000_000),
             TimeUnit.MILLISECONDS);
-    sender.close();
-    try {
-      judgeThread
-          .submit(
-              () -> {
-                Instant now = m.clock().instant();
-                roll(now);
-                Day d = day;
-                closer.execute(
-                    () -> finish(d, now, all, all ? null : "stopped with mirror copies in flight"));
-              })
-          .get(30, TimeUnit.SECONDS);
-    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-      counters.drop(DropReason.MIRROR_REPORT_ERROR);
+    sender.close(); // copies still in flight fail now, and are judged as candidate errors
+    if (!all && permits.tryAcquire(IN_FLIGHT, 5, TimeUnit.SECONDS)) {
+      permits.release(IN_FLIGHT);
     }
-    judgeThread.shutdownNow();
-    actions.close();
+    judgeThread.shutdown();
+    if (!judgeThread.awaitTermination(30, TimeUnit.SECONDS)) {
+      judgeThread.shutdownNow();
+      judgeThread.awaitTermination(5, TimeUnit.SECONDS);
+    }
+    // the judge thread has stopped: its state is this thread's now
+    Instant now = m.clock().instant();
+    roll(now);
     closer.shutdown();
     if (!closer.awaitTermination(Math.max(millis, 60_000), TimeUnit.MILLISECONDS)) {
-      counters.drop(DropReason.MIRROR_REPORT_ERROR);
+      log("live mirror: the previous day's run directory is still being written");
     }
+    finish(day, now, all, all ? null : "stopped with mirror copies in flight");
+    actions.close();
   }
 
   /** One run directory: a UTC day's, or the whole live run's. */
@@ -684,7 +842,7 @@ public final class Mirror {
       RunAggregate aggregate,
       RunWriter writer,
       ExchangeJudge judge,
-      java.util.concurrent.atomic.AtomicReference<TriggersFile> triggers) {
+      AtomicReference<TriggersFile> triggers) {
 
     /** The day's triggers.jsonl, created with its first event. */
     TriggersFile triggersFile() {
@@ -710,11 +868,11 @@ public final class Mirror {
 
     void add(ResultLine r) {
       stats.record(r.endpoint(), r.id(), r.outcome(), r.candidateTarget() != null);
-      if (r.recordedMicros() != null) {
-        legacy.record(r.recordedMicros());
-      }
-      if (r.candidateMicros() != null) {
+      if (r.candidateMicros() != null) { // the latencies of exchanges both sides answered
         candidate.record(r.candidateMicros());
+        if (r.recordedMicros() != null) {
+          legacy.record(r.recordedMicros());
+        }
       }
     }
   }
