@@ -51,6 +51,91 @@ public final class AdminServer implements AutoCloseable {
     this(InetAddress.getLoopbackAddress(), port, null, statsJson, null);
   }
 
+  /** Connections served at once; further ones wait to be accepted. */
+  static final int MAX_CONNECTIONS = 16;
+
+  /** Server sockets that accept a connection only while fewer than {@code max} are open. */
+  private static final class BoundedFactory extends javax.net.ServerSocketFactory {
+    private final int max;
+
+    BoundedFactory(int max) {
+      this.max = max;
+    }
+
+    @Override
+    public java.net.ServerSocket createServerSocket() throws IOException {
+      return new BoundedServerSocket(new java.util.concurrent.Semaphore(max));
+    }
+
+    @Override
+    public java.net.ServerSocket createServerSocket(int port) throws IOException {
+      java.net.ServerSocket s = createServerSocket();
+      s.bind(new java.net.InetSocketAddress(port));
+      return s;
+    }
+
+    @Override
+    public java.net.ServerSocket createServerSocket(int port, int backlog) throws IOException {
+      java.net.ServerSocket s = createServerSocket();
+      s.bind(new java.net.InetSocketAddress(port), backlog);
+      return s;
+    }
+
+    @Override
+    public java.net.ServerSocket createServerSocket(int port, int backlog, InetAddress address)
+        throws IOException {
+      java.net.ServerSocket s = createServerSocket();
+      s.bind(new java.net.InetSocketAddress(address, port), backlog);
+      return s;
+    }
+  }
+
+  private static final class BoundedServerSocket extends java.net.ServerSocket {
+    private final java.util.concurrent.Semaphore open;
+
+    BoundedServerSocket(java.util.concurrent.Semaphore open) throws IOException {
+      this.open = open;
+    }
+
+    @Override
+    public java.net.Socket accept() throws IOException {
+      try {
+        while (!open.tryAcquire(100, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+          if (isClosed()) {
+            throw new java.net.SocketException("closed");
+          }
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new java.net.SocketException("interrupted");
+      }
+      java.util.concurrent.atomic.AtomicBoolean released =
+          new java.util.concurrent.atomic.AtomicBoolean();
+      java.net.Socket s =
+          new java.net.Socket() {
+            @Override
+            public synchronized void close() throws IOException {
+              try {
+                super.close();
+              } finally {
+                if (released.compareAndSet(false, true)) {
+                  open.release();
+                }
+              }
+            }
+          };
+      try {
+        implAccept(s);
+      } catch (IOException | RuntimeException e) {
+        if (released.compareAndSet(false, true)) {
+          open.release();
+        }
+        throw e;
+      }
+      return s;
+    }
+  }
+
   /**
    * @param bind the address to listen on; anything but loopback needs a token
    * @param port 0 for any free port
@@ -83,6 +168,9 @@ public final class AdminServer implements AutoCloseable {
             .setLocalAddress(bind)
             .setListenerPort(port)
             .setSocketConfig(SocketConfig.custom().setSoTimeout(IDLE).build())
+            // each connection has its own thread: at most MAX_CONNECTIONS at once, so that clients
+            // that connect and say nothing cannot run the proxy's process out of threads
+            .setServerSocketFactory(new BoundedFactory(MAX_CONNECTIONS))
             // any Host: without a token loopback is the only way in, with one the token is
             .setRequestRouter(
                 (request, context) ->

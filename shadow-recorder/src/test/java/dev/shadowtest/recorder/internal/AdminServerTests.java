@@ -210,4 +210,36 @@ class AdminServerTests {
           .hasMessage("the admin token must be printable ASCII without spaces, and not empty");
     }
   }
+
+  @Test
+  void clientsThatConnectAndSayNothingHoldAtMostABoundedNumberOfThreads() throws Exception {
+    try (AdminServer server =
+        new AdminServer(InetAddress.getLoopbackAddress(), 0, null, () -> "{}", null)) {
+      int before = Thread.activeCount();
+      java.util.List<java.net.Socket> idle = new java.util.ArrayList<>();
+      try {
+        for (int i = 0; i < 24; i++) {
+          idle.add(new java.net.Socket(InetAddress.getLoopbackAddress(), server.port()));
+        }
+        Thread.sleep(500);
+        // one thread per accepted connection, and only MAX_CONNECTIONS are accepted at once
+        assertThat(Thread.activeCount() - before)
+            .isLessThanOrEqualTo(AdminServer.MAX_CONNECTIONS + 4);
+        // the idle ones are closed after AdminServer.IDLE: a real client is served then
+        HttpResponse<String> r =
+            HttpClient.newHttpClient()
+                .send(
+                    HttpRequest.newBuilder(
+                            URI.create("http://127.0.0.1:" + server.port() + "/_shadow/stats"))
+                        .timeout(Duration.ofSeconds(30))
+                        .build(),
+                    HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(200);
+      } finally {
+        for (java.net.Socket s : idle) {
+          s.close();
+        }
+      }
+    }
+  }
 }
