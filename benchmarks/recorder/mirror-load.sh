@@ -52,9 +52,13 @@ record() { # name extra-args... -> "rps p99ms" (the recorder stopped after)
   kill -TERM "$rec_pid"; wait "$rec_pid" || true; rec_pid=""
   grep '^stopped:' "$work/$name.txt" | sed "s/^/   [$name] /" >&2 || true
 }
-read -r d_rps d_p99 < <(run direct "http://127.0.0.1:$up/api/data.json")
-read -r r_rps r_p99 < <(record recording)
-read -r m_rps m_p99 < <(record mirroring --mirror "http://127.0.0.1:$up" --mirror-out "$work/live" --trigger none)
+# each step runs to its end (the recorder stopped, its run directory written) before the next
+run direct "http://127.0.0.1:$up/api/data.json" > "$work/direct.out"
+record recording > "$work/recording.out"
+record mirroring --mirror "http://127.0.0.1:$up" --mirror-out "$work/live" --trigger none ${MIRROR_ARGS:-} > "$work/mirroring.out"
+read -r d_rps d_p99 < "$work/direct.out"
+read -r r_rps r_p99 < "$work/recording.out"
+read -r m_rps m_p99 < "$work/mirroring.out"
 python3 - "$d_rps" "$d_p99" "$r_rps" "$r_p99" "$m_rps" "$m_p99" "$work/live/summary.json" "$D" <<'PY'
 import json, sys
 d, dp, r, rp, m, mp = map(float, sys.argv[1:7])

@@ -198,10 +198,10 @@ final class RecordCommand implements Callable<Integer> {
 
   @Option(
       names = "--rejudge-budget",
-      defaultValue = "256MB",
+      defaultValue = "0",
       paramLabel = "SIZE",
       description =
-          "Per run directory, keep the compared responses (pseudonymised) up to SIZE for shadow report --rules; 0 keeps none (default ${DEFAULT-VALUE}).")
+          "Per run directory of the live mirror, keep the compared responses (pseudonymised) up to SIZE for shadow report --rules (default ${DEFAULT-VALUE}: keeping them costs the mirror about 3.5x the CPU of comparing, docs/PERFORMANCE.md).")
   String rejudgeBudget;
 
   @Option(

@@ -9,7 +9,6 @@ import dev.shadowtest.core.RedactionKey;
 import dev.shadowtest.core.Redactor;
 import dev.shadowtest.diff.Rules;
 import dev.shadowtest.diff.run.Gate;
-import dev.shadowtest.diff.run.ResponsesFile;
 import dev.shadowtest.diff.run.RunOutput;
 import dev.shadowtest.diff.run.Trigger;
 import dev.shadowtest.diff.run.TriggerActions;
@@ -188,7 +187,8 @@ public record RecorderConfig(
    * @param closed        told of each closed run directory (the CLI stores it in the history)
    * @param clock         the time days and trigger windows are read from
    * @param evaluateEvery how often days and triggers are checked
-   * @param rejudgeBudget bytes of responses kept per run directory for re-judging (0: none)
+   * @param rejudgeBudget bytes of responses kept per run directory for re-judging (0, the
+   *                      default: none)
    * @param triggers      the rollback triggers evaluated every {@code evaluateEvery}
    * @param actions       what runs when a trigger fires or clears (log, webhook, command)
    * @param log           hears the live run's warnings (a day continued, a closed day stored, a
@@ -249,7 +249,7 @@ public record RecorderConfig(
           dir -> {},
           Clock.systemUTC(),
           Duration.ofSeconds(10),
-          ResponsesFile.DEFAULT_BUDGET,
+          0, // keeping responses for re-judging costs the live run ~3.5x its comparing CPU
           rules.triggers(),
           TriggerActions.Options.none(),
           line -> {});

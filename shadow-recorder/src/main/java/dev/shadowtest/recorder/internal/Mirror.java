@@ -54,10 +54,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -115,8 +116,18 @@ public final class Mirror {
   private final DiffEngine engine;
   private final Endpoints endpoints;
 
-  /** Runs everything that reads or changes the state below. */
-  private final ScheduledExecutorService judgeThread;
+  /**
+   * Runs everything that reads or changes the state below, one task at a time. Its queue is a
+   * deque: answers that came back and evaluations go to its front ({@link #urgent}), new copies
+   * to its back, so that a backlog of new copies never holds answers (and their in-flight
+   * permits) back.
+   */
+  private final ThreadPoolExecutor judgeThread;
+
+  private final LinkedBlockingDeque<Runnable> judgeQueue = new LinkedBlockingDeque<>();
+
+  /** Schedules the evaluations (onto the judge thread's front). */
+  private final ScheduledExecutorService ticker;
 
   /** Writes the outputs of closed days, so that judging goes on meanwhile. */
   private final ExecutorService closer;
@@ -166,11 +177,30 @@ public final class Mirror {
             m.keepHost(),
             config.maxBody());
     this.judgeThread =
-        Executors.newSingleThreadScheduledExecutor(daemon("shadow-judge", Thread.NORM_PRIORITY));
+        new ThreadPoolExecutor(
+            1,
+            1,
+            0,
+            TimeUnit.MILLISECONDS,
+            judgeQueue,
+            daemon("shadow-judge", Thread.NORM_PRIORITY));
+    judgeThread.prestartAllCoreThreads();
+    this.ticker =
+        Executors.newSingleThreadScheduledExecutor(daemon("shadow-tick", Thread.NORM_PRIORITY));
     this.closer = Executors.newSingleThreadExecutor(daemon("shadow-close", Thread.MIN_PRIORITY));
     this.actions = TriggerActions.start(m.actions());
     long every = m.evaluateEvery().toMillis();
-    judgeThread.scheduleWithFixedDelay(this::guardedTick, every, every, TimeUnit.MILLISECONDS);
+    ticker.scheduleWithFixedDelay(
+        () -> {
+          try {
+            urgent(this::guardedTick);
+          } catch (RejectedExecutionException stopping) {
+            // the judge thread has stopped
+          }
+        },
+        every,
+        every,
+        TimeUnit.MILLISECONDS);
   }
 
   private static java.util.concurrent.ThreadFactory daemon(String name, int priority) {
@@ -180,6 +210,14 @@ public final class Mirror {
       t.setPriority(priority);
       return t;
     };
+  }
+
+  /** Runs {@code r} on the judge thread before the copies waiting there. */
+  private void urgent(Runnable r) {
+    if (judgeThread.isShutdown()) {
+      throw new RejectedExecutionException("the live mirror is closed");
+    }
+    judgeQueue.offerFirst(r);
   }
 
   private void log(String line) {
@@ -327,7 +365,7 @@ public final class Mirror {
                   permits.release();
                 }
               },
-              judgeThread)
+              this::urgent)
           .exceptionally(
               rejected -> {
                 permits.release(); // the judge thread stopped (at close): not judged
@@ -530,7 +568,9 @@ public final class Mirror {
 
   /** Runs an evaluation on the judge thread and waits for it (tests, with a test clock). */
   public void evaluateNow() throws InterruptedException {
-    Future<?> f = judgeThread.submit(this::tick);
+    java.util.concurrent.FutureTask<Void> f =
+        new java.util.concurrent.FutureTask<>(this::tick, null);
+    urgent(f);
     try {
       f.get(30, TimeUnit.SECONDS);
     } catch (ExecutionException | TimeoutException e) {
@@ -814,6 +854,7 @@ public final class Mirror {
     if (!all && permits.tryAcquire(IN_FLIGHT, 5, TimeUnit.SECONDS)) {
       permits.release(IN_FLIGHT);
     }
+    ticker.shutdownNow();
     judgeThread.shutdown();
     if (!judgeThread.awaitTermination(30, TimeUnit.SECONDS)) {
       judgeThread.shutdownNow();
