@@ -4,6 +4,7 @@
 #   bench_static_site "$work"          # $work/www/api/data.json, $work/logs
 #   bench_free_port                    # prints a free loopback port
 #   bench_nginx "$work" "<http-level config: server/upstream blocks>"   # starts nginx with it
+#   bench_wrk NAME URL                 # wrk -t2 -c$C -d$D against URL: prints "req/s p99-ms"
 
 bench_install() {
   local need=() c
@@ -42,4 +43,14 @@ $servers
 }
 CONF
   nginx -p "$work" -c nginx.conf
+}
+
+bench_wrk() { # name url -> "rps p99ms" on stdout, wrk's report on stderr; uses $C and $D
+  local out
+  out=$(wrk -t2 -c"$C" -d"${D}s" --latency "$2")
+  echo "$out" | sed "s/^/   [$1] /" >&2
+  local rps p99
+  rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
+  p99=$(echo "$out" | awk '$1=="99%" {v=$2; if (v ~ /us$/) {sub(/us/,"",v); v=v/1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v=v*1000}; print v}')
+  echo "$rps $p99"
 }

@@ -31,15 +31,6 @@ bench_nginx "$work" "  server { listen 127.0.0.1:$up; root $work/www; }"
 "$root/shadow" --version >/dev/null  # build once, outside the timing
 
 echo "== machine: $(nproc) cores, $(java -version 2>&1 | head -1), $(wrk --version 2>&1 | head -1), nginx $(nginx -v 2>&1 | sed 's/.*\///')"
-run() { # name url -> "rps p99ms"
-  local out
-  out=$(wrk -t2 -c"$C" -d"${D}s" --latency "$2")
-  echo "$out" | sed "s/^/   [$1] /" >&2
-  local rps p99
-  rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
-  p99=$(echo "$out" | awk '$1=="99%" {v=$2; if (v ~ /us$/) {sub(/us/,"",v); v=v/1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v=v*1000}; print v}')
-  echo "$rps $p99"
-}
 record() { # name extra-args... -> "rps p99ms" (the recorder stopped after)
   local name="$1"; shift
   local port; port=$(bench_free_port)
@@ -48,12 +39,12 @@ record() { # name extra-args... -> "rps p99ms" (the recorder stopped after)
   rec_pid=$!
   for _ in $(seq 1 50); do curl -sf "http://127.0.0.1:$port/api/data.json" >/dev/null 2>&1 && break; sleep 0.2; done
   wrk -t2 -c"$C" -d5s "http://127.0.0.1:$port/api/data.json" >/dev/null  # JIT warm-up, not measured
-  run "$name" "http://127.0.0.1:$port/api/data.json"
+  bench_wrk "$name" "http://127.0.0.1:$port/api/data.json"
   kill -TERM "$rec_pid"; wait "$rec_pid" || true; rec_pid=""
   grep '^stopped:' "$work/$name.txt" | sed "s/^/   [$name] /" >&2 || true
 }
 # each step runs to its end (the recorder stopped, its run directory written) before the next
-run direct "http://127.0.0.1:$up/api/data.json" > "$work/direct.out"
+bench_wrk direct "http://127.0.0.1:$up/api/data.json" > "$work/direct.out"
 record recording > "$work/recording.out"
 record mirroring --mirror "http://127.0.0.1:$up" --mirror-out "$work/live" --trigger none ${MIRROR_ARGS:-} > "$work/mirroring.out"
 read -r d_rps d_p99 < "$work/direct.out"

@@ -38,20 +38,11 @@ rec_pid=$!
 for _ in $(seq 1 50); do curl -sf "http://127.0.0.1:$sh/api/data.json" >/dev/null 2>&1 && break; sleep 0.2; done
 
 echo "== machine: $(nproc) cores, $(java -version 2>&1 | head -1), $(wrk --version 2>&1 | head -1), nginx $(nginx -v 2>&1 | sed 's/.*\///')"
-run() { # name url -> "rps p99ms"
-  local out
-  out=$(wrk -t2 -c"$C" -d"${D}s" --latency "$2")
-  echo "$out" | sed "s/^/   [$1] /" >&2
-  local rps p99
-  rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
-  p99=$(echo "$out" | awk '$1=="99%" {v=$2; if (v ~ /us$/) {sub(/us/,"",v); v=v/1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v=v*1000}; print v}')
-  echo "$rps $p99"
-}
 # warm-up of the JVM (JIT), not measured
 wrk -t2 -c"$C" -d5s "http://127.0.0.1:$sh/api/data.json" >/dev/null
-read -r d_rps d_p99 < <(run direct "http://127.0.0.1:$up/api/data.json")
-read -r n_rps n_p99 < <(run nginx "http://127.0.0.1:$px/api/data.json")
-read -r s_rps s_p99 < <(run shadow "http://127.0.0.1:$sh/api/data.json")
+read -r d_rps d_p99 < <(bench_wrk direct "http://127.0.0.1:$up/api/data.json")
+read -r n_rps n_p99 < <(bench_wrk nginx "http://127.0.0.1:$px/api/data.json")
+read -r s_rps s_p99 < <(bench_wrk shadow "http://127.0.0.1:$sh/api/data.json")
 kill -TERM "$rec_pid"; wait "$rec_pid" || true; rec_pid=""
 stats=$(grep '^stopped:' "$work/record.txt" || true)
 echo "== shadow record: $stats"

@@ -11,6 +11,7 @@ import com.sun.net.httpserver.HttpExchange;
 import dev.shadowtest.recorder.Recorder;
 import dev.shadowtest.recorder.RecorderConfig;
 import dev.shadowtest.testing.LoopbackServer;
+import dev.shadowtest.testing.TestClock;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -20,11 +21,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -253,30 +251,6 @@ class LiveShadowTests {
     }
   }
 
-  /** A clock the test moves. */
-  static final class TestClock extends Clock {
-    volatile Instant now;
-
-    TestClock(Instant now) {
-      this.now = now;
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-  }
-
   @Test
   void aLiveRunClosesOneRunPerUtcDayIntoTheHistoryAndARestartContinuesTheDay() throws Exception {
     Path history = dir.resolve("history");
@@ -311,12 +285,12 @@ class LiveShadowTests {
         HttpClient client = HttpClient.newHttpClient();
         send(client, get(base, 50));
         awaitJudged(r, 50);
-        clock.now = Instant.parse("2026-11-25T00:00:05Z"); // past the first midnight
+        clock.set(Instant.parse("2026-11-25T00:00:05Z")); // past the first midnight
         regression.set(true);
         send(client, get(base, 50));
         awaitJudged(r, 100);
         regression.set(false);
-        clock.now = Instant.parse("2026-11-26T09:30:00Z"); // past the second
+        clock.set(Instant.parse("2026-11-26T09:30:00Z")); // past the second
         send(client, get(base, 50));
         awaitJudged(r, 150);
         r.stop(Duration.ofSeconds(30));
@@ -334,7 +308,7 @@ class LiveShadowTests {
       args[5] = dir.resolve("restarted.jsonl.gz"); // a recording is never overwritten
       RecorderConfig again = recordConfig(args);
       again = again.withMirror(again.mirroring().withClock(clock, Duration.ofHours(1)));
-      clock.now = Instant.parse("2026-11-26T15:00:00Z");
+      clock.set(Instant.parse("2026-11-26T15:00:00Z"));
       try (Recorder r = Recorder.start(again)) {
         send(HttpClient.newHttpClient(), get(r.url(), 30));
         awaitJudged(r, 30);

@@ -256,165 +256,115 @@ public record RecorderConfig(
     }
 
     public Mirroring withSecondary(URI s) {
-      return new Mirroring(
-          candidate,
-          out,
-          rules,
-          outputs,
-          s,
-          headers,
-          keepHost,
-          gate,
-          daily,
-          closed,
-          clock,
-          evaluateEvery,
-          rejudgeBudget,
-          triggers,
-          actions,
-          log);
+      return with(m -> m.secondary = s);
     }
 
     public Mirroring withHeaders(Headers h, boolean keep) {
-      return new Mirroring(
-          candidate,
-          out,
-          rules,
-          outputs,
-          secondary,
-          h,
-          keep,
-          gate,
-          daily,
-          closed,
-          clock,
-          evaluateEvery,
-          rejudgeBudget,
-          triggers,
-          actions,
-          log);
+      return with(
+          m -> {
+            m.headers = h;
+            m.keepHost = keep;
+          });
     }
 
     public Mirroring withGate(Gate g) {
-      return new Mirroring(
-          candidate,
-          out,
-          rules,
-          outputs,
-          secondary,
-          headers,
-          keepHost,
-          g,
-          daily,
-          closed,
-          clock,
-          evaluateEvery,
-          rejudgeBudget,
-          triggers,
-          actions,
-          log);
+      return with(m -> m.gate = g);
     }
 
     /** One run directory per UTC day under {@code out}; each closed one is handed to {@code c}. */
     public Mirroring withDays(Consumer<Path> c) {
-      return new Mirroring(
-          candidate,
-          out,
-          rules,
-          outputs,
-          secondary,
-          headers,
-          keepHost,
-          gate,
-          true,
-          c,
-          clock,
-          evaluateEvery,
-          rejudgeBudget,
-          triggers,
-          actions,
-          log);
+      return with(
+          m -> {
+            m.daily = true;
+            m.closed = c;
+          });
     }
 
     public Mirroring withClock(Clock c, Duration every) {
-      return new Mirroring(
-          candidate,
-          out,
-          rules,
-          outputs,
-          secondary,
-          headers,
-          keepHost,
-          gate,
-          daily,
-          closed,
-          c,
-          every,
-          rejudgeBudget,
-          triggers,
-          actions,
-          log);
+      return with(
+          m -> {
+            m.clock = c;
+            m.evaluateEvery = every;
+          });
     }
 
     /** Evaluates {@code t} (instead of the rules' triggers) and runs {@code a} on their events. */
     public Mirroring withTriggers(List<Trigger> t, TriggerActions.Options a) {
-      return new Mirroring(
-          candidate,
-          out,
-          rules,
-          outputs,
-          secondary,
-          headers,
-          keepHost,
-          gate,
-          daily,
-          closed,
-          clock,
-          evaluateEvery,
-          rejudgeBudget,
-          t,
-          a,
-          log);
+      return with(
+          m -> {
+            m.triggers = t;
+            m.actions = a;
+          });
     }
 
     public Mirroring withLog(Consumer<String> l) {
-      return new Mirroring(
-          candidate,
-          out,
-          rules,
-          outputs,
-          secondary,
-          headers,
-          keepHost,
-          gate,
-          daily,
-          closed,
-          clock,
-          evaluateEvery,
-          rejudgeBudget,
-          triggers,
-          actions,
-          l);
+      return with(m -> m.log = l);
     }
 
     public Mirroring withRejudgeBudget(long bytes) {
+      return with(m -> m.rejudgeBudget = bytes);
+    }
+
+    /** This configuration with {@code change} applied to a copy of its settings (validated again). */
+    private Mirroring with(Consumer<Settings> change) {
+      Settings m = new Settings(this);
+      change.accept(m);
       return new Mirroring(
-          candidate,
-          out,
-          rules,
-          outputs,
-          secondary,
-          headers,
-          keepHost,
-          gate,
-          daily,
-          closed,
-          clock,
-          evaluateEvery,
-          bytes,
-          triggers,
-          actions,
-          log);
+          m.candidate,
+          m.out,
+          m.rules,
+          m.outputs,
+          m.secondary,
+          m.headers,
+          m.keepHost,
+          m.gate,
+          m.daily,
+          m.closed,
+          m.clock,
+          m.evaluateEvery,
+          m.rejudgeBudget,
+          m.triggers,
+          m.actions,
+          m.log);
+    }
+
+    /** The settings of a {@link Mirroring}, changed one at a time by its {@code with…} methods. */
+    private static final class Settings {
+      URI candidate;
+      Path out;
+      Rules rules;
+      Supplier<List<RunOutput>> outputs;
+      URI secondary;
+      Headers headers;
+      boolean keepHost;
+      Gate gate;
+      boolean daily;
+      Consumer<Path> closed;
+      Clock clock;
+      Duration evaluateEvery;
+      long rejudgeBudget;
+      List<Trigger> triggers;
+      TriggerActions.Options actions;
+      Consumer<String> log;
+
+      Settings(Mirroring m) {
+        candidate = m.candidate;
+        out = m.out;
+        rules = m.rules;
+        outputs = m.outputs;
+        secondary = m.secondary;
+        headers = m.headers;
+        keepHost = m.keepHost;
+        gate = m.gate;
+        daily = m.daily;
+        closed = m.closed;
+        clock = m.clock;
+        evaluateEvery = m.evaluateEvery;
+        rejudgeBudget = m.rejudgeBudget;
+        triggers = m.triggers;
+        actions = m.actions;
+        log = m.log;
+      }
     }
   }
 

@@ -12,6 +12,7 @@ import dev.shadowtest.diff.run.TriggersFile;
 import dev.shadowtest.recorder.internal.Promtool;
 import dev.shadowtest.recorder.internal.ScrapedSamples;
 import dev.shadowtest.testing.LoopbackServer;
+import dev.shadowtest.testing.TestClock;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -21,11 +22,8 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -49,25 +47,6 @@ class LiveTriggersTests {
   /** Recordings started: each recorder writes its own file. */
   private int recordings;
 
-  static final class TestClock extends Clock {
-    volatile Instant now = T0;
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-  }
-
   /** A live run: legacy and candidate on loopback, the candidate answering 503 while failing. */
   /** A JSON answer with a nonce: it differs on every call, as a request id or a timestamp does. */
   static String nonce() {
@@ -90,7 +69,7 @@ class LiveTriggersTests {
                 LoopbackServer.send(ex, 200, "application/json", nonce());
               }
             });
-    final TestClock clock = new TestClock();
+    final TestClock clock = new TestClock(T0);
     final HttpClient client = HttpClient.newHttpClient();
     final Path run;
     Recorder recorder;
@@ -108,7 +87,7 @@ class LiveTriggersTests {
         boolean daily)
         throws Exception {
       run = dir.resolve(name);
-      clock.now = start;
+      clock.set(start);
       RecorderConfig config =
           RecorderConfig.of(
                   new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
@@ -139,7 +118,7 @@ class LiveTriggersTests {
         Thread.sleep(25);
       }
       assertThat(judged()).isEqualTo(sent);
-      clock.now = clock.now.plus(then);
+      clock.advance(then);
       recorder.evaluateNow();
     }
 
