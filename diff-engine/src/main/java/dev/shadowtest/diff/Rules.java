@@ -181,7 +181,7 @@ public final class Rules {
   public List<String> normalizedHeaders() {
     List<String> out = normalizedHeaders;
     if (out == null) {
-      TreeSet<String> names = new java.util.TreeSet<>();
+      TreeSet<String> names = new TreeSet<>();
       collectNormalized(judgement(this), names);
       out = List.copyOf(names);
       normalizedHeaders = out;

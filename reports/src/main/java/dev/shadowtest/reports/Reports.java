@@ -288,7 +288,10 @@ public final class Reports {
     Path judged = rejudged != null ? rejudged : results;
     try {
       RunAggregate aggregate = new RunAggregate();
-      ResultsFile.read(judged, aggregate::add);
+      String cut = ResultsFile.readRecovering(judged, aggregate::add);
+      if (cut != null) {
+        warnings.add(cut + ": the outputs cover the exchanges before it");
+      }
       RunAggregate.Collapsed c = aggregate.collapse(new Endpoints(rules), rules.noiseModel());
       Function<String, Double> thresholds = Gate.thresholds(rules);
       List<String> failures =

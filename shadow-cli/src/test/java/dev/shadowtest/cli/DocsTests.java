@@ -2,7 +2,10 @@ package dev.shadowtest.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.shadowtest.diff.Rules;
+import dev.shadowtest.diff.run.TriggerEvent;
+import dev.shadowtest.diff.run.TriggersFile;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -76,11 +79,9 @@ class DocsTests {
     Path file = Files.createTempFile("triggers", ".jsonl");
     try {
       Files.writeString(file, documented.replace("\n", " ") + "\n");
-      List<dev.shadowtest.diff.run.TriggerEvent> events =
-          dev.shadowtest.diff.run.TriggersFile.read(file, w -> {});
+      List<TriggerEvent> events = TriggersFile.read(file, w -> {});
       assertThat(events).hasSize(1);
-      com.fasterxml.jackson.databind.ObjectMapper json =
-          new com.fasterxml.jackson.databind.ObjectMapper();
+      ObjectMapper json = new ObjectMapper();
       assertThat(json.readTree(events.get(0).toJson())).isEqualTo(json.readTree(documented));
     } finally {
       Files.delete(file);

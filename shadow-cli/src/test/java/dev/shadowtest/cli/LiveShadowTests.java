@@ -8,11 +8,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
+import dev.shadowtest.diff.run.Trigger;
 import dev.shadowtest.recorder.Recorder;
 import dev.shadowtest.recorder.RecorderConfig;
 import dev.shadowtest.testing.LoopbackServer;
 import dev.shadowtest.testing.TestClock;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.URI;
@@ -30,6 +33,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
+import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -211,9 +215,8 @@ class LiveShadowTests {
 
   static long recordingLines(Path recording) throws IOException {
     try (var in =
-        new java.io.BufferedReader(
-            new java.io.InputStreamReader(
-                new java.util.zip.GZIPInputStream(Files.newInputStream(recording))))) {
+        new BufferedReader(
+            new InputStreamReader(new GZIPInputStream(Files.newInputStream(recording))))) {
       return in.lines().count() - 1; // the header
     }
   }
@@ -372,7 +375,7 @@ class LiveShadowTests {
             "--on-trigger", "true",
             "--admin-port", "0");
     assertThat(c.mirroring().triggers())
-        .extracting(dev.shadowtest.diff.run.Trigger::name)
+        .extracting(Trigger::name)
         .containsExactly("errorRate", "slow");
     assertThat(c.mirroring().triggers().get(0).threshold()).isEqualTo(0.02);
     assertThat(c.mirroring().actions().webhook()).hasToString("http://127.0.0.1:3/hook");

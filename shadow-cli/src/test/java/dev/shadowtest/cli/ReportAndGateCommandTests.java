@@ -3,10 +3,21 @@ package dev.shadowtest.cli;
 import static dev.shadowtest.cli.ShadowCliTests.shadow;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.shadowtest.testing.LoopbackServer;
+import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -165,5 +176,47 @@ class ReportAndGateCommandTests {
     ShadowCliTests.Run missing = shadow("report", "--results", dir.resolve("nothing"));
     assertThat(missing.code()).isEqualTo(2);
     assertThat(missing.err()).contains("no such run directory");
+  }
+
+  @Test
+  void reportReadsAResultsFileACrashCutOffUpToTheCutAndSaysSo() throws IOException {
+    Path rec = dir.resolve("r.jsonl");
+    shadow("import", "--from", "har", ShadowCliTests.EXAMPLES.resolve("shop.har"), "--out", rec);
+    Path run = dir.resolve("run");
+    try (LoopbackServer candidate =
+        LoopbackServer.start(2, ex -> LoopbackServer.send(ex, 200, "application/json", "{}"))) {
+      shadow("replay", "--recording", rec, "--candidate", candidate.uri(), "--out", run);
+    }
+    long lines =
+        new ObjectMapper().readTree(run.resolve("summary.json").toFile()).get("exchanges").asLong();
+    assertThat(lines).isGreaterThan(2);
+    // a crash (kill -9) leaves a gzip without its end and a last line cut mid-write: rewrite the
+    // file as a stream flushed after every line, then cut it in the middle of the last one
+    ByteArrayOutputStream flushed = new ByteArrayOutputStream();
+    List<Long> ends = new ArrayList<>();
+    try (var in =
+            new BufferedReader(
+                new InputStreamReader(
+                    new GZIPInputStream(Files.newInputStream(run.resolve("results.jsonl.gz")))));
+        var gz = new GZIPOutputStream(flushed, true)) {
+      String line;
+      while ((line = in.readLine()) != null) {
+        gz.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+        gz.flush();
+        ends.add((long) flushed.size());
+      }
+      byte[] all = flushed.toByteArray();
+      long cut = (ends.get(ends.size() - 2) + ends.get(ends.size() - 1)) / 2;
+      Files.write(run.resolve("results.jsonl.gz"), Arrays.copyOf(all, (int) cut));
+    }
+    ShadowCliTests.Run r = shadow("report", "--results", run);
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.err()).contains("cut off").contains("the outputs cover the exchanges before it");
+    assertThat(
+            new ObjectMapper()
+                .readTree(run.resolve("summary.json").toFile())
+                .get("exchanges")
+                .asLong())
+        .isEqualTo(lines - 1);
   }
 }

@@ -12,6 +12,7 @@ import dev.shadowtest.diff.run.Gate;
 import dev.shadowtest.diff.run.RunOutput;
 import dev.shadowtest.diff.run.Trigger;
 import dev.shadowtest.diff.run.TriggerActions;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Path;
@@ -375,8 +376,8 @@ public record RecorderConfig(
    * @param bind  the address it listens on: loopback unless a token is given
    * @param token the bearer token every request must carry, or null (loopback only)
    */
-  public record Admin(int port, java.net.InetAddress bind, String token) {
-    public static final Admin NONE = new Admin(-1, java.net.InetAddress.getLoopbackAddress(), null);
+  public record Admin(int port, InetAddress bind, String token) {
+    public static final Admin NONE = new Admin(-1, InetAddress.getLoopbackAddress(), null);
 
     /** Never the token. */
     @Override
@@ -495,7 +496,7 @@ public record RecorderConfig(
 
   /** The admin endpoints on 127.0.0.1:{@code port} (0: any free port; -1: none), without a token. */
   public RecorderConfig withAdminPort(int port) {
-    return withAdmin(new Admin(port, java.net.InetAddress.getLoopbackAddress(), null));
+    return withAdmin(new Admin(port, InetAddress.getLoopbackAddress(), null));
   }
 
   public RecorderConfig withAdmin(Admin a) {

@@ -26,6 +26,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
@@ -50,7 +51,7 @@ class LiveTriggersTests {
   /** A live run: legacy and candidate on loopback, the candidate answering 503 while failing. */
   /** A JSON answer with a nonce: it differs on every call, as a request id or a timestamp does. */
   static String nonce() {
-    return "{\"ok\":true,\"nonce\":\"" + java.util.UUID.randomUUID() + "\"}";
+    return "{\"ok\":true,\"nonce\":\"" + UUID.randomUUID() + "\"}";
   }
 
   private final class Live implements AutoCloseable {

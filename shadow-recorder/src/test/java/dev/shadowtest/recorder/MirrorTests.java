@@ -23,7 +23,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -129,21 +133,21 @@ class MirrorTests {
       }
       r.stop(Duration.ofSeconds(20));
     }
-    java.util.Arrays.sort(ms);
+    Arrays.sort(ms);
     return ms;
   }
 
   @Test
   void aHangingCandidateNeitherDelaysLiveTrafficNorHidesItsErrors() throws Exception {
-    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
     HttpServer hanging =
         HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 200);
-    hanging.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
+    hanging.setExecutor(Executors.newCachedThreadPool());
     hanging.createContext(
         "/",
         ex -> {
           try {
-            release.await(30, java.util.concurrent.TimeUnit.SECONDS); // never answers in time
+            release.await(30, TimeUnit.SECONDS); // never answers in time
           } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
           }

@@ -11,7 +11,10 @@ import dev.shadowtest.diff.DifferenceType;
 import dev.shadowtest.diff.FieldKey;
 import dev.shadowtest.diff.Verdict;
 import java.io.BufferedReader;
+import java.io.EOFException;
+import java.io.FilterInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -25,6 +28,7 @@ import java.util.Set;
 import java.util.function.Consumer;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
+import java.util.zip.ZipException;
 
 /** Streams {@code results.jsonl.gz}: one JSON line per exchange. */
 public final class ResultsFile implements AutoCloseable {
@@ -198,10 +202,10 @@ public final class ResultsFile implements AutoCloseable {
   }
 
   /** A gzip stream whose early end (a crash's cut) reads as its end, and is remembered. */
-  private static final class CutTolerant extends java.io.FilterInputStream {
+  private static final class CutTolerant extends FilterInputStream {
     boolean cut;
 
-    CutTolerant(java.io.InputStream in) {
+    CutTolerant(InputStream in) {
       super(in);
     }
 
@@ -212,7 +216,7 @@ public final class ResultsFile implements AutoCloseable {
       }
       try {
         return super.read();
-      } catch (java.io.EOFException | java.util.zip.ZipException e) {
+      } catch (EOFException | ZipException e) {
         cut = true;
         return -1;
       }
@@ -225,7 +229,7 @@ public final class ResultsFile implements AutoCloseable {
       }
       try {
         return super.read(b, off, len);
-      } catch (java.io.EOFException | java.util.zip.ZipException e) {
+      } catch (EOFException | ZipException e) {
         cut = true;
         return -1;
       }

@@ -5,7 +5,9 @@ import dev.shadowtest.diff.Judgement;
 import dev.shadowtest.diff.NoiseModel;
 import dev.shadowtest.diff.Statistics;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * Everything a summary is computed from, built by adding result lines (during a run, or from
@@ -86,7 +88,7 @@ public final class RunAggregate {
     if (before != null && before != this) {
       reference = reference.merge(before.snapshot());
     }
-    java.util.Set<String> names = new java.util.TreeSet<>(reference.endpointNames());
+    Set<String> names = new TreeSet<>(reference.endpointNames());
     names.addAll(window.endpointNames());
     Map<String, String> collapsed = endpoints.collapse(names, Endpoints.DEFAULT_CARDINALITY);
     return window.renameEndpoints(collapsed).window(noise, reference.renameEndpoints(collapsed));

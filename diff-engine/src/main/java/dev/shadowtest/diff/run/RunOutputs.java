@@ -26,7 +26,8 @@ public final class RunOutputs {
         o.begin(run);
       }
       current[0] = null;
-      ResultsFile.read(
+      // up to a crash's cut, as the aggregate the run view was built from was read
+      ResultsFile.readRecovering(
           results,
           line -> {
             String endpoint =

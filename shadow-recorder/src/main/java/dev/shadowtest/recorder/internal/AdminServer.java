@@ -2,10 +2,18 @@ package dev.shadowtest.recorder.internal;
 
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Objects;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
+import javax.net.ServerSocketFactory;
 import org.apache.hc.core5.http.ClassicHttpRequest;
 import org.apache.hc.core5.http.ClassicHttpResponse;
 import org.apache.hc.core5.http.ContentType;
@@ -55,7 +63,7 @@ public final class AdminServer implements AutoCloseable {
   static final int MAX_CONNECTIONS = 16;
 
   /** Server sockets that accept a connection only while fewer than {@code max} are open. */
-  private static final class BoundedFactory extends javax.net.ServerSocketFactory {
+  private static final class BoundedFactory extends ServerSocketFactory {
     private final int max;
 
     BoundedFactory(int max) {
@@ -63,56 +71,55 @@ public final class AdminServer implements AutoCloseable {
     }
 
     @Override
-    public java.net.ServerSocket createServerSocket() throws IOException {
-      return new BoundedServerSocket(new java.util.concurrent.Semaphore(max));
+    public ServerSocket createServerSocket() throws IOException {
+      return new BoundedServerSocket(new Semaphore(max));
     }
 
     @Override
-    public java.net.ServerSocket createServerSocket(int port) throws IOException {
-      java.net.ServerSocket s = createServerSocket();
-      s.bind(new java.net.InetSocketAddress(port));
+    public ServerSocket createServerSocket(int port) throws IOException {
+      ServerSocket s = createServerSocket();
+      s.bind(new InetSocketAddress(port));
       return s;
     }
 
     @Override
-    public java.net.ServerSocket createServerSocket(int port, int backlog) throws IOException {
-      java.net.ServerSocket s = createServerSocket();
-      s.bind(new java.net.InetSocketAddress(port), backlog);
+    public ServerSocket createServerSocket(int port, int backlog) throws IOException {
+      ServerSocket s = createServerSocket();
+      s.bind(new InetSocketAddress(port), backlog);
       return s;
     }
 
     @Override
-    public java.net.ServerSocket createServerSocket(int port, int backlog, InetAddress address)
+    public ServerSocket createServerSocket(int port, int backlog, InetAddress address)
         throws IOException {
-      java.net.ServerSocket s = createServerSocket();
-      s.bind(new java.net.InetSocketAddress(address, port), backlog);
+      ServerSocket s = createServerSocket();
+      s.bind(new InetSocketAddress(address, port), backlog);
       return s;
     }
   }
 
-  private static final class BoundedServerSocket extends java.net.ServerSocket {
-    private final java.util.concurrent.Semaphore open;
+  private static final class BoundedServerSocket extends ServerSocket {
+    private final Semaphore open;
 
-    BoundedServerSocket(java.util.concurrent.Semaphore open) throws IOException {
+    BoundedServerSocket(Semaphore open) throws IOException {
       this.open = open;
     }
 
     @Override
-    public java.net.Socket accept() throws IOException {
+    public Socket accept() throws IOException {
       try {
-        while (!open.tryAcquire(100, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+        while (!open.tryAcquire(100, TimeUnit.MILLISECONDS)) {
           if (isClosed()) {
-            throw new java.net.SocketException("closed");
+            throw new SocketException("closed");
           }
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        throw new java.net.SocketException("interrupted");
+        throw new SocketException("interrupted");
       }
-      java.util.concurrent.atomic.AtomicBoolean released =
-          new java.util.concurrent.atomic.AtomicBoolean();
-      java.net.Socket s =
-          new java.net.Socket() {
+      AtomicBoolean released = new AtomicBoolean();
+      Socket s =
+          new Socket() {
             @Override
             public synchronized void close() throws IOException {
               try {

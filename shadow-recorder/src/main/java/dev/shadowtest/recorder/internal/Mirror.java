@@ -54,10 +54,12 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -203,7 +205,7 @@ public final class Mirror {
         TimeUnit.MILLISECONDS);
   }
 
-  private static java.util.concurrent.ThreadFactory daemon(String name, int priority) {
+  private static ThreadFactory daemon(String name, int priority) {
     return r -> {
       Thread t = new Thread(r, name);
       t.setDaemon(true);
@@ -568,8 +570,7 @@ public final class Mirror {
 
   /** Runs an evaluation on the judge thread and waits for it (tests, with a test clock). */
   public void evaluateNow() throws InterruptedException {
-    java.util.concurrent.FutureTask<Void> f =
-        new java.util.concurrent.FutureTask<>(this::tick, null);
+    FutureTask<Void> f = new FutureTask<>(this::tick, null);
     urgent(f);
     try {
       f.get(30, TimeUnit.SECONDS);

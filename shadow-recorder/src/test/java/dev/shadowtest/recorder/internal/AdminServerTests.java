@@ -6,11 +6,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.shadowtest.core.ShadowListener;
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -216,10 +219,10 @@ class AdminServerTests {
     try (AdminServer server =
         new AdminServer(InetAddress.getLoopbackAddress(), 0, null, () -> "{}", null)) {
       int before = Thread.activeCount();
-      java.util.List<java.net.Socket> idle = new java.util.ArrayList<>();
+      List<Socket> idle = new ArrayList<>();
       try {
         for (int i = 0; i < 24; i++) {
-          idle.add(new java.net.Socket(InetAddress.getLoopbackAddress(), server.port()));
+          idle.add(new Socket(InetAddress.getLoopbackAddress(), server.port()));
         }
         Thread.sleep(500);
         // one thread per accepted connection, and only MAX_CONNECTIONS are accepted at once
@@ -236,7 +239,7 @@ class AdminServerTests {
                     HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).isEqualTo(200);
       } finally {
-        for (java.net.Socket s : idle) {
+        for (Socket s : idle) {
           s.close();
         }
       }
