@@ -205,6 +205,14 @@ final class RecordCommand implements Callable<Integer> {
   String rejudgeBudget;
 
   @Option(
+      names = "--mirror-concurrency",
+      defaultValue = "64",
+      paramLabel = "N",
+      description =
+          "Mirrored copies sent and not yet answered, at most (default ${DEFAULT-VALUE}); beyond, a copy is not sent and counts as a candidate error. Raise it for a high rate to a slow but healthy candidate.")
+  int mirrorConcurrency;
+
+  @Option(
       names = "--trigger",
       paramLabel = "SPEC",
       description = {
@@ -324,6 +332,7 @@ final class RecordCommand implements Callable<Integer> {
               .withSecondary(secondary)
               .withHeaders(ReplayCommand.headers(headers), keepHost)
               .withGate(gateOptions.gate())
+              .withInFlight(mirrorConcurrency)
               .withRejudgeBudget(bytes("--rejudge-budget", rejudgeBudget));
       PrintWriter log = err;
       Consumer<String> stderr =

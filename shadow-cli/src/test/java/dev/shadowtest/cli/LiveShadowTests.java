@@ -373,7 +373,9 @@ class LiveShadowTests {
             "--trigger", "latencyRatio(p99)>3,for=10m,name=slow",
             "--webhook", "http://127.0.0.1:3/hook",
             "--on-trigger", "true",
+            "--mirror-concurrency", "8",
             "--admin-port", "0");
+    assertThat(c.mirroring().inFlight()).isEqualTo(8);
     assertThat(c.mirroring().triggers())
         .extracting(Trigger::name)
         .containsExactly("errorRate", "slow");
@@ -417,6 +419,21 @@ class LiveShadowTests {
             "0.0.0.0");
     assertThat(open.code()).isEqualTo(2);
     assertThat(open.err()).contains("--admin-token-env");
+    ShadowCliTests.Run noConcurrency =
+        shadow(
+            "record",
+            "--listen",
+            "127.0.0.1:0",
+            "--upstream",
+            "http://127.0.0.1:1",
+            "--out",
+            dir.resolve("c.jsonl.gz"),
+            "--mirror",
+            "http://127.0.0.1:2",
+            "--mirror-concurrency",
+            "0");
+    assertThat(noConcurrency.code()).isEqualTo(2);
+    assertThat(noConcurrency.err()).contains("--mirror-concurrency must be from 1 to 10000");
     ShadowCliTests.Run badTrigger =
         shadow(
             "record",

@@ -192,6 +192,8 @@ public record RecorderConfig(
    *                      default: none)
    * @param triggers      the rollback triggers evaluated every {@code evaluateEvery}
    * @param actions       what runs when a trigger fires or clears (log, webhook, command)
+   * @param inFlight      copies sent and not yet answered, at most (64 by default); beyond, a copy is
+   *                      not sent and counts as a candidate error
    * @param log           hears the live run's warnings (a day continued, a closed day stored, a
    *                      run directory that could not be written)
    */
@@ -211,8 +213,13 @@ public record RecorderConfig(
       long rejudgeBudget,
       List<Trigger> triggers,
       TriggerActions.Options actions,
+      int inFlight,
       Consumer<String> log) {
     public Mirroring {
+      if (inFlight < 1 || inFlight > 10_000) {
+        throw new BadInputException(
+            "--mirror-concurrency must be from 1 to 10000, got " + inFlight);
+      }
       Objects.requireNonNull(log, "log");
       triggers = List.copyOf(triggers);
       Objects.requireNonNull(actions, "actions");
@@ -253,6 +260,7 @@ public record RecorderConfig(
           0, // keeping responses for re-judging costs the live run ~3.5x its comparing CPU
           rules.triggers(),
           TriggerActions.Options.none(),
+          64,
           line -> {});
     }
 
@@ -302,6 +310,11 @@ public record RecorderConfig(
       return with(m -> m.log = l);
     }
 
+    /** At most {@code n} copies sent and not yet answered. */
+    public Mirroring withInFlight(int n) {
+      return with(m -> m.inFlight = n);
+    }
+
     public Mirroring withRejudgeBudget(long bytes) {
       return with(m -> m.rejudgeBudget = bytes);
     }
@@ -326,6 +339,7 @@ public record RecorderConfig(
           m.rejudgeBudget,
           m.triggers,
           m.actions,
+          m.inFlight,
           m.log);
     }
 
@@ -346,6 +360,7 @@ public record RecorderConfig(
       long rejudgeBudget;
       List<Trigger> triggers;
       TriggerActions.Options actions;
+      int inFlight;
       Consumer<String> log;
 
       Settings(Mirroring m) {
@@ -364,6 +379,7 @@ public record RecorderConfig(
         rejudgeBudget = m.rejudgeBudget;
         triggers = m.triggers;
         actions = m.actions;
+        inFlight = m.inFlight;
         log = m.log;
       }
     }

@@ -79,7 +79,7 @@ import java.util.function.Function;
  * judging, writing, days and triggers run on one judge thread. Copies wait for it in a queue of
  * at most {@value #MAX_QUEUED} exchanges and {@value #MAX_QUEUED_BYTES} bytes of bodies (beyond,
  * the exchange is written as {@code SKIPPED}, not judged, and the copy counted as dropped); at
- * most {@value #IN_FLIGHT} copies are in flight (beyond, written as candidate errors: a saturated
+ * most {@link RecorderConfig.Mirroring#inFlight()} copies (64 by default) are in flight (beyond, written as candidate errors: a saturated
  * or dead candidate shows in the error rate). With {@link RecorderConfig.Mirroring#daily()} the run
  * is closed at each UTC midnight and the next day's opened, one run directory per day; a restart
  * the same day continues that day's directory. Memory is bounded whatever the duration:
@@ -89,7 +89,6 @@ import java.util.function.Function;
  */
 public final class Mirror {
 
-  static final int IN_FLIGHT = 64;
   static final int MAX_QUEUED = 4096;
   static final long MAX_QUEUED_BYTES = 64L << 20;
 
@@ -110,7 +109,11 @@ public final class Mirror {
   private final LiveMetrics metrics;
   private final Redactor redactor;
   private final Sender sender;
-  private final Semaphore permits = new Semaphore(IN_FLIGHT);
+  private final Semaphore permits;
+
+  /** Copies in flight at most. */
+  private final int inFlight;
+
   private final AtomicInteger queued = new AtomicInteger();
   private final AtomicLong queuedBytes = new AtomicLong();
   private final AtomicInteger unsentQueued = new AtomicInteger();
@@ -158,6 +161,8 @@ public final class Mirror {
     this.config = config;
     this.metrics = metrics;
     this.m = config.mirroring();
+    this.inFlight = m.inFlight();
+    this.permits = new Semaphore(inFlight);
     this.counters = counters;
     this.redactor = redactor;
     this.rules = m.rules();
@@ -172,7 +177,7 @@ public final class Mirror {
     this.day = open(today());
     this.sender =
         new Sender(
-            IN_FLIGHT * (m.secondary() == null ? 1 : 2),
+            inFlight * (m.secondary() == null ? 1 : 2),
             config.connectTimeout(),
             config.responseTimeout(),
             m.headers(),
@@ -339,7 +344,7 @@ public final class Mirror {
               endpoint,
               Verdict.CANDIDATE_ERROR,
               "not sent: "
-                  + IN_FLIGHT
+                  + inFlight
                   + " copies already in flight (the candidate or the secondary is slow or down)"),
           null);
       return;
@@ -848,12 +853,12 @@ public final class Mirror {
     }
     boolean all =
         permits.tryAcquire(
-            IN_FLIGHT,
+            inFlight,
             Math.max(1, (deadline - System.nanoTime()) / 1_000_000),
             TimeUnit.MILLISECONDS);
     sender.close(); // copies still in flight fail now, and are judged as candidate errors
-    if (!all && permits.tryAcquire(IN_FLIGHT, 5, TimeUnit.SECONDS)) {
-      permits.release(IN_FLIGHT);
+    if (!all && permits.tryAcquire(inFlight, 5, TimeUnit.SECONDS)) {
+      permits.release(inFlight);
     }
     ticker.shutdownNow();
     judgeThread.shutdown();
