@@ -273,7 +273,8 @@ final class RecordCommand implements Callable<Integer> {
 
   @Option(
       names = "--forwarded-headers",
-      description = "Add X-Forwarded-For/-Host/-Proto and Via to forwarded requests.")
+      description =
+          "Add X-Forwarded-For/-Host/-Proto, Via and the standard Forwarded header (RFC 7239) to forwarded requests.")
   boolean forwardedHeaders;
 
   @Option(

@@ -49,7 +49,8 @@ import java.util.stream.Collectors;
  * @param filters          which exchanges are recorded
  * @param rotation         when a new recording file is started
  * @param timeouts         connecting to the upstream, waiting for its bytes
- * @param forwardedHeaders add X-Forwarded-For/-Host/-Proto and Via to forwarded requests
+ * @param forwardedHeaders add X-Forwarded-For/-Host/-Proto, Via and Forwarded (RFC 7239) to
+ *                         forwarded requests
  * @param mirroring        the live shadow: where copies of recorded requests go and how their
  *                         answers are judged and written; null without one
  * @param admin            the admin endpoints ({@code /_shadow/stats}, {@code /metrics}): where

@@ -113,6 +113,43 @@ class RecorderTests {
   }
 
   @Test
+  void forwardedHeadersAreAddedOnlyWhenAskedAndAppendToAnEarlierProxys() throws Exception {
+    try (Upstream up = new Upstream();
+        Recorder plain = Recorder.start(config(up));
+        Recorder forwarding =
+            Recorder.start(
+                RecorderConfig.of(loopback(), up.uri(), dir.resolve("fwd.jsonl.gz"))
+                    .withForwardedHeaders(true))) {
+      String untouched =
+          raw(
+              plain.port(),
+              "GET /echo HTTP/1.1\r\nHost: legacy.example\r\nForwarded: for=198.51.100.7\r\n"
+                  + "Connection: close\r\n\r\n",
+              null);
+      assertThat(untouched)
+          .contains("Forwarded=[for=198.51.100.7]")
+          .doesNotContain("X-forwarded-for")
+          .doesNotContain("Via=");
+      String added =
+          raw(
+              forwarding.port(),
+              "GET /echo HTTP/1.1\r\nHost: legacy.example:8080\r\n"
+                  + "Forwarded: for=198.51.100.7;proto=https\r\nX-Forwarded-For: 198.51.100.7\r\n"
+                  + "Connection: close\r\n\r\n",
+              null);
+      // RFC 7239: the proxy's element after the earlier one; a host with a port is quoted
+      assertThat(added)
+          .contains(
+              "Forwarded=[for=198.51.100.7;proto=https, for=127.0.0.1;by=127.0.0.1;"
+                  + "host=\"legacy.example:8080\";proto=http]")
+          .contains("X-forwarded-for=[198.51.100.7, 127.0.0.1]")
+          .contains("X-forwarded-host=[legacy.example:8080]")
+          .contains("X-forwarded-proto=[http]")
+          .contains("Via=[HTTP/1.1 shadow-recorder]");
+    }
+  }
+
+  @Test
   void forwardsFaithfullyAndRecordsEveryExchange() throws Exception {
     try (Upstream up = new Upstream();
         Recorder r = Recorder.start(config(up))) {

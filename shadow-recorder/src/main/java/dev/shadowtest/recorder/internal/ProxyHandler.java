@@ -362,6 +362,7 @@ public final class ProxyHandler implements HttpRequestHandler {
       ClassicHttpRequest request, ClassicHttpRequest up, HttpContext context) {
     EndpointDetails details = HttpCoreContext.cast(context).getEndpointDetails();
     SocketAddress remote = details == null ? null : details.getRemoteAddress();
+    SocketAddress local = details == null ? null : details.getLocalAddress();
     String client =
         remote instanceof InetSocketAddress a ? a.getAddress().getHostAddress() : "unknown";
     Header xff = request.getFirstHeader("X-Forwarded-For");
@@ -372,6 +373,55 @@ public final class ProxyHandler implements HttpRequestHandler {
     }
     up.setHeader("X-Forwarded-Proto", "http");
     up.addHeader("Via", request.getVersion() + " shadow-recorder");
+    // the standard form (RFC 7239): one element per proxy, appended to those of earlier proxies
+    StringBuilder element = new StringBuilder();
+    element.append("for=").append(node(remote));
+    if (local instanceof InetSocketAddress) {
+      element.append(";by=").append(node(local));
+    }
+    if (host != null && !host.getValue().isBlank()) {
+      element.append(";host=").append(forwardedValue(host.getValue().strip()));
+    }
+    element.append(";proto=http");
+    Header[] earlier = request.getHeaders("Forwarded");
+    StringBuilder forwarded = new StringBuilder();
+    for (Header h : earlier) {
+      forwarded.append(h.getValue()).append(", ");
+    }
+    up.removeHeaders("Forwarded");
+    up.setHeader("Forwarded", forwarded.append(element).toString());
+  }
+
+  /** A node of {@code Forwarded} (RFC 7239 6): an IPv4 address, or a quoted bracketed IPv6 one. */
+  static String node(SocketAddress address) {
+    if (!(address instanceof InetSocketAddress a) || a.getAddress() == null) {
+      return "unknown";
+    }
+    String ip = a.getAddress().getHostAddress();
+    int zone = ip.indexOf('%');
+    if (zone >= 0) {
+      ip = ip.substring(0, zone); // a zone id names an interface of this host: not for upstreams
+    }
+    return ip.contains(":") ? "\"[" + ip + "]\"" : ip;
+  }
+
+  /** A {@code Forwarded} value: a token as it is, anything else quoted with escapes. */
+  static String forwardedValue(String v) {
+    if (!v.isEmpty() && v.chars().allMatch(ProxyHandler::tokenChar)) {
+      return v;
+    }
+    StringBuilder b = new StringBuilder("\"");
+    for (char c : v.toCharArray()) {
+      if (c == '"' || c == '\\') {
+        b.append('\\');
+      }
+      b.append(c < 0x20 || c == 0x7f ? '?' : c);
+    }
+    return b.append('"').toString();
+  }
+
+  private static boolean tokenChar(int c) {
+    return c > 0x20 && c < 0x7f && "()<>@,;:\\\"/[]?={}".indexOf(c) < 0;
   }
 
   private static Exchange exchange(
