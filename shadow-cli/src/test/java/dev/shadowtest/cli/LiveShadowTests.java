@@ -391,63 +391,28 @@ class LiveShadowTests {
             "--mirror", "http://127.0.0.1:2",
             "--trigger", "none");
     assertThat(none.mirroring().triggers()).isEmpty();
-    ShadowCliTests.Run noMirror =
-        shadow(
-            "record",
-            "--listen",
-            "127.0.0.1:0",
-            "--upstream",
-            "http://127.0.0.1:1",
-            "--out",
-            dir.resolve("x.jsonl.gz"),
-            "--trigger",
-            "errorRate>1%");
-    assertThat(noMirror.code()).isEqualTo(2);
-    assertThat(noMirror.err()).contains("need --mirror");
-    ShadowCliTests.Run open =
-        shadow(
-            "record",
-            "--listen",
-            "127.0.0.1:0",
-            "--upstream",
-            "http://127.0.0.1:1",
-            "--out",
-            dir.resolve("y.jsonl.gz"),
-            "--admin-port",
-            "0",
-            "--admin-bind",
-            "0.0.0.0");
-    assertThat(open.code()).isEqualTo(2);
-    assertThat(open.err()).contains("--admin-token-env");
-    ShadowCliTests.Run noConcurrency =
-        shadow(
-            "record",
-            "--listen",
-            "127.0.0.1:0",
-            "--upstream",
-            "http://127.0.0.1:1",
-            "--out",
-            dir.resolve("c.jsonl.gz"),
-            "--mirror",
-            "http://127.0.0.1:2",
-            "--mirror-concurrency",
-            "0");
-    assertThat(noConcurrency.code()).isEqualTo(2);
-    assertThat(noConcurrency.err()).contains("--mirror-concurrency must be from 1 to 10000");
-    ShadowCliTests.Run badTrigger =
-        shadow(
-            "record",
-            "--listen",
-            "127.0.0.1:0",
-            "--upstream",
-            "http://127.0.0.1:1",
-            "--out",
-            dir.resolve("z.jsonl.gz"),
-            "--mirror",
-            "http://127.0.0.1:2",
-            "--trigger",
-            "errorRate>lots");
-    assertThat(badTrigger.code()).isEqualTo(2);
-    assertThat(badTrigger.err()).contains("errorRate>lots");
+    // refused with exit 2 and the flag named, before anything listens
+    String[][] refused = {
+      {"--trigger", "errorRate>1%", "need --mirror"},
+      {"--admin-port", "0", "--admin-bind", "0.0.0.0", "--admin-token-env"},
+      {"--mirror", "http://127.0.0.1:2", "--mirror-concurrency", "0", "must be from 1 to 10000"},
+      {"--mirror", "http://127.0.0.1:2", "--trigger", "errorRate>lots", "errorRate>lots"}
+    };
+    for (String[] flags : refused) {
+      List<Object> args = new ArrayList<>();
+      args.addAll(
+          List.of(
+              "record",
+              "--listen",
+              "127.0.0.1:0",
+              "--upstream",
+              "http://127.0.0.1:1",
+              "--out",
+              dir.resolve(UUID.randomUUID() + ".jsonl.gz")));
+      args.addAll(List.of(flags).subList(0, flags.length - 1));
+      ShadowCliTests.Run r = shadow(args.toArray());
+      assertThat(r.code()).as(String.join(" ", flags)).isEqualTo(2);
+      assertThat(r.err()).contains(flags[flags.length - 1]);
+    }
   }
 }
