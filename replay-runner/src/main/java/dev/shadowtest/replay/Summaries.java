@@ -84,8 +84,6 @@ public final class Summaries {
       long unreadable,
       List<String> warnings) {
     RunAggregate.Collapsed c = aggregate.collapse(endpoints, config.rules().noiseModel());
-    List<String> gateFailures =
-        config.gate().failures(c.result(), Gate.thresholds(config.rules()), c.p99Ratios());
     // the run keeps its rules, so that shadow merge and re-judging know what it was judged by
     RunDirectory.writeRules(config.out(), config.rules());
     SummaryJson.Meta meta =
@@ -100,18 +98,11 @@ public final class Summaries {
             incomplete,
             abortReason,
             late,
-            unreadable);
-    List<String> failures = SummaryJson.failuresOf(meta, gateFailures);
+            unreadable,
+            null);
     RunView view =
-        new RunView(
-            config.out(),
-            config.out(),
-            meta,
-            c,
-            config.gate(),
-            failures,
-            config.rules(),
-            Gate.thresholds(config.rules()));
+        RunView.judged(config.out(), config.out(), meta, c, config.gate(), config.rules());
+    List<String> failures = view.failures();
     List<String> allWarnings = warnings;
     if (config.keeping().outputs().isEmpty()) {
       RunOutputs.writeSummary(view); // needs no pass over the results
@@ -337,7 +328,6 @@ public final class Summaries {
           work.resolve(RunDirectory.RESULTS), 0, "cannot write: " + e.getMessage(), e);
     }
     RunAggregate.Collapsed c = aggregate.collapse(new Endpoints(rules), rules.noiseModel());
-    List<String> gateFailures = gate.failures(c.result(), Gate.thresholds(rules), c.p99Ratios());
     RunDirectory.writeRules(work, rules);
     SummaryJson.Meta meta =
         new SummaryJson.Meta(
@@ -351,10 +341,11 @@ public final class Summaries {
             incomplete,
             null,
             late,
-            unreadable);
-    List<String> failures = SummaryJson.failuresOf(meta, gateFailures);
-    RunOutputs.writeSummary(
-        new RunView(work, work, meta, c, gate, failures, rules, Gate.thresholds(rules)));
+            unreadable,
+            null);
+    RunView view = RunView.judged(work, work, meta, c, gate, rules);
+    List<String> failures = view.failures();
+    RunOutputs.writeSummary(view);
     return new ReplayResult(
         out, c.result(), c.latencies(), failures, incomplete, null, late, warnings, null, c.gaps());
   }

@@ -35,7 +35,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 import java.util.function.Consumer;
-import java.util.function.Function;
 
 /**
  * The outputs of a run directory, (re)built from its {@code results.jsonl.gz}:
@@ -293,9 +292,8 @@ public final class Reports {
         warnings.add(cut + ": the outputs cover the exchanges before it");
       }
       RunAggregate.Collapsed c = aggregate.collapse(new Endpoints(rules), rules.noiseModel());
-      Function<String, Double> thresholds = Gate.thresholds(rules);
-      List<String> failures =
-          SummaryJson.failuresOf(meta, gate.failures(c.result(), thresholds, c.p99Ratios()));
+      RunView view = RunView.judged(runDir, out, meta, c, gate, rules);
+      List<String> failures = view.failures();
       if (!out.equals(runDir) || rejudged != null) {
         RunDirectory.writeRules(out, rules);
       }
@@ -306,7 +304,6 @@ public final class Reports {
 
       // Every output is written beside its target and moved into place, the summary last: a run
       // interrupted while reporting keeps the summary the replay wrote.
-      RunView view = new RunView(runDir, out, meta, c, gate, failures, rules, thresholds);
       Examples examples = new Examples();
       List<RunOutput> outputs = new ArrayList<>(outputs(options));
       outputs.add(examples);
@@ -589,7 +586,7 @@ public final class Reports {
         t = Instant.EPOCH;
       }
       return new SummaryJson.Meta(
-          t, t, List.of("(unknown)"), "(unknown)", null, null, null, false, null, 0);
+          t, t, List.of("(unknown)"), "(unknown)", null, null, null, false, null, 0, 0, null);
     }
     SummaryJson.Meta m = s.meta();
     return m.recordings().isEmpty()

@@ -29,4 +29,22 @@ public record RunView(
   public RunView {
     failures = List.copyOf(failures);
   }
+
+  /**
+   * The view of a run judged by {@code rules} and {@code gate}: the rules' own thresholds and the
+   * gate's failures (with the meta's, e.g. an incomplete run) derived from the counts.
+   */
+  public static RunView judged(
+      Path runDir,
+      Path out,
+      SummaryJson.Meta meta,
+      RunAggregate.Collapsed collapsed,
+      Gate gate,
+      Rules rules) {
+    Function<String, Double> thresholds = Gate.thresholds(rules);
+    List<String> failures =
+        SummaryJson.failuresOf(
+            meta, gate.failures(collapsed.result(), thresholds, collapsed.p99Ratios()));
+    return new RunView(runDir, out, meta, collapsed, gate, failures, rules, thresholds);
+  }
 }

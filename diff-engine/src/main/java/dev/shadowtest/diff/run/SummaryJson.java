@@ -64,61 +64,7 @@ public final class SummaryJson {
       String abortReason,
       long late,
       long unreadable,
-      String liveDay) {
-
-    public Meta(
-        Instant startedAt,
-        Instant finishedAt,
-        List<String> recordings,
-        String candidate,
-        String primary,
-        String secondary,
-        String shard,
-        boolean incomplete,
-        String abortReason,
-        long late,
-        long unreadable) {
-      this(
-          startedAt,
-          finishedAt,
-          recordings,
-          candidate,
-          primary,
-          secondary,
-          shard,
-          incomplete,
-          abortReason,
-          late,
-          unreadable,
-          null);
-    }
-
-    public Meta(
-        Instant startedAt,
-        Instant finishedAt,
-        List<String> recordings,
-        String candidate,
-        String primary,
-        String secondary,
-        String shard,
-        boolean incomplete,
-        String abortReason,
-        long late) {
-      this(
-          startedAt,
-          finishedAt,
-          recordings,
-          candidate,
-          primary,
-          secondary,
-          shard,
-          incomplete,
-          abortReason,
-          late,
-          0,
-          null);
-    }
-  }
+      String liveDay) {}
 
   private SummaryJson() {}
 

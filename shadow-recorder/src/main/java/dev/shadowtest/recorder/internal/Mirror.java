@@ -13,7 +13,6 @@ import dev.shadowtest.diff.Rules;
 import dev.shadowtest.diff.Statistics;
 import dev.shadowtest.diff.Verdict;
 import dev.shadowtest.diff.run.ExchangeJudge;
-import dev.shadowtest.diff.run.Gate;
 import dev.shadowtest.diff.run.LatencyHistogram;
 import dev.shadowtest.diff.run.ResponsesFile;
 import dev.shadowtest.diff.run.ResultLine;
@@ -66,7 +65,6 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Function;
 
 /**
  * The live shadow, a full run: each recorded request is sent again to the candidate (and to the
@@ -802,17 +800,7 @@ public final class Mirror {
             0,
             0,
             d.date == null ? null : d.date.toString());
-    Gate gate = m.gate();
-    Function<String, Double> thresholds = Gate.thresholds(rules);
-    return new RunView(
-        d.dir,
-        d.dir,
-        meta,
-        c,
-        gate,
-        SummaryJson.failuresOf(meta, gate.failures(c.result(), thresholds, c.p99Ratios())),
-        rules,
-        thresholds);
+    return RunView.judged(d.dir, d.dir, meta, c, m.gate(), rules);
   }
 
   /**
