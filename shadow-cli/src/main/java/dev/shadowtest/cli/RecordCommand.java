@@ -272,6 +272,21 @@ final class RecordCommand implements Callable<Integer> {
   int queue;
 
   @Option(
+      names = "--queue-bytes",
+      defaultValue = "64MB",
+      paramLabel = "SIZE",
+      description =
+          "Bytes that exchanges waiting for disk may hold at most (bodies kept, headers; default ${DEFAULT-VALUE}): beyond it, or beyond --queue, captures are dropped and counted, never the live traffic.")
+  String queueBytes;
+
+  @Option(
+      names = "--encoders",
+      paramLabel = "N",
+      description =
+          "Threads that redact, encode and gzip captures in parallel (default: one per core, at least 2); the file keeps the order in which responses ended.")
+  Integer encoders;
+
+  @Option(
       names = "--forwarded-headers",
       description =
           "Add X-Forwarded-For/-Host/-Proto, Via and the standard Forwarded header (RFC 7239) to forwarded requests.")
@@ -313,6 +328,9 @@ final class RecordCommand implements Callable<Integer> {
                 sample, methods(methods), regex("--include", include), regex("--exclude", exclude))
             .withRotation(rotation[0], rotation[1])
             .withQueueCapacity(queue)
+            .withWriting(
+                bytes("--queue-bytes", queueBytes),
+                encoders == null ? RecorderConfig.DEFAULT_ENCODERS : encoders)
             .withForwardedHeaders(forwardedHeaders)
             .withAdmin(admin())
             .withTimeouts(Duration.ofSeconds(5), ReplayCommand.seconds(timeout, "--timeout"));

@@ -76,23 +76,27 @@ public sealed interface Body permits Body.None, Body.Text, Body.Binary, Body.Not
     return new Binary(bytes.clone(), truncated, truncated ? originalSize : -1);
   }
 
-  /** The strict UTF-8 decoding of {@code bytes}, or null if they are not valid UTF-8. */
+  /**
+   * The strict UTF-8 decoding of {@code bytes}, or null if they are not valid UTF-8. The JDK's
+   * decoding (vectorised, compiled early in every JVM) does the work; it replaces malformed input
+   * with U+FFFD, so only a text that holds U+FFFD is decoded again strictly, which tells a real
+   * replacement character from a malformed byte.
+   */
   private static String decodeUtf8(byte[] bytes) {
-    for (byte b : bytes) {
-      if (b < 0) {
-        try {
-          return StandardCharsets.UTF_8
-              .newDecoder()
-              .onMalformedInput(CodingErrorAction.REPORT)
-              .onUnmappableCharacter(CodingErrorAction.REPORT)
-              .decode(ByteBuffer.wrap(bytes))
-              .toString();
-        } catch (CharacterCodingException e) {
-          return null;
-        }
-      }
+    String text = new String(bytes, StandardCharsets.UTF_8);
+    if (text.indexOf('\uFFFD') < 0) {
+      return text;
     }
-    return new String(bytes, StandardCharsets.ISO_8859_1); // pure ASCII: fast path
+    try {
+      return StandardCharsets.UTF_8
+          .newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(bytes))
+          .toString();
+    } catch (CharacterCodingException e) {
+      return null;
+    }
   }
 
   /** No body. Written as JSON {@code null}. */

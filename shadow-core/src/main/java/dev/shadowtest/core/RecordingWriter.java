@@ -2,8 +2,10 @@ package dev.shadowtest.core;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import java.io.BufferedOutputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -53,8 +55,36 @@ public final class RecordingWriter implements ExchangeSink {
     this.out = out;
     this.json = ExchangeCodec.FACTORY.createGenerator(out);
     json.setRootValueSeparator(null);
-    ExchangeCodec.writeHeader(json, header);
-    json.writeRaw('\n');
+    if (header != null) {
+      ExchangeCodec.writeHeader(json, header);
+      json.writeRaw('\n');
+    }
+  }
+
+  /**
+   * A writer of exchange lines onto {@code out}, without a header and without a file: the
+   * recorder's encoder threads encode batches in memory ({@link #flush} pushes the lines to
+   * {@code out}) and append them to the recording whole (see {@link #headerLine}). Lines are
+   * bounded and cut to fit exactly as in a file.
+   */
+  public static RecordingWriter lines(OutputStream out) {
+    try {
+      return new RecordingWriter(Path.of("(encoded in memory)"), out, null);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The header line of a recording (with its line break), as {@link #create} writes it first. */
+  public static byte[] headerLine(RecordingHeader header) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+    try (JsonGenerator json = ExchangeCodec.FACTORY.createGenerator(out)) {
+      ExchangeCodec.writeHeader(json, header);
+      json.writeRaw('\n');
+    } catch (IOException e) {
+      throw new UncheckedIOException(e); // in memory: never
+    }
+    return out.toByteArray();
   }
 
   /** Creates (or replaces) {@code file}; gzip when its name ends in {@code .gz}. */

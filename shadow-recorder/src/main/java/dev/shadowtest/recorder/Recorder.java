@@ -28,9 +28,11 @@ import java.util.Set;
 import java.util.function.Predicate;
 import org.apache.hc.core5.http.ClassicHttpRequest;
 import org.apache.hc.core5.http.EntityDetails;
+import org.apache.hc.core5.http.HttpConnection;
 import org.apache.hc.core5.http.HttpException;
 import org.apache.hc.core5.http.HttpRequest;
 import org.apache.hc.core5.http.HttpResponse;
+import org.apache.hc.core5.http.impl.Http1StreamListener;
 import org.apache.hc.core5.http.impl.bootstrap.HttpRequester;
 import org.apache.hc.core5.http.impl.bootstrap.HttpServer;
 import org.apache.hc.core5.http.impl.bootstrap.RequesterBootstrap;
@@ -109,13 +111,16 @@ public final class Recorder implements AutoCloseable {
             : null;
     this.writer =
         new CaptureWriter(
-            config.queueCapacity(),
+            files,
             sink != null
                 ? sink
                 : files != null
-                    ? files
+                    ? null
                     : ExchangeStorage.sink(
                         config.out(), RecordingHeader.now("recorder", redactor.description())),
+            config.queueCapacity(),
+            config.capture().queueBytes(),
+            config.capture().encoders(),
             counters,
             this::process);
     this.requester =
@@ -162,6 +167,7 @@ public final class Recorder implements AutoCloseable {
                 new DefaultHttpProcessor(Recorder::framing, new ResponseConnControl()))
             .setRequestRouter(
                 (request, context) -> handler) // every Host: it is forwarded, never routed
+            .setStreamListener(new BetweenRequests(writer))
             .create();
     AdminServer adminServer = null;
     try {
@@ -199,6 +205,23 @@ public final class Recorder implements AutoCloseable {
       throw e;
     }
     this.admin = adminServer;
+  }
+
+  /**
+   * A connection thread's moment between two requests: its response has been sent in full, and
+   * when the encoders are behind it encodes a few captures before it reads the next request.
+   */
+  private record BetweenRequests(CaptureWriter writer) implements Http1StreamListener {
+    @Override
+    public void onRequestHead(HttpConnection connection, HttpRequest request) {}
+
+    @Override
+    public void onResponseHead(HttpConnection connection, HttpResponse response) {}
+
+    @Override
+    public void onExchangeComplete(HttpConnection connection, boolean keepAlive) {
+      writer.help();
+    }
   }
 
   /** Refuses a target that is the proxy itself: each request would come back to it, forever. */

@@ -82,16 +82,38 @@ public record RecorderConfig(
   public static final int MAX_QUEUE = 1_000_000;
 
   /**
+   * Bytes that captured exchanges waiting for the disk may hold by default (64 MiB): a backlog
+   * bounded in bytes keeps the recorder's heap, and so its garbage collector's pauses, small.
+   */
+  public static final long DEFAULT_QUEUE_BYTES = 64L << 20;
+
+  /** Encoder threads by default: one per core, at least 2. */
+  public static final int DEFAULT_ENCODERS =
+      Math.max(2, Runtime.getRuntime().availableProcessors());
+
+  /** The most encoder threads. */
+  public static final int MAX_ENCODERS = 64;
+
+  /**
    * What is kept of each exchange.
    *
    * @param maxBody       bytes of each body kept in the recording (the live body is never cut)
    * @param redaction     what is redacted before anything is kept
    * @param key           with a key, redacted values become HMAC pseudonyms; null for {@code
    *                      [REDACTED]}
-   * @param queueCapacity exchanges waiting for the sink at most; beyond, new ones are dropped and
-   *                      counted
+   * @param queueCapacity exchanges captured and not yet written at most; beyond, new ones are
+   *                      dropped and counted
+   * @param queueBytes    bytes they may hold in memory at most (bodies kept, headers), the same way
+   * @param encoders      threads that redact, encode and compress what is written, in parallel
+   *                      (the file keeps the order in which responses ended)
    */
-  public record Capture(int maxBody, Redaction redaction, RedactionKey key, int queueCapacity) {
+  public record Capture(
+      int maxBody,
+      Redaction redaction,
+      RedactionKey key,
+      int queueCapacity,
+      long queueBytes,
+      int encoders) {
     public Capture {
       if (maxBody < 0 || maxBody > MAX_BODY_LIMIT) {
         throw new BadInputException(
@@ -105,10 +127,27 @@ public record RecorderConfig(
         throw new BadInputException(
             "--queue must be between 1 and " + MAX_QUEUE + " exchanges, got " + queueCapacity);
       }
+      if (queueBytes < 1 << 20) {
+        throw new BadInputException("--queue-bytes must be at least 1MB, got " + queueBytes);
+      }
+      if (encoders < 1 || encoders > MAX_ENCODERS) {
+        throw new BadInputException(
+            "--encoders must be between 1 and " + MAX_ENCODERS + ", got " + encoders);
+      }
     }
 
     public static Capture defaults() {
-      return new Capture(DEFAULT_MAX_BODY, Redaction.defaults(), null, 10_000);
+      return new Capture(
+          DEFAULT_MAX_BODY,
+          Redaction.defaults(),
+          null,
+          10_000,
+          DEFAULT_QUEUE_BYTES,
+          DEFAULT_ENCODERS);
+    }
+
+    Capture with(int maxBody, Redaction redaction, RedactionKey key, int queueCapacity) {
+      return new Capture(maxBody, redaction, key, queueCapacity, queueBytes, encoders);
     }
   }
 
@@ -534,16 +573,28 @@ public record RecorderConfig(
 
   public RecorderConfig withMaxBody(int bytes) {
     return withCapture(
-        new Capture(bytes, capture.redaction(), capture.key(), capture.queueCapacity()));
+        capture.with(bytes, capture.redaction(), capture.key(), capture.queueCapacity()));
   }
 
   /** What is redacted ({@link Redaction#defaults()}, or {@link Redaction#load}) and the key, or null. */
   public RecorderConfig withRedaction(Redaction redaction, RedactionKey key) {
-    return withCapture(new Capture(capture.maxBody(), redaction, key, capture.queueCapacity()));
+    return withCapture(capture.with(capture.maxBody(), redaction, key, capture.queueCapacity()));
   }
 
   public RecorderConfig withQueueCapacity(int n) {
-    return withCapture(new Capture(capture.maxBody(), capture.redaction(), capture.key(), n));
+    return withCapture(capture.with(capture.maxBody(), capture.redaction(), capture.key(), n));
+  }
+
+  /** Bounds the backlog in bytes ({@link #DEFAULT_QUEUE_BYTES}) and sets the encoder threads. */
+  public RecorderConfig withWriting(long queueBytes, int encoders) {
+    return withCapture(
+        new Capture(
+            capture.maxBody(),
+            capture.redaction(),
+            capture.key(),
+            capture.queueCapacity(),
+            queueBytes,
+            encoders));
   }
 
   public RecorderConfig withFilters(

@@ -2,137 +2,524 @@ package dev.shadowtest.recorder.internal;
 
 import dev.shadowtest.core.Exchange;
 import dev.shadowtest.core.ExchangeSink;
+import dev.shadowtest.core.RecordingWriter;
 import dev.shadowtest.core.UnwritableExchangeException;
+import dev.shadowtest.core.internal.GzipMembers;
 import dev.shadowtest.recorder.DropReason;
+import java.io.ByteArrayOutputStream;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 
 /**
- * Takes captured exchanges off the live path: {@link #offer} never blocks (a full queue drops
- * and counts), one thread writes them to the sink, flushing whenever the queue runs dry (so a
- * crash loses at most what was in flight). A sink that fails is counted per exchange; one that
- * blocks only fills the queue.
+ * Takes captured exchanges off the live path: {@link #offer} never blocks; a backlog (captured,
+ * not yet written) over its bound in exchanges or in bytes drops and counts. Encoder threads take
+ * batches in capture order, build, redact and encode them (for a recording file: JSON lines
+ * compressed into one gzip member per batch, so compression runs on every encoder at once), and
+ * one writer thread appends the batches in the order they were taken: <b>a recording holds its
+ * exchanges in the order their responses ended</b>, as with one thread. Each batch reaches the
+ * operating system as soon as it is written (a crash loses at most what was not yet encoded).
+ *
+ * <p>When the encoders fall behind (the backlog is over {@link #HELP_ABOVE}), the connection
+ * threads {@link #help} between two requests: after a response has been sent in full, a connection
+ * thread encodes one small batch before it reads its connection's next request. Recording then
+ * costs the proxy throughput at saturation instead of losing captures; nothing of a response ever
+ * waits for it, and a disk that hangs only fills the backlog (the writer thread alone writes).
  */
 public final class CaptureWriter implements AutoCloseable {
 
-  /** A capture waiting for the writer: built, redacted and written there, never on the live path. */
-  public record Pending(Supplier<Exchange> build, Runnable release) {}
+  /**
+   * A capture waiting for the writer: built, redacted and written there, never on the live path.
+   * {@code bytes}: what it holds in memory, roughly (kept bodies, headers), for the backlog bound.
+   */
+  public record Pending(Supplier<Exchange> build, Runnable release, long bytes) {}
 
-  private static final Pending END = new Pending(() -> null, () -> {});
+  /** Where batches go: recording files (encoded bytes) or any other sink (exchanges). */
+  private final FileSink files;
 
-  private final BlockingQueue<Pending> queue;
   private final ExchangeSink sink;
+  private final BlockingQueue<Pending> queue;
+  private final int maxExchanges;
+  private final long maxBytes;
+  private final AtomicInteger backlog = new AtomicInteger();
+  private final AtomicLong backlogBytes = new AtomicLong();
   private final Counters counters;
   private final UnaryOperator<Exchange> process;
-  private final Thread thread;
+  private final int gzipLevel;
+  private final List<Thread> encoders = new ArrayList<>();
+
+  // taking batches: one encoder at a time, which numbers them; a helper only when it is free
+  private final ReentrantLock takeLock = new ReentrantLock();
+  private long nextTaken;
+  private long handedOut;
+
+  // writing batches in their order, on the writer thread
+  private final Object orderLock = new Object();
+  private final Map<Long, Batch> ready = new TreeMap<>();
+  private long nextWritten;
+  private final Thread writer;
+
+  // encoders lent to connection threads that help; as many as there are encoder threads
+  private final ConcurrentLinkedQueue<Encoder> helpers = new ConcurrentLinkedQueue<>();
+  private final AtomicInteger helping = new AtomicInteger();
+
+  private volatile boolean ending;
   private volatile boolean closing;
 
-  /** {@code process} turns a raw exchange into what is written (redaction), on the writer thread. */
+  /** Exchanges per batch at most; a batch is also closed at {@link #BATCH_BYTES}. */
+  static final int BATCH_EXCHANGES = 256;
+
+  static final long BATCH_BYTES = 1 << 20;
+
+  /** Connection threads help when more exchanges than this wait. */
+  static final int HELP_ABOVE = 64;
+
+  /** Exchanges a connection thread encodes when it helps (about 0.1 ms of work each). */
+  static final int HELP_BATCH = 4;
+
+  static final long HELP_BYTES = 256 << 10;
+
+  /**
+   * An exchange holding more than this is taken alone and written by the writer thread straight
+   * into the file, streamed through gzip: no in-memory copy of its line (a 10 MiB body in a small
+   * heap).
+   */
+  static final long LARGE_BYTES = 1 << 20;
+
+  /**
+   * @param files         recording files, or null to write to {@code sink}
+   * @param sink          where exchanges go without {@code files}
+   * @param maxExchanges  exchanges captured and not yet written at most
+   * @param maxBytes      bytes they hold at most ({@link Pending#bytes()})
+   * @param threads       encoder threads
+   * @param process       turns a raw exchange into what is written (redaction), on an encoder
+   */
   public CaptureWriter(
-      int capacity, ExchangeSink sink, Counters counters, UnaryOperator<Exchange> process) {
-    this.queue = new ArrayBlockingQueue<>(capacity);
+      FileSink files,
+      ExchangeSink sink,
+      int maxExchanges,
+      long maxBytes,
+      int threads,
+      Counters counters,
+      UnaryOperator<Exchange> process) {
+    this.files = files;
     this.sink = sink;
+    this.queue = new ArrayBlockingQueue<>(maxExchanges);
+    this.maxExchanges = maxExchanges;
+    this.maxBytes = maxBytes;
     this.counters = counters;
     this.process = process;
-    this.thread = new Thread(this::run, "shadow-recorder-writer");
-    thread.setDaemon(true);
-    thread.start();
+    this.gzipLevel = 1; // the recorder compresses for speed: its encoders keep up with live traffic
+    for (int i = 0; i < threads; i++) {
+      Thread t = new Thread(this::run, "shadow-recorder-encoder-" + (i + 1));
+      t.setDaemon(true);
+      encoders.add(t);
+      helpers.add(new Encoder());
+    }
+    this.writer = new Thread(this::writeInOrder, "shadow-recorder-writer");
+    writer.setDaemon(true);
+    writer.start();
+    encoders.forEach(Thread::start);
   }
 
-  /** Queues an exchange for disk, or drops and counts it when the queue is full. Never blocks. */
+  /**
+   * Queues an exchange for disk, or drops and counts it when the backlog is full. Never blocks.
+   */
   public void offer(Pending p) {
-    if (closing || !queue.offer(p)) {
+    if (closing) {
       p.release().run();
-      counters.drop(closing ? DropReason.STOPPING : DropReason.QUEUE_FULL);
+      counters.drop(DropReason.STOPPING);
+      return;
+    }
+    int n = backlog.incrementAndGet();
+    long bytes = backlogBytes.addAndGet(p.bytes());
+    // one exchange alone always fits (its bodies are bounded by --max-body and the budget)
+    if (n > maxExchanges || bytes > maxBytes && n > 1) {
+      backlog.decrementAndGet();
+      backlogBytes.addAndGet(-p.bytes());
+      p.release().run();
+      counters.drop(DropReason.QUEUE_FULL);
+      return;
+    }
+    if (!queue.offer(p)) { // never: the backlog bounds the queue
+      backlog.decrementAndGet();
+      backlogBytes.addAndGet(-p.bytes());
+      p.release().run();
+      counters.drop(DropReason.QUEUE_FULL);
+    }
+  }
+
+  /** A batch: taken together, encoded together, written together. */
+  private static final class Batch {
+    final long seq;
+    final int taken;
+    final long bytes;
+    final List<String> ids = new ArrayList<>();
+    final List<Exchange> exchanges = new ArrayList<>(); // without files, or one large exchange
+    byte[] encoded; // with files
+    int encodedLength;
+    boolean large;
+
+    Batch(long seq, int taken, long bytes) {
+      this.seq = seq;
+      this.taken = taken;
+      this.bytes = bytes;
+    }
+  }
+
+  /** An encoder's own buffers, reused batch after batch. */
+  private final class Encoder {
+    final Buffer lines = new Buffer();
+    RecordingWriter writer = RecordingWriter.lines(lines);
+    final GzipMembers gzip = files != null && files.gzip() ? new GzipMembers(gzipLevel) : null;
+
+    void encode(List<Pending> taken, Batch b) {
+      lines.reset();
+      b.large = files != null && taken.size() == 1 && b.bytes > LARGE_BYTES;
+      for (Pending p : taken) {
+        Exchange safe;
+        try {
+          safe = process.apply(p.build().get());
+        } catch (Throwable ex) { // a redaction that fails: never written unredacted, and counted
+          counters.drop(DropReason.REDACTION_ERROR);
+          continue;
+        } finally {
+          p.release().run();
+        }
+        if (files == null || b.large) {
+          b.exchanges.add(safe);
+          b.ids.add(safe.id());
+          continue;
+        }
+        int mark = lines.size();
+        try {
+          writer.write(safe);
+          writer.flush();
+          b.ids.add(safe.id());
+        } catch (UnwritableExchangeException ex) { // e.g. more headers than any line may hold
+          counters.drop(DropReason.UNWRITABLE_EXCHANGE);
+        } catch (Throwable ex) { // only this exchange is lost: the batch goes on without it
+          lines.truncate(mark);
+          writer = RecordingWriter.lines(lines);
+          counters.drop(DropReason.WRITE_ERROR);
+        }
+      }
+      if (files != null && !b.large) {
+        if (gzip != null && lines.size() > 0) {
+          gzip.compress(lines.array(), lines.size());
+          b.encoded = Arrays.copyOf(gzip.bytes(), gzip.length());
+        } else {
+          b.encoded = Arrays.copyOf(lines.array(), lines.size());
+        }
+        b.encodedLength = b.encoded.length;
+        lines.trim();
+      }
+    }
+
+    void end() {
+      if (gzip != null) {
+        gzip.end();
+      }
+    }
+  }
+
+  /** A byte array output stream whose array is read in place. */
+  private static final class Buffer extends ByteArrayOutputStream {
+    Buffer() {
+      super(64 * 1024);
+    }
+
+    byte[] array() {
+      return buf;
+    }
+
+    /** Forgets what was written after {@code size} bytes. */
+    void truncate(int size) {
+      count = size;
+    }
+
+    /** After a huge batch, gives the memory back. */
+    void trim() {
+      if (buf.length > 4 << 20) {
+        buf = new byte[64 * 1024];
+      }
+    }
+  }
+
+  /**
+   * Takes the next batch, numbered, or returns null: when nothing waits ({@code wait}: after
+   * waiting up to 100 ms), or, without {@code wait}, when another thread is taking.
+   */
+  private Batch take(List<Pending> taken, int max, long maxBytes, boolean wait)
+      throws InterruptedException {
+    if (wait) {
+      takeLock.lockInterruptibly();
+    } else if (!takeLock.tryLock()) {
+      return null;
+    }
+    try {
+      Pending first = wait ? queue.poll(100, TimeUnit.MILLISECONDS) : queue.poll();
+      if (first == null) {
+        return null;
+      }
+      int room = max;
+      if (files != null && files.rotateExchanges() > 0) {
+        // a batch never spans two files: each holds exactly its number of exchanges
+        room = (int) Math.min(room, files.rotateExchanges() - handedOut % files.rotateExchanges());
+      }
+      long bytes = first.bytes();
+      taken.add(first);
+      // a large exchange goes alone (the writer streams it): it neither joins nor opens a batch
+      while (taken.size() < room && bytes < maxBytes && first.bytes() <= LARGE_BYTES) {
+        Pending p = queue.peek();
+        if (p == null || p.bytes() > LARGE_BYTES) {
+          break;
+        }
+        taken.add(queue.poll());
+        bytes += p.bytes();
+      }
+      handedOut += taken.size();
+      return new Batch(nextTaken++, taken.size(), bytes);
+    } finally {
+      takeLock.unlock();
+    }
+  }
+
+  /** Encodes a taken batch and hands it to the writer; an encoder never dies of a bad exchange. */
+  private void encodeAndDeliver(Encoder encoder, List<Pending> taken, Batch b) {
+    try {
+      encoder.encode(taken, b);
+    } catch (Throwable e) { // the batch is lost, and counted
+      b.ids.clear();
+      b.exchanges.clear();
+      b.encoded = null;
+      for (int i = 0; i < taken.size(); i++) {
+        counters.drop(DropReason.WRITE_ERROR);
+      }
+    }
+    synchronized (orderLock) {
+      ready.put(b.seq, b);
+      if (b.seq == nextWritten) {
+        orderLock.notifyAll();
+      }
     }
   }
 
   private void run() {
-    boolean dirty = false;
+    Encoder encoder = new Encoder();
+    List<Pending> taken = new ArrayList<>();
+    try {
+      while (true) {
+        taken.clear();
+        Batch b;
+        try {
+          b = take(taken, BATCH_EXCHANGES, BATCH_BYTES, true);
+        } catch (InterruptedException e) {
+          return;
+        }
+        if (b == null) {
+          if (ending && queue.isEmpty()) {
+            return;
+          }
+          continue;
+        }
+        encodeAndDeliver(encoder, taken, b);
+      }
+    } finally {
+      encoder.end();
+    }
+  }
+
+  /**
+   * Called by a connection thread between two requests (its response sent in full): when the
+   * encoders are behind, it encodes one small batch itself. Never blocks: it does nothing when
+   * another thread is taking a batch, or when every helper encoder is lent.
+   */
+  public void help() {
+    if (closing || queue.size() <= HELP_ABOVE) {
+      return;
+    }
+    Encoder encoder = helpers.poll();
+    if (encoder == null) {
+      return;
+    }
+    helping.incrementAndGet();
+    try {
+      if (closing) {
+        return;
+      }
+      List<Pending> taken = new ArrayList<>(HELP_BATCH);
+      Batch b = take(taken, HELP_BATCH, HELP_BYTES, false);
+      if (b != null) {
+        encodeAndDeliver(encoder, taken, b);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt(); // never: take does not wait here
+    } finally {
+      helping.decrementAndGet();
+      helpers.offer(encoder);
+    }
+  }
+
+  /** The writer thread: batches in the order they were taken, each as soon as it is encoded. */
+  private void writeInOrder() {
     while (true) {
-      Pending e;
-      try {
-        e = queue.poll(200, TimeUnit.MILLISECONDS);
-      } catch (InterruptedException ex) {
-        break;
-      }
-      if (e == null) {
-        if (dirty) {
-          flush();
-          dirty = false;
+      Batch next;
+      synchronized (orderLock) {
+        next = ready.remove(nextWritten);
+        if (next == null) {
+          if (finished) {
+            return;
+          }
+          try {
+            orderLock.wait(100);
+          } catch (InterruptedException e) {
+            return;
+          }
+          continue;
         }
-        continue;
+        nextWritten++;
       }
-      if (e == END) {
-        break;
-      }
-      Exchange safe;
-      try {
-        safe = process.apply(e.build().get());
-      } catch (Throwable ex) { // a redaction that fails: never written unredacted, and counted
-        e.release().run();
-        counters.drop(DropReason.REDACTION_ERROR);
-        continue;
-      }
-      try {
-        sink.write(safe);
-        counters.recorded(safe.id());
-        dirty = true;
-      } catch (UnwritableExchangeException ex) {
-        counters.drop(
-            DropReason.UNWRITABLE_EXCHANGE); // e.g. more headers than any recording line may hold
-      } catch (Throwable ex) {
-        if (Thread.currentThread().isInterrupted()
-            || ex.getCause() instanceof InterruptedException) {
-          // a sink that hung until the stop gave up on it
-          counters.drop(DropReason.NOT_WRITTEN_AT_STOP);
-          e.release().run();
-          break;
-        }
-        counters.drop(DropReason.WRITE_ERROR);
-      } finally {
-        e.release().run();
+      if (!write(next)) {
+        return; // interrupted by a stop that gave up on a blocked sink
       }
     }
   }
 
-  private void flush() {
+  /** Set once every batch taken has been delivered: the writer ends when none is left. */
+  private volatile boolean finished;
+
+  /** Writes one batch and settles its exchanges; false when interrupted (a stop gave up). */
+  private boolean write(Batch b) {
     try {
-      sink.flush();
-    } catch (Exception ex) {
-      counters.drop(DropReason.FLUSH_ERROR);
+      if (files != null && b.large) {
+        if (b.exchanges.isEmpty()) {
+          files.skip(b.taken);
+          return true;
+        }
+        Exchange e = b.exchanges.get(0);
+        try {
+          files.appendStreamed(e);
+          counters.recorded(e.id());
+        } catch (UnwritableExchangeException ex) {
+          counters.drop(DropReason.UNWRITABLE_EXCHANGE);
+        } catch (Throwable ex) {
+          counters.drop(DropReason.WRITE_ERROR);
+        }
+        return true;
+      }
+      if (files != null) {
+        if (!b.ids.isEmpty()) {
+          try {
+            files.append(b.encoded, b.encodedLength, b.ids.size(), b.taken);
+            b.ids.forEach(counters::recorded);
+          } catch (RuntimeException e) {
+            b.ids.forEach(id -> counters.drop(DropReason.WRITE_ERROR));
+          }
+        } else {
+          files.skip(b.taken);
+        }
+        return true;
+      }
+      for (int i = 0; i < b.exchanges.size(); i++) {
+        Exchange e = b.exchanges.get(i);
+        try {
+          sink.write(e);
+          counters.recorded(e.id());
+        } catch (UnwritableExchangeException ex) {
+          counters.drop(DropReason.UNWRITABLE_EXCHANGE);
+        } catch (Throwable ex) {
+          if (Thread.currentThread().isInterrupted()
+              || ex.getCause() instanceof InterruptedException) {
+            // a sink that hung until the stop gave up on it: this one and the rest are lost
+            for (int j = i; j < b.exchanges.size(); j++) {
+              counters.drop(DropReason.NOT_WRITTEN_AT_STOP);
+            }
+            return false;
+          }
+          counters.drop(DropReason.WRITE_ERROR);
+        }
+      }
+      if (queue.isEmpty() && readyIsEmpty()) {
+        try {
+          sink.flush(); // nothing waiting: make what was written durable now
+        } catch (Exception ex) {
+          counters.drop(DropReason.FLUSH_ERROR);
+        }
+      }
+      return true;
+    } finally {
+      backlog.addAndGet(-b.taken);
+      backlogBytes.addAndGet(-b.bytes);
+    }
+  }
+
+  private boolean readyIsEmpty() {
+    synchronized (orderLock) {
+      return ready.isEmpty();
     }
   }
 
   /** Writes everything queued (waiting up to {@code millis}), then closes the sink. */
   public void close(long millis) throws InterruptedException {
     closing = true;
+    ending = true;
     long deadline = System.currentTimeMillis() + millis;
-    while (!queue.offer(END)) {
-      if (System.currentTimeMillis() > deadline) {
-        thread.interrupt();
-        break;
-      }
-      Thread.sleep(10);
+    while (helping.get() > 0 && System.currentTimeMillis() < deadline) {
+      Thread.sleep(1); // a connection thread finishing the batch it took
     }
-    thread.join(Math.max(1, deadline - System.currentTimeMillis()));
-    if (thread.isAlive()) {
-      thread.interrupt(); // a blocked sink: what is still queued is lost, and counted
-      thread.join(1000);
+    for (Thread t : encoders) {
+      t.join(Math.max(1, deadline - System.currentTimeMillis()));
     }
-    int lost = queue.size();
-    for (int i = 0; i < lost; i++) {
-      Pending p = queue.poll();
-      if (p != null && p != END) {
-        p.release().run();
-        counters.drop(DropReason.NOT_WRITTEN_AT_STOP);
+    finished = true; // nothing more is delivered: the writer ends with the last batch
+    synchronized (orderLock) {
+      orderLock.notifyAll();
+    }
+    writer.join(Math.max(1, deadline - System.currentTimeMillis()));
+    for (Thread t : encoders) {
+      if (t.isAlive()) {
+        t.interrupt();
       }
     }
+    if (writer.isAlive()) {
+      writer.interrupt(); // a blocked sink: what is still queued is lost, and counted
+    }
+    for (Thread t : encoders) {
+      t.join(1000);
+    }
+    writer.join(1000);
+    Pending p;
+    while ((p = queue.poll()) != null) {
+      p.release().run();
+      counters.drop(DropReason.NOT_WRITTEN_AT_STOP);
+    }
+    synchronized (orderLock) {
+      for (Batch b : ready.values()) {
+        int n = files != null ? b.ids.size() : b.exchanges.size();
+        for (int i = 0; i < n; i++) {
+          counters.drop(DropReason.NOT_WRITTEN_AT_STOP);
+        }
+      }
+      ready.clear();
+    }
+    helpers.forEach(Encoder::end);
     try {
-      sink.close();
+      if (files != null) {
+        files.close();
+      } else {
+        sink.close();
+      }
     } catch (Exception e) {
       counters.drop(DropReason.CLOSE_ERROR);
     }

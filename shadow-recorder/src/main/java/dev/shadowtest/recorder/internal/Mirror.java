@@ -240,6 +240,14 @@ public final class Mirror {
    * {@code redacted} what may be kept. Never blocks.
    */
   public void offer(Exchange original, Exchange redacted) {
+    synchronized (offerLock) { // the recorder's encoder threads offer at once
+      offerOne(original, redacted);
+    }
+  }
+
+  private final Object offerLock = new Object();
+
+  private void offerOne(Exchange original, Exchange redacted) {
     if (closed) {
       counters.mirrorErrors.increment();
       counters.drop(DropReason.MIRROR_BUSY); // recorded after the stop began: not mirrored

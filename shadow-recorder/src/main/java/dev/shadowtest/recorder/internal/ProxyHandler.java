@@ -208,7 +208,8 @@ public final class ProxyHandler implements HttpRequestHandler {
                         null,
                         why,
                         Map.of()),
-                requestBody::release));
+                requestBody::release,
+                held(target, requestHeaders, null, requestBody, null)));
       }
       return false;
     }
@@ -251,7 +252,8 @@ public final class ProxyHandler implements HttpRequestHandler {
                         -1,
                         startedAt,
                         micros),
-                requestBody::release));
+                requestBody::release,
+                held(target, requestHeaders, responseHeaders, requestBody, null)));
       }
       return false;
     }
@@ -306,7 +308,8 @@ public final class ProxyHandler implements HttpRequestHandler {
                         () -> {
                           requestBody.release();
                           responseBody.release();
-                        }));
+                        },
+                        held(target, requestHeaders, responseHeaders, requestBody, responseBody)));
               } finally {
                 counters.inFlight.decrementAndGet();
               }
@@ -501,6 +504,29 @@ public final class ProxyHandler implements HttpRequestHandler {
     }
     Body body = in == null ? Body.none() : body(requestBody, in.getContentLength());
     return new HttpRequest(method, target, version, Headers.of(headers), body);
+  }
+
+  /** What a capture holds in memory until it is written, roughly: bodies kept, target, headers. */
+  private static long held(
+      String target,
+      Header[] requestHeaders,
+      Header[] responseHeaders,
+      TeeEntity.Capture requestBody,
+      TeeEntity.Capture responseBody) {
+    long n = 256L + target.length();
+    for (Header h : requestHeaders) {
+      n += 48 + h.getName().length() + h.getValue().length();
+    }
+    if (responseHeaders != null) {
+      for (Header h : responseHeaders) {
+        n += 48 + h.getName().length() + h.getValue().length();
+      }
+    }
+    n += requestBody.kept();
+    if (responseBody != null) {
+      n += responseBody.kept();
+    }
+    return n;
   }
 
   private String nextId() {

@@ -1,9 +1,9 @@
 package dev.shadowtest.recorder.internal;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -36,7 +36,8 @@ final class TeeEntity implements HttpEntity {
    * there, flagged as cut, and the live body goes on untouched.
    */
   static final class Capture {
-    private ByteArrayOutputStream kept; // allocated on the first byte: most requests have no body
+    private byte[] kept; // allocated on the first byte: most requests have no body
+    private int keptLength;
     private final int limit;
     private final CaptureBudget budget;
     long size;
@@ -50,7 +51,12 @@ final class TeeEntity implements HttpEntity {
     }
 
     private int keptSize() {
-      return kept == null ? 0 : kept.size();
+      return keptLength;
+    }
+
+    /** Bytes kept so far. */
+    int kept() {
+      return keptLength;
     }
 
     void add(byte[] b, int n) {
@@ -63,9 +69,15 @@ final class TeeEntity implements HttpEntity {
         }
         if (granted > 0) {
           if (kept == null) {
-            kept = new ByteArrayOutputStream(Math.min(limit, Math.max(granted, 1024)));
+            kept = new byte[Math.min(limit, Math.max(granted, 1024))];
+          } else if (kept.length - keptLength < granted) {
+            kept =
+                Arrays.copyOf(
+                    kept,
+                    (int) Math.min(limit, Math.max(keptLength + (long) granted, kept.length * 2L)));
           }
-          kept.write(b, 0, granted);
+          System.arraycopy(b, 0, kept, keptLength, granted);
+          keptLength += granted;
         }
       }
       size += n;
@@ -78,7 +90,10 @@ final class TeeEntity implements HttpEntity {
     }
 
     byte[] bytes() {
-      return kept == null ? new byte[0] : kept.toByteArray();
+      if (kept == null) {
+        return new byte[0];
+      }
+      return kept.length == keptLength ? kept : Arrays.copyOf(kept, keptLength);
     }
 
     /** True when the whole body went through: streamed to its end, or every announced byte seen. */
@@ -86,6 +101,13 @@ final class TeeEntity implements HttpEntity {
       return end == End.COMPLETE || declaredLength >= 0 && size >= declaredLength;
     }
   }
+
+  /**
+   * The copy buffer, one per connection thread: a body streams through it and nothing else holds
+   * it (a fresh 16 KB array per response was most of the recorder's garbage).
+   */
+  private static final ThreadLocal<byte[]> COPY_BUFFER =
+      ThreadLocal.withInitial(() -> new byte[16 * 1024]);
 
   private final HttpEntity source;
   private final Capture capture;
@@ -102,7 +124,7 @@ final class TeeEntity implements HttpEntity {
   public void writeTo(OutputStream out) throws IOException {
     End end = End.SOURCE_FAILED;
     try (InputStream in = source.getContent()) {
-      byte[] buf = new byte[16 * 1024];
+      byte[] buf = COPY_BUFFER.get();
       while (true) {
         end = End.SOURCE_FAILED;
         int n = in.read(buf);

@@ -1,0 +1,257 @@
+package dev.shadowtest.recorder.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.shadowtest.core.Body;
+import dev.shadowtest.core.Exchange;
+import dev.shadowtest.core.Headers;
+import dev.shadowtest.core.HttpRequest;
+import dev.shadowtest.core.HttpResponse;
+import dev.shadowtest.core.RecordingReader;
+import dev.shadowtest.core.Redaction;
+import dev.shadowtest.core.ShadowListener;
+import dev.shadowtest.recorder.DropReason;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
+import java.util.zip.GZIPInputStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The recorder's encoders, the connection threads that help them, and the order of the file. */
+class CaptureWriterTests {
+
+  @TempDir Path dir;
+
+  private static Exchange exchange(int i) {
+    String text = "{\"n\":" + i + ",\"pad\":\"" + "x".repeat(i % 300) + "\"}";
+    return new Exchange(
+        "id-" + i,
+        Instant.parse("2026-11-26T00:00:00Z").plusMillis(i),
+        1000L,
+        new HttpRequest("GET", "/items/" + i, "HTTP/1.1", Headers.of(List.of()), Body.none()),
+        new HttpResponse(
+            200,
+            "OK",
+            Headers.of(List.of(new Headers.Field("Content-Type", "application/json"))),
+            Body.of(text.getBytes(StandardCharsets.UTF_8), text.length())),
+        null,
+        Map.of());
+  }
+
+  private static CaptureWriter.Pending pending(int i) {
+    return new CaptureWriter.Pending(() -> exchange(i), () -> {}, 1024);
+  }
+
+  private static List<String> ids(Path file) {
+    try (RecordingReader r = RecordingReader.open(file)) {
+      return r.stream().map(Exchange::id).toList();
+    }
+  }
+
+  private static List<String> expected(int n) {
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      ids.add("id-" + i);
+    }
+    return ids;
+  }
+
+  private FileSink file(String name) {
+    return new FileSink(dir.resolve(name), Redaction.defaults(), 0, 0, f -> {});
+  }
+
+  @Test
+  void fourEncodersKeepTheOrderOfHandOverInOneGzipFileOfManyMembers() throws Exception {
+    Counters counters = new Counters(ShadowListener.NONE);
+    FileSink files = file("rec.jsonl.gz");
+    CaptureWriter w =
+        new CaptureWriter(files, null, 100_000, 1L << 30, 4, counters, UnaryOperator.identity());
+    for (int i = 0; i < 5000; i++) {
+      w.offer(pending(i));
+      if (i % 7 == 0) {
+        Thread.sleep(0, 1000); // small batches, taken by every encoder in turn
+      }
+    }
+    w.close(10_000);
+    Path file = dir.resolve("rec.jsonl.gz");
+    assertThat(ids(file)).containsExactlyElementsOf(expected(5000));
+    assertThat(counters.recorded.sum()).isEqualTo(5000);
+    // any gzip reader reads the members as one stream
+    try (InputStream in = new GZIPInputStream(Files.newInputStream(file))) {
+      String all = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+      assertThat(all.lines().count()).isEqualTo(5001); // the header and 5,000 exchanges
+    }
+    assertThat(members(Files.readAllBytes(file))).isGreaterThan(2);
+  }
+
+  @Test
+  void aConnectionThreadHelpsWhenTheEncodersAreBehindAndTheOrderHolds() throws Exception {
+    Counters counters = new Counters(ShadowListener.NONE);
+    CountDownLatch stuck = new CountDownLatch(1);
+    AtomicInteger onTestThread = new AtomicInteger();
+    Thread test = Thread.currentThread();
+    UnaryOperator<Exchange> process =
+        e -> {
+          if (Thread.currentThread() == test) {
+            onTestThread.incrementAndGet();
+          } else if (e.id().equals("id-0")) {
+            try {
+              stuck.await(10, TimeUnit.SECONDS); // the one encoder is busy with a slow exchange
+            } catch (InterruptedException x) {
+              Thread.currentThread().interrupt();
+            }
+          }
+          return e;
+        };
+    CaptureWriter w =
+        new CaptureWriter(file("rec.jsonl.gz"), null, 100_000, 1L << 30, 1, counters, process);
+    w.offer(pending(0));
+    Thread.sleep(200); // taken by the encoder, which is now stuck on it
+    for (int i = 1; i <= 200; i++) {
+      w.offer(pending(i));
+    }
+    for (int i = 0; i < 10; i++) {
+      w.help(); // what a connection thread does after each response
+    }
+    assertThat(onTestThread.get()).isEqualTo(10 * CaptureWriter.HELP_BATCH);
+    stuck.countDown();
+    w.close(10_000);
+    assertThat(ids(dir.resolve("rec.jsonl.gz"))).containsExactlyElementsOf(expected(201));
+  }
+
+  @Test
+  void aConnectionThreadDoesNotHelpWhileTheEncodersKeepUp() throws Exception {
+    Counters counters = new Counters(ShadowListener.NONE);
+    AtomicInteger onTestThread = new AtomicInteger();
+    Thread test = Thread.currentThread();
+    CaptureWriter w =
+        new CaptureWriter(
+            file("rec.jsonl"),
+            null,
+            100_000,
+            1L << 30,
+            2,
+            counters,
+            e -> {
+              if (Thread.currentThread() == test) {
+                onTestThread.incrementAndGet();
+              }
+              return e;
+            });
+    for (int i = 0; i < 10; i++) {
+      w.offer(pending(i));
+      w.help();
+    }
+    w.close(10_000);
+    assertThat(onTestThread.get()).isZero();
+    assertThat(ids(dir.resolve("rec.jsonl"))).containsExactlyElementsOf(expected(10));
+  }
+
+  @Test
+  void theBacklogIsBoundedInBytesAndWhatIsOverIsDroppedAndCounted() throws Exception {
+    Counters counters = new Counters(ShadowListener.NONE);
+    CountDownLatch stuck = new CountDownLatch(1);
+    CaptureWriter w =
+        new CaptureWriter(
+            file("rec.jsonl.gz"),
+            null,
+            100_000,
+            1 << 20,
+            1,
+            counters,
+            e -> {
+              try {
+                stuck.await(10, TimeUnit.SECONDS);
+              } catch (InterruptedException x) {
+                Thread.currentThread().interrupt();
+              }
+              return e;
+            });
+    for (int i = 0; i < 40; i++) {
+      int n = i;
+      w.offer(new CaptureWriter.Pending(() -> exchange(n), () -> {}, 100 << 10)); // 100 KiB each
+    }
+    assertThat(counters.dropped(DropReason.QUEUE_FULL)).isEqualTo(30);
+    stuck.countDown();
+    w.close(10_000);
+    assertThat(ids(dir.resolve("rec.jsonl.gz"))).hasSize(10);
+  }
+
+  @Test
+  void aLargeExchangeIsStreamedIntoTheFileAloneAndKeepsItsPlace() throws Exception {
+    for (String name : List.of("big.jsonl.gz", "big.jsonl")) {
+      Counters counters = new Counters(ShadowListener.NONE);
+      CaptureWriter w = new CaptureWriter(file(name), null, 100_000, 1L << 30, 2, counters, e -> e);
+      String big = "{\"blob\":\"" + "\\\"q\\\"".repeat(600_000) + "\"}"; // 3 MB of escapes
+      for (int i = 0; i < 30; i++) {
+        int n = i;
+        w.offer(
+            i == 10
+                ? new CaptureWriter.Pending(
+                    () ->
+                        exchange(n)
+                            .withResponse(
+                                exchange(n)
+                                    .response()
+                                    .withBody(
+                                        Body.of(
+                                            big.getBytes(StandardCharsets.UTF_8), big.length()))),
+                    () -> {},
+                    big.length())
+                : pending(i));
+      }
+      w.close(10_000);
+      try (RecordingReader r = RecordingReader.open(dir.resolve(name))) {
+        List<Exchange> read = r.stream().toList();
+        assertThat(read).extracting(Exchange::id).containsExactlyElementsOf(expected(30));
+        assertThat(read.get(10).response().body().bytes())
+            .isEqualTo(big.getBytes(StandardCharsets.UTF_8));
+        assertThat(r.warnings()).isEmpty();
+      }
+    }
+  }
+
+  @Test
+  void aFileCutInsideAMemberStillReadsEveryMemberBeforeTheCut() throws Exception {
+    Counters counters = new Counters(ShadowListener.NONE);
+    CaptureWriter w =
+        new CaptureWriter(
+            file("rec.jsonl.gz"), null, 100_000, 1L << 30, 1, counters, UnaryOperator.identity());
+    for (int i = 0; i < 300; i++) {
+      w.offer(pending(i));
+      Thread.sleep(1); // one member per exchange or a few
+    }
+    w.close(10_000);
+    byte[] whole = Files.readAllBytes(dir.resolve("rec.jsonl.gz"));
+    Path cut = dir.resolve("cut.jsonl.gz");
+    Files.write(cut, Arrays.copyOf(whole, whole.length - 40)); // a crash in the last member
+    List<String> warnings = new ArrayList<>();
+    List<String> read;
+    try (RecordingReader r = RecordingReader.open(cut, warnings::add)) {
+      read = r.stream().map(Exchange::id).toList();
+    }
+    assertThat(read).hasSizeGreaterThan(250).isEqualTo(expected(300).subList(0, read.size()));
+  }
+
+  /** Gzip members in {@code bytes}: each starts with the magic bytes and the deflate method. */
+  private static int members(byte[] bytes) {
+    int n = 0;
+    for (int i = 0; i + 2 < bytes.length; i++) {
+      if (bytes[i] == 0x1f && bytes[i + 1] == (byte) 0x8b && bytes[i + 2] == 8) {
+        n++;
+      }
+    }
+    return n;
+  }
+}
