@@ -258,6 +258,39 @@ final class RecordCommand implements Callable<Integer> {
   String adminTokenEnv;
 
   @Option(
+      names = "--tls-cert",
+      paramLabel = "FILE",
+      description =
+          "Serve HTTPS (only): the PEM certificate chain, the server's own certificate first; with --tls-key.")
+  Path tlsCert;
+
+  @Option(
+      names = "--tls-key",
+      paramLabel = "FILE",
+      description = "The PEM PKCS#8 private key of --tls-cert ('BEGIN PRIVATE KEY').")
+  Path tlsKey;
+
+  @Option(
+      names = "--tls-keystore",
+      paramLabel = "FILE",
+      description =
+          "Serve HTTPS (only) with the key and certificate chain of a PKCS12 keystore (instead of --tls-cert/--tls-key).")
+  Path tlsKeystore;
+
+  @Option(
+      names = "--tls-keystore-password-env",
+      paramLabel = "VAR",
+      description = "The keystore's password is in this environment variable (default: none).")
+  String tlsKeystorePasswordEnv;
+
+  @Option(
+      names = "--upstream-ca",
+      paramLabel = "FILE",
+      description =
+          "An https upstream's certificate must chain to one of these PEM certificates (default: the system trust store). Host names are always verified.")
+  Path upstreamCa;
+
+  @Option(
       names = "--stats-every",
       defaultValue = "60",
       paramLabel = "SECONDS",
@@ -333,6 +366,7 @@ final class RecordCommand implements Callable<Integer> {
                 encoders == null ? RecorderConfig.DEFAULT_ENCODERS : encoders)
             .withForwardedHeaders(forwardedHeaders)
             .withAdmin(admin())
+            .withTls(tls())
             .withTimeouts(Duration.ofSeconds(5), ReplayCommand.seconds(timeout, "--timeout"));
     if (mirror != null) {
       if (mirrorOut == null && config.outFile() == null) {
@@ -457,6 +491,46 @@ final class RecordCommand implements Callable<Integer> {
       }
     }
     return Shadow.OK;
+  }
+
+  /** TLS from --tls-cert/--tls-key or --tls-keystore, and --upstream-ca. */
+  private RecorderConfig.Tls tls() {
+    RecorderConfig.Tls tls = RecorderConfig.Tls.NONE;
+    if ((tlsCert == null) != (tlsKey == null)) {
+      throw new BadInputException("--tls-cert and --tls-key go together");
+    }
+    if (tlsCert != null && tlsKeystore != null) {
+      throw new BadInputException(
+          "--tls-keystore and --tls-cert/--tls-key are two ways to give the same key: choose one");
+    }
+    if (tlsKeystorePasswordEnv != null && tlsKeystore == null) {
+      throw new BadInputException("--tls-keystore-password-env needs --tls-keystore");
+    }
+    if (tlsCert != null) {
+      tls = tls.withListenerPem(tlsCert, tlsKey);
+    }
+    if (tlsKeystore != null) {
+      char[] password = new char[0];
+      if (tlsKeystorePasswordEnv != null) {
+        String v = System.getenv(tlsKeystorePasswordEnv);
+        if (v == null) {
+          throw new BadInputException(
+              "--tls-keystore-password-env "
+                  + tlsKeystorePasswordEnv
+                  + ": the environment variable is not set");
+        }
+        password = v.toCharArray();
+      }
+      tls = tls.withListenerPkcs12(tlsKeystore, password);
+    }
+    if (upstreamCa != null) {
+      if (!"https".equalsIgnoreCase(upstream.getScheme())) {
+        throw new BadInputException(
+            "--upstream-ca applies to an https --upstream, not " + upstream);
+      }
+      tls = tls.withUpstreamCa(upstreamCa);
+    }
+    return tls;
   }
 
   /** The admin endpoints from --admin-port, --admin-bind and --admin-token-env. */

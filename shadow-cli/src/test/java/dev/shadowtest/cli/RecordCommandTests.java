@@ -19,6 +19,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -364,5 +365,31 @@ class RecordCommandTests {
   @ValueSource(strings = {"", ",", " , ", "GET POST", "GET,,HEAD"})
   void aMethodsListWithoutMethodNamesIsRefused(String methods) {
     assertRefused(record("--methods", methods), "--methods");
+  }
+
+  @Test
+  void tlsAndWritingFlagsThatCannotWorkAreRefusedNamingTheFlagOrTheFile() throws IOException {
+    Path notACert = dir.resolve("notacert.pem");
+    Files.writeString(notACert, "hello\n");
+    Path pkcs1 = dir.resolve("rsa.key");
+    Files.writeString(
+        pkcs1, "-----BEGIN RSA PRIVATE KEY-----\nAAAA\n-----END RSA PRIVATE KEY-----\n");
+    assertRefused(record("--tls-cert", notACert), "--tls-cert and --tls-key go together");
+    assertRefused(
+        record("--tls-cert", dir.resolve("missing.pem"), "--tls-key", pkcs1),
+        "--tls-cert " + dir.resolve("missing.pem") + ": no such file");
+    assertRefused(
+        record("--tls-cert", notACert, "--tls-key", pkcs1),
+        "--tls-cert " + notACert + ": no PEM certificate");
+    assertRefused(
+        record("--tls-keystore", notACert), "--tls-keystore " + notACert + ": cannot open it");
+    assertRefused(record("--tls-keystore-password-env", "X"), "--tls-keystore-password-env needs");
+    assertRefused(
+        record("--upstream-ca", notACert), "--upstream-ca applies to an https --upstream");
+    assertRefused(
+        record("--upstream", "https://127.0.0.1:1", "--upstream-ca", notACert),
+        "--upstream-ca " + notACert);
+    assertRefused(record("--encoders", "0"), "--encoders must be between 1 and 64");
+    assertRefused(record("--queue-bytes", "10"), "--queue-bytes must be at least 1MB");
   }
 }

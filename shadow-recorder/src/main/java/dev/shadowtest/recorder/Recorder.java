@@ -16,16 +16,19 @@ import dev.shadowtest.recorder.internal.LiveMetrics;
 import dev.shadowtest.recorder.internal.Mirror;
 import dev.shadowtest.recorder.internal.OwnAddress;
 import dev.shadowtest.recorder.internal.ProxyHandler;
+import dev.shadowtest.recorder.internal.TlsServerConnection;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Path;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.function.Predicate;
+import javax.net.ssl.SSLContext;
 import org.apache.hc.core5.http.ClassicHttpRequest;
 import org.apache.hc.core5.http.EntityDetails;
 import org.apache.hc.core5.http.HttpConnection;
@@ -136,6 +139,10 @@ public final class Recorder implements AutoCloseable {
                     .build())
             .setMaxTotal(1000)
             .setDefaultMaxPerRoute(1000)
+            // an https upstream: the system trust store or --upstream-ca, and its host name
+            // checked (HttpCore leaves that to its user)
+            .setSslContext(upstreamTls(config.tls()))
+            .setSslSetupHandler(p -> p.setEndpointIdentificationAlgorithm("HTTPS"))
             .create();
     Set<String> own = Set.of(config.listen().getHostString() + ":" + config.listen().getPort());
     ProxyHandler handler =
@@ -147,6 +154,7 @@ public final class Recorder implements AutoCloseable {
             filter(config),
             config.filters().sample(),
             config.forwardedHeaders(),
+            config.tls().server() != null,
             Timeout.of(config.connectTimeout()),
             counters,
             CaptureBudget.ofHeap(),
@@ -168,6 +176,10 @@ public final class Recorder implements AutoCloseable {
             .setRequestRouter(
                 (request, context) -> handler) // every Host: it is forwarded, never routed
             .setStreamListener(new BetweenRequests(writer))
+            .setConnectionFactory(
+                config.tls().server() == null
+                    ? null
+                    : TlsServerConnection.factory(config.tls().server(), counters))
             .create();
     AdminServer adminServer = null;
     try {
@@ -327,9 +339,22 @@ public final class Recorder implements AutoCloseable {
     return server.getLocalPort();
   }
 
-  /** The proxy's own base URL. */
+  /** The proxy's own base URL ({@code https} with a TLS listener). */
   public URI url() {
-    return URI.create("http://" + config.listen().getAddress().getHostAddress() + ":" + port());
+    String scheme = config.tls().server() == null ? "http" : "https";
+    return URI.create(
+        scheme + "://" + config.listen().getAddress().getHostAddress() + ":" + port());
+  }
+
+  private static SSLContext upstreamTls(RecorderConfig.Tls tls) {
+    if (tls.upstream() != null) {
+      return tls.upstream();
+    }
+    try {
+      return SSLContext.getDefault(); // the system trust store
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("this JVM has no default TLS context", e);
+    }
   }
 
   /**

@@ -12,6 +12,7 @@ import dev.shadowtest.diff.run.Gate;
 import dev.shadowtest.diff.run.RunOutput;
 import dev.shadowtest.diff.run.Trigger;
 import dev.shadowtest.diff.run.TriggerActions;
+import dev.shadowtest.recorder.internal.TlsFiles;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -26,6 +27,7 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import javax.net.ssl.SSLContext;
 
 /**
  * Everything the recording proxy needs, in small groups: what is kept of each exchange ({@link
@@ -55,6 +57,8 @@ import java.util.stream.Collectors;
  *                         answers are judged and written; null without one
  * @param admin            the admin endpoints ({@code /_shadow/stats}, {@code /metrics}): where
  *                         and with which token; {@link Admin#NONE} for none
+ * @param tls              TLS of the listener and towards an https upstream; {@link Tls#NONE}
+ *                         for plain HTTP and the system trust store
  */
 public record RecorderConfig(
     InetSocketAddress listen,
@@ -66,7 +70,8 @@ public record RecorderConfig(
     Timeouts timeouts,
     boolean forwardedHeaders,
     Mirroring mirroring,
-    Admin admin) {
+    Admin admin,
+    Tls tls) {
 
   /** Bytes of each body kept by default: 10 MiB (the redactor decodes compressed bodies as far by default). */
   public static final int DEFAULT_MAX_BODY = Redactor.DEFAULT_MAX_BODY;
@@ -465,6 +470,47 @@ public record RecorderConfig(
     }
   }
 
+  /**
+   * TLS: the listener's certificate and key, and what verifies an {@code https} upstream.
+   *
+   * @param server   the listener's context (it serves HTTPS only), or null for plain HTTP
+   * @param upstream what an {@code https} upstream's certificate must chain to, or null for the
+   *                 system trust store (never "trust all"); host names are always verified
+   */
+  public record Tls(SSLContext server, SSLContext upstream) {
+    public static final Tls NONE = new Tls(null, null);
+
+    /**
+     * Serves HTTPS with a PEM certificate chain (the server's own certificate first, then its
+     * intermediates) and its PEM PKCS#8 private key ({@code BEGIN PRIVATE KEY}; other key formats
+     * get an error saying how to convert them).
+     *
+     * @throws BadInputException naming the file when it cannot be read or used
+     */
+    public Tls withListenerPem(Path certificate, Path key) {
+      return new Tls(TlsFiles.serverFromPem(certificate, key, "--tls-cert", "--tls-key"), upstream);
+    }
+
+    /** Serves HTTPS with the key and chain of a PKCS12 keystore ({@code password} may be empty). */
+    public Tls withListenerPkcs12(Path keystore, char[] password) {
+      return new Tls(TlsFiles.serverFromPkcs12(keystore, password, "--tls-keystore"), upstream);
+    }
+
+    /** Trusts only the PEM certificates of {@code file} for an {@code https} upstream. */
+    public Tls withUpstreamCa(Path file) {
+      return new Tls(server, TlsFiles.trusting(file, "--upstream-ca"));
+    }
+
+    @Override
+    public String toString() {
+      return "Tls[listener="
+          + (server == null ? "plain" : "https")
+          + ", upstreamCa="
+          + (upstream == null ? "system" : "file")
+          + "]";
+    }
+  }
+
   /** The admin port, or -1 without one. */
   public int adminPort() {
     return admin.port();
@@ -491,6 +537,7 @@ public record RecorderConfig(
           "--rotate-every applies to recording files; " + out + " is not one");
     }
     Objects.requireNonNull(admin, "admin");
+    Objects.requireNonNull(tls, "tls");
   }
 
   /** Records to the file {@code out}. */
@@ -510,7 +557,8 @@ public record RecorderConfig(
         new Timeouts(Duration.ofSeconds(5), Duration.ofSeconds(60)),
         false,
         null,
-        Admin.NONE);
+        Admin.NONE,
+        Tls.NONE);
   }
 
   /** The recording file, or null when exchanges go to another storage. */
@@ -522,32 +570,82 @@ public record RecorderConfig(
 
   public RecorderConfig withCapture(Capture c) {
     return new RecorderConfig(
-        listen, upstream, out, c, filters, rotation, timeouts, forwardedHeaders, mirroring, admin);
+        listen,
+        upstream,
+        out,
+        c,
+        filters,
+        rotation,
+        timeouts,
+        forwardedHeaders,
+        mirroring,
+        admin,
+        tls);
   }
 
   public RecorderConfig withFilters(Filters f) {
     return new RecorderConfig(
-        listen, upstream, out, capture, f, rotation, timeouts, forwardedHeaders, mirroring, admin);
+        listen,
+        upstream,
+        out,
+        capture,
+        f,
+        rotation,
+        timeouts,
+        forwardedHeaders,
+        mirroring,
+        admin,
+        tls);
   }
 
   public RecorderConfig withRotation(Rotation r) {
     return new RecorderConfig(
-        listen, upstream, out, capture, filters, r, timeouts, forwardedHeaders, mirroring, admin);
+        listen,
+        upstream,
+        out,
+        capture,
+        filters,
+        r,
+        timeouts,
+        forwardedHeaders,
+        mirroring,
+        admin,
+        tls);
   }
 
   public RecorderConfig withTimeouts(Timeouts t) {
     return new RecorderConfig(
-        listen, upstream, out, capture, filters, rotation, t, forwardedHeaders, mirroring, admin);
+        listen,
+        upstream,
+        out,
+        capture,
+        filters,
+        rotation,
+        t,
+        forwardedHeaders,
+        mirroring,
+        admin,
+        tls);
   }
 
   public RecorderConfig withMirror(Mirroring m) {
     return new RecorderConfig(
-        listen, upstream, out, capture, filters, rotation, timeouts, forwardedHeaders, m, admin);
+        listen,
+        upstream,
+        out,
+        capture,
+        filters,
+        rotation,
+        timeouts,
+        forwardedHeaders,
+        m,
+        admin,
+        tls);
   }
 
   public RecorderConfig withForwardedHeaders(boolean on) {
     return new RecorderConfig(
-        listen, upstream, out, capture, filters, rotation, timeouts, on, mirroring, admin);
+        listen, upstream, out, capture, filters, rotation, timeouts, on, mirroring, admin, tls);
   }
 
   /** The admin endpoints on 127.0.0.1:{@code port} (0: any free port; -1: none), without a token. */
@@ -566,7 +664,23 @@ public record RecorderConfig(
         timeouts,
         forwardedHeaders,
         mirroring,
-        a);
+        a,
+        tls);
+  }
+
+  public RecorderConfig withTls(Tls t) {
+    return new RecorderConfig(
+        listen,
+        upstream,
+        out,
+        capture,
+        filters,
+        rotation,
+        timeouts,
+        forwardedHeaders,
+        mirroring,
+        admin,
+        t);
   }
 
   // ---- one setting at a time ---------------------------------------------------------------

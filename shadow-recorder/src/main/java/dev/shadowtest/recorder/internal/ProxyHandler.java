@@ -24,6 +24,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
+import javax.net.ssl.SSLException;
 import org.apache.hc.core5.http.ClassicHttpRequest;
 import org.apache.hc.core5.http.ClassicHttpResponse;
 import org.apache.hc.core5.http.ContentType;
@@ -76,6 +77,10 @@ public final class ProxyHandler implements HttpRequestHandler {
   private final Predicate<ClassicHttpRequest> record;
   private final double sample;
   private final boolean forwarded;
+
+  /** How clients reach the proxy: {@code http}, or {@code https} with a TLS listener. */
+  private final String proto;
+
   private final Timeout connectTimeout;
   private final Counters counters;
   private final Consumer<CaptureWriter.Pending> capture;
@@ -93,6 +98,7 @@ public final class ProxyHandler implements HttpRequestHandler {
       Predicate<ClassicHttpRequest> record,
       double sample,
       boolean forwarded,
+      boolean https,
       Timeout connectTimeout,
       Counters counters,
       CaptureBudget budget,
@@ -110,6 +116,7 @@ public final class ProxyHandler implements HttpRequestHandler {
     this.record = record;
     this.sample = sample;
     this.forwarded = forwarded;
+    this.proto = https ? "https" : "http";
     this.connectTimeout = connectTimeout;
     this.counters = counters;
     this.capture = capture;
@@ -174,7 +181,7 @@ public final class ProxyHandler implements HttpRequestHandler {
       }
     }
     if (forwarded) {
-      addForwarded(request, up, context);
+      addForwarded(request, up, context, proto);
     }
     TeeEntity.Capture requestBody = new TeeEntity.Capture(maxBody, budget);
     Header[] requestHeaders = request.getHeaders();
@@ -362,7 +369,7 @@ public final class ProxyHandler implements HttpRequestHandler {
   }
 
   private static void addForwarded(
-      ClassicHttpRequest request, ClassicHttpRequest up, HttpContext context) {
+      ClassicHttpRequest request, ClassicHttpRequest up, HttpContext context, String proto) {
     EndpointDetails details = HttpCoreContext.cast(context).getEndpointDetails();
     SocketAddress remote = details == null ? null : details.getRemoteAddress();
     SocketAddress local = details == null ? null : details.getLocalAddress();
@@ -374,7 +381,7 @@ public final class ProxyHandler implements HttpRequestHandler {
     if (host != null) {
       up.setHeader("X-Forwarded-Host", host.getValue());
     }
-    up.setHeader("X-Forwarded-Proto", "http");
+    up.setHeader("X-Forwarded-Proto", proto);
     up.addHeader("Via", request.getVersion() + " shadow-recorder");
     // the standard form (RFC 7239): one element per proxy, appended to those of earlier proxies
     StringBuilder element = new StringBuilder();
@@ -385,7 +392,7 @@ public final class ProxyHandler implements HttpRequestHandler {
     if (host != null && !host.getValue().isBlank()) {
       element.append(";host=").append(forwardedValue(host.getValue().strip()));
     }
-    element.append(";proto=http");
+    element.append(";proto=").append(proto);
     Header[] earlier = request.getHeaders("Forwarded");
     StringBuilder forwarded = new StringBuilder();
     for (Header h : earlier) {
@@ -543,6 +550,9 @@ public final class ProxyHandler implements HttpRequestHandler {
     }
     if (e instanceof HttpException) {
       return "protocol: " + m;
+    }
+    if (e instanceof SSLException) {
+      return "tls: " + m; // the upstream's certificate is not trusted, or no common protocol
     }
     return "reset: " + m;
   }

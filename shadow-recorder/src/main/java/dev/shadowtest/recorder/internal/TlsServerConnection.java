@@ -1,0 +1,203 @@
+package dev.shadowtest.recorder.internal;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.SocketAddress;
+import java.nio.charset.StandardCharsets;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+import org.apache.hc.core5.http.ClassicHttpRequest;
+import org.apache.hc.core5.http.EndpointDetails;
+import org.apache.hc.core5.http.HttpException;
+import org.apache.hc.core5.http.config.Http1Config;
+import org.apache.hc.core5.http.impl.io.DefaultBHttpServerConnection;
+import org.apache.hc.core5.http.io.HttpConnectionFactory;
+import org.apache.hc.core5.io.CloseMode;
+import org.apache.hc.core5.util.Timeout;
+
+/**
+ * A client connection to the TLS listener. The listener thread only accepts; on the connection's
+ * own thread, before its first request, the first byte tells a TLS handshake (a record of type 22)
+ * from plain HTTP: TLS is handshaken (modern protocols and suites only) and the connection goes
+ * on over it; a plain HTTP request gets {@code 400} saying that this port speaks HTTPS, and the
+ * connection is closed (nginx answers the same mistake the same way).
+ */
+public final class TlsServerConnection extends DefaultBHttpServerConnection {
+
+  /** The TLS record type of a handshake: every TLS connection starts with it. */
+  private static final int HANDSHAKE = 0x16;
+
+  /** How long a new connection may take to say its first byte and finish the handshake. */
+  private static final int HANDSHAKE_MILLIS = 30_000;
+
+  private final SSLContext context;
+  private final Counters counters;
+  private volatile Socket raw; // until the handshake: then the connection is bound to TLS
+
+  private TlsServerConnection(Socket raw, SSLContext context, Counters counters) {
+    super("https", Http1Config.DEFAULT);
+    this.raw = raw;
+    this.context = context;
+    this.counters = counters;
+  }
+
+  /** Connections of the TLS listener, handshaken on their own threads. */
+  public static HttpConnectionFactory<TlsServerConnection> factory(
+      SSLContext context, Counters counters) {
+    return socket -> new TlsServerConnection(socket, context, counters);
+  }
+
+  @Override
+  public ClassicHttpRequest receiveRequestHeader() throws HttpException, IOException {
+    Socket s = raw;
+    if (s != null && !handshake(s)) {
+      return null; // closed: the worker ends
+    }
+    return super.receiveRequestHeader();
+  }
+
+  /** True when TLS is up; false when the connection was answered and closed. */
+  private boolean handshake(Socket s) throws IOException {
+    int timeout = s.getSoTimeout();
+    s.setSoTimeout(HANDSHAKE_MILLIS);
+    InputStream in = s.getInputStream();
+    int first = in.read();
+    if (first < 0) {
+      s.close();
+      return false;
+    }
+    if (first != HANDSHAKE) {
+      refusePlainHttp(s);
+      return false;
+    }
+    SSLSocket tls =
+        (SSLSocket)
+            context
+                .getSocketFactory()
+                .createSocket(s, new ByteArrayInputStream(new byte[] {(byte) first}), true);
+    SSLParameters p = tls.getSSLParameters();
+    TlsFiles.modern(p, tls.getSupportedCipherSuites());
+    tls.setSSLParameters(p);
+    tls.setUseClientMode(false);
+    try {
+      tls.startHandshake();
+    } catch (IOException e) {
+      tls.close(); // a client that does not trust us, or speaks no modern TLS: it sees why
+      throw e;
+    }
+    tls.setSoTimeout(timeout);
+    raw = null;
+    bind(tls, s);
+    return true;
+  }
+
+  private void refusePlainHttp(Socket s) throws IOException {
+    counters.refused.increment();
+    byte[] body =
+        ("Bad Request: this port speaks HTTPS (TLS); a plain HTTP request was sent to it."
+                + " Use https:// to reach it.\n")
+            .getBytes(StandardCharsets.US_ASCII);
+    String head =
+        "HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: "
+            + body.length
+            + "\r\nConnection: close\r\n\r\n";
+    try {
+      OutputStream out = s.getOutputStream();
+      out.write(head.getBytes(StandardCharsets.US_ASCII));
+      out.write(body);
+      out.flush();
+      s.shutdownOutput();
+      // read what the client still sends (its request), briefly: closing with unread input would
+      // reset the connection and the client might never see the answer
+      s.setSoTimeout(200);
+      byte[] drain = new byte[4096];
+      int total = 0;
+      int n;
+      while (total < 65_536 && (n = s.getInputStream().read(drain)) >= 0) {
+        total += n;
+      }
+    } catch (IOException e) {
+      // the client went away: nothing more to say
+    } finally {
+      s.close();
+    }
+  }
+
+  @Override
+  public boolean isOpen() {
+    Socket s = raw;
+    return s != null ? !s.isClosed() : super.isOpen();
+  }
+
+  @Override
+  public void close() throws IOException {
+    Socket s = raw;
+    if (s != null) {
+      s.close();
+    } else {
+      super.close();
+    }
+  }
+
+  @Override
+  public void close(CloseMode mode) {
+    Socket s = raw;
+    if (s != null) {
+      try {
+        s.close();
+      } catch (IOException e) {
+        // closing anyway
+      }
+    } else {
+      super.close(mode);
+    }
+  }
+
+  @Override
+  public SocketAddress getRemoteAddress() {
+    Socket s = raw;
+    return s != null ? s.getRemoteSocketAddress() : super.getRemoteAddress();
+  }
+
+  @Override
+  public SocketAddress getLocalAddress() {
+    Socket s = raw;
+    return s != null ? s.getLocalSocketAddress() : super.getLocalAddress();
+  }
+
+  @Override
+  public EndpointDetails getEndpointDetails() {
+    return raw != null ? null : super.getEndpointDetails();
+  }
+
+  @Override
+  public void setSocketTimeout(Timeout timeout) {
+    Socket s = raw;
+    if (s != null) {
+      try {
+        s.setSoTimeout(timeout.toMillisecondsIntBound());
+      } catch (IOException e) {
+        // a closed socket: the next read says so
+      }
+    } else {
+      super.setSocketTimeout(timeout);
+    }
+  }
+
+  @Override
+  public Timeout getSocketTimeout() {
+    Socket s = raw;
+    if (s != null) {
+      try {
+        return Timeout.ofMilliseconds(s.getSoTimeout());
+      } catch (IOException e) {
+        return Timeout.DISABLED;
+      }
+    }
+    return super.getSocketTimeout();
+  }
+}
