@@ -6,6 +6,8 @@ import dev.shadowtest.core.Headers;
 import dev.shadowtest.core.HttpRequest;
 import dev.shadowtest.core.HttpResponse;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -567,6 +569,21 @@ public final class ProxyHandler implements HttpRequestHandler {
       super(entity);
       this.upstream = upstream;
       this.counters = counters;
+    }
+
+    /** Streams the body through, each part as soon as it comes (server-sent events, long polls). */
+    @Override
+    public void writeTo(OutputStream out) throws IOException {
+      try (InputStream in = getContent()) {
+        byte[] buf = TeeEntity.COPY_BUFFER.get();
+        int n;
+        while ((n = in.read(buf)) >= 0) {
+          out.write(buf, 0, n);
+          if (in.available() <= 0) {
+            out.flush();
+          }
+        }
+      }
     }
 
     @Override

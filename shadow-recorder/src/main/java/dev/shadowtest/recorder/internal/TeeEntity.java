@@ -106,8 +106,7 @@ final class TeeEntity implements HttpEntity {
    * The copy buffer, one per connection thread: a body streams through it and nothing else holds
    * it (a fresh 16 KB array per response was most of the recorder's garbage).
    */
-  private static final ThreadLocal<byte[]> COPY_BUFFER =
-      ThreadLocal.withInitial(() -> new byte[16 * 1024]);
+  static final ThreadLocal<byte[]> COPY_BUFFER = ThreadLocal.withInitial(() -> new byte[16 * 1024]);
 
   private final HttpEntity source;
   private final Capture capture;
@@ -133,6 +132,9 @@ final class TeeEntity implements HttpEntity {
         }
         end = End.DESTINATION_FAILED;
         out.write(buf, 0, n);
+        if (in.available() <= 0) {
+          out.flush(); // nothing more yet: what came goes on now (server-sent events, long polls)
+        }
         capture.add(buf, n);
       }
       end = End.COMPLETE;
