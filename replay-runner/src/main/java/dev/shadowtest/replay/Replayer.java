@@ -720,6 +720,9 @@ public final class Replayer {
         && !SAFE_METHODS.contains(rq.method().toUpperCase(Locale.ROOT))) {
       return "unsafe method " + rq.method() + " (use --allow-unsafe to send it)";
     }
+    if (e.tags().containsKey(Exchange.TAG_WEBSOCKET)) {
+      return ResultLine.SKIPPED_WEBSOCKET;
+    }
     if (rq.body().truncated()) {
       return "request body was truncated at capture; it cannot be replayed faithfully";
     }

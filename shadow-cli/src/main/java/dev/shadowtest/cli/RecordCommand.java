@@ -258,6 +258,12 @@ final class RecordCommand implements Callable<Integer> {
   String adminTokenEnv;
 
   @Option(
+      names = "--record-websocket",
+      description =
+          "Record the messages of WebSocket connections (a transcript in the handshake's response body, up to --max-body); without it only the handshake and the message counts are recorded.")
+  boolean recordWebSocket;
+
+  @Option(
       names = "--tls-cert",
       paramLabel = "FILE",
       description =
@@ -365,6 +371,7 @@ final class RecordCommand implements Callable<Integer> {
                 bytes("--queue-bytes", queueBytes),
                 encoders == null ? RecorderConfig.DEFAULT_ENCODERS : encoders)
             .withForwardedHeaders(forwardedHeaders)
+            .withWebSocketMessages(recordWebSocket)
             .withAdmin(admin())
             .withTls(tls())
             .withTimeouts(Duration.ofSeconds(5), ReplayCommand.seconds(timeout, "--timeout"));

@@ -26,6 +26,13 @@ public record Exchange(
     String error,
     Map<String, String> tags) {
 
+  /**
+   * The tag of a WebSocket handshake recorded by the proxy (value {@code v1}): its response body,
+   * when there is one, is the transcript of the connection's messages (docs/recording-format.md).
+   * Replay and the live mirror do not send such an exchange.
+   */
+  public static final String TAG_WEBSOCKET = "shadow.websocket";
+
   public Exchange {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(request, "request");

@@ -16,7 +16,7 @@ import dev.shadowtest.recorder.internal.LiveMetrics;
 import dev.shadowtest.recorder.internal.Mirror;
 import dev.shadowtest.recorder.internal.OwnAddress;
 import dev.shadowtest.recorder.internal.ProxyHandler;
-import dev.shadowtest.recorder.internal.TlsServerConnection;
+import dev.shadowtest.recorder.internal.ServerConnection;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
@@ -156,6 +156,9 @@ public final class Recorder implements AutoCloseable {
             config.forwardedHeaders(),
             config.tls().server() != null,
             Timeout.of(config.connectTimeout()),
+            Timeout.of(config.responseTimeout()),
+            upstreamTls(config.tls()),
+            config.capture().webSocketMessages(),
             counters,
             CaptureBudget.ofHeap(),
             () -> stopping,
@@ -176,10 +179,7 @@ public final class Recorder implements AutoCloseable {
             .setRequestRouter(
                 (request, context) -> handler) // every Host: it is forwarded, never routed
             .setStreamListener(new BetweenRequests(writer))
-            .setConnectionFactory(
-                config.tls().server() == null
-                    ? null
-                    : TlsServerConnection.factory(config.tls().server(), counters))
+            .setConnectionFactory(ServerConnection.factory(config.tls().server(), counters))
             .create();
     AdminServer adminServer = null;
     try {

@@ -111,6 +111,8 @@ public record RecorderConfig(
    * @param queueBytes    bytes they may hold in memory at most (bodies kept, headers), the same way
    * @param encoders      threads that redact, encode and compress what is written, in parallel
    *                      (the file keeps the order in which responses ended)
+   * @param webSocketMessages record the messages of WebSocket connections (a transcript, at most
+   *                      {@code maxBody} bytes), not only their handshakes and counts
    */
   public record Capture(
       int maxBody,
@@ -118,7 +120,8 @@ public record RecorderConfig(
       RedactionKey key,
       int queueCapacity,
       long queueBytes,
-      int encoders) {
+      int encoders,
+      boolean webSocketMessages) {
     public Capture {
       if (maxBody < 0 || maxBody > MAX_BODY_LIMIT) {
         throw new BadInputException(
@@ -148,11 +151,13 @@ public record RecorderConfig(
           null,
           10_000,
           DEFAULT_QUEUE_BYTES,
-          DEFAULT_ENCODERS);
+          DEFAULT_ENCODERS,
+          false);
     }
 
     Capture with(int maxBody, Redaction redaction, RedactionKey key, int queueCapacity) {
-      return new Capture(maxBody, redaction, key, queueCapacity, queueBytes, encoders);
+      return new Capture(
+          maxBody, redaction, key, queueCapacity, queueBytes, encoders, webSocketMessages);
     }
   }
 
@@ -708,7 +713,21 @@ public record RecorderConfig(
             capture.key(),
             capture.queueCapacity(),
             queueBytes,
-            encoders));
+            encoders,
+            capture.webSocketMessages()));
+  }
+
+  /** Records the messages of WebSocket connections (a transcript), not only their handshakes. */
+  public RecorderConfig withWebSocketMessages(boolean on) {
+    return withCapture(
+        new Capture(
+            capture.maxBody(),
+            capture.redaction(),
+            capture.key(),
+            capture.queueCapacity(),
+            capture.queueBytes(),
+            capture.encoders(),
+            on));
   }
 
   public RecorderConfig withFilters(

@@ -131,6 +131,11 @@ public record ResultLine(
   public static final String SKIPPED_FROM_CACHE =
       "served from the browser cache at capture, it never reached the server";
 
+  /** The reason of a recorded WebSocket handshake: its connection is recorded, never sent again. */
+  public static final String SKIPPED_WEBSOCKET =
+      "a WebSocket connection (recorded with its messages' counts or transcript); WebSocket is not"
+          + " replayed";
+
   /** The note of an exchange whose recorded body the producer did not keep. */
   public static final String BODY_NOT_CAPTURED =
       "body not captured in the recording (the tool that wrote it left it out):"

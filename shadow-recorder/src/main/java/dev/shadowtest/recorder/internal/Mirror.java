@@ -331,6 +331,9 @@ public final class Mirror {
           + original.request().method()
           + " (the live mirror never sends one: a copy would change the candidate's state)";
     }
+    if (original.tags().containsKey(Exchange.TAG_WEBSOCKET)) {
+      return ResultLine.SKIPPED_WEBSOCKET;
+    }
     if (original.request().body().truncated()) {
       return "request body was truncated at capture; it cannot be replayed faithfully";
     }

@@ -5,11 +5,13 @@ import dev.shadowtest.core.Exchange;
 import dev.shadowtest.core.Headers;
 import dev.shadowtest.core.HttpRequest;
 import dev.shadowtest.core.HttpResponse;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.SocketAddress;
 import java.net.SocketTimeoutException;
 import java.net.URI;
@@ -19,6 +21,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -26,6 +29,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
+import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
 import org.apache.hc.core5.http.ClassicHttpRequest;
 import org.apache.hc.core5.http.ClassicHttpResponse;
@@ -40,6 +44,7 @@ import org.apache.hc.core5.http.io.HttpRequestHandler;
 import org.apache.hc.core5.http.io.entity.HttpEntityWrapper;
 import org.apache.hc.core5.http.io.entity.StringEntity;
 import org.apache.hc.core5.http.message.BasicClassicHttpRequest;
+import org.apache.hc.core5.http.message.BasicHeader;
 import org.apache.hc.core5.http.protocol.HttpContext;
 import org.apache.hc.core5.http.protocol.HttpCoreContext;
 import org.apache.hc.core5.util.Timeout;
@@ -84,6 +89,9 @@ public final class ProxyHandler implements HttpRequestHandler {
   private final String proto;
 
   private final Timeout connectTimeout;
+  private final Timeout responseTimeout;
+  private final SSLContext upstreamTls;
+  private final boolean recordWebSocket;
   private final Counters counters;
   private final Consumer<CaptureWriter.Pending> capture;
   private final CaptureBudget budget;
@@ -102,6 +110,9 @@ public final class ProxyHandler implements HttpRequestHandler {
       boolean forwarded,
       boolean https,
       Timeout connectTimeout,
+      Timeout responseTimeout,
+      SSLContext upstreamTls,
+      boolean recordWebSocket,
       Counters counters,
       CaptureBudget budget,
       BooleanSupplier stopping,
@@ -120,6 +131,9 @@ public final class ProxyHandler implements HttpRequestHandler {
     this.forwarded = forwarded;
     this.proto = https ? "https" : "http";
     this.connectTimeout = connectTimeout;
+    this.responseTimeout = responseTimeout;
+    this.upstreamTls = upstreamTls;
+    this.recordWebSocket = recordWebSocket;
     this.counters = counters;
     this.capture = capture;
   }
@@ -184,6 +198,11 @@ public final class ProxyHandler implements HttpRequestHandler {
     }
     if (forwarded) {
       addForwarded(request, up, context, proto);
+    }
+    ServerConnection connection = ServerConnection.current();
+    if (connection != null && WebSocketTunnel.isHandshake(request)) {
+      tunnel(request, up, connection, response, recording, startedAt, t0);
+      return false;
     }
     TeeEntity.Capture requestBody = new TeeEntity.Capture(maxBody, budget);
     Header[] requestHeaders = request.getHeaders();
@@ -324,6 +343,165 @@ public final class ProxyHandler implements HttpRequestHandler {
               }
             }));
     return true;
+  }
+
+  /** Thrown once a tunnel has ended: the client's connection is closed, no response follows. */
+  static final class TunnelEnded extends IOException {
+    TunnelEnded() {
+      super("the WebSocket tunnel ended", null);
+    }
+  }
+
+  /**
+   * A WebSocket handshake: sent to the upstream on a connection of its own; after a 101 the two
+   * connections are a tunnel until either side closes, then the exchange is recorded (the
+   * handshake, the message counts, and with {@code --record-websocket} the messages). Any other
+   * answer is passed back as it is. A failure before the upstream answered is a 502, as for any
+   * request.
+   */
+  private void tunnel(
+      ClassicHttpRequest request,
+      ClassicHttpRequest up,
+      ServerConnection connection,
+      ClassicHttpResponse response,
+      boolean recording,
+      Instant startedAt,
+      long t0)
+      throws IOException {
+    List<Header> headers = new ArrayList<>(List.of(up.getHeaders()));
+    if (up.getFirstHeader("Host") == null) {
+      headers.add(0, new BasicHeader("Host", upstream.toHostString()));
+    }
+    headers.add(new BasicHeader("Connection", "Upgrade"));
+    headers.add(new BasicHeader("Upgrade", request.getFirstHeader("Upgrade").getValue()));
+    Socket upSocket;
+    WebSocketTunnel.Answer answer;
+    try {
+      upSocket =
+          WebSocketTunnel.connect(
+              upstream,
+              upstreamTls,
+              (int) connectTimeout.toMilliseconds(),
+              (int) responseTimeout.toMilliseconds());
+      try {
+        WebSocketTunnel.sendHead(
+            upSocket.getOutputStream(), request.getMethod(), up.getPath(), headers);
+        answer = WebSocketTunnel.readHead(upSocket.getInputStream());
+      } catch (IOException e) {
+        upSocket.close();
+        throw e;
+      }
+    } catch (IOException e) {
+      counters.upstreamErrors.increment();
+      String why = category(e);
+      response.setCode(502);
+      response.setEntity(
+          new StringEntity(
+              "Bad Gateway: the upstream did not answer (" + why + ")\n", ContentType.TEXT_PLAIN));
+      if (recording) {
+        String id = nextId();
+        long micros = (System.nanoTime() - t0) / 1000;
+        Header[] requestHeaders = request.getHeaders();
+        String target = request.getPath();
+        String version =
+            request.getVersion() == null ? "HTTP/1.1" : request.getVersion().toString();
+        capture.accept(
+            new CaptureWriter.Pending(
+                () ->
+                    new Exchange(
+                        id,
+                        startedAt,
+                        micros,
+                        httpRequest(
+                            request.getMethod(), target, version, requestHeaders, null, null),
+                        null,
+                        why,
+                        Map.of(Exchange.TAG_WEBSOCKET, "v1")),
+                () -> {},
+                held(target, requestHeaders, null, new TeeEntity.Capture(0, budget), null)));
+      }
+      return;
+    }
+    long handshakeMicros = (System.nanoTime() - t0) / 1000;
+    Socket client = connection.socket();
+    Socket upstreamSocket = upSocket;
+    WebSocketTranscript transcript =
+        new WebSocketTranscript(recordWebSocket && recording && answer.status() == 101, maxBody);
+    ByteArrayOutputStream refusedBody = new ByteArrayOutputStream();
+    try {
+      OutputStream toClient = client.getOutputStream();
+      toClient.write(answer.head());
+      toClient.flush();
+      if (answer.status() == 101) {
+        counters.inFlight.decrementAndGet(); // an open tunnel does not hold up a stop
+        try {
+          client.setSoTimeout(0);
+          upstreamSocket.setSoTimeout(0);
+          InputStream fromUpstream = upstreamSocket.getInputStream();
+          Thread back =
+              new Thread(
+                  () ->
+                      WebSocketTunnel.pump(fromUpstream, toClient, client, transcript::fromServer),
+                  "shadow-websocket");
+          back.setDaemon(true);
+          back.start();
+          WebSocketTunnel.pump(
+              client.getInputStream(),
+              upstreamSocket.getOutputStream(),
+              upstreamSocket,
+              transcript::fromClient);
+          back.join(30_000);
+        } finally {
+          counters.inFlight.incrementAndGet(); // handle() counts it down
+        }
+      } else {
+        WebSocketTunnel.passBody(
+            upstreamSocket.getInputStream(), toClient, answer, maxBody, refusedBody);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      upstreamSocket.close();
+      client.close();
+    }
+    if (recording) {
+      String id = nextId();
+      Header[] requestHeaders = request.getHeaders();
+      String target = request.getPath();
+      String version = request.getVersion() == null ? "HTTP/1.1" : request.getVersion().toString();
+      Map<String, String> tags = new TreeMap<>();
+      tags.put(Exchange.TAG_WEBSOCKET, "v1");
+      byte[] body = answer.status() == 101 ? transcript.bytes() : refusedBody.toByteArray();
+      if (answer.status() == 101) {
+        tags.put(Exchange.TAG_WEBSOCKET + ".clientMessages", "" + transcript.clientMessages());
+        tags.put(Exchange.TAG_WEBSOCKET + ".serverMessages", "" + transcript.serverMessages());
+        if (transcript.cut()) {
+          tags.put(Exchange.TAG_WEBSOCKET + ".truncated", "true");
+        }
+      }
+      List<Headers.Field> fields = new ArrayList<>();
+      for (Header h : answer.headers()) {
+        fields.add(new Headers.Field(h.getName(), h.getValue()));
+      }
+      capture.accept(
+          new CaptureWriter.Pending(
+              () ->
+                  new Exchange(
+                      id,
+                      startedAt,
+                      handshakeMicros,
+                      httpRequest(request.getMethod(), target, version, requestHeaders, null, null),
+                      new HttpResponse(
+                          answer.status(),
+                          answer.reason(),
+                          Headers.of(fields),
+                          body.length == 0 ? Body.none() : Body.of(body, body.length)),
+                      null,
+                      tags),
+              () -> {},
+              body.length + answer.head().length + 1024L));
+    }
+    throw new TunnelEnded();
   }
 
   /** A request that is answered by the proxy itself and never forwarded. */

@@ -20,13 +20,16 @@ import org.apache.hc.core5.io.CloseMode;
 import org.apache.hc.core5.util.Timeout;
 
 /**
- * A client connection to the TLS listener. The listener thread only accepts; on the connection's
- * own thread, before its first request, the first byte tells a TLS handshake (a record of type 22)
- * from plain HTTP: TLS is handshaken (modern protocols and suites only) and the connection goes
- * on over it; a plain HTTP request gets {@code 400} saying that this port speaks HTTPS, and the
- * connection is closed (nginx answers the same mistake the same way).
+ * A client connection of the proxy. It tells its connection thread's handler which connection it
+ * is serving ({@link #current()}: a WebSocket handshake takes the socket over as a tunnel).
+ *
+ * <p>With TLS, the listener thread only accepts; on the connection's own thread, before its first
+ * request, the first byte tells a TLS handshake (a record of type 22) from plain HTTP: TLS is
+ * handshaken (modern protocols and suites only) and the connection goes on over it; a plain HTTP
+ * request gets {@code 400} saying that this port speaks HTTPS, and the connection is closed
+ * (nginx answers the same mistake the same way).
  */
-public final class TlsServerConnection extends DefaultBHttpServerConnection {
+public final class ServerConnection extends DefaultBHttpServerConnection {
 
   /** The TLS record type of a handshake: every TLS connection starts with it. */
   private static final int HANDSHAKE = 0x16;
@@ -34,21 +37,41 @@ public final class TlsServerConnection extends DefaultBHttpServerConnection {
   /** How long a new connection may take to say its first byte and finish the handshake. */
   private static final int HANDSHAKE_MILLIS = 30_000;
 
+  private static final ThreadLocal<ServerConnection> CURRENT = new ThreadLocal<>();
+
   private final SSLContext context;
   private final Counters counters;
-  private volatile Socket raw; // until the handshake: then the connection is bound to TLS
+  private volatile Socket raw; // with TLS, until the handshake: then the connection is bound
 
-  private TlsServerConnection(Socket raw, SSLContext context, Counters counters) {
-    super("https", Http1Config.DEFAULT);
+  private ServerConnection(Socket raw, SSLContext context, Counters counters) {
+    super(context == null ? "http" : "https", Http1Config.DEFAULT);
     this.raw = raw;
     this.context = context;
     this.counters = counters;
   }
 
-  /** Connections of the TLS listener, handshaken on their own threads. */
-  public static HttpConnectionFactory<TlsServerConnection> factory(
-      SSLContext context, Counters counters) {
-    return socket -> new TlsServerConnection(socket, context, counters);
+  /**
+   * The listener's connections: plain HTTP without {@code tls}, else HTTPS handshaken on their own
+   * threads.
+   */
+  public static HttpConnectionFactory<ServerConnection> factory(SSLContext tls, Counters counters) {
+    return socket -> {
+      ServerConnection c = new ServerConnection(tls == null ? null : socket, tls, counters);
+      if (tls == null) {
+        c.bind(socket);
+      }
+      return c;
+    };
+  }
+
+  /** The connection whose request this thread is handling, or null. */
+  static ServerConnection current() {
+    return CURRENT.get();
+  }
+
+  /** The connection's socket (TLS or plain): a tunnel reads and writes it directly. */
+  Socket socket() {
+    return getSocketHolder().getSocket();
   }
 
   @Override
@@ -57,6 +80,7 @@ public final class TlsServerConnection extends DefaultBHttpServerConnection {
     if (s != null && !handshake(s)) {
       return null; // closed: the worker ends
     }
+    CURRENT.set(this);
     return super.receiveRequestHeader();
   }
 
@@ -135,6 +159,7 @@ public final class TlsServerConnection extends DefaultBHttpServerConnection {
 
   @Override
   public void close() throws IOException {
+    CURRENT.remove();
     Socket s = raw;
     if (s != null) {
       s.close();
@@ -145,6 +170,7 @@ public final class TlsServerConnection extends DefaultBHttpServerConnection {
 
   @Override
   public void close(CloseMode mode) {
+    CURRENT.remove();
     Socket s = raw;
     if (s != null) {
       try {
