@@ -1,8 +1,5 @@
 package dev.shadowtest.core;
 
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -87,16 +84,7 @@ public sealed interface Body permits Body.None, Body.Text, Body.Binary, Body.Not
     if (text.indexOf('\uFFFD') < 0) {
       return text;
     }
-    try {
-      return StandardCharsets.UTF_8
-          .newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(ByteBuffer.wrap(bytes))
-          .toString();
-    } catch (CharacterCodingException e) {
-      return null;
-    }
+    return ContentCoding.strictUtf8(bytes);
   }
 
   /** No body. Written as JSON {@code null}. */

@@ -29,6 +29,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
 import org.apache.hc.core5.http.ClassicHttpRequest;
@@ -216,29 +217,16 @@ public final class ProxyHandler implements HttpRequestHandler {
     try {
       upResponse = requester.execute(upstream, up, connectTimeout, context);
     } catch (IOException | HttpException e) {
-      counters.upstreamErrors.increment();
-      String why = category(e);
-      response.setCode(502);
-      response.setEntity(
-          new StringEntity(
-              "Bad Gateway: the upstream did not answer (" + why + ")\n", ContentType.TEXT_PLAIN));
-      if (recording) {
-        String id = nextId();
-        long micros = (System.nanoTime() - t0) / 1000;
-        capture.accept(
-            new CaptureWriter.Pending(
-                () ->
-                    new Exchange(
-                        id,
-                        startedAt,
-                        micros,
-                        httpRequest(method, target, version, requestHeaders, requestBody, in),
-                        null,
-                        why,
-                        Map.of()),
-                requestBody::release,
-                held(target, requestHeaders, null, requestBody, null)));
-      }
+      badGateway(
+          response,
+          e,
+          recording,
+          startedAt,
+          t0,
+          () -> httpRequest(method, target, version, requestHeaders, requestBody, in),
+          Map.of(),
+          requestBody::release,
+          held(target, requestHeaders, null, requestBody, null));
       return false;
     }
     response.setCode(upResponse.getCode());
@@ -345,6 +333,38 @@ public final class ProxyHandler implements HttpRequestHandler {
     return true;
   }
 
+  /**
+   * The upstream did not answer: the client gets a 502 saying why, and the exchange is recorded
+   * with the error (its request built off the live path by {@code request}).
+   */
+  private void badGateway(
+      ClassicHttpResponse response,
+      Exception e,
+      boolean recording,
+      Instant startedAt,
+      long t0,
+      Supplier<HttpRequest> request,
+      Map<String, String> tags,
+      Runnable release,
+      long held) {
+    counters.upstreamErrors.increment();
+    String why = category(e);
+    response.setCode(502);
+    response.setEntity(
+        new StringEntity(
+            "Bad Gateway: the upstream did not answer (" + why + ")\n", ContentType.TEXT_PLAIN));
+    if (!recording) {
+      return;
+    }
+    String id = nextId();
+    long micros = (System.nanoTime() - t0) / 1000;
+    capture.accept(
+        new CaptureWriter.Pending(
+            () -> new Exchange(id, startedAt, micros, request.get(), null, why, tags),
+            release,
+            held));
+  }
+
   /** Thrown once a tunnel has ended: the client's connection is closed, no response follows. */
   static final class TunnelEnded extends IOException {
     TunnelEnded() {
@@ -392,34 +412,19 @@ public final class ProxyHandler implements HttpRequestHandler {
         throw e;
       }
     } catch (IOException e) {
-      counters.upstreamErrors.increment();
-      String why = category(e);
-      response.setCode(502);
-      response.setEntity(
-          new StringEntity(
-              "Bad Gateway: the upstream did not answer (" + why + ")\n", ContentType.TEXT_PLAIN));
-      if (recording) {
-        String id = nextId();
-        long micros = (System.nanoTime() - t0) / 1000;
-        Header[] requestHeaders = request.getHeaders();
-        String target = request.getPath();
-        String version =
-            request.getVersion() == null ? "HTTP/1.1" : request.getVersion().toString();
-        capture.accept(
-            new CaptureWriter.Pending(
-                () ->
-                    new Exchange(
-                        id,
-                        startedAt,
-                        micros,
-                        httpRequest(
-                            request.getMethod(), target, version, requestHeaders, null, null),
-                        null,
-                        why,
-                        Map.of(Exchange.TAG_WEBSOCKET, "v1")),
-                () -> {},
-                held(target, requestHeaders, null, new TeeEntity.Capture(0, budget), null)));
-      }
+      Header[] requestHeaders = request.getHeaders();
+      String target = request.getPath();
+      String version = request.getVersion() == null ? "HTTP/1.1" : request.getVersion().toString();
+      badGateway(
+          response,
+          e,
+          recording,
+          startedAt,
+          t0,
+          () -> httpRequest(request.getMethod(), target, version, requestHeaders, null, null),
+          Map.of(Exchange.TAG_WEBSOCKET, "v1"),
+          () -> {},
+          held(target, requestHeaders, null, new TeeEntity.Capture(0, budget), null));
       return;
     }
     long handshakeMicros = (System.nanoTime() - t0) / 1000;

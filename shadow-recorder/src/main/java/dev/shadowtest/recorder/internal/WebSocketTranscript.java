@@ -2,13 +2,10 @@ package dev.shadowtest.recorder.internal;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import dev.shadowtest.core.ContentCoding;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
@@ -126,16 +123,7 @@ final class WebSocketTranscript {
   }
 
   private static String utf8(byte[] b, int n) {
-    try {
-      return StandardCharsets.UTF_8
-          .newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(ByteBuffer.wrap(b, 0, n))
-          .toString();
-    } catch (CharacterCodingException e) {
-      return null;
-    }
+    return ContentCoding.strictUtf8(n == b.length ? b : Arrays.copyOf(b, n));
   }
 
   /** One direction's frame parser: a state machine fed with whatever bytes arrive. */
