@@ -258,6 +258,12 @@ final class RecordCommand implements Callable<Integer> {
   String adminTokenEnv;
 
   @Option(
+      names = "--http2",
+      description =
+          "Serve HTTP/2 clients too: h2 by ALPN on a TLS listener, h2c with prior knowledge on a plain one. Their streams go to the upstream over HTTP/1.1 and are recorded with httpVersion HTTP/2; their bodies are held whole (64 MiB each at most), not streamed.")
+  boolean http2;
+
+  @Option(
       names = "--record-websocket",
       description =
           "Record the messages of WebSocket connections (a transcript in the handshake's response body, up to --max-body); without it only the handshake and the message counts are recorded.")
@@ -372,6 +378,7 @@ final class RecordCommand implements Callable<Integer> {
                 encoders == null ? RecorderConfig.DEFAULT_ENCODERS : encoders)
             .withForwardedHeaders(forwardedHeaders)
             .withWebSocketMessages(recordWebSocket)
+            .withHttp2(http2)
             .withAdmin(admin())
             .withTls(tls())
             .withTimeouts(Duration.ofSeconds(5), ReplayCommand.seconds(timeout, "--timeout"));

@@ -12,6 +12,7 @@ import dev.shadowtest.recorder.internal.CaptureBudget;
 import dev.shadowtest.recorder.internal.CaptureWriter;
 import dev.shadowtest.recorder.internal.Counters;
 import dev.shadowtest.recorder.internal.FileSink;
+import dev.shadowtest.recorder.internal.H2Bridge;
 import dev.shadowtest.recorder.internal.LiveMetrics;
 import dev.shadowtest.recorder.internal.Mirror;
 import dev.shadowtest.recorder.internal.OwnAddress;
@@ -78,6 +79,9 @@ public final class Recorder implements AutoCloseable {
   private final HttpRequester requester;
   private final HttpServer server;
   private final AdminServer admin;
+
+  /** HTTP/2 clients' streams, or null without {@code http2}. */
+  private final H2Bridge h2;
 
   /** The Prometheus metrics the admin port serves ({@code /metrics}). */
   private final LiveMetrics metrics;
@@ -163,6 +167,8 @@ public final class Recorder implements AutoCloseable {
             CaptureBudget.ofHeap(),
             () -> stopping,
             writer::offer);
+    H2Bridge h2 = config.http2() ? new H2Bridge(handler) : null;
+    this.h2 = h2;
     this.server =
         ServerBootstrap.bootstrap()
             .setLocalAddress(config.listen().getAddress())
@@ -179,7 +185,7 @@ public final class Recorder implements AutoCloseable {
             .setRequestRouter(
                 (request, context) -> handler) // every Host: it is forwarded, never routed
             .setStreamListener(new BetweenRequests(writer))
-            .setConnectionFactory(ServerConnection.factory(config.tls().server(), counters))
+            .setConnectionFactory(ServerConnection.factory(config.tls().server(), h2, counters))
             .create();
     AdminServer adminServer = null;
     try {
@@ -257,6 +263,9 @@ public final class Recorder implements AutoCloseable {
   /** A start that failed: everything started is stopped, and the recording file goes if it holds nothing. */
   private void abandon(AdminServer adminServer) {
     server.close(CloseMode.IMMEDIATE);
+    if (h2 != null) {
+      h2.close();
+    }
     if (adminServer != null) {
       adminServer.close();
     }
@@ -407,6 +416,9 @@ public final class Recorder implements AutoCloseable {
       }
       server.close(
           CloseMode.IMMEDIATE); // idle keep-alive connections: nothing is in flight on them
+      if (h2 != null) {
+        h2.close();
+      }
       writer.close(Math.max(1000, (deadline - System.nanoTime()) / 1_000_000));
       if (mirror != null) {
         mirror.close(Math.max(1000, (deadline - System.nanoTime()) / 1_000_000));

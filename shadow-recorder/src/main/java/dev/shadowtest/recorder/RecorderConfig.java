@@ -59,6 +59,9 @@ import javax.net.ssl.SSLContext;
  *                         and with which token; {@link Admin#NONE} for none
  * @param tls              TLS of the listener and towards an https upstream; {@link Tls#NONE}
  *                         for plain HTTP and the system trust store
+ * @param http2            serve HTTP/2 clients too (ALPN {@code h2} with TLS, h2c with prior
+ *                         knowledge without): their streams are forwarded to the upstream over
+ *                         HTTP/1.1 and recorded with {@code httpVersion} {@code HTTP/2}
  */
 public record RecorderConfig(
     InetSocketAddress listen,
@@ -71,7 +74,8 @@ public record RecorderConfig(
     boolean forwardedHeaders,
     Mirroring mirroring,
     Admin admin,
-    Tls tls) {
+    Tls tls,
+    boolean http2) {
 
   /** Bytes of each body kept by default: 10 MiB (the redactor decodes compressed bodies as far by default). */
   public static final int DEFAULT_MAX_BODY = Redactor.DEFAULT_MAX_BODY;
@@ -563,7 +567,8 @@ public record RecorderConfig(
         false,
         null,
         Admin.NONE,
-        Tls.NONE);
+        Tls.NONE,
+        false);
   }
 
   /** The recording file, or null when exchanges go to another storage. */
@@ -585,7 +590,8 @@ public record RecorderConfig(
         forwardedHeaders,
         mirroring,
         admin,
-        tls);
+        tls,
+        http2);
   }
 
   public RecorderConfig withFilters(Filters f) {
@@ -600,7 +606,8 @@ public record RecorderConfig(
         forwardedHeaders,
         mirroring,
         admin,
-        tls);
+        tls,
+        http2);
   }
 
   public RecorderConfig withRotation(Rotation r) {
@@ -615,7 +622,8 @@ public record RecorderConfig(
         forwardedHeaders,
         mirroring,
         admin,
-        tls);
+        tls,
+        http2);
   }
 
   public RecorderConfig withTimeouts(Timeouts t) {
@@ -630,7 +638,8 @@ public record RecorderConfig(
         forwardedHeaders,
         mirroring,
         admin,
-        tls);
+        tls,
+        http2);
   }
 
   public RecorderConfig withMirror(Mirroring m) {
@@ -645,12 +654,14 @@ public record RecorderConfig(
         forwardedHeaders,
         m,
         admin,
-        tls);
+        tls,
+        http2);
   }
 
   public RecorderConfig withForwardedHeaders(boolean on) {
     return new RecorderConfig(
-        listen, upstream, out, capture, filters, rotation, timeouts, on, mirroring, admin, tls);
+        listen, upstream, out, capture, filters, rotation, timeouts, on, mirroring, admin, tls,
+        http2);
   }
 
   /** The admin endpoints on 127.0.0.1:{@code port} (0: any free port; -1: none), without a token. */
@@ -670,7 +681,8 @@ public record RecorderConfig(
         forwardedHeaders,
         mirroring,
         a,
-        tls);
+        tls,
+        http2);
   }
 
   public RecorderConfig withTls(Tls t) {
@@ -685,7 +697,25 @@ public record RecorderConfig(
         forwardedHeaders,
         mirroring,
         admin,
-        t);
+        t,
+        http2);
+  }
+
+  /** Serves HTTP/2 clients too (see {@code http2} above). */
+  public RecorderConfig withHttp2(boolean on) {
+    return new RecorderConfig(
+        listen,
+        upstream,
+        out,
+        capture,
+        filters,
+        rotation,
+        timeouts,
+        forwardedHeaders,
+        mirroring,
+        admin,
+        tls,
+        on);
   }
 
   // ---- one setting at a time ---------------------------------------------------------------

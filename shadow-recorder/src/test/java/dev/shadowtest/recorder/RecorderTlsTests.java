@@ -32,6 +32,15 @@ import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.TrustManagerFactory;
+import org.apache.hc.core5.http.HttpHost;
+import org.apache.hc.core5.http.Method;
+import org.apache.hc.core5.http.nio.entity.StringAsyncEntityConsumer;
+import org.apache.hc.core5.http.nio.support.BasicRequestProducer;
+import org.apache.hc.core5.http.nio.support.BasicResponseConsumer;
+import org.apache.hc.core5.http2.HttpVersionPolicy;
+import org.apache.hc.core5.http2.impl.nio.bootstrap.H2AsyncRequester;
+import org.apache.hc.core5.http2.impl.nio.bootstrap.H2RequesterBootstrap;
+import org.apache.hc.core5.util.Timeout;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -329,5 +338,84 @@ class RecorderTlsTests {
         .hasMessageContaining("--tls-keystore " + certPem);
     assertThatThrownBy(() -> none.withUpstreamCa(garbage))
         .hasMessageContaining("--upstream-ca " + garbage);
+  }
+
+  @Test
+  void anHttp2ClientOverTlsGetsFaithfulAnswersRecordedAsHttp2() throws Exception {
+    Path out = dir.resolve("rec.jsonl.gz");
+    try (Upstream up = new Upstream();
+        Recorder r =
+            Recorder.start(
+                RecorderConfig.of(loopback(), up.uri(), out)
+                    .withHttp2(true)
+                    .withTls(RecorderConfig.Tls.NONE.withListenerPem(certPem, keyPem)))) {
+      HttpClient client =
+          HttpClient.newBuilder()
+              .version(HttpClient.Version.HTTP_2)
+              .sslContext(trustingTheTestCa())
+              .build();
+      HttpResponse<String> get = get(client, r.url().resolve("/echo?h2=1"));
+      assertThat(get.version()).isEqualTo(HttpClient.Version.HTTP_2);
+      assertThat(get.statusCode()).isEqualTo(200);
+      assertThat(get.body()).startsWith("GET /echo?h2=1");
+      assertThat(get.headers().allValues("X-Multi")).containsExactly("a", "b");
+      HttpResponse<String> post =
+          client.send(
+              HttpRequest.newBuilder(r.url().resolve("/echo"))
+                  .POST(HttpRequest.BodyPublishers.ofString("{\"over\":\"h2\"}"))
+                  .timeout(Duration.ofSeconds(10))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(post.version()).isEqualTo(HttpClient.Version.HTTP_2);
+      assertThat(post.body()).startsWith("POST /echo").contains("{\"over\":\"h2\"}");
+      // an HTTP/1.1 client on the same port is still served over HTTP/1.1
+      HttpClient http1 =
+          HttpClient.newBuilder()
+              .version(HttpClient.Version.HTTP_1_1)
+              .sslContext(trustingTheTestCa())
+              .build();
+      assertThat(get(http1, r.url().resolve("/echo")).version())
+          .isEqualTo(HttpClient.Version.HTTP_1_1);
+      r.stop(Duration.ofSeconds(5));
+      List<Exchange> recorded = RecorderTests.read(out);
+      assertThat(recorded)
+          .extracting(e -> e.request().httpVersion())
+          .containsExactlyInAnyOrder("HTTP/2", "HTTP/2", "HTTP/1.1");
+      Exchange h2post =
+          recorded.stream().filter(e -> e.request().method().equals("POST")).findFirst().get();
+      assertThat(new String(h2post.request().body().bytes(), StandardCharsets.UTF_8))
+          .isEqualTo("{\"over\":\"h2\"}");
+      assertThat(h2post.response().status()).isEqualTo(200);
+    }
+  }
+
+  @Test
+  void anH2cClientWithPriorKnowledgeIsServedOnThePlainPort() throws Exception {
+    Path out = dir.resolve("rec.jsonl.gz");
+    try (Upstream up = new Upstream();
+        Recorder r = Recorder.start(RecorderConfig.of(loopback(), up.uri(), out).withHttp2(true));
+        H2AsyncRequester h2c =
+            H2RequesterBootstrap.bootstrap()
+                .setVersionPolicy(HttpVersionPolicy.FORCE_HTTP_2)
+                .create()) {
+      h2c.start();
+      HttpHost proxy = new HttpHost("http", "127.0.0.1", r.port());
+      var answer =
+          h2c.execute(
+                  new BasicRequestProducer(Method.GET, proxy, "/echo?h2c=1"),
+                  new BasicResponseConsumer<>(new StringAsyncEntityConsumer()),
+                  Timeout.ofSeconds(10),
+                  null)
+              .get(10, TimeUnit.SECONDS);
+      assertThat(answer.getHead().getCode()).isEqualTo(200);
+      assertThat(answer.getBody()).startsWith("GET /echo?h2c=1");
+      // and HTTP/1.1 on the same port
+      assertThat(get(HttpClient.newHttpClient(), r.url().resolve("/echo")).statusCode())
+          .isEqualTo(200);
+      r.stop(Duration.ofSeconds(5));
+      assertThat(RecorderTests.read(out))
+          .extracting(e -> e.request().httpVersion())
+          .containsExactlyInAnyOrder("HTTP/2", "HTTP/1.1");
+    }
   }
 }

@@ -40,6 +40,7 @@ import org.apache.hc.core5.http.Header;
 import org.apache.hc.core5.http.HttpEntity;
 import org.apache.hc.core5.http.HttpException;
 import org.apache.hc.core5.http.HttpHost;
+import org.apache.hc.core5.http.ProtocolVersion;
 import org.apache.hc.core5.http.impl.bootstrap.HttpRequester;
 import org.apache.hc.core5.http.io.HttpRequestHandler;
 import org.apache.hc.core5.http.io.entity.HttpEntityWrapper;
@@ -208,7 +209,7 @@ public final class ProxyHandler implements HttpRequestHandler {
     TeeEntity.Capture requestBody = new TeeEntity.Capture(maxBody, budget);
     Header[] requestHeaders = request.getHeaders();
     String method = request.getMethod();
-    String version = request.getVersion() == null ? "HTTP/1.1" : request.getVersion().toString();
+    String version = version(request);
     HttpEntity in = request.getEntity();
     if (in != null) {
       up.setEntity(recording ? new TeeEntity(in, requestBody, () -> {}) : in);
@@ -365,6 +366,15 @@ public final class ProxyHandler implements HttpRequestHandler {
             held));
   }
 
+  /** The request's protocol as recorded: {@code HTTP/1.1}, {@code HTTP/1.0}, {@code HTTP/2}. */
+  private static String version(ClassicHttpRequest request) {
+    ProtocolVersion v = request.getVersion();
+    if (v == null) {
+      return "HTTP/1.1";
+    }
+    return v.getMajor() >= 2 ? "HTTP/" + v.getMajor() : v.toString();
+  }
+
   /** Thrown once a tunnel has ended: the client's connection is closed, no response follows. */
   static final class TunnelEnded extends IOException {
     TunnelEnded() {
@@ -414,7 +424,7 @@ public final class ProxyHandler implements HttpRequestHandler {
     } catch (IOException e) {
       Header[] requestHeaders = request.getHeaders();
       String target = request.getPath();
-      String version = request.getVersion() == null ? "HTTP/1.1" : request.getVersion().toString();
+      String version = version(request);
       badGateway(
           response,
           e,
@@ -473,7 +483,7 @@ public final class ProxyHandler implements HttpRequestHandler {
       String id = nextId();
       Header[] requestHeaders = request.getHeaders();
       String target = request.getPath();
-      String version = request.getVersion() == null ? "HTTP/1.1" : request.getVersion().toString();
+      String version = version(request);
       Map<String, String> tags = new TreeMap<>();
       tags.put(Exchange.TAG_WEBSOCKET, "v1");
       byte[] body = answer.status() == 101 ? transcript.bytes() : refusedBody.toByteArray();

@@ -4,9 +4,11 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.SequenceInputStream;
 import java.net.Socket;
 import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
@@ -15,6 +17,7 @@ import org.apache.hc.core5.http.EndpointDetails;
 import org.apache.hc.core5.http.HttpException;
 import org.apache.hc.core5.http.config.Http1Config;
 import org.apache.hc.core5.http.impl.io.DefaultBHttpServerConnection;
+import org.apache.hc.core5.http.impl.io.SocketHolder;
 import org.apache.hc.core5.http.io.HttpConnectionFactory;
 import org.apache.hc.core5.io.CloseMode;
 import org.apache.hc.core5.util.Timeout;
@@ -39,25 +42,34 @@ public final class ServerConnection extends DefaultBHttpServerConnection {
 
   private static final ThreadLocal<ServerConnection> CURRENT = new ThreadLocal<>();
 
-  private final SSLContext context;
-  private final Counters counters;
-  private volatile Socket raw; // with TLS, until the handshake: then the connection is bound
+  /** What an HTTP/2 connection with prior knowledge (h2c) sends first (RFC 9113 3.4). */
+  private static final byte[] PREFACE =
+      "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 
-  private ServerConnection(Socket raw, SSLContext context, Counters counters) {
+  private final SSLContext context;
+  private final H2Bridge h2;
+  private final Counters counters;
+  private volatile Socket raw; // until the first bytes are read (TLS, HTTP/2): then it is bound
+
+  private ServerConnection(Socket raw, SSLContext context, H2Bridge h2, Counters counters) {
     super(context == null ? "http" : "https", Http1Config.DEFAULT);
     this.raw = raw;
     this.context = context;
+    this.h2 = h2;
     this.counters = counters;
   }
 
   /**
    * The listener's connections: plain HTTP without {@code tls}, else HTTPS handshaken on their own
-   * threads.
+   * threads; with {@code h2}, HTTP/2 clients (ALPN {@code h2}, or h2c with prior knowledge) are
+   * bridged to it.
    */
-  public static HttpConnectionFactory<ServerConnection> factory(SSLContext tls, Counters counters) {
+  public static HttpConnectionFactory<ServerConnection> factory(
+      SSLContext tls, H2Bridge h2, Counters counters) {
     return socket -> {
-      ServerConnection c = new ServerConnection(tls == null ? null : socket, tls, counters);
-      if (tls == null) {
+      boolean deferred = tls != null || h2 != null;
+      ServerConnection c = new ServerConnection(deferred ? socket : null, tls, h2, counters);
+      if (!deferred) {
         c.bind(socket);
       }
       return c;
@@ -94,6 +106,9 @@ public final class ServerConnection extends DefaultBHttpServerConnection {
       s.close();
       return false;
     }
+    if (context == null) {
+      return plain(s, in, first, timeout);
+    }
     if (first != HANDSHAKE) {
       refusePlainHttp(s);
       return false;
@@ -104,7 +119,7 @@ public final class ServerConnection extends DefaultBHttpServerConnection {
                 .getSocketFactory()
                 .createSocket(s, new ByteArrayInputStream(new byte[] {(byte) first}), true);
     SSLParameters p = tls.getSSLParameters();
-    TlsFiles.modern(p, tls.getSupportedCipherSuites());
+    TlsFiles.modern(p, tls.getSupportedCipherSuites(), h2 != null);
     tls.setSSLParameters(p);
     tls.setUseClientMode(false);
     try {
@@ -115,7 +130,45 @@ public final class ServerConnection extends DefaultBHttpServerConnection {
     }
     tls.setSoTimeout(timeout);
     raw = null;
+    if (h2 != null && "h2".equals(tls.getApplicationProtocol())) {
+      h2.bridge(tls, tls.getInputStream(), new byte[0]);
+      return false; // the bridge served the connection until it closed
+    }
     bind(tls, s);
+    return true;
+  }
+
+  /**
+   * A plain connection: the HTTP/2 preface (h2c with prior knowledge) is bridged; anything else is
+   * HTTP/1.1, read from its first byte on.
+   */
+  private boolean plain(Socket s, InputStream in, int first, int timeout) throws IOException {
+    byte[] seen = new byte[PREFACE.length];
+    int n = 0;
+    int b = first;
+    while (b >= 0 && b == (PREFACE[n] & 0xff)) {
+      seen[n++] = (byte) b;
+      if (n == PREFACE.length) {
+        raw = null;
+        h2.bridge(s, in, PREFACE);
+        return false;
+      }
+      b = in.read();
+    }
+    if (b >= 0) {
+      seen[n++] = (byte) b;
+    }
+    byte[] prefix = Arrays.copyOf(seen, n);
+    s.setSoTimeout(timeout);
+    raw = null;
+    bind(
+        new SocketHolder(s) {
+          @Override
+          protected InputStream getInputStream(Socket socket) throws IOException {
+            return new SequenceInputStream(
+                new ByteArrayInputStream(prefix), socket.getInputStream());
+          }
+        });
     return true;
   }
 

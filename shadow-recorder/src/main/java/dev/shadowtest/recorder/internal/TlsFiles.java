@@ -146,9 +146,15 @@ public final class TlsFiles {
 
   /**
    * Modern TLS only: TLS 1.3 and 1.2, forward-secret AEAD cipher suites (ECDHE with AES-GCM or
-   * ChaCha20-Poly1305; TLS 1.3's own suites), HTTP/1.1 offered by ALPN.
+   * ChaCha20-Poly1305; TLS 1.3's own suites), HTTP/1.1 offered by ALPN. HTTP/2 forbids the
+   * suites this leaves out, so the same list serves {@code h2}.
    */
   public static void modern(SSLParameters p, String[] supportedSuites) {
+    modern(p, supportedSuites, false);
+  }
+
+  /** As {@link #modern(SSLParameters, String[])}, offering HTTP/2 ({@code h2}) first by ALPN. */
+  static void modern(SSLParameters p, String[] supportedSuites, boolean http2) {
     p.setProtocols(new String[] {"TLSv1.3", "TLSv1.2"});
     List<String> suites = new ArrayList<>();
     for (String s : supportedSuites) {
@@ -160,7 +166,7 @@ public final class TlsFiles {
     }
     p.setCipherSuites(suites.toArray(new String[0]));
     p.setUseCipherSuitesOrder(true);
-    p.setApplicationProtocols(new String[] {"http/1.1"});
+    p.setApplicationProtocols(http2 ? new String[] {"h2", "http/1.1"} : new String[] {"http/1.1"});
   }
 
   static byte[] read(Path file, String flag) {
