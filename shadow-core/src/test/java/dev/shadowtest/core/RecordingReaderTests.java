@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.shadowtest.core.internal.GzipMembers;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -228,6 +230,41 @@ class RecordingReaderTests {
       }
       assertThat(r.warnings()).isNotEmpty();
       assertThat(String.join("\n", r.warnings())).contains("cut.jsonl.gz");
+    }
+  }
+
+  @Test
+  void aFileOfGzipMembersCutAnywhereInTheLastMemberKeepsEveryMemberBeforeIt() throws IOException {
+    GzipMembers gz = new GzipMembers(1);
+    ByteArrayOutputStream file = new ByteArrayOutputStream();
+    String[] parts = {
+      HEADER + "\n" + line(2) + "\n", line(3) + "\n" + line(4) + "\n", line(5) + "\n"
+    };
+    int lastStart = 0;
+    for (String part : parts) {
+      byte[] b = part.getBytes(StandardCharsets.UTF_8);
+      gz.compress(b, b.length);
+      lastStart = file.size();
+      file.write(gz.bytes(), 0, gz.length());
+    }
+    gz.end();
+    byte[] bytes = file.toByteArray();
+    Path whole = dir.resolve("members.jsonl.gz");
+    Files.write(whole, bytes);
+    try (RecordingReader r = RecordingReader.open(whole)) {
+      assertThat(readAll(r)).extracting(Exchange::id).containsExactly("e2", "e3", "e4", "e5");
+      assertThat(r.warnings()).isEmpty();
+    }
+    // a crash anywhere in the last member: in its header (1 to 9 bytes), its data, its trailer
+    for (int keep = 1; keep < bytes.length - lastStart; keep++) {
+      Path cut = dir.resolve("cut-" + keep + ".jsonl.gz");
+      Files.write(cut, Arrays.copyOf(bytes, lastStart + keep));
+      try (RecordingReader r = RecordingReader.open(cut)) {
+        assertThat(readAll(r))
+            .extracting(Exchange::id)
+            .as("cut " + keep)
+            .startsWith("e2", "e3", "e4");
+      }
     }
   }
 

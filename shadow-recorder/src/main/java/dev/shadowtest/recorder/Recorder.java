@@ -238,6 +238,17 @@ public final class Recorder implements AutoCloseable {
 
     @Override
     public void onExchangeComplete(HttpConnection connection, boolean keepAlive) {
+      if (!writer.behind()) {
+        return;
+      }
+      // HttpCore flushes after this call: a response without a body may still be buffered
+      if (connection instanceof ServerConnection c) {
+        try {
+          c.flush();
+        } catch (IOException e) {
+          return; // the client went away: the connection ends, nothing to help with
+        }
+      }
       writer.help();
     }
   }
@@ -418,6 +429,10 @@ public final class Recorder implements AutoCloseable {
           CloseMode.IMMEDIATE); // idle keep-alive connections: nothing is in flight on them
       if (h2 != null) {
         h2.close();
+      }
+      // the server's close ended the WebSocket tunnels: each records its connection now
+      while (counters.tunnels.get() > 0 && System.nanoTime() < deadline) {
+        Thread.sleep(10);
       }
       writer.close(Math.max(1000, (deadline - System.nanoTime()) / 1_000_000));
       if (mirror != null) {

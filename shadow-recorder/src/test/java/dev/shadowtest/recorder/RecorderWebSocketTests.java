@@ -215,6 +215,29 @@ class RecorderWebSocketTests {
     }
   }
 
+  @Test
+  void aConnectionStillOpenAtAGracefulStopIsRecorded() throws Exception {
+    Path out = dir.resolve("rec.jsonl.gz");
+    try (WebSocketEcho echo = new WebSocketEcho();
+        Recorder r =
+            Recorder.start(
+                RecorderConfig.of(
+                    new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), echo.uri(), out))) {
+      Collector collector = new Collector();
+      WebSocket socket =
+          HttpClient.newHttpClient()
+              .newWebSocketBuilder()
+              .buildAsync(URI.create("ws://127.0.0.1:" + r.port() + "/open"), collector)
+              .get(10, TimeUnit.SECONDS);
+      socket.sendText("still here", true).join();
+      RecorderStats stats = r.stop(Duration.ofSeconds(10)); // the connection is open
+      assertThat(stats.recorded()).isEqualTo(1);
+      assertThat(stats.droppedTotal()).isZero();
+      assertThat(RecorderTests.read(out).get(0).tags())
+          .containsEntry(Exchange.TAG_WEBSOCKET + ".clientMessages", "1");
+    }
+  }
+
   private static void waitForRecorded(Recorder r, long n) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (r.stats().recorded() < n && System.nanoTime() < deadline) {

@@ -1,5 +1,6 @@
 package dev.shadowtest.core.internal;
 
+import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.zip.CRC32;
 import java.util.zip.Deflater;
@@ -24,6 +25,15 @@ public final class GzipMembers {
   private byte[] out = new byte[64 * 1024];
   private int length;
 
+  /**
+   * Direct buffers for zlib: given heap arrays, the JDK pins them for the whole call, and the
+   * garbage collector waits for every thread inside zlib (G1's "GCLocker Initiated" pauses, several
+   * milliseconds with several compressing threads); direct memory is never pinned.
+   */
+  private ByteBuffer in = ByteBuffer.allocateDirect(64 * 1024);
+
+  private ByteBuffer deflated = ByteBuffer.allocateDirect(64 * 1024);
+
   /** {@code level}: 1 (fastest) .. 9 (smallest). */
   public GzipMembers(int level) {
     this.deflater = new Deflater(level, true);
@@ -31,24 +41,36 @@ public final class GzipMembers {
 
   /** Compresses {@code data[0, n)} into one member; {@link #bytes()}/{@link #length()} hold it until the next call. */
   public void compress(byte[] data, int n) {
+    if (in.capacity() < n || in.capacity() > (4 << 20) && n < (1 << 20)) {
+      in = ByteBuffer.allocateDirect(Math.max(n, 64 * 1024));
+    }
+    in.clear();
+    in.put(data, 0, n).flip();
     deflater.reset();
     crc.reset();
-    crc.update(data, 0, n);
+    crc.update(in);
+    in.flip();
     System.arraycopy(HEADER, 0, out, 0, HEADER.length);
     length = HEADER.length;
-    deflater.setInput(data, 0, n);
+    deflater.setInput(in);
     deflater.finish();
     while (!deflater.finished()) {
-      if (length == out.length) {
-        out = Arrays.copyOf(out, out.length * 2);
+      deflated.clear();
+      deflater.deflate(deflated);
+      deflated.flip();
+      int k = deflated.remaining();
+      if (out.length - length < k + 8) {
+        out = Arrays.copyOf(out, Math.max(out.length * 2, length + k + 8));
       }
-      length += deflater.deflate(out, length, out.length - length);
-    }
-    if (out.length - length < 8) {
-      out = Arrays.copyOf(out, out.length + 8);
+      deflated.get(out, length, k);
+      length += k;
     }
     writeIntLe((int) crc.getValue());
     writeIntLe(n);
+    if (out.length > (4 << 20) && length < (1 << 20)) {
+      byte[] small = Arrays.copyOf(out, Math.max(length, 64 * 1024));
+      out = small; // after a huge batch, the memory goes back
+    }
   }
 
   private void writeIntLe(int v) {

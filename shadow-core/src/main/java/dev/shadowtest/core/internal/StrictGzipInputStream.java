@@ -1,5 +1,6 @@
 package dev.shadowtest.core.internal;
 
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.zip.GZIPInputStream;
@@ -30,6 +31,20 @@ public final class StrictGzipInputStream extends GZIPInputStream {
     this.raw = raw;
   }
 
+  /** True when {@code buf[from, from + n)} is the beginning of a gzip member header. */
+  private boolean startsAMember(int from, int n) {
+    if (from < 0 || from + n > buf.length) {
+      return false;
+    }
+    byte[] magic = {0x1f, (byte) 0x8b, 8};
+    for (int i = 0; i < Math.min(n, magic.length); i++) {
+      if (buf[from + i] != magic[i]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   @Override
   public int read(byte[] buf, int off, int len) throws IOException {
     int n = super.read(buf, off, len);
@@ -37,7 +52,12 @@ public final class StrictGzipInputStream extends GZIPInputStream {
       checked = true;
       // At the end, the inflater holds at most the last trailer; anything more, or anything
       // still unread in the file, was not gzip.
-      if (inf.getRemaining() > TRAILER_BYTES || raw.read() >= 0) {
+      int left = inf.getRemaining() - TRAILER_BYTES;
+      if (left > 0 && startsAMember(this.len - left, left) && raw.read() < 0) {
+        // the start of one more member, cut off (a crash while it was written): not garbage
+        throw new EOFException("the last gzip member was cut off in its header");
+      }
+      if (left > 0 || raw.read() >= 0) {
         throw new TrailingDataException();
       }
     }

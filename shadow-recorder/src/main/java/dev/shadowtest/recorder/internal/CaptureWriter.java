@@ -137,6 +137,18 @@ public final class CaptureWriter implements AutoCloseable {
    * Queues an exchange for disk, or drops and counts it when the backlog is full. Never blocks.
    */
   public void offer(Pending p) {
+    offering.incrementAndGet();
+    try {
+      offerOne(p);
+    } finally {
+      offering.decrementAndGet();
+    }
+  }
+
+  /** Offers in progress: the stop waits for them before it drains the queue. */
+  private final AtomicInteger offering = new AtomicInteger();
+
+  private void offerOne(Pending p) {
     if (closing) {
       p.release().run();
       counters.drop(DropReason.STOPPING);
@@ -170,6 +182,8 @@ public final class CaptureWriter implements AutoCloseable {
     byte[] encoded; // with files
     int encodedLength;
     boolean large;
+    int started; // exchanges the encoder began (their captures released)
+    int dropped; // exchanges the encoder lost and counted
 
     Batch(long seq, int taken, long bytes) {
       this.seq = seq;
@@ -189,10 +203,12 @@ public final class CaptureWriter implements AutoCloseable {
       b.large = files != null && taken.size() == 1 && b.bytes > LARGE_BYTES;
       for (Pending p : taken) {
         Exchange safe;
+        b.started++;
         try {
           safe = process.apply(p.build().get());
         } catch (Throwable ex) { // a redaction that fails: never written unredacted, and counted
           counters.drop(DropReason.REDACTION_ERROR);
+          b.dropped++;
           continue;
         } finally {
           p.release().run();
@@ -209,10 +225,12 @@ public final class CaptureWriter implements AutoCloseable {
           b.ids.add(safe.id());
         } catch (UnwritableExchangeException ex) { // e.g. more headers than any line may hold
           counters.drop(DropReason.UNWRITABLE_EXCHANGE);
+          b.dropped++;
         } catch (Throwable ex) { // only this exchange is lost: the batch goes on without it
           lines.truncate(mark);
           writer = RecordingWriter.lines(lines);
           counters.drop(DropReason.WRITE_ERROR);
+          b.dropped++;
         }
       }
       if (files != null && !b.large) {
@@ -269,7 +287,14 @@ public final class CaptureWriter implements AutoCloseable {
       return null;
     }
     try {
-      Pending first = wait ? queue.poll(100, TimeUnit.MILLISECONDS) : queue.poll();
+      Pending first;
+      if (wait) {
+        first = queue.poll(100, TimeUnit.MILLISECONDS);
+      } else {
+        Pending head = queue.peek();
+        // a helper takes only small exchanges: a large one is the encoders' work
+        first = head == null || head.bytes() > maxBytes ? null : queue.poll();
+      }
       if (first == null) {
         return null;
       }
@@ -300,15 +325,25 @@ public final class CaptureWriter implements AutoCloseable {
   private void encodeAndDeliver(Encoder encoder, List<Pending> taken, Batch b) {
     try {
       encoder.encode(taken, b);
-    } catch (Throwable e) { // the batch is lost, and counted
+    } catch (Throwable e) { // the rest of the batch is lost, and counted once
+      for (int i = b.started; i < taken.size(); i++) {
+        taken.get(i).release().run();
+      }
+      for (int i = b.dropped; i < taken.size(); i++) {
+        counters.drop(DropReason.WRITE_ERROR);
+      }
       b.ids.clear();
       b.exchanges.clear();
       b.encoded = null;
-      for (int i = 0; i < taken.size(); i++) {
-        counters.drop(DropReason.WRITE_ERROR);
-      }
     }
     synchronized (orderLock) {
+      if (finished) { // the stop gave up waiting: this batch is lost, and counted
+        int n = files != null ? b.ids.size() : b.exchanges.size();
+        for (int i = 0; i < n; i++) {
+          counters.drop(DropReason.NOT_WRITTEN_AT_STOP);
+        }
+        return;
+      }
       ready.put(b.seq, b);
       if (b.seq == nextWritten) {
         orderLock.notifyAll();
@@ -341,13 +376,18 @@ public final class CaptureWriter implements AutoCloseable {
     }
   }
 
+  /** True when the encoders are behind: more than {@link #HELP_ABOVE} exchanges wait. */
+  public boolean behind() {
+    return !closing && backlog.get() > HELP_ABOVE;
+  }
+
   /**
    * Called by a connection thread between two requests (its response sent in full): when the
    * encoders are behind, it encodes one small batch itself. Never blocks: it does nothing when
    * another thread is taking a batch, or when every helper encoder is lent.
    */
   public void help() {
-    if (closing || queue.size() <= HELP_ABOVE) {
+    if (!behind()) {
       return;
     }
     Encoder encoder = helpers.poll();
@@ -391,7 +431,13 @@ public final class CaptureWriter implements AutoCloseable {
         }
         nextWritten++;
       }
-      if (!write(next)) {
+      boolean goOn;
+      try {
+        goOn = write(next);
+      } catch (Throwable e) { // never seen; the writer thread must outlive it all the same
+        goOn = true;
+      }
+      if (!goOn) {
         return; // interrupted by a stop that gave up on a blocked sink
       }
     }
@@ -476,8 +522,8 @@ public final class CaptureWriter implements AutoCloseable {
     closing = true;
     ending = true;
     long deadline = System.currentTimeMillis() + millis;
-    while (helping.get() > 0 && System.currentTimeMillis() < deadline) {
-      Thread.sleep(1); // a connection thread finishing the batch it took
+    while ((helping.get() > 0 || offering.get() > 0) && System.currentTimeMillis() < deadline) {
+      Thread.sleep(1); // a connection thread finishing the batch it took, or its offer
     }
     for (Thread t : encoders) {
       t.join(Math.max(1, deadline - System.currentTimeMillis()));

@@ -32,6 +32,9 @@ public final class Counters {
   /** Exchanges between the request's arrival and the end of the response to the client. */
   public final AtomicInteger inFlight = new AtomicInteger();
 
+  /** WebSocket tunnels open (or being recorded): a stop waits for them to be handed over. */
+  public final AtomicInteger tunnels = new AtomicInteger();
+
   private final ConcurrentHashMap<String, LongAdder> dropped = new ConcurrentHashMap<>();
 
   /** Told of every recorded and dropped exchange. */

@@ -171,8 +171,10 @@ public final class FileSink {
         };
     // buffered first: a refusal before the first line byte leaves the file as it was
     BufferedOutputStream buffered = new BufferedOutputStream(target, 1 << 16);
+    LevelOneGzip compressing = null;
     try {
-      OutputStream out = gzip ? new LevelOneGzip(buffered) : buffered;
+      compressing = gzip ? new LevelOneGzip(buffered) : null;
+      OutputStream out = gzip ? compressing : buffered;
       RecordingWriter writer = RecordingWriter.lines(out);
       writer.write(exchange);
       writer.close(); // the member's trailer; flushed through to the file, which stays open
@@ -184,6 +186,10 @@ public final class FileSink {
     } catch (IOException | RuntimeException e) {
       abandon();
       throw new RecordingException(file, 0, "cannot write: " + e.getMessage(), e);
+    } finally {
+      if (compressing != null) {
+        compressing.end(); // its native memory, now (after a close, a no-op)
+      }
     }
     inFile++;
     bytesInFile += written[0];
@@ -196,9 +202,17 @@ public final class FileSink {
       super(out, 1 << 16);
       def.setLevel(1);
     }
+
+    void end() {
+      def.end();
+    }
   }
 
-  /** Counts {@code taken} exchanges handed to this file that were all lost: rotation by count stays exact. */
+  /**
+   * Counts {@code taken} exchanges handed to this file that were all lost: rotation by count stays
+   * exact. Never throws: a rotation that fails (the next file cannot be created) leaves the sink
+   * broken, and the next batch tries a fresh file again (or is counted as a write error).
+   */
   public void skip(int taken) {
     takenInFile += taken;
     boolean full =
@@ -206,9 +220,19 @@ public final class FileSink {
             || rotateBytes > 0 && bytesInFile >= rotateBytes;
     if (full && !broken) {
       Path finished = file;
-      closeStream();
+      try {
+        closeStream();
+      } catch (RuntimeException e) {
+        abandon();
+        return;
+      }
+      broken = true; // until the next file is open
       onRotate.accept(finished);
-      open();
+      try {
+        open();
+      } catch (RuntimeException e) {
+        // broken: the next batch tries again
+      }
     }
   }
 

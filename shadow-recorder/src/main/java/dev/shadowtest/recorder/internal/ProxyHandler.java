@@ -23,7 +23,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
@@ -440,83 +442,130 @@ public final class ProxyHandler implements HttpRequestHandler {
     long handshakeMicros = (System.nanoTime() - t0) / 1000;
     Socket client = connection.socket();
     Socket upstreamSocket = upSocket;
+    boolean upgraded = answer.status() == 101;
     WebSocketTranscript transcript =
-        new WebSocketTranscript(recordWebSocket && recording && answer.status() == 101, maxBody);
+        new WebSocketTranscript(recordWebSocket && recording && upgraded, maxBody, budget);
     ByteArrayOutputStream refusedBody = new ByteArrayOutputStream();
-    try {
-      OutputStream toClient = client.getOutputStream();
-      toClient.write(answer.head());
-      toClient.flush();
-      if (answer.status() == 101) {
-        counters.inFlight.decrementAndGet(); // an open tunnel does not hold up a stop
-        try {
-          client.setSoTimeout(0);
-          upstreamSocket.setSoTimeout(0);
-          InputStream fromUpstream = upstreamSocket.getInputStream();
-          Thread back =
-              new Thread(
-                  () ->
-                      WebSocketTunnel.pump(fromUpstream, toClient, client, transcript::fromServer),
-                  "shadow-websocket");
-          back.setDaemon(true);
-          back.start();
-          WebSocketTunnel.pump(
-              client.getInputStream(),
-              upstreamSocket.getOutputStream(),
-              upstreamSocket,
-              transcript::fromClient);
-          back.join(30_000);
-        } finally {
-          counters.inFlight.incrementAndGet(); // handle() counts it down
-        }
-      } else {
-        WebSocketTunnel.passBody(
-            upstreamSocket.getInputStream(), toClient, answer, maxBody, refusedBody);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } finally {
-      upstreamSocket.close();
-      client.close();
+    if (upgraded) {
+      counters.tunnels.incrementAndGet(); // the stop waits for it to be recorded
+      counters.inFlight.decrementAndGet(); // an open tunnel does not hold up a stop
     }
-    if (recording) {
-      String id = nextId();
-      Header[] requestHeaders = request.getHeaders();
-      String target = request.getPath();
-      String version = version(request);
-      Map<String, String> tags = new TreeMap<>();
-      tags.put(Exchange.TAG_WEBSOCKET, "v1");
-      byte[] body = answer.status() == 101 ? transcript.bytes() : refusedBody.toByteArray();
-      if (answer.status() == 101) {
-        tags.put(Exchange.TAG_WEBSOCKET + ".clientMessages", "" + transcript.clientMessages());
-        tags.put(Exchange.TAG_WEBSOCKET + ".serverMessages", "" + transcript.serverMessages());
-        if (transcript.cut()) {
-          tags.put(Exchange.TAG_WEBSOCKET + ".truncated", "true");
+    try {
+      try {
+        OutputStream toClient = client.getOutputStream();
+        if (upgraded) {
+          toClient.write(answer.head());
+          toClient.flush();
+          relay(client, upstreamSocket, toClient, transcript);
+        } else {
+          // passed back as it is, but the connection ends after it: say so
+          toClient.write(WebSocketTunnel.closingHead(answer));
+          toClient.flush();
+          WebSocketTunnel.passBody(
+              upstreamSocket.getInputStream(), toClient, answer, maxBody, refusedBody);
         }
+      } catch (IOException e) {
+        // a side went away mid-way: what was seen is recorded
+      } finally {
+        upstreamSocket.close();
+        client.close();
       }
-      List<Headers.Field> fields = new ArrayList<>();
-      for (Header h : answer.headers()) {
-        fields.add(new Headers.Field(h.getName(), h.getValue()));
+      if (recording) {
+        recordTunnel(request, answer, transcript, refusedBody, startedAt, handshakeMicros);
       }
-      capture.accept(
-          new CaptureWriter.Pending(
-              () ->
-                  new Exchange(
-                      id,
-                      startedAt,
-                      handshakeMicros,
-                      httpRequest(request.getMethod(), target, version, requestHeaders, null, null),
-                      new HttpResponse(
-                          answer.status(),
-                          answer.reason(),
-                          Headers.of(fields),
-                          body.length == 0 ? Body.none() : Body.of(body, body.length)),
-                      null,
-                      tags),
-              () -> {},
-              body.length + answer.head().length + 1024L));
+    } finally {
+      if (upgraded) {
+        counters.inFlight.incrementAndGet(); // handle() counts it down
+        counters.tunnels.decrementAndGet();
+      }
     }
     throw new TunnelEnded();
+  }
+
+  /**
+   * Copies both ways until either side ends; then the other side has a bounded time to finish
+   * (5 s after the client ended, 30 s after the upstream did) before both connections go.
+   */
+  private static void relay(
+      Socket client, Socket upstreamSocket, OutputStream toClient, WebSocketTranscript transcript)
+      throws IOException {
+    client.setSoTimeout(0);
+    client.setKeepAlive(true);
+    upstreamSocket.setSoTimeout(0);
+    InputStream fromUpstream = upstreamSocket.getInputStream();
+    CountDownLatch clientDone = new CountDownLatch(1);
+    Thread back =
+        new Thread(
+            () -> {
+              WebSocketTunnel.pump(fromUpstream, toClient, client, transcript::fromServer);
+              try {
+                if (!clientDone.await(30, TimeUnit.SECONDS)) {
+                  client.close(); // a client that never ends its side does not pin the tunnel
+                }
+              } catch (InterruptedException | IOException e) {
+                // ending anyway
+              }
+            },
+            "shadow-websocket");
+    back.setDaemon(true);
+    back.start();
+    WebSocketTunnel.pump(
+        client.getInputStream(),
+        upstreamSocket.getOutputStream(),
+        upstreamSocket,
+        transcript::fromClient);
+    clientDone.countDown();
+    try {
+      back.join(5_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Records a WebSocket handshake once its connection ended (or the refusal that answered it). */
+  private void recordTunnel(
+      ClassicHttpRequest request,
+      WebSocketTunnel.Answer answer,
+      WebSocketTranscript transcript,
+      ByteArrayOutputStream refusedBody,
+      Instant startedAt,
+      long handshakeMicros) {
+    boolean upgraded = answer.status() == 101;
+    String id = nextId();
+    Header[] requestHeaders = request.getHeaders();
+    String target = request.getPath();
+    String version = version(request);
+    Map<String, String> tags = new TreeMap<>();
+    tags.put(Exchange.TAG_WEBSOCKET, "v1");
+    byte[] body = upgraded ? transcript.bytes() : refusedBody.toByteArray();
+    if (upgraded) {
+      tags.put(Exchange.TAG_WEBSOCKET + ".clientMessages", "" + transcript.clientMessages());
+      tags.put(Exchange.TAG_WEBSOCKET + ".serverMessages", "" + transcript.serverMessages());
+      if (transcript.cut()) {
+        tags.put(Exchange.TAG_WEBSOCKET + ".truncated", "true");
+      }
+    }
+    List<Headers.Field> fields = new ArrayList<>();
+    for (Header h : answer.headers()) {
+      fields.add(new Headers.Field(h.getName(), h.getValue()));
+    }
+    capture.accept(
+        new CaptureWriter.Pending(
+            () ->
+                new Exchange(
+                    id,
+                    startedAt,
+                    handshakeMicros,
+                    httpRequest(request.getMethod(), target, version, requestHeaders, null, null),
+                    new HttpResponse(
+                        answer.status(),
+                        answer.reason(),
+                        Headers.of(fields),
+                        body.length == 0 ? Body.none() : Body.of(body, body.length)),
+                    null,
+                    tags),
+            transcript::release,
+            body.length + answer.head().length + 1024L));
   }
 
   /** A request that is answered by the proxy itself and never forwarded. */

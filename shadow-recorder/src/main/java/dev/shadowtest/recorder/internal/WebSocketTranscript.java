@@ -28,12 +28,26 @@ final class WebSocketTranscript {
   private final Direction server = new Direction("server", false);
   private long clientMessages;
   private long serverMessages;
-  private boolean cut;
+  private volatile boolean cut;
 
-  /** {@code keep}: record the messages (else only count them); {@code limit}: transcript bytes. */
-  WebSocketTranscript(boolean keep, long limit) {
+  /**
+   * {@code keep}: record the messages (else only count them); {@code limit}: transcript bytes;
+   * what the transcript holds is taken from {@code budget}, shared with every capture (when it is
+   * spent, later messages are counted, not kept), and given back by {@link #release}.
+   */
+  WebSocketTranscript(boolean keep, long limit, CaptureBudget budget) {
     this.keep = keep;
     this.limit = limit;
+    this.budget = budget;
+  }
+
+  private final CaptureBudget budget;
+  private long reserved;
+
+  /** Gives what the transcript held back to the budget (it was written or dropped). */
+  synchronized void release() {
+    budget.release(reserved);
+    reserved = 0;
   }
 
   /** Bytes the client sent, in order. */
@@ -114,13 +128,24 @@ final class WebSocketTranscript {
     } catch (IOException e) {
       throw new UncheckedIOException(e); // in memory: never
     }
-    if (lines.size() + line.size() + 1 > limit) {
+    long need = line.size() + 1L;
+    if (lines.size() + need > limit) {
       cut = true;
+      return;
+    }
+    long granted = budget.reserve(need);
+    reserved += granted;
+    if (granted < need) {
+      cut = true; // the recorder's memory for captures is spent: counted, not kept
       return;
     }
     lines.writeBytes(line.toByteArray());
     lines.write('\n');
+    size = lines.size();
   }
+
+  /** The transcript's size so far, read by the parsers without the lock (a bound, not a count). */
+  private volatile long size;
 
   private static String utf8(byte[] b, int n) {
     return ContentCoding.strictUtf8(n == b.length ? b : Arrays.copyOf(b, n));
@@ -232,7 +257,7 @@ final class WebSocketTranscript {
           if (controlLength < control.length) {
             control[controlLength++] = v;
           }
-        } else if (keep && messageLength < limit) {
+        } else if (keep && !cut && messageLength < limit - size) {
           if (messageLength == message.length) {
             message = Arrays.copyOf(message, (int) Math.min(limit, message.length * 2L));
           }

@@ -1,5 +1,6 @@
 package dev.shadowtest.recorder.internal;
 
+import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -167,51 +168,109 @@ final class WebSocketTunnel {
   }
 
   /**
-   * Passes the body of an answer that is not a 101 to the client: as long as its
-   * {@code Content-Length}, up to the end of its chunked encoding, or to the end of the connection;
-   * keeps its first {@code limit} bytes (the head excluded) in {@code kept}.
+   * The head of an answer that is not a 101, as the upstream sent it but for its connection
+   * headers: the proxy closes the client's connection after it, and says so.
+   */
+  static byte[] closingHead(Answer answer) {
+    String text = new String(answer.head(), StandardCharsets.ISO_8859_1);
+    StringBuilder b = new StringBuilder(text.substring(0, text.indexOf("\r\n") + 2));
+    for (Header h : answer.headers()) {
+      if (!h.getName().equalsIgnoreCase("Connection")
+          && !h.getName().equalsIgnoreCase("Keep-Alive")) {
+        b.append(h.getName()).append(": ").append(h.getValue()).append("\r\n");
+      }
+    }
+    b.append("Connection: close\r\n\r\n");
+    return b.toString().getBytes(StandardCharsets.ISO_8859_1);
+  }
+
+  /**
+   * Passes the body of an answer that is not a 101 to the client, as framed by the upstream: none
+   * for 1xx, 204 and 304; its {@code Content-Length}; its chunks (trailers included); else up to
+   * the end of the connection. Keeps its first {@code limit} bytes in {@code kept}.
    */
   static void passBody(
-      InputStream in, OutputStream out, Answer answer, int limit, ByteArrayOutputStream kept)
+      InputStream raw, OutputStream out, Answer answer, int limit, ByteArrayOutputStream kept)
       throws IOException {
+    int status = answer.status();
+    if (status < 200 || status == 204 || status == 304) {
+      return;
+    }
+    InputStream in = new BufferedInputStream(raw, 16 * 1024);
     String length = value(answer.headers(), "Content-Length");
     String coding = value(answer.headers(), "Transfer-Encoding");
+    if (coding != null && coding.contains("chunked")) {
+      while (true) {
+        String sizeLine = copyLine(in, out);
+        int semi = sizeLine.indexOf(';');
+        long size;
+        try {
+          size = Long.parseLong((semi < 0 ? sizeLine : sizeLine.substring(0, semi)).strip(), 16);
+        } catch (NumberFormatException e) {
+          throw new IOException("the upstream's chunked body is malformed: " + sizeLine);
+        }
+        if (size == 0) {
+          while (!copyLine(in, out).isEmpty()) {
+            // trailers, up to the empty line
+          }
+          out.flush();
+          return;
+        }
+        copy(in, out, size, limit, kept);
+        copyLine(in, out); // the CRLF after the chunk
+      }
+    }
     long left = Long.MAX_VALUE;
     if (length != null) {
       try {
         left = Long.parseLong(length.strip());
       } catch (NumberFormatException e) {
-        left = Long.MAX_VALUE;
+        throw new IOException("the upstream's Content-Length is not a number: " + length);
       }
     }
-    boolean chunked = coding != null && coding.contains("chunked");
+    copy(in, out, left, limit, kept);
+    out.flush();
+  }
+
+  /** Copies up to {@code n} bytes (all, to the end, for {@code Long.MAX_VALUE}). */
+  private static void copy(
+      InputStream in, OutputStream out, long n, int limit, ByteArrayOutputStream kept)
+      throws IOException {
     byte[] buf = new byte[16 * 1024];
-    byte[] tail = new byte[5];
-    int tailLength = 0;
-    while (left > 0) {
-      int n = in.read(buf, 0, (int) Math.min(buf.length, left));
-      if (n < 0) {
-        break;
+    while (n > 0) {
+      int r = in.read(buf, 0, (int) Math.min(buf.length, n));
+      if (r < 0) {
+        if (n == Long.MAX_VALUE) {
+          return; // read to the end: the end
+        }
+        throw new IOException("the upstream closed before the end of its answer");
       }
-      out.write(buf, 0, n);
-      out.flush();
+      out.write(buf, 0, r);
+      if (n != Long.MAX_VALUE) {
+        n -= r;
+      }
       if (kept.size() < limit) {
-        kept.write(buf, 0, Math.min(n, limit - kept.size()));
-      }
-      left -= n;
-      if (chunked) { // the last chunk: "0" CRLF CRLF (no trailers), read as the stream ends
-        for (int i = 0; i < n; i++) {
-          if (tailLength == tail.length) {
-            System.arraycopy(tail, 1, tail, 0, tail.length - 1);
-            tailLength--;
-          }
-          tail[tailLength++] = buf[i];
-        }
-        if (tailLength == 5 && new String(tail, StandardCharsets.ISO_8859_1).equals("0\r\n\r\n")) {
-          break;
-        }
+        kept.write(buf, 0, Math.min(r, limit - kept.size()));
       }
     }
+  }
+
+  /** Copies one line (CRLF included) and returns it without its line break; at most 8 KiB. */
+  private static String copyLine(InputStream in, OutputStream out) throws IOException {
+    StringBuilder line = new StringBuilder();
+    int c;
+    while ((c = in.read()) >= 0) {
+      out.write(c);
+      if (c == '\n') {
+        int end = line.length() > 0 && line.charAt(line.length() - 1) == '\r' ? 1 : 0;
+        return line.substring(0, line.length() - end);
+      }
+      if (line.length() > 8192) {
+        throw new IOException("a line of the upstream's chunked body is too long");
+      }
+      line.append((char) c);
+    }
+    throw new IOException("the upstream closed inside its chunked body");
   }
 
   /** The lower-case value of a header in {@code headers}, or null. */
