@@ -4,7 +4,10 @@
 #   bench_static_site "$work"          # $work/www/api/data.json, $work/logs
 #   bench_free_port                    # prints a free loopback port
 #   bench_nginx "$work" "<http-level config: server/upstream blocks>"   # starts nginx with it
-#   bench_wrk NAME URL                 # wrk -t2 -c$C -d$D against URL: prints "req/s p99-ms"
+#   bench_wrk NAME URL                 # wrk -t$WRK_THREADS -c$C -d$D against URL: prints "req/s p99-ms"
+#   bench_wrk_numbers                  # wrk --latency's report on stdin -> "req/s p99-ms requests"
+#   bench_cpu_ticks PID...             # utime+stime of the processes (all threads), in clock ticks
+# WRK_THREADS is wrk's -t (2 unless set; record-vs-nginx.sh sets 1).
 
 bench_install() {
   local need=() c
@@ -45,12 +48,26 @@ CONF
   nginx -p "$work" -c nginx.conf
 }
 
-bench_wrk() { # name url -> "rps p99ms" on stdout, wrk's report on stderr; uses $C and $D
-  local out
-  out=$(wrk -t2 -c"$C" -d"${D}s" --latency "$2")
+bench_wrk() { # name url -> "rps p99ms" on stdout, wrk's report on stderr; uses $C, $D, $WRK_THREADS
+  local out rps p99 _
+  out=$(wrk -t"${WRK_THREADS:-2}" -c"$C" -d"${D}s" --latency "$2")
   echo "$out" | sed "s/^/   [$1] /" >&2
-  local rps p99
-  rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
-  p99=$(echo "$out" | awk '$1=="99%" {v=$2; if (v ~ /us$/) {sub(/us/,"",v); v=v/1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v=v*1000}; print v}')
+  read -r rps p99 _ < <(echo "$out" | bench_wrk_numbers)
   echo "$rps $p99"
+}
+
+bench_wrk_numbers() { # wrk --latency report on stdin -> "rps p99ms requests"
+  awk '/Requests\/sec/ {rps=$2}
+       $1=="99%" {v=$2; if (v ~ /us$/) {sub(/us/,"",v); v=v/1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v=v*1000}; p99=v}
+       / requests in / {n=$1}
+       END {print rps, p99, n}'
+}
+
+bench_cpu_ticks() { # pid... -> utime+stime summed over the processes (fields 14 and 15 of /proc/PID/stat)
+  local pid total=0 rest
+  for pid in "$@"; do
+    rest=$(sed 's/^.*) //' "/proc/$pid/stat")   # after the command name, which may hold spaces
+    total=$((total + $(echo "$rest" | awk '{print $12 + $13}')))
+  done
+  echo "$total"
 }
