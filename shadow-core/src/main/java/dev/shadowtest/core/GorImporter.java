@@ -7,6 +7,7 @@ import dev.shadowtest.core.internal.LineSource;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Arrays;
@@ -44,6 +45,9 @@ public final class GorImporter {
 
   /** The separator line between payloads (without its '\n'). */
   private static final byte[] SEPARATOR = "🐵🙈🙉".getBytes(StandardCharsets.UTF_8);
+
+  /** What GoReplay writes after every payload: the separator line and the line breaks around it. */
+  static final byte[] PAYLOAD_END = "\n🐵🙈🙉\n".getBytes(StandardCharsets.UTF_8);
 
   /**
    * A request still waiting for its response after this much capture time (or this many later
@@ -107,14 +111,18 @@ public final class GorImporter {
   public static long read(
       Path gor, long maxBody, Consumer<Exchange> sink, Consumer<String> warnings) {
     Imports.BodyLimit limit = new Imports.BodyLimit(maxBody);
-    int maxPayload = (int) Math.min(Integer.MAX_VALUE - 64, maxBody + HEAD_BYTES);
-    try (LineSource lines = new LineSource(RecordingReader.openInput(gor), maxPayload)) {
+    try (LineSource lines = new LineSource(RecordingReader.openInput(gor), maxPayload(maxBody))) {
       long n = new Run(gor, lines, limit, sink, warnings).run();
       limit.report(gor, warnings);
       return n;
     } catch (IOException e) {
       throw new RecordingException(gor, 0, "cannot read: " + RecordingWriter.describe(e), e);
     }
+  }
+
+  /** The longest payload kept: its body within {@code maxBody}, and its head. */
+  static int maxPayload(long maxBody) {
+    return (int) Math.min(Integer.MAX_VALUE - 64, maxBody + HEAD_BYTES);
   }
 
   private static final class Pending {
@@ -134,6 +142,7 @@ public final class GorImporter {
     }
 
     long bytes; // of the payloads held: what waiting for a response costs
+    long heldSince; // System.nanoTime() when read, when following a growing file
   }
 
   /** One payload being read: its header, and as much of its message as is kept. */
@@ -161,8 +170,14 @@ public final class GorImporter {
     }
   }
 
-  private static final class Run {
-    private final Path file;
+  /**
+   * Reads payloads off a line source and writes exchanges to a sink. The batch import reads one
+   * file to its end; {@link GorFollower} feeds it a file as it grows, across rotations
+   * ({@link #startFile}), and expires requests held too long ({@link #expireHeld}) while it waits.
+   */
+  static final class Run {
+    private Path file;
+    private long fileStart; // stream offset of the current file's first byte
     private final LineSource lines;
     private final Imports.BodyLimit limit;
     private final int maxPayload;
@@ -192,6 +207,10 @@ public final class GorImporter {
     private long replayed;
     private long duplicateIds;
     private long payloads;
+    private long lastTimestamp;
+
+    /** Following a growing file: wall-clock time a request is held for its response, else -1. */
+    private long maxHoldNanos = -1;
 
     Run(
         Path file,
@@ -205,6 +224,33 @@ public final class GorImporter {
       this.maxPayload = lines.limit();
       this.sink = sink;
       this.warnings = warnings;
+    }
+
+    /**
+     * Following a growing capture: a request waits at most {@code maxHold} of wall-clock time for
+     * its response, and a payload still without its separator when the input ends is left out (it
+     * may be half-written), with a warning.
+     */
+    Run following(Duration maxHold) {
+      this.maxHoldNanos = Math.max(0, maxHold.toNanos());
+      return this;
+    }
+
+    /** The input goes on with {@code next}, from stream offset {@code offset}: line numbers restart. */
+    void startFile(Path next, long offset) {
+      file = next;
+      fileStart = offset;
+      lineNumber = 0;
+    }
+
+    /** Writes the held requests that waited too long for their response (see {@link #following}). */
+    void expireHeld() {
+      flushReady(lastTimestamp);
+    }
+
+    /** Requests held for their response. */
+    int held() {
+      return pending.size();
     }
 
     long run() throws IOException {
@@ -231,7 +277,14 @@ public final class GorImporter {
                 + ": compressed stream ends early; imported everything before line "
                 + (lineNumber + 1));
       }
-      if (payload.started()) {
+      if (payload.started() && maxHoldNanos >= 0) {
+        warnings.accept(
+            file
+                + ":"
+                + payload.line
+                + ": the last payload had no separator yet when the follow stopped (half-written?);"
+                + " left out");
+      } else if (payload.started()) {
         try {
           payload(
               payload.messageOffset < 0
@@ -356,7 +409,7 @@ public final class GorImporter {
                   + " more bytes, up to line "
                   + lineNumber
                   + ", byte offset "
-                  + (lines.lineOffset() + lines.lineLength())
+                  + (lines.lineOffset() + lines.lineLength() - fileStart)
                   + ") without a separator line (not a GoReplay file, or a separator is missing?)");
         }
       }
@@ -416,6 +469,7 @@ public final class GorImporter {
         case '2' -> response(p.id, data, 0, p.timestamp, p.latency, p.line, skipped);
         default -> replayed++;
       }
+      lastTimestamp = p.timestamp;
       flushReady(p.timestamp);
     }
 
@@ -460,6 +514,7 @@ public final class GorImporter {
         duplicateIds++;
       }
       Pending p = new Pending(id, seen == 1 ? id : id + "-" + seen, request, timestamp);
+      p.heldSince = maxHoldNanos >= 0 ? System.nanoTime() : 0;
       pending.addLast(p);
       p.bytes = data.length;
       pendingBytes += p.bytes;
@@ -504,6 +559,7 @@ public final class GorImporter {
         boolean answered = head.response != null || head.error != null;
         boolean stale =
             now - head.timestampNanos > MAX_WAIT_NANOS
+                || maxHoldNanos >= 0 && System.nanoTime() - head.heldSince > maxHoldNanos
                 || pending.size() > MAX_PENDING
                 || pendingBytes > MAX_PENDING_BYTES;
         if (!answered && !stale) {

@@ -50,63 +50,89 @@ final class Imports {
   static ImportResult write(
       Path in, Path out, String sourceName, ImportOptions options, Source source) {
     checkOutput(in, out, options.overwrite());
-    UnaryOperator<Exchange> redaction = options.redactor();
     Warnings warnings = new Warnings();
     Path temp = SecureFiles.temporarySibling(out);
-    long[] withoutResponse = new long[1];
-    long[] adjustedExchanges = new long[1];
-    Map<String, Long> adjusted = new LinkedHashMap<>();
     Skips skips = new Skips();
-    long count;
-    long cut;
+    Output output;
     try (RecordingWriter w =
         RecordingWriter.createTemporary(
             temp,
             RecordingHeader.now(sourceName, options.applied()),
             RecordingWriter.isGzip(out))) {
-      source.read(
-          e -> {
-            if (e.response() == null) {
-              withoutResponse[0]++;
-            }
-            boolean any = false;
-            for (String tag : e.tags().keySet()) {
-              if (tag.startsWith(ImportResult.TAG_PREFIX)) {
-                adjusted.merge(tag, 1L, Long::sum);
-                any = true;
-              }
-            }
-            if (any) {
-              adjustedExchanges[0]++;
-            }
-            w.write(redaction.apply(e));
-          },
-          warnings,
-          skips);
-      count = w.count();
-      cut = w.cutToFit();
+      output = new Output(w, options);
+      source.read(output, warnings, skips);
     } catch (RuntimeException | Error e) {
       deleteQuietly(temp);
       throw e;
     }
     commit(temp, out, options.overwrite());
-    if (cut > 0) {
-      warnings.accept(
-          out
-              + ": "
-              + cut
-              + " exchange(s) had bodies cut to fit a recording line ("
-              + (RecordingWriter.MAX_LINE_BYTES >> 20)
-              + " MiB)");
+    return output.result(out, warnings, skips);
+  }
+
+  /**
+   * The exchanges of an import on their way to the recording: redacted, counted (without
+   * response, {@code import.*} decisions), written. The batch import and the follow of a
+   * GoReplay capture both write through it.
+   */
+  static final class Output implements Consumer<Exchange> {
+    private final RecordingWriter writer;
+    private final UnaryOperator<Exchange> redaction;
+    private final Map<String, Long> adjusted = new LinkedHashMap<>();
+    private long withoutResponse;
+    private long adjustedExchanges;
+
+    Output(RecordingWriter writer, ImportOptions options) {
+      this.writer = writer;
+      this.redaction = options.redactor();
     }
-    return new ImportResult(
-        out,
-        count,
-        withoutResponse[0],
-        warnings.list(),
-        skips.counts(),
-        adjusted,
-        adjustedExchanges[0]);
+
+    @Override
+    public void accept(Exchange e) {
+      if (e.response() == null) {
+        withoutResponse++;
+      }
+      boolean any = false;
+      for (String tag : e.tags().keySet()) {
+        if (tag.startsWith(ImportResult.TAG_PREFIX)) {
+          adjusted.merge(tag, 1L, Long::sum);
+          any = true;
+        }
+      }
+      if (any) {
+        adjustedExchanges++;
+      }
+      writer.write(redaction.apply(e));
+    }
+
+    long written() {
+      return writer.count();
+    }
+
+    long withoutResponse() {
+      return withoutResponse;
+    }
+
+    /** What was written to {@code out}, with the warning about bodies cut to fit a line. */
+    ImportResult result(Path out, Warnings warnings, Skips skips) {
+      long cut = writer.cutToFit();
+      if (cut > 0) {
+        warnings.accept(
+            out
+                + ": "
+                + cut
+                + " exchange(s) had bodies cut to fit a recording line ("
+                + (RecordingWriter.MAX_LINE_BYTES >> 20)
+                + " MiB)");
+      }
+      return new ImportResult(
+          out,
+          writer.count(),
+          withoutResponse,
+          warnings.list(),
+          skips.counts(),
+          adjusted,
+          adjustedExchanges);
+    }
   }
 
   /**

@@ -1,0 +1,195 @@
+package dev.shadowtest.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.shadowtest.core.internal.FollowedFile;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+@Timeout(20)
+class GorFollowerTests {
+
+  static final String SEP = GorImporterTests.SEP;
+
+  @TempDir Path dir;
+
+  final List<String> warnings = Collections.synchronizedList(new ArrayList<>());
+
+  static String request(String id, long ts, String path) {
+    return "1 " + id + " " + ts + " 0\nGET " + path + " HTTP/1.1\r\nHost: legacy\r\n\r\n" + SEP;
+  }
+
+  static String response(String id, long ts, int status) {
+    return "2 "
+        + id
+        + " "
+        + ts
+        + " 1000\nHTTP/1.1 "
+        + status
+        + " OK\r\nContent-Length: 2\r\n\r\nok"
+        + SEP;
+  }
+
+  static String pair(String id, long ts) {
+    return request(id, ts, "/" + id) + response(id, ts + 1000, 200);
+  }
+
+  static void append(Path file, String text) throws IOException {
+    Files.writeString(
+        file, text, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+  }
+
+  CompletableFuture<ImportResult> follow(GorFollower f) {
+    return CompletableFuture.supplyAsync(() -> f.run(p -> {}, warnings::add));
+  }
+
+  GorFollower follower(Path gor, Path out, GorFollower.Options options) {
+    return GorFollower.create(gor, out, ImportOptions.defaults(), options);
+  }
+
+  static GorFollower.Options idle(long millis) {
+    return GorFollower.Options.defaults().withUntilIdle(Duration.ofMillis(millis));
+  }
+
+  static List<String> ids(Path recording) {
+    return HarImporterTests.read(recording).stream().map(Exchange::id).toList();
+  }
+
+  @Test
+  void followsGoReplaysNumberedChunksInOrder() throws Exception {
+    Path first = dir.resolve("requests_0.gor");
+    append(first, pair("a", 1000));
+    Path out = dir.resolve("rec.jsonl");
+    CompletableFuture<ImportResult> done = follow(follower(first, out, idle(1500)));
+    Thread.sleep(300);
+    append(first, request("b", 3000, "/b"));
+    append(dir.resolve("requests_1.gor"), response("b", 4000, 201) + pair("c", 5000));
+    Thread.sleep(300);
+    append(dir.resolve("requests_2.gor"), pair("d", 7000));
+    ImportResult r = done.get(10, TimeUnit.SECONDS);
+    assertThat(r.exchanges()).isEqualTo(4);
+    assertThat(ids(out)).containsExactly("a", "b", "c", "d");
+    assertThat(HarImporterTests.read(out).get(1).response().status()).isEqualTo(201);
+    assertThat(warnings).isEmpty();
+  }
+
+  @Test
+  void aRequestWaitsForItsResponseOnlyAsLongAsTheResponseWait() throws Exception {
+    Path gor = dir.resolve("requests.gor");
+    append(gor, request("a", 1000, "/slow"));
+    Path out = dir.resolve("rec.jsonl");
+    GorFollower f =
+        follower(gor, out, GorFollower.Options.defaults().withResponseWait(Duration.ofMillis(300)));
+    CompletableFuture<ImportResult> done = follow(f);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while ((!Files.exists(out) || ids(out).isEmpty()) && System.nanoTime() < deadline) {
+      Thread.sleep(50); // the recording is readable while the follow goes on
+    }
+    f.stop();
+    ImportResult r = done.get(5, TimeUnit.SECONDS);
+    Exchange a = HarImporterTests.read(out).get(0);
+    assertThat(a.response()).isNull();
+    assertThat(a.error()).isEqualTo(GorImporter.NO_RESPONSE);
+    assertThat(r.withoutResponse()).isEqualTo(1);
+  }
+
+  @Test
+  void aPayloadWithoutItsSeparatorIsNeverParsedAndLeftOutWhenTheFollowStops() throws Exception {
+    Path gor = dir.resolve("requests.gor");
+    append(
+        gor, pair("a", 1000) + "1 b 3000 0\nPOST /b HTTP/1.1\r\nContent-Length: 10\r\n\r\n01234");
+    Path out = dir.resolve("rec.jsonl");
+    ImportResult r = follow(follower(gor, out, idle(500))).get(10, TimeUnit.SECONDS);
+    assertThat(r.exchanges()).isEqualTo(1);
+    assertThat(warnings)
+        .containsExactly(
+            gor
+                + ":13: the last payload had no separator yet when the follow stopped"
+                + " (half-written?); left out");
+  }
+
+  @Test
+  void aFileTruncatedInPlaceIsReadAgainFromItsStart() throws Exception {
+    Path gor = dir.resolve("requests.gor");
+    append(gor, pair("a", 1000) + pair("b", 3000));
+    Path out = dir.resolve("rec.jsonl");
+    CompletableFuture<ImportResult> done = follow(follower(gor, out, idle(1500)));
+    Thread.sleep(400);
+    try (FileChannel c = FileChannel.open(gor, StandardOpenOption.WRITE)) {
+      c.truncate(0);
+    }
+    append(gor, pair("c", 5000));
+    done.get(10, TimeUnit.SECONDS);
+    assertThat(ids(out)).containsExactly("a", "b", "c");
+    assertThat(warnings).singleElement().asString().contains("truncated in place");
+  }
+
+  @Test
+  void aFileCutMidPayloadWhenRotatedHasItsLastPayloadClosedWithAWarning() throws Exception {
+    Path first = dir.resolve("requests_0.gor");
+    append(first, pair("a", 1000) + "1 b 3000 0\nGET /b HTTP/1.1\r\nHost: legacy\r\n\r\n");
+    append(dir.resolve("requests_1.gor"), pair("c", 5000));
+    Path out = dir.resolve("rec.jsonl");
+    follow(follower(first, out, idle(500))).get(10, TimeUnit.SECONDS);
+    assertThat(ids(out)).containsExactly("a", "b", "c");
+    assertThat(warnings)
+        .anySatisfy(w -> assertThat(w).contains("followed by requests_1.gor in the middle"));
+  }
+
+  @Test
+  void aBadPayloadNamesTheRotatedFileAndItsLineAndKeepsWhatWasWritten() throws Exception {
+    Path first = dir.resolve("requests_0.gor");
+    append(first, pair("a", 1000));
+    Path second = dir.resolve("requests_1.gor");
+    append(second, pair("b", 3000) + "hello\nGET / HTTP/1.1\r\n\r\n" + SEP);
+    Path out = dir.resolve("rec.jsonl.gz");
+    assertThatThrownBy(() -> follower(first, out, idle(500)).run(p -> {}, warnings::add))
+        .isInstanceOf(RecordingException.class)
+        .hasMessageStartingWith(second + ":13: bad payload header \"hello\"");
+    assertThat(ids(out)).containsExactly("a", "b"); // complete: closed on the error
+  }
+
+  @Test
+  void aCaptureThatNeverAppearsIsAnErrorAndLeavesNoRecording() {
+    Path out = dir.resolve("rec.jsonl");
+    assertThatThrownBy(
+            () -> follower(dir.resolve("nope.gor"), out, idle(300)).run(p -> {}, warnings::add))
+        .isInstanceOf(RecordingException.class)
+        .hasMessage(
+            dir.resolve("nope.gor") + ": no such file (it did not appear before the follow ended)");
+    assertThat(out).doesNotExist();
+  }
+
+  @Test
+  void refusesGzipCapturesAndMissingDirectories() {
+    assertThatThrownBy(() -> follower(dir.resolve("r.gor.gz"), dir.resolve("o.jsonl"), idle(1)))
+        .hasMessageContaining("a gzip-compressed capture cannot be followed");
+    assertThatThrownBy(() -> follower(dir.resolve("no/r_0.gor"), dir.resolve("o.jsonl"), idle(1)))
+        .hasMessage(dir.resolve("no/r_0.gor") + ": no such directory: " + dir.resolve("no"));
+  }
+
+  @Test
+  void namesTheNextChunkAsGoReplayDoes() {
+    assertThat(FollowedFile.successor(Path.of("/x/requests_0.gor")))
+        .isEqualTo(Path.of("/x/requests_1.gor"));
+    assertThat(FollowedFile.successor(Path.of("2026010112_9.log")))
+        .isEqualTo(Path.of("2026010112_10.log"));
+    assertThat(FollowedFile.successor(Path.of("a_b_07"))).isEqualTo(Path.of("a_b_8"));
+    assertThat(FollowedFile.successor(Path.of("requests.gor"))).isNull();
+    assertThat(FollowedFile.successor(Path.of("requests_x.gor"))).isNull();
+  }
+}
