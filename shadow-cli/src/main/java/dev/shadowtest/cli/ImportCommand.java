@@ -1,13 +1,19 @@
 package dev.shadowtest.cli;
 
 import dev.shadowtest.core.BadInputException;
+import dev.shadowtest.core.GorFollower;
 import dev.shadowtest.core.GorImporter;
 import dev.shadowtest.core.HarImporter;
 import dev.shadowtest.core.ImportOptions;
 import dev.shadowtest.core.ImportResult;
 import dev.shadowtest.core.Redaction;
+import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -19,24 +25,32 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
-      "0:imported",
-      "2:bad input (an unreadable file, an existing output without --force)",
+      "0:imported (with --follow: stopped by SIGINT/SIGTERM or --follow-until-idle)",
+      "2:bad input (an unreadable file, an existing output without --force, a capture that is not GoReplay)",
       "3:internal error (a bug)"
     },
     description = {
       "Convert a HAR 1.2 or GoReplay (.gor) file into a Shadow recording.",
       "Credential headers (Authorization, Cookie, Set-Cookie, Proxy-Authorization, X-Api-Key) are redacted unless --no-redact is given.",
-      "The output is written 0600 and appears only when the whole input was read.",
+      "The output is written 0600 and appears only when the whole input was read (with --follow: at once, and grows).",
       "An existing output file is never overwritten (--force replaces it), and the input file never, even with --force.",
       "Bodies longer than --max-body are cut to it and flagged truncated with their real size, as shadow record does.",
-      "--redact FILE redacts more, as shadow record --redact does: headers, JSON paths in bodies, query parameters, patterns."
+      "--redact FILE redacts more, as shadow record --redact does: headers, JSON paths in bodies, query parameters, patterns.",
+      "",
+      "--follow (GoReplay only) keeps reading IN as GoReplay writes it, like tail -F: passive capture with nothing of Shadow on the live path.",
+      "A payload is imported once its separator is written; a request waits --response-wait seconds for its response, then is written without one.",
+      "It follows GoReplay's numbered chunks (requests_0.gor, requests_1.gor...), a file renamed away and created again, and a truncation.",
+      "The recording is written as it goes (flushed every second, readable meanwhile) and closed complete on SIGINT/SIGTERM or after --follow-until-idle.",
+      "A capture that does not exist yet is waited for."
     },
     footer = {
       "",
       "Examples:",
       "  shadow import --from har session.har --out rec.jsonl",
       "  shadow import --from gor requests_0.gor --out rec.jsonl.gz",
-      "  shadow import --from har session.har --out rec.jsonl --redact redact.yaml"
+      "  shadow import --from har session.har --out rec.jsonl --redact redact.yaml",
+      "  gor --input-raw :8080 --output-file /var/capture/requests.gor &",
+      "  shadow import --from gor --follow /var/capture/requests_0.gor --out rec.jsonl.gz"
     })
 final class ImportCommand implements Callable<Integer> {
 
@@ -93,6 +107,33 @@ final class ImportCommand implements Callable<Integer> {
           "Replace the output file if it exists (by default an existing file is never overwritten).")
   boolean force;
 
+  @Option(
+      names = "--follow",
+      description =
+          "Keep reading IN as GoReplay writes it, rotations included, until SIGINT/SIGTERM or --follow-until-idle (--from gor only).")
+  boolean follow;
+
+  @Option(
+      names = "--follow-until-idle",
+      paramLabel = "SECONDS",
+      description =
+          "With --follow: stop when the capture got no new byte for this long (decimals allowed; default: only on SIGINT/SIGTERM).")
+  Double untilIdle;
+
+  @Option(
+      names = "--response-wait",
+      paramLabel = "SECONDS",
+      description =
+          "With --follow: how long a request waits for its response before it is written without one (default 30).")
+  Double responseWait;
+
+  @Option(
+      names = "--stats-every",
+      paramLabel = "SECONDS",
+      description =
+          "With --follow: print the counters on stderr every SECONDS (default 10, 0 for only at the end).")
+  Integer statsEvery;
+
   @Override
   public Integer call() {
     Redaction redaction =
@@ -108,12 +149,116 @@ final class ImportCommand implements Callable<Integer> {
     }
     ImportOptions options =
         ImportOptions.defaults().withRedaction(redaction).withMaxBody(max).withOverwrite(force);
+    if (follow) {
+      return follow(options);
+    }
+    refuseFollowOptions();
     ImportResult r =
         from == Format.har
             ? HarImporter.importFile(in, out, options)
             : GorImporter.importFile(in, out, options);
     var err = spec.commandLine().getErr();
     r.warnings().forEach(w -> err.println("warning: " + Terminal.safe(w)));
+    print(r, options);
+    return Shadow.OK;
+  }
+
+  private void refuseFollowOptions() {
+    if (untilIdle != null || responseWait != null || statsEvery != null) {
+      throw new BadInputException(
+          (untilIdle != null
+                  ? "--follow-until-idle"
+                  : responseWait != null ? "--response-wait" : "--stats-every")
+              + " applies to --follow only");
+    }
+  }
+
+  /** --follow: until SIGINT/SIGTERM (a shutdown hook stops the follow and waits for the recording to be closed) or idle. */
+  private int follow(ImportOptions options) {
+    if (from != Format.gor) {
+      throw new BadInputException(
+          "--follow needs --from gor: a HAR file is written whole at the end of a session, a GoReplay capture as traffic flows");
+    }
+    GorFollower.Options settings = GorFollower.Options.defaults();
+    if (untilIdle != null) {
+      settings = settings.withUntilIdle(seconds("--follow-until-idle", untilIdle));
+    }
+    if (responseWait != null) {
+      settings = settings.withResponseWait(seconds("--response-wait", responseWait));
+    }
+    if (statsEvery != null) {
+      if (statsEvery < 0) {
+        throw new BadInputException(
+            "--stats-every must be 0 (only at the end) or a number of seconds, got " + statsEvery);
+      }
+      settings = settings.withProgressEvery(Duration.ofSeconds(statsEvery));
+    }
+    GorFollower follower = GorFollower.create(in, out, options, settings);
+    PrintWriter err = spec.commandLine().getErr();
+    CountDownLatch closed = new CountDownLatch(1);
+    Thread hook =
+        new Thread(
+            () -> {
+              err.println(
+                  "shadow import: stopping (writing held requests, closing the recording)...");
+              err.flush();
+              follower.stop();
+              try {
+                closed.await(30, TimeUnit.SECONDS);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            },
+            "shadow-import-stop");
+    Runtime.getRuntime().addShutdownHook(hook);
+    err.println(
+        "shadow import: following "
+            + in
+            + (Files.exists(in) ? "" : " (not there yet: waiting for it)")
+            + " into "
+            + out
+            + "; stop with Ctrl-C or SIGTERM"
+            + (untilIdle == null ? "" : ", or after " + untilIdle + " s without new data"));
+    err.flush();
+    ImportResult r;
+    try {
+      r =
+          follower.run(
+              p -> {
+                err.println("shadow import: " + p);
+                err.flush();
+              },
+              w -> {
+                err.println("warning: " + Terminal.safe(w));
+                err.flush();
+              });
+      print(r, options);
+      spec.commandLine().getOut().flush();
+    } catch (RuntimeException e) {
+      if (Files.exists(out)) {
+        err.println(
+            "shadow import: the recording " + out + " keeps what was written before the error");
+      }
+      throw e;
+    } finally {
+      closed.countDown();
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException e) {
+        // shutting down: the hook has seen the recording closed
+      }
+    }
+    return Shadow.OK;
+  }
+
+  private static Duration seconds(String flag, double s) {
+    if (!(s > 0) || s > 1e9) {
+      throw new BadInputException(flag + " must be a positive number of seconds, got " + s);
+    }
+    return Duration.ofNanos(Math.round(s * 1e9));
+  }
+
+  private void print(ImportResult r, ImportOptions options) {
     var stdout = spec.commandLine().getOut();
     stdout.printf(
         "imported %d exchange(s) from %s into %s%s%n",
@@ -149,6 +294,5 @@ final class ImportCommand implements Callable<Integer> {
                     ? ""
                     : "; query parameters: " + String.join(", ", done.queryParams()))
                 + (done.patterns().isEmpty() ? "" : "; patterns: " + done.patterns().size()));
-    return Shadow.OK;
   }
 }

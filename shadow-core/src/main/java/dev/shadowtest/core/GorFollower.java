@@ -187,12 +187,7 @@ public final class GorFollower {
           kept.accept(w);
           warnings.accept(w);
         };
-    RecordingHeader header = RecordingHeader.now("import:gor", options.applied());
-    RecordingWriter writer =
-        options.overwrite()
-            ? RecordingWriter.create(out, header)
-            // created exclusively: never over a file that appeared since create() checked
-            : RecordingWriter.createTemporary(out, header, RecordingWriter.isGzip(out));
+    RecordingWriter writer = open(RecordingHeader.now("import:gor", options.applied()));
     Imports.Output output = new Imports.Output(writer, options);
     State state = new State(writer, output, progress, warn);
     FollowedFile in =
@@ -202,7 +197,6 @@ public final class GorFollower {
     Imports.BodyLimit limit = new Imports.BodyLimit(options.maxBody());
     try (writer;
         LineSource lines = new LineSource(in, GorImporter.maxPayload(options.maxBody()))) {
-      writer.flush(); // a reader sees a recording (its header) from the start
       state.run =
           new GorImporter.Run(gor, lines, limit, state::write, warn)
               .following(follow.responseWait());
@@ -220,6 +214,25 @@ public final class GorFollower {
     ImportResult result = output.result(out, kept, new Imports.Skips());
     progress.accept(state.progress(true));
     return result;
+  }
+
+  /**
+   * The recording, with its header line, in place: written to a hidden sibling first, so that a
+   * reader never sees the file without its header; then the writer goes on in place.
+   */
+  private RecordingWriter open(RecordingHeader header) {
+    Path temp = SecureFiles.temporarySibling(out);
+    RecordingWriter writer =
+        RecordingWriter.createTemporary(temp, header, RecordingWriter.isGzip(out));
+    try {
+      writer.flush();
+      Imports.commit(temp, out, options.overwrite());
+    } catch (RuntimeException e) {
+      writer.close();
+      Imports.deleteQuietly(temp);
+      throw e;
+    }
+    return writer;
   }
 
   /** The follow's moving parts, told by the followed file what happens. */
