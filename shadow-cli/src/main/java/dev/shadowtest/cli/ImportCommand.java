@@ -40,7 +40,7 @@ import picocli.CommandLine.Spec;
       "--follow (GoReplay only) keeps reading IN as GoReplay writes it, like tail -F: passive capture with nothing of Shadow on the live path.",
       "A payload is imported once its separator is written; a request waits --response-wait seconds for its response, then is written without one.",
       "It follows GoReplay's numbered chunks (requests_0.gor, requests_1.gor...), a file renamed away and created again, and a truncation.",
-      "The recording is written as it goes (flushed every second, readable meanwhile) and closed complete on SIGINT/SIGTERM or after --follow-until-idle.",
+      "The recording is written as it goes (flushed when the capture pauses and at least every second: readable meanwhile) and closed complete on SIGINT/SIGTERM or after --follow-until-idle.",
       "A capture that does not exist yet is waited for."
     },
     footer = {

@@ -28,8 +28,8 @@ import java.util.function.Consumer;
  *       rotated file is read to its end before the next one. Date placeholders ({@code %Y},
  *       {@code %H}...) start a new series of names, which is not followed; gzip output
  *       ({@code .gz}) cannot be followed.
- *   <li>The recording is flushed about once a second (gzip with a sync flush: a reader sees what
- *       was written), and is complete when {@link #run} returns: after {@link #stop()} (a
+ *   <li>The recording is flushed whenever the capture has nothing new, and at least once a second
+ *       while it streams (gzip with a sync flush: a reader sees what was written), and is complete when {@link #run} returns: after {@link #stop()} (a
  *       shutdown hook), or after {@link Options#untilIdle()} without new bytes.
  * </ul>
  *
@@ -161,6 +161,18 @@ public final class GorFollower {
     if (Files.isDirectory(gor)) {
       throw new RecordingException(gor, 0, "is a directory, expected a GoReplay file");
     }
+    if (!Files.exists(gor)
+        && FollowedFile.successor(gor) == null
+        && Files.exists(FollowedFile.firstChunk(gor))) {
+      throw new RecordingException(
+          gor,
+          0,
+          "no such file, but "
+              + FollowedFile.firstChunk(gor).getFileName()
+              + " is there: GoReplay numbers the files of --output-file "
+              + gor.getFileName()
+              + " (_0, _1...); follow the first one, the others come in turn");
+    }
     Imports.checkOutput(gor, out, options.overwrite());
     return new GorFollower(gor, out, options, follow);
   }
@@ -291,6 +303,15 @@ public final class GorFollower {
       if (every > 0 && now - lastProgress >= every) {
         lastProgress = now;
         progress.accept(progress(false));
+      }
+    }
+
+    @Override
+    public void waiting() {
+      if (dirty) { // nothing more is coming right now: let readers see what there is
+        writer.flush();
+        dirty = false;
+        lastFlush = System.nanoTime();
       }
     }
 

@@ -183,6 +183,17 @@ class GorFollowerTests {
   }
 
   @Test
+  void theTemplateNameOfNumberedChunksIsAnErrorThatNamesTheFirstChunk() throws IOException {
+    append(dir.resolve("requests_0.gor"), pair("a", 1000));
+    assertThatThrownBy(() -> follower(dir.resolve("requests.gor"), dir.resolve("o.jsonl"), idle(1)))
+        .hasMessage(
+            dir.resolve("requests.gor")
+                + ": no such file, but requests_0.gor is there: GoReplay numbers the files of"
+                + " --output-file requests.gor (_0, _1...); follow the first one, the others come"
+                + " in turn");
+  }
+
+  @Test
   void namesTheNextChunkAsGoReplayDoes() {
     assertThat(FollowedFile.successor(Path.of("/x/requests_0.gor")))
         .isEqualTo(Path.of("/x/requests_1.gor"));

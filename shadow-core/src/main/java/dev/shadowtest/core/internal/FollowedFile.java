@@ -47,6 +47,9 @@ public final class FollowedFile extends InputStream {
     /** About once per poll interval, whether bytes come or not. */
     void tick();
 
+    /** At the end of the bytes written so far, before a pause: nothing new right now. */
+    void waiting();
+
     /** Something the reader should know (a truncation, a file cut mid-record). */
     void warning(String message);
   }
@@ -181,6 +184,7 @@ public final class FollowedFile extends InputStream {
 
   /** Sleeps one poll interval; false when interrupted (the stream then ends). */
   private boolean pause() {
+    listener.waiting();
     try {
       Thread.sleep(Math.max(1, pollNanos / 1_000_000));
       return true;
@@ -228,12 +232,14 @@ public final class FollowedFile extends InputStream {
       position = 0;
       tailLength = 0;
       announce = true;
+      lastData = System.nanoTime(); // a rotation is news: never idle before the new bytes are read
       return true;
     }
     Path successor = successor(current);
     if (successor != null && Files.exists(successor)) {
       next = successor;
       finishing = 2;
+      lastData = System.nanoTime();
       return true;
     }
     Object now;
@@ -245,6 +251,7 @@ public final class FollowedFile extends InputStream {
     if (now != null && key != null && !now.equals(key)) {
       next = current;
       finishing = 2;
+      lastData = System.nanoTime();
       return true;
     }
     return false;
@@ -315,6 +322,17 @@ public final class FollowedFile extends InputStream {
     }
     int index = Integer.parseInt(digits);
     return file.resolveSibling(base.substring(0, underscore + 1) + (index + 1) + ext);
+  }
+
+  /**
+   * The first chunk GoReplay writes for the {@code --output-file} {@code template}
+   * ({@code requests.gor} → {@code requests_0.gor}).
+   */
+  public static Path firstChunk(Path template) {
+    String s = template.getFileName().toString();
+    int dot = s.lastIndexOf('.');
+    String name = dot < 0 ? s + "_0" : s.substring(0, dot) + "_0" + s.substring(dot);
+    return template.resolveSibling(name);
   }
 
   @Override
