@@ -65,7 +65,9 @@ class DocsTests {
         .contains("--force")
         .contains("--match-by")
         .contains("--csv grouped")
-        .contains("--min-latency-samples");
+        .contains("--min-latency-samples")
+        .contains("--follow-until-idle")
+        .contains("--response-wait");
   }
 
   @Test
