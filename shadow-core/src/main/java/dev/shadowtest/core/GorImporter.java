@@ -37,6 +37,8 @@ import java.util.function.Consumer;
  * take at most {@value #MAX_PENDING} entries and 64 MiB of payloads (beyond, the oldest is written
  * without its response), and request ids at most {@value #MAX_ID} characters.
  *
+ * <p>A capture that GoReplay is still writing is imported as it grows by {@link GorFollower}.
+ *
  * <pre>{@code
  * ImportResult r = GorImporter.importFile(Path.of("requests_0.gor"), Path.of("rec.jsonl.gz"), Redaction.defaults());
  * }</pre>
