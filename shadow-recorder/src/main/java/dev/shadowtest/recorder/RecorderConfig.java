@@ -578,90 +578,75 @@ public record RecorderConfig(
 
   // ---- groups ------------------------------------------------------------------------------
 
-  public RecorderConfig withCapture(Capture c) {
+  /** The components of a config, to change some: each wither copies all and sets its own. */
+  private static final class Parts {
+    InetSocketAddress listen;
+    URI upstream;
+    String out;
+    Capture capture;
+    Filters filters;
+    Rotation rotation;
+    Timeouts timeouts;
+    boolean forwardedHeaders;
+    Mirroring mirroring;
+    Admin admin;
+    Tls tls;
+    boolean http2;
+  }
+
+  /** This config with what {@code change} sets (validated again by the constructor). */
+  private RecorderConfig with(Consumer<Parts> change) {
+    Parts p = new Parts();
+    p.listen = listen;
+    p.upstream = upstream;
+    p.out = out;
+    p.capture = capture;
+    p.filters = filters;
+    p.rotation = rotation;
+    p.timeouts = timeouts;
+    p.forwardedHeaders = forwardedHeaders;
+    p.mirroring = mirroring;
+    p.admin = admin;
+    p.tls = tls;
+    p.http2 = http2;
+    change.accept(p);
     return new RecorderConfig(
-        listen,
-        upstream,
-        out,
-        c,
-        filters,
-        rotation,
-        timeouts,
-        forwardedHeaders,
-        mirroring,
-        admin,
-        tls,
-        http2);
+        p.listen,
+        p.upstream,
+        p.out,
+        p.capture,
+        p.filters,
+        p.rotation,
+        p.timeouts,
+        p.forwardedHeaders,
+        p.mirroring,
+        p.admin,
+        p.tls,
+        p.http2);
+  }
+
+  public RecorderConfig withCapture(Capture c) {
+    return with(p -> p.capture = c);
   }
 
   public RecorderConfig withFilters(Filters f) {
-    return new RecorderConfig(
-        listen,
-        upstream,
-        out,
-        capture,
-        f,
-        rotation,
-        timeouts,
-        forwardedHeaders,
-        mirroring,
-        admin,
-        tls,
-        http2);
+    return with(p -> p.filters = f);
   }
 
   public RecorderConfig withRotation(Rotation r) {
-    return new RecorderConfig(
-        listen,
-        upstream,
-        out,
-        capture,
-        filters,
-        r,
-        timeouts,
-        forwardedHeaders,
-        mirroring,
-        admin,
-        tls,
-        http2);
+    return with(p -> p.rotation = r);
   }
 
   public RecorderConfig withTimeouts(Timeouts t) {
-    return new RecorderConfig(
-        listen,
-        upstream,
-        out,
-        capture,
-        filters,
-        rotation,
-        t,
-        forwardedHeaders,
-        mirroring,
-        admin,
-        tls,
-        http2);
+    return with(p -> p.timeouts = t);
   }
 
   public RecorderConfig withMirror(Mirroring m) {
-    return new RecorderConfig(
-        listen,
-        upstream,
-        out,
-        capture,
-        filters,
-        rotation,
-        timeouts,
-        forwardedHeaders,
-        m,
-        admin,
-        tls,
-        http2);
+    return with(p -> p.mirroring = m);
   }
 
   public RecorderConfig withForwardedHeaders(boolean on) {
-    return new RecorderConfig(
-        listen, upstream, out, capture, filters, rotation, timeouts, on, mirroring, admin, tls,
-        http2);
+    return with(p -> p.forwardedHeaders = on);
   }
 
   /** The admin endpoints on 127.0.0.1:{@code port} (0: any free port; -1: none), without a token. */
@@ -670,52 +655,16 @@ public record RecorderConfig(
   }
 
   public RecorderConfig withAdmin(Admin a) {
-    return new RecorderConfig(
-        listen,
-        upstream,
-        out,
-        capture,
-        filters,
-        rotation,
-        timeouts,
-        forwardedHeaders,
-        mirroring,
-        a,
-        tls,
-        http2);
+    return with(p -> p.admin = a);
   }
 
   public RecorderConfig withTls(Tls t) {
-    return new RecorderConfig(
-        listen,
-        upstream,
-        out,
-        capture,
-        filters,
-        rotation,
-        timeouts,
-        forwardedHeaders,
-        mirroring,
-        admin,
-        t,
-        http2);
+    return with(p -> p.tls = t);
   }
 
   /** Serves HTTP/2 clients too (see {@code http2} above). */
   public RecorderConfig withHttp2(boolean on) {
-    return new RecorderConfig(
-        listen,
-        upstream,
-        out,
-        capture,
-        filters,
-        rotation,
-        timeouts,
-        forwardedHeaders,
-        mirroring,
-        admin,
-        tls,
-        on);
+    return with(p -> p.http2 = on);
   }
 
   // ---- one setting at a time ---------------------------------------------------------------

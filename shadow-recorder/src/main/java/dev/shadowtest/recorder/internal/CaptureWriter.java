@@ -4,7 +4,6 @@ import dev.shadowtest.core.Exchange;
 import dev.shadowtest.core.ExchangeSink;
 import dev.shadowtest.core.RecordingWriter;
 import dev.shadowtest.core.UnwritableExchangeException;
-import dev.shadowtest.core.internal.GzipMembers;
 import dev.shadowtest.recorder.DropReason;
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;

@@ -7,7 +7,6 @@ import dev.shadowtest.core.RecordingWriter;
 import dev.shadowtest.core.Redaction;
 import dev.shadowtest.core.SecureFiles;
 import dev.shadowtest.core.UnwritableExchangeException;
-import dev.shadowtest.core.internal.GzipMembers;
 import java.io.BufferedOutputStream;
 import java.io.FilterOutputStream;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package dev.shadowtest.core.internal;
+package dev.shadowtest.recorder.internal;
 
 import java.nio.ByteBuffer;
 import java.util.Arrays;
