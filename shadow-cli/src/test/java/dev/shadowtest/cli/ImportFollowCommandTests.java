@@ -8,9 +8,7 @@ import dev.shadowtest.core.Body;
 import dev.shadowtest.core.Exchange;
 import dev.shadowtest.core.GorImporter;
 import dev.shadowtest.core.RecordingReader;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -185,21 +183,7 @@ class ImportFollowCommandTests {
             .redirectErrorStream(true)
             .start();
     BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-    Thread reader =
-        new Thread(
-            () -> {
-              try (BufferedReader r =
-                  new BufferedReader(
-                      new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-                String l;
-                while ((l = r.readLine()) != null) {
-                  lines.add(l);
-                }
-              } catch (IOException e) {
-                // process ended
-              }
-            });
-    reader.start();
+    Thread reader = ShadowCliTests.readLines(p, lines);
     try {
       assertThat(awaitExchanges(out, 1, 15_000)).extracting(Exchange::id).containsExactly("a");
       append(dir.resolve("requests_1.gor"), pair("c", t + 20_000_000));

@@ -91,21 +91,7 @@ class RecordCommandTests {
             .redirectErrorStream(true)
             .start();
     BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-    Thread reader =
-        new Thread(
-            () -> {
-              try (BufferedReader r =
-                  new BufferedReader(
-                      new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-                String l;
-                while ((l = r.readLine()) != null) {
-                  lines.add(l);
-                }
-              } catch (IOException e) {
-                // process ended
-              }
-            });
-    reader.start();
+    Thread reader = ShadowCliTests.readLines(p, lines);
     try {
       String first = lines.poll(30, TimeUnit.SECONDS);
       assertThat(first).as("startup line").isNotNull().startsWith("recording http://127.0.0.1:");

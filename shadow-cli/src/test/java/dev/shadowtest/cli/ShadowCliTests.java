@@ -6,14 +6,18 @@ import dev.shadowtest.core.BadInputException;
 import dev.shadowtest.core.RecordingException;
 import dev.shadowtest.core.UnwritableExchangeException;
 import dev.shadowtest.diff.RulesException;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -51,6 +55,26 @@ class ShadowCliTests {
     assertThat(Shadow.exitCode(new IllegalArgumentException("index out of range"))).isEqualTo(3);
     assertThat(Shadow.exitCode(new IllegalStateException("closed"))).isEqualTo(3);
     assertThat(Shadow.exitCode(new NullPointerException())).isEqualTo(3);
+  }
+
+  /** Reads a child process's output lines into {@code lines} on a thread of its own (started). */
+  static Thread readLines(Process p, BlockingQueue<String> lines) {
+    Thread reader =
+        new Thread(
+            () -> {
+              try (BufferedReader r =
+                  new BufferedReader(
+                      new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                String l;
+                while ((l = r.readLine()) != null) {
+                  lines.add(l);
+                }
+              } catch (IOException e) {
+                // the process ended
+              }
+            });
+    reader.start();
+    return reader;
   }
 
   static String line(int i) {

@@ -62,28 +62,7 @@ class RecorderTlsTests {
   @BeforeAll
   static void certificates() throws Exception {
     p12 = certs.resolve("server.p12");
-    keytool(
-        "-genkeypair",
-        "-alias",
-        "server",
-        "-keyalg",
-        "EC",
-        "-groupname",
-        "secp256r1",
-        "-dname",
-        "CN=localhost",
-        "-ext",
-        "SAN=ip:127.0.0.1,dns:localhost",
-        "-validity",
-        "2",
-        "-keystore",
-        p12.toString(),
-        "-storetype",
-        "PKCS12",
-        "-storepass",
-        "changeit",
-        "-keypass",
-        "changeit");
+    keyPair(p12, "CN=localhost", "SAN=ip:127.0.0.1,dns:localhost");
     certPem = certs.resolve("server.crt");
     keytool(
         "-exportcert",
@@ -99,32 +78,43 @@ class RecorderTlsTests {
     keyPem = certs.resolve("server.key");
     Files.writeString(keyPem, pem("PRIVATE KEY", key(p12).getEncoded()));
     Path other = certs.resolve("other.p12");
-    keytool(
-        "-genkeypair",
-        "-alias",
-        "server",
-        "-keyalg",
-        "EC",
-        "-groupname",
-        "secp256r1",
-        "-dname",
-        "CN=other",
-        "-validity",
-        "2",
-        "-keystore",
-        other.toString(),
-        "-storetype",
-        "PKCS12",
-        "-storepass",
-        "changeit",
-        "-keypass",
-        "changeit");
+    keyPair(other, "CN=other", null);
     otherKeyPem = certs.resolve("other.key");
     Files.writeString(otherKeyPem, pem("PRIVATE KEY", key(other).getEncoded()));
     try (InputStream in = Files.newInputStream(certPem)) {
       certificate =
           (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
     }
+  }
+
+  /** A new EC key pair with a self-signed certificate, in a PKCS12 keystore ({@code changeit}). */
+  private static void keyPair(Path keystore, String name, String extension) throws Exception {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "-genkeypair",
+                "-alias",
+                "server",
+                "-keyalg",
+                "EC",
+                "-groupname",
+                "secp256r1",
+                "-dname",
+                name,
+                "-validity",
+                "2",
+                "-keystore",
+                keystore.toString(),
+                "-storetype",
+                "PKCS12",
+                "-storepass",
+                "changeit",
+                "-keypass",
+                "changeit"));
+    if (extension != null) {
+      args.addAll(List.of("-ext", extension));
+    }
+    keytool(args.toArray(new String[0]));
   }
 
   private static void keytool(String... args) throws Exception {
