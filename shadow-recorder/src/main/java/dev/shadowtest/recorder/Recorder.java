@@ -13,6 +13,7 @@ import dev.shadowtest.recorder.internal.CaptureWriter;
 import dev.shadowtest.recorder.internal.Counters;
 import dev.shadowtest.recorder.internal.FileSink;
 import dev.shadowtest.recorder.internal.H2Bridge;
+import dev.shadowtest.recorder.internal.Listener;
 import dev.shadowtest.recorder.internal.LiveMetrics;
 import dev.shadowtest.recorder.internal.Mirror;
 import dev.shadowtest.recorder.internal.OwnAddress;
@@ -36,12 +37,16 @@ import org.apache.hc.core5.http.HttpConnection;
 import org.apache.hc.core5.http.HttpException;
 import org.apache.hc.core5.http.HttpRequest;
 import org.apache.hc.core5.http.HttpResponse;
+import org.apache.hc.core5.http.config.Http1Config;
+import org.apache.hc.core5.http.impl.DefaultConnectionReuseStrategy;
 import org.apache.hc.core5.http.impl.Http1StreamListener;
 import org.apache.hc.core5.http.impl.bootstrap.HttpRequester;
-import org.apache.hc.core5.http.impl.bootstrap.HttpServer;
 import org.apache.hc.core5.http.impl.bootstrap.RequesterBootstrap;
-import org.apache.hc.core5.http.impl.bootstrap.ServerBootstrap;
+import org.apache.hc.core5.http.impl.io.DefaultClassicHttpResponseFactory;
+import org.apache.hc.core5.http.impl.io.HttpService;
 import org.apache.hc.core5.http.io.SocketConfig;
+import org.apache.hc.core5.http.io.support.BasicHttpServerExpectationDecorator;
+import org.apache.hc.core5.http.io.support.BasicHttpServerRequestHandler;
 import org.apache.hc.core5.http.protocol.DefaultHttpProcessor;
 import org.apache.hc.core5.http.protocol.HttpContext;
 import org.apache.hc.core5.http.protocol.HttpCoreContext;
@@ -77,7 +82,11 @@ public final class Recorder implements AutoCloseable {
   private volatile Mirror
       mirror; // set once the ports are bound: a recorder that cannot start creates no run directory
   private final HttpRequester requester;
-  private final HttpServer server;
+
+  /** How long a request may pause mid-way, and a kept-alive connection stay idle. */
+  private static final Duration READ_TIMEOUT = Duration.ofMinutes(5);
+
+  private final Listener server;
   private final AdminServer admin;
 
   /** HTTP/2 clients' streams, or null without {@code http2}. */
@@ -169,32 +178,34 @@ public final class Recorder implements AutoCloseable {
             writer::offer);
     H2Bridge h2 = config.http2() ? new H2Bridge(handler) : null;
     this.h2 = h2;
-    this.server =
-        ServerBootstrap.bootstrap()
-            .setLocalAddress(config.listen().getAddress())
-            .setListenerPort(config.listen().getPort())
-            .setSocketConfig(
-                SocketConfig.custom()
-                    .setSoTimeout(Timeout.ofMinutes(5))
-                    .setTcpNoDelay(true)
-                    .build())
+    HttpService service =
+        new HttpService(
             // only framing and connection control: the upstream's Date, Server... pass through
             // unchanged
-            .setHttpProcessor(
-                new DefaultHttpProcessor(Recorder::framing, new ResponseConnControl()))
-            .setRequestRouter(
-                (request, context) -> handler) // every Host: it is forwarded, never routed
-            .setStreamListener(new BetweenRequests(writer))
-            .setConnectionFactory(ServerConnection.factory(config.tls().server(), h2, counters))
-            .create();
+            new DefaultHttpProcessor(Recorder::framing, new ResponseConnControl()),
+            new BasicHttpServerExpectationDecorator(
+                new BasicHttpServerRequestHandler(
+                    (request, context) -> handler, // every Host: it is forwarded, never routed
+                    DefaultClassicHttpResponseFactory.INSTANCE)),
+            Http1Config.DEFAULT,
+            DefaultConnectionReuseStrategy.INSTANCE,
+            new BetweenRequests(writer));
     AdminServer adminServer = null;
     try {
       try {
-        server.start();
+        this.server =
+            new Listener(
+                config.listen(),
+                service,
+                config.tls().server(),
+                h2,
+                counters,
+                (int) READ_TIMEOUT.toMillis());
       } catch (BindException e) {
         throw new BindException(
             "cannot listen on " + hostPort(config.listen()) + " (--listen): " + e.getMessage());
       }
+      server.start();
       if (config.adminPort() >= 0) {
         try {
           adminServer =
@@ -273,7 +284,9 @@ public final class Recorder implements AutoCloseable {
 
   /** A start that failed: everything started is stopped, and the recording file goes if it holds nothing. */
   private void abandon(AdminServer adminServer) {
-    server.close(CloseMode.IMMEDIATE);
+    if (server != null) {
+      server.close();
+    }
     if (h2 != null) {
       h2.close();
     }
@@ -355,8 +368,18 @@ public final class Recorder implements AutoCloseable {
     CONTENT.process(response, entity, context);
   }
 
+  /** Client connections open now (tests; users read {@code shadow_client_connections}). */
+  int connections() {
+    return counters.connections.get();
+  }
+
+  /** Client connections parked idle now, without a thread. */
+  int idleConnections() {
+    return counters.idleConnections.get();
+  }
+
   public int port() {
-    return server.getLocalPort();
+    return server.port();
   }
 
   /** The proxy's own base URL ({@code https} with a TLS listener). */
@@ -412,7 +435,7 @@ public final class Recorder implements AutoCloseable {
     }
     long deadline = System.nanoTime() + grace.toNanos();
     stopping = true; // from now on every response says Connection: close
-    server.initiateShutdown();
+    server.stopAccepting();
     try {
       // in-flight exchanges finish; kept-alive connections get one more answer (with close) if a
       // request was already on its way, then a short quiet period lets them go
@@ -425,8 +448,7 @@ public final class Recorder implements AutoCloseable {
         }
         Thread.sleep(10);
       }
-      server.close(
-          CloseMode.IMMEDIATE); // idle keep-alive connections: nothing is in flight on them
+      server.close(); // idle keep-alive connections: nothing is in flight on them
       if (h2 != null) {
         h2.close();
       }

@@ -205,6 +205,28 @@ class RecorderTlsTests {
   }
 
   @Test
+  void anIdleTlsConnectionIsParkedAndGoesOnOverItsSessionWhenItSpeaksAgain() throws Exception {
+    Path out = dir.resolve("rec.jsonl.gz");
+    try (Upstream up = new Upstream();
+        Recorder r =
+            Recorder.start(
+                RecorderConfig.of(loopback(), up.uri(), out)
+                    .withTls(RecorderConfig.Tls.NONE.withListenerPem(certPem, keyPem)))) {
+      HttpClient client = HttpClient.newBuilder().sslContext(trustingTheTestCa()).build();
+      for (int i = 0; i < 3; i++) {
+        HttpResponse<String> answer = get(client, r.url().resolve("/echo?parked=" + i));
+        assertThat(answer.statusCode()).isEqualTo(200);
+        assertThat(answer.body()).contains("parked=" + i);
+        // the connection waits without a thread, and is the only one: the client keeps it
+        RecorderIdleConnectionsTests.awaitAtLeast(r::idleConnections, 1);
+        assertThat(r.connections()).isEqualTo(1);
+      }
+      r.stop(Duration.ofSeconds(5));
+      assertThat(RecorderTests.read(out)).hasSize(3);
+    }
+  }
+
+  @Test
   void aClientThatDoesNotTrustTheCertificateFailsItsHandshake() throws Exception {
     try (Upstream up = new Upstream();
         Recorder r =

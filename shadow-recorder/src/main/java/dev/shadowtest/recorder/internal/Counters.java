@@ -35,6 +35,12 @@ public final class Counters {
   /** WebSocket tunnels open (or being recorded): a stop waits for them to be handed over. */
   public final AtomicInteger tunnels = new AtomicInteger();
 
+  /** Client connections open, served by a thread or parked idle. */
+  public final AtomicInteger connections = new AtomicInteger();
+
+  /** Client connections parked idle: kept alive without a thread. */
+  public final AtomicInteger idleConnections = new AtomicInteger();
+
   private final ConcurrentHashMap<String, LongAdder> dropped = new ConcurrentHashMap<>();
 
   /** Told of every recorded and dropped exchange. */

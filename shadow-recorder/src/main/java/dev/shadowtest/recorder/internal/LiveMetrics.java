@@ -8,6 +8,7 @@ import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.Gauge;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -134,6 +135,17 @@ public final class LiveMetrics {
         "shadow_mirror_errors_total",
         "Mirror copies that failed or were dropped.",
         counters.mirrorErrors);
+    GaugeWithCallback.builder(DEFAULTS)
+        .name("shadow_client_connections")
+        .help("Client connections open: served by a thread now, or idle (parked without one).")
+        .labelNames("state")
+        .callback(
+            callback -> {
+              int idle = counters.idleConnections.get();
+              callback.call(Math.max(0, counters.connections.get() - idle), "served");
+              callback.call(idle, "idle");
+            })
+        .register(registry);
 
     Counter verdicts =
         Counter.builder(DEFAULTS)

@@ -18,7 +18,6 @@ import org.apache.hc.core5.http.HttpException;
 import org.apache.hc.core5.http.config.Http1Config;
 import org.apache.hc.core5.http.impl.io.DefaultBHttpServerConnection;
 import org.apache.hc.core5.http.impl.io.SocketHolder;
-import org.apache.hc.core5.http.io.HttpConnectionFactory;
 import org.apache.hc.core5.io.CloseMode;
 import org.apache.hc.core5.util.Timeout;
 
@@ -60,20 +59,53 @@ public final class ServerConnection extends DefaultBHttpServerConnection {
   }
 
   /**
-   * The listener's connections: plain HTTP without {@code tls}, else HTTPS handshaken on their own
-   * threads; with {@code h2}, HTTP/2 clients (ALPN {@code h2}, or h2c with prior knowledge) are
-   * bridged to it.
+   * A connection the listener accepted: plain HTTP without {@code tls}, else HTTPS handshaken on
+   * its thread before its first request; with {@code h2}, HTTP/2 clients (ALPN {@code h2}, or h2c
+   * with prior knowledge) are bridged to it.
    */
-  public static HttpConnectionFactory<ServerConnection> factory(
-      SSLContext tls, H2Bridge h2, Counters counters) {
-    return socket -> {
-      boolean deferred = tls != null || h2 != null;
-      ServerConnection c = new ServerConnection(deferred ? socket : null, tls, h2, counters);
-      if (!deferred) {
+  static ServerConnection accepted(Socket socket, SSLContext tls, H2Bridge h2, Counters counters)
+      throws IOException {
+    boolean deferred = tls != null || h2 != null;
+    ServerConnection c = new ServerConnection(deferred ? socket : null, tls, h2, counters);
+    if (!deferred) {
+      c.bind(socket);
+    }
+    return c;
+  }
+
+  /**
+   * What a parked connection keeps (its socket, and with TLS its session), or null when it cannot
+   * be parked: not yet past its first bytes, or with bytes already read and not yet used. Call
+   * only when HttpCore's own buffer is empty.
+   */
+  Resumable parkable() throws IOException {
+    if (raw != null) {
+      return null;
+    }
+    SocketHolder holder = getSocketHolder();
+    if (holder == null) {
+      return null;
+    }
+    SSLSocket tls = holder.getSSLSocket();
+    if (tls != null && tls.getInputStream().available() > 0) {
+      return null;
+    }
+    CURRENT.remove(); // this thread no longer serves it
+    return new Resumable(holder.getBaseSocket(), tls, context, h2, counters);
+  }
+
+  /** A parked connection: a new {@link ServerConnection} goes on where the last one stopped. */
+  record Resumable(
+      Socket socket, SSLSocket tls, SSLContext context, H2Bridge h2, Counters counters) {
+    ServerConnection resume() throws IOException {
+      ServerConnection c = new ServerConnection(null, context, h2, counters);
+      if (tls != null) {
+        c.bind(tls, socket);
+      } else {
         c.bind(socket);
       }
       return c;
-    };
+    }
   }
 
   /** The connection whose request this thread is handling, or null. */

@@ -65,6 +65,17 @@ class LiveMetricsTests {
   }
 
   @Test
+  void clientConnectionsAreShownServedAndIdle() {
+    LiveMetrics metrics = new LiveMetrics(counters, 100);
+    counters.connections.set(5);
+    counters.idleConnections.set(3);
+    ScrapedSamples s = ScrapedSamples.parse(metrics.scrape());
+    assertThat(s.type("shadow_client_connections")).isEqualTo("gauge");
+    assertThat(s.value("shadow_client_connections", "state", "served")).isEqualTo(2);
+    assertThat(s.value("shadow_client_connections", "state", "idle")).isEqualTo(3);
+  }
+
+  @Test
   void judgedExchangesAreCountedByLowerCaseVerdict() {
     LiveMetrics metrics = new LiveMetrics(counters, 100);
     metrics.judged("GET /a", "MATCH", 1000L, 900L, 200);

@@ -1,0 +1,163 @@
+package dev.shadowtest.recorder;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.IntSupplier;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Idle keep-alive connections wait without a thread (parked on a selector) and are served again
+ * when they speak; the full 10,000 are measured by benchmarks/recorder/idle-connections.sh.
+ */
+@Timeout(120)
+class RecorderIdleConnectionsTests {
+
+  static final int IDLE = 400;
+
+  @TempDir Path dir;
+
+  @Test
+  void idleKeepAliveConnectionsWaitWithoutThreadsAndAreServedWhenTheySpeakAgain() throws Exception {
+    Path out = dir.resolve("rec.jsonl.gz");
+    List<Socket> idle = new ArrayList<>();
+    try (Upstream up = new Upstream();
+        Recorder r =
+            Recorder.start(
+                RecorderConfig.of(
+                    new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), up.uri(), out))) {
+      try {
+        for (int i = 0; i < IDLE; i++) {
+          Socket s = new Socket(InetAddress.getLoopbackAddress(), r.port());
+          s.setSoTimeout(20_000);
+          idle.add(s);
+          assertThat(exchange(s, "/echo?first=" + i))
+              .startsWith("HTTP/1.1 200")
+              .contains("first=" + i);
+        }
+        awaitAtLeast(r::idleConnections, IDLE);
+        assertThat(r.connections()).isEqualTo(IDLE);
+        // a thread per connection would be 400 of them; parked, they have none
+        assertThat(connectionThreads(r.port())).isLessThan(IDLE / 2);
+
+        // an active client is served beside them, on a connection of its own
+        try (Socket active = new Socket(InetAddress.getLoopbackAddress(), r.port())) {
+          active.setSoTimeout(20_000);
+          for (int i = 0; i < 20; i++) {
+            assertThat(exchange(active, "/echo?active=" + i)).contains("active=" + i);
+          }
+        }
+
+        // every idle connection speaks again, on the same connection: it is taken up and served
+        for (int i = 0; i < IDLE; i++) {
+          assertThat(exchange(idle.get(i), "/echo?second=" + i))
+              .startsWith("HTTP/1.1 200")
+              .contains("second=" + i);
+        }
+        // a client that goes away while parked leaves nothing behind
+        for (Socket s : idle) {
+          s.close();
+        }
+        awaitAtMost(r::connections, 0);
+        assertThat(r.idleConnections()).isZero();
+      } finally {
+        for (Socket s : idle) {
+          s.close();
+        }
+      }
+      r.stop(Duration.ofSeconds(10));
+      assertThat(RecorderTests.read(out)).hasSize(2 * IDLE + 20);
+    }
+  }
+
+  @Test
+  void pipelinedRequestsAreAnsweredInOrderWithoutWaitingForAWakeUp() throws Exception {
+    Path out = dir.resolve("rec.jsonl.gz");
+    try (Upstream up = new Upstream();
+        Recorder r =
+            Recorder.start(
+                RecorderConfig.of(
+                    new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), up.uri(), out));
+        Socket s = new Socket(InetAddress.getLoopbackAddress(), r.port())) {
+      s.setSoTimeout(20_000);
+      StringBuilder three = new StringBuilder();
+      for (int i = 0; i < 3; i++) {
+        three.append("GET /echo?pipelined=").append(i).append(" HTTP/1.1\r\nHost: x\r\n\r\n");
+      }
+      s.getOutputStream().write(three.toString().getBytes(StandardCharsets.US_ASCII));
+      s.getOutputStream().flush();
+      for (int i = 0; i < 3; i++) {
+        assertThat(response(s.getInputStream())).contains("pipelined=" + i);
+      }
+      r.stop(Duration.ofSeconds(5));
+      assertThat(RecorderTests.read(out)).hasSize(3);
+    }
+  }
+
+  /** Threads of the recorder listening on {@code port} that serve connections. */
+  static long connectionThreads(int port) {
+    String prefix = "shadow-connection-" + port + "-";
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(t -> t.isAlive() && t.getName().startsWith(prefix))
+        .count();
+  }
+
+  static void awaitAtLeast(IntSupplier value, int expected) throws InterruptedException {
+    long deadline = System.nanoTime() + 20_000_000_000L;
+    while (value.getAsInt() < expected && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    assertThat(value.getAsInt()).isGreaterThanOrEqualTo(expected);
+  }
+
+  static void awaitAtMost(IntSupplier value, int expected) throws InterruptedException {
+    long deadline = System.nanoTime() + 20_000_000_000L;
+    while (value.getAsInt() > expected && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    assertThat(value.getAsInt()).isLessThanOrEqualTo(expected);
+  }
+
+  /** One GET on a kept-alive connection: the response's head and body. */
+  static String exchange(Socket s, String target) throws IOException {
+    s.getOutputStream()
+        .write(
+            ("GET " + target + " HTTP/1.1\r\nHost: x\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+    s.getOutputStream().flush();
+    return response(s.getInputStream());
+  }
+
+  /** Reads one response framed by Content-Length. */
+  static String response(InputStream in) throws IOException {
+    ByteArrayOutputStream head = new ByteArrayOutputStream();
+    int b;
+    while ((b = in.read()) >= 0) {
+      head.write(b);
+      if (head.size() >= 4 && head.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
+        break;
+      }
+    }
+    String h = head.toString(StandardCharsets.ISO_8859_1);
+    int length = 0;
+    for (String line : h.split("\r\n")) {
+      if (line.toLowerCase(Locale.ROOT).startsWith("content-length:")) {
+        length = Integer.parseInt(line.substring(15).trim());
+      }
+    }
+    byte[] body = in.readNBytes(length);
+    return h + new String(body, StandardCharsets.UTF_8);
+  }
+}
