@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Idle keep-alive connections (issue 18, item 3): N clients in another process each send one
 # request and then hold their connection idle; measured: the recorder's resident memory and
-# threads before and with them, an active wrk -t1 -c4 run's p99 alone and beside them, and how
-# many idle connections are still served after a 40 s hold. Not part of `mvn verify`.
+# threads before and with them (right after the burst of their first requests, and 15 s later),
+# the live heap after a full GC and the JVM's native memory summary, an active wrk -t1 -c4 run's
+# p99 alone and beside them, and how many idle connections are still served after a 40 s hold.
+# Not part of `mvn verify`.
 #
 # usage: benchmarks/recorder/idle-connections.sh [N=10000]   (needs ulimit -n above N + 100)
 set -uo pipefail
@@ -37,7 +39,9 @@ python3 "$root/benchmarks/recorder/idle-clients.py" "$N" "$sh" 40 > "$work/idle.
 ipid=$!
 for _ in $(seq 1 600); do grep -q 'open and answered' "$work/idle.txt" && break; sleep 0.2; done
 cat "$work/idle.txt"
-echo "with $N idle: $(mem)"; live
+echo "right after connecting: $(mem)"
+sleep 15   # threads idle 10 s end: what stays is what the idle connections hold
+echo "with $N idle, 15 s later: $(mem)"; live
 wrk -t1 -c4 -d10s --latency "http://127.0.0.1:$sh/api/data.json" | grep -E '99%|Requests/sec' | sed 's/^/  with idle: /'
 wait $ipid; cat "$work/idle.txt" | tail -1
 echo "after: $(mem)"
