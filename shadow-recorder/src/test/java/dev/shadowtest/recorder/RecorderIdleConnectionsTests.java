@@ -2,6 +2,7 @@ package dev.shadowtest.recorder;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.shadowtest.core.Exchange;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -79,7 +80,13 @@ class RecorderIdleConnectionsTests {
         }
       }
       r.stop(Duration.ofSeconds(10));
-      assertThat(RecorderTests.read(out)).hasSize(2 * IDLE + 20);
+      List<Exchange> recorded = RecorderTests.read(out);
+      assertThat(recorded).hasSize(2 * IDLE + 20);
+      // ids: the recorder's prefix and a sequence of at least nine digits, each id once
+      assertThat(recorded).allSatisfy(e -> assertThat(e.id()).matches("[0-9a-f]+-[0-9]{9}"));
+      assertThat(recorded.stream().map(Exchange::id).distinct()).hasSize(2 * IDLE + 20);
+      assertThat(recorded.stream().map(e -> e.id().substring(e.id().indexOf('-'))))
+          .contains("-000000001", "-000000820");
     }
   }
 
