@@ -15,6 +15,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -111,6 +113,42 @@ class RecorderIdleConnectionsTests {
       }
       r.stop(Duration.ofSeconds(5));
       assertThat(RecorderTests.read(out)).hasSize(3);
+    }
+  }
+
+  @Test
+  void aRequestOnAParkedConnectionDuringAGracefulStopIsAnsweredWithClose() throws Exception {
+    Path out = dir.resolve("rec.jsonl.gz");
+    try (Upstream up = new Upstream();
+        Recorder r =
+            Recorder.start(
+                RecorderConfig.of(
+                    new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), up.uri(), out));
+        Socket s = new Socket(InetAddress.getLoopbackAddress(), r.port())) {
+      s.setSoTimeout(20_000);
+      assertThat(exchange(s, "/echo?before")).startsWith("HTTP/1.1 200");
+      awaitAtLeast(r::idleConnections, 1);
+      CompletableFuture<RecorderStats> stopping =
+          CompletableFuture.supplyAsync(() -> r.stop(Duration.ofSeconds(10)));
+      // the listener stops accepting first; the parked connection still speaks
+      long deadline = System.nanoTime() + 10_000_000_000L;
+      while (accepts(r.port()) && System.nanoTime() < deadline) {
+        Thread.sleep(5);
+      }
+      assertThat(stopping).isNotDone();
+      String answer = exchange(s, "/echo?during-stop");
+      assertThat(answer).startsWith("HTTP/1.1 200").contains("during-stop");
+      assertThat(answer.toLowerCase(Locale.ROOT)).contains("connection: close");
+      assertThat(stopping.get(20, TimeUnit.SECONDS).recorded()).isEqualTo(2);
+      assertThat(RecorderTests.read(out)).hasSize(2);
+    }
+  }
+
+  private static boolean accepts(int port) {
+    try (Socket probe = new Socket(InetAddress.getLoopbackAddress(), port)) {
+      return true;
+    } catch (IOException e) {
+      return false;
     }
   }
 

@@ -41,6 +41,12 @@ public final class Counters {
   /** Client connections parked idle: kept alive without a thread. */
   public final AtomicInteger idleConnections = new AtomicInteger();
 
+  /**
+   * Failures of the listener itself: an accept that failed (out of file descriptors), no thread
+   * to be had for a connection, a selector failure, an unexpected exception while serving.
+   */
+  public final LongAdder listenerErrors = new LongAdder();
+
   private final ConcurrentHashMap<String, LongAdder> dropped = new ConcurrentHashMap<>();
 
   /** Told of every recorded and dropped exchange. */

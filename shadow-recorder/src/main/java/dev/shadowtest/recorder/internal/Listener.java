@@ -15,7 +15,6 @@ import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -39,7 +38,8 @@ import org.apache.hc.core5.util.Timeout;
  * again. So idle keep-alive connections (10,000 of them, measured) cost a socket and a few hundred
  * bytes each, not a thread; new connections start parked and take a thread with their first
  * byte. A connection that stays parked past the idle timeout is closed, as a read timeout closed it
- * before.
+ * before; with TLS or HTTP/2 detection, one that never says its first bytes is closed after 30 s.
+ * While stopping, a request that arrives is still answered (the handler says {@code close}).
  *
  * <p>Not parked: a connection with bytes already buffered (pipelined requests: served at once), a
  * WebSocket tunnel or an HTTP/2 bridge (they keep their thread until they end).
@@ -50,12 +50,16 @@ public final class Listener {
   static final Timeout LINGER = Timeout.ofMilliseconds(50);
 
   private final ServerSocketChannel server;
+  private final int port;
   private final HttpService service;
   private final SSLContext tls;
   private final H2Bridge h2;
   private final Counters counters;
   private final int readTimeoutMillis;
   private final long idleNanos;
+  private final boolean deferred; // TLS or HTTP/2 detection: the first bytes are awaited
+  private final long firstBytesNanos =
+      TimeUnit.MILLISECONDS.toNanos(ServerConnection.HANDSHAKE_MILLIS);
   private final ThreadPoolExecutor workers;
   private final Selector selector;
   private final Queue<Client> toPark = new ConcurrentLinkedQueue<>();
@@ -83,6 +87,7 @@ public final class Listener {
     this.counters = counters;
     this.readTimeoutMillis = readTimeoutMillis;
     this.idleNanos = TimeUnit.MILLISECONDS.toNanos(readTimeoutMillis);
+    this.deferred = tls != null || h2 != null;
     this.server = ServerSocketChannel.open();
     try {
       server.setOption(StandardSocketOptions.SO_REUSEADDR, true);
@@ -92,7 +97,7 @@ public final class Listener {
       server.close();
       throw e;
     }
-    int port = ((InetSocketAddress) server.getLocalAddress()).getPort();
+    this.port = ((InetSocketAddress) server.getLocalAddress()).getPort();
     AtomicInteger n = new AtomicInteger();
     this.workers =
         new ThreadPoolExecutor(
@@ -117,12 +122,9 @@ public final class Listener {
     acceptor.start();
   }
 
+  /** The port it listens on (or listened on, once stopped). */
   public int port() {
-    try {
-      return ((InetSocketAddress) server.getLocalAddress()).getPort();
-    } catch (IOException e) {
-      return -1; // closed
-    }
+    return port;
   }
 
   /**
@@ -160,6 +162,7 @@ public final class Listener {
         ch = server.accept();
       } catch (IOException e) {
         if (!stopping) {
+          counters.listenerErrors.increment();
           pause(); // out of file descriptors, say: try again shortly rather than spin
         }
         continue;
@@ -212,27 +215,30 @@ public final class Listener {
         selector.selectedKeys().clear();
         if (!ready.isEmpty()) {
           selector.selectNow(); // deregisters the cancelled keys: their channels may block again
-          for (Client c : ready) {
-            c.resume();
+          while (!ready.isEmpty()) {
+            ready.remove(ready.size() - 1).resume(); // out of the list first: resumed once
           }
-          ready.clear();
         }
         long now = System.nanoTime();
         if (now - sweptAt > 1_000_000_000L) {
           sweptAt = now;
           for (SelectionKey k : selector.keys()) {
             Client c = (Client) k.attachment();
-            if (k.isValid() && now - c.parkedAt > idleNanos) {
+            long limit = c.kept == null && deferred ? firstBytesNanos : idleNanos;
+            if (k.isValid() && now - c.parkedAt > limit) {
               k.cancel();
               c.close();
             }
           }
         }
-      } catch (IOException | RuntimeException e) {
+      } catch (IOException | RuntimeException | Error e) {
+        // a selector failure, or no thread to be had (an OutOfMemoryError): the thread goes on,
+        // else every parked connection, and every new one, would sleep forever
         if (closed) {
           return;
         }
-        pause(); // a selector failure: try again rather than leave parked connections asleep
+        counters.listenerErrors.increment();
+        pause();
       }
     }
   }
@@ -274,7 +280,12 @@ public final class Listener {
       try {
         channel.configureBlocking(true);
         workers.execute(this);
-      } catch (IOException | RejectedExecutionException e) {
+      } catch (IOException | RuntimeException | Error e) {
+        // closed meanwhile, or no thread to be had (OutOfMemoryError: unable to create a native
+        // thread): this connection ends, the others go on
+        if (!(e instanceof IOException) && !closed) {
+          counters.listenerErrors.increment();
+        }
         close();
       }
     }
@@ -293,9 +304,11 @@ public final class Listener {
             kept == null
                 ? ServerConnection.accepted(channel.socket(), tls, h2, counters)
                 : kept.resume();
-        while (!stopping && http.isOpen()) {
+        // also while stopping: the request that woke this thread is answered (the handler says
+        // Connection: close then, so the connection ends after it)
+        while (http.isOpen()) {
           service.handleRequest(http, HttpCoreContext.create());
-          if (stopping || !http.isOpen()) {
+          if (!http.isOpen()) {
             break;
           }
           if (!http.isDataAvailable(LINGER)) {
@@ -308,8 +321,10 @@ public final class Listener {
             }
           }
         }
-      } catch (IOException | HttpException | RuntimeException e) {
+      } catch (IOException | HttpException e) {
         // the client went away, timed out or broke the protocol: the connection ends
+      } catch (RuntimeException e) {
+        counters.listenerErrors.increment(); // a bug: counted, the connection ends
       } finally {
         if (!parking) {
           close();

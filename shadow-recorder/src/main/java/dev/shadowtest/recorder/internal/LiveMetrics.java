@@ -135,6 +135,11 @@ public final class LiveMetrics {
         "shadow_mirror_errors_total",
         "Mirror copies that failed or were dropped.",
         counters.mirrorErrors);
+    fromCounters(
+        "shadow_listener_errors_total",
+        "Failures of the listener: accept failed (out of file descriptors), no thread for a"
+            + " connection, a selector failure, an unexpected exception while serving.",
+        counters.listenerErrors);
     GaugeWithCallback.builder(DEFAULTS)
         .name("shadow_client_connections")
         .help("Client connections open: served by a thread now, or idle (parked without one).")

@@ -37,7 +37,7 @@ public final class ServerConnection extends DefaultBHttpServerConnection {
   private static final int HANDSHAKE = 0x16;
 
   /** How long a new connection may take to say its first byte and finish the handshake. */
-  private static final int HANDSHAKE_MILLIS = 30_000;
+  static final int HANDSHAKE_MILLIS = 30_000;
 
   private static final ThreadLocal<ServerConnection> CURRENT = new ThreadLocal<>();
 
