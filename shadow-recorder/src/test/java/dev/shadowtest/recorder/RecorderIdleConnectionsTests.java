@@ -38,14 +38,10 @@ class RecorderIdleConnectionsTests {
     Path out = dir.resolve("rec.jsonl.gz");
     List<Socket> idle = new ArrayList<>();
     try (Upstream up = new Upstream();
-        Recorder r =
-            Recorder.start(
-                RecorderConfig.of(
-                    new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), up.uri(), out))) {
+        Recorder r = Recorder.start(config(up, out))) {
       try {
         for (int i = 0; i < IDLE; i++) {
-          Socket s = new Socket(InetAddress.getLoopbackAddress(), r.port());
-          s.setSoTimeout(20_000);
+          Socket s = connect(r.port());
           idle.add(s);
           assertThat(exchange(s, "/echo?first=" + i))
               .startsWith("HTTP/1.1 200")
@@ -57,8 +53,7 @@ class RecorderIdleConnectionsTests {
         assertThat(connectionThreads(r.port())).isLessThan(IDLE / 2);
 
         // an active client is served beside them, on a connection of its own
-        try (Socket active = new Socket(InetAddress.getLoopbackAddress(), r.port())) {
-          active.setSoTimeout(20_000);
+        try (Socket active = connect(r.port())) {
           for (int i = 0; i < 20; i++) {
             assertThat(exchange(active, "/echo?active=" + i)).contains("active=" + i);
           }
@@ -96,12 +91,8 @@ class RecorderIdleConnectionsTests {
   void pipelinedRequestsAreAnsweredInOrderWithoutWaitingForAWakeUp() throws Exception {
     Path out = dir.resolve("rec.jsonl.gz");
     try (Upstream up = new Upstream();
-        Recorder r =
-            Recorder.start(
-                RecorderConfig.of(
-                    new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), up.uri(), out));
-        Socket s = new Socket(InetAddress.getLoopbackAddress(), r.port())) {
-      s.setSoTimeout(20_000);
+        Recorder r = Recorder.start(config(up, out));
+        Socket s = connect(r.port())) {
       StringBuilder three = new StringBuilder();
       for (int i = 0; i < 3; i++) {
         three.append("GET /echo?pipelined=").append(i).append(" HTTP/1.1\r\nHost: x\r\n\r\n");
@@ -120,12 +111,8 @@ class RecorderIdleConnectionsTests {
   void aRequestOnAParkedConnectionDuringAGracefulStopIsAnsweredWithClose() throws Exception {
     Path out = dir.resolve("rec.jsonl.gz");
     try (Upstream up = new Upstream();
-        Recorder r =
-            Recorder.start(
-                RecorderConfig.of(
-                    new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), up.uri(), out));
-        Socket s = new Socket(InetAddress.getLoopbackAddress(), r.port())) {
-      s.setSoTimeout(20_000);
+        Recorder r = Recorder.start(config(up, out));
+        Socket s = connect(r.port())) {
       assertThat(exchange(s, "/echo?before")).startsWith("HTTP/1.1 200");
       awaitAtLeast(r::idleConnections, 1);
       CompletableFuture<RecorderStats> stopping =
@@ -150,6 +137,18 @@ class RecorderIdleConnectionsTests {
     } catch (IOException e) {
       return false;
     }
+  }
+
+  static RecorderConfig config(Upstream up, Path out) {
+    return RecorderConfig.of(
+        new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), up.uri(), out);
+  }
+
+  /** A client connection to the proxy, its reads bounded. */
+  static Socket connect(int port) throws IOException {
+    Socket s = new Socket(InetAddress.getLoopbackAddress(), port);
+    s.setSoTimeout(20_000);
+    return s;
   }
 
   /** Threads of the recorder listening on {@code port} that serve connections. */
