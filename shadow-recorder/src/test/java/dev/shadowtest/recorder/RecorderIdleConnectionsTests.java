@@ -220,7 +220,7 @@ class RecorderIdleConnectionsTests {
 
   private static boolean accepts(int port) {
     try (Socket probe = new Socket(InetAddress.getLoopbackAddress(), port)) {
-      return true;
+      return probe.isConnected();
     } catch (IOException e) {
       return false;
     }
