@@ -16,6 +16,8 @@
 #                     REPLAY_N / the wall time of the command (JVM start included); "marginal" is
 #                     (REPLAY_N - REPLAY_SMALL) / the difference of the two wall times, which
 #                     leaves out the JVM's start, its cold JIT and the reports written at the end.
+#   shadow-nostore    the same with --rejudge-budget 0: no responses.jsonl.gz (the compared
+#                     responses kept for `shadow report --rules`), to show what that store costs
 # The ReplayCeiling clients warm up for WARMUP seconds in the same JVM (same client, same
 # connections) before their measured phase; only that phase is counted.
 #
@@ -31,7 +33,8 @@
 #   RUNS=1            repeat; the end prints median [min - max] of each figure over the runs
 #   WARMUP=10         seconds of JIT warm-up of the ReplayCeiling clients
 #   KINDS="hc5-async hc5-async-stream hc5-classic core5-async"
-#   REPLAY_N=200000   exchanges of the long shadow replay; REPLAY_SMALL (default REPLAY_N/5) of the short
+#   REPLAY_N=100000   exchanges of the long shadow replay; REPLAY_SMALL (default REPLAY_N/5) of the short
+#   NOSTORE=1         also measure shadow replay --rejudge-budget 0 (0: skip it)
 #   SHADOW=...        the shadow launcher (default: this checkout's ./shadow)
 #   KEEP=DIR          keep the raw measurements and the clients' output in DIR
 set -euo pipefail
@@ -39,7 +42,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 C="${1:-16}"; D="${2:-10}"
 RUNS="${RUNS:-1}"; WARMUP="${WARMUP:-10}"
 KINDS="${KINDS:-hc5-async hc5-async-stream hc5-classic core5-async}"
-REPLAY_N="${REPLAY_N:-200000}"; REPLAY_SMALL="${REPLAY_SMALL:-$((REPLAY_N / 5))}"
+REPLAY_N="${REPLAY_N:-100000}"; NOSTORE="${NOSTORE:-1}"; REPLAY_SMALL="${REPLAY_SMALL:-$((REPLAY_N / 5))}"
 SHADOW="${SHADOW:-$root/shadow}"
 source "$root/benchmarks/lib/nginx-static.sh"
 bench_install wrk nginx curl
@@ -124,14 +127,15 @@ print("m %s %s %s %d %.1f %s" % (run, kind, f["rps"], n, 1e6 * int(f["cpu_ticks"
 PY
 }
 
-run_shadow() { # run small|large n: "wall cpu-seconds" appended to $work/shadow-$run
-  local out="$work/run-$1-$2" wall user sys other
+run_shadow() { # run variant small|large n [extra options]: "size n wall cpu-seconds other" appended to $work/$variant-$run
+  local run="$1" variant="$2" size="$3" n="$4"; shift 4
+  local out="$work/run-$run-$variant-$size" log="$variant-$size-$run" wall user sys other
   rm -rf "$out"
   # exit 1 would be a failed gate; what counts here is that every exchange was compared
-  timed "shadow-$2-$1" "$SHADOW" replay --recording "$work/$2.jsonl.gz" --candidate "http://127.0.0.1:$port" \
-    --concurrency "$C" --rules "$work/rules.yaml" --out "$out" || true
+  timed "$log" "$SHADOW" replay --recording "$work/$size.jsonl.gz" --candidate "http://127.0.0.1:$port" \
+    --concurrency "$C" --rules "$work/rules.yaml" --out "$out" "$@" || true
   read -r wall user sys other < "$work/timed"
-  python3 - "$out/summary.json" "$3" "$1 $2" <<'PY' || { cat "$work/logs/shadow-$2-$1.out" "$work/logs/shadow-$2-$1.err" >&2; exit 1; }
+  python3 - "$out/summary.json" "$n" "$run $variant $size" <<'PY' || { cat "$work/logs/$log.out" "$work/logs/$log.err" >&2; exit 1; }
 import json, sys
 s = json.load(open(sys.argv[1]))
 n = int(sys.argv[2])
@@ -139,33 +143,39 @@ print("   [run %s] compared %d of %d, matched %d, errors %d" % (sys.argv[3], s["
 if s["compared"] != n or s["errors"] != 0:
     sys.exit("shadow replay did not compare every exchange without error")
 PY
-  echo "$2 $3 $wall $(python3 -c "print($user + $sys)") $other" >> "$work/shadow-$1"
+  echo "$size $n $wall $(python3 -c "print($user + $sys)") $other" >> "$work/$variant-$run"
   rm -rf "$out"
+}
+
+shadow_rows() { # run variant [extra options]: the short and the long replay -> marginal and whole rows of $raw
+  local run="$1" variant="$2"; shift 2
+  : > "$work/$variant-$run"
+  run_shadow "$run" "$variant" small "$REPLAY_SMALL" "$@"
+  run_shadow "$run" "$variant" large "$REPLAY_N" "$@"
+  python3 - "$work/$variant-$run" "$run" "$variant" >> "$raw" <<'PY'
+import sys
+rows = {l.split()[0]: l.split()[1:] for l in open(sys.argv[1])}
+(ns, ws, cs, os_), (nl, wl, cl, ol) = [[float(x) for x in rows[k]] for k in ("small", "large")]
+run, variant = sys.argv[2], sys.argv[3]
+print("m %s %s-marginal %.1f %d %.1f %.0f" % (run, variant, (nl - ns) / (wl - ws), nl - ns, 1e6 * (cl - cs) / (nl - ns), max(os_, ol)))
+print("m %s %s-whole %.1f %d %.1f %.0f" % (run, variant, nl / wl, nl, 1e6 * cl / nl, ol))
+PY
 }
 
 for run in $(seq 1 "$RUNS"); do
   echo "== run $run of $RUNS ($(date -u '+%F %T') UTC, load average $(cut -d' ' -f1-3 /proc/loadavg))"
   run_wrk "$run" wrk-first
   for kind in $KINDS; do run_kind "$run" "$kind"; done
-  : > "$work/shadow-$run"
-  run_shadow "$run" small "$REPLAY_SMALL"
-  run_shadow "$run" large "$REPLAY_N"
-  python3 - "$work/shadow-$run" "$run" >> "$raw" <<'PY'
-import sys
-rows = {l.split()[0]: l.split()[1:] for l in open(sys.argv[1])}
-(ns, ws, cs, os_), (nl, wl, cl, ol) = [[float(x) for x in rows[k]] for k in ("small", "large")]
-run = sys.argv[2]
-print("m %s shadow-marginal %.1f %d %.1f %.0f" % (run, (nl - ns) / (wl - ws), nl - ns, 1e6 * (cl - cs) / (nl - ns), max(os_, ol)))
-print("m %s shadow-whole %.1f %d %.1f %.0f" % (run, nl / wl, nl, 1e6 * cl / nl, ol))
-PY
+  shadow_rows "$run" shadow
+  [ "$NOSTORE" = 0 ] || shadow_rows "$run" shadow-nostore --rejudge-budget 0
   run_wrk "$run" wrk-last
   python3 - "$raw" "$run" <<'PY'
 import sys
 rows = [l.split() for l in open(sys.argv[1]) if l.startswith("m %s " % sys.argv[2])]
 ref = sum(float(r[3]) for r in rows if r[2].startswith("wrk")) / 2
-print("   %-17s %10s %7s %12s %8s %6s" % ("client", "req/s", "ratio", "exchanges", "CPU us", "other"))
+print("   %-24s %10s %7s %12s %8s %6s" % ("client", "req/s", "ratio", "exchanges", "CPU us", "other"))
 for r in rows:
-    print("   %-17s %10.0f %6.1f%% %12s %8s %5s%%" % (r[2], float(r[3]), 100 * float(r[3]) / ref, r[4], r[5], r[6]))
+    print("   %-24s %10.0f %6.1f%% %12s %8s %5s%%" % (r[2], float(r[3]), 100 * float(r[3]) / ref, r[4], r[5], r[6]))
 PY
 done
 
