@@ -271,6 +271,26 @@ public final class ReplayCeiling {
     }
   }
 
+  /** A chain whose answers come from the {@link CountingConsumer}. */
+  private abstract static class CountingChain extends Chain<Answer> {
+    CountingChain(long deadlineNanos, Tally tally, CountDownLatch done) {
+      super(deadlineNanos, tally, done);
+    }
+
+    @Override
+    void count(Answer a) {
+      tally.answer(a.status(), a.bytes(), a.declared());
+    }
+  }
+
+  /** The I/O reactor of both async clients: up to 4 threads, the same socket timeout. */
+  private static IOReactorConfig reactor() {
+    return IOReactorConfig.custom()
+        .setIoThreadCount(Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors())))
+        .setSoTimeout(TIMEOUT)
+        .build();
+  }
+
   /** HttpClient 5 async, configured like Shadow's sender. */
   private static final class AsyncClient implements Client {
     private final CloseableHttpAsyncClient client;
@@ -298,12 +318,7 @@ public final class ReplayCeiling {
                               .setVersionPolicy(HttpVersionPolicy.FORCE_HTTP_1)
                               .build())
                       .build())
-              .setIOReactorConfig(
-                  IOReactorConfig.custom()
-                      .setIoThreadCount(
-                          Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors())))
-                      .setSoTimeout(TIMEOUT)
-                      .build())
+              .setIOReactorConfig(reactor())
               .setDefaultRequestConfig(
                   RequestConfig.custom()
                       .setResponseTimeout(TIMEOUT)
@@ -322,16 +337,11 @@ public final class ReplayCeiling {
       CountDownLatch done = new CountDownLatch(inFlight);
       for (int i = 0; i < inFlight; i++) {
         if (stream) {
-          new Chain<Answer>(deadlineNanos, tally, done) {
+          new CountingChain(deadlineNanos, tally, done) {
             @Override
             void send() {
               client.execute(
                   new BasicRequestProducer(Method.GET, url), new CountingConsumer(), this);
-            }
-
-            @Override
-            void count(Answer a) {
-              tally.answer(a.status(), a.bytes(), a.declared());
             }
           }.send();
         } else {
@@ -373,12 +383,7 @@ public final class ReplayCeiling {
       this.inFlight = inFlight;
       requester =
           AsyncRequesterBootstrap.bootstrap()
-              .setIOReactorConfig(
-                  IOReactorConfig.custom()
-                      .setIoThreadCount(
-                          Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors())))
-                      .setSoTimeout(TIMEOUT)
-                      .build())
+              .setIOReactorConfig(reactor())
               .setMaxTotal(inFlight)
               .setDefaultMaxPerRoute(inFlight)
               .create();
@@ -389,16 +394,11 @@ public final class ReplayCeiling {
     public void run(long deadlineNanos, Tally tally) throws InterruptedException {
       CountDownLatch done = new CountDownLatch(inFlight);
       for (int i = 0; i < inFlight; i++) {
-        new Chain<Answer>(deadlineNanos, tally, done) {
+        new CountingChain(deadlineNanos, tally, done) {
           @Override
           void send() {
             requester.execute(
                 new BasicRequestProducer(Method.GET, url), new CountingConsumer(), TIMEOUT, this);
-          }
-
-          @Override
-          void count(Answer a) {
-            tally.answer(a.status(), a.bytes(), a.declared());
           }
         }.send();
       }

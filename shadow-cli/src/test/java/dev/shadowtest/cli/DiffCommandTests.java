@@ -189,17 +189,8 @@ class DiffCommandTests {
       }
     }
     Process p =
-        new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx48m",
-                "-cp",
-                System.getProperty("java.class.path"),
-                Shadow.class.getName(),
-                "diff",
-                a.toString(),
-                b.toString(),
-                "--match-by",
-                "request")
+        ShadowCliTests.process(
+                "-Xmx48m", "diff", a.toString(), b.toString(), "--match-by", "request")
             .redirectErrorStream(true)
             .start();
     String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -218,15 +209,7 @@ class DiffCommandTests {
     Path a = write("a.json", json);
     Path b = write("b.json", json.replace("abcdefghij", "abcdefghik"));
     Process p =
-        new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx32m",
-                "-cp",
-                System.getProperty("java.class.path"),
-                Shadow.class.getName(),
-                "diff",
-                a.toString(),
-                b.toString())
+        ShadowCliTests.process("-Xmx32m", "diff", a.toString(), b.toString())
             .redirectErrorStream(true)
             .start();
     String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

@@ -167,12 +167,8 @@ class ImportFollowCommandTests {
     long t = 1_764_064_800_000_000_000L;
     append(gor, pair("a", t) + request("b", t + 10_000_000, "/api/b"));
     Process p =
-        new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        ShadowCliTests.process(
                 "-Xmx64m",
-                "-cp",
-                System.getProperty("java.class.path"),
-                Shadow.class.getName(),
                 "import",
                 "--from",
                 "gor",

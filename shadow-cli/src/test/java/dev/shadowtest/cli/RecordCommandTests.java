@@ -73,12 +73,8 @@ class RecordCommandTests {
     HttpServer up = upstream();
     Path out = dir.resolve("capture.jsonl.gz");
     Process p =
-        new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        ShadowCliTests.process(
                 "-Xmx64m",
-                "-cp",
-                System.getProperty("java.class.path"),
-                Shadow.class.getName(),
                 "record",
                 "--listen",
                 "127.0.0.1:0",
@@ -149,11 +145,8 @@ class RecordCommandTests {
     HttpServer up = upstream();
     Path out = dir.resolve("crash.jsonl.gz");
     Process p =
-        new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp",
-                System.getProperty("java.class.path"),
-                Shadow.class.getName(),
+        ShadowCliTests.process(
+                null,
                 "record",
                 "--listen",
                 "127.0.0.1:0",

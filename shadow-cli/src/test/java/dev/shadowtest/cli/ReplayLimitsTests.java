@@ -134,12 +134,8 @@ class ReplayLimitsTests {
     Path rec = recording("/a", "/big", "/b", "/c");
     Path out = dir.resolve("run");
     Process p =
-        new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        ShadowCliTests.process(
                 "-Xmx64m",
-                "-cp",
-                System.getProperty("java.class.path"),
-                Shadow.class.getName(),
                 "replay",
                 "--recording",
                 rec.toString(),
@@ -196,12 +192,8 @@ class ReplayLimitsTests {
     }
     Path out = dir.resolve("run");
     Process p =
-        new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        ShadowCliTests.process(
                 "-Xmx256m",
-                "-cp",
-                System.getProperty("java.class.path"),
-                Shadow.class.getName(),
                 "replay",
                 "--recording",
                 rec.toString(),

@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
@@ -58,6 +59,21 @@ class ShadowCliTests {
   }
 
   /** Reads a child process's output lines into {@code lines} on a thread of its own (started). */
+  /**
+   * The CLI in a JVM of its own ({@code heap}, e.g. {@code -Xmx64m}, or null for the default),
+   * for tests that signal it, bound its memory or read its output as it comes.
+   */
+  static ProcessBuilder process(String heap, String... args) {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    if (heap != null) {
+      command.add(heap);
+    }
+    command.addAll(List.of("-cp", System.getProperty("java.class.path"), Shadow.class.getName()));
+    command.addAll(List.of(args));
+    return new ProcessBuilder(command);
+  }
+
   static Thread readLines(Process p, BlockingQueue<String> lines) {
     Thread reader =
         new Thread(

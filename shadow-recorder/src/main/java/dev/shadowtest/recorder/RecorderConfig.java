@@ -163,6 +163,15 @@ public record RecorderConfig(
       return new Capture(
           maxBody, redaction, key, queueCapacity, queueBytes, encoders, webSocketMessages);
     }
+
+    Capture withWriting(long queueBytes, int encoders) {
+      return new Capture(
+          maxBody, redaction, key, queueCapacity, queueBytes, encoders, webSocketMessages);
+    }
+
+    Capture withWebSocketMessages(boolean on) {
+      return new Capture(maxBody, redaction, key, queueCapacity, queueBytes, encoders, on);
+    }
   }
 
   /**
@@ -685,28 +694,12 @@ public record RecorderConfig(
 
   /** Bounds the backlog in bytes ({@link #DEFAULT_QUEUE_BYTES}) and sets the encoder threads. */
   public RecorderConfig withWriting(long queueBytes, int encoders) {
-    return withCapture(
-        new Capture(
-            capture.maxBody(),
-            capture.redaction(),
-            capture.key(),
-            capture.queueCapacity(),
-            queueBytes,
-            encoders,
-            capture.webSocketMessages()));
+    return withCapture(capture.withWriting(queueBytes, encoders));
   }
 
   /** Records the messages of WebSocket connections (a transcript), not only their handshakes. */
   public RecorderConfig withWebSocketMessages(boolean on) {
-    return withCapture(
-        new Capture(
-            capture.maxBody(),
-            capture.redaction(),
-            capture.key(),
-            capture.queueCapacity(),
-            capture.queueBytes(),
-            capture.encoders(),
-            on));
+    return withCapture(capture.withWebSocketMessages(on));
   }
 
   public RecorderConfig withFilters(
