@@ -1,14 +1,12 @@
 package dev.shadowtest.diff;
 
-import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.shadowtest.core.BadInputException;
+import dev.shadowtest.diff.internal.Json;
 import dev.shadowtest.diff.internal.JsonComparator;
 import java.io.IOException;
 import java.util.List;
@@ -30,33 +28,35 @@ public final class JsonDiff {
   /** Deepest nesting accepted when parsing bodies. */
   public static final int MAX_DEPTH = 100_000;
 
-  private static final ObjectMapper MAPPER =
-      new ObjectMapper(
-              JsonFactory.builder()
-                  .streamReadConstraints(
-                      StreamReadConstraints.builder()
-                          .maxNestingDepth(MAX_DEPTH)
-                          .maxStringLength(Integer.MAX_VALUE)
-                          .build())
-                  .build())
-          .setNodeFactory(
-              JsonNodeFactory.withExactBigDecimals(true)) // 10.00 stays 10.00 in reports
-          .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-          // {"a":1,"a":2} is not {"a":2}: duplicate keys make a body invalid JSON (compared as
-          // text)
-          .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+  private static final ObjectMapper MAPPER = Json.MAPPER;
 
   private JsonDiff() {}
 
   /** Parses a JSON document with exact numbers. */
   public static JsonNode parse(String json) throws JsonProcessingException {
-    return MAPPER.readTree(json);
+    try {
+      return MAPPER.readTree(json);
+    } catch (NumberFormatException e) {
+      throw beyondExactNumbers(e);
+    }
   }
 
   /** Parses a JSON document from UTF-8 bytes with exact numbers. */
   public static JsonNode parse(byte[] utf8) throws IOException {
-    return MAPPER.readTree(utf8);
+    try {
+      return MAPPER.readTree(utf8);
+    } catch (NumberFormatException e) {
+      throw beyondExactNumbers(e);
+    }
+  }
+
+  /**
+   * A number no {@link java.math.BigDecimal} holds ({@code 1e9999999999}): the document is no
+   * JSON this comparison reads (it is compared as text), never a failure of the comparison.
+   */
+  private static JsonProcessingException beyondExactNumbers(NumberFormatException e) {
+    return new JsonParseException(
+        (JsonParser) null, "a number beyond exact decimals: " + e.getMessage());
   }
 
   public static List<Difference> compare(JsonNode expected, JsonNode actual, JsonOptions options) {

@@ -79,6 +79,16 @@ class StoredFormTests {
   }
 
   @Test
+  void aNumberBeyondExactDecimalsIsComparedAsTextNotAFailure() {
+    HttpResponse e = json("{\"n\":1e8901234567890,\"s\":\"x\"}");
+    HttpResponse a = json("{\"n\":1e8901234567890,\"s\":\"y\"}");
+    ResponseDiff d = DiffEngine.of(Rules.defaults()).compare(e, a, EndpointRule.builtIn());
+    assertThat(d.notes()).anyMatch(n -> n.contains("not valid JSON"));
+    assertThat(d.differences()).isNotEmpty();
+    judgedAlike("version: 1\n", e, a);
+  }
+
+  @Test
   void headerValuesSplitAsTheComparisonSplitsThem() {
     judgedAlike("version: 1\n", json("{}", "Vary", "Accept,"), json("{}", "Vary", "Accept"));
     judgedAlike("version: 1\n", json("{}", "X-A", ","), json("{}", "X-A", ""));

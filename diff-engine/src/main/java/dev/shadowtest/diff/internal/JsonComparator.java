@@ -416,7 +416,11 @@ public final class JsonComparator {
 
   /** The number a string holds (a JSON number literal), or null. */
   static BigDecimal lenientNumber(String s) {
-    if (s.isEmpty() || s.length() > 400 || !JSON_NUMBER.matcher(s).matches()) {
+    if (s.isEmpty() || s.length() > 400) {
+      return null;
+    }
+    char c = s.charAt(0); // most strings are no number: tell without a matcher
+    if (c != '-' && (c < '0' || c > '9') || !JSON_NUMBER.matcher(s).matches()) {
       return null;
     }
     try {

@@ -1,7 +1,10 @@
 package dev.shadowtest.diff.internal;
 
+import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamWriteConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -11,12 +14,14 @@ import com.fasterxml.jackson.databind.node.ValueNode;
 import dev.shadowtest.diff.BodyComparator;
 import dev.shadowtest.diff.JsonDiff;
 import dev.shadowtest.diff.Pseudonyms;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -36,6 +41,18 @@ final class Pseudonymize {
   private Pseudonymize() {}
 
   static BodyComparator.Stored json(byte[] e, byte[] a, Pseudonyms p) {
+    byte[] es = streamed(e, p);
+    byte[] as = es == null ? null : Arrays.equals(e, a) ? es : streamed(a, p);
+    if (as != null) {
+      return new BodyComparator.Stored(es, as, "json");
+    }
+    // not JSON (compared as text), or something the token stream does not write as the tree
+    // does (a lone surrogate in a name): the tree decides
+    return tree(e, a, p);
+  }
+
+  /** {@link #json} by way of the parsed trees: slower, and what the token stream must equal. */
+  static BodyComparator.Stored tree(byte[] e, byte[] a, Pseudonyms p) {
     JsonNode en = parseJson(e);
     JsonNode an = en == null ? null : parseJson(a);
     if (en != null && an != null) {
@@ -129,6 +146,76 @@ final class Pseudonymize {
               StreamWriteConstraints.builder().maxNestingDepth(JsonDiff.MAX_DEPTH).build())
           .build();
 
+  /**
+   * The stored form of a JSON document written token by token as it is read (no tree): names,
+   * numbers (as written), booleans and nulls kept, strings pseudonymised as {@link #scalar} does.
+   * What {@link Json#MAPPER} reads of it is what it reads of the document, with the strings
+   * replaced. Null when the document is no JSON the comparison reads (then the tree path decides,
+   * which falls back to text), is empty, or holds what this stream cannot write.
+   */
+  private static byte[] streamed(byte[] doc, Pseudonyms p) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(doc.length + 64);
+    try (JsonParser in = Json.parser(doc);
+        JsonGenerator g = WRITER.createGenerator(out, JsonEncoding.UTF8)) {
+      int depth = 0;
+      JsonToken t = in.nextToken();
+      if (t == null) {
+        return null;
+      }
+      do {
+        switch (t) {
+          case START_OBJECT:
+            g.writeStartObject();
+            depth++;
+            break;
+          case END_OBJECT:
+            g.writeEndObject();
+            depth--;
+            break;
+          case START_ARRAY:
+            g.writeStartArray();
+            depth++;
+            break;
+          case END_ARRAY:
+            g.writeEndArray();
+            depth--;
+            break;
+          case FIELD_NAME:
+            g.writeFieldName(in.getCurrentName());
+            break;
+          case VALUE_STRING:
+            {
+              String s = in.getText();
+              g.writeString(keptAsItIs(s) ? s : p.of(s));
+              break;
+            }
+          case VALUE_NUMBER_INT:
+            in.getNumberType(); // parsed as the tree parses it: its limits apply
+            g.writeNumber(in.getText()); // as written: the reader reads the same exact number
+            break;
+          case VALUE_NUMBER_FLOAT:
+            in.getDecimalValue(); // a number no BigDecimal holds makes the tree fail too
+            g.writeNumber(in.getText());
+            break;
+          case VALUE_TRUE:
+          case VALUE_FALSE:
+          case VALUE_NULL:
+            g.copyCurrentEvent(in);
+            break;
+          default:
+            return null;
+        }
+        t = depth == 0 ? null : in.nextToken();
+      } while (t != null);
+      if (depth != 0 || in.nextToken() != null) {
+        return null; // cut short, or trailing tokens
+      }
+    } catch (IOException | RuntimeException ex) {
+      return null;
+    }
+    return out.toByteArray();
+  }
+
   /** {@code root} as compact JSON, written iteratively (no recursion, whatever the depth). */
   private static String write(JsonNode root) {
     StringWriter w = new StringWriter();
@@ -218,11 +305,12 @@ final class Pseudonymize {
       return n;
     }
     String s = n.textValue();
-    // lenientTypes compares a string holding a number or a boolean with that number or boolean
-    if (s.equals("true") || s.equals("false") || JsonComparator.lenientNumber(s) != null) {
-      return n;
-    }
-    return TextNode.valueOf(p.of(s));
+    return keptAsItIs(s) ? n : TextNode.valueOf(p.of(s));
+  }
+
+  /** lenientTypes compares a string holding a number or a boolean with that number or boolean. */
+  private static boolean keptAsItIs(String s) {
+    return s.equals("true") || s.equals("false") || JsonComparator.lenientNumber(s) != null;
   }
 
   /**
