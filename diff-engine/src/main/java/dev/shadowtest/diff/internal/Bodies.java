@@ -117,7 +117,11 @@ public final class Bodies {
     if (stored == null) {
       return new Prepared(null, null, kind.name()); // this comparator keeps no stored form
     }
-    return new Prepared(Body.of(stored.expected()), Body.of(stored.actual()), stored.comparator());
+    Body kept = Body.of(stored.expected());
+    return new Prepared(
+        kept,
+        stored.actual() == stored.expected() ? kept : Body.of(stored.actual()),
+        stored.comparator());
   }
 
   private static void differentKinds(BodyComparator e, BodyComparator a, List<String> notes) {

@@ -65,15 +65,17 @@ final class Pseudonymize {
     Element ex = XmlComparator.parse(e);
     Element ax = ex == null ? null : XmlComparator.parse(a);
     if (ex != null && ax != null) {
-      return new BodyComparator.Stored(utf8(xml(ex, p)), utf8(xml(ax, p)), "xml");
+      byte[] es = utf8(xml(ex, p));
+      return new BodyComparator.Stored(es, Arrays.equals(e, a) ? es : utf8(xml(ax, p)), "xml");
     }
     return text(e, a, p);
   }
 
   static BodyComparator.Stored form(byte[] e, byte[] a, Pseudonyms p) {
+    byte[] es = utf8(form(new String(e, StandardCharsets.UTF_8), p));
     return new BodyComparator.Stored(
-        utf8(form(new String(e, StandardCharsets.UTF_8), p)),
-        utf8(form(new String(a, StandardCharsets.UTF_8), p)),
+        es,
+        Arrays.equals(e, a) ? es : utf8(form(new String(a, StandardCharsets.UTF_8), p)),
         "form");
   }
 
@@ -83,11 +85,13 @@ final class Pseudonymize {
     if (es == null || as == null) {
       return binary(e, a, p);
     }
-    return new BodyComparator.Stored(utf8(lines(es, p)), utf8(lines(as, p)), "text");
+    byte[] stored = utf8(lines(es, p));
+    return new BodyComparator.Stored(stored, es.equals(as) ? stored : utf8(lines(as, p)), "text");
   }
 
   static BodyComparator.Stored binary(byte[] e, byte[] a, Pseudonyms p) {
-    return new BodyComparator.Stored(utf8(p.of(e)), utf8(p.of(a)), "binary");
+    byte[] es = utf8(p.of(e));
+    return new BodyComparator.Stored(es, Arrays.equals(e, a) ? es : utf8(p.of(a)), "binary");
   }
 
   private static byte[] utf8(String s) {

@@ -40,7 +40,11 @@ public final class ResponsesFile implements AutoCloseable {
   /** The default budget: 256 MiB of lines before compression. */
   public static final long DEFAULT_BUDGET = 256L << 20;
 
-  static final int VERSION = 1;
+  /**
+   * The revision written: 2 stores an actual body equal to the expected one as {@code
+   * {"sameAsExpected": true}}. Revision 1 files (no such bodies) are still read.
+   */
+  static final int VERSION = 2;
 
   private static final JsonFactory JSON = new JsonFactory();
 
@@ -192,9 +196,10 @@ public final class ResponsesFile implements AutoCloseable {
     strings(g, "rawHeaders", p.rawHeaders());
     strings(g, "notes", p.notes());
     g.writeFieldName("expected");
-    response(g, p.expected());
+    response(g, p.expected(), false);
     g.writeFieldName("actual");
-    response(g, p.actual());
+    // the stored form of two equal bodies is one object (most compared answers match)
+    response(g, p.actual(), p.actual().body() == p.expected().body());
     g.writeEndObject();
   }
 
@@ -209,7 +214,8 @@ public final class ResponsesFile implements AutoCloseable {
     }
   }
 
-  private static void response(JsonGenerator g, HttpResponse r) throws IOException {
+  private static void response(JsonGenerator g, HttpResponse r, boolean sameAsExpected)
+      throws IOException {
     g.writeStartObject();
     g.writeNumberField("status", r.status());
     if (r.reason() != null) {
@@ -227,6 +233,10 @@ public final class ResponsesFile implements AutoCloseable {
     Body b = r.body();
     if (b instanceof Body.None) {
       g.writeNull();
+    } else if (sameAsExpected) {
+      g.writeStartObject();
+      g.writeBooleanField("sameAsExpected", true);
+      g.writeEndObject();
     } else {
       g.writeStartObject();
       if (b instanceof Body.NotCaptured n) {
@@ -284,9 +294,10 @@ public final class ResponsesFile implements AutoCloseable {
                         new GZIPInputStream(Files.newInputStream(file), 1 << 16),
                         StandardCharsets.UTF_8)));
         JsonNode first = r.nextJson();
-        if (first == null || first.path("shadowResponses").asInt() != VERSION) {
+        int version = first == null ? 0 : first.path("shadowResponses").asInt();
+        if (version < 1 || version > VERSION) {
           throw new RecordingException(
-              file, 1, "not a Shadow responses file of version " + VERSION);
+              file, 1, "not a Shadow responses file of version 1 to " + VERSION);
         }
         return r;
       } catch (IOException e) {
@@ -385,9 +396,10 @@ public final class ResponsesFile implements AutoCloseable {
   }
 
   private static StoredPair pair(JsonNode n) {
+    HttpResponse expected = response(n.get("expected"), null);
     return new StoredPair(
-        response(n.get("expected")),
-        response(n.get("actual")),
+        expected,
+        response(n.get("actual"), expected.body()),
         n.get("kind").asText(),
         n.hasNonNull("originsNormalized") ? n.get("originsNormalized").asBoolean() : null,
         strings(n.path("rawHeaders")),
@@ -400,7 +412,8 @@ public final class ResponsesFile implements AutoCloseable {
     return out;
   }
 
-  private static HttpResponse response(JsonNode n) {
+  /** {@code expected}: the expected side's body, which {@code sameAsExpected} stands for. */
+  private static HttpResponse response(JsonNode n, Body expected) {
     List<Headers.Field> headers = new ArrayList<>();
     for (JsonNode h : n.path("headers")) {
       headers.add(new Headers.Field(h.get(0).asText(), h.get(1).asText()));
@@ -409,6 +422,8 @@ public final class ResponsesFile implements AutoCloseable {
     Body body;
     if (b == null || b.isNull()) {
       body = Body.none();
+    } else if (expected != null && b.path("sameAsExpected").asBoolean()) {
+      body = expected;
     } else if (b.has("notCaptured")) {
       body = Body.notCaptured(b.get("notCaptured").asLong());
     } else if (b.has("text")) {

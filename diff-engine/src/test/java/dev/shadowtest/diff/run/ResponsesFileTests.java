@@ -1,0 +1,108 @@
+package dev.shadowtest.diff.run;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.shadowtest.core.Body;
+import dev.shadowtest.core.Headers;
+import dev.shadowtest.core.HttpResponse;
+import dev.shadowtest.core.RecordingException;
+import dev.shadowtest.diff.DiffEngine;
+import dev.shadowtest.diff.EndpointRule;
+import dev.shadowtest.diff.Origin;
+import dev.shadowtest.diff.Pseudonyms;
+import dev.shadowtest.diff.Rules;
+import dev.shadowtest.diff.StoredPair;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.GZIPOutputStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code responses.jsonl.gz}: what re-judging reads back, in both revisions. */
+class ResponsesFileTests {
+
+  @TempDir Path dir;
+
+  static HttpResponse json(String body) {
+    return new HttpResponse(
+        200, "OK", Headers.of("Content-Type", "application/json"), Body.text(body));
+  }
+
+  static StoredPair store(HttpResponse e, HttpResponse a) {
+    DiffEngine engine = DiffEngine.of(Rules.defaults());
+    EndpointRule rule = Rules.defaults().ruleFor("GET", "/x");
+    return engine.store(e, Origin.NONE, a, Origin.NONE, rule, Pseudonyms.random());
+  }
+
+  @Test
+  void anAnswerEqualToTheBaselineIsStoredOnceAndReadBackWhole() throws IOException {
+    String body = "{\"id\":\"a-secret\",\"n\":1}";
+    StoredPair same = store(json(body), json(body));
+    StoredPair different = store(json(body), json("{\"id\":\"other\",\"n\":1}"));
+    assertThat(same.actual().body()).isSameAs(same.expected().body());
+    try (ResponsesFile f = ResponsesFile.create(dir, 1 << 20)) {
+      f.write(new ResponsesFile.Entry("1", same, null, List.of()).at(0));
+      f.write(new ResponsesFile.Entry("2", different, same, List.of()).at(1));
+    }
+    String text = Files.readString(unzipped());
+    assertThat(text).startsWith("{\"shadowResponses\":2}").doesNotContain("a-secret");
+    assertThat(text.split("sameAsExpected", -1)).hasSize(3); // the two equal pairs, once each
+    try (ResponsesFile.Reader r = ResponsesFile.Reader.open(dir.resolve(ResponsesFile.NAME))) {
+      ResponsesFile.Entry first = r.next();
+      assertThat(first.candidate().actual().body().bytes())
+          .isEqualTo(same.expected().body().bytes());
+      assertThat(first.candidate()).isEqualTo(same);
+      ResponsesFile.Entry second = r.next();
+      assertThat(second.candidate()).isEqualTo(different);
+      assertThat(second.noise()).isEqualTo(same);
+      assertThat(r.drain().stored()).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void aRevisionOneFileIsStillRead() throws IOException {
+    write(
+        "{\"shadowResponses\":1}\n"
+            + "{\"line\":0,\"id\":\"1\",\"candidate\":{\"kind\":\"text\",\"expected\":"
+            + "{\"status\":200,\"headers\":[],\"body\":{\"text\":\"~p:a\"}},\"actual\":"
+            + "{\"status\":200,\"headers\":[],\"body\":{\"text\":\"~p:a\"}}}}\n"
+            + "{\"end\":true,\"stored\":1,\"leftOut\":0,\"budget\":100,\"failed\":0}\n");
+    try (ResponsesFile.Reader r = ResponsesFile.Reader.open(dir.resolve(ResponsesFile.NAME))) {
+      ResponsesFile.Entry e = r.next();
+      assertThat(e.candidate().actual().body()).isEqualTo(Body.text("~p:a"));
+      assertThat(r.drain().stored()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void aLaterRevisionIsRefusedByName() throws IOException {
+    write("{\"shadowResponses\":3}\n");
+    assertThatThrownBy(() -> ResponsesFile.Reader.open(dir.resolve(ResponsesFile.NAME)))
+        .isInstanceOf(RecordingException.class)
+        .hasMessageContaining(ResponsesFile.NAME)
+        .hasMessageContaining("version 1 to 2");
+  }
+
+  private void write(String text) throws IOException {
+    try (OutputStream out =
+        new GZIPOutputStream(Files.newOutputStream(dir.resolve(ResponsesFile.NAME)))) {
+      out.write(text.getBytes(StandardCharsets.UTF_8));
+    }
+  }
+
+  private Path unzipped() throws IOException {
+    Path plain = dir.resolve("plain.jsonl");
+    try (InputStream in =
+        new GZIPInputStream(Files.newInputStream(dir.resolve(ResponsesFile.NAME)))) {
+      Files.write(plain, in.readAllBytes());
+    }
+    return plain;
+  }
+}
