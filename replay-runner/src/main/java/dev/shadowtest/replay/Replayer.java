@@ -261,10 +261,16 @@ public final class Replayer {
                 config.targets().extraHeaders(),
                 config.targets().keepHost(),
                 config.maxBody())) {
-      writer = new RunWriter(results, responsesFile, aggregate);
+      RunWriter w = new RunWriter(results, responsesFile, aggregate);
+      writer = w;
       judge =
           new ExchangeJudge(
-              engine, live, samplesFile, responsesFile == null ? null : pseudonyms, warnings::add);
+              engine,
+              live,
+              samplesFile,
+              responsesFile == null ? null : pseudonyms,
+              w::keepsResponses,
+              warnings::add);
       if (config.transport() != null) {
         inProcessPool =
             Executors.newFixedThreadPool(

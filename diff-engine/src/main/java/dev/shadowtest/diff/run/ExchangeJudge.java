@@ -22,6 +22,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 /**
@@ -72,6 +73,7 @@ public final class ExchangeJudge {
   private final Consumer<String> warnings;
   private final Map<String, Origin> origins = new ConcurrentHashMap<>();
   private final AtomicBoolean storeFailed = new AtomicBoolean();
+  private final BooleanSupplier keeping;
 
   /**
    * @param live redacts live answers the way the recording was redacted
@@ -85,10 +87,25 @@ public final class ExchangeJudge {
       SamplesFile samples,
       Pseudonyms pseudonyms,
       Consumer<String> warnings) {
+    this(engine, live, samples, pseudonyms, () -> true, warnings);
+  }
+
+  /**
+   * @param keeping asked before preparing an exchange's kept responses: false once they would be
+   *     left out anyway ({@link RunWriter#keepsResponses()})
+   */
+  public ExchangeJudge(
+      DiffEngine engine,
+      Redactor live,
+      SamplesFile samples,
+      Pseudonyms pseudonyms,
+      BooleanSupplier keeping,
+      Consumer<String> warnings) {
     this.engine = engine;
     this.live = live;
     this.samples = samples;
     this.pseudonyms = pseudonyms;
+    this.keeping = keeping;
     this.warnings = warnings;
   }
 
@@ -209,7 +226,7 @@ public final class ExchangeJudge {
       notes.addAll(decodedNote);
     }
     ResponsesFile.Entry stored = null;
-    if (pseudonyms != null) {
+    if (pseudonyms != null && keeping.getAsBoolean()) {
       stored =
           store(
               e,

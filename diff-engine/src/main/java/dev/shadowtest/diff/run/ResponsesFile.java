@@ -126,6 +126,9 @@ public final class ResponsesFile implements AutoCloseable {
   private long leftOut;
   private long failed;
 
+  /** True once an entry did not fit: the run cannot be re-judged, so nothing more is kept. */
+  private volatile boolean full;
+
   private ResponsesFile(OutputStream out, long budget) throws IOException {
     this.out = out;
     this.budget = budget;
@@ -138,8 +141,15 @@ public final class ResponsesFile implements AutoCloseable {
         new GZIPOutputStream(SecureFiles.newOutputStream(dir.resolve(NAME)), 1 << 16), budget);
   }
 
-  /** Stores {@code e} if the budget has room; false (and counted as left out) if not. */
+  /**
+   * Stores {@code e} if the budget has room; false (and counted as left out) if not. Once an
+   * entry was left out, every later one is too, unwritten (the run can no longer be re-judged).
+   */
   public synchronized boolean write(Entry e) throws IOException {
+    if (full) {
+      leftOut++;
+      return false;
+    }
     ByteArrayOutputStream buf = new ByteArrayOutputStream(1024);
     try (JsonGenerator g = JSON.createGenerator(buf)) {
       g.writeStartObject();
@@ -168,6 +178,7 @@ public final class ResponsesFile implements AutoCloseable {
     }
     buf.write('\n');
     if (used + buf.size() > budget) {
+      full = true;
       leftOut++;
       return false;
     }
@@ -175,6 +186,14 @@ public final class ResponsesFile implements AutoCloseable {
     stored++;
     buf.writeTo(out);
     return true;
+  }
+
+  /**
+   * True once the budget was spent: whatever is offered from then on is left out, so it need not
+   * be prepared at all ({@link ExchangeJudge} stops pseudonymising).
+   */
+  public boolean full() {
+    return full;
   }
 
   /** Counts compared exchanges left out over a budget (another file's, when merging). */

@@ -24,8 +24,8 @@ public final class RunWriter {
 
   /**
    * Writes {@code line} and, when the run keeps responses, its stored comparisons ({@code stored}
-   * null for a compared line means storing it failed: counted as such), then adds it to the
-   * aggregate.
+   * null for a compared line means storing it failed, or was not tried because the budget is
+   * spent: counted as such), then adds it to the aggregate.
    */
   public void write(ResultLine line, ResponsesFile.Entry stored) throws IOException {
     synchronized (this) { // results and kept responses in the same order
@@ -35,7 +35,11 @@ public final class RunWriter {
         if (stored != null) {
           responses.write(stored.measured(line, index));
         } else if (needsStoring(line)) {
-          responses.failed(1);
+          if (responses.full()) {
+            responses.leftOut(1);
+          } else {
+            responses.failed(1);
+          }
         }
       }
     }
@@ -45,6 +49,14 @@ public final class RunWriter {
   /** The lines written so far. */
   public synchronized long lines() {
     return lines;
+  }
+
+  /**
+   * True while compared exchanges' responses are still kept: false when the run keeps none, or
+   * once their budget is spent (storing them would be wasted work).
+   */
+  public boolean keepsResponses() {
+    return responses != null && !responses.full();
   }
 
   public RunAggregate aggregate() {

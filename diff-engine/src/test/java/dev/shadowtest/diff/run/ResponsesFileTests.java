@@ -67,6 +67,34 @@ class ResponsesFileTests {
   }
 
   @Test
+  void onceTheBudgetIsSpentNothingMoreIsKeptOrPrepared() throws IOException {
+    StoredPair small = store(json("{\"a\":\"x\"}"), json("{\"a\":\"y\"}"));
+    StringBuilder big = new StringBuilder("[");
+    for (int i = 0; i < 200; i++) {
+      big.append("\"v").append(i).append("\",");
+    }
+    StoredPair large = store(json(big + "0]"), json("[]"));
+    ResponsesFile f = ResponsesFile.create(dir, 2_000);
+    ResultsFile results = ResultsFile.create(dir.resolve("results.jsonl.gz"));
+    RunWriter writer = new RunWriter(results, f, new RunAggregate());
+    assertThat(f.write(new ResponsesFile.Entry("1", small, null, List.of()).at(0))).isTrue();
+    assertThat(writer.keepsResponses()).isTrue();
+    assertThat(f.write(new ResponsesFile.Entry("2", large, null, List.of()).at(1))).isFalse();
+    assertThat(f.full()).isTrue();
+    assertThat(writer.keepsResponses()).isFalse(); // the judge stops pseudonymising
+    // a small entry would fit, but the run can no longer be re-judged: left out too
+    assertThat(f.write(new ResponsesFile.Entry("3", small, null, List.of()).at(2))).isFalse();
+    f.close();
+    results.close();
+    try (ResponsesFile.Reader r = ResponsesFile.Reader.open(dir.resolve(ResponsesFile.NAME))) {
+      ResponsesFile.End end = r.drain();
+      assertThat(end.stored()).isEqualTo(1);
+      assertThat(end.leftOut()).isEqualTo(2);
+      assertThat(end.failed()).isZero();
+    }
+  }
+
+  @Test
   void aRevisionOneFileIsStillRead() throws IOException {
     write(
         "{\"shadowResponses\":1}\n"

@@ -700,7 +700,12 @@ public final class Mirror {
       }
       ExchangeJudge judge =
           new ExchangeJudge(
-              engine, redactor, samples, responses == null ? null : Pseudonyms.random(), this::log);
+              engine,
+              redactor,
+              samples,
+              responses == null ? null : Pseudonyms.random(),
+              writer::keepsResponses,
+              this::log);
       return new Day(
           date,
           dir,
