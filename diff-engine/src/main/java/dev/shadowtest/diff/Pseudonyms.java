@@ -5,6 +5,7 @@ import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -26,16 +27,31 @@ public final class Pseudonyms {
   /** Pseudonyms already made, for a {@link #memoized()} view; null otherwise. */
   private final Map<String, String> memo;
 
+  /**
+   * Pseudonyms of short values made under this key, shared by every view and thread: responses
+   * repeat the same short values (states, currencies, enum names) exchange after exchange, and a
+   * lookup costs a small fraction of an HMAC. Bounded to {@value #SHARED} values (cleared when
+   * full); held in memory only, like the values themselves while they are compared.
+   */
+  private final ConcurrentHashMap<String, String> shared;
+
+  private static final int SHARED = 16_384;
+
+  /** Values up to this many chars go to {@link #shared}; longer ones are rarely repeated. */
+  private static final int SHARED_LENGTH = 48;
+
   private Pseudonyms(byte[] key) { // a random key, drawn by random(): never written anywhere
     this.key = new SecretKeySpec(key.clone(), "HmacSHA256");
     this.macs = ThreadLocal.withInitial(this::newMac);
     this.memo = null;
+    this.shared = new ConcurrentHashMap<>();
   }
 
   private Pseudonyms(Pseudonyms of) {
     this.key = of.key;
     this.macs = of.macs;
     this.memo = new HashMap<>();
+    this.shared = of.shared;
   }
 
   /**
@@ -58,6 +74,17 @@ public final class Pseudonyms {
 
   /** The pseudonym of {@code value}. */
   public String of(String value) {
+    if (value.length() <= SHARED_LENGTH) {
+      String p = shared.get(value);
+      if (p == null) {
+        p = of(utf16(value));
+        if (shared.size() >= SHARED) {
+          shared.clear();
+        }
+        shared.put(value, p);
+      }
+      return p;
+    }
     if (memo == null) {
       return of(utf16(value));
     }
