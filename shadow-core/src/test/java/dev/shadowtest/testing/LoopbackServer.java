@@ -3,6 +3,9 @@ package dev.shadowtest.testing;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsParameters;
+import com.sun.net.httpserver.HttpsServer;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -12,6 +15,8 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
 
 /**
  * The one HTTP server of Shadow's tests (shadow-core's test-jar): a real server on 127.0.0.1 at
@@ -23,10 +28,12 @@ public final class LoopbackServer implements AutoCloseable {
 
   private final HttpServer server;
   private final ExecutorService executor;
+  private final String scheme;
 
   private LoopbackServer(HttpServer server, ExecutorService executor) {
     this.server = server;
     this.executor = executor;
+    this.scheme = server instanceof HttpsServer ? "https" : "http";
   }
 
   /** Starts a server answering every path with {@code handler}, on {@code threads} threads. */
@@ -37,23 +44,55 @@ public final class LoopbackServer implements AutoCloseable {
   /** Starts a server answering under {@code context} with {@code handler}. */
   public static LoopbackServer start(int threads, String context, HttpHandler handler) {
     try {
-      HttpServer s =
-          HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 100);
-      ExecutorService executor =
-          Executors.newFixedThreadPool(
-              threads,
-              r -> {
-                Thread t = new Thread(r, "loopback-server");
-                t.setDaemon(true);
-                return t;
-              });
-      s.setExecutor(executor);
-      s.createContext(context, handler);
-      s.start();
-      return new LoopbackServer(s, executor);
+      return start(
+          threads,
+          context,
+          handler,
+          HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 100));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot listen on 127.0.0.1", e);
     }
+  }
+
+  /**
+   * Starts an HTTPS server (HTTP/1.1) answering every path with {@code handler}, with the server
+   * certificate of {@code tls}; with {@code needClientAuth} a client must show a certificate that
+   * {@code tls} trusts (see {@link TestCertificates#serverContext}).
+   */
+  public static LoopbackServer startHttps(
+      int threads, SSLContext tls, boolean needClientAuth, HttpHandler handler) {
+    try {
+      HttpsServer s =
+          HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 100);
+      s.setHttpsConfigurator(
+          new HttpsConfigurator(tls) {
+            @Override
+            public void configure(HttpsParameters params) {
+              SSLParameters p = getSSLContext().getDefaultSSLParameters();
+              p.setNeedClientAuth(needClientAuth);
+              params.setSSLParameters(p);
+            }
+          });
+      return start(threads, "/", handler, s);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot listen on 127.0.0.1", e);
+    }
+  }
+
+  private static LoopbackServer start(
+      int threads, String context, HttpHandler handler, HttpServer s) {
+    ExecutorService executor =
+        Executors.newFixedThreadPool(
+            threads,
+            r -> {
+              Thread t = new Thread(r, "loopback-server");
+              t.setDaemon(true);
+              return t;
+            });
+    s.setExecutor(executor);
+    s.createContext(context, handler);
+    s.start();
+    return new LoopbackServer(s, executor);
   }
 
   /** The underlying server (its address, more contexts). */
@@ -65,9 +104,9 @@ public final class LoopbackServer implements AutoCloseable {
     return server.getAddress().getPort();
   }
 
-  /** {@code http://127.0.0.1:PORT}. */
+  /** {@code http://127.0.0.1:PORT} ({@code https://} for an HTTPS server). */
   public URI uri() {
-    return URI.create("http://127.0.0.1:" + port());
+    return URI.create(scheme + "://127.0.0.1:" + port());
   }
 
   /** Answers {@code ex} with a status, a Content-Type (or null) and a body (empty: none). */

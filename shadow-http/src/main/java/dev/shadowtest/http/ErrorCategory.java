@@ -19,9 +19,15 @@ public enum ErrorCategory {
   DNS,
   /** A body still streaming past the body limit when the time ran out. */
   TOO_LARGE,
+  /**
+   * TLS failed: the handshake (no common protocol or cipher suite, a plain HTTP server on an
+   * https URL), a certificate not trusted, a host name the certificate does not name, or a client
+   * certificate the server refused or asked for and did not get.
+   */
+  TLS,
   /** The sender itself stopped: nothing more can be sent (a bug or a crash, never the target's fault). */
   INTERNAL,
-  /** Anything else (TLS handshakes and certificates among them), with the library's message. */
+  /** Anything else, with the library's message. */
   OTHER;
 
   /** The lower-case, hyphenated name results files keep: {@code refused}, {@code too-large}. */

@@ -15,8 +15,12 @@ import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.UnknownHostException;
 import java.nio.channels.ClosedSelectorException;
+import java.security.cert.CertPathBuilderException;
+import java.security.cert.CertPathValidatorException;
+import java.security.cert.CertificateException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,6 +34,7 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
+import javax.net.ssl.SSLException;
 import org.apache.hc.client5.http.async.methods.SimpleHttpRequest;
 import org.apache.hc.client5.http.config.ConnectionConfig;
 import org.apache.hc.client5.http.config.RequestConfig;
@@ -49,6 +54,7 @@ import org.apache.hc.core5.http.nio.entity.BasicAsyncEntityProducer;
 import org.apache.hc.core5.http.nio.support.BasicRequestProducer;
 import org.apache.hc.core5.http2.HttpVersionPolicy;
 import org.apache.hc.core5.io.CloseMode;
+import org.apache.hc.core5.net.URIAuthority;
 import org.apache.hc.core5.reactor.IOReactorConfig;
 import org.apache.hc.core5.reactor.IOReactorStatus;
 import org.apache.hc.core5.util.TimeValue;
@@ -126,6 +132,9 @@ public final class Sender implements AutoCloseable {
   private final ScheduledThreadPoolExecutor timer;
   private final int maxBody;
   private final AtomicReference<Exception> reactorFailure = new AtomicReference<>();
+  private final boolean http2;
+  private final Connections connections;
+  private final TargetsSeen seen = new TargetsSeen();
 
   public Sender(
       int concurrency,
@@ -144,6 +153,28 @@ public final class Sender implements AutoCloseable {
       Headers extraHeaders,
       boolean keepHost,
       int maxBody) {
+    this(
+        concurrency,
+        connectTimeout,
+        responseTimeout,
+        extraHeaders,
+        keepHost,
+        maxBody,
+        Connections.defaults());
+  }
+
+  /**
+   * {@code maxBody}: response body bytes kept per attempt (1 .. 1 GiB); {@code connections}: TLS
+   * trust, client certificate and HTTP version for every target.
+   */
+  public Sender(
+      int concurrency,
+      Duration connectTimeout,
+      Duration responseTimeout,
+      Headers extraHeaders,
+      boolean keepHost,
+      int maxBody,
+      Connections connections) {
     if (maxBody < 1 || maxBody > 1 << 30) {
       throw new BadInputException(
           "the response body limit must be between 1 byte and 1 GiB, got " + maxBody);
@@ -163,7 +194,8 @@ public final class Sender implements AutoCloseable {
               return t;
             });
     timer.setRemoveOnCancelPolicy(true);
-    PoolingAsyncClientConnectionManager cm =
+    this.http2 = connections.http2();
+    PoolingAsyncClientConnectionManagerBuilder pool =
         PoolingAsyncClientConnectionManagerBuilder.create()
             .setMaxConnTotal(concurrency * 3)
             .setMaxConnPerRoute(concurrency)
@@ -172,9 +204,16 @@ public final class Sender implements AutoCloseable {
                     .setConnectTimeout(Timeout.of(connectTimeout))
                     .setSocketTimeout(Timeout.of(responseTimeout))
                     .build())
+            // the version policy applies to plain connections too: FORCE_HTTP_2 starts them with
+            // the HTTP/2 preface (h2c by prior knowledge), and offers only h2 by ALPN over TLS
             .setDefaultTlsConfig(
-                TlsConfig.custom().setVersionPolicy(HttpVersionPolicy.FORCE_HTTP_1).build())
-            .build();
+                TlsConfig.custom()
+                    .setVersionPolicy(
+                        http2 ? HttpVersionPolicy.FORCE_HTTP_2 : HttpVersionPolicy.FORCE_HTTP_1)
+                    .build());
+    this.connections = connections;
+    pool.setTlsStrategy(connections.tlsStrategy(seen));
+    PoolingAsyncClientConnectionManager cm = pool.build();
     client =
         HttpAsyncClients.custom()
             .setConnectionManager(cm)
@@ -212,6 +251,18 @@ public final class Sender implements AutoCloseable {
                   Header ua = request.getFirstHeader("User-Agent");
                   if (ua != null && NO_USER_AGENT.equals(ua.getValue())) {
                     request.removeHeaders("User-Agent");
+                  }
+                  // over HTTP/2 the host travels as :authority, which must agree with any Host
+                  // (RFC 9113 8.3.1): the Host chosen for the target (its own, the recorded one
+                  // or an explicit one) becomes the authority; the connection was routed before
+                  Header host = http2 ? request.getFirstHeader("Host") : null;
+                  if (host != null) {
+                    try {
+                      request.setAuthority(URIAuthority.create(host.getValue()));
+                      request.removeHeaders("Host");
+                    } catch (URISyntaxException e) {
+                      // not a host[:port]: left as a header
+                    }
                   }
                 })
             .build();
@@ -254,22 +305,17 @@ public final class Sender implements AutoCloseable {
                 @Override
                 public void completed(BoundedResponseConsumer.Received r) {
                   long micros = (System.nanoTime() - start) / 1000;
+                  seen.answered(base);
                   result.complete(new Answered(toModel(r, recorded.method()), micros));
                 }
 
                 @Override
                 public void failed(Exception e) {
                   long micros = (System.nanoTime() - start) / 1000;
-                  ErrorCategory category = category(e);
                   result.complete(
-                      category == ErrorCategory.TIMEOUT && consumer.beyondLimit()
+                      category(e) == ErrorCategory.TIMEOUT && consumer.beyondLimit()
                           ? deadlinePassed(consumer, start)
-                          : new Failed(
-                              category,
-                              e.getMessage() == null
-                                  ? e.getClass().getSimpleName()
-                                  : e.getMessage(),
-                              micros));
+                          : failure(base, e, micros));
                 }
 
                 @Override
@@ -318,6 +364,70 @@ public final class Sender implements AutoCloseable {
       }
     }
     return base.getRawAuthority();
+  }
+
+  /**
+   * A failure of the HTTP client, typed by {@link #category(Throwable)}, and told apart further
+   * from what this sender saw of the target: a server that asked for a client certificate and
+   * closed the connection before ever answering refused the certificate (TLS 1.3 refuses it after
+   * the client's side of the handshake, often without an alert the client sees), and a target
+   * that closes at once under {@code --http2} may not speak HTTP/2.
+   */
+  private Failed failure(URI base, Exception e, long micros) {
+    ErrorCategory category = category(e);
+    String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    if (category == ErrorCategory.RESET && seen.neverAnswered(base)) {
+      if ("https".equals(base.getScheme()) && seen.askedForCertificate(base)) {
+        String given =
+            connections.clientCertificate() == null
+                ? null
+                : connections
+                    .clientCertificate()
+                    .chain()
+                    .get(0)
+                    .getSubjectX500Principal()
+                    .getName();
+        return new Failed(
+            ErrorCategory.TLS,
+            (given == null
+                    ? "the server asked for a client certificate, none was given (--client-cert,"
+                        + " --client-key), and it closed the connection"
+                    : seen.offeredCertificate(base)
+                        ? "the server asked for a client certificate and closed the connection"
+                            + " without answering: it refused "
+                            + given
+                        : "the server asked for a client certificate of issuers that did not sign "
+                            + given
+                            + " (--client-cert), so none was given, and it closed the connection")
+                + " ("
+                + message
+                + ")",
+            micros);
+      }
+      if (http2) {
+        message +=
+            " (with --http2: does the target speak HTTP/2"
+                + ("https".equals(base.getScheme())
+                    ? ", offering h2 by ALPN?)"
+                    : " with prior knowledge, h2c?)");
+      }
+    } else if (category == ErrorCategory.TLS && untrusted(e)) {
+      message +=
+          " (the target's certificate is not trusted: give its CA with --ca-cert FILE, or"
+              + " --insecure for a test system)";
+    }
+    return new Failed(category, message, micros);
+  }
+
+  /** True when a certificate chain could not be built to a trusted anchor. */
+  private static boolean untrusted(Throwable e) {
+    int depth = 0;
+    for (Throwable t = e; t != null && depth++ < 20; t = t.getCause()) {
+      if (t instanceof CertPathBuilderException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** A timeout, or {@code too-large} when the body was still streaming past the limit. */
@@ -456,9 +566,23 @@ public final class Sender implements AutoCloseable {
         r.head().getCode(), reason == null ? "" : reason, Headers.of(fields), b);
   }
 
-  /** What a failure of the HTTP client was: refused, timeout, reset, protocol, dns or other. */
+  /**
+   * What a failure of the HTTP client was: tls, refused, timeout, reset, protocol, dns or other. A
+   * TLS failure anywhere in the causes is {@code tls}: a handshake the server broke off is a TLS
+   * failure even when it shows as a closed connection.
+   */
   public static ErrorCategory category(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
+    int depth = 0;
+    for (Throwable t = e; t != null && depth++ < 20; t = t.getCause()) {
+      if (t instanceof SSLException
+          || t instanceof CertificateException
+          || t instanceof CertPathValidatorException
+          || t instanceof CertPathBuilderException) {
+        return ErrorCategory.TLS;
+      }
+    }
+    depth = 0;
+    for (Throwable t = e; t != null && depth++ < 20; t = t.getCause()) {
       if (t instanceof ConnectException || t instanceof NoRouteToHostException) {
         return ErrorCategory.REFUSED;
       }

@@ -9,10 +9,14 @@ import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.UnknownHostException;
+import java.security.cert.CertificateException;
 import java.time.Duration;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLHandshakeException;
 import org.junit.jupiter.api.Test;
 
 /** What sending comes to: an answer, or a failure typed by its category, kept as "label: message". */
@@ -27,6 +31,16 @@ class SenderOutcomeTests {
     assertThat(Sender.category(new UnknownHostException("nowhere"))).isEqualTo(ErrorCategory.DNS);
     assertThat(Sender.category(new IllegalStateException("?"))).isEqualTo(ErrorCategory.OTHER);
     assertThat(ErrorCategory.TOO_LARGE.label()).isEqualTo("too-large");
+    // TLS anywhere in the causes wins: a handshake broken off shows as a closed connection too
+    assertThat(Sender.category(new IOException("x", new SSLHandshakeException("untrusted"))))
+        .isEqualTo(ErrorCategory.TLS);
+    assertThat(
+            Sender.category(
+                new IOException("closed", new SSLException("alert", new SocketException()))))
+        .isEqualTo(ErrorCategory.TLS);
+    assertThat(Sender.category(new CertificateException("No subject alternative names")))
+        .isEqualTo(ErrorCategory.TLS);
+    assertThat(ErrorCategory.TLS.label()).isEqualTo("tls");
     Sender.Attempt failed = new Sender.Failed(ErrorCategory.REFUSED, "Connection refused", 12);
     assertThat(failed.ok()).isFalse();
     assertThat(failed.response()).isNull();

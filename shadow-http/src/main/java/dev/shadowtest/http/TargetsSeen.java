@@ -1,0 +1,62 @@
+package dev.shadowtest.http;
+
+import java.net.URI;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * What a sender learnt of its targets (by {@code host:port}): which answered at least once, and
+ * which asked for a client certificate in a TLS handshake. A TLS 1.3 server that refuses the
+ * client's certificate (or its absence) does so after the client's side of the handshake is over:
+ * the client sees the connection closed, often without the alert. A server that asked for a
+ * certificate and closed the connection before ever answering refused it, and that is a TLS
+ * failure, not a reset.
+ */
+final class TargetsSeen {
+
+  private final Set<String> answered = ConcurrentHashMap.newKeySet();
+
+  /** Servers that asked for a client certificate: whether one was offered, the last time. */
+  private final Map<String, Boolean> askedForCertificate = new ConcurrentHashMap<>();
+
+  /**
+   * The server at {@code host:port} asked for a client certificate, and the client {@code offered}
+   * one or not (told by the key manager).
+   */
+  void askedForCertificate(String host, int port, boolean offered) {
+    String key = host + ":" + port;
+    if (!Boolean.valueOf(offered).equals(askedForCertificate.get(key))) {
+      askedForCertificate.put(key, offered);
+    }
+  }
+
+  /** The target of {@code base} answered. */
+  void answered(URI base) {
+    String key = key(base);
+    if (!answered.contains(key)) {
+      answered.add(key);
+    }
+  }
+
+  /** True when the target of {@code base} never answered yet. */
+  boolean neverAnswered(URI base) {
+    return !answered.contains(key(base));
+  }
+
+  /** True when the target of {@code base} asked for a client certificate. */
+  boolean askedForCertificate(URI base) {
+    return askedForCertificate.containsKey(key(base));
+  }
+
+  /** True when the target of {@code base} asked for a client certificate and was offered one. */
+  boolean offeredCertificate(URI base) {
+    return Boolean.TRUE.equals(askedForCertificate.get(key(base)));
+  }
+
+  /** {@code host:port}, the port made explicit as the TLS engine names its peer. */
+  static String key(URI base) {
+    int port = base.getPort() > 0 ? base.getPort() : "https".equals(base.getScheme()) ? 443 : 80;
+    return base.getHost() + ":" + port;
+  }
+}
