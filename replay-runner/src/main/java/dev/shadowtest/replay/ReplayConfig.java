@@ -8,6 +8,7 @@ import dev.shadowtest.diff.Rules;
 import dev.shadowtest.diff.run.Gate;
 import dev.shadowtest.diff.run.ResponsesFile;
 import dev.shadowtest.diff.run.RunOutput;
+import dev.shadowtest.http.Connections;
 import dev.shadowtest.http.Sender;
 import java.net.URI;
 import java.nio.file.Path;
@@ -106,6 +107,7 @@ public record ReplayConfig(
    * @param warmup          safe requests from the start of the recordings sent once to every
    *                        target before the measured replay, answers discarded (a JVM's first
    *                        requests are slow, and a latency gate must not judge them); 0 for none
+   * @param connections     TLS trust, client certificate and HTTP version, for every target
    */
   public record Sending(
       int concurrency,
@@ -114,7 +116,8 @@ public record ReplayConfig(
       Duration responseTimeout,
       int maxBody,
       boolean allowUnsafe,
-      int warmup) {
+      int warmup,
+      Connections connections) {
     public Sending {
       if (concurrency < 1 || concurrency > 10_000) {
         throw new BadInputException("concurrency must be between 1 and 10000, got " + concurrency);
@@ -129,9 +132,13 @@ public record ReplayConfig(
         throw new BadInputException(
             "--warmup must be between 0 and " + MAX_WARMUP + " requests, got " + warmup);
       }
+      Objects.requireNonNull(connections, "connections");
     }
 
-    /** 16 in flight, as fast as possible, 5 s to connect, 30 s per response, 10 MiB bodies. */
+    /**
+     * 16 in flight, as fast as possible, 5 s to connect, 30 s per response, 10 MiB bodies, the
+     * JDK's trust, HTTP/1.1.
+     */
     public static Sending defaults() {
       return new Sending(
           16,
@@ -140,7 +147,8 @@ public record ReplayConfig(
           Duration.ofSeconds(30),
           Sender.DEFAULT_MAX_BODY,
           false,
-          0);
+          0,
+          Connections.defaults());
     }
   }
 
@@ -152,14 +160,16 @@ public record ReplayConfig(
    *                      browser served them from its cache; by default skipped and counted)
    * @param skipBadLines  accept recordings with unreadable lines (skipped and counted either way);
    *                      otherwise a run that met one is incomplete and its gate fails
+   * @param passes        how many times the recordings are replayed (soak runs)
    */
-  public record Selection(Shard shard, boolean includeCached, boolean skipBadLines) {
+  public record Selection(Shard shard, boolean includeCached, boolean skipBadLines, Passes passes) {
     public Selection {
       Objects.requireNonNull(shard, "shard");
+      Objects.requireNonNull(passes, "passes");
     }
 
     public static Selection all() {
-      return new Selection(Shard.ALL, false, false);
+      return new Selection(Shard.ALL, false, false, Passes.once());
     }
   }
 
@@ -290,7 +300,8 @@ public record ReplayConfig(
             s.responseTimeout(),
             s.maxBody(),
             s.allowUnsafe(),
-            s.warmup()));
+            s.warmup(),
+            s.connections()));
   }
 
   public ReplayConfig withPacing(Pacing p) {
@@ -303,7 +314,8 @@ public record ReplayConfig(
             s.responseTimeout(),
             s.maxBody(),
             s.allowUnsafe(),
-            s.warmup()));
+            s.warmup(),
+            s.connections()));
   }
 
   public ReplayConfig withTimeouts(Duration connect, Duration response) {
@@ -316,7 +328,8 @@ public record ReplayConfig(
             response,
             s.maxBody(),
             s.allowUnsafe(),
-            s.warmup()));
+            s.warmup(),
+            s.connections()));
   }
 
   public ReplayConfig withMaxBody(int bytes) {
@@ -329,7 +342,8 @@ public record ReplayConfig(
             s.responseTimeout(),
             bytes,
             s.allowUnsafe(),
-            s.warmup()));
+            s.warmup(),
+            s.connections()));
   }
 
   public ReplayConfig withAllowUnsafe(boolean on) {
@@ -342,7 +356,8 @@ public record ReplayConfig(
             s.responseTimeout(),
             s.maxBody(),
             on,
-            s.warmup()));
+            s.warmup(),
+            s.connections()));
   }
 
   public ReplayConfig withWarmup(int requests) {
@@ -355,19 +370,44 @@ public record ReplayConfig(
             s.responseTimeout(),
             s.maxBody(),
             s.allowUnsafe(),
-            requests));
+            requests,
+            s.connections()));
+  }
+
+  /** TLS trust, client certificate and HTTP version for every target. */
+  public ReplayConfig withConnections(Connections c) {
+    Sending s = sending;
+    return withSending(
+        new Sending(
+            s.concurrency(),
+            s.pacing(),
+            s.connectTimeout(),
+            s.responseTimeout(),
+            s.maxBody(),
+            s.allowUnsafe(),
+            s.warmup(),
+            c));
   }
 
   public ReplayConfig withShard(Shard shard) {
-    return withSelection(new Selection(shard, selection.includeCached(), selection.skipBadLines()));
+    Selection s = selection;
+    return withSelection(new Selection(shard, s.includeCached(), s.skipBadLines(), s.passes()));
   }
 
   public ReplayConfig withIncludeCached(boolean on) {
-    return withSelection(new Selection(selection.shard(), on, selection.skipBadLines()));
+    Selection s = selection;
+    return withSelection(new Selection(s.shard(), on, s.skipBadLines(), s.passes()));
   }
 
   public ReplayConfig withSkipBadLines(boolean on) {
-    return withSelection(new Selection(selection.shard(), selection.includeCached(), on));
+    Selection s = selection;
+    return withSelection(new Selection(s.shard(), s.includeCached(), on, s.passes()));
+  }
+
+  /** Replays the recordings more than once ({@code --loop}, {@code --duration}). */
+  public ReplayConfig withPasses(Passes p) {
+    Selection s = selection;
+    return withSelection(new Selection(s.shard(), s.includeCached(), s.skipBadLines(), p));
   }
 
   public ReplayConfig withOverwrite(boolean on) {
@@ -418,6 +458,10 @@ public record ReplayConfig(
 
   public Shard shard() {
     return selection.shard();
+  }
+
+  public Passes passes() {
+    return selection.passes();
   }
 
   /** How messages name the candidate: its URL, or the transport that reaches it. */

@@ -77,7 +77,15 @@ public final class Replayer {
 
   static final Set<String> SAFE_METHODS = Set.of("GET", "HEAD", "OPTIONS");
 
-  /** Refused connections in a row, with no success at all, that end the run. */
+  /** A deadline (a nanoTime) that never comes: runs without {@code --duration}. */
+  static final long NO_DEADLINE = Long.MIN_VALUE;
+
+  /** True when {@code deadline} (a nanoTime, or {@link #NO_DEADLINE}) has passed. */
+  static boolean past(long deadline) {
+    return deadline != NO_DEADLINE && System.nanoTime() - deadline >= 0;
+  }
+
+  /** Refused connections (or TLS failures) in a row, with no success at all, that end the run. */
   static final int UNREACHABLE_AFTER = 20;
 
   private final ReplayConfig config;
@@ -105,6 +113,9 @@ public final class Replayer {
 
   /** Warm-up requests sent (to the candidate) before the measured replay. */
   private volatile int warmedUp;
+
+  /** When a {@code --duration} run stops sending; null otherwise, or before it started. */
+  private volatile Instant endsAt;
 
   /** Candidate answers 401 or 403 where the baseline's was neither: credentials it did not get. */
   private final AtomicLong candidateDenied = new AtomicLong();
@@ -144,6 +155,14 @@ public final class Replayer {
   /** The warm-up requests sent to the candidate before the measured replay (at most {@link ReplayConfig#warmup}). */
   public int warmedUp() {
     return warmedUp;
+  }
+
+  /**
+   * When a run of {@link Passes#forDuration} stops sending (counted from the end of the warm-up),
+   * for a progress line's time left; null for other runs, and before the measured replay starts.
+   */
+  public Instant endsAt() {
+    return endsAt;
   }
 
   /** Asks a running replay to stop sending and finish with an incomplete summary. */
@@ -216,7 +235,11 @@ public final class Replayer {
                   }
                   total += n;
                 }
-                expected.set(config.shard().count() == 1 ? total : total / config.shard().count());
+                if (config.passes().duration() != null) {
+                  return; // pass after pass until the time is up: the progress line shows time left
+                }
+                long perPass = config.shard().count() == 1 ? total : total / config.shard().count();
+                expected.set(perPass * config.passes().count());
               },
               "shadow-count");
       counter.setDaemon(true);
@@ -260,7 +283,8 @@ public final class Replayer {
                 config.responseTimeout(),
                 config.targets().extraHeaders(),
                 config.targets().keepHost(),
-                config.maxBody())) {
+                config.maxBody(),
+                config.sending().connections())) {
       RunWriter w = new RunWriter(results, responsesFile, aggregate);
       writer = w;
       judge =
@@ -284,12 +308,20 @@ public final class Replayer {
       if (config.sending().warmup() > 0 && abortReason == null) {
         warmUp(sender, inFlight);
       }
-      Pacer pacer = new Pacer(config.sending().pacing());
+      // --duration counts from here, after the warm-up: the measured replay
+      long deadline =
+          config.passes().duration() == null
+              ? NO_DEADLINE
+              : System.nanoTime() + config.passes().duration().toNanos();
+      if (deadline != NO_DEADLINE) {
+        endsAt = Instant.now().plus(config.passes().duration());
+      }
+      Pacer pacer = new Pacer(config.sending().pacing(), deadline);
       // Reading and parsing the recording runs on its own thread, ahead of the sender by a
       // bounded queue: the main thread only paces and sends.
       ArrayBlockingQueue<Item> queue = new ArrayBlockingQueue<>(1024);
       AtomicReference<RuntimeException> readError = new AtomicReference<>();
-      Thread reader = new Thread(() -> read(queue, readError), "shadow-read");
+      Thread reader = new Thread(() -> read(queue, readError, deadline), "shadow-read");
       reader.setDaemon(true);
       reader.start();
       try {
@@ -301,15 +333,17 @@ public final class Replayer {
           if (item == null) {
             continue;
           }
-          if (item == Item.END) {
-            break;
+          if (item == Item.END || past(deadline)) {
+            break; // the end of the recordings, or of --duration: what was not sent is not counted
           }
           Exchange e = item.exchange();
           if (item.skip() != null) {
             finish(ExchangeJudge.unsent(e, item.endpoint(), Verdict.SKIPPED, item.skip()), null);
             continue;
           }
-          pacer.await(e);
+          if (!pacer.await(e, item.pass())) {
+            break; // --duration ended while waiting for this exchange's time
+          }
           if (!inFlight.tryAcquire()) {
             if (!(config.sending().pacing() instanceof Pacing.AsFastAsPossible)) {
               late.incrementAndGet();
@@ -569,32 +603,55 @@ public final class Replayer {
   /** What a run directory holds (docs/run-format.md). */
   static final List<String> RUN_FILES = RunDirectory.FILES;
 
-  /** One exchange read, named and checked, on its way to the sender. */
-  private record Item(Exchange exchange, String endpoint, EndpointRule rule, String skip) {
-    static final Item END = new Item(null, null, null, null);
+  /** One exchange read, named and checked, on its way to the sender, in pass {@code pass}. */
+  private record Item(
+      Exchange exchange, String endpoint, EndpointRule rule, String skip, int pass) {
+    static final Item END = new Item(null, null, null, null, 0);
   }
 
-  /** The reader thread: recordings → named, checked exchanges → the queue, then END. */
-  private void read(ArrayBlockingQueue<Item> queue, AtomicReference<RuntimeException> error) {
+  /**
+   * The reader thread: recordings → named, checked exchanges → the queue, then END; pass after
+   * pass with {@code --loop} or {@code --duration} (until {@code deadline}, a nanoTime).
+   */
+  private void read(
+      ArrayBlockingQueue<Item> queue, AtomicReference<RuntimeException> error, long deadline) {
+    Passes passes = config.passes();
     try {
-      for (Path recording : config.recordings()) {
-        try (ExchangeSource reader = open(recording, warnings::add)) {
-          while (readNext(reader)) {
-            if (stopRequested || abortReason != null) {
-              return;
+      for (int pass = 1; passes.includes(pass); pass++) {
+        boolean first = pass == 1;
+        boolean sendsAny = false;
+        for (Path recording : config.recordings()) {
+          // later passes read the same lines again: their warnings and unreadable lines were told
+          // and counted in the first
+          try (ExchangeSource reader = open(recording, first ? warnings::add : w -> {})) {
+            while (first ? readNext(reader) : reader.hasNext()) {
+              if (stopRequested || abortReason != null || past(deadline)) {
+                return;
+              }
+              Exchange e = reader.next();
+              if (!config.shard().includes(e.id())) {
+                continue; // by the recorded id: a shard replays the same exchanges in every pass
+              }
+              EndpointRule rule = engine.ruleFor(e.request());
+              String skip = skipReason(e, rule);
+              sendsAny |= skip == null;
+              queue.put(
+                  new Item(
+                      passes.repeating() ? inPass(e, passes.id(e.id(), pass)) : e,
+                      endpoints.of(e.request().method(), e.request().target()),
+                      rule,
+                      skip,
+                      pass));
             }
-            Exchange e = reader.next();
-            if (!config.shard().includes(e.id())) {
-              continue;
-            }
-            EndpointRule rule = engine.ruleFor(e.request());
-            queue.put(
-                new Item(
-                    e,
-                    endpoints.of(e.request().method(), e.request().target()),
-                    rule,
-                    skipReason(e, rule)));
           }
+        }
+        if (!sendsAny && passes.duration() != null) {
+          warnings.add(
+              "--duration: pass "
+                  + pass
+                  + " had no exchange to send, so the replay stopped there instead of repeating it"
+                  + " until the time was up");
+          return;
         }
       }
     } catch (RuntimeException e) {
@@ -614,6 +671,12 @@ public final class Replayer {
         }
       }
     }
+  }
+
+  /** {@code e} under the id it has in one pass of a repeated replay. */
+  private static Exchange inPass(Exchange e, String id) {
+    return new Exchange(
+        id, e.startedAt(), e.durationMicros(), e.request(), e.response(), e.error(), e.tags());
   }
 
   /**
@@ -819,14 +882,18 @@ public final class Replayer {
       }
     }
     if (!candAttempt.ok()) {
+      // nothing listens, or TLS fails on every connection (an untrusted certificate, a client
+      // certificate refused): every further exchange would fail alike
       if (candAttempt instanceof Sender.Failed f
-          && f.category() == ErrorCategory.REFUSED
+          && (f.category() == ErrorCategory.REFUSED || f.category() == ErrorCategory.TLS)
           && candidateSuccesses.get() == 0
           && refusedInARow.incrementAndGet() >= UNREACHABLE_AFTER) {
         abortReason =
             "candidate unreachable: "
                 + UNREACHABLE_AFTER
-                + " connections refused in a row ("
+                + (f.category() == ErrorCategory.TLS
+                    ? " TLS failures in a row, none answered ("
+                    : " connections refused in a row (")
                 + candAttempt.error()
                 + ")";
       }
@@ -920,28 +987,42 @@ public final class Replayer {
     return t;
   }
 
-  /** Paces sends: as fast as possible, at a constant rate, or at the recording's own speed. */
+  /**
+   * Paces sends: as fast as possible, at a constant rate, or at the recording's own speed. A new
+   * pass at the recording's speed starts when the previous pass's last exchange was due, with the
+   * recording's timing again; a constant rate goes on across passes.
+   */
   private static final class Pacer {
     private final Pacing pacing;
+    private final long deadline;
     private long start = -1;
     private long count;
     private Instant firstStarted;
     private boolean wasLate;
+    private int pass = 1;
+    private long lastDue;
 
-    Pacer(Pacing pacing) {
+    /** {@code deadline}: a nanoTime no wait goes past ({@code --duration}), or NO_DEADLINE. */
+    Pacer(Pacing pacing, long deadline) {
       this.pacing = pacing;
+      this.deadline = deadline;
     }
 
-    void await(Exchange e) {
+    /** Waits until {@code e} of pass {@code pass} is due; false when the deadline came first. */
+    boolean await(Exchange e, int pass) {
       wasLate = false;
       if (pacing instanceof Pacing.AsFastAsPossible) {
-        return;
+        return true;
       }
       long now = System.nanoTime();
       if (start < 0) {
         start = now;
         firstStarted = e.startedAt();
+      } else if (pass != this.pass && pacing instanceof Pacing.Speed) {
+        start = lastDue; // the recording's timing again, from where the last pass ended
+        firstStarted = e.startedAt();
       }
+      this.pass = pass;
       long due;
       if (pacing instanceof Pacing.Rate r) {
         due = start + (long) (count * 1e9 / r.perSecond());
@@ -954,9 +1035,14 @@ public final class Replayer {
           due = start + (long) (Math.max(0, offsetNanos) / s.factor());
         }
       }
+      lastDue = due;
       count++;
       long wait = due - now;
       if (wait > 0) {
+        if (deadline != NO_DEADLINE && due - deadline > 0) {
+          sleepUntil(deadline);
+          return false;
+        }
         try {
           TimeUnit.NANOSECONDS.sleep(wait);
         } catch (InterruptedException ex) {
@@ -964,6 +1050,18 @@ public final class Replayer {
         }
       } else if (wait < -10_000_000L) {
         wasLate = true; // more than 10 ms behind schedule
+      }
+      return true;
+    }
+
+    private static void sleepUntil(long deadline) {
+      long wait = deadline - System.nanoTime();
+      if (wait > 0) {
+        try {
+          TimeUnit.NANOSECONDS.sleep(wait);
+        } catch (InterruptedException ex) {
+          Thread.currentThread().interrupt();
+        }
       }
     }
 

@@ -1,0 +1,228 @@
+package dev.shadowtest.replay;
+
+import static dev.shadowtest.replay.ReplayerTests.exchange;
+import static dev.shadowtest.replay.ReplayerTests.lines;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.shadowtest.core.BadInputException;
+import dev.shadowtest.core.Body;
+import dev.shadowtest.core.Exchange;
+import dev.shadowtest.core.Headers;
+import dev.shadowtest.core.HttpRequest;
+import dev.shadowtest.core.HttpResponse;
+import dev.shadowtest.core.RecordingHeader;
+import dev.shadowtest.core.RecordingWriter;
+import dev.shadowtest.core.Redaction;
+import dev.shadowtest.core.ShadowListener;
+import dev.shadowtest.diff.Verdict;
+import dev.shadowtest.diff.run.Gate;
+import dev.shadowtest.diff.run.ResultLine;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code --loop} and {@code --duration}: the recordings replayed pass after pass, counted exactly. */
+@Timeout(60)
+class ReplayPassesTests {
+
+  @TempDir Path dir;
+
+  Path recording(List<Exchange> exchanges) {
+    Path p = dir.resolve("r.jsonl.gz");
+    try (RecordingWriter w =
+        RecordingWriter.create(p, RecordingHeader.now("test", Redaction.none()))) {
+      exchanges.forEach(w::write);
+    }
+    return p;
+  }
+
+  /** Five GETs (one answered differently by the candidate) and a POST that is not sent. */
+  List<Exchange> shop() {
+    List<Exchange> l = new ArrayList<>();
+    for (int i = 1; i <= 5; i++) {
+      l.add(exchange("e" + i, "GET", "/items/" + i, 200, "{\"id\":" + i + "}"));
+    }
+    l.add(exchange("e6", "POST", "/carts", 200, "{}"));
+    return l;
+  }
+
+  static TestServer.Reply items(TestServer.Seen s) {
+    String id = s.target().substring("/items/".length());
+    return TestServer.Reply.json(id.equals("5") ? "{\"id\":55}" : "{\"id\":" + id + "}");
+  }
+
+  @Test
+  void loopThreeSendsEveryExchangeThreeTimesAndCountsThemExactly() throws Exception {
+    try (TestServer candidate = new TestServer(ReplayPassesTests::items)) {
+      Path out = dir.resolve("out");
+      ReplayResult r =
+          new Replayer(
+                  ReplayConfig.of(List.of(recording(shop())), candidate.uri(), out)
+                      .withPasses(Passes.loop(3)))
+              .run(ShadowListener.NONE);
+      Map<String, Long> perTarget =
+          candidate.seen.stream()
+              .collect(Collectors.groupingBy(TestServer.Seen::target, Collectors.counting()));
+      assertThat(perTarget)
+          .containsExactlyInAnyOrderEntriesOf(
+              Map.of(
+                  "/items/1", 3L, "/items/2", 3L, "/items/3", 3L, "/items/4", 3L, "/items/5", 3L));
+      assertThat(r.incomplete()).isFalse();
+      assertThat(r.result().exchanges()).isEqualTo(18);
+      assertThat(r.result().skipped()).isEqualTo(3); // the POST, in every pass
+      assertThat(r.result().compared()).isEqualTo(15);
+      assertThat(r.result().matched()).isEqualTo(12);
+      assertThat(r.result().discrepant()).isEqualTo(3);
+      List<ResultLine> lines = lines(out);
+      assertThat(lines).hasSize(18);
+      assertThat(lines)
+          .extracting(ResultLine::id)
+          .doesNotHaveDuplicates()
+          .contains("e1#1", "e1#2", "e1#3", "e6#3");
+      assertThat(lines)
+          .filteredOn(l -> l.verdict() == Verdict.DIFFERENT)
+          .extracting(ResultLine::id)
+          .containsExactlyInAnyOrder("e5#1", "e5#2", "e5#3");
+    }
+  }
+
+  @Test
+  void oneLoopKeepsTheRecordedIds() throws Exception {
+    try (TestServer candidate = new TestServer(ReplayPassesTests::items)) {
+      Path out = dir.resolve("out");
+      new Replayer(
+              ReplayConfig.of(List.of(recording(shop())), candidate.uri(), out)
+                  .withPasses(Passes.loop(1)))
+          .run(ShadowListener.NONE);
+      assertThat(lines(out)).extracting(ResultLine::id).contains("e1", "e6");
+    }
+  }
+
+  @Test
+  void shardsOfALoopedRunMergeIntoTheLoopedRun() throws Exception {
+    try (TestServer candidate = new TestServer(ReplayPassesTests::items)) {
+      Path rec = recording(shop());
+      Function<Shard, ReplayConfig> shard =
+          s ->
+              ReplayConfig.of(List.of(rec), candidate.uri(), dir.resolve("s" + s.index()))
+                  .withShard(s)
+                  .withPasses(Passes.loop(2));
+      new Replayer(shard.apply(new Shard(1, 2))).run(ShadowListener.NONE);
+      new Replayer(shard.apply(new Shard(2, 2))).run(ShadowListener.NONE);
+      ReplayResult merged =
+          Summaries.merge(
+              dir.resolve("merged"),
+              List.of(dir.resolve("s1"), dir.resolve("s2")),
+              null,
+              Gate.defaults());
+      assertThat(merged.result().exchanges()).isEqualTo(12);
+      assertThat(merged.result().discrepant()).isEqualTo(2);
+      assertThat(lines(dir.resolve("merged")))
+          .extracting(ResultLine::id)
+          .hasSize(12)
+          .doesNotHaveDuplicates();
+    }
+  }
+
+  @Test
+  void durationReplaysPassAfterPassUntilTheTimeIsUpAndTheRunIsComplete() throws Exception {
+    try (TestServer candidate = new TestServer(ReplayPassesTests::items)) {
+      Path out = dir.resolve("out");
+      long t0 = System.nanoTime();
+      Replayer replayer =
+          new Replayer(
+              ReplayConfig.of(List.of(recording(shop().subList(0, 2))), candidate.uri(), out)
+                  .withPacing(new Pacing.Rate(20))
+                  .withPasses(Passes.forDuration(Duration.ofSeconds(2))));
+      ReplayResult r = replayer.run(ShadowListener.NONE);
+      double seconds = (System.nanoTime() - t0) / 1e9;
+      assertThat(seconds).isBetween(1.9, 10.0);
+      assertThat(replayer.endsAt()).isNotNull();
+      assertThat(r.incomplete()).as("the time being up is the plan, not an interruption").isFalse();
+      // 20/s for 2 s: about 40 exchanges, 2 per pass; each one sent is counted, none other
+      assertThat(r.result().exchanges()).isBetween(30L, 42L);
+      assertThat(r.result().exchanges()).isEqualTo(candidate.seen.size());
+      assertThat(lines(out))
+          .extracting(ResultLine::id)
+          .doesNotHaveDuplicates()
+          .contains("e1#1", "e2#1", "e1#10", "e2#10");
+    }
+  }
+
+  @Test
+  void durationStopsAfterAPassWithNothingToSend() throws Exception {
+    try (TestServer candidate = new TestServer(ReplayPassesTests::items)) {
+      ReplayResult r =
+          new Replayer(
+                  ReplayConfig.of(
+                          List.of(recording(shop().subList(5, 6))),
+                          candidate.uri(),
+                          dir.resolve("out"))
+                      .withPasses(Passes.forDuration(Duration.ofMinutes(10))))
+              .run(ShadowListener.NONE);
+      assertThat(r.result().exchanges()).isEqualTo(1);
+      assertThat(r.warnings())
+          .anySatisfy(w -> assertThat(w).startsWith("--duration: pass 1 had no exchange to send"));
+    }
+  }
+
+  @Test
+  void theRecordingsTimingRepeatsInEveryPassAtItsSpeed() throws Exception {
+    Instant t = Instant.parse("2026-11-24T10:00:00Z");
+    List<Exchange> timed = new ArrayList<>();
+    for (int i = 0; i < 2; i++) {
+      timed.add(
+          new Exchange(
+              "t" + i,
+              t.plusMillis(300L * i),
+              1000L,
+              HttpRequest.of("GET", "/items/" + (i + 1)),
+              new HttpResponse(
+                  200,
+                  "OK",
+                  Headers.of("Content-Type", "application/json"),
+                  Body.text("{\"id\":" + (i + 1) + "}")),
+              null,
+              Map.of()));
+    }
+    try (TestServer candidate = new TestServer(ReplayPassesTests::items)) {
+      long t0 = System.nanoTime();
+      ReplayResult r =
+          new Replayer(
+                  ReplayConfig.of(List.of(recording(timed)), candidate.uri(), dir.resolve("out"))
+                      .withPacing(new Pacing.Speed(1))
+                      .withPasses(Passes.loop(3)))
+              .run(ShadowListener.NONE);
+      double seconds = (System.nanoTime() - t0) / 1e9;
+      // 0 and 0.3 s, then each pass starts where the last ended: 0.3 and 0.6, 0.6 and 0.9
+      assertThat(seconds).isGreaterThanOrEqualTo(0.85);
+      assertThat(r.result().compared()).isEqualTo(6);
+      assertThat(r.late()).isZero();
+    }
+  }
+
+  @Test
+  void nonsenseIsRefused() {
+    assertThatThrownBy(() -> Passes.loop(0))
+        .isInstanceOf(BadInputException.class)
+        .hasMessage("--loop must be between 1 and 1000000 passes, got 0");
+    assertThatThrownBy(() -> new Passes(3, Duration.ofMinutes(10)))
+        .hasMessageStartingWith("--loop and --duration contradict each other");
+    assertThatThrownBy(() -> Passes.forDuration(Duration.ZERO))
+        .hasMessage("--duration must be between 1s and 30 days, got 0");
+    assertThatThrownBy(() -> Passes.forDuration(Duration.ofDays(31)))
+        .hasMessage("--duration must be between 1s and 30 days, got 744h");
+    assertThat(Passes.once().repeating()).isFalse();
+    assertThat(Passes.loop(2).id("e1", 2)).isEqualTo("e1#2");
+    assertThat(Passes.once().id("e1", 1)).isEqualTo("e1");
+  }
+}
