@@ -5,7 +5,10 @@ import dev.shadowtest.core.Headers;
 import dev.shadowtest.core.ShadowListener;
 import dev.shadowtest.diff.Rules;
 import dev.shadowtest.diff.run.Gate;
+import dev.shadowtest.diff.run.Trigger;
+import dev.shadowtest.http.Connections;
 import dev.shadowtest.replay.Pacing;
+import dev.shadowtest.replay.Passes;
 import dev.shadowtest.replay.ReplayConfig;
 import dev.shadowtest.replay.ReplayResult;
 import dev.shadowtest.replay.Replayer;
@@ -17,12 +20,14 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -51,7 +56,9 @@ import picocli.CommandLine.Spec;
       "Examples:",
       "  shadow replay --recording nightly.jsonl.gz --candidate http://127.0.0.1:8080 --out out/",
       "  shadow replay --recording r.jsonl --candidate http://new:8080 --primary http://old-a:8080 \\",
-      "                --secondary http://old-b:8080 --rules shadow-rules.yaml --rate 200 --out out/"
+      "                --secondary http://old-b:8080 --rules shadow-rules.yaml --rate 200 --out out/",
+      "  shadow replay --recording r.jsonl --candidate https://new.internal:8443 --ca-cert ca.pem \\",
+      "                --client-cert client.crt --client-key client.key --http2 --duration 10m --out soak/"
     })
 final class ReplayCommand implements Callable<Integer> {
 
@@ -223,6 +230,53 @@ final class ReplayCommand implements Callable<Integer> {
           "Send the first N safe requests (GET, HEAD, OPTIONS) of the recordings once to every target before the measured replay, answers discarded, so that a freshly started JVM's slow first requests are not judged by --max-latency-ratio (default ${DEFAULT-VALUE}).")
   int warmup;
 
+  @Option(
+      names = "--ca-cert",
+      paramLabel = "FILE",
+      description =
+          "PEM certificate(s) of a CA to trust for https targets, in addition to the JDK's default trust store (an internal CA). Host names are still verified.")
+  Path caCert;
+
+  @Option(
+      names = "--insecure",
+      description =
+          "Trust any TLS certificate for any host name (test systems only; a warning says so once per run). Not with --ca-cert.")
+  boolean insecure;
+
+  @Option(
+      names = "--client-cert",
+      paramLabel = "FILE",
+      description =
+          "PEM client certificate chain (the client's own first) shown to https targets that ask for one; with --client-key.")
+  Path clientCert;
+
+  @Option(
+      names = "--client-key",
+      paramLabel = "FILE",
+      description =
+          "The client certificate's private key: PEM, unencrypted PKCS#8 ('BEGIN PRIVATE KEY': RSA, EC, Ed25519). Convert others with openssl pkcs8 -topk8 -nocrypt.")
+  Path clientKey;
+
+  @Option(
+      names = "--http2",
+      description =
+          "Speak HTTP/2 to every target: h2 by ALPN for https URLs, h2c with prior knowledge for http URLs (a target that does not speak it fails). Default: HTTP/1.1.")
+  boolean http2;
+
+  @Option(
+      names = "--loop",
+      paramLabel = "N",
+      description =
+          "Replay the recordings N times (soak runs): every exchange is sent and counted N times, its id suffixed with the pass (e42#1, e42#2...).")
+  Integer loop;
+
+  @Option(
+      names = "--duration",
+      paramLabel = "D",
+      description =
+          "Replay the recordings pass after pass until D has passed (30s, 10m, 2h, or ISO-8601 such as PT1H30M); the pass under way is cut there. Not with --loop.")
+  String duration;
+
   @Mixin CsvOptions csv;
 
   @Override
@@ -230,6 +284,8 @@ final class ReplayCommand implements Callable<Integer> {
     if (keepHost && rewriteHost) {
       throw new BadInputException("--keep-host and --rewrite-host contradict each other");
     }
+    Connections connections = connections();
+    Passes passes = passes();
     Gate gate = gateOptions.gate();
     ReplayConfig config =
         ReplayConfig.of(recordings, candidate, out)
@@ -255,8 +311,56 @@ final class ReplayCommand implements Callable<Integer> {
             .withSkipBadLines(skipBadLines)
             .withWarmup(warmup)
             .withIncludeCached(includeCached)
-            .withRejudgeBudget(RecordCommand.bytes("--rejudge-budget", rejudgeBudget));
+            .withRejudgeBudget(RecordCommand.bytes("--rejudge-budget", rejudgeBudget))
+            .withConnections(connections)
+            .withPasses(passes);
+    if (insecure) {
+      PrintWriter err = spec.commandLine().getErr();
+      err.println(
+          "warning: --insecure: TLS certificates and host names of every https target are not"
+              + " verified; whoever sits between Shadow and a target can read and change the traffic");
+      err.flush();
+    }
     return run(spec, config, history, csv);
+  }
+
+  /** {@code --ca-cert}, {@code --insecure}, {@code --client-cert/--client-key}, {@code --http2}. */
+  private Connections connections() {
+    if ((clientCert == null) != (clientKey == null)) {
+      throw new BadInputException(
+          clientCert == null
+              ? "--client-key needs --client-cert (the certificate of that key)"
+              : "--client-cert needs --client-key (the certificate's private key)");
+    }
+    Connections c = Connections.defaults().withInsecure(insecure).withHttp2(http2);
+    if (caCert != null) {
+      c = c.withCaCert(caCert);
+    }
+    if (clientCert != null) {
+      c = c.withClientCertificate(clientCert, clientKey);
+    }
+    return c;
+  }
+
+  /** {@code --loop N} or {@code --duration D}. */
+  private Passes passes() {
+    if (loop != null && duration != null) {
+      throw new BadInputException(
+          "--loop and --duration contradict each other: --loop N replays N whole passes,"
+              + " --duration D replays pass after pass until D has passed; give one of them");
+    }
+    if (duration != null) {
+      try {
+        return Passes.forDuration(Trigger.parseDuration(duration));
+      } catch (BadInputException e) {
+        throw new BadInputException(
+            e.getMessage().startsWith("--duration")
+                ? e.getMessage()
+                : "--duration: " + e.getMessage(),
+            e);
+      }
+    }
+    return loop == null ? Passes.once() : Passes.loop(loop);
   }
 
   private int maxBodyBytes() {
@@ -319,7 +423,9 @@ final class ReplayCommand implements Callable<Integer> {
     Runtime.getRuntime().addShutdownHook(hook);
     ReplayResult r;
     try {
-      r = replayer.run(System.console() != null ? progressLine(err) : ShadowListener.NONE);
+      r =
+          replayer.run(
+              System.console() != null ? progressLine(err, replayer::endsAt) : ShadowListener.NONE);
     } finally {
       try {
         Runtime.getRuntime().removeShutdownHook(hook);
@@ -361,13 +467,27 @@ final class ReplayCommand implements Callable<Integer> {
   }
 
   static ShadowListener progressLine(PrintWriter err) {
+    return progressLine(err, () -> null);
+  }
+
+  /**
+   * A progress line on the terminal; {@code endsAt} gives when a {@code --duration} run stops
+   * (null otherwise): its line shows the time left instead of an ETA.
+   */
+  static ShadowListener progressLine(PrintWriter err, Supplier<Instant> endsAt) {
     return new ShadowListener() {
       @Override
       public void progress(long done, long total, long discrepant, double perSecond) {
+        Instant end = endsAt.get();
         String eta =
-            total > 0 && perSecond > 0 && done < total
-                ? String.format(Locale.ROOT, ", ETA %ds", (long) ((total - done) / perSecond))
-                : "";
+            end != null
+                ? String.format(
+                    Locale.ROOT,
+                    ", %ds left",
+                    Math.max(0, Duration.between(Instant.now(), end).toSeconds()))
+                : total > 0 && perSecond > 0 && done < total
+                    ? String.format(Locale.ROOT, ", ETA %ds", (long) ((total - done) / perSecond))
+                    : "";
         // noise is judged over the whole run: the running count is the exchanges that differ beyond
         // this exchange's noise
         err.printf(

@@ -30,8 +30,12 @@ import org.apache.hc.core5.http.nio.support.BasicRequestConsumer;
 import org.apache.hc.core5.http.nio.support.BasicServerExchangeHandler;
 import org.apache.hc.core5.http.protocol.HttpContext;
 import org.apache.hc.core5.http.protocol.HttpCoreContext;
+import org.apache.hc.core5.http.protocol.HttpProcessorBuilder;
 import org.apache.hc.core5.http2.HttpVersionPolicy;
 import org.apache.hc.core5.http2.impl.nio.bootstrap.H2ServerBootstrap;
+import org.apache.hc.core5.http2.protocol.H2ResponseConformance;
+import org.apache.hc.core5.http2.protocol.H2ResponseConnControl;
+import org.apache.hc.core5.http2.protocol.H2ResponseContent;
 import org.apache.hc.core5.http2.ssl.H2ServerTlsStrategy;
 import org.apache.hc.core5.io.CloseMode;
 import org.apache.hc.core5.reactor.IOReactorConfig;
@@ -84,6 +88,14 @@ public final class Http2LoopbackServer implements AutoCloseable {
             .setVersionPolicy(
                 tls == null ? HttpVersionPolicy.FORCE_HTTP_2 : HttpVersionPolicy.NEGOTIATE)
             .setIOReactorConfig(IOReactorConfig.custom().setIoThreadCount(1).build())
+            // HttpCore's defaults without Date and Server: answers carry only what was asked
+            .setHttpProcessor(
+                HttpProcessorBuilder.create()
+                    .addAll(
+                        H2ResponseConformance.INSTANCE,
+                        H2ResponseContent.INSTANCE,
+                        H2ResponseConnControl.INSTANCE)
+                    .build())
             // every authority: clients name 127.0.0.1 and a port, or a recorded host
             .setRequestRouter(
                 (request, context) ->
@@ -173,7 +185,8 @@ public final class Http2LoopbackServer implements AutoCloseable {
       seen.add(s);
       trigger.submitResponse(
           AsyncResponseBuilder.create(200)
-              .setEntity(jsonBody.apply(s), ContentType.APPLICATION_JSON)
+              // no charset parameter: answers compare equal to a recorded application/json
+              .setEntity(jsonBody.apply(s), ContentType.create("application/json"))
               .build(),
           context);
     }
