@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.shadowtest.diff.Rules;
 import dev.shadowtest.diff.run.TriggerEvent;
 import dev.shadowtest.diff.run.TriggersFile;
+import dev.shadowtest.http.ErrorCategory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -67,7 +68,24 @@ class DocsTests {
         .contains("--csv grouped")
         .contains("--min-latency-samples")
         .contains("--follow-until-idle")
-        .contains("--response-wait");
+        .contains("--response-wait")
+        .contains("--ca-cert")
+        .contains("--insecure")
+        .contains("--client-cert")
+        .contains("--client-key")
+        .contains("--http2")
+        .contains("--loop")
+        .contains("--duration");
+  }
+
+  @Test
+  void everyErrorCategoryIsNamedWhereResultsAreDescribed() throws IOException {
+    String readme = Files.readString(ROOT.resolve("README.md"));
+    String runFormat = Files.readString(ROOT.resolve("docs/run-format.md"));
+    for (ErrorCategory c : ErrorCategory.values()) {
+      assertThat(readme).as("the README names " + c).contains("`" + c.label() + "`");
+      assertThat(runFormat).as("docs/run-format.md names " + c).contains("`" + c.label() + "`");
+    }
   }
 
   @Test
