@@ -1,7 +1,7 @@
 # Shared by the load benchmarks: a static 2 KB JSON document served by nginx on 127.0.0.1.
 # Source it, then:
 #   bench_install wrk nginx            # apt-get what is missing
-#   bench_static_site "$work"          # $work/www/api/data.json, $work/logs
+#   bench_static_site "$work" [ITEMS]  # $work/www/api/data.json (ITEMS products, 20: 2 KB), $work/logs
 #   bench_free_port                    # prints a free loopback port
 #   bench_nginx "$work" "<http-level config: server/upstream blocks>"   # starts nginx with it
 #   bench_wrk NAME URL                 # wrk -t$WRK_THREADS -c$C -d$D against URL: prints "req/s p99-ms"
@@ -15,13 +15,13 @@ bench_install() {
   if [ ${#need[@]} -gt 0 ]; then apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${need[@]}"; fi
 }
 
-bench_static_site() {
-  local work="$1"
+bench_static_site() { # work [items]: 20 items make the 2 KB document, 6 about 0.6 KB, 200 about 20 KB
+  local work="$1" items="${2:-20}"
   chmod 755 "$work"   # nginx workers run unprivileged and must read the files
   mkdir -p "$work/www/api" "$work/logs"
-  python3 - "$work/www/api/data.json" <<'PY'
+  python3 - "$work/www/api/data.json" "$items" <<'PY'
 import json, sys
-items = [{"id": i, "name": "Product %d" % i, "price": {"amount": 10 + i / 100, "currency": "EUR"}, "tags": ["a", "b"]} for i in range(20)]
+items = [{"id": i, "name": "Product %d" % i, "price": {"amount": 10 + i / 100, "currency": "EUR"}, "tags": ["a", "b"]} for i in range(int(sys.argv[2]))]
 open(sys.argv[1], "w").write(json.dumps({"items": items, "total": 20, "page": 1}))
 PY
 }

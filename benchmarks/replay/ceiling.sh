@@ -35,6 +35,9 @@
 #   KINDS="hc5-async hc5-async-stream hc5-classic core5-async"
 #   REPLAY_N=100000   exchanges of the long shadow replay; REPLAY_SMALL (default REPLAY_N/5) of the short
 #   NOSTORE=1         also measure shadow replay --rejudge-budget 0 (0: skip it)
+#   C1=0              1: also measure shadow replay with SHADOW_JAVA_OPTS=-XX:TieredStopAtLevel=1 (no C2
+#                     JIT: its compile time is the largest fixed cost of a run; shadow-c1)
+#   ITEMS=20          products in the served document: 20 make 2 KB, 6 about 0.6 KB, 200 about 20 KB
 #   SHADOW=...        the shadow launcher (default: this checkout's ./shadow)
 #   KEEP=DIR          keep the raw measurements and the clients' output in DIR
 set -euo pipefail
@@ -42,7 +45,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 C="${1:-16}"; D="${2:-10}"
 RUNS="${RUNS:-1}"; WARMUP="${WARMUP:-10}"
 KINDS="${KINDS:-hc5-async hc5-async-stream hc5-classic core5-async}"
-REPLAY_N="${REPLAY_N:-100000}"; NOSTORE="${NOSTORE:-1}"; REPLAY_SMALL="${REPLAY_SMALL:-$((REPLAY_N / 5))}"
+REPLAY_N="${REPLAY_N:-100000}"; NOSTORE="${NOSTORE:-1}"; C1="${C1:-0}"; ITEMS="${ITEMS:-20}"; REPLAY_SMALL="${REPLAY_SMALL:-$((REPLAY_N / 5))}"
 SHADOW="${SHADOW:-$root/shadow}"
 source "$root/benchmarks/lib/nginx-static.sh"
 bench_install wrk nginx curl
@@ -55,7 +58,7 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
-bench_static_site "$work"
+bench_static_site "$work" "$ITEMS"
 port=$(bench_free_port)
 bench_nginx "$work" "  server { listen 127.0.0.1:$port; root $work/www; }"
 path=/api/data.json
@@ -76,7 +79,7 @@ raw="$work/raw.txt"; : > "$raw"
 
 echo "== machine: $cores cores, $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //'), $(java -version 2>&1 | head -1)," \
   "$(wrk --version 2>&1 | head -1 | cut -d' ' -f1-2), nginx $(nginx -v 2>&1 | sed 's/.*\///'); commit $(git -C "$root" rev-parse --short HEAD)"
-echo "== $C in flight, ${D}s per client (ReplayCeiling: +${WARMUP}s warm-up), shadow replay of $REPLAY_SMALL and $REPLAY_N exchanges; $RUNS run(s)"
+echo "== $C in flight, ${D}s per client (ReplayCeiling: +${WARMUP}s warm-up), a document of $(wc -c < "$work/www/api/data.json") bytes, shadow replay of $REPLAY_SMALL and $REPLAY_N exchanges; $RUNS run(s)"
 
 sys_busy() { # machine-wide CPU ticks used by processes (user, nice, system) and steal
   awk '/^cpu / {print $2 + $3 + $4 + $9}' /proc/stat
@@ -132,7 +135,7 @@ run_shadow() { # run variant small|large n [extra options]: "size n wall cpu-sec
   local out="$work/run-$run-$variant-$size" log="$variant-$size-$run" wall user sys other
   rm -rf "$out"
   # exit 1 would be a failed gate; what counts here is that every exchange was compared
-  timed "$log" "$SHADOW" replay --recording "$work/$size.jsonl.gz" --candidate "http://127.0.0.1:$port" \
+  SHADOW_JAVA_OPTS="${VARIANT_JAVA_OPTS:-}" timed "$log" "$SHADOW" replay --recording "$work/$size.jsonl.gz" --candidate "http://127.0.0.1:$port" \
     --concurrency "$C" --rules "$work/rules.yaml" --out "$out" "$@" || true
   read -r wall user sys other < "$work/timed"
   python3 - "$out/summary.json" "$n" "$run $variant $size" <<'PY' || { cat "$work/logs/$log.out" "$work/logs/$log.err" >&2; exit 1; }
@@ -168,6 +171,7 @@ for run in $(seq 1 "$RUNS"); do
   for kind in $KINDS; do run_kind "$run" "$kind"; done
   shadow_rows "$run" shadow
   [ "$NOSTORE" = 0 ] || shadow_rows "$run" shadow-nostore --rejudge-budget 0
+  [ "$C1" = 0 ] || VARIANT_JAVA_OPTS=-XX:TieredStopAtLevel=1 shadow_rows "$run" shadow-c1
   run_wrk "$run" wrk-last
   python3 - "$raw" "$run" <<'PY'
 import sys
