@@ -28,6 +28,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -454,8 +455,7 @@ public final class Sender implements AutoCloseable {
 
   private SimpleHttpRequest build(URI base, HttpRequest recorded) {
     HttpRequest sent = prepared(base, recorded);
-    SimpleHttpRequest r =
-        new SimpleHttpRequest(sent.method(), HttpHost.create(base), sent.target());
+    SimpleHttpRequest r = new SimpleHttpRequest(sent.method(), host(base), sent.target());
     for (Headers.Field f : sent.headers()) {
       if (!f.name().equalsIgnoreCase("Host") || keepHost || extraHeaders.contains("Host")) {
         r.addHeader(
@@ -473,10 +473,7 @@ public final class Sender implements AutoCloseable {
    * ({@code [REDACTED]}, {@code hmac:…}): those are never sent as they are.
    */
   public HttpRequest prepared(URI base, HttpRequest recorded) {
-    String prefix =
-        base.getRawPath() == null || base.getRawPath().equals("/")
-            ? ""
-            : base.getRawPath().replaceAll("/$", "");
+    String prefix = prefix(base);
     String target = recorded.target();
     if (!target.startsWith("/")) {
       int slash = target.indexOf('/', target.indexOf("://") + 3);
@@ -511,6 +508,37 @@ public final class Sender implements AutoCloseable {
         recorded.httpVersion(),
         Headers.of(fields.toArray(String[]::new)),
         recorded.body());
+  }
+
+  /** A target's host and path prefix, parsed once: a run has a few targets and sends millions. */
+  private record Base(HttpHost host, String prefix) {}
+
+  private final ConcurrentHashMap<URI, Base> bases = new ConcurrentHashMap<>();
+
+  private Base base(URI uri) {
+    Base b = bases.get(uri);
+    if (b == null) {
+      String path = uri.getRawPath();
+      b =
+          new Base(
+              HttpHost.create(uri),
+              path == null || path.equals("/")
+                  ? ""
+                  : path.endsWith("/") ? path.substring(0, path.length() - 1) : path);
+      if (bases.size() > 64) {
+        bases.clear(); // bounded whatever the callers pass
+      }
+      bases.put(uri, b);
+    }
+    return b;
+  }
+
+  private HttpHost host(URI base) {
+    return base(base).host();
+  }
+
+  private String prefix(URI base) {
+    return base(base).prefix();
   }
 
   /** A value the recorder redacted as a whole: {@code [REDACTED]}, or a pseudonym {@code hmac:} + 22 characters. */
