@@ -107,6 +107,9 @@ public final class Endpoints {
   }
 
   static String parameter(String segment) {
+    if (segment.length() != 36 && !hasDigit(segment)) {
+      return segment; // every pattern but UUID's needs a digit, and a UUID has 36 characters
+    }
     if (NUMBER.matcher(segment).matches()) {
       return "{id}";
     }
@@ -120,6 +123,16 @@ public final class Endpoints {
       return "{token}";
     }
     return segment;
+  }
+
+  private static boolean hasDigit(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c >= '0' && c <= '9') {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**

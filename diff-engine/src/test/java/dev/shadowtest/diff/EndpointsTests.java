@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.LinkedHashSet;
 import java.util.Map;
+import java.util.Random;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -43,5 +44,41 @@ class EndpointsTests {
     assertThat(m.get("GET /api/users/usera/profile")).isEqualTo("GET /api/users/{param}/profile");
     assertThat(m.get("GET /api/health")).isEqualTo("GET /api/health");
     assertThat(Set.copyOf(m.values())).hasSize(3);
+  }
+
+  /** The patterns alone, as named before the quick check for digits came first. */
+  static String byPatternsAlone(String segment) {
+    if (segment.matches("-?\\d+")) {
+      return "{id}";
+    }
+    if (segment.matches(
+        "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")) {
+      return "{uuid}";
+    }
+    if (segment.matches("(?=[0-9a-fA-F]*\\d)[0-9a-fA-F]{8,}")) {
+      return "{hex}";
+    }
+    if (segment.matches("(?=[A-Za-z0-9_=-]*\\d)(?=[A-Za-z0-9_=-]*[A-Za-z])[A-Za-z0-9_=-]{16,}")) {
+      return "{token}";
+    }
+    return segment;
+  }
+
+  @Test
+  void segmentsAreNamedAsThePatternsAloneNameThem() {
+    Random random = new Random(7);
+    String alphabet = "0123456789abcdefABCDEFxyzXYZ-_=.~é٣";
+    for (int i = 0; i < 50_000; i++) {
+      int length = random.nextInt(5) == 0 ? 36 : random.nextInt(40);
+      StringBuilder sb = new StringBuilder();
+      for (int c = 0; c < length; c++) {
+        sb.append(alphabet.charAt(random.nextInt(alphabet.length())));
+      }
+      String segment = sb.toString();
+      assertThat(Endpoints.parameter(segment)).as(segment).isEqualTo(byPatternsAlone(segment));
+    }
+    assertThat(Endpoints.parameter("abcdefab-abcd-abcd-abcd-abcdefabcdef")).isEqualTo("{uuid}");
+    assertThat(Endpoints.parameter("data.json")).isEqualTo("data.json");
+    assertThat(Endpoints.parameter("-12")).isEqualTo("{id}");
   }
 }
