@@ -297,7 +297,7 @@ public final class DiffEngine {
       if (ev == null && av == null
           || ev != null
               && av != null
-              && values(name.getKey(), ev).equals(values(name.getKey(), av))) {
+              && (ev.equals(av) || values(name.getKey(), ev).equals(values(name.getKey(), av)))) {
         continue;
       }
       // typed, so that noise of one kind (values differ) never excuses another (header dropped)
