@@ -14,7 +14,6 @@ import java.security.NoSuchAlgorithmException;
 import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.Signature;
-import java.security.cert.Certificate;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
@@ -22,11 +21,8 @@ import java.security.spec.InvalidKeySpecException;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * PEM files of certificates and private keys, read with the JDK alone, with errors that name the
@@ -49,17 +45,67 @@ public final class PemFiles {
   /** Files this large are not certificates or keys. */
   private static final long MAX_BYTES = 1 << 20;
 
-  private static final Pattern PEM =
-      Pattern.compile("-----BEGIN ([A-Z0-9 ]+)-----([^-]*)-----END \\1-----");
+  /** One {@code -----BEGIN TYPE-----} block: its type and what stands between its lines. */
+  private record Block(String type, String text) {
+
+    /** True for a traditional OpenSSL key encrypted by OpenSSL ({@code Proc-Type: 4,ENCRYPTED}). */
+    boolean encrypted() {
+      return text.contains("Proc-Type:") && text.contains("ENCRYPTED");
+    }
+
+    /** The DER bytes: the base64 after the headers, if any ({@code Name: value} lines). */
+    byte[] der() {
+      String body = text;
+      int blank = body.indexOf("\n\n");
+      if (body.contains(":") && blank >= 0) {
+        body = body.substring(blank + 2);
+      }
+      return Base64.getMimeDecoder().decode(body.strip());
+    }
+  }
+
+  /**
+   * The PEM blocks of {@code text}, in order; text around them (comments, {@code openssl x509
+   * -text} output) is left out. One pass: each block ends at the next {@code -----END} line.
+   */
+  private static List<Block> blocks(String text) {
+    String normalised = text.replace("\r\n", "\n");
+    List<Block> out = new ArrayList<>();
+    int at = 0;
+    while (true) {
+      int begin = normalised.indexOf(BEGIN, at);
+      if (begin < 0) {
+        return out;
+      }
+      int typeEnd = normalised.indexOf(DASHES, begin + BEGIN.length());
+      int end = typeEnd < 0 ? -1 : normalised.indexOf(END, typeEnd + DASHES.length());
+      if (end < 0) {
+        return out; // no END line follows: not a block
+      }
+      String type = normalised.substring(begin + BEGIN.length(), typeEnd);
+      int after = normalised.indexOf(DASHES, end + END.length());
+      String endType = after < 0 ? "" : normalised.substring(end + END.length(), after);
+      if (endType.equals(type) && type.length() <= 40 && !type.contains("\n")) {
+        out.add(new Block(type, normalised.substring(typeEnd + DASHES.length(), end)));
+      }
+      at = after < 0 ? end + END.length() : after + DASHES.length();
+    }
+  }
+
+  private static final String BEGIN = "-----BEGIN ";
+  private static final String END = "-----END ";
+  private static final String DASHES = "-----";
 
   /**
    * The PEM certificates of {@code file}, in order (at least one); {@code flag} names the option
-   * that gave it in error messages.
+   * that gave it in error messages. Only the {@code CERTIFICATE} blocks are read: a file holding
+   * the certificate and its key serves as both.
    */
   public static List<X509Certificate> certificates(Path file, String flag) {
-    byte[] bytes = read(file, flag);
-    String text = new String(bytes, StandardCharsets.US_ASCII);
-    if (!text.contains("-----BEGIN CERTIFICATE-----")) {
+    String text = new String(read(file, flag), StandardCharsets.US_ASCII);
+    List<Block> certificates =
+        blocks(text).stream().filter(b -> b.type().equals("CERTIFICATE")).toList();
+    if (certificates.isEmpty()) {
       throw new BadInputException(
           flag
               + " "
@@ -68,21 +114,28 @@ public final class PemFiles {
               + (text.contains("PRIVATE KEY") ? "; this looks like a private key" : "")
               + ")");
     }
-    try (InputStream in = new ByteArrayInputStream(bytes)) {
-      Collection<? extends Certificate> read =
-          CertificateFactory.getInstance("X.509").generateCertificates(in);
-      List<X509Certificate> out = new ArrayList<>();
-      for (Certificate c : read) {
-        out.add((X509Certificate) c);
-      }
-      if (out.isEmpty()) {
-        throw new BadInputException(flag + " " + file + ": no certificate could be read from it");
-      }
-      return List.copyOf(out);
-    } catch (CertificateException | IOException e) {
-      throw new BadInputException(
-          flag + " " + file + ": not a valid PEM certificate chain: " + e.getMessage());
+    CertificateFactory factory;
+    try {
+      factory = CertificateFactory.getInstance("X.509");
+    } catch (CertificateException e) {
+      throw new IllegalStateException("the JDK reads no X.509 certificates", e);
     }
+    List<X509Certificate> out = new ArrayList<>();
+    for (Block b : certificates) {
+      String which =
+          certificates.size() == 1
+              ? "the certificate"
+              : "certificate " + (out.size() + 1) + " of the file";
+      try (InputStream in = new ByteArrayInputStream(b.der())) {
+        out.add((X509Certificate) factory.generateCertificate(in));
+      } catch (IllegalArgumentException e) {
+        throw new BadInputException(flag + " " + file + ": " + which + " has damaged base64");
+      } catch (CertificateException | IOException e) {
+        throw new BadInputException(
+            flag + " " + file + ": " + which + " is not valid: " + e.getMessage());
+      }
+    }
+    return List.copyOf(out);
   }
 
   /**
@@ -91,13 +144,12 @@ public final class PemFiles {
    */
   public static PrivateKey privateKey(Path file, String flag) {
     String text = new String(read(file, flag), StandardCharsets.US_ASCII);
-    Matcher m = PEM.matcher(text);
-    while (m.find()) {
-      String type = m.group(1);
+    for (Block b : blocks(text)) {
+      String type = b.type();
       if (type.equals("PRIVATE KEY")) {
         byte[] der;
         try {
-          der = Base64.getMimeDecoder().decode(m.group(2).strip());
+          der = b.der();
         } catch (IllegalArgumentException e) {
           throw new BadInputException(flag + " " + file + ": the key's base64 is damaged");
         }
@@ -120,8 +172,20 @@ public final class PemFiles {
                 + file
                 + " -out key.pem)");
       }
-      if (type.endsWith("PRIVATE KEY")) {
+      if (type.endsWith(" PRIVATE KEY")) {
         String kind = type.substring(0, type.length() - " PRIVATE KEY".length());
+        if (b.encrypted()) {
+          throw new BadInputException(
+              flag
+                  + " "
+                  + file
+                  + ": the key is encrypted (a "
+                  + kind.toUpperCase(Locale.ROOT)
+                  + " key in the traditional format, 'Proc-Type: 4,ENCRYPTED'); give an"
+                  + " unencrypted PKCS#8 key: openssl pkcs8 -topk8 -nocrypt -in "
+                  + file
+                  + " -out key.pem");
+        }
         throw new BadInputException(
             flag
                 + " "

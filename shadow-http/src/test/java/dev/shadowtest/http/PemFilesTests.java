@@ -1,0 +1,73 @@
+package dev.shadowtest.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.shadowtest.core.BadInputException;
+import dev.shadowtest.testing.TestCertificates;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** PEM certificate and key files as users give them, and what is said of the ones refused. */
+@Timeout(60)
+class PemFilesTests {
+
+  @TempDir Path dir;
+
+  static final TestCertificates CERTS = TestCertificates.get();
+
+  @Test
+  void anEncryptedTraditionalKeyIsReportedAsEncryptedWithTheCommandThatDecryptsIt()
+      throws Exception {
+    // what openssl genrsa -aes128 writes: headers, a blank line, then the base64
+    Path key = dir.resolve("enc-rsa.key");
+    Files.writeString(
+        key,
+        "-----BEGIN RSA PRIVATE KEY-----\n"
+            + "Proc-Type: 4,ENCRYPTED\n"
+            + "DEK-Info: AES-128-CBC,0F1E2D3C4B5A69788796A5B4C3D2E1F0\n"
+            + "\n"
+            + "AQIDBAUGBwgJCgsMDQ4PEA==\n"
+            + "-----END RSA PRIVATE KEY-----\n");
+    assertThatThrownBy(() -> PemFiles.privateKey(key, "--client-key"))
+        .isInstanceOf(BadInputException.class)
+        .hasMessage(
+            "--client-key "
+                + key
+                + ": the key is encrypted (a RSA key in the traditional format, 'Proc-Type:"
+                + " 4,ENCRYPTED'); give an unencrypted PKCS#8 key: openssl pkcs8 -topk8 -nocrypt"
+                + " -in "
+                + key
+                + " -out key.pem");
+  }
+
+  @Test
+  void aFileOfTheCertificateAndItsKeyServesAsBoth() throws Exception {
+    String certificate = Files.readString(CERTS.client().certificate());
+    String key = Files.readString(CERTS.client().key());
+    for (String text : new String[] {certificate + key, key + certificate}) {
+      Path both = dir.resolve("both.pem");
+      Files.writeString(both, text);
+      assertThat(PemFiles.certificates(both, "--client-cert")).isEqualTo(CERTS.client().chain());
+      assertThat(PemFiles.privateKey(both, "--client-key")).isEqualTo(CERTS.client().privateKey());
+      assertThat(Connections.ClientCertificate.read(both, both).chain())
+          .isEqualTo(CERTS.client().chain());
+    }
+  }
+
+  @Test
+  void aDamagedCertificateIsNamedByItsPlaceInTheFile() throws Exception {
+    Path damaged = dir.resolve("damaged.crt");
+    Files.writeString(
+        damaged,
+        Files.readString(CERTS.caCert())
+            + TestCertificates.pem("CERTIFICATE", new byte[] {48, 3, 1, 2, 3}));
+    assertThatThrownBy(() -> PemFiles.certificates(damaged, "--ca-cert"))
+        .isInstanceOf(BadInputException.class)
+        .hasMessageStartingWith(
+            "--ca-cert " + damaged + ": certificate 2 of the file is not valid:");
+  }
+}
