@@ -219,6 +219,8 @@ public final class PemFiles {
           case "EC" -> "SHA256withECDSA";
           case "Ed25519" -> "Ed25519";
           case "Ed448" -> "Ed448";
+          // the JDK's name of Ed25519 and Ed448 keys: the key picks the curve
+          case "EdDSA" -> "EdDSA";
           default -> null;
         };
     if (algorithm == null) {

@@ -7,6 +7,8 @@ import dev.shadowtest.core.BadInputException;
 import dev.shadowtest.testing.TestCertificates;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -69,5 +71,18 @@ class PemFilesTests {
         .isInstanceOf(BadInputException.class)
         .hasMessageStartingWith(
             "--ca-cert " + damaged + ": certificate 2 of the file is not valid:");
+  }
+
+  @Test
+  void edDsaKeysAreCheckedAgainstTheirCertificatesKey() throws Exception {
+    KeyPairGenerator ed25519 = KeyPairGenerator.getInstance("Ed25519");
+    KeyPair one = ed25519.generateKeyPair();
+    KeyPair other = ed25519.generateKeyPair();
+    KeyPair ed448 = KeyPairGenerator.getInstance("Ed448").generateKeyPair();
+    assertThat(one.getPrivate().getAlgorithm()).isEqualTo("EdDSA"); // as the JDK names them
+    assertThat(PemFiles.belongTogether(one.getPrivate(), one.getPublic())).isTrue();
+    assertThat(PemFiles.belongTogether(one.getPrivate(), other.getPublic())).isFalse();
+    assertThat(PemFiles.belongTogether(one.getPrivate(), ed448.getPublic())).isFalse();
+    assertThat(PemFiles.belongTogether(ed448.getPrivate(), ed448.getPublic())).isTrue();
   }
 }
