@@ -246,12 +246,14 @@ public final class PemFiles {
    * such thing); {@code flag} names the option that gave it in error messages.
    */
   public static byte[] read(Path file, String flag) {
-    try {
-      if (Files.size(file) > MAX_BYTES) {
+    // read through a stream, never past the limit: a pipe or a device (/dev/zero) has no size
+    try (InputStream in = Files.newInputStream(file)) {
+      byte[] bytes = in.readNBytes((int) MAX_BYTES + 1);
+      if (bytes.length > MAX_BYTES) {
         throw new BadInputException(
             flag + " " + file + ": larger than 1 MiB; not a certificate or key file");
       }
-      return Files.readAllBytes(file);
+      return bytes;
     } catch (NoSuchFileException e) {
       throw new BadInputException(flag + " " + file + ": no such file");
     } catch (IOException e) {

@@ -2,13 +2,19 @@ package dev.shadowtest.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.shadowtest.core.BadInputException;
 import dev.shadowtest.testing.TestCertificates;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
+import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -84,5 +90,47 @@ class PemFilesTests {
     assertThat(PemFiles.belongTogether(one.getPrivate(), other.getPublic())).isFalse();
     assertThat(PemFiles.belongTogether(one.getPrivate(), ed448.getPublic())).isFalse();
     assertThat(PemFiles.belongTogether(ed448.getPrivate(), ed448.getPublic())).isTrue();
+  }
+
+  @Test
+  void aFileWithoutASizeIsReadNoFurtherThanTheLimit() throws Exception {
+    Path fifo = dir.resolve("endless.pem");
+    Process mkfifo;
+    try {
+      mkfifo = new ProcessBuilder("mkfifo", fifo.toString()).start();
+    } catch (IOException e) {
+      mkfifo = null;
+    }
+    assumeTrue(mkfifo != null && mkfifo.waitFor(10, TimeUnit.SECONDS) && mkfifo.exitValue() == 0);
+    // a pipe has no size: 2 MiB of PEM text come through it
+    Thread writer =
+        new Thread(
+            () -> {
+              byte[] chunk = new byte[64 * 1024];
+              Arrays.fill(chunk, (byte) 'A');
+              try (OutputStream out = Files.newOutputStream(fifo)) {
+                out.write("-----BEGIN CERTIFICATE-----\n".getBytes(StandardCharsets.US_ASCII));
+                for (int i = 0; i < 32; i++) {
+                  out.write(chunk);
+                }
+              } catch (IOException e) {
+                // the reader stopped reading: the point
+              }
+            });
+    writer.setDaemon(true);
+    writer.start();
+    assertThatThrownBy(() -> PemFiles.certificates(fifo, "--ca-cert"))
+        .isInstanceOf(BadInputException.class)
+        .hasMessage("--ca-cert " + fifo + ": larger than 1 MiB; not a certificate or key file");
+    writer.join(10_000);
+  }
+
+  @Test
+  void anEndlessDeviceIsRefusedAfterTheLimit() {
+    Path zero = Path.of("/dev/zero");
+    assumeTrue(Files.exists(zero));
+    assertThatThrownBy(() -> PemFiles.read(zero, "--client-key"))
+        .isInstanceOf(BadInputException.class)
+        .hasMessage("--client-key /dev/zero: larger than 1 MiB; not a certificate or key file");
   }
 }
