@@ -195,7 +195,11 @@ public record Connections(
     throw new GeneralSecurityException("the JDK made no X.509 key manager");
   }
 
-  private TrustManager[] trustManagers() throws GeneralSecurityException, IOException {
+  /**
+   * The trust managers of these settings: null for the JDK's own, one that trusts anything with
+   * {@code --insecure}, else the JDK's PKIX manager over the JDK's anchors and the given ones.
+   */
+  TrustManager[] trustManagers() throws GeneralSecurityException, IOException {
     if (insecure) {
       return new TrustManager[] {new TrustingAnything()};
     }

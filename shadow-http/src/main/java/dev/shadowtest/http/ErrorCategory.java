@@ -20,9 +20,12 @@ public enum ErrorCategory {
   /** A body still streaming past the body limit when the time ran out. */
   TOO_LARGE,
   /**
-   * TLS failed: the handshake (no common protocol or cipher suite, a plain HTTP server on an
-   * https URL), a certificate not trusted, a host name the certificate does not name, or a client
-   * certificate the server refused or asked for and did not get.
+   * TLS failed: the handshake (no common protocol or cipher suite, no common application protocol
+   * by ALPN, a plain HTTP server on an https URL that answers the handshake with plain text), a
+   * certificate not trusted, a host name the certificate does not name, or a client certificate
+   * the server refused or required and did not get. A plain HTTP server that waits silently for a
+   * request is a {@link #TIMEOUT} (the handshake never ends), and one that just closes a {@link
+   * #RESET}: nothing told TLS apart there.
    */
   TLS,
   /** The sender itself stopped: nothing more can be sent (a bug or a crash, never the target's fault). */

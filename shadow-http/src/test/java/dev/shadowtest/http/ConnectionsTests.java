@@ -2,11 +2,17 @@ package dev.shadowtest.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.shadowtest.core.BadInputException;
 import dev.shadowtest.testing.TestCertificates;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.X509Certificate;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509TrustManager;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,6 +38,33 @@ class ConnectionsTests {
     assertThat(c.trusted()).containsExactly(CERTS.ca());
     assertThat(c.http2()).isTrue();
     assertThat(c.toString()).contains("trusted=1 extra certificate(s)");
+  }
+
+  @Test
+  void aCaCertIsTrustedBesideTheJdksOwnAnchorsNotInsteadOfThem() throws Exception {
+    TrustManagerFactory jdk =
+        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    jdk.init((KeyStore) null);
+    X509Certificate[] jdkAnchors = x509(jdk.getTrustManagers()).getAcceptedIssuers();
+    assumeTrue(jdkAnchors.length > 0, "this JDK trusts no CA of its own");
+    X509Certificate[] accepted =
+        x509(Connections.defaults().withCaCert(CERTS.caCert()).trustManagers())
+            .getAcceptedIssuers();
+    // e.g. ISRG Root X1 (Let's Encrypt) of the JDK's cacerts, and the internal CA
+    assertThat(accepted).contains(jdkAnchors).contains(CERTS.ca());
+    assertThat(accepted).hasSize(jdkAnchors.length + 1);
+    assertThat(Connections.defaults().trustManagers())
+        .as("without --ca-cert: the JDK's own trust manager")
+        .isNull();
+  }
+
+  static X509TrustManager x509(TrustManager[] managers) {
+    for (TrustManager m : managers) {
+      if (m instanceof X509TrustManager x) {
+        return x;
+      }
+    }
+    throw new AssertionError("no X.509 trust manager");
   }
 
   @Test
