@@ -416,8 +416,26 @@ public final class Sender implements AutoCloseable {
       message +=
           " (the target's certificate is not trusted: give its CA with --ca-cert FILE, or"
               + " --insecure for a test system)";
+    } else if (category == ErrorCategory.TLS && http2 && noApplicationProtocol(e)) {
+      // the server speaks TLS with ALPN, and none of its protocols is h2
+      message +=
+          " (with --http2: the target offers no HTTP/2 by ALPN, h2 being all that is offered;"
+              + " without --http2 it is spoken to in HTTP/1.1)";
     }
     return new Failed(category, message, micros);
+  }
+
+  /** True when the TLS alert {@code no_application_protocol} (no common ALPN protocol) ended it. */
+  private static boolean noApplicationProtocol(Throwable e) {
+    int depth = 0;
+    for (Throwable t = e; t != null && depth++ < 20; t = t.getCause()) {
+      if (t instanceof SSLException
+          && t.getMessage() != null
+          && t.getMessage().contains("no_application_protocol")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** True when a certificate chain could not be built to a trusted anchor. */

@@ -7,6 +7,7 @@ import dev.shadowtest.core.Headers;
 import dev.shadowtest.core.HttpRequest;
 import dev.shadowtest.testing.Http2LoopbackServer;
 import dev.shadowtest.testing.LoopbackServer;
+import dev.shadowtest.testing.RawTlsServer;
 import dev.shadowtest.testing.TestCertificates;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -92,6 +93,32 @@ class SenderHttp2Tests {
       Sender.Attempt a = sender.send(http1.uri(), recorded()).get();
       assertThat(a.ok()).isFalse();
       assertThat(a.error()).contains("with --http2: does the target speak HTTP/2");
+    }
+  }
+
+  @Test
+  void anHttpsTargetWhoseAlpnOffersOnlyHttp11FailsWithAHint() throws Exception {
+    TestCertificates certs = TestCertificates.get();
+    Connections trusting = Connections.defaults().withCaCert(certs.caCert());
+    try (RawTlsServer http11 =
+            RawTlsServer.start(
+                certs.serverContext(certs.server(), false),
+                p -> p.setApplicationProtocols(new String[] {"http/1.1"}),
+                (tls, tcp) -> {
+                  RawTlsServer.readHead(tls);
+                  RawTlsServer.answer(tls, "{}");
+                });
+        Sender h2 = sender(trusting.withHttp2(true), false);
+        Sender h1 = sender(trusting, false)) {
+      Sender.Attempt a = h2.send(http11.uri(), recorded()).get();
+      assertThat(a.ok()).isFalse();
+      assertThat(a.error())
+          .isEqualTo(
+              "tls: Received fatal alert: no_application_protocol (with --http2: the target"
+                  + " offers no HTTP/2 by ALPN, h2 being all that is offered; without --http2"
+                  + " it is spoken to in HTTP/1.1)");
+      Sender.Attempt http1 = h1.send(http11.uri(), recorded()).get();
+      assertThat(http1.ok()).as(String.valueOf(http1.error())).isTrue();
     }
   }
 
