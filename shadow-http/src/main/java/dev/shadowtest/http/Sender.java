@@ -54,6 +54,7 @@ import org.apache.hc.core5.http.ProtocolException;
 import org.apache.hc.core5.http.nio.entity.BasicAsyncEntityProducer;
 import org.apache.hc.core5.http.nio.support.BasicRequestProducer;
 import org.apache.hc.core5.http2.HttpVersionPolicy;
+import org.apache.hc.core5.http2.impl.nio.ProtocolNegotiationException;
 import org.apache.hc.core5.io.CloseMode;
 import org.apache.hc.core5.net.URIAuthority;
 import org.apache.hc.core5.reactor.IOReactorConfig;
@@ -372,9 +373,10 @@ public final class Sender implements AutoCloseable {
    * from what this sender saw of the target: a server that asked for a client certificate and
    * closed the connection before ever answering refused the certificate (TLS 1.3 refuses it after
    * the client's side of the handshake, often without an alert the client sees), and a target
-   * that closes at once under {@code --http2} may not speak HTTP/2.
+   * that closes at once, answers the HTTP/2 preface with something else or offers no {@code h2}
+   * by ALPN under {@code --http2} may not speak HTTP/2.
    */
-  private Failed failure(URI base, Exception e, long micros) {
+  Failed failure(URI base, Exception e, long micros) {
     ErrorCategory category = category(e);
     String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     if (category == ErrorCategory.RESET && seen.neverAnswered(base)) {
@@ -406,12 +408,10 @@ public final class Sender implements AutoCloseable {
             micros);
       }
       if (http2) {
-        message +=
-            " (with --http2: does the target speak HTTP/2"
-                + ("https".equals(base.getScheme())
-                    ? ", offering h2 by ALPN?)"
-                    : " with prior knowledge, h2c?)");
+        message += notHttp2(base);
       }
+    } else if (category == ErrorCategory.PROTOCOL && http2 && negotiationFailed(e)) {
+      message += notHttp2(base); // it answered the HTTP/2 preface with something else
     } else if (category == ErrorCategory.TLS && untrusted(e)) {
       message +=
           " (the target's certificate is not trusted: give its CA with --ca-cert FILE, or"
@@ -423,6 +423,25 @@ public final class Sender implements AutoCloseable {
               + " without --http2 it is spoken to in HTTP/1.1)";
     }
     return new Failed(category, message, micros);
+  }
+
+  /** The hint that a target may not speak HTTP/2, as {@code base}'s scheme asks it to. */
+  private static String notHttp2(URI base) {
+    return " (with --http2: does the target speak HTTP/2"
+        + ("https".equals(base.getScheme())
+            ? ", offering h2 by ALPN?)"
+            : " with prior knowledge, h2c?)");
+  }
+
+  /** True when HttpCore found no HTTP/2 where its preface was answered. */
+  private static boolean negotiationFailed(Throwable e) {
+    int depth = 0;
+    for (Throwable t = e; t != null && depth++ < 20; t = t.getCause()) {
+      if (t instanceof ProtocolNegotiationException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** True when the TLS alert {@code no_application_protocol} (no common ALPN protocol) ended it. */
@@ -615,7 +634,8 @@ public final class Sender implements AutoCloseable {
   /**
    * What a failure of the HTTP client was: tls, refused, timeout, reset, protocol, dns or other. A
    * TLS failure anywhere in the causes is {@code tls}: a handshake the server broke off is a TLS
-   * failure even when it shows as a closed connection.
+   * failure even when it shows as a closed connection. An answer to the HTTP/2 preface that is no
+   * HTTP/2 is {@code protocol}.
    */
   public static ErrorCategory category(Throwable e) {
     int depth = 0;
@@ -643,7 +663,9 @@ public final class Sender implements AutoCloseable {
       if (t instanceof ConnectionClosedException || t instanceof SocketException) {
         return ErrorCategory.RESET;
       }
-      if (t instanceof ProtocolException || t instanceof MalformedChunkCodingException) {
+      if (t instanceof ProtocolException
+          || t instanceof MalformedChunkCodingException
+          || t instanceof ProtocolNegotiationException) {
         return ErrorCategory.PROTOCOL;
       }
     }

@@ -11,6 +11,7 @@ import dev.shadowtest.testing.RawTlsServer;
 import dev.shadowtest.testing.TestCertificates;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import org.apache.hc.core5.http2.impl.nio.ProtocolNegotiationException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -119,6 +120,40 @@ class SenderHttp2Tests {
                   + " it is spoken to in HTTP/1.1)");
       Sender.Attempt http1 = h1.send(http11.uri(), recorded()).get();
       assertThat(http1.ok()).as(String.valueOf(http1.error())).isTrue();
+    }
+  }
+
+  @Test
+  void anHttpsTargetWithoutAlpnThatAnswersThePrefaceInHttp11FailsWithAHint() throws Exception {
+    TestCertificates certs = TestCertificates.get();
+    // a server that takes no part in ALPN and answers the HTTP/2 preface in HTTP/1.1, as the
+    // JDK's HTTPS server does: the client closes the connection
+    try (RawTlsServer http11 =
+            RawTlsServer.start(
+                certs.serverContext(certs.server(), false),
+                p -> {},
+                (tls, tcp) -> {
+                  tls.getOutputStream()
+                      .write(
+                          "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n"
+                              .getBytes(StandardCharsets.US_ASCII));
+                  tls.getOutputStream().flush();
+                  tls.getInputStream().readAllBytes(); // until the client closes
+                });
+        Sender h2 =
+            sender(Connections.defaults().withCaCert(certs.caCert()).withHttp2(true), false)) {
+      Sender.Attempt a = h2.send(http11.uri(), recorded()).get();
+      assertThat(a.error())
+          .isEqualTo(
+              "reset: Connection is closed (with --http2: does the target speak HTTP/2, offering"
+                  + " h2 by ALPN?)");
+      // at times HttpCore reports the HTTP/1.1 answer itself, before the closed connection
+      Sender.Failed unexpected =
+          h2.failure(http11.uri(), new ProtocolNegotiationException("Unexpected input"), 0);
+      assertThat(unexpected.error())
+          .isEqualTo(
+              "protocol: Unexpected input (with --http2: does the target speak HTTP/2, offering h2"
+                  + " by ALPN?)");
     }
   }
 
