@@ -13,6 +13,7 @@ import dev.shadowtest.diff.Verdict;
 import dev.shadowtest.diff.run.ResultLine;
 import dev.shadowtest.http.Connections;
 import dev.shadowtest.testing.LoopbackServer;
+import dev.shadowtest.testing.RawTlsServer;
 import dev.shadowtest.testing.TestCertificates;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -76,6 +77,32 @@ class ReplayTlsTests {
       assertThat(aborted.abortReason())
           .startsWith("candidate unreachable: 20 TLS failures in a row, none answered (tls: ");
       assertThat(aborted.result().exchanges()).isLessThan(60);
+    }
+  }
+
+  @Test
+  void resetsOfAServerThatOnlyWantsAClientCertificateDoNotEndTheRunAsTlsFailures() {
+    TestCertificates certs = TestCertificates.get();
+    try (RawTlsServer optional =
+        RawTlsServer.start(
+            certs.serverContext(certs.server(), true),
+            p -> p.setWantClientAuth(true),
+            (tls, tcp) -> {
+              RawTlsServer.readHead(tls);
+              RawTlsServer.reset(tcp);
+            })) {
+      ReplayResult r =
+          new Replayer(
+                  ReplayConfig.of(List.of(recording(25)), optional.uri(), dir.resolve("out"))
+                      .withConcurrency(1)
+                      .withConnections(Connections.defaults().withCaCert(certs.caCert())))
+              .run(ShadowListener.NONE);
+      assertThat(r.abortReason()).isNull();
+      assertThat(r.result().exchanges()).isEqualTo(25);
+      assertThat(r.result().errors()).isEqualTo(25);
+      assertThat(lines(dir.resolve("out")))
+          .extracting(ResultLine::error)
+          .allSatisfy(e -> assertThat(e).startsWith("reset: "));
     }
   }
 

@@ -152,24 +152,29 @@ public record Connections(
   }
 
   /**
-   * The TLS strategy of these settings. Its key manager tells {@code seen} which servers ask for a
+   * The TLS context of these settings. Its key manager tells {@code seen} which servers ask for a
    * client certificate (see {@link TargetsSeen}), with or without one to give.
    */
-  TlsStrategy tlsStrategy(TargetsSeen seen) {
+  SSLContext sslContext(TargetsSeen seen) {
     try {
       SSLContext context = SSLContext.getInstance("TLS");
       context.init(
           new KeyManager[] {new WatchingKeyManager(clientKeyManager(), seen)},
           trustManagers(),
           new SecureRandom());
-      ClientTlsStrategyBuilder tls = ClientTlsStrategyBuilder.create().setSslContext(context);
-      if (insecure) {
-        tls.setHostnameVerifier(NoopHostnameVerifier.INSTANCE);
-      }
-      return tls.build();
+      return context;
     } catch (GeneralSecurityException | IOException e) {
       throw new BadInputException("cannot set up TLS with these certificates: " + e.getMessage());
     }
+  }
+
+  /** The TLS strategy of these settings, over {@code context} (of {@link #sslContext}). */
+  TlsStrategy tlsStrategy(SSLContext context) {
+    ClientTlsStrategyBuilder tls = ClientTlsStrategyBuilder.create().setSslContext(context);
+    if (insecure) {
+      tls.setHostnameVerifier(NoopHostnameVerifier.INSTANCE);
+    }
+    return tls.build();
   }
 
   /** The JDK's key manager of the client certificate, or null without one. */

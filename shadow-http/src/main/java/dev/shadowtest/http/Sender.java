@@ -35,6 +35,7 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
+import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
 import org.apache.hc.client5.http.async.methods.SimpleHttpRequest;
 import org.apache.hc.client5.http.config.ConnectionConfig;
@@ -137,6 +138,11 @@ public final class Sender implements AutoCloseable {
   private final boolean http2;
   private final Connections connections;
   private final TargetsSeen seen = new TargetsSeen();
+  private final SSLContext tls;
+  private final Duration connectTimeout;
+
+  /** How long a {@link ClientCertificateProbe} waits for a server to break a connection off. */
+  private final Duration probeWait;
 
   public Sender(
       int concurrency,
@@ -214,7 +220,10 @@ public final class Sender implements AutoCloseable {
                         http2 ? HttpVersionPolicy.FORCE_HTTP_2 : HttpVersionPolicy.FORCE_HTTP_1)
                     .build());
     this.connections = connections;
-    pool.setTlsStrategy(connections.tlsStrategy(seen));
+    this.tls = connections.sslContext(seen);
+    this.connectTimeout = connectTimeout;
+    this.probeWait = clamp(responseTimeout, Duration.ofMillis(200), Duration.ofSeconds(2));
+    pool.setTlsStrategy(connections.tlsStrategy(tls));
     PoolingAsyncClientConnectionManager cm = pool.build();
     client =
         HttpAsyncClients.custom()
@@ -314,10 +323,15 @@ public final class Sender implements AutoCloseable {
                 @Override
                 public void failed(Exception e) {
                   long micros = (System.nanoTime() - start) / 1000;
-                  result.complete(
-                      category(e) == ErrorCategory.TIMEOUT && consumer.beyondLimit()
-                          ? deadlinePassed(consumer, start)
-                          : failure(base, e, micros));
+                  if (category(e) == ErrorCategory.TIMEOUT && consumer.beyondLimit()) {
+                    result.complete(deadlinePassed(consumer, start));
+                  } else if (certificateInQuestion(base, e)) {
+                    // off the I/O thread: a test connection tells whether the certificate is why
+                    seen.certificateRequirement(base, () -> probe(base))
+                        .thenAccept(r -> result.complete(failure(base, e, micros, r)));
+                  } else {
+                    result.complete(failure(base, e, micros));
+                  }
                 }
 
                 @Override
@@ -369,14 +383,50 @@ public final class Sender implements AutoCloseable {
   }
 
   /**
-   * A failure of the HTTP client, typed by {@link #category(Throwable)}, and told apart further
-   * from what this sender saw of the target: a server that asked for a client certificate and
-   * closed the connection before ever answering refused the certificate (TLS 1.3 refuses it after
-   * the client's side of the handshake, often without an alert the client sees), and a target
-   * that closes at once, answers the HTTP/2 preface with something else or offers no {@code h2}
-   * by ALPN under {@code --http2} may not speak HTTP/2.
+   * True when a failure may be a client certificate refused: a connection to an https target
+   * that asked for one, closed before the target ever answered, with no TLS error to say so.
    */
+  private boolean certificateInQuestion(URI base, Exception e) {
+    return category(e) == ErrorCategory.RESET
+        && "https".equals(base.getScheme())
+        && seen.neverAnswered(base)
+        && seen.askedForCertificate(base);
+  }
+
+  /** Runs a {@link ClientCertificateProbe} of {@code base} on a thread of its own. */
+  private CompletableFuture<ClientCertificateProbe.Requirement> probe(URI base) {
+    int port = base.getPort() > 0 ? base.getPort() : 443;
+    return CompletableFuture.supplyAsync(
+        () -> ClientCertificateProbe.probe(tls, base.getHost(), port, connectTimeout, probeWait),
+        r -> {
+          Thread t = new Thread(r, "shadow-tls-probe");
+          t.setDaemon(true);
+          t.start();
+        });
+  }
+
+  /** {@code d} within {@code min} and {@code max}. */
+  private static Duration clamp(Duration d, Duration min, Duration max) {
+    return d.compareTo(min) < 0 ? min : d.compareTo(max) > 0 ? max : d;
+  }
+
+  /** As {@link #failure(URI, Exception, long, ClientCertificateProbe.Requirement)}, unprobed. */
   Failed failure(URI base, Exception e, long micros) {
+    return failure(base, e, micros, ClientCertificateProbe.Requirement.UNKNOWN);
+  }
+
+  /**
+   * A failure of the HTTP client, typed by {@link #category(Throwable)}, and told apart further
+   * from what this sender saw of the target: a connection closed before the target ever answered,
+   * by a server that asked for a client certificate, is a {@code tls} failure when {@code
+   * requirement} (a test connection) found that the server refuses what it was given (TLS 1.3
+   * refuses it after the client's side of the handshake, often without an alert the client sees);
+   * otherwise it stays a {@code reset}, and says whether the certificate may be why. A target that
+   * closes at once, answers the HTTP/2 preface with something else or offers no {@code h2} by ALPN
+   * under {@code --http2} may not speak HTTP/2.
+   */
+  Failed failure(
+      URI base, Exception e, long micros, ClientCertificateProbe.Requirement requirement) {
     ErrorCategory category = category(e);
     String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     if (category == ErrorCategory.RESET && seen.neverAnswered(base)) {
@@ -390,22 +440,49 @@ public final class Sender implements AutoCloseable {
                     .get(0)
                     .getSubjectX500Principal()
                     .getName();
-        return new Failed(
-            ErrorCategory.TLS,
-            (given == null
-                    ? "the server asked for a client certificate, none was given (--client-cert,"
-                        + " --client-key), and it closed the connection"
-                    : seen.offeredCertificate(base)
-                        ? "the server asked for a client certificate and closed the connection"
-                            + " without answering: it refused "
-                            + given
-                        : "the server asked for a client certificate of issuers that did not sign "
-                            + given
-                            + " (--client-cert), so none was given, and it closed the connection")
-                + " ("
-                + message
-                + ")",
-            micros);
+        boolean offered = seen.offeredCertificate(base);
+        if (requirement == ClientCertificateProbe.Requirement.REQUIRED) {
+          return new Failed(
+              ErrorCategory.TLS,
+              (given == null
+                      ? "the server asked for a client certificate, none was given (--client-cert,"
+                          + " --client-key), and it closed the connection"
+                      : offered
+                          ? "the server asked for a client certificate and closed the connection"
+                              + " without answering: it refused "
+                              + given
+                          : "the server asked for a client certificate of issuers that did not"
+                              + " sign "
+                              + given
+                              + " (--client-cert), so none was given, and it closed the"
+                              + " connection")
+                  + " ("
+                  + message
+                  + ")",
+              micros);
+        }
+        String asked =
+            given == null
+                ? "the server asked for a client certificate and none was given"
+                : offered
+                    ? "the server asked for a client certificate and was given " + given
+                    : "the server asked for a client certificate of issuers that did not sign "
+                        + given
+                        + ", so none was given";
+        message +=
+            requirement == ClientCertificateProbe.Requirement.NOT_REQUIRED
+                ? " ("
+                    + asked
+                    + ", but it keeps a connection "
+                    + (offered ? "with it" : "without one")
+                    + " open: that is not why it closed this one)"
+                : " ("
+                    + asked
+                    + (offered
+                        ? ": if it refused it, that is why it closed the connection"
+                        : " (--client-cert, --client-key): if it requires one, that is why it"
+                            + " closed the connection")
+                    + ")";
       }
       if (http2) {
         message += notHttp2(base);

@@ -3,15 +3,17 @@ package dev.shadowtest.http;
 import java.net.URI;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 
 /**
  * What a sender learnt of its targets (by {@code host:port}): which answered at least once, and
- * which asked for a client certificate in a TLS handshake. A TLS 1.3 server that refuses the
- * client's certificate (or its absence) does so after the client's side of the handshake is over:
- * the client sees the connection closed, often without the alert. A server that asked for a
- * certificate and closed the connection before ever answering refused it, and that is a TLS
- * failure, not a reset.
+ * which asked for a client certificate in a TLS handshake, and which of those require it. A TLS
+ * 1.3 server that refuses the client's certificate (or its absence) does so after the client's
+ * side of the handshake is over: the client sees the connection closed, often without the alert.
+ * A server that only wants a certificate asks alike, and may close a connection for reasons of its
+ * own: a {@link ClientCertificateProbe} tells the two apart.
  */
 final class TargetsSeen {
 
@@ -29,6 +31,19 @@ final class TargetsSeen {
     if (!Boolean.valueOf(offered).equals(askedForCertificate.get(key))) {
       askedForCertificate.put(key, offered);
     }
+  }
+
+  /** Per {@code host:port}: whether it requires the client certificate it asked for (probed once). */
+  private final Map<String, CompletableFuture<ClientCertificateProbe.Requirement>> requirements =
+      new ConcurrentHashMap<>();
+
+  /**
+   * Whether the target of {@code base} requires the client certificate it asked for (or refuses
+   * its absence): {@code probe} finds out the first time, later calls share its answer.
+   */
+  CompletableFuture<ClientCertificateProbe.Requirement> certificateRequirement(
+      URI base, Supplier<CompletableFuture<ClientCertificateProbe.Requirement>> probe) {
+    return requirements.computeIfAbsent(key(base), k -> probe.get());
   }
 
   /** The target of {@code base} answered. */

@@ -7,8 +7,10 @@ import dev.shadowtest.core.Headers;
 import dev.shadowtest.core.HttpRequest;
 import dev.shadowtest.testing.Http2LoopbackServer;
 import dev.shadowtest.testing.LoopbackServer;
+import dev.shadowtest.testing.RawTlsServer;
 import dev.shadowtest.testing.TestCertificates;
 import java.io.IOException;
+import java.net.SocketException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -148,6 +150,53 @@ class SenderTlsTests {
                               certs.client().certificate(), certs.client().key()))
                   .ok())
           .isTrue();
+    }
+  }
+
+  @Test
+  void aServerThatOnlyWantsAClientCertificateAndResetsTheRequestIsAResetNotTls() throws Exception {
+    // nginx's ssl_verify_client optional: it asks, takes the connection without a certificate,
+    // and here its application resets the request
+    try (RawTlsServer optional =
+        RawTlsServer.start(
+            certs.serverContext(certs.server(), true),
+            p -> p.setWantClientAuth(true),
+            (tls, tcp) -> {
+              RawTlsServer.readHead(tls);
+              RawTlsServer.reset(tcp);
+            })) {
+      try (Sender sender =
+          new Sender(
+              1,
+              Duration.ofSeconds(5),
+              Duration.ofSeconds(10),
+              Headers.empty(),
+              false,
+              Sender.DEFAULT_MAX_BODY,
+              Connections.defaults().withCaCert(certs.caCert()))) {
+        Sender.Failed f = failed(sender.send(optional.uri(), HttpRequest.of("GET", "/x")).get());
+        assertThat(f.category()).isEqualTo(ErrorCategory.RESET);
+        assertThat(f.message())
+            .endsWith(
+                " (the server asked for a client certificate and none was given, but it keeps a"
+                    + " connection without one open: that is not why it closed this one)");
+        assertThat(
+                failed(sender.send(optional.uri(), HttpRequest.of("GET", "/y")).get()).category())
+            .isEqualTo(ErrorCategory.RESET);
+        assertThat(optional.accepted()).as("two requests and one test connection").isEqualTo(3);
+        // when the test connection cannot tell, the reset says what may be why
+        Sender.Failed unknown =
+            sender.failure(
+                optional.uri(),
+                new SocketException("Connection reset"),
+                0,
+                ClientCertificateProbe.Requirement.UNKNOWN);
+        assertThat(unknown.error())
+            .isEqualTo(
+                "reset: Connection reset (the server asked for a client certificate and none was"
+                    + " given (--client-cert, --client-key): if it requires one, that is why it"
+                    + " closed the connection)");
+      }
     }
   }
 
