@@ -344,23 +344,26 @@ public final class Replayer {
           if (!pacer.await(e, item.pass())) {
             break; // --duration ended while waiting for this exchange's time
           }
-          if (!inFlight.tryAcquire()) {
-            if (!(config.sending().pacing() instanceof Pacing.AsFastAsPossible)) {
-              late.incrementAndGet();
-            }
+          boolean waited = !inFlight.tryAcquire();
+          if (waited) {
+            // every slot taken: wait for one, but not past --duration
             boolean acquired = false;
-            while (!acquired && !stopRequested && abortReason == null) {
+            while (!acquired && !stopRequested && abortReason == null && !past(deadline)) {
               acquired = inFlight.tryAcquire(100, TimeUnit.MILLISECONDS);
             }
             if (!acquired) {
-              break; // every permit is held by a request that will time out on its own
+              break; // stopped, aborted or out of time; what holds the slots finishes on its own
             }
-          } else if (pacer.wasLate()) {
-            late.incrementAndGet();
           }
-          if (stopRequested || abortReason != null) {
-            inFlight.release(); // stopped or aborted while waiting for a permit: send nothing more
+          if (stopRequested || abortReason != null || past(deadline)) {
+            // stopped, aborted or out of time while waiting for a slot: send nothing more
+            inFlight.release();
             break;
+          }
+          if (waited
+              ? !(config.sending().pacing() instanceof Pacing.AsFastAsPossible)
+              : pacer.wasLate()) {
+            late.incrementAndGet();
           }
           send(sender, compare, inFlight, e, item.endpoint(), item.rule());
         }

@@ -211,6 +211,31 @@ class ReplayPassesTests {
   }
 
   @Test
+  void aSlowCandidateGetsNoExchangeAfterTheDurationWhileTheRunWaitedForAFreeSlot()
+      throws Exception {
+    try (TestServer candidate =
+        new TestServer(s -> new TestServer.Reply(200, "application/json", "{\"id\":1}", 2500))) {
+      long t0 = System.nanoTime();
+      ReplayResult r =
+          new Replayer(
+                  ReplayConfig.of(
+                          List.of(recording(shop().subList(0, 3))),
+                          candidate.uri(),
+                          dir.resolve("out"))
+                      .withConcurrency(1)
+                      .withTimeouts(Duration.ofSeconds(5), Duration.ofSeconds(10))
+                      .withPasses(Passes.forDuration(Duration.ofSeconds(1))))
+              .run(ShadowListener.NONE);
+      double seconds = (System.nanoTime() - t0) / 1e9;
+      // the first exchange holds the only slot past the end of the second: nothing more is sent
+      assertThat(candidate.seen).hasSize(1);
+      assertThat(r.result().exchanges()).isEqualTo(1);
+      assertThat(r.incomplete()).isFalse();
+      assertThat(seconds).isLessThan(4.9);
+    }
+  }
+
+  @Test
   void nonsenseIsRefused() {
     assertThatThrownBy(() -> Passes.loop(0))
         .isInstanceOf(BadInputException.class)
