@@ -991,11 +991,19 @@ public final class Replayer {
   }
 
   /**
-   * Paces sends: as fast as possible, at a constant rate, or at the recording's own speed. A new
-   * pass at the recording's speed starts when the previous pass's last exchange was due, with the
-   * recording's timing again; a constant rate goes on across passes.
+   * Paces sends: as fast as possible, at a constant rate, or at the recording's own speed. A
+   * constant rate goes on across passes. At the recording's speed each pass replays the
+   * recording's timing again, and lasts its span (its first exchange to its last) and one gap
+   * more: the mean gap between its exchanges, or {@link #PASS_GAP_WITHOUT_SPAN} when they share
+   * one time (one exchange, equal timestamps, none); both scaled by the speed. So the next pass
+   * starts one gap after the last exchange of the pass before was due, as the recording would go
+   * on, and a recording of one exchange is not sent as fast as possible. Exchanges without a
+   * time are due with the timed one before them (at once in the first pass, as before).
    */
   private static final class Pacer {
+    /** The recording time between passes whose exchanges all share one time. */
+    static final long PASS_GAP_WITHOUT_SPAN = TimeUnit.SECONDS.toNanos(1);
+
     private final Pacing pacing;
     private final long deadline;
     private long start = -1;
@@ -1003,7 +1011,12 @@ public final class Replayer {
     private Instant firstStarted;
     private boolean wasLate;
     private int pass = 1;
-    private long lastDue;
+
+    /** The latest recorded offset from the pass's first exchange so far (recording time). */
+    private long spanNanos;
+
+    /** Exchanges of the pass with a recorded time, paced by it. */
+    private long timed;
 
     /** {@code deadline}: a nanoTime no wait goes past ({@code --duration}), or NO_DEADLINE. */
     Pacer(Pacing pacing, long deadline) {
@@ -1021,9 +1034,12 @@ public final class Replayer {
       if (start < 0) {
         start = now;
         firstStarted = e.startedAt();
-      } else if (pass != this.pass && pacing instanceof Pacing.Speed) {
-        start = lastDue; // the recording's timing again, from where the last pass ended
+      } else if (pass != this.pass && pacing instanceof Pacing.Speed s) {
+        // the last pass lasted its span and one gap, at the speed
+        start += (long) ((spanNanos + gapNanos()) / s.factor());
         firstStarted = e.startedAt();
+        spanNanos = 0;
+        timed = 0;
       }
       this.pass = pass;
       long due;
@@ -1032,13 +1048,15 @@ public final class Replayer {
       } else {
         Pacing.Speed s = (Pacing.Speed) pacing;
         if (e.startedAt() == null || firstStarted == null) {
-          due = now;
+          long withTheOneBefore = start + (long) (spanNanos / s.factor());
+          due = withTheOneBefore - now > 0 ? withTheOneBefore : now; // never late
         } else {
-          long offsetNanos = Duration.between(firstStarted, e.startedAt()).toNanos();
-          due = start + (long) (Math.max(0, offsetNanos) / s.factor());
+          long offsetNanos = Math.max(0, Duration.between(firstStarted, e.startedAt()).toNanos());
+          spanNanos = Math.max(spanNanos, offsetNanos);
+          timed++;
+          due = start + (long) (offsetNanos / s.factor());
         }
       }
-      lastDue = due;
       count++;
       long wait = due - now;
       if (wait > 0) {
@@ -1055,6 +1073,11 @@ public final class Replayer {
         wasLate = true; // more than 10 ms behind schedule
       }
       return true;
+    }
+
+    /** The gap after the pass so far: the mean gap between its timed exchanges, or 1 s. */
+    private long gapNanos() {
+      return timed > 1 && spanNanos > 0 ? spanNanos / (timed - 1) : PASS_GAP_WITHOUT_SPAN;
     }
 
     private static void sleepUntil(long deadline) {
