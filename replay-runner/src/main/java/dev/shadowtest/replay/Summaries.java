@@ -72,6 +72,47 @@ public final class Summaries {
     return yaml == null ? Rules.defaults() : Rules.parse(yaml, String.valueOf(first));
   }
 
+  /** What summary.json records of {@code passes}: null for one pass. */
+  static SummaryJson.PassSettings passSettings(Passes passes) {
+    return passes.repeating()
+        ? new SummaryJson.PassSettings(passes.count(), passes.duration())
+        : null;
+  }
+
+  /**
+   * The passes the runs of {@code dirs} were replayed in, which must be the same: shards of a run
+   * of {@code --loop 3} and of one pass would add up to no run at all. A summary written before
+   * summaries recorded them reads as one pass.
+   */
+  static SummaryJson.PassSettings passesOf(List<Path> dirs) {
+    SummaryJson.PassSettings first = null;
+    Path firstDir = null;
+    for (Path dir : dirs) {
+      SummaryJson.PassSettings p =
+          SummaryFile.readMeta(dir.resolve(RunDirectory.SUMMARY)).meta().passesOrOnce();
+      if (first == null) {
+        first = p;
+        firstDir = dir;
+      } else if (!p.equals(first)) {
+        throw new BadInputException(
+            dir
+                + " was replayed "
+                + described(p)
+                + ", "
+                + firstDir
+                + " "
+                + described(first)
+                + ": merged, their passes would not add up to one run; merge runs replayed with"
+                + " the same --loop or --duration");
+      }
+    }
+    return first;
+  }
+
+  private static String described(SummaryJson.PassSettings p) {
+    return p.equals(SummaryJson.PassSettings.ONCE) ? "in one pass" : "with " + p.describe();
+  }
+
   static ReplayResult write(
       ReplayConfig config,
       RunAggregate aggregate,
@@ -99,7 +140,8 @@ public final class Summaries {
             abortReason,
             late,
             unreadable,
-            null);
+            null,
+            passSettings(config.passes()));
     RunView view =
         RunView.judged(config.out(), config.out(), meta, c, config.gate(), config.rules());
     List<String> failures = view.failures();
@@ -168,6 +210,7 @@ public final class Summaries {
         throw new BadInputException(d + " is given twice: its exchanges would count twice");
       }
     }
+    SummaryJson.PassSettings passes = passesOf(dirs);
     Rules rules = rulesOf(dirs, explicitRules);
     List<String> warnings = new ArrayList<>();
     List<Path> earlier;
@@ -195,7 +238,7 @@ public final class Summaries {
           out, 0, "cannot create the output directory: " + e.getMessage(), e);
     }
     try {
-      ReplayResult r = mergeInto(work, out, dirs, rules, gate, warnings);
+      ReplayResult r = mergeInto(work, out, dirs, rules, gate, passes, warnings);
       Files.createDirectories(out);
       for (Path f : earlier) {
         Files.deleteIfExists(f);
@@ -251,7 +294,13 @@ public final class Summaries {
 
   /** Merges {@code dirs} into {@code work}; the result names {@code out}, where it will be. */
   private static ReplayResult mergeInto(
-      Path work, Path out, List<Path> dirs, Rules rules, Gate gate, List<String> warnings) {
+      Path work,
+      Path out,
+      List<Path> dirs,
+      Rules rules,
+      Gate gate,
+      SummaryJson.PassSettings passes,
+      List<String> warnings) {
     Set<String> shards = new HashSet<>();
     RunAggregate aggregate = new RunAggregate();
     Instant started = null;
@@ -342,7 +391,8 @@ public final class Summaries {
             null,
             late,
             unreadable,
-            null);
+            null,
+            passes.equals(SummaryJson.PassSettings.ONCE) ? null : passes);
     RunView view = RunView.judged(work, work, meta, c, gate, rules);
     List<String> failures = view.failures();
     RunOutputs.writeSummary(view);

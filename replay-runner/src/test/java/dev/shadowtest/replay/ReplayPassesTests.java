@@ -18,6 +18,9 @@ import dev.shadowtest.core.ShadowListener;
 import dev.shadowtest.diff.Verdict;
 import dev.shadowtest.diff.run.Gate;
 import dev.shadowtest.diff.run.ResultLine;
+import dev.shadowtest.diff.run.SummaryFile;
+import dev.shadowtest.diff.run.SummaryJson;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -125,11 +128,62 @@ class ReplayPassesTests {
               null,
               Gate.defaults());
       assertThat(merged.result().exchanges()).isEqualTo(12);
+      assertThat(SummaryFile.read(dir.resolve("merged").resolve("summary.json")).meta().passes())
+          .isEqualTo(new SummaryJson.PassSettings(2, null));
       assertThat(merged.result().discrepant()).isEqualTo(2);
       assertThat(lines(dir.resolve("merged")))
           .extracting(ResultLine::id)
           .hasSize(12)
           .doesNotHaveDuplicates();
+    }
+  }
+
+  @Test
+  void theSummaryRecordsThePassesAndMergeRefusesRunsOfOtherPasses() throws Exception {
+    try (TestServer candidate = new TestServer(ReplayPassesTests::items)) {
+      Path rec = recording(shop());
+      new Replayer(
+              ReplayConfig.of(List.of(rec), candidate.uri(), dir.resolve("s1"))
+                  .withShard(new Shard(1, 2))
+                  .withPasses(Passes.loop(3)))
+          .run(ShadowListener.NONE);
+      new Replayer(
+              ReplayConfig.of(List.of(rec), candidate.uri(), dir.resolve("s2"))
+                  .withShard(new Shard(2, 2)))
+          .run(ShadowListener.NONE);
+      assertThat(SummaryFile.read(dir.resolve("s1").resolve("summary.json")).meta().passes())
+          .isEqualTo(new SummaryJson.PassSettings(3, null));
+      assertThat(Files.readString(dir.resolve("s1").resolve("summary.json")))
+          .contains("\"passes\" : {\n    \"loop\" : 3\n  }");
+      // one pass, as every summary written before the field: none
+      assertThat(SummaryFile.read(dir.resolve("s2").resolve("summary.json")).meta().passes())
+          .isNull();
+      assertThat(Files.readString(dir.resolve("s2").resolve("summary.json")))
+          .doesNotContain("passes");
+      assertThatThrownBy(
+              () ->
+                  Summaries.merge(
+                      dir.resolve("merged"),
+                      List.of(dir.resolve("s1"), dir.resolve("s2")),
+                      null,
+                      Gate.defaults()))
+          .isInstanceOf(BadInputException.class)
+          .hasMessage(
+              dir.resolve("s2")
+                  + " was replayed in one pass, "
+                  + dir.resolve("s1")
+                  + " with --loop 3: merged, their passes would not add up to one run; merge runs"
+                  + " replayed with the same --loop or --duration");
+      assertThat(dir.resolve("merged")).doesNotExist();
+      Path bad = Files.createDirectories(dir.resolve("bad")).resolve("summary.json");
+      Files.writeString(
+          bad,
+          Files.readString(dir.resolve("s1").resolve("summary.json"))
+              .replace("\"loop\" : 3", "\"loop\" : 0"));
+      assertThatThrownBy(() -> SummaryFile.read(bad))
+          .hasMessageContaining(
+              "field \"passes\": expected {\"loop\": N} (N at least 1) or {\"duration\":"
+                  + " \"PT…\"}, got {\"loop\":0}");
     }
   }
 

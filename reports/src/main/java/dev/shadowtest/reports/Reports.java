@@ -602,7 +602,8 @@ public final class Reports {
             m.abortReason(),
             m.late(),
             m.unreadable(),
-            m.liveDay())
+            m.liveDay(),
+            m.passes())
         : m;
   }
 }

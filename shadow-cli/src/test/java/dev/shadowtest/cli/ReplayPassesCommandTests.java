@@ -117,6 +117,36 @@ class ReplayPassesCommandTests {
   }
 
   @Test
+  void mergeRefusesShardsReplayedWithOtherPassesWithExitTwo() throws IOException {
+    Path s1 = dir.resolve("s1");
+    Path s2 = dir.resolve("s2");
+    Object[] base = {"replay", "--recording", rec, "--candidate", server.uri()};
+    assertThat(shadowWith(base, "--out", s1, "--shard", "1/2", "--loop", 3).code()).isZero();
+    assertThat(shadowWith(base, "--out", s2, "--shard", "2/2", "--loop", 2).code()).isZero();
+    assertThat(ReplayConnectionsCommandTests.summary(s1).get("passes").get("loop").asInt())
+        .isEqualTo(3);
+    Path merged = dir.resolve("merged");
+    ShadowCliTests.Run run = shadow("merge", "--out", merged, s1, s2);
+    assertThat(run.code()).as(run.err()).isEqualTo(2);
+    assertThat(run.err())
+        .isEqualTo(
+            "error: "
+                + s2
+                + " was replayed with --loop 2, "
+                + s1
+                + " with --loop 3: merged, their passes would not add up to one run; merge runs"
+                + " replayed with the same --loop or --duration\n");
+    assertThat(merged).doesNotExist();
+  }
+
+  static ShadowCliTests.Run shadowWith(Object[] base, Object... more) {
+    Object[] args = new Object[base.length + more.length];
+    System.arraycopy(base, 0, args, 0, base.length);
+    System.arraycopy(more, 0, args, base.length, more.length);
+    return shadow(args);
+  }
+
+  @Test
   void nonsenseCombinationsAreRefusedWithExitTwo() {
     Object[][] cases = {
       {new Object[] {"--loop", 3, "--duration", "10m"}, "error: --loop and --duration contradict"},

@@ -9,6 +9,7 @@ import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -140,7 +141,8 @@ public record SummaryFile(
             optional(n, "aborted"),
             n.path("late").asLong(0),
             n.path("unreadable").asLong(0),
-            optional(n, "liveDay"));
+            optional(n, "liveDay"),
+            passes(file, n.get("passes")));
     return new SummaryFile(
         file,
         version,
@@ -233,6 +235,30 @@ public record SummaryFile(
     } catch (IllegalArgumentException | BadInputException e) {
       throw new RecordingException(file, 0, "field \"gate\": " + e.getMessage(), e);
     }
+  }
+
+  /** {@code {"loop": N}} or {@code {"duration": "PT10M"}}; absent: one pass (null). */
+  private static SummaryJson.PassSettings passes(Path file, JsonNode p) {
+    if (p == null || p.isNull()) {
+      return null;
+    }
+    JsonNode loop = p.get("loop");
+    JsonNode duration = p.get("duration");
+    try {
+      if (p.isObject() && p.size() == 1 && loop != null && loop.isIntegralNumber()) {
+        return new SummaryJson.PassSettings(loop.asInt(), null);
+      }
+      if (p.isObject() && p.size() == 1 && duration != null && duration.isTextual()) {
+        return new SummaryJson.PassSettings(0, Duration.parse(duration.asText()));
+      }
+    } catch (IllegalArgumentException | DateTimeParseException e) {
+      // told below
+    }
+    throw new RecordingException(
+        file,
+        0,
+        "field \"passes\": expected {\"loop\": N} (N at least 1) or {\"duration\": \"PT…\"}, got "
+            + p);
   }
 
   private static double rate(JsonNode g, String field) {

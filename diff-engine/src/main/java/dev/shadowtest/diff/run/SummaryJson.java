@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -51,6 +52,8 @@ public final class SummaryJson {
    * @param unreadable recording lines that could not be read and were skipped
    * @param liveDay the UTC day (yyyy-MM-dd) of a live run's window, or null: a live day's summary
    *     stored again (the day went on after a restart) replaces the one stored before
+   * @param passes how often the recordings were replayed ({@code --loop}, {@code --duration}), or
+   *     null for one pass (and for summaries written before the field)
    */
   public record Meta(
       Instant startedAt,
@@ -64,7 +67,69 @@ public final class SummaryJson {
       String abortReason,
       long late,
       long unreadable,
-      String liveDay) {}
+      String liveDay,
+      PassSettings passes) {
+
+    /** A run of one pass. */
+    public Meta(
+        Instant startedAt,
+        Instant finishedAt,
+        List<String> recordings,
+        String candidate,
+        String primary,
+        String secondary,
+        String shard,
+        boolean incomplete,
+        String abortReason,
+        long late,
+        long unreadable,
+        String liveDay) {
+      this(
+          startedAt,
+          finishedAt,
+          recordings,
+          candidate,
+          primary,
+          secondary,
+          shard,
+          incomplete,
+          abortReason,
+          late,
+          unreadable,
+          liveDay,
+          null);
+    }
+
+    /** {@link #passes}, one pass when the summary records none. */
+    public PassSettings passesOrOnce() {
+      return passes == null ? PassSettings.ONCE : passes;
+    }
+  }
+
+  /**
+   * How often a run replayed its recordings: {@code loop} whole passes ({@code --loop}), or pass
+   * after pass until {@code duration} had passed ({@code --duration}, {@code loop} 0).
+   */
+  public record PassSettings(int loop, Duration duration) {
+
+    /** One pass: no {@code --loop} or {@code --duration}. */
+    public static final PassSettings ONCE = new PassSettings(1, null);
+
+    public PassSettings {
+      if (duration == null ? loop < 1 : loop != 0) {
+        throw new IllegalArgumentException(
+            "passes: a loop of at least 1, or a duration alone, got " + loop + ", " + duration);
+      }
+    }
+
+    /** As the command line gives them: {@code --loop 3}, {@code --duration 10m}, one pass. */
+    public String describe() {
+      if (duration != null) {
+        return "--duration " + Trigger.formatDuration(duration);
+      }
+      return loop == 1 ? "one pass" : "--loop " + loop;
+    }
+  }
 
   private SummaryJson() {}
 
@@ -91,6 +156,15 @@ public final class SummaryJson {
       }
       if (meta.shard() != null) {
         g.writeStringField("shard", meta.shard());
+      }
+      if (meta.passes() != null && !meta.passes().equals(PassSettings.ONCE)) {
+        g.writeObjectFieldStart("passes");
+        if (meta.passes().duration() != null) {
+          g.writeStringField("duration", meta.passes().duration().toString());
+        } else {
+          g.writeNumberField("loop", meta.passes().loop());
+        }
+        g.writeEndObject();
       }
       g.writeBooleanField("incomplete", meta.incomplete());
       if (meta.abortReason() != null) {

@@ -216,6 +216,9 @@ public final class HtmlReport {
     if (meta.shard() != null) {
       info.add(new Item("shard", meta.shard()));
     }
+    if (meta.passes() != null) {
+      info.add(new Item("passes", meta.passes().describe()));
+    }
 
     List<Statistics.EndpointResult> worstFirst = new ArrayList<>(r.endpoints());
     worstFirst.sort(
