@@ -16,6 +16,7 @@ import dev.shadowtest.diff.run.RunView;
 import dev.shadowtest.diff.run.SamplesFile;
 import dev.shadowtest.diff.run.SummaryFile;
 import dev.shadowtest.diff.run.SummaryJson;
+import dev.shadowtest.http.Connections;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -70,6 +71,35 @@ public final class Summaries {
       }
     }
     return yaml == null ? Rules.defaults() : Rules.parse(yaml, String.valueOf(first));
+  }
+
+  /**
+   * The warnings summary.json records: the run's, after what its connection settings change of
+   * the run ({@code --insecure}, {@code --http2}), which the command line told on stderr at the
+   * start.
+   */
+  static List<String> summaryWarnings(ReplayConfig config, List<String> warnings) {
+    List<String> all = new ArrayList<>();
+    Connections c = config.sending().connections();
+    if (c.insecure()) {
+      all.add(
+          "--insecure: TLS certificates and host names of https targets were not verified"
+              + " (whoever sat between Shadow and a target could read and change the traffic)");
+    }
+    if (c.http2()) {
+      all.add(
+          "--http2: every target was spoken to in HTTP/2 (h2 by ALPN over https, h2c with prior"
+              + " knowledge over http)");
+    }
+    all.addAll(warnings);
+    return all;
+  }
+
+  /** The shards' warnings, then the merge's own, each once. */
+  private static List<String> mergedWarnings(Set<String> shards, List<String> merge) {
+    Set<String> all = new LinkedHashSet<>(shards);
+    all.addAll(merge);
+    return List.copyOf(all);
   }
 
   /** What summary.json records of {@code passes}: null for one pass. */
@@ -141,7 +171,8 @@ public final class Summaries {
             late,
             unreadable,
             null,
-            passSettings(config.passes()));
+            passSettings(config.passes()),
+            summaryWarnings(config, warnings));
     RunView view =
         RunView.judged(config.out(), config.out(), meta, c, config.gate(), config.rules());
     List<String> failures = view.failures();
@@ -313,6 +344,7 @@ public final class Summaries {
     long late = 0;
     long unreadable = 0;
     long[] linesBefore = {0}; // result lines of the shards merged so far
+    Set<String> shardWarnings = new LinkedHashSet<>(); // each told once, as the first shard did
     // the merged run keeps responses for re-judging when every shard kept them
     boolean keep =
         dirs.stream().allMatch(d -> Files.isRegularFile(d.resolve(RunDirectory.RESPONSES)));
@@ -321,6 +353,7 @@ public final class Summaries {
         ResponsesFile kept = keep ? ResponsesFile.create(work, Long.MAX_VALUE / 2) : null) {
       for (Path dir : dirs) {
         SummaryJson.Meta m = SummaryFile.readMeta(dir.resolve(RunDirectory.SUMMARY)).meta();
+        shardWarnings.addAll(m.warnings());
         String recording = String.join(", ", m.recordings());
         if (m.shard() != null && !shards.add(m.shard() + " of " + recording)) {
           throw new BadInputException(
@@ -392,7 +425,8 @@ public final class Summaries {
             late,
             unreadable,
             null,
-            passes.equals(SummaryJson.PassSettings.ONCE) ? null : passes);
+            passes.equals(SummaryJson.PassSettings.ONCE) ? null : passes,
+            mergedWarnings(shardWarnings, warnings));
     RunView view = RunView.judged(work, work, meta, c, gate, rules);
     List<String> failures = view.failures();
     RunOutputs.writeSummary(view);

@@ -603,7 +603,8 @@ public final class Reports {
             m.late(),
             m.unreadable(),
             m.liveDay(),
-            m.passes())
+            m.passes(),
+            m.warnings())
         : m;
   }
 }

@@ -136,6 +136,21 @@ class ReplayConnectionsCommandTests {
         .contains(
             "warning: --insecure: TLS certificates and host names of every https target are not verified");
     assertThat(summary(dir.resolve("out")).get("matched").asLong()).isEqualTo(3);
+    // the run's record says so too, not only the terminal
+    assertThat(warnings(dir.resolve("out")))
+        .containsExactly(
+            "--insecure: TLS certificates and host names of https targets were not verified"
+                + " (whoever sat between Shadow and a target could read and change the traffic)");
+  }
+
+  /** The warnings summary.json records (none when it has no such field). */
+  static List<String> warnings(Path out) throws IOException {
+    List<String> all = new ArrayList<>();
+    JsonNode w = summary(out).get("warnings");
+    if (w != null) {
+      w.forEach(n -> all.add(n.asText()));
+    }
+    return all;
   }
 
   @Test
@@ -183,6 +198,11 @@ class ReplayConnectionsCommandTests {
           .extracting(Http2LoopbackServer.Seen::protocol)
           .containsExactly("HTTP/2.0", "HTTP/2.0", "HTTP/2.0", "HTTP/1.1", "HTTP/1.1", "HTTP/1.1");
       assertThat(summary(dir.resolve("h2")).get("matched").asLong()).isEqualTo(3);
+      assertThat(warnings(dir.resolve("h2")))
+          .containsExactly(
+              "--http2: every target was spoken to in HTTP/2 (h2 by ALPN over https, h2c with"
+                  + " prior knowledge over http)");
+      assertThat(warnings(dir.resolve("h1"))).isEmpty();
     }
   }
 

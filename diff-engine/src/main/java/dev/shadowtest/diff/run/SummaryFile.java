@@ -142,7 +142,8 @@ public record SummaryFile(
             n.path("late").asLong(0),
             n.path("unreadable").asLong(0),
             optional(n, "liveDay"),
-            passes(file, n.get("passes")));
+            passes(file, n.get("passes")),
+            warnings(file, n.get("warnings")));
     return new SummaryFile(
         file,
         version,
@@ -235,6 +236,24 @@ public record SummaryFile(
     } catch (IllegalArgumentException | BadInputException e) {
       throw new RecordingException(file, 0, "field \"gate\": " + e.getMessage(), e);
     }
+  }
+
+  /** The strings of {@code w}; absent: none. */
+  private static List<String> warnings(Path file, JsonNode w) {
+    List<String> out = new ArrayList<>();
+    if (w == null || w.isNull()) {
+      return out;
+    }
+    if (!w.isArray()) {
+      throw new RecordingException(file, 0, "field \"warnings\": expected an array, got " + w);
+    }
+    for (JsonNode s : w) {
+      if (!s.isTextual()) {
+        throw new RecordingException(file, 0, "field \"warnings\": expected strings, got " + s);
+      }
+      out.add(s.asText());
+    }
+    return out;
   }
 
   /** {@code {"loop": N}} or {@code {"duration": "PT10M"}}; absent: one pass (null). */

@@ -46,6 +46,9 @@ public final class SummaryJson {
 
   public static final String OTHER_ENDPOINTS = "(other endpoints)";
 
+  /** Warnings written (the first ones; a last line counts the others). */
+  public static final int MAX_WARNINGS = 20;
+
   /**
    * What the run was.
    *
@@ -54,6 +57,8 @@ public final class SummaryJson {
    *     stored again (the day went on after a restart) replaces the one stored before
    * @param passes how often the recordings were replayed ({@code --loop}, {@code --duration}), or
    *     null for one pass (and for summaries written before the field)
+   * @param warnings what the run warned of, for whoever reads its record later (e.g. {@code
+   *     --insecure}: certificates were not verified); at most {@link #MAX_WARNINGS} are written
    */
   public record Meta(
       Instant startedAt,
@@ -68,9 +73,14 @@ public final class SummaryJson {
       long late,
       long unreadable,
       String liveDay,
-      PassSettings passes) {
+      PassSettings passes,
+      List<String> warnings) {
 
-    /** A run of one pass. */
+    public Meta {
+      warnings = warnings == null ? List.of() : List.copyOf(warnings);
+    }
+
+    /** A run of one pass, without warnings. */
     public Meta(
         Instant startedAt,
         Instant finishedAt,
@@ -97,7 +107,8 @@ public final class SummaryJson {
           late,
           unreadable,
           liveDay,
-          null);
+          null,
+          List.of());
     }
 
     /** {@link #passes}, one pass when the summary records none. */
@@ -169,6 +180,17 @@ public final class SummaryJson {
       g.writeBooleanField("incomplete", meta.incomplete());
       if (meta.abortReason() != null) {
         g.writeStringField("aborted", clip(meta.abortReason()));
+      }
+      if (!meta.warnings().isEmpty()) {
+        g.writeArrayFieldStart("warnings");
+        for (String w :
+            meta.warnings().subList(0, Math.min(meta.warnings().size(), MAX_WARNINGS))) {
+          g.writeString(clip(w, 2 * MAX_STRING));
+        }
+        if (meta.warnings().size() > MAX_WARNINGS) {
+          g.writeString("... and " + (meta.warnings().size() - MAX_WARNINGS) + " more warnings");
+        }
+        g.writeEndArray();
       }
       g.writeNumberField("exchanges", r.exchanges());
       g.writeNumberField("compared", r.compared());

@@ -219,6 +219,9 @@ public final class HtmlReport {
     if (meta.passes() != null) {
       info.add(new Item("passes", meta.passes().describe()));
     }
+    for (String w : meta.warnings().subList(0, Math.min(meta.warnings().size(), 5))) {
+      info.add(new Item("warning", BodyView.clip(w))); // the rest are in summary.json
+    }
 
     List<Statistics.EndpointResult> worstFirst = new ArrayList<>(r.endpoints());
     worstFirst.sort(
