@@ -22,6 +22,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.zip.Deflater;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
 
@@ -138,7 +139,14 @@ public final class ResponsesFile implements AutoCloseable {
   /** Creates {@code dir}/{@value #NAME} (0600, gzip) keeping lines up to {@code budget} bytes. */
   public static ResponsesFile create(Path dir, long budget) throws IOException {
     return new ResponsesFile(
-        new GZIPOutputStream(SecureFiles.newOutputStream(dir.resolve(NAME)), 1 << 16), budget);
+        new GZIPOutputStream(SecureFiles.newOutputStream(dir.resolve(NAME)), 1 << 16) {
+          {
+            // the fastest level: at the default one, compressing kept responses cost a replay
+            // more CPU than preparing them (docs/PERFORMANCE.md)
+            def.setLevel(Deflater.BEST_SPEED);
+          }
+        },
+        budget);
   }
 
   /**
