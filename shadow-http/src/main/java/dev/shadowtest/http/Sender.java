@@ -35,6 +35,7 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Predicate;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
 import org.apache.hc.client5.http.async.methods.SimpleHttpRequest;
@@ -512,33 +513,29 @@ public final class Sender implements AutoCloseable {
 
   /** True when HttpCore found no HTTP/2 where its preface was answered. */
   private static boolean negotiationFailed(Throwable e) {
-    int depth = 0;
-    for (Throwable t = e; t != null && depth++ < 20; t = t.getCause()) {
-      if (t instanceof ProtocolNegotiationException) {
-        return true;
-      }
-    }
-    return false;
+    return causedBy(e, t -> t instanceof ProtocolNegotiationException);
   }
 
   /** True when the TLS alert {@code no_application_protocol} (no common ALPN protocol) ended it. */
   private static boolean noApplicationProtocol(Throwable e) {
-    int depth = 0;
-    for (Throwable t = e; t != null && depth++ < 20; t = t.getCause()) {
-      if (t instanceof SSLException
-          && t.getMessage() != null
-          && t.getMessage().contains("no_application_protocol")) {
-        return true;
-      }
-    }
-    return false;
+    return causedBy(
+        e,
+        t ->
+            t instanceof SSLException
+                && t.getMessage() != null
+                && t.getMessage().contains("no_application_protocol"));
   }
 
   /** True when a certificate chain could not be built to a trusted anchor. */
   private static boolean untrusted(Throwable e) {
+    return causedBy(e, t -> t instanceof CertPathBuilderException);
+  }
+
+  /** True when {@code e} or one of its first 20 causes is {@code what}. */
+  private static boolean causedBy(Throwable e, Predicate<Throwable> what) {
     int depth = 0;
     for (Throwable t = e; t != null && depth++ < 20; t = t.getCause()) {
-      if (t instanceof CertPathBuilderException) {
+      if (what.test(t)) {
         return true;
       }
     }
@@ -715,16 +712,16 @@ public final class Sender implements AutoCloseable {
    * HTTP/2 is {@code protocol}.
    */
   public static ErrorCategory category(Throwable e) {
-    int depth = 0;
-    for (Throwable t = e; t != null && depth++ < 20; t = t.getCause()) {
-      if (t instanceof SSLException
-          || t instanceof CertificateException
-          || t instanceof CertPathValidatorException
-          || t instanceof CertPathBuilderException) {
-        return ErrorCategory.TLS;
-      }
+    if (causedBy(
+        e,
+        t ->
+            t instanceof SSLException
+                || t instanceof CertificateException
+                || t instanceof CertPathValidatorException
+                || t instanceof CertPathBuilderException)) {
+      return ErrorCategory.TLS;
     }
-    depth = 0;
+    int depth = 0;
     for (Throwable t = e; t != null && depth++ < 20; t = t.getCause()) {
       if (t instanceof ConnectException || t instanceof NoRouteToHostException) {
         return ErrorCategory.REFUSED;
