@@ -7,6 +7,7 @@ import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
 import dev.shadowtest.core.BadInputException;
 import dev.shadowtest.core.Exchange;
+import dev.shadowtest.testing.TestCertificates;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -25,7 +26,6 @@ import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.KeyManagerFactory;
@@ -76,11 +76,11 @@ class RecorderTlsTests {
         "-file",
         certPem.toString());
     keyPem = certs.resolve("server.key");
-    Files.writeString(keyPem, pem("PRIVATE KEY", key(p12).getEncoded()));
+    Files.writeString(keyPem, TestCertificates.pem("PRIVATE KEY", key(p12).getEncoded()));
     Path other = certs.resolve("other.p12");
     keyPair(other, "CN=other", null);
     otherKeyPem = certs.resolve("other.key");
-    Files.writeString(otherKeyPem, pem("PRIVATE KEY", key(other).getEncoded()));
+    Files.writeString(otherKeyPem, TestCertificates.pem("PRIVATE KEY", key(other).getEncoded()));
     try (InputStream in = Files.newInputStream(certPem)) {
       certificate =
           (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
@@ -134,16 +134,6 @@ class RecorderTlsTests {
       ks.load(in, PASSWORD);
     }
     return (PrivateKey) ks.getKey("server", PASSWORD);
-  }
-
-  private static String pem(String type, byte[] der) {
-    return "-----BEGIN "
-        + type
-        + "-----\n"
-        + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der)
-        + "\n-----END "
-        + type
-        + "-----\n";
   }
 
   /** A client context that trusts the test certificate (the test's "CA"). */
@@ -315,11 +305,12 @@ class RecorderTlsTests {
   void badCertificateAndKeyFilesAreErrorsNamingTheFile() throws Exception {
     Path missing = dir.resolve("missing.pem");
     Path pkcs1 = dir.resolve("rsa.key");
-    Files.writeString(pkcs1, pem("RSA PRIVATE KEY", new byte[] {1, 2, 3}));
+    Files.writeString(pkcs1, TestCertificates.pem("RSA PRIVATE KEY", new byte[] {1, 2, 3}));
     Path garbage = dir.resolve("garbage.crt");
     Files.writeString(garbage, "not a certificate\n");
     Path encrypted = dir.resolve("enc.key");
-    Files.writeString(encrypted, pem("ENCRYPTED PRIVATE KEY", new byte[] {1, 2, 3}));
+    Files.writeString(
+        encrypted, TestCertificates.pem("ENCRYPTED PRIVATE KEY", new byte[] {1, 2, 3}));
     RecorderConfig.Tls none = RecorderConfig.Tls.NONE;
     assertThatThrownBy(() -> none.withListenerPem(missing, keyPem))
         .isInstanceOf(BadInputException.class)
