@@ -84,13 +84,7 @@ class ReplayTlsTests {
   void resetsOfAServerThatOnlyWantsAClientCertificateDoNotEndTheRunAsTlsFailures() {
     TestCertificates certs = TestCertificates.get();
     try (RawTlsServer optional =
-        RawTlsServer.start(
-            certs.serverContext(certs.server(), true),
-            p -> p.setWantClientAuth(true),
-            (tls, tcp) -> {
-              RawTlsServer.readHead(tls);
-              RawTlsServer.reset(tcp);
-            })) {
+        RawTlsServer.wantingACertificateAndResetting(certs.serverContext(certs.server(), true))) {
       ReplayResult r =
           new Replayer(
                   ReplayConfig.of(List.of(recording(25)), optional.uri(), dir.resolve("out"))

@@ -75,6 +75,20 @@ public final class RawTlsServer implements AutoCloseable {
     }
   }
 
+  /**
+   * A server like nginx with {@code ssl_verify_client optional}: it asks for a client certificate,
+   * takes the connection without one, and its application resets every request.
+   */
+  public static RawTlsServer wantingACertificateAndResetting(SSLContext tls) {
+    return start(
+        tls,
+        p -> p.setWantClientAuth(true),
+        (socket, tcp) -> {
+          readHead(socket);
+          reset(tcp);
+        });
+  }
+
   private void serve(
       SSLContext tls, Consumer<SSLParameters> parameters, Conversation conversation, Socket tcp) {
     try (tcp) {

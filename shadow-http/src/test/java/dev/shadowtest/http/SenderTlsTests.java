@@ -158,13 +158,7 @@ class SenderTlsTests {
     // nginx's ssl_verify_client optional: it asks, takes the connection without a certificate,
     // and here its application resets the request
     try (RawTlsServer optional =
-        RawTlsServer.start(
-            certs.serverContext(certs.server(), true),
-            p -> p.setWantClientAuth(true),
-            (tls, tcp) -> {
-              RawTlsServer.readHead(tls);
-              RawTlsServer.reset(tcp);
-            })) {
+        RawTlsServer.wantingACertificateAndResetting(certs.serverContext(certs.server(), true))) {
       try (Sender sender =
           new Sender(
               1,
