@@ -86,7 +86,7 @@ class PseudonymizeTests {
     BodyComparator.Stored s = Pseudonymize.json(doc, doc.clone(), Pseudonyms.random());
     assertThat(s.actual()).isSameAs(s.expected());
     assertThat(new String(s.expected(), StandardCharsets.UTF_8))
-        .doesNotContain("a1")
+        .doesNotContain("\"a1\"") // a random pseudonym may hold the letters a1, never the value
         .contains("\"id\":\"" + Pseudonyms.PREFIX)
         .contains("\"s\":\"7\"", "\"b\":\"true\"", "1.50", "123456789012345678901234567890");
   }
