@@ -179,6 +179,11 @@ public final class EndpointTemplate {
     return out;
   }
 
+  /** The index of the path segment that holds parameter {@code name}, or -1 when it has none. */
+  int parameterIndex(String name) {
+    return parameterNames.indexOf(name);
+  }
+
   /** The path part of a request target. */
   static String pathOf(String target) {
     int q = target.indexOf('?');

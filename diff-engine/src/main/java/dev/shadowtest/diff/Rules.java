@@ -18,7 +18,9 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -27,6 +29,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
 /**
@@ -208,7 +211,8 @@ public final class Rules {
 
   /** True when these rules rewrite candidate requests ({@code transforms:}) exactly as {@code other}'s do. */
   public boolean transformsLike(Rules other) {
-    return judgement(this).path("transforms").equals(judgement(other).path("transforms"));
+    return judgement(this).path("transforms").equals(judgement(other).path("transforms"))
+        && judgement(this).path("sessions").equals(judgement(other).path("sessions"));
   }
 
   /**
@@ -329,7 +333,9 @@ public final class Rules {
       noise = NoiseModel.defaults();
       Partial defaultsRead = new Partial(0);
       List<Partial> entries = new ArrayList<>();
-      List<Transforms.Rewrite> rewrites = new ArrayList<>();
+      List<Transforms.Entry> rewrites = new ArrayList<>();
+      Transforms.Place sessionKey = null;
+      int sessionsLine = 0;
       for (String key = p.nextFieldName(); key != null; key = p.nextFieldName()) {
         JsonToken v = p.nextToken();
         switch (key) {
@@ -369,15 +375,21 @@ public final class Rules {
                 v,
                 JsonToken.START_ARRAY,
                 "transforms",
-                "a list of entries, each with match and candidate");
+                "a list of entries, each with match (optional) and what to change");
             for (JsonToken e = p.nextToken(); e != JsonToken.END_ARRAY; e = p.nextToken()) {
               expect(
                   e,
                   JsonToken.START_OBJECT,
                   "transforms[" + rewrites.size() + "]",
-                  "a mapping with match and candidate");
-              rewrites.add(rewrite("transforms[" + rewrites.size() + "]"));
+                  "a mapping with match and what to change (all, candidate, primary, secondary,"
+                      + " capture, use)");
+              rewrites.add(entry("transforms[" + rewrites.size() + "]"));
             }
+          }
+          case "sessions" -> {
+            expect(v, JsonToken.START_OBJECT, "sessions", "a mapping with key");
+            sessionsLine = line();
+            sessionKey = sessions();
           }
           case "triggers" -> {
             expect(
@@ -390,7 +402,8 @@ public final class Rules {
           default ->
               throw error(
                   key,
-                  "unknown key (expected version, defaults, endpoints, noise, transforms, triggers)");
+                  "unknown key (expected version, defaults, endpoints, noise, transforms, sessions,"
+                      + " triggers)");
         }
       }
       if (version == null) {
@@ -411,7 +424,12 @@ public final class Rules {
         endpoints.add(e.apply(defaults, e.match));
       }
       Map<EndpointTemplate, Integer> seenRewrites = new LinkedHashMap<>();
-      for (Transforms.Rewrite r : rewrites) {
+      boolean chains = false;
+      for (Transforms.Entry r : rewrites) {
+        chains |= !r.capture().isEmpty() || !r.use().isEmpty();
+        if (r.match() == null) {
+          continue; // entries for every request: any number
+        }
         Integer first = seenRewrites.putIfAbsent(r.match(), r.line());
         if (first != null) {
           throw new RulesException(
@@ -421,7 +439,19 @@ public final class Rules {
               "duplicate transform for \"" + r.match() + "\" (first at line " + first + ")");
         }
       }
-      transforms = new Transforms(rewrites);
+      if (chains && sessionKey == null) {
+        throw new RulesException(
+            source,
+            1,
+            "sessions",
+            "missing: capture and use chain values within a session; say what tells sessions"
+                + " apart (sessions: {key: \"header:Authorization\"} or \"cookie:SESSION\")");
+      }
+      if (!chains && sessionKey != null) {
+        throw new RulesException(
+            source, sessionsLine, "sessions", "no transform captures or uses a value: remove it");
+      }
+      transforms = new Transforms(rewrites, sessionKey, source);
       return this;
     }
 
@@ -569,72 +599,475 @@ public final class Rules {
     }
 
     /** One transforms entry; the parser is on its START_OBJECT. */
-    private Transforms.Rewrite rewrite(String where) throws IOException {
+    private Transforms.Entry entry(String where) throws IOException {
       int entryLine = line();
       EndpointTemplate match = null;
-      String path = null;
-      Map<String, String> rename = new LinkedHashMap<>();
-      boolean candidate = false;
-      int pathLine = 0;
+      Map<String, Transforms.Actions> actions = new LinkedHashMap<>();
+      List<Transforms.Capture> capture = new ArrayList<>();
+      List<Transforms.Use> use = new ArrayList<>();
+      List<Object[]> pending =
+          new ArrayList<>(); // scope, actions' path, line: checked once match is known
       for (String key = p.nextFieldName(); key != null; key = p.nextFieldName()) {
         JsonToken v = p.nextToken();
         String at = where + "." + key;
         switch (key) {
           case "match" -> match = template(scalar(v, at), at);
-          case "candidate" -> {
-            expect(v, JsonToken.START_OBJECT, at, "a mapping with path and/or renameQuery");
-            candidate = true;
-            for (String k = p.nextFieldName(); k != null; k = p.nextFieldName()) {
-              JsonToken cv = p.nextToken();
-              String cat = at + "." + k;
-              switch (k) {
-                case "path" -> {
-                  path = scalar(cv, cat);
-                  pathLine = line();
-                }
-                case "renameQuery" -> {
-                  expect(
-                      cv,
-                      JsonToken.START_OBJECT,
-                      cat,
-                      "a mapping of old name to new name, e.g. {_limit: _per_page}");
-                  for (String from = p.nextFieldName(); from != null; from = p.nextFieldName()) {
-                    String to = scalar(p.nextToken(), cat + "." + from);
-                    if (from.isEmpty() || to.isEmpty()) {
-                      throw error(cat, "query parameter names cannot be empty");
-                    }
-                    rename.put(from, to);
-                  }
-                }
-                default -> throw error(k, "unknown key in " + at + " (expected path, renameQuery)");
-              }
+          case Transforms.Entry.ALL, "candidate", "primary", "secondary" -> {
+            expect(
+                v,
+                JsonToken.START_OBJECT,
+                at,
+                "a mapping with path, renameQuery, replace, removeHeaders, setHeaders, shiftTime"
+                    + " or resignJwt");
+            int[] pathLine = new int[1];
+            Transforms.Actions a = actions(at, pathLine);
+            if (a.isEmpty()) {
+              throw error(at, "says nothing to change");
+            }
+            actions.put(key, a);
+            if (a.path() != null) {
+              pending.add(new Object[] {key, a.path(), pathLine[0]});
             }
           }
-          default -> throw error(key, "unknown key in " + where + " (expected match, candidate)");
+          case "capture" -> {
+            expect(
+                v,
+                JsonToken.START_ARRAY,
+                at,
+                "a list of {name, from} entries, e.g. [{name: orderId, from: \"json:$.id\"}]");
+            for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) {
+              String cat = at + "[" + capture.size() + "]";
+              expect(t, JsonToken.START_OBJECT, cat, "a mapping with name and from");
+              capture.add(capture(cat));
+            }
+          }
+          case "use" -> {
+            expect(
+                v,
+                JsonToken.START_ARRAY,
+                at,
+                "a list of {name, at} entries, e.g. [{name: orderId, at: \"path:id\"}]");
+            for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) {
+              String uat = at + "[" + use.size() + "]";
+              expect(t, JsonToken.START_OBJECT, uat, "a mapping with name and at");
+              use.add(use(uat));
+            }
+          }
+          default ->
+              throw error(
+                  key,
+                  "unknown key in "
+                      + where
+                      + " (expected match, all, candidate, primary, secondary, capture, use)");
         }
       }
-      if (match == null) {
+      if (actions.isEmpty() && capture.isEmpty() && use.isEmpty()) {
         throw new RulesException(
             source,
             entryLine,
-            where + ".match",
-            "missing (e.g. match: \"GET /posts/{id}/comments\")");
+            where,
+            "says nothing to do: give all:, candidate:, primary: or secondary: (what changes in"
+                + " the request), capture: or use: (e.g. candidate: {path: \"/comments?postId={id}\"})");
       }
-      if (!candidate || path == null && rename.isEmpty()) {
-        throw new RulesException(
-            source,
-            entryLine,
-            where + ".candidate",
-            "missing: say how the candidate's request changes (candidate: {path: \"/comments?postId={id}\"} or candidate: {renameQuery: {_limit: _per_page}})");
-      }
-      if (path != null) {
+      for (Object[] pend : pending) {
         try {
-          Transforms.Rewrite.check(match, path);
+          Transforms.checkPath(match, (String) pend[1]);
         } catch (IllegalArgumentException | BadInputException e) {
-          throw new RulesException(source, pathLine, where + ".candidate.path", e.getMessage());
+          throw new RulesException(
+              source, (Integer) pend[2], where + "." + pend[0] + ".path", e.getMessage());
         }
       }
-      return new Transforms.Rewrite(match, path, rename, entryLine);
+      for (Transforms.Use u : use) {
+        checkParameter(match, u.at(), u.line(), where + ".use");
+      }
+      return new Transforms.Entry(match, actions, capture, use, entryLine);
+    }
+
+    /** A {@code path:NAME} place needs the entry's match to have {@code {NAME}}. */
+    private void checkParameter(EndpointTemplate match, Transforms.Place at, int line, String key) {
+      if (at.kind() == Transforms.Place.Kind.PATH
+          && at.name() != null
+          && (match == null || match.parameterIndex(at.name()) < 0)) {
+        throw new RulesException(
+            source,
+            line,
+            key,
+            at
+                + ": {"
+                + at.name()
+                + "} is not a path parameter of "
+                + (match == null ? "the entry (it has no match)" : "\"" + match + "\""));
+      }
+    }
+
+    private Transforms.Actions actions(String at, int[] pathLine) throws IOException {
+      String path = null;
+      Map<String, String> rename = new LinkedHashMap<>();
+      List<Transforms.Replace> replace = new ArrayList<>();
+      List<String> remove = new ArrayList<>();
+      Map<String, String> set = new LinkedHashMap<>();
+      Map<String, Integer> lines = new LinkedHashMap<>();
+      List<Transforms.TimeShift> shift = new ArrayList<>();
+      Transforms.Resign resign = null;
+      for (String k = p.nextFieldName(); k != null; k = p.nextFieldName()) {
+        JsonToken cv = p.nextToken();
+        String cat = at + "." + k;
+        switch (k) {
+          case "path" -> {
+            path = scalar(cv, cat);
+            pathLine[0] = line();
+          }
+          case "renameQuery" -> {
+            expect(
+                cv,
+                JsonToken.START_OBJECT,
+                cat,
+                "a mapping of old name to new name, e.g. {_limit: _per_page}");
+            for (String from = p.nextFieldName(); from != null; from = p.nextFieldName()) {
+              String to = scalar(p.nextToken(), cat + "." + from);
+              if (from.isEmpty() || to.isEmpty()) {
+                throw error(cat, "query parameter names cannot be empty");
+              }
+              rename.put(from, to);
+            }
+          }
+          case "replace" -> {
+            expect(
+                cv,
+                JsonToken.START_ARRAY,
+                cat,
+                "a list of {in, regex, with}, e.g. [{in: path, regex: \"^/v1/\", with: \"/v2/\"}]");
+            for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) {
+              String rat = cat + "[" + replace.size() + "]";
+              expect(t, JsonToken.START_OBJECT, rat, "a mapping with in, regex and with");
+              replace.add(replace(rat));
+            }
+          }
+          case "removeHeaders" -> remove.addAll(headerNames(cv, cat));
+          case "setHeaders" -> {
+            expect(
+                cv,
+                JsonToken.START_OBJECT,
+                cat,
+                "a mapping of header name to value, e.g. {Authorization: \"Bearer ${env:TOKEN}\"}");
+            for (String name = p.nextFieldName(); name != null; name = p.nextFieldName()) {
+              String value = scalar(p.nextToken(), cat + "." + name);
+              checkHeaderName(name, cat);
+              if (value.chars().anyMatch(c -> c == '\r' || c == '\n')) {
+                throw error(cat + "." + name, "a header value cannot hold a line break");
+              }
+              set.put(name, value);
+              lines.put(name, line());
+            }
+          }
+          case "shiftTime" -> {
+            expect(
+                cv,
+                JsonToken.START_ARRAY,
+                cat,
+                "a list of {at, epoch}, e.g. [{at: \"query:from\"}, {at: \"json:$.since\", epoch: ms}]");
+            for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) {
+              String sat = cat + "[" + shift.size() + "]";
+              expect(t, JsonToken.START_OBJECT, sat, "a mapping with at (and epoch: s or ms)");
+              shift.add(timeShift(sat));
+            }
+          }
+          case "resignJwt" -> {
+            expect(
+                cv,
+                JsonToken.START_OBJECT,
+                cat,
+                "a mapping with algorithm and key (HS256) or keyFile (RS256, ES256)");
+            resign = resign(cat);
+          }
+          default ->
+              throw error(
+                  k,
+                  "unknown key in "
+                      + at
+                      + " (expected path, renameQuery, replace, removeHeaders, setHeaders,"
+                      + " shiftTime, resignJwt)");
+        }
+      }
+      return new Transforms.Actions(path, rename, replace, remove, set, shift, resign, lines);
+    }
+
+    private List<String> headerNames(JsonToken v, String at) throws IOException {
+      List<String> names = strings(v, at);
+      for (String n : names) {
+        checkHeaderName(n, at);
+      }
+      return names;
+    }
+
+    private void checkHeaderName(String name, String at) {
+      if (name.isEmpty()
+          || !name.chars()
+              .allMatch(c -> c > 32 && c < 127 && "()<>@,;:\\\"/[]?={}".indexOf(c) < 0)) {
+        throw error(at, "\"" + name + "\" is not a header name");
+      }
+    }
+
+    private Transforms.Place place(String text, String at, Set<Transforms.Place.Kind> allowed) {
+      Transforms.Place place;
+      try {
+        place = Transforms.Place.parse(text);
+      } catch (IllegalArgumentException | BadInputException e) {
+        throw error(at, e.getMessage());
+      }
+      boolean whole = place.name() == null && place.json() == null;
+      if (!allowed.contains(place.kind()) || whole && !allowed.contains(null)) {
+        List<String> kinds = new ArrayList<>();
+        for (Transforms.Place.Kind k : allowed) {
+          if (k == null) {
+            continue;
+          }
+          kinds.add(
+              k.name().toLowerCase(Locale.ROOT)
+                  + (k == Transforms.Place.Kind.JSON ? ":$.PATH" : ":NAME"));
+        }
+        if (allowed.contains(null)) {
+          kinds.add("path");
+          kinds.add("query");
+        }
+        throw error(
+            at, "\"" + text + "\" cannot be used here (expected " + String.join(", ", kinds) + ")");
+      }
+      return place;
+    }
+
+    private Transforms.Replace replace(String at) throws IOException {
+      int entry = line();
+      Transforms.Place in = null;
+      Pattern regex = null;
+      String with = null;
+      for (String k = p.nextFieldName(); k != null; k = p.nextFieldName()) {
+        JsonToken v = p.nextToken();
+        switch (k) {
+          case "in" ->
+              in =
+                  place(
+                      scalar(v, at + ".in"), at + ".in", kinds(null, Transforms.Place.Kind.HEADER));
+          case "regex" -> regex = regex(scalar(v, at + ".regex"), at + ".regex");
+          case "with" ->
+              with =
+                  v == JsonToken.VALUE_STRING && p.getText().isEmpty()
+                      ? ""
+                      : scalar(v, at + ".with");
+          default -> throw error(k, "unknown key in " + at + " (expected in, regex, with)");
+        }
+      }
+      if (in == null || regex == null || with == null) {
+        throw new RulesException(
+            source,
+            entry,
+            at,
+            "needs in, regex and with (e.g. {in: \"header:User-Agent\", regex: \"v1\", with: \"v2\"})");
+      }
+      try {
+        regex.matcher("").replaceAll(with);
+      } catch (IllegalArgumentException | IndexOutOfBoundsException e) {
+        throw new RulesException(source, entry, at + ".with", "bad replacement: " + e.getMessage());
+      }
+      return new Transforms.Replace(in, regex, with);
+    }
+
+    private Set<Transforms.Place.Kind> kinds(Transforms.Place.Kind... kinds) {
+      Set<Transforms.Place.Kind> out = new HashSet<>();
+      for (Transforms.Place.Kind k : kinds) {
+        out.add(k);
+      }
+      if (kinds.length > 0 && kinds[0] == null) {
+        out.add(Transforms.Place.Kind.PATH);
+        out.add(Transforms.Place.Kind.QUERY);
+      }
+      return out;
+    }
+
+    private Pattern regex(String text, String at) {
+      try {
+        return Pattern.compile(text);
+      } catch (PatternSyntaxException e) {
+        throw error(at, "bad regex: " + e.getDescription() + " in \"" + text + "\"");
+      }
+    }
+
+    private Transforms.TimeShift timeShift(String at) throws IOException {
+      int entry = line();
+      Transforms.Place place = null;
+      ChronoUnit epoch = null;
+      for (String k = p.nextFieldName(); k != null; k = p.nextFieldName()) {
+        JsonToken v = p.nextToken();
+        switch (k) {
+          case "at" ->
+              place =
+                  place(
+                      scalar(v, at + ".at"),
+                      at + ".at",
+                      kinds(
+                          Transforms.Place.Kind.QUERY,
+                          Transforms.Place.Kind.HEADER,
+                          Transforms.Place.Kind.JSON,
+                          Transforms.Place.Kind.PATH));
+          case "epoch" -> {
+            String unit = scalar(v, at + ".epoch");
+            epoch =
+                switch (unit) {
+                  case "s" -> ChronoUnit.SECONDS;
+                  case "ms" -> ChronoUnit.MILLIS;
+                  default -> throw error(at + ".epoch", "expected s or ms, got \"" + unit + "\"");
+                };
+          }
+          default -> throw error(k, "unknown key in " + at + " (expected at, epoch)");
+        }
+      }
+      if (place == null) {
+        throw new RulesException(source, entry, at + ".at", "missing (e.g. at: \"query:from\")");
+      }
+      return new Transforms.TimeShift(place, epoch);
+    }
+
+    private Transforms.Resign resign(String at) throws IOException {
+      int entry = line();
+      String header = "Authorization";
+      String algorithm = null;
+      String key = null;
+      String keyFile = null;
+      Duration lifetime = Duration.ofHours(1);
+      for (String k = p.nextFieldName(); k != null; k = p.nextFieldName()) {
+        JsonToken v = p.nextToken();
+        String kat = at + "." + k;
+        switch (k) {
+          case "header" -> {
+            header = scalar(v, kat);
+            checkHeaderName(header, kat);
+          }
+          case "algorithm" -> {
+            algorithm = scalar(v, kat);
+            if (!Set.of("HS256", "RS256", "ES256").contains(algorithm)) {
+              throw error(kat, "expected HS256, RS256 or ES256, got \"" + algorithm + "\"");
+            }
+          }
+          case "key" -> key = scalar(v, kat);
+          case "keyFile" -> keyFile = scalar(v, kat);
+          case "lifetime" -> lifetime = duration(scalar(v, kat), kat);
+          default ->
+              throw error(
+                  k,
+                  "unknown key in " + at + " (expected header, algorithm, key, keyFile, lifetime)");
+        }
+      }
+      if (algorithm == null) {
+        throw new RulesException(
+            source, entry, at + ".algorithm", "missing (HS256, RS256 or ES256)");
+      }
+      if (algorithm.equals("HS256") && (key == null || keyFile != null)) {
+        throw new RulesException(
+            source,
+            entry,
+            at + ".key",
+            "HS256 signs with a secret: key: \"${env:JWT_SECRET}\" (or ${file:PATH}), not keyFile");
+      }
+      if (!algorithm.equals("HS256") && (keyFile == null || key != null)) {
+        throw new RulesException(
+            source,
+            entry,
+            at + ".keyFile",
+            algorithm + " signs with a private key: keyFile: PATH (PKCS#8 PEM), not key");
+      }
+      if (key != null && !key.contains("${")) {
+        throw new RulesException(
+            source,
+            entry,
+            at + ".key",
+            "write the secret's place, not the secret: \"${env:NAME}\" or \"${file:PATH}\"");
+      }
+      return new Transforms.Resign(header, algorithm, key, keyFile, lifetime, entry);
+    }
+
+    private Transforms.Capture capture(String at) throws IOException {
+      int entry = line();
+      String name = null;
+      Transforms.Place from = null;
+      Pattern regex = null;
+      for (String k = p.nextFieldName(); k != null; k = p.nextFieldName()) {
+        JsonToken v = p.nextToken();
+        switch (k) {
+          case "name" -> name = valueName(scalar(v, at + ".name"), at + ".name");
+          case "from" ->
+              from =
+                  place(
+                      scalar(v, at + ".from"),
+                      at + ".from",
+                      kinds(Transforms.Place.Kind.JSON, Transforms.Place.Kind.HEADER));
+          case "regex" -> regex = regex(scalar(v, at + ".regex"), at + ".regex");
+          default -> throw error(k, "unknown key in " + at + " (expected name, from, regex)");
+        }
+      }
+      if (name == null || from == null) {
+        throw new RulesException(
+            source, entry, at, "needs name and from (e.g. {name: orderId, from: \"json:$.id\"})");
+      }
+      return new Transforms.Capture(name, from, regex, entry);
+    }
+
+    private Transforms.Use use(String at) throws IOException {
+      int entry = line();
+      String name = null;
+      Transforms.Place place = null;
+      for (String k = p.nextFieldName(); k != null; k = p.nextFieldName()) {
+        JsonToken v = p.nextToken();
+        switch (k) {
+          case "name" -> name = valueName(scalar(v, at + ".name"), at + ".name");
+          case "at" ->
+              place =
+                  place(
+                      scalar(v, at + ".at"),
+                      at + ".at",
+                      kinds(
+                          Transforms.Place.Kind.PATH,
+                          Transforms.Place.Kind.QUERY,
+                          Transforms.Place.Kind.HEADER,
+                          Transforms.Place.Kind.COOKIE,
+                          Transforms.Place.Kind.JSON));
+          default -> throw error(k, "unknown key in " + at + " (expected name, at)");
+        }
+      }
+      if (name == null || place == null) {
+        throw new RulesException(
+            source, entry, at, "needs name and at (e.g. {name: orderId, at: \"path:id\"})");
+      }
+      return new Transforms.Use(name, place, entry);
+    }
+
+    private String valueName(String name, String at) {
+      if (!name.matches("[A-Za-z_][A-Za-z0-9_.-]{0,62}")) {
+        throw error(at, "\"" + name + "\" is not a name (letters, digits, _ . -; at most 63)");
+      }
+      return name;
+    }
+
+    private Transforms.Place sessions() throws IOException {
+      Transforms.Place key = null;
+      for (String k = p.nextFieldName(); k != null; k = p.nextFieldName()) {
+        JsonToken v = p.nextToken();
+        if (!k.equals("key")) {
+          throw error(k, "unknown key in sessions (expected key)");
+        }
+        key =
+            place(
+                scalar(v, "sessions.key"),
+                "sessions.key",
+                kinds(
+                    Transforms.Place.Kind.HEADER,
+                    Transforms.Place.Kind.COOKIE,
+                    Transforms.Place.Kind.QUERY));
+      }
+      if (key == null) {
+        throw error(
+            "sessions.key", "missing (e.g. key: \"header:Authorization\" or \"cookie:SESSION\")");
+      }
+      return key;
     }
 
     private EndpointTemplate template(String text, String at) {

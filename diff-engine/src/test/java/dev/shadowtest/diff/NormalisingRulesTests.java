@@ -7,6 +7,7 @@ import dev.shadowtest.core.HttpRequest;
 import dev.shadowtest.core.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.Test;
@@ -264,24 +265,37 @@ class NormalisingRulesTests {
             candidate:
               path: "/comments?postId={id}"
         """;
-    Transforms t = Rules.parse(yaml, "rules.yaml").transforms();
-    assertThat(t.forCandidate(HttpRequest.of("GET", "/posts?_page=2&_limit=10")).target())
+    TransformRun t =
+        TransformRun.start(Rules.parse(yaml, "rules.yaml").transforms(), n -> null, Duration.ZERO);
+    assertThat(candidate(t, HttpRequest.of("GET", "/posts?_page=2&_limit=10")).target())
         .isEqualTo("/posts?_page=2&_per_page=10");
-    assertThat(t.forCandidate(HttpRequest.of("GET", "/posts/7/comments")).target())
+    assertThat(candidate(t, HttpRequest.of("GET", "/posts/7/comments")).target())
         .isEqualTo("/comments?postId=7");
-    assertThat(t.forCandidate(HttpRequest.of("GET", "/posts/7/comments?_sort=id")).target())
+    assertThat(candidate(t, HttpRequest.of("GET", "/posts/7/comments?_sort=id")).target())
         .isEqualTo("/comments?postId=7&_sort=id");
     HttpRequest untouched = HttpRequest.of("GET", "/posts?_page=2");
-    assertThat(t.forCandidate(untouched)).isSameAs(untouched);
+    assertThat(candidate(t, untouched)).isSameAs(untouched);
+    assertThat(
+            t.prepare(
+                    HttpRequest.of("GET", "/posts?_page=2&_limit=1"),
+                    Transforms.Target.PRIMARY,
+                    null)
+                .request()
+                .target())
+        .isEqualTo("/posts?_page=2&_limit=1");
     fails(
         yaml.replace("/comments?postId={id}", "/comments?postId={postId}"),
         "rules.yaml:8: transforms[1].candidate.path: {postId} is not a parameter of \"GET /posts/{id}/comments\"");
     fails(
         "version: 1\ntransforms:\n  - match: \"GET /a\"\n",
-        "rules.yaml:3: transforms[0].candidate: missing");
+        "rules.yaml:3: transforms[0]: says nothing to do");
     fails(
-        "version: 1\ntransforms:\n  - match: \"GET /a\"\n    all: {path: \"/b\"}\n",
-        "rules.yaml:4: all: unknown key in transforms[0]");
+        "version: 1\ntransforms:\n  - match: \"GET /a\"\n    every: {path: \"/b\"}\n",
+        "rules.yaml:4: every: unknown key in transforms[0]");
+  }
+
+  private static HttpRequest candidate(TransformRun t, HttpRequest r) {
+    return t.prepare(r, Transforms.Target.CANDIDATE, null).request();
   }
 
   @Test

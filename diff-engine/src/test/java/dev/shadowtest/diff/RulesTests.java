@@ -87,7 +87,7 @@ class RulesTests {
     assertThatThrownBy(() -> Rules.parse("version: 1\nextras: true\n", "r.yaml"))
         .hasMessage(
             "r.yaml:2: extras: unknown key (expected version, defaults, endpoints, noise, transforms,"
-                + " triggers)");
+                + " sessions, triggers)");
   }
 
   @Test

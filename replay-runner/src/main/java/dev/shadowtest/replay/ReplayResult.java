@@ -6,6 +6,7 @@ import dev.shadowtest.diff.run.RunDirectory;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * What a replay (or a merge) produced.
@@ -20,6 +21,7 @@ import java.util.Map;
  * @param warnings     problems worth telling (e.g. a recording's last line cut off)
  * @param internalError a bug or a crash of Shadow itself (out of memory, ...) that ended the run,
  *                      or null: such a run is incomplete, never passes, and the CLI exits 3
+ * @param transforms   how often each kind of the rules' transforms was applied (docs/rules.md)
  */
 public record ReplayResult(
     Path out,
@@ -31,12 +33,39 @@ public record ReplayResult(
     long late,
     List<String> warnings,
     String internalError,
-    RunAggregate.CaptureGaps gaps) {
+    RunAggregate.CaptureGaps gaps,
+    Map<String, Long> transforms) {
 
   public ReplayResult {
     gateFailures = List.copyOf(gateFailures);
     warnings = List.copyOf(warnings);
     gaps = gaps == null ? RunAggregate.CaptureGaps.NONE : gaps;
+    transforms = transforms == null ? Map.of() : new TreeMap<>(transforms);
+  }
+
+  public ReplayResult(
+      Path out,
+      Statistics.RunResult result,
+      Map<String, RunAggregate.Latencies> latencies,
+      List<String> gateFailures,
+      boolean incomplete,
+      String abortReason,
+      long late,
+      List<String> warnings,
+      String internalError,
+      RunAggregate.CaptureGaps gaps) {
+    this(
+        out,
+        result,
+        latencies,
+        gateFailures,
+        incomplete,
+        abortReason,
+        late,
+        warnings,
+        internalError,
+        gaps,
+        null);
   }
 
   public ReplayResult(

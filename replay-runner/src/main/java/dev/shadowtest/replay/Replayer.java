@@ -17,6 +17,8 @@ import dev.shadowtest.diff.EndpointRule;
 import dev.shadowtest.diff.Endpoints;
 import dev.shadowtest.diff.Origin;
 import dev.shadowtest.diff.Pseudonyms;
+import dev.shadowtest.diff.TransformRun;
+import dev.shadowtest.diff.Transforms;
 import dev.shadowtest.diff.Verdict;
 import dev.shadowtest.diff.run.ExchangeJudge;
 import dev.shadowtest.diff.run.ResponsesFile;
@@ -35,9 +37,12 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -145,6 +150,20 @@ public final class Replayer {
 
   /** Redacts live answers (candidate, primary, secondary) the way the recordings were redacted. */
   private volatile Redactor live;
+
+  /** The rules' transforms with their secrets resolved; checked before anything is sent. */
+  private volatile TransformRun transforms;
+
+  /** Exchanges waiting for an earlier one of their session to be answered, at most. */
+  static final int MAX_WAITING_IN_SESSIONS = 10_000;
+
+  /** Per session with an exchange in flight: its exchanges waiting for it, in order. */
+  private final Map<String, ArrayDeque<Waiting>> sessions = new HashMap<>();
+
+  private final Semaphore waitingRoom = new Semaphore(MAX_WAITING_IN_SESSIONS);
+
+  /** An exchange that waits for the one before it in its session. */
+  private record Waiting(Exchange exchange, String endpoint, EndpointRule rule) {}
 
   public Replayer(ReplayConfig config) {
     this.config = config;
@@ -257,6 +276,8 @@ public final class Replayer {
               + Redaction.REDACTED
               + " and every redacted field differs");
     }
+    // secrets and signing keys: a missing one is the user's error, before any traffic
+    transforms = TransformRun.start(config.rules().transforms(), System::getenv, Duration.ZERO);
     abortReason = preflight();
     int workers = Math.max(2, Runtime.getRuntime().availableProcessors());
     ExecutorService compare =
@@ -324,6 +345,7 @@ public final class Replayer {
       Thread reader = new Thread(() -> read(queue, readError, deadline), "shadow-read");
       reader.setDaemon(true);
       reader.start();
+      boolean first = true;
       try {
         while (true) {
           Item item = queue.poll(100, TimeUnit.MILLISECONDS);
@@ -344,6 +366,18 @@ public final class Replayer {
           if (!pacer.await(e, item.pass())) {
             break; // --duration ended while waiting for this exchange's time
           }
+          if (first) {
+            first = false;
+            transforms = transforms.withOffset(timeOffset(e));
+          }
+          String session = transforms.chains() ? transforms.sessionOf(e.request()) : null;
+          if (session != null && waitsForItsSession(session, e, item, deadline)) {
+            continue; // sent when the exchange before it in its session is answered
+          }
+          if (stopRequested || abortReason != null || past(deadline)) {
+            release(session);
+            break;
+          }
           boolean waited = !inFlight.tryAcquire();
           if (waited) {
             // every slot taken: wait for one, but not past --duration
@@ -352,12 +386,14 @@ public final class Replayer {
               acquired = inFlight.tryAcquire(100, TimeUnit.MILLISECONDS);
             }
             if (!acquired) {
+              release(session);
               break; // stopped, aborted or out of time; what holds the slots finishes on its own
             }
           }
           if (stopRequested || abortReason != null || past(deadline)) {
             // stopped, aborted or out of time while waiting for a slot: send nothing more
             inFlight.release();
+            release(session);
             break;
           }
           if (waited
@@ -365,7 +401,7 @@ public final class Replayer {
               : pacer.wasLate()) {
             late.incrementAndGet();
           }
-          send(sender, compare, inFlight, e, item.endpoint(), item.rule());
+          send(sender, compare, inFlight, e, item.endpoint(), item.rule(), session);
         }
       } finally {
         reader.interrupt();
@@ -373,10 +409,11 @@ public final class Replayer {
       if (readError.get() != null) {
         throw readError.get();
       }
-      // wait for what is in flight: every permit back, within the response timeout
+      // wait for what is in flight (and what waits in its session): every permit back, with
+      // progress at least once per response timeout
       long waitMs =
           config.responseTimeout().toMillis() + config.connectTimeout().toMillis() + 5_000;
-      if (!inFlight.tryAcquire(config.concurrency(), waitMs, TimeUnit.MILLISECONDS)) {
+      if (!drained(inFlight, waitMs)) {
         abandoned = true;
         warnings.add(
             "some requests were still in flight after "
@@ -504,14 +541,25 @@ public final class Replayer {
               || !SAFE_METHODS.contains(e.request().method().toUpperCase(Locale.ROOT))) {
             continue;
           }
+          // each target its request as the transforms prepare it; one that cannot be prepared
+          // (a value chained from an earlier answer) is not sent: warming up judges nothing
+          TransformRun.Prepared cp =
+              transforms.prepare(e.request(), Transforms.Target.CANDIDATE, null);
+          TransformRun.Prepared pp =
+              transforms.prepare(e.request(), Transforms.Target.PRIMARY, null);
+          TransformRun.Prepared sp =
+              transforms.prepare(e.request(), Transforms.Target.SECONDARY, null);
+          if (cp.failure() != null || pp.failure() != null || sp.failure() != null) {
+            continue;
+          }
           inFlight.acquire();
           List<CompletableFuture<Sender.Attempt>> calls = new ArrayList<>();
-          calls.add(sendCandidate(sender, config.rules().transforms().forCandidate(e.request())));
+          calls.add(sendCandidate(sender, cp.request()));
           if (config.primary() != null) {
-            calls.add(sender.send(config.primary(), e.request()));
+            calls.add(sender.send(config.primary(), pp.request()));
           }
           if (config.secondary() != null) {
-            calls.add(sender.send(config.secondary(), e.request()));
+            calls.add(sender.send(config.secondary(), sp.request()));
           }
           CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new))
               .whenComplete((v, t) -> inFlight.release());
@@ -724,7 +772,8 @@ public final class Replayer {
             r.late(),
             r.warnings(),
             internalError,
-            r.gaps());
+            r.gaps(),
+            r.transforms());
   }
 
   private String preflight() {
@@ -808,15 +857,106 @@ public final class Replayer {
     return null;
   }
 
+  /**
+   * Sends {@code e} to every target, each its request as the transforms prepare it, and judges the
+   * answers; then hands its slot to the next exchange waiting in {@code session} (null: none), or
+   * frees it. A transform that fails is an error of the exchange: nothing is sent.
+   */
   private void send(
       Sender sender,
       ExecutorService compare,
       Semaphore inFlight,
       Exchange e,
       String endpoint,
-      EndpointRule rule) {
-    HttpRequest candidateRequest =
-        config.rules().transforms().forCandidate(e.request()); // the baseline is asked the original
+      EndpointRule rule,
+      String session) {
+    TransformRun run = transforms;
+    if (run.isEmpty()) {
+      dispatch(
+          sender,
+          compare,
+          inFlight,
+          e,
+          endpoint,
+          rule,
+          session,
+          run,
+          List.of(),
+          e.request(),
+          e.request(),
+          e.request());
+      return;
+    }
+    TransformRun.Prepared cp = run.prepare(e.request(), Transforms.Target.CANDIDATE, session);
+    TransformRun.Prepared pp =
+        config.primary() == null
+            ? null
+            : run.prepare(e.request(), Transforms.Target.PRIMARY, session);
+    TransformRun.Prepared sp =
+        config.secondary() == null
+            ? null
+            : run.prepare(e.request(), Transforms.Target.SECONDARY, session);
+    List<String> done = new ArrayList<>();
+    String failure = null;
+    for (Transforms.Target t : Transforms.Target.values()) {
+      TransformRun.Prepared p =
+          t == Transforms.Target.CANDIDATE ? cp : t == Transforms.Target.PRIMARY ? pp : sp;
+      if (p != null) {
+        p.applied().forEach(a -> done.add(t.label() + " " + a));
+        if (p.failure() != null && failure == null) {
+          failure = ErrorCategory.TRANSFORM.label() + ": " + t.label() + ": " + p.failure();
+        }
+      }
+    }
+    if (failure != null) {
+      try {
+        finish(
+            ExchangeJudge.unsent(e, endpoint, Verdict.CANDIDATE_ERROR, failure)
+                .withTransforms(done),
+            null);
+      } catch (IOException | RuntimeException ex) {
+        abandoned = true;
+        warnings.add("exchange " + e.id() + " could not be written: " + ex);
+      } finally {
+        // on the compare pool: a session of many failing exchanges must not nest calls
+        try {
+          compare.execute(() -> next(sender, compare, inFlight, session));
+        } catch (RejectedExecutionException ex) {
+          release(session);
+          inFlight.release();
+        }
+      }
+      return;
+    }
+    dispatch(
+        sender,
+        compare,
+        inFlight,
+        e,
+        endpoint,
+        rule,
+        session,
+        run,
+        done,
+        cp.request(),
+        pp == null ? e.request() : pp.request(),
+        sp == null ? e.request() : sp.request());
+  }
+
+  /** Sends each target its request and judges the answers (then {@link #next}). */
+  private void dispatch(
+      Sender sender,
+      ExecutorService compare,
+      Semaphore inFlight,
+      Exchange e,
+      String endpoint,
+      EndpointRule rule,
+      String session,
+      TransformRun run,
+      List<String> done,
+      HttpRequest candidateRequest,
+      HttpRequest primaryRequest,
+      HttpRequest secondaryRequest) {
     for (String name : sender.redactedNotSent(candidateRequest)) {
       redactedNotSent.merge(name, 1L, Long::sum);
     }
@@ -824,11 +964,11 @@ public final class Replayer {
     CompletableFuture<Sender.Attempt> prim =
         config.primary() == null
             ? CompletableFuture.completedFuture(null)
-            : sender.send(config.primary(), e.request());
+            : sender.send(config.primary(), primaryRequest);
     CompletableFuture<Sender.Attempt> sec =
         config.secondary() == null
             ? CompletableFuture.completedFuture(null)
-            : sender.send(config.secondary(), e.request());
+            : sender.send(config.secondary(), secondaryRequest);
     CompletableFuture.allOf(cand, prim, sec)
         .whenCompleteAsync(
             (v, t) -> {
@@ -841,12 +981,21 @@ public final class Replayer {
                           sender,
                           e,
                           candidateRequest,
+                          primaryRequest,
+                          secondaryRequest,
                           endpoint,
                           rule,
                           cand.join(),
                           prim.join(),
                           sec.join(),
                           stored);
+                  if (run.capturing()) {
+                    List<String> all = new ArrayList<>(done);
+                    line = captured(run, e, session, line, all, stored, cand, prim, sec);
+                    line = line.withTransforms(all);
+                  } else if (!done.isEmpty()) {
+                    line = line.withTransforms(done);
+                  }
                 } catch (RuntimeException | Error ex) {
                   // never lose an exchange, and never count it as compared: the run ends as an
                   // internal error
@@ -861,16 +1010,158 @@ public final class Replayer {
                 abandoned = true;
                 warnings.add("exchange " + e.id() + " could not be written: " + ex);
               } finally {
-                inFlight.release();
+                next(sender, compare, inFlight, session);
               }
             },
             compare);
+  }
+
+  /**
+   * Captures the values the transforms chain from every target that answered; a value that
+   * cannot be captured makes a matching exchange an error (its later uses would fail too).
+   */
+  private ResultLine captured(
+      TransformRun run,
+      Exchange e,
+      String session,
+      ResultLine line,
+      List<String> done,
+      ResponsesFile.Entry[] stored,
+      CompletableFuture<Sender.Attempt> cand,
+      CompletableFuture<Sender.Attempt> prim,
+      CompletableFuture<Sender.Attempt> sec) {
+    ResultLine out = line;
+    for (Transforms.Target t : Transforms.Target.values()) {
+      Sender.Attempt a =
+          (t == Transforms.Target.CANDIDATE ? cand : t == Transforms.Target.PRIMARY ? prim : sec)
+              .join();
+      if (a == null || !a.ok()) {
+        continue; // no answer: nothing to capture, and the exchange is an error already
+      }
+      TransformRun.Captured c = run.capture(e, t, a.response(), session);
+      c.applied().forEach(x -> done.add(t.label() + " " + x));
+      for (String f : c.failures()) {
+        out =
+            out.withTransformFailure(ErrorCategory.TRANSFORM.label() + ": " + t.label() + ": " + f);
+        stored[0] = null; // re-judging could not tell that a value was missing
+      }
+    }
+    return out;
+  }
+
+  /**
+   * True when {@code e} waits for an earlier exchange of its session, which is in flight (it is
+   * sent when that one is answered); false when the session is free (and now taken by {@code e}).
+   * Waits for room among the waiting exchanges, at most until {@code deadline}.
+   */
+  private boolean waitsForItsSession(String session, Exchange e, Item item, long deadline)
+      throws InterruptedException {
+    while (!waitingRoom.tryAcquire(100, TimeUnit.MILLISECONDS)) {
+      if (stopRequested || abortReason != null || past(deadline)) {
+        return true; // stopping: e is not sent (the loop ends at its next check)
+      }
+    }
+    synchronized (sessions) {
+      ArrayDeque<Waiting> waiting = sessions.get(session);
+      if (waiting != null) {
+        waiting.add(new Waiting(e, item.endpoint(), item.rule()));
+        return true;
+      }
+      sessions.put(session, new ArrayDeque<>());
+    }
+    waitingRoom.release();
+    return false;
+  }
+
+  /** Frees {@code session} (null: none) when the exchange that took it was not sent after all. */
+  private void release(String session) {
+    if (session == null) {
+      return;
+    }
+    synchronized (sessions) {
+      ArrayDeque<Waiting> waiting = sessions.remove(session);
+      if (waiting != null) {
+        waitingRoom.release(waiting.size());
+      }
+    }
+  }
+
+  /**
+   * After an exchange of {@code session} was answered and written: its slot goes to the next
+   * exchange waiting in that session, or back to the pool. A stopped run sends no more.
+   */
+  private void next(Sender sender, ExecutorService compare, Semaphore inFlight, String session) {
+    Waiting next = null;
+    if (session != null) {
+      synchronized (sessions) {
+        ArrayDeque<Waiting> waiting = sessions.get(session);
+        if (waiting != null) {
+          next = waiting.poll();
+          if (next == null) {
+            sessions.remove(session);
+          } else {
+            waitingRoom.release();
+          }
+        }
+      }
+    }
+    Instant end = endsAt;
+    if (next != null
+        && (stopRequested
+            || abortReason != null
+            || internalError != null
+            || end != null && Instant.now().isAfter(end))) {
+      release(session); // what waits is not sent, like what was not read yet
+      next = null;
+    }
+    if (next == null) {
+      inFlight.release();
+      return;
+    }
+    try {
+      send(sender, compare, inFlight, next.exchange(), next.endpoint(), next.rule(), session);
+    } catch (RuntimeException | Error ex) {
+      internalError(ex);
+      inFlight.release();
+    }
+  }
+
+  /**
+   * Waits until every slot is back (nothing in flight, nothing waiting in a session); false when
+   * no exchange finished for {@code waitMs}.
+   */
+  private boolean drained(Semaphore inFlight, long waitMs) throws InterruptedException {
+    long lastDone = done.get();
+    long lastProgress = System.nanoTime();
+    while (!inFlight.tryAcquire(config.concurrency(), 100, TimeUnit.MILLISECONDS)) {
+      long d = done.get();
+      if (d != lastDone) {
+        lastDone = d;
+        lastProgress = System.nanoTime();
+      } else if (System.nanoTime() - lastProgress > waitMs * 1_000_000L) {
+        return false;
+      }
+    }
+    inFlight.release(config.concurrency());
+    return true;
+  }
+
+  /**
+   * How far timestamps move ({@code shiftTime}): now minus the first exchange's start, in whole
+   * seconds, so that every timestamp of a request moves alike whatever its precision.
+   */
+  private static Duration timeOffset(Exchange first) {
+    return first.startedAt() == null
+        ? Duration.ZERO
+        : Duration.between(first.startedAt(), Instant.now()).truncatedTo(ChronoUnit.SECONDS);
   }
 
   private ResultLine evaluate(
       Sender sender,
       Exchange e,
       HttpRequest candidateRequest,
+      HttpRequest primaryRequest,
+      HttpRequest secondaryRequest,
       String endpoint,
       EndpointRule rule,
       Sender.Attempt candAttempt,
@@ -932,13 +1223,14 @@ public final class Replayer {
                 config.primary() == null
                     ? Origin.NONE
                     : judge.origin(
-                        config.primary(), sender.hostSent(config.primary(), e.request())),
+                        config.primary(), sender.hostSent(config.primary(), primaryRequest)),
                 judge.origin(
                     config.candidate(), sender.hostSent(config.candidate(), candidateRequest)),
                 config.secondary() == null
                     ? null
                     : judge.origin(
-                        config.secondary(), sender.hostSent(config.secondary(), e.request()))));
+                        config.secondary(),
+                        sender.hostSent(config.secondary(), secondaryRequest))));
     stored[0] = j.stored();
     return j.line();
   }

@@ -198,7 +198,8 @@ public final class Summaries {
         late,
         allWarnings,
         null,
-        c.gaps());
+        c.gaps(),
+        c.transforms());
   }
 
   /**
@@ -431,6 +432,16 @@ public final class Summaries {
     List<String> failures = view.failures();
     RunOutputs.writeSummary(view);
     return new ReplayResult(
-        out, c.result(), c.latencies(), failures, incomplete, null, late, warnings, null, c.gaps());
+        out,
+        c.result(),
+        c.latencies(),
+        failures,
+        incomplete,
+        null,
+        late,
+        warnings,
+        null,
+        c.gaps(),
+        c.transforms());
   }
 }

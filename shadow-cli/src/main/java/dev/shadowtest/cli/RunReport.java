@@ -79,6 +79,11 @@ final class RunReport {
         s.accepted() > 0 ? ", matched only by accepted differences " + s.accepted() : "",
         s.rewritten() > 0 ? ", rewritten for the candidate " + s.rewritten() : "",
         r.late() > 0 ? ", late starts " + r.late() : "");
+    if (!r.transforms().isEmpty()) {
+      List<String> kinds = new ArrayList<>();
+      r.transforms().forEach((k, n) -> kinds.add(k + " " + n));
+      out.println("transforms applied (all targets): " + String.join(", ", kinds));
+    }
     if (r.gaps().skippedFromCache() > 0 || r.gaps().bodyNotCaptured() > 0) {
       out.printf(
           Locale.ROOT,

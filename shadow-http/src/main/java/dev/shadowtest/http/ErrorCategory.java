@@ -28,6 +28,11 @@ public enum ErrorCategory {
    * #RESET}: nothing told TLS apart there.
    */
   TLS,
+  /**
+   * A transform of the rules could not be applied to the request (no value captured to use, no
+   * JWT to re-sign, a timestamp that does not parse): nothing was sent.
+   */
+  TRANSFORM,
   /** The sender itself stopped: nothing more can be sent (a bug or a crash, never the target's fault). */
   INTERNAL,
   /** Anything else, with the library's message. */

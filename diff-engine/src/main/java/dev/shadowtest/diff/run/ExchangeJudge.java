@@ -150,7 +150,8 @@ public final class ExchangeJudge {
     cand = redacted(e, cand);
     prim = redacted(e, prim);
     sec = redacted(e, sec);
-    String rewritten = candidateRequest == e.request() ? null : candidateRequest.target();
+    String rewritten =
+        candidateRequest.target().equals(e.request().target()) ? null : candidateRequest.target();
     if (!cand.ok()) {
       return new Judged(
           line(

@@ -228,7 +228,8 @@ public final class Rejudge {
         o.hadSecondary(),
         o.serverError(),
         notes,
-        entry.candidateTarget());
+        entry.candidateTarget(),
+        line.transforms());
   }
 
   private static void check(
@@ -314,6 +315,7 @@ public final class Rejudge {
         l.hadSecondary(),
         l.serverError(),
         l.notes(),
-        l.candidateTarget());
+        l.candidateTarget(),
+        l.transforms());
   }
 }

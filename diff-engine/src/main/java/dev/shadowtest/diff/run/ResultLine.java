@@ -5,6 +5,7 @@ import dev.shadowtest.diff.Difference;
 import dev.shadowtest.diff.FieldKey;
 import dev.shadowtest.diff.Outcome;
 import dev.shadowtest.diff.Verdict;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
@@ -22,6 +23,9 @@ import java.util.Set;
  * @param error           why there is no candidate response (category: message), or why the exchange was skipped
  * @param noiseFields     fields that differed between primary and secondary
  * @param candidateTarget the target the candidate was sent when {@code transforms:} rewrote it, else null
+ * @param transforms      what the rules' {@code transforms:} did to this exchange's requests, per target:
+ *                        {@code "candidate setHeader Authorization"}, {@code "primary use orderId at path:id"},
+ *                        {@code "candidate capture orderId"} (docs/rules.md)
  */
 public record ResultLine(
     String id,
@@ -41,12 +45,112 @@ public record ResultLine(
     boolean hadSecondary,
     boolean serverError,
     List<String> notes,
-    String candidateTarget) {
+    String candidateTarget,
+    List<String> transforms) {
 
   public ResultLine {
     differences = List.copyOf(differences);
     noiseFields = Set.copyOf(noiseFields);
     notes = List.copyOf(notes);
+    transforms = transforms == null ? List.of() : List.copyOf(transforms);
+  }
+
+  /** A line without transforms but, possibly, a rewritten candidate target. */
+  public ResultLine(
+      String id,
+      String endpoint,
+      String method,
+      String target,
+      Verdict verdict,
+      Integer recordedStatus,
+      Integer primaryStatus,
+      Integer candidateStatus,
+      Long recordedMicros,
+      Long primaryMicros,
+      Long candidateMicros,
+      String error,
+      List<Difference> differences,
+      Set<FieldKey> noiseFields,
+      boolean hadSecondary,
+      boolean serverError,
+      List<String> notes,
+      String candidateTarget) {
+    this(
+        id,
+        endpoint,
+        method,
+        target,
+        verdict,
+        recordedStatus,
+        primaryStatus,
+        candidateStatus,
+        recordedMicros,
+        primaryMicros,
+        candidateMicros,
+        error,
+        differences,
+        noiseFields,
+        hadSecondary,
+        serverError,
+        notes,
+        candidateTarget,
+        List.of());
+  }
+
+  /** This line with what the transforms did. */
+  public ResultLine withTransforms(List<String> done) {
+    return new ResultLine(
+        id,
+        endpoint,
+        method,
+        target,
+        verdict,
+        recordedStatus,
+        primaryStatus,
+        candidateStatus,
+        recordedMicros,
+        primaryMicros,
+        candidateMicros,
+        error,
+        differences,
+        noiseFields,
+        hadSecondary,
+        serverError,
+        notes,
+        candidateTarget,
+        done);
+  }
+
+  /**
+   * This line after a transform failed on an answered exchange (a value could not be captured): a
+   * match becomes an error with {@code why}; a discrepancy stays one, with {@code why} in its notes.
+   */
+  public ResultLine withTransformFailure(String why) {
+    boolean matched = verdict == Verdict.MATCH || verdict == Verdict.NOISE_ONLY;
+    List<String> n = new ArrayList<>(notes);
+    if (!matched) {
+      n.add(why);
+    }
+    return new ResultLine(
+        id,
+        endpoint,
+        method,
+        target,
+        matched ? Verdict.CANDIDATE_ERROR : verdict,
+        recordedStatus,
+        primaryStatus,
+        candidateStatus,
+        recordedMicros,
+        primaryMicros,
+        candidateMicros,
+        matched ? why : error,
+        matched ? List.of() : differences,
+        matched ? Set.of() : noiseFields,
+        hadSecondary,
+        serverError,
+        n,
+        candidateTarget,
+        transforms);
   }
 
   /** A line without a rewritten candidate request. */

@@ -124,6 +124,13 @@ public final class ResultsFile implements AutoCloseable {
       }
       g.writeEndArray();
     }
+    if (!r.transforms().isEmpty()) {
+      g.writeArrayFieldStart("transforms");
+      for (String t : r.transforms()) {
+        g.writeString(t);
+      }
+      g.writeEndArray();
+    }
     g.writeEndObject();
     g.writeRaw('\n');
   }
@@ -265,6 +272,8 @@ public final class ResultsFile implements AutoCloseable {
     }
     List<String> notes = new ArrayList<>();
     n.path("notes").forEach(x -> notes.add(x.asText()));
+    List<String> transforms = new ArrayList<>();
+    n.path("transforms").forEach(x -> transforms.add(x.asText()));
     return new ResultLine(
         n.get("id").asText(),
         n.get("endpoint").asText(),
@@ -283,7 +292,8 @@ public final class ResultsFile implements AutoCloseable {
         n.path("hadSecondary").asBoolean(),
         n.path("serverError").asBoolean(),
         notes,
-        n.hasNonNull("candidateTarget") ? n.get("candidateTarget").asText() : null);
+        n.hasNonNull("candidateTarget") ? n.get("candidateTarget").asText() : null,
+        transforms);
   }
 
   private static Integer integer(JsonNode n, String f) {

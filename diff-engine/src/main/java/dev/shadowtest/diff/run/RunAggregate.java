@@ -55,6 +55,7 @@ public final class RunAggregate {
   private final TreeMap<String, Latencies> latencies = new TreeMap<>();
   private long skippedFromCache;
   private long bodyNotCaptured;
+  private final TreeMap<String, Long> transforms = new TreeMap<>();
 
   public synchronized void add(ResultLine r) {
     if (r.skippedFromCache()) {
@@ -63,7 +64,15 @@ public final class RunAggregate {
     if (r.bodyNotCaptured()) {
       bodyNotCaptured++;
     }
-    stats.record(r.endpoint(), r.id(), r.outcome(), r.candidateTarget() != null);
+    boolean rewritten = r.candidateTarget() != null;
+    for (String t : r.transforms()) {
+      String[] words = t.split(" ", 3);
+      if (words.length >= 2) {
+        transforms.merge(words[1], 1L, Long::sum);
+        rewritten |= words[0].equals("candidate") && !words[1].equals("capture");
+      }
+    }
+    stats.record(r.endpoint(), r.id(), r.outcome(), rewritten);
     Latencies l = latencies.computeIfAbsent(r.endpoint(), k -> new Latencies());
     if (r.recordedMicros() != null) {
       l.recorded.record(r.recordedMicros());
@@ -111,23 +120,31 @@ public final class RunAggregate {
         renamed.result(noise),
         lat,
         Map.copyOf(names),
-        new CaptureGaps(skippedFromCache, bodyNotCaptured));
+        new CaptureGaps(skippedFromCache, bodyNotCaptured),
+        Map.copyOf(transforms));
   }
 
   /**
    * Results per collapsed endpoint, with their latencies.
    *
    * @param names the collapsed name of each endpoint that was renamed (others keep their name)
+   * @param transforms how often each kind of transform was applied ({@code setHeader}, {@code use},
+   *     ...), over every target (docs/rules.md)
    */
   public record Collapsed(
       Statistics.RunResult result,
       Map<String, Latencies> latencies,
       Map<String, String> names,
-      CaptureGaps gaps) {
+      CaptureGaps gaps,
+      Map<String, Long> transforms) {
+
+    public Collapsed {
+      transforms = transforms == null ? Map.of() : new TreeMap<>(transforms);
+    }
 
     public Collapsed(
         Statistics.RunResult result, Map<String, Latencies> latencies, Map<String, String> names) {
-      this(result, latencies, names, CaptureGaps.NONE);
+      this(result, latencies, names, CaptureGaps.NONE, Map.of());
     }
 
     /** Per endpoint: candidate p99 / baseline p99 and how many exchanges back it, where both are known. */

@@ -212,6 +212,13 @@ public final class SummaryJson {
       }
       g.writeNumberField("skippedFromCache", c.gaps().skippedFromCache());
       g.writeNumberField("bodyNotCaptured", c.gaps().bodyNotCaptured());
+      if (!c.transforms().isEmpty()) {
+        g.writeObjectFieldStart("transforms");
+        for (Map.Entry<String, Long> t : c.transforms().entrySet()) {
+          g.writeNumberField(t.getKey(), t.getValue());
+        }
+        g.writeEndObject();
+      }
       g.writeArrayFieldStart("endpoints");
       int[] fieldBudget = {MAX_FIELDS};
       List<Statistics.EndpointResult> listed = listed(r.endpoints());

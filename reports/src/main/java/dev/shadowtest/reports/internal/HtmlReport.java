@@ -130,10 +130,29 @@ public final class HtmlReport {
     this.perEndpoint = perEndpoint;
   }
 
+  /** How often each kind of transform was applied: "resignJwt 6, setHeader 12", or "none". */
+  private String transformCounts() {
+    if (collapsed.transforms().isEmpty()) {
+      return "none";
+    }
+    List<String> kinds = new ArrayList<>();
+    collapsed.transforms().forEach((k, n) -> kinds.add(k + " " + n));
+    return String.join(", ", kinds);
+  }
+
   /** Sees every result line once; keeps the first discrepant ones that have a sample. */
   public void offer(ResultLine line, String endpoint, Judgement.Judged judged) {
-    if (line.candidateTarget() != null) {
-      rewrites.putIfAbsent(endpoint, BodyView.clip(line.target() + " → " + line.candidateTarget()));
+    if (line.candidateTarget() != null || !line.transforms().isEmpty()) {
+      rewrites.putIfAbsent(
+          endpoint,
+          BodyView.clip(
+              line.method()
+                  + " "
+                  + line.target()
+                  + (line.candidateTarget() == null ? "" : " → " + line.candidateTarget())
+                  + (line.transforms().isEmpty()
+                      ? ""
+                      : " (" + String.join(", ", line.transforms()) + ")")));
     }
     if (line.verdict() == Verdict.CANDIDATE_ERROR) {
       List<ReportModel.ErrorRow> l = errors.computeIfAbsent(endpoint, k -> new ArrayList<>());
@@ -191,6 +210,7 @@ public final class HtmlReport {
             new Item("noise only", Long.toString(r.noise())),
             new Item("accepted", Long.toString(r.accepted())),
             new Item("rewritten", Long.toString(r.rewritten())),
+            new Item("transforms applied", transformCounts()),
             new Item("skipped", Long.toString(r.skipped())),
             new Item(
                 "skipped: from browser cache", Long.toString(collapsed.gaps().skippedFromCache())),
@@ -346,7 +366,7 @@ public final class HtmlReport {
                   : e.rewritten()
                       + " of "
                       + e.exchanges()
-                      + " requests were rewritten for the candidate"
+                      + " requests were changed for the candidate"
                       + (rewrites.containsKey(e.endpoint())
                           ? " (transforms in the rules), e.g. " + rewrites.get(e.endpoint())
                           : ""),

@@ -11,6 +11,8 @@ import dev.shadowtest.diff.Origin;
 import dev.shadowtest.diff.Pseudonyms;
 import dev.shadowtest.diff.Rules;
 import dev.shadowtest.diff.Statistics;
+import dev.shadowtest.diff.TransformRun;
+import dev.shadowtest.diff.Transforms;
 import dev.shadowtest.diff.Verdict;
 import dev.shadowtest.diff.run.ExchangeJudge;
 import dev.shadowtest.diff.run.LatencyHistogram;
@@ -116,6 +118,10 @@ public final class Mirror {
   private final AtomicLong queuedBytes = new AtomicLong();
   private final AtomicInteger unsentQueued = new AtomicInteger();
   private final Rules rules;
+
+  /** The rules' transforms, secrets resolved when the mirror starts; the live time is now (no shift). */
+  private final TransformRun transforms;
+
   private final DiffEngine engine;
   private final Endpoints endpoints;
 
@@ -164,6 +170,13 @@ public final class Mirror {
     this.counters = counters;
     this.redactor = redactor;
     this.rules = m.rules();
+    if (rules.transforms().chains()) {
+      throw new BadInputException(
+          rules.transforms().source()
+              + ": capture and use chain values between the exchanges of a session, in order;"
+              + " the live mirror sends copies as they come: use them with shadow replay");
+    }
+    this.transforms = TransformRun.start(rules.transforms(), System::getenv, Duration.ZERO);
     this.engine = DiffEngine.of(rules);
     this.endpoints = new Endpoints(rules);
     Files.createDirectories(m.out());
@@ -362,21 +375,42 @@ public final class Mirror {
     try {
       // the candidate's request as the rules rewrite it; judged as the replay of the recording
       // would be
-      HttpRequest judged = rules.transforms().forCandidate(redacted.request());
-      HttpRequest sent =
-          judged == redacted.request()
-              ? original.request()
-              : rules.transforms().forCandidate(original.request());
-      CompletableFuture<Sender.Attempt> cand = sender.send(m.candidate(), sent);
+      HttpRequest judged =
+          transforms.prepare(redacted.request(), Transforms.Target.CANDIDATE, null).request();
+      TransformRun.Prepared sent =
+          transforms.prepare(original.request(), Transforms.Target.CANDIDATE, null);
+      TransformRun.Prepared secondary =
+          transforms.prepare(original.request(), Transforms.Target.SECONDARY, null);
+      String failure =
+          sent.failure() != null
+              ? "candidate: " + sent.failure()
+              : secondary.failure() != null ? "secondary: " + secondary.failure() : null;
+      if (failure != null) {
+        counters.mirrorErrors.increment();
+        write(
+            ExchangeJudge.unsent(
+                redacted, endpoint, Verdict.CANDIDATE_ERROR, "transform: " + failure),
+            null);
+        return; // the permit is released below: nothing was handed off
+      }
+      CompletableFuture<Sender.Attempt> cand = sender.send(m.candidate(), sent.request());
       CompletableFuture<Sender.Attempt> sec =
           m.secondary() == null
               ? CompletableFuture.completedFuture(null)
-              : sender.send(m.secondary(), original.request());
+              : sender.send(m.secondary(), secondary.request());
       CompletableFuture.allOf(cand, sec)
           .whenCompleteAsync(
               (v, t) -> {
                 try {
-                  judge(original, redacted, judged, sent, endpoint, rule, cand.join(), sec.join());
+                  judge(
+                      original,
+                      redacted,
+                      judged,
+                      sent.request(),
+                      endpoint,
+                      rule,
+                      cand.join(),
+                      sec.join());
                 } finally {
                   permits.release();
                 }
