@@ -36,6 +36,7 @@ import picocli.CommandLine.Spec;
       "An existing output file is never overwritten (--force replaces it), and the input file never, even with --force.",
       "Bodies longer than --max-body are cut to it and flagged truncated with their real size, as shadow record does.",
       "--redact FILE redacts more, as shadow record --redact does: headers, JSON paths in bodies, query parameters, patterns.",
+      "--keep-jwt-claims keeps the header and claims of a JWT in Authorization and drops only its signature (Bearer <header>.<claims>.REDACTED): what replay's resignJwt transform needs.",
       "",
       "--follow (GoReplay only) keeps reading IN as GoReplay writes it, like tail -F: passive capture with nothing of Shadow on the live path.",
       "A payload is imported once its separator is written; a request waits --response-wait seconds for its response, then is written without one.",
@@ -90,8 +91,14 @@ final class ImportCommand implements Callable<Integer> {
       names = "--redact",
       paramLabel = "FILE",
       description =
-          "More redaction, as shadow record --redact: headers, jsonPaths, queryParams, patterns (YAML).")
+          "More redaction, as shadow record --redact: headers, jsonPaths, queryParams, patterns, jwt (YAML).")
   Path redact;
+
+  @Option(
+      names = "--keep-jwt-claims",
+      description =
+          "Keep the header and claims of a JWT in Authorization, dropping only its signature (Bearer <header>.<claims>.REDACTED), for replay's resignJwt; as jwt: {headers: [Authorization]} in a --redact file.")
+  boolean keepJwtClaims;
 
   @Option(
       names = "--max-body",
@@ -142,6 +149,12 @@ final class ImportCommand implements Callable<Integer> {
             : redact == null ? Redaction.defaults() : Redaction.load(redact);
     if (noRedact && redact != null) {
       throw new BadInputException("--no-redact and --redact contradict each other");
+    }
+    if (noRedact && keepJwtClaims) {
+      throw new BadInputException("--no-redact and --keep-jwt-claims contradict each other");
+    }
+    if (keepJwtClaims) {
+      redaction = redaction.keepingJwtClaims();
     }
     long max = RecordCommand.bytes("--max-body", maxBody);
     if (max > ImportOptions.MAX_BODY_LIMIT) {
@@ -293,6 +306,18 @@ final class ImportCommand implements Callable<Integer> {
                 + (done.queryParams().isEmpty()
                     ? ""
                     : "; query parameters: " + String.join(", ", done.queryParams()))
-                + (done.patterns().isEmpty() ? "" : "; patterns: " + done.patterns().size()));
+                + (done.patterns().isEmpty() ? "" : "; patterns: " + done.patterns().size())
+                + jwt(done.jwt()));
+  }
+
+  /** How a redaction keeps JSON Web Tokens, for a summary line; empty when it keeps none. */
+  static String jwt(Redaction.Jwt jwt) {
+    return jwt.isEmpty()
+        ? ""
+        : "; JWT claims kept (signature dropped): "
+            + String.join(", ", jwt.headers())
+            + (jwt.sensitiveClaims().isEmpty()
+                ? ""
+                : " (sensitive claims: " + String.join(", ", jwt.sensitiveClaims()) + ")");
   }
 }

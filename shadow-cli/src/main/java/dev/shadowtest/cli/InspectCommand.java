@@ -73,7 +73,8 @@ final class InspectCommand implements Callable<Integer> {
                 String.join(", ", redaction.headers())
                     + (redaction.jsonPaths().isEmpty()
                         ? ""
-                        : "; " + String.join(", ", redaction.jsonPaths()))));
+                        : "; " + String.join(", ", redaction.jsonPaths()))
+                    + ImportCommand.jwt(redaction.jwt())));
     out.printf("exchanges:         %d%n", s.exchanges());
     if (s.first() != null) {
       out.printf(

@@ -98,7 +98,7 @@ final class RecordCommand implements Callable<Integer> {
   @Option(
       names = "--redact",
       paramLabel = "FILE",
-      description = "More redaction: headers, jsonPaths, queryParams, patterns (YAML).")
+      description = "More redaction: headers, jsonPaths, queryParams, patterns, jwt (YAML).")
   Path redact;
 
   @Option(
@@ -107,6 +107,12 @@ final class RecordCommand implements Callable<Integer> {
       description =
           "Environment variable holding a key: redacted values become HMAC pseudonyms (equal secrets stay equal).")
   String redactKeyEnv;
+
+  @Option(
+      names = "--keep-jwt-claims",
+      description =
+          "Keep the header and claims of a JWT in Authorization, dropping only its signature (Bearer <header>.<claims>.REDACTED), for replay's resignJwt; as jwt: {headers: [Authorization]} in a --redact file.")
+  boolean keepJwtClaims;
 
   @Option(
       names = "--sample",
@@ -365,10 +371,11 @@ final class RecordCommand implements Callable<Integer> {
       throw new BadInputException(
           "--stats-every must be 0 (never) or a number of seconds, got " + statsEvery);
     }
+    Redaction redaction = redact == null ? Redaction.defaults() : Redaction.load(redact);
     RecorderConfig config =
         RecorderConfig.of(address(listen), upstream, out)
             .withMaxBody(maxBody(maxBody))
-            .withRedaction(redact == null ? Redaction.defaults() : Redaction.load(redact), key)
+            .withRedaction(keepJwtClaims ? redaction.keepingJwtClaims() : redaction, key)
             .withFilters(
                 sample, methods(methods), regex("--include", include), regex("--exclude", exclude))
             .withRotation(rotation[0], rotation[1])

@@ -3,6 +3,7 @@ package dev.shadowtest.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.shadowtest.core.Redaction;
 import dev.shadowtest.diff.Rules;
 import dev.shadowtest.diff.run.TriggerEvent;
 import dev.shadowtest.diff.run.TriggersFile;
@@ -75,7 +76,26 @@ class DocsTests {
         .contains("--client-key")
         .contains("--http2")
         .contains("--loop")
-        .contains("--duration");
+        .contains("--duration")
+        .contains("--keep-jwt-claims");
+  }
+
+  @Test
+  void theReadmesRedactionFileExampleLoads() throws IOException {
+    List<String> examples =
+        yamlBlocks(ROOT.resolve("README.md")).stream()
+            .filter(b -> b.contains("queryParams:"))
+            .toList();
+    assertThat(examples).hasSize(1);
+    Path file = Files.createTempFile("redact", ".yaml");
+    try {
+      Files.writeString(file, examples.get(0));
+      Redaction r = Redaction.load(file); // throws with file:line:key when the example is wrong
+      assertThat(r.jwt().headers()).containsExactly("Authorization");
+      assertThat(r.jwt().sensitiveClaims()).containsExactly("email", "name");
+    } finally {
+      Files.delete(file);
+    }
   }
 
   @Test

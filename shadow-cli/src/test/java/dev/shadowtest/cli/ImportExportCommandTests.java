@@ -4,9 +4,15 @@ import static dev.shadowtest.cli.ShadowCliTests.shadow;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.shadowtest.cli.ShadowCliTests.Run;
+import dev.shadowtest.core.Exchange;
+import dev.shadowtest.core.RecordingReader;
+import dev.shadowtest.core.Redaction;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Base64;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -110,6 +116,98 @@ class ImportExportCommandTests {
             dir.resolve("nope.yaml"));
     assertThat(missing.code()).isEqualTo(2);
     assertThat(missing.err()).contains("nope.yaml: no such file");
+  }
+
+  static String b64(String json) {
+    return Base64.getUrlEncoder()
+        .withoutPadding()
+        .encodeToString(json.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** A signed JWT's header and claims, as {@code --keep-jwt-claims} keeps them. */
+  static final String JWT_KEPT =
+      b64("{\"alg\":\"HS256\",\"typ\":\"JWT\"}")
+          + "."
+          + b64("{\"sub\":\"42\",\"email\":\"ann@example.com\",\"exp\":1700003600}");
+
+  /** 43 characters: the 32 bytes of an HMAC-SHA256. */
+  static final String JWT_SIGNATURE = "hD9tS3cRetS1gnatureBytesOfTheIssuerXYZ01234";
+
+  /** A HAR of one request with {@code Authorization: Bearer <jwt>} and a session cookie. */
+  Path harWithJwt() throws IOException {
+    return Files.writeString(
+        dir.resolve("jwt.har"),
+        """
+        {"log": {"version": "1.2", "entries": [
+          {"startedDateTime": "2026-11-24T10:00:00Z", "time": 1,
+           "request": {"method": "GET", "url": "http://shop.test/api/me", "headers": [
+             {"name": "authorization", "value": "Bearer %s.%s"},
+             {"name": "Cookie", "value": "sid=cookie-secret"}]},
+           "response": {"status": 200, "statusText": "OK", "headers": [],
+                        "content": {"size": 2, "mimeType": "application/json", "text": "{}"}}}
+        ]}}
+        """
+            .formatted(JWT_KEPT, JWT_SIGNATURE));
+  }
+
+  @Test
+  void importWithKeepJwtClaimsKeepsTheTokensHeaderAndClaimsAndDropsItsSignature()
+      throws IOException {
+    Path out = dir.resolve("jwt.jsonl");
+    Run r = shadow("import", "--from", "har", harWithJwt(), "--out", out, "--keep-jwt-claims");
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out())
+        .contains(
+            "redacted headers: Authorization, Cookie, Set-Cookie, Proxy-Authorization, X-Api-Key;"
+                + " JWT claims kept (signature dropped): Authorization");
+    assertThat(Files.readString(out)).doesNotContain(JWT_SIGNATURE).doesNotContain("cookie-secret");
+    try (RecordingReader reader = RecordingReader.open(out)) {
+      assertThat(reader.header().redaction().jwt())
+          .isEqualTo(new Redaction.Jwt(List.of("Authorization"), List.of()));
+      Exchange e = reader.next();
+      assertThat(e.request().headers().first("Authorization").orElseThrow())
+          .isEqualTo("Bearer " + JWT_KEPT + ".REDACTED");
+      assertThat(e.request().headers().first("Cookie").orElseThrow()).isEqualTo("[REDACTED]");
+    }
+    assertThat(shadow("inspect", out).out())
+        .contains("JWT claims kept (signature dropped): Authorization");
+  }
+
+  @Test
+  void keepJwtClaimsGoesWithARedactionFileAndContradictsNoRedact() throws IOException {
+    Path rules =
+        Files.writeString(
+            dir.resolve("redact.yaml"), "version: 1\njwt:\n  sensitiveClaims: [email]\n");
+    Path out = dir.resolve("jwt.jsonl");
+    Run r =
+        shadow(
+            "import",
+            "--from",
+            "har",
+            harWithJwt(),
+            "--out",
+            out,
+            "--redact",
+            rules,
+            "--keep-jwt-claims");
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out())
+        .contains("JWT claims kept (signature dropped): Authorization (sensitive claims: email)");
+    assertThat(Files.readString(out)).doesNotContain(JWT_KEPT).contains(".REDACTED");
+    Run both =
+        shadow(
+            "import",
+            "--from",
+            "har",
+            harWithJwt(),
+            "--out",
+            dir.resolve("x.jsonl"),
+            "--no-redact",
+            "--keep-jwt-claims");
+    assertThat(both.code()).isEqualTo(2);
+    assertThat(oneLine(both.err()))
+        .isEqualTo("error: --no-redact and --keep-jwt-claims contradict each other");
+    assertThat(dir.resolve("x.jsonl")).doesNotExist();
   }
 
   @Test

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.sun.net.httpserver.HttpServer;
 import dev.shadowtest.core.Exchange;
 import dev.shadowtest.core.RecordingReader;
+import dev.shadowtest.recorder.Recorder;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -21,6 +22,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
@@ -370,5 +372,43 @@ class RecordCommandTests {
         "--upstream-ca " + notACert);
     assertRefused(record("--encoders", "0"), "--encoders must be between 1 and 64");
     assertRefused(record("--queue-bytes", "10"), "--queue-bytes must be at least 1MB");
+  }
+
+  @Test
+  void recordWithKeepJwtClaimsRecordsTheTokenWithoutItsSignature() throws Exception {
+    HttpServer up = upstream();
+    Path out = dir.resolve("jwt.jsonl");
+    String token = ImportExportCommandTests.JWT_KEPT + "." + ImportExportCommandTests.JWT_SIGNATURE;
+    try (Recorder r =
+        Recorder.start(
+            LiveShadowTests.recordConfig(
+                "--listen",
+                "127.0.0.1:0",
+                "--upstream",
+                "http://127.0.0.1:" + up.getAddress().getPort(),
+                "--out",
+                out,
+                "--keep-jwt-claims"))) {
+      HttpClient.newHttpClient()
+          .send(
+              HttpRequest.newBuilder(r.url().resolve("/api/me"))
+                  .header("Authorization", "Bearer " + token)
+                  .header("X-Api-Key", token)
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      r.stop(Duration.ofSeconds(5));
+    } finally {
+      up.stop(0);
+    }
+    assertThat(Files.readString(out)).doesNotContain(ImportExportCommandTests.JWT_SIGNATURE);
+    try (RecordingReader reader = RecordingReader.open(out)) {
+      assertThat(reader.header().redaction().jwt().headers()).containsExactly("Authorization");
+      Exchange e = reader.next();
+      assertThat(e.request().headers().first("Authorization").orElseThrow())
+          .isEqualTo("Bearer " + ImportExportCommandTests.JWT_KEPT + ".REDACTED");
+      assertThat(e.request().headers().first("X-Api-Key").orElseThrow())
+          .as("only the headers of the jwt section keep a token")
+          .isEqualTo("[REDACTED]");
+    }
   }
 }

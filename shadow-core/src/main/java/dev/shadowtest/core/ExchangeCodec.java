@@ -77,6 +77,13 @@ final class ExchangeCodec {
     if (h.redaction().pseudonyms()) {
       g.writeStringField("values", "hmac-sha256 pseudonyms");
     }
+    Redaction.Jwt jwt = h.redaction().jwt();
+    if (!jwt.isEmpty()) {
+      g.writeObjectFieldStart("jwt");
+      writeStrings(g, "headers", jwt.headers());
+      writeStrings(g, "sensitiveClaims", jwt.sensitiveClaims());
+      g.writeEndObject();
+    }
     g.writeEndObject();
     g.writeEndObject();
   }
@@ -433,7 +440,8 @@ final class ExchangeCodec {
                   ? strings(r.get("queryParams"), "redaction.queryParams")
                   : List.of(),
               r.has("patterns") ? strings(r.get("patterns"), "redaction.patterns") : List.of(),
-              r.path("values").asText("").startsWith("hmac"));
+              r.path("values").asText("").startsWith("hmac"),
+              jwt(r.get("jwt")));
     }
     return new RecordingHeader(
         RecordingHeader.FORMAT,
@@ -444,6 +452,23 @@ final class ExchangeCodec {
   }
 
   private static final ObjectMapper HEADER_READER = new ObjectMapper(FACTORY);
+
+  /** {@code redaction.jwt}: absent in recordings made before it (or without kept tokens). */
+  private static Redaction.Jwt jwt(JsonNode jwt) throws FieldProblem {
+    if (jwt == null || jwt.isNull()) {
+      return Redaction.Jwt.NONE;
+    }
+    if (!jwt.isObject()) {
+      throw new FieldProblem("redaction.jwt", "expected an object, got " + jwt);
+    }
+    List<String> headers = strings(jwt.get("headers"), "redaction.jwt.headers");
+    List<String> claims = strings(jwt.get("sensitiveClaims"), "redaction.jwt.sensitiveClaims");
+    if (headers.isEmpty() && !claims.isEmpty()) {
+      throw new FieldProblem(
+          "redaction.jwt.headers", "expected at least one header beside sensitiveClaims");
+    }
+    return new Redaction.Jwt(headers, claims);
+  }
 
   private static List<String> strings(JsonNode array, String path) throws FieldProblem {
     if (array == null || array.isNull()) {

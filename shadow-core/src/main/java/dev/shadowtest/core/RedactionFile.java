@@ -22,6 +22,9 @@ import java.util.regex.PatternSyntaxException;
  * jsonPaths: ["$.card.number", "$..password"]   # JSON bodies, requests and responses
  * queryParams: [token, api_key]         # request targets, and form bodies
  * patterns: ["\\b\\d{4}-\\d{4}-\\d{4}-\\d{4}\\b"]  # regexes: targets, header values, text bodies
+ * jwt:                                  # JSON Web Tokens kept with their claims, signature dropped
+ *   headers: [Authorization]            # the default when the section is there
+ *   sensitiveClaims: [email, name]      # top-level claims whose values are masked
  * }</pre>
  *
  * Unknown keys, bad JSON paths and bad regexes are errors naming the file, the line and the key.
@@ -57,17 +60,14 @@ final class RedactionFile {
     List<String> jsonPaths = new ArrayList<>();
     List<String> queryParams = new ArrayList<>();
     List<String> patterns = new ArrayList<>();
+    Redaction.Jwt jwt = Redaction.Jwt.NONE;
     try (JsonParser p = new YAMLFactory().createParser(yaml)) {
       JsonToken t = p.nextToken();
       if (t == null) {
         return Redaction.none();
       }
       if (t != JsonToken.START_OBJECT) {
-        throw error(
-            file,
-            p.currentLocation(),
-            null,
-            "expected a mapping of keys (version, headers, jsonPaths, queryParams, patterns)");
+        throw error(file, p.currentLocation(), null, "expected a mapping of keys (" + KEYS + ")");
       }
       while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
         String key = p.currentName();
@@ -101,18 +101,57 @@ final class RedactionFile {
               patterns.add(s);
             }
           }
-          default ->
-              throw error(
-                  file,
-                  where,
-                  key,
-                  "unknown key (known: version, headers, jsonPaths, queryParams, patterns)");
+          case "jwt" -> jwt = jwt.plus(jwt(p, file, where));
+          default -> throw error(file, where, key, "unknown key (known: " + KEYS + ")");
         }
       }
     } catch (IOException e) {
       throw new RecordingException(file, 0, "not valid YAML: " + e.getMessage(), e);
     }
-    return new Redaction(headers, jsonPaths, queryParams, patterns, false);
+    return new Redaction(headers, jsonPaths, queryParams, patterns, false, jwt);
+  }
+
+  private static final String KEYS = "version, headers, jsonPaths, queryParams, patterns, jwt";
+
+  /**
+   * The {@code jwt:} section: a mapping of {@code headers} (at least one; {@code [Authorization]}
+   * when left out) and {@code sensitiveClaims}; empty ({@code jwt: {}} or {@code jwt:}) keeps the
+   * tokens of {@code Authorization}.
+   */
+  private static Redaction.Jwt jwt(JsonParser p, Path file, JsonLocation where) throws IOException {
+    if (p.currentToken() == JsonToken.VALUE_NULL) {
+      return new Redaction.Jwt(Redaction.Jwt.DEFAULT_HEADERS, List.of());
+    }
+    if (p.currentToken() != JsonToken.START_OBJECT) {
+      throw error(
+          file,
+          where,
+          "jwt",
+          "expected a mapping of keys (headers, sensitiveClaims), got " + p.getText());
+    }
+    List<String> headers = null;
+    List<String> claims = new ArrayList<>();
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String key = "jwt." + p.currentName();
+      JsonLocation at = p.currentLocation();
+      p.nextToken();
+      switch (key) {
+        case "jwt.headers" -> {
+          headers = strings(p, file, key, headers == null ? new ArrayList<>() : headers);
+          if (headers.isEmpty()) {
+            throw error(
+                file,
+                at,
+                key,
+                "expected at least one header name (leave the jwt section out to redact tokens"
+                    + " whole)");
+          }
+        }
+        case "jwt.sensitiveClaims" -> strings(p, file, key, claims);
+        default -> throw error(file, at, key, "unknown key (known: headers, sensitiveClaims)");
+      }
+    }
+    return new Redaction.Jwt(headers == null ? Redaction.Jwt.DEFAULT_HEADERS : headers, claims);
   }
 
   private static List<String> strings(JsonParser p, Path file, String key, List<String> into)

@@ -1,8 +1,10 @@
 package dev.shadowtest.core;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
@@ -54,14 +56,32 @@ import javax.crypto.spec.SecretKeySpec;
  *       backtracks catastrophically is abandoned there, and the value it ran on is masked as a
  *       whole (a body is replaced as a whole, a request target becomes {@code /} and the mask);
  *       {@link #patternOverruns()} counts these. So does a pattern that overflows the stack.
+ *   <li>A JSON Web Token kept with its claims ({@link Redaction.Jwt}) is read only when it is at
+ *       most {@value #MAX_JWT_CHARS} characters long; a longer value is masked whole.
  * </ul>
+ *
+ * <p>In a header of {@link Redaction#jwt()}, a JWS in compact form ({@code Bearer <jwt>}, any
+ * case of the scheme, or a bare {@code <jwt>}) keeps its JOSE header as recorded and its claims
+ * (re-encoded only when a sensitive claim was masked), and its signature becomes {@value
+ * Redaction.Jwt#DROPPED_SIGNATURE}: {@code Bearer eyJhbGciOi….eyJzdWIiOi….REDACTED}. Any other
+ * value there (another scheme, a JWE, anything that does not decode) is masked whole.
  */
 public final class Redactor {
 
   /** Decoded body bytes kept when no limit is given: the recorder's default {@code --max-body}, 10 MiB. */
   public static final int DEFAULT_MAX_BODY = 10 * 1024 * 1024;
 
+  /**
+   * The longest header value read as a JSON Web Token (64 KiB); a longer one is masked whole. Real
+   * tokens are a few kilobytes at most.
+   */
+  public static final int MAX_JWT_CHARS = 64 * 1024;
+
   private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** One JSON value and nothing after it: a JWT segment with trailing bytes is no JWT. */
+  private static final ObjectReader JWT_SEGMENT =
+      JSON.readerFor(JsonNode.class).with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
   /** Headers whose values are URLs: their query parameters are redacted like the request target's. */
   private static final Set<String> URL_HEADERS =
@@ -74,6 +94,8 @@ public final class Redactor {
   }
 
   private final Set<String> headers = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
+  private final Set<String> jwtHeaders = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
+  private final Set<String> sensitiveClaims;
   private final List<JsonPath> jsonPaths = new ArrayList<>();
   private final Set<String> queryParams;
   private final List<Pattern> patterns = new ArrayList<>();
@@ -101,6 +123,8 @@ public final class Redactor {
     }
     this.maxBody = maxBody;
     headers.addAll(spec.headers());
+    jwtHeaders.addAll(spec.jwt().headers());
+    sensitiveClaims = Set.copyOf(spec.jwt().sensitiveClaims());
     spec.jsonPaths().forEach(p -> jsonPaths.add(JsonPath.parse(p)));
     queryParams = Set.copyOf(spec.queryParams());
     spec.patterns().forEach(p -> patterns.add(Pattern.compile(p)));
@@ -108,7 +132,12 @@ public final class Redactor {
     mac = ThreadLocal.withInitial(this::newMac);
     description =
         new Redaction(
-            spec.headers(), spec.jsonPaths(), spec.queryParams(), spec.patterns(), key != null);
+            spec.headers(),
+            spec.jsonPaths(),
+            spec.queryParams(),
+            spec.patterns(),
+            key != null,
+            spec.jwt());
   }
 
   /** What this redactor does, for the recording's header line. */
@@ -211,13 +240,95 @@ public final class Redactor {
     boolean changed = false;
     for (Headers.Field f : h) {
       String v =
-          headers.contains(f.name())
-              ? mask(f.value())
-              : URL_HEADERS.contains(f.name()) ? target(f.value()) : text(f.value());
+          jwtHeaders.contains(f.name())
+              ? jwt(f.value())
+              : headers.contains(f.name())
+                  ? mask(f.value())
+                  : URL_HEADERS.contains(f.name()) ? target(f.value()) : text(f.value());
       changed |= !v.equals(f.value());
       out.add(new Headers.Field(f.name(), v));
     }
     return changed ? Headers.of(out) : h;
+  }
+
+  /**
+   * {@code value} with its JWT kept ({@code Bearer <header>.<claims>.REDACTED}, sensitive claims
+   * masked), or masked whole when it holds no JWS in compact form (no silent leak: a value that
+   * only looks like a token is still a credential).
+   */
+  private String jwt(String value) {
+    if (value.length() > MAX_JWT_CHARS) {
+      return mask(value);
+    }
+    int start = 0;
+    if (value.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      start = 7;
+      while (start < value.length() && value.charAt(start) == ' ') {
+        start++;
+      }
+    }
+    int first = value.indexOf('.', start);
+    int second = first < 0 ? -1 : value.indexOf('.', first + 1);
+    if (second < 0 || value.indexOf('.', second + 1) >= 0) {
+      return mask(value); // not three segments (a JWE has five)
+    }
+    String header = value.substring(start, first);
+    String claims = value.substring(first + 1, second);
+    if (!base64url(header) || !base64url(claims) || !base64url(value.substring(second + 1))) {
+      return mask(value);
+    }
+    JsonNode h = segment(header);
+    JsonNode c = segment(claims);
+    if (!(h instanceof ObjectNode) || !h.path("alg").isTextual() || !(c instanceof ObjectNode o)) {
+      return mask(value);
+    }
+    boolean changed = false;
+    for (String name : sensitiveClaims) {
+      JsonNode v = o.get(name);
+      if (v != null) {
+        o.set(name, TextNode.valueOf(mask(v.isTextual() ? v.asText() : v.toString())));
+        changed = true;
+      }
+    }
+    String kept = claims;
+    if (changed) {
+      try {
+        kept = Base64.getUrlEncoder().withoutPadding().encodeToString(JSON.writeValueAsBytes(o));
+      } catch (IOException e) {
+        return mask(value);
+      }
+    }
+    return value.substring(0, first + 1) + kept + "." + Redaction.Jwt.DROPPED_SIGNATURE;
+  }
+
+  /** True when {@code s} is base64url without padding ({@code A-Z a-z 0-9 - _}, a valid length). */
+  private static boolean base64url(String s) {
+    if (s.length() % 4 == 1) {
+      return false;
+    }
+    for (int i = 0; i < s.length(); i++) {
+      char ch = s.charAt(i);
+      if (!(ch >= 'A' && ch <= 'Z'
+          || ch >= 'a' && ch <= 'z'
+          || ch >= '0' && ch <= '9'
+          || ch == '-'
+          || ch == '_')) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** The JSON value a non-empty base64url segment decodes to; null when it does not. */
+  private static JsonNode segment(String base64url) {
+    if (base64url.isEmpty()) {
+      return null;
+    }
+    try {
+      return JWT_SEGMENT.readTree(Base64.getUrlDecoder().decode(base64url));
+    } catch (IOException | RuntimeException e) {
+      return null;
+    }
   }
 
   private String target(String target) {
