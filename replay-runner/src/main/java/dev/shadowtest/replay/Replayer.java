@@ -810,10 +810,12 @@ public final class Replayer {
     Set<String> params = new LinkedHashSet<>();
     Set<String> patterns = new LinkedHashSet<>();
     boolean pseudonyms = false;
+    Redaction.Jwt tokens = Redaction.Jwt.NONE;
     for (Path r : recordings) {
       try (ExchangeSource reader = open(r, w -> {})) {
         Redaction d = reader.header().redaction();
         if (d != null) {
+          tokens = tokens.plus(d.jwt());
           headers.addAll(d.headers());
           paths.addAll(d.jsonPaths());
           params.addAll(d.queryParams());
@@ -825,11 +827,12 @@ public final class Replayer {
       }
     }
     return new Redaction(
-        List.copyOf(headers),
-        List.copyOf(paths),
-        List.copyOf(params),
-        List.copyOf(patterns),
-        pseudonyms);
+            List.copyOf(headers),
+            List.copyOf(paths),
+            List.copyOf(params),
+            List.copyOf(patterns),
+            pseudonyms)
+        .withJwt(tokens); // live answers keep a token's claims as the recording did
   }
 
   private String skipReason(Exchange e, EndpointRule rule) {

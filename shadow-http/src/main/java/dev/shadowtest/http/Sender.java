@@ -36,6 +36,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
+import java.util.regex.Pattern;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
 import org.apache.hc.client5.http.async.methods.SimpleHttpRequest;
@@ -652,9 +653,28 @@ public final class Sender implements AutoCloseable {
     return base(base).prefix();
   }
 
-  /** A value the recorder redacted as a whole: {@code [REDACTED]}, or a pseudonym {@code hmac:} + 22 characters. */
+  /** {@code h.c.REDACTED}, or a scheme and it: a JWT recorded with {@code --keep-jwt-claims}. */
+  private static final Pattern UNSIGNED_JWT =
+      Pattern.compile(
+          "(?:\\S+ +)?[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]*\\." + Redaction.Jwt.DROPPED_SIGNATURE);
+
+  /**
+   * True for a JWT whose signature was dropped at capture ({@code --keep-jwt-claims}): no server
+   * accepts it; a {@code resignJwt} transform signs it anew.
+   */
+  static boolean withoutSignature(String value) {
+    return value.endsWith(Redaction.Jwt.DROPPED_SIGNATURE)
+        && value.length() < 65_536
+        && UNSIGNED_JWT.matcher(value).matches();
+  }
+
+  /**
+   * A value the recorder redacted: {@code [REDACTED]}, a pseudonym {@code hmac:} + 22 characters,
+   * or a JWT without its signature. Such a header is not sent (a transform may set it anew).
+   */
   public static boolean redacted(String value) {
     return value.equals(Redaction.REDACTED)
+        || withoutSignature(value)
         || value.length() == 27
             && value.startsWith("hmac:")
             && value
