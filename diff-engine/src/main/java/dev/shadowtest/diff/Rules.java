@@ -815,7 +815,9 @@ public final class Rules {
       } catch (IllegalArgumentException | BadInputException e) {
         throw error(at, e.getMessage());
       }
-      boolean whole = place.name() == null && place.json() == null;
+      boolean whole =
+          (place.kind() == Transforms.Place.Kind.PATH || place.kind() == Transforms.Place.Kind.QUERY)
+              && place.name() == null;
       if (!allowed.contains(place.kind()) || whole && !allowed.contains(null)) {
         List<String> kinds = new ArrayList<>();
         for (Transforms.Place.Kind k : allowed) {
@@ -999,7 +1001,10 @@ public final class Rules {
                   place(
                       scalar(v, at + ".from"),
                       at + ".from",
-                      kinds(Transforms.Place.Kind.JSON, Transforms.Place.Kind.HEADER));
+                      kinds(
+                          Transforms.Place.Kind.JSON,
+                          Transforms.Place.Kind.HEADER,
+                          Transforms.Place.Kind.BODY));
           case "regex" -> regex = regex(scalar(v, at + ".regex"), at + ".regex");
           default -> throw error(k, "unknown key in " + at + " (expected name, from, regex)");
         }
@@ -1007,6 +1012,14 @@ public final class Rules {
       if (name == null || from == null) {
         throw new RulesException(
             source, entry, at, "needs name and from (e.g. {name: orderId, from: \"json:$.id\"})");
+      }
+      if (from.kind() == Transforms.Place.Kind.BODY && regex == null) {
+        throw new RulesException(
+            source,
+            entry,
+            at + ".regex",
+            "missing: a value from the body needs a regex (its first group is the value), e.g."
+                + " regex: \"order=(\\\\d+)\"");
       }
       return new Transforms.Capture(name, from, regex, entry);
     }

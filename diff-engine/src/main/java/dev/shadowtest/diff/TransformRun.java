@@ -763,6 +763,8 @@ public final class TransformRun {
     List<String> found;
     if (c.from().kind() == Place.Kind.HEADER) {
       found = r.headers().all(c.from().name());
+    } else if (c.from().kind() == Place.Kind.BODY) {
+      found = List.of(new String(decodedBody(r, whose), StandardCharsets.UTF_8));
     } else {
       found = jsonValues(decodedBody(r, whose), c.from(), whose);
     }
@@ -1004,6 +1006,24 @@ public final class TransformRun {
         } catch (JsonProcessingException ex) {
           throw new Failure(p + ": cannot write the body: " + ex.getMessage());
         }
+      }
+      case BODY -> {
+        Body b = r.body();
+        if (b instanceof Body.None || b.size() == 0) {
+          return r;
+        }
+        String coding = r.headers().first("Content-Encoding").orElse("identity").strip();
+        if (!coding.isEmpty() && !coding.equalsIgnoreCase("identity")) {
+          throw new Failure(p + ": the request body is " + coding + "-encoded");
+        }
+        if (b.truncated() || b instanceof Body.NotCaptured) {
+          throw new Failure(p + ": the request body was not captured whole");
+        }
+        if (!(b instanceof Body.Text text)) {
+          throw new Failure(p + ": the request body is not text");
+        }
+        String n = f.apply(text.text());
+        return n.equals(text.text()) ? r : r.withBody(Body.text(n));
       }
       default -> throw new IllegalStateException(p.toString());
     }

@@ -53,7 +53,8 @@ public final class Transforms {
   /**
    * A place in a request or response: {@code path} (the whole path), {@code path:NAME} (a path
    * parameter of the entry's match), {@code query} (the whole query string), {@code query:NAME},
-   * {@code header:NAME}, {@code cookie:NAME}, {@code json:$.a.b} (a JSON body).
+   * {@code header:NAME}, {@code cookie:NAME}, {@code json:$.a.b} (a JSON body), {@code body} (the
+   * whole body as text).
    *
    * @param kind what kind of place
    * @param name the parameter, header or cookie name, or null for the whole path or query
@@ -67,7 +68,8 @@ public final class Transforms {
       QUERY,
       HEADER,
       COOKIE,
-      JSON
+      JSON,
+      BODY
     }
 
     public Place {
@@ -83,6 +85,9 @@ public final class Transforms {
       if (text.equals("query")) {
         return new Place(Kind.QUERY, null, null, text);
       }
+      if (text.equals("body")) {
+        return new Place(Kind.BODY, null, null, text);
+      }
       int colon = text.indexOf(':');
       String what = colon < 0 ? text : text.substring(0, colon);
       String name = colon < 0 ? "" : text.substring(colon + 1);
@@ -95,8 +100,8 @@ public final class Transforms {
         case "json" -> kind = Kind.JSON;
         default ->
             throw new BadInputException(
-                "expected path, path:NAME, query, query:NAME, header:NAME, cookie:NAME or"
-                    + " json:$.PATH, got \""
+                "expected path, path:NAME, query, query:NAME, header:NAME, cookie:NAME,"
+                    + " json:$.PATH or body, got \""
                     + text
                     + "\"");
       }

@@ -370,4 +370,64 @@ class TransformsTests {
     assertThat(s.applied()).containsExactly("setHeader X-Replay");
     assertThat(List.of(s.request().headers().first("Cookie").get())).containsExactly("a=1");
   }
+
+  @Test
+  void aBodyIsReplacedAsTextAndAValueCapturedFromItByRegex() {
+    TransformRun run =
+        run(
+            """
+            version: 1
+            sessions: {key: "header:S"}
+            transforms:
+              - match: "POST /login"
+                candidate:
+                  replace: [{in: body, regex: "tenant=legacy", with: "tenant=next"}]
+                capture: [{name: ticket, from: body, regex: "ticket=([A-Z0-9]+)"}]
+              - match: "GET /t/{ticket}"
+                use: [{name: ticket, at: "path:ticket"}]
+            """);
+    HttpRequest login =
+        new HttpRequest(
+            "POST",
+            "/login",
+            null,
+            Headers.of("S", "1", "Content-Type", "application/x-www-form-urlencoded"),
+            Body.text("user=ann&tenant=legacy"));
+    TransformRun.Prepared p = run.prepare(login, Transforms.Target.CANDIDATE, "1");
+    assertThat(new String(p.request().body().bytes(), StandardCharsets.UTF_8))
+        .isEqualTo("user=ann&tenant=next");
+    assertThat(p.applied()).containsExactly("replace in body");
+    Exchange e =
+        new Exchange(
+            "l",
+            Instant.parse("2026-11-24T10:00:00Z"),
+            1L,
+            login,
+            new HttpResponse(200, "OK", Headers.of(), Body.text("ok ticket=AB12 bye")),
+            null,
+            Map.of());
+    assertThat(
+            run.capture(
+                    e,
+                    Transforms.Target.CANDIDATE,
+                    new HttpResponse(200, "OK", Headers.of(), Body.text("ok ticket=ZZ99 bye")),
+                    "1")
+                .applied())
+        .containsExactly("capture ticket");
+    assertThat(
+            run.prepare(
+                    new HttpRequest("GET", "/t/AB12", null, Headers.of("S", "1"), null),
+                    Transforms.Target.CANDIDATE,
+                    "1")
+                .request()
+                .target())
+        .isEqualTo("/t/ZZ99");
+    fails(
+        "version: 1\nsessions: {key: \"header:S\"}\ntransforms:\n  - match: \"GET /a\"\n"
+            + "    capture: [{name: t, from: body}]\n",
+        "rules.yaml:5: transforms[0].capture[0].regex: missing: a value from the body needs a regex");
+    fails(
+        "version: 1\ntransforms:\n  - candidate:\n      shiftTime: [{at: body}]\n",
+        "rules.yaml:4: transforms[0].candidate.shiftTime[0].at: \"body\" cannot be used here");
+  }
 }

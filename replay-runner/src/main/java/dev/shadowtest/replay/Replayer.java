@@ -43,6 +43,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -161,6 +162,17 @@ public final class Replayer {
   private final Map<String, ArrayDeque<Waiting>> sessions = new HashMap<>();
 
   private final Semaphore waitingRoom = new Semaphore(MAX_WAITING_IN_SESSIONS);
+
+  /** Per session and pass (main thread only): the last exchange's start, to tell time order broken. */
+  private final LinkedHashMap<String, Instant> lastStarted =
+      new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Instant> eldest) {
+          return size() > 100_000;
+        }
+      };
+
+  private boolean toldOutOfOrder;
 
   /** An exchange that waits for the one before it in its session. */
   private record Waiting(Exchange exchange, String endpoint, EndpointRule rule) {}
@@ -371,6 +383,9 @@ public final class Replayer {
             transforms = transforms.withOffset(timeOffset(e));
           }
           String session = transforms.chains() ? transforms.sessionOf(e.request()) : null;
+          if (session != null) {
+            checkOrder(session, e, item.pass());
+          }
           if (session != null && waitsForItsSession(session, e, item, deadline)) {
             continue; // sent when the exchange before it in its session is answered
           }
@@ -1074,6 +1089,26 @@ public final class Replayer {
     }
     waitingRoom.release();
     return false;
+  }
+
+  /**
+   * Warns once when a session's exchanges are read out of their time order: they are sent in the
+   * order read (several recordings are read one after another, not merged by time).
+   */
+  private void checkOrder(String session, Exchange e, int pass) {
+    if (e.startedAt() == null || toldOutOfOrder) {
+      return;
+    }
+    Instant last = lastStarted.put(session + "\u0000" + pass, e.startedAt());
+    if (last != null && e.startedAt().isBefore(last)) {
+      toldOutOfOrder = true;
+      warnings.add(
+          "exchange "
+              + e.id()
+              + " started before the exchange read before it in its session: chained values go"
+              + " in the order the recordings are read (one after another), so give them in time"
+              + " order (or as one recording)");
+    }
   }
 
   /** Frees {@code session} (null: none) when the exchange that took it was not sent after all. */

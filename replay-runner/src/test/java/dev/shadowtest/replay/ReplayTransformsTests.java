@@ -416,6 +416,42 @@ class ReplayTransformsTests {
   }
 
   @Test
+  void recordingsReadOutOfTimeOrderAreSaidToBe() throws Exception {
+    Shop shop = new Shop();
+    try (TestServer candidate = new TestServer(shop::handle)) {
+      List<Exchange> flow = new ArrayList<>(createThenRead(1));
+      // the reads were recorded later, but sit in a recording given first
+      List<Exchange> late = new ArrayList<>();
+      for (Exchange e : flow.subList(1, 4)) {
+        late.add(
+            new Exchange(
+                e.id(),
+                e.startedAt().plusSeconds(5),
+                e.durationMicros(),
+                e.request(),
+                e.response(),
+                null,
+                Map.of()));
+      }
+      Path first = recording(late);
+      Path second = dir.resolve("second.jsonl.gz");
+      try (RecordingWriter w =
+          RecordingWriter.create(second, RecordingHeader.now("test", Redaction.none()))) {
+        w.write(flow.get(0));
+      }
+      ReplayResult r =
+          new Replayer(
+                  ReplayConfig.of(List.of(first, second), candidate.uri(), dir.resolve("o"))
+                      .withRules(rules(CHAINING))
+                      .withAllowUnsafe(true))
+              .run(ShadowListener.NONE);
+      assertThat(r.result().errors()).isEqualTo(3); // the reads came before the creation
+      assertThat(r.warnings())
+          .anySatisfy(w -> assertThat(w).contains("started before the exchange read before it"));
+    }
+  }
+
+  @Test
   void withoutChainingTheCandidateIsAskedForLegacysIdsAndAnswers404() throws Exception {
     Shop shop = new Shop();
     try (TestServer candidate = new TestServer(shop::handle)) {
