@@ -336,6 +336,7 @@ public final class Rules {
       List<Transforms.Entry> rewrites = new ArrayList<>();
       Transforms.Place sessionKey = null;
       int sessionsLine = 0;
+      int transformsLine = 1;
       for (String key = p.nextFieldName(); key != null; key = p.nextFieldName()) {
         JsonToken v = p.nextToken();
         switch (key) {
@@ -371,6 +372,7 @@ public final class Rules {
             noise = noise();
           }
           case "transforms" -> {
+            transformsLine = line();
             expect(
                 v,
                 JsonToken.START_ARRAY,
@@ -425,6 +427,25 @@ public final class Rules {
       }
       Map<EndpointTemplate, Integer> seenRewrites = new LinkedHashMap<>();
       boolean chains = false;
+      Set<String> captured = new HashSet<>();
+      for (Transforms.Entry r : rewrites) {
+        r.capture().forEach(c -> captured.add(c.name()));
+      }
+      for (int i = 0; i < rewrites.size(); i++) {
+        for (Transforms.Use u : rewrites.get(i).use()) {
+          if (!captured.contains(u.name())) {
+            throw new RulesException(
+                source,
+                u.line(),
+                "transforms[" + i + "].use",
+                "no entry captures \""
+                    + u.name()
+                    + "\" (capture: [{name: "
+                    + u.name()
+                    + ", from: ...}])");
+          }
+        }
+      }
       for (Transforms.Entry r : rewrites) {
         chains |= !r.capture().isEmpty() || !r.use().isEmpty();
         if (r.match() == null) {
@@ -442,7 +463,7 @@ public final class Rules {
       if (chains && sessionKey == null) {
         throw new RulesException(
             source,
-            1,
+            transformsLine,
             "sessions",
             "missing: capture and use chain values within a session; say what tells sessions"
                 + " apart (sessions: {key: \"header:Authorization\"} or \"cookie:SESSION\")");
@@ -680,6 +701,14 @@ public final class Rules {
       for (Transforms.Use u : use) {
         checkParameter(match, u.at(), u.line(), where + ".use");
       }
+      for (Map.Entry<String, Transforms.Actions> a : actions.entrySet()) {
+        for (Transforms.Replace r : a.getValue().replace()) {
+          checkParameter(match, r.in(), entryLine, where + "." + a.getKey() + ".replace");
+        }
+        for (Transforms.TimeShift t : a.getValue().shiftTime()) {
+          checkParameter(match, t.at(), entryLine, where + "." + a.getKey() + ".shiftTime");
+        }
+      }
       return new Transforms.Entry(match, actions, capture, use, entryLine);
     }
 
@@ -756,6 +785,7 @@ public final class Rules {
               if (value.chars().anyMatch(c -> c == '\r' || c == '\n')) {
                 throw error(cat + "." + name, "a header value cannot hold a line break");
               }
+              checkSecrets(value, cat + "." + name);
               set.put(name, value);
               lines.put(name, line());
             }
@@ -816,7 +846,8 @@ public final class Rules {
         throw error(at, e.getMessage());
       }
       boolean whole =
-          (place.kind() == Transforms.Place.Kind.PATH || place.kind() == Transforms.Place.Kind.QUERY)
+          (place.kind() == Transforms.Place.Kind.PATH
+                  || place.kind() == Transforms.Place.Kind.QUERY)
               && place.name() == null;
       if (!allowed.contains(place.kind()) || whole && !allowed.contains(null)) {
         List<String> kinds = new ArrayList<>();
@@ -825,8 +856,10 @@ public final class Rules {
             continue;
           }
           kinds.add(
-              k.name().toLowerCase(Locale.ROOT)
-                  + (k == Transforms.Place.Kind.JSON ? ":$.PATH" : ":NAME"));
+              k == Transforms.Place.Kind.BODY
+                  ? "body"
+                  : k.name().toLowerCase(Locale.ROOT)
+                      + (k == Transforms.Place.Kind.JSON ? ":$.PATH" : ":NAME"));
         }
         if (allowed.contains(null)) {
           kinds.add("path");
@@ -836,6 +869,14 @@ public final class Rules {
             at, "\"" + text + "\" cannot be used here (expected " + String.join(", ", kinds) + ")");
       }
       return place;
+    }
+
+    /** Every {@code ${...}} in a value must be {@code ${env:NAME}} or {@code ${file:PATH}}. */
+    private void checkSecrets(String value, String at) {
+      String rest = value.replaceAll("\\$\\{(env|file):[^}]+}", "");
+      if (rest.contains("${")) {
+        throw error(at, "${...} must be ${env:NAME} or ${file:PATH}, got \"" + value + "\"");
+      }
     }
 
     private Transforms.Replace replace(String at) throws IOException {
@@ -849,7 +890,9 @@ public final class Rules {
           case "in" ->
               in =
                   place(
-                      scalar(v, at + ".in"), at + ".in", kinds(null, Transforms.Place.Kind.HEADER));
+                      scalar(v, at + ".in"),
+                      at + ".in",
+                      kinds(null, Transforms.Place.Kind.HEADER, Transforms.Place.Kind.BODY));
           case "regex" -> regex = regex(scalar(v, at + ".regex"), at + ".regex");
           case "with" ->
               with =
@@ -866,10 +909,9 @@ public final class Rules {
             at,
             "needs in, regex and with (e.g. {in: \"header:User-Agent\", regex: \"v1\", with: \"v2\"})");
       }
-      try {
-        regex.matcher("").replaceAll(with);
-      } catch (IllegalArgumentException | IndexOutOfBoundsException e) {
-        throw new RulesException(source, entry, at + ".with", "bad replacement: " + e.getMessage());
+      String bad = Transforms.badReplacement(regex, with);
+      if (bad != null) {
+        throw new RulesException(source, entry, at + ".with", bad);
       }
       return new Transforms.Replace(in, regex, with);
     }
@@ -976,6 +1018,9 @@ public final class Rules {
             entry,
             at + ".keyFile",
             algorithm + " signs with a private key: keyFile: PATH (PKCS#8 PEM), not key");
+      }
+      if (key != null) {
+        checkSecrets(key, at + ".key");
       }
       if (key != null && !key.contains("${")) {
         throw new RulesException(

@@ -43,6 +43,7 @@ import java.security.interfaces.ECPrivateKey;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
@@ -86,6 +87,9 @@ public final class TransformRun {
   /** Captured values kept per session (all names and targets together); the oldest beyond are forgotten. */
   static final int MAX_VALUES_PER_SESSION = 4_096;
 
+  /** Characters of captured values (and their keys) kept over all sessions; the least recently used sessions beyond are forgotten. */
+  static final long MAX_TOTAL_CHARS = 32L << 20;
+
   /** A captured value's length limit: ids and tokens, not documents. */
   static final int MAX_VALUE_CHARS = 4_096;
 
@@ -105,10 +109,17 @@ public final class TransformRun {
    *     ({@code path}, {@code renameQuery}, {@code replace}, {@code removeHeader}, {@code
    *     setHeader}, {@code shiftTime}, {@code resignJwt}, {@code use}) then what it changed
    * @param failure why the request cannot be sent (nothing is sent then), or null
+   * @param shownTarget the target to show in results and reports: the one sent, except that values
+   *     chained into it ({@code use}) are left as recorded (captured values are never written)
    */
-  public record Prepared(HttpRequest request, List<String> applied, String failure) {
+  public record Prepared(
+      HttpRequest request, List<String> applied, String failure, String shownTarget) {
     public Prepared {
       applied = List.copyOf(applied);
+    }
+
+    Prepared(HttpRequest request, List<String> applied, String failure) {
+      this(request, applied, failure, request.target());
     }
   }
 
@@ -136,6 +147,10 @@ public final class TransformRun {
 
   private final Transforms transforms;
   private final Duration offset;
+
+  /** Calendar days (UTC) between the recording's start and now: what a date without a time moves by. */
+  private final long offsetDays;
+
   private final Clock clock;
 
   /** Per Actions (identity): setHeaders with secrets resolved. */
@@ -144,26 +159,26 @@ public final class TransformRun {
   /** Per Resign (identity): its signer. */
   private final Map<Resign, Signing> signers = new HashMap<>();
 
-  private final LinkedHashMap<String, LinkedHashMap<String, String>> sessions =
-      new LinkedHashMap<>(16, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(
-            Map.Entry<String, LinkedHashMap<String, String>> eldest) {
-          if (size() > MAX_SESSIONS) {
-            forgotten.incrementAndGet();
-            return true;
-          }
-          return false;
-        }
-      };
+  /** One session's captured values (key: target, name, recorded value), with their size in characters. */
+  private static final class Values {
+    final LinkedHashMap<String, String> map = new LinkedHashMap<>();
+    long chars;
+  }
+
+  /** Captured values per session, least recently used first; guarded by itself. */
+  private final LinkedHashMap<String, Values> sessions = new LinkedHashMap<>(16, 0.75f, true);
+
+  /** Characters held in {@link #sessions}; guarded by it. */
+  private long totalChars;
 
   private final AtomicLong forgotten = new AtomicLong();
 
   private record Signing(JWSAlgorithm algorithm, JWSSigner signer) {}
 
-  private TransformRun(Transforms transforms, Duration offset, Clock clock) {
+  private TransformRun(Transforms transforms, Duration offset, long offsetDays, Clock clock) {
     this.transforms = transforms;
     this.offset = offset;
+    this.offsetDays = offsetDays;
     this.clock = clock;
   }
 
@@ -182,7 +197,7 @@ public final class TransformRun {
 
   static TransformRun start(
       Transforms transforms, Function<String, String> env, Duration offset, Clock clock) {
-    TransformRun run = new TransformRun(transforms, offset, clock);
+    TransformRun run = new TransformRun(transforms, offset, offset.toDays(), clock);
     for (Entry e : transforms.entries()) {
       e.actions()
           .forEach(
@@ -204,17 +219,27 @@ public final class TransformRun {
     return run;
   }
 
-  /** Sessions whose captured values were forgotten because more than {@link #MAX_SESSIONS} were open. */
+  /**
+   * Sessions whose captured values were forgotten: more than {@link #MAX_SESSIONS} sessions, or
+   * more than {@link #MAX_TOTAL_CHARS} characters of values, were held.
+   */
   public long forgottenSessions() {
     return forgotten.get();
   }
 
   /**
    * This run with another time offset (secrets and keys as resolved; no value captured yet): a
-   * replay knows its offset when its first exchange is sent.
+   * replay knows its offset when its first exchange is sent; {@code recordedStart} is that
+   * exchange's start (null when unknown), which tells how many calendar days dates move.
    */
-  public TransformRun withOffset(Duration by) {
-    TransformRun r = new TransformRun(transforms, by, clock);
+  public TransformRun withOffset(Duration by, Instant recordedStart) {
+    long days =
+        recordedStart == null
+            ? by.toDays()
+            : ChronoUnit.DAYS.between(
+                recordedStart.atOffset(ZoneOffset.UTC).toLocalDate(),
+                recordedStart.plus(by).atOffset(ZoneOffset.UTC).toLocalDate());
+    TransformRun r = new TransformRun(transforms, by, days, clock);
     r.headerValues.putAll(headerValues);
     r.signers.putAll(signers);
     return r;
@@ -399,29 +424,44 @@ public final class TransformRun {
           r = use(r, e, u, target, session, applied);
         }
       }
-      for (Entry e : entries) {
-        Actions all = e.actions().get(Entry.ALL);
-        if (all != null) {
-          r = apply(r, e, all, applied);
-        }
-        Actions mine = e.actions().get(target.label());
-        if (mine != null) {
-          r = apply(r, e, mine, applied);
+      boolean chained = r != request;
+      r = actions(r, entries, target, applied);
+      String shown = r.target();
+      if (chained && !shown.equals(request.target())) {
+        // what the target is shown as: the same transforms without the chained values
+        try {
+          shown = actions(request, entries, target, new ArrayList<>()).target();
+        } catch (Failure f) {
+          shown = request.target();
         }
       }
+      return new Prepared(r, applied, null, shown);
     } catch (Failure f) {
       return new Prepared(request, applied, f.getMessage());
+    } catch (RuntimeException e) {
+      // a bug of Shadow's own, or an input nothing foresaw: an error of this exchange, never a
+      // crash of the run and never a send of the original
+      return new Prepared(request, applied, "could not be applied: " + e);
     }
-    return new Prepared(r, applied, null);
+  }
+
+  private HttpRequest actions(
+      HttpRequest r, List<Entry> entries, Target target, List<String> applied) {
+    for (Entry e : entries) {
+      Actions all = e.actions().get(Entry.ALL);
+      if (all != null) {
+        r = apply(r, e, all, applied);
+      }
+      Actions mine = e.actions().get(target.label());
+      if (mine != null) {
+        r = apply(r, e, mine, applied);
+      }
+    }
+    return r;
   }
 
   private HttpRequest use(
       HttpRequest r, Entry e, Use u, Target target, String session, List<String> applied) {
-    LinkedHashMap<String, String> values;
-    synchronized (sessions) {
-      values = session == null ? null : sessions.get(session);
-    }
-    LinkedHashMap<String, String> known = values;
     int[] changed = new int[1];
     HttpRequest out =
         edit(
@@ -429,14 +469,7 @@ public final class TransformRun {
             e,
             u.at(),
             recorded -> {
-              String v;
-              if (known == null) {
-                v = null;
-              } else {
-                synchronized (known) {
-                  v = known.get(key(target, u.name(), recorded));
-                }
-              }
+              String v = session == null ? null : lookup(session, key(target, u.name(), recorded));
               if (v == null) {
                 throw new Failure(
                     "use "
@@ -516,7 +549,7 @@ public final class TransformRun {
               e,
               t.at(),
               v -> {
-                String n = shift(v, t.epoch(), offset, t.at());
+                String n = shift(v, t.epoch(), offset, offsetDays, t.at());
                 if (!n.equals(v)) {
                   changed[0]++;
                 }
@@ -568,9 +601,8 @@ public final class TransformRun {
       throw new Failure(
           "resignJwt: the recorded "
               + spec.header()
-              + " is not a JWT with readable claims ("
-              + clip(value)
-              + "); default redaction replaces it whole: record with --keep-jwt-claims");
+              + " is not a JWT with readable claims (default redaction replaces it whole: record"
+              + " with --keep-jwt-claims)");
     }
     Signing signing = signers.get(spec);
     ObjectNode c = ((ObjectNode) claims).deepCopy();
@@ -611,8 +643,12 @@ public final class TransformRun {
   private static final DateTimeFormatter DATE_TIME =
       DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm");
 
-  /** {@code v} moved by {@code by}: an epoch number in {@code unit}, or ISO-8601 text when null. */
-  static String shift(String v, ChronoUnit unit, Duration by, Place at) {
+  /**
+   * {@code v} moved by {@code by}: an epoch number in {@code unit}, or ISO-8601 text when null; a
+   * date without a time moves by {@code days} (the calendar days between the recording's start
+   * and now).
+   */
+  static String shift(String v, ChronoUnit unit, Duration by, long days, Place at) {
     String s = v.strip();
     if (s.isEmpty()) {
       return v;
@@ -626,21 +662,13 @@ public final class TransformRun {
         throw new Failure(
             "shiftTime at "
                 + at
-                + ": \""
-                + clip(v)
-                + "\" is not an epoch number in "
+                + ": the value is not an epoch number in "
                 + (unit == ChronoUnit.MILLIS ? "milliseconds" : "seconds"));
       }
     }
     try {
       if (s.length() == 10) {
-        LocalDate d = LocalDate.parse(s);
-        return d.atStartOfDay()
-            .toInstant(ZoneOffset.UTC)
-            .plus(by)
-            .atOffset(ZoneOffset.UTC)
-            .toLocalDate()
-            .toString();
+        return LocalDate.parse(s).plusDays(days).toString();
       }
       int fraction = fractionDigits(s);
       boolean seconds = s.length() > 16 && s.charAt(16) == ':';
@@ -655,9 +683,8 @@ public final class TransformRun {
       throw new Failure(
           "shiftTime at "
               + at
-              + ": \""
-              + clip(v)
-              + "\" is not an ISO-8601 date or date-time (declare epoch: s or ms for numbers)");
+              + ": the value is not an ISO-8601 date or date-time (declare epoch: s or ms for"
+              + " numbers)");
     }
   }
 
@@ -727,32 +754,57 @@ public final class TransformRun {
           if (e.response() == null) {
             throw new Failure("the recording has no response to this exchange");
           }
-          recorded = captured(e.response(), c, "the recorded response");
+          try {
+            recorded = captured(e.response(), c, "the recorded response");
+          } catch (Failure nothing) {
+            continue; // legacy created nothing here (a 4xx, say): no later request can use it
+          }
           live = captured(answer, c, "the " + target.label() + "'s response");
         } catch (Failure f) {
           failures.add("capture " + c.name() + " from " + c.from() + ": " + f.getMessage());
           continue;
+        } catch (RuntimeException x) {
+          failures.add(
+              "capture " + c.name() + " from " + c.from() + ": could not be applied: " + x);
+          continue;
         }
-        LinkedHashMap<String, String> values;
-        synchronized (sessions) {
-          values = sessions.computeIfAbsent(session, k -> bounded());
-        }
-        synchronized (values) {
-          values.put(key(target, c.name(), recorded), live);
-        }
+        store(session, key(target, c.name(), recorded), live);
         applied.add("capture " + c.name());
       }
     }
     return new Captured(applied, failures);
   }
 
-  private static LinkedHashMap<String, String> bounded() {
-    return new LinkedHashMap<>(16, 0.75f, false) {
-      @Override
-      protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
-        return size() > MAX_VALUES_PER_SESSION;
+  private String lookup(String session, String key) {
+    synchronized (sessions) {
+      Values v = sessions.get(session);
+      return v == null ? null : v.map.get(key);
+    }
+  }
+
+  /** Keeps a captured value, within {@link #MAX_VALUES_PER_SESSION}, {@link #MAX_SESSIONS} and {@link #MAX_TOTAL_CHARS}. */
+  private void store(String session, String key, String value) {
+    synchronized (sessions) {
+      Values v = sessions.computeIfAbsent(session, k -> new Values());
+      String old = v.map.put(key, value);
+      long delta = old == null ? key.length() + value.length() : value.length() - old.length();
+      if (v.map.size() > MAX_VALUES_PER_SESSION) {
+        Iterator<Map.Entry<String, String>> it = v.map.entrySet().iterator();
+        Map.Entry<String, String> eldest = it.next();
+        delta -= eldest.getKey().length() + eldest.getValue().length();
+        it.remove();
       }
-    };
+      v.chars += delta;
+      totalChars += delta;
+      Iterator<Map.Entry<String, Values>> lru = sessions.entrySet().iterator();
+      while ((sessions.size() > MAX_SESSIONS || totalChars > MAX_TOTAL_CHARS)
+          && sessions.size() > 1) {
+        Map.Entry<String, Values> eldest = lru.next();
+        totalChars -= eldest.getValue().chars;
+        lru.remove();
+        forgotten.incrementAndGet();
+      }
+    }
   }
 
   private static String key(Target t, String name, String recorded) {
@@ -886,11 +938,12 @@ public final class TransformRun {
         if (index < 0 || index >= segments.size()) {
           return r;
         }
-        String n = f.apply(segments.get(index));
-        if (n.equals(segments.get(index))) {
+        String decoded = pathDecode(segments.get(index));
+        String n = f.apply(decoded);
+        if (n.equals(decoded)) {
           return r;
         }
-        segments.set(index, n);
+        segments.set(index, pathEncode(n));
         return withTarget(r, "/" + String.join("/", segments) + rest);
       }
       case QUERY -> {
@@ -1051,6 +1104,54 @@ public final class TransformRun {
     } else {
       ((ObjectNode) parent).set((String) last, replacement);
     }
+  }
+
+  /** A path segment's percent-escapes decoded (UTF-8; '+' stays '+'); as it is when they are broken. */
+  static String pathDecode(String raw) {
+    if (raw.indexOf('%') < 0) {
+      return raw;
+    }
+    byte[] out = new byte[raw.length()];
+    int n = 0;
+    for (int i = 0; i < raw.length(); i++) {
+      char c = raw.charAt(i);
+      if (c == '%') {
+        if (i + 2 >= raw.length()
+            || Character.digit(raw.charAt(i + 1), 16) < 0
+            || Character.digit(raw.charAt(i + 2), 16) < 0) {
+          return raw;
+        }
+        out[n++] =
+            (byte)
+                (Character.digit(raw.charAt(i + 1), 16) * 16
+                    + Character.digit(raw.charAt(i + 2), 16));
+        i += 2;
+      } else if (c < 0x80) {
+        out[n++] = (byte) c;
+      } else {
+        return raw; // not as sent on the wire: left alone
+      }
+    }
+    return new String(out, 0, n, StandardCharsets.UTF_8);
+  }
+
+  /** {@code s} as one path segment: what is not unreserved, a sub-delimiter, ':' or '@' escaped. */
+  static String pathEncode(String s) {
+    StringBuilder sb = new StringBuilder(s.length());
+    for (byte b : s.getBytes(StandardCharsets.UTF_8)) {
+      int c = b & 0xff;
+      if (c >= 'a' && c <= 'z'
+          || c >= 'A' && c <= 'Z'
+          || c >= '0' && c <= '9'
+          || "-._~!$&'()*+,;=:@".indexOf(c) >= 0) {
+        sb.append((char) c);
+      } else {
+        sb.append('%')
+            .append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
+            .append(Character.toUpperCase(Character.forDigit(c & 15, 16)));
+      }
+    }
+    return sb.toString();
   }
 
   private static String clip(String s) {

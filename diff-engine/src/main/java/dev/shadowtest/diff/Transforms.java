@@ -405,6 +405,43 @@ public final class Transforms {
     return query.isEmpty() ? path : path + "?" + String.join("&", query);
   }
 
+  /**
+   * What is wrong with {@code with} as the replacement of {@code regex}'s matches ({@code $n} of a
+   * group it does not have, {@code ${name}} of no named group, a trailing {@code $} or {@code \\}),
+   * or null when it is right.
+   */
+  static String badReplacement(Pattern regex, String with) {
+    int groups = regex.matcher("").groupCount();
+    for (int i = 0; i < with.length(); i++) {
+      char c = with.charAt(i);
+      if (c == '\\') {
+        if (++i == with.length()) {
+          return "a trailing \\ escapes nothing (write \\\\ for a backslash)";
+        }
+      } else if (c == '$') {
+        if (i + 1 == with.length()) {
+          return "a trailing $ names no group (write \\$ for a dollar sign)";
+        }
+        char next = with.charAt(i + 1);
+        if (next == '{') {
+          int end = with.indexOf('}', i);
+          String name = end < 0 ? "" : with.substring(i + 2, end);
+          if (name.isEmpty() || !regex.pattern().contains("(?<" + name + ">")) {
+            return "${" + name + "} is no named group of the regex";
+          }
+          i = end;
+        } else if (Character.isDigit(next)) {
+          if (next - '0' > groups) {
+            return "$" + next + " is no group of the regex (it has " + groups + ")";
+          }
+        } else {
+          return "$ must be followed by a group number or {name} (write \\$ for a dollar sign)";
+        }
+      }
+    }
+    return null;
+  }
+
   /** Checks a path template against the match's parameters; the message says what is wrong. */
   static void checkPath(EndpointTemplate match, String path) {
     if (!path.startsWith("/")) {

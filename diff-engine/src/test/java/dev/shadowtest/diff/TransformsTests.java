@@ -57,8 +57,26 @@ class TransformsTests {
         "version: 1\ntransforms:\n  - candidate: {sethHeaders: {A: b}}\n",
         "rules.yaml:3: sethHeaders: unknown key in transforms[0].candidate");
     fails(
-        "version: 1\ntransforms:\n  - candidate:\n      replace: [{in: body, regex: a, with: b}]\n",
+        "version: 1\ntransforms:\n  - candidate:\n      replace: [{in: form, regex: a, with: b}]\n",
         "rules.yaml:4: transforms[0].candidate.replace[0].in: expected path, path:NAME");
+    fails(
+        "version: 1\ntransforms:\n  - candidate:\n      replace: [{in: \"cookie:a\", regex: a, with: b}]\n",
+        "rules.yaml:4: transforms[0].candidate.replace[0].in: \"cookie:a\" cannot be used here");
+    fails(
+        "version: 1\ntransforms:\n  - candidate:\n      replace: [{in: path, regex: \"v(1)\", with: \"$2\"}]\n",
+        "rules.yaml:4: transforms[0].candidate.replace[0].with: $2 is no group of the regex (it has 1)");
+    fails(
+        "version: 1\ntransforms:\n  - candidate:\n      replace: [{in: path, regex: \"v1\", with: \"${x}\"}]\n",
+        "rules.yaml:4: transforms[0].candidate.replace[0].with: ${x} is no named group");
+    fails(
+        "version: 1\ntransforms:\n  - candidate:\n      setHeaders: {X-T: \"${TOKEN}\"}\n",
+        "rules.yaml:4: transforms[0].candidate.setHeaders.X-T: ${...} must be ${env:NAME} or ${file:PATH}");
+    fails(
+        "version: 1\ntransforms:\n  - match: \"GET /a/{id}\"\n    all:\n      shiftTime: [{at: \"path:day\"}]\n",
+        "rules.yaml:3: transforms[0].all.shiftTime: path:day: {day} is not a path parameter of \"GET /a/{id}\"");
+    fails(
+        "version: 1\nsessions: {key: \"header:S\"}\ntransforms:\n  - match: \"GET /a/{id}\"\n    use: [{name: nope, at: \"path:id\"}]\n",
+        "rules.yaml:5: transforms[0].use: no entry captures \"nope\"");
     fails(
         "version: 1\ntransforms:\n  - candidate:\n      replace: [{in: path, regex: \"(v1\", with: b}]\n",
         "rules.yaml:4: transforms[0].candidate.replace[0].regex: bad regex: Unclosed group");
@@ -85,7 +103,7 @@ class TransformsTests {
         "rules.yaml:4: transforms[0].use: path:id: {id} is not a path parameter of the entry");
     fails(
         "version: 1\ntransforms:\n  - match: \"POST /orders\"\n    capture: [{name: id, from: \"json:$.id\"}]\n",
-        "rules.yaml:1: sessions: missing: capture and use chain values within a session");
+        "rules.yaml:3: sessions: missing: capture and use chain values within a session");
     fails(
         "version: 1\nsessions: {key: \"header:S\"}\ntransforms:\n  - candidate: {removeHeaders: [X]}\n",
         "rules.yaml:2: sessions: no transform captures or uses a value");
@@ -131,24 +149,28 @@ class TransformsTests {
   void timestampsKeepTheirFormAndMoveByTheOffset() {
     Transforms.Place at = Transforms.Place.parse("query:t");
     Duration d = Duration.ofDays(2).plusHours(3).plusMinutes(4).plusSeconds(5);
-    assertThat(TransformRun.shift("2026-11-24", null, d, at)).isEqualTo("2026-11-26");
-    assertThat(TransformRun.shift("2026-11-24T09:00", null, d, at)).isEqualTo("2026-11-26T12:04");
-    assertThat(TransformRun.shift("2026-11-24T09:00:00Z", null, d, at))
+    assertThat(TransformRun.shift("2026-11-24", null, d, 2, at)).isEqualTo("2026-11-26");
+    // a date moves by calendar days: recorded at 10:00 on the 24th, replayed 23 hours later
+    assertThat(TransformRun.shift("2026-11-24", null, Duration.ofHours(23), 1, at))
+        .isEqualTo("2026-11-25");
+    assertThat(TransformRun.shift("2026-11-24T09:00", null, d, 2, at))
+        .isEqualTo("2026-11-26T12:04");
+    assertThat(TransformRun.shift("2026-11-24T09:00:00Z", null, d, 2, at))
         .isEqualTo("2026-11-26T12:04:05Z");
-    assertThat(TransformRun.shift("2026-11-24T09:00:00.123456+01:00", null, d, at))
+    assertThat(TransformRun.shift("2026-11-24T09:00:00.123456+01:00", null, d, 2, at))
         .isEqualTo("2026-11-26T12:04:05.123456+01:00");
-    assertThat(TransformRun.shift("2026-11-24T23:59:59.5-05:00", null, d, at))
+    assertThat(TransformRun.shift("2026-11-24T23:59:59.5-05:00", null, d, 2, at))
         .isEqualTo("2026-11-27T03:04:04.5-05:00");
-    assertThat(TransformRun.shift("1763974800", ChronoUnit.SECONDS, d, at))
+    assertThat(TransformRun.shift("1763974800", ChronoUnit.SECONDS, d, 2, at))
         .isEqualTo(Long.toString(1763974800L + d.getSeconds()));
-    assertThat(TransformRun.shift("1763974800000", ChronoUnit.MILLIS, d, at))
+    assertThat(TransformRun.shift("1763974800000", ChronoUnit.MILLIS, d, 2, at))
         .isEqualTo(Long.toString(1763974800000L + d.toMillis()));
-    assertThatThrownBy(() -> TransformRun.shift("yesterday", null, d, at))
+    assertThatThrownBy(() -> TransformRun.shift("yesterday", null, d, 2, at))
         .hasMessage(
-            "shiftTime at query:t: \"yesterday\" is not an ISO-8601 date or date-time (declare"
+            "shiftTime at query:t: the value is not an ISO-8601 date or date-time (declare"
                 + " epoch: s or ms for numbers)");
-    assertThatThrownBy(() -> TransformRun.shift("2026-11-24", ChronoUnit.MILLIS, d, at))
-        .hasMessageContaining("is not an epoch number in milliseconds");
+    assertThatThrownBy(() -> TransformRun.shift("2026-11-24", ChronoUnit.MILLIS, d, 2, at))
+        .hasMessage("shiftTime at query:t: the value is not an epoch number in milliseconds");
   }
 
   @Test
@@ -175,7 +197,7 @@ class TransformsTests {
             ok.withBody(Body.text("{\"window\":{\"from\":\"soon\"}}")),
             Transforms.Target.PRIMARY,
             null);
-    assertThat(bad.failure()).startsWith("shiftTime at json:$.window.from: \"soon\" is not");
+    assertThat(bad.failure()).startsWith("shiftTime at json:$.window.from: the value is not");
     TransformRun.Prepared notJson =
         run.prepare(ok.withBody(Body.text("from=soon")), Transforms.Target.PRIMARY, null);
     assertThat(notJson.failure()).isEqualTo("json:$.window.from: the request body is not JSON");
@@ -429,5 +451,87 @@ class TransformsTests {
     fails(
         "version: 1\ntransforms:\n  - candidate:\n      shiftTime: [{at: body}]\n",
         "rules.yaml:4: transforms[0].candidate.shiftTime[0].at: \"body\" cannot be used here");
+  }
+
+  @Test
+  void aFailureNeverQuotesTheValueItFailedOn() throws Exception {
+    Files.writeString(dir.resolve("token"), "opaque-secret-token-123");
+    Files.writeString(dir.resolve("key"), "k".repeat(40));
+    TransformRun run =
+        run(
+            "version: 1\ntransforms:\n  - candidate:\n      setHeaders: {Authorization: \"Bearer"
+                + " ${file:"
+                + dir.resolve("token")
+                + "}\"}\n      resignJwt: {algorithm: HS256, key: \"${file:"
+                + dir.resolve("key")
+                + "}\"}\n      shiftTime: [{at: \"header:Authorization\"}]\n");
+    TransformRun.Prepared p =
+        run.prepare(HttpRequest.of("GET", "/"), Transforms.Target.CANDIDATE, null);
+    assertThat(p.failure()).isNotNull().doesNotContain("opaque-secret-token-123");
+  }
+
+  @Test
+  void chainedPathValuesAreEncodedAndLookedUpDecoded() {
+    TransformRun run =
+        run(
+            """
+            version: 1
+            sessions: {key: "header:S"}
+            transforms:
+              - match: "POST /o"
+                capture: [{name: key, from: "json:$.key"}]
+              - match: "GET /o/{key}"
+                use: [{name: key, at: "path:key"}]
+            """);
+    Exchange e =
+        new Exchange(
+            "c",
+            Instant.parse("2026-11-24T10:00:00Z"),
+            1L,
+            new HttpRequest("POST", "/o", null, Headers.of("S", "1"), null),
+            new HttpResponse(
+                200,
+                "OK",
+                Headers.of("Content-Type", "application/json"),
+                Body.text("{\"key\":\"a b\"}")),
+            null,
+            Map.of());
+    run.capture(
+        e,
+        Transforms.Target.CANDIDATE,
+        new HttpResponse(
+            200,
+            "OK",
+            Headers.of("Content-Type", "application/json"),
+            Body.text("{\"key\":\"x/y?z\"}")),
+        "1");
+    TransformRun.Prepared p =
+        run.prepare(
+            new HttpRequest("GET", "/o/a%20b?v=1", null, Headers.of("S", "1"), null),
+            Transforms.Target.CANDIDATE,
+            "1");
+    assertThat(p.failure()).isNull();
+    assertThat(p.request().target()).isEqualTo("/o/x%2Fy%3Fz?v=1");
+    // what results show: the target without the chained value
+    assertThat(p.shownTarget()).isEqualTo("/o/a%20b?v=1");
+    // legacy answered without a key (a 4xx): nothing to chain, and no failure
+    Exchange refused =
+        new Exchange(
+            "r",
+            e.startedAt(),
+            1L,
+            e.request(),
+            new HttpResponse(
+                400, "Bad", Headers.of("Content-Type", "application/json"), Body.text("{}")),
+            null,
+            Map.of());
+    TransformRun.Captured c =
+        run.capture(
+            refused,
+            Transforms.Target.CANDIDATE,
+            new HttpResponse(400, "Bad", Headers.of(), Body.text("{}")),
+            "1");
+    assertThat(c.failures()).isEmpty();
+    assertThat(c.applied()).isEmpty();
   }
 }

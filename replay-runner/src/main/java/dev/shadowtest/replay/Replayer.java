@@ -174,6 +174,9 @@ public final class Replayer {
 
   private boolean toldOutOfOrder;
 
+  /** Exchanges that waited for their session and were not sent: the run stopped first. */
+  private final AtomicLong notSentFromSessions = new AtomicLong();
+
   /** An exchange that waits for the one before it in its session. */
   private record Waiting(Exchange exchange, String endpoint, EndpointRule rule) {}
 
@@ -380,7 +383,7 @@ public final class Replayer {
           }
           if (first) {
             first = false;
-            transforms = transforms.withOffset(timeOffset(e));
+            transforms = transforms.withOffset(timeOffset(e), e.startedAt());
           }
           String session = transforms.chains() ? transforms.sessionOf(e.request()) : null;
           if (session != null) {
@@ -437,6 +440,19 @@ public final class Replayer {
                 + " from the results and the run is marked incomplete");
       }
       credentialWarnings(new TreeMap<>(redactedNotSent));
+      if (notSentFromSessions.get() > 0) {
+        warnings.add(
+            notSentFromSessions.get()
+                + " exchange(s) waiting for an earlier exchange of their session were not sent:"
+                + " the run stopped (or its time was up) first; they are not counted");
+      }
+      if (transforms.forgottenSessions() > 0) {
+        warnings.add(
+            transforms.forgottenSessions()
+                + " session(s) had their captured values forgotten (more sessions or values than"
+                + " memory is kept for): later uses of them were errors saying no value was"
+                + " captured");
+      }
       if (sender.reactorFailure() != null) {
         warnings.add("the HTTP client's I/O reactor failed: " + sender.reactorFailure());
       }
@@ -902,6 +918,7 @@ public final class Replayer {
           List.of(),
           e.request(),
           e.request(),
+          e.request(),
           e.request());
       return;
     }
@@ -957,11 +974,23 @@ public final class Replayer {
         run,
         done,
         cp.request(),
+        cp.shownTarget().equals(cp.request().target())
+            ? cp.request()
+            : new HttpRequest(
+                cp.request().method(),
+                cp.shownTarget(),
+                cp.request().httpVersion(),
+                cp.request().headers(),
+                cp.request().body()),
         pp == null ? e.request() : pp.request(),
         sp == null ? e.request() : sp.request());
   }
 
-  /** Sends each target its request and judges the answers (then {@link #next}). */
+  /**
+   * Sends each target its request and judges the answers (then {@link #next}); {@code
+   * judgedCandidate} is the candidate's request as results show it (values chained into its
+   * target left as recorded: captured values are never written).
+   */
   private void dispatch(
       Sender sender,
       ExecutorService compare,
@@ -973,6 +1002,7 @@ public final class Replayer {
       TransformRun run,
       List<String> done,
       HttpRequest candidateRequest,
+      HttpRequest judgedCandidate,
       HttpRequest primaryRequest,
       HttpRequest secondaryRequest) {
     for (String name : sender.redactedNotSent(candidateRequest)) {
@@ -998,7 +1028,7 @@ public final class Replayer {
                       evaluate(
                           sender,
                           e,
-                          candidateRequest,
+                          judgedCandidate,
                           primaryRequest,
                           secondaryRequest,
                           endpoint,
@@ -1120,6 +1150,7 @@ public final class Replayer {
       ArrayDeque<Waiting> waiting = sessions.remove(session);
       if (waiting != null) {
         waitingRoom.release(waiting.size());
+        notSentFromSessions.addAndGet(waiting.size());
       }
     }
   }
@@ -1155,6 +1186,9 @@ public final class Replayer {
     if (next == null) {
       inFlight.release();
       return;
+    }
+    if (!(config.sending().pacing() instanceof Pacing.AsFastAsPossible)) {
+      late.incrementAndGet(); // it waited for its session: not sent at its time
     }
     try {
       send(sender, compare, inFlight, next.exchange(), next.endpoint(), next.rule(), session);

@@ -25,6 +25,7 @@ import dev.shadowtest.diff.Rules;
 import dev.shadowtest.diff.RulesException;
 import dev.shadowtest.diff.run.ResultLine;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -40,6 +41,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -409,6 +411,14 @@ class ReplayTransformsTests {
       assertThat(lines)
           .filteredOn(l -> l.method().equals("POST"))
           .allSatisfy(l -> assertThat(l.transforms()).containsExactly("candidate capture orderId"));
+      // captured values stay in memory: no candidate id is written anywhere in the run
+      assertThat(lines).extracting(ResultLine::candidateTarget).containsOnlyNulls();
+      assertThat(Files.readString(out.resolve("summary.json"))).doesNotContain("/orders/90");
+      try (InputStream in =
+          new GZIPInputStream(Files.newInputStream(out.resolve("results.jsonl.gz")))) {
+        assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8))
+            .doesNotContain("/orders/90");
+      }
       JsonNode summary = JSON.readTree(out.resolve("summary.json").toFile());
       assertThat(summary.path("transforms").path("use").asLong()).isEqualTo(160);
       assertThat(summary.path("transforms").path("capture").asLong()).isEqualTo(40);

@@ -385,11 +385,15 @@ public final class Mirror {
           sent.failure() != null
               ? "candidate: " + sent.failure()
               : secondary.failure() != null ? "secondary: " + secondary.failure() : null;
+      List<String> done = new ArrayList<>();
+      secondary.applied().forEach(a -> done.add("secondary " + a));
+      sent.applied().forEach(a -> done.add("candidate " + a));
       if (failure != null) {
         counters.mirrorErrors.increment();
         write(
             ExchangeJudge.unsent(
-                redacted, endpoint, Verdict.CANDIDATE_ERROR, "transform: " + failure),
+                    redacted, endpoint, Verdict.CANDIDATE_ERROR, "transform: " + failure)
+                .withTransforms(done),
             null);
         return; // the permit is released below: nothing was handed off
       }
@@ -410,7 +414,8 @@ public final class Mirror {
                       endpoint,
                       rule,
                       cand.join(),
-                      sec.join());
+                      sec.join(),
+                      done);
                 } finally {
                   permits.release();
                 }
@@ -447,7 +452,8 @@ public final class Mirror {
       String endpoint,
       EndpointRule rule,
       Sender.Attempt cand,
-      Sender.Attempt sec) {
+      Sender.Attempt sec,
+      List<String> done) {
     roll(m.clock().instant());
     ExchangeJudge.Judged j;
     try {
@@ -476,7 +482,7 @@ public final class Mirror {
     } else {
       counters.mirrorErrors.increment();
     }
-    write(j.line(), j.stored());
+    write(done.isEmpty() ? j.line() : j.line().withTransforms(done), j.stored());
   }
 
   private static ExchangeJudge.Answer answer(Sender.Attempt a) {
