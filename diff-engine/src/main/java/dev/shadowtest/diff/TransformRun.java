@@ -1014,16 +1014,9 @@ public final class TransformRun {
         return h.equals(r.headers()) ? r : r.withHeaders(h);
       }
       case JSON -> {
-        Body b = r.body();
-        if (b instanceof Body.None || b.size() == 0) {
+        Body b = editableBody(r, p);
+        if (b == null) {
           return r;
-        }
-        String coding = r.headers().first("Content-Encoding").orElse("identity").strip();
-        if (!coding.isEmpty() && !coding.equalsIgnoreCase("identity")) {
-          throw new Failure(p + ": the request body is " + coding + "-encoded");
-        }
-        if (b.truncated() || b instanceof Body.NotCaptured) {
-          throw new Failure(p + ": the request body was not captured whole");
         }
         JsonNode root;
         try {
@@ -1061,16 +1054,9 @@ public final class TransformRun {
         }
       }
       case BODY -> {
-        Body b = r.body();
-        if (b instanceof Body.None || b.size() == 0) {
+        Body b = editableBody(r, p);
+        if (b == null) {
           return r;
-        }
-        String coding = r.headers().first("Content-Encoding").orElse("identity").strip();
-        if (!coding.isEmpty() && !coding.equalsIgnoreCase("identity")) {
-          throw new Failure(p + ": the request body is " + coding + "-encoded");
-        }
-        if (b.truncated() || b instanceof Body.NotCaptured) {
-          throw new Failure(p + ": the request body was not captured whole");
         }
         if (!(b instanceof Body.Text text)) {
           throw new Failure(p + ": the request body is not text");
@@ -1080,6 +1066,25 @@ public final class TransformRun {
       }
       default -> throw new IllegalStateException(p.toString());
     }
+  }
+
+  /**
+   * The request's body for {@code p} to edit, or null when it has none; a body that is
+   * content-encoded or was not captured whole is a failure.
+   */
+  private static Body editableBody(HttpRequest r, Place p) {
+    Body b = r.body();
+    if (b instanceof Body.None || b.size() == 0) {
+      return null;
+    }
+    String coding = r.headers().first("Content-Encoding").orElse("identity").strip();
+    if (!coding.isEmpty() && !coding.equalsIgnoreCase("identity")) {
+      throw new Failure(p + ": the request body is " + coding + "-encoded");
+    }
+    if (b.truncated() || b instanceof Body.NotCaptured) {
+      throw new Failure(p + ": the request body was not captured whole");
+    }
+    return b;
   }
 
   /** Puts {@code value} at {@code loc}: a number stays a number when the new text is one. */
