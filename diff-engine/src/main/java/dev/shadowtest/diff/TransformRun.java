@@ -57,7 +57,6 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
@@ -716,18 +715,38 @@ public final class TransformRun {
   }
 
   private static String render(LocalDateTime t, boolean seconds, int fraction) {
-    StringBuilder sb = new StringBuilder(DATE_TIME.format(t));
+    StringBuilder sb = new StringBuilder(32);
+    int year = t.getYear();
+    if (year < 0 || year > 9999) {
+      sb.append(DATE_TIME.format(t)); // outside ISO's four digits: the formatter's own form
+    } else {
+      pad(sb, year, 4).append('-');
+      pad(sb, t.getMonthValue(), 2).append('-');
+      pad(sb, t.getDayOfMonth(), 2).append('T');
+      pad(sb, t.getHour(), 2).append(':');
+      pad(sb, t.getMinute(), 2);
+    }
     if (seconds || fraction > 0) {
-      sb.append(':').append(String.format(Locale.ROOT, "%02d", t.getSecond()));
+      pad(sb.append(':'), t.getSecond(), 2);
     }
     if (fraction > 0) {
-      String nanos = String.format(Locale.ROOT, "%09d", t.getNano());
-      sb.append('.').append(nanos, 0, Math.min(fraction, 9));
+      int start = sb.length() + 1;
+      pad(sb.append('.'), t.getNano(), 9);
+      sb.setLength(start + Math.min(fraction, 9));
       for (int i = 9; i < fraction; i++) {
         sb.append('0');
       }
     }
     return sb.toString();
+  }
+
+  /** {@code n} (not negative) in at least {@code digits} digits, zeros first. */
+  private static StringBuilder pad(StringBuilder sb, int n, int digits) {
+    String s = Integer.toString(n);
+    for (int i = s.length(); i < digits; i++) {
+      sb.append('0');
+    }
+    return sb.append(s);
   }
 
   // ---- chaining: capture -------------------------------------------------------------------
