@@ -219,6 +219,39 @@ final class RecordCommand implements Callable<Integer> {
   int mirrorConcurrency;
 
   @Option(
+      names = "--mirror-ca-cert",
+      paramLabel = "FILE",
+      description =
+          "PEM certificate(s) of a CA to trust for an https --mirror candidate (and --secondary), in addition to the JDK's default trust store. Host names are still verified.")
+  Path mirrorCaCert;
+
+  @Option(
+      names = "--mirror-insecure",
+      description =
+          "Trust any TLS certificate for any host name when mirroring (test systems only; a warning says so). Not with --mirror-ca-cert.")
+  boolean mirrorInsecure;
+
+  @Option(
+      names = "--mirror-client-cert",
+      paramLabel = "FILE",
+      description =
+          "PEM client certificate chain shown to an https --mirror candidate (and --secondary) that asks for one; with --mirror-client-key.")
+  Path mirrorClientCert;
+
+  @Option(
+      names = "--mirror-client-key",
+      paramLabel = "FILE",
+      description =
+          "The mirror's client certificate's private key: PEM, unencrypted PKCS#8 (convert others with openssl pkcs8 -topk8 -nocrypt).")
+  Path mirrorClientKey;
+
+  @Option(
+      names = "--mirror-http2",
+      description =
+          "Send mirrored copies over HTTP/2: h2 by ALPN for https, h2c with prior knowledge for http. Default: HTTP/1.1.")
+  boolean mirrorHttp2;
+
+  @Option(
       names = "--trigger",
       paramLabel = "SPEC",
       description = {
@@ -407,7 +440,22 @@ final class RecordCommand implements Callable<Integer> {
               .withHeaders(ReplayCommand.headers(headers), keepHost)
               .withGate(gateOptions.gate())
               .withInFlight(mirrorConcurrency)
-              .withRejudgeBudget(bytes("--rejudge-budget", rejudgeBudget));
+              .withRejudgeBudget(bytes("--rejudge-budget", rejudgeBudget))
+              .withConnections(
+                  ReplayCommand.connections(
+                      "--mirror-",
+                      mirrorCaCert,
+                      mirrorInsecure,
+                      mirrorClientCert,
+                      mirrorClientKey,
+                      mirrorHttp2));
+      if (mirrorInsecure) {
+        err.println(
+            "warning: --mirror-insecure: TLS certificates and host names of the mirror's targets"
+                + " are not verified; whoever sits between Shadow and them can read and change the"
+                + " copies");
+        err.flush();
+      }
       PrintWriter log = err;
       Consumer<String> stderr =
           line -> {

@@ -326,11 +326,40 @@ final class ReplayCommand implements Callable<Integer> {
 
   /** {@code --ca-cert}, {@code --insecure}, {@code --client-cert/--client-key}, {@code --http2}. */
   private Connections connections() {
+    return connections("--", caCert, insecure, clientCert, clientKey, http2);
+  }
+
+  /**
+   * How a sender connects, from the options named {@code prefix} + {@code ca-cert}, {@code
+   * insecure}, {@code client-cert}, {@code client-key} and {@code http2} (replay's, or the live
+   * mirror's {@code --mirror-...}).
+   */
+  static Connections connections(
+      String prefix,
+      Path caCert,
+      boolean insecure,
+      Path clientCert,
+      Path clientKey,
+      boolean http2) {
     if ((clientCert == null) != (clientKey == null)) {
       throw new BadInputException(
           clientCert == null
-              ? "--client-key needs --client-cert (the certificate of that key)"
-              : "--client-cert needs --client-key (the certificate's private key)");
+              ? prefix + "client-key needs " + prefix + "client-cert (the certificate of that key)"
+              : prefix
+                  + "client-cert needs "
+                  + prefix
+                  + "client-key (the certificate's private key)");
+    }
+    if (insecure && caCert != null) {
+      throw new BadInputException(
+          prefix
+              + "insecure and "
+              + prefix
+              + "ca-cert contradict each other: "
+              + prefix
+              + "insecure trusts any certificate; give "
+              + prefix
+              + "ca-cert alone to trust your CA and still verify");
     }
     Connections c = Connections.defaults().withInsecure(insecure).withHttp2(http2);
     if (caCert != null) {

@@ -2,11 +2,14 @@ package dev.shadowtest.cli;
 
 import static dev.shadowtest.cli.ShadowCliTests.shadow;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.shadowtest.core.Exchange;
 import dev.shadowtest.core.RecordingReader;
 import dev.shadowtest.recorder.Recorder;
+import dev.shadowtest.recorder.RecorderConfig;
+import dev.shadowtest.testing.TestCertificates;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -410,5 +413,50 @@ class RecordCommandTests {
           .as("only the headers of the jwt section keep a token")
           .isEqualTo("[REDACTED]");
     }
+  }
+
+  @Test
+  void theMirrorsConnectionOptionsReachItsSender() {
+    Path ca = TestCertificates.get().caCert();
+    RecorderConfig c =
+        LiveShadowTests.recordConfig(
+            "--listen",
+            "127.0.0.1:0",
+            "--upstream",
+            "http://127.0.0.1:1",
+            "--out",
+            dir.resolve("r.jsonl"),
+            "--mirror",
+            "https://candidate.internal:8443",
+            "--mirror-ca-cert",
+            ca,
+            "--mirror-http2");
+    assertThat(c.mirroring().connections().trusted()).hasSize(1);
+    assertThat(c.mirroring().connections().http2()).isTrue();
+    assertThatThrownBy(
+            () ->
+                LiveShadowTests.recordConfig(
+                    "--listen",
+                    "127.0.0.1:0",
+                    "--upstream",
+                    "http://127.0.0.1:1",
+                    "--out",
+                    dir.resolve("r2.jsonl"),
+                    "--mirror",
+                    "https://candidate.internal:8443",
+                    "--mirror-ca-cert",
+                    ca,
+                    "--mirror-insecure"))
+        .hasMessageStartingWith("--mirror-insecure and --mirror-ca-cert contradict each other");
+    assertThatThrownBy(
+            () ->
+                LiveShadowTests.recordConfig(
+                    "--listen", "127.0.0.1:0",
+                    "--upstream", "http://127.0.0.1:1",
+                    "--out", dir.resolve("r3.jsonl"),
+                    "--mirror", "https://candidate.internal:8443",
+                    "--mirror-client-cert", ca))
+        .hasMessage(
+            "--mirror-client-cert needs --mirror-client-key (the certificate's private key)");
   }
 }

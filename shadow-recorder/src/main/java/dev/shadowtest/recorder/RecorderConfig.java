@@ -12,6 +12,7 @@ import dev.shadowtest.diff.run.Gate;
 import dev.shadowtest.diff.run.RunOutput;
 import dev.shadowtest.diff.run.Trigger;
 import dev.shadowtest.diff.run.TriggerActions;
+import dev.shadowtest.http.Connections;
 import dev.shadowtest.recorder.internal.TlsFiles;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -259,6 +260,8 @@ public record RecorderConfig(
    *                      not sent and counts as a candidate error
    * @param log           hears the live run's warnings (a day continued, a closed day stored, a
    *                      run directory that could not be written)
+   * @param connections   how copies reach an https candidate or secondary (a CA to trust, a
+   *                      client certificate, HTTP/2), as {@code shadow replay}'s {@code --ca-cert}...
    */
   public record Mirroring(
       URI candidate,
@@ -277,8 +280,10 @@ public record RecorderConfig(
       List<Trigger> triggers,
       TriggerActions.Options actions,
       int inFlight,
-      Consumer<String> log) {
+      Consumer<String> log,
+      Connections connections) {
     public Mirroring {
+      connections = connections == null ? Connections.defaults() : connections;
       if (inFlight < 1 || inFlight > 10_000) {
         throw new BadInputException(
             "--mirror-concurrency must be from 1 to 10000, got " + inFlight);
@@ -324,7 +329,8 @@ public record RecorderConfig(
           rules.triggers(),
           TriggerActions.Options.none(),
           64,
-          line -> {});
+          line -> {},
+          Connections.defaults());
     }
 
     public Mirroring withSecondary(URI s) {
@@ -382,6 +388,11 @@ public record RecorderConfig(
       return with(m -> m.rejudgeBudget = bytes);
     }
 
+    /** How copies reach an https candidate or secondary: trust, client certificate, HTTP/2. */
+    public Mirroring withConnections(Connections c) {
+      return with(m -> m.connections = c);
+    }
+
     /** This configuration with {@code change} applied to a copy of its settings (validated again). */
     private Mirroring with(Consumer<Settings> change) {
       Settings m = new Settings(this);
@@ -403,7 +414,8 @@ public record RecorderConfig(
           m.triggers,
           m.actions,
           m.inFlight,
-          m.log);
+          m.log,
+          m.connections);
     }
 
     /** The settings of a {@link Mirroring}, changed one at a time by its {@code with…} methods. */
@@ -425,6 +437,7 @@ public record RecorderConfig(
       TriggerActions.Options actions;
       int inFlight;
       Consumer<String> log;
+      Connections connections;
 
       Settings(Mirroring m) {
         candidate = m.candidate;
@@ -444,6 +457,7 @@ public record RecorderConfig(
         actions = m.actions;
         inFlight = m.inFlight;
         log = m.log;
+        connections = m.connections;
       }
     }
   }

@@ -193,7 +193,8 @@ public final class Mirror {
             config.responseTimeout(),
             m.headers(),
             m.keepHost(),
-            config.maxBody());
+            config.maxBody(),
+            m.connections());
     this.judgeThread =
         new ThreadPoolExecutor(
             1,
