@@ -875,7 +875,10 @@ public final class Rules {
     private void checkSecrets(String value, String at) {
       String rest = value.replaceAll("\\$\\{(env|file):[^}]+}", "");
       if (rest.contains("${")) {
-        throw error(at, "${...} must be ${env:NAME} or ${file:PATH}, got \"" + value + "\"");
+        throw error(
+            at,
+            "${...} must be ${env:NAME} or ${file:PATH} (the value is not repeated here: it may"
+                + " hold a secret)");
       }
     }
 

@@ -33,6 +33,9 @@ import dev.shadowtest.diff.internal.Json;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.net.URLEncoder;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -138,9 +141,16 @@ public final class TransformRun {
   }
 
   /** Why one transform of one request failed: the exchange is an error with this reason. */
-  static final class Failure extends RuntimeException {
+  static class Failure extends RuntimeException {
     Failure(String message) {
       super(message, null, false, false);
+    }
+  }
+
+  /** A value to capture that is not in an answer at all (as opposed to one that cannot be read). */
+  static final class Absent extends Failure {
+    Absent(String message) {
+      super(message);
     }
   }
 
@@ -237,7 +247,7 @@ public final class TransformRun {
             ? by.toDays()
             : ChronoUnit.DAYS.between(
                 recordedStart.atOffset(ZoneOffset.UTC).toLocalDate(),
-                recordedStart.plus(by).atOffset(ZoneOffset.UTC).toLocalDate());
+                clock.instant().atOffset(ZoneOffset.UTC).toLocalDate());
     TransformRun r = new TransformRun(transforms, by, days, clock);
     r.headerValues.putAll(headerValues);
     r.signers.putAll(signers);
@@ -475,9 +485,10 @@ public final class TransformRun {
                         + u.name()
                         + " at "
                         + u.at()
-                        + ": no value captured for \""
-                        + clip(recorded)
-                        + "\" "
+                        + ": no value captured for "
+                        + (u.at().kind() == Place.Kind.PATH || u.at().kind() == Place.Kind.QUERY
+                            ? "\"" + clip(recorded) + "\" "
+                            : "the recorded value (not repeated: it may be a credential) ")
                         + (session == null
                             ? "(the request has no session key " + transforms.sessionKey() + ")"
                             : "in this session (the exchange that created it was not replayed,"
@@ -497,6 +508,17 @@ public final class TransformRun {
   }
 
   private HttpRequest apply(HttpRequest r, Entry e, Actions a, List<String> applied) {
+    // edits at a path parameter first: the match finds the parameter, which a path rewrite moves
+    for (Replace rep : a.replace()) {
+      if (atParameter(rep.in())) {
+        r = replace(r, e, rep, applied);
+      }
+    }
+    for (TimeShift t : a.shiftTime()) {
+      if (atParameter(t.at())) {
+        r = shiftTime(r, e, t, applied);
+      }
+    }
     if (a.path() != null || !a.renameQuery().isEmpty()) {
       String t = Transforms.rewrite(e.match(), a, r.target());
       if (!t.equals(r.target())) {
@@ -510,21 +532,8 @@ public final class TransformRun {
       }
     }
     for (Replace rep : a.replace()) {
-      int[] changed = new int[1];
-      r =
-          edit(
-              r,
-              e,
-              rep.in(),
-              v -> {
-                String n = rep.regex().matcher(v).replaceAll(rep.with());
-                if (!n.equals(v)) {
-                  changed[0]++;
-                }
-                return n;
-              });
-      if (changed[0] > 0) {
-        applied.add("replace in " + rep.in());
+      if (!atParameter(rep.in())) {
+        r = replace(r, e, rep, applied);
       }
     }
     for (String h : a.removeHeaders()) {
@@ -541,21 +550,8 @@ public final class TransformRun {
       }
     }
     for (TimeShift t : a.shiftTime()) {
-      int[] changed = new int[1];
-      r =
-          edit(
-              r,
-              e,
-              t.at(),
-              v -> {
-                String n = shift(v, t.epoch(), offset, offsetDays, t.at());
-                if (!n.equals(v)) {
-                  changed[0]++;
-                }
-                return n;
-              });
-      if (changed[0] > 0) {
-        applied.add("shiftTime at " + t.at());
+      if (!atParameter(t.at())) {
+        r = shiftTime(r, e, t, applied);
       }
     }
     if (a.resignJwt() != null) {
@@ -563,6 +559,50 @@ public final class TransformRun {
       applied.add("resignJwt " + a.resignJwt().header());
     }
     return r;
+  }
+
+  private static boolean atParameter(Place p) {
+    return p.kind() == Place.Kind.PATH && p.name() != null;
+  }
+
+  private static HttpRequest replace(HttpRequest r, Entry e, Replace rep, List<String> applied) {
+    int[] changed = new int[1];
+    HttpRequest out =
+        edit(
+            r,
+            e,
+            rep.in(),
+            v -> {
+              String n = rep.regex().matcher(v).replaceAll(rep.with());
+              if (!n.equals(v)) {
+                changed[0]++;
+              }
+              return n;
+            });
+    if (changed[0] > 0) {
+      applied.add("replace in " + rep.in());
+    }
+    return out;
+  }
+
+  private HttpRequest shiftTime(HttpRequest r, Entry e, TimeShift t, List<String> applied) {
+    int[] changed = new int[1];
+    HttpRequest out =
+        edit(
+            r,
+            e,
+            t.at(),
+            v -> {
+              String n = shift(v, t.epoch(), offset, offsetDays, t.at());
+              if (!n.equals(v)) {
+                changed[0]++;
+              }
+              return n;
+            });
+    if (changed[0] > 0) {
+      applied.add("shiftTime at " + t.at());
+    }
+    return out;
   }
 
   private static HttpRequest withTarget(HttpRequest r, String target) {
@@ -775,7 +815,7 @@ public final class TransformRun {
           }
           try {
             recorded = captured(e.response(), c, "the recorded response");
-          } catch (Failure nothing) {
+          } catch (Absent nothing) {
             continue; // legacy created nothing here (a 4xx, say): no later request can use it
           }
           live = captured(answer, c, "the " + target.label() + "'s response");
@@ -848,7 +888,7 @@ public final class TransformRun {
         return checked(m.groupCount() >= 1 ? m.group(1) : m.group(), c, whose);
       }
     }
-    throw new Failure(
+    throw new Absent(
         whose
             + " has no "
             + c.from()
@@ -893,7 +933,7 @@ public final class TransformRun {
       root = null;
     }
     if (root == null) {
-      throw new Failure(whose + " is not JSON");
+      throw new Absent(whose + " is not JSON");
     }
     List<String> out = new ArrayList<>();
     walk(root, new ArrayList<>(), p, (loc, n) -> out.add(n.asText()));
@@ -953,16 +993,27 @@ public final class TransformRun {
           return n.equals(path) ? r : withTarget(r, n + rest);
         }
         int index = e == null || e.match() == null ? -1 : e.match().parameterIndex(p.name());
+        if (index >= 0 && !e.match().matches(r.method(), r.target())) {
+          throw new Failure(
+              p
+                  + ": the path no longer fits \""
+                  + e.match()
+                  + "\" (an earlier transform rewrote it): change the parameter before the"
+                  + " rewrite");
+        }
         List<String> segments = EndpointTemplate.split(path);
         if (index < 0 || index >= segments.size()) {
           return r;
         }
-        String decoded = pathDecode(segments.get(index));
+        String raw = segments.get(index);
+        String decoded = pathDecode(raw);
+        // a segment whose escapes are no UTF-8 is edited as written, and not escaped again
+        boolean asWritten = decoded == raw && raw.indexOf('%') >= 0;
         String n = f.apply(decoded);
         if (n.equals(decoded)) {
           return r;
         }
-        segments.set(index, pathEncode(n));
+        segments.set(index, asWritten ? n : pathEncode(n));
         return withTarget(r, "/" + String.join("/", segments) + rest);
       }
       case QUERY -> {
@@ -1156,10 +1207,22 @@ public final class TransformRun {
         return raw; // not as sent on the wire: left alone
       }
     }
-    return new String(out, 0, n, StandardCharsets.UTF_8);
+    try {
+      return StandardCharsets.UTF_8
+          .newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(out, 0, n))
+          .toString();
+    } catch (CharacterCodingException e) {
+      return raw; // not UTF-8: left as it was sent
+    }
   }
 
-  /** {@code s} as one path segment: what is not unreserved, a sub-delimiter, ':' or '@' escaped. */
+  /**
+   * {@code s} as one path segment: what is not unreserved, a sub-delimiter, ':' or '@' escaped, and
+   * ';', '=' and ',' too (servers read them as path parameters).
+   */
   static String pathEncode(String s) {
     StringBuilder sb = new StringBuilder(s.length());
     for (byte b : s.getBytes(StandardCharsets.UTF_8)) {
@@ -1167,7 +1230,7 @@ public final class TransformRun {
       if (c >= 'a' && c <= 'z'
           || c >= 'A' && c <= 'Z'
           || c >= '0' && c <= '9'
-          || "-._~!$&'()*+,;=:@".indexOf(c) >= 0) {
+          || "-._~!$&'()*+:@".indexOf(c) >= 0) { // ';', '=' and ',' escaped: path parameters
         sb.append((char) c);
       } else {
         sb.append('%')

@@ -8,11 +8,13 @@ import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -426,7 +428,7 @@ public final class Transforms {
         if (next == '{') {
           int end = with.indexOf('}', i);
           String name = end < 0 ? "" : with.substring(i + 2, end);
-          if (name.isEmpty() || !regex.pattern().contains("(?<" + name + ">")) {
+          if (name.isEmpty() || !namedGroups(regex.pattern()).contains(name)) {
             return "${" + name + "} is no named group of the regex";
           }
           i = end;
@@ -440,6 +442,37 @@ public final class Transforms {
       }
     }
     return null;
+  }
+
+  /**
+   * The names of a regex's named groups {@code (?<name>...)}: outside character classes and
+   * quotes ({@code \\Q...\\E}), not escaped.
+   */
+  static Set<String> namedGroups(String regex) {
+    Set<String> out = new HashSet<>();
+    int depth = 0; // inside a character class
+    for (int i = 0; i < regex.length(); i++) {
+      char c = regex.charAt(i);
+      if (c == '\\') {
+        if (i + 1 < regex.length() && regex.charAt(i + 1) == 'Q') {
+          int end = regex.indexOf("\\E", i + 2);
+          i = end < 0 ? regex.length() : end + 1;
+        } else {
+          i++; // the escaped character
+        }
+      } else if (c == '[') {
+        depth++;
+      } else if (c == ']' && depth > 0) {
+        depth--;
+      } else if (depth == 0 && c == '(' && regex.startsWith("?<", i + 1)) {
+        int end = regex.indexOf('>', i + 3);
+        String name = end < 0 ? "" : regex.substring(i + 3, end);
+        if (!name.isEmpty() && Character.isLetter(name.charAt(0))) {
+          out.add(name); // not (?<= or (?<! lookbehinds
+        }
+      }
+    }
+    return out;
   }
 
   /** Checks a path template against the match's parameters; the message says what is wrong. */

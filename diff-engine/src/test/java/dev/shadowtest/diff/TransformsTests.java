@@ -534,4 +534,79 @@ class TransformsTests {
     assertThat(c.failures()).isEmpty();
     assertThat(c.applied()).isEmpty();
   }
+
+  @Test
+  void pathParametersAreEditedWhereTheMatchFindsThemAndKeepTheirEscapes() {
+    TransformRun run =
+        run(
+            """
+            version: 1
+            transforms:
+              - match: "GET /users/{id}"
+                candidate:
+                  path: "/api/v2/users/{id}"
+                  replace: [{in: "path:id", regex: "^", with: "u-"}]
+              - match: "GET /files/{name}"
+                candidate:
+                  replace: [{in: "path:name", regex: "abc", with: "x;y"}]
+            """);
+    assertThat(
+            run.prepare(HttpRequest.of("GET", "/users/42"), Transforms.Target.CANDIDATE, null)
+                .request()
+                .target())
+        .isEqualTo("/api/v2/users/u-42");
+    // ';' stays escaped (servers read it as a path parameter); bytes that are no UTF-8 stay as sent
+    assertThat(
+            run.prepare(HttpRequest.of("GET", "/files/abc%20d"), Transforms.Target.CANDIDATE, null)
+                .request()
+                .target())
+        .isEqualTo("/files/x%3By%20d");
+    assertThat(
+            run.prepare(HttpRequest.of("GET", "/files/%FFabc"), Transforms.Target.CANDIDATE, null)
+                .request()
+                .target())
+        .isEqualTo("/files/%FFx;y");
+    fails(
+        "version: 1\ntransforms:\n  - candidate:\n      replace: [{in: path, regex: \"[(?<id>]|a\","
+            + " with: \"${id}\"}]\n",
+        "rules.yaml:4: transforms[0].candidate.replace[0].with: ${id} is no named group");
+    assertThat(Transforms.namedGroups("(?<a>x)(?<=y)(?<!z)\\Q(?<q>\\E[(?<c>]\\(?<e>(?<b>w)"))
+        .containsExactlyInAnyOrder("a", "b");
+  }
+
+  @Test
+  void aRecordedValueThatCannotBeReadIsAFailureNotASkip() {
+    TransformRun run =
+        run(
+            """
+            version: 1
+            sessions: {key: "header:S"}
+            transforms:
+              - match: "POST /o"
+                capture: [{name: key, from: "json:$.key"}]
+            """);
+    Exchange e =
+        new Exchange(
+            "c",
+            Instant.parse("2026-11-24T10:00:00Z"),
+            1L,
+            new HttpRequest("POST", "/o", null, Headers.of("S", "1"), null),
+            new HttpResponse(
+                200,
+                "OK",
+                Headers.of("Content-Type", "application/json"),
+                Body.text("{\"key\":\"" + "k".repeat(5_000) + "\"}")),
+            null,
+            Map.of());
+    TransformRun.Captured c =
+        run.capture(
+            e,
+            Transforms.Target.CANDIDATE,
+            new HttpResponse(200, "OK", Headers.of(), Body.text("{\"key\":\"x\"}")),
+            "1");
+    assertThat(c.failures())
+        .containsExactly(
+            "capture key from json:$.key: the recorded response: json:$.key is longer than 4096"
+                + " characters");
+  }
 }

@@ -174,11 +174,14 @@ public final class Replayer {
 
   private boolean toldOutOfOrder;
 
+  /** An exchange that waited for its session longer than this is late (the pacer's tolerance). */
+  static final long LATE_AFTER_NANOS = 10_000_000L;
+
   /** Exchanges that waited for their session and were not sent: the run stopped first. */
   private final AtomicLong notSentFromSessions = new AtomicLong();
 
   /** An exchange that waits for the one before it in its session. */
-  private record Waiting(Exchange exchange, String endpoint, EndpointRule rule) {}
+  private record Waiting(Exchange exchange, String endpoint, EndpointRule rule, long since) {}
 
   public Replayer(ReplayConfig config) {
     this.config = config;
@@ -450,8 +453,8 @@ public final class Replayer {
         warnings.add(
             transforms.forgottenSessions()
                 + " session(s) had their captured values forgotten (more sessions or values than"
-                + " memory is kept for): later uses of them were errors saying no value was"
-                + " captured");
+                + " memory is kept for): a later use of one of them, if any, was an error saying"
+                + " no value was captured");
       }
       if (sender.reactorFailure() != null) {
         warnings.add("the HTTP client's I/O reactor failed: " + sender.reactorFailure());
@@ -1112,7 +1115,7 @@ public final class Replayer {
     synchronized (sessions) {
       ArrayDeque<Waiting> waiting = sessions.get(session);
       if (waiting != null) {
-        waiting.add(new Waiting(e, item.endpoint(), item.rule()));
+        waiting.add(new Waiting(e, item.endpoint(), item.rule(), System.nanoTime()));
         return true;
       }
       sessions.put(session, new ArrayDeque<>());
@@ -1180,6 +1183,7 @@ public final class Replayer {
             || abortReason != null
             || internalError != null
             || end != null && Instant.now().isAfter(end))) {
+      notSentFromSessions.incrementAndGet(); // taken from its queue: release counts the rest
       release(session); // what waits is not sent, like what was not read yet
       next = null;
     }
@@ -1187,7 +1191,10 @@ public final class Replayer {
       inFlight.release();
       return;
     }
-    if (!(config.sending().pacing() instanceof Pacing.AsFastAsPossible)) {
+    if (!(config.sending().pacing() instanceof Pacing.AsFastAsPossible)
+        && !(config.sending().pacing() instanceof Pacing.Speed
+            && next.exchange().startedAt() == null)
+        && System.nanoTime() - next.since() > LATE_AFTER_NANOS) {
       late.incrementAndGet(); // it waited for its session: not sent at its time
     }
     try {
@@ -1433,7 +1440,7 @@ public final class Replayer {
         } catch (InterruptedException ex) {
           Thread.currentThread().interrupt();
         }
-      } else if (wait < -10_000_000L) {
+      } else if (wait < -LATE_AFTER_NANOS) {
         wasLate = true; // more than 10 ms behind schedule
       }
       return true;

@@ -498,9 +498,17 @@ final class RecordCommand implements Callable<Integer> {
         || history != null
         || !triggers.isEmpty()
         || webhook != null
-        || onTrigger != null) {
+        || onTrigger != null
+        || mirrorCaCert != null
+        || mirrorInsecure
+        || mirrorClientCert != null
+        || mirrorClientKey != null
+        || mirrorHttp2) {
       throw new BadInputException(
-          "--rules, --mirror-out, --secondary, --header, --keep-host, --rewrite-host, --history, --trigger, --webhook and --on-trigger apply to the live mirror: they need --mirror");
+          "--rules, --mirror-out, --secondary, --header, --keep-host, --rewrite-host, --history,"
+              + " --trigger, --webhook, --on-trigger and the --mirror-ca-cert, --mirror-insecure,"
+              + " --mirror-client-cert, --mirror-client-key and --mirror-http2 connection options"
+              + " apply to the live mirror: they need --mirror");
     }
     return config;
   }

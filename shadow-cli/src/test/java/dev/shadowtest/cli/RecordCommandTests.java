@@ -458,5 +458,28 @@ class RecordCommandTests {
                     "--mirror-client-cert", ca))
         .hasMessage(
             "--mirror-client-cert needs --mirror-client-key (the certificate's private key)");
+    assertThatThrownBy(
+            () ->
+                LiveShadowTests.recordConfig(
+                    "--listen", "127.0.0.1:0",
+                    "--upstream", "http://127.0.0.1:1",
+                    "--out", dir.resolve("r4.jsonl"),
+                    "--mirror", "https://candidate.internal:8443",
+                    "--mirror-ca-cert", dir.resolve("missing.pem")))
+        .hasMessageContaining("--mirror-ca-cert")
+        .message()
+        .doesNotContain(" --ca-cert");
+    assertThatThrownBy(
+            () ->
+                LiveShadowTests.recordConfig(
+                    "--listen",
+                    "127.0.0.1:0",
+                    "--upstream",
+                    "http://127.0.0.1:1",
+                    "--out",
+                    dir.resolve("r5.jsonl"),
+                    "--mirror-insecure"))
+        .hasMessageContaining("--mirror-http2 connection options apply to the live mirror")
+        .hasMessageContaining("they need --mirror");
   }
 }
