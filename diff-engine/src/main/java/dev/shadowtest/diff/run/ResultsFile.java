@@ -2,8 +2,8 @@ package dev.shadowtest.diff.run;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import dev.shadowtest.core.RecordingException;
 import dev.shadowtest.core.SecureFiles;
 import dev.shadowtest.diff.Difference;
@@ -37,7 +37,6 @@ public final class ResultsFile implements AutoCloseable {
   public static final String NAME = "results.jsonl.gz";
 
   private static final JsonFactory JSON = new JsonFactory();
-  private static final ObjectMapper MAPPER = new ObjectMapper();
 
   private final OutputStream out;
   private final JsonGenerator g;
@@ -163,7 +162,7 @@ public final class ResultsFile implements AutoCloseable {
         }
         ResultLine parsed;
         try {
-          parsed = parse(MAPPER.readTree(line));
+          parsed = parse(line);
         } catch (IOException | RuntimeException e) {
           throw new RecordingException(file, n, "bad result line: " + e.getMessage(), e);
         }
@@ -193,7 +192,7 @@ public final class ResultsFile implements AutoCloseable {
         if (!line.isBlank()) {
           ResultLine parsed;
           try {
-            parsed = parse(MAPPER.readTree(line));
+            parsed = parse(line);
           } catch (IOException | RuntimeException e) {
             if (next == null && gz.cut) {
               return file + ": cut off in line " + n + " (a crash); the lines before are read";
@@ -254,53 +253,181 @@ public final class ResultsFile implements AutoCloseable {
     }
   }
 
-  private static ResultLine parse(JsonNode n) {
-    List<Difference> diffs = new ArrayList<>();
-    for (JsonNode d : n.path("differences")) {
-      diffs.add(
-          new Difference(
-              d.get("path").asText(),
-              d.get("field").asText(),
-              DifferenceType.valueOf(d.get("type").asText()),
-              d.hasNonNull("expected") ? d.get("expected").asText() : null,
-              d.hasNonNull("actual") ? d.get("actual").asText() : null,
-              d.hasNonNull("accepted") ? d.get("accepted").asText() : null));
+  /**
+   * One line, read by streaming (no tree): the fields a line has, in any order; unknown fields are
+   * skipped (lines of later versions read), {@code id}, {@code endpoint} and {@code verdict} are
+   * required.
+   */
+  static ResultLine parse(String line) throws IOException {
+    try (JsonParser p = JSON.createParser(line)) {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        throw new IOException("not a JSON object");
+      }
+      String id = null;
+      String endpoint = null;
+      String method = "";
+      String target = "";
+      Verdict verdict = null;
+      Integer recordedStatus = null;
+      Integer primaryStatus = null;
+      Integer candidateStatus = null;
+      Long recordedMicros = null;
+      Long primaryMicros = null;
+      Long candidateMicros = null;
+      String error = null;
+      List<Difference> diffs = List.of();
+      Set<FieldKey> noise = Set.of();
+      boolean hadSecondary = false;
+      boolean serverError = false;
+      List<String> notes = List.of();
+      String candidateTarget = null;
+      List<String> transforms = List.of();
+      for (String name = p.nextFieldName(); name != null; name = p.nextFieldName()) {
+        JsonToken t = p.nextToken();
+        switch (name) {
+          case "id" -> id = text(p, t);
+          case "endpoint" -> endpoint = text(p, t);
+          case "method" -> method = t == JsonToken.VALUE_NULL ? "" : text(p, t);
+          case "target" -> target = t == JsonToken.VALUE_NULL ? "" : text(p, t);
+          case "verdict" -> verdict = Verdict.valueOf(text(p, t));
+          case "recordedStatus" -> recordedStatus = integer(p, t);
+          case "primaryStatus" -> primaryStatus = integer(p, t);
+          case "candidateStatus" -> candidateStatus = integer(p, t);
+          case "recordedMicros" -> recordedMicros = longValue(p, t);
+          case "primaryMicros" -> primaryMicros = longValue(p, t);
+          case "candidateMicros" -> candidateMicros = longValue(p, t);
+          case "error" -> error = t == JsonToken.VALUE_NULL ? null : text(p, t);
+          case "differences" -> diffs = differences(p, t);
+          case "noiseFields" -> noise = noiseFields(p, t);
+          case "hadSecondary" -> hadSecondary = p.getValueAsBoolean();
+          case "serverError" -> serverError = p.getValueAsBoolean();
+          case "notes" -> notes = strings(p, t);
+          case "candidateTarget" -> candidateTarget = t == JsonToken.VALUE_NULL ? null : text(p, t);
+          case "transforms" -> transforms = strings(p, t);
+          default -> p.skipChildren(); // a field of a later version
+        }
+      }
+      if (id == null || endpoint == null || verdict == null) {
+        throw new IOException(
+            "missing " + (id == null ? "id" : endpoint == null ? "endpoint" : "verdict"));
+      }
+      return new ResultLine(
+          id,
+          endpoint,
+          method,
+          target,
+          verdict,
+          recordedStatus,
+          primaryStatus,
+          candidateStatus,
+          recordedMicros,
+          primaryMicros,
+          candidateMicros,
+          error,
+          diffs,
+          noise,
+          hadSecondary,
+          serverError,
+          notes,
+          candidateTarget,
+          transforms);
     }
-    Set<FieldKey> noise = new HashSet<>();
-    for (JsonNode k : n.path("noiseFields")) {
-      noise.add(new FieldKey(k.get(0).asText(), DifferenceType.valueOf(k.get(1).asText())));
-    }
-    List<String> notes = new ArrayList<>();
-    n.path("notes").forEach(x -> notes.add(x.asText()));
-    List<String> transforms = new ArrayList<>();
-    n.path("transforms").forEach(x -> transforms.add(x.asText()));
-    return new ResultLine(
-        n.get("id").asText(),
-        n.get("endpoint").asText(),
-        n.path("method").asText(),
-        n.path("target").asText(),
-        Verdict.valueOf(n.get("verdict").asText()),
-        integer(n, "recordedStatus"),
-        integer(n, "primaryStatus"),
-        integer(n, "candidateStatus"),
-        longValue(n, "recordedMicros"),
-        longValue(n, "primaryMicros"),
-        longValue(n, "candidateMicros"),
-        n.hasNonNull("error") ? n.get("error").asText() : null,
-        diffs,
-        noise,
-        n.path("hadSecondary").asBoolean(),
-        n.path("serverError").asBoolean(),
-        notes,
-        n.hasNonNull("candidateTarget") ? n.get("candidateTarget").asText() : null,
-        transforms);
   }
 
-  private static Integer integer(JsonNode n, String f) {
-    return n.hasNonNull(f) ? n.get(f).asInt() : null;
+  /** A scalar's text (a number's digits too); a structure or null where a value belongs is an error. */
+  private static String text(JsonParser p, JsonToken t) throws IOException {
+    if (t == null || !t.isScalarValue() || t == JsonToken.VALUE_NULL) {
+      throw new IOException("expected a value at " + p.currentName());
+    }
+    return p.getText();
   }
 
-  private static Long longValue(JsonNode n, String f) {
-    return n.hasNonNull(f) ? n.get(f).asLong() : null;
+  private static Integer integer(JsonParser p, JsonToken t) throws IOException {
+    if (t == JsonToken.VALUE_NULL) {
+      return null;
+    }
+    if (!t.isScalarValue()) {
+      throw new IOException("expected a number at " + p.currentName());
+    }
+    return p.getValueAsInt();
+  }
+
+  private static Long longValue(JsonParser p, JsonToken t) throws IOException {
+    if (t == JsonToken.VALUE_NULL) {
+      return null;
+    }
+    if (!t.isScalarValue()) {
+      throw new IOException("expected a number at " + p.currentName());
+    }
+    return p.getValueAsLong();
+  }
+
+  private static List<String> strings(JsonParser p, JsonToken t) throws IOException {
+    if (t != JsonToken.START_ARRAY) {
+      p.skipChildren();
+      return List.of();
+    }
+    List<String> out = new ArrayList<>();
+    for (JsonToken e = p.nextToken(); e != JsonToken.END_ARRAY; e = p.nextToken()) {
+      out.add(text(p, e));
+    }
+    return out;
+  }
+
+  private static List<Difference> differences(JsonParser p, JsonToken t) throws IOException {
+    if (t != JsonToken.START_ARRAY) {
+      p.skipChildren();
+      return List.of();
+    }
+    List<Difference> out = new ArrayList<>();
+    for (JsonToken e = p.nextToken(); e != JsonToken.END_ARRAY; e = p.nextToken()) {
+      if (e != JsonToken.START_OBJECT) {
+        throw new IOException("expected a difference object");
+      }
+      String path = null;
+      String field = null;
+      DifferenceType type = null;
+      String expected = null;
+      String actual = null;
+      String accepted = null;
+      for (String name = p.nextFieldName(); name != null; name = p.nextFieldName()) {
+        JsonToken v = p.nextToken();
+        boolean absent = v == JsonToken.VALUE_NULL;
+        switch (name) {
+          case "path" -> path = text(p, v);
+          case "field" -> field = text(p, v);
+          case "type" -> type = DifferenceType.valueOf(text(p, v));
+          case "expected" -> expected = absent ? null : text(p, v);
+          case "actual" -> actual = absent ? null : text(p, v);
+          case "accepted" -> accepted = absent ? null : text(p, v);
+          default -> p.skipChildren();
+        }
+      }
+      if (path == null || field == null || type == null) {
+        throw new IOException("a difference without path, field or type");
+      }
+      out.add(new Difference(path, field, type, expected, actual, accepted));
+    }
+    return out;
+  }
+
+  private static Set<FieldKey> noiseFields(JsonParser p, JsonToken t) throws IOException {
+    if (t != JsonToken.START_ARRAY) {
+      p.skipChildren();
+      return Set.of();
+    }
+    Set<FieldKey> out = new HashSet<>();
+    for (JsonToken e = p.nextToken(); e != JsonToken.END_ARRAY; e = p.nextToken()) {
+      if (e != JsonToken.START_ARRAY) {
+        throw new IOException("expected a [field, type] pair");
+      }
+      String field = text(p, p.nextToken());
+      DifferenceType type = DifferenceType.valueOf(text(p, p.nextToken()));
+      if (p.nextToken() != JsonToken.END_ARRAY) {
+        throw new IOException("expected a [field, type] pair");
+      }
+      out.add(new FieldKey(field, type));
+    }
+    return out;
   }
 }
