@@ -28,9 +28,9 @@ import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
 
 /**
- * Reading a run's {@code results.jsonl.gz} back ({@link ResultsFile#read}): what the end of every
- * replay (the summary's CSV and HTML outputs), {@code shadow report}, {@code merge} and re-judging
- * pay per exchange. 100,000 lines as a replay writes them: 99% matches, 1% with two differences.
+ * Writing a run's {@code results.jsonl.gz} (what a replay pays per exchange) and reading it back
+ * ({@link ResultsFile#read}: what the end of every replay (the summary's CSV and HTML outputs),
+ * {@code shadow report}, {@code merge} and re-judging pay per exchange). 100,000 lines as a replay writes them: 99% matches, 1% with two differences.
  * Score: milliseconds per file; divide by 100,000 for a line.
  */
 @BenchmarkMode(Mode.AverageTime)
@@ -45,38 +45,43 @@ public class ResultsReadBenchmark {
   @State(Scope.Benchmark)
   public static class Run {
     Path file;
+    Path scratch;
+    ResultLine[] lines = new ResultLine[LINES];
 
     @Setup(Level.Trial)
     public void setUp() throws IOException {
       file = Files.createTempFile("results", ".jsonl.gz");
+      scratch = Files.createTempFile("written", ".jsonl.gz");
+      for (int i = 0; i < LINES; i++) {
+        boolean differs = i % 100 == 0;
+        lines[i] =
+            new ResultLine(
+                "b" + i,
+                "GET /api/orders/{id}",
+                "GET",
+                "/api/orders/" + i + "?expand=lines",
+                differs ? Verdict.DIFFERENT : Verdict.MATCH,
+                200,
+                null,
+                200,
+                1_000L + i % 977,
+                null,
+                900L + i % 1_231,
+                null,
+                differs
+                    ? List.of(
+                        new Difference("$.total", "$.total", DifferenceType.VALUE, "10.50", "10.5"),
+                        new Difference(
+                            "header:ETag", "header:etag", DifferenceType.MISSING, "\"x\"", null))
+                    : List.of(),
+                differs ? Set.of(new FieldKey("$.ts", DifferenceType.VALUE)) : Set.of(),
+                false,
+                false,
+                List.of());
+      }
       try (ResultsFile out = ResultsFile.create(file)) {
-        for (int i = 0; i < LINES; i++) {
-          boolean differs = i % 100 == 0;
-          out.write(
-              new ResultLine(
-                  "b" + i,
-                  "GET /api/orders/{id}",
-                  "GET",
-                  "/api/orders/" + i + "?expand=lines",
-                  differs ? Verdict.DIFFERENT : Verdict.MATCH,
-                  200,
-                  null,
-                  200,
-                  1_000L + i % 977,
-                  null,
-                  900L + i % 1_231,
-                  null,
-                  differs
-                      ? List.of(
-                          new Difference(
-                              "$.total", "$.total", DifferenceType.VALUE, "10.50", "10.5"),
-                          new Difference(
-                              "header:ETag", "header:etag", DifferenceType.MISSING, "\"x\"", null))
-                      : List.of(),
-                  differs ? Set.of(new FieldKey("$.ts", DifferenceType.VALUE)) : Set.of(),
-                  false,
-                  false,
-                  List.of()));
+        for (ResultLine l : lines) {
+          out.write(l);
         }
       }
     }
@@ -85,6 +90,7 @@ public class ResultsReadBenchmark {
     public void tearDown() {
       try {
         Files.deleteIfExists(file);
+        Files.deleteIfExists(scratch);
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
@@ -94,5 +100,16 @@ public class ResultsReadBenchmark {
   @Benchmark
   public void read(Run r, Blackhole bh) {
     ResultsFile.read(r.file, bh::consume);
+  }
+
+  /** Writing the same lines (JSON, gzip at the fastest level), as a replay does one by one. */
+  @Benchmark
+  public void write(Run r) throws IOException {
+    Files.deleteIfExists(r.scratch);
+    try (ResultsFile out = ResultsFile.create(r.scratch)) {
+      for (ResultLine l : r.lines) {
+        out.write(l);
+      }
+    }
   }
 }

@@ -82,9 +82,12 @@ public final class ResultsFile implements AutoCloseable {
     if (r.error() != null) {
       g.writeStringField("error", r.error());
     }
-    g.writeArrayFieldStart("differences");
+    // a match is a short line: empty lists and false flags are left out (absent reads as such)
     Set<FieldKey> noise = r.noiseFields();
     var outcome = r.outcome();
+    if (!r.differences().isEmpty()) {
+      g.writeArrayFieldStart("differences");
+    }
     for (Difference d : r.differences()) {
       g.writeStartObject();
       g.writeStringField("path", d.path());
@@ -102,17 +105,25 @@ public final class ResultsFile implements AutoCloseable {
       }
       g.writeEndObject();
     }
-    g.writeEndArray();
-    g.writeArrayFieldStart("noiseFields");
-    for (FieldKey k : noise.stream().sorted().toList()) {
-      g.writeStartArray();
-      g.writeString(k.field());
-      g.writeString(k.type().name());
+    if (!r.differences().isEmpty()) {
       g.writeEndArray();
     }
-    g.writeEndArray();
-    g.writeBooleanField("hadSecondary", r.hadSecondary());
-    g.writeBooleanField("serverError", r.serverError());
+    if (!noise.isEmpty()) {
+      g.writeArrayFieldStart("noiseFields");
+      for (FieldKey k : noise.stream().sorted().toList()) {
+        g.writeStartArray();
+        g.writeString(k.field());
+        g.writeString(k.type().name());
+        g.writeEndArray();
+      }
+      g.writeEndArray();
+    }
+    if (r.hadSecondary()) {
+      g.writeBooleanField("hadSecondary", true);
+    }
+    if (r.serverError()) {
+      g.writeBooleanField("serverError", true);
+    }
     if (r.candidateTarget() != null) {
       g.writeStringField("candidateTarget", r.candidateTarget());
     }
