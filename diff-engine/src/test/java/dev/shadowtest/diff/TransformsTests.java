@@ -206,19 +206,15 @@ class TransformsTests {
   }
 
   static Exchange created(String session, String recordedId, String location) {
-    return new Exchange(
+    return answered(
         "c",
-        Instant.parse("2026-11-24T10:00:00Z"),
-        1L,
         new HttpRequest(
             "POST", "/orders", null, Headers.of("Cookie", "theme=dark; SID=" + session), null),
         new HttpResponse(
             201,
             "Created",
             Headers.of("Content-Type", "application/json", "Location", location),
-            Body.text("{\"order\":{\"id\":" + recordedId + "}}")),
-        null,
-        Map.of());
+            Body.text("{\"order\":{\"id\":" + recordedId + "}}")));
   }
 
   @Test
@@ -420,14 +416,8 @@ class TransformsTests {
         .isEqualTo("user=ann&tenant=next");
     assertThat(p.applied()).containsExactly("replace in body");
     Exchange e =
-        new Exchange(
-            "l",
-            Instant.parse("2026-11-24T10:00:00Z"),
-            1L,
-            login,
-            new HttpResponse(200, "OK", Headers.of(), Body.text("ok ticket=AB12 bye")),
-            null,
-            Map.of());
+        answered(
+            "l", login, new HttpResponse(200, "OK", Headers.of(), Body.text("ok ticket=AB12 bye")));
     assertThat(
             run.capture(
                     e,
@@ -484,18 +474,14 @@ class TransformsTests {
                 use: [{name: key, at: "path:key"}]
             """);
     Exchange e =
-        new Exchange(
+        answered(
             "c",
-            Instant.parse("2026-11-24T10:00:00Z"),
-            1L,
             new HttpRequest("POST", "/o", null, Headers.of("S", "1"), null),
             new HttpResponse(
                 200,
                 "OK",
                 Headers.of("Content-Type", "application/json"),
-                Body.text("{\"key\":\"a b\"}")),
-            null,
-            Map.of());
+                Body.text("{\"key\":\"a b\"}")));
     run.capture(
         e,
         Transforms.Target.CANDIDATE,
@@ -516,15 +502,11 @@ class TransformsTests {
     assertThat(p.shownTarget()).isEqualTo("/o/a%20b?v=1");
     // legacy answered without a key (a 4xx): nothing to chain, and no failure
     Exchange refused =
-        new Exchange(
+        answered(
             "r",
-            e.startedAt(),
-            1L,
             e.request(),
             new HttpResponse(
-                400, "Bad", Headers.of("Content-Type", "application/json"), Body.text("{}")),
-            null,
-            Map.of());
+                400, "Bad", Headers.of("Content-Type", "application/json"), Body.text("{}")));
     TransformRun.Captured c =
         run.capture(
             refused,
@@ -586,18 +568,14 @@ class TransformsTests {
                 capture: [{name: key, from: "json:$.key"}]
             """);
     Exchange e =
-        new Exchange(
+        answered(
             "c",
-            Instant.parse("2026-11-24T10:00:00Z"),
-            1L,
             new HttpRequest("POST", "/o", null, Headers.of("S", "1"), null),
             new HttpResponse(
                 200,
                 "OK",
                 Headers.of("Content-Type", "application/json"),
-                Body.text("{\"key\":\"" + "k".repeat(5_000) + "\"}")),
-            null,
-            Map.of());
+                Body.text("{\"key\":\"" + "k".repeat(5_000) + "\"}")));
     TransformRun.Captured c =
         run.capture(
             e,
@@ -608,5 +586,11 @@ class TransformsTests {
         .containsExactly(
             "capture key from json:$.key: the recorded response: json:$.key is longer than 4096"
                 + " characters");
+  }
+
+  /** An exchange recorded at 2026-11-24T10:00:00Z: {@code request} answered by {@code response}. */
+  static Exchange answered(String id, HttpRequest request, HttpResponse response) {
+    return new Exchange(
+        id, Instant.parse("2026-11-24T10:00:00Z"), 1L, request, response, null, Map.of());
   }
 }

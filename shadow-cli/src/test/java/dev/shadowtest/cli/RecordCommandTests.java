@@ -415,70 +415,42 @@ class RecordCommandTests {
     }
   }
 
+  /** The recorder's configuration from {@code --listen}, {@code --upstream}, {@code --out} and {@code more}. */
+  RecorderConfig mirrorConfig(Object... more) {
+    List<Object> args =
+        new ArrayList<>(
+            List.of(
+                "--listen",
+                "127.0.0.1:0",
+                "--upstream",
+                "http://127.0.0.1:1",
+                "--out",
+                dir.resolve("r" + System.nanoTime() + ".jsonl")));
+    args.addAll(List.of(more));
+    return LiveShadowTests.recordConfig(args.toArray());
+  }
+
   @Test
   void theMirrorsConnectionOptionsReachItsSender() {
     Path ca = TestCertificates.get().caCert();
+    String candidate = "https://candidate.internal:8443";
     RecorderConfig c =
-        LiveShadowTests.recordConfig(
-            "--listen",
-            "127.0.0.1:0",
-            "--upstream",
-            "http://127.0.0.1:1",
-            "--out",
-            dir.resolve("r.jsonl"),
-            "--mirror",
-            "https://candidate.internal:8443",
-            "--mirror-ca-cert",
-            ca,
-            "--mirror-http2");
+        mirrorConfig("--mirror", candidate, "--mirror-ca-cert", ca, "--mirror-http2");
     assertThat(c.mirroring().connections().trusted()).hasSize(1);
     assertThat(c.mirroring().connections().http2()).isTrue();
     assertThatThrownBy(
-            () ->
-                LiveShadowTests.recordConfig(
-                    "--listen",
-                    "127.0.0.1:0",
-                    "--upstream",
-                    "http://127.0.0.1:1",
-                    "--out",
-                    dir.resolve("r2.jsonl"),
-                    "--mirror",
-                    "https://candidate.internal:8443",
-                    "--mirror-ca-cert",
-                    ca,
-                    "--mirror-insecure"))
+            () -> mirrorConfig("--mirror", candidate, "--mirror-ca-cert", ca, "--mirror-insecure"))
         .hasMessageStartingWith("--mirror-insecure and --mirror-ca-cert contradict each other");
-    assertThatThrownBy(
-            () ->
-                LiveShadowTests.recordConfig(
-                    "--listen", "127.0.0.1:0",
-                    "--upstream", "http://127.0.0.1:1",
-                    "--out", dir.resolve("r3.jsonl"),
-                    "--mirror", "https://candidate.internal:8443",
-                    "--mirror-client-cert", ca))
+    assertThatThrownBy(() -> mirrorConfig("--mirror", candidate, "--mirror-client-cert", ca))
         .hasMessage(
             "--mirror-client-cert needs --mirror-client-key (the certificate's private key)");
     assertThatThrownBy(
             () ->
-                LiveShadowTests.recordConfig(
-                    "--listen", "127.0.0.1:0",
-                    "--upstream", "http://127.0.0.1:1",
-                    "--out", dir.resolve("r4.jsonl"),
-                    "--mirror", "https://candidate.internal:8443",
-                    "--mirror-ca-cert", dir.resolve("missing.pem")))
+                mirrorConfig("--mirror", candidate, "--mirror-ca-cert", dir.resolve("missing.pem")))
         .hasMessageContaining("--mirror-ca-cert")
         .message()
         .doesNotContain(" --ca-cert");
-    assertThatThrownBy(
-            () ->
-                LiveShadowTests.recordConfig(
-                    "--listen",
-                    "127.0.0.1:0",
-                    "--upstream",
-                    "http://127.0.0.1:1",
-                    "--out",
-                    dir.resolve("r5.jsonl"),
-                    "--mirror-insecure"))
+    assertThatThrownBy(() -> mirrorConfig("--mirror-insecure"))
         .hasMessageContaining("--mirror-http2 connection options apply to the live mirror")
         .hasMessageContaining("they need --mirror");
   }
