@@ -361,28 +361,17 @@ final class ReplayCommand implements Callable<Integer> {
               + prefix
               + "ca-cert alone to trust your CA and still verify");
     }
-    try {
-      Connections c = Connections.defaults().withInsecure(insecure).withHttp2(http2);
-      if (caCert != null) {
-        c = c.withCaCert(caCert);
-      }
-      if (clientCert != null) {
-        c = c.withClientCertificate(clientCert, clientKey);
-      }
-      return c;
-    } catch (BadInputException e) {
-      if (prefix.equals("--")) {
-        throw e;
-      }
-      // the files' errors name replay's options: name this command's
-      throw new BadInputException(
-          e.getMessage()
-              .replace("--ca-cert", prefix + "ca-cert")
-              .replace("--client-cert", prefix + "client-cert")
-              .replace("--client-key", prefix + "client-key")
-              .replace("--insecure", prefix + "insecure"),
-          e);
+    Connections c = Connections.defaults().withInsecure(insecure).withHttp2(http2);
+    if (caCert != null) {
+      c = c.withCaCert(caCert, prefix + "ca-cert");
     }
+    if (clientCert != null) {
+      c =
+          c.withClientCertificate(
+              Connections.ClientCertificate.read(
+                  clientCert, clientKey, prefix + "client-cert", prefix + "client-key"));
+    }
+    return c;
   }
 
   /** {@code --loop N} or {@code --duration D}. */

@@ -78,11 +78,18 @@ public record Connections(
      * --client-key}), and checks that they belong together.
      */
     public static ClientCertificate read(Path certificate, Path key) {
-      List<X509Certificate> chain = PemFiles.certificates(certificate, "--client-cert");
-      PrivateKey k = PemFiles.privateKey(key, "--client-key");
+      return read(certificate, key, "--client-cert", "--client-key");
+    }
+
+    /** As {@link #read(Path, Path)}; errors name the files by these options. */
+    public static ClientCertificate read(
+        Path certificate, Path key, String certificateOption, String keyOption) {
+      List<X509Certificate> chain = PemFiles.certificates(certificate, certificateOption);
+      PrivateKey k = PemFiles.privateKey(key, keyOption);
       if (!PemFiles.belongTogether(k, chain.get(0).getPublicKey())) {
         throw new BadInputException(
-            "--client-key "
+            keyOption
+                + " "
                 + key
                 + ": this key does not belong to the certificate in "
                 + certificate
@@ -113,8 +120,13 @@ public record Connections(
 
   /** Also trusts the PEM certificates of {@code file} (an internal CA), as {@code --ca-cert}. */
   public Connections withCaCert(Path file) {
+    return withCaCert(file, "--ca-cert");
+  }
+
+  /** As {@link #withCaCert(Path)}; errors name the file by {@code option}. */
+  public Connections withCaCert(Path file, String option) {
     List<X509Certificate> all = new ArrayList<>(trusted);
-    all.addAll(PemFiles.certificates(file, "--ca-cert"));
+    all.addAll(PemFiles.certificates(file, option));
     return new Connections(all, insecure, clientCertificate, http2);
   }
 
