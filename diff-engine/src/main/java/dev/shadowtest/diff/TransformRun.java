@@ -123,6 +123,18 @@ public final class TransformRun {
     Prepared(HttpRequest request, List<String> applied, String failure) {
       this(request, applied, failure, request.target());
     }
+
+    /** The request with {@link #shownTarget}: what results show of what was sent. */
+    public HttpRequest shown() {
+      return shownTarget.equals(request.target())
+          ? request
+          : new HttpRequest(
+              request.method(),
+              shownTarget,
+              request.httpVersion(),
+              request.headers(),
+              request.body());
+    }
   }
 
   /**
@@ -471,40 +483,33 @@ public final class TransformRun {
 
   private HttpRequest use(
       HttpRequest r, Entry e, Use u, Target target, String session, List<String> applied) {
-    int[] changed = new int[1];
-    HttpRequest out =
-        edit(
-            r,
-            e,
-            u.at(),
-            recorded -> {
-              String v = session == null ? null : lookup(session, key(target, u.name(), recorded));
-              if (v == null) {
-                throw new Failure(
-                    "use "
-                        + u.name()
-                        + " at "
-                        + u.at()
-                        + ": no value captured for "
-                        + (u.at().kind() == Place.Kind.PATH || u.at().kind() == Place.Kind.QUERY
-                            ? "\"" + clip(recorded) + "\" "
-                            : "the recorded value (not repeated: it may be a credential) ")
-                        + (session == null
-                            ? "(the request has no session key " + transforms.sessionKey() + ")"
-                            : "in this session (the exchange that created it was not replayed,"
-                                + " came later, or its capture failed)")
-                        + " for the "
-                        + target.label());
-              }
-              if (!v.equals(recorded)) {
-                changed[0]++;
-              }
-              return v;
-            });
-    if (changed[0] > 0) {
-      applied.add("use " + u.name() + " at " + u.at());
-    }
-    return out;
+    return noted(
+        r,
+        e,
+        u.at(),
+        recorded -> {
+          String v = session == null ? null : lookup(session, key(target, u.name(), recorded));
+          if (v == null) {
+            throw new Failure(
+                "use "
+                    + u.name()
+                    + " at "
+                    + u.at()
+                    + ": no value captured for "
+                    + (u.at().kind() == Place.Kind.PATH || u.at().kind() == Place.Kind.QUERY
+                        ? "\"" + clip(recorded) + "\" "
+                        : "the recorded value (not repeated: it may be a credential) ")
+                    + (session == null
+                        ? "(the request has no session key " + transforms.sessionKey() + ")"
+                        : "in this session (the exchange that created it was not replayed,"
+                            + " came later, or its capture failed)")
+                    + " for the "
+                    + target.label());
+          }
+          return v;
+        },
+        "use " + u.name() + " at " + u.at(),
+        applied);
   }
 
   private HttpRequest apply(HttpRequest r, Entry e, Actions a, List<String> applied) {
@@ -566,41 +571,41 @@ public final class TransformRun {
   }
 
   private static HttpRequest replace(HttpRequest r, Entry e, Replace rep, List<String> applied) {
-    int[] changed = new int[1];
-    HttpRequest out =
-        edit(
-            r,
-            e,
-            rep.in(),
-            v -> {
-              String n = rep.regex().matcher(v).replaceAll(rep.with());
-              if (!n.equals(v)) {
-                changed[0]++;
-              }
-              return n;
-            });
-    if (changed[0] > 0) {
-      applied.add("replace in " + rep.in());
-    }
-    return out;
+    return noted(
+        r,
+        e,
+        rep.in(),
+        v -> rep.regex().matcher(v).replaceAll(rep.with()),
+        "replace in " + rep.in(),
+        applied);
   }
 
   private HttpRequest shiftTime(HttpRequest r, Entry e, TimeShift t, List<String> applied) {
-    int[] changed = new int[1];
+    return noted(
+        r,
+        e,
+        t.at(),
+        v -> shift(v, t.epoch(), offset, offsetDays, t.at()),
+        "shiftTime at " + t.at(),
+        applied);
+  }
+
+  /** {@link #edit}, and {@code note} added to {@code applied} when a value changed. */
+  private static HttpRequest noted(
+      HttpRequest r, Entry e, Place p, UnaryOperator<String> f, String note, List<String> applied) {
+    boolean[] changed = new boolean[1];
     HttpRequest out =
         edit(
             r,
             e,
-            t.at(),
+            p,
             v -> {
-              String n = shift(v, t.epoch(), offset, offsetDays, t.at());
-              if (!n.equals(v)) {
-                changed[0]++;
-              }
+              String n = f.apply(v);
+              changed[0] |= !n.equals(v);
               return n;
             });
-    if (changed[0] > 0) {
-      applied.add("shiftTime at " + t.at());
+    if (changed[0]) {
+      applied.add(note);
     }
     return out;
   }

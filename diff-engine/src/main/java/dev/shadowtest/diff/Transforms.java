@@ -134,13 +134,13 @@ public final class Transforms {
     public boolean equals(Object o) {
       return o instanceof Replace r
           && in.equals(r.in)
-          && regex.pattern().equals(r.regex.pattern())
+          && Objects.equals(text(regex), text(r.regex))
           && with.equals(r.with);
     }
 
     @Override
     public int hashCode() {
-      return Objects.hash(in, regex.pattern(), with);
+      return Objects.hash(in, text(regex), with);
     }
   }
 
@@ -227,14 +227,13 @@ public final class Transforms {
       return o instanceof Capture c
           && name.equals(c.name)
           && from.equals(c.from)
-          && Objects.equals(
-              regex == null ? null : regex.pattern(), c.regex == null ? null : c.regex.pattern())
+          && Objects.equals(text(regex), text(c.regex))
           && line == c.line;
     }
 
     @Override
     public int hashCode() {
-      return Objects.hash(name, from, regex == null ? null : regex.pattern(), line);
+      return Objects.hash(name, from, text(regex), line);
     }
   }
 
@@ -298,6 +297,11 @@ public final class Transforms {
           + " → "
           + String.join("; ", parts);
     }
+  }
+
+  /** A regex as written, or null: what makes two patterns equal ({@link Pattern} has no equals). */
+  private static String text(Pattern p) {
+    return p == null ? null : p.pattern();
   }
 
   private final List<Entry> entries;

@@ -918,11 +918,7 @@ public final class Replayer {
           rule,
           session,
           run,
-          List.of(),
-          e.request(),
-          e.request(),
-          e.request(),
-          e.request());
+          Requests.asRecorded(e.request()));
       return;
     }
     TransformRun.Prepared cp = run.prepare(e.request(), Transforms.Target.CANDIDATE, session);
@@ -975,25 +971,33 @@ public final class Replayer {
         rule,
         session,
         run,
-        done,
-        cp.request(),
-        cp.shownTarget().equals(cp.request().target())
-            ? cp.request()
-            : new HttpRequest(
-                cp.request().method(),
-                cp.shownTarget(),
-                cp.request().httpVersion(),
-                cp.request().headers(),
-                cp.request().body()),
-        pp == null ? e.request() : pp.request(),
-        sp == null ? e.request() : sp.request());
+        new Requests(
+            cp.request(),
+            cp.shown(),
+            pp == null ? e.request() : pp.request(),
+            sp == null ? e.request() : sp.request(),
+            done));
   }
 
   /**
-   * Sends each target its request and judges the answers (then {@link #next}); {@code
-   * judgedCandidate} is the candidate's request as results show it (values chained into its
-   * target left as recorded: captured values are never written).
+   * What each target is sent, and what the transforms did.
+   *
+   * @param shownCandidate the candidate's request as results show it: values chained into its
+   *     target left as recorded (captured values are never written)
    */
+  private record Requests(
+      HttpRequest candidate,
+      HttpRequest shownCandidate,
+      HttpRequest primary,
+      HttpRequest secondary,
+      List<String> done) {
+    /** Every target is sent the recorded request. */
+    static Requests asRecorded(HttpRequest r) {
+      return new Requests(r, r, r, r, List.of());
+    }
+  }
+
+  /** Sends each target its request and judges the answers (then {@link #next}). */
   private void dispatch(
       Sender sender,
       ExecutorService compare,
@@ -1003,23 +1007,19 @@ public final class Replayer {
       EndpointRule rule,
       String session,
       TransformRun run,
-      List<String> done,
-      HttpRequest candidateRequest,
-      HttpRequest judgedCandidate,
-      HttpRequest primaryRequest,
-      HttpRequest secondaryRequest) {
-    for (String name : sender.redactedNotSent(candidateRequest)) {
+      Requests q) {
+    for (String name : sender.redactedNotSent(q.candidate())) {
       redactedNotSent.merge(name, 1L, Long::sum);
     }
-    CompletableFuture<Sender.Attempt> cand = sendCandidate(sender, candidateRequest);
+    CompletableFuture<Sender.Attempt> cand = sendCandidate(sender, q.candidate());
     CompletableFuture<Sender.Attempt> prim =
         config.primary() == null
             ? CompletableFuture.completedFuture(null)
-            : sender.send(config.primary(), primaryRequest);
+            : sender.send(config.primary(), q.primary());
     CompletableFuture<Sender.Attempt> sec =
         config.secondary() == null
             ? CompletableFuture.completedFuture(null)
-            : sender.send(config.secondary(), secondaryRequest);
+            : sender.send(config.secondary(), q.secondary());
     CompletableFuture.allOf(cand, prim, sec)
         .whenCompleteAsync(
             (v, t) -> {
@@ -1031,9 +1031,7 @@ public final class Replayer {
                       evaluate(
                           sender,
                           e,
-                          judgedCandidate,
-                          primaryRequest,
-                          secondaryRequest,
+                          q,
                           endpoint,
                           rule,
                           cand.join(),
@@ -1041,11 +1039,11 @@ public final class Replayer {
                           sec.join(),
                           stored);
                   if (run.capturing()) {
-                    List<String> all = new ArrayList<>(done);
+                    List<String> all = new ArrayList<>(q.done());
                     line = captured(run, e, session, line, all, stored, cand, prim, sec);
                     line = line.withTransforms(all);
-                  } else if (!done.isEmpty()) {
-                    line = line.withTransforms(done);
+                  } else if (!q.done().isEmpty()) {
+                    line = line.withTransforms(q.done());
                   }
                 } catch (RuntimeException | Error ex) {
                   // never lose an exchange, and never count it as compared: the run ends as an
@@ -1238,9 +1236,7 @@ public final class Replayer {
   private ResultLine evaluate(
       Sender sender,
       Exchange e,
-      HttpRequest candidateRequest,
-      HttpRequest primaryRequest,
-      HttpRequest secondaryRequest,
+      Requests q,
       String endpoint,
       EndpointRule rule,
       Sender.Attempt candAttempt,
@@ -1292,7 +1288,7 @@ public final class Replayer {
     ExchangeJudge.Judged j =
         judge.judge(
             e,
-            candidateRequest,
+            q.shownCandidate(),
             endpoint,
             rule,
             answer(candAttempt),
@@ -1302,14 +1298,13 @@ public final class Replayer {
                 config.primary() == null
                     ? Origin.NONE
                     : judge.origin(
-                        config.primary(), sender.hostSent(config.primary(), primaryRequest)),
+                        config.primary(), sender.hostSent(config.primary(), q.primary())),
                 judge.origin(
-                    config.candidate(), sender.hostSent(config.candidate(), candidateRequest)),
+                    config.candidate(), sender.hostSent(config.candidate(), q.shownCandidate())),
                 config.secondary() == null
                     ? null
                     : judge.origin(
-                        config.secondary(),
-                        sender.hostSent(config.secondary(), secondaryRequest))));
+                        config.secondary(), sender.hostSent(config.secondary(), q.secondary()))));
     stored[0] = j.stored();
     return j.line();
   }
