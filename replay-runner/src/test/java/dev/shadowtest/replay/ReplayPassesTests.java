@@ -11,9 +11,6 @@ import dev.shadowtest.core.Exchange;
 import dev.shadowtest.core.Headers;
 import dev.shadowtest.core.HttpRequest;
 import dev.shadowtest.core.HttpResponse;
-import dev.shadowtest.core.RecordingHeader;
-import dev.shadowtest.core.RecordingWriter;
-import dev.shadowtest.core.Redaction;
 import dev.shadowtest.core.ShadowListener;
 import dev.shadowtest.diff.Verdict;
 import dev.shadowtest.diff.run.Gate;
@@ -40,12 +37,7 @@ class ReplayPassesTests {
   @TempDir Path dir;
 
   Path recording(List<Exchange> exchanges) {
-    Path p = dir.resolve("r.jsonl.gz");
-    try (RecordingWriter w =
-        RecordingWriter.create(p, RecordingHeader.now("test", Redaction.none()))) {
-      exchanges.forEach(w::write);
-    }
-    return p;
+    return ReplayerTests.recording(dir.resolve("r.jsonl.gz"), exchanges);
   }
 
   /** Five GETs (one answered differently by the candidate) and a POST that is not sent. */

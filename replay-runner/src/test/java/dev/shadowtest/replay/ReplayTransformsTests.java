@@ -17,8 +17,6 @@ import dev.shadowtest.core.Exchange;
 import dev.shadowtest.core.Headers;
 import dev.shadowtest.core.HttpRequest;
 import dev.shadowtest.core.HttpResponse;
-import dev.shadowtest.core.RecordingHeader;
-import dev.shadowtest.core.RecordingWriter;
 import dev.shadowtest.core.Redaction;
 import dev.shadowtest.core.ShadowListener;
 import dev.shadowtest.diff.Rules;
@@ -60,12 +58,17 @@ class ReplayTransformsTests {
   @TempDir Path dir;
 
   Path recording(List<Exchange> exchanges) {
-    Path p = dir.resolve("r.jsonl.gz");
-    try (RecordingWriter w =
-        RecordingWriter.create(p, RecordingHeader.now("test", Redaction.none()))) {
-      exchanges.forEach(w::write);
-    }
-    return p;
+    return ReplayerTests.recording(dir.resolve("r.jsonl.gz"), exchanges);
+  }
+
+  /** Rules that re-sign the candidate's HS256 tokens with the secret at {@code key} ({@code ${...}}). */
+  static String resigning(String key) {
+    return "version: 1\n"
+        + "transforms:\n"
+        + "  - candidate:\n"
+        + "      resignJwt: {algorithm: HS256, key: \""
+        + key
+        + "\"}\n";
   }
 
   Rules rules(String yaml) throws Exception {
@@ -162,14 +165,7 @@ class ReplayTransformsTests {
           .containsOnly(401);
       assertThat(String.join("\n", asRecorded.warnings())).contains("401");
 
-      Rules resign =
-          rules(
-              "version: 1\n"
-                  + "transforms:\n"
-                  + "  - candidate:\n"
-                  + "      resignJwt: {algorithm: HS256, key: \"${file:"
-                  + dir.resolve("jwt.key")
-                  + "}\"}\n");
+      Rules resign = rules(resigning("${file:" + dir.resolve("jwt.key") + "}"));
       Path out = dir.resolve("resigned");
       ReplayResult r =
           new Replayer(ReplayConfig.of(List.of(rec), candidate.uri(), out).withRules(resign))
@@ -195,14 +191,7 @@ class ReplayTransformsTests {
   void aKeyThatCannotSignIsAClearErrorBeforeAnythingIsSent() throws Exception {
     Files.writeString(dir.resolve("short.key"), "too-short");
     try (TestServer candidate = new TestServer(ReplayTransformsTests::checksTokens)) {
-      Rules resign =
-          rules(
-              "version: 1\n"
-                  + "transforms:\n"
-                  + "  - candidate:\n"
-                  + "      resignJwt: {algorithm: HS256, key: \"${file:"
-                  + dir.resolve("short.key")
-                  + "}\"}\n");
+      Rules resign = rules(resigning("${file:" + dir.resolve("short.key") + "}"));
       Path rec = recording(withTokens());
       assertThatThrownBy(
               () ->
@@ -213,12 +202,7 @@ class ReplayTransformsTests {
           .isInstanceOf(RulesException.class)
           .hasMessageContaining("rules.yaml:4: transforms.candidate.resignJwt.key")
           .hasMessageContaining("HS256 needs a secret of at least 32 bytes");
-      Rules missing =
-          rules(
-              "version: 1\n"
-                  + "transforms:\n"
-                  + "  - candidate:\n"
-                  + "      resignJwt: {algorithm: HS256, key: \"${env:SHADOW_TEST_NO_SUCH_VARIABLE}\"}\n");
+      Rules missing = rules(resigning("${env:SHADOW_TEST_NO_SUCH_VARIABLE}"));
       assertThatThrownBy(
               () ->
                   new Replayer(
@@ -246,12 +230,7 @@ class ReplayTransformsTests {
                       null,
                       200,
                       "{}")));
-      Rules resign =
-          rules(
-              "version: 1\ntransforms:\n  - candidate:\n      resignJwt: {algorithm: HS256, key:"
-                  + " \"${file:"
-                  + dir.resolve("jwt.key")
-                  + "}\"}\n");
+      Rules resign = rules(resigning("${file:" + dir.resolve("jwt.key") + "}"));
       Path out = dir.resolve("out");
       ReplayResult r =
           new Replayer(ReplayConfig.of(List.of(rec), candidate.uri(), out).withRules(resign))
@@ -444,11 +423,7 @@ class ReplayTransformsTests {
                 Map.of()));
       }
       Path first = recording(late);
-      Path second = dir.resolve("second.jsonl.gz");
-      try (RecordingWriter w =
-          RecordingWriter.create(second, RecordingHeader.now("test", Redaction.none()))) {
-        w.write(flow.get(0));
-      }
+      Path second = ReplayerTests.recording(dir.resolve("second.jsonl.gz"), flow.subList(0, 1));
       ReplayResult r =
           new Replayer(
                   ReplayConfig.of(List.of(first, second), candidate.uri(), dir.resolve("o"))

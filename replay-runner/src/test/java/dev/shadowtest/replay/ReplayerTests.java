@@ -72,7 +72,11 @@ class ReplayerTests {
   }
 
   Path recording(String name, List<Exchange> exchanges) {
-    Path p = dir.resolve(name);
+    return recording(dir.resolve(name), exchanges);
+  }
+
+  /** A recording at {@code p} (unredacted) of {@code exchanges}. */
+  static Path recording(Path p, List<Exchange> exchanges) {
     try (RecordingWriter w =
         RecordingWriter.create(p, RecordingHeader.now("test", Redaction.none()))) {
       exchanges.forEach(w::write);

@@ -106,6 +106,19 @@ class ReplayTransformsCommandTests {
         "{\"log\": {\"version\": \"1.2\", \"entries\": [" + entries + "]}}");
   }
 
+  /** A rules file re-signing the candidate's tokens with {@code secret}, kept in a key file. */
+  Path resigningWith(String secret) throws IOException {
+    Path key = Files.writeString(dir.resolve("jwt.key"), secret);
+    return Files.writeString(
+        dir.resolve("rules.yaml"),
+        "version: 1\n"
+            + "transforms:\n"
+            + "  - candidate:\n"
+            + "      resignJwt: {algorithm: HS256, key: \"${file:"
+            + key
+            + "}\"}\n");
+  }
+
   Path imported() throws IOException {
     Path rec = dir.resolve("rec.jsonl.gz");
     ShadowCliTests.Run r =
@@ -125,16 +138,7 @@ class ReplayTransformsCommandTests {
     assertThat(authorizations).containsOnly("null");
     assertThat(asRecorded.out() + asRecorded.err()).contains("401").contains("authorization");
 
-    Files.writeString(dir.resolve("jwt.key"), SECRET + "\n");
-    Path rules =
-        Files.writeString(
-            dir.resolve("rules.yaml"),
-            "version: 1\n"
-                + "transforms:\n"
-                + "  - candidate:\n"
-                + "      resignJwt: {algorithm: HS256, key: \"${file:"
-                + dir.resolve("jwt.key")
-                + "}\"}\n");
+    Path rules = resigningWith(SECRET + "\n");
     Path out = dir.resolve("resigned");
     ShadowCliTests.Run resigned =
         shadow(
@@ -161,16 +165,7 @@ class ReplayTransformsCommandTests {
   @Test
   void aKeyTooShortToSignIsRefusedWithItsFileLineAndKey() throws IOException {
     Path rec = imported();
-    Files.writeString(dir.resolve("short.key"), "short");
-    Path rules =
-        Files.writeString(
-            dir.resolve("rules.yaml"),
-            "version: 1\n"
-                + "transforms:\n"
-                + "  - candidate:\n"
-                + "      resignJwt: {algorithm: HS256, key: \"${file:"
-                + dir.resolve("short.key")
-                + "}\"}\n");
+    Path rules = resigningWith("short");
     ShadowCliTests.Run r =
         shadow(
             "replay",
