@@ -278,12 +278,7 @@ public final class TransformRun {
 
   /** True when some entry captures values from answers. */
   public boolean capturing() {
-    for (Entry e : transforms.entries()) {
-      if (!e.capture().isEmpty()) {
-        return true;
-      }
-    }
-    return false;
+    return transforms.captures();
   }
 
   /** The time offset timestamps are moved by. */

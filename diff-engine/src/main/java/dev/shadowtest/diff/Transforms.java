@@ -306,6 +306,11 @@ public final class Transforms {
 
   private final List<Entry> entries;
   private final Place sessionKey;
+
+  /** Whether any entry captures, and whether any captures or uses: asked for every exchange. */
+  private final boolean captures;
+
+  private final boolean chains;
   private final String source;
 
   /**
@@ -316,6 +321,8 @@ public final class Transforms {
     this.entries = List.copyOf(entries);
     this.sessionKey = sessionKey;
     this.source = source;
+    this.captures = this.entries.stream().anyMatch(e -> !e.capture().isEmpty());
+    this.chains = captures || this.entries.stream().anyMatch(e -> !e.use().isEmpty());
   }
 
   /** No transforms. */
@@ -343,12 +350,12 @@ public final class Transforms {
 
   /** True when values are chained between the exchanges of a session (any capture or use). */
   public boolean chains() {
-    for (Entry e : entries) {
-      if (!e.capture().isEmpty() || !e.use().isEmpty()) {
-        return true;
-      }
-    }
-    return false;
+    return chains;
+  }
+
+  /** True when some entry captures values from answers. */
+  public boolean captures() {
+    return captures;
   }
 
   /**
