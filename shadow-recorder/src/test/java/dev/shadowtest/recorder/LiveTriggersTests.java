@@ -305,7 +305,11 @@ class LiveTriggersTests {
     try (Live live =
         new Live(
             "midnight",
-            Trigger.defaults(),
+            // the playbook's triggers but the latency ratio, which measures this machine's
+            // scheduling of two loopback servers, not noise
+            Trigger.defaults().stream()
+                .filter(t -> t.metric() != Trigger.Metric.LATENCY_RATIO_P99)
+                .toList(),
             TriggerActions.Options.none().withLog(logged::add),
             Instant.parse("2026-11-25T23:52:00Z"),
             true)) {
