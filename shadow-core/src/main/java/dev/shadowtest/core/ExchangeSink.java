@@ -27,6 +27,14 @@ public interface ExchangeSink extends AutoCloseable, Flushable {
    */
   void writeLine(String line);
 
+  /**
+   * Exchanges that {@link #write} accepted and that were lost afterwards: an asynchronous sink
+   * (Kafka) whose delivery failed. The recorder counts them as dropped ({@code delivery-failed}).
+   */
+  default long lost() {
+    return 0;
+  }
+
   /** Makes what was written so far durable enough to survive a crash of the process. */
   @Override
   void flush();
