@@ -218,6 +218,49 @@ public final class RecordingReader implements ExchangeSource {
         .onClose(this::close);
   }
 
+  /**
+   * One exchange from one recording line (its JSON, without the line break), for sources that
+   * keep exchanges one by one (a Kafka record holds one line).
+   *
+   * @throws BadInputException saying what is wrong with it (field, column)
+   */
+  public static Exchange parseExchange(byte[] line) {
+    try (JsonParser p = ExchangeCodec.FACTORY.createParser(line)) {
+      Exchange e = ExchangeCodec.readExchange(p);
+      JsonToken trailing = p.nextToken();
+      if (trailing != null) {
+        throw new BadInputException(
+            "unexpected " + ExchangeCodec.describe(trailing) + " after the exchange object");
+      }
+      return e;
+    } catch (ExchangeCodec.FieldProblem e) {
+      throw new BadInputException((e.path.isEmpty() ? "" : e.path + ": ") + e.getMessage());
+    } catch (StreamReadException e) {
+      throw new BadInputException("not JSON (" + jsonError(e) + ")");
+    } catch (IOException e) {
+      throw new BadInputException("cannot read: " + RecordingWriter.describe(e));
+    }
+  }
+
+  /**
+   * A recording header from its line ({@link RecordingWriter#headerLine}), for sources that keep
+   * it beside their exchanges.
+   *
+   * @throws BadInputException saying what is wrong with it
+   */
+  public static RecordingHeader parseHeader(byte[] line) {
+    try (JsonParser p = ExchangeCodec.FACTORY.createParser(line)) {
+      return ExchangeCodec.readHeader(p);
+    } catch (ExchangeCodec.FieldProblem e) {
+      throw new BadInputException(
+          "header: " + (e.path.isEmpty() ? "" : e.path + ": ") + e.getMessage());
+    } catch (StreamReadException e) {
+      throw new BadInputException("header: not JSON (" + jsonError(e) + ")");
+    } catch (IOException e) {
+      throw new BadInputException("header: cannot read: " + RecordingWriter.describe(e));
+    }
+  }
+
   private RecordingHeader readHeader() {
     if (!nextNonBlankLine()) {
       throw new RecordingException(

@@ -75,6 +75,15 @@ public final class RecordingWriter implements ExchangeSink {
     }
   }
 
+  /**
+   * As {@link #lines(OutputStream)}, with lines of at most {@code maxLineBytes}: bodies are cut to
+   * fit, as in a file ({@link #cutToFit} counts them), for storages whose records are smaller than
+   * a recording line may be (a Kafka topic's message size).
+   */
+  public static RecordingWriter lines(OutputStream out, long maxLineBytes) {
+    return lines(out).maxLineBytes(Math.min(maxLineBytes, MAX_LINE_BYTES));
+  }
+
   /** The header line of a recording (with its line break), as {@link #create} writes it first. */
   public static byte[] headerLine(RecordingHeader header) {
     ByteArrayOutputStream out = new ByteArrayOutputStream(256);
