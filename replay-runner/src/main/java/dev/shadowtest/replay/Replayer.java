@@ -12,6 +12,7 @@ import dev.shadowtest.core.RecordingReader;
 import dev.shadowtest.core.Redaction;
 import dev.shadowtest.core.Redactor;
 import dev.shadowtest.core.ShadowListener;
+import dev.shadowtest.core.SourcePositions;
 import dev.shadowtest.diff.DiffEngine;
 import dev.shadowtest.diff.EndpointRule;
 import dev.shadowtest.diff.Endpoints;
@@ -143,6 +144,15 @@ public final class Replayer {
   /** Writes results and kept responses, in the same order, and the aggregate. */
   private volatile RunWriter writer;
 
+  /** The source being read, told which exchanges are done. */
+  private volatile ExchangeSource tracked;
+
+  /** When the run started; nanoTime of the last provisional summary. */
+  private volatile Instant startedAt;
+
+  private long provisionalAt;
+  private static final long PROVISIONAL_NANOS = 30_000_000_000L;
+
   /** Pseudonyms of the kept responses: a random key per run, never written. */
   private final Pseudonyms pseudonyms = Pseudonyms.random();
 
@@ -228,6 +238,7 @@ public final class Replayer {
 
   private ReplayResult runInternal(ShadowListener progress) {
     Instant startedAt = Instant.now();
+    this.startedAt = startedAt;
     Path out = config.out();
     try {
       if (Files.exists(out) && !Files.isDirectory(out)) {
@@ -709,6 +720,12 @@ public final class Replayer {
           // later passes read the same lines again: their warnings and unreadable lines were told
           // and counted in the first
           try (ExchangeSource reader = open(recording, first ? warnings::add : w -> {})) {
+            if (first) {
+              // a source shared by several runs (a Kafka consumer group) serves this run's share,
+              // and confirms what is done once the results before it are durable
+              reader.track(this::checkpoint);
+              tracked = reader;
+            }
             while (first ? readNext(reader) : reader.hasNext()) {
               if (stopRequested || abortReason != null || past(deadline)) {
                 return;
@@ -756,6 +773,33 @@ public final class Replayer {
         }
       }
     }
+  }
+
+  /**
+   * A checkpoint of the source being read: the results so far made readable as they stand, a
+   * provisional summary now and then (what a worker that dies leaves for merge), then the
+   * source's positions.
+   */
+  private void checkpoint(SourcePositions positions) {
+    Path results = config.out().resolve(RunDirectory.RESULTS);
+    try {
+      writer.flush();
+    } catch (IOException e) {
+      throw new RecordingException(results, 0, "cannot write: " + e.getMessage(), e);
+    }
+    long now = System.nanoTime();
+    if (provisionalAt == 0 || now - provisionalAt > PROVISIONAL_NANOS) {
+      provisionalAt = now;
+      Summaries.writeProvisional(
+          config,
+          aggregate,
+          endpoints,
+          startedAt,
+          late.get(),
+          unreadable.get(),
+          List.copyOf(warnings));
+    }
+    positions.write(config.out());
   }
 
   /** {@code e} under the id it has in one pass of a repeated replay. */
@@ -1321,6 +1365,10 @@ public final class Replayer {
 
   private void finish(ResultLine line, ResponsesFile.Entry stored) throws IOException {
     writer.write(line, stored);
+    ExchangeSource source = tracked;
+    if (source != null) {
+      source.done(line.id()); // written: the source may confirm it at its next checkpoint
+    }
     done.incrementAndGet();
     if (line.verdict() == Verdict.DIFFERENT) {
       discrepant.incrementAndGet();

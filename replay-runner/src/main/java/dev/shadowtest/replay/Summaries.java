@@ -143,6 +143,58 @@ public final class Summaries {
     return p.equals(SummaryJson.PassSettings.ONCE) ? "in one pass" : "with " + p.describe();
   }
 
+  /**
+   * A summary of a run still going, written at a checkpoint of a source that confirms what is done
+   * (Kafka): incomplete, with the results so far. A worker that dies leaves it for {@code shadow
+   * merge}, which reads its meta; the run replaces it with the final summary when it ends.
+   */
+  static void writeProvisional(
+      ReplayConfig config,
+      RunAggregate aggregate,
+      Endpoints endpoints,
+      Instant startedAt,
+      long late,
+      long unreadable,
+      List<String> warnings) {
+    RunAggregate.Collapsed c = aggregate.collapse(endpoints, config.rules().noiseModel());
+    RunDirectory.writeRules(config.out(), config.rules());
+    SummaryJson.Meta meta =
+        meta(config, startedAt, Instant.now(), true, STILL_GOING, late, unreadable, warnings);
+    RunOutputs.writeSummary(
+        RunView.judged(config.out(), config.out(), meta, c, config.gate(), config.rules()));
+  }
+
+  /** Why a provisional summary is incomplete. */
+  static final String STILL_GOING =
+      "the run was still going when this summary was written (a checkpoint); if it is the last,"
+          + " the worker died: shadow merge takes what it confirmed";
+
+  private static SummaryJson.Meta meta(
+      ReplayConfig config,
+      Instant startedAt,
+      Instant finishedAt,
+      boolean incomplete,
+      String abortReason,
+      long late,
+      long unreadable,
+      List<String> warnings) {
+    return new SummaryJson.Meta(
+        startedAt,
+        finishedAt,
+        config.recordings().stream().map(Path::toString).toList(),
+        config.candidateDescription(),
+        config.primary() == null ? null : config.primary().toString(),
+        config.secondary() == null ? null : config.secondary().toString(),
+        config.shard().count() == 1 ? null : config.shard().toString(),
+        incomplete,
+        abortReason,
+        late,
+        unreadable,
+        null,
+        passSettings(config.passes()),
+        summaryWarnings(config, warnings));
+  }
+
   static ReplayResult write(
       ReplayConfig config,
       RunAggregate aggregate,
@@ -158,21 +210,7 @@ public final class Summaries {
     // the run keeps its rules, so that shadow merge and re-judging know what it was judged by
     RunDirectory.writeRules(config.out(), config.rules());
     SummaryJson.Meta meta =
-        new SummaryJson.Meta(
-            startedAt,
-            finishedAt,
-            config.recordings().stream().map(Path::toString).toList(),
-            config.candidateDescription(),
-            config.primary() == null ? null : config.primary().toString(),
-            config.secondary() == null ? null : config.secondary().toString(),
-            config.shard().count() == 1 ? null : config.shard().toString(),
-            incomplete,
-            abortReason,
-            late,
-            unreadable,
-            null,
-            passSettings(config.passes()),
-            summaryWarnings(config, warnings));
+        meta(config, startedAt, finishedAt, incomplete, abortReason, late, unreadable, warnings);
     RunView view =
         RunView.judged(config.out(), config.out(), meta, c, config.gate(), config.rules());
     List<String> failures = view.failures();

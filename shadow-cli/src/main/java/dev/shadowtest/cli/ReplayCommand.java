@@ -17,6 +17,8 @@ import dev.shadowtest.reports.History;
 import dev.shadowtest.reports.Reports;
 import java.io.PrintWriter;
 import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -71,6 +73,30 @@ final class ReplayCommand implements Callable<Integer> {
       paramLabel = "FILE",
       description = "Recording(s) to replay, in order.")
   List<Path> recordings;
+
+  @Option(
+      names = "--group",
+      paramLabel = "NAME",
+      description =
+          "With a kafka:// recording: replay as one worker of this Kafka consumer group, which shares the topic's"
+              + " partitions among its workers (one group per run, e.g. nightly-2026-11-26). Each worker writes its own"
+              + " --out; shadow merge builds the run from them (docs/kafka.md).")
+  String group;
+
+  @Option(
+      names = "--from",
+      paramLabel = "INSTANT",
+      description =
+          "With a kafka:// recording: start at the first record of this time (ISO-8601, 2026-11-26T00:00:00Z).")
+  String from;
+
+  @Option(
+      names = "--until",
+      paramLabel = "INSTANT",
+      description =
+          "With a kafka:// recording: end before the first record of this time (default: the topic's end when the"
+              + " group first reads it).")
+  String until;
 
   @Option(
       names = "--candidate",
@@ -279,11 +305,49 @@ final class ReplayCommand implements Callable<Integer> {
 
   @Mixin CsvOptions csv;
 
+  /** The recordings, kafka:// ones with --group, --from and --until in their query. */
+  private List<Path> kafkaOptions() {
+    List<String> query = new ArrayList<>();
+    if (group != null) {
+      query.add("group=" + URLEncoder.encode(group, StandardCharsets.UTF_8));
+    }
+    if (from != null) {
+      query.add("from=" + from);
+    }
+    if (until != null) {
+      query.add("until=" + until);
+    }
+    if (query.isEmpty()) {
+      return recordings;
+    }
+    List<Path> out = new ArrayList<>();
+    boolean kafka = false;
+    for (Path r : recordings) {
+      String s = r.toString();
+      if (s.regionMatches(true, 0, "kafka:", 0, 6)) {
+        kafka = true;
+        s += (s.indexOf('?') < 0 ? "?" : "&") + String.join("&", query);
+      }
+      out.add(Path.of(s));
+    }
+    String options = group != null ? "--group" : from != null ? "--from" : "--until";
+    if (!kafka) {
+      throw new BadInputException(
+          options + " needs a kafka:// recording (--recording kafka://host:9092/topic)");
+    }
+    if (group != null && (shard != null || loop != null || duration != null)) {
+      throw new BadInputException(
+          "--group shares the topic among the group's workers: not with --shard, --loop or --duration");
+    }
+    return out;
+  }
+
   @Override
   public Integer call() throws Exception {
     if (keepHost && rewriteHost) {
       throw new BadInputException("--keep-host and --rewrite-host contradict each other");
     }
+    List<Path> recordings = kafkaOptions();
     Connections connections = connections();
     Passes passes = passes();
     Gate gate = gateOptions.gate();

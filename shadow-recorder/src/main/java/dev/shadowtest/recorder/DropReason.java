@@ -20,6 +20,11 @@ public enum DropReason {
   UNWRITABLE_EXCHANGE,
   /** The recording file could not be written (disk full, I/O error). */
   WRITE_ERROR,
+  /**
+   * Accepted by an asynchronous sink (Kafka) whose delivery then failed: a broker down or slow
+   * for longer than the producer's {@code delivery.timeout.ms}.
+   */
+  DELIVERY_FAILED,
   /** Written but not flushed to disk. */
   FLUSH_ERROR,
   /** Lost when the recording file was closed. */

@@ -421,6 +421,7 @@ public final class CaptureWriter implements AutoCloseable {
           if (finished) {
             return;
           }
+          countLost(); // an asynchronous sink's deliveries fail later, when nothing is written
           try {
             orderLock.wait(100);
           } catch (InterruptedException e) {
@@ -496,6 +497,7 @@ public final class CaptureWriter implements AutoCloseable {
           counters.drop(DropReason.WRITE_ERROR);
         }
       }
+      countLost();
       if (queue.isEmpty() && readyIsEmpty()) {
         try {
           sink.flush(); // nothing waiting: make what was written durable now
@@ -507,6 +509,25 @@ public final class CaptureWriter implements AutoCloseable {
     } finally {
       backlog.addAndGet(-b.taken);
       backlogBytes.addAndGet(-b.bytes);
+    }
+  }
+
+  /** Deliveries of an asynchronous sink (Kafka) that failed after it accepted them: dropped. */
+  private long lostCounted;
+
+  private void countLost() {
+    if (sink == null) {
+      return;
+    }
+    long lost;
+    try {
+      lost = sink.lost();
+    } catch (RuntimeException e) {
+      return;
+    }
+    for (; lostCounted < lost; lostCounted++) {
+      counters.recorded.decrement(); // counted when the sink took it: it is not recorded after all
+      counters.drop(DropReason.DELIVERY_FAILED);
     }
   }
 
@@ -564,6 +585,7 @@ public final class CaptureWriter implements AutoCloseable {
         files.close();
       } else {
         sink.close();
+        countLost(); // what the sink could not deliver before it closed
       }
     } catch (Exception e) {
       counters.drop(DropReason.CLOSE_ERROR);
