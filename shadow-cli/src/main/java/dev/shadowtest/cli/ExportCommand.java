@@ -2,6 +2,7 @@ package dev.shadowtest.cli;
 
 import dev.shadowtest.core.HarExporter;
 import dev.shadowtest.core.ImportResult;
+import dev.shadowtest.core.RecordingCopy;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -20,16 +21,24 @@ import picocli.CommandLine.Spec;
       "3:internal error (a bug)"
     },
     description = {
-      "Convert a Shadow recording into a HAR 1.2 file.",
-      "For DevTools and HAR viewers.",
+      "Convert a Shadow recording into a HAR 1.2 file (--to har), or copy it to another place (--to recording):",
+      "a file to a Kafka topic (kafka://host:9092/topic) to publish it, a topic to a file, keeping what was redacted.",
+      "HAR is for DevTools and HAR viewers.",
       "The output is written 0600 and appears only when the whole recording was read.",
       "An existing output file is never overwritten (--force replaces it), and the recording never, even with --force."
     },
-    footer = {"", "Example:", "  shadow export --to har rec.jsonl --out rec.har"})
+    footer = {
+      "",
+      "Examples:",
+      "  shadow export --to har rec.jsonl --out rec.har",
+      "  shadow export --to recording rec.jsonl.gz --out kafka://broker:9092/traffic",
+      "  shadow export --to recording kafka://broker:9092/traffic --out traffic.jsonl.gz"
+    })
 final class ExportCommand implements Callable<Integer> {
 
   enum Format {
-    har
+    har,
+    recording
   }
 
   @Spec CommandSpec spec;
@@ -41,10 +50,19 @@ final class ExportCommand implements Callable<Integer> {
       description = "Output format: ${COMPLETION-CANDIDATES}.")
   Format to;
 
-  @Parameters(index = "0", paramLabel = "IN", description = "The recording (.jsonl or .jsonl.gz).")
+  @Parameters(
+      index = "0",
+      paramLabel = "IN",
+      description =
+          "The recording (.jsonl or .jsonl.gz, or kafka://host:9092/topic with --to recording).")
   Path in;
 
-  @Option(names = "--out", required = true, paramLabel = "FILE", description = "HAR file to write.")
+  @Option(
+      names = "--out",
+      required = true,
+      paramLabel = "OUT",
+      description =
+          "HAR file to write, or with --to recording a recording file or kafka://host:9092/topic.")
   Path out;
 
   @Option(
@@ -62,6 +80,19 @@ final class ExportCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     var err = spec.commandLine().getErr();
+    if (to == Format.recording) {
+      RecordingCopy.Result copied =
+          RecordingCopy.copy(
+              in.toString(),
+              out.toString(),
+              force,
+              skipBadLines,
+              w -> err.println("warning: " + Terminal.safe(w)));
+      spec.commandLine()
+          .getOut()
+          .printf("exported %d exchange(s) from %s into %s%n", copied.exchanges(), in, out);
+      return Shadow.OK;
+    }
     ImportResult r =
         HarExporter.exportFile(
             in, out, force, skipBadLines, w -> err.println("warning: " + Terminal.safe(w)));

@@ -1,15 +1,19 @@
 package dev.shadowtest.cli;
 
 import dev.shadowtest.core.BadInputException;
+import dev.shadowtest.core.ExchangeStorage;
 import dev.shadowtest.core.GorFollower;
 import dev.shadowtest.core.GorImporter;
 import dev.shadowtest.core.HarImporter;
 import dev.shadowtest.core.ImportOptions;
 import dev.shadowtest.core.ImportResult;
+import dev.shadowtest.core.RecordingCopy;
 import dev.shadowtest.core.Redaction;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -162,18 +166,75 @@ final class ImportCommand implements Callable<Integer> {
     }
     ImportOptions options =
         ImportOptions.defaults().withRedaction(redaction).withMaxBody(max).withOverwrite(force);
+    boolean toFile = ExchangeStorage.file(out.toString()) != null;
     if (follow) {
+      if (!toFile) {
+        throw new BadInputException("--follow writes a recording file, not " + out);
+      }
       return follow(options);
     }
     refuseFollowOptions();
+    var err = spec.commandLine().getErr();
+    if (!toFile) {
+      return publish(options);
+    }
     ImportResult r =
         from == Format.har
             ? HarImporter.importFile(in, out, options)
             : GorImporter.importFile(in, out, options);
-    var err = spec.commandLine().getErr();
     r.warnings().forEach(w -> err.println("warning: " + Terminal.safe(w)));
     print(r, options);
     return Shadow.OK;
+  }
+
+  /**
+   * An import into a topic ({@code --out kafka://...}): imported into a private temporary file
+   * first (redacted, checked, every repair tagged, as into a file), then published whole.
+   */
+  private int publish(ImportOptions options) {
+    var err = spec.commandLine().getErr();
+    Path dir;
+    try {
+      dir =
+          Files.createTempDirectory(
+              "shadow-import-",
+              PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+    } catch (IOException e) {
+      throw new BadInputException(
+          "cannot create a temporary file to import into: " + e.getMessage());
+    }
+    Path temp = dir.resolve("import.jsonl.gz");
+    try {
+      ImportResult r =
+          from == Format.har
+              ? HarImporter.importFile(in, temp, options)
+              : GorImporter.importFile(in, temp, options);
+      r.warnings().forEach(w -> err.println("warning: " + Terminal.safe(w)));
+      RecordingCopy.copy(
+          temp.toString(),
+          out.toString(),
+          false,
+          false,
+          w -> err.println("warning: " + Terminal.safe(w)));
+      print(
+          new ImportResult(
+              out,
+              r.exchanges(),
+              r.withoutResponse(),
+              r.warnings(),
+              r.skipped(),
+              r.adjusted(),
+              r.adjustedExchanges()),
+          options);
+      return Shadow.OK;
+    } finally {
+      try {
+        Files.deleteIfExists(temp);
+        Files.deleteIfExists(dir);
+      } catch (IOException e) {
+        // an owner-only temporary directory left behind
+      }
+    }
   }
 
   private void refuseFollowOptions() {

@@ -144,6 +144,11 @@ final class KafkaSink implements ExchangeSink {
   /** Delivers what is pending (for up to 30 s; what is not delivered then is counted lost). */
   @Override
   public void close() {
-    producer.close(Duration.ofSeconds(30));
+    if (!closed) {
+      closed = true;
+      producer.close(Duration.ofSeconds(30));
+    }
   }
+
+  private boolean closed;
 }

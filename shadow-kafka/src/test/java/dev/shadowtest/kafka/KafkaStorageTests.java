@@ -146,6 +146,30 @@ class KafkaStorageTests {
     assertThatThrownBy(() -> ExchangeStorage.source(broker.uri("no-such-topic"), w -> {}))
         .isInstanceOf(BadInputException.class)
         .hasMessageContaining("the topic \"no-such-topic\" does not exist");
+    Path wrong = dir.resolve("wrong-password.properties");
+    Files.writeString(
+        wrong,
+        "security.protocol=SASL_PLAINTEXT\nsasl.mechanism=PLAIN\n"
+            + "sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required"
+            + " username=\""
+            + TestBroker.USER
+            + "\" password=\"wrong\";\n");
+    assertThatThrownBy(
+            () ->
+                ExchangeStorage.source(
+                    "kafka://" + broker.saslBootstrap() + "/roundtrip?properties=" + wrong,
+                    w -> {}))
+        .isInstanceOf(BadInputException.class)
+        .hasMessageContaining("the brokers refused to authenticate us")
+        .hasMessageContaining(wrong.toString());
+    Path right = dir.resolve("right-password.properties");
+    Files.writeString(right, Files.readString(wrong).replace("wrong", TestBroker.PASSWORD));
+    broker.createTopic("sasl", 1);
+    try (ExchangeSource s =
+        ExchangeStorage.source(
+            "kafka://" + broker.saslBootstrap() + "/sasl?properties=" + right, w -> {})) {
+      assertThat(s.hasNext()).as("SASL with the right password").isFalse();
+    }
     Path props = dir.resolve("client.properties");
     Files.writeString(props, "default.api.timeout.ms=1500\n");
     int closed;

@@ -32,12 +32,19 @@ public final class TestBroker implements AutoCloseable {
   private final Path dir;
   private final int port;
   private final int controllerPort;
+  private final int saslPort;
   private KafkaRaftServer server;
 
-  private TestBroker(Path dir, int port, int controllerPort) {
+  /** The user and password its SASL/PLAIN listener accepts. */
+  public static final String USER = "shadow";
+
+  public static final String PASSWORD = "s3cret";
+
+  private TestBroker(Path dir, int port, int controllerPort, int saslPort) {
     this.dir = dir;
     this.port = port;
     this.controllerPort = controllerPort;
+    this.saslPort = saslPort;
   }
 
   /** A formatted, started broker on free loopback ports. */
@@ -45,7 +52,7 @@ public final class TestBroker implements AutoCloseable {
     IOException last = null;
     for (int attempt = 0; attempt < 3; attempt++) {
       Path dir = Files.createTempDirectory("shadow-kafka-");
-      TestBroker b = new TestBroker(dir, freePort(), freePort());
+      TestBroker b = new TestBroker(dir, freePort(), freePort(), freePort());
       try {
         b.format();
         b.startServer();
@@ -70,6 +77,11 @@ public final class TestBroker implements AutoCloseable {
     return "127.0.0.1:" + port;
   }
 
+  /** host:port of its SASL_PLAINTEXT listener (mechanism PLAIN, {@link #USER}). */
+  public String saslBootstrap() {
+    return "127.0.0.1:" + saslPort;
+  }
+
   /** {@code kafka://127.0.0.1:PORT/topic}. */
   public String uri(String topic) {
     return "kafka://" + bootstrap() + "/" + topic;
@@ -81,10 +93,29 @@ public final class TestBroker implements AutoCloseable {
     p.put("node.id", "1");
     p.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
     p.put(
-        "listeners", "PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort);
-    p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port);
+        "listeners",
+        "PLAINTEXT://127.0.0.1:"
+            + port
+            + ",CONTROLLER://127.0.0.1:"
+            + controllerPort
+            + ",SASL_PLAINTEXT://127.0.0.1:"
+            + saslPort);
+    p.put(
+        "advertised.listeners",
+        "PLAINTEXT://127.0.0.1:" + port + ",SASL_PLAINTEXT://127.0.0.1:" + saslPort);
     p.put("controller.listener.names", "CONTROLLER");
-    p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+    p.put(
+        "listener.security.protocol.map",
+        "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT");
+    p.put("inter.broker.listener.name", "PLAINTEXT");
+    p.put("sasl.enabled.mechanisms", "PLAIN");
+    p.put(
+        "listener.name.sasl_plaintext.plain.sasl.jaas.config",
+        "org.apache.kafka.common.security.plain.PlainLoginModule required user_"
+            + USER
+            + "=\""
+            + PASSWORD
+            + "\";");
     p.put("log.dirs", dir.toString());
     p.put("offsets.topic.replication.factor", "1");
     p.put("offsets.topic.num.partitions", "3");
