@@ -40,7 +40,7 @@ final class InspectCommand implements Callable<Integer> {
   @Parameters(
       index = "0",
       paramLabel = "FILE",
-      description = "The recording (.jsonl or .jsonl.gz).")
+      description = "The recording (.jsonl or .jsonl.gz), or a topic: kafka://host:9092/topic.")
   Path file;
 
   @Option(

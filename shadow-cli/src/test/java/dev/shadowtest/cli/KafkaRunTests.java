@@ -331,6 +331,118 @@ class KafkaRunTests {
         .hasSize(100);
   }
 
+  @Test
+  void recordingsArePublishedToATopicAndSavedBackWithTheirRedaction() throws Exception {
+    broker.createTopic("shop", 3);
+    Path har = ShadowCliTests.EXAMPLES.resolve("shop.har");
+    ShadowCliTests.Run imported =
+        shadow("import", "--from", "har", har, "--out", broker.uri("shop"));
+    assertThat(imported.code()).as(imported.err()).isZero();
+    Path back = dir.resolve("back.jsonl.gz");
+    ShadowCliTests.Run exported =
+        shadow("export", "--to", "recording", broker.uri("shop"), "--out", back);
+    assertThat(exported.code()).as(exported.err()).isZero();
+    Path direct = dir.resolve("direct.jsonl");
+    assertThat(shadow("import", "--from", "har", har, "--out", direct).code()).isZero();
+    try (ExchangeSource a = ExchangeStorage.source(direct.toString(), w -> {});
+        ExchangeSource b = ExchangeStorage.source(back.toString(), w -> {})) {
+      assertThat(b.header().redaction()).isEqualTo(a.header().redaction());
+      List<String> expected = new ArrayList<>();
+      a.forEachRemaining(
+          e ->
+              expected.add(
+                  e.request().method()
+                      + " "
+                      + e.request().target()
+                      + " "
+                      + (e.response() == null ? "-" : e.response().status())));
+      List<String> actual = new ArrayList<>();
+      b.forEachRemaining(
+          e ->
+              actual.add(
+                  e.request().method()
+                      + " "
+                      + e.request().target()
+                      + " "
+                      + (e.response() == null ? "-" : e.response().status())));
+      assertThat(actual).isNotEmpty().containsExactlyInAnyOrderElementsOf(expected);
+    }
+    // and a file published as it is, then replayed from the topic like the file
+    broker.createTopic("published", 2);
+    assertThat(
+            shadow("export", "--to", "recording", direct, "--out", broker.uri("published")).code())
+        .isZero();
+    ShadowCliTests.Run inspected = shadow("inspect", broker.uri("published"));
+    assertThat(inspected.code()).as(inspected.err()).isZero();
+  }
+
+  @Test
+  void badKafkaLocationsAndOptionsAreExit2WithWhatIsWrong() throws Exception {
+    ShadowCliTests.Run missing =
+        shadow(
+            "replay",
+            "--recording",
+            broker.uri("nope"),
+            "--candidate",
+            base(candidate),
+            "--out",
+            dir.resolve("r"));
+    assertThat(missing.code()).isEqualTo(2);
+    assertThat(missing.err()).contains("the topic \"nope\" does not exist");
+    ShadowCliTests.Run record =
+        shadow(
+            "record",
+            "--listen",
+            "127.0.0.1:0",
+            "--upstream",
+            base(legacy),
+            "--out",
+            broker.uri("nope"));
+    assertThat(record.code()).isEqualTo(2);
+    assertThat(record.err()).contains("does not exist");
+    ShadowCliTests.Run badUri =
+        shadow(
+            "replay",
+            "--recording",
+            "kafka://broker/topic",
+            "--candidate",
+            base(candidate),
+            "--out",
+            dir.resolve("r"));
+    assertThat(badUri.code()).isEqualTo(2);
+    assertThat(badUri.err()).contains("is not HOST:PORT");
+    Path file = dir.resolve("rec.jsonl");
+    Files.writeString(file, ShadowCliTests.HEADER + "\n");
+    ShadowCliTests.Run groupOnFile =
+        shadow(
+            "replay",
+            "--recording",
+            file,
+            "--group",
+            "g",
+            "--candidate",
+            base(candidate),
+            "--out",
+            dir.resolve("r"));
+    assertThat(groupOnFile.code()).isEqualTo(2);
+    assertThat(groupOnFile.err()).contains("--group needs a kafka:// recording");
+    ShadowCliTests.Run groupLoop =
+        shadow(
+            "replay",
+            "--recording",
+            broker.uri("nope"),
+            "--group",
+            "g",
+            "--loop",
+            "2",
+            "--candidate",
+            base(candidate),
+            "--out",
+            dir.resolve("r"));
+    assertThat(groupLoop.code()).isEqualTo(2);
+    assertThat(groupLoop.err()).contains("not with --shard, --loop or --duration");
+  }
+
   static void awaitRecorded(Recorder r, long n) throws InterruptedException {
     for (int i = 0; i < 600 && r.stats().recorded() < n; i++) {
       Thread.sleep(50);

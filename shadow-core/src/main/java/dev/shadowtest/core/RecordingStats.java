@@ -2,6 +2,7 @@ package dev.shadowtest.core;
 
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -62,7 +63,14 @@ public record RecordingStats(
     Map<String, Long> importTags = new TreeMap<>();
     Instant first = null;
     Instant last = null;
-    try (RecordingReader r = RecordingReader.open(recording, warningSink)) {
+    List<String> warnings = new ArrayList<>();
+    Consumer<String> both =
+        w -> {
+          warnings.add(w);
+          warningSink.accept(w);
+        };
+    // a file, or a recording another storage keeps (kafka://host:9092/topic)
+    try (ExchangeSource r = ExchangeStorage.source(recording.toString(), both)) {
       while (r.hasNext()) {
         Exchange e = r.next();
         count++;
@@ -117,7 +125,7 @@ public record RecordingStats(
           truncated,
           noResponse,
           r.unreadable(),
-          r.warnings(),
+          warnings,
           notCaptured,
           new LinkedHashMap<>(importTags));
     }
