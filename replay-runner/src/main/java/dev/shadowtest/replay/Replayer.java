@@ -791,15 +791,15 @@ public final class Replayer {
     if (provisionalAt == 0 || now - provisionalAt > PROVISIONAL_NANOS) {
       provisionalAt = now;
       Summaries.writeProvisional(
-          config,
-          aggregate,
-          endpoints,
-          startedAt,
-          late.get(),
-          unreadable.get(),
-          List.copyOf(warnings));
+          config, aggregate, endpoints, startedAt, late.get(), unreadable.get(), warningsSoFar());
     }
     positions.write(config.out());
+  }
+
+  private List<String> warningsSoFar() {
+    synchronized (warnings) { // a synchronized list: copied under its lock
+      return List.copyOf(warnings);
+    }
   }
 
   /** {@code e} under the id it has in one pass of a repeated replay. */

@@ -353,6 +353,7 @@ final class KafkaSource implements ExchangeSource {
           }
           s.pending.add(r.offset());
         }
+        served++;
         return e;
       }
       long now = System.nanoTime();
@@ -364,6 +365,7 @@ final class KafkaSource implements ExchangeSource {
           checkpoint();
         }
         if (ownShareDone() && groupDone()) {
+          warnings.accept(shareDone());
           return null;
         }
         nextGroupCheck = now + GROUP_CHECK_NANOS;
@@ -407,6 +409,26 @@ final class KafkaSource implements ExchangeSource {
       return true;
     }
   }
+
+  /** What this worker's run is: its share of the group's. */
+  private String shareDone() {
+    List<String> ps = new ArrayList<>();
+    synchronized (parts) {
+      parts.values().stream()
+          .filter(p -> !p.ranges(p.watermark()).isEmpty())
+          .forEach(p -> ps.add(Integer.toString(p.partition)));
+    }
+    return at.shown()
+        + ", group "
+        + at.group()
+        + ": this run holds one worker's share ("
+        + served
+        + " exchange(s)"
+        + (ps.isEmpty() ? "" : " of partition(s) " + String.join(", ", ps))
+        + "); the group's run is its workers' runs merged (shadow merge)";
+  }
+
+  private long served;
 
   /** True when the group has committed every partition up to the end of the run. */
   private boolean groupDone() {
