@@ -2,11 +2,13 @@ package dev.shadowtest.replay;
 
 import dev.shadowtest.core.BadInputException;
 import dev.shadowtest.core.RecordingException;
+import dev.shadowtest.core.SourcePositions;
 import dev.shadowtest.diff.Endpoints;
 import dev.shadowtest.diff.Rules;
 import dev.shadowtest.diff.run.Gate;
 import dev.shadowtest.diff.run.Rejudge;
 import dev.shadowtest.diff.run.ResponsesFile;
+import dev.shadowtest.diff.run.ResultLine;
 import dev.shadowtest.diff.run.ResultsFile;
 import dev.shadowtest.diff.run.RunAggregate;
 import dev.shadowtest.diff.run.RunDirectory;
@@ -28,8 +30,10 @@ import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 
 /**
@@ -243,6 +247,12 @@ public final class Summaries {
   /**
    * Merges shard run directories into {@code out}: the results files are concatenated and the
    * summary is computed from all their lines, so it equals the summary of one unsharded run.
+   *
+   * <p>Run directories that keep {@code positions.json} are the workers of one run of a Kafka
+   * topic ({@link SourcePositions}): each exchange is taken from the first directory, in the order
+   * given, that confirmed its offset done, and the merged run is incomplete when some offset of
+   * the run's bounds was finished by none. The merged run keeps the positions of all of them, so it
+   * can be merged again with more workers.
    */
   public static ReplayResult merge(Path out, List<Path> dirs, Rules explicitRules, Gate gate) {
     return merge(out, dirs, explicitRules, gate, false);
@@ -280,6 +290,7 @@ public final class Summaries {
         throw new BadInputException(d + " is given twice: its exchanges would count twice");
       }
     }
+    MergedPositions positions = MergedPositions.of(dirs);
     SummaryJson.PassSettings passes = passesOf(dirs);
     Rules rules = rulesOf(dirs, explicitRules);
     List<String> warnings = new ArrayList<>();
@@ -308,7 +319,7 @@ public final class Summaries {
           out, 0, "cannot create the output directory: " + e.getMessage(), e);
     }
     try {
-      ReplayResult r = mergeInto(work, out, dirs, rules, gate, passes, warnings);
+      ReplayResult r = mergeInto(work, out, dirs, positions, rules, gate, passes, warnings);
       Files.createDirectories(out);
       for (Path f : earlier) {
         Files.deleteIfExists(f);
@@ -347,26 +358,16 @@ public final class Summaries {
     }
   }
 
-  /** Appends a shard's kept responses; one that cannot be read leaves the merged run unable to be re-judged. */
-  private static void copyResponses(
-      Path dir, ResponsesFile kept, long linesBefore, List<String> warnings) throws IOException {
-    try (ResponsesFile.Reader r = ResponsesFile.Reader.open(dir.resolve(RunDirectory.RESPONSES))) {
-      for (ResponsesFile.Entry e = r.next(); e != null; e = r.next()) {
-        kept.write(e.at(linesBefore + e.line())); // the merged results put this shard's lines after
-      }
-      kept.leftOut(r.end().leftOut());
-      kept.failed(r.end().failed());
-    } catch (RecordingException e) {
-      warnings.add("the merged run cannot be re-judged with other rules: " + e.getMessage());
-      kept.failed(1);
-    }
-  }
-
-  /** Merges {@code dirs} into {@code work}; the result names {@code out}, where it will be. */
+  /**
+   * Merges {@code dirs} into {@code work}; the result names {@code out}, where it will be. With
+   * {@code positions} (the inputs are workers of one Kafka run), only the lines each input owns are
+   * merged, and what no input finished makes the merged run incomplete.
+   */
   private static ReplayResult mergeInto(
       Path work,
       Path out,
       List<Path> dirs,
+      MergedPositions positions,
       Rules rules,
       Gate gate,
       SummaryJson.PassSettings passes,
@@ -382,19 +383,22 @@ public final class Summaries {
     boolean incomplete = false;
     long late = 0;
     long unreadable = 0;
-    long[] linesBefore = {0}; // result lines of the shards merged so far
+    long[] merged = {0}; // result lines of the merged run so far
     Set<String> shardWarnings = new LinkedHashSet<>(); // each told once, as the first shard did
     // the merged run keeps responses for re-judging when every shard kept them
     boolean keep =
         dirs.stream().allMatch(d -> Files.isRegularFile(d.resolve(RunDirectory.RESPONSES)));
-    try (ResultsFile results = ResultsFile.create(work.resolve(RunDirectory.RESULTS));
+    Path resultsOut = work.resolve(RunDirectory.RESULTS);
+    try (ResultsFile results = ResultsFile.create(resultsOut);
         SamplesFile samples = SamplesFile.create(work);
         ResponsesFile kept = keep ? ResponsesFile.create(work, Long.MAX_VALUE / 2) : null) {
-      for (Path dir : dirs) {
+      for (int i = 0; i < dirs.size(); i++) {
+        Path dir = dirs.get(i);
+        int input = i;
         SummaryJson.Meta m = SummaryFile.readMeta(dir.resolve(RunDirectory.SUMMARY)).meta();
         shardWarnings.addAll(m.warnings());
         String recording = String.join(", ", m.recordings());
-        if (m.shard() != null && !shards.add(m.shard() + " of " + recording)) {
+        if (positions == null && m.shard() != null && !shards.add(m.shard() + " of " + recording)) {
           throw new BadInputException(
               dir
                   + " holds shard "
@@ -411,42 +415,93 @@ public final class Summaries {
         candidate = m.candidate();
         primary = m.primary() != null ? m.primary() : primary;
         secondary = m.secondary() != null ? m.secondary() : secondary;
-        incomplete |= m.incomplete();
+        // a worker stopped or killed before the end is expected: its positions tell what it did
+        incomplete |= positions == null && m.incomplete();
         late += m.late();
         unreadable += m.unreadable();
-        SamplesFile.read(dir, warnings::add).values().forEach(samples::add);
-        if (kept != null) {
-          copyResponses(dir, kept, linesBefore[0], warnings);
-        }
+        Path file = dir.resolve(RunDirectory.RESULTS);
+        copySamples(
+            dir,
+            id -> positions == null || owns(positions, input, SourcePositions.place(id)),
+            samples,
+            warnings);
         // a shard judged by other rules than the merged run's is judged again from the responses it
         // kept (refused, with the reason, when it cannot be): every line of the merged run is
         // judged by its rules
-        Path lines = dir.resolve(RunDirectory.RESULTS);
+        Path lines = file;
         Rules own = RunDirectory.rulesOf(dir);
         if (!rules.judgesLike(own)) {
-          lines =
-              work.resolve(".rejudged-" + shards.size() + "-" + dirs.indexOf(dir) + ".jsonl.gz");
+          if (positions != null) {
+            refuseCut(dir, file);
+          }
+          lines = work.resolve(".rejudged-" + i + ".jsonl.gz");
           Rejudge.run(dir, own, rules, lines);
         }
-        ResultsFile.read(
-            lines,
-            line -> {
-              try {
-                results.write(line);
-              } catch (IOException e) {
-                throw new RecordingException(
-                    work.resolve(RunDirectory.RESULTS), 0, "cannot write: " + e.getMessage(), e);
-              }
-              aggregate.add(line);
-              linesBefore[0]++;
-            });
-        if (!lines.equals(dir.resolve(RunDirectory.RESULTS))) {
+        long[] read = {0}; // this input's lines read
+        long[] leftOut = new long[MergedPositions.Claim.values().length];
+        try (ResponsesCopy responses =
+            kept == null ? null : new ResponsesCopy(dir, kept, warnings)) {
+          ResultsFile.NumberedSink sink =
+              (line, number) -> {
+                MergedPositions.Claim claim =
+                    positions == null
+                        ? MergedPositions.Claim.OWNED
+                        : positions.claim(input, position(line, number, file));
+                boolean merging = claim == MergedPositions.Claim.OWNED;
+                try {
+                  if (responses != null) {
+                    responses.line(read[0], line.id(), merging ? merged[0] : -1);
+                  }
+                  if (merging) {
+                    results.write(line);
+                  }
+                } catch (IOException e) {
+                  throw new RecordingException(resultsOut, 0, "cannot write: " + e.getMessage(), e);
+                }
+                read[0]++;
+                if (merging) {
+                  aggregate.add(line);
+                  merged[0]++;
+                } else {
+                  leftOut[claim.ordinal()]++;
+                }
+              };
+          if (positions == null) {
+            ResultsFile.read(lines, line -> sink.accept(line, 0));
+          } else {
+            String cut = ResultsFile.readRecoveringNumbered(lines, sink);
+            if (cut != null) {
+              warnings.add(
+                  cut
+                      + ", which hold every line its "
+                      + SourcePositions.FILE
+                      + " confirms (a worker killed mid-run: they were written before its last"
+                      + " checkpoint)");
+            }
+          }
+          if (responses != null) {
+            responses.finish();
+          }
+        }
+        if (!lines.equals(file)) {
           Files.deleteIfExists(lines);
+        }
+        String dropped = leftOut(leftOut);
+        if (dropped != null) {
+          warnings.add(file + ": " + dropped);
         }
       }
     } catch (IOException e) {
-      throw new RecordingException(
-          work.resolve(RunDirectory.RESULTS), 0, "cannot write: " + e.getMessage(), e);
+      throw new RecordingException(resultsOut, 0, "cannot write: " + e.getMessage(), e);
+    }
+    if (positions != null) {
+      positions.merged().write(work);
+      if (!positions.complete()) {
+        incomplete = true;
+        warnings.add(
+            "the merged run is incomplete: offsets no worker finished: "
+                + positions.describeMissing());
+      }
     }
     RunAggregate.Collapsed c = aggregate.collapse(new Endpoints(rules), rules.noiseModel());
     RunDirectory.writeRules(work, rules);
@@ -481,5 +536,155 @@ public final class Summaries {
         null,
         c.gaps(),
         c.transforms());
+  }
+
+  /** The partition and offset a worker's result line names; any other id is an error. */
+  private static long[] position(ResultLine line, long number, Path file) {
+    long[] at = SourcePositions.place(line.id());
+    if (at == null) {
+      throw new RecordingException(
+          file,
+          number,
+          "id \""
+              + line.id()
+              + "\" is not a position PARTITION@OFFSET (3@1234), as the ids of a run that keeps "
+              + SourcePositions.FILE
+              + " are");
+    }
+    return at;
+  }
+
+  private static boolean owns(MergedPositions positions, int input, long[] at) {
+    return at != null && positions.claim(input, at) == MergedPositions.Claim.OWNED;
+  }
+
+  /** What the warning says of the lines an input had that were not merged; null for none. */
+  private static String leftOut(long[] byClaim) {
+    long earlier = byClaim[MergedPositions.Claim.DONE_EARLIER.ordinal()];
+    long notDone = byClaim[MergedPositions.Claim.NOT_DONE.ordinal()];
+    if (earlier + notDone == 0) {
+      return null;
+    }
+    List<String> why = new ArrayList<>(2);
+    if (earlier > 0) {
+      why.add(
+          earlier + " redone elsewhere (an earlier directory finished them too, and counts them)");
+    }
+    if (notDone > 0) {
+      why.add(
+          notDone
+              + " not confirmed (beyond the done ranges of its "
+              + SourcePositions.FILE
+              + ": replayed after its last checkpoint, or after its partition moved to another"
+              + " worker)");
+    }
+    return (earlier + notDone) + " result lines left out: " + String.join(", ", why);
+  }
+
+  /**
+   * Refuses to re-judge a worker's results that a crash cut off: re-judging reads whole runs (its
+   * kept responses are cut too). Its ids are checked on the way, naming a bad line.
+   */
+  private static void refuseCut(Path dir, Path file) {
+    String cut = ResultsFile.readRecoveringNumbered(file, (line, n) -> position(line, n, file));
+    if (cut != null) {
+      throw new BadInputException(
+          "cannot re-judge "
+              + dir
+              + " with the rules given (--rules): "
+              + cut
+              + "; only a whole run can be re-judged, and this is a worker killed mid-run: merge"
+              + " the workers by the rules they were judged by (without --rules)");
+    }
+  }
+
+  /**
+   * Copies the samples of {@code dir} whose ids {@code merged} takes; a samples file that cannot
+   * be read (a killed worker's, cut in its first line) leaves its samples out, with a warning.
+   */
+  private static void copySamples(
+      Path dir, Predicate<String> merged, SamplesFile samples, List<String> warnings) {
+    Map<String, SamplesFile.Sample> read;
+    try {
+      read = SamplesFile.read(dir, warnings::add);
+    } catch (RecordingException e) {
+      warnings.add(e.getMessage() + " (its samples are left out of the merged run)");
+      return;
+    }
+    for (SamplesFile.Sample s : read.values()) {
+      if (merged.test(s.id())) {
+        samples.add(s);
+      }
+    }
+  }
+
+  /**
+   * Copies one input's kept responses into the merged run's as its result lines are read, in
+   * step: the entry of a line merged moves to that line's place in the merged results, that of a
+   * line left out is left out too. A file that cannot be read to its end line (a killed worker's
+   * is cut off) leaves the merged run unable to be re-judged, with a warning.
+   */
+  private static final class ResponsesCopy implements AutoCloseable {
+    private final ResponsesFile kept;
+    private final List<String> warnings;
+    private ResponsesFile.Reader in; // null once it could not be read
+
+    ResponsesCopy(Path dir, ResponsesFile kept, List<String> warnings) {
+      this.kept = kept;
+      this.warnings = warnings;
+      try {
+        in = ResponsesFile.Reader.open(dir.resolve(RunDirectory.RESPONSES));
+      } catch (RecordingException e) {
+        unreadable(e);
+      }
+    }
+
+    /**
+     * The input's result line {@code index}, of exchange {@code id}, is the merged run's line
+     * {@code at}, or -1: left out.
+     */
+    void line(long index, String id, long at) throws IOException {
+      try {
+        for (ResponsesFile.Entry e = in == null ? null : in.peek();
+            e != null && e.line() <= index;
+            e = in.peek()) {
+          in.next();
+          // matched as re-judging matches them: by line, and the same exchange
+          if (e.line() == index && e.id().equals(id) && at >= 0) {
+            kept.write(e.at(at));
+          }
+        }
+      } catch (RecordingException e) {
+        unreadable(e);
+      }
+    }
+
+    /** Reads on to the end line, and counts what the input left out or failed to keep. */
+    void finish() {
+      if (in == null) {
+        return;
+      }
+      try {
+        ResponsesFile.End end = in.drain();
+        kept.leftOut(end.leftOut());
+        kept.failed(end.failed());
+      } catch (RecordingException e) {
+        unreadable(e);
+      }
+    }
+
+    private void unreadable(RecordingException e) {
+      warnings.add("the merged run cannot be re-judged with other rules: " + e.getMessage());
+      kept.failed(1);
+      close();
+    }
+
+    @Override
+    public void close() {
+      if (in != null) {
+        in.close();
+        in = null;
+      }
+    }
   }
 }

@@ -20,16 +20,22 @@ import picocli.CommandLine.Spec;
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
       "0:the gate passed",
-      "1:the gate failed, or a shard was incomplete",
+      "1:the gate failed, or the merged run is incomplete (a shard was, or offsets of a Kafka run no worker finished)",
       "2:bad input",
       "3:internal error (a bug)"
     },
     description = {
       "Merge the run directories of shards into one run, exactly.",
       "The shards are runs of shadow replay --shard I/N; the merged summary equals that of one unsharded run.",
+      "Workers of one Kafka run (directories with positions.json) merge too: each offset counts once, from the first directory that confirmed it done; offsets none finished make the merged run incomplete, and it keeps positions.json to be merged again with more workers.",
       "An existing run directory in --out is never overwritten (--force replaces it). Exit 0 when the gate passes, 1 when it fails."
     },
-    footer = {"", "Example:", "  shadow merge --out all/ shard1/ shard2/ shard3/"})
+    footer = {
+      "",
+      "Examples:",
+      "  shadow merge --out all/ shard1/ shard2/ shard3/",
+      "  shadow merge --out nightly/ worker1/ worker2/ worker3/"
+    })
 final class MergeCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;

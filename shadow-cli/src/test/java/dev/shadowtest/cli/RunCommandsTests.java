@@ -14,6 +14,7 @@ import dev.shadowtest.core.HttpResponse;
 import dev.shadowtest.core.RecordingHeader;
 import dev.shadowtest.core.RecordingWriter;
 import dev.shadowtest.core.Redaction;
+import dev.shadowtest.core.SourcePositions;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -178,6 +179,57 @@ class RunCommandsTests {
                     "--force")
                 .code())
         .isEqualTo(1);
+  }
+
+  /** A worker of a Kafka run: it replayed {@code offsets} of {@code partition} and confirmed them. */
+  Path worker(String name, int partition, int from, int until) {
+    List<Exchange> ex = new ArrayList<>();
+    for (int o = from; o < until; o++) {
+      ex.add(exchange(SourcePositions.id(partition, o), "/a"));
+    }
+    Path rec = dir.resolve(name + ".jsonl");
+    try (RecordingWriter w =
+        RecordingWriter.create(rec, RecordingHeader.now("test", Redaction.none()))) {
+      ex.forEach(w::write);
+    }
+    Path out = dir.resolve(name);
+    shadow("replay", "--recording", rec, "--candidate", candidate(), "--out", out);
+    List<SourcePositions.Range> done = List.of(new SourcePositions.Range(from, until));
+    new SourcePositions(
+            "orders", "nightly", 2, List.of(new SourcePositions.Partition(partition, 0, 10, done)))
+        .write(out);
+    return out;
+  }
+
+  @Test
+  void mergeOfKafkaWorkersExitsOneWhileOffsetsNoWorkerFinishedRemain() {
+    Path w1 = worker("w1", 0, 0, 10);
+    Path w2 = worker("w2", 1, 0, 5);
+    ShadowCliTests.Run part = shadow("merge", "--out", dir.resolve("part"), w1, w2);
+    assertThat(part.code()).as(part.err()).isEqualTo(1);
+    assertThat(part.err())
+        .contains(
+            "warning: the merged run is incomplete: offsets no worker finished: partition 1:"
+                + " offsets 5-9");
+    assertThat(part.out()).contains("INCOMPLETE");
+
+    Path w3 = worker("w3", 1, 5, 10);
+    ShadowCliTests.Run all = shadow("merge", "--out", dir.resolve("all"), dir.resolve("part"), w3);
+    assertThat(all.code()).as(all.err()).isZero();
+    assertThat(all.err()).isEmpty();
+    assertThat(dir.resolve("all/positions.json")).exists();
+    // a run replaced by a merge of recording runs keeps no positions of the run it replaced
+    Path plain = dir.resolve("plain");
+    shadow(
+        "replay",
+        "--recording",
+        recording("r.jsonl", ""),
+        "--candidate",
+        candidate(),
+        "--out",
+        plain);
+    shadow("merge", "--out", dir.resolve("all"), plain, "--force");
+    assertThat(dir.resolve("all/positions.json")).doesNotExist();
   }
 
   @Test

@@ -192,6 +192,20 @@ public final class ResultsFile implements AutoCloseable {
    * or null when the file is whole. Any other bad line is an error naming file and line.
    */
   public static String readRecovering(Path file, Consumer<ResultLine> sink) {
+    return readRecoveringNumbered(file, (line, number) -> sink.accept(line));
+  }
+
+  /** Takes each line read with its number in the file (1 for the first), to name it in errors. */
+  @FunctionalInterface
+  public interface NumberedSink {
+    void accept(ResultLine line, long number);
+  }
+
+  /**
+   * As {@link #readRecovering(Path, Consumer)}, telling {@code sink} each line's number: a reader
+   * that finds a line wrong for its purpose (shadow merge: an id that is no position) names it.
+   */
+  public static String readRecoveringNumbered(Path file, NumberedSink sink) {
     long n = 0;
     try (CutTolerant gz =
             new CutTolerant(new GZIPInputStream(Files.newInputStream(file), 1 << 16));
@@ -210,7 +224,7 @@ public final class ResultsFile implements AutoCloseable {
             }
             throw new RecordingException(file, n, "bad result line: " + e.getMessage(), e);
           }
-          sink.accept(parsed);
+          sink.accept(parsed, n);
         }
         line = next;
       }

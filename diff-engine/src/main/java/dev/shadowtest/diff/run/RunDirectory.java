@@ -2,6 +2,7 @@ package dev.shadowtest.diff.run;
 
 import dev.shadowtest.core.RecordingException;
 import dev.shadowtest.core.SecureFiles;
+import dev.shadowtest.core.SourcePositions;
 import dev.shadowtest.diff.Rules;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -25,9 +26,12 @@ public final class RunDirectory {
   public static final String RULES = "rules.yaml";
   public static final String TRIGGERS = TriggersFile.NAME;
 
+  /** What share of a partitioned source (a Kafka topic) a run finished ({@link SourcePositions}). */
+  public static final String POSITIONS = SourcePositions.FILE;
+
   /** Every file a run directory holds. */
   public static final List<String> FILES =
-      List.of(SUMMARY, RESULTS, SAMPLES, RESPONSES, CSV, HTML, RULES, TRIGGERS);
+      List.of(SUMMARY, RESULTS, SAMPLES, RESPONSES, CSV, HTML, RULES, TRIGGERS, POSITIONS);
 
   private RunDirectory() {}
 

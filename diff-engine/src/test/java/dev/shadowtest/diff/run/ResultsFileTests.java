@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.zip.GZIPOutputStream;
@@ -128,5 +129,17 @@ class ResultsFileTests {
     assertThatThrownBy(() -> read(badVerdict)).hasMessageContaining("bad result line");
     Path notJson = gz("{\"id\":\"x\",\n");
     assertThatThrownBy(() -> read(notJson)).hasMessageContaining(":1:");
+  }
+
+  @Test
+  void aNumberedReadTellsEachLinesNumberInTheFileUpToACut() throws IOException {
+    String line = "{\"id\":\"%s\",\"endpoint\":\"GET /a\",\"verdict\":\"MATCH\"}\n";
+    Path f = gz(line.formatted("a") + "\n" + line.formatted("b") + line.formatted("c"));
+    byte[] whole = Files.readAllBytes(f);
+    Files.write(f, Arrays.copyOf(whole, whole.length - 8)); // the gzip trailer: cut
+    List<String> seen = new ArrayList<>();
+    String cut = ResultsFile.readRecoveringNumbered(f, (l, n) -> seen.add(l.id() + "@" + n));
+    assertThat(seen).containsExactly("a@1", "b@3", "c@4");
+    assertThat(cut).isEqualTo(f + ": cut off after line 4 (a crash); the lines before are read");
   }
 }
