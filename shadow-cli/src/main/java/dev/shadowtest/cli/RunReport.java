@@ -97,7 +97,9 @@ final class RunReport {
     if (r.abortReason() != null) {
       out.println("ABORTED: " + Terminal.safe(r.abortReason()));
     } else if (r.incomplete()) {
-      out.println("INCOMPLETE: the run was stopped before the end of the recording");
+      out.println(
+          "INCOMPLETE: the run does not cover its whole recording (stopped before its end, or, merged,"
+              + " some exchanges no run finished: the warnings say which)");
     }
     if (r.gateFailures().isEmpty()) {
       out.println(
