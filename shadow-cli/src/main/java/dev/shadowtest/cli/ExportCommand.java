@@ -21,9 +21,9 @@ import picocli.CommandLine.Spec;
       "3:internal error (a bug)"
     },
     description = {
-      "Convert a Shadow recording into a HAR 1.2 file (--to har), or copy it to another place (--to recording):",
-      "a file to a Kafka topic (kafka://host:9092/topic) to publish it, a topic to a file, keeping what was redacted.",
-      "HAR is for DevTools and HAR viewers.",
+      "Convert a Shadow recording into a HAR 1.2 file, or copy it between a file and a Kafka topic.",
+      "--to har writes HAR for DevTools and HAR viewers; --to recording copies a file to a topic (kafka://host:9092/topic)",
+      "to publish it, or a topic to a file, keeping what was redacted.",
       "The output is written 0600 and appears only when the whole recording was read.",
       "An existing output file is never overwritten (--force replaces it), and the recording never, even with --force."
     },
