@@ -26,6 +26,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  *   create BOOTSTRAP TOPIC PARTITIONS   creates a topic (replication 1)
  *   offsets BOOTSTRAP TOPIC             prints the sum of the topic's end offsets (its records:
  *                                       no transactions, so no control records)
+ *   watch BOOTSTRAP TOPIC MILLIS        prints "EPOCH_MS SUM" every MILLIS until killed
  * </pre>
  */
 public final class KafkaBenchTool {
@@ -35,6 +36,7 @@ public final class KafkaBenchTool {
       case "broker" -> broker(Path.of(args[1]), List.of(args).subList(2, args.length));
       case "create" -> create(args[1], args[2], Integer.parseInt(args[3]));
       case "offsets" -> System.out.println(offsets(args[1], args[2]));
+      case "watch" -> watch(args[1], args[2], Long.parseLong(args[3]));
       default -> {
         System.err.println(
             "usage: KafkaBenchTool broker FILE [TOPIC:PARTITIONS...] | create BOOTSTRAP TOPIC"
@@ -77,21 +79,44 @@ public final class KafkaBenchTool {
     }
   }
 
-  private static long offsets(String bootstrap, String topic) {
+  private static KafkaConsumer<byte[], byte[]> consumer(String bootstrap) {
     Properties p = new Properties();
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     p.put(ConsumerConfig.CLIENT_ID_CONFIG, "kafka-bench-offsets");
-    try (KafkaConsumer<byte[], byte[]> c =
-        new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-      List<TopicPartition> tps = new ArrayList<>();
-      for (PartitionInfo i : c.partitionsFor(topic)) {
-        tps.add(new TopicPartition(topic, i.partition()));
-      }
-      long sum = 0;
-      for (long end : c.endOffsets(tps).values()) {
-        sum += end;
-      }
-      return sum;
+    return new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+  }
+
+  private static long offsets(String bootstrap, String topic) {
+    try (KafkaConsumer<byte[], byte[]> c = consumer(bootstrap)) {
+      return sum(c, partitions(c, topic));
     }
+  }
+
+  private static void watch(String bootstrap, String topic, long millis) throws Exception {
+    try (KafkaConsumer<byte[], byte[]> c = consumer(bootstrap)) {
+      List<TopicPartition> tps = partitions(c, topic);
+      while (true) {
+        long sum = sum(c, tps);
+        System.out.println(System.currentTimeMillis() + " " + sum);
+        System.out.flush();
+        Thread.sleep(millis);
+      }
+    }
+  }
+
+  private static List<TopicPartition> partitions(KafkaConsumer<byte[], byte[]> c, String topic) {
+    List<TopicPartition> tps = new ArrayList<>();
+    for (PartitionInfo i : c.partitionsFor(topic)) {
+      tps.add(new TopicPartition(topic, i.partition()));
+    }
+    return tps;
+  }
+
+  private static long sum(KafkaConsumer<byte[], byte[]> c, List<TopicPartition> tps) {
+    long sum = 0;
+    for (long end : c.endOffsets(tps).values()) {
+      sum += end;
+    }
+    return sum;
   }
 }

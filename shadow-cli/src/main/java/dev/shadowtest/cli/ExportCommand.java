@@ -55,7 +55,7 @@ final class ExportCommand implements Callable<Integer> {
       paramLabel = "IN",
       description =
           "The recording (.jsonl or .jsonl.gz, or kafka://host:9092/topic with --to recording).")
-  Path in;
+  String in;
 
   @Option(
       names = "--out",
@@ -63,7 +63,7 @@ final class ExportCommand implements Callable<Integer> {
       paramLabel = "OUT",
       description =
           "HAR file to write, or with --to recording a recording file or kafka://host:9092/topic.")
-  Path out;
+  String out;
 
   @Option(
       names = "--force",
@@ -83,11 +83,7 @@ final class ExportCommand implements Callable<Integer> {
     if (to == Format.recording) {
       RecordingCopy.Result copied =
           RecordingCopy.copy(
-              in.toString(),
-              out.toString(),
-              force,
-              skipBadLines,
-              w -> err.println("warning: " + Terminal.safe(w)));
+              in, out, force, skipBadLines, w -> err.println("warning: " + Terminal.safe(w)));
       spec.commandLine()
           .getOut()
           .printf("exported %d exchange(s) from %s into %s%n", copied.exchanges(), in, out);
@@ -95,7 +91,11 @@ final class ExportCommand implements Callable<Integer> {
     }
     ImportResult r =
         HarExporter.exportFile(
-            in, out, force, skipBadLines, w -> err.println("warning: " + Terminal.safe(w)));
+            Path.of(in),
+            Path.of(out),
+            force,
+            skipBadLines,
+            w -> err.println("warning: " + Terminal.safe(w)));
     spec.commandLine()
         .getOut()
         .printf("exported %d exchange(s) from %s into %s%n", r.exchanges(), in, out);
