@@ -1,5 +1,6 @@
 package dev.shadowtest.replay;
 
+import dev.shadowtest.core.BadInputException;
 import dev.shadowtest.core.Body;
 import dev.shadowtest.core.Exchange;
 import dev.shadowtest.core.ExchangeSource;
@@ -437,6 +438,9 @@ public final class Replayer {
         }
       } finally {
         reader.interrupt();
+        // a source that confirms what is done keeps its last checkpoint on close: before the
+        // final summary, never after it
+        reader.join(15_000);
       }
       if (readError.get() != null) {
         throw readError.get();
@@ -476,8 +480,10 @@ public final class Replayer {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       stopRequested = true;
-    } catch (RecordingException e) {
-      throw e; // a bad recording or an output that cannot be written: the user's to fix
+    } catch (BadInputException e) {
+      // a bad recording, an output that cannot be written, a source that refuses us (a Kafka
+      // topic, group or credentials): the user's to fix
+      throw e;
     } catch (RuntimeException | Error e) {
       internalError(e); // a bug or a crash: the run ends incomplete, with what was compared so far
     } finally {
@@ -720,7 +726,7 @@ public final class Replayer {
           // later passes read the same lines again: their warnings and unreadable lines were told
           // and counted in the first
           try (ExchangeSource reader = open(recording, first ? warnings::add : w -> {})) {
-            if (first) {
+            if (first && config.shard().count() == 1 && !passes.repeating()) {
               // a source shared by several runs (a Kafka consumer group) serves this run's share,
               // and confirms what is done once the results before it are durable
               reader.track(this::checkpoint);
@@ -737,13 +743,19 @@ public final class Replayer {
               EndpointRule rule = engine.ruleFor(e.request());
               String skip = skipReason(e, rule);
               sendsAny |= skip == null;
-              queue.put(
+              Item item =
                   new Item(
                       passes.repeating() ? inPass(e, passes.id(e.id(), pass)) : e,
                       endpoints.of(e.request().method(), e.request().target()),
                       rule,
                       skip,
-                      pass));
+                      pass);
+              while (!queue.offer(item, 100, TimeUnit.MILLISECONDS)) {
+                if (stopRequested || abortReason != null) {
+                  return;
+                }
+                reader.idle(); // a source that must stay in touch (a Kafka group member) does so
+              }
             }
           }
         }
@@ -772,6 +784,19 @@ public final class Replayer {
           return;
         }
       }
+    }
+  }
+
+  /**
+   * A result that could not be written: its exchange is missing, so the run is incomplete and
+   * stops (a source that confirms what is done would otherwise wait for it forever).
+   */
+  private void cannotWrite(Exchange e, Throwable ex) {
+    abandoned = true;
+    warnings.add("exchange " + e.id() + " could not be written: " + ex);
+    if (abortReason == null) {
+      abortReason =
+          "a result could not be written (" + ex.getMessage() + "): the run stopped there";
     }
   }
 
@@ -993,8 +1018,7 @@ public final class Replayer {
                 .withTransforms(done),
             null);
       } catch (IOException | RuntimeException ex) {
-        abandoned = true;
-        warnings.add("exchange " + e.id() + " could not be written: " + ex);
+        cannotWrite(e, ex);
       } finally {
         // on the compare pool: a session of many failing exchanges must not nest calls
         try {
@@ -1100,8 +1124,7 @@ public final class Replayer {
                 }
                 finish(line, stored[0]);
               } catch (IOException | RuntimeException ex) {
-                abandoned = true;
-                warnings.add("exchange " + e.id() + " could not be written: " + ex);
+                cannotWrite(e, ex);
               } finally {
                 next(sender, compare, inFlight, session);
               }

@@ -317,6 +317,13 @@ final class ReplayCommand implements Callable<Integer> {
     if (until != null) {
       query.add("until=" + until);
     }
+    boolean grouped =
+        group != null
+            || recordings.stream().anyMatch(r -> r.toString().matches("(?i)kafka:.*[?&]group=.*"));
+    if (grouped && (shard != null || loop != null || duration != null)) {
+      throw new BadInputException(
+          "--group shares the topic among the group's workers: not with --shard, --loop or --duration");
+    }
     if (query.isEmpty()) {
       return recordings;
     }
@@ -334,10 +341,6 @@ final class ReplayCommand implements Callable<Integer> {
     if (!kafka) {
       throw new BadInputException(
           options + " needs a kafka:// recording (--recording kafka://host:9092/topic)");
-    }
-    if (group != null && (shard != null || loop != null || duration != null)) {
-      throw new BadInputException(
-          "--group shares the topic among the group's workers: not with --shard, --loop or --duration");
     }
     return out;
   }

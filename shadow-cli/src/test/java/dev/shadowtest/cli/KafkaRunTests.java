@@ -29,11 +29,18 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -414,6 +421,30 @@ class KafkaRunTests {
             dir.resolve("r"));
     assertThat(badUri.code()).isEqualTo(2);
     assertThat(badUri.err()).contains("is not HOST:PORT");
+    // a group another consumer committed offsets in is not a run of Shadow's
+    broker.createTopic("foreign", 1);
+    Properties p = new Properties();
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrap());
+    p.put(ConsumerConfig.GROUP_ID_CONFIG, "theirs");
+    try (KafkaConsumer<byte[], byte[]> c =
+        new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      TopicPartition tp = new TopicPartition("foreign", 0);
+      c.assign(List.of(tp));
+      c.commitSync(Map.of(tp, new OffsetAndMetadata(0)));
+    }
+    ShadowCliTests.Run foreign =
+        shadow(
+            "replay",
+            "--recording",
+            broker.uri("foreign"),
+            "--group",
+            "theirs",
+            "--candidate",
+            base(candidate),
+            "--out",
+            dir.resolve("f"));
+    assertThat(foreign.code()).as(foreign.err()).isEqualTo(2);
+    assertThat(foreign.err()).contains("holds offsets that shadow replay did not commit");
     Path file = dir.resolve("rec.jsonl");
     Files.writeString(file, ShadowCliTests.HEADER + "\n");
     ShadowCliTests.Run groupOnFile =

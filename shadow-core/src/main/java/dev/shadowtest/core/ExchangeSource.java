@@ -30,6 +30,13 @@ public interface ExchangeSource extends Iterator<Exchange>, AutoCloseable {
    */
   default void track(Progress progress) {}
 
+  /**
+   * Replay calls this, on the thread that reads, while it cannot take the next exchange yet (its
+   * queue is full): a source that must stay in touch meanwhile (a Kafka group member polls, so
+   * that the group does not think it dead, and keeps its checkpoints) does so here.
+   */
+  default void idle() {}
+
   /** What a run does for a source that tracks its progress. */
   interface Progress {
     /**

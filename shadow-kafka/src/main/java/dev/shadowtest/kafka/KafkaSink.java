@@ -9,6 +9,8 @@ import dev.shadowtest.core.RecordingWriter;
 import dev.shadowtest.core.UnwritableExchangeException;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -17,6 +19,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -72,7 +75,11 @@ final class KafkaSink implements ExchangeSink {
               + " small for recorded exchanges");
     }
     this.lines = RecordingWriter.lines(buffer, limit);
-    this.producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+    try {
+      this.producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+    } catch (KafkaException e) {
+      throw Clients.refused(at, e); // a client property Kafka refuses
+    }
   }
 
   private static int intSetting(Properties p, String name, int otherwise) {
@@ -94,12 +101,7 @@ final class KafkaSink implements ExchangeSink {
     byte[] key =
         at.keyHeader() == null
             ? null
-            : exchange
-                .request()
-                .headers()
-                .first(at.keyHeader())
-                .map(v -> v.getBytes(StandardCharsets.UTF_8))
-                .orElse(null);
+            : exchange.request().headers().first(at.keyHeader()).map(KafkaSink::key).orElse(null);
     Long time = exchange.startedAt() == null ? null : exchange.startedAt().toEpochMilli();
     producer.send(
         new ProducerRecord<>(at.topic(), null, time, key, value, headers),
@@ -109,6 +111,21 @@ final class KafkaSink implements ExchangeSink {
             lastFailure = failure.getClass().getSimpleName() + ": " + failure.getMessage();
           }
         });
+  }
+
+  /** Keys longer than {@value #MAX_KEY} bytes: by their SHA-256, which keeps sessions apart. */
+  static final int MAX_KEY = 256;
+
+  static byte[] key(String value) {
+    byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
+    if (bytes.length <= MAX_KEY) {
+      return bytes;
+    }
+    try {
+      return MessageDigest.getInstance("SHA-256").digest(bytes);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java platform has SHA-256", e);
+    }
   }
 
   @Override

@@ -23,15 +23,18 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Consumer;
+import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
+import org.apache.kafka.clients.consumer.OffsetOutOfRangeException;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InterruptException;
+import org.apache.kafka.common.errors.RebalanceInProgressException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -161,7 +164,8 @@ final class KafkaSource implements ExchangeSource {
   private KafkaConsumer<byte[], byte[]> newConsumer(boolean grouped) {
     Properties p = new Properties();
     p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500);
-    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    // never a silent jump: offsets deleted by retention meanwhile are told (OffsetOutOfRange)
+    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none");
     p.putAll(Clients.base(at, grouped ? "shadow-replay-" + at.group() : "shadow-read"));
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     if (grouped) {
@@ -169,7 +173,11 @@ final class KafkaSource implements ExchangeSource {
     } else {
       p.remove(ConsumerConfig.GROUP_ID_CONFIG);
     }
-    return new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    try {
+      return new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    } catch (KafkaException e) {
+      throw Clients.refused(at, e); // a client property Kafka refuses
+    }
   }
 
   @Override
@@ -286,9 +294,28 @@ final class KafkaSource implements ExchangeSource {
       if (consumer.paused().size() == consumer.assignment().size()) {
         return null;
       }
-      for (ConsumerRecord<byte[], byte[]> r : consumer.poll(POLL)) {
-        if (r.offset() < bounds.get(new TopicPartition(r.topic(), r.partition()))[1]) {
-          ready.add(r);
+      try {
+        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(POLL)) {
+          if (r.offset() < bounds.get(new TopicPartition(r.topic(), r.partition()))[1]) {
+            ready.add(r);
+          }
+        }
+      } catch (OffsetOutOfRangeException e) {
+        Map<TopicPartition, Long> first = consumer.beginningOffsets(e.partitions());
+        for (TopicPartition tp : e.partitions()) {
+          long from = e.offsetOutOfRangePartitions().get(tp);
+          long start = Math.min(first.get(tp), bounds.get(tp)[1]);
+          unreadable += Math.max(0, start - from);
+          warnings.accept(
+              at.shown()
+                  + ": partition "
+                  + tp.partition()
+                  + ": offsets "
+                  + from
+                  + "-"
+                  + (start - 1)
+                  + " were deleted by the topic's retention before they were read");
+          consumer.seek(tp, start);
         }
       }
     }
@@ -371,9 +398,76 @@ final class KafkaSource implements ExchangeSource {
         nextGroupCheck = now + GROUP_CHECK_NANOS;
       }
       advanceAndPause();
-      for (ConsumerRecord<byte[], byte[]> r : consumer.poll(POLL)) {
-        ready.add(r);
+      try {
+        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(POLL)) {
+          ready.add(r);
+        }
+      } catch (OffsetOutOfRangeException e) {
+        deleted(e);
       }
+    }
+  }
+
+  /**
+   * Offsets the topic's retention deleted before they were read: a gap in the run (never
+   * confirmed, so merge tells them missing), told in a warning; reading goes on after it.
+   */
+  private void deleted(OffsetOutOfRangeException e) {
+    Map<TopicPartition, Long> first = consumer.beginningOffsets(e.partitions());
+    synchronized (parts) {
+      for (TopicPartition tp : e.partitions()) {
+        long start = first.get(tp);
+        Part s = parts.get(tp.partition());
+        long from = s == null ? start : s.handed;
+        if (s != null && start > s.handed) {
+          s.gap(s.handed, Math.min(start, s.until));
+          s.handed = Math.min(start, s.until);
+          changed = true;
+        }
+        warnings.accept(
+            at.shown()
+                + ": partition "
+                + tp.partition()
+                + ": offsets "
+                + from
+                + "-"
+                + (start - 1)
+                + " were deleted by the topic's retention before they were read: they are missing"
+                + " from the run");
+        consumer.seek(tp, Math.max(start, s == null ? start : s.handed));
+      }
+    }
+  }
+
+  @Override
+  public void idle() {
+    if (consumer == null || progress == null || failure != null || ended) {
+      return;
+    }
+    try {
+      // stay a member of the group (rebalances run here) without taking records
+      Set<TopicPartition> held = new HashSet<>(consumer.assignment());
+      held.removeAll(consumer.paused());
+      consumer.pause(held);
+      try {
+        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ZERO)) {
+          ready.add(r); // of a partition assigned in this poll
+        }
+      } catch (OffsetOutOfRangeException e) {
+        deleted(e);
+      } finally {
+        held.retainAll(consumer.assignment());
+        consumer.resume(held);
+      }
+      if (changed && System.nanoTime() - lastCheckpoint >= CHECKPOINT_NANOS) {
+        checkpoint();
+      }
+    } catch (InterruptException | WakeupException e) {
+      Thread.currentThread().interrupt();
+    } catch (BadInputException e) {
+      throw e;
+    } catch (KafkaException e) {
+      throw Clients.refused(at, e);
     }
   }
 
@@ -539,8 +633,8 @@ final class KafkaSource implements ExchangeSource {
     /** Served and not yet done. */
     final TreeSet<Long> pending = new TreeSet<>();
 
-    /** Records that could not be read: offsets no result covers. */
-    final TreeSet<Long> holes = new TreeSet<>();
+    /** Offsets no result covers: records that could not be read, offsets deleted unread. */
+    final TreeMap<Long, Long> gaps = new TreeMap<>();
 
     /** Ranges done in earlier ownerships. */
     final List<SourcePositions.Range> done = new ArrayList<>();
@@ -559,11 +653,18 @@ final class KafkaSource implements ExchangeSource {
     }
 
     void hole(long offset) {
-      if (holes.size() >= MAX_HOLES) {
+      gap(offset, offset + 1);
+    }
+
+    void gap(long from, long until) {
+      if (gaps.size() >= MAX_HOLES) {
         throw new BadInputException(
-            "more than " + MAX_HOLES + " unreadable records in partition " + partition);
+            "more than "
+                + MAX_HOLES
+                + " unreadable records or deleted ranges in partition "
+                + partition);
       }
-      holes.add(offset);
+      gaps.put(from, until);
     }
 
     /** Owned again from {@code start}: what lies before it was done elsewhere (or by us). */
@@ -589,15 +690,15 @@ final class KafkaSource implements ExchangeSource {
       if (owned) {
         add(all, segStart, w);
       }
-      if (holes.isEmpty()) {
+      if (gaps.isEmpty()) {
         return all;
       }
       List<SourcePositions.Range> out = new ArrayList<>();
       for (SourcePositions.Range r : all) {
         long from = r.from();
-        for (long h : holes.subSet(r.from(), r.until())) {
-          add(out, from, h);
-          from = h + 1;
+        for (Map.Entry<Long, Long> g : gaps.subMap(r.from(), r.until()).entrySet()) {
+          add(out, from, g.getKey());
+          from = Math.max(from, g.getValue());
         }
         add(out, from, r.until());
       }
@@ -687,7 +788,16 @@ final class KafkaSource implements ExchangeSource {
         consumer.resume(assigned);
         consumer.pause(finished);
         if (!first.isEmpty()) {
-          consumer.commitSync(first); // the bounds are the group's from now on
+          try {
+            consumer.commitSync(first); // the bounds are the group's from now on
+          } catch (CommitFailedException | RebalanceInProgressException e) {
+            // workers joining together: the group rebalances again, and this partition's
+            // bounds are fixed by whoever holds it then
+            synchronized (parts) {
+              first.keySet().forEach(tp -> parts.remove(tp.partition()));
+            }
+            consumer.pause(first.keySet());
+          }
         }
       } catch (BadInputException e) {
         failure = e;
