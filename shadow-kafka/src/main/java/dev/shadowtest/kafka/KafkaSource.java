@@ -211,7 +211,9 @@ final class KafkaSource implements ExchangeSource {
     } catch (BadInputException e) {
       throw e;
     } catch (KafkaException e) {
-      throw Clients.refused(at, e);
+      // a refusal found while the group assigned partitions comes first: what followed is its
+      // consequence (partitions left without a position)
+      throw failure != null ? failure : Clients.refused(at, e);
     }
     if (next == null) {
       ended = true;
@@ -306,15 +308,7 @@ final class KafkaSource implements ExchangeSource {
           long from = e.offsetOutOfRangePartitions().get(tp);
           long start = Math.min(first.get(tp), bounds.get(tp)[1]);
           unreadable += Math.max(0, start - from);
-          warnings.accept(
-              at.shown()
-                  + ": partition "
-                  + tp.partition()
-                  + ": offsets "
-                  + from
-                  + "-"
-                  + (start - 1)
-                  + " were deleted by the topic's retention before they were read");
+          warnings.accept(deletedUnread(tp, from, start, ""));
           consumer.seek(tp, start);
         }
       }
@@ -424,19 +418,22 @@ final class KafkaSource implements ExchangeSource {
           s.handed = Math.min(start, s.until);
           changed = true;
         }
-        warnings.accept(
-            at.shown()
-                + ": partition "
-                + tp.partition()
-                + ": offsets "
-                + from
-                + "-"
-                + (start - 1)
-                + " were deleted by the topic's retention before they were read: they are missing"
-                + " from the run");
+        warnings.accept(deletedUnread(tp, from, start, ": they are missing from the run"));
         consumer.seek(tp, Math.max(start, s == null ? start : s.handed));
       }
     }
+  }
+
+  private String deletedUnread(TopicPartition tp, long from, long start, String consequence) {
+    return at.shown()
+        + ": partition "
+        + tp.partition()
+        + ": offsets "
+        + from
+        + "-"
+        + (start - 1)
+        + " were deleted by the topic's retention before they were read"
+        + consequence;
   }
 
   @Override
@@ -467,7 +464,9 @@ final class KafkaSource implements ExchangeSource {
     } catch (BadInputException e) {
       throw e;
     } catch (KafkaException e) {
-      throw Clients.refused(at, e);
+      // a refusal found while the group assigned partitions comes first: what followed is its
+      // consequence (partitions left without a position)
+      throw failure != null ? failure : Clients.refused(at, e);
     }
   }
 

@@ -25,6 +25,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.RecordsToDelete;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -147,6 +149,46 @@ class KafkaGroupTests {
     // the run is over for this group: a late worker serves nothing and ends
     Worker late = work(location, Integer.MAX_VALUE);
     assertThat(late.served()).isEmpty();
+  }
+
+  @Test
+  void offsetsDeletedBeforeTheyWereReadAreAGapToldNeverConfirmed() throws Exception {
+    broker.createTopic("retention", 1);
+    try (ExchangeSink sink =
+        ExchangeStorage.sink(broker.uri("retention"), RecordingHeader.now("t", Redaction.none()))) {
+      for (int i = 0; i < 100; i++) {
+        sink.write(KafkaStorageTests.exchange(i, "s"));
+      }
+    }
+    String location = broker.uri("retention") + "?group=g-retention";
+    Worker first = work(location, 10); // fixes the bounds 0-100, confirms 0-9, leaves
+    assertThat(first.kept().get().partitions().get(0).done())
+        .containsExactly(new SourcePositions.Range(0, 10));
+    Properties p = new Properties();
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrap());
+    try (Admin admin = Admin.create(p)) {
+      admin
+          .deleteRecords(
+              Map.of(new TopicPartition("retention", 0), RecordsToDelete.beforeOffset(50)))
+          .all()
+          .get(30, TimeUnit.SECONDS);
+    }
+    List<String> warnings = new CopyOnWriteArrayList<>();
+    List<String> served = new ArrayList<>();
+    AtomicReference<SourcePositions> kept = new AtomicReference<>();
+    try (ExchangeSource s = ExchangeStorage.source(location, warnings::add)) {
+      s.track(kept::set);
+      while (s.hasNext()) {
+        String id = s.next().id();
+        served.add(id);
+        s.done(id);
+      }
+    }
+    assertThat(served).hasSize(50).startsWith("0@50");
+    assertThat(warnings).anyMatch(w -> w.contains("partition 0: offsets 10-49 were deleted"));
+    assertThat(kept.get().partitions().get(0).done())
+        .as("the deleted offsets are not confirmed: merge tells them missing")
+        .containsExactly(new SourcePositions.Range(50, 100));
   }
 
   @Test
