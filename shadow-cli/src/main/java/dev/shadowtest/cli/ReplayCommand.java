@@ -320,6 +320,10 @@ final class ReplayCommand implements Callable<Integer> {
     boolean grouped =
         group != null
             || recordings.stream().anyMatch(r -> r.toString().matches("(?i)kafka:.*[?&]group=.*"));
+    if (grouped && recordings.size() > 1) {
+      throw new BadInputException(
+          "a replay as a group's worker reads one topic: give one --recording (each topic's run is a group of its own)");
+    }
     if (grouped && (shard != null || loop != null || duration != null)) {
       throw new BadInputException(
           "--group shares the topic among the group's workers: not with --shard, --loop or --duration");

@@ -475,6 +475,33 @@ class KafkaRunTests {
             dir.resolve("r"));
     assertThat(groupLoop.code()).isEqualTo(2);
     assertThat(groupLoop.err()).contains("not with --shard, --loop or --duration");
+    ShadowCliTests.Run inUrl =
+        shadow(
+            "replay",
+            "--recording",
+            broker.uri("nope") + "?group=g",
+            "--shard",
+            "1/2",
+            "--candidate",
+            base(candidate),
+            "--out",
+            dir.resolve("r"));
+    assertThat(inUrl.code()).isEqualTo(2);
+    assertThat(inUrl.err()).contains("not with --shard, --loop or --duration");
+    ShadowCliTests.Run two =
+        shadow(
+            "replay",
+            "--recording",
+            broker.uri("a"),
+            broker.uri("b"),
+            "--group",
+            "g",
+            "--candidate",
+            base(candidate),
+            "--out",
+            dir.resolve("r"));
+    assertThat(two.code()).isEqualTo(2);
+    assertThat(two.err()).contains("give one --recording");
   }
 
   static void awaitRecorded(Recorder r, long n) throws InterruptedException {

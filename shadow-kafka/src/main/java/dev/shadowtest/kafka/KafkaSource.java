@@ -812,7 +812,11 @@ final class KafkaSource implements ExchangeSource {
       if (revoked.isEmpty() || failure != null) {
         return;
       }
-      checkpoint(); // what is done is kept and committed before another worker takes it
+      try {
+        checkpoint(); // what is done is kept and committed before another worker takes it
+      } catch (RuntimeException e) {
+        failure = e; // the run's own error (a disk full), told as it is once poll returns
+      }
       let(revoked);
     }
 
