@@ -771,7 +771,9 @@ public final class Replayer {
     } catch (RuntimeException e) {
       error.set(e);
     } catch (InterruptedException e) {
-      return; // the sender stopped
+      // the sender stopped reading: it needs no END, and waits for this thread to end
+      Thread.currentThread().interrupt();
+      return;
     } finally {
       boolean ended = false;
       while (!ended && !Thread.currentThread().isInterrupted()) {

@@ -851,8 +851,19 @@ final class KafkaSource implements ExchangeSource {
     } catch (RuntimeException e) {
       // the run's own error is what the user sees; the group redoes what was not committed
     } finally {
-      consumer.close(Duration.ofSeconds(5));
-      consumer = null;
+      // leaving the group lets the others take this worker's partitions at once; a replay that
+      // stopped has interrupted this thread, which the client would take for a reason to skip it
+      boolean interrupted = Thread.interrupted();
+      try {
+        consumer.close(Duration.ofSeconds(5));
+      } catch (RuntimeException e) {
+        // closed as far as it could: the group notices a member gone after its session timeout
+      } finally {
+        consumer = null;
+        if (interrupted) {
+          Thread.currentThread().interrupt();
+        }
+      }
     }
   }
 }
