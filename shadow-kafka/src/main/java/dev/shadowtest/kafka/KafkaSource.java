@@ -35,6 +35,7 @@ import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.errors.RebalanceInProgressException;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -584,13 +585,31 @@ final class KafkaSource implements ExchangeSource {
       synchronized (parts) {
         commits.forEach((tp, o) -> parts.get(tp.partition()).committed = o.offset());
       }
-    } catch (KafkaException e) {
-      if (e instanceof InterruptException) {
-        throw e;
+      failedCommits = 0;
+    } catch (CommitFailedException | RebalanceInProgressException | RetriableException e) {
+      // a rebalance took the partitions meanwhile (their new owner goes on), or the coordinator
+      // is moving: tried again at the next checkpoint, and told when it goes on
+      changed = true;
+      if (++failedCommits == FAILED_COMMITS_TOLD) {
+        warnings.accept(
+            at.shown()
+                + ", group "
+                + at.group()
+                + ": "
+                + FAILED_COMMITS_TOLD
+                + " commits in a row failed ("
+                + e.getClass().getSimpleName()
+                + ": "
+                + e.getMessage()
+                + "); what is done stays unconfirmed until one succeeds");
       }
-      changed = true; // a rebalance took the partitions meanwhile: their new owner goes on
     }
   }
+
+  /** Commits that failed in a row since the last that succeeded; told once at 30. */
+  private int failedCommits;
+
+  private static final int FAILED_COMMITS_TOLD = 30;
 
   static String meta(long from, long until) {
     return META + " from=" + from + " until=" + until;
