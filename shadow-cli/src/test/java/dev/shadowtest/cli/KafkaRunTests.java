@@ -388,17 +388,7 @@ class KafkaRunTests {
 
   @Test
   void badKafkaLocationsAndOptionsAreExit2WithWhatIsWrong() throws Exception {
-    ShadowCliTests.Run missing =
-        shadow(
-            "replay",
-            "--recording",
-            broker.uri("nope"),
-            "--candidate",
-            base(candidate),
-            "--out",
-            dir.resolve("r"));
-    assertThat(missing.code()).isEqualTo(2);
-    assertThat(missing.err()).contains("the topic \"nope\" does not exist");
+    replayRefused("the topic \"nope\" does not exist", "--recording", broker.uri("nope"));
     ShadowCliTests.Run record =
         shadow(
             "record",
@@ -410,17 +400,7 @@ class KafkaRunTests {
             broker.uri("nope"));
     assertThat(record.code()).isEqualTo(2);
     assertThat(record.err()).contains("does not exist");
-    ShadowCliTests.Run badUri =
-        shadow(
-            "replay",
-            "--recording",
-            "kafka://broker/topic",
-            "--candidate",
-            base(candidate),
-            "--out",
-            dir.resolve("r"));
-    assertThat(badUri.code()).isEqualTo(2);
-    assertThat(badUri.err()).contains("is not HOST:PORT");
+    replayRefused("is not HOST:PORT", "--recording", "kafka://broker/topic");
     // a group another consumer committed offsets in is not a run of Shadow's
     broker.createTopic("foreign", 1);
     Properties p = new Properties();
@@ -432,76 +412,30 @@ class KafkaRunTests {
       c.assign(List.of(tp));
       c.commitSync(Map.of(tp, new OffsetAndMetadata(0)));
     }
-    ShadowCliTests.Run foreign =
-        shadow(
-            "replay",
-            "--recording",
-            broker.uri("foreign"),
-            "--group",
-            "theirs",
-            "--candidate",
-            base(candidate),
-            "--out",
-            dir.resolve("f"));
-    assertThat(foreign.code()).as(foreign.err()).isEqualTo(2);
-    assertThat(foreign.err()).contains("holds offsets that shadow replay did not commit");
+    replayRefused(
+        "holds offsets that shadow replay did not commit",
+        "--recording",
+        broker.uri("foreign"),
+        "--group",
+        "theirs");
     Path file = dir.resolve("rec.jsonl");
     Files.writeString(file, ShadowCliTests.HEADER + "\n");
-    ShadowCliTests.Run groupOnFile =
-        shadow(
-            "replay",
-            "--recording",
-            file,
-            "--group",
-            "g",
-            "--candidate",
-            base(candidate),
-            "--out",
-            dir.resolve("r"));
-    assertThat(groupOnFile.code()).isEqualTo(2);
-    assertThat(groupOnFile.err()).contains("--group needs a kafka:// recording");
-    ShadowCliTests.Run groupLoop =
-        shadow(
-            "replay",
-            "--recording",
-            broker.uri("nope"),
-            "--group",
-            "g",
-            "--loop",
-            "2",
-            "--candidate",
-            base(candidate),
-            "--out",
-            dir.resolve("r"));
-    assertThat(groupLoop.code()).isEqualTo(2);
-    assertThat(groupLoop.err()).contains("not with --shard, --loop or --duration");
-    ShadowCliTests.Run inUrl =
-        shadow(
-            "replay",
-            "--recording",
-            broker.uri("nope") + "?group=g",
-            "--shard",
-            "1/2",
-            "--candidate",
-            base(candidate),
-            "--out",
-            dir.resolve("r"));
-    assertThat(inUrl.code()).isEqualTo(2);
-    assertThat(inUrl.err()).contains("not with --shard, --loop or --duration");
-    ShadowCliTests.Run two =
-        shadow(
-            "replay",
-            "--recording",
-            broker.uri("a"),
-            broker.uri("b"),
-            "--group",
-            "g",
-            "--candidate",
-            base(candidate),
-            "--out",
-            dir.resolve("r"));
-    assertThat(two.code()).isEqualTo(2);
-    assertThat(two.err()).contains("give one --recording");
+    replayRefused("--group needs a kafka:// recording", "--recording", file, "--group", "g");
+    String notWith = "not with --shard, --loop or --duration";
+    replayRefused(notWith, "--recording", broker.uri("nope"), "--group", "g", "--loop", "2");
+    replayRefused(notWith, "--recording", broker.uri("nope") + "?group=g", "--shard", "1/2");
+    replayRefused(
+        "give one --recording", "--recording", broker.uri("a"), broker.uri("b"), "--group", "g");
+  }
+
+  /** {@code shadow replay} with {@code options} against the candidate: exit 2, saying {@code why}. */
+  void replayRefused(String why, Object... options) {
+    List<Object> args = new ArrayList<>(List.of("replay"));
+    args.addAll(List.of(options));
+    args.addAll(List.of("--candidate", base(candidate), "--out", dir.resolve("r")));
+    ShadowCliTests.Run r = shadow(args.toArray());
+    assertThat(r.code()).as(r.err()).isEqualTo(2);
+    assertThat(r.err()).contains(why);
   }
 
   static void awaitRecorded(Recorder r, long n) throws InterruptedException {
