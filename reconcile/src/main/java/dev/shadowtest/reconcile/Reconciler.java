@@ -144,6 +144,9 @@ public final class Reconciler {
       Row l = legacy.next();
       Row c = candidate.next();
       while (l != null || c != null) {
+        if (l != null && c != null) {
+          sameKinds(d, l.key(), c.key(), where);
+        }
         int order = l == null ? 1 : c == null ? -1 : Values.compareKeys(l.key(), c.key());
         if (order < 0) {
           onlyLegacy++;
@@ -183,6 +186,39 @@ public final class Reconciler {
     }
     return new DatasetResult(
         d.name(), matched, onlyLegacy, onlyCandidate, changed, changedByColumn, sample);
+  }
+
+  /**
+   * Keys of different kinds on the two sides (a number and a text) are ordered differently by
+   * each database: comparing them would miscount, so they are refused.
+   */
+  private static void sameKinds(
+      Dataset d, List<Object> legacy, List<Object> candidate, String where) {
+    for (int i = 0; i < legacy.size(); i++) {
+      Object a = legacy.get(i);
+      Object b = candidate.get(i);
+      if (a.getClass() != b.getClass()) {
+        throw new BadInputException(
+            where
+                + "key column "
+                + d.key().get(i)
+                + " is "
+                + kind(a)
+                + " on legacy and "
+                + kind(b)
+                + " on candidate (keys "
+                + SideStream.show(legacy)
+                + " and "
+                + SideStream.show(candidate)
+                + "): cast one side in a query so that both order it alike");
+      }
+    }
+  }
+
+  private static String kind(Object v) {
+    return v instanceof BigDecimal
+        ? "a number"
+        : v instanceof String ? "text" : "a " + v.getClass().getSimpleName();
   }
 
   private static void keep(List<RowDifference> sample, RowDifference r) {

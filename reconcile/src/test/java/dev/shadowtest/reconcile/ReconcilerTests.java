@@ -328,6 +328,31 @@ class ReconcilerTests {
   }
 
   @Test
+  void keysOfDifferentKindsOnTheTwoSidesAreAnError() throws Exception {
+    sql(legacyUrl, "CREATE TABLE t (id INT PRIMARY KEY)", "INSERT INTO t VALUES (9), (10)");
+    sql(
+        candidateUrl,
+        "CREATE TABLE t (id VARCHAR(5) PRIMARY KEY)",
+        "INSERT INTO t VALUES ('10'), ('9')");
+    ReconcileSpec spec =
+        spec(
+            """
+            datasets:
+              - name: t
+                legacy: { table: t }
+                candidate: { table: t }
+                key: [id]
+                columns: []
+            """);
+    assertThatThrownBy(() -> Reconciler.run(spec, warnings::add))
+        .isInstanceOf(BadInputException.class)
+        .hasMessage(
+            dir.resolve("reconcile.yaml")
+                + ":5: dataset t: key column id is a number on legacy and text on candidate (keys"
+                + " [9] and [10]): cast one side in a query so that both order it alike");
+  }
+
+  @Test
   void aMissingColumnOrFailingQueryIsNamed() throws Exception {
     seed();
     ReconcileSpec missingTable =
