@@ -16,6 +16,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
+import java.util.UUID;
 
 /** How values read from JDBC are made comparable: keys ordered byte-wise, columns by their rules. */
 final class Values {
@@ -44,6 +45,10 @@ final class Values {
     }
     if (v instanceof Time t) {
       return t.toLocalTime();
+    }
+    if (v instanceof UUID u) {
+      // UUID.compareTo compares signed halves; databases order UUIDs byte-wise, as their text
+      return u.toString();
     }
     if (v instanceof byte[] b) {
       return HexFormat.of().formatHex(b);
