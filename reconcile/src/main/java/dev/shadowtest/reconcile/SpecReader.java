@@ -232,7 +232,11 @@ final class SpecReader {
       r = d.doubleValue();
     } else if (n.value() instanceof String s && s.strip().endsWith("%")) {
       try {
-        r = Double.parseDouble(s.strip().substring(0, s.strip().length() - 1).strip()) / 100;
+        // in decimal, so that "0.01%" is the double nearest 0.0001, as a drift of 1 in 10,000 is
+        r =
+            new BigDecimal(s.strip().substring(0, s.strip().length() - 1).strip())
+                .movePointLeft(2)
+                .doubleValue();
       } catch (NumberFormatException e) {
         throw error(n, where, "expected a rate such as 0.1% or 0.001, got " + s);
       }
