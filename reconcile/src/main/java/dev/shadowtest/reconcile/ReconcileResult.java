@@ -1,0 +1,146 @@
+package dev.shadowtest.reconcile;
+
+import dev.shadowtest.reconcile.ReconcileSpec.Thresholds;
+import java.math.BigDecimal;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What a reconciliation found: per dataset the counts, drift and a sample of differing rows; the
+ * aggregates side by side; the overall drift and its verdict.
+ *
+ * @param thresholds the spec's, which {@link #verdict()} applies
+ */
+public record ReconcileResult(
+    List<DatasetResult> datasets, List<AggregateResult> aggregates, Thresholds thresholds) {
+
+  /** At most this many differing rows are kept per dataset, the first in key order. */
+  public static final int SAMPLE_SIZE = 100;
+
+  public ReconcileResult {
+    datasets = List.copyOf(datasets);
+    aggregates = List.copyOf(aggregates);
+  }
+
+  /** What the drift calls for. */
+  public enum Verdict {
+    /** Drift at or below the investigate threshold and every aggregate within its tolerance. */
+    OK,
+    /** Drift above the investigate threshold (or an aggregate out of tolerance). */
+    INVESTIGATE,
+    /** Drift above the pause threshold. */
+    PAUSE
+  }
+
+  /** Rows in the union of keys of every dataset. */
+  public long union() {
+    return datasets.stream().mapToLong(DatasetResult::union).sum();
+  }
+
+  /** Rows only on one side or changed, over every dataset. */
+  public long differing() {
+    return datasets.stream().mapToLong(DatasetResult::differing).sum();
+  }
+
+  /** {@link #differing()} / {@link #union()}, unrounded; 0 when there are no rows. */
+  public double drift() {
+    long union = union();
+    return union == 0 ? 0 : (double) differing() / union;
+  }
+
+  /**
+   * PAUSE when the overall drift or any dataset's is above the pause threshold, INVESTIGATE when
+   * one is above the investigate threshold or an aggregate disagrees, OK otherwise.
+   */
+  public Verdict verdict() {
+    double worst = drift();
+    for (DatasetResult d : datasets) {
+      worst = Math.max(worst, d.drift());
+    }
+    if (worst > thresholds.pause()) {
+      return Verdict.PAUSE;
+    }
+    if (worst > thresholds.investigate() || aggregates.stream().anyMatch(a -> !a.agrees())) {
+      return Verdict.INVESTIGATE;
+    }
+    return Verdict.OK;
+  }
+
+  /**
+   * One dataset compared.
+   *
+   * @param matched rows on both sides whose compared columns agree
+   * @param changedByColumn for each compared column (legacy name), the rows where it differs
+   * @param sample the first {@link #SAMPLE_SIZE} differing rows in key order
+   */
+  public record DatasetResult(
+      String name,
+      long matched,
+      long onlyLegacy,
+      long onlyCandidate,
+      long changed,
+      Map<String, Long> changedByColumn,
+      List<RowDifference> sample) {
+    public DatasetResult {
+      changedByColumn = Map.copyOf(changedByColumn);
+      sample = List.copyOf(sample);
+    }
+
+    /** Rows in the union of keys. */
+    public long union() {
+      return matched + onlyLegacy + onlyCandidate + changed;
+    }
+
+    /** Rows only on one side or changed. */
+    public long differing() {
+      return onlyLegacy + onlyCandidate + changed;
+    }
+
+    /** {@link #differing()} / {@link #union()}, unrounded; 0 when there are no rows. */
+    public double drift() {
+      long union = union();
+      return union == 0 ? 0 : (double) differing() / union;
+    }
+  }
+
+  /** Where a differing row is. */
+  public enum Kind {
+    ONLY_LEGACY,
+    ONLY_CANDIDATE,
+    CHANGED
+  }
+
+  /**
+   * A differing row: its key (values as text) and, when changed, the columns that differ.
+   *
+   * @param columns empty unless {@code kind} is CHANGED
+   */
+  public record RowDifference(Kind kind, List<String> key, List<ColumnDifference> columns) {
+    public RowDifference {
+      key = List.copyOf(key);
+      columns = List.copyOf(columns);
+    }
+  }
+
+  /** A compared column's values on the two sides, as read (null for SQL NULL). */
+  public record ColumnDifference(String column, String legacy, String candidate) {}
+
+  /** An aggregate compared: one group (named "") for a single value, or one per group. */
+  public record AggregateResult(String name, List<GroupResult> groups) {
+    public AggregateResult {
+      groups = List.copyOf(groups);
+    }
+
+    /** Every group on both sides and within the tolerance. */
+    public boolean agrees() {
+      return groups.stream().allMatch(GroupResult::agrees);
+    }
+  }
+
+  /**
+   * An aggregate's value for one group on each side (null when the side has no such group or the
+   * value is NULL).
+   */
+  public record GroupResult(
+      String group, BigDecimal legacy, BigDecimal candidate, boolean agrees) {}
+}

@@ -1,0 +1,283 @@
+package dev.shadowtest.reconcile;
+
+import dev.shadowtest.core.BadInputException;
+import dev.shadowtest.reconcile.ReconcileResult.AggregateResult;
+import dev.shadowtest.reconcile.ReconcileResult.ColumnDifference;
+import dev.shadowtest.reconcile.ReconcileResult.DatasetResult;
+import dev.shadowtest.reconcile.ReconcileResult.GroupResult;
+import dev.shadowtest.reconcile.ReconcileResult.Kind;
+import dev.shadowtest.reconcile.ReconcileResult.RowDifference;
+import dev.shadowtest.reconcile.ReconcileSpec.Aggregate;
+import dev.shadowtest.reconcile.ReconcileSpec.Column;
+import dev.shadowtest.reconcile.ReconcileSpec.Database;
+import dev.shadowtest.reconcile.ReconcileSpec.Dataset;
+import dev.shadowtest.reconcile.SideStream.Row;
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.Consumer;
+import java.util.regex.Pattern;
+
+/**
+ * Compares the legacy and the candidate database as a {@link ReconcileSpec} says: each dataset by
+ * a streamed merge join in key order (neither side is held in memory), each aggregate by its two
+ * SQL statements.
+ *
+ * <pre>{@code
+ * ReconcileResult r = Reconciler.run(ReconcileSpec.load(Path.of("reconcile.yaml")), System.err::println);
+ * if (r.verdict() != Verdict.OK) { ... }
+ * }</pre>
+ */
+public final class Reconciler {
+
+  private static final Pattern PASSWORD_PARAM = Pattern.compile("(?i)(password=)[^;&]*");
+
+  private Reconciler() {}
+
+  /**
+   * Runs every dataset and aggregate of {@code spec}.
+   *
+   * @param warnings hears what is worth knowing but no error (columns a query returns unused)
+   * @throws BadInputException when a database cannot be reached, a query fails or a side's rows
+   *     are not in key order or repeat a key; the message names the spec line, dataset and side
+   */
+  public static ReconcileResult run(ReconcileSpec spec, Consumer<String> warnings) {
+    try (Connection legacy = connect(spec.legacy(), "legacy");
+        Connection candidate = connect(spec.candidate(), "candidate")) {
+      List<DatasetResult> datasets = new ArrayList<>();
+      for (Dataset d : spec.datasets()) {
+        try {
+          datasets.add(compare(spec.source(), d, legacy, candidate, warnings));
+        } finally {
+          endTransaction(legacy);
+          endTransaction(candidate);
+        }
+      }
+      List<AggregateResult> aggregates = new ArrayList<>();
+      for (Aggregate a : spec.aggregates()) {
+        String where = spec.source() + ":" + a.line() + ": aggregate " + a.name();
+        try {
+          aggregates.add(
+              aggregate(
+                  a,
+                  values(legacy, a.legacy(), where + ": legacy"),
+                  values(candidate, a.candidate(), where + ": candidate")));
+        } finally {
+          endTransaction(legacy);
+          endTransaction(candidate);
+        }
+      }
+      return new ReconcileResult(datasets, aggregates, spec.thresholds());
+    } catch (SQLException e) {
+      // only closing a connection gets here
+      throw new BadInputException("closing a database connection failed: " + e.getMessage(), e);
+    }
+  }
+
+  private static Connection connect(Database db, String side) {
+    Properties p = new Properties();
+    if (db.user() != null) {
+      p.setProperty("user", db.user());
+    }
+    if (db.password() != null) {
+      p.setProperty("password", db.password());
+    }
+    try {
+      Connection c = DriverManager.getConnection(db.jdbc(), p);
+      try {
+        // PostgreSQL streams a result with a fetch size only inside a transaction
+        c.setAutoCommit(false);
+        c.setReadOnly(true);
+      } catch (SQLException e) {
+        c.close();
+        throw e;
+      }
+      return c;
+    } catch (SQLException e) {
+      // drivers repeat the URL in their messages: a password in it is hidden there too
+      throw new BadInputException(
+          side
+              + ": cannot connect to "
+              + PASSWORD_PARAM.matcher(db.jdbc()).replaceAll("$1***")
+              + ": "
+              + PASSWORD_PARAM.matcher(SideStream.firstLine(e)).replaceAll("$1***"));
+    }
+  }
+
+  private static void endTransaction(Connection c) {
+    try {
+      c.rollback();
+    } catch (SQLException e) {
+      // a read-only transaction: nothing to undo
+    }
+  }
+
+  static DatasetResult compare(
+      String source,
+      Dataset d,
+      Connection legacyDb,
+      Connection candidateDb,
+      Consumer<String> warnings) {
+    List<Column> compared = d.columns().stream().filter(c -> !c.ignore()).toList();
+    String where = source + ":" + d.line() + ": dataset " + d.name() + ": ";
+    long matched = 0;
+    long onlyLegacy = 0;
+    long onlyCandidate = 0;
+    long changed = 0;
+    long[] byColumn = new long[compared.size()];
+    List<RowDifference> sample = new ArrayList<>();
+    try (SideStream legacy =
+            new SideStream(legacyDb, d, d.legacy(), compared, false, where + "legacy", warnings);
+        SideStream candidate =
+            new SideStream(
+                candidateDb, d, d.candidate(), compared, true, where + "candidate", warnings)) {
+      Row l = legacy.next();
+      Row c = candidate.next();
+      while (l != null || c != null) {
+        if (l != null && c != null) {
+          sameKinds(d, l.key(), c.key(), where);
+        }
+        int order = l == null ? 1 : c == null ? -1 : Values.compareKeys(l.key(), c.key());
+        if (order < 0) {
+          onlyLegacy++;
+          keep(sample, new RowDifference(Kind.ONLY_LEGACY, text(l.key()), List.of()));
+          l = legacy.next();
+        } else if (order > 0) {
+          onlyCandidate++;
+          keep(sample, new RowDifference(Kind.ONLY_CANDIDATE, text(c.key()), List.of()));
+          c = candidate.next();
+        } else {
+          List<ColumnDifference> differ = new ArrayList<>();
+          for (int i = 0; i < compared.size(); i++) {
+            Column col = compared.get(i);
+            Object a = l.values()[i];
+            Object b = c.values()[i];
+            if (!Values.same(Values.ruled(a, col), Values.ruled(b, col), col)) {
+              byColumn[i]++;
+              differ.add(new ColumnDifference(col.name(), Values.show(a), Values.show(b)));
+            }
+          }
+          if (differ.isEmpty()) {
+            matched++;
+          } else {
+            changed++;
+            keep(sample, new RowDifference(Kind.CHANGED, text(l.key()), differ));
+          }
+          l = legacy.next();
+          c = candidate.next();
+        }
+      }
+    }
+    Map<String, Long> changedByColumn = new LinkedHashMap<>();
+    for (int i = 0; i < compared.size(); i++) {
+      if (byColumn[i] > 0) {
+        changedByColumn.put(compared.get(i).name(), byColumn[i]);
+      }
+    }
+    return new DatasetResult(
+        d.name(), matched, onlyLegacy, onlyCandidate, changed, changedByColumn, sample);
+  }
+
+  /**
+   * Keys of different kinds on the two sides (a number and a text) are ordered differently by
+   * each database: comparing them would miscount, so they are refused.
+   */
+  private static void sameKinds(
+      Dataset d, List<Object> legacy, List<Object> candidate, String where) {
+    for (int i = 0; i < legacy.size(); i++) {
+      Object a = legacy.get(i);
+      Object b = candidate.get(i);
+      if (a.getClass() != b.getClass()) {
+        throw new BadInputException(
+            where
+                + "key column "
+                + d.key().get(i)
+                + " is "
+                + kind(a)
+                + " on legacy and "
+                + kind(b)
+                + " on candidate (keys "
+                + SideStream.show(legacy)
+                + " and "
+                + SideStream.show(candidate)
+                + "): cast one side in a query so that both order it alike");
+      }
+    }
+  }
+
+  private static String kind(Object v) {
+    return v instanceof BigDecimal
+        ? "a number"
+        : v instanceof String ? "text" : "a " + v.getClass().getSimpleName();
+  }
+
+  private static void keep(List<RowDifference> sample, RowDifference r) {
+    if (sample.size() < ReconcileResult.SAMPLE_SIZE) {
+      sample.add(r);
+    }
+  }
+
+  private static List<String> text(List<Object> key) {
+    return key.stream().map(String::valueOf).toList();
+  }
+
+  /** An aggregate's values by group: "" for a single value. */
+  static Map<String, BigDecimal> values(Connection db, String sql, String where) {
+    Map<String, BigDecimal> out = new TreeMap<>(Values::compareCodePoints);
+    try (Statement s = db.createStatement();
+        ResultSet rs = s.executeQuery(sql)) {
+      int columns = rs.getMetaData().getColumnCount();
+      if (columns != 1 && columns != 2) {
+        throw new BadInputException(
+            where + ": expected one value or rows of (group, value), got " + columns + " columns");
+      }
+      while (rs.next()) {
+        if (columns == 1) {
+          if (!out.isEmpty()) {
+            throw new BadInputException(
+                where + ": expected one value, got several rows (add a group column)");
+          }
+          out.put("", rs.getBigDecimal(1));
+        } else {
+          String group = String.valueOf(rs.getString(1));
+          if (out.containsKey(group)) {
+            throw new BadInputException(where + ": group " + group + " returned twice");
+          }
+          out.put(group, rs.getBigDecimal(2));
+        }
+      }
+    } catch (SQLException e) {
+      throw new BadInputException(
+          where + ": query failed: " + SideStream.firstLine(e) + " (SQL: " + sql + ")", e);
+    }
+    return out;
+  }
+
+  static AggregateResult aggregate(
+      Aggregate a, Map<String, BigDecimal> legacy, Map<String, BigDecimal> candidate) {
+    TreeSet<String> groups = new TreeSet<>(Values::compareCodePoints);
+    groups.addAll(legacy.keySet());
+    groups.addAll(candidate.keySet());
+    List<GroupResult> out = new ArrayList<>();
+    for (String g : groups) {
+      BigDecimal l = legacy.get(g);
+      BigDecimal c = candidate.get(g);
+      boolean agrees =
+          l == null || c == null
+              ? l == c && legacy.containsKey(g) && candidate.containsKey(g)
+              : l.subtract(c).abs().compareTo(a.tolerance()) <= 0;
+      out.add(new GroupResult(g, l, c, agrees));
+    }
+    return new AggregateResult(a.name(), out);
+  }
+}

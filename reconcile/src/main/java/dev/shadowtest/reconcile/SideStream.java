@@ -1,0 +1,225 @@
+package dev.shadowtest.reconcile;
+
+import dev.shadowtest.core.BadInputException;
+import dev.shadowtest.reconcile.ReconcileSpec.Column;
+import dev.shadowtest.reconcile.ReconcileSpec.Dataset;
+import dev.shadowtest.reconcile.ReconcileSpec.Side;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Types;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
+
+/**
+ * One side of a dataset read row by row in key order, a fetch size at a time; the order is
+ * checked as it goes (a key out of order or seen twice is an error, never a miscount).
+ */
+final class SideStream implements AutoCloseable {
+
+  static final int FETCH_SIZE = 1000;
+
+  /** A row: its key values and its compared columns' values, both plain (see Values). */
+  record Row(List<Object> key, Object[] values) {}
+
+  private final String where;
+  private final String sql;
+  private final Statement statement;
+  private final ResultSet rows;
+  private final int[] keyAt;
+  private final int[] valueAt;
+  private List<Object> previous;
+
+  /**
+   * Runs the side's query on {@code db}.
+   *
+   * @param where names the dataset and side in errors: {@code spec.yaml:7: dataset orders: legacy}
+   * @param candidate whether the columns are read by their candidate names
+   */
+  SideStream(
+      Connection db,
+      Dataset dataset,
+      Side side,
+      List<Column> compared,
+      boolean candidate,
+      String where,
+      Consumer<String> warnings) {
+    this.where = where;
+    List<String> names = new ArrayList<>();
+    for (Column c : compared) {
+      names.add(candidate && c.candidateColumn() != null ? c.candidateColumn() : c.name());
+    }
+    try {
+      this.sql =
+          side.table() != null ? select(db, side.table(), dataset.key(), names) : side.query();
+      this.statement = db.createStatement(ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY);
+      statement.setFetchSize(FETCH_SIZE);
+    } catch (SQLException e) {
+      throw new BadInputException(where + ": cannot query: " + firstLine(e), e);
+    }
+    try {
+      this.rows = statement.executeQuery(sql);
+      ResultSetMetaData meta = rows.getMetaData();
+      Map<String, Integer> byLabel = new HashMap<>();
+      for (int i = 1; i <= meta.getColumnCount(); i++) {
+        byLabel.putIfAbsent(meta.getColumnLabel(i).toLowerCase(Locale.ROOT), i);
+      }
+      keyAt = positions(dataset.key(), byLabel);
+      valueAt = positions(names, byLabel);
+      Set<Integer> used = new HashSet<>();
+      if (side.query() != null && byLabel.size() > keyAt.length + valueAt.length) {
+        for (int i : keyAt) {
+          used.add(i);
+        }
+        for (int i : valueAt) {
+          used.add(i);
+        }
+        String unused =
+            byLabel.entrySet().stream()
+                .filter(e -> !used.contains(e.getValue()))
+                .map(Map.Entry::getKey)
+                .sorted()
+                .collect(Collectors.joining(", "));
+        warnings.accept(where + ": query returns columns not compared: " + unused);
+      }
+    } catch (SQLException e) {
+      close();
+      throw new BadInputException(
+          where + ": query failed: " + firstLine(e) + " (SQL: " + sql + ")", e);
+    } catch (RuntimeException e) {
+      close();
+      throw e;
+    }
+  }
+
+  private int[] positions(List<String> names, Map<String, Integer> byLabel) {
+    int[] at = new int[names.size()];
+    for (int i = 0; i < at.length; i++) {
+      Integer p = byLabel.get(names.get(i).toLowerCase(Locale.ROOT));
+      if (p == null) {
+        throw new BadInputException(
+            where
+                + ": column "
+                + names.get(i)
+                + " is not in the result (it has "
+                + byLabel.keySet().stream().sorted().collect(Collectors.joining(", "))
+                + ")");
+      }
+      at[i] = p;
+    }
+    return at;
+  }
+
+  /**
+   * {@code SELECT key..., columns... FROM table ORDER BY key}; on PostgreSQL text keys are
+   * ordered {@code COLLATE "C"} (byte-wise), as Shadow compares them.
+   */
+  static String select(Connection db, String table, List<String> key, List<String> columns)
+      throws SQLException {
+    List<String> order = new ArrayList<>(key);
+    if (db.getMetaData().getDatabaseProductName().equalsIgnoreCase("PostgreSQL")) {
+      try (Statement s = db.createStatement();
+          ResultSet probe =
+              s.executeQuery(
+                  "SELECT " + String.join(", ", key) + " FROM " + table + " WHERE 1 = 0")) {
+        ResultSetMetaData meta = probe.getMetaData();
+        for (int i = 0; i < key.size(); i++) {
+          if (isText(meta.getColumnType(i + 1))) {
+            order.set(i, key.get(i) + " COLLATE \"C\"");
+          }
+        }
+      }
+    }
+    List<String> selected = new ArrayList<>(key);
+    selected.addAll(columns);
+    return "SELECT "
+        + String.join(", ", selected)
+        + " FROM "
+        + table
+        + " ORDER BY "
+        + String.join(", ", order);
+  }
+
+  private static boolean isText(int type) {
+    return type == Types.VARCHAR
+        || type == Types.CHAR
+        || type == Types.LONGVARCHAR
+        || type == Types.NVARCHAR
+        || type == Types.NCHAR
+        || type == Types.LONGNVARCHAR
+        || type == Types.CLOB;
+  }
+
+  /** The next row in key order, or null at the end. */
+  Row next() {
+    try {
+      if (!rows.next()) {
+        return null;
+      }
+      List<Object> key = new ArrayList<>(keyAt.length);
+      for (int at : keyAt) {
+        Object v = Values.plain(rows.getObject(at));
+        if (v == null) {
+          throw new BadInputException(
+              where + ": a key column is NULL (after key " + show(previous) + ")");
+        }
+        key.add(v);
+      }
+      if (previous != null) {
+        int c = Values.compareKeys(previous, key);
+        if (c == 0) {
+          throw new BadInputException(where + ": duplicate key " + show(key));
+        }
+        if (c > 0) {
+          throw new BadInputException(
+              where
+                  + ": key "
+                  + show(key)
+                  + " comes after "
+                  + show(previous)
+                  + ": the rows are not ordered by the key byte-wise (ORDER BY the key,"
+                  + " COLLATE \"C\" on PostgreSQL text)");
+        }
+      }
+      previous = key;
+      Object[] values = new Object[valueAt.length];
+      for (int i = 0; i < values.length; i++) {
+        values[i] = Values.plain(rows.getObject(valueAt[i]));
+      }
+      return new Row(key, values);
+    } catch (SQLException e) {
+      throw new BadInputException(where + ": reading failed: " + firstLine(e), e);
+    }
+  }
+
+  static String show(List<Object> key) {
+    return key == null
+        ? "(none)"
+        : key.stream().map(String::valueOf).collect(Collectors.joining(", ", "[", "]"));
+  }
+
+  static String firstLine(SQLException e) {
+    String m = e.getMessage() == null ? e.toString() : e.getMessage();
+    return m.lines().findFirst().orElse(m);
+  }
+
+  @Override
+  public void close() {
+    try {
+      if (statement != null) {
+        statement.close();
+      }
+    } catch (SQLException e) {
+      // closing a read-only statement: nothing to lose
+    }
+  }
+}
