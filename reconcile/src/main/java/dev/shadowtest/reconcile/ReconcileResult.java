@@ -2,6 +2,9 @@ package dev.shadowtest.reconcile;
 
 import dev.shadowtest.reconcile.ReconcileSpec.Thresholds;
 import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -10,9 +13,15 @@ import java.util.Map;
  * aggregates side by side; the overall drift and its verdict.
  *
  * @param thresholds the spec's, which {@link #verdict()} applies
+ * @param startedAt when the run connected to the databases
+ * @param finishedAt when the last dataset or aggregate was compared
  */
 public record ReconcileResult(
-    List<DatasetResult> datasets, List<AggregateResult> aggregates, Thresholds thresholds) {
+    List<DatasetResult> datasets,
+    List<AggregateResult> aggregates,
+    Thresholds thresholds,
+    Instant startedAt,
+    Instant finishedAt) {
 
   /** At most this many differing rows are kept per dataset, the first in key order. */
   public static final int SAMPLE_SIZE = 100;
@@ -66,12 +75,23 @@ public record ReconcileResult(
     return Verdict.OK;
   }
 
+  /** How a dataset's checksums were used. */
+  public enum Checksum {
+    /** Not computed: turned off, or the two databases are not of one kind Shadow checksums. */
+    NOT_USED,
+    /** Counts and checksums agreed: the rows were confirmed without streaming them. */
+    AGREED,
+    /** They differed (or keys repeat or are NULL): the rows were streamed and compared. */
+    DIFFERED
+  }
+
   /**
    * One dataset compared.
    *
    * @param matched rows on both sides whose compared columns agree
    * @param changedByColumn for each compared column (legacy name), the rows where it differs
    * @param sample the first {@link #SAMPLE_SIZE} differing rows in key order
+   * @param checksum whether the sides were confirmed by their checksums
    */
   public record DatasetResult(
       String name,
@@ -80,10 +100,19 @@ public record ReconcileResult(
       long onlyCandidate,
       long changed,
       Map<String, Long> changedByColumn,
-      List<RowDifference> sample) {
+      List<RowDifference> sample,
+      Checksum checksum) {
     public DatasetResult {
-      changedByColumn = Map.copyOf(changedByColumn);
+      changedByColumn = Collections.unmodifiableMap(new LinkedHashMap<>(changedByColumn));
       sample = List.copyOf(sample);
+    }
+
+    /** This dataset's drift against the thresholds (aggregates are not a dataset's). */
+    public Verdict verdict(Thresholds thresholds) {
+      double d = drift();
+      return d > thresholds.pause()
+          ? Verdict.PAUSE
+          : d > thresholds.investigate() ? Verdict.INVESTIGATE : Verdict.OK;
     }
 
     /** Rows in the union of keys. */
@@ -122,7 +151,10 @@ public record ReconcileResult(
     }
   }
 
-  /** A compared column's values on the two sides, as read (null for SQL NULL). */
+  /**
+   * A compared column's values on the two sides, as read (null for SQL NULL); {@code ***} for a
+   * value of a sensitive column.
+   */
   public record ColumnDifference(String column, String legacy, String candidate) {}
 
   /** An aggregate compared: one group (named "") for a single value, or one per group. */

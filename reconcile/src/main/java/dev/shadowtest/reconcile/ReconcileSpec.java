@@ -67,14 +67,28 @@ public record ReconcileSpec(
   }
 
   /**
-   * A JDBC database; the password is never printed.
+   * A JDBC database, or a directory of CSV exports ({@code csv:}) that Shadow loads into an
+   * embedded database, one table per {@code NAME.csv}; the password is never printed.
    *
+   * @param jdbc the JDBC URL, or null for CSV exports
    * @param password from the variable named by {@code passwordEnv}, or null when none is named
+   * @param csv the directory of CSV exports, or null for a JDBC database
+   * @param delimiter the CSV field delimiter (a comma by default)
    */
-  public record Database(String jdbc, String user, String password) {
+  public record Database(String jdbc, String user, String password, Path csv, char delimiter) {
+    /** A JDBC database. */
+    public Database(String jdbc, String user, String password) {
+      this(jdbc, user, password, null, ',');
+    }
+
+    /** How messages and reports name it: the JDBC URL (a password in it hidden) or the folder. */
+    public String label() {
+      return csv != null ? "csv:" + csv : Reconciler.hidePassword(jdbc);
+    }
+
     @Override
     public String toString() {
-      return "Database[jdbc=" + jdbc + ", user=" + user + "]";
+      return "Database[" + label() + (user == null ? "" : ", user=" + user) + "]";
     }
   }
 
@@ -91,9 +105,17 @@ public record ReconcileSpec(
    * Rows compared key by key.
    *
    * @param line the spec line the dataset starts on, for errors found while running it
+   * @param checksum whether both sides are first counted and checksummed in their databases (when
+   *     both are of one kind that Shadow can checksum), so that agreeing sides are not streamed
    */
   public record Dataset(
-      String name, int line, Side legacy, Side candidate, List<String> key, List<Column> columns) {
+      String name,
+      int line,
+      Side legacy,
+      Side candidate,
+      List<String> key,
+      List<Column> columns,
+      boolean checksum) {
     public Dataset {
       key = List.copyOf(key);
       columns = List.copyOf(columns);
@@ -110,6 +132,7 @@ public record ReconcileSpec(
    * @param tolerance the largest absolute numeric difference still equal, or null for exact
    * @param timestampPrecision the unit timestamps are truncated to before comparing, or null
    * @param emptyIsNull an empty string (after trimming, when trimmed) equals NULL
+   * @param sensitive its values are never written to a report or CSV ({@code ***} instead)
    */
   public record Column(
       String name,
@@ -119,7 +142,8 @@ public record ReconcileSpec(
       boolean trim,
       boolean ignoreCase,
       ChronoUnit timestampPrecision,
-      boolean emptyIsNull) {}
+      boolean emptyIsNull,
+      boolean sensitive) {}
 
   /**
    * A business total: each side's SQL returns one numeric value, or rows of (group, value).

@@ -2,6 +2,7 @@ package dev.shadowtest.reconcile;
 
 import dev.shadowtest.core.BadInputException;
 import dev.shadowtest.reconcile.ReconcileResult.AggregateResult;
+import dev.shadowtest.reconcile.ReconcileResult.Checksum;
 import dev.shadowtest.reconcile.ReconcileResult.ColumnDifference;
 import dev.shadowtest.reconcile.ReconcileResult.DatasetResult;
 import dev.shadowtest.reconcile.ReconcileResult.GroupResult;
@@ -18,6 +19,7 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -45,6 +47,19 @@ public final class Reconciler {
   private Reconciler() {}
 
   /**
+   * Hears every differing row, in key order per dataset (the result keeps only a sample): for the
+   * CSV of differences.
+   */
+  @FunctionalInterface
+  public interface DifferenceListener {
+    /**
+     * @param dataset the dataset's name
+     * @param row the row; values of sensitive columns are {@code ***} already
+     */
+    void difference(String dataset, RowDifference row);
+  }
+
+  /**
    * Runs every dataset and aggregate of {@code spec}.
    *
    * @param warnings hears what is worth knowing but no error (columns a query returns unused)
@@ -52,12 +67,26 @@ public final class Reconciler {
    *     are not in key order or repeat a key; the message names the spec line, dataset and side
    */
   public static ReconcileResult run(ReconcileSpec spec, Consumer<String> warnings) {
-    try (Connection legacy = connect(spec.legacy(), "legacy");
-        Connection candidate = connect(spec.candidate(), "candidate")) {
+    return run(spec, warnings, (dataset, row) -> {});
+  }
+
+  /**
+   * Runs every dataset and aggregate of {@code spec}, telling {@code differences} each differing
+   * row as it is found.
+   *
+   * @throws BadInputException as {@link #run(ReconcileSpec, Consumer)}
+   */
+  public static ReconcileResult run(
+      ReconcileSpec spec, Consumer<String> warnings, DifferenceListener differences) {
+    Instant started = Instant.now();
+    try (Source legacySource = Source.open(spec, spec.legacy(), "legacy");
+        Source candidateSource = Source.open(spec, spec.candidate(), "candidate")) {
+      Connection legacy = legacySource.connection();
+      Connection candidate = candidateSource.connection();
       List<DatasetResult> datasets = new ArrayList<>();
       for (Dataset d : spec.datasets()) {
         try {
-          datasets.add(compare(spec.source(), d, legacy, candidate, warnings));
+          datasets.add(compare(spec.source(), d, legacy, candidate, warnings, differences));
         } finally {
           endTransaction(legacy);
           endTransaction(candidate);
@@ -77,14 +106,16 @@ public final class Reconciler {
           endTransaction(candidate);
         }
       }
-      return new ReconcileResult(datasets, aggregates, spec.thresholds());
-    } catch (SQLException e) {
-      // only closing a connection gets here
-      throw new BadInputException("closing a database connection failed: " + e.getMessage(), e);
+      return new ReconcileResult(datasets, aggregates, spec.thresholds(), started, Instant.now());
     }
   }
 
-  private static Connection connect(Database db, String side) {
+  /** A JDBC URL with any {@code password=} parameter's value hidden. */
+  static String hidePassword(String text) {
+    return text == null ? null : PASSWORD_PARAM.matcher(text).replaceAll("$1***");
+  }
+
+  static Connection connect(Database db, String side) {
     Properties p = new Properties();
     if (db.user() != null) {
       p.setProperty("user", db.user());
@@ -105,12 +136,12 @@ public final class Reconciler {
       return c;
     } catch (SQLException e) {
       // drivers repeat the URL in their messages: a password in it is hidden there too
+      String message = hidePassword(SideStream.firstLine(e));
+      if (db.password() != null && !db.password().isEmpty()) {
+        message = message.replace(db.password(), "***");
+      }
       throw new BadInputException(
-          side
-              + ": cannot connect to "
-              + PASSWORD_PARAM.matcher(db.jdbc()).replaceAll("$1***")
-              + ": "
-              + PASSWORD_PARAM.matcher(SideStream.firstLine(e)).replaceAll("$1***"));
+          side + ": cannot connect to " + hidePassword(db.jdbc()) + ": " + message);
     }
   }
 
@@ -127,9 +158,28 @@ public final class Reconciler {
       Dataset d,
       Connection legacyDb,
       Connection candidateDb,
-      Consumer<String> warnings) {
+      Consumer<String> warnings,
+      DifferenceListener differences) {
     List<Column> compared = d.columns().stream().filter(c -> !c.ignore()).toList();
     String where = source + ":" + d.line() + ": dataset " + d.name() + ": ";
+    Checksum checksum = Checksum.NOT_USED;
+    if (d.checksum()) {
+      Checksums.Sum l = Checksums.of(legacyDb, d, d.legacy(), compared, false);
+      Checksums.Sum c =
+          l == null ? null : Checksums.of(candidateDb, d, d.candidate(), compared, true);
+      if (l != null && c != null && !Checksums.sameKind(legacyDb, candidateDb)) {
+        c = null;
+      }
+      if (l != null && c != null) {
+        if (l.confirms(c)) {
+          return new DatasetResult(
+              d.name(), l.rows(), 0, 0, 0, Map.of(), List.of(), Checksum.AGREED);
+        }
+        checksum = Checksum.DIFFERED;
+      }
+      endTransaction(legacyDb);
+      endTransaction(candidateDb);
+    }
     long matched = 0;
     long onlyLegacy = 0;
     long onlyCandidate = 0;
@@ -150,11 +200,19 @@ public final class Reconciler {
         int order = l == null ? 1 : c == null ? -1 : Values.compareKeys(l.key(), c.key());
         if (order < 0) {
           onlyLegacy++;
-          keep(sample, new RowDifference(Kind.ONLY_LEGACY, text(l.key()), List.of()));
+          tell(
+              d,
+              sample,
+              differences,
+              new RowDifference(Kind.ONLY_LEGACY, text(l.key()), List.of()));
           l = legacy.next();
         } else if (order > 0) {
           onlyCandidate++;
-          keep(sample, new RowDifference(Kind.ONLY_CANDIDATE, text(c.key()), List.of()));
+          tell(
+              d,
+              sample,
+              differences,
+              new RowDifference(Kind.ONLY_CANDIDATE, text(c.key()), List.of()));
           c = candidate.next();
         } else {
           List<ColumnDifference> differ = new ArrayList<>();
@@ -164,14 +222,14 @@ public final class Reconciler {
             Object b = c.values()[i];
             if (!Values.same(Values.ruled(a, col), Values.ruled(b, col), col)) {
               byColumn[i]++;
-              differ.add(new ColumnDifference(col.name(), Values.show(a), Values.show(b)));
+              differ.add(new ColumnDifference(col.name(), shown(a, col), shown(b, col)));
             }
           }
           if (differ.isEmpty()) {
             matched++;
           } else {
             changed++;
-            keep(sample, new RowDifference(Kind.CHANGED, text(l.key()), differ));
+            tell(d, sample, differences, new RowDifference(Kind.CHANGED, text(l.key()), differ));
           }
           l = legacy.next();
           c = candidate.next();
@@ -185,7 +243,12 @@ public final class Reconciler {
       }
     }
     return new DatasetResult(
-        d.name(), matched, onlyLegacy, onlyCandidate, changed, changedByColumn, sample);
+        d.name(), matched, onlyLegacy, onlyCandidate, changed, changedByColumn, sample, checksum);
+  }
+
+  /** A value for reports: {@code ***} when the column is sensitive (NULL stays NULL). */
+  private static String shown(Object v, Column c) {
+    return v == null ? null : c.sensitive() ? "***" : Values.show(v);
   }
 
   /**
@@ -221,10 +284,12 @@ public final class Reconciler {
         : v instanceof String ? "text" : "a " + v.getClass().getSimpleName();
   }
 
-  private static void keep(List<RowDifference> sample, RowDifference r) {
+  private static void tell(
+      Dataset d, List<RowDifference> sample, DifferenceListener differences, RowDifference r) {
     if (sample.size() < ReconcileResult.SAMPLE_SIZE) {
       sample.add(r);
     }
+    differences.difference(d.name(), r);
   }
 
   private static List<String> text(List<Object> key) {

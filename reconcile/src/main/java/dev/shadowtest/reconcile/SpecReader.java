@@ -46,10 +46,12 @@ final class SpecReader {
   record Node(int line, Object value) {}
 
   private final String source;
+  private final Path base;
   private final Map<String, String> env;
 
-  private SpecReader(String source, Map<String, String> env) {
+  private SpecReader(String source, Path base, Map<String, String> env) {
     this.source = source;
+    this.base = base;
     this.env = env;
   }
 
@@ -64,11 +66,16 @@ final class SpecReader {
           null,
           Files.isDirectory(file) ? "is a directory, expected a file" : "cannot read: " + e);
     }
-    return parse(text, file.toString(), env);
+    Path dir = file.toAbsolutePath().getParent();
+    return parse(text, file.toString(), dir, env);
   }
 
-  static ReconcileSpec parse(String yaml, String source, Map<String, String> env) {
-    SpecReader r = new SpecReader(source, env);
+  /**
+   * @param base the folder relative {@code csv:} folders are found in, or null for the working
+   *     directory
+   */
+  static ReconcileSpec parse(String yaml, String source, Path base, Map<String, String> env) {
+    SpecReader r = new SpecReader(source, base, env);
     Node root;
     try (JsonParser p = YAML.createParser(yaml)) {
       JsonToken first = p.nextToken();
@@ -188,8 +195,23 @@ final class SpecReader {
   }
 
   private Database database(Node n, String where) {
-    Map<String, Node> m = map(n, where, "expected a mapping with jdbc, user, passwordEnv");
-    allow(m, where, Set.of("jdbc", "user", "passwordEnv"), "jdbc, user, passwordEnv");
+    Map<String, Node> m =
+        map(n, where, "expected a mapping with jdbc, user, passwordEnv (or csv, delimiter)");
+    allow(
+        m,
+        where,
+        Set.of("jdbc", "user", "passwordEnv", "csv", "delimiter"),
+        "jdbc, user, passwordEnv, csv, delimiter");
+    if (m.containsKey("jdbc") == m.containsKey("csv")) {
+      throw error(
+          n, where, "expected exactly one of jdbc (a database) and csv (a folder of exports)");
+    }
+    if (m.containsKey("csv")) {
+      return csv(m, where);
+    }
+    if (m.containsKey("delimiter")) {
+      throw error(m.get("delimiter"), where + ".delimiter", "applies to csv only");
+    }
     String jdbc = text(required(m, n, where, "jdbc"), where + ".jdbc");
     if (!jdbc.startsWith("jdbc:")) {
       throw error(m.get("jdbc"), where + ".jdbc", "expected a JDBC URL (jdbc:...), got " + jdbc);
@@ -205,6 +227,42 @@ final class SpecReader {
       }
     }
     return new Database(jdbc, user, password);
+  }
+
+  /** A folder of CSV exports, relative to the spec's folder. */
+  private Database csv(Map<String, Node> m, String where) {
+    for (String k : List.of("user", "passwordEnv")) {
+      if (m.containsKey(k)) {
+        throw error(m.get(k), where + "." + k, "applies to jdbc only");
+      }
+    }
+    Node c = m.get("csv");
+    Path dir = Path.of(text(c, where + ".csv"));
+    if (!dir.isAbsolute() && base != null) {
+      dir = base.resolve(dir);
+    }
+    if (!Files.isDirectory(dir)) {
+      throw error(
+          c,
+          where + ".csv",
+          (Files.exists(dir) ? "not a directory: " : "no such directory: ")
+              + dir
+              + " (expected a folder of NAME.csv files)");
+    }
+    char delimiter = ',';
+    if (m.containsKey("delimiter")) {
+      Node d = m.get("delimiter");
+      String t = String.valueOf(d.value());
+      if (t.equals("\\t") || t.equals("tab")) {
+        t = "\t";
+      }
+      if (t.length() != 1 || t.charAt(0) == '"' || t.charAt(0) == '\n' || t.charAt(0) == '\r') {
+        throw error(
+            d, where + ".delimiter", "expected one character such as , ; | or tab, got " + t);
+      }
+      delimiter = t.charAt(0);
+    }
+    return new Database(null, null, null, dir, delimiter);
   }
 
   private Thresholds thresholds(Node n) {
@@ -255,8 +313,8 @@ final class SpecReader {
     allow(
         m,
         where,
-        Set.of("name", "legacy", "candidate", "key", "columns"),
-        "name, legacy, candidate, key, columns");
+        Set.of("name", "legacy", "candidate", "key", "columns", "checksum"),
+        "name, legacy, candidate, key, columns, checksum");
     String name = text(required(m, n, where, "name"), where + ".name");
     Side legacy = side(required(m, n, where, "legacy"), where + ".legacy");
     Side candidate = side(required(m, n, where, "candidate"), where + ".candidate");
@@ -285,7 +343,8 @@ final class SpecReader {
       }
       columns.add(col);
     }
-    return new Dataset(name, n.line(), legacy, candidate, key, columns);
+    boolean checksum = !m.containsKey("checksum") || flag(m, "checksum", where);
+    return new Dataset(name, n.line(), legacy, candidate, key, columns, checksum);
   }
 
   private Side side(Node n, String where) {
@@ -302,7 +361,7 @@ final class SpecReader {
 
   private Column column(Node n, String where) {
     if (n.value() instanceof String) {
-      return new Column(identifier(n, where), null, false, null, false, false, null, false);
+      return new Column(identifier(n, where), null, false, null, false, false, null, false, false);
     }
     Map<String, Node> m = map(n, where, "expected a column name or a mapping with name and rules");
     Set<String> keys =
@@ -314,13 +373,14 @@ final class SpecReader {
             "trim",
             "ignoreCase",
             "timestampPrecision",
-            "emptyIsNull");
+            "emptyIsNull",
+            "sensitive");
     allow(
         m,
         where,
         keys,
         "name, candidateColumn, ignore, tolerance, trim, ignoreCase, timestampPrecision,"
-            + " emptyIsNull");
+            + " emptyIsNull, sensitive");
     String name = identifier(required(m, n, where, "name"), where + ".name");
     String candidateColumn =
         m.containsKey("candidateColumn")
@@ -353,7 +413,8 @@ final class SpecReader {
         flag(m, "trim", where),
         flag(m, "ignoreCase", where),
         precision,
-        flag(m, "emptyIsNull", where));
+        flag(m, "emptyIsNull", where),
+        flag(m, "sensitive", where));
   }
 
   private Aggregate aggregate(Node n, String where) {

@@ -138,14 +138,20 @@ final class Values {
     return v;
   }
 
-  /** Whether two ruled values are equal under the column's tolerance. */
+  /**
+   * Whether two ruled values are equal under the column's tolerance: numbers by value, a number
+   * and a text that parses by value, and two such texts too when the column has a tolerance.
+   */
   static boolean same(Object a, Object b, Column c) {
     if (a == null || b == null) {
       return a == b;
     }
     BigDecimal x = number(a);
     BigDecimal y = number(b);
-    if (x != null && y != null && (a instanceof BigDecimal || b instanceof BigDecimal)) {
+    // a column with a tolerance is numeric: two texts (CSV exports) that parse are numbers too
+    if (x != null
+        && y != null
+        && (a instanceof BigDecimal || b instanceof BigDecimal || c.tolerance() != null)) {
       BigDecimal tolerance = c.tolerance() == null ? BigDecimal.ZERO : c.tolerance();
       return x.subtract(y).abs().compareTo(tolerance) <= 0;
     }

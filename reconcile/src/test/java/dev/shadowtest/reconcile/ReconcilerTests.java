@@ -260,6 +260,7 @@ class ReconcilerTests {
                     candidate: { query: "SELECT id, amount FROM orders WHERE id <= 2 ORDER BY id" }
                     key: [id]
                     columns: []
+                    checksum: false
                   - name: nothing
                     legacy: { query: "SELECT id FROM orders WHERE id < 0" }
                     candidate: { query: "SELECT id FROM orders WHERE id < 0" }
@@ -343,6 +344,7 @@ class ReconcilerTests {
                 candidate: { table: t }
                 key: [id]
                 columns: []
+                checksum: false
             """);
     assertThatThrownBy(() -> Reconciler.run(spec, warnings::add))
         .isInstanceOf(BadInputException.class)
@@ -421,5 +423,163 @@ class ReconcilerTests {
         .hasMessageStartingWith(
             "candidate: cannot connect to jdbc:nosuchdriver://host/db?password=***: ")
         .hasMessageNotContaining("hunter2");
+  }
+
+  static final String T_SPEC =
+      """
+      datasets:
+        - name: t
+          legacy: { table: t }
+          candidate: { table: t }
+          key: [id]
+          columns: [v, { name: w, sensitive: true }]
+      """;
+
+  @Test
+  void sidesThatAgreeAreConfirmedByTheirChecksumsWithoutStreaming() throws Exception {
+    for (String url : List.of(legacyUrl, candidateUrl)) {
+      sql(
+          url,
+          "CREATE TABLE t (id INT, v DECIMAL(10,2), w VARCHAR(10))",
+          "INSERT INTO t SELECT X, X / 100.0, NULL FROM SYSTEM_RANGE(1, 5000)");
+    }
+    ReconcileResult r = Reconciler.run(spec(T_SPEC), warnings::add);
+    DatasetResult t = r.datasets().get(0);
+    assertThat(t.checksum()).isEqualTo(ReconcileResult.Checksum.AGREED);
+    assertThat(t.matched()).isEqualTo(5000);
+    assertThat(t.differing()).isZero();
+  }
+
+  @Test
+  void sidesWhoseChecksumsDifferAreStreamedAndEveryDifferenceIsHeard() throws Exception {
+    for (String url : List.of(legacyUrl, candidateUrl)) {
+      sql(
+          url,
+          "CREATE TABLE t (id INT, v DECIMAL(10,2), w VARCHAR(10))",
+          "INSERT INTO t SELECT X, X / 100.0, 'secret' FROM SYSTEM_RANGE(1, 5000)");
+    }
+    // a NULL only one side has: the checksum tells NULL from any text
+    sql(
+        candidateUrl,
+        "UPDATE t SET v = NULL WHERE id = 7",
+        "UPDATE t SET w = 'other' WHERE id = 8");
+    sql(legacyUrl, "DELETE FROM t WHERE id = 9");
+    List<String> heard = new ArrayList<>();
+    ReconcileResult r =
+        Reconciler.run(
+            spec(T_SPEC),
+            warnings::add,
+            (dataset, row) ->
+                heard.add(dataset + " " + row.kind() + " " + row.key() + " " + row.columns()));
+    DatasetResult t = r.datasets().get(0);
+    assertThat(t.checksum()).isEqualTo(ReconcileResult.Checksum.DIFFERED);
+    assertThat(t.changed()).isEqualTo(2);
+    assertThat(t.onlyCandidate()).isEqualTo(1);
+    assertThat(t.matched()).isEqualTo(4997);
+    // a sensitive column's values never leave the run; NULL stays NULL
+    assertThat(heard)
+        .containsExactly(
+            "t CHANGED [7] [ColumnDifference[column=v, legacy=0.07, candidate=null]]",
+            "t CHANGED [8] [ColumnDifference[column=w, legacy=***, candidate=***]]",
+            "t ONLY_CANDIDATE [9] []");
+  }
+
+  @Test
+  void repeatedKeysOnBothSidesAreStillAnErrorWhenTheChecksumsAgree() throws Exception {
+    for (String url : List.of(legacyUrl, candidateUrl)) {
+      sql(
+          url,
+          "CREATE TABLE t (id INT, v INT, w INT)",
+          "INSERT INTO t VALUES (1, 1, 1), (2, 2, 2), (2, 2, 2)");
+    }
+    assertThatThrownBy(() -> Reconciler.run(spec(T_SPEC), warnings::add))
+        .isInstanceOf(BadInputException.class)
+        .hasMessage(where(5, "t", "legacy") + ": duplicate key [2]");
+    for (String url : List.of(legacyUrl, candidateUrl)) {
+      sql(url, "DELETE FROM t WHERE id = 2", "INSERT INTO t VALUES (NULL, 1, 1)");
+    }
+    assertThatThrownBy(() -> Reconciler.run(spec(T_SPEC), warnings::add))
+        .isInstanceOf(BadInputException.class)
+        .hasMessageContaining(where(5, "t", "legacy") + ": a key column is NULL");
+  }
+
+  @Test
+  void csvExportsAreLoadedAndReconciledLikeTables() throws Exception {
+    Path legacyCsv = Files.createDirectories(dir.resolve("old"));
+    Path candidateCsv = Files.createDirectories(dir.resolve("new"));
+    Files.writeString(
+        legacyCsv.resolve("orders.csv"),
+        "\uFEFFid,amount,note\n1,10.00,a\n2,20.00,\"with, comma\"\n3,30.00,\n4,40.00,x\n");
+    Files.writeString(
+        candidateCsv.resolve("orders.csv"),
+        "ID;Amount;Remark\r\n1;10.001;a\r\n2;20.00;with, comma\r\n3;30.00;\r\n5;50.00;y\r\n");
+    Files.writeString(candidateCsv.resolve("unused.csv"), "not,read\n\"never closed\n");
+    Path f = dir.resolve("csv.yaml");
+    Files.writeString(
+        f,
+        """
+        version: 1
+        legacy: { csv: old }
+        candidate: { csv: new, delimiter: ";" }
+        datasets:
+          - name: orders
+            legacy: { table: orders }
+            candidate: { table: orders }
+            key: [id]
+            columns:
+              - { name: amount, tolerance: 0.01 }
+              - { name: note, candidateColumn: remark, emptyIsNull: true }
+        aggregates:
+          - name: total
+            legacy: "SELECT sum(CAST(amount AS DECIMAL(12,3))) FROM orders"
+            candidate: "SELECT sum(CAST(amount AS DECIMAL(12,3))) FROM orders"
+            tolerance: 0.01
+        """);
+    ReconcileResult r = Reconciler.run(ReconcileSpec.load(f, Map.of()), warnings::add);
+    DatasetResult d = r.datasets().get(0);
+    assertThat(d.checksum()).isEqualTo(ReconcileResult.Checksum.DIFFERED);
+    assertThat(d.sample())
+        .extracting(RowDifference::kind)
+        .containsExactly(Kind.ONLY_LEGACY, Kind.ONLY_CANDIDATE);
+    assertThat(d.matched()).isEqualTo(3);
+    assertThat(d.onlyLegacy()).isEqualTo(1);
+    assertThat(d.onlyCandidate()).isEqualTo(1);
+    assertThat(d.changed()).isZero();
+    assertThat(r.aggregates().get(0).groups().get(0).legacy()).isEqualByComparingTo("100.000");
+    assertThat(r.aggregates().get(0).agrees()).isFalse(); // 110.001 on the candidate
+    try (var left = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+      assertThat(left.map(p -> p.getFileName().toString()))
+          .noneMatch(n -> n.startsWith("shadow-reconcile-"));
+    }
+  }
+
+  @Test
+  void aCsvExportThatIsNotValidIsNamedWithItsLine() throws Exception {
+    Path old = Files.createDirectories(dir.resolve("old"));
+    Files.writeString(old.resolve("orders.csv"), "id,amount\n1,10\n2,20,extra\n");
+    Path f = dir.resolve("csv.yaml");
+    Files.writeString(
+        f,
+        """
+        version: 1
+        legacy: { csv: old }
+        candidate: { csv: old }
+        datasets:
+          - { name: orders, legacy: { table: orders }, candidate: { table: orders }, key: [id], columns: [amount] }
+        """);
+    assertThatThrownBy(() -> Reconciler.run(ReconcileSpec.load(f, Map.of()), warnings::add))
+        .isInstanceOf(BadInputException.class)
+        .hasMessage(
+            "legacy: "
+                + old.resolve("orders.csv")
+                + ":3: 3 fields, the header has 2 (delimiter ',')");
+    Files.writeString(old.resolve("orders.csv"), "id,amount\n1,\"10\n");
+    assertThatThrownBy(() -> Reconciler.run(ReconcileSpec.load(f, Map.of()), warnings::add))
+        .isInstanceOf(BadInputException.class)
+        .hasMessageStartingWith("legacy: " + old.resolve("orders.csv") + ": not valid CSV: ");
+    Files.delete(old.resolve("orders.csv"));
+    assertThatThrownBy(() -> Reconciler.run(ReconcileSpec.load(f, Map.of()), warnings::add))
+        .isInstanceOf(BadInputException.class)
+        .hasMessage(f + ":5: dataset orders: legacy: no orders.csv in " + old);
   }
 }

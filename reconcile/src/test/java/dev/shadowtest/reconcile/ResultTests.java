@@ -3,6 +3,7 @@ package dev.shadowtest.reconcile;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.shadowtest.reconcile.ReconcileResult.AggregateResult;
+import dev.shadowtest.reconcile.ReconcileResult.Checksum;
 import dev.shadowtest.reconcile.ReconcileResult.DatasetResult;
 import dev.shadowtest.reconcile.ReconcileResult.GroupResult;
 import dev.shadowtest.reconcile.ReconcileResult.Verdict;
@@ -11,6 +12,7 @@ import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -19,11 +21,12 @@ import org.junit.jupiter.api.io.TempDir;
 class ResultTests {
 
   static DatasetResult changed(String name, long changed, long of) {
-    return new DatasetResult(name, of - changed, 0, 0, changed, Map.of(), List.of());
+    return new DatasetResult(
+        name, of - changed, 0, 0, changed, Map.of(), List.of(), Checksum.NOT_USED);
   }
 
   static Verdict verdict(Thresholds t, List<AggregateResult> aggregates, DatasetResult... d) {
-    return new ReconcileResult(List.of(d), aggregates, t).verdict();
+    return new ReconcileResult(List.of(d), aggregates, t, Instant.EPOCH, Instant.EPOCH).verdict();
   }
 
   @Test
@@ -61,7 +64,9 @@ class ResultTests {
         new ReconcileResult(
             List.of(changed("big", 0, 1_000_000), changed("small", 1, 100)),
             List.of(),
-            Thresholds.DEFAULTS);
+            Thresholds.DEFAULTS,
+            Instant.EPOCH,
+            Instant.EPOCH);
     assertThat(r.drift()).isEqualTo(1.0 / 1_000_100);
     assertThat(r.verdict()).isEqualTo(Verdict.PAUSE);
   }
@@ -73,6 +78,10 @@ class ResultTests {
             "total", List.of(new GroupResult("", BigDecimal.ONE, BigDecimal.TEN, false)));
     assertThat(verdict(Thresholds.DEFAULTS, List.of(off), changed("a", 0, 10)))
         .isEqualTo(Verdict.INVESTIGATE);
-    assertThat(new ReconcileResult(List.of(), List.of(), Thresholds.DEFAULTS).drift()).isZero();
+    assertThat(
+            new ReconcileResult(
+                    List.of(), List.of(), Thresholds.DEFAULTS, Instant.EPOCH, Instant.EPOCH)
+                .drift())
+        .isZero();
   }
 }

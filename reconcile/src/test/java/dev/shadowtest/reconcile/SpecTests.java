@@ -67,11 +67,13 @@ class SpecTests {
     assertThat(d.key()).containsExactly("id");
     assertThat(d.columns())
         .containsExactly(
-            new Column("status", null, false, null, false, false, null, false),
-            new Column("amount", "total", false, new BigDecimal("0.01"), false, false, null, false),
-            new Column("note", null, false, null, true, true, null, true),
-            new Column("created", null, false, null, false, false, ChronoUnit.SECONDS, false),
-            new Column("updated_by", null, true, null, false, false, null, false));
+            new Column("status", null, false, null, false, false, null, false, false),
+            new Column(
+                "amount", "total", false, new BigDecimal("0.01"), false, false, null, false, false),
+            new Column("note", null, false, null, true, true, null, true, false),
+            new Column(
+                "created", null, false, null, false, false, ChronoUnit.SECONDS, false, false),
+            new Column("updated_by", null, true, null, false, false, null, false, false));
     assertThat(s.aggregates())
         .singleElement()
         .satisfies(
@@ -106,7 +108,7 @@ class SpecTests {
             "    - { name: amount, tolerance: 0.01,", "    - { name: amount, tolerence: 0.01,"),
         Map.of("LEGACY_PW", "x"),
         ":14: datasets[0].columns[1].tolerence: unknown key (expected name, candidateColumn,"
-            + " ignore, tolerance, trim, ignoreCase, timestampPrecision, emptyIsNull)");
+            + " ignore, tolerance, trim, ignoreCase, timestampPrecision, emptyIsNull, sensitive)");
   }
 
   @Test

@@ -40,7 +40,7 @@ class ValuesTests {
   }
 
   static Column column(BigDecimal tolerance, ChronoUnit precision) {
-    return new Column("c", null, false, tolerance, false, false, precision, false);
+    return new Column("c", null, false, tolerance, false, false, precision, false, false);
   }
 
   static boolean same(Object a, Object b, Column c) throws Exception {
