@@ -4,10 +4,14 @@ import dev.shadowtest.core.BadInputException;
 import dev.shadowtest.diff.Rules;
 import dev.shadowtest.diff.run.Gate;
 import dev.shadowtest.diff.run.SummaryFile;
+import dev.shadowtest.reconcile.ReconcileGate;
+import dev.shadowtest.reconcile.ReconcileHistory;
+import dev.shadowtest.reconcile.ReconcileSummary;
 import dev.shadowtest.reports.GateCheck;
 import dev.shadowtest.reports.History;
 import dev.shadowtest.reports.Reports;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -35,13 +39,16 @@ import picocli.CommandLine.Spec;
       "Decide a run, or the last N days of the history, against the migration gate.",
       "With --history, each of the --days consecutive UTC calendar days ending --until (default today) must have at least one complete run, and each day's runs together (counts summed exactly) must be within every threshold.",
       "The discrepancy rate is always checked (default 0.5%%); the error rate and the latency ratio only when their flags are given (an endpoint with fewer than --min-latency-samples exchanges is not judged on latency); per-endpoint thresholds come from --rules.",
+      "With --reconciliation, the data gate: a run passes when its overall drift and every dataset's are at most --max-drift (default 0.01%%) and every aggregate agrees; over a history directory, each of the --days days must have at least one reconciliation and every one of them must pass.",
       "Exit 0 pass, 1 fail, 2 bad input."
     },
     footer = {
       "",
       "Examples:",
       "  shadow gate --summary out/summary.json",
-      "  shadow gate --history nightly-history/ --days 7 --max-discrepancy 0.5%% --max-error-rate 0.5%% --max-latency-ratio 2"
+      "  shadow gate --history nightly-history/ --days 7 --max-discrepancy 0.5%% --max-error-rate 0.5%% --max-latency-ratio 2",
+      "  shadow gate --reconciliation nightly-history/ --days 7 --max-drift 0.01%%",
+      "  shadow gate --reconciliation initial-load/summary.json --max-drift 0"
     })
 final class GateCommand implements Callable<Integer> {
 
@@ -59,7 +66,22 @@ final class GateCommand implements Callable<Integer> {
         paramLabel = "DIR",
         description = "A history directory (replay/report --history DIR).")
     Path history;
+
+    @Option(
+        names = "--reconciliation",
+        paramLabel = "FILE|DIR",
+        description =
+            "The data gate: one reconciliation's summary.json, or a history directory of them (shadow reconcile --history DIR).")
+    Path reconciliation;
   }
+
+  @Option(
+      names = "--max-drift",
+      defaultValue = "0.01%",
+      paramLabel = "RATE",
+      description =
+          "With --reconciliation: the highest drift that passes, overall and per dataset (default ${DEFAULT-VALUE}; 0 for \"100%% consistency\").")
+  String maxDrift;
 
   @Option(
       names = "--days",
@@ -84,6 +106,9 @@ final class GateCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    if (source.reconciliation != null) {
+      return reconciliation();
+    }
     Gate gate = gateOptions.gate();
     Rules r = rules == null ? null : Rules.load(rules);
     GateCheck check = new GateCheck(gate, r == null ? null : e -> Reports.threshold(r, e));
@@ -91,17 +116,7 @@ final class GateCommand implements Callable<Integer> {
     if (source.summary != null) {
       result = check.summary(SummaryFile.read(source.summary));
     } else {
-      if (days < 1 || days > 366) {
-        throw new BadInputException("--days must be between 1 and 366, got " + days);
-      }
-      LocalDate last;
-      try {
-        last = until == null ? LocalDate.now(ZoneOffset.UTC) : LocalDate.parse(until);
-      } catch (DateTimeParseException e) {
-        throw new BadInputException(
-            "--until must be a date like 2026-11-25, got \"" + until + "\"", e);
-      }
-      result = check.history(History.runs(source.history), last, days);
+      result = check.history(History.runs(source.history), lastDay(), days());
     }
     PrintWriter out = spec.commandLine().getOut();
     out.println("GATE " + Terminal.safe(result.verdict()));
@@ -132,6 +147,56 @@ final class GateCommand implements Callable<Integer> {
           row.worstLatencyRatio() == null
               ? "-"
               : String.format(Locale.ROOT, "%.2f", row.worstLatencyRatio()),
+          row.passed() ? "ok" : "FAIL: " + Terminal.safe(String.join("; ", row.failures())));
+    }
+    return result.passed() ? Shadow.OK : Shadow.FAILED;
+  }
+
+  private int days() {
+    if (days < 1 || days > 366) {
+      throw new BadInputException("--days must be between 1 and 366, got " + days);
+    }
+    return days;
+  }
+
+  private LocalDate lastDay() {
+    try {
+      return until == null ? LocalDate.now(ZoneOffset.UTC) : LocalDate.parse(until);
+    } catch (DateTimeParseException e) {
+      throw new BadInputException(
+          "--until must be a date like 2026-11-25, got \"" + until + "\"", e);
+    }
+  }
+
+  /** The data gate over one reconciliation or the history of them. */
+  private int reconciliation() {
+    double max;
+    try {
+      max = Gate.parseRate(maxDrift);
+    } catch (IllegalArgumentException | BadInputException e) {
+      throw new BadInputException("--max-drift: " + e.getMessage(), e);
+    }
+    ReconcileGate gate = new ReconcileGate(max);
+    Path from = source.reconciliation;
+    ReconcileGate.Result result =
+        Files.isDirectory(from)
+            ? gate.history(ReconcileHistory.runs(from), lastDay(), days())
+            : gate.summary(ReconcileSummary.read(from));
+    PrintWriter out = spec.commandLine().getOut();
+    out.println("GATE " + Terminal.safe(result.verdict()));
+    int width =
+        Math.max(12, result.rows().stream().mapToInt(x -> x.label().length()).max().orElse(0));
+    String fmt = "%-" + width + "s %5s %12s %12s %10s  %s%n";
+    out.printf(Locale.ROOT, fmt, "day", "runs", "rows", "differing", "drift", "status");
+    for (ReconcileGate.Row row : result.rows()) {
+      out.printf(
+          Locale.ROOT,
+          fmt,
+          row.label(),
+          row.runs(),
+          row.union(),
+          row.differing(),
+          row.runs() == 0 ? "-" : ReconcileGate.percent(row.worstDrift()),
           row.passed() ? "ok" : "FAIL: " + Terminal.safe(String.join("; ", row.failures())));
     }
     return result.passed() ? Shadow.OK : Shadow.FAILED;

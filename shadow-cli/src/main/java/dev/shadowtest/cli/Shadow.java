@@ -10,7 +10,8 @@ import picocli.CommandLine.ScopeType;
 
 /**
  * The {@code shadow} command. Thin: parses flags, calls the modules' entry points, prints one
- * clear line per problem. Exit codes: 0 success, 1 gate failed, 2 bad input, 3 internal error.
+ * clear line per problem. Exit codes: 0 success, 1 gate failed, 2 bad input, 3 internal error, 4
+ * reconciliation drift to investigate.
  */
 @Command(
     name = "shadow",
@@ -28,6 +29,7 @@ import picocli.CommandLine.ScopeType;
       MergeCommand.class,
       ReportCommand.class,
       GateCommand.class,
+      ReconcileCommand.class,
       DemoCommand.class,
       CommandLine.HelpCommand.class
     },
@@ -36,7 +38,8 @@ import picocli.CommandLine.ScopeType;
       "0:success",
       "1:gate failed / discrepancies over threshold",
       "2:bad input",
-      "3:internal error (a bug: please report it with --verbose output)"
+      "3:internal error (a bug: please report it with --verbose output)",
+      "4:reconcile: data drift to investigate (above 0.01%% by default; above 0.1%% is 1, pause)"
     })
 public final class Shadow implements Runnable {
 

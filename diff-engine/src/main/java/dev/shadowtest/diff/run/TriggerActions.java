@@ -172,7 +172,7 @@ public final class TriggerActions implements AutoCloseable {
   }
 
   private final Options options;
-  private final BlockingQueue<TriggerEvent> queue;
+  private final BlockingQueue<Event> queue;
   private final HttpClient http;
   private final Thread worker;
   private final AtomicLong dropped = new AtomicLong();
@@ -193,6 +193,30 @@ public final class TriggerActions implements AutoCloseable {
     worker.setDaemon(true);
   }
 
+  /**
+   * What the actions act on: a live trigger's {@link TriggerEvent}, or another gate's event (a
+   * reconciliation's drift).
+   */
+  public interface Event {
+    /** The trigger's name: {@code SHADOW_TRIGGER}. */
+    String trigger();
+
+    /** {@code fired} or {@code cleared}: {@code SHADOW_EVENT}. */
+    String event();
+
+    /** One line for the log. */
+    String line();
+
+    /** The webhook's body and {@code SHADOW_EVENT_JSON}. */
+    String toJson();
+
+    /**
+     * The command's other {@code SHADOW_*} variables (besides {@code SHADOW_TRIGGER}, {@code
+     * SHADOW_EVENT} and {@code SHADOW_EVENT_JSON}).
+     */
+    Map<String, String> environment();
+  }
+
   /** Starts the worker that runs {@code options}' actions. */
   public static TriggerActions start(Options options) {
     TriggerActions a = new TriggerActions(options);
@@ -204,7 +228,7 @@ public final class TriggerActions implements AutoCloseable {
    * Queues {@code event}'s actions; never blocks. False when it was dropped (the queue is full,
    * or the actions are closed): a warning tells the log, on the caller's thread.
    */
-  public boolean offer(TriggerEvent event) {
+  public boolean offer(Event event) {
     Objects.requireNonNull(event, "event");
     if (!closing && queue.offer(event)) {
       return true;
@@ -254,7 +278,7 @@ public final class TriggerActions implements AutoCloseable {
   private void work() {
     try {
       while (true) {
-        TriggerEvent e = queue.poll(100, TimeUnit.MILLISECONDS);
+        Event e = queue.poll(100, TimeUnit.MILLISECONDS);
         if (e == null) {
           if (closing) {
             return;
@@ -264,7 +288,7 @@ public final class TriggerActions implements AutoCloseable {
         try {
           run(e);
         } catch (RuntimeException x) {
-          warn("trigger " + e.trigger() + " " + e.kind().label() + ": action failed: " + x);
+          warn("trigger " + e.trigger() + " " + e.event() + ": action failed: " + x);
         }
       }
     } catch (InterruptedException e) {
@@ -272,8 +296,8 @@ public final class TriggerActions implements AutoCloseable {
     }
   }
 
-  private void run(TriggerEvent e) throws InterruptedException {
-    String who = "trigger " + e.trigger() + " " + e.kind().label();
+  private void run(Event e) throws InterruptedException {
+    String who = "trigger " + e.trigger() + " " + e.event();
     String json = e.toJson();
     if (options.log() != null) {
       info(e.line());
@@ -382,19 +406,13 @@ public final class TriggerActions implements AutoCloseable {
     }
 
     /** Starts the command of {@code e}, or logs why it could not start (then null). */
-    static Command start(TriggerActions actions, TriggerEvent e, String json, String who) {
+    static Command start(TriggerActions actions, Event e, String json, String who) {
       ProcessBuilder pb =
           new ProcessBuilder("/bin/sh", "-c", actions.options.command()).redirectErrorStream(true);
       Map<String, String> env = pb.environment();
+      env.putAll(e.environment());
       env.put("SHADOW_TRIGGER", e.trigger());
-      env.put("SHADOW_EVENT", e.kind().label());
-      env.put("SHADOW_METRIC", e.metric().label());
-      env.put("SHADOW_VALUE", Double.toString(e.value()));
-      env.put("SHADOW_THRESHOLD", Double.toString(e.threshold()));
-      env.put("SHADOW_WINDOW_START", e.windowStart().toString());
-      env.put("SHADOW_WINDOW_END", e.windowEnd().toString());
-      env.put("SHADOW_RUN_DIR", e.runDirectory() == null ? "" : e.runDirectory());
-      env.put("SHADOW_REPORT", e.report() == null ? "" : e.report());
+      env.put("SHADOW_EVENT", e.event());
       env.put("SHADOW_EVENT_JSON", json);
       Process p;
       try {

@@ -7,6 +7,8 @@ import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -52,7 +54,8 @@ public record TriggerEvent(
     Instant at,
     WindowFacts facts,
     String runDirectory,
-    String report) {
+    String report)
+    implements TriggerActions.Event {
 
   private static final JsonFactory JSON = new JsonFactory();
 
@@ -85,6 +88,29 @@ public record TriggerEvent(
     Objects.requireNonNull(facts, "facts");
   }
 
+  @Override
+  public String event() {
+    return kind.label();
+  }
+
+  /**
+   * {@code SHADOW_METRIC}, {@code SHADOW_VALUE}, {@code SHADOW_THRESHOLD}, {@code
+   * SHADOW_WINDOW_START}, {@code SHADOW_WINDOW_END}, {@code SHADOW_RUN_DIR} and {@code
+   * SHADOW_REPORT} (empty when unknown).
+   */
+  @Override
+  public Map<String, String> environment() {
+    Map<String, String> env = new LinkedHashMap<>();
+    env.put("SHADOW_METRIC", metric.label());
+    env.put("SHADOW_VALUE", Double.toString(value));
+    env.put("SHADOW_THRESHOLD", Double.toString(threshold));
+    env.put("SHADOW_WINDOW_START", windowStart.toString());
+    env.put("SHADOW_WINDOW_END", windowEnd.toString());
+    env.put("SHADOW_RUN_DIR", runDirectory == null ? "" : runDirectory);
+    env.put("SHADOW_REPORT", report == null ? "" : report);
+    return env;
+  }
+
   /** The value against the threshold: {@code 5.20% > 0.50%}, {@code 0.10% <= 0.50%}. */
   public String comparison() {
     return metric.format(value) + (kind == Kind.FIRED ? " > " : " <= ") + metric.format(threshold);
@@ -94,6 +120,7 @@ public record TriggerEvent(
    * One line for a log: {@code trigger errorRate fired: errorRate 5.20% > 0.50% over the 5m
    * window ending 2026-11-24T02:08:30Z (for 5m; 1200 attempted)}.
    */
+  @Override
   public String line() {
     return "trigger "
         + trigger
@@ -117,6 +144,7 @@ public record TriggerEvent(
   }
 
   /** The event's JSON form (above), on one line. */
+  @Override
   public String toJson() {
     StringWriter w = new StringWriter();
     try (JsonGenerator g = JSON.createGenerator(w)) {

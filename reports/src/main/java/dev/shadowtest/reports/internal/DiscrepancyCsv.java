@@ -1,6 +1,7 @@
 package dev.shadowtest.reports.internal;
 
 import dev.shadowtest.core.BadInputException;
+import dev.shadowtest.core.CsvCells;
 import dev.shadowtest.core.SecureFiles;
 import dev.shadowtest.diff.Difference;
 import dev.shadowtest.diff.FieldKey;
@@ -21,7 +22,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.regex.Pattern;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVPrinter;
 import org.apache.commons.csv.QuoteMode;
@@ -83,8 +83,6 @@ public final class DiscrepancyCsv implements AutoCloseable {
     "primary_ms",
     "candidate_ms"
   };
-
-  private static final Pattern NUMBER = Pattern.compile("-?\\d+(\\.\\d+)?([eE][-+]?\\d+)?");
 
   private final CSVPrinter printer;
   private final Path temp;
@@ -277,18 +275,7 @@ public final class DiscrepancyCsv implements AutoCloseable {
 
   /** Neutralises spreadsheet formulas: recorded values are attacker-controlled. */
   static String safe(String v) {
-    if (v == null || v.isEmpty()) {
-      return "";
-    }
-    char c = v.charAt(0);
-    boolean formula =
-        c == '='
-            || c == '+'
-            || c == '@'
-            || c == '\t'
-            || c == '\r'
-            || c == '-' && !NUMBER.matcher(v).matches();
-    return formula ? "'" + v : v;
+    return CsvCells.safe(v);
   }
 
   private static String ms(Long micros) {
