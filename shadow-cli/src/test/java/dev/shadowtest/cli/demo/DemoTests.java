@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.shadowtest.core.ShadowListener;
 import dev.shadowtest.diff.Endpoints;
 import dev.shadowtest.diff.Rules;
+import dev.shadowtest.reconcile.ReconcileResult;
+import dev.shadowtest.reconcile.Reconciliation;
 import dev.shadowtest.replay.ReplayResult;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -58,5 +60,22 @@ class DemoTests {
     assertThat(users).isNotNull();
     assertThat(users.get("serverErrors").asLong()).isEqualTo(expected.get("GET /api/users/{id}"));
     assertThat(r.passed()).isFalse();
+  }
+
+  @Test
+  void theDemoReconciliationFindsExactlyTheSeededDrift() {
+    Reconciliation.Outcome o = DemoReconcile.run(dir, w -> {});
+    ReconcileResult.DatasetResult orders = o.result().datasets().get(0);
+    assertThat(orders.onlyLegacy()).isEqualTo(3);
+    assertThat(orders.onlyCandidate()).isEqualTo(1);
+    assertThat(orders.changed()).isEqualTo(2);
+    assertThat(orders.changedByColumn()).containsExactly(Map.entry("total", 2L));
+    assertThat(orders.matched()).isEqualTo(DemoReconcile.ORDERS - 3 - 2);
+    assertThat(o.summary().drift()).isEqualTo((double) DemoReconcile.DIFFERING / 10_001);
+    assertThat(o.summary().verdict()).isEqualTo(ReconcileResult.Verdict.INVESTIGATE);
+    assertThat(o.result().aggregates()).noneMatch(ReconcileResult.AggregateResult::agrees);
+    assertThat(o.report()).exists();
+    // run again: the databases are rebuilt, the result is the same
+    assertThat(DemoReconcile.run(dir, w -> {}).summary().drift()).isEqualTo(o.summary().drift());
   }
 }
