@@ -26,6 +26,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.TimeZone;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -216,7 +217,7 @@ class PostgresReconcileTests {
             changed("40", column("price", "50.00", "50.0001")),
             changed("50", column("region", "", null)),
             changed("60", column("created", "2026-01-01T01:00:59.999600", "2026-01-01T01:01")),
-            changed("70", column("paid", "2026-06-01T07:30", "2026-06-01T09:30")),
+            changed("70", column("paid", "2026-06-01T07:30Z", "2026-06-01T09:30Z")),
             changed("80", column("amount", "8.00", "9.00"), column("status", "OPEN", "closed")),
             onlyCandidate("777"),
             onlyCandidate("778"),
@@ -729,5 +730,51 @@ class PostgresReconcileTests {
     // 10 in 200,002: 0.005%, below "investigate" (0.01%)
     assertThat(r.drift()).isEqualTo(10.0 / 200_002);
     assertThat(r.verdict()).isEqualTo(Verdict.OK);
+  }
+
+  /**
+   * timestamp and timestamptz values are compared as stored, whatever the JVM's time zone: a local
+   * time that the JVM's zone skips (spring forward) and two instants an hour apart that the JVM's
+   * zone shows as one local time (fall back) still differ.
+   */
+  @Test
+  void timestampsDoNotDependOnTheJvmTimeZone() throws Exception {
+    String table = "CREATE TABLE clock (id int PRIMARY KEY, local_at timestamp, at timestamptz)";
+    legacy(
+        table,
+        "INSERT INTO clock VALUES (1, '2026-03-29 02:30:00', '2026-01-01 00:00:00+00'),"
+            + " (2, '2026-01-01 00:00:00', '2026-10-25 00:30:00+00'),"
+            + " (3, '2026-03-29 02:30:00', '2026-10-25 00:30:00+00')");
+    candidate(
+        table,
+        "INSERT INTO clock VALUES (1, '2026-03-29 03:30:00', '2026-01-01 00:00:00+00'),"
+            + " (2, '2026-01-01 00:00:00', '2026-10-25 01:30:00+00'),"
+            + " (3, '2026-03-29 02:30:00', '2026-10-25 00:30:00+00')");
+    ReconcileSpec spec =
+        spec(
+            """
+            datasets:
+              - name: clock
+                legacy: { table: clock }
+                candidate: { table: clock }
+                key: [id]
+                columns:
+                  - local_at
+                  - { name: at, timestampPrecision: minutes }
+            """);
+    TimeZone zone = TimeZone.getDefault();
+    TimeZone.setDefault(TimeZone.getTimeZone("Europe/Paris"));
+    ReconcileResult r;
+    try {
+      r = Reconciler.run(spec, warnings::add);
+    } finally {
+      TimeZone.setDefault(zone);
+    }
+    DatasetResult clock = r.datasets().get(0);
+    assertThat(clock.sample())
+        .containsExactly(
+            changed("1", column("local_at", "2026-03-29T02:30", "2026-03-29T03:30")),
+            changed("2", column("at", "2026-10-25T00:30Z", "2026-10-25T01:30Z")));
+    counts(clock, 1, 0, 0, 2);
   }
 }
