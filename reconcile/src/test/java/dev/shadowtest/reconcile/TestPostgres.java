@@ -340,7 +340,8 @@ public final class TestPostgres implements AutoCloseable {
                 + "; its log:\n"
                 + Files.readString(log));
       }
-      try (Connection c = connect("postgres")) {
+      try {
+        connect("postgres").close();
         return;
       } catch (SQLException e) {
         last = e;
