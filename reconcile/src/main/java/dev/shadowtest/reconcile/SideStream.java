@@ -10,6 +10,8 @@ import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Types;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -37,6 +39,7 @@ final class SideStream implements AutoCloseable {
   private final ResultSet rows;
   private final int[] keyAt;
   private final int[] valueAt;
+  private final Class<?>[] readAs;
   private List<Object> previous;
 
   /**
@@ -75,6 +78,10 @@ final class SideStream implements AutoCloseable {
       }
       keyAt = positions(dataset.key(), byLabel);
       valueAt = positions(names, byLabel);
+      readAs = new Class<?>[meta.getColumnCount() + 1];
+      for (int i = 1; i <= meta.getColumnCount(); i++) {
+        readAs[i] = readAs(meta, i);
+      }
       Set<Integer> used = new HashSet<>();
       if (side.query() != null && byLabel.size() > keyAt.length + valueAt.length) {
         for (int i : keyAt) {
@@ -149,6 +156,26 @@ final class SideStream implements AutoCloseable {
         + String.join(", ", order);
   }
 
+  /**
+   * Timestamps are read as java.time, not as java.sql.Timestamp: a Timestamp is an instant in the
+   * JVM's time zone, which moves a local time that zone skips (spring forward) and shows two
+   * instants an hour apart as one local time (fall back). PostgreSQL's driver tells a timestamptz
+   * by its type name only.
+   */
+  private static Class<?> readAs(ResultSetMetaData meta, int column) throws SQLException {
+    int type = meta.getColumnType(column);
+    if (type == Types.TIMESTAMP_WITH_TIMEZONE
+        || "timestamptz".equalsIgnoreCase(meta.getColumnTypeName(column))) {
+      return OffsetDateTime.class;
+    }
+    return type == Types.TIMESTAMP ? LocalDateTime.class : null;
+  }
+
+  private Object read(int column) throws SQLException {
+    Class<?> as = readAs[column];
+    return Values.plain(as == null ? rows.getObject(column) : rows.getObject(column, as));
+  }
+
   private static boolean isText(int type) {
     return type == Types.VARCHAR
         || type == Types.CHAR
@@ -167,7 +194,7 @@ final class SideStream implements AutoCloseable {
       }
       List<Object> key = new ArrayList<>(keyAt.length);
       for (int at : keyAt) {
-        Object v = Values.plain(rows.getObject(at));
+        Object v = read(at);
         if (v == null) {
           throw new BadInputException(
               where + ": a key column is NULL (after key " + show(previous) + ")");
@@ -193,7 +220,7 @@ final class SideStream implements AutoCloseable {
       previous = key;
       Object[] values = new Object[valueAt.length];
       for (int i = 0; i < values.length; i++) {
-        values[i] = Values.plain(rows.getObject(valueAt[i]));
+        values[i] = read(valueAt[i]);
       }
       return new Row(key, values);
     } catch (SQLException e) {

@@ -22,6 +22,7 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TimeZone;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -245,6 +246,56 @@ class ReconcilerTests {
     assertThat(r.drift()).isEqualTo(30.0 / 200_000);
     assertThat(r.verdict()).isEqualTo(Verdict.INVESTIGATE);
     assertThat(ledger.sample()).hasSize(30);
+  }
+
+  /**
+   * Timestamps are compared as stored, whatever the JVM's time zone: a local time that the JVM's
+   * zone skips (spring forward) is not moved to the next hour.
+   */
+  @Test
+  void timestampsDoNotDependOnTheJvmTimeZone() throws Exception {
+    String table =
+        "CREATE TABLE clock (id INT PRIMARY KEY, local_at TIMESTAMP, at TIMESTAMP WITH TIME ZONE)";
+    sql(
+        legacyUrl,
+        table,
+        "INSERT INTO clock VALUES (1, TIMESTAMP '2026-03-29 02:30:00', TIMESTAMP WITH TIME ZONE"
+            + " '2026-01-01 00:00:00+00'), (2, TIMESTAMP '2026-01-01 00:00:00', TIMESTAMP WITH TIME"
+            + " ZONE '2026-10-25 00:30:00+00')");
+    sql(
+        candidateUrl,
+        table,
+        "INSERT INTO clock VALUES (1, TIMESTAMP '2026-03-29 03:30:00', TIMESTAMP WITH TIME ZONE"
+            + " '2026-01-01 00:00:00+00'), (2, TIMESTAMP '2026-01-01 00:00:00', TIMESTAMP WITH TIME"
+            + " ZONE '2026-10-25 01:30:00+00')");
+    ReconcileSpec spec =
+        spec(
+            """
+            datasets:
+              - name: clock
+                legacy: { table: clock }
+                candidate: { table: clock }
+                key: [id]
+                columns: [local_at, at]
+            """);
+    TimeZone zone = TimeZone.getDefault();
+    TimeZone.setDefault(TimeZone.getTimeZone("Europe/Paris"));
+    ReconcileResult r;
+    try {
+      r = Reconciler.run(spec, warnings::add);
+    } finally {
+      TimeZone.setDefault(zone);
+    }
+    assertThat(r.datasets().get(0).sample())
+        .containsExactly(
+            new RowDifference(
+                Kind.CHANGED,
+                List.of("1"),
+                List.of(new ColumnDifference("local_at", "2026-03-29T02:30", "2026-03-29T03:30"))),
+            new RowDifference(
+                Kind.CHANGED,
+                List.of("2"),
+                List.of(new ColumnDifference("at", "2026-10-25T00:30Z", "2026-10-25T01:30Z"))));
   }
 
   @Test
