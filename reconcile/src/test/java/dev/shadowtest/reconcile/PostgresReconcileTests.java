@@ -749,6 +749,45 @@ class PostgresReconcileTests {
   }
 
   /**
+   * Identical tables are confirmed by PostgreSQL's counts and checksums without streaming; one
+   * changed value, or a column typed differently (its text differs), streams and is exact.
+   */
+  @Test
+  void checksumsConfirmAgreeingTablesAndOnlyThem() throws Exception {
+    String rows =
+        "INSERT INTO sums SELECT i, 'acct-' || (i % 97), (i % 1000) / 10.0 FROM"
+            + " generate_series(1, 50000) i";
+    legacy("CREATE TABLE sums (id bigint PRIMARY KEY, account text, amount numeric(12,2))", rows);
+    candidate(
+        "CREATE TABLE sums (id bigint PRIMARY KEY, account text, amount numeric(12,2))", rows);
+    String body =
+        """
+        datasets:
+          - name: sums
+            legacy: { table: sums }
+            candidate: { query: "SELECT id, account, amount FROM sums ORDER BY id" }
+            key: [id]
+            columns: [account, amount]
+        """;
+    DatasetResult same = Reconciler.run(spec(body), warnings::add).datasets().get(0);
+    assertThat(same.checksum()).isEqualTo(ReconcileResult.Checksum.AGREED);
+    counts(same, 50_000, 0, 0, 0);
+
+    candidate("UPDATE sums SET account = 'other' WHERE id = 4242");
+    DatasetResult one = Reconciler.run(spec(body), warnings::add).datasets().get(0);
+    assertThat(one.checksum()).isEqualTo(ReconcileResult.Checksum.DIFFERED);
+    counts(one, 49_999, 0, 0, 1);
+
+    // numeric(14,4) writes 1.5000 where numeric(12,2) writes 1.50: equal values, other text
+    candidate(
+        "UPDATE sums SET account = 'acct-' || (id % 97) WHERE id = 4242",
+        "ALTER TABLE sums ALTER COLUMN amount TYPE numeric(14,4)");
+    DatasetResult typed = Reconciler.run(spec(body), warnings::add).datasets().get(0);
+    assertThat(typed.checksum()).isEqualTo(ReconcileResult.Checksum.DIFFERED);
+    counts(typed, 50_000, 0, 0, 0);
+  }
+
+  /**
    * timestamp and timestamptz values are compared as stored, whatever the JVM's time zone: a local
    * time that the JVM's zone skips (spring forward) and two instants an hour apart that the JVM's
    * zone shows as one local time (fall back) still differ.
