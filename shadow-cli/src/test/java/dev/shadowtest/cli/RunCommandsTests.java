@@ -501,8 +501,18 @@ class RunCommandsTests {
     try {
       for (String c :
           List.of(
-              "", "record", "import", "export", "inspect", "diff", "replay", "merge", "report",
-              "gate", "demo")) {
+              "",
+              "record",
+              "import",
+              "export",
+              "inspect",
+              "diff",
+              "replay",
+              "merge",
+              "report",
+              "gate",
+              "reconcile",
+              "demo")) {
         ShadowCliTests.Run r = c.isEmpty() ? shadow("--help") : shadow(c, "--help");
         assertThat(r.code()).isZero();
         outs.add(r.out() + r.err());
@@ -520,7 +530,7 @@ class RunCommandsTests {
             .takeWhile(l -> !l.isBlank())
             .filter(l -> l.startsWith("  ") && !l.startsWith("    "))
             .toList();
-    assertThat(summaries).hasSize(11);
+    assertThat(summaries).hasSize(12);
     for (String s : summaries) {
       String text = s.strip().replaceFirst("^\\S+\\s+", "");
       String whole =
