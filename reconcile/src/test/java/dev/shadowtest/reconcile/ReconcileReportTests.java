@@ -18,21 +18,44 @@ import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.logging.Level;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.NoAlertPresentException;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.logging.LogEntry;
+import org.openqa.selenium.logging.LogType;
+import org.openqa.selenium.logging.LoggingPreferences;
 
 /**
- * report.html from hand-built results: what it shows and how it escapes what the databases hold.
+ * report.html from hand-built results: what it shows, how it escapes what the databases hold, and
+ * the page in a real headless Chromium (Debian's chromium + chromium-driver, as the reports
+ * module's BrowserTests; with SHADOW_REQUIRE_BROWSER set a missing browser fails instead of
+ * skipping).
  */
 class ReconcileReportTests {
+
+  static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+  static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
 
   /** Each payload sets window.__xss (or shows an alert) if it ever runs. */
   static final List<String> XSS =
@@ -577,5 +600,180 @@ class ReconcileReportTests {
     // the dataset anchors are numbered, never made of a name
     assertThat(Pattern.compile("id=\"([^\"]*)\"").matcher(html).results().map(m -> m.group(1)))
         .allMatch(id -> id.matches("[a-z0-9-]+"));
+  }
+
+  // The page in a real browser.
+
+  static WebDriver driver;
+
+  /** The browser's profile, removed after the class. */
+  @TempDir static Path profile;
+
+  static WebDriver browser() throws IOException {
+    boolean present = Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER);
+    if (!present && System.getenv("SHADOW_REQUIRE_BROWSER") != null) {
+      throw new IllegalStateException(
+          "SHADOW_REQUIRE_BROWSER is set but "
+              + CHROMIUM
+              + " or "
+              + CHROMEDRIVER
+              + " is missing: apt-get install -y chromium chromium-driver");
+    }
+    Assumptions.assumeTrue(
+        present,
+        "chromium and chromedriver are not installed (apt-get install -y chromium chromium-driver)");
+    if (driver == null) {
+      ChromeOptions options = new ChromeOptions();
+      options.setBinary(CHROMIUM.toFile());
+      options.addArguments(
+          "--headless=new",
+          "--no-sandbox",
+          "--disable-gpu",
+          "--disable-quic",
+          "--no-first-run",
+          "--disable-background-networking",
+          "--disable-component-update",
+          "--disable-sync",
+          "--disable-dev-shm-usage",
+          "--user-data-dir=" + profile,
+          "--window-size=1400,1800");
+      LoggingPreferences logs = new LoggingPreferences();
+      logs.enable(LogType.BROWSER, Level.ALL);
+      options.setCapability("goog:loggingPrefs", logs);
+      ChromeDriverService service =
+          new ChromeDriverService.Builder()
+              .usingDriverExecutable(CHROMEDRIVER.toFile())
+              .usingAnyFreePort()
+              .withTimeout(Duration.ofSeconds(30))
+              .build();
+      driver = new ChromeDriver(service, options);
+      driver
+          .manage()
+          .timeouts()
+          .pageLoadTimeout(Duration.ofSeconds(30))
+          .scriptTimeout(Duration.ofSeconds(10));
+    }
+    return driver;
+  }
+
+  @AfterAll
+  static void stopBrowser() {
+    if (driver != null) {
+      driver.quit();
+    }
+  }
+
+  static Object js(WebDriver d, String script) {
+    return ((JavascriptExecutor) d).executeScript(script);
+  }
+
+  static List<String> console(WebDriver d) {
+    List<String> problems = new ArrayList<>();
+    for (LogEntry e : d.manage().logs().get(LogType.BROWSER)) {
+      problems.add(e.getLevel() + " " + e.getMessage());
+    }
+    return problems;
+  }
+
+  @Test
+  void inABrowserHostileValuesAreShownAsTextAndNothingRuns() throws IOException {
+    WebDriver d = browser();
+    ReconcileResult r = hostile();
+    ReconcileSummary s = hostileSummary(r);
+    d.get(write(s, r, List.of(earlier("2026-11-20", 1), s)).toUri().toString());
+
+    assertThatThrownBy(() -> d.switchTo().alert()).isInstanceOf(NoAlertPresentException.class);
+    assertThat(js(d, "return typeof window.__xss")).isEqualTo("undefined");
+    assertThat(js(d, "return document.scripts.length")).isEqualTo(0L);
+    assertThat(
+            js(
+                d,
+                "return document.querySelectorAll('img, iframe, object, embed, a[href^=\"javascript\"],"
+                    + " textarea, style').length"))
+        .isEqualTo(1L); // the one <style> in the head
+    assertThat(js(d, "return document.querySelectorAll('svg').length")).isEqualTo(1L);
+    assertThat(
+            js(
+                d,
+                """
+        var bad = [];
+        document.querySelectorAll('*').forEach(function (e) {
+          for (var i = 0; i < e.attributes.length; i++) {
+            var a = e.attributes[i];
+            if (/^on/i.test(a.name) || /^\\s*javascript:/i.test(a.value)) bad.push(e.tagName + ' ' + a.name);
+          }
+        });
+        return bad.join(', ');"""))
+        .isEqualTo("");
+    assertThat(
+            js(
+                d,
+                "return Array.from(document.querySelectorAll('a[href]')).every(function (a) {"
+                    + " return /^#ds-[0-9]+$/.test(a.getAttribute('href')); })"))
+        .isEqualTo(true);
+
+    // the payloads are there, as text: the title, the datasets, keys, values, aggregates
+    assertThat(d.getTitle()).startsWith("Shadow reconciliation PAUSE: " + XSS.get(3));
+    assertThat(d.findElement(By.tagName("h1")).getText()).isEqualTo("Shadow reconciliation report");
+    assertThat(d.findElements(By.tagName("h2")).stream().map(WebElement::getText).toList())
+        .containsExactly("Datasets", "Differing rows", "Aggregates", "Drift over the history");
+    String text = (String) js(d, "return document.body.textContent");
+    for (String p : XSS) {
+      assertThat(text).contains(p + "\ufffd\ufffd\ufffd[31m\ufffd\ufffd\ufffd");
+    }
+    assertThat(js(d, "return document.querySelectorAll('#datasets tbody tr').length"))
+        .isEqualTo((long) XSS.size());
+    assertThat(console(d))
+        .as("console: no error, no CSP violation (nothing was even attempted)")
+        .isEmpty();
+  }
+
+  @Test
+  void inABrowserTheReportShowsTheVerdictTheWorstDatasetFirstAndTheTrend() throws IOException {
+    WebDriver d = browser();
+    ReconcileResult r = result();
+    ReconcileSummary s = summary(r);
+    d.get(
+        write(s, r, List.of(earlier("2026-11-22", 0), earlier("2026-11-23", 2)))
+            .toUri()
+            .toString());
+
+    assertThat(d.getTitle()).isEqualTo("Shadow reconciliation PAUSE: conf/reconcile.yaml");
+    WebElement verdict = d.findElement(By.id("verdict"));
+    assertThat(verdict.getText()).isEqualTo("PAUSE");
+    assertThat(verdict.getCssValue("background-color")).isEqualTo("rgba(180, 35, 24, 1)");
+    assertThat(d.findElement(By.id("overall-drift")).getText()).isEqualTo("0.0239%");
+    List<String> names = new ArrayList<>();
+    for (WebElement row : d.findElements(By.cssSelector("#datasets tbody tr"))) {
+      names.add(row.findElements(By.tagName("td")).get(0).getText());
+    }
+    assertThat(names).containsExactly("payments", "orders", "refunds", "customers");
+    // NULL and the empty string are marked apart from values
+    assertThat(
+            d.findElements(By.cssSelector("#ds-1 span.null, #ds-1 span.empty")).stream()
+                .map(e -> e.getAttribute("class") + " " + e.getText())
+                .toList())
+        .containsExactly("empty empty string", "null NULL");
+    // the trend: one dot per run, both thresholds drawn inside the chart
+    assertThat(d.findElements(By.cssSelector("#trend circle"))).hasSize(3);
+    for (String line : List.of("#trend line.investigate", "#trend line.pause")) {
+      WebElement l = d.findElement(By.cssSelector(line));
+      double y = Double.parseDouble(l.getAttribute("y1"));
+      assertThat(y).isBetween(16.0, 216.0);
+    }
+    // nothing overflows the page sideways, nor the datasets table its box
+    assertThat(js(d, "return document.documentElement.scrollWidth <= window.innerWidth"))
+        .isEqualTo(true);
+    assertThat(
+            js(
+                d,
+                "var s = document.querySelector('.scroll'); return s.scrollWidth <= s.clientWidth"))
+        .isEqualTo(true);
+    assertThat(console(d)).isEmpty();
+
+    // a screenshot to look at (target/reconcile-report.png)
+    byte[] png = ((TakesScreenshot) d).getScreenshotAs(OutputType.BYTES);
+    Files.write(Path.of("target", "reconcile-report.png"), png);
+    assertThat(png.length).isGreaterThan(10_000);
   }
 }
