@@ -569,6 +569,14 @@ public final class Reports {
     return Gate.thresholds(rules).apply(endpoint);
   }
 
+  /**
+   * The stylesheet of {@code report.html}, for other Shadow reports that take its look (the
+   * reconciliation report): CSS only, nothing from a run.
+   */
+  public static String stylesheet() {
+    return HtmlReport.stylesheet();
+  }
+
   /** The gate a run was judged by (its summary.json), or the defaults when it has none. */
   public static Gate recordedGate(Path runDir) {
     Path file = runDir.resolve(SUMMARY);

@@ -376,7 +376,7 @@ public final class HtmlReport {
     }
 
     String js = resource("report.js");
-    String css = resource("report.css");
+    String css = stylesheet();
     String csp =
         "default-src 'none'; style-src 'sha256-"
             + sha256(css)
@@ -616,6 +616,11 @@ public final class HtmlReport {
     return s < 60
         ? String.format(Locale.ROOT, "%.1f s", d.toMillis() / 1000.0)
         : String.format(Locale.ROOT, "%dh %02dm %02ds", s / 3600, s / 60 % 60, s % 60);
+  }
+
+  /** The report's stylesheet ({@code report.css}). */
+  public static String stylesheet() {
+    return resource("report.css");
   }
 
   private static String resource(String name) {
