@@ -16,8 +16,8 @@ import java.util.function.Function;
 /**
  * A dataset side counted and checksummed in its own database, so that two sides that agree are
  * confirmed without streaming their rows: the row count, the count of distinct keys, the rows
- * with a NULL key, and the sum of a 64-bit hash (the first 8 bytes of MD5 on PostgreSQL, of
- * SHA-256 on H2) of each row's key and compared columns as the database writes them as text.
+ * with a NULL key, and the sum of a 64-bit hash ({@code hashtextextended} on PostgreSQL, the
+ * first 8 bytes of SHA-256 on H2) of each row's key and compared columns as the database writes them as text.
  * Sums from two databases of one kind agree when the rows do (and, with a probability of about
  * 2^-64, when they do not); any other outcome streams the rows as usual.
  */
@@ -44,7 +44,8 @@ final class Checksums {
   private static Function<String, String> hash(Connection db) throws SQLException {
     String product = db.getMetaData().getDatabaseProductName().toLowerCase(Locale.ROOT);
     if (product.equals("postgresql")) {
-      return t -> "('x' || substr(md5(" + t + "), 1, 16))::bit(64)::bigint";
+      // PostgreSQL 11 and later; an older server fails the query, and the rows are streamed
+      return t -> "hashtextextended(" + t + ", 0)";
     }
     if (product.equals("h2")) {
       return t -> "CAST(SUBSTRING(HASH('SHA-256', " + t + ") FROM 1 FOR 8) AS BIGINT)";
@@ -84,7 +85,8 @@ final class Checksums {
               : "(" + side.query().strip().replaceAll(";+$", "") + ") shadow_side";
       String sql =
           "SELECT count(*), count(DISTINCT "
-              + text(key)
+              // one key column is counted as it is (faster than as text)
+              + (key.size() == 1 ? key.get(0) : text(key))
               + "), sum(CASE WHEN "
               + String.join(" IS NULL OR ", key)
               + " IS NULL THEN 1 ELSE 0 END), sum("

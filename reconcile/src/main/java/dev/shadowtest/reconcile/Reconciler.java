@@ -27,6 +27,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
 
@@ -163,13 +164,18 @@ public final class Reconciler {
     List<Column> compared = d.columns().stream().filter(c -> !c.ignore()).toList();
     String where = source + ":" + d.line() + ": dataset " + d.name() + ": ";
     Checksum checksum = Checksum.NOT_USED;
-    if (d.checksum()) {
+    if (d.checksum() && Checksums.sameKind(legacyDb, candidateDb)) {
+      // both databases at once, each on its own connection
+      CompletableFuture<Checksums.Sum> candidateSum =
+          CompletableFuture.supplyAsync(
+              () -> Checksums.of(candidateDb, d, d.candidate(), compared, true),
+              r -> {
+                Thread t = new Thread(r, "shadow-reconcile-checksum");
+                t.setDaemon(true);
+                t.start();
+              });
       Checksums.Sum l = Checksums.of(legacyDb, d, d.legacy(), compared, false);
-      Checksums.Sum c =
-          l == null ? null : Checksums.of(candidateDb, d, d.candidate(), compared, true);
-      if (l != null && c != null && !Checksums.sameKind(legacyDb, candidateDb)) {
-        c = null;
-      }
+      Checksums.Sum c = candidateSum.join();
       if (l != null && c != null) {
         if (l.confirms(c)) {
           return new DatasetResult(
@@ -186,11 +192,16 @@ public final class Reconciler {
     long changed = 0;
     long[] byColumn = new long[compared.size()];
     List<RowDifference> sample = new ArrayList<>();
-    try (SideStream legacy =
-            new SideStream(legacyDb, d, d.legacy(), compared, false, where + "legacy", warnings);
-        SideStream candidate =
-            new SideStream(
-                candidateDb, d, d.candidate(), compared, true, where + "candidate", warnings)) {
+    try (Prefetch legacy =
+            new Prefetch(
+                new SideStream(
+                    legacyDb, d, d.legacy(), compared, false, where + "legacy", warnings),
+                "legacy");
+        Prefetch candidate =
+            new Prefetch(
+                new SideStream(
+                    candidateDb, d, d.candidate(), compared, true, where + "candidate", warnings),
+                "candidate")) {
       Row l = legacy.next();
       Row c = candidate.next();
       while (l != null || c != null) {

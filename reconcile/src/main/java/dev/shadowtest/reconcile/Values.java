@@ -34,6 +34,9 @@ final class Values {
     if (v instanceof Double || v instanceof Float) {
       return new BigDecimal(v.toString());
     }
+    if (v instanceof Long || v instanceof Integer || v instanceof Short || v instanceof Byte) {
+      return BigDecimal.valueOf(((Number) v).longValue());
+    }
     if (v instanceof Number n) {
       return new BigDecimal(n.toString());
     }
@@ -146,14 +149,25 @@ final class Values {
     if (a == null || b == null) {
       return a == b;
     }
-    BigDecimal x = number(a);
-    BigDecimal y = number(b);
-    // a column with a tolerance is numeric: two texts (CSV exports) that parse are numbers too
-    if (x != null
-        && y != null
-        && (a instanceof BigDecimal || b instanceof BigDecimal || c.tolerance() != null)) {
-      BigDecimal tolerance = c.tolerance() == null ? BigDecimal.ZERO : c.tolerance();
-      return x.subtract(y).abs().compareTo(tolerance) <= 0;
+    if (a instanceof BigDecimal x && b instanceof BigDecimal y) {
+      return within(x, y, c);
+    }
+    if (a instanceof String x && b instanceof String y) {
+      if (x.equals(y)) {
+        return true;
+      }
+      // a column with a tolerance is numeric: two texts (CSV exports) that parse are numbers too
+      BigDecimal nx = c.tolerance() == null ? null : number(x);
+      BigDecimal ny = nx == null ? null : number(y);
+      return ny != null && within(nx, ny, c);
+    }
+    if (a instanceof BigDecimal x && b instanceof String y) {
+      BigDecimal n = number(y);
+      return n != null && within(x, n, c);
+    }
+    if (a instanceof String x && b instanceof BigDecimal y) {
+      BigDecimal n = number(x);
+      return n != null && within(n, y, c);
     }
     if (a.getClass() == b.getClass()) {
       return a.equals(b);
@@ -161,18 +175,26 @@ final class Values {
     return a.toString().equals(b.toString());
   }
 
-  private static BigDecimal number(Object v) {
-    if (v instanceof BigDecimal d) {
-      return d;
+  private static boolean within(BigDecimal x, BigDecimal y, Column c) {
+    BigDecimal tolerance = c.tolerance() == null ? BigDecimal.ZERO : c.tolerance();
+    return x.subtract(y).abs().compareTo(tolerance) <= 0;
+  }
+
+  /** A text that is a number, or null; most texts are not, and are told without an exception. */
+  private static BigDecimal number(String s) {
+    String t = s.strip();
+    if (t.isEmpty()) {
+      return null;
     }
-    if (v instanceof String s) {
-      try {
-        return new BigDecimal(s.strip());
-      } catch (NumberFormatException e) {
-        return null;
-      }
+    char first = t.charAt(0);
+    if (!(first >= '0' && first <= '9' || first == '-' || first == '+' || first == '.')) {
+      return null;
     }
-    return null;
+    try {
+      return new BigDecimal(t);
+    } catch (NumberFormatException e) {
+      return null;
+    }
   }
 
   /** A value as text for samples and messages. */

@@ -1,0 +1,106 @@
+package dev.shadowtest.reconcile;
+
+import dev.shadowtest.reconcile.SideStream.Row;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A side read on a thread of its own, a batch ahead: the two sides' drivers decode their rows in
+ * parallel while the merge join runs. At most {@value #BATCHES} batches of {@value #BATCH} rows
+ * wait, so memory stays bounded. An error on the reading thread is thrown by {@link #next()}.
+ */
+final class Prefetch implements AutoCloseable {
+
+  static final int BATCH = 1_000;
+  static final int BATCHES = 4;
+
+  private static final Object END = new Object();
+
+  private final SideStream side;
+  private final BlockingQueue<Object> queue = new ArrayBlockingQueue<>(BATCHES);
+  private final Thread reader;
+  private volatile boolean stopped;
+  private Iterator<Row> batch = List.<Row>of().iterator();
+  private boolean ended;
+
+  Prefetch(SideStream side, String name) {
+    this.side = side;
+    this.reader = new Thread(this::read, "shadow-reconcile-" + name);
+    reader.setDaemon(true);
+    reader.start();
+  }
+
+  private void read() {
+    try {
+      while (!stopped) {
+        List<Row> rows = new ArrayList<>(BATCH);
+        Row r = null;
+        while (rows.size() < BATCH && (r = side.next()) != null) {
+          rows.add(r);
+        }
+        if (!rows.isEmpty()) {
+          queue.put(rows);
+        }
+        if (r == null) {
+          queue.put(END);
+          return;
+        }
+      }
+    } catch (InterruptedException e) {
+      // closed before the end
+    } catch (RuntimeException | Error e) {
+      try {
+        queue.put(e);
+      } catch (InterruptedException closed) {
+        // closed: nobody is left to tell
+      }
+    }
+  }
+
+  /** The next row in key order, or null at the end. */
+  Row next() {
+    while (!batch.hasNext()) {
+      if (ended) {
+        return null;
+      }
+      Object item;
+      try {
+        item = queue.take();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while reading " + reader.getName(), e);
+      }
+      if (item == END) {
+        ended = true;
+        return null;
+      }
+      if (item instanceof RuntimeException e) {
+        throw e;
+      }
+      if (item instanceof Error e) {
+        throw e;
+      }
+      @SuppressWarnings("unchecked")
+      List<Row> rows = (List<Row>) item;
+      batch = rows.iterator();
+    }
+    return batch.next();
+  }
+
+  @Override
+  public void close() {
+    stopped = true;
+    reader.interrupt();
+    queue.clear();
+    try {
+      reader.join(TimeUnit.SECONDS.toMillis(10));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    side.close();
+  }
+}
