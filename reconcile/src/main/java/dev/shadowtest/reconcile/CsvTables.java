@@ -58,17 +58,29 @@ final class CsvTables {
   }
 
   private static Path file(Path dir, String table, String side) {
+    Path f = find(dir, table);
+    if (f == null) {
+      throw new BadInputException(side + ": no " + table + ".csv in " + dir);
+    }
+    return f;
+  }
+
+  /** {@code TABLE.csv} in {@code dir}, its name's case aside (as SQL names), or null. */
+  static Path find(Path dir, String table) {
     Path exact = dir.resolve(table + ".csv");
     if (Files.isRegularFile(exact)) {
       return exact;
     }
     try (Stream<Path> files = Files.list(dir)) {
       return files
-          .filter(f -> f.getFileName().toString().equalsIgnoreCase(table + ".csv"))
+          .filter(
+              f ->
+                  f.getFileName().toString().equalsIgnoreCase(table + ".csv")
+                      && Files.isRegularFile(f))
           .findFirst()
-          .orElseThrow(() -> new BadInputException(side + ": no " + table + ".csv in " + dir));
+          .orElse(null);
     } catch (IOException e) {
-      throw new BadInputException(side + ": cannot list " + dir + ": " + e.getMessage(), e);
+      throw new BadInputException("cannot list " + dir + ": " + e.getMessage(), e);
     }
   }
 

@@ -2,6 +2,7 @@ package dev.shadowtest.reconcile;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import dev.shadowtest.diff.run.TriggerActions;
 import dev.shadowtest.reconcile.ReconcileResult.Verdict;
 import java.io.IOException;
 import java.io.StringWriter;
@@ -31,7 +32,8 @@ public record DriftEvent(
     double threshold,
     ReconcileSummary summary,
     String runDirectory,
-    String report) {
+    String report)
+    implements TriggerActions.Event {
 
   private static final JsonFactory JSON = new JsonFactory();
 
@@ -51,6 +53,7 @@ public record DriftEvent(
   }
 
   /** Always {@code fired}: a reconciliation is one run, there is no window to clear. */
+  @Override
   public String event() {
     return "fired";
   }
@@ -66,6 +69,7 @@ public record DriftEvent(
    * {@code trigger reconcile-pause fired: drift 0.21% > 0.1% (2100 of 1000000 rows; aggregates
    * disagreeing: open amount)}.
    */
+  @Override
   public String line() {
     List<String> aggregates = disagreeing();
     return "trigger "
@@ -84,6 +88,7 @@ public record DriftEvent(
   }
 
   /** The event's JSON (above), on one line. */
+  @Override
   public String toJson() {
     StringWriter w = new StringWriter();
     try (JsonGenerator g = JSON.createGenerator(w)) {
@@ -129,6 +134,7 @@ public record DriftEvent(
    * The command's {@code SHADOW_METRIC} ({@code drift}), {@code SHADOW_VALUE}, {@code
    * SHADOW_THRESHOLD}, {@code SHADOW_VERDICT}, {@code SHADOW_RUN_DIR} and {@code SHADOW_REPORT}.
    */
+  @Override
   public Map<String, String> environment() {
     Map<String, String> env = new LinkedHashMap<>();
     env.put("SHADOW_METRIC", "drift");

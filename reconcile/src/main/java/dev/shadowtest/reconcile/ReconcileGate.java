@@ -14,7 +14,8 @@ import java.util.TreeMap;
  * The data gate: the playbook's "zero data discrepancies above 0.01% for the full parallel
  * period" over the history ({@link #history}), or "100% consistency on initial data load" for
  * one run ({@link #summary} with {@code maxDrift} 0). A run passes when its overall drift and
- * every dataset's are at most {@code maxDrift} and every aggregate agrees; a day passes when it
+ * every dataset's are at most {@code maxDrift}, every aggregate agrees, and it compared something
+ * (a row or an aggregate value); a day passes when it
  * has at least one run and every run of the day passes (a run is never averaged away).
  *
  * @param maxDrift the highest drift that passes, as a fraction (0.0001 is 0.01%)
@@ -128,6 +129,10 @@ public record ReconcileGate(double maxDrift) {
       differing += s.differing();
       worst = Math.max(worst, s.worstDrift());
       String at = runs.size() == 1 ? "" : "run " + s.finishedAt() + ": ";
+      if (s.union() == 0 && s.aggregates().stream().allMatch(a -> a.groups().isEmpty())) {
+        // empty tables, a wrong schema, a WHERE that matches nothing: no evidence of anything
+        failures.add(at + "nothing was compared (no rows, no aggregate values)");
+      }
       if (s.drift() > maxDrift) {
         failures.add(at + "drift " + percent(s.drift()) + " is above " + percent(maxDrift));
       }
@@ -154,6 +159,28 @@ public record ReconcileGate(double maxDrift) {
       }
     }
     return new Row(label, runs.size(), union, differing, worst, failures);
+  }
+
+  /**
+   * A rate as written in a spec or a flag: {@code 0.01%} or {@code 0.0001}, read in decimal (so
+   * that {@code 0.7%} is the double nearest 0.007, as a drift of 7 in 1,000 is).
+   *
+   * @throws IllegalArgumentException naming what is wrong, when it is not a rate from 0 to 100%
+   */
+  public static double parseRate(String text) {
+    String t = text == null ? "" : text.strip();
+    boolean percent = t.endsWith("%");
+    BigDecimal v;
+    try {
+      v = new BigDecimal(percent ? t.substring(0, t.length() - 1).strip() : t);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("expected a rate such as 0.1% or 0.001, got " + text);
+    }
+    double r = (percent ? v.movePointLeft(2) : v).doubleValue();
+    if (!(r >= 0 && r <= 1)) {
+      throw new IllegalArgumentException("must be between 0 and 100%, got " + text);
+    }
+    return r;
   }
 
   /** A drift as a percentage with four significant digits: 0.0123%, 0.01%, 0%. */

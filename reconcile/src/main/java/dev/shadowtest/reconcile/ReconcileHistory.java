@@ -3,7 +3,6 @@ package dev.shadowtest.reconcile;
 import dev.shadowtest.core.BadInputException;
 import dev.shadowtest.core.SecureFiles;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,16 +48,17 @@ public final class ReconcileHistory {
         }
       }
       String base = NAME.format(s.finished());
+      Path temp = SecureFiles.temporarySibling(dir.resolve(base + ".json"));
+      s.write(temp);
       for (int i = 1; ; i++) {
         Path target = dir.resolve(i == 1 ? base + ".json" : base + "-" + i + ".json");
-        // exclusive: two runs ending in the same second never overwrite each other
-        try (OutputStream out = SecureFiles.newExclusiveOutputStream(target)) {
-          out.write(new byte[0]);
+        // whole or not at all, and two runs ending in the same second never overwrite each other
+        try {
+          SecureFiles.commitNew(temp, target);
+          return target;
         } catch (FileAlreadyExistsException taken) {
-          continue;
+          // next suffix
         }
-        s.write(target);
-        return target;
       }
     } catch (IOException e) {
       throw new BadInputException(
@@ -82,6 +82,15 @@ public final class ReconcileHistory {
     }
     out.sort(Comparator.comparing(ReconcileSummary::finished));
     return out;
+  }
+
+  /** Whether {@code dir} holds no reconciliation run (or cannot be listed). */
+  public static boolean isEmpty(Path dir) {
+    try {
+      return entries(dir).isEmpty();
+    } catch (IOException e) {
+      return true;
+    }
   }
 
   private static List<Path> entries(Path dir) throws IOException {

@@ -32,6 +32,7 @@ import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStreamWriter;
+import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.math.BigDecimal;
 import java.math.MathContext;
@@ -107,13 +108,20 @@ final class ReconcileReport {
         ENGINE.render("reconcile.jte", model, new WriterOutput(w));
       }
       SecureFiles.commit(temp, file);
-    } catch (IOException | RuntimeException e) {
-      try {
-        Files.deleteIfExists(temp);
-      } catch (IOException ignored) {
-        // the error below says what went wrong
-      }
+    } catch (IOException | UncheckedIOException e) {
+      delete(temp);
       throw new BadInputException("cannot write " + file + ": " + e.getMessage(), e);
+    } catch (RuntimeException e) {
+      delete(temp);
+      throw e; // a bug in the report, not the user's input: exit 3
+    }
+  }
+
+  private static void delete(Path temp) {
+    try {
+      Files.deleteIfExists(temp);
+    } catch (IOException ignored) {
+      // the error thrown says what went wrong
     }
   }
 

@@ -77,7 +77,10 @@ public record ReconcileResult(
 
   /** How a dataset's checksums were used. */
   public enum Checksum {
-    /** Not computed: turned off, or the two databases are not of one kind Shadow checksums. */
+    /**
+     * Not computed, or of no use: turned off, the databases are not of one kind Shadow checksums,
+     * the columns' types differ or are of a kind whose text is ambiguous, or the query failed.
+     */
     NOT_USED,
     /** Counts and checksums agreed: the rows were confirmed without streaming them. */
     AGREED,
@@ -163,9 +166,12 @@ public record ReconcileResult(
       groups = List.copyOf(groups);
     }
 
-    /** Every group on both sides and within the tolerance. */
+    /**
+     * Every group on both sides and within the tolerance, and at least one group (rows of (group,
+     * value) that neither side returned tell nothing).
+     */
     public boolean agrees() {
-      return groups.stream().allMatch(GroupResult::agrees);
+      return !groups.isEmpty() && groups.stream().allMatch(GroupResult::agrees);
     }
   }
 

@@ -143,7 +143,13 @@ public record ReconcileSpec(
       boolean ignoreCase,
       ChronoUnit timestampPrecision,
       boolean emptyIsNull,
-      boolean sensitive) {}
+      boolean sensitive) {
+
+    /** The column's name on the legacy side, or on the candidate side. */
+    public String on(boolean candidate) {
+      return candidate && candidateColumn != null ? candidateColumn : name;
+    }
+  }
 
   /**
    * A business total: each side's SQL returns one numeric value, or rows of (group, value).

@@ -43,7 +43,12 @@ import java.util.regex.Pattern;
  */
 public final class Reconciler {
 
+  /** {@code password=...} parameters, {@code //user:password@host}, Oracle's {@code user/password@}. */
   private static final Pattern PASSWORD_PARAM = Pattern.compile("(?i)(password=)[^;&]*");
+
+  private static final Pattern USER_INFO = Pattern.compile("(//[^/@:?;]*:)[^@/]*@");
+
+  private static final Pattern ORACLE = Pattern.compile("(?i)(:thin:[^/@:]*/)[^@]*@");
 
   private Reconciler() {}
 
@@ -113,7 +118,12 @@ public final class Reconciler {
 
   /** A JDBC URL with any {@code password=} parameter's value hidden. */
   static String hidePassword(String text) {
-    return text == null ? null : PASSWORD_PARAM.matcher(text).replaceAll("$1***");
+    if (text == null) {
+      return null;
+    }
+    String t = PASSWORD_PARAM.matcher(text).replaceAll("$1***");
+    t = USER_INFO.matcher(t).replaceAll("$1***@");
+    return ORACLE.matcher(t).replaceAll("$1***@");
   }
 
   static Connection connect(Database db, String side) {
@@ -146,7 +156,7 @@ public final class Reconciler {
     }
   }
 
-  private static void endTransaction(Connection c) {
+  static void endTransaction(Connection c) {
     try {
       c.rollback();
     } catch (SQLException e) {
@@ -164,7 +174,9 @@ public final class Reconciler {
     List<Column> compared = d.columns().stream().filter(c -> !c.ignore()).toList();
     String where = source + ":" + d.line() + ": dataset " + d.name() + ": ";
     Checksum checksum = Checksum.NOT_USED;
-    if (d.checksum() && Checksums.sameKind(legacyDb, candidateDb)) {
+    if (d.checksum()
+        && Checksums.sameKind(legacyDb, candidateDb)
+        && Checksums.comparable(legacyDb, candidateDb, d, compared)) {
       // both databases at once, each on its own connection
       CompletableFuture<Checksums.Sum> candidateSum =
           CompletableFuture.supplyAsync(
@@ -192,15 +204,24 @@ public final class Reconciler {
     long changed = 0;
     long[] byColumn = new long[compared.size()];
     List<RowDifference> sample = new ArrayList<>();
+    // H2 (and CSV exports) order text by UTF-16 code unit; PostgreSQL's COLLATE "C" by code point
+    boolean utf16 = Databases.isH2(legacyDb) && Databases.isH2(candidateDb);
     try (Prefetch legacy =
             new Prefetch(
                 new SideStream(
-                    legacyDb, d, d.legacy(), compared, false, where + "legacy", warnings),
+                    legacyDb, d, d.legacy(), compared, false, utf16, where + "legacy", warnings),
                 "legacy");
         Prefetch candidate =
             new Prefetch(
                 new SideStream(
-                    candidateDb, d, d.candidate(), compared, true, where + "candidate", warnings),
+                    candidateDb,
+                    d,
+                    d.candidate(),
+                    compared,
+                    true,
+                    utf16,
+                    where + "candidate",
+                    warnings),
                 "candidate")) {
       Row l = legacy.next();
       Row c = candidate.next();
@@ -208,7 +229,7 @@ public final class Reconciler {
         if (l != null && c != null) {
           sameKinds(d, l.key(), c.key(), where);
         }
-        int order = l == null ? 1 : c == null ? -1 : Values.compareKeys(l.key(), c.key());
+        int order = l == null ? 1 : c == null ? -1 : Values.compareKeys(l.key(), c.key(), utf16);
         if (order < 0) {
           onlyLegacy++;
           tell(
@@ -229,11 +250,14 @@ public final class Reconciler {
           List<ColumnDifference> differ = new ArrayList<>();
           for (int i = 0; i < compared.size(); i++) {
             Column col = compared.get(i);
-            Object a = l.values()[i];
-            Object b = c.values()[i];
+            // a text against a date, time or boolean (a CSV export against a database): parsed
+            Object a = Values.align(l.values()[i], c.values()[i]);
+            Object b = Values.align(c.values()[i], l.values()[i]);
             if (!Values.same(Values.ruled(a, col), Values.ruled(b, col), col)) {
               byColumn[i]++;
-              differ.add(new ColumnDifference(col.name(), shown(a, col), shown(b, col)));
+              differ.add(
+                  new ColumnDifference(
+                      col.name(), shown(l.values()[i], col), shown(c.values()[i], col)));
             }
           }
           if (differ.isEmpty()) {

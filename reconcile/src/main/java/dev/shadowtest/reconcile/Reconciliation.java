@@ -107,6 +107,14 @@ public final class Reconciliation {
     } catch (IOException e) {
       throw new BadInputException("cannot create " + out + ": " + e.getMessage(), e);
     }
+    try {
+      // a run that fails leaves none of an earlier run's outputs to be read as its own
+      for (String f : List.of(SUMMARY, CSV, HTML)) {
+        Files.deleteIfExists(out.resolve(f));
+      }
+    } catch (IOException e) {
+      throw new BadInputException("cannot replace the run in " + out + ": " + e.getMessage(), e);
+    }
     if (options.history() != null && Files.exists(options.history())) {
       ReconcileHistory.runs(options.history()); // an unreadable history fails before the run
     }
@@ -186,7 +194,7 @@ public final class Reconciliation {
           };
       try {
         if (row.columns().isEmpty()) {
-          printer.printRecord(CsvCells.safe(dataset), kind, CsvCells.safe(key), "", "", "");
+          printer.printRecord(CsvCells.safe(dataset), kind, CsvCells.safe(key), null, null, null);
         }
         for (ColumnDifference c : row.columns()) {
           printer.printRecord(

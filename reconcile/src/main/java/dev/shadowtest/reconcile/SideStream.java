@@ -40,6 +40,7 @@ final class SideStream implements AutoCloseable {
   private final int[] keyAt;
   private final int[] valueAt;
   private final Class<?>[] readAs;
+  private final boolean utf16;
   private List<Object> previous;
 
   /**
@@ -47,6 +48,7 @@ final class SideStream implements AutoCloseable {
    *
    * @param where names the dataset and side in errors: {@code spec.yaml:7: dataset orders: legacy}
    * @param candidate whether the columns are read by their candidate names
+   * @param utf16 text keys ordered by UTF-16 code unit (H2), not by code point
    */
   SideStream(
       Connection db,
@@ -54,19 +56,26 @@ final class SideStream implements AutoCloseable {
       Side side,
       List<Column> compared,
       boolean candidate,
+      boolean utf16,
       String where,
       Consumer<String> warnings) {
     this.where = where;
+    this.utf16 = utf16;
     List<String> names = new ArrayList<>();
     for (Column c : compared) {
-      names.add(candidate && c.candidateColumn() != null ? c.candidateColumn() : c.name());
+      names.add(c.on(candidate));
     }
     try {
       this.sql =
           side.table() != null ? select(db, side.table(), dataset.key(), names) : side.query();
       this.statement = db.createStatement(ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY);
+    } catch (SQLException e) {
+      throw new BadInputException(where + ": cannot query: " + firstLine(e), e);
+    }
+    try {
       statement.setFetchSize(FETCH_SIZE);
     } catch (SQLException e) {
+      close();
       throw new BadInputException(where + ": cannot query: " + firstLine(e), e);
     }
     try {
@@ -133,7 +142,7 @@ final class SideStream implements AutoCloseable {
   static String select(Connection db, String table, List<String> key, List<String> columns)
       throws SQLException {
     List<String> order = new ArrayList<>(key);
-    if (db.getMetaData().getDatabaseProductName().equalsIgnoreCase("PostgreSQL")) {
+    if (Databases.isPostgres(db)) {
       try (Statement s = db.createStatement();
           ResultSet probe =
               s.executeQuery(
@@ -173,7 +182,20 @@ final class SideStream implements AutoCloseable {
 
   private Object read(int column) throws SQLException {
     Class<?> as = readAs[column];
-    return Values.plain(as == null ? rows.getObject(column) : rows.getObject(column, as));
+    try {
+      return Values.plain(as == null ? rows.getObject(column) : rows.getObject(column, as));
+    } catch (RuntimeException e) {
+      // a value the driver or Shadow cannot make comparable: the input's, not a bug
+      throw new BadInputException(
+          where
+              + ": column "
+              + rows.getMetaData().getColumnLabel(column)
+              + " (after key "
+              + show(previous)
+              + "): cannot read its value: "
+              + e,
+          e);
+    }
   }
 
   private static boolean isText(int type) {
@@ -202,7 +224,7 @@ final class SideStream implements AutoCloseable {
         key.add(v);
       }
       if (previous != null) {
-        int c = Values.compareKeys(previous, key);
+        int c = Values.compareKeys(previous, key, utf16);
         if (c == 0) {
           throw new BadInputException(where + ": duplicate key " + show(key));
         }

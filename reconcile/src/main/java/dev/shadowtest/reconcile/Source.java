@@ -28,10 +28,12 @@ final class Source implements AutoCloseable {
 
   private final Connection connection;
   private final Path temporary;
+  private final Thread cleanup;
 
-  private Source(Connection connection, Path temporary) {
+  private Source(Connection connection, Path temporary, Thread cleanup) {
     this.connection = connection;
     this.temporary = temporary;
+    this.cleanup = cleanup;
   }
 
   Connection connection() {
@@ -40,7 +42,7 @@ final class Source implements AutoCloseable {
 
   static Source open(ReconcileSpec spec, Database db, String side) {
     if (db.csv() == null) {
-      return new Source(Reconciler.connect(db, side), null);
+      return new Source(Reconciler.connect(db, side), null, null);
     }
     Path dir;
     try {
@@ -52,6 +54,10 @@ final class Source implements AutoCloseable {
       throw new BadInputException(
           side + ": cannot create a temporary folder for the CSV exports: " + e.getMessage(), e);
     }
+    // the copy of the exports goes even when the run is stopped (Ctrl-C, SIGTERM)
+    Path copy = dir;
+    Thread cleanup = new Thread(() -> delete(copy), "shadow-reconcile-cleanup");
+    Runtime.getRuntime().addShutdownHook(cleanup);
     Connection c = null;
     try {
       // a file database: the exports may be larger than the heap
@@ -68,13 +74,13 @@ final class Source implements AutoCloseable {
       CsvTables.load(c, db, side, tables(spec, db, side));
       c.commit();
       c.setReadOnly(true);
-      return new Source(c, dir);
+      return new Source(c, dir, cleanup);
     } catch (SQLException e) {
-      close(c, dir);
+      close(c, dir, cleanup);
       throw new BadInputException(
           side + ": loading the CSV exports failed: " + SideStream.firstLine(e), e);
     } catch (RuntimeException e) {
-      close(c, dir);
+      close(c, dir, cleanup);
       throw e;
     }
   }
@@ -91,7 +97,7 @@ final class Source implements AutoCloseable {
       Side s = side.equals("legacy") ? d.legacy() : d.candidate();
       if (s.table() != null) {
         out.put(s.table().toLowerCase(Locale.ROOT), d.key());
-        if (!Files.isRegularFile(db.csv().resolve(s.table() + ".csv"))) {
+        if (CsvTables.find(db.csv(), s.table()) == null) {
           throw new BadInputException(
               spec.source()
                   + ":"
@@ -136,10 +142,10 @@ final class Source implements AutoCloseable {
 
   @Override
   public void close() {
-    close(connection, temporary);
+    close(connection, temporary, cleanup);
   }
 
-  private static void close(Connection c, Path dir) {
+  private static void close(Connection c, Path dir, Thread cleanup) {
     if (c != null) {
       try {
         c.close();
@@ -148,13 +154,24 @@ final class Source implements AutoCloseable {
       }
     }
     if (dir != null) {
-      try (Stream<Path> all = Files.walk(dir)) {
-        for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
-          Files.deleteIfExists(p);
-        }
-      } catch (IOException e) {
-        // a temporary folder: left for the system to clean
+      delete(dir);
+    }
+    if (cleanup != null) {
+      try {
+        Runtime.getRuntime().removeShutdownHook(cleanup);
+      } catch (IllegalStateException shuttingDown) {
+        // the hook runs anyway
       }
+    }
+  }
+
+  private static void delete(Path dir) {
+    try (Stream<Path> all = Files.walk(dir)) {
+      for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    } catch (IOException e) {
+      // a temporary folder: left for the system to clean
     }
   }
 }

@@ -285,26 +285,15 @@ final class SpecReader {
 
   /** {@code 0.1%} or {@code 0.001}: a fraction between 0 and 1. */
   private double rate(Node n, String where) {
-    double r;
-    if (n.value() instanceof BigDecimal d) {
-      r = d.doubleValue();
-    } else if (n.value() instanceof String s && s.strip().endsWith("%")) {
-      try {
-        // in decimal, so that "0.01%" is the double nearest 0.0001, as a drift of 1 in 10,000 is
-        r =
-            new BigDecimal(s.strip().substring(0, s.strip().length() - 1).strip())
-                .movePointLeft(2)
-                .doubleValue();
-      } catch (NumberFormatException e) {
-        throw error(n, where, "expected a rate such as 0.1% or 0.001, got " + s);
-      }
-    } else {
+    if (!(n.value() instanceof BigDecimal) && !(n.value() instanceof String)) {
       throw error(n, where, "expected a rate such as 0.1% or 0.001, got " + n.value());
     }
-    if (!(r >= 0 && r <= 1)) {
-      throw error(n, where, "must be between 0 and 100%, got " + n.value());
+    try {
+      return ReconcileGate.parseRate(
+          n.value() instanceof BigDecimal d ? d.toPlainString() : (String) n.value());
+    } catch (IllegalArgumentException e) {
+      throw error(n, where, e.getMessage());
     }
-    return r;
   }
 
   private Dataset dataset(Node n, String where) {

@@ -1,35 +1,59 @@
 package dev.shadowtest.reconcile;
 
 import dev.shadowtest.reconcile.ReconcileSpec.Column;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.Reader;
 import java.math.BigDecimal;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.Array;
+import java.sql.Blob;
 import java.sql.Clob;
 import java.sql.Date;
 import java.sql.SQLException;
 import java.sql.Time;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.LocalTime;
 import java.time.OffsetDateTime;
 import java.time.ZonedDateTime;
+import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** How values read from JDBC are made comparable: keys ordered byte-wise, columns by their rules. */
 final class Values {
 
   private Values() {}
 
+  /** Large values above this are compared by their SHA-256 digest, not held whole. */
+  static final int MAX_WHOLE = 1 << 20;
+
   /**
-   * A value as Shadow compares it: numbers as BigDecimal, SQL dates and times as java.time, bytes
-   * as hex, large text as a String; others as the driver gave them.
+   * A value as Shadow compares it: numbers as BigDecimal (NaN and infinities as their text), SQL
+   * dates and times as java.time (instants for times with an offset), bytes as hex, arrays as
+   * lists, large text as a String; a BLOB or CLOB above {@value #MAX_WHOLE} bytes or characters as
+   * {@code sha-256:HEX}; others as the driver gave them.
    */
   static Object plain(Object v) throws SQLException {
     if (v == null || v instanceof String || v instanceof BigDecimal) {
       return v;
+    }
+    if (v instanceof Double d && !Double.isFinite(d)
+        || v instanceof Float f && !Float.isFinite(f)) {
+      return v.toString();
     }
     if (v instanceof Double || v instanceof Float) {
       return new BigDecimal(v.toString());
@@ -49,6 +73,12 @@ final class Values {
     if (v instanceof Time t) {
       return t.toLocalTime();
     }
+    if (v instanceof OffsetDateTime t) {
+      return t.toInstant();
+    }
+    if (v instanceof ZonedDateTime t) {
+      return t.toInstant();
+    }
     if (v instanceof UUID u) {
       // UUID.compareTo compares signed halves; databases order UUIDs byte-wise, as their text
       return u.toString();
@@ -56,24 +86,169 @@ final class Values {
     if (v instanceof byte[] b) {
       return HexFormat.of().formatHex(b);
     }
+    if (v instanceof Array a) {
+      try {
+        if (!(a.getArray() instanceof Object[] items)) {
+          return a.toString();
+        }
+        List<Object> out = new ArrayList<>();
+        for (Object item : items) {
+          out.add(plain(item));
+        }
+        return out;
+      } finally {
+        a.free();
+      }
+    }
+    if (v instanceof Blob b) {
+      try {
+        return b.length() <= MAX_WHOLE
+            ? HexFormat.of().formatHex(b.getBytes(1, (int) b.length()))
+            : digest(b.getBinaryStream());
+      } finally {
+        b.free();
+      }
+    }
     if (v instanceof Clob c) {
-      return c.getSubString(1, (int) Math.min(Integer.MAX_VALUE, c.length()));
+      try {
+        if (c.length() <= MAX_WHOLE) {
+          return c.getSubString(1, (int) c.length());
+        }
+        return digest(new ReaderInputStream(c.getCharacterStream()));
+      } finally {
+        c.free();
+      }
     }
     return v;
   }
+
+  private static String digest(InputStream in) throws SQLException {
+    try (in) {
+      MessageDigest sha = MessageDigest.getInstance("SHA-256");
+      byte[] buf = new byte[1 << 16];
+      for (int n = in.read(buf); n >= 0; n = in.read(buf)) {
+        sha.update(buf, 0, n);
+      }
+      return "sha-256:" + HexFormat.of().formatHex(sha.digest());
+    } catch (IOException e) {
+      throw new SQLException("cannot read a large value: " + e.getMessage(), e);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e); // every JDK has SHA-256
+    }
+  }
+
+  /** A CLOB's characters as UTF-8 bytes, for its digest. */
+  private static final class ReaderInputStream extends InputStream {
+    private final Reader reader;
+    private final char[] chars = new char[8192];
+    private ByteBuffer bytes = ByteBuffer.allocate(0);
+
+    ReaderInputStream(Reader reader) {
+      this.reader = reader;
+    }
+
+    @Override
+    public int read() throws IOException {
+      byte[] one = new byte[1];
+      return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      while (!bytes.hasRemaining()) {
+        int n = reader.read(chars);
+        if (n < 0) {
+          return -1;
+        }
+        bytes = StandardCharsets.UTF_8.encode(CharBuffer.wrap(chars, 0, n));
+      }
+      int n = Math.min(len, bytes.remaining());
+      bytes.get(b, off, n);
+      return n;
+    }
+
+    @Override
+    public void close() throws IOException {
+      reader.close();
+    }
+  }
+
+  /**
+   * {@code v} read as the type of {@code other} when {@code v} is a text and {@code other} a date,
+   * time, timestamp or boolean (a CSV export against a database): {@code 2026-06-01 07:30:00} and
+   * {@code 2026-06-01T07:30} are one timestamp, {@code t} and {@code true} one boolean. A text that
+   * does not parse stays as it is (and differs).
+   */
+  static Object align(Object v, Object other) {
+    if (!(v instanceof String s) || other == null || other instanceof String) {
+      return v;
+    }
+    String t = s.strip();
+    try {
+      if (other instanceof LocalDateTime) {
+        return LocalDateTime.parse(t.replace(' ', 'T'));
+      }
+      if (other instanceof Instant) {
+        return OffsetDateTime.parse(offset(t.replace(' ', 'T'))).toInstant();
+      }
+      if (other instanceof LocalDate) {
+        return LocalDate.parse(t);
+      }
+      if (other instanceof LocalTime) {
+        return LocalTime.parse(t);
+      }
+    } catch (DateTimeParseException e) {
+      return v;
+    }
+    if (other instanceof Boolean) {
+      switch (t.toLowerCase(Locale.ROOT)) {
+        case "t", "true", "1", "y", "yes" -> {
+          return Boolean.TRUE;
+        }
+        case "f", "false", "0", "n", "no" -> {
+          return Boolean.FALSE;
+        }
+        default -> {
+          return v;
+        }
+      }
+    }
+    return v;
+  }
+
+  /** PostgreSQL writes offsets as {@code +00} or {@code +0530}: as ISO's {@code +00:00}. */
+  private static String offset(String t) {
+    Matcher m = SHORT_OFFSET.matcher(t);
+    if (m.find()) {
+      String mm = m.group(3) == null ? "00" : m.group(3);
+      return t.substring(0, m.start()) + m.group(1) + m.group(2) + ":" + mm;
+    }
+    return t;
+  }
+
+  private static final Pattern SHORT_OFFSET = Pattern.compile("([+-])(\\d{2}):?(\\d{2})?$");
 
   /**
    * Orders two key values as the databases are asked to: numbers by value, text by Unicode code
    * point (the byte order of UTF-8, PostgreSQL's {@code COLLATE "C"}), others by their natural
    * order when of one type, by their text otherwise.
    */
-  @SuppressWarnings({"unchecked", "rawtypes"})
   static int compareKey(Object a, Object b) {
+    return compareKey(a, b, false);
+  }
+
+  /**
+   * As {@link #compareKey(Object, Object)}, with text ordered by UTF-16 code unit when {@code
+   * utf16} (H2's order: it differs from code points only for characters above U+FFFF against
+   * U+E000 to U+FFFF).
+   */
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  static int compareKey(Object a, Object b, boolean utf16) {
     if (a instanceof BigDecimal x && b instanceof BigDecimal y) {
       return x.compareTo(y);
     }
     if (a instanceof String x && b instanceof String y) {
-      return compareCodePoints(x, y);
+      return utf16 ? x.compareTo(y) : compareCodePoints(x, y);
     }
     if (a.getClass() == b.getClass() && a instanceof Comparable c) {
       return c.compareTo(b);
@@ -82,8 +257,12 @@ final class Values {
   }
 
   static int compareKeys(List<Object> a, List<Object> b) {
+    return compareKeys(a, b, false);
+  }
+
+  static int compareKeys(List<Object> a, List<Object> b, boolean utf16) {
     for (int i = 0; i < a.size(); i++) {
-      int c = compareKey(a.get(i), b.get(i));
+      int c = compareKey(a.get(i), b.get(i), utf16);
       if (c != 0) {
         return c;
       }

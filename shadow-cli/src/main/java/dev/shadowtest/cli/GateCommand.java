@@ -7,6 +7,7 @@ import dev.shadowtest.diff.run.SummaryFile;
 import dev.shadowtest.reconcile.ReconcileGate;
 import dev.shadowtest.reconcile.ReconcileHistory;
 import dev.shadowtest.reconcile.ReconcileSummary;
+import dev.shadowtest.reconcile.Reconciliation;
 import dev.shadowtest.reports.GateCheck;
 import dev.shadowtest.reports.History;
 import dev.shadowtest.reports.Reports;
@@ -172,16 +173,22 @@ final class GateCommand implements Callable<Integer> {
   private int reconciliation() {
     double max;
     try {
-      max = Gate.parseRate(maxDrift);
-    } catch (IllegalArgumentException | BadInputException e) {
+      max = ReconcileGate.parseRate(maxDrift);
+    } catch (IllegalArgumentException e) {
       throw new BadInputException("--max-drift: " + e.getMessage(), e);
     }
     ReconcileGate gate = new ReconcileGate(max);
     Path from = source.reconciliation;
-    ReconcileGate.Result result =
+    // a run's directory (shadow reconcile --out) is its summary; any other directory a history
+    boolean run =
         Files.isDirectory(from)
+            && Files.isRegularFile(from.resolve(Reconciliation.SUMMARY))
+            && ReconcileHistory.isEmpty(from);
+    ReconcileGate.Result result =
+        Files.isDirectory(from) && !run
             ? gate.history(ReconcileHistory.runs(from), lastDay(), days())
-            : gate.summary(ReconcileSummary.read(from));
+            : gate.summary(
+                ReconcileSummary.read(run ? from.resolve(Reconciliation.SUMMARY) : from));
     PrintWriter out = spec.commandLine().getOut();
     out.println("GATE " + Terminal.safe(result.verdict()));
     int width =

@@ -13,7 +13,6 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
@@ -141,42 +140,13 @@ final class ReconcileCommand implements Callable<Integer> {
         DriftEvent.of(sum, out.toAbsolutePath().toString(), r.report().toAbsolutePath().toString());
     if (e != null && (webhook != null || onTrigger != null)) {
       try (TriggerActions a = TriggerActions.start(actions)) {
-        a.offer(adapt(e));
+        a.offer(e);
       }
     }
     return switch (sum.verdict()) {
       case OK -> Shadow.OK;
       case INVESTIGATE -> INVESTIGATE;
       case PAUSE -> Shadow.FAILED;
-    };
-  }
-
-  private static TriggerActions.Event adapt(DriftEvent e) {
-    return new TriggerActions.Event() {
-      @Override
-      public String trigger() {
-        return e.trigger();
-      }
-
-      @Override
-      public String event() {
-        return e.event();
-      }
-
-      @Override
-      public String line() {
-        return e.line();
-      }
-
-      @Override
-      public String toJson() {
-        return e.toJson();
-      }
-
-      @Override
-      public Map<String, String> environment() {
-        return e.environment();
-      }
     };
   }
 

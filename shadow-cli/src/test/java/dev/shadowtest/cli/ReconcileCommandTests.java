@@ -261,4 +261,49 @@ class ReconcileCommandTests {
     assertThat(r.err()).contains(":5: dataset accounts: legacy: duplicate key [5]");
     assertThat(dir.resolve("o4/summary.json")).doesNotExist();
   }
+
+  @Test
+  void theGateWantsEvidenceAndAForcedRunThatFailsLeavesNoStaleSummary() throws Exception {
+    Path out = dir.resolve("out");
+    assertThat(shadow("reconcile", "--spec", spec(""), "--out", out).code()).isZero();
+    // a run's directory is read as its summary
+    Run gate = shadow("gate", "--reconciliation", out);
+    assertThat(gate.code()).as(gate.out() + gate.err()).isZero();
+    assertThat(gate.out()).contains("PASSED: drift 0% is within 0.01%");
+
+    // forced again, and failing: the earlier run's outputs are gone, the gate has nothing to pass
+    sql(
+        legacy,
+        "ALTER TABLE accounts DROP PRIMARY KEY",
+        "INSERT INTO accounts VALUES (5, 1, 'x', 'y')");
+    assertThat(shadow("reconcile", "--spec", spec(""), "--out", out, "--force").code())
+        .isEqualTo(2);
+    assertThat(out.resolve("summary.json")).doesNotExist();
+    assertThat(out.resolve("report.html")).doesNotExist();
+    assertThat(shadow("gate", "--reconciliation", out.resolve("summary.json")).code()).isEqualTo(2);
+
+    // empty tables prove nothing: the gate fails a run that compared nothing
+    sql(legacy, "DELETE FROM accounts");
+    sql(candidate, "DELETE FROM accounts");
+    Files.writeString(
+        dir.resolve("empty.yaml"),
+        Files.readString(spec("")).substring(0, Files.readString(spec("")).indexOf("aggregates:")));
+    Run empty = shadow("reconcile", "--spec", dir.resolve("empty.yaml"), "--out", dir.resolve("e"));
+    assertThat(empty.code()).isZero();
+    Run none = shadow("gate", "--reconciliation", dir.resolve("e"), "--max-drift", "0");
+    assertThat(none.code()).isEqualTo(1);
+    assertThat(none.out()).contains("nothing was compared");
+  }
+
+  @Test
+  void aPasswordInAUrlIsHiddenEverywhere() throws Exception {
+    Path f = dir.resolve("userinfo.yaml");
+    Files.writeString(
+        f,
+        Files.readString(spec(""))
+            .replace(candidate, "jdbc:postgresql://shop:s3cret@127.0.0.1:1/shop"));
+    Run r = shadow("reconcile", "--spec", f, "--out", dir.resolve("o"));
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).contains("//shop:***@127.0.0.1:1/shop").doesNotContain("s3cret");
+  }
 }
