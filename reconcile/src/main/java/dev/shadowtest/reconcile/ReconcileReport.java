@@ -39,15 +39,12 @@ import java.math.MathContext;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -181,10 +178,7 @@ final class ReconcileReport {
     }
 
     String css = Reports.stylesheet() + "\n" + resource("report.css");
-    String csp =
-        "default-src 'none'; style-src 'sha256-"
-            + sha256(css)
-            + "'; base-uri 'none'; form-action 'none'";
+    String csp = Reports.styleOnlyPolicy(css);
     List<ReconcileSummary> history = trend == null ? List.of() : trend;
     List<ReconcileSummary> runs = trendRuns(s, history);
     return new ReportModel(
@@ -523,16 +517,6 @@ final class ReconcileReport {
       }
       return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  private static String sha256(String s) {
-    try {
-      return Base64.getEncoder()
-          .encodeToString(
-              MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
   }

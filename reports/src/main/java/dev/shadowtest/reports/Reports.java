@@ -577,6 +577,16 @@ public final class Reports {
     return HtmlReport.stylesheet();
   }
 
+  /**
+   * The Content-Security-Policy of a page whose only active content is the inline stylesheet
+   * {@code css}: no script, no image, no connection, no form.
+   */
+  public static String styleOnlyPolicy(String css) {
+    return "default-src 'none'; style-src 'sha256-"
+        + HtmlReport.sha256(css)
+        + "'; base-uri 'none'; form-action 'none'";
+  }
+
   /** The gate a run was judged by (its summary.json), or the defaults when it has none. */
   public static Gate recordedGate(Path runDir) {
     Path file = runDir.resolve(SUMMARY);

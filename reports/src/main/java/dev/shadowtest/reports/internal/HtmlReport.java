@@ -634,7 +634,8 @@ public final class HtmlReport {
     }
   }
 
-  static String sha256(String s) {
+  /** The base64 SHA-256 of {@code s} (UTF-8), as a Content-Security-Policy hash. */
+  public static String sha256(String s) {
     try {
       return Base64.getEncoder()
           .encodeToString(
