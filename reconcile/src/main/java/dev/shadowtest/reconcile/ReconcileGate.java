@@ -15,7 +15,8 @@ import java.util.TreeMap;
  * period" over the history ({@link #history}), or "100% consistency on initial data load" for
  * one run ({@link #summary} with {@code maxDrift} 0). A run passes when its overall drift and
  * every dataset's are at most {@code maxDrift}, every aggregate agrees, and it compared something
- * (a row or an aggregate value); a day passes when it
+ * (a row or an aggregate value); a run that failed (kept in the history by {@code shadow
+ * reconcile --history}) fails; a day passes when it
  * has at least one run and every run of the day passes (a run is never averaged away).
  *
  * @param maxDrift the highest drift that passes, as a fraction (0.0001 is 0.01%)
@@ -129,6 +130,10 @@ public record ReconcileGate(double maxDrift) {
       differing += s.differing();
       worst = Math.max(worst, s.worstDrift());
       String at = runs.size() == 1 ? "" : "run " + s.finishedAt() + ": ";
+      if (s.isFailed()) {
+        failures.add(at + "the run failed: " + s.error());
+        continue;
+      }
       if (s.union() == 0 && s.aggregates().stream().allMatch(a -> a.groups().isEmpty())) {
         // empty tables, a wrong schema, a WHERE that matches nothing: no evidence of anything
         failures.add(at + "nothing was compared (no rows, no aggregate values)");

@@ -41,6 +41,9 @@ import java.util.Objects;
  * @param drift (only legacy + only candidate + changed) / union, over every dataset
  * @param differences the differing rows written to the CSV
  * @param differencesOmitted differing rows past the CSV's limit, counted but not written
+ * @param error for a run that failed (bad input, an unreachable database, a bug): why, and no
+ *     counts and no verdict; null for a run that compared (the history keeps failed runs, so that
+ *     a failed night never passes the gate)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ReconcileSummary(
@@ -59,7 +62,8 @@ public record ReconcileSummary(
     List<Dataset> datasets,
     List<Aggregate> aggregates,
     long differences,
-    long differencesOmitted) {
+    long differencesOmitted,
+    String error) {
 
   /** The {@code format} of every summary. */
   public static final String FORMAT = "shadow-reconcile-summary";
@@ -157,7 +161,45 @@ public record ReconcileSummary(
         datasets,
         aggregates,
         differences,
-        differencesOmitted);
+        differencesOmitted,
+        null);
+  }
+
+  /**
+   * A run that failed before it had a result.
+   *
+   * @param legacy the legacy side's label, or null when the spec could not be read
+   */
+  public static ReconcileSummary failed(
+      String spec,
+      String legacy,
+      String candidate,
+      Instant started,
+      Instant finished,
+      String error) {
+    return new ReconcileSummary(
+        FORMAT,
+        VERSION,
+        started.toString(),
+        finished.toString(),
+        spec,
+        legacy,
+        candidate,
+        null,
+        null,
+        0,
+        0,
+        0,
+        List.of(),
+        List.of(),
+        0,
+        0,
+        error);
+  }
+
+  /** Whether the run failed ({@link #error()} says why). */
+  public boolean isFailed() {
+    return error != null;
   }
 
   /** The highest drift of the run: overall or of any dataset. */
@@ -214,7 +256,7 @@ public record ReconcileSummary(
       throw new BadInputException(
           file + ": summary version " + s.version() + " (this Shadow reads " + VERSION + ")");
     }
-    if (s.finishedAt() == null || s.verdict() == null) {
+    if (s.finishedAt() == null || s.verdict() == null && s.error() == null) {
       throw new BadInputException(file + ": finishedAt or verdict missing");
     }
     try {

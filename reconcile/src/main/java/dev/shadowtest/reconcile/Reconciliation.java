@@ -11,6 +11,7 @@ import java.io.OutputStreamWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
@@ -96,6 +97,45 @@ public final class Reconciliation {
       List<ReconcileSummary> trend) {}
 
   /**
+   * Reads the spec in {@code specFile} and runs it. A run that fails, the spec included, is kept
+   * in the history (when there is one) as failed, so that a failed night never passes the gate;
+   * then its error is thrown.
+   *
+   * @throws BadInputException as {@link #run(ReconcileSpec, Options, Consumer)}, or for the spec
+   */
+  public static Outcome run(Path specFile, Options options, Consumer<String> warnings) {
+    Instant started = Instant.now();
+    ReconcileSpec spec = null;
+    try {
+      spec = ReconcileSpec.load(specFile);
+      return run(spec, options, warnings);
+    } catch (RuntimeException e) {
+      if (options.history() != null) {
+        String why =
+            e instanceof BadInputException
+                ? e.getMessage()
+                : "internal error: " + e.getClass().getSimpleName() + ": " + e.getMessage();
+        try {
+          ReconcileHistory.store(
+              options.history(),
+              ReconcileSummary.failed(
+                  specFile.toString(),
+                  spec == null ? null : spec.legacy().label(),
+                  spec == null ? null : spec.candidate().label(),
+                  started,
+                  Instant.now(),
+                  why));
+        } catch (RuntimeException unstored) {
+          e.addSuppressed(unstored);
+          warnings.accept(
+              "the failed run could not be kept in the history: " + unstored.getMessage());
+        }
+      }
+      throw e;
+    }
+  }
+
+  /**
    * Runs {@code spec} and writes its outputs.
    *
    * @throws BadInputException as {@link Reconciler#run} does, or when an output cannot be written
@@ -134,7 +174,9 @@ public final class Reconciliation {
     Path stored = null;
     if (options.history() != null) {
       stored = ReconcileHistory.store(options.history(), summary);
-      trend.addAll(ReconcileHistory.runs(options.history()));
+      ReconcileHistory.runs(options.history()).stream()
+          .filter(run -> !run.isFailed())
+          .forEach(trend::add);
     } else {
       trend.add(summary);
     }

@@ -5,7 +5,6 @@ import dev.shadowtest.diff.run.TriggerActions;
 import dev.shadowtest.reconcile.DriftEvent;
 import dev.shadowtest.reconcile.ReconcileGate;
 import dev.shadowtest.reconcile.ReconcileResult.Checksum;
-import dev.shadowtest.reconcile.ReconcileSpec;
 import dev.shadowtest.reconcile.ReconcileSummary;
 import dev.shadowtest.reconcile.Reconciliation;
 import java.io.PrintWriter;
@@ -35,7 +34,7 @@ import picocli.CommandLine.Spec;
       "Compare the legacy and the candidate databases as a reconciliation spec says.",
       "Each dataset is streamed from both sides in key order and merged (no side is held in memory), after a count and checksum in each database that confirms agreeing sides without streaming them; aggregates are compared by their SQL on each side.",
       "Drift = (rows only in legacy + only in candidate + changed) / rows in the union of keys, per dataset and overall.",
-      "Writes summary.json, differences.csv and report.html to --out; --history also stores the run for shadow gate --reconciliation. The spec format is in docs/reconcile.md."
+      "Writes summary.json, differences.csv and report.html to --out; --history also stores the run for shadow gate --reconciliation (a run that fails is stored as failed, and fails the gate). The spec format is in docs/reconcile.md."
     },
     footer = {
       "",
@@ -113,10 +112,9 @@ final class ReconcileCommand implements Callable<Integer> {
             .withLog(line -> err.println(Terminal.safe(line)))
             .withWebhook(webhook)
             .withCommand(onTrigger);
-    ReconcileSpec s = ReconcileSpec.load(specFile);
     Reconciliation.Outcome r =
         Reconciliation.run(
-            s,
+            specFile,
             Reconciliation.Options.defaults(out).withHistory(history).withMaxCsvRows(maxCsvRows),
             w -> err.println("warning: " + Terminal.safe(w)));
     ReconcileSummary sum = r.summary();

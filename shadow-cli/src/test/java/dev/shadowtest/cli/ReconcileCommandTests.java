@@ -167,6 +167,38 @@ class ReconcileCommandTests {
     assertThat(within.code()).as(within.out() + within.err()).isZero();
     assertThat(within.out())
         .contains("PASSED: drift 0.005% is within 0.01%, every aggregate agrees");
+    // a night that fails is kept as failed: a passing run the same day does not pass the day
+    Path h2 = dir.resolve("history2");
+    Run bad =
+        shadow(
+            "reconcile",
+            "--spec",
+            dir.resolve("nope.yaml"),
+            "--out",
+            dir.resolve("r5"),
+            "--history",
+            h2);
+    assertThat(bad.code()).isEqualTo(2);
+    Path small = dir.resolve("small.yaml");
+    Files.writeString(
+        small,
+        "version: 1\n"
+            + "legacy: { jdbc: \""
+            + legacy
+            + "\", user: sa }\n"
+            + "candidate: { jdbc: \""
+            + candidate
+            + "\", user: sa }\n"
+            + "datasets:\n"
+            + "  - { name: few, legacy: { query: \"SELECT id FROM accounts WHERE id < 3 ORDER BY"
+            + " id\" }, candidate: { query: \"SELECT id FROM accounts WHERE id < 3 ORDER BY id\" },"
+            + " key: [id], columns: [] }\n");
+    Run good = shadow("reconcile", "--spec", small, "--out", dir.resolve("r6"), "--history", h2);
+    assertThat(good.code()).as(good.out() + good.err()).isZero();
+    Run after = shadow("gate", "--reconciliation", h2, "--days", "1");
+    assertThat(after.code()).isEqualTo(1);
+    assertThat(after.out()).contains("the run failed: ").contains("nope.yaml");
+
     Run week = shadow("gate", "--reconciliation", history, "--days", "7");
     assertThat(week.code()).isEqualTo(1);
     assertThat(week.out()).contains("no run");
