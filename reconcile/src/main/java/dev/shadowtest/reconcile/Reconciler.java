@@ -331,6 +331,9 @@ public final class Reconciler {
     return key.stream().map(String::valueOf).toList();
   }
 
+  /** How a NULL group is named: not a text a group column is likely to hold. */
+  static final String NULL_GROUP = "(NULL)";
+
   /** An aggregate's values by group: "" for a single value. */
   static Map<String, BigDecimal> values(Connection db, String sql, String where) {
     Map<String, BigDecimal> out = new TreeMap<>(Values::compareCodePoints);
@@ -349,7 +352,8 @@ public final class Reconciler {
           }
           out.put("", rs.getBigDecimal(1));
         } else {
-          String group = String.valueOf(rs.getString(1));
+          String g = rs.getString(1);
+          String group = g == null ? NULL_GROUP : g;
           if (out.containsKey(group)) {
             throw new BadInputException(where + ": group " + group + " returned twice");
           }
