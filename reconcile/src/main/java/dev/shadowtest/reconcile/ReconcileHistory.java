@@ -2,6 +2,7 @@ package dev.shadowtest.reconcile;
 
 import dev.shadowtest.core.BadInputException;
 import dev.shadowtest.core.SecureFiles;
+import dev.shadowtest.reports.History;
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -11,7 +12,6 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 
 /**
  * The reconciliation runs that {@code shadow gate --reconciliation} reads: a directory of
@@ -94,15 +94,6 @@ public final class ReconcileHistory {
   }
 
   private static List<Path> entries(Path dir) throws IOException {
-    try (Stream<Path> files = Files.list(dir)) {
-      return files
-          .filter(
-              p -> {
-                String n = p.getFileName().toString();
-                return n.startsWith("reconcile-") && n.endsWith(".json") && Files.isRegularFile(p);
-              })
-          .sorted()
-          .toList();
-    }
+    return History.files(dir, "reconcile-");
   }
 }

@@ -71,12 +71,21 @@ public final class History {
   }
 
   private static List<Path> entries(Path dir) throws IOException {
+    return files(dir, "summary-");
+  }
+
+  /**
+   * The regular files of a history directory named {@code PREFIX...json}, by name: a history
+   * directory holds the replay runs ({@code summary-}) and the reconciliations ({@code
+   * reconcile-}), each read by its own prefix.
+   */
+  public static List<Path> files(Path dir, String prefix) throws IOException {
     try (Stream<Path> files = Files.list(dir)) {
       return files
           .filter(
               p -> {
                 String n = p.getFileName().toString();
-                return n.startsWith("summary-") && n.endsWith(".json") && Files.isRegularFile(p);
+                return n.startsWith(prefix) && n.endsWith(".json") && Files.isRegularFile(p);
               })
           .sorted()
           .toList();
