@@ -12,7 +12,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A reconciliation's drift trigger fired: the run's verdict was INVESTIGATE or PAUSE. The same
+ * A reconciliation's drift trigger fired: the run's verdict was INVESTIGATE or PAUSE, or the run
+ * failed ({@code reconcile-error}, with {@code "metric": "error"} and {@code "error"}, and {@code
+ * SHADOW_ERROR} for the command). The same
  * actions as the live mirror's triggers act on it (a webhook, a command; docs/reconcile.md):
  *
  * <pre>{@code
@@ -37,8 +39,14 @@ public record DriftEvent(
 
   private static final JsonFactory JSON = new JsonFactory();
 
-  /** The event of a run whose verdict is not OK, or null when it is OK. */
+  /**
+   * The event of a run whose verdict is not OK ({@code reconcile-investigate}, {@code
+   * reconcile-pause}) or that failed ({@code reconcile-error}), or null when it is OK.
+   */
   public static DriftEvent of(ReconcileSummary s, String runDirectory, String report) {
+    if (s.isFailed()) {
+      return new DriftEvent("reconcile-error", 0, 0, s, runDirectory, null);
+    }
     if (s.verdict() == Verdict.OK) {
       return null;
     }
@@ -71,6 +79,9 @@ public record DriftEvent(
    */
   @Override
   public String line() {
+    if (summary.isFailed()) {
+      return "trigger " + trigger + " fired: the run failed: " + summary.error();
+    }
     List<String> aggregates = disagreeing();
     return "trigger "
         + trigger
@@ -95,6 +106,18 @@ public record DriftEvent(
       g.writeStartObject();
       g.writeStringField("event", event());
       g.writeStringField("trigger", trigger);
+      if (summary.isFailed()) {
+        g.writeStringField("metric", "error");
+        g.writeStringField("error", summary.error());
+        g.writeStringField("at", summary.finishedAt());
+        g.writeStringField("spec", summary.spec());
+        if (runDirectory != null) {
+          g.writeStringField("runDirectory", runDirectory);
+        }
+        g.writeEndObject();
+        g.flush();
+        return w.toString();
+      }
       g.writeStringField("metric", "drift");
       g.writeNumberField("value", value);
       g.writeNumberField("threshold", threshold);
@@ -137,6 +160,13 @@ public record DriftEvent(
   @Override
   public Map<String, String> environment() {
     Map<String, String> env = new LinkedHashMap<>();
+    if (summary.isFailed()) {
+      env.put("SHADOW_METRIC", "error");
+      env.put("SHADOW_ERROR", summary.error());
+      env.put("SHADOW_RUN_DIR", runDirectory == null ? "" : runDirectory);
+      env.put("SHADOW_REPORT", "");
+      return env;
+    }
     env.put("SHADOW_METRIC", "drift");
     env.put("SHADOW_VALUE", Double.toString(value));
     env.put("SHADOW_THRESHOLD", Double.toString(threshold));

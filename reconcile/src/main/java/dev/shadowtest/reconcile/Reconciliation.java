@@ -104,27 +104,44 @@ public final class Reconciliation {
    * @throws BadInputException as {@link #run(ReconcileSpec, Options, Consumer)}, or for the spec
    */
   public static Outcome run(Path specFile, Options options, Consumer<String> warnings) {
+    return run(specFile, options, warnings, failed -> {});
+  }
+
+  /**
+   * As {@link #run(Path, Options, Consumer)}, telling {@code failures} the failed run's summary
+   * (for its trigger) before its error is thrown.
+   */
+  public static Outcome run(
+      Path specFile,
+      Options options,
+      Consumer<String> warnings,
+      Consumer<ReconcileSummary> failures) {
     Instant started = Instant.now();
     ReconcileSpec spec = null;
     try {
       spec = ReconcileSpec.load(specFile);
       return run(spec, options, warnings);
     } catch (RuntimeException e) {
+      String why =
+          e instanceof BadInputException
+              ? e.getMessage()
+              : "internal error: " + e.getClass().getSimpleName() + ": " + e.getMessage();
+      ReconcileSummary failed =
+          ReconcileSummary.failed(
+              specFile.toString(),
+              spec == null ? null : spec.legacy().label(),
+              spec == null ? null : spec.candidate().label(),
+              started,
+              Instant.now(),
+              why);
+      try {
+        failures.accept(failed);
+      } catch (RuntimeException untold) {
+        e.addSuppressed(untold);
+      }
       if (options.history() != null) {
-        String why =
-            e instanceof BadInputException
-                ? e.getMessage()
-                : "internal error: " + e.getClass().getSimpleName() + ": " + e.getMessage();
         try {
-          ReconcileHistory.store(
-              options.history(),
-              ReconcileSummary.failed(
-                  specFile.toString(),
-                  spec == null ? null : spec.legacy().label(),
-                  spec == null ? null : spec.candidate().label(),
-                  started,
-                  Instant.now(),
-                  why));
+          ReconcileHistory.store(options.history(), failed);
         } catch (RuntimeException unstored) {
           e.addSuppressed(unstored);
           warnings.accept(

@@ -81,14 +81,14 @@ final class ReconcileCommand implements Callable<Integer> {
       names = "--webhook",
       paramLabel = "URL",
       description =
-          "When the verdict is investigate or pause, POST the drift event as JSON to this URL (5 s timeout, 3 attempts).")
+          "When the verdict is investigate or pause, or the run fails, POST the event as JSON to this URL (5 s timeout, 3 attempts).")
   URI webhook;
 
   @Option(
       names = "--on-trigger",
       paramLabel = "COMMAND",
       description =
-          "When the verdict is investigate or pause, run this shell command with SHADOW_TRIGGER, SHADOW_VALUE, SHADOW_VERDICT, SHADOW_REPORT... in its environment.")
+          "When the verdict is investigate or pause, or the run fails, run this shell command with SHADOW_TRIGGER, SHADOW_VALUE, SHADOW_VERDICT, SHADOW_REPORT, SHADOW_ERROR... in its environment.")
   String onTrigger;
 
   @Option(
@@ -112,11 +112,13 @@ final class ReconcileCommand implements Callable<Integer> {
             .withLog(line -> err.println(Terminal.safe(line)))
             .withWebhook(webhook)
             .withCommand(onTrigger);
+    String dir = out.toAbsolutePath().toString();
     Reconciliation.Outcome r =
         Reconciliation.run(
             specFile,
             Reconciliation.Options.defaults(out).withHistory(history).withMaxCsvRows(maxCsvRows),
-            w -> err.println("warning: " + Terminal.safe(w)));
+            w -> err.println("warning: " + Terminal.safe(w)),
+            failed -> fire(actions, DriftEvent.of(failed, dir, null)));
     ReconcileSummary sum = r.summary();
     print(o, sum);
     o.println(
@@ -134,18 +136,21 @@ final class ReconcileCommand implements Callable<Integer> {
             + r.report()
             + (r.storedIn() == null ? "" : "; stored in " + r.storedIn()));
     o.flush();
-    DriftEvent e =
-        DriftEvent.of(sum, out.toAbsolutePath().toString(), r.report().toAbsolutePath().toString());
-    if (e != null && (webhook != null || onTrigger != null)) {
-      try (TriggerActions a = TriggerActions.start(actions)) {
-        a.offer(e);
-      }
-    }
+    fire(actions, DriftEvent.of(sum, dir, r.report().toAbsolutePath().toString()));
     return switch (sum.verdict()) {
       case OK -> Shadow.OK;
       case INVESTIGATE -> INVESTIGATE;
       case PAUSE -> Shadow.FAILED;
     };
+  }
+
+  /** Runs the actions of a drift or error event, if any, and waits for them. */
+  private void fire(TriggerActions.Options actions, DriftEvent e) {
+    if (e != null && (webhook != null || onTrigger != null)) {
+      try (TriggerActions a = TriggerActions.start(actions)) {
+        a.offer(e);
+      }
+    }
   }
 
   static void print(PrintWriter o, ReconcileSummary s) {

@@ -246,6 +246,33 @@ class ReconcileCommandTests {
           .contains("SHADOW_VERDICT=PAUSE")
           .contains("SHADOW_VALUE=0.005")
           .contains("SHADOW_REPORT=" + dir.resolve("out/report.html").toAbsolutePath());
+
+      // a run that fails fires reconcile-error: the nightly job's failure is told, not silent
+      sql(
+          legacy,
+          "ALTER TABLE accounts DROP PRIMARY KEY",
+          "INSERT INTO accounts VALUES (5, 1, 'x', 'y')");
+      Run failed =
+          shadow(
+              "reconcile",
+              "--spec",
+              spec(""),
+              "--out",
+              dir.resolve("failed"),
+              "--webhook",
+              "http://127.0.0.1:" + server.getAddress().getPort() + "/hook",
+              "--on-trigger",
+              "env | grep '^SHADOW_' | sort > '" + env + "'");
+      assertThat(failed.code()).isEqualTo(2);
+      assertThat(failed.err()).contains("trigger reconcile-error fired: the run failed: ");
+      JsonNode error = new ObjectMapper().readTree(posted.poll(10, TimeUnit.SECONDS));
+      assertThat(error.get("trigger").asText()).isEqualTo("reconcile-error");
+      assertThat(error.get("error").asText()).contains("duplicate key [5]");
+      assertThat(Files.readString(env))
+          .contains("SHADOW_TRIGGER=reconcile-error")
+          .contains("SHADOW_METRIC=error")
+          .contains("SHADOW_ERROR=")
+          .contains("duplicate key [5]");
     } finally {
       server.stop(0);
     }
