@@ -107,6 +107,8 @@ public record ReconcileSpec(
    * @param line the spec line the dataset starts on, for errors found while running it
    * @param checksum whether both sides are first counted and checksummed in their databases (when
    *     both are of one kind that Shadow can checksum), so that agreeing sides are not streamed
+   * @param sensitiveKey the key's values are personal data: reports, the CSV and messages show
+   *     each as a pseudonym ({@code #} and 16 hex digits of its SHA-256), never as it is
    */
   public record Dataset(
       String name,
@@ -115,7 +117,8 @@ public record ReconcileSpec(
       Side candidate,
       List<String> key,
       List<Column> columns,
-      boolean checksum) {
+      boolean checksum,
+      boolean sensitiveKey) {
     public Dataset {
       key = List.copyOf(key);
       columns = List.copyOf(columns);

@@ -236,7 +236,8 @@ public final class Reconciler {
               d,
               sample,
               differences,
-              new RowDifference(Kind.ONLY_LEGACY, text(l.key()), List.of()));
+              new RowDifference(
+                  Kind.ONLY_LEGACY, Values.keyText(l.key(), d.sensitiveKey()), List.of()));
           l = legacy.next();
         } else if (order > 0) {
           onlyCandidate++;
@@ -244,7 +245,8 @@ public final class Reconciler {
               d,
               sample,
               differences,
-              new RowDifference(Kind.ONLY_CANDIDATE, text(c.key()), List.of()));
+              new RowDifference(
+                  Kind.ONLY_CANDIDATE, Values.keyText(c.key(), d.sensitiveKey()), List.of()));
           c = candidate.next();
         } else {
           List<ColumnDifference> differ = new ArrayList<>();
@@ -264,7 +266,11 @@ public final class Reconciler {
             matched++;
           } else {
             changed++;
-            tell(d, sample, differences, new RowDifference(Kind.CHANGED, text(l.key()), differ));
+            tell(
+                d,
+                sample,
+                differences,
+                new RowDifference(Kind.CHANGED, Values.keyText(l.key(), d.sensitiveKey()), differ));
           }
           l = legacy.next();
           c = candidate.next();
@@ -305,9 +311,9 @@ public final class Reconciler {
                 + " on legacy and "
                 + kind(b)
                 + " on candidate (keys "
-                + SideStream.show(legacy)
+                + SideStream.show(legacy, d.sensitiveKey())
                 + " and "
-                + SideStream.show(candidate)
+                + SideStream.show(candidate, d.sensitiveKey())
                 + "): cast one side in a query so that both order it alike");
       }
     }
@@ -325,10 +331,6 @@ public final class Reconciler {
       sample.add(r);
     }
     differences.difference(d.name(), r);
-  }
-
-  private static List<String> text(List<Object> key) {
-    return key.stream().map(String::valueOf).toList();
   }
 
   /** How a NULL group is named: not a text a group column is likely to hold. */

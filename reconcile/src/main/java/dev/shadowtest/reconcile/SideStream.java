@@ -41,6 +41,7 @@ final class SideStream implements AutoCloseable {
   private final int[] valueAt;
   private final Class<?>[] readAs;
   private final boolean utf16;
+  private final boolean sensitiveKey;
   private List<Object> previous;
 
   /**
@@ -61,6 +62,7 @@ final class SideStream implements AutoCloseable {
       Consumer<String> warnings) {
     this.where = where;
     this.utf16 = utf16;
+    this.sensitiveKey = dataset.sensitiveKey();
     List<String> names = new ArrayList<>();
     for (Column c : compared) {
       names.add(c.on(candidate));
@@ -250,10 +252,15 @@ final class SideStream implements AutoCloseable {
     }
   }
 
-  static String show(List<Object> key) {
+  /** A key for messages, pseudonymised when the dataset's key is sensitive. */
+  static String show(List<Object> key, boolean sensitive) {
     return key == null
         ? "(none)"
-        : key.stream().map(String::valueOf).collect(Collectors.joining(", ", "[", "]"));
+        : String.join(", ", Values.keyText(key, sensitive)).transform(t -> "[" + t + "]");
+  }
+
+  private String show(List<Object> key) {
+    return show(key, sensitiveKey);
   }
 
   static String firstLine(SQLException e) {

@@ -302,8 +302,8 @@ final class SpecReader {
     allow(
         m,
         where,
-        Set.of("name", "legacy", "candidate", "key", "columns", "checksum"),
-        "name, legacy, candidate, key, columns, checksum");
+        Set.of("name", "legacy", "candidate", "key", "columns", "checksum", "sensitiveKey"),
+        "name, legacy, candidate, key, columns, checksum, sensitiveKey");
     String name = text(required(m, n, where, "name"), where + ".name");
     Side legacy = side(required(m, n, where, "legacy"), where + ".legacy");
     Side candidate = side(required(m, n, where, "candidate"), where + ".candidate");
@@ -333,7 +333,8 @@ final class SpecReader {
       columns.add(col);
     }
     boolean checksum = !m.containsKey("checksum") || flag(m, "checksum", where);
-    return new Dataset(name, n.line(), legacy, candidate, key, columns, checksum);
+    return new Dataset(
+        name, n.line(), legacy, candidate, key, columns, checksum, flag(m, "sensitiveKey", where));
   }
 
   private Side side(Node n, String where) {

@@ -376,6 +376,28 @@ final class Values {
     }
   }
 
+  /**
+   * A key's values as text for samples, the CSV and messages; each as a pseudonym ({@code #} and
+   * the first 16 hex digits of the SHA-256 of its text) when the key is sensitive.
+   */
+  static List<String> keyText(List<Object> key, boolean sensitive) {
+    List<String> out = new ArrayList<>(key.size());
+    for (Object k : key) {
+      String t = String.valueOf(k);
+      out.add(sensitive ? pseudonym(t) : t);
+    }
+    return out;
+  }
+
+  private static String pseudonym(String t) {
+    try {
+      byte[] d = MessageDigest.getInstance("SHA-256").digest(t.getBytes(StandardCharsets.UTF_8));
+      return "#" + HexFormat.of().formatHex(d, 0, 8);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e); // every JDK has SHA-256
+    }
+  }
+
   /** A value as text for samples and messages. */
   static String show(Object v) {
     return v == null ? null : v.toString();

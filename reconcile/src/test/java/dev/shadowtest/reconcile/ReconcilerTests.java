@@ -743,4 +743,34 @@ class ReconcilerTests {
     assertThat(t.sample().get(0).columns())
         .containsExactly(new ColumnDifference("a", "[3]", "[3, 4]"));
   }
+
+  @Test
+  void aSensitiveKeyIsShownAsAPseudonymEverywhere() throws Exception {
+    sql(
+        legacyUrl,
+        "CREATE TABLE t (email VARCHAR(40), v INT)",
+        "INSERT INTO t VALUES ('ann@example.com', 1)");
+    sql(
+        candidateUrl,
+        "CREATE TABLE t (email VARCHAR(40), v INT)",
+        "INSERT INTO t VALUES ('ann@example.com', 2)");
+    String body =
+        """
+        datasets:
+          - { name: t, legacy: { table: t }, candidate: { table: t }, key: [email], columns: [v], sensitiveKey: true }
+        """;
+    List<String> heard = new ArrayList<>();
+    DatasetResult t =
+        Reconciler.run(spec(body), warnings::add, (d, row) -> heard.add(row.key().toString()))
+            .datasets()
+            .get(0);
+    assertThat(t.changed()).isEqualTo(1);
+    assertThat(t.sample().get(0).key()).singleElement().asString().matches("#[0-9a-f]{16}");
+    assertThat(heard).singleElement().asString().doesNotContain("ann");
+    sql(candidateUrl, "INSERT INTO t VALUES ('ann@example.com', 2)");
+    assertThatThrownBy(() -> Reconciler.run(spec(body), warnings::add))
+        .isInstanceOf(BadInputException.class)
+        .hasMessageContaining("duplicate key [#")
+        .hasMessageNotContaining("ann");
+  }
 }
