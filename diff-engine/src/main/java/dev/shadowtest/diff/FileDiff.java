@@ -8,6 +8,7 @@ import dev.shadowtest.core.RecordingException;
 import dev.shadowtest.core.RecordingHeader;
 import dev.shadowtest.core.RecordingReader;
 import dev.shadowtest.core.RecordingWriter;
+import dev.shadowtest.core.SecureFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -16,7 +17,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,7 +24,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Consumer;
-import java.util.stream.Stream;
 
 /**
  * What {@code shadow diff} compares: two body files, or the responses of two recordings
@@ -296,10 +295,8 @@ public final class FileDiff {
         }
       }
     } finally {
-      try (Stream<Path> files = Files.walk(work)) {
-        for (Path f : files.sorted(Comparator.reverseOrder()).toList()) {
-          Files.deleteIfExists(f);
-        }
+      try {
+        SecureFiles.deleteTree(work);
       } catch (IOException e) {
         warnings.accept("could not delete the temporary directory " + work + ": " + e.getMessage());
       }

@@ -1,6 +1,7 @@
 package dev.shadowtest.reconcile;
 
 import dev.shadowtest.core.BadInputException;
+import dev.shadowtest.core.SecureFiles;
 import dev.shadowtest.reconcile.ReconcileSpec.Aggregate;
 import dev.shadowtest.reconcile.ReconcileSpec.Database;
 import dev.shadowtest.reconcile.ReconcileSpec.Dataset;
@@ -12,7 +13,6 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -166,10 +166,8 @@ final class Source implements AutoCloseable {
   }
 
   private static void delete(Path dir) {
-    try (Stream<Path> all = Files.walk(dir)) {
-      for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
+    try {
+      SecureFiles.deleteTree(dir);
     } catch (IOException e) {
       // a temporary folder: left for the system to clean
     }

@@ -2,6 +2,7 @@ package dev.shadowtest.replay;
 
 import dev.shadowtest.core.BadInputException;
 import dev.shadowtest.core.RecordingException;
+import dev.shadowtest.core.SecureFiles;
 import dev.shadowtest.core.SourcePositions;
 import dev.shadowtest.diff.Endpoints;
 import dev.shadowtest.diff.Rules;
@@ -26,7 +27,6 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -349,10 +349,8 @@ public final class Summaries {
   }
 
   private static void deleteTree(Path dir) {
-    try (Stream<Path> files = Files.walk(dir)) {
-      for (Path f : files.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(f);
-      }
+    try {
+      SecureFiles.deleteTree(dir);
     } catch (IOException e) {
       // a hidden, owner-only directory left behind at worst
     }

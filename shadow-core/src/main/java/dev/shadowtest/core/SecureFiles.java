@@ -14,8 +14,10 @@ import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Comparator;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.stream.Stream;
 
 /**
  * Files that may hold production secrets: created owner-only (0600) from the first byte, never
@@ -131,6 +133,21 @@ public final class SecureFiles {
       return;
     }
     Files.delete(temp);
+  }
+
+  /**
+   * Deletes {@code dir} and everything in it (a temporary work directory); nothing when it does
+   * not exist. Links are deleted, never followed.
+   */
+  public static void deleteTree(Path dir) throws IOException {
+    if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+      return;
+    }
+    try (Stream<Path> all = Files.walk(dir)) {
+      for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
   }
 
   /** Replaces {@code target} with {@code temp} in one step where the file system allows it. */

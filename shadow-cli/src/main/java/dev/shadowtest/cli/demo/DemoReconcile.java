@@ -1,5 +1,6 @@
 package dev.shadowtest.cli.demo;
 
+import dev.shadowtest.core.SecureFiles;
 import dev.shadowtest.reconcile.ReconcileSpec;
 import dev.shadowtest.reconcile.Reconciliation;
 import java.io.IOException;
@@ -10,9 +11,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.Comparator;
 import java.util.function.Consumer;
-import java.util.stream.Stream;
 
 /**
  * The demo's data reconciliation: the shop's legacy and candidate databases (embedded H2 files)
@@ -39,7 +38,7 @@ public final class DemoReconcile {
     Path db = out.resolve("reconcile-db");
     Path spec = out.resolve("reconcile.yaml");
     try {
-      delete(db); // the demo's own databases: running the demo again rebuilds them
+      SecureFiles.deleteTree(db); // the demo's own databases: running the demo again rebuilds them
       Files.createDirectories(db);
       String legacy = "jdbc:h2:file:" + db.toAbsolutePath().resolve("legacy");
       String candidate = "jdbc:h2:file:" + db.toAbsolutePath().resolve("candidate");
@@ -124,17 +123,6 @@ public final class DemoReconcile {
         Statement s = c.createStatement()) {
       for (String st : statements) {
         s.execute(st);
-      }
-    }
-  }
-
-  private static void delete(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> all = Files.walk(dir)) {
-      for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
       }
     }
   }
