@@ -37,7 +37,6 @@ import org.apache.hc.core5.http.HttpConnection;
 import org.apache.hc.core5.http.HttpException;
 import org.apache.hc.core5.http.HttpRequest;
 import org.apache.hc.core5.http.HttpResponse;
-import org.apache.hc.core5.http.config.Http1Config;
 import org.apache.hc.core5.http.impl.DefaultConnectionReuseStrategy;
 import org.apache.hc.core5.http.impl.Http1StreamListener;
 import org.apache.hc.core5.http.impl.bootstrap.HttpRequester;
@@ -150,6 +149,7 @@ public final class Recorder implements AutoCloseable {
                     .setSoTimeout(Timeout.of(config.responseTimeout()))
                     .setTcpNoDelay(true)
                     .build())
+            .setHttp1Config(ServerConnection.HTTP1)
             .setMaxTotal(1000)
             .setDefaultMaxPerRoute(1000)
             // an https upstream: the system trust store or --upstream-ca, and its host name
@@ -187,7 +187,7 @@ public final class Recorder implements AutoCloseable {
                 new BasicHttpServerRequestHandler(
                     (request, context) -> handler, // every Host: it is forwarded, never routed
                     DefaultClassicHttpResponseFactory.INSTANCE)),
-            Http1Config.DEFAULT,
+            ServerConnection.HTTP1,
             DefaultConnectionReuseStrategy.INSTANCE,
             new BetweenRequests(writer));
     AdminServer adminServer = null;
