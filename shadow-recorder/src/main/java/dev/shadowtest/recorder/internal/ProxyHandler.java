@@ -37,6 +37,7 @@ import org.apache.hc.core5.http.ClassicHttpRequest;
 import org.apache.hc.core5.http.ClassicHttpResponse;
 import org.apache.hc.core5.http.ContentType;
 import org.apache.hc.core5.http.EndpointDetails;
+import org.apache.hc.core5.http.FormattedHeader;
 import org.apache.hc.core5.http.Header;
 import org.apache.hc.core5.http.HttpEntity;
 import org.apache.hc.core5.http.HttpException;
@@ -196,7 +197,7 @@ public final class ProxyHandler implements HttpRequestHandler {
       if (!HOP_BY_HOP.contains(h.getName())
           && !REQUEST_ONLY.contains(h.getName())
           && !connectionListed.contains(h.getName())) {
-        up.addHeader(h.getName(), h.getValue());
+        up.addHeader(h); // as parsed (immutable): no value copied on the live path
       }
     }
     if (forwarded) {
@@ -240,7 +241,7 @@ public final class ProxyHandler implements HttpRequestHandler {
     for (Header h : upResponse.getHeaders()) {
       boolean keep = bodiless && h.getName().equalsIgnoreCase("Content-Length");
       if (keep || !HOP_BY_HOP.contains(h.getName()) && !upListed.contains(h.getName())) {
-        response.addHeader(h.getName(), h.getValue());
+        response.addHeader(h);
       }
     }
     Header[] responseHeaders = upResponse.getHeaders();
@@ -765,11 +766,11 @@ public final class ProxyHandler implements HttpRequestHandler {
       TeeEntity.Capture responseBody) {
     long n = 256L + target.length();
     for (Header h : requestHeaders) {
-      n += 48 + h.getName().length() + h.getValue().length();
+      n += held(h);
     }
     if (responseHeaders != null) {
       for (Header h : responseHeaders) {
-        n += 48 + h.getName().length() + h.getValue().length();
+        n += held(h);
       }
     }
     n += requestBody.kept();
@@ -777,6 +778,13 @@ public final class ProxyHandler implements HttpRequestHandler {
       n += responseBody.kept();
     }
     return n;
+  }
+
+  /** A header's share: a parsed one holds its line (read without copying its value). */
+  private static long held(Header h) {
+    return h instanceof FormattedHeader f
+        ? 48L + 2L * f.getBuffer().length()
+        : 48L + h.getName().length() + h.getValue().length();
   }
 
   /** {@code prefix-000000042}: at least nine digits (String.format cost 13% of a busy recorder). */
