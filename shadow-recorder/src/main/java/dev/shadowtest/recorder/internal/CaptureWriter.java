@@ -29,7 +29,8 @@ import java.util.function.UnaryOperator;
  * compressed into one gzip member per batch, so compression runs on every encoder at once), and
  * one writer thread appends the batches in the order they were taken: <b>a recording holds its
  * exchanges in the order their responses ended</b>, as with one thread. Each batch reaches the
- * operating system as soon as it is written (a crash loses at most what was not yet encoded).
+ * operating system as soon as it is written (a crash loses at most what was not yet encoded); an
+ * encoder that finds only a few captures waiting lingers {@link #LINGER_NANOS} to take more.
  *
  * <p>When the encoders fall behind (the backlog is over {@link #HELP_ABOVE}), the connection
  * threads {@link #help} between two requests: after a response has been sent in full, a connection
