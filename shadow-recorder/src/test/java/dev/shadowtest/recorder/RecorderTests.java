@@ -392,6 +392,76 @@ class RecorderTests {
   }
 
   @Test
+  void headerLinesLongerThanTheProxysBuffersAndOddSpacingPassAsTheyCame() throws Exception {
+    // the proxy's connections have 8 KiB buffers: lines near HttpCore's 8,192-character limit,
+    // a target of 6,000 characters and a body of 100 KB still pass byte for byte
+    String longValue = "v".repeat(7_000);
+    String target = "/long?q=" + "t".repeat(6_000);
+    byte[] body = "b".repeat(100_000).getBytes(StandardCharsets.ISO_8859_1);
+    List<String> seenByUpstream = Collections.synchronizedList(new ArrayList<>());
+    try (ServerSocket upstream = new ServerSocket(0, 10, InetAddress.getLoopbackAddress())) {
+      Thread t =
+          new Thread(
+              () -> {
+                try (Socket s = upstream.accept()) {
+                  var in =
+                      new BufferedReader(
+                          new InputStreamReader(s.getInputStream(), StandardCharsets.ISO_8859_1));
+                  String line;
+                  while ((line = in.readLine()) != null && !line.isEmpty()) {
+                    seenByUpstream.add(line);
+                  }
+                  s.getOutputStream()
+                      .write(
+                          ("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nX-Long: "
+                                  + longValue
+                                  + "\r\nX-Odd:  two  spaces\r\nContent-Length: "
+                                  + body.length
+                                  + "\r\n\r\n")
+                              .getBytes(StandardCharsets.ISO_8859_1));
+                  s.getOutputStream().write(body);
+                  s.getOutputStream().flush();
+                  s.getInputStream().read(); // until the proxy closes
+                } catch (IOException e) {
+                  // test ends
+                }
+              });
+      t.start();
+      try (Recorder r =
+          Recorder.start(
+              RecorderConfig.of(
+                  loopback(),
+                  URI.create("http://127.0.0.1:" + upstream.getLocalPort()),
+                  dir.resolve("rec.jsonl")))) {
+        String answer =
+            raw(
+                r.port(),
+                "GET "
+                    + target
+                    + " HTTP/1.1\r\nHost: x\r\nX-Req-Long: "
+                    + longValue
+                    + "\r\nX-Req-Odd:\tone tab\r\nConnection: close\r\n\r\n",
+                null);
+        assertThat(answer).contains("\r\nX-Long: " + longValue + "\r\n");
+        assertThat(answer).contains("\r\nX-Odd:  two  spaces\r\n");
+        assertThat(answer).endsWith("\r\n\r\n" + "b".repeat(100_000));
+        assertThat(seenByUpstream.get(0)).isEqualTo("GET " + target + " HTTP/1.1");
+        assertThat(seenByUpstream).contains("X-Req-Long: " + longValue, "X-Req-Odd:\tone tab");
+        r.stop(Duration.ofSeconds(10));
+        Exchange e = read(dir.resolve("rec.jsonl")).get(0);
+        assertThat(e.request().target()).isEqualTo(target);
+        assertThat(e.request().headers().first("X-Req-Long")).contains(longValue);
+        assertThat(e.request().headers().first("X-Req-Odd")).contains("one tab");
+        assertThat(e.response().headers().first("X-Long")).contains(longValue);
+        assertThat(e.response().headers().first("X-Odd")).contains("two  spaces");
+        assertThat(e.response().body().size()).isEqualTo(100_000);
+        assertThat(e.response().body().truncated()).isFalse();
+      }
+      t.join(2000);
+    }
+  }
+
+  @Test
   void anUpstreamThatClosesMidBodyIsRecordedTruncatedAndCountedAsAnUpstreamClose()
       throws Exception {
     // an upstream that announces 100,000 bytes, sends 5,000 and closes
