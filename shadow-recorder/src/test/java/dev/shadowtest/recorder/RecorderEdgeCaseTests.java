@@ -14,13 +14,10 @@ import dev.shadowtest.core.HttpResponse;
 import dev.shadowtest.core.RecordingException;
 import dev.shadowtest.core.Redaction;
 import dev.shadowtest.core.Redactor;
-import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -98,42 +95,21 @@ class RecorderEdgeCaseTests {
   @Test
   void headKeepsTheUpstreamContentLength() throws Exception {
     // an upstream that answers HEAD the way nginx does: the length of the resource, no body
-    try (ServerSocket upstream = new ServerSocket(0, 10, InetAddress.getLoopbackAddress())) {
-      Thread t =
-          new Thread(
-              () -> {
-                try (Socket s = upstream.accept()) {
-                  var in =
-                      new BufferedReader(
-                          new InputStreamReader(s.getInputStream(), StandardCharsets.ISO_8859_1));
-                  String line;
-                  while ((line = in.readLine()) != null && !line.isEmpty()) {
-                    // the request head
-                  }
-                  s.getOutputStream()
-                      .write(
-                          "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2048\r\n\r\n"
-                              .getBytes(StandardCharsets.ISO_8859_1));
-                  s.getOutputStream().flush();
-                  Thread.sleep(500);
-                } catch (Exception e) {
-                  // test ends
-                }
-              });
-      t.start();
-      try (Recorder r =
-          Recorder.start(
-              RecorderConfig.of(
-                  new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
-                  URI.create("http://127.0.0.1:" + upstream.getLocalPort()),
-                  dir.resolve("rec.jsonl")))) {
-        String proxied =
-            RecorderTests.raw(
-                r.port(), "HEAD /data.json HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", null);
-        assertThat(proxied).startsWith("HTTP/1.1 200");
-        assertThat(proxied.toLowerCase()).contains("content-length: 2048");
-      }
-      t.join(2000);
+    try (ScriptedUpstream upstream =
+            ScriptedUpstream.thenWait(
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2048\r\n\r\n"
+                    .getBytes(StandardCharsets.ISO_8859_1));
+        Recorder r =
+            Recorder.start(
+                RecorderConfig.of(
+                    new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+                    upstream.uri(),
+                    dir.resolve("rec.jsonl")))) {
+      String proxied =
+          RecorderTests.raw(
+              r.port(), "HEAD /data.json HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", null);
+      assertThat(proxied).startsWith("HTTP/1.1 200");
+      assertThat(proxied.toLowerCase()).contains("content-length: 2048");
     }
   }
 

@@ -8,12 +8,10 @@ import dev.shadowtest.core.Body;
 import dev.shadowtest.core.Exchange;
 import dev.shadowtest.core.ExchangeSink;
 import dev.shadowtest.core.RecordingReader;
-import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.net.BindException;
 import java.net.Inet4Address;
@@ -397,67 +395,42 @@ class RecorderTests {
     // a target of 6,000 characters and a body of 100 KB still pass byte for byte
     String longValue = "v".repeat(7_000);
     String target = "/long?q=" + "t".repeat(6_000);
-    byte[] body = "b".repeat(100_000).getBytes(StandardCharsets.ISO_8859_1);
-    List<String> seenByUpstream = Collections.synchronizedList(new ArrayList<>());
-    try (ServerSocket upstream = new ServerSocket(0, 10, InetAddress.getLoopbackAddress())) {
-      Thread t =
-          new Thread(
-              () -> {
-                try (Socket s = upstream.accept()) {
-                  var in =
-                      new BufferedReader(
-                          new InputStreamReader(s.getInputStream(), StandardCharsets.ISO_8859_1));
-                  String line;
-                  while ((line = in.readLine()) != null && !line.isEmpty()) {
-                    seenByUpstream.add(line);
-                  }
-                  s.getOutputStream()
-                      .write(
-                          ("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nX-Long: "
-                                  + longValue
-                                  + "\r\nX-Odd:  two  spaces\r\nContent-Length: "
-                                  + body.length
-                                  + "\r\n\r\n")
-                              .getBytes(StandardCharsets.ISO_8859_1));
-                  s.getOutputStream().write(body);
-                  s.getOutputStream().flush();
-                  s.getInputStream().read(); // until the proxy closes
-                } catch (IOException e) {
-                  // test ends
-                }
-              });
-      t.start();
-      try (Recorder r =
-          Recorder.start(
-              RecorderConfig.of(
-                  loopback(),
-                  URI.create("http://127.0.0.1:" + upstream.getLocalPort()),
-                  dir.resolve("rec.jsonl")))) {
-        String answer =
-            raw(
-                r.port(),
-                "GET "
-                    + target
-                    + " HTTP/1.1\r\nHost: x\r\nX-Req-Long: "
-                    + longValue
-                    + "\r\nX-Req-Odd:\tone tab\r\nConnection: close\r\n\r\n",
-                null);
-        assertThat(answer).contains("\r\nX-Long: " + longValue + "\r\n");
-        assertThat(answer).contains("\r\nX-Odd:  two  spaces\r\n");
-        assertThat(answer).endsWith("\r\n\r\n" + "b".repeat(100_000));
-        assertThat(seenByUpstream.get(0)).isEqualTo("GET " + target + " HTTP/1.1");
-        assertThat(seenByUpstream).contains("X-Req-Long: " + longValue, "X-Req-Odd:\tone tab");
-        r.stop(Duration.ofSeconds(10));
-        Exchange e = read(dir.resolve("rec.jsonl")).get(0);
-        assertThat(e.request().target()).isEqualTo(target);
-        assertThat(e.request().headers().first("X-Req-Long")).contains(longValue);
-        assertThat(e.request().headers().first("X-Req-Odd")).contains("one tab");
-        assertThat(e.response().headers().first("X-Long")).contains(longValue);
-        assertThat(e.response().headers().first("X-Odd")).contains("two  spaces");
-        assertThat(e.response().body().size()).isEqualTo(100_000);
-        assertThat(e.response().body().truncated()).isFalse();
-      }
-      t.join(2000);
+    String body = "b".repeat(100_000);
+    try (ScriptedUpstream upstream =
+            ScriptedUpstream.thenWait(
+                ("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nX-Long: "
+                        + longValue
+                        + "\r\nX-Odd:  two  spaces\r\nContent-Length: "
+                        + body.length()
+                        + "\r\n\r\n"
+                        + body)
+                    .getBytes(StandardCharsets.ISO_8859_1));
+        Recorder r =
+            Recorder.start(
+                RecorderConfig.of(loopback(), upstream.uri(), dir.resolve("rec.jsonl")))) {
+      String answer =
+          raw(
+              r.port(),
+              "GET "
+                  + target
+                  + " HTTP/1.1\r\nHost: x\r\nX-Req-Long: "
+                  + longValue
+                  + "\r\nX-Req-Odd:\tone tab\r\nConnection: close\r\n\r\n",
+              null);
+      assertThat(answer).contains("\r\nX-Long: " + longValue + "\r\n");
+      assertThat(answer).contains("\r\nX-Odd:  two  spaces\r\n");
+      assertThat(answer).endsWith("\r\n\r\n" + body);
+      assertThat(upstream.head.get(0)).isEqualTo("GET " + target + " HTTP/1.1");
+      assertThat(upstream.head).contains("X-Req-Long: " + longValue, "X-Req-Odd:\tone tab");
+      r.stop(Duration.ofSeconds(10));
+      Exchange e = read(dir.resolve("rec.jsonl")).get(0);
+      assertThat(e.request().target()).isEqualTo(target);
+      assertThat(e.request().headers().first("X-Req-Long")).contains(longValue);
+      assertThat(e.request().headers().first("X-Req-Odd")).contains("one tab");
+      assertThat(e.response().headers().first("X-Long")).contains(longValue);
+      assertThat(e.response().headers().first("X-Odd")).contains("two  spaces");
+      assertThat(e.response().body().size()).isEqualTo(100_000);
+      assertThat(e.response().body().truncated()).isFalse();
     }
   }
 
@@ -465,88 +438,37 @@ class RecorderTests {
   void anUpstreamThatClosesMidBodyIsRecordedTruncatedAndCountedAsAnUpstreamClose()
       throws Exception {
     // an upstream that announces 100,000 bytes, sends 5,000 and closes
-    try (ServerSocket liar = new ServerSocket(0, 10, InetAddress.getLoopbackAddress())) {
-      Thread t =
-          new Thread(
-              () -> {
-                try (Socket s = liar.accept()) {
-                  var in =
-                      new BufferedReader(
-                          new InputStreamReader(s.getInputStream(), StandardCharsets.ISO_8859_1));
-                  String line;
-                  while ((line = in.readLine()) != null && !line.isEmpty()) {
-                    // the request head
-                  }
-                  s.getOutputStream()
-                      .write(
-                          ("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 100000\r\n\r\n"
-                                  + "x".repeat(5000))
-                              .getBytes(StandardCharsets.ISO_8859_1));
-                  s.getOutputStream().flush();
-                } catch (IOException e) {
-                  // test ends
-                }
-              });
-      t.start();
-      try (Recorder r =
-          Recorder.start(
-              RecorderConfig.of(
-                  loopback(),
-                  URI.create("http://127.0.0.1:" + liar.getLocalPort()),
-                  dir.resolve("rec.jsonl")))) {
-        rawUntilCut(
-            r.port(), "GET /file HTTP/1.1\r\nHost: x\r\n\r\n"); // the client sees the cut too
-        RecorderStats stats = r.stop(Duration.ofSeconds(10));
-        assertThat(stats.upstreamCloses()).isEqualTo(1);
-        assertThat(stats.clientAborts()).isZero();
-        Exchange e = read(dir.resolve("rec.jsonl")).get(0);
-        assertThat(e.response().body().truncated()).isTrue();
-        assertThat(e.response().body().size()).isEqualTo(100_000);
-        assertThat(e.response().body().bytes()).hasSize(5000);
-        assertThat(e.tags()).containsEntry("shadow.truncated", "upstream-close");
-      }
-      t.join(2000);
+    try (ScriptedUpstream liar =
+            ScriptedUpstream.thenClose(
+                "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 100000\r\n\r\n"
+                    + "x".repeat(5000));
+        Recorder r =
+            Recorder.start(RecorderConfig.of(loopback(), liar.uri(), dir.resolve("rec.jsonl")))) {
+      rawUntilCut(r.port(), "GET /file HTTP/1.1\r\nHost: x\r\n\r\n"); // the client sees the cut too
+      RecorderStats stats = r.stop(Duration.ofSeconds(10));
+      assertThat(stats.upstreamCloses()).isEqualTo(1);
+      assertThat(stats.clientAborts()).isZero();
+      Exchange e = read(dir.resolve("rec.jsonl")).get(0);
+      assertThat(e.response().body().truncated()).isTrue();
+      assertThat(e.response().body().size()).isEqualTo(100_000);
+      assertThat(e.response().body().bytes()).hasSize(5000);
+      assertThat(e.tags()).containsEntry("shadow.truncated", "upstream-close");
     }
   }
 
   @Test
   void aChunkedResponseCutByTheUpstreamIsTruncatedWithTheBytesSeen() throws Exception {
-    try (ServerSocket liar = new ServerSocket(0, 10, InetAddress.getLoopbackAddress())) {
-      Thread t =
-          new Thread(
-              () -> {
-                try (Socket s = liar.accept()) {
-                  var in =
-                      new BufferedReader(
-                          new InputStreamReader(s.getInputStream(), StandardCharsets.ISO_8859_1));
-                  String line;
-                  while ((line = in.readLine()) != null && !line.isEmpty()) {
-                    // the request head
-                  }
-                  s.getOutputStream()
-                      .write(
-                          ("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n"
-                                  + "5\r\nhello\r\n")
-                              .getBytes(StandardCharsets.ISO_8859_1)); // no last chunk: closed
-                  s.getOutputStream().flush();
-                } catch (IOException e) {
-                  // test ends
-                }
-              });
-      t.start();
-      try (Recorder r =
-          Recorder.start(
-              RecorderConfig.of(
-                  loopback(),
-                  URI.create("http://127.0.0.1:" + liar.getLocalPort()),
-                  dir.resolve("rec.jsonl")))) {
-        rawUntilCut(r.port(), "GET /stream HTTP/1.1\r\nHost: x\r\n\r\n");
-        assertThat(r.stop(Duration.ofSeconds(10)).upstreamCloses()).isEqualTo(1);
-        Exchange e = read(dir.resolve("rec.jsonl")).get(0);
-        assertThat(e.response().body()).isEqualTo(new Body.Text("hello", true, 5));
-        assertThat(e.tags()).containsEntry("shadow.truncated", "upstream-close");
-      }
-      t.join(2000);
+    try (ScriptedUpstream liar =
+            ScriptedUpstream.thenClose( // no last chunk: closed
+                "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n"
+                    + "5\r\nhello\r\n");
+        Recorder r =
+            Recorder.start(RecorderConfig.of(loopback(), liar.uri(), dir.resolve("rec.jsonl")))) {
+      rawUntilCut(r.port(), "GET /stream HTTP/1.1\r\nHost: x\r\n\r\n");
+      assertThat(r.stop(Duration.ofSeconds(10)).upstreamCloses()).isEqualTo(1);
+      Exchange e = read(dir.resolve("rec.jsonl")).get(0);
+      assertThat(e.response().body()).isEqualTo(new Body.Text("hello", true, 5));
+      assertThat(e.tags()).containsEntry("shadow.truncated", "upstream-close");
     }
   }
 
