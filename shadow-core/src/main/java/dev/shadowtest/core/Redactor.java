@@ -236,8 +236,8 @@ public final class Redactor {
   }
 
   private Headers headers(Headers h) {
-    List<Headers.Field> out = new ArrayList<>(h.size());
-    boolean changed = false;
+    List<Headers.Field> out = null; // copied from the first field that changes: most do not
+    int i = 0;
     for (Headers.Field f : h) {
       String v =
           jwtHeaders.contains(f.name())
@@ -245,10 +245,21 @@ public final class Redactor {
               : headers.contains(f.name())
                   ? mask(f.value())
                   : URL_HEADERS.contains(f.name()) ? target(f.value()) : text(f.value());
-      changed |= !v.equals(f.value());
-      out.add(new Headers.Field(f.name(), v));
+      if (out == null && !v.equals(f.value())) {
+        out = new ArrayList<>(h.size());
+        for (Headers.Field before : h) {
+          if (out.size() == i) {
+            break;
+          }
+          out.add(before);
+        }
+      }
+      if (out != null) {
+        out.add(v.equals(f.value()) ? f : new Headers.Field(f.name(), v));
+      }
+      i++;
     }
-    return changed ? Headers.of(out) : h;
+    return out == null ? h : Headers.of(out);
   }
 
   /**

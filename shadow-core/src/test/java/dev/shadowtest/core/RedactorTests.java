@@ -61,6 +61,35 @@ class RedactorTests {
   }
 
   @Test
+  void headersKeepTheirOrderAndOnlyRedactedValuesChange() {
+    Headers h =
+        Headers.of(
+            "Accept", "*/*",
+            "Authorization", "Bearer secret",
+            "X-Card", "4111-1111-1111-1111",
+            "Cookie", "a=b",
+            "X-Plain", "as is");
+    Exchange e =
+        new Redactor(CARDS, null, 1024)
+            .apply(Exchange.of("x", new HttpRequest("GET", "/", "HTTP/1.1", h, Body.none()), null));
+    assertThat(e.request().headers())
+        .isEqualTo(
+            Headers.of(
+                "Accept", "*/*",
+                "Authorization", Redaction.REDACTED,
+                "X-Card", Redaction.REDACTED,
+                "Cookie", Redaction.REDACTED,
+                "X-Plain", "as is"));
+    Headers clean = Headers.of("Accept", "*/*", "X-Plain", "as is");
+    Exchange untouched =
+        new Redactor(CARDS, null, 1024)
+            .apply(
+                Exchange.of(
+                    "y", new HttpRequest("GET", "/", "HTTP/1.1", clean, Body.none()), null));
+    assertThat(untouched.request().headers()).isSameAs(clean); // nothing to redact: not copied
+  }
+
+  @Test
   void aGzipBombIsDecodedOnlyUpToTheLimitAndFlaggedTruncated() throws IOException {
     byte[] bomb = bomb();
     assertThat(bomb.length).isLessThan(200_000);
