@@ -7,6 +7,8 @@
 #   bench_wrk NAME URL                 # wrk -t$WRK_THREADS -c$C -d$D against URL: prints "req/s p99-ms"
 #   bench_wrk_numbers                  # wrk --latency's report on stdin -> "req/s p99-ms requests"
 #   bench_cpu_ticks PID...             # utime+stime of the processes (all threads), in clock ticks
+#   bench_workdir                      # $work: a temporary directory; on exit, nginx in it and the
+#                                      # process $rec_pid (when set) are stopped and it is removed
 # WRK_THREADS is wrk's -t (2 unless set; record-vs-nginx.sh sets 1).
 
 bench_install() {
@@ -70,4 +72,15 @@ bench_cpu_ticks() { # pid... -> utime+stime summed over the processes (fields 14
     total=$((total + $(echo "$rest" | awk '{print $12 + $13}')))
   done
   echo "$total"
+}
+
+bench_workdir() {
+  work="$(mktemp -d)"; rec_pid=""
+  trap bench_cleanup EXIT
+}
+
+bench_cleanup() {
+  [ -n "${rec_pid:-}" ] && kill "$rec_pid" 2>/dev/null || true
+  nginx -p "$work" -c nginx.conf -s stop 2>/dev/null || true
+  rm -rf "$work"
 }

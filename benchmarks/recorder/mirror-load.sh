@@ -17,14 +17,7 @@ C="${1:-16}"; D="${2:-10}"
 source "$root/benchmarks/lib/nginx-static.sh"
 bench_install wrk nginx
 
-work="$(mktemp -d)"
-rec_pid=""
-cleanup() {
-  [ -n "$rec_pid" ] && kill "$rec_pid" 2>/dev/null || true
-  nginx -p "$work" -c nginx.conf -s stop 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
+bench_workdir
 bench_static_site "$work"
 up=$(bench_free_port)
 bench_nginx "$work" "  server { listen 127.0.0.1:$up; root $work/www; }"
