@@ -55,17 +55,22 @@ class ReconcileCommandTests {
     }
   }
 
+  /** The spec's first lines: its version and the two test databases. */
+  String sides() {
+    return "version: 1\n"
+        + "legacy: { jdbc: \""
+        + legacy
+        + "\", user: sa }\n"
+        + "candidate: { jdbc: \""
+        + candidate
+        + "\", user: sa }\n";
+  }
+
   Path spec(String extra) throws IOException {
     Path f = dir.resolve("reconcile.yaml");
     Files.writeString(
         f,
-        "version: 1\n"
-            + "legacy: { jdbc: \""
-            + legacy
-            + "\", user: sa }\n"
-            + "candidate: { jdbc: \""
-            + candidate
-            + "\", user: sa }\n"
+        sides()
             + "datasets:\n"
             + "  - name: accounts\n"
             + "    legacy: { table: accounts }\n"
@@ -182,13 +187,7 @@ class ReconcileCommandTests {
     Path small = dir.resolve("small.yaml");
     Files.writeString(
         small,
-        "version: 1\n"
-            + "legacy: { jdbc: \""
-            + legacy
-            + "\", user: sa }\n"
-            + "candidate: { jdbc: \""
-            + candidate
-            + "\", user: sa }\n"
+        sides()
             + "datasets:\n"
             + "  - { name: few, legacy: { query: \"SELECT id FROM accounts WHERE id < 3 ORDER BY"
             + " id\" }, candidate: { query: \"SELECT id FROM accounts WHERE id < 3 ORDER BY id\" },"
