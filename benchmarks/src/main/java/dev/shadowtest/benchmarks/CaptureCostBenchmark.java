@@ -8,6 +8,9 @@ import dev.shadowtest.core.HttpResponse;
 import dev.shadowtest.core.RecordingWriter;
 import dev.shadowtest.core.Redaction;
 import dev.shadowtest.core.Redactor;
+import dev.shadowtest.recorder.internal.CaptureLine;
+import dev.shadowtest.recorder.internal.CaptureParts;
+import dev.shadowtest.recorder.internal.LineBuffer;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -17,6 +20,9 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.Deflater;
+import org.apache.hc.core5.http.Header;
+import org.apache.hc.core5.http.message.BufferedHeader;
+import org.apache.hc.core5.util.CharArrayBuffer;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -42,6 +48,10 @@ import org.openjdk.jmh.infra.Blackhole;
  *   <li>{@code redact}: the default {@link Redactor} on the exchange.
  *   <li>{@code json}: {@link RecordingWriter} writes the exchange as its JSON line.
  *   <li>{@code deflate}: zlib level 1 (the recorder's gzip) over the batch's JSON lines.
+ *   <li>{@code modelLine}: all an encoder did before {@link CaptureLine} for such an exchange:
+ *       the exchange built from its captured parts (headers as HttpCore parsed them, body bytes),
+ *       redacted, written by {@link RecordingWriter}.
+ *   <li>{@code directLine}: {@link CaptureLine} writes the same line straight from the parts.
  * </ul>
  *
  * <p>{@code bodies=same}: every body is the benchmark's one document (as in the load benchmark:
@@ -68,6 +78,9 @@ public class CaptureCostBenchmark {
   private final Deflater deflater = new Deflater(1, true);
   private final byte[] out = new byte[1 << 20];
   private final ByteArrayOutputStream json = new ByteArrayOutputStream(1 << 20);
+  private final List<CaptureParts> parts = new ArrayList<>();
+  private final CaptureLine direct = new CaptureLine(redactor);
+  private final LineBuffer line = new LineBuffer();
 
   @Setup
   public void setUp() {
@@ -106,6 +119,35 @@ public class CaptureCostBenchmark {
     }
     w.flush();
     lines = json.toByteArray();
+    for (Exchange e : exchanges) {
+      byte[] body = e.response().body().bytes();
+      parts.add(
+          new CaptureParts(
+              e.id(),
+              e.startedAt(),
+              e.durationMicros(),
+              "GET",
+              "/api/data.json",
+              "HTTP/1.1",
+              parsed(e.request().headers()),
+              null,
+              200,
+              "OK",
+              parsed(e.response().headers()),
+              new CaptureParts.RawBody(body, body.length, false, body.length),
+              null));
+    }
+  }
+
+  /** Headers as HttpCore parses them from the wire. */
+  private static Header[] parsed(Headers headers) {
+    List<Header> out = new ArrayList<>();
+    for (Headers.Field f : headers) {
+      CharArrayBuffer b = new CharArrayBuffer(64);
+      b.append(f.name() + ": " + f.value());
+      out.add(BufferedHeader.create(b));
+    }
+    return out.toArray(new Header[0]);
   }
 
   /** The load benchmark's document (bench_static_site), its numbers varied by {@code random}. */
@@ -165,5 +207,27 @@ public class CaptureCostBenchmark {
       n += deflater.deflate(out);
     }
     return n;
+  }
+
+  @Benchmark
+  @OperationsPerInvocation(BATCH)
+  public int modelLine() {
+    json.reset();
+    RecordingWriter w = RecordingWriter.lines(json);
+    for (CaptureParts p : parts) {
+      w.write(redactor.apply(p.exchange()));
+    }
+    w.flush();
+    return json.size();
+  }
+
+  @Benchmark
+  @OperationsPerInvocation(BATCH)
+  public int directLine() {
+    line.reset();
+    for (CaptureParts p : parts) {
+      direct.write(p, line);
+    }
+    return line.size();
   }
 }

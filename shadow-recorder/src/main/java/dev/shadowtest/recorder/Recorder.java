@@ -9,6 +9,7 @@ import dev.shadowtest.core.Redactor;
 import dev.shadowtest.core.ShadowListener;
 import dev.shadowtest.recorder.internal.AdminServer;
 import dev.shadowtest.recorder.internal.CaptureBudget;
+import dev.shadowtest.recorder.internal.CaptureLine;
 import dev.shadowtest.recorder.internal.CaptureWriter;
 import dev.shadowtest.recorder.internal.Counters;
 import dev.shadowtest.recorder.internal.FileSink;
@@ -137,7 +138,12 @@ public final class Recorder implements AutoCloseable {
             config.capture().queueBytes(),
             config.capture().encoders(),
             counters,
-            this::process);
+            this::process,
+            // without a mirror (which takes exchanges) and with redaction by header names only,
+            // proxied exchanges are written straight from their captured parts
+            config.mirror() == null && CaptureLine.handles(redactor.description())
+                ? new CaptureLine(redactor)
+                : null);
     this.requester =
         RequesterBootstrap.bootstrap()
             // only what framing needs: no User-Agent or other additions to the client's request

@@ -5,7 +5,6 @@ import dev.shadowtest.core.ExchangeSink;
 import dev.shadowtest.core.RecordingWriter;
 import dev.shadowtest.core.UnwritableExchangeException;
 import dev.shadowtest.recorder.DropReason;
-import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -43,8 +42,22 @@ public final class CaptureWriter implements AutoCloseable {
   /**
    * A capture waiting for the writer: built, redacted and written there, never on the live path.
    * {@code bytes}: what it holds in memory, roughly (kept bodies, headers), for the backlog bound.
+   * {@code parts}: a proxied exchange as captured, which a {@link CaptureLine} may write without
+   * building it (null for the others: {@code build} makes them).
    */
-  public record Pending(Supplier<Exchange> build, Runnable release, long bytes) {}
+  public record Pending(
+      Supplier<Exchange> build, Runnable release, long bytes, CaptureParts parts) {
+
+    /** A capture that only {@code build} can make. */
+    public Pending(Supplier<Exchange> build, Runnable release, long bytes) {
+      this(build, release, bytes, null);
+    }
+
+    /** A proxied exchange, built from {@code parts} when it takes the model path. */
+    public Pending(CaptureParts parts, Runnable release, long bytes) {
+      this(parts::exchange, release, bytes, parts);
+    }
+  }
 
   /** Where batches go: recording files (encoded bytes) or any other sink (exchanges). */
   private final FileSink files;
@@ -57,6 +70,7 @@ public final class CaptureWriter implements AutoCloseable {
   private final AtomicLong backlogBytes = new AtomicLong();
   private final Counters counters;
   private final UnaryOperator<Exchange> process;
+  private final CaptureLine direct;
   private final int gzipLevel;
   private final List<Thread> encoders = new ArrayList<>();
 
@@ -113,6 +127,8 @@ public final class CaptureWriter implements AutoCloseable {
    * @param maxBytes      bytes they hold at most ({@link Pending#bytes()})
    * @param threads       encoder threads
    * @param process       turns a raw exchange into what is written (redaction), on an encoder
+   * @param direct        writes the lines of proxied exchanges into recording files without
+   *     building them, exactly as {@code process} and the model would; null for the model always
    */
   public CaptureWriter(
       FileSink files,
@@ -121,8 +137,10 @@ public final class CaptureWriter implements AutoCloseable {
       long maxBytes,
       int threads,
       Counters counters,
-      UnaryOperator<Exchange> process) {
+      UnaryOperator<Exchange> process,
+      CaptureLine direct) {
     this.files = files;
+    this.direct = files == null ? null : direct;
     this.sink = sink;
     this.queue = new ArrayBlockingQueue<>(maxExchanges);
     this.maxExchanges = maxExchanges;
@@ -203,7 +221,7 @@ public final class CaptureWriter implements AutoCloseable {
 
   /** An encoder's own buffers, reused batch after batch. */
   private final class Encoder {
-    final Buffer lines = new Buffer();
+    final LineBuffer lines = new LineBuffer();
     RecordingWriter writer = RecordingWriter.lines(lines);
     final GzipMembers gzip = files != null && files.gzip() ? new GzipMembers(gzipLevel) : null;
 
@@ -211,6 +229,9 @@ public final class CaptureWriter implements AutoCloseable {
       lines.reset();
       b.large = files != null && taken.size() == 1 && b.bytes > LARGE_BYTES;
       for (Pending p : taken) {
+        if (direct != null && !b.large && p.parts() != null && direct(p, b)) {
+          continue;
+        }
         Exchange safe;
         b.started++;
         try {
@@ -254,32 +275,30 @@ public final class CaptureWriter implements AutoCloseable {
       }
     }
 
+    /**
+     * Writes {@code p}'s line without the model; false (nothing written, nothing released) when
+     * the model path must write it.
+     */
+    private boolean direct(Pending p, Batch b) {
+      int mark = lines.size();
+      boolean written;
+      try {
+        written = direct.write(p.parts(), lines);
+      } catch (RuntimeException e) { // never seen: the model path writes it, or counts its error
+        lines.truncate(mark);
+        return false;
+      }
+      if (written) {
+        b.started++;
+        p.release().run();
+        b.ids.add(p.parts().id());
+      }
+      return written;
+    }
+
     void end() {
       if (gzip != null) {
         gzip.end();
-      }
-    }
-  }
-
-  /** A byte array output stream whose array is read in place. */
-  private static final class Buffer extends ByteArrayOutputStream {
-    Buffer() {
-      super(64 * 1024);
-    }
-
-    byte[] array() {
-      return buf;
-    }
-
-    /** Forgets what was written after {@code size} bytes. */
-    void truncate(int size) {
-      count = size;
-    }
-
-    /** After a huge batch, gives the memory back. */
-    void trim() {
-      if (buf.length > 4 << 20) {
-        buf = new byte[64 * 1024];
       }
     }
   }

@@ -5,6 +5,7 @@ import dev.shadowtest.core.Exchange;
 import dev.shadowtest.core.Headers;
 import dev.shadowtest.core.HttpRequest;
 import dev.shadowtest.core.HttpResponse;
+import dev.shadowtest.recorder.internal.CaptureParts.RawBody;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -255,22 +256,20 @@ public final class ProxyHandler implements HttpRequestHandler {
         long micros = (System.nanoTime() - t0) / 1000;
         capture.accept(
             new CaptureWriter.Pending(
-                () ->
-                    exchange(
-                        id,
-                        method,
-                        target,
-                        version,
-                        requestHeaders,
-                        requestBody,
-                        in,
-                        status,
-                        reason,
-                        responseHeaders,
-                        null,
-                        -1,
-                        startedAt,
-                        micros),
+                new CaptureParts(
+                    id,
+                    startedAt,
+                    micros,
+                    method,
+                    target,
+                    version,
+                    requestHeaders,
+                    in == null ? null : RawBody.of(requestBody, in.getContentLength()),
+                    status,
+                    reason,
+                    responseHeaders,
+                    null,
+                    null),
                 requestBody::release,
                 held(target, requestHeaders, responseHeaders, requestBody, null)));
       }
@@ -287,8 +286,8 @@ public final class ProxyHandler implements HttpRequestHandler {
             out,
             responseBody,
             () -> {
+              Truncation cut = truncation(responseBody, responseLength);
               try {
-                Truncation cut = truncation(responseBody, responseLength);
                 if (cut == Truncation.CLIENT_ABORT) {
                   counters.clientAborts.increment();
                 } else if (cut == Truncation.UPSTREAM_CLOSE) {
@@ -308,22 +307,20 @@ public final class ProxyHandler implements HttpRequestHandler {
                 }
                 capture.accept(
                     new CaptureWriter.Pending(
-                        () ->
-                            exchange(
-                                id,
-                                method,
-                                target,
-                                version,
-                                requestHeaders,
-                                requestBody,
-                                in,
-                                status,
-                                reason,
-                                responseHeaders,
-                                responseBody,
-                                responseLength,
-                                startedAt,
-                                micros),
+                        new CaptureParts(
+                            id,
+                            startedAt,
+                            micros,
+                            method,
+                            target,
+                            version,
+                            requestHeaders,
+                            in == null ? null : RawBody.of(requestBody, in.getContentLength()),
+                            status,
+                            reason,
+                            responseHeaders,
+                            RawBody.of(responseBody, responseLength),
+                            cut),
                         () -> {
                           requestBody.release();
                           responseBody.release();
@@ -678,39 +675,6 @@ public final class ProxyHandler implements HttpRequestHandler {
     return c > 0x20 && c < 0x7f && "()<>@,;:\\\"/[]?={}".indexOf(c) < 0;
   }
 
-  private static Exchange exchange(
-      String id,
-      String method,
-      String target,
-      String version,
-      Header[] requestHeaders,
-      TeeEntity.Capture requestBody,
-      HttpEntity in,
-      int status,
-      String reason,
-      Header[] responseHeaders,
-      TeeEntity.Capture responseBody,
-      long responseLength,
-      Instant startedAt,
-      long micros) {
-    List<Headers.Field> headers = new ArrayList<>();
-    for (Header h : responseHeaders) {
-      headers.add(new Headers.Field(h.getName(), h.getValue()));
-    }
-    Body body = responseBody == null ? Body.none() : body(responseBody, responseLength);
-    HttpResponse r = new HttpResponse(status, reason, Headers.of(headers), body);
-    Truncation cut = responseBody == null ? null : truncation(responseBody, responseLength);
-    Map<String, String> tags = cut == null ? Map.of() : Map.of(Truncation.TAG, cut.tag());
-    return new Exchange(
-        id,
-        startedAt,
-        micros,
-        httpRequest(method, target, version, requestHeaders, requestBody, in),
-        r,
-        null,
-        tags);
-  }
-
   /** Why a response body did not go through whole, or null when it did. */
   static Truncation truncation(TeeEntity.Capture response, long declaredLength) {
     if (response.complete(declaredLength)) {
@@ -721,27 +685,6 @@ public final class ProxyHandler implements HttpRequestHandler {
         : Truncation.CLIENT_ABORT;
   }
 
-  /**
-   * The recorded body: the kept prefix, flagged truncated when a limit cut it or the body did not
-   * go through whole; its size is then the declared length (Content-Length) when known, else the
-   * bytes seen. A partial body is never recorded as a complete one.
-   */
-  private static Body body(TeeEntity.Capture c, long declaredLength) {
-    byte[] kept = c.bytes();
-    if (c.complete(declaredLength)) {
-      return Body.of(kept, Math.max(c.size, kept.length));
-    }
-    long size = Math.max(Math.max(declaredLength, c.size), kept.length);
-    Body b = Body.of(kept, size);
-    if (b.truncated()) {
-      return b;
-    }
-    // every byte seen was kept, and still it is not the whole body
-    return b instanceof Body.Text t
-        ? new Body.Text(t.text(), true, size)
-        : new Body.Binary(kept, true, size);
-  }
-
   private static HttpRequest httpRequest(
       String method,
       String target,
@@ -749,12 +692,12 @@ public final class ProxyHandler implements HttpRequestHandler {
       Header[] requestHeaders,
       TeeEntity.Capture requestBody,
       HttpEntity in) {
-    List<Headers.Field> headers = new ArrayList<>();
-    for (Header h : requestHeaders) {
-      headers.add(new Headers.Field(h.getName(), h.getValue()));
-    }
-    Body body = in == null ? Body.none() : body(requestBody, in.getContentLength());
-    return new HttpRequest(method, target, version, Headers.of(headers), body);
+    return CaptureParts.request(
+        method,
+        target,
+        version,
+        requestHeaders,
+        in == null ? null : RawBody.of(requestBody, in.getContentLength()));
   }
 
   /** What a capture holds in memory until it is written, roughly: bodies kept, target, headers. */

@@ -89,6 +89,13 @@ final class TeeEntity implements HttpEntity {
       reserved = 0;
     }
 
+    /** The kept bytes in place: the first {@link #kept()} of them (an empty array when none). */
+    byte[] keptArray() {
+      return kept == null ? NO_BYTES : kept;
+    }
+
+    private static final byte[] NO_BYTES = new byte[0];
+
     byte[] bytes() {
       if (kept == null) {
         return new byte[0];

@@ -76,7 +76,8 @@ class CaptureWriterTests {
     Counters counters = new Counters(ShadowListener.NONE);
     FileSink files = file("rec.jsonl.gz");
     CaptureWriter w =
-        new CaptureWriter(files, null, 100_000, 1L << 30, 4, counters, UnaryOperator.identity());
+        new CaptureWriter(
+            files, null, 100_000, 1L << 30, 4, counters, UnaryOperator.identity(), null);
     for (int i = 0; i < 5000; i++) {
       w.offer(pending(i));
       if (i % 7 == 0) {
@@ -115,7 +116,8 @@ class CaptureWriterTests {
           return e;
         };
     CaptureWriter w =
-        new CaptureWriter(file("rec.jsonl.gz"), null, 100_000, 1L << 30, 1, counters, process);
+        new CaptureWriter(
+            file("rec.jsonl.gz"), null, 100_000, 1L << 30, 1, counters, process, null);
     w.offer(pending(0));
     Thread.sleep(200); // taken by the encoder, which is now stuck on it
     for (int i = 1; i <= 200; i++) {
@@ -148,7 +150,8 @@ class CaptureWriterTests {
                 onTestThread.incrementAndGet();
               }
               return e;
-            });
+            },
+            null);
     for (int i = 0; i < 10; i++) {
       w.offer(pending(i));
       w.help();
@@ -177,7 +180,8 @@ class CaptureWriterTests {
                 Thread.currentThread().interrupt();
               }
               return e;
-            });
+            },
+            null);
     for (int i = 0; i < 40; i++) {
       int n = i;
       w.offer(new CaptureWriter.Pending(() -> exchange(n), () -> {}, 100 << 10)); // 100 KiB each
@@ -192,7 +196,8 @@ class CaptureWriterTests {
   void aLargeExchangeIsStreamedIntoTheFileAloneAndKeepsItsPlace() throws Exception {
     for (String name : List.of("big.jsonl.gz", "big.jsonl")) {
       Counters counters = new Counters(ShadowListener.NONE);
-      CaptureWriter w = new CaptureWriter(file(name), null, 100_000, 1L << 30, 2, counters, e -> e);
+      CaptureWriter w =
+          new CaptureWriter(file(name), null, 100_000, 1L << 30, 2, counters, e -> e, null);
       String big = "{\"blob\":\"" + "\\\"q\\\"".repeat(600_000) + "\"}"; // 3 MB of escapes
       for (int i = 0; i < 30; i++) {
         int n = i;
@@ -227,7 +232,14 @@ class CaptureWriterTests {
     Counters counters = new Counters(ShadowListener.NONE);
     CaptureWriter w =
         new CaptureWriter(
-            file("rec.jsonl.gz"), null, 100_000, 1L << 30, 1, counters, UnaryOperator.identity());
+            file("rec.jsonl.gz"),
+            null,
+            100_000,
+            1L << 30,
+            1,
+            counters,
+            UnaryOperator.identity(),
+            null);
     for (int i = 0; i < 300; i++) {
       w.offer(pending(i));
       Thread.sleep(1); // one member per exchange or a few

@@ -1,0 +1,333 @@
+package dev.shadowtest.recorder.internal;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * An encoder's batch of recording lines in memory, read in place ({@link #array()}), with the
+ * JSON pieces {@link CaptureLine} writes straight into it: ASCII, numbers, JSON strings from
+ * characters or from UTF-8 bytes, base64. Its escapes are the ones Jackson writes (the model
+ * path's {@code RecordingWriter}): short ones for {@code \b \t \n \f \r " \\}, six-character
+ * unicode escapes with upper-case digits for the other control characters and for both halves
+ * of a character beyond the BMP (Jackson does not combine surrogates), everything else as UTF-8.
+ */
+public final class LineBuffer extends ByteArrayOutputStream {
+
+  /** Per ASCII byte: 0 as it is, a letter for a short escape, -1 for a unicode escape. */
+  private static final byte[] ESCAPE = new byte[0x80];
+
+  static {
+    for (int c = 0; c < 0x20; c++) {
+      ESCAPE[c] = -1;
+    }
+    ESCAPE['\b'] = 'b';
+    ESCAPE['\t'] = 't';
+    ESCAPE['\n'] = 'n';
+    ESCAPE['\f'] = 'f';
+    ESCAPE['\r'] = 'r';
+    ESCAPE['"'] = '"';
+    ESCAPE['\\'] = '\\';
+  }
+
+  /**
+   * Per byte of UTF-8 text: 0 written as it is, 1 written after a backslash ({@code "} and
+   * {@code \\}), 2 anything else (a control character, a byte of a multi-byte sequence).
+   */
+  private static final byte[] KIND = new byte[256];
+
+  static {
+    for (int b = 0; b < 256; b++) {
+      KIND[b] =
+          (byte)
+              (b >= 0x80 || ESCAPE[b] < 0 || ESCAPE[b] > 0 && b < 0x20 ? 2 : ESCAPE[b] > 0 ? 1 : 0);
+    }
+  }
+
+  private static final byte[] HEX = "0123456789ABCDEF".getBytes(StandardCharsets.US_ASCII);
+
+  private static final byte[] BASE64 =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+          .getBytes(StandardCharsets.US_ASCII);
+
+  public LineBuffer() {
+    super(64 * 1024);
+  }
+
+  /** The bytes written, in place: the first {@link #size()} of them. */
+  public byte[] array() {
+    return buf;
+  }
+
+  /** Forgets what was written after {@code size} bytes. */
+  public void truncate(int size) {
+    count = size;
+  }
+
+  /** After a huge batch, gives the memory back. */
+  void trim() {
+    if (buf.length > 4 << 20) {
+      buf = new byte[64 * 1024];
+    }
+  }
+
+  /** Room for {@code n} more bytes. */
+  private void ensure(long n) {
+    long need = count + n;
+    if (need > buf.length) {
+      if (need > Integer.MAX_VALUE - 16) {
+        throw new OutOfMemoryError("a batch of recording lines over 2 GiB");
+      }
+      buf =
+          Arrays.copyOf(
+              buf, (int) Math.max(need, Math.min(Integer.MAX_VALUE - 16, buf.length * 2L)));
+    }
+  }
+
+  /** Characters known to be ASCII, as they are (field names, punctuation, numbers). */
+  void ascii(String s) {
+    int n = s.length();
+    ensure(n);
+    for (int i = 0; i < n; i++) {
+      buf[count++] = (byte) s.charAt(i);
+    }
+  }
+
+  void ascii(char c) {
+    ensure(1);
+    buf[count++] = (byte) c;
+  }
+
+  void number(long n) {
+    ascii(Long.toString(n));
+  }
+
+  /**
+   * {@code s} as a quoted JSON string in UTF-8; false, with nothing meaningful written, when it
+   * holds a lone surrogate (the caller falls back to the model path).
+   */
+  boolean string(String s) {
+    return string(s, false);
+  }
+
+  /** As {@link #string(String)}, and false too when {@code noBreaks} and {@code s} holds CR or LF. */
+  boolean string(String s, boolean noBreaks) {
+    int n = s.length();
+    ensure(3L * n + 2);
+    byte[] out = buf;
+    int pos = count;
+    out[pos++] = '"';
+    for (int i = 0; i < n; i++) {
+      char c = s.charAt(i);
+      if (c < 0x80) {
+        byte e = ESCAPE[c];
+        if (e == 0) {
+          out[pos++] = (byte) c;
+          continue;
+        }
+        if (noBreaks && (c == '\r' || c == '\n')) {
+          return false;
+        }
+        count = pos;
+        ensure(6L + 3L * (n - i) + 1);
+        out = buf;
+        pos = escape(out, pos, c, e);
+      } else if (c < 0x800) {
+        out[pos++] = (byte) (0xC0 | c >> 6);
+        out[pos++] = (byte) (0x80 | c & 0x3F);
+      } else if (!Character.isSurrogate(c)) {
+        out[pos++] = (byte) (0xE0 | c >> 12);
+        out[pos++] = (byte) (0x80 | c >> 6 & 0x3F);
+        out[pos++] = (byte) (0x80 | c & 0x3F);
+      } else if (Character.isHighSurrogate(c)
+          && i + 1 < n
+          && Character.isLowSurrogate(s.charAt(i + 1))) {
+        // as Jackson writes it: two unicode escapes (12 bytes for the 2 characters)
+        count = pos;
+        ensure(12L + 3L * (n - i) + 1);
+        out = buf;
+        pos = unicode(out, pos, c);
+        pos = unicode(out, pos, s.charAt(++i));
+      } else {
+        return false;
+      }
+    }
+    out[pos++] = '"';
+    count = pos;
+    return true;
+  }
+
+  /** {@code c} as a six-character unicode escape, upper-case digits. */
+  private static int unicode(byte[] out, int pos, int c) {
+    out[pos++] = '\\';
+    out[pos++] = 'u';
+    out[pos++] = HEX[c >> 12];
+    out[pos++] = HEX[c >> 8 & 0xF];
+    out[pos++] = HEX[c >> 4 & 0xF];
+    out[pos++] = HEX[c & 0xF];
+    return pos;
+  }
+
+  private static int escape(byte[] out, int pos, int c, byte e) {
+    out[pos++] = '\\';
+    if (e > 0) {
+      out[pos++] = e;
+      return pos;
+    }
+    out[pos++] = 'u';
+    out[pos++] = '0';
+    out[pos++] = '0';
+    out[pos++] = HEX[c >> 4];
+    out[pos++] = HEX[c & 0xF];
+    return pos;
+  }
+
+  /** Characters beyond the BMP in the last {@link #utf8String}: each written as 12 bytes. */
+  private int pairs;
+
+  /**
+   * The bytes the last {@link #utf8String} wrote counting a character beyond the BMP as its 4
+   * UTF-8 bytes (as the model's choice between text and base64 counts it), quotes excluded.
+   */
+  long estimatedTextBytes(int written) {
+    return written - 2L - 8L * pairs;
+  }
+
+  /**
+   * The first {@code len} bytes of {@code src} as a quoted JSON string, when they are valid UTF-8
+   * (RFC 3629: no overlong forms, no surrogates, nothing above U+10FFFF, no sequence cut off):
+   * returns the number of UTF-16 characters they decode to. Else returns -1, with nothing
+   * meaningful written (the caller truncates).
+   */
+  int utf8String(byte[] src, int len) {
+    // room for every byte doubled (a quote or backslash): only the rare kinds check for more
+    ensure(2L * len + 2);
+    byte[] out = buf;
+    int pos = count;
+    out[pos++] = '"';
+    int chars = 0;
+    pairs = 0;
+    int i = 0;
+    while (i < len) {
+      int b = src[i];
+      int kind = KIND[b & 0xFF];
+      if (kind < 2) {
+        // the common bytes without a branch: a backslash, then the byte over it or after it
+        out[pos] = '\\';
+        out[pos + kind] = (byte) b;
+        pos += 1 + kind;
+        i++;
+        chars++;
+        continue;
+      }
+      if (b >= 0) { // a control character: a short or a unicode escape
+        if (out.length - pos < 2 * (len - i) + 8) {
+          count = pos;
+          ensure(2L * (len - i) + 8 + 6L * 64);
+          out = buf;
+        }
+        pos = escape(out, pos, b, ESCAPE[b]);
+        i++;
+        chars++;
+        continue;
+      }
+      int n = sequence(src, i, len);
+      if (n < 0) {
+        return -1;
+      }
+      if (n == 4) {
+        // a character beyond the BMP, as Jackson writes it: its surrogate pair as two escapes
+        int cp =
+            (src[i] & 0x07) << 18
+                | (src[i + 1] & 0x3F) << 12
+                | (src[i + 2] & 0x3F) << 6
+                | src[i + 3] & 0x3F;
+        if (out.length - pos < 2 * (len - i) + 14) {
+          count = pos;
+          ensure(2L * (len - i) + 14 + 6L * 64);
+          out = buf;
+        }
+        pos = unicode(out, pos, Character.highSurrogate(cp));
+        pos = unicode(out, pos, Character.lowSurrogate(cp));
+        i += 4;
+        chars += 2;
+        pairs++;
+        continue;
+      }
+      for (int k = 0; k < n; k++) {
+        out[pos++] = src[i + k];
+      }
+      i += n;
+      chars++;
+    }
+    out[pos++] = '"';
+    count = pos;
+    return chars;
+  }
+
+  /** The length of the UTF-8 sequence whose lead byte is at {@code i}, or -1 when it is not one. */
+  private static int sequence(byte[] s, int i, int len) {
+    int lead = s[i] & 0xFF;
+    int n;
+    int lo = 0x80;
+    int hi = 0xBF;
+    if (lead >= 0xC2 && lead <= 0xDF) {
+      n = 2;
+    } else if (lead >= 0xE0 && lead <= 0xEF) {
+      n = 3;
+      if (lead == 0xE0) {
+        lo = 0xA0; // no overlong form
+      } else if (lead == 0xED) {
+        hi = 0x9F; // no surrogate
+      }
+    } else if (lead >= 0xF0 && lead <= 0xF4) {
+      n = 4;
+      if (lead == 0xF0) {
+        lo = 0x90; // no overlong form
+      } else if (lead == 0xF4) {
+        hi = 0x8F; // nothing above U+10FFFF
+      }
+    } else {
+      return -1;
+    }
+    if (i + n > len) {
+      return -1;
+    }
+    int second = s[i + 1] & 0xFF;
+    if (second < lo || second > hi) {
+      return -1;
+    }
+    for (int k = 2; k < n; k++) {
+      if ((s[i + k] & 0xC0) != 0x80) {
+        return -1;
+      }
+    }
+    return n;
+  }
+
+  /** The first {@code len} bytes of {@code src} in standard base64 with padding, quoted. */
+  void base64(byte[] src, int len) {
+    ensure((len + 2L) / 3 * 4 + 2);
+    byte[] out = buf;
+    int pos = count;
+    out[pos++] = '"';
+    int i = 0;
+    for (; i + 3 <= len; i += 3) {
+      int v = (src[i] & 0xFF) << 16 | (src[i + 1] & 0xFF) << 8 | src[i + 2] & 0xFF;
+      out[pos++] = BASE64[v >>> 18];
+      out[pos++] = BASE64[v >>> 12 & 0x3F];
+      out[pos++] = BASE64[v >>> 6 & 0x3F];
+      out[pos++] = BASE64[v & 0x3F];
+    }
+    int rest = len - i;
+    if (rest > 0) {
+      int v = (src[i] & 0xFF) << 16 | (rest == 2 ? (src[i + 1] & 0xFF) << 8 : 0);
+      out[pos++] = BASE64[v >>> 18];
+      out[pos++] = BASE64[v >>> 12 & 0x3F];
+      out[pos++] = rest == 2 ? BASE64[v >>> 6 & 0x3F] : (byte) '=';
+      out[pos++] = '=';
+    }
+    out[pos++] = '"';
+    count = pos;
+  }
+}

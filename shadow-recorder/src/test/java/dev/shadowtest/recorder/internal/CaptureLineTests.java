@@ -1,0 +1,338 @@
+package dev.shadowtest.recorder.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.shadowtest.core.RecordingWriter;
+import dev.shadowtest.core.Redaction;
+import dev.shadowtest.core.RedactionKey;
+import dev.shadowtest.core.Redactor;
+import dev.shadowtest.recorder.internal.CaptureParts.RawBody;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import org.apache.hc.core5.http.Header;
+import org.apache.hc.core5.http.message.BasicHeader;
+import org.apache.hc.core5.http.message.BufferedHeader;
+import org.apache.hc.core5.util.CharArrayBuffer;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The direct encoder against the model path it replaces: for every exchange, {@link CaptureLine}
+ * writes the bytes that {@link Redactor#apply} then {@link RecordingWriter} write, or declines and
+ * leaves the buffer as it was.
+ */
+class CaptureLineTests {
+
+  private static final List<Redactor> REDACTORS =
+      List.of(
+          new Redactor(Redaction.defaults(), null),
+          new Redactor(Redaction.defaults(), RedactionKey.of("0123456789abcdef0123456789abcdef")),
+          new Redactor(Redaction.none(), null),
+          new Redactor(new Redaction(List.of("X-Secret", "x-\u00c4PI-key"), List.of()), null));
+
+  /** The model path's line for {@code p}, with its '\n'. */
+  private static byte[] model(CaptureParts p, Redactor r) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    RecordingWriter w = RecordingWriter.lines(out);
+    w.write(r.apply(p.exchange()));
+    w.flush();
+    return out.toByteArray();
+  }
+
+  /** The direct line, or null when the encoder declined (then the buffer must be unchanged). */
+  private static byte[] direct(CaptureParts p, Redactor r) {
+    LineBuffer out = new LineBuffer();
+    out.write('x'); // a line before it in the batch stays as it is
+    boolean written = new CaptureLine(r).write(p, out);
+    byte[] all = out.toByteArray();
+    assertThat(all[0]).isEqualTo((byte) 'x');
+    if (!written) {
+      assertThat(all).hasSize(1);
+      return null;
+    }
+    return Arrays.copyOfRange(all, 1, all.length);
+  }
+
+  private static void assertSameLine(CaptureParts p, Redactor r) {
+    byte[] direct = direct(p, r);
+    if (direct != null) {
+      assertThat(new String(direct, StandardCharsets.UTF_8))
+          .as("exchange %s", p.id())
+          .isEqualTo(new String(model(p, r), StandardCharsets.UTF_8));
+      assertThat(direct).isEqualTo(model(p, r));
+    }
+  }
+
+  @Test
+  void aTypicalProxiedExchangeIsWrittenDirectlyAsTheModelWritesIt() {
+    byte[] json =
+        "{\"items\": [{\"id\": 1, \"name\": \"caf\u00e9 \\\"x\\\"\"}]}"
+            .getBytes(StandardCharsets.UTF_8);
+    CaptureParts p =
+        parts(
+            "rec-000000001",
+            new Header[] {
+              parsed("Host: 127.0.0.1:8080"),
+              parsed("Authorization:   Bearer abc.def.ghi  "),
+              parsed("Cookie: session=1")
+            },
+            null,
+            new Header[] {
+              parsed("Content-Type: application/json"), parsed("Set-Cookie: id=2; HttpOnly")
+            },
+            new RawBody(json, json.length, false, json.length),
+            null);
+    for (Redactor r : REDACTORS) {
+      byte[] direct = direct(p, r);
+      assertThat(direct).as("written directly").isNotNull();
+      assertThat(direct).isEqualTo(model(p, r));
+    }
+    assertThat(new String(direct(p, REDACTORS.get(0)), StandardCharsets.UTF_8))
+        .contains("[\"Authorization\",\"[REDACTED]\"]")
+        .doesNotContain("abc.def");
+  }
+
+  @Test
+  void everyAsciiByteIsEscapedAsTheModelEscapesIt() {
+    byte[] all = new byte[128];
+    for (int i = 0; i < all.length; i++) {
+      all[i] = (byte) i;
+    }
+    StringBuilder header = new StringBuilder();
+    for (int c = 1; c < 128; c++) {
+      if (c != '\r' && c != '\n') {
+        header.append((char) c);
+      }
+    }
+    CaptureParts p =
+        parts(
+            "ascii",
+            new Header[] {new BasicHeader("X-All", header.toString())},
+            new RawBody(all, all.length, false, all.length),
+            new Header[0],
+            new RawBody(all, 64, true, 128),
+            Truncation.CLIENT_ABORT);
+    assertThat(direct(p, REDACTORS.get(0))).isNotNull();
+    assertSameLine(p, REDACTORS.get(0));
+  }
+
+  @Test
+  void utf8IsTextAndEveryMalformedFormIsBase64AsInTheModel() {
+    List<byte[]> bodies =
+        List.of(
+            bytes(0xC3, 0xA9), // é
+            bytes(0xE2, 0x82, 0xAC), // €
+            bytes(0xF0, 0x9F, 0x98, 0x80), // an emoji (a surrogate pair)
+            bytes(0xEF, 0xBF, 0xBD), // a real U+FFFD
+            bytes(0xC0, 0x80), // overlong
+            bytes(0xE0, 0x80, 0xAF), // overlong
+            bytes(0xF0, 0x80, 0x80, 0xAF), // overlong
+            bytes(0xED, 0xA0, 0x80), // a surrogate
+            bytes(0xF4, 0x90, 0x80, 0x80), // above U+10FFFF
+            bytes(0xF5, 0x80, 0x80, 0x80),
+            bytes(0x80), // a lone continuation byte
+            bytes(0x41, 0xE2, 0x82), // cut off at the end
+            bytes(0xC3, 0x28),
+            bytes(0xFF),
+            new byte[0]);
+    for (byte[] b : bodies) {
+      for (boolean truncated : new boolean[] {false, true}) {
+        CaptureParts p =
+            parts(
+                "utf8",
+                new Header[0],
+                null,
+                new Header[0],
+                new RawBody(b, b.length, truncated, b.length + (truncated ? 10 : 0)),
+                null);
+        assertThat(direct(p, REDACTORS.get(0))).isNotNull();
+        assertSameLine(p, REDACTORS.get(0));
+      }
+    }
+  }
+
+  @Test
+  void longTextChoosesBase64ExactlyWhenTheModelDoes() {
+    Random random = new Random(7);
+    for (int length : new int[] {4095, 4096, 4097, 5000, 20_000}) {
+      for (double controls : new double[] {0, 0.1, 0.3, 0.35, 0.4, 0.6, 1}) {
+        byte[] b = new byte[length];
+        for (int i = 0; i < length; i++) {
+          b[i] = random.nextDouble() < controls ? (byte) random.nextInt(0x20) : (byte) 'a';
+        }
+        CaptureParts p =
+            parts(
+                "long",
+                new Header[0],
+                null,
+                new Header[0],
+                new RawBody(b, length, false, length),
+                null);
+        assertThat(direct(p, REDACTORS.get(0))).isNotNull();
+        assertSameLine(p, REDACTORS.get(0));
+      }
+    }
+  }
+
+  @Test
+  void partsItCannotWriteGoToTheModelUntouched() {
+    Header[] broken = {new BasicHeader("X-Folded", "a\r\n b")};
+    Header[] lone = {new BasicHeader("X-Lone", "a\ud800b")};
+    for (Header[] h : List.of(broken, lone)) {
+      CaptureParts p = parts("no", h, null, new Header[0], null, null);
+      assertThat(direct(p, REDACTORS.get(0))).isNull();
+    }
+  }
+
+  /** Random exchanges shaped like hostile traffic: every one the encoder writes matches. */
+  @Test
+  void randomExchangesMatchTheModelByteForByte() {
+    Random random = new Random(20261127);
+    int written = 0;
+    for (int i = 0; i < 3_000; i++) {
+      CaptureParts p = random(random, i);
+      Redactor r = REDACTORS.get(random.nextInt(REDACTORS.size()));
+      if (direct(p, r) != null) {
+        written++;
+      }
+      assertSameLine(p, r);
+    }
+    assertThat(written).as("most are written directly").isGreaterThan(2_700);
+  }
+
+  private static CaptureParts random(Random random, int i) {
+    return new CaptureParts(
+        "id-" + i + (random.nextInt(20) == 0 ? text(random, 5) : ""),
+        Instant.ofEpochSecond(random.nextInt(2_000_000_000), random.nextInt(1_000_000_000)),
+        random.nextInt(1_000_000),
+        List.of("GET", "POST", "PUT", "X-\u00e9").get(random.nextInt(4)),
+        "/a/" + text(random, random.nextInt(30)),
+        random.nextBoolean() ? "HTTP/1.1" : "HTTP/2",
+        headers(random),
+        random.nextBoolean() ? null : body(random),
+        100 + random.nextInt(500),
+        random.nextInt(10) == 0 ? "" : text(random, 8),
+        headers(random),
+        random.nextInt(10) == 0 ? null : body(random),
+        random.nextInt(5) == 0 ? Truncation.values()[random.nextInt(2)] : null);
+  }
+
+  private static final List<String> NAMES =
+      List.of(
+          "Host",
+          "Authorization",
+          "authorization",
+          "Cookie",
+          "Set-Cookie",
+          "Proxy-Authorization",
+          "X-Api-Key",
+          "X-Secret",
+          "x-\u00c4PI-key",
+          "Content-Type",
+          "Referer",
+          "Location",
+          "X-\u00fcml\u00e4ut");
+
+  private static Header[] headers(Random random) {
+    List<Header> out = new ArrayList<>();
+    int n = random.nextInt(12);
+    for (int i = 0; i < n; i++) {
+      String name = NAMES.get(random.nextInt(NAMES.size()));
+      String value =
+          random.nextInt(300) == 0 ? "a\r\nb" : noBreaks(text(random, random.nextInt(40)));
+      out.add(
+          random.nextBoolean() && value.indexOf('\n') < 0
+              ? parsed(name + ":" + " ".repeat(random.nextInt(3)) + value)
+              : new BasicHeader(name, value));
+    }
+    return out.toArray(new Header[0]);
+  }
+
+  /** A parsed header never holds a line break: one that does is the rare case tested apart. */
+  private static String noBreaks(String s) {
+    return s.replace('\r', ' ').replace('\n', ' ');
+  }
+
+  /** Characters of every kind a header or target may hold: controls, Latin-1, quotes, emoji. */
+  private static String text(Random random, int n) {
+    StringBuilder b = new StringBuilder();
+    for (int i = 0; i < n; i++) {
+      switch (random.nextInt(12)) {
+        case 0 -> b.append((char) random.nextInt(0x20));
+        case 1 -> b.append('"');
+        case 2 -> b.append('\\');
+        case 3 -> b.append((char) (0x80 + random.nextInt(0x80)));
+        case 4 -> b.append("\ud83d\ude00");
+        case 5 -> b.append((char) (0x800 + random.nextInt(0x1000)));
+        case 6 -> b.append(random.nextInt(2000) == 0 ? "\udc00" : "/");
+        default -> b.append((char) (0x20 + random.nextInt(0x5F)));
+      }
+    }
+    return b.toString();
+  }
+
+  private static RawBody body(Random random) {
+    byte[] b;
+    switch (random.nextInt(5)) {
+      case 0 -> {
+        b = new byte[random.nextInt(300)];
+        random.nextBytes(b);
+      }
+      case 1 -> b = text(random, random.nextInt(200)).getBytes(StandardCharsets.UTF_8);
+      case 2 -> b = "{\"a\": [1, 2, \"x\\ny\"], \"\u00e9\": null}".getBytes(StandardCharsets.UTF_8);
+      case 3 -> {
+        byte[] t =
+            text(random, 3000).getBytes(StandardCharsets.UTF_8); // over 4096 bytes, not chars
+        b = Arrays.copyOf(t, random.nextInt(t.length + 1)); // a cut that may split a character
+      }
+      default -> b = new byte[0];
+    }
+    // the kept array may be longer than what was kept
+    byte[] kept = Arrays.copyOf(b, b.length + random.nextInt(3));
+    boolean truncated = random.nextInt(4) == 0;
+    return new RawBody(
+        kept, b.length, truncated, b.length + (truncated ? random.nextInt(1000) : 0));
+  }
+
+  private static CaptureParts parts(
+      String id,
+      Header[] requestHeaders,
+      RawBody requestBody,
+      Header[] responseHeaders,
+      RawBody responseBody,
+      Truncation truncated) {
+    return new CaptureParts(
+        id,
+        Instant.parse("2026-11-27T17:00:00.123456Z"),
+        412,
+        "GET",
+        "/api/data.json?q=\"x\"",
+        "HTTP/1.1",
+        requestHeaders,
+        requestBody,
+        200,
+        "OK",
+        responseHeaders,
+        responseBody,
+        truncated);
+  }
+
+  /** A header as HttpCore parses it from a line. */
+  private static Header parsed(String line) {
+    CharArrayBuffer b = new CharArrayBuffer(line.length());
+    b.append(line);
+    return BufferedHeader.create(b);
+  }
+
+  private static byte[] bytes(int... values) {
+    byte[] b = new byte[values.length];
+    for (int i = 0; i < values.length; i++) {
+      b[i] = (byte) values[i];
+    }
+    return b;
+  }
+}
