@@ -96,13 +96,6 @@ final class TeeEntity implements HttpEntity {
 
     private static final byte[] NO_BYTES = new byte[0];
 
-    byte[] bytes() {
-      if (kept == null) {
-        return new byte[0];
-      }
-      return kept.length == keptLength ? kept : Arrays.copyOf(kept, keptLength);
-    }
-
     /** True when the whole body went through: streamed to its end, or every announced byte seen. */
     boolean complete(long declaredLength) {
       return end == End.COMPLETE || declaredLength >= 0 && size >= declaredLength;
