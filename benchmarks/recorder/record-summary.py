@@ -112,7 +112,9 @@ def figures(m, r, run):
         got = re.search(r"recorded_(\d+)", rec["stopped"])
         dropped = re.search(r"dropped_(\d+)", rec["stopped"])
         put(f"{key}: recorded", int(got.group(1)) if got else None, "{:,}")
-        put(f"{key}: dropped", int(dropped.group(1)) if dropped else None, "{:,}", "goal 0")
+        why = re.search(r"dropped_\d+_\{([^}]*)\}", rec["stopped"])  # the reasons, when any
+        put(f"{key}: dropped", int(dropped.group(1)) if dropped else None, "{:,}",
+            "goal 0" + (f"; {why.group(1).replace('_', ' ')}" if why else ""))
         for x in rec_rows:  # the pauses during each measured load run, apart
             gc = pauses(rec["gc"], [(x["t0"], x["t1"])])
             k = f"{rec['name']} {label(x['c'])}"
@@ -138,6 +140,7 @@ def main():
     per_run = [figures(m, r, run) for run in runs]
     print(f"== summary of {len(runs)} runs: median [min .. max]")
     for key, (_, fmt, note) in per_run[0].items():
+        note = note.split("; ")[0]  # one run's details (why it dropped) stay on that run's line
         vals = [f[key][0] for f in per_run if key in f]
         print(f"RESULT {key}: {fmt.format(statistics.median(vals))} [{fmt.format(min(vals))} .. "
               f"{fmt.format(max(vals))}]" + (f" ({note})" if note else ""))
