@@ -2,7 +2,6 @@ package dev.shadowtest.recorder.internal;
 
 import dev.shadowtest.core.Redaction;
 import dev.shadowtest.core.Redactor;
-import dev.shadowtest.core.internal.Instants;
 import org.apache.hc.core5.http.Header;
 
 /**
@@ -77,7 +76,7 @@ public final class CaptureLine {
     }
     if (p.startedAt() != null) {
       out.ascii(",\"startedAt\":\"");
-      out.ascii(Instants.format(p.startedAt()));
+      out.instant(p.startedAt());
       out.ascii('"');
     }
     out.ascii(",\"durationMicros\":");

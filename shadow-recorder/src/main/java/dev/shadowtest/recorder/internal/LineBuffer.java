@@ -2,6 +2,8 @@ package dev.shadowtest.recorder.internal;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.LocalDate;
 import java.util.Arrays;
 
 /**
@@ -100,6 +102,55 @@ public final class LineBuffer extends ByteArrayOutputStream {
 
   void number(long n) {
     ascii(Long.toString(n));
+  }
+
+  /**
+   * {@code t} as {@link Instant#toString()} writes it ({@code 2026-11-27T18:00:00.123Z}: a
+   * fraction of 3, 6 or 9 digits, none for a whole second), without its {@code String} for years
+   * 1000 to 9999.
+   */
+  void instant(Instant t) {
+    long seconds = t.getEpochSecond();
+    LocalDate date = LocalDate.ofEpochDay(Math.floorDiv(seconds, 86_400L));
+    int year = date.getYear();
+    if (year < 1000 || year > 9999) {
+      ascii(t.toString());
+      return;
+    }
+    int secondOfDay = (int) Math.floorMod(seconds, 86_400L);
+    ensure(30);
+    digits(year, 4);
+    buf[count++] = '-';
+    digits(date.getMonthValue(), 2);
+    buf[count++] = '-';
+    digits(date.getDayOfMonth(), 2);
+    buf[count++] = 'T';
+    digits(secondOfDay / 3600, 2);
+    buf[count++] = ':';
+    digits(secondOfDay / 60 % 60, 2);
+    buf[count++] = ':';
+    digits(secondOfDay % 60, 2);
+    int nanos = t.getNano();
+    if (nanos > 0) {
+      buf[count++] = '.';
+      if (nanos % 1_000_000 == 0) {
+        digits(nanos / 1_000_000, 3);
+      } else if (nanos % 1000 == 0) {
+        digits(nanos / 1000, 6);
+      } else {
+        digits(nanos, 9);
+      }
+    }
+    buf[count++] = 'Z';
+  }
+
+  /** {@code n} in {@code width} decimal digits, zero-padded (room already ensured). */
+  private void digits(int n, int width) {
+    for (int i = count + width - 1; i >= count; i--) {
+      buf[i] = (byte) ('0' + n % 10);
+      n /= 10;
+    }
+    count += width;
   }
 
   /**

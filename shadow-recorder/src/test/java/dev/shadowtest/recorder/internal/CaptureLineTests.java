@@ -179,6 +179,42 @@ class CaptureLineTests {
   }
 
   @Test
+  void startTimesAreWrittenAsTheModelWritesThem() {
+    for (String t :
+        List.of(
+            "2026-11-27T18:00:00Z",
+            "2026-11-27T18:00:00.100Z",
+            "2026-11-27T18:00:00.000100Z",
+            "2026-11-27T18:00:00.000000100Z",
+            "2026-11-27T23:59:59.999999999Z",
+            "1970-01-01T00:00:00Z",
+            "1000-01-01T00:00:00.5Z",
+            "9999-12-31T23:59:59.123456Z",
+            "0999-12-31T23:59:59Z",
+            "+10000-01-01T00:00:00Z",
+            "-0001-06-15T12:00:00.001Z")) {
+      CaptureParts p = parts("time", new Header[0], null, new Header[0], null, null);
+      CaptureParts at =
+          new CaptureParts(
+              p.id(),
+              Instant.parse(t),
+              p.durationMicros(),
+              p.method(),
+              p.target(),
+              p.httpVersion(),
+              p.requestHeaders(),
+              p.requestBody(),
+              p.status(),
+              p.reason(),
+              p.responseHeaders(),
+              p.responseBody(),
+              p.truncated());
+      assertThat(direct(at, REDACTORS.get(0))).isNotNull();
+      assertSameLine(at, REDACTORS.get(0));
+    }
+  }
+
+  @Test
   void partsItCannotWriteGoToTheModelUntouched() {
     Header[] broken = {new BasicHeader("X-Folded", "a\r\n b")};
     Header[] lone = {new BasicHeader("X-Lone", "a\ud800b")};
@@ -207,7 +243,9 @@ class CaptureLineTests {
   private static CaptureParts random(Random random, int i) {
     return new CaptureParts(
         "id-" + i + (random.nextInt(20) == 0 ? text(random, 5) : ""),
-        Instant.ofEpochSecond(random.nextInt(2_000_000_000), random.nextInt(1_000_000_000)),
+        Instant.ofEpochSecond(
+            random.nextInt(2_000_000_000),
+            List.of(0, 1_000_000, 1000, 1).get(random.nextInt(4)) * random.nextInt(1000)),
         random.nextInt(1_000_000),
         List.of("GET", "POST", "PUT", "X-\u00e9").get(random.nextInt(4)),
         "/a/" + text(random, random.nextInt(30)),
