@@ -64,6 +64,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 /**
@@ -309,6 +310,8 @@ public final class Replayer {
     // secrets and signing keys: a missing one is the user's error, before any traffic
     transforms = TransformRun.start(config.rules().transforms(), System::getenv, Duration.ZERO);
     abortReason = preflight();
+    // judging runs on the HTTP client's I/O threads (see dispatch); this pool only takes what
+    // must not run in the thread that asks for it, and starts its threads when first needed
     int workers = Math.max(2, Runtime.getRuntime().availableProcessors());
     ExecutorService compare =
         Executors.newFixedThreadPool(
@@ -1090,48 +1093,48 @@ public final class Replayer {
         config.secondary() == null
             ? CompletableFuture.completedFuture(null)
             : sender.send(config.secondary(), q.secondary());
-    CompletableFuture.allOf(cand, prim, sec)
-        .whenCompleteAsync(
-            (v, t) -> {
-              try {
-                ResultLine line;
-                ResponsesFile.Entry[] stored = new ResponsesFile.Entry[1];
-                try {
-                  line =
-                      evaluate(
-                          sender,
-                          e,
-                          q,
-                          endpoint,
-                          rule,
-                          cand.join(),
-                          prim.join(),
-                          sec.join(),
-                          stored);
-                  if (run.capturing()) {
-                    List<String> all = new ArrayList<>(q.done());
-                    line = captured(run, e, session, line, all, stored, cand, prim, sec);
-                    line = line.withTransforms(all);
-                  } else if (!q.done().isEmpty()) {
-                    line = line.withTransforms(q.done());
-                  }
-                } catch (RuntimeException | Error ex) {
-                  // never lose an exchange, and never count it as compared: the run ends as an
-                  // internal error
-                  internalError(ex);
-                  warnings.add("exchange " + e.id() + " could not be compared: " + ex);
-                  line =
-                      ExchangeJudge.unsent(e, endpoint, Verdict.CANDIDATE_ERROR, "internal: " + ex);
-                  stored[0] = null;
-                }
-                finish(line, stored[0]);
-              } catch (IOException | RuntimeException ex) {
-                cannotWrite(e, ex);
-              } finally {
-                next(sender, compare, inFlight, session);
+    CompletableFuture<Void> answered = CompletableFuture.allOf(cand, prim, sec);
+    // Judged where the last answer completes, the HTTP client's I/O thread: no hand-off to
+    // another thread per exchange (a queue, a wake-up and a context switch cost more than judging
+    // a matching answer). Answers that are there already (an attempt that failed at once, the
+    // in-process transport) go to the pool instead, so that a session of such exchanges, each
+    // sending the next from its judgement, cannot nest calls.
+    BiConsumer<Void, Throwable> judgeAndNext =
+        (v, t) -> {
+          try {
+            ResultLine line;
+            ResponsesFile.Entry[] stored = new ResponsesFile.Entry[1];
+            try {
+              line =
+                  evaluate(
+                      sender, e, q, endpoint, rule, cand.join(), prim.join(), sec.join(), stored);
+              if (run.capturing()) {
+                List<String> all = new ArrayList<>(q.done());
+                line = captured(run, e, session, line, all, stored, cand, prim, sec);
+                line = line.withTransforms(all);
+              } else if (!q.done().isEmpty()) {
+                line = line.withTransforms(q.done());
               }
-            },
-            compare);
+            } catch (RuntimeException | Error ex) {
+              // never lose an exchange, and never count it as compared: the run ends as an
+              // internal error
+              internalError(ex);
+              warnings.add("exchange " + e.id() + " could not be compared: " + ex);
+              line = ExchangeJudge.unsent(e, endpoint, Verdict.CANDIDATE_ERROR, "internal: " + ex);
+              stored[0] = null;
+            }
+            finish(line, stored[0]);
+          } catch (IOException | RuntimeException ex) {
+            cannotWrite(e, ex);
+          } finally {
+            next(sender, compare, inFlight, session);
+          }
+        };
+    if (answered.isDone()) {
+      answered.whenCompleteAsync(judgeAndNext, compare);
+    } else {
+      answered.whenComplete(judgeAndNext);
+    }
   }
 
   /**
