@@ -12,6 +12,7 @@ import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.NoRouteToHostException;
 import java.net.Socket;
+import java.net.SocketAddress;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.net.URI;
@@ -39,14 +40,7 @@ import java.util.function.Predicate;
 import java.util.regex.Pattern;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
-import org.apache.hc.client5.http.async.methods.SimpleHttpRequest;
-import org.apache.hc.client5.http.config.ConnectionConfig;
-import org.apache.hc.client5.http.config.RequestConfig;
 import org.apache.hc.client5.http.config.TlsConfig;
-import org.apache.hc.client5.http.impl.async.CloseableHttpAsyncClient;
-import org.apache.hc.client5.http.impl.async.HttpAsyncClients;
-import org.apache.hc.client5.http.impl.nio.PoolingAsyncClientConnectionManager;
-import org.apache.hc.client5.http.impl.nio.PoolingAsyncClientConnectionManagerBuilder;
 import org.apache.hc.core5.concurrent.FutureCallback;
 import org.apache.hc.core5.http.ConnectionClosedException;
 import org.apache.hc.core5.http.ContentType;
@@ -54,20 +48,31 @@ import org.apache.hc.core5.http.Header;
 import org.apache.hc.core5.http.HttpHost;
 import org.apache.hc.core5.http.MalformedChunkCodingException;
 import org.apache.hc.core5.http.ProtocolException;
+import org.apache.hc.core5.http.impl.bootstrap.HttpAsyncRequester;
+import org.apache.hc.core5.http.message.BasicHttpRequest;
 import org.apache.hc.core5.http.nio.entity.BasicAsyncEntityProducer;
+import org.apache.hc.core5.http.nio.ssl.TlsStrategy;
 import org.apache.hc.core5.http.nio.support.BasicRequestProducer;
+import org.apache.hc.core5.http.protocol.HttpCoreContext;
+import org.apache.hc.core5.http.protocol.HttpProcessorBuilder;
 import org.apache.hc.core5.http2.HttpVersionPolicy;
 import org.apache.hc.core5.http2.impl.nio.ProtocolNegotiationException;
+import org.apache.hc.core5.http2.impl.nio.bootstrap.H2RequesterBootstrap;
+import org.apache.hc.core5.http2.protocol.H2RequestConnControl;
+import org.apache.hc.core5.http2.protocol.H2RequestContent;
+import org.apache.hc.core5.http2.protocol.H2RequestTargetHost;
 import org.apache.hc.core5.io.CloseMode;
+import org.apache.hc.core5.net.NamedEndpoint;
 import org.apache.hc.core5.net.URIAuthority;
 import org.apache.hc.core5.reactor.IOReactorConfig;
 import org.apache.hc.core5.reactor.IOReactorStatus;
+import org.apache.hc.core5.reactor.ssl.TransportSecurityLayer;
 import org.apache.hc.core5.util.TimeValue;
 import org.apache.hc.core5.util.Timeout;
 
 /**
- * Sends recorded requests faithfully with the async HttpClient: no redirects, retries, cookie
- * store or decompression; hop-by-hop and framing headers are not copied; Host becomes the
+ * Sends recorded requests faithfully with HttpCore 5's async requester (HttpClient 5 provides
+ * only its TLS strategy): no redirects, retries, cookie store or decompression; hop-by-hop and framing headers are not copied; Host becomes the
  * target's unless the recorded one is kept; extra headers replace recorded ones; no
  * {@code User-Agent} of the client's own. Response bodies are kept up to {@code maxBody} bytes;
  * beyond, the rest is drained and only counted (the body is flagged truncated with its real
@@ -88,10 +93,6 @@ public final class Sender implements AutoCloseable {
           "content-length",
           "host",
           "expect");
-
-  /** The client's own User-Agent, removed before sending (faithful replay sends none of its own). */
-  private static final String NO_USER_AGENT =
-      "shadow-replay-no-user-agent-" + Long.toHexString(System.nanoTime());
 
   /** Response bytes kept per body unless configured otherwise (the recorder's default too). */
   public static final int DEFAULT_MAX_BODY = 10 << 20;
@@ -130,7 +131,7 @@ public final class Sender implements AutoCloseable {
     }
   }
 
-  private final CloseableHttpAsyncClient client;
+  private final HttpAsyncRequester requester;
   private final Headers extraHeaders;
   private final boolean keepHost;
   private final long deadlineMillis;
@@ -205,81 +206,85 @@ public final class Sender implements AutoCloseable {
             });
     timer.setRemoveOnCancelPolicy(true);
     this.http2 = connections.http2();
-    PoolingAsyncClientConnectionManagerBuilder pool =
-        PoolingAsyncClientConnectionManagerBuilder.create()
-            .setMaxConnTotal(concurrency * 3)
-            .setMaxConnPerRoute(concurrency)
-            .setDefaultConnectionConfig(
-                ConnectionConfig.custom()
-                    .setConnectTimeout(Timeout.of(connectTimeout))
-                    .setSocketTimeout(Timeout.of(responseTimeout))
-                    .build())
-            // the version policy applies to plain connections too: FORCE_HTTP_2 starts them with
-            // the HTTP/2 preface (h2c by prior knowledge), and offers only h2 by ALPN over TLS
-            .setDefaultTlsConfig(
-                TlsConfig.custom()
-                    .setVersionPolicy(
-                        http2 ? HttpVersionPolicy.FORCE_HTTP_2 : HttpVersionPolicy.FORCE_HTTP_1)
-                    .build());
     this.connections = connections;
     this.tls = connections.sslContext(seen);
     this.connectTimeout = connectTimeout;
     this.probeWait = clamp(responseTimeout, Duration.ofMillis(200), Duration.ofSeconds(2));
-    pool.setTlsStrategy(connections.tlsStrategy(tls));
-    PoolingAsyncClientConnectionManager cm = pool.build();
-    client =
-        HttpAsyncClients.custom()
-            .setConnectionManager(cm)
+    HttpVersionPolicy policy =
+        http2 ? HttpVersionPolicy.FORCE_HTTP_2 : HttpVersionPolicy.FORCE_HTTP_1;
+    // HttpCore's requester, without HttpClient's execution chain (redirects, retries, cookies,
+    // authentication, content compression: none of which a faithful replay uses). What it adds to
+    // a request: Host (HTTP/1.1; over HTTP/2 the authority), Content-Length or Transfer-Encoding
+    // for a body, and Connection: keep-alive (HTTP/1.1). No User-Agent, no Expect of its own.
+    requester =
+        H2RequesterBootstrap.bootstrap()
             .setIOReactorConfig(
                 IOReactorConfig.custom()
+                    // a replay judges each answer on the I/O thread that read it: one thread per
+                    // core, but no more than there are connections to serve
                     .setIoThreadCount(
-                        Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors())))
+                        Math.max(
+                            1, Math.min(concurrency, Runtime.getRuntime().availableProcessors())))
                     .setSoTimeout(Timeout.of(responseTimeout))
+                    .setTcpNoDelay(true)
                     .build())
-            .setDefaultRequestConfig(
-                RequestConfig.custom()
-                    .setResponseTimeout(Timeout.of(responseTimeout))
-                    .setRedirectsEnabled(false)
+            // the version policy applies to plain connections too: FORCE_HTTP_2 starts them with
+            // the HTTP/2 preface (h2c by prior knowledge), and offers only h2 by ALPN over TLS
+            .setVersionPolicy(policy)
+            .setHttpProcessor(
+                HttpProcessorBuilder.create()
+                    .addAll(
+                        H2RequestTargetHost.INSTANCE,
+                        H2RequestContent.INSTANCE,
+                        H2RequestConnControl.INSTANCE)
                     .build())
-            .disableRedirectHandling()
-            .disableAutomaticRetries()
-            .disableCookieManagement()
-            .disableContentCompression() // bodies are compared as sent; no Accept-Encoding of our
-            // own
-            // the default callback logs at ERROR; HttpCore 5.4 reports a ClosedSelectorException
-            // from
-            // its own shutdown race (its I/O thread still closing channels), which is no failure at
-            // all
-            .setIoReactorExceptionCallback(
+            .setTlsStrategy(new VersionedTls(connections.tlsStrategy(tls), policy))
+            .setHandshakeTimeout(Timeout.of(connectTimeout))
+            .setMaxTotal(concurrency * 3)
+            .setDefaultMaxPerRoute(concurrency)
+            // HttpCore 5.4 reports a ClosedSelectorException from its own shutdown race (its I/O
+            // thread still closing channels), which is no failure at all
+            .setExceptionCallback(
                 e -> {
                   if (!(e instanceof ClosedSelectorException)) {
                     reactorFailure.compareAndSet(null, e);
                   }
                 })
-            // the client adds a User-Agent of its own when a request has none: it marks it, and the
-            // mark is taken out again, so a recorded request without one is sent without one
-            .setUserAgent(NO_USER_AGENT)
-            .addRequestInterceptorLast(
-                (request, entity, context) -> {
-                  Header ua = request.getFirstHeader("User-Agent");
-                  if (ua != null && NO_USER_AGENT.equals(ua.getValue())) {
-                    request.removeHeaders("User-Agent");
-                  }
-                  // over HTTP/2 the host travels as :authority, which must agree with any Host
-                  // (RFC 9113 8.3.1): the Host chosen for the target (its own, the recorded one
-                  // or an explicit one) becomes the authority; the connection was routed before
-                  Header host = http2 ? request.getFirstHeader("Host") : null;
-                  if (host != null) {
-                    try {
-                      request.setAuthority(URIAuthority.create(host.getValue()));
-                      request.removeHeaders("Host");
-                    } catch (URISyntaxException e) {
-                      // not a host[:port]: left as a header
-                    }
-                  }
-                })
-            .build();
-    client.start();
+            .create();
+    requester.start();
+  }
+
+  /**
+   * HttpClient's TLS strategy (hostname verification, the client certificate, ALPN) with the
+   * version policy handed to it as the {@link TlsConfig} it reads: HttpCore's requester hands it
+   * none, and it would then offer both h2 and http/1.1 by ALPN whatever the connection speaks.
+   */
+  private record VersionedTls(TlsStrategy tls, HttpVersionPolicy policy) implements TlsStrategy {
+    private TlsConfig config() {
+      return TlsConfig.custom().setVersionPolicy(policy).build();
+    }
+
+    @Override
+    @SuppressWarnings("deprecation")
+    public boolean upgrade(
+        TransportSecurityLayer session,
+        HttpHost host,
+        SocketAddress localAddress,
+        SocketAddress remoteAddress,
+        Object attachment,
+        Timeout handshakeTimeout) {
+      return tls.upgrade(session, host, localAddress, remoteAddress, config(), handshakeTimeout);
+    }
+
+    @Override
+    public void upgrade(
+        TransportSecurityLayer session,
+        NamedEndpoint endpoint,
+        Object attachment,
+        Timeout handshakeTimeout,
+        FutureCallback<TransportSecurityLayer> callback) {
+      tls.upgrade(session, endpoint, config(), handshakeTimeout, callback);
+    }
   }
 
   /** Checks that {@code base} accepts TCP connections; returns the error, or null when it does. */
@@ -295,7 +300,7 @@ public final class Sender implements AutoCloseable {
 
   public CompletableFuture<Attempt> send(URI base, HttpRequest recorded) {
     CompletableFuture<Attempt> result = new CompletableFuture<>();
-    SimpleHttpRequest request = build(base, recorded);
+    BasicHttpRequest request = build(base, recorded);
     long start = System.nanoTime();
     byte[] body =
         recorded.body() instanceof Body.None || recorded.body() instanceof Body.NotCaptured
@@ -310,10 +315,13 @@ public final class Sender implements AutoCloseable {
     Future<BoundedResponseConsumer.Received> call;
     try {
       call =
-          client.execute(
+          requester.execute(
+              host(base), // the target's: the request's authority may be the recorded host
               producer,
               consumer,
               null,
+              Timeout.of(connectTimeout),
+              HttpCoreContext.create(),
               new FutureCallback<BoundedResponseConsumer.Received>() {
                 @Override
                 public void completed(BoundedResponseConsumer.Received r) {
@@ -342,7 +350,7 @@ public final class Sender implements AutoCloseable {
                 }
               });
     } catch (IllegalStateException e) {
-      // the client no longer runs (its I/O reactor stopped): nothing more can be sent
+      // the requester no longer runs (its I/O reactor stopped): nothing more can be sent
       result.complete(
           new Failed(
               ErrorCategory.INTERNAL, "the HTTP client stopped (" + e.getMessage() + ")", 0));
@@ -562,17 +570,29 @@ public final class Sender implements AutoCloseable {
 
   /** True while the client can send (its I/O reactor runs). */
   public boolean running() {
-    return client.getStatus() == IOReactorStatus.ACTIVE;
+    return requester.getStatus() == IOReactorStatus.ACTIVE;
   }
 
-  private SimpleHttpRequest build(URI base, HttpRequest recorded) {
+  private BasicHttpRequest build(URI base, HttpRequest recorded) {
     HttpRequest sent = prepared(base, recorded);
-    SimpleHttpRequest r = new SimpleHttpRequest(sent.method(), host(base), sent.target());
+    Base b = base(base);
+    BasicHttpRequest r = new BasicHttpRequest(sent.method(), b.host(), sent.target());
     for (Headers.Field f : sent.headers()) {
-      if (!f.name().equalsIgnoreCase("Host") || keepHost || extraHeaders.contains("Host")) {
-        r.addHeader(
-            f.name(),
-            f.value()); // an explicit Host is sent as is; the connection still goes to the target
+      if (!f.name().equalsIgnoreCase("Host")) {
+        r.addHeader(f.name(), f.value());
+      } else if (keepHost || extraHeaders.contains("Host")) {
+        if (http2) {
+          // over HTTP/2 the host travels as :authority, which must agree with any Host (RFC 9113
+          // 8.3.1): the Host chosen for the target becomes the authority; the connection was
+          // routed to the target already
+          try {
+            r.setAuthority(URIAuthority.create(f.value()));
+            continue;
+          } catch (URISyntaxException e) {
+            // not a host[:port]: left as a header
+          }
+        }
+        r.addHeader(f.name(), f.value()); // as chosen; the connection still goes to the target
       }
     }
     return r;
@@ -779,12 +799,12 @@ public final class Sender implements AutoCloseable {
   @Override
   public void close() {
     try {
-      client.initiateShutdown();
-      client.awaitShutdown(TimeValue.ofSeconds(2));
+      requester.initiateShutdown();
+      requester.awaitShutdown(TimeValue.ofSeconds(2));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } finally {
-      client.close(CloseMode.IMMEDIATE);
+      requester.close(CloseMode.IMMEDIATE);
       timer.shutdownNow();
     }
   }
