@@ -11,6 +11,8 @@ import dev.shadowtest.testing.RawTlsServer;
 import dev.shadowtest.testing.TestCertificates;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.hc.core5.http2.impl.nio.ProtocolNegotiationException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -120,6 +122,27 @@ class SenderHttp2Tests {
                   + " it is spoken to in HTTP/1.1)");
       Sender.Attempt http1 = h1.send(http11.uri(), recorded()).get();
       assertThat(http1.ok()).as(String.valueOf(http1.error())).isTrue();
+    }
+  }
+
+  @Test
+  void withoutHttp2OnlyHttp11IsOfferedByAlpnEvenToAServerThatPrefersH2() throws Exception {
+    TestCertificates certs = TestCertificates.get();
+    List<String> negotiated = new CopyOnWriteArrayList<>();
+    try (RawTlsServer both =
+            RawTlsServer.start(
+                certs.serverContext(certs.server(), false),
+                p -> p.setApplicationProtocols(new String[] {"h2", "http/1.1"}),
+                (tls, tcp) -> {
+                  RawTlsServer.readHead(tls);
+                  negotiated.add(tls.getApplicationProtocol());
+                  RawTlsServer.answer(tls, "{}");
+                });
+        Sender h1 = sender(Connections.defaults().withCaCert(certs.caCert()), false)) {
+      Sender.Attempt a = h1.send(both.uri(), recorded()).get();
+      assertThat(a.ok()).as(String.valueOf(a.error())).isTrue();
+      // offered h2 as well, the client would have been answered in a protocol it does not speak
+      assertThat(negotiated).containsExactly("http/1.1");
     }
   }
 
