@@ -167,6 +167,15 @@ public final class Replayer {
   /** The rules' transforms with their secrets resolved; checked before anything is sent. */
   private volatile TransformRun transforms;
 
+  /**
+   * The queue of exchanges read, when slots are relayed (see {@link #relay}): as fast as possible,
+   * no transforms; else null.
+   */
+  private volatile ArrayBlockingQueue<Item> relayed;
+
+  /** The run's {@code --duration} deadline (a nanoTime, or {@link #NO_DEADLINE}) when relaying. */
+  private volatile long relayDeadline = NO_DEADLINE;
+
   /** Exchanges waiting for an earlier one of their session to be answered, at most. */
   static final int MAX_WAITING_IN_SESSIONS = 10_000;
 
@@ -375,12 +384,29 @@ public final class Replayer {
       // bounded queue: the main thread only paces and sends.
       ArrayBlockingQueue<Item> queue = new ArrayBlockingQueue<>(1024);
       AtomicReference<RuntimeException> readError = new AtomicReference<>();
+      // As fast as possible and without transforms, an exchange that ends hands its slot straight
+      // to the next exchange read, on the thread that judged it (see relay); this thread only
+      // sends when a slot is free and nothing was waiting to take it.
+      boolean relaying =
+          config.sending().pacing() instanceof Pacing.AsFastAsPossible && transforms.isEmpty();
+      if (relaying) {
+        relayDeadline = deadline;
+        relayed = queue;
+      }
       Thread reader = new Thread(() -> read(queue, readError, deadline), "shadow-read");
       reader.setDaemon(true);
       reader.start();
       boolean first = true;
       try {
-        while (true) {
+        while (relaying) {
+          // a slot first, then an exchange: only the holder of a slot takes one from the queue,
+          // so that exchanges go out in the order read (with --concurrency 1, one by one)
+          if (!acquireSlot(inFlight, deadline)
+              || !relay(queue, sender, compare, inFlight, deadline, true)) {
+            break;
+          }
+        }
+        while (!relaying) {
           Item item = queue.poll(100, TimeUnit.MILLISECONDS);
           if (stopRequested || abortReason != null) {
             break;
@@ -1258,7 +1284,18 @@ public final class Replayer {
       next = null;
     }
     if (next == null) {
-      inFlight.release();
+      ArrayBlockingQueue<Item> queue = relayed;
+      if (queue == null || session != null) {
+        inFlight.release();
+        return;
+      }
+      try {
+        relay(queue, sender, compare, inFlight, relayDeadline, false);
+      } catch (Exception | Error ex) {
+        // a bug (without waiting, nothing else is thrown): the run stops, incomplete
+        internalError(ex);
+        inFlight.release();
+      }
       return;
     }
     if (!(config.sending().pacing() instanceof Pacing.AsFastAsPossible)
@@ -1272,6 +1309,68 @@ public final class Replayer {
     } catch (RuntimeException | Error ex) {
       internalError(ex);
       inFlight.release();
+    }
+  }
+
+  /** Waits for a free slot, but not past {@code deadline} nor a stop; false when none came. */
+  private boolean acquireSlot(Semaphore inFlight, long deadline) throws InterruptedException {
+    while (!stopRequested && abortReason == null && !past(deadline)) {
+      if (inFlight.tryAcquire(100, TimeUnit.MILLISECONDS)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Holding a slot of {@code inFlight}: sends the next exchange of {@code queue} with it (writing
+   * skipped ones on the way), and returns true; or gives the slot back and returns false when the
+   * queue is empty ({@code wait} false: the sending thread takes the slot again), has ended, or
+   * the run stops. {@code wait}: wait for the reader (the sending thread); else take only what is
+   * there (the thread that judged an exchange and holds its slot). The end of the recordings is
+   * left in the queue for the sending thread, which ends the run on it.
+   */
+  private boolean relay(
+      ArrayBlockingQueue<Item> queue,
+      Sender sender,
+      ExecutorService compare,
+      Semaphore inFlight,
+      long deadline,
+      boolean wait)
+      throws InterruptedException, IOException {
+    while (true) {
+      if (stopRequested || abortReason != null || past(deadline)) {
+        inFlight.release(); // what was not sent is not counted, as in the sending loop
+        return false;
+      }
+      Item item = wait ? queue.poll(100, TimeUnit.MILLISECONDS) : queue.poll();
+      if (item == null && wait) {
+        continue;
+      }
+      if (item == null || item == Item.END) {
+        if (item == Item.END && !wait) {
+          queue.offer(Item.END); // room: it was just taken, and the reader adds nothing after it
+        }
+        inFlight.release();
+        return false;
+      }
+      if (item.skip() != null) {
+        try {
+          finish(
+              ExchangeJudge.unsent(item.exchange(), item.endpoint(), Verdict.SKIPPED, item.skip()),
+              null);
+        } catch (IOException | RuntimeException ex) {
+          if (wait) {
+            throw ex; // the sending thread's loop ends the run on it, as it does unrelayed
+          }
+          cannotWrite(item.exchange(), ex);
+          inFlight.release();
+          return false;
+        }
+        continue;
+      }
+      send(sender, compare, inFlight, item.exchange(), item.endpoint(), item.rule(), null);
+      return true;
     }
   }
 

@@ -91,6 +91,71 @@ class ReplayerTests {
   }
 
   @Test
+  void withConcurrencyOneExchangesGoOutOneByOneInTheOrderReadAndWithMoreEachGoesOutOnce()
+      throws IOException {
+    AtomicInteger active = new AtomicInteger();
+    AtomicInteger most = new AtomicInteger();
+    try (TestServer candidate =
+        new TestServer(
+            s -> {
+              most.accumulateAndGet(active.incrementAndGet(), Math::max);
+              if (s.target().endsWith("0")) {
+                try {
+                  Thread.sleep(2); // others could overtake, if anything let them
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              }
+              active.decrementAndGet();
+              return TestServer.Reply.json("{}");
+            })) {
+      List<Exchange> all = new ArrayList<>();
+      for (int i = 0; i < 400; i++) {
+        all.add(exchange("e" + i, i % 7 == 3 ? "POST" : "GET", "/e/" + i, 200, "{}"));
+      }
+      Path rec = recording("order.jsonl.gz", all);
+      List<String> sent =
+          all.stream()
+              .filter(e -> e.request().method().equals("GET"))
+              .map(e -> e.request().target())
+              .toList();
+      List<String> ids = all.stream().map(Exchange::id).toList();
+
+      ReplayResult one =
+          new Replayer(
+                  ReplayConfig.of(List.of(rec), candidate.uri(), dir.resolve("one"))
+                      .withConcurrency(1))
+              .run(ShadowListener.NONE);
+      assertThat(candidate.seen)
+          .extracting(TestServer.Seen::target)
+          .containsExactlyElementsOf(sent);
+      assertThat(most).hasValue(1);
+      assertThat(one.result().compared()).isEqualTo(sent.size());
+      assertThat(one.result().skipped()).isEqualTo(all.size() - sent.size()); // the POSTs
+      assertThat(lines(dir.resolve("one")))
+          .extracting(ResultLine::id)
+          .containsExactlyInAnyOrderElementsOf(ids);
+
+      candidate.seen.clear();
+      most.set(0);
+      ReplayResult four =
+          new Replayer(
+                  ReplayConfig.of(List.of(rec), candidate.uri(), dir.resolve("four"))
+                      .withConcurrency(4))
+              .run(ShadowListener.NONE);
+      assertThat(candidate.seen)
+          .extracting(TestServer.Seen::target)
+          .containsExactlyInAnyOrderElementsOf(sent);
+      assertThat(most.get()).isBetween(1, 4);
+      assertThat(four.result().compared()).isEqualTo(sent.size());
+      assertThat(four.result().matched()).isEqualTo(sent.size());
+      assertThat(lines(dir.resolve("four")))
+          .extracting(ResultLine::id)
+          .containsExactlyInAnyOrderElementsOf(ids);
+    }
+  }
+
+  @Test
   void replaysOnlySafeMethodsByDefault() throws IOException {
     try (TestServer candidate = new TestServer(s -> TestServer.Reply.json("{\"ok\":true}"))) {
       Path rec =
