@@ -286,18 +286,20 @@ public final class DiffEngine {
       EndpointRule rule,
       OriginNormalizer origins,
       List<Difference> out) {
-    Map<String, List<String>> e = byName(expected, rule, origins);
-    Map<String, List<String>> a = byName(actual, rule, origins);
-    Map<String, String> display = new LinkedHashMap<>();
-    expected.forEach(f -> display.putIfAbsent(f.name().toLowerCase(Locale.ROOT), f.name()));
-    actual.forEach(f -> display.putIfAbsent(f.name().toLowerCase(Locale.ROOT), f.name()));
-    for (Map.Entry<String, String> name : display.entrySet()) {
-      List<String> ev = e.get(name.getKey());
-      List<String> av = a.get(name.getKey());
-      if (ev == null && av == null
-          || ev != null
-              && av != null
-              && (ev.equals(av) || values(name.getKey(), ev).equals(values(name.getKey(), av)))) {
+    Map<String, Named> e = byName(expected, rule, origins);
+    Map<String, Named> a = byName(actual, rule, origins);
+    // every name compared once, as the expected side spells it, else as the actual side does;
+    // in the expected side's order, then the actual side's (ignored names are on neither)
+    Map<String, Named> names = new LinkedHashMap<>(e);
+    a.forEach(names::putIfAbsent);
+    for (Map.Entry<String, Named> name : names.entrySet()) {
+      Named en = e.get(name.getKey());
+      Named an = a.get(name.getKey());
+      List<String> ev = en == null ? null : en.values();
+      List<String> av = an == null ? null : an.values();
+      if (ev != null
+          && av != null
+          && (ev.equals(av) || values(name.getKey(), ev).equals(values(name.getKey(), av)))) {
         continue;
       }
       // typed, so that noise of one kind (values differ) never excuses another (header dropped)
@@ -307,7 +309,7 @@ public final class DiffEngine {
               : ev == null ? DifferenceType.EXTRA : DifferenceType.VALUE;
       out.add(
           Difference.at(
-              new Location.Header(name.getValue()),
+              new Location.Header(name.getValue().display()),
               new Location.Header(name.getKey()).path(),
               type,
               ev == null ? null : String.join(", ", ev),
@@ -332,14 +334,22 @@ public final class DiffEngine {
     return out;
   }
 
-  private static Map<String, List<String>> byName(
+  /** A header's values on one side, and its name as that side first spelled it. */
+  private record Named(String display, List<String> values) {}
+
+  /** The headers not ignored, by lower-case name, in the order their names first appear. */
+  private static Map<String, Named> byName(
       Headers headers, EndpointRule rule, OriginNormalizer origins) {
-    Map<String, List<String>> out = new LinkedHashMap<>();
+    Map<String, Named> out = new LinkedHashMap<>();
     for (Headers.Field f : headers) {
       if (!rule.ignoresHeader(f.name())) {
         String lower = f.name().toLowerCase(Locale.ROOT);
-        out.computeIfAbsent(lower, k -> new ArrayList<>())
-            .add(rule.normalizeHeader(lower, origins.apply(f.value())));
+        Named n = out.get(lower);
+        if (n == null) {
+          n = new Named(f.name(), new ArrayList<>(2));
+          out.put(lower, n);
+        }
+        n.values().add(rule.normalizeHeader(lower, origins.apply(f.value())));
       }
     }
     return out;

@@ -94,6 +94,19 @@ public final class Sender implements AutoCloseable {
           "host",
           "expect");
 
+  /** The lower-case names of {@link #NOT_COPIED}, for a check that allocates nothing. */
+  private static final String[] NOT_COPIED_NAMES = NOT_COPIED.toArray(String[]::new);
+
+  /** True when {@code name}, in any case, is one of {@link #NOT_COPIED}. */
+  static boolean notCopied(String name) {
+    for (String n : NOT_COPIED_NAMES) {
+      if (n.length() == name.length() && n.equalsIgnoreCase(name)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** Response bytes kept per body unless configured otherwise (the recorder's default too). */
   public static final int DEFAULT_MAX_BODY = 10 << 20;
 
@@ -616,8 +629,7 @@ public final class Sender implements AutoCloseable {
     }
     List<String> fields = new ArrayList<>();
     for (Headers.Field f : recorded.headers()) {
-      String name = f.name().toLowerCase(Locale.ROOT);
-      if (NOT_COPIED.contains(name) || extraHeaders.contains(f.name())) {
+      if (notCopied(f.name()) || extraHeaders.contains(f.name())) {
         continue;
       }
       if (redacted(f.value())) {
@@ -713,9 +725,7 @@ public final class Sender implements AutoCloseable {
   public List<String> redactedNotSent(HttpRequest recorded) {
     List<String> out = null;
     for (Headers.Field f : recorded.headers()) {
-      if (redacted(f.value())
-          && !extraHeaders.contains(f.name())
-          && !NOT_COPIED.contains(f.name().toLowerCase(Locale.ROOT))) {
+      if (redacted(f.value()) && !extraHeaders.contains(f.name()) && !notCopied(f.name())) {
         (out == null ? out = new ArrayList<>(2) : out).add(f.name().toLowerCase(Locale.ROOT));
       }
     }
