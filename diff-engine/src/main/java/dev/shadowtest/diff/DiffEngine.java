@@ -342,8 +342,8 @@ public final class DiffEngine {
       Headers headers, EndpointRule rule, OriginNormalizer origins) {
     Map<String, Named> out = new LinkedHashMap<>();
     for (Headers.Field f : headers) {
-      if (!rule.ignoresHeader(f.name())) {
-        String lower = f.name().toLowerCase(Locale.ROOT);
+      String lower = f.name().toLowerCase(Locale.ROOT);
+      if (!rule.ignoresHeader(lower)) { // a lower-case name is not lower-cased again
         Named n = out.get(lower);
         if (n == null) {
           n = new Named(f.name(), new ArrayList<>(2));

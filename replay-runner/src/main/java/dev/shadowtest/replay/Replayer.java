@@ -64,6 +64,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
@@ -779,11 +780,8 @@ public final class Replayer {
                       rule,
                       skip,
                       pass);
-              while (!queue.offer(item, 100, TimeUnit.MILLISECONDS)) {
-                if (stopRequested || abortReason != null) {
-                  return;
-                }
-                reader.idle(); // a source that must stay in touch (a Kafka group member) does so
+              if (!queue.offer(item) && !putWhenRoom(queue, item, reader)) {
+                return; // the run stops
               }
             }
           }
@@ -816,6 +814,43 @@ public final class Replayer {
         }
       }
     }
+  }
+
+  /** The longest the reader waits between two looks at a full queue. */
+  private static final long ROOM_WAIT_MAX_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+
+  /**
+   * Puts {@code item} in {@code queue}, which was full, once half of it has been taken: a reader
+   * woken for every place freed would be woken, and wake its consumer, once per exchange. It looks
+   * again after 0.1 ms, then twice as long each time up to 10 ms (less than the time to send half
+   * a queue at any rate worth the wait). False when the run stops first.
+   */
+  private boolean putWhenRoom(ArrayBlockingQueue<Item> queue, Item item, ExchangeSource reader)
+      throws InterruptedException {
+    int half = (queue.size() + queue.remainingCapacity()) / 2;
+    long wait = TimeUnit.MICROSECONDS.toNanos(100);
+    long idleAt = System.nanoTime();
+    while (queue.remainingCapacity() < half) {
+      if (stopRequested || abortReason != null) {
+        return false;
+      }
+      if (Thread.interrupted()) {
+        throw new InterruptedException(); // the sender stopped reading
+      }
+      if (System.nanoTime() - idleAt > TimeUnit.MILLISECONDS.toNanos(100)) {
+        reader.idle(); // a source that must stay in touch (a Kafka group member) does so
+        idleAt = System.nanoTime();
+      }
+      LockSupport.parkNanos(wait);
+      wait = Math.min(wait * 2, ROOM_WAIT_MAX_NANOS);
+    }
+    while (!queue.offer(item, 100, TimeUnit.MILLISECONDS)) {
+      if (stopRequested || abortReason != null) {
+        return false;
+      }
+      reader.idle();
+    }
+    return true;
   }
 
   /**
