@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# Where a replay's CPU goes, by thread (issue 19). Not part of `mvn verify`.
+#
+# nginx (one worker, access log off, stub_status for its request count) serves the static 2 KB
+# JSON document on 127.0.0.1; `shadow replay --concurrency C --rejudge-budget 0` replays a
+# recording of N GETs of it (every exchange compared and written, as in ceiling.sh). After
+# FROM seconds, for SECONDS seconds, it reads the CPU time (utime, stime) and the context switches
+# of every thread of the replay (/proc/PID/task/*/stat and status) and nginx's request count, and
+# prints, per group of threads (named as the JVM names them, digits dropped), the CPU and context
+# switches per exchange in that window: the steady state, after the JIT's work and before the end.
+# N must keep the replay running past FROM + SECONDS (it says so when it did not); the replay is
+# stopped after the window.
+#
+# usage: benchmarks/replay/threads.sh [C=16] [N=2000000] [FROM=20] [SECONDS=10]
+#   SHADOW=...   the shadow launcher (default: this checkout's ./shadow)
+#   SHADOW_B=... a second launcher (another build), measured right after the first in every run,
+#                on the same recording and server: the two side by side
+#   RUNS=1       repeat
+#   ITEMS=20     products in the document (20: 2 KB, 6: 0.6 KB, 200: 20 KB)
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+C="${1:-16}"; N="${2:-2000000}"; FROM="${3:-20}"; D="${4:-10}"
+RUNS="${RUNS:-1}"; ITEMS="${ITEMS:-20}"
+SHADOW="${SHADOW:-$root/shadow}"
+source "$root/benchmarks/lib/nginx-static.sh"
+bench_install nginx curl
+
+work="$(mktemp -d)"
+cleanup() { nginx -p "$work" -c nginx.conf -s stop 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT
+bench_static_site "$work" "$ITEMS"
+port=$(bench_free_port)
+bench_nginx "$work" "  server { listen 127.0.0.1:$port; root $work/www; location = /status { stub_status; } }"
+path=/api/data.json
+for _ in $(seq 1 20); do curl -sf "http://127.0.0.1:$port$path" >/dev/null && break; sleep 0.3; done
+"$SHADOW" --version >/dev/null
+python3 "$root/benchmarks/replay/generate.py" "$work/rec.jsonl.gz" "$N" "$work/www/api/data.json" "$path"
+printf 'version: 1\ndefaults:\n  ignoreHeaders: [Server, ETag, Last-Modified, Accept-Ranges]\n' > "$work/rules.yaml"
+commit() { git -C "$(dirname "$1")" describe --always --dirty 2>/dev/null || echo '?'; }
+echo "== $C in flight, a document of $(wc -c < "$work/www/api/data.json") bytes, $N exchanges, window ${FROM}s + ${D}s," \
+  "$(nproc) cores; A = $SHADOW ($(commit "$SHADOW"))${SHADOW_B:+, B = $SHADOW_B ($(commit "$SHADOW_B"))}"
+
+served() { curl -s "http://127.0.0.1:$port/status" | awk 'NR==3 {print $3}'; }
+snapshot() { # pid: "tid name utime stime voluntary involuntary" per thread
+  for t in /proc/"$1"/task/*; do
+    echo "$(basename "$t") $(tr ' ' '_' < "$t/comm") $(awk '{print $14, $15}' "$t/stat" 2>/dev/null)" \
+      "$(awk '/^voluntary_ctxt/ {v = $2} /^nonvoluntary_ctxt/ {n = $2} END {print v, n}' "$t/status" 2>/dev/null)"
+  done
+}
+
+measure() { # run label launcher
+  local run="$1" label="$2" shadow="$3" out="$work/out-$1-$2" launcher pid running r0 r1 t0 t1
+  "$shadow" replay --recording "$work/rec.jsonl.gz" --candidate "http://127.0.0.1:$port" --concurrency "$C" \
+    --rules "$work/rules.yaml" --rejudge-budget 0 --out "$out" > "$work/replay.log" 2>&1 &
+  launcher=$!
+  pid=""
+  for _ in $(seq 1 50); do
+    pid=$(pgrep -f "shadow.jar replay --recording $work/rec.jsonl.gz" | head -1 || true)
+    [ -n "$pid" ] && break; sleep 0.1
+  done
+  [ -n "$pid" ] || { echo "the replay did not start" >&2; cat "$work/replay.log" >&2; exit 1; }
+  sleep "$FROM"
+  snapshot "$pid" > "$work/s0"; r0=$(served); t0=$(date +%s%N)
+  sleep "$D"
+  snapshot "$pid" > "$work/s1"; r1=$(served); t1=$(date +%s%N)
+  running=yes; kill -0 "$pid" 2>/dev/null || running=no
+  kill "$pid" 2>/dev/null || true # the window is what counts: the rest is not waited for
+  wait "$launcher" || true
+  rm -rf "$out"
+  python3 - "$work/s0" "$work/s1" "$((r1 - r0))" "$(( (t1 - t0) / 1000000 ))" "$(getconf CLK_TCK)" "$running" "$run $label" <<'PY'
+import collections, re, sys
+def read(f):
+    out = {}
+    for line in open(f):
+        p = line.split()
+        if len(p) == 6:
+            out[p[0]] = (p[1], [int(x) for x in p[2:]])
+    return out
+a, b = read(sys.argv[1]), read(sys.argv[2])
+n, ms, tick, running, run = int(sys.argv[3]), int(sys.argv[4]), float(sys.argv[5]), sys.argv[6], sys.argv[7]
+if running != "yes":
+    sys.exit("the replay ended within the window: give more exchanges (N)")
+groups = collections.defaultdict(lambda: [0, 0, 0, 0])
+for tid, (name, v) in b.items():
+    before = a.get(tid, (name, [0, 0, 0, 0]))[1]
+    g = groups[re.sub(r"[-_#]*\d+$", "", name)]
+    for i in range(4):
+        g[i] += v[i] - before[i]
+us = lambda ticks: 1e6 * ticks / tick / n
+total = sum(g[0] + g[1] for g in groups.values())
+print("   run %s: %d exchanges in %.1f s (%.0f/s), %.1f us of CPU per exchange" % (run, n, ms / 1000, n * 1000 / ms, us(total)))
+print("   %-22s %8s %8s %8s %10s %10s" % ("threads", "us/ex", "user", "system", "vol cs/ex", "invol cs/ex"))
+for name, g in sorted(groups.items(), key=lambda kv: -(kv[1][0] + kv[1][1])):
+    if g[0] + g[1] == 0:
+        continue
+    print("   %-22s %8.1f %8.1f %8.1f %10.2f %10.2f" % (name, us(g[0] + g[1]), us(g[0]), us(g[1]), g[2] / n, g[3] / n))
+PY
+}
+
+for run in $(seq 1 "$RUNS"); do
+  measure "$run" A "$SHADOW"
+  [ -z "${SHADOW_B:-}" ] || measure "$run" B "$SHADOW_B"
+done
