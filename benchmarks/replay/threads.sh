@@ -15,15 +15,18 @@
 #   SHADOW=...   the shadow launcher (default: this checkout's ./shadow)
 #   SHADOW_B=... a second launcher (another build), measured right after the first in every run,
 #                on the same recording and server: the two side by side
+#   WRK=1        also measure `wrk -t1 -cC -d10s` against the same document at the start of every run,
+#                and give each replay's rate as a share of it (0: not)
 #   RUNS=1       repeat
 #   ITEMS=20     products in the document (20: 2 KB, 6: 0.6 KB, 200: 20 KB)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 C="${1:-16}"; N="${2:-2000000}"; FROM="${3:-20}"; D="${4:-10}"
-RUNS="${RUNS:-1}"; ITEMS="${ITEMS:-20}"
+RUNS="${RUNS:-1}"; ITEMS="${ITEMS:-20}"; WRK="${WRK:-1}"
 SHADOW="${SHADOW:-$root/shadow}"
 source "$root/benchmarks/lib/nginx-static.sh"
 bench_install nginx curl
+[ "$WRK" = 0 ] || bench_install wrk
 
 work="$(mktemp -d)"
 cleanup() { nginx -p "$work" -c nginx.conf -s stop 2>/dev/null || true; rm -rf "$work"; }
@@ -67,7 +70,7 @@ measure() { # run label launcher
   kill "$pid" 2>/dev/null || true # the window is what counts: the rest is not waited for
   wait "$launcher" || true
   rm -rf "$out"
-  python3 - "$work/s0" "$work/s1" "$((r1 - r0))" "$(( (t1 - t0) / 1000000 ))" "$(getconf CLK_TCK)" "$running" "$run $label" <<'PY'
+  python3 - "$work/s0" "$work/s1" "$((r1 - r0))" "$(( (t1 - t0) / 1000000 ))" "$(getconf CLK_TCK)" "$running" "$run $label" "$wrk_rate" <<'PY'
 import collections, re, sys
 def read(f):
     out = {}
@@ -88,7 +91,8 @@ for tid, (name, v) in b.items():
         g[i] += v[i] - before[i]
 us = lambda ticks: 1e6 * ticks / tick / n
 total = sum(g[0] + g[1] for g in groups.values())
-print("   run %s: %d exchanges in %.1f s (%.0f/s), %.1f us of CPU per exchange" % (run, n, ms / 1000, n * 1000 / ms, us(total)))
+share = " (%.1f%% of wrk)" % (100 * n * 1000 / ms / float(sys.argv[8])) if sys.argv[8] else ""
+print("   run %s: %d exchanges in %.1f s (%.0f/s%s), %.1f us of CPU per exchange" % (run, n, ms / 1000, n * 1000 / ms, share, us(total)))
 print("   %-22s %8s %8s %8s %10s %10s" % ("threads", "us/ex", "user", "system", "vol cs/ex", "invol cs/ex"))
 for name, g in sorted(groups.items(), key=lambda kv: -(kv[1][0] + kv[1][1])):
     if g[0] + g[1] == 0:
@@ -97,7 +101,12 @@ for name, g in sorted(groups.items(), key=lambda kv: -(kv[1][0] + kv[1][1])):
 PY
 }
 
+wrk_rate=""
 for run in $(seq 1 "$RUNS"); do
+  if [ "$WRK" != 0 ]; then
+    wrk_rate=$(wrk -t1 -c"$C" -d10s "http://127.0.0.1:$port$path" | awk '/^Requests\/sec/ {print $2}')
+    echo "   run $run wrk: $wrk_rate req/s"
+  fi
   measure "$run" A "$SHADOW"
   [ -z "${SHADOW_B:-}" ] || measure "$run" B "$SHADOW_B"
 done
