@@ -90,6 +90,13 @@ class ReplayerTests {
     return l;
   }
 
+  /** {@code rec} replayed against {@code candidate} into {@code out} with {@code concurrency}. */
+  private ReplayResult replay(Path rec, URI candidate, String out, int concurrency) {
+    return new Replayer(
+            ReplayConfig.of(List.of(rec), candidate, dir.resolve(out)).withConcurrency(concurrency))
+        .run(ShadowListener.NONE);
+  }
+
   @Test
   void withConcurrencyOneExchangesGoOutOneByOneInTheOrderReadAndWithMoreEachGoesOutOnce()
       throws IOException {
@@ -121,11 +128,7 @@ class ReplayerTests {
               .toList();
       List<String> ids = all.stream().map(Exchange::id).toList();
 
-      ReplayResult one =
-          new Replayer(
-                  ReplayConfig.of(List.of(rec), candidate.uri(), dir.resolve("one"))
-                      .withConcurrency(1))
-              .run(ShadowListener.NONE);
+      ReplayResult one = replay(rec, candidate.uri(), "one", 1);
       assertThat(candidate.seen)
           .extracting(TestServer.Seen::target)
           .containsExactlyElementsOf(sent);
@@ -138,11 +141,7 @@ class ReplayerTests {
 
       candidate.seen.clear();
       most.set(0);
-      ReplayResult four =
-          new Replayer(
-                  ReplayConfig.of(List.of(rec), candidate.uri(), dir.resolve("four"))
-                      .withConcurrency(4))
-              .run(ShadowListener.NONE);
+      ReplayResult four = replay(rec, candidate.uri(), "four", 4);
       assertThat(candidate.seen)
           .extracting(TestServer.Seen::target)
           .containsExactlyInAnyOrderElementsOf(sent);

@@ -27,7 +27,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Future;
@@ -80,26 +79,26 @@ import org.apache.hc.core5.util.Timeout;
  */
 public final class Sender implements AutoCloseable {
 
-  /** Headers that belong to one connection or are recomputed by the client. */
-  static final Set<String> NOT_COPIED =
-      Set.of(
-          "connection",
-          "keep-alive",
-          "proxy-connection",
-          "te",
-          "trailer",
-          "transfer-encoding",
-          "upgrade",
-          "content-length",
-          "host",
-          "expect");
-
-  /** The lower-case names of {@link #NOT_COPIED}, for a check that allocates nothing. */
-  private static final String[] NOT_COPIED_NAMES = NOT_COPIED.toArray(String[]::new);
+  /**
+   * Headers that belong to one connection or are recomputed by the client, in lower case: an
+   * array, so that {@link #notCopied} checks a name without lower-casing it.
+   */
+  private static final String[] NOT_COPIED = {
+    "connection",
+    "keep-alive",
+    "proxy-connection",
+    "te",
+    "trailer",
+    "transfer-encoding",
+    "upgrade",
+    "content-length",
+    "host",
+    "expect"
+  };
 
   /** True when {@code name}, in any case, is one of {@link #NOT_COPIED}. */
   static boolean notCopied(String name) {
-    for (String n : NOT_COPIED_NAMES) {
+    for (String n : NOT_COPIED) {
       if (n.length() == name.length() && n.equalsIgnoreCase(name)) {
         return true;
       }
@@ -313,7 +312,8 @@ public final class Sender implements AutoCloseable {
 
   public CompletableFuture<Attempt> send(URI base, HttpRequest recorded) {
     CompletableFuture<Attempt> result = new CompletableFuture<>();
-    BasicHttpRequest request = build(base, recorded);
+    Base target = base(base);
+    BasicHttpRequest request = build(base, target, recorded);
     long start = System.nanoTime();
     byte[] body =
         recorded.body() instanceof Body.None || recorded.body() instanceof Body.NotCaptured
@@ -329,7 +329,7 @@ public final class Sender implements AutoCloseable {
     try {
       call =
           requester.execute(
-              host(base), // the target's: the request's authority may be the recorded host
+              target.host(), // the target's: the request's authority may be the recorded host
               producer,
               consumer,
               null,
@@ -586,10 +586,10 @@ public final class Sender implements AutoCloseable {
     return requester.getStatus() == IOReactorStatus.ACTIVE;
   }
 
-  private BasicHttpRequest build(URI base, HttpRequest recorded) {
+  /** The request to {@code base} ({@code target}: its host and prefix, looked up once). */
+  private BasicHttpRequest build(URI base, Base target, HttpRequest recorded) {
     HttpRequest sent = prepared(base, recorded);
-    Base b = base(base);
-    BasicHttpRequest r = new BasicHttpRequest(sent.method(), b.host(), sent.target());
+    BasicHttpRequest r = new BasicHttpRequest(sent.method(), target.host(), sent.target());
     for (Headers.Field f : sent.headers()) {
       if (!f.name().equalsIgnoreCase("Host")) {
         r.addHeader(f.name(), f.value());
@@ -675,10 +675,6 @@ public final class Sender implements AutoCloseable {
       bases.put(uri, b);
     }
     return b;
-  }
-
-  private HttpHost host(URI base) {
-    return base(base).host();
   }
 
   private String prefix(URI base) {
