@@ -442,16 +442,10 @@ public final class Replayer {
             break;
           }
           boolean waited = !inFlight.tryAcquire();
-          if (waited) {
-            // every slot taken: wait for one, but not past --duration
-            boolean acquired = false;
-            while (!acquired && !stopRequested && abortReason == null && !past(deadline)) {
-              acquired = inFlight.tryAcquire(100, TimeUnit.MILLISECONDS);
-            }
-            if (!acquired) {
-              release(session);
-              break; // stopped, aborted or out of time; what holds the slots finishes on its own
-            }
+          // every slot taken: wait for one, but not past --duration
+          if (waited && !acquireSlot(inFlight, deadline)) {
+            release(session);
+            break; // stopped, aborted or out of time; what holds the slots finishes on its own
           }
           if (stopRequested || abortReason != null || past(deadline)) {
             // stopped, aborted or out of time while waiting for a slot: send nothing more
