@@ -17,14 +17,20 @@
 #                on the same recording and server: the two side by side
 #   WRK=1        also measure `wrk -t1 -cC -d10s` against the same document at the start of every run,
 #                and give each replay's rate as a share of it (0: not)
+#   FLOOR=1      also measure HttpCore 5's own requester (ReplayCeiling core5-async: no diffing, a
+#                consumer that counts and drops the body) with C in flight, warmed up for FROM
+#                seconds and measured for SECONDS, in every run after wrk: the floor that the CPU
+#                goal of issue 19 is set against; each replay's CPU is then also given as a multiple
+#                of it (0: not)
 #   RUNS=1       repeat
 #   ITEMS=20     products in the document (20: 2 KB, 6: 0.6 KB, 200: 20 KB)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 C="${1:-16}"; N="${2:-2000000}"; FROM="${3:-20}"; D="${4:-10}"
-RUNS="${RUNS:-1}"; ITEMS="${ITEMS:-20}"; WRK="${WRK:-1}"
+RUNS="${RUNS:-1}"; ITEMS="${ITEMS:-20}"; WRK="${WRK:-1}"; FLOOR="${FLOOR:-1}"
 SHADOW="${SHADOW:-$root/shadow}"
 source "$root/benchmarks/lib/nginx-static.sh"
+[ "$FLOOR" = 0 ] || (cd "$root" && mvn -o -q package -pl benchmarks -am -DskipTests) >/dev/null
 bench_install nginx curl
 [ "$WRK" = 0 ] || bench_install wrk
 
@@ -70,7 +76,7 @@ measure() { # run label launcher
   kill "$pid" 2>/dev/null || true # the window is what counts: the rest is not waited for
   wait "$launcher" || true
   rm -rf "$out"
-  python3 - "$work/s0" "$work/s1" "$((r1 - r0))" "$(( (t1 - t0) / 1000000 ))" "$(getconf CLK_TCK)" "$running" "$run $label" "$wrk_rate" <<'PY'
+  python3 - "$work/s0" "$work/s1" "$((r1 - r0))" "$(( (t1 - t0) / 1000000 ))" "$(getconf CLK_TCK)" "$running" "$run $label" "$wrk_rate" "$floor_us" <<'PY'
 import collections, re, sys
 def read(f):
     out = {}
@@ -92,7 +98,8 @@ for tid, (name, v) in b.items():
 us = lambda ticks: 1e6 * ticks / tick / n
 total = sum(g[0] + g[1] for g in groups.values())
 share = " (%.1f%% of wrk)" % (100 * n * 1000 / ms / float(sys.argv[8])) if sys.argv[8] else ""
-print("   run %s: %d exchanges in %.1f s (%.0f/s%s), %.1f us of CPU per exchange" % (run, n, ms / 1000, n * 1000 / ms, share, us(total)))
+floor = " (%.2f x the requester's)" % (us(total) / float(sys.argv[9])) if sys.argv[9] else ""
+print("   run %s: %d exchanges in %.1f s (%.0f/s%s), %.1f us of CPU per exchange%s" % (run, n, ms / 1000, n * 1000 / ms, share, us(total), floor))
 print("   %-22s %8s %8s %8s %10s %10s" % ("threads", "us/ex", "user", "system", "vol cs/ex", "invol cs/ex"))
 for name, g in sorted(groups.items(), key=lambda kv: -(kv[1][0] + kv[1][1])):
     if g[0] + g[1] == 0:
@@ -101,11 +108,17 @@ for name, g in sorted(groups.items(), key=lambda kv: -(kv[1][0] + kv[1][1])):
 PY
 }
 
-wrk_rate=""
+wrk_rate=""; floor_us=""
 for run in $(seq 1 "$RUNS"); do
   if [ "$WRK" != 0 ]; then
     wrk_rate=$(wrk -t1 -c"$C" -d10s "http://127.0.0.1:$port$path" | awk '/^Requests\/sec/ {print $2}')
     echo "   run $run wrk: $wrk_rate req/s"
+  fi
+  if [ "$FLOOR" != 0 ]; then
+    line=$(java -cp "$root/benchmarks/target/benchmarks.jar" dev.shadowtest.benchmarks.ReplayCeiling --kind core5-async \
+      --url "http://127.0.0.1:$port$path" --in-flight "$C" --warmup "$FROM" --seconds "$D" | grep '^RESULT')
+    floor_us=$(python3 -c "import sys; f = dict(kv.split('=') for kv in sys.argv[1].split()[1:]); print('%.1f' % (1e6 * int(f['cpu_ticks']) / $(getconf CLK_TCK) / int(f['requests'])))" "$line")
+    echo "   run $run requester (core5-async): $(echo "$line" | sed 's/.*rps=\([0-9.]*\).*/\1/') req/s, $floor_us us of CPU per exchange"
   fi
   measure "$run" A "$SHADOW"
   [ -z "${SHADOW_B:-}" ] || measure "$run" B "$SHADOW_B"

@@ -8,6 +8,7 @@ import dev.shadowtest.diff.internal.Bodies;
 import dev.shadowtest.diff.internal.DifferenceList;
 import dev.shadowtest.diff.internal.OriginNormalizer;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -286,6 +287,9 @@ public final class DiffEngine {
       EndpointRule rule,
       OriginNormalizer origins,
       List<Difference> out) {
+    if (sameInOrder(expected, actual, rule, origins)) {
+      return; // the common case of a match, told without building the maps below
+    }
     Map<String, Named> e = byName(expected, rule, origins);
     Map<String, Named> a = byName(actual, rule, origins);
     // every name compared once, as the expected side spells it, else as the actual side does;
@@ -334,6 +338,41 @@ public final class DiffEngine {
     return out;
   }
 
+  /**
+   * True when both sides have the same headers that are compared, in the same order, with the same
+   * values once normalised, names in any case: then {@link #byName} would build equal maps, and
+   * there is no difference.
+   */
+  private static boolean sameInOrder(
+      Headers expected, Headers actual, EndpointRule rule, OriginNormalizer origins) {
+    Iterator<Headers.Field> a = actual.iterator();
+    for (Headers.Field e : expected) {
+      if (rule.ignoresHeader(e.name())) {
+        continue;
+      }
+      Headers.Field f;
+      do {
+        if (!a.hasNext()) {
+          return false;
+        }
+        f = a.next();
+      } while (rule.ignoresHeader(f.name()));
+      if (!e.name().equals(f.name())
+              && !e.name().toLowerCase(Locale.ROOT).equals(f.name().toLowerCase(Locale.ROOT))
+          || !e.value().equals(f.value())
+              && !rule.normalizeHeader(e.name(), origins.apply(e.value()))
+                  .equals(rule.normalizeHeader(f.name(), origins.apply(f.value())))) {
+        return false;
+      }
+    }
+    while (a.hasNext()) {
+      if (!rule.ignoresHeader(a.next().name())) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** A header's values on one side, and its name as that side first spelled it. */
   private record Named(String display, List<String> values) {}
 
@@ -342,8 +381,8 @@ public final class DiffEngine {
       Headers headers, EndpointRule rule, OriginNormalizer origins) {
     Map<String, Named> out = new LinkedHashMap<>();
     for (Headers.Field f : headers) {
-      String lower = f.name().toLowerCase(Locale.ROOT);
-      if (!rule.ignoresHeader(lower)) { // a lower-case name is not lower-cased again
+      if (!rule.ignoresHeader(f.name())) {
+        String lower = f.name().toLowerCase(Locale.ROOT);
         Named n = out.get(lower);
         if (n == null) {
           n = new Named(f.name(), new ArrayList<>(2));

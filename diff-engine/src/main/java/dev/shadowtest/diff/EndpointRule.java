@@ -1,6 +1,7 @@
 package dev.shadowtest.diff;
 
 import dev.shadowtest.core.BadInputException;
+import dev.shadowtest.core.HeaderNames;
 import dev.shadowtest.core.JsonPath;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -82,7 +83,7 @@ public record EndpointRule(
     for (String h : ALWAYS_IGNORED_HEADERS) {
       lower.add(h.toLowerCase(Locale.ROOT));
     }
-    ignoreHeaders = Collections.unmodifiableSet(lower);
+    ignoreHeaders = HeaderNames.of(lower); // lower case, sorted; looked up in any case
     Objects.requireNonNull(json, "json");
     headerPatterns = List.copyOf(headerPatterns);
     accepted = List.copyOf(accepted);
@@ -166,7 +167,7 @@ public record EndpointRule(
 
   /** True when the header named {@code name} (any case) is not compared. */
   public boolean ignoresHeader(String name) {
-    return ignoreHeaders.contains(name.toLowerCase(Locale.ROOT));
+    return ignoreHeaders.contains(name);
   }
 
   /** The rule for an exchange whose baseline answered {@code status}: its {@code byStatus} keys applied. */
@@ -183,11 +184,11 @@ public record EndpointRule(
     return out;
   }
 
-  /** A header value with this rule's header patterns applied. */
-  public String normalizeHeader(String lowerName, String value) {
+  /** A header value with this rule's patterns for header {@code name} (any case) applied. */
+  public String normalizeHeader(String name, String value) {
     String out = value;
     for (HeaderPattern p : headerPatterns) {
-      if (p.header().equals(lowerName)) {
+      if (p.header().equalsIgnoreCase(name)) {
         out = p.apply(out);
       }
     }

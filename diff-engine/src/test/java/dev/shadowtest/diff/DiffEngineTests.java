@@ -9,6 +9,12 @@ import dev.shadowtest.core.HttpResponse;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
 
@@ -37,6 +43,83 @@ class DiffEngineTests {
             HttpRequest.of("GET", "/x"), response(200, null, null), response(500, null, null));
     assertThat(d.differences())
         .containsExactly(new Difference("status", "status", DifferenceType.STATUS, "200", "500"));
+  }
+
+  /**
+   * Headers match exactly when, by lower-case name (ignored names left out), both sides have the
+   * same values, repeats and comma lists alike: on random pairs, whether told by the in-order
+   * shortcut or by names.
+   */
+  @Test
+  void headersMatchExactlyWhenTheirValuesByNameAreEqual() {
+    String[] names = {"X-A", "x-a", "X-B", "Vary", "vary", "Date", "Content-Length"};
+    String[] values = {"1", "2", "1, 2", " 1 "};
+    Random random = new Random(5);
+    int matched = 0;
+    for (int i = 0; i < 3000; i++) {
+      List<String> e = new ArrayList<>();
+      for (int n = random.nextInt(5); n > 0; n--) {
+        e.add(names[random.nextInt(names.length)]);
+        e.add(values[random.nextInt(values.length)]);
+      }
+      List<String> a = new ArrayList<>(e);
+      switch (random.nextInt(6)) {
+        case 0 -> {} // the same
+        case 1 -> { // one name in another case
+          if (!a.isEmpty()) {
+            int k = 2 * random.nextInt(a.size() / 2);
+            a.set(k, a.get(k).toUpperCase(Locale.ROOT));
+          }
+        }
+        case 2 -> { // one field more
+          int k = 2 * random.nextInt(a.size() / 2 + 1);
+          a.add(k, values[random.nextInt(values.length)]);
+          a.add(k, names[random.nextInt(names.length)]);
+        }
+        case 3 -> { // one field less
+          if (!a.isEmpty()) {
+            int k = 2 * random.nextInt(a.size() / 2);
+            a.remove(k);
+            a.remove(k);
+          }
+        }
+        case 4 -> { // one value changed
+          if (!a.isEmpty()) {
+            a.set(2 * random.nextInt(a.size() / 2) + 1, values[random.nextInt(values.length)]);
+          }
+        }
+        default -> { // two fields swapped
+          if (a.size() >= 4) {
+            int k = 2 * random.nextInt(a.size() / 2 - 1);
+            a.add(k, a.remove(k + 3));
+            a.add(k, a.remove(k + 3));
+          }
+        }
+      }
+      boolean same = byName(e).equals(byName(a));
+      matched += same ? 1 : 0;
+      ResponseDiff d =
+          strict.compare(
+              HttpRequest.of("GET", "/x"),
+              response(200, null, null, e.toArray(String[]::new)),
+              response(200, null, null, a.toArray(String[]::new)));
+      assertThat(d.differences()).as("%s against %s", e, a).matches(x -> x.isEmpty() == same);
+    }
+    assertThat(matched).isBetween(1000, 2500); // both kinds were tried
+  }
+
+  /** Values by lower-case name, comma lists split, ignored names left out. */
+  private static Map<String, List<String>> byName(List<String> fields) {
+    Map<String, List<String>> out = new HashMap<>();
+    for (int i = 0; i < fields.size(); i += 2) {
+      String name = fields.get(i).toLowerCase(Locale.ROOT);
+      if (!name.equals("date") && !name.equals("content-length")) {
+        for (String v : fields.get(i + 1).split(",")) {
+          out.computeIfAbsent(name, k -> new ArrayList<>()).add(v.strip());
+        }
+      }
+    }
+    return out;
   }
 
   @Test

@@ -23,7 +23,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
@@ -84,17 +83,11 @@ public final class Redactor {
       JSON.readerFor(JsonNode.class).with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
   /** Headers whose values are URLs: their query parameters are redacted like the request target's. */
-  private static final Set<String> URL_HEADERS =
-      caseInsensitive("Referer", "Location", "Content-Location", "Link");
+  private static final HeaderNames URL_HEADERS =
+      HeaderNames.of("Referer", "Location", "Content-Location", "Link");
 
-  private static Set<String> caseInsensitive(String... names) {
-    Set<String> s = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
-    s.addAll(List.of(names));
-    return s;
-  }
-
-  private final Set<String> headers = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
-  private final Set<String> jwtHeaders = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
+  private final HeaderNames headers;
+  private final HeaderNames jwtHeaders;
   private final Set<String> sensitiveClaims;
   private final List<JsonPath> jsonPaths = new ArrayList<>();
   private final Set<String> queryParams;
@@ -122,8 +115,8 @@ public final class Redactor {
       throw new BadInputException("maxBody must be 0 or more bytes, got " + maxBody);
     }
     this.maxBody = maxBody;
-    headers.addAll(spec.headers());
-    jwtHeaders.addAll(spec.jwt().headers());
+    headers = HeaderNames.of(spec.headers());
+    jwtHeaders = HeaderNames.of(spec.jwt().headers());
     sensitiveClaims = Set.copyOf(spec.jwt().sensitiveClaims());
     spec.jsonPaths().forEach(p -> jsonPaths.add(JsonPath.parse(p)));
     queryParams = Set.copyOf(spec.queryParams());

@@ -2,6 +2,7 @@ package dev.shadowtest.http;
 
 import dev.shadowtest.core.BadInputException;
 import dev.shadowtest.core.Body;
+import dev.shadowtest.core.HeaderNames;
 import dev.shadowtest.core.Headers;
 import dev.shadowtest.core.HttpRequest;
 import dev.shadowtest.core.HttpResponse;
@@ -35,6 +36,7 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BiConsumer;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
 import javax.net.ssl.SSLContext;
@@ -79,31 +81,23 @@ import org.apache.hc.core5.util.Timeout;
  */
 public final class Sender implements AutoCloseable {
 
-  /**
-   * Headers that belong to one connection or are recomputed by the client, in lower case: an
-   * array, so that {@link #notCopied} checks a name without lower-casing it.
-   */
-  private static final String[] NOT_COPIED = {
-    "connection",
-    "keep-alive",
-    "proxy-connection",
-    "te",
-    "trailer",
-    "transfer-encoding",
-    "upgrade",
-    "content-length",
-    "host",
-    "expect"
-  };
+  /** Headers that belong to one connection or are recomputed by the client. */
+  private static final HeaderNames NOT_COPIED =
+      HeaderNames.of(
+          "Connection",
+          "Keep-Alive",
+          "Proxy-Connection",
+          "TE",
+          "Trailer",
+          "Transfer-Encoding",
+          "Upgrade",
+          "Content-Length",
+          "Host",
+          "Expect");
 
   /** True when {@code name}, in any case, is one of {@link #NOT_COPIED}. */
   static boolean notCopied(String name) {
-    for (String n : NOT_COPIED) {
-      if (n.length() == name.length() && n.equalsIgnoreCase(name)) {
-        return true;
-      }
-    }
-    return false;
+    return NOT_COPIED.contains(name);
   }
 
   /** Response bytes kept per body unless configured otherwise (the recorder's default too). */
@@ -145,6 +139,8 @@ public final class Sender implements AutoCloseable {
 
   private final HttpAsyncRequester requester;
   private final Headers extraHeaders;
+  private final HeaderNames extraNames; // their names, looked up for every recorded header
+  private final String explicitHost; // the extra Host, or null
   private final boolean keepHost;
   private final long deadlineMillis;
   private final ScheduledThreadPoolExecutor timer;
@@ -204,6 +200,8 @@ public final class Sender implements AutoCloseable {
     }
     this.maxBody = maxBody;
     this.extraHeaders = extraHeaders;
+    this.extraNames = HeaderNames.of(extraHeaders.stream().map(Headers.Field::name).toList());
+    this.explicitHost = extraHeaders.first("Host").orElse(null);
     this.keepHost = keepHost;
     // HttpClient's response timeout bounds the gap between bytes; a server that drips one byte a
     // second would never time out. This bounds the whole exchange.
@@ -392,9 +390,8 @@ public final class Sender implements AutoCloseable {
    * else the recorded one with keepHost, else the target's own authority.
    */
   public String hostSent(URI base, HttpRequest recorded) {
-    Optional<String> explicit = extraHeaders.first("Host");
-    if (explicit.isPresent()) {
-      return explicit.get();
+    if (explicitHost != null) {
+      return explicitHost;
     }
     if (keepHost) {
       Optional<String> h = recorded.headers().first("Host");
@@ -588,26 +585,31 @@ public final class Sender implements AutoCloseable {
 
   /** The request to {@code base} ({@code target}: its host and prefix, looked up once). */
   private BasicHttpRequest build(URI base, Base target, HttpRequest recorded) {
-    HttpRequest sent = prepared(base, recorded);
-    BasicHttpRequest r = new BasicHttpRequest(sent.method(), target.host(), sent.target());
-    for (Headers.Field f : sent.headers()) {
-      if (!f.name().equalsIgnoreCase("Host")) {
-        r.addHeader(f.name(), f.value());
-      } else if (keepHost || extraHeaders.contains("Host")) {
-        if (http2) {
-          // over HTTP/2 the host travels as :authority, which must agree with any Host (RFC 9113
-          // 8.3.1): the Host chosen for the target becomes the authority; the connection was
-          // routed to the target already
-          try {
-            r.setAuthority(URIAuthority.create(f.value()));
-            continue;
-          } catch (URISyntaxException e) {
-            // not a host[:port]: left as a header
+    BasicHttpRequest r =
+        new BasicHttpRequest(
+            recorded.method(), target.host(), target.prefix() + originForm(recorded.target()));
+    sentHeaders(
+        base,
+        recorded,
+        (name, value) -> {
+          if (!name.equalsIgnoreCase("Host")) {
+            r.addHeader(name, value);
+          } else if (keepHost || explicitHost != null) {
+            if (http2) {
+              // over HTTP/2 the host travels as :authority, which must agree with any Host (RFC
+              // 9113 8.3.1): the Host chosen for the target becomes the authority; the connection
+              // was routed to the target already
+              try {
+                r.setAuthority(URIAuthority.create(value));
+                return;
+              } catch (URISyntaxException e) {
+                // not a host[:port]: left as a header
+              }
+            }
+            r.addHeader(name, value); // as chosen; the connection still goes to the target
           }
-        }
-        r.addHeader(f.name(), f.value()); // as chosen; the connection still goes to the target
-      }
-    }
+          // else left to the client, which sends the target's own authority
+        });
     return r;
   }
 
@@ -618,40 +620,47 @@ public final class Sender implements AutoCloseable {
    * ({@code [REDACTED]}, {@code hmac:…}): those are never sent as they are.
    */
   public HttpRequest prepared(URI base, HttpRequest recorded) {
-    String prefix = prefix(base);
-    String target = recorded.target();
-    if (!target.startsWith("/")) {
-      int slash = target.indexOf('/', target.indexOf("://") + 3);
-      target =
-          target.startsWith("http") && slash > 0
-              ? target.substring(slash)
-              : "/"; // absolute form -> origin form
-    }
     List<String> fields = new ArrayList<>();
-    for (Headers.Field f : recorded.headers()) {
-      if (notCopied(f.name()) || extraHeaders.contains(f.name())) {
-        continue;
-      }
-      if (redacted(f.value())) {
-        continue;
-      }
-      fields.add(f.name());
-      fields.add(f.value());
-    }
-    for (Headers.Field f : extraHeaders) {
-      fields.add(f.name());
-      fields.add(f.value());
-    }
-    if (!extraHeaders.contains("Host")) {
-      fields.add("Host");
-      fields.add(hostSent(base, recorded));
-    }
+    sentHeaders(
+        base,
+        recorded,
+        (name, value) -> {
+          fields.add(name);
+          fields.add(value);
+        });
     return new HttpRequest(
         recorded.method(),
-        prefix + target,
+        prefix(base) + originForm(recorded.target()),
         recorded.httpVersion(),
         Headers.of(fields.toArray(String[]::new)),
         recorded.body());
+  }
+
+  /** A recorded target in origin form: an absolute-form one loses its scheme and authority. */
+  private static String originForm(String target) {
+    if (target.startsWith("/")) {
+      return target;
+    }
+    int slash = target.indexOf('/', target.indexOf("://") + 3);
+    return target.startsWith("http") && slash > 0 ? target.substring(slash) : "/";
+  }
+
+  /**
+   * Gives {@code out} each header field {@link #prepared} sends, in order: the recorded ones that
+   * are copied, the extra ones, then {@code Host} unless an extra one is it.
+   */
+  private void sentHeaders(URI base, HttpRequest recorded, BiConsumer<String, String> out) {
+    for (Headers.Field f : recorded.headers()) {
+      if (!notCopied(f.name()) && !extraNames.contains(f.name()) && !redacted(f.value())) {
+        out.accept(f.name(), f.value());
+      }
+    }
+    for (Headers.Field f : extraHeaders) {
+      out.accept(f.name(), f.value());
+    }
+    if (explicitHost == null) {
+      out.accept("Host", hostSent(base, recorded));
+    }
   }
 
   /** A target's host and path prefix, parsed once: a run has a few targets and sends millions. */
@@ -721,7 +730,7 @@ public final class Sender implements AutoCloseable {
   public List<String> redactedNotSent(HttpRequest recorded) {
     List<String> out = null;
     for (Headers.Field f : recorded.headers()) {
-      if (redacted(f.value()) && !extraHeaders.contains(f.name()) && !notCopied(f.name())) {
+      if (redacted(f.value()) && !extraNames.contains(f.name()) && !notCopied(f.name())) {
         (out == null ? out = new ArrayList<>(2) : out).add(f.name().toLowerCase(Locale.ROOT));
       }
     }

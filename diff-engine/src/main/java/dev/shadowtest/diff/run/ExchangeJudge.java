@@ -71,7 +71,11 @@ public final class ExchangeJudge {
   private final SamplesFile samples;
   private final Pseudonyms pseudonyms;
   private final Consumer<String> warnings;
-  private final Map<String, Origin> origins = new ConcurrentHashMap<>();
+  private final Map<OriginKey, Origin> origins = new ConcurrentHashMap<>();
+
+  /** An origin's key: its target (null for a recorded response) and the Host it was sent. */
+  private record OriginKey(URI base, String host) {}
+
   private final AtomicBoolean storeFailed = new AtomicBoolean();
   private final BooleanSupplier keeping;
 
@@ -114,7 +118,7 @@ public final class ExchangeJudge {
    * so they are built once (bounded whatever the recorded Hosts).
    */
   public Origin origin(URI base, String host) {
-    String key = (base == null ? "recorded" : base.toString()) + " " + host;
+    OriginKey key = new OriginKey(base, host);
     Origin o = origins.get(key);
     if (o == null) {
       if (origins.size() > 1024) {

@@ -1,0 +1,149 @@
+package dev.shadowtest.core;
+
+import java.util.AbstractSet;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * An immutable set of header names whose {@link #contains} ignores case, as HTTP compares names
+ * ({@code Content-Type} is {@code content-type}), and allocates nothing: the live paths check
+ * every header of every exchange against such sets (which are redacted, which are not copied,
+ * which are not compared). Equal, for {@link #contains}, to a {@code TreeSet} ordered by {@link
+ * String#CASE_INSENSITIVE_ORDER}; it iterates in the order the names were given (the first
+ * spelling of a name is kept).
+ *
+ * <pre>{@code
+ * HeaderNames hop = HeaderNames.of("Connection", "Keep-Alive");
+ * hop.contains("connection");   // true
+ * hop.contains("KEEP-ALIVE");   // true
+ * }</pre>
+ */
+public final class HeaderNames extends AbstractSet<String> {
+
+  private static final HeaderNames NONE = new HeaderNames(List.of());
+
+  /** The names, each spelling once, in the order given. */
+  private final List<String> names;
+
+  /** The same names for lookups that are not plain ASCII on both sides (rare: names are tokens). */
+  private final Set<String> folded = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
+
+  /**
+   * Open addressing by the ASCII case-folded hash, when every name is ASCII; null otherwise (then
+   * every lookup goes to {@link #folded}: a non-ASCII name such as one with the Kelvin sign can
+   * equal an ASCII one in any case).
+   */
+  private final String[] table;
+
+  private HeaderNames(Collection<String> given) {
+    boolean ascii = true;
+    List<String> kept = new ArrayList<>(given.size());
+    for (String n : given) {
+      if (folded.add(n)) {
+        kept.add(n);
+        ascii &= isAscii(n);
+      }
+    }
+    names = List.copyOf(kept);
+    if (!ascii) {
+      table = null;
+      return;
+    }
+    int size = 8;
+    while (size < 2 * names.size()) {
+      size <<= 1;
+    }
+    table = new String[size];
+    for (String n : names) {
+      int i = foldedHash(n) & (size - 1);
+      while (table[i] != null) {
+        i = (i + 1) & (size - 1);
+      }
+      table[i] = n;
+    }
+  }
+
+  /** No names. */
+  public static HeaderNames none() {
+    return NONE;
+  }
+
+  /** The set of {@code names}; of names equal in any case, the first spelling is kept. */
+  public static HeaderNames of(Collection<String> names) {
+    if (names instanceof HeaderNames h) {
+      return h;
+    }
+    return names.isEmpty() ? NONE : new HeaderNames(names);
+  }
+
+  /** The set of {@code names}; of names equal in any case, the first spelling is kept. */
+  public static HeaderNames of(String... names) {
+    return of(List.of(names));
+  }
+
+  /** True when {@code name}, in any case, is one of these names; false for anything not a string. */
+  @Override
+  public boolean contains(Object o) {
+    if (!(o instanceof String name)) {
+      return false;
+    }
+    if (table == null) {
+      return folded.contains(name);
+    }
+    int h = 0;
+    int n = name.length();
+    for (int i = 0; i < n; i++) {
+      char c = name.charAt(i);
+      if (c >= 0x80) {
+        return folded.contains(name);
+      }
+      h = 31 * h + (c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c);
+    }
+    int mask = table.length - 1;
+    for (int i = spread(h) & mask; ; i = (i + 1) & mask) {
+      String s = table[i];
+      if (s == null) {
+        return false;
+      }
+      if (s.length() == n && s.regionMatches(true, 0, name, 0, n)) {
+        return true;
+      }
+    }
+  }
+
+  @Override
+  public Iterator<String> iterator() {
+    return names.iterator();
+  }
+
+  @Override
+  public int size() {
+    return names.size();
+  }
+
+  private static boolean isAscii(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      if (s.charAt(i) >= 0x80) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static int foldedHash(String ascii) {
+    int h = 0;
+    for (int i = 0; i < ascii.length(); i++) {
+      char c = ascii.charAt(i);
+      h = 31 * h + (c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c);
+    }
+    return spread(h);
+  }
+
+  private static int spread(int h) {
+    return h ^ (h >>> 16);
+  }
+}
