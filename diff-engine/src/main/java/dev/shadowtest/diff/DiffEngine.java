@@ -8,7 +8,6 @@ import dev.shadowtest.diff.internal.Bodies;
 import dev.shadowtest.diff.internal.DifferenceList;
 import dev.shadowtest.diff.internal.OriginNormalizer;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -345,32 +344,50 @@ public final class DiffEngine {
    */
   private static boolean sameInOrder(
       Headers expected, Headers actual, EndpointRule rule, OriginNormalizer origins) {
-    Iterator<Headers.Field> a = actual.iterator();
-    for (Headers.Field e : expected) {
-      if (rule.ignoresHeader(e.name())) {
-        continue;
-      }
-      Headers.Field f;
-      do {
-        if (!a.hasNext()) {
+    List<Headers.Field> e = expected.asList();
+    List<Headers.Field> a = actual.asList();
+    int i = 0;
+    int j = 0;
+    while (i < e.size() && j < a.size()) {
+      Headers.Field x = e.get(i);
+      Headers.Field y = a.get(j);
+      if (x.name().equals(y.name())) { // the same spelling: ignored on both sides, or on neither
+        if (!x.value().equals(y.value())
+            && !rule.ignoresHeader(x.name())
+            && !normalizedEqual(x, y, rule, origins)) {
           return false;
         }
-        f = a.next();
-      } while (rule.ignoresHeader(f.name()));
-      if (!e.name().equals(f.name())
-              && !e.name().toLowerCase(Locale.ROOT).equals(f.name().toLowerCase(Locale.ROOT))
-          || !e.value().equals(f.value())
-              && !rule.normalizeHeader(e.name(), origins.apply(e.value()))
-                  .equals(rule.normalizeHeader(f.name(), origins.apply(f.value())))) {
+        i++;
+        j++;
+      } else if (rule.ignoresHeader(x.name())) {
+        i++;
+      } else if (rule.ignoresHeader(y.name())) {
+        j++;
+      } else if (x.name().toLowerCase(Locale.ROOT).equals(y.name().toLowerCase(Locale.ROOT))
+          && (x.value().equals(y.value()) || normalizedEqual(x, y, rule, origins))) {
+        i++;
+        j++;
+      } else {
         return false;
       }
     }
-    while (a.hasNext()) {
-      if (!rule.ignoresHeader(a.next().name())) {
+    for (; i < e.size(); i++) {
+      if (!rule.ignoresHeader(e.get(i).name())) {
+        return false;
+      }
+    }
+    for (; j < a.size(); j++) {
+      if (!rule.ignoresHeader(a.get(j).name())) {
         return false;
       }
     }
     return true;
+  }
+
+  private static boolean normalizedEqual(
+      Headers.Field x, Headers.Field y, EndpointRule rule, OriginNormalizer origins) {
+    return rule.normalizeHeader(x.name(), origins.apply(x.value()))
+        .equals(rule.normalizeHeader(y.name(), origins.apply(y.value())));
   }
 
   /** A header's values on one side, and its name as that side first spelled it. */

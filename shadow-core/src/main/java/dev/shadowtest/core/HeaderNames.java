@@ -37,7 +37,7 @@ public final class HeaderNames extends AbstractSet<String> {
    * every lookup goes to {@link #folded}: a non-ASCII name such as one with the Kelvin sign can
    * equal an ASCII one in any case).
    */
-  private final String[] table;
+  private final int[] table; // positions in names + 1; 0 is an empty slot
 
   private HeaderNames(Collection<String> given) {
     boolean ascii = true;
@@ -57,13 +57,13 @@ public final class HeaderNames extends AbstractSet<String> {
     while (size < 2 * names.size()) {
       size <<= 1;
     }
-    table = new String[size];
-    for (String n : names) {
-      int i = foldedHash(n) & (size - 1);
-      while (table[i] != null) {
+    table = new int[size];
+    for (int k = 0; k < names.size(); k++) {
+      int i = foldedHash(names.get(k)) & (size - 1);
+      while (table[i] != 0) {
         i = (i + 1) & (size - 1);
       }
-      table[i] = n;
+      table[i] = k + 1;
     }
   }
 
@@ -88,31 +88,47 @@ public final class HeaderNames extends AbstractSet<String> {
   /** True when {@code name}, in any case, is one of these names; false for anything not a string. */
   @Override
   public boolean contains(Object o) {
-    if (!(o instanceof String name)) {
-      return false;
-    }
+    return o instanceof String name && indexOf(name) >= 0;
+  }
+
+  /**
+   * The position of {@code name}, in any case, in this set's order (that of {@link #iterator}), or
+   * -1 when it is none of these names: one lookup tells which of several groups of names a header
+   * is in.
+   */
+  public int indexOf(String name) {
     if (table == null) {
-      return folded.contains(name);
+      return folded.contains(name) ? slowIndexOf(name) : -1;
     }
     int h = 0;
     int n = name.length();
     for (int i = 0; i < n; i++) {
       char c = name.charAt(i);
       if (c >= 0x80) {
-        return folded.contains(name);
+        return folded.contains(name) ? slowIndexOf(name) : -1;
       }
       h = 31 * h + (c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c);
     }
     int mask = table.length - 1;
     for (int i = spread(h) & mask; ; i = (i + 1) & mask) {
-      String s = table[i];
-      if (s == null) {
-        return false;
+      int slot = table[i];
+      if (slot == 0) {
+        return -1;
       }
+      String s = names.get(slot - 1);
       if (s.length() == n && s.regionMatches(true, 0, name, 0, n)) {
-        return true;
+        return slot - 1;
       }
     }
+  }
+
+  private int slowIndexOf(String name) {
+    for (int i = 0; i < names.size(); i++) {
+      if (String.CASE_INSENSITIVE_ORDER.compare(names.get(i), name) == 0) {
+        return i;
+      }
+    }
+    return -1; // not reached: folded holds the name
   }
 
   @Override

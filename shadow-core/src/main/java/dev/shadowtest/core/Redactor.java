@@ -83,11 +83,22 @@ public final class Redactor {
       JSON.readerFor(JsonNode.class).with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
   /** Headers whose values are URLs: their query parameters are redacted like the request target's. */
-  private static final HeaderNames URL_HEADERS =
-      HeaderNames.of("Referer", "Location", "Content-Location", "Link");
+  private static final List<String> URL_HEADERS =
+      List.of("Referer", "Location", "Content-Location", "Link");
 
   private final HeaderNames headers;
-  private final HeaderNames jwtHeaders;
+
+  /**
+   * Every header name redaction treats apart, looked up once per header: the JWT headers, then the
+   * masked ones, then {@link #URL_HEADERS} (a name in two groups is treated as the first says);
+   * {@link #treatment} gives each position's treatment.
+   */
+  private final HeaderNames special;
+
+  private final byte[] treatment;
+  private static final byte JWT = 0;
+  private static final byte MASKED = 1;
+  private static final byte URL = 2;
   private final Set<String> sensitiveClaims;
   private final List<JsonPath> jsonPaths = new ArrayList<>();
   private final Set<String> queryParams;
@@ -116,7 +127,16 @@ public final class Redactor {
     }
     this.maxBody = maxBody;
     headers = HeaderNames.of(spec.headers());
-    jwtHeaders = HeaderNames.of(spec.jwt().headers());
+    HeaderNames jwtHeaders = HeaderNames.of(spec.jwt().headers());
+    List<String> all = new ArrayList<>(jwtHeaders);
+    all.addAll(headers);
+    all.addAll(URL_HEADERS);
+    special = HeaderNames.of(all);
+    treatment = new byte[special.size()];
+    int i = 0;
+    for (String name : special) {
+      treatment[i++] = jwtHeaders.contains(name) ? JWT : headers.contains(name) ? MASKED : URL;
+    }
     sensitiveClaims = Set.copyOf(spec.jwt().sensitiveClaims());
     spec.jsonPaths().forEach(p -> jsonPaths.add(JsonPath.parse(p)));
     queryParams = Set.copyOf(spec.queryParams());
@@ -232,12 +252,15 @@ public final class Redactor {
     List<Headers.Field> out = null; // copied from the first field that changes: most do not
     int i = 0;
     for (Headers.Field f : h) {
+      int at = special.indexOf(f.name());
       String v =
-          jwtHeaders.contains(f.name())
-              ? jwt(f.value())
-              : headers.contains(f.name())
-                  ? mask(f.value())
-                  : URL_HEADERS.contains(f.name()) ? target(f.value()) : text(f.value());
+          at < 0
+              ? text(f.value())
+              : switch (treatment[at]) {
+                case JWT -> jwt(f.value());
+                case MASKED -> mask(f.value());
+                default -> target(f.value());
+              };
       if (out == null && !v.equals(f.value())) {
         out = new ArrayList<>(h.size());
         for (Headers.Field before : h) {

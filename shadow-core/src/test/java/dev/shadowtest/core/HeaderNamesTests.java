@@ -34,6 +34,15 @@ class HeaderNamesTests {
                 ? flip(random, names.get(probe % names.size()))
                 : name(random, probe % 4 == 1);
         assertThat(actual.contains(p)).as("%s in %s", p, names).isEqualTo(expected.contains(p));
+        int at = actual.indexOf(p);
+        List<String> order = List.copyOf(actual);
+        assertThat(at >= 0 ? order.get(at) : null)
+            .as("%s in %s", p, names)
+            .isEqualTo(
+                order.stream()
+                    .filter(x -> String.CASE_INSENSITIVE_ORDER.compare(x, p) == 0)
+                    .findFirst()
+                    .orElse(null));
       }
     }
   }
