@@ -28,10 +28,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Future;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -214,7 +214,8 @@ public final class Sender implements AutoCloseable {
               t.setDaemon(true);
               return t;
             });
-    timer.setRemoveOnCancelPolicy(true);
+    long sweepMillis = Math.max(5, Math.min(100, deadlineMillis / 20));
+    timer.scheduleWithFixedDelay(this::sweep, sweepMillis, sweepMillis, TimeUnit.MILLISECONDS);
     this.http2 = connections.http2();
     this.connections = connections;
     this.tls = connections.sslContext(seen);
@@ -323,9 +324,10 @@ public final class Sender implements AutoCloseable {
             : new BasicRequestProducer(
                 request, new BasicAsyncEntityProducer(body, contentType(recorded.headers())));
     BoundedResponseConsumer consumer = new BoundedResponseConsumer(maxBody);
-    Future<BoundedResponseConsumer.Received> call;
+    Call call = new Call(start, consumer, result);
+    inFlight.add(call); // its deadline is watched until it is answered
     try {
-      call =
+      call.running =
           requester.execute(
               target.host(), // the target's: the request's authority may be the recorded host
               producer,
@@ -337,6 +339,7 @@ public final class Sender implements AutoCloseable {
                 @Override
                 public void completed(BoundedResponseConsumer.Received r) {
                   long micros = (System.nanoTime() - start) / 1000;
+                  inFlight.remove(call);
                   seen.answered(base);
                   result.complete(new Answered(toModel(r, recorded.method()), micros));
                 }
@@ -345,43 +348,37 @@ public final class Sender implements AutoCloseable {
                 public void failed(Exception e) {
                   long micros = (System.nanoTime() - start) / 1000;
                   if (category(e) == ErrorCategory.TIMEOUT && consumer.beyondLimit()) {
+                    inFlight.remove(call);
                     result.complete(deadlinePassed(consumer, start));
                   } else if (certificateInQuestion(base, e)) {
                     // off the I/O thread: a test connection tells whether the certificate is why
+                    // (the deadline still holds while it does)
                     seen.certificateRequirement(base, () -> probe(base))
-                        .thenAccept(r -> result.complete(failure(base, e, micros, r)));
+                        .thenAccept(
+                            r -> {
+                              inFlight.remove(call);
+                              result.complete(failure(base, e, micros, r));
+                            });
                   } else {
+                    inFlight.remove(call);
                     result.complete(failure(base, e, micros));
                   }
                 }
 
                 @Override
                 public void cancelled() {
+                  inFlight.remove(call);
                   result.complete(deadlinePassed(consumer, start));
                 }
               });
     } catch (IllegalStateException e) {
       // the requester no longer runs (its I/O reactor stopped): nothing more can be sent
+      inFlight.remove(call);
       result.complete(
           new Failed(
               ErrorCategory.INTERNAL, "the HTTP client stopped (" + e.getMessage() + ")", 0));
       return result;
     }
-    Future<BoundedResponseConsumer.Received> running = call;
-    ScheduledFuture<?> deadline =
-        timer.schedule(
-            () -> {
-              if (!result.isDone()) {
-                running.cancel(
-                    true); // frees the connection; cancelled() completes the attempt as a timeout
-                result.complete(deadlinePassed(consumer, start));
-              }
-            },
-            deadlineMillis,
-            TimeUnit.MILLISECONDS);
-    // a finished exchange drops its deadline at once: nothing (least of all the response) stays
-    // referenced by the timer for the rest of the deadline
-    result.whenComplete((a, t) -> deadline.cancel(false));
     return result;
   }
 
@@ -581,6 +578,54 @@ public final class Sender implements AutoCloseable {
   /** True while the client can send (its I/O reactor runs). */
   public boolean running() {
     return requester.getStatus() == IOReactorStatus.ACTIVE;
+  }
+
+  /**
+   * An exchange in flight, from its sending to its answer (then it leaves {@link #inFlight} at
+   * once: nothing, least of all the response, stays referenced for the rest of its deadline).
+   */
+  private final class Call {
+    final long deadline;
+    final long start;
+    final BoundedResponseConsumer consumer;
+    final CompletableFuture<Attempt> result;
+    volatile Future<BoundedResponseConsumer.Received> running;
+
+    Call(long start, BoundedResponseConsumer consumer, CompletableFuture<Attempt> result) {
+      this.start = start;
+      this.deadline = start + TimeUnit.MILLISECONDS.toNanos(deadlineMillis);
+      this.consumer = consumer;
+      this.result = result;
+    }
+  }
+
+  /**
+   * The exchanges in flight, whose deadlines {@link #sweep} watches: adding and removing one is
+   * cheaper than scheduling and cancelling a timer task per exchange, which took a lock shared by
+   * every I/O thread.
+   */
+  private final Set<Call> inFlight = ConcurrentHashMap.newKeySet();
+
+  /**
+   * Ends the exchanges whose deadline has passed, as timeouts: cancelling one frees its connection
+   * (its {@code cancelled()} then finds the attempt complete). Runs every twentieth of the deadline
+   * (5 to 100 ms), so a deadline is kept within that much.
+   */
+  private void sweep() {
+    long now = System.nanoTime();
+    for (Call c : inFlight) {
+      if (c.result.isDone()) {
+        inFlight.remove(c);
+      } else if (now - c.deadline >= 0) {
+        Future<?> running = c.running;
+        if (running == null) {
+          continue; // still being handed to the client: the next sweep ends it
+        }
+        inFlight.remove(c);
+        running.cancel(true);
+        c.result.complete(deadlinePassed(c.consumer, c.start));
+      }
+    }
   }
 
   /** The request to {@code base} ({@code target}: its host and prefix, looked up once). */
