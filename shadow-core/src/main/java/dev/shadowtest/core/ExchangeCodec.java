@@ -8,16 +8,13 @@ import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamWriteConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.shadowtest.core.internal.Bytes;
 import dev.shadowtest.core.internal.Instants;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -492,17 +489,6 @@ final class ExchangeCodec {
 
   /** Reads one exchange object; the parser is positioned before its START_OBJECT. */
   static Exchange readExchange(JsonParser p) throws IOException, FieldProblem {
-    return readExchange(p, null);
-  }
-
-  /**
-   * The bytes a parser reads, {@code bytes[start, end)}, given alongside it so that body texts
-   * can be read from them directly ({@link #bodyText}).
-   */
-  record Line(byte[] bytes, int start, int end) {}
-
-  /** As {@link #readExchange(JsonParser)}, {@code line} (or null) being what {@code p} reads. */
-  static Exchange readExchange(JsonParser p, Line line) throws IOException, FieldProblem {
     expect(p, p.nextToken(), JsonToken.START_OBJECT, "", "an exchange object");
     String id = null;
     Instant startedAt = null;
@@ -520,10 +506,10 @@ final class ExchangeCodec {
             startedAt = t == JsonToken.VALUE_NULL ? null : instant(p, t, "startedAt");
         case "durationMicros" ->
             duration = t == JsonToken.VALUE_NULL ? null : nonNegativeLong(p, t, "durationMicros");
-        case "request" -> request = readRequest(p, t, line);
+        case "request" -> request = readRequest(p, t);
         case "response" -> {
           sawResponse = true;
-          response = t == JsonToken.VALUE_NULL ? null : readResponse(p, t, line);
+          response = t == JsonToken.VALUE_NULL ? null : readResponse(p, t);
         }
         case "error" -> error = t == JsonToken.VALUE_NULL ? null : string(p, t, "error");
         case "tags" -> tags = t == JsonToken.VALUE_NULL ? null : readTags(p, t);
@@ -545,7 +531,7 @@ final class ExchangeCodec {
     return new Exchange(id, startedAt, duration, request, response, error, tags);
   }
 
-  private static HttpRequest readRequest(JsonParser p, JsonToken t, Line line)
+  private static HttpRequest readRequest(JsonParser p, JsonToken t)
       throws IOException, FieldProblem {
     expect(p, t, JsonToken.START_OBJECT, "request", "an object");
     String method = null;
@@ -561,7 +547,7 @@ final class ExchangeCodec {
         case "httpVersion" ->
             version = v == JsonToken.VALUE_NULL ? null : string(p, v, "request.httpVersion");
         case "headers" -> headers = readHeaders(p, v, "request.headers");
-        case "body" -> body = readBody(p, v, "request.body", line);
+        case "body" -> body = readBody(p, v, "request.body");
         default -> p.skipChildren();
       }
     }
@@ -577,7 +563,7 @@ final class ExchangeCodec {
     return new HttpRequest(method, target, version, headers, body);
   }
 
-  private static HttpResponse readResponse(JsonParser p, JsonToken t, Line line)
+  private static HttpResponse readResponse(JsonParser p, JsonToken t)
       throws IOException, FieldProblem {
     expect(p, t, JsonToken.START_OBJECT, "response", "an object or null");
     Integer status = null;
@@ -590,7 +576,7 @@ final class ExchangeCodec {
         case "status" -> status = integer(p, v, "response.status");
         case "reason" -> reason = v == JsonToken.VALUE_NULL ? "" : string(p, v, "response.reason");
         case "headers" -> headers = readHeaders(p, v, "response.headers");
-        case "body" -> body = readBody(p, v, "response.body", line);
+        case "body" -> body = readBody(p, v, "response.body");
         default -> p.skipChildren();
       }
     }
@@ -646,7 +632,7 @@ final class ExchangeCodec {
     return Headers.of(fields);
   }
 
-  private static Body readBody(JsonParser p, JsonToken t, String path, Line line)
+  private static Body readBody(JsonParser p, JsonToken t, String path)
       throws IOException, FieldProblem {
     if (t == JsonToken.VALUE_NULL) {
       return Body.none();
@@ -660,7 +646,7 @@ final class ExchangeCodec {
     for (String f = p.nextFieldName(); f != null; f = p.nextFieldName()) {
       JsonToken v = p.nextToken();
       switch (f) {
-        case "text" -> text = bodyText(p, v, path + ".text", line);
+        case "text" -> text = string(p, v, path + ".text");
         case "captured" -> {
           if (v != JsonToken.VALUE_TRUE && v != JsonToken.VALUE_FALSE) {
             throw new FieldProblem(
@@ -731,98 +717,6 @@ final class ExchangeCodec {
       throw new FieldProblem(path, "expected a string, got " + describe(t));
     }
     return p.getText();
-  }
-
-  /**
-   * A body's text. Most bodies are plain ASCII with the usual escapes: those are read from the
-   * line's bytes directly, eight bytes at a time, which costs about half of Jackson's decoding
-   * character by character (the parser then only skips the string). Anything else (a multi-byte
-   * character, a unicode escape beyond ASCII, a control character, a string cut off) is read by
-   * Jackson, whose result or error stands.
-   */
-  private static String bodyText(JsonParser p, JsonToken t, String path, Line line)
-      throws IOException, FieldProblem {
-    if (t == JsonToken.VALUE_STRING && line != null) {
-      String plain = plainString(line, line.start() + p.currentTokenLocation().getByteOffset());
-      if (plain != null) {
-        return plain;
-      }
-    }
-    return string(p, t, path);
-  }
-
-  /**
-   * The JSON string whose opening quote is at {@code line.bytes()[at]}, or null when it is not
-   * plain ASCII with simple escapes (or {@code at} is not a quote, or the string does not end
-   * within the line).
-   */
-  static String plainString(Line line, long at) {
-    byte[] b = line.bytes();
-    int end = line.end();
-    if (at < line.start() || at >= end || b[(int) at] != '"') {
-      return null;
-    }
-    int i = (int) at + 1;
-    byte[] out = null; // only when there are escapes
-    int n = 0;
-    while (true) {
-      int j = Bytes.indexOfJsonSpecial(b, i, end);
-      if (j == end || b[j] != '"' && b[j] != '\\') {
-        return null; // cut off, a control character or a multi-byte character: Jackson's to read
-      }
-      if (out == null && b[j] == '"') {
-        return new String(b, i, j - i, StandardCharsets.ISO_8859_1); // ASCII: copied as it is
-      }
-      if (out == null) {
-        out = new byte[Math.max(16, (j - i) * 2)];
-      }
-      if (n + (j - i) + 1 > out.length) {
-        out = Arrays.copyOf(out, Math.max(out.length * 2, n + (j - i) + 1));
-      }
-      System.arraycopy(b, i, out, n, j - i);
-      n += j - i;
-      if (b[j] == '"') {
-        return new String(out, 0, n, StandardCharsets.ISO_8859_1);
-      }
-      if (j + 1 >= end) {
-        return null;
-      }
-      int c;
-      int next = j + 2;
-      switch (b[j + 1]) {
-        case '"' -> c = '"';
-        case '\\' -> c = '\\';
-        case '/' -> c = '/';
-        case 'b' -> c = '\b';
-        case 'f' -> c = '\f';
-        case 'n' -> c = '\n';
-        case 'r' -> c = '\r';
-        case 't' -> c = '\t';
-        case 'u' -> {
-          c = j + 6 <= end ? hex4(b, j + 2) : -1;
-          next = j + 6;
-        }
-        default -> c = -1;
-      }
-      if (c < 0 || c >= 0x80) {
-        return null; // not an escape, or beyond ASCII: Jackson's to read
-      }
-      out[n++] = (byte) c;
-      i = next;
-    }
-  }
-
-  /** The value of four hex digits at {@code b[at]}, or -1. */
-  private static int hex4(byte[] b, int at) {
-    int v = 0;
-    for (int k = at; k < at + 4; k++) {
-      int d = Character.digit(b[k], 16);
-      if (d < 0) {
-        return -1;
-      }
-      v = v << 4 | d;
-    }
-    return v;
   }
 
   private static int integer(JsonParser p, JsonToken t, String path)

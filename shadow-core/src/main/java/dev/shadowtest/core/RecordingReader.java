@@ -226,7 +226,7 @@ public final class RecordingReader implements ExchangeSource {
    */
   public static Exchange parseExchange(byte[] line) {
     try (JsonParser p = ExchangeCodec.FACTORY.createParser(line)) {
-      Exchange e = ExchangeCodec.readExchange(p, new ExchangeCodec.Line(line, 0, line.length));
+      Exchange e = ExchangeCodec.readExchange(p);
       JsonToken trailing = p.nextToken();
       if (trailing != null) {
         throw new BadInputException(
@@ -309,11 +309,7 @@ public final class RecordingReader implements ExchangeSource {
         continue;
       }
       try (JsonParser p = parser()) {
-        Exchange e =
-            ExchangeCodec.readExchange(
-                p,
-                new ExchangeCodec.Line(
-                    lines.buffer(), lines.lineStart(), lines.lineStart() + lines.lineLength()));
+        Exchange e = ExchangeCodec.readExchange(p);
         JsonToken trailing = p.nextToken();
         if (trailing == null) {
           return e;

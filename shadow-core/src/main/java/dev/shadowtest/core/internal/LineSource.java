@@ -72,9 +72,10 @@ public final class LineSource implements AutoCloseable {
     }
     while (true) {
       int scanEnd = (int) Math.min(end, (long) start + limit + 1);
-      int i = Bytes.indexOfNewline(buf, scanFrom, scanEnd);
-      if (i >= 0) {
-        return line(i - start, true, false, i + 1);
+      for (int i = scanFrom; i < scanEnd; i++) {
+        if (buf[i] == '\n') {
+          return line(i - start, true, false, i + 1);
+        }
       }
       scanFrom = scanEnd;
       if (end - start > limit) {
@@ -102,12 +103,13 @@ public final class LineSource implements AutoCloseable {
   /** Discards input up to and including the next '\n'; false when the input ends first. */
   private boolean skipRestOfLine() throws IOException {
     while (true) {
-      int i = Bytes.indexOfNewline(buf, start, end);
-      if (i >= 0) {
-        start = i + 1;
-        scanFrom = start;
-        skipping = false;
-        return true;
+      for (int i = start; i < end; i++) {
+        if (buf[i] == '\n') {
+          start = i + 1;
+          scanFrom = start;
+          skipping = false;
+          return true;
+        }
       }
       start = end;
       scanFrom = end;
