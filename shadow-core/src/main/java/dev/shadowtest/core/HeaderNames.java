@@ -33,11 +33,15 @@ public final class HeaderNames extends AbstractSet<String> {
   private final Set<String> folded = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
 
   /**
-   * Open addressing by the ASCII case-folded hash, when every name is ASCII; null otherwise (then
-   * every lookup goes to {@link #folded}: a non-ASCII name such as one with the Kelvin sign can
-   * equal an ASCII one in any case).
+   * Buckets by length and first letter, when every name is ASCII; null otherwise (then every
+   * lookup goes to {@link #folded}: a non-ASCII name such as one with the Kelvin sign can equal an
+   * ASCII one in any case). {@code heads[bucket(name)]} is the position + 1 of the first name in
+   * its bucket (0: none), {@code next[position]} that of the next one. Most names looked up are in
+   * no set, and their bucket is empty: a miss costs one array read, no pass over the name.
    */
-  private final int[] table; // positions in names + 1; 0 is an empty slot
+  private final int[] heads;
+
+  private final int[] next;
 
   private HeaderNames(Collection<String> given) {
     boolean ascii = true;
@@ -50,21 +54,28 @@ public final class HeaderNames extends AbstractSet<String> {
     }
     names = List.copyOf(kept);
     if (!ascii) {
-      table = null;
+      heads = null;
+      next = null;
       return;
     }
-    int size = 8;
-    while (size < 2 * names.size()) {
-      size <<= 1;
+    heads = new int[BUCKETS];
+    next = new int[names.size()];
+    for (int k = names.size() - 1; k >= 0; k--) { // each bucket in the names' order
+      String n = names.get(k);
+      int b = bucket(n, n.isEmpty() ? 0 : n.charAt(0));
+      next[k] = heads[b];
+      heads[b] = k + 1;
     }
-    table = new int[size];
-    for (int k = 0; k < names.size(); k++) {
-      int i = foldedHash(names.get(k)) & (size - 1);
-      while (table[i] != 0) {
-        i = (i + 1) & (size - 1);
-      }
-      table[i] = k + 1;
-    }
+  }
+
+  private static final int BUCKETS = 1 << 10;
+
+  /**
+   * A name's bucket: its length and the low five bits of its first character, the same for both
+   * cases of an ASCII letter.
+   */
+  private static int bucket(String name, char first) {
+    return (name.length() & 31) << 5 | first & 31;
   }
 
   /** No names. */
@@ -97,29 +108,18 @@ public final class HeaderNames extends AbstractSet<String> {
    * is in.
    */
   public int indexOf(String name) {
-    if (table == null) {
+    int n = name.length();
+    char first = n == 0 ? 0 : name.charAt(0);
+    if (heads == null || first >= 0x80) {
       return folded.contains(name) ? slowIndexOf(name) : -1;
     }
-    int h = 0;
-    int n = name.length();
-    for (int i = 0; i < n; i++) {
-      char c = name.charAt(i);
-      if (c >= 0x80) {
-        return folded.contains(name) ? slowIndexOf(name) : -1;
-      }
-      h = 31 * h + (c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c);
-    }
-    int mask = table.length - 1;
-    for (int i = spread(h) & mask; ; i = (i + 1) & mask) {
-      int slot = table[i];
-      if (slot == 0) {
-        return -1;
-      }
-      String s = names.get(slot - 1);
+    for (int k = heads[bucket(name, first)]; k != 0; k = next[k - 1]) {
+      String s = names.get(k - 1);
       if (s.length() == n && s.regionMatches(true, 0, name, 0, n)) {
-        return slot - 1;
+        return k - 1;
       }
     }
+    return -1;
   }
 
   private int slowIndexOf(String name) {
@@ -148,18 +148,5 @@ public final class HeaderNames extends AbstractSet<String> {
       }
     }
     return true;
-  }
-
-  private static int foldedHash(String ascii) {
-    int h = 0;
-    for (int i = 0; i < ascii.length(); i++) {
-      char c = ascii.charAt(i);
-      h = 31 * h + (c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c);
-    }
-    return spread(h);
-  }
-
-  private static int spread(int h) {
-    return h ^ (h >>> 16);
   }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.io.SerializedString;
 import dev.shadowtest.core.RecordingException;
 import dev.shadowtest.core.SecureFiles;
 import dev.shadowtest.diff.Difference;
@@ -22,8 +23,11 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.zip.Deflater;
@@ -40,6 +44,29 @@ public final class ResultsFile implements AutoCloseable {
 
   private final OutputStream out;
   private final JsonGenerator g;
+
+  // a matching exchange's line is mostly these names and a few values that repeat from line to
+  // line: encoded once, they are copied instead of escaped character by character
+  private static final SerializedString ID = new SerializedString("id");
+  private static final SerializedString ENDPOINT = new SerializedString("endpoint");
+  private static final SerializedString METHOD = new SerializedString("method");
+  private static final SerializedString TARGET = new SerializedString("target");
+  private static final SerializedString VERDICT = new SerializedString("verdict");
+  private static final SerializedString RECORDED_STATUS = new SerializedString("recordedStatus");
+  private static final SerializedString PRIMARY_STATUS = new SerializedString("primaryStatus");
+  private static final SerializedString CANDIDATE_STATUS = new SerializedString("candidateStatus");
+  private static final SerializedString RECORDED_MICROS = new SerializedString("recordedMicros");
+  private static final SerializedString PRIMARY_MICROS = new SerializedString("primaryMicros");
+  private static final SerializedString CANDIDATE_MICROS = new SerializedString("candidateMicros");
+  private static final SerializedString[] VERDICTS =
+      Arrays.stream(Verdict.values())
+          .map(v -> new SerializedString(v.name()))
+          .toArray(SerializedString[]::new);
+
+  /** Endpoints and methods, encoded once (a run has few; bounded whatever the input). */
+  private final Map<String, SerializedString> repeated = new HashMap<>();
+
+  private static final int MAX_REPEATED = 4096;
 
   private ResultsFile(OutputStream out) throws IOException {
     this.out = out;
@@ -68,17 +95,22 @@ public final class ResultsFile implements AutoCloseable {
 
   public synchronized void write(ResultLine r) throws IOException {
     g.writeStartObject();
-    g.writeStringField("id", r.id());
-    g.writeStringField("endpoint", r.endpoint());
-    g.writeStringField("method", r.method());
-    g.writeStringField("target", r.target());
-    g.writeStringField("verdict", r.verdict().name());
-    number(g, "recordedStatus", r.recordedStatus());
-    number(g, "primaryStatus", r.primaryStatus());
-    number(g, "candidateStatus", r.candidateStatus());
-    number(g, "recordedMicros", r.recordedMicros());
-    number(g, "primaryMicros", r.primaryMicros());
-    number(g, "candidateMicros", r.candidateMicros());
+    g.writeFieldName(ID);
+    g.writeString(r.id());
+    g.writeFieldName(ENDPOINT);
+    g.writeString(repeated(r.endpoint()));
+    g.writeFieldName(METHOD);
+    g.writeString(repeated(r.method()));
+    g.writeFieldName(TARGET);
+    g.writeString(r.target());
+    g.writeFieldName(VERDICT);
+    g.writeString(VERDICTS[r.verdict().ordinal()]);
+    number(g, RECORDED_STATUS, r.recordedStatus());
+    number(g, PRIMARY_STATUS, r.primaryStatus());
+    number(g, CANDIDATE_STATUS, r.candidateStatus());
+    number(g, RECORDED_MICROS, r.recordedMicros());
+    number(g, PRIMARY_MICROS, r.primaryMicros());
+    number(g, CANDIDATE_MICROS, r.candidateMicros());
     if (r.error() != null) {
       g.writeStringField("error", r.error());
     }
@@ -145,10 +177,24 @@ public final class ResultsFile implements AutoCloseable {
     g.writeRaw('\n');
   }
 
-  private static void number(JsonGenerator g, String name, Number n) throws IOException {
+  private static void number(JsonGenerator g, SerializedString name, Number n) throws IOException {
     if (n != null) {
-      g.writeNumberField(name, n.longValue());
+      g.writeFieldName(name);
+      g.writeNumber(n.longValue());
     }
+  }
+
+  /** {@code value} encoded, from the values seen before when it is one of them. */
+  private SerializedString repeated(String value) {
+    SerializedString s = repeated.get(value);
+    if (s == null) {
+      if (repeated.size() >= MAX_REPEATED) {
+        repeated.clear();
+      }
+      s = new SerializedString(value);
+      repeated.put(value, s);
+    }
+    return s;
   }
 
   @Override

@@ -92,6 +92,49 @@ class ResultsFileTests {
     assertThat(recovered).containsExactly(full(), sparse());
   }
 
+  @Test
+  void repeatedEndpointsAndMethodsAreWrittenAsAnyValueIs() throws IOException {
+    Path f = dir.resolve("results.jsonl.gz");
+    List<ResultLine> lines = new ArrayList<>();
+    for (String odd :
+        new String[] {"GET /\"q\"\\", "P\u0001\u001fST /\u00e9\ud83d\ude00", "GET /a"}) {
+      for (int i = 0; i < 2; i++) { // the second time, from the encoded values kept
+        lines.add(
+            new ResultLine(
+                "id-" + i,
+                odd,
+                odd.substring(0, 4),
+                "/t\n",
+                Verdict.values()[i],
+                200,
+                null,
+                200,
+                1L,
+                null,
+                2L,
+                null,
+                List.of(),
+                Set.of(),
+                false,
+                false,
+                List.of()));
+      }
+    }
+    try (ResultsFile out = ResultsFile.create(f)) {
+      for (ResultLine l : lines) {
+        out.write(l);
+      }
+    }
+    assertThat(read(f)).containsExactlyElementsOf(lines);
+    String text;
+    try (var in = new java.util.zip.GZIPInputStream(Files.newInputStream(f))) {
+      text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+    assertThat(text)
+        .contains("\"endpoint\":\"GET /\\\"q\\\"\\\\\"")
+        .contains("\"endpoint\":\"P\\u0001\\u001FST /\u00e9\ud83d\ude00\"");
+  }
+
   Path gz(String text) throws IOException {
     Path f = dir.resolve("hand.jsonl.gz");
     try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(f))) {
