@@ -1148,13 +1148,17 @@ public final class Replayer {
         config.secondary() == null
             ? CompletableFuture.completedFuture(null)
             : sender.send(config.secondary(), q.secondary());
-    CompletableFuture<Void> answered = CompletableFuture.allOf(cand, prim, sec);
+    // without a primary or a secondary (the usual replay) the candidate's answer is the last one
+    CompletableFuture<?> answered =
+        config.primary() == null && config.secondary() == null
+            ? cand
+            : CompletableFuture.allOf(cand, prim, sec);
     // Judged where the last answer completes, the HTTP client's I/O thread: no hand-off to
     // another thread per exchange (a queue, a wake-up and a context switch cost more than judging
     // a matching answer). Answers that are there already (an attempt that failed at once, the
     // in-process transport) go to the pool instead, so that a session of such exchanges, each
     // sending the next from its judgement, cannot nest calls.
-    BiConsumer<Void, Throwable> judgeAndNext =
+    BiConsumer<Object, Throwable> judgeAndNext =
         (v, t) -> {
           try {
             ResultLine line;
