@@ -47,10 +47,29 @@ public final class DiffEngine {
     this.rules = rules;
   }
 
+  /** The last pair of origins normalised, and its normaliser. */
+  private record LastPair(Origin a, Origin b, OriginNormalizer normalizer) {}
+
+  /**
+   * A run compares the same few origins (the same instances, from the judge's cache) for every
+   * exchange: the last pair is told by identity, without hashing a key.
+   */
+  private volatile LastPair last;
+
   private OriginNormalizer normalizer(Origin a, Origin b) {
     if (a.isEmpty() && b.isEmpty()) {
       return OriginNormalizer.NONE;
     }
+    LastPair l = last;
+    if (l != null && l.a() == a && l.b() == b) {
+      return l.normalizer();
+    }
+    OriginNormalizer found = normalizerFor(a, b);
+    last = new LastPair(a, b, found);
+    return found;
+  }
+
+  private OriginNormalizer normalizerFor(Origin a, Origin b) {
     List<Origin> key = List.of(a, b);
     OriginNormalizer n = normalizers.get(key);
     if (n == null) {
