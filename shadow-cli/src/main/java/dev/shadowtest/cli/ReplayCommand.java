@@ -529,6 +529,9 @@ final class ReplayCommand implements Callable<Integer> {
       r =
           replayer.run(
               System.console() != null ? progressLine(err, replayer::endsAt) : ShadowListener.NONE);
+    } catch (RuntimeException | Error e) {
+      reported.countDown(); // no summary will come: a stop under way does not wait for one
+      throw e;
     } finally {
       try {
         Runtime.getRuntime().removeShutdownHook(hook);
