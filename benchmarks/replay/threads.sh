@@ -22,12 +22,17 @@
 #                seconds and measured for SECONDS, in every run after wrk: the floor that the CPU
 #                goal of issue 19 is set against; each replay's CPU is then also given as a multiple
 #                of it (0: not)
+#   PAIRED=1     run A and B at the same time, each against its own nginx (one worker each), and
+#                measure both over the same window: on a shared machine whose load changes from
+#                minute to minute, the two builds then see the same load (four busy processes on
+#                the cores: the rates are lower than alone, the CPU per exchange comparable between
+#                the two); wrk and the requester are still measured alone before
 #   RUNS=1       repeat
 #   ITEMS=20     products in the document (20: 2 KB, 6: 0.6 KB, 200: 20 KB)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 C="${1:-16}"; N="${2:-2000000}"; FROM="${3:-20}"; D="${4:-10}"
-RUNS="${RUNS:-1}"; ITEMS="${ITEMS:-20}"; WRK="${WRK:-1}"; FLOOR="${FLOOR:-1}"
+RUNS="${RUNS:-1}"; ITEMS="${ITEMS:-20}"; WRK="${WRK:-1}"; FLOOR="${FLOOR:-1}"; PAIRED="${PAIRED:-0}"
 SHADOW="${SHADOW:-$root/shadow}"
 source "$root/benchmarks/lib/nginx-static.sh"
 [ "$FLOOR" = 0 ] || (cd "$root" && mvn -o -q package -pl benchmarks -am -DskipTests) >/dev/null
@@ -35,11 +40,20 @@ bench_install nginx curl
 [ "$WRK" = 0 ] || bench_install wrk
 
 work="$(mktemp -d)"
-cleanup() { nginx -p "$work" -c nginx.conf -s stop 2>/dev/null || true; rm -rf "$work"; }
+cleanup() {
+  nginx -p "$work" -c nginx.conf -s stop 2>/dev/null || true
+  [ ! -f "$work/b/nginx.conf" ] || nginx -p "$work/b" -c nginx.conf -s stop 2>/dev/null || true
+  rm -rf "$work"
+}
 trap cleanup EXIT
 bench_static_site "$work" "$ITEMS"
 port=$(bench_free_port)
 bench_nginx "$work" "  server { listen 127.0.0.1:$port; root $work/www; location = /status { stub_status; } }"
+if [ "$PAIRED" = 1 ]; then
+  [ -n "${SHADOW_B:-}" ] || { echo "PAIRED=1 needs SHADOW_B" >&2; exit 2; }
+  mkdir -p "$work/b/logs"; port_b=$(bench_free_port)
+  bench_nginx "$work/b" "  server { listen 127.0.0.1:$port_b; root $work/www; location = /status { stub_status; } }"
+fi
 path=/api/data.json
 for _ in $(seq 1 20); do curl -sf "http://127.0.0.1:$port$path" >/dev/null && break; sleep 0.3; done
 "$SHADOW" --version >/dev/null
@@ -49,7 +63,7 @@ commit() { git -C "$(dirname "$1")" describe --always --dirty 2>/dev/null || ech
 echo "== $C in flight, a document of $(wc -c < "$work/www/api/data.json") bytes, $N exchanges, window ${FROM}s + ${D}s," \
   "$(nproc) cores; A = $SHADOW ($(commit "$SHADOW"))${SHADOW_B:+, B = $SHADOW_B ($(commit "$SHADOW_B"))}"
 
-served() { curl -s "http://127.0.0.1:$port/status" | awk 'NR==3 {print $3}'; }
+served() { curl -s "http://127.0.0.1:$1/status" | awk 'NR==3 {print $3}'; } # port
 snapshot() { # pid: "tid name utime stime voluntary involuntary" per thread
   for t in /proc/"$1"/task/*; do
     echo "$(basename "$t") $(tr ' ' '_' < "$t/comm") $(awk '{print $14, $15}' "$t/stat" 2>/dev/null)" \
@@ -57,26 +71,31 @@ snapshot() { # pid: "tid name utime stime voluntary involuntary" per thread
   done
 }
 
-measure() { # run label launcher
-  local run="$1" label="$2" shadow="$3" out="$work/out-$1-$2" launcher pid running r0 r1 t0 t1
-  "$shadow" replay --recording "$work/rec.jsonl.gz" --candidate "http://127.0.0.1:$port" --concurrency "$C" \
-    --rules "$work/rules.yaml" --rejudge-budget 0 --out "$out" > "$work/replay.log" 2>&1 &
-  launcher=$!
-  pid=""
+launch() { # label launcher port -> pid of the replay in $work/pid-label
+  local label="$1" shadow="$2" p="$3" pid=""
+  "$shadow" replay --recording "$work/rec-$label.jsonl.gz" --candidate "http://127.0.0.1:$p" --concurrency "$C" \
+    --rules "$work/rules.yaml" --rejudge-budget 0 --out "$work/out-$label" > "$work/replay-$label.log" 2>&1 &
   for _ in $(seq 1 50); do
-    pid=$(pgrep -f "shadow.jar replay --recording $work/rec.jsonl.gz" | head -1 || true)
+    pid=$(pgrep -f "shadow.jar replay --recording $work/rec-$label.jsonl.gz" | head -1 || true)
     [ -n "$pid" ] && break; sleep 0.1
   done
-  [ -n "$pid" ] || { echo "the replay did not start" >&2; cat "$work/replay.log" >&2; exit 1; }
-  sleep "$FROM"
-  snapshot "$pid" > "$work/s0"; r0=$(served); t0=$(date +%s%N)
-  sleep "$D"
-  snapshot "$pid" > "$work/s1"; r1=$(served); t1=$(date +%s%N)
-  running=yes; kill -0 "$pid" 2>/dev/null || running=no
-  kill "$pid" 2>/dev/null || true # the window is what counts: the rest is not waited for
-  wait "$launcher" || true
-  rm -rf "$out"
-  python3 - "$work/s0" "$work/s1" "$((r1 - r0))" "$(( (t1 - t0) / 1000000 ))" "$(getconf CLK_TCK)" "$running" "$run $label" "$wrk_rate" "$floor_us" <<'PY'
+  [ -n "$pid" ] || { echo "the replay did not start" >&2; cat "$work/replay-$label.log" >&2; exit 1; }
+  echo "$pid" > "$work/pid-$label"
+}
+
+stop() { # label: sets still_running (yes when the replay had not ended by itself)
+  local pid; pid=$(cat "$work/pid-$1")
+  still_running=yes; kill -0 "$pid" 2>/dev/null || still_running=no
+  # the window is what counts: the rest is not replayed; the replay then writes its reports, which
+  # is waited for (the launcher execs the JVM: the same process, a child of this shell), so that
+  # nothing of it overlaps the next measurement
+  kill "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+  rm -rf "$work/out-$1"
+}
+
+report() { # s0 s1 exchanges ms running "run label"
+  python3 - "$1" "$2" "$3" "$4" "$(getconf CLK_TCK)" "$5" "$6" "$wrk_rate" "$floor_us" <<'PY'
 import collections, re, sys
 def read(f):
     out = {}
@@ -108,6 +127,35 @@ for name, g in sorted(groups.items(), key=lambda kv: -(kv[1][0] + kv[1][1])):
 PY
 }
 
+measure() { # run label launcher: the replay alone
+  local run="$1" label="$2" pid r0 r1 t0 t1
+  ln -sf "$work/rec.jsonl.gz" "$work/rec-$label.jsonl.gz"
+  launch "$label" "$3" "$port"; pid=$(cat "$work/pid-$label")
+  sleep "$FROM"
+  snapshot "$pid" > "$work/s0"; r0=$(served "$port"); t0=$(date +%s%N)
+  sleep "$D"
+  snapshot "$pid" > "$work/s1"; r1=$(served "$port"); t1=$(date +%s%N)
+  stop "$label"
+  report "$work/s0" "$work/s1" "$((r1 - r0))" "$(( (t1 - t0) / 1000000 ))" "$still_running" "$run $label"
+}
+
+measure_paired() { # run: A and B at the same time, each against its own nginx, over the same window
+  local run="$1" pa pb ra0 ra1 rb0 rb1 t0 t1 running_a running_b
+  ln -sf "$work/rec.jsonl.gz" "$work/rec-A.jsonl.gz"; ln -sf "$work/rec.jsonl.gz" "$work/rec-B.jsonl.gz"
+  launch A "$SHADOW" "$port"; launch B "$SHADOW_B" "$port_b"
+  pa=$(cat "$work/pid-A"); pb=$(cat "$work/pid-B")
+  sleep "$FROM"
+  snapshot "$pa" > "$work/a0"; snapshot "$pb" > "$work/b0"; ra0=$(served "$port"); rb0=$(served "$port_b"); t0=$(date +%s%N)
+  sleep "$D"
+  snapshot "$pa" > "$work/a1"; snapshot "$pb" > "$work/b1"; ra1=$(served "$port"); rb1=$(served "$port_b"); t1=$(date +%s%N)
+  stop A; running_a=$still_running
+  stop B; running_b=$still_running
+  # four busy processes share the cores: shares of wrk and multiples of the requester (each
+  # measured alone) would mislead; A against B is what this gives
+  wrk_rate="" floor_us="" report "$work/a0" "$work/a1" "$((ra1 - ra0))" "$(( (t1 - t0) / 1000000 ))" "$running_a" "$run A (paired)"
+  wrk_rate="" floor_us="" report "$work/b0" "$work/b1" "$((rb1 - rb0))" "$(( (t1 - t0) / 1000000 ))" "$running_b" "$run B (paired)"
+}
+
 wrk_rate=""; floor_us=""
 for run in $(seq 1 "$RUNS"); do
   if [ "$WRK" != 0 ]; then
@@ -120,6 +168,10 @@ for run in $(seq 1 "$RUNS"); do
     floor_us=$(python3 -c "import sys; f = dict(kv.split('=') for kv in sys.argv[1].split()[1:]); print('%.1f' % (1e6 * int(f['cpu_ticks']) / $(getconf CLK_TCK) / int(f['requests'])))" "$line")
     echo "   run $run requester (core5-async): $(echo "$line" | sed 's/.*rps=\([0-9.]*\).*/\1/') req/s, $floor_us us of CPU per exchange"
   fi
-  measure "$run" A "$SHADOW"
-  [ -z "${SHADOW_B:-}" ] || measure "$run" B "$SHADOW_B"
+  if [ "$PAIRED" = 1 ]; then
+    measure_paired "$run"
+  else
+    measure "$run" A "$SHADOW"
+    [ -z "${SHADOW_B:-}" ] || measure "$run" B "$SHADOW_B"
+  fi
 done
