@@ -78,11 +78,6 @@ public final class HeaderNames extends AbstractSet<String> {
     return (name.length() & 31) << 5 | first & 31;
   }
 
-  /** No names. */
-  public static HeaderNames none() {
-    return NONE;
-  }
-
   /** The set of {@code names}; of names equal in any case, the first spelling is kept. */
   public static HeaderNames of(Collection<String> names) {
     if (names instanceof HeaderNames h) {
