@@ -30,6 +30,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
 import javax.net.ssl.SSLContext;
 import org.apache.hc.core5.http.ClassicHttpRequest;
@@ -85,6 +86,11 @@ public final class Recorder implements AutoCloseable {
 
   /** How long a request may pause mid-way, and a kept-alive connection stay idle. */
   private static final Duration READ_TIMEOUT = Duration.ofMinutes(5);
+
+  /** The encoders' warm-up before the listener accepts: at most this long (see CaptureWarmup). */
+  private static final Duration WARMUP_MAX = Duration.ofSeconds(2);
+
+  private static final AtomicBoolean ENCODERS_WARM = new AtomicBoolean();
 
   private final Listener server;
   private final AdminServer admin;
@@ -210,6 +216,11 @@ public final class Recorder implements AutoCloseable {
       } catch (BindException e) {
         throw new BindException(
             "cannot listen on " + hostPort(config.listen()) + " (--listen): " + e.getMessage());
+      }
+      // bound (a port in use fails at once) but not yet accepting: the encoders are compiled
+      // first, while the machine is idle; connections made meanwhile wait in the backlog
+      if (!ENCODERS_WARM.get() && writer.warmUp(redactor::apply, WARMUP_MAX.toNanos()) > 0) {
+        ENCODERS_WARM.set(true); // compiled code is the JVM's: once is enough
       }
       server.start();
       if (config.adminPort() >= 0) {

@@ -3,8 +3,11 @@ package dev.shadowtest.recorder.internal;
 import dev.shadowtest.core.Exchange;
 import dev.shadowtest.core.ExchangeSink;
 import dev.shadowtest.core.RecordingWriter;
+import dev.shadowtest.core.ShadowListener;
 import dev.shadowtest.core.UnwritableExchangeException;
 import dev.shadowtest.recorder.DropReason;
+import java.lang.management.CompilationMXBean;
+import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -224,6 +227,17 @@ public final class CaptureWriter implements AutoCloseable {
     final LineBuffer lines = new LineBuffer();
     RecordingWriter writer = RecordingWriter.lines(lines);
     final GzipMembers gzip = files != null && files.gzip() ? new GzipMembers(gzipLevel) : null;
+    final UnaryOperator<Exchange> process;
+    final Counters counters;
+
+    Encoder(UnaryOperator<Exchange> process, Counters counters) {
+      this.process = process;
+      this.counters = counters;
+    }
+
+    Encoder() {
+      this(CaptureWriter.this.process, CaptureWriter.this.counters);
+    }
 
     void encode(List<Pending> taken, Batch b) {
       lines.reset();
@@ -443,6 +457,66 @@ public final class CaptureWriter implements AutoCloseable {
       helping.decrementAndGet();
       helpers.offer(encoder);
     }
+  }
+
+  /** Warm-up rounds run at least (each encodes every {@link CaptureWarmup} sample once). */
+  static final int WARMUP_MIN_ROUNDS = 400;
+
+  /** The warm-up ends once the JIT has compiled nothing for this long (after its rounds). */
+  static final long WARMUP_QUIET_NANOS = 100_000_000;
+
+  /**
+   * Runs the encoders on made-up exchanges ({@link CaptureWarmup}), encoded, compressed and thrown
+   * away, until the JIT has compiled them: at least {@link #WARMUP_MIN_ROUNDS} rounds, then until
+   * the JIT has been quiet for {@link #WARMUP_QUIET_NANOS}, and never longer than {@code maxNanos}.
+   * For the recorder to call before it listens: under load on a small machine, the encoders would
+   * otherwise wait many seconds for the JIT, interpreted and slow. Nothing is written, counted or
+   * mirrored. Only with recording files (other sinks encode in their own code); compiled code is
+   * the JVM's, so once per JVM is enough.
+   *
+   * @param redaction what the model path applies (the recorder's redaction, without its mirror)
+   * @return the rounds run, 0 when there was nothing to do
+   */
+  public int warmUp(UnaryOperator<Exchange> redaction, long maxNanos) {
+    if (files == null) {
+      return 0;
+    }
+    long start = System.nanoTime();
+    CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+    boolean jitTimed = jit != null && jit.isCompilationTimeMonitoringSupported();
+    Encoder encoder = new Encoder(redaction, new Counters(ShadowListener.NONE));
+    List<CaptureParts> samples = CaptureWarmup.samples();
+    List<Pending> taken = new ArrayList<>(samples.size());
+    int rounds = 0;
+    long jitTime = -1;
+    long quietSince = 0;
+    try {
+      while (System.nanoTime() - start < maxNanos) {
+        taken.clear();
+        for (CaptureParts p : samples) {
+          taken.add(new Pending(p, () -> {}, 0));
+        }
+        encoder.encode(taken, new Batch(-1, taken.size(), 0));
+        rounds++;
+        if (rounds < WARMUP_MIN_ROUNDS || rounds % 20 != 0) {
+          continue;
+        }
+        if (!jitTimed) {
+          break;
+        }
+        long now = System.nanoTime();
+        long t = jit.getTotalCompilationTime();
+        if (t != jitTime) {
+          jitTime = t;
+          quietSince = now;
+        } else if (now - quietSince >= WARMUP_QUIET_NANOS) {
+          break;
+        }
+      }
+    } finally {
+      encoder.end();
+    }
+    return rounds;
   }
 
   /** The writer thread: batches in the order they were taken, each as soon as it is encoded. */

@@ -68,6 +68,32 @@ class CaptureLineTests {
   }
 
   @Test
+  void theWarmUpSamplesTakeEveryKindOfLineAndAreWrittenAsTheModelWritesThem() {
+    Redactor r = new Redactor(Redaction.defaults(), null);
+    List<String> lines = new ArrayList<>();
+    int declined = 0;
+    for (CaptureParts p : CaptureWarmup.samples()) {
+      assertSameLine(p, r);
+      byte[] direct = direct(p, r);
+      if (direct == null) {
+        declined++;
+      } else {
+        lines.add(new String(direct, StandardCharsets.UTF_8));
+      }
+    }
+    assertThat(declined).as("samples only the model path writes").isEqualTo(1);
+    assertThat(lines).anyMatch(l -> l.contains("\"body\":{\"text\":\"{\\\"items"));
+    assertThat(lines).anyMatch(l -> l.contains("\\u0001")); // a control character, escaped
+    assertThat(lines).anyMatch(l -> l.contains("\\uD83D\\uDE00")); // beyond the BMP
+    assertThat(lines).anyMatch(l -> l.contains("\"truncated\":true"));
+    assertThat(lines).anyMatch(l -> l.contains("\"body\":null"));
+    assertThat(lines).anyMatch(l -> l.contains("\"shadow.truncated\":\"client-abort\""));
+    // base64: binary bytes, each malformed UTF-8 form, and text longer escaped than encoded
+    assertThat(lines.stream().filter(l -> l.contains("{\"base64\":")).count()).isEqualTo(8);
+    assertThat(lines).allMatch(l -> !l.contains("eyJzdWIiOiIxIn0")); // the token is masked
+  }
+
+  @Test
   void aTypicalProxiedExchangeIsWrittenDirectlyAsTheModelWritesIt() {
     byte[] json =
         "{\"items\": [{\"id\": 1, \"name\": \"caf\u00e9 \\\"x\\\"\"}]}"

@@ -4,11 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.shadowtest.core.Body;
 import dev.shadowtest.core.Exchange;
+import dev.shadowtest.core.ExchangeSink;
 import dev.shadowtest.core.Headers;
 import dev.shadowtest.core.HttpRequest;
 import dev.shadowtest.core.HttpResponse;
 import dev.shadowtest.core.RecordingReader;
 import dev.shadowtest.core.Redaction;
+import dev.shadowtest.core.Redactor;
 import dev.shadowtest.core.ShadowListener;
 import dev.shadowtest.recorder.DropReason;
 import java.io.InputStream;
@@ -94,6 +96,79 @@ class CaptureWriterTests {
       assertThat(all.lines().count()).isEqualTo(5001); // the header and 5,000 exchanges
     }
     assertThat(members(Files.readAllBytes(file))).isGreaterThan(2);
+  }
+
+  @Test
+  void theWarmUpWritesCountsAndTellsNothing() throws Exception {
+    List<String> told = new ArrayList<>();
+    Counters counters =
+        new Counters(
+            new ShadowListener() {
+              @Override
+              public void recorded(String exchangeId) {
+                told.add("recorded " + exchangeId);
+              }
+
+              @Override
+              public void dropped(String reason) {
+                told.add("dropped " + reason);
+              }
+            });
+    Redactor redactor = new Redactor(Redaction.defaults(), null);
+    CaptureWriter w =
+        new CaptureWriter(
+            file("warm.jsonl.gz"),
+            null,
+            100_000,
+            1L << 30,
+            2,
+            counters,
+            redactor::apply,
+            new CaptureLine(redactor));
+    int rounds = w.warmUp(redactor::apply, TimeUnit.SECONDS.toNanos(30));
+    assertThat(rounds).isGreaterThanOrEqualTo(CaptureWriter.WARMUP_MIN_ROUNDS);
+    for (int i = 0; i < 3; i++) {
+      w.offer(pending(i));
+    }
+    w.close(10_000);
+    assertThat(ids(dir.resolve("warm.jsonl.gz"))).containsExactlyElementsOf(expected(3));
+    assertThat(counters.recorded.sum()).isEqualTo(3);
+    assertThat(counters.snapshot(0).dropped()).isEmpty();
+    assertThat(told).containsExactly("recorded id-0", "recorded id-1", "recorded id-2");
+  }
+
+  @Test
+  void withoutRecordingFilesThereIsNoWarmUp() throws Exception {
+    List<Exchange> written = new ArrayList<>();
+    ExchangeSink sink =
+        new ExchangeSink() {
+          @Override
+          public void write(Exchange exchange) {
+            written.add(exchange);
+          }
+
+          @Override
+          public void writeLine(String line) {}
+
+          @Override
+          public void flush() {}
+
+          @Override
+          public void close() {}
+        };
+    CaptureWriter w =
+        new CaptureWriter(
+            null,
+            sink,
+            100,
+            1L << 30,
+            1,
+            new Counters(ShadowListener.NONE),
+            UnaryOperator.identity(),
+            null);
+    assertThat(w.warmUp(UnaryOperator.identity(), TimeUnit.SECONDS.toNanos(30))).isZero();
+    w.close(10_000);
+    assertThat(written).isEmpty();
   }
 
   @Test
