@@ -19,8 +19,11 @@ import statistics
 import sys
 from collections import OrderedDict
 
-# -Xlog:gc with the timemillis decorator: "[0.512s][1764201600123ms] GC(3) Pause Young ... 3.123ms"
-PAUSE = re.compile(r"\[(\d+)ms\].*GC\(\d+\) Pause .* ([\d.]+)ms$")
+# -Xlog:gc,gc+phases with the timemillis decorator: "[0.512s][1764201600123ms] GC(3) Pause Young
+# ... 3.123ms" (G1, Shenandoah; ZGC's pauses are gc+phases lines, "GC(3) Pause Mark Start
+# 0.012ms"), and ZGC's "Allocation Stall (thread) 1.234ms": a thread waiting for memory, which
+# counts as a pause of that thread
+PAUSE = re.compile(r"\[(\d+)ms\].*(?:GC\(\d+\) Pause .*|Allocation Stall .*) ([\d.]+)ms$")
 
 
 def load(path):

@@ -171,7 +171,7 @@ recorder() { # run name launcher phase connections...: a fresh recorder measured
   local run="$1" name="$2" launcher="$3" phase="$4"; shift 4
   local port gc c
   port=$(bench_free_port); gc="$work/logs/gc-$name-$phase-$run.log"
-  jvm_start "$name-$phase-$run" "$port" env SHADOW_JAVA_OPTS="-Xlog:gc:file=$gc:timemillis,uptime" \
+  jvm_start "$name-$phase-$run" "$port" env SHADOW_JAVA_OPTS="${SHADOW_JAVA_OPTS:-} -Xlog:gc,gc+phases:file=$gc:timemillis,uptime" \
     "$launcher" record --listen "127.0.0.1:$port" --upstream "http://127.0.0.1:$up" \
     --out "$work/$name-$phase-$run.jsonl.gz" $RECORD_ARGS
   # `env` execs the launcher, which execs java: $jvm_pid is the JVM
