@@ -219,8 +219,12 @@ public final class Recorder implements AutoCloseable {
       }
       // bound (a port in use fails at once) but not yet accepting: the encoders are compiled
       // first, while the machine is idle; connections made meanwhile wait in the backlog
-      if (!ENCODERS_WARM.get() && writer.warmUp(redactor::apply, WARMUP_MAX.toNanos()) > 0) {
-        ENCODERS_WARM.set(true); // compiled code is the JVM's: once is enough
+      try {
+        if (!ENCODERS_WARM.get() && writer.warmUp(redactor::apply, WARMUP_MAX.toNanos()) > 0) {
+          ENCODERS_WARM.set(true); // compiled code is the JVM's: once is enough
+        }
+      } catch (RuntimeException e) {
+        // never seen: the warm-up only makes the first seconds faster, and never stops a start
       }
       server.start();
       if (config.adminPort() >= 0) {

@@ -28,27 +28,26 @@ final class CaptureWarmup {
 
   private CaptureWarmup() {}
 
-  /** One of each kind of exchange, with bodies of about 40 KB in all. */
+  /** One of each kind of exchange, with bodies of about 30 KB in all. */
   static List<CaptureParts> samples() {
     Random random = new Random(42);
     List<CaptureParts> out = new ArrayList<>();
-    Instant t = Instant.parse("2026-01-01T00:00:00.123456Z");
-    out.add(get(t, 200, json(20, random), null));
-    out.add(get(t, 200, json(6, random), null));
-    out.add(get(t, 404, utf8("{\"error\":\"not found\",\"path\":\"/api/items/7\"}"), null));
+    out.add(get(200, json(20, random)));
+    out.add(get(200, json(6, random)));
+    out.add(get(404, utf8("{\"error\":\"not found\",\"path\":\"/api/items/7\"}")));
     out.add(
         post(
             utf8("{\"note\":\"line\\nbreak \\\"quoted\\\" C:\\\\dir\",\"tab\":\"a\tb\"}"),
             utf8(
                 "{\"name\":\"Zoë Ünal\",\"city\":\"東京\",\"mood\":\"\uD83D\uDE00\","
                     + "\"ctl\":\"\u0001\u001f\b\f\r\"}")));
-    out.add(get(t, 200, html(random), null));
-    out.add(get(t, 200, bytes(random, 3000), null)); // binary: base64
+    out.add(get(200, html(random)));
+    out.add(get(200, bytes(random, 3000))); // binary: base64
     for (int form = 0; form < MALFORMED.length; form++) {
-      out.add(get(t, 200, malformed(form), null)); // invalid UTF-8: base64
+      out.add(get(200, malformed(form))); // invalid UTF-8: base64
     }
-    out.add(get(t, 200, controls(random, 6000), null)); // long, escape-heavy: base64 is smaller
-    out.add(get(t, 200, json(120, random), null)); // long JSON text: kept as text
+    out.add(get(200, controls(random, 6000))); // long, escape-heavy: base64 is smaller
+    out.add(get(200, json(120, random))); // long JSON text: kept as text
     byte[] cut = json(20, random);
     out.add(
         parts(
@@ -68,7 +67,7 @@ final class CaptureWarmup {
     return out;
   }
 
-  private static CaptureParts get(Instant t, int status, byte[] body, Truncation cut) {
+  private static CaptureParts get(int status, byte[] body) {
     return parts(
         "GET",
         "/api/items?page=" + status + "&q=caf%C3%A9",
@@ -77,7 +76,7 @@ final class CaptureWarmup {
         status,
         responseHeaders(body.length),
         body(body),
-        cut);
+        null);
   }
 
   private static CaptureParts post(byte[] request, byte[] response) {
