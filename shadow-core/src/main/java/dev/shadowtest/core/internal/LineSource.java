@@ -3,6 +3,9 @@ package dev.shadowtest.core.internal;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
@@ -72,10 +75,9 @@ public final class LineSource implements AutoCloseable {
     }
     while (true) {
       int scanEnd = (int) Math.min(end, (long) start + limit + 1);
-      for (int i = scanFrom; i < scanEnd; i++) {
-        if (buf[i] == '\n') {
-          return line(i - start, true, false, i + 1);
-        }
+      int nl = indexOfNewline(buf, scanFrom, scanEnd);
+      if (nl >= 0) {
+        return line(nl - start, true, false, nl + 1);
       }
       scanFrom = scanEnd;
       if (end - start > limit) {
@@ -87,6 +89,37 @@ public final class LineSource implements AutoCloseable {
       }
       fill();
     }
+  }
+
+  private static final VarHandle LONGS =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final long ONES = 0x0101010101010101L;
+  private static final long HIGHS = 0x8080808080808080L;
+  private static final long NEWLINES = ONES * '\n';
+
+  /**
+   * The index of the first '\n' in {@code b[from, to)}, or -1. Eight bytes at a time: a byte
+   * of {@code x = word ^ NEWLINES} is zero where the word holds '\n', and {@code (x - ONES) &
+   * ~x & HIGHS} sets the high bit of the lowest such byte (a borrow only marks bytes above a zero
+   * byte, never below one), so in little-endian order its trailing zeros give the first '\n'. On
+   * long lines (a 20 KB body) this is several times faster than a loop over the bytes, which the
+   * JIT does not vectorise.
+   */
+  static int indexOfNewline(byte[] b, int from, int to) {
+    int i = from;
+    for (; i <= to - Long.BYTES; i += Long.BYTES) {
+      long x = (long) LONGS.get(b, i) ^ NEWLINES;
+      long found = (x - ONES) & ~x & HIGHS;
+      if (found != 0) {
+        return i + (Long.numberOfTrailingZeros(found) >>> 3);
+      }
+    }
+    for (; i < to; i++) {
+      if (b[i] == '\n') {
+        return i;
+      }
+    }
+    return -1;
   }
 
   private boolean line(int length, boolean terminated, boolean tooLong, int next) {
@@ -103,13 +136,12 @@ public final class LineSource implements AutoCloseable {
   /** Discards input up to and including the next '\n'; false when the input ends first. */
   private boolean skipRestOfLine() throws IOException {
     while (true) {
-      for (int i = start; i < end; i++) {
-        if (buf[i] == '\n') {
-          start = i + 1;
-          scanFrom = start;
-          skipping = false;
-          return true;
-        }
+      int nl = indexOfNewline(buf, start, end);
+      if (nl >= 0) {
+        start = nl + 1;
+        scanFrom = start;
+        skipping = false;
+        return true;
       }
       start = end;
       scanFrom = end;

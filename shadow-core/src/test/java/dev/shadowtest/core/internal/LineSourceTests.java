@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class LineSourceTests {
@@ -83,5 +84,75 @@ class LineSourceTests {
     LineSource s =
         new LineSource(new ByteArrayInputStream("abcd\nabcde".getBytes(StandardCharsets.UTF_8)), 4);
     assertThat(lines(s)).containsExactly("@0 abcd", "TOO LONG@5 abcd");
+  }
+
+  @Test
+  void theWordAtATimeSearchFindsTheFirstNewlineLikeAByteLoop() {
+    // every position and range, bytes chosen to stress the borrow of the zero-byte test: '\n'
+    // (0x0a) next to 0x0b, 0x09, 0x00, 0x80, 0x8a and 0xff, and buffers without any '\n'
+    byte[] pool = {'\n', 0x0b, 0x09, 0x00, (byte) 0x80, (byte) 0x8a, (byte) 0xff, 'a', 0x01};
+    Random random = new Random(7);
+    for (int round = 0; round < 20_000; round++) {
+      byte[] b = new byte[random.nextInt(40)];
+      int newlines = random.nextInt(3);
+      for (int i = 0; i < b.length; i++) {
+        b[i] = pool[random.nextInt(pool.length)];
+        if (newlines == 0 && b[i] == '\n') {
+          b[i] = 0x0b;
+        }
+      }
+      int from = b.length == 0 ? 0 : random.nextInt(b.length + 1);
+      int to = from + random.nextInt(b.length - from + 1);
+      int expected = -1;
+      for (int i = from; i < to; i++) {
+        if (b[i] == '\n') {
+          expected = i;
+          break;
+        }
+      }
+      assertThat(LineSource.indexOfNewline(b, from, to))
+          .as("%s [%d, %d)", Arrays.toString(b), from, to)
+          .isEqualTo(expected);
+    }
+  }
+
+  @Test
+  void randomLinesReadInRandomPiecesComeBackWhole() throws IOException {
+    Random random = new Random(11);
+    for (int round = 0; round < 200; round++) {
+      StringBuilder text = new StringBuilder();
+      List<String> expected = new ArrayList<>();
+      long offset = 0;
+      int count = random.nextInt(20);
+      for (int i = 0; i < count; i++) {
+        String line = "x".repeat(random.nextInt(70)) + (char) ('a' + random.nextInt(26));
+        expected.add("@" + offset + " " + line);
+        text.append(line).append('\n');
+        offset += line.length() + 1;
+      }
+      byte[] bytes = text.toString().getBytes(StandardCharsets.UTF_8);
+      InputStream trickle =
+          new InputStream() {
+            int at;
+
+            @Override
+            public int read() {
+              return at < bytes.length ? bytes[at++] : -1;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) {
+              if (at == bytes.length) {
+                return -1;
+              }
+              int n = Math.min(len, 1 + random.nextInt(13));
+              n = Math.min(n, bytes.length - at);
+              System.arraycopy(bytes, at, b, off, n);
+              at += n;
+              return n;
+            }
+          };
+      assertThat(lines(new LineSource(trickle, 100))).containsExactlyElementsOf(expected);
+    }
   }
 }
