@@ -1,9 +1,11 @@
 package dev.shadowtest.http;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 import org.apache.hc.client5.http.async.methods.AbstractBinResponseConsumer;
 import org.apache.hc.core5.http.ContentType;
+import org.apache.hc.core5.http.Header;
+import org.apache.hc.core5.http.HttpHeaders;
 import org.apache.hc.core5.http.HttpResponse;
 
 /**
@@ -22,9 +24,23 @@ final class BoundedResponseConsumer
     }
   }
 
+  /**
+   * The most that is set aside before any body arrives, when the response announces its length:
+   * a candidate that announces gigabytes and sends a few bytes does not make every exchange in
+   * flight hold {@code limit} bytes.
+   */
+  static final int MAX_PRESIZED = 1 << 20;
+
   private final int limit;
   private HttpResponse head;
-  private ByteArrayOutputStream kept;
+
+  /** The kept bytes are {@code kept[0, keptLength)}; null until the body's first bytes. */
+  private byte[] kept;
+
+  private int keptLength;
+
+  /** The body's length as announced (Content-Length), or -1. */
+  private long announced = -1;
 
   /** Body bytes seen so far; read by the deadline timer. */
   private volatile long size;
@@ -38,6 +54,11 @@ final class BoundedResponseConsumer
     return size;
   }
 
+  /** The bytes set aside for the body so far (kept or not yet filled). */
+  int reserved() {
+    return kept == null ? 0 : kept.length;
+  }
+
   boolean beyondLimit() {
     return size > limit;
   }
@@ -45,6 +66,14 @@ final class BoundedResponseConsumer
   @Override
   protected void start(HttpResponse response, ContentType contentType) {
     head = response;
+    Header length = response.getFirstHeader(HttpHeaders.CONTENT_LENGTH);
+    if (length != null) {
+      try {
+        announced = Long.parseLong(length.getValue().strip());
+      } catch (NumberFormatException e) {
+        announced = -1; // the client's framing decides: kept as it comes
+      }
+    }
   }
 
   @Override
@@ -56,13 +85,19 @@ final class BoundedResponseConsumer
   protected void data(ByteBuffer src, boolean endOfStream) {
     int n = src.remaining();
     if (kept == null) {
-      kept = new ByteArrayOutputStream(Math.min(limit, Math.max(n, 1024)));
+      // the announced length when there is one (one array, filled in place), else grown as needed
+      long first = announced >= n ? Math.min(announced, MAX_PRESIZED) : Math.max(n, 1024);
+      kept = new byte[(int) Math.min(limit, first)];
     }
-    int room = (int) Math.max(0, Math.min(n, (long) limit - kept.size()));
+    int room = (int) Math.max(0, Math.min(n, (long) limit - keptLength));
     if (room > 0) {
-      byte[] chunk = new byte[room];
-      src.get(chunk);
-      kept.write(chunk, 0, room);
+      if (keptLength + room > kept.length) {
+        kept =
+            Arrays.copyOf(
+                kept, (int) Math.min(limit, Math.max(keptLength + room, kept.length * 2L)));
+      }
+      src.get(kept, keptLength, room);
+      keptLength += room;
     }
     src.position(src.limit()); // the rest is drained: counted, not stored
     size += n;
@@ -70,7 +105,9 @@ final class BoundedResponseConsumer
 
   @Override
   protected Received buildResult() {
-    return new Received(head, kept == null ? null : kept.toByteArray(), size);
+    byte[] body =
+        kept == null || keptLength == kept.length ? kept : Arrays.copyOf(kept, keptLength);
+    return new Received(head, body, size);
   }
 
   @Override
