@@ -150,4 +150,58 @@ class BodiesTests {
     }
     return out.toByteArray();
   }
+
+  static HttpResponse text(String body, String... headers) {
+    return new HttpResponse(
+        200, "", Headers.of(headers).withFirst("Content-Type", "application/json"), body(body));
+  }
+
+  static Body body(String s) {
+    return new Body.Text(s, false, -1);
+  }
+
+  @Test
+  void theSameTextIsAMatchWithoutNotes_butAnEncodingThatDoesNotDecodeIsStillNoted() {
+    ResponseDiff same = strict.compare(text(JSON), text(new String(JSON)), bodiesOnly);
+    assertThat(same.differences()).isEmpty();
+    assertThat(same.notes()).isEmpty();
+
+    // the same text, said to be gzip on both sides: compared as bytes, with the notes saying so
+    ResponseDiff encoded =
+        strict.compare(
+            text(JSON, "Content-Encoding", "gzip"),
+            text(JSON, "Content-Encoding", " GZIP "),
+            bodiesOnly);
+    assertThat(encoded.differences()).isEmpty();
+    assertThat(encoded.notes())
+        .anySatisfy(n -> assertThat(n).startsWith("expected body says Content-Encoding gzip"))
+        .anySatisfy(n -> assertThat(n).startsWith("actual body says Content-Encoding gzip"));
+
+    ResponseDiff identity =
+        strict.compare(text(JSON, "Content-Encoding", "Identity"), text(JSON), bodiesOnly);
+    assertThat(identity.differences()).isEmpty();
+    assertThat(identity.notes()).isEmpty();
+
+    // the same prefix of bodies cut at capture: a match on what is known, said in a note
+    ResponseDiff cut =
+        strict.compare(
+            new HttpResponse(200, "", Headers.empty(), new Body.Text("abc", true, 10)),
+            new HttpResponse(200, "", Headers.empty(), new Body.Text("abc", true, 10)),
+            bodiesOnly);
+    assertThat(cut.differences()).isEmpty();
+    assertThat(cut.notes()).anySatisfy(n -> assertThat(n).startsWith("body truncated at capture"));
+
+    // a cut recording of a body the candidate sends whole: not a match, though the texts agree
+    for (boolean cutExpected : new boolean[] {true, false}) {
+      ResponseDiff oneCut =
+          strict.compare(
+              new HttpResponse(200, "", Headers.empty(), new Body.Text("abc", cutExpected, 10)),
+              new HttpResponse(200, "", Headers.empty(), new Body.Text("abc", !cutExpected, 10)),
+              bodiesOnly);
+      assertThat(oneCut.differences()).isNotEmpty();
+    }
+
+    ResponseDiff other = strict.compare(text(JSON), text(JSON.replace("two", "three")), bodiesOnly);
+    assertThat(other.differences()).isNotEmpty();
+  }
 }
