@@ -47,7 +47,8 @@ http {
 $servers
 }
 CONF
-  nginx -p "$work" -c nginx.conf
+  # NGINX_WRAP: a command to start nginx under (e.g. "taskset -c 0"; its workers inherit it)
+  ${NGINX_WRAP:-} nginx -p "$work" -c nginx.conf
 }
 
 bench_wrk() { # name url -> "rps p99ms" on stdout, wrk's report on stderr; uses $C, $D, $WRK_THREADS

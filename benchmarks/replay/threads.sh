@@ -27,12 +27,17 @@
 #                minute to minute, the two builds then see the same load (four busy processes on
 #                the cores: the rates are lower than alone, the CPU per exchange comparable between
 #                the two); wrk and the requester are still measured alone before
+#   PIN=0        1: nginx on CPU 0, and wrk, the requester and the replays on CPU 1 (`taskset`), so
+#                that client and server do not take each other's core (on 2 cores; with PAIRED=1
+#                both replays share CPU 1 and both nginx CPU 0)
 #   RUNS=1       repeat
 #   ITEMS=20     products in the document (20: 2 KB, 6: 0.6 KB, 200: 20 KB)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 C="${1:-16}"; N="${2:-2000000}"; FROM="${3:-20}"; D="${4:-10}"
 RUNS="${RUNS:-1}"; ITEMS="${ITEMS:-20}"; WRK="${WRK:-1}"; FLOOR="${FLOOR:-1}"; PAIRED="${PAIRED:-0}"
+PIN="${PIN:-0}"; client=(); server=()
+if [ "$PIN" = 1 ]; then client=(taskset -c 1); server=(taskset -c 0); fi
 SHADOW="${SHADOW:-$root/shadow}"
 source "$root/benchmarks/lib/nginx-static.sh"
 [ "$FLOOR" = 0 ] || (cd "$root" && mvn -o -q package -pl benchmarks -am -DskipTests) >/dev/null
@@ -48,11 +53,11 @@ cleanup() {
 trap cleanup EXIT
 bench_static_site "$work" "$ITEMS"
 port=$(bench_free_port)
-bench_nginx "$work" "  server { listen 127.0.0.1:$port; root $work/www; location = /status { stub_status; } }"
+NGINX_WRAP="${server[*]}" bench_nginx "$work" "  server { listen 127.0.0.1:$port; root $work/www; location = /status { stub_status; } }"
 if [ "$PAIRED" = 1 ]; then
   [ -n "${SHADOW_B:-}" ] || { echo "PAIRED=1 needs SHADOW_B" >&2; exit 2; }
   mkdir -p "$work/b/logs"; port_b=$(bench_free_port)
-  bench_nginx "$work/b" "  server { listen 127.0.0.1:$port_b; root $work/www; location = /status { stub_status; } }"
+  NGINX_WRAP="${server[*]}" bench_nginx "$work/b" "  server { listen 127.0.0.1:$port_b; root $work/www; location = /status { stub_status; } }"
 fi
 path=/api/data.json
 for _ in $(seq 1 20); do curl -sf "http://127.0.0.1:$port$path" >/dev/null && break; sleep 0.3; done
@@ -61,7 +66,7 @@ python3 "$root/benchmarks/replay/generate.py" "$work/rec.jsonl.gz" "$N" "$work/w
 printf 'version: 1\ndefaults:\n  ignoreHeaders: [Server, ETag, Last-Modified, Accept-Ranges]\n' > "$work/rules.yaml"
 commit() { git -C "$(dirname "$1")" describe --always --dirty 2>/dev/null || echo '?'; }
 echo "== $C in flight, a document of $(wc -c < "$work/www/api/data.json") bytes, $N exchanges, window ${FROM}s + ${D}s," \
-  "$(nproc) cores; A = $SHADOW ($(commit "$SHADOW"))${SHADOW_B:+, B = $SHADOW_B ($(commit "$SHADOW_B"))}"
+  "$(nproc) cores$([ "$PIN" = 1 ] && echo ', nginx on CPU 0 and the clients on CPU 1'); A = $SHADOW ($(commit "$SHADOW"))${SHADOW_B:+, B = $SHADOW_B ($(commit "$SHADOW_B"))}"
 
 served() { curl -s "http://127.0.0.1:$1/status" | awk 'NR==3 {print $3}'; } # port
 snapshot() { # pid: "tid name utime stime voluntary involuntary" per thread
@@ -73,7 +78,7 @@ snapshot() { # pid: "tid name utime stime voluntary involuntary" per thread
 
 launch() { # label launcher port -> pid of the replay in $work/pid-label
   local label="$1" shadow="$2" p="$3" pid=""
-  "$shadow" replay --recording "$work/rec-$label.jsonl.gz" --candidate "http://127.0.0.1:$p" --concurrency "$C" \
+  "${client[@]}" "$shadow" replay --recording "$work/rec-$label.jsonl.gz" --candidate "http://127.0.0.1:$p" --concurrency "$C" \
     --rules "$work/rules.yaml" --rejudge-budget 0 --out "$work/out-$label" > "$work/replay-$label.log" 2>&1 &
   for _ in $(seq 1 50); do
     pid=$(pgrep -f "shadow.jar replay --recording $work/rec-$label.jsonl.gz" | head -1 || true)
@@ -159,11 +164,11 @@ measure_paired() { # run: A and B at the same time, each against its own nginx, 
 wrk_rate=""; floor_us=""
 for run in $(seq 1 "$RUNS"); do
   if [ "$WRK" != 0 ]; then
-    wrk_rate=$(wrk -t1 -c"$C" -d10s "http://127.0.0.1:$port$path" | awk '/^Requests\/sec/ {print $2}')
+    wrk_rate=$("${client[@]}" wrk -t1 -c"$C" -d10s "http://127.0.0.1:$port$path" | awk '/^Requests\/sec/ {print $2}')
     echo "   run $run wrk: $wrk_rate req/s"
   fi
   if [ "$FLOOR" != 0 ]; then
-    line=$(java -cp "$root/benchmarks/target/benchmarks.jar" dev.shadowtest.benchmarks.ReplayCeiling --kind core5-async \
+    line=$("${client[@]}" java -cp "$root/benchmarks/target/benchmarks.jar" dev.shadowtest.benchmarks.ReplayCeiling --kind core5-async \
       --url "http://127.0.0.1:$port$path" --in-flight "$C" --warmup "$FROM" --seconds "$D" | grep '^RESULT')
     floor_us=$(python3 -c "import sys; f = dict(kv.split('=') for kv in sys.argv[1].split()[1:]); print('%.1f' % (1e6 * int(f['cpu_ticks']) / $(getconf CLK_TCK) / int(f['requests'])))" "$line")
     echo "   run $run requester (core5-async): $(echo "$line" | sed 's/.*rps=\([0-9.]*\).*/\1/') req/s, $floor_us us of CPU per exchange"
