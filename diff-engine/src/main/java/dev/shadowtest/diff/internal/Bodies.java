@@ -23,7 +23,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * Compares bodies: decoded first (Content-Encoding gzip/deflate/br), then by the {@link
@@ -400,8 +399,12 @@ public final class Bodies {
 
   /** True when the headers give no Content-Encoding, or {@code identity}. */
   private static boolean notEncoded(Headers headers) {
-    Optional<String> encoding = headers.first("Content-Encoding");
-    return encoding.isEmpty() || encoding.get().strip().equalsIgnoreCase("identity");
+    return encoding(headers).equals("identity");
+  }
+
+  /** The Content-Encoding the headers give, in lower case; {@code identity} when none. */
+  private static String encoding(Headers headers) {
+    return headers.first("Content-Encoding").orElse("identity").strip().toLowerCase(Locale.ROOT);
   }
 
   /** The body with Content-Encoding undone; on failure the raw bytes and a note. */
@@ -411,8 +414,7 @@ public final class Bodies {
 
   /** {@link #decode(byte[], Headers, String, List)} with bodies decoding to more than {@code max} bytes left as they are. */
   static byte[] decode(byte[] body, Headers headers, String side, List<String> notes, int max) {
-    String encoding =
-        headers.first("Content-Encoding").orElse("identity").strip().toLowerCase(Locale.ROOT);
+    String encoding = encoding(headers);
     if (encoding.equals("identity") || body.length == 0) {
       return body;
     }
