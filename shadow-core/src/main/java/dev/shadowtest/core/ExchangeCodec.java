@@ -12,6 +12,7 @@ import dev.shadowtest.core.internal.Instants;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -98,11 +99,52 @@ final class ExchangeCodec {
   }
 
   /**
-   * How a body goes into a line: as {@code text} or as {@code base64}, and the bytes its JSON
-   * value takes (quotes and escapes included).
+   * How a body goes into a line: as {@code text}, as {@code base64} or (version 2) as {@code raw}
+   * bytes after the JSON object, and the bytes it takes in the line (quotes and escapes included;
+   * for a raw body its JSON object, the tab and the escaped bytes).
    */
-  record BodyForm(boolean base64, long valueBytes) {
+  record BodyForm(boolean base64, long valueBytes, byte[] raw) {
     static final BodyForm NULL = new BodyForm(false, 4);
+
+    BodyForm(boolean base64, long valueBytes) {
+      this(base64, valueBytes, null);
+    }
+  }
+
+  /** The JSON of a raw body's object, at most: {@code {"raw":N,"binary":true,...,"size":N}}. */
+  private static final int RAW_OBJECT_BYTES = 80;
+
+  /**
+   * The form of {@code body} in a version-2 line: raw for text and binary bodies; only a text that
+   * holds a lone surrogate (no UTF-8 for it) keeps the JSON text form, which escapes it.
+   */
+  static BodyForm rawForm(Body body) {
+    byte[] bytes;
+    if (body instanceof Body.Binary b) {
+      bytes = b.unsafeBytes();
+    } else if (body instanceof Body.Text t) {
+      if (hasLoneSurrogate(t.text())) {
+        return form(body);
+      }
+      bytes = t.text().getBytes(StandardCharsets.UTF_8);
+    } else {
+      return form(body);
+    }
+    return new BodyForm(false, RAW_OBJECT_BYTES + 1 + RawBodies.escapedLength(bytes), bytes);
+  }
+
+  private static boolean hasLoneSurrogate(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (Character.isHighSurrogate(c)
+          && i + 1 < s.length()
+          && Character.isLowSurrogate(s.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**
@@ -239,7 +281,12 @@ final class ExchangeCodec {
     } catch (IOException impossible) {
       throw new UncheckedIOException(impossible);
     }
-    return n[0];
+    return n[0] + tailBytes(requestBody) + tailBytes(responseBody);
+  }
+
+  /** The bytes a raw body takes after the JSON object: a tab and its escaped bytes. */
+  private static long tailBytes(BodyForm form) {
+    return form.raw() == null ? 0 : 1 + RawBodies.escapedLength(form.raw());
   }
 
   /**
@@ -342,7 +389,13 @@ final class ExchangeCodec {
 
   private static void writeBody(JsonGenerator g, Body body, BodyForm form) throws IOException {
     g.writeFieldName("body");
-    if (body instanceof Body.Text t && !form.base64()) {
+    if (form.raw() != null) {
+      g.writeStartObject();
+      g.writeNumberField("raw", form.raw().length);
+      if (body instanceof Body.Binary) {
+        g.writeBooleanField("binary", true);
+      }
+    } else if (body instanceof Body.Text t && !form.base64()) {
       g.writeStartObject();
       g.writeStringField("text", t.text());
     } else if (body instanceof Body.Text t) {
@@ -400,13 +453,13 @@ final class ExchangeCodec {
     if (!version.isInt()) {
       throw new FieldProblem("version", "expected an integer, got " + version);
     }
-    if (version.asInt() != RecordingHeader.CURRENT_VERSION) {
+    if (version.asInt() < 1 || version.asInt() > RecordingHeader.RAW_BODIES_VERSION) {
       throw new FieldProblem(
           "version",
           "unsupported recording version "
               + version.asInt()
-              + " (this Shadow reads version "
-              + RecordingHeader.CURRENT_VERSION
+              + " (this Shadow reads versions 1 and "
+              + RecordingHeader.RAW_BODIES_VERSION
               + "; upgrade Shadow)");
     }
     Instant createdAt = null;
@@ -445,7 +498,7 @@ final class ExchangeCodec {
     }
     return new RecordingHeader(
         RecordingHeader.FORMAT,
-        RecordingHeader.CURRENT_VERSION,
+        version.asInt(),
         createdAt,
         source == null || source.isNull() ? "" : source.asText(),
         redaction);
@@ -487,8 +540,44 @@ final class ExchangeCodec {
     return out;
   }
 
+  /**
+   * Where a version-2 line is, so that its raw bodies ({@link RawBodies}) can be read after its
+   * JSON object. One per reader, reset for each line by {@link #line}.
+   */
+  static final class RawLine {
+    private byte[] buf;
+    private int start;
+    private int end;
+    private RawBodies.Spec request;
+    private RawBodies.Spec response;
+    private boolean tail;
+
+    /** The next line is {@code buf[start, end)}; the parser reads it from {@code start}. */
+    void line(byte[] buf, int start, int end) {
+      this.buf = buf;
+      this.start = start;
+      this.end = end;
+      request = null;
+      response = null;
+      tail = false;
+    }
+
+    /** True when the line just read had raw bodies: its end was checked, nothing may follow. */
+    boolean hadTail() {
+      return tail;
+    }
+  }
+
   /** Reads one exchange object; the parser is positioned before its START_OBJECT. */
   static Exchange readExchange(JsonParser p) throws IOException, FieldProblem {
+    return readExchange(p, null);
+  }
+
+  /**
+   * Reads one exchange object, and its raw bodies after it when {@code raw} is given (a line of a
+   * version-2 recording); without it, a raw body is a field problem.
+   */
+  static Exchange readExchange(JsonParser p, RawLine raw) throws IOException, FieldProblem {
     expect(p, p.nextToken(), JsonToken.START_OBJECT, "", "an exchange object");
     String id = null;
     Instant startedAt = null;
@@ -506,10 +595,10 @@ final class ExchangeCodec {
             startedAt = t == JsonToken.VALUE_NULL ? null : instant(p, t, "startedAt");
         case "durationMicros" ->
             duration = t == JsonToken.VALUE_NULL ? null : nonNegativeLong(p, t, "durationMicros");
-        case "request" -> request = readRequest(p, t);
+        case "request" -> request = readRequest(p, t, raw);
         case "response" -> {
           sawResponse = true;
-          response = t == JsonToken.VALUE_NULL ? null : readResponse(p, t);
+          response = t == JsonToken.VALUE_NULL ? null : readResponse(p, t, raw);
         }
         case "error" -> error = t == JsonToken.VALUE_NULL ? null : string(p, t, "error");
         case "tags" -> tags = t == JsonToken.VALUE_NULL ? null : readTags(p, t);
@@ -528,10 +617,27 @@ final class ExchangeCodec {
     if (!sawResponse) {
       throw new FieldProblem("response", "missing (use null when there was no response)");
     }
+    if (raw != null && (raw.request != null || raw.response != null)) {
+      // the parser stands right after the object's '}': the raw bodies follow
+      RawBodies.Tail tail =
+          new RawBodies.Tail(
+              raw.buf, raw.start + (int) p.currentLocation().getByteOffset(), raw.end);
+      if (raw.request != null) {
+        request = request.withBody(tail.next(raw.request, "request.body"));
+      }
+      if (raw.response != null) {
+        if (response == null) {
+          throw new FieldProblem("response", "is null, but a raw response body was announced");
+        }
+        response = response.withBody(tail.next(raw.response, "response.body"));
+      }
+      tail.finish();
+      raw.tail = true;
+    }
     return new Exchange(id, startedAt, duration, request, response, error, tags);
   }
 
-  private static HttpRequest readRequest(JsonParser p, JsonToken t)
+  private static HttpRequest readRequest(JsonParser p, JsonToken t, RawLine raw)
       throws IOException, FieldProblem {
     expect(p, t, JsonToken.START_OBJECT, "request", "an object");
     String method = null;
@@ -547,7 +653,7 @@ final class ExchangeCodec {
         case "httpVersion" ->
             version = v == JsonToken.VALUE_NULL ? null : string(p, v, "request.httpVersion");
         case "headers" -> headers = readHeaders(p, v, "request.headers");
-        case "body" -> body = readBody(p, v, "request.body");
+        case "body" -> body = readBody(p, v, "request.body", raw, true);
         default -> p.skipChildren();
       }
     }
@@ -563,7 +669,7 @@ final class ExchangeCodec {
     return new HttpRequest(method, target, version, headers, body);
   }
 
-  private static HttpResponse readResponse(JsonParser p, JsonToken t)
+  private static HttpResponse readResponse(JsonParser p, JsonToken t, RawLine raw)
       throws IOException, FieldProblem {
     expect(p, t, JsonToken.START_OBJECT, "response", "an object or null");
     Integer status = null;
@@ -576,7 +682,7 @@ final class ExchangeCodec {
         case "status" -> status = integer(p, v, "response.status");
         case "reason" -> reason = v == JsonToken.VALUE_NULL ? "" : string(p, v, "response.reason");
         case "headers" -> headers = readHeaders(p, v, "response.headers");
-        case "body" -> body = readBody(p, v, "response.body");
+        case "body" -> body = readBody(p, v, "response.body", raw, false);
         default -> p.skipChildren();
       }
     }
@@ -632,7 +738,11 @@ final class ExchangeCodec {
     return Headers.of(fields);
   }
 
-  private static Body readBody(JsonParser p, JsonToken t, String path)
+  /**
+   * A body object. A raw body ({@code {"raw": N}}, version 2) is noted in {@code raw} for the
+   * tail of the line and read as no body here.
+   */
+  private static Body readBody(JsonParser p, JsonToken t, String path, RawLine raw, boolean request)
       throws IOException, FieldProblem {
     if (t == JsonToken.VALUE_NULL) {
       return Body.none();
@@ -640,6 +750,8 @@ final class ExchangeCodec {
     expect(p, t, JsonToken.START_OBJECT, path, "null, {\"text\": ...} or {\"base64\": ...}");
     String text = null;
     byte[] data = null;
+    Long rawLength = null;
+    boolean binary = false;
     boolean truncated = false;
     boolean captured = true;
     Long size = null;
@@ -647,6 +759,22 @@ final class ExchangeCodec {
       JsonToken v = p.nextToken();
       switch (f) {
         case "text" -> text = string(p, v, path + ".text");
+        case "raw" -> {
+          if (raw == null) {
+            throw new FieldProblem(
+                path + ".raw", "raw bodies are only read from files of recording version 2");
+          }
+          rawLength = nonNegativeLong(p, v, path + ".raw");
+          if (rawLength > RecordingReader.MAX_LINE_BYTES) {
+            throw new FieldProblem(path + ".raw", rawLength + " bytes do not fit a line");
+          }
+        }
+        case "binary" -> {
+          if (v != JsonToken.VALUE_TRUE && v != JsonToken.VALUE_FALSE) {
+            throw new FieldProblem(path + ".binary", "expected true or false, got " + describe(v));
+          }
+          binary = v == JsonToken.VALUE_TRUE;
+        }
         case "captured" -> {
           if (v != JsonToken.VALUE_TRUE && v != JsonToken.VALUE_FALSE) {
             throw new FieldProblem(
@@ -673,6 +801,26 @@ final class ExchangeCodec {
         case "size" -> size = nonNegativeLong(p, v, path + ".size");
         default -> p.skipChildren();
       }
+    }
+    if (rawLength != null) {
+      if (text != null || data != null) {
+        throw new FieldProblem(
+            path, "has \"raw\" and \"" + (text != null ? "text" : "base64") + "\"; expected one");
+      }
+      if (!captured) {
+        throw new FieldProblem(path, "a body that was not captured has no raw bytes");
+      }
+      if (truncated && size == null) {
+        throw new FieldProblem(path + ".size", "missing (required when truncated is true)");
+      }
+      RawBodies.Spec spec =
+          new RawBodies.Spec(rawLength.intValue(), binary, truncated, truncated ? size : -1);
+      if (request) {
+        raw.request = spec;
+      } else {
+        raw.response = spec;
+      }
+      return Body.none(); // replaced by the bytes after the object
     }
     if (!captured) {
       return Body.notCaptured(size == null || size == 0 ? -1 : size);

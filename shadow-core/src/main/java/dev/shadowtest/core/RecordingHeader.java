@@ -17,11 +17,25 @@ public record RecordingHeader(
   /** The value of {@code format} in every recording. */
   public static final String FORMAT = "shadow-recording";
 
-  /** The only format version this code reads and writes. */
+  /**
+   * The format version written unless another is asked for: every line is a JSON object, which
+   * any JSON tool reads (docs/recording-format.md).
+   */
   public static final int CURRENT_VERSION = 1;
+
+  /**
+   * The version that may store bodies raw after each line's JSON object, escaping only {@code \},
+   * LF and CR: faster to read and write than JSON strings, smaller than base64, but its lines are
+   * no longer JSON alone. Shadow reads both versions.
+   */
+  public static final int RAW_BODIES_VERSION = 2;
 
   public RecordingHeader {
     Objects.requireNonNull(format, "format");
+    if (version < 1 || version > RAW_BODIES_VERSION) {
+      throw new BadInputException(
+          "recording version must be 1 or " + RAW_BODIES_VERSION + ", got " + version);
+    }
     source = source == null ? "" : source;
     redaction = redaction == null ? Redaction.none() : redaction;
   }
@@ -29,5 +43,15 @@ public record RecordingHeader(
   /** A version-1 header created now. */
   public static RecordingHeader now(String source, Redaction redaction) {
     return new RecordingHeader(FORMAT, CURRENT_VERSION, Instant.now(), source, redaction);
+  }
+
+  /** This header with another format version (1 or {@link #RAW_BODIES_VERSION}). */
+  public RecordingHeader withVersion(int newVersion) {
+    return new RecordingHeader(format, newVersion, createdAt, source, redaction);
+  }
+
+  /** True when lines may store bodies raw after their JSON ({@link #RAW_BODIES_VERSION}). */
+  public boolean rawBodies() {
+    return version >= RAW_BODIES_VERSION;
   }
 }

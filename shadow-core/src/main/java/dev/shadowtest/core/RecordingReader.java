@@ -62,6 +62,7 @@ public final class RecordingReader implements ExchangeSource {
   private final Consumer<String> warningSink;
   private final List<String> warnings = new ArrayList<>();
   private final RecordingHeader header;
+  private final ExchangeCodec.RawLine raw; // version 2: where the raw bodies of a line are
   private long lineNumber;
   private long count;
   private long unreadable;
@@ -81,6 +82,7 @@ public final class RecordingReader implements ExchangeSource {
     int limit = lines.limit();
     lines.limit(Math.min(limit, MAX_HEADER_BYTES));
     this.header = readHeader();
+    this.raw = header.rawBodies() ? new ExchangeCodec.RawLine() : null;
     lines.limit(limit);
   }
 
@@ -308,8 +310,14 @@ public final class RecordingReader implements ExchangeSource {
         skip("longer than " + describeLimit());
         continue;
       }
+      if (raw != null) {
+        raw.line(lines.buffer(), lines.lineStart(), lines.lineStart() + lines.lineLength());
+      }
       try (JsonParser p = parser()) {
-        Exchange e = ExchangeCodec.readExchange(p);
+        Exchange e = ExchangeCodec.readExchange(p, raw);
+        if (raw != null && raw.hadTail()) {
+          return e; // the raw bodies ran to the end of the line
+        }
         JsonToken trailing = p.nextToken();
         if (trailing == null) {
           return e;
@@ -328,7 +336,7 @@ public final class RecordingReader implements ExchangeSource {
         if (cutOff()) {
           return truncatedLastLine(e.getMessage());
         }
-        skip(e.path + ": " + e.getMessage());
+        skip((e.path.isEmpty() ? "" : e.path + ": ") + e.getMessage());
       } catch (StreamReadException e) {
         if (cutOff()) {
           return truncatedLastLine(jsonError(e));

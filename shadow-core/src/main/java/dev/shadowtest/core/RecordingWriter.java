@@ -45,6 +45,10 @@ public final class RecordingWriter implements ExchangeSink {
   private final Path file;
   private final OutputStream out;
   private final JsonGenerator json;
+
+  /** Version 2: each line's JSON goes here first, then to {@link #out} with its raw bodies. */
+  private final LineBuffer line;
+
   private long maxLine = MAX_LINE_BYTES;
   private long count;
   private long cut;
@@ -53,11 +57,29 @@ public final class RecordingWriter implements ExchangeSink {
   private RecordingWriter(Path file, OutputStream out, RecordingHeader header) throws IOException {
     this.file = file;
     this.out = out;
-    this.json = ExchangeCodec.FACTORY.createGenerator(out);
+    this.line = header != null && header.rawBodies() ? new LineBuffer() : null;
+    this.json = ExchangeCodec.FACTORY.createGenerator(line != null ? line : out);
     json.setRootValueSeparator(null);
-    if (header != null) {
+    if (line != null) {
+      out.write(headerLine(header));
+    } else if (header != null) {
       ExchangeCodec.writeHeader(json, header);
       json.writeRaw('\n');
+    }
+  }
+
+  /** A reusable buffer for one line's JSON; a very long one is not kept after its line. */
+  private static final class LineBuffer extends ByteArrayOutputStream {
+    LineBuffer() {
+      super(4096);
+    }
+
+    void moveTo(OutputStream target) throws IOException {
+      target.write(buf, 0, count);
+      if (buf.length > 1 << 20) {
+        buf = new byte[4096];
+      }
+      reset();
     }
   }
 
@@ -158,26 +180,44 @@ public final class RecordingWriter implements ExchangeSink {
     ExchangeCodec.checkFieldCounts(exchange);
     Exchange e = exchange;
     HttpResponse rs = e.response();
-    ExchangeCodec.BodyForm requestBody = ExchangeCodec.form(e.request().body());
+    ExchangeCodec.BodyForm requestBody = form(e.request().body());
     ExchangeCodec.BodyForm responseBody =
-        rs == null ? ExchangeCodec.BodyForm.NULL : ExchangeCodec.form(rs.body());
+        rs == null ? ExchangeCodec.BodyForm.NULL : form(rs.body());
     // the hot path: an upper bound from the body sizes, no second serialisation
     if (ExchangeCodec.sizeWithoutBodies(e) + requestBody.valueBytes() + responseBody.valueBytes()
         > maxLine) {
       e = fit(e, requestBody, responseBody);
       if (e != exchange) {
         cut++;
-        requestBody = ExchangeCodec.form(e.request().body());
-        responseBody =
-            rs == null ? ExchangeCodec.BodyForm.NULL : ExchangeCodec.form(e.response().body());
+        requestBody = form(e.request().body());
+        responseBody = rs == null ? ExchangeCodec.BodyForm.NULL : form(e.response().body());
       }
     }
     try {
       ExchangeCodec.writeExchange(json, e, requestBody, responseBody);
-      json.writeRaw('\n');
+      if (line != null) {
+        json.flush(); // into the line buffer
+        line.moveTo(out);
+        writeRaw(requestBody);
+        writeRaw(responseBody);
+        out.write('\n');
+      } else {
+        json.writeRaw('\n');
+      }
       count++;
     } catch (IOException x) {
       throw new RecordingException(file, 0, "cannot write: " + describe(x), x);
+    }
+  }
+
+  private ExchangeCodec.BodyForm form(Body body) {
+    return line != null ? ExchangeCodec.rawForm(body) : ExchangeCodec.form(body);
+  }
+
+  private void writeRaw(ExchangeCodec.BodyForm form) throws IOException {
+    if (form.raw() != null) {
+      out.write('\t');
+      RawBodies.writeEscaped(out, form.raw());
     }
   }
 
@@ -205,8 +245,13 @@ public final class RecordingWriter implements ExchangeSink {
           "an encoded exchange is longer than a recording line may be (" + maxLine + " bytes)");
     }
     try {
-      json.writeRaw(line);
-      json.writeRaw('\n');
+      if (this.line != null) {
+        out.write(line.getBytes(StandardCharsets.UTF_8));
+        out.write('\n');
+      } else {
+        json.writeRaw(line);
+        json.writeRaw('\n');
+      }
       count++;
     } catch (IOException x) {
       throw new RecordingException(file, 0, "cannot write: " + describe(x), x);
@@ -259,11 +304,13 @@ public final class RecordingWriter implements ExchangeSink {
 
   /**
    * The prefix of {@code body} whose stored form takes at most {@code valueBytes}: base64 bounds
-   * it (the writer never chooses a larger form than base64).
+   * it (the writer never chooses a larger form than base64); in version 2, raw bytes escaped,
+   * at most two bytes each.
    */
-  private static Body cut(Body body, long valueBytes) {
+  private Body cut(Body body, long valueBytes) {
     byte[] bytes = body.bytes();
-    int keep = (int) Math.min(bytes.length, Math.max(0, (valueBytes - 2) / 4 * 3));
+    long fits = line != null ? (valueBytes - 128) / 2 : (valueBytes - 2) / 4 * 3;
+    int keep = (int) Math.min(bytes.length, Math.max(0, fits));
     return Body.of(Arrays.copyOf(bytes, keep), body.size());
   }
 
@@ -292,6 +339,9 @@ public final class RecordingWriter implements ExchangeSink {
   public void flush() {
     try {
       json.flush();
+      if (line != null) {
+        out.flush(); // the generator writes to the line buffer, not to the file
+      }
     } catch (IOException e) {
       throw new RecordingException(file, 0, "cannot write: " + describe(e), e);
     }
@@ -305,6 +355,9 @@ public final class RecordingWriter implements ExchangeSink {
     closed = true;
     try {
       json.close(); // closes the stream, writing the gzip trailer
+      if (line != null) {
+        out.close(); // the generator's stream was the line buffer
+      }
     } catch (IOException e) {
       throw new RecordingException(file, 0, "cannot close: " + describe(e), e);
     }

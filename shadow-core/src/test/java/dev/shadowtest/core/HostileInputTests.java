@@ -249,10 +249,10 @@ class HostileInputTests {
   void aNewerVersionSaysUpgradeEvenWhenOtherFieldsAreUnfamiliar() throws IOException {
     Path f =
         write(
-            "v2.jsonl",
-            "{\"format\":\"shadow-recording\",\"version\":2,\"createdAt\":\"2027-01-01\",\"redaction\":[1]}\n");
+            "v3.jsonl",
+            "{\"format\":\"shadow-recording\",\"version\":3,\"createdAt\":\"2027-01-01\",\"redaction\":[1]}\n");
     assertThatThrownBy(() -> RecordingReader.open(f))
-        .hasMessageContaining("unsupported recording version 2");
+        .hasMessageContaining("unsupported recording version 3");
   }
 
   @Test

@@ -339,12 +339,12 @@ class RecordingReaderTests {
   @Test
   void anUnknownVersionIsAClearError() throws IOException {
     Path f =
-        file("v2.jsonl", HEADER.replace("\"version\":1", "\"version\":2") + "\n" + line(2) + "\n");
+        file("v3.jsonl", HEADER.replace("\"version\":1", "\"version\":3") + "\n" + line(2) + "\n");
     assertThatThrownBy(() -> RecordingReader.open(f))
         .isInstanceOf(RecordingException.class)
         .hasMessage(
             f
-                + ":1: header: version: unsupported recording version 2 (this Shadow reads version 1; upgrade Shadow)");
+                + ":1: header: version: unsupported recording version 3 (this Shadow reads versions 1 and 2; upgrade Shadow)");
   }
 
   @Test

@@ -122,6 +122,28 @@ public final class LineSource implements AutoCloseable {
     return -1;
   }
 
+  /**
+   * The index of the first {@code value} in {@code b[from, to)}, or -1: the word search of
+   * {@link #indexOfNewline} for any byte (a recording's raw bodies look for their rare escapes).
+   */
+  public static int indexOfByte(byte[] b, int from, int to, byte value) {
+    long pattern = ONES * (value & 0xff);
+    int i = from;
+    for (; i <= to - Long.BYTES; i += Long.BYTES) {
+      long x = (long) LONGS.get(b, i) ^ pattern;
+      long found = (x - ONES) & ~x & HIGHS;
+      if (found != 0) {
+        return i + (Long.numberOfTrailingZeros(found) >>> 3);
+      }
+    }
+    for (; i < to; i++) {
+      if (b[i] == value) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
   private boolean line(int length, boolean terminated, boolean tooLong, int next) {
     lineStart = start;
     lineLength = length;

@@ -1,0 +1,188 @@
+package dev.shadowtest.core;
+
+import dev.shadowtest.core.internal.LineSource;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * The raw bodies of a version-2 recording line (docs/recording-format.md). A body stored raw is
+ * {@code {"raw": N}} in the line's JSON, and its N bytes follow the JSON object, after a tab,
+ * with three bytes escaped so that the line stays one line: {@code \} as {@code \\}, LF as
+ * {@code \n}, CR as {@code \r}. The request's raw body comes first, then the response's.
+ *
+ * <p>Reading one costs a word-at-a-time search for the rare {@code \} and, for text, the JDK's
+ * UTF-8 decoding; a JSON string holding the same body costs a decoded escape at every quote.
+ */
+final class RawBodies {
+
+  private RawBodies() {}
+
+  /** How a body is stored raw: its stored bytes, and what the JSON says about them. */
+  record Spec(int length, boolean binary, boolean truncated, long size) {}
+
+  /** The length of {@code b} escaped: one more byte for each {@code \}, LF and CR. */
+  static long escapedLength(byte[] b) {
+    long n = b.length;
+    for (int i = nextSpecial(b, 0, b.length); i >= 0; i = nextSpecial(b, i + 1, b.length)) {
+      n++;
+    }
+    return n;
+  }
+
+  /** Writes {@code b} escaped: runs without a special byte go out as they are. */
+  static void writeEscaped(OutputStream out, byte[] b) throws IOException {
+    int from = 0;
+    for (int i = nextSpecial(b, 0, b.length); i >= 0; i = nextSpecial(b, from, b.length)) {
+      out.write(b, from, i - from);
+      out.write('\\');
+      out.write(b[i] == '\n' ? 'n' : b[i] == '\r' ? 'r' : '\\');
+      from = i + 1;
+    }
+    out.write(b, from, b.length - from);
+  }
+
+  private static final VarHandle LONGS =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final long ONES = 0x0101010101010101L;
+  private static final long HIGHS = 0x8080808080808080L;
+  private static final long BACKSLASHES = ONES * '\\';
+  private static final long LFS = ONES * '\n';
+  private static final long CRS = ONES * '\r';
+
+  /** The index of the first {@code \}, LF or CR in {@code b[from, to)}, or -1. */
+  static int nextSpecial(byte[] b, int from, int to) {
+    int i = from;
+    for (; i <= to - Long.BYTES; i += Long.BYTES) {
+      long w = (long) LONGS.get(b, i);
+      long found = zero(w ^ BACKSLASHES) | zero(w ^ LFS) | zero(w ^ CRS);
+      if (found != 0) {
+        // a borrow may mark a byte above a real find, never below it: the lowest mark is real
+        return i + (Long.numberOfTrailingZeros(found) >>> 3);
+      }
+    }
+    for (; i < to; i++) {
+      if (b[i] == '\\' || b[i] == '\n' || b[i] == '\r') {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  private static long zero(long x) {
+    return (x - ONES) & ~x & HIGHS;
+  }
+
+  /**
+   * Reads the raw bodies that follow a line's JSON object, in order: {@link #next} for each, then
+   * {@link #finish}.
+   */
+  static final class Tail {
+    private final byte[] buf;
+    private final int end;
+    private int pos;
+
+    /**
+     * The tail of {@code buf[.., end)} starting at {@code pos}; a last CR (a CRLF line end) is not
+     * part of it: a CR in a raw body is always escaped.
+     */
+    Tail(byte[] buf, int pos, int end) {
+      this.buf = buf;
+      this.pos = pos;
+      this.end = end > pos && buf[end - 1] == '\r' ? end - 1 : end;
+    }
+
+    /** The next raw body, as {@code spec} describes it. */
+    Body next(Spec spec, String path) throws ExchangeCodec.FieldProblem {
+      if (pos >= end || buf[pos] != '\t') {
+        throw new ExchangeCodec.FieldProblem(
+            path + ".raw",
+            "expected a tab and the body's "
+                + spec.length()
+                + " raw byte(s) after the exchange object, "
+                + (pos >= end ? "but the line ends there" : "found '" + printable(buf[pos]) + "'"));
+      }
+      pos++;
+      int n = spec.length();
+      byte[] bytes;
+      int off;
+      if (n <= end - pos && LineSource.indexOfByte(buf, pos, pos + n, (byte) '\\') < 0) {
+        bytes = buf; // nothing escaped: the body is these bytes of the line
+        off = pos;
+        pos += n;
+      } else {
+        bytes = unescape(n, path);
+        off = 0;
+      }
+      long original = spec.truncated() ? spec.size() : -1;
+      if (spec.binary()) {
+        byte[] data = bytes == buf ? Arrays.copyOfRange(buf, off, off + n) : bytes;
+        return new Body.Binary(data, spec.truncated(), original);
+      }
+      String text = new String(bytes, off, n, StandardCharsets.UTF_8);
+      if (text.indexOf('\uFFFD') >= 0
+          && ContentCoding.strictUtf8(Arrays.copyOfRange(bytes, off, off + n)) == null) {
+        throw new ExchangeCodec.FieldProblem(
+            path + ".raw",
+            "the raw bytes are not valid UTF-8 (a binary body says \"binary\": true)");
+      }
+      return new Body.Text(text, spec.truncated(), original);
+    }
+
+    private byte[] unescape(int n, String path) throws ExchangeCodec.FieldProblem {
+      byte[] out = new byte[n];
+      int o = 0;
+      while (o < n) {
+        int stop = (int) Math.min(end, (long) pos + (n - o));
+        int esc = LineSource.indexOfByte(buf, pos, stop, (byte) '\\');
+        int run = (esc < 0 ? stop : esc) - pos;
+        System.arraycopy(buf, pos, out, o, run);
+        o += run;
+        pos += run;
+        if (o == n) {
+          break;
+        }
+        if (pos + 1 >= end) {
+          throw new ExchangeCodec.FieldProblem(
+              path + ".raw", "the line ends after " + o + " of the body's " + n + " raw byte(s)");
+        }
+        byte e = buf[pos + 1];
+        if (e == '\\') {
+          out[o++] = '\\';
+        } else if (e == 'n') {
+          out[o++] = '\n';
+        } else if (e == 'r') {
+          out[o++] = '\r';
+        } else {
+          throw new ExchangeCodec.FieldProblem(
+              path + ".raw",
+              "unknown escape '\\"
+                  + printable(e)
+                  + "' after "
+                  + o
+                  + " raw byte(s) (only \\\\, \\n and \\r are escaped)");
+        }
+        pos += 2;
+      }
+      return out;
+    }
+
+    /** Checks that the line ends after the last raw body. */
+    void finish() throws ExchangeCodec.FieldProblem {
+      if (pos < end) {
+        throw new ExchangeCodec.FieldProblem(
+            "",
+            (end - pos)
+                + " unexpected byte(s) after the raw bodies (a \"raw\" length that is too short?)");
+      }
+    }
+
+    private static String printable(byte b) {
+      return b >= 0x20 && b < 0x7f ? String.valueOf((char) b) : String.format("\\x%02x", b & 0xff);
+    }
+  }
+}
