@@ -1,8 +1,10 @@
 package dev.shadowtest.cli;
 
+import dev.shadowtest.core.BadInputException;
 import dev.shadowtest.core.HarExporter;
 import dev.shadowtest.core.ImportResult;
 import dev.shadowtest.core.RecordingCopy;
+import dev.shadowtest.core.RecordingHeader;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -72,6 +74,13 @@ final class ExportCommand implements Callable<Integer> {
   boolean force;
 
   @Option(
+      names = "--recording-version",
+      paramLabel = "N",
+      description =
+          "With --to recording: the recording format version written, 1 (every line is JSON) or 2 (bodies stored raw: replays large bodies several times faster); default: the input's.")
+  Integer recordingVersion;
+
+  @Option(
       names = "--skip-bad-lines",
       description =
           "Export the readable exchanges of a recording with unreadable lines (by default it is refused).")
@@ -81,13 +90,25 @@ final class ExportCommand implements Callable<Integer> {
   public Integer call() {
     var err = spec.commandLine().getErr();
     if (to == Format.recording) {
+      if (recordingVersion != null
+          && (recordingVersion < 1 || recordingVersion > RecordingHeader.RAW_BODIES_VERSION)) {
+        throw new BadInputException("--recording-version must be 1 or 2, got " + recordingVersion);
+      }
       RecordingCopy.Result copied =
           RecordingCopy.copy(
-              in, out, force, skipBadLines, w -> err.println("warning: " + Terminal.safe(w)));
+              in,
+              out,
+              force,
+              skipBadLines,
+              recordingVersion == null ? 0 : recordingVersion,
+              w -> err.println("warning: " + Terminal.safe(w)));
       spec.commandLine()
           .getOut()
           .printf("exported %d exchange(s) from %s into %s%n", copied.exchanges(), in, out);
       return Shadow.OK;
+    }
+    if (recordingVersion != null) {
+      throw new BadInputException("--recording-version is for --to recording");
     }
     ImportResult r =
         HarExporter.exportFile(

@@ -8,6 +8,7 @@ import dev.shadowtest.core.HarImporter;
 import dev.shadowtest.core.ImportOptions;
 import dev.shadowtest.core.ImportResult;
 import dev.shadowtest.core.RecordingCopy;
+import dev.shadowtest.core.RecordingHeader;
 import dev.shadowtest.core.Redaction;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -113,6 +114,14 @@ final class ImportCommand implements Callable<Integer> {
   String maxBody;
 
   @Option(
+      names = "--recording-version",
+      defaultValue = "1",
+      paramLabel = "N",
+      description =
+          "Recording format version written: 1 (default; every line is JSON) or 2 (bodies stored raw after each line's JSON: replays large bodies several times faster; docs/recording-format.md).")
+  int recordingVersion;
+
+  @Option(
       names = "--force",
       description =
           "Replace the output file if it exists (by default an existing file is never overwritten).")
@@ -160,12 +169,19 @@ final class ImportCommand implements Callable<Integer> {
     if (keepJwtClaims) {
       redaction = redaction.keepingJwtClaims();
     }
+    if (recordingVersion < 1 || recordingVersion > RecordingHeader.RAW_BODIES_VERSION) {
+      throw new BadInputException("--recording-version must be 1 or 2, got " + recordingVersion);
+    }
     long max = RecordCommand.bytes("--max-body", maxBody);
     if (max > ImportOptions.MAX_BODY_LIMIT) {
       throw new BadInputException("--max-body must be at most 100MiB, got \"" + maxBody + "\"");
     }
     ImportOptions options =
-        ImportOptions.defaults().withRedaction(redaction).withMaxBody(max).withOverwrite(force);
+        ImportOptions.defaults()
+            .withRedaction(redaction)
+            .withMaxBody(max)
+            .withOverwrite(force)
+            .withRecordingVersion(recordingVersion);
     boolean toFile = ExchangeStorage.file(out.toString()) != null;
     if (follow) {
       if (!toFile) {

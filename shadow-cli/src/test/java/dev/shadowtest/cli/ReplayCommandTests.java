@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -89,6 +90,52 @@ class ReplayCommandTests {
     assertThat(Files.exists(out.resolve("results.jsonl.gz"))).isTrue();
     assertThat(out.resolve("discrepancies.csv")).isRegularFile();
     assertThat(Files.readString(out.resolve("report.html"))).contains("GET /api/products/{id}");
+  }
+
+  @Test
+  void aVersionTwoRecordingReplaysExactlyAsVersionOne() throws IOException {
+    Path har = ShadowCliTests.EXAMPLES.resolve("shop.har");
+    Path v1 = dir.resolve("v1.jsonl");
+    Path v2 = dir.resolve("v2.jsonl.gz");
+    assertThat(shadow("import", "--from", "har", har, "--out", v1).code()).isZero();
+    ShadowCliTests.Run imported =
+        shadow("import", "--from", "har", har, "--out", v2, "--recording-version", "2");
+    assertThat(imported.code()).as(imported.err()).isZero();
+    assertThat(shadow("inspect", v2).out()).contains("shadow-recording v2");
+    // back to version 1: the same lines as the direct import (the header's time aside)
+    Path back = dir.resolve("back.jsonl");
+    ShadowCliTests.Run exported =
+        shadow("export", "--to", "recording", v2, "--out", back, "--recording-version", "1");
+    assertThat(exported.code()).as(exported.err()).isZero();
+    assertThat(Files.readAllLines(back).subList(1, 8))
+        .containsExactlyElementsOf(Files.readAllLines(v1).subList(1, 8));
+    JsonNode[] summaries = new JsonNode[2];
+    Path[] recordings = {v1, v2};
+    for (int i = 0; i < 2; i++) {
+      Path out = dir.resolve("out" + i);
+      ShadowCliTests.Run run =
+          shadow("replay", "--recording", recordings[i], "--candidate", candidate(), "--out", out);
+      assertThat(run.code()).as(run.err()).isEqualTo(1);
+      summaries[i] = new ObjectMapper().readTree(out.resolve("summary.json").toFile());
+      summaries[i].get("endpoints").forEach(e -> ((ObjectNode) e).remove("latency")); // timings
+    }
+    for (String field :
+        new String[] {"exchanges", "skipped", "compared", "discrepant", "endpoints"}) {
+      assertThat(summaries[1].get(field)).as(field).isEqualTo(summaries[0].get(field));
+    }
+    assertThat(summaries[1].get("discrepant").asLong()).isPositive();
+    ShadowCliTests.Run bad =
+        shadow(
+            "import",
+            "--from",
+            "har",
+            har,
+            "--out",
+            dir.resolve("x.jsonl"),
+            "--recording-version",
+            "3");
+    assertThat(bad.code()).isEqualTo(2);
+    assertThat(bad.err()).contains("--recording-version must be 1 or 2, got 3");
   }
 
   @Test

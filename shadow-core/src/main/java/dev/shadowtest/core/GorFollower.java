@@ -199,7 +199,7 @@ public final class GorFollower {
           kept.accept(w);
           warnings.accept(w);
         };
-    RecordingWriter writer = open(RecordingHeader.now("import:gor", options.applied()));
+    RecordingWriter writer = open(options.header("import:gor"));
     Imports.Output output = new Imports.Output(writer, options);
     State state = new State(writer, output, progress, warn);
     FollowedFile in =

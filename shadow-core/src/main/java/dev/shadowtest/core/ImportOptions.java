@@ -23,8 +23,11 @@ import java.util.function.UnaryOperator;
  *                  {@code --max-body} does
  * @param overwrite replace an existing output file (otherwise refused); the input itself is never
  *                  written over
+ * @param recordingVersion the recording format version written: 1 (the default; JSON lines) or
+ *                  {@link RecordingHeader#RAW_BODIES_VERSION} (bodies stored raw, faster to replay)
  */
-public record ImportOptions(Redaction redaction, long maxBody, boolean overwrite) {
+public record ImportOptions(
+    Redaction redaction, long maxBody, boolean overwrite, int recordingVersion) {
 
   /** The default body limit (10 MiB), the recorder's default {@code --max-body}. */
   public static final long DEFAULT_MAX_BODY = 10L << 20;
@@ -41,6 +44,18 @@ public record ImportOptions(Redaction redaction, long maxBody, boolean overwrite
       throw new BadInputException(
           "the body limit must be 0 to " + MAX_BODY_LIMIT + " bytes (100 MiB), got " + maxBody);
     }
+    if (recordingVersion < 1 || recordingVersion > RecordingHeader.RAW_BODIES_VERSION) {
+      throw new BadInputException(
+          "the recording version must be 1 or "
+              + RecordingHeader.RAW_BODIES_VERSION
+              + ", got "
+              + recordingVersion);
+    }
+  }
+
+  /** Options that write recording version 1. */
+  public ImportOptions(Redaction redaction, long maxBody, boolean overwrite) {
+    this(redaction, maxBody, overwrite, RecordingHeader.CURRENT_VERSION);
   }
 
   /** Credential headers redacted, bodies up to 10 MiB, an existing output refused. */
@@ -49,15 +64,24 @@ public record ImportOptions(Redaction redaction, long maxBody, boolean overwrite
   }
 
   public ImportOptions withRedaction(Redaction newRedaction) {
-    return new ImportOptions(newRedaction, maxBody, overwrite);
+    return new ImportOptions(newRedaction, maxBody, overwrite, recordingVersion);
   }
 
   public ImportOptions withMaxBody(long bytes) {
-    return new ImportOptions(redaction, bytes, overwrite);
+    return new ImportOptions(redaction, bytes, overwrite, recordingVersion);
   }
 
   public ImportOptions withOverwrite(boolean on) {
-    return new ImportOptions(redaction, maxBody, on);
+    return new ImportOptions(redaction, maxBody, on, recordingVersion);
+  }
+
+  public ImportOptions withRecordingVersion(int version) {
+    return new ImportOptions(redaction, maxBody, overwrite, version);
+  }
+
+  /** The header line of the recording an import writes, created now. */
+  RecordingHeader header(String source) {
+    return RecordingHeader.now(source, redaction).withVersion(recordingVersion);
   }
 
   /**

@@ -56,9 +56,7 @@ final class Imports {
     Output output;
     try (RecordingWriter w =
         RecordingWriter.createTemporary(
-            temp,
-            RecordingHeader.now(sourceName, options.applied()),
-            RecordingWriter.isGzip(out))) {
+            temp, options.header(sourceName), RecordingWriter.isGzip(out))) {
       output = new Output(w, options);
       source.read(output, warnings, skips);
     } catch (RuntimeException | Error e) {

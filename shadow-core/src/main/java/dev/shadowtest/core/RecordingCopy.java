@@ -40,10 +40,26 @@ public final class RecordingCopy {
       boolean overwrite,
       boolean acceptBadLines,
       Consumer<String> warnings) {
+    return copy(from, to, overwrite, acceptBadLines, 0, warnings);
+  }
+
+  /**
+   * As {@link #copy(String, String, boolean, boolean, Consumer)}, writing recording version
+   * {@code version} (1, or {@link RecordingHeader#RAW_BODIES_VERSION}; 0 keeps the source's). A
+   * Kafka topic keeps one exchange per record as JSON whatever the version.
+   */
+  public static Result copy(
+      String from,
+      String to,
+      boolean overwrite,
+      boolean acceptBadLines,
+      int version,
+      Consumer<String> warnings) {
     Path target = ExchangeStorage.file(to);
     Path input = ExchangeStorage.file(from);
     try (ExchangeSource source = ExchangeStorage.source(from, warnings)) {
-      RecordingHeader header = source.header();
+      RecordingHeader header =
+          version == 0 ? source.header() : source.header().withVersion(version);
       if (target != null) {
         Imports.checkOutput(input == null ? Path.of(from) : input, target, overwrite);
         Path temp = SecureFiles.temporarySibling(target);
