@@ -32,11 +32,13 @@
 #                both replays share CPU 1 and both nginx CPU 0)
 #   RUNS=1       repeat
 #   ITEMS=20     products in the document (20: 2 KB, 6: 0.6 KB, 200: 20 KB)
+#   REC=1        the recording format version A replays (2: bodies stored raw after each line's JSON)
+#   REC_B=$REC   the version B replays: with SHADOW_B=$SHADOW, one build on both versions
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 C="${1:-16}"; N="${2:-2000000}"; FROM="${3:-20}"; D="${4:-10}"
 RUNS="${RUNS:-1}"; ITEMS="${ITEMS:-20}"; WRK="${WRK:-1}"; FLOOR="${FLOOR:-1}"; PAIRED="${PAIRED:-0}"
-PIN="${PIN:-0}"; client=(); server=()
+PIN="${PIN:-0}"; REC="${REC:-1}"; REC_B="${REC_B:-$REC}"; client=(); server=()
 if [ "$PIN" = 1 ]; then client=(taskset -c 1); server=(taskset -c 0); fi
 SHADOW="${SHADOW:-$root/shadow}"
 source "$root/benchmarks/lib/nginx-static.sh"
@@ -62,11 +64,13 @@ fi
 path=/api/data.json
 for _ in $(seq 1 20); do curl -sf "http://127.0.0.1:$port$path" >/dev/null && break; sleep 0.3; done
 "$SHADOW" --version >/dev/null
-python3 "$root/benchmarks/replay/generate.py" "$work/rec.jsonl.gz" "$N" "$work/www/api/data.json" "$path"
+for v in $(echo "$REC $REC_B" | tr ' ' '\n' | sort -u); do
+  python3 "$root/benchmarks/replay/generate.py" "$work/rec-v$v.jsonl.gz" "$N" "$work/www/api/data.json" "$path" "$v"
+done
 printf 'version: 1\ndefaults:\n  ignoreHeaders: [Server, ETag, Last-Modified, Accept-Ranges]\n' > "$work/rules.yaml"
 commit() { git -C "$(dirname "$1")" describe --always --dirty 2>/dev/null || echo '?'; }
 echo "== $C in flight, a document of $(wc -c < "$work/www/api/data.json") bytes, $N exchanges, window ${FROM}s + ${D}s," \
-  "$(nproc) cores$([ "$PIN" = 1 ] && echo ', nginx on CPU 0 and the clients on CPU 1'); A = $SHADOW ($(commit "$SHADOW"))${SHADOW_B:+, B = $SHADOW_B ($(commit "$SHADOW_B"))}"
+  "$(nproc) cores$([ "$PIN" = 1 ] && echo ', nginx on CPU 0 and the clients on CPU 1'); A = $SHADOW ($(commit "$SHADOW"), recording v$REC)${SHADOW_B:+, B = $SHADOW_B ($(commit "$SHADOW_B"), recording v$REC_B)}"
 
 served() { curl -s "http://127.0.0.1:$1/status" | awk 'NR==3 {print $3}'; } # port
 snapshot() { # pid: "tid name utime stime voluntary involuntary" per thread
@@ -132,9 +136,9 @@ for name, g in sorted(groups.items(), key=lambda kv: -(kv[1][0] + kv[1][1])):
 PY
 }
 
-measure() { # run label launcher: the replay alone
+measure() { # run label launcher version: the replay alone
   local run="$1" label="$2" pid r0 r1 t0 t1
-  ln -sf "$work/rec.jsonl.gz" "$work/rec-$label.jsonl.gz"
+  ln -sf "$work/rec-v$4.jsonl.gz" "$work/rec-$label.jsonl.gz"
   launch "$label" "$3" "$port"; pid=$(cat "$work/pid-$label")
   sleep "$FROM"
   snapshot "$pid" > "$work/s0"; r0=$(served "$port"); t0=$(date +%s%N)
@@ -146,7 +150,7 @@ measure() { # run label launcher: the replay alone
 
 measure_paired() { # run: A and B at the same time, each against its own nginx, over the same window
   local run="$1" pa pb ra0 ra1 rb0 rb1 t0 t1 running_a running_b
-  ln -sf "$work/rec.jsonl.gz" "$work/rec-A.jsonl.gz"; ln -sf "$work/rec.jsonl.gz" "$work/rec-B.jsonl.gz"
+  ln -sf "$work/rec-v$REC.jsonl.gz" "$work/rec-A.jsonl.gz"; ln -sf "$work/rec-v$REC_B.jsonl.gz" "$work/rec-B.jsonl.gz"
   launch A "$SHADOW" "$port"; launch B "$SHADOW_B" "$port_b"
   pa=$(cat "$work/pid-A"); pb=$(cat "$work/pid-B")
   sleep "$FROM"
@@ -176,7 +180,7 @@ for run in $(seq 1 "$RUNS"); do
   if [ "$PAIRED" = 1 ]; then
     measure_paired "$run"
   else
-    measure "$run" A "$SHADOW"
-    [ -z "${SHADOW_B:-}" ] || measure "$run" B "$SHADOW_B"
+    measure "$run" A "$SHADOW" "$REC"
+    [ -z "${SHADOW_B:-}" ] || measure "$run" B "$SHADOW_B" "$REC_B"
   fi
 done
