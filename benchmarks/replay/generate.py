@@ -13,7 +13,8 @@ version = int(sys.argv[5]) if len(sys.argv) > 5 else 1
 body = open(body_file, encoding="utf-8").read()
 raw = body.encode("utf-8")
 escaped = raw.replace(b"\\", b"\\\\").replace(b"\n", b"\\n").replace(b"\r", b"\\r").decode("utf-8")
-opener = gzip.open if out.endswith(".gz") else open
+def opener(name, mode, encoding):  # gzip level 1: a million 20 KB lines are written in a minute
+    return gzip.open(name, mode, compresslevel=1, encoding=encoding) if name.endswith(".gz") else open(name, mode, encoding=encoding)
 with opener(out, "wt", encoding="utf-8") as f:
     f.write(json.dumps({"format": "shadow-recording", "version": version, "createdAt": "2026-11-25T00:00:00Z",
                         "source": "benchmark", "redaction": {"headers": [], "jsonPaths": []}}) + "\n")

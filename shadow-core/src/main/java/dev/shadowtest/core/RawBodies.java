@@ -34,17 +34,21 @@ final class RawBodies {
     return n;
   }
 
-  /** Writes {@code b} escaped: runs without a special byte go out as they are. */
-  static void writeEscaped(OutputStream out, byte[] b) throws IOException {
+  /**
+   * Writes {@code b[0, length)} escaped: runs without a special byte go out as they are, in one
+   * write each.
+   */
+  static void writeEscaped(OutputStream out, byte[] b, int length) throws IOException {
     int from = 0;
-    for (int i = nextSpecial(b, 0, b.length); i >= 0; i = nextSpecial(b, from, b.length)) {
+    for (int i = nextSpecial(b, 0, length); i >= 0; i = nextSpecial(b, from, length)) {
       out.write(b, from, i - from);
-      out.write('\\');
-      out.write(b[i] == '\n' ? 'n' : b[i] == '\r' ? 'r' : '\\');
+      out.write(ESCAPED, b[i] == '\n' ? 0 : b[i] == '\r' ? 2 : 4, 2);
       from = i + 1;
     }
-    out.write(b, from, b.length - from);
+    out.write(b, from, length - from);
   }
+
+  private static final byte[] ESCAPED = {'\\', 'n', '\\', 'r', '\\', '\\'};
 
   private static final VarHandle LONGS =
       MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);

@@ -54,15 +54,17 @@ public final class RecordingWriter implements ExchangeSink {
   private long cut;
   private boolean closed;
 
-  private RecordingWriter(Path file, OutputStream out, RecordingHeader header) throws IOException {
+  /** Lines of a file with {@code header} (version 1 when null), which is written first if asked. */
+  private RecordingWriter(Path file, OutputStream out, RecordingHeader header, boolean writeHeader)
+      throws IOException {
     this.file = file;
     this.out = out;
     this.line = header != null && header.rawBodies() ? new LineBuffer() : null;
     this.json = ExchangeCodec.FACTORY.createGenerator(line != null ? line : out);
     json.setRootValueSeparator(null);
-    if (line != null) {
+    if (writeHeader && line != null) {
       out.write(headerLine(header));
-    } else if (header != null) {
+    } else if (writeHeader && header != null) {
       ExchangeCodec.writeHeader(json, header);
       json.writeRaw('\n');
     }
@@ -91,7 +93,7 @@ public final class RecordingWriter implements ExchangeSink {
    */
   public static RecordingWriter lines(OutputStream out) {
     try {
-      return new RecordingWriter(Path.of("(encoded in memory)"), out, null);
+      return new RecordingWriter(Path.of("(encoded in memory)"), out, null, false);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -104,6 +106,28 @@ public final class RecordingWriter implements ExchangeSink {
    */
   public static RecordingWriter lines(OutputStream out, long maxLineBytes) {
     return lines(out).maxLineBytes(Math.min(maxLineBytes, MAX_LINE_BYTES));
+  }
+
+  /**
+   * As {@link #lines(OutputStream)}, writing the lines a file with {@code header} holds (with
+   * raw bodies when its version is {@link RecordingHeader#RAW_BODIES_VERSION}); the header itself
+   * is not written.
+   */
+  public static RecordingWriter lines(OutputStream out, RecordingHeader header) {
+    try {
+      return new RecordingWriter(Path.of("(encoded in memory)"), out, header, false);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Writes the {@code length} bytes of a raw body as a version-2 line holds them after its JSON
+   * object (with {@code \\}, LF and CR escaped; the tab before it is the caller's), for encoders
+   * that write recording lines themselves.
+   */
+  public static void writeRawBody(OutputStream out, byte[] bytes, int length) throws IOException {
+    RawBodies.writeEscaped(out, bytes, length);
   }
 
   /** The header line of a recording (with its line break), as {@link #create} writes it first. */
@@ -151,7 +175,7 @@ public final class RecordingWriter implements ExchangeSink {
           gzip
               ? new LeveledGzip(raw, level) // sync flush: flushed lines are readable
               : new BufferedOutputStream(raw, 1 << 16);
-      return new RecordingWriter(file, out, header);
+      return new RecordingWriter(file, out, header, true);
     } catch (IOException e) {
       closeQuietly(raw);
       throw new RecordingException(file, 0, "cannot write: " + describe(e), e);
@@ -217,7 +241,7 @@ public final class RecordingWriter implements ExchangeSink {
   private void writeRaw(ExchangeCodec.BodyForm form) throws IOException {
     if (form.raw() != null) {
       out.write('\t');
-      RawBodies.writeEscaped(out, form.raw());
+      RawBodies.writeEscaped(out, form.raw(), form.raw().length);
     }
   }
 

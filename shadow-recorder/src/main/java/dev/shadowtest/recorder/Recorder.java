@@ -4,7 +4,6 @@ import dev.shadowtest.core.BadInputException;
 import dev.shadowtest.core.Exchange;
 import dev.shadowtest.core.ExchangeSink;
 import dev.shadowtest.core.ExchangeStorage;
-import dev.shadowtest.core.RecordingHeader;
 import dev.shadowtest.core.Redactor;
 import dev.shadowtest.core.ShadowListener;
 import dev.shadowtest.recorder.internal.AdminServer;
@@ -123,6 +122,7 @@ public final class Recorder implements AutoCloseable {
             ? new FileSink(
                 file,
                 redactor.description(),
+                config.capture().recordingVersion(),
                 config.rotation().exchanges(),
                 config.rotation().bytes(),
                 f -> {
@@ -139,7 +139,7 @@ public final class Recorder implements AutoCloseable {
                 : files != null
                     ? null
                     : ExchangeStorage.sink(
-                        config.out(), RecordingHeader.now("recorder", redactor.description())),
+                        config.out(), config.capture().header(redactor.description())),
             config.queueCapacity(),
             config.capture().queueBytes(),
             config.capture().encoders(),
@@ -148,7 +148,7 @@ public final class Recorder implements AutoCloseable {
             // without a mirror (which takes exchanges) and with redaction by header names only,
             // proxied exchanges are written straight from their captured parts
             config.mirror() == null && CaptureLine.handles(redactor.description())
-                ? new CaptureLine(redactor)
+                ? new CaptureLine(redactor, config.capture().recordingVersion() > 1)
                 : null);
     this.requester =
         RequesterBootstrap.bootstrap()

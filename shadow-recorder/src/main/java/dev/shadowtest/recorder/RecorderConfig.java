@@ -4,6 +4,7 @@ import dev.shadowtest.core.BadInputException;
 import dev.shadowtest.core.BaseUrls;
 import dev.shadowtest.core.ExchangeStorage;
 import dev.shadowtest.core.Headers;
+import dev.shadowtest.core.RecordingHeader;
 import dev.shadowtest.core.Redaction;
 import dev.shadowtest.core.RedactionKey;
 import dev.shadowtest.core.Redactor;
@@ -118,6 +119,9 @@ public record RecorderConfig(
    *                      (the file keeps the order in which responses ended)
    * @param webSocketMessages record the messages of WebSocket connections (a transcript, at most
    *                      {@code maxBody} bytes), not only their handshakes and counts
+   * @param recordingVersion the recording format version written: 1 (every line JSON) or
+   *                      {@code RecordingHeader.RAW_BODIES_VERSION} (bodies stored raw after each
+   *                      line's JSON: cheaper to encode and to replay)
    */
   public record Capture(
       int maxBody,
@@ -126,8 +130,16 @@ public record RecorderConfig(
       int queueCapacity,
       long queueBytes,
       int encoders,
-      boolean webSocketMessages) {
+      boolean webSocketMessages,
+      int recordingVersion) {
     public Capture {
+      if (recordingVersion < 1 || recordingVersion > RecordingHeader.RAW_BODIES_VERSION) {
+        throw new BadInputException(
+            "--recording-version must be 1 or "
+                + RecordingHeader.RAW_BODIES_VERSION
+                + ", got "
+                + recordingVersion);
+      }
       if (maxBody < 0 || maxBody > MAX_BODY_LIMIT) {
         throw new BadInputException(
             "--max-body must be between 0 and 64MiB (every line of a recording must stay"
@@ -149,6 +161,26 @@ public record RecorderConfig(
       }
     }
 
+    /** As the canonical constructor, writing recording version 1. */
+    public Capture(
+        int maxBody,
+        Redaction redaction,
+        RedactionKey key,
+        int queueCapacity,
+        long queueBytes,
+        int encoders,
+        boolean webSocketMessages) {
+      this(
+          maxBody,
+          redaction,
+          key,
+          queueCapacity,
+          queueBytes,
+          encoders,
+          webSocketMessages,
+          RecordingHeader.CURRENT_VERSION);
+    }
+
     public static Capture defaults() {
       return new Capture(
           DEFAULT_MAX_BODY,
@@ -160,18 +192,43 @@ public record RecorderConfig(
           false);
     }
 
+    /** The header line of a recording made with these settings, created now. */
+    public RecordingHeader header(Redaction applied) {
+      return RecordingHeader.now("recorder", applied).withVersion(recordingVersion);
+    }
+
     Capture with(int maxBody, Redaction redaction, RedactionKey key, int queueCapacity) {
       return new Capture(
-          maxBody, redaction, key, queueCapacity, queueBytes, encoders, webSocketMessages);
+          maxBody,
+          redaction,
+          key,
+          queueCapacity,
+          queueBytes,
+          encoders,
+          webSocketMessages,
+          recordingVersion);
     }
 
     Capture withWriting(long queueBytes, int encoders) {
       return new Capture(
-          maxBody, redaction, key, queueCapacity, queueBytes, encoders, webSocketMessages);
+          maxBody,
+          redaction,
+          key,
+          queueCapacity,
+          queueBytes,
+          encoders,
+          webSocketMessages,
+          recordingVersion);
     }
 
     Capture withWebSocketMessages(boolean on) {
-      return new Capture(maxBody, redaction, key, queueCapacity, queueBytes, encoders, on);
+      return new Capture(
+          maxBody, redaction, key, queueCapacity, queueBytes, encoders, on, recordingVersion);
+    }
+
+    Capture withRecordingVersion(int version) {
+      return new Capture(
+          maxBody, redaction, key, queueCapacity, queueBytes, encoders, webSocketMessages, version);
     }
   }
 
@@ -714,6 +771,14 @@ public record RecorderConfig(
   /** Records the messages of WebSocket connections (a transcript), not only their handshakes. */
   public RecorderConfig withWebSocketMessages(boolean on) {
     return withCapture(capture.withWebSocketMessages(on));
+  }
+
+  /**
+   * Writes recording version {@code version}: 1 (the default) or {@code
+   * RecordingHeader.RAW_BODIES_VERSION}, bodies stored raw after each line's JSON.
+   */
+  public RecorderConfig withRecordingVersion(int version) {
+    return withCapture(capture.withRecordingVersion(version));
   }
 
   public RecorderConfig withFilters(

@@ -36,9 +36,12 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.regex.Pattern;
+import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The recording proxy against a real upstream on 127.0.0.1: faithfulness, faults, redaction, safety. */
 @Timeout(120)
@@ -147,10 +150,12 @@ class RecorderTests {
     }
   }
 
-  @Test
-  void forwardsFaithfullyAndRecordsEveryExchange() throws Exception {
+  /** In recording version 1, and in version 2, which stores the bodies raw after the JSON. */
+  @ParameterizedTest
+  @ValueSource(ints = {1, 2})
+  void forwardsFaithfullyAndRecordsEveryExchange(int version) throws Exception {
     try (Upstream up = new Upstream();
-        Recorder r = Recorder.start(config(up))) {
+        Recorder r = Recorder.start(config(up).withRecordingVersion(version))) {
       HttpResponse<String> echo =
           client.send(
               HttpRequest.newBuilder(URI.create(r.url() + "/echo?a=1&a=2"))
@@ -223,6 +228,17 @@ class RecorderTests {
               .orElseThrow();
       assertThat(b.response().body()).isInstanceOf(Body.Binary.class);
       assertThat(b.response().body().bytes()).hasSize(256);
+      try (RecordingReader reader = RecordingReader.open(file)) {
+        assertThat(reader.header().version()).isEqualTo(version);
+      }
+      String lines;
+      try (InputStream in = new GZIPInputStream(Files.newInputStream(file))) {
+        lines = new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
+      }
+      assertThat(lines.contains("\"body\":{\"raw\":10}") && lines.contains("}}\thello body\t"))
+          .as("a raw request body after the JSON")
+          .isEqualTo(version == 2);
+      assertThat(lines.contains("{\"raw\":256,\"binary\":true}")).isEqualTo(version == 2);
     }
   }
 

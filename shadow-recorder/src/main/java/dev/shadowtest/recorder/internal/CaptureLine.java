@@ -28,14 +28,25 @@ public final class CaptureLine {
   static final int MAX_FIELDS = 10_000;
 
   private final Redactor redactor;
+  private final boolean raw;
 
   /** An encoder for exchanges redacted by {@code redactor}, which must be one {@link #handles}. */
   public CaptureLine(Redactor redactor) {
+    this(redactor, false);
+  }
+
+  /**
+   * As {@link #CaptureLine(Redactor)}; with {@code rawBodies}, the lines of a version-2
+   * recording: every body stored raw after the line's JSON object (docs/recording-format.md), as
+   * {@code RecordingWriter} writes them for such a file.
+   */
+  public CaptureLine(Redactor redactor, boolean rawBodies) {
     if (!handles(redactor.description())) {
       throw new IllegalArgumentException(
           "redaction needs the model path: " + redactor.description());
     }
     this.redactor = redactor;
+    this.raw = rawBodies;
   }
 
   /** True when {@code redaction} masks header values by name only, which this encoder does. */
@@ -110,7 +121,16 @@ public final class CaptureLine {
       out.ascii(p.truncated().tag());
       out.ascii("\"}");
     }
-    out.ascii("}\n");
+    out.ascii('}');
+    if (raw) {
+      for (CaptureParts.RawBody b :
+          new CaptureParts.RawBody[] {p.requestBody(), p.responseBody()}) {
+        if (b != null) {
+          out.rawBody(b.bytes(), b.length());
+        }
+      }
+    }
+    out.ascii('\n');
     return true;
   }
 
@@ -140,11 +160,27 @@ public final class CaptureLine {
     return true;
   }
 
-  /** The body as the model writes it: text if valid UTF-8 and not larger than base64, else base64. */
-  private static boolean body(CaptureParts.RawBody b, LineBuffer out) {
+  /**
+   * The body as the model writes it: text if valid UTF-8 and not larger than base64, else base64;
+   * for raw bodies its object only (the bytes follow the line's JSON object).
+   */
+  private boolean body(CaptureParts.RawBody b, LineBuffer out) {
     out.ascii(",\"body\":");
     if (b == null) {
       out.ascii("null");
+      return true;
+    }
+    if (raw) {
+      out.ascii("{\"raw\":");
+      out.number(b.length());
+      if (!LineBuffer.validUtf8(b.bytes(), b.length())) {
+        out.ascii(",\"binary\":true");
+      }
+      if (b.truncated()) {
+        out.ascii(",\"truncated\":true,\"size\":");
+        out.number(b.size());
+      }
+      out.ascii('}');
       return true;
     }
     int start = out.size();

@@ -222,10 +222,17 @@ public final class CaptureWriter implements AutoCloseable {
     }
   }
 
+  /** A writer of lines as the files hold them (version 2: raw bodies), into {@code lines}. */
+  private RecordingWriter linesWriter(LineBuffer lines) {
+    return files != null
+        ? RecordingWriter.lines(lines, files.header())
+        : RecordingWriter.lines(lines);
+  }
+
   /** An encoder's own buffers, reused batch after batch. */
   private final class Encoder {
     final LineBuffer lines = new LineBuffer();
-    RecordingWriter writer = RecordingWriter.lines(lines);
+    RecordingWriter writer = linesWriter(lines);
     final GzipMembers gzip = files != null && files.gzip() ? new GzipMembers(gzipLevel) : null;
     final UnaryOperator<Exchange> process;
     final Counters counters;
@@ -272,7 +279,7 @@ public final class CaptureWriter implements AutoCloseable {
           b.dropped++;
         } catch (Throwable ex) { // only this exchange is lost: the batch goes on without it
           lines.truncate(mark);
-          writer = RecordingWriter.lines(lines);
+          writer = linesWriter(lines);
           counters.drop(DropReason.WRITE_ERROR);
           b.dropped++;
         }

@@ -30,6 +30,7 @@ public final class FileSink {
 
   private final Path out;
   private final Redaction redaction;
+  private final int recordingVersion;
   private final long rotateExchanges;
   private final long rotateBytes;
   private final Consumer<Path> onRotate;
@@ -47,16 +48,26 @@ public final class FileSink {
   public FileSink(
       Path out,
       Redaction redaction,
+      int recordingVersion,
       long rotateExchanges,
       long rotateBytes,
       Consumer<Path> onRotate) {
     this.out = out;
     this.redaction = redaction;
+    this.recordingVersion = recordingVersion;
     this.rotateExchanges = rotateExchanges;
     this.rotateBytes = rotateBytes;
     this.onRotate = onRotate;
     this.gzip = RecordingWriter.isGzip(out);
     open();
+  }
+
+  /**
+   * The header line of the next file, created now: what its lines are encoded for (version 2:
+   * raw bodies).
+   */
+  public RecordingHeader header() {
+    return RecordingHeader.now("recorder", redaction).withVersion(recordingVersion);
   }
 
   /** True when the files are gzip: batches must be gzip members. */
@@ -94,7 +105,7 @@ public final class FileSink {
           0,
           "already exists: a recording is never overwritten (move it away, or choose another --out)");
     }
-    byte[] header = RecordingWriter.headerLine(RecordingHeader.now("recorder", redaction));
+    byte[] header = RecordingWriter.headerLine(header());
     OutputStream s = null;
     try {
       s = SecureFiles.newOutputStream(next);
@@ -174,7 +185,7 @@ public final class FileSink {
     try {
       compressing = gzip ? new LevelOneGzip(buffered) : null;
       OutputStream out = gzip ? compressing : buffered;
-      RecordingWriter writer = RecordingWriter.lines(out);
+      RecordingWriter writer = RecordingWriter.lines(out, header());
       writer.write(exchange);
       writer.close(); // the member's trailer; flushed through to the file, which stays open
     } catch (UnwritableExchangeException e) {

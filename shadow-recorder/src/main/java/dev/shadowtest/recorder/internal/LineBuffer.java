@@ -1,6 +1,12 @@
 package dev.shadowtest.recorder.internal;
 
+import dev.shadowtest.core.RecordingWriter;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -314,6 +320,46 @@ public final class LineBuffer extends ByteArrayOutputStream {
     out[pos++] = '"';
     count = pos;
     return chars;
+  }
+
+  private static final VarHandle LONGS =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
+  /**
+   * True when {@code src[0, len)} is UTF-8 as the JDK's strict decoder takes it (what makes a
+   * captured body text rather than binary): ASCII eight bytes at a time, the rest sequence by
+   * sequence.
+   */
+  static boolean validUtf8(byte[] src, int len) {
+    int i = 0;
+    while (i < len) {
+      if (i <= len - Long.BYTES && ((long) LONGS.get(src, i) & 0x8080808080808080L) == 0) {
+        i += Long.BYTES;
+      } else if (src[i] >= 0) {
+        i++;
+      } else {
+        int n = sequence(src, i, len);
+        if (n < 0) {
+          return false;
+        }
+        i += n;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * A tab and the first {@code len} bytes of {@code src} as a version-2 recording line holds a raw
+   * body after its JSON object ({@code RecordingWriter.writeRawBody}).
+   */
+  void rawBody(byte[] src, int len) {
+    ensure(1L + len + len / 16);
+    buf[count++] = '\t';
+    try {
+      RecordingWriter.writeRawBody(this, src, len);
+    } catch (IOException impossible) {
+      throw new UncheckedIOException(impossible); // in memory
+    }
   }
 
   /** The length of the UTF-8 sequence whose lead byte is at {@code i}, or -1 when it is not one. */

@@ -2,6 +2,7 @@ package dev.shadowtest.recorder.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.shadowtest.core.RecordingHeader;
 import dev.shadowtest.core.RecordingWriter;
 import dev.shadowtest.core.Redaction;
 import dev.shadowtest.core.RedactionKey;
@@ -34,10 +35,18 @@ class CaptureLineTests {
           new Redactor(Redaction.none(), null),
           new Redactor(new Redaction(List.of("X-Secret", "x-\u00c4PI-key"), List.of()), null));
 
+  private static final RecordingHeader V2 =
+      RecordingHeader.now("recorder", Redaction.defaults()).withVersion(2);
+
   /** The model path's line for {@code p}, with its '\n'. */
   private static byte[] model(CaptureParts p, Redactor r) {
+    return model(p, r, false);
+  }
+
+  /** The model path's line for {@code p} in a recording of version 1, or 2 ({@code raw}). */
+  private static byte[] model(CaptureParts p, Redactor r, boolean raw) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    RecordingWriter w = RecordingWriter.lines(out);
+    RecordingWriter w = raw ? RecordingWriter.lines(out, V2) : RecordingWriter.lines(out);
     w.write(r.apply(p.exchange()));
     w.flush();
     return out.toByteArray();
@@ -45,9 +54,13 @@ class CaptureLineTests {
 
   /** The direct line, or null when the encoder declined (then the buffer must be unchanged). */
   private static byte[] direct(CaptureParts p, Redactor r) {
+    return direct(p, r, false);
+  }
+
+  private static byte[] direct(CaptureParts p, Redactor r, boolean raw) {
     LineBuffer out = new LineBuffer();
     out.write('x'); // a line before it in the batch stays as it is
-    boolean written = new CaptureLine(r).write(p, out);
+    boolean written = new CaptureLine(r, raw).write(p, out);
     byte[] all = out.toByteArray();
     assertThat(all[0]).isEqualTo((byte) 'x');
     if (!written) {
@@ -57,14 +70,36 @@ class CaptureLineTests {
     return Arrays.copyOfRange(all, 1, all.length);
   }
 
+  /** The same line from both paths, in version 1 and in version 2 (raw bodies). */
   private static void assertSameLine(CaptureParts p, Redactor r) {
-    byte[] direct = direct(p, r);
-    if (direct != null) {
-      assertThat(new String(direct, StandardCharsets.UTF_8))
-          .as("exchange %s", p.id())
-          .isEqualTo(new String(model(p, r), StandardCharsets.UTF_8));
-      assertThat(direct).isEqualTo(model(p, r));
+    for (boolean raw : new boolean[] {false, true}) {
+      byte[] direct = direct(p, r, raw);
+      if (direct != null) {
+        assertThat(new String(direct, StandardCharsets.ISO_8859_1))
+            .as("exchange %s, raw bodies %s", p.id(), raw)
+            .isEqualTo(new String(model(p, r, raw), StandardCharsets.ISO_8859_1));
+      }
     }
+  }
+
+  @Test
+  void rawBodiesFollowTheJsonAsTheModelWritesThem() {
+    byte[] binary = bytes(0xFF, '\\', '\n', '\r', '\t', 0);
+    byte[] text = "{\"a\": \"x\\ny\"}\r\n".getBytes(StandardCharsets.UTF_8);
+    CaptureParts p =
+        parts(
+            "raw",
+            new Header[0],
+            new RawBody(binary, binary.length, false, binary.length),
+            new Header[0],
+            new RawBody(text, 8, true, text.length),
+            null);
+    byte[] direct = direct(p, REDACTORS.get(0), true);
+    assertThat(direct).isEqualTo(model(p, REDACTORS.get(0), true));
+    assertThat(new String(direct, StandardCharsets.ISO_8859_1))
+        .contains("\"body\":{\"raw\":6,\"binary\":true}")
+        .contains("\"body\":{\"raw\":8,\"truncated\":true,\"size\":" + text.length + "}")
+        .endsWith("}}\t\u00ff\\\\\\n\\r\t\u0000\t{\"a\": \"x\n");
   }
 
   @Test

@@ -70,7 +70,7 @@ class CaptureWriterTests {
   }
 
   private FileSink file(String name) {
-    return new FileSink(dir.resolve(name), Redaction.defaults(), 0, 0, f -> {});
+    return new FileSink(dir.resolve(name), Redaction.defaults(), 1, 0, 0, f -> {});
   }
 
   @Test
