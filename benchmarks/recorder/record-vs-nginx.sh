@@ -31,12 +31,14 @@
 #   RECORD_ARGS="--stats-every 0"   the recorders' options beyond listen, upstream and out; e.g.
 #                   "--stats-every 1": a line a second in each recorder's output (kept with KEEP),
 #                   which shows when captures were dropped
+#   RECORD_ARGS_B=$RECORD_ARGS   shadow-b's options: with SHADOW_B=$SHADOW, one build with two
+#                   settings side by side (e.g. "--recording-version 2")
 #   WAIT_QUIET=0    before each run, wait up to this many seconds for the machine to be quiet
 #                   (>= 80% idle over 3 s); each measurement reports the CPU others used anyway
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 CONNS="${1:-16 256}"; D="${2:-10}"; RATE="${RATE:-}"
-RECORD_ARGS="${RECORD_ARGS:---stats-every 0}"; RUNS="${RUNS:-1}"; LATENCY_C="${LATENCY_C:-4}"; WARMUP="${WARMUP:-30}"
+RECORD_ARGS="${RECORD_ARGS:---stats-every 0}"; RECORD_ARGS_B="${RECORD_ARGS_B:-$RECORD_ARGS}"; RUNS="${RUNS:-1}"; LATENCY_C="${LATENCY_C:-4}"; WARMUP="${WARMUP:-30}"
 SHADOW="${SHADOW:-$root/shadow}"; SHADOW_B="${SHADOW_B:-}"
 WRK_THREADS=1
 source "$root/benchmarks/lib/nginx-static.sh"
@@ -173,7 +175,7 @@ recorder() { # run name launcher phase connections...: a fresh recorder measured
   port=$(bench_free_port); gc="$work/logs/gc-$name-$phase-$run.log"
   jvm_start "$name-$phase-$run" "$port" env SHADOW_JAVA_OPTS="${SHADOW_JAVA_OPTS:-} -Xlog:gc,gc+phases:file=$gc:timemillis,uptime" \
     "$launcher" record --listen "127.0.0.1:$port" --upstream "http://127.0.0.1:$up" \
-    --out "$work/$name-$phase-$run.jsonl.gz" $RECORD_ARGS
+    --out "$work/$name-$phase-$run.jsonl.gz" $([ "$name" = shadow-b ] && echo "$RECORD_ARGS_B" || echo "$RECORD_ARGS")
   # `env` execs the launcher, which execs java: $jvm_pid is the JVM
   jvm_warm "$port"
   for c in "$@"; do measure "$run" "$name" "$phase" "$c" "$port" 1 "$jvm_pid"; done
