@@ -15,6 +15,7 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -52,6 +53,8 @@ import org.openjdk.jmh.infra.Blackhole;
  *       the exchange built from its captured parts (headers as HttpCore parsed them, body bytes),
  *       redacted, written by {@link RecordingWriter}.
  *   <li>{@code directLine}: {@link CaptureLine} writes the same line straight from the parts.
+ *   <li>{@code directRawLine}, {@code deflateRaw}: the same two steps for a recording of version
+ *       2 ({@code --recording-version 2}): the body raw after the line's JSON, not a JSON string.
  * </ul>
  *
  * <p>{@code bodies=same}: every body is the benchmark's one document (as in the load benchmark:
@@ -75,11 +78,13 @@ public class CaptureCostBenchmark {
   private final List<byte[]> responseBodies = new ArrayList<>();
   private final Redactor redactor = new Redactor(Redaction.defaults(), null);
   private byte[] lines;
+  private byte[] rawLines;
   private final Deflater deflater = new Deflater(1, true);
   private final byte[] out = new byte[1 << 20];
   private final ByteArrayOutputStream json = new ByteArrayOutputStream(1 << 20);
   private final List<CaptureParts> parts = new ArrayList<>();
   private final CaptureLine direct = new CaptureLine(redactor);
+  private final CaptureLine directRaw = new CaptureLine(redactor, true);
   private final LineBuffer line = new LineBuffer();
 
   @Setup
@@ -137,6 +142,8 @@ public class CaptureCostBenchmark {
               new CaptureParts.RawBody(body, body.length, false, body.length),
               null));
     }
+    directRawLine();
+    rawLines = Arrays.copyOf(line.array(), line.size());
   }
 
   /** Headers as HttpCore parses them from the wire. */
@@ -229,5 +236,28 @@ public class CaptureCostBenchmark {
       direct.write(p, line);
     }
     return line.size();
+  }
+
+  @Benchmark
+  @OperationsPerInvocation(BATCH)
+  public int directRawLine() {
+    line.reset();
+    for (CaptureParts p : parts) {
+      directRaw.write(p, line);
+    }
+    return line.size();
+  }
+
+  @Benchmark
+  @OperationsPerInvocation(BATCH)
+  public int deflateRaw() {
+    deflater.reset();
+    deflater.setInput(rawLines);
+    deflater.finish();
+    int n = 0;
+    while (!deflater.finished()) {
+      n += deflater.deflate(out);
+    }
+    return n;
   }
 }
