@@ -90,9 +90,8 @@ final class ExportCommand implements Callable<Integer> {
   public Integer call() {
     var err = spec.commandLine().getErr();
     if (to == Format.recording) {
-      if (recordingVersion != null
-          && (recordingVersion < 1 || recordingVersion > RecordingHeader.RAW_BODIES_VERSION)) {
-        throw new BadInputException("--recording-version must be 1 or 2, got " + recordingVersion);
+      if (recordingVersion != null) {
+        RecordingHeader.checkVersion(recordingVersion, "--recording-version");
       }
       RecordingCopy.Result copied =
           RecordingCopy.copy(

@@ -169,9 +169,7 @@ final class ImportCommand implements Callable<Integer> {
     if (keepJwtClaims) {
       redaction = redaction.keepingJwtClaims();
     }
-    if (recordingVersion < 1 || recordingVersion > RecordingHeader.RAW_BODIES_VERSION) {
-      throw new BadInputException("--recording-version must be 1 or 2, got " + recordingVersion);
-    }
+    RecordingHeader.checkVersion(recordingVersion, "--recording-version");
     long max = RecordCommand.bytes("--max-body", maxBody);
     if (max > ImportOptions.MAX_BODY_LIMIT) {
       throw new BadInputException("--max-body must be at most 100MiB, got \"" + maxBody + "\"");

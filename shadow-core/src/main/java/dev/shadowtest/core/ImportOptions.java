@@ -44,13 +44,7 @@ public record ImportOptions(
       throw new BadInputException(
           "the body limit must be 0 to " + MAX_BODY_LIMIT + " bytes (100 MiB), got " + maxBody);
     }
-    if (recordingVersion < 1 || recordingVersion > RecordingHeader.RAW_BODIES_VERSION) {
-      throw new BadInputException(
-          "the recording version must be 1 or "
-              + RecordingHeader.RAW_BODIES_VERSION
-              + ", got "
-              + recordingVersion);
-    }
+    RecordingHeader.checkVersion(recordingVersion, "the recording version");
   }
 
   /** Options that write recording version 1. */

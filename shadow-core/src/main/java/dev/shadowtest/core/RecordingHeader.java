@@ -32,12 +32,22 @@ public record RecordingHeader(
 
   public RecordingHeader {
     Objects.requireNonNull(format, "format");
-    if (version < 1 || version > RAW_BODIES_VERSION) {
-      throw new BadInputException(
-          "recording version must be 1 or " + RAW_BODIES_VERSION + ", got " + version);
-    }
+    checkVersion(version, "recording version");
     source = source == null ? "" : source;
     redaction = redaction == null ? Redaction.none() : redaction;
+  }
+
+  /**
+   * {@code version} when Shadow writes it (1 or {@link #RAW_BODIES_VERSION}).
+   *
+   * @throws BadInputException naming {@code what} (an option, a field) otherwise
+   */
+  public static int checkVersion(int version, String what) {
+    if (version < 1 || version > RAW_BODIES_VERSION) {
+      throw new BadInputException(
+          what + " must be 1 or " + RAW_BODIES_VERSION + ", got " + version);
+    }
+    return version;
   }
 
   /** A version-1 header created now. */

@@ -133,13 +133,7 @@ public record RecorderConfig(
       boolean webSocketMessages,
       int recordingVersion) {
     public Capture {
-      if (recordingVersion < 1 || recordingVersion > RecordingHeader.RAW_BODIES_VERSION) {
-        throw new BadInputException(
-            "--recording-version must be 1 or "
-                + RecordingHeader.RAW_BODIES_VERSION
-                + ", got "
-                + recordingVersion);
-      }
+      RecordingHeader.checkVersion(recordingVersion, "--recording-version");
       if (maxBody < 0 || maxBody > MAX_BODY_LIMIT) {
         throw new BadInputException(
             "--max-body must be between 0 and 64MiB (every line of a recording must stay"
