@@ -138,7 +138,9 @@ final class RawBodies {
     }
 
     private byte[] unescape(int n, String path) throws ExchangeCodec.FieldProblem {
-      byte[] out = new byte[n];
+      // every byte of the body takes at least one of the line: a length that the line cannot
+      // hold is found out without setting aside more than the line itself
+      byte[] out = new byte[Math.min(n, end - pos)];
       int o = 0;
       while (o < n) {
         int stop = (int) Math.min(end, (long) pos + (n - o));

@@ -199,6 +199,28 @@ class RawBodiesTests {
   }
 
   @Test
+  void aHugeAnnouncedLengthOnAShortLineSetsNothingAside() throws IOException {
+    Path file = dir.resolve("huge.jsonl");
+    StringBuilder lines = new StringBuilder(HEADER);
+    for (int i = 0; i < 20; i++) {
+      lines.append(line("liar" + i, 250_000_000, "\t\\n a few bytes")).append('\n');
+    }
+    Files.writeString(file, lines + line("ok", 2, "\tok") + "\n");
+    com.sun.management.ThreadMXBean threads =
+        (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+    long before = threads.getCurrentThreadAllocatedBytes();
+    List<String> warnings = new ArrayList<>();
+    List<Exchange> read = readAll(file, warnings);
+    long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+    assertThat(read).extracting(Exchange::id).containsExactly("ok");
+    assertThat(warnings)
+        .hasSize(20)
+        .allMatch(w -> w.contains("the line ends after 13 of the body's 250000000 raw byte(s)"));
+    // 20 lines announcing 250 MB each: the reader's buffers, not the announced lengths
+    assertThat(allocated).isLessThan(16L << 20);
+  }
+
+  @Test
   void aLastLineCutInItsRawBodyKeepsEverythingBefore() throws IOException {
     Path file = dir.resolve("cut.jsonl");
     Files.writeString(file, HEADER + line("a", 2, "\tok") + "\n" + line("b", 10, "\tcut off"));
