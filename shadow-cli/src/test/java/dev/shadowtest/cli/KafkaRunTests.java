@@ -384,6 +384,28 @@ class KafkaRunTests {
         .isZero();
     ShadowCliTests.Run inspected = shadow("inspect", broker.uri("published"));
     assertThat(inspected.code()).as(inspected.err()).isZero();
+    // a file of recording version 2: JSON records on the topic, version 2 again when saved back,
+    // the same bodies
+    Path v2 = dir.resolve("v2.jsonl");
+    assertThat(
+            shadow("import", "--from", "har", har, "--out", v2, "--recording-version", "2").code())
+        .isZero();
+    broker.createTopic("published2", 1);
+    assertThat(shadow("export", "--to", "recording", v2, "--out", broker.uri("published2")).code())
+        .isZero();
+    Path back2 = dir.resolve("back2.jsonl");
+    ShadowCliTests.Run saved =
+        shadow("export", "--to", "recording", broker.uri("published2"), "--out", back2);
+    assertThat(saved.code()).as(saved.err()).isZero();
+    try (ExchangeSource a = ExchangeStorage.source(direct.toString(), w -> {});
+        ExchangeSource b = ExchangeStorage.source(back2.toString(), w -> {})) {
+      assertThat(b.header().version()).isEqualTo(2);
+      List<Object> expected = new ArrayList<>();
+      a.forEachRemaining(e -> expected.add(e.response() == null ? "-" : e.response().body()));
+      List<Object> actual = new ArrayList<>();
+      b.forEachRemaining(e -> actual.add(e.response() == null ? "-" : e.response().body()));
+      assertThat(actual).hasSize(7).containsExactlyElementsOf(expected);
+    }
   }
 
   @Test
