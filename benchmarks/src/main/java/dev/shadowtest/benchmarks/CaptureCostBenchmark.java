@@ -235,19 +235,19 @@ public class CaptureCostBenchmark {
   @Benchmark
   @OperationsPerInvocation(BATCH)
   public int directLine() {
-    line.reset();
-    for (CaptureParts p : parts) {
-      direct.write(p, line);
-    }
-    return line.size();
+    return encode(direct);
   }
 
   @Benchmark
   @OperationsPerInvocation(BATCH)
   public int directRawLine() {
+    return encode(directRaw);
+  }
+
+  private int encode(CaptureLine encoder) {
     line.reset();
     for (CaptureParts p : parts) {
-      directRaw.write(p, line);
+      encoder.write(p, line);
     }
     return line.size();
   }
