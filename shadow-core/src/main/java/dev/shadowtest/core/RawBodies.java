@@ -3,9 +3,6 @@ package dev.shadowtest.core;
 import dev.shadowtest.core.internal.LineSource;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
@@ -50,35 +47,9 @@ final class RawBodies {
 
   private static final byte[] ESCAPED = {'\\', 'n', '\\', 'r', '\\', '\\'};
 
-  private static final VarHandle LONGS =
-      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
-  private static final long ONES = 0x0101010101010101L;
-  private static final long HIGHS = 0x8080808080808080L;
-  private static final long BACKSLASHES = ONES * '\\';
-  private static final long LFS = ONES * '\n';
-  private static final long CRS = ONES * '\r';
-
   /** The index of the first {@code \}, LF or CR in {@code b[from, to)}, or -1. */
   static int nextSpecial(byte[] b, int from, int to) {
-    int i = from;
-    for (; i <= to - Long.BYTES; i += Long.BYTES) {
-      long w = (long) LONGS.get(b, i);
-      long found = zero(w ^ BACKSLASHES) | zero(w ^ LFS) | zero(w ^ CRS);
-      if (found != 0) {
-        // a borrow may mark a byte above a real find, never below it: the lowest mark is real
-        return i + (Long.numberOfTrailingZeros(found) >>> 3);
-      }
-    }
-    for (; i < to; i++) {
-      if (b[i] == '\\' || b[i] == '\n' || b[i] == '\r') {
-        return i;
-      }
-    }
-    return -1;
-  }
-
-  private static long zero(long x) {
-    return (x - ONES) & ~x & HIGHS;
+    return LineSource.indexOfAny(b, from, to, (byte) '\\', (byte) '\n', (byte) '\r');
   }
 
   /**

@@ -92,11 +92,7 @@ public final class RecordingWriter implements ExchangeSink {
    * bounded and cut to fit exactly as in a file.
    */
   public static RecordingWriter lines(OutputStream out) {
-    try {
-      return new RecordingWriter(Path.of("(encoded in memory)"), out, null, false);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return lines(out, null);
   }
 
   /**

@@ -121,8 +121,7 @@ public final class Recorder implements AutoCloseable {
         sink == null && file != null
             ? new FileSink(
                 file,
-                redactor.description(),
-                config.capture().recordingVersion(),
+                () -> config.capture().header(redactor.description()),
                 config.rotation().exchanges(),
                 config.rotation().bytes(),
                 f -> {
@@ -148,7 +147,8 @@ public final class Recorder implements AutoCloseable {
             // without a mirror (which takes exchanges) and with redaction by header names only,
             // proxied exchanges are written straight from their captured parts
             config.mirror() == null && CaptureLine.handles(redactor.description())
-                ? new CaptureLine(redactor, config.capture().recordingVersion() > 1)
+                ? new CaptureLine(
+                    redactor, config.capture().header(redactor.description()).rawBodies())
                 : null);
     this.requester =
         RequesterBootstrap.bootstrap()

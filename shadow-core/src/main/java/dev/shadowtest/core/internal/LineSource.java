@@ -114,8 +114,7 @@ public final class LineSource implements AutoCloseable {
     long pattern = ONES * (value & 0xff);
     int i = from;
     for (; i <= to - Long.BYTES; i += Long.BYTES) {
-      long x = (long) LONGS.get(b, i) ^ pattern;
-      long found = (x - ONES) & ~x & HIGHS;
+      long found = zero((long) LONGS.get(b, i) ^ pattern);
       if (found != 0) {
         return i + (Long.numberOfTrailingZeros(found) >>> 3);
       }
@@ -126,6 +125,36 @@ public final class LineSource implements AutoCloseable {
       }
     }
     return -1;
+  }
+
+  /**
+   * The index of the first of three bytes in {@code b[from, to)}, or -1: the word search of
+   * {@link #indexOfByte} for each, in one pass (a borrow may mark a byte above a real find, never
+   * below it, so the lowest mark of the three is real).
+   */
+  public static int indexOfAny(byte[] b, int from, int to, byte x, byte y, byte z) {
+    long px = ONES * (x & 0xff);
+    long py = ONES * (y & 0xff);
+    long pz = ONES * (z & 0xff);
+    int i = from;
+    for (; i <= to - Long.BYTES; i += Long.BYTES) {
+      long w = (long) LONGS.get(b, i);
+      long found = zero(w ^ px) | zero(w ^ py) | zero(w ^ pz);
+      if (found != 0) {
+        return i + (Long.numberOfTrailingZeros(found) >>> 3);
+      }
+    }
+    for (; i < to; i++) {
+      if (b[i] == x || b[i] == y || b[i] == z) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  /** The high bit of each zero byte of {@code x} (and maybe of bytes above the lowest one). */
+  private static long zero(long x) {
+    return (x - ONES) & ~x & HIGHS;
   }
 
   private boolean line(int length, boolean terminated, boolean tooLong, int next) {

@@ -122,13 +122,11 @@ public final class CaptureLine {
       out.ascii("\"}");
     }
     out.ascii('}');
-    if (raw) {
-      for (CaptureParts.RawBody b :
-          new CaptureParts.RawBody[] {p.requestBody(), p.responseBody()}) {
-        if (b != null) {
-          out.rawBody(b.bytes(), b.length());
-        }
-      }
+    if (raw && p.requestBody() != null) {
+      out.rawBody(p.requestBody().bytes(), p.requestBody().length());
+    }
+    if (raw && p.responseBody() != null) {
+      out.rawBody(p.responseBody().bytes(), p.responseBody().length());
     }
     out.ascii('\n');
     return true;

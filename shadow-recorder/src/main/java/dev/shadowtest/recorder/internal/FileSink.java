@@ -4,7 +4,6 @@ import dev.shadowtest.core.Exchange;
 import dev.shadowtest.core.RecordingException;
 import dev.shadowtest.core.RecordingHeader;
 import dev.shadowtest.core.RecordingWriter;
-import dev.shadowtest.core.Redaction;
 import dev.shadowtest.core.SecureFiles;
 import dev.shadowtest.core.UnwritableExchangeException;
 import java.io.BufferedOutputStream;
@@ -16,6 +15,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import java.util.zip.GZIPOutputStream;
 
 /**
@@ -29,8 +29,7 @@ import java.util.zip.GZIPOutputStream;
 public final class FileSink {
 
   private final Path out;
-  private final Redaction redaction;
-  private final int recordingVersion;
+  private final Supplier<RecordingHeader> header;
   private final long rotateExchanges;
   private final long rotateBytes;
   private final Consumer<Path> onRotate;
@@ -44,17 +43,19 @@ public final class FileSink {
   private boolean broken;
   private boolean closed;
 
-  /** {@code rotateExchanges}/{@code rotateBytes}: 0 for no rotation; {@code onRotate} gets each finished file. */
+  /**
+   * {@code header} gives each file's header line when it is started (its version says how lines are
+   * encoded); {@code rotateExchanges}/{@code rotateBytes}: 0 for no rotation; {@code onRotate} gets
+   * each finished file.
+   */
   public FileSink(
       Path out,
-      Redaction redaction,
-      int recordingVersion,
+      Supplier<RecordingHeader> header,
       long rotateExchanges,
       long rotateBytes,
       Consumer<Path> onRotate) {
     this.out = out;
-    this.redaction = redaction;
-    this.recordingVersion = recordingVersion;
+    this.header = header;
     this.rotateExchanges = rotateExchanges;
     this.rotateBytes = rotateBytes;
     this.onRotate = onRotate;
@@ -67,7 +68,7 @@ public final class FileSink {
    * raw bodies).
    */
   public RecordingHeader header() {
-    return RecordingHeader.now("recorder", redaction).withVersion(recordingVersion);
+    return header.get();
   }
 
   /** True when the files are gzip: batches must be gzip members. */

@@ -8,6 +8,7 @@ import dev.shadowtest.core.ExchangeSink;
 import dev.shadowtest.core.Headers;
 import dev.shadowtest.core.HttpRequest;
 import dev.shadowtest.core.HttpResponse;
+import dev.shadowtest.core.RecordingHeader;
 import dev.shadowtest.core.RecordingReader;
 import dev.shadowtest.core.Redaction;
 import dev.shadowtest.core.Redactor;
@@ -70,7 +71,12 @@ class CaptureWriterTests {
   }
 
   private FileSink file(String name) {
-    return new FileSink(dir.resolve(name), Redaction.defaults(), 1, 0, 0, f -> {});
+    return new FileSink(
+        dir.resolve(name),
+        () -> RecordingHeader.now("recorder", Redaction.defaults()),
+        0,
+        0,
+        f -> {});
   }
 
   @Test
