@@ -15,7 +15,9 @@ import dev.shadowtest.core.ExchangeStorage;
 import dev.shadowtest.core.SourcePositions;
 import dev.shadowtest.kafka.TestBroker;
 import dev.shadowtest.recorder.Recorder;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -36,6 +38,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.zip.GZIPInputStream;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -209,7 +212,38 @@ class KafkaRunTests {
       seeded += i % 3 == 1 && i % 10 == 0 || i % 3 == 2 && i % 50 == 0 ? 1 : 0;
     }
     assertThat(expected.get("discrepant").asLong()).isEqualTo(seeded);
-    assertThat(actual.toPrettyString()).isEqualTo(expected.toPrettyString());
+    assertThat(actual.toPrettyString())
+        .as("merged run; the workers' errors:%s", errorLines(runs))
+        .isEqualTo(expected.toPrettyString());
+  }
+
+  /** Every result line with an error in these runs, and the end of each worker's log. */
+  static String errorLines(List<Path> runs) {
+    StringBuilder out = new StringBuilder();
+    for (Path run : runs) {
+      out.append("\n").append(run.getFileName()).append(':');
+      try (BufferedReader in =
+          new BufferedReader(
+              new InputStreamReader(
+                  new GZIPInputStream(Files.newInputStream(run.resolve("results.jsonl.gz"))),
+                  StandardCharsets.UTF_8))) {
+        for (String line = in.readLine(); line != null; line = in.readLine()) {
+          if (line.contains("\"error\"")) {
+            out.append("\n  ").append(line);
+          }
+        }
+      } catch (IOException e) {
+        out.append("\n  (results read up to ").append(e).append(')');
+      }
+      try {
+        List<String> log = Files.readAllLines(run.resolveSibling(run.getFileName() + ".log"));
+        log.subList(Math.max(0, log.size() - 15), log.size())
+            .forEach(l -> out.append("\n  | ").append(l));
+      } catch (IOException e) {
+        out.append("\n  (no log: ").append(e).append(')');
+      }
+    }
+    return out.toString();
   }
 
   static Process worker(String source, Path out) throws IOException {
