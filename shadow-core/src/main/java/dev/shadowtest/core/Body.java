@@ -1,9 +1,11 @@
 package dev.shadowtest.core;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * A message body as recorded: none, UTF-8 text, binary bytes, or {@linkplain NotCaptured not
@@ -109,27 +111,118 @@ public sealed interface Body permits Body.None, Body.Text, Body.Binary, Body.Not
 
   /**
    * A UTF-8 text body. {@code originalSize} is the original size in bytes when truncated, and -1
-   * when the body is complete.
+   * when the body is complete. Equality is that of a record of its three values.
+   *
+   * <p>A text read from its bytes (a recording of version 2) keeps them, and makes its {@code
+   * String} only when asked: an answer compared byte for byte with them ({@link #utf8()}) never
+   * needs it. It is a class rather than a record for that reason alone.
    */
-  record Text(String text, boolean truncated, long originalSize) implements Body {
-    public Text {
-      Objects.requireNonNull(text, "text");
+  final class Text implements Body {
+    private final boolean truncated;
+    private final long originalSize;
+
+    /** The bytes it was read from (valid UTF-8), or null for a text made from a {@code String}. */
+    private final byte[] utf8;
+
+    /** Made from {@link #utf8} when first asked (a race makes it twice, equal: harmless). */
+    private String text;
+
+    public Text(String text, boolean truncated, long originalSize) {
+      this(Objects.requireNonNull(text, "text"), null, truncated, originalSize);
+    }
+
+    private Text(String text, byte[] utf8, boolean truncated, long originalSize) {
       if (truncated && originalSize < 0) {
         throw new BadInputException("a truncated body needs its original size");
       }
-      if (!truncated) {
-        originalSize = -1;
+      this.text = text;
+      this.utf8 = utf8;
+      this.truncated = truncated;
+      this.originalSize = truncated ? originalSize : -1;
+    }
+
+    /**
+     * A text read from {@code utf8}, which must be valid UTF-8 and is kept (not copied: the
+     * caller gives it up); its {@code String} is made when first asked.
+     */
+    static Text fromUtf8(byte[] utf8, boolean truncated, long originalSize) {
+      return new Text(null, Objects.requireNonNull(utf8, "utf8"), truncated, originalSize);
+    }
+
+    /** The text. */
+    public String text() {
+      String t = text;
+      if (t == null) {
+        t = new String(utf8, StandardCharsets.UTF_8);
+        text = t;
       }
+      return t;
+    }
+
+    @Override
+    public boolean truncated() {
+      return truncated;
+    }
+
+    /** The original size in bytes when truncated, else -1. */
+    public long originalSize() {
+      return originalSize;
     }
 
     @Override
     public long size() {
-      return truncated ? originalSize : text.getBytes(StandardCharsets.UTF_8).length;
+      if (truncated) {
+        return originalSize;
+      }
+      return utf8 != null ? utf8.length : text.getBytes(StandardCharsets.UTF_8).length;
     }
 
     @Override
     public byte[] bytes() {
-      return text.getBytes(StandardCharsets.UTF_8);
+      return utf8 != null ? utf8.clone() : text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * The bytes this text was read from, as a read-only buffer, without a copy; empty for a text
+     * made from a {@code String} (whose {@link #bytes()} are encoded when asked). Equal bytes are
+     * an equal text.
+     */
+    public Optional<ByteBuffer> utf8() {
+      return utf8 == null
+          ? Optional.empty()
+          : Optional.of(ByteBuffer.wrap(utf8).asReadOnlyBuffer());
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      if (this == o) {
+        return true;
+      }
+      if (!(o instanceof Text other)
+          || truncated != other.truncated
+          || originalSize != other.originalSize) {
+        return false;
+      }
+      return utf8 != null && other.utf8 != null
+          ? Arrays.equals(utf8, other.utf8) // valid UTF-8 on both sides: equal bytes, equal text
+          : text().equals(other.text());
+    }
+
+    @Override
+    public int hashCode() {
+      return (text().hashCode() * 31 + Boolean.hashCode(truncated)) * 31
+          + Long.hashCode(originalSize);
+    }
+
+    @Override
+    public String toString() {
+      return "Text[text="
+          + text()
+          + ", truncated="
+          + truncated
+          + ", originalSize="
+          + originalSize
+          + "]";
     }
   }
 

@@ -94,18 +94,21 @@ final class RawBodies {
         off = 0;
       }
       long original = spec.truncated() ? spec.size() : -1;
+      byte[] data = bytes == buf ? Arrays.copyOfRange(buf, off, off + n) : bytes;
       if (spec.binary()) {
-        byte[] data = bytes == buf ? Arrays.copyOfRange(buf, off, off + n) : bytes;
         return new Body.Binary(data, spec.truncated(), original);
       }
-      String text = new String(bytes, off, n, StandardCharsets.UTF_8);
-      if (text.indexOf('\uFFFD') >= 0
-          && ContentCoding.strictUtf8(Arrays.copyOfRange(bytes, off, off + n)) == null) {
+      // a text keeps its bytes and makes its String only if asked (an answer compared byte for
+      // byte never asks), so the String made here to check them is not kept: a text waiting to be
+      // sent holds its bytes only. ASCII needs no decoding to be known valid.
+      if (!LineSource.isAscii(data, 0, n)
+          && new String(data, StandardCharsets.UTF_8).indexOf('\uFFFD') >= 0
+          && ContentCoding.strictUtf8(data) == null) {
         throw new ExchangeCodec.FieldProblem(
             path + ".raw",
             "the raw bytes are not valid UTF-8 (a binary body says \"binary\": true)");
       }
-      return new Body.Text(text, spec.truncated(), original);
+      return Body.Text.fromUtf8(data, spec.truncated(), original);
     }
 
     private byte[] unescape(int n, String path) throws ExchangeCodec.FieldProblem {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -138,6 +139,44 @@ class RawBodiesTests {
         .contains("\"body\":{\"raw\":3}")
         .contains("\"body\":{\"raw\":3,\"binary\":true}")
         .endsWith("}\ta\\nb\t\\\\x\\r");
+  }
+
+  /**
+   * A text read from a version-2 line keeps the bytes it was read from (an answer is compared
+   * with them, Sender), escaped or not, ASCII or not; one read from a JSON string has none.
+   */
+  @Test
+  void aRawTextKeepsItsBytes_aJsonTextHasNone() throws IOException {
+    List<String> texts = List.of("{\"a\":1}", "a\nb\\c\r", "Zo\u00eb \ud83d\ude00 \\ \n");
+    for (RecordingHeader header : List.of(V2, V2.withVersion(1))) {
+      Path file = dir.resolve("keeps-" + header.version() + ".jsonl");
+      try (RecordingWriter w = RecordingWriter.create(file, header)) {
+        for (String t : texts) {
+          w.write(
+              new Exchange(
+                  t,
+                  null,
+                  null,
+                  new HttpRequest("GET", "/a", "HTTP/1.1", Headers.empty(), Body.none()),
+                  new HttpResponse(200, "OK", Headers.empty(), Body.text(t)),
+                  null,
+                  null));
+        }
+      }
+      List<Exchange> read = readAll(file, new ArrayList<>());
+      assertThat(read).hasSize(texts.size());
+      for (int i = 0; i < texts.size(); i++) {
+        Body.Text body = (Body.Text) read.get(i).response().body();
+        assertThat(body).isEqualTo(Body.text(texts.get(i)));
+        if (header.rawBodies()) {
+          assertThat(body.utf8())
+              .get()
+              .isEqualTo(ByteBuffer.wrap(texts.get(i).getBytes(StandardCharsets.UTF_8)));
+        } else {
+          assertThat(body.utf8()).isEmpty();
+        }
+      }
+    }
   }
 
   @Test

@@ -127,6 +127,19 @@ public final class LineSource implements AutoCloseable {
     return -1;
   }
 
+  /** True when every byte of {@code b[from, to)} is ASCII (below 0x80): a word at a time. */
+  public static boolean isAscii(byte[] b, int from, int to) {
+    long high = 0;
+    int i = from;
+    for (; i <= to - Long.BYTES; i += Long.BYTES) {
+      high |= (long) LONGS.get(b, i);
+    }
+    for (; i < to; i++) {
+      high |= b[i];
+    }
+    return (high & 0x8080808080808080L) == 0;
+  }
+
   /**
    * The index of the first of three bytes in {@code b[from, to)}, or -1: the word search of
    * {@link #indexOfByte} for each, in one pass (a borrow may mark a byte above a real find, never

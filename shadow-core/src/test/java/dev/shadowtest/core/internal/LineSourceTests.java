@@ -117,6 +117,24 @@ class LineSourceTests {
   }
 
   @Test
+  void theWordAtATimeAsciiTestSaysWhatALoopSays() {
+    Random random = new Random(23);
+    for (int round = 0; round < 20_000; round++) {
+      byte[] b = new byte[random.nextInt(40)];
+      for (int i = 0; i < b.length; i++) {
+        b[i] = (byte) (random.nextInt(30) == 0 ? 0x80 | random.nextInt(128) : random.nextInt(128));
+      }
+      int from = b.length == 0 ? 0 : random.nextInt(b.length + 1);
+      int to = from + random.nextInt(b.length - from + 1);
+      boolean ascii = true;
+      for (int i = from; i < to; i++) {
+        ascii &= b[i] >= 0;
+      }
+      assertThat(LineSource.isAscii(b, from, to)).as("round %d", round).isEqualTo(ascii);
+    }
+  }
+
+  @Test
   void randomLinesReadInRandomPiecesComeBackWhole() throws IOException {
     Random random = new Random(11);
     for (int round = 0; round < 200; round++) {
