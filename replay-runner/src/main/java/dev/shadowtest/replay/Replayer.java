@@ -532,11 +532,15 @@ public final class Replayer {
         stopRequested || abortReason != null || abandoned || internalError != null || badLines);
   }
 
-  /** The candidate's answer: over HTTP, or through the in-process transport. */
-  private CompletableFuture<Sender.Attempt> sendCandidate(Sender sender, HttpRequest request) {
+  /**
+   * The candidate's answer: over HTTP (compared with {@code recorded}'s body as it streams in, see
+   * {@link Sender#send(URI, HttpRequest, Body)}; null: none), or through the in-process transport.
+   */
+  private CompletableFuture<Sender.Attempt> sendCandidate(
+      Sender sender, HttpRequest request, HttpResponse recorded) {
     Transport transport = config.transport();
     if (transport == null) {
-      return sender.send(config.candidate(), request);
+      return sender.send(config.candidate(), request, recorded == null ? null : recorded.body());
     }
     HttpRequest prepared = sender.prepared(config.candidate(), request);
     long deadlineMs = config.connectTimeout().toMillis() + config.responseTimeout().toMillis();
@@ -629,7 +633,7 @@ public final class Replayer {
           }
           inFlight.acquire();
           List<CompletableFuture<Sender.Attempt>> calls = new ArrayList<>();
-          calls.add(sendCandidate(sender, cp.request()));
+          calls.add(sendCandidate(sender, cp.request(), null));
           if (config.primary() != null) {
             calls.add(sender.send(config.primary(), pp.request()));
           }
@@ -1139,7 +1143,7 @@ public final class Replayer {
     for (String name : sender.redactedNotSent(q.candidate())) {
       redactedNotSent.merge(name, 1L, Long::sum);
     }
-    CompletableFuture<Sender.Attempt> cand = sendCandidate(sender, q.candidate());
+    CompletableFuture<Sender.Attempt> cand = sendCandidate(sender, q.candidate(), e.response());
     CompletableFuture<Sender.Attempt> prim =
         config.primary() == null
             ? CompletableFuture.completedFuture(null)

@@ -17,8 +17,11 @@ import org.apache.hc.core5.http.HttpResponse;
 final class BoundedResponseConsumer
     extends AbstractBinResponseConsumer<BoundedResponseConsumer.Received> {
 
-  /** What arrived: the head, the kept bytes (null when no body came), and the body's real size. */
-  record Received(HttpResponse head, byte[] kept, long size) {
+  /**
+   * What arrived: the head, the kept bytes (null when no body came, or when it was the expected
+   * body), the body's real size, and whether it was byte for byte the expected body.
+   */
+  record Received(HttpResponse head, byte[] kept, long size, boolean expected) {
     boolean cut() {
       return kept != null && size > kept.length;
     }
@@ -32,6 +35,19 @@ final class BoundedResponseConsumer
   static final int MAX_PRESIZED = 1 << 20;
 
   private final int limit;
+
+  /**
+   * The body the answer is expected to be (the recorded one), compared as the answer streams in
+   * and never copied while they agree: a matching answer costs no array, no decoding and no
+   * second comparison. Null when there is none to compare with.
+   */
+  private final ByteBuffer expected;
+
+  /** While true, the body so far is {@code expected[0, matched)}, and nothing is kept. */
+  private boolean matching;
+
+  private int matched;
+
   private HttpResponse head;
 
   /** The kept bytes are {@code kept[0, keptLength)}; null until the body's first bytes. */
@@ -46,7 +62,19 @@ final class BoundedResponseConsumer
   private volatile long size;
 
   BoundedResponseConsumer(int limit) {
+    this(limit, null);
+  }
+
+  /**
+   * Compares the body with {@code expected} (from its position to its limit) as it comes, when
+   * there is one to compare with and it is within the limit; else as {@link
+   * #BoundedResponseConsumer(int)}.
+   */
+  BoundedResponseConsumer(int limit, ByteBuffer expected) {
     this.limit = limit;
+    boolean usable = expected != null && expected.hasRemaining() && expected.remaining() <= limit;
+    this.expected = usable ? expected.slice() : null;
+    this.matching = usable;
   }
 
   /** Body bytes received so far (kept or drained). */
@@ -84,6 +112,16 @@ final class BoundedResponseConsumer
   @Override
   protected void data(ByteBuffer src, boolean endOfStream) {
     int n = src.remaining();
+    if (matching) {
+      if (n <= expected.limit() - matched && src.mismatch(expected.slice(matched, n)) < 0) {
+        matched += n;
+        src.position(src.limit());
+        size += n;
+        return;
+      }
+      matching = false; // it differs here: kept from now on, with what agreed so far
+      keepMatched(n);
+    }
     if (kept == null) {
       // the announced length when there is one (one array, filled in place), else grown as needed
       long first = announced >= n ? Math.min(announced, MAX_PRESIZED) : Math.max(n, 1024);
@@ -103,11 +141,36 @@ final class BoundedResponseConsumer
     size += n;
   }
 
+  /**
+   * The bytes that agreed with the expected body, kept as if they had come into {@link #kept}
+   * (none when nothing came yet), in an array sized as the first bytes would have set it aside,
+   * with room for {@code next} more.
+   */
+  private void keepMatched(int next) {
+    if (matched == 0) {
+      return;
+    }
+    long first =
+        announced >= matched + (long) next
+            ? Math.min(announced, Math.max(MAX_PRESIZED, matched))
+            : Math.max(matched + (long) next, 1024);
+    kept = new byte[(int) Math.min(limit, first)];
+    expected.get(0, kept, 0, matched);
+    keptLength = matched;
+  }
+
   @Override
   protected Received buildResult() {
+    if (matching) {
+      if (matched == expected.limit()) {
+        return new Received(head, null, size, true); // the expected body, all of it
+      }
+      matching = false;
+      keepMatched(0); // a prefix of it: what came is kept
+    }
     byte[] body =
         kept == null || keptLength == kept.length ? kept : Arrays.copyOf(kept, keptLength);
-    return new Received(head, body, size);
+    return new Received(head, body, size, false);
   }
 
   @Override

@@ -19,6 +19,7 @@ import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
 import java.nio.channels.ClosedSelectorException;
 import java.security.cert.CertPathBuilderException;
 import java.security.cert.CertPathValidatorException;
@@ -309,7 +310,19 @@ public final class Sender implements AutoCloseable {
     }
   }
 
+  /** Sends {@code recorded} to {@code base}: the answer, or the failure (never completed exceptionally). */
   public CompletableFuture<Attempt> send(URI base, HttpRequest recorded) {
+    return send(base, recorded, null);
+  }
+
+  /**
+   * As {@link #send(URI, HttpRequest)}, with the body the answer is expected to have (the recorded
+   * response's; null for none): a text read from its bytes ({@link Body.Text#utf8()}), complete,
+   * is compared with the answer as it streams in, and an answer that is that body byte for byte
+   * gets {@code expected} itself as its body (equal to what its bytes would make), with no copy of
+   * its bytes kept and no decoding. Any other answer is kept as usual.
+   */
+  public CompletableFuture<Attempt> send(URI base, HttpRequest recorded, Body expected) {
     CompletableFuture<Attempt> result = new CompletableFuture<>();
     Base target = base(base);
     BasicHttpRequest request = build(base, target, recorded);
@@ -323,7 +336,9 @@ public final class Sender implements AutoCloseable {
             ? new BasicRequestProducer(request, null)
             : new BasicRequestProducer(
                 request, new BasicAsyncEntityProducer(body, contentType(recorded.headers())));
-    BoundedResponseConsumer consumer = new BoundedResponseConsumer(maxBody);
+    ByteBuffer same =
+        expected instanceof Body.Text t && !t.truncated() ? t.utf8().orElse(null) : null;
+    BoundedResponseConsumer consumer = new BoundedResponseConsumer(maxBody, same);
     Call call = new Call(start, consumer, result);
     inFlight.add(call); // its deadline is watched until it is answered
     try {
@@ -341,7 +356,7 @@ public final class Sender implements AutoCloseable {
                   long micros = (System.nanoTime() - start) / 1000;
                   inFlight.remove(call);
                   seen.answered(base);
-                  result.complete(new Answered(toModel(r, recorded.method()), micros));
+                  result.complete(new Answered(toModel(r, recorded.method(), expected), micros));
                 }
 
                 @Override
@@ -790,16 +805,19 @@ public final class Sender implements AutoCloseable {
     }
   }
 
-  private static HttpResponse toModel(BoundedResponseConsumer.Received r, String method) {
+  private static HttpResponse toModel(
+      BoundedResponseConsumer.Received r, String method, Body expected) {
     List<Headers.Field> fields = new ArrayList<>();
     for (Header h : r.head().getHeaders()) {
       fields.add(new Headers.Field(h.getName(), h.getValue()));
     }
     byte[] body = r.kept();
     Body b =
-        body == null
-            ? ("HEAD".equalsIgnoreCase(method) ? Body.none() : Body.of(new byte[0]))
-            : Body.of(body, r.size());
+        r.expected()
+            ? expected
+            : body == null
+                ? ("HEAD".equalsIgnoreCase(method) ? Body.none() : Body.of(new byte[0]))
+                : Body.of(body, r.size());
     String reason = r.head().getReasonPhrase();
     return new HttpResponse(
         r.head().getCode(), reason == null ? "" : reason, Headers.of(fields), b);

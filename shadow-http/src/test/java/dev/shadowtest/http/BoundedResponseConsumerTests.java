@@ -12,7 +12,11 @@ class BoundedResponseConsumerTests {
 
   private static BoundedResponseConsumer.Received consume(
       int limit, String contentLength, byte[] body, int[] pieces) {
-    BoundedResponseConsumer c = new BoundedResponseConsumer(limit);
+    return consume(new BoundedResponseConsumer(limit), contentLength, body, pieces);
+  }
+
+  private static BoundedResponseConsumer.Received consume(
+      BoundedResponseConsumer c, String contentLength, byte[] body, int[] pieces) {
     BasicHttpResponse head = new BasicHttpResponse(200);
     if (contentLength != null) {
       head.addHeader("Content-Length", contentLength);
@@ -63,6 +67,60 @@ class BoundedResponseConsumerTests {
       assertThat(r.size()).isEqualTo(b.length);
       assertThat(r.cut()).isEqualTo(b.length > limit);
     }
+  }
+
+  /**
+   * An answer compared with the expected body as it comes: the same bytes, however they arrive,
+   * are said to be the expected body and nothing is kept; any other answer (differing at any byte,
+   * a prefix of it, longer, empty) is kept exactly as without an expected body.
+   */
+  @Test
+  void anAnswerThatIsTheExpectedBodyKeepsNothing_anyOtherIsKeptAsItCame() {
+    Random random = new Random(7);
+    int same = 0;
+    for (int round = 0; round < 3_000; round++) {
+      byte[] expected = body(1 + random.nextInt(5_000));
+      byte[] b =
+          switch (random.nextInt(6)) {
+            case 0, 1 -> expected.clone();
+            case 2 -> { // one byte differs, anywhere
+              byte[] x = expected.clone();
+              x[random.nextInt(x.length)] ^= (byte) (1 + random.nextInt(255));
+              yield x;
+            }
+            case 3 -> Arrays.copyOf(expected, random.nextInt(expected.length)); // a prefix
+            case 4 -> { // longer
+              byte[] x = Arrays.copyOf(expected, expected.length + 1 + random.nextInt(100));
+              x[x.length - 1] = 1;
+              yield x;
+            }
+            default -> body(random.nextInt(3_000)); // another body
+          };
+      int limit = random.nextInt(4) == 0 ? random.nextInt(6_000) : 1 << 20;
+      int[] pieces = {1 + random.nextInt(2_000), 1 + random.nextInt(50), 1 + random.nextInt(9_000)};
+      String header = random.nextBoolean() ? Integer.toString(b.length) : null;
+      // the expected body as Body.Text#utf8 gives it: a read-only view
+      ByteBuffer view = ByteBuffer.wrap(expected).asReadOnlyBuffer();
+      BoundedResponseConsumer.Received r =
+          consume(new BoundedResponseConsumer(limit, view), header, b, pieces);
+      BoundedResponseConsumer.Received plain = consume(limit, header, b, pieces);
+      String what =
+          String.format(
+              "round %d: %d bytes against %d expected, limit %d",
+              round, b.length, expected.length, limit);
+      boolean equal = Arrays.equals(b, expected) && expected.length <= limit;
+      assertThat(r.expected()).as(what).isEqualTo(equal);
+      assertThat(r.size()).as(what).isEqualTo(b.length);
+      if (equal) {
+        same++;
+        assertThat(r.kept()).as(what).isNull();
+      } else {
+        assertThat(r.kept()).as(what).isEqualTo(plain.kept());
+        assertThat(r.cut()).as(what).isEqualTo(plain.cut());
+      }
+      assertThat(view.position()).as("the expected body's view is not moved").isZero();
+    }
+    assertThat(same).isGreaterThan(500);
   }
 
   @Test
