@@ -174,12 +174,13 @@ public final class Bodies {
         && actual instanceof Body.Text at
         && !et.truncated()
         && !at.truncated()
-        && (et == at || et.text().equals(at.text())) // the same object: the answer's bytes were
-        // the recorded ones (Sender), and its text was never made
+        && (et == at || et.text().equals(at.text()))
         && notEncoded(expectedHeaders)
         && notEncoded(actualHeaders)) {
       // the same text is the same bytes, and without a Content-Encoding nothing is decoded (nor
-      // noted): the identical-bytes case below, without encoding both texts to compare them
+      // noted): the identical-bytes case below, without encoding both texts to compare them. The
+      // same object is an answer whose bytes were the recorded text's (Sender): its String, never
+      // made, is not needed
       return;
     }
     BodyComparator stored = options.stored();
