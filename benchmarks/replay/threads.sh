@@ -32,7 +32,8 @@
 #                both replays share CPU 1 and both nginx CPU 0)
 #   RUNS=1       repeat
 #   ITEMS=20     products in the document (20: 2 KB, 6: 0.6 KB, 200: 20 KB)
-#   REC=1        the recording format version A replays (2: bodies stored raw after each line's JSON)
+#   REC=1        the recording format version A replays (2: bodies stored raw after each line's JSON);
+#                a "u" after it (1u, 2u): the recording uncompressed, where it is otherwise gzip level 1
 #   REC_B=$REC   the version B replays: with SHADOW_B=$SHADOW, one build on both versions
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -64,8 +65,11 @@ fi
 path=/api/data.json
 for _ in $(seq 1 20); do curl -sf "http://127.0.0.1:$port$path" >/dev/null && break; sleep 0.3; done
 "$SHADOW" --version >/dev/null
+recfile() { # REC value -> its file (the replay's link to it keeps a .gz name: readers go by the magic bytes)
+  if [ "${1%u}" = "$1" ]; then echo "$work/rec-v$1.jsonl.gz"; else echo "$work/rec-v$1.jsonl"; fi
+}
 for v in $(echo "$REC $REC_B" | tr ' ' '\n' | sort -u); do
-  python3 "$root/benchmarks/replay/generate.py" "$work/rec-v$v.jsonl.gz" "$N" "$work/www/api/data.json" "$path" "$v"
+  python3 "$root/benchmarks/replay/generate.py" "$(recfile "$v")" "$N" "$work/www/api/data.json" "$path" "${v%u}"
 done
 printf 'version: 1\ndefaults:\n  ignoreHeaders: [Server, ETag, Last-Modified, Accept-Ranges]\n' > "$work/rules.yaml"
 commit() { git -C "$(dirname "$1")" describe --always --dirty 2>/dev/null || echo '?'; }
@@ -138,7 +142,7 @@ PY
 
 measure() { # run label launcher version: the replay alone
   local run="$1" label="$2" pid r0 r1 t0 t1
-  ln -sf "$work/rec-v$4.jsonl.gz" "$work/rec-$label.jsonl.gz"
+  ln -sf "$(recfile "$4")" "$work/rec-$label.jsonl.gz"
   launch "$label" "$3" "$port"; pid=$(cat "$work/pid-$label")
   sleep "$FROM"
   snapshot "$pid" > "$work/s0"; r0=$(served "$port"); t0=$(date +%s%N)
@@ -150,7 +154,7 @@ measure() { # run label launcher version: the replay alone
 
 measure_paired() { # run: A and B at the same time, each against its own nginx, over the same window
   local run="$1" pa pb ra0 ra1 rb0 rb1 t0 t1 running_a running_b
-  ln -sf "$work/rec-v$REC.jsonl.gz" "$work/rec-A.jsonl.gz"; ln -sf "$work/rec-v$REC_B.jsonl.gz" "$work/rec-B.jsonl.gz"
+  ln -sf "$(recfile "$REC")" "$work/rec-A.jsonl.gz"; ln -sf "$(recfile "$REC_B")" "$work/rec-B.jsonl.gz"
   launch A "$SHADOW" "$port"; launch B "$SHADOW_B" "$port_b"
   pa=$(cat "$work/pid-A"); pb=$(cat "$work/pid-B")
   sleep "$FROM"
