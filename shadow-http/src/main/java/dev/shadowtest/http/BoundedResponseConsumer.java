@@ -87,6 +87,11 @@ final class BoundedResponseConsumer
     return kept == null ? 0 : kept.length;
   }
 
+  /** True once the answer's head came: what fails after it failed while answering. */
+  boolean started() {
+    return head != null;
+  }
+
   boolean beyondLimit() {
     return size > limit;
   }

@@ -50,6 +50,7 @@ import org.apache.hc.core5.http.Header;
 import org.apache.hc.core5.http.HttpHost;
 import org.apache.hc.core5.http.MalformedChunkCodingException;
 import org.apache.hc.core5.http.ProtocolException;
+import org.apache.hc.core5.http.RequestNotExecutedException;
 import org.apache.hc.core5.http.impl.bootstrap.HttpAsyncRequester;
 import org.apache.hc.core5.http.message.BasicHttpRequest;
 import org.apache.hc.core5.http.nio.entity.BasicAsyncEntityProducer;
@@ -325,26 +326,75 @@ public final class Sender implements AutoCloseable {
   public CompletableFuture<Attempt> send(URI base, HttpRequest recorded, Body expected) {
     CompletableFuture<Attempt> result = new CompletableFuture<>();
     Base target = base(base);
-    BasicHttpRequest request = build(base, target, recorded);
-    long start = System.nanoTime();
     byte[] body =
         recorded.body() instanceof Body.None || recorded.body() instanceof Body.NotCaptured
             ? null
             : recorded.body().bytes();
-    BasicRequestProducer producer =
-        body == null
-            ? new BasicRequestProducer(request, null)
-            : new BasicRequestProducer(
-                request, new BasicAsyncEntityProducer(body, contentType(recorded.headers())));
     ByteBuffer same =
         expected instanceof Body.Text t && !t.truncated() ? t.utf8().orElse(null) : null;
-    BoundedResponseConsumer consumer = new BoundedResponseConsumer(maxBody, same);
+    attempt(
+        new Sending(base, target, recorded, body, expected, same, System.nanoTime(), result),
+        RETRIES);
+    return result;
+  }
+
+  /**
+   * How often a request is sent again when the connection it went out on closed before any of an
+   * answer came, and it is safe to (see {@link #again}).
+   */
+  static final int RETRIES = 2;
+
+  /** One exchange being sent, whatever the attempt: the deadline counts from {@code start}. */
+  private record Sending(
+      URI base,
+      Base target,
+      HttpRequest recorded,
+      byte[] body,
+      Body expected,
+      ByteBuffer same,
+      long start,
+      CompletableFuture<Attempt> result) {}
+
+  /**
+   * True when a request that failed with {@code e} before any of its answer came is sent again:
+   * the target closed the connection under it (a {@code reset}), and the target has answered
+   * before (a keep-alive connection it had closed, where a new one will do, and not a target that
+   * closes every connection); and either the request was never written ({@link
+   * RequestNotExecutedException}), or its method is idempotent (RFC 9110, 9.2.2: a client may send
+   * such a request again when the connection closed before an answer). Never a POST that may have
+   * reached the target.
+   */
+  private boolean again(Sending s, Exception e, BoundedResponseConsumer consumer, int retries) {
+    return retries > 0
+        && !consumer.started()
+        && category(e) == ErrorCategory.RESET
+        && !seen.neverAnswered(s.base())
+        && (e instanceof RequestNotExecutedException
+            || IDEMPOTENT.contains(s.recorded().method().toUpperCase(Locale.ROOT)));
+  }
+
+  private static final Set<String> IDEMPOTENT =
+      Set.of("GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE");
+
+  /** Sends {@code s} once; on a failure that {@link #again} allows, once more ({@code retries}). */
+  private void attempt(Sending s, int retries) {
+    CompletableFuture<Attempt> result = s.result();
+    long start = s.start();
+    URI base = s.base();
+    HttpRequest recorded = s.recorded();
+    BasicHttpRequest request = build(base, s.target(), recorded); // anew: processing adds headers
+    BasicRequestProducer producer =
+        s.body() == null
+            ? new BasicRequestProducer(request, null)
+            : new BasicRequestProducer(
+                request, new BasicAsyncEntityProducer(s.body(), contentType(recorded.headers())));
+    BoundedResponseConsumer consumer = new BoundedResponseConsumer(maxBody, s.same());
     Call call = new Call(start, consumer, result);
     inFlight.add(call); // its deadline is watched until it is answered
     try {
       call.running =
           requester.execute(
-              target.host(), // the target's: the request's authority may be the recorded host
+              s.target().host(), // the target's: the request's authority may be the recorded host
               producer,
               consumer,
               null,
@@ -356,13 +406,17 @@ public final class Sender implements AutoCloseable {
                   long micros = (System.nanoTime() - start) / 1000;
                   inFlight.remove(call);
                   seen.answered(base);
-                  result.complete(new Answered(toModel(r, recorded.method(), expected), micros));
+                  result.complete(
+                      new Answered(toModel(r, recorded.method(), s.expected()), micros));
                 }
 
                 @Override
                 public void failed(Exception e) {
                   long micros = (System.nanoTime() - start) / 1000;
-                  if (category(e) == ErrorCategory.TIMEOUT && consumer.beyondLimit()) {
+                  if (again(s, e, consumer, retries) && !result.isDone()) {
+                    inFlight.remove(call);
+                    attempt(s, retries - 1); // within the same deadline
+                  } else if (category(e) == ErrorCategory.TIMEOUT && consumer.beyondLimit()) {
                     inFlight.remove(call);
                     result.complete(deadlinePassed(consumer, start));
                   } else if (certificateInQuestion(base, e)) {
@@ -392,9 +446,7 @@ public final class Sender implements AutoCloseable {
       result.complete(
           new Failed(
               ErrorCategory.INTERNAL, "the HTTP client stopped (" + e.getMessage() + ")", 0));
-      return result;
     }
-    return result;
   }
 
   /**
