@@ -75,8 +75,10 @@ import org.apache.hc.core5.util.Timeout;
 
 /**
  * Sends recorded requests faithfully with HttpCore 5's async requester (HttpClient 5 provides
- * only its TLS strategy): no redirects, retries, cookie store or decompression; hop-by-hop and framing headers are not copied; Host becomes the
- * target's unless the recorded one is kept; extra headers replace recorded ones; no
+ * only its TLS strategy): no redirects, cookie store or decompression, and no retries but one kind
+ * (a request that a keep-alive connection was closed under before any answer, sent again when that
+ * is safe: {@link #send(URI, HttpRequest, Body)}); hop-by-hop and framing headers are not copied;
+ * Host becomes the target's unless the recorded one is kept; extra headers replace recorded ones; no
  * {@code User-Agent} of the client's own. Response bodies are kept up to {@code maxBody} bytes;
  * beyond, the rest is drained and only counted (the body is flagged truncated with its real
  * size), and a body still streaming past that at the deadline is the error {@code too-large}.
@@ -311,7 +313,10 @@ public final class Sender implements AutoCloseable {
     }
   }
 
-  /** Sends {@code recorded} to {@code base}: the answer, or the failure (never completed exceptionally). */
+  /**
+   * Sends {@code recorded} to {@code base}: the answer, or the failure (never completed
+   * exceptionally).
+   */
   public CompletableFuture<Attempt> send(URI base, HttpRequest recorded) {
     return send(base, recorded, null);
   }
@@ -321,7 +326,9 @@ public final class Sender implements AutoCloseable {
    * response's; null for none): a text read from its bytes ({@link Body.Text#utf8()}), complete,
    * is compared with the answer as it streams in, and an answer that is that body byte for byte
    * gets {@code expected} itself as its body (equal to what its bytes would make), with no copy of
-   * its bytes kept and no decoding. Any other answer is kept as usual.
+   * its bytes kept and no decoding. Any other answer is kept as usual. A request that the target
+   * closed a keep-alive connection under before any of its answer came is sent again on another
+   * connection, within the same deadline, when that is safe ({@link #RETRIES}, {@code again}).
    */
   public CompletableFuture<Attempt> send(URI base, HttpRequest recorded, Body expected) {
     CompletableFuture<Attempt> result = new CompletableFuture<>();
@@ -376,7 +383,10 @@ public final class Sender implements AutoCloseable {
   private static final Set<String> IDEMPOTENT =
       Set.of("GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE");
 
-  /** Sends {@code s} once; on a failure that {@link #again} allows, once more ({@code retries}). */
+  /**
+   * Sends {@code s}; on a failure that {@link #again} allows, again, at most {@code retries} more
+   * times.
+   */
   private void attempt(Sending s, int retries) {
     CompletableFuture<Attempt> result = s.result();
     long start = s.start();
