@@ -83,6 +83,15 @@ final class RawBodies {
       }
       pos++;
       int n = spec.length();
+      long original = spec.truncated() ? spec.size() : -1;
+      if (!spec.binary()
+          && n <= end - pos
+          && LineSource.plainAscii(buf, pos, pos + n, (byte) '\\')) {
+        // the usual text: ASCII, nothing escaped, known valid UTF-8 from one pass over it
+        byte[] data = Arrays.copyOfRange(buf, pos, pos + n);
+        pos += n;
+        return Body.Text.fromUtf8(data, spec.truncated(), original);
+      }
       byte[] bytes;
       int off;
       if (n <= end - pos && LineSource.indexOfByte(buf, pos, pos + n, (byte) '\\') < 0) {
@@ -93,14 +102,13 @@ final class RawBodies {
         bytes = unescape(n, path);
         off = 0;
       }
-      long original = spec.truncated() ? spec.size() : -1;
       byte[] data = bytes == buf ? Arrays.copyOfRange(buf, off, off + n) : bytes;
       if (spec.binary()) {
         return new Body.Binary(data, spec.truncated(), original);
       }
       // a text keeps its bytes and makes its String only if asked (an answer compared byte for
       // byte never asks), so the String made here to check them is not kept: a text waiting to be
-      // sent holds its bytes only. ASCII needs no decoding to be known valid.
+      // sent holds its bytes only. ASCII (unescaped here) needs no decoding to be known valid.
       if (!LineSource.isAscii(data, 0, n)
           && new String(data, StandardCharsets.UTF_8).indexOf('\uFFFD') >= 0
           && ContentCoding.strictUtf8(data) == null) {

@@ -117,12 +117,17 @@ class LineSourceTests {
   }
 
   @Test
-  void theWordAtATimeAsciiTestSaysWhatALoopSays() {
+  void theWordAtATimeAsciiTestsSayWhatALoopSays() {
     Random random = new Random(23);
     for (int round = 0; round < 20_000; round++) {
       byte[] b = new byte[random.nextInt(40)];
       for (int i = 0; i < b.length; i++) {
-        b[i] = (byte) (random.nextInt(30) == 0 ? 0x80 | random.nextInt(128) : random.nextInt(128));
+        int k = random.nextInt(30);
+        b[i] =
+            (byte)
+                (k == 0
+                    ? 0x80 | random.nextInt(128)
+                    : k == 1 ? '\\' : k == 2 ? 0x5b + 2 * random.nextInt(2) : 'a' + k);
       }
       int from = b.length == 0 ? 0 : random.nextInt(b.length + 1);
       int to = from + random.nextInt(b.length - from + 1);
@@ -131,6 +136,13 @@ class LineSourceTests {
         ascii &= b[i] >= 0;
       }
       assertThat(LineSource.isAscii(b, from, to)).as("round %d", round).isEqualTo(ascii);
+      boolean plain = ascii;
+      for (int i = from; i < to; i++) {
+        plain &= b[i] != '\\';
+      }
+      assertThat(LineSource.plainAscii(b, from, to, (byte) '\\'))
+          .as("round %d", round)
+          .isEqualTo(plain);
     }
   }
 
