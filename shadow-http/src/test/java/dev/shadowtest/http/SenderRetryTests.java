@@ -150,11 +150,15 @@ class SenderRetryTests {
     return attempts;
   }
 
+  /** A sender of up to 4 requests in flight, 5 s to connect and 5 s to answer. */
+  static Sender sender() {
+    return new Sender(4, Duration.ofSeconds(5), Duration.ofSeconds(5), Headers.empty(), false);
+  }
+
   @Test
   void anIdempotentRequestOnAConnectionTheTargetClosedIsSentAgain() throws Exception {
     try (OneAnswerServer server = new OneAnswerServer(false);
-        Sender sender =
-            new Sender(4, Duration.ofSeconds(5), Duration.ofSeconds(5), Headers.empty(), false)) {
+        Sender sender = sender()) {
       List<Sender.Attempt> attempts = chain(sender, server.uri(), "GET", 300);
       assertThat(attempts).hasSize(300);
       assertThat(attempts)
@@ -167,8 +171,7 @@ class SenderRetryTests {
   @Test
   void aPostThatMayHaveReachedTheTargetIsNeverSentTwice() throws Exception {
     try (OneAnswerServer server = new OneAnswerServer(true);
-        Sender sender =
-            new Sender(4, Duration.ofSeconds(5), Duration.ofSeconds(5), Headers.empty(), false)) {
+        Sender sender = sender()) {
       List<Sender.Attempt> attempts = chain(sender, server.uri(), "POST", 300);
       assertThat(attempts).hasSize(300);
       assertThat(server.seen.values()).allSatisfy(n -> assertThat(n.get()).isEqualTo(1));
@@ -185,8 +188,7 @@ class SenderRetryTests {
   @Test
   void aGetReadByTheTargetAndLeftUnansweredIsSentAgain_itsIdempotent() throws Exception {
     try (OneAnswerServer server = new OneAnswerServer(true);
-        Sender sender =
-            new Sender(4, Duration.ofSeconds(5), Duration.ofSeconds(5), Headers.empty(), false)) {
+        Sender sender = sender()) {
       List<Sender.Attempt> attempts = chain(sender, server.uri(), "GET", 300);
       assertThat(attempts).allSatisfy(a -> assertThat(a.error()).isNull());
     }
