@@ -148,17 +148,23 @@ public final class LineSource implements AutoCloseable {
     return true;
   }
 
-  /** True when every byte of {@code b[from, to)} is ASCII (below 0x80): a word at a time. */
+  /**
+   * True when every byte of {@code b[from, to)} is ASCII (below 0x80): a word at a time, ending at
+   * the first word that is not.
+   */
   public static boolean isAscii(byte[] b, int from, int to) {
-    long high = 0;
     int i = from;
     for (; i <= to - Long.BYTES; i += Long.BYTES) {
-      high |= (long) LONGS.get(b, i);
+      if (((long) LONGS.get(b, i) & HIGHS) != 0) {
+        return false;
+      }
     }
     for (; i < to; i++) {
-      high |= b[i];
+      if (b[i] < 0) {
+        return false;
+      }
     }
-    return (high & 0x8080808080808080L) == 0;
+    return true;
   }
 
   /**
