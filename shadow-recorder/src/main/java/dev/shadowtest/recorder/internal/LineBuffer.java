@@ -266,6 +266,21 @@ public final class LineBuffer extends ByteArrayOutputStream {
     pairs = 0;
     int i = 0;
     while (i < len) {
+      if (i <= len - Long.BYTES) {
+        // eight bytes at a time up to the first that is not written as it is; the room reserved
+        // for every byte doubled always holds the eight stored (what follows the first such byte
+        // is written over)
+        long x = (long) LONGS.get(src, i);
+        long m = notPlain(x);
+        int k = m == 0 ? Long.BYTES : Long.numberOfTrailingZeros(m) >>> 3;
+        LONGS.set(out, pos, x);
+        pos += k;
+        i += k;
+        chars += k;
+        if (k == Long.BYTES) {
+          continue;
+        }
+      }
       int b = src[i];
       int kind = KIND[b & 0xFF];
       if (kind < 2) {
@@ -324,6 +339,22 @@ public final class LineBuffer extends ByteArrayOutputStream {
 
   private static final VarHandle LONGS =
       MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
+  private static final long ONES = 0x0101010101010101L;
+  private static final long HIGHS = 0x8080808080808080L;
+
+  /**
+   * The bytes of {@code x} (little-endian) that a JSON string does not hold as they are: a byte of
+   * a multi-byte sequence, a control character, {@code "} or {@code \\}. Each such byte has its high
+   * bit set in the result. The lowest one set is always exact (a borrow only spreads upwards from a
+   * byte that is set itself), which is all that {@link #utf8String} reads.
+   */
+  static long notPlain(long x) {
+    long control = (x - 0x20 * ONES) & ~x; // bytes below 0x20
+    long quote = x ^ ('"' * ONES);
+    long backslash = x ^ ('\\' * ONES);
+    return (x | control | (quote - ONES) & ~quote | (backslash - ONES) & ~backslash) & HIGHS;
+  }
 
   /**
    * True when {@code src[0, len)} is UTF-8 as the JDK's strict decoder takes it (what makes a

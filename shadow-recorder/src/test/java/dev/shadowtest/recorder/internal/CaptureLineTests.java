@@ -217,6 +217,80 @@ class CaptureLineTests {
   }
 
   @Test
+  void plainRunsOfEveryLengthBetweenEveryKindOfByteAreWrittenAsTheModelWritesThem() {
+    // the body's plain bytes go eight at a time: each kind of other byte, at every place in a
+    // word, after runs of 0 to 19 plain ones, and at the very end
+    byte[][] others = {
+      bytes('"'),
+      bytes('\\'),
+      bytes(0x00),
+      bytes(0x1F),
+      bytes('\n'),
+      bytes(0x7F),
+      bytes(0x20),
+      bytes(0xC3, 0xA9),
+      bytes(0xE2, 0x82, 0xAC),
+      bytes(0xF0, 0x9F, 0x98, 0x80),
+      bytes(0x80)
+    };
+    Random random = new Random(11);
+    for (int round = 0; round < 400; round++) {
+      java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+      int pieces = 1 + random.nextInt(12);
+      for (int k = 0; k < pieces; k++) {
+        int run = random.nextInt(20);
+        for (int j = 0; j < run; j++) {
+          body.write(
+              0x21 + random.nextInt(0x7F - 0x21)); // plain, a quote or backslash now and then
+        }
+        byte[] other = others[random.nextInt(others.length)];
+        body.write(other, 0, other.length);
+      }
+      for (int run = random.nextInt(20); run > 0; run--) {
+        body.write('a');
+      }
+      byte[] b = body.toByteArray();
+      CaptureParts p =
+          parts(
+              "runs",
+              new Header[0],
+              null,
+              new Header[0],
+              new RawBody(b, b.length, false, b.length),
+              null);
+      assertThat(direct(p, REDACTORS.get(0))).isNotNull();
+      assertSameLine(p, REDACTORS.get(0));
+    }
+  }
+
+  @Test
+  void notPlainFindsTheFirstByteThatAJsonStringEscapesOrDecodes() {
+    Random random = new Random(5);
+    byte[] word = new byte[8];
+    byte[] interesting = {'"', '\\', 0, 0x1F, 0x20, 0x21, 0x7F, (byte) 0x80, (byte) 0xFF, 'a'};
+    for (int round = 0; round < 200_000; round++) {
+      for (int i = 0; i < 8; i++) {
+        word[i] =
+            random.nextInt(3) == 0
+                ? interesting[random.nextInt(interesting.length)]
+                : (byte) random.nextInt(256);
+      }
+      long x = java.nio.ByteBuffer.wrap(word).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
+      int first = 8;
+      for (int i = 7; i >= 0; i--) {
+        int v = word[i] & 0xFF;
+        if (v >= 0x80 || v < 0x20 || v == '"' || v == '\\') {
+          first = i;
+        }
+      }
+      long m = LineBuffer.notPlain(x);
+      assertThat(m == 0 ? 8 : Long.numberOfTrailingZeros(m) >>> 3)
+          .as("first byte to escape in %s", java.util.Arrays.toString(word))
+          .isEqualTo(first);
+    }
+  }
+
+  @Test
   void longTextChoosesBase64ExactlyWhenTheModelDoes() {
     Random random = new Random(7);
     for (int length : new int[] {4095, 4096, 4097, 5000, 20_000}) {
