@@ -2,7 +2,10 @@ package dev.shadowtest.recorder.internal;
 
 import dev.shadowtest.core.Redaction;
 import dev.shadowtest.core.Redactor;
+import org.apache.hc.core5.http.FormattedHeader;
 import org.apache.hc.core5.http.Header;
+import org.apache.hc.core5.util.CharArrayBuffer;
+import org.apache.hc.core5.util.Tokenizer;
 
 /**
  * Writes a proxied exchange's recording line straight from its {@link CaptureParts}: no {@code
@@ -135,13 +138,10 @@ public final class CaptureLine {
   private boolean headers(Header[] headers, LineBuffer out) {
     out.ascii(",\"headers\":[");
     for (int i = 0; i < headers.length; i++) {
-      String name = headers[i].getName();
-      String value = headers[i].getValue();
-      if (name == null || value == null) {
+      Header h = headers[i];
+      String name = h.getName();
+      if (name == null) {
         return false;
-      }
-      if (redactor.redactsHeader(name)) {
-        value = redactor.mask(value);
       }
       out.ascii(i == 0 ? "[" : ",[");
       // a line break: one field per line, names cleaned, as the model path does it
@@ -149,13 +149,38 @@ public final class CaptureLine {
         return false;
       }
       out.ascii(',');
-      if (!out.string(value, true)) {
+      boolean redacted = redactor.redactsHeader(name);
+      if (!redacted && h instanceof FormattedHeader parsed && inPlace(parsed, out)) {
+        out.ascii(']');
+        continue;
+      }
+      String value = h.getValue();
+      if (value == null || !out.string(redacted ? redactor.mask(value) : value, true)) {
         return false;
       }
       out.ascii(']');
     }
     out.ascii(']');
     return true;
+  }
+
+  /**
+   * Writes a parsed header's value from the line HttpCore read, as {@link Header#getValue} gives
+   * it: without the spaces, tabs, CR and LF around it. False, with nothing written, when it holds
+   * a CR, LF or NUL inside (HttpCore's own value then says how it reads them) or a lone surrogate.
+   */
+  private static boolean inPlace(FormattedHeader h, LineBuffer out) {
+    CharArrayBuffer line = h.getBuffer();
+    char[] a = line.array();
+    int from = h.getValuePos();
+    int to = line.length();
+    while (from < to && Tokenizer.isWhitespace(a[from])) {
+      from++;
+    }
+    while (to > from && Tokenizer.isWhitespace(a[to - 1])) {
+      to--;
+    }
+    return out.chars(a, from, to, true, true);
   }
 
   /**

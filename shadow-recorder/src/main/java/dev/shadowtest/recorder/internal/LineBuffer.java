@@ -170,23 +170,45 @@ public final class LineBuffer extends ByteArrayOutputStream {
   /** As {@link #string(String)}, and false too when {@code noBreaks} and {@code s} holds CR or LF. */
   boolean string(String s, boolean noBreaks) {
     int n = s.length();
+    char[] a = n <= KEPT_CHARS ? scratch : new char[n];
+    if (a.length < n) {
+      a = scratch = new char[Math.min(KEPT_CHARS, Math.max(n, 2 * a.length))];
+    }
+    s.getChars(0, n, a, 0);
+    return chars(a, 0, n, noBreaks, false);
+  }
+
+  /** The longest string whose characters {@link #scratch} keeps room for between two strings. */
+  private static final int KEPT_CHARS = 16 * 1024;
+
+  private char[] scratch = new char[256];
+
+  /**
+   * {@code a[from, to)} as {@link #string(String, boolean)} writes it (a header value read in
+   * place from the line HttpCore parsed, without a {@code String}), and false too when {@code
+   * noNul} and it holds NUL; when it returns false, nothing was written.
+   */
+  boolean chars(char[] a, int from, int to, boolean noBreaks, boolean noNul) {
+    int n = to - from;
     ensure(3L * n + 2);
+    int start = count;
     byte[] out = buf;
     int pos = count;
     out[pos++] = '"';
-    for (int i = 0; i < n; i++) {
-      char c = s.charAt(i);
+    for (int i = from; i < to; i++) {
+      char c = a[i];
       if (c < 0x80) {
         byte e = ESCAPE[c];
         if (e == 0) {
           out[pos++] = (byte) c;
           continue;
         }
-        if (noBreaks && (c == '\r' || c == '\n')) {
+        if (noBreaks && (c == '\r' || c == '\n') || noNul && c == 0) {
+          count = start;
           return false;
         }
         count = pos;
-        ensure(6L + 3L * (n - i) + 1);
+        ensure(6L + 3L * (to - i) + 1);
         out = buf;
         pos = escape(out, pos, c, e);
       } else if (c < 0x800) {
@@ -196,16 +218,15 @@ public final class LineBuffer extends ByteArrayOutputStream {
         out[pos++] = (byte) (0xE0 | c >> 12);
         out[pos++] = (byte) (0x80 | c >> 6 & 0x3F);
         out[pos++] = (byte) (0x80 | c & 0x3F);
-      } else if (Character.isHighSurrogate(c)
-          && i + 1 < n
-          && Character.isLowSurrogate(s.charAt(i + 1))) {
+      } else if (Character.isHighSurrogate(c) && i + 1 < to && Character.isLowSurrogate(a[i + 1])) {
         // as Jackson writes it: two unicode escapes (12 bytes for the 2 characters)
         count = pos;
-        ensure(12L + 3L * (n - i) + 1);
+        ensure(12L + 3L * (to - i) + 1);
         out = buf;
         pos = unicode(out, pos, c);
-        pos = unicode(out, pos, s.charAt(++i));
+        pos = unicode(out, pos, a[++i]);
       } else {
+        count = start;
         return false;
       }
     }
