@@ -107,7 +107,6 @@ public final class Sender implements AutoCloseable {
   /** Response bytes kept per body unless configured otherwise (the recorder's default too). */
   public static final int DEFAULT_MAX_BODY = 10 << 20;
 
-  /** The result of one attempt: a response, or an error with a category. */
   /** What sending one request came to: an answer, or a failure of a known category. */
   public sealed interface Attempt permits Answered, Failed {
 
