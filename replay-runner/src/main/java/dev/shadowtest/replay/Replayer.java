@@ -771,9 +771,6 @@ public final class Replayer {
               EndpointRule rule = engine.ruleFor(e.request());
               String skip = skipReason(e, rule);
               sendsAny |= skip == null;
-              if (skip == null) {
-                e = withExpectedBytes(e);
-              }
               Item item =
                   new Item(
                       passes.repeating() ? inPass(e, passes.id(e.id(), pass)) : e,
@@ -815,23 +812,6 @@ public final class Replayer {
         }
       }
     }
-  }
-
-  /**
-   * {@code e} with its recorded response's text as its UTF-8 bytes ({@link Body.Text#withUtf8}),
-   * encoded here on the reading thread: the sender then compares the candidate's answer with them
-   * as it streams in, on the I/O thread, as for a text read from a recording of version 2 (which
-   * has them already), instead of keeping, decoding and comparing the whole answer.
-   */
-  private static Exchange withExpectedBytes(Exchange e) {
-    HttpResponse r = e.response();
-    if (r != null && r.body() instanceof Body.Text t && !t.truncated()) {
-      Body.Text bytes = t.withUtf8();
-      if (bytes != t) {
-        return e.withResponse(r.withBody(bytes));
-      }
-    }
-    return e;
   }
 
   /** The longest the reader waits between two looks at a full queue. */

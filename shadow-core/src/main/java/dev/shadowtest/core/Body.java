@@ -149,25 +149,6 @@ public sealed interface Body permits Body.None, Body.Text, Body.Binary, Body.Not
       return new Text(null, Objects.requireNonNull(utf8, "utf8"), truncated, originalSize);
     }
 
-    /**
-     * This text as one read from its UTF-8 bytes ({@link #utf8()}), equal to it, for a comparison
-     * with an answer as it streams in: itself when it already holds its bytes or is truncated, and
-     * when it is not well-formed UTF-16 (a lone surrogate has no UTF-8 form, and its bytes would be
-     * another text). The bytes are encoded and checked here, once: call it where that costs least
-     * (a replay's reading thread), not where the answer is awaited. Only the bytes are kept.
-     */
-    public Text withUtf8() {
-      if (utf8 != null || truncated) {
-        return this;
-      }
-      String t = text;
-      byte[] encoded = t.getBytes(StandardCharsets.UTF_8);
-      // a lone surrogate is encoded as '?': decoding back tells (for ASCII, two array copies)
-      return new String(encoded, StandardCharsets.UTF_8).equals(t)
-          ? new Text(null, encoded, false, -1)
-          : this;
-    }
-
     /** The text. */
     public String text() {
       String t = text;

@@ -98,41 +98,4 @@ class BodyTests {
     assertThat(Body.Text.fromUtf8(new byte[] {'a'}, false, -1))
         .isNotEqualTo(Body.Text.fromUtf8(new byte[] {'b'}, false, -1));
   }
-
-  /**
-   * {@code withUtf8} gives a text that holds its UTF-8 bytes and is the same value; a text that
-   * has no UTF-8 form (a lone surrogate: its bytes would say '?'), a cut one, and one that holds its
-   * bytes already are given back as they are.
-   */
-  @Test
-  void withUtf8HoldsTheBytesOfTheSameTextOrGivesItBack() {
-    Random random = new Random(7);
-    String alphabet = "az09 \"\\\n\u0000\u007f\u0080\u00e9\u07ff\u0800\u20ac\uffff";
-    for (int i = 0; i < 2_000; i++) {
-      StringBuilder b = new StringBuilder();
-      int n = random.nextInt(i % 10 == 0 ? 30_000 : 60);
-      while (b.length() < n) {
-        int k = random.nextInt(alphabet.length() + 1);
-        b.append(k == alphabet.length() ? "\ud83d\ude00" : String.valueOf(alphabet.charAt(k)));
-      }
-      String t = b.toString();
-      Body.Text made = new Body.Text(t, false, -1);
-      Body.Text bytes = made.withUtf8();
-      assertThat(bytes).isNotSameAs(made).isEqualTo(made).hasSameHashCodeAs(made);
-      assertThat(made).isEqualTo(bytes);
-      assertThat(bytes.utf8()).get().isEqualTo(ByteBuffer.wrap(t.getBytes(StandardCharsets.UTF_8)));
-      assertThat(bytes.text()).isEqualTo(t);
-      assertThat(bytes.size()).isEqualTo(made.size());
-      assertThat(bytes.withUtf8()).isSameAs(bytes);
-    }
-    for (String lone : List.of("\ud800", "a\udc00b", "x\ud83d", "\ude00\ud83d", "?\ud800?")) {
-      Body.Text made = new Body.Text(lone, false, -1);
-      assertThat(made.withUtf8()).as(lone).isSameAs(made);
-      assertThat(made.utf8()).isEmpty();
-    }
-    Body.Text cut = new Body.Text("abc", true, 10);
-    assertThat(cut.withUtf8()).isSameAs(cut);
-    // a question mark of its own is text like any other
-    assertThat(new Body.Text("a?b", false, -1).withUtf8().utf8()).isPresent();
-  }
 }
