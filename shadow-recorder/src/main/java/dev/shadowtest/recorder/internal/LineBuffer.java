@@ -292,15 +292,41 @@ public final class LineBuffer extends ByteArrayOutputStream {
         // for every byte doubled always holds the eight stored (what follows the first such byte
         // is written over)
         long x = (long) LONGS.get(src, i);
-        long m = notPlain(x);
-        int k = m == 0 ? Long.BYTES : Long.numberOfTrailingZeros(m) >>> 3;
+        long other = x & HIGHS | controls(x); // bytes of multi-byte characters, controls
+        long escaped = quotesAndBackslashes(x);
+        if (other == 0) {
+          if (escaped == 0) {
+            LONGS.set(out, pos, x);
+            pos += Long.BYTES;
+            i += Long.BYTES;
+            chars += Long.BYTES;
+            continue;
+          }
+          // ASCII whose only bytes to escape are quotes and backslashes (a JSON document has one
+          // every few bytes): the whole word at once, a backslash before each of them. Each
+          // store writes eight bytes from where the last one ended; the room reserved for every
+          // byte doubled holds them (what lies past the end is written over)
+          int from = 0;
+          do {
+            int k = Long.numberOfTrailingZeros(escaped) >>> 3;
+            LONGS.set(out, pos, x >>> (from << 3));
+            pos += k - from;
+            out[pos++] = '\\';
+            from = k;
+            escaped &= escaped - 1;
+          } while (escaped != 0);
+          LONGS.set(out, pos, x >>> (from << 3));
+          pos += Long.BYTES - from;
+          i += Long.BYTES;
+          chars += Long.BYTES;
+          continue;
+        }
+        // up to the first byte that is not written as it is; the old path takes that one
+        int k = Long.numberOfTrailingZeros(other | escaped) >>> 3;
         LONGS.set(out, pos, x);
         pos += k;
         i += k;
         chars += k;
-        if (k == Long.BYTES) {
-          continue;
-        }
       }
       int b = src[i];
       int kind = KIND[b & 0xFF];
@@ -364,17 +390,25 @@ public final class LineBuffer extends ByteArrayOutputStream {
   private static final long ONES = 0x0101010101010101L;
   private static final long HIGHS = 0x8080808080808080L;
 
+  private static final long LOWS = 0x7F7F7F7F7F7F7F7FL;
+
   /**
-   * The bytes of {@code x} (little-endian) that a JSON string does not hold as they are: a byte of
-   * a multi-byte sequence, a control character, {@code "} or {@code \\}. Each such byte has its high
-   * bit set in the result. The lowest one set is always exact (a borrow only spreads upwards from a
-   * byte that is set itself), which is all that {@link #utf8String} reads.
+   * The bytes of {@code x} that are {@code "} or {@code \\}, each with its high bit set in the
+   * result, exactly (no borrow between bytes): a zero byte of {@code x ^ "..."} sets its high bit.
    */
-  static long notPlain(long x) {
-    long control = (x - 0x20 * ONES) & ~x; // bytes below 0x20
-    long quote = x ^ ('"' * ONES);
-    long backslash = x ^ ('\\' * ONES);
-    return (x | control | (quote - ONES) & ~quote | (backslash - ONES) & ~backslash) & HIGHS;
+  static long quotesAndBackslashes(long x) {
+    return zeroBytes(x ^ ('"' * ONES)) | zeroBytes(x ^ ('\\' * ONES));
+  }
+
+  /** The zero bytes of {@code y}, each with its high bit set in the result, exactly. */
+  private static long zeroBytes(long y) {
+    return ~(((y & LOWS) + LOWS) | y | LOWS);
+  }
+
+  /** The bytes of {@code x} below 0x20, each with its high bit set in the result, exactly. */
+  static long controls(long x) {
+    // (b & 0x7F) + 0x60 reaches 0x80 exactly when b & 0x7F >= 0x20; no carry leaves a byte
+    return ~(((x & LOWS) + 0x6060606060606060L) | x) & HIGHS;
   }
 
   /**

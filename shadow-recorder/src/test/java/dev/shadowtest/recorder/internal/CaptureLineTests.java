@@ -264,29 +264,80 @@ class CaptureLineTests {
   }
 
   @Test
-  void notPlainFindsTheFirstByteThatAJsonStringEscapesOrDecodes() {
-    Random random = new Random(5);
+  void quoteBackslashAndControlMasksAreExactInEveryByte() {
+    Random random = new Random(6);
     byte[] word = new byte[8];
-    byte[] interesting = {'"', '\\', 0, 0x1F, 0x20, 0x21, 0x7F, (byte) 0x80, (byte) 0xFF, 'a'};
+    byte[] interesting = {
+      '"',
+      '\\',
+      0,
+      0x1F,
+      0x20,
+      0x21,
+      0x7F,
+      (byte) 0x80,
+      (byte) 0xA2,
+      (byte) 0xDC,
+      (byte) 0xFF,
+      '#',
+      ']',
+      'a'
+    };
     for (int round = 0; round < 200_000; round++) {
       for (int i = 0; i < 8; i++) {
         word[i] =
-            random.nextInt(3) == 0
+            random.nextInt(2) == 0
                 ? interesting[random.nextInt(interesting.length)]
                 : (byte) random.nextInt(256);
       }
       long x = java.nio.ByteBuffer.wrap(word).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
-      int first = 8;
-      for (int i = 7; i >= 0; i--) {
+      long escaped = 0;
+      long controls = 0;
+      for (int i = 0; i < 8; i++) {
         int v = word[i] & 0xFF;
-        if (v >= 0x80 || v < 0x20 || v == '"' || v == '\\') {
-          first = i;
+        if (v == '"' || v == '\\') {
+          escaped |= 0x80L << (8 * i);
+        }
+        if (v < 0x20) {
+          controls |= 0x80L << (8 * i);
         }
       }
-      long m = LineBuffer.notPlain(x);
-      assertThat(m == 0 ? 8 : Long.numberOfTrailingZeros(m) >>> 3)
-          .as("first byte to escape in %s", java.util.Arrays.toString(word))
-          .isEqualTo(first);
+      String w = java.util.Arrays.toString(word);
+      assertThat(LineBuffer.quotesAndBackslashes(x))
+          .as("quotes and backslashes in %s", w)
+          .isEqualTo(escaped);
+      assertThat(LineBuffer.controls(x)).as("controls in %s", w).isEqualTo(controls);
+    }
+  }
+
+  /**
+   * Words holding several quotes and backslashes, in every arrangement, among plain ASCII and the
+   * other kinds of bytes: the line is the model path's.
+   */
+  @Test
+  void wordsWithManyQuotesAndBackslashesAreEscapedAsTheModelDoes() {
+    Random random = new Random(8);
+    byte[] kinds = {'"', '\\', '"', '\\', 'a', 'z', '{', ':', 0x7F, 0x0A, 0x01};
+    for (int round = 0; round < 3_000; round++) {
+      byte[] b = new byte[random.nextInt(70)];
+      for (int i = 0; i < b.length; i++) {
+        b[i] = kinds[random.nextInt(round % 3 == 0 ? kinds.length : 8)];
+      }
+      if (round % 5 == 0 && b.length > 2) { // and a multi-byte character (U+00E9) somewhere
+        int at = random.nextInt(b.length - 1);
+        b[at] = (byte) 0xC3;
+        b[at + 1] = (byte) 0xA9;
+      }
+      CaptureParts p =
+          parts(
+              "quotes",
+              new Header[0],
+              new RawBody(b, b.length, false, b.length),
+              new Header[0],
+              new RawBody(b, b.length, false, b.length),
+              null);
+      assertThat(direct(p, REDACTORS.get(0))).isNotNull();
+      assertSameLine(p, REDACTORS.get(0));
     }
   }
 
