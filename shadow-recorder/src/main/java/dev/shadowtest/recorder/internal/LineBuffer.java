@@ -304,8 +304,14 @@ public final class LineBuffer extends ByteArrayOutputStream {
           }
           // ASCII whose only bytes to escape are quotes and backslashes (a JSON document has one
           // every few bytes): the whole word at once, a backslash before each of them. Each
-          // store writes eight bytes from where the last one ended; the room reserved for every
-          // byte doubled holds them (what lies past the end is written over)
+          // store writes eight bytes from where the last one ended (what lies past the end is
+          // written over): up to 23 bytes from pos, for eight quotes. The room reserved for every
+          // byte doubled holds 17 for the last word of the body: near the end, more is made
+          if (out.length - pos < WORD_ROOM) {
+            count = pos;
+            ensure(2L * (len - i) + WORD_ROOM);
+            out = buf;
+          }
           int from = 0;
           do {
             int k = Long.numberOfTrailingZeros(escaped) >>> 3;
@@ -391,6 +397,12 @@ public final class LineBuffer extends ByteArrayOutputStream {
   private static final long HIGHS = 0x8080808080808080L;
 
   private static final long LOWS = 0x7F7F7F7F7F7F7F7FL;
+
+  /**
+   * The room a word of quotes and backslashes is written in, at most: the 8 bytes stored after
+   * the last of 8 backslashes inserted, from the 8th byte of the word (8 + 8 + 7).
+   */
+  private static final int WORD_ROOM = 23;
 
   /**
    * The bytes of {@code x} that are {@code "} or {@code \\}, each with its high bit set in the

@@ -341,6 +341,42 @@ class CaptureLineTests {
     }
   }
 
+  /**
+   * A body that ends in a word of quotes and backslashes, written where the buffer has exactly
+   * the room {@code utf8String} reserves (every byte doubled, and the two quotes): nothing is
+   * written past it, and the string is right.
+   */
+  @Test
+  void quotesAtTheEndOfABufferThatIsExactlyLargeEnough() {
+    Random random = new Random(9);
+    for (int len = 8; len <= 48; len++) {
+      for (int round = 0; round < 20; round++) {
+        byte[] src = new byte[len];
+        for (int i = 0; i < len; i++) {
+          int r = random.nextInt(3);
+          src[i] =
+              (byte) (i >= len - 8 && r > 0 ? (r == 1 ? '"' : '\\') : 'a' + random.nextInt(26));
+        }
+        LineBuffer buffer = new LineBuffer();
+        int capacity = buffer.array().length;
+        byte[] filler = new byte[capacity - (2 * len + 2)];
+        Arrays.fill(filler, (byte) 'x');
+        buffer.write(filler, 0, filler.length);
+        assertThat(buffer.utf8String(src, len)).isEqualTo(len);
+        StringBuilder expected = new StringBuilder("\"");
+        for (byte b : src) {
+          expected.append(b == '"' || b == '\\' ? "\\" : "").append((char) b);
+        }
+        expected.append('"');
+        byte[] all = Arrays.copyOf(buffer.array(), buffer.size());
+        assertThat(
+                new String(
+                    all, filler.length, all.length - filler.length, StandardCharsets.US_ASCII))
+            .isEqualTo(expected.toString());
+      }
+    }
+  }
+
   @Test
   void longTextChoosesBase64ExactlyWhenTheModelDoes() {
     Random random = new Random(7);
