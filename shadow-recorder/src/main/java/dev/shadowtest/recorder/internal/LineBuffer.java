@@ -399,8 +399,8 @@ public final class LineBuffer extends ByteArrayOutputStream {
   private static final long LOWS = 0x7F7F7F7F7F7F7F7FL;
 
   /**
-   * The room a word of quotes and backslashes is written in, at most: the 8 bytes stored after
-   * the last of 8 backslashes inserted, from the 8th byte of the word (8 + 8 + 7).
+   * The bytes a word of quotes and backslashes may write from where it starts: for eight quotes,
+   * the last store begins after 7 of the word's bytes and 8 backslashes, and writes 8 (7 + 8 + 8).
    */
   private static final int WORD_ROOM = 23;
 
