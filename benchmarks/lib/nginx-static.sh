@@ -7,6 +7,8 @@
 #   bench_wrk NAME URL                 # wrk -t$WRK_THREADS -c$C -d$D against URL: prints "req/s p99-ms"
 #   bench_wrk_numbers                  # wrk --latency's report on stdin -> "req/s p99-ms requests"
 #   bench_cpu_ticks PID...             # utime+stime of the processes (all threads), in clock ticks
+#   bench_served PORT                  # requests an nginx with `location = /status { stub_status; }`
+#                                      # on 127.0.0.1:PORT has served so far
 #   bench_workdir                      # $work: a temporary directory; on exit, nginx in it and the
 #                                      # process $rec_pid (when set) are stopped and it is removed
 # WRK_THREADS is wrk's -t (2 unless set; record-vs-nginx.sh sets 1).
@@ -84,4 +86,8 @@ bench_cleanup() {
   [ -n "${rec_pid:-}" ] && kill "$rec_pid" 2>/dev/null || true
   nginx -p "$work" -c nginx.conf -s stop 2>/dev/null || true
   rm -rf "$work"
+}
+
+bench_served() { # port of an nginx with stub_status at /status
+  curl -s "http://127.0.0.1:$1/status" | awk 'NR==3 {print $3}'
 }

@@ -36,11 +36,10 @@ bench_static_site "$work" "$ITEMS"
 port=$(bench_free_port)
 bench_nginx "$work" "  server { listen 127.0.0.1:$port; root $work/www; location = /status { stub_status; } }"
 for _ in $(seq 1 20); do curl -sf "http://127.0.0.1:$port/api/data.json" >/dev/null && break; sleep 0.3; done
-served() { curl -s "http://127.0.0.1:$port/status" | awk 'NR==3 {print $3}'; }
 echo "== generating $N exchanges of a $(wc -c < "$work/www/api/data.json")-byte document (recording version $REC)"
 python3 "$root/benchmarks/replay/generate.py" "$work/rec.jsonl.gz" "$N" "$work/www/api/data.json" /api/data.json "$REC"
 printf 'version: 1\ndefaults:\n  ignoreHeaders: [Server, ETag, Last-Modified, Accept-Ranges]\n' > "$work/rules.yaml"
-before=$(served)
+before=$(bench_served "$port")
 start=$(date +%s.%N)
 SHADOW_JAVA_OPTS="-Xmx256m -Xlog:gc:file=$work/gc.log:uptime" "$SHADOW" replay --recording "$work/rec.jsonl.gz" \
   --candidate "http://127.0.0.1:$port" --concurrency "$C" --rules "$work/rules.yaml" --rejudge-budget 0 \
@@ -58,7 +57,7 @@ jvm_start=$(python3 -c "import os; f = open('/proc/$pid/stat').read(); print(int
 : > "$work/samples"
 while kill -0 "$pid" 2>/dev/null; do
   rss=$(awk '/^VmRSS/ {print $2}' "/proc/$pid/status" 2>/dev/null || true)
-  [ -z "$rss" ] || echo "$(awk '{print $1}' /proc/uptime) $(( $(served) - before )) $rss" >> "$work/samples"
+  [ -z "$rss" ] || echo "$(awk '{print $1}' /proc/uptime) $(( $(bench_served "$port") - before )) $rss" >> "$work/samples"
   sleep "$SAMPLE"
 done
 code=0; wait "$launched" || code=$?

@@ -76,7 +76,6 @@ commit() { git -C "$(dirname "$1")" describe --always --dirty 2>/dev/null || ech
 echo "== $C in flight, a document of $(wc -c < "$work/www/api/data.json") bytes, $N exchanges, window ${FROM}s + ${D}s," \
   "$(nproc) cores$([ "$PIN" = 1 ] && echo ', nginx on CPU 0 and the clients on CPU 1'); A = $SHADOW ($(commit "$SHADOW"), recording v$REC)${SHADOW_B:+, B = $SHADOW_B ($(commit "$SHADOW_B"), recording v$REC_B)}"
 
-served() { curl -s "http://127.0.0.1:$1/status" | awk 'NR==3 {print $3}'; } # port
 snapshot() { # pid: "tid name utime stime voluntary involuntary" per thread
   for t in /proc/"$1"/task/*; do
     echo "$(basename "$t") $(tr ' ' '_' < "$t/comm") $(awk '{print $14, $15}' "$t/stat" 2>/dev/null)" \
@@ -145,9 +144,9 @@ measure() { # run label launcher version: the replay alone
   ln -sf "$(recfile "$4")" "$work/rec-$label.jsonl.gz"
   launch "$label" "$3" "$port"; pid=$(cat "$work/pid-$label")
   sleep "$FROM"
-  snapshot "$pid" > "$work/s0"; r0=$(served "$port"); t0=$(date +%s%N)
+  snapshot "$pid" > "$work/s0"; r0=$(bench_served "$port"); t0=$(date +%s%N)
   sleep "$D"
-  snapshot "$pid" > "$work/s1"; r1=$(served "$port"); t1=$(date +%s%N)
+  snapshot "$pid" > "$work/s1"; r1=$(bench_served "$port"); t1=$(date +%s%N)
   stop "$label"
   report "$work/s0" "$work/s1" "$((r1 - r0))" "$(( (t1 - t0) / 1000000 ))" "$still_running" "$run $label"
 }
@@ -158,9 +157,9 @@ measure_paired() { # run: A and B at the same time, each against its own nginx, 
   launch A "$SHADOW" "$port"; launch B "$SHADOW_B" "$port_b"
   pa=$(cat "$work/pid-A"); pb=$(cat "$work/pid-B")
   sleep "$FROM"
-  snapshot "$pa" > "$work/a0"; snapshot "$pb" > "$work/b0"; ra0=$(served "$port"); rb0=$(served "$port_b"); t0=$(date +%s%N)
+  snapshot "$pa" > "$work/a0"; snapshot "$pb" > "$work/b0"; ra0=$(bench_served "$port"); rb0=$(bench_served "$port_b"); t0=$(date +%s%N)
   sleep "$D"
-  snapshot "$pa" > "$work/a1"; snapshot "$pb" > "$work/b1"; ra1=$(served "$port"); rb1=$(served "$port_b"); t1=$(date +%s%N)
+  snapshot "$pa" > "$work/a1"; snapshot "$pb" > "$work/b1"; ra1=$(bench_served "$port"); rb1=$(bench_served "$port_b"); t1=$(date +%s%N)
   stop A; running_a=$still_running
   stop B; running_b=$still_running
   # four busy processes share the cores: shares of wrk and multiples of the requester (each

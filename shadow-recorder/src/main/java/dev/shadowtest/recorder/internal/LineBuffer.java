@@ -431,7 +431,7 @@ public final class LineBuffer extends ByteArrayOutputStream {
   static boolean validUtf8(byte[] src, int len) {
     int i = 0;
     while (i < len) {
-      if (i <= len - Long.BYTES && ((long) LONGS.get(src, i) & 0x8080808080808080L) == 0) {
+      if (i <= len - Long.BYTES && ((long) LONGS.get(src, i) & HIGHS) == 0) {
         i += Long.BYTES;
       } else if (src[i] >= 0) {
         i++;
