@@ -51,6 +51,7 @@ import org.apache.hc.core5.http.HttpHost;
 import org.apache.hc.core5.http.MalformedChunkCodingException;
 import org.apache.hc.core5.http.ProtocolException;
 import org.apache.hc.core5.http.RequestNotExecutedException;
+import org.apache.hc.core5.http.config.Http1Config;
 import org.apache.hc.core5.http.impl.bootstrap.HttpAsyncRequester;
 import org.apache.hc.core5.http.message.BasicHttpRequest;
 import org.apache.hc.core5.http.nio.entity.BasicAsyncEntityProducer;
@@ -245,6 +246,8 @@ public final class Sender implements AutoCloseable {
             // the version policy applies to plain connections too: FORCE_HTTP_2 starts them with
             // the HTTP/2 preface (h2c by prior knowledge), and offers only h2 by ALPN over TLS
             .setVersionPolicy(policy)
+            .setHttp1Config(
+                Http1Config.custom().setBufferSize(http1BufferSize(concurrency)).build())
             .setHttpProcessor(
                 HttpProcessorBuilder.create()
                     .addAll(
@@ -496,6 +499,26 @@ public final class Sender implements AutoCloseable {
           t.setDaemon(true);
           t.start();
         });
+  }
+
+  /** The most an HTTP/1.1 connection's buffers hold at once, each: 64 KiB. */
+  static final int MAX_HTTP1_BUFFER = 64 << 10;
+
+  /** The least, HttpCore's default: 8 KiB. */
+  static final int MIN_HTTP1_BUFFER = 8 << 10;
+
+  /**
+   * The size of each of the three buffers (input, output, body content) that HttpCore gives an
+   * HTTP/1.1 connection, for {@code concurrency} connections to a target: 64 KiB while the three
+   * buffers of all those connections take at most 16 MiB (up to 85 connections), then less, down
+   * to HttpCore's default of 8 KiB (from 607 connections on). HttpCore reads a socket at most a
+   * buffer at a time, one read per readiness event of the reactor: with its default of 8 KiB, a
+   * 20 KB answer took three reads and three rounds of the reactor, which cost the I/O thread
+   * 3.5–4.3 µs per exchange more than one (docs/PERFORMANCE.md, "Reading an answer in one read").
+   */
+  static int http1BufferSize(int concurrency) {
+    long perBuffer = (16L << 20) / (3L * Math.max(1, concurrency));
+    return (int) Math.max(MIN_HTTP1_BUFFER, Math.min(MAX_HTTP1_BUFFER, perBuffer & ~1023L));
   }
 
   /** {@code d} within {@code min} and {@code max}. */
