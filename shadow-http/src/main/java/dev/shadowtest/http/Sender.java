@@ -511,10 +511,12 @@ public final class Sender implements AutoCloseable {
    * The size of each of the three buffers (input, output, body content) that HttpCore gives an
    * HTTP/1.1 connection, for {@code concurrency} connections to a target: 64 KiB while the three
    * buffers of all those connections take at most 16 MiB (up to 85 connections), then less, down
-   * to HttpCore's default of 8 KiB (from 607 connections on). HttpCore reads a socket at most a
-   * buffer at a time, one read per readiness event of the reactor: with its default of 8 KiB, a
-   * 20 KB answer took three reads and three rounds of the reactor, which cost the I/O thread
-   * 3.5–4.3 µs per exchange more than one (docs/PERFORMANCE.md, "Reading an answer in one read").
+   * to HttpCore's default of 8 KiB (from 607 connections on). HttpCore hands a body to its
+   * consumer a content buffer at a time: with its default of 8 KiB, a 20 KB answer (read from the
+   * socket at once, the input buffer having grown to 32 KiB) came in three pieces, each with its
+   * own round through the decoder, the flow-control window and the streaming comparison; with 64
+   * KiB, in one. That took 1–2 µs per 20 KB exchange off the I/O thread in most runs, nothing at
+   * 0.6 KB (docs/PERFORMANCE.md, "A body handed over in one piece").
    */
   static int http1BufferSize(int concurrency) {
     long perBuffer = (16L << 20) / (3L * Math.max(1, concurrency));

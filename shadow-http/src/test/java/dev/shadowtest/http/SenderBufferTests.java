@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The buffers HttpCore gives each HTTP/1.1 connection: larger than its default at the usual
- * concurrency (an answer of up to 64 KiB is read at once), bounded in total at high concurrency,
+ * concurrency (an answer of up to 64 KiB is handed over in one piece), bounded in total at high concurrency,
  * and answers of every size around them arrive whole.
  */
 class SenderBufferTests {
