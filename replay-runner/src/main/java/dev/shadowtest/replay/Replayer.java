@@ -34,6 +34,7 @@ import dev.shadowtest.http.ErrorCategory;
 import dev.shadowtest.http.Sender;
 import java.io.IOException;
 import java.net.URI;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -52,7 +53,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -172,7 +172,7 @@ public final class Replayer {
    * The queue of exchanges read, when slots are relayed (see {@link #relay}): as fast as possible,
    * no transforms; else null.
    */
-  private volatile ArrayBlockingQueue<Item> relayed;
+  private volatile ReadAhead<Item> relayed;
 
   /** The run's {@code --duration} deadline (a nanoTime, or {@link #NO_DEADLINE}) when relaying. */
   private volatile long relayDeadline = NO_DEADLINE;
@@ -383,7 +383,7 @@ public final class Replayer {
       Pacer pacer = new Pacer(config.sending().pacing(), deadline);
       // Reading and parsing the recording runs on its own thread, ahead of the sender by a
       // bounded queue: the main thread only paces and sends.
-      ArrayBlockingQueue<Item> queue = new ArrayBlockingQueue<>(1024);
+      ReadAhead<Item> queue = new ReadAhead<>(READ_AHEAD_ITEMS, READ_AHEAD_BYTES, Item::held);
       AtomicReference<RuntimeException> readError = new AtomicReference<>();
       // As fast as possible and without transforms, an exchange that ends hands its slot straight
       // to the next exchange read, on the thread that judged it (see relay); this thread only
@@ -733,18 +733,48 @@ public final class Replayer {
   /** What a run directory holds (docs/run-format.md). */
   static final List<String> RUN_FILES = RunDirectory.FILES;
 
-  /** One exchange read, named and checked, on its way to the sender, in pass {@code pass}. */
+  /** Exchanges read ahead of the sender, at most (see {@link ReadAhead}). */
+  static final int READ_AHEAD_ITEMS = 1024;
+
+  /** Bytes of bodies read ahead of the sender, at most (plus one exchange's). */
+  static final long READ_AHEAD_BYTES = 2L << 20;
+
+  /**
+   * One exchange read, named and checked, on its way to the sender, in pass {@code pass}; {@code
+   * held}: about what it holds in memory ({@link #footprint(Exchange)}).
+   */
   private record Item(
-      Exchange exchange, String endpoint, EndpointRule rule, String skip, int pass) {
-    static final Item END = new Item(null, null, null, null, 0);
+      Exchange exchange, String endpoint, EndpointRule rule, String skip, int pass, long held) {
+    static final Item END = new Item(null, null, null, null, 0, 0);
+
+    Item(Exchange exchange, String endpoint, EndpointRule rule, String skip, int pass) {
+      this(exchange, endpoint, rule, skip, pass, footprint(exchange));
+    }
+  }
+
+  /**
+   * About what a recorded exchange holds in memory: its bodies' bytes (a text read from a
+   * version-1 line: its characters; a binary body cut short: its original size, more than it
+   * holds), plus 512 for the rest.
+   */
+  static long footprint(Exchange e) {
+    return 512
+        + footprint(e.request().body())
+        + (e.response() == null ? 0 : footprint(e.response().body()));
+  }
+
+  private static long footprint(Body b) {
+    if (b instanceof Body.Text t) {
+      return t.utf8().map(ByteBuffer::remaining).orElseGet(() -> t.text().length());
+    }
+    return b instanceof Body.Binary binary ? Math.max(0, binary.size()) : 0;
   }
 
   /**
    * The reader thread: recordings → named, checked exchanges → the queue, then END; pass after
    * pass with {@code --loop} or {@code --duration} (until {@code deadline}, a nanoTime).
    */
-  private void read(
-      ArrayBlockingQueue<Item> queue, AtomicReference<RuntimeException> error, long deadline) {
+  private void read(ReadAhead<Item> queue, AtomicReference<RuntimeException> error, long deadline) {
     Passes passes = config.passes();
     try {
       for (int pass = 1; passes.includes(pass); pass++) {
@@ -803,7 +833,7 @@ public final class Replayer {
       boolean ended = false;
       while (!ended && !Thread.currentThread().isInterrupted()) {
         try {
-          ended = queue.offer(Item.END, 100, TimeUnit.MILLISECONDS);
+          ended = queue.offerByCount(Item.END, 100, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
           return;
         }
@@ -818,17 +848,17 @@ public final class Replayer {
   private static final long ROOM_WAIT_MAX_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
 
   /**
-   * Puts {@code item} in {@code queue}, which was full, once half of it has been taken: a reader
+   * Puts {@code item} in {@code queue}, which was full (by count or bytes), once half of both has
+   * been taken: a reader
    * woken for every place freed would be woken, and wake its consumer, once per exchange. It looks
    * again after 0.1 ms, then twice as long each time up to 10 ms (less than the time to send half
    * a queue at any rate worth the wait). False when the run stops first.
    */
-  private boolean putWhenRoom(ArrayBlockingQueue<Item> queue, Item item, ExchangeSource reader)
+  private boolean putWhenRoom(ReadAhead<Item> queue, Item item, ExchangeSource reader)
       throws InterruptedException {
-    int half = (queue.size() + queue.remainingCapacity()) / 2;
     long wait = TimeUnit.MICROSECONDS.toNanos(100);
     long idleAt = System.nanoTime();
-    while (queue.remainingCapacity() < half) {
+    while (!queue.halfEmpty()) {
       if (stopRequested || abortReason != null) {
         return false;
       }
@@ -842,7 +872,7 @@ public final class Replayer {
       LockSupport.parkNanos(wait);
       wait = Math.min(wait * 2, ROOM_WAIT_MAX_NANOS);
     }
-    while (!queue.offer(item, 100, TimeUnit.MILLISECONDS)) {
+    while (!queue.offerByCount(item, 100, TimeUnit.MILLISECONDS)) {
       if (stopRequested || abortReason != null) {
         return false;
       }
@@ -1321,7 +1351,7 @@ public final class Replayer {
       next = null;
     }
     if (next == null) {
-      ArrayBlockingQueue<Item> queue = relayed;
+      ReadAhead<Item> queue = relayed;
       if (queue == null || session != null) {
         inFlight.release();
         return;
@@ -1368,7 +1398,7 @@ public final class Replayer {
    * left in the queue for the sending thread, which ends the run on it.
    */
   private boolean relay(
-      ArrayBlockingQueue<Item> queue,
+      ReadAhead<Item> queue,
       Sender sender,
       ExecutorService compare,
       Semaphore inFlight,
@@ -1386,7 +1416,8 @@ public final class Replayer {
       }
       if (item == null || item == Item.END) {
         if (item == Item.END && !wait) {
-          queue.offer(Item.END); // room: it was just taken, and the reader adds nothing after it
+          queue.offerByCount(
+              Item.END); // room: it was just taken, and the reader adds nothing after it
         }
         inFlight.release();
         return false;

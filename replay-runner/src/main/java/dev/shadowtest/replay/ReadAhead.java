@@ -1,0 +1,106 @@
+package dev.shadowtest.replay;
+
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.ToLongFunction;
+
+/**
+ * What the reading thread has read and the sender has not taken yet: at most {@code items} of
+ * them, and at most {@code bytes} of what they hold (plus the one item that went over). One
+ * thread offers, any thread takes.
+ *
+ * <p>Why bytes as well as items: read-ahead is live memory, and a young collection copies it. A
+ * thousand exchanges with 20 KB bodies are 20 MB, copied by every young collection and promoted
+ * to the old generation in turn (full collections follow); on one core that cost the JVM 1.5 µs
+ * per exchange. Bounded to 2 MiB, it cost 0.4 µs, and the replay sent 8–9% more exchanges per
+ * second (docs/PERFORMANCE.md, "Read-ahead bounded in bytes"). Small bodies reach the item bound
+ * first, as before.
+ */
+final class ReadAhead<T> {
+
+  private final ArrayBlockingQueue<T> queue;
+  private final int items;
+  private final long bytes;
+  private final ToLongFunction<T> sizeOf;
+  private final AtomicLong held = new AtomicLong();
+
+  /**
+   * @param items the most items held (1 or more)
+   * @param bytes the most bytes held before one more is refused (1 or more); an item offered when
+   *     none is held is always taken, whatever its size
+   * @param sizeOf what an item holds, in bytes (0 or more)
+   */
+  ReadAhead(int items, long bytes, ToLongFunction<T> sizeOf) {
+    if (items < 1 || bytes < 1) {
+      throw new IllegalArgumentException("bounds must be positive: " + items + ", " + bytes);
+    }
+    this.queue = new ArrayBlockingQueue<>(items);
+    this.items = items;
+    this.bytes = bytes;
+    this.sizeOf = sizeOf;
+  }
+
+  /** Adds {@code item} if it is within both bounds now; false if not (nothing added). */
+  boolean offer(T item) {
+    return held.get() < bytes && offerByCount(item);
+  }
+
+  /**
+   * Adds {@code item} if there is room for it by count, whatever the bytes held (an item put back,
+   * such as the end marker); false if not.
+   */
+  boolean offerByCount(T item) {
+    long size = sizeOf.applyAsLong(item);
+    held.addAndGet(size);
+    if (queue.offer(item)) {
+      return true;
+    }
+    held.addAndGet(-size);
+    return false;
+  }
+
+  /**
+   * Adds {@code item} when there is room for it by count within {@code timeout}, whatever the
+   * bytes held (for the end marker, and after {@link #halfEmpty()}); false if not.
+   */
+  boolean offerByCount(T item, long timeout, TimeUnit unit) throws InterruptedException {
+    long size = sizeOf.applyAsLong(item);
+    held.addAndGet(size);
+    if (queue.offer(item, timeout, unit)) {
+      return true;
+    }
+    held.addAndGet(-size);
+    return false;
+  }
+
+  /** The next item, or null when none is held. */
+  T poll() {
+    return taken(queue.poll());
+  }
+
+  /** The next item, waiting up to {@code timeout} for one; null when none came. */
+  T poll(long timeout, TimeUnit unit) throws InterruptedException {
+    return taken(queue.poll(timeout, unit));
+  }
+
+  /**
+   * True when at most half of each bound is held: where a reading thread that found no room waits
+   * for, so that it is not woken, and does not wake its taker, for every item taken.
+   */
+  boolean halfEmpty() {
+    return queue.size() <= items / 2 && held.get() <= bytes / 2;
+  }
+
+  /** The bytes held now (by {@code sizeOf}). */
+  long heldBytes() {
+    return held.get();
+  }
+
+  private T taken(T item) {
+    if (item != null) {
+      held.addAndGet(-sizeOf.applyAsLong(item));
+    }
+    return item;
+  }
+}
