@@ -3,6 +3,7 @@ package dev.shadowtest.replay;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.ToLongFunction;
 
 /**
@@ -24,6 +25,7 @@ final class ReadAhead<T> {
   private final long bytes;
   private final ToLongFunction<T> sizeOf;
   private final AtomicLong held = new AtomicLong();
+  private volatile Thread waiting; // the offering thread, while it waits in awaitHalfEmpty
 
   /**
    * @param items the most items held (1 or more)
@@ -92,6 +94,27 @@ final class ReadAhead<T> {
     return queue.size() <= items / 2 && held.get() <= bytes / 2;
   }
 
+  /**
+   * Waits until {@link #halfEmpty()}, at most {@code nanos}: the taker that makes it so wakes the
+   * waiting thread (with a small bound in bytes, half of it may be a few items, sent in a
+   * millisecond). True when half empty. For the one offering thread.
+   */
+  boolean awaitHalfEmpty(long nanos) {
+    if (halfEmpty()) {
+      return true;
+    }
+    waiting = Thread.currentThread();
+    try {
+      // checked again after saying so: a taker that emptied it in between saw no one to wake
+      if (!halfEmpty()) {
+        LockSupport.parkNanos(this, nanos);
+      }
+      return halfEmpty();
+    } finally {
+      waiting = null;
+    }
+  }
+
   /** The bytes held now (by {@code sizeOf}). */
   long heldBytes() {
     return held.get();
@@ -100,6 +123,10 @@ final class ReadAhead<T> {
   private T taken(T item) {
     if (item != null) {
       held.addAndGet(-sizeOf.applyAsLong(item));
+      Thread w = waiting;
+      if (w != null && halfEmpty()) {
+        LockSupport.unpark(w);
+      }
     }
     return item;
   }

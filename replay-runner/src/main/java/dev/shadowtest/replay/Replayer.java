@@ -64,7 +64,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
@@ -849,16 +848,14 @@ public final class Replayer {
 
   /**
    * Puts {@code item} in {@code queue}, which was full (by count or bytes), once half of both has
-   * been taken: a reader
-   * woken for every place freed would be woken, and wake its consumer, once per exchange. It looks
-   * again after 0.1 ms, then twice as long each time up to 10 ms (less than the time to send half
-   * a queue at any rate worth the wait). False when the run stops first.
+   * been taken: a reader woken for every place freed would be woken, and wake its consumer, once
+   * per exchange. The taker that frees half wakes it; it also looks every 10 ms, to see whether
+   * the run stops. False when the run stops first.
    */
   private boolean putWhenRoom(ReadAhead<Item> queue, Item item, ExchangeSource reader)
       throws InterruptedException {
-    long wait = TimeUnit.MICROSECONDS.toNanos(100);
     long idleAt = System.nanoTime();
-    while (!queue.halfEmpty()) {
+    while (!queue.awaitHalfEmpty(ROOM_WAIT_MAX_NANOS)) {
       if (stopRequested || abortReason != null) {
         return false;
       }
@@ -869,8 +866,6 @@ public final class Replayer {
         reader.idle(); // a source that must stay in touch (a Kafka group member) does so
         idleAt = System.nanoTime();
       }
-      LockSupport.parkNanos(wait);
-      wait = Math.min(wait * 2, ROOM_WAIT_MAX_NANOS);
     }
     while (!queue.offerByCount(item, 100, TimeUnit.MILLISECONDS)) {
       if (stopRequested || abortReason != null) {

@@ -82,6 +82,31 @@ class ReadAheadTests {
   }
 
   @Test
+  void aWaitingOffererIsWokenByTheTakerThatFreesHalf() throws Exception {
+    ReadAhead<Item> q = new ReadAhead<>(100, 1_000, Item::size);
+    for (int i = 1; i <= 4; i++) {
+      q.offer(new Item(i, 400)); // refused from the fourth on: 1,200 bytes held
+    }
+    assertThat(q.heldBytes()).isEqualTo(1_200);
+    // nothing taken: the wait ends at its bound, not half empty
+    assertThat(q.awaitHalfEmpty(TimeUnit.MILLISECONDS.toNanos(20))).isFalse();
+    Thread taker =
+        new Thread(
+            () -> {
+              LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+              q.poll();
+              q.poll(); // 400 of 1,000 held: half empty, the offerer is woken
+            });
+    long start = System.nanoTime();
+    taker.start();
+    assertThat(q.awaitHalfEmpty(TimeUnit.SECONDS.toNanos(60))).isTrue();
+    // woken by the taker, not by the end of the wait (a loose bound: a busy machine is slow)
+    assertThat(System.nanoTime() - start).isLessThan(TimeUnit.SECONDS.toNanos(30));
+    taker.join();
+    assertThat(q.heldBytes()).isEqualTo(400);
+  }
+
+  @Test
   @Timeout(60) // a count that never falls would stop the producer for good: fail, do not hang
   void whatTwoTakersTakeLeavesNothingCountedAndTheBoundHolds() throws Exception {
     int n = 200_000;
@@ -117,8 +142,8 @@ class ReadAheadTests {
     for (int i = 1; i <= n; i++) {
       Item item = new Item(i, random.nextInt(largest + 1));
       if (!q.offer(item)) {
-        while (!q.halfEmpty()) {
-          LockSupport.parkNanos(10_000);
+        while (!q.awaitHalfEmpty(TimeUnit.MILLISECONDS.toNanos(10))) {
+          // woken by a taker, or looks again
         }
         assertThat(q.offerByCount(item, 10, TimeUnit.SECONDS)).isTrue();
       }
