@@ -515,8 +515,9 @@ public final class Sender implements AutoCloseable {
    * consumer a content buffer at a time: with its default of 8 KiB, a 20 KB answer (read from the
    * socket at once, the input buffer having grown to 32 KiB) came in three pieces, each with its
    * own round through the decoder, the flow-control window and the streaming comparison; with 64
-   * KiB, in one. That took 1–2 µs per 20 KB exchange off the I/O thread in most runs, nothing at
-   * 0.6 KB (docs/PERFORMANCE.md, "A body handed over in one piece").
+   * KiB, in one. That took 1–5 µs per 20 KB exchange off the I/O thread pinned to one core (9
+   * runs of 10), nothing unpinned or at 0.6 KB (docs/PERFORMANCE.md, "A body handed over in one
+   * piece").
    */
   static int http1BufferSize(int concurrency) {
     long perBuffer = (16L << 20) / (3L * Math.max(1, concurrency));
