@@ -7,9 +7,6 @@ import dev.shadowtest.core.Exchange;
 import dev.shadowtest.core.Headers;
 import dev.shadowtest.core.HttpRequest;
 import dev.shadowtest.core.HttpResponse;
-import dev.shadowtest.core.RecordingHeader;
-import dev.shadowtest.core.RecordingWriter;
-import dev.shadowtest.core.Redaction;
 import dev.shadowtest.core.ShadowListener;
 import dev.shadowtest.diff.run.ResultLine;
 import dev.shadowtest.testing.LoopbackServer;
@@ -52,16 +49,7 @@ class ReadAheadReplayTests {
     int count = 2 * SIZES.length;
     List<Exchange> exchanges = new ArrayList<>();
     for (int i = 0; i < count; i++) {
-      exchanges.add(
-          new Exchange(
-              "e" + i,
-              null,
-              null,
-              new HttpRequest("GET", "/doc/" + i, "HTTP/1.1", Headers.empty(), Body.none()),
-              new HttpResponse(
-                  200, "OK", Headers.of("Content-Type", "application/json"), Body.text(body(i))),
-              null,
-              Map.of()));
+      exchanges.add(StreamingCompareTests.jsonGet(i, body(i)));
     }
     assertThat(exchanges.stream().mapToLong(Replayer::footprint).max().orElseThrow())
         .isGreaterThan(Replayer.READ_AHEAD_BYTES);
@@ -78,12 +66,7 @@ class ReadAheadReplayTests {
               }
             })) {
       for (int version = 1; version <= 2; version++) {
-        Path rec = dir.resolve("v" + version + ".jsonl.gz");
-        try (RecordingWriter w =
-            RecordingWriter.create(
-                rec, RecordingHeader.now("test", Redaction.none()).withVersion(version))) {
-          exchanges.forEach(w::write);
-        }
+        Path rec = StreamingCompareTests.recording(dir, version, exchanges);
         for (int concurrency : new int[] {1, 4}) {
           Path out = dir.resolve("out-v" + version + "-c" + concurrency);
           ReplayResult r =
@@ -107,38 +90,23 @@ class ReadAheadReplayTests {
 
   @Test
   void theFootprintCountsBodiesNotTheirOriginalsWhenNotCaptured() {
+    assertThat(Replayer.footprint(answered(null))).isEqualTo(512);
+    assertThat(Replayer.footprint(answered(Body.text("x".repeat(10_000))))).isEqualTo(10_512);
+    assertThat(Replayer.footprint(answered(new Body.NotCaptured(1 << 30)))).isEqualTo(512);
     HttpRequest get = HttpRequest.of("GET", "/");
-    Exchange none =
-        new Exchange(
-            "a",
-            null,
-            null,
-            get,
-            new HttpResponse(200, "OK", Headers.empty(), null),
-            null,
-            Map.of());
-    assertThat(Replayer.footprint(none)).isEqualTo(512);
-    Exchange text =
-        new Exchange(
-            "b",
-            null,
-            null,
-            get,
-            new HttpResponse(200, "OK", Headers.empty(), Body.text("x".repeat(10_000))),
-            null,
-            Map.of());
-    assertThat(Replayer.footprint(text)).isEqualTo(10_512);
-    Exchange notCaptured =
-        new Exchange(
-            "c",
-            null,
-            null,
-            get,
-            new HttpResponse(200, "OK", Headers.empty(), new Body.NotCaptured(1 << 30)),
-            null,
-            Map.of());
-    assertThat(Replayer.footprint(notCaptured)).isEqualTo(512);
     Exchange noAnswer = new Exchange("d", null, null, get, null, "refused", Map.of());
     assertThat(Replayer.footprint(noAnswer)).isEqualTo(512);
+  }
+
+  /** A GET answered 200 with {@code body}. */
+  static Exchange answered(Body body) {
+    return new Exchange(
+        "a",
+        null,
+        null,
+        HttpRequest.of("GET", "/"),
+        new HttpResponse(200, "OK", Headers.empty(), body),
+        null,
+        Map.of());
   }
 }

@@ -79,23 +79,35 @@ class StreamingCompareTests {
     };
   }
 
+  /** Exchange {@code e<i>}: a GET of {@code /doc/<i>} answered 200 with the JSON text {@code body}. */
+  static Exchange jsonGet(int i, String body) {
+    return new Exchange(
+        "e" + i,
+        null,
+        null,
+        new HttpRequest("GET", "/doc/" + i, "HTTP/1.1", Headers.empty(), Body.none()),
+        new HttpResponse(
+            200, "OK", Headers.of("Content-Type", "application/json"), Body.text(body)),
+        null,
+        Map.of());
+  }
+
+  /** {@code exchanges} written to {@code dir/v<version>.jsonl.gz}, in that recording version. */
+  static Path recording(Path dir, int version, List<Exchange> exchanges) {
+    Path rec = dir.resolve("v" + version + ".jsonl.gz");
+    try (RecordingWriter w =
+        RecordingWriter.create(
+            rec, RecordingHeader.now("test", Redaction.none()).withVersion(version))) {
+      exchanges.forEach(w::write);
+    }
+    return rec;
+  }
+
   @Test
   void aVersionTwoReplayJudgesEveryAnswerExactlyAsVersionOne() throws Exception {
     List<Exchange> exchanges = new ArrayList<>();
     for (int i = 0; i < EXCHANGES; i++) {
-      exchanges.add(
-          new Exchange(
-              "e" + i,
-              null,
-              null,
-              new HttpRequest("GET", "/doc/" + i, "HTTP/1.1", Headers.empty(), Body.none()),
-              new HttpResponse(
-                  200,
-                  "OK",
-                  Headers.of("Content-Type", "application/json"),
-                  Body.text(recorded(i))),
-              null,
-              Map.of()));
+      exchanges.add(jsonGet(i, recorded(i)));
     }
     try (LoopbackServer candidate =
         LoopbackServer.start(
@@ -116,12 +128,7 @@ class StreamingCompareTests {
             })) {
       Map<String, String> judged = new TreeMap<>();
       for (int version = 1; version <= 2; version++) {
-        Path rec = dir.resolve("v" + version + ".jsonl.gz");
-        try (RecordingWriter w =
-            RecordingWriter.create(
-                rec, RecordingHeader.now("test", Redaction.none()).withVersion(version))) {
-          exchanges.forEach(w::write);
-        }
+        Path rec = recording(dir, version, exchanges);
         Path out = dir.resolve("out" + version);
         ReplayResult r =
             new Replayer(ReplayConfig.of(List.of(rec), candidate.uri(), out).withConcurrency(8))
