@@ -15,7 +15,7 @@ import java.util.function.ToLongFunction;
  * thousand exchanges with 20 KB bodies are 20 MB, copied by every young collection and promoted
  * to the old generation in turn (full collections follow). Replaying 20 KB bodies on one core,
  * that cost the collector 1.4–1.8 µs per exchange, and 0.4 µs bounded to 2 MiB; a million of them
- * with a 256 MB heap left 165–193 MB after a collection, and 25 MB bounded; 1,024 bodies of 250
+ * with a 256 MB heap left 165–193 MB after a collection, and 25 MB bounded; 1,024 bodies of 300
  * KB are more than that whole heap (docs/PERFORMANCE.md, "Read-ahead bounded in bytes").
  * Small bodies reach the item bound first, as before.
  */
