@@ -2,13 +2,11 @@ package dev.shadowtest.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.sun.net.httpserver.HttpServer;
 import dev.shadowtest.core.Body;
 import dev.shadowtest.core.Headers;
 import dev.shadowtest.core.HttpRequest;
+import dev.shadowtest.testing.LoopbackServer;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -53,25 +51,23 @@ class SenderBufferTests {
   void answersOfEverySizeAroundTheBuffersArriveWhole() throws Exception {
     byte[] all = new byte[200_000];
     new Random(19).nextBytes(all);
-    HttpServer server =
-        HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
-    server.createContext(
-        "/",
-        exchange -> {
-          String query = exchange.getRequestURI().getQuery();
-          int n = Integer.parseInt(query.substring(query.indexOf('=') + 1));
-          boolean chunked = query.startsWith("chunked");
-          exchange.getResponseHeaders().set("Content-Type", "application/octet-stream");
-          exchange.sendResponseHeaders(200, chunked ? 0 : n == 0 ? -1 : n);
-          try (OutputStream out = exchange.getResponseBody()) {
-            out.write(all, 0, n);
-          }
-        });
-    server.start();
-    int[] sizes = {0, 1, 8191, 8192, 8193, 21503, 65535, 65536, 65537, 131072, 200_000};
-    try (Sender sender =
-        new Sender(4, Duration.ofSeconds(5), Duration.ofSeconds(10), Headers.empty(), false)) {
-      URI base = URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+    try (LoopbackServer server =
+            LoopbackServer.start(
+                4,
+                exchange -> {
+                  String query = exchange.getRequestURI().getQuery();
+                  int n = Integer.parseInt(query.substring(query.indexOf('=') + 1));
+                  boolean chunked = query.startsWith("chunked");
+                  exchange.getResponseHeaders().set("Content-Type", "application/octet-stream");
+                  exchange.sendResponseHeaders(200, chunked ? 0 : n == 0 ? -1 : n);
+                  try (OutputStream out = exchange.getResponseBody()) {
+                    out.write(all, 0, n);
+                  }
+                });
+        Sender sender =
+            new Sender(4, Duration.ofSeconds(5), Duration.ofSeconds(10), Headers.empty(), false)) {
+      int[] sizes = {0, 1, 8191, 8192, 8193, 21503, 65535, 65536, 65537, 131072, 200_000};
+      URI base = server.uri();
       List<CompletableFuture<Sender.Attempt>> sent = new ArrayList<>();
       List<Integer> expected = new ArrayList<>();
       for (int round = 0; round < 3; round++) {
@@ -92,8 +88,6 @@ class SenderBufferTests {
         assertThat(got).as("answer %d of %d bytes", i, n).hasSize(n);
         assertThat(Arrays.mismatch(got, 0, n, all, 0, n)).isEqualTo(-1);
       }
-    } finally {
-      server.stop(0);
     }
   }
 }
