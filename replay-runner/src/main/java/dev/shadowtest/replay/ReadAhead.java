@@ -45,27 +45,14 @@ final class ReadAhead<T> {
   }
 
   /** Adds {@code item} if it is within both bounds now; false if not (nothing added). */
-  boolean offer(T item) {
-    return held.get() < bytes && offerByCount(item);
+  boolean offer(T item) throws InterruptedException {
+    return held.get() < bytes && offerByCount(item, 0, TimeUnit.NANOSECONDS);
   }
 
   /**
-   * Adds {@code item} if there is room for it by count, whatever the bytes held (an item put back,
-   * such as the end marker); false if not.
-   */
-  boolean offerByCount(T item) {
-    long size = sizeOf.applyAsLong(item);
-    held.addAndGet(size);
-    if (queue.offer(item)) {
-      return true;
-    }
-    held.addAndGet(-size);
-    return false;
-  }
-
-  /**
-   * Adds {@code item} when there is room for it by count within {@code timeout}, whatever the
-   * bytes held (for the end marker, and after {@link #halfEmpty()}); false if not.
+   * Adds {@code item} when there is room for it by count within {@code timeout} (0: now), whatever
+   * the bytes held: for the end marker, an item put back, and after {@link #halfEmpty()}; false if
+   * not (nothing added).
    */
   boolean offerByCount(T item, long timeout, TimeUnit unit) throws InterruptedException {
     long size = sizeOf.applyAsLong(item);

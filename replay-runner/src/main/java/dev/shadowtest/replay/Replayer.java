@@ -1411,8 +1411,8 @@ public final class Replayer {
       }
       if (item == null || item == Item.END) {
         if (item == Item.END && !wait) {
-          queue.offerByCount(
-              Item.END); // room: it was just taken, and the reader adds nothing after it
+          // room: it was just taken, and the reader adds nothing after it
+          queue.offerByCount(Item.END, 0, TimeUnit.NANOSECONDS);
         }
         inFlight.release();
         return false;

@@ -24,7 +24,7 @@ class ReadAheadTests {
     assertThat(byCount.offer(new Item(2, 1))).isTrue();
     assertThat(byCount.offer(new Item(3, 1))).isTrue();
     assertThat(byCount.offer(new Item(4, 1))).isFalse();
-    assertThat(byCount.offerByCount(new Item(4, 1))).isFalse();
+    assertThat(byCount.offerByCount(new Item(4, 1), 0, TimeUnit.NANOSECONDS)).isFalse();
     assertThat(byCount.poll().id()).isEqualTo(1);
     assertThat(byCount.offer(new Item(4, 1))).isTrue();
 
@@ -62,7 +62,7 @@ class ReadAheadTests {
   }
 
   @Test
-  void halfEmptyNeedsHalfOfBothBounds() {
+  void halfEmptyNeedsHalfOfBothBounds() throws Exception {
     ReadAhead<Item> q = new ReadAhead<>(4, 100, Item::size);
     assertThat(q.halfEmpty()).isTrue();
     q.offer(new Item(1, 10));
