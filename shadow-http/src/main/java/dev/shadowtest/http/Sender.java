@@ -44,6 +44,7 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
 import org.apache.hc.client5.http.config.TlsConfig;
 import org.apache.hc.core5.concurrent.FutureCallback;
+import org.apache.hc.core5.function.Callback;
 import org.apache.hc.core5.http.ConnectionClosedException;
 import org.apache.hc.core5.http.ContentType;
 import org.apache.hc.core5.http.Header;
@@ -51,23 +52,37 @@ import org.apache.hc.core5.http.HttpHost;
 import org.apache.hc.core5.http.MalformedChunkCodingException;
 import org.apache.hc.core5.http.ProtocolException;
 import org.apache.hc.core5.http.RequestNotExecutedException;
+import org.apache.hc.core5.http.config.CharCodingConfig;
 import org.apache.hc.core5.http.config.Http1Config;
+import org.apache.hc.core5.http.impl.DefaultContentLengthStrategy;
 import org.apache.hc.core5.http.impl.bootstrap.HttpAsyncRequester;
+import org.apache.hc.core5.http.impl.nio.ClientHttp1StreamDuplexerFactory;
+import org.apache.hc.core5.http.impl.nio.DefaultHttpRequestWriterFactory;
+import org.apache.hc.core5.http.impl.nio.DefaultHttpResponseParserFactory;
+import org.apache.hc.core5.http.impl.routing.RequestRouter;
 import org.apache.hc.core5.http.message.BasicHttpRequest;
 import org.apache.hc.core5.http.nio.entity.BasicAsyncEntityProducer;
 import org.apache.hc.core5.http.nio.ssl.TlsStrategy;
 import org.apache.hc.core5.http.nio.support.BasicRequestProducer;
 import org.apache.hc.core5.http.protocol.HttpCoreContext;
+import org.apache.hc.core5.http.protocol.HttpProcessor;
 import org.apache.hc.core5.http.protocol.HttpProcessorBuilder;
 import org.apache.hc.core5.http2.HttpVersionPolicy;
+import org.apache.hc.core5.http2.config.H2Config;
+import org.apache.hc.core5.http2.impl.nio.ClientH2StreamMultiplexerFactory;
+import org.apache.hc.core5.http2.impl.nio.ClientHttpProtocolNegotiationStarter;
 import org.apache.hc.core5.http2.impl.nio.ProtocolNegotiationException;
-import org.apache.hc.core5.http2.impl.nio.bootstrap.H2RequesterBootstrap;
+import org.apache.hc.core5.http2.impl.nio.bootstrap.H2AsyncRequester;
+import org.apache.hc.core5.http2.nio.support.DefaultAsyncPushConsumerFactory;
 import org.apache.hc.core5.http2.protocol.H2RequestConnControl;
 import org.apache.hc.core5.http2.protocol.H2RequestContent;
 import org.apache.hc.core5.http2.protocol.H2RequestTargetHost;
 import org.apache.hc.core5.io.CloseMode;
 import org.apache.hc.core5.net.NamedEndpoint;
 import org.apache.hc.core5.net.URIAuthority;
+import org.apache.hc.core5.pool.DefaultDisposalCallback;
+import org.apache.hc.core5.pool.PoolReusePolicy;
+import org.apache.hc.core5.pool.StrictConnPool;
 import org.apache.hc.core5.reactor.IOReactorConfig;
 import org.apache.hc.core5.reactor.IOReactorStatus;
 import org.apache.hc.core5.reactor.ssl.TransportSecurityLayer;
@@ -232,43 +247,93 @@ public final class Sender implements AutoCloseable {
     // a request: Host (HTTP/1.1; over HTTP/2 the authority), Content-Length or Transfer-Encoding
     // for a body, and Connection: keep-alive (HTTP/1.1). No User-Agent, no Expect of its own.
     requester =
-        H2RequesterBootstrap.bootstrap()
-            .setIOReactorConfig(
-                IOReactorConfig.custom()
-                    // a replay judges each answer on the I/O thread that read it: one thread per
-                    // core, but no more than there are connections to serve
-                    .setIoThreadCount(
-                        Math.max(
-                            1, Math.min(concurrency, Runtime.getRuntime().availableProcessors())))
-                    .setSoTimeout(Timeout.of(responseTimeout))
-                    .setTcpNoDelay(true)
-                    .build())
+        requester(
+            IOReactorConfig.custom()
+                // a replay judges each answer on the I/O thread that read it: one thread per
+                // core, but no more than there are connections to serve
+                .setIoThreadCount(
+                    Math.max(1, Math.min(concurrency, Runtime.getRuntime().availableProcessors())))
+                .setSoTimeout(Timeout.of(responseTimeout))
+                .setTcpNoDelay(true)
+                .build(),
             // the version policy applies to plain connections too: FORCE_HTTP_2 starts them with
             // the HTTP/2 preface (h2c by prior knowledge), and offers only h2 by ALPN over TLS
-            .setVersionPolicy(policy)
-            .setHttp1Config(
-                Http1Config.custom().setBufferSize(http1BufferSize(concurrency)).build())
-            .setHttpProcessor(
-                HttpProcessorBuilder.create()
-                    .addAll(
-                        H2RequestTargetHost.INSTANCE,
-                        H2RequestContent.INSTANCE,
-                        H2RequestConnControl.INSTANCE)
-                    .build())
-            .setTlsStrategy(new VersionedTls(connections.tlsStrategy(tls), policy))
-            .setHandshakeTimeout(Timeout.of(connectTimeout))
-            .setMaxTotal(concurrency * 3)
-            .setDefaultMaxPerRoute(concurrency)
+            policy,
+            Http1Config.custom().setBufferSize(http1BufferSize(concurrency)).build(),
+            new VersionedTls(connections.tlsStrategy(tls), policy),
+            Timeout.of(connectTimeout),
+            concurrency,
             // HttpCore 5.4 reports a ClosedSelectorException from its own shutdown race (its I/O
             // thread still closing channels), which is no failure at all
-            .setExceptionCallback(
-                e -> {
-                  if (!(e instanceof ClosedSelectorException)) {
-                    reactorFailure.compareAndSet(null, e);
-                  }
-                })
-            .create();
+            e -> {
+              if (!(e instanceof ClosedSelectorException)) {
+                reactorFailure.compareAndSet(null, e);
+              }
+            });
     requester.start();
+  }
+
+  /**
+   * HttpCore's requester as {@code H2RequesterBootstrap.create()} builds it in HttpCore 5.4 (a
+   * strict pool of {@code concurrency} connections per target, three times that in all; the same
+   * HTTP/1.1 and HTTP/2 handlers, protocol negotiation and TLS), but HTTP/1.1 connections decide
+   * whether they are kept with {@link ConnectionReuse}, which the bootstrap cannot be given: the
+   * same decision as HttpCore's own, for a fraction of its cost on every exchange.
+   */
+  private static HttpAsyncRequester requester(
+      IOReactorConfig reactor,
+      HttpVersionPolicy policy,
+      Http1Config http1,
+      TlsStrategy tls,
+      Timeout handshakeTimeout,
+      int concurrency,
+      Callback<Exception> exceptions) {
+    HttpProcessor processor =
+        HttpProcessorBuilder.create()
+            .addAll(
+                H2RequestTargetHost.INSTANCE,
+                H2RequestContent.INSTANCE,
+                H2RequestConnControl.INSTANCE)
+            .build();
+    ClientH2StreamMultiplexerFactory h2 =
+        new ClientH2StreamMultiplexerFactory(
+            processor,
+            new DefaultAsyncPushConsumerFactory(
+                RequestRouter.create(
+                    null, null, List.of(), RequestRouter.LOCAL_AUTHORITY_RESOLVER, null)),
+            H2Config.DEFAULT,
+            CharCodingConfig.DEFAULT,
+            null,
+            null);
+    ClientHttp1StreamDuplexerFactory h1 =
+        new ClientHttp1StreamDuplexerFactory(
+            processor,
+            http1,
+            CharCodingConfig.DEFAULT,
+            ConnectionReuse.INSTANCE,
+            new DefaultHttpResponseParserFactory(http1),
+            DefaultHttpRequestWriterFactory.INSTANCE,
+            DefaultContentLengthStrategy.INSTANCE,
+            DefaultContentLengthStrategy.INSTANCE,
+            null);
+    return new H2AsyncRequester(
+        policy,
+        reactor,
+        new ClientHttpProtocolNegotiationStarter(h1, h2, policy, tls, handshakeTimeout, exceptions),
+        null,
+        exceptions,
+        null,
+        new StrictConnPool<>(
+            concurrency,
+            concurrency * 3,
+            TimeValue.NEG_ONE_MILLISECOND,
+            PoolReusePolicy.LIFO,
+            new DefaultDisposalCallback<>(),
+            null),
+        tls,
+        handshakeTimeout,
+        null,
+        null);
   }
 
   /**
