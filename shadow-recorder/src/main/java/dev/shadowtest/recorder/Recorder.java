@@ -6,6 +6,7 @@ import dev.shadowtest.core.ExchangeSink;
 import dev.shadowtest.core.ExchangeStorage;
 import dev.shadowtest.core.Redactor;
 import dev.shadowtest.core.ShadowListener;
+import dev.shadowtest.http.ConnectionReuse;
 import dev.shadowtest.recorder.internal.AdminServer;
 import dev.shadowtest.recorder.internal.CaptureBudget;
 import dev.shadowtest.recorder.internal.CaptureLine;
@@ -38,7 +39,6 @@ import org.apache.hc.core5.http.HttpConnection;
 import org.apache.hc.core5.http.HttpException;
 import org.apache.hc.core5.http.HttpRequest;
 import org.apache.hc.core5.http.HttpResponse;
-import org.apache.hc.core5.http.impl.DefaultConnectionReuseStrategy;
 import org.apache.hc.core5.http.impl.Http1StreamListener;
 import org.apache.hc.core5.http.impl.bootstrap.HttpRequester;
 import org.apache.hc.core5.http.impl.bootstrap.RequesterBootstrap;
@@ -162,6 +162,7 @@ public final class Recorder implements AutoCloseable {
                     .setTcpNoDelay(true)
                     .build())
             .setHttp1Config(ServerConnection.HTTP1)
+            .setConnectionReuseStrategy(ConnectionReuse.INSTANCE)
             .setMaxTotal(1000)
             .setDefaultMaxPerRoute(1000)
             // an https upstream: the system trust store or --upstream-ca, and its host name
@@ -200,7 +201,7 @@ public final class Recorder implements AutoCloseable {
                     (request, context) -> handler, // every Host: it is forwarded, never routed
                     DefaultClassicHttpResponseFactory.INSTANCE)),
             ServerConnection.HTTP1,
-            DefaultConnectionReuseStrategy.INSTANCE,
+            ConnectionReuse.INSTANCE, // HttpCore's decision, for less (both sides of each request)
             new BetweenRequests(writer));
     AdminServer adminServer = null;
     try {
