@@ -1,5 +1,6 @@
 package dev.shadowtest.http;
 
+import java.util.Iterator;
 import org.apache.hc.core5.http.ConnectionReuseStrategy;
 import org.apache.hc.core5.http.FormattedHeader;
 import org.apache.hc.core5.http.Header;
@@ -19,10 +20,11 @@ import org.apache.hc.core5.util.Args;
  * {@code DefaultConnectionReuseStrategy}, the same for every request and response, made in one
  * pass over each message's headers, without a {@code String} per token.
  *
- * <p>HttpCore's strategy looks up each of the headers it needs in a pass of its own (seven over
- * a response) and splits {@code Connection} values into new strings: about 1 µs per exchange on
- * this project's benchmark machines, paid by every request Shadow replays and twice by every
- * request {@code shadow record} proxies (docs/PERFORMANCE.md). This one gives the same answer
+ * <p>HttpCore's strategy looks up each of the headers it needs in a pass of its own (up to seven
+ * over a response) and splits {@code Connection} values into new strings: 0.7-1.0 µs when both
+ * messages carry {@code Connection: keep-alive}, against 0.2 µs for this one ({@code
+ * ConnectionReuseBenchmark}, docs/PERFORMANCE.md), on every request Shadow replays and on both
+ * sides of every request {@code shadow record} proxies. This one gives the same answer
  * ({@code ConnectionReuseTests} holds it to HttpCore's on random messages): a request with both
  * {@code Content-Length} and {@code Transfer-Encoding}, or a {@code close} token in its {@code
  * Connection}, ends the connection; so does a response whose framing is in doubt (no {@code
@@ -47,14 +49,13 @@ public final class ConnectionReuse implements ConnectionReuseStrategy {
       boolean length = false;
       boolean encoding = false;
       boolean close = false;
-      for (Header h : request.getHeaders()) {
-        String name = h.getName();
-        if (name.equalsIgnoreCase(HttpHeaders.CONTENT_LENGTH)) {
-          length = true;
-        } else if (name.equalsIgnoreCase(HttpHeaders.TRANSFER_ENCODING)) {
-          encoding = true;
-        } else if (name.equalsIgnoreCase(HttpHeaders.CONNECTION)) {
-          close |= hasToken(h, HeaderElements.CLOSE);
+      for (Iterator<Header> it = request.headerIterator(); it.hasNext(); ) {
+        Header h = it.next();
+        switch (kind(h.getName())) {
+          case CONTENT_LENGTH -> length = true;
+          case TRANSFER_ENCODING -> encoding = true;
+          case CONNECTION -> close |= (tokens(h) & CLOSE) != 0;
+          default -> {}
         }
       }
       if (length && encoding || close) {
@@ -66,21 +67,31 @@ public final class ConnectionReuse implements ConnectionReuseStrategy {
     int lengths = 0;
     boolean connection = false;
     boolean proxyConnection = false;
-    for (Header h : response.getHeaders()) {
-      String name = h.getName();
-      if (name.equalsIgnoreCase(HttpHeaders.TRANSFER_ENCODING)) {
-        if (encoding == null) {
-          encoding = h;
+    int connectionTokens = 0;
+    int proxyConnectionTokens = 0;
+    for (Iterator<Header> it = response.headerIterator(); it.hasNext(); ) {
+      Header h = it.next();
+      switch (kind(h.getName())) {
+        case TRANSFER_ENCODING -> {
+          if (encoding == null) {
+            encoding = h;
+          }
         }
-      } else if (name.equalsIgnoreCase(HttpHeaders.CONTENT_LENGTH)) {
-        if (firstLength == null) {
-          firstLength = h;
+        case CONTENT_LENGTH -> {
+          if (firstLength == null) {
+            firstLength = h;
+          }
+          lengths++;
         }
-        lengths++;
-      } else if (name.equalsIgnoreCase(HttpHeaders.CONNECTION)) {
-        connection = true;
-      } else if (name.equalsIgnoreCase(PROXY_CONNECTION)) {
-        proxyConnection = true;
+        case CONNECTION -> {
+          connection = true;
+          connectionTokens |= tokens(h);
+        }
+        case PROXY_CONNECTION -> {
+          proxyConnection = true;
+          proxyConnectionTokens |= tokens(h);
+        }
+        default -> {}
       }
     }
     if (encoding == null
@@ -108,34 +119,50 @@ public final class ConnectionReuse implements ConnectionReuseStrategy {
         return false;
       }
     }
+    boolean http11 = version.greaterEquals(HttpVersion.HTTP_1_1);
     if (!connection && !proxyConnection) {
-      return version.greaterEquals(HttpVersion.HTTP_1_1);
+      return http11;
     }
-    String name = connection ? HttpHeaders.CONNECTION : PROXY_CONNECTION;
-    String token =
-        version.greaterEquals(HttpVersion.HTTP_1_1)
-            ? HeaderElements.CLOSE
-            : HeaderElements.KEEP_ALIVE;
-    boolean found = false;
-    for (Header h : response.getHeaders()) {
-      if (h.getName().equalsIgnoreCase(name) && hasToken(h, token)) {
-        found = true;
-        break;
-      }
-    }
-    // HTTP/1.1: kept unless "close"; HTTP/1.0: kept only with "keep-alive"
-    return version.greaterEquals(HttpVersion.HTTP_1_1) != found;
+    // Proxy-Connection counts only without Connection. HTTP/1.1: kept unless "close"; HTTP/1.0
+    // (and other protocols): kept only with "keep-alive"
+    int tokens = connection ? connectionTokens : proxyConnectionTokens;
+    return http11 ? (tokens & CLOSE) == 0 : (tokens & KEEP_ALIVE) != 0;
   }
 
-  private static final String PROXY_CONNECTION = "Proxy-Connection";
+  private static final int OTHER = 0;
+  private static final int CONTENT_LENGTH = 1;
+  private static final int TRANSFER_ENCODING = 2;
+  private static final int CONNECTION = 3;
+  private static final int PROXY_CONNECTION = 4;
 
   /**
-   * True when one of the comma-separated tokens of {@code h}'s value is {@code token}, in any
-   * case: a token is what lies between commas, without the space, tab, CR and LF around it (a
-   * token with any of them inside is not {@code token}, which has none), as HttpCore's {@code
-   * BasicTokenIterator} splits it.
+   * Which of the headers the decision turns on {@code name} is, in any case ({@link
+   * String#equalsIgnoreCase}, as HttpCore's lookups compare names), or {@link #OTHER}: told apart
+   * by their lengths first, which differ.
    */
-  static boolean hasToken(Header h, String token) {
+  private static int kind(String name) {
+    return switch (name.length()) {
+      case 10 -> name.equalsIgnoreCase(HttpHeaders.CONNECTION) ? CONNECTION : OTHER;
+      case 14 -> name.equalsIgnoreCase(HttpHeaders.CONTENT_LENGTH) ? CONTENT_LENGTH : OTHER;
+      case 16 -> name.equalsIgnoreCase("Proxy-Connection") ? PROXY_CONNECTION : OTHER;
+      case 17 -> name.equalsIgnoreCase(HttpHeaders.TRANSFER_ENCODING) ? TRANSFER_ENCODING : OTHER;
+      default -> OTHER;
+    };
+  }
+
+  /** A {@code close} token, in {@link #tokens}. */
+  static final int CLOSE = 1;
+
+  /** A {@code keep-alive} token, in {@link #tokens}. */
+  static final int KEEP_ALIVE = 2;
+
+  /**
+   * Which of {@code close} and {@code keep-alive} are among the comma-separated tokens of {@code
+   * h}'s value, in any case ({@link #CLOSE}, {@link #KEEP_ALIVE}, both or 0): a token is what lies
+   * between commas, without the space, tab, CR and LF around it (a token with any of them inside
+   * is neither, which have none), as HttpCore's {@code BasicTokenIterator} splits it.
+   */
+  static int tokens(Header h) {
     CharSequence value;
     int from;
     if (h instanceof FormattedHeader f) {
@@ -145,9 +172,10 @@ public final class ConnectionReuse implements ConnectionReuseStrategy {
       value = h.getValue();
       from = 0;
       if (value == null) {
-        return false;
+        return 0;
       }
     }
+    int found = 0;
     int end = value.length();
     int i = from;
     while (i < end) {
@@ -162,16 +190,19 @@ public final class ConnectionReuse implements ConnectionReuseStrategy {
       while (i < end && isWhitespace(value.charAt(i))) {
         i++;
       }
-      boolean whole = i == end || value.charAt(i) == ',';
-      if (whole && sameIgnoringCase(value, start, stop, token)) {
-        return true;
+      if (i == end || value.charAt(i) == ',') {
+        if (sameIgnoringCase(value, start, stop, HeaderElements.CLOSE)) {
+          found |= CLOSE;
+        } else if (sameIgnoringCase(value, start, stop, HeaderElements.KEEP_ALIVE)) {
+          found |= KEEP_ALIVE;
+        }
       }
       while (i < end && value.charAt(i) != ',') {
-        i++; // the rest of a token with whitespace inside: not the token
+        i++; // the rest of a token with whitespace inside: neither
       }
       i++; // past the comma
     }
-    return false;
+    return found;
   }
 
   private static boolean isWhitespace(char c) {
