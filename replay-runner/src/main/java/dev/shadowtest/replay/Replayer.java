@@ -1221,8 +1221,35 @@ public final class Replayer {
     if (answered.isDone()) {
       answered.whenCompleteAsync(judgeAndNext, compare);
     } else {
-      answered.whenComplete(judgeAndNext);
+      answered.whenComplete(
+          (v, t) -> {
+            if (heavy(cand, e.response()) || heavy(prim, null) || heavy(sec, null)) {
+              compare.execute(() -> judgeAndNext.accept(v, t));
+            } else {
+              judgeAndNext.accept(v, t);
+            }
+          });
     }
+  }
+
+  /**
+   * Answers this large are judged on the compare pool, not on the I/O thread that read them:
+   * comparing megabytes of JSON can take seconds, and meanwhile the I/O thread would read no other
+   * answer and complete no connection, so that other exchanges would fail with a timeout that is
+   * Shadow's, not the candidate's. Smaller ones (the usual API answer) are judged where they were
+   * read, without a hand-off.
+   */
+  static final long HEAVY_BODY = 256 << 10;
+
+  /**
+   * True when {@code attempt} is an answer whose body is over {@link #HEAVY_BODY}, unless it is
+   * {@code recorded}'s body itself (a version-2 body the answer matched as it streamed in: nothing
+   * left to compare).
+   */
+  private static boolean heavy(CompletableFuture<Sender.Attempt> attempt, HttpResponse recorded) {
+    return attempt.getNow(null) instanceof Sender.Answered a
+        && (recorded == null || a.response().body() != recorded.body())
+        && footprint(a.response().body()) > HEAVY_BODY;
   }
 
   /**
