@@ -1224,10 +1224,14 @@ public final class Replayer {
       answered.whenComplete(
           (v, t) -> {
             if (heavy(cand, e.response()) || heavy(prim, null) || heavy(sec, null)) {
-              compare.execute(() -> judgeAndNext.accept(v, t));
-            } else {
-              judgeAndNext.accept(v, t);
+              try {
+                compare.execute(() -> judgeAndNext.accept(v, t));
+                return;
+              } catch (RejectedExecutionException stopping) {
+                // the run is ending, and the pool with it: judged on this thread, not lost
+              }
             }
+            judgeAndNext.accept(v, t);
           });
     }
   }
