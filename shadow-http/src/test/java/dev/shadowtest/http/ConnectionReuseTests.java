@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
 import java.util.Random;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import org.apache.hc.core5.http.Header;
+import org.apache.hc.core5.http.HttpMessage;
 import org.apache.hc.core5.http.HttpResponse;
 import org.apache.hc.core5.http.HttpVersion;
 import org.apache.hc.core5.http.ProtocolVersion;
@@ -156,7 +159,7 @@ class ConnectionReuseTests {
   private static final String[] SEPARATORS = {",", ", ", " ,", " , ", ",\t", ",,"};
   private static final String[] AROUND = {"", "", " ", "\t", "  "};
 
-  private static void addHeaders(Random random, java.util.function.Consumer<Header> add) {
+  private static void addHeaders(Random random, Consumer<Header> add) {
     int count = random.nextInt(7);
     for (int h = 0; h < count; h++) {
       String name = pick(random, NAMES);
@@ -206,7 +209,7 @@ class ConnectionReuseTests {
     return values[random.nextInt(values.length)];
   }
 
-  private static String outcome(java.util.function.BooleanSupplier decision) {
+  private static String outcome(BooleanSupplier decision) {
     try {
       return Boolean.toString(decision.getAsBoolean());
     } catch (RuntimeException e) {
@@ -214,7 +217,7 @@ class ConnectionReuseTests {
     }
   }
 
-  private static String headers(org.apache.hc.core5.http.HttpMessage m) {
+  private static String headers(HttpMessage m) {
     if (m == null) {
       return "";
     }
