@@ -107,7 +107,16 @@ public final class Listener {
             TimeUnit.SECONDS,
             new SynchronousQueue<>(),
             r -> {
-              Thread t = new Thread(r, "shadow-connection-" + port + "-" + n.incrementAndGet());
+              Thread t =
+                  new Thread(
+                      () -> {
+                        try {
+                          r.run();
+                        } finally {
+                          SelectedChannel.releaseThread();
+                        }
+                      },
+                      "shadow-connection-" + port + "-" + n.incrementAndGet());
               t.setDaemon(true);
               return t;
             });
@@ -168,15 +177,17 @@ public final class Listener {
         }
         continue;
       }
+      SelectedChannel io;
       try {
         Socket s = ch.socket();
         s.setTcpNoDelay(true);
         s.setSoTimeout(readTimeoutMillis);
+        io = deferred ? null : new SelectedChannel(ch);
       } catch (IOException e) {
         closeQuietly(ch);
         continue;
       }
-      Client c = new Client(ch);
+      Client c = new Client(ch, io);
       open.add(c);
       counters.connections.incrementAndGet();
       if (closed) {
@@ -244,22 +255,32 @@ public final class Listener {
     }
   }
 
-  /** One client connection: its socket, and its HTTP state while a thread serves it. */
+  /**
+   * One client connection: its socket, and its HTTP state while a thread serves it. A plain HTTP/1
+   * connection stays non-blocking throughout ({@code io}); one with TLS or HTTP/2 detection is
+   * blocking while served and non-blocking while parked.
+   */
   private final class Client implements Runnable {
     final SocketChannel channel;
+    private final SelectedChannel io; // null: TLS or HTTP/2 detection
     private volatile ServerConnection http; // while served; null while parked
     private ServerConnection.Resumable kept; // what survives parking (a TLS session, say)
     volatile long parkedAt;
     private final AtomicBoolean isParked = new AtomicBoolean();
 
-    Client(SocketChannel channel) {
+    Client(SocketChannel channel, SelectedChannel io) {
       this.channel = channel;
+      this.io = io;
     }
 
     /** Gives the socket to the selector thread; this thread goes back to the pool. */
     void park() {
       try {
-        channel.configureBlocking(false);
+        if (io != null) {
+          io.detach(); // off this thread's selector
+        } else {
+          channel.configureBlocking(false);
+        }
       } catch (IOException | RuntimeException e) {
         close();
         return;
@@ -279,7 +300,9 @@ public final class Listener {
     void resume() {
       unpark();
       try {
-        channel.configureBlocking(true);
+        if (io == null) {
+          channel.configureBlocking(true);
+        }
         workers.execute(this);
       } catch (IOException | RuntimeException | Error e) {
         // closed meanwhile, or no thread to be had (OutOfMemoryError: unable to create a native
@@ -303,7 +326,7 @@ public final class Listener {
       try {
         http =
             kept == null
-                ? ServerConnection.accepted(channel.socket(), tls, h2, counters)
+                ? ServerConnection.accepted(channel.socket(), io, tls, h2, counters)
                 : kept.resume();
         // also while stopping: the request that woke this thread is answered (the handler says
         // Connection: close then, so the connection ends after it)
@@ -343,6 +366,10 @@ public final class Listener {
         h.close(CloseMode.IMMEDIATE);
       }
       closeQuietly(channel);
+      if (io != null) {
+        io.wakeup(); // a read or write waiting on another thread sees the channel closed
+        io.detach(); // on the serving thread: the descriptor is released now
+      }
     }
   }
 

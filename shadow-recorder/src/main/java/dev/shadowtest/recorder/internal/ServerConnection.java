@@ -48,6 +48,7 @@ public final class ServerConnection extends DefaultBHttpServerConnection {
   private final SSLContext context;
   private final H2Bridge h2;
   private final Counters counters;
+  private final SelectedChannel io; // a plain connection read and written without blocking
   private volatile Socket raw; // until the first bytes are read (TLS, HTTP/2): then it is bound
 
   /**
@@ -59,9 +60,11 @@ public final class ServerConnection extends DefaultBHttpServerConnection {
    */
   public static final Http1Config HTTP1 = Http1Config.custom().setBufferSize(8 * 1024).build();
 
-  private ServerConnection(Socket raw, SSLContext context, H2Bridge h2, Counters counters) {
+  private ServerConnection(
+      Socket raw, SelectedChannel io, SSLContext context, H2Bridge h2, Counters counters) {
     super(context == null ? "http" : "https", HTTP1);
     this.raw = raw;
+    this.io = io;
     this.context = context;
     this.h2 = h2;
     this.counters = counters;
@@ -70,13 +73,20 @@ public final class ServerConnection extends DefaultBHttpServerConnection {
   /**
    * A connection the listener accepted: plain HTTP without {@code tls}, else HTTPS handshaken on
    * its thread before its first request; with {@code h2}, HTTP/2 clients (ALPN {@code h2}, or h2c
-   * with prior knowledge) are bridged to it.
+   * with prior knowledge) are bridged to it. With {@code io} (plain HTTP/1 only), it is read and
+   * written through that non-blocking channel; else through the socket's blocking streams.
    */
-  static ServerConnection accepted(Socket socket, SSLContext tls, H2Bridge h2, Counters counters)
+  static ServerConnection accepted(
+      Socket socket, SelectedChannel io, SSLContext tls, H2Bridge h2, Counters counters)
       throws IOException {
     boolean deferred = tls != null || h2 != null;
-    ServerConnection c = new ServerConnection(deferred ? socket : null, tls, h2, counters);
-    if (!deferred) {
+    if (deferred && io != null) {
+      throw new IllegalArgumentException("TLS and HTTP/2 detection read the socket's streams");
+    }
+    ServerConnection c = new ServerConnection(deferred ? socket : null, io, tls, h2, counters);
+    if (io != null) {
+      c.bind(io.holder());
+    } else if (!deferred) {
       c.bind(socket);
     }
     return c;
@@ -100,16 +110,23 @@ public final class ServerConnection extends DefaultBHttpServerConnection {
       return null;
     }
     CURRENT.remove(); // this thread no longer serves it
-    return new Resumable(holder.getBaseSocket(), tls, context, h2, counters);
+    return new Resumable(holder.getBaseSocket(), tls, io, context, h2, counters);
   }
 
   /** A parked connection: a new {@link ServerConnection} goes on where the last one stopped. */
   record Resumable(
-      Socket socket, SSLSocket tls, SSLContext context, H2Bridge h2, Counters counters) {
+      Socket socket,
+      SSLSocket tls,
+      SelectedChannel io,
+      SSLContext context,
+      H2Bridge h2,
+      Counters counters) {
     ServerConnection resume() throws IOException {
-      ServerConnection c = new ServerConnection(null, context, h2, counters);
+      ServerConnection c = new ServerConnection(null, io, context, h2, counters);
       if (tls != null) {
         c.bind(tls, socket);
+      } else if (io != null) {
+        c.bind(io.holder());
       } else {
         c.bind(socket);
       }
@@ -122,8 +139,14 @@ public final class ServerConnection extends DefaultBHttpServerConnection {
     return CURRENT.get();
   }
 
-  /** The connection's socket (TLS or plain): a tunnel reads and writes it directly. */
-  Socket socket() {
+  /**
+   * The connection's socket (TLS or plain) in blocking mode: a tunnel reads and writes its streams
+   * directly. Call on the thread that serves the connection.
+   */
+  Socket socket() throws IOException {
+    if (io != null) {
+      io.blocking();
+    }
     return getSocketHolder().getSocket();
   }
 

@@ -12,6 +12,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.Random;
+import java.util.function.BooleanSupplier;
 import org.apache.hc.core5.http.ClassicHttpRequest;
 import org.apache.hc.core5.http.ContentType;
 import org.apache.hc.core5.http.config.Http1Config;
@@ -31,7 +32,8 @@ import org.junit.jupiter.api.Timeout;
  * A served connection's reads and writes: a request that arrives in pieces, pipelined requests, a
  * client that stops in the middle of a request (the read timeout ends it) and a large answer to a
  * client that reads late (the server's writes find the socket full), each followed by the
- * connection's next request.
+ * connection's next request. The connection is non-blocking throughout (SelectedChannel): its
+ * waits end at their timeouts, and at once when the listener closes.
  */
 @Timeout(60)
 class ListenerReadsAndWritesTests {
@@ -44,6 +46,7 @@ class ListenerReadsAndWritesTests {
   }
 
   private Listener listener;
+  private final Counters counters = new Counters(ShadowListener.NONE);
 
   /** Answers {@code /large} with {@link #LARGE}, anything else with the request body's echo. */
   private Listener listener(int readTimeoutMillis) throws IOException {
@@ -73,7 +76,7 @@ class ListenerReadsAndWritesTests {
             service,
             null,
             null,
-            new Counters(ShadowListener.NONE),
+            counters,
             readTimeoutMillis);
     listener.start();
     return listener;
@@ -188,6 +191,62 @@ class ListenerReadsAndWritesTests {
       }
       send(out, "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nok");
       assertThat(text(response(s.getInputStream()))).isEqualTo("echo:ok");
+    }
+  }
+
+  @Test
+  void aReadTimeoutClosesTheConnectionAtOnceAndWithoutWaitingForTheThreadToEnd() throws Exception {
+    Listener l = listener(300);
+    try (Socket s = new Socket(InetAddress.getLoopbackAddress(), l.port())) {
+      s.setSoTimeout(20_000);
+      OutputStream out = s.getOutputStream();
+      send(out, "GET /echo HTTP/1.1\r\nHost: x\r\n\r\n");
+      assertThat(text(response(s.getInputStream()))).isEqualTo("echo:");
+      send(out, "GET /echo HTTP/1.1\r\nHo");
+      long t0 = System.nanoTime();
+      assertThat(ListenerTests.closedByServer(s)).isTrue();
+      // the timeout is 300 ms; an idle connection thread ends only after 10 s, so a socket whose
+      // descriptor waited for that (still on the thread's selector) would show up here
+      assertThat((System.nanoTime() - t0) / 1_000_000).isLessThan(5_000);
+    }
+  }
+
+  @Test
+  void closingTheListenerEndsAReadThatIsWaitingAtOnce() throws Exception {
+    Listener l = listener(30_000);
+    try (Socket s = new Socket(InetAddress.getLoopbackAddress(), l.port())) {
+      s.setSoTimeout(20_000);
+      OutputStream out = s.getOutputStream();
+      send(out, "GET /echo HTTP/1.1\r\nHost: x\r\n\r\n");
+      assertThat(text(response(s.getInputStream()))).isEqualTo("echo:");
+      send(out, "GET /echo HTTP/1.1\r\nHo"); // the server's read waits for the rest (30 s)
+      Thread.sleep(200);
+      long t0 = System.nanoTime();
+      l.close();
+      assertThat(ListenerTests.closedByServer(s)).isTrue();
+      assertThat((System.nanoTime() - t0) / 1_000_000).isLessThan(5_000);
+      waitFor(() -> counters.connections.get() == 0, 5_000);
+    }
+  }
+
+  @Test
+  void aClientThatReadsNothingOfALargeAnswerIsClosedAfterTheTimeoutWithoutProgress()
+      throws Exception {
+    Listener l = listener(500);
+    try (Socket s = new Socket(InetAddress.getLoopbackAddress(), l.port())) {
+      s.setReceiveBufferSize(16 * 1024);
+      send(s.getOutputStream(), "GET /large HTTP/1.1\r\nHost: x\r\n\r\n");
+      waitFor(() -> counters.connections.get() == 1, 5_000);
+      // it never reads: the server's write finds the socket full, waits 500 ms, and gives up
+      waitFor(() -> counters.connections.get() == 0, 10_000);
+    }
+  }
+
+  private static void waitFor(BooleanSupplier condition, long millis) throws InterruptedException {
+    long end = System.nanoTime() + millis * 1_000_000;
+    while (!condition.getAsBoolean()) {
+      assertThat(System.nanoTime()).as("waited %d ms", millis).isLessThan(end);
+      Thread.sleep(10);
     }
   }
 }
