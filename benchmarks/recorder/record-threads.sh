@@ -68,7 +68,7 @@ PY
 }
 snap > "$work/before"
 if [ "${SYSCALLS:-0}" = 1 ]; then
-  perf stat -e 'context-switches,syscalls:sys_enter_read,syscalls:sys_enter_write,syscalls:sys_enter_poll,syscalls:sys_enter_fcntl,syscalls:sys_enter_futex' \
+  perf stat -e 'context-switches,syscalls:sys_enter_read,syscalls:sys_enter_write,syscalls:sys_enter_poll,syscalls:sys_enter_fcntl,syscalls:sys_enter_futex,syscalls:sys_enter_epoll_wait' \
     -p "$pid" -o "$work/syscalls" -- sleep "$D" &
   counting=$!
 fi
