@@ -33,9 +33,9 @@ import org.apache.hc.core5.http.impl.io.SocketHolder;
  * <p>The thread's selector holds the channel only while this thread serves it: {@link #detach()}
  * before the connection is parked or closed, on the serving thread. {@link #wakeup()} from another
  * thread ends a wait when the channel has been closed. A tunnel (WebSocket) takes the socket over in
- * blocking mode ({@link #blocking()}).
+ * blocking mode ({@link #blocking()}). Public for {@code ClientReadsBenchmark} only.
  */
-final class SelectedChannel {
+public final class SelectedChannel {
 
   private static final ThreadLocal<Selector> SELECTORS = new ThreadLocal<>();
   private static final Consumer<SelectionKey> IGNORE = k -> {};
@@ -49,7 +49,7 @@ final class SelectedChannel {
   private boolean wrote; // the last call was a write: the next read waits first
 
   /** {@code channel} is made non-blocking here. */
-  SelectedChannel(SocketChannel channel) throws IOException {
+  public SelectedChannel(SocketChannel channel) throws IOException {
     this.channel = channel;
     this.socket = channel.socket();
     channel.configureBlocking(false);
@@ -61,7 +61,7 @@ final class SelectedChannel {
   }
 
   /** What HttpCore binds: the socket, read and written through this channel. */
-  SocketHolder holder() {
+  public SocketHolder holder() {
     return new SocketHolder(socket) {
       @Override
       protected InputStream getInputStream(Socket s) {
