@@ -55,11 +55,6 @@ public final class SelectedChannel {
     channel.configureBlocking(false);
   }
 
-  /** The socket (its timeouts, addresses and options; not its streams). */
-  Socket socket() {
-    return socket;
-  }
-
   /** What HttpCore binds: the socket, read and written through this channel. */
   public SocketHolder holder() {
     return new SocketHolder(socket) {

@@ -12,6 +12,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import org.apache.hc.core5.http.ClassicHttpRequest;
 import org.apache.hc.core5.http.ContentType;
@@ -47,6 +48,7 @@ class ListenerReadsAndWritesTests {
 
   private Listener listener;
   private final Counters counters = new Counters(ShadowListener.NONE);
+  private final AtomicInteger largeAnswers = new AtomicInteger();
 
   /** Answers {@code /large} with {@link #LARGE}, anything else with the request body's echo. */
   private Listener listener(int readTimeoutMillis) throws IOException {
@@ -57,6 +59,7 @@ class ListenerReadsAndWritesTests {
                 (request, context) ->
                     (req, response, ctx) -> {
                       if (req.getPath().equals("/large")) {
+                        largeAnswers.incrementAndGet();
                         response.setEntity(
                             new ByteArrayEntity(LARGE, ContentType.APPLICATION_OCTET_STREAM));
                         return;
@@ -236,7 +239,7 @@ class ListenerReadsAndWritesTests {
     try (Socket s = new Socket(InetAddress.getLoopbackAddress(), l.port())) {
       s.setReceiveBufferSize(16 * 1024);
       send(s.getOutputStream(), "GET /large HTTP/1.1\r\nHost: x\r\n\r\n");
-      waitFor(() -> counters.connections.get() == 1, 5_000);
+      waitFor(() -> largeAnswers.get() == 1, 5_000); // so the connection was open
       // it never reads: the server's write finds the socket full, waits 500 ms, and gives up
       waitFor(() -> counters.connections.get() == 0, 10_000);
     }
