@@ -61,26 +61,6 @@ import org.apache.hc.core5.util.Timeout;
  */
 public final class ProxyHandler implements HttpRequestHandler {
 
-  /** Not forwarded: they describe one connection, not the message (RFC 9110 7.6.1), or the framing, which is redone. */
-  static final Set<String> HOP_BY_HOP =
-      caseInsensitive(
-          "Connection",
-          "Keep-Alive",
-          "Proxy-Connection",
-          "Proxy-Authenticate",
-          "Proxy-Authorization",
-          "TE",
-          "Trailer",
-          "Transfer-Encoding",
-          "Upgrade",
-          "Content-Length");
-
-  /**
-   * Not forwarded upstream: the proxy has already answered the client's {@code Expect:
-   * 100-continue}, so the body follows at once (an upstream that never sends 100 would cost seconds).
-   */
-  static final Set<String> REQUEST_ONLY = caseInsensitive("Expect");
-
   private final HttpRequester requester;
   private final HttpHost upstream;
   private final String upstreamPath;
@@ -193,11 +173,12 @@ public final class ProxyHandler implements HttpRequestHandler {
     String target = request.getPath();
     ClassicHttpRequest up =
         new BasicClassicHttpRequest(request.getMethod(), upstream, upstreamPath + target);
-    Set<String> connectionListed = connectionListed(request.getHeaders("Connection"));
+    String[] connectionListed = HeaderFilter.connectionListed(request);
     for (Header h : request.getHeaders()) {
-      if (!HOP_BY_HOP.contains(h.getName())
-          && !REQUEST_ONLY.contains(h.getName())
-          && !connectionListed.contains(h.getName())) {
+      String name = h.getName();
+      if (!HeaderFilter.hopByHop(name)
+          && !HeaderFilter.requestOnly(name)
+          && !HeaderFilter.listed(connectionListed, name)) {
         up.addHeader(h); // as parsed (immutable): no value copied on the live path
       }
     }
@@ -235,13 +216,14 @@ public final class ProxyHandler implements HttpRequestHandler {
     }
     response.setCode(upResponse.getCode());
     response.setReasonPhrase(upResponse.getReasonPhrase());
-    Set<String> upListed = connectionListed(upResponse.getHeaders("Connection"));
+    String[] upListed = HeaderFilter.connectionListed(upResponse);
     // a response without a body (HEAD, 304) keeps the upstream's Content-Length: it describes the
     // resource
     boolean bodiless = method.equalsIgnoreCase("HEAD") || upResponse.getCode() == 304;
     for (Header h : upResponse.getHeaders()) {
-      boolean keep = bodiless && h.getName().equalsIgnoreCase("Content-Length");
-      if (keep || !HOP_BY_HOP.contains(h.getName()) && !upListed.contains(h.getName())) {
+      String name = h.getName();
+      boolean keep = bodiless && name.equalsIgnoreCase("Content-Length");
+      if (keep || !HeaderFilter.hopByHop(name) && !HeaderFilter.listed(upListed, name)) {
         response.addHeader(h);
       }
     }
@@ -597,16 +579,6 @@ public final class ProxyHandler implements HttpRequestHandler {
           400, "Bad Request: the target climbs out of the upstream's base path " + upstreamPath);
     }
     return null;
-  }
-
-  private static Set<String> connectionListed(Header[] connection) {
-    Set<String> out = caseInsensitive();
-    for (Header h : connection) {
-      for (String token : h.getValue().split(",")) {
-        out.add(token.strip());
-      }
-    }
-    return out;
   }
 
   private static void addForwarded(
