@@ -83,7 +83,7 @@ public class ConnectionReuseBenchmark {
     }
   }
 
-  private static BufferedHeader parsed(String line) {
+  static BufferedHeader parsed(String line) {
     CharArrayBuffer buffer = new CharArrayBuffer(line.length());
     buffer.append(line);
     return BufferedHeader.create(buffer);
