@@ -1,12 +1,9 @@
 package dev.shadowtest.benchmarks;
 
 import dev.shadowtest.recorder.internal.HeaderFilter;
-import java.util.List;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import org.apache.hc.core5.http.Header;
-import org.apache.hc.core5.http.HttpMessage;
 import org.apache.hc.core5.http.HttpVersion;
 import org.apache.hc.core5.http.message.BasicHttpRequest;
 import org.apache.hc.core5.http.message.BasicHttpResponse;
@@ -25,7 +22,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * The recorder's choice of the headers it passes on, for one exchange of the load benchmark (wrk's
  * GET and nginx's answer, headers as HttpCore's parser leaves them): the case-insensitive sorted
  * sets it used before (a {@code TreeSet} per message for the names its {@code Connection} lists;
- * what {@code MinimalProxy} still does) against {@link HeaderFilter}.
+ * {@code MinimalProxy}'s, which still chooses so) against {@link HeaderFilter}.
  *
  * <pre>
  * java -jar benchmarks/target/benchmarks.jar HeaderFilterBenchmark
@@ -39,29 +36,10 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(1)
 public class HeaderFilterBenchmark {
 
-  private static final Set<String> HOP_BY_HOP =
-      sorted(
-          List.of(
-              "Connection",
-              "Keep-Alive",
-              "Proxy-Connection",
-              "Proxy-Authenticate",
-              "Proxy-Authorization",
-              "TE",
-              "Trailer",
-              "Transfer-Encoding",
-              "Upgrade",
-              "Content-Length"));
-  private static final Set<String> REQUEST_ONLY = sorted(List.of("Expect"));
+  private static final Set<String> REQUEST_ONLY = MinimalProxy.caseInsensitive("Expect");
 
   private BasicHttpRequest request;
   private BasicHttpResponse response;
-
-  private static Set<String> sorted(List<String> names) {
-    Set<String> s = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
-    s.addAll(names);
-    return s;
-  }
 
   @Setup
   public void setUp() {
@@ -84,31 +62,21 @@ public class HeaderFilterBenchmark {
     }
   }
 
-  private static Set<String> connectionListed(HttpMessage m) {
-    Set<String> out = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
-    for (Header h : m.getHeaders("Connection")) {
-      for (String token : h.getValue().split(",")) {
-        out.add(token.strip());
-      }
-    }
-    return out;
-  }
-
   /** The request's and the response's headers passed on, as the recorder chose them before. */
   @Benchmark
   public int sortedSets() {
     int passed = 0;
-    Set<String> listed = connectionListed(request);
+    Set<String> listed = MinimalProxy.connectionListed(request);
     for (Header h : request.getHeaders()) {
-      if (!HOP_BY_HOP.contains(h.getName())
+      if (!MinimalProxy.HOP_BY_HOP.contains(h.getName())
           && !REQUEST_ONLY.contains(h.getName())
           && !listed.contains(h.getName())) {
         passed++;
       }
     }
-    Set<String> upListed = connectionListed(response);
+    Set<String> upListed = MinimalProxy.connectionListed(response);
     for (Header h : response.getHeaders()) {
-      if (!HOP_BY_HOP.contains(h.getName()) && !upListed.contains(h.getName())) {
+      if (!MinimalProxy.HOP_BY_HOP.contains(h.getName()) && !upListed.contains(h.getName())) {
         passed++;
       }
     }

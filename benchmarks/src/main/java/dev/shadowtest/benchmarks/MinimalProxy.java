@@ -55,7 +55,7 @@ import org.apache.hc.core5.util.Timeout;
 public final class MinimalProxy {
 
   /** Describe one connection or the framing (RFC 9110 7.6.1): never forwarded. */
-  private static final Set<String> HOP_BY_HOP =
+  static final Set<String> HOP_BY_HOP =
       caseInsensitive(
           "Connection",
           "Keep-Alive",
@@ -149,14 +149,14 @@ public final class MinimalProxy {
     System.exit(2);
   }
 
-  private static Set<String> caseInsensitive(String... names) {
+  static Set<String> caseInsensitive(String... names) {
     Set<String> set = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
     set.addAll(Set.of(names));
     return set;
   }
 
   /** The header names a message's {@code Connection} header lists: hop-by-hop as well. */
-  private static Set<String> connectionListed(HttpMessage message) {
+  static Set<String> connectionListed(HttpMessage message) {
     Set<String> listed = caseInsensitive();
     for (Header h : message.getHeaders("Connection")) {
       for (String token : h.getValue().split(",")) {

@@ -146,16 +146,25 @@ class ListenerReadsAndWritesTests {
     }
   }
 
+  /**
+   * A connection that was answered once and then sent the start of a request and nothing more:
+   * the server's read waits for the rest.
+   */
+  private static Socket stoppedMidRequest(Listener l) throws IOException {
+    Socket s = new Socket(InetAddress.getLoopbackAddress(), l.port());
+    s.setSoTimeout(20_000);
+    OutputStream out = s.getOutputStream();
+    send(out, "GET /echo HTTP/1.1\r\nHost: x\r\n\r\n");
+    assertThat(text(response(s.getInputStream()))).isEqualTo("echo:");
+    send(out, "GET /echo HTTP/1.1\r\nHo");
+    return s;
+  }
+
   @Test
   void aClientThatStopsInTheMiddleOfItsRequestIsClosedAtTheReadTimeout() throws Exception {
     Listener l = listener(300);
-    try (Socket s = new Socket(InetAddress.getLoopbackAddress(), l.port())) {
-      s.setSoTimeout(20_000);
-      OutputStream out = s.getOutputStream();
-      send(out, "GET /echo HTTP/1.1\r\nHost: x\r\n\r\n");
-      assertThat(text(response(s.getInputStream()))).isEqualTo("echo:");
-      long t0 = System.nanoTime();
-      send(out, "GET /echo HTTP/1.1\r\nHo"); // and nothing more: the server's read waits
+    long t0 = System.nanoTime();
+    try (Socket s = stoppedMidRequest(l)) {
       assertThat(ListenerTests.closedByServer(s)).isTrue();
       // the server's read gives up at its timeout (300 ms) and closes, long before the client's
       // own 20 s: a read that waited forever would fail here, and so would a socket whose
@@ -201,13 +210,8 @@ class ListenerReadsAndWritesTests {
   @Test
   void closingTheListenerEndsAReadThatIsWaitingAtOnce() throws Exception {
     Listener l = listener(30_000);
-    try (Socket s = new Socket(InetAddress.getLoopbackAddress(), l.port())) {
-      s.setSoTimeout(20_000);
-      OutputStream out = s.getOutputStream();
-      send(out, "GET /echo HTTP/1.1\r\nHost: x\r\n\r\n");
-      assertThat(text(response(s.getInputStream()))).isEqualTo("echo:");
-      send(out, "GET /echo HTTP/1.1\r\nHo"); // the server's read waits for the rest (30 s)
-      Thread.sleep(200);
+    try (Socket s = stoppedMidRequest(l)) {
+      Thread.sleep(200); // the server's read waits (for 30 s)
       long t0 = System.nanoTime();
       l.close();
       assertThat(ListenerTests.closedByServer(s)).isTrue();
