@@ -174,7 +174,8 @@ public final class ProxyHandler implements HttpRequestHandler {
     ClassicHttpRequest up =
         new BasicClassicHttpRequest(request.getMethod(), upstream, upstreamPath + target);
     String[] connectionListed = HeaderFilter.connectionListed(request);
-    for (Header h : request.getHeaders()) {
+    Header[] requestHeaders = request.getHeaders(); // a copy: forwarded, then captured
+    for (Header h : requestHeaders) {
       String name = h.getName();
       if (!HeaderFilter.hopByHop(name)
           && !HeaderFilter.requestOnly(name)
@@ -191,7 +192,6 @@ public final class ProxyHandler implements HttpRequestHandler {
       return false;
     }
     TeeEntity.Capture requestBody = new TeeEntity.Capture(maxBody, budget);
-    Header[] requestHeaders = request.getHeaders();
     String method = request.getMethod();
     String version = version(request);
     HttpEntity in = request.getEntity();
@@ -220,14 +220,14 @@ public final class ProxyHandler implements HttpRequestHandler {
     // a response without a body (HEAD, 304) keeps the upstream's Content-Length: it describes the
     // resource
     boolean bodiless = method.equalsIgnoreCase("HEAD") || upResponse.getCode() == 304;
-    for (Header h : upResponse.getHeaders()) {
+    Header[] responseHeaders = upResponse.getHeaders(); // a copy: passed back, then captured
+    for (Header h : responseHeaders) {
       String name = h.getName();
       boolean keep = bodiless && name.equalsIgnoreCase("Content-Length");
       if (keep || !HeaderFilter.hopByHop(name) && !HeaderFilter.listed(upListed, name)) {
         response.addHeader(h);
       }
     }
-    Header[] responseHeaders = upResponse.getHeaders();
     int status = upResponse.getCode();
     String reason = upResponse.getReasonPhrase() == null ? "" : upResponse.getReasonPhrase();
     HttpEntity out = upResponse.getEntity();
