@@ -34,7 +34,7 @@ import java.util.function.UnaryOperator;
  * operating system as soon as it is written (a crash loses at most what was not yet encoded); an
  * encoder that finds only a few captures waiting lingers {@link #LINGER_NANOS} to take more.
  *
- * <p>When the encoders fall behind (the backlog is over {@link #HELP_ABOVE}), the connection
+ * <p>When the encoders fall behind (more than {@link #HELP_ABOVE} exchanges wait untaken), the connection
  * threads {@link #help} between two requests: after a response has been sent in full, a connection
  * thread encodes one small batch before it reads its connection's next request. Recording then
  * costs the proxy throughput at saturation instead of losing captures; nothing of a response ever
@@ -71,6 +71,13 @@ public final class CaptureWriter implements AutoCloseable {
   private final long maxBytes;
   private final AtomicInteger backlog = new AtomicInteger();
   private final AtomicLong backlogBytes = new AtomicLong();
+
+  /**
+   * Of the backlog, the exchanges taken in batches and not yet written: the rest wait untaken.
+   * Counted per batch, not per exchange, so that the live path pays nothing for it.
+   */
+  private final AtomicInteger inBatches = new AtomicInteger();
+
   private final Counters counters;
   private final UnaryOperator<Exchange> process;
   private final CaptureLine direct;
@@ -369,6 +376,7 @@ public final class CaptureWriter implements AutoCloseable {
         bytes += p.bytes();
       }
       handedOut += taken.size();
+      inBatches.addAndGet(taken.size());
       return new Batch(nextTaken++, taken.size(), bytes);
     } finally {
       takeLock.unlock();
@@ -430,9 +438,15 @@ public final class CaptureWriter implements AutoCloseable {
     }
   }
 
-  /** True when the encoders are behind: more than {@link #HELP_ABOVE} exchanges wait. */
+  /**
+   * True when the encoders are behind: more than {@link #HELP_ABOVE} exchanges wait untaken. Not
+   * the whole backlog: an encoder holds its batch (up to {@link #BATCH_EXCHANGES}) until it is
+   * written, and helping then would only take the few that came in meanwhile, each batch of them
+   * a gzip member of its own that compresses worst (nothing before it to refer to) and costs a
+   * deflater reset.
+   */
   public boolean behind() {
-    return !closing && backlog.get() > HELP_ABOVE;
+    return !closing && backlog.get() - inBatches.get() > HELP_ABOVE;
   }
 
   /**
@@ -624,6 +638,7 @@ public final class CaptureWriter implements AutoCloseable {
     } finally {
       backlog.addAndGet(-b.taken);
       backlogBytes.addAndGet(-b.bytes);
+      inBatches.addAndGet(-b.taken);
     }
   }
 

@@ -214,6 +214,72 @@ class CaptureWriterTests {
   }
 
   @Test
+  void aConnectionThreadDoesNotHelpWithTheFewThatCameInWhileAnEncoderHoldsABigBatch()
+      throws Exception {
+    Counters counters = new Counters(ShadowListener.NONE);
+    CountDownLatch firstHeld = new CountDownLatch(1);
+    CountDownLatch releaseFirst = new CountDownLatch(1);
+    CountDownLatch bigHeld = new CountDownLatch(1);
+    CountDownLatch releaseBig = new CountDownLatch(1);
+    CountDownLatch lastHeld = new CountDownLatch(1);
+    CountDownLatch releaseLast = new CountDownLatch(1);
+    AtomicInteger onTestThread = new AtomicInteger();
+    Thread test = Thread.currentThread();
+    UnaryOperator<Exchange> process =
+        e -> {
+          if (Thread.currentThread() == test) {
+            onTestThread.incrementAndGet();
+            return e;
+          }
+          try {
+            if (e.id().equals("id-0")) {
+              firstHeld.countDown();
+              releaseFirst.await(10, TimeUnit.SECONDS);
+            } else if (e.id().equals("id-1")) { // the first of the big batch
+              bigHeld.countDown();
+              releaseBig.await(10, TimeUnit.SECONDS);
+            } else if (e.id().equals("id-201")) {
+              lastHeld.countDown();
+              releaseLast.await(10, TimeUnit.SECONDS);
+            }
+          } catch (InterruptedException x) {
+            Thread.currentThread().interrupt();
+          }
+          return e;
+        };
+    CaptureWriter w =
+        new CaptureWriter(
+            file("rec.jsonl.gz"), null, 100_000, 1L << 30, 1, counters, process, null);
+    w.offer(pending(0));
+    assertThat(firstHeld.await(10, TimeUnit.SECONDS)).isTrue();
+    for (int i = 1; i <= 200; i++) { // 200 wait while the one encoder is busy
+      w.offer(pending(i));
+    }
+    assertThat(w.behind()).isTrue();
+    releaseFirst.countDown();
+    // the encoder takes the 200 in one batch, and holds them
+    assertThat(bigHeld.await(10, TimeUnit.SECONDS)).isTrue();
+    for (int i = 201; i <= 210; i++) {
+      w.offer(pending(i));
+      w.help(); // 210 in the backlog, but only these few wait untaken: nothing to help with
+    }
+    assertThat(w.behind()).isFalse();
+    assertThat(onTestThread.get()).isZero();
+    releaseBig.countDown();
+    // the big batch written, the encoder holds the next (the 10) while 100 more wait: help again
+    assertThat(lastHeld.await(10, TimeUnit.SECONDS)).isTrue();
+    for (int i = 211; i <= 310; i++) {
+      w.offer(pending(i));
+    }
+    assertThat(w.behind()).isTrue();
+    w.help();
+    assertThat(onTestThread.get()).isEqualTo(CaptureWriter.HELP_BATCH);
+    releaseLast.countDown();
+    w.close(10_000);
+    assertThat(ids(dir.resolve("rec.jsonl.gz"))).containsExactlyElementsOf(expected(311));
+  }
+
+  @Test
   void aConnectionThreadDoesNotHelpWhileTheEncodersKeepUp() throws Exception {
     Counters counters = new Counters(ShadowListener.NONE);
     AtomicInteger onTestThread = new AtomicInteger();
