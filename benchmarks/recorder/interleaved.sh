@@ -6,7 +6,7 @@
 # come and go (the "steal" of /proc/stat), a minute can move a proxy's rate by 30% or more. Here
 # all the proxies run at once in front of one upstream (nginx serving the static 2 KB JSON
 # document, one worker). Each gets a JIT warm-up (WARMS rounds of wrk -t1 -c16 for 10 s, taken in
-# turn), then ROUNDS rounds of one short burst each (wrk -t1 -c16 for BURST s), in the same order
+# turn), then ROUNDS rounds of one short burst each (wrk -t1 -c$C for BURST s), in the same order
 # every round. Only the proxy under load uses CPU; the others are idle.
 #
 # Per burst: req/s, the proxy's CPU per request (utime+stime of its process from the start of
@@ -20,10 +20,11 @@
 #   e.g. interleaved.sh minimal shadow=./shadow before=/tmp/old/shadow
 #   "minimal" is the minimal proxy; NAME=PATH is `PATH record ...` (a shadow launcher)
 #   ROUNDS=10 BURST=5 WARMS=6 QUIET=10
+#   C=16                          the bursts' connections (C=1: one request at a time, a light load)
 #   RECORD_ARGS="--stats-every 0"  the recorders' options beyond listen, upstream and out
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-ROUNDS="${ROUNDS:-10}"; BURST="${BURST:-5}"; WARMS="${WARMS:-6}"; QUIET="${QUIET:-10}"
+C="${C:-16}"; ROUNDS="${ROUNDS:-10}"; BURST="${BURST:-5}"; WARMS="${WARMS:-6}"; QUIET="${QUIET:-10}"
 RECORD_ARGS="${RECORD_ARGS:---stats-every 0}"
 [ $# -gt 0 ] || set -- minimal "shadow=$root/shadow"
 source "$root/benchmarks/lib/nginx-static.sh"
@@ -75,7 +76,7 @@ for r in $(seq 1 "$ROUNDS"); do
   line="round $r"
   for i in "${!names[@]}"; do
     s0=$(steal); c0=$(bench_cpu_ticks "${pids[$i]}")
-    out=$(wrk -t1 -c16 -d"${BURST}s" "http://127.0.0.1:${ports[$i]}/api/data.json")
+    out=$(wrk -t1 -c"$C" -d"${BURST}s" "http://127.0.0.1:${ports[$i]}/api/data.json")
     sleep 0.5
     c1=$(bench_cpu_ticks "${pids[$i]}"); s1=$(steal)
     n=$(echo "$out" | awk '/ requests in /{print $1}'); rps=$(echo "$out" | awk '/Requests\/sec/{print $2}')

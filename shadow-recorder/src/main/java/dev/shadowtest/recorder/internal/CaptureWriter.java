@@ -116,12 +116,31 @@ public final class CaptureWriter implements AutoCloseable {
   static final long HELP_BYTES = 256 << 10;
 
   /**
-   * An encoder that finds fewer exchanges waiting than this lingers {@link #LINGER_NANOS} before
-   * it takes them: a batch per exchange cost about 3 µs of wake-ups, writes and gzip members each.
+   * An encoder that finds fewer exchanges waiting than this lingers up to {@link #LINGER_NANOS}
+   * before it takes them, until this many wait: a batch per exchange cost about 3 µs of wake-ups,
+   * writes and gzip members each, and a gzip member of one exchange compresses worst. Below
+   * {@link #HELP_ABOVE}: a lingering encoder takes its batch before connection threads would help.
    */
   static final int LINGER_BELOW = 32;
 
-  static final long LINGER_NANOS = 2_000_000;
+  /**
+   * How long an encoder lingers at most: under light load, a batch holds what came in this long
+   * (a recording written by a recorder that crashes loses what it holds, as it loses what waits).
+   */
+  static final long LINGER_NANOS = 20_000_000;
+
+  private final long lingerNanos;
+
+  /**
+   * The encoder that lingers, if one does: an offer wakes it once its batch would hold {@link
+   * #LINGER_BELOW} (the one it took first included).
+   */
+  private volatile Thread lingering;
+
+  /** True while an encoder lingers for more captures. */
+  boolean lingering() {
+    return lingering != null;
+  }
 
   /**
    * An exchange holding more than this is taken alone and written by the writer thread straight
@@ -149,6 +168,21 @@ public final class CaptureWriter implements AutoCloseable {
       Counters counters,
       UnaryOperator<Exchange> process,
       CaptureLine direct) {
+    this(files, sink, maxExchanges, maxBytes, threads, counters, process, direct, LINGER_NANOS);
+  }
+
+  /** As the public constructor, with encoders that linger {@code lingerNanos} at most. */
+  CaptureWriter(
+      FileSink files,
+      ExchangeSink sink,
+      int maxExchanges,
+      long maxBytes,
+      int threads,
+      Counters counters,
+      UnaryOperator<Exchange> process,
+      CaptureLine direct,
+      long lingerNanos) {
+    this.lingerNanos = lingerNanos;
     this.files = files;
     this.direct = files == null ? null : direct;
     this.sink = sink;
@@ -206,6 +240,11 @@ public final class CaptureWriter implements AutoCloseable {
       backlogBytes.addAndGet(-p.bytes());
       p.release().run();
       counters.drop(DropReason.QUEUE_FULL);
+      return;
+    }
+    Thread waiting = lingering;
+    if (waiting != null && n - inBatches.get() >= LINGER_BELOW) {
+      LockSupport.unpark(waiting); // a batch's worth: the encoder need not linger longer
     }
   }
 
@@ -356,8 +395,17 @@ public final class CaptureWriter implements AutoCloseable {
       }
       if (wait && !ending && queue.size() < LINGER_BELOW) {
         // a few exchanges only: wait a moment for more, so that a batch (one gzip member, one
-        // write, one wake-up of each thread) holds many; else every exchange pays them alone
-        LockSupport.parkNanos(LINGER_NANOS);
+        // write, one wake-up of each thread) holds many; else every exchange pays them alone.
+        // An offer that makes LINGER_BELOW wait, or the stop, ends the wait early (the queue is
+        // read again after lingering is set: an offer either sees it set or is counted here)
+        lingering = Thread.currentThread();
+        try {
+          if (!ending && queue.size() < LINGER_BELOW) {
+            LockSupport.parkNanos(lingerNanos);
+          }
+        } finally {
+          lingering = null;
+        }
       }
       int room = max;
       if (files != null && files.rotateExchanges() > 0) {
@@ -671,6 +719,10 @@ public final class CaptureWriter implements AutoCloseable {
   public void close(long millis) throws InterruptedException {
     closing = true;
     ending = true;
+    Thread waiting = lingering;
+    if (waiting != null) {
+      LockSupport.unpark(waiting);
+    }
     long deadline = System.currentTimeMillis() + millis;
     while ((helping.get() > 0 || offering.get() > 0) && System.currentTimeMillis() < deadline) {
       Thread.sleep(1); // a connection thread finishing the batch it took, or its offer

@@ -279,6 +279,73 @@ class CaptureWriterTests {
     assertThat(ids(dir.resolve("rec.jsonl.gz"))).containsExactlyElementsOf(expected(311));
   }
 
+  /** Waits (10 s at most) until the encoder of {@code w} lingers for more captures. */
+  private static void untilLingering(CaptureWriter w) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (!w.lingering() && System.nanoTime() < deadline) {
+      Thread.sleep(1);
+    }
+    assertThat(w.lingering()).isTrue();
+  }
+
+  @Test
+  void underLightLoadAnEncoderLingersAndWhatComesMeanwhileJoinsItsBatch() throws Exception {
+    Counters counters = new Counters(ShadowListener.NONE);
+    CaptureWriter w =
+        new CaptureWriter(
+            file("rec.jsonl.gz"),
+            null,
+            100_000,
+            1L << 30,
+            1,
+            counters,
+            UnaryOperator.identity(),
+            null,
+            TimeUnit.SECONDS.toNanos(30));
+    w.offer(pending(0));
+    untilLingering(w);
+    for (int i = 1; i < 10; i++) { // fewer than LINGER_BELOW: the encoder goes on lingering
+      w.offer(pending(i));
+    }
+    assertThat(w.lingering()).isTrue();
+    assertThat(counters.recorded.sum()).isZero();
+    long start = System.nanoTime();
+    w.close(20_000); // the stop ends the lingering at once
+    assertThat(System.nanoTime() - start).isLessThan(TimeUnit.SECONDS.toNanos(10));
+    byte[] bytes = Files.readAllBytes(dir.resolve("rec.jsonl.gz"));
+    assertThat(members(bytes)).isEqualTo(2); // the file's header, then the 10 in one batch
+    assertThat(ids(dir.resolve("rec.jsonl.gz"))).containsExactlyElementsOf(expected(10));
+  }
+
+  @Test
+  void enoughCapturesWaitingEndTheLingeringEarly() throws Exception {
+    Counters counters = new Counters(ShadowListener.NONE);
+    CaptureWriter w =
+        new CaptureWriter(
+            file("rec.jsonl.gz"),
+            null,
+            100_000,
+            1L << 30,
+            1,
+            counters,
+            UnaryOperator.identity(),
+            null,
+            TimeUnit.SECONDS.toNanos(30));
+    w.offer(pending(0));
+    untilLingering(w);
+    int n = CaptureWriter.LINGER_BELOW; // with the one it took: a batch of that many is there
+    for (int i = 1; i < n; i++) {
+      w.offer(pending(i));
+    }
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (counters.recorded.sum() < n && System.nanoTime() < deadline) {
+      Thread.sleep(5);
+    }
+    assertThat(counters.recorded.sum()).isEqualTo(n); // well before the 30 s of lingering
+    w.close(10_000);
+    assertThat(ids(dir.resolve("rec.jsonl.gz"))).containsExactlyElementsOf(expected(n));
+  }
+
   @Test
   void aConnectionThreadDoesNotHelpWhileTheEncodersKeepUp() throws Exception {
     Counters counters = new Counters(ShadowListener.NONE);
