@@ -32,13 +32,15 @@ import java.util.function.UnaryOperator;
  * one writer thread appends the batches in the order they were taken: <b>a recording holds its
  * exchanges in the order their responses ended</b>, as with one thread. Each batch reaches the
  * operating system as soon as it is written (a crash loses at most what was not yet encoded); an
- * encoder that finds only a few captures waiting lingers {@link #LINGER_NANOS} to take more.
+ * encoder that finds only a few captures waiting lingers up to {@link #LINGER_NANOS} to take more
+ * (until {@link #LINGER_BELOW} are there).
  *
- * <p>When the encoders fall behind (more than {@link #HELP_ABOVE} exchanges wait untaken), the connection
- * threads {@link #help} between two requests: after a response has been sent in full, a connection
- * thread encodes one small batch before it reads its connection's next request. Recording then
- * costs the proxy throughput at saturation instead of losing captures; nothing of a response ever
- * waits for it, and a disk that hangs only fills the backlog (the writer thread alone writes).
+ * <p>When the encoders fall behind (more than {@link #HELP_ABOVE} exchanges wait untaken), the
+ * connection threads {@link #help} between two requests: after a response has been sent in full,
+ * a connection thread encodes one small batch before it reads its connection's next request.
+ * Recording then costs the proxy throughput at saturation instead of losing captures; nothing of a
+ * response ever waits for it, and a disk that hangs only fills the backlog (the writer thread
+ * alone writes).
  */
 public final class CaptureWriter implements AutoCloseable {
 
