@@ -279,18 +279,11 @@ class CaptureWriterTests {
     assertThat(ids(dir.resolve("rec.jsonl.gz"))).containsExactlyElementsOf(expected(311));
   }
 
-  /** Waits (10 s at most) until the encoder of {@code w} lingers for more captures. */
-  private static void untilLingering(CaptureWriter w) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (!w.lingering() && System.nanoTime() < deadline) {
-      Thread.sleep(1);
-    }
-    assertThat(w.lingering()).isTrue();
-  }
-
-  @Test
-  void underLightLoadAnEncoderLingersAndWhatComesMeanwhileJoinsItsBatch() throws Exception {
-    Counters counters = new Counters(ShadowListener.NONE);
+  /**
+   * A writer with one encoder that lingers up to 30 s (nothing here depends on timing), given
+   * {@code id-0}: returned once the encoder has taken it and lingers for more (10 s at most).
+   */
+  private CaptureWriter lingeringAfterOne(Counters counters) throws InterruptedException {
     CaptureWriter w =
         new CaptureWriter(
             file("rec.jsonl.gz"),
@@ -303,7 +296,18 @@ class CaptureWriterTests {
             null,
             TimeUnit.SECONDS.toNanos(30));
     w.offer(pending(0));
-    untilLingering(w);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (!w.lingering() && System.nanoTime() < deadline) {
+      Thread.sleep(1);
+    }
+    assertThat(w.lingering()).isTrue();
+    return w;
+  }
+
+  @Test
+  void underLightLoadAnEncoderLingersAndWhatComesMeanwhileJoinsItsBatch() throws Exception {
+    Counters counters = new Counters(ShadowListener.NONE);
+    CaptureWriter w = lingeringAfterOne(counters);
     for (int i = 1; i < 10; i++) { // fewer than LINGER_BELOW: the encoder goes on lingering
       w.offer(pending(i));
     }
@@ -320,19 +324,7 @@ class CaptureWriterTests {
   @Test
   void enoughCapturesWaitingEndTheLingeringEarly() throws Exception {
     Counters counters = new Counters(ShadowListener.NONE);
-    CaptureWriter w =
-        new CaptureWriter(
-            file("rec.jsonl.gz"),
-            null,
-            100_000,
-            1L << 30,
-            1,
-            counters,
-            UnaryOperator.identity(),
-            null,
-            TimeUnit.SECONDS.toNanos(30));
-    w.offer(pending(0));
-    untilLingering(w);
+    CaptureWriter w = lingeringAfterOne(counters);
     int n = CaptureWriter.LINGER_BELOW; // with the one it took: a batch of that many is there
     for (int i = 1; i < n; i++) {
       w.offer(pending(i));
