@@ -58,7 +58,6 @@ class ShadowCliTests {
     assertThat(Shadow.exitCode(new NullPointerException())).isEqualTo(3);
   }
 
-  /** Reads a child process's output lines into {@code lines} on a thread of its own (started). */
   /**
    * The CLI in a JVM of its own ({@code heap}, e.g. {@code -Xmx64m}, or null for the default),
    * for tests that signal it, bound its memory or read its output as it comes.
@@ -74,6 +73,7 @@ class ShadowCliTests {
     return new ProcessBuilder(command);
   }
 
+  /** Reads a child process's output lines into {@code lines} on a thread of its own (started). */
   static Thread readLines(Process p, BlockingQueue<String> lines) {
     Thread reader =
         new Thread(
