@@ -11,6 +11,9 @@
 #                                      # on 127.0.0.1:PORT has served so far
 #   bench_workdir                      # $work: a temporary directory; on exit, nginx in it and the
 #                                      # process $rec_pid (when set) are stopped and it is removed
+#   bench_document_upstream [ITEMS]    # after bench_workdir: nginx serving the document on
+#                                      # 127.0.0.1:$up, and its bytes in $work/body.json
+#   bench_install_time                 # apt-get /usr/bin/time when it is missing
 # WRK_THREADS is wrk's -t (2 unless set; record-vs-nginx.sh sets 1).
 
 bench_install() {
@@ -86,6 +89,22 @@ bench_cleanup() {
   [ -n "${rec_pid:-}" ] && kill "$rec_pid" 2>/dev/null || true
   nginx -p "$work" -c nginx.conf -s stop 2>/dev/null || true
   rm -rf "$work"
+}
+
+bench_document_upstream() { # [items]; sets up
+  bench_static_site "$work" "${1:-20}"
+  up=$(bench_free_port)
+  bench_nginx "$work" "  server { listen 127.0.0.1:$up; root $work/www; }"
+  for _ in $(seq 1 50); do
+    curl -sf "http://127.0.0.1:$up/api/data.json" -o "$work/body.json" && return 0
+    sleep 0.1
+  done
+  echo "nginx on 127.0.0.1:$up did not serve the document" >&2
+  return 1
+}
+
+bench_install_time() { # `command -v time` finds the shell keyword, not the program
+  [ -x /usr/bin/time ] || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q time; }
 }
 
 bench_served() { # port of an nginx with stub_status at /status

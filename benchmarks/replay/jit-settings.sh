@@ -19,17 +19,9 @@ SMALL="${SMALL:-100000}"; LARGE="${LARGE:-400000}"
 IFS='|' read -r -a settings <<< "${SETTINGS:--Dx=default|-XX:FreqInlineSize=100 -XX:InlineSmallCode=1000}"
 source "$root/benchmarks/lib/nginx-static.sh"
 bench_install nginx curl
-[ -x /usr/bin/time ] || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q time; }
-work="$(mktemp -d)"; chmod 755 "$work"; mkdir -p "$work/up"
-cleanup() {
-  nginx -p "$work/up" -c nginx.conf -s stop 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-bench_static_site "$work/up"
-up=$(bench_free_port)
-bench_nginx "$work/up" "  server { listen 127.0.0.1:$up; root $work/up/www; }"
-for _ in $(seq 1 50); do curl -sf "http://127.0.0.1:$up/api/data.json" -o "$work/body.json" && break; sleep 0.1; done
+bench_install_time
+bench_workdir
+bench_document_upstream
 for n in "$SMALL" "$LARGE"; do
   python3 "$root/benchmarks/replay/generate.py" "$work/rec$n.jsonl.gz" "$n" "$work/body.json" /api/data.json
 done
