@@ -70,6 +70,12 @@ class CaptureWriterTests {
     return ids;
   }
 
+  /** A writer into {@code files} whose bounds no test here reaches. */
+  private static CaptureWriter writer(
+      FileSink files, int threads, Counters counters, UnaryOperator<Exchange> process) {
+    return new CaptureWriter(files, null, 100_000, 1L << 30, threads, counters, process, null);
+  }
+
   private FileSink file(String name) {
     return new FileSink(
         dir.resolve(name),
@@ -83,9 +89,7 @@ class CaptureWriterTests {
   void fourEncodersKeepTheOrderOfHandOverInOneGzipFileOfManyMembers() throws Exception {
     Counters counters = new Counters(ShadowListener.NONE);
     FileSink files = file("rec.jsonl.gz");
-    CaptureWriter w =
-        new CaptureWriter(
-            files, null, 100_000, 1L << 30, 4, counters, UnaryOperator.identity(), null);
+    CaptureWriter w = writer(files, 4, counters, UnaryOperator.identity());
     for (int i = 0; i < 5000; i++) {
       w.offer(pending(i));
       if (i % 7 == 0) {
@@ -196,9 +200,7 @@ class CaptureWriterTests {
           }
           return e;
         };
-    CaptureWriter w =
-        new CaptureWriter(
-            file("rec.jsonl.gz"), null, 100_000, 1L << 30, 1, counters, process, null);
+    CaptureWriter w = writer(file("rec.jsonl.gz"), 1, counters, process);
     w.offer(pending(0));
     Thread.sleep(200); // taken by the encoder, which is now stuck on it
     for (int i = 1; i <= 200; i++) {
@@ -247,9 +249,7 @@ class CaptureWriterTests {
           }
           return e;
         };
-    CaptureWriter w =
-        new CaptureWriter(
-            file("rec.jsonl.gz"), null, 100_000, 1L << 30, 1, counters, process, null);
+    CaptureWriter w = writer(file("rec.jsonl.gz"), 1, counters, process);
     w.offer(pending(0));
     assertThat(firstHeld.await(10, TimeUnit.SECONDS)).isTrue();
     for (int i = 1; i <= 200; i++) { // 200 wait while the one encoder is busy
@@ -344,11 +344,8 @@ class CaptureWriterTests {
     AtomicInteger onTestThread = new AtomicInteger();
     Thread test = Thread.currentThread();
     CaptureWriter w =
-        new CaptureWriter(
+        writer(
             file("rec.jsonl"),
-            null,
-            100_000,
-            1L << 30,
             2,
             counters,
             e -> {
@@ -356,8 +353,7 @@ class CaptureWriterTests {
                 onTestThread.incrementAndGet();
               }
               return e;
-            },
-            null);
+            });
     for (int i = 0; i < 10; i++) {
       w.offer(pending(i));
       w.help();
@@ -402,8 +398,7 @@ class CaptureWriterTests {
   void aLargeExchangeIsStreamedIntoTheFileAloneAndKeepsItsPlace() throws Exception {
     for (String name : List.of("big.jsonl.gz", "big.jsonl")) {
       Counters counters = new Counters(ShadowListener.NONE);
-      CaptureWriter w =
-          new CaptureWriter(file(name), null, 100_000, 1L << 30, 2, counters, e -> e, null);
+      CaptureWriter w = writer(file(name), 2, counters, e -> e);
       String big = "{\"blob\":\"" + "\\\"q\\\"".repeat(600_000) + "\"}"; // 3 MB of escapes
       for (int i = 0; i < 30; i++) {
         int n = i;
@@ -436,16 +431,7 @@ class CaptureWriterTests {
   @Test
   void aFileCutInsideAMemberStillReadsEveryMemberBeforeTheCut() throws Exception {
     Counters counters = new Counters(ShadowListener.NONE);
-    CaptureWriter w =
-        new CaptureWriter(
-            file("rec.jsonl.gz"),
-            null,
-            100_000,
-            1L << 30,
-            1,
-            counters,
-            UnaryOperator.identity(),
-            null);
+    CaptureWriter w = writer(file("rec.jsonl.gz"), 1, counters, UnaryOperator.identity());
     for (int i = 0; i < 300; i++) {
       w.offer(pending(i));
       Thread.sleep(1); // one member per exchange or a few
