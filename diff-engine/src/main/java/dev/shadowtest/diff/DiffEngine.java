@@ -201,6 +201,8 @@ public final class DiffEngine {
       if (!lower.equals("content-type") && !raw.contains(lower)) {
         if (lower.equals("set-cookie")) {
           v = p.of(v);
+        } else if (v.indexOf(',') < 0) {
+          v = p.of(v.strip()); // one part, as split gives it (most values: no list)
         } else {
           // split as the comparison splits (values()): trailing empty parts dropped, and a value
           // of commas alone, which holds no part, kept as it is

@@ -1,6 +1,5 @@
 package dev.shadowtest.diff.internal;
 
-import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
@@ -14,7 +13,6 @@ import com.fasterxml.jackson.databind.node.ValueNode;
 import dev.shadowtest.diff.BodyComparator;
 import dev.shadowtest.diff.JsonDiff;
 import dev.shadowtest.diff.Pseudonyms;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
@@ -151,60 +149,66 @@ final class Pseudonymize {
           .build();
 
   /**
-   * The stored form of a JSON document written token by token as it is read (no tree): names,
-   * numbers (as written), booleans and nulls kept, strings pseudonymised as {@link #scalar} does.
-   * What {@link Json#MAPPER} reads of it is what it reads of the document, with the strings
-   * replaced. Null when the document is no JSON the comparison reads (then the tree path decides,
-   * which falls back to text), is empty, or holds what this stream cannot write.
+   * The stored form of a JSON document, made as it is read (no tree, no generator): the document's
+   * own bytes without the whitespace between tokens, each string value replaced by its quoted
+   * pseudonym unless {@link #keptAsItIs}. Names, numbers (as written), booleans, nulls and kept
+   * strings are copied as they came, escapes included, after the parser read them (it checks
+   * them as the comparison's trees are checked, limits included). What {@link Json#MAPPER} reads
+   * of it is what it reads of the document, with the strings replaced. Null when the document is
+   * no JSON the comparison reads (then the tree path decides, which falls back to text) or is
+   * empty. Most documents take {@link StoredJson}'s one pass over their bytes; the rest, and
+   * whatever that pass leaves, the parser's tokens ({@link #parsed}), which give the same bytes.
    */
   private static byte[] streamed(byte[] doc, Pseudonyms p) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(doc.length + 64);
-    try (JsonParser in = Json.parser(doc);
-        JsonGenerator g = WRITER.createGenerator(out, JsonEncoding.UTF8)) {
+    byte[] fast = StoredJson.of(doc, p);
+    return fast != null ? fast : parsed(doc, p);
+  }
+
+  /** {@link #streamed} driven by the comparison's parser: every document, and the reference. */
+  static byte[] parsed(byte[] doc, Pseudonyms p) {
+    Compact out = new Compact(doc.length + 64);
+    try (JsonParser in = Json.parser(doc)) {
       int depth = 0;
       JsonToken t = in.nextToken();
       if (t == null) {
         return null;
       }
+      int copied = 0; // doc[0, copied) is written (whitespace dropped) or replaced
       do {
         switch (t) {
           case START_OBJECT:
-            g.writeStartObject();
+          case START_ARRAY:
             depth++;
             break;
           case END_OBJECT:
-            g.writeEndObject();
-            depth--;
-            break;
-          case START_ARRAY:
-            g.writeStartArray();
-            depth++;
-            break;
           case END_ARRAY:
-            g.writeEndArray();
             depth--;
             break;
           case FIELD_NAME:
-            g.writeFieldName(in.getCurrentName());
+          case VALUE_TRUE:
+          case VALUE_FALSE:
+          case VALUE_NULL:
             break;
           case VALUE_STRING:
             {
               String s = in.getText();
-              g.writeString(keptAsItIs(s) ? s : p.of(s));
+              if (!keptAsItIs(s)) {
+                long at = in.currentTokenLocation().getByteOffset();
+                if (at < copied || at >= doc.length || doc[(int) at] != '"') {
+                  return null; // not where a string starts: let the tree decide
+                }
+                int quote = (int) at;
+                out.copy(doc, copied, quote);
+                out.quoted(p.of(s));
+                copied = stringEnd(doc, quote);
+              }
               break;
             }
           case VALUE_NUMBER_INT:
             in.getNumberType(); // parsed as the tree parses it: its limits apply
-            g.writeNumber(in.getText()); // as written: the reader reads the same exact number
             break;
           case VALUE_NUMBER_FLOAT:
             in.getDecimalValue(); // a number no BigDecimal holds makes the tree fail too
-            g.writeNumber(in.getText());
-            break;
-          case VALUE_TRUE:
-          case VALUE_FALSE:
-          case VALUE_NULL:
-            g.copyCurrentEvent(in);
             break;
           default:
             return null;
@@ -214,10 +218,75 @@ final class Pseudonymize {
       if (depth != 0 || in.nextToken() != null) {
         return null; // cut short, or trailing tokens
       }
+      out.copy(doc, copied, doc.length);
     } catch (IOException | RuntimeException ex) {
       return null;
     }
-    return out.toByteArray();
+    return out.bytes();
+  }
+
+  /** The index after the closing quote of the string (already parsed) that opens at {@code q}. */
+  private static int stringEnd(byte[] doc, int q) {
+    int i = q + 1;
+    while (doc[i] != '"') {
+      i += doc[i] == '\\' ? 2 : 1; // no escape holds a quote (u is followed by hex digits)
+    }
+    return i + 1;
+  }
+
+  /** Bytes of a stored JSON form: spans of a parsed document without their whitespace. */
+  private static final class Compact {
+    private byte[] buf;
+    private int size;
+
+    Compact(int capacity) {
+      buf = new byte[capacity];
+    }
+
+    /**
+     * Appends {@code doc[from, to)} without the whitespace outside strings; {@code from} is
+     * outside any string, and so is {@code to} (the parser read what lies between).
+     */
+    void copy(byte[] doc, int from, int to) {
+      ensure(to - from);
+      boolean inString = false;
+      for (int i = from; i < to; i++) {
+        byte b = doc[i];
+        if (inString) {
+          buf[size++] = b;
+          if (b == '\\') {
+            buf[size++] = doc[++i];
+          } else if (b == '"') {
+            inString = false;
+          }
+        } else if (b == ' ' || b == '\n' || b == '\r' || b == '\t') {
+          continue;
+        } else {
+          buf[size++] = b;
+          inString = b == '"';
+        }
+      }
+    }
+
+    /** Appends {@code ascii} quoted: a pseudonym, whose characters need no escape. */
+    void quoted(String ascii) {
+      ensure(ascii.length() + 2);
+      buf[size++] = '"';
+      for (int i = 0; i < ascii.length(); i++) {
+        buf[size++] = (byte) ascii.charAt(i);
+      }
+      buf[size++] = '"';
+    }
+
+    private void ensure(int more) {
+      if (buf.length - size < more) {
+        buf = Arrays.copyOf(buf, Math.max(buf.length * 2, size + more));
+      }
+    }
+
+    byte[] bytes() {
+      return Arrays.copyOf(buf, size);
+    }
   }
 
   /** {@code root} as compact JSON, written iteratively (no recursion, whatever the depth). */
@@ -313,7 +382,7 @@ final class Pseudonymize {
   }
 
   /** lenientTypes compares a string holding a number or a boolean with that number or boolean. */
-  private static boolean keptAsItIs(String s) {
+  static boolean keptAsItIs(String s) {
     return s.equals("true") || s.equals("false") || JsonComparator.lenientNumber(s) != null;
   }
 

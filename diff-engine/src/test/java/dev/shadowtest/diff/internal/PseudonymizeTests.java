@@ -92,6 +92,25 @@ class PseudonymizeTests {
   }
 
   @Test
+  void theStoredFormIsTheDocumentsOwnBytesWithStringsReplaced() {
+    // names, numbers and kept strings exactly as written, escapes included; whitespace between
+    // tokens dropped, whitespace inside names and strings kept
+    byte[] doc =
+        utf8(
+            "\uFEFF { \"a b\" : [ \"\\u0037\" , 1.50e0 ,\t-0 , \"x\\\"y\" ],\r\n"
+                + "\"\\u00e9\\\"\":\"true\" , \"n\": null }\n ");
+    Pseudonyms p = Pseudonyms.random();
+    BodyComparator.Stored s = Pseudonymize.json(doc, doc, p);
+    assertThat(s.comparator()).isEqualTo("json");
+    assertThat(new String(s.expected(), StandardCharsets.UTF_8))
+        .isEqualTo(
+            "\uFEFF{\"a b\":[\"\\u0037\",1.50e0,-0,\""
+                + p.of("x\"y")
+                + "\"],\"\\u00e9\\\"\":\"true\",\"n\":null}");
+    sameAsTheTree(doc, doc);
+  }
+
+  @Test
   void mutatedDocumentsAreStoredAsTheTreeStoresThem() {
     Random random = new Random(19);
     String alphabet = "{}[]\",:0123456789.-+eEtrufalsn \\u\\ud800é";
