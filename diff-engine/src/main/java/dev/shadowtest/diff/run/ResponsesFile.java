@@ -2,6 +2,8 @@ package dev.shadowtest.diff.run;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -10,6 +12,7 @@ import dev.shadowtest.core.Headers;
 import dev.shadowtest.core.HttpResponse;
 import dev.shadowtest.core.RecordingException;
 import dev.shadowtest.core.SecureFiles;
+import dev.shadowtest.diff.JsonDiff;
 import dev.shadowtest.diff.StoredPair;
 import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
@@ -21,7 +24,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.zip.Deflater;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
@@ -42,19 +47,26 @@ public final class ResponsesFile implements AutoCloseable {
   public static final long DEFAULT_BUDGET = 256L << 20;
 
   /**
-   * The revision written: 2 stores an actual body equal to the expected one as {@code
-   * {"sameAsExpected": true}}. Revision 1 files (no such bodies) are still read.
+   * The revision written: 3 stores the bodies of a pair of kind {@code json} as JSON ({@code
+   * {"json": …}}) rather than as a string of JSON text; 2 stores an actual body equal to the
+   * expected one as {@code {"sameAsExpected": true}}. Files of revisions 1 and 2 are still read.
    */
-  static final int VERSION = 2;
+  static final int VERSION = 3;
 
   private static final JsonFactory JSON = new JsonFactory();
 
-  /** Lines hold whole bodies as strings: as long as a line may be (the budget bounds them). */
+  /**
+   * Lines hold whole bodies, as strings or as JSON nested as deep as the comparison reads it: as
+   * long and as deep as a line may be (the budget bounds them).
+   */
   private static final ObjectMapper MAPPER =
       new ObjectMapper(
           JsonFactory.builder()
               .streamReadConstraints(
-                  StreamReadConstraints.builder().maxStringLength(Integer.MAX_VALUE).build())
+                  StreamReadConstraints.builder()
+                      .maxStringLength(Integer.MAX_VALUE)
+                      .maxNestingDepth(JsonDiff.MAX_DEPTH + 8)
+                      .build())
               .build());
 
   /**
@@ -222,11 +234,12 @@ public final class ResponsesFile implements AutoCloseable {
     }
     strings(g, "rawHeaders", p.rawHeaders());
     strings(g, "notes", p.notes());
+    boolean json = p.kind().equals(JSON_KIND);
     g.writeFieldName("expected");
-    response(g, p.expected(), false);
+    response(g, p.expected(), false, json);
     g.writeFieldName("actual");
     // the stored form of two equal bodies is one object (most compared answers match)
-    response(g, p.actual(), p.actual().body() == p.expected().body());
+    response(g, p.actual(), p.actual().body() == p.expected().body(), json);
     g.writeEndObject();
   }
 
@@ -241,8 +254,15 @@ public final class ResponsesFile implements AutoCloseable {
     }
   }
 
-  private static void response(JsonGenerator g, HttpResponse r, boolean sameAsExpected)
-      throws IOException {
+  /**
+   * The comparator whose stored bodies are JSON documents (the stored form parsed them), written
+   * into the line as they are: no string escapes to write, nor to read.
+   */
+  private static final String JSON_KIND = "json";
+
+  /** {@code json}: the pair is of {@link #JSON_KIND}, so a text body is a JSON document. */
+  private static void response(
+      JsonGenerator g, HttpResponse r, boolean sameAsExpected, boolean json) throws IOException {
     g.writeStartObject();
     g.writeNumberField("status", r.status());
     if (r.reason() != null) {
@@ -269,7 +289,13 @@ public final class ResponsesFile implements AutoCloseable {
       if (b instanceof Body.NotCaptured n) {
         g.writeNumberField("notCaptured", n.size());
       } else if (b instanceof Body.Text t && !t.truncated()) {
-        g.writeStringField("text", t.text());
+        String text = t.text();
+        if (json && text.indexOf('\n') < 0 && text.indexOf('\r') < 0) {
+          g.writeFieldName("json"); // a line break in it would end the line: none is
+          g.writeRawValue(text);
+        } else {
+          g.writeStringField("text", text);
+        }
       } else {
         g.writeStringField("base64", Base64.getEncoder().encodeToString(b.bytes()));
         if (b.truncated()) {
@@ -332,6 +358,9 @@ public final class ResponsesFile implements AutoCloseable {
       }
     }
 
+    /** The JSON bodies of the last line read, as written, by their JSON pointer. */
+    private Map<String, String> raw = Map.of();
+
     private JsonNode nextJson() throws IOException {
       String s = in.readLine();
       if (s == null) {
@@ -339,10 +368,37 @@ public final class ResponsesFile implements AutoCloseable {
       }
       line++;
       try {
-        return MAPPER.readTree(s);
+        JsonNode n = MAPPER.readTree(s);
+        raw = s.contains("\"json\":") ? jsonBodies(s) : Map.of();
+        return n;
       } catch (IOException e) {
         throw new RecordingException(file, line, "bad line: " + e.getMessage(), e);
       }
+    }
+
+    /**
+     * The text of every {@code "json"} body of {@code line}, exactly as written (the tree of the
+     * line would not give back a number as it was written), by the JSON pointer of its field.
+     */
+    private static Map<String, String> jsonBodies(String line) throws IOException {
+      Map<String, String> out = new HashMap<>();
+      try (JsonParser p = MAPPER.getFactory().createParser(line)) {
+        for (JsonToken t = p.nextToken(); t != null; t = p.nextToken()) {
+          if (t != JsonToken.FIELD_NAME || !p.currentName().equals("json")) {
+            continue;
+          }
+          String pointer = p.getParsingContext().pathAsPointer().toString();
+          JsonToken v = p.nextToken();
+          int start = (int) p.currentTokenLocation().getCharOffset();
+          if (v == JsonToken.START_OBJECT || v == JsonToken.START_ARRAY) {
+            p.skipChildren();
+          } else if (v == JsonToken.VALUE_STRING) {
+            p.getText(); // read to its closing quote
+          }
+          out.put(pointer, line.substring(start, (int) p.currentLocation().getCharOffset()));
+        }
+      }
+      return out;
     }
 
     /** The next entry without consuming it, or null at the end of the entries. */
@@ -365,7 +421,7 @@ public final class ResponsesFile implements AutoCloseable {
                     n.path("budget").asLong(),
                     n.path("failed").asLong());
           } else {
-            peeked = entry(n);
+            peeked = entry(n, raw);
           }
         } catch (IOException e) {
           throw new RecordingException(file, line, "cannot read: " + e.getMessage(), e);
@@ -409,12 +465,13 @@ public final class ResponsesFile implements AutoCloseable {
     }
   }
 
-  private static Entry entry(JsonNode n) {
+  /** {@code raw}: the line's JSON bodies by pointer ({@link Reader#jsonBodies}). */
+  private static Entry entry(JsonNode n, Map<String, String> raw) {
     return new Entry(
         n.get("line").asLong(),
         n.get("id").asText(),
-        pair(n.get("candidate")),
-        n.hasNonNull("noise") ? pair(n.get("noise")) : null,
+        pair(n.get("candidate"), raw, "/candidate"),
+        n.hasNonNull("noise") ? pair(n.get("noise"), raw, "/noise") : null,
         strings(n.path("notes")),
         n.hasNonNull("primaryStatus") ? n.get("primaryStatus").asInt() : null,
         n.hasNonNull("primaryMicros") ? n.get("primaryMicros").asLong() : null,
@@ -422,11 +479,11 @@ public final class ResponsesFile implements AutoCloseable {
         n.hasNonNull("candidateTarget") ? n.get("candidateTarget").asText() : null);
   }
 
-  private static StoredPair pair(JsonNode n) {
-    HttpResponse expected = response(n.get("expected"), null);
+  private static StoredPair pair(JsonNode n, Map<String, String> raw, String at) {
+    HttpResponse expected = response(n.get("expected"), null, raw, at + "/expected");
     return new StoredPair(
         expected,
-        response(n.get("actual"), expected.body()),
+        response(n.get("actual"), expected.body(), raw, at + "/actual"),
         n.get("kind").asText(),
         n.hasNonNull("originsNormalized") ? n.get("originsNormalized").asBoolean() : null,
         strings(n.path("rawHeaders")),
@@ -439,8 +496,12 @@ public final class ResponsesFile implements AutoCloseable {
     return out;
   }
 
-  /** {@code expected}: the expected side's body, which {@code sameAsExpected} stands for. */
-  private static HttpResponse response(JsonNode n, Body expected) {
+  /**
+   * {@code expected}: the expected side's body, which {@code sameAsExpected} stands for; {@code
+   * at}: the response's JSON pointer in the line, under which {@code raw} holds a JSON body.
+   */
+  private static HttpResponse response(
+      JsonNode n, Body expected, Map<String, String> raw, String at) {
     List<Headers.Field> headers = new ArrayList<>();
     for (JsonNode h : n.path("headers")) {
       headers.add(new Headers.Field(h.get(0).asText(), h.get(1).asText()));
@@ -453,6 +514,12 @@ public final class ResponsesFile implements AutoCloseable {
       body = expected;
     } else if (b.has("notCaptured")) {
       body = Body.notCaptured(b.get("notCaptured").asLong());
+    } else if (b.has("json")) {
+      String text = raw.get(at + "/body/json");
+      if (text == null) {
+        throw new IllegalStateException("no JSON body at " + at);
+      }
+      body = Body.text(text);
     } else if (b.has("text")) {
       body = Body.text(b.get("text").asText());
     } else {

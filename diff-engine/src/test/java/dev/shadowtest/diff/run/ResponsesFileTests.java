@@ -52,7 +52,7 @@ class ResponsesFileTests {
       f.write(new ResponsesFile.Entry("2", different, same, List.of()).at(1));
     }
     String text = Files.readString(unzipped());
-    assertThat(text).startsWith("{\"shadowResponses\":2}").doesNotContain("a-secret");
+    assertThat(text).startsWith("{\"shadowResponses\":3}").doesNotContain("a-secret");
     assertThat(text.split("sameAsExpected", -1)).hasSize(3); // the two equal pairs, once each
     try (ResponsesFile.Reader r = ResponsesFile.Reader.open(dir.resolve(ResponsesFile.NAME))) {
       ResponsesFile.Entry first = r.next();
@@ -95,6 +95,45 @@ class ResponsesFileTests {
   }
 
   @Test
+  void jsonBodiesAreWrittenAsJsonAndReadBackAsTheyWereWritten() throws IOException {
+    // numbers as written, escapes, a name with escapes (the parser's path), a field
+    // named json inside the body, scalar documents, nesting deeper than Jackson's default limit
+    String[] bodies = {
+      "{\"price\":1.50,\"big\":123456789012345678901234567890,\"neg\":-0,\"e\":2E+3,"
+          + "\"json\":{\"json\":\"x\"},\"s\":\"line\\nbreak \\\"q\\\" é\",\"n\":\"\\u0031\"}",
+      "{\"\\u00e9\\\"\":\"escaped name\",\"t\":[true,false,null]}",
+      "42",
+      "\"a string\"",
+      "[" + "[".repeat(1500) + "1" + "]".repeat(1500) + "]",
+    };
+    StoredPair[] same = new StoredPair[bodies.length];
+    StoredPair[] different = new StoredPair[bodies.length];
+    try (ResponsesFile f = ResponsesFile.create(dir, 1 << 24)) {
+      for (int i = 0; i < bodies.length; i++) {
+        same[i] = store(json(bodies[i]), json(bodies[i]));
+        different[i] = store(json(bodies[i]), json("{\"other\":[1]}"));
+        assertThat(same[i].kind()).as(bodies[i]).isEqualTo("json");
+        f.write(new ResponsesFile.Entry("e" + i, different[i], same[i], List.of()).at(i));
+      }
+    }
+    String text = Files.readString(unzipped());
+    assertThat(text)
+        .startsWith("{\"shadowResponses\":3}")
+        .contains("\"body\":{\"json\":{\"price\":1.50,")
+        .doesNotContain("\"text\":");
+    try (ResponsesFile.Reader r = ResponsesFile.Reader.open(dir.resolve(ResponsesFile.NAME))) {
+      for (int i = 0; i < bodies.length; i++) {
+        ResponsesFile.Entry e = r.next();
+        // the stored text comes back as it was written, character for character
+        assertThat(e.candidate()).as(bodies[i]).isEqualTo(different[i]);
+        assertThat(e.noise()).as(bodies[i]).isEqualTo(same[i]);
+        assertThat(e.noise().actual().body()).isSameAs(e.noise().expected().body());
+      }
+      assertThat(r.drain().stored()).isEqualTo(bodies.length);
+    }
+  }
+
+  @Test
   void aRevisionOneFileIsStillRead() throws IOException {
     write(
         "{\"shadowResponses\":1}\n"
@@ -111,11 +150,11 @@ class ResponsesFileTests {
 
   @Test
   void aLaterRevisionIsRefusedByName() throws IOException {
-    write("{\"shadowResponses\":3}\n");
+    write("{\"shadowResponses\":4}\n");
     assertThatThrownBy(() -> ResponsesFile.Reader.open(dir.resolve(ResponsesFile.NAME)))
         .isInstanceOf(RecordingException.class)
         .hasMessageContaining(ResponsesFile.NAME)
-        .hasMessageContaining("version 1 to 2");
+        .hasMessageContaining("version 1 to 3");
   }
 
   private void write(String text) throws IOException {
