@@ -87,15 +87,8 @@ final class StoredJson {
       return false;
     }
     int base = nameCount;
-    put((byte) '{');
-    i++;
-    skipWhitespace();
-    if (doc[i] == '}') {
-      put((byte) '}');
-      i++;
-      return true;
-    }
-    while (true) {
+    int step;
+    for (step = open('}'); step == MORE; step = next('}')) {
       if (doc[i] != '"' || !name(base)) {
         return false;
       }
@@ -109,49 +102,55 @@ final class StoredJson {
       if (!value(depth)) {
         return false;
       }
-      skipWhitespace();
-      byte b = doc[i++];
-      if (b == '}') {
-        put((byte) '}');
-        nameCount = base;
-        return true;
-      }
-      if (b != ',') {
-        return false;
-      }
-      put((byte) ',');
-      skipWhitespace();
     }
+    nameCount = base;
+    return step == CLOSED;
   }
 
   private boolean array(int depth) {
     if (depth > MAX_DEPTH) {
       return false;
     }
-    put((byte) '[');
-    i++;
-    skipWhitespace();
-    if (doc[i] == ']') {
-      put((byte) ']');
-      i++;
-      return true;
-    }
-    while (true) {
+    int step;
+    for (step = open(']'); step == MORE; step = next(']')) {
       if (!value(depth)) {
         return false;
       }
-      skipWhitespace();
-      byte b = doc[i++];
-      if (b == ']') {
-        put((byte) ']');
-        return true;
-      }
-      if (b != ',') {
-        return false;
-      }
-      put((byte) ',');
-      skipWhitespace();
     }
+    return step == CLOSED;
+  }
+
+  /** What {@link #open} and {@link #next} found: a member or element to read, the end, neither. */
+  private static final int MORE = 0;
+
+  private static final int CLOSED = 1;
+  private static final int WRONG = 2;
+
+  /** Writes the opening bracket at {@link #i}: {@link #CLOSED} when {@code close} follows. */
+  private int open(char close) {
+    put(doc[i++]);
+    skipWhitespace();
+    if (doc[i] == close) {
+      put(doc[i++]);
+      return CLOSED;
+    }
+    return MORE;
+  }
+
+  /** After a member or element: {@link #MORE} after a comma, {@link #CLOSED} at {@code close}. */
+  private int next(char close) {
+    skipWhitespace();
+    byte b = doc[i++];
+    if (b == close) {
+      put(b);
+      return CLOSED;
+    }
+    if (b != ',') {
+      return WRONG;
+    }
+    put(b);
+    skipWhitespace();
+    return MORE;
   }
 
   /** A name without escapes, not seen before in its object (names from {@code base}). */
