@@ -44,8 +44,8 @@ final class Pseudonymize {
     if (as != null) {
       return new BodyComparator.Stored(es, as, "json");
     }
-    // not JSON (compared as text), or something the token stream does not write as the tree
-    // does (a lone surrogate in a name): the tree decides
+    // no JSON the comparison reads (compared as text), or a string the stream found where no
+    // string starts (never seen): the tree decides
     return tree(e, a, p);
   }
 
