@@ -10,10 +10,10 @@ import java.util.Arrays;
  * the parser-driven path gives, or null for anything it leaves to that path: a document that is
  * not an object or an array, invalid or not strictly valid UTF-8, names with escapes, duplicate
  * names, objects of more than {@value #MAX_NAMES} names, numbers of more than {@value
- * #MAX_NUMBER} characters or exponents of more than {@value #MAX_EXPONENT} digits, names of more than {@value #MAX_NAME} bytes, nesting deeper than
- * {@value #MAX_DEPTH}, and every kind of invalid JSON. What it accepts, the comparison's parser
- * accepts and reads alike (it is stricter, never looser), so the two paths cannot disagree on a
- * document both write.
+ * #MAX_NUMBER} characters or exponents of more than {@value #MAX_EXPONENT} digits, names of more
+ * than {@value #MAX_NAME} bytes, nesting deeper than {@value #MAX_DEPTH}, and every kind of
+ * invalid JSON. What it accepts, the comparison's parser accepts and reads alike (it is
+ * stricter, never looser), so the two paths cannot disagree on a document both write.
  */
 final class StoredJson {
 

@@ -44,8 +44,10 @@ class StoredJsonTests {
       "{}",
       "[]",
       " {\"a\" : \"x\" ,\n\t\"b\":[1,-2.5e+3,0,-0.0E-1,true,false,null,\"12\",\"true\",{}]}\r\n",
-      "{\"name\":\"Zoë Müller 中文 😀\",\"quote\":\"say \\\"hi\\\"\\n\",\"u\":\"\\u00e9\\ud83d\\ude00\"}",
-      "{\"lone\":\"\\ud800\",\"slash\":\"a\\/b\",\"ctl\":\"\\b\\f\\r\\t\\u0000\",\"kept\":\"\\u0031\"}",
+      "{\"name\":\"Zoë Müller 中文 😀\",\"quote\":\"say \\\"hi\\\"\\n\","
+          + "\"u\":\"\\u00e9\\ud83d\\ude00\"}",
+      "{\"lone\":\"\\ud800\",\"slash\":\"a\\/b\","
+          + "\"ctl\":\"\\b\\f\\r\\t\\u0000\",\"kept\":\"\\u0031\"}",
       "[[[[\"deep\"]]]]",
       "[1e"
           + "9".repeat(StoredJson.MAX_EXPONENT)
