@@ -166,7 +166,7 @@ final class Pseudonymize {
 
   /** {@link #streamed} driven by the comparison's parser: every document, and the reference. */
   static byte[] parsed(byte[] doc, Pseudonyms p) {
-    Compact out = new Compact(doc.length + 64);
+    StoredBytes out = new StoredBytes(doc.length + 64);
     try (JsonParser in = Json.parser(doc)) {
       int depth = 0;
       JsonToken t = in.nextToken();
@@ -198,7 +198,7 @@ final class Pseudonymize {
                   return null; // not where a string starts: let the tree decide
                 }
                 int quote = (int) at;
-                out.copy(doc, copied, quote);
+                out.compact(doc, copied, quote);
                 out.quoted(p.of(s));
                 copied = stringEnd(doc, quote);
               }
@@ -218,7 +218,7 @@ final class Pseudonymize {
       if (depth != 0 || in.nextToken() != null) {
         return null; // cut short, or trailing tokens
       }
-      out.copy(doc, copied, doc.length);
+      out.compact(doc, copied, doc.length);
     } catch (IOException | RuntimeException ex) {
       return null;
     }
@@ -232,61 +232,6 @@ final class Pseudonymize {
       i += doc[i] == '\\' ? 2 : 1; // no escape holds a quote (u is followed by hex digits)
     }
     return i + 1;
-  }
-
-  /** Bytes of a stored JSON form: spans of a parsed document without their whitespace. */
-  private static final class Compact {
-    private byte[] buf;
-    private int size;
-
-    Compact(int capacity) {
-      buf = new byte[capacity];
-    }
-
-    /**
-     * Appends {@code doc[from, to)} without the whitespace outside strings; {@code from} is
-     * outside any string, and so is {@code to} (the parser read what lies between).
-     */
-    void copy(byte[] doc, int from, int to) {
-      ensure(to - from);
-      boolean inString = false;
-      for (int i = from; i < to; i++) {
-        byte b = doc[i];
-        if (inString) {
-          buf[size++] = b;
-          if (b == '\\') {
-            buf[size++] = doc[++i];
-          } else if (b == '"') {
-            inString = false;
-          }
-        } else if (b == ' ' || b == '\n' || b == '\r' || b == '\t') {
-          continue;
-        } else {
-          buf[size++] = b;
-          inString = b == '"';
-        }
-      }
-    }
-
-    /** Appends {@code ascii} quoted: a pseudonym, whose characters need no escape. */
-    void quoted(String ascii) {
-      ensure(ascii.length() + 2);
-      buf[size++] = '"';
-      for (int i = 0; i < ascii.length(); i++) {
-        buf[size++] = (byte) ascii.charAt(i);
-      }
-      buf[size++] = '"';
-    }
-
-    private void ensure(int more) {
-      if (buf.length - size < more) {
-        buf = Arrays.copyOf(buf, Math.max(buf.length * 2, size + more));
-      }
-    }
-
-    byte[] bytes() {
-      return Arrays.copyOf(buf, size);
-    }
   }
 
   /** {@code root} as compact JSON, written iteratively (no recursion, whatever the depth). */

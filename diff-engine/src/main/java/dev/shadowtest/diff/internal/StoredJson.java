@@ -25,8 +25,7 @@ final class StoredJson {
 
   private final byte[] doc;
   private final Pseudonyms pseudonyms;
-  private byte[] out;
-  private int size;
+  private final StoredBytes out;
   private int i;
 
   /** Names of the open objects: hash, start, length, three ints each. */
@@ -37,7 +36,7 @@ final class StoredJson {
   private StoredJson(byte[] doc, Pseudonyms pseudonyms) {
     this.doc = doc;
     this.pseudonyms = pseudonyms;
-    this.out = new byte[doc.length + 64];
+    this.out = new StoredBytes(doc.length + 64);
   }
 
   /** The stored form of {@code doc}, as {@code Pseudonymize.streamed} writes it; or null. */
@@ -55,7 +54,7 @@ final class StoredJson {
         return null;
       }
       skipWhitespace();
-      return i == doc.length ? Arrays.copyOf(out, size) : null;
+      return i == doc.length ? out.bytes() : null;
     } catch (ArrayIndexOutOfBoundsException cutShort) {
       return null; // the document ended inside a value
     }
@@ -96,7 +95,7 @@ final class StoredJson {
       if (doc[i] != ':') {
         return false;
       }
-      put((byte) ':');
+      out.put((byte) ':');
       i++;
       skipWhitespace();
       if (!value(depth)) {
@@ -128,10 +127,10 @@ final class StoredJson {
 
   /** Writes the opening bracket at {@link #i}: {@link #CLOSED} when {@code close} follows. */
   private int open(char close) {
-    put(doc[i++]);
+    out.put(doc[i++]);
     skipWhitespace();
     if (doc[i] == close) {
-      put(doc[i++]);
+      out.put(doc[i++]);
       return CLOSED;
     }
     return MORE;
@@ -142,13 +141,13 @@ final class StoredJson {
     skipWhitespace();
     byte b = doc[i++];
     if (b == close) {
-      put(b);
+      out.put(b);
       return CLOSED;
     }
     if (b != ',') {
       return WRONG;
     }
-    put(b);
+    out.put(b);
     skipWhitespace();
     return MORE;
   }
@@ -197,7 +196,7 @@ final class StoredJson {
     names[nameCount++] = hash;
     names[nameCount++] = start;
     names[nameCount++] = length;
-    copy(start - 1, i);
+    out.raw(doc, start - 1, i);
     return true;
   }
 
@@ -243,15 +242,9 @@ final class StoredJson {
               ascii ? StandardCharsets.ISO_8859_1 : StandardCharsets.UTF_8);
     }
     if (Pseudonymize.keptAsItIs(s)) {
-      copy(start, end);
+      out.raw(doc, start, end);
     } else {
-      String pseudonym = pseudonyms.of(s);
-      ensure(pseudonym.length() + 2);
-      out[size++] = '"';
-      for (int k = 0; k < pseudonym.length(); k++) {
-        out[size++] = (byte) pseudonym.charAt(k);
-      }
-      out[size++] = '"';
+      out.quoted(pseudonyms.of(s));
     }
     return true;
   }
@@ -354,7 +347,7 @@ final class StoredJson {
         return false;
       }
     }
-    copy(i, i + word.length());
+    out.raw(doc, i, i + word.length());
     i += word.length();
     return delimited();
   }
@@ -389,7 +382,7 @@ final class StoredJson {
     if (i - start > MAX_NUMBER) {
       return false;
     }
-    copy(start, i);
+    out.raw(doc, start, i);
     return delimited();
   }
 
@@ -414,23 +407,6 @@ final class StoredJson {
         return;
       }
       i++;
-    }
-  }
-
-  private void put(byte b) {
-    ensure(1);
-    out[size++] = b;
-  }
-
-  private void copy(int from, int to) {
-    ensure(to - from);
-    System.arraycopy(doc, from, out, size, to - from);
-    size += to - from;
-  }
-
-  private void ensure(int more) {
-    if (out.length - size < more) {
-      out = Arrays.copyOf(out, Math.max(out.length * 2, size + more));
     }
   }
 }
