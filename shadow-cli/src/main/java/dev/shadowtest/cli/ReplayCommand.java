@@ -195,7 +195,9 @@ final class ReplayCommand implements Callable<Integer> {
       names = "--timeout",
       defaultValue = "30",
       paramLabel = "SECONDS",
-      description = "Response timeout (default ${DEFAULT-VALUE}).")
+      description =
+          "How long an answer may take, the whole of it (default ${DEFAULT-VALUE}; connecting"
+              + " is bounded by --connect-timeout).")
   double timeout;
 
   @Mixin GateOptions gateOptions;

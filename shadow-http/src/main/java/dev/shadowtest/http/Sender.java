@@ -85,6 +85,8 @@ import org.apache.hc.core5.pool.PoolReusePolicy;
 import org.apache.hc.core5.pool.StrictConnPool;
 import org.apache.hc.core5.reactor.IOReactorConfig;
 import org.apache.hc.core5.reactor.IOReactorStatus;
+import org.apache.hc.core5.reactor.IOSession;
+import org.apache.hc.core5.reactor.IOSessionListener;
 import org.apache.hc.core5.reactor.ssl.TransportSecurityLayer;
 import org.apache.hc.core5.util.TimeValue;
 import org.apache.hc.core5.util.Timeout;
@@ -262,6 +264,7 @@ public final class Sender implements AutoCloseable {
             Http1Config.custom().setBufferSize(http1BufferSize(concurrency)).build(),
             new VersionedTls(connections.tlsStrategy(tls), policy),
             Timeout.of(connectTimeout),
+            Timeout.of(responseTimeout),
             concurrency,
             // HttpCore 5.4 reports a ClosedSelectorException from its own shutdown race (its I/O
             // thread still closing channels), which is no failure at all
@@ -286,6 +289,7 @@ public final class Sender implements AutoCloseable {
       Http1Config http1,
       TlsStrategy tls,
       Timeout handshakeTimeout,
+      Timeout responseTimeout,
       int concurrency,
       Callback<Exception> exceptions) {
     HttpProcessor processor =
@@ -322,7 +326,7 @@ public final class Sender implements AutoCloseable {
         new ClientHttpProtocolNegotiationStarter(h1, h2, policy, tls, handshakeTimeout, exceptions),
         null,
         exceptions,
-        null,
+        new ResponseTimeout(responseTimeout),
         new StrictConnPool<>(
             concurrency,
             concurrency * 3,
@@ -334,6 +338,38 @@ public final class Sender implements AutoCloseable {
         handshakeTimeout,
         null,
         null);
+  }
+
+  /**
+   * Gives each new connection {@code --timeout} as its socket timeout (the longest gap between two
+   * reads). HttpCore's requester sets a new connection's socket timeout to the timeout given for
+   * connecting ({@code --connect-timeout}), once connected; this listener is called after that,
+   * before the connection's handler starts (and before a TLS handshake, which restores the socket
+   * timeout it finds when it ends).
+   */
+  private record ResponseTimeout(Timeout timeout) implements IOSessionListener {
+    @Override
+    public void connected(IOSession session) {
+      session.setSocketTimeout(timeout);
+    }
+
+    @Override
+    public void startTls(IOSession session) {}
+
+    @Override
+    public void inputReady(IOSession session) {}
+
+    @Override
+    public void outputReady(IOSession session) {}
+
+    @Override
+    public void timeout(IOSession session) {}
+
+    @Override
+    public void exception(IOSession session, Exception e) {}
+
+    @Override
+    public void disconnected(IOSession session) {}
   }
 
   /**

@@ -5,14 +5,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.shadowtest.core.Headers;
 import dev.shadowtest.core.HttpRequest;
 import dev.shadowtest.core.HttpResponse;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
 import java.security.cert.CertificateException;
 import java.time.Duration;
 import javax.net.ssl.SSLException;
@@ -66,6 +70,60 @@ class SenderOutcomeTests {
           .isInstanceOfSatisfying(
               Sender.Failed.class, f -> assertThat(f.category()).isEqualTo(ErrorCategory.REFUSED));
       assertThat(a.error()).startsWith("refused: ");
+    }
+  }
+
+  /**
+   * {@code --timeout}, not {@code --connect-timeout}, is how long an answer may be in coming: an
+   * answer 1.5 s late is received with a connect timeout of 0.5 s, and a target that never
+   * answers times out by the response timeout (1 s), long before a connect timeout of 20 s.
+   */
+  @Test
+  void theResponseTimeoutNotTheConnectTimeoutBoundsTheWaitForAnAnswer() throws Exception {
+    try (ServerSocket server = new ServerSocket(0, 10, InetAddress.getLoopbackAddress())) {
+      Thread t =
+          new Thread(
+              () -> {
+                for (int i = 0; i < 2; i++) {
+                  try {
+                    Socket s = server.accept();
+                    BufferedReader in =
+                        new BufferedReader(
+                            new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
+                    String line = in.readLine();
+                    while (!in.readLine().isEmpty()) {
+                      // the rest of the request's head
+                    }
+                    if (line.startsWith("GET /late ")) {
+                      Thread.sleep(1500);
+                      s.getOutputStream()
+                          .write(
+                              "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nlate"
+                                  .getBytes(StandardCharsets.US_ASCII));
+                      s.getOutputStream().flush();
+                    } // "/never": held open, never answered
+                  } catch (IOException | InterruptedException e) {
+                    return;
+                  }
+                }
+              });
+      t.setDaemon(true);
+      t.start();
+      URI base = URI.create("http://127.0.0.1:" + server.getLocalPort());
+      try (Sender sender =
+          new Sender(1, Duration.ofMillis(500), Duration.ofSeconds(5), Headers.empty(), false)) {
+        Sender.Attempt late = sender.send(base, HttpRequest.of("GET", "/late")).get();
+        assertThat(late.error()).isNull();
+        assertThat(late.response().status()).isEqualTo(200);
+      }
+      try (Sender sender =
+          new Sender(1, Duration.ofSeconds(20), Duration.ofSeconds(1), Headers.empty(), false)) {
+        long t0 = System.nanoTime();
+        Sender.Attempt never = sender.send(base, HttpRequest.of("GET", "/never")).get();
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        assertThat(never.error()).startsWith("timeout: ");
+        assertThat(ms).isLessThan(15_000);
+      }
     }
   }
 }

@@ -14,10 +14,14 @@ import dev.shadowtest.core.HttpResponse;
 import dev.shadowtest.core.RecordingException;
 import dev.shadowtest.core.Redaction;
 import dev.shadowtest.core.Redactor;
+import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -110,6 +114,81 @@ class RecorderEdgeCaseTests {
               r.port(), "HEAD /data.json HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", null);
       assertThat(proxied).startsWith("HTTP/1.1 200");
       assertThat(proxied.toLowerCase()).contains("content-length: 2048");
+    }
+  }
+
+  /**
+   * An upstream that closes a kept-alive connection after 150 ms idle (as gunicorn does after 2 s):
+   * a GET that the recorder sends on such a connection from its pool gets no answer there, and is
+   * sent again on a new one, so the client gets the upstream's 200; a POST is never sent twice.
+   */
+  @Test
+  void aRequestOnAConnectionTheUpstreamClosedWhileIdleIsSentAgainWhenSafe() throws Exception {
+    List<String> received = new CopyOnWriteArrayList<>();
+    try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+      Thread accepting =
+          new Thread(
+              () -> {
+                while (!server.isClosed()) {
+                  try {
+                    Socket s = server.accept();
+                    Thread t = new Thread(() -> serveUntilIdle(s, received));
+                    t.setDaemon(true);
+                    t.start();
+                  } catch (IOException e) {
+                    return;
+                  }
+                }
+              });
+      accepting.setDaemon(true);
+      accepting.start();
+      try (Recorder r =
+          Recorder.start(
+              RecorderConfig.of(
+                  new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+                  URI.create("http://127.0.0.1:" + server.getLocalPort()),
+                  dir.resolve("rec.jsonl")))) {
+        String get = "GET /a HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+        assertThat(RecorderTests.raw(r.port(), get, null)).startsWith("HTTP/1.1 200");
+        for (int i = 0; i < 3; i++) {
+          Thread.sleep(500); // the upstream has closed the pooled connection by now
+          assertThat(RecorderTests.raw(r.port(), get, null)).startsWith("HTTP/1.1 200");
+        }
+        assertThat(received).containsOnly("GET /a HTTP/1.1");
+        Thread.sleep(500);
+        received.clear();
+        String post =
+            "POST /b HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+        assertThat(RecorderTests.raw(r.port(), post, null)).startsWith("HTTP/1.1 502");
+        assertThat(received).isEmpty(); // the closed connection took it; it was not sent again
+      }
+    }
+  }
+
+  /** Answers each request on {@code s} with 200, keeping it alive; closes it after 150 ms idle. */
+  private static void serveUntilIdle(Socket s, List<String> received) {
+    try (s) {
+      s.setSoTimeout(150);
+      BufferedReader in =
+          new BufferedReader(
+              new InputStreamReader(s.getInputStream(), StandardCharsets.ISO_8859_1));
+      while (true) {
+        String line = in.readLine();
+        if (line == null) {
+          return;
+        }
+        received.add(line);
+        while (!in.readLine().isEmpty()) {
+          // the rest of the head (no request here has a body)
+        }
+        s.getOutputStream()
+            .write(
+                "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+                    .getBytes(StandardCharsets.ISO_8859_1));
+        s.getOutputStream().flush();
+      }
+    } catch (IOException e) {
+      // idle for 150 ms (or the proxy closed): the connection ends
     }
   }
 

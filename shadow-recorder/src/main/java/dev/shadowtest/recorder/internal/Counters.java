@@ -17,6 +17,12 @@ public final class Counters {
   public final LongAdder upstreamErrors = new LongAdder();
   public final LongAdder refused = new LongAdder();
 
+  /**
+   * Requests sent to the upstream again because a kept-alive connection closed under them before
+   * any answer (the upstream's idle timeout): the client got the answer of the next attempt.
+   */
+  public final LongAdder upstreamRetries = new LongAdder();
+
   /** Responses cut short because the client went away. */
   public final LongAdder clientAborts = new LongAdder();
 

@@ -128,6 +128,10 @@ public final class LiveMetrics {
         "Requests the upstream did not answer (the client got a 502).",
         counters.upstreamErrors);
     fromCounters(
+        "shadow_upstream_retries_total",
+        "Requests sent again because a kept-alive upstream connection closed under them.",
+        counters.upstreamRetries);
+    fromCounters(
         "shadow_mirrored_total",
         "Requests copied to the candidate and answered by it.",
         counters.mirrored);

@@ -14,6 +14,7 @@ import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketAddress;
+import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.time.Instant;
@@ -36,6 +37,7 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
 import org.apache.hc.core5.http.ClassicHttpRequest;
 import org.apache.hc.core5.http.ClassicHttpResponse;
+import org.apache.hc.core5.http.ConnectionClosedException;
 import org.apache.hc.core5.http.ContentType;
 import org.apache.hc.core5.http.EndpointDetails;
 import org.apache.hc.core5.http.FormattedHeader;
@@ -43,6 +45,7 @@ import org.apache.hc.core5.http.Header;
 import org.apache.hc.core5.http.HttpEntity;
 import org.apache.hc.core5.http.HttpException;
 import org.apache.hc.core5.http.HttpHost;
+import org.apache.hc.core5.http.NoHttpResponseException;
 import org.apache.hc.core5.http.ProtocolVersion;
 import org.apache.hc.core5.http.impl.bootstrap.HttpRequester;
 import org.apache.hc.core5.http.io.HttpRequestHandler;
@@ -200,7 +203,7 @@ public final class ProxyHandler implements HttpRequestHandler {
     }
     ClassicHttpResponse upResponse;
     try {
-      upResponse = requester.execute(upstream, up, connectTimeout, context);
+      upResponse = execute(up, context, in == null && idempotent(method));
     } catch (IOException | HttpException e) {
       badGateway(
           response,
@@ -711,6 +714,54 @@ public final class ProxyHandler implements HttpRequestHandler {
       id.append('0');
     }
     return id.append(n).toString();
+  }
+
+  /**
+   * Sends {@code up} to the upstream. A kept-alive connection that the upstream closed while it
+   * sat in the pool (an idle timeout: gunicorn's is 2 s, Node's 5 s, nginx's 75 s) fails the first
+   * request sent on it, before any byte of an answer. Such a request is sent again, on another
+   * connection, up to {@link #STALE_RETRIES} times, when that is safe: its method is idempotent and
+   * it has no body (nothing of the client's was consumed). That is what nginx does with its cached
+   * upstream connections. A request on a new connection is never sent again.
+   */
+  private ClassicHttpResponse execute(ClassicHttpRequest up, HttpContext context, boolean again)
+      throws IOException, HttpException {
+    HttpCoreContext core = HttpCoreContext.cast(context);
+    for (int retries = again ? STALE_RETRIES : 0; ; retries--) {
+      EndpointDetails before = core.getEndpointDetails();
+      try {
+        return requester.execute(upstream, up, connectTimeout, context);
+      } catch (IOException e) {
+        // the requester puts the upstream connection's details in the context: a request count
+        // over 1 is a connection that had served a request before this one
+        EndpointDetails used = core.getEndpointDetails();
+        if (retries == 0 || !closedUnder(e) || used == before || used.getRequestCount() < 2) {
+          throw e;
+        }
+        counters.upstreamRetries.increment();
+        // the framing headers the requester's processing added are added again, as they would be
+        up.removeHeaders("Content-Length");
+        up.removeHeaders("Transfer-Encoding");
+      }
+    }
+  }
+
+  /** Times a request may be sent again after a kept-alive upstream connection closed under it. */
+  static final int STALE_RETRIES = 2;
+
+  /** A connection closed or reset by its peer (not a refused connect, not a timeout). */
+  private static boolean closedUnder(IOException e) {
+    return e instanceof NoHttpResponseException
+        || e instanceof ConnectionClosedException
+        || e instanceof SocketException && !(e instanceof ConnectException);
+  }
+
+  /** RFC 9110's idempotent methods: sending one twice has the effect of sending it once. */
+  static boolean idempotent(String method) {
+    return switch (method) {
+      case "GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE" -> true;
+      default -> false;
+    };
   }
 
   static String category(Exception e) {
