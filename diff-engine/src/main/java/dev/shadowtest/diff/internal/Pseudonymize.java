@@ -173,7 +173,9 @@ final class Pseudonymize {
       if (t == null) {
         return null;
       }
-      int copied = 0; // doc[0, copied) is written (whitespace dropped) or replaced
+      // doc[0, copied) is written (whitespace dropped) or replaced. A byte-order mark, which the
+      // parser skips, is not: the stored form is nested in a JSON line, where it is no JSON
+      int copied = bom(doc) ? 3 : 0;
       do {
         switch (t) {
           case START_OBJECT:
@@ -223,6 +225,14 @@ final class Pseudonymize {
       return null;
     }
     return out.bytes();
+  }
+
+  /** Whether {@code doc} opens with UTF-8's byte-order mark (U+FEFF). */
+  private static boolean bom(byte[] doc) {
+    return doc.length >= 3
+        && doc[0] == (byte) 0xEF
+        && doc[1] == (byte) 0xBB
+        && doc[2] == (byte) 0xBF;
   }
 
   /** The index after the closing quote of the string (already parsed) that opens at {@code q}. */
