@@ -2,11 +2,14 @@ package dev.shadowtest.http;
 
 import java.nio.ByteBuffer;
 import java.util.Arrays;
-import org.apache.hc.client5.http.async.methods.AbstractBinResponseConsumer;
-import org.apache.hc.core5.http.ContentType;
+import org.apache.hc.core5.concurrent.FutureCallback;
+import org.apache.hc.core5.http.EntityDetails;
 import org.apache.hc.core5.http.Header;
 import org.apache.hc.core5.http.HttpHeaders;
 import org.apache.hc.core5.http.HttpResponse;
+import org.apache.hc.core5.http.nio.AsyncResponseConsumer;
+import org.apache.hc.core5.http.nio.entity.AbstractBinDataConsumer;
+import org.apache.hc.core5.http.protocol.HttpContext;
 
 /**
  * Keeps the first {@code limit} bytes of a response body and drains the rest without storing it,
@@ -14,8 +17,8 @@ import org.apache.hc.core5.http.HttpResponse;
  * comparison still learns the real size. Flow control is the reactor's: the window grows by
  * {@link #capacityIncrement()} as data is consumed.
  */
-final class BoundedResponseConsumer
-    extends AbstractBinResponseConsumer<BoundedResponseConsumer.Received> {
+final class BoundedResponseConsumer extends AbstractBinDataConsumer
+    implements AsyncResponseConsumer<BoundedResponseConsumer.Received> {
 
   /**
    * What arrived: the head, the kept bytes (null when no body came, or when it was the expected
@@ -96,8 +99,42 @@ final class BoundedResponseConsumer
     return size > limit;
   }
 
+  private volatile FutureCallback<Received> resultCallback;
+
+  /**
+   * The answer's head. Its Content-Type is not parsed: the body is kept as bytes, whatever charset
+   * it declares (HttpClient's consumers fail an answer whose charset the JDK does not know, such
+   * as {@code charset=binary}).
+   */
   @Override
-  protected void start(HttpResponse response, ContentType contentType) {
+  public void consumeResponse(
+      HttpResponse response,
+      EntityDetails entity,
+      HttpContext context,
+      FutureCallback<Received> resultCallback) {
+    this.resultCallback = resultCallback;
+    start(response);
+    if (entity == null) {
+      completed();
+    }
+  }
+
+  @Override
+  public void informationResponse(HttpResponse response, HttpContext context) {
+    // 1xx answers are not the answer
+  }
+
+  @Override
+  protected void completed() {
+    resultCallback.completed(buildResult());
+  }
+
+  @Override
+  public void failed(Exception cause) {
+    // the sender learns of it from the exchange's own callback
+  }
+
+  void start(HttpResponse response) {
     head = response;
     Header length = response.getFirstHeader(HttpHeaders.CONTENT_LENGTH);
     if (length != null) {
@@ -164,8 +201,7 @@ final class BoundedResponseConsumer
     keptLength = matched;
   }
 
-  @Override
-  protected Received buildResult() {
+  Received buildResult() {
     if (matching) {
       if (matched == expected.limit()) {
         return new Received(head, null, size, true); // the expected body, all of it

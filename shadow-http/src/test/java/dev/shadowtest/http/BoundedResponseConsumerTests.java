@@ -21,7 +21,7 @@ class BoundedResponseConsumerTests {
     if (contentLength != null) {
       head.addHeader("Content-Length", contentLength);
     }
-    c.start(head, null);
+    c.start(head);
     int at = 0;
     for (int i = 0; at < body.length; i++) {
       int n = Math.min(pieces[i % pieces.length], body.length - at);
@@ -128,7 +128,7 @@ class BoundedResponseConsumerTests {
     BoundedResponseConsumer exact = new BoundedResponseConsumer(10 << 20);
     BasicHttpResponse head = new BasicHttpResponse(200);
     head.addHeader("Content-Length", "20499");
-    exact.start(head, null);
+    exact.start(head);
     exact.data(ByteBuffer.wrap(body(4_000)), false);
     assertThat(exact.reserved()).isEqualTo(20_499);
 
@@ -136,7 +136,7 @@ class BoundedResponseConsumerTests {
     BoundedResponseConsumer liar = new BoundedResponseConsumer(Integer.MAX_VALUE - 16);
     BasicHttpResponse lie = new BasicHttpResponse(200);
     lie.addHeader("Content-Length", "4000000000");
-    liar.start(lie, null);
+    liar.start(lie);
     liar.data(ByteBuffer.wrap(body(10)), true);
     assertThat(liar.reserved()).isEqualTo(BoundedResponseConsumer.MAX_PRESIZED);
     assertThat(liar.buildResult().kept()).hasSize(10);

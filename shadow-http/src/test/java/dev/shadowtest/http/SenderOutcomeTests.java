@@ -2,6 +2,7 @@ package dev.shadowtest.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.sun.net.httpserver.HttpServer;
 import dev.shadowtest.core.Headers;
 import dev.shadowtest.core.HttpRequest;
 import dev.shadowtest.core.HttpResponse;
@@ -10,6 +11,7 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.net.ConnectException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
@@ -19,6 +21,7 @@ import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.CertificateException;
 import java.time.Duration;
+import java.util.List;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLHandshakeException;
 import org.junit.jupiter.api.Test;
@@ -124,6 +127,40 @@ class SenderOutcomeTests {
         assertThat(never.error()).startsWith("timeout: ");
         assertThat(ms).isLessThan(15_000);
       }
+    }
+  }
+
+  /**
+   * An answer is an answer whatever charset it declares: {@code charset=binary} (PHP and Apache
+   * send it), or any other name the JDK does not know.
+   */
+  @Test
+  void anAnswerDeclaringACharsetTheJdkDoesNotKnowIsReceived() throws Exception {
+    HttpServer server =
+        HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 10);
+    server.createContext(
+        "/",
+        ex -> {
+          byte[] body = "{\"v\":1}".getBytes(StandardCharsets.UTF_8);
+          ex.getResponseHeaders()
+              .add("Content-Type", "application/json; charset=" + ex.getRequestURI().getQuery());
+          ex.sendResponseHeaders(200, body.length);
+          ex.getResponseBody().write(body);
+          ex.close();
+        });
+    server.start();
+    try (Sender sender =
+        new Sender(1, Duration.ofSeconds(5), Duration.ofSeconds(5), Headers.empty(), false)) {
+      URI base = URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+      for (String charset : List.of("binary", "x-user-defined", "none", "bogus-cs", "utf-8")) {
+        Sender.Attempt a = sender.send(base, HttpRequest.of("GET", "/?" + charset)).get();
+        assertThat(a.error()).as(charset).isNull();
+        assertThat(a.response().body().bytes())
+            .as(charset)
+            .isEqualTo("{\"v\":1}".getBytes(StandardCharsets.UTF_8));
+      }
+    } finally {
+      server.stop(0);
     }
   }
 }
