@@ -1,5 +1,6 @@
 package dev.shadowtest.reports;
 
+import dev.shadowtest.core.BadInputException;
 import dev.shadowtest.core.RecordingException;
 import dev.shadowtest.core.SecureFiles;
 import dev.shadowtest.diff.run.SummaryFile;
@@ -67,6 +68,26 @@ public final class History {
     } catch (IOException e) {
       throw new RecordingException(
           dir, 0, "cannot store the run in the history: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Checks, before a run, that {@link #store} will be able to store its summary in {@code dir}:
+   * a directory that can be written, or that can be created (it is, now). A history that cannot
+   * be used is bad input before anything is sent, not after hours of replay.
+   */
+  public static void requireUsable(Path dir) {
+    try {
+      if (Files.exists(dir) && !Files.isDirectory(dir)) {
+        throw new BadInputException(dir + ": the --history given is not a directory");
+      }
+      Files.createDirectories(dir);
+    } catch (IOException e) {
+      throw new BadInputException(
+          dir + ": cannot create the --history directory (" + e.getMessage() + ")");
+    }
+    if (!Files.isWritable(dir)) {
+      throw new BadInputException(dir + ": the --history directory cannot be written");
     }
   }
 

@@ -490,6 +490,7 @@ final class RecordCommand implements Callable<Integer> {
               .withLog(stderr);
       if (history != null) {
         Path h = history;
+        History.requireUsable(h); // before the first request is taken
         mirroring =
             mirroring.withDays(
                 dir -> {

@@ -506,6 +506,9 @@ final class ReplayCommand implements Callable<Integer> {
     // summary: each file once
     Reports.Options options = Reports.Options.defaults().withHistory(history);
     boolean newHistory = history != null && !Files.exists(history);
+    if (history != null) {
+      History.requireUsable(history); // before anything is sent
+    }
     config = config.withOutputs(Reports.outputs(csv == null ? options : csv.applyTo(options)));
     Replayer replayer = new Replayer(config);
     CountDownLatch reported = new CountDownLatch(1);

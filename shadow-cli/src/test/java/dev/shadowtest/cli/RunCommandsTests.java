@@ -359,6 +359,26 @@ class RunCommandsTests {
   }
 
   @Test
+  void aHistoryThatCannotBeUsedIsBadInputBeforeAnythingIsSent() throws IOException {
+    Path notADirectory = Files.writeString(dir.resolve("history.txt"), "x");
+    ShadowCliTests.Run r =
+        shadow(
+            "replay",
+            "--recording",
+            recording("r.jsonl", ""),
+            "--candidate",
+            candidate(),
+            "--out",
+            dir.resolve("run"),
+            "--history",
+            notADirectory);
+    assertThat(r.code()).as(r.err()).isEqualTo(2);
+    assertThat(r.err()).contains(notADirectory + ": the --history given is not a directory");
+    assertThat(r.out()).doesNotContain("GATE");
+    assertThat(dir.resolve("run").resolve("summary.json")).doesNotExist();
+  }
+
+  @Test
   void theTableIsWorstFirstAndSaysWhoseLatenciesItShows() {
     ShadowCliTests.Run r =
         shadow(
