@@ -147,6 +147,19 @@ class RecorderTests {
           .contains("X-forwarded-host=[legacy.example:8080]")
           .contains("X-forwarded-proto=[http]")
           .contains("Via=[HTTP/1.1 shadow-recorder]");
+      // several lines from the client: one list, this hop last; no earlier line left behind
+      String repeated =
+          raw(
+              forwarding.port(),
+              "GET /echo HTTP/1.1\r\nHost: a\r\nx-forwarded-for: 10.9.9.9\r\n"
+                  + "X-Forwarded-For: 10.8.8.8\r\nX-Forwarded-Proto: https\r\n"
+                  + "X-Forwarded-Proto: https\r\nX-Forwarded-Host: forged\r\n"
+                  + "X-Forwarded-Host: forged\r\nConnection: close\r\n\r\n",
+              null);
+      assertThat(repeated)
+          .contains("X-forwarded-for=[10.9.9.9, 10.8.8.8, 127.0.0.1]")
+          .contains("X-forwarded-proto=[http]")
+          .contains("X-forwarded-host=[a]");
     }
   }
 

@@ -591,12 +591,20 @@ public final class ProxyHandler implements HttpRequestHandler {
     SocketAddress local = details == null ? null : details.getLocalAddress();
     String client =
         remote instanceof InetSocketAddress a ? a.getAddress().getHostAddress() : "unknown";
-    Header xff = request.getFirstHeader("X-Forwarded-For");
-    up.setHeader("X-Forwarded-For", xff == null ? client : xff.getValue() + ", " + client);
+    // every X-Forwarded-For line the client sent, as one list, this hop last: a second line left
+    // after ours would let the client name the address an upstream that trusts the last hop sees
+    StringBuilder xff = new StringBuilder();
+    for (Header h : request.getHeaders("X-Forwarded-For")) {
+      xff.append(h.getValue()).append(", ");
+    }
+    up.removeHeaders("X-Forwarded-For");
+    up.setHeader("X-Forwarded-For", xff.append(client).toString());
     Header host = request.getFirstHeader("Host");
+    up.removeHeaders("X-Forwarded-Host");
     if (host != null) {
       up.setHeader("X-Forwarded-Host", host.getValue());
     }
+    up.removeHeaders("X-Forwarded-Proto");
     up.setHeader("X-Forwarded-Proto", proto);
     up.addHeader("Via", request.getVersion() + " shadow-recorder");
     // the standard form (RFC 7239): one element per proxy, appended to those of earlier proxies
