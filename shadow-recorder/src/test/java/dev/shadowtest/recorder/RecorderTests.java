@@ -163,6 +163,28 @@ class RecorderTests {
     }
   }
 
+  /**
+   * An HTTP/1.0 client gets no chunked coding (RFC 9112 forbids it): a body of unknown length ends
+   * with the connection, which is closed after it; one without keep-alive is closed too.
+   */
+  @Test
+  void anHttp10ClientGetsNoChunkedCodingAndItsConnectionClosed() throws Exception {
+    try (Upstream up = new Upstream();
+        Recorder r = Recorder.start(config(up))) {
+      String chunked = raw(r.port(), "GET /chunked HTTP/1.0\r\n\r\n", null);
+      assertThat(chunked).startsWith("HTTP/1.1 200");
+      String head = chunked.substring(0, chunked.indexOf("\r\n\r\n")).toLowerCase();
+      assertThat(head).doesNotContain("transfer-encoding").contains("connection: close");
+      assertThat(chunked.substring(chunked.indexOf("\r\n\r\n") + 4))
+          .isEqualTo("part 0\npart 1\npart 2\npart 3\npart 4\n");
+      String echo = raw(r.port(), "GET /echo HTTP/1.0\r\nHost: a\r\n\r\n", null);
+      assertThat(echo).startsWith("HTTP/1.1 200");
+      assertThat(echo.substring(0, echo.indexOf("\r\n\r\n")).toLowerCase())
+          .contains("connection: close")
+          .contains("content-length: ");
+    }
+  }
+
   /** In recording version 1, and in version 2, which stores the bodies raw after the JSON. */
   @ParameterizedTest
   @ValueSource(ints = {1, 2})

@@ -203,7 +203,7 @@ public final class ProxyHandler implements HttpRequestHandler {
     }
     ClassicHttpResponse upResponse;
     try {
-      upResponse = execute(up, context, in == null && idempotent(method));
+      upResponse = execute(up, in == null && idempotent(method));
     } catch (IOException | HttpException e) {
       badGateway(
           response,
@@ -732,18 +732,19 @@ public final class ProxyHandler implements HttpRequestHandler {
    * it has no body (nothing of the client's was consumed). That is what nginx does with its cached
    * upstream connections. A request on a new connection is never sent again.
    */
-  private ClassicHttpResponse execute(ClassicHttpRequest up, HttpContext context, boolean again)
+  private ClassicHttpResponse execute(ClassicHttpRequest up, boolean again)
       throws IOException, HttpException {
-    HttpCoreContext core = HttpCoreContext.cast(context);
     for (int retries = again ? STALE_RETRIES : 0; ; retries--) {
-      EndpointDetails before = core.getEndpointDetails();
+      // a context of its own, not the client connection's: the requester puts the upstream
+      // exchange's protocol version, connection details and TLS session in it, which would
+      // otherwise frame the answer to the client (chunked to an HTTP/1.0 client, kept alive)
+      HttpCoreContext upstreamContext = HttpCoreContext.create();
       try {
-        return requester.execute(upstream, up, connectTimeout, context);
+        return requester.execute(upstream, up, connectTimeout, upstreamContext);
       } catch (IOException e) {
-        // the requester puts the upstream connection's details in the context: a request count
-        // over 1 is a connection that had served a request before this one
-        EndpointDetails used = core.getEndpointDetails();
-        if (retries == 0 || !closedUnder(e) || used == before || used.getRequestCount() < 2) {
+        // a request count over 1: a connection that had served a request before this one
+        EndpointDetails used = upstreamContext.getEndpointDetails();
+        if (retries == 0 || !closedUnder(e) || used == null || used.getRequestCount() < 2) {
           throw e;
         }
         counters.upstreamRetries.increment();
