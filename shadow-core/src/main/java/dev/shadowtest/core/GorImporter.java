@@ -48,6 +48,12 @@ public final class GorImporter {
   /** The separator line between payloads (without its '\n'). */
   private static final byte[] SEPARATOR = "🐵🙈🙉".getBytes(StandardCharsets.UTF_8);
 
+  /** A separator line inside a message, as its bytes are appended: the line break before it. */
+  private static final byte[] SEPARATOR_LF = "\n🐵🙈🙉".getBytes(StandardCharsets.UTF_8);
+
+  /** The same, for a line ending in CR LF (the CR is the line's last byte). */
+  private static final byte[] SEPARATOR_CR = "\n🐵🙈🙉\r".getBytes(StandardCharsets.UTF_8);
+
   /** What GoReplay writes after every payload: the separator line and the line breaks around it. */
   static final byte[] PAYLOAD_END = "\n🐵🙈🙉\n".getBytes(StandardCharsets.UTF_8);
 
@@ -211,6 +217,14 @@ public final class GorImporter {
     private long payloads;
     private long lastTimestamp;
 
+    /**
+     * The file offset of a separator line that may be a line of the payload's body ({@link
+     * #bodyGoesOn}), decided by the line after it; -1 when there is none.
+     */
+    private long separatorInQuestion = -1;
+
+    private boolean separatorInQuestionCr;
+
     /** Following a growing file: wall-clock time a request is held for its response, else -1. */
     private long maxHoldNanos = -1;
 
@@ -258,7 +272,28 @@ public final class GorImporter {
     long run() throws IOException {
       while (lines.next()) {
         lineNumber++;
+        if (separatorInQuestion >= 0) {
+          if (isSeparator() || lines.lineIsBlank() || looksLikePayloadHeader()) {
+            payload(separatorInQuestion - 1); // it was the payload's separator after all
+            payload.reset();
+          } else {
+            // the separator line was a line of the message's body: GoReplay writes a body as it
+            // came, and a client may send that line
+            byte[] line = separatorInQuestionCr ? SEPARATOR_CR : SEPARATOR_LF;
+            append(line, 0, line.length);
+            separatorInQuestion = -1;
+            message();
+            continue;
+          }
+          separatorInQuestion = -1;
+        }
         if (isSeparator()) {
+          if (payload.started() && bodyGoesOn()) {
+            // decided by the next line: a payload header (or the end) makes it the separator
+            separatorInQuestion = lines.lineOffset();
+            separatorInQuestionCr = lines.lineLength() > SEPARATOR.length;
+            continue;
+          }
           if (payload.started()) {
             payload(lines.lineOffset() - 1);
           }
@@ -272,6 +307,11 @@ public final class GorImporter {
         } else {
           message();
         }
+      }
+      if (separatorInQuestion >= 0) {
+        payload(separatorInQuestion - 1);
+        payload.reset();
+        separatorInQuestion = -1;
       }
       if (lines.abruptEnd() != null) {
         warnings.accept(
@@ -334,6 +374,41 @@ public final class GorImporter {
           && len == SEPARATOR.length
           && Arrays.equals(
               lines.buffer(), lines.lineStart(), lines.lineStart() + len, SEPARATOR, 0, len);
+    }
+
+    /**
+     * Whether the message so far is one whose own framing says its body goes on: a {@code
+     * Content-Length} body that lacks bytes, a chunked body without its last chunk, a response
+     * body that runs to the connection's end. Only such a message can hold a separator line.
+     */
+    private boolean bodyGoesOn() {
+      if (payload.messageOffset < 0 || payload.overflowed) {
+        return false;
+      }
+      try {
+        return allowance() != 0;
+      } catch (RecordingException badRequest) {
+        return false; // reported when the payload ends
+      }
+    }
+
+    /** Whether the current line reads as a payload header ({@link #payloadHeader}'s test). */
+    private boolean looksLikePayloadHeader() {
+      if (lines.lineTooLong() || lines.lineLength() > MAX_PAYLOAD_HEADER) {
+        return false;
+      }
+      String[] parts =
+          new String(
+                  lines.buffer(),
+                  lines.lineStart(),
+                  lines.lineLength(),
+                  StandardCharsets.ISO_8859_1)
+              .strip()
+              .split(" +");
+      return parts.length >= 3
+          && parts.length <= 4
+          && parts[0].length() == 1
+          && "123".indexOf(parts[0].charAt(0)) >= 0;
     }
 
     /**

@@ -71,6 +71,64 @@ class GorImporterTests {
     assertThat(b2.response().body()).isEqualTo(Body.text("hello, world"));
   }
 
+  /**
+   * A body may hold the separator line (GoReplay writes bodies as they came): the line after it
+   * decides. A payload header there makes it the separator; anything else makes it body, when the
+   * message's framing says its body goes on (a Content-Length not reached, a chunked body without
+   * its last chunk, a response read to the end). Also with CR LF line ends.
+   */
+  @Test
+  void aSeparatorLineInsideABodyIsBodyWhenTheMessageGoesOn() throws IOException {
+    String inner = "line1" + SEP + "line2"; // 5 + 14 + 5 bytes
+    int innerLength = inner.getBytes(StandardCharsets.UTF_8).length;
+    String crlfInner = "x\r" + SEP.replace("\n\uD83D\uDE49\n", "\n\uD83D\uDE49\r\n") + "y";
+    int crlfLength = crlfInner.getBytes(StandardCharsets.UTF_8).length;
+    String chunk = "2" + SEP.substring(0, SEP.length() - 1);
+    Path gor = dir.resolve("sep.gor");
+    Files.writeString(
+        gor,
+        "1 p1 1764064800000000000\nPOST /form HTTP/1.1\r\nHost: a\r\nContent-Length: "
+            + innerLength
+            + "\r\n\r\n"
+            + inner
+            + SEP
+            + "2 p1 1764064800100000000 5000\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+            + SEP
+            + "1 p2 1764064800200000000\nPOST /crlf HTTP/1.1\r\nHost: a\r\nContent-Length: "
+            + crlfLength
+            + "\r\n\r\n"
+            + crlfInner
+            + SEP
+            + "2 p2 1764064800300000000 5000\nHTTP/1.1 200 OK\r\nConnection: close\r\n\r\n"
+            + "to the end"
+            + SEP
+            + "line after a real separator"
+            + SEP
+            + "1 p3 1764064800400000000\nGET /next HTTP/1.1\r\nHost: a\r\n\r\n"
+            + SEP
+            + "2 p3 1764064800500000000 5000\nHTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"
+            + SEP
+            // a body cut short by the capture: the payload header after the separator decides
+            + "1 p4 1764064800600000000\nPUT /cut HTTP/1.1\r\nHost: a\r\nContent-Length: 100"
+            + "\r\n\r\nshort"
+            + SEP
+            + "2 p4 1764064800700000000 5000\nHTTP/1.1 204 No Content\r\n\r\n"
+            + SEP,
+        StandardCharsets.UTF_8);
+    List<String> warnings = new ArrayList<>();
+    List<Exchange> ex = read(gor, warnings);
+    assertThat(ex).extracting(Exchange::id).containsExactly("p1", "p2", "p3", "p4");
+    assertThat(ex.get(0).request().body()).isEqualTo(Body.text(inner));
+    assertThat(ex.get(0).response().body()).isEqualTo(Body.text("ok"));
+    assertThat(ex.get(1).request().body()).isEqualTo(Body.text(crlfInner));
+    // a response read to its end: the separator line and the line after it were body
+    assertThat(ex.get(1).response().body())
+        .isEqualTo(Body.text("to the end" + SEP + "line after a real separator"));
+    assertThat(ex.get(2).request().target()).isEqualTo("/next");
+    assertThat(ex.get(3).request().body().truncated()).isTrue();
+    assertThat(ex.get(3).response().status()).isEqualTo(204);
+  }
+
   @Test
   void keepsBinaryBodiesByteExact() {
     Exchange d4 = read(sample, new ArrayList<>()).get(3);
