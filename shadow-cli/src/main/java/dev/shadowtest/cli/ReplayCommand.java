@@ -1,6 +1,7 @@
 package dev.shadowtest.cli;
 
 import dev.shadowtest.core.BadInputException;
+import dev.shadowtest.core.HeaderNames;
 import dev.shadowtest.core.Headers;
 import dev.shadowtest.core.ShadowListener;
 import dev.shadowtest.diff.Rules;
@@ -492,8 +493,20 @@ final class ReplayCommand implements Callable<Integer> {
       if (eq <= 0) {
         throw new BadInputException("--header must look like NAME=VALUE, got \"" + h + "\"");
       }
-      pairs.add(h.substring(0, eq).strip());
-      pairs.add(h.substring(eq + 1));
+      String name = h.substring(0, eq).strip();
+      String value = h.substring(eq + 1);
+      if (!HeaderNames.isToken(name)) {
+        throw new BadInputException(
+            "--header: \""
+                + name
+                + "\" is no header name (letters, digits and !#$%&'*+-.^_`|~ only)");
+      }
+      if (value.chars().anyMatch(c -> c == '\r' || c == '\n' || c == 0)) {
+        throw new BadInputException(
+            "--header " + name + ": the value holds a line break or NUL, which no header can");
+      }
+      pairs.add(name);
+      pairs.add(value);
     }
     return Headers.of(pairs.toArray(String[]::new));
   }

@@ -223,6 +223,22 @@ class ReplayCommandTests {
         .contains("shard must be I/N");
     assertThat(shadow("merge", "--out", dir.resolve("m"), dir.resolve("nothing")).err())
         .contains("not a Shadow run directory");
+    for (String header :
+        new String[] {"bad header=x", "X:Y=v", "X-\u00dc=v", "X-Ok=a\nInjected: b"}) {
+      ShadowCliTests.Run badHeader =
+          shadow(
+              "replay",
+              "--recording",
+              "x",
+              "--candidate",
+              candidate(),
+              "--out",
+              "o",
+              "--header",
+              header);
+      assertThat(badHeader.code()).as(header).isEqualTo(2);
+      assertThat(badHeader.err()).as(header).contains("--header");
+    }
   }
 
   @Test

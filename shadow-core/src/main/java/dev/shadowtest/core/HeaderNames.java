@@ -26,6 +26,34 @@ public final class HeaderNames extends AbstractSet<String> {
 
   private static final HeaderNames NONE = new HeaderNames(List.of());
 
+  /** RFC 9110's tchar: the characters a header name (a token) is made of. */
+  private static final boolean[] TCHAR = new boolean[128];
+
+  static {
+    for (char c = '!'; c <= '~'; c++) {
+      TCHAR[c] = "\"(),/:;<=>?@[\\]{}".indexOf(c) < 0;
+    }
+  }
+
+  /**
+   * Whether {@code name} can be sent as a header name: a non-empty token (RFC 9110 5.1). A name
+   * with a space, a colon or a character beyond ASCII would be read as another header, or as
+   * none, by whatever receives it.
+   */
+  public static boolean isToken(String name) {
+    int n = name.length();
+    if (n == 0) {
+      return false;
+    }
+    for (int i = 0; i < n; i++) {
+      char c = name.charAt(i);
+      if (c >= 128 || !TCHAR[c]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** The names, each spelling once, in the order given. */
   private final List<String> names;
 

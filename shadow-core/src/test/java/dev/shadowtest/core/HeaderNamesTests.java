@@ -89,4 +89,17 @@ class HeaderNamesTests {
     }
     return b.toString();
   }
+
+  @Test
+  void aTokenIsWhatRfc9110AllowsInAHeaderName() {
+    for (String ok : new String[] {"Content-Type", "x", "X_Y.z", "!#$%&'*+-.^_`|~09azAZ"}) {
+      assertThat(HeaderNames.isToken(ok)).as(ok).isTrue();
+    }
+    for (String bad :
+        new String[] {
+          "", "bad name", "X:Y", "X-\u00dc", "a\tb", "a\"b", "(c)", "a/b", "a\u007f", "{x}"
+        }) {
+      assertThat(HeaderNames.isToken(bad)).as(bad).isFalse();
+    }
+  }
 }

@@ -899,7 +899,12 @@ public final class Sender implements AutoCloseable {
    */
   private void sentHeaders(URI base, HttpRequest recorded, BiConsumer<String, String> out) {
     for (Headers.Field f : recorded.headers()) {
-      if (!notCopied(f.name()) && !extraNames.contains(f.name()) && !redacted(f.value())) {
+      // a recorded name that is no token (an import's "X:Y", "bad name") is not sent: it would
+      // reach the target as another header, or none
+      if (!notCopied(f.name())
+          && !extraNames.contains(f.name())
+          && !redacted(f.value())
+          && HeaderNames.isToken(f.name())) {
         out.accept(f.name(), f.value());
       }
     }

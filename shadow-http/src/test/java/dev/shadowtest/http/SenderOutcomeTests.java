@@ -163,4 +163,22 @@ class SenderOutcomeTests {
       server.stop(0);
     }
   }
+
+  /** A recorded header whose name is no token (an import's "X:Y") is not sent: it would be read as another. */
+  @Test
+  void aRecordedHeaderNameThatIsNoTokenIsNotSent() {
+    try (Sender sender =
+        new Sender(1, Duration.ofSeconds(1), Duration.ofSeconds(1), Headers.empty(), false)) {
+      HttpRequest recorded =
+          new HttpRequest(
+              "GET",
+              "/",
+              "HTTP/1.1",
+              Headers.of("X:Y", "v", "bad name", "w", "", "e", "X-Ok", "kept"),
+              dev.shadowtest.core.Body.none());
+      HttpRequest sent = sender.prepared(URI.create("http://127.0.0.1:9"), recorded);
+      assertThat(sent.headers().stream().map(Headers.Field::name))
+          .containsExactlyInAnyOrder("X-Ok", "Host");
+    }
+  }
 }
