@@ -10,11 +10,14 @@ import dev.shadowtest.diff.run.ResponsesFile;
 import dev.shadowtest.diff.run.RunOutput;
 import dev.shadowtest.http.Connections;
 import dev.shadowtest.http.Sender;
+import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * Everything a replay needs, in small groups: where requests go ({@link Targets}), how they are
@@ -202,6 +205,13 @@ public record ReplayConfig(
     if (recordings.isEmpty()) {
       throw new BadInputException("at least one recording is needed");
     }
+    Set<Path> seen = new HashSet<>();
+    for (Path r : recordings) {
+      if (!seen.add(same(r))) {
+        // its exchanges would be sent and counted twice, under the same ids
+        throw new BadInputException(r + ": the same recording is given twice");
+      }
+    }
     Objects.requireNonNull(out, "out");
     Objects.requireNonNull(targets, "targets");
     Objects.requireNonNull(rules, "rules");
@@ -209,6 +219,15 @@ public record ReplayConfig(
     Objects.requireNonNull(sending, "sending");
     Objects.requireNonNull(selection, "selection");
     Objects.requireNonNull(keeping, "keeping");
+  }
+
+  /** A recording's file as itself, however named (links, "..", relative); other names as given. */
+  private static Path same(Path recording) {
+    try {
+      return recording.toRealPath();
+    } catch (IOException | RuntimeException e) {
+      return recording.toAbsolutePath().normalize(); // not a file (yet): reported when read
+    }
   }
 
   /** The defaults for replaying {@code recordings} against {@code candidate} into {@code out}. */

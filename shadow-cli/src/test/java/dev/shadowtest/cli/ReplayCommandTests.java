@@ -223,6 +223,20 @@ class ReplayCommandTests {
         .contains("shard must be I/N");
     assertThat(shadow("merge", "--out", dir.resolve("m"), dir.resolve("nothing")).err())
         .contains("not a Shadow run directory");
+    Path once = dir.resolve("once.jsonl");
+    ShadowCliTests.Run twice =
+        shadow(
+            "replay",
+            "--recording",
+            once,
+            "--recording",
+            dir.resolve("sub/../once.jsonl"),
+            "--candidate",
+            candidate(),
+            "--out",
+            dir.resolve("o"));
+    assertThat(twice.code()).isEqualTo(2);
+    assertThat(twice.err()).contains("the same recording is given twice");
     for (String header :
         new String[] {"bad header=x", "X:Y=v", "X-\u00dc=v", "X-Ok=a\nInjected: b"}) {
       ShadowCliTests.Run badHeader =
