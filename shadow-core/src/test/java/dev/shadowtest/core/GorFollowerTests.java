@@ -65,6 +65,22 @@ class GorFollowerTests {
     return GorFollower.Options.defaults().withUntilIdle(Duration.ofMillis(millis));
   }
 
+  /** Waits (10 s at most) until the recording being written holds {@code n} exchanges. */
+  static void awaitIds(Path recording, int n) throws InterruptedException {
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (System.nanoTime() < end) {
+      try {
+        if (ids(recording).size() >= n) {
+          return;
+        }
+      } catch (RuntimeException notYet) {
+        // not created yet, or its header not yet written
+      }
+      Thread.sleep(20);
+    }
+    throw new AssertionError(recording + " did not reach " + n + " exchanges in 10 s");
+  }
+
   static List<String> ids(Path recording) {
     return HarImporterTests.read(recording).stream().map(Exchange::id).toList();
   }
@@ -128,7 +144,7 @@ class GorFollowerTests {
     append(gor, pair("a", 1000) + pair("b", 3000));
     Path out = dir.resolve("rec.jsonl");
     CompletableFuture<ImportResult> done = follow(follower(gor, out, idle(1500)));
-    Thread.sleep(400);
+    awaitIds(out, 2); // both read before the file changes
     try (FileChannel c = FileChannel.open(gor, StandardOpenOption.WRITE)) {
       c.truncate(0);
     }
@@ -136,6 +152,29 @@ class GorFollowerTests {
     done.get(10, TimeUnit.SECONDS);
     assertThat(ids(out)).containsExactly("a", "b", "c");
     assertThat(warnings).singleElement().asString().contains("truncated in place");
+  }
+
+  /**
+   * Truncated and written again past where it had been read, between two looks (copytruncate and a
+   * fast writer, or a writer that reopens it for writing): its size never fell below what was
+   * read, its first bytes changed.
+   */
+  @Test
+  void aFileRewrittenInPlacePastWhatWasReadIsReadAgainFromItsStart() throws Exception {
+    Path gor = dir.resolve("requests.gor");
+    append(gor, pair("a", 1000) + pair("b", 3000));
+    Path out = dir.resolve("rec.jsonl");
+    CompletableFuture<ImportResult> done = follow(follower(gor, out, idle(1500)));
+    awaitIds(out, 2); // both read before the file changes
+    Files.writeString(
+        gor,
+        pair("c", 5000) + pair("d", 7000) + pair("e", 9000) + pair("f", 11000),
+        StandardCharsets.UTF_8,
+        StandardOpenOption.TRUNCATE_EXISTING,
+        StandardOpenOption.WRITE);
+    done.get(10, TimeUnit.SECONDS);
+    assertThat(ids(out)).containsExactly("a", "b", "c", "d", "e", "f");
+    assertThat(warnings).singleElement().asString().contains("rewritten in place");
   }
 
   @Test

@@ -77,6 +77,14 @@ public final class FollowedFile extends InputStream {
   private int files;
   private long injectedTotal;
 
+  /** The current file's first bytes as they were read: a file rewritten in place starts anew. */
+  private final byte[] head = new byte[64];
+
+  private int headLength;
+
+  /** Set by a pause at the end of the file: its head is looked at before the next read. */
+  private boolean checkHead;
+
   /**
    * Follows {@code file} from its start.
    *
@@ -156,8 +164,23 @@ public final class FollowedFile extends InputStream {
         announce = false;
         listener.opened(current, delivered);
       }
+      if (checkHead) {
+        checkHead = false;
+        if (rewritten()) {
+          startAgain(
+              channel.size() < position
+                  ? "truncated in place"
+                  : "rewritten in place (its first bytes changed)");
+          continue;
+        }
+      }
       int n = channel.read(ByteBuffer.wrap(b, off, len), position);
       if (n > 0) {
+        if (position < head.length) {
+          int k = (int) Math.min(n, head.length - position);
+          System.arraycopy(b, off, head, (int) position, k);
+          headLength = (int) position + k;
+        }
         position += n;
         delivered += n;
         remember(b, off, n);
@@ -175,7 +198,44 @@ public final class FollowedFile extends InputStream {
       if (idle(now) || !pause()) {
         return -1;
       }
+      checkHead = true;
     }
+  }
+
+  /**
+   * Whether the current file no longer starts with the bytes read from its start: truncated and
+   * written again past where it was read (copytruncate, a writer that reopens it for writing)
+   * between two looks, which its size alone does not show.
+   */
+  private boolean rewritten() throws IOException {
+    if (headLength == 0) {
+      return false;
+    }
+    ByteBuffer now = ByteBuffer.allocate(headLength);
+    while (now.hasRemaining() && channel.read(now, now.position()) > 0) {
+      // a read may return fewer bytes
+    }
+    return now.hasRemaining() || !Arrays.equals(now.array(), 0, headLength, head, 0, headLength);
+  }
+
+  /** Reads the current file again from its start, with a warning. */
+  private void startAgain(String what) throws IOException {
+    listener.warning(
+        current
+            + ": "
+            + what
+            + " ("
+            + channel.size()
+            + " bytes now, "
+            + position
+            + " were read); reading it again from its start"
+            + " (anything written just before that was not read)");
+    closeRecord("truncated");
+    position = 0;
+    tailLength = 0;
+    headLength = 0;
+    announce = true;
+    lastData = System.nanoTime(); // news: never idle before the new bytes are read
   }
 
   private boolean idle(long now) {
@@ -207,6 +267,8 @@ public final class FollowedFile extends InputStream {
     }
     position = 0;
     tailLength = 0;
+    headLength = 0;
+    checkHead = false;
     announce = true;
     files++;
     lastData = System.nanoTime();
@@ -220,19 +282,7 @@ public final class FollowedFile extends InputStream {
    */
   private boolean rotated() throws IOException {
     if (channel.size() < position) {
-      listener.warning(
-          current
-              + ": truncated in place (to "
-              + channel.size()
-              + " bytes, "
-              + position
-              + " were read); reading it again from its start"
-              + " (anything written just before the truncation was not read)");
-      closeRecord("truncated");
-      position = 0;
-      tailLength = 0;
-      announce = true;
-      lastData = System.nanoTime(); // a rotation is news: never idle before the new bytes are read
+      startAgain("truncated in place");
       return true;
     }
     Path successor = successor(current);
