@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.shadowtest.core.internal.FollowedFile;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -175,6 +176,33 @@ class GorFollowerTests {
     done.get(10, TimeUnit.SECONDS);
     assertThat(ids(out)).containsExactly("a", "b", "c", "d", "e", "f");
     assertThat(warnings).singleElement().asString().contains("rewritten in place");
+  }
+
+  /**
+   * A writer that goes on writing to the file renamed away after the follow moved on to the new
+   * one (it reopens its file late): those bytes are not read, and that is said.
+   */
+  @Test
+  void writesToAFileRenamedAwayAfterTheFollowMovedOnAreNotSilent() throws Exception {
+    Path gor = dir.resolve("requests.gor");
+    append(gor, pair("a", 1000));
+    Path out = dir.resolve("rec.jsonl");
+    try (FileChannel late =
+        FileChannel.open(gor, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
+      CompletableFuture<ImportResult> done = follow(follower(gor, out, idle(1500)));
+      awaitIds(out, 1);
+      Files.move(gor, dir.resolve("requests.gor.1"));
+      append(gor, pair("b", 3000));
+      awaitIds(out, 2); // the follow has moved on to the new file
+      late.write(ByteBuffer.wrap(pair("x", 2000).getBytes(StandardCharsets.UTF_8)));
+      done.get(10, TimeUnit.SECONDS);
+    }
+    assertThat(ids(out)).containsExactly("a", "b");
+    assertThat(warnings)
+        .singleElement()
+        .asString()
+        .contains(gor + " (renamed away): ")
+        .contains("were not read");
   }
 
   @Test

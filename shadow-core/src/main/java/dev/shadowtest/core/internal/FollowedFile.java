@@ -86,6 +86,20 @@ public final class FollowedFile extends InputStream {
   private boolean checkHead;
 
   /**
+   * The file renamed away that the follow moved on from, still open for {@link #WATCH_RENAMED}: a
+   * writer that goes on writing to it (it has not reopened the file yet) writes where nothing
+   * reads, which is said, not left silent. Null when there is none.
+   */
+  private FileChannel renamed;
+
+  private Path renamedName;
+  private long renamedRead;
+  private long renamedUntil;
+
+  /** How long a file renamed away is watched for writes after the follow moved on. */
+  static final Duration WATCH_RENAMED = Duration.ofSeconds(10);
+
+  /**
    * Follows {@code file} from its start.
    *
    * @param poll how long to sleep at the end of the written bytes before looking again
@@ -244,6 +258,7 @@ public final class FollowedFile extends InputStream {
 
   /** Sleeps one poll interval; false when interrupted (the stream then ends). */
   private boolean pause() {
+    watchRenamed();
     listener.waiting();
     try {
       Thread.sleep(Math.max(1, pollNanos / 1_000_000));
@@ -307,8 +322,52 @@ public final class FollowedFile extends InputStream {
     return false;
   }
 
+  /** Says once when the file renamed away grew after the follow moved on; then stops watching. */
+  private void watchRenamed() {
+    if (renamed == null) {
+      return;
+    }
+    try {
+      long size = renamed.size();
+      if (size > renamedRead) {
+        listener.warning(
+            renamedName
+                + " (renamed away): "
+                + (size - renamedRead)
+                + " byte(s) were written to it after the follow had moved on to the new "
+                + renamedName.getFileName()
+                + "; they were not read (the writer reopens its file late: import the renamed"
+                + " file's end on its own)");
+      } else if (System.nanoTime() - renamedUntil < 0) {
+        return; // still watched
+      }
+    } catch (IOException e) {
+      // gone: nothing more to say
+    }
+    closeRenamed();
+  }
+
+  private void closeRenamed() {
+    try {
+      renamed.close();
+    } catch (IOException e) {
+      // only read
+    }
+    renamed = null;
+  }
+
   private void moveOn() throws IOException {
-    channel.close();
+    if (next.equals(current)) { // renamed away: watched for late writes
+      if (renamed != null) {
+        closeRenamed();
+      }
+      renamed = channel;
+      renamedName = current;
+      renamedRead = position;
+      renamedUntil = System.nanoTime() + WATCH_RENAMED.toNanos();
+    } else {
+      channel.close();
+    }
     channel = null;
     closeRecord(next.equals(current) ? "replaced" : "followed by " + next.getFileName());
     current = next;
@@ -387,6 +446,9 @@ public final class FollowedFile extends InputStream {
 
   @Override
   public void close() throws IOException {
+    if (renamed != null) {
+      closeRenamed();
+    }
     if (channel != null) {
       channel.close();
       channel = null;
