@@ -192,6 +192,34 @@ class RecorderEdgeCaseTests {
     }
   }
 
+  /** RFC 9112 3.2: 400 to two Host headers, and to an HTTP/1.1 request with none; not passed on. */
+  @Test
+  void aRequestWithTwoHostsOrAnHttp11OneWithoutIsRefused() throws Exception {
+    try (Upstream up = new Upstream();
+        Recorder r =
+            Recorder.start(
+                RecorderConfig.of(
+                    new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+                    up.uri(),
+                    dir.resolve("rec.jsonl")))) {
+      assertThat(
+              RecorderTests.raw(
+                  r.port(),
+                  "GET /echo HTTP/1.1\r\nHost: a\r\nHost: b\r\nConnection: close\r\n\r\n",
+                  null))
+          .startsWith("HTTP/1.1 400")
+          .contains("more than one Host header");
+      assertThat(
+              RecorderTests.raw(r.port(), "GET /echo HTTP/1.1\r\nConnection: close\r\n\r\n", null))
+          .startsWith("HTTP/1.1 400")
+          .contains("without a Host header");
+      // HTTP/1.0 needs none
+      assertThat(RecorderTests.raw(r.port(), "GET /echo HTTP/1.0\r\n\r\n", null))
+          .startsWith("HTTP/1.1 200");
+      assertThat(up.requests.get()).isEqualTo(1);
+    }
+  }
+
   @Test
   void anExistingRecordingIsNeverOverwritten() throws Exception {
     Path out = dir.resolve("rec.jsonl");

@@ -577,6 +577,18 @@ public final class ProxyHandler implements HttpRequestHandler {
     } else if (!request.getPath().startsWith("/") && !request.getPath().equals("*")) {
       return new Refusal(403, "Forbidden: unsupported request target " + request.getPath());
     }
+    ProtocolVersion v = request.getVersion();
+    if (v != null && v.getMajor() == 1) {
+      // RFC 9112 3.2: a server answers 400 to a request with more than one Host, or, in HTTP/1.1,
+      // none (an upstream and Shadow could each take another one for the host asked for)
+      int hosts = request.countHeaders("Host");
+      if (hosts > 1) {
+        return new Refusal(400, "Bad Request: more than one Host header");
+      }
+      if (hosts == 0 && v.getMinor() >= 1) {
+        return new Refusal(400, "Bad Request: an HTTP/1.1 request without a Host header");
+      }
+    }
     if (!upstreamPath.isEmpty() && DotSegments.climbOut(request.getPath())) {
       return new Refusal(
           400, "Bad Request: the target climbs out of the upstream's base path " + upstreamPath);
