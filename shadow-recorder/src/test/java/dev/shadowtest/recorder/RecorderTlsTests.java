@@ -412,6 +412,9 @@ class RecorderTlsTests {
               .get(10, TimeUnit.SECONDS);
       assertThat(answer.getHead().getCode()).isEqualTo(200);
       assertThat(answer.getBody()).startsWith("GET /echo?h2c=1");
+      // the answer's length, as an HTTP/1.1 client gets it
+      assertThat(answer.getHead().getFirstHeader("Content-Length").getValue())
+          .isEqualTo(Integer.toString(answer.getBody().getBytes(StandardCharsets.UTF_8).length));
       // and HTTP/1.1 on the same port
       assertThat(get(HttpClient.newHttpClient(), r.url().resolve("/echo")).statusCode())
           .isEqualTo(200);

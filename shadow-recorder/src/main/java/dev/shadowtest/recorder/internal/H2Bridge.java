@@ -347,11 +347,15 @@ public final class H2Bridge implements AutoCloseable {
       AsyncResponseBuilder answer = AsyncResponseBuilder.create(response.getCode());
       for (Header h : response.getHeaders()) {
         String name = h.getName();
-        if (!name.equalsIgnoreCase("Content-Length") && !name.equalsIgnoreCase("Connection")) {
+        // the length of a body passed on is the length of what is sent; without a body (HEAD,
+        // 304) the upstream's, which describes the resource, is kept
+        boolean length = name.equalsIgnoreCase("Content-Length");
+        if (length ? body == null : !name.equalsIgnoreCase("Connection")) {
           answer.addHeader(h);
         }
       }
       if (body != null) {
+        answer.addHeader("Content-Length", Integer.toString(body.length));
         Header type = response.getFirstHeader("Content-Type");
         answer.setEntity(body, type == null ? null : ContentType.parseLenient(type.getValue()));
       }
