@@ -227,7 +227,7 @@ class ReplayConnectionsCommandTests {
       },
       {
         new Object[] {"--client-cert", certs.client().certificate(), "--client-key", rsa},
-        "error: --client-key " + rsa + ": a RSA key in the traditional format"
+        "error: --client-key " + rsa + ": an RSA key in the traditional format"
       },
       {
         new Object[] {

@@ -194,14 +194,19 @@ public final class GorFollower {
    */
   public ImportResult run(Consumer<Progress> progress, Consumer<String> warnings) {
     Imports.Warnings kept = new Imports.Warnings();
+    State[] holder = new State[1];
     Consumer<String> warn =
         w -> {
+          if (holder[0] != null && holder[0].in != null && holder[0].in.files() == 0) {
+            return; // the file never appeared: that is the error, not "no payloads found"
+          }
           kept.accept(w);
           warnings.accept(w);
         };
     RecordingWriter writer = open(options.header("import:gor"));
     Imports.Output output = new Imports.Output(writer, options);
     State state = new State(writer, output, progress, warn);
+    holder[0] = state;
     FollowedFile in =
         new FollowedFile(
             gor, POLL, follow.untilIdle(), GorImporter.PAYLOAD_END, () -> stopped, state);

@@ -239,6 +239,7 @@ class GorFollowerTests {
         .hasMessage(
             dir.resolve("nope.gor") + ": no such file (it did not appear before the follow ended)");
     assertThat(out).doesNotExist();
+    assertThat(warnings).isEmpty(); // not also: no GoReplay payloads found
   }
 
   @Test

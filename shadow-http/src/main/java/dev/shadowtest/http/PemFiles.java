@@ -179,8 +179,8 @@ public final class PemFiles {
               flag
                   + " "
                   + file
-                  + ": the key is encrypted (a "
-                  + kind.toUpperCase(Locale.ROOT)
+                  + ": the key is encrypted ("
+                  + article(kind)
                   + " key in the traditional format, 'Proc-Type: 4,ENCRYPTED'); give an"
                   + " unencrypted PKCS#8 key: openssl pkcs8 -topk8 -nocrypt -in "
                   + file
@@ -190,8 +190,8 @@ public final class PemFiles {
             flag
                 + " "
                 + file
-                + ": a "
-                + kind.toUpperCase(Locale.ROOT)
+                + ": "
+                + article(kind)
                 + " key in the traditional format ('BEGIN "
                 + type
                 + "'); convert it to PKCS#8: openssl pkcs8 -topk8 -nocrypt -in "
@@ -259,5 +259,12 @@ public final class PemFiles {
     } catch (IOException e) {
       throw new BadInputException(flag + " " + file + ": cannot read it: " + e.getMessage());
     }
+  }
+
+  /** "an RSA", "an EC", "a DSA": the kind of a traditional key, with the article it is read with. */
+  static String article(String kind) {
+    String k = kind.toUpperCase(Locale.ROOT);
+    // read letter by letter: R, E, S... ("ar", "ee", "ess") take "an"
+    return ("AEFHILMNORSX".indexOf(k.isEmpty() ? ' ' : k.charAt(0)) >= 0 ? "an " : "a ") + k;
   }
 }

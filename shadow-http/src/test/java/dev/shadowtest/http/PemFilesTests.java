@@ -45,7 +45,7 @@ class PemFilesTests {
         .hasMessage(
             "--client-key "
                 + key
-                + ": the key is encrypted (a RSA key in the traditional format, 'Proc-Type:"
+                + ": the key is encrypted (an RSA key in the traditional format, 'Proc-Type:"
                 + " 4,ENCRYPTED'); give an unencrypted PKCS#8 key: openssl pkcs8 -topk8 -nocrypt"
                 + " -in "
                 + key
@@ -132,5 +132,12 @@ class PemFilesTests {
     assertThatThrownBy(() -> PemFiles.read(zero, "--client-key"))
         .isInstanceOf(BadInputException.class)
         .hasMessage("--client-key /dev/zero: larger than 1 MiB; not a certificate or key file");
+  }
+
+  @Test
+  void aTraditionalKeysKindIsReadWithItsArticle() {
+    assertThat(PemFiles.article("RSA")).isEqualTo("an RSA");
+    assertThat(PemFiles.article("ec")).isEqualTo("an EC");
+    assertThat(PemFiles.article("DSA")).isEqualTo("a DSA");
   }
 }
