@@ -29,4 +29,23 @@ public final class ContentDecoding {
         ? Brotli.decode(body, max)
         : ContentCoding.decode(body, coding, max);
   }
+
+  /**
+   * What the first bytes of a body cut short decode to, up to {@code max} bytes: the output
+   * decoded before the input ran out, or all of it for a body that is whole. A br body gives
+   * nothing unless it is whole.
+   *
+   * @throws IOException when the bytes are not valid under that coding before they run out
+   * @throws IllegalArgumentException for a coding that is not {@link #supported}
+   */
+  public static byte[] decodeAvailable(byte[] body, String coding, int max) throws IOException {
+    if (Brotli.supported(coding)) {
+      try {
+        return Brotli.decode(body, max);
+      } catch (IOException cutShort) {
+        return new byte[0];
+      }
+    }
+    return ContentCoding.decodeAvailable(body, coding, max);
+  }
 }

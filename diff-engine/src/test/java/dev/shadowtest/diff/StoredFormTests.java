@@ -125,4 +125,87 @@ class StoredFormTests {
       assertThat(r.drain().stored()).isEqualTo(1);
     }
   }
+
+  static byte[] gzip(String text, int level) {
+    try {
+      java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+      try (java.util.zip.GZIPOutputStream out =
+          new java.util.zip.GZIPOutputStream(bytes) {
+            {
+              def.setLevel(level);
+            }
+          }) {
+        out.write(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      }
+      return bytes.toByteArray();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  static List<Difference> bodyOnly(ResponseDiff d) {
+    return d.differences().stream().filter(x -> x.type() == DifferenceType.BODY).toList();
+  }
+
+  /** {@code body} cut to its first {@code kept} bytes, as a replay past --max-body keeps it. */
+  static HttpResponse cutGzip(byte[] body, int kept) {
+    return new HttpResponse(
+        200,
+        "OK",
+        Headers.of("Content-Type", "text/plain", "Content-Encoding", "gzip"),
+        new Body.Binary(java.util.Arrays.copyOf(body, kept), true, body.length));
+  }
+
+  /**
+   * A compressed body cut at the capture limit: its size is the compressed one, which says nothing
+   * (two compressors, two sizes), so what its kept bytes decode to is compared with the other
+   * side's decoded bytes, and nothing else: a match when they agree, a difference when they do not,
+   * judged alike from the stored form.
+   */
+  @Test
+  void aCompressedBodyCutAtTheLimitIsJudgedByWhatItsBytesDecodeTo() {
+    StringBuilder text = new StringBuilder();
+    for (int i = 0; text.length() < 20_000; i++) {
+      text.append("line ")
+          .append(i)
+          .append(" of a long answer, ")
+          .append(i * 7919 % 1000)
+          .append('\n');
+    }
+    String t = text.toString();
+    HttpResponse recorded =
+        new HttpResponse(200, "OK", Headers.of("Content-Type", "text/plain"), Body.text(t));
+    byte[] fast = gzip(t, 1);
+    byte[] best = gzip(t, 9);
+    assertThat(fast.length).isNotEqualTo(best.length);
+    String changed = t.substring(0, 100) + "X" + t.substring(101);
+    DiffEngine engine = DiffEngine.of(Rules.defaults());
+    EndpointRule rule = Rules.defaults().ruleFor("GET", "/x");
+    ResponseDiff same =
+        engine.compare(recorded, Origin.NONE, cutGzip(fast, fast.length / 2), Origin.NONE, rule);
+    assertThat(bodyOnly(same)).isEmpty();
+    assertThat(same.notes())
+        .anySatisfy(n -> assertThat(n).startsWith("body over the capture limit and compressed"));
+    // both compressed, by two compressors, both cut
+    assertThat(
+            bodyOnly(
+                engine.compare(
+                    cutGzip(best, best.length / 3),
+                    Origin.NONE,
+                    cutGzip(fast, fast.length / 2),
+                    Origin.NONE,
+                    rule)))
+        .isEmpty();
+    byte[] other = gzip(changed, 1);
+    ResponseDiff differs =
+        engine.compare(recorded, Origin.NONE, cutGzip(other, other.length / 2), Origin.NONE, rule);
+    assertThat(differs.differences())
+        .filteredOn(d -> d.type() == DifferenceType.BODY)
+        .singleElement()
+        .satisfies(
+            d -> assertThat(d.expected()).isEqualTo("decoded byte 100 = " + (int) t.charAt(100)));
+    judgedAlike("version: 1\n", recorded, cutGzip(fast, fast.length / 2));
+    judgedAlike("version: 1\n", recorded, cutGzip(other, other.length / 2));
+    judgedAlike("version: 1\n", cutGzip(best, best.length / 3), cutGzip(fast, 40));
+  }
 }

@@ -1,6 +1,8 @@
 package dev.shadowtest.core;
 
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -59,6 +61,29 @@ public final class ContentCoding {
       int more = in.readNBytes(probe, 0, probe.length);
       return new Prefix(kept, kept.length + (long) more, more == 0);
     }
+  }
+
+  /**
+   * What {@code body}, perhaps cut short, decodes to before its bytes run out: at most {@code max}
+   * bytes. A body that is whole gives all of it.
+   *
+   * @throws IOException when the bytes up to there are not valid under that coding
+   * @throws IllegalArgumentException for a coding that is not {@link #supported}
+   */
+  public static byte[] decodeAvailable(byte[] body, String encoding, int max) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    byte[] buf = new byte[8192];
+    try (InputStream in = open(body, encoding)) {
+      int n;
+      while (out.size() < max
+          && (n = in.read(buf, 0, Math.min(buf.length, max - out.size()))) > 0) {
+        out.write(buf, 0, n);
+      }
+    } catch (EOFException cutShort) {
+      // the input ran out: what was decoded before is what is known (a gzip header cut short
+      // gives nothing)
+    }
+    return out.toByteArray();
   }
 
   private static InputStream open(byte[] body, String encoding) throws IOException {

@@ -90,6 +90,18 @@ public final class Bodies {
           actual instanceof Body.NotCaptured ? actual : Body.none(),
           BuiltInComparators.BINARY.name());
     }
+    if ((expected.truncated() || actual.truncated())
+        && !(notEncoded(expectedHeaders) && notEncoded(actualHeaders))) {
+      // only whether the decoded prefixes differ counts (compare's own test), kept as sizes
+      // that agree and one byte that tells it
+      CutAndEncoded cut = CutAndEncoded.of(expected, expectedHeaders, actual, actualHeaders);
+      notes.add(cut.note());
+      boolean differs = cut.firstDifference() >= 0;
+      return new Prepared(
+          new Body.Binary(differs ? new byte[] {0} : new byte[0], true, 1),
+          new Body.Binary(differs ? new byte[] {1} : new byte[0], true, 1),
+          BuiltInComparators.BINARY.name());
+    }
     if (expected.truncated() || actual.truncated()) {
       // only sizes and whether the common prefix differs count: one byte tells that
       byte[] ep = expected.bytes();
@@ -186,6 +198,23 @@ public final class Bodies {
       return;
     }
     BodyComparator stored = options.stored();
+    if (stored == null
+        && (expected.truncated() || actual.truncated())
+        && !(notEncoded(expectedHeaders) && notEncoded(actualHeaders))) {
+      CutAndEncoded cut = CutAndEncoded.of(expected, expectedHeaders, actual, actualHeaders);
+      notes.add(cut.note());
+      int at = cut.firstDifference();
+      if (at >= 0) {
+        out.add(
+            Difference.at(
+                new Location.WholeBody(),
+                "body",
+                DifferenceType.BODY,
+                "decoded byte " + at + " = " + (cut.expected()[at] & 0xff),
+                "decoded byte " + at + " = " + (cut.actual()[at] & 0xff)));
+      }
+      return;
+    }
     byte[] e =
         stored != null
             ? expected.bytes()
@@ -407,6 +436,51 @@ public final class Bodies {
   }
 
   /** The Content-Encoding the headers give, in lower case; {@code identity} when none. */
+  /**
+   * A pair of bodies, at least one cut at {@code --max-body} (or at capture) and at least one
+   * under a Content-Encoding. Sizes say nothing then: a cut body's size is its size on the wire,
+   * compressed, and two compressors give the same content different sizes. So the decoded bytes
+   * known on both sides are compared, and nothing else: what each side's kept bytes decode to
+   * before they run out (gzip and deflate; a br body cut short gives none).
+   */
+  record CutAndEncoded(byte[] expected, byte[] actual, String note) {
+
+    static CutAndEncoded of(Body expected, Headers eh, Body actual, Headers ah) {
+      byte[] e = known(expected, eh);
+      byte[] a = known(actual, ah);
+      return new CutAndEncoded(
+          e,
+          a,
+          "body over the capture limit and compressed (expected "
+              + encoding(eh)
+              + ", actual "
+              + encoding(ah)
+              + "): sizes not compared; compared the first "
+              + Math.min(e.length, a.length)
+              + " decoded bytes only");
+    }
+
+    /** The first decoded byte where the two differ, or -1. */
+    int firstDifference() {
+      int n = Math.min(expected.length, actual.length);
+      return Arrays.mismatch(expected, 0, n, actual, 0, n);
+    }
+
+    /** The decoded bytes known of {@code body}: as many as its kept bytes give. */
+    private static byte[] known(Body body, Headers headers) {
+      String coding = encoding(headers);
+      byte[] kept = body.bytes();
+      if (coding.equals("identity") || kept.length == 0) {
+        return kept;
+      }
+      try {
+        return ContentDecoding.decodeAvailable(kept, coding, MAX_DECODED);
+      } catch (IOException | IllegalArgumentException e) {
+        return new byte[0]; // nothing of it can be read: nothing of it is compared
+      }
+    }
+  }
+
   private static String encoding(Headers headers) {
     return headers.first("Content-Encoding").orElse("identity").strip().toLowerCase(Locale.ROOT);
   }
