@@ -313,6 +313,9 @@ public final class GorFollower {
 
     @Override
     public void waiting() {
+      if (run != null) {
+        run.settle(); // nothing more is coming right now: a separator in question is one
+      }
       if (dirty) { // nothing more is coming right now: let readers see what there is
         writer.flush();
         dirty = false;

@@ -13,6 +13,7 @@ import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
 
@@ -273,7 +274,10 @@ public final class GorImporter {
       while (lines.next()) {
         lineNumber++;
         if (separatorInQuestion >= 0) {
-          if (isSeparator() || lines.lineIsBlank() || looksLikePayloadHeader()) {
+          if (isSeparator()
+              || lines.lineIsBlank()
+              || looksLikePayloadHeader()
+              || !lines.lineTerminated()) { // a capture cut off in the next header: said below
             payload(separatorInQuestion - 1); // it was the payload's separator after all
             payload.reset();
           } else {
@@ -379,16 +383,71 @@ public final class GorImporter {
     /**
      * Whether the message so far is one whose own framing says its body goes on: a {@code
      * Content-Length} body that lacks bytes, a chunked body without its last chunk, a response
-     * body that runs to the connection's end. Only such a message can hold a separator line.
+     * body that runs to the connection's end (not one to HEAD, nor a 1xx, 204 or 304). Only such a
+     * message can hold a separator line. Read from the head alone, but for a chunked body.
      */
     private boolean bodyGoesOn() {
       if (payload.messageOffset < 0 || payload.overflowed) {
         return false;
       }
-      try {
-        return allowance() != 0;
-      } catch (RecordingException badRequest) {
-        return false; // reported when the payload ends
+      byte[] d = payload.data;
+      int n = payload.length;
+      int headEnd = -1;
+      for (int i = 0; i + 1 < n; i++) {
+        if (d[i] == '\n'
+            && (d[i + 1] == '\n' || d[i + 1] == '\r' && i + 2 < n && d[i + 2] == '\n')) {
+          headEnd = d[i + 1] == '\n' ? i + 2 : i + 3;
+          break;
+        }
+      }
+      if (headEnd < 0) {
+        return false; // no whole head: no body to go on (the payload's end reports it)
+      }
+      String head = new String(d, 0, headEnd, StandardCharsets.ISO_8859_1).toLowerCase(Locale.ROOT);
+      if (head.contains("\ntransfer-encoding:")) {
+        try {
+          return allowance() != 0; // chunked: its last chunk tells, which needs the parser
+        } catch (RecordingException badRequest) {
+          return false; // reported when the payload ends
+        }
+      }
+      int cl = head.indexOf("\ncontent-length:");
+      boolean bodiless = payload.type != '1' && bodilessResponse(head);
+      if (cl >= 0 && !bodiless) {
+        int end = head.indexOf('\n', cl + 1);
+        try {
+          long length =
+              Long.parseLong(head.substring(cl + 16, end < 0 ? head.length() : end).strip());
+          return n - headEnd < length;
+        } catch (NumberFormatException badLength) {
+          return false; // reported when the payload ends
+        }
+      }
+      return payload.type != '1' && !bodiless; // a response without a length runs to the end
+    }
+
+    /** A response that has no body whatever its headers: 1xx, 204, 304, or the answer to HEAD. */
+    private boolean bodilessResponse(String head) {
+      int sp = head.indexOf(' ');
+      String code = sp < 0 || sp + 4 > head.length() ? "" : head.substring(sp + 1, sp + 4);
+      if (code.startsWith("1") || code.equals("204") || code.equals("304")) {
+        return true;
+      }
+      ArrayDeque<Pending> requests = waiting.get(payload.id);
+      Pending request = requests == null ? null : requests.peekFirst();
+      return request != null && request.request.method().equalsIgnoreCase("HEAD");
+    }
+
+    /**
+     * Takes a separator line held in question for the payload's separator: called when the input
+     * pauses (a follow waiting for more), since GoReplay writes a payload and its separator
+     * together, and a body's line after it would have come with them.
+     */
+    void settle() {
+      if (separatorInQuestion >= 0) {
+        payload(separatorInQuestion - 1);
+        payload.reset();
+        separatorInQuestion = -1;
       }
     }
 

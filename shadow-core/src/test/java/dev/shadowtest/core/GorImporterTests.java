@@ -129,6 +129,25 @@ class GorImporterTests {
     assertThat(ex.get(3).response().status()).isEqualTo(204);
   }
 
+  /** A capture cut off in the payload header after a separator in question: that line is said. */
+  @Test
+  void aCaptureCutInTheHeaderAfterABodyThatRunsToTheEndKeepsTheBodyWhole() throws IOException {
+    Path gor = dir.resolve("cut.gor");
+    Files.writeString(
+        gor,
+        "1 a 1764064800000000000\nGET /a HTTP/1.1\r\nHost: x\r\n\r\n"
+            + SEP
+            + "2 a 1764064800100000000 5000\nHTTP/1.1 200 OK\r\nConnection: close\r\n\r\nhello"
+            + SEP
+            + "1 b17640",
+        StandardCharsets.UTF_8);
+    List<String> warnings = new ArrayList<>();
+    List<Exchange> ex = read(gor, warnings);
+    assertThat(ex).extracting(Exchange::id).containsExactly("a");
+    assertThat(ex.get(0).response().body()).isEqualTo(Body.text("hello"));
+    assertThat(warnings).anySatisfy(w -> assertThat(w).contains("the last line is incomplete"));
+  }
+
   @Test
   void keepsBinaryBodiesByteExact() {
     Exchange d4 = read(sample, new ArrayList<>()).get(3);
