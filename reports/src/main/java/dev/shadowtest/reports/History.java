@@ -73,21 +73,30 @@ public final class History {
 
   /**
    * Checks, before a run, that {@link #store} will be able to store its summary in {@code dir}:
-   * a directory that can be written, or that can be created (it is, now). A history that cannot
-   * be used is bad input before anything is sent, not after hours of replay.
+   * a directory that can be written, or one that can be created (its nearest existing ancestor is
+   * a directory that can be written; nothing is created now). A history that cannot be used is
+   * bad input before anything is sent, not after hours of replay.
    */
   public static void requireUsable(Path dir) {
-    try {
-      if (Files.exists(dir) && !Files.isDirectory(dir)) {
-        throw new BadInputException(dir + ": the --history given is not a directory");
-      }
-      Files.createDirectories(dir);
-    } catch (IOException e) {
-      throw new BadInputException(
-          dir + ": cannot create the --history directory (" + e.getMessage() + ")");
+    Path existing = dir.toAbsolutePath();
+    while (existing != null && !Files.exists(existing)) {
+      existing = existing.getParent();
     }
-    if (!Files.isWritable(dir)) {
-      throw new BadInputException(dir + ": the --history directory cannot be written");
+    if (existing == null || !Files.isDirectory(existing)) {
+      throw new BadInputException(
+          dir
+              + (existing != null && existing.equals(dir.toAbsolutePath())
+                  ? ": the --history given is not a directory"
+                  : ": the --history directory cannot be created ("
+                      + existing
+                      + " is no directory)"));
+    }
+    if (!Files.isWritable(existing)) {
+      throw new BadInputException(
+          dir
+              + (existing.equals(dir.toAbsolutePath())
+                  ? ": the --history directory cannot be written"
+                  : ": the --history directory cannot be created in " + existing));
     }
   }
 

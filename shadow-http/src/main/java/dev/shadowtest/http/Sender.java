@@ -343,9 +343,9 @@ public final class Sender implements AutoCloseable {
   /**
    * Gives each new connection {@code --timeout} as its socket timeout (the longest gap between two
    * reads). HttpCore's requester sets a new connection's socket timeout to the timeout given for
-   * connecting ({@code --connect-timeout}), once connected; this listener is called after that,
-   * before the connection's handler starts (and before a TLS handshake, which restores the socket
-   * timeout it finds when it ends).
+   * connecting ({@code --connect-timeout}), once connected; this listener is called after that:
+   * on a plain connection before its handler starts, on a TLS one once the handshake is done (the
+   * handshake itself restores the reactor's socket timeout, {@code --timeout}, when it ends).
    */
   private record ResponseTimeout(Timeout timeout) implements IOSessionListener {
     @Override

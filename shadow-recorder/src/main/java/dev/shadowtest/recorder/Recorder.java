@@ -395,6 +395,11 @@ public final class Recorder implements AutoCloseable {
     return counters.connections.get();
   }
 
+  /** Requests sent to the upstream again after a kept-alive connection closed under them. */
+  long upstreamRetries() {
+    return counters.upstreamRetries.sum();
+  }
+
   /** Client connections parked idle now, without a thread. */
   int idleConnections() {
     return counters.idleConnections.get();

@@ -155,6 +155,7 @@ class RecorderEdgeCaseTests {
           assertThat(RecorderTests.raw(r.port(), get, null)).startsWith("HTTP/1.1 200");
         }
         assertThat(received).containsOnly("GET /a HTTP/1.1");
+        assertThat(r.upstreamRetries()).isEqualTo(3); // each GET after a pause, once
         Thread.sleep(500);
         received.clear();
         String post =

@@ -35,6 +35,7 @@ import java.util.function.Predicate;
 import java.util.function.Supplier;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLHandshakeException;
 import org.apache.hc.core5.http.ClassicHttpRequest;
 import org.apache.hc.core5.http.ClassicHttpResponse;
 import org.apache.hc.core5.http.ConnectionClosedException;
@@ -774,7 +775,12 @@ public final class ProxyHandler implements HttpRequestHandler {
   private static boolean closedUnder(IOException e) {
     return e instanceof NoHttpResponseException
         || e instanceof ConnectionClosedException
-        || e instanceof SocketException && !(e instanceof ConnectException);
+        || e instanceof SocketException && !(e instanceof ConnectException)
+        // over TLS a reset may come wrapped: "Connection reset" in an SSLException
+        || e instanceof SSLException
+            && !(e instanceof SSLHandshakeException)
+            && e.getCause() instanceof SocketException
+            && !(e.getCause() instanceof ConnectException);
   }
 
   /** RFC 9110's idempotent methods: sending one twice has the effect of sending it once. */
