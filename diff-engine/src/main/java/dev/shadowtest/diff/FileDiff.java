@@ -350,7 +350,10 @@ public final class FileDiff {
 
   private static String key(Exchange e, MatchBy by, Map<String, Integer> occurrences) {
     if (by == MatchBy.ID) {
-      return e.id();
+      // an id repeated in a recording (concatenated files) pairs by occurrence: the second e1
+      // with the other side's second e1, never dropped
+      int n = occurrences.merge(e.id(), 1, Integer::sum);
+      return n == 1 ? e.id() : e.id() + "\u0000" + n;
     }
     String request = e.request().method().toUpperCase(Locale.ROOT) + " " + e.request().target();
     return request + "#" + occurrences.merge(request, 1, Integer::sum);

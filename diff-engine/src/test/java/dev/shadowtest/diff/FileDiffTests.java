@@ -59,6 +59,44 @@ class FileDiffTests {
     return p;
   }
 
+  Path withIds(String name, String... idsAndBodies) {
+    Path p = dir.resolve(name);
+    try (RecordingWriter w =
+        RecordingWriter.create(p, RecordingHeader.now("test", Redaction.none()))) {
+      for (int i = 0; i < idsAndBodies.length; i += 2) {
+        w.write(
+            new Exchange(
+                idsAndBodies[i],
+                null,
+                null,
+                new HttpRequest("GET", "/x", "HTTP/1.1", Headers.of("Host", "legacy"), Body.none()),
+                new HttpResponse(
+                    200,
+                    "OK",
+                    Headers.of("Content-Type", "application/json"),
+                    Body.text(idsAndBodies[i + 1])),
+                null,
+                Map.of()));
+      }
+    }
+    return p;
+  }
+
+  /** An id repeated in a recording (files concatenated) pairs by occurrence: none is dropped. */
+  @Test
+  void aRepeatedIdPairsByOccurrenceAndNoneIsDropped() {
+    Path left = withIds("l.jsonl", "e1", "{\"a\":1}");
+    Path right = withIds("r.jsonl", "e1", "{\"a\":999}", "e1", "{\"a\":1}");
+    for (long budget : new long[] {FileDiff.MEMORY_BUDGET, 1}) {
+      FileDiff.Totals t =
+          FileDiff.recordings(
+              left, right, Rules.defaults(), null, FileDiff.MatchBy.ID, x -> {}, w -> {}, budget);
+      assertThat(t.compared()).isEqualTo(1);
+      assertThat(t.different()).isEqualTo(1); // the first e1 of each side: 1 against 999
+      assertThat(t.onlyRight()).isEqualTo(1); // the second e1, counted
+    }
+  }
+
   @Test
   void largeRecordingsArePartitionedOnDiskAndGiveTheSameTotals() {
     Path a = recording("a.jsonl.gz", "a-", 3_000, 0);
