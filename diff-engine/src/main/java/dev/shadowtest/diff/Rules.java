@@ -13,6 +13,7 @@ import dev.shadowtest.diff.run.Trigger;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.StringReader;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -1399,9 +1400,12 @@ public final class Rules {
     private double rate(String text, String at) {
       String t = text.strip();
       try {
+        // read in decimal, as Gate.parseRate: 0.7% is the double nearest 0.007
         double v =
             t.endsWith("%")
-                ? Double.parseDouble(t.substring(0, t.length() - 1).strip()) / 100
+                ? new BigDecimal(t.substring(0, t.length() - 1).strip())
+                    .movePointLeft(2)
+                    .doubleValue()
                 : Double.parseDouble(t);
         if (v < 0 || v > 1 || Double.isNaN(v)) {
           throw error(at, "rate must be between 0 and 1 (or 0% and 100%), got " + text);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.shadowtest.core.RecordingException;
+import dev.shadowtest.diff.Rules;
 import dev.shadowtest.diff.run.Gate;
 import dev.shadowtest.diff.run.SummaryFile;
 import java.io.IOException;
@@ -303,6 +304,18 @@ class GateCheckTests {
         .hasMessageContaining("no such history directory");
     assertThatThrownBy(() -> Gate.parseRate("0.5 %%"))
         .hasMessageContaining("expected a rate like 0.5%");
+    // a percentage is read in decimal: a rate equal to the gate is the same double, and passes
+    assertThat(Gate.parseRate("0.7%")).isEqualTo(7 / 1000.0);
+    assertThat(Gate.parseRate("0.57%")).isEqualTo(57 / 10000.0);
+    assertThat(Gate.parseRate("2.9%")).isEqualTo(29 / 1000.0);
+    assertThat(Gate.parseRate("0.5%")).isEqualTo(0.005);
+    assertThat(
+            Rules.parse(
+                    "version: 1\nendpoints:\n  - match: \"GET /x\"\n    maxDiscrepancyRate: 0.7%\n",
+                    "r.yaml")
+                .ruleFor("GET", "/x")
+                .maxDiscrepancyRate())
+        .isEqualTo(7 / 1000.0);
     assertThatThrownBy(() -> Gate.parseRatio("fast"))
         .hasMessageContaining("expected a latency ratio");
     assertThat(Instant.parse("2026-11-25T02:00:00Z")).isNotNull();

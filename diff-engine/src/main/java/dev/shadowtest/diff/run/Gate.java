@@ -3,6 +3,7 @@ package dev.shadowtest.diff.run;
 import dev.shadowtest.core.BadInputException;
 import dev.shadowtest.diff.Rules;
 import dev.shadowtest.diff.Statistics;
+import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -117,9 +118,13 @@ public record Gate(
       if (t.startsWith("+") || t.startsWith("-") || t.contains("e") || t.contains("E")) {
         throw new NumberFormatException(t);
       }
+      // read in decimal: 0.7% is the double nearest 0.007, as a rate of 7 in 1,000 is (dividing
+      // by 100 gave 0.006999..., and a rate equal to the gate failed it)
       double v =
           t.endsWith("%")
-              ? Double.parseDouble(t.substring(0, t.length() - 1).strip()) / 100
+              ? new BigDecimal(t.substring(0, t.length() - 1).strip())
+                  .movePointLeft(2)
+                  .doubleValue()
               : Double.parseDouble(t);
       if (v >= 0 && v <= 1) {
         return v;
