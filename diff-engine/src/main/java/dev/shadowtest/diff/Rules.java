@@ -2,6 +2,7 @@ package dev.shadowtest.diff;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.exc.StreamReadException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -45,7 +46,12 @@ import java.util.regex.PatternSyntaxException;
  */
 public final class Rules {
 
-  private static final YAMLFactory YAML = new YAMLFactory();
+  /**
+   * A key given twice in one mapping is an error (YAML says keys are unique; Jackson would take
+   * the last, or, for a list read key by key, both).
+   */
+  private static final YAMLFactory YAML =
+      YAMLFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
 
   /** Keys that change how responses are compared: allowed in defaults, entries and byStatus. */
   private static final Set<String> COMPARISON_KEYS =

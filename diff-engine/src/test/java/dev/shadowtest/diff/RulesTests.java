@@ -155,6 +155,20 @@ class RulesTests {
     assertThatThrownBy(() -> Rules.load(bad))
         .hasMessageStartingWith(bad + ":")
         .hasMessageContaining("not valid YAML");
+    // a key given twice: the second would override (or add to) the first, unseen
+    assertThatThrownBy(
+            () ->
+                Rules.parse(
+                    "version: 1\ndefaults:\n  ignore: [\"$.a\"]\n  ignore: [\"$.b\"]\n",
+                    "dup.yaml"))
+        .hasMessageStartingWith("dup.yaml:4")
+        .hasMessageContaining("Duplicate field 'ignore'");
+    assertThatThrownBy(
+            () ->
+                Rules.parse(
+                    "version: 1\ndefaults:\n  ignore: [\"$.a\"]\ndefaults:\n  ignore: []\n",
+                    "dup.yaml"))
+        .hasMessageContaining("Duplicate field 'defaults'");
   }
 
   @Test
