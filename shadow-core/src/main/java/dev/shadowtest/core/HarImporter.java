@@ -98,7 +98,14 @@ public final class HarImporter {
               Set.of(
                   "method", "url", "httpVersion", "headers", "queryString", "postData", "bodySize"),
           "response",
-              Set.of("status", "statusText", "headers", "content", "_error", "_transferSize"));
+              Set.of(
+                  "status",
+                  "statusText",
+                  "headers",
+                  "content",
+                  "bodySize",
+                  "_error",
+                  "_transferSize"));
 
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
@@ -316,6 +323,21 @@ public final class HarImporter {
       }
       if (!sawEntries) {
         throw new RecordingException(file, 0, "not a HAR file: no log.entries array");
+      }
+      JsonToken after;
+      try {
+        after = p.nextToken();
+      } catch (StreamReadException garbage) {
+        after = JsonToken.NOT_AVAILABLE;
+      }
+      if (after != null) {
+        // a second HAR document appended to the first (cat a.har b.har), or anything else: never
+        // left unread without a word
+        throw new RecordingException(
+            file,
+            line(),
+            "more content after the end of the HAR document (two HAR files joined? import each"
+                + " on its own)");
       }
       skipped.forEach(
           (reason, v) ->
@@ -852,7 +874,15 @@ public final class HarImporter {
     private Body content(JsonNode rs, Headers headers, Map<String, String> tags) throws Problem {
       JsonNode content = rs.get("content");
       if (content == null || content.isNull()) {
-        return Body.none();
+        if (trusted) {
+          return Body.none();
+        }
+        // no content at all, where the sizes say there was a body: not captured, not empty
+        long bodySize = rs.path("bodySize").isIntegralNumber() ? rs.path("bodySize").asLong() : -1;
+        long length = declaredLength(headers);
+        return bodySize > 0
+            ? Body.notCaptured(bodySize)
+            : length > 0 ? Body.notCaptured(length) : Body.none();
       }
       if (!content.isObject()) {
         throw new Problem("response.content", "expected an object");

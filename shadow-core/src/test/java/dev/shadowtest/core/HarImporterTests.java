@@ -254,6 +254,40 @@ class HarImporterTests {
     return out;
   }
 
+  /** Two HAR documents joined, or anything after the first: an error naming the place, never ignored. */
+  @Test
+  void contentAfterTheHarDocumentIsAnError() throws IOException {
+    Path one = har("one.har", entry("http://h/a", null, "{\"size\": 2, \"text\": \"ok\"}"));
+    String doc = Files.readString(one);
+    for (String after : new String[] {"\n" + doc, "\n{garbage", " []"}) {
+      Path joined = dir.resolve("joined.har");
+      Files.writeString(joined, doc + after);
+      assertThatThrownBy(() -> readHar(joined, LIMIT, new ArrayList<>()))
+          .isInstanceOf(RecordingException.class)
+          .hasMessageStartingWith(joined + ":")
+          .hasMessageContaining("more content after the end of the HAR document");
+    }
+    Files.writeString(dir.resolve("spaces.har"), doc + "\n  \n");
+    assertThat(readHar(dir.resolve("spaces.har"), LIMIT, new ArrayList<>())).hasSize(1);
+  }
+
+  /** A response with no content object, where bodySize says there was a body: not captured, not empty. */
+  @Test
+  void aResponseWithoutContentButWithASizeIsNotCaptured() throws IOException {
+    Path har =
+        har(
+            "nocontent.har",
+            "{\"startedDateTime\": \"2026-11-24T10:00:00Z\", \"time\": 1, \"request\": {\"method\":"
+                + " \"GET\", \"url\": \"http://h/a\", \"headers\": []}, \"response\": {\"status\":"
+                + " 200, \"headers\": [], \"bodySize\": 5}}",
+            "{\"startedDateTime\": \"2026-11-24T10:00:00Z\", \"time\": 1, \"request\": {\"method\":"
+                + " \"GET\", \"url\": \"http://h/b\", \"headers\": []}, \"response\": {\"status\":"
+                + " 204, \"headers\": [], \"bodySize\": 0}}");
+    List<Exchange> ex = readHar(har, LIMIT, new ArrayList<>());
+    assertThat(ex.get(0).response().body()).isEqualTo(Body.notCaptured(5));
+    assertThat(ex.get(1).response().body()).isEqualTo(Body.none());
+  }
+
   @Test
   void bodiesOverTheLimitAreCutAndFlaggedWithTheirRealSizeAndOneWarning() throws IOException {
     String text = "0123456789".repeat(20_000);
