@@ -128,6 +128,7 @@ public final class HarImporter {
   public static final String TAG_FROM_CACHE = "import.fromCache";
   public static final String TAG_BODY_NOT_CAPTURED = "import.bodyNotCaptured";
   public static final String TAG_HTTP_VERSION = "import.httpVersion";
+  public static final String TAG_CONTENT_TYPE = "import.contentType";
 
   /** Methods whose requests carry no body by convention: an empty {@code postData} of theirs is no body. */
   private static final Set<String> BODILESS_METHODS =
@@ -594,6 +595,17 @@ public final class HarImporter {
         target += queryFromParams(rq.get("queryString"));
       }
       Body requestBody = postData(rq, method, requestHeaders, tags);
+      if (!trusted
+          && !(requestBody instanceof Body.None)
+          && !requestHeaders.contains("Content-Type")) {
+        // some producers (Insomnia, ZAP, Postman converters) give the type in postData alone: the
+        // request sent it, and a candidate reads the body by it
+        String mime = rq.path("postData").path("mimeType").asText("").strip();
+        if (!mime.isEmpty() && mime.chars().noneMatch(c -> c < 0x20 || c == 0x7f)) {
+          requestHeaders = requestHeaders.with("Content-Type", mime);
+          tags.put(TAG_CONTENT_TYPE, abbreviate(mime));
+        }
+      }
       String httpVersion = httpVersion(text(rq, "request.httpVersion", false), tags);
       HttpRequest request =
           new HttpRequest(method, target, httpVersion, requestHeaders, requestBody);

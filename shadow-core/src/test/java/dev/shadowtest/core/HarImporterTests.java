@@ -271,6 +271,20 @@ class HarImporterTests {
     assertThat(readHar(dir.resolve("spaces.har"), LIMIT, new ArrayList<>())).hasSize(1);
   }
 
+  /** A POST whose type is in postData alone gets it as its Content-Type header, tagged. */
+  @Test
+  void aRequestTypeGivenInPostDataAloneBecomesItsContentType() throws IOException {
+    Path har =
+        har(
+            "posts.har",
+            entry("http://h/form", "{\"mimeType\": \"application/json\", \"text\": \"{}\"}", "{}"),
+            entry("http://h/none", "{\"mimeType\": \"\", \"text\": \"x\"}", "{}"));
+    List<Exchange> ex = readHar(har, LIMIT, new ArrayList<>());
+    assertThat(ex.get(0).request().headers().first("Content-Type")).contains("application/json");
+    assertThat(ex.get(0).tags()).containsEntry(HarImporter.TAG_CONTENT_TYPE, "application/json");
+    assertThat(ex.get(1).request().headers().contains("Content-Type")).isFalse();
+  }
+
   /** A response with no content object, where bodySize says there was a body: not captured, not empty. */
   @Test
   void aResponseWithoutContentButWithASizeIsNotCaptured() throws IOException {
