@@ -78,10 +78,50 @@ public final class OriginNormalizer {
     String out = value;
     for (int i = 0; i < from.size(); i++) {
       if (out.contains(from.get(i))) {
-        out = out.replace(from.get(i), to.get(i));
+        out = replaceWhole(out, from.get(i), to.get(i));
       }
     }
     return out;
+  }
+
+  /**
+   * {@code s} with every occurrence of the address {@code p} that stands as an address replaced:
+   * not inside a longer name. A host {@code x} is not replaced in {@code wax}, {@code x.y},
+   * {@code a.x} or {@code text/xml}'s neighbours, nor {@code h:80} in {@code h:8080}; it is in
+   * {@code http://x/}, {@code "x"}, {@code x:443} or at the end of a sentence ({@code x.}).
+   */
+  static String replaceWhole(String s, String p, String replacement) {
+    StringBuilder out = null;
+    int from = 0;
+    int at = s.indexOf(p);
+    while (at >= 0) {
+      int end = at + p.length();
+      boolean startsAlone = at == 0 || !nameChar(s.charAt(at - 1)) && s.charAt(at - 1) != '.';
+      boolean endsAlone =
+          end == s.length()
+              || !nameChar(s.charAt(end))
+                  && !(s.charAt(end) == '.' && end + 1 < s.length() && nameChar(s.charAt(end + 1)));
+      if (startsAlone && endsAlone) {
+        if (out == null) {
+          out = new StringBuilder(s.length());
+        }
+        out.append(s, from, at).append(replacement);
+        from = end;
+        at = s.indexOf(p, end);
+      } else {
+        at = s.indexOf(p, at + 1);
+      }
+    }
+    return out == null ? s : out.append(s, from, s.length()).toString();
+  }
+
+  /** A character that can continue a host name or a port: letters, digits, '-' and '_'. */
+  private static boolean nameChar(char c) {
+    return c >= 'a' && c <= 'z'
+        || c >= 'A' && c <= 'Z'
+        || c >= '0' && c <= '9'
+        || c == '-'
+        || c == '_';
   }
 
   /** Every pattern holds an authority: without one, nothing can match. */
