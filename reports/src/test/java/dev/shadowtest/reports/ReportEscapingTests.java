@@ -100,7 +100,8 @@ class ReportEscapingTests {
   void nulAndOtherControlCharactersBecomeReplacementCharacters() throws IOException {
     Path run = dir.resolve("run");
     Files.createDirectories(run);
-    String hostile = "a\u0000b\u0001c\u001b[2Jd\u007f";
+    // and the bidirectional controls: "/r/\u202Egnp.exe" would show as "/r/exe.png"
+    String hostile = "a\u0000b\u0001c\u001b[2Jd\u007f/r/\u202Egnp.exe\u202C\u2066\u200F";
     try (ResultsFile results = ResultsFile.create(run.resolve(Reports.RESULTS));
         SamplesFile samples = SamplesFile.create(run)) {
       List<Difference> diffs =
@@ -151,7 +152,11 @@ class ReportEscapingTests {
         .doesNotContain("\u0000")
         .doesNotContain("\u0001")
         .doesNotContain("\u001b")
-        .doesNotContain("\u007f");
-    assertThat(html).contains("a\uFFFDb\uFFFDc\uFFFD[2Jd\uFFFD");
+        .doesNotContain("\u007f")
+        .doesNotContain("\u202E")
+        .doesNotContain("\u202C")
+        .doesNotContain("\u2066")
+        .doesNotContain("\u200F");
+    assertThat(html).contains("a\uFFFDb\uFFFDc\uFFFD[2Jd\uFFFD/r/\uFFFDgnp.exe\uFFFD\uFFFD\uFFFD");
   }
 }

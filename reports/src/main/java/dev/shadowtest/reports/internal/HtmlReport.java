@@ -568,7 +568,10 @@ public final class HtmlReport {
   /**
    * Replaces the control characters HTML does not allow in a document (NUL and the other C0
    * controls but tab, line feed, form feed and carriage return) by U+FFFD: recorded bodies may
-   * hold them, and the report must stay a valid document whatever they hold.
+   * hold them, and the report must stay a valid document whatever they hold. So are the
+   * bidirectional controls (U+202A-U+202E, U+2066-U+2069, the marks U+200E, U+200F, U+061C): a
+   * recorded target such as {@code /r/<U+202E>gnp.exe} would show as {@code /r/exe.png}. The
+   * report's own text holds none.
    */
   static final class ControlCharacters extends FilterWriter {
     ControlCharacters(Writer out) {
@@ -576,9 +579,17 @@ public final class HtmlReport {
     }
 
     private static char clean(char c) {
-      return c < 0x20 && c != '\t' && c != '\n' && c != '\f' && c != '\r' || c == 0x7f
+      return c < 0x20 && c != '\t' && c != '\n' && c != '\f' && c != '\r' || c == 0x7f || bidi(c)
           ? '\uFFFD'
           : c;
+    }
+
+    static boolean bidi(char c) {
+      return c >= '\u202A' && c <= '\u202E'
+          || c >= '\u2066' && c <= '\u2069'
+          || c == '\u200E'
+          || c == '\u200F'
+          || c == '\u061C';
     }
 
     @Override
