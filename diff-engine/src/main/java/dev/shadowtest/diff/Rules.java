@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.shadowtest.core.BadInputException;
+import dev.shadowtest.core.HeaderNames;
 import dev.shadowtest.core.JsonPath;
 import dev.shadowtest.diff.run.Trigger;
 import java.io.IOException;
@@ -1184,9 +1185,28 @@ public final class Rules {
                   + ")");
         }
         switch (key) {
-          case "ignoreHeaders" -> out.ignoreHeaders.addAll(strings(v, at));
+          case "ignoreHeaders" -> {
+            for (String name : strings(v, at)) {
+              String n = name.strip();
+              if (n.contains("*") || !HeaderNames.isToken(n)) {
+                throw error(
+                    at,
+                    "ignoreHeaders takes header names, each as it is (no pattern, no spaces), got \""
+                        + name
+                        + "\"");
+              }
+              out.ignoreHeaders.add(n);
+            }
+          }
           case "ignore" -> out.ignore.addAll(paths(v, at));
-          case "unorderedArrays" -> out.unordered.addAll(paths(v, at));
+          case "unorderedArrays" -> {
+            for (JsonPath path : paths(v, at)) {
+              if (out.keyed.containsKey(path)) {
+                throw error(at, path + " is in both unorderedArrays and keyedArrays: choose one");
+              }
+              out.unordered.add(path);
+            }
+          }
           case "keyedArrays" -> {
             expect(
                 v,
@@ -1195,6 +1215,9 @@ public final class Rules {
                 "a mapping of array path to key member, e.g. {\"$.lines\": \"sku\"}");
             for (String path = p.nextFieldName(); path != null; path = p.nextFieldName()) {
               JsonPath parsed = path(path, at);
+              if (out.unordered.contains(parsed)) {
+                throw error(at, path + " is in both unorderedArrays and keyedArrays: choose one");
+              }
               out.keyed.put(parsed, scalar(p.nextToken(), at + "." + path));
             }
           }

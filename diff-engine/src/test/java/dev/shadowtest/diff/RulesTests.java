@@ -169,6 +169,28 @@ class RulesTests {
                     "version: 1\ndefaults:\n  ignore: [\"$.a\"]\ndefaults:\n  ignore: []\n",
                     "dup.yaml"))
         .hasMessageContaining("Duplicate field 'defaults'");
+    // an array both unordered and keyed: neither would apply
+    assertThatThrownBy(
+            () ->
+                Rules.parse(
+                    "version: 1\ndefaults:\n  unorderedArrays: [\"$.a\"]\n"
+                        + "  keyedArrays: {\"$.a\": \"id\"}\n",
+                    "contra.yaml"))
+        .hasMessageStartingWith("contra.yaml:")
+        .hasMessageContaining("in both unorderedArrays and keyedArrays");
+    // header names as they are: a pattern or a stray space would ignore nothing, unseen
+    for (String name : new String[] {"X-Frame*", "bad name"}) {
+      assertThatThrownBy(
+              () ->
+                  Rules.parse(
+                      "version: 1\ndefaults:\n  ignoreHeaders: [\"" + name + "\"]\n", "h.yaml"))
+          .hasMessageContaining("ignoreHeaders takes header names");
+    }
+    assertThat(
+            Rules.parse("version: 1\ndefaults:\n  ignoreHeaders: [\"cache-control \"]\n", "h.yaml")
+                .ruleFor("GET", "/x")
+                .ignoreHeaders())
+        .contains("cache-control");
   }
 
   @Test
