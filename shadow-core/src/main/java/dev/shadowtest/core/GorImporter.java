@@ -278,8 +278,7 @@ public final class GorImporter {
               || lines.lineIsBlank()
               || looksLikePayloadHeader()
               || !lines.lineTerminated()) { // a capture cut off in the next header: said below
-            payload(separatorInQuestion - 1); // it was the payload's separator after all
-            payload.reset();
+            settle(); // it was the payload's separator after all
           } else {
             // the separator line was a line of the message's body: GoReplay writes a body as it
             // came, and a client may send that line
@@ -289,7 +288,6 @@ public final class GorImporter {
             message();
             continue;
           }
-          separatorInQuestion = -1;
         }
         if (isSeparator()) {
           if (payload.started() && bodyGoesOn()) {
@@ -312,11 +310,7 @@ public final class GorImporter {
           message();
         }
       }
-      if (separatorInQuestion >= 0) {
-        payload(separatorInQuestion - 1);
-        payload.reset();
-        separatorInQuestion = -1;
-      }
+      settle(); // the input ended after a separator in question: it was one
       if (lines.abruptEnd() != null) {
         warnings.accept(
             file
@@ -451,23 +445,32 @@ public final class GorImporter {
       }
     }
 
-    /** Whether the current line reads as a payload header ({@link #payloadHeader}'s test). */
-    private boolean looksLikePayloadHeader() {
-      if (lines.lineTooLong() || lines.lineLength() > MAX_PAYLOAD_HEADER) {
-        return false;
-      }
-      String[] parts =
-          new String(
+    /** The current line, when it may be a payload header (short enough), stripped; else null. */
+    private String headerLine() {
+      return lines.lineTooLong() || lines.lineLength() > MAX_PAYLOAD_HEADER
+          ? null
+          : new String(
                   lines.buffer(),
                   lines.lineStart(),
                   lines.lineLength(),
                   StandardCharsets.ISO_8859_1)
-              .strip()
-              .split(" +");
-      return parts.length >= 3
-          && parts.length <= 4
-          && parts[0].length() == 1
-          && "123".indexOf(parts[0].charAt(0)) >= 0;
+              .strip();
+    }
+
+    /** {@code TYPE ID TIMESTAMP [LATENCY]}'s fields, with TYPE 1, 2 or 3; null when it is not one. */
+    private static String[] headerParts(String line) {
+      String[] parts = line == null ? new String[0] : line.split(" +");
+      return parts.length < 3
+              || parts.length > 4
+              || parts[0].length() != 1
+              || "123".indexOf(parts[0].charAt(0)) < 0
+          ? null
+          : parts;
+    }
+
+    /** Whether the current line reads as a payload header ({@link #payloadHeader}'s test). */
+    private boolean looksLikePayloadHeader() {
+      return headerParts(headerLine()) != null;
     }
 
     /**
@@ -475,20 +478,9 @@ public final class GorImporter {
      * its first line, not after it was read to the end. False for a last line cut off mid-write.
      */
     private boolean payloadHeader() {
-      String meta =
-          lines.lineTooLong() || lines.lineLength() > MAX_PAYLOAD_HEADER
-              ? null
-              : new String(
-                      lines.buffer(),
-                      lines.lineStart(),
-                      lines.lineLength(),
-                      StandardCharsets.ISO_8859_1)
-                  .strip();
-      String[] parts = meta == null ? new String[0] : meta.split(" +");
-      if (parts.length < 3
-          || parts.length > 4
-          || parts[0].length() != 1
-          || "123".indexOf(parts[0].charAt(0)) < 0) {
+      String meta = headerLine();
+      String[] parts = headerParts(meta);
+      if (parts == null) {
         String what =
             meta == null
                 ? "bad payload header: a line of more than "

@@ -348,6 +348,9 @@ public final class FollowedFile extends InputStream {
   }
 
   private void closeRenamed() {
+    if (renamed == null) {
+      return;
+    }
     try {
       renamed.close();
     } catch (IOException e) {
@@ -358,9 +361,7 @@ public final class FollowedFile extends InputStream {
 
   private void moveOn() throws IOException {
     if (next.equals(current)) { // renamed away: watched for late writes
-      if (renamed != null) {
-        closeRenamed();
-      }
+      closeRenamed();
       renamed = channel;
       renamedName = current;
       renamedRead = position;
@@ -446,9 +447,7 @@ public final class FollowedFile extends InputStream {
 
   @Override
   public void close() throws IOException {
-    if (renamed != null) {
-      closeRenamed();
-    }
+    closeRenamed();
     if (channel != null) {
       channel.close();
       channel = null;
