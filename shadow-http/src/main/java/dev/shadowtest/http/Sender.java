@@ -479,12 +479,19 @@ public final class Sender implements AutoCloseable {
         && !consumer.started()
         && category(e) == ErrorCategory.RESET
         && !seen.neverAnswered(s.base())
-        && (e instanceof RequestNotExecutedException
-            || IDEMPOTENT.contains(s.recorded().method().toUpperCase(Locale.ROOT)));
+        && (e instanceof RequestNotExecutedException || idempotent(s.recorded().method()));
   }
 
   private static final Set<String> IDEMPOTENT =
       Set.of("GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE");
+
+  /**
+   * RFC 9110's idempotent methods (GET, HEAD, OPTIONS, TRACE, PUT, DELETE): sending one twice has
+   * the effect of sending it once, so a request cut off by a closed connection may be sent again.
+   */
+  public static boolean idempotent(String method) {
+    return IDEMPOTENT.contains(method.toUpperCase(Locale.ROOT));
+  }
 
   /**
    * Sends {@code s}; on a failure that {@link #again} allows, again, at most {@code retries} more

@@ -5,6 +5,7 @@ import dev.shadowtest.core.Exchange;
 import dev.shadowtest.core.Headers;
 import dev.shadowtest.core.HttpRequest;
 import dev.shadowtest.core.HttpResponse;
+import dev.shadowtest.http.Sender;
 import dev.shadowtest.recorder.internal.CaptureParts.RawBody;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -204,7 +205,7 @@ public final class ProxyHandler implements HttpRequestHandler {
     }
     ClassicHttpResponse upResponse;
     try {
-      upResponse = execute(up, in == null && idempotent(method));
+      upResponse = execute(up, in == null && Sender.idempotent(method));
     } catch (IOException | HttpException e) {
       badGateway(
           response,
@@ -781,14 +782,6 @@ public final class ProxyHandler implements HttpRequestHandler {
             && !(e instanceof SSLHandshakeException)
             && e.getCause() instanceof SocketException
             && !(e.getCause() instanceof ConnectException);
-  }
-
-  /** RFC 9110's idempotent methods: sending one twice has the effect of sending it once. */
-  static boolean idempotent(String method) {
-    return switch (method) {
-      case "GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE" -> true;
-      default -> false;
-    };
   }
 
   static String category(Exception e) {
