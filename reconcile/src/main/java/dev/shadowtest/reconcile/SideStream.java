@@ -10,8 +10,11 @@ import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Types;
+import java.time.LocalDate;
 import java.time.LocalDateTime;
+import java.time.LocalTime;
 import java.time.OffsetDateTime;
+import java.time.OffsetTime;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -40,6 +43,8 @@ final class SideStream implements AutoCloseable {
   private final int[] keyAt;
   private final int[] valueAt;
   private final Class<?>[] readAs;
+  private final boolean[] money;
+  private final boolean[] sensitive;
   private final boolean utf16;
   private final boolean sensitiveKey;
   private List<Object> previous;
@@ -90,8 +95,17 @@ final class SideStream implements AutoCloseable {
       keyAt = positions(dataset.key(), byLabel);
       valueAt = positions(names, byLabel);
       readAs = new Class<?>[meta.getColumnCount() + 1];
+      money = new boolean[meta.getColumnCount() + 1];
+      sensitive = new boolean[meta.getColumnCount() + 1];
       for (int i = 1; i <= meta.getColumnCount(); i++) {
         readAs[i] = readAs(meta, i);
+        money[i] = "money".equalsIgnoreCase(meta.getColumnTypeName(i));
+      }
+      for (int i = 0; i < valueAt.length; i++) {
+        sensitive[valueAt[i]] |= compared.get(i).sensitive();
+      }
+      for (int i : keyAt) {
+        sensitive[i] |= sensitiveKey;
       }
       Set<Integer> used = new HashSet<>();
       if (side.query() != null && byLabel.size() > keyAt.length + valueAt.length) {
@@ -168,34 +182,52 @@ final class SideStream implements AutoCloseable {
   }
 
   /**
-   * Timestamps are read as java.time, not as java.sql.Timestamp: a Timestamp is an instant in the
+   * Dates and times are read as java.time, not as java.sql types: a Timestamp is an instant in the
    * JVM's time zone, which moves a local time that zone skips (spring forward) and shows two
-   * instants an hour apart as one local time (fall back). PostgreSQL's driver tells a timestamptz
-   * by its type name only.
+   * instants an hour apart as one local time (fall back); a Time drops the fractions of a second
+   * (and reads {@code 24:00} as midnight), a Date the era. PostgreSQL's driver tells a timestamptz
+   * and a timetz by their type names only. A PostgreSQL {@code money} is read as its text (the
+   * driver's number reading refuses one with a group separator) and made a number by {@link
+   * Values#money}.
    */
   private static Class<?> readAs(ResultSetMetaData meta, int column) throws SQLException {
     int type = meta.getColumnType(column);
-    if (type == Types.TIMESTAMP_WITH_TIMEZONE
-        || "timestamptz".equalsIgnoreCase(meta.getColumnTypeName(column))) {
+    String name = meta.getColumnTypeName(column);
+    if (type == Types.TIMESTAMP_WITH_TIMEZONE || "timestamptz".equalsIgnoreCase(name)) {
       return OffsetDateTime.class;
     }
-    return type == Types.TIMESTAMP ? LocalDateTime.class : null;
+    if (type == Types.TIME_WITH_TIMEZONE || "timetz".equalsIgnoreCase(name)) {
+      return OffsetTime.class;
+    }
+    return switch (type) {
+      case Types.TIMESTAMP -> LocalDateTime.class;
+      case Types.TIME -> LocalTime.class;
+      case Types.DATE -> LocalDate.class;
+      default -> null;
+    };
   }
 
   private Object read(int column) throws SQLException {
     Class<?> as = readAs[column];
     try {
+      if (money[column]) {
+        String text = rows.getString(column);
+        return text == null ? null : Values.money(text);
+      }
       return Values.plain(as == null ? rows.getObject(column) : rows.getObject(column, as));
-    } catch (RuntimeException e) {
-      // a value the driver or Shadow cannot make comparable: the input's, not a bug
+    } catch (RuntimeException | SQLException e) {
+      // a value the driver or Shadow cannot make comparable: the input's, not a bug; the message
+      // may quote the value, which a sensitive column's or key's must not show
       throw new BadInputException(
           where
               + ": column "
               + rows.getMetaData().getColumnLabel(column)
               + " (after key "
               + show(previous)
-              + "): cannot read its value: "
-              + e,
+              + "): cannot read its value"
+              + (sensitive[column]
+                  ? " (the driver's message is withheld: the column is sensitive)"
+                  : ": " + (e instanceof SQLException q ? firstLine(q) : e.toString())),
           e);
     }
   }

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.Reader;
 import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.StandardCharsets;
@@ -22,6 +23,8 @@ import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.LocalTime;
 import java.time.OffsetDateTime;
+import java.time.OffsetTime;
+import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
@@ -79,6 +82,10 @@ final class Values {
     if (v instanceof ZonedDateTime t) {
       return t.toInstant();
     }
+    if (v instanceof OffsetTime t) {
+      // by its instant of the day, as a timestamptz by its instant
+      return t.withOffsetSameInstant(ZoneOffset.UTC);
+    }
     if (v instanceof UUID u) {
       // UUID.compareTo compares signed halves; databases order UUIDs byte-wise, as their text
       return u.toString();
@@ -120,6 +127,47 @@ final class Values {
       }
     }
     return v;
+  }
+
+  /**
+   * A PostgreSQL {@code money} as text ({@code $987,654.32}, {@code -$1.00}, {@code 987.654,32 €}
+   * as {@code lc_monetary} writes it) as its number: the currency symbol and the group separators
+   * dropped; the decimal separator is the last {@code .} or {@code ,} unless it is followed by
+   * exactly three digits and is the only one of its kind ({@code ¥1,000}: a currency without
+   * fractions).
+   *
+   * @throws IllegalArgumentException when the text is not such an amount
+   */
+  static BigDecimal money(String text) {
+    StringBuilder digits = new StringBuilder();
+    boolean negative = false;
+    int lastSeparator = -1;
+    int dots = 0;
+    int commas = 0;
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c >= '0' && c <= '9') {
+        digits.append(c);
+      } else if (c == '.' || c == ',') {
+        if (digits.length() > 0) {
+          lastSeparator = digits.length();
+          if (c == '.') {
+            dots++;
+          } else {
+            commas++;
+          }
+        }
+      } else if (c == '-' || c == '(') {
+        negative = true;
+      }
+    }
+    if (digits.length() == 0) {
+      throw new IllegalArgumentException("not an amount of money: " + text);
+    }
+    int fraction = lastSeparator < 0 ? 0 : digits.length() - lastSeparator;
+    boolean grouping = dots + commas == 1 ? fraction == 3 : (dots == 0 || commas == 0);
+    BigDecimal n = new BigDecimal(new BigInteger(digits.toString()), grouping ? 0 : fraction);
+    return negative ? n.negate() : n;
   }
 
   private static String digest(InputStream in) throws SQLException {
@@ -196,6 +244,9 @@ final class Values {
       }
       if (other instanceof LocalTime) {
         return LocalTime.parse(t);
+      }
+      if (other instanceof OffsetTime) {
+        return OffsetTime.parse(offset(t)).withOffsetSameInstant(ZoneOffset.UTC);
       }
     } catch (DateTimeParseException e) {
       return v;
@@ -313,6 +364,9 @@ final class Values {
       if (v instanceof LocalTime t && unit != ChronoUnit.DAYS) {
         return t.truncatedTo(unit);
       }
+      if (v instanceof OffsetTime t && unit != ChronoUnit.DAYS) {
+        return t.truncatedTo(unit);
+      }
     }
     if (v instanceof OffsetDateTime t) {
       return t.toInstant();
@@ -347,6 +401,18 @@ final class Values {
     if (a instanceof String x && b instanceof BigDecimal y) {
       BigDecimal n = number(x);
       return n != null && within(n, y, c);
+    }
+    if (a instanceof List<?> x && b instanceof List<?> y) {
+      // arrays element by element, each as a value (numbers by value, under the tolerance)
+      if (x.size() != y.size()) {
+        return false;
+      }
+      for (int i = 0; i < x.size(); i++) {
+        if (!same(x.get(i), y.get(i), c)) {
+          return false;
+        }
+      }
+      return true;
     }
     if (a.getClass() == b.getClass()) {
       return a.equals(b);

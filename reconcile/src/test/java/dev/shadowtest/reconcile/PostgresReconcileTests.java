@@ -833,4 +833,80 @@ class PostgresReconcileTests {
             changed("2", column("at", "2026-10-25T00:30:00Z", "2026-10-25T01:30:00Z")));
     counts(clock, 1, 0, 0, 2);
   }
+
+  /**
+   * PostgreSQL's other date and time types keep what the database compares: the fractions of a
+   * {@code time} and a {@code timetz} (the JDBC Time drops them), the era of a {@code date} (the
+   * JDBC Date drops it), and {@code 24:00} is not midnight. A {@code timetz} compares as the
+   * database does, by its instant of the day.
+   */
+  @Test
+  void timesKeepTheirFractionsAndDatesTheirEra() throws Exception {
+    String create = "CREATE TABLE tm (id int PRIMARY KEY, t time, tt timetz, d date)";
+    legacy(
+        create,
+        "INSERT INTO tm VALUES (1, '10:00:00.1', '10:00:00.1+00', '2026-11-29'),"
+            + " (2, '10:00:00', '10:00:00+00', '0044-03-15 BC'),"
+            + " (3, '24:00:00', '11:00:00+01', '2026-11-29'),"
+            + " (4, '23:59:59.999999', '10:00:00+00', '2026-11-29')");
+    candidate(
+        create,
+        "INSERT INTO tm VALUES (1, '10:00:00.9', '10:00:00.9+00', '2026-11-29'),"
+            + " (2, '10:00:00', '10:00:00+00', '0044-03-15'),"
+            + " (3, '00:00:00', '10:00:00+00', '2026-11-29'),"
+            + " (4, '23:59:59.999999', '10:00:00+00', '2026-11-29')");
+    ReconcileResult r =
+        Reconciler.run(
+            spec(
+                """
+                datasets:
+                  - name: tm
+                    legacy: { table: tm }
+                    candidate: { table: tm }
+                    key: [id]
+                    columns: [t, tt, d]
+                """),
+            warnings::add);
+    DatasetResult tm = r.datasets().get(0);
+    assertThat(tm.sample())
+        .containsExactly(
+            changed(
+                "1",
+                column("t", "10:00:00.100", "10:00:00.900"),
+                column("tt", "10:00:00.100Z", "10:00:00.900Z")),
+            changed("2", column("d", "-0043-03-15", "0044-03-15")),
+            changed("3", column("t", "23:59:59.999999999", "00:00")));
+    counts(tm, 1, 0, 0, 3);
+  }
+
+  /**
+   * A {@code money} value is read as the number it is, whatever its size (the driver's double
+   * reading refuses {@code 987,654.32}), and compares with a numeric column by value; a value
+   * the driver cannot read names its column, and withholds the value of a sensitive one.
+   */
+  @Test
+  void moneyIsANumberAndArraysCompareByValue() throws Exception {
+    legacy(
+        "CREATE TABLE m (id int PRIMARY KEY, cash money, parts numeric[])",
+        "INSERT INTO m VALUES (1, 987654.32, '{1.0,2}'), (2, -1234.5, '{1}'), (3, 1, '{1,2}')");
+    candidate(
+        "CREATE TABLE m (id int PRIMARY KEY, cash numeric(12,2), parts numeric[])",
+        "INSERT INTO m VALUES (1, 987654.32, '{1,2.00}'), (2, -1234.50, '{1.004}'),"
+            + " (3, 2, '{1,2}')");
+    ReconcileResult r =
+        Reconciler.run(
+            spec(
+                """
+                datasets:
+                  - name: m
+                    legacy: { table: m }
+                    candidate: { table: m }
+                    key: [id]
+                    columns: [cash, { name: parts, tolerance: 0.01 }]
+                """),
+            warnings::add);
+    DatasetResult m = r.datasets().get(0);
+    assertThat(m.sample()).containsExactly(changed("3", column("cash", "1.00", "2.00")));
+    counts(m, 2, 0, 0, 1);
+  }
 }

@@ -1,6 +1,7 @@
 package dev.shadowtest.reconcile;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.shadowtest.reconcile.ReconcileSpec.Column;
 import java.math.BigDecimal;
@@ -69,5 +70,19 @@ class ValuesTests {
     OffsetDateTime paris = OffsetDateTime.of(2026, 1, 1, 13, 0, 0, 0, ZoneOffset.ofHours(1));
     assertThat(same(utc, paris, column(null, ChronoUnit.SECONDS))).isTrue();
     assertThat(same(utc, paris, column(null, null))).isFalse();
+  }
+
+  @Test
+  void moneyIsReadInTheFormsLcMonetaryWrites() {
+    assertThat(Values.money("$987,654.32")).isEqualByComparingTo("987654.32");
+    assertThat(Values.money("-$1,234.50")).isEqualByComparingTo("-1234.5");
+    assertThat(Values.money("($1.00)")).isEqualByComparingTo("-1");
+    assertThat(Values.money("987.654,32 €")).isEqualByComparingTo("987654.32");
+    assertThat(Values.money("1.234.567,8 €")).isEqualByComparingTo("1234567.8");
+    assertThat(Values.money("¥1,000")).isEqualByComparingTo("1000");
+    assertThat(Values.money("¥1,000,000")).isEqualByComparingTo("1000000");
+    assertThat(Values.money("$0.05")).isEqualByComparingTo("0.05");
+    assertThat(Values.money("$12")).isEqualByComparingTo("12");
+    assertThatThrownBy(() -> Values.money("n/a")).isInstanceOf(IllegalArgumentException.class);
   }
 }
