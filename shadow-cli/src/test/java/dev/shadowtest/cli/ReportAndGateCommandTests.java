@@ -111,6 +111,46 @@ class ReportAndGateCommandTests {
   }
 
   @Test
+  void aSummaryWhoseCountsContradictEachOtherIsRefusedNotJudged() throws IOException {
+    Path s = dir.resolve("summary.json");
+    // the top-level count edited down: its endpoint still says 60 discrepant
+    Files.writeString(
+        s,
+        summary("2026-11-25T02:00:00Z", 1000, 60)
+            .replaceFirst("\"discrepant\": 60, \"errors\"", "\"discrepant\": 1, \"errors\""));
+    ShadowCliTests.Run edited = shadow("gate", "--summary", s);
+    assertThat(edited.code()).isEqualTo(2);
+    assertThat(edited.err())
+        .contains("summary.json")
+        .contains("field \"discrepant\" is 1 but its endpoints add up to 60");
+    // both edited the same way, but more discrepant than compared
+    Files.writeString(s, summary("2026-11-25T02:00:00Z", 10, 60));
+    assertThat(shadow("gate", "--summary", s).err())
+        .contains("in \"endpoints[0]\": discrepant (60) is more than compared (10)");
+    // compared more than the exchanges
+    Files.writeString(
+        s,
+        summary("2026-11-25T02:00:00Z", 1000, 1)
+            .replace("\"exchanges\": 1000,", "\"exchanges\": 5,"));
+    assertThat(shadow("gate", "--summary", s).err())
+        .contains("compared + skipped + errors (1000) is more than exchanges (5)");
+  }
+
+  @Test
+  void anAbortedRunFailsTheGateEvenWhenItsSummarySaysComplete() throws IOException {
+    Path s = dir.resolve("summary.json");
+    Files.writeString(
+        s,
+        summary("2026-11-25T02:00:00Z", 1000, 0)
+            .replace(
+                "\"incomplete\": false,",
+                "\"incomplete\": false, \"aborted\": \"out of memory\","));
+    ShadowCliTests.Run r = shadow("gate", "--summary", s);
+    assertThat(r.code()).isEqualTo(1);
+    assertThat(r.out()).contains("the run is incomplete: out of memory");
+  }
+
+  @Test
   void badInputIsExit2WithAPreciseMessage() throws IOException {
     Path h = history(0, false);
     ShadowCliTests.Run syntax = shadow("gate", "--history", h, "--max-discrepancy", "half");

@@ -85,7 +85,7 @@ public record SummaryFile(
       throw new RecordingException(
           file,
           e.getLocation() == null ? 0 : e.getLocation().getLineNr(),
-          "not valid JSON: " + e.getOriginalMessage());
+          "not valid JSON: " + e.getOriginalMessage().replaceFirst(": enable `.*", ""));
     } catch (IOException e) {
       throw new RecordingException(file, 0, "cannot read: " + e.getMessage(), e);
     }
@@ -137,13 +137,17 @@ public record SummaryFile(
             optional(n, "primary"),
             optional(n, "secondary"),
             optional(n, "shard"),
-            n.path("incomplete").asBoolean(false),
+            // an aborted run is incomplete whatever the flag says: it never passes a gate
+            n.path("incomplete").asBoolean(false) || n.hasNonNull("aborted"),
             optional(n, "aborted"),
             n.path("late").asLong(0),
             n.path("unreadable").asLong(0),
             optional(n, "liveDay"),
             passes(file, n.get("passes")),
             warnings(file, n.get("warnings")));
+    if (counts) {
+      consistent(file, n, endpoints);
+    }
     return new SummaryFile(
         file,
         version,
@@ -156,6 +160,95 @@ public record SummaryFile(
         count(file, n, "errors", counts),
         count(file, n, "serverErrors", counts),
         endpoints);
+  }
+
+  /**
+   * A summary whose counts contradict each other is refused, not judged: the gate reads the
+   * totals and the per-endpoint counts, and a hand-edited file could otherwise pass on one of
+   * them. Checks {@code discrepant ≤ compared}, {@code serverErrors ≤ compared}, {@code compared +
+   * skipped + errors (+ noBaseline when given) ≤ exchanges} (equal when {@code noBaseline} is
+   * given), and that every top-level count is the sum of the endpoints'.
+   */
+  private static void consistent(Path file, JsonNode n, List<Endpoint> endpoints) {
+    long[] sums = new long[6];
+    int i = 0;
+    for (Endpoint e : endpoints) {
+      balanced(
+          file,
+          "endpoints[" + i + "].",
+          n.get("endpoints").get(i),
+          e.exchanges(),
+          e.compared(),
+          e.skipped(),
+          e.discrepant(),
+          e.errors(),
+          e.serverErrors());
+      long[] v = {
+        e.exchanges(), e.compared(), e.skipped(), e.discrepant(), e.errors(), e.serverErrors()
+      };
+      for (int k = 0; k < v.length; k++) {
+        sums[k] += v[k];
+      }
+      i++;
+    }
+    String[] names = {"exchanges", "compared", "skipped", "discrepant", "errors", "serverErrors"};
+    long[] totals = new long[names.length];
+    for (int k = 0; k < names.length; k++) {
+      totals[k] = number(file, n, names[k], "");
+      if (totals[k] != sums[k]) {
+        throw new RecordingException(
+            file,
+            0,
+            "field \""
+                + names[k]
+                + "\" is "
+                + totals[k]
+                + " but its endpoints add up to "
+                + sums[k]
+                + ": the summary contradicts itself (edited by hand?); rebuild it with shadow"
+                + " report --results DIR");
+      }
+    }
+    balanced(file, "", n, totals[0], totals[1], totals[2], totals[3], totals[4], totals[5]);
+  }
+
+  private static void balanced(
+      Path file,
+      String where,
+      JsonNode n,
+      long exchanges,
+      long compared,
+      long skipped,
+      long discrepant,
+      long errors,
+      long serverErrors) {
+    String wrong = null;
+    long noBaseline = n.path("noBaseline").canConvertToLong() ? n.get("noBaseline").asLong() : -1;
+    if (discrepant > compared) {
+      wrong = "discrepant (" + discrepant + ") is more than compared (" + compared + ")";
+    } else if (serverErrors > compared) {
+      wrong = "serverErrors (" + serverErrors + ") is more than compared (" + compared + ")";
+    } else if (noBaseline >= 0
+        ? compared + skipped + errors + noBaseline != exchanges
+        : compared + skipped + errors > exchanges) {
+      wrong =
+          "compared + skipped + errors"
+              + (noBaseline >= 0 ? " + noBaseline (" : " (")
+              + (compared + skipped + errors + Math.max(0, noBaseline))
+              + (noBaseline >= 0 ? ") is not" : ") is more than")
+              + " exchanges ("
+              + exchanges
+              + ")";
+    }
+    if (wrong != null) {
+      throw new RecordingException(
+          file,
+          0,
+          (where.isEmpty() ? "" : "in \"" + where.substring(0, where.length() - 1) + "\": ")
+              + wrong
+              + ": the summary contradicts itself (edited by hand?); rebuild it with shadow"
+              + " report --results DIR");
+    }
   }
 
   private static long count(Path file, JsonNode n, String field, boolean required) {
