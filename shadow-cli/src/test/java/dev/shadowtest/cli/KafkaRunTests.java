@@ -183,7 +183,7 @@ class KafkaRunTests {
     }
     // worker 2 dies mid-run, once it has confirmed part of its share
     Path positions = runs.get(1).resolve(SourcePositions.FILE);
-    for (int i = 0; i < 600 && !confirmedSome(positions); i++) {
+    for (int i = 0; i < 2400 && !confirmedSome(positions); i++) { // up to 2 min on a loaded host
       Thread.sleep(50);
     }
     assertThat(confirmedSome(positions)).as("worker 2 confirmed some exchanges").isTrue();
