@@ -134,8 +134,12 @@ public record ReconcileGate(double maxDrift) {
         failures.add(at + "the run failed: " + s.error());
         continue;
       }
-      if (s.union() == 0 && s.aggregates().stream().allMatch(a -> a.groups().isEmpty())) {
-        // empty tables, a wrong schema, a WHERE that matches nothing: no evidence of anything
+      if (s.union() == 0
+          && s.aggregates().stream()
+              .flatMap(a -> a.groups().stream())
+              .allMatch(g -> g.legacy() == null && g.candidate() == null)) {
+        // empty tables, a wrong schema, a WHERE that matches nothing: no evidence of anything (a
+        // sum over no rows is NULL on both sides, and agrees about nothing)
         failures.add(at + "nothing was compared (no rows, no aggregate values)");
       }
       if (s.drift() > maxDrift) {

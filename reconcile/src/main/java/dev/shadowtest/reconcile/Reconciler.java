@@ -44,7 +44,13 @@ import java.util.regex.Pattern;
 public final class Reconciler {
 
   /** {@code password=...} parameters, {@code //user:password@host}, Oracle's {@code user/password@}. */
-  private static final Pattern PASSWORD_PARAM = Pattern.compile("(?i)(password=)[^;&]*");
+  /**
+   * A {@code password=} parameter's value: up to the next {@code &} (PostgreSQL, MySQL) or the end
+   * of the URL, {@code ;} included (PostgreSQL does not separate parameters with it, and a
+   * password may hold one; a SQL Server URL's following parameters are hidden with it, which
+   * loses nothing secret).
+   */
+  private static final Pattern PASSWORD_PARAM = Pattern.compile("(?i)(password=)[^&\\s\"]*");
 
   private static final Pattern USER_INFO = Pattern.compile("(//[^/@:?;]*:)[^@/]*@");
 

@@ -119,6 +119,8 @@ public final class Reconciliation {
     Instant started = Instant.now();
     ReconcileSpec spec = null;
     try {
+      // a spec that cannot be read fails the run too: it leaves no earlier run to be read as its
+      clearOutputs(options.out());
       spec = ReconcileSpec.load(specFile);
       return run(spec, options, warnings);
     } catch (RuntimeException e) {
@@ -152,6 +154,17 @@ public final class Reconciliation {
     }
   }
 
+  /** A run that fails leaves none of an earlier run's outputs to be read as its own. */
+  private static void clearOutputs(Path out) {
+    try {
+      for (String f : List.of(SUMMARY, CSV, HTML)) {
+        Files.deleteIfExists(out.resolve(f));
+      }
+    } catch (IOException e) {
+      throw new BadInputException("cannot replace the run in " + out + ": " + e.getMessage(), e);
+    }
+  }
+
   /**
    * Runs {@code spec} and writes its outputs.
    *
@@ -164,14 +177,7 @@ public final class Reconciliation {
     } catch (IOException e) {
       throw new BadInputException("cannot create " + out + ": " + e.getMessage(), e);
     }
-    try {
-      // a run that fails leaves none of an earlier run's outputs to be read as its own
-      for (String f : List.of(SUMMARY, CSV, HTML)) {
-        Files.deleteIfExists(out.resolve(f));
-      }
-    } catch (IOException e) {
-      throw new BadInputException("cannot replace the run in " + out + ": " + e.getMessage(), e);
-    }
+    clearOutputs(out);
     if (options.history() != null && Files.exists(options.history())) {
       ReconcileHistory.runs(options.history()); // an unreadable history fails before the run
     }

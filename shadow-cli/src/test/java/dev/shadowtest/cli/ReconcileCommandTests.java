@@ -329,6 +329,16 @@ class ReconcileCommandTests {
     assertThat(gate.code()).as(gate.out() + gate.err()).isZero();
     assertThat(gate.out()).contains("PASSED: drift 0% is within 0.01%");
 
+    // forced again with a spec that cannot be read: the earlier run's outputs are gone
+    Path unreadable = dir.resolve("unreadable.yaml");
+    Files.writeString(unreadable, Files.readString(spec("")).replace("version: 1", "version: 9"));
+    Run bad = shadow("reconcile", "--spec", unreadable, "--out", out, "--force");
+    assertThat(bad.code()).as(bad.err()).isEqualTo(2);
+    assertThat(out.resolve("summary.json")).doesNotExist();
+    assertThat(out.resolve("report.html")).doesNotExist();
+    assertThat(out.resolve("differences.csv")).doesNotExist();
+    assertThat(shadow("reconcile", "--spec", spec(""), "--out", out, "--force").code()).isZero();
+
     // forced again, and failing: the earlier run's outputs are gone, the gate has nothing to pass
     sql(
         legacy,
@@ -351,6 +361,11 @@ class ReconcileCommandTests {
     Run none = shadow("gate", "--reconciliation", dir.resolve("e"), "--max-drift", "0");
     assertThat(none.code()).isEqualTo(1);
     assertThat(none.out()).contains("nothing was compared");
+    // nor does a sum over them: NULL on both sides agrees about nothing
+    assertThat(shadow("reconcile", "--spec", spec(""), "--out", dir.resolve("e2")).code()).isZero();
+    Run nulls = shadow("gate", "--reconciliation", dir.resolve("e2"), "--max-drift", "0");
+    assertThat(nulls.code()).as(nulls.out()).isEqualTo(1);
+    assertThat(nulls.out()).contains("nothing was compared");
   }
 
   @Test
@@ -363,5 +378,14 @@ class ReconcileCommandTests {
     Run r = shadow("reconcile", "--spec", f, "--out", dir.resolve("o"));
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.err()).contains("//shop:***@127.0.0.1:1/shop").doesNotContain("s3cret");
+    // a password parameter is hidden whole, up to the next parameter: PostgreSQL does not split
+    // parameters at ';', and a password may hold one
+    Files.writeString(
+        f,
+        Files.readString(spec(""))
+            .replace(candidate, "jdbc:postgresql://127.0.0.1:1/shop?password=s3c;ret&ssl=false"));
+    Run param = shadow("reconcile", "--spec", f, "--out", dir.resolve("o2"));
+    assertThat(param.code()).isEqualTo(2);
+    assertThat(param.err()).contains("password=***&ssl=false").doesNotContain(";ret");
   }
 }
