@@ -291,6 +291,15 @@ public final class Summaries {
       }
     }
     MergedPositions positions = MergedPositions.of(dirs);
+    // shards: each exchange once (a Kafka run's workers are told apart by their offsets instead)
+    ShardCoverage coverage = null;
+    if (positions == null) {
+      List<SummaryJson.Meta> metas = new ArrayList<>();
+      for (Path d : dirs) {
+        metas.add(SummaryFile.readMeta(d.resolve(RunDirectory.SUMMARY)).meta());
+      }
+      coverage = ShardCoverage.of(dirs, metas);
+    }
     SummaryJson.PassSettings passes = passesOf(dirs);
     Rules rules = rulesOf(dirs, explicitRules);
     List<String> warnings = new ArrayList<>();
@@ -319,7 +328,8 @@ public final class Summaries {
           out, 0, "cannot create the output directory: " + e.getMessage(), e);
     }
     try {
-      ReplayResult r = mergeInto(work, out, dirs, positions, rules, gate, passes, warnings);
+      ReplayResult r =
+          mergeInto(work, out, dirs, positions, coverage, rules, gate, passes, warnings);
       Files.createDirectories(out);
       for (Path f : earlier) {
         Files.deleteIfExists(f);
@@ -366,11 +376,11 @@ public final class Summaries {
       Path out,
       List<Path> dirs,
       MergedPositions positions,
+      ShardCoverage coverage,
       Rules rules,
       Gate gate,
       SummaryJson.PassSettings passes,
       List<String> warnings) {
-    Set<String> shards = new HashSet<>();
     RunAggregate aggregate = new RunAggregate();
     Instant started = null;
     Instant finished = null;
@@ -395,14 +405,6 @@ public final class Summaries {
         int input = i;
         SummaryJson.Meta m = SummaryFile.readMeta(dir.resolve(RunDirectory.SUMMARY)).meta();
         shardWarnings.addAll(m.warnings());
-        String recording = String.join(", ", m.recordings());
-        if (positions == null && m.shard() != null && !shards.add(m.shard() + " of " + recording)) {
-          throw new BadInputException(
-              dir
-                  + " holds shard "
-                  + m.shard()
-                  + " of the same recording as another directory: its exchanges would count twice");
-        }
         started = started == null || m.startedAt().isBefore(started) ? m.startedAt() : started;
         finished = finished == null || m.finishedAt().isAfter(finished) ? m.finishedAt() : finished;
         recordings.addAll(m.recordings());
@@ -492,6 +494,13 @@ public final class Summaries {
     } catch (IOException e) {
       throw new RecordingException(resultsOut, 0, "cannot write: " + e.getMessage(), e);
     }
+    // shards missing: the merged run is part of one, as a shard is; its summary says which shards
+    // it holds (and is incomplete only when one of them was), so that it merges again with the
+    // others
+    boolean partial = coverage != null && !coverage.complete();
+    if (partial) {
+      warnings.addAll(coverage.missing());
+    }
     if (positions != null) {
       positions.merged().write(work);
       if (!positions.complete()) {
@@ -511,7 +520,7 @@ public final class Summaries {
             candidate,
             primary,
             secondary,
-            null,
+            coverage == null ? null : coverage.mergedShard(),
             incomplete,
             null,
             late,
@@ -527,7 +536,7 @@ public final class Summaries {
         c.result(),
         c.latencies(),
         failures,
-        incomplete,
+        incomplete || partial,
         null,
         late,
         warnings,

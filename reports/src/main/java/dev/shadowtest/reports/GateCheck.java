@@ -61,13 +61,17 @@ public record GateCheck(Gate gate, Function<String, Double> endpointThresholds) 
   /** Checks one run's summary. */
   public Result summary(SummaryFile s) {
     Row row = row(s.file() == null ? "run" : s.file().getFileName().toString(), List.of(s));
-    if (s.incomplete()) {
+    if (s.incomplete() || s.shard() != null) {
       List<String> f = new ArrayList<>();
       f.add(
-          "the run is incomplete"
-              + (s.aborted() == null
-                  ? " (stopped before the end of its recordings)"
-                  : ": " + s.aborted()));
+          s.shard() != null
+              ? "the summary is of shard "
+                  + s.shard()
+                  + ", part of a run: merge all its shards (shadow merge) and gate the merged run"
+              : "the run is incomplete"
+                  + (s.aborted() == null
+                      ? " (stopped before the end of its recordings)"
+                      : ": " + s.aborted()));
       f.addAll(row.failures());
       row =
           new Row(

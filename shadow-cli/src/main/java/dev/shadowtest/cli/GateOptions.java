@@ -3,6 +3,7 @@ package dev.shadowtest.cli;
 import dev.shadowtest.core.BadInputException;
 import dev.shadowtest.diff.run.Gate;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParseResult;
 
 /** The gate's thresholds, shared by replay, merge, report and gate. */
 final class GateOptions {
@@ -47,6 +48,23 @@ final class GateOptions {
         maxErrorRate == null ? null : rate("--max-error-rate", maxErrorRate),
         maxLatencyRatio == null ? null : ratio(),
         minLatencySamples);
+  }
+
+  /**
+   * The thresholds a run recorded, with those given on the command line ({@code parsed}) on top:
+   * what {@code shadow report} and {@code shadow merge} judge by.
+   */
+  Gate over(Gate recorded, ParseResult parsed) {
+    Gate given = gate();
+    return new Gate(
+        parsed.hasMatchedOption("--max-discrepancy")
+            ? given.maxDiscrepancyRate()
+            : recorded.maxDiscrepancyRate(),
+        given.maxErrorRate() != null ? given.maxErrorRate() : recorded.maxErrorRate(),
+        given.maxLatencyRatio() != null ? given.maxLatencyRatio() : recorded.maxLatencyRatio(),
+        parsed.hasMatchedOption("--min-latency-samples")
+            ? given.minLatencySamples()
+            : recorded.minLatencySamples());
   }
 
   private static double rate(String flag, String v) {

@@ -1,9 +1,11 @@
 package dev.shadowtest.cli;
 
+import dev.shadowtest.core.BadInputException;
 import dev.shadowtest.diff.Rules;
 import dev.shadowtest.diff.run.Gate;
 import dev.shadowtest.replay.ReplayResult;
 import dev.shadowtest.replay.Summaries;
+import dev.shadowtest.reports.Reports;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -75,7 +77,28 @@ final class MergeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Gate gate = gateOptions.gate();
+    // the thresholds the shards were replayed with, those given here on top: they must agree
+    Gate recorded = null;
+    Path first = null;
+    for (Path d : dirs) {
+      Gate g = gateOptions.over(Reports.recordedGate(d), spec.commandLine().getParseResult());
+      if (recorded == null) {
+        recorded = g;
+        first = d;
+      } else if (!recorded.equals(g)) {
+        throw new BadInputException(
+            d
+                + " was judged by other gate thresholds than "
+                + first
+                + " ("
+                + g.describe()
+                + ", not "
+                + recorded.describe()
+                + "): say which the merged run is judged by (--max-discrepancy, --max-error-rate,"
+                + " --max-latency-ratio)");
+      }
+    }
+    Gate gate = recorded;
     Rules explicit = rules == null ? null : Rules.load(rules);
     ReplayResult r = Summaries.merge(out, dirs, explicit, gate, force);
     r.warnings().forEach(w -> spec.commandLine().getErr().println("warning: " + Terminal.safe(w)));

@@ -75,19 +75,8 @@ final class ReportCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     // the thresholds the run recorded, with those given here on top
-    Gate recorded = Reports.recordedGate(results);
-    Gate given = gateOptions.gate();
-    var parsed = spec.commandLine().getParseResult();
     Gate gate =
-        new Gate(
-            parsed.hasMatchedOption("--max-discrepancy")
-                ? given.maxDiscrepancyRate()
-                : recorded.maxDiscrepancyRate(),
-            given.maxErrorRate() != null ? given.maxErrorRate() : recorded.maxErrorRate(),
-            given.maxLatencyRatio() != null ? given.maxLatencyRatio() : recorded.maxLatencyRatio(),
-            parsed.hasMatchedOption("--min-latency-samples")
-                ? given.minLatencySamples()
-                : recorded.minLatencySamples());
+        gateOptions.over(Reports.recordedGate(results), spec.commandLine().getParseResult());
     Reports.Written w =
         Outputs.write(
             spec.commandLine().getOut(),

@@ -181,6 +181,193 @@ class RunCommandsTests {
         .isEqualTo(1);
   }
 
+  ShadowCliTests.Run shard(Path rec, String shard, String out) {
+    return shadow(
+        "replay",
+        "--recording",
+        rec,
+        "--candidate",
+        candidate(),
+        "--out",
+        dir.resolve(out),
+        "--shard",
+        shard);
+  }
+
+  /**
+   * A merge counts every exchange once and all of them, or says it does not: shards missing make
+   * it incomplete (exit 1, never a gate pass, and kept out of the history's days), shards that
+   * overlap are refused; an incomplete merge merges again with the shards it lacks.
+   */
+  @Test
+  void mergeCountsEveryExchangeOnceAndAllOfThemOrSaysItDoesNot() throws IOException {
+    Path rec = recording("r.jsonl", "");
+    for (int i = 1; i <= 3; i++) {
+      shard(rec, i + "/3", "s" + i);
+    }
+    shard(rec, "1/2", "h1");
+    shadow("replay", "--recording", rec, "--candidate", candidate(), "--out", dir.resolve("whole"));
+    ShadowCliTests.Run all =
+        shadow(
+            "merge",
+            "--out",
+            dir.resolve("all"),
+            dir.resolve("s1"),
+            dir.resolve("s2"),
+            dir.resolve("s3"),
+            "--max-discrepancy",
+            "100%");
+    assertThat(all.code()).as(all.err()).isZero();
+    JsonNode whole = new ObjectMapper().readTree(dir.resolve("whole/summary.json").toFile());
+    JsonNode merged = new ObjectMapper().readTree(dir.resolve("all/summary.json").toFile());
+    assertThat(merged.get("exchanges")).isEqualTo(whole.get("exchanges"));
+    assertThat(merged.has("shard")).isFalse();
+
+    // a shard missing: incomplete, the shards it holds named, out of the history
+    ShadowCliTests.Run part =
+        shadow(
+            "merge",
+            "--out",
+            dir.resolve("part"),
+            dir.resolve("s1"),
+            dir.resolve("s3"),
+            "--max-discrepancy",
+            "100%",
+            "--history",
+            dir.resolve("history"));
+    assertThat(part.code()).as(part.err()).isEqualTo(1);
+    assertThat(part.err())
+        .contains(
+            "warning: the merged run is incomplete: shard 2/3 of "
+                + rec
+                + " is missing (merge this run again with it when done)");
+    JsonNode partial = new ObjectMapper().readTree(dir.resolve("part/summary.json").toFile());
+    assertThat(partial.get("shard").asText()).isEqualTo("1,3/3");
+    assertThat(part.out()).contains("INCOMPLETE");
+    ShadowCliTests.Run gated =
+        shadow("gate", "--summary", dir.resolve("part/summary.json"), "--max-discrepancy", "100%");
+    assertThat(gated.code()).isEqualTo(1);
+    assertThat(gated.out()).contains("the summary is of shard 1,3/3, part of a run");
+    ShadowCliTests.Run gate =
+        shadow(
+            "gate",
+            "--history",
+            dir.resolve("history"),
+            "--days",
+            "1",
+            "--max-discrepancy",
+            "100%");
+    assertThat(gate.code()).as(gate.out()).isEqualTo(1);
+    // ...and merged again with the one it lacks, it is the whole run
+    ShadowCliTests.Run completed =
+        shadow(
+            "merge",
+            "--out",
+            dir.resolve("completed"),
+            dir.resolve("part"),
+            dir.resolve("s2"),
+            "--max-discrepancy",
+            "100%");
+    assertThat(completed.code()).as(completed.err()).isZero();
+    JsonNode c = new ObjectMapper().readTree(dir.resolve("completed/summary.json").toFile());
+    assertThat(c.get("exchanges")).isEqualTo(whole.get("exchanges"));
+    assertThat(c.get("discrepant")).isEqualTo(whole.get("discrepant"));
+
+    // overlaps: refused, naming both
+    assertThat(
+            shadow("merge", "--out", dir.resolve("x1"), dir.resolve("s1"), dir.resolve("h1")).err())
+        .contains("shards of different counts overlap");
+    assertThat(
+            shadow("merge", "--out", dir.resolve("x2"), dir.resolve("whole"), dir.resolve("s1"))
+                .err())
+        .contains("one of them whole (not a --shard): its exchanges would count twice");
+    assertThat(
+            shadow(
+                    "merge",
+                    "--out",
+                    dir.resolve("x3"),
+                    dir.resolve("all"),
+                    dir.resolve("s2"),
+                    "--max-discrepancy",
+                    "1%")
+                .err())
+        .contains("its exchanges would count twice");
+    assertThat(
+            shadow(
+                    "merge",
+                    "--out",
+                    dir.resolve("x4"),
+                    dir.resolve("part"),
+                    dir.resolve("s3"),
+                    "--max-discrepancy",
+                    "1%")
+                .err())
+        .contains("holds shard 3/3 of the same recording as another directory");
+    Path copy = dir.resolve("whole2");
+    shadow("replay", "--recording", rec, "--candidate", candidate(), "--out", copy);
+    assertThat(shadow("merge", "--out", dir.resolve("x5"), dir.resolve("whole"), copy).err())
+        .contains("both replayed " + rec + ", whole: its exchanges would count twice");
+  }
+
+  /** The merged run is judged by the thresholds its shards were: its verdict is the whole run's. */
+  @Test
+  void mergeJudgesByTheShardsThresholds() throws IOException {
+    Path rec = recording("r.jsonl", "");
+    for (int i = 1; i <= 2; i++) {
+      shadow(
+          "replay",
+          "--recording",
+          rec,
+          "--candidate",
+          candidate(),
+          "--out",
+          dir.resolve("s" + i),
+          "--shard",
+          i + "/2",
+          "--max-discrepancy",
+          "90%",
+          "--max-error-rate",
+          "5%");
+    }
+    ShadowCliTests.Run m =
+        shadow("merge", "--out", dir.resolve("m"), dir.resolve("s1"), dir.resolve("s2"));
+    assertThat(m.code()).as(m.out() + m.err()).isZero();
+    JsonNode gate = new ObjectMapper().readTree(dir.resolve("m/summary.json").toFile()).get("gate");
+    assertThat(gate.get("maxDiscrepancyRate").asDouble()).isEqualTo(0.9);
+    assertThat(gate.get("maxErrorRate").asDouble()).isEqualTo(0.05);
+    // given here, they win
+    assertThat(
+            shadow(
+                    "merge",
+                    "--out",
+                    dir.resolve("m2"),
+                    dir.resolve("s1"),
+                    dir.resolve("s2"),
+                    "--max-discrepancy",
+                    "1%")
+                .code())
+        .isEqualTo(1);
+    // shards judged by other thresholds: say which
+    shadow(
+        "replay",
+        "--recording",
+        rec,
+        "--candidate",
+        candidate(),
+        "--out",
+        dir.resolve("o2"),
+        "--shard",
+        "2/2");
+    ShadowCliTests.Run mixed =
+        shadow("merge", "--out", dir.resolve("m3"), dir.resolve("s1"), dir.resolve("o2"));
+    assertThat(mixed.code()).isEqualTo(2);
+    assertThat(mixed.err())
+        .contains(
+            "was judged by other gate thresholds than "
+                + dir.resolve("s1")
+                + " (max discrepancy 0.50%, not max discrepancy 90.00%, max error rate 5.00%)");
+  }
+
   /** A worker of a Kafka run: it replayed {@code offsets} of {@code partition} and confirmed them. */
   Path worker(String name, int partition, int from, int until) {
     List<Exchange> ex = new ArrayList<>();
@@ -257,7 +444,14 @@ class RunCommandsTests {
         .contains("is given twice");
     // a merge that fails half-way leaves no output directory behind
     Path broken = dir.resolve("broken");
-    shadow("replay", "--recording", rec, "--candidate", candidate(), "--out", broken);
+    shadow(
+        "replay",
+        "--recording",
+        recording("r2.jsonl", "2-"),
+        "--candidate",
+        candidate(),
+        "--out",
+        broken);
     Files.write(broken.resolve("results.jsonl.gz"), new byte[] {0x1f, (byte) 0x8b, 1, 2, 3});
     ShadowCliTests.Run failed = shadow("merge", "--out", dir.resolve("half"), fresh, broken);
     assertThat(failed.code()).as(failed.err()).isEqualTo(2);

@@ -187,6 +187,17 @@ public record Gate(
     return out;
   }
 
+  /** The thresholds in words, for messages: {@code max discrepancy 0.50%, max error rate 5.00%}. */
+  public String describe() {
+    return "max discrepancy "
+        + percent(maxDiscrepancyRate)
+        + (maxErrorRate == null ? "" : ", max error rate " + percent(maxErrorRate))
+        + (maxLatencyRatio == null ? "" : ", max latency ratio " + maxLatencyRatio)
+        + (minLatencySamples == DEFAULT_MIN_LATENCY_SAMPLES
+            ? ""
+            : ", min latency samples " + minLatencySamples);
+  }
+
   public static String percent(double rate) {
     return String.format(Locale.ROOT, "%.2f%%", rate * 100);
   }

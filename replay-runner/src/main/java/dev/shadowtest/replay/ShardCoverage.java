@@ -1,0 +1,203 @@
+package dev.shadowtest.replay;
+
+import dev.shadowtest.core.BadInputException;
+import dev.shadowtest.diff.run.SummaryJson;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * Which shards of which recordings the runs given to {@code shadow merge} hold: a merged run
+ * counts each exchange once and all of them, or says it does not. Runs are grouped by their
+ * recordings as their summaries name them. Refused: a recording in two groups, two runs of one
+ * recording of which one is not sharded, shards of one recording cut in different counts, a shard
+ * given twice. Shards missing from a group make the merged run incomplete; its summary then names
+ * the shards it holds ({@code 1,2/3}), so that it can be merged again with the others.
+ */
+final class ShardCoverage {
+
+  /** The shards of one group: {@code count} 0 for an unsharded run. */
+  private static final class Group {
+    final String recordings;
+    final Path first;
+    int count;
+    final TreeSet<Integer> held = new TreeSet<>();
+
+    Group(String recordings, Path first) {
+      this.recordings = recordings;
+      this.first = first;
+    }
+  }
+
+  private final Map<String, Group> groups;
+
+  private ShardCoverage(Map<String, Group> groups) {
+    this.groups = groups;
+  }
+
+  /** Checks the runs in {@code dirs}, whose summaries' metadata are {@code metas}. */
+  static ShardCoverage of(List<Path> dirs, List<SummaryJson.Meta> metas) {
+    Map<String, Group> groups = new LinkedHashMap<>();
+    Map<String, String> groupOfRecording = new HashMap<>();
+    for (int i = 0; i < dirs.size(); i++) {
+      Path dir = dirs.get(i);
+      SummaryJson.Meta m = metas.get(i);
+      String key = String.join(", ", m.recordings());
+      for (String recording : m.recordings()) {
+        String other = groupOfRecording.putIfAbsent(recording, key);
+        if (other != null && !other.equals(key)) {
+          throw new BadInputException(
+              dir
+                  + " replayed "
+                  + recording
+                  + ", and so did "
+                  + groups.get(other).first
+                  + " with other recordings: its exchanges would count twice; merge runs of"
+                  + " distinct recordings, or the shards of one run");
+        }
+      }
+      Group g = groups.get(key);
+      boolean sharded = m.shard() != null;
+      int count = sharded ? count(dir, m.shard()) : 0;
+      if (g == null) {
+        g = new Group(key, dir);
+        g.count = count;
+        groups.put(key, g);
+      } else if (g.count == 0 || count == 0) {
+        throw new BadInputException(
+            dir
+                + " and "
+                + g.first
+                + " both replayed "
+                + key
+                + (count == 0 && g.count == 0 ? ", whole" : ", one of them whole (not a --shard)")
+                + ": its exchanges would count twice");
+      } else if (g.count != count) {
+        throw new BadInputException(
+            dir
+                + " holds shard "
+                + m.shard()
+                + " of "
+                + key
+                + ", "
+                + g.first
+                + " a shard of "
+                + g.count
+                + ": shards of different counts overlap; merge the shards of one --shard I/N"
+                + " split");
+      }
+      if (sharded) {
+        for (int index : indices(dir, m.shard())) {
+          if (!g.held.add(index)) {
+            throw new BadInputException(
+                dir
+                    + " holds shard "
+                    + index
+                    + "/"
+                    + count
+                    + " of the same recording as another directory: its exchanges would count"
+                    + " twice");
+          }
+        }
+      }
+    }
+    return new ShardCoverage(groups);
+  }
+
+  /** Every group whole: all its shards, or one unsharded run. */
+  boolean complete() {
+    return missing().isEmpty();
+  }
+
+  /** One line per group with shards missing, naming them. */
+  List<String> missing() {
+    List<String> out = new ArrayList<>();
+    for (Group g : groups.values()) {
+      if (g.count > 0 && g.held.size() < g.count) {
+        List<String> absent = new ArrayList<>();
+        for (int i = 1; i <= g.count; i++) {
+          if (!g.held.contains(i)) {
+            absent.add(i + "/" + g.count);
+          }
+        }
+        out.add(
+            "the merged run is incomplete: shard"
+                + (absent.size() == 1 ? " " : "s ")
+                + String.join(", ", absent)
+                + " of "
+                + g.recordings
+                + (absent.size() == 1 ? " is" : " are")
+                + " missing (merge this run again with "
+                + (absent.size() == 1 ? "it" : "them")
+                + " when done)");
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The merged run's {@code shard}: null when complete, else the shards it holds ({@code 1,2/3})
+   * when it holds part of one recording; runs of several recordings merged incomplete cannot be
+   * merged again, and are named {@code partial}.
+   */
+  String mergedShard() {
+    if (complete()) {
+      return null;
+    }
+    if (groups.size() == 1) {
+      Group g = groups.values().iterator().next();
+      StringBuilder b = new StringBuilder();
+      for (int i : g.held) {
+        b.append(b.length() == 0 ? "" : ",").append(i);
+      }
+      return b + "/" + g.count;
+    }
+    return PARTIAL;
+  }
+
+  static final String PARTIAL = "partial";
+
+  /** The N of {@code I/N} or {@code I,J,.../N}. */
+  private static int count(Path dir, String shard) {
+    if (PARTIAL.equals(shard)) {
+      throw new BadInputException(
+          dir
+              + " is an incomplete merge of runs of several recordings: it cannot be merged"
+              + " again; merge all its inputs and the missing shards at once");
+    }
+    int slash = shard.lastIndexOf('/');
+    try {
+      int n = Integer.parseInt(shard.substring(slash + 1).strip());
+      if (slash > 0 && n >= 1) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // told below
+    }
+    throw new BadInputException(
+        dir + ": summary.json: field \"shard\": expected I/N (2/4), got \"" + shard + "\"");
+  }
+
+  private static List<Integer> indices(Path dir, String shard) {
+    int n = count(dir, shard);
+    List<Integer> out = new ArrayList<>();
+    for (String part : shard.substring(0, shard.lastIndexOf('/')).split(",")) {
+      try {
+        int i = Integer.parseInt(part.strip());
+        if (i >= 1 && i <= n) {
+          out.add(i);
+          continue;
+        }
+      } catch (NumberFormatException e) {
+        // told below
+      }
+      throw new BadInputException(
+          dir + ": summary.json: field \"shard\": expected I/N (2/4), got \"" + shard + "\"");
+    }
+    return out;
+  }
+}
