@@ -44,10 +44,10 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -163,6 +163,12 @@ public final class Replayer {
 
   /** Redacts live answers (candidate, primary, secondary) the way the recordings were redacted. */
   private volatile Redactor live;
+
+  /**
+   * Per recording, what masks its recorded responses where {@link #live} masks and the recording
+   * did not; absent when nothing is left to mask. Filled before the reader starts.
+   */
+  private final Map<Path, Redactor> baselineMasks = new HashMap<>();
 
   /** The rules' transforms with their secrets resolved; checked before anything is sent. */
   private volatile TransformRun transforms;
@@ -306,9 +312,18 @@ public final class Replayer {
       counter.start();
     }
 
-    Redaction recorded = recordedRedaction(config.recordings());
-    live =
-        new Redactor(Redaction.defaults().plus(recorded), config.redactionKey(), config.maxBody());
+    Map<Path, Redaction> byRecording = recordingRedactions(config.recordings());
+    Redaction recorded = union(byRecording.values());
+    Redaction liveSpec = Redaction.defaults().plus(recorded);
+    live = new Redactor(liveSpec, config.redactionKey(), config.maxBody());
+    // a recorded baseline is masked where the live answers are and its recording did not mask
+    // (--no-redact, or other recordings masking more): both sides of a comparison alike
+    for (Map.Entry<Path, Redaction> r : byRecording.entrySet()) {
+      Redaction extra = unmasked(liveSpec, r.getValue());
+      if (!extra.isEmpty()) {
+        baselineMasks.put(r.getKey(), new Redactor(extra, config.redactionKey(), config.maxBody()));
+      }
+    }
     if (recorded.pseudonyms() && config.redactionKey() == null) {
       warnings.add(
           "the recordings hold HMAC pseudonyms of redacted values (shadow record --redact-key-env); without the"
@@ -614,7 +629,7 @@ public final class Replayer {
             break outer;
           }
           Exchange e = reader.next();
-          if (!config.shard().includes(e.id())
+          if (!inShard(e)
               || skipReason(e, engine.ruleFor(e.request())) != null
               || !SAFE_METHODS.contains(e.request().method().toUpperCase(Locale.ROOT))) {
             continue;
@@ -794,8 +809,17 @@ public final class Replayer {
                 return;
               }
               Exchange e = reader.next();
-              if (!config.shard().includes(e.id())) {
+              if (!inShard(e)) {
                 continue; // by the recorded id: a shard replays the same exchanges in every pass
+              }
+              Redactor mask = baselineMasks.get(recording);
+              if (mask != null && e.response() != null) {
+                e =
+                    e.withResponse(
+                        mask.apply(
+                                new Exchange(
+                                    e.id(), null, null, e.request(), e.response(), null, Map.of()))
+                            .response());
               }
               EndpointRule rule = engine.ruleFor(e.request());
               String skip = skipReason(e, rule);
@@ -993,38 +1017,70 @@ public final class Replayer {
   }
 
   /**
-   * What the recordings say they redacted, together: every output of the run (results, CSV,
-   * report, samples) redacts live answers alike, on every side, before anything compares or keeps them.
+   * Whether a shard replays {@code e}: by its recorded id, or, when the rules chain values within
+   * sessions, by its session, so that a session's requests stay in one shard, in order.
    */
-  static Redaction recordedRedaction(List<Path> recordings) {
-    Set<String> headers = new LinkedHashSet<>();
-    Set<String> paths = new LinkedHashSet<>();
-    Set<String> params = new LinkedHashSet<>();
-    Set<String> patterns = new LinkedHashSet<>();
-    boolean pseudonyms = false;
-    Redaction.Jwt tokens = Redaction.Jwt.NONE;
+  private boolean inShard(Exchange e) {
+    if (config.shard().count() == 1) {
+      return true;
+    }
+    TransformRun run = transforms;
+    String session = run.chains() ? run.sessionOf(e.request()) : null;
+    return config.shard().includes(session == null ? e.id() : "session " + session);
+  }
+
+  /** What each recording says it redacted (none when its header does not say). */
+  static Map<Path, Redaction> recordingRedactions(List<Path> recordings) {
+    Map<Path, Redaction> out = new LinkedHashMap<>();
     for (Path r : recordings) {
       try (ExchangeSource reader = open(r, w -> {})) {
         Redaction d = reader.header().redaction();
-        if (d != null) {
-          tokens = tokens.plus(d.jwt());
-          headers.addAll(d.headers());
-          paths.addAll(d.jsonPaths());
-          params.addAll(d.queryParams());
-          patterns.addAll(d.patterns());
-          pseudonyms |= d.pseudonyms();
-        }
+        out.put(r, d == null ? Redaction.none() : d);
       } catch (RuntimeException e) {
         // checked before: a bad header was refused already
+        out.put(r, Redaction.none());
       }
     }
+    return out;
+  }
+
+  /**
+   * What the recordings say they redacted, together: every output of the run (results, CSV,
+   * report, samples) redacts live answers alike, on every side, before anything compares or keeps
+   * them.
+   */
+  static Redaction recordedRedaction(List<Path> recordings) {
+    return union(recordingRedactions(recordings).values());
+  }
+
+  private static Redaction union(Collection<Redaction> redactions) {
+    Redaction all = Redaction.none();
+    for (Redaction d : redactions) {
+      all = all.plus(d); // live answers keep a token's claims as a recording did
+    }
+    return all;
+  }
+
+  /**
+   * What {@code all} masks that {@code done} did not: headers (any case), JSON paths, query
+   * parameters and patterns; tokens kept as {@code all} keeps them, for the headers left.
+   */
+  static Redaction unmasked(Redaction all, Redaction done) {
+    List<String> headers =
+        all.headers().stream()
+            .filter(h -> done.headers().stream().noneMatch(h::equalsIgnoreCase))
+            .toList();
+    List<String> kept =
+        all.jwt().headers().stream()
+            .filter(h -> headers.stream().anyMatch(h::equalsIgnoreCase))
+            .toList();
     return new Redaction(
-            List.copyOf(headers),
-            List.copyOf(paths),
-            List.copyOf(params),
-            List.copyOf(patterns),
-            pseudonyms)
-        .withJwt(tokens); // live answers keep a token's claims as the recording did
+        headers,
+        all.jsonPaths().stream().filter(p -> !done.jsonPaths().contains(p)).toList(),
+        all.queryParams().stream().filter(p -> !done.queryParams().contains(p)).toList(),
+        all.patterns().stream().filter(p -> !done.patterns().contains(p)).toList(),
+        all.pseudonyms(),
+        kept.isEmpty() ? Redaction.Jwt.NONE : new Redaction.Jwt(kept, all.jwt().sensitiveClaims()));
   }
 
   private String skipReason(Exchange e, EndpointRule rule) {

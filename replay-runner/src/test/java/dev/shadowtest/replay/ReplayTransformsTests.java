@@ -404,6 +404,33 @@ class ReplayTransformsTests {
     }
   }
 
+  /** Shards of a chaining run split it by session: each session whole, in order, in one shard. */
+  @Test
+  void shardsOfAChainingRunKeepEachSessionWhole() throws Exception {
+    Shop shop = new Shop();
+    try (TestServer candidate = new TestServer(shop::handle)) {
+      Path rec = recording(createThenRead(40));
+      long matched = 0;
+      long exchanges = 0;
+      for (int i = 1; i <= 3; i++) {
+        ReplayResult r =
+            new Replayer(
+                    ReplayConfig.of(List.of(rec), candidate.uri(), dir.resolve("s" + i))
+                        .withRules(rules(CHAINING))
+                        .withAllowUnsafe(true)
+                        .withShard(new Shard(i, 3)))
+                .run(ShadowListener.NONE);
+        assertThat(r.result().errors()).as("shard %d/3", i).isZero();
+        assertThat(r.result().exchanges() % 4).as("whole sessions").isZero();
+        matched += r.result().matched();
+        exchanges += r.result().exchanges();
+      }
+      assertThat(exchanges).isEqualTo(160);
+      assertThat(matched).isEqualTo(160);
+      assertThat(shop.perSession).hasSize(40);
+    }
+  }
+
   @Test
   void recordingsReadOutOfTimeOrderAreSaidToBe() throws Exception {
     Shop shop = new Shop();

@@ -486,6 +486,79 @@ class ReplayerTests {
     }
   }
 
+  /**
+   * A live answer is masked where the run masks any (the credential defaults, and what any of its
+   * recordings masked), and the recorded baseline it is compared with where its own recording did
+   * not: an unredacted recording (--no-redact), or one beside others redacted otherwise, never
+   * differs from an equal answer because one side is masked and the other not.
+   */
+  @Test
+  void baselinesUnmaskedByTheirRecordingAreMaskedLikeTheLiveAnswers() throws IOException {
+    try (TestServer candidate =
+        new TestServer(
+            x -> TestServer.Reply.json("{\"id\":1,\"price\":10}"),
+            Map.of("Set-Cookie", "theme=dark; Path=/", "Server", "api/2"))) {
+      Exchange plain = exchange("p1", "GET", "/api/products/1", 200, "{\"id\":1,\"price\":10}");
+      plain =
+          plain.withResponse(
+              new HttpResponse(
+                  200,
+                  "OK",
+                  Headers.of(
+                      "Content-Type",
+                      "application/json",
+                      "Set-Cookie",
+                      "theme=dark; Path=/",
+                      "Server",
+                      "api/2"),
+                  Body.text("{\"id\":1,\"price\":10}")));
+      Path unredacted = recording("unredacted.jsonl", List.of(plain));
+      ReplayResult alone =
+          new Replayer(ReplayConfig.of(List.of(unredacted), candidate.uri(), dir.resolve("alone")))
+              .run(ShadowListener.NONE);
+      assertThat(alone.result().matched()).as("--no-redact alone").isEqualTo(1);
+      assertThat(alone.result().discrepant()).isZero();
+
+      Path serverMasked = dir.resolve("server-masked.jsonl");
+      try (RecordingWriter w =
+          RecordingWriter.create(
+              serverMasked,
+              RecordingHeader.now("test", Redaction.defaults().withHeaders(List.of("Server"))))) {
+        w.write(
+            new Exchange(
+                "m1",
+                plain.startedAt(),
+                plain.durationMicros(),
+                plain.request(),
+                new HttpResponse(
+                    200,
+                    "OK",
+                    Headers.of(
+                        "Content-Type",
+                        "application/json",
+                        "Set-Cookie",
+                        Redaction.REDACTED,
+                        "Server",
+                        Redaction.REDACTED),
+                    Body.text("{\"id\":1,\"price\":10}")),
+                null,
+                Map.of()));
+      }
+      ReplayResult both =
+          new Replayer(
+                  ReplayConfig.of(
+                      List.of(unredacted, serverMasked), candidate.uri(), dir.resolve("both")))
+              .run(ShadowListener.NONE);
+      assertThat(both.result().matched()).as("beside a recording masking Server").isEqualTo(2);
+      // and nothing the run masks is kept in the clear, on either side
+      try (var in =
+          new GZIPInputStream(
+              Files.newInputStream(dir.resolve("both").resolve(SamplesFile.NAME)))) {
+        assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).doesNotContain("theme=");
+      }
+    }
+  }
+
   @Test
   void findsDifferencesAndWritesTheSummary() throws IOException {
     try (TestServer candidate =
