@@ -10,13 +10,16 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A side read on a thread of its own, a batch ahead: the two sides' drivers decode their rows in
- * parallel while the merge join runs. At most {@value #BATCHES} batches of {@value #BATCH} rows
- * wait, so memory stays bounded. An error on the reading thread is thrown by {@link #next()}.
+ * parallel while the merge join runs. At most {@value #BATCHES} batches wait, each of at most
+ * {@value #BATCH} rows and about {@value #BATCH_BYTES} bytes (rows of large values make short
+ * batches), so memory stays bounded whatever the rows hold. An error on the reading thread is
+ * thrown by {@link #next()}.
  */
 final class Prefetch implements AutoCloseable {
 
   static final int BATCH = 1_000;
   static final int BATCHES = 4;
+  static final int BATCH_BYTES = 4 << 20;
 
   private static final Object END = new Object();
 
@@ -37,10 +40,12 @@ final class Prefetch implements AutoCloseable {
   private void read() {
     try {
       while (!stopped) {
-        List<Row> rows = new ArrayList<>(BATCH);
+        List<Row> rows = new ArrayList<>();
         Row r = null;
-        while (rows.size() < BATCH && (r = side.next()) != null) {
+        long bytes = 0;
+        while (rows.size() < BATCH && bytes < BATCH_BYTES && (r = side.next()) != null) {
           rows.add(r);
+          bytes += size(r);
         }
         if (!rows.isEmpty()) {
           queue.put(rows);
@@ -59,6 +64,32 @@ final class Prefetch implements AutoCloseable {
         // closed: nobody is left to tell
       }
     }
+  }
+
+  /** About how many bytes of heap {@code r} holds (an upper bound for its texts). */
+  static long size(Row r) {
+    long n = 64;
+    for (Object k : r.key()) {
+      n += size(k);
+    }
+    for (Object v : r.values()) {
+      n += size(v);
+    }
+    return n;
+  }
+
+  private static long size(Object v) {
+    if (v instanceof String s) {
+      return 48 + 2L * s.length();
+    }
+    if (v instanceof List<?> items) {
+      long n = 48;
+      for (Object item : items) {
+        n += size(item);
+      }
+      return n;
+    }
+    return 32;
   }
 
   /** The next row in key order, or null at the end. */

@@ -460,7 +460,15 @@ final class SpecReader {
 
   private String text(Node n, String where) {
     if (!(n.value() instanceof String s) || s.isBlank()) {
-      throw error(n, where, "expected a non-empty string, got " + n.value());
+      throw error(
+          n,
+          where,
+          "expected a non-empty string, got "
+              + n.value()
+              + (n.value() instanceof Boolean
+                  ? " (YAML reads no, yes, on, off, true and false unquoted as booleans: quote"
+                      + " the name, \"no\")"
+                  : ""));
     }
     return s;
   }

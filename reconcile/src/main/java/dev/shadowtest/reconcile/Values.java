@@ -345,7 +345,8 @@ final class Values {
       if (c.emptyIsNull() && s.isEmpty()) {
         return null;
       }
-      return c.ignoreCase() ? s.toLowerCase(Locale.ROOT) : s;
+      // upper then lower case: ß and SS, ﬁ and FI are one word whichever side wrote which
+      return c.ignoreCase() ? s.toUpperCase(Locale.ROOT).toLowerCase(Locale.ROOT) : s;
     }
     ChronoUnit unit = c.timestampPrecision();
     if (unit != null) {

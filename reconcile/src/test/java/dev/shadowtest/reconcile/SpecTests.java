@@ -120,6 +120,15 @@ class SpecTests {
   }
 
   @Test
+  void aKeyNamedNoIsToldToBeQuoted() throws IOException {
+    fails(
+        GOOD.replace("key: [id]", "key: [id, no]"),
+        Map.of("LEGACY_PW", "x"),
+        ":11: datasets[0].key[1]: expected a non-empty string, got false (YAML reads no, yes, on,"
+            + " off, true and false unquoted as booleans: quote the name, \"no\")");
+  }
+
+  @Test
   void anEmptyKeyListIsNamed() throws IOException {
     fails(
         GOOD.replace("key: [id]", "key: []"),

@@ -85,4 +85,23 @@ class ValuesTests {
     assertThat(Values.money("$12")).isEqualByComparingTo("12");
     assertThatThrownBy(() -> Values.money("n/a")).isInstanceOf(IllegalArgumentException.class);
   }
+
+  @Test
+  void aRowsSizeCountsItsTexts() {
+    SideStream.Row small = new SideStream.Row(List.of(new BigDecimal(1)), new Object[] {"a"});
+    SideStream.Row large =
+        new SideStream.Row(List.of(new BigDecimal(1)), new Object[] {"ab".repeat(65_536)});
+    assertThat(Prefetch.size(small)).isLessThan(256);
+    assertThat(Prefetch.size(large)).isGreaterThan(2 * 131_072);
+    // a batch of such rows ends long before 1,000 of them
+    assertThat(Prefetch.BATCH_BYTES / Prefetch.size(large)).isLessThan(Prefetch.BATCH / 10);
+  }
+
+  @Test
+  void ignoreCaseFoldsSharpSAsItsCapitals() {
+    Column c = new Column("city", null, false, null, true, true, null, false, false);
+    assertThat(Values.ruled("Straße", c)).isEqualTo(Values.ruled("STRASSE", c));
+    assertThat(Values.ruled("Abc", c)).isEqualTo(Values.ruled("aBC", c));
+    assertThat(Values.ruled("Abc", c)).isNotEqualTo(Values.ruled("Abd", c));
+  }
 }
