@@ -1084,6 +1084,18 @@ public final class Sender implements AutoCloseable {
     } finally {
       requester.close(CloseMode.IMMEDIATE);
       timer.shutdownNow();
+      // what is still in flight ends now, as a failure of its target (a request waiting for a
+      // connection may not be told by the client): every future completes, nothing is lost
+      for (Call c : inFlight) {
+        inFlight.remove(c);
+        c.result.complete(
+            new Failed(
+                ErrorCategory.TIMEOUT,
+                "no answer when Shadow stopped, after "
+                    + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - c.start)
+                    + " ms",
+                (System.nanoTime() - c.start) / 1000));
+      }
     }
   }
 }

@@ -352,6 +352,9 @@ class LiveTriggersTests {
     }
     Files.write(day.resolve("results.jsonl.gz"), atTheCrash);
     Files.delete(day.resolve("summary.json"));
+    // a samples file the crash cut before its first flush: its gzip header alone
+    byte[] samples = Files.readAllBytes(day.resolve("samples.jsonl.gz"));
+    Files.write(day.resolve("samples.jsonl.gz"), java.util.Arrays.copyOf(samples, 10));
     List<String> logged = new CopyOnWriteArrayList<>();
     try (Live again =
         new Live(

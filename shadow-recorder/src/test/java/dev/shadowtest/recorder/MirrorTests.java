@@ -197,6 +197,63 @@ class MirrorTests {
     assertThat(summary.get("compared").asLong()).isZero();
   }
 
+  /**
+   * A stop while copies wait on a candidate that never answers (and a timeout longer than the
+   * stop's grace) ends within the grace a container gets, and the copies cut short are judged as
+   * candidate errors: none vanishes, the day is whole.
+   */
+  @Test
+  void aStopWithCopiesInFlightEndsInTimeAndJudgesThemAsCandidateErrors() throws Exception {
+    HttpClient client = HttpClient.newHttpClient();
+    List<java.net.Socket> held = new java.util.concurrent.CopyOnWriteArrayList<>();
+    Path run = dir.resolve("stopped");
+    try (java.net.ServerSocket silent =
+            new java.net.ServerSocket(0, 100, InetAddress.getLoopbackAddress());
+        Upstream up = new Upstream()) {
+      Thread acceptor =
+          new Thread(
+              () -> {
+                try {
+                  while (true) {
+                    held.add(silent.accept()); // accepts, never answers
+                  }
+                } catch (IOException closed) {
+                  // the test is over
+                }
+              });
+      acceptor.setDaemon(true);
+      acceptor.start();
+      Recorder r =
+          Recorder.start(
+              RecorderConfig.of(
+                      new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+                      up.uri(),
+                      dir.resolve("stopped.jsonl.gz"))
+                  .withTimeouts(Duration.ofSeconds(5), Duration.ofSeconds(120))
+                  .withMirror(URI.create("http://127.0.0.1:" + silent.getLocalPort()), run));
+      for (int i = 0; i < 20; i++) {
+        HttpResponse<byte[]> live =
+            client.send(
+                HttpRequest.newBuilder(URI.create(r.url() + "/binary")).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(live.statusCode()).isEqualTo(200);
+      }
+      long t0 = System.nanoTime();
+      r.stop(Duration.ofSeconds(30));
+      assertThat((System.nanoTime() - t0) / 1e9).as("seconds to stop").isLessThan(25);
+      r.close();
+    } finally {
+      for (java.net.Socket s : held) {
+        s.close();
+      }
+    }
+    JsonNode summary = new ObjectMapper().readTree(run.resolve("summary.json").toFile());
+    assertThat(summary.get("exchanges").asLong()).isEqualTo(20);
+    assertThat(summary.get("errors").asLong()).isEqualTo(20);
+    assertThat(summary.get("incomplete").asBoolean()).isFalse();
+    assertThat(Files.readString(run.resolve("summary.json"))).doesNotContain("in flight");
+  }
+
   /** An output of one's own: the ids of discrepant exchanges, one per line. */
   static final class DiscrepantIds implements RunOutput {
     private final List<String> ids = new ArrayList<>();

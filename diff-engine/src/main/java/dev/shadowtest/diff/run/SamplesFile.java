@@ -165,6 +165,14 @@ public final class SamplesFile implements AutoCloseable {
     return new Body.Binary(Arrays.copyOf(all, MAX_BODY), true, size);
   }
 
+  /**
+   * Pushes the samples written so far to the operating system (a gzip sync flush): a process
+   * killed after this leaves a file readable up to here.
+   */
+  public synchronized void flush() {
+    writer.flush();
+  }
+
   @Override
   public synchronized void close() {
     writer.close();

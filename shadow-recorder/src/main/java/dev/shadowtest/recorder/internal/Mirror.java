@@ -552,7 +552,8 @@ public final class Mirror {
     roll(now);
     try {
       day.results.flush(); // a crash loses seconds of results, not the day
-    } catch (IOException e) {
+      day.samples.flush(); // nor its samples, and a restart can read them back
+    } catch (IOException | RuntimeException e) {
       counters.drop(DropReason.MIRROR_WRITE_ERROR);
     }
     Statistics.RunResult r = day.aggregate.collapse(endpoints, rules.noiseModel()).result();
@@ -695,8 +696,21 @@ public final class Mirror {
     try {
       ResultsFile resultsFile = ResultsFile.create(continued ? continuing : results);
       opened.add(resultsFile);
-      Map<String, SamplesFile.Sample> earlierSamples =
-          continued ? SamplesFile.read(dir, w -> {}) : Map.of();
+      Map<String, SamplesFile.Sample> earlierSamples = Map.of();
+      if (continued) {
+        try {
+          earlierSamples = SamplesFile.read(dir, w -> {});
+        } catch (RuntimeException cut) {
+          // samples are examples for the report, not counts: a file a crash cut before its first
+          // flush must not keep the proxy from starting
+          log(
+              "live mirror: the samples of "
+                  + dir
+                  + " before the restart cannot be read ("
+                  + cut.getMessage()
+                  + "): the day's report shows samples from now on; its counts are whole");
+        }
+      }
       SamplesFile samples = SamplesFile.create(dir, redactor.description().headers());
       opened.add(samples);
       earlierSamples.values().forEach(samples::add);
@@ -896,14 +910,17 @@ public final class Mirror {
     while ((queued.get() > 0 || unsentQueued.get() > 0) && System.nanoTime() < deadline) {
       Thread.sleep(5);
     }
+    // copies in flight get at most 10 s more: a stop must end within a container's grace period
+    // (30 s by default), and a hung candidate would otherwise hold it to the end of its timeout
     boolean all =
         permits.tryAcquire(
             inFlight,
-            Math.max(1, (deadline - System.nanoTime()) / 1_000_000),
+            Math.max(1, Math.min(10_000, (deadline - System.nanoTime()) / 1_000_000)),
             TimeUnit.MILLISECONDS);
     sender.close(); // copies still in flight fail now, and are judged as candidate errors
     if (!all && permits.tryAcquire(inFlight, 5, TimeUnit.SECONDS)) {
       permits.release(inFlight);
+      all = true; // every copy judged, those cut short as candidate errors: nothing lost
     }
     ticker.shutdownNow();
     judgeThread.shutdown();
