@@ -69,7 +69,11 @@ public @interface ShadowReplay {
   /** The gate: fail above this discrepancy rate, overall and per endpoint (rules may override per endpoint). */
   double maxDiscrepancyRate() default 0.005;
 
-  /** Also fail above this (errors + 5xx) / attempted; negative (the default) to not check. */
+  /**
+   * Also fail above this (errors + 5xx) / attempted; negative (the default): fail when the
+   * exchanges the candidate did not answer (timeouts, resets) are more of the attempted than
+   * {@link #maxDiscrepancyRate}.
+   */
   double maxErrorRate() default -1;
 
   /** Also fail when an endpoint's candidate p99 exceeds this many times its baseline p99; negative to not check. */

@@ -15,6 +15,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.opentest4j.AssertionFailedError;
+import org.opentest4j.TestAbortedException;
 
 /**
  * The replay of a {@link ShadowReplay} test class, injected into its test methods: one dynamic
@@ -94,6 +95,18 @@ public final class ShadowRun implements AutoCloseable, ExtensionContext.Store.Cl
                       if (failure != null) {
                         Attachments.endpoint(e.endpoint(), failure);
                         throw new AssertionFailedError(failure);
+                      }
+                      if (e.compared() == 0) {
+                        // nothing of it was judged: not a pass (reports show it skipped, why)
+                        throw new TestAbortedException(
+                            String.format(
+                                Locale.ROOT,
+                                "%s: nothing compared (%d exchanges: %d skipped, %d without a"
+                                    + " baseline)",
+                                e.endpoint(),
+                                e.exchanges(),
+                                e.skipped(),
+                                e.noBaseline()));
                       }
                     }));
   }
@@ -353,6 +366,13 @@ public final class ShadowRun implements AutoCloseable, ExtensionContext.Store.Cl
               "%s: nothing compared, the candidate failed all %d attempted exchanges",
               e.endpoint(),
               e.errors()));
+    }
+    String unanswered =
+        e.compared() == 0
+            ? null // told above
+            : gate.unanswered(e.endpoint(), e.exchanges(), e.skipped(), e.errors(), max);
+    if (unanswered != null) {
+      reasons.add(unanswered);
     }
     if (gate.maxErrorRate() != null && e.errorRate() > gate.maxErrorRate()) {
       reasons.add(

@@ -210,7 +210,112 @@ class ShadowExtensionTests {
     }
   }
 
+  @ShadowReplay(recording = "shadow/with-posts.jsonl", candidate = "${shadow.it.good}")
+  static class SomeEndpointsSkippedTestCase {
+    @TestFactory
+    Stream<DynamicTest> endpoints(ShadowRun run) {
+      return run.endpointTests();
+    }
+  }
+
+  @ShadowReplay(
+      recording = "${shadow.it.recording}",
+      candidate = "${shadow.it.halfHung}",
+      timeoutSeconds = 1)
+  static class HalfUnansweredTestCase {
+    @TestFactory
+    Stream<DynamicTest> endpoints(ShadowRun run) {
+      return run.endpointTests();
+    }
+
+    @Test
+    void overall(ShadowRun run) {
+      run.assertGate();
+    }
+  }
+
   // ---- tests ----------------------------------------------------------------------------------
+
+  /** An endpoint none of whose exchanges was compared is skipped, with why, never passed. */
+  @Test
+  void anEndpointWithNothingComparedIsSkippedNotPassed() {
+    run(SomeEndpointsSkippedTestCase.class)
+        .assertThatEvents()
+        .haveExactly(
+            1,
+            event(
+                test(),
+                displayName("POST /api/carts"),
+                org.junit.platform.testkit.engine.EventConditions.abortedWithReason(
+                    message(
+                        m ->
+                            m.equals(
+                                "POST /api/carts: nothing compared (5 exchanges: 5 skipped, 0"
+                                    + " without a baseline)")))))
+        .haveAtLeast(1, event(test(), finishedSuccessfully()));
+  }
+
+  /**
+   * A candidate that answers only half of an endpoint's requests in time fails the gate, though
+   * every answer it gave matched: an unanswered exchange is no match.
+   */
+  @Test
+  void unansweredExchangesFailTheGateWithoutAnErrorThreshold() {
+    HttpServer halfHung =
+        dev.shadowtest.testing.LoopbackServer.start(
+                16,
+                "/api/",
+                ex -> {
+                  String[] parts = ex.getRequestURI().getPath().split("/");
+                  int id = Integer.parseInt(parts[3]);
+                  if (parts[2].equals("products") && id % 2 == 0) {
+                    try {
+                      Thread.sleep(2500); // past the 1 s timeout
+                    } catch (InterruptedException e) {
+                      Thread.currentThread().interrupt();
+                    }
+                  }
+                  dev.shadowtest.testing.LoopbackServer.send(
+                      ex,
+                      200,
+                      "application/json",
+                      parts[2].equals("users")
+                          ? TestServices.user(id)
+                          : TestServices.product(id, false));
+                })
+            .server();
+    System.setProperty("shadow.it.halfHung", TestServices.url(halfHung));
+    try {
+      run(HalfUnansweredTestCase.class)
+          .assertThatEvents()
+          .haveExactly(
+              1,
+              event(
+                  test("overall"),
+                  finishedWithFailure(
+                      message(
+                          m ->
+                              m.contains(
+                                  "25.00% of the attempted exchanges got no answer from the"
+                                      + " candidate (10 of 40")))))
+          .haveExactly(
+              1,
+              event(
+                  test(),
+                  displayName("GET /api/products/{id}"),
+                  finishedWithFailure(
+                      message(
+                          m ->
+                              m.contains(
+                                  "GET /api/products/{id}: 50.00% of the attempted exchanges got"
+                                      + " no answer")))))
+          .haveExactly(
+              1, event(test(), displayName("GET /api/users/{id}"), finishedSuccessfully()));
+    } finally {
+      System.clearProperty("shadow.it.halfHung");
+      halfHung.stop(0);
+    }
+  }
 
   @Test
   void nestedClassesShareTheEnclosingReplay() {

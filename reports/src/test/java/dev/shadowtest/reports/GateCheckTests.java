@@ -132,7 +132,8 @@ class GateCheckTests {
   }
 
   @Test
-  void errorRateTriggerAppliesOnlyWhenSet() throws IOException {
+  void unansweredExchangesAreHeldToTheDiscrepancyThresholdUnlessAnErrorRateIsSet()
+      throws IOException {
     sevenGoodDays();
     run(
         "2026-11-21T05:00:00Z",
@@ -140,7 +141,13 @@ class GateCheckTests {
         0,
         100,
         null); // 100 errors of 11,100 attempted that day: 0.90%
-    assertThat(check(Gate.defaults()).passed()).isTrue();
+    GateCheck.Result unset = check(Gate.defaults());
+    assertThat(unset.passed()).isFalse();
+    assertThat(unset.verdict())
+        .contains(
+            "2026-11-21 (0.90% of the attempted exchanges got no answer from the candidate (100"
+                + " of 11100");
+    assertThat(check(new Gate(0.005, 0.01, null)).passed()).isTrue();
     GateCheck.Result r = check(new Gate(0.005, 0.008, null));
     assertThat(r.passed()).isFalse();
     assertThat(r.verdict()).contains("2026-11-21 (error rate 0.90% is above 0.80%");

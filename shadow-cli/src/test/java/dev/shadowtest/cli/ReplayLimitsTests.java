@@ -229,9 +229,10 @@ class ReplayLimitsTests {
             "1MiB",
             "--timeout",
             "1");
-    assertThat(r.code())
-        .as(r.err())
-        .isZero(); // a candidate error is not a discrepancy: the error rate gate is opt-in
+    // a candidate error is not a discrepancy, but an exchange without an answer is no match:
+    // without --max-error-rate, 1 of 2 unanswered fails the gate
+    assertThat(r.code()).as(r.err()).isEqualTo(1);
+    assertThat(r.out()).contains("50.00% of the attempted exchanges got no answer");
     JsonNode s = new ObjectMapper().readTree(dir.resolve("run/summary.json").toFile());
     assertThat(s.get("errors").asLong()).isEqualTo(1);
     assertThat(s.get("compared").asLong()).isEqualTo(1);

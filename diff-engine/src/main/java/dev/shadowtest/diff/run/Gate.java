@@ -16,7 +16,9 @@ import java.util.function.Function;
  * pass.
  *
  * @param maxDiscrepancyRate fail above this overall rate (per-endpoint overrides come from the rules)
- * @param maxErrorRate       fail above this (errors + 5xx) / attempted, or null to not check
+ * @param maxErrorRate       fail above this (errors + 5xx) / attempted; null: fail when the
+ *                           exchanges the candidate did not answer (errors, 5xx aside) are more of
+ *                           the attempted than {@code maxDiscrepancyRate}
  * @param maxLatencyRatio    fail when an endpoint's candidate p99 is above this many times its
  *                           baseline p99 (primary, else recorded), or null to not check
  * @param minLatencySamples  exchanges an endpoint needs (with both a baseline and a candidate
@@ -162,6 +164,11 @@ public record Gate(
               r.discrepant(),
               r.compared()));
     }
+    String unanswered =
+        unanswered(null, r.exchanges(), r.skipped(), r.errors(), maxDiscrepancyRate);
+    if (unanswered != null) {
+      out.add(unanswered);
+    }
     if (maxErrorRate != null && r.errorRate() > maxErrorRate) {
       out.add(
           String.format(
@@ -185,6 +192,33 @@ public record Gate(
       }
     }
     return out;
+  }
+
+  /**
+   * Without an error threshold of its own ({@link #maxErrorRate} null), the exchanges that got no
+   * answer from the candidate (its errors: a timeout, a reset, a refused connection, a request
+   * that could not be prepared) are held to {@code threshold}, the discrepancy threshold: such an
+   * exchange is no match, and a gate that compared only the answered ones would pass a candidate
+   * failing half of them. Why an {@code endpoint} (or, null, the run) fails so; null when it does
+   * not.
+   */
+  public String unanswered(
+      String endpoint, long exchanges, long skipped, long errors, double threshold) {
+    long attempted = exchanges - skipped;
+    if (maxErrorRate != null || attempted <= 0 || (double) errors / attempted <= threshold) {
+      return null;
+    }
+    return String.format(
+        Locale.ROOT,
+        "%s%s of the attempted exchanges got no answer from the candidate (%d of %d: timeouts,"
+            + " resets, refused connections, requests that could not be prepared), above %s: an"
+            + " exchange without an answer is no match (a max error rate sets a threshold of its"
+            + " own)",
+        endpoint == null ? "" : endpoint + ": ",
+        percent((double) errors / attempted),
+        errors,
+        attempted,
+        percent(threshold));
   }
 
   /** The thresholds in words, for messages: {@code max discrepancy 0.50%, max error rate 5.00%}. */
