@@ -12,7 +12,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  */
 final class Attachments {
 
-  private static final boolean ALLURE = present();
+  /** Allure is present and usable: false from its first linkage error on. */
+  private static volatile boolean allure = present();
 
   private Attachments() {}
 
@@ -26,15 +27,37 @@ final class Attachments {
   }
 
   static boolean allure() {
-    return ALLURE;
+    return allure;
+  }
+
+  /**
+   * Attachments are optional: an Allure on the classpath whose API is not the one Shadow was built
+   * against (a {@link LinkageError}, e.g. {@code NoSuchMethodError}) or that fails turns them off,
+   * said once on stderr, and never changes a test's verdict.
+   */
+  private static void attach(Runnable attaching) {
+    if (!allure) {
+      return;
+    }
+    try {
+      attaching.run();
+    } catch (LinkageError | RuntimeException e) {
+      allure = false;
+      System.err.println(
+          "Shadow: no Allure attachments: the Allure on the test classpath is not one Shadow can"
+              + " use ("
+              + e
+              + "); allure-java 2.x is needed. The gate's verdict is unaffected.");
+    }
   }
 
   /** The report and the summary, on the current test (or fixture); nothing when Allure records none. */
   static void run(Path html, Path summary) {
-    if (ALLURE) {
-      AllureAttachments.file("Shadow report", "text/html", html, ".html");
-      AllureAttachments.file("Shadow summary.json", "application/json", summary, ".json");
-    }
+    attach(
+        () -> {
+          AllureAttachments.file("Shadow report", "text/html", html, ".html");
+          AllureAttachments.file("Shadow summary.json", "application/json", summary, ".json");
+        });
   }
 
   /**
@@ -44,7 +67,7 @@ final class Attachments {
    * attached to it, and it is closed. Allure shows them under "Tear down" of the endpoint tests.
    */
   static void container(ExtensionContext context, Path html, Path summary) {
-    if (!ALLURE) {
+    if (!allure) {
       return;
     }
     String uuid = UUID.randomUUID().toString();
@@ -68,8 +91,6 @@ final class Attachments {
 
   /** A failing endpoint's message (fields and an example diff), on the current test. */
   static void endpoint(String endpoint, String failure) {
-    if (ALLURE) {
-      AllureAttachments.text("Shadow diff: " + endpoint, failure);
-    }
+    attach(() -> AllureAttachments.text("Shadow diff: " + endpoint, failure));
   }
 }

@@ -6,6 +6,7 @@ import dev.shadowtest.core.Headers;
 import dev.shadowtest.core.HttpRequest;
 import dev.shadowtest.core.HttpResponse;
 import dev.shadowtest.replay.Transport;
+import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -95,9 +96,31 @@ final class MockMvcTransport implements Transport {
 
   @Override
   public HttpResponse exchange(HttpRequest request) throws Exception {
+    URI uri = SpringTransports.uri(request);
+    String query = uri.getRawQuery();
+    // a servlet container reads '+' in a query as a space (form encoding); MockMvc's URI parsing
+    // keeps it a '+': the parameters are read from the query with '+' as %20, and the request
+    // keeps the query as recorded
+    boolean plus = query != null && query.indexOf('+') >= 0;
     MockHttpServletRequestBuilder b =
         MockMvcRequestBuilders.request(
-            HttpMethod.valueOf(request.method()), SpringTransports.uri(request));
+            HttpMethod.valueOf(request.method()),
+            plus
+                ? URI.create(
+                    uri.getScheme()
+                        + "://"
+                        + uri.getRawAuthority()
+                        + uri.getRawPath()
+                        + "?"
+                        + query.replace("+", "%20"))
+                : uri);
+    if (plus) {
+      b.with(
+          r -> {
+            r.setQueryString(query);
+            return r;
+          });
+    }
     for (Headers.Field f : request.headers()) {
       b.header(f.name(), f.value());
     }

@@ -147,6 +147,15 @@ class SpringSupportTests {
           .body(TestServices.user(id));
     }
 
+    @GetMapping("/api/search")
+    ResponseEntity<String> search(
+        @org.springframework.web.bind.annotation.RequestParam("q") String q) {
+      CALLS.incrementAndGet();
+      return ResponseEntity.ok()
+          .contentType(MediaType.APPLICATION_JSON)
+          .body("{\"q\":\"" + q + "\"}");
+    }
+
     @GetMapping("/api/products/{id}")
     ResponseEntity<String> product(@PathVariable("id") int id) {
       CALLS.incrementAndGet();
@@ -203,6 +212,16 @@ class SpringSupportTests {
       return run.endpointTests();
     }
 
+    @Test
+    void overall(ShadowRun run) {
+      run.assertGate();
+    }
+  }
+
+  /** Query strings as a servlet container reads them: '+' is a space, %2B a plus. */
+  @SpringJUnitWebConfig(CatalogConfig.class)
+  @ShadowReplay(recording = "shadow/search.jsonl")
+  static class MockMvcQueryTestCase {
     @Test
     void overall(ShadowRun run) {
       run.assertGate();
@@ -322,6 +341,13 @@ class SpringSupportTests {
     assertThat(HITS.get()).as("no HTTP server involved").isEqualTo(before);
     Path summary = Path.of("target/shadow", MockMvcTestCase.class.getName(), "summary.json");
     assertThat(Files.readString(summary)).contains("\"candidate\" : \"MockMvc (in-process)\"");
+  }
+
+  @Test
+  void inProcessAPlusInTheQueryIsASpaceAsOverHttp() {
+    run(MockMvcQueryTestCase.class)
+        .assertThatEvents()
+        .haveExactly(1, event(test("overall"), finishedSuccessfully()));
   }
 
   @Test
