@@ -492,8 +492,8 @@ public final class Replayer {
         warnings.add(
             "some requests were still in flight after "
                 + waitMs
-                + " ms; their exchanges are missing"
-                + " from the results and the run is marked incomplete");
+                + " ms; they are written as candidate errors (no answer when Shadow stopped) and"
+                + " the run is marked incomplete");
       }
       credentialWarnings(new TreeMap<>(redactedNotSent));
       if (notSentFromSessions.get() > 0) {

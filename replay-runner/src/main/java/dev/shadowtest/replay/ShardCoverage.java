@@ -13,7 +13,8 @@ import java.util.TreeSet;
 /**
  * Which shards of which recordings the runs given to {@code shadow merge} hold: a merged run
  * counts each exchange once and all of them, or says it does not. Runs are grouped by their
- * recordings as their summaries name them. Refused: a recording in two groups, two runs of one
+ * recordings' file names (shards replayed on other machines name them from other directories);
+ * the days of a live run (distinct exchanges, one recording file) each stand alone. Refused: a recording in two groups, two runs of one
  * recording of which one is not sharded, shards of one recording cut in different counts, a shard
  * given twice. Shards missing from a group make the merged run incomplete; its summary then names
  * the shards it holds ({@code 1,2/3}), so that it can be merged again with the others.
@@ -46,8 +47,15 @@ final class ShardCoverage {
     for (int i = 0; i < dirs.size(); i++) {
       Path dir = dirs.get(i);
       SummaryJson.Meta m = metas.get(i);
-      String key = String.join(", ", m.recordings());
-      for (String recording : m.recordings()) {
+      if (m.liveDay() != null) {
+        continue; // a live day's exchanges are its own
+      }
+      List<String> names = new ArrayList<>();
+      for (String r : m.recordings()) {
+        names.add(fileName(r));
+      }
+      String key = String.join(", ", names);
+      for (String recording : names) {
         String other = groupOfRecording.putIfAbsent(recording, key);
         if (other != null && !other.equals(key)) {
           throw new BadInputException(
@@ -106,6 +114,35 @@ final class ShardCoverage {
       }
     }
     return new ShardCoverage(groups);
+  }
+
+  /** The file name of a recording as a summary names it: what follows its last slash. */
+  private static String fileName(String recording) {
+    String r = recording.replace('\\', '/');
+    while (r.endsWith("/") && r.length() > 1) {
+      r = r.substring(0, r.length() - 1);
+    }
+    return r.substring(r.lastIndexOf('/') + 1);
+  }
+
+  /** How the abort reason of a merge that lacks shards begins (and nothing else's). */
+  static final String MISSING = "shards missing: ";
+
+  /** The merged run's abort reason when it lacks shards: {@code shards missing: 2/3 of r.jsonl}. */
+  String reason() {
+    List<String> parts = new ArrayList<>();
+    for (Group g : groups.values()) {
+      List<String> absent = new ArrayList<>();
+      for (int i = 1; i <= g.count; i++) {
+        if (!g.held.contains(i)) {
+          absent.add(i + "/" + g.count);
+        }
+      }
+      if (!absent.isEmpty()) {
+        parts.add(String.join(", ", absent) + " of " + g.recordings);
+      }
+    }
+    return MISSING + String.join("; ", parts) + " (merge this run again with them)";
   }
 
   /** Every group whole: all its shards, or one unsharded run. */

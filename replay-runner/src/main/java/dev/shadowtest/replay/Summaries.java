@@ -299,6 +299,7 @@ public final class Summaries {
         metas.add(SummaryFile.readMeta(d.resolve(RunDirectory.SUMMARY)).meta());
       }
       coverage = ShardCoverage.of(dirs, metas);
+      sameCut(dirs, metas);
     }
     SummaryJson.PassSettings passes = passesOf(dirs);
     Rules rules = rulesOf(dirs, explicitRules);
@@ -344,6 +345,35 @@ public final class Summaries {
       throw new RecordingException(out, 0, "cannot write the merged run: " + e.getMessage(), e);
     } finally {
       deleteTree(work);
+    }
+  }
+
+  /**
+   * Shards are cut by session when their rules chain values within sessions, else by exchange
+   * id: shards cut both ways overlap and miss exchanges, and are refused.
+   */
+  private static void sameCut(List<Path> dirs, List<SummaryJson.Meta> metas) {
+    Path first = null;
+    Object firstKey = null;
+    for (int i = 0; i < dirs.size(); i++) {
+      if (metas.get(i).shard() == null) {
+        continue;
+      }
+      Object key = RunDirectory.rulesOf(dirs.get(i)).transforms().sessionKey();
+      if (first == null) {
+        first = dirs.get(i);
+        firstKey = key;
+      } else if (!java.util.Objects.equals(key, firstKey)) {
+        throw new BadInputException(
+            dirs.get(i)
+                + " was cut into shards "
+                + (key == null ? "by exchange id" : "by session (" + key + ")")
+                + ", "
+                + first
+                + " "
+                + (firstKey == null ? "by exchange id" : "by session (" + firstKey + ")")
+                + ": their shards overlap; replay every shard with the same rules' sessions");
+      }
     }
   }
 
@@ -416,7 +446,11 @@ public final class Summaries {
         primary = m.primary() != null ? m.primary() : primary;
         secondary = m.secondary() != null ? m.secondary() : secondary;
         // a worker stopped or killed before the end is expected: its positions tell what it did
-        incomplete |= positions == null && m.incomplete();
+        // (a merge that lacked shards is incomplete for that alone: merged with them, it is not)
+        incomplete |=
+            positions == null
+                && m.incomplete()
+                && !(m.abortReason() != null && m.abortReason().startsWith(ShardCoverage.MISSING));
         late += m.late();
         unreadable += m.unreadable();
         Path file = dir.resolve(RunDirectory.RESULTS);
@@ -521,8 +555,8 @@ public final class Summaries {
             primary,
             secondary,
             coverage == null ? null : coverage.mergedShard(),
-            incomplete,
-            null,
+            incomplete || partial,
+            partial && !incomplete ? coverage.reason() : null,
             late,
             unreadable,
             null,

@@ -238,12 +238,14 @@ class RunCommandsTests {
     assertThat(part.code()).as(part.err()).isEqualTo(1);
     assertThat(part.err())
         .contains(
-            "warning: the merged run is incomplete: shard 2/3 of "
-                + rec
-                + " is missing (merge this run again with it when done)");
+            "warning: the merged run is incomplete: shard 2/3 of r.jsonl is missing (merge this"
+                + " run again with it when done)");
     JsonNode partial = new ObjectMapper().readTree(dir.resolve("part/summary.json").toFile());
     assertThat(partial.get("shard").asText()).isEqualTo("1,3/3");
     assertThat(part.out()).contains("INCOMPLETE");
+    assertThat(partial.get("incomplete").asBoolean()).isTrue();
+    assertThat(partial.get("aborted").asText())
+        .isEqualTo("shards missing: 2/3 of r.jsonl (merge this run again with them)");
     ShadowCliTests.Run gated =
         shadow("gate", "--summary", dir.resolve("part/summary.json"), "--max-discrepancy", "100%");
     assertThat(gated.code()).isEqualTo(1);
@@ -306,7 +308,7 @@ class RunCommandsTests {
     Path copy = dir.resolve("whole2");
     shadow("replay", "--recording", rec, "--candidate", candidate(), "--out", copy);
     assertThat(shadow("merge", "--out", dir.resolve("x5"), dir.resolve("whole"), copy).err())
-        .contains("both replayed " + rec + ", whole: its exchanges would count twice");
+        .contains("both replayed r.jsonl, whole: its exchanges would count twice");
   }
 
   /** The merged run is judged by the thresholds its shards were: its verdict is the whole run's. */
