@@ -149,7 +149,13 @@ final class Values {
       if (c >= '0' && c <= '9') {
         digits.append(c);
       } else if (c == '.' || c == ',') {
-        if (digits.length() > 0) {
+        // a separator between digits ("руб." ends with a dot that separates nothing)
+        boolean between =
+            digits.length() > 0
+                && i + 1 < text.length()
+                && text.charAt(i + 1) >= '0'
+                && text.charAt(i + 1) <= '9';
+        if (between) {
           lastSeparator = digits.length();
           if (c == '.') {
             dots++;

@@ -83,6 +83,7 @@ class ValuesTests {
     assertThat(Values.money("¥1,000,000")).isEqualByComparingTo("1000000");
     assertThat(Values.money("$0.05")).isEqualByComparingTo("0.05");
     assertThat(Values.money("$12")).isEqualByComparingTo("12");
+    assertThat(Values.money("1 234,56 руб.")).isEqualByComparingTo("1234.56");
     assertThatThrownBy(() -> Values.money("n/a")).isInstanceOf(IllegalArgumentException.class);
   }
 

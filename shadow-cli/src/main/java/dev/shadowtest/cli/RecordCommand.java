@@ -439,6 +439,12 @@ final class RecordCommand implements Callable<Integer> {
       if (keepHost && rewriteHost) {
         throw new BadInputException("--keep-host and --rewrite-host contradict each other");
       }
+      if (mirrorOut != null
+          && java.nio.file.Files.exists(mirrorOut)
+          && !java.nio.file.Files.isDirectory(mirrorOut)) {
+        throw new BadInputException(
+            "--mirror-out " + mirrorOut + ": a file is there; the live runs need a directory");
+      }
       RecorderConfig.Mirroring mirroring =
           new RecorderConfig.Mirroring(
                   mirror,

@@ -484,7 +484,18 @@ final class ReplayCommand implements Callable<Integer> {
     return Duration.ofMillis((long) (s * 1000));
   }
 
-  /** Runs a replay with a terminal progress line and Ctrl-C handling; prints the table. */
+  /** Headers of the connection and the message's framing: Shadow sets them for every request. */
+  private static final java.util.Set<String> FRAMING =
+      java.util.Set.of(
+          "content-length",
+          "transfer-encoding",
+          "connection",
+          "keep-alive",
+          "upgrade",
+          "te",
+          "trailer",
+          "proxy-connection");
+
   /** {@code --header NAME=VALUE} flags as headers. */
   static Headers headers(List<String> flags) {
     List<String> pairs = new ArrayList<>();
@@ -501,6 +512,13 @@ final class ReplayCommand implements Callable<Integer> {
                 + name
                 + "\" is no header name (letters, digits and !#$%&'*+-.^_`|~ only)");
       }
+      if (FRAMING.contains(name.toLowerCase(java.util.Locale.ROOT))) {
+        throw new BadInputException(
+            "--header "
+                + name
+                + ": Shadow frames every request itself (Content-Length, Transfer-Encoding,"
+                + " Connection...): this header cannot be set");
+      }
       if (value.chars().anyMatch(c -> c == '\r' || c == '\n' || c == 0)) {
         throw new BadInputException(
             "--header " + name + ": the value holds a line break or NUL, which no header can");
@@ -511,6 +529,7 @@ final class ReplayCommand implements Callable<Integer> {
     return Headers.of(pairs.toArray(String[]::new));
   }
 
+  /** Runs a replay with a terminal progress line and Ctrl-C handling; prints the table. */
   static int run(CommandSpec spec, ReplayConfig config, Path history, CsvOptions csv)
       throws InterruptedException {
     PrintWriter out = spec.commandLine().getOut();

@@ -284,6 +284,14 @@ class RecordCommandTests {
   }
 
   @Test
+  void aMirrorOutThatIsAFileIsRefused() throws IOException {
+    Path file = Files.writeString(dir.resolve("out.log"), "x");
+    assertRefused(
+        record("--mirror", "http://127.0.0.1:1", "--mirror-out", file),
+        "--mirror-out " + file + ": a file is there; the live runs need a directory");
+  }
+
+  @Test
   void aPortInUseExitsTwoWithOneLineAndLeavesNoRecording() throws IOException {
     try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       int port = taken.getLocalPort();

@@ -238,7 +238,14 @@ class ReplayCommandTests {
     assertThat(twice.code()).isEqualTo(2);
     assertThat(twice.err()).contains("the same recording is given twice");
     for (String header :
-        new String[] {"bad header=x", "X:Y=v", "X-\u00dc=v", "X-Ok=a\nInjected: b"}) {
+        new String[] {
+          "bad header=x",
+          "X:Y=v",
+          "X-\u00dc=v",
+          "X-Ok=a\nInjected: b",
+          "Content-Length=5",
+          "transfer-encoding=chunked"
+        }) {
       ShadowCliTests.Run badHeader =
           shadow(
               "replay",
