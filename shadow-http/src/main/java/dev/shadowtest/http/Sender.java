@@ -1088,13 +1088,17 @@ public final class Sender implements AutoCloseable {
       // connection may not be told by the client): every future completes, nothing is lost
       for (Call c : inFlight) {
         inFlight.remove(c);
-        c.result.complete(
-            new Failed(
-                ErrorCategory.TIMEOUT,
-                "no answer when Shadow stopped, after "
-                    + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - c.start)
-                    + " ms",
-                (System.nanoTime() - c.start) / 1000));
+        try {
+          c.result.complete(
+              new Failed(
+                  ErrorCategory.TIMEOUT,
+                  "no answer when Shadow stopped, after "
+                      + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - c.start)
+                      + " ms",
+                  (System.nanoTime() - c.start) / 1000));
+        } catch (RuntimeException rejected) {
+          // a dependent step whose executor has stopped: the caller's own shutdown tells it
+        }
       }
     }
   }
