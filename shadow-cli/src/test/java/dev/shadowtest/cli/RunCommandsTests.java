@@ -141,26 +141,8 @@ class RunCommandsTests {
   @Test
   void mergeNeverOverwritesARunEither() {
     Path rec = recording("r.jsonl", "");
-    shadow(
-        "replay",
-        "--recording",
-        rec,
-        "--candidate",
-        candidate(),
-        "--out",
-        dir.resolve("s1"),
-        "--shard",
-        "1/2");
-    shadow(
-        "replay",
-        "--recording",
-        rec,
-        "--candidate",
-        candidate(),
-        "--out",
-        dir.resolve("s2"),
-        "--shard",
-        "2/2");
+    shard(rec, "1/2", "s1");
+    shard(rec, "2/2", "s2");
     assertThat(
             shadow("merge", "--out", dir.resolve("all"), dir.resolve("s1"), dir.resolve("s2"))
                 .code())

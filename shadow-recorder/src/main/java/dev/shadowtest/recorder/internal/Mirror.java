@@ -359,16 +359,20 @@ public final class Mirror {
   private void accept(Exchange original, Exchange redacted, String endpoint, EndpointRule rule) {
     roll(m.clock().instant());
     if (!permits.tryAcquire()) {
-      counters.mirrorErrors.increment();
+      // a copy is held until judged, so a full cap may be Shadow's own backlog as much as a slow
+      // candidate: not sent, not judged, never counted against the candidate (the copies in
+      // flight of a slow or dead candidate time out as its errors)
+      counters.mirrorErrors.increment(); // copies that failed or were dropped
       counters.drop(DropReason.MIRROR_BUSY);
       write(
           ExchangeJudge.unsent(
               redacted,
               endpoint,
-              Verdict.CANDIDATE_ERROR,
+              Verdict.SKIPPED,
               "not sent: "
                   + inFlight
-                  + " copies already in flight (the candidate or the secondary is slow or down)"),
+                  + " copies already in flight (the candidate or the secondary is slow or down,"
+                  + " or Shadow is behind)"),
           null);
       return;
     }
