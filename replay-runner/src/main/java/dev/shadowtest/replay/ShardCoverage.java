@@ -132,17 +132,23 @@ final class ShardCoverage {
   String reason() {
     List<String> parts = new ArrayList<>();
     for (Group g : groups.values()) {
-      List<String> absent = new ArrayList<>();
-      for (int i = 1; i <= g.count; i++) {
-        if (!g.held.contains(i)) {
-          absent.add(i + "/" + g.count);
-        }
-      }
+      List<String> absent = absent(g);
       if (!absent.isEmpty()) {
         parts.add(String.join(", ", absent) + " of " + g.recordings);
       }
     }
     return MISSING + String.join("; ", parts) + " (merge this run again with them)";
+  }
+
+  /** The shards {@code g} lacks, as {@code I/N}; none for an unsharded run. */
+  private static List<String> absent(Group g) {
+    List<String> absent = new ArrayList<>();
+    for (int i = 1; i <= g.count; i++) {
+      if (!g.held.contains(i)) {
+        absent.add(i + "/" + g.count);
+      }
+    }
+    return absent;
   }
 
   /** Every group whole: all its shards, or one unsharded run. */
@@ -155,12 +161,7 @@ final class ShardCoverage {
     List<String> out = new ArrayList<>();
     for (Group g : groups.values()) {
       if (g.count > 0 && g.held.size() < g.count) {
-        List<String> absent = new ArrayList<>();
-        for (int i = 1; i <= g.count; i++) {
-          if (!g.held.contains(i)) {
-            absent.add(i + "/" + g.count);
-          }
-        }
+        List<String> absent = absent(g);
         out.add(
             "the merged run is incomplete: shard"
                 + (absent.size() == 1 ? " " : "s ")
