@@ -302,18 +302,30 @@ public final class ShadowRun implements AutoCloseable, ExtensionContext.Store.Cl
             : replay.incomplete()
                 ? "replay incomplete"
                 : gateFailures().isEmpty() ? "gate passed" : "gate FAILED";
+    // the threshold is printed: maxDiscrepancyRate is a fraction, and 0.5 (meant as 0.5%) allows
+    // half of the exchanges to differ; green runs print their warnings too (a cut recording, 401
+    // everywhere), which otherwise only a failure would show
     return String.format(
-        Locale.ROOT,
-        "Shadow %s: %s discrepant (%d/%d compared, %d exchanges) against %s, %s; report: %s",
-        testClass,
-        Gate.percent(r.discrepancyRate()),
-        r.discrepant(),
-        r.compared(),
-        r.exchanges(),
-        candidate,
-        verdict,
-        report().toAbsolutePath());
+            Locale.ROOT,
+            "Shadow %s: %s discrepant (%d/%d compared, %d exchanges) against %s, %s (at most %s"
+                + " allowed%s); report: %s",
+            testClass,
+            Gate.percent(r.discrepancyRate()),
+            r.discrepant(),
+            r.compared(),
+            r.exchanges(),
+            candidate,
+            verdict,
+            Gate.percent(gate.maxDiscrepancyRate()),
+            gate.maxDiscrepancyRate() >= LOOSE_GATE
+                ? ": maxDiscrepancyRate is a fraction, 0.005 is 0.5%"
+                : "",
+            report().toAbsolutePath())
+        + warnings();
   }
+
+  /** A maxDiscrepancyRate from which the summary line reminds that it is a fraction. */
+  static final double LOOSE_GATE = 0.05;
 
   private void failIfAborted() {
     if (replay.abortReason() != null) {

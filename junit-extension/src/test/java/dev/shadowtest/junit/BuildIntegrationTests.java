@@ -112,6 +112,18 @@ class BuildIntegrationTests {
     }
   }
 
+  /** A recording cut mid-line, and a gate of 0.5 (50%, where 0.5% was meant). */
+  @ShadowReplay(
+      recording = "${shadow.bt.cut}",
+      candidate = "${shadow.bt.good}",
+      maxDiscrepancyRate = 0.5)
+  static class LooseGateCutRecordingTestCase {
+    @Test
+    void overall(ShadowRun run) {
+      run.assertGate();
+    }
+  }
+
   @ShadowReplay(recording = "shadow/legacy.jsonl", candidate = "${shadow.bt.good}")
   static class StableNamesTestCase {
     @TestFactory
@@ -287,8 +299,36 @@ class BuildIntegrationTests {
                 + ": 0.00% discrepant (0/40 compared,"
                 + " 40 exchanges) against "
                 + TestServices.url(good)
-                + ", gate passed; report: "
+                + ", gate passed (at most 0.50% allowed); report: "
                 + report);
+  }
+
+  @Test
+  void aGreenRunPrintsItsThresholdAndItsWarnings(@TempDir Path dir) throws IOException {
+    byte[] whole =
+        BuildIntegrationTests.class.getResourceAsStream("/shadow/legacy.jsonl").readAllBytes();
+    Path cut = dir.resolve("cut.jsonl");
+    // the last line loses its end, as a recorder killed mid-write leaves it
+    Files.write(cut, java.util.Arrays.copyOf(whole, whole.length - 40));
+    System.setProperty("shadow.bt.cut", cut.toString());
+    ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+    Events events;
+    try {
+      events = run(LooseGateCutRecordingTestCase.class);
+    } finally {
+      System.setOut(stdout);
+      System.clearProperty("shadow.bt.cut");
+    }
+    events.assertThatEvents().haveExactly(1, event(test("overall"), finishedSuccessfully()));
+    String printed = captured.toString(StandardCharsets.UTF_8);
+    assertThat(printed)
+        .contains(
+            "0.00% discrepant (0/39 compared, 39 exchanges) against "
+                + TestServices.url(good)
+                + ", gate passed (at most 50.00% allowed: maxDiscrepancyRate is a fraction, 0.005 is"
+                + " 0.5%); report: ")
+        .containsPattern("\n  warning: .*cut\\.jsonl.*");
   }
 
   @Test
