@@ -333,6 +333,49 @@ class LiveTriggersTests {
   }
 
   @Test
+  void aTriggerThatFiredBeforeARestartIsStillFiringAfterItAndClearsOnce() throws Exception {
+    List<Trigger> triggers = List.of(Trigger.parse("errorRate>0.5%,window=1m,min=10"));
+    List<String> logged = new CopyOnWriteArrayList<>();
+    Path day = dir.resolve("restart").resolve("2026-11-26");
+    try (Live live =
+        new Live(
+            "restart",
+            triggers,
+            TriggerActions.Options.none().withLog(logged::add),
+            Instant.parse("2026-11-26T08:00:00Z"),
+            true)) {
+      live.failing.set(true);
+      live.step(12, Duration.ofSeconds(30)); // fires at this evaluation
+      live.recorder.stop(Duration.ofSeconds(30));
+    }
+    // restarted after a crash (which leaves no summary; the test's candidate has a new port)
+    Files.delete(day.resolve("summary.json"));
+    try (Live again =
+        new Live(
+            "restart",
+            triggers,
+            TriggerActions.Options.none().withLog(logged::add),
+            Instant.parse("2026-11-26T09:00:00Z"),
+            true)) {
+      again.failing.set(true);
+      again.step(12, Duration.ofSeconds(30)); // still failing: fired already, not again
+      ScrapedSamples m = ScrapedSamples.parse(again.scrape());
+      assertThat(m.value("shadow_trigger_firing", "trigger", "errorRate")).isEqualTo(1);
+      again.failing.set(false);
+      for (int k = 0; k < 3; k++) { // a window of healthy traffic: cleared, once
+        again.step(12, Duration.ofSeconds(30));
+      }
+      again.recorder.stop(Duration.ofSeconds(30));
+    }
+    assertThat(TriggersFile.read(day.resolve(TriggersFile.NAME), w -> {}))
+        .extracting(e -> e.kind().label())
+        .containsExactly("fired", "cleared");
+    assertThat(logged).hasSize(2);
+    assertThat(logged.get(0)).contains("fired");
+    assertThat(logged.get(1)).contains("cleared");
+  }
+
+  @Test
   void aRestartAfterACrashContinuesTheDayFromWhatWasFlushed() throws Exception {
     Path day = dir.resolve("crash").resolve("2026-11-26");
     byte[] atTheCrash;

@@ -123,6 +123,28 @@ public final class Triggers {
     return events;
   }
 
+  /**
+   * Continues the triggers of a run that stopped (a restart of the live mirror): a trigger whose
+   * last event in {@code last} (by trigger name, as {@link TriggersFile#lastEvents} reads them)
+   * fired is firing again, so that it clears once rather than firing twice. Triggers without an
+   * event, or whose last event cleared, are quiet; events of triggers no longer defined are
+   * ignored. Call before the first evaluation.
+   *
+   * @return the names of the triggers that are firing again, in trigger order
+   */
+  public synchronized List<String> resume(Map<String, TriggerEvent> last) {
+    List<String> firing = new ArrayList<>();
+    for (State s : states) {
+      TriggerEvent e = last.get(s.trigger.name());
+      s.firing = e != null && e.kind() == TriggerEvent.Kind.FIRED;
+      s.streakStart = null;
+      if (s.firing) {
+        firing.add(s.trigger.name());
+      }
+    }
+    return firing;
+  }
+
   /** Each trigger's state, in trigger order. */
   public synchronized List<Status> status() {
     return states.stream()

@@ -16,7 +16,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 
 /**
@@ -78,7 +80,48 @@ public final class TriggersFile implements AutoCloseable {
    */
   public static List<TriggerEvent> read(Path file, Consumer<String> warnings) {
     List<TriggerEvent> out = new ArrayList<>();
-    long more = 0;
+    long[] more = {0};
+    each(
+        file,
+        warnings,
+        e -> {
+          if (out.size() < MAX_EVENTS) {
+            out.add(e);
+          } else {
+            more[0]++;
+          }
+        });
+    if (more[0] > 0) {
+      warnings.accept(
+          file
+              + " holds "
+              + more[0]
+              + " trigger events beyond the first "
+              + MAX_EVENTS
+              + ", not read");
+    }
+    return out;
+  }
+
+  /**
+   * The last event of each trigger in {@code file}, by trigger name, however many the file holds
+   * (memory is bounded by the triggers, not the events): whether each was firing when the file
+   * was last written. Reads like {@link #read}.
+   */
+  public static Map<String, TriggerEvent> lastEvents(Path file, Consumer<String> warnings) {
+    Map<String, TriggerEvent> last = new LinkedHashMap<>();
+    each(
+        file,
+        warnings,
+        e -> {
+          if (last.size() < MAX_EVENTS || last.containsKey(e.trigger())) {
+            last.put(e.trigger(), e);
+          }
+        });
+    return last;
+  }
+
+  private static void each(Path file, Consumer<String> warnings, Consumer<TriggerEvent> events) {
     try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
       ByteArrayOutputStream line = new ByteArrayOutputStream();
       long n = 0;
@@ -123,27 +166,13 @@ public final class TriggersFile implements AutoCloseable {
         } finally {
           tooLong = false;
         }
-        if (out.size() < MAX_EVENTS) {
-          out.add(e);
-        } else {
-          more++;
-        }
+        events.accept(e);
       }
     } catch (NoSuchFileException e) {
       throw new RecordingException(file, 0, "no such file", e);
     } catch (IOException e) {
       throw new RecordingException(file, 0, "cannot read: " + e.getMessage(), e);
     }
-    if (more > 0) {
-      warnings.accept(
-          file
-              + " holds "
-              + more
-              + " trigger events beyond the first "
-              + MAX_EVENTS
-              + ", not read");
-    }
-    return out;
   }
 
   private static TriggerEvent parse(JsonNode n) {

@@ -186,6 +186,7 @@ public final class Mirror {
             .map(Trigger::window)
             .reduce(MIN_WINDOW, (a, b) -> a.compareTo(b) >= 0 ? a : b);
     this.day = open(today());
+    resumeTriggers();
     this.sender =
         new Sender(
             inFlight * (m.secondary() == null ? 1 : 2),
@@ -666,6 +667,66 @@ public final class Mirror {
     }
     yesterday = ending.aggregate;
     closer.execute(() -> finish(ending, lastInstant, true, null));
+  }
+
+  /**
+   * A restart of a daily live run continues its triggers: one that had fired (in the latest
+   * day's {@code triggers.jsonl}: their state spans days) is firing again, so that the restart
+   * neither fires it (and runs its actions) a second time nor loses its clear.
+   */
+  private void resumeTriggers() {
+    if (day.date() == null || triggers.triggers().isEmpty()) {
+      return;
+    }
+    Path file = latestTriggersFile();
+    if (file == null) {
+      return;
+    }
+    try {
+      List<String> firing =
+          triggers.resume(TriggersFile.lastEvents(file, w -> log("live mirror: " + w)));
+      if (!firing.isEmpty()) {
+        log(
+            "live mirror: "
+                + String.join(", ", firing)
+                + (firing.size() == 1 ? " had" : " had each")
+                + " fired before the restart ("
+                + file
+                + ") and did not clear: still firing, it clears once its metric is back under");
+      }
+    } catch (RuntimeException e) {
+      log(
+          "live mirror: the trigger events of "
+              + file
+              + " cannot be read ("
+              + e.getMessage()
+              + "): the triggers start quiet");
+    }
+  }
+
+  /** The {@code triggers.jsonl} of the latest day directory up to today that has one, or null. */
+  private Path latestTriggersFile() {
+    List<LocalDate> days = new ArrayList<>();
+    try (var entries = Files.list(m.out())) {
+      entries.forEach(
+          p -> {
+            try {
+              LocalDate d = LocalDate.parse(p.getFileName().toString());
+              if (!d.isAfter(day.date()) && Files.isRegularFile(p.resolve(TriggersFile.NAME))) {
+                days.add(d);
+              }
+            } catch (java.time.format.DateTimeParseException notADay) {
+              // another file beside the days
+            }
+          });
+    } catch (IOException e) {
+      log("live mirror: cannot list " + m.out() + " for earlier trigger events: " + e);
+      return null;
+    }
+    return days.stream()
+        .max(LocalDate::compareTo)
+        .map(d -> m.out().resolve(d.toString()).resolve(TriggersFile.NAME))
+        .orElse(null);
   }
 
   /** Opens the run directory of {@code date} (null: the one run directory), continuing it. */
