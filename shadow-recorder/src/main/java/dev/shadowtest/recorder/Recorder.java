@@ -227,7 +227,6 @@ public final class Recorder implements AutoCloseable {
       } catch (RuntimeException e) {
         // never seen: the warm-up only makes the first seconds faster, and never stops a start
       }
-      server.start();
       if (config.adminPort() >= 0) {
         try {
           adminServer =
@@ -247,10 +246,13 @@ public final class Recorder implements AutoCloseable {
                   + e.getMessage());
         }
       }
-      // the mirror's run directory only once the ports are ours (a copy of an exchange answered in
-      // the first instant after binding may go unmirrored; it is recorded all the same)
+      // the mirror's run directory only once the ports are ours (a recorder that cannot start
+      // creates none), and before the first connection is accepted: every exchange recorded is
+      // mirrored (a start slowed by a busy machine used to leave its first exchanges unmirrored,
+      // uncounted)
       this.mirror =
           config.mirror() == null ? null : new Mirror(config, counters, redactor, metrics);
+      server.start();
     } catch (IOException | RuntimeException | Error e) {
       abandon(adminServer);
       throw e;

@@ -103,6 +103,116 @@ class MirrorTests {
     assertThat(run.resolve("report.html")).doesNotExist();
   }
 
+  /** A secondary that is down: the day's summary says how many copies it did not answer. */
+  @Test
+  void aSecondaryThatDoesNotAnswerIsSaidInTheSummary() throws Exception {
+    int dead;
+    try (java.net.ServerSocket probe =
+        new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      dead = probe.getLocalPort(); // closed below: connections are refused
+    }
+    Path run = dir.resolve("dead-secondary");
+    HttpClient client = HttpClient.newHttpClient();
+    try (Upstream up = new Upstream();
+        Recorder r =
+            Recorder.start(
+                RecorderConfig.of(
+                        new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+                        up.uri(),
+                        dir.resolve("dead-secondary.jsonl.gz"))
+                    .withMirror(
+                        new RecorderConfig.Mirroring(up.uri(), run, Rules.defaults(), List::of)
+                            .withSecondary(URI.create("http://127.0.0.1:" + dead))))) {
+      for (int i = 0; i < 5; i++) {
+        client.send(
+            HttpRequest.newBuilder(URI.create(r.url() + "/binary")).build(),
+            HttpResponse.BodyHandlers.ofByteArray());
+      }
+      RecorderStats s = r.stop(Duration.ofSeconds(10));
+      assertThat(s.mirrored()).isEqualTo(5); // the candidate answered: judged, without noise
+    }
+    JsonNode summary = new ObjectMapper().readTree(run.resolve("summary.json").toFile());
+    assertThat(summary.get("compared").asLong()).isEqualTo(5);
+    assertThat(summary.get("warnings")).hasSize(1);
+    assertThat(summary.get("warnings").get(0).asText())
+        .startsWith("the secondary http://127.0.0.1:" + dead + " did not answer 5 of 5 copies")
+        .contains("refused");
+  }
+
+  /**
+   * A mirror slow to start (its run directory waits on a clock held by the test, as a busy
+   * machine's start does): a request sent meanwhile waits to be accepted, and is mirrored like
+   * every other.
+   */
+  @Test
+  void anExchangeAnsweredWhileTheMirrorStartsIsMirroredToo() throws Exception {
+    CountDownLatch asked = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    java.time.Clock held =
+        new java.time.Clock() {
+          @Override
+          public java.time.ZoneId getZone() {
+            return java.time.ZoneOffset.UTC;
+          }
+
+          @Override
+          public java.time.Clock withZone(java.time.ZoneId zone) {
+            return this;
+          }
+
+          @Override
+          public java.time.Instant instant() {
+            asked.countDown();
+            try {
+              release.await(20, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+            return java.time.Instant.now();
+          }
+        };
+    int port;
+    try (java.net.ServerSocket probe =
+        new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      port = probe.getLocalPort();
+    }
+    Path run = dir.resolve("slow-start");
+    HttpClient client = HttpClient.newHttpClient();
+    var starting = Executors.newSingleThreadExecutor();
+    try (Upstream up = new Upstream()) {
+      var started =
+          starting.submit(
+              () ->
+                  Recorder.start(
+                      RecorderConfig.of(
+                              new InetSocketAddress(InetAddress.getLoopbackAddress(), port),
+                              up.uri(),
+                              dir.resolve("slow-start.jsonl.gz"))
+                          .withMirror(
+                              new RecorderConfig.Mirroring(
+                                      up.uri(), run, Rules.defaults(), List::of)
+                                  .withClock(held, Duration.ofHours(1)))));
+      assertThat(asked.await(30, TimeUnit.SECONDS)).isTrue(); // the mirror is starting
+      var live =
+          client.sendAsync(
+              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/binary")).build(),
+              HttpResponse.BodyHandlers.ofByteArray());
+      Thread.sleep(500); // the request is in the listener's backlog (it was answered, before)
+      release.countDown();
+      try (Recorder r = started.get(30, TimeUnit.SECONDS)) {
+        assertThat(live.get(30, TimeUnit.SECONDS).body()).hasSize(256);
+        RecorderStats s = r.stop(Duration.ofSeconds(10));
+        assertThat(s.recorded()).isEqualTo(1);
+        assertThat(s.mirrored()).as("mirrored, not lost").isEqualTo(1);
+      }
+    } finally {
+      release.countDown();
+      starting.shutdownNow();
+    }
+    JsonNode summary = new ObjectMapper().readTree(run.resolve("summary.json").toFile());
+    assertThat(summary.get("exchanges").asLong()).isEqualTo(1);
+  }
+
   /** Live latencies (ms) of {@code n} sequential requests through a recorder mirroring to {@code candidate}. */
   private long[] liveLatencies(URI candidate, Path run, int n) throws Exception {
     HttpClient client = HttpClient.newHttpClient();

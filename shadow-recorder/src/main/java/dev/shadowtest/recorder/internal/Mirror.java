@@ -38,6 +38,7 @@ import dev.shadowtest.http.Sender;
 import dev.shadowtest.recorder.DropReason;
 import dev.shadowtest.recorder.RecorderConfig;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -483,6 +484,15 @@ public final class Mirror {
       internal(redacted, endpoint, e);
       return;
     }
+    if (sec != null && !sec.ok() && day.secondaryMisses.add(sec.error())) {
+      log(
+          "live mirror: the secondary "
+              + m.secondary()
+              + " did not answer a copy ("
+              + sec.error()
+              + "): noise is not learned from the copies it does not answer (counted in the"
+              + " day's summary)");
+    }
     if (cand.ok()) {
       counters.mirrored.increment();
     } else {
@@ -837,7 +847,8 @@ public final class Mirror {
           aggregate,
           writer,
           judge,
-          new AtomicReference<>());
+          new AtomicReference<>(),
+          new SecondaryMisses());
     } catch (IOException | RuntimeException e) {
       for (AutoCloseable c : opened) {
         try {
@@ -935,7 +946,9 @@ public final class Mirror {
             abortReason,
             0,
             0,
-            d.date == null ? null : d.date.toString());
+            d.date == null ? null : d.date.toString(),
+            null,
+            d.secondaryMisses.warnings(m.secondary(), c.result().exchanges()));
     return RunView.judged(d.dir, d.dir, meta, c, m.gate(), rules);
   }
 
@@ -1016,7 +1029,8 @@ public final class Mirror {
       RunAggregate aggregate,
       RunWriter writer,
       ExchangeJudge judge,
-      AtomicReference<TriggersFile> triggers) {
+      AtomicReference<TriggersFile> triggers,
+      SecondaryMisses secondaryMisses) {
 
     /** The day's triggers.jsonl, created with its first event. */
     TriggersFile triggersFile() {
@@ -1026,6 +1040,42 @@ public final class Mirror {
         triggers.set(f);
       }
       return f;
+    }
+  }
+
+  /**
+   * The copies a day's secondary did not answer (counted on the judge thread): noise was not learned from them,
+   * so what it would have excused counts as discrepant; said in the day's summary and, at the
+   * first, in the log.
+   */
+  private static final class SecondaryMisses {
+    long count;
+    String first;
+
+    /** True for the day's first miss. */
+    synchronized boolean add(String error) {
+      if (count++ == 0) {
+        first = error;
+        return true;
+      }
+      return false;
+    }
+
+    synchronized List<String> warnings(URI secondary, long exchanges) {
+      if (count == 0) {
+        return List.of();
+      }
+      return List.of(
+          "the secondary "
+              + secondary
+              + " did not answer "
+              + count
+              + " of "
+              + exchanges
+              + " copies (first: "
+              + first
+              + "): no noise was learned from those, and a difference it would have shown as"
+              + " noise counts as discrepant");
     }
   }
 
