@@ -266,20 +266,60 @@ public record EndpointRule(
    * accepted is a match, counted as {@code accepted}, and every report lists them.
    *
    * <p>{@code path} is a JSON path pattern ({@code $.meta}, {@code $.items[*].legacyId}, covering
-   * everything below), {@code header:Name}, {@code status}, {@code body} (text and binary bodies,
-   * any region) or an XML/form path prefix; {@code type} null accepts every kind.
+   * everything below), {@code header:Name}, {@code status} (any status the candidate answers but
+   * a 5xx: a server error is never a change made on purpose), {@code status:201} or {@code
+   * status:2xx} (only when the candidate answers that), {@code body} (text and binary bodies, any
+   * region) or an XML/form path prefix; {@code type} null accepts every kind.
    */
   public static final class Accepted {
+    private static final Pattern STATUS = Pattern.compile("status(?::([1-5])(\\d\\d|xx))?");
+
     private final String path;
     private final DifferenceType type;
     private final String reason;
     private final JsonPath json;
 
+    /** For a status path: the candidate statuses covered, as a regex ({@code 2\d\d}), else null. */
+    private final Pattern status;
+
+    /**
+     * @throws IllegalArgumentException when {@code path} is a malformed status, header, body or
+     *     form path ({@code status 2xx}, {@code header:}, {@code body:3})
+     */
     public Accepted(String path, DifferenceType type, String reason) {
       this.path = Objects.requireNonNull(path, "path");
       this.type = type;
       this.reason = Objects.requireNonNull(reason, "reason");
       this.json = path.startsWith("$") ? JsonPath.parse(path) : null;
+      this.status = statusPattern(path);
+      String lower = path.toLowerCase(Locale.ROOT);
+      if (status == null && lower.startsWith("status")) {
+        throw new IllegalArgumentException(
+            "expected status, status:201 or status:2xx, got \"" + path + "\"");
+      }
+      if (lower.startsWith("header") && (!lower.startsWith("header:") || path.length() == 7)) {
+        throw new IllegalArgumentException("expected header:Name, got \"" + path + "\"");
+      }
+      if (lower.startsWith("body")
+          && !path.equals("body")
+          && Location.parse(path) instanceof Location.Other) {
+        throw new IllegalArgumentException(
+            "expected body, body:line 3 or body:lines 3-5, got \"" + path + "\"");
+      }
+      if (lower.equals("form:")) {
+        throw new IllegalArgumentException("expected form:name, got \"" + path + "\"");
+      }
+    }
+
+    private static Pattern statusPattern(String path) {
+      Matcher m = STATUS.matcher(path);
+      if (!m.matches()) {
+        return null;
+      }
+      if (m.group(1) == null) {
+        return Pattern.compile("[1-4]\\d\\d"); // any but a server error
+      }
+      return Pattern.compile(m.group(1) + (m.group(2).equals("xx") ? "\\d\\d" : m.group(2)));
     }
 
     public String path() {
@@ -299,6 +339,9 @@ public record EndpointRule(
         return false;
       }
       String p = d.path();
+      if (status != null) {
+        return p.equals("status") && d.actual() != null && status.matcher(d.actual()).matches();
+      }
       if (json != null) {
         List<Object> loc = p.startsWith("$") ? JsonPath.locationOf(p) : null;
         return loc != null && json.matches(loc);

@@ -1422,7 +1422,11 @@ public final class Rules {
         if (path.startsWith("$")) {
           path(path, eat + ".path");
         }
-        out.accepted.add(new EndpointRule.Accepted(path, type, reason));
+        try {
+          out.accepted.add(new EndpointRule.Accepted(path, type, reason));
+        } catch (IllegalArgumentException bad) {
+          throw new RulesException(source, entryLine, eat + ".path", bad.getMessage());
+        }
       }
     }
 

@@ -253,6 +253,47 @@ class NormalisingRulesTests {
   }
 
   @Test
+  void anAcceptedStatusNeverCoversAServerErrorUnlessNamed() {
+    String any = "version: 1\ndefaults:\n  accepted:\n    - {path: status, reason: \"201 now\"}\n";
+    assertThat(compare(any, "GET", "/x", json(200, "{}"), json(201, "{}")))
+        .extracting(Difference::accepted)
+        .containsExactly("201 now");
+    // a 503 is an outage, not the change the migration made: it still counts
+    assertThat(compare(any, "GET", "/x", json(200, "{}"), json(503, "{}")))
+        .extracting(Difference::accepted)
+        .containsExactly((String) null);
+    String created =
+        "version: 1\ndefaults:\n  accepted:\n    - {path: \"status:201\", reason: created}\n";
+    assertThat(compare(created, "GET", "/x", json(200, "{}"), json(201, "{}")))
+        .extracting(Difference::accepted)
+        .containsExactly("created");
+    assertThat(compare(created, "GET", "/x", json(200, "{}"), json(202, "{}")))
+        .extracting(Difference::accepted)
+        .containsExactly((String) null);
+    String twoXx = "version: 1\ndefaults:\n  accepted:\n    - {path: \"status:2xx\", reason: ok}\n";
+    assertThat(compare(twoXx, "GET", "/x", json(500, "{}"), json(204, "{}")))
+        .extracting(Difference::accepted)
+        .containsExactly("ok");
+    String fiveXx =
+        "version: 1\ndefaults:\n  accepted:\n    - {path: \"status:5xx\", reason: known}\n";
+    assertThat(compare(fiveXx, "GET", "/x", json(200, "{}"), json(503, "{}")))
+        .extracting(Difference::accepted)
+        .containsExactly("known");
+    // paths that look like a status, header or body path but are none are refused, not ignored
+    for (String bad : List.of("status 2xx->2xx", "statusXYZ", "status:2x", "Status")) {
+      fails(
+          "version: 1\ndefaults:\n  accepted:\n    - {path: \"" + bad + "\", reason: x}\n",
+          "rules.yaml:4: defaults.accepted[0].path: expected status, status:201 or status:2xx, got");
+    }
+    fails(
+        "version: 1\ndefaults:\n  accepted:\n    - {path: \"header\", reason: x}\n",
+        "rules.yaml:4: defaults.accepted[0].path: expected header:Name");
+    fails(
+        "version: 1\ndefaults:\n  accepted:\n    - {path: \"body:3\", reason: x}\n",
+        "rules.yaml:4: defaults.accepted[0].path: expected body, body:line 3");
+  }
+
+  @Test
   void transformsRewriteTheCandidatesRequestOnly() {
     String yaml =
         """
