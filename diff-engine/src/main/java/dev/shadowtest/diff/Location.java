@@ -70,6 +70,19 @@ public sealed interface Location {
     }
   }
 
+  /**
+   * One word of one line of a text body, when the line kept its shape (the same words between the
+   * same delimiters) and only some words changed: {@code body:line 3 token 7} (both 1-based; the
+   * token counts the words of the line, delimiters aside). Noise learned on one word (a CSRF
+   * token, a timestamp) excuses that word only, never another of the same line.
+   */
+  record TextToken(int line, int token) implements Location {
+    @Override
+    public String path() {
+      return "body:line " + line + " token " + token;
+    }
+  }
+
   /** A whole body (binary, or cut at capture): {@code body}. */
   record WholeBody() implements Location {
     @Override
@@ -105,6 +118,16 @@ public sealed interface Location {
     }
     if (path.equals("body")) {
       return new WholeBody();
+    }
+    if (path.startsWith("body:line ") && path.contains(" token ")) {
+      String[] parts = path.substring("body:line ".length()).split(" token ", -1);
+      try {
+        return parts.length == 2
+            ? new TextToken(Integer.parseInt(parts[0]), Integer.parseInt(parts[1]))
+            : new Other(path);
+      } catch (NumberFormatException e) {
+        return new Other(path);
+      }
     }
     if (path.startsWith("body:line")) {
       String range = path.substring(path.indexOf(' ') + 1);

@@ -74,7 +74,7 @@ class BodyComparatorTests {
             200, "OK", Headers.of("Content-Type", "text/plain"), Body.text("a  \r\nb\t\n"));
     assertThat(DiffEngine.of(Rules.defaults()).compare(e, a, EndpointRule.builtIn()).differences())
         .extracting(Difference::path)
-        .containsExactly("body:lines 1-2");
+        .containsExactly("body:line 1", "body:line 2");
     Rules lenient =
         Rules.parse(
             "version: 1\ndefaults:\n  comparators:\n    text: {ignoreTrailingWhitespace: true}\n",

@@ -242,9 +242,52 @@ class DiffEngineTests {
             HttpRequest.of("GET", "/x"),
             response(200, "text/plain", "a\nb\nc\nd"),
             response(200, "text/plain", "a\nB\nC\nd"));
+    // lines changed in place: each word on its own, so that noise on one never excuses another
     assertThat(d.differences())
         .containsExactly(
-            new Difference("body:lines 2-3", "body", DifferenceType.BODY, "b\nc", "B\nC"));
+            new Difference("body:line 2 token 1", "body", DifferenceType.BODY, "b", "B"),
+            new Difference("body:line 3 token 1", "body", DifferenceType.BODY, "c", "C"));
+    // a line that changed its shape is a changed line
+    assertThat(
+            strict
+                .compare(
+                    HttpRequest.of("GET", "/x"),
+                    response(200, "text/plain", "a\n<b>1</b>\nc"),
+                    response(200, "text/plain", "a\n<b>1 2</b>\nc"))
+                .differences())
+        .containsExactly(
+            new Difference("body:line 2", "body", DifferenceType.BODY, "<b>1</b>", "<b>1 2</b>"));
+    // removed and added lines are typed so: noise on a changed line never excuses its loss
+    assertThat(
+            strict
+                .compare(
+                    HttpRequest.of("GET", "/x"),
+                    response(200, "text/plain", "a\ntoken=1\nc"),
+                    response(200, "text/plain", "a\nc"))
+                .differences())
+        .containsExactly(
+            new Difference(
+                "body:line 2", "body:line 2", DifferenceType.MISSING, "token=1", "(no lines)"));
+    assertThat(
+            strict
+                .compare(
+                    HttpRequest.of("GET", "/x"),
+                    response(200, "text/plain", "a\nc"),
+                    response(200, "text/plain", "a\nx\ny\nc"))
+                .differences())
+        .extracting(Difference::path, Difference::type)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("body:lines 2-3", DifferenceType.EXTRA));
+    // a region whose lines are not as many on both sides stays one difference
+    assertThat(
+            strict
+                .compare(
+                    HttpRequest.of("GET", "/x"),
+                    response(200, "text/plain", "a\nb\nc\nd"),
+                    response(200, "text/plain", "a\nX\nY\nZ\nd"))
+                .differences())
+        .containsExactly(
+            new Difference("body:lines 2-4", "body", DifferenceType.BODY, "b\nc", "X\nY\nZ"));
   }
 
   @Test

@@ -49,6 +49,42 @@ class FalseMatchTests {
         .isTrue();
   }
 
+  /** The verdict of {@code candidate} against {@code a}, with noise learned between a and b. */
+  private Verdict judged(String type, String a, String b, String candidate) {
+    HttpResponse legacy = ok(type, Body.text(a));
+    ResponseDiff noise = engine.compare(legacy, ok(type, Body.text(b)), EndpointRule.builtIn());
+    ResponseDiff diff =
+        engine.compare(legacy, ok(type, Body.text(candidate)), EndpointRule.builtIn());
+    return Outcome.compared(diff, noise, 200).verdict();
+  }
+
+  @Test
+  void aNoisyWordOfAOneLinePageExcusesThatWordOnly() {
+    String a = "<html><input name=csrf value=\"k1Zx+/9=\"><b>Price: 10.00</b></html>";
+    String b = "<html><input name=csrf value=\"Qq8a-_0=\"><b>Price: 10.00</b></html>";
+    String sameButToken = "<html><input name=csrf value=\"Zz7t+/1=\"><b>Price: 10.00</b></html>";
+    String priceChanged = "<html><input name=csrf value=\"Zz7t+/1=\"><b>Price: 99.00</b></html>";
+    String tokenGone = "<html><b>Price: 10.00</b></html>";
+    assertThat(judged("text/html", a, b, sameButToken)).isEqualTo(Verdict.NOISE_ONLY);
+    assertThat(judged("text/html", a, b, priceChanged)).isEqualTo(Verdict.DIFFERENT);
+    assertThat(judged("text/html", a, b, tokenGone)).isEqualTo(Verdict.DIFFERENT);
+    // JSONP, and JSON served as text
+    String jsonp = "cb({\"ts\":1700000001,\"price\":10})";
+    String jsonpB = "cb({\"ts\":1700000002,\"price\":10})";
+    assertThat(
+            judged("application/javascript", jsonp, jsonpB, "cb({\"ts\":1700000003,\"price\":10})"))
+        .isEqualTo(Verdict.NOISE_ONLY);
+    assertThat(
+            judged("application/javascript", jsonp, jsonpB, "cb({\"ts\":1700000003,\"price\":0})"))
+        .isEqualTo(Verdict.DIFFERENT);
+    // a noisy line of a page deleted by the candidate is a lost line, not noise
+    String page = "<p>a</p>\n<meta name=csrf content=k1>\n<p>b</p>";
+    String pageB = "<p>a</p>\n<meta name=csrf content=k2>\n<p>b</p>";
+    assertThat(judged("text/html", page, pageB, "<p>a</p>\n<p>b</p>")).isEqualTo(Verdict.DIFFERENT);
+    assertThat(judged("text/html", page, pageB, "<p>a</p>\n<meta name=csrf content=k3>\n<p>b</p>"))
+        .isEqualTo(Verdict.NOISE_ONLY);
+  }
+
   @Test
   void aNoisyFooterDoesNotHideAChangedTotal() {
     ResponseDiff candidate =

@@ -37,11 +37,14 @@ class LocationTests {
         .containsEntry("status", new Location.Status())
         .containsEntry("header:ETag", new Location.Header("ETag"))
         .containsEntry("$.a[1]", new Location.Json("$.a[1]"));
-    assertThat(locations(r(200, "text/plain", "a\nb\nc"), r(200, "text/plain", "a\nX\nc")))
+    assertThat(locations(r(200, "text/plain", "a\nb c\nc"), r(200, "text/plain", "a\nX\nc")))
         .containsOnlyKeys("body:line 2")
         .containsValue(new Location.TextLines(2, 2));
-    assertThat(locations(r(200, "text/plain", "a\nb\nc\nd"), r(200, "text/plain", "a\nX\nY\nd")))
-        .containsValue(new Location.TextLines(2, 3));
+    assertThat(locations(r(200, "text/plain", "a\nb c\nc"), r(200, "text/plain", "a\nb X\nc")))
+        .containsOnlyKeys("body:line 2 token 2")
+        .containsValue(new Location.TextToken(2, 2));
+    assertThat(locations(r(200, "text/plain", "a\nb\nc\nd"), r(200, "text/plain", "a\nX\nY\nZ\nd")))
+        .containsValue(new Location.TextLines(2, 4));
     assertThat(
             locations(
                 r(200, "application/x-www-form-urlencoded", "k=1"),
@@ -69,6 +72,7 @@ class LocationTests {
             new Location.Json("$.x[0]"),
             new Location.Xml("/o/l[2]/@sku"),
             new Location.Form("q"),
+            new Location.TextToken(3, 7),
             new Location.TextLines(5, 7),
             new Location.TextLines(3, 3),
             new Location.WholeBody(),

@@ -105,25 +105,32 @@ final class Pseudonymize {
   }
 
   /**
-   * Line by line: the text comparator compares lines ("\n"-separated) and nothing else. A line's
-   * trailing whitespace is kept as it is after the pseudonym of the rest, so that the option
-   * ignoreTrailingWhitespace judges the stored lines as it judges the lines themselves.
+   * Line by line and word by word, as the text comparator reads text: line breaks and the
+   * delimiters between words ({@link TextComparator#delimiter}: white space, markup and JSON
+   * punctuation) are kept as they are, and each word is replaced by its pseudonym (without the
+   * prefix, whose colon is a delimiter), so that the stored lines have the same words at the same
+   * places, equal where the text was equal, and trailing white space as it was.
    */
   private static String lines(String text, Pseudonyms p) {
     StringBuilder sb = new StringBuilder(text.length() / 2 + 32);
-    int from = 0;
-    while (true) {
-      int nl = text.indexOf('\n', from);
-      String line = nl < 0 ? text.substring(from) : text.substring(from, nl);
-      String content = line.stripTrailing();
-      sb.append(content.isEmpty() ? "" : p.of(content))
-          .append(line, content.length(), line.length());
-      if (nl < 0) {
-        return sb.toString();
+    int word = -1;
+    for (int i = 0; i <= text.length(); i++) {
+      boolean end = i == text.length();
+      char c = end ? 0 : text.charAt(i);
+      if (end || c == '\n' || TextComparator.delimiter(c)) {
+        if (word >= 0) {
+          String pseudonym = p.of(text.substring(word, i));
+          sb.append(pseudonym, Pseudonyms.PREFIX.length(), pseudonym.length());
+          word = -1;
+        }
+        if (!end) {
+          sb.append(c);
+        }
+      } else if (word < 0) {
+        word = i;
       }
-      sb.append('\n');
-      from = nl + 1;
     }
+    return sb.toString();
   }
 
   private static String form(String body, Pseudonyms p) {

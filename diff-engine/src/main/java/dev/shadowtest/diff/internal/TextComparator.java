@@ -3,15 +3,35 @@ package dev.shadowtest.diff.internal;
 import dev.shadowtest.diff.Difference;
 import dev.shadowtest.diff.DifferenceType;
 import dev.shadowtest.diff.Location;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Line comparison in linear time: common leading and trailing lines are skipped and the changed
- * region in between is reported as one difference ({@code body:lines 5-7}).
+ * Line comparison in linear time: common leading and trailing lines are skipped, and what changed
+ * in between is reported as precisely as noise needs it to be:
+ *
+ * <ul>
+ *   <li>lines only on one side: removed ({@code MISSING}) or added ({@code EXTRA}) lines, typed
+ *       apart from changed ones, so that noise learned on a changed line never excuses its loss;
+ *   <li>as many lines on both sides (up to {@link #MAX_LINES}): each changed line on its own; in a
+ *       line that kept its shape (the same delimiters around its words) each changed word on its
+ *       own ({@code body:line 3 token 7}), so that a noisy word (a CSRF token, a timestamp in a
+ *       one-line page or JSONP) excuses that word only;
+ *   <li>otherwise the changed region as one difference ({@code body:lines 5-7}).
+ * </ul>
  */
 final class TextComparator {
 
   static final int MAX_SHOWN = 300;
+
+  /** Changed lines compared one by one at most; a longer region is one difference. */
+  static final int MAX_LINES = 50;
+
+  /** Changed words reported one by one in a line at most; more make it a changed line. */
+  static final int MAX_TOKENS = 8;
+
+  /** Differences one comparison reports word by word or line by line at most. */
+  static final int MAX_FINE = 100;
 
   private TextComparator() {}
 
@@ -41,13 +61,150 @@ final class TextComparator {
       endE--;
       endA--;
     }
+    int ne = endE - start;
+    int na = endA - start;
+    if (ne == 0 || na == 0) {
+      // lines removed or added, nothing else: typed so, by the lines of the longer side
+      Location where = new Location.TextLines(start + 1, start + Math.max(ne, na));
+      out.add(
+          Difference.at(
+              where,
+              where.path(),
+              ne == 0 ? DifferenceType.EXTRA : DifferenceType.MISSING,
+              region(e, start, endE),
+              region(a, start, endA)));
+      return;
+    }
+    if (ne == na && ne <= MAX_LINES) {
+      List<Difference> fine = new ArrayList<>();
+      for (int i = start; i < endE && fine.size() <= MAX_FINE; i++) {
+        if (!ek[i].equals(ak[i]) && !words(ek[i], ak[i], i + 1, fine)) {
+          fine.add(
+              Difference.at(
+                  new Location.TextLines(i + 1, i + 1),
+                  "body",
+                  DifferenceType.BODY,
+                  region(e, i, i + 1),
+                  region(a, i, i + 1)));
+        }
+      }
+      if (fine.size() <= MAX_FINE) {
+        out.addAll(fine);
+        return;
+      }
+    }
     Location where =
-        endE - start <= 1 && endA - start <= 1
+        ne <= 1 && na <= 1
             ? new Location.TextLines(start + 1, start + 1)
             : new Location.TextLines(start + 1, Math.max(endE, endA));
     out.add(
         Difference.at(
             where, "body", DifferenceType.BODY, region(e, start, endE), region(a, start, endA)));
+  }
+
+  /**
+   * The changed words of line {@code line} added to {@code out}, when both sides have the same
+   * delimiters around their words and at most {@link #MAX_TOKENS} words changed; else false and
+   * nothing added.
+   */
+  private static boolean words(String e, String a, int line, List<Difference> out) {
+    List<String> et = tokens(e);
+    List<String> at = tokens(a);
+    if (et == null || at == null || et.size() != at.size()) {
+      return false;
+    }
+    List<Difference> changed = new ArrayList<>();
+    int word = 0;
+    for (int i = 0; i < et.size(); i++) {
+      String x = et.get(i);
+      String y = at.get(i);
+      boolean delimiter = x.length() == 1 && delimiter(x.charAt(0));
+      if (delimiter != (y.length() == 1 && delimiter(y.charAt(0)))) {
+        return false;
+      }
+      if (delimiter) {
+        if (!x.equals(y)) {
+          return false; // another shape: the line changed, not a word of it
+        }
+        continue;
+      }
+      word++;
+      if (!x.equals(y)) {
+        if (changed.size() == MAX_TOKENS) {
+          return false;
+        }
+        changed.add(
+            Difference.at(
+                new Location.TextToken(line, word), "body", DifferenceType.BODY, clip(x), clip(y)));
+      }
+    }
+    out.addAll(changed);
+    return !changed.isEmpty();
+  }
+
+  /**
+   * The words and single delimiters of {@code line}, in order; null when there are more than
+   * {@link #MAX_TOKENS_PER_LINE}.
+   */
+  private static List<String> tokens(String line) {
+    List<String> out = new ArrayList<>();
+    int wordStart = -1;
+    for (int i = 0; i < line.length(); i++) {
+      char c = line.charAt(i);
+      if (delimiter(c)) {
+        if (wordStart >= 0) {
+          out.add(line.substring(wordStart, i));
+          wordStart = -1;
+        }
+        out.add(String.valueOf(c));
+        if (out.size() > MAX_TOKENS_PER_LINE) {
+          return null;
+        }
+      } else if (wordStart < 0) {
+        wordStart = i;
+      }
+    }
+    if (wordStart >= 0) {
+      out.add(line.substring(wordStart));
+    }
+    return out.size() > MAX_TOKENS_PER_LINE ? null : out;
+  }
+
+  /** Tokens of a line compared word by word at most; a longer line is compared whole. */
+  static final int MAX_TOKENS_PER_LINE = 200_000;
+
+  /**
+   * What separates words: white space and the punctuation of markup, JSON and query strings
+   * (a word keeps {@code + / . _ -}, so that a base64 token or a number stays one word).
+   */
+  static boolean delimiter(char c) {
+    return switch (c) {
+      case ' ',
+          '\t',
+          '\r',
+          '<',
+          '>',
+          '"',
+          '\'',
+          '(',
+          ')',
+          '{',
+          '}',
+          '[',
+          ']',
+          ',',
+          ';',
+          ':',
+          '=',
+          '&',
+          '?' ->
+          true;
+      default -> false;
+    };
+  }
+
+  private static String clip(String s) {
+    return s.length() <= MAX_SHOWN ? s : s.substring(0, MAX_SHOWN) + "…";
   }
 
   private static String[] stripped(String[] lines) {

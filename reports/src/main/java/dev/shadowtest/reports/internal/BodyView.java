@@ -188,8 +188,11 @@ final class BodyView {
   private static List<BodyLine> text(String text, Set<String> paths, boolean all) {
     List<int[]> regions = new ArrayList<>();
     for (String p : paths) {
-      if (Location.parse(p) instanceof Location.TextLines l) {
+      Location where = Location.parse(p);
+      if (where instanceof Location.TextLines l) {
         regions.add(new int[] {l.from(), l.to()});
+      } else if (where instanceof Location.TextToken t) {
+        regions.add(new int[] {t.line(), t.line()});
       }
     }
     List<BodyLine> out = new ArrayList<>();
