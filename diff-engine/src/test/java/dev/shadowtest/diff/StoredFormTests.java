@@ -45,6 +45,55 @@ class StoredFormTests {
     }
   }
 
+  static HttpResponse bytes(String type, byte[] body) {
+    return new HttpResponse(200, "OK", Headers.of("Content-Type", type), Body.of(body));
+  }
+
+  @Test
+  void theSameTextInTwoCharsetsIsEqualAndAChangeInItIsSeen() {
+    java.nio.charset.Charset latin1 = java.nio.charset.StandardCharsets.ISO_8859_1;
+    java.nio.charset.Charset utf8 = java.nio.charset.StandardCharsets.UTF_8;
+    HttpResponse legacyJson =
+        bytes("application/json; charset=ISO-8859-1", "{\"a\":\"José\"}".getBytes(latin1));
+    HttpResponse newJson =
+        bytes("application/json; charset=utf-8", "{\"a\":\"José\"}".getBytes(utf8));
+    ResponseDiff d =
+        DiffEngine.of(Rules.defaults()).compare(legacyJson, newJson, EndpointRule.builtIn());
+    // the Content-Type says what changed; the body is the same text
+    assertThat(d.differences()).extracting(Difference::path).containsExactly("header:Content-Type");
+    assertThat(d.notes())
+        .contains(
+            "bodies read in their declared charsets (expected ISO-8859-1, actual UTF-8) and"
+                + " compared as text");
+    ResponseDiff changed =
+        DiffEngine.of(Rules.defaults())
+            .compare(
+                legacyJson,
+                bytes("application/json; charset=utf-8", "{\"a\":\"Josè\"}".getBytes(utf8)),
+                EndpointRule.builtIn());
+    assertThat(changed.differences())
+        .extracting(Difference::path, Difference::expected, Difference::actual)
+        .contains(org.assertj.core.groups.Tuple.tuple("$.a", "\"José\"", "\"Josè\""));
+    HttpResponse legacyText =
+        bytes(
+            "text/html; charset=windows-1252",
+            "<p>10 €</p>".getBytes(java.nio.charset.Charset.forName("windows-1252")));
+    HttpResponse newText = bytes("text/html; charset=UTF-8", "<p>10 €</p>".getBytes(utf8));
+    assertThat(
+            DiffEngine.of(Rules.defaults())
+                .compare(legacyText, newText, EndpointRule.builtIn())
+                .differences())
+        .extracting(Difference::path)
+        .containsExactly("header:Content-Type");
+    // kept for re-judging, judged alike
+    judgedAlike("version: 1\n", legacyJson, newJson);
+    judgedAlike(
+        "version: 1\n",
+        legacyJson,
+        bytes("application/json; charset=utf-8", "{\"a\":\"Josè\"}".getBytes(utf8)));
+    judgedAlike("version: 1\n", legacyText, newText);
+  }
+
   @Test
   void leftoverElementsOfUnorderedArraysPairAlike() {
     judgedAlike(

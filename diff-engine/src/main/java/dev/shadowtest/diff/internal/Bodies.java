@@ -16,6 +16,12 @@ import dev.shadowtest.diff.Location;
 import dev.shadowtest.diff.Pseudonyms;
 import dev.shadowtest.diff.run.ResultLine;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.Charset;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
@@ -123,6 +129,11 @@ public final class Bodies {
     byte[] a = decode(actual == expected ? eb : actual.bytes(), actualHeaders, "actual", notes);
     BodyComparator kind = choose(expectedHeaders, e);
     differentKinds(kind, choose(actualHeaders, a), notes);
+    if (kind.textual()) {
+      byte[][] both = inUtf8(e, expectedHeaders, a, actualHeaders, notes);
+      e = both[0];
+      a = both[1];
+    }
     if (kind.textual() && !origins.isNone()) {
       e = origins.apply(e);
       a = origins.apply(a);
@@ -266,6 +277,14 @@ public final class Bodies {
     if (stored == null) {
       differentKinds(kind, choose(actualHeaders, a), notes);
     }
+    if (stored == null && kind.textual()) {
+      byte[][] both = inUtf8(e, expectedHeaders, a, actualHeaders, notes);
+      e = both[0];
+      a = both[1];
+      if (!projected && Arrays.equals(e, a)) {
+        return; // the same text in two charsets (a legacy ISO-8859-1, a new UTF-8)
+      }
+    }
     if (stored == null && kind.textual() && !options.origins().isNone()) {
       e = options.origins().apply(e);
       a = options.origins().apply(a);
@@ -278,6 +297,78 @@ public final class Bodies {
           "baselineRoot/candidateRoot apply to JSON bodies only: this body was compared whole");
     }
     kind.compare(e, a, options.context(kind), out, notes);
+  }
+
+  /**
+   * Textual bodies read in the charset each side's {@code Content-Type} declares, as UTF-8 (what
+   * the comparators read): a legacy system answering ISO-8859-1 and its replacement UTF-8 send
+   * the same text in other bytes, and the text is compared (the {@code Content-Type} difference
+   * stays a header difference). A side without a charset, with UTF-8, one this JVM lacks, or bytes
+   * that are not valid in it, is kept as it is. A note says so when the charsets differ.
+   */
+  static byte[][] inUtf8(
+      byte[] e, Headers expectedHeaders, byte[] a, Headers actualHeaders, List<String> notes) {
+    Charset ec = charset(expectedHeaders);
+    Charset ac = charset(actualHeaders);
+    byte[] eu = ec == null ? e : transcoded(e, ec);
+    byte[] au = ac == null ? a : transcoded(a, ac);
+    if (!java.util.Objects.equals(ec, ac) && (eu != e || au != a)) {
+      notes.add(
+          "bodies read in their declared charsets (expected "
+              + (ec == null ? "UTF-8" : ec.name())
+              + ", actual "
+              + (ac == null ? "UTF-8" : ac.name())
+              + ") and compared as text");
+    }
+    return new byte[][] {eu, au};
+  }
+
+  /** The charset {@code headers}' Content-Type declares, when this JVM has it and it is not UTF-8 (nor ASCII). */
+  static Charset charset(Headers headers) {
+    String ct = headers.first("Content-Type").orElse("");
+    int at = ct.toLowerCase(Locale.ROOT).indexOf("charset=");
+    if (at < 0) {
+      return null;
+    }
+    String name = ct.substring(at + 8);
+    int end = name.indexOf(';');
+    name = (end < 0 ? name : name.substring(0, end)).strip();
+    if (name.length() >= 2 && name.startsWith("\"") && name.endsWith("\"")) {
+      name = name.substring(1, name.length() - 1);
+    }
+    try {
+      Charset c = Charset.forName(name);
+      return c.equals(StandardCharsets.UTF_8) || c.equals(StandardCharsets.US_ASCII) ? null : c;
+    } catch (IllegalArgumentException unknown) {
+      return null;
+    }
+  }
+
+  /** {@code b} decoded from {@code c} and encoded in UTF-8; {@code b} itself when it is not valid in {@code c}. */
+  private static byte[] transcoded(byte[] b, Charset c) {
+    boolean ascii = true;
+    for (byte x : b) {
+      if (x < 0) {
+        ascii = false;
+        break;
+      }
+    }
+    if (ascii && c.newEncoder().maxBytesPerChar() == 1) {
+      return b; // ASCII bytes read alike in a single-byte charset and in UTF-8
+    }
+    try {
+      CharBuffer text =
+          c.newDecoder()
+              .onMalformedInput(CodingErrorAction.REPORT)
+              .onUnmappableCharacter(CodingErrorAction.REPORT)
+              .decode(ByteBuffer.wrap(b));
+      ByteBuffer out = StandardCharsets.UTF_8.encode(text);
+      byte[] u = new byte[out.remaining()];
+      out.get(u);
+      return u;
+    } catch (CharacterCodingException notInIt) {
+      return b;
+    }
   }
 
   static void json(
