@@ -92,6 +92,13 @@ final class RunReport {
           r.gaps().skippedFromCache(),
           r.gaps().bodyNotCaptured());
     }
+    if (r.gaps().bodyCut() > 0) {
+      out.printf(
+          Locale.ROOT,
+          "bodies compared in part: %d exchanges had a body cut at capture or over --max-body;"
+              + " only its size and the bytes before the cut were compared%n",
+          r.gaps().bodyCut());
+    }
     out.println(
         "worst first; p50/p99: the candidate's latencies (the baseline's are in report.html)");
     if (r.abortReason() != null) {

@@ -64,6 +64,14 @@ class ReplayLimitsTests {
             }
             return;
           }
+          if (path.equals("/tail")) { // as recorded but its last byte
+            byte[] body = ("x".repeat(2047) + "Z").getBytes(StandardCharsets.UTF_8);
+            ex.sendResponseHeaders(200, body.length);
+            try (OutputStream out = ex.getResponseBody()) {
+              out.write(body);
+            }
+            return;
+          }
           if (path.equals("/long")) {
             ex.getResponseHeaders().add("X-Long", "a".repeat(6_000));
           }
@@ -158,6 +166,51 @@ class ReplayLimitsTests {
     assertThat(s.get("incomplete").asBoolean()).isFalse();
     String csv = Files.readString(out.resolve("discrepancies.csv"));
     assertThat(csv).contains("\"/big\"").contains("\"BODY\"").contains("314572800 bytes");
+  }
+
+  @Test
+  void aBodyComparedInPartIsCountedAndSaid() throws Exception {
+    Path rec = dir.resolve("tail.jsonl");
+    try (RecordingWriter w =
+        RecordingWriter.create(rec, RecordingHeader.now("test", Redaction.none()))) {
+      w.write(
+          new Exchange(
+              "t1",
+              Instant.parse("2026-11-24T10:00:00Z"),
+              1000L,
+              new HttpRequest(
+                  "GET", "/tail", "HTTP/1.1", Headers.of("Host", "legacy:8080"), Body.none()),
+              new HttpResponse(
+                  200, "OK", Headers.of("Content-Type", "text/plain"), Body.text("x".repeat(2048))),
+              null,
+              Map.of()));
+    }
+    Path out = dir.resolve("tail-run");
+    Process p =
+        ShadowCliTests.process(
+                "-Xmx256m",
+                "replay",
+                "--recording",
+                rec.toString(),
+                "--candidate",
+                candidate(),
+                "--out",
+                out.toString(),
+                "--max-body",
+                "1KiB")
+            .redirectErrorStream(true)
+            .start();
+    String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+    // the difference is beyond the cut: not seen, but never silently
+    assertThat(output)
+        .contains(
+            "bodies compared in part: 1 exchanges had a body cut at capture or over --max-body");
+    JsonNode s = new ObjectMapper().readTree(out.resolve("summary.json").toFile());
+    assertThat(s.get("compared").asLong()).isEqualTo(1);
+    assertThat(s.get("bodyCut").asLong()).isEqualTo(1);
+    assertThat(Files.readString(out.resolve("report.html")))
+        .contains("compared in part (body cut at capture or over --max-body)");
   }
 
   /** A JSON object with 200,000 distinct keys, every value {@code v}. */

@@ -255,6 +255,28 @@ public record ResultLine(
     return verdict != Verdict.SKIPPED && notes.contains(BODY_NOT_CAPTURED);
   }
 
+  /**
+   * True for an exchange whose bodies were compared in part only: one was cut at capture or over
+   * {@code --max-body}, and a difference beyond the cut is not seen.
+   */
+  public boolean bodyCut() {
+    if (verdict == Verdict.SKIPPED) {
+      return false;
+    }
+    for (String n : notes) {
+      if (n.startsWith(BODY_CUT) || n.startsWith(BODY_CUT_ENCODED)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** How the note of a body compared in part begins ({@link #bodyCut}). */
+  public static final String BODY_CUT = "body truncated at capture (";
+
+  /** How the note of a compressed body compared in part begins. */
+  public static final String BODY_CUT_ENCODED = "body over the capture limit and compressed (";
+
   /** The outcome for statistics. */
   public Outcome outcome() {
     return new Outcome(verdict, differences, noiseFields, hadSecondary, serverError);

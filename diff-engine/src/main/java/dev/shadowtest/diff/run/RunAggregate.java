@@ -45,16 +45,19 @@ public final class RunAggregate {
   /**
    * What the recording's producer left out, counted over a run: exchanges skipped because the
    * browser served them from its cache ({@code import.fromCache}), and exchanges compared without
-   * their body because the recording holds none ({@link dev.shadowtest.core.Body.NotCaptured}).
+   * their body because the recording holds none ({@link dev.shadowtest.core.Body.NotCaptured}),
+   * and exchanges compared on part of a body only, cut at capture or over {@code --max-body}
+   * (differences beyond it are not seen).
    */
-  public record CaptureGaps(long skippedFromCache, long bodyNotCaptured) {
-    public static final CaptureGaps NONE = new CaptureGaps(0, 0);
+  public record CaptureGaps(long skippedFromCache, long bodyNotCaptured, long bodyCut) {
+    public static final CaptureGaps NONE = new CaptureGaps(0, 0, 0);
   }
 
   private final Statistics stats = new Statistics();
   private final TreeMap<String, Latencies> latencies = new TreeMap<>();
   private long skippedFromCache;
   private long bodyNotCaptured;
+  private long bodyCut;
   private final TreeMap<String, Long> transforms = new TreeMap<>();
 
   public synchronized void add(ResultLine r) {
@@ -63,6 +66,9 @@ public final class RunAggregate {
     }
     if (r.bodyNotCaptured()) {
       bodyNotCaptured++;
+    }
+    if (r.bodyCut()) {
+      bodyCut++;
     }
     boolean rewritten = r.candidateTarget() != null;
     for (String t : r.transforms()) {
@@ -120,7 +126,7 @@ public final class RunAggregate {
         renamed.result(noise),
         lat,
         Map.copyOf(names),
-        new CaptureGaps(skippedFromCache, bodyNotCaptured),
+        new CaptureGaps(skippedFromCache, bodyNotCaptured, bodyCut),
         Map.copyOf(transforms));
   }
 

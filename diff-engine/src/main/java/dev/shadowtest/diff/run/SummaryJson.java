@@ -212,6 +212,7 @@ public final class SummaryJson {
       }
       g.writeNumberField("skippedFromCache", c.gaps().skippedFromCache());
       g.writeNumberField("bodyNotCaptured", c.gaps().bodyNotCaptured());
+      g.writeNumberField("bodyCut", c.gaps().bodyCut());
       if (!c.transforms().isEmpty()) {
         g.writeObjectFieldStart("transforms");
         for (Map.Entry<String, Long> t : c.transforms().entrySet()) {

@@ -217,6 +217,9 @@ public final class HtmlReport {
             new Item(
                 "compared without body (not captured)",
                 Long.toString(collapsed.gaps().bodyNotCaptured())),
+            new Item(
+                "compared in part (body cut at capture or over --max-body)",
+                Long.toString(collapsed.gaps().bodyCut())),
             new Item("candidate errors", Long.toString(r.errors())),
             new Item("5xx", Long.toString(r.serverErrors())),
             new Item("no baseline", Long.toString(r.noBaseline())),
