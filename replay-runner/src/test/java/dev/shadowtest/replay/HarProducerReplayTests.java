@@ -67,6 +67,7 @@ class HarProducerReplayTests {
         "chrome-from-cache",
         "webpagetest-no-bodies",
         "junk-versions-and-times",
+        "chrome-latin1-charset",
         "mixed-quirks"
       })
   void everySentExchangeOfEachProducerMatchesARealServer(String name) throws IOException {
@@ -182,6 +183,26 @@ class HarProducerReplayTests {
     }
   }
 
+  /**
+   * {@code text} in the charset {@code mime} declares, as a server sends it (UTF-8 when it
+   * declares none, one this JVM lacks, or one that cannot hold the text).
+   */
+  static byte[] inCharset(String text, String mime) {
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("(?i)charset=\"?([^\";]+)").matcher(mime);
+    if (m.find()) {
+      try {
+        java.nio.charset.Charset c = java.nio.charset.Charset.forName(m.group(1).strip());
+        if (c.newEncoder().canEncode(text)) {
+          return text.getBytes(c);
+        }
+      } catch (IllegalArgumentException unknown) {
+        // below
+      }
+    }
+    return text.getBytes(StandardCharsets.UTF_8);
+  }
+
   /** What the server answers to one method and target. */
   record Answer(int status, List<String[]> headers, byte[] body, String coding) {}
 
@@ -225,7 +246,7 @@ class HarProducerReplayTests {
           body =
               "base64".equals(content.path("encoding").asText())
                   ? Base64.getDecoder().decode(text)
-                  : change.apply(text).getBytes(StandardCharsets.UTF_8);
+                  : inCharset(change.apply(text), content.path("mimeType").asText(""));
           if (size > body.length && text.startsWith("{") && !text.strip().endsWith("}")) {
             body = padded(body, size); // the producer kept a prefix: the server sends all of it
           }

@@ -14,6 +14,7 @@ import dev.shadowtest.core.internal.JsonStringCutter;
 import java.io.CharConversionException;
 import java.io.IOException;
 import java.net.URLEncoder;
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -124,6 +125,13 @@ public final class HarImporter {
   public static final String TAG_REQUEST_SIZE = "import.requestSize";
   public static final String TAG_RESPONSE_SIZE = "import.responseSize";
   public static final String TAG_CONTENT_ENCODING = "import.contentEncoding";
+
+  /**
+   * On an exchange whose HAR text was encoded back in the charset its media type declares (HAR
+   * tools keep text decoded by that charset): the charset, per side ({@code request=ISO-8859-1}).
+   */
+  public static final String TAG_CHARSET = "import.charset";
+
   public static final String TAG_CONTENT_LENGTH = "import.contentLength";
   public static final String TAG_FROM_CACHE = "import.fromCache";
   public static final String TAG_BODY_NOT_CAPTURED = "import.bodyNotCaptured";
@@ -777,7 +785,7 @@ public final class HarImporter {
               || textNode.isTextual() && textNode.asText().isEmpty();
       if (!emptyText) {
         return checked(
-            bodyText(pd, "request.postData", -1),
+            bodyText(pd, "request.postData", -1, mime, "request", tags),
             trusted ? bodySize : declared,
             mime,
             "request",
@@ -833,8 +841,16 @@ public final class HarImporter {
      * to the body limit and flagged truncated with its real size: the larger of {@code declared}
      * and the size of the whole text, even when only its beginning was parsed.
      */
-    private Body bodyText(JsonNode parent, String path, long declared) throws Problem {
+    private Body bodyText(
+        JsonNode parent,
+        String path,
+        long declared,
+        String mime,
+        String side,
+        Map<String, String> tags)
+        throws Problem {
       boolean base64 = "base64".equalsIgnoreCase(text(parent, path + ".encoding", false));
+      Charset charset = base64 ? null : declaredCharset(mime);
       JsonNode n = parent.get("text");
       byte[] bytes;
       long real;
@@ -845,16 +861,80 @@ public final class HarImporter {
         } else {
           bytes = t.utf8(limit.max);
           real = t.cut().utf8Bytes();
+          if (charset != null && t.cut().whole()) {
+            byte[] encoded = encoded(new String(bytes, StandardCharsets.UTF_8), charset);
+            if (encoded != null) {
+              tags.merge(TAG_CHARSET, side + "=" + charset.name(), (a, b) -> a + "," + b);
+              bytes = encoded;
+              real = encoded.length;
+            }
+          }
         }
       } else {
         String text = text(parent, path + ".text", true);
+        byte[] encoded = charset == null ? null : encoded(text, charset);
+        if (encoded != null) {
+          tags.merge(TAG_CHARSET, side + "=" + charset.name(), (a, b) -> a + "," + b);
+        }
         bytes =
             base64
                 ? base64(text.getBytes(StandardCharsets.ISO_8859_1), false, path + ".text")
-                : text.getBytes(StandardCharsets.UTF_8);
+                : encoded != null ? encoded : text.getBytes(StandardCharsets.UTF_8);
         real = bytes.length;
       }
       return limit.of(bytes, real, declared);
+    }
+
+    /**
+     * The charset {@code mime} declares ({@code text/html; charset=ISO-8859-1}), when it is one
+     * this JVM has and not UTF-8 (or its subset US-ASCII); else null: the text is written in UTF-8.
+     */
+    static Charset declaredCharset(String mime) {
+      if (mime == null) {
+        return null;
+      }
+      for (String param : mime.split(";")) {
+        int eq = param.indexOf('=');
+        if (eq > 0 && param.substring(0, eq).strip().equalsIgnoreCase("charset")) {
+          String name = param.substring(eq + 1).strip();
+          if (name.length() >= 2 && name.startsWith("\"") && name.endsWith("\"")) {
+            name = name.substring(1, name.length() - 1);
+          }
+          try {
+            Charset c = Charset.forName(name);
+            return c.equals(StandardCharsets.UTF_8) || c.equals(StandardCharsets.US_ASCII)
+                ? null
+                : c;
+          } catch (IllegalArgumentException unknown) {
+            return null; // an unknown or malformed name: the text stays UTF-8
+          }
+        }
+      }
+      return null;
+    }
+
+    /**
+     * {@code text} in {@code charset}, the bytes the server sent and the HAR tool decoded; null
+     * when the text holds a character the charset does not have (then it was not decoded from it)
+     * or is plain ASCII (the same bytes in UTF-8).
+     */
+    private static byte[] encoded(String text, Charset charset) {
+      if (text.chars().allMatch(c -> c < 0x80)) {
+        return null;
+      }
+      try {
+        java.nio.ByteBuffer b =
+            charset
+                .newEncoder()
+                .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+                .encode(java.nio.CharBuffer.wrap(text));
+        byte[] out = new byte[b.remaining()];
+        b.get(out);
+        return out;
+      } catch (java.nio.charset.CharacterCodingException | UnsupportedOperationException e) {
+        return null;
+      }
     }
 
     /**
@@ -918,7 +998,12 @@ public final class HarImporter {
         return wire > 0 || encoded && size != 0 ? Body.notCaptured(-1) : Body.none();
       }
       String mime = headers.first("Content-Type").orElse(content.path("mimeType").asText(""));
-      return checked(bodyText(content, "response.content", -1), size, mime, "response", tags);
+      return checked(
+          bodyText(content, "response.content", -1, mime, "response", tags),
+          size,
+          mime,
+          "response",
+          tags);
     }
 
     /** Bytes of a body a bodiless response (1xx, 204, 304, HEAD) was shown with, or 0. */
@@ -948,7 +1033,7 @@ public final class HarImporter {
       String coding = String.join(", ", codings).strip();
       if (coding.isEmpty()
           || coding.equalsIgnoreCase("identity")
-          || stillEncoded(body, coding, headers)) {
+          || stillEncoded(body, coding, headers, tags)) {
         return headers;
       }
       tags.put(TAG_CONTENT_ENCODING, abbreviate(coding));
@@ -964,10 +1049,13 @@ public final class HarImporter {
       return out;
     }
 
-    private static boolean stillEncoded(Body body, String coding, Headers headers) {
-      if (!(body instanceof Body.Binary)) {
-        return false; // valid UTF-8 text: what the producer decoded (compressed streams are never
-        // that)
+    private static boolean stillEncoded(
+        Body body, String coding, Headers headers, Map<String, String> tags) {
+      if (!(body instanceof Body.Binary)
+          || tags.getOrDefault(TAG_CHARSET, "").contains("response=")) {
+        // valid UTF-8 text, or text encoded back in its declared charset: what the producer
+        // decoded (compressed streams are never that)
+        return false;
       }
       String outer = coding.substring(coding.lastIndexOf(',') + 1).strip().toLowerCase(Locale.ROOT);
       byte[] b = body.bytes();

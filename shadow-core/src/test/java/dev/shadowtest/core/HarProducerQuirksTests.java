@@ -42,6 +42,7 @@ class HarProducerQuirksTests {
     "chrome-from-cache",
     "webpagetest-no-bodies",
     "junk-versions-and-times",
+    "chrome-latin1-charset",
     "mixed-quirks"
   };
 
@@ -74,6 +75,36 @@ class HarProducerQuirksTests {
     List<Exchange> ex = HarImporterTests.read(rec);
     assertThat(ex).hasSize((int) r.exchanges());
     return new Imported(ex, r.warnings(), r);
+  }
+
+  @Test
+  void textInAnotherCharsetIsWrittenBackInItsBytes() throws IOException {
+    Imported r = importFixture("chrome-latin1-charset");
+    java.nio.charset.Charset latin1 = StandardCharsets.ISO_8859_1;
+    Exchange latin = r.at("GET", "/latin");
+    assertThat(latin.response().body().bytes()).isEqualTo("café ü".getBytes(latin1));
+    assertThat(latin.tags())
+        .containsEntry(HarImporter.TAG_CHARSET, "response=ISO-8859-1")
+        .doesNotContainKey(HarImporter.TAG_RESPONSE_SIZE); // 6 bytes, as declared
+    assertThat(r.at("GET", "/legacy.json").response().body().bytes())
+        .isEqualTo("{\"name\":\"José\"}".getBytes(latin1));
+    assertThat(r.at("GET", "/euro").response().body().bytes())
+        .isEqualTo("<p>10 €</p>".getBytes(java.nio.charset.Charset.forName("windows-1252")));
+    Exchange form = r.at("POST", "/form");
+    assertThat(form.request().body().bytes()).isEqualTo("name=José".getBytes(latin1));
+    assertThat(form.tags()).containsEntry(HarImporter.TAG_CHARSET, "request=ISO-8859-1");
+    // decoded text of a br answer: the coding is gone, whatever the charset
+    Exchange br = r.at("GET", "/br");
+    assertThat(br.response().body().bytes()).isEqualTo("<p>résumé</p>".getBytes(latin1));
+    assertThat(br.response().headers().contains("Content-Encoding")).isFalse();
+    // kept as UTF-8: UTF-8 declared, a charset this JVM does not know, text the charset lacks
+    assertThat(r.at("GET", "/utf8").response().body().bytes())
+        .isEqualTo("café".getBytes(StandardCharsets.UTF_8));
+    assertThat(r.at("GET", "/unknown").response().body().bytes())
+        .isEqualTo("café".getBytes(StandardCharsets.UTF_8));
+    Exchange notLatin = r.at("GET", "/notlatin");
+    assertThat(notLatin.response().body().bytes()).isEqualTo("日本".getBytes(StandardCharsets.UTF_8));
+    assertThat(notLatin.tags()).doesNotContainKey(HarImporter.TAG_CHARSET);
   }
 
   @Test
