@@ -213,7 +213,33 @@ public final class GorImporter {
     private long lineNumber;
     private long emitted;
     private long orphanResponses;
+    private long badRequests;
+    private String firstBadRequest;
+    private String firstBadReason;
+    private long firstBadLine;
+    private long extraBytes;
     private long replayed;
+
+    /**
+     * Responses that came before their request (GoReplay writes them so at times), by id, until
+     * it comes; bounded like the held requests, and by {@link #MAX_WAIT_NANOS} of capture time.
+     */
+    private final Map<String, ArrayDeque<Orphan>> orphans = new HashMap<>();
+
+    /** The same responses, oldest first, for expiry. */
+    private final ArrayDeque<Orphan> orphanOrder = new ArrayDeque<>();
+
+    private long orphanBytes;
+
+    /** Ids of requests that could not be read: their responses go with them. */
+    private final Map<String, Boolean> badIds =
+        new LinkedHashMap<>(16, 0.75f, false) {
+          @Override
+          protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+            return size() > MAX_PENDING;
+          }
+        };
+
     private long duplicateIds;
     private long payloads;
     private long lastTimestamp;
@@ -340,8 +366,45 @@ public final class GorImporter {
       while (!pending.isEmpty()) {
         emit(pending.pollFirst());
       }
+      orphanResponses += orphanOrder.size();
+      orphanOrder.clear();
+      orphans.clear();
+      orphanBytes = 0;
+      if (payloads == 0 && maxHoldNanos < 0) {
+        throw new RecordingException(
+            file,
+            0,
+            "no GoReplay payloads found (a payload starts with a line like \"1 <id> <timestamp>\""
+                + " and ends with the line 🐵🙈🙉): is it a GoReplay file?");
+      }
       if (payloads == 0) {
         warnings.accept(file + ": no GoReplay payloads found");
+      }
+      if (emitted == 0 && badRequests > 0) {
+        throw new RecordingException(
+            file,
+            firstBadLine,
+            firstBadReason
+                + (badRequests > 1
+                    ? " (and " + (badRequests - 1) + " more malformed requests: none could be read)"
+                    : ""));
+      }
+      if (badRequests > 0) {
+        warnings.accept(
+            file
+                + ": "
+                + badRequests
+                + " malformed request(s) left out with their responses (first: "
+                + firstBadRequest
+                + ")");
+      }
+      if (extraBytes > 0) {
+        warnings.accept(
+            file
+                + ": "
+                + extraBytes
+                + " request(s) had bytes after their end (pipelined requests are not split);"
+                + " left out");
       }
       if (orphanResponses > 0) {
         warnings.accept(
@@ -574,11 +637,7 @@ public final class GorImporter {
             ? (rs.body().truncated() ? -1 : 0)
             : rs.headers().contains("Content-Length") ? missing(rs.body()) : -1;
       } catch (Http1Parser.ParseException e) {
-        if (payload.type == '1') {
-          throw new RecordingException(
-              file, payload.line + 1, "request " + payload.id + ": " + e.getMessage());
-        }
-        return -1; // a bad response is a warning when the payload ends
+        return -1; // a bad request or response is a warning when its payload ends
       }
     }
 
@@ -599,6 +658,7 @@ public final class GorImporter {
       }
       lastTimestamp = p.timestamp;
       flushReady(p.timestamp);
+      expireOrphans(p.timestamp);
     }
 
     /**
@@ -631,10 +691,39 @@ public final class GorImporter {
                 + " characters (GoReplay ids are short hex strings)");
       }
       HttpRequest request;
+      int[] after = new int[1];
       try {
-        request = Http1Parser.parseRequest(data, offset);
+        request = Http1Parser.parseRequest(data, offset, after);
       } catch (Http1Parser.ParseException e) {
-        throw new RecordingException(file, line + 1, "request " + id + ": " + e.getMessage());
+        // one malformed request (a scanner's junk) is left out, counted; never the whole capture
+        badRequests++;
+        badIds.put(id, Boolean.TRUE);
+        dropOrphans(id);
+        String where = file + ":" + (line + 1) + ": request " + id + ": " + e.getMessage();
+        if (firstBadRequest == null) {
+          firstBadRequest = where;
+          firstBadReason = "request " + id + ": " + e.getMessage();
+          firstBadLine = line + 1;
+        }
+        if (badRequests <= MAX_WARNED) {
+          warnings.accept(where + "; left out");
+        }
+        return;
+      }
+      if (after[0] > 0 && !blank(data, data.length - after[0], data.length)) {
+        extraBytes++;
+        if (extraBytes <= MAX_WARNED) {
+          warnings.accept(
+              file
+                  + ":"
+                  + (line + 1)
+                  + ": request "
+                  + id
+                  + ": "
+                  + after[0]
+                  + " bytes after the request (pipelined requests in one payload, or stray bytes:"
+                  + " a request without Content-Length or Transfer-Encoding has no body); left out");
+        }
       }
       request = request.withBody(limited(request.body(), skipped));
       int seen = recentIds.merge(id, 1, Integer::sum);
@@ -646,7 +735,63 @@ public final class GorImporter {
       pending.addLast(p);
       p.bytes = data.length;
       pendingBytes += p.bytes;
+      ArrayDeque<Orphan> early = orphans.get(id);
+      if (early != null) {
+        Orphan o = early.pollFirst();
+        if (early.isEmpty()) {
+          orphans.remove(id);
+        }
+        orphanOrder.remove(o);
+        orphanBytes -= o.data.length;
+        answer(p, o.id, o.data, o.timestamp, o.latency, o.line, o.skipped);
+        return;
+      }
       waiting.computeIfAbsent(id, k -> new ArrayDeque<>()).addLast(p);
+    }
+
+    /** A response read before its request. */
+    private record Orphan(
+        String id, byte[] data, long timestamp, Long latency, long line, long skipped) {}
+
+    /** Warnings given one by one at most, per kind; the rest are counted at the end. */
+    private static final int MAX_WARNED = 5;
+
+    private static boolean blank(byte[] b, int from, int to) {
+      for (int i = from; i < to; i++) {
+        if (b[i] != '\r' && b[i] != '\n' && b[i] != ' ' && b[i] != '\t') {
+          return false;
+        }
+      }
+      return true;
+    }
+
+    private void dropOrphans(String id) {
+      ArrayDeque<Orphan> early = orphans.remove(id);
+      if (early != null) {
+        for (Orphan o : early) {
+          orphanOrder.remove(o);
+          orphanBytes -= o.data.length;
+        }
+      }
+    }
+
+    /** Held responses whose request has not come in {@link #MAX_WAIT_NANOS}, or beyond the bounds. */
+    private void expireOrphans(long now) {
+      while (!orphanOrder.isEmpty()) {
+        Orphan o = orphanOrder.peekFirst();
+        if (now - o.timestamp <= MAX_WAIT_NANOS
+            && orphanOrder.size() <= MAX_PENDING
+            && orphanBytes <= MAX_PENDING_BYTES) {
+          return;
+        }
+        orphanOrder.pollFirst();
+        orphanBytes -= o.data.length;
+        ArrayDeque<Orphan> same = orphans.get(o.id);
+        if (same != null && same.remove(o) && same.isEmpty()) {
+          orphans.remove(o.id);
+        }
+        orphanResponses++;
+      }
     }
 
     private void response(
@@ -657,11 +802,26 @@ public final class GorImporter {
         waiting.remove(id);
       }
       if (p == null) {
-        orphanResponses++;
+        if (badIds.containsKey(id)) {
+          return; // the response of a request left out: counted with it
+        }
+        // GoReplay may write a response before its request: held until the request comes
+        byte[] kept = offset == 0 ? data : Arrays.copyOfRange(data, offset, data.length);
+        Orphan o = new Orphan(id, kept, timestamp, latency, line, skipped);
+        orphans.computeIfAbsent(id, k -> new ArrayDeque<>()).addLast(o);
+        orphanOrder.addLast(o);
+        orphanBytes += kept.length;
+        expireOrphans(timestamp);
         return;
       }
+      answer(p, id, data, timestamp, latency, line, skipped);
+    }
+
+    /** {@code data} (a response payload) parsed as the answer to {@code p}. */
+    private void answer(
+        Pending p, String id, byte[] data, long timestamp, Long latency, long line, long skipped) {
       try {
-        HttpResponse response = Http1Parser.parseResponse(data, offset, p.request.method());
+        HttpResponse response = Http1Parser.parseResponse(data, 0, p.request.method());
         p.response = response.withBody(limited(response.body(), skipped));
         p.bytes += data.length;
         pendingBytes += data.length;

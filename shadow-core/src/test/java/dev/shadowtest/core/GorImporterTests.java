@@ -234,6 +234,109 @@ class GorImporterTests {
             gor + ":2: request r1: bad request line \"GARBAGE\" (expected METHOD TARGET HTTP/1.x)");
   }
 
+  static String req(String id, long ts, String target) {
+    return "1 " + id + " " + ts + " 0\nGET " + target + " HTTP/1.1\r\nHost: legacy\r\n\r\n" + SEP;
+  }
+
+  static String resp(String id, long ts, String body) {
+    return "2 "
+        + id
+        + " "
+        + ts
+        + " 1500\nHTTP/1.1 200 OK\r\nContent-Length: "
+        + body.length()
+        + "\r\n\r\n"
+        + body
+        + SEP;
+  }
+
+  /** GoReplay writes a response before its request at times (probelabs/goreplay#793). */
+  @Test
+  void aResponseWrittenBeforeItsRequestIsPaired() throws IOException {
+    Path gor = dir.resolve("early.gor");
+    Files.writeString(
+        gor,
+        resp("a", 1000, "A")
+            + req("a", 900, "/a")
+            + req("b", 2000, "/b")
+            + resp("b", 2100, "B")
+            + resp("c", 3000, "C")
+            + resp("z", 3500, "Z") // its request never comes
+            + req("c", 2900, "/c"),
+        StandardCharsets.UTF_8);
+    List<String> warnings = new ArrayList<>();
+    List<Exchange> ex = read(gor, warnings);
+    assertThat(ex).extracting(Exchange::id).containsExactly("a", "b", "c");
+    assertThat(ex)
+        .extracting(e -> e.response().body().bytes())
+        .containsExactly(
+            "A".getBytes(StandardCharsets.UTF_8),
+            "B".getBytes(StandardCharsets.UTF_8),
+            "C".getBytes(StandardCharsets.UTF_8));
+    assertThat(ex.get(0).durationMicros()).isEqualTo(1L); // the latency field, 1500 ns
+    assertThat(warnings)
+        .containsExactly(gor + ": 1 response(s) had no matching request and were skipped");
+  }
+
+  @Test
+  void aMalformedRequestIsLeftOutWithItsResponseAndTheRestImported() throws IOException {
+    Path gor = dir.resolve("scanner.gor");
+    Files.writeString(
+        gor,
+        req("a", 1000, "/a")
+            + resp("a", 1100, "A")
+            + "1 x 1200 0\nGET /scan HTTP/1.1\r\nHost: x\r\nfoo\r\n\r\n"
+            + SEP
+            + resp("x", 1300, "X")
+            + req("b", 1400, "/b")
+            + resp("b", 1500, "B"),
+        StandardCharsets.UTF_8);
+    List<String> warnings = new ArrayList<>();
+    List<Exchange> ex = read(gor, warnings);
+    assertThat(ex).extracting(Exchange::id).containsExactly("a", "b");
+    assertThat(ex).allSatisfy(e -> assertThat(e.response()).isNotNull());
+    assertThat(warnings)
+        .hasSize(2)
+        .allSatisfy(w -> assertThat(w).contains(gor + ":14: request x: "))
+        .anySatisfy(w -> assertThat(w).endsWith("; left out"))
+        .anySatisfy(
+            w -> assertThat(w).startsWith(gor + ": 1 malformed request(s) left out with their"));
+  }
+
+  @Test
+  void aRequestWithoutLengthHasNoBodyAndWhatFollowsItIsSaid() throws IOException {
+    Path gor = dir.resolve("pipelined.gor");
+    Files.writeString(
+        gor,
+        "1 n 1000 0\nGET /p1 HTTP/1.1\r\nHost: legacy\r\n\r\nGET /p2 HTTP/1.1\r\nHost: legacy\r\n\r\n"
+            + SEP
+            + resp("n", 1100, "one")
+            // a CR LF separator leaves a CR at the end of the payload: not a body, not a warning
+            + "1 m 1200 0\nGET /p3 HTTP/1.1\r\nHost: legacy\r\n\r\n\r"
+            + SEP
+            + resp("m", 1300, "three"),
+        StandardCharsets.UTF_8);
+    List<String> warnings = new ArrayList<>();
+    List<Exchange> ex = read(gor, warnings);
+    assertThat(ex).extracting(e -> e.request().target()).containsExactly("/p1", "/p3");
+    assertThat(ex).allSatisfy(e -> assertThat(e.request().body()).isEqualTo(Body.none()));
+    assertThat(warnings)
+        .anySatisfy(
+            w -> assertThat(w).startsWith(gor + ":2: request n: 34 bytes after the request"))
+        .anySatisfy(w -> assertThat(w).startsWith(gor + ": 1 request(s) had bytes after their end"))
+        .hasSize(2);
+  }
+
+  @Test
+  void aFileWithNoPayloadIsNoGoReplayFile() throws IOException {
+    Path gor = dir.resolve("min.har");
+    Files.writeString(
+        gor, "{\"log\":{\"version\":\"1.2\",\"entries\":[]}}", StandardCharsets.UTF_8);
+    assertThatThrownBy(() -> read(gor, new ArrayList<>()))
+        .isInstanceOf(RecordingException.class)
+        .hasMessageContaining("is it a GoReplay file?");
+  }
+
   static final long LIMIT = 64 * 1024;
 
   List<Exchange> read(Path gor, long maxBody, List<String> warnings) {

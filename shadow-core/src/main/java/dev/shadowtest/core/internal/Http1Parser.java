@@ -36,6 +36,17 @@ public final class Http1Parser {
 
   /** Parses a request from {@code data[offset..]}. */
   public static HttpRequest parseRequest(byte[] data, int offset) throws ParseException {
+    return parseRequest(data, offset, new int[1]);
+  }
+
+  /**
+   * Parses a request from {@code data[offset..]}; {@code after[0]} gets the bytes that follow
+   * the message (a pipelined request, stray bytes). A request with neither {@code
+   * Transfer-Encoding} nor {@code Content-Length} has no body (RFC 9112, 6.3): what follows its
+   * head is not its body.
+   */
+  public static HttpRequest parseRequest(byte[] data, int offset, int[] after)
+      throws ParseException {
     Http1Parser p = new Http1Parser(data, offset);
     String line = p.line("request line");
     String[] parts = line.split(" ", -1);
@@ -48,6 +59,7 @@ public final class Http1Parser {
     }
     Headers headers = p.headers();
     Body body = p.body(headers, true);
+    after[0] = Math.max(0, data.length - p.pos);
     return new HttpRequest(parts[0], parts[1], parts[2], p.withTrailers(headers), body);
   }
 
@@ -157,12 +169,18 @@ public final class Http1Parser {
         throw new ParseException("negative Content-Length " + declared);
       }
       int n = (int) Math.min(declared, available);
-      return Body.of(slice(pos, n), declared);
+      Body b = Body.of(slice(pos, n), declared);
+      pos += n;
+      return b;
+    }
+    if (request) {
+      return Body.none(); // no framing: no body
     }
     if (available == 0) {
-      return request ? Body.none() : Body.of(new byte[0]);
+      return Body.of(new byte[0]);
     }
-    return Body.of(slice(pos, available)); // read until close
+    pos += available;
+    return Body.of(slice(pos - available, available)); // read until close
   }
 
   private Body chunked() throws ParseException {
