@@ -360,9 +360,12 @@ public final class HarImporter {
                               + webSocketMessages
                               + " message(s) not imported;"
                               + " Shadow records and replays HTTP exchanges only)"
-                          : " whose URL is "
-                              + reason.substring(reason.indexOf('(') + 1, reason.length() - 1)
-                              + " (not HTTP, nothing to replay)")
+                          : reason.equals(BAD_METHOD)
+                              ? " whose method is no HTTP token (a request no client can"
+                                  + " send, never put on a wire)"
+                              : " whose URL is "
+                                  + reason.substring(reason.indexOf('(') + 1, reason.length() - 1)
+                                  + " (not HTTP, nothing to replay)")
                       + "; first at log.entries["
                       + v[1]
                       + "]"));
@@ -564,6 +567,11 @@ public final class HarImporter {
       if (method.isEmpty()) {
         throw new Problem("request.method", "is empty");
       }
+      if (!token(method)) {
+        // not a method a client can send ("GE T", a request line smuggled in): never put on a wire
+        skip(BAD_METHOD, index);
+        return null;
+      }
       trusted = ours;
       Map<String, String> tags = new LinkedHashMap<>();
       Set<String> split = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
@@ -596,9 +604,13 @@ public final class HarImporter {
               .orElse(requestHeaders.first(":authority").orElse(parsed.authority));
       requestHeaders = withoutPseudoHeaders(requestHeaders);
       if (!requestHeaders.contains("Host")) {
-        requestHeaders = requestHeaders.withFirst("Host", host);
+        requestHeaders = requestHeaders.withFirst("Host", ours ? host : asciiHost(host));
+      } else if (!ours) {
+        requestHeaders = requestHeaders.mapValues("Host", HarImporter::asciiHost);
       }
-      String target = parsed.target;
+      // a URL as a tool shows it (café, 日本, a space) is sent as browsers send it: UTF-8,
+      // percent-encoded; Shadow's own export writes the target as it was on the wire
+      String target = ours ? parsed.target : wireTarget(parsed.target);
       if (target.indexOf('?') < 0) {
         target += queryFromParams(rq.get("queryString"));
       }
@@ -1330,6 +1342,67 @@ public final class HarImporter {
   }
 
   /** The parts of an absolute http(s) URL that a recording keeps. */
+  /** The skip reason of an entry whose method is no HTTP token. */
+  static final String BAD_METHOD = "invalid method (not an HTTP token)";
+
+  /** True when {@code s} is an HTTP token (RFC 9110 tchar), as a method must be. */
+  static boolean token(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      boolean ok =
+          c >= 'a' && c <= 'z'
+              || c >= 'A' && c <= 'Z'
+              || c >= '0' && c <= '9'
+              || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
+      if (!ok) {
+        return false;
+      }
+    }
+    return !s.isEmpty();
+  }
+
+  /**
+   * {@code target} with every character a request line cannot carry (non-ASCII, space, controls)
+   * percent-encoded in UTF-8, as a browser sends it; what is already encoded stays as it is.
+   */
+  static String wireTarget(String target) {
+    int i = 0;
+    while (i < target.length() && target.charAt(i) > 0x20 && target.charAt(i) < 0x7f) {
+      i++;
+    }
+    if (i == target.length()) {
+      return target;
+    }
+    StringBuilder sb = new StringBuilder(target.length() + 16).append(target, 0, i);
+    while (i < target.length()) {
+      int cp = target.codePointAt(i);
+      if (cp > 0x20 && cp < 0x7f) {
+        sb.append((char) cp);
+      } else {
+        for (byte b : new String(Character.toChars(cp)).getBytes(StandardCharsets.UTF_8)) {
+          sb.append('%').append(String.format(Locale.ROOT, "%02X", b & 0xff));
+        }
+      }
+      i += Character.charCount(cp);
+    }
+    return sb.toString();
+  }
+
+  /** {@code host} (with its port) as a Host header carries it: an internationalised name in punycode. */
+  static String asciiHost(String host) {
+    if (host.chars().allMatch(c -> c < 0x80)) {
+      return host;
+    }
+    int colon = host.lastIndexOf(':');
+    String name = colon > 0 && host.indexOf(']') < colon ? host.substring(0, colon) : host;
+    String port = name.length() < host.length() ? host.substring(name.length()) : "";
+    try {
+      return java.net.IDN.toASCII(name, java.net.IDN.ALLOW_UNASSIGNED) + port;
+    } catch (IllegalArgumentException notAName) {
+      return host; // kept: the replay's own host replaces it unless --keep-host
+    }
+  }
+
   record Url(String authority, String target) {
     /** The scheme of {@code url} in lower case ({@code data}, {@code wss}), or "" when it has none. */
     static String scheme(String url) {

@@ -188,6 +188,71 @@ class HarImporterTests {
             e.request().method(), target, e.request().httpVersion(), h, e.request().body()));
   }
 
+  static String entry(String method, String url, String... headers) {
+    StringBuilder h = new StringBuilder();
+    for (int i = 0; i < headers.length; i += 2) {
+      h.append(h.length() == 0 ? "" : ",")
+          .append("{\"name\":\"")
+          .append(headers[i])
+          .append("\",\"value\":\"")
+          .append(headers[i + 1])
+          .append("\"}");
+    }
+    return "{\"startedDateTime\":\"2025-03-04T09:15:00.000Z\",\"time\":5,"
+        + "\"request\":{\"method\":\""
+        + method
+        + "\",\"url\":\""
+        + url
+        + "\",\"httpVersion\":\"HTTP/1.1\",\"headers\":["
+        + h
+        + "],\"queryString\":[],\"cookies\":[],\"headersSize\":-1,\"bodySize\":0},"
+        + "\"response\":{\"status\":200,\"statusText\":\"OK\",\"httpVersion\":\"HTTP/1.1\","
+        + "\"headers\":[],\"cookies\":[],\"content\":{\"size\":2,\"mimeType\":\"text/plain\","
+        + "\"text\":\"ok\"},\"redirectURL\":\"\",\"headersSize\":-1,\"bodySize\":2},"
+        + "\"cache\":{},\"timings\":{\"send\":0,\"wait\":5,\"receive\":0}}";
+  }
+
+  @Test
+  void urlsAreSentAsBrowsersSendThemAndBadMethodsAreSkipped() throws IOException {
+    Path har = dir.resolve("wire.har");
+    Files.writeString(
+        har,
+        "{\"log\":{\"version\":\"1.2\",\"creator\":{\"name\":\"x\",\"version\":\"1\"},\"entries\":["
+            + String.join(
+                ",",
+                entry("GET", "http://h.test/café?q=日本 x"),
+                entry("GET", "http://h.test/caf%C3%A9?q=%20"),
+                entry("GET", "http://bücher.example:8080/a"),
+                entry("GET", "http://h.test/b", "Host", "bücher.example"),
+                entry("GE T", "http://h.test/c"),
+                entry("DELETE /victim HTTP/1.1\\r\\nHost: h\\r\\n\\r\\nGET", "http://h.test/d"))
+            + "]}}",
+        StandardCharsets.UTF_8);
+    List<Exchange> ex = readHar(har);
+    assertThat(ex)
+        .extracting(e -> e.request().method() + " " + e.request().target())
+        .containsExactly(
+            "GET /caf%C3%A9?q=%E6%97%A5%E6%9C%AC%20x",
+            "GET /caf%C3%A9?q=%20", // already encoded: as it is
+            "GET /a",
+            "GET /b");
+    assertThat(ex.get(2).request().headers().first("Host")).contains("xn--bcher-kva.example:8080");
+    assertThat(ex.get(3).request().headers().first("Host")).contains("xn--bcher-kva.example");
+    ImportResult r =
+        HarImporter.importFile(
+            har,
+            dir.resolve("wire.jsonl"),
+            ImportOptions.defaults().withRedaction(Redaction.none()));
+    assertThat(r.exchanges()).isEqualTo(4);
+    assertThat(r.warnings())
+        .anyMatch(
+            w ->
+                w.equals(
+                    har
+                        + ": skipped 2 entries whose method is no HTTP token (a request no client"
+                        + " can send, never put on a wire); first at log.entries[4]"));
+  }
+
   @Test
   void anEntryWithoutMethodNamesTheEntryAndField() throws IOException {
     Path har = dir.resolve("bad.har");
