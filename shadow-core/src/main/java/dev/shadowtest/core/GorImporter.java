@@ -214,6 +214,10 @@ public final class GorImporter {
     private long emitted;
     private long orphanResponses;
     private long badRequests;
+
+    /** The payload being read is the last, without its closing separator (a capture cut off). */
+    private boolean unterminated;
+
     private String firstBadRequest;
     private String firstBadReason;
     private long firstBadLine;
@@ -351,6 +355,7 @@ public final class GorImporter {
                 + ": the last payload had no separator yet when the follow stopped (half-written?);"
                 + " left out");
       } else if (payload.started()) {
+        unterminated = true;
         try {
           payload(
               payload.messageOffset < 0
@@ -695,6 +700,18 @@ public final class GorImporter {
       try {
         request = Http1Parser.parseRequest(data, offset, after);
       } catch (Http1Parser.ParseException e) {
+        if (unterminated) {
+          warnings.accept(
+              file
+                  + ":"
+                  + (line + 1)
+                  + ": request "
+                  + id
+                  + ": "
+                  + e.getMessage()
+                  + "; the last payload has no closing separator (capture cut off?), skipped it");
+          return;
+        }
         // one malformed request (a scanner's junk) is left out, counted; never the whole capture
         badRequests++;
         badIds.put(id, Boolean.TRUE);
