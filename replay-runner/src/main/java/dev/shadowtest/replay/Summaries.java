@@ -168,6 +168,25 @@ public final class Summaries {
         RunView.judged(config.out(), config.out(), meta, c, config.gate(), config.rules()));
   }
 
+  /**
+   * A warning when at least half of the compared exchanges had no recorded body (the tool that
+   * wrote the recording left bodies out): the gate then judged mostly status and headers, and a
+   * green run says little of the bodies. Null otherwise.
+   */
+  static String bodilessWarning(RunAggregate.Collapsed c) {
+    long compared = c.result().compared();
+    long bodiless = c.gaps().bodyNotCaptured();
+    if (bodiless == 0 || bodiless * 2 < compared) {
+      return null;
+    }
+    return bodiless
+        + " of "
+        + compared
+        + " compared exchanges had no recorded body (the tool that wrote the recording left it"
+        + " out): only their status and headers were compared, so the discrepancy rate says"
+        + " little of the bodies; record with shadow record, or export a HAR with content";
+  }
+
   /** Why a provisional summary is incomplete. */
   static final String STILL_GOING =
       "the run was still going when this summary was written (a checkpoint); if it is the last,"
@@ -211,6 +230,11 @@ public final class Summaries {
       long unreadable,
       List<String> warnings) {
     RunAggregate.Collapsed c = aggregate.collapse(endpoints, config.rules().noiseModel());
+    String bodiless = bodilessWarning(c);
+    if (bodiless != null) {
+      warnings = new ArrayList<>(warnings);
+      warnings.add(0, bodiless);
+    }
     // the run keeps its rules, so that shadow merge and re-judging know what it was judged by
     RunDirectory.writeRules(config.out(), config.rules());
     SummaryJson.Meta meta =

@@ -97,6 +97,24 @@ class HarProducerReplayTests {
   }
 
   @Test
+  void aRecordingMostlyWithoutBodiesIsSaidSo() throws IOException {
+    ReplayResult r = replay("webpagetest-no-bodies", false).result();
+    long bodiless = r.gaps().bodyNotCaptured();
+    assertThat(bodiless).isPositive();
+    assertThat(bodiless * 2).isGreaterThanOrEqualTo(r.result().compared());
+    assertThat(r.warnings())
+        .anyMatch(
+            w ->
+                w.startsWith(
+                    bodiless
+                        + " of "
+                        + r.result().compared()
+                        + " compared exchanges had no recorded body"));
+    assertThat(replay("mixed-quirks", false).result().warnings())
+        .noneMatch(w -> w.contains("had no recorded body"));
+  }
+
+  @Test
   void theMixedFileIsJudgedWithItsGapsCounted() throws IOException {
     Run run = replay("mixed-quirks", false);
     ReplayResult r = run.result();
