@@ -496,6 +496,16 @@ public final class Replayer {
                 + " the run is marked incomplete");
       }
       credentialWarnings(new TreeMap<>(redactedNotSent));
+      long drifted = judge == null ? 0 : judge.drifted();
+      if (drifted >= DRIFT_WARNING) {
+        warnings.add(
+            drifted
+                + " exchanges were judged noise where the candidate answered exactly as the"
+                + " secondary and both differed from the recording: the data changed since it was"
+                + " recorded, and noise learned between the recording and a live instance excuses"
+                + " any change in those fields, a regression too; replay with --primary (a live"
+                + " legacy instance as the baseline) to judge them");
+      }
       if (notSentFromSessions.get() > 0) {
         warnings.add(
             notSentFromSessions.get()
@@ -673,6 +683,9 @@ public final class Replayer {
       abortReason = "the warm-up requests were still in flight after " + waitMs + " ms";
     }
   }
+
+  /** Exchanges drifted since the recording ({@link ExchangeJudge#drifted}) from which a warning says so. */
+  static final int DRIFT_WARNING = 10;
 
   /**
    * Tells when the candidate refused every exchange with 401 (a replay without credentials

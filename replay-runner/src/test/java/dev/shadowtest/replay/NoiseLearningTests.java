@@ -197,6 +197,57 @@ class NoiseLearningTests {
     return "{\"id\":" + page + ",\"price\":" + price + ",\"at\":\"t" + t + "\"}";
   }
 
+  /**
+   * The prices changed since the recording: the live legacy (the secondary) answers 10*i+5 where
+   * the recording has 10*i, and the candidate agrees with it but for every 5th item (price 0).
+   * The price is noise between the recording and the secondary, so the zeros cannot be told from
+   * the drift without a live baseline: the run says so, and with --primary they count.
+   */
+  @Test
+  void dataThatChangedSinceTheRecordingIsSaidAndAPrimaryJudgesIt() throws IOException {
+    List<Exchange> recorded = new ArrayList<>();
+    for (int i = 1; i <= 40; i++) {
+      recorded.add(
+          ReplayerTests.exchange(
+              "p" + i, "GET", "/items/" + i, 200, "{\"id\":" + i + ",\"price\":" + 10 * i + "}"));
+    }
+    Path rec = recording(recorded);
+    Function<TestServer.Seen, TestServer.Reply> legacy =
+        s -> {
+          int i = Integer.parseInt(s.target().substring(s.target().lastIndexOf('/') + 1));
+          return TestServer.Reply.json("{\"id\":" + i + ",\"price\":" + (10 * i + 5) + "}");
+        };
+    try (TestServer secondary = new TestServer(legacy);
+        TestServer primary = new TestServer(legacy);
+        TestServer candidate =
+            new TestServer(
+                s -> {
+                  int i = Integer.parseInt(s.target().substring(s.target().lastIndexOf('/') + 1));
+                  return TestServer.Reply.json(
+                      "{\"id\":" + i + ",\"price\":" + (i % 5 == 0 ? 0 : 10 * i + 5) + "}");
+                })) {
+      ReplayResult drifted =
+          new Replayer(
+                  ReplayConfig.of(List.of(rec), candidate.uri(), dir.resolve("drift"))
+                      .withPrimary(null, secondary.uri()))
+              .run(ShadowListener.NONE);
+      assertThat(drifted.result().discrepant()).isZero(); // the zeros are excused as noise...
+      assertThat(drifted.warnings()) // ...and the run says why it cannot tell
+          .anyMatch(
+              w ->
+                  w.startsWith(
+                      "32 exchanges were judged noise where the candidate answered exactly as the"
+                          + " secondary"));
+      ReplayResult live =
+          new Replayer(
+                  ReplayConfig.of(List.of(rec), candidate.uri(), dir.resolve("live"))
+                      .withPrimary(primary.uri(), secondary.uri()))
+              .run(ShadowListener.NONE);
+      assertThat(live.result().discrepant()).isEqualTo(8);
+      assertThat(live.warnings()).noneMatch(w -> w.contains("judged noise where"));
+    }
+  }
+
   @Test
   void withoutAPrimaryTheSecondaryTeachesTheNoiseAgainstTheRecording() throws IOException {
     // the recording and every live answer differ in "at"; the candidate also changed the price of

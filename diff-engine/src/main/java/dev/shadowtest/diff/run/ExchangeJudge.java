@@ -77,6 +77,11 @@ public final class ExchangeJudge {
   private record OriginKey(URI base, String host) {}
 
   private final AtomicBoolean storeFailed = new AtomicBoolean();
+
+  /** See {@link #drifted()}. */
+  private final java.util.concurrent.atomic.LongAdder drifted =
+      new java.util.concurrent.atomic.LongAdder();
+
   private final BooleanSupplier keeping;
 
   /**
@@ -216,6 +221,12 @@ public final class ExchangeJudge {
             : engine.compareLegacy(
                 noiseBase, noiseBaseOrigin, noiseOther, targets.secondary(), rule);
     Outcome o = Outcome.compared(candidateDiff, noiseDiff, cand.response().status());
+    if (o.verdict() == Verdict.NOISE_ONLY
+        && prim == null
+        && noiseOther != null
+        && sameAnswer(candidate, noiseOther)) {
+      drifted.increment();
+    }
     if (o.verdict() != Verdict.MATCH && samples != null) {
       samples.offer(
           endpoint,
@@ -248,6 +259,24 @@ public final class ExchangeJudge {
     }
     return new Judged(
         line(e, endpoint, o.verdict(), prim, cand, null, o, notes, rewritten), stored);
+  }
+
+  /**
+   * Exchanges judged noise only where the baseline was the recording and the candidate answered
+   * exactly as the live secondary: both differ from the recording the same way, which is the data
+   * having changed since it was recorded (a timestamp or a token would differ between them too).
+   * Noise learned between a recording and a live instance then excuses any change in those
+   * fields: many such exchanges say that the run needs a live baseline ({@code --primary}).
+   */
+  public long drifted() {
+    return drifted.sum();
+  }
+
+  /** The same status and body bytes. */
+  private static boolean sameAnswer(HttpResponse a, HttpResponse b) {
+    return a.status() == b.status()
+        && a.body().size() == b.body().size()
+        && java.util.Arrays.equals(a.body().bytes(), b.body().bytes());
   }
 
   /** A live answer redacted like the recording (errors pass through). */
