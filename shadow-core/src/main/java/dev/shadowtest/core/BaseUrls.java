@@ -31,8 +31,18 @@ public final class BaseUrls {
       throw new BadInputException(
           what + " must be an http(s) URL like http://127.0.0.1:8080, got \"" + uri + "\"");
     }
-    if (uri.getPort() == 0 || uri.getPort() > 65535) {
+    if (uri.getPort() == 0
+        || uri.getPort() > 65535
+        || uri.getPort() < 0 && uri.getRawAuthority().endsWith(":")) {
       throw new BadInputException(what + " has no usable port (1 to 65535), got \"" + uri + "\"");
+    }
+    if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
+      throw new BadInputException(
+          what
+              + " must not hold a query or a fragment (\""
+              + uri
+              + "\"): each request's own query is sent; give a base URL like"
+              + " http://127.0.0.1:8080 or http://host/base");
     }
     return uri;
   }

@@ -22,10 +22,22 @@ class BaseUrlsTests {
   @Test
   void aPortOutOfRangeIsBadInputNamingTheUrl() {
     for (String bad :
-        new String[] {"http://127.0.0.1:99999", "http://127.0.0.1:65536", "http://h:0"}) {
+        new String[] {
+          "http://127.0.0.1:99999", "http://127.0.0.1:65536", "http://h:0", "http://127.0.0.1:"
+        }) {
       assertThatThrownBy(() -> BaseUrls.requireHttp(URI.create(bad), "candidate"))
           .isInstanceOf(BadInputException.class)
           .hasMessageContaining("candidate has no usable port")
+          .hasMessageContaining(bad);
+    }
+  }
+
+  @Test
+  void aQueryOrAFragmentWouldBeDroppedAndIsRefused() {
+    for (String bad : new String[] {"http://h:8080/?tenant=a", "http://h:8080/base#x"}) {
+      assertThatThrownBy(() -> BaseUrls.requireHttp(URI.create(bad), "candidate"))
+          .isInstanceOf(BadInputException.class)
+          .hasMessageContaining("candidate must not hold a query or a fragment")
           .hasMessageContaining(bad);
     }
   }
