@@ -254,6 +254,37 @@ class HarImporterTests {
   }
 
   @Test
+  void anEmptyTextWhereTheSizesSayThereWasABodyIsNotCaptured() throws IOException {
+    String sized =
+        entry("GET", "http://h.test/sized")
+            .replace("\"size\":2", "\"size\":500")
+            .replace("\"text\":\"ok\"", "\"text\":\"\"");
+    String lengthOnly =
+        entry("GET", "http://h.test/length")
+            .replace("\"size\":2", "\"size\":-1")
+            .replace("\"text\":\"ok\"", "\"text\":\"\"")
+            .replace(
+                "\"response\":{\"status\":200,\"statusText\":\"OK\",\"httpVersion\":\"HTTP/1.1\",\"headers\":[]",
+                "\"response\":{\"status\":200,\"statusText\":\"OK\",\"httpVersion\":\"HTTP/1.1\","
+                    + "\"headers\":[{\"name\":\"Content-Length\",\"value\":\"500\"}]");
+    String empty =
+        entry("GET", "http://h.test/empty")
+            .replace("\"size\":2", "\"size\":0")
+            .replace("\"text\":\"ok\"", "\"text\":\"\"");
+    Path har = dir.resolve("empty-text.har");
+    Files.writeString(
+        har,
+        "{\"log\":{\"version\":\"1.2\",\"entries\":["
+            + String.join(",", sized, lengthOnly, empty)
+            + "]}}",
+        StandardCharsets.UTF_8);
+    List<Exchange> ex = readHar(har);
+    assertThat(ex.get(0).response().body()).isInstanceOf(Body.NotCaptured.class);
+    assertThat(ex.get(1).response().body()).isInstanceOf(Body.NotCaptured.class);
+    assertThat(ex.get(2).response().body()).isEqualTo(Body.text("")); // an empty body, declared so
+  }
+
+  @Test
   void anEntryWithoutMethodNamesTheEntryAndField() throws IOException {
     Path har = dir.resolve("bad.har");
     Files.writeString(har, Files.readString(shopHar).replaceFirst("\"method\": \"POST\",", ""));
