@@ -127,7 +127,7 @@ public final class EndpointTemplate {
     if (!method.equals("*") && !method.equalsIgnoreCase(requestMethod)) {
       return false;
     }
-    List<String> parts = split(pathOf(target));
+    List<String> parts = split(resourcePath(target));
     if (parts.size() != segments.size()) {
       return false;
     }
@@ -166,7 +166,7 @@ public final class EndpointTemplate {
    * "42"); empty when the path does not fit the template.
    */
   public Map<String, String> parameters(String target) {
-    List<String> parts = split(pathOf(target));
+    List<String> parts = split(resourcePath(target));
     Map<String, String> out = new LinkedHashMap<>();
     if (parts.size() != segments.size()) {
       return out;
@@ -191,6 +191,36 @@ public final class EndpointTemplate {
     int h = p.indexOf('#');
     return h < 0 ? p : p.substring(0, h);
   }
+
+  /**
+   * The path that names the resource of {@code target}, for endpoint names and matching: {@link
+   * #pathOf} without the scheme and authority of the absolute form and without {@code
+   * ;jsessionid=} path parameters.
+   */
+  static String resourcePath(String target) {
+    String p = originPath(target);
+    if (p.indexOf(';') >= 0) {
+      // a servlet session id in the path (;jsessionid=...) names a session, not a resource
+      p = JSESSIONID.matcher(p).replaceAll("");
+    }
+    return p;
+  }
+
+  /** {@link #pathOf}, without the scheme and authority of the absolute form a client sends a proxy. */
+  static String originPath(String target) {
+    String p = pathOf(target);
+    if (!p.startsWith("/")
+        && (p.regionMatches(true, 0, "http://", 0, 7)
+            || p.regionMatches(true, 0, "https://", 0, 8))) {
+      // the absolute form a client sends a proxy: the path is what names the resource
+      int slash = p.indexOf('/', p.indexOf("://") + 3);
+      p = slash < 0 ? "/" : p.substring(slash);
+    }
+    return p;
+  }
+
+  private static final java.util.regex.Pattern JSESSIONID =
+      java.util.regex.Pattern.compile("(?i);jsessionid=[^/;]*");
 
   /** The raw query string of a target (without '?' and fragment), or null when it has none. */
   static String rawQueryOf(String target) {

@@ -73,12 +73,11 @@ public final class Endpoints {
       return t.startsWith("* ") ? method.toUpperCase(Locale.ROOT) + t.substring(1) : t;
     }
     StringBuilder sb = new StringBuilder(method.toUpperCase(Locale.ROOT)).append(' ');
-    List<String> segments =
-        EndpointTemplate.split(EndpointTemplate.pathOf(target.isEmpty() ? "/" : target));
-    if (!target.startsWith("/")) {
-      return sb.append(EndpointTemplate.pathOf(target))
-          .toString(); // absolute form or '*': kept as is
+    String path = EndpointTemplate.resourcePath(target.isEmpty() ? "/" : target);
+    if (!path.startsWith("/")) {
+      return sb.append(path).toString(); // '*' (OPTIONS *): kept as is
     }
+    List<String> segments = EndpointTemplate.split(path);
     for (String s : segments) {
       sb.append('/').append(parameter(s));
     }

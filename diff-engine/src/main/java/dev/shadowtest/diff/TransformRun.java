@@ -986,8 +986,9 @@ public final class TransformRun {
   static HttpRequest edit(HttpRequest r, Entry e, Place p, UnaryOperator<String> f) {
     switch (p.kind()) {
       case PATH -> {
-        String path = EndpointTemplate.pathOf(r.target());
-        String rest = r.target().substring(path.length());
+        // the origin form: what the template matched (an absolute-form target is sent so too)
+        String path = EndpointTemplate.originPath(r.target());
+        String rest = r.target().substring(EndpointTemplate.pathOf(r.target()).length());
         if (p.name() == null) {
           String n = f.apply(path);
           return n.equals(path) ? r : withTarget(r, n + rest);

@@ -26,6 +26,24 @@ class EndpointsTests {
   }
 
   @Test
+  void anAbsoluteFormTargetOrASessionIdInThePathNamesTheSameEndpoint() {
+    assertThat(plain.of("GET", "http://legacy:8080/api/users/1001?x=1"))
+        .isEqualTo("GET /api/users/{id}");
+    assertThat(plain.of("GET", "HTTPS://legacy")).isEqualTo("GET /");
+    assertThat(plain.of("GET", "/cart;jsessionid=0AF3B1C2D9E8F7A6B5C4D3E2F1A0B9C8/items/7"))
+        .isEqualTo("GET /cart/items/{id}");
+    assertThat(plain.of("GET", "/login;JSESSIONID=abc")).isEqualTo("GET /login");
+    assertThat(plain.of("OPTIONS", "*")).isEqualTo("OPTIONS *");
+    // and rules match them as they match the origin form
+    Rules rules =
+        Rules.parse(
+            "version: 1\nendpoints:\n  - match: \"GET /api/users/{id}\"\n    ignore: [\"$.at\"]\n",
+            "r.yaml");
+    assertThat(rules.ruleFor("GET", "http://legacy:8080/api/users/7").match()).isNotNull();
+    assertThat(rules.ruleFor("GET", "/api/users/7;jsessionid=x").match()).isNotNull();
+  }
+
+  @Test
   void rulesNameEndpointsFirst() {
     Endpoints e = new Endpoints(Rules.parse(RulesTests.DESIGN_EXAMPLE, "r.yaml"));
     assertThat(e.of("GET", "/api/products/abc-slug")).isEqualTo("GET /api/products/{id}");
