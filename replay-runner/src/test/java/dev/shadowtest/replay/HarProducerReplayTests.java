@@ -20,6 +20,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -68,6 +69,7 @@ class HarProducerReplayTests {
         "webpagetest-no-bodies",
         "junk-versions-and-times",
         "chrome-latin1-charset",
+        "playwright-attach",
         "mixed-quirks"
       })
   void everySentExchangeOfEachProducerMatchesARealServer(String name) throws IOException {
@@ -268,6 +270,9 @@ class HarProducerReplayTests {
           if (size > body.length && text.startsWith("{") && !text.strip().endsWith("}")) {
             body = padded(body, size); // the producer kept a prefix: the server sends all of it
           }
+        } else if (content.hasNonNull("_file")
+            && Files.isRegularFile(PRODUCERS.resolve(content.path("_file").asText()))) {
+          body = Files.readAllBytes(PRODUCERS.resolve(content.path("_file").asText()));
         } else if (size > 0) {
           body = padded(new byte[0], size); // the producer kept none of it
         }

@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -131,6 +132,12 @@ public final class HarImporter {
    * tools keep text decoded by that charset): the charset, per side ({@code request=ISO-8859-1}).
    */
   public static final String TAG_CHARSET = "import.charset";
+
+  /**
+   * On an exchange whose body Playwright kept in a file beside the HAR ({@code _file}): which
+   * sides ({@code response}, {@code request, response}).
+   */
+  public static final String TAG_ATTACHED = "import.attached";
 
   public static final String TAG_CONTENT_LENGTH = "import.contentLength";
   public static final String TAG_FROM_CACHE = "import.fromCache";
@@ -269,6 +276,9 @@ public final class HarImporter {
     /** Entries whose httpVersion was junk, and the first few such values. */
     private long junkVersions;
 
+    /** Bodies whose {@code _file} is not beside the HAR. */
+    private long missingAttachments;
+
     private final Set<String> junkVersionValues = new LinkedHashSet<>();
 
     /** The entry was written by Shadow's exporter ({@code _shadow}): no repairs, its flags say it all. */
@@ -369,6 +379,15 @@ public final class HarImporter {
                       + "; first at log.entries["
                       + v[1]
                       + "]"));
+      if (missingAttachments > 0) {
+        warnings.accept(
+            file
+                + ": "
+                + missingAttachments
+                + (missingAttachments == 1 ? " body is" : " bodies are")
+                + " in a _file that is not beside the HAR (Playwright's content \"attach\": unzip"
+                + " a .har.zip, or copy its files next to the .har): not captured");
+      }
       if (junkVersions > 0) {
         warnings.accept(
             file
@@ -790,6 +809,10 @@ public final class HarImporter {
       if (mime == null || mime.isEmpty()) {
         mime = requestHeaders.first("Content-Type").orElse("");
       }
+      Body attached = sidecar(pd, "request.postData", tags);
+      if (attached != null) {
+        return attached;
+      }
       JsonNode textNode = pd.get("text");
       boolean emptyText =
           textNode == null
@@ -846,6 +869,52 @@ public final class HarImporter {
       tags.put(TAG_BODY_REBUILT, how);
       byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
       return limit.of(bytes, bytes.length, -1); // a rebuilt body is whole: never called truncated
+    }
+
+    /**
+     * The body Playwright keeps beside the HAR ({@code recordHar} with {@code content: "attach"}):
+     * {@code parent._file} names a file in the HAR's directory, whose bytes are the body (decoded,
+     * as HAR text is), read up to the body limit; null when there is no {@code _file}, or when
+     * {@code text} is there too (it wins). A name that is not a plain file name in that directory
+     * is an error; a file that is missing leaves the body not captured, with a tag.
+     */
+    private Body sidecar(JsonNode parent, String path, Map<String, String> tags) throws Problem {
+      JsonNode f = parent.get("_file");
+      if (f == null || f.isNull() || parent.hasNonNull("text")) {
+        return null;
+      }
+      if (!f.isTextual()) {
+        throw new Problem(path + "._file", "expected a file name");
+      }
+      String name = f.asText();
+      if (name.isEmpty()
+          || name.equals(".")
+          || name.equals("..")
+          || name.indexOf('/') >= 0
+          || name.indexOf('\\') >= 0
+          || name.indexOf('\0') >= 0
+          || name.indexOf(':') >= 0) {
+        throw new Problem(
+            path + "._file",
+            "expected the name of a file beside the HAR, got \"" + abbreviate(name) + "\"");
+      }
+      Path dir = file.toAbsolutePath().getParent();
+      Path body = dir.resolve(name);
+      tags.merge(
+          TAG_ATTACHED,
+          path.startsWith("request") ? "request" : "response",
+          (a, b) -> a + ", " + b);
+      if (!Files.isRegularFile(body)) {
+        missingAttachments++;
+        return Body.notCaptured(-1);
+      }
+      try (java.io.InputStream in = Files.newInputStream(body)) {
+        long size = Files.size(body);
+        byte[] bytes = in.readNBytes((int) Math.min(limit.max, Integer.MAX_VALUE - 16));
+        return limit.of(bytes, Math.max(size, bytes.length), -1);
+      } catch (java.io.IOException e) {
+        throw new Problem(path + "._file", "cannot read " + name + ": " + e.getMessage());
+      }
     }
 
     /**
@@ -992,6 +1061,10 @@ public final class HarImporter {
         throw new Problem("response.content", "expected an object");
       }
       long size = content.path("size").isIntegralNumber() ? content.path("size").asLong() : -1;
+      Body attached = sidecar(content, "response.content", tags);
+      if (attached != null) {
+        return attached;
+      }
       if (!content.hasNonNull("text")) {
         // The tool did not keep the body: say so rather than pretend it was empty or cut.
         if (trusted) {

@@ -43,6 +43,7 @@ class HarProducerQuirksTests {
     "webpagetest-no-bodies",
     "junk-versions-and-times",
     "chrome-latin1-charset",
+    "playwright-attach",
     "mixed-quirks"
   };
 
@@ -53,7 +54,24 @@ class HarProducerQuirksTests {
     try (InputStream in = getClass().getResourceAsStream("/har/producers/" + name + ".har")) {
       Files.copy(in, p);
     }
+    // the bodies Playwright keeps beside its HAR (content._file)
+    try (Stream<Path> files = Files.list(producers())) {
+      for (Path f : (Iterable<Path>) files::iterator) {
+        String n = f.getFileName().toString();
+        if (!n.endsWith(".har") && !n.endsWith(".md") && !Files.exists(dir.resolve(n))) {
+          Files.copy(f, dir.resolve(n));
+        }
+      }
+    }
     return p;
+  }
+
+  Path producers() {
+    try {
+      return Path.of(getClass().getResource("/har/producers").toURI());
+    } catch (java.net.URISyntaxException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   record Imported(List<Exchange> exchanges, List<String> warnings, ImportResult result) {
@@ -75,6 +93,40 @@ class HarProducerQuirksTests {
     List<Exchange> ex = HarImporterTests.read(rec);
     assertThat(ex).hasSize((int) r.exchanges());
     return new Imported(ex, r.warnings(), r);
+  }
+
+  @Test
+  void playwrightBodiesKeptBesideTheHarAreRead() throws IOException {
+    Imported r = importFixture("playwright-attach");
+    Exchange json = r.at("GET", "/api/items/1");
+    assertThat(json.response().body())
+        .isEqualTo(Body.text("{\"id\":1,\"name\":\"Kettle\",\"price\":39.9}"));
+    assertThat(json.tags()).containsEntry(HarImporter.TAG_ATTACHED, "response");
+    Exchange png = r.at("GET", "/logo.png");
+    assertThat(png.response().body().bytes())
+        .hasSize(33)
+        .startsWith((byte) 0x89, (byte) 'P', (byte) 'N', (byte) 'G');
+    // a _file that is not there: not captured, and said once
+    assertThat(r.at("GET", "/api/items/2").response().body()).isInstanceOf(Body.NotCaptured.class);
+    assertThat(r.warnings())
+        .anyMatch(w -> w.contains("1 body is in a _file that is not beside the HAR"));
+  }
+
+  @Test
+  void aFileNameThatLeavesTheHarsDirectoryIsRefused() throws IOException {
+    Path har = fixture("playwright-attach");
+    Files.writeString(
+        har,
+        Files.readString(har)
+            .replace("d6c2f448fe3ad501284f342cb5e55e55e526cdf6.json", "../../etc/passwd"));
+    Assertions.assertThatThrownBy(
+            () ->
+                HarImporter.importFile(
+                    har,
+                    dir.resolve("x.jsonl"),
+                    ImportOptions.defaults().withRedaction(Redaction.none())))
+        .isInstanceOf(RecordingException.class)
+        .hasMessageContaining("response.content._file: expected the name of a file beside the HAR");
   }
 
   @Test
@@ -601,7 +653,7 @@ class HarProducerQuirksTests {
 
   @Test
   void everyFixtureInTheDirectoryIsRoundTripped() throws Exception {
-    Path producers = Path.of(getClass().getResource("/har/producers").toURI());
+    Path producers = producers();
     try (Stream<Path> files = Files.list(producers)) {
       assertThat(
               files
