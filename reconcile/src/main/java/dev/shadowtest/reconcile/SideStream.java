@@ -44,6 +44,10 @@ final class SideStream implements AutoCloseable {
   private final int[] valueAt;
   private final Class<?>[] readAs;
   private final boolean[] money;
+
+  /** Columns of PostgreSQL's json or jsonb: read as their JSON value, not the driver's object. */
+  private final boolean[] json;
+
   private final boolean[] sensitive;
   private final boolean utf16;
   private final boolean sensitiveKey;
@@ -96,10 +100,14 @@ final class SideStream implements AutoCloseable {
       valueAt = positions(names, byLabel);
       readAs = new Class<?>[meta.getColumnCount() + 1];
       money = new boolean[meta.getColumnCount() + 1];
+      json = new boolean[meta.getColumnCount() + 1];
       sensitive = new boolean[meta.getColumnCount() + 1];
       for (int i = 1; i <= meta.getColumnCount(); i++) {
         readAs[i] = readAs(meta, i);
         money[i] = "money".equalsIgnoreCase(meta.getColumnTypeName(i));
+        json[i] =
+            "json".equalsIgnoreCase(meta.getColumnTypeName(i))
+                || "jsonb".equalsIgnoreCase(meta.getColumnTypeName(i));
       }
       for (int i = 0; i < valueAt.length; i++) {
         sensitive[valueAt[i]] |= compared.get(i).sensitive();
@@ -213,6 +221,10 @@ final class SideStream implements AutoCloseable {
       if (money[column]) {
         String text = rows.getString(column);
         return text == null ? null : Values.money(text);
+      }
+      if (json[column]) {
+        String text = rows.getString(column);
+        return text == null ? null : Values.json(text);
       }
       return Values.plain(as == null ? rows.getObject(column) : rows.getObject(column, as));
     } catch (RuntimeException | SQLException e) {

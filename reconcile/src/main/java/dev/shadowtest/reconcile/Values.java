@@ -227,6 +227,23 @@ final class Values {
     }
   }
 
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+      new com.fasterxml.jackson.databind.ObjectMapper();
+
+  /**
+   * A json or jsonb value as its JSON tree, so that the two compare by value (jsonb keeps neither
+   * key order nor white space, json keeps both; a key given twice keeps its last value, as jsonb
+   * does); a text that is no JSON stays as it is.
+   */
+  static Object json(String text) {
+    try {
+      com.fasterxml.jackson.databind.JsonNode n = JSON.readTree(text);
+      return n == null ? text : n;
+    } catch (java.io.IOException notJson) {
+      return text;
+    }
+  }
+
   /**
    * {@code v} read as the type of {@code other} when {@code v} is a text and {@code other} a date,
    * time, timestamp or boolean (a CSV export against a database): {@code 2026-06-01 07:30:00} and
@@ -234,8 +251,16 @@ final class Values {
    * does not parse stays as it is (and differs).
    */
   static Object align(Object v, Object other) {
+    if (v instanceof LocalDateTime t && other instanceof Instant) {
+      // a timestamp against a timestamptz (a column migrated with USING ts AT TIME ZONE 'UTC'):
+      // its wall-clock time read in UTC
+      return t.toInstant(ZoneOffset.UTC);
+    }
     if (!(v instanceof String s) || other == null || other instanceof String) {
       return v;
+    }
+    if (other instanceof com.fasterxml.jackson.databind.JsonNode) {
+      return json(s); // a CSV export's text against a json column
     }
     String t = s.strip();
     try {

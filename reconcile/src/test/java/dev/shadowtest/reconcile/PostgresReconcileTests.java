@@ -909,4 +909,42 @@ class PostgresReconcileTests {
     assertThat(m.sample()).containsExactly(changed("3", column("cash", "1.00", "2.00")));
     counts(m, 2, 0, 0, 1);
   }
+
+  /**
+   * A timestamp migrated to a timestamptz ({@code USING ts AT TIME ZONE 'UTC'}) and a json column
+   * migrated to jsonb (key order and white space gone) hold the same values: no difference; a
+   * changed instant or value still differs.
+   */
+  @Test
+  void aTimestampAgainstATimestamptzAndJsonAgainstJsonbCompareByValue() throws Exception {
+    legacy(
+        "CREATE TABLE e (id int PRIMARY KEY, at timestamp, doc json)",
+        "INSERT INTO e VALUES (1, '2026-06-01 07:30:00', '{\"b\": 1,  \"a\": [1, 2]}'),"
+            + " (2, '2026-06-01 08:00:00', '{\"a\": 1}'),"
+            + " (3, '2026-06-01 09:00:00', '{\"a\": 1}')");
+    candidate(
+        "SET TIME ZONE 'Europe/Paris'",
+        "CREATE TABLE e (id int PRIMARY KEY, at timestamptz, doc jsonb)",
+        "INSERT INTO e VALUES (1, '2026-06-01 07:30:00+00', '{\"a\":[1,2],\"b\":1}'),"
+            + " (2, '2026-06-01 09:00:00+00', '{\"a\": 1}'),"
+            + " (3, '2026-06-01 09:00:00+00', '{\"a\": 2}')");
+    ReconcileResult r =
+        Reconciler.run(
+            spec(
+                """
+                datasets:
+                  - name: e
+                    legacy: { table: e }
+                    candidate: { table: e }
+                    key: [id]
+                    columns: [at, doc]
+                """),
+            warnings::add);
+    DatasetResult e = r.datasets().get(0);
+    assertThat(e.sample())
+        .containsExactly(
+            changed("2", column("at", "2026-06-01T08:00", "2026-06-01T09:00:00Z")),
+            changed("3", column("doc", "{\"a\":1}", "{\"a\":2}")));
+    counts(e, 1, 0, 0, 2);
+  }
 }
