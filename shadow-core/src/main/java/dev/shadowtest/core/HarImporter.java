@@ -942,7 +942,9 @@ public final class HarImporter {
         } else {
           bytes = t.utf8(limit.max);
           real = t.cut().utf8Bytes();
-          if (charset != null && t.cut().whole()) {
+          // only a text wholly in hand is written back: a prefix cut at the body limit keeps its
+          // UTF-8 bytes and size (re-encoded, it would pass for a whole body)
+          if (charset != null && t.cut().whole() && bytes.length == t.cut().utf8Bytes()) {
             byte[] encoded = encoded(new String(bytes, StandardCharsets.UTF_8), charset);
             if (encoded != null) {
               tags.merge(TAG_CHARSET, side + "=" + charset.name(), (a, b) -> a + "," + b);

@@ -130,6 +130,30 @@ class HarProducerQuirksTests {
   }
 
   @Test
+  void aLongTextInAnotherCharsetCutAtTheBodyLimitStaysCut() throws IOException {
+    String big = "é".repeat(500_000);
+    Path har = dir.resolve("big-latin.har");
+    Files.writeString(
+        har,
+        HarImporterTests.entry("GET", "http://h.test/big")
+            .replace("\"text/plain\"", "\"text/plain; charset=ISO-8859-1\"")
+            .replace("\"size\":2", "\"size\":500000")
+            .replace("\"text\":\"ok\"", "\"text\":\"" + big + "\"")
+            .transform(e -> "{\"log\":{\"version\":\"1.2\",\"entries\":[" + e + "]}}"),
+        StandardCharsets.UTF_8);
+    Path rec = dir.resolve("big-latin.jsonl");
+    ImportResult r =
+        HarImporter.importFile(
+            har,
+            rec,
+            ImportOptions.defaults().withRedaction(Redaction.none()).withMaxBody(100_000));
+    Body body = HarImporterTests.read(rec).get(0).response().body();
+    assertThat(body.truncated()).isTrue();
+    assertThat(body.size()).isGreaterThanOrEqualTo(500_000);
+    assertThat(r.warnings()).anyMatch(w -> w.contains("cut to 100000 bytes"));
+  }
+
+  @Test
   void textInAnotherCharsetIsWrittenBackInItsBytes() throws IOException {
     Imported r = importFixture("chrome-latin1-charset");
     java.nio.charset.Charset latin1 = StandardCharsets.ISO_8859_1;
