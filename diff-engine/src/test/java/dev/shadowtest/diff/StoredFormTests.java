@@ -92,6 +92,33 @@ class StoredFormTests {
         legacyJson,
         bytes("application/json; charset=utf-8", "{\"a\":\"Josè\"}".getBytes(utf8)));
     judgedAlike("version: 1\n", legacyText, newText);
+    // the same bytes in two charsets are two texts: the body differs, stored or not
+    byte[] cafe = "café ok".getBytes(utf8);
+    HttpResponse asLatin1 = bytes("text/plain; charset=ISO-8859-1", cafe);
+    HttpResponse asUtf8 = bytes("text/plain; charset=UTF-8", cafe);
+    assertThat(
+            DiffEngine.of(Rules.defaults())
+                .compare(asLatin1, asUtf8, EndpointRule.builtIn())
+                .differences())
+        .extracting(Difference::path)
+        .contains("header:Content-Type", "body:line 1 token 1");
+    judgedAlike("version: 1\n", asLatin1, asUtf8);
+    // an XML body that declares its encoding is read by its declaration
+    HttpResponse legacyXml =
+        bytes(
+            "application/xml; charset=ISO-8859-1",
+            "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><a>José</a>".getBytes(latin1));
+    HttpResponse newXml =
+        bytes(
+            "application/xml; charset=UTF-8",
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?><a>José</a>".getBytes(utf8));
+    assertThat(
+            DiffEngine.of(Rules.defaults())
+                .compare(legacyXml, newXml, EndpointRule.builtIn())
+                .differences())
+        .extracting(Difference::path)
+        .containsExactly("header:Content-Type");
+    judgedAlike("version: 1\n", legacyXml, newXml);
   }
 
   @Test

@@ -194,7 +194,11 @@ public final class Bodies {
       }
     }
     boolean projected = options.expectedRoot() != null || options.actualRoot() != null;
+    // the same bytes are the same text only in the same charset (UTF-8 bytes declared ISO-8859-1
+    // on one side read as other characters)
+    boolean sameCharset = sameCharset(expectedHeaders, actualHeaders);
     if (!projected
+        && sameCharset
         && expected instanceof Body.Text et
         && actual instanceof Body.Text at
         && !et.truncated()
@@ -270,7 +274,7 @@ public final class Bodies {
       }
       return;
     }
-    if (!projected && Arrays.equals(e, a)) {
+    if (!projected && sameCharset && Arrays.equals(e, a)) {
       return; // byte-identical bodies are equal under every rule: no need to parse them
     }
     BodyComparator kind = stored != null ? stored : choose(expectedHeaders, e);
@@ -310,8 +314,9 @@ public final class Bodies {
       byte[] e, Headers expectedHeaders, byte[] a, Headers actualHeaders, List<String> notes) {
     Charset ec = charset(expectedHeaders);
     Charset ac = charset(actualHeaders);
-    byte[] eu = ec == null ? e : transcoded(e, ec);
-    byte[] au = ac == null ? a : transcoded(a, ac);
+    // an XML body that declares its encoding is read by it: left as it is
+    byte[] eu = ec == null || declaresEncoding(e) ? e : transcoded(e, ec);
+    byte[] au = ac == null || declaresEncoding(a) ? a : transcoded(a, ac);
     if (!java.util.Objects.equals(ec, ac) && (eu != e || au != a)) {
       notes.add(
           "bodies read in their declared charsets (expected "
@@ -321,6 +326,47 @@ public final class Bodies {
               + ") and compared as text");
     }
     return new byte[][] {eu, au};
+  }
+
+  /**
+   * True when both sides read their bytes alike: neither declares a charset (the common case,
+   * told without parsing), or both declare the same one.
+   */
+  static boolean sameCharset(Headers expectedHeaders, Headers actualHeaders) {
+    String ect = expectedHeaders.first("Content-Type").orElse("");
+    String act = actualHeaders.first("Content-Type").orElse("");
+    if (!containsCharset(ect) && !containsCharset(act)) {
+      return true;
+    }
+    return java.util.Objects.equals(charset(expectedHeaders), charset(actualHeaders));
+  }
+
+  private static boolean containsCharset(String contentType) {
+    for (int i = contentType.indexOf('='); i >= 0; i = contentType.indexOf('=', i + 1)) {
+      if (i >= 7 && contentType.regionMatches(true, i - 7, "charset", 0, 7)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** True when {@code b} starts with an XML declaration that names its encoding. */
+  static boolean declaresEncoding(byte[] b) {
+    int i = 0;
+    if (b.length >= 3 && (b[0] & 0xff) == 0xef && (b[1] & 0xff) == 0xbb && (b[2] & 0xff) == 0xbf) {
+      i = 3;
+    }
+    while (i < b.length && (b[i] == ' ' || b[i] == '\t' || b[i] == '\r' || b[i] == '\n')) {
+      i++;
+    }
+    if (b.length - i < 5 || b[i] != '<' || b[i + 1] != '?' || b[i + 2] != 'x') {
+      return false;
+    }
+    int end = Math.min(b.length, i + 256);
+    String head = new String(b, i, end - i, StandardCharsets.ISO_8859_1);
+    int close = head.indexOf("?>");
+    return head.startsWith("<?xml")
+        && head.substring(0, close < 0 ? head.length() : close).contains("encoding");
   }
 
   /** The charset {@code headers}' Content-Type declares, when this JVM has it and it is not UTF-8 (nor ASCII). */
