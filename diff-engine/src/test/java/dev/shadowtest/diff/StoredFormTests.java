@@ -50,6 +50,28 @@ class StoredFormTests {
   }
 
   @Test
+  void textIsStoredWordByWordWhereItChangedAndJudgedAlikeUnderEveryOption() {
+    String lenient =
+        "version: 1\ndefaults:\n  comparators:\n    text: {ignoreTrailingWhitespace: true}\n";
+    String[][] pairs = {
+      {"a b\u3000\nz", "a b\nz"},
+      {"a b\f\nz", "a b\nz"},
+      {"head\n<p>price 10 EUR</p>  \nfoot", "head\n<p>price 12 EUR</p>\nfoot"},
+      {"x\n<input value=\"k1\">\ny\n", "x\n<input value=\"k2\"> \ny\n"},
+      {"same\nsame\r\nend", "same\nsame\nend"},
+      {"one line", "one line\u3000"},
+    };
+    for (String[] pair : pairs) {
+      HttpResponse e =
+          bytes("text/plain", pair[0].getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      HttpResponse a =
+          bytes("text/plain", pair[1].getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      judgedAlike("version: 1\n", e, a);
+      judgedAlike(lenient, e, a);
+    }
+  }
+
+  @Test
   void theSameTextInTwoCharsetsIsEqualAndAChangeInItIsSeen() {
     java.nio.charset.Charset latin1 = java.nio.charset.StandardCharsets.ISO_8859_1;
     java.nio.charset.Charset utf8 = java.nio.charset.StandardCharsets.UTF_8;

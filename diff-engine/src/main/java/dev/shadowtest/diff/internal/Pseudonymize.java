@@ -83,8 +83,26 @@ final class Pseudonymize {
     if (es == null || as == null) {
       return binary(e, a, p);
     }
-    byte[] stored = utf8(lines(es, p));
-    return new BodyComparator.Stored(stored, es.equals(as) ? stored : utf8(lines(as, p)), "text");
+    if (es.equals(as)) {
+      byte[] stored = utf8(text(es.split("\n", -1), 0, 0, p));
+      return new BodyComparator.Stored(stored, stored, "text");
+    }
+    String[] el = es.split("\n", -1);
+    String[] al = as.split("\n", -1);
+    // as the text comparator aligns them: lines equal at the start and at the end (equal under
+    // any option) are kept whole; the lines in between, which it compares word by word, by word
+    int start = 0;
+    while (start < el.length && start < al.length && el[start].equals(al[start])) {
+      start++;
+    }
+    int endE = el.length;
+    int endA = al.length;
+    while (endE > start && endA > start && el[endE - 1].equals(al[endA - 1])) {
+      endE--;
+      endA--;
+    }
+    return new BodyComparator.Stored(
+        utf8(text(el, start, endE, p)), utf8(text(al, start, endA, p)), "text");
   }
 
   static BodyComparator.Stored binary(byte[] e, byte[] a, Pseudonyms p) {
@@ -105,21 +123,45 @@ final class Pseudonymize {
   }
 
   /**
-   * Line by line and word by word, as the text comparator reads text: line breaks and the
-   * delimiters between words ({@link TextComparator#delimiter}: white space, markup and JSON
-   * punctuation) are kept as they are, and each word is replaced by its pseudonym (without the
-   * prefix, whose colon is a delimiter), so that the stored lines have the same words at the same
-   * places, equal where the text was equal, and trailing white space as it was.
+   * The stored lines: those from {@code from} to {@code to} word by word ({@link #words}), the
+   * others whole, each a pseudonym of its content followed by its trailing white space as it was
+   * (so that {@code ignoreTrailingWhitespace} judges them as it judges the lines themselves).
+   * Lines kept whole are equal on both sides, so the comparator never reads their words: one
+   * pseudonym a line, not one a word, for the lines nothing changed in.
    */
-  private static String lines(String text, Pseudonyms p) {
-    StringBuilder sb = new StringBuilder(text.length() / 2 + 32);
+  private static String text(String[] lines, int from, int to, Pseudonyms p) {
+    StringBuilder sb = new StringBuilder(lines.length * 26 + 32);
+    for (int i = 0; i < lines.length; i++) {
+      if (i > 0) {
+        sb.append('\n');
+      }
+      String line = lines[i];
+      String content = line.stripTrailing();
+      if (i >= from && i < to) {
+        words(content, p, sb);
+      } else if (!content.isEmpty()) {
+        String pseudonym = p.of(content);
+        sb.append(pseudonym, Pseudonyms.PREFIX.length(), pseudonym.length());
+      }
+      sb.append(line, content.length(), line.length());
+    }
+    return sb.toString();
+  }
+
+  /**
+   * {@code content} as the text comparator reads a line's words: the delimiters between words
+   * ({@link TextComparator#delimiter}: white space, markup and JSON punctuation) as they are, each
+   * word replaced by its pseudonym (without the prefix, whose colon is a delimiter): the same words
+   * at the same places, equal where the text was equal.
+   */
+  private static void words(String content, Pseudonyms p, StringBuilder sb) {
     int word = -1;
-    for (int i = 0; i <= text.length(); i++) {
-      boolean end = i == text.length();
-      char c = end ? 0 : text.charAt(i);
-      if (end || c == '\n' || TextComparator.delimiter(c)) {
+    for (int i = 0; i <= content.length(); i++) {
+      boolean end = i == content.length();
+      char c = end ? 0 : content.charAt(i);
+      if (end || TextComparator.delimiter(c)) {
         if (word >= 0) {
-          String pseudonym = p.of(text.substring(word, i));
+          String pseudonym = p.of(content.substring(word, i));
           sb.append(pseudonym, Pseudonyms.PREFIX.length(), pseudonym.length());
           word = -1;
         }
@@ -130,7 +172,6 @@ final class Pseudonymize {
         word = i;
       }
     }
-    return sb.toString();
   }
 
   private static String form(String body, Pseudonyms p) {
