@@ -279,6 +279,9 @@ public record EndpointRule(
     private final String reason;
     private final JsonPath json;
 
+    /** For a {@code body:line N} or {@code body:lines N-M} path: the lines covered, else null. */
+    private final Location.TextLines lines;
+
     /** For a status path: the candidate statuses covered, as a regex ({@code 2\d\d}), else null. */
     private final Pattern status;
 
@@ -292,6 +295,7 @@ public record EndpointRule(
       this.reason = Objects.requireNonNull(reason, "reason");
       this.json = path.startsWith("$") ? JsonPath.parse(path) : null;
       this.status = statusPattern(path);
+      this.lines = Location.parse(path) instanceof Location.TextLines l ? l : null;
       String lower = path.toLowerCase(Locale.ROOT);
       if (status == null && lower.startsWith("status")) {
         throw new IllegalArgumentException(
@@ -351,6 +355,17 @@ public record EndpointRule(
       }
       if (path.equals("body")) {
         return p.equals("body") || p.startsWith("body:");
+      }
+      if (lines != null) {
+        // a range of lines covers the lines and the words of lines inside it
+        Location where = Location.parse(p);
+        if (where instanceof Location.TextToken t) {
+          return t.line() >= lines.from() && t.line() <= lines.to();
+        }
+        if (where instanceof Location.TextLines l) {
+          return l.from() >= lines.from() && l.to() <= lines.to();
+        }
+        return false;
       }
       return p.equals(path)
           || p.startsWith(path)

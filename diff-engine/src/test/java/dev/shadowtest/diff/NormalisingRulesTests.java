@@ -3,6 +3,8 @@ package dev.shadowtest.diff;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.shadowtest.core.Body;
+import dev.shadowtest.core.Headers;
 import dev.shadowtest.core.HttpRequest;
 import dev.shadowtest.core.HttpResponse;
 import java.nio.file.Files;
@@ -250,6 +252,46 @@ class NormalisingRulesTests {
     fails(
         "version: 1\ndefaults:\n  accepted:\n    - {path: \"$.a[\", reason: x}\n",
         "rules.yaml:4: defaults.accepted[0].path: bad path");
+  }
+
+  @Test
+  void anAcceptedRangeOfLinesCoversTheWordsAndLinesInsideIt() {
+    String yaml =
+        "version: 1\ndefaults:\n  accepted:\n    - {path: \"body:lines 2-3\", reason: footer}\n";
+    HttpResponse e =
+        new HttpResponse(
+            200,
+            "OK",
+            Headers.of("Content-Type", "text/plain"),
+            Body.text("a\nprice 10 EUR\nc\nd"));
+    assertThat(
+            compare(
+                yaml,
+                "GET",
+                "/x",
+                e,
+                new HttpResponse(
+                    200,
+                    "OK",
+                    Headers.of("Content-Type", "text/plain"),
+                    Body.text("a\nprice 12 EUR\nC D\nd"))))
+        .extracting(Difference::path, Difference::accepted)
+        .containsExactly(
+            Tuple.tuple("body:line 2 token 2", "footer"), Tuple.tuple("body:line 3", "footer"));
+    // outside the range: counts
+    assertThat(
+            compare(
+                yaml,
+                "GET",
+                "/x",
+                e,
+                new HttpResponse(
+                    200,
+                    "OK",
+                    Headers.of("Content-Type", "text/plain"),
+                    Body.text("a\nprice 10 EUR\nc\nD"))))
+        .extracting(Difference::accepted)
+        .containsExactly((String) null);
   }
 
   @Test
