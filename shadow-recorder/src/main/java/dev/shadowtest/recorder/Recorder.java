@@ -255,6 +255,15 @@ public final class Recorder implements AutoCloseable {
       server.start();
     } catch (IOException | RuntimeException | Error e) {
       abandon(adminServer);
+      if (mirror != null) {
+        try {
+          mirror.close(1000); // built, but the listener did not start: its threads end
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+        } catch (RuntimeException ignored) {
+          // the start failed already; that is the error to report
+        }
+      }
       throw e;
     }
     this.admin = adminServer;

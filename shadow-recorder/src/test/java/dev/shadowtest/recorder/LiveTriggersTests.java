@@ -375,6 +375,65 @@ class LiveTriggersTests {
     assertThat(logged.get(1)).contains("cleared");
   }
 
+  /**
+   * Trigger b fires on the 25th and stays firing; on the 26th trigger a fires (the day's file
+   * holds a's event only). A restart on the 26th still knows b is firing: it reads back the days
+   * until every trigger has its last event.
+   */
+  @Test
+  void aTriggerStillFiringFromAnEarlierDayIsResumedToo() throws Exception {
+    Trigger b = Trigger.parse("errorRate>0.5%,window=1m,min=10,name=b");
+    Trigger a = Trigger.parse("errorRate>0.5%,window=1m,min=10,name=a");
+    List<String> logged = new CopyOnWriteArrayList<>();
+    try (Live live =
+        new Live(
+            "days",
+            List.of(b),
+            TriggerActions.Options.none().withLog(logged::add),
+            Instant.parse("2026-11-25T10:00:00Z"),
+            true)) {
+      live.failing.set(true);
+      live.step(12, Duration.ofSeconds(30)); // b fires
+      live.recorder.stop(Duration.ofSeconds(30));
+    }
+    Path day26 = dir.resolve("days").resolve("2026-11-26");
+    try (Live live =
+        new Live(
+            "days",
+            List.of(b, a),
+            TriggerActions.Options.none().withLog(logged::add),
+            Instant.parse("2026-11-26T08:00:00Z"),
+            true)) {
+      live.failing.set(true);
+      live.step(12, Duration.ofSeconds(30)); // a fires; b is firing since the 25th
+      live.recorder.stop(Duration.ofSeconds(30));
+    }
+    Files.delete(day26.resolve("summary.json")); // a crash (and a new port for the candidate)
+    try (Live again =
+        new Live(
+            "days",
+            List.of(b, a),
+            TriggerActions.Options.none().withLog(logged::add),
+            Instant.parse("2026-11-26T09:00:00Z"),
+            true)) {
+      again.failing.set(true);
+      again.step(12, Duration.ofSeconds(30)); // both still firing: no event
+      again.failing.set(false);
+      for (int k = 0; k < 3; k++) {
+        again.step(12, Duration.ofSeconds(30)); // both clear, once each
+      }
+      again.recorder.stop(Duration.ofSeconds(30));
+    }
+    assertThat(
+            TriggersFile.read(
+                dir.resolve("days").resolve("2026-11-25").resolve(TriggersFile.NAME), w -> {}))
+        .extracting(e -> e.trigger() + " " + e.kind().label())
+        .containsExactly("b fired");
+    assertThat(TriggersFile.read(day26.resolve(TriggersFile.NAME), w -> {}))
+        .extracting(e -> e.trigger() + " " + e.kind().label())
+        .containsExactlyInAnyOrder("a fired", "a cleared", "b cleared");
+  }
+
   @Test
   void aRestartAfterACrashContinuesTheDayFromWhatWasFlushed() throws Exception {
     Path day = dir.resolve("crash").resolve("2026-11-26");

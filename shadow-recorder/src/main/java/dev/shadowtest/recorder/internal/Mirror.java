@@ -48,6 +48,8 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -680,42 +682,50 @@ public final class Mirror {
   }
 
   /**
-   * A restart of a daily live run continues its triggers: one that had fired (in the latest
-   * day's {@code triggers.jsonl}: their state spans days) is firing again, so that the restart
+   * A restart of a daily live run continues its triggers: one that had fired (its last event, in
+   * the latest day's {@code triggers.jsonl} that has one: their state spans days, and a day
+   * without events for a trigger still firing writes none) is firing again, so that the restart
    * neither fires it (and runs its actions) a second time nor loses its clear.
    */
   private void resumeTriggers() {
     if (day.date() == null || triggers.triggers().isEmpty()) {
       return;
     }
-    Path file = latestTriggersFile();
-    if (file == null) {
-      return;
-    }
-    try {
-      List<String> firing =
-          triggers.resume(TriggersFile.lastEvents(file, w -> log("live mirror: " + w)));
-      if (!firing.isEmpty()) {
-        log(
-            "live mirror: "
-                + String.join(", ", firing)
-                + (firing.size() == 1 ? " had" : " had each")
-                + " fired before the restart ("
-                + file
-                + ") and did not clear: still firing, it clears once its metric is back under");
+    Set<String> names = new HashSet<>();
+    triggers.triggers().forEach(t -> names.add(t.name()));
+    Map<String, TriggerEvent> last = new HashMap<>();
+    int read = 0;
+    for (Path file : triggerFilesNewestFirst()) {
+      if (last.keySet().containsAll(names) || read++ == MAX_DAYS_RESUMED) {
+        break;
       }
-    } catch (RuntimeException e) {
+      try {
+        TriggersFile.lastEvents(file, w -> log("live mirror: " + w)).forEach(last::putIfAbsent);
+      } catch (RuntimeException e) {
+        log(
+            "live mirror: the trigger events of "
+                + file
+                + " cannot be read ("
+                + e.getMessage()
+                + "): the triggers without a later event start quiet");
+      }
+    }
+    List<String> firing = triggers.resume(last);
+    if (!firing.isEmpty()) {
       log(
-          "live mirror: the trigger events of "
-              + file
-              + " cannot be read ("
-              + e.getMessage()
-              + "): the triggers start quiet");
+          "live mirror: "
+              + String.join(", ", firing)
+              + (firing.size() == 1 ? " had" : " had each")
+              + " fired before the restart and did not clear: still firing, it clears once its"
+              + " metric is back under");
     }
   }
 
-  /** The {@code triggers.jsonl} of the latest day directory up to today that has one, or null. */
-  private Path latestTriggersFile() {
+  /** Day directories read back for trigger events at most (a year). */
+  private static final int MAX_DAYS_RESUMED = 366;
+
+  /** The {@code triggers.jsonl} of the day directories up to today, newest first. */
+  private List<Path> triggerFilesNewestFirst() {
     List<LocalDate> days = new ArrayList<>();
     try (var entries = Files.list(m.out())) {
       entries.forEach(
@@ -731,12 +741,12 @@ public final class Mirror {
           });
     } catch (IOException e) {
       log("live mirror: cannot list " + m.out() + " for earlier trigger events: " + e);
-      return null;
+      return List.of();
     }
+    days.sort(java.util.Comparator.reverseOrder());
     return days.stream()
-        .max(LocalDate::compareTo)
         .map(d -> m.out().resolve(d.toString()).resolve(TriggersFile.NAME))
-        .orElse(null);
+        .toList();
   }
 
   /** Opens the run directory of {@code date} (null: the one run directory), continuing it. */
