@@ -246,6 +246,41 @@ class NoiseLearningTests {
       assertThat(live.result().discrepant()).isEqualTo(8);
       assertThat(live.warnings()).noneMatch(w -> w.contains("judged noise where"));
     }
+    // a per-response header (a request id) is noise, but no drift of the data: no warning
+    java.util.concurrent.atomic.AtomicLong ids = new java.util.concurrent.atomic.AtomicLong();
+    List<Exchange> same = new ArrayList<>();
+    for (int i = 1; i <= 40; i++) {
+      same.add(
+          ReplayerTests.exchange("s" + i, "GET", "/items/" + i, 200, "{\"id\":" + i + "}")
+              .withResponse(
+                  new dev.shadowtest.core.HttpResponse(
+                      200,
+                      "OK",
+                      dev.shadowtest.core.Headers.of(
+                          "Content-Type", "application/json", "X-Shop-Nonce", "r0"),
+                      dev.shadowtest.core.Body.text("{\"id\":" + i + "}"))));
+    }
+    Path sameRec = dir.resolve("same.jsonl.gz");
+    try (RecordingWriter w =
+        RecordingWriter.create(sameRec, RecordingHeader.now("test", Redaction.none()))) {
+      same.forEach(w::write);
+    }
+    Function<TestServer.Seen, TestServer.Reply> withIds =
+        s -> {
+          int i = Integer.parseInt(s.target().substring(s.target().lastIndexOf('/') + 1));
+          return TestServer.Reply.json(
+              200, "{\"id\":" + i + "}", Map.of("X-Shop-Nonce", "r" + ids.incrementAndGet()));
+        };
+    try (TestServer secondary = new TestServer(withIds);
+        TestServer candidate = new TestServer(withIds)) {
+      ReplayResult r =
+          new Replayer(
+                  ReplayConfig.of(List.of(sameRec), candidate.uri(), dir.resolve("ids"))
+                      .withPrimary(null, secondary.uri()))
+              .run(ShadowListener.NONE);
+      assertThat(r.result().noise()).isEqualTo(40); // the header, learned (30 exchanges needed)
+      assertThat(r.warnings()).noneMatch(w -> w.contains("judged noise where"));
+    }
   }
 
   @Test

@@ -8,6 +8,7 @@ import dev.shadowtest.core.HttpResponse;
 import dev.shadowtest.core.Redactor;
 import dev.shadowtest.diff.ContentDecoding;
 import dev.shadowtest.diff.DiffEngine;
+import dev.shadowtest.diff.Difference;
 import dev.shadowtest.diff.EndpointRule;
 import dev.shadowtest.diff.Origin;
 import dev.shadowtest.diff.Outcome;
@@ -224,6 +225,7 @@ public final class ExchangeJudge {
     if (o.verdict() == Verdict.NOISE_ONLY
         && prim == null
         && noiseOther != null
+        && differsBeyondHeaders(candidateDiff)
         && sameAnswer(candidate, noiseOther)) {
       drifted.increment();
     }
@@ -270,6 +272,19 @@ public final class ExchangeJudge {
    */
   public long drifted() {
     return drifted.sum();
+  }
+
+  /**
+   * True when the candidate differs from the recording in its status or body: a difference in
+   * per-response headers alone (a cookie, a request id) is no change of the data.
+   */
+  private static boolean differsBeyondHeaders(ResponseDiff d) {
+    for (Difference x : d.differences()) {
+      if (!x.path().startsWith("header:")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The same status and body bytes. */
