@@ -219,7 +219,7 @@ public final class EndpointTemplate {
     return p;
   }
 
-  private static final java.util.regex.Pattern JSESSIONID =
+  static final java.util.regex.Pattern JSESSIONID =
       java.util.regex.Pattern.compile("(?i);jsessionid=[^/;]*");
 
   /** The raw query string of a target (without '?' and fragment), or null when it has none. */

@@ -1007,6 +1007,14 @@ public final class TransformRun {
           return r;
         }
         String raw = segments.get(index);
+        // a session id in the segment (;jsessionid=...) is no part of the parameter's value, as
+        // matching reads it: set aside, and put back after the new value
+        String session = "";
+        java.util.regex.Matcher sid = EndpointTemplate.JSESSIONID.matcher(raw);
+        if (sid.find()) {
+          session = sid.group();
+          raw = raw.substring(0, sid.start()) + raw.substring(sid.end());
+        }
         String decoded = pathDecode(raw);
         // a segment whose escapes are no UTF-8 is edited as written, and not escaped again
         boolean asWritten = decoded == raw && raw.indexOf('%') >= 0;
@@ -1014,7 +1022,7 @@ public final class TransformRun {
         if (n.equals(decoded)) {
           return r;
         }
-        segments.set(index, asWritten ? n : pathEncode(n));
+        segments.set(index, (asWritten ? n : pathEncode(n)) + session);
         return withTarget(r, "/" + String.join("/", segments) + rest);
       }
       case QUERY -> {

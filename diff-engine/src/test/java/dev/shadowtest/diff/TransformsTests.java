@@ -548,6 +548,23 @@ class TransformsTests {
                 .request()
                 .target())
         .isEqualTo("/files/%FFx;y");
+    // a session id in the segment is no part of the value: edited around, and kept
+    assertThat(
+            run.prepare(
+                    HttpRequest.of("GET", "/files/abc;jsessionid=Z9"),
+                    Transforms.Target.CANDIDATE,
+                    null)
+                .request()
+                .target())
+        .isEqualTo("/files/x%3By;jsessionid=Z9");
+    assertThat(
+            run.prepare(
+                    HttpRequest.of("GET", "/users/42;jsessionid=Z9"),
+                    Transforms.Target.CANDIDATE,
+                    null)
+                .request()
+                .target())
+        .isEqualTo("/api/v2/users/u-42");
     fails(
         "version: 1\ntransforms:\n  - candidate:\n      replace: [{in: path, regex: \"[(?<id>]|a\","
             + " with: \"${id}\"}]\n",
