@@ -159,6 +159,7 @@ final class ShadowExtension implements ParameterResolver, AfterEachCallback {
               .withAllowUnsafe(a.allowUnsafe())
               .withExtraHeaders(headers(a.headers(), resolver))
               .withKeepHost(a.keepHost())
+              .withSkipBadLines(a.skipBadLines())
               .withTimeouts(Duration.ofSeconds(5), seconds(a.timeoutSeconds()))
               .withGate(gate)
               .withWarmup(warmup);

@@ -112,6 +112,12 @@ public @interface ShadowReplay {
   /** Send the recorded {@code Host} header instead of the candidate's own host and port. */
   boolean keepHost() default false;
 
+  /**
+   * Accept a recording with unreadable lines (a crash cut its last one, a bad edit): their
+   * exchanges are skipped and counted either way, but by default the run is incomplete and fails.
+   */
+  boolean skipBadLines() default false;
+
   /** Response timeout per exchange, in seconds. */
   double timeoutSeconds() default 30;
 

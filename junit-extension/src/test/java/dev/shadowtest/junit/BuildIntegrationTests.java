@@ -124,6 +124,26 @@ class BuildIntegrationTests {
     }
   }
 
+  /** A recording with a damaged line in its middle. */
+  @ShadowReplay(recording = "${shadow.bt.damaged}", candidate = "${shadow.bt.good}")
+  static class DamagedRecordingTestCase {
+    @Test
+    void overall(ShadowRun run) {
+      run.assertGate();
+    }
+  }
+
+  @ShadowReplay(
+      recording = "${shadow.bt.damaged}",
+      candidate = "${shadow.bt.good}",
+      skipBadLines = true)
+  static class DamagedRecordingAcceptedTestCase {
+    @Test
+    void overall(ShadowRun run) {
+      run.assertGate();
+    }
+  }
+
   @ShadowReplay(recording = "shadow/legacy.jsonl", candidate = "${shadow.bt.good}")
   static class StableNamesTestCase {
     @TestFactory
@@ -301,6 +321,38 @@ class BuildIntegrationTests {
                 + TestServices.url(good)
                 + ", gate passed (at most 0.50% allowed); report: "
                 + report);
+  }
+
+  @Test
+  void aDamagedRecordingFailsUnlessItsBadLinesAreAccepted(@TempDir Path dir) throws IOException {
+    List<String> lines =
+        new java.util.ArrayList<>(
+            new String(
+                    BuildIntegrationTests.class
+                        .getResourceAsStream("/shadow/legacy.jsonl")
+                        .readAllBytes(),
+                    StandardCharsets.UTF_8)
+                .lines()
+                .toList());
+    lines.add(5, "{this line was damaged");
+    Path damaged = dir.resolve("damaged.jsonl");
+    Files.write(damaged, lines);
+    System.setProperty("shadow.bt.damaged", damaged.toString());
+    try {
+      run(DamagedRecordingTestCase.class)
+          .assertThatEvents()
+          .haveExactly(
+              1,
+              event(
+                  test("overall"),
+                  finishedWithFailure(
+                      message(m -> m.contains("@ShadowReplay(skipBadLines = true)")))));
+      run(DamagedRecordingAcceptedTestCase.class)
+          .assertThatEvents()
+          .haveExactly(1, event(test("overall"), finishedSuccessfully()));
+    } finally {
+      System.clearProperty("shadow.bt.damaged");
+    }
   }
 
   @Test

@@ -549,7 +549,8 @@ public final class Replayer {
       abortReason =
           unreadable.get()
               + " unreadable recording line(s) skipped: their exchanges were not replayed (the"
-              + " warnings name each file and line; --skip-bad-lines accepts a run without them)";
+              + " warnings name each file and line; --skip-bad-lines, or in JUnit"
+              + " @ShadowReplay(skipBadLines = true), accepts a run without them)";
     }
     return writeSummary(
         startedAt,
