@@ -637,8 +637,9 @@ public final class Mirror {
         e.windowEnd(),
         e.at(),
         e.facts(),
-        d.dir().toString(),
-        d.dir().resolve(RunDirectory.HTML).toString());
+        // absolute: a command or a webhook runs elsewhere than the recorder's working directory
+        d.dir().toAbsolutePath().toString(),
+        d.dir().toAbsolutePath().resolve(RunDirectory.HTML).toString());
   }
 
   /** Runs an evaluation on the judge thread and waits for it (tests, with a test clock). */
