@@ -112,6 +112,18 @@ record KafkaLocation(
       keyHeader = key.substring(7);
     }
     Path file = params.containsKey("properties") ? Path.of(params.get("properties")) : null;
+    Properties properties = file == null ? new Properties() : load(file);
+    String given = properties.getProperty("bootstrap.servers");
+    if (given != null && !given.strip().equals(brokers)) {
+      // the file's would win over the URL's, silently: another cluster than the one named
+      throw new BadInputException(
+          file
+              + ": bootstrap.servers="
+              + given.strip()
+              + " is not the brokers of the URL ("
+              + brokers
+              + "): name the brokers once, in the URL");
+    }
     return new KafkaLocation(
         brokers,
         topic,
@@ -120,7 +132,7 @@ record KafkaLocation(
         instant(params.get("until"), "until", raw),
         keyHeader,
         file,
-        file == null ? new Properties() : load(file));
+        properties);
   }
 
   private static String decode(String s, String raw) {

@@ -143,6 +143,12 @@ class KafkaStorageTests {
                 ExchangeStorage.source(
                     "kafka://h:1/t?properties=" + dir.resolve("none.properties"), w -> {}))
         .hasMessageContaining("no such Kafka client properties file");
+    Path other = dir.resolve("other-cluster.properties");
+    Files.writeString(other, "bootstrap.servers=prod-kafka:9092\n");
+    assertThatThrownBy(() -> ExchangeStorage.source("kafka://h:1/t?properties=" + other, w -> {}))
+        .isInstanceOf(BadInputException.class)
+        .hasMessageContaining(
+            "bootstrap.servers=prod-kafka:9092 is not the brokers of the URL (h:1)");
     assertThatThrownBy(() -> ExchangeStorage.source(broker.uri("no-such-topic"), w -> {}))
         .isInstanceOf(BadInputException.class)
         .hasMessageContaining("the topic \"no-such-topic\" does not exist");
