@@ -182,10 +182,14 @@ public final class Summaries {
     return bodiless
         + " of "
         + compared
-        + " compared exchanges had no recorded body (the tool that wrote the recording left it"
+        + BODILESS
+        + " (the tool that wrote the recording left it"
         + " out): only their status and headers were compared, so the discrepancy rate says"
         + " little of the bodies; record with shadow record, or export a HAR with content";
   }
+
+  /** What the bodiless warning says after its counts. */
+  static final String BODILESS = " compared exchanges had no recorded body";
 
   /** Why a provisional summary is incomplete. */
   static final String STILL_GOING =
@@ -569,6 +573,12 @@ public final class Summaries {
       }
     }
     RunAggregate.Collapsed c = aggregate.collapse(new Endpoints(rules), rules.noiseModel());
+    // the shards' own bodiless warnings counted their part: the merged run's is counted again
+    shardWarnings.removeIf(w -> w.contains(BODILESS));
+    String bodiless = bodilessWarning(c);
+    if (bodiless != null) {
+      warnings.add(0, bodiless);
+    }
     RunDirectory.writeRules(work, rules);
     SummaryJson.Meta meta =
         new SummaryJson.Meta(

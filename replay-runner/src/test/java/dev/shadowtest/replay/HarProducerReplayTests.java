@@ -114,6 +114,39 @@ class HarProducerReplayTests {
                         + " compared exchanges had no recorded body"));
     assertThat(replay("mixed-quirks", false).result().warnings())
         .noneMatch(w -> w.contains("had no recorded body"));
+    // sharded and merged: one warning, counted over the merged run
+    Path har = PRODUCERS.resolve("webpagetest-no-bodies.har");
+    Path rec = dir.resolve("wpt-sharded.jsonl");
+    HarImporter.importFile(har, rec, ImportOptions.defaults());
+    HttpServer server = realServer(JSON.readTree(har.toFile()), b -> b);
+    List<Path> shards = new ArrayList<>();
+    try {
+      URI candidate = URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+      for (int i = 1; i <= 2; i++) {
+        Path out = dir.resolve("wpt-shard-" + i);
+        new Replayer(
+                ReplayConfig.of(List.of(rec), candidate, out)
+                    .withAllowUnsafe(true)
+                    .withShard(new Shard(i, 2)))
+            .run(ShadowListener.NONE);
+        shards.add(out);
+      }
+    } finally {
+      server.stop(0);
+    }
+    ReplayResult merged =
+        Summaries.merge(
+            dir.resolve("wpt-merged"), shards, null, new dev.shadowtest.diff.run.Gate(0.005, null));
+    assertThat(merged.result().compared()).isEqualTo(r.result().compared());
+    JsonNode summary = JSON.readTree(dir.resolve("wpt-merged").resolve("summary.json").toFile());
+    List<String> said = new ArrayList<>();
+    summary.path("warnings").forEach(w -> said.add(w.asText()));
+    List<String> bodilessSaid =
+        said.stream().filter(w -> w.contains("had no recorded body")).toList();
+    assertThat(bodilessSaid).hasSize(1);
+    assertThat(bodilessSaid.get(0))
+        .startsWith(
+            bodiless + " of " + r.result().compared() + " compared exchanges had no recorded body");
   }
 
   @Test
