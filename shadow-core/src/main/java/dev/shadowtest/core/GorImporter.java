@@ -700,26 +700,20 @@ public final class GorImporter {
       try {
         request = Http1Parser.parseRequest(data, offset, after);
       } catch (Http1Parser.ParseException e) {
+        String reason = "request " + id + ": " + e.getMessage();
+        String where = file + ":" + (line + 1) + ": " + reason;
         if (unterminated) {
           warnings.accept(
-              file
-                  + ":"
-                  + (line + 1)
-                  + ": request "
-                  + id
-                  + ": "
-                  + e.getMessage()
-                  + "; the last payload has no closing separator (capture cut off?), skipped it");
+              where + "; the last payload has no closing separator (capture cut off?), skipped it");
           return;
         }
         // one malformed request (a scanner's junk) is left out, counted; never the whole capture
         badRequests++;
         badIds.put(id, Boolean.TRUE);
         dropOrphans(id);
-        String where = file + ":" + (line + 1) + ": request " + id + ": " + e.getMessage();
         if (firstBadRequest == null) {
           firstBadRequest = where;
-          firstBadReason = "request " + id + ": " + e.getMessage();
+          firstBadReason = reason;
           firstBadLine = line + 1;
         }
         if (badRequests <= MAX_WARNED) {
