@@ -206,11 +206,11 @@ public final class DiffEngine {
         } else {
           // split as the comparison splits (values()): trailing empty parts dropped, and a value
           // of commas alone, which holds no part, kept as it is
-          String[] split = v.split(",");
-          if (split.length > 0) {
+          List<String> split = listParts(v);
+          if (!split.isEmpty()) {
             List<String> parts = new ArrayList<>();
             for (String part : split) {
-              parts.add(p.of(part.strip()));
+              parts.add(p.of(part));
             }
             v = String.join(", ", parts);
           }
@@ -351,9 +351,37 @@ public final class DiffEngine {
     }
     List<String> out = new ArrayList<>();
     for (String v : raw) {
-      for (String part : v.split(",")) {
-        out.add(part.strip());
+      out.addAll(listParts(v));
+    }
+    return out;
+  }
+
+  /**
+   * The parts of a list-valued header value, stripped: split at commas outside quoted strings
+   * ({@code attachment; filename="a,b.txt"} is one part, and differs from {@code "a, b.txt"}),
+   * trailing empty parts dropped.
+   */
+  static List<String> listParts(String v) {
+    if (v.indexOf(',') < 0) {
+      return List.of(v.strip()); // most values: one part (an empty value too)
+    }
+    List<String> out = new ArrayList<>(2);
+    boolean quoted = false;
+    int start = 0;
+    for (int i = 0; i < v.length(); i++) {
+      char c = v.charAt(i);
+      if (quoted && c == '\\') {
+        i++; // an escaped character of a quoted string
+      } else if (c == '"') {
+        quoted = !quoted;
+      } else if (c == ',' && !quoted) {
+        out.add(v.substring(start, i).strip());
+        start = i + 1;
       }
+    }
+    out.add(v.substring(start).strip());
+    while (!out.isEmpty() && out.get(out.size() - 1).isEmpty()) {
+      out.remove(out.size() - 1);
     }
     return out;
   }

@@ -187,6 +187,23 @@ class StoredFormTests {
   }
 
   @Test
+  void aCommaInAQuotedStringIsNoListSeparator() {
+    HttpResponse e = json("{}", "Content-Disposition", "attachment; filename=\"a,b.txt\"");
+    HttpResponse a = json("{}", "Content-Disposition", "attachment; filename=\"a, b.txt\"");
+    assertThat(DiffEngine.of(Rules.defaults()).compare(e, a, EndpointRule.builtIn()).differences())
+        .extracting(Difference::path)
+        .containsExactly("header:Content-Disposition");
+    judgedAlike("version: 1\n", e, a);
+    // a list still is one: its order and spacing as before
+    judgedAlike(
+        "version: 1\n", json("{}", "Vary", "Accept, Origin"), json("{}", "Vary", "Accept,Origin"));
+    judgedAlike(
+        "version: 1\n", json("{}", "X-A", "\"x\\\",y\", z"), json("{}", "X-A", "\"x\\\",y\",z"));
+    judgedAlike("version: 1\n", json("{}", "X-A", ""), json("{}", "X-A", "a"));
+    judgedAlike("version: 1\n", json("{}", "X-A", "a, "), json("{}", "X-A", "a"));
+  }
+
+  @Test
   void headerValuesSplitAsTheComparisonSplitsThem() {
     judgedAlike("version: 1\n", json("{}", "Vary", "Accept,"), json("{}", "Vary", "Accept"));
     judgedAlike("version: 1\n", json("{}", "X-A", ","), json("{}", "X-A", ""));
