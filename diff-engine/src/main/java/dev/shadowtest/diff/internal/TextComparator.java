@@ -108,70 +108,60 @@ final class TextComparator {
    * nothing added.
    */
   private static boolean words(String e, String a, int line, List<Difference> out) {
-    List<String> et = tokens(e);
-    List<String> at = tokens(a);
-    if (et == null || at == null || et.size() != at.size()) {
-      return false;
-    }
+    // both lines read token by token at once (a word, or one delimiter), without copying them:
+    // a line of a megabyte that changed its shape early costs little
     List<Difference> changed = new ArrayList<>();
+    int i = 0;
+    int j = 0;
     int word = 0;
-    for (int i = 0; i < et.size(); i++) {
-      String x = et.get(i);
-      String y = at.get(i);
-      boolean delimiter = x.length() == 1 && delimiter(x.charAt(0));
-      if (delimiter != (y.length() == 1 && delimiter(y.charAt(0)))) {
+    while (i < e.length() || j < a.length()) {
+      if (i == e.length() || j == a.length()) {
+        return false; // one line has more tokens: another shape
+      }
+      char x = e.charAt(i);
+      char y = a.charAt(j);
+      boolean delimiter = delimiter(x);
+      if (delimiter != delimiter(y)) {
         return false;
       }
       if (delimiter) {
-        if (!x.equals(y)) {
+        if (x != y) {
           return false; // another shape: the line changed, not a word of it
         }
+        i++;
+        j++;
         continue;
       }
+      int ie = wordEnd(e, i);
+      int je = wordEnd(a, j);
       word++;
-      if (!x.equals(y)) {
+      if (ie - i != je - j || !e.regionMatches(i, a, j, ie - i)) {
         if (changed.size() == MAX_TOKENS) {
           return false;
         }
         changed.add(
             Difference.at(
-                new Location.TextToken(line, word), "body", DifferenceType.BODY, clip(x), clip(y)));
+                new Location.TextToken(line, word),
+                "body",
+                DifferenceType.BODY,
+                clip(e.substring(i, Math.min(ie, i + MAX_SHOWN + 1))),
+                clip(a.substring(j, Math.min(je, j + MAX_SHOWN + 1)))));
       }
+      i = ie;
+      j = je;
     }
     out.addAll(changed);
     return !changed.isEmpty();
   }
 
-  /**
-   * The words and single delimiters of {@code line}, in order; null when there are more than
-   * {@link #MAX_TOKENS_PER_LINE}.
-   */
-  private static List<String> tokens(String line) {
-    List<String> out = new ArrayList<>();
-    int wordStart = -1;
-    for (int i = 0; i < line.length(); i++) {
-      char c = line.charAt(i);
-      if (delimiter(c)) {
-        if (wordStart >= 0) {
-          out.add(line.substring(wordStart, i));
-          wordStart = -1;
-        }
-        out.add(String.valueOf(c));
-        if (out.size() > MAX_TOKENS_PER_LINE) {
-          return null;
-        }
-      } else if (wordStart < 0) {
-        wordStart = i;
-      }
+  /** Where the word starting at {@code from} ends: the next delimiter, or the line's end. */
+  private static int wordEnd(String s, int from) {
+    int k = from;
+    while (k < s.length() && !delimiter(s.charAt(k))) {
+      k++;
     }
-    if (wordStart >= 0) {
-      out.add(line.substring(wordStart));
-    }
-    return out.size() > MAX_TOKENS_PER_LINE ? null : out;
+    return k;
   }
-
-  /** Tokens of a line compared word by word at most; a longer line is compared whole. */
-  static final int MAX_TOKENS_PER_LINE = 200_000;
 
   /**
    * What separates words: white space and the punctuation of markup, JSON and query strings
