@@ -65,6 +65,9 @@ public final class GorImporter {
    */
   private static final long MAX_WAIT_NANOS = 5L * 60 * 1_000_000_000L;
 
+  /** 2001-01-01T00:00:00Z in nanoseconds: a capture timestamp below is in another unit. */
+  static final long NANOS_2001 = 978_307_200L * 1_000_000_000L;
+
   private static final int MAX_PENDING = 100_000;
   private static final long MAX_PENDING_BYTES = 64L << 20;
 
@@ -214,6 +217,9 @@ public final class GorImporter {
     private long emitted;
     private long orphanResponses;
     private long badRequests;
+
+    /** A timestamp too small for nanoseconds was warned of. */
+    private boolean smallTimestampSaid;
 
     /** The payload being read is the last, without its closing separator (a capture cut off). */
     private boolean unterminated;
@@ -572,6 +578,22 @@ public final class GorImporter {
       }
       payload.type = parts[0].charAt(0);
       payload.timestamp = number(parts[2], "timestamp", lineNumber);
+      if (!smallTimestampSaid
+          && payload.timestamp >= 100_000_000_000L // 1973 in milliseconds
+          && payload.timestamp < NANOS_2001) {
+        // GoReplay writes nanoseconds; a tool writing milliseconds or microseconds puts every
+        // exchange in January 1970 (--speed, --from/--until and the live day then go wrong)
+        smallTimestampSaid = true;
+        warnings.accept(
+            file
+                + ":"
+                + lineNumber
+                + ": timestamp "
+                + payload.timestamp
+                + " is before 2001 in nanoseconds (GoReplay's unit) and looks like milliseconds or"
+                + " microseconds: the capture's startedAt values are kept as they are, in 1970 if"
+                + " so");
+      }
       payload.latency = parts.length == 4 ? number(parts[3], "latency", lineNumber) : null;
       payload.id = parts[1];
       payload.line = lineNumber;

@@ -328,6 +328,27 @@ class GorImporterTests {
   }
 
   @Test
+  void millisecondTimestampsAreSaidOnce() throws IOException {
+    Path gor = dir.resolve("ms.gor");
+    Files.writeString(
+        gor,
+        req("a", 1_764_000_000_000L, "/a")
+            + resp("a", 1_764_000_000_100L, "A")
+            + req("b", 1_764_000_001_000L, "/b")
+            + resp("b", 1_764_000_001_100L, "B"),
+        StandardCharsets.UTF_8);
+    List<String> warnings = new ArrayList<>();
+    List<Exchange> ex = read(gor, warnings);
+    assertThat(ex).hasSize(2);
+    assertThat(warnings)
+        .containsExactly(
+            gor
+                + ":1: timestamp 1764000000000 is before 2001 in nanoseconds (GoReplay's unit) and"
+                + " looks like milliseconds or microseconds: the capture's startedAt values are kept"
+                + " as they are, in 1970 if so");
+  }
+
+  @Test
   void aFileWithNoPayloadIsNoGoReplayFile() throws IOException {
     Path gor = dir.resolve("min.har");
     Files.writeString(
