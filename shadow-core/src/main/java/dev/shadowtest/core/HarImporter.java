@@ -56,8 +56,8 @@ import java.util.function.Consumer;
  * with their real size, and the bytes past what is kept are dropped before they are parsed; any
  * other string longer than the kept text (1 MiB at least) is an error naming the entry and field,
  * as is an entry of more than {@value #MAX_ENTRY_VALUES} JSON values or of more JSON than its two
- * bodies plus 16 MiB. Fields the import does not read ({@code _initiator}, {@code cookies},
- * {@code timings}...) are skipped unparsed.
+ * bodies plus 16 MiB. Fields the import does not read ({@code _initiator}, the response's {@code
+ * cookies}, {@code timings}...) are skipped unparsed.
  *
  * <pre>{@code
  * ImportResult r = HarImporter.importFile(Path.of("session.har"), Path.of("rec.jsonl"), Redaction.defaults());
@@ -98,7 +98,14 @@ public final class HarImporter {
                   "_webSocketMessages"),
           "request",
               Set.of(
-                  "method", "url", "httpVersion", "headers", "queryString", "postData", "bodySize"),
+                  "method",
+                  "url",
+                  "httpVersion",
+                  "headers",
+                  "queryString",
+                  "postData",
+                  "bodySize",
+                  "cookies"),
           "response",
               Set.of(
                   "status",
@@ -138,6 +145,9 @@ public final class HarImporter {
    * sides ({@code response}, {@code request, response}).
    */
   public static final String TAG_ATTACHED = "import.attached";
+
+  /** On an exchange whose {@code Cookie} header was rebuilt from the HAR's {@code cookies} array. */
+  public static final String TAG_COOKIE_REBUILT = "import.cookieRebuilt";
 
   public static final String TAG_CONTENT_LENGTH = "import.contentLength";
   public static final String TAG_FROM_CACHE = "import.fromCache";
@@ -626,6 +636,15 @@ public final class HarImporter {
         requestHeaders = requestHeaders.withFirst("Host", ours ? host : asciiHost(host));
       } else if (!ours) {
         requestHeaders = requestHeaders.mapValues("Host", HarImporter::asciiHost);
+      }
+      if (!ours && !requestHeaders.contains("Cookie")) {
+        // Insomnia, Postman and converters list the request's cookies apart, without the header
+        // the request carried: it is rebuilt (and redacted, as any Cookie header is)
+        String cookie = cookieHeader(rq.get("cookies"));
+        if (cookie != null) {
+          requestHeaders = requestHeaders.with("Cookie", cookie);
+          tags.put(TAG_COOKIE_REBUILT, "request");
+        }
       }
       // a URL as a tool shows it (café, 日本, a space) is sent as browsers send it: UTF-8,
       // percent-encoded; Shadow's own export writes the target as it was on the wire
@@ -1429,6 +1448,37 @@ public final class HarImporter {
   }
 
   /** The parts of an absolute http(s) URL that a recording keeps. */
+  /**
+   * The {@code Cookie} header of a HAR {@code cookies} array ({@code name=value; ...}), or null
+   * when there is none, or an entry is not a plain name and value a header can carry.
+   */
+  static String cookieHeader(JsonNode cookies) {
+    if (cookies == null || !cookies.isArray() || cookies.isEmpty()) {
+      return null;
+    }
+    StringBuilder sb = new StringBuilder();
+    for (JsonNode c : cookies) {
+      JsonNode name = c.get("name");
+      JsonNode value = c.get("value");
+      if (name == null
+          || !name.isTextual()
+          || name.asText().isEmpty()
+          || value == null
+          || !value.isTextual()) {
+        return null;
+      }
+      String n = name.asText();
+      String v = value.asText();
+      if (!token(n)
+          || v.chars()
+              .anyMatch(ch -> ch < 0x21 || ch == ';' || ch == 0x7f || ch > 0x7e && ch < 0xa0)) {
+        return null;
+      }
+      sb.append(sb.length() == 0 ? "" : "; ").append(n).append('=').append(v);
+    }
+    return sb.toString();
+  }
+
   /** The skip reason of an entry whose method is no HTTP token. */
   static final String BAD_METHOD = "invalid method (not an HTTP token)";
 

@@ -254,6 +254,33 @@ class HarImporterTests {
   }
 
   @Test
+  void requestCookiesListedApartBecomeTheCookieHeader() throws IOException {
+    String listed =
+        entry("GET", "http://h.test/me")
+            .replace(
+                "\"cookies\":[],\"headersSize\"",
+                "\"cookies\":[{\"name\":\"sid\",\"value\":\"abc\"},{\"name\":\"lang\",\"value\":\"nl\"}],\"headersSize\"");
+    String both =
+        entry("GET", "http://h.test/both", "Cookie", "sid=xyz")
+            .replace(
+                "\"cookies\":[],\"headersSize\"",
+                "\"cookies\":[{\"name\":\"sid\",\"value\":\"xyz\"}],\"headersSize\"");
+    Path har = dir.resolve("cookies.har");
+    Files.writeString(
+        har,
+        "{\"log\":{\"version\":\"1.2\",\"entries\":[" + listed + "," + both + "]}}",
+        StandardCharsets.UTF_8);
+    List<Exchange> ex = readHar(har);
+    assertThat(ex.get(0).request().headers().all("Cookie")).containsExactly("sid=abc; lang=nl");
+    assertThat(ex.get(0).tags()).containsEntry(HarImporter.TAG_COOKIE_REBUILT, "request");
+    assertThat(ex.get(1).request().headers().all("Cookie")).containsExactly("sid=xyz");
+    // imported with the default redaction, the rebuilt header is redacted like any other
+    Path rec = dir.resolve("cookies.jsonl");
+    HarImporter.importFile(har, rec, ImportOptions.defaults());
+    assertThat(read(rec).get(0).request().headers().first("Cookie")).hasValue("[REDACTED]");
+  }
+
+  @Test
   void anEmptyTextWhereTheSizesSayThereWasABodyIsNotCaptured() throws IOException {
     String sized =
         entry("GET", "http://h.test/sized")
