@@ -60,6 +60,9 @@ class StoredFormTests {
       {"x\n<input value=\"k1\">\ny\n", "x\n<input value=\"k2\"> \ny\n"},
       {"same\nsame\r\nend", "same\nsame\nend"},
       {"one line", "one line\u3000"},
+      // lines equal only without their trailing white space: aligned otherwise by the option
+      {"x y \nx y", "x y\nx y\nx y"},
+      {"  },\n  },\nend", "  }, \n  },\n  },\nend"},
     };
     for (String[] pair : pairs) {
       HttpResponse e =

@@ -101,8 +101,37 @@ final class Pseudonymize {
       endE--;
       endA--;
     }
+    if (!sameWithoutTrailingSpace(el, al, start, endE, endA)) {
+      // ignoreTrailingWhitespace would align the lines otherwise: every line word by word, so
+      // that any alignment reads the same shapes on both sides
+      start = 0;
+      endE = el.length;
+      endA = al.length;
+    }
     return new BodyComparator.Stored(
         utf8(text(el, start, endE, p)), utf8(text(al, start, endA, p)), "text");
+  }
+
+  /**
+   * True when the text comparator's alignment with trailing white space ignored is the exact one:
+   * the common leading and trailing lines, compared stripped, end where the exact ones do.
+   */
+  private static boolean sameWithoutTrailingSpace(
+      String[] el, String[] al, int start, int endE, int endA) {
+    int s = 0;
+    while (s < el.length && s < al.length && el[s].stripTrailing().equals(al[s].stripTrailing())) {
+      s++;
+    }
+    if (s != start) {
+      return false;
+    }
+    int e = el.length;
+    int a = al.length;
+    while (e > s && a > s && el[e - 1].stripTrailing().equals(al[a - 1].stripTrailing())) {
+      e--;
+      a--;
+    }
+    return e == endE && a == endA;
   }
 
   static BodyComparator.Stored binary(byte[] e, byte[] a, Pseudonyms p) {
