@@ -227,8 +227,13 @@ final class Values {
     }
   }
 
+  /** Numbers read exactly, as jsonb keeps them (compared by value: {@link #sameJson}). */
   private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
-      new com.fasterxml.jackson.databind.ObjectMapper();
+      new com.fasterxml.jackson.databind.ObjectMapper()
+          .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+          .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_INTEGER_FOR_INTS)
+          .setNodeFactory(
+              com.fasterxml.jackson.databind.node.JsonNodeFactory.withExactBigDecimals(true));
 
   /**
    * A json or jsonb value as its JSON tree, so that the two compare by value (jsonb keeps neither
@@ -242,6 +247,17 @@ final class Values {
     } catch (java.io.IOException notJson) {
       return text;
     }
+  }
+
+  /** JSON values equal by value: numbers by their value ({@code 1e2} is {@code 100.0}), the rest as is. */
+  static boolean sameJson(
+      com.fasterxml.jackson.databind.JsonNode a, com.fasterxml.jackson.databind.JsonNode b) {
+    return a.equals(
+        (x, y) ->
+            x.isNumber() && y.isNumber()
+                ? x.decimalValue().compareTo(y.decimalValue())
+                : x.equals(y) ? 0 : 1,
+        b);
   }
 
   /**
@@ -413,6 +429,10 @@ final class Values {
   static boolean same(Object a, Object b, Column c) {
     if (a == null || b == null) {
       return a == b;
+    }
+    if (a instanceof com.fasterxml.jackson.databind.JsonNode x
+        && b instanceof com.fasterxml.jackson.databind.JsonNode y) {
+      return sameJson(x, y);
     }
     if (a instanceof BigDecimal x && b instanceof BigDecimal y) {
       return within(x, y, c);

@@ -921,13 +921,17 @@ class PostgresReconcileTests {
         "CREATE TABLE e (id int PRIMARY KEY, at timestamp, doc json)",
         "INSERT INTO e VALUES (1, '2026-06-01 07:30:00', '{\"b\": 1,  \"a\": [1, 2]}'),"
             + " (2, '2026-06-01 08:00:00', '{\"a\": 1}'),"
-            + " (3, '2026-06-01 09:00:00', '{\"a\": 1}')");
+            + " (3, '2026-06-01 09:00:00', '{\"a\": 1}'),"
+            + " (4, '2026-06-01 10:00:00', '{\"x\": 12345678901234567.89}'),"
+            + " (5, '2026-06-01 11:00:00', '{\"x\": 1e2, \"y\": 1.50}')");
     candidate(
         "SET TIME ZONE 'Europe/Paris'",
         "CREATE TABLE e (id int PRIMARY KEY, at timestamptz, doc jsonb)",
         "INSERT INTO e VALUES (1, '2026-06-01 07:30:00+00', '{\"a\":[1,2],\"b\":1}'),"
             + " (2, '2026-06-01 09:00:00+00', '{\"a\": 1}'),"
-            + " (3, '2026-06-01 09:00:00+00', '{\"a\": 2}')");
+            + " (3, '2026-06-01 09:00:00+00', '{\"a\": 2}'),"
+            + " (4, '2026-06-01 10:00:00+00', '{\"x\": 12345678901234567.88}'),"
+            + " (5, '2026-06-01 11:00:00+00', '{\"x\": 100, \"y\": 1.5}')");
     ReconcileResult r =
         Reconciler.run(
             spec(
@@ -944,7 +948,11 @@ class PostgresReconcileTests {
     assertThat(e.sample())
         .containsExactly(
             changed("2", column("at", "2026-06-01T08:00", "2026-06-01T09:00:00Z")),
-            changed("3", column("doc", "{\"a\":1}", "{\"a\":2}")));
-    counts(e, 1, 0, 0, 2);
+            changed("3", column("doc", "{\"a\":1}", "{\"a\":2}")),
+            // numbers exact, as jsonb keeps them: a change in the 19th digit counts, 1e2 is 100
+            changed(
+                "4",
+                column("doc", "{\"x\":12345678901234567.89}", "{\"x\":12345678901234567.88}")));
+    counts(e, 2, 0, 0, 3);
   }
 }
