@@ -961,10 +961,12 @@ public final class HarImporter {
         } else {
           bytes = t.utf8(limit.max);
           real = t.cut().utf8Bytes();
-          // only a text wholly in hand is written back: a prefix cut at the body limit keeps its
-          // UTF-8 bytes and size (re-encoded, it would pass for a whole body)
-          if (charset != null && t.cut().whole() && bytes.length == t.cut().utf8Bytes()) {
-            byte[] encoded = encoded(new String(bytes, StandardCharsets.UTF_8), charset);
+          // a text wholly in hand is written back whole, then cut at the body limit with its
+          // real size in the charset (a prefix re-encoded would pass for a whole body, or keep a
+          // size in UTF-8 no server sent)
+          if (charset != null && t.cut().whole()) {
+            byte[] encoded =
+                encoded(new String(t.utf8(Long.MAX_VALUE), StandardCharsets.UTF_8), charset);
             if (encoded != null) {
               tags.merge(TAG_CHARSET, side + "=" + charset.name(), (a, b) -> a + "," + b);
               bytes = encoded;
