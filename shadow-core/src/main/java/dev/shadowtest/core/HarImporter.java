@@ -919,14 +919,24 @@ public final class HarImporter {
       }
       Path dir = file.toAbsolutePath().getParent();
       Path body = dir.resolve(name);
-      tags.merge(
-          TAG_ATTACHED,
-          path.startsWith("request") ? "request" : "response",
-          (a, b) -> a + ", " + b);
       if (!Files.isRegularFile(body)) {
         missingAttachments++;
         return Body.notCaptured(-1);
       }
+      try {
+        // a link (an unzipped archive may hold one) must not read a file outside the directory
+        if (!body.toRealPath().getParent().equals(dir.toRealPath())) {
+          throw new Problem(
+              path + "._file",
+              "\"" + abbreviate(name) + "\" leads out of the HAR's directory (a link?): refused");
+        }
+      } catch (java.io.IOException e) {
+        throw new Problem(path + "._file", "cannot read " + name + ": " + e.getMessage());
+      }
+      tags.merge(
+          TAG_ATTACHED,
+          path.startsWith("request") ? "request" : "response",
+          (a, b) -> a + ", " + b);
       try (java.io.InputStream in = Files.newInputStream(body)) {
         long size = Files.size(body);
         byte[] bytes = in.readNBytes((int) Math.min(limit.max, Integer.MAX_VALUE - 16));

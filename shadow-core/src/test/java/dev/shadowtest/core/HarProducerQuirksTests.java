@@ -155,6 +155,24 @@ class HarProducerQuirksTests {
   }
 
   @Test
+  void aLinkBesideTheHarLeadingOutOfItsDirectoryIsRefused() throws IOException {
+    Path har = fixture("playwright-attach");
+    Path secret = Files.createDirectories(dir.resolve("elsewhere")).resolve("credentials");
+    Files.writeString(secret, "aws_secret_access_key=FAKE");
+    Path link = dir.resolve("d6c2f448fe3ad501284f342cb5e55e55e526cdf6.json");
+    Files.delete(link);
+    Files.createSymbolicLink(link, secret);
+    Assertions.assertThatThrownBy(
+            () ->
+                HarImporter.importFile(
+                    har,
+                    dir.resolve("y.jsonl"),
+                    ImportOptions.defaults().withRedaction(Redaction.none())))
+        .isInstanceOf(RecordingException.class)
+        .hasMessageContaining("leads out of the HAR's directory (a link?): refused");
+  }
+
+  @Test
   void textInAnotherCharsetIsWrittenBackInItsBytes() throws IOException {
     Imported r = importFixture("chrome-latin1-charset");
     java.nio.charset.Charset latin1 = StandardCharsets.ISO_8859_1;
