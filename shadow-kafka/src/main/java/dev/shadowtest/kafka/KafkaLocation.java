@@ -114,7 +114,7 @@ record KafkaLocation(
     Path file = params.containsKey("properties") ? Path.of(params.get("properties")) : null;
     Properties properties = file == null ? new Properties() : load(file);
     String given = properties.getProperty("bootstrap.servers");
-    if (given != null && !given.strip().equals(brokers)) {
+    if (given != null && !brokerSet(given).equals(brokerSet(brokers))) {
       // the file's would win over the URL's, silently: another cluster than the one named
       throw new BadInputException(
           file
@@ -159,6 +159,17 @@ record KafkaLocation(
               + s
               + " is not an ISO-8601 instant (2026-11-26T00:00:00Z)");
     }
+  }
+
+  /** Brokers as a set of {@code host:port}, trimmed, in lower case: their order and spacing do not count. */
+  private static Set<String> brokerSet(String list) {
+    Set<String> out = new java.util.TreeSet<>();
+    for (String b : list.split(",")) {
+      if (!b.isBlank()) {
+        out.add(b.strip().toLowerCase(java.util.Locale.ROOT));
+      }
+    }
+    return out;
   }
 
   private static Properties load(Path file) {

@@ -149,6 +149,13 @@ class KafkaStorageTests {
         .isInstanceOf(BadInputException.class)
         .hasMessageContaining(
             "bootstrap.servers=prod-kafka:9092 is not the brokers of the URL (h:1)");
+    // the same brokers, in another order and spacing, are the URL's
+    Path same = dir.resolve("same-cluster.properties");
+    Files.writeString(same, "bootstrap.servers=b:2, a:1\n");
+    assertThat(
+            KafkaLocation.parse(java.net.URI.create("kafka://a:1,b:2/t?properties=" + same))
+                .brokers())
+        .isEqualTo("a:1,b:2");
     assertThatThrownBy(() -> ExchangeStorage.source(broker.uri("no-such-topic"), w -> {}))
         .isInstanceOf(BadInputException.class)
         .hasMessageContaining("the topic \"no-such-topic\" does not exist");
