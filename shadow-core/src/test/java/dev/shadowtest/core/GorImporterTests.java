@@ -234,10 +234,6 @@ class GorImporterTests {
             gor + ":2: request r1: bad request line \"GARBAGE\" (expected METHOD TARGET HTTP/1.x)");
   }
 
-  static String req(String id, long ts, String target) {
-    return "1 " + id + " " + ts + " 0\nGET " + target + " HTTP/1.1\r\nHost: legacy\r\n\r\n" + SEP;
-  }
-
   static String resp(String id, long ts, String body) {
     return "2 "
         + id
@@ -257,12 +253,12 @@ class GorImporterTests {
     Files.writeString(
         gor,
         resp("a", 1000, "A")
-            + req("a", 900, "/a")
-            + req("b", 2000, "/b")
+            + GorFollowerTests.request("a", 900, "/a")
+            + GorFollowerTests.request("b", 2000, "/b")
             + resp("b", 2100, "B")
             + resp("c", 3000, "C")
             + resp("z", 3500, "Z") // its request never comes
-            + req("c", 2900, "/c"),
+            + GorFollowerTests.request("c", 2900, "/c"),
         StandardCharsets.UTF_8);
     List<String> warnings = new ArrayList<>();
     List<Exchange> ex = read(gor, warnings);
@@ -283,12 +279,12 @@ class GorImporterTests {
     Path gor = dir.resolve("scanner.gor");
     Files.writeString(
         gor,
-        req("a", 1000, "/a")
+        GorFollowerTests.request("a", 1000, "/a")
             + resp("a", 1100, "A")
             + "1 x 1200 0\nGET /scan HTTP/1.1\r\nHost: x\r\nfoo\r\n\r\n"
             + SEP
             + resp("x", 1300, "X")
-            + req("b", 1400, "/b")
+            + GorFollowerTests.request("b", 1400, "/b")
             + resp("b", 1500, "B"),
         StandardCharsets.UTF_8);
     List<String> warnings = new ArrayList<>();
@@ -332,9 +328,9 @@ class GorImporterTests {
     Path gor = dir.resolve("ms.gor");
     Files.writeString(
         gor,
-        req("a", 1_764_000_000_000L, "/a")
+        GorFollowerTests.request("a", 1_764_000_000_000L, "/a")
             + resp("a", 1_764_000_000_100L, "A")
-            + req("b", 1_764_000_001_000L, "/b")
+            + GorFollowerTests.request("b", 1_764_000_001_000L, "/b")
             + resp("b", 1_764_000_001_100L, "B"),
         StandardCharsets.UTF_8);
     List<String> warnings = new ArrayList<>();
